@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds every cargo-fuzz target in fuzz/ and runs each for SECONDS (default 15) seconds
+# (`cargo fuzz run -s none`, which works on the stable toolchain). Needs cargo-fuzz:
+# `SETUP_FUZZ=1 . scripts/setup.sh` installs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-15}
+cd fuzz
+targets=$(cargo fuzz list)
+[ -n "$targets" ] || { echo "fuzz: no targets"; exit 0; }
+cargo fuzz build -s none -O
+for t in $targets; do
+  mkdir -p "corpus/$t"
+  echo "fuzz: $t for ${secs}s"
+  cargo fuzz run -s none -O "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 2>&1 | tail -3
+done

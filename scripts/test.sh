@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace: unit, integration, property and doc tests (`cargo test`), then
+# the conformance and interop suites that need real peers (Autobahn, nghttp2, curl, Python h2 ...).
+# Installs what is missing first (see scripts/setup.sh: Debian's cmake and libclang for BoringSSL,
+# the peers of ../shared/peers/install.sh). Ends with one line `total: N passed, N failed`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SETUP_PEERS=1
+. scripts/setup.sh
+
+log=$(mktemp -d)/test.log
+passed=0
+failed=0
+status=0
+
+# Adds the counts of a finished step's log: cargo's `test result:` lines and the plain
+# `N passed, N failed` lines that the suites print.
+count() {
+  local p f
+  read -r p f < <(awk '
+    /^test result:/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+    /^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed/ { sub(/^[A-Za-z-]+: /, ""); p += $1; f += $3 }
+    END { print p + 0, f + 0 }' "$1")
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+# step NAME COMMAND...: runs one step, shows its output, counts its results.
+step() {
+  local name=$1
+  shift
+  echo "== $name: $*"
+  if "$@" 2>&1 | tee "$log"; then :; else
+    echo "== $name FAILED"
+    status=1
+  fi
+  count "$log"
+}
+
+step "cargo test" cargo test --workspace --no-fail-fast
+
+# Conformance and interop suites with real peers (each prints `N passed, N failed` and exits
+# non-zero on a failure). Add a crate's suite here.
+# suites:end
+
+echo "total: $passed passed, $failed failed"
+[ "$status" = 0 ] && [ "$failed" = 0 ]

@@ -1,0 +1,1 @@
+//! BoringSSL driven through memory buffers: sans-IO TLS sessions for both roles.
