@@ -1,2 +1,32 @@
-//! Sans-IO HTTP/1.1 for both roles. This crate does no I/O and reads no clock.
-#![forbid(unsafe_code)]
+//! Sans-IO HTTP/1.1 for both roles. This crate does no I/O and reads no clock: bytes come in
+//! through function arguments, bytes and events go out through return values and the caller's
+//! buffers.
+//!
+//! - [`Request`] / [`Response`]: strict, hand-written head parsers that borrow from the input
+//!   into caller-provided [`Header`] slots (names exactly as received, in order), scanning a
+//!   word at a time (SWAR everywhere, SSE4.2/AVX2 on x86_64 chosen at run time).
+//!
+//! ```
+//! use proto_h1::{Request, Status, EMPTY_HEADER};
+//!
+//! let mut slots = [EMPTY_HEADER; 32];
+//! let mut req = Request::new(&mut slots);
+//! let buf = b"POST /upload HTTP/1.1\r\nHost: example.com\r\nX-Trace-ID: 7\r\n\r\n";
+//! assert_eq!(req.parse(buf), Ok(Status::Complete(buf.len())));
+//! assert_eq!(req.headers()[1].name, "X-Trace-ID"); // case and order kept
+//! assert_eq!(req.header("x-trace-id"), Some(&b"7"[..]));
+//! ```
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+mod error;
+mod head;
+pub mod scan;
+#[allow(unsafe_code)]
+mod simd;
+
+pub use error::{Error, SendError};
+pub use head::{
+    Config, EMPTY_HEADER, Header, Limits, Request, Response, Status, TargetForm, Version, find,
+    has_token, parse_headers, target_form,
+};

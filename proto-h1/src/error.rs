@@ -1,0 +1,167 @@
+//! Typed errors. Peer errors ([`Error`]) know the status a server answers with; caller misuse
+//! ([`SendError`]) is a separate type, never mixed with peer misbehaviour.
+
+use core::fmt;
+
+/// A malformed, oversized or unsupported message from the peer.
+///
+/// Every variant maps to the HTTP status a server sends before closing ([`Error::status`]);
+/// a client seeing one of these from a server would typically report a bad gateway.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Error {
+    /// The method is not a token (or is empty).
+    InvalidMethod,
+    /// The request-target holds a byte outside visible ASCII, is empty, or does not fit the
+    /// method (asterisk-form only with `OPTIONS`, authority-form only and always with `CONNECT`).
+    InvalidTarget,
+    /// The request-target is longer than [`Limits::max_target_len`](crate::Limits). (414)
+    TargetTooLong,
+    /// The `HTTP-version` is not `HTTP/DIGIT.DIGIT`.
+    InvalidVersion,
+    /// A well-formed version other than HTTP/1.0 or HTTP/1.1. (505)
+    UnsupportedVersion,
+    /// The status code is not three digits from 100 to 999, or the reason phrase holds a
+    /// control byte.
+    InvalidStatus,
+    /// The start line is malformed (wrong or repeated separators, missing parts).
+    InvalidStartLine,
+    /// A header name holds a byte that is not a `tchar`, is empty, or is followed by whitespace
+    /// before the colon.
+    InvalidHeaderName,
+    /// A header value holds NUL or another control byte (HTAB excepted).
+    InvalidHeaderValue,
+    /// A CR not followed by LF.
+    BareCr,
+    /// A line ended by LF alone.
+    BareLf,
+    /// A header line starts with whitespace (obs-fold, or whitespace after the start line).
+    ObsFold,
+    /// The head is larger than [`Limits::max_head_size`](crate::Limits). (431)
+    HeadTooLarge,
+    /// More header fields than [`Limits::max_headers`](crate::Limits) or than the slots
+    /// given. (431)
+    TooManyHeaders,
+    /// `Content-Length` together with `Transfer-Encoding`.
+    ContentLengthWithTransferEncoding,
+    /// `Content-Length` is not a decimal number, overflows, or several values differ.
+    InvalidContentLength,
+    /// `Transfer-Encoding` where `chunked` is not the single final coding, is repeated, or the
+    /// list is malformed (also any `Transfer-Encoding` in an HTTP/1.0 message).
+    InvalidTransferEncoding,
+    /// A transfer coding we do not implement (anything but `chunked`). (501)
+    UnsupportedTransferCoding,
+    /// The body is longer than [`Limits::max_body_len`](crate::Limits). (413)
+    BodyTooLarge,
+    /// A chunk-size that is not hex, is empty, or overflows 64 bits.
+    InvalidChunkSize,
+    /// A chunk extension that is malformed or longer than
+    /// [`Limits::max_chunk_ext_len`](crate::Limits).
+    InvalidChunkExtension,
+    /// The CRLF after chunk data is missing.
+    InvalidChunkTerminator,
+    /// The trailer section is malformed.
+    InvalidTrailer,
+    /// The trailer section is larger than [`Limits::max_trailer_size`](crate::Limits). (431)
+    TrailerTooLarge,
+    /// The connection ended in the middle of a message.
+    UnexpectedEof,
+    /// Bytes arrived where none may (a response with no request outstanding, data after a
+    /// message that closes the connection).
+    UnexpectedData,
+}
+
+impl Error {
+    /// The status code a server answers this error with before it closes the connection.
+    #[must_use]
+    pub fn status(self) -> u16 {
+        match self {
+            Error::TargetTooLong => 414,
+            Error::HeadTooLarge | Error::TooManyHeaders | Error::TrailerTooLarge => 431,
+            Error::BodyTooLarge => 413,
+            Error::UnsupportedTransferCoding => 501,
+            Error::UnsupportedVersion => 505,
+            _ => 400,
+        }
+    }
+
+    /// A short, stable, snake_case name of the error (used by `examples/h1_parse.rs`).
+    #[must_use]
+    pub fn kind(self) -> &'static str {
+        match self {
+            Error::InvalidMethod => "invalid_method",
+            Error::InvalidTarget => "invalid_target",
+            Error::TargetTooLong => "target_too_long",
+            Error::InvalidVersion => "invalid_version",
+            Error::UnsupportedVersion => "unsupported_version",
+            Error::InvalidStatus => "invalid_status",
+            Error::InvalidStartLine => "invalid_start_line",
+            Error::InvalidHeaderName => "invalid_header_name",
+            Error::InvalidHeaderValue => "invalid_header_value",
+            Error::BareCr => "bare_cr",
+            Error::BareLf => "bare_lf",
+            Error::ObsFold => "obs_fold",
+            Error::HeadTooLarge => "head_too_large",
+            Error::TooManyHeaders => "too_many_headers",
+            Error::ContentLengthWithTransferEncoding => "content_length_with_transfer_encoding",
+            Error::InvalidContentLength => "invalid_content_length",
+            Error::InvalidTransferEncoding => "invalid_transfer_encoding",
+            Error::UnsupportedTransferCoding => "unsupported_transfer_coding",
+            Error::BodyTooLarge => "body_too_large",
+            Error::InvalidChunkSize => "invalid_chunk_size",
+            Error::InvalidChunkExtension => "invalid_chunk_extension",
+            Error::InvalidChunkTerminator => "invalid_chunk_terminator",
+            Error::InvalidTrailer => "invalid_trailer",
+            Error::TrailerTooLarge => "trailer_too_large",
+            Error::UnexpectedEof => "unexpected_eof",
+            Error::UnexpectedData => "unexpected_data",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.kind(), self.status())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The caller asked for something the connection state does not allow (not the peer's fault).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SendError {
+    /// No message may start now (a server with no request to answer, a connection that must
+    /// close or has switched protocols).
+    NotReady,
+    /// Body data or end-of-message without a message head in progress.
+    NoMessage,
+    /// More body bytes than the head's `Content-Length`, or the message ended before all of them.
+    LengthMismatch,
+    /// Body data for a message that has no body (HEAD response, 204, 304, 1xx...).
+    BodyNotAllowed,
+    /// The head is not valid (bad token, control byte in a value, framing headers that
+    /// contradict, chunked to an HTTP/1.0 peer).
+    InvalidHead,
+    /// Too many requests in flight on a client connection.
+    PipelineFull,
+    /// The connection has failed or closed.
+    Closed,
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            SendError::NotReady => "no message may start in this state",
+            SendError::NoMessage => "no message in progress",
+            SendError::LengthMismatch => "body length differs from Content-Length",
+            SendError::BodyNotAllowed => "this message has no body",
+            SendError::InvalidHead => "invalid head",
+            SendError::PipelineFull => "too many requests in flight",
+            SendError::Closed => "connection closed",
+        };
+        f.write_str(s)
+    }
+}
+
+impl std::error::Error for SendError {}

@@ -1,0 +1,955 @@
+//! Head parsing: request line, status line and header fields (RFC 9112 sections 2 to 5),
+//! borrowed from the input into caller-provided slots.
+//!
+//! The parser is strict: a single SP between the parts of the start line, CRLF line endings,
+//! no whitespace before a header's colon, no obs-fold in requests, no control bytes but HTAB in
+//! values. Limits apply to partial input too, so a peer that sends a head one byte at a time
+//! cannot make us scan more than [`Limits::max_head_size`] bytes per call.
+
+use crate::error::Error;
+use crate::scan::{TOKEN, target_end, token_end, value_end};
+use crate::simd::ascii_str;
+
+/// Limits on what a peer may send. The defaults are safe for a server facing the internet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest head (start line, headers and the empty line), in bytes. Default 64 KiB. (431)
+    pub max_head_size: usize,
+    /// Most header fields in one head (or trailer section). Default 100. (431)
+    pub max_headers: usize,
+    /// Longest request-target, in bytes. Default 8 KiB. (414)
+    pub max_target_len: usize,
+    /// Longest chunk extension (everything after the chunk size on its line). Default 1 KiB.
+    pub max_chunk_ext_len: usize,
+    /// Largest trailer section, in bytes. Default 16 KiB. (431)
+    pub max_trailer_size: usize,
+    /// Largest body a peer may send (Content-Length or the sum of chunks). Default unlimited,
+    /// since bodies are never buffered. (413)
+    pub max_body_len: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_head_size: 64 * 1024,
+            max_headers: 100,
+            max_target_len: 8 * 1024,
+            max_chunk_ext_len: 1024,
+            max_trailer_size: 16 * 1024,
+            max_body_len: u64::MAX,
+        }
+    }
+}
+
+/// Parser configuration: limits, and the lenient options (off by default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Limits on sizes and counts.
+    pub limits: Limits,
+    /// Accept obs-fold (a header line starting with SP or HTAB continues the previous value)
+    /// in *responses*, which some old servers still send. The value slice then spans the fold
+    /// bytes (CRLF and the leading whitespace) as received; RFC 9112 section 5.2 asks the
+    /// reader to treat each fold as one SP. Requests with obs-fold are always rejected.
+    pub allow_obs_fold_in_responses: bool,
+}
+
+/// The outcome of a parse that succeeded so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The head is complete and took this many bytes (including the final CRLF).
+    Complete(usize),
+    /// More bytes are needed; nothing is wrong with the bytes so far.
+    Partial,
+}
+
+impl Status {
+    /// Whether the head is complete.
+    #[must_use]
+    pub fn is_complete(self) -> bool {
+        matches!(self, Status::Complete(_))
+    }
+}
+
+/// HTTP version of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Version {
+    /// HTTP/1.0
+    Http10,
+    /// HTTP/1.1
+    #[default]
+    Http11,
+}
+
+impl Version {
+    /// The version as it appears on the wire (`HTTP/1.1`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::Http10 => "HTTP/1.0",
+            Version::Http11 => "HTTP/1.1",
+        }
+    }
+}
+
+/// One header field, borrowed from the input: the name exactly as received (case kept) and the
+/// value with surrounding whitespace removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// The field name as received.
+    pub name: &'a str,
+    /// The field value, without leading and trailing SP/HTAB. Not necessarily UTF-8.
+    pub value: &'a [u8],
+}
+
+/// An empty header, to fill slot arrays: `[EMPTY_HEADER; 32]`.
+pub const EMPTY_HEADER: Header<'static> = Header {
+    name: "",
+    value: b"",
+};
+
+/// The form of a request-target (RFC 9112 section 3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetForm {
+    /// `/path?query`
+    Origin,
+    /// `http://host/path`
+    Absolute,
+    /// `host:port`, only with CONNECT.
+    Authority,
+    /// `*`, only with OPTIONS.
+    Asterisk,
+}
+
+/// Receives parsed header fields (slot arrays, the connection's span table, counters).
+pub(crate) trait Sink<'b> {
+    fn push(&mut self, name: &'b str, value: &'b [u8]) -> Result<(), Error>;
+}
+
+/// Fills caller-provided slots.
+pub(crate) struct Slots<'h, 'b> {
+    pub(crate) slots: &'h mut [Header<'b>],
+    pub(crate) len: usize,
+    pub(crate) max: usize,
+}
+
+impl<'b> Sink<'b> for Slots<'_, 'b> {
+    #[inline(always)]
+    fn push(&mut self, name: &'b str, value: &'b [u8]) -> Result<(), Error> {
+        if self.len >= self.max {
+            return Err(Error::TooManyHeaders);
+        }
+        match self.slots.get_mut(self.len) {
+            Some(slot) => {
+                *slot = Header { name, value };
+                self.len += 1;
+                Ok(())
+            }
+            None => Err(Error::TooManyHeaders),
+        }
+    }
+}
+
+/// Counts fields without keeping them (validation of trailers).
+#[allow(dead_code)]
+pub(crate) struct Count {
+    pub(crate) n: usize,
+    pub(crate) max: usize,
+}
+
+impl<'b> Sink<'b> for Count {
+    fn push(&mut self, _: &'b str, _: &'b [u8]) -> Result<(), Error> {
+        self.n += 1;
+        if self.n > self.max {
+            return Err(Error::TooManyHeaders);
+        }
+        Ok(())
+    }
+}
+
+/// The request line, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RequestLine<'b> {
+    pub(crate) method: &'b str,
+    pub(crate) target: &'b str,
+    pub(crate) version: Version,
+}
+
+/// The status line, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StatusLine<'b> {
+    pub(crate) version: Version,
+    pub(crate) code: u16,
+    pub(crate) reason: &'b [u8],
+}
+
+#[inline(always)]
+fn partial(len: usize, limits: &Limits) -> Result<Option<usize>, Error> {
+    if len > limits.max_head_size {
+        Err(Error::HeadTooLarge)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Skips the empty lines a server should ignore before a request line (RFC 9112 section 2.2).
+#[inline(always)]
+fn skip_empty_lines(b: &[u8]) -> Result<Option<usize>, Error> {
+    let mut i = 0;
+    loop {
+        match b.get(i) {
+            Some(b'\r') => match b.get(i + 1) {
+                Some(b'\n') => i += 2,
+                Some(_) => return Err(Error::BareCr),
+                None => return Ok(None),
+            },
+            Some(b'\n') => return Err(Error::BareLf),
+            Some(_) => return Ok(Some(i)),
+            None => return Ok(None),
+        }
+    }
+}
+
+/// Parses `HTTP/D.D` at `i`. `Ok(None)` when the bytes so far are a valid prefix.
+#[inline(always)]
+fn parse_version(b: &[u8], i: usize) -> Result<Option<Version>, Error> {
+    const P: &[u8; 8] = b"HTTP/1.1";
+    if let Some(v) = b.get(i..i + 8) {
+        if v == P {
+            return Ok(Some(Version::Http11));
+        }
+        if v == b"HTTP/1.0" {
+            return Ok(Some(Version::Http10));
+        }
+        if &v[..5] == b"HTTP/" && v[5].is_ascii_digit() && v[6] == b'.' && v[7].is_ascii_digit() {
+            return Err(Error::UnsupportedVersion);
+        }
+        return Err(Error::InvalidVersion);
+    }
+    let avail = &b[i.min(b.len())..];
+    for (k, &c) in avail.iter().enumerate() {
+        let ok = match k {
+            0..=4 => c == P[k],
+            6 => c == b'.',
+            _ => c.is_ascii_digit(),
+        };
+        if !ok {
+            return Err(Error::InvalidVersion);
+        }
+    }
+    Ok(None)
+}
+
+/// Parses a request line at the start of `b` (after optional empty lines). Returns the line
+/// and the index just after its CRLF, or `None` when more bytes are needed.
+#[inline(always)]
+pub(crate) fn parse_request_line<'b>(
+    b: &'b [u8],
+    limits: &Limits,
+) -> Result<Option<(RequestLine<'b>, usize)>, Error> {
+    let Some(start) = skip_empty_lines(b)? else {
+        return partial(b.len(), limits).map(|_| None);
+    };
+    let m_end = token_end(b, start);
+    if m_end == b.len() {
+        return partial(b.len(), limits).map(|_| None);
+    }
+    if m_end == start || b[m_end] != b' ' {
+        return Err(Error::InvalidMethod);
+    }
+    let t0 = m_end + 1;
+    let t_end = target_end(b, t0);
+    if t_end - t0 > limits.max_target_len {
+        return Err(Error::TargetTooLong);
+    }
+    if t_end == b.len() {
+        return partial(b.len(), limits).map(|_| None);
+    }
+    if t_end == t0 {
+        return Err(if b[t0] == b' ' {
+            Error::InvalidStartLine
+        } else {
+            Error::InvalidTarget
+        });
+    }
+    match b[t_end] {
+        b' ' => {}
+        b'\r' | b'\n' => return Err(Error::InvalidStartLine),
+        _ => return Err(Error::InvalidTarget),
+    }
+    let v0 = t_end + 1;
+    let Some(version) = parse_version(b, v0)? else {
+        return partial(b.len(), limits).map(|_| None);
+    };
+    let end = match (b.get(v0 + 8), b.get(v0 + 9)) {
+        (Some(b'\r'), Some(b'\n')) => v0 + 10,
+        (Some(b'\r'), None) | (None, _) => return partial(b.len(), limits).map(|_| None),
+        (Some(b'\r'), Some(_)) => return Err(Error::BareCr),
+        (Some(b'\n'), _) => return Err(Error::BareLf),
+        (Some(_), _) => return Err(Error::InvalidStartLine),
+    };
+    let method = ascii_str(&b[start..m_end]);
+    let target = ascii_str(&b[t0..t_end]);
+    check_target_form(method, target)?;
+    Ok(Some((
+        RequestLine {
+            method,
+            target,
+            version,
+        },
+        end,
+    )))
+}
+
+/// The form of a request-target, or `None` when it fits no form.
+#[must_use]
+pub fn target_form(target: &str) -> Option<TargetForm> {
+    let t = target.as_bytes();
+    match t.first()? {
+        b'/' => Some(TargetForm::Origin),
+        b'*' if t.len() == 1 => Some(TargetForm::Asterisk),
+        c if c.is_ascii_alphabetic() => {
+            let colon = t.iter().position(|&c| c == b':')?;
+            let scheme_ok = t[..colon]
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
+            if scheme_ok && t[colon + 1..].starts_with(b"//") {
+                Some(TargetForm::Absolute)
+            } else if is_authority(t) {
+                Some(TargetForm::Authority)
+            } else {
+                None
+            }
+        }
+        _ if is_authority(t) => Some(TargetForm::Authority),
+        _ => None,
+    }
+}
+
+/// `uri-host ":" port` with a non-empty host and port.
+fn is_authority(t: &[u8]) -> bool {
+    let Some(colon) = t.iter().rposition(|&c| c == b':') else {
+        return false;
+    };
+    let (host, port) = (&t[..colon], &t[colon + 1..]);
+    !host.is_empty()
+        && !port.is_empty()
+        && port.len() <= 5
+        && port.iter().all(u8::is_ascii_digit)
+        && host
+            .iter()
+            .all(|&c| !matches!(c, b'/' | b'?' | b'#' | b'@'))
+        && (host[0] != b'[' || host[host.len() - 1] == b']')
+}
+
+/// RFC 9112 section 3.2: CONNECT takes authority-form and only it; asterisk-form is only for
+/// OPTIONS; every other request takes origin-form or absolute-form.
+#[inline(always)]
+fn check_target_form(method: &str, target: &str) -> Result<(), Error> {
+    if method == "CONNECT" {
+        return if is_authority(target.as_bytes()) {
+            Ok(())
+        } else {
+            Err(Error::InvalidTarget)
+        };
+    }
+    let t = target.as_bytes();
+    if t[0] == b'/' {
+        return Ok(());
+    }
+    match target_form(target) {
+        Some(TargetForm::Absolute) => Ok(()),
+        Some(TargetForm::Asterisk) if method == "OPTIONS" => Ok(()),
+        _ => Err(Error::InvalidTarget),
+    }
+}
+
+/// Parses a status line at the start of `b` (after optional empty lines).
+#[inline(always)]
+pub(crate) fn parse_status_line<'b>(
+    b: &'b [u8],
+    limits: &Limits,
+) -> Result<Option<(StatusLine<'b>, usize)>, Error> {
+    let Some(start) = skip_empty_lines(b)? else {
+        return partial(b.len(), limits).map(|_| None);
+    };
+    let Some(version) = parse_version(b, start)? else {
+        return partial(b.len(), limits).map(|_| None);
+    };
+    let mut i = start + 8;
+    let Some(rest) = b.get(i..i + 4) else {
+        // validate what is there
+        let avail = &b[i.min(b.len())..];
+        for (k, &c) in avail.iter().enumerate() {
+            let ok = if k == 0 {
+                c == b' '
+            } else {
+                c.is_ascii_digit()
+            };
+            if !ok {
+                return Err(if k == 0 {
+                    Error::InvalidStartLine
+                } else {
+                    Error::InvalidStatus
+                });
+            }
+        }
+        return partial(b.len(), limits).map(|_| None);
+    };
+    if rest[0] != b' ' {
+        return Err(Error::InvalidStartLine);
+    }
+    if !rest[1..].iter().all(u8::is_ascii_digit) || rest[1] == b'0' {
+        return Err(Error::InvalidStatus);
+    }
+    let code =
+        (rest[1] - b'0') as u16 * 100 + (rest[2] - b'0') as u16 * 10 + (rest[3] - b'0') as u16;
+    i += 4;
+    let (r0, r_end) = match b.get(i) {
+        None => return partial(b.len(), limits).map(|_| None),
+        Some(b' ') => (i + 1, value_end(b, i + 1)),
+        Some(b'\r') => (i, i),
+        Some(b'\n') => return Err(Error::BareLf),
+        Some(_) => return Err(Error::InvalidStatus),
+    };
+    let end = match (b.get(r_end), b.get(r_end + 1)) {
+        (Some(b'\r'), Some(b'\n')) => r_end + 2,
+        (None, _) | (Some(b'\r'), None) => return partial(b.len(), limits).map(|_| None),
+        (Some(b'\r'), Some(_)) => return Err(Error::BareCr),
+        (Some(b'\n'), _) => return Err(Error::BareLf),
+        (Some(_), _) => return Err(Error::InvalidStatus),
+    };
+    Ok(Some((
+        StatusLine {
+            version,
+            code,
+            reason: &b[r0..r_end],
+        },
+        end,
+    )))
+}
+
+/// Parses header fields from `b[i..]` up to and including the empty line. Returns the index
+/// just after the empty line, or `None` when more bytes are needed.
+#[inline(always)]
+pub(crate) fn parse_fields<'b, S: Sink<'b>>(
+    b: &'b [u8],
+    mut i: usize,
+    limits: &Limits,
+    obs_fold: bool,
+    sink: &mut S,
+) -> Result<Option<usize>, Error> {
+    let len = b.len();
+    loop {
+        let Some(&c) = b.get(i) else {
+            return partial(len, limits);
+        };
+        if !TOKEN[c as usize] {
+            return match c {
+                b'\r' => match b.get(i + 1) {
+                    Some(b'\n') => {
+                        if i + 2 > limits.max_head_size {
+                            return Err(Error::HeadTooLarge);
+                        }
+                        Ok(Some(i + 2))
+                    }
+                    Some(_) => Err(Error::BareCr),
+                    None => partial(len, limits),
+                },
+                b'\n' => Err(Error::BareLf),
+                b' ' | b'\t' => Err(Error::ObsFold),
+                _ => Err(Error::InvalidHeaderName),
+            };
+        }
+        let n_end = token_end(b, i + 1);
+        let Some(&colon) = b.get(n_end) else {
+            return partial(len, limits);
+        };
+        if colon != b':' {
+            return Err(Error::InvalidHeaderName);
+        }
+        let name = ascii_str(&b[i..n_end]);
+        let mut v0 = n_end + 1;
+        while let Some(b' ' | b'\t') = b.get(v0) {
+            v0 += 1;
+        }
+        let mut v_end = value_end(b, v0);
+        let line_end = loop {
+            match b.get(v_end) {
+                None => return partial(len, limits),
+                Some(b'\r') => {}
+                Some(b'\n') => return Err(Error::BareLf),
+                Some(_) => return Err(Error::InvalidHeaderValue),
+            }
+            match b.get(v_end + 1) {
+                Some(b'\n') => {}
+                Some(_) => return Err(Error::BareCr),
+                None => return partial(len, limits),
+            }
+            if obs_fold {
+                match b.get(v_end + 2) {
+                    Some(b' ' | b'\t') => {
+                        v_end = value_end(b, v_end + 3);
+                        continue;
+                    }
+                    Some(_) => {}
+                    None => return partial(len, limits),
+                }
+            }
+            break v_end + 2;
+        };
+        let mut ve = v_end;
+        while ve > v0 && matches!(b[ve - 1], b' ' | b'\t' | b'\r' | b'\n') {
+            ve -= 1;
+        }
+        sink.push(name, &b[v0..ve])?;
+        i = line_end;
+    }
+}
+
+/// A request head, parsed into caller-provided header slots (httparse style).
+///
+/// ```
+/// use proto_h1::{Request, Status, EMPTY_HEADER};
+/// let mut slots = [EMPTY_HEADER; 16];
+/// let mut req = Request::new(&mut slots);
+/// let n = req.parse(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+/// assert_eq!(n, Status::Complete(28));
+/// assert_eq!((req.method, req.target), ("GET", "/a"));
+/// assert_eq!(req.header("host"), Some(&b"x"[..]));
+/// ```
+#[derive(Debug)]
+pub struct Request<'h, 'b> {
+    /// The method token, case kept (`GET`).
+    pub method: &'b str,
+    /// The request-target as received.
+    pub target: &'b str,
+    /// The version.
+    pub version: Version,
+    slots: &'h mut [Header<'b>],
+    len: usize,
+}
+
+impl<'h, 'b> Request<'h, 'b> {
+    /// A request that will fill `slots` with header fields.
+    pub fn new(slots: &'h mut [Header<'b>]) -> Self {
+        Request {
+            method: "",
+            target: "",
+            version: Version::Http11,
+            slots,
+            len: 0,
+        }
+    }
+
+    /// Parses a request head with the default [`Config`].
+    ///
+    /// # Errors
+    /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    pub fn parse(&mut self, buf: &'b [u8]) -> Result<Status, Error> {
+        self.parse_with(buf, &Config::default())
+    }
+
+    /// Parses a request head. On `Partial` the fields hold nothing meaningful.
+    ///
+    /// # Errors
+    /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    pub fn parse_with(&mut self, buf: &'b [u8], config: &Config) -> Result<Status, Error> {
+        let limits = &config.limits;
+        self.len = 0;
+        let Some((line, i)) = parse_request_line(buf, limits)? else {
+            return Ok(Status::Partial);
+        };
+        let max = limits.max_headers;
+        let mut sink = Slots {
+            slots: &mut *self.slots,
+            len: 0,
+            max,
+        };
+        let r = parse_fields(buf, i, limits, false, &mut sink)?;
+        self.len = sink.len;
+        let Some(end) = r else {
+            return Ok(Status::Partial);
+        };
+        self.method = line.method;
+        self.target = line.target;
+        self.version = line.version;
+        Ok(Status::Complete(end))
+    }
+
+    /// The header fields in the order received.
+    #[must_use]
+    pub fn headers(&self) -> &[Header<'b>] {
+        &self.slots[..self.len]
+    }
+
+    /// The value of the first field named `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&'b [u8]> {
+        find(self.headers(), name)
+    }
+
+    /// The form of the request-target.
+    #[must_use]
+    pub fn target_form(&self) -> Option<TargetForm> {
+        target_form(self.target)
+    }
+}
+
+/// A response head, parsed into caller-provided header slots.
+///
+/// ```
+/// use proto_h1::{Response, Status, EMPTY_HEADER};
+/// let mut slots = [EMPTY_HEADER; 16];
+/// let mut res = Response::new(&mut slots);
+/// let st = res.parse(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n").unwrap();
+/// assert!(st.is_complete());
+/// assert_eq!((res.code, res.reason), (404, &b"Not Found"[..]));
+/// ```
+#[derive(Debug)]
+pub struct Response<'h, 'b> {
+    /// The version.
+    pub version: Version,
+    /// The status code (100 to 999).
+    pub code: u16,
+    /// The reason phrase as received (possibly empty, not necessarily UTF-8).
+    pub reason: &'b [u8],
+    slots: &'h mut [Header<'b>],
+    len: usize,
+}
+
+impl<'h, 'b> Response<'h, 'b> {
+    /// A response that will fill `slots` with header fields.
+    pub fn new(slots: &'h mut [Header<'b>]) -> Self {
+        Response {
+            version: Version::Http11,
+            code: 0,
+            reason: b"",
+            slots,
+            len: 0,
+        }
+    }
+
+    /// Parses a response head with the default [`Config`].
+    ///
+    /// # Errors
+    /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    pub fn parse(&mut self, buf: &'b [u8]) -> Result<Status, Error> {
+        self.parse_with(buf, &Config::default())
+    }
+
+    /// Parses a response head. On `Partial` the fields hold nothing meaningful.
+    ///
+    /// # Errors
+    /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    pub fn parse_with(&mut self, buf: &'b [u8], config: &Config) -> Result<Status, Error> {
+        let limits = &config.limits;
+        self.len = 0;
+        let Some((line, i)) = parse_status_line(buf, limits)? else {
+            return Ok(Status::Partial);
+        };
+        let mut sink = Slots {
+            slots: &mut *self.slots,
+            len: 0,
+            max: limits.max_headers,
+        };
+        let r = parse_fields(
+            buf,
+            i,
+            limits,
+            config.allow_obs_fold_in_responses,
+            &mut sink,
+        )?;
+        self.len = sink.len;
+        let Some(end) = r else {
+            return Ok(Status::Partial);
+        };
+        self.version = line.version;
+        self.code = line.code;
+        self.reason = line.reason;
+        Ok(Status::Complete(end))
+    }
+
+    /// The header fields in the order received.
+    #[must_use]
+    pub fn headers(&self) -> &[Header<'b>] {
+        &self.slots[..self.len]
+    }
+
+    /// The value of the first field named `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&'b [u8]> {
+        find(self.headers(), name)
+    }
+}
+
+/// Parses a block of header fields ending in an empty line (a trailer section, or headers
+/// after a start line you parsed yourself) into `slots`. Returns `Complete(n)` with `n` the
+/// bytes used and the number of fields.
+///
+/// # Errors
+/// A typed [`Error`] for a malformed field or a broken limit.
+pub fn parse_headers<'b>(
+    buf: &'b [u8],
+    slots: &mut [Header<'b>],
+    config: &Config,
+) -> Result<(Status, usize), Error> {
+    let mut sink = Slots {
+        slots,
+        len: 0,
+        max: config.limits.max_headers,
+    };
+    let r = parse_fields(buf, 0, &config.limits, false, &mut sink)?;
+    Ok(match r {
+        Some(n) => (Status::Complete(n), sink.len),
+        None => (Status::Partial, 0),
+    })
+}
+
+/// The first value of `name` among `headers`, ASCII case-insensitive.
+#[must_use]
+pub fn find<'b>(headers: &[Header<'b>], name: &str) -> Option<&'b [u8]> {
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value)
+}
+
+/// Whether a comma-separated header value (`Connection`, `Upgrade`, `Transfer-Encoding`)
+/// contains `token`, ASCII case-insensitive, ignoring whitespace around list elements.
+#[must_use]
+pub fn has_token(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&c| c == b',')
+        .any(|e| trim_ows(e).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// `value` without leading and trailing SP/HTAB.
+pub(crate) fn trim_ows(mut v: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = v {
+        v = rest;
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(b: &[u8]) -> Result<Status, Error> {
+        let mut slots = [EMPTY_HEADER; 16];
+        Request::new(&mut slots).parse(b)
+    }
+
+    fn res(b: &[u8]) -> Result<Status, Error> {
+        let mut slots = [EMPTY_HEADER; 16];
+        Response::new(&mut slots).parse(b)
+    }
+
+    #[test]
+    fn request_forms() {
+        for (m, t) in [
+            ("GET", "/"),
+            ("GET", "/a/b?c=d&e"),
+            ("GET", "http://example.com/x"),
+            ("CONNECT", "example.com:443"),
+            ("CONNECT", "[::1]:8080"),
+            ("OPTIONS", "*"),
+            ("M-SEARCH", "*"),
+            ("PROPFIND", "/dav"),
+            ("get", "/lower"),
+        ] {
+            let b = format!("{m} {t} HTTP/1.1\r\nHost: h\r\n\r\n");
+            let r = req(b.as_bytes());
+            if m == "M-SEARCH" {
+                assert_eq!(r, Err(Error::InvalidTarget), "{b}");
+                continue;
+            }
+            assert_eq!(r, Ok(Status::Complete(b.len())), "{b}");
+            let mut slots = [EMPTY_HEADER; 4];
+            let mut p = Request::new(&mut slots);
+            p.parse(b.as_bytes()).unwrap();
+            assert_eq!((p.method, p.target), (m, t));
+        }
+    }
+
+    #[test]
+    fn names_keep_case_and_order() {
+        let b = b"GET / HTTP/1.0\r\nx-B: 1\r\nX-a:2\r\nHOST:  h \t\r\nEmpty:\r\n\r\n";
+        let mut slots = [EMPTY_HEADER; 8];
+        let mut p = Request::new(&mut slots);
+        assert_eq!(p.parse(b), Ok(Status::Complete(b.len())));
+        let got: Vec<_> = p.headers().iter().map(|h| (h.name, h.value)).collect();
+        assert_eq!(
+            got,
+            [
+                ("x-B", &b"1"[..]),
+                ("X-a", b"2"),
+                ("HOST", b"h"),
+                ("Empty", b"")
+            ]
+        );
+        assert_eq!(p.version, Version::Http10);
+        assert_eq!(p.header("host"), Some(&b"h"[..]));
+    }
+
+    #[test]
+    fn every_prefix_is_partial() {
+        let b = b"\r\nPOST /x HTTP/1.1\r\nA: b\tc\r\nB: \r\n\r\n";
+        for n in 0..b.len() {
+            assert_eq!(req(&b[..n]), Ok(Status::Partial), "{n}");
+        }
+        assert_eq!(req(b), Ok(Status::Complete(b.len())));
+        let r = b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n";
+        for n in 0..r.len() {
+            assert_eq!(res(&r[..n]), Ok(Status::Partial), "{n}");
+        }
+        assert_eq!(res(r), Ok(Status::Complete(r.len())));
+    }
+
+    #[test]
+    fn status_lines() {
+        for (line, code, reason) in [
+            (&b"HTTP/1.1 200 OK"[..], 200, &b"OK"[..]),
+            (b"HTTP/1.1 200 ", 200, b""),
+            (b"HTTP/1.1 200", 200, b""),
+            (b"HTTP/1.0 404 Not  Found", 404, b"Not  Found"),
+            (b"HTTP/1.1 999 \xff\tx", 999, b"\xff\tx"),
+        ] {
+            let mut b = line.to_vec();
+            b.extend_from_slice(b"\r\n\r\n");
+            let mut slots = [EMPTY_HEADER; 2];
+            let mut p = Response::new(&mut slots);
+            assert_eq!(p.parse(&b), Ok(Status::Complete(b.len())), "{line:?}");
+            assert_eq!((p.code, p.reason), (code, reason));
+        }
+        for bad in [
+            &b"HTTP/1.1 20 OK\r\n\r\n"[..],
+            b"HTTP/1.1 099 OK\r\n\r\n",
+            b"HTTP/1.1 2000 OK\r\n\r\n",
+            b"HTTP/1.1  200 OK\r\n\r\n",
+            b"HTTP/1.1 200 O\x01K\r\n\r\n",
+            b"HTTP/1.1 200 OK\n\r\n",
+            b"HTTP/1.1 200 OK\rX\n\r\n",
+            b"HTTP/1.1 abc OK\r\n\r\n",
+            b"HTTX",
+            b"ICY 200 OK\r\n\r\n",
+        ] {
+            assert!(res(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(
+            res(b"HTTP/2.0 200 OK\r\n\r\n"),
+            Err(Error::UnsupportedVersion)
+        );
+    }
+
+    #[test]
+    fn strict_rejections() {
+        let cases: &[(&[u8], Error)] = &[
+            (b"GET  / HTTP/1.1\r\n\r\n", Error::InvalidStartLine),
+            (b"GET / HTTP/1.1 \r\n\r\n", Error::InvalidStartLine),
+            (b"GET /\r\n\r\n", Error::InvalidStartLine),
+            (b"G(T / HTTP/1.1\r\n\r\n", Error::InvalidMethod),
+            (b" GET / HTTP/1.1\r\n\r\n", Error::InvalidMethod),
+            (b"GET /\x7f HTTP/1.1\r\n\r\n", Error::InvalidTarget),
+            (b"GET /\xc3\xa9 HTTP/1.1\r\n\r\n", Error::InvalidTarget),
+            (b"GET x HTTP/1.1\r\n\r\n", Error::InvalidTarget),
+            (b"GET * HTTP/1.1\r\n\r\n", Error::InvalidTarget),
+            (b"CONNECT /x HTTP/1.1\r\n\r\n", Error::InvalidTarget),
+            (b"GET / HTTP/1.2\r\n\r\n", Error::UnsupportedVersion),
+            (b"GET / HTTP/11\r\n\r\n", Error::InvalidVersion),
+            (b"GET / http/1.1\r\n\r\n", Error::InvalidVersion),
+            (b"GET / HTTP/1.1\n\r\n", Error::BareLf),
+            (b"GET / HTTP/1.1\r\r\n", Error::BareCr),
+            (b"GET / HTTP/1.1\r\nA : b\r\n\r\n", Error::InvalidHeaderName),
+            (
+                b"GET / HTTP/1.1\r\nA\t: b\r\n\r\n",
+                Error::InvalidHeaderName,
+            ),
+            (b"GET / HTTP/1.1\r\n: b\r\n\r\n", Error::InvalidHeaderName),
+            (
+                b"GET / HTTP/1.1\r\nA\"b: c\r\n\r\n",
+                Error::InvalidHeaderName,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA b: c\r\n\r\n",
+                Error::InvalidHeaderName,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA: b\x00c\r\n\r\n",
+                Error::InvalidHeaderValue,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA: b\x7fc\r\n\r\n",
+                Error::InvalidHeaderValue,
+            ),
+            (b"GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", Error::BareCr),
+            (b"GET / HTTP/1.1\r\nA: b\nc: d\r\n\r\n", Error::BareLf),
+            (b"GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", Error::ObsFold),
+            (b"GET / HTTP/1.1\r\n A: b\r\n\r\n", Error::ObsFold),
+            (b"GET / HTTP/1.1\r\nA: b\r\n\n", Error::BareLf),
+            (b"\nGET / HTTP/1.1\r\n\r\n", Error::BareLf),
+        ];
+        for (b, e) in cases {
+            assert_eq!(req(b), Err(*e), "{:?}", String::from_utf8_lossy(b));
+        }
+    }
+
+    #[test]
+    fn obs_fold_only_for_lenient_responses() {
+        let b = b"HTTP/1.1 200 OK\r\nA: b\r\n  c\r\nD: e\r\n\r\n";
+        assert_eq!(res(b), Err(Error::ObsFold));
+        let config = Config {
+            allow_obs_fold_in_responses: true,
+            ..Config::default()
+        };
+        let mut slots = [EMPTY_HEADER; 4];
+        let mut p = Response::new(&mut slots);
+        assert_eq!(p.parse_with(b, &config), Ok(Status::Complete(b.len())));
+        assert_eq!(p.headers()[0].value, b"b\r\n  c");
+        assert_eq!(p.headers()[1].value, b"e");
+    }
+
+    #[test]
+    fn limits_apply_to_partial_input() {
+        let mut limits = Limits {
+            max_head_size: 40,
+            ..Limits::default()
+        };
+        let config = |limits| Config {
+            limits,
+            ..Config::default()
+        };
+        let mut slots = [EMPTY_HEADER; 4];
+        let long = b"GET / HTTP/1.1\r\nA: 0123456789012345678901234567890123456789";
+        let e = Request::new(&mut slots).parse_with(long, &config(limits));
+        assert_eq!(e.map_err(Error::status), Err(431));
+        limits = Limits {
+            max_target_len: 8,
+            ..Limits::default()
+        };
+        let e = Request::new(&mut slots).parse_with(b"GET /0123456789", &config(limits));
+        assert_eq!(e.map_err(Error::status), Err(414));
+        limits = Limits {
+            max_headers: 2,
+            ..Limits::default()
+        };
+        let e = Request::new(&mut slots).parse_with(
+            b"GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\n",
+            &config(limits),
+        );
+        assert_eq!(e, Err(Error::TooManyHeaders));
+        let mut two = [EMPTY_HEADER; 2];
+        let e = Request::new(&mut two).parse(b"GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\n");
+        assert_eq!(e.map_err(Error::status), Err(431));
+    }
+
+    #[test]
+    fn tokens_in_lists() {
+        assert!(has_token(b"keep-alive, Upgrade", "upgrade"));
+        assert!(has_token(b" close ", "close"));
+        assert!(!has_token(b"closed", "close"));
+    }
+}

@@ -1,0 +1,267 @@
+//! Word-at-a-time scanning: an 8-byte SWAR path that every platform runs, and SSE4.2 / AVX2
+//! paths on x86_64 picked once at run time (the unsafe part lives in `simd.rs`).
+//!
+//! The SWAR masks below are exact at their lowest set byte: a borrow can only travel upwards
+//! from a byte that really matches, so `trailing_zeros` finds the first match even though
+//! higher bytes of the mask may be false positives.
+
+/// A scanning implementation, for tests and benches that force one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Impl {
+    /// One byte at a time (the reference).
+    Bytes,
+    /// 8 bytes at a time in a `u64`.
+    Swar,
+    /// 16 bytes at a time with `pcmpestri` (x86_64 with SSE4.2).
+    Sse42,
+    /// 32 bytes at a time (x86_64 with AVX2).
+    Avx2,
+}
+
+impl Impl {
+    /// The implementations this CPU can run, slowest first.
+    pub fn available() -> impl Iterator<Item = Impl> {
+        [Impl::Bytes, Impl::Swar, Impl::Sse42, Impl::Avx2]
+            .into_iter()
+            .filter(|i| i.is_supported())
+    }
+
+    /// Whether this CPU can run the implementation.
+    pub fn is_supported(self) -> bool {
+        match self {
+            Impl::Bytes | Impl::Swar => true,
+            #[cfg(target_arch = "x86_64")]
+            Impl::Sse42 => std::is_x86_feature_detected!("sse4.2"),
+            #[cfg(target_arch = "x86_64")]
+            Impl::Avx2 => std::is_x86_feature_detected!("avx2"),
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// The implementation the parser uses on this CPU (detected once, then cached).
+    pub fn detected() -> Impl {
+        crate::simd::detected()
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte lane where the byte is below `n` (`n <= 0x80`); exact at the
+/// lowest set lane.
+#[inline(always)]
+const fn lt(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(ONES * n as u64) & !x & HIGH
+}
+
+/// High bit set in each byte lane equal to `n`; exact at the lowest set lane.
+#[inline(always)]
+const fn eq(x: u64, n: u8) -> u64 {
+    let y = x ^ (ONES * n as u64);
+    y.wrapping_sub(ONES) & !y & HIGH
+}
+
+#[inline(always)]
+fn word(b: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Is `c` allowed inside a header value or reason phrase (HTAB, SP, VCHAR, obs-text)?
+#[inline(always)]
+pub(crate) const fn is_value_byte(c: u8) -> bool {
+    c == b'\t' || (c >= 0x20 && c != 0x7f)
+}
+
+/// Is `c` allowed inside a request-target (visible ASCII)?
+#[inline(always)]
+pub(crate) const fn is_target_byte(c: u8) -> bool {
+    c >= 0x21 && c <= 0x7e
+}
+
+/// Header value end, 8 bytes at a time; HTAB is allowed, so a lane that stops on it resumes
+/// just after it.
+pub(crate) fn value_end_swar(b: &[u8], mut i: usize) -> usize {
+    while i + 8 <= b.len() {
+        let x = word(b, i);
+        let m = lt(x, 0x20) | eq(x, 0x7f);
+        if m != 0 {
+            let j = i + (m.trailing_zeros() / 8) as usize;
+            if b[j] != b'\t' {
+                return j;
+            }
+            i = j + 1;
+        } else {
+            i += 8;
+        }
+    }
+    value_end_bytes(b, i)
+}
+
+/// Request-target end, 8 bytes at a time.
+pub(crate) fn target_end_swar(b: &[u8], mut i: usize) -> usize {
+    while i + 8 <= b.len() {
+        let x = word(b, i);
+        let m = lt(x, 0x21) | (x & HIGH) | eq(x, 0x7f);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    target_end_bytes(b, i)
+}
+
+pub(crate) fn value_end_bytes(b: &[u8], i: usize) -> usize {
+    b[i..]
+        .iter()
+        .position(|&c| !is_value_byte(c))
+        .map_or(b.len(), |p| i + p)
+}
+
+pub(crate) fn target_end_bytes(b: &[u8], i: usize) -> usize {
+    b[i..]
+        .iter()
+        .position(|&c| !is_target_byte(c))
+        .map_or(b.len(), |p| i + p)
+}
+
+pub(crate) use crate::simd::{target_end, value_end};
+
+/// Header value end with a forced implementation (tests and benches). An implementation the
+/// CPU lacks falls back to SWAR.
+pub fn value_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
+    match imp {
+        Impl::Bytes => value_end_bytes(b, i),
+        _ => crate::simd::value_end_forced(imp, b, i),
+    }
+}
+
+/// Request-target end with a forced implementation (tests and benches).
+pub fn target_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
+    match imp {
+        Impl::Bytes => target_end_bytes(b, i),
+        _ => crate::simd::target_end_forced(imp, b, i),
+    }
+}
+
+/// `tchar` (RFC 9110 section 5.6.2): `!#$%&'*+-.^_`|~`, digits and letters.
+pub(crate) static TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0usize;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        c += 1;
+    }
+    t
+};
+
+/// Index of the first non-`tchar` byte at or after `i`, or `b.len()`. Four bytes per step:
+/// names are short, so a table beats vector set-up here.
+#[inline(always)]
+pub(crate) fn token_end(b: &[u8], mut i: usize) -> usize {
+    while i + 4 <= b.len() {
+        let w = &b[i..i + 4];
+        if !TOKEN[w[0] as usize] {
+            return i;
+        }
+        if !TOKEN[w[1] as usize] {
+            return i + 1;
+        }
+        if !TOKEN[w[2] as usize] {
+            return i + 2;
+        }
+        if !TOKEN[w[3] as usize] {
+            return i + 3;
+        }
+        i += 4;
+    }
+    while i < b.len() && TOKEN[b[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn interesting() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![
+                4 => 0x21u8..0x7f,
+                1 => Just(b'\t'),
+                1 => Just(b' '),
+                1 => Just(0x7fu8),
+                1 => Just(b'\r'),
+                1 => Just(0u8),
+                1 => 0x80u8..=0xff,
+                1 => any::<u8>(),
+            ],
+            0..150,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn every_path_matches_the_byte_reference(b in interesting(), start in 0usize..40) {
+            let start = start.min(b.len());
+            for imp in Impl::available() {
+                prop_assert_eq!(value_end_with(imp, &b, start), value_end_bytes(&b, start), "value {:?}", imp);
+                prop_assert_eq!(target_end_with(imp, &b, start), target_end_bytes(&b, start), "target {:?}", imp);
+            }
+            prop_assert_eq!(value_end(&b, start), value_end_bytes(&b, start));
+            prop_assert_eq!(target_end(&b, start), target_end_bytes(&b, start));
+        }
+    }
+
+    #[test]
+    fn each_stop_byte_at_each_position() {
+        for pos in 0..70 {
+            for stop in 0u8..=255 {
+                let mut b = vec![b'a'; 80];
+                b[pos] = stop;
+                for imp in Impl::available() {
+                    assert_eq!(
+                        value_end_with(imp, &b, 0),
+                        value_end_bytes(&b, 0),
+                        "{imp:?} {stop}"
+                    );
+                    assert_eq!(
+                        target_end_with(imp, &b, 0),
+                        target_end_bytes(&b, 0),
+                        "{imp:?} {stop}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tokens() {
+        assert_eq!(token_end(b"Content-Length: 1", 0), 14);
+        assert_eq!(token_end(b"abc", 0), 3);
+        assert!(!TOKEN[b':' as usize] && !TOKEN[b' ' as usize] && !TOKEN[0x80]);
+    }
+}

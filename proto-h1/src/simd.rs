@@ -1,0 +1,235 @@
+//! The crate's only `unsafe` code: SSE4.2 and AVX2 scanners (chosen at run time by
+//! [`crate::scan`]) and the ASCII-to-`&str` view of bytes already validated as ASCII.
+//!
+//! Every function here has a portable twin in `scan.rs`, and the tests run both against a
+//! byte-by-byte reference on the same inputs.
+
+/// Views bytes that the parser has validated as ASCII as a `&str`.
+#[inline(always)]
+pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: every caller passes bytes it has checked to lie in 0x21..=0x7E (tokens,
+    // request-targets) or 0x20..=0x7E, which are ASCII and therefore valid UTF-8.
+    unsafe { core::str::from_utf8_unchecked(bytes) }
+}
+
+use crate::scan::{self, Impl};
+use core::sync::atomic::{AtomicU8, Ordering};
+
+const UNKNOWN: u8 = 0;
+const SWAR: u8 = 1;
+const SSE42: u8 = 2;
+const AVX2: u8 = 3;
+/// The detected level, cached: written only after `is_x86_feature_detected!` confirmed it.
+static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
+
+#[inline(always)]
+fn level() -> u8 {
+    let l = LEVEL.load(Ordering::Relaxed);
+    if l != UNKNOWN {
+        return l;
+    }
+    detect()
+}
+
+#[cold]
+fn detect() -> u8 {
+    let l = if Impl::Avx2.is_supported() {
+        AVX2
+    } else if Impl::Sse42.is_supported() {
+        SSE42
+    } else {
+        SWAR
+    };
+    LEVEL.store(l, Ordering::Relaxed);
+    l
+}
+
+/// The implementation the dispatching scanners use on this CPU.
+pub(crate) fn detected() -> Impl {
+    match level() {
+        AVX2 => Impl::Avx2,
+        SSE42 => Impl::Sse42,
+        _ => Impl::Swar,
+    }
+}
+
+/// Index of the first byte at or after `i` that may not appear in a header value, or `b.len()`.
+#[inline]
+pub(crate) fn value_end(b: &[u8], i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    match level() {
+        // SAFETY: LEVEL holds AVX2 only after run-time detection found AVX2 on this CPU.
+        AVX2 => return unsafe { x86::value_end_avx2(b, i) },
+        // SAFETY: LEVEL holds SSE42 only after run-time detection found SSE4.2 on this CPU.
+        SSE42 => return unsafe { x86::value_end_sse42(b, i) },
+        _ => {}
+    }
+    scan::value_end_swar(b, i)
+}
+
+/// Index of the first byte at or after `i` that may not appear in a request-target, or `b.len()`.
+#[inline]
+pub(crate) fn target_end(b: &[u8], i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    match level() {
+        // SAFETY: LEVEL holds AVX2 only after run-time detection found AVX2 on this CPU.
+        AVX2 => return unsafe { x86::target_end_avx2(b, i) },
+        // SAFETY: LEVEL holds SSE42 only after run-time detection found SSE4.2 on this CPU.
+        SSE42 => return unsafe { x86::target_end_sse42(b, i) },
+        _ => {}
+    }
+    scan::target_end_swar(b, i)
+}
+
+/// [`value_end`] with a forced implementation; one the CPU lacks runs SWAR instead.
+pub(crate) fn value_end_forced(imp: Impl, b: &[u8], i: usize) -> usize {
+    match imp {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the guard checked that this CPU supports AVX2.
+        Impl::Avx2 if imp.is_supported() => unsafe { x86::value_end_avx2(b, i) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the guard checked that this CPU supports SSE4.2.
+        Impl::Sse42 if imp.is_supported() => unsafe { x86::value_end_sse42(b, i) },
+        _ => scan::value_end_swar(b, i),
+    }
+}
+
+/// [`target_end`] with a forced implementation; one the CPU lacks runs SWAR instead.
+pub(crate) fn target_end_forced(imp: Impl, b: &[u8], i: usize) -> usize {
+    match imp {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the guard checked that this CPU supports AVX2.
+        Impl::Avx2 if imp.is_supported() => unsafe { x86::target_end_avx2(b, i) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the guard checked that this CPU supports SSE4.2.
+        Impl::Sse42 if imp.is_supported() => unsafe { x86::target_end_sse42(b, i) },
+        _ => scan::target_end_swar(b, i),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use core::arch::x86_64::*;
+
+    /// Index of the first byte at or after `i` that is not HTAB, 0x20..=0x7E or 0x80..=0xFF
+    /// (a header value's end), or `b.len()`. Scans 16 bytes at a time with `pcmpestri`.
+    ///
+    /// # Safety
+    /// The CPU must support SSE4.2.
+    #[target_feature(enable = "sse4.2")]
+    pub(crate) unsafe fn value_end_sse42(b: &[u8], mut i: usize) -> usize {
+        const RANGES: [u8; 16] = [
+            0x09, 0x09, 0x20, 0x7e, 0x80, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        // SAFETY: RANGES is 16 bytes; loadu has no alignment requirement.
+        let ranges = unsafe { _mm_loadu_si128(RANGES.as_ptr().cast()) };
+        while i + 16 <= b.len() {
+            let chunk = &b[i..i + 16];
+            // SAFETY: `chunk` is exactly 16 readable bytes; SSE4.2 is enabled on this function.
+            let idx = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr().cast());
+                _mm_cmpestri::<
+                    {
+                        _SIDD_UBYTE_OPS
+                            | _SIDD_CMP_RANGES
+                            | _SIDD_NEGATIVE_POLARITY
+                            | _SIDD_LEAST_SIGNIFICANT
+                    },
+                >(ranges, 6, v, 16)
+            };
+            if idx != 16 {
+                return i + idx as usize;
+            }
+            i += 16;
+        }
+        crate::scan::value_end_swar(b, i)
+    }
+
+    /// Index of the first byte at or after `i` outside 0x21..=0x7E (a request-target's end),
+    /// or `b.len()`, 16 bytes at a time.
+    ///
+    /// # Safety
+    /// The CPU must support SSE4.2.
+    #[target_feature(enable = "sse4.2")]
+    pub(crate) unsafe fn target_end_sse42(b: &[u8], mut i: usize) -> usize {
+        const RANGES: [u8; 16] = [0x21, 0x7e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        // SAFETY: RANGES is 16 bytes; loadu has no alignment requirement.
+        let ranges = unsafe { _mm_loadu_si128(RANGES.as_ptr().cast()) };
+        while i + 16 <= b.len() {
+            let chunk = &b[i..i + 16];
+            // SAFETY: `chunk` is exactly 16 readable bytes; SSE4.2 is enabled on this function.
+            let idx = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr().cast());
+                _mm_cmpestri::<
+                    {
+                        _SIDD_UBYTE_OPS
+                            | _SIDD_CMP_RANGES
+                            | _SIDD_NEGATIVE_POLARITY
+                            | _SIDD_LEAST_SIGNIFICANT
+                    },
+                >(ranges, 2, v, 16)
+            };
+            if idx != 16 {
+                return i + idx as usize;
+            }
+            i += 16;
+        }
+        crate::scan::target_end_swar(b, i)
+    }
+
+    /// [`value_end_sse42`] 32 bytes at a time with AVX2.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(crate) unsafe fn value_end_avx2(b: &[u8], mut i: usize) -> usize {
+        let c20 = _mm256_set1_epi8(0x20);
+        let c7f = _mm256_set1_epi8(0x7f);
+        let tab = _mm256_set1_epi8(0x09);
+        while i + 32 <= b.len() {
+            let chunk = &b[i..i + 32];
+            // SAFETY: `chunk` is exactly 32 readable bytes; AVX2 is enabled on this function.
+            let bad = unsafe {
+                let v = _mm256_loadu_si256(chunk.as_ptr().cast());
+                // v >= 0x20 (unsigned) or v == HTAB, and v != DEL
+                let ge20 = _mm256_cmpeq_epi8(_mm256_max_epu8(v, c20), v);
+                let ok = _mm256_andnot_si256(
+                    _mm256_cmpeq_epi8(v, c7f),
+                    _mm256_or_si256(ge20, _mm256_cmpeq_epi8(v, tab)),
+                );
+                !(_mm256_movemask_epi8(ok) as u32)
+            };
+            if bad != 0 {
+                return i + bad.trailing_zeros() as usize;
+            }
+            i += 32;
+        }
+        crate::scan::value_end_swar(b, i)
+    }
+
+    /// [`target_end_sse42`] 32 bytes at a time with AVX2.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(crate) unsafe fn target_end_avx2(b: &[u8], mut i: usize) -> usize {
+        let lo = _mm256_set1_epi8(0x21);
+        let hi = _mm256_set1_epi8(0x7e);
+        while i + 32 <= b.len() {
+            let chunk = &b[i..i + 32];
+            // SAFETY: `chunk` is exactly 32 readable bytes; AVX2 is enabled on this function.
+            let bad = unsafe {
+                let v = _mm256_loadu_si256(chunk.as_ptr().cast());
+                let ge = _mm256_cmpeq_epi8(_mm256_max_epu8(v, lo), v);
+                let le = _mm256_cmpeq_epi8(_mm256_min_epu8(v, hi), v);
+                !(_mm256_movemask_epi8(_mm256_and_si256(ge, le)) as u32)
+            };
+            if bad != 0 {
+                return i + bad.trailing_zeros() as usize;
+            }
+            i += 32;
+        }
+        crate::scan::target_end_swar(b, i)
+    }
+}
