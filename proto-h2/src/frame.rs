@@ -1,0 +1,1184 @@
+//! The HTTP/2 frame codec (RFC 9113 section 4 and 6): all ten frame types, their flags, padding
+//! and priority fields.
+//!
+//! Decoding borrows: every payload ([`Data::data`], header block fragments, GOAWAY debug data)
+//! is a slice of the input, so nothing is copied. Unknown frame types come back as
+//! [`Frame::Unknown`] for the caller to ignore, and undefined flags are dropped.
+//!
+//! Encoding has two forms. [`Frame::encode`] appends the whole frame. [`Frame::encode_head`]
+//! appends everything except the payload and hands the payload back ([`Tail`]), so a DATA
+//! frame's body can go out in a vectored write without being copied.
+//!
+//! ```
+//! use proto_h2::frame::{self, Data, Frame, StreamId};
+//!
+//! let mut out = Vec::new();
+//! let body = b"hello";
+//! let tail = Frame::Data(Data::new(StreamId::new(1), body, true)).encode_head(&mut out);
+//! assert_eq!(out.len(), frame::HEADER_LEN); // only the 9-byte header was written
+//! assert_eq!(tail.data, body);             // the payload is handed back, not copied
+//! out.extend_from_slice(tail.data);
+//! let (frame, used) = frame::decode(&out, frame::DEFAULT_MAX_FRAME_SIZE).unwrap().unwrap();
+//! assert_eq!(used, out.len());
+//! assert!(matches!(frame, Frame::Data(d) if d.data == b"hello" && d.end_stream));
+//! ```
+
+use core::fmt;
+
+/// Length of the fixed frame header.
+pub const HEADER_LEN: usize = 9;
+/// The initial and smallest allowed `SETTINGS_MAX_FRAME_SIZE` (2^14).
+pub const DEFAULT_MAX_FRAME_SIZE: u32 = 1 << 14;
+/// The largest allowed `SETTINGS_MAX_FRAME_SIZE` (2^24 - 1).
+pub const MAX_MAX_FRAME_SIZE: u32 = (1 << 24) - 1;
+
+/// Frame type codes (RFC 9113 section 6).
+pub mod kind {
+    /// DATA (6.1).
+    pub const DATA: u8 = 0x0;
+    /// HEADERS (6.2).
+    pub const HEADERS: u8 = 0x1;
+    /// PRIORITY (6.3).
+    pub const PRIORITY: u8 = 0x2;
+    /// RST_STREAM (6.4).
+    pub const RST_STREAM: u8 = 0x3;
+    /// SETTINGS (6.5).
+    pub const SETTINGS: u8 = 0x4;
+    /// PUSH_PROMISE (6.6).
+    pub const PUSH_PROMISE: u8 = 0x5;
+    /// PING (6.7).
+    pub const PING: u8 = 0x6;
+    /// GOAWAY (6.8).
+    pub const GOAWAY: u8 = 0x7;
+    /// WINDOW_UPDATE (6.9).
+    pub const WINDOW_UPDATE: u8 = 0x8;
+    /// CONTINUATION (6.10).
+    pub const CONTINUATION: u8 = 0x9;
+}
+
+/// Frame flags (RFC 9113 section 6).
+pub mod flag {
+    /// END_STREAM on DATA and HEADERS.
+    pub const END_STREAM: u8 = 0x1;
+    /// ACK on SETTINGS and PING.
+    pub const ACK: u8 = 0x1;
+    /// END_HEADERS on HEADERS, PUSH_PROMISE and CONTINUATION.
+    pub const END_HEADERS: u8 = 0x4;
+    /// PADDED on DATA, HEADERS and PUSH_PROMISE.
+    pub const PADDED: u8 = 0x8;
+    /// PRIORITY on HEADERS.
+    pub const PRIORITY: u8 = 0x20;
+}
+
+/// A stream identifier: 31 bits, the reserved high bit is dropped on parse (RFC 9113 4.1).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct StreamId(u32);
+
+impl StreamId {
+    /// Stream 0, the connection itself.
+    pub const ZERO: StreamId = StreamId(0);
+    /// The largest stream identifier.
+    pub const MAX: StreamId = StreamId(0x7fff_ffff);
+
+    /// A stream id from a number; the reserved high bit is cleared.
+    pub const fn new(id: u32) -> Self {
+        StreamId(id & 0x7fff_ffff)
+    }
+    /// The number.
+    pub const fn value(self) -> u32 {
+        self.0
+    }
+    /// Is this stream 0 (the connection)?
+    pub const fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+    /// Odd ids are opened by clients, even ids (except 0) by servers.
+    pub const fn is_client_initiated(self) -> bool {
+        self.0 % 2 == 1
+    }
+}
+
+impl fmt::Debug for StreamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StreamId({})", self.0)
+    }
+}
+
+impl fmt::Display for StreamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// An HTTP/2 error code (RFC 9113 section 7), as it appears in RST_STREAM and GOAWAY.
+///
+/// A newtype rather than an enum: peers may send codes this crate does not know, and those
+/// must be kept as they are.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ErrorCode(pub u32);
+
+impl ErrorCode {
+    /// Graceful shutdown or no error.
+    pub const NO_ERROR: ErrorCode = ErrorCode(0x0);
+    /// Unspecific protocol error.
+    pub const PROTOCOL_ERROR: ErrorCode = ErrorCode(0x1);
+    /// Unexpected internal error.
+    pub const INTERNAL_ERROR: ErrorCode = ErrorCode(0x2);
+    /// Flow-control protocol violated.
+    pub const FLOW_CONTROL_ERROR: ErrorCode = ErrorCode(0x3);
+    /// SETTINGS not acknowledged in time.
+    pub const SETTINGS_TIMEOUT: ErrorCode = ErrorCode(0x4);
+    /// Frame received on a half-closed stream.
+    pub const STREAM_CLOSED: ErrorCode = ErrorCode(0x5);
+    /// Frame size incorrect.
+    pub const FRAME_SIZE_ERROR: ErrorCode = ErrorCode(0x6);
+    /// Stream not processed.
+    pub const REFUSED_STREAM: ErrorCode = ErrorCode(0x7);
+    /// Stream cancelled.
+    pub const CANCEL: ErrorCode = ErrorCode(0x8);
+    /// Field-block compression state broken.
+    pub const COMPRESSION_ERROR: ErrorCode = ErrorCode(0x9);
+    /// TCP connection error for CONNECT.
+    pub const CONNECT_ERROR: ErrorCode = ErrorCode(0xa);
+    /// Processing capacity exceeded.
+    pub const ENHANCE_YOUR_CALM: ErrorCode = ErrorCode(0xb);
+    /// Negotiated TLS parameters not acceptable.
+    pub const INADEQUATE_SECURITY: ErrorCode = ErrorCode(0xc);
+    /// Use HTTP/1.1 for the request.
+    pub const HTTP_1_1_REQUIRED: ErrorCode = ErrorCode(0xd);
+
+    /// The RFC name of a known code.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self.0 {
+            0x0 => "NO_ERROR",
+            0x1 => "PROTOCOL_ERROR",
+            0x2 => "INTERNAL_ERROR",
+            0x3 => "FLOW_CONTROL_ERROR",
+            0x4 => "SETTINGS_TIMEOUT",
+            0x5 => "STREAM_CLOSED",
+            0x6 => "FRAME_SIZE_ERROR",
+            0x7 => "REFUSED_STREAM",
+            0x8 => "CANCEL",
+            0x9 => "COMPRESSION_ERROR",
+            0xa => "CONNECT_ERROR",
+            0xb => "ENHANCE_YOUR_CALM",
+            0xc => "INADEQUATE_SECURITY",
+            0xd => "HTTP_1_1_REQUIRED",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Debug for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => f.write_str(n),
+            None => write!(f, "ErrorCode({:#x})", self.0),
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// The fixed 9-byte frame header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameHeader {
+    /// Payload length (24 bits).
+    pub len: u32,
+    /// Frame type (see [`kind`]).
+    pub kind: u8,
+    /// Flags as received (see [`flag`]).
+    pub flags: u8,
+    /// Stream identifier.
+    pub stream: StreamId,
+}
+
+impl FrameHeader {
+    /// Parses the header from the first 9 bytes of `b`, or `None` if fewer are given.
+    pub fn parse(b: &[u8]) -> Option<FrameHeader> {
+        let h: &[u8; HEADER_LEN] = b.get(..HEADER_LEN)?.try_into().ok()?;
+        Some(FrameHeader {
+            len: u32::from_be_bytes([0, h[0], h[1], h[2]]),
+            kind: h[3],
+            flags: h[4],
+            stream: StreamId::new(u32::from_be_bytes([h[5], h[6], h[7], h[8]])),
+        })
+    }
+
+    /// Appends the 9 header bytes. `len` is truncated to 24 bits.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let l = self.len.to_be_bytes();
+        out.extend_from_slice(&[l[1], l[2], l[3], self.kind, self.flags]);
+        out.extend_from_slice(&self.stream.value().to_be_bytes());
+    }
+}
+
+/// A stream dependency from a HEADERS or PRIORITY frame (RFC 9113 5.3, deprecated but parsed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Priority {
+    /// The exclusive flag.
+    pub exclusive: bool,
+    /// The stream this one depends on.
+    pub dependency: StreamId,
+    /// The weight as on the wire (0..=255, meaning 1..=256).
+    pub weight: u8,
+}
+
+impl Priority {
+    fn parse(b: &[u8; 5]) -> Priority {
+        let dep = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        Priority {
+            exclusive: dep & 0x8000_0000 != 0,
+            dependency: StreamId::new(dep),
+            weight: b[4],
+        }
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        let dep = self.dependency.value() | if self.exclusive { 0x8000_0000 } else { 0 };
+        out.extend_from_slice(&dep.to_be_bytes());
+        out.push(self.weight);
+    }
+}
+
+/// DATA (RFC 9113 6.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Data<'a> {
+    /// The stream.
+    pub stream: StreamId,
+    /// END_STREAM.
+    pub end_stream: bool,
+    /// The application data, a view into the input.
+    pub data: &'a [u8],
+    /// Padding: `Some(n)` when PADDED is set, `n` zero bytes after the data.
+    pub pad: Option<u8>,
+}
+
+impl<'a> Data<'a> {
+    /// An unpadded DATA frame.
+    pub fn new(stream: StreamId, data: &'a [u8], end_stream: bool) -> Self {
+        Data {
+            stream,
+            end_stream,
+            data,
+            pad: None,
+        }
+    }
+    /// The whole payload length, padding included: what flow control counts (RFC 9113 6.9.1).
+    pub fn flow_len(&self) -> usize {
+        self.data.len() + self.pad.map_or(0, |p| 1 + p as usize)
+    }
+}
+
+/// HEADERS (RFC 9113 6.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Headers<'a> {
+    /// The stream.
+    pub stream: StreamId,
+    /// END_STREAM.
+    pub end_stream: bool,
+    /// END_HEADERS: no CONTINUATION follows.
+    pub end_headers: bool,
+    /// The priority fields when the PRIORITY flag is set.
+    pub priority: Option<Priority>,
+    /// The field block fragment (HPACK), a view into the input.
+    pub block: &'a [u8],
+    /// Padding length when PADDED is set.
+    pub pad: Option<u8>,
+}
+
+/// PRIORITY (RFC 9113 6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PriorityFrame {
+    /// The stream.
+    pub stream: StreamId,
+    /// The priority fields.
+    pub priority: Priority,
+}
+
+/// RST_STREAM (RFC 9113 6.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RstStream {
+    /// The stream.
+    pub stream: StreamId,
+    /// Why.
+    pub code: ErrorCode,
+}
+
+/// SETTINGS (RFC 9113 6.5). The parameters are a view into the input; iterate them with
+/// [`Settings::iter`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings<'a> {
+    /// ACK flag (then the payload is empty).
+    pub ack: bool,
+    /// The raw parameters, a multiple of 6 bytes.
+    pub raw: &'a [u8],
+}
+
+impl<'a> Settings<'a> {
+    /// The (identifier, value) pairs in wire order, unknown identifiers included.
+    pub fn iter(&self) -> impl Iterator<Item = (u16, u32)> + 'a {
+        self.raw.chunks_exact(6).map(|c| {
+            (
+                u16::from_be_bytes([c[0], c[1]]),
+                u32::from_be_bytes([c[2], c[3], c[4], c[5]]),
+            )
+        })
+    }
+}
+
+/// PUSH_PROMISE (RFC 9113 6.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PushPromise<'a> {
+    /// The associated stream (the request the push belongs to).
+    pub stream: StreamId,
+    /// The reserved stream.
+    pub promised: StreamId,
+    /// END_HEADERS.
+    pub end_headers: bool,
+    /// The field block fragment.
+    pub block: &'a [u8],
+    /// Padding length when PADDED is set.
+    pub pad: Option<u8>,
+}
+
+/// PING (RFC 9113 6.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ping {
+    /// ACK flag.
+    pub ack: bool,
+    /// Opaque data, echoed in the ACK.
+    pub payload: [u8; 8],
+}
+
+/// GOAWAY (RFC 9113 6.8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GoAway<'a> {
+    /// The last stream the sender may have processed.
+    pub last_stream: StreamId,
+    /// Why.
+    pub code: ErrorCode,
+    /// Opaque debug data, a view into the input.
+    pub debug: &'a [u8],
+}
+
+/// WINDOW_UPDATE (RFC 9113 6.9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowUpdate {
+    /// The stream, or 0 for the connection window.
+    pub stream: StreamId,
+    /// The increment, 1..=2^31-1.
+    pub increment: u32,
+}
+
+/// CONTINUATION (RFC 9113 6.10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Continuation<'a> {
+    /// The stream.
+    pub stream: StreamId,
+    /// END_HEADERS.
+    pub end_headers: bool,
+    /// The field block fragment.
+    pub block: &'a [u8],
+}
+
+/// A frame of a type this crate does not know (RFC 9113 4.1: it must be ignored).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unknown<'a> {
+    /// The type code.
+    pub kind: u8,
+    /// The flags.
+    pub flags: u8,
+    /// The stream.
+    pub stream: StreamId,
+    /// The payload.
+    pub payload: &'a [u8],
+}
+
+/// A decoded frame, borrowing its payload from the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Frame<'a> {
+    /// DATA.
+    Data(Data<'a>),
+    /// HEADERS.
+    Headers(Headers<'a>),
+    /// PRIORITY.
+    Priority(PriorityFrame),
+    /// RST_STREAM.
+    RstStream(RstStream),
+    /// SETTINGS.
+    Settings(Settings<'a>),
+    /// PUSH_PROMISE.
+    PushPromise(PushPromise<'a>),
+    /// PING.
+    Ping(Ping),
+    /// GOAWAY.
+    GoAway(GoAway<'a>),
+    /// WINDOW_UPDATE.
+    WindowUpdate(WindowUpdate),
+    /// CONTINUATION.
+    Continuation(Continuation<'a>),
+    /// Any other type: to be ignored.
+    Unknown(Unknown<'a>),
+}
+
+/// A frame that breaks the framing rules of RFC 9113 section 4 and 6.
+///
+/// Each variant knows its error code ([`FrameError::code`]) and whether it is a stream error
+/// ([`FrameError::stream_error`]) or a connection error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FrameError {
+    /// The payload is longer than `SETTINGS_MAX_FRAME_SIZE` (4.2): FRAME_SIZE_ERROR.
+    TooLarge {
+        /// Frame type.
+        kind: u8,
+        /// The length received.
+        len: u32,
+        /// The limit.
+        max: u32,
+    },
+    /// A frame type that needs a stream was sent on stream 0: PROTOCOL_ERROR.
+    StreamIdRequired {
+        /// Frame type.
+        kind: u8,
+    },
+    /// A connection-level frame (SETTINGS, PING, GOAWAY) was sent on a stream: PROTOCOL_ERROR.
+    StreamIdForbidden {
+        /// Frame type.
+        kind: u8,
+        /// The stream it named.
+        stream: StreamId,
+    },
+    /// A frame with a fixed or minimum length had another one: FRAME_SIZE_ERROR. A PRIORITY
+    /// frame of the wrong length is a stream error (6.3); the others are connection errors.
+    BadLength {
+        /// Frame type.
+        kind: u8,
+        /// The stream.
+        stream: StreamId,
+        /// The length received.
+        len: u32,
+    },
+    /// The pad length is not smaller than the payload (6.1, 6.2, 6.6): PROTOCOL_ERROR.
+    Padding {
+        /// Frame type.
+        kind: u8,
+        /// The stream.
+        stream: StreamId,
+    },
+    /// A WINDOW_UPDATE increment of 0 (6.9): PROTOCOL_ERROR, a stream error on a stream.
+    ZeroIncrement {
+        /// The stream, 0 for the connection.
+        stream: StreamId,
+    },
+    /// A stream that depends on itself (5.3.1): stream error PROTOCOL_ERROR.
+    SelfDependency {
+        /// The stream.
+        stream: StreamId,
+    },
+}
+
+impl FrameError {
+    /// The error code to send.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            FrameError::TooLarge { .. } | FrameError::BadLength { .. } => {
+                ErrorCode::FRAME_SIZE_ERROR
+            }
+            _ => ErrorCode::PROTOCOL_ERROR,
+        }
+    }
+    /// `Some(stream)` when this is a stream error (RST_STREAM), `None` for a connection error.
+    pub fn stream_error(&self) -> Option<StreamId> {
+        match *self {
+            FrameError::BadLength {
+                kind: kind::PRIORITY,
+                stream,
+                ..
+            } => Some(stream),
+            FrameError::ZeroIncrement { stream } if !stream.is_zero() => Some(stream),
+            FrameError::SelfDependency { stream } => Some(stream),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrameError::TooLarge { kind, len, max } => {
+                write!(
+                    f,
+                    "frame type {kind} of {len} bytes exceeds the maximum {max}"
+                )
+            }
+            FrameError::StreamIdRequired { kind } => write!(f, "frame type {kind} on stream 0"),
+            FrameError::StreamIdForbidden { kind, stream } => {
+                write!(f, "frame type {kind} on stream {stream}, must be 0")
+            }
+            FrameError::BadLength { kind, stream, len } => {
+                write!(
+                    f,
+                    "frame type {kind} on stream {stream} has bad length {len}"
+                )
+            }
+            FrameError::Padding { kind, stream } => {
+                write!(f, "frame type {kind} on stream {stream}: padding too long")
+            }
+            FrameError::ZeroIncrement { stream } => {
+                write!(f, "WINDOW_UPDATE of 0 on stream {stream}")
+            }
+            FrameError::SelfDependency { stream } => write!(f, "stream {stream} depends on itself"),
+        }
+    }
+}
+
+impl std::error::Error for FrameError {}
+
+/// Decodes one frame from the start of `input`.
+///
+/// Returns `Ok(None)` when the input holds less than a whole frame (need more bytes is not an
+/// error), or the frame and the number of bytes it used. The length limit is checked as soon as
+/// the 9-byte header is there, so a peer cannot make us wait for an oversized frame.
+///
+/// # Errors
+/// A [`FrameError`] for a frame that breaks the rules of RFC 9113 section 4 or 6. The frame's
+/// length is known from the header ([`FrameHeader::parse`]) so the caller can skip it after a
+/// stream error.
+pub fn decode(input: &[u8], max_frame_size: u32) -> Result<Option<(Frame<'_>, usize)>, FrameError> {
+    let Some(head) = FrameHeader::parse(input) else {
+        return Ok(None);
+    };
+    if head.len > max_frame_size {
+        return Err(FrameError::TooLarge {
+            kind: head.kind,
+            len: head.len,
+            max: max_frame_size,
+        });
+    }
+    let end = HEADER_LEN + head.len as usize;
+    let Some(payload) = input.get(HEADER_LEN..end) else {
+        return Ok(None);
+    };
+    Frame::parse(head, payload).map(|f| Some((f, end)))
+}
+
+/// Splits off the pad length byte and trailing padding when PADDED is set.
+fn unpad<'a>(head: &FrameHeader, payload: &'a [u8]) -> Result<(&'a [u8], Option<u8>), FrameError> {
+    if head.flags & flag::PADDED == 0 {
+        return Ok((payload, None));
+    }
+    let bad = FrameError::Padding {
+        kind: head.kind,
+        stream: head.stream,
+    };
+    let (&pad, rest) = payload.split_first().ok_or(bad)?;
+    // "If the length of the padding is the length of the frame payload or greater, the recipient
+    // MUST treat this as a connection error of type PROTOCOL_ERROR."
+    let body_len = rest.len().checked_sub(pad as usize).ok_or(bad)?;
+    Ok((&rest[..body_len], Some(pad)))
+}
+
+impl<'a> Frame<'a> {
+    /// Parses a frame's payload given its header. The length limit is not checked here (see
+    /// [`decode`]).
+    ///
+    /// # Errors
+    /// See [`decode`].
+    pub fn parse(head: FrameHeader, payload: &'a [u8]) -> Result<Frame<'a>, FrameError> {
+        let stream = head.stream;
+        let needs_stream = matches!(
+            head.kind,
+            kind::DATA
+                | kind::HEADERS
+                | kind::PRIORITY
+                | kind::RST_STREAM
+                | kind::PUSH_PROMISE
+                | kind::CONTINUATION
+        );
+        if needs_stream && stream.is_zero() {
+            return Err(FrameError::StreamIdRequired { kind: head.kind });
+        }
+        let conn_only = matches!(head.kind, kind::SETTINGS | kind::PING | kind::GOAWAY);
+        if conn_only && !stream.is_zero() {
+            return Err(FrameError::StreamIdForbidden {
+                kind: head.kind,
+                stream,
+            });
+        }
+        let bad_len = FrameError::BadLength {
+            kind: head.kind,
+            stream,
+            len: head.len,
+        };
+        let flags = head.flags;
+        Ok(match head.kind {
+            kind::DATA => {
+                let (data, pad) = unpad(&head, payload)?;
+                Frame::Data(Data {
+                    stream,
+                    end_stream: flags & flag::END_STREAM != 0,
+                    data,
+                    pad,
+                })
+            }
+            kind::HEADERS => {
+                let (mut block, pad) = unpad(&head, payload)?;
+                let mut priority = None;
+                if flags & flag::PRIORITY != 0 {
+                    let Some((p, rest)) = block.split_first_chunk::<5>() else {
+                        return Err(bad_len);
+                    };
+                    let p = Priority::parse(p);
+                    if p.dependency == stream {
+                        return Err(FrameError::SelfDependency { stream });
+                    }
+                    priority = Some(p);
+                    block = rest;
+                }
+                Frame::Headers(Headers {
+                    stream,
+                    end_stream: flags & flag::END_STREAM != 0,
+                    end_headers: flags & flag::END_HEADERS != 0,
+                    priority,
+                    block,
+                    pad,
+                })
+            }
+            kind::PRIORITY => {
+                let p: &[u8; 5] = payload.try_into().map_err(|_| bad_len)?;
+                let priority = Priority::parse(p);
+                if priority.dependency == stream {
+                    return Err(FrameError::SelfDependency { stream });
+                }
+                Frame::Priority(PriorityFrame { stream, priority })
+            }
+            kind::RST_STREAM => {
+                let c: [u8; 4] = payload.try_into().map_err(|_| bad_len)?;
+                Frame::RstStream(RstStream {
+                    stream,
+                    code: ErrorCode(u32::from_be_bytes(c)),
+                })
+            }
+            kind::SETTINGS => {
+                let ack = flags & flag::ACK != 0;
+                if (ack && !payload.is_empty()) || !payload.len().is_multiple_of(6) {
+                    return Err(bad_len);
+                }
+                Frame::Settings(Settings { ack, raw: payload })
+            }
+            kind::PUSH_PROMISE => {
+                let (block, pad) = unpad(&head, payload)?;
+                let Some((p, block)) = block.split_first_chunk::<4>() else {
+                    return Err(bad_len);
+                };
+                Frame::PushPromise(PushPromise {
+                    stream,
+                    promised: StreamId::new(u32::from_be_bytes(*p)),
+                    end_headers: flags & flag::END_HEADERS != 0,
+                    block,
+                    pad,
+                })
+            }
+            kind::PING => Frame::Ping(Ping {
+                ack: flags & flag::ACK != 0,
+                payload: payload.try_into().map_err(|_| bad_len)?,
+            }),
+            kind::GOAWAY => {
+                let Some((fixed, debug)) = payload.split_first_chunk::<8>() else {
+                    return Err(bad_len);
+                };
+                Frame::GoAway(GoAway {
+                    last_stream: StreamId::new(u32::from_be_bytes([
+                        fixed[0], fixed[1], fixed[2], fixed[3],
+                    ])),
+                    code: ErrorCode(u32::from_be_bytes([fixed[4], fixed[5], fixed[6], fixed[7]])),
+                    debug,
+                })
+            }
+            kind::WINDOW_UPDATE => {
+                let c: [u8; 4] = payload.try_into().map_err(|_| bad_len)?;
+                let increment = u32::from_be_bytes(c) & 0x7fff_ffff;
+                if increment == 0 {
+                    return Err(FrameError::ZeroIncrement { stream });
+                }
+                Frame::WindowUpdate(WindowUpdate { stream, increment })
+            }
+            kind::CONTINUATION => Frame::Continuation(Continuation {
+                stream,
+                end_headers: flags & flag::END_HEADERS != 0,
+                block: payload,
+            }),
+            other => Frame::Unknown(Unknown {
+                kind: other,
+                flags,
+                stream,
+                payload,
+            }),
+        })
+    }
+
+    /// The stream the frame is on (0 for connection frames).
+    pub fn stream(&self) -> StreamId {
+        match self {
+            Frame::Data(f) => f.stream,
+            Frame::Headers(f) => f.stream,
+            Frame::Priority(f) => f.stream,
+            Frame::RstStream(f) => f.stream,
+            Frame::PushPromise(f) => f.stream,
+            Frame::WindowUpdate(f) => f.stream,
+            Frame::Continuation(f) => f.stream,
+            Frame::Unknown(f) => f.stream,
+            Frame::Settings(_) | Frame::Ping(_) | Frame::GoAway(_) => StreamId::ZERO,
+        }
+    }
+
+    /// Appends the frame header and every fixed field, and hands back the payload (and the
+    /// number of zero padding bytes that follow it) for the caller to write after `out`,
+    /// for example in a vectored write. Nothing of the payload is copied.
+    pub fn encode_head(&self, out: &mut Vec<u8>) -> Tail<'a> {
+        fn head(out: &mut Vec<u8>, len: usize, kind: u8, flags: u8, stream: StreamId) {
+            FrameHeader {
+                len: len as u32,
+                kind,
+                flags,
+                stream,
+            }
+            .encode(out)
+        }
+        fn padded(pad: Option<u8>) -> (u8, usize) {
+            match pad {
+                Some(p) => (flag::PADDED, 1 + p as usize),
+                None => (0, 0),
+            }
+        }
+        let none = Tail {
+            data: &[],
+            padding: 0,
+        };
+        match *self {
+            Frame::Data(f) => {
+                let (pf, extra) = padded(f.pad);
+                let fl = pf | if f.end_stream { flag::END_STREAM } else { 0 };
+                head(out, f.data.len() + extra, kind::DATA, fl, f.stream);
+                if let Some(p) = f.pad {
+                    out.push(p);
+                }
+                Tail {
+                    data: f.data,
+                    padding: f.pad.unwrap_or(0),
+                }
+            }
+            Frame::Headers(f) => {
+                let (pf, mut extra) = padded(f.pad);
+                let mut fl = pf;
+                if f.end_stream {
+                    fl |= flag::END_STREAM;
+                }
+                if f.end_headers {
+                    fl |= flag::END_HEADERS;
+                }
+                if f.priority.is_some() {
+                    fl |= flag::PRIORITY;
+                    extra += 5;
+                }
+                head(out, f.block.len() + extra, kind::HEADERS, fl, f.stream);
+                if let Some(p) = f.pad {
+                    out.push(p);
+                }
+                if let Some(p) = f.priority {
+                    p.encode(out);
+                }
+                Tail {
+                    data: f.block,
+                    padding: f.pad.unwrap_or(0),
+                }
+            }
+            Frame::Priority(f) => {
+                head(out, 5, kind::PRIORITY, 0, f.stream);
+                f.priority.encode(out);
+                none
+            }
+            Frame::RstStream(f) => {
+                head(out, 4, kind::RST_STREAM, 0, f.stream);
+                out.extend_from_slice(&f.code.0.to_be_bytes());
+                none
+            }
+            Frame::Settings(f) => {
+                let fl = if f.ack { flag::ACK } else { 0 };
+                head(out, f.raw.len(), kind::SETTINGS, fl, StreamId::ZERO);
+                Tail {
+                    data: f.raw,
+                    padding: 0,
+                }
+            }
+            Frame::PushPromise(f) => {
+                let (pf, extra) = padded(f.pad);
+                let fl = pf | if f.end_headers { flag::END_HEADERS } else { 0 };
+                head(
+                    out,
+                    f.block.len() + extra + 4,
+                    kind::PUSH_PROMISE,
+                    fl,
+                    f.stream,
+                );
+                if let Some(p) = f.pad {
+                    out.push(p);
+                }
+                out.extend_from_slice(&f.promised.value().to_be_bytes());
+                Tail {
+                    data: f.block,
+                    padding: f.pad.unwrap_or(0),
+                }
+            }
+            Frame::Ping(f) => {
+                let fl = if f.ack { flag::ACK } else { 0 };
+                head(out, 8, kind::PING, fl, StreamId::ZERO);
+                out.extend_from_slice(&f.payload);
+                none
+            }
+            Frame::GoAway(f) => {
+                head(out, 8 + f.debug.len(), kind::GOAWAY, 0, StreamId::ZERO);
+                out.extend_from_slice(&f.last_stream.value().to_be_bytes());
+                out.extend_from_slice(&f.code.0.to_be_bytes());
+                Tail {
+                    data: f.debug,
+                    padding: 0,
+                }
+            }
+            Frame::WindowUpdate(f) => {
+                head(out, 4, kind::WINDOW_UPDATE, 0, f.stream);
+                out.extend_from_slice(&(f.increment & 0x7fff_ffff).to_be_bytes());
+                none
+            }
+            Frame::Continuation(f) => {
+                let fl = if f.end_headers { flag::END_HEADERS } else { 0 };
+                head(out, f.block.len(), kind::CONTINUATION, fl, f.stream);
+                Tail {
+                    data: f.block,
+                    padding: 0,
+                }
+            }
+            Frame::Unknown(f) => {
+                head(out, f.payload.len(), f.kind, f.flags, f.stream);
+                Tail {
+                    data: f.payload,
+                    padding: 0,
+                }
+            }
+        }
+    }
+
+    /// Appends the whole frame (header, fixed fields, payload, padding).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let tail = self.encode_head(out);
+        out.extend_from_slice(tail.data);
+        out.resize(out.len() + tail.padding as usize, 0);
+    }
+}
+
+/// What [`Frame::encode_head`] leaves for the caller to write after the head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "the payload must be written after the frame head"]
+pub struct Tail<'a> {
+    /// The payload bytes to write right after the head.
+    pub data: &'a [u8],
+    /// How many zero bytes of padding follow the payload.
+    pub padding: u8,
+}
+
+/// Appends a SETTINGS frame with the given parameters in the given order.
+pub fn encode_settings(params: &[(u16, u32)], out: &mut Vec<u8>) {
+    FrameHeader {
+        len: (params.len() * 6) as u32,
+        kind: kind::SETTINGS,
+        flags: 0,
+        stream: StreamId::ZERO,
+    }
+    .encode(out);
+    for &(id, v) in params {
+        out.extend_from_slice(&id.to_be_bytes());
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+}
+
+/// A small builder of raw frames for tests and tools: any type, any flags, any stream, any
+/// payload, including frames the codec would refuse.
+///
+/// ```
+/// use proto_h2::frame::{Builder, kind, flag};
+/// let bytes = Builder::new(kind::PING, 0).payload(&[0; 8]).flags(flag::ACK).build();
+/// assert_eq!(bytes.len(), 9 + 8);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Builder {
+    kind: u8,
+    flags: u8,
+    stream: u32,
+    payload: Vec<u8>,
+    len: Option<u32>,
+}
+
+impl Builder {
+    /// A frame of type `kind` on stream `stream` (the raw 32 bits, reserved bit included).
+    pub fn new(kind: u8, stream: u32) -> Self {
+        Builder {
+            kind,
+            flags: 0,
+            stream,
+            payload: Vec::new(),
+            len: None,
+        }
+    }
+    /// Sets the flags.
+    pub fn flags(mut self, flags: u8) -> Self {
+        self.flags = flags;
+        self
+    }
+    /// Appends payload bytes.
+    pub fn payload(mut self, bytes: &[u8]) -> Self {
+        self.payload.extend_from_slice(bytes);
+        self
+    }
+    /// Appends a big-endian u32 to the payload.
+    pub fn u32(self, v: u32) -> Self {
+        self.payload(&v.to_be_bytes())
+    }
+    /// Appends a SETTINGS parameter to the payload.
+    pub fn setting(self, id: u16, v: u32) -> Self {
+        self.payload(&id.to_be_bytes()).u32(v)
+    }
+    /// Declares a length in the header other than the payload's (for broken frames).
+    pub fn declared_len(mut self, len: u32) -> Self {
+        self.len = Some(len);
+        self
+    }
+    /// The frame's bytes.
+    pub fn build(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER_LEN + self.payload.len());
+        let l = self.len.unwrap_or(self.payload.len() as u32).to_be_bytes();
+        out.extend_from_slice(&[l[1], l[2], l[3], self.kind, self.flags]);
+        out.extend_from_slice(&self.stream.to_be_bytes());
+        out.extend_from_slice(&self.payload);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn roundtrip(f: Frame<'_>) {
+        let mut out = Vec::new();
+        f.encode(&mut out);
+        let (g, n) = decode(&out, MAX_MAX_FRAME_SIZE).unwrap().unwrap();
+        assert_eq!(n, out.len());
+        assert_eq!(f, g);
+        for cut in 0..out.len() {
+            assert_eq!(decode(&out[..cut], MAX_MAX_FRAME_SIZE), Ok(None));
+        }
+    }
+
+    #[test]
+    fn every_type_roundtrips() {
+        let s = StreamId::new(3);
+        let p = Priority {
+            exclusive: true,
+            dependency: StreamId::new(1),
+            weight: 255,
+        };
+        roundtrip(Frame::Data(Data {
+            stream: s,
+            end_stream: true,
+            data: b"abc",
+            pad: Some(4),
+        }));
+        roundtrip(Frame::Data(Data::new(s, b"", false)));
+        roundtrip(Frame::Headers(Headers {
+            stream: s,
+            end_stream: false,
+            end_headers: true,
+            priority: Some(p),
+            block: b"\x82",
+            pad: Some(2),
+        }));
+        roundtrip(Frame::Priority(PriorityFrame {
+            stream: s,
+            priority: p,
+        }));
+        roundtrip(Frame::RstStream(RstStream {
+            stream: s,
+            code: ErrorCode(0xdead),
+        }));
+        roundtrip(Frame::Settings(Settings {
+            ack: false,
+            raw: &[0, 4, 0, 0, 1, 0],
+        }));
+        roundtrip(Frame::Settings(Settings {
+            ack: true,
+            raw: &[],
+        }));
+        roundtrip(Frame::PushPromise(PushPromise {
+            stream: s,
+            promised: StreamId::new(2),
+            end_headers: false,
+            block: b"xy",
+            pad: None,
+        }));
+        roundtrip(Frame::Ping(Ping {
+            ack: true,
+            payload: *b"12345678",
+        }));
+        roundtrip(Frame::GoAway(GoAway {
+            last_stream: s,
+            code: ErrorCode::ENHANCE_YOUR_CALM,
+            debug: b"calm",
+        }));
+        roundtrip(Frame::WindowUpdate(WindowUpdate {
+            stream: StreamId::ZERO,
+            increment: 0x7fff_ffff,
+        }));
+        roundtrip(Frame::Continuation(Continuation {
+            stream: s,
+            end_headers: true,
+            block: b"zz",
+        }));
+        roundtrip(Frame::Unknown(Unknown {
+            kind: 0xfa,
+            flags: 0xff,
+            stream: s,
+            payload: b"?",
+        }));
+    }
+
+    #[test]
+    fn rules_of_section_4_and_6() {
+        let d = |b: Vec<u8>| decode(&b, DEFAULT_MAX_FRAME_SIZE).map(|o| o.map(|(_, n)| n));
+        assert!(matches!(
+            d(Builder::new(kind::DATA, 1).payload(&[0; 16385]).build()),
+            Err(FrameError::TooLarge { len: 16385, .. })
+        ));
+        // The limit is checked from the header alone.
+        let big = Builder::new(kind::DATA, 1).declared_len(20000).build();
+        assert!(matches!(d(big), Err(FrameError::TooLarge { .. })));
+        assert_eq!(
+            d(Builder::new(kind::DATA, 0).build()),
+            Err(FrameError::StreamIdRequired { kind: 0 })
+        );
+        assert!(matches!(
+            d(Builder::new(kind::PING, 1).payload(&[0; 8]).build()),
+            Err(FrameError::StreamIdForbidden { .. })
+        ));
+        let e = d(Builder::new(kind::PRIORITY, 1).payload(&[0; 4]).build()).unwrap_err();
+        assert_eq!(e.stream_error(), Some(StreamId::new(1)));
+        assert_eq!(e.code(), ErrorCode::FRAME_SIZE_ERROR);
+        let e = d(Builder::new(kind::DATA, 1)
+            .flags(flag::PADDED)
+            .payload(&[4, 0, 0, 0])
+            .build())
+        .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::PROTOCOL_ERROR);
+        assert_eq!(e.stream_error(), None);
+        let e = d(Builder::new(kind::WINDOW_UPDATE, 5).u32(0).build()).unwrap_err();
+        assert_eq!(e.stream_error(), Some(StreamId::new(5)));
+        let e = d(Builder::new(kind::WINDOW_UPDATE, 0).u32(0).build()).unwrap_err();
+        assert_eq!(e.stream_error(), None);
+        let e = d(Builder::new(kind::SETTINGS, 0)
+            .flags(flag::ACK)
+            .setting(1, 1)
+            .build())
+        .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::FRAME_SIZE_ERROR);
+        assert!(d(Builder::new(kind::SETTINGS, 0).payload(&[0; 5]).build()).is_err());
+        let e = d(Builder::new(kind::PRIORITY, 3).u32(3).payload(&[0]).build()).unwrap_err();
+        assert_eq!(
+            e,
+            FrameError::SelfDependency {
+                stream: StreamId::new(3)
+            }
+        );
+        // Reserved bit is ignored, undefined flags are ignored.
+        let ping = Builder::new(kind::PING, 0)
+            .flags(0xfe)
+            .payload(&[1; 8])
+            .build();
+        let (f, _) = decode(&ping, 16384).unwrap().unwrap();
+        assert_eq!(
+            f,
+            Frame::Ping(Ping {
+                ack: false,
+                payload: [1; 8]
+            })
+        );
+        let data = Builder::new(kind::DATA, 0x8000_0001).build();
+        let (f, _) = decode(&data, 16384).unwrap().unwrap();
+        assert_eq!(f.stream(), StreamId::new(1));
+    }
+
+    #[test]
+    fn head_writer_leaves_payload_out() {
+        let body = vec![7u8; 1000];
+        let mut out = Vec::new();
+        let t = Frame::Data(Data {
+            stream: StreamId::new(1),
+            end_stream: false,
+            data: &body,
+            pad: Some(3),
+        })
+        .encode_head(&mut out);
+        assert_eq!(out.len(), HEADER_LEN + 1);
+        assert_eq!(t.data.as_ptr(), body.as_ptr());
+        assert_eq!(t.padding, 3);
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(b in proptest::collection::vec(any::<u8>(), 0..64), max in 0u32..100) {
+            let _ = decode(&b, max);
+        }
+
+        #[test]
+        fn data_roundtrip(data in proptest::collection::vec(any::<u8>(), 0..300), pad in proptest::option::of(any::<u8>()), es: bool, id in 1u32..0x7fff_ffff) {
+            let f = Frame::Data(Data { stream: StreamId::new(id), end_stream: es, data: &data, pad });
+            let mut out = Vec::new();
+            f.encode(&mut out);
+            let (g, n) = decode(&out, MAX_MAX_FRAME_SIZE).unwrap().unwrap();
+            prop_assert_eq!(n, out.len());
+            prop_assert_eq!(f, g);
+        }
+
+        #[test]
+        fn stream_of_frames_split_anywhere(cuts in proptest::collection::vec(0usize..200, 0..6)) {
+            let mut wire = Vec::new();
+            Frame::Ping(Ping { ack: false, payload: [9; 8] }).encode(&mut wire);
+            Frame::Data(Data::new(StreamId::new(1), &[5; 40], true)).encode(&mut wire);
+            Frame::WindowUpdate(WindowUpdate { stream: StreamId::new(1), increment: 9 }).encode(&mut wire);
+            // Feeding in any chunking gives the same frames as the whole buffer.
+            let mut whole = Vec::new();
+            let mut pos = 0;
+            while let Some((f, n)) = decode(&wire[pos..], 16384).unwrap() { whole.push(format!("{f:?}")); pos += n; }
+            let mut buf = Vec::new();
+            let mut got = Vec::new();
+            let mut cuts = cuts.clone();
+            cuts.sort();
+            let mut last = 0;
+            for c in cuts.into_iter().map(|c| c.min(wire.len())).chain([wire.len()]) {
+                buf.extend_from_slice(&wire[last..c]);
+                last = c;
+                loop {
+                    let r = decode(&buf, 16384).unwrap();
+                    let Some((f, n)) = r else { break };
+                    got.push(format!("{f:?}"));
+                    buf.drain(..n);
+                }
+            }
+            prop_assert_eq!(whole, got);
+        }
+    }
+}
