@@ -150,7 +150,6 @@ impl<'b> Sink<'b> for Slots<'_, 'b> {
 }
 
 /// Counts fields without keeping them (validation of trailers).
-#[allow(dead_code)]
 pub(crate) struct Count {
     pub(crate) n: usize,
     pub(crate) max: usize,

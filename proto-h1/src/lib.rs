@@ -5,6 +5,9 @@
 //! - [`Request`] / [`Response`]: strict, hand-written head parsers that borrow from the input
 //!   into caller-provided [`Header`] slots (names exactly as received, in order), scanning a
 //!   word at a time (SWAR everywhere, SSE4.2/AVX2 on x86_64 chosen at run time).
+//! - [`request_framing`] / [`response_framing`]: the body framing of RFC 9112 section 6 with
+//!   the request-smuggling rules; [`LengthDecoder`] and [`ChunkedDecoder`] return slices of
+//!   the input and never buffer body bytes.
 //!
 //! ```
 //! use proto_h1::{Request, Status, EMPTY_HEADER};
@@ -19,12 +22,14 @@
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod body;
 mod error;
 mod head;
 pub mod scan;
 #[allow(unsafe_code)]
 mod simd;
 
+pub use body::{Chunk, ChunkedDecoder, Framing, LengthDecoder, request_framing, response_framing};
 pub use error::{Error, SendError};
 pub use head::{
     Config, EMPTY_HEADER, Header, Limits, Request, Response, Status, TargetForm, Version, find,

@@ -1,0 +1,608 @@
+//! Message body framing (RFC 9112 section 6) and zero-copy body decoders.
+//!
+//! [`request_framing`] and [`response_framing`] turn a parsed head into a [`Framing`],
+//! enforcing the request-smuggling rules; [`LengthDecoder`] and [`ChunkedDecoder`] then hand
+//! back slices of the caller's input and never buffer body bytes.
+
+use crate::error::Error;
+use crate::head::{Count, Header, Limits, Version, parse_fields, trim_ows};
+
+/// How the body of a message is delimited.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// No body at all (requests without `Content-Length`/`Transfer-Encoding`, responses to
+    /// HEAD, 1xx, 204, 304, 2xx to CONNECT).
+    None,
+    /// Exactly this many bytes (`Content-Length`).
+    Length(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+    /// Everything until the server closes the connection (responses only).
+    UntilClose,
+}
+
+/// The framing of a request, from its version and header fields.
+///
+/// RFC 9112 section 6.3: a `Transfer-Encoding` whose final coding is not `chunked` makes the
+/// length unknowable, so the server "MUST respond with the 400 (Bad Request) status code and
+/// then close the connection"; `Content-Length` together with `Transfer-Encoding` "ought to be
+/// handled as an error" and is rejected; a request with neither has no body.
+///
+/// # Errors
+/// [`Error::ContentLengthWithTransferEncoding`], [`Error::InvalidContentLength`],
+/// [`Error::InvalidTransferEncoding`], [`Error::UnsupportedTransferCoding`] (501) and
+/// [`Error::BodyTooLarge`] (413).
+pub fn request_framing<'a>(
+    version: Version,
+    headers: impl IntoIterator<Item = Header<'a>>,
+    limits: &Limits,
+) -> Result<Framing, Error> {
+    fields_framing(version, headers, limits, Framing::None)
+}
+
+/// The framing of a response to a request with method `request_method`.
+///
+/// RFC 9112 section 6.3: "Any response to a HEAD request and any response with a 1xx
+/// (Informational), 204 (No Content), or 304 (Not Modified) status code is always terminated
+/// by the first empty line after the header fields"; "Any 2xx (Successful) response to a
+/// CONNECT request implies that the connection will become a tunnel"; without
+/// `Content-Length` or `Transfer-Encoding` the body runs until the connection closes.
+///
+/// # Errors
+/// As [`request_framing`]; the 501 of an unknown transfer coding has no meaning for a client,
+/// which should treat every error as a bad response.
+pub fn response_framing<'a>(
+    request_method: &str,
+    code: u16,
+    version: Version,
+    headers: impl IntoIterator<Item = Header<'a>>,
+    limits: &Limits,
+) -> Result<Framing, Error> {
+    if request_method == "HEAD"
+        || (100..200).contains(&code)
+        || code == 204
+        || code == 304
+        || (request_method == "CONNECT" && (200..300).contains(&code))
+    {
+        return Ok(Framing::None);
+    }
+    fields_framing(version, headers, limits, Framing::UntilClose)
+}
+
+fn fields_framing<'a>(
+    version: Version,
+    headers: impl IntoIterator<Item = Header<'a>>,
+    limits: &Limits,
+    default: Framing,
+) -> Result<Framing, Error> {
+    let mut length: Option<u64> = None;
+    let mut te = false;
+    let mut chunked_last = false;
+    let mut unknown = false;
+    for h in headers {
+        if h.name.eq_ignore_ascii_case("content-length") {
+            // RFC 9110 section 8.6: a list of identical values may be taken as one value;
+            // anything else is unrecoverable.
+            for v in h.value.split(|&c| c == b',') {
+                let n = parse_decimal(trim_ows(v)).ok_or(Error::InvalidContentLength)?;
+                if length.is_some_and(|l| l != n) {
+                    return Err(Error::InvalidContentLength);
+                }
+                length = Some(n);
+            }
+        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+            te = true;
+            for coding in h.value.split(|&c| c == b',') {
+                let coding = trim_ows(coding);
+                let name = trim_ows(coding.split(|&c| c == b';').next().unwrap_or(b""));
+                if name.is_empty() || !name.iter().all(|&c| crate::scan::TOKEN[c as usize]) {
+                    return Err(Error::InvalidTransferEncoding);
+                }
+                if chunked_last {
+                    // RFC 9112 section 6.1: chunked "MUST NOT" be applied twice, and it must be
+                    // the final coding.
+                    return Err(Error::InvalidTransferEncoding);
+                }
+                if name.eq_ignore_ascii_case(b"chunked") {
+                    if name.len() != coding.len() {
+                        return Err(Error::InvalidTransferEncoding);
+                    }
+                    chunked_last = true;
+                } else {
+                    unknown = true;
+                }
+            }
+        }
+    }
+    if te {
+        if length.is_some() {
+            return Err(Error::ContentLengthWithTransferEncoding);
+        }
+        // RFC 9112 section 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing.
+        if version == Version::Http10 {
+            return Err(Error::InvalidTransferEncoding);
+        }
+        if unknown {
+            return Err(Error::UnsupportedTransferCoding);
+        }
+        if !chunked_last {
+            return Err(Error::InvalidTransferEncoding);
+        }
+        return Ok(Framing::Chunked);
+    }
+    match length {
+        Some(n) if n > limits.max_body_len => Err(Error::BodyTooLarge),
+        Some(n) => Ok(Framing::Length(n)),
+        None => Ok(default),
+    }
+}
+
+/// `1*DIGIT` without sign or whitespace, at most 19 digits (fits in `u64`).
+fn parse_decimal(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || v.len() > 19 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &c in v {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(c - b'0');
+    }
+    Some(n)
+}
+
+/// Decodes a `Content-Length` body: hands back slices of the input, up to the length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LengthDecoder {
+    remaining: u64,
+}
+
+impl LengthDecoder {
+    /// A decoder for `len` body bytes.
+    #[must_use]
+    pub fn new(len: u64) -> Self {
+        LengthDecoder { remaining: len }
+    }
+
+    /// The body bytes at the start of `input` (possibly empty). Consumed bytes are the
+    /// returned slice's length.
+    pub fn decode<'a>(&mut self, input: &'a [u8]) -> &'a [u8] {
+        let n = (input.len() as u64).min(self.remaining) as usize;
+        self.remaining -= n as u64;
+        &input[..n]
+    }
+
+    /// Bytes still expected.
+    #[must_use]
+    pub fn remaining(&self) -> u64 {
+        self.remaining
+    }
+
+    /// Whether the whole body has been seen.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.remaining == 0
+    }
+}
+
+/// What a [`ChunkedDecoder`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chunk<'a> {
+    /// Body bytes, a slice of the input.
+    Data(&'a [u8]),
+    /// The last chunk and the trailer section were read. `trailers` is the raw trailer section
+    /// including its final empty line (`b"\r\n"` when there are none), already validated;
+    /// parse it with [`parse_headers`](crate::parse_headers) to read the fields.
+    End {
+        /// The raw, validated trailer section.
+        trailers: &'a [u8],
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChunkState {
+    Size,
+    Data(u64),
+    DataCrlf,
+    Trailers,
+    Done,
+}
+
+/// Decodes a chunked body (RFC 9112 section 7.1) without buffering: data comes back as slices
+/// of the input.
+///
+/// Call [`decode`](Self::decode) with the unconsumed input; it returns how many bytes it used
+/// and what it found. A chunk-size line or the trailer section is only consumed once it is
+/// complete, so keep unconsumed bytes and present them again with more (as with head parsing).
+/// Those lines are bounded by [`Limits::max_chunk_ext_len`] and [`Limits::max_trailer_size`].
+///
+/// ```
+/// use proto_h1::{Chunk, ChunkedDecoder, Limits};
+/// let mut dec = ChunkedDecoder::new(&Limits::default());
+/// let input = b"5;ext=1\r\nhello\r\n0\r\nTrailer: x\r\n\r\n";
+/// let (n, chunk) = dec.decode(input).unwrap();
+/// assert_eq!(chunk, Some(Chunk::Data(b"hello")));
+/// let (m, chunk) = dec.decode(&input[n..]).unwrap();
+/// assert_eq!(chunk, Some(Chunk::End { trailers: b"Trailer: x\r\n\r\n" }));
+/// assert_eq!(n + m, input.len());
+/// ```
+#[derive(Debug, Clone)]
+pub struct ChunkedDecoder {
+    state: ChunkState,
+    limits: Limits,
+    total: u64,
+}
+
+impl ChunkedDecoder {
+    /// A decoder at the start of a chunked body.
+    #[must_use]
+    pub fn new(limits: &Limits) -> Self {
+        ChunkedDecoder {
+            state: ChunkState::Size,
+            limits: *limits,
+            total: 0,
+        }
+    }
+
+    /// Whether the last chunk and trailers have been read.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.state == ChunkState::Done
+    }
+
+    /// Decodes from `input`: returns the bytes consumed and `Some` event, or `None` when the
+    /// input ran out first (the consumed count may still be non-zero: keep only the rest).
+    ///
+    /// # Errors
+    /// A malformed chunk size, extension, terminator or trailer section, or a broken limit.
+    /// Errors are not sticky here; the connection layer makes them so.
+    pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Option<Chunk<'a>>), Error> {
+        let mut i = 0;
+        loop {
+            match self.state {
+                ChunkState::Done => return Ok((i, None)),
+                ChunkState::Size => match self.size_line(&input[i..])? {
+                    None => return Ok((i, None)),
+                    Some((used, size)) => {
+                        i += used;
+                        if size == 0 {
+                            self.state = ChunkState::Trailers;
+                        } else {
+                            self.total = self
+                                .total
+                                .checked_add(size)
+                                .filter(|&t| t <= self.limits.max_body_len)
+                                .ok_or(Error::BodyTooLarge)?;
+                            self.state = ChunkState::Data(size);
+                        }
+                    }
+                },
+                ChunkState::Data(left) => {
+                    let avail = &input[i..];
+                    if avail.is_empty() {
+                        return Ok((i, None));
+                    }
+                    let n = (avail.len() as u64).min(left) as usize;
+                    self.state = if n as u64 == left {
+                        ChunkState::DataCrlf
+                    } else {
+                        ChunkState::Data(left - n as u64)
+                    };
+                    return Ok((i + n, Some(Chunk::Data(&avail[..n]))));
+                }
+                ChunkState::DataCrlf => match (input.get(i), input.get(i + 1)) {
+                    (Some(b'\r'), Some(b'\n')) => {
+                        i += 2;
+                        self.state = ChunkState::Size;
+                    }
+                    (None, _) | (Some(b'\r'), None) => return Ok((i, None)),
+                    _ => return Err(Error::InvalidChunkTerminator),
+                },
+                ChunkState::Trailers => {
+                    let rest = &input[i..];
+                    let limits = Limits {
+                        max_head_size: self.limits.max_trailer_size,
+                        ..self.limits
+                    };
+                    let mut count = Count {
+                        n: 0,
+                        max: self.limits.max_headers,
+                    };
+                    match parse_fields(rest, 0, &limits, false, &mut count) {
+                        Ok(Some(end)) => {
+                            self.state = ChunkState::Done;
+                            return Ok((
+                                i + end,
+                                Some(Chunk::End {
+                                    trailers: &rest[..end],
+                                }),
+                            ));
+                        }
+                        Ok(None) => return Ok((i, None)),
+                        Err(Error::HeadTooLarge) => return Err(Error::TrailerTooLarge),
+                        Err(Error::TooManyHeaders) => return Err(Error::TooManyHeaders),
+                        Err(_) => return Err(Error::InvalidTrailer),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Parses `chunk-size [ chunk-ext ] CRLF` when it is complete in `b`.
+    fn size_line(&self, b: &[u8]) -> Result<Option<(usize, u64)>, Error> {
+        let mut size: u64 = 0;
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            let d = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => break,
+            };
+            if size > u64::MAX >> 4 || i >= 64 {
+                return Err(Error::InvalidChunkSize);
+            }
+            size = (size << 4) | u64::from(d);
+            i += 1;
+        }
+        if i == b.len() {
+            return Ok(None);
+        }
+        if i == 0 {
+            return Err(Error::InvalidChunkSize);
+        }
+        let ext0 = i;
+        let max = self.limits.max_chunk_ext_len;
+        let window = &b[ext0..b.len().min(ext0 + max + 2)];
+        let Some(p) = window.iter().position(|&c| c == b'\r' || c == b'\n') else {
+            if window.len() >= max + 2 {
+                return Err(Error::InvalidChunkExtension);
+            }
+            return Ok(None);
+        };
+        let end = ext0 + p;
+        if b[end] == b'\n' {
+            return Err(Error::BareLf);
+        }
+        match b.get(end + 1) {
+            None => return Ok(None),
+            Some(b'\n') => {}
+            Some(_) => return Err(Error::BareCr),
+        }
+        if end - ext0 > max {
+            return Err(Error::InvalidChunkExtension);
+        }
+        if !valid_chunk_ext(&b[ext0..end]) {
+            return Err(if ext0 == end {
+                Error::InvalidChunkSize
+            } else {
+                Error::InvalidChunkExtension
+            });
+        }
+        Ok(Some((end + 2, size)))
+    }
+}
+
+/// `*( BWS ";" BWS ext-name [ BWS "=" BWS ( token / quoted-string ) ] )` (RFC 9112 7.1.1).
+fn valid_chunk_ext(e: &[u8]) -> bool {
+    let tok = |e: &[u8], mut i: usize| {
+        let s = i;
+        while i < e.len() && crate::scan::TOKEN[e[i] as usize] {
+            i += 1;
+        }
+        (i > s).then_some(i)
+    };
+    let ws = |e: &[u8], mut i: usize| {
+        while i < e.len() && matches!(e[i], b' ' | b'\t') {
+            i += 1;
+        }
+        i
+    };
+    let mut i = 0;
+    while i < e.len() {
+        i = ws(e, i);
+        if e.get(i) != Some(&b';') {
+            return false;
+        }
+        i = ws(e, i + 1);
+        let Some(j) = tok(e, i) else { return false };
+        i = ws(e, j);
+        if e.get(i) == Some(&b'=') {
+            i = ws(e, i + 1);
+            if e.get(i) == Some(&b'"') {
+                i += 1;
+                loop {
+                    match e.get(i) {
+                        None => return false,
+                        Some(b'"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(b'\\') => match e.get(i + 1) {
+                            Some(&c) if c == b'\t' || (c >= 0x20 && c != 0x7f) => i += 2,
+                            _ => return false,
+                        },
+                        Some(&c) if c == b'\t' || (c >= 0x20 && c != 0x7f) => i += 1,
+                        Some(_) => return false,
+                    }
+                }
+            } else {
+                let Some(j) = tok(e, i) else { return false };
+                i = j;
+            }
+            i = ws(e, i);
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EMPTY_HEADER, Request, Response};
+
+    fn req_framing(b: &[u8]) -> Result<Framing, Error> {
+        let mut slots = [EMPTY_HEADER; 16];
+        let mut r = Request::new(&mut slots);
+        assert!(r.parse(b)?.is_complete());
+        request_framing(r.version, r.headers().iter().copied(), &Limits::default())
+    }
+
+    #[test]
+    fn framing_rules() {
+        let ok: &[(&[u8], Framing)] = &[
+            (b"GET / HTTP/1.1\r\n\r\n", Framing::None),
+            (
+                b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n",
+                Framing::Length(5),
+            ),
+            (
+                b"POST / HTTP/1.1\r\nContent-Length: 5, 5\r\ncontent-length: 5\r\n\r\n",
+                Framing::Length(5),
+            ),
+            (
+                b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Framing::Chunked,
+            ),
+            (
+                b"POST / HTTP/1.1\r\nTransfer-Encoding: CHUNKED \r\n\r\n",
+                Framing::Chunked,
+            ),
+        ];
+        for (b, f) in ok {
+            assert_eq!(req_framing(b), Ok(*f), "{:?}", String::from_utf8_lossy(b));
+        }
+    }
+
+    #[test]
+    fn response_framing_by_status_and_method() {
+        let mut slots = [EMPTY_HEADER; 4];
+        let mut r = Response::new(&mut slots);
+        r.parse(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n")
+            .unwrap();
+        let l = Limits::default();
+        let f = |m, c| response_framing(m, c, r.version, r.headers().iter().copied(), &l);
+        assert_eq!(f("GET", 200), Ok(Framing::Length(7)));
+        assert_eq!(f("HEAD", 200), Ok(Framing::None));
+        assert_eq!(f("GET", 204), Ok(Framing::None));
+        assert_eq!(f("GET", 304), Ok(Framing::None));
+        assert_eq!(f("GET", 101), Ok(Framing::None));
+        assert_eq!(f("CONNECT", 200), Ok(Framing::None));
+        assert_eq!(f("CONNECT", 407), Ok(Framing::Length(7)));
+        let mut slots = [EMPTY_HEADER; 4];
+        let mut r = Response::new(&mut slots);
+        r.parse(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
+        let f = response_framing("GET", 200, r.version, r.headers().iter().copied(), &l);
+        assert_eq!(f, Ok(Framing::UntilClose));
+    }
+
+    fn decode_all(input: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
+        let mut dec = ChunkedDecoder::new(&Limits::default());
+        let mut body = Vec::new();
+        let mut i = 0;
+        loop {
+            let (n, ev) = dec.decode(&input[i..])?;
+            i += n;
+            match ev {
+                Some(Chunk::Data(d)) => body.extend_from_slice(d),
+                Some(Chunk::End { trailers }) => return Ok((body, trailers.to_vec())),
+                None => return Err(Error::UnexpectedEof),
+            }
+        }
+    }
+
+    #[test]
+    fn chunked_ok() {
+        let (b, t) =
+            decode_all(b"3\r\nabc\r\nA ; a = \"x\\\"y\" ;b\r\n0123456789\r\n0\r\nX: y\r\n\r\n")
+                .unwrap();
+        assert_eq!(b, b"abc0123456789");
+        assert_eq!(t, b"X: y\r\n\r\n");
+        assert_eq!(decode_all(b"0\r\n\r\n").unwrap().1, b"\r\n");
+        assert_eq!(decode_all(b"000001\r\nz\r\n0\r\n\r\n").unwrap().0, b"z");
+    }
+
+    #[test]
+    fn chunked_rejections() {
+        let cases: &[(&[u8], Error)] = &[
+            (b"x\r\n", Error::InvalidChunkSize),
+            (b"\r\n", Error::InvalidChunkSize),
+            (b"3 \r\nabc\r\n0\r\n\r\n", Error::InvalidChunkExtension),
+            (b"-3\r\n", Error::InvalidChunkSize),
+            (b"10000000000000000\r\n", Error::InvalidChunkSize),
+            (b"3\nabc\r\n", Error::BareLf),
+            (b"3\rabc\r\n", Error::BareCr),
+            (b"3;a\rb\r\nabc\r\n", Error::BareCr),
+            (b"3;a\nb\r\nabc\r\n", Error::BareLf),
+            (b"3\r\nabcX\r\n", Error::InvalidChunkTerminator),
+            (b"3\r\nabc\n0\r\n\r\n", Error::InvalidChunkTerminator),
+            (b"3\r\nabc\r\r\n", Error::InvalidChunkTerminator),
+            (b"3;\r\nabc\r\n", Error::InvalidChunkExtension),
+            (b"3;a=\r\nabc\r\n", Error::InvalidChunkExtension),
+            (b"3;a=\"x\r\nabc\r\n", Error::InvalidChunkExtension),
+            (b"3;a=\x01\r\nabc\r\n", Error::InvalidChunkExtension),
+            (b"0\r\nX : y\r\n\r\n", Error::InvalidTrailer),
+            (b"0\r\nX: y\n\r\n", Error::InvalidTrailer),
+        ];
+        for (b, e) in cases {
+            assert_eq!(
+                decode_all(b).map(|_| ()),
+                Err(*e),
+                "{:?}",
+                String::from_utf8_lossy(b)
+            );
+        }
+        let long = [b"1;a=".as_slice(), &[b'x'; 2000], b"\r\nz\r\n"].concat();
+        assert_eq!(
+            decode_all(&long).map(|_| ()),
+            Err(Error::InvalidChunkExtension)
+        );
+        let mut dec = ChunkedDecoder::new(&Limits::default());
+        assert_eq!(dec.decode(&long[..1500]), Err(Error::InvalidChunkExtension));
+    }
+
+    #[test]
+    fn chunked_every_split() {
+        let input = b"4;x=y\r\nWiki\r\n5\r\npedia\r\n0\r\nA: b\r\n\r\n";
+        for cut in 0..input.len() {
+            let mut dec = ChunkedDecoder::new(&Limits::default());
+            let mut body = Vec::new();
+            let mut pending: Vec<u8> = Vec::new();
+            let mut done = false;
+            for part in [&input[..cut], &input[cut..]] {
+                pending.extend_from_slice(part);
+                loop {
+                    let (n, ev) = dec.decode(&pending).unwrap();
+                    let stop = match ev {
+                        Some(Chunk::Data(d)) => {
+                            body.extend_from_slice(d);
+                            false
+                        }
+                        Some(Chunk::End { .. }) => {
+                            done = true;
+                            true
+                        }
+                        None => true,
+                    };
+                    pending.drain(..n);
+                    if stop {
+                        break;
+                    }
+                }
+            }
+            assert!(done, "{cut}");
+            assert_eq!(body, b"Wikipedia");
+        }
+    }
+
+    #[test]
+    fn length_decoder() {
+        let mut d = LengthDecoder::new(5);
+        assert_eq!(d.decode(b"abc"), b"abc");
+        assert_eq!(d.decode(b"defgh"), b"de");
+        assert!(d.is_done());
+        assert_eq!(d.decode(b"x"), b"");
+    }
+}
