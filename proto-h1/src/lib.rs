@@ -8,6 +8,9 @@
 //! - [`request_framing`] / [`response_framing`]: the body framing of RFC 9112 section 6 with
 //!   the request-smuggling rules; [`LengthDecoder`] and [`ChunkedDecoder`] return slices of
 //!   the input and never buffer body bytes.
+//! - [`write_request_head`] / [`write_response_head`] and [`BodyEncoder`]: heads written exactly
+//!   as given, bodies framed as the head announces, with a vectored form ([`Vectored`]) that
+//!   only writes chunk framing and hands the payload back.
 //!
 //! ```
 //! use proto_h1::{Request, Status, EMPTY_HEADER};
@@ -26,6 +29,7 @@ mod body;
 mod error;
 mod head;
 pub mod scan;
+mod ser;
 #[allow(unsafe_code)]
 mod simd;
 
@@ -35,3 +39,4 @@ pub use head::{
     Config, EMPTY_HEADER, Header, Limits, Request, Response, Status, TargetForm, Version, find,
     has_token, parse_headers, target_form,
 };
+pub use ser::{BodyEncoder, Vectored, write_request_head, write_response_head};

@@ -1,0 +1,353 @@
+//! Serializer: heads written exactly as given (names' case and order kept), bodies framed by
+//! what the head says (`Content-Length` or `Transfer-Encoding: chunked`), with a vectored form
+//! that never copies body bytes.
+
+use crate::body::{Framing, request_framing, response_framing};
+use crate::error::SendError;
+use crate::head::{Header, Limits, Version, target_form};
+use crate::scan::{TOKEN, is_target_byte, is_value_byte};
+
+fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&c| TOKEN[c as usize])
+}
+
+fn check_fields(headers: &[Header<'_>]) -> Result<(), SendError> {
+    for h in headers {
+        if !is_token(h.name.as_bytes()) || !h.value.iter().all(|&c| is_value_byte(c)) {
+            return Err(SendError::InvalidHead);
+        }
+    }
+    Ok(())
+}
+
+fn write_fields(out: &mut Vec<u8>, headers: &[Header<'_>]) {
+    for h in headers {
+        out.extend_from_slice(h.name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(h.value);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends a request head to `out` exactly as given and returns the body framing it
+/// announces (`Content-Length`, `Transfer-Encoding: chunked`, or none).
+///
+/// ```
+/// use proto_h1::{write_request_head, Framing, Header, Version};
+/// let mut out = Vec::new();
+/// let h = [Header { name: "host", value: b"a" }, Header { name: "Content-Length", value: b"3" }];
+/// let f = write_request_head(&mut out, "PUT", "/x", Version::Http11, &h).unwrap();
+/// assert_eq!(f, Framing::Length(3));
+/// assert_eq!(out, b"PUT /x HTTP/1.1\r\nhost: a\r\nContent-Length: 3\r\n\r\n");
+/// ```
+///
+/// # Errors
+/// [`SendError::InvalidHead`] for a method that is not a token, a bad request-target, a
+/// field name that is not a token, a control byte in a value, or contradicting framing fields.
+/// Nothing is written then.
+pub fn write_request_head(
+    out: &mut Vec<u8>,
+    method: &str,
+    target: &str,
+    version: Version,
+    headers: &[Header<'_>],
+) -> Result<Framing, SendError> {
+    if !is_token(method.as_bytes())
+        || target.is_empty()
+        || !target.bytes().all(is_target_byte)
+        || target_form(target).is_none()
+    {
+        return Err(SendError::InvalidHead);
+    }
+    check_fields(headers)?;
+    let framing = request_framing(version, headers.iter().copied(), &Limits::default())
+        .map_err(|_| SendError::InvalidHead)?;
+    out.reserve(method.len() + target.len() + 12 + headers.len() * 32);
+    out.extend_from_slice(method.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(target.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(version.as_str().as_bytes());
+    out.extend_from_slice(b"\r\n");
+    write_fields(out, headers);
+    Ok(framing)
+}
+
+/// Appends a response head to `out` exactly as given and returns the body framing it
+/// announces, given the method of the request it answers (HEAD, CONNECT and the 1xx, 204 and
+/// 304 codes have no body; a response with no framing field is delimited by closing).
+///
+/// # Errors
+/// [`SendError::InvalidHead`] for a code outside 100..=999, a control byte in the reason or a
+/// value, a bad field name, or contradicting framing fields. Nothing is written then.
+pub fn write_response_head(
+    out: &mut Vec<u8>,
+    request_method: &str,
+    version: Version,
+    code: u16,
+    reason: &[u8],
+    headers: &[Header<'_>],
+) -> Result<Framing, SendError> {
+    if !(100..=999).contains(&code) || !reason.iter().all(|&c| is_value_byte(c)) {
+        return Err(SendError::InvalidHead);
+    }
+    check_fields(headers)?;
+    let framing = response_framing(
+        request_method,
+        code,
+        version,
+        headers.iter().copied(),
+        &Limits::default(),
+    )
+    .map_err(|_| SendError::InvalidHead)?;
+    out.reserve(17 + reason.len() + headers.len() * 32);
+    out.extend_from_slice(version.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(&[
+        b'0' + (code / 100) as u8,
+        b'0' + (code / 10 % 10) as u8,
+        b'0' + (code % 10) as u8,
+    ]);
+    out.push(b' ');
+    out.extend_from_slice(reason);
+    out.extend_from_slice(b"\r\n");
+    write_fields(out, headers);
+    Ok(framing)
+}
+
+/// A body piece to send without copying: write the bytes already appended to `out`, then
+/// `payload`, then `suffix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Vectored<'d> {
+    /// The caller's body bytes, untouched.
+    pub payload: &'d [u8],
+    /// Bytes to write after the payload (`"\r\n"` closing a chunk, or empty).
+    pub suffix: &'static [u8],
+}
+
+/// Frames body bytes as the head announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyEncoder {
+    framing: Framing,
+    remaining: u64,
+    done: bool,
+}
+
+impl BodyEncoder {
+    /// An encoder for a body with this framing.
+    #[must_use]
+    pub fn new(framing: Framing) -> Self {
+        BodyEncoder {
+            framing,
+            remaining: match framing {
+                Framing::Length(n) => n,
+                _ => 0,
+            },
+            done: false,
+        }
+    }
+
+    /// The framing this encoder applies.
+    #[must_use]
+    pub fn framing(&self) -> Framing {
+        self.framing
+    }
+
+    /// Whether [`finish`](Self::finish) has run.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Appends chunk framing to `out` and hands back `data` to write after it, uncopied.
+    ///
+    /// # Errors
+    /// [`SendError::BodyNotAllowed`] when the message has no body,
+    /// [`SendError::LengthMismatch`] beyond `Content-Length`, [`SendError::NoMessage`] after
+    /// [`finish`](Self::finish).
+    pub fn encode_vectored<'d>(
+        &mut self,
+        data: &'d [u8],
+        out: &mut Vec<u8>,
+    ) -> Result<Vectored<'d>, SendError> {
+        if self.done {
+            return Err(SendError::NoMessage);
+        }
+        match self.framing {
+            Framing::None => {
+                if data.is_empty() {
+                    Ok(Vectored {
+                        payload: data,
+                        suffix: b"",
+                    })
+                } else {
+                    Err(SendError::BodyNotAllowed)
+                }
+            }
+            Framing::Length(_) => {
+                if data.len() as u64 > self.remaining {
+                    return Err(SendError::LengthMismatch);
+                }
+                self.remaining -= data.len() as u64;
+                Ok(Vectored {
+                    payload: data,
+                    suffix: b"",
+                })
+            }
+            Framing::UntilClose => Ok(Vectored {
+                payload: data,
+                suffix: b"",
+            }),
+            Framing::Chunked => {
+                if data.is_empty() {
+                    // An empty chunk would end the body.
+                    return Ok(Vectored {
+                        payload: data,
+                        suffix: b"",
+                    });
+                }
+                write_hex(out, data.len() as u64);
+                out.extend_from_slice(b"\r\n");
+                Ok(Vectored {
+                    payload: data,
+                    suffix: b"\r\n",
+                })
+            }
+        }
+    }
+
+    /// Appends `data`, framed, to `out` (the copying form of
+    /// [`encode_vectored`](Self::encode_vectored)).
+    ///
+    /// # Errors
+    /// As [`encode_vectored`](Self::encode_vectored).
+    pub fn encode(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), SendError> {
+        let v = self.encode_vectored(data, out)?;
+        out.extend_from_slice(v.payload);
+        out.extend_from_slice(v.suffix);
+        Ok(())
+    }
+
+    /// Ends the body: the last chunk and `trailers` for chunked bodies (trailers are dropped
+    /// for other framings, which cannot carry them).
+    ///
+    /// # Errors
+    /// [`SendError::LengthMismatch`] when fewer bytes than `Content-Length` were sent,
+    /// [`SendError::InvalidHead`] for a malformed trailer field, [`SendError::NoMessage`]
+    /// when already finished.
+    pub fn finish(&mut self, trailers: &[Header<'_>], out: &mut Vec<u8>) -> Result<(), SendError> {
+        if self.done {
+            return Err(SendError::NoMessage);
+        }
+        match self.framing {
+            Framing::Length(_) if self.remaining != 0 => return Err(SendError::LengthMismatch),
+            Framing::Chunked => {
+                check_fields(trailers)?;
+                out.extend_from_slice(b"0\r\n");
+                write_fields(out, trailers);
+            }
+            _ => {}
+        }
+        self.done = true;
+        Ok(())
+    }
+}
+
+fn write_hex(out: &mut Vec<u8>, n: u64) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut buf = [0u8; 16];
+    let mut i = 16;
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = HEX[(n & 15) as usize];
+        n >>= 4;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunked_vectored_copies_only_framing() {
+        let mut out = Vec::new();
+        let h = [Header {
+            name: "Transfer-Encoding",
+            value: b"chunked",
+        }];
+        let f = write_response_head(&mut out, "GET", Version::Http11, 200, b"OK", &h).unwrap();
+        assert_eq!(f, Framing::Chunked);
+        out.clear();
+        let mut enc = BodyEncoder::new(f);
+        let data = vec![7u8; 300];
+        let v = enc.encode_vectored(&data, &mut out).unwrap();
+        assert_eq!(out, b"12C\r\n");
+        assert!(core::ptr::eq(v.payload, data.as_slice()));
+        assert_eq!(v.suffix, b"\r\n");
+        out.clear();
+        enc.finish(
+            &[Header {
+                name: "X-Sum",
+                value: b"1",
+            }],
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, b"0\r\nX-Sum: 1\r\n\r\n");
+    }
+
+    #[test]
+    fn length_is_enforced() {
+        let mut out = Vec::new();
+        let mut enc = BodyEncoder::new(Framing::Length(3));
+        assert_eq!(
+            enc.encode(b"abcd", &mut out),
+            Err(SendError::LengthMismatch)
+        );
+        enc.encode(b"ab", &mut out).unwrap();
+        assert_eq!(enc.finish(&[], &mut out), Err(SendError::LengthMismatch));
+        enc.encode(b"c", &mut out).unwrap();
+        enc.finish(&[], &mut out).unwrap();
+        assert_eq!(out, b"abc");
+        let mut none = BodyEncoder::new(Framing::None);
+        assert_eq!(none.encode(b"x", &mut out), Err(SendError::BodyNotAllowed));
+    }
+
+    #[test]
+    fn heads_are_checked() {
+        let mut out = Vec::new();
+        let bad = [Header {
+            name: "A",
+            value: b"x\r\nInjected: 1",
+        }];
+        assert_eq!(
+            write_request_head(&mut out, "GET", "/", Version::Http11, &bad),
+            Err(SendError::InvalidHead)
+        );
+        assert_eq!(
+            write_request_head(&mut out, "GET", "/a b", Version::Http11, &[]),
+            Err(SendError::InvalidHead)
+        );
+        let both = [
+            Header {
+                name: "Content-Length",
+                value: b"1",
+            },
+            Header {
+                name: "Transfer-Encoding",
+                value: b"chunked",
+            },
+        ];
+        assert_eq!(
+            write_request_head(&mut out, "POST", "/", Version::Http11, &both),
+            Err(SendError::InvalidHead)
+        );
+        assert!(out.is_empty());
+    }
+}
