@@ -16,5 +16,6 @@
 
 pub mod flow;
 pub mod frame;
+pub mod hpack;
 pub mod settings;
 pub mod stream;

@@ -1,0 +1,518 @@
+//! The HPACK decoder (RFC 7541 sections 3, 4 and 6).
+
+use super::table::{DynamicTable, STATIC};
+use super::{DEFAULT_MAX_HEADER_LIST_SIZE, DEFAULT_TABLE_SIZE, DecodeError, Header};
+use super::{huffman, integer};
+
+/// Where a decoded string lives until it is handed to the callback.
+#[derive(Clone, Copy)]
+enum Src {
+    /// `block[start..end]`: a raw literal, borrowed from the input.
+    Block(usize, usize),
+    /// `scratch[start..end]`: a Huffman-decoded literal.
+    Scratch(usize, usize),
+    /// A static table name.
+    Static(&'static [u8]),
+    /// The name of dynamic entry `i`.
+    Dynamic(usize),
+}
+
+#[inline]
+fn resolve<'a>(src: Src, block: &'a [u8], scratch: &'a [u8], table: &'a DynamicTable) -> &'a [u8] {
+    match src {
+        Src::Block(s, e) => &block[s..e],
+        Src::Scratch(s, e) => &scratch[s..e],
+        Src::Static(b) => b,
+        Src::Dynamic(i) => table.get(i).map_or(&[][..], |(n, _)| n),
+    }
+}
+
+/// Like [`resolve`] for a source that is not in the dynamic table (so the table can be borrowed
+/// mutably meanwhile).
+#[inline]
+fn resolve_unindexed<'a>(src: Src, block: &'a [u8], scratch: &'a [u8]) -> &'a [u8] {
+    match src {
+        Src::Block(s, e) => &block[s..e],
+        Src::Scratch(s, e) => &scratch[s..e],
+        Src::Static(b) => b,
+        Src::Dynamic(_) => &[],
+    }
+}
+
+/// Reads a string literal (RFC 7541 section 5.2) at `*pos`, Huffman-decoding into `scratch`.
+#[inline]
+fn read_string(block: &[u8], pos: &mut usize, scratch: &mut Vec<u8>) -> Result<Src, DecodeError> {
+    let rest = &block[*pos..];
+    let (len, used) = integer::decode(rest, 7)?;
+    let start = *pos + used;
+    let end = start
+        .checked_add(len)
+        .filter(|&e| e <= block.len())
+        .ok_or(DecodeError::Truncated)?;
+    *pos = end;
+    if rest[0] & 0x80 == 0 {
+        Ok(Src::Block(start, end))
+    } else {
+        let s = scratch.len();
+        huffman::decode(&block[start..end], scratch)?;
+        Ok(Src::Scratch(s, scratch.len()))
+    }
+}
+
+/// Decodes header blocks of one connection direction.
+///
+/// Fields go to a callback, borrowed from the block, the dynamic table or a scratch buffer that
+/// is reused: after warm-up, decoding allocates nothing. The dynamic table only grows (an
+/// allocation) when a size update raises it beyond what it had.
+///
+/// Give [`Decoder::decode`] whole blocks (HEADERS or PUSH_PROMISE plus their CONTINUATION
+/// frames); a failed block other than [`DecodeError::HeaderListTooLarge`] leaves the decoder out
+/// of sync with the peer, and the connection must end.
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    table: DynamicTable,
+    scratch: Vec<u8>,
+    /// Our `SETTINGS_HEADER_TABLE_SIZE`: the largest size update allowed.
+    max_table_size: usize,
+    /// The lowest setting since the last block, when it went below the table size: the next
+    /// block must start with a size update to at most this.
+    required_update: Option<usize>,
+    max_header_list_size: usize,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder with a 4096-octet table and a header list limit of
+    /// [`DEFAULT_MAX_HEADER_LIST_SIZE`].
+    pub fn new() -> Self {
+        Decoder {
+            table: DynamicTable::new(DEFAULT_TABLE_SIZE),
+            scratch: Vec::with_capacity(256),
+            max_table_size: DEFAULT_TABLE_SIZE,
+            required_update: None,
+            max_header_list_size: DEFAULT_MAX_HEADER_LIST_SIZE,
+        }
+    }
+
+    /// Sets our `SETTINGS_HEADER_TABLE_SIZE` once the peer acknowledged it: size updates above it
+    /// are errors, and if it is below the current table size the next block must begin with a
+    /// size update to at most it (to at most the lowest value, when set several times).
+    pub fn set_max_table_size(&mut self, n: usize) {
+        self.max_table_size = n;
+        if n < self.table.capacity() || self.required_update.is_some() {
+            self.required_update = Some(self.required_update.map_or(n, |m| m.min(n)));
+        }
+    }
+
+    /// Sets the limit on a block's header list size (the sum of name + value + 32 over its
+    /// fields, RFC 9113 section 6.5.2). Past it, the callback stops being called and
+    /// [`Decoder::decode`] returns [`DecodeError::HeaderListTooLarge`] after decoding the rest.
+    pub fn set_max_header_list_size(&mut self, n: usize) {
+        self.max_header_list_size = n;
+    }
+
+    /// Our `SETTINGS_HEADER_TABLE_SIZE`, as last set.
+    pub fn max_table_size(&self) -> usize {
+        self.max_table_size
+    }
+
+    /// The dynamic table's current maximum size (the last size update's value).
+    pub fn table_capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    /// The dynamic table's current size (the sum of name + value + 32 over its entries).
+    pub fn table_size(&self) -> usize {
+        self.table.size()
+    }
+
+    /// Forgets the dynamic table and returns to the state of [`Decoder::new`] (limits included),
+    /// keeping the memory: for reusing a decoder on a new connection.
+    pub fn reset(&mut self) {
+        self.table.clear();
+        self.table.set_capacity(DEFAULT_TABLE_SIZE);
+        self.max_table_size = DEFAULT_TABLE_SIZE;
+        self.required_update = None;
+        self.max_header_list_size = DEFAULT_MAX_HEADER_LIST_SIZE;
+    }
+
+    /// Decodes one complete header block, calling `f` with each field in order.
+    ///
+    /// # Errors
+    /// A [`DecodeError`]; after any but [`DecodeError::HeaderListTooLarge`] the connection must
+    /// end with `COMPRESSION_ERROR`. `f` may have been called for the fields before the error.
+    pub fn decode(
+        &mut self,
+        block: &[u8],
+        mut f: impl FnMut(Header<'_>),
+    ) -> Result<(), DecodeError> {
+        let mut pos = 0;
+        // RFC 7541 section 4.2: "This dynamic table size update MUST occur at the beginning of
+        // the first header block following the change to the dynamic table size."
+        let mut smallest_update = usize::MAX;
+        while let Some(&b) = block.get(pos) {
+            if b & 0xe0 != 0x20 {
+                break;
+            }
+            let (n, used) = integer::decode(&block[pos..], 5)?;
+            pos += used;
+            // Section 6.3: "The new maximum size MUST be lower than or equal to the limit
+            // determined by the protocol using HPACK."
+            if n > self.max_table_size {
+                return Err(DecodeError::SizeUpdateTooLarge {
+                    requested: n,
+                    max: self.max_table_size,
+                });
+            }
+            smallest_update = smallest_update.min(n);
+            self.table.set_capacity(n);
+        }
+        if let Some(max) = self.required_update.take()
+            && smallest_update > max
+        {
+            return Err(DecodeError::MissingSizeUpdate { max });
+        }
+
+        let mut list_size: usize = 0;
+        while let Some(&b) = block.get(pos) {
+            let (name, sensitive, index) = if b & 0x80 != 0 {
+                // 6.1 Indexed Header Field.
+                let (i, used) = integer::decode(&block[pos..], 7)?;
+                pos += used;
+                let (name, value) = self.entry(i)?;
+                list_size = list_size.saturating_add(name.len() + value.len() + 32);
+                if list_size <= self.max_header_list_size {
+                    f(Header {
+                        name,
+                        value,
+                        sensitive: false,
+                    });
+                }
+                continue;
+            } else if b & 0x40 != 0 {
+                // 6.2.1 Literal Header Field with Incremental Indexing.
+                let (i, used) = integer::decode(&block[pos..], 6)?;
+                pos += used;
+                (i, false, true)
+            } else if b & 0x20 != 0 {
+                return Err(DecodeError::SizeUpdateNotAtStart);
+            } else {
+                // 6.2.2 without indexing (0000) and 6.2.3 never indexed (0001).
+                let (i, used) = integer::decode(&block[pos..], 4)?;
+                pos += used;
+                (i, b & 0x10 != 0, false)
+            };
+            self.scratch.clear();
+            let name_src = if name == 0 {
+                read_string(block, &mut pos, &mut self.scratch)?
+            } else if name <= STATIC.len() {
+                Src::Static(STATIC[name - 1].0)
+            } else if name - STATIC.len() <= self.table.len() {
+                Src::Dynamic(name - STATIC.len() - 1)
+            } else {
+                return Err(DecodeError::InvalidIndex(name));
+            };
+            let value_src = read_string(block, &mut pos, &mut self.scratch)?;
+            {
+                let name = resolve(name_src, block, &self.scratch, &self.table);
+                let value = resolve(value_src, block, &self.scratch, &self.table);
+                list_size = list_size.saturating_add(name.len() + value.len() + 32);
+                if list_size <= self.max_header_list_size {
+                    f(Header {
+                        name,
+                        value,
+                        sensitive,
+                    });
+                }
+            }
+            if index {
+                let name_src = if let Src::Dynamic(i) = name_src {
+                    // The entry may be evicted by this insertion: copy its name first.
+                    let s = self.scratch.len();
+                    if let Some((n, _)) = self.table.get(i) {
+                        self.scratch.extend_from_slice(n);
+                    }
+                    Src::Scratch(s, self.scratch.len())
+                } else {
+                    name_src
+                };
+                let name = resolve_unindexed(name_src, block, &self.scratch);
+                let value = resolve_unindexed(value_src, block, &self.scratch);
+                self.table.insert(name, value, 0, 0);
+            }
+        }
+        if list_size > self.max_header_list_size {
+            return Err(DecodeError::HeaderListTooLarge {
+                size: list_size,
+                max: self.max_header_list_size,
+            });
+        }
+        Ok(())
+    }
+
+    /// The entry at 1-based index `i` of the static then dynamic table.
+    #[inline]
+    fn entry(&self, i: usize) -> Result<(&[u8], &[u8]), DecodeError> {
+        if i == 0 {
+            return Err(DecodeError::InvalidIndex(0));
+        }
+        if i <= STATIC.len() {
+            return Ok(STATIC[i - 1]);
+        }
+        self.table
+            .get(i - STATIC.len() - 1)
+            .ok_or(DecodeError::InvalidIndex(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn decode_all(
+        d: &mut Decoder,
+        block: &[u8],
+    ) -> Result<Vec<(String, String, bool)>, DecodeError> {
+        let mut out = Vec::new();
+        d.decode(block, |h| {
+            out.push((
+                String::from_utf8_lossy(h.name).into_owned(),
+                String::from_utf8_lossy(h.value).into_owned(),
+                h.sensitive,
+            ))
+        })?;
+        Ok(out)
+    }
+
+    fn pairs(v: &[(String, String, bool)]) -> Vec<(&str, &str)> {
+        v.iter().map(|(n, v, _)| (n.as_str(), v.as_str())).collect()
+    }
+
+    /// RFC 7541 C.2: literal representations.
+    #[test]
+    fn rfc7541_c2_literals() {
+        let mut d = Decoder::new();
+        let h = decode_all(
+            &mut d,
+            &hex("400a 6375 7374 6f6d 2d6b 6579 0d63 7573 746f 6d2d 6865 6164 6572"),
+        )
+        .unwrap();
+        assert_eq!(pairs(&h), [("custom-key", "custom-header")]);
+        assert_eq!(d.table_size(), 55);
+
+        let mut d = Decoder::new();
+        let h = decode_all(&mut d, &hex("040c 2f73 616d 706c 652f 7061 7468")).unwrap();
+        assert_eq!(pairs(&h), [(":path", "/sample/path")]);
+        assert_eq!(d.table_size(), 0);
+
+        let mut d = Decoder::new();
+        let h = decode_all(&mut d, &hex("1008 7061 7373 776f 7264 0673 6563 7265 74")).unwrap();
+        assert_eq!(h, [("password".into(), "secret".into(), true)]);
+        assert_eq!(d.table_size(), 0);
+
+        let mut d = Decoder::new();
+        assert_eq!(
+            pairs(&decode_all(&mut d, &hex("82")).unwrap()),
+            [(":method", "GET")]
+        );
+    }
+
+    /// RFC 7541 C.4: requests with Huffman coding, sharing one table.
+    #[test]
+    fn rfc7541_c4_requests_with_huffman() {
+        let mut d = Decoder::new();
+        let h = decode_all(&mut d, &hex("8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff")).unwrap();
+        assert_eq!(
+            pairs(&h),
+            [
+                (":method", "GET"),
+                (":scheme", "http"),
+                (":path", "/"),
+                (":authority", "www.example.com")
+            ]
+        );
+        assert_eq!(d.table_size(), 57);
+        let h = decode_all(&mut d, &hex("8286 84be 5886 a8eb 1064 9cbf")).unwrap();
+        assert_eq!(
+            pairs(&h),
+            [
+                (":method", "GET"),
+                (":scheme", "http"),
+                (":path", "/"),
+                (":authority", "www.example.com"),
+                ("cache-control", "no-cache")
+            ]
+        );
+        assert_eq!(d.table_size(), 110);
+        let h = decode_all(
+            &mut d,
+            &hex("8287 85bf 4088 25a8 49e9 5ba9 7d7f 8925 a849 e95b b8e8 b4bf"),
+        )
+        .unwrap();
+        assert_eq!(
+            pairs(&h),
+            [
+                (":method", "GET"),
+                (":scheme", "https"),
+                (":path", "/index.html"),
+                (":authority", "www.example.com"),
+                ("custom-key", "custom-value")
+            ]
+        );
+        assert_eq!(d.table_size(), 164);
+    }
+
+    /// RFC 7541 C.5: responses with a 256-octet table, evicting.
+    #[test]
+    fn rfc7541_c5_responses_with_eviction() {
+        let mut d = Decoder::new();
+        d.set_max_table_size(256);
+        let block = hex(
+            "3fe1 0148 0333 3032 5807 7072 6976 6174 6561 1d4d 6f6e 2c20 3231 204f 6374 2032 3031
+             3320 3230 3a31 333a 3231 2047 4d54 6e17 6874 7470 733a 2f2f 7777 772e 6578 616d 706c
+             652e 636f 6d",
+        );
+        let h = decode_all(&mut d, &block).unwrap();
+        assert_eq!(
+            pairs(&h),
+            [
+                (":status", "302"),
+                ("cache-control", "private"),
+                ("date", "Mon, 21 Oct 2013 20:13:21 GMT"),
+                ("location", "https://www.example.com")
+            ]
+        );
+        assert_eq!(d.table_size(), 222);
+        let h = decode_all(&mut d, &hex("4803 3330 37c1 c0bf")).unwrap();
+        assert_eq!(h[0].1, "307");
+        assert_eq!(d.table_size(), 222);
+    }
+
+    #[test]
+    fn size_update_rules() {
+        // At the start: fine, and bounded by the setting.
+        let mut d = Decoder::new();
+        assert_eq!(decode_all(&mut d, &[0x20, 0x82]).unwrap().len(), 1);
+        assert_eq!(d.table_capacity(), 0);
+        assert_eq!(
+            decode_all(&mut d, &[0x3f, 0xe2, 0x1f]),
+            Err(DecodeError::SizeUpdateTooLarge {
+                requested: 4097,
+                max: 4096
+            })
+        );
+        // After a field: an error.
+        let mut d = Decoder::new();
+        assert_eq!(
+            decode_all(&mut d, &[0x82, 0x20]),
+            Err(DecodeError::SizeUpdateNotAtStart)
+        );
+        // The single byte 0x3f (which panics fluke-hpack) is a truncated integer.
+        let mut d = Decoder::new();
+        assert_eq!(decode_all(&mut d, &[0x3f]), Err(DecodeError::Truncated));
+        // Lowering the setting requires an update to at most the lowest value set.
+        let mut d = Decoder::new();
+        d.set_max_table_size(100);
+        d.set_max_table_size(4096);
+        assert_eq!(
+            decode_all(&mut d, &[0x82]),
+            Err(DecodeError::MissingSizeUpdate { max: 100 })
+        );
+        let mut d = Decoder::new();
+        d.set_max_table_size(100);
+        d.set_max_table_size(4096);
+        assert_eq!(
+            decode_all(&mut d, &[0x3f, 0x45, 0x3f, 0xe1, 0x1f, 0x82])
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(d.table_capacity(), 4096);
+        // Raising it requires nothing.
+        let mut d = Decoder::new();
+        d.set_max_table_size(8192);
+        assert_eq!(decode_all(&mut d, &[0x82]).unwrap().len(), 1);
+        // A block of size updates only is an empty header list.
+        let mut d = Decoder::new();
+        assert_eq!(decode_all(&mut d, &[0x20]).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn bad_indices_and_truncation() {
+        let mut d = Decoder::new();
+        assert_eq!(
+            decode_all(&mut d, &[0x80]),
+            Err(DecodeError::InvalidIndex(0))
+        );
+        assert_eq!(
+            decode_all(&mut d, &[0xbe]),
+            Err(DecodeError::InvalidIndex(62))
+        );
+        assert_eq!(
+            decode_all(&mut d, &[0x7e, 0x00]),
+            Err(DecodeError::InvalidIndex(62))
+        );
+        assert_eq!(
+            decode_all(&mut d, &[0x40, 0x03, b'a']),
+            Err(DecodeError::Truncated)
+        );
+        assert_eq!(decode_all(&mut d, &[0x41]), Err(DecodeError::Truncated));
+        assert_eq!(
+            decode_all(&mut d, &[0x00, 0x81, 0xff, 0x00]),
+            Err(DecodeError::InvalidHuffman)
+        );
+    }
+
+    /// An indexed name whose entry the insertion itself evicts (RFC 7541 section 4.4).
+    #[test]
+    fn insertion_can_reference_the_entry_it_evicts() {
+        let mut d = Decoder::new();
+        d.set_max_table_size(64);
+        // Size update to 64, then "aaaa: b" (37) indexed, then a literal with name index 62
+        // ("aaaa") and value "cc": 38 octets, evicting the entry it names.
+        let block = [
+            0x3f, 0x21, 0x40, 4, b'a', b'a', b'a', b'a', 1, b'b', 0x7e, 2, b'c', b'c', 0xbe,
+        ];
+        let h = decode_all(&mut d, &block).unwrap();
+        assert_eq!(pairs(&h), [("aaaa", "b"), ("aaaa", "cc"), ("aaaa", "cc")]);
+        assert_eq!(d.table_size(), 38);
+    }
+
+    #[test]
+    fn header_list_limit_stops_the_callback_but_keeps_the_table_in_sync() {
+        let mut d = Decoder::new();
+        d.set_max_header_list_size(100);
+        // A 40-octet entry then three references to it: 4 * 72 octets.
+        let mut block = vec![0x40, 4, b'n', b'a', b'm', b'e'];
+        block.push(36);
+        block.extend_from_slice(&[b'v'; 36]);
+        block.extend_from_slice(&[0xbe, 0xbe, 0xbe]);
+        let mut seen = 0;
+        let r = d.decode(&block, |_| seen += 1);
+        assert_eq!(
+            r,
+            Err(DecodeError::HeaderListTooLarge {
+                size: 4 * 72,
+                max: 100
+            })
+        );
+        assert!(!r.unwrap_err().is_compression_error());
+        assert_eq!(seen, 1);
+        // The table still holds the entry: the next block can use it.
+        d.set_max_header_list_size(1000);
+        assert_eq!(decode_all(&mut d, &[0xbe]).unwrap()[0].0, "name");
+    }
+}

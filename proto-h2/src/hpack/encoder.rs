@@ -1,0 +1,319 @@
+//! The HPACK encoder: representation choices after nghttp2's, whose output on the
+//! hpack-test-case corpus is the reference compression ratio (31.0%).
+
+use super::table::{DynamicTable, ENTRY_OVERHEAD, STATIC, static_find};
+use super::{DEFAULT_TABLE_SIZE, Header, huffman, integer};
+
+/// Fields whose values are too variable to be worth a table entry (nghttp2's list).
+const NOT_INDEXED: [&[u8]; 8] = [
+    b":path",
+    b"age",
+    b"content-length",
+    b"etag",
+    b"if-modified-since",
+    b"if-none-match",
+    b"location",
+    b"set-cookie",
+];
+
+/// `cookie` values shorter than this are sent never-indexed (short values are easy to guess
+/// through the table; nghttp2 uses the same rule).
+const SHORT_COOKIE: usize = 20;
+
+#[inline]
+fn load8(c: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    b[..c.len()].copy_from_slice(c);
+    u64::from_le_bytes(b)
+}
+
+/// A fast, non-cryptographic hash for table lookups (matches are verified byte for byte).
+#[inline]
+fn hash(seed: u32, bytes: &[u8]) -> u32 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = (seed as u64 ^ bytes.len() as u64).wrapping_mul(K);
+    for c in bytes.chunks(8) {
+        h = (h.rotate_left(5) ^ load8(c)).wrapping_mul(K);
+    }
+    (h >> 32) as u32
+}
+
+/// Whether a field is sent as a never-indexed literal whatever the caller says: credentials
+/// (`authorization`, `proxy-authorization`) and short `cookie` values.
+#[inline]
+fn always_sensitive(name: &[u8], value: &[u8]) -> bool {
+    name == b"authorization"
+        || name == b"proxy-authorization"
+        || (name == b"cookie" && value.len() < SHORT_COOKIE)
+}
+
+/// Encodes header blocks of one connection direction.
+///
+/// Choices, after nghttp2: a field already in the static or dynamic table is sent as an index;
+/// otherwise as a literal (naming a table entry when the name is there) that is added to the
+/// dynamic table unless it is sensitive, one of the fields whose values rarely repeat (`:path`,
+/// `age`, `content-length`, `etag`, `if-modified-since`, `if-none-match`, `location`,
+/// `set-cookie`), or larger than three quarters of the table. Sensitive fields (`authorization`,
+/// `proxy-authorization`, `cookie` values under 20 octets, and any field the caller marks) are
+/// never-indexed literals. Strings are Huffman-coded when that is shorter.
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    table: DynamicTable,
+    /// The most table we use, whatever the peer allows.
+    limit: usize,
+    /// The peer's `SETTINGS_HEADER_TABLE_SIZE`.
+    peer_max: usize,
+    /// Size updates owed at the start of the next block: the smallest size since the last block
+    /// and the final size.
+    pending: Option<(usize, usize)>,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Encoder {
+    /// An encoder with the default 4096-octet table, which is also the most it will use.
+    pub fn new() -> Self {
+        Encoder {
+            table: DynamicTable::new(DEFAULT_TABLE_SIZE),
+            limit: DEFAULT_TABLE_SIZE,
+            peer_max: DEFAULT_TABLE_SIZE,
+            pending: None,
+        }
+    }
+
+    /// Sets the peer's `SETTINGS_HEADER_TABLE_SIZE`. The table used is the smaller of it and
+    /// the limit ([`Encoder::set_table_size_limit`]); when that changes, the next block starts
+    /// with the size updates RFC 7541 section 4.2 asks for (the smallest size since the last
+    /// block, then the final one).
+    pub fn set_max_table_size(&mut self, n: usize) {
+        self.peer_max = n;
+        self.retarget();
+    }
+
+    /// Sets the most dynamic table this encoder uses even if the peer allows more (default
+    /// 4096; a larger table costs memory and rarely compresses better).
+    pub fn set_table_size_limit(&mut self, n: usize) {
+        self.limit = n;
+        self.retarget();
+    }
+
+    fn retarget(&mut self) {
+        let target = self.peer_max.min(self.limit);
+        self.pending = match self.pending {
+            Some((min, _)) => Some((min.min(target), target)),
+            None if target != self.table.capacity() => Some((target, target)),
+            None => None,
+        };
+    }
+
+    /// The dynamic table's current size (the sum of name + value + 32 over its entries).
+    pub fn table_size(&self) -> usize {
+        self.table.size()
+    }
+
+    /// Appends the block encoding `headers` (name, value pairs, in order) to `out`.
+    pub fn encode<'a>(
+        &mut self,
+        headers: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+        out: &mut Vec<u8>,
+    ) {
+        self.start_block(out);
+        for (name, value) in headers {
+            self.encode_field(name, value, false, out);
+        }
+    }
+
+    /// Like [`Encoder::encode`], with a `sensitive` flag per field: sensitive fields are sent
+    /// as never-indexed literals (RFC 7541 section 7.1.3), in addition to those this encoder
+    /// always treats so.
+    pub fn encode_headers<'a>(
+        &mut self,
+        headers: impl IntoIterator<Item = Header<'a>>,
+        out: &mut Vec<u8>,
+    ) {
+        self.start_block(out);
+        for h in headers {
+            self.encode_field(h.name, h.value, h.sensitive, out);
+        }
+    }
+
+    /// Emits owed dynamic table size updates (RFC 7541 section 6.3).
+    fn start_block(&mut self, out: &mut Vec<u8>) {
+        if let Some((min, last)) = self.pending.take() {
+            if min < last {
+                integer::encode(out, 0x20, 5, min);
+                self.table.set_capacity(min);
+            }
+            integer::encode(out, 0x20, 5, last);
+            self.table.set_capacity(last);
+        }
+    }
+
+    #[inline]
+    fn encode_field(&mut self, name: &[u8], value: &[u8], sensitive: bool, out: &mut Vec<u8>) {
+        let never = sensitive || always_sensitive(name, value);
+        let (static_exact, static_name) = static_find(name, value);
+        if !never && let Some(i) = static_exact {
+            // 6.1 Indexed Header Field.
+            integer::encode(out, 0x80, 7, i);
+            return;
+        }
+        let name_hash = hash(0, name);
+        let field_hash = hash(name_hash, value);
+        let (dyn_exact, dyn_name) = self.table.find(name, value, name_hash, field_hash);
+        if !never && let Some(i) = dyn_exact {
+            integer::encode(out, 0x80, 7, STATIC.len() + 1 + i);
+            return;
+        }
+        let name_index = static_name
+            .or(dyn_name.map(|i| STATIC.len() + 1 + i))
+            .unwrap_or(0);
+        let indexing = !never
+            && !NOT_INDEXED.contains(&name)
+            && (name.len() + value.len() + ENTRY_OVERHEAD) * 4 <= self.table.capacity() * 3;
+        if indexing {
+            // 6.2.1 Literal Header Field with Incremental Indexing.
+            integer::encode(out, 0x40, 6, name_index);
+        } else if never {
+            // 6.2.3 Literal Header Field Never Indexed.
+            integer::encode(out, 0x10, 4, name_index);
+        } else {
+            // 6.2.2 Literal Header Field without Indexing.
+            integer::encode(out, 0x00, 4, name_index);
+        }
+        if name_index == 0 {
+            encode_string(name, out);
+        }
+        encode_string(value, out);
+        if indexing {
+            self.table.insert(name, value, name_hash, field_hash);
+        }
+    }
+}
+
+/// Appends a string literal (RFC 7541 section 5.2), Huffman-coded when that is shorter.
+#[inline]
+fn encode_string(s: &[u8], out: &mut Vec<u8>) {
+    let huff = huffman::encoded_len(s);
+    if huff < s.len() {
+        integer::encode(out, 0x80, 7, huff);
+        huffman::encode(s, out);
+    } else {
+        integer::encode(out, 0x00, 7, s.len());
+        out.extend_from_slice(s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Decoder;
+    use super::*;
+
+    fn round_trip(e: &mut Encoder, d: &mut Decoder, fields: &[(&[u8], &[u8])]) -> Vec<u8> {
+        let mut block = Vec::new();
+        e.encode(fields.iter().copied(), &mut block);
+        let mut got = Vec::new();
+        d.decode(&block, |h| got.push((h.name.to_vec(), h.value.to_vec())))
+            .unwrap();
+        let want: Vec<_> = fields
+            .iter()
+            .map(|(n, v)| (n.to_vec(), v.to_vec()))
+            .collect();
+        assert_eq!(got, want);
+        block
+    }
+
+    #[test]
+    fn repeated_fields_become_one_octet_indices() {
+        let (mut e, mut d) = (Encoder::new(), Decoder::new());
+        let fields: &[(&[u8], &[u8])] = &[
+            (b":method", b"GET"),
+            (b":scheme", b"https"),
+            (b":authority", b"example.com"),
+            (b":path", b"/a"),
+            (b"user-agent", b"test/1.0"),
+        ];
+        let first = round_trip(&mut e, &mut d, fields);
+        let second = round_trip(&mut e, &mut d, fields);
+        // :path is not indexed (a literal naming index 4), the rest are one-octet indices.
+        assert!(second.len() < first.len());
+        assert_eq!(&second[..3], &[0x82, 0x87, 0xbf]);
+        assert_eq!(second[3], 0x04);
+        assert_eq!(second.last(), Some(&0xbe));
+    }
+
+    #[test]
+    fn sensitive_fields_are_never_indexed() {
+        let (mut e, mut d) = (Encoder::new(), Decoder::new());
+        let mut block = Vec::new();
+        e.encode_headers(
+            [
+                Header {
+                    name: b"authorization",
+                    value: b"Basic xyz",
+                    sensitive: false,
+                },
+                Header {
+                    name: b"cookie",
+                    value: b"a=1",
+                    sensitive: false,
+                },
+                Header {
+                    name: b"cookie",
+                    value: b"a-much-longer-cookie-value=1",
+                    sensitive: false,
+                },
+                Header {
+                    name: b"x-secret",
+                    value: b"1",
+                    sensitive: true,
+                },
+            ],
+            &mut block,
+        );
+        let mut got = Vec::new();
+        d.decode(&block, |h| got.push(h.sensitive)).unwrap();
+        assert_eq!(got, [true, true, false, true]);
+        // Only the long cookie is in the table.
+        assert_eq!(e.table_size(), 6 + 28 + 32);
+        assert_eq!(d.table_size(), e.table_size());
+    }
+
+    #[test]
+    fn table_size_changes_emit_size_updates() {
+        let (mut e, mut d) = (Encoder::new(), Decoder::new());
+        round_trip(&mut e, &mut d, &[(b"x-a", b"1")]);
+        e.set_max_table_size(0);
+        d.set_max_table_size(0);
+        let block = round_trip(&mut e, &mut d, &[(b"x-a", b"1")]);
+        assert_eq!(block[0], 0x20);
+        assert_eq!(d.table_size(), 0);
+        // Lowered then raised between blocks: both updates, smallest first.
+        e.set_max_table_size(4096);
+        d.set_max_table_size(4096);
+        round_trip(&mut e, &mut d, &[(b"x-a", b"1")]);
+        e.set_max_table_size(10);
+        d.set_max_table_size(10);
+        e.set_max_table_size(4096);
+        d.set_max_table_size(4096);
+        let block = round_trip(&mut e, &mut d, &[(b"x-a", b"1")]);
+        assert_eq!(&block[..4], &[0x2a, 0x3f, 0xe1, 0x1f]);
+        // A peer allowing more than the limit changes nothing.
+        e.set_max_table_size(65536);
+        d.set_max_table_size(65536);
+        let block = round_trip(&mut e, &mut d, &[(b"x-a", b"1")]);
+        assert_eq!(block, [0xbe]);
+    }
+
+    #[test]
+    fn large_fields_are_not_indexed() {
+        let (mut e, mut d) = (Encoder::new(), Decoder::new());
+        let big = vec![b'v'; 3100];
+        round_trip(&mut e, &mut d, &[(b"x-big", &big)]);
+        assert_eq!(e.table_size(), 0);
+    }
+}
