@@ -11,6 +11,9 @@
 //! - [`write_request_head`] / [`write_response_head`] and [`BodyEncoder`]: heads written exactly
 //!   as given, bodies framed as the head announces, with a vectored form ([`Vectored`]) that
 //!   only writes chunk framing and hands the payload back.
+//! - [`Conn`] ([`ServerConn`], [`ClientConn`]): the connection state machine of each role
+//!   (keep-alive, pipelining, `Expect: 100-continue`, upgrades and CONNECT tunnels), with the
+//!   call order and the state table on the type.
 //!
 //! ```
 //! use proto_h1::{Request, Status, EMPTY_HEADER};
@@ -26,6 +29,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod body;
+mod conn;
 mod error;
 mod head;
 pub mod scan;
@@ -34,6 +38,10 @@ mod ser;
 mod simd;
 
 pub use body::{Chunk, ChunkedDecoder, Framing, LengthDecoder, request_framing, response_framing};
+pub use conn::{
+    Client, ClientConn, Conn, ConnConfig, Event, Fields, RequestHead, ResponseHead, Role, RoleKind,
+    Server, ServerConn,
+};
 pub use error::{Error, SendError};
 pub use head::{
     Config, EMPTY_HEADER, Header, Limits, Request, Response, Status, TargetForm, Version, find,

@@ -1,0 +1,305 @@
+//! Connection state machine: keep-alive, pipelining, 100-continue, upgrades, errors.
+
+use proto_h1::{ClientConn, ConnConfig, Error, Event, Header, SendError, ServerConn, Version};
+
+/// A flattened event, owned, for comparisons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ev {
+    Req(String, String, Version, Vec<(String, Vec<u8>)>),
+    Res(u16, Vec<(String, Vec<u8>)>),
+    Data(Vec<u8>),
+    End(Vec<(String, Vec<u8>)>),
+    Upgrade(Vec<u8>),
+}
+
+fn own(ev: Event<'_>) -> Ev {
+    match ev {
+        Event::Request(h) => Ev::Req(
+            h.method.into(),
+            h.target.into(),
+            h.version,
+            h.headers()
+                .map(|h| (h.name.into(), h.value.into()))
+                .collect(),
+        ),
+        Event::Response(h) => Ev::Res(
+            h.code,
+            h.headers()
+                .map(|h| (h.name.into(), h.value.into()))
+                .collect(),
+        ),
+        Event::Data(d) => Ev::Data(d.into()),
+        Event::End { trailers } => Ev::End(
+            trailers
+                .iter()
+                .map(|h| (h.name.into(), h.value.into()))
+                .collect(),
+        ),
+        Event::Upgrade(r) => Ev::Upgrade(r.into()),
+        _ => unreachable!(),
+    }
+}
+
+fn drain_server(c: &mut ServerConn) -> Result<Vec<Ev>, Error> {
+    let mut v = Vec::new();
+    while let Some(ev) = c.poll_event()? {
+        v.push(own(ev));
+    }
+    Ok(v)
+}
+
+fn drain_client(c: &mut ClientConn) -> Result<Vec<Ev>, Error> {
+    let mut v = Vec::new();
+    while let Some(ev) = c.poll_event()? {
+        v.push(own(ev));
+    }
+    Ok(v)
+}
+
+fn h<'a>(name: &'a str, value: &'a str) -> Header<'a> {
+    Header {
+        name,
+        value: value.as_bytes(),
+    }
+}
+
+#[test]
+fn pipelined_requests_in_order() {
+    let mut s = ServerConn::new(ConnConfig::default());
+    let input = b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /3 HTTP/1.1\r\n\r\n";
+    assert_eq!(s.recv(input).unwrap(), input.len());
+    let evs = drain_server(&mut s).unwrap();
+    assert_eq!(evs.len(), 2, "{evs:?}");
+    assert!(matches!(&evs[0], Ev::Req(m, t, ..) if m == "GET" && t == "/1"));
+    // The second request waits for the first response.
+    s.send_response(200, b"OK", &[h("Content-Length", "0")])
+        .unwrap();
+    s.send_end(&[]).unwrap();
+    let evs = drain_server(&mut s).unwrap();
+    assert!(matches!(&evs[0], Ev::Req(m, t, ..) if m == "POST" && t == "/2"));
+    assert_eq!(evs[1..], [Ev::Data(b"abc".to_vec()), Ev::End(vec![])]);
+    s.send_response(204, b"No Content", &[]).unwrap();
+    s.send_end(&[]).unwrap();
+    let evs = drain_server(&mut s).unwrap();
+    assert!(matches!(&evs[0], Ev::Req(_, t, ..) if t == "/3"));
+    let mut out = Vec::new();
+    s.poll_transmit(&mut out);
+    assert_eq!(
+        out,
+        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
+    );
+}
+
+#[test]
+fn connection_close_and_http10() {
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\n\r\n")
+        .unwrap();
+    assert_eq!(drain_server(&mut s).unwrap().len(), 2);
+    s.send_response(200, b"OK", &[h("Content-Length", "0")])
+        .unwrap();
+    s.send_end(&[]).unwrap();
+    assert!(drain_server(&mut s).unwrap().is_empty());
+    assert!(s.wants_close());
+
+    // HTTP/1.0 without keep-alive closes; with it (both ways) persists.
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    drain_server(&mut s).unwrap();
+    s.send_response(200, b"OK", &[h("Content-Length", "0")])
+        .unwrap();
+    s.send_end(&[]).unwrap();
+    drain_server(&mut s).unwrap();
+    assert!(s.wants_close());
+
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /2 HTTP/1.0\r\n\r\n")
+        .unwrap();
+    drain_server(&mut s).unwrap();
+    s.send_response(
+        200,
+        b"OK",
+        &[h("Content-Length", "0"), h("Connection", "keep-alive")],
+    )
+    .unwrap();
+    s.send_end(&[]).unwrap();
+    let evs = drain_server(&mut s).unwrap();
+    assert!(matches!(&evs[0], Ev::Req(_, t, Version::Http10, _) if t == "/2"));
+    assert!(!s.wants_close());
+    // Chunked may not go to an HTTP/1.0 client.
+    assert_eq!(
+        s.send_response(200, b"OK", &[h("Transfer-Encoding", "chunked")]),
+        Err(SendError::InvalidHead)
+    );
+}
+
+#[test]
+fn expect_continue() {
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"PUT /f HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+        .unwrap();
+    match s.poll_event().unwrap() {
+        Some(Event::Request(r)) => assert!(r.expects_continue()),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.poll_event().unwrap().is_none());
+    s.send_continue().unwrap();
+    s.recv(b"ok").unwrap();
+    assert_eq!(
+        drain_server(&mut s).unwrap(),
+        [Ev::Data(b"ok".to_vec()), Ev::End(vec![])]
+    );
+    s.send_response(201, b"Created", &[h("Content-Length", "0")])
+        .unwrap();
+    s.send_end(&[]).unwrap();
+    let mut out = Vec::new();
+    s.poll_transmit(&mut out);
+    assert!(out.starts_with(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\n"));
+    assert!(!s.wants_close());
+
+    // A final status without 100 closes: the body may never come.
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"PUT /f HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+        .unwrap();
+    drain_server(&mut s).unwrap();
+    s.send_response(417, b"Expectation Failed", &[h("Content-Length", "0")])
+        .unwrap();
+    s.send_end(&[]).unwrap();
+    assert!(s.wants_close());
+}
+
+#[test]
+fn server_upgrade_hands_over_bytes() {
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello")
+        .unwrap();
+    assert_eq!(drain_server(&mut s).unwrap().len(), 2);
+    s.send_response(101, b"Switching Protocols", &[h("Upgrade", "websocket")])
+        .unwrap();
+    assert_eq!(
+        drain_server(&mut s).unwrap(),
+        [Ev::Upgrade(b"\x81\x05hello".to_vec())]
+    );
+    assert!(s.is_switched() && !s.wants_close());
+    assert_eq!(s.recv(b"more").unwrap(), 0);
+}
+
+#[test]
+fn client_frames_by_method_and_status() {
+    let mut c = ClientConn::new(ConnConfig::default());
+    c.send_request("HEAD", "/", &[h("Host", "a")]).unwrap();
+    c.send_end(&[]).unwrap();
+    c.send_request("GET", "/x", &[h("Host", "a")]).unwrap();
+    c.send_end(&[]).unwrap();
+    assert_eq!(c.in_flight(), 2);
+    c.recv(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nT: 1\r\n\r\n").unwrap();
+    let evs = drain_client(&mut c).unwrap();
+    assert_eq!(evs.len(), 6, "{evs:?}");
+    assert!(matches!(&evs[0], Ev::Res(200, _)));
+    assert_eq!(evs[1], Ev::End(vec![]));
+    assert!(matches!(&evs[2], Ev::Res(100, _)));
+    assert!(matches!(&evs[3], Ev::Res(200, _)));
+    assert_eq!(evs[4], Ev::Data(b"hi".to_vec()));
+    assert_eq!(evs[5], Ev::End(vec![("T".into(), b"1".to_vec())]));
+    assert_eq!(c.in_flight(), 0);
+    let mut out = Vec::new();
+    c.poll_transmit(&mut out);
+    assert_eq!(
+        out,
+        b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n"
+    );
+}
+
+#[test]
+fn client_connect_tunnel_and_close_delimited() {
+    let mut c = ClientConn::new(ConnConfig::default());
+    c.send_request(
+        "CONNECT",
+        "example.com:443",
+        &[h("Host", "example.com:443")],
+    )
+    .unwrap();
+    c.recv(b"HTTP/1.1 200 Connection Established\r\n\r\n\x16\x03\x01")
+        .unwrap();
+    let evs = drain_client(&mut c).unwrap();
+    assert!(matches!(&evs[0], Ev::Res(200, _)));
+    assert_eq!(evs[1], Ev::Upgrade(b"\x16\x03\x01".to_vec()));
+
+    let mut c = ClientConn::new(ConnConfig::default());
+    c.send_request("GET", "/", &[]).unwrap();
+    c.send_end(&[]).unwrap();
+    c.recv(b"HTTP/1.1 200 OK\r\n\r\nall of it").unwrap();
+    let evs = drain_client(&mut c).unwrap();
+    assert_eq!(evs[1], Ev::Data(b"all of it".to_vec()));
+    assert_eq!(evs.len(), 2);
+    c.recv_eof().unwrap();
+    assert_eq!(drain_client(&mut c).unwrap(), [Ev::End(vec![])]);
+    assert!(c.wants_close());
+    assert_eq!(c.send_request("GET", "/", &[]), Err(SendError::NotReady));
+}
+
+#[test]
+fn errors_are_sticky_and_server_may_answer_once() {
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .unwrap();
+    let e = s.poll_event().unwrap_err();
+    assert_eq!(e, Error::ContentLengthWithTransferEncoding);
+    assert_eq!(s.poll_event().unwrap_err(), e);
+    assert_eq!(s.recv(b"x"), Err(e));
+    s.send_response(
+        e.status(),
+        b"Bad Request",
+        &[h("Content-Length", "0"), h("Connection", "close")],
+    )
+    .unwrap();
+    s.send_end(&[]).unwrap();
+    assert!(s.wants_close());
+    assert_eq!(s.send_response(200, b"OK", &[]), Err(SendError::NotReady));
+}
+
+#[test]
+fn eof_inside_a_message_is_an_error() {
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab")
+        .unwrap();
+    drain_server(&mut s).unwrap();
+    s.recv_eof().unwrap();
+    assert_eq!(s.poll_event().unwrap_err(), Error::UnexpectedEof);
+    let mut c = ClientConn::new(ConnConfig::default());
+    c.recv(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
+    assert_eq!(c.poll_event().unwrap_err(), Error::UnexpectedData);
+}
+
+#[test]
+fn byte_at_a_time_head_and_limits() {
+    let mut s = ServerConn::new(ConnConfig::default());
+    let input = b"GET /slow HTTP/1.1\r\nA: b\r\nC: d\r\n\r\n";
+    let mut evs = Vec::new();
+    for &b in input {
+        assert_eq!(s.recv(&[b]).unwrap(), 1);
+        evs.extend(drain_server(&mut s).unwrap());
+    }
+    assert_eq!(evs.len(), 2);
+    let mut cfg = ConnConfig::default();
+    cfg.parse.limits.max_head_size = 100;
+    let mut s = ServerConn::new(cfg);
+    s.recv(&[b'a'; 101]).unwrap();
+    assert_eq!(s.poll_event().unwrap_err().status(), 431);
+}
+
+#[test]
+fn vectored_body_is_not_copied() {
+    let mut c = ClientConn::new(ConnConfig::default());
+    c.send_request("POST", "/up", &[h("Transfer-Encoding", "chunked")])
+        .unwrap();
+    let body = vec![b'x'; 4096];
+    let mut out = Vec::new();
+    let v = c.send_data_vectored(&body, &mut out).unwrap();
+    assert!(std::ptr::eq(v.payload, body.as_slice()));
+    assert!(out.ends_with(b"\r\n\r\n1000\r\n"));
+    c.send_end(&[]).unwrap();
+    let mut rest = Vec::new();
+    c.poll_transmit(&mut rest);
+    assert_eq!(rest, b"0\r\n\r\n");
+}
