@@ -4,10 +4,12 @@
 # fuzz workspace) links that one build instead of rebuilding BoringSSL for each: a cold
 # `cargo test` goes from about 100 s to about 30 s on 2 cores. Sourced by scripts/setup.sh.
 #
-#   BORING_CACHE   where the build goes (default: target/boringssl-<boring-sys version>)
+#   BORING_CACHE   where the build goes (default: ~/.cache/http-engine/boringssl-<boring-sys
+#                  version>, outside the work tree so that a fresh clone on the same machine, as in
+#                  CI, reuses it; a machine without it builds it here first)
 _bssl_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 _bssl_version=$(awk '/^name = "boring-sys"/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$_bssl_root/Cargo.lock" 2>/dev/null)
-_bssl_cache=${BORING_CACHE:-$_bssl_root/target/boringssl-${_bssl_version:-unknown}}
+_bssl_cache=${BORING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/http-engine/boringssl-${_bssl_version:-unknown}}
 if [ ! -f "$_bssl_cache/lib/libssl.a" ] || [ ! -f "$_bssl_cache/include/openssl/x509v3.h" ]; then
   echo "setup: building BoringSSL once into $_bssl_cache (a few minutes)"
   rm -rf "$_bssl_cache" && mkdir -p "$_bssl_cache"
