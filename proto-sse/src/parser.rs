@@ -420,7 +420,9 @@ impl Parser {
                 if self.line.len() + rest.len() > max_line {
                     return Err(Error::LineTooLong {
                         limit: max_line,
-                        offset: self.offset + pos as u64 + (max_line - self.line.len()) as u64,
+                        offset: self.offset
+                            + pos as u64
+                            + max_line.saturating_sub(self.line.len()) as u64,
                     });
                 }
                 self.line.extend_from_slice(rest);
@@ -450,7 +452,9 @@ impl Parser {
                 if self.line.len() + i > max_line {
                     return Err(Error::LineTooLong {
                         limit: max_line,
-                        offset: self.offset + pos as u64 + (max_line - self.line.len()) as u64,
+                        offset: self.offset
+                            + pos as u64
+                            + max_line.saturating_sub(self.line.len()) as u64,
                     });
                 }
                 self.line.extend_from_slice(&input[pos..end]);

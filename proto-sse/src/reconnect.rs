@@ -308,16 +308,17 @@ impl Reconnect {
     /// The delay before the next attempt: the reconnection time clamped to the floor; after
     /// `n` failures in a row, doubled `n` times up to the cap, minus a random share.
     pub fn next_delay(&mut self) -> Duration {
-        let floor = self.config.min_retry;
-        let base = self.retry.max(floor);
+        let floor = self.config.min_retry.min(MAX_DELAY);
+        let base = self.retry.max(floor).min(MAX_DELAY);
         if self.failures == 0 {
             return base;
         }
-        let cap = self.config.max_backoff.max(base);
+        let cap = self.config.max_backoff.max(base).min(MAX_DELAY);
         let shift = self.failures.min(32);
         let grown = base.as_nanos().saturating_mul(1u128 << shift);
         let delay = grown.min(cap.as_nanos());
         let permille = u128::from(self.config.jitter_permille.min(1000));
+        // delay <= MAX_DELAY < 2^62 ns, so span * 2^64 fits in u128.
         let span = delay * permille / 1000;
         let cut = (u128::from(self.rng.next_u64()) * span) >> 64;
         let nanos = (delay - cut).max(floor.as_nanos());
@@ -326,14 +327,18 @@ impl Reconnect {
 
     fn wait(&mut self, now: Instant) {
         let delay = self.next_delay();
-        // An instant too far to represent waits "forever" at the farthest representable point.
+        // Where `now + delay` is not representable (a platform with a narrow `Instant`), wait a
+        // day, then again.
         let at = now
             .checked_add(delay)
-            .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
+            .or_else(|| now.checked_add(Duration::from_secs(86_400)))
             .unwrap_or(now);
         self.state = State::Waiting(at);
     }
 }
+
+/// The longest delay ever scheduled (about 136 years): a larger `retry` is clamped to it.
+const MAX_DELAY: Duration = Duration::from_secs(u32::MAX as u64);
 
 fn duration_from_nanos(nanos: u128) -> Duration {
     let secs = nanos / 1_000_000_000;

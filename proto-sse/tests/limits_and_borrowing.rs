@@ -108,3 +108,17 @@ fn parse_stops_after_each_event() {
     assert_eq!(n + m, input.len());
     assert_eq!(p.offset(), input.len() as u64);
 }
+
+#[test]
+fn bom_prefix_bytes_count_against_a_tiny_line_limit() {
+    // Found by the sse_parser fuzz target: the bytes of a partial BOM start the first line and
+    // may already exceed a line limit below 3.
+    for limit in 0..3 {
+        let mut p = limited(limit, 100);
+        let err = p.parse(b"\xEF\xEF\xEF%\xEF").unwrap_err();
+        assert!(matches!(err, Error::LineTooLong { .. }), "{err:?}");
+        let mut p = limited(limit, 100);
+        assert!(p.parse(b"\xEF\xBB").unwrap().1.is_none());
+        assert!(p.parse(b"x\n").is_err());
+    }
+}

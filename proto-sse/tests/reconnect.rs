@@ -232,3 +232,19 @@ fn media_type_parameters() {
         assert!(proto_sse::MediaType::parse(bad).is_none(), "{bad:?}");
     }
 }
+
+#[test]
+fn huge_retry_and_many_failures_do_not_overflow() {
+    // Found by the sse_reconnect fuzz target: the jitter arithmetic overflowed for a huge
+    // server retry.
+    let t0 = Instant::now();
+    let mut p = Reconnect::new(config());
+    p.on_retry(u64::MAX);
+    for _ in 0..40 {
+        p.poll_connect().unwrap();
+        p.on_connect_error(t0);
+        let d = p.poll_timeout().unwrap() - t0;
+        assert!(d >= Duration::from_secs(u64::from(u32::MAX)) * 7 / 10);
+        p.handle_timeout(p.poll_timeout().unwrap());
+    }
+}
