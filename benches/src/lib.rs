@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod h1;
+pub mod sse;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -36,6 +37,7 @@ pub struct Pair {
 pub fn all_pairs() -> Vec<Pair> {
     let mut pairs = Vec::new();
     pairs.extend(h1::pairs());
+    pairs.extend(sse::pairs());
     pairs
 }
 
