@@ -1,2 +1,49 @@
-//! Sans-IO WebSocket (RFC 6455, RFC 7692) for both roles. This crate does no I/O and reads no clock.
-#![forbid(unsafe_code)]
+//! Sans-IO WebSocket (RFC 6455, RFC 7692 permessage-deflate) for both roles. This crate does no
+//! I/O and reads no clock: bytes go in through [`Connection::recv`], events come out, and
+//! everything to send is appended to a caller's buffer.
+//!
+//! - [`FrameHeader`]: the frame codec (every opcode, RSV bits, 7/16/64-bit lengths, masking
+//!   rules by role, control-frame rules).
+//! - [`apply_mask`]: unmasking with AVX2/SSE2/NEON chosen at run time, words otherwise.
+//! - [`Connection`]: message assembly, incremental UTF-8 checks, size limits, ping/pong, the
+//!   close handshake, permessage-deflate; every protocol error picks its close code.
+//! - [`accept_request`], [`ClientHandshake`]: the opening handshake (HTTP/1.1 and RFC 8441).
+//!
+//! # Examples
+//! ```
+//! use proto_ws::{Config, Connection, Event};
+//!
+//! let mut client = Connection::client(Config::default(), 0x5eed);
+//! let mut server = Connection::server(Config::default());
+//! let mut wire = Vec::new();
+//! client.send_text("Hello", &mut wire).unwrap();
+//!
+//! let (used, event) = server.recv(&mut wire).unwrap();
+//! assert_eq!(used, 11);
+//! assert_eq!(event, Some(Event::Text("Hello")));
+//! ```
+#![deny(unsafe_code, clippy::undocumented_unsafe_blocks)]
+
+mod close;
+mod conn;
+mod deflate;
+mod error;
+mod frame;
+mod handshake;
+mod mask;
+mod rng;
+#[allow(unsafe_code)]
+mod simd;
+mod utf8;
+
+pub use close::CloseCode;
+pub use conn::{Config, Connection, Event, MessageKind, Role, State};
+pub use deflate::{DeflateConfig, DeflateParams, EXTENSION_NAME};
+pub use error::{Error, ProtocolError, SendError};
+pub use frame::{FrameHeader, MAX_HEADER_LEN, OpCode, encode_frame};
+pub use handshake::{
+    AcceptKey, Accepted, ClientHandshake, ClientKey, GUID, HandshakeError, Negotiated,
+    ServerOptions, accept_extended_connect, accept_key, accept_request,
+};
+pub use mask::{MaskPath, apply_mask, apply_mask_bytewise, apply_mask_with};
+pub use rng::Rng;

@@ -1,0 +1,161 @@
+//! Blocking std::net plumbing shared by the examples: a tiny HTTP head reader and the echo loop.
+#![allow(dead_code)]
+
+use proto_ws::{CloseCode, Connection, Event, Role, State};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::time::Duration;
+
+/// A parsed HTTP/1.1 head: start line and headers (owned; heads are small).
+pub(crate) struct Head {
+    pub(crate) start: String,
+    pub(crate) headers: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Head {
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.headers
+            .iter()
+            .map(|(n, v)| (n.as_slice(), v.as_slice()))
+    }
+}
+
+/// Reads until the end of an HTTP head. Returns the head and any bytes read past it.
+pub(crate) fn read_head(stream: &mut TcpStream) -> io::Result<(Head, Vec<u8>)> {
+    let mut buf = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 4096];
+    let end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() > 64 * 1024 {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "head too long"));
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "eof in head"));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let text = &buf[..end - 4];
+    let mut lines = text
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let start = String::from_utf8_lossy(lines.next().unwrap_or(b"")).into_owned();
+    let mut headers = Vec::new();
+    for line in lines {
+        let Some(i) = line.iter().position(|&b| b == b':') else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "bad header line",
+            ));
+        };
+        headers.push((line[..i].to_vec(), line[i + 1..].trim_ascii().to_vec()));
+    }
+    Ok((Head { start, headers }, buf[end..].to_vec()))
+}
+
+enum Reply {
+    None,
+    Text,
+    Binary,
+}
+
+/// Echoes every message until the close handshake ends or the peer goes away.
+pub(crate) fn echo(
+    mut stream: TcpStream,
+    mut conn: Connection,
+    leftover: Vec<u8>,
+) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    let mut rbuf = vec![0u8; 256 * 1024];
+    rbuf[..leftover.len()].copy_from_slice(&leftover);
+    let (mut start, mut end) = (0, leftover.len());
+    let mut out: Vec<u8> = Vec::with_capacity(256 * 1024);
+    let mut text = String::new();
+    let mut bin: Vec<u8> = Vec::new();
+    loop {
+        loop {
+            let reply = match conn.recv(&mut rbuf[start..end]) {
+                Ok((n, ev)) => {
+                    start += n;
+                    match ev {
+                        None => break,
+                        Some(Event::Text(t)) => {
+                            text.clear();
+                            text.push_str(t);
+                            Reply::Text
+                        }
+                        Some(Event::Binary(b)) => {
+                            bin.clear();
+                            bin.extend_from_slice(b);
+                            Reply::Binary
+                        }
+                        Some(_) => Reply::None,
+                    }
+                }
+                Err(_) => {
+                    conn.poll_transmit(&mut out);
+                    let _ = stream.write_all(&out);
+                    return finish(stream, conn.role());
+                }
+            };
+            let _ = match reply {
+                Reply::Text => conn.send_text(&text, &mut out),
+                Reply::Binary => conn.send_binary(&bin, &mut out),
+                Reply::None => Ok(()),
+            };
+            if out.len() >= 64 * 1024 {
+                stream.write_all(&out)?;
+                out.clear();
+            }
+        }
+        conn.poll_transmit(&mut out);
+        if !out.is_empty() {
+            stream.write_all(&out)?;
+            out.clear();
+        }
+        if conn.state() == State::Closed {
+            return finish(stream, conn.role());
+        }
+        if start == end {
+            start = 0;
+            end = 0;
+        } else if end == rbuf.len() {
+            rbuf.copy_within(start..end, 0);
+            end -= start;
+            start = 0;
+        }
+        let n = match stream.read(&mut rbuf[end..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        end += n;
+    }
+}
+
+/// Ends the transport: a server closes first; a client waits (briefly) for the server to.
+fn finish(mut stream: TcpStream, role: Role) -> io::Result<()> {
+    if role == Role::Client {
+        stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+        let mut sink = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut sink) {
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    let _ = stream.shutdown(Shutdown::Both);
+    Ok(())
+}
+
+/// Sends a normal close (used by examples that end a session themselves).
+pub(crate) fn close(stream: &mut TcpStream, conn: &mut Connection) -> io::Result<()> {
+    let mut out = Vec::new();
+    let _ = conn.close(CloseCode::NORMAL, "", &mut out);
+    stream.write_all(&out)
+}

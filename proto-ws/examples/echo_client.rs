@@ -1,0 +1,190 @@
+//! A blocking client on std::net: runs every case of Autobahn's fuzzingserver (echoing each
+//! message back), or echoes against any server. Offers permessage-deflate.
+//!
+//! Usage: `cargo run --release --example echo_client -p proto-ws -- autobahn ws://127.0.0.1:9001 AGENT`
+//!        `cargo run --release --example echo_client -p proto-ws -- echo ws://127.0.0.1:19001 N`
+
+mod common;
+
+use proto_ws::{ClientHandshake, Connection, DeflateConfig, Event, Rng, State};
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+
+fn seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.finish()
+}
+
+fn connect(
+    hostport: &str,
+    path: &str,
+    rng: &mut Rng,
+) -> io::Result<(TcpStream, Connection, Vec<u8>)> {
+    let mut stream = TcpStream::connect(hostport)?;
+    let deflate = DeflateConfig {
+        client_no_context_takeover: true,
+        ..DeflateConfig::default()
+    };
+    let hs = ClientHandshake::new(rng.nonce()).deflate(Some(deflate));
+    let mut out = Vec::new();
+    hs.write_request(hostport, path, &mut out);
+    stream.write_all(&out)?;
+    let (head, leftover) = common::read_head(&mut stream)?;
+    let status: u16 = head
+        .start
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let negotiated = hs
+        .check_response(status, head.pairs())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    Ok((
+        stream,
+        Connection::client(negotiated.config(), rng.next_u64()),
+        leftover,
+    ))
+}
+
+/// Reads the first text message (getCaseCount).
+fn read_text(mut stream: TcpStream, mut conn: Connection, leftover: Vec<u8>) -> io::Result<String> {
+    let mut buf = leftover;
+    let mut chunk = [0u8; 4096];
+    loop {
+        let mut start = 0;
+        loop {
+            match conn.recv(&mut buf[start..]) {
+                Ok((_, Some(Event::Text(t)))) => return Ok(t.to_string()),
+                Ok((n, Some(_))) => start += n,
+                Ok((n, None)) => {
+                    start += n;
+                    break;
+                }
+                Err(e) => return Err(io::Error::other(e.to_string())),
+            }
+        }
+        buf.drain(..start);
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "eof"));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn split_url(url: &str) -> (String, String) {
+    let rest = url.strip_prefix("ws://").unwrap_or(url);
+    match rest.find('/') {
+        Some(i) => (rest[..i].to_string(), rest[i..].to_string()),
+        None => (rest.to_string(), "/".to_string()),
+    }
+}
+
+fn main() -> io::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let mode = args.get(1).map_or("autobahn", String::as_str);
+    let (hostport, base) = split_url(args.get(2).map_or("ws://127.0.0.1:9001", String::as_str));
+    let base = base.trim_end_matches('/').to_string();
+    let mut rng = Rng::new(seed());
+    if mode == "echo" {
+        // Sends N text and binary messages, checks the echoes, closes.
+        let n: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
+        return echo_check(&hostport, &format!("{base}/"), n, &mut rng);
+    }
+    let agent = args.get(3).map_or("proto-ws", String::as_str);
+    let (s, c, l) = connect(&hostport, &format!("{base}/getCaseCount"), &mut rng)?;
+    let count: usize = read_text(s, c, l)?.trim().parse().unwrap_or(0);
+    eprintln!("{count} cases");
+    for case in 1..=count {
+        match connect(
+            &hostport,
+            &format!("{base}/runCase?case={case}&agent={agent}"),
+            &mut rng,
+        ) {
+            Ok((s, c, l)) => {
+                let _ = common::echo(s, c, l);
+            }
+            Err(e) => eprintln!("case {case}: {e}"),
+        }
+    }
+    let (mut s, mut c, _) = connect(
+        &hostport,
+        &format!("{base}/updateReports?agent={agent}"),
+        &mut rng,
+    )?;
+    common::close(&mut s, &mut c)?;
+    let mut sink = Vec::new();
+    let _ = s.read_to_end(&mut sink);
+    eprintln!("reports updated");
+    Ok(())
+}
+
+/// Interop: sends `n` messages of growing size (text and binary), checks every echo.
+fn echo_check(hostport: &str, path: &str, n: usize, rng: &mut Rng) -> io::Result<()> {
+    let (mut stream, mut conn, mut buf) = connect(hostport, path, rng)?;
+    let mut out = Vec::new();
+    let mut chunk = vec![0u8; 65536];
+    let mut ok = 0;
+    for i in 0..n {
+        let size = (i * 997) % 70_000;
+        let text: String = (0..size)
+            .map(|j| char::from(b'a' + (j % 26) as u8))
+            .collect();
+        let binary = i % 2 == 1;
+        if binary {
+            conn.send_binary(text.as_bytes(), &mut out).ok();
+        } else {
+            conn.send_text(&text, &mut out).ok();
+        }
+        stream.write_all(&out)?;
+        out.clear();
+        let got = 'msg: loop {
+            let mut start = 0;
+            loop {
+                match conn.recv(&mut buf[start..]) {
+                    Ok((_, Some(Event::Text(t)))) => {
+                        break 'msg Some((false, t.as_bytes().to_vec()));
+                    }
+                    Ok((_, Some(Event::Binary(b)))) => break 'msg Some((true, b.to_vec())),
+                    Ok((k, Some(_))) => start += k,
+                    Ok((k, None)) => {
+                        start += k;
+                        break;
+                    }
+                    Err(e) => return Err(io::Error::other(e.to_string())),
+                }
+            }
+            buf.drain(..start);
+            conn.poll_transmit(&mut out);
+            stream.write_all(&out)?;
+            out.clear();
+            let k = stream.read(&mut chunk)?;
+            if k == 0 {
+                break None;
+            }
+            buf.extend_from_slice(&chunk[..k]);
+        };
+        // The consumed bytes of the message that was just returned are dropped lazily: the
+        // event borrowed `buf`, so re-run to find how far it went.
+        match got {
+            Some((b, data)) if b == binary && data == text.as_bytes() => ok += 1,
+            _ => eprintln!("message {i}: bad echo"),
+        }
+        buf.clear();
+    }
+    common::close(&mut stream, &mut conn)?;
+    let _ = conn.state() == State::Closing;
+    println!("{ok} passed, {} failed", n - ok);
+    if ok == n {
+        Ok(())
+    } else {
+        Err(io::Error::other("echo mismatch"))
+    }
+}

@@ -1,0 +1,349 @@
+//! Frame codec (RFC 6455 section 5.2).
+//!
+//! ```text
+//!  0                   1                   2                   3
+//!  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//! +-+-+-+-+-------+-+-------------+-------------------------------+
+//! |F|R|R|R| opcode|M| Payload len |    Extended payload length    |
+//! |I|S|S|S|  (4)  |A|     (7)     |             (16/64)           |
+//! |N|V|V|V|       |S|             |   (if payload len==126/127)   |
+//! | |1|2|3|       |K|             |                               |
+//! +-+-+-+-+-------+-+-------------+ - - - - - - - - - - - - - - - +
+//! |     Extended payload length continued, if payload len == 127  |
+//! + - - - - - - - - - - - - - - - +-------------------------------+
+//! |                               |Masking-key, if MASK set to 1  |
+//! +-------------------------------+-------------------------------+
+//! ```
+
+use crate::{ProtocolError, Role};
+
+/// A frame's opcode. Reserved opcodes are rejected when decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OpCode {
+    /// 0x0: continues a fragmented message.
+    Continuation,
+    /// 0x1: the first frame of a text message.
+    Text,
+    /// 0x2: the first frame of a binary message.
+    Binary,
+    /// 0x8: close.
+    Close,
+    /// 0x9: ping.
+    Ping,
+    /// 0xA: pong.
+    Pong,
+}
+
+impl OpCode {
+    /// The opcode for a 4-bit value; `None` for the reserved ones.
+    pub const fn from_u8(v: u8) -> Option<OpCode> {
+        Some(match v {
+            0 => OpCode::Continuation,
+            1 => OpCode::Text,
+            2 => OpCode::Binary,
+            8 => OpCode::Close,
+            9 => OpCode::Ping,
+            10 => OpCode::Pong,
+            _ => return None,
+        })
+    }
+
+    /// The 4-bit wire value.
+    pub const fn as_u8(self) -> u8 {
+        match self {
+            OpCode::Continuation => 0,
+            OpCode::Text => 1,
+            OpCode::Binary => 2,
+            OpCode::Close => 8,
+            OpCode::Ping => 9,
+            OpCode::Pong => 10,
+        }
+    }
+
+    /// Whether this is a control opcode (close, ping, pong).
+    pub const fn is_control(self) -> bool {
+        matches!(self, OpCode::Close | OpCode::Ping | OpCode::Pong)
+    }
+}
+
+/// The longest frame header: 2 bytes, 8 of extended length, 4 of masking key.
+pub const MAX_HEADER_LEN: usize = 14;
+
+/// A decoded or to-be-encoded frame header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameHeader {
+    /// Last frame of its message.
+    pub fin: bool,
+    /// RSV1 (set on the first frame of a compressed message with permessage-deflate).
+    pub rsv1: bool,
+    /// RSV2 (no extension of ours uses it).
+    pub rsv2: bool,
+    /// RSV3 (no extension of ours uses it).
+    pub rsv3: bool,
+    /// The opcode.
+    pub opcode: OpCode,
+    /// The masking key, present on every client-to-server frame.
+    pub mask: Option<[u8; 4]>,
+    /// Length of the payload that follows the header.
+    pub payload_len: u64,
+}
+
+impl FrameHeader {
+    /// A header with FIN set and no RSV bits.
+    pub const fn new(opcode: OpCode, mask: Option<[u8; 4]>, payload_len: u64) -> FrameHeader {
+        FrameHeader {
+            fin: true,
+            rsv1: false,
+            rsv2: false,
+            rsv3: false,
+            opcode,
+            mask,
+            payload_len,
+        }
+    }
+
+    /// Decodes a header from the start of `input`, checking every rule that does not depend on
+    /// the connection: reserved opcodes, minimal lengths, the 64-bit top bit, control frames at
+    /// most 125 bytes and never fragmented, and the masking rule for `receiver` (a server
+    /// receives only masked frames, a client only unmasked ones). RSV bits are left to the
+    /// caller, who knows the negotiated extensions.
+    ///
+    /// `Ok(None)` means more bytes are needed; `Ok(Some((header, header_len)))` otherwise.
+    ///
+    /// # Errors
+    /// The [`ProtocolError`] of the first broken rule.
+    #[inline]
+    pub fn decode(
+        input: &[u8],
+        receiver: Role,
+    ) -> Result<Option<(FrameHeader, usize)>, ProtocolError> {
+        let [b0, b1, ..] = *input else {
+            return Ok(None);
+        };
+        let opcode = OpCode::from_u8(b0 & 0x0f).ok_or(ProtocolError::ReservedOpcode(b0 & 0x0f))?;
+        let fin = b0 & 0x80 != 0;
+        let masked = b1 & 0x80 != 0;
+        match (receiver, masked) {
+            (Role::Server, false) => return Err(ProtocolError::UnmaskedFrame),
+            (Role::Client, true) => return Err(ProtocolError::MaskedFrame),
+            _ => {}
+        }
+        let len7 = b1 & 0x7f;
+        if opcode.is_control() {
+            if !fin {
+                return Err(ProtocolError::ControlFragmented);
+            }
+            if len7 > 125 {
+                // The extended length, when present, says how long; report what we can.
+                return Err(ProtocolError::ControlTooLong(u64::from(len7)));
+            }
+        }
+        let (payload_len, mut pos) = match len7 {
+            126 => {
+                let Some(b) = input.get(2..4) else {
+                    return Ok(None);
+                };
+                let n = u16::from_be_bytes([b[0], b[1]]);
+                if n < 126 {
+                    return Err(ProtocolError::NonMinimalLength);
+                }
+                (u64::from(n), 4)
+            }
+            127 => {
+                let Some(b) = input.get(2..10) else {
+                    return Ok(None);
+                };
+                let mut a = [0u8; 8];
+                a.copy_from_slice(b);
+                let n = u64::from_be_bytes(a);
+                if n >> 63 != 0 {
+                    return Err(ProtocolError::LengthTopBit);
+                }
+                if n <= 0xffff {
+                    return Err(ProtocolError::NonMinimalLength);
+                }
+                (n, 10)
+            }
+            n => (u64::from(n), 2),
+        };
+        let mask = if masked {
+            let Some(b) = input.get(pos..pos + 4) else {
+                return Ok(None);
+            };
+            pos += 4;
+            Some([b[0], b[1], b[2], b[3]])
+        } else {
+            None
+        };
+        let header = FrameHeader {
+            fin,
+            rsv1: b0 & 0x40 != 0,
+            rsv2: b0 & 0x20 != 0,
+            rsv3: b0 & 0x10 != 0,
+            opcode,
+            mask,
+            payload_len,
+        };
+        Ok(Some((header, pos)))
+    }
+
+    /// The encoded length of this header.
+    pub const fn encoded_len(&self) -> usize {
+        let len = match self.payload_len {
+            0..=125 => 2,
+            126..=0xffff => 4,
+            _ => 10,
+        };
+        if self.mask.is_some() { len + 4 } else { len }
+    }
+
+    /// Encodes the header (only the header) into `buf`, returning its length. Lengths use the
+    /// minimal form.
+    #[inline]
+    pub fn encode_into(&self, buf: &mut [u8; MAX_HEADER_LEN]) -> usize {
+        buf[0] = (u8::from(self.fin) << 7)
+            | (u8::from(self.rsv1) << 6)
+            | (u8::from(self.rsv2) << 5)
+            | (u8::from(self.rsv3) << 4)
+            | self.opcode.as_u8();
+        let m = if self.mask.is_some() { 0x80 } else { 0 };
+        let mut pos = match self.payload_len {
+            n @ 0..=125 => {
+                buf[1] = m | n as u8;
+                2
+            }
+            n @ 126..=0xffff => {
+                buf[1] = m | 126;
+                buf[2..4].copy_from_slice(&(n as u16).to_be_bytes());
+                4
+            }
+            n => {
+                buf[1] = m | 127;
+                buf[2..10].copy_from_slice(&n.to_be_bytes());
+                10
+            }
+        };
+        if let Some(key) = self.mask {
+            buf[pos..pos + 4].copy_from_slice(&key);
+            pos += 4;
+        }
+        pos
+    }
+
+    /// Appends the encoded header (only the header) to `out`.
+    #[inline]
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let mut buf = [0u8; MAX_HEADER_LEN];
+        let n = self.encode_into(&mut buf);
+        out.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Appends a whole frame to `out`: the header, then the payload, masked in `out` when the
+/// header has a key (the caller's `payload` is not modified).
+pub fn encode_frame(header: &FrameHeader, payload: &[u8], out: &mut Vec<u8>) {
+    debug_assert_eq!(header.payload_len, payload.len() as u64);
+    header.encode(out);
+    let start = out.len();
+    out.extend_from_slice(payload);
+    if let Some(key) = header.mask {
+        crate::apply_mask(&mut out[start..], key, 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(b: &[u8], r: Role) -> Result<Option<(FrameHeader, usize)>, ProtocolError> {
+        FrameHeader::decode(b, r)
+    }
+
+    #[test]
+    fn lengths_7_16_64_and_minimality() {
+        for (len, hl) in [
+            (0u64, 2),
+            (125, 2),
+            (126, 4),
+            (65535, 4),
+            (65536, 10),
+            (1 << 40, 10),
+        ] {
+            let h = FrameHeader::new(OpCode::Binary, None, len);
+            let mut out = Vec::new();
+            h.encode(&mut out);
+            assert_eq!(out.len(), hl);
+            assert_eq!(h.encoded_len(), hl);
+            assert_eq!(dec(&out, Role::Client), Ok(Some((h, hl))));
+            for cut in 0..hl {
+                assert_eq!(dec(&out[..cut], Role::Client), Ok(None));
+            }
+        }
+        assert_eq!(
+            dec(&[0x82, 126, 0, 125], Role::Client),
+            Err(ProtocolError::NonMinimalLength)
+        );
+        assert_eq!(
+            dec(&[0x82, 127, 0, 0, 0, 0, 0, 0, 0xff, 0xff], Role::Client),
+            Err(ProtocolError::NonMinimalLength)
+        );
+        assert_eq!(
+            dec(&[0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 0], Role::Client),
+            Err(ProtocolError::LengthTopBit)
+        );
+    }
+
+    #[test]
+    fn opcodes_control_rules_and_masking_by_role() {
+        for op in [3u8, 4, 5, 6, 7, 11, 12, 13, 14, 15] {
+            assert_eq!(
+                dec(&[0x80 | op, 0], Role::Client),
+                Err(ProtocolError::ReservedOpcode(op))
+            );
+            assert!(OpCode::from_u8(op).is_none());
+        }
+        for op in [0u8, 1, 2, 8, 9, 10] {
+            assert_eq!(OpCode::from_u8(op).map(OpCode::as_u8), Some(op));
+        }
+        assert_eq!(
+            dec(&[0x09, 0], Role::Client),
+            Err(ProtocolError::ControlFragmented)
+        );
+        assert_eq!(
+            dec(&[0x89, 126, 0, 126], Role::Client),
+            Err(ProtocolError::ControlTooLong(126))
+        );
+        assert!(dec(&[0x89, 125], Role::Client).unwrap().is_some());
+        assert_eq!(
+            dec(&[0x81, 0], Role::Server),
+            Err(ProtocolError::UnmaskedFrame)
+        );
+        assert_eq!(
+            dec(&[0x81, 0x80, 1, 2, 3, 4], Role::Client),
+            Err(ProtocolError::MaskedFrame)
+        );
+        let (h, n) = dec(&[0xf1, 0x80, 1, 2, 3, 4], Role::Server)
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 6);
+        assert!(h.fin && h.rsv1 && h.rsv2 && h.rsv3);
+        assert_eq!(h.mask, Some([1, 2, 3, 4]));
+    }
+
+    #[test]
+    fn encode_frame_masks_in_output_only() {
+        let payload = b"Hello";
+        let h = FrameHeader::new(OpCode::Text, Some([0x37, 0xfa, 0x21, 0x3d]), 5);
+        let mut out = Vec::new();
+        encode_frame(&h, payload, &mut out);
+        // RFC 6455 section 5.7: a single-frame masked text message "Hello".
+        assert_eq!(
+            out,
+            [
+                0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58
+            ]
+        );
+        assert_eq!(payload, b"Hello");
+    }
+}

@@ -1,0 +1,122 @@
+//! The crate's only `unsafe` code: SIMD kernels that XOR a buffer with a repeated 4-byte key.
+//!
+//! Each kernel handles the longest prefix whose length is a multiple of its vector width and
+//! returns how many bytes it handled; since that length is a multiple of 4, the caller continues
+//! with the same key phase. The AVX2 kernel is only entered after a run-time check of the CPU,
+//! cached in an atomic; SSE2 is part of the x86-64 baseline and NEON of the aarch64 baseline.
+
+#[cfg(target_arch = "x86_64")]
+use std::sync::atomic::{AtomicU8, Ordering};
+
+#[cfg(target_arch = "x86_64")]
+static AVX2: AtomicU8 = AtomicU8::new(0);
+
+/// Whether this CPU has AVX2 (detected once, then cached).
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn has_avx2() -> bool {
+    match AVX2.load(Ordering::Relaxed) {
+        1 => false,
+        2 => true,
+        _ => {
+            let yes = std::arch::is_x86_feature_detected!("avx2");
+            AVX2.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+            yes
+        }
+    }
+}
+
+/// XORs the longest prefix of `buf` that is a multiple of 16 bytes with `key` repeated, using
+/// SSE2. Returns the length handled.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn mask_sse2(buf: &mut [u8], key: [u8; 4]) -> usize {
+    // SAFETY: SSE2 is part of the x86-64 baseline, so every x86-64 CPU runs this function.
+    unsafe { mask_sse2_unchecked(buf, key) }
+}
+
+/// # Safety
+/// The CPU must support SSE2 (every x86-64 CPU does).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+unsafe fn mask_sse2_unchecked(buf: &mut [u8], key: [u8; 4]) -> usize {
+    use std::arch::x86_64::{
+        __m128i, _mm_loadu_si128, _mm_set1_epi32, _mm_storeu_si128, _mm_xor_si128,
+    };
+    let k = _mm_set1_epi32(i32::from_ne_bytes(key));
+    let mut done = 0;
+    for chunk in buf.chunks_exact_mut(16) {
+        let p = chunk.as_mut_ptr().cast::<__m128i>();
+        // SAFETY: `chunk` is exactly 16 bytes of initialised, exclusively borrowed memory, so an
+        // unaligned 16-byte load from and store to `p` stay inside it; SSE2 is enabled here.
+        unsafe { _mm_storeu_si128(p, _mm_xor_si128(_mm_loadu_si128(p), k)) };
+        done += 16;
+    }
+    done
+}
+
+/// XORs the longest prefix of `buf` that is a multiple of 32 bytes with `key` repeated, using
+/// AVX2. Returns the length handled: 0 when the CPU has no AVX2.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn mask_avx2(buf: &mut [u8], key: [u8; 4]) -> usize {
+    if !has_avx2() {
+        return 0;
+    }
+    // SAFETY: the CPU supports AVX2 (checked just above), which is the only requirement of the
+    // `#[target_feature(enable = "avx2")]` function.
+    unsafe { mask_avx2_unchecked(buf, key) }
+}
+
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn mask_avx2_unchecked(buf: &mut [u8], key: [u8; 4]) -> usize {
+    use std::arch::x86_64::{
+        __m256i, _mm256_loadu_si256, _mm256_set1_epi32, _mm256_storeu_si256, _mm256_xor_si256,
+    };
+    let k = _mm256_set1_epi32(i32::from_ne_bytes(key));
+    let mut done = 0;
+    let mut big = buf.chunks_exact_mut(128);
+    for chunk in &mut big {
+        let p = chunk.as_mut_ptr().cast::<__m256i>();
+        // SAFETY: `chunk` is exactly 128 initialised, exclusively borrowed bytes: the four
+        // unaligned 32-byte loads and stores at offsets 0, 32, 64 and 96 stay inside it, and
+        // AVX2 is enabled for this function.
+        unsafe {
+            let a = _mm256_loadu_si256(p);
+            let b = _mm256_loadu_si256(p.add(1));
+            let c = _mm256_loadu_si256(p.add(2));
+            let d = _mm256_loadu_si256(p.add(3));
+            _mm256_storeu_si256(p, _mm256_xor_si256(a, k));
+            _mm256_storeu_si256(p.add(1), _mm256_xor_si256(b, k));
+            _mm256_storeu_si256(p.add(2), _mm256_xor_si256(c, k));
+            _mm256_storeu_si256(p.add(3), _mm256_xor_si256(d, k));
+        }
+        done += 128;
+    }
+    for chunk in big.into_remainder().chunks_exact_mut(32) {
+        let p = chunk.as_mut_ptr().cast::<__m256i>();
+        // SAFETY: `chunk` is exactly 32 initialised, exclusively borrowed bytes, so the
+        // unaligned 32-byte load and store stay inside it; AVX2 is enabled for this function.
+        unsafe { _mm256_storeu_si256(p, _mm256_xor_si256(_mm256_loadu_si256(p), k)) };
+        done += 32;
+    }
+    done
+}
+
+/// XORs the longest prefix of `buf` that is a multiple of 16 bytes with `key` repeated, using
+/// NEON. Returns the length handled.
+#[cfg(target_arch = "aarch64")]
+pub(crate) fn mask_neon(buf: &mut [u8], key: [u8; 4]) -> usize {
+    use std::arch::aarch64::{vdupq_n_u32, veorq_u8, vld1q_u8, vreinterpretq_u8_u32, vst1q_u8};
+    // SAFETY: NEON is part of the aarch64 baseline; `vdupq_n_u32` only builds a register.
+    let k = unsafe { vreinterpretq_u8_u32(vdupq_n_u32(u32::from_ne_bytes(key))) };
+    let mut done = 0;
+    for chunk in buf.chunks_exact_mut(16) {
+        let p = chunk.as_mut_ptr();
+        // SAFETY: `chunk` is exactly 16 initialised, exclusively borrowed bytes; NEON loads and
+        // stores of 16 bytes have no alignment requirement; NEON is baseline on aarch64.
+        unsafe { vst1q_u8(p, veorq_u8(vld1q_u8(p), k)) };
+        done += 16;
+    }
+    done
+}
