@@ -1,1 +1,47 @@
-//! BoringSSL driven through memory buffers: sans-IO TLS sessions for both roles.
+//! BoringSSL driven through memory buffers: sans-IO TLS sessions for both roles, browser
+//! ClientHello profiles, and JA3/JA4 fingerprinting.
+//!
+//! A [`Session`] never touches a socket, starts no thread and reads no clock: the caller feeds
+//! received ciphertext with [`Session::recv`], takes ciphertext to send with
+//! [`Session::poll_transmit`], and reads and writes plaintext. It plugs into the sans-IO
+//! engines (`proto-h1`, `proto-h2`) and into `runtime-mio` the same way they do. Building a
+//! config may read files (PEM, system roots, `SSLKEYLOGFILE`); sessions do no I/O.
+//!
+//! # Examples
+//! ```
+//! use tls::{ClientConfig, ClientSession, HandshakeStatus};
+//!
+//! let mut config = ClientConfig::builder();
+//! config.alpn(&[b"h2", b"http/1.1"]).system_roots(false);
+//! let config = config.build()?;
+//! let mut client = ClientSession::new(&config, "example.com")?;
+//! assert_eq!(client.handshake()?, HandshakeStatus::InProgress);
+//! let mut wire = Vec::new();
+//! client.poll_transmit(&mut wire); // the ClientHello, ready for a socket
+//! let hello = tls::ClientHello::parse_records(&wire)?;
+//! assert_eq!(hello.server_name.as_deref(), Some(&b"example.com"[..]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+mod buffer;
+pub mod client_hello;
+mod config;
+mod error;
+#[allow(unsafe_code)]
+mod ffi;
+pub mod profile;
+mod session;
+pub mod testing;
+
+pub use client_hello::{ClientHello, Fingerprints, ParseError};
+pub use config::{
+    CertCompression, ClientAuth, ClientConfig, ClientConfigBuilder, KeyLogFn, ServerConfig,
+    ServerConfigBuilder, SessionCache, TlsVersion,
+};
+pub use error::{Alert, Error, Misuse};
+pub use profile::Profile;
+pub use session::{
+    Client, ClientSession, HandshakeStatus, Plaintext, Server, ServerSession, Session, Version,
+};

@@ -1,0 +1,736 @@
+//! Client and server configuration: built once, shared by every session made from it.
+//!
+//! Building a config may read files (PEM files, the system root store, `SSLKEYLOGFILE`); the
+//! sessions made from it never do any I/O.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::File;
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use boring::pkey::{PKey, Private};
+use boring::ssl::{
+    AlpnError, CertificateCompressionAlgorithm, CertificateCompressor, NameType, SniError,
+    SslAlert, SslContext, SslContextBuilder, SslInfoCallbackMode, SslInfoCallbackValue, SslMethod,
+    SslOptions, SslRef, SslSession, SslSessionCacheMode, SslVerifyMode, SslVersion,
+};
+use boring::x509::X509;
+use boring::x509::store::X509StoreBuilder;
+
+use crate::Error;
+use crate::profile::Profile;
+
+/// A TLS protocol version bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TlsVersion {
+    /// TLS 1.2 (RFC 5246).
+    Tls12,
+    /// TLS 1.3 (RFC 8446).
+    Tls13,
+}
+
+impl TlsVersion {
+    fn ssl(self) -> SslVersion {
+        match self {
+            Self::Tls12 => SslVersion::TLS1_2,
+            Self::Tls13 => SslVersion::TLS1_3,
+        }
+    }
+}
+
+/// A key-log sink: receives one NSS key log line (no trailing newline) per secret.
+pub type KeyLogFn = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The `SSLKEYLOGFILE` sink: opened once per process (append mode), on first use.
+fn env_key_log() -> Option<&'static Mutex<File>> {
+    static FILE: OnceLock<Option<Mutex<File>>> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::var_os("SSLKEYLOGFILE")?;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok()
+            .map(Mutex::new)
+    })
+    .as_ref()
+}
+
+fn install_key_log(ctx: &mut SslContextBuilder, callback: Option<KeyLogFn>, env: bool) {
+    let file = if env { env_key_log() } else { None };
+    if callback.is_none() && file.is_none() {
+        return;
+    }
+    ctx.set_keylog_callback(move |_ssl, line| {
+        if let Some(f) = &callback {
+            f(line);
+        }
+        if let Some(file) = file
+            && let Ok(mut file) = file.lock()
+        {
+            // Key logging is best effort: a failed write must not fail the handshake.
+            let _ = writeln!(file, "{line}");
+        }
+    });
+}
+
+/// The last alert each way, kept per SSL in ex-data by the info callback.
+#[derive(Debug, Default)]
+pub(crate) struct AlertLog {
+    pub(crate) sent: AtomicI32,
+    pub(crate) received: AtomicI32,
+}
+
+pub(crate) fn alert_index() -> boring::ex_data::Index<boring::ssl::Ssl, AlertLog> {
+    static IDX: OnceLock<boring::ex_data::Index<boring::ssl::Ssl, AlertLog>> = OnceLock::new();
+    *IDX.get_or_init(|| boring::ssl::Ssl::new_ex_index().expect("BoringSSL ex-data index"))
+}
+
+/// The raw ClientHello body a server saw, kept per SSL.
+pub(crate) fn hello_index() -> boring::ex_data::Index<boring::ssl::Ssl, Vec<u8>> {
+    static IDX: OnceLock<boring::ex_data::Index<boring::ssl::Ssl, Vec<u8>>> = OnceLock::new();
+    *IDX.get_or_init(|| boring::ssl::Ssl::new_ex_index().expect("BoringSSL ex-data index"))
+}
+
+/// The session-cache key of a client connection.
+pub(crate) fn cache_key_index() -> boring::ex_data::Index<boring::ssl::Ssl, String> {
+    static IDX: OnceLock<boring::ex_data::Index<boring::ssl::Ssl, String>> = OnceLock::new();
+    *IDX.get_or_init(|| boring::ssl::Ssl::new_ex_index().expect("BoringSSL ex-data index"))
+}
+
+fn install_alert_log(ctx: &mut SslContextBuilder) {
+    ctx.set_info_callback(|ssl: &SslRef, mode, value| {
+        let SslInfoCallbackValue::Alert(alert) = value else {
+            return;
+        };
+        let Some(log) = ssl.ex_data(alert_index()) else {
+            return;
+        };
+        let Some(code) = alert_code(alert.alert()) else {
+            return;
+        };
+        if mode == SslInfoCallbackMode::READ_ALERT {
+            log.received.store(code + 1, Ordering::Relaxed);
+        } else if mode == SslInfoCallbackMode::WRITE_ALERT {
+            log.sent.store(code + 1, Ordering::Relaxed);
+        }
+    });
+}
+
+/// The description code of an alert (`SslAlert` has no raw accessor in `boring` 5.4).
+fn alert_code(alert: SslAlert) -> Option<i32> {
+    const TABLE: &[(SslAlert, i32)] = &[
+        (SslAlert::CLOSE_NOTIFY, 0),
+        (SslAlert::UNEXPECTED_MESSAGE, 10),
+        (SslAlert::BAD_RECORD_MAC, 20),
+        (SslAlert::RECORD_OVERFLOW, 22),
+        (SslAlert::HANDSHAKE_FAILURE, 40),
+        (SslAlert::BAD_CERTIFICATE, 42),
+        (SslAlert::UNSUPPORTED_CERTIFICATE, 43),
+        (SslAlert::CERTIFICATE_REVOKED, 44),
+        (SslAlert::CERTIFICATE_EXPIRED, 45),
+        (SslAlert::CERTIFICATE_UNKNOWN, 46),
+        (SslAlert::ILLEGAL_PARAMETER, 47),
+        (SslAlert::UNKNOWN_CA, 48),
+        (SslAlert::ACCESS_DENIED, 49),
+        (SslAlert::DECODE_ERROR, 50),
+        (SslAlert::DECRYPT_ERROR, 51),
+        (SslAlert::PROTOCOL_VERSION, 70),
+        (SslAlert::INSUFFICIENT_SECURITY, 71),
+        (SslAlert::INTERNAL_ERROR, 80),
+        (SslAlert::INAPPROPRIATE_FALLBACK, 86),
+        (SslAlert::USER_CANCELLED, 90),
+        (SslAlert::MISSING_EXTENSION, 109),
+        (SslAlert::UNSUPPORTED_EXTENSION, 110),
+        (SslAlert::UNRECOGNIZED_NAME, 112),
+        (SslAlert::BAD_CERTIFICATE_STATUS_RESPONSE, 113),
+        (SslAlert::UNKNOWN_PSK_IDENTITY, 115),
+        (SslAlert::CERTIFICATE_REQUIRED, 116),
+        (SslAlert::NO_APPLICATION_PROTOCOL, 120),
+    ];
+    TABLE.iter().find(|(a, _)| *a == alert).map(|(_, c)| *c)
+}
+
+/// Brotli certificate compression (RFC 8879 algorithm 2), both ways.
+struct Brotli;
+
+impl CertificateCompressor for Brotli {
+    const ALGORITHM: CertificateCompressionAlgorithm = CertificateCompressionAlgorithm::BROTLI;
+    const CAN_COMPRESS: bool = true;
+    const CAN_DECOMPRESS: bool = true;
+
+    fn compress<W: std::io::Write>(&self, input: &[u8], output: &mut W) -> std::io::Result<()> {
+        let mut w = brotli::CompressorWriter::new(output, 4096, 9, 22);
+        w.write_all(input)?;
+        w.flush()
+    }
+
+    fn decompress<W: std::io::Write>(&self, input: &[u8], output: &mut W) -> std::io::Result<()> {
+        let mut r = brotli::Decompressor::new(input, 4096);
+        std::io::copy(&mut r, output).map(|_| ())
+    }
+}
+
+/// Zlib certificate compression (RFC 8879 algorithm 1), both ways.
+struct Zlib;
+
+impl CertificateCompressor for Zlib {
+    const ALGORITHM: CertificateCompressionAlgorithm = CertificateCompressionAlgorithm::ZLIB;
+    const CAN_COMPRESS: bool = true;
+    const CAN_DECOMPRESS: bool = true;
+
+    fn compress<W: std::io::Write>(&self, input: &[u8], output: &mut W) -> std::io::Result<()> {
+        let mut w = flate2::write::ZlibEncoder::new(output, flate2::Compression::default());
+        w.write_all(input)?;
+        w.finish().map(|_| ())
+    }
+
+    fn decompress<W: std::io::Write>(&self, input: &[u8], output: &mut W) -> std::io::Result<()> {
+        let mut r = flate2::read::ZlibDecoder::new(input);
+        std::io::copy(&mut r, output).map(|_| ())
+    }
+}
+
+/// A certificate compression algorithm (RFC 8879).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertCompression {
+    /// zlib (1).
+    Zlib,
+    /// brotli (2).
+    Brotli,
+}
+
+pub(crate) fn add_compression(
+    ctx: &mut SslContextBuilder,
+    algs: &[CertCompression],
+) -> Result<(), Error> {
+    for a in algs {
+        match a {
+            CertCompression::Zlib => ctx.add_certificate_compression_algorithm(Zlib)?,
+            CertCompression::Brotli => ctx.add_certificate_compression_algorithm(Brotli)?,
+        }
+    }
+    Ok(())
+}
+
+/// A client-side session cache shared by connections (and by clones of the cache), so later
+/// connections to the same server resume (TLS 1.3 PSK or TLS 1.2 tickets).
+///
+/// Entries are keyed by the config that made them and the server name, so a session is only
+/// offered to connections of the same config.
+#[derive(Clone, Default)]
+pub struct SessionCache {
+    inner: Arc<Mutex<HashMap<String, SslSession>>>,
+}
+
+impl fmt::Debug for SessionCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionCache")
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+impl SessionCache {
+    /// An empty cache.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of cached sessions.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.inner.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Whether the cache is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<SslSession> {
+        self.inner.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: String, session: SslSession) {
+        if let Ok(mut m) = self.inner.lock() {
+            m.insert(key, session);
+        }
+    }
+}
+
+static CONFIG_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// How the client verifies the server.
+#[derive(Debug, Clone)]
+struct Verify {
+    system_roots: bool,
+    pem_roots: Vec<Vec<u8>>,
+    accept_invalid_certs: bool,
+    verify_hostname: bool,
+}
+
+/// Builder of a [`ClientConfig`]. Verification is on by default (system roots, host name).
+#[derive(Clone)]
+pub struct ClientConfigBuilder {
+    verify: Verify,
+    alpn: Vec<Vec<u8>>,
+    min: Option<TlsVersion>,
+    max: Option<TlsVersion>,
+    sni: bool,
+    cache: Option<SessionCache>,
+    client_cert: Option<(Vec<u8>, Vec<u8>)>,
+    key_log: Option<KeyLogFn>,
+    key_log_env: bool,
+    profile: Option<&'static Profile>,
+}
+
+impl fmt::Debug for ClientConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfigBuilder")
+            .field("verify", &self.verify)
+            .field("alpn", &self.alpn)
+            .field("profile", &self.profile.map(|p| p.name))
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfigBuilder {
+    /// Adds trusted roots from PEM (one or more certificates).
+    pub fn add_root_pem(&mut self, pem: &[u8]) -> &mut Self {
+        self.verify.pem_roots.push(pem.to_vec());
+        self
+    }
+
+    /// Whether to trust the system's roots (default `true`).
+    pub fn system_roots(&mut self, on: bool) -> &mut Self {
+        self.verify.system_roots = on;
+        self
+    }
+
+    /// **Dangerous, for tests only**: accept any certificate chain and any host name. The
+    /// connection is then open to any man in the middle.
+    pub fn danger_accept_invalid_certs(&mut self, accept: bool) -> &mut Self {
+        self.verify.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Whether to check the certificate against the server name (default `true`).
+    pub fn verify_hostname(&mut self, on: bool) -> &mut Self {
+        self.verify.verify_hostname = on;
+        self
+    }
+
+    /// Whether to send the server name (SNI) when it is a DNS name (default `true`).
+    pub fn sni(&mut self, on: bool) -> &mut Self {
+        self.sni = on;
+        self
+    }
+
+    /// ALPN protocols to offer, in preference order (default: none, or the profile's).
+    pub fn alpn(&mut self, protocols: &[&[u8]]) -> &mut Self {
+        self.alpn = protocols.iter().map(|p| p.to_vec()).collect();
+        self
+    }
+
+    /// Lowest and highest TLS version (default 1.2 to 1.3).
+    pub fn versions(&mut self, min: TlsVersion, max: TlsVersion) -> &mut Self {
+        self.min = Some(min);
+        self.max = Some(max);
+        self
+    }
+
+    /// Resume sessions through `cache` (shared with other configs' clones of it).
+    pub fn session_cache(&mut self, cache: SessionCache) -> &mut Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Client certificate chain (leaf first) and private key, both PEM (mTLS).
+    pub fn client_cert_pem(&mut self, chain: &[u8], key: &[u8]) -> &mut Self {
+        self.client_cert = Some((chain.to_vec(), key.to_vec()));
+        self
+    }
+
+    /// Also give every key log line (NSS format) to `f`.
+    pub fn key_log(&mut self, f: impl Fn(&str) + Send + Sync + 'static) -> &mut Self {
+        self.key_log = Some(Arc::new(f));
+        self
+    }
+
+    /// Whether to append key log lines to `$SSLKEYLOGFILE` when it is set (default `true`).
+    pub fn key_log_env(&mut self, on: bool) -> &mut Self {
+        self.key_log_env = on;
+        self
+    }
+
+    /// Shape the ClientHello like a browser (see [`crate::profile`]).
+    pub fn profile(&mut self, profile: &'static Profile) -> &mut Self {
+        self.profile = Some(profile);
+        self
+    }
+
+    /// Builds the config.
+    ///
+    /// # Errors
+    /// [`Error::Config`] on bad PEM, an unloadable system root store, or an option BoringSSL
+    /// refuses.
+    pub fn build(&self) -> Result<ClientConfig, Error> {
+        let mut ctx = SslContextBuilder::new(SslMethod::tls())?;
+        ctx.set_options(SslOptions::NO_COMPRESSION);
+        let id = CONFIG_IDS.fetch_add(1, Ordering::Relaxed);
+        if let Some(p) = self.profile {
+            p.tls.apply_ctx(&mut ctx)?;
+        }
+        ctx.set_min_proto_version(Some(self.min.unwrap_or(TlsVersion::Tls12).ssl()))?;
+        ctx.set_max_proto_version(Some(self.max.unwrap_or(TlsVersion::Tls13).ssl()))?;
+        let alpn = if self.alpn.is_empty() {
+            self.profile
+                .map(|p| p.tls.alpn.iter().map(|a| a.as_bytes().to_vec()).collect())
+                .unwrap_or_default()
+        } else {
+            self.alpn.clone()
+        };
+        if !alpn.is_empty() {
+            ctx.set_alpn_protos(&alpn_wire(&alpn)?)?;
+        }
+        if self.verify.accept_invalid_certs {
+            ctx.set_verify(SslVerifyMode::NONE);
+        } else {
+            ctx.set_verify(SslVerifyMode::PEER);
+            let mut store = X509StoreBuilder::new()?;
+            if self.verify.system_roots {
+                store.set_default_paths()?;
+            }
+            for pem in &self.verify.pem_roots {
+                for cert in X509::stack_from_pem(pem).map_err(Error::config)? {
+                    store.add_cert(cert)?;
+                }
+            }
+            ctx.set_cert_store_builder(store);
+        }
+        if let Some((chain, key)) = &self.client_cert {
+            set_chain_and_key(&mut ctx, chain, key)?;
+        }
+        if let Some(cache) = &self.cache {
+            ctx.set_session_cache_mode(SslSessionCacheMode::CLIENT);
+            let cache = cache.clone();
+            ctx.set_new_session_callback(move |ssl, session| {
+                if let Some(key) = ssl.ex_data(cache_key_index()) {
+                    cache.put(key.clone(), session);
+                }
+            });
+        }
+        install_key_log(&mut ctx, self.key_log.clone(), self.key_log_env);
+        install_alert_log(&mut ctx);
+        Ok(ClientConfig {
+            ctx: ctx.build(),
+            id,
+            verify_hostname: self.verify.verify_hostname && !self.verify.accept_invalid_certs,
+            sni: self.sni,
+            cache: self.cache.clone(),
+            profile: self.profile,
+        })
+    }
+}
+
+/// Encodes ALPN protocol names in wire format (length-prefixed).
+pub(crate) fn alpn_wire(protocols: &[Vec<u8>]) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    for p in protocols {
+        let len =
+            u8::try_from(p.len()).map_err(|_| Error::Config("ALPN name over 255 bytes".into()))?;
+        if len == 0 {
+            return Err(Error::Config("empty ALPN name".into()));
+        }
+        out.push(len);
+        out.extend_from_slice(p);
+    }
+    Ok(out)
+}
+
+fn set_chain_and_key(ctx: &mut SslContextBuilder, chain: &[u8], key: &[u8]) -> Result<(), Error> {
+    let mut certs = X509::stack_from_pem(chain)
+        .map_err(Error::config)?
+        .into_iter();
+    let leaf = certs
+        .next()
+        .ok_or_else(|| Error::Config("no certificate in PEM".into()))?;
+    ctx.set_certificate(&leaf)?;
+    for c in certs {
+        ctx.add_extra_chain_cert(c)?;
+    }
+    let key: PKey<Private> = PKey::private_key_from_pem(key).map_err(Error::config)?;
+    ctx.set_private_key(&key)?;
+    ctx.check_private_key().map_err(Error::config)?;
+    Ok(())
+}
+
+/// Everything a client session needs; cheap to share (the BoringSSL context is reference
+/// counted).
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub(crate) ctx: SslContext,
+    pub(crate) id: u64,
+    pub(crate) verify_hostname: bool,
+    pub(crate) sni: bool,
+    pub(crate) cache: Option<SessionCache>,
+    pub(crate) profile: Option<&'static Profile>,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfig {
+    /// A builder with verification on (system roots, host name check), TLS 1.2 to 1.3.
+    #[must_use]
+    pub fn builder() -> ClientConfigBuilder {
+        ClientConfigBuilder {
+            verify: Verify {
+                system_roots: true,
+                pem_roots: Vec::new(),
+                accept_invalid_certs: false,
+                verify_hostname: true,
+            },
+            alpn: Vec::new(),
+            min: None,
+            max: None,
+            sni: true,
+            cache: None,
+            client_cert: None,
+            key_log: None,
+            key_log_env: true,
+            profile: None,
+        }
+    }
+}
+
+/// Whether and how the server asks for client certificates.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub enum ClientAuth {
+    /// No client certificate requested (default).
+    #[default]
+    None,
+    /// Requested and verified against these PEM roots when sent, but not required.
+    Optional(Vec<u8>),
+    /// Required and verified against these PEM roots.
+    Required(Vec<u8>),
+}
+
+/// Builder of a [`ServerConfig`].
+#[derive(Clone)]
+pub struct ServerConfigBuilder {
+    chain: Option<(Vec<u8>, Vec<u8>)>,
+    sni: Vec<(String, Vec<u8>, Vec<u8>)>,
+    alpn: Vec<Vec<u8>>,
+    client_auth: ClientAuth,
+    min: Option<TlsVersion>,
+    max: Option<TlsVersion>,
+    tickets: bool,
+    key_log: Option<KeyLogFn>,
+    key_log_env: bool,
+}
+
+impl fmt::Debug for ServerConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfigBuilder")
+            .field("alpn", &self.alpn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerConfigBuilder {
+    /// The default certificate chain (leaf first) and private key, PEM in memory.
+    pub fn cert_pem(&mut self, chain: &[u8], key: &[u8]) -> &mut Self {
+        self.chain = Some((chain.to_vec(), key.to_vec()));
+        self
+    }
+
+    /// The default certificate chain and key from PEM files.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a file cannot be read.
+    pub fn cert_pem_files(&mut self, chain: &Path, key: &Path) -> Result<&mut Self, Error> {
+        let c = std::fs::read(chain).map_err(Error::config)?;
+        let k = std::fs::read(key).map_err(Error::config)?;
+        Ok(self.cert_pem(&c, &k))
+    }
+
+    /// A certificate chain and key used when the client's SNI equals `server_name`
+    /// (ASCII case-insensitive); other names get the default chain.
+    pub fn sni_cert_pem(&mut self, server_name: &str, chain: &[u8], key: &[u8]) -> &mut Self {
+        self.sni.push((
+            server_name.to_ascii_lowercase(),
+            chain.to_vec(),
+            key.to_vec(),
+        ));
+        self
+    }
+
+    /// ALPN protocols the server speaks, in its preference order (default `h2`, `http/1.1`).
+    /// The first of these the client offers wins; no overlap means no ALPN (the client's
+    /// ALPN extension is then ignored, as RFC 7301 allows).
+    pub fn alpn(&mut self, protocols: &[&[u8]]) -> &mut Self {
+        self.alpn = protocols.iter().map(|p| p.to_vec()).collect();
+        self
+    }
+
+    /// Client certificate policy (default none).
+    pub fn client_auth(&mut self, auth: ClientAuth) -> &mut Self {
+        self.client_auth = auth;
+        self
+    }
+
+    /// Lowest and highest TLS version (default 1.2 to 1.3).
+    pub fn versions(&mut self, min: TlsVersion, max: TlsVersion) -> &mut Self {
+        self.min = Some(min);
+        self.max = Some(max);
+        self
+    }
+
+    /// Whether to issue session tickets (default `true`).
+    pub fn session_tickets(&mut self, on: bool) -> &mut Self {
+        self.tickets = on;
+        self
+    }
+
+    /// Also give every key log line to `f`.
+    pub fn key_log(&mut self, f: impl Fn(&str) + Send + Sync + 'static) -> &mut Self {
+        self.key_log = Some(Arc::new(f));
+        self
+    }
+
+    /// Whether to append key log lines to `$SSLKEYLOGFILE` when it is set (default `true`).
+    pub fn key_log_env(&mut self, on: bool) -> &mut Self {
+        self.key_log_env = on;
+        self
+    }
+
+    fn context(&self, chain: &[u8], key: &[u8]) -> Result<SslContextBuilder, Error> {
+        let mut ctx = SslContextBuilder::new(SslMethod::tls())?;
+        ctx.set_options(SslOptions::NO_COMPRESSION);
+        if !self.tickets {
+            ctx.set_options(SslOptions::NO_TICKET);
+        }
+        ctx.set_min_proto_version(Some(self.min.unwrap_or(TlsVersion::Tls12).ssl()))?;
+        ctx.set_max_proto_version(Some(self.max.unwrap_or(TlsVersion::Tls13).ssl()))?;
+        ctx.set_session_id_context(b"http-engine")?;
+        set_chain_and_key(&mut ctx, chain, key)?;
+        add_compression(&mut ctx, &[CertCompression::Brotli, CertCompression::Zlib])?;
+        install_alert_log(&mut ctx);
+        Ok(ctx)
+    }
+
+    /// Builds the config.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when no certificate was given or a PEM does not parse.
+    pub fn build(&self) -> Result<ServerConfig, Error> {
+        let (chain, key) = self
+            .chain
+            .as_ref()
+            .ok_or_else(|| Error::Config("server needs a certificate".into()))?;
+        let mut ctx = self.context(chain, key)?;
+        let mut by_name = HashMap::new();
+        for (name, chain, key) in &self.sni {
+            by_name.insert(name.clone(), self.context(chain, key)?.build());
+        }
+        let by_name = Arc::new(by_name);
+        ctx.set_servername_callback(move |ssl, _alert| {
+            let name = ssl
+                .servername(NameType::HOST_NAME)
+                .map(str::to_ascii_lowercase);
+            if let Some(other) = name.and_then(|n| by_name.get(&n)) {
+                ssl.set_ssl_context(other)
+                    .map_err(|_| SniError::ALERT_FATAL)?;
+            }
+            Ok(())
+        });
+        let prefs = if self.alpn.is_empty() {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            self.alpn.clone()
+        };
+        ctx.set_alpn_select_callback(move |_ssl, client| {
+            for want in &prefs {
+                let mut rest = client;
+                while let Some((&len, tail)) = rest.split_first() {
+                    let len = usize::from(len);
+                    if tail.len() < len {
+                        break;
+                    }
+                    if &tail[..len] == want.as_slice() {
+                        return Ok(&tail[..len]);
+                    }
+                    rest = &tail[len..];
+                }
+            }
+            Err(AlpnError::NOACK)
+        });
+        match &self.client_auth {
+            ClientAuth::None => {}
+            ClientAuth::Optional(pem) | ClientAuth::Required(pem) => {
+                let mut store = X509StoreBuilder::new()?;
+                for cert in X509::stack_from_pem(pem).map_err(Error::config)? {
+                    store.add_cert(cert)?;
+                }
+                ctx.set_verify_cert_store(store.build())?;
+                let mut mode = SslVerifyMode::PEER;
+                if matches!(self.client_auth, ClientAuth::Required(_)) {
+                    mode |= SslVerifyMode::FAIL_IF_NO_PEER_CERT;
+                }
+                ctx.set_verify(mode);
+            }
+        }
+        ctx.set_select_certificate_callback(|mut hello| {
+            let body = hello.as_bytes().to_vec();
+            hello.ssl_mut().set_ex_data(hello_index(), body);
+            Ok(())
+        });
+        install_key_log(&mut ctx, self.key_log.clone(), self.key_log_env);
+        Ok(ServerConfig { ctx: ctx.build() })
+    }
+}
+
+/// Everything a server session needs; cheap to share.
+#[derive(Clone)]
+pub struct ServerConfig {
+    pub(crate) ctx: SslContext,
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig").finish_non_exhaustive()
+    }
+}
+
+impl ServerConfig {
+    /// A builder: ALPN `h2` then `http/1.1`, no client certificates, tickets on, TLS 1.2-1.3.
+    #[must_use]
+    pub fn builder() -> ServerConfigBuilder {
+        ServerConfigBuilder {
+            chain: None,
+            sni: Vec::new(),
+            alpn: Vec::new(),
+            client_auth: ClientAuth::None,
+            min: None,
+            max: None,
+            tickets: true,
+            key_log: None,
+            key_log_env: true,
+        }
+    }
+}

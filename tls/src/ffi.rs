@@ -1,0 +1,81 @@
+//! The crate's one FFI module: the few BoringSSL calls that `boring` 5.4 has no safe wrapper
+//! for (ALPS, the client key-share list) or marks `unsafe` (resuming a cached session).
+
+use boring::error::ErrorStack;
+use boring::ssl::{SslRef, SslSessionRef};
+use foreign_types::ForeignTypeRef;
+
+/// Offers ALPS (application settings, draft-vvv-tls-alps) for ALPN protocol `proto` with our
+/// `settings`, using the new (17613, Chrome 131 and later) or the old (17513) codepoint.
+pub(crate) fn add_application_settings(
+    ssl: &mut SslRef,
+    proto: &[u8],
+    settings: &[u8],
+    new_codepoint: bool,
+) -> Result<(), ErrorStack> {
+    // SAFETY: `ssl` is a live SSL owned by the caller (a `&mut SslRef` cannot dangle); `proto`
+    // and `settings` are valid for reads of their lengths for the duration of the call, and
+    // BoringSSL copies both before returning.
+    let ok = unsafe {
+        boring_sys::SSL_add_application_settings(
+            ssl.as_ptr(),
+            proto.as_ptr(),
+            proto.len(),
+            settings.as_ptr(),
+            settings.len(),
+        )
+    };
+    // SAFETY: same live SSL; the call only stores a flag.
+    unsafe { boring_sys::SSL_set_alps_use_new_codepoint(ssl.as_ptr(), i32::from(new_codepoint)) };
+    if ok == 1 {
+        Ok(())
+    } else {
+        Err(ErrorStack::get())
+    }
+}
+
+/// Sets the groups the client sends key shares for (each must be in the supported groups).
+pub(crate) fn set_client_key_shares(ssl: &mut SslRef, groups: &[u16]) -> Result<(), ErrorStack> {
+    // SAFETY: live SSL as above; `groups` is valid for `groups.len()` u16 reads and BoringSSL
+    // copies the list before returning.
+    let ok = unsafe {
+        boring_sys::SSL_set1_client_key_shares(ssl.as_ptr(), groups.as_ptr(), groups.len())
+    };
+    if ok == 1 {
+        Ok(())
+    } else {
+        Err(ErrorStack::get())
+    }
+}
+
+/// Offers `session` for resumption.
+///
+/// The caller guarantees that `session` was created by a connection of the same `SslContext`
+/// as `ssl` (the session cache keys every entry by the id of the config that made it).
+pub(crate) fn set_session(ssl: &mut SslRef, session: &SslSessionRef) -> Result<(), ErrorStack> {
+    // SAFETY: `boring` requires that the session comes from the same SSL_CTX as `ssl`; the
+    // session cache stores sessions under the unique id of the `ClientConfig` (one SSL_CTX)
+    // whose connection produced them and only hands them back to that config's connections.
+    unsafe { ssl.set_session(session) }
+}
+
+/// Puts `ssl` in client (`connect == true`) or server mode before its first handshake call.
+pub(crate) fn set_role(ssl: &mut SslRef, connect: bool) {
+    if connect {
+        // SAFETY: live SSL (from `&mut SslRef`); the call only sets the role flag and handshake
+        // function pointer, valid before any handshake step.
+        unsafe { boring_sys::SSL_set_connect_state(ssl.as_ptr()) }
+    } else {
+        // SAFETY: as above, for the server role.
+        unsafe { boring_sys::SSL_set_accept_state(ssl.as_ptr()) }
+    }
+}
+
+/// A zero-byte `SSL_write`: flushes what BoringSSL deferred until the next write (a TLS 1.3
+/// server's NewSessionTicket messages). Memory buffers cannot stall, so sessions flush at once.
+pub(crate) fn flush_deferred(ssl: &mut SslRef) {
+    // SAFETY: live SSL (from `&mut SslRef`) with its BIO attached by `SslStream`; a zero-length
+    // write reads no bytes from the (dangling but never dereferenced) empty-slice pointer.
+    let _ = unsafe { boring_sys::SSL_write(ssl.as_ptr(), [].as_ptr(), 0) };
+    // A failed flush leaves its error on the thread's queue; the next real call reports it.
+}

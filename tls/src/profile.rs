@@ -1,0 +1,459 @@
+//! Browser profiles: what a browser's ClientHello, HTTP/2 connection preface and default
+//! request headers look like, as plain data.
+//!
+//! The TLS half is applied by [`crate::ClientConfigBuilder::profile`]. The HTTP half
+//! ([`Http2Profile`], the header lists) is plain data with no dependency on this crate's TLS
+//! types, for `proto-h1` and `proto-h2` (or `runtime-mio`) to apply.
+//!
+//! # Modelled versions
+//! - [`CHROME`]: Chrome 143 (desktop, December 2025), checked against the published
+//!   browserleaks capture: JA4 `t13d1516h2_8daaf6152771_d8a2da3f94cd`, JA3N
+//!   `8e19337e7524d2573be54efb2b0784c9`.
+//! - [`FIREFOX`]: Firefox 145 (desktop). Target JA4 `t13d1717h2_5b57614c22b0_3cbfd9057e0d`.
+//! - [`SAFARI`]: Safari 18 (macOS 15).
+//!
+//! # Limits of BoringSSL through `boring` 5.4 (what cannot match, and why)
+//! - **TLS 1.3 cipher order** is fixed by BoringSSL (AES-128-GCM, AES-256-GCM, ChaCha20 on
+//!   machines with AES instructions). Firefox sends `1301,1303,1302`, so Firefox's exact JA3
+//!   (cipher list in order) is out of reach; JA4 sorts ciphers, so its cipher hash still
+//!   matches.
+//! - **Extension order** cannot be set: BoringSSL uses its own fixed order, or a random
+//!   permutation (Chrome's behaviour, `permute_extensions`). Firefox's and Safari's exact JA3
+//!   strings (extensions in order) are therefore out of reach; JA3N and JA4 sort extensions.
+//! - **Extensions BoringSSL cannot send as a client**: `record_size_limit` (28) and
+//!   `delegated_credentials` (34), both sent by Firefox. Firefox's JA4 extension count and
+//!   extension hash therefore cannot match (we send 15 extensions where Firefox sends 17):
+//!   the Firefox JA4 target is out of reach, see the test `firefox_ja4_target_unreachable`.
+//! - **Groups**: BoringSSL has no finite-field groups (`ffdhe2048`, `ffdhe3072`, sent by
+//!   Firefox), so Firefox's JA3 group list differs.
+//! - **Safari** offers three 3DES ECDHE suites (`c008`, `c012`) that BoringSSL removed and
+//!   a duplicated signature algorithm; its cipher count and hash cannot match.
+//! - **Certificate compression**: zlib and brotli work both ways; zstd (Firefox) has no
+//!   codepoint constant in `boring` 5.4 and no well-kept pure crate in the workspace, so it
+//!   is not offered (the extension is present either way, so JA3/JA4 are unaffected).
+
+use boring::ssl::{SslContextBuilder, SslOptions, SslRef, SslSignatureAlgorithm};
+
+use crate::config::{CertCompression, add_compression};
+use crate::{Error, ffi};
+
+/// ALPS (application settings) as the browser offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alps {
+    /// The ALPN protocol ALPS is offered for.
+    pub protocol: &'static str,
+    /// The new codepoint 17613 (0x44cd, Chrome 131+) instead of the old 17513 (0x4469).
+    pub new_codepoint: bool,
+}
+
+/// The TLS half of a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TlsProfile {
+    /// TLS 1.2 cipher suites in order (OpenSSL names); TLS 1.3 suites are BoringSSL's.
+    pub cipher_list: &'static str,
+    /// Supported groups in order (BoringSSL names).
+    pub groups: &'static str,
+    /// Groups the client sends key shares for (`None`: BoringSSL's default, the first group
+    /// plus X25519 when the first is a post-quantum hybrid, which is Chrome's behaviour).
+    pub key_shares: Option<&'static [u16]>,
+    /// Signature algorithms in order (codepoints).
+    pub signature_algorithms: &'static [u16],
+    /// GREASE values (RFC 8701) in ciphers, extensions, groups, versions.
+    pub grease: bool,
+    /// Random extension order per connection (Chrome 110+).
+    pub permute_extensions: bool,
+    /// Certificate compression algorithms offered.
+    pub cert_compression: &'static [CertCompression],
+    /// ALPS, when the browser offers it.
+    pub alps: Option<Alps>,
+    /// OCSP stapling request (`status_request`).
+    pub ocsp_stapling: bool,
+    /// Signed certificate timestamps request.
+    pub signed_cert_timestamps: bool,
+    /// ECH GREASE (a fake `encrypted_client_hello`).
+    pub ech_grease: bool,
+    /// Session tickets (`session_ticket` extension).
+    pub session_tickets: bool,
+    /// ALPN protocols in order.
+    pub alpn: &'static [&'static str],
+    /// `record_size_limit` the browser sends (not sendable through BoringSSL: documented only).
+    pub record_size_limit: Option<u16>,
+    /// Whether the browser sends `delegated_credentials` (not sendable through BoringSSL).
+    pub delegated_credentials: bool,
+}
+
+/// HEADERS frame priority fields (RFC 9113 section 6.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Priority {
+    /// Stream dependency.
+    pub stream_dependency: u32,
+    /// Weight, 1 to 256 (the wire value plus one).
+    pub weight: u16,
+    /// Exclusive flag.
+    pub exclusive: bool,
+}
+
+/// The HTTP/2 half of a profile: what the connection preface and each HEADERS frame carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Http2Profile {
+    /// SETTINGS in order, as (identifier, value).
+    pub settings: &'static [(u16, u32)],
+    /// The connection-level WINDOW_UPDATE increment sent after SETTINGS (0: none).
+    pub connection_window_update: u32,
+    /// The priority carried in HEADERS frames, when the browser sets one.
+    pub headers_priority: Option<Priority>,
+    /// Pseudo-header order.
+    pub pseudo_header_order: &'static [&'static str],
+}
+
+impl Http2Profile {
+    /// The Akamai HTTP/2 fingerprint text: `settings|window_update|priority_frames|pseudo`.
+    #[must_use]
+    pub fn akamai_text(&self) -> String {
+        let settings: Vec<String> = self
+            .settings
+            .iter()
+            .map(|(k, v)| format!("{k}:{v}"))
+            .collect();
+        let pseudo: Vec<&str> = self
+            .pseudo_header_order
+            .iter()
+            .map(|p| match *p {
+                ":method" => "m",
+                ":authority" => "a",
+                ":scheme" => "s",
+                ":path" => "p",
+                other => other,
+            })
+            .collect();
+        format!(
+            "{}|{}|0|{}",
+            settings.join(";"),
+            self.connection_window_update,
+            pseudo.join(",")
+        )
+    }
+}
+
+/// A browser profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    /// Short name (`chrome`, `firefox`, `safari`).
+    pub name: &'static str,
+    /// The browser version modelled.
+    pub browser_version: &'static str,
+    /// The ClientHello.
+    pub tls: TlsProfile,
+    /// The HTTP/2 connection.
+    pub http2: Http2Profile,
+    /// Default HTTP/1.1 request headers in order (name, value).
+    pub http1_headers: &'static [(&'static str, &'static str)],
+    /// Default HTTP/2 request headers in order, after the pseudo-headers.
+    pub http2_headers: &'static [(&'static str, &'static str)],
+}
+
+impl Profile {
+    /// A profile by name (`chrome`, `firefox`, `safari`).
+    #[must_use]
+    pub fn by_name(name: &str) -> Option<&'static Profile> {
+        [&CHROME, &FIREFOX, &SAFARI]
+            .into_iter()
+            .find(|p| p.name == name)
+    }
+}
+
+fn sigalg(v: u16) -> Option<SslSignatureAlgorithm> {
+    Some(match v {
+        0x0201 => SslSignatureAlgorithm::RSA_PKCS1_SHA1,
+        0x0401 => SslSignatureAlgorithm::RSA_PKCS1_SHA256,
+        0x0501 => SslSignatureAlgorithm::RSA_PKCS1_SHA384,
+        0x0601 => SslSignatureAlgorithm::RSA_PKCS1_SHA512,
+        0x0203 => SslSignatureAlgorithm::ECDSA_SHA1,
+        0x0403 => SslSignatureAlgorithm::ECDSA_SECP256R1_SHA256,
+        0x0503 => SslSignatureAlgorithm::ECDSA_SECP384R1_SHA384,
+        0x0603 => SslSignatureAlgorithm::ECDSA_SECP521R1_SHA512,
+        0x0804 => SslSignatureAlgorithm::RSA_PSS_RSAE_SHA256,
+        0x0805 => SslSignatureAlgorithm::RSA_PSS_RSAE_SHA384,
+        0x0806 => SslSignatureAlgorithm::RSA_PSS_RSAE_SHA512,
+        0x0807 => SslSignatureAlgorithm::ED25519,
+        _ => return None,
+    })
+}
+
+impl TlsProfile {
+    pub(crate) fn apply_ctx(&self, ctx: &mut SslContextBuilder) -> Result<(), Error> {
+        ctx.set_cipher_list(self.cipher_list)?;
+        ctx.set_curves_list(self.groups)?;
+        let algs: Vec<SslSignatureAlgorithm> = self
+            .signature_algorithms
+            .iter()
+            .map(|v| {
+                sigalg(*v).ok_or_else(|| Error::Config(format!("signature algorithm {v:#06x}")))
+            })
+            .collect::<Result<_, _>>()?;
+        ctx.set_verify_algorithm_prefs(&algs)?;
+        ctx.set_grease_enabled(self.grease);
+        ctx.set_permute_extensions(self.permute_extensions);
+        add_compression(ctx, self.cert_compression)?;
+        if self.ocsp_stapling {
+            ctx.enable_ocsp_stapling();
+        }
+        if self.signed_cert_timestamps {
+            ctx.enable_signed_cert_timestamps();
+        }
+        if !self.session_tickets {
+            ctx.set_options(SslOptions::NO_TICKET);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn apply_ssl(&self, ssl: &mut SslRef) -> Result<(), Error> {
+        if let Some(alps) = self.alps {
+            ffi::add_application_settings(ssl, alps.protocol.as_bytes(), &[], alps.new_codepoint)?;
+        }
+        if self.ech_grease {
+            ssl.set_enable_ech_grease(true);
+        }
+        if let Some(shares) = self.key_shares {
+            ffi::set_client_key_shares(ssl, shares)?;
+        }
+        Ok(())
+    }
+}
+
+const CHROME_SIGALGS: &[u16] = &[
+    0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
+];
+
+/// Chrome 143 on desktop.
+pub static CHROME: Profile = Profile {
+    name: "chrome",
+    browser_version: "Chrome 143 (desktop)",
+    tls: TlsProfile {
+        cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+                      ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+                      ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
+                      ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:\
+                      AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
+        groups: "X25519MLKEM768:X25519:P-256:P-384",
+        key_shares: None,
+        signature_algorithms: CHROME_SIGALGS,
+        grease: true,
+        permute_extensions: true,
+        cert_compression: &[CertCompression::Brotli],
+        alps: Some(Alps {
+            protocol: "h2",
+            new_codepoint: true,
+        }),
+        ocsp_stapling: true,
+        signed_cert_timestamps: true,
+        ech_grease: true,
+        session_tickets: true,
+        alpn: &["h2", "http/1.1"],
+        record_size_limit: None,
+        delegated_credentials: false,
+    },
+    http2: Http2Profile {
+        settings: &[(1, 65536), (2, 0), (4, 6_291_456), (6, 262_144)],
+        connection_window_update: 15_663_105,
+        headers_priority: Some(Priority {
+            stream_dependency: 0,
+            weight: 256,
+            exclusive: true,
+        }),
+        pseudo_header_order: &[":method", ":authority", ":scheme", ":path"],
+    },
+    http1_headers: &[
+        ("Connection", "keep-alive"),
+        (
+            "sec-ch-ua",
+            "\"Google Chrome\";v=\"143\", \"Chromium\";v=\"143\", \"Not A(Brand\";v=\"24\"",
+        ),
+        ("sec-ch-ua-mobile", "?0"),
+        ("sec-ch-ua-platform", "\"Windows\""),
+        ("Upgrade-Insecure-Requests", "1"),
+        (
+            "User-Agent",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36",
+        ),
+        (
+            "Accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        ),
+        ("Sec-Fetch-Site", "none"),
+        ("Sec-Fetch-Mode", "navigate"),
+        ("Sec-Fetch-User", "?1"),
+        ("Sec-Fetch-Dest", "document"),
+        ("Accept-Encoding", "gzip, deflate, br, zstd"),
+        ("Accept-Language", "en-US,en;q=0.9"),
+    ],
+    http2_headers: &[
+        (
+            "sec-ch-ua",
+            "\"Google Chrome\";v=\"143\", \"Chromium\";v=\"143\", \"Not A(Brand\";v=\"24\"",
+        ),
+        ("sec-ch-ua-mobile", "?0"),
+        ("sec-ch-ua-platform", "\"Windows\""),
+        ("upgrade-insecure-requests", "1"),
+        (
+            "user-agent",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36",
+        ),
+        (
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+        ),
+        ("sec-fetch-site", "none"),
+        ("sec-fetch-mode", "navigate"),
+        ("sec-fetch-user", "?1"),
+        ("sec-fetch-dest", "document"),
+        ("accept-encoding", "gzip, deflate, br, zstd"),
+        ("accept-language", "en-US,en;q=0.9"),
+        ("priority", "u=0, i"),
+    ],
+};
+
+/// Firefox 145 on desktop.
+pub static FIREFOX: Profile = Profile {
+    name: "firefox",
+    browser_version: "Firefox 145 (desktop)",
+    tls: TlsProfile {
+        cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+                      ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
+                      ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+                      ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:\
+                      ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
+        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521",
+        key_shares: Some(&[0x11ec, 0x001d, 0x0017]),
+        signature_algorithms: &[
+            0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201,
+        ],
+        grease: false,
+        permute_extensions: false,
+        cert_compression: &[CertCompression::Zlib, CertCompression::Brotli],
+        alps: None,
+        ocsp_stapling: true,
+        signed_cert_timestamps: true,
+        ech_grease: true,
+        session_tickets: true,
+        alpn: &["h2", "http/1.1"],
+        record_size_limit: Some(16385),
+        delegated_credentials: true,
+    },
+    http2: Http2Profile {
+        settings: &[(1, 65536), (2, 0), (4, 131_072), (5, 16384)],
+        connection_window_update: 12_517_377,
+        headers_priority: Some(Priority {
+            stream_dependency: 0,
+            weight: 42,
+            exclusive: false,
+        }),
+        pseudo_header_order: &[":method", ":path", ":authority", ":scheme"],
+    },
+    http1_headers: &[
+        (
+            "User-Agent",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0",
+        ),
+        (
+            "Accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+        ("Accept-Language", "en-US,en;q=0.5"),
+        ("Accept-Encoding", "gzip, deflate, br, zstd"),
+        ("Connection", "keep-alive"),
+        ("Upgrade-Insecure-Requests", "1"),
+        ("Sec-Fetch-Dest", "document"),
+        ("Sec-Fetch-Mode", "navigate"),
+        ("Sec-Fetch-Site", "none"),
+        ("Sec-Fetch-User", "?1"),
+        ("Priority", "u=0, i"),
+    ],
+    http2_headers: &[
+        (
+            "user-agent",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0",
+        ),
+        (
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+        ("accept-language", "en-US,en;q=0.5"),
+        ("accept-encoding", "gzip, deflate, br, zstd"),
+        ("upgrade-insecure-requests", "1"),
+        ("sec-fetch-dest", "document"),
+        ("sec-fetch-mode", "navigate"),
+        ("sec-fetch-site", "none"),
+        ("sec-fetch-user", "?1"),
+        ("priority", "u=0, i"),
+        ("te", "trailers"),
+    ],
+};
+
+/// Safari 18 on macOS 15.
+pub static SAFARI: Profile = Profile {
+    name: "safari",
+    browser_version: "Safari 18 (macOS 15)",
+    tls: TlsProfile {
+        cipher_list: "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:\
+                      ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:\
+                      ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:\
+                      ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES256-SHA:\
+                      ECDHE-RSA-AES128-SHA:AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:\
+                      AES128-SHA:DES-CBC3-SHA",
+        groups: "X25519:P-256:P-384:P-521",
+        key_shares: None,
+        signature_algorithms: &[
+            0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201,
+        ],
+        grease: true,
+        permute_extensions: false,
+        cert_compression: &[CertCompression::Zlib],
+        alps: None,
+        ocsp_stapling: true,
+        signed_cert_timestamps: true,
+        ech_grease: false,
+        session_tickets: false,
+        alpn: &["h2", "http/1.1"],
+        record_size_limit: None,
+        delegated_credentials: false,
+    },
+    http2: Http2Profile {
+        settings: &[(2, 0), (3, 100), (4, 2_097_152), (9, 1)],
+        connection_window_update: 10_420_225,
+        headers_priority: None,
+        pseudo_header_order: &[":method", ":scheme", ":authority", ":path"],
+    },
+    http1_headers: &[
+        (
+            "Accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+        ("Sec-Fetch-Site", "none"),
+        ("Sec-Fetch-Mode", "navigate"),
+        (
+            "User-Agent",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+        ),
+        ("Accept-Language", "en-US,en;q=0.9"),
+        ("Sec-Fetch-Dest", "document"),
+        ("Accept-Encoding", "gzip, deflate, br"),
+        ("Connection", "keep-alive"),
+    ],
+    http2_headers: &[
+        (
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+        ("sec-fetch-site", "none"),
+        ("sec-fetch-mode", "navigate"),
+        (
+            "user-agent",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+        ),
+        ("accept-language", "en-US,en;q=0.9"),
+        ("sec-fetch-dest", "document"),
+        ("accept-encoding", "gzip, deflate, br"),
+        ("priority", "u=0, i"),
+    ],
+};

@@ -1,0 +1,453 @@
+//! Sessions: one TLS connection whose ciphertext goes through memory buffers.
+
+use std::marker::PhantomData;
+use std::sync::atomic::Ordering;
+
+use boring::ssl::{ErrorCode, NameType, ShutdownResult, Ssl, SslStream, SslVerifyMode};
+
+use crate::buffer::Duplex;
+use crate::client_hello::{ClientHello, Fingerprints};
+use crate::config::{AlertLog, alert_index, cache_key_index, hello_index};
+use crate::error::{Alert, Error, Misuse};
+use crate::{ClientConfig, ServerConfig, ffi};
+
+/// The client role (type-level marker of [`Session`]).
+#[derive(Debug)]
+pub enum Client {}
+/// The server role (type-level marker of [`Session`]).
+#[derive(Debug)]
+pub enum Server {}
+
+/// A client session.
+pub type ClientSession = Session<Client>;
+/// A server session.
+pub type ServerSession = Session<Server>;
+
+/// What [`Session::handshake`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HandshakeStatus {
+    /// More ciphertext from the peer is needed: call [`Session::poll_transmit`], send what it
+    /// gives, then feed the peer's answer to [`Session::recv`].
+    InProgress,
+    /// The handshake is done; application data can flow.
+    Complete,
+}
+
+/// What [`Session::read`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Plaintext {
+    /// This many bytes of application data were copied into the buffer.
+    Data(usize),
+    /// No complete record is buffered: feed more ciphertext.
+    NeedInput,
+    /// The peer sent close_notify: no more data will come.
+    Closed,
+}
+
+/// A negotiated TLS version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Version {
+    /// TLS 1.2.
+    Tls12,
+    /// TLS 1.3.
+    Tls13,
+    /// Something else (BoringSSL's name).
+    Other(&'static str),
+}
+
+/// The most unprocessed ciphertext a session buffers (a few full records).
+const MAX_BUFFERED: usize = 1 << 20;
+
+/// One TLS connection, ciphertext in and out through memory; no socket, thread or clock.
+///
+/// # Call order
+/// 1. Feed what the transport received with [`Session::recv`] (and [`Session::recv_eof`] at
+///    end of stream).
+/// 2. Drive [`Session::handshake`] until it says [`HandshakeStatus::Complete`]; then
+///    [`Session::read`] plaintext until it says [`Plaintext::NeedInput`], and
+///    [`Session::write`] plaintext.
+/// 3. After every call, [`Session::poll_transmit`] appends the ciphertext to send.
+/// 4. [`Session::close`] queues close_notify; [`Session::read`] reports the peer's as
+///    [`Plaintext::Closed`].
+///
+/// Errors are sticky: after a peer fault every call returns [`Misuse::SessionFailed`].
+pub struct Session<R> {
+    stream: SslStream<Duplex>,
+    done: bool,
+    failed: bool,
+    closed: bool,
+    peer_closed: bool,
+    fingerprints: Option<Fingerprints>,
+    _role: PhantomData<R>,
+}
+
+impl<R> std::fmt::Debug for Session<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("handshake_complete", &self.done)
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientSession {
+    /// A client session for `server_name` (a DNS name or an IP address): SNI is sent for DNS
+    /// names, the certificate is checked against the name unless the config turned that off,
+    /// and a cached session for the name is offered for resumption.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when BoringSSL refuses the name or a profile setting.
+    pub fn new(config: &ClientConfig, server_name: &str) -> Result<Self, Error> {
+        let mut ssl = Ssl::new(&config.ctx)?;
+        let is_ip = server_name.parse::<std::net::IpAddr>().is_ok();
+        if config.sni && !is_ip {
+            ssl.set_hostname(server_name)?;
+        }
+        if config.verify_hostname {
+            let param = ssl.param_mut();
+            if is_ip {
+                let ip = server_name
+                    .parse::<std::net::IpAddr>()
+                    .map_err(Error::config)?;
+                param.set_ip(ip)?;
+            } else {
+                param.set_host(server_name)?;
+            }
+        }
+        if let Some(p) = config.profile {
+            p.tls.apply_ssl(&mut ssl)?;
+        }
+        if let Some(cache) = &config.cache {
+            let key = format!("{}/{}", config.id, server_name.to_ascii_lowercase());
+            if let Some(session) = cache.get(&key) {
+                ffi::set_session(&mut ssl, &session)?;
+            }
+            ssl.set_ex_data(cache_key_index(), key);
+        }
+        ffi::set_role(&mut ssl, true);
+        Self::from_ssl(ssl)
+    }
+}
+
+impl ServerSession {
+    /// A server session.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when BoringSSL cannot allocate the connection.
+    pub fn new(config: &ServerConfig) -> Result<Self, Error> {
+        let mut ssl = Ssl::new(&config.ctx)?;
+        ffi::set_role(&mut ssl, false);
+        Self::from_ssl(ssl)
+    }
+
+    /// The server name the client asked for (SNI), once the ClientHello arrived.
+    #[must_use]
+    pub fn server_name(&self) -> Option<&str> {
+        self.stream.ssl().servername(NameType::HOST_NAME)
+    }
+
+    /// The client's ClientHello body as received, once it arrived.
+    #[must_use]
+    pub fn client_hello_bytes(&self) -> Option<&[u8]> {
+        self.stream.ssl().ex_data(hello_index()).map(Vec::as_slice)
+    }
+
+    /// JA3, JA3N, JA4 and JA4_r of the client's ClientHello, once it arrived.
+    #[must_use]
+    pub fn client_fingerprints(&mut self) -> Option<&Fingerprints> {
+        if self.fingerprints.is_none() {
+            let hello = ClientHello::parse_body(self.client_hello_bytes()?).ok()?;
+            self.fingerprints = Some(hello.fingerprints());
+        }
+        self.fingerprints.as_ref()
+    }
+}
+
+impl<R> Session<R> {
+    fn from_ssl(mut ssl: Ssl) -> Result<Self, Error> {
+        ssl.set_ex_data(alert_index(), AlertLog::default());
+        Ok(Self {
+            stream: SslStream::new(ssl, Duplex::default())?,
+            done: false,
+            failed: false,
+            closed: false,
+            peer_closed: false,
+            fingerprints: None,
+            _role: PhantomData,
+        })
+    }
+
+    /// Feeds ciphertext received from the peer. Returns how many bytes were taken (all of
+    /// them).
+    ///
+    /// # Errors
+    /// [`Misuse::RecvAfterEof`], [`Misuse::InputBufferFull`] (over 1 MiB unprocessed: read
+    /// plaintext first), [`Misuse::SessionFailed`].
+    pub fn recv(&mut self, ciphertext: &[u8]) -> Result<usize, Error> {
+        self.check()?;
+        let io = self.stream.get_mut();
+        if io.eof {
+            return Err(Misuse::RecvAfterEof.into());
+        }
+        if io.buffered() + ciphertext.len() > MAX_BUFFERED {
+            return Err(Misuse::InputBufferFull.into());
+        }
+        io.feed(ciphertext);
+        Ok(ciphertext.len())
+    }
+
+    /// The transport reached end of stream; a later read without the peer's close_notify
+    /// gives [`Error::UnexpectedEof`].
+    pub fn recv_eof(&mut self) {
+        self.stream.get_mut().eof = true;
+    }
+
+    /// Appends the ciphertext to send to `out`; returns how many bytes were appended.
+    pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> usize {
+        let tx = &mut self.stream.get_mut().tx;
+        let n = tx.len();
+        if out.is_empty() {
+            std::mem::swap(out, tx);
+        } else {
+            out.append(tx);
+        }
+        n
+    }
+
+    /// Whether ciphertext waits in [`Session::poll_transmit`].
+    #[must_use]
+    pub fn wants_transmit(&self) -> bool {
+        !self.stream.get_ref().tx.is_empty()
+    }
+
+    /// Drives the handshake as far as the buffered ciphertext allows.
+    ///
+    /// # Errors
+    /// [`Error::Handshake`] (with the alert), [`Error::CertificateVerification`] (with the
+    /// X.509 reason), [`Error::UnexpectedEof`]; then [`Misuse::SessionFailed`].
+    pub fn handshake(&mut self) -> Result<HandshakeStatus, Error> {
+        self.check()?;
+        if self.done {
+            return Ok(HandshakeStatus::Complete);
+        }
+        match self.stream.do_handshake() {
+            Ok(()) => {
+                self.done = true;
+                ffi::flush_deferred(self.stream.ssl_mut());
+                Ok(HandshakeStatus::Complete)
+            }
+            Err(e) if e.code() == ErrorCode::WANT_READ => Ok(HandshakeStatus::InProgress),
+            Err(e) => Err(self.fail(&e)),
+        }
+    }
+
+    /// Whether the handshake completed.
+    #[must_use]
+    pub fn is_handshake_complete(&self) -> bool {
+        self.done
+    }
+
+    /// Decrypts buffered ciphertext into `buf` (drives the handshake first if needed; also
+    /// processes post-handshake messages such as TLS 1.3 session tickets).
+    ///
+    /// # Errors
+    /// [`Error::Protocol`], [`Error::UnexpectedEof`], handshake errors, then
+    /// [`Misuse::SessionFailed`].
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<Plaintext, Error> {
+        self.check()?;
+        if self.peer_closed {
+            return Ok(Plaintext::Closed);
+        }
+        if buf.is_empty() {
+            return Ok(Plaintext::Data(0));
+        }
+        match self.stream.ssl_read(buf) {
+            Ok(n) => {
+                if !self.done {
+                    self.done = true;
+                    ffi::flush_deferred(self.stream.ssl_mut());
+                }
+                Ok(Plaintext::Data(n))
+            }
+            Err(e) if e.code() == ErrorCode::WANT_READ => {
+                if !self.done && self.stream.ssl().is_init_finished() {
+                    self.done = true;
+                    ffi::flush_deferred(self.stream.ssl_mut());
+                }
+                Ok(Plaintext::NeedInput)
+            }
+            Err(e) if e.code() == ErrorCode::ZERO_RETURN => {
+                self.peer_closed = true;
+                Ok(Plaintext::Closed)
+            }
+            Err(e) => Err(self.fail(&e)),
+        }
+    }
+
+    /// Encrypts `data` into records queued for [`Session::poll_transmit`]. Writes everything.
+    ///
+    /// # Errors
+    /// [`Misuse::HandshakeIncomplete`], [`Misuse::WriteAfterClose`],
+    /// [`Misuse::SessionFailed`], or a protocol error.
+    pub fn write(&mut self, data: &[u8]) -> Result<usize, Error> {
+        self.check()?;
+        if self.closed {
+            return Err(Misuse::WriteAfterClose.into());
+        }
+        if !self.done {
+            return Err(Misuse::HandshakeIncomplete.into());
+        }
+        let mut written = 0;
+        while written < data.len() {
+            match self.stream.ssl_write(&data[written..]) {
+                Ok(n) => written += n,
+                Err(e) => return Err(self.fail(&e)),
+            }
+        }
+        Ok(written)
+    }
+
+    /// Queues close_notify (once). The peer's close_notify is reported by [`Session::read`].
+    ///
+    /// # Errors
+    /// [`Misuse::SessionFailed`].
+    pub fn close(&mut self) -> Result<(), Error> {
+        self.check()?;
+        if self.closed {
+            return Ok(());
+        }
+        self.closed = true;
+        if !self.done {
+            return Ok(());
+        }
+        match self.stream.shutdown() {
+            Ok(ShutdownResult::Sent | ShutdownResult::Received) => Ok(()),
+            Err(e) if e.code() == ErrorCode::WANT_READ => Ok(()),
+            Err(e) => Err(self.fail(&e)),
+        }
+    }
+
+    /// Whether the peer sent close_notify.
+    #[must_use]
+    pub fn is_peer_closed(&self) -> bool {
+        self.peer_closed
+    }
+
+    /// The negotiated ALPN protocol.
+    #[must_use]
+    pub fn alpn(&self) -> Option<&[u8]> {
+        self.stream.ssl().selected_alpn_protocol()
+    }
+
+    /// The negotiated TLS version, once the handshake completed.
+    #[must_use]
+    pub fn version(&self) -> Option<Version> {
+        if !self.done {
+            return None;
+        }
+        let ssl = self.stream.ssl();
+        Some(match ssl.version2() {
+            Some(v) if v == boring::ssl::SslVersion::TLS1_3 => Version::Tls13,
+            Some(v) if v == boring::ssl::SslVersion::TLS1_2 => Version::Tls12,
+            _ => Version::Other(ssl.version_str()),
+        })
+    }
+
+    /// The negotiated cipher suite's standard (IANA) name, once the handshake completed.
+    #[must_use]
+    pub fn cipher(&self) -> Option<&'static str> {
+        let c = self.stream.ssl().current_cipher()?;
+        c.standard_name()
+    }
+
+    /// The peer's certificate chain in DER, leaf first (empty when none was sent).
+    #[must_use]
+    pub fn peer_certificates(&self) -> Vec<Vec<u8>> {
+        let ssl = self.stream.ssl();
+        let mut out = Vec::new();
+        // On the server side the chain excludes the leaf (OpenSSL convention).
+        if let Some(leaf) = ssl.peer_certificate()
+            && let Ok(der) = leaf.to_der()
+        {
+            out.push(der);
+        }
+        if let Some(chain) = ssl.peer_cert_chain() {
+            for c in chain {
+                if let Ok(der) = c.to_der()
+                    && !out.contains(&der)
+                {
+                    out.push(der);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether this connection resumed an earlier session.
+    #[must_use]
+    pub fn is_resumed(&self) -> bool {
+        self.stream.ssl().session_reused()
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        if self.failed {
+            Err(Misuse::SessionFailed.into())
+        } else {
+            Ok(())
+        }
+    }
+
+    fn alerts(&self) -> Option<Alert> {
+        let log = self.stream.ssl().ex_data(alert_index())?;
+        let received = log.received.load(Ordering::Relaxed);
+        let sent = log.sent.load(Ordering::Relaxed);
+        let to_alert = |v: i32, received| {
+            (v > 0).then(|| Alert {
+                code: u8::try_from(v - 1).unwrap_or(u8::MAX),
+                received,
+            })
+        };
+        to_alert(received, true).or_else(|| to_alert(sent, false))
+    }
+
+    fn fail(&mut self, e: &boring::ssl::Error) -> Error {
+        self.failed = true;
+        if e.code() == ErrorCode::SYSCALL && e.io_error().is_none() && e.ssl_error().is_none() {
+            return Error::UnexpectedEof;
+        }
+        let reason = match e.ssl_error() {
+            Some(stack) => stack
+                .errors()
+                .iter()
+                .map(|x| x.reason().unwrap_or("unknown").to_owned())
+                .collect::<Vec<_>>()
+                .join(": "),
+            None => e.to_string(),
+        };
+        let ssl = self.stream.ssl();
+        if let Err(v) = ssl.verify_result()
+            && !self.done
+            && ssl.verify_mode().contains(SslVerifyMode::PEER)
+            && reason.contains("CERTIFICATE_VERIFY_FAILED")
+        {
+            return Error::CertificateVerification {
+                code: v.as_raw(),
+                reason: v.error_string().to_owned(),
+            };
+        }
+        if self.done {
+            Error::Protocol {
+                alert: self.alerts(),
+                reason,
+            }
+        } else {
+            Error::Handshake {
+                alert: self.alerts(),
+                reason,
+            }
+        }
+    }
+}
