@@ -634,11 +634,10 @@ impl<'a> Frame<'a> {
                     let Some((p, rest)) = block.split_first_chunk::<5>() else {
                         return Err(bad_len);
                     };
-                    let p = Priority::parse(p);
-                    if p.dependency == stream {
-                        return Err(FrameError::SelfDependency { stream });
-                    }
-                    priority = Some(p);
+                    // A HEADERS frame that depends on its own stream is a stream error
+                    // (5.3.1), but its block must still be decoded to keep HPACK in step:
+                    // the connection checks it after decoding.
+                    priority = Some(Priority::parse(p));
                     block = rest;
                 }
                 Frame::Headers(Headers {

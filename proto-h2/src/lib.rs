@@ -14,8 +14,12 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod conn;
+pub mod error;
 pub mod flow;
 pub mod frame;
+pub mod head;
 pub mod hpack;
+pub mod pair;
 pub mod settings;
 pub mod stream;

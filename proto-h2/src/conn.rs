@@ -1,0 +1,1983 @@
+//! The HTTP/2 connection: one type for both roles.
+//!
+//! # Call order
+//! A [`Connection`] never touches a socket or a clock. The caller:
+//! 1. feeds what it read with [`Connection::recv`]`(now, bytes)` (it buffers partial frames
+//!    itself, so any split of the input gives the same result);
+//! 2. drains [`Connection::poll_event`] until `None` (requests, responses, data, resets, ...),
+//!    pulls body bytes with [`Connection::read_data`] (which is what returns flow-control
+//!    credit to the peer), and issues commands (`send_request`, `send_response`, `send_data`,
+//!    `send_trailers`, `reset`, `ping`, `go_away`, `push_promise`);
+//! 3. calls [`Connection::poll_transmit`]`(now, &mut out)` until it returns `None` and `out`
+//!    stops growing, writing `out` (and any payload handed back) to the socket;
+//! 4. sleeps until [`Connection::poll_timeout`] or readable input, and calls
+//!    [`Connection::handle_timeout`] when the deadline passes.
+//!
+//! Replies the RFC demands (SETTINGS ACK, PING ACK, RST_STREAM and GOAWAY on errors) are
+//! queued by the connection itself and reported as events. A protocol error queues its
+//! GOAWAY before `recv` returns `Err`; the error is sticky.
+//!
+//! ```
+//! use proto_h2::conn::{Config, Connection, Event, Request, Role};
+//! use std::time::Instant;
+//!
+//! let now = Instant::now();
+//! let mut client = Connection::new(Role::Client, Config::client(), now);
+//! let mut server = Connection::new(Role::Server, Config::server(), now);
+//! let req = Request::get(b"http", b"example.com", b"/");
+//! let id = client.send_request(&req, true).unwrap();
+//! let mut wire = Vec::new();
+//! while client.poll_transmit(now, &mut wire).is_some() {}
+//! server.recv(now, &wire).unwrap();
+//! let mut saw_request = false;
+//! while let Some(ev) = server.poll_event() {
+//!     if let Event::Request { stream, head, .. } = ev {
+//!         assert_eq!(stream, id);
+//!         assert_eq!(head.path(), Some(&b"/"[..]));
+//!         saw_request = true;
+//!     }
+//! }
+//! assert!(saw_request);
+//! ```
+
+use crate::error::{Error, StreamError, UserError};
+use crate::flow::{Bdp, RecvWindow, Window};
+use crate::frame::{
+    self, ErrorCode, Frame, FrameError, FrameHeader, HEADER_LEN, Priority, StreamId, flag, kind,
+};
+use crate::head::{self, Collector, Fields, Head, Kind, Malformed};
+use crate::hpack::{self, DecodeError};
+use crate::settings::{DEFAULT_WINDOW, Settings, id as sid};
+use crate::stream::{Event as Ev, Reaction, Side, State, StateError};
+use bytes::{Bytes, BytesMut};
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+/// The client connection preface (RFC 9113 3.4).
+pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Payloads at least this long are handed back by [`Connection::poll_transmit`] for a
+/// vectored write instead of being copied into the output buffer.
+pub const VECTORED_MIN: usize = 1024;
+
+/// Which side of the connection we are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// We sent the preface and open odd streams.
+    Client,
+    /// We accept the preface and open even (pushed) streams.
+    Server,
+}
+
+/// A request pseudo-header, for [`Config::pseudo_order`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pseudo {
+    /// `:method` (`m` in the Akamai fingerprint).
+    Method,
+    /// `:authority` (`a`).
+    Authority,
+    /// `:scheme` (`s`).
+    Scheme,
+    /// `:path` (`p`).
+    Path,
+}
+
+/// Limits and defences; every one has a safe default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Decoded header list size (name + value + 32 per field) above which a block is refused
+    /// with ENHANCE_YOUR_CALM (HPACK bombs). Used when our SETTINGS do not set one.
+    pub max_header_list_size: usize,
+    /// Compressed header block size (HEADERS plus CONTINUATIONs) above which the connection
+    /// ends with ENHANCE_YOUR_CALM.
+    pub max_header_block: usize,
+    /// CONTINUATION frames per header block (CONTINUATION floods).
+    pub max_continuations: u32,
+    /// SETTINGS and PING acknowledgements queued and not yet taken by `poll_transmit`.
+    pub max_queued_acks: u32,
+    /// Streams the peer may reset per `reset_window` (rapid reset, CVE-2023-44487).
+    pub max_remote_resets: u32,
+    /// Streams the peer may make us reset per `reset_window` ("MadeYouReset").
+    pub max_local_resets: u32,
+    /// Streams we may refuse per `reset_window` before the connection ends.
+    pub max_refused: u32,
+    /// The window the three counters above are taken over.
+    pub reset_window: Duration,
+    /// Concurrent streams we accept when our SETTINGS do not say.
+    pub max_concurrent_streams: u32,
+    /// Closed streams remembered to tell "closed" from "idle" and to ignore late frames.
+    pub max_closed_remembered: usize,
+    /// How long queued data may wait on a zero window before the connection ends.
+    pub stall_timeout: Option<Duration>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_header_list_size: 64 * 1024,
+            max_header_block: 256 * 1024,
+            max_continuations: 64,
+            max_queued_acks: 256,
+            max_remote_resets: 200,
+            max_local_resets: 200,
+            max_refused: 200,
+            reset_window: Duration::from_secs(10),
+            max_concurrent_streams: 100,
+            max_closed_remembered: 1024,
+            stall_timeout: Some(Duration::from_secs(60)),
+        }
+    }
+}
+
+/// How a connection behaves: the SETTINGS it sends (order included), windows, fingerprint
+/// controls and limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The SETTINGS parameters we send, in this order (identifier, value). Their values are
+    /// also what we enforce.
+    pub settings: Vec<(u16, u32)>,
+    /// The connection receive window we want; if above 65535 a WINDOW_UPDATE with the
+    /// difference follows our SETTINGS.
+    pub connection_window: u32,
+    /// Priority fields on the HEADERS of our requests (client fingerprint).
+    pub headers_priority: Option<Priority>,
+    /// The order of the request pseudo-headers (any permutation).
+    pub pseudo_order: [Pseudo; 4],
+    /// How long the peer has to acknowledge our SETTINGS.
+    pub settings_timeout: Duration,
+    /// BDP-style window growth up to this window (None: off).
+    pub bdp_max_window: Option<u32>,
+    /// Limits and defences.
+    pub limits: Limits,
+}
+
+impl Config {
+    /// Client defaults: push refused (ENABLE_PUSH 0), 1 MiB stream windows, 4 MiB connection
+    /// window, `m,s,a,p` pseudo-header order.
+    pub fn client() -> Self {
+        Config {
+            settings: vec![
+                (sid::ENABLE_PUSH, 0),
+                (sid::INITIAL_WINDOW_SIZE, 1 << 20),
+                (sid::MAX_HEADER_LIST_SIZE, 64 * 1024),
+            ],
+            connection_window: 4 << 20,
+            headers_priority: None,
+            pseudo_order: [
+                Pseudo::Method,
+                Pseudo::Scheme,
+                Pseudo::Authority,
+                Pseudo::Path,
+            ],
+            settings_timeout: Duration::from_secs(10),
+            bdp_max_window: None,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Server defaults: 100 concurrent streams, default stream windows, 1 MiB connection
+    /// window, extended CONNECT off.
+    pub fn server() -> Self {
+        Config {
+            settings: vec![
+                (sid::MAX_CONCURRENT_STREAMS, 100),
+                (sid::MAX_HEADER_LIST_SIZE, 64 * 1024),
+            ],
+            connection_window: 1 << 20,
+            ..Config::client()
+        }
+    }
+
+    /// Chrome's HTTP/2 client fingerprint: Akamai
+    /// `1:65536;2:0;4:6291456;6:262144|15663105|0|m,a,s,p`, HEADERS with exclusive
+    /// dependency on 0 and weight 256.
+    pub fn chrome() -> Self {
+        Config {
+            settings: vec![
+                (sid::HEADER_TABLE_SIZE, 65536),
+                (sid::ENABLE_PUSH, 0),
+                (sid::INITIAL_WINDOW_SIZE, 6_291_456),
+                (sid::MAX_HEADER_LIST_SIZE, 262_144),
+            ],
+            connection_window: 15_663_105 + DEFAULT_WINDOW,
+            headers_priority: Some(Priority {
+                exclusive: true,
+                dependency: StreamId::ZERO,
+                weight: 255,
+            }),
+            pseudo_order: [
+                Pseudo::Method,
+                Pseudo::Authority,
+                Pseudo::Scheme,
+                Pseudo::Path,
+            ],
+            ..Config::client()
+        }
+    }
+}
+
+/// A request head to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request<'a> {
+    /// `:method`.
+    pub method: &'a [u8],
+    /// `:scheme` (not sent for plain CONNECT).
+    pub scheme: &'a [u8],
+    /// `:authority`.
+    pub authority: &'a [u8],
+    /// `:path` (not sent for plain CONNECT).
+    pub path: &'a [u8],
+    /// `:protocol` for extended CONNECT (RFC 8441), e.g. `websocket`.
+    pub protocol: Option<&'a [u8]>,
+    /// Regular fields, sent in this order (lowercase names).
+    pub headers: &'a [(&'a [u8], &'a [u8])],
+}
+
+impl<'a> Request<'a> {
+    /// A GET without extra fields.
+    pub fn get(scheme: &'a [u8], authority: &'a [u8], path: &'a [u8]) -> Self {
+        Request {
+            method: b"GET",
+            scheme,
+            authority,
+            path,
+            protocol: None,
+            headers: &[],
+        }
+    }
+}
+
+/// What the peer said. Body bytes are not in [`Event::Data`]: pull them with
+/// [`Connection::read_data`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A request arrived (server).
+    Request {
+        /// The new stream.
+        stream: StreamId,
+        /// The head.
+        head: Box<Head>,
+        /// No body follows.
+        end_stream: bool,
+    },
+    /// A response head arrived (client); 1xx heads are informational and a final one follows.
+    Response {
+        /// The stream.
+        stream: StreamId,
+        /// The head.
+        head: Box<Head>,
+        /// No body follows.
+        end_stream: bool,
+    },
+    /// Trailers arrived; the stream's body is complete.
+    Trailers {
+        /// The stream.
+        stream: StreamId,
+        /// The trailer fields.
+        fields: Fields,
+    },
+    /// `len` body bytes arrived on `stream`; read them with [`Connection::read_data`].
+    Data {
+        /// The stream.
+        stream: StreamId,
+        /// Bytes (padding excluded).
+        len: usize,
+        /// The body is complete.
+        end_stream: bool,
+    },
+    /// The server promised a pushed response (client with push enabled).
+    PushPromise {
+        /// The request stream it belongs to.
+        stream: StreamId,
+        /// The reserved stream the response will come on.
+        promised: StreamId,
+        /// The promised request.
+        head: Box<Head>,
+    },
+    /// A stream was reset: by the peer (`remote`), or by us because the peer broke a rule.
+    Reset {
+        /// The stream.
+        stream: StreamId,
+        /// The code.
+        code: ErrorCode,
+        /// Whether the peer sent the RST_STREAM.
+        remote: bool,
+        /// The rule the peer broke, when we reset it.
+        error: Option<StreamError>,
+    },
+    /// The peer's SETTINGS, applied and acknowledged.
+    Settings(Settings),
+    /// The peer acknowledged our SETTINGS.
+    SettingsAcked,
+    /// The peer sent a PING; the ACK is already queued.
+    Ping([u8; 8]),
+    /// The peer acknowledged our PING.
+    PingAck([u8; 8]),
+    /// The peer is going away: streams above `last_stream` that we opened were not processed.
+    GoAway {
+        /// The last stream the peer may have processed.
+        last_stream: StreamId,
+        /// Why.
+        code: ErrorCode,
+        /// Debug data.
+        debug: Bytes,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Closure {
+    ResetByUs,
+    ResetByPeer,
+    Ended,
+}
+
+#[derive(Debug)]
+struct Stream {
+    state: State,
+    local: bool,
+    send: Window,
+    recv: RecvWindow,
+    out: VecDeque<Bytes>,
+    out_len: usize,
+    out_end: bool,
+    end_sent: bool,
+    out_trailers: Option<Vec<(Vec<u8>, Vec<u8>)>>,
+    queued: bool,
+    inbuf: VecDeque<Bytes>,
+    got_head: bool,
+    no_body: bool,
+    content_length: Option<u64>,
+    received: u64,
+}
+
+impl Stream {
+    fn new(state: State, local: bool, send: u32, recv: u32, target: u32) -> Self {
+        Stream {
+            state,
+            local,
+            send: Window::new(send),
+            recv: RecvWindow::new(recv, target),
+            out: VecDeque::new(),
+            out_len: 0,
+            out_end: false,
+            end_sent: false,
+            out_trailers: None,
+            queued: false,
+            inbuf: VecDeque::new(),
+            got_head: false,
+            no_body: false,
+            content_length: None,
+            received: 0,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Partial {
+    stream: StreamId,
+    end_stream: bool,
+    priority: Option<Priority>,
+    promised: Option<StreamId>,
+    buf: Vec<u8>,
+    frames: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Rate {
+    start: Option<Instant>,
+    count: u32,
+}
+
+impl Rate {
+    fn hit(&mut self, now: Instant, window: Duration, limit: u32) -> Result<(), u32> {
+        match self.start {
+            Some(s) if now.saturating_duration_since(s) < window => {}
+            _ => {
+                self.start = Some(now);
+                self.count = 0;
+            }
+        }
+        self.count += 1;
+        if self.count > limit {
+            Err(self.count)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// An HTTP/2 connection in either role. See the [module documentation](self) for the call
+/// order.
+#[derive(Debug)]
+pub struct Connection {
+    role: Role,
+    config: Config,
+    now: Instant,
+    preface: usize,
+    got_settings: bool,
+    rx: BytesMut,
+    local: Settings,
+    pending_settings: VecDeque<(Vec<(u16, u32)>, Instant)>,
+    acked_local: Settings,
+    remote: Settings,
+    decoder: hpack::Decoder,
+    encoder: hpack::Encoder,
+    scratch: Vec<u8>,
+    streams: HashMap<u32, Stream>,
+    closed: HashMap<u32, Closure>,
+    closed_order: VecDeque<u32>,
+    next_local: u32,
+    last_peer: u32,
+    conn_send: Window,
+    conn_recv: RecvWindow,
+    partial: Option<Partial>,
+    events: VecDeque<Event>,
+    ctrl: Vec<u8>,
+    queued_acks: u32,
+    send_queue: VecDeque<u32>,
+    goaway_sent: Option<u32>,
+    goaway_recv: Option<u32>,
+    error: Option<Error>,
+    remote_resets: Rate,
+    local_resets: Rate,
+    refused: Rate,
+    stall_since: Option<Instant>,
+    bdp: Option<Bdp>,
+    bdp_wants_ping: bool,
+}
+
+impl Connection {
+    /// A new connection at time `now`. A client queues the preface; both roles queue their
+    /// SETTINGS (and the connection WINDOW_UPDATE) for the first `poll_transmit`.
+    pub fn new(role: Role, config: Config, now: Instant) -> Self {
+        let mut local = Settings::default();
+        for &(i, v) in &config.settings {
+            // A value out of range in our own configuration is skipped, not sent as is.
+            let _ = local.apply(i, v);
+        }
+        let mut ctrl = Vec::with_capacity(128);
+        if role == Role::Client {
+            ctrl.extend_from_slice(PREFACE);
+        }
+        let params: Vec<(u16, u32)> = config
+            .settings
+            .iter()
+            .copied()
+            .filter(|&(i, v)| Settings::default().apply(i, v).is_ok())
+            .collect();
+        frame::encode_settings(&params, &mut ctrl);
+        let mut conn_recv = RecvWindow::new(DEFAULT_WINDOW, config.connection_window);
+        if let Some(inc) = conn_recv.take_update() {
+            Frame::WindowUpdate(frame::WindowUpdate {
+                stream: StreamId::ZERO,
+                increment: inc,
+            })
+            .encode(&mut ctrl);
+        }
+        let mut decoder = hpack::Decoder::new();
+        let list = local
+            .max_header_list_size
+            .map_or(config.limits.max_header_list_size, |v| v as usize);
+        decoder.set_max_header_list_size(list);
+        let bdp = config.bdp_max_window.map(Bdp::new);
+        Connection {
+            role,
+            now,
+            preface: if role == Role::Server {
+                0
+            } else {
+                PREFACE.len()
+            },
+            got_settings: false,
+            rx: BytesMut::new(),
+            local,
+            pending_settings: VecDeque::from([(params, now)]),
+            acked_local: Settings::default(),
+            remote: Settings::default(),
+            decoder,
+            encoder: hpack::Encoder::new(),
+            scratch: Vec::new(),
+            streams: HashMap::new(),
+            closed: HashMap::new(),
+            closed_order: VecDeque::new(),
+            next_local: if role == Role::Client { 1 } else { 2 },
+            last_peer: 0,
+            conn_send: Window::new(DEFAULT_WINDOW),
+            conn_recv,
+            partial: None,
+            events: VecDeque::new(),
+            ctrl,
+            queued_acks: 0,
+            send_queue: VecDeque::new(),
+            goaway_sent: None,
+            goaway_recv: None,
+            error: None,
+            remote_resets: Rate {
+                start: None,
+                count: 0,
+            },
+            local_resets: Rate {
+                start: None,
+                count: 0,
+            },
+            refused: Rate {
+                start: None,
+                count: 0,
+            },
+            stall_since: None,
+            bdp,
+            bdp_wants_ping: false,
+            config,
+        }
+    }
+
+    // ---------------------------------------------------------------- getters
+
+    /// Our role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    /// The peer's SETTINGS as applied so far.
+    pub fn remote_settings(&self) -> &Settings {
+        &self.remote
+    }
+    /// Our SETTINGS as sent (enforced from the moment they are sent).
+    pub fn local_settings(&self) -> &Settings {
+        &self.local
+    }
+    /// The connection error that ended the connection, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+    /// A stream's state; `None` for a stream that is idle or forgotten.
+    pub fn stream_state(&self, stream: StreamId) -> Option<State> {
+        self.streams.get(&stream.value()).map(|s| s.state)
+    }
+    /// Streams currently tracked.
+    pub fn stream_count(&self) -> usize {
+        self.streams.len()
+    }
+    /// How many bytes `send_data` could send on `stream` right now (both windows).
+    pub fn send_capacity(&self, stream: StreamId) -> u32 {
+        self.streams.get(&stream.value()).map_or(0, |s| {
+            s.send
+                .available()
+                .min(self.conn_send.available())
+                .saturating_sub(s.out_len as u32)
+        })
+    }
+    /// Body bytes received on `stream` and not yet read.
+    pub fn buffered(&self, stream: StreamId) -> usize {
+        self.streams
+            .get(&stream.value())
+            .map_or(0, |s| s.inbuf.iter().map(Bytes::len).sum())
+    }
+    /// The connection receive window the peer sees.
+    pub fn connection_recv_window(&self) -> i32 {
+        self.conn_recv.window().size()
+    }
+    /// A stream's receive window (what the peer may still send).
+    pub fn stream_recv_window(&self, stream: StreamId) -> Option<i32> {
+        self.streams
+            .get(&stream.value())
+            .map(|s| s.recv.window().size())
+    }
+    /// The connection send window.
+    pub fn connection_send_window(&self) -> i32 {
+        self.conn_send.size()
+    }
+    /// The last round-trip time measured by BDP probing.
+    pub fn rtt(&self) -> Option<Duration> {
+        self.bdp.and_then(|b| b.rtt())
+    }
+    /// True once the connection has nothing left to do: it failed, or a GOAWAY was sent or
+    /// received and every stream is finished. Flush `poll_transmit` and close the socket.
+    pub fn is_closed(&self) -> bool {
+        self.error.is_some()
+            || ((self.goaway_sent.is_some() || self.goaway_recv.is_some())
+                && self.streams.values().all(|s| s.state == State::Closed))
+    }
+    /// Whether there are bytes to transmit.
+    pub fn wants_transmit(&self) -> bool {
+        !self.ctrl.is_empty()
+            || self.send_queue.iter().any(|id| {
+                self.streams
+                    .get(id)
+                    .is_some_and(|s| s.out_len > 0 || s.out_end)
+            })
+    }
+
+    // ---------------------------------------------------------------- input
+
+    /// Feeds bytes read from the peer. Frames are handled as far as the input allows; a
+    /// partial frame is kept for the next call. Returns how many bytes were consumed (all of
+    /// them: partial frames are buffered, bounded by the maximum frame size).
+    ///
+    /// # Errors
+    /// A connection [`Error`]: its GOAWAY is already queued, and the error is sticky.
+    pub fn recv(&mut self, now: Instant, input: &[u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        self.now = now;
+        let mut rest = input;
+        if self.preface < PREFACE.len() {
+            let n = (PREFACE.len() - self.preface).min(rest.len());
+            if rest[..n] != PREFACE[self.preface..self.preface + n] {
+                return Err(self.fail(Error::BadPreface));
+            }
+            self.preface += n;
+            rest = &rest[n..];
+        }
+        self.rx.extend_from_slice(rest);
+        while let Some(head) = FrameHeader::parse(&self.rx) {
+            // "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the
+            // size defined in SETTINGS_MAX_FRAME_SIZE" (4.2), checked from the header alone.
+            if head.len > self.local.max_frame_size {
+                let e = FrameError::TooLarge {
+                    kind: head.kind,
+                    len: head.len,
+                    max: self.local.max_frame_size,
+                };
+                return Err(self.fail(Error::Frame(e)));
+            }
+            let total = HEADER_LEN + head.len as usize;
+            if self.rx.len() < total {
+                break;
+            }
+            let buf = self.rx.split_to(total).freeze();
+            if let Err(e) = self.on_frame(head, &buf) {
+                return Err(self.fail(e));
+            }
+        }
+        Ok(input.len())
+    }
+
+    /// Handles expired timers. A spurious call does nothing.
+    ///
+    /// # Errors
+    /// [`Error::SettingsTimeout`] or [`Error::WindowStall`]; the GOAWAY is queued.
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        self.now = now;
+        if let Some(&(_, sent)) = self.pending_settings.front()
+            && now >= sent + self.config.settings_timeout
+        {
+            let e = Error::SettingsTimeout {
+                after: self.config.settings_timeout,
+            };
+            return Err(self.fail(e));
+        }
+        if let (Some(since), Some(t)) = (self.stall_since, self.config.limits.stall_timeout)
+            && now >= since + t
+        {
+            return Err(self.fail(Error::WindowStall { after: t }));
+        }
+        Ok(())
+    }
+
+    /// The next deadline at which [`Connection::handle_timeout`] must be called.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.error.is_some() {
+            return None;
+        }
+        let settings = self
+            .pending_settings
+            .front()
+            .map(|&(_, sent)| sent + self.config.settings_timeout);
+        let stall = self
+            .stall_since
+            .zip(self.config.limits.stall_timeout)
+            .map(|(s, t)| s + t);
+        [settings, stall].into_iter().flatten().min()
+    }
+
+    /// The next event, if any.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Takes the next chunk of body bytes received on `stream` (zero-copy: a view of the
+    /// received frame). Reading is what returns flow-control credit to the peer.
+    pub fn read_data(&mut self, stream: StreamId) -> Option<Bytes> {
+        let s = self.streams.get_mut(&stream.value())?;
+        let b = s.inbuf.pop_front()?;
+        let n = b.len() as u32;
+        s.recv.release(n);
+        if s.state.can_recv()
+            && let Some(inc) = s.recv.take_update()
+        {
+            Frame::WindowUpdate(frame::WindowUpdate {
+                stream,
+                increment: inc,
+            })
+            .encode(&mut self.ctrl);
+        }
+        self.conn_release(n);
+        self.maybe_forget(stream.value());
+        Some(b)
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /// Opens a stream with a request (client).
+    ///
+    /// # Errors
+    /// [`UserError`] when the role, state, concurrency limit or fields do not allow it.
+    pub fn send_request(
+        &mut self,
+        req: &Request<'_>,
+        end_stream: bool,
+    ) -> Result<StreamId, UserError> {
+        if self.role != Role::Client {
+            return Err(UserError::WrongRole);
+        }
+        self.check_open()?;
+        if self.goaway_recv.is_some() || self.goaway_sent.is_some() {
+            return Err(UserError::GoingAway);
+        }
+        let active = self
+            .streams
+            .values()
+            .filter(|s| s.local && s.state.is_active())
+            .count() as u32;
+        if let Some(max) = self.remote.max_concurrent_streams
+            && active >= max
+        {
+            return Err(UserError::ConcurrencyLimit(max));
+        }
+        if self.next_local > StreamId::MAX.value() {
+            return Err(UserError::StreamIdsExhausted);
+        }
+        if req.protocol.is_some() && !self.remote.enable_connect_protocol {
+            return Err(UserError::ConnectProtocolDisabled);
+        }
+        check_fields(req.headers)?;
+        let id = StreamId::new(self.next_local);
+        self.next_local += 2;
+        let plain_connect = req.method == b"CONNECT" && req.protocol.is_none();
+        let mut fields: Vec<(&[u8], &[u8])> = Vec::with_capacity(5 + req.headers.len());
+        for p in self.config.pseudo_order {
+            match p {
+                Pseudo::Method => fields.push((b":method", req.method)),
+                Pseudo::Authority => fields.push((b":authority", req.authority)),
+                Pseudo::Scheme if !plain_connect => fields.push((b":scheme", req.scheme)),
+                Pseudo::Path if !plain_connect => fields.push((b":path", req.path)),
+                _ => {}
+            }
+        }
+        if let Some(p) = req.protocol {
+            fields.push((b":protocol", p));
+        }
+        fields.extend_from_slice(req.headers);
+        let prio = self.config.headers_priority;
+        self.write_headers(id, None, &fields, end_stream, prio);
+        let state = State::Idle
+            .on(Side::Send, Ev::Headers { end_stream })
+            .unwrap_or(State::Closed);
+        let init = self.local.initial_window_size;
+        let mut s = Stream::new(state, true, self.remote.initial_window_size, init, init);
+        s.no_body = req.method == b"HEAD";
+        self.streams.insert(id.value(), s);
+        Ok(id)
+    }
+
+    /// Sends a response head (server) on a request stream or a promised stream. A 1xx status
+    /// is informational and may not end the stream.
+    ///
+    /// # Errors
+    /// [`UserError`] when the role or the stream's state does not allow it.
+    pub fn send_response(
+        &mut self,
+        stream: StreamId,
+        status: u16,
+        headers: &[(&[u8], &[u8])],
+        end_stream: bool,
+    ) -> Result<(), UserError> {
+        if self.role != Role::Server {
+            return Err(UserError::WrongRole);
+        }
+        self.check_open()?;
+        if !(100..=999).contains(&status) || status == 101 || (status < 200 && end_stream) {
+            return Err(UserError::InvalidStatus(status));
+        }
+        check_fields(headers)?;
+        let s = self.stream_for_send(stream)?;
+        let next = s
+            .state
+            .on(Side::Send, Ev::Headers { end_stream })
+            .map_err(|_| UserError::InvalidState {
+                stream,
+                state: s.state,
+            })?;
+        if status >= 200 {
+            if s.got_head {
+                return Err(UserError::InvalidState {
+                    stream,
+                    state: s.state,
+                });
+            }
+            s.got_head = true;
+            s.state = next;
+            if end_stream {
+                s.end_sent = true;
+                s.out_end = true;
+            }
+        }
+        let mut digits = [0u8; 3];
+        digits[0] = b'0' + (status / 100) as u8;
+        digits[1] = b'0' + (status / 10 % 10) as u8;
+        digits[2] = b'0' + (status % 10) as u8;
+        let mut fields: Vec<(&[u8], &[u8])> = Vec::with_capacity(1 + headers.len());
+        fields.push((b":status", &digits));
+        fields.extend_from_slice(headers);
+        self.write_headers(stream, None, &fields, end_stream, None);
+        self.maybe_forget(stream.value());
+        Ok(())
+    }
+
+    /// Queues body bytes on `stream`; they go out as flow control allows, through
+    /// `poll_transmit` (without being copied when large).
+    ///
+    /// # Errors
+    /// [`UserError`] when the stream cannot send (unknown, or its sending side is done).
+    pub fn send_data(
+        &mut self,
+        stream: StreamId,
+        data: Bytes,
+        end_stream: bool,
+    ) -> Result<(), UserError> {
+        self.check_open()?;
+        let s = self.stream_for_send(stream)?;
+        if !s.state.can_send() || s.out_end || s.state == State::ReservedLocal {
+            return Err(UserError::InvalidState {
+                stream,
+                state: s.state,
+            });
+        }
+        if !data.is_empty() {
+            s.out_len += data.len();
+            s.out.push_back(data);
+        }
+        s.out_end = end_stream;
+        self.enqueue(stream.value());
+        Ok(())
+    }
+
+    /// Queues trailers, which end the stream after its queued data.
+    ///
+    /// # Errors
+    /// [`UserError`] when the stream cannot send.
+    pub fn send_trailers(
+        &mut self,
+        stream: StreamId,
+        trailers: &[(&[u8], &[u8])],
+    ) -> Result<(), UserError> {
+        self.check_open()?;
+        check_fields(trailers)?;
+        let s = self.stream_for_send(stream)?;
+        if !s.state.can_send() || s.out_end || s.state == State::ReservedLocal {
+            return Err(UserError::InvalidState {
+                stream,
+                state: s.state,
+            });
+        }
+        s.out_trailers = Some(
+            trailers
+                .iter()
+                .map(|(n, v)| (n.to_vec(), v.to_vec()))
+                .collect(),
+        );
+        s.out_end = true;
+        self.enqueue(stream.value());
+        Ok(())
+    }
+
+    /// Resets a stream with `code` (RST_STREAM). Unread data is dropped and its credit
+    /// returned to the connection.
+    ///
+    /// # Errors
+    /// [`UserError::UnknownStream`] when the stream is not open.
+    pub fn reset(&mut self, stream: StreamId, code: ErrorCode) -> Result<(), UserError> {
+        self.check_open()?;
+        if !self.streams.contains_key(&stream.value()) {
+            return Err(UserError::UnknownStream(stream));
+        }
+        self.close_stream(stream, Closure::ResetByUs);
+        Frame::RstStream(frame::RstStream { stream, code }).encode(&mut self.ctrl);
+        Ok(())
+    }
+
+    /// Sends a PING; its ACK comes back as [`Event::PingAck`].
+    ///
+    /// # Errors
+    /// [`UserError::Closed`] after a connection error.
+    pub fn ping(&mut self, payload: [u8; 8]) -> Result<(), UserError> {
+        self.check_open()?;
+        Frame::Ping(frame::Ping {
+            ack: false,
+            payload,
+        })
+        .encode(&mut self.ctrl);
+        Ok(())
+    }
+
+    /// Starts a graceful shutdown: GOAWAY with the last stream the peer opened; streams up to
+    /// it finish, later ones are ignored. [`Connection::is_closed`] turns true when all are done.
+    ///
+    /// # Errors
+    /// [`UserError::Closed`] after a connection error.
+    pub fn go_away(&mut self, code: ErrorCode) -> Result<(), UserError> {
+        self.check_open()?;
+        let last = self.last_peer;
+        self.goaway_sent = Some(last);
+        Frame::GoAway(frame::GoAway {
+            last_stream: StreamId::new(last),
+            code,
+            debug: b"",
+        })
+        .encode(&mut self.ctrl);
+        Ok(())
+    }
+
+    /// Promises a pushed response on `stream` (server): sends PUSH_PROMISE with `req` and
+    /// returns the reserved stream, on which [`Connection::send_response`] sends the response.
+    ///
+    /// # Errors
+    /// [`UserError::PushDisabled`] when the client disabled push, and the usual state errors.
+    pub fn push_promise(
+        &mut self,
+        stream: StreamId,
+        req: &Request<'_>,
+    ) -> Result<StreamId, UserError> {
+        if self.role != Role::Server {
+            return Err(UserError::WrongRole);
+        }
+        self.check_open()?;
+        if !self.remote.enable_push {
+            return Err(UserError::PushDisabled);
+        }
+        if self.goaway_recv.is_some() {
+            return Err(UserError::GoingAway);
+        }
+        check_fields(req.headers)?;
+        let s = self.stream_for_send(stream)?;
+        if !matches!(s.state, State::Open | State::HalfClosedRemote) {
+            return Err(UserError::InvalidState {
+                stream,
+                state: s.state,
+            });
+        }
+        if self.next_local > StreamId::MAX.value() {
+            return Err(UserError::StreamIdsExhausted);
+        }
+        let promised = StreamId::new(self.next_local);
+        self.next_local += 2;
+        let mut fields: Vec<(&[u8], &[u8])> = vec![
+            (b":method", req.method),
+            (b":scheme", req.scheme),
+            (b":authority", req.authority),
+            (b":path", req.path),
+        ];
+        fields.extend_from_slice(req.headers);
+        self.write_headers(stream, Some(promised), &fields, false, None);
+        let mut s = Stream::new(
+            State::ReservedLocal,
+            true,
+            self.remote.initial_window_size,
+            0,
+            0,
+        );
+        s.state = State::Idle
+            .on(Side::Send, Ev::PushPromise)
+            .unwrap_or(State::Closed);
+        self.streams.insert(promised.value(), s);
+        Ok(promised)
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /// Appends what there is to send to `out`: queued control frames and header blocks, then
+    /// DATA frames as flow control allows.
+    ///
+    /// When it returns `Some(payload)`, the bytes to send are `out` followed by `payload` (a
+    /// vectored write; the payload was not copied): write both, clear `out`, and call again
+    /// until it returns `None`.
+    #[must_use = "a returned payload must be written after `out`"]
+    pub fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+        self.now = now;
+        if !self.ctrl.is_empty() {
+            out.extend_from_slice(&self.ctrl);
+            self.ctrl.clear();
+            self.queued_acks = 0;
+        }
+        if self.error.is_some() {
+            self.send_queue.clear();
+            return None;
+        }
+        if self.bdp_wants_ping
+            && let Some(b) = &mut self.bdp
+        {
+            self.bdp_wants_ping = false;
+            b.on_ping_sent(now);
+            Frame::Ping(frame::Ping {
+                ack: false,
+                payload: Bdp::PAYLOAD,
+            })
+            .encode(out);
+        }
+        let mut rounds = self.send_queue.len();
+        let mut stalled = false;
+        while rounds > 0 {
+            rounds -= 1;
+            let Some(id) = self.send_queue.pop_front() else {
+                break;
+            };
+            let max_frame = self.remote.max_frame_size as usize;
+            let conn_avail = self.conn_send.available() as usize;
+            let Some(s) = self.streams.get_mut(&id) else {
+                continue;
+            };
+            s.queued = false;
+            if s.out_len > 0 {
+                let cap = (s.send.available() as usize).min(conn_avail).min(max_frame);
+                if cap == 0 {
+                    stalled = true;
+                    s.queued = true;
+                    self.send_queue.push_back(id);
+                    continue;
+                }
+                let Some(front) = s.out.front_mut() else {
+                    continue;
+                };
+                let n = cap.min(front.len());
+                let piece = front.split_to(n);
+                if front.is_empty() {
+                    s.out.pop_front();
+                }
+                s.out_len -= n;
+                s.send = s.send.consume(n as u32).unwrap_or(Window::new(0));
+                self.conn_send = self.conn_send.consume(n as u32).unwrap_or(Window::new(0));
+                let end = s.out_len == 0 && s.out_end && s.out_trailers.is_none();
+                if end {
+                    s.end_sent = true;
+                }
+                s.state = s
+                    .state
+                    .on(Side::Send, Ev::Data { end_stream: end })
+                    .unwrap_or(State::Closed);
+                let more = s.out_len > 0 || (s.out_end && !s.end_sent);
+                if more {
+                    s.queued = true;
+                    self.send_queue.push_back(id);
+                }
+                let sid = StreamId::new(id);
+                let tail = Frame::Data(frame::Data::new(sid, &piece, end)).encode_head(out);
+                let _ = tail;
+                self.maybe_forget(id);
+                if n >= VECTORED_MIN {
+                    self.stall_since = None;
+                    return Some(piece);
+                }
+                out.extend_from_slice(&piece);
+                continue;
+            }
+            if s.out_end && !s.end_sent {
+                s.end_sent = true;
+                let sid = StreamId::new(id);
+                if let Some(trailers) = s.out_trailers.take() {
+                    s.state = s
+                        .state
+                        .on(Side::Send, Ev::Headers { end_stream: true })
+                        .unwrap_or(State::Closed);
+                    let fields: Vec<(&[u8], &[u8])> = trailers
+                        .iter()
+                        .map(|(n, v)| (n.as_slice(), v.as_slice()))
+                        .collect();
+                    let mut tmp = std::mem::take(&mut self.ctrl);
+                    self.write_headers(sid, None, &fields, true, None);
+                    std::mem::swap(&mut tmp, &mut self.ctrl);
+                    out.extend_from_slice(&tmp);
+                } else {
+                    s.state = s
+                        .state
+                        .on(Side::Send, Ev::Data { end_stream: true })
+                        .unwrap_or(State::Closed);
+                    Frame::Data(frame::Data::new(sid, b"", true)).encode(out);
+                }
+                self.maybe_forget(id);
+            }
+        }
+        if stalled {
+            self.stall_since.get_or_insert(now);
+        } else {
+            self.stall_since = None;
+        }
+        None
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    fn check_open(&self) -> Result<(), UserError> {
+        if self.error.is_some() {
+            Err(UserError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn stream_for_send(&mut self, stream: StreamId) -> Result<&mut Stream, UserError> {
+        self.streams
+            .get_mut(&stream.value())
+            .ok_or(UserError::UnknownStream(stream))
+    }
+
+    fn enqueue(&mut self, id: u32) {
+        if let Some(s) = self.streams.get_mut(&id)
+            && !s.queued
+        {
+            s.queued = true;
+            self.send_queue.push_back(id);
+        }
+    }
+
+    /// Encodes a header block and writes HEADERS (or PUSH_PROMISE) + CONTINUATION frames.
+    fn write_headers(
+        &mut self,
+        stream: StreamId,
+        promised: Option<StreamId>,
+        fields: &[(&[u8], &[u8])],
+        end_stream: bool,
+        priority: Option<Priority>,
+    ) {
+        let mut block = std::mem::take(&mut self.scratch);
+        block.clear();
+        self.encoder.encode(fields.iter().copied(), &mut block);
+        let max = self.remote.max_frame_size as usize;
+        let first_room =
+            max - if priority.is_some() { 5 } else { 0 } - if promised.is_some() { 4 } else { 0 };
+        let (first, mut rest) = block.split_at(first_room.min(block.len()));
+        let end_headers = rest.is_empty();
+        match promised {
+            Some(p) => Frame::PushPromise(frame::PushPromise {
+                stream,
+                promised: p,
+                end_headers,
+                block: first,
+                pad: None,
+            })
+            .encode(&mut self.ctrl),
+            None => Frame::Headers(frame::Headers {
+                stream,
+                end_stream,
+                end_headers,
+                priority,
+                block: first,
+                pad: None,
+            })
+            .encode(&mut self.ctrl),
+        }
+        while !rest.is_empty() {
+            let (chunk, r) = rest.split_at(max.min(rest.len()));
+            rest = r;
+            Frame::Continuation(frame::Continuation {
+                stream,
+                end_headers: rest.is_empty(),
+                block: chunk,
+            })
+            .encode(&mut self.ctrl);
+        }
+        self.scratch = block;
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        if self.error.is_none() {
+            let code = e.code();
+            let debug = e.to_string();
+            let debug = &debug.as_bytes()[..debug.len().min(128)];
+            Frame::GoAway(frame::GoAway {
+                last_stream: StreamId::new(self.last_peer),
+                code,
+                debug,
+            })
+            .encode(&mut self.ctrl);
+            self.goaway_sent = Some(self.last_peer);
+            self.error = Some(e.clone());
+            self.partial = None;
+        }
+        e
+    }
+
+    fn conn_release(&mut self, n: u32) {
+        self.conn_recv.release(n);
+        if let Some(inc) = self.conn_recv.take_update() {
+            Frame::WindowUpdate(frame::WindowUpdate {
+                stream: StreamId::ZERO,
+                increment: inc,
+            })
+            .encode(&mut self.ctrl);
+        }
+    }
+
+    fn is_peer_initiated(&self, id: StreamId) -> bool {
+        id.is_client_initiated() == (self.role == Role::Server)
+    }
+
+    fn is_idle(&self, id: StreamId) -> bool {
+        if self.is_peer_initiated(id) {
+            id.value() > self.last_peer
+        } else {
+            id.value() >= self.next_local
+        }
+    }
+
+    fn remember_closed(&mut self, id: u32, how: Closure) {
+        if self.closed.insert(id, how).is_none() {
+            self.closed_order.push_back(id);
+            while self.closed_order.len() > self.config.limits.max_closed_remembered {
+                if let Some(old) = self.closed_order.pop_front() {
+                    self.closed.remove(&old);
+                }
+            }
+        }
+    }
+
+    /// Drops a stream: unread data goes back to the connection window.
+    fn close_stream(&mut self, id: StreamId, how: Closure) -> bool {
+        let Some(s) = self.streams.remove(&id.value()) else {
+            self.remember_closed(id.value(), how);
+            return false;
+        };
+        let unread: usize = s.inbuf.iter().map(Bytes::len).sum();
+        if unread > 0 {
+            self.conn_release(unread as u32);
+        }
+        self.remember_closed(id.value(), how);
+        true
+    }
+
+    /// Forgets a closed stream once the application has read everything.
+    fn maybe_forget(&mut self, id: u32) {
+        if let Some(s) = self.streams.get(&id)
+            && s.state == State::Closed
+            && s.inbuf.is_empty()
+            && s.out_len == 0
+            && (!s.out_end || s.end_sent)
+        {
+            self.streams.remove(&id);
+            self.remember_closed(id, Closure::Ended);
+        }
+    }
+
+    /// A stream error: RST_STREAM queued, stream closed, event reported; too many of them in a
+    /// window is "MadeYouReset".
+    fn stream_error(&mut self, id: StreamId, err: StreamError) -> Result<(), Error> {
+        let code = err.code();
+        Frame::RstStream(frame::RstStream { stream: id, code }).encode(&mut self.ctrl);
+        if self.close_stream(id, Closure::ResetByUs) {
+            self.events.push_back(Event::Reset {
+                stream: id,
+                code,
+                remote: false,
+                error: Some(err),
+            });
+        }
+        let l = &self.config.limits;
+        if let StreamError::Refused { .. } = err {
+            if let Err(n) = self.refused.hit(self.now, l.reset_window, l.max_refused) {
+                return Err(Error::TooManyStreams {
+                    refused: n,
+                    limit: l.max_refused,
+                });
+            }
+        } else if let Err(n) = self
+            .local_resets
+            .hit(self.now, l.reset_window, l.max_local_resets)
+        {
+            return Err(Error::MadeYouReset {
+                resets: n,
+                limit: l.max_local_resets,
+            });
+        }
+        Ok(())
+    }
+
+    fn state_violation(&mut self, id: StreamId, e: StateError) -> Result<(), Error> {
+        match e.reaction {
+            Reaction::Stream(_) => self.stream_error(id, StreamError::State(e)),
+            Reaction::Connection(_) | Reaction::Misuse => Err(Error::State {
+                stream: id,
+                error: e,
+            }),
+        }
+    }
+
+    /// A frame for a stream we do not track: idle, or closed (and how).
+    fn absent(&mut self, id: StreamId, event: Ev, kind: u8) -> Result<(), Error> {
+        if self.is_idle(id) {
+            let error = State::Idle.on(Side::Recv, event).err();
+            return match error {
+                Some(error) => Err(Error::State { stream: id, error }),
+                None => Ok(()),
+            };
+        }
+        match (self.closed.get(&id.value()).copied(), event) {
+            (_, Ev::Priority | Ev::WindowUpdate | Ev::Reset) => Ok(()),
+            (Some(Closure::ResetByUs), _) => Ok(()),
+            (Some(Closure::ResetByPeer), _) => self.stream_error(id, StreamError::ClosedByReset),
+            (Some(Closure::Ended), _) | (None, _) => Err(Error::StreamClosed { stream: id, kind }),
+        }
+    }
+
+    fn queue_ack(&mut self) -> Result<(), Error> {
+        self.queued_acks += 1;
+        let limit = self.config.limits.max_queued_acks;
+        if self.queued_acks > limit {
+            return Err(Error::ControlFlood {
+                queued: self.queued_acks,
+                limit,
+            });
+        }
+        Ok(())
+    }
+
+    fn on_frame(&mut self, head: FrameHeader, buf: &Bytes) -> Result<(), Error> {
+        let payload = &buf[HEADER_LEN..];
+        if let Some(p) = &self.partial
+            && (head.kind != kind::CONTINUATION || head.stream != p.stream)
+        {
+            // "A receiver MUST treat the receipt of any other type of frame or a frame on a
+            // different stream as a connection error of type PROTOCOL_ERROR" (6.10).
+            return Err(Error::ExpectedContinuation {
+                stream: p.stream,
+                kind: head.kind,
+            });
+        }
+        if !self.got_settings && (head.kind != kind::SETTINGS || head.flags & flag::ACK != 0) {
+            // "The server connection preface consists of a potentially empty SETTINGS frame
+            // that MUST be the first frame the server sends" (3.4), and likewise the client's.
+            return Err(Error::FirstFrameNotSettings { kind: head.kind });
+        }
+        let frame = match Frame::parse(head, payload) {
+            Ok(f) => f,
+            Err(e) => {
+                return match e.stream_error() {
+                    Some(id) => self.stream_error(id, StreamError::Frame(e)),
+                    None => Err(Error::Frame(e)),
+                };
+            }
+        };
+        match frame {
+            Frame::Data(d) => self.on_data(d, buf),
+            Frame::Headers(h) => {
+                if h.end_headers {
+                    self.on_block(h.stream, h.end_stream, h.priority, None, h.block)
+                } else {
+                    self.start_partial(h.stream, h.end_stream, h.priority, None, h.block)
+                }
+            }
+            Frame::Continuation(c) => {
+                let limits = &self.config.limits;
+                let Some(p) = &mut self.partial else {
+                    return Err(Error::UnexpectedContinuation { stream: c.stream });
+                };
+                p.frames += 1;
+                if p.frames > limits.max_continuations {
+                    return Err(Error::ContinuationFlood {
+                        stream: p.stream,
+                        frames: p.frames,
+                        limit: limits.max_continuations,
+                    });
+                }
+                if p.buf.len() + c.block.len() > limits.max_header_block {
+                    return Err(Error::HeaderBlockTooLarge {
+                        stream: p.stream,
+                        size: p.buf.len() + c.block.len(),
+                        limit: limits.max_header_block,
+                    });
+                }
+                p.buf.extend_from_slice(c.block);
+                if c.end_headers {
+                    let Some(p) = self.partial.take() else {
+                        return Ok(());
+                    };
+                    self.on_block(p.stream, p.end_stream, p.priority, p.promised, &p.buf)
+                } else {
+                    Ok(())
+                }
+            }
+            Frame::Priority(p) => {
+                // Deprecated (RFC 9113 5.3.2): parsed, checked, otherwise ignored.
+                let _ = p;
+                Ok(())
+            }
+            Frame::RstStream(r) => self.on_rst(r),
+            Frame::Settings(s) => self.on_settings(s),
+            Frame::PushPromise(p) => {
+                if self.role == Role::Server || !self.local.enable_push {
+                    // "A client cannot push" (8.4); with ENABLE_PUSH 0, PUSH_PROMISE is a
+                    // connection error of type PROTOCOL_ERROR (6.6).
+                    return Err(Error::PushNotAllowed { stream: p.stream });
+                }
+                if p.end_headers {
+                    self.on_block(p.stream, false, None, Some(p.promised), p.block)
+                } else {
+                    self.start_partial(p.stream, false, None, Some(p.promised), p.block)
+                }
+            }
+            Frame::Ping(p) => {
+                if p.ack {
+                    if p.payload == Bdp::PAYLOAD
+                        && let Some(b) = &mut self.bdp
+                    {
+                        let target = self.conn_recv.target();
+                        if let Some(new) = b.on_ping_ack(self.now, target) {
+                            self.grow_windows(new);
+                        }
+                        return Ok(());
+                    }
+                    self.events.push_back(Event::PingAck(p.payload));
+                } else {
+                    // "Receivers of a PING frame that does not include an ACK flag MUST send
+                    // a PING frame with the ACK flag set in response" (6.7).
+                    self.queue_ack()?;
+                    Frame::Ping(frame::Ping {
+                        ack: true,
+                        payload: p.payload,
+                    })
+                    .encode(&mut self.ctrl);
+                    self.events.push_back(Event::Ping(p.payload));
+                }
+                Ok(())
+            }
+            Frame::GoAway(g) => {
+                let last = g.last_stream.value();
+                self.goaway_recv = Some(self.goaway_recv.map_or(last, |l| l.min(last)));
+                let refused: Vec<u32> = self
+                    .streams
+                    .iter()
+                    .filter(|(id, s)| s.local && **id > last)
+                    .map(|(id, _)| *id)
+                    .collect();
+                self.events.push_back(Event::GoAway {
+                    last_stream: g.last_stream,
+                    code: g.code,
+                    debug: buf.slice_ref(g.debug),
+                });
+                for id in refused {
+                    let sid = StreamId::new(id);
+                    self.close_stream(sid, Closure::ResetByPeer);
+                    self.events.push_back(Event::Reset {
+                        stream: sid,
+                        code: ErrorCode::REFUSED_STREAM,
+                        remote: true,
+                        error: None,
+                    });
+                }
+                Ok(())
+            }
+            Frame::WindowUpdate(w) => self.on_window_update(w),
+            // "Implementations MUST ignore and discard frames of unknown types" (4.1).
+            Frame::Unknown(_) => Ok(()),
+        }
+    }
+
+    fn grow_windows(&mut self, new: u32) {
+        self.conn_recv.set_target(new);
+        if let Some(inc) = self.conn_recv.take_update() {
+            Frame::WindowUpdate(frame::WindowUpdate {
+                stream: StreamId::ZERO,
+                increment: inc,
+            })
+            .encode(&mut self.ctrl);
+        }
+        for s in self.streams.values_mut() {
+            if s.recv.target() < new {
+                s.recv.set_target(new);
+            }
+        }
+    }
+
+    fn start_partial(
+        &mut self,
+        stream: StreamId,
+        end_stream: bool,
+        priority: Option<Priority>,
+        promised: Option<StreamId>,
+        block: &[u8],
+    ) -> Result<(), Error> {
+        if block.len() > self.config.limits.max_header_block {
+            return Err(Error::HeaderBlockTooLarge {
+                stream,
+                size: block.len(),
+                limit: self.config.limits.max_header_block,
+            });
+        }
+        self.partial = Some(Partial {
+            stream,
+            end_stream,
+            priority,
+            promised,
+            buf: block.to_vec(),
+            frames: 0,
+        });
+        Ok(())
+    }
+
+    fn on_data(&mut self, d: frame::Data<'_>, buf: &Bytes) -> Result<(), Error> {
+        let flow = d.flow_len() as u32;
+        let len = d.data.len() as u32;
+        // Connection-level flow control counts every DATA frame, whatever its stream.
+        self.conn_recv.recv(flow).map_err(Error::Flow)?;
+        let id = d.stream;
+        let ev = Ev::Data {
+            end_stream: d.end_stream,
+        };
+        let Some(s) = self.streams.get_mut(&id.value()) else {
+            self.conn_release(flow);
+            return self.absent(id, ev, kind::DATA);
+        };
+        let next = match s.state.on(Side::Recv, ev) {
+            Ok(n) => n,
+            Err(e) => {
+                self.conn_release(flow);
+                return self.state_violation(id, e);
+            }
+        };
+        if let Err(e) = s.recv.recv(flow) {
+            self.conn_release(flow);
+            return self.stream_error(id, StreamError::Flow(e));
+        }
+        // Padding is credited back at once: the application never sees it.
+        s.recv.release(flow - len);
+        s.received += u64::from(len);
+        let mismatch = match s.content_length {
+            Some(cl) if !s.no_body => cl < s.received || (d.end_stream && cl != s.received),
+            _ => false,
+        };
+        if mismatch {
+            let m = Malformed::ContentLengthMismatch {
+                declared: s.content_length.unwrap_or(0),
+                received: s.received,
+            };
+            self.conn_release(flow);
+            return self.stream_error(id, StreamError::Malformed(m));
+        }
+        s.state = next;
+        if len > 0 {
+            s.inbuf.push_back(buf.slice_ref(d.data));
+        }
+        self.conn_release(flow - len);
+        self.events.push_back(Event::Data {
+            stream: id,
+            len: len as usize,
+            end_stream: d.end_stream,
+        });
+        if let Some(b) = &mut self.bdp
+            && len > 0
+            && b.on_data(len as usize)
+        {
+            self.bdp_wants_ping = true;
+        }
+        Ok(())
+    }
+
+    fn on_rst(&mut self, r: frame::RstStream) -> Result<(), Error> {
+        let id = r.stream;
+        let Some(s) = self.streams.get(&id.value()) else {
+            return self.absent(id, Ev::Reset, kind::RST_STREAM);
+        };
+        let local = s.local;
+        if let Err(e) = s.state.on(Side::Recv, Ev::Reset) {
+            return self.state_violation(id, e);
+        }
+        self.close_stream(id, Closure::ResetByPeer);
+        self.events.push_back(Event::Reset {
+            stream: id,
+            code: r.code,
+            remote: true,
+            error: None,
+        });
+        if !local {
+            // CVE-2023-44487: a peer that opens and cancels streams costs us work for each;
+            // count its resets.
+            let l = &self.config.limits;
+            if let Err(n) = self
+                .remote_resets
+                .hit(self.now, l.reset_window, l.max_remote_resets)
+            {
+                return Err(Error::RapidReset {
+                    resets: n,
+                    limit: l.max_remote_resets,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn on_window_update(&mut self, w: frame::WindowUpdate) -> Result<(), Error> {
+        if w.stream.is_zero() {
+            self.conn_send = self.conn_send.increase(w.increment).map_err(Error::Flow)?;
+            return Ok(());
+        }
+        let id = w.stream;
+        let Some(s) = self.streams.get_mut(&id.value()) else {
+            return self.absent(id, Ev::WindowUpdate, kind::WINDOW_UPDATE);
+        };
+        if let Err(e) = s.state.on(Side::Recv, Ev::WindowUpdate) {
+            return self.state_violation(id, e);
+        }
+        match s.send.increase(w.increment) {
+            Ok(n) => s.send = n,
+            Err(e) => return self.stream_error(id, StreamError::Flow(e)),
+        }
+        if s.out_len > 0 {
+            self.enqueue(id.value());
+        }
+        Ok(())
+    }
+
+    fn on_settings(&mut self, s: frame::Settings<'_>) -> Result<(), Error> {
+        if s.ack {
+            if let Some((params, _)) = self.pending_settings.pop_front() {
+                let old = self.acked_local;
+                let _ = self.acked_local.apply_all(params.iter().copied());
+                let new = self.acked_local;
+                if new.header_table_size != old.header_table_size {
+                    self.decoder
+                        .set_max_table_size(new.header_table_size as usize);
+                }
+                if new.initial_window_size != old.initial_window_size {
+                    for st in self.streams.values_mut() {
+                        st.recv
+                            .apply_initial_delta(old.initial_window_size, new.initial_window_size);
+                    }
+                }
+                self.events.push_back(Event::SettingsAcked);
+            }
+            return Ok(());
+        }
+        self.got_settings = true;
+        let old_window = self.remote.initial_window_size;
+        for (i, v) in s.iter() {
+            self.remote.apply(i, v).map_err(Error::Settings)?;
+            if i == sid::HEADER_TABLE_SIZE {
+                // We use at most 16 KiB of table whatever the peer allows.
+                self.encoder.set_max_table_size((v as usize).min(16 * 1024));
+            }
+        }
+        let new_window = self.remote.initial_window_size;
+        if new_window != old_window {
+            // "When the value of SETTINGS_INITIAL_WINDOW_SIZE changes, a receiver MUST adjust
+            // the size of all stream flow-control windows that it maintains by the difference
+            // between the new value and the old value" (6.9.2).
+            let delta = i64::from(new_window) - i64::from(old_window);
+            for (&id, st) in self.streams.iter_mut() {
+                st.send = st
+                    .send
+                    .adjust(delta)
+                    .map_err(|_| Error::InitialWindowOverflow {
+                        stream: StreamId::new(id),
+                    })?;
+            }
+            let ids: Vec<u32> = self
+                .streams
+                .iter()
+                .filter(|(_, s)| s.out_len > 0)
+                .map(|(i, _)| *i)
+                .collect();
+            for id in ids {
+                self.enqueue(id);
+            }
+        }
+        self.queue_ack()?;
+        Frame::Settings(frame::Settings {
+            ack: true,
+            raw: &[],
+        })
+        .encode(&mut self.ctrl);
+        self.events.push_back(Event::Settings(self.remote));
+        Ok(())
+    }
+
+    /// A complete header block (HEADERS or PUSH_PROMISE plus CONTINUATIONs).
+    fn on_block(
+        &mut self,
+        stream: StreamId,
+        end_stream: bool,
+        priority: Option<Priority>,
+        promised: Option<StreamId>,
+        block: &[u8],
+    ) -> Result<(), Error> {
+        enum Disp {
+            New,
+            Existing,
+            Ignore,
+            ClosedByReset,
+        }
+        // Where the block goes, decided before decoding; the block is decoded in every case
+        // so that the HPACK state stays in step with the peer's.
+        let disp = if let Some(p) = promised {
+            let assoc_ok = self.streams.get(&stream.value()).is_some_and(|s| {
+                s.local && matches!(s.state, State::Open | State::HalfClosedLocal)
+            });
+            if !assoc_ok || p.is_client_initiated() || p.value() <= self.last_peer {
+                return Err(Error::UnexpectedStreamId {
+                    stream: p,
+                    last: StreamId::new(self.last_peer),
+                });
+            }
+            Disp::New
+        } else if self.streams.contains_key(&stream.value()) {
+            Disp::Existing
+        } else if self.role == Role::Server
+            && stream.is_client_initiated()
+            && stream.value() > self.last_peer
+        {
+            if self.goaway_sent.is_some_and(|l| stream.value() > l) {
+                Disp::Ignore
+            } else {
+                Disp::New
+            }
+        } else if !self.is_peer_initiated(stream) && self.is_idle(stream)
+            || self.role == Role::Server && !stream.is_client_initiated()
+        {
+            return Err(Error::UnexpectedStreamId {
+                stream,
+                last: StreamId::new(self.last_peer),
+            });
+        } else {
+            match self.closed.get(&stream.value()) {
+                Some(Closure::ResetByUs) => Disp::Ignore,
+                Some(Closure::ResetByPeer) => Disp::ClosedByReset,
+                Some(Closure::Ended) => {
+                    // Decode first to keep HPACK in sync, then fail.
+                    let _ = self.decoder.decode(block, |_| {});
+                    return Err(Error::StreamClosed {
+                        stream,
+                        kind: kind::HEADERS,
+                    });
+                }
+                None => {
+                    return Err(Error::UnexpectedStreamId {
+                        stream,
+                        last: StreamId::new(self.last_peer),
+                    });
+                }
+            }
+        };
+        let kind = match (&disp, promised) {
+            (_, Some(_)) => Kind::Request {
+                connect_protocol: false,
+            },
+            (Disp::New, None) => Kind::Request {
+                connect_protocol: self.local.enable_connect_protocol,
+            },
+            (Disp::Existing, None) => {
+                let s = &self.streams[&stream.value()];
+                if s.got_head || (self.role == Role::Server && !s.local) {
+                    Kind::Trailers
+                } else {
+                    Kind::Response
+                }
+            }
+            _ => Kind::Trailers,
+        };
+        let mut head = Head::default();
+        let mut col = Collector::new(&mut head, kind);
+        let res = self
+            .decoder
+            .decode(block, |h| col.push(h.name, h.value, h.sensitive));
+        let valid = col.finish();
+        let too_large = match res {
+            Ok(()) => None,
+            Err(DecodeError::HeaderListTooLarge { size, max }) => {
+                Some(StreamError::HeaderListTooLarge { size, limit: max })
+            }
+            Err(error) => {
+                return Err(Error::Compression {
+                    stream: promised.unwrap_or(stream),
+                    error,
+                });
+            }
+        };
+        let target = promised.unwrap_or(stream);
+        match disp {
+            Disp::Ignore => return Ok(()),
+            Disp::ClosedByReset => return self.stream_error(stream, StreamError::ClosedByReset),
+            _ => {}
+        }
+        if let Some(p) = promised {
+            self.last_peer = p.value();
+            if let Some(e) = too_large {
+                return self.stream_error(p, e);
+            }
+            if let Err(m) = valid {
+                return self.stream_error(p, StreamError::Malformed(m));
+            }
+            let init = self.local.initial_window_size;
+            let mut s = Stream::new(State::ReservedRemote, false, 0, init, init);
+            s.state = State::Idle
+                .on(Side::Recv, Ev::PushPromise)
+                .unwrap_or(State::Closed);
+            self.streams.insert(p.value(), s);
+            self.events.push_back(Event::PushPromise {
+                stream,
+                promised: p,
+                head: Box::new(head),
+            });
+            return Ok(());
+        }
+        if let Disp::New = disp {
+            self.last_peer = stream.value();
+            if priority.is_some_and(|p| p.dependency == stream) {
+                // "A stream cannot depend on itself. An endpoint MUST treat this as a stream
+                // error of type PROTOCOL_ERROR" (5.3.1).
+                return self.stream_error(
+                    stream,
+                    StreamError::Frame(FrameError::SelfDependency { stream }),
+                );
+            }
+            let limit = self
+                .local
+                .max_concurrent_streams
+                .unwrap_or(self.config.limits.max_concurrent_streams);
+            let active = self
+                .streams
+                .values()
+                .filter(|s| !s.local && s.state.is_active())
+                .count() as u32;
+            if active >= limit {
+                // "An endpoint that receives a HEADERS frame that causes its advertised
+                // concurrent stream limit to be exceeded MUST treat this as a stream error of
+                // type PROTOCOL_ERROR or REFUSED_STREAM" (5.1.2).
+                return self.stream_error(stream, StreamError::Refused { limit });
+            }
+            if let Some(e) = too_large {
+                return self.stream_error(stream, e);
+            }
+            if let Err(m) = valid {
+                return self.stream_error(stream, StreamError::Malformed(m));
+            }
+            let state = match State::Idle.on(Side::Recv, Ev::Headers { end_stream }) {
+                Ok(s) => s,
+                Err(e) => return self.state_violation(stream, e),
+            };
+            if end_stream && head.content_length.is_some_and(|n| n != 0) {
+                let m = Malformed::ContentLengthMismatch {
+                    declared: head.content_length.unwrap_or(0),
+                    received: 0,
+                };
+                return self.stream_error(stream, StreamError::Malformed(m));
+            }
+            let init = self.local.initial_window_size;
+            let mut s = Stream::new(state, false, self.remote.initial_window_size, init, init);
+            if let Some(b) = &self.bdp {
+                let _ = b;
+                let t = self.conn_recv.target().min(crate::settings::MAX_WINDOW);
+                if t > init {
+                    s.recv
+                        .set_target(t.min(self.config.bdp_max_window.unwrap_or(init)));
+                }
+            }
+            s.got_head = true;
+            s.content_length = head.content_length;
+            s.no_body = head.method() == Some(b"HEAD");
+            self.streams.insert(stream.value(), s);
+            self.events.push_back(Event::Request {
+                stream,
+                head: Box::new(head),
+                end_stream,
+            });
+            return Ok(());
+        }
+        // An existing stream: response head, informational head, or trailers.
+        let _ = target;
+        let Some(s) = self.streams.get_mut(&stream.value()) else {
+            return Ok(());
+        };
+        let next = match s.state.on(Side::Recv, Ev::Headers { end_stream }) {
+            Ok(n) => n,
+            Err(e) => return self.state_violation(stream, e),
+        };
+        if let Some(e) = too_large {
+            return self.stream_error(stream, e);
+        }
+        if let Err(m) = valid {
+            return self.stream_error(stream, StreamError::Malformed(m));
+        }
+        match kind {
+            Kind::Trailers => {
+                if !end_stream {
+                    return self.stream_error(
+                        stream,
+                        StreamError::Malformed(Malformed::UnexpectedHeaders),
+                    );
+                }
+                if let Some(cl) = s.content_length
+                    && !s.no_body
+                    && cl != s.received
+                {
+                    let m = Malformed::ContentLengthMismatch {
+                        declared: cl,
+                        received: s.received,
+                    };
+                    return self.stream_error(stream, StreamError::Malformed(m));
+                }
+                s.state = next;
+                self.events.push_back(Event::Trailers {
+                    stream,
+                    fields: head.fields,
+                });
+            }
+            _ => {
+                let status = head.status().unwrap_or(0);
+                if status < 200 {
+                    if end_stream {
+                        return self.stream_error(
+                            stream,
+                            StreamError::Malformed(Malformed::UnexpectedHeaders),
+                        );
+                    }
+                } else {
+                    s.got_head = true;
+                    if status == 204 || status == 304 {
+                        s.no_body = true;
+                    }
+                    s.content_length = head.content_length;
+                    if end_stream && !s.no_body && head.content_length.is_some_and(|n| n != 0) {
+                        let m = Malformed::ContentLengthMismatch {
+                            declared: head.content_length.unwrap_or(0),
+                            received: 0,
+                        };
+                        return self.stream_error(stream, StreamError::Malformed(m));
+                    }
+                }
+                s.state = next;
+                self.events.push_back(Event::Response {
+                    stream,
+                    head: Box::new(head),
+                    end_stream,
+                });
+            }
+        }
+        self.maybe_forget(stream.value());
+        Ok(())
+    }
+}
+
+fn check_fields(fields: &[(&[u8], &[u8])]) -> Result<(), UserError> {
+    for (n, v) in fields {
+        head::check_name(n).map_err(UserError::InvalidField)?;
+        head::check_value(v).map_err(UserError::InvalidField)?;
+        if head::connection_specific(n) {
+            return Err(UserError::InvalidField(Malformed::ConnectionSpecific));
+        }
+    }
+    Ok(())
+}

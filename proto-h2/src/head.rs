@@ -1,0 +1,511 @@
+//! Decoded header blocks and the HTTP message rules of RFC 9113 section 8 (field validity,
+//! pseudo-header rules, connection-specific fields, `:authority`/`host`, `content-length`).
+//!
+//! A block is stored as one byte buffer plus offsets ([`Fields`]): two allocations per block,
+//! none per field.
+
+use crate::frame::ErrorCode;
+use core::fmt;
+
+/// Why a message is malformed (RFC 9113 8.1.1): a stream error of type PROTOCOL_ERROR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// A field name with an uppercase letter (8.2.1).
+    UppercaseName,
+    /// A field name that is empty or has a character not allowed in a token (8.2.1).
+    InvalidName,
+    /// A field value with NUL, CR or LF, or leading/trailing whitespace (8.2.1).
+    InvalidValue,
+    /// A pseudo-header after a regular field (8.3).
+    PseudoAfterRegular,
+    /// A pseudo-header this message kind does not define (8.3).
+    UnknownPseudo,
+    /// The same pseudo-header twice (8.3.1).
+    DuplicatePseudo,
+    /// A pseudo-header in trailers (8.1).
+    PseudoInTrailers,
+    /// A required pseudo-header is missing (8.3.1, 8.3.2).
+    Missing(&'static str),
+    /// `:scheme` or `:path` in a plain CONNECT request (8.5).
+    ConnectWithSchemeOrPath,
+    /// `:path` empty (8.3.1).
+    EmptyPath,
+    /// `:protocol` without CONNECT, or without our SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 4).
+    BadProtocol,
+    /// A connection-specific field such as `connection` or `transfer-encoding` (8.2.2).
+    ConnectionSpecific,
+    /// `te` with a value other than `trailers` (8.2.2).
+    TeNotTrailers,
+    /// `:authority` and `host` disagree (8.3.1).
+    AuthorityHostMismatch,
+    /// `content-length` that is not a number, or several that disagree.
+    BadContentLength,
+    /// The DATA received does not add up to `content-length` (8.1.1).
+    ContentLengthMismatch {
+        /// The declared length.
+        declared: u64,
+        /// What arrived (so far, when it is already more).
+        received: u64,
+    },
+    /// `:status` that is not three digits (8.3.2).
+    BadStatus,
+    /// A HEADERS frame after the message head that is not trailers with END_STREAM (8.1).
+    UnexpectedHeaders,
+}
+
+impl Malformed {
+    /// Always PROTOCOL_ERROR.
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::PROTOCOL_ERROR
+    }
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "malformed message: {self:?}")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    name: (u32, u32),
+    value_end: u32,
+    sensitive: bool,
+}
+
+/// The fields of one header block in wire order, pseudo-headers first.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    buf: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
+impl fmt::Debug for Fields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|(n, v)| {
+                (
+                    String::from_utf8_lossy(n).into_owned(),
+                    String::from_utf8_lossy(v).into_owned(),
+                )
+            }))
+            .finish()
+    }
+}
+
+impl Fields {
+    /// An empty list.
+    pub fn new() -> Self {
+        Fields::default()
+    }
+    /// Appends a field.
+    pub fn push(&mut self, name: &[u8], value: &[u8], sensitive: bool) {
+        let start = self.buf.len() as u32;
+        self.buf.extend_from_slice(name);
+        let mid = self.buf.len() as u32;
+        self.buf.extend_from_slice(value);
+        self.entries.push(Entry {
+            name: (start, mid),
+            value_end: self.buf.len() as u32,
+            sensitive,
+        });
+    }
+    fn at(&self, e: &Entry) -> (&[u8], &[u8]) {
+        (
+            &self.buf[e.name.0 as usize..e.name.1 as usize],
+            &self.buf[e.name.1 as usize..e.value_end as usize],
+        )
+    }
+    /// Every field (pseudo-headers included) as (name, value), in wire order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        self.entries.iter().map(|e| self.at(e))
+    }
+    /// The regular fields (no pseudo-headers), in wire order.
+    pub fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        self.iter().filter(|(n, _)| !n.starts_with(b":"))
+    }
+    /// Whether the field at `index` came as a never-indexed literal.
+    pub fn is_sensitive(&self, index: usize) -> bool {
+        self.entries.get(index).is_some_and(|e| e.sensitive)
+    }
+    /// The first value of `name` (exact, lowercase).
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    /// No fields?
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.entries.clear();
+    }
+}
+
+/// A request or response head: its fields plus typed access to the pseudo-headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Head {
+    /// Every field in wire order.
+    pub fields: Fields,
+    /// The parsed `content-length`, if any.
+    pub content_length: Option<u64>,
+}
+
+impl Head {
+    /// `:method`.
+    pub fn method(&self) -> Option<&[u8]> {
+        self.fields.get(b":method")
+    }
+    /// `:scheme`.
+    pub fn scheme(&self) -> Option<&[u8]> {
+        self.fields.get(b":scheme")
+    }
+    /// `:authority`.
+    pub fn authority(&self) -> Option<&[u8]> {
+        self.fields.get(b":authority")
+    }
+    /// `:path`.
+    pub fn path(&self) -> Option<&[u8]> {
+        self.fields.get(b":path")
+    }
+    /// `:protocol` (extended CONNECT, RFC 8441).
+    pub fn protocol(&self) -> Option<&[u8]> {
+        self.fields.get(b":protocol")
+    }
+    /// `:status` as a number.
+    pub fn status(&self) -> Option<u16> {
+        let s = self.fields.get(b":status")?;
+        std::str::from_utf8(s).ok()?.parse().ok()
+    }
+    /// The regular fields.
+    pub fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        self.fields.headers()
+    }
+}
+
+/// What a header block is expected to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Request { connect_protocol: bool },
+    Response,
+    Trailers,
+}
+
+const M: u8 = 1;
+const S: u8 = 2;
+const A: u8 = 4;
+const P: u8 = 8;
+const PR: u8 = 16;
+const ST: u8 = 32;
+
+/// Collects decoded fields and checks them as they come; the first violation is kept.
+pub(crate) struct Collector<'h> {
+    head: &'h mut Head,
+    kind: Kind,
+    seen: u8,
+    regular: bool,
+    pub(crate) err: Option<Malformed>,
+    host: Option<(u32, u32)>,
+}
+
+fn valid_name_byte(b: u8) -> bool {
+    // token characters (RFC 9110 5.6.2), lowercase only.
+    matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*'
+        | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+}
+
+pub(crate) fn check_name(name: &[u8]) -> Result<(), Malformed> {
+    if name.is_empty() {
+        return Err(Malformed::InvalidName);
+    }
+    for &b in name {
+        if !valid_name_byte(b) {
+            return Err(if b.is_ascii_uppercase() {
+                Malformed::UppercaseName
+            } else {
+                Malformed::InvalidName
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn check_value(v: &[u8]) -> Result<(), Malformed> {
+    if v.iter().any(|&b| b == 0 || b == b'\r' || b == b'\n')
+        || v.first().is_some_and(|&b| b == b' ' || b == b'\t')
+        || v.last().is_some_and(|&b| b == b' ' || b == b'\t')
+    {
+        return Err(Malformed::InvalidValue);
+    }
+    Ok(())
+}
+
+pub(crate) fn connection_specific(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"connection" | b"proxy-connection" | b"keep-alive" | b"transfer-encoding" | b"upgrade"
+    )
+}
+
+fn parse_content_length(v: &[u8]) -> Option<u64> {
+    // Several comma-separated equal values are allowed (RFC 9110 8.6).
+    let mut out: Option<u64> = None;
+    for part in v.split(|&b| b == b',') {
+        let part = part.trim_ascii();
+        if part.is_empty() || part.len() > 19 || !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = part.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0'));
+        if out.is_some_and(|o| o != n) {
+            return None;
+        }
+        out = Some(n);
+    }
+    out
+}
+
+impl<'h> Collector<'h> {
+    pub(crate) fn new(head: &'h mut Head, kind: Kind) -> Self {
+        head.fields.clear();
+        head.content_length = None;
+        Collector {
+            head,
+            kind,
+            seen: 0,
+            regular: false,
+            err: None,
+            host: None,
+        }
+    }
+
+    fn fail(&mut self, m: Malformed) {
+        if self.err.is_none() {
+            self.err = Some(m);
+        }
+    }
+
+    pub(crate) fn push(&mut self, name: &[u8], value: &[u8], sensitive: bool) {
+        if self.err.is_some() {
+            return;
+        }
+        if let Err(m) = check_value(value) {
+            return self.fail(m);
+        }
+        if let Some(p) = name.strip_prefix(b":") {
+            if self.regular {
+                return self.fail(Malformed::PseudoAfterRegular);
+            }
+            let bit = match (self.kind, p) {
+                (Kind::Trailers, _) => return self.fail(Malformed::PseudoInTrailers),
+                (Kind::Request { .. }, b"method") => M,
+                (Kind::Request { .. }, b"scheme") => S,
+                (Kind::Request { .. }, b"authority") => A,
+                (Kind::Request { .. }, b"path") => P,
+                (Kind::Request { .. }, b"protocol") => PR,
+                (Kind::Response, b"status") => ST,
+                _ => return self.fail(Malformed::UnknownPseudo),
+            };
+            if self.seen & bit != 0 {
+                return self.fail(Malformed::DuplicatePseudo);
+            }
+            self.seen |= bit;
+            if bit == ST && (value.len() != 3 || !value.iter().all(u8::is_ascii_digit)) {
+                return self.fail(Malformed::BadStatus);
+            }
+            if bit == P && value.is_empty() {
+                return self.fail(Malformed::EmptyPath);
+            }
+        } else {
+            self.regular = true;
+            if let Err(m) = check_name(name) {
+                return self.fail(m);
+            }
+            if connection_specific(name) {
+                return self.fail(Malformed::ConnectionSpecific);
+            }
+            if name == b"te" && value != b"trailers" {
+                return self.fail(Malformed::TeNotTrailers);
+            }
+            if name == b"content-length" && self.kind != Kind::Trailers {
+                match parse_content_length(value) {
+                    Some(n) if self.head.content_length.is_none_or(|o| o == n) => {
+                        self.head.content_length = Some(n)
+                    }
+                    _ => return self.fail(Malformed::BadContentLength),
+                }
+            }
+            if name == b"host" {
+                let start = self.head.fields.buf.len() as u32 + 4;
+                self.host = Some((start, start + value.len() as u32));
+            }
+        }
+        self.head.fields.push(name, value, sensitive);
+    }
+
+    /// Checks what can only be checked at the end of the block.
+    pub(crate) fn finish(mut self) -> Result<(), Malformed> {
+        if let Some(e) = self.err {
+            return Err(e);
+        }
+        match self.kind {
+            Kind::Request { connect_protocol } => {
+                let is_connect = self.head.method() == Some(b"CONNECT");
+                if self.seen & M == 0 {
+                    return Err(Malformed::Missing(":method"));
+                }
+                if self.seen & PR != 0 {
+                    // RFC 8441 4: ":protocol" only with CONNECT, only if we enabled it.
+                    if !is_connect || !connect_protocol {
+                        return Err(Malformed::BadProtocol);
+                    }
+                    for (bit, name) in [(S, ":scheme"), (P, ":path"), (A, ":authority")] {
+                        if self.seen & bit == 0 {
+                            return Err(Malformed::Missing(name));
+                        }
+                    }
+                } else if is_connect {
+                    if self.seen & A == 0 {
+                        return Err(Malformed::Missing(":authority"));
+                    }
+                    if self.seen & (S | P) != 0 {
+                        return Err(Malformed::ConnectWithSchemeOrPath);
+                    }
+                } else {
+                    if self.seen & S == 0 {
+                        return Err(Malformed::Missing(":scheme"));
+                    }
+                    if self.seen & P == 0 {
+                        return Err(Malformed::Missing(":path"));
+                    }
+                }
+                if let (Some((s, e)), Some(auth)) = (self.host, self.head.authority()) {
+                    let host = &self.head.fields.buf[s as usize..e as usize];
+                    if host != auth {
+                        self.err = Some(Malformed::AuthorityHostMismatch);
+                    }
+                }
+            }
+            Kind::Response => {
+                if self.seen & ST == 0 {
+                    return Err(Malformed::Missing(":status"));
+                }
+            }
+            Kind::Trailers => {}
+        }
+        match self.err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(kind: Kind, fields: &[(&str, &str)]) -> Result<Head, Malformed> {
+        let mut h = Head::default();
+        let mut c = Collector::new(&mut h, kind);
+        for (n, v) in fields {
+            c.push(n.as_bytes(), v.as_bytes(), false);
+        }
+        c.finish().map(|()| h)
+    }
+    const REQ: Kind = Kind::Request {
+        connect_protocol: false,
+    };
+
+    #[test]
+    fn request_rules() {
+        let base = [
+            (":method", "GET"),
+            (":scheme", "https"),
+            (":authority", "a.example"),
+            (":path", "/"),
+        ];
+        let h = run(REQ, &base).unwrap();
+        assert_eq!(h.method(), Some(&b"GET"[..]));
+        assert_eq!(h.path(), Some(&b"/"[..]));
+        let with = |extra: (&'static str, &'static str)| {
+            let mut v = base.to_vec();
+            v.push(extra);
+            run(REQ, &v)
+        };
+        assert_eq!(with(("X-A", "b")), Err(Malformed::UppercaseName));
+        assert_eq!(
+            with(("connection", "x")),
+            Err(Malformed::ConnectionSpecific)
+        );
+        assert_eq!(with(("te", "gzip")), Err(Malformed::TeNotTrailers));
+        assert!(with(("te", "trailers")).is_ok());
+        assert_eq!(with((":path", "/x")), Err(Malformed::DuplicatePseudo));
+        assert_eq!(
+            with(("host", "b.example")),
+            Err(Malformed::AuthorityHostMismatch)
+        );
+        assert!(with(("host", "a.example")).is_ok());
+        assert_eq!(
+            with(("content-length", "1, 2")),
+            Err(Malformed::BadContentLength)
+        );
+        assert_eq!(
+            with(("content-length", "5, 5")).unwrap().content_length,
+            Some(5)
+        );
+        assert_eq!(with(("x", "a\nb")), Err(Malformed::InvalidValue));
+        assert_eq!(
+            run(REQ, &[(":method", "GET"), ("x", "y"), (":path", "/")]),
+            Err(Malformed::PseudoAfterRegular)
+        );
+        assert_eq!(
+            run(REQ, &[(":method", "GET"), (":path", "/")]),
+            Err(Malformed::Missing(":scheme"))
+        );
+        assert!(run(REQ, &[(":method", "CONNECT"), (":authority", "a:1")]).is_ok());
+        assert_eq!(
+            run(
+                REQ,
+                &[
+                    (":method", "CONNECT"),
+                    (":protocol", "websocket"),
+                    (":scheme", "https"),
+                    (":path", "/"),
+                    (":authority", "a")
+                ]
+            ),
+            Err(Malformed::BadProtocol)
+        );
+        assert!(
+            run(
+                Kind::Request {
+                    connect_protocol: true
+                },
+                &[
+                    (":method", "CONNECT"),
+                    (":protocol", "websocket"),
+                    (":scheme", "https"),
+                    (":path", "/"),
+                    (":authority", "a")
+                ]
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            run(Kind::Trailers, &[(":path", "/")]),
+            Err(Malformed::PseudoInTrailers)
+        );
+        assert_eq!(
+            run(Kind::Response, &[(":status", "2000")]),
+            Err(Malformed::BadStatus)
+        );
+        assert_eq!(
+            run(Kind::Response, &[(":status", "204")]).unwrap().status(),
+            Some(204)
+        );
+    }
+}
