@@ -478,13 +478,18 @@ impl<R: Role> Conn<R> {
     /// not taken (0).
     ///
     /// # Errors
-    /// The sticky error, once the peer has broken the protocol.
+    /// The sticky error, once the peer has broken the protocol; [`Error::UnexpectedData`]
+    /// for bytes after a message that closes the connection.
     pub fn recv(&mut self, input: &[u8]) -> Result<usize, Error> {
         if let Some(e) = self.error {
             return Err(e);
         }
         if matches!(self.reader, Reader::Closed) {
-            return Ok(0);
+            if self.switching || input.is_empty() {
+                return Ok(0);
+            }
+            // RFC 9112 section 9.6: nothing may follow a message that closes the connection.
+            return Err(self.fail(Error::UnexpectedData));
         }
         if self.start > 0 {
             self.buf.drain(..self.start);
@@ -533,7 +538,12 @@ impl<R: Role> Conn<R> {
     fn step(&mut self) -> Result<Option<Ev>, Error> {
         loop {
             match &mut self.reader {
-                Reader::Closed => return Ok(None),
+                Reader::Closed => {
+                    if !self.switching && self.buf.len() > self.start {
+                        return Err(Error::UnexpectedData);
+                    }
+                    return Ok(None);
+                }
                 Reader::UpgradePending => {
                     self.reader = Reader::Closed;
                     self.writer = Writer::Closed;
@@ -553,7 +563,6 @@ impl<R: Role> Conn<R> {
                             } else {
                                 self.reader = Reader::Closed;
                                 self.writer = Writer::Closed;
-                                return Ok(None);
                             }
                         }
                         _ => return Ok(None),
@@ -677,6 +686,9 @@ impl<R: Role> Conn<R> {
     }
 }
 
+/// Heads up to this size are re-parsed on every `poll_event` until complete.
+const EAGER_PARSE: usize = 1024;
+
 /// An event as offsets into the receive buffer.
 #[derive(Debug, Clone, Copy)]
 enum Ev {
@@ -779,7 +791,10 @@ impl<R: Role> Conn<R> {
 
     fn try_head(&mut self) -> Result<Option<Ev>, Error> {
         let limits = self.config.parse.limits;
-        if !self.head_may_be_ready() {
+        // Small heads are parsed on every call (early rejection of garbage); larger ones only
+        // when a line that may end the head arrived, so a slow peer costs linear time.
+        let small = self.buf.len() - self.start <= EAGER_PARSE;
+        if !self.head_may_be_ready() && !small {
             if self.buf.len() - self.start > limits.max_head_size {
                 return Err(Error::HeadTooLarge);
             }

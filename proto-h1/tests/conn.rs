@@ -93,7 +93,7 @@ fn pipelined_requests_in_order() {
 #[test]
 fn connection_close_and_http10() {
     let mut s = ServerConn::new(ConnConfig::default());
-    s.recv(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\n\r\n")
+    s.recv(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
         .unwrap();
     assert_eq!(drain_server(&mut s).unwrap().len(), 2);
     s.send_response(200, b"OK", &[h("Content-Length", "0")])
@@ -101,6 +101,23 @@ fn connection_close_and_http10() {
     s.send_end(&[]).unwrap();
     assert!(drain_server(&mut s).unwrap().is_empty());
     assert!(s.wants_close());
+    // Nothing may follow a message that closes the connection (RFC 9112 section 9.6).
+    assert_eq!(
+        s.recv(b"GET /2 HTTP/1.1\r\n\r\n"),
+        Err(Error::UnexpectedData)
+    );
+
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n")
+        .unwrap();
+    assert_eq!(drain_server(&mut s).unwrap().len(), 2);
+    s.send_response(200, b"OK", &[h("Content-Length", "0")])
+        .unwrap();
+    s.send_end(&[]).unwrap();
+    assert_eq!(drain_server(&mut s), Err(Error::UnexpectedData));
+    let mut out = Vec::new();
+    s.poll_transmit(&mut out);
+    assert!(out.starts_with(b"HTTP/1.1 200 OK"));
 
     // HTTP/1.0 without keep-alive closes; with it (both ways) persists.
     let mut s = ServerConn::new(ConnConfig::default());
