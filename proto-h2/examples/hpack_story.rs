@@ -25,7 +25,7 @@ struct Case {
 }
 
 fn unhex(s: &str) -> Result<Vec<u8>, String> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err("odd-length wire".into());
     }
     (0..s.len() / 2)

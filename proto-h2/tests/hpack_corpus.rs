@@ -90,7 +90,7 @@ const FOLDERS: [&str; 7] = [
 ];
 
 #[test]
-fn every_encoded_story_decodes_to_its_headers() {
+fn hpack_every_encoded_story_decodes_to_its_headers() {
     let mut cases = 0;
     for folder in FOLDERS {
         let files = stories(folder);
@@ -157,7 +157,7 @@ fn reencode(path: &Path) -> (usize, usize) {
 }
 
 #[test]
-fn raw_data_reencoded_decodes_back_and_compresses_like_nghttp2() {
+fn hpack_raw_data_reencoded_decodes_back_and_compresses_like_nghttp2() {
     let (mut encoded, mut raw) = (0, 0);
     for path in stories("raw-data") {
         let (e, r) = reencode(&path);
@@ -178,7 +178,7 @@ fn raw_data_reencoded_decodes_back_and_compresses_like_nghttp2() {
 }
 
 #[test]
-fn stories_with_table_size_changes_reencode() {
+fn hpack_stories_with_table_size_changes_reencode() {
     for path in stories("nghttp2-change-table-size") {
         let (e, r) = reencode(&path);
         assert!(e > 0 && e < r, "{}: {e}/{r}", path.display());

@@ -30,6 +30,8 @@ mod encoder;
 mod huffman;
 mod integer;
 mod table;
+#[cfg(test)]
+mod tests;
 
 pub use decoder::Decoder;
 pub use encoder::Encoder;

@@ -1,0 +1,127 @@
+//! Decoding allocates nothing per header: with a counting global allocator, every story of the
+//! hpack-test-case corpus decodes a second time (same decoder, [`Decoder::reset`] between the
+//! passes, so its buffers are warm) without a single allocation, and the first pass allocates
+//! a handful of times, not once per header.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use proto_h2::hpack::Decoder;
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+#[allow(unsafe_code)]
+// SAFETY: forwards to the system allocator unchanged; only counts calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as our caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as our caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as our caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> usize {
+    ALLOCATIONS.load(Ordering::Relaxed)
+}
+
+/// (header_table_size, wire) of each case of a story.
+fn load(path: &Path) -> Vec<(Option<usize>, Vec<u8>)> {
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
+    json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let hex = c["wire"].as_str().unwrap();
+            let wire = (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                .collect();
+            (
+                c.get("header_table_size")
+                    .and_then(|v| v.as_u64())
+                    .map(|v| v as usize),
+                wire,
+            )
+        })
+        .collect()
+}
+
+/// Decodes a story; returns the number of headers.
+fn decode_story(d: &mut Decoder, cases: &[(Option<usize>, Vec<u8>)]) -> usize {
+    let mut headers = 0;
+    for (size, wire) in cases {
+        if let Some(n) = size {
+            d.set_max_table_size(*n);
+        }
+        d.decode(wire, |h| {
+            headers += 1;
+            std::hint::black_box(h);
+        })
+        .unwrap();
+    }
+    headers
+}
+
+#[test]
+fn hpack_decoding_allocates_nothing_after_warm_up() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/hpack-test-case");
+    let mut stories: Vec<PathBuf> = Vec::new();
+    for folder in [
+        "nghttp2",
+        "nghttp2-change-table-size",
+        "go-hpack",
+        "python-hpack",
+    ] {
+        for e in fs::read_dir(root.join(folder)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "json") {
+                stories.push(p);
+            }
+        }
+    }
+    assert!(stories.len() > 100);
+    let mut total_headers = 0;
+    for path in &stories {
+        let cases = load(path);
+        let mut d = Decoder::new();
+        let before = allocations();
+        let headers = decode_story(&mut d, &cases);
+        let warm_up = allocations() - before;
+        // Growing the scratch buffer and (for larger size updates) the table: a few times.
+        assert!(
+            warm_up <= 16,
+            "{}: {warm_up} allocations for {headers} headers",
+            path.display()
+        );
+
+        d.reset();
+        let before = allocations();
+        let again = decode_story(&mut d, &cases);
+        let after = allocations() - before;
+        assert_eq!(again, headers);
+        assert_eq!(
+            after,
+            0,
+            "{}: {after} allocations decoding {headers} headers warm",
+            path.display()
+        );
+        total_headers += headers;
+    }
+    assert!(total_headers > 50_000, "{total_headers}");
+}
