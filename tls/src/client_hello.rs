@@ -378,6 +378,31 @@ impl ClientHello {
     }
 }
 
+/// JA4 from a JA4_r string (`a_ciphers_extensions[_sigalgs]`): hashes the two raw lists the
+/// way [`ClientHello::fingerprints`] does. `None` when the string lacks its three parts.
+///
+/// ```
+/// let ja4 = tls::client_hello::ja4_from_raw(
+///     "t13d1516h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_\
+///      0005,000a,000b,000d,0012,0015,0017,001b,0023,002b,002d,0033,4469,ff01_\
+///      0403,0804,0401,0503,0805,0501,0806,0601",
+/// );
+/// assert_eq!(ja4.as_deref(), Some("t13d1516h2_8daaf6152771_e5627efa2ab1")); // FoxIO's example
+/// ```
+#[must_use]
+pub fn ja4_from_raw(ja4_r: &str) -> Option<String> {
+    let mut parts = ja4_r.splitn(3, '_');
+    let (a, ciphers, rest) = (parts.next()?, parts.next()?, parts.next()?);
+    let hash = |s: &str| {
+        if s.is_empty() {
+            "000000000000".to_owned()
+        } else {
+            sha256_12(s)
+        }
+    };
+    Some(format!("{a}_{}_{}", hash(ciphers), hash(rest)))
+}
+
 fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -10,7 +10,9 @@
 //!   browserleaks capture: JA4 `t13d1516h2_8daaf6152771_d8a2da3f94cd`, JA3N
 //!   `8e19337e7524d2573be54efb2b0784c9`.
 //! - [`FIREFOX`]: Firefox 145 (desktop). Target JA4 `t13d1717h2_5b57614c22b0_3cbfd9057e0d`.
-//! - [`SAFARI`]: Safari 18 (macOS 15).
+//! - [`SAFARI`]: Safari 18 (macOS 15). Target JA4 `t13d2014h2_a09f3c656075_14788d8d241b`
+//!   (ja4db; its two hashes agree with Safari 18's published cipher, extension and signature
+//!   algorithm lists).
 //!
 //! # Limits of BoringSSL through `boring` 5.4 (what cannot match, and why)
 //! - **TLS 1.3 cipher order** is fixed by BoringSSL (AES-128-GCM, AES-256-GCM, ChaCha20 on
@@ -26,8 +28,11 @@
 //!   the Firefox JA4 target is out of reach, see the test `firefox_ja4_target_unreachable`.
 //! - **Groups**: BoringSSL has no finite-field groups (`ffdhe2048`, `ffdhe3072`, sent by
 //!   Firefox), so Firefox's JA3 group list differs.
-//! - **Safari** offers three 3DES ECDHE suites (`c008`, `c012`) that BoringSSL removed and
-//!   a duplicated signature algorithm; its cipher count and hash cannot match.
+//! - **Safari** is out of reach on all three JA4 parts: it offers the 3DES ECDHE suites `c008`
+//!   and `c012` that BoringSSL does not implement (18 suites instead of 20); it lists
+//!   `rsa_pss_rsae_sha384` (`0805`) twice, which BoringSSL refuses
+//!   (`DUPLICATE_SIGNATURE_ALGORITHM`); and it sends `padding` (21), which BoringSSL only adds
+//!   to ClientHellos of 256 to 511 bytes. Ours: `t13d1813h2_e8a523a41297_...`.
 //! - **Certificate compression**: zlib and brotli work both ways; zstd (Firefox) has no
 //!   codepoint constant in `boring` 5.4 and no well-kept pure crate in the workspace, so it
 //!   is not offered (the extension is present either way, so JA3/JA4 are unaffected).
