@@ -42,6 +42,7 @@ step "cargo test" cargo test --workspace --no-fail-fast
 # Conformance and interop suites with real peers (each prints `N passed, N failed` and exits
 # non-zero on a failure). Add a crate's suite here.
 step "sse interop" bash proto-sse/interop.sh
+step "autobahn" bash proto-ws/autobahn.sh
 # suites:end
 
 echo "total: $passed passed, $failed failed"
