@@ -272,6 +272,11 @@ impl Parser {
 
     /// Starts a new stream (a new connection), keeping the last event ID string and the
     /// reconnection time, and clearing a sticky error.
+    ///
+    /// The new stream's last event ID buffer starts as the last event ID string, not empty:
+    /// the standard's "initialized to the empty string" would make the first event of a resumed
+    /// stream without an `id` field reset the ID that was just sent as `Last-Event-ID`; browsers
+    /// (Chromium's parser takes the last event ID when it is created) keep it, and so do we.
     pub fn reset(&mut self) {
         self.bom_matched = 0;
         self.started = false;

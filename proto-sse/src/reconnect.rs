@@ -107,22 +107,25 @@ impl SplitMix64 {
 ///
 /// # Examples
 ///
+/// The clock stays with the caller: `start` below is whatever `Instant` its event loop has.
+///
 /// ```
 /// use std::time::{Duration, Instant};
 /// use proto_sse::{Parser, Reconnect, ReconnectConfig, State};
 ///
-/// let start = Instant::now();
-/// let mut policy = Reconnect::new(ReconnectConfig::default());
-/// assert_eq!(policy.poll_connect().unwrap().last_event_id, None);
-/// policy.on_response(start, 200, Some(b"text/event-stream")).unwrap();
-/// let mut parser = Parser::new();
-/// let (_, event) = parser.parse(b"id: 41\nretry: 1000\ndata: x\n\n").unwrap();
-/// policy.on_event(&event.unwrap());
-/// policy.on_disconnect(start);
-/// assert_eq!(policy.poll_timeout(), Some(start + Duration::from_secs(1)));
-/// policy.handle_timeout(start + Duration::from_secs(1));
-/// assert_eq!(policy.state(), State::Connect);
-/// assert_eq!(policy.poll_connect().unwrap().last_event_id, Some("41"));
+/// fn one_reconnect(start: Instant) {
+///     let mut policy = Reconnect::new(ReconnectConfig::default());
+///     assert_eq!(policy.poll_connect().unwrap().last_event_id, None);
+///     policy.on_response(start, 200, Some(b"text/event-stream")).unwrap();
+///     let mut parser = Parser::new();
+///     let (_, event) = parser.parse(b"id: 41\nretry: 1000\ndata: x\n\n").unwrap();
+///     policy.on_event(&event.unwrap());
+///     policy.on_disconnect(start);
+///     assert_eq!(policy.poll_timeout(), Some(start + Duration::from_secs(1)));
+///     policy.handle_timeout(start + Duration::from_secs(1));
+///     assert_eq!(policy.state(), State::Connect);
+///     assert_eq!(policy.poll_connect().unwrap().last_event_id, Some("41"));
+/// }
 /// ```
 #[derive(Debug, Clone)]
 pub struct Reconnect {
