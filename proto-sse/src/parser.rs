@@ -99,8 +99,10 @@ impl std::error::Error for Error {}
 
 /// A dispatched event (a `MessageEvent` in a browser).
 ///
-/// The strings borrow from the chunk given to [`Parser::parse`] when the event lies within it,
-/// otherwise from the parser; they are owned only where invalid UTF-8 had to be replaced.
+/// `data` and `event_type` borrow from the chunk given to [`Parser::parse`] when the event's
+/// lines lie within it and it has one `data` line, otherwise from the parser's buffers (whose
+/// capacity is reused, so a warm parser does not allocate); `id` borrows from the parser, which
+/// keeps it across events. A string is owned only where invalid UTF-8 had to be replaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event<'a> {
     /// The event type: the last `event` field's value, or `message` when there was none or it
