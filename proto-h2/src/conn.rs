@@ -346,6 +346,7 @@ struct Stream {
     queued: bool,
     inbuf: VecDeque<Bytes>,
     got_head: bool,
+    sent_head: bool,
     no_body: bool,
     content_length: Option<u64>,
     received: u64,
@@ -366,6 +367,7 @@ impl Stream {
             queued: false,
             inbuf: VecDeque::new(),
             got_head: false,
+            sent_head: false,
             no_body: false,
             content_length: None,
             received: 0,
@@ -445,6 +447,7 @@ pub struct Connection {
     stall_since: Option<Instant>,
     bdp: Option<Bdp>,
     bdp_wants_ping: bool,
+    bdp_acked: bool,
 }
 
 impl Connection {
@@ -467,8 +470,10 @@ impl Connection {
             .filter(|&(i, v)| Settings::default().apply(i, v).is_ok())
             .collect();
         frame::encode_settings(&params, &mut ctrl);
-        let mut conn_recv = RecvWindow::new(DEFAULT_WINDOW, config.connection_window);
-        if let Some(inc) = conn_recv.take_update() {
+        let target = config.connection_window.max(DEFAULT_WINDOW);
+        let conn_recv = RecvWindow::new(target, target);
+        if target > DEFAULT_WINDOW {
+            let inc = target - DEFAULT_WINDOW;
             Frame::WindowUpdate(frame::WindowUpdate {
                 stream: StreamId::ZERO,
                 increment: inc,
@@ -528,6 +533,7 @@ impl Connection {
             stall_since: None,
             bdp,
             bdp_wants_ping: false,
+            bdp_acked: false,
             config,
         }
     }
@@ -576,6 +582,10 @@ impl Connection {
     /// The connection receive window the peer sees.
     pub fn connection_recv_window(&self) -> i32 {
         self.conn_recv.window().size()
+    }
+    /// The size the connection receive window is kept topped up to (grows with BDP probing).
+    pub fn connection_recv_target(&self) -> u32 {
+        self.conn_recv.target()
     }
     /// A stream's receive window (what the peer may still send).
     pub fn stream_recv_window(&self, stream: StreamId) -> Option<i32> {
@@ -649,6 +659,14 @@ impl Connection {
             let buf = self.rx.split_to(total).freeze();
             if let Err(e) = self.on_frame(head, &buf) {
                 return Err(self.fail(e));
+            }
+        }
+        if std::mem::take(&mut self.bdp_acked)
+            && let Some(b) = &mut self.bdp
+        {
+            let target = self.conn_recv.target();
+            if let Some(new) = b.on_ping_ack(now, target) {
+                self.grow_windows(new);
             }
         }
         Ok(input.len())
@@ -783,6 +801,7 @@ impl Connection {
         let init = self.local.initial_window_size;
         let mut s = Stream::new(state, true, self.remote.initial_window_size, init, init);
         s.no_body = req.method == b"HEAD";
+        s.sent_head = true;
         self.streams.insert(id.value(), s);
         Ok(id)
     }
@@ -815,14 +834,14 @@ impl Connection {
                 stream,
                 state: s.state,
             })?;
+        if s.sent_head {
+            return Err(UserError::InvalidState {
+                stream,
+                state: s.state,
+            });
+        }
         if status >= 200 {
-            if s.got_head {
-                return Err(UserError::InvalidState {
-                    stream,
-                    state: s.state,
-                });
-            }
-            s.got_head = true;
+            s.sent_head = true;
             s.state = next;
             if end_stream {
                 s.end_sent = true;
@@ -1279,14 +1298,13 @@ impl Connection {
     fn stream_error(&mut self, id: StreamId, err: StreamError) -> Result<(), Error> {
         let code = err.code();
         Frame::RstStream(frame::RstStream { stream: id, code }).encode(&mut self.ctrl);
-        if self.close_stream(id, Closure::ResetByUs) {
-            self.events.push_back(Event::Reset {
-                stream: id,
-                code,
-                remote: false,
-                error: Some(err),
-            });
-        }
+        self.close_stream(id, Closure::ResetByUs);
+        self.events.push_back(Event::Reset {
+            stream: id,
+            code,
+            remote: false,
+            error: Some(err),
+        });
         let l = &self.config.limits;
         if let StreamError::Refused { .. } = err {
             if let Err(n) = self.refused.hit(self.now, l.reset_window, l.max_refused) {
@@ -1432,13 +1450,10 @@ impl Connection {
             }
             Frame::Ping(p) => {
                 if p.ack {
-                    if p.payload == Bdp::PAYLOAD
-                        && let Some(b) = &mut self.bdp
-                    {
-                        let target = self.conn_recv.target();
-                        if let Some(new) = b.on_ping_ack(self.now, target) {
-                            self.grow_windows(new);
-                        }
+                    if p.payload == Bdp::PAYLOAD && self.bdp.is_some() {
+                        // Evaluated at the end of this input: data that came in the same read
+                        // as the ACK was in flight in the same round trip.
+                        self.bdp_acked = true;
                         return Ok(());
                     }
                     self.events.push_back(Event::PingAck(p.payload));
