@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Cross-checks our JA3/JA4 computation against two independent implementations on real loopback
+# handshakes: for each profile, our blocking client (tls/examples/blocking) connects to
+# `openssl s_server` on 127.0.0.1 and prints the fingerprints it computed from its own
+# ClientHello; tshark (JA3) and ja4plus (JA4, JA4_r) compute theirs from a capture of the same
+# connection. Prints "N passed, N failed"; exits non-zero on any failure.
+#
+# The capture runs on `-i any`: on this machine's kernel, `-i lo` captures nothing (the shared
+# fingerprint.sh uses `-i lo`). Needs root (capture), tshark, openssl, $PEERS_DIR/venv ja4plus.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target-tls}
+# shellcheck source=/dev/null
+. "$root/scripts/setup.sh" >/dev/null
+PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/http-engine-peers}
+ja4plus="$PEERS_DIR/venv/bin/ja4plus"
+for tool in tshark openssl "$ja4plus"; do
+  command -v "$tool" >/dev/null || { echo "missing $tool"; echo "0 passed, 1 failed"; exit 1; }
+done
+cargo build -q -p tls --example blocking || { echo "0 passed, 1 failed"; exit 1; }
+client="$CARGO_TARGET_DIR/debug/examples/blocking"
+
+work=$(mktemp -d)
+server_pid= cap_pid=
+cleanup() {
+  [ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+  -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+openssl s_server -accept "127.0.0.1:$port" -cert "$work/cert.pem" -key "$work/key.pem" \
+  -alpn h2,http/1.1 -rev -quiet >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+
+pass=0 fail=0
+check() { # name ours theirs
+  if [ -n "$2" ] && [ "$2" = "$3" ]; then
+    pass=$((pass + 1)); echo "ok   $1 $2"
+  else
+    fail=$((fail + 1)); echo "FAIL $1 ours=$2 theirs=$3"
+  fi
+}
+for profile in default chrome firefox safari; do
+  args=()
+  [ "$profile" != default ] && args=(--profile "$profile")
+  pcap="$work/$profile.pcap"
+  tshark -q -i any -f "tcp port $port" -w "$pcap" >/dev/null 2>&1 &
+  cap_pid=$!
+  sleep 2
+  ours=$(timeout 10 "$client" client "127.0.0.1:$port" localhost --insecure "${args[@]}" --send ping 2>&1)
+  sleep 1
+  kill "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null; cap_pid=
+  line=$(grep '^ours ' <<<"$ours")
+  our_ja3=$(sed -n 's/.* ja3=\([^ ]*\).*/\1/p' <<<"$line")
+  our_ja4=$(sed -n 's/.* ja4=\([^ ]*\).*/\1/p' <<<"$line")
+  our_ja4r=$(sed -n 's/.* ja4_r=\([^ ]*\).*/\1/p' <<<"$line")
+  their_ja3=$(tshark -r "$pcap" -Y 'tls.handshake.type==1' -T fields -e tls.handshake.ja3 2>/dev/null | head -1)
+  their=$("$ja4plus" --format json --types ja4 analyze "$pcap" 2>/dev/null | python3 -c '
+import json, sys
+for l in sys.stdin:
+    l = l.strip()
+    if l.startswith("{"):
+        d = json.loads(l); print(d.get("fingerprint"), d.get("raw")); break')
+  grep -q 'received: gnip' <<<"$ours" || { fail=$((fail + 1)); echo "FAIL $profile echo: $ours"; }
+  check "$profile ja3 (tshark)" "$our_ja3" "$their_ja3"
+  check "$profile ja4 (ja4plus)" "$our_ja4" "${their%% *}"
+  check "$profile ja4_r (ja4plus)" "$our_ja4r" "${their#* }"
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
