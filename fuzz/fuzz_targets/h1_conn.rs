@@ -1,0 +1,111 @@
+//! The connection state machine in both roles, driven by `Arbitrary` operation sequences:
+//! any sequence gives events, typed peer errors or typed send errors, never a panic.
+#![no_main]
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use proto_h1::{ClientConn, Conn, ConnConfig, Header, Role, ServerConn};
+
+#[derive(Arbitrary, Debug)]
+enum Op {
+    Recv(Vec<u8>),
+    Eof,
+    Poll,
+    SendRequest { method: u8, chunked: bool, len: u8, close: bool },
+    SendResponse { code: u16, chunked: bool, len: u8, close: bool },
+    SendData(Vec<u8>),
+    SendVectored(Vec<u8>),
+    SendEnd,
+    Transmit,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Input {
+    server: bool,
+    small_limits: bool,
+    ops: Vec<Op>,
+}
+
+fn headers(chunked: bool, len: &str, close: bool) -> Vec<Header<'_>> {
+    let mut h = vec![Header { name: "Host", value: b"fuzz" }];
+    if chunked {
+        h.push(Header { name: "Transfer-Encoding", value: b"chunked" });
+    } else {
+        h.push(Header { name: "Content-Length", value: len.as_bytes() });
+    }
+    if close {
+        h.push(Header { name: "Connection", value: b"close" });
+    }
+    h
+}
+
+fn common<R: Role>(c: &mut Conn<R>, op: &Op, out: &mut Vec<u8>) -> bool {
+    match op {
+        Op::Recv(b) => {
+            if let Ok(n) = c.recv(b) {
+                assert!(n <= b.len());
+            }
+        }
+        Op::Eof => {
+            let _ = c.recv_eof();
+        }
+        Op::Poll => {
+            for _ in 0..64 {
+                match c.poll_event() {
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+        }
+        Op::SendData(d) => {
+            let _ = c.send_data(d);
+        }
+        Op::SendVectored(d) => {
+            if let Ok(v) = c.send_data_vectored(d, out) {
+                assert!(core::ptr::eq(v.payload, d.as_slice()));
+            }
+        }
+        Op::SendEnd => {
+            let _ = c.send_end(&[]);
+        }
+        Op::Transmit => {
+            out.clear();
+            c.poll_transmit(out);
+        }
+        _ => return false,
+    }
+    true
+}
+
+fuzz_target!(|input: Input| {
+    let mut config = ConnConfig::default();
+    if input.small_limits {
+        config.parse.limits.max_head_size = 64;
+        config.parse.limits.max_headers = 4;
+        config.parse.limits.max_chunk_ext_len = 8;
+        config.recv_buffer = 128;
+    }
+    let mut out = Vec::new();
+    if input.server {
+        let mut c = ServerConn::new(config);
+        for op in &input.ops {
+            if !common(&mut c, op, &mut out) {
+                if let Op::SendResponse { code, chunked, len, close } = op {
+                    let len = len.to_string();
+                    let _ = c.send_response(*code, b"X", &headers(*chunked, &len, *close));
+                }
+            }
+        }
+    } else {
+        let mut c = ClientConn::new(config);
+        for op in &input.ops {
+            if !common(&mut c, op, &mut out) {
+                if let Op::SendRequest { method, chunked, len, close } = op {
+                    let m = ["GET", "HEAD", "POST", "CONNECT", "OPTIONS"][*method as usize % 5];
+                    let target = if m == "CONNECT" { "fuzz:443" } else { "/" };
+                    let len = len.to_string();
+                    let _ = c.send_request(m, target, &headers(*chunked, &len, *close));
+                }
+            }
+        }
+    }
+});
