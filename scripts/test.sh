@@ -44,6 +44,7 @@ step "cargo test" cargo test --workspace --no-fail-fast
 step "sse interop" bash proto-sse/interop.sh
 step "autobahn" bash proto-ws/autobahn.sh
 step "tls fingerprints" bash tls/fingerprint-check.sh
+step "h2 interop" bash proto-h2/interop.sh
 # suites:end
 
 echo "total: $passed passed, $failed failed"
