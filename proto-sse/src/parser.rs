@@ -535,7 +535,14 @@ impl Parser {
         // "Otherwise, the string is not empty but does not contain a U+003A COLON character (:):
         // Process the field using the steps described below, using the whole line as the field
         // name, and the empty string as the field value."
-        let (name, vstart) = match memchr::memchr(b':', line) {
+        let colon = match line {
+            // The usual field names, without a scan for the colon.
+            [b'd', b'a', b't', b'a', b':', ..] => Some(4),
+            [b'i', b'd', b':', ..] => Some(2),
+            [b'e', b'v', b'e', b'n', b't', b':', ..] => Some(5),
+            _ => memchr::memchr(b':', line),
+        };
+        let (name, vstart) = match colon {
             Some(c) => {
                 let v = if line.get(c + 1) == Some(&b' ') {
                     c + 2
@@ -596,7 +603,7 @@ impl Parser {
             // buffer to the field value. Otherwise, ignore the field."
             b"id" if memchr::memchr(0, value).is_none() => {
                 self.id_buf.clear();
-                self.id_buf.push_str(&String::from_utf8_lossy(value));
+                self.id_buf.push_str(&decode(value));
             }
             // "If the field value consists of only ASCII digits, then interpret the field value
             // as an integer in base ten, and set the event stream's reconnection time to that
@@ -702,8 +709,14 @@ impl Parser {
 /// (Rust's lossy decoding replaces maximal subparts, as the Encoding Standard's decoder does).
 /// Decoding a field value on its own gives the same characters as decoding the whole stream:
 /// values are delimited by ASCII bytes, which are never part of a multi-byte sequence.
+///
+/// Valid input (the common case) takes `str::from_utf8`'s fast path; only invalid input goes
+/// through the slower lossy decoder.
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(bytes)
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// The events of one input, from [`Parser::feed`]. A lending iterator: each event borrows the
