@@ -41,7 +41,7 @@ impl Server {
             proto_sse::encode_heartbeat(&mut body);
         }
         // Every third connection drops in the middle of the next event.
-        if self.connections % 3 == 0 && upto <= self.total {
+        if self.connections.is_multiple_of(3) && upto <= self.total {
             body.extend_from_slice(format!("id: {upto}\ndata: partial").as_bytes());
         }
         (200, body)
