@@ -5,7 +5,7 @@
 //! back slices of the caller's input and never buffer body bytes.
 
 use crate::error::Error;
-use crate::head::{Count, Header, Limits, Version, parse_fields, trim_ows};
+use crate::head::{Count, Header, Limits, Version, fields, trim_ows};
 
 /// How the body of a message is delimited.
 #[non_exhaustive]
@@ -310,7 +310,7 @@ impl ChunkedDecoder {
                         n: 0,
                         max: self.limits.max_headers,
                     };
-                    match parse_fields(rest, 0, &limits, false, &mut count) {
+                    match fields(rest, 0, &limits, &mut count) {
                         Ok(Some(end)) => {
                             self.state = ChunkState::Done;
                             return Ok((

@@ -9,8 +9,7 @@ use crate::body::{
 };
 use crate::error::{Error, SendError};
 use crate::head::{
-    Config, Header, Sink, Version, find, has_token, parse_fields, parse_request_line,
-    parse_status_line,
+    Config, Header, Sink, Version, fields, find, has_token, request_head, response_head,
 };
 use crate::ser::{BodyEncoder, Vectored, write_request_head, write_response_head};
 
@@ -754,7 +753,7 @@ impl<R: Role> Conn<R> {
             max_head_size: usize::MAX,
             ..self.config.parse.limits
         };
-        match parse_fields(buf, t0, &limits, false, &mut sink) {
+        match fields(buf, t0, &limits, &mut sink) {
             Ok(Some(_)) => Ok(()),
             _ => Err(Error::InvalidTrailer),
         }
@@ -815,10 +814,7 @@ impl<R: Role> Conn<R> {
         };
         match R::KIND {
             RoleKind::Server => {
-                let Some((line, i)) = parse_request_line(b, &limits)? else {
-                    return Ok(None);
-                };
-                let Some(end) = parse_fields(b, i, &limits, false, &mut sink)? else {
+                let Some((line, end)) = request_head(b, &limits, &mut sink)? else {
                     return Ok(None);
                 };
                 let ev = Ev::Request {
@@ -849,10 +845,7 @@ impl<R: Role> Conn<R> {
             }
             RoleKind::Client => {
                 let obs = self.config.parse.allow_obs_fold_in_responses;
-                let Some((line, i)) = parse_status_line(b, &limits)? else {
-                    return Ok(None);
-                };
-                let Some(end) = parse_fields(b, i, &limits, obs, &mut sink)? else {
+                let Some((line, end)) = response_head(b, &limits, obs, &mut sink)? else {
                     return Ok(None);
                 };
                 let ev = Ev::Response {

@@ -7,7 +7,7 @@
 //! cannot make us scan more than [`Limits::max_head_size`] bytes per call.
 
 use crate::error::Error;
-use crate::scan::{TOKEN, target_end, token_end, value_end};
+use crate::scan::{Scan, TOKEN, WithScan, token_end};
 use crate::simd::ascii_str;
 
 /// Limits on what a peer may send. The defaults are safe for a server facing the internet.
@@ -241,7 +241,8 @@ fn parse_version(b: &[u8], i: usize) -> Result<Option<Version>, Error> {
 /// Parses a request line at the start of `b` (after optional empty lines). Returns the line
 /// and the index just after its CRLF, or `None` when more bytes are needed.
 #[inline(always)]
-pub(crate) fn parse_request_line<'b>(
+pub(crate) fn parse_request_line<'b, Z: Scan>(
+    z: Z,
     b: &'b [u8],
     limits: &Limits,
 ) -> Result<Option<(RequestLine<'b>, usize)>, Error> {
@@ -256,7 +257,7 @@ pub(crate) fn parse_request_line<'b>(
         return Err(Error::InvalidMethod);
     }
     let t0 = m_end + 1;
-    let t_end = target_end(b, t0);
+    let t_end = z.target_end(b, t0);
     if t_end - t0 > limits.max_target_len {
         return Err(Error::TargetTooLong);
     }
@@ -364,7 +365,8 @@ fn check_target_form(method: &str, target: &str) -> Result<(), Error> {
 
 /// Parses a status line at the start of `b` (after optional empty lines).
 #[inline(always)]
-pub(crate) fn parse_status_line<'b>(
+pub(crate) fn parse_status_line<'b, Z: Scan>(
+    z: Z,
     b: &'b [u8],
     limits: &Limits,
 ) -> Result<Option<(StatusLine<'b>, usize)>, Error> {
@@ -405,7 +407,7 @@ pub(crate) fn parse_status_line<'b>(
     i += 4;
     let (r0, r_end) = match b.get(i) {
         None => return partial(b.len(), limits).map(|_| None),
-        Some(b' ') => (i + 1, value_end(b, i + 1)),
+        Some(b' ') => (i + 1, z.value_end(b, i + 1)),
         Some(b'\r') => (i, i),
         Some(b'\n') => return Err(Error::BareLf),
         Some(_) => return Err(Error::InvalidStatus),
@@ -430,7 +432,8 @@ pub(crate) fn parse_status_line<'b>(
 /// Parses header fields from `b[i..]` up to and including the empty line. Returns the index
 /// just after the empty line, or `None` when more bytes are needed.
 #[inline(always)]
-pub(crate) fn parse_fields<'b, S: Sink<'b>>(
+pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
+    z: Z,
     b: &'b [u8],
     mut i: usize,
     limits: &Limits,
@@ -471,7 +474,7 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>>(
         while let Some(b' ' | b'\t') = b.get(v0) {
             v0 += 1;
         }
-        let mut v_end = value_end(b, v0);
+        let mut v_end = z.value_end(b, v0);
         let line_end = loop {
             match b.get(v_end) {
                 None => return partial(len, limits),
@@ -487,7 +490,7 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>>(
             if obs_fold {
                 match b.get(v_end + 2) {
                     Some(b' ' | b'\t') => {
-                        v_end = value_end(b, v_end + 3);
+                        v_end = z.value_end(b, v_end + 3);
                         continue;
                     }
                     Some(_) => {}
@@ -503,6 +506,126 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>>(
         sink.push(name, &b[v0..ve])?;
         i = line_end;
     }
+}
+
+/// Parses a whole request head into `sink`, with the scanner chosen once for the head.
+struct RequestJob<'x, 'b, K> {
+    b: &'b [u8],
+    limits: &'x Limits,
+    sink: &'x mut K,
+}
+
+impl<'b, K: Sink<'b>> WithScan for RequestJob<'_, 'b, K> {
+    type Out = Result<Option<(RequestLine<'b>, usize)>, Error>;
+    #[inline(always)]
+    fn run<Z: Scan>(self, z: Z) -> Self::Out {
+        let Some((line, i)) = parse_request_line(z, self.b, self.limits)? else {
+            return Ok(None);
+        };
+        Ok(parse_fields(z, self.b, i, self.limits, false, self.sink)?.map(|end| (line, end)))
+    }
+}
+
+/// Parses a whole response head into `sink`.
+struct ResponseJob<'x, 'b, K> {
+    b: &'b [u8],
+    limits: &'x Limits,
+    obs_fold: bool,
+    sink: &'x mut K,
+}
+
+impl<'b, K: Sink<'b>> WithScan for ResponseJob<'_, 'b, K> {
+    type Out = Result<Option<(StatusLine<'b>, usize)>, Error>;
+    #[inline(always)]
+    fn run<Z: Scan>(self, z: Z) -> Self::Out {
+        let Some((line, i)) = parse_status_line(z, self.b, self.limits)? else {
+            return Ok(None);
+        };
+        Ok(
+            parse_fields(z, self.b, i, self.limits, self.obs_fold, self.sink)?
+                .map(|end| (line, end)),
+        )
+    }
+}
+
+/// Parses header fields from `b[i..]`.
+struct FieldsJob<'x, 'b, K> {
+    b: &'b [u8],
+    i: usize,
+    limits: &'x Limits,
+    sink: &'x mut K,
+}
+
+impl<'b, K: Sink<'b>> WithScan for FieldsJob<'_, 'b, K> {
+    type Out = Result<Option<usize>, Error>;
+    #[inline(always)]
+    fn run<Z: Scan>(self, z: Z) -> Self::Out {
+        parse_fields(z, self.b, self.i, self.limits, false, self.sink)
+    }
+}
+
+/// A request head into `sink`: the line and the index after the empty line.
+pub(crate) fn request_head<'b, K: Sink<'b>>(
+    b: &'b [u8],
+    limits: &Limits,
+    sink: &mut K,
+) -> Result<Option<(RequestLine<'b>, usize)>, Error> {
+    crate::simd::dispatch(RequestJob { b, limits, sink })
+}
+
+/// A response head into `sink`.
+pub(crate) fn response_head<'b, K: Sink<'b>>(
+    b: &'b [u8],
+    limits: &Limits,
+    obs_fold: bool,
+    sink: &mut K,
+) -> Result<Option<(StatusLine<'b>, usize)>, Error> {
+    crate::simd::dispatch(ResponseJob {
+        b,
+        limits,
+        obs_fold,
+        sink,
+    })
+}
+
+/// Header fields (a trailer section) from `b[i..]` into `sink`.
+pub(crate) fn fields<'b, K: Sink<'b>>(
+    b: &'b [u8],
+    i: usize,
+    limits: &Limits,
+    sink: &mut K,
+) -> Result<Option<usize>, Error> {
+    crate::simd::dispatch(FieldsJob { b, i, limits, sink })
+}
+
+/// Parses a request head with a forced scanning implementation (tests of every path).
+/// Returns the status and the number of header fields.
+///
+/// # Errors
+/// As [`Request::parse_with`].
+pub fn parse_request_forced<'b>(
+    imp: crate::scan::Impl,
+    buf: &'b [u8],
+    slots: &mut [Header<'b>],
+    config: &Config,
+) -> Result<(Status, usize), Error> {
+    let mut sink = Slots {
+        slots,
+        len: 0,
+        max: config.limits.max_headers,
+    };
+    let r = crate::simd::dispatch_forced(
+        imp,
+        RequestJob {
+            b: buf,
+            limits: &config.limits,
+            sink: &mut sink,
+        },
+    )?;
+    Ok(match r {
+        Some((_, end)) => (Status::Complete(end), sink.len),
+        None => (Status::Partial, 0),
+    })
 }
 
 /// A request head, parsed into caller-provided header slots (httparse style).
@@ -555,18 +678,15 @@ impl<'h, 'b> Request<'h, 'b> {
     pub fn parse_with(&mut self, buf: &'b [u8], config: &Config) -> Result<Status, Error> {
         let limits = &config.limits;
         self.len = 0;
-        let Some((line, i)) = parse_request_line(buf, limits)? else {
-            return Ok(Status::Partial);
-        };
-        let max = limits.max_headers;
         let mut sink = Slots {
             slots: &mut *self.slots,
             len: 0,
-            max,
+            max: limits.max_headers,
         };
-        let r = parse_fields(buf, i, limits, false, &mut sink)?;
+        let r = request_head(buf, limits, &mut sink)?;
         self.len = sink.len;
-        let Some(end) = r else {
+        let Some((line, end)) = r else {
+            self.len = 0;
             return Ok(Status::Partial);
         };
         self.method = line.method;
@@ -643,23 +763,15 @@ impl<'h, 'b> Response<'h, 'b> {
     pub fn parse_with(&mut self, buf: &'b [u8], config: &Config) -> Result<Status, Error> {
         let limits = &config.limits;
         self.len = 0;
-        let Some((line, i)) = parse_status_line(buf, limits)? else {
-            return Ok(Status::Partial);
-        };
         let mut sink = Slots {
             slots: &mut *self.slots,
             len: 0,
             max: limits.max_headers,
         };
-        let r = parse_fields(
-            buf,
-            i,
-            limits,
-            config.allow_obs_fold_in_responses,
-            &mut sink,
-        )?;
+        let r = response_head(buf, limits, config.allow_obs_fold_in_responses, &mut sink)?;
         self.len = sink.len;
-        let Some(end) = r else {
+        let Some((line, end)) = r else {
+            self.len = 0;
             return Ok(Status::Partial);
         };
         self.version = line.version;
@@ -697,7 +809,7 @@ pub fn parse_headers<'b>(
         len: 0,
         max: config.limits.max_headers,
     };
-    let r = parse_fields(buf, 0, &config.limits, false, &mut sink)?;
+    let r = fields(buf, 0, &config.limits, &mut sink)?;
     Ok(match r {
         Some(n) => (Status::Complete(n), sink.len),
         None => (Status::Partial, 0),

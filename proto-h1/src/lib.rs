@@ -45,6 +45,6 @@ pub use conn::{
 pub use error::{Error, SendError};
 pub use head::{
     Config, EMPTY_HEADER, Header, Limits, Request, Response, Status, TargetForm, Version, find,
-    has_token, parse_headers, target_form,
+    has_token, parse_headers, parse_request_forced, target_form,
 };
 pub use ser::{BodyEncoder, Vectored, write_request_head, write_response_head};

@@ -84,6 +84,7 @@ pub(crate) const fn is_target_byte(c: u8) -> bool {
 
 /// Header value end, 8 bytes at a time; HTAB is allowed, so a lane that stops on it resumes
 /// just after it.
+#[inline(always)]
 pub(crate) fn value_end_swar(b: &[u8], mut i: usize) -> usize {
     while i + 8 <= b.len() {
         let x = word(b, i);
@@ -102,6 +103,7 @@ pub(crate) fn value_end_swar(b: &[u8], mut i: usize) -> usize {
 }
 
 /// Request-target end, 8 bytes at a time.
+#[inline(always)]
 pub(crate) fn target_end_swar(b: &[u8], mut i: usize) -> usize {
     while i + 8 <= b.len() {
         let x = word(b, i);
@@ -128,6 +130,51 @@ pub(crate) fn target_end_bytes(b: &[u8], i: usize) -> usize {
         .map_or(b.len(), |p| i + p)
 }
 
+/// A scanning strategy, chosen once per head and inlined into the parse loop.
+pub(crate) trait Scan: Copy {
+    /// Index of the first byte at or after `i` that may not appear in a header value.
+    fn value_end(self, b: &[u8], i: usize) -> usize;
+    /// Index of the first byte at or after `i` that may not appear in a request-target.
+    fn target_end(self, b: &[u8], i: usize) -> usize;
+}
+
+/// Work that runs with whichever [`Scan`] the CPU allows (see `simd::dispatch`).
+pub(crate) trait WithScan {
+    type Out;
+    fn run<Z: Scan>(self, z: Z) -> Self::Out;
+}
+
+/// The portable scanner.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Swar;
+
+impl Scan for Swar {
+    #[inline(always)]
+    fn value_end(self, b: &[u8], i: usize) -> usize {
+        value_end_swar(b, i)
+    }
+    #[inline(always)]
+    fn target_end(self, b: &[u8], i: usize) -> usize {
+        target_end_swar(b, i)
+    }
+}
+
+/// The byte-at-a-time reference scanner.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bytes;
+
+impl Scan for Bytes {
+    #[inline(always)]
+    fn value_end(self, b: &[u8], i: usize) -> usize {
+        value_end_bytes(b, i)
+    }
+    #[inline(always)]
+    fn target_end(self, b: &[u8], i: usize) -> usize {
+        target_end_bytes(b, i)
+    }
+}
+
+#[cfg(test)]
 pub(crate) use crate::simd::{target_end, value_end};
 
 /// Header value end with a forced implementation (tests and benches). An implementation the

@@ -13,7 +13,7 @@ pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
     unsafe { core::str::from_utf8_unchecked(bytes) }
 }
 
-use crate::scan::{self, Impl};
+use crate::scan::{self, Impl, Scan, WithScan};
 use core::sync::atomic::{AtomicU8, Ordering};
 
 const UNKNOWN: u8 = 0;
@@ -54,7 +54,92 @@ pub(crate) fn detected() -> Impl {
     }
 }
 
+/// Runs `job` with the best scanner this CPU has: the whole job is compiled inside a function
+/// with that target feature enabled, so the scanners inline into the parse loop.
+#[inline(always)]
+pub(crate) fn dispatch<W: WithScan>(job: W) -> W::Out {
+    #[cfg(target_arch = "x86_64")]
+    match level() {
+        // SAFETY: LEVEL holds AVX2 only after run-time detection found AVX2 on this CPU.
+        AVX2 => return unsafe { run_avx2(job) },
+        // SAFETY: LEVEL holds SSE42 only after run-time detection found SSE4.2 on this CPU.
+        SSE42 => return unsafe { run_sse42(job) },
+        _ => {}
+    }
+    job.run(scan::Swar)
+}
+
+/// [`dispatch`] with a forced implementation (tests of every path); one the CPU lacks runs
+/// SWAR instead.
+pub(crate) fn dispatch_forced<W: WithScan>(imp: Impl, job: W) -> W::Out {
+    match imp {
+        Impl::Bytes => job.run(scan::Bytes),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the guard checked that this CPU supports AVX2.
+        Impl::Avx2 if imp.is_supported() => unsafe { run_avx2(job) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the guard checked that this CPU supports SSE4.2.
+        Impl::Sse42 if imp.is_supported() => unsafe { run_sse42(job) },
+        _ => job.run(scan::Swar),
+    }
+}
+
+/// Proof that the CPU has AVX2: only built by `run_avx2`, which only runs after detection.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Avx2(());
+
+#[cfg(target_arch = "x86_64")]
+impl Scan for Avx2 {
+    #[inline(always)]
+    fn value_end(self, b: &[u8], i: usize) -> usize {
+        // SAFETY: an `Avx2` value exists only inside `run_avx2`, called after AVX2 was detected.
+        unsafe { x86::value_end_avx2(b, i) }
+    }
+    #[inline(always)]
+    fn target_end(self, b: &[u8], i: usize) -> usize {
+        // SAFETY: as above.
+        unsafe { x86::target_end_avx2(b, i) }
+    }
+}
+
+/// Proof that the CPU has SSE4.2: only built by `run_sse42`.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Sse42(());
+
+#[cfg(target_arch = "x86_64")]
+impl Scan for Sse42 {
+    #[inline(always)]
+    fn value_end(self, b: &[u8], i: usize) -> usize {
+        // SAFETY: an `Sse42` value exists only inside `run_sse42`, called after detection.
+        unsafe { x86::value_end_sse42(b, i) }
+    }
+    #[inline(always)]
+    fn target_end(self, b: &[u8], i: usize) -> usize {
+        // SAFETY: as above.
+        unsafe { x86::target_end_sse42(b, i) }
+    }
+}
+
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<W: WithScan>(job: W) -> W::Out {
+    job.run(Avx2(()))
+}
+
+/// # Safety
+/// The CPU must support SSE4.2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse4.2")]
+unsafe fn run_sse42<W: WithScan>(job: W) -> W::Out {
+    job.run(Sse42(()))
+}
+
 /// Index of the first byte at or after `i` that may not appear in a header value, or `b.len()`.
+#[cfg(test)]
 #[inline]
 pub(crate) fn value_end(b: &[u8], i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
@@ -69,6 +154,7 @@ pub(crate) fn value_end(b: &[u8], i: usize) -> usize {
 }
 
 /// Index of the first byte at or after `i` that may not appear in a request-target, or `b.len()`.
+#[cfg(test)]
 #[inline]
 pub(crate) fn target_end(b: &[u8], i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
@@ -117,6 +203,7 @@ mod x86 {
     ///
     /// # Safety
     /// The CPU must support SSE4.2.
+    #[inline]
     #[target_feature(enable = "sse4.2")]
     pub(crate) unsafe fn value_end_sse42(b: &[u8], mut i: usize) -> usize {
         const RANGES: [u8; 16] = [
@@ -151,6 +238,7 @@ mod x86 {
     ///
     /// # Safety
     /// The CPU must support SSE4.2.
+    #[inline]
     #[target_feature(enable = "sse4.2")]
     pub(crate) unsafe fn target_end_sse42(b: &[u8], mut i: usize) -> usize {
         const RANGES: [u8; 16] = [0x21, 0x7e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -182,6 +270,7 @@ mod x86 {
     ///
     /// # Safety
     /// The CPU must support AVX2.
+    #[inline]
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn value_end_avx2(b: &[u8], mut i: usize) -> usize {
         let c20 = _mm256_set1_epi8(0x20);
@@ -212,6 +301,7 @@ mod x86 {
     ///
     /// # Safety
     /// The CPU must support AVX2.
+    #[inline]
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn target_end_avx2(b: &[u8], mut i: usize) -> usize {
         let lo = _mm256_set1_epi8(0x21);

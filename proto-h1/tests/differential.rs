@@ -169,3 +169,42 @@ proptest! {
         check_response(&input)?;
     }
 }
+
+/// The full parser run with every scanning path this CPU has (bytes, SWAR, SSE4.2, AVX2)
+/// gives the same answer as the byte-at-a-time reference.
+fn check_all_paths(input: &[u8]) -> Result<(), TestCaseError> {
+    use proto_h1::{Config, parse_request_forced, scan::Impl};
+    let config = Config::default();
+    let mut ref_slots = [EMPTY_HEADER; 16];
+    let reference = parse_request_forced(Impl::Bytes, input, &mut ref_slots, &config);
+    for imp in Impl::available() {
+        let mut slots = [EMPTY_HEADER; 16];
+        let got = parse_request_forced(imp, input, &mut slots, &config);
+        prop_assert_eq!(&got, &reference, "{:?}", imp);
+        if let Ok((_, n)) = got {
+            prop_assert_eq!(&slots[..n], &ref_slots[..n]);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn every_scan_path_agrees_on_whole_heads(
+        input in valid_request(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+        long in "[ -~]{0,100}",
+    ) {
+        let mut input = input;
+        // A long value puts the stop bytes at every lane of the vector paths.
+        let at = input.len() - 2;
+        input.splice(at..at, format!("X-Long: {long}\r\n").into_bytes());
+        for (i, b) in edits {
+            let p = i.index(input.len());
+            input[p] = b;
+        }
+        check_all_paths(&input)?;
+    }
+}
