@@ -258,6 +258,7 @@ impl ChunkedDecoder {
     /// # Errors
     /// A malformed chunk size, extension, terminator or trailer section, or a broken limit.
     /// Errors are not sticky here; the connection layer makes them so.
+    #[inline]
     pub fn decode<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Option<Chunk<'a>>), Error> {
         let mut i = 0;
         loop {
@@ -331,27 +332,29 @@ impl ChunkedDecoder {
     }
 
     /// Parses `chunk-size [ chunk-ext ] CRLF` when it is complete in `b`.
+    #[inline(always)]
     fn size_line(&self, b: &[u8]) -> Result<Option<(usize, u64)>, Error> {
         let mut size: u64 = 0;
         let mut i = 0;
         while let Some(&c) = b.get(i) {
-            let d = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                b'A'..=b'F' => c - b'A' + 10,
-                _ => break,
-            };
+            let d = HEX[c as usize];
+            if d == 0xff {
+                break;
+            }
             if size > u64::MAX >> 4 || i >= 64 {
                 return Err(Error::InvalidChunkSize);
             }
             size = (size << 4) | u64::from(d);
             i += 1;
         }
-        if i == b.len() {
-            return Ok(None);
-        }
-        if i == 0 {
+        if i == 0 && !b.is_empty() {
             return Err(Error::InvalidChunkSize);
+        }
+        // The common case: no extension.
+        match (b.get(i), b.get(i + 1)) {
+            (Some(b'\r'), Some(b'\n')) => return Ok(Some((i + 2, size))),
+            (None, _) | (Some(b'\r'), None) => return Ok(None),
+            _ => {}
         }
         let ext0 = i;
         let max = self.limits.max_chunk_ext_len;
@@ -384,6 +387,22 @@ impl ChunkedDecoder {
         Ok(Some((end + 2, size)))
     }
 }
+
+/// Hex digit values; 0xff for anything else.
+static HEX: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match c as u8 {
+            b @ b'0'..=b'9' => b - b'0',
+            b @ b'a'..=b'f' => b - b'a' + 10,
+            b @ b'A'..=b'F' => b - b'A' + 10,
+            _ => 0xff,
+        };
+        c += 1;
+    }
+    t
+};
 
 /// `*( BWS ";" BWS ext-name [ BWS "=" BWS ( token / quoted-string ) ] )` (RFC 9112 7.1.1).
 fn valid_chunk_ext(e: &[u8]) -> bool {
