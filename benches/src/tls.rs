@@ -1,0 +1,235 @@
+//! TLS pairs: full handshakes and bulk encrypt/decrypt through the `tls` crate's memory-buffer
+//! sessions, against BoringSSL's own `SslStream` over a non-blocking `UnixStream` socket pair,
+//! in the same process. Both sides use the same BoringSSL build, the same certificate (P-256,
+//! made at start-up by `tls::testing`), TLS 1.3 and BoringSSL's default groups and ciphers, and
+//! both verify the chain and the host name.
+
+use std::hint::black_box;
+use std::io::{ErrorKind, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use boring::pkey::PKey;
+use boring::ssl::{
+    HandshakeError, MidHandshakeSslStream, Ssl, SslContext, SslMethod, SslStream, SslVerifyMode,
+};
+use boring::x509::X509;
+use boring::x509::store::X509StoreBuilder;
+use tls::{ClientConfig, ClientSession, HandshakeStatus, Plaintext, ServerConfig, ServerSession};
+
+use crate::Pair;
+
+/// Bytes of application data per bulk iteration (four 16 KiB writes).
+pub const BULK: usize = 64 * 1024;
+const CHUNK: usize = 16 * 1024;
+
+struct Setup {
+    ours: (ClientConfig, ServerConfig),
+    theirs: (SslContext, SslContext),
+}
+
+fn setup() -> Setup {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let ca = tls::testing::Ca::new("bench CA", now).expect("CA");
+    let leaf = ca
+        .leaf(&["localhost"], now - 60, now + 86_400, false)
+        .expect("leaf");
+    let ca_pem = ca.cert_pem().expect("CA PEM");
+
+    let mut cb = ClientConfig::builder();
+    cb.system_roots(false)
+        .add_root_pem(&ca_pem)
+        .key_log_env(false);
+    let mut sb = ServerConfig::builder();
+    sb.cert_pem(&leaf.chain_pem, &leaf.key_pem)
+        .key_log_env(false);
+    let ours = (
+        cb.build().expect("client config"),
+        sb.build().expect("server config"),
+    );
+
+    let mut c = SslContext::builder(SslMethod::tls()).expect("ctx");
+    c.set_verify(SslVerifyMode::PEER);
+    let mut store = X509StoreBuilder::new().expect("store");
+    store
+        .add_cert(X509::from_pem(&ca_pem).expect("CA"))
+        .expect("add CA");
+    c.set_cert_store_builder(store);
+    let mut s = SslContext::builder(SslMethod::tls()).expect("ctx");
+    let mut chain = X509::stack_from_pem(&leaf.chain_pem)
+        .expect("chain")
+        .into_iter();
+    s.set_certificate(&chain.next().expect("leaf"))
+        .expect("cert");
+    for extra in chain {
+        s.add_extra_chain_cert(extra).expect("chain");
+    }
+    s.set_private_key(&PKey::private_key_from_pem(&leaf.key_pem).expect("key"))
+        .expect("key");
+    Setup {
+        ours,
+        theirs: (c.build(), s.build()),
+    }
+}
+
+/// One full handshake between our client and server sessions, bytes moved through memory.
+fn ours_handshake(
+    cc: &ClientConfig,
+    sc: &ServerConfig,
+    buf: &mut Vec<u8>,
+) -> (ClientSession, ServerSession) {
+    let mut c = ClientSession::new(cc, "localhost").expect("client");
+    let mut s = ServerSession::new(sc).expect("server");
+    let (mut cd, mut sd) = (false, false);
+    while !(cd && sd) {
+        if !cd {
+            cd = c.handshake().expect("client handshake") == HandshakeStatus::Complete;
+        }
+        buf.clear();
+        c.poll_transmit(buf);
+        s.recv(buf).expect("recv");
+        if !sd {
+            sd = s.handshake().expect("server handshake") == HandshakeStatus::Complete;
+        }
+        buf.clear();
+        s.poll_transmit(buf);
+        c.recv(buf).expect("recv");
+    }
+    (c, s)
+}
+
+type Stream<'a> = SslStream<&'a UnixStream>;
+
+/// One full handshake with boring's `SslStream` on both ends of a non-blocking socket pair.
+fn theirs_handshake<'a>(
+    cc: &SslContext,
+    sc: &SslContext,
+    a: &'a UnixStream,
+    b: &'a UnixStream,
+) -> (Stream<'a>, Stream<'a>) {
+    let mut ssl = Ssl::new(cc).expect("ssl");
+    ssl.set_hostname("localhost").expect("sni");
+    ssl.param_mut().set_host("localhost").expect("host");
+    let mut client: Result<Stream<'a>, MidHandshakeSslStream<&'a UnixStream>> =
+        Err(ssl.setup_connect(a));
+    let mut server: Result<Stream<'a>, MidHandshakeSslStream<&'a UnixStream>> =
+        Err(Ssl::new(sc).expect("ssl").setup_accept(b));
+    loop {
+        client = match client {
+            Err(mid) => match mid.handshake() {
+                Ok(s) => Ok(s),
+                Err(HandshakeError::WouldBlock(mid)) => Err(mid),
+                Err(e) => panic!("client handshake: {e}"),
+            },
+            done => done,
+        };
+        server = match server {
+            Err(mid) => match mid.handshake() {
+                Ok(s) => Ok(s),
+                Err(HandshakeError::WouldBlock(mid)) => Err(mid),
+                Err(e) => panic!("server handshake: {e}"),
+            },
+            done => done,
+        };
+        if let (Ok(_), Ok(_)) = (&client, &server) {
+            break;
+        }
+    }
+    match (client, server) {
+        (Ok(c), Ok(s)) => (c, s),
+        _ => unreachable!("loop exits only when both are done"),
+    }
+}
+
+fn socket_pair() -> (UnixStream, UnixStream) {
+    let (a, b) = UnixStream::pair().expect("socketpair");
+    a.set_nonblocking(true).expect("nonblocking");
+    b.set_nonblocking(true).expect("nonblocking");
+    (a, b)
+}
+
+/// The TLS pairs.
+pub fn pairs() -> Vec<Pair> {
+    let setup = setup();
+    let mut out = Vec::new();
+
+    let (cc, sc) = setup.ours.clone();
+    let (tc, ts) = setup.theirs.clone();
+    let mut buf = Vec::new();
+    // The socket pairs live as long as the process: the streams borrow them from 'static
+    // closures, and `pairs()` runs once per process.
+    let hs: &'static (UnixStream, UnixStream) = Box::leak(Box::new(socket_pair()));
+    out.push(Pair {
+        group: "tls",
+        name: "full handshake TLS 1.3 (P-256 cert, verified)".to_owned(),
+        peer: "boring SslStream/UnixStream",
+        bytes: 0,
+        ours: Box::new(move || {
+            let (c, s) = ours_handshake(&cc, &sc, &mut buf);
+            black_box(c.is_handshake_complete() as u64 + s.is_handshake_complete() as u64)
+        }),
+        theirs: Box::new(move || {
+            let (c, s) = theirs_handshake(&tc, &ts, &hs.0, &hs.1);
+            black_box(c.ssl().is_init_finished() as u64 + s.ssl().is_init_finished() as u64)
+        }),
+    });
+
+    // Bulk: four 16 KiB writes, each read back whole on the other side.
+    let (cc, sc) = setup.ours.clone();
+    let mut buf = Vec::new();
+    let (mut oc, mut os) = ours_handshake(&cc, &sc, &mut buf);
+    let data = vec![0x5au8; CHUNK];
+    let data2 = data.clone();
+    let mut plain = vec![0u8; CHUNK];
+    let mut wire = Vec::with_capacity(CHUNK + 64);
+    let ours_bulk = Box::new(move || {
+        let mut total = 0u64;
+        for _ in 0..BULK / CHUNK {
+            oc.write(&data).expect("write");
+            wire.clear();
+            oc.poll_transmit(&mut wire);
+            os.recv(&wire).expect("recv");
+            let mut got = 0;
+            while got < CHUNK {
+                match os.read(&mut plain[got..]).expect("read") {
+                    Plaintext::Data(n) => got += n,
+                    _ => panic!("short read"),
+                }
+            }
+            total += got as u64;
+        }
+        black_box(total)
+    });
+    let (tc, ts) = setup.theirs.clone();
+    let pair: &'static (UnixStream, UnixStream) = Box::leak(Box::new(socket_pair()));
+    let (mut c, mut s) = theirs_handshake(&tc, &ts, &pair.0, &pair.1);
+    let mut plain2 = vec![0u8; CHUNK];
+    let theirs_bulk = Box::new(move || {
+        let mut total = 0u64;
+        for _ in 0..BULK / CHUNK {
+            c.write_all(&data2).expect("write");
+            let mut got = 0;
+            while got < CHUNK {
+                match s.read(&mut plain2[got..]) {
+                    Ok(n) => got += n,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                    Err(e) => panic!("read: {e}"),
+                }
+            }
+            total += got as u64;
+        }
+        black_box(total)
+    });
+    out.push(Pair {
+        group: "tls",
+        name: "bulk encrypt+decrypt 64 KiB (16 KiB writes)".to_owned(),
+        peer: "boring SslStream/UnixStream",
+        bytes: BULK as u64,
+        ours: ours_bulk,
+        theirs: theirs_bulk,
+    });
+    out
+}
