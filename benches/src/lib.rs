@@ -13,6 +13,7 @@
 
 pub mod h1;
 pub mod sse;
+pub mod ws;
 pub mod tls;
 
 use std::hint::black_box;
@@ -39,6 +40,7 @@ pub fn all_pairs() -> Vec<Pair> {
     let mut pairs = Vec::new();
     pairs.extend(h1::pairs());
     pairs.extend(sse::pairs());
+    pairs.extend(ws::pairs());
     pairs.extend(tls::pairs());
     pairs
 }

@@ -1,0 +1,352 @@
+//! WebSocket inputs and pairs: `proto-ws` against `tungstenite` and `fastwebsockets` on the same
+//! bytes.
+//!
+//! - Unmasking 1 KiB, 64 KiB and 64 KiB at an odd address: `proto_ws::apply_mask` against
+//!   `fastwebsockets::unmask` (both public functions). tungstenite's mask function is private
+//!   (and `FrameSocket` leaves payloads masked), so its rows measure reading one masked binary
+//!   message of 1 KiB / 64 KiB as a server (`WebSocket::read`: copy, parse, unmask) against
+//!   `Connection::recv` doing the same.
+//! - Decoding a masked text message of 16 B, 1 KiB and 64 KiB as a server (copy from a reader,
+//!   parse, unmask, UTF-8 check, message out): `Connection::recv` against tungstenite's
+//!   `WebSocket::read` and fastwebsockets' `FragmentCollector::read_frame`, each reading from an
+//!   in-memory stream that repeats the same frame.
+//! - Encoding an unmasked (server) binary frame of 1 KiB and 64 KiB into a `Vec`.
+
+use std::hint::black_box;
+use std::io::{self, Read, Write};
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+
+use proto_ws::{Config, Connection, Event, FrameHeader, OpCode};
+
+use crate::Pair;
+
+const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+
+/// `n` bytes of multilingual UTF-8 text (ASCII with some 2-, 3- and 4-byte characters).
+pub fn text(n: usize) -> String {
+    let alphabet = [
+        "hello ",
+        "wörld ",
+        "κόσμε ",
+        "世界 ",
+        "🦀 ",
+        "json{\"k\":1} ",
+    ];
+    let mut s = String::with_capacity(n + 8);
+    let mut i = 0;
+    while s.len() < n {
+        s.push_str(alphabet[i % alphabet.len()]);
+        i += 1;
+    }
+    while s.len() > n {
+        s.pop();
+    }
+    while s.len() < n {
+        s.push('.');
+    }
+    s
+}
+
+/// A masked (client-to-server) frame carrying `payload`.
+pub fn masked_frame(opcode: OpCode, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    proto_ws::encode_frame(
+        &FrameHeader::new(opcode, Some(KEY), payload.len() as u64),
+        payload,
+        &mut out,
+    );
+    out
+}
+
+/// An endless reader repeating one frame (writes are discarded), for the peers' stream APIs.
+pub struct Repeat {
+    data: Vec<u8>,
+    pos: usize,
+}
+
+impl Repeat {
+    /// A stream repeating `data`.
+    pub fn new(data: Vec<u8>) -> Repeat {
+        Repeat { data, pos: 0 }
+    }
+
+    fn fill(&mut self, buf: &mut [u8]) -> usize {
+        let n = buf.len().min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos = (self.pos + n) % self.data.len();
+        n
+    }
+}
+
+impl Read for Repeat {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        Ok(self.fill(buf))
+    }
+}
+
+impl Write for Repeat {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl tokio::io::AsyncRead for Repeat {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let n = this.fill(buf.initialize_unfilled());
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl tokio::io::AsyncWrite for Repeat {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(Ok(buf.len()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Runs a future that never waits (its stream is always ready) to completion.
+fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// Our receive path on a stream of repeated frames: copy one frame from the stream into a
+/// buffer (as a read would), then `recv` it.
+struct OursReader {
+    conn: Connection,
+    stream: Repeat,
+    buf: Vec<u8>,
+}
+
+impl OursReader {
+    fn new(frame: Vec<u8>) -> OursReader {
+        let len = frame.len();
+        OursReader {
+            conn: Connection::server(Config::default()),
+            stream: Repeat::new(frame),
+            buf: vec![0; len],
+        }
+    }
+
+    fn next_len(&mut self) -> u64 {
+        let n = self.stream.fill(&mut self.buf);
+        match self.conn.recv(&mut self.buf[..n]) {
+            Ok((_, Some(Event::Text(t)))) => t.len() as u64,
+            Ok((_, Some(Event::Binary(b)))) => u64::from(b[b.len() / 2]) + b.len() as u64,
+            _ => 0,
+        }
+    }
+}
+
+fn unmask_pairs(pairs: &mut Vec<Pair>) {
+    for (name, len, align) in [
+        ("1 KiB", 1024usize, 0usize),
+        ("64 KiB", 65536, 0),
+        ("64 KiB unaligned", 65536, 1),
+    ] {
+        let data: Vec<u8> = (0..len + 1).map(|i| i as u8).collect();
+        let mut ours_buf = data.clone();
+        let mut theirs_buf = data;
+        pairs.push(Pair {
+            group: "ws",
+            name: format!("unmask {name}"),
+            peer: "fastwebsockets",
+            bytes: len as u64,
+            ours: Box::new(move || {
+                let b = &mut ours_buf[align..align + len];
+                proto_ws::apply_mask(black_box(b), KEY, 0);
+                u64::from(b[len / 2])
+            }),
+            theirs: Box::new(move || {
+                let b = &mut theirs_buf[align..align + len];
+                fastwebsockets::unmask(black_box(b), KEY);
+                u64::from(b[len / 2])
+            }),
+        });
+    }
+    for (name, len) in [("1 KiB", 1024usize), ("64 KiB", 65536)] {
+        let payload: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+        let frame = masked_frame(OpCode::Binary, &payload);
+        let mut ours = OursReader::new(frame.clone());
+        let mut theirs = tungstenite::WebSocket::from_raw_socket(
+            Repeat::new(frame),
+            tungstenite::protocol::Role::Server,
+            Some(tungstenite::protocol::WebSocketConfig::default()),
+        );
+        pairs.push(Pair {
+            group: "ws",
+            name: format!("read + unmask binary {name}"),
+            peer: "tungstenite",
+            bytes: len as u64,
+            ours: Box::new(move || ours.next_len()),
+            theirs: Box::new(move || match theirs.read() {
+                Ok(tungstenite::Message::Binary(b)) => u64::from(b[b.len() / 2]) + b.len() as u64,
+                _ => 0,
+            }),
+        });
+    }
+}
+
+fn decode_pairs(pairs: &mut Vec<Pair>) {
+    for (name, len) in [("16 B", 16usize), ("1 KiB", 1024), ("64 KiB", 65536)] {
+        let t = text(len);
+        let frame = masked_frame(OpCode::Text, t.as_bytes());
+
+        let mut ours = OursReader::new(frame.clone());
+        let config = tungstenite::protocol::WebSocketConfig::default();
+        let mut theirs = tungstenite::WebSocket::from_raw_socket(
+            Repeat::new(frame.clone()),
+            tungstenite::protocol::Role::Server,
+            Some(config),
+        );
+        pairs.push(Pair {
+            group: "ws",
+            name: format!("decode text {name}"),
+            peer: "tungstenite",
+            bytes: len as u64,
+            ours: Box::new(move || ours.next_len()),
+            theirs: Box::new(move || match theirs.read() {
+                Ok(tungstenite::Message::Text(s)) => s.len() as u64,
+                _ => 0,
+            }),
+        });
+
+        let mut ours = OursReader::new(frame.clone());
+        let ws = fastwebsockets::WebSocket::after_handshake(
+            Repeat::new(frame),
+            fastwebsockets::Role::Server,
+        );
+        let mut theirs = fastwebsockets::FragmentCollector::new(ws);
+        pairs.push(Pair {
+            group: "ws",
+            name: format!("decode text {name}"),
+            peer: "fastwebsockets",
+            bytes: len as u64,
+            ours: Box::new(move || ours.next_len()),
+            theirs: Box::new(move || match block_on(theirs.read_frame()) {
+                Ok(f) if f.opcode == fastwebsockets::OpCode::Text => f.payload.len() as u64,
+                _ => 0,
+            }),
+        });
+    }
+}
+
+fn encode_pairs(pairs: &mut Vec<Pair>) {
+    for (name, len) in [("1 KiB", 1024usize), ("64 KiB", 65536)] {
+        let payload: &'static [u8] = Box::leak(
+            (0..len)
+                .map(|i| i as u8)
+                .collect::<Vec<u8>>()
+                .into_boxed_slice(),
+        );
+        let mut conn = Connection::server(Config::default());
+        let mut out = Vec::with_capacity(len + 16);
+        let mut theirs_out = Vec::with_capacity(len + 16);
+        pairs.push(Pair {
+            group: "ws",
+            name: format!("encode binary {name}"),
+            peer: "tungstenite",
+            bytes: len as u64,
+            ours: Box::new(move || {
+                out.clear();
+                let _ = conn.send_binary(black_box(payload), &mut out);
+                out.len() as u64
+            }),
+            theirs: Box::new(move || {
+                theirs_out.clear();
+                let f = tungstenite::protocol::frame::Frame::message(
+                    bytes::Bytes::from_static(black_box(payload)),
+                    tungstenite::protocol::frame::coding::OpCode::Data(
+                        tungstenite::protocol::frame::coding::Data::Binary,
+                    ),
+                    true,
+                );
+                let _ = f.format(&mut theirs_out);
+                theirs_out.len() as u64
+            }),
+        });
+        let mut conn = Connection::server(Config::default());
+        let mut out = Vec::with_capacity(len + 16);
+        let mut theirs_out = Vec::with_capacity(len + 16);
+        pairs.push(Pair {
+            group: "ws",
+            name: format!("encode binary {name}"),
+            peer: "fastwebsockets",
+            bytes: len as u64,
+            ours: Box::new(move || {
+                out.clear();
+                let _ = conn.send_binary(black_box(payload), &mut out);
+                out.len() as u64
+            }),
+            theirs: Box::new(move || {
+                theirs_out.clear();
+                let mut f = fastwebsockets::Frame::new(
+                    true,
+                    fastwebsockets::OpCode::Binary,
+                    None,
+                    fastwebsockets::Payload::Borrowed(black_box(payload)),
+                );
+                f.write(&mut theirs_out).len() as u64
+            }),
+        });
+    }
+}
+
+/// Every WebSocket pair (one row per peer).
+pub fn pairs() -> Vec<Pair> {
+    let mut pairs = Vec::new();
+    unmask_pairs(&mut pairs);
+    decode_pairs(&mut pairs);
+    encode_pairs(&mut pairs);
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ours_and_theirs_agree_on_every_pair() {
+        for mut p in pairs() {
+            let (a, b) = ((p.ours)(), (p.theirs)());
+            assert!(a > 0, "{}", p.name);
+            assert_eq!(a, b, "{} vs {}", p.name, p.peer);
+            if p.name.starts_with("decode") || p.name.starts_with("encode") {
+                // Twice, so the repeated stream and reused state work.
+                assert_eq!((p.ours)(), a, "{}", p.name);
+                assert_eq!((p.theirs)(), b, "{} vs {}", p.name, p.peer);
+            }
+        }
+    }
+
+    #[test]
+    fn text_is_valid_and_sized() {
+        for n in [16, 1024, 65536] {
+            assert_eq!(text(n).len(), n);
+        }
+    }
+}
