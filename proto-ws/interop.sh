@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Interop on loopback with Python `websockets` and node `ws`, both roles, permessage-deflate on:
+#  - our echo_client against their echo servers (the peers kit's py/ws_echo_server.py and
+#    node/ws_echo_server.js, started here on private ports);
+#  - their clients (interop/client.py, interop/client.js) against our echo_server.
+# Prints `NAME: N passed, N failed` per pairing; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/http-engine-peers}
+PY_PORT=${WS_PY_PORT:-19101}
+NODE_PORT=${WS_NODE_PORT:-19104}
+OUR_PORT=${WS_OUR_PORT:-19102}
+N=${WS_INTEROP_N:-30}
+target=${CARGO_TARGET_DIR:-target}
+cargo build --release -q -p proto-ws --example echo_server --example echo_client || { echo "interop: 0 passed, 1 failed"; exit 1; }
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
+trap cleanup EXIT
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+status=0
+run() { # name command...
+  local name=$1; shift
+  local out; out=$("$@" 2>&1); local rc=$?
+  local line; line=$(echo "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -1 | sed -E 's/.*: //; s/^([0-9]+ passed, [0-9]+ failed).*/\1/')
+  [ -n "$line" ] || line="0 passed, 1 failed"
+  echo "$name: $line"
+  [ $rc -eq 0 ] || { status=1; echo "$out" | tail -5 | sed 's/^/  /'; }
+}
+"$PEERS_DIR/venv/bin/python" "$PEERS_DIR/py/ws_echo_server.py" "$PY_PORT" 127.0.0.1 >/dev/null 2>&1 & pids+=($!)
+node "$PEERS_DIR/node/ws_echo_server.js" "$NODE_PORT" >/dev/null 2>&1 & pids+=($!)
+"$target/release/examples/echo_server" "127.0.0.1:$OUR_PORT" 2>/dev/null & pids+=($!)
+wait_port "$PY_PORT" && wait_port "$NODE_PORT" && wait_port "$OUR_PORT" || { echo "interop: 0 passed, 1 failed (servers not up)"; exit 1; }
+run "proto-ws-client-vs-python-websockets" "$target/release/examples/echo_client" echo "ws://127.0.0.1:$PY_PORT" "$N"
+run "proto-ws-client-vs-node-ws" "$target/release/examples/echo_client" echo "ws://127.0.0.1:$NODE_PORT" "$N"
+run "python-websockets-client-vs-proto-ws" "$PEERS_DIR/venv/bin/python" proto-ws/interop/client.py "ws://127.0.0.1:$OUR_PORT" "$N"
+run "node-ws-client-vs-proto-ws" env NODE_PATH="$PEERS_DIR/node/node_modules" node proto-ws/interop/client.js "ws://127.0.0.1:$OUR_PORT" "$N"
+exit $status
