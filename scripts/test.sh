@@ -43,6 +43,7 @@ step "cargo test" cargo test --workspace --no-fail-fast
 # non-zero on a failure). Add a crate's suite here.
 step "sse interop" bash proto-sse/interop.sh
 step "autobahn" bash proto-ws/autobahn.sh
+step "ws interop" bash proto-ws/interop.sh
 step "tls fingerprints" bash tls/fingerprint-check.sh
 step "h2 interop" bash proto-h2/interop.sh
 # suites:end
