@@ -107,14 +107,22 @@ unsafe fn mask_avx2_unchecked(buf: &mut [u8], key: [u8; 4]) -> usize {
 /// NEON. Returns the length handled.
 #[cfg(target_arch = "aarch64")]
 pub(crate) fn mask_neon(buf: &mut [u8], key: [u8; 4]) -> usize {
+    // SAFETY: NEON is part of the aarch64 baseline, so every aarch64 CPU runs this function.
+    unsafe { mask_neon_unchecked(buf, key) }
+}
+
+/// # Safety
+/// The CPU must support NEON (every aarch64 CPU does).
+#[cfg(target_arch = "aarch64")]
+#[target_feature(enable = "neon")]
+unsafe fn mask_neon_unchecked(buf: &mut [u8], key: [u8; 4]) -> usize {
     use std::arch::aarch64::{vdupq_n_u32, veorq_u8, vld1q_u8, vreinterpretq_u8_u32, vst1q_u8};
-    // SAFETY: NEON is part of the aarch64 baseline; `vdupq_n_u32` only builds a register.
-    let k = unsafe { vreinterpretq_u8_u32(vdupq_n_u32(u32::from_ne_bytes(key))) };
+    let k = vreinterpretq_u8_u32(vdupq_n_u32(u32::from_ne_bytes(key)));
     let mut done = 0;
     for chunk in buf.chunks_exact_mut(16) {
         let p = chunk.as_mut_ptr();
         // SAFETY: `chunk` is exactly 16 initialised, exclusively borrowed bytes; NEON loads and
-        // stores of 16 bytes have no alignment requirement; NEON is baseline on aarch64.
+        // stores of 16 bytes have no alignment requirement; NEON is enabled here.
         unsafe { vst1q_u8(p, veorq_u8(vld1q_u8(p), k)) };
         done += 16;
     }
