@@ -7,7 +7,7 @@
 //! cannot make us scan more than [`Limits::max_head_size`] bytes per call.
 
 use crate::error::Error;
-use crate::scan::{Scan, TOKEN, WithScan, token_end};
+use crate::scan::{Scan, TOKEN, WithScan};
 use crate::simd::ascii_str;
 
 /// Limits on what a peer may send. The defaults are safe for a server facing the internet.
@@ -249,7 +249,7 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
     let Some(start) = skip_empty_lines(b)? else {
         return partial(b.len(), limits).map(|_| None);
     };
-    let m_end = token_end(b, start);
+    let m_end = z.token_end(b, start);
     if m_end == b.len() {
         return partial(b.len(), limits).map(|_| None);
     }
@@ -462,7 +462,7 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
                 _ => Err(Error::InvalidHeaderName),
             };
         }
-        let n_end = token_end(b, i + 1);
+        let n_end = z.token_end(b, i + 1);
         let Some(&colon) = b.get(n_end) else {
             return partial(len, limits);
         };
@@ -516,6 +516,10 @@ struct RequestJob<'x, 'b, K> {
 }
 
 impl<'b, K: Sink<'b>> WithScan for RequestJob<'_, 'b, K> {
+    #[inline(always)]
+    fn input_len(&self) -> usize {
+        self.b.len()
+    }
     type Out = Result<Option<(RequestLine<'b>, usize)>, Error>;
     #[inline(always)]
     fn run<Z: Scan>(self, z: Z) -> Self::Out {
@@ -535,6 +539,10 @@ struct ResponseJob<'x, 'b, K> {
 }
 
 impl<'b, K: Sink<'b>> WithScan for ResponseJob<'_, 'b, K> {
+    #[inline(always)]
+    fn input_len(&self) -> usize {
+        self.b.len()
+    }
     type Out = Result<Option<(StatusLine<'b>, usize)>, Error>;
     #[inline(always)]
     fn run<Z: Scan>(self, z: Z) -> Self::Out {
@@ -557,6 +565,10 @@ struct FieldsJob<'x, 'b, K> {
 }
 
 impl<'b, K: Sink<'b>> WithScan for FieldsJob<'_, 'b, K> {
+    #[inline(always)]
+    fn input_len(&self) -> usize {
+        self.b.len()
+    }
     type Out = Result<Option<usize>, Error>;
     #[inline(always)]
     fn run<Z: Scan>(self, z: Z) -> Self::Out {

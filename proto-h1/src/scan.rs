@@ -102,6 +102,59 @@ pub(crate) fn value_end_swar(b: &[u8], mut i: usize) -> usize {
     value_end_bytes(b, i)
 }
 
+/// Up to two SWAR words of a value scan: `Ok(end)` when the value ends there (or the buffer
+/// does), `Err(next)` to continue at `next` with a wider scanner.
+#[inline(always)]
+pub(crate) fn value_prefix(b: &[u8], mut i: usize) -> Result<usize, usize> {
+    for _ in 0..2 {
+        if i + 8 > b.len() {
+            return Ok(value_end_swar(b, i));
+        }
+        let x = word(b, i);
+        let m = lt(x, 0x20) | eq(x, 0x7f);
+        if m != 0 {
+            let j = i + (m.trailing_zeros() / 8) as usize;
+            if b[j] != b'\t' {
+                return Ok(j);
+            }
+            return Err(j + 1);
+        }
+        i += 8;
+    }
+    Err(i)
+}
+
+/// Up to two SWAR words of a request-target scan (see [`value_prefix`]).
+#[inline(always)]
+pub(crate) fn target_prefix(b: &[u8], mut i: usize) -> Result<usize, usize> {
+    for _ in 0..2 {
+        if i + 8 > b.len() {
+            return Ok(target_end_swar(b, i));
+        }
+        let x = word(b, i);
+        let m = lt(x, 0x21) | (x & HIGH) | eq(x, 0x7f);
+        if m != 0 {
+            return Ok(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    Err(i)
+}
+
+/// The first 8 bytes of a token scan by table (see [`value_prefix`]).
+#[inline(always)]
+pub(crate) fn token_prefix(b: &[u8], i: usize) -> Result<usize, usize> {
+    let Some(w) = b.get(i..i + 8) else {
+        return Ok(token_end(b, i));
+    };
+    for (k, &c) in w.iter().enumerate() {
+        if !TOKEN[c as usize] {
+            return Ok(i + k);
+        }
+    }
+    Err(i + 8)
+}
+
 /// Request-target end, 8 bytes at a time.
 #[inline(always)]
 pub(crate) fn target_end_swar(b: &[u8], mut i: usize) -> usize {
@@ -136,13 +189,21 @@ pub(crate) trait Scan: Copy {
     fn value_end(self, b: &[u8], i: usize) -> usize;
     /// Index of the first byte at or after `i` that may not appear in a request-target.
     fn target_end(self, b: &[u8], i: usize) -> usize;
+    /// Index of the first non-`tchar` byte at or after `i`.
+    fn token_end(self, b: &[u8], i: usize) -> usize;
 }
 
 /// Work that runs with whichever [`Scan`] the CPU allows (see `simd::dispatch`).
 pub(crate) trait WithScan {
     type Out;
+    /// Bytes the job may scan (vector scanners only pay off on longer inputs).
+    fn input_len(&self) -> usize;
     fn run<Z: Scan>(self, z: Z) -> Self::Out;
 }
+
+/// Below this many input bytes the SWAR scanner beats the vector ones (their set-up costs more
+/// than the few long runs of a short head save); measured with `compare --filter h1`.
+pub(crate) const VECTOR_MIN_INPUT: usize = 256;
 
 /// The portable scanner.
 #[derive(Debug, Clone, Copy)]
@@ -156,6 +217,10 @@ impl Scan for Swar {
     #[inline(always)]
     fn target_end(self, b: &[u8], i: usize) -> usize {
         target_end_swar(b, i)
+    }
+    #[inline(always)]
+    fn token_end(self, b: &[u8], i: usize) -> usize {
+        token_end(b, i)
     }
 }
 
@@ -172,6 +237,17 @@ impl Scan for Bytes {
     fn target_end(self, b: &[u8], i: usize) -> usize {
         target_end_bytes(b, i)
     }
+    #[inline(always)]
+    fn token_end(self, b: &[u8], i: usize) -> usize {
+        token_end_bytes(b, i)
+    }
+}
+
+pub(crate) fn token_end_bytes(b: &[u8], i: usize) -> usize {
+    b[i..]
+        .iter()
+        .position(|&c| !TOKEN[c as usize])
+        .map_or(b.len(), |p| i + p)
 }
 
 #[cfg(test)]
@@ -186,6 +262,14 @@ pub fn value_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
     }
 }
 
+/// Token end with a forced implementation (tests and benches).
+pub fn token_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
+    match imp {
+        Impl::Bytes => token_end_bytes(b, i),
+        _ => crate::simd::token_end_forced(imp, b, i),
+    }
+}
+
 /// Request-target end with a forced implementation (tests and benches).
 pub fn target_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
     match imp {
@@ -193,6 +277,27 @@ pub fn target_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
         _ => crate::simd::target_end_forced(imp, b, i),
     }
 }
+
+/// For the vector token scan: bit `hi` of `TOKEN_LO[lo]` is set when byte `hi << 4 | lo` is a
+/// `tchar` (only `hi < 8` occurs: tokens are ASCII).
+pub(crate) static TOKEN_LO: [u8; 16] = {
+    let mut t = [0u8; 16];
+    let mut lo = 0;
+    while lo < 16 {
+        let mut hi = 0;
+        while hi < 8 {
+            if TOKEN[hi << 4 | lo] {
+                t[lo] |= 1 << hi;
+            }
+            hi += 1;
+        }
+        lo += 1;
+    }
+    t
+};
+
+/// `TOKEN_HI[hi]` is `1 << hi` for ASCII high nibbles and 0 for 8..=15.
+pub(crate) static TOKEN_HI: [u8; 16] = [1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /// `tchar` (RFC 9110 section 5.6.2): `!#$%&'*+-.^_`|~`, digits and letters.
 pub(crate) static TOKEN: [bool; 256] = {
@@ -277,6 +382,7 @@ mod tests {
             for imp in Impl::available() {
                 prop_assert_eq!(value_end_with(imp, &b, start), value_end_bytes(&b, start), "value {:?}", imp);
                 prop_assert_eq!(target_end_with(imp, &b, start), target_end_bytes(&b, start), "target {:?}", imp);
+                prop_assert_eq!(token_end_with(imp, &b, start), token_end_bytes(&b, start), "token {:?}", imp);
             }
             prop_assert_eq!(value_end(&b, start), value_end_bytes(&b, start));
             prop_assert_eq!(target_end(&b, start), target_end_bytes(&b, start));

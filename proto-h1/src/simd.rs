@@ -59,12 +59,14 @@ pub(crate) fn detected() -> Impl {
 #[inline(always)]
 pub(crate) fn dispatch<W: WithScan>(job: W) -> W::Out {
     #[cfg(target_arch = "x86_64")]
-    match level() {
-        // SAFETY: LEVEL holds AVX2 only after run-time detection found AVX2 on this CPU.
-        AVX2 => return unsafe { run_avx2(job) },
-        // SAFETY: LEVEL holds SSE42 only after run-time detection found SSE4.2 on this CPU.
-        SSE42 => return unsafe { run_sse42(job) },
-        _ => {}
+    if job.input_len() >= scan::VECTOR_MIN_INPUT {
+        match level() {
+            // SAFETY: LEVEL holds AVX2 only after run-time detection found AVX2 on this CPU.
+            AVX2 => return unsafe { run_avx2(job) },
+            // SAFETY: LEVEL holds SSE42 only after run-time detection found SSE4.2 on this CPU.
+            SSE42 => return unsafe { run_sse42(job) },
+            _ => {}
+        }
     }
     job.run(scan::Swar)
 }
@@ -101,6 +103,11 @@ impl Scan for Avx2 {
         // SAFETY: as above.
         unsafe { x86::target_end_avx2(b, i) }
     }
+    #[inline(always)]
+    fn token_end(self, b: &[u8], i: usize) -> usize {
+        // SAFETY: as above.
+        unsafe { x86::token_end_avx2(b, i) }
+    }
 }
 
 /// Proof that the CPU has SSE4.2: only built by `run_sse42`.
@@ -119,6 +126,11 @@ impl Scan for Sse42 {
     fn target_end(self, b: &[u8], i: usize) -> usize {
         // SAFETY: as above.
         unsafe { x86::target_end_sse42(b, i) }
+    }
+    #[inline(always)]
+    fn token_end(self, b: &[u8], i: usize) -> usize {
+        // SAFETY: as above.
+        unsafe { x86::token_end_sse42(b, i) }
     }
 }
 
@@ -194,6 +206,19 @@ pub(crate) fn target_end_forced(imp: Impl, b: &[u8], i: usize) -> usize {
     }
 }
 
+/// [`scan::token_end`] with a forced implementation; one the CPU lacks runs the table.
+pub(crate) fn token_end_forced(imp: Impl, b: &[u8], i: usize) -> usize {
+    match imp {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the guard checked that this CPU supports AVX2.
+        Impl::Avx2 if imp.is_supported() => unsafe { x86::token_end_avx2(b, i) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the guard checked that this CPU supports SSE4.2 (which implies SSSE3).
+        Impl::Sse42 if imp.is_supported() => unsafe { x86::token_end_sse42(b, i) },
+        _ => scan::token_end(b, i),
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use core::arch::x86_64::*;
@@ -206,6 +231,11 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "sse4.2")]
     pub(crate) unsafe fn value_end_sse42(b: &[u8], mut i: usize) -> usize {
+        // Most fields are short: a SWAR look at the first 16 bytes is cheaper than vector set-up.
+        match crate::scan::value_prefix(b, i) {
+            Ok(end) => return end,
+            Err(next) => i = next,
+        }
         const RANGES: [u8; 16] = [
             0x09, 0x09, 0x20, 0x7e, 0x80, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         ];
@@ -241,6 +271,11 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "sse4.2")]
     pub(crate) unsafe fn target_end_sse42(b: &[u8], mut i: usize) -> usize {
+        // Most fields are short: a SWAR look at the first 16 bytes is cheaper than vector set-up.
+        match crate::scan::target_prefix(b, i) {
+            Ok(end) => return end,
+            Err(next) => i = next,
+        }
         const RANGES: [u8; 16] = [0x21, 0x7e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         // SAFETY: RANGES is 16 bytes; loadu has no alignment requirement.
         let ranges = unsafe { _mm_loadu_si128(RANGES.as_ptr().cast()) };
@@ -273,6 +308,11 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn value_end_avx2(b: &[u8], mut i: usize) -> usize {
+        // Most fields are short: a SWAR look at the first 16 bytes is cheaper than vector set-up.
+        match crate::scan::value_prefix(b, i) {
+            Ok(end) => return end,
+            Err(next) => i = next,
+        }
         let c20 = _mm256_set1_epi8(0x20);
         let c7f = _mm256_set1_epi8(0x7f);
         let tab = _mm256_set1_epi8(0x09);
@@ -304,6 +344,11 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn target_end_avx2(b: &[u8], mut i: usize) -> usize {
+        // Most fields are short: a SWAR look at the first 16 bytes is cheaper than vector set-up.
+        match crate::scan::target_prefix(b, i) {
+            Ok(end) => return end,
+            Err(next) => i = next,
+        }
         let lo = _mm256_set1_epi8(0x21);
         let hi = _mm256_set1_epi8(0x7e);
         while i + 32 <= b.len() {
@@ -321,5 +366,85 @@ mod x86 {
             i += 32;
         }
         crate::scan::target_end_swar(b, i)
+    }
+
+    /// Index of the first non-`tchar` byte at or after `i`, 16 bytes at a time: a byte is a
+    /// `tchar` when `TOKEN_LO[lo] & TOKEN_HI[hi]` is non-zero (two `pshufb` look-ups).
+    ///
+    /// # Safety
+    /// The CPU must support SSE4.2 (and so SSSE3).
+    #[inline]
+    #[target_feature(enable = "sse4.2")]
+    pub(crate) unsafe fn token_end_sse42(b: &[u8], mut i: usize) -> usize {
+        // Most names are short: the table on the first 8 bytes is cheaper than vector set-up.
+        match crate::scan::token_prefix(b, i) {
+            Ok(end) => return end,
+            Err(next) => i = next,
+        }
+        // SAFETY: both tables are 16 bytes; loadu has no alignment requirement.
+        let (lo_lut, hi_lut) = unsafe {
+            (
+                _mm_loadu_si128(crate::scan::TOKEN_LO.as_ptr().cast()),
+                _mm_loadu_si128(crate::scan::TOKEN_HI.as_ptr().cast()),
+            )
+        };
+        let nib = _mm_set1_epi8(0x0f);
+        while i + 16 <= b.len() {
+            let chunk = &b[i..i + 16];
+            // SAFETY: `chunk` is exactly 16 readable bytes; SSE4.2 (SSSE3) is enabled here.
+            let bad = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr().cast());
+                let lo = _mm_and_si128(v, nib);
+                let hi = _mm_and_si128(_mm_srli_epi16::<4>(v), nib);
+                let m = _mm_and_si128(_mm_shuffle_epi8(lo_lut, lo), _mm_shuffle_epi8(hi_lut, hi));
+                _mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_setzero_si128())) as u32
+            };
+            if bad != 0 {
+                return i + bad.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+        crate::scan::token_end(b, i)
+    }
+
+    /// [`token_end_sse42`] 32 bytes at a time with AVX2.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(crate) unsafe fn token_end_avx2(b: &[u8], mut i: usize) -> usize {
+        // Most names are short: the table on the first 8 bytes is cheaper than vector set-up.
+        match crate::scan::token_prefix(b, i) {
+            Ok(end) => return end,
+            Err(next) => i = next,
+        }
+        // SAFETY: both tables are 16 bytes; loadu has no alignment requirement.
+        let (lo_lut, hi_lut) = unsafe {
+            (
+                _mm256_broadcastsi128_si256(_mm_loadu_si128(crate::scan::TOKEN_LO.as_ptr().cast())),
+                _mm256_broadcastsi128_si256(_mm_loadu_si128(crate::scan::TOKEN_HI.as_ptr().cast())),
+            )
+        };
+        let nib = _mm256_set1_epi8(0x0f);
+        while i + 32 <= b.len() {
+            let chunk = &b[i..i + 32];
+            // SAFETY: `chunk` is exactly 32 readable bytes; AVX2 is enabled on this function.
+            let bad = unsafe {
+                let v = _mm256_loadu_si256(chunk.as_ptr().cast());
+                let lo = _mm256_and_si256(v, nib);
+                let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nib);
+                let m = _mm256_and_si256(
+                    _mm256_shuffle_epi8(lo_lut, lo),
+                    _mm256_shuffle_epi8(hi_lut, hi),
+                );
+                _mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256())) as u32
+            };
+            if bad != 0 {
+                return i + bad.trailing_zeros() as usize;
+            }
+            i += 32;
+        }
+        crate::scan::token_end(b, i)
     }
 }
