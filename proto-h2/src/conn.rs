@@ -1337,6 +1337,12 @@ impl Connection {
 
     /// A frame for a stream we do not track: idle, or closed (and how).
     fn absent(&mut self, id: StreamId, event: Ev, kind: u8) -> Result<(), Error> {
+        // "Once the GOAWAY is sent, the sender will ignore frames sent on streams initiated by
+        // the receiver if the stream has an identifier higher than the included last stream
+        // identifier" (6.8).
+        if self.is_peer_initiated(id) && self.goaway_sent.is_some_and(|last| id.value() > last) {
+            return Ok(());
+        }
         if self.is_idle(id) {
             let error = State::Idle.on(Side::Recv, event).err();
             return match error {

@@ -757,3 +757,19 @@ proptest! {
         let _ = c.handle_timeout(now + Duration::from_secs(3600));
     }
 }
+
+#[test]
+fn frames_on_streams_above_goaway_are_ignored() {
+    let (mut s, now) = handshaken_server();
+    s.recv(now, &headers(1, true)).unwrap();
+    s.go_away(ErrorCode::NO_ERROR).unwrap();
+    // A request the client sent before it saw the GOAWAY, with its body: ignored, no error.
+    let mut late = headers(3, false);
+    late.extend(Builder::new(kind::DATA, 3).payload(b"body").build());
+    s.recv(now, &late).unwrap();
+    assert!(s.error().is_none());
+    assert!(
+        !std::iter::from_fn(|| s.poll_event())
+            .any(|e| matches!(e, Event::Request { stream, .. } if stream.value() == 3))
+    );
+}
