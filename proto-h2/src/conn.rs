@@ -101,7 +101,10 @@ pub struct Limits {
     pub max_local_resets: u32,
     /// Streams we may refuse per `reset_window` before the connection ends.
     pub max_refused: u32,
-    /// The window the three counters above are taken over.
+    /// Empty DATA frames without END_STREAM the peer may send per `reset_window`
+    /// (CVE-2019-9518, "empty frames flood").
+    pub max_empty_frames: u32,
+    /// The window the counters above are taken over.
     pub reset_window: Duration,
     /// Concurrent streams we accept when our SETTINGS do not say.
     pub max_concurrent_streams: u32,
@@ -121,6 +124,7 @@ impl Default for Limits {
             max_remote_resets: 200,
             max_local_resets: 200,
             max_refused: 200,
+            max_empty_frames: 1000,
             reset_window: Duration::from_secs(10),
             max_concurrent_streams: 100,
             max_closed_remembered: 1024,
@@ -444,6 +448,7 @@ pub struct Connection {
     remote_resets: Rate,
     local_resets: Rate,
     refused: Rate,
+    empty: Rate,
     stall_since: Option<Instant>,
     bdp: Option<Bdp>,
     bdp_wants_ping: bool,
@@ -527,6 +532,10 @@ impl Connection {
                 count: 0,
             },
             refused: Rate {
+                start: None,
+                count: 0,
+            },
+            empty: Rate {
                 start: None,
                 count: 0,
             },
@@ -1553,6 +1562,15 @@ impl Connection {
     fn on_data(&mut self, d: frame::Data<'_>, buf: &Bytes) -> Result<(), Error> {
         let flow = d.flow_len() as u32;
         let len = d.data.len() as u32;
+        if len == 0 && !d.end_stream {
+            let l = &self.config.limits;
+            if let Err(n) = self.empty.hit(self.now, l.reset_window, l.max_empty_frames) {
+                return Err(Error::EmptyFrameFlood {
+                    frames: n,
+                    limit: l.max_empty_frames,
+                });
+            }
+        }
         // Connection-level flow control counts every DATA frame, whatever its stream.
         self.conn_recv.recv(flow).map_err(Error::Flow)?;
         let id = d.stream;

@@ -136,6 +136,14 @@ pub enum Error {
         /// The limit.
         limit: u32,
     },
+    /// Empty DATA frames without END_STREAM faster than the limit (CVE-2019-9518):
+    /// ENHANCE_YOUR_CALM.
+    EmptyFrameFlood {
+        /// Frames in the window.
+        frames: u32,
+        /// The limit.
+        limit: u32,
+    },
     /// Data waited for flow-control credit longer than the stall timeout: FLOW_CONTROL_ERROR
     /// is not right (the peer broke no rule), so the GOAWAY says ENHANCE_YOUR_CALM.
     WindowStall {
@@ -170,6 +178,7 @@ impl Error {
             | Error::HeaderBlockTooLarge { .. }
             | Error::ControlFlood { .. }
             | Error::TooManyStreams { .. }
+            | Error::EmptyFrameFlood { .. }
             | Error::WindowStall { .. } => ErrorCode::ENHANCE_YOUR_CALM,
         }
     }

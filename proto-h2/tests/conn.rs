@@ -773,3 +773,15 @@ fn frames_on_streams_above_goaway_are_ignored() {
             .any(|e| matches!(e, Event::Request { stream, .. } if stream.value() == 3))
     );
 }
+
+#[test]
+fn empty_data_flood_is_cut_off() {
+    let (mut s, now) = handshaken_server();
+    let mut b = headers(1, false);
+    for _ in 0..1001 {
+        b.extend(Builder::new(kind::DATA, 1).build());
+    }
+    let e = s.recv(now, &b).unwrap_err();
+    assert!(matches!(e, Error::EmptyFrameFlood { limit: 1000, .. }));
+    assert_eq!(goaway_code(&mut s, now), Some(ErrorCode::ENHANCE_YOUR_CALM));
+}
