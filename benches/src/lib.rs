@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod h1;
+pub mod h2;
 pub mod sse;
 pub mod ws;
 pub mod tls;
@@ -39,6 +40,7 @@ pub struct Pair {
 pub fn all_pairs() -> Vec<Pair> {
     let mut pairs = Vec::new();
     pairs.extend(h1::pairs());
+    pairs.extend(h2::pairs());
     pairs.extend(sse::pairs());
     pairs.extend(ws::pairs());
     pairs.extend(tls::pairs());

@@ -1,0 +1,343 @@
+//! HTTP/2 inputs and pairs: HPACK (against fluke-hpack and httlib-hpack) and, in their own
+//! section below, frame encode/decode.
+
+use crate::Pair;
+
+/// Every pair of the `h2` group.
+pub fn pairs() -> Vec<Pair> {
+    let mut pairs = hpack::pairs();
+    pairs.extend(frame_pairs());
+    pairs
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frames (rows added by the connection side).
+// ---------------------------------------------------------------------------------------------
+
+pub mod frames;
+
+/// Frame encode/decode pairs: none. No public crate is a fair peer for a standalone HTTP/2
+/// frame codec (see [`frames`]), so the frame workloads run in the criterion bench `h2_frame`
+/// only.
+fn frame_pairs() -> Vec<Pair> {
+    Vec::new()
+}
+
+// ---------------------------------------------------------------------------------------------
+// HPACK
+// ---------------------------------------------------------------------------------------------
+
+/// HPACK on the hpack-test-case stories: decoding nghttp2's Huffman-coded encodings and go-hpack's
+/// plain ones, encoding the raw-data header lists. One iteration handles every story of the
+/// folder, each with a fresh decoder or encoder, as a connection would.
+pub mod hpack {
+    use std::hint::black_box;
+    use std::path::{Path, PathBuf};
+    use std::rc::Rc;
+
+    use crate::Pair;
+
+    /// One header block of a story.
+    pub struct Case {
+        /// `SETTINGS_HEADER_TABLE_SIZE` acknowledged before this block, if it changed.
+        pub table_size: Option<usize>,
+        /// The encoded block (empty for raw-data stories).
+        pub wire: Vec<u8>,
+        /// The header list.
+        pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+    }
+
+    /// A story: blocks sharing one compression context.
+    pub type Story = Vec<Case>;
+
+    /// The hpack-test-case corpus, beside the repository (`../shared/corpora`).
+    pub fn corpus_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/hpack-test-case")
+    }
+
+    fn unhex(s: &str) -> Option<Vec<u8>> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect()
+    }
+
+    fn parse(bytes: &[u8]) -> Option<Story> {
+        let json: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let mut story = Vec::new();
+        for c in json.get("cases")?.as_array()? {
+            let mut headers = Vec::new();
+            for h in c.get("headers")?.as_array()? {
+                for (k, v) in h.as_object()? {
+                    headers.push((k.as_bytes().to_vec(), v.as_str()?.as_bytes().to_vec()));
+                }
+            }
+            let wire = match c.get("wire").and_then(|w| w.as_str()) {
+                Some(w) => unhex(w)?,
+                None => Vec::new(),
+            };
+            let table_size = c
+                .get("header_table_size")
+                .and_then(|v| v.as_u64())
+                .map(|v| v as usize);
+            story.push(Case {
+                table_size,
+                wire,
+                headers,
+            });
+        }
+        Some(story)
+    }
+
+    /// The stories of one corpus folder, in file order; empty when the corpus is missing.
+    pub fn load(folder: &str) -> Vec<Story> {
+        let Ok(dir) = std::fs::read_dir(corpus_dir().join(folder)) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<PathBuf> = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .filter_map(|p| parse(&std::fs::read(p).ok()?))
+            .collect()
+    }
+
+    /// Decodes every story with our decoder; returns the octets of names and values seen.
+    pub fn decode_ours(stories: &[Story]) -> u64 {
+        let mut n = 0u64;
+        for story in stories {
+            let mut d = proto_h2::hpack::Decoder::new();
+            for case in story {
+                if let Some(s) = case.table_size {
+                    d.set_max_table_size(s);
+                }
+                let r = d.decode(&case.wire, |h| n += (h.name.len() + h.value.len()) as u64);
+                if r.is_err() {
+                    return 0;
+                }
+            }
+        }
+        n
+    }
+
+    /// Decodes every story with fluke-hpack (its callback API, which borrows when it can).
+    pub fn decode_fluke(stories: &[Story]) -> u64 {
+        let mut n = 0u64;
+        for story in stories {
+            let mut d = fluke_hpack::Decoder::new();
+            for case in story {
+                if let Some(s) = case.table_size {
+                    d.set_max_allowed_table_size(s);
+                }
+                let r = d.decode_with_cb(&case.wire, |name, value| {
+                    n += (name.len() + value.len()) as u64
+                });
+                if r.is_err() {
+                    return 0;
+                }
+            }
+        }
+        n
+    }
+
+    /// Decodes every story with httlib-hpack (its API consumes an owned buffer per block).
+    pub fn decode_httlib(stories: &[Story]) -> u64 {
+        let mut n = 0u64;
+        let mut fields = Vec::new();
+        for story in stories {
+            let mut d = httlib_hpack::Decoder::with_dynamic_size(4096);
+            for case in story {
+                if let Some(s) = case.table_size {
+                    d.set_max_dynamic_size(s as u32);
+                }
+                let mut buf = case.wire.clone();
+                fields.clear();
+                if d.decode(&mut buf, &mut fields).is_err() {
+                    return 0;
+                }
+                n += fields
+                    .iter()
+                    .map(|(a, b, _)| (a.len() + b.len()) as u64)
+                    .sum::<u64>();
+            }
+        }
+        n
+    }
+
+    /// Encodes every story's header lists with our encoder; returns the encoded octets.
+    pub fn encode_ours(stories: &[Story], out: &mut Vec<u8>) -> u64 {
+        let mut n = 0u64;
+        for story in stories {
+            let mut e = proto_h2::hpack::Encoder::new();
+            for case in story {
+                if let Some(s) = case.table_size {
+                    e.set_max_table_size(s);
+                }
+                out.clear();
+                e.encode(case.headers.iter().map(|(a, b)| (&a[..], &b[..])), out);
+                n += out.len() as u64;
+            }
+        }
+        n
+    }
+
+    /// Encodes every story's header lists with fluke-hpack (indexing, no Huffman).
+    pub fn encode_fluke(stories: &[Story], out: &mut Vec<u8>) -> u64 {
+        let mut n = 0u64;
+        for story in stories {
+            let mut e = fluke_hpack::Encoder::new();
+            for case in story {
+                if let Some(s) = case.table_size {
+                    e.set_max_table_size(s);
+                }
+                out.clear();
+                if e.encode_into(case.headers.iter().map(|(a, b)| (&a[..], &b[..])), out)
+                    .is_err()
+                {
+                    return 0;
+                }
+                n += out.len() as u64;
+            }
+        }
+        n
+    }
+
+    /// Encodes every story's header lists with httlib-hpack (best format: indexing and Huffman).
+    pub fn encode_httlib(stories: &[Story], out: &mut Vec<u8>) -> u64 {
+        use httlib_hpack::Encoder as E;
+        let flags = E::BEST_FORMAT | E::HUFFMAN_NAME | E::HUFFMAN_VALUE | E::WITH_INDEXING;
+        let mut n = 0u64;
+        for story in stories {
+            let mut e = E::with_dynamic_size(4096);
+            for case in story {
+                out.clear();
+                for (a, b) in &case.headers {
+                    if e.encode((a.clone(), b.clone(), flags), out).is_err() {
+                        return 0;
+                    }
+                }
+                n += out.len() as u64;
+            }
+        }
+        n
+    }
+
+    fn wire_bytes(stories: &[Story]) -> u64 {
+        stories.iter().flatten().map(|c| c.wire.len() as u64).sum()
+    }
+
+    fn raw_bytes(stories: &[Story]) -> u64 {
+        stories
+            .iter()
+            .flatten()
+            .flat_map(|c| &c.headers)
+            .map(|(a, b)| (a.len() + b.len()) as u64)
+            .sum()
+    }
+
+    type Run = fn(&[Story]) -> u64;
+    type EncodeRun = fn(&[Story], &mut Vec<u8>) -> u64;
+
+    fn decode_pair(
+        name: String,
+        peer: &'static str,
+        stories: &Rc<Vec<Story>>,
+        theirs: Run,
+    ) -> Pair {
+        let (a, b) = (Rc::clone(stories), Rc::clone(stories));
+        Pair {
+            group: "h2",
+            name,
+            peer,
+            bytes: wire_bytes(stories),
+            ours: Box::new(move || decode_ours(black_box(&a))),
+            theirs: Box::new(move || theirs(black_box(&b))),
+        }
+    }
+
+    fn encode_pair(
+        name: String,
+        peer: &'static str,
+        stories: &Rc<Vec<Story>>,
+        theirs: EncodeRun,
+    ) -> Pair {
+        let (a, b) = (Rc::clone(stories), Rc::clone(stories));
+        let (mut out_a, mut out_b) = (Vec::new(), Vec::new());
+        Pair {
+            group: "h2",
+            name,
+            peer,
+            bytes: raw_bytes(stories),
+            ours: Box::new(move || encode_ours(black_box(&a), &mut out_a)),
+            theirs: Box::new(move || theirs(black_box(&b), &mut out_b)),
+        }
+    }
+
+    /// The HPACK pairs; none when the corpus is missing.
+    pub fn pairs() -> Vec<Pair> {
+        let mut pairs = Vec::new();
+        let huffman = Rc::new(load("nghttp2"));
+        if !huffman.is_empty() {
+            let name = format!("hpack decode nghttp2 stories, Huffman ({})", huffman.len());
+            pairs.push(decode_pair(
+                name.clone(),
+                "fluke-hpack",
+                &huffman,
+                decode_fluke,
+            ));
+            pairs.push(decode_pair(name, "httlib-hpack", &huffman, decode_httlib));
+        }
+        let plain = Rc::new(load("go-hpack"));
+        if !plain.is_empty() {
+            let name = format!("hpack decode go-hpack stories, plain ({})", plain.len());
+            pairs.push(decode_pair(
+                name.clone(),
+                "fluke-hpack",
+                &plain,
+                decode_fluke,
+            ));
+            pairs.push(decode_pair(name, "httlib-hpack", &plain, decode_httlib));
+        }
+        let raw = Rc::new(load("raw-data"));
+        if !raw.is_empty() {
+            let name = format!("hpack encode raw-data stories ({})", raw.len());
+            pairs.push(encode_pair(name.clone(), "fluke-hpack", &raw, encode_fluke));
+            pairs.push(encode_pair(name, "httlib-hpack", &raw, encode_httlib));
+        }
+        pairs
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Every implementation decodes the same corpus to the same octets, so the pairs
+        /// measure the same work.
+        #[test]
+        fn peers_decode_the_corpus_alike() {
+            for folder in ["nghttp2", "go-hpack"] {
+                let mut stories = load(folder);
+                assert!(stories.len() >= 30, "{folder}");
+                // A few stories: fluke-hpack is slow in debug builds.
+                stories.truncate(3);
+                let ours = decode_ours(&stories);
+                assert!(ours > 0);
+                assert_eq!(decode_fluke(&stories), ours, "{folder}");
+                assert_eq!(decode_httlib(&stories), ours, "{folder}");
+            }
+        }
+
+        #[test]
+        fn every_encoder_runs_on_raw_data() {
+            let mut stories = load("raw-data");
+            stories.truncate(3);
+            let mut out = Vec::new();
+            let ours = encode_ours(&stories, &mut out);
+            assert!(ours > 0 && ours < raw_bytes(&stories));
+            assert!(encode_fluke(&stories, &mut out) > 0);
+            assert!(encode_httlib(&stories, &mut out) > 0);
+        }
+    }
+}
