@@ -56,6 +56,9 @@ use std::time::{Duration, Instant};
 /// The client connection preface (RFC 9113 3.4).
 pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
+/// The PING payload that measures the round trip of a graceful shutdown.
+const DRAIN_PING: [u8; 8] = *b"h2-drain";
+
 /// Payloads at least this long are handed back by [`Connection::poll_transmit`] for a
 /// vectored write instead of being copied into the output buffer.
 pub const VECTORED_MIN: usize = 1024;
@@ -453,6 +456,7 @@ pub struct Connection {
     bdp: Option<Bdp>,
     bdp_wants_ping: bool,
     bdp_acked: bool,
+    draining: bool,
 }
 
 impl Connection {
@@ -543,6 +547,7 @@ impl Connection {
             bdp,
             bdp_wants_ping: false,
             bdp_acked: false,
+            draining: false,
             config,
         }
     }
@@ -614,7 +619,8 @@ impl Connection {
     /// received and every stream is finished. Flush `poll_transmit` and close the socket.
     pub fn is_closed(&self) -> bool {
         self.error.is_some()
-            || ((self.goaway_sent.is_some() || self.goaway_recv.is_some())
+            || (!self.draining
+                && (self.goaway_sent.is_some() || self.goaway_recv.is_some())
                 && self.streams.values().all(|s| s.state == State::Closed))
     }
     /// Whether there are bytes to transmit.
@@ -955,13 +961,36 @@ impl Connection {
         Ok(())
     }
 
-    /// Starts a graceful shutdown: GOAWAY with the last stream the peer opened; streams up to
-    /// it finish, later ones are ignored. [`Connection::is_closed`] turns true when all are done.
+    /// Starts a graceful shutdown. A server with NO_ERROR sends GOAWAY(2^31-1) and a PING, and
+    /// when the PING returns a second GOAWAY with the last stream the peer opened (so requests
+    /// in flight are not lost); otherwise one GOAWAY with the last stream. Streams up to it
+    /// finish, later ones are ignored. [`Connection::is_closed`] turns true when all are done.
     ///
     /// # Errors
     /// [`UserError::Closed`] after a connection error.
     pub fn go_away(&mut self, code: ErrorCode) -> Result<(), UserError> {
         self.check_open()?;
+        if self.role == Role::Server && code == ErrorCode::NO_ERROR && self.goaway_sent.is_none() {
+            // "A server that is attempting to gracefully shut down a connection SHOULD send an
+            // initial GOAWAY frame with the last stream identifier set to 2^31-1 and a NO_ERROR
+            // code ... After allowing time for any in-flight stream creation (at least one
+            // round-trip time), the server MAY send another GOAWAY frame with an updated last
+            // stream identifier" (6.8). The round trip is a PING.
+            self.goaway_sent = Some(StreamId::MAX.value());
+            self.draining = true;
+            Frame::GoAway(frame::GoAway {
+                last_stream: StreamId::MAX,
+                code,
+                debug: b"",
+            })
+            .encode(&mut self.ctrl);
+            Frame::Ping(frame::Ping {
+                ack: false,
+                payload: DRAIN_PING,
+            })
+            .encode(&mut self.ctrl);
+            return Ok(());
+        }
         let last = self.last_peer;
         self.goaway_sent = Some(last);
         Frame::GoAway(frame::GoAway {
@@ -1465,6 +1494,18 @@ impl Connection {
             }
             Frame::Ping(p) => {
                 if p.ack {
+                    if p.payload == DRAIN_PING && self.draining {
+                        self.draining = false;
+                        let last = self.last_peer;
+                        self.goaway_sent = Some(last);
+                        Frame::GoAway(frame::GoAway {
+                            last_stream: StreamId::new(last),
+                            code: ErrorCode::NO_ERROR,
+                            debug: b"",
+                        })
+                        .encode(&mut self.ctrl);
+                        return Ok(());
+                    }
                     if p.payload == Bdp::PAYLOAD && self.bdp.is_some() {
                         // Evaluated at the end of this input: data that came in the same read
                         // as the ACK was in flight in the same round trip.

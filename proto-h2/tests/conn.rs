@@ -763,6 +763,12 @@ fn frames_on_streams_above_goaway_are_ignored() {
     let (mut s, now) = handshaken_server();
     s.recv(now, &headers(1, true)).unwrap();
     s.go_away(ErrorCode::NO_ERROR).unwrap();
+    // The client acknowledges the drain PING: the final GOAWAY names stream 1.
+    let ack = Builder::new(kind::PING, 0)
+        .flags(flag::ACK)
+        .payload(b"h2-drain")
+        .build();
+    s.recv(now, &ack).unwrap();
     // A request the client sent before it saw the GOAWAY, with its body: ignored, no error.
     let mut late = headers(3, false);
     late.extend(Builder::new(kind::DATA, 3).payload(b"body").build());
@@ -784,4 +790,35 @@ fn empty_data_flood_is_cut_off() {
     let e = s.recv(now, &b).unwrap_err();
     assert!(matches!(e, Error::EmptyFrameFlood { limit: 1000, .. }));
     assert_eq!(goaway_code(&mut s, now), Some(ErrorCode::ENHANCE_YOUR_CALM));
+}
+
+#[test]
+fn graceful_shutdown_keeps_requests_in_flight() {
+    let mut p = pair();
+    let a = get(&mut p, b"/a", true);
+    p.drive();
+    // The server starts draining while the client, not yet aware, opens another stream.
+    p.server.go_away(ErrorCode::NO_ERROR).unwrap();
+    let b = get(&mut p, b"/b", true);
+    p.drive();
+    let lasts: Vec<u32> = p
+        .client_events
+        .iter()
+        .filter_map(|e| match e {
+            Event::GoAway { last_stream, .. } => Some(last_stream.value()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lasts, vec![StreamId::MAX.value(), b.value()]);
+    assert!(
+        p.server_events
+            .iter()
+            .any(|e| matches!(e, Event::Request { stream, .. } if *stream == b))
+    );
+    for id in [a, b] {
+        p.server.send_response(id, 200, &[], true).unwrap();
+    }
+    p.drive();
+    assert!(p.server.is_closed() && p.client.is_closed());
+    assert!(p.client_error.is_none() && p.server_error.is_none());
 }
