@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP/2 interop on loopback with real peers, through the blocking std::net adapter of
 # proto-h2/examples (no runtime):
-#   - our client (h2_client, h2c prior knowledge) against nghttpd, default and Chrome profiles;
+#   - our client (h2_client, h2c prior knowledge) against nghttpd (default and Chrome profiles)
+#     and hypercorn (Python h2);
 #   - our server (h2_server) under nghttp (GET, POST echo), h2load, h2probe.py (56 h2spec-style
 #     cases, each counted) and Python h2 (py_h2_client.py, each check counted).
 # Starts and stops its own peers on free 127.0.0.1 ports. Prints `N passed, N failed`; exits
@@ -67,6 +68,14 @@ check "h2_client (Chrome profile) -> nghttpd: GET 1 MiB" \
   bash -c "'$BIN/h2_client' 127.0.0.1 $nport /1m.bin --chrome | grep -qx '200 1048576 /1m.bin'"
 check "h2_client -> nghttpd: 404 reported" \
   bash -c "'$BIN/h2_client' 127.0.0.1 $nport /missing | grep -q '^404 '"
+
+# ---- our client against hypercorn (Python h2 underneath), h2c prior knowledge
+hport=$(free_port)
+(cd "$PEERS_DIR" && exec ./venv/bin/hypercorn py.asgi_peer:app --bind "127.0.0.1:$hport") >"$work/hypercorn.log" 2>&1 &
+pids+=($!)
+wait_port "$hport" || echo "hypercorn did not start"
+check "h2_client -> hypercorn (python h2): GET / and 1 MiB" \
+  bash -c "'$BIN/h2_client' 127.0.0.1 $hport / /big | sort | tr '\n' ' ' | grep -qx '200 1048576 /big 200 6 / '"
 
 # ---- our server under nghttp, h2load, h2probe, Python h2
 sport=$(free_port)
