@@ -150,6 +150,9 @@ pub struct Config {
     pub headers_priority: Option<Priority>,
     /// The order of the request pseudo-headers (any permutation).
     pub pseudo_order: [Pseudo; 4],
+    /// The order of regular request fields (client fingerprint): names listed here go first,
+    /// in this order; the others follow in the order the caller gave. Empty: caller's order.
+    pub header_order: Vec<Vec<u8>>,
     /// How long the peer has to acknowledge our SETTINGS.
     pub settings_timeout: Duration,
     /// BDP-style window growth up to this window (None: off).
@@ -176,6 +179,7 @@ impl Config {
                 Pseudo::Authority,
                 Pseudo::Path,
             ],
+            header_order: Vec::new(),
             settings_timeout: Duration::from_secs(10),
             bdp_max_window: None,
             limits: Limits::default(),
@@ -807,7 +811,13 @@ impl Connection {
         if let Some(p) = req.protocol {
             fields.push((b":protocol", p));
         }
+        let first = fields.len();
         fields.extend_from_slice(req.headers);
+        if !self.config.header_order.is_empty() {
+            let order = &self.config.header_order;
+            let rank = |n: &[u8]| order.iter().position(|o| o == n).unwrap_or(order.len());
+            fields[first..].sort_by_key(|(n, _)| rank(n));
+        }
         let prio = self.config.headers_priority;
         self.write_headers(id, None, &fields, end_stream, prio);
         let state = State::Idle

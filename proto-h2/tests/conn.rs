@@ -822,3 +822,46 @@ fn graceful_shutdown_keeps_requests_in_flight() {
     assert!(p.server.is_closed() && p.client.is_closed());
     assert!(p.client_error.is_none() && p.server_error.is_none());
 }
+
+#[test]
+fn configured_header_order_wins() {
+    let mut cfg = Config::client();
+    cfg.header_order = vec![b"accept".to_vec(), b"user-agent".to_vec()];
+    let mut p = Pair::new(Instant::now(), cfg, Config::server());
+    let hs: &[(&[u8], &[u8])] = &[
+        (b"x-1", b"1"),
+        (b"user-agent", b"u"),
+        (b"x-2", b"2"),
+        (b"accept", b"*/*"),
+    ];
+    let id = p
+        .client
+        .send_request(
+            &Request {
+                headers: hs,
+                ..Request::get(b"http", b"a", b"/")
+            },
+            true,
+        )
+        .unwrap();
+    p.drive();
+    let got: Vec<Vec<u8>> = p
+        .server_events
+        .iter()
+        .find_map(|e| match e {
+            Event::Request { stream, head, .. } if *stream == id => {
+                Some(head.headers().map(|(n, _)| n.to_vec()).collect())
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        got,
+        vec![
+            b"accept".to_vec(),
+            b"user-agent".to_vec(),
+            b"x-1".to_vec(),
+            b"x-2".to_vec()
+        ]
+    );
+}
