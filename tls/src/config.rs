@@ -540,6 +540,7 @@ pub struct ServerConfigBuilder {
     min: Option<TlsVersion>,
     max: Option<TlsVersion>,
     tickets: bool,
+    compression: bool,
     key_log: Option<KeyLogFn>,
     key_log_env: bool,
 }
@@ -607,6 +608,13 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Whether to compress the certificate chain (RFC 8879, brotli or zlib) for clients that
+    /// offer it (default `true`).
+    pub fn cert_compression(&mut self, on: bool) -> &mut Self {
+        self.compression = on;
+        self
+    }
+
     /// Also give every key log line to `f`.
     pub fn key_log(&mut self, f: impl Fn(&str) + Send + Sync + 'static) -> &mut Self {
         self.key_log = Some(Arc::new(f));
@@ -629,7 +637,9 @@ impl ServerConfigBuilder {
         ctx.set_max_proto_version(Some(self.max.unwrap_or(TlsVersion::Tls13).ssl()))?;
         ctx.set_session_id_context(b"http-engine")?;
         set_chain_and_key(&mut ctx, chain, key)?;
-        add_compression(&mut ctx, &[CertCompression::Brotli, CertCompression::Zlib])?;
+        if self.compression {
+            add_compression(&mut ctx, &[CertCompression::Brotli, CertCompression::Zlib])?;
+        }
         install_alert_log(&mut ctx);
         Ok(ctx)
     }
@@ -729,6 +739,7 @@ impl ServerConfig {
             min: None,
             max: None,
             tickets: true,
+            compression: true,
             key_log: None,
             key_log_env: true,
         }

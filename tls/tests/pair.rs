@@ -613,3 +613,47 @@ proptest! {
         transfer(&chunks_c, &chunks_s, split);
     }
 }
+
+/// The server's first flight with and without certificate compression, for a client profile
+/// that offers `alg`: smaller when compressed, and the client decompresses it (the handshake
+/// verifies the chain).
+#[test]
+fn certificate_compression_is_used_and_decompressed() {
+    let pki = pki();
+    // A longer chain compresses visibly: a leaf with many names.
+    let t = now();
+    let names: Vec<String> = (0..40).map(|i| format!("host{i}.localhost")).collect();
+    let mut refs: Vec<&str> = vec!["localhost"];
+    refs.extend(names.iter().map(String::as_str));
+    let leaf = pki.ca.leaf(&refs, t - 60, t + 3600, false).unwrap();
+    for profile in [
+        &tls::profile::CHROME,
+        &tls::profile::FIREFOX,
+        &tls::profile::SAFARI,
+    ] {
+        let mut sizes = Vec::new();
+        for compress in [true, false] {
+            let mut sb = server_builder(&leaf);
+            sb.cert_compression(compress);
+            let server = sb.build().unwrap();
+            let mut cb = client_builder(&pki);
+            cb.profile(profile);
+            let mut c = ClientSession::new(&cb.build().unwrap(), "localhost").unwrap();
+            let mut s = ServerSession::new(&server).unwrap();
+            c.handshake().unwrap();
+            pump(&mut c, &mut s);
+            s.handshake().unwrap();
+            let mut flight = Vec::new();
+            s.poll_transmit(&mut flight);
+            sizes.push(flight.len());
+            c.recv(&flight).unwrap();
+            assert_eq!(
+                c.handshake().unwrap(),
+                HandshakeStatus::Complete,
+                "{}",
+                profile.name
+            );
+        }
+        assert!(sizes[0] + 100 < sizes[1], "{}: {sizes:?}", profile.name);
+    }
+}
