@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use adapter::Blocking;
-use tls::testing::{Ca, CertifiedKey};
+use tls::testing::Ca;
 use tls::{ClientConfig, ClientSession, Error, ServerConfig, ServerSession, Version};
 
 struct Files {
@@ -19,7 +19,6 @@ struct Files {
     ca: std::path::PathBuf,
     cert: std::path::PathBuf,
     key: std::path::PathBuf,
-    leaf: CertifiedKey,
     ca_pem: Vec<u8>,
 }
 
@@ -54,7 +53,6 @@ fn files(tag: &str) -> Files {
         ca: cap,
         cert: certp,
         key: keyp,
-        leaf,
         ca_pem,
     }
 }
@@ -184,7 +182,8 @@ fn openssl_s_client_against_our_server() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let mut sb = ServerConfig::builder();
-    sb.cert_pem(&f.leaf.chain_pem, &f.leaf.key_pem)
+    sb.cert_pem_files(&f.cert, &f.key)
+        .unwrap()
         .key_log_env(false);
     let config = sb.build().unwrap();
 

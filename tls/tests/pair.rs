@@ -321,6 +321,21 @@ fn resumption(version: TlsVersion) {
     // A different host name gets no session.
     let (c3, _) = connect(&client, &server, "127.0.0.1");
     assert!(!c3.is_resumed());
+    // A server without session tickets: TLS 1.3 cannot resume (stateless resumption only).
+    if version == TlsVersion::Tls13 {
+        let mut sb = server_builder(&pki.server);
+        sb.session_tickets(false);
+        let server = sb.build().unwrap();
+        let cache = SessionCache::new();
+        let mut cb = client_builder(&pki);
+        cb.session_cache(cache.clone());
+        let client = cb.build().unwrap();
+        let (mut c, mut s) = connect(&client, &server, "localhost");
+        pump_back(&mut s, &mut c);
+        read_all(&mut c).unwrap();
+        assert!(cache.is_empty());
+        assert!(!connect(&client, &server, "localhost").0.is_resumed());
+    }
 }
 
 #[test]
