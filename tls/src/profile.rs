@@ -14,6 +14,15 @@
 //!   (ja4db; its two hashes agree with Safari 18's published cipher, extension and signature
 //!   algorithm lists).
 //!
+//! # What matches (checked by `tests/profiles.rs` and, on real handshakes, by
+//! `fingerprint-check.sh` against tshark and ja4plus)
+//!
+//! | profile | JA4 | JA3N | exact JA3 |
+//! |---|---|---|---|
+//! | Chrome 143 | equal to the target | equal to the published `8e19337e...` | random per connection by design (Chrome permutes extensions; so do we) |
+//! | Firefox 145 | `t13d1715h2_5b57614c22b0_c1eccb039341`: cipher hash equal, extension part short of 28 and 34 | differs (28, 34, ffdhe groups) | out of reach (below) |
+//! | Safari 18 | `t13d1813h2_e8a523a41297_a1a1ff5c613f`: out of reach | differs | out of reach |
+//!
 //! # Limits of BoringSSL through `boring` 5.4 (what cannot match, and why)
 //! - **TLS 1.3 cipher order** is fixed by BoringSSL (AES-128-GCM, AES-256-GCM, ChaCha20 on
 //!   machines with AES instructions). Firefox sends `1301,1303,1302`, so Firefox's exact JA3
@@ -32,10 +41,14 @@
 //!   and `c012` that BoringSSL does not implement (18 suites instead of 20); it lists
 //!   `rsa_pss_rsae_sha384` (`0805`) twice, which BoringSSL refuses
 //!   (`DUPLICATE_SIGNATURE_ALGORITHM`); and it sends `padding` (21), which BoringSSL only adds
-//!   to ClientHellos of 256 to 511 bytes. Ours: `t13d1813h2_e8a523a41297_...`.
+//!   to ClientHellos of 256 to 511 bytes.
 //! - **Certificate compression**: zlib and brotli work both ways; zstd (Firefox) has no
-//!   codepoint constant in `boring` 5.4 and no well-kept pure crate in the workspace, so it
-//!   is not offered (the extension is present either way, so JA3/JA4 are unaffected).
+//!   codepoint constant in `boring` 5.4 and no zstd crate in the workspace, so it is not
+//!   offered (the extension is present either way, so JA3/JA4 are unaffected).
+//! - **Padding** (21) is BoringSSL's own rule (added for ClientHellos of 256 to 511 bytes);
+//!   with an X25519MLKEM768 key share the hello is larger, and Chrome 143 sends none either.
+//! - **Key shares**: Chrome's (X25519MLKEM768 and X25519) are BoringSSL's default; Firefox's
+//!   three (X25519MLKEM768, X25519, P-256) are set through `SSL_set1_client_key_shares`.
 
 use boring::ssl::{SslContextBuilder, SslOptions, SslRef, SslSignatureAlgorithm};
 
