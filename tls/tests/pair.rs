@@ -672,3 +672,65 @@ fn certificate_compression_is_used_and_decompressed() {
         assert!(sizes[0] + 100 < sizes[1], "{}: {sizes:?}", profile.name);
     }
 }
+
+/// What the server computes from the ClientHello it received equals what the client's own
+/// first flight gives, for every profile.
+#[test]
+fn server_fingerprint_equals_client_capture() {
+    let pki = pki();
+    let server = server_builder(&pki.server).build().unwrap();
+    for profile in [
+        None,
+        Some(&tls::profile::CHROME),
+        Some(&tls::profile::FIREFOX),
+        Some(&tls::profile::SAFARI),
+    ] {
+        let mut cb = client_builder(&pki);
+        if let Some(p) = profile {
+            cb.profile(p);
+        }
+        let mut c = ClientSession::new(&cb.build().unwrap(), "localhost").unwrap();
+        let mut s = ServerSession::new(&server).unwrap();
+        c.handshake().unwrap();
+        let mut hello = Vec::new();
+        c.poll_transmit(&mut hello);
+        let ours = tls::ClientHello::parse_records(&hello)
+            .unwrap()
+            .fingerprints();
+        s.recv(&hello).unwrap();
+        s.handshake().unwrap();
+        assert_eq!(s.client_fingerprints(), Some(&ours));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Arbitrary bytes from the peer give a typed peer error or a request for more input,
+    /// never a panic, on both roles.
+    #[test]
+    fn arbitrary_peer_bytes_never_panic(
+        bytes in proptest::collection::vec(any::<u8>(), 0..3000),
+        record_header in any::<bool>(),
+    ) {
+        let (client, server) = pki_cached();
+        let mut input = Vec::new();
+        if record_header {
+            input.extend_from_slice(&[22, 3, 3, (bytes.len() >> 8) as u8, bytes.len() as u8]);
+        }
+        input.extend_from_slice(&bytes);
+        let mut s = ServerSession::new(server).unwrap();
+        s.recv(&input).unwrap();
+        if let Err(e) = s.handshake() {
+            prop_assert!(e.is_peer_fault(), "{e:?}");
+        }
+        let mut c = ClientSession::new(client, "localhost").unwrap();
+        c.handshake().unwrap();
+        c.recv(&input).unwrap();
+        if let Err(e) = c.handshake() {
+            prop_assert!(e.is_peer_fault(), "{e:?}");
+        }
+        let mut out = Vec::new();
+        c.poll_transmit(&mut out);
+        s.poll_transmit(&mut out);
+    }
+}
