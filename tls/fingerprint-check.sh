@@ -47,27 +47,40 @@ check() { # name ours theirs
     fail=$((fail + 1)); echo "FAIL $1 ours=$2 theirs=$3"
   fi
 }
+# capture PCAP CMD...: runs CMD while tshark captures the test port into PCAP. Waits for tshark
+# to report that capturing started (it can take seconds on a loaded machine).
+capture() {
+  local pcap=$1; shift
+  tshark -i any -f "tcp port $port" -w "$pcap" >/dev/null 2>"$pcap.err" &
+  cap_pid=$!
+  for _ in $(seq 300); do grep -q 'Capturing on' "$pcap.err" 2>/dev/null && break; sleep 0.1; done
+  sleep 0.5
+  "$@"
+  sleep 1
+  kill -INT "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null; cap_pid=
+}
 for profile in default chrome firefox safari; do
   args=()
   [ "$profile" != default ] && args=(--profile "$profile")
   pcap="$work/$profile.pcap"
-  tshark -q -i any -f "tcp port $port" -w "$pcap" >/dev/null 2>&1 &
-  cap_pid=$!
-  sleep 2
-  ours=$(timeout 10 "$client" client "127.0.0.1:$port" localhost --insecure "${args[@]}" --send ping 2>&1)
-  sleep 1
-  kill "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null; cap_pid=
-  line=$(grep '^ours ' <<<"$ours")
-  our_ja3=$(sed -n 's/.* ja3=\([^ ]*\).*/\1/p' <<<"$line")
-  our_ja4=$(sed -n 's/.* ja4=\([^ ]*\).*/\1/p' <<<"$line")
-  our_ja4r=$(sed -n 's/.* ja4_r=\([^ ]*\).*/\1/p' <<<"$line")
-  their_ja3=$(tshark -r "$pcap" -Y 'tls.handshake.type==1' -T fields -e tls.handshake.ja3 2>/dev/null | head -1)
-  their=$("$ja4plus" --format json --types ja4 analyze "$pcap" 2>/dev/null | python3 -c '
+  their_ja3= their=
+  for attempt in 1 2 3; do
+    capture "$pcap" timeout 10 "$client" client "127.0.0.1:$port" localhost --insecure "${args[@]}" --send ping >"$work/out" 2>&1
+    ours=$(cat "$work/out")
+    their_ja3=$(tshark -r "$pcap" -Y 'tls.handshake.type==1' -T fields -e tls.handshake.ja3 2>/dev/null | head -1)
+    their=$("$ja4plus" --format json --types ja4 analyze "$pcap" 2>/dev/null | python3 -c '
 import json, sys
 for l in sys.stdin:
     l = l.strip()
     if l.startswith("{"):
         d = json.loads(l); print(d.get("fingerprint"), d.get("raw")); break')
+    [ -n "$their_ja3" ] && [ -n "$their" ] && break
+    echo "note: $profile capture $attempt saw no ClientHello, retrying"
+  done
+  line=$(grep '^ours ' <<<"$ours")
+  our_ja3=$(sed -n 's/.* ja3=\([^ ]*\).*/\1/p' <<<"$line")
+  our_ja4=$(sed -n 's/.* ja4=\([^ ]*\).*/\1/p' <<<"$line")
+  our_ja4r=$(sed -n 's/.* ja4_r=\([^ ]*\).*/\1/p' <<<"$line")
   grep -q 'received: gnip' <<<"$ours" || { fail=$((fail + 1)); echo "FAIL $profile echo: $ours"; }
   check "$profile ja3 (tshark)" "$our_ja3" "$their_ja3"
   check "$profile ja4 (ja4plus)" "$our_ja4" "${their%% *}"
