@@ -1,0 +1,18 @@
+//! Criterion benches of the HTTP/2 frame codec and the connection's receive path
+//! (`benches::h2::frames`). No peer row: no public crate is a standalone HTTP/2 frame codec
+//! (see that module's documentation).
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn h2_frame(c: &mut Criterion) {
+    let mut group = c.benchmark_group("h2/frame");
+    group.sample_size(20);
+    for mut w in benches::h2::frames::workloads() {
+        group.throughput(Throughput::Bytes(w.bytes));
+        group.bench_function(&w.name, |b| b.iter(&mut w.run));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, h2_frame);
+criterion_main!(benches);

@@ -1,0 +1,209 @@
+//! HTTP/2 frame encode/decode workloads (`proto-h2::frame`) and the connection's receive path.
+//!
+//! No public crate is a fair peer: hyperium's `h2` keeps its frame codec private, and
+//! `fluke-h2-parse` parses only the 9-byte header into its own io_uring buffer type
+//! (`fluke-buffet`). So these workloads run in the criterion bench `h2_frame` alone, without a
+//! peer row in the `compare` report.
+
+use proto_h2::conn::{Config, Connection, Event, PREFACE, Role};
+use proto_h2::frame::{self, Data, Frame, Ping, StreamId, WindowUpdate};
+use std::time::Instant;
+
+/// A named workload: `bytes` of input per iteration, and the iteration.
+pub struct Workload {
+    /// What is measured.
+    pub name: String,
+    /// Bytes per iteration, for throughput.
+    pub bytes: u64,
+    /// One iteration; returns a value that depends on the work.
+    pub run: Box<dyn FnMut() -> u64>,
+}
+
+/// 64 DATA frames of 16 KiB interleaved with WINDOW_UPDATE and PING frames.
+pub fn bulk_wire() -> Vec<u8> {
+    let body = vec![0x5au8; 16 * 1024];
+    let mut wire = Vec::new();
+    for i in 0..64u32 {
+        Frame::Data(Data::new(StreamId::new(1 + 2 * (i % 4)), &body, false)).encode(&mut wire);
+        Frame::WindowUpdate(WindowUpdate {
+            stream: StreamId::ZERO,
+            increment: 16 * 1024,
+        })
+        .encode(&mut wire);
+    }
+    Frame::Ping(Ping {
+        ack: false,
+        payload: *b"12345678",
+    })
+    .encode(&mut wire);
+    wire
+}
+
+/// 10 000 small control frames (WINDOW_UPDATE, PING, RST_STREAM, PRIORITY).
+pub fn control_wire() -> Vec<u8> {
+    let mut wire = Vec::new();
+    for i in 0..2500u32 {
+        let s = StreamId::new(1 + 2 * i);
+        wire.extend(
+            frame::Builder::new(frame::kind::WINDOW_UPDATE, s.value())
+                .u32(100)
+                .build(),
+        );
+        wire.extend(
+            frame::Builder::new(frame::kind::PING, 0)
+                .payload(&[7; 8])
+                .build(),
+        );
+        wire.extend(
+            frame::Builder::new(frame::kind::RST_STREAM, s.value())
+                .u32(8)
+                .build(),
+        );
+        wire.extend(
+            frame::Builder::new(frame::kind::PRIORITY, s.value())
+                .u32(0)
+                .payload(&[16])
+                .build(),
+        );
+    }
+    wire
+}
+
+fn decode_all(wire: &[u8]) -> u64 {
+    let mut pos = 0;
+    let mut sum = 0u64;
+    while let Ok(Some((f, n))) = frame::decode(&wire[pos..], frame::MAX_MAX_FRAME_SIZE) {
+        sum += match f {
+            Frame::Data(d) => d.data.len() as u64,
+            Frame::WindowUpdate(w) => u64::from(w.increment),
+            other => u64::from(other.stream().value()) + 1,
+        };
+        pos += n;
+    }
+    sum
+}
+
+/// The workloads of the `h2_frame` criterion bench.
+pub fn workloads() -> Vec<Workload> {
+    let mut w = Vec::new();
+    let bulk = bulk_wire();
+    let b2 = bulk.clone();
+    w.push(Workload {
+        name: format!("decode 64 DATA x 16 KiB + control ({} B)", bulk.len()),
+        bytes: bulk.len() as u64,
+        run: Box::new(move || decode_all(&b2)),
+    });
+    let ctl = control_wire();
+    let c2 = ctl.clone();
+    w.push(Workload {
+        name: format!("decode 10000 control frames ({} B)", ctl.len()),
+        bytes: ctl.len() as u64,
+        run: Box::new(move || decode_all(&c2)),
+    });
+    let body = vec![0x5au8; 16 * 1024];
+    let mut out = Vec::with_capacity(64 * 1024);
+    w.push(Workload {
+        name: "encode 64 DATA x 16 KiB, head only (vectored)".into(),
+        bytes: 64 * 16 * 1024,
+        run: Box::new(move || {
+            out.clear();
+            let mut n = 0u64;
+            for i in 0..64u32 {
+                let t = Frame::Data(Data::new(StreamId::new(1 + 2 * i), &body, false))
+                    .encode_head(&mut out);
+                n += t.data.len() as u64;
+            }
+            n + out.len() as u64
+        }),
+    });
+    let mut out2 = Vec::with_capacity(128 * 1024);
+    w.push(Workload {
+        name: "encode 10000 control frames".into(),
+        bytes: ctl.len() as u64,
+        run: Box::new(move || {
+            out2.clear();
+            for i in 0..2500u32 {
+                let s = StreamId::new(1 + 2 * i);
+                Frame::WindowUpdate(WindowUpdate {
+                    stream: s,
+                    increment: 100,
+                })
+                .encode(&mut out2);
+                Frame::Ping(Ping {
+                    ack: true,
+                    payload: [7; 8],
+                })
+                .encode(&mut out2);
+                Frame::RstStream(frame::RstStream {
+                    stream: s,
+                    code: frame::ErrorCode::CANCEL,
+                })
+                .encode(&mut out2);
+                Frame::Priority(frame::PriorityFrame {
+                    stream: s,
+                    priority: frame::Priority {
+                        exclusive: false,
+                        dependency: StreamId::ZERO,
+                        weight: 16,
+                    },
+                })
+                .encode(&mut out2);
+            }
+            out2.len() as u64
+        }),
+    });
+    // The whole receive path: a server connection takes a 4 MiB upload (preface, SETTINGS,
+    // HEADERS, 256 DATA frames of 16 KiB), and the application reads every chunk.
+    let upload = upload_wire();
+    let len = upload.len() as u64;
+    w.push(Workload {
+        name: format!("server recv 4 MiB upload + read_data ({len} B)"),
+        bytes: len,
+        run: Box::new(move || {
+            let now = Instant::now();
+            let mut cfg = Config::server();
+            cfg.settings
+                .push((proto_h2::settings::id::INITIAL_WINDOW_SIZE, 8 << 20));
+            cfg.connection_window = 8 << 20;
+            let mut s = Connection::new(Role::Server, cfg, now);
+            let _ = s.recv(now, &upload);
+            let mut n = 0u64;
+            while let Some(ev) = s.poll_event() {
+                if let Event::Data { stream, .. } = ev {
+                    while let Some(b) = s.read_data(stream) {
+                        n += b.len() as u64;
+                    }
+                }
+            }
+            n
+        }),
+    });
+    w
+}
+
+fn upload_wire() -> Vec<u8> {
+    let mut wire = PREFACE.to_vec();
+    wire.extend(frame::Builder::new(frame::kind::SETTINGS, 0).build());
+    let mut enc = proto_h2::hpack::Encoder::new();
+    let mut block = Vec::new();
+    enc.encode(
+        [
+            (&b":method"[..], &b"POST"[..]),
+            (b":scheme", b"http"),
+            (b":authority", b"bench"),
+            (b":path", b"/upload"),
+        ],
+        &mut block,
+    );
+    wire.extend(
+        frame::Builder::new(frame::kind::HEADERS, 1)
+            .flags(frame::flag::END_HEADERS)
+            .payload(&block)
+            .build(),
+    );
+    let body = vec![1u8; 16 * 1024];
+    for i in 0..256 {
+        Frame::Data(Data::new(StreamId::new(1), &body, i == 255)).encode(&mut wire);
+    }
+    wire
+}
