@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use tls::ClientHello;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&frag, body)) = data.split_first() else { return };
+    let Some((&frag, body)) = data.split_first() else {
+        return;
+    };
     let _ = ClientHello::parse_records(body).map(|h| h.fingerprints());
     let direct = ClientHello::parse_body(body);
     if let Ok(h) = &direct {
