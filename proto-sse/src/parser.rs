@@ -422,7 +422,7 @@ impl Parser {
         let max_line = self.config.limits.max_line_len;
         loop {
             let rest = &input[pos..];
-            let Some(i) = memchr::memchr2(b'\r', b'\n', rest) else {
+            let Some(i) = find_line_end(rest) else {
                 // An unterminated line: carry it, scanning only new bytes next time.
                 if self.line.len() + rest.len() > max_line {
                     return Err(Error::LineTooLong {
@@ -432,7 +432,12 @@ impl Parser {
                             + max_line.saturating_sub(self.line.len()) as u64,
                     });
                 }
-                self.line.extend_from_slice(rest);
+                if let [b] = rest {
+                    // Byte-at-a-time input: a push, not a memcpy call.
+                    self.line.push(*b);
+                } else {
+                    self.line.extend_from_slice(rest);
+                }
                 self.spill(input);
                 return Ok((input.len(), false));
             };
@@ -702,6 +707,17 @@ impl Parser {
             id: Cow::Borrowed(&this.last_event_id),
             retry,
         }
+    }
+}
+
+/// The index of the first CR or LF. `memchr2` (SIMD, picked at run time) pays off on longer
+/// inputs; on the few bytes of tiny chunks a plain loop avoids its set-up, which dominated
+/// byte-at-a-time parsing.
+fn find_line_end(hay: &[u8]) -> Option<usize> {
+    if hay.len() < 16 {
+        hay.iter().position(|&b| b == b'\r' || b == b'\n')
+    } else {
+        memchr::memchr2(b'\r', b'\n', hay)
     }
 }
 
