@@ -58,7 +58,7 @@ pub struct ConnConfig {
     /// Parser limits and lenient options.
     pub parse: Config,
     /// Capacity of the receive buffer, allocated once in [`Conn::new`] and never grown (at
-    /// least the head and trailer limits). Default 64 KiB.
+    /// least the head and trailer limits, at most 4 GiB). Default 64 KiB.
     pub recv_buffer: usize,
     /// Most requests a client may have in flight (pipelining). Default 16.
     pub max_in_flight: usize,
@@ -410,7 +410,9 @@ impl<R: Role> Conn<R> {
             .recv_buffer
             .max(l.max_head_size.saturating_add(1))
             .max(l.max_trailer_size.saturating_add(1))
-            .max(l.max_chunk_ext_len.saturating_add(96));
+            .max(l.max_chunk_ext_len.saturating_add(96))
+            // Spans are 32-bit offsets.
+            .min(u32::MAX as usize);
         Conn {
             config,
             buf: Vec::with_capacity(cap),

@@ -193,6 +193,9 @@ fn partial(len: usize, limits: &Limits) -> Result<Option<usize>, Error> {
 /// Skips the empty lines a server should ignore before a request line (RFC 9112 section 2.2).
 #[inline(always)]
 fn skip_empty_lines(b: &[u8]) -> Result<Option<usize>, Error> {
+    if !matches!(b.first(), Some(b'\r' | b'\n')) && !b.is_empty() {
+        return Ok(Some(0));
+    }
     let mut i = 0;
     loop {
         match b.get(i) {
@@ -213,10 +216,13 @@ fn skip_empty_lines(b: &[u8]) -> Result<Option<usize>, Error> {
 fn parse_version(b: &[u8], i: usize) -> Result<Option<Version>, Error> {
     const P: &[u8; 8] = b"HTTP/1.1";
     if let Some(v) = b.get(i..i + 8) {
-        if v == P {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(v);
+        let w = u64::from_le_bytes(w);
+        if w == u64::from_le_bytes(*P) {
             return Ok(Some(Version::Http11));
         }
-        if v == b"HTTP/1.0" {
+        if w == u64::from_le_bytes(*b"HTTP/1.0") {
             return Ok(Some(Version::Http10));
         }
         if &v[..5] == b"HTTP/" && v[5].is_ascii_digit() && v[6] == b'.' && v[7].is_ascii_digit() {
