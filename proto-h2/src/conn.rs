@@ -21,23 +21,25 @@
 //! use proto_h2::conn::{Config, Connection, Event, Request, Role};
 //! use std::time::Instant;
 //!
-//! let now = Instant::now();
-//! let mut client = Connection::new(Role::Client, Config::client(), now);
-//! let mut server = Connection::new(Role::Server, Config::server(), now);
-//! let req = Request::get(b"http", b"example.com", b"/");
-//! let id = client.send_request(&req, true).unwrap();
-//! let mut wire = Vec::new();
-//! while client.poll_transmit(now, &mut wire).is_some() {}
-//! server.recv(now, &wire).unwrap();
-//! let mut saw_request = false;
-//! while let Some(ev) = server.poll_event() {
-//!     if let Event::Request { stream, head, .. } = ev {
-//!         assert_eq!(stream, id);
-//!         assert_eq!(head.path(), Some(&b"/"[..]));
-//!         saw_request = true;
+//! // `now` comes from the caller's clock; the connection never reads one.
+//! fn first_request(now: Instant) {
+//!     let mut client = Connection::new(Role::Client, Config::client(), now);
+//!     let mut server = Connection::new(Role::Server, Config::server(), now);
+//!     let req = Request::get(b"http", b"example.com", b"/");
+//!     let id = client.send_request(&req, true).unwrap();
+//!     let mut wire = Vec::new();
+//!     while client.poll_transmit(now, &mut wire).is_some() {}
+//!     server.recv(now, &wire).unwrap();
+//!     let mut saw_request = false;
+//!     while let Some(ev) = server.poll_event() {
+//!         if let Event::Request { stream, head, .. } = ev {
+//!             assert_eq!(stream, id);
+//!             assert_eq!(head.path(), Some(&b"/"[..]));
+//!             saw_request = true;
+//!         }
 //!     }
+//!     assert!(saw_request);
 //! }
-//! assert!(saw_request);
 //! ```
 
 use crate::error::{Error, StreamError, UserError};

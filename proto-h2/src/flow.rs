@@ -318,23 +318,6 @@ mod tests {
         assert_eq!(r.take_update(), Some(15_663_105));
     }
 
-    #[test]
-    fn bdp_doubles_when_window_bound() {
-        let t0 = Instant::now();
-        let mut b = Bdp::new(1 << 24);
-        assert!(b.on_data(10));
-        b.on_ping_sent(t0);
-        assert!(!b.on_data(60_000));
-        assert_eq!(
-            b.on_ping_ack(t0 + Duration::from_millis(10), 65_535),
-            Some(131_070)
-        );
-        assert_eq!(b.rtt(), Some(Duration::from_millis(10)));
-        b.on_ping_sent(t0);
-        b.on_data(10);
-        assert_eq!(b.on_ping_ack(t0, 65_535), None);
-    }
-
     proptest! {
         #[test]
         fn window_never_exceeds_max(ops in proptest::collection::vec((any::<bool>(), any::<u32>()), 0..50)) {

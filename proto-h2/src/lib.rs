@@ -23,15 +23,21 @@
 //! use proto_h2::pair::Pair;
 //! use std::time::Instant;
 //!
-//! // A client and a server connected in memory; time is virtual.
-//! let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
-//! let id = p.client.send_request(&Request::get(b"https", b"example.com", b"/"), true).unwrap();
-//! p.drive();
-//! p.server.send_response(id, 200, &[(b"content-type", b"text/plain")], false).unwrap();
-//! p.server.send_data(id, bytes::Bytes::from_static(b"hello"), true).unwrap();
-//! p.drive();
-//! assert!(p.client_events.iter().any(|e| matches!(e, Event::Response { head, .. } if head.status() == Some(200))));
-//! assert_eq!(&p.client.read_data(id).unwrap()[..], b"hello");
+//! // The clock belongs to the caller: `start` is whatever `Instant` its event loop has (the
+//! // same exchange runs in `tests/conn.rs`).
+//! fn exchange(start: Instant) {
+//!     // A client and a server connected in memory; time is virtual from here on.
+//!     let mut p = Pair::new(start, Config::client(), Config::server());
+//!     let req = Request::get(b"https", b"example.com", b"/");
+//!     let id = p.client.send_request(&req, true).unwrap();
+//!     p.drive();
+//!     p.server.send_response(id, 200, &[(b"content-type", b"text/plain")], false).unwrap();
+//!     p.server.send_data(id, bytes::Bytes::from_static(b"hello"), true).unwrap();
+//!     p.drive();
+//!     assert!(p.client_events.iter().any(|e| matches!(e,
+//!         Event::Response { head, .. } if head.status() == Some(200))));
+//!     assert_eq!(&p.client.read_data(id).unwrap()[..], b"hello");
+//! }
 //! ```
 #![forbid(unsafe_code)]
 

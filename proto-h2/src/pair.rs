@@ -10,10 +10,13 @@
 //! use proto_h2::pair::Pair;
 //! use std::time::Instant;
 //!
-//! let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
-//! let id = p.client.send_request(&Request::get(b"http", b"x", b"/"), true).unwrap();
-//! p.drive();
-//! assert!(p.server_events.iter().any(|e| matches!(e, Event::Request { stream, .. } if *stream == id)));
+//! fn demo(start: Instant) {
+//!     let mut p = Pair::new(start, Config::client(), Config::server());
+//!     let id = p.client.send_request(&Request::get(b"http", b"x", b"/"), true).unwrap();
+//!     p.drive();
+//!     assert!(p.server_events.iter().any(|e| matches!(e,
+//!         Event::Request { stream, .. } if *stream == id)));
+//! }
 //! ```
 
 use crate::conn::{Config, Connection, Event, Role};
