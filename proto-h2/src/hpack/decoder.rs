@@ -243,7 +243,7 @@ impl Decoder {
                 };
                 let name = resolve_unindexed(name_src, block, &self.scratch);
                 let value = resolve_unindexed(value_src, block, &self.scratch);
-                self.table.insert(name, value, 0, 0);
+                self.table.insert(name, value);
             }
         }
         if list_size > self.max_header_list_size {

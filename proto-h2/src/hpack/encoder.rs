@@ -66,7 +66,15 @@ pub struct Encoder {
     /// Size updates owed at the start of the next block: the smallest size since the last block
     /// and the final size.
     pending: Option<(usize, usize)>,
+    /// Two-way set-associative caches from a field's hash (and a name's hash) to the sequence
+    /// number (plus one) of entries with that hash: lookups in O(1). Lossy when three live
+    /// entries share a set (a miss then only costs compression); hits are checked byte for byte.
+    by_field: Box<[u32; 2 * SETS]>,
+    by_name: Box<[u32; 2 * SETS]>,
 }
+
+/// Sets of the lookup caches (a 4096-octet table holds at most 128 entries).
+const SETS: usize = 1024;
 
 impl Default for Encoder {
     fn default() -> Self {
@@ -82,6 +90,8 @@ impl Encoder {
             limit: DEFAULT_TABLE_SIZE,
             peer_max: DEFAULT_TABLE_SIZE,
             pending: None,
+            by_field: Box::new([0; 2 * SETS]),
+            by_name: Box::new([0; 2 * SETS]),
         }
     }
 
@@ -164,7 +174,7 @@ impl Encoder {
         }
         let name_hash = hash(0, name);
         let field_hash = hash(name_hash, value);
-        let (dyn_exact, dyn_name) = self.table.find(name, value, name_hash, field_hash);
+        let (dyn_exact, dyn_name) = self.find(name, value, name_hash, field_hash);
         if !never && let Some(i) = dyn_exact {
             integer::encode(out, 0x80, 7, STATIC.len() + 1 + i);
             return;
@@ -190,14 +200,101 @@ impl Encoder {
         }
         encode_string(value, out);
         if indexing {
-            self.table.insert(name, value, name_hash, field_hash);
+            let seq = (self.table.next_seq() as u32).wrapping_add(1);
+            self.table.insert(name, value);
+            cache_insert(&self.table, &mut self.by_field, field_hash, seq);
+            cache_insert(&self.table, &mut self.by_name, name_hash, seq);
         }
     }
+
+    /// Dynamic indices of an entry equal to `(name, value)` and of the newest entry named
+    /// `name`, through the caches.
+    #[inline]
+    fn find(
+        &self,
+        name: &[u8],
+        value: &[u8],
+        name_hash: u32,
+        field_hash: u32,
+    ) -> (Option<usize>, Option<usize>) {
+        let exact = cache_lookup(&self.table, &self.by_field, field_hash, |n, v| {
+            n == name && v == value
+        });
+        if exact.is_some() {
+            return (exact, exact);
+        }
+        (
+            None,
+            cache_lookup(&self.table, &self.by_name, name_hash, |n, _| n == name),
+        )
+    }
+}
+
+/// The dynamic index of a cached sequence number (plus one), if that entry is still live.
+#[inline]
+fn live(table: &DynamicTable, seq1: u32) -> Option<usize> {
+    if seq1 == 0 {
+        return None;
+    }
+    // Sequence numbers are kept modulo 2^32: an alias is harmless, hits are checked.
+    let next = table.next_seq() as u32;
+    let age = next.wrapping_sub(seq1) as usize; // 0 for the newest entry
+    (age < table.len()).then_some(age)
+}
+
+/// The newest live entry of `hash`'s set that `matches`.
+#[inline]
+fn cache_lookup(
+    table: &DynamicTable,
+    cache: &[u32; 2 * SETS],
+    hash: u32,
+    matches: impl Fn(&[u8], &[u8]) -> bool,
+) -> Option<usize> {
+    let set = (hash as usize % SETS) * 2;
+    let mut best: Option<usize> = None;
+    for &seq1 in &cache[set..set + 2] {
+        if let Some(i) = live(table, seq1)
+            && best.is_none_or(|b| i < b)
+            && table.get(i).is_some_and(|(n, v)| matches(n, v))
+        {
+            best = Some(i);
+        }
+    }
+    best
+}
+
+/// Records entry `seq1` in `hash`'s set, replacing a dead or the older entry.
+#[inline]
+fn cache_insert(table: &DynamicTable, cache: &mut [u32; 2 * SETS], hash: u32, seq1: u32) {
+    let set = (hash as usize % SETS) * 2;
+    let age = |s: u32| live(table, s).unwrap_or(usize::MAX);
+    let way = if age(cache[set]) >= age(cache[set + 1]) {
+        0
+    } else {
+        1
+    };
+    cache[set + way] = seq1;
 }
 
 /// Appends a string literal (RFC 7541 section 5.2), Huffman-coded when that is shorter.
 #[inline]
 fn encode_string(s: &[u8], out: &mut Vec<u8>) {
+    if s.len() < 0x7f {
+        // One pass: Huffman-code behind a one-octet length (it is shorter than the raw string,
+        // or we fall back), and keep it if it is shorter.
+        let at = out.len();
+        out.push(0);
+        huffman::encode(s, out);
+        let huff = out.len() - at - 1;
+        if huff < s.len() {
+            out[at] = 0x80 | huff as u8;
+        } else {
+            out.truncate(at);
+            out.push(s.len() as u8);
+            out.extend_from_slice(s);
+        }
+        return;
+    }
     let huff = huffman::encoded_len(s);
     if huff < s.len() {
         integer::encode(out, 0x80, 7, huff);

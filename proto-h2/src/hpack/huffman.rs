@@ -218,7 +218,8 @@ pub(crate) fn encoded_len(src: &[u8]) -> usize {
 /// Appends the Huffman encoding of `src` to `out`, padded with the most significant bits of EOS.
 #[inline]
 pub(crate) fn encode(src: &[u8], out: &mut Vec<u8>) {
-    out.reserve(encoded_len(src));
+    // Most strings shrink; longer codes grow the buffer as usual.
+    out.reserve(src.len());
     let mut acc: u64 = 0;
     let mut bits: u32 = 0;
     for &b in src {

@@ -142,9 +142,6 @@ struct Entry {
     off: usize,
     name_len: usize,
     value_len: usize,
-    /// Hash of the name, and of name and value (filled by the encoder, 0 in the decoder).
-    name_hash: u32,
-    field_hash: u32,
 }
 
 /// The dynamic table: a FIFO of `(name, value)` entries in a fixed byte ring, evicting the
@@ -168,6 +165,8 @@ pub(crate) struct DynamicTable {
     size: usize,
     /// Maximum size (RFC 7541 section 4.2).
     capacity: usize,
+    /// Entries inserted so far: the live ones have sequence numbers `inserted - len..inserted`.
+    inserted: u64,
 }
 
 impl DynamicTable {
@@ -181,6 +180,7 @@ impl DynamicTable {
             head: 0,
             size: 0,
             capacity: 0,
+            inserted: 0,
         };
         t.set_capacity(capacity);
         t
@@ -282,7 +282,7 @@ impl DynamicTable {
     ///
     /// `name` must not borrow from this table (copy it first: "implementations are cautioned
     /// to avoid deleting the referenced name if the referenced entry is evicted").
-    pub(crate) fn insert(&mut self, name: &[u8], value: &[u8], name_hash: u32, field_hash: u32) {
+    pub(crate) fn insert(&mut self, name: &[u8], value: &[u8]) {
         let n = name.len() + value.len();
         let need = n + ENTRY_OVERHEAD;
         if need > self.capacity {
@@ -310,41 +310,16 @@ impl DynamicTable {
             off,
             name_len: name.len(),
             value_len: value.len(),
-            name_hash,
-            field_hash,
         };
         self.len += 1;
         self.size += need;
+        self.inserted += 1;
     }
 
-    /// Finds an entry equal to `(name, value)` and the newest entry with `name`, by their hashes
-    /// (as given to [`DynamicTable::insert`]) and then their bytes. Returns dynamic indices.
+    /// Sequence number the next inserted entry gets.
     #[inline]
-    pub(crate) fn find(
-        &self,
-        name: &[u8],
-        value: &[u8],
-        name_hash: u32,
-        field_hash: u32,
-    ) -> (Option<usize>, Option<usize>) {
-        let mut name_match = None;
-        for i in 0..self.len {
-            let e = self.slot(i);
-            if e.name_hash != name_hash || e.name_len != name.len() {
-                continue;
-            }
-            let mid = e.off + e.name_len;
-            if &self.bytes[e.off..mid] != name {
-                continue;
-            }
-            if e.field_hash == field_hash && &self.bytes[mid..mid + e.value_len] == value {
-                return (Some(i), Some(name_match.unwrap_or(i)));
-            }
-            if name_match.is_none() {
-                name_match = Some(i);
-            }
-        }
-        (None, name_match)
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.inserted
     }
 }
 
@@ -371,20 +346,20 @@ mod tests {
     #[test]
     fn eviction_is_fifo_and_oversized_entries_empty_the_table() {
         let mut t = DynamicTable::new(100);
-        t.insert(b"a", b"1", 0, 0); // 34
-        t.insert(b"b", b"2", 0, 0); // 68
+        t.insert(b"a", b"1"); // 34
+        t.insert(b"b", b"2"); // 68
         assert_eq!(t.get(0), Some((&b"b"[..], &b"2"[..])));
         assert_eq!(t.get(1), Some((&b"a"[..], &b"1"[..])));
-        t.insert(b"c", b"3", 0, 0); // 102 > 100: "a" goes
+        t.insert(b"c", b"3"); // 102 > 100: "a" goes
         assert_eq!(t.len(), 2);
         assert_eq!(t.size(), 68);
         assert_eq!(t.get(1), Some((&b"b"[..], &b"2"[..])));
         assert_eq!(t.get(2), None);
-        t.insert(b"x", &[b'v'; 70], 0, 0); // 103 > 100
+        t.insert(b"x", &[b'v'; 70]); // 103 > 100
         assert_eq!(t.len(), 0);
         assert_eq!(t.size(), 0);
         t.set_capacity(0);
-        t.insert(b"", b"", 0, 0);
+        t.insert(b"", b"");
         assert_eq!(t.len(), 0);
     }
 
@@ -413,7 +388,7 @@ mod tests {
             for op in ops {
                 match op {
                     Op::Insert(n, v) => {
-                        t.insert(&n, &v, 0, 0);
+                        t.insert(&n, &v);
                         model.push_front((n, v));
                     }
                     Op::Capacity(c) => {
