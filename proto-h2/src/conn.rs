@@ -900,7 +900,8 @@ impl Connection {
     ) -> Result<(), UserError> {
         self.check_open()?;
         let s = self.stream_for_send(stream)?;
-        if !s.state.can_send() || s.out_end || s.state == State::ReservedLocal {
+        // DATA and trailers only after the message head (8.1).
+        if !s.state.can_send() || s.out_end || !s.sent_head || s.state == State::ReservedLocal {
             return Err(UserError::InvalidState {
                 stream,
                 state: s.state,
@@ -927,7 +928,8 @@ impl Connection {
         self.check_open()?;
         check_fields(trailers)?;
         let s = self.stream_for_send(stream)?;
-        if !s.state.can_send() || s.out_end || s.state == State::ReservedLocal {
+        // DATA and trailers only after the message head (8.1).
+        if !s.state.can_send() || s.out_end || !s.sent_head || s.state == State::ReservedLocal {
             return Err(UserError::InvalidState {
                 stream,
                 state: s.state,

@@ -865,3 +865,22 @@ fn configured_header_order_wins() {
         ]
     );
 }
+
+#[test]
+fn data_before_the_response_head_is_misuse() {
+    let mut p = pair();
+    let id = get(&mut p, b"/", true);
+    p.drive();
+    assert!(matches!(
+        p.server.send_data(id, Bytes::from_static(b"x"), true),
+        Err(UserError::InvalidState { .. })
+    ));
+    assert!(matches!(
+        p.server.send_trailers(id, &[(b"x", b"y")]),
+        Err(UserError::InvalidState { .. })
+    ));
+    p.server.send_response(id, 200, &[], false).unwrap();
+    p.server
+        .send_data(id, Bytes::from_static(b"x"), true)
+        .unwrap();
+}
