@@ -1647,6 +1647,13 @@ impl Connection {
             self.conn_release(flow);
             return self.stream_error(id, StreamError::Flow(e));
         }
+        if !s.got_head {
+            // A response's DATA before its final HEADERS: "an HTTP request or response ...
+            // consists of ... one HEADERS frame ... zero or more DATA frames" (8.1).
+            self.conn_release(flow);
+            let m = Malformed::DataBeforeHead;
+            return self.stream_error(id, StreamError::Malformed(m));
+        }
         // Padding is credited back at once: the application never sees it.
         s.recv.release(flow - len);
         s.received += u64::from(len);

@@ -52,6 +52,8 @@ pub enum Malformed {
     BadStatus,
     /// A HEADERS frame after the message head that is not trailers with END_STREAM (8.1).
     UnexpectedHeaders,
+    /// DATA before the (final) message head (8.1).
+    DataBeforeHead,
 }
 
 impl Malformed {

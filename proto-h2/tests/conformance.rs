@@ -1784,3 +1784,19 @@ fn client_checks_response_rules() {
     let want = rst(1, 1);
     assert!(out.windows(want.len()).any(|w| w == &want[..]));
 }
+
+#[test]
+fn client_rejects_data_before_the_response_head() {
+    let now = Instant::now();
+    let mut c = Connection::new(Role::Client, Config::client(), now);
+    let id = c
+        .send_request(&proto_h2::conn::Request::get(b"http", b"a", b"/"), true)
+        .unwrap();
+    let mut b = Builder::new(kind::SETTINGS, 0).build();
+    b.extend(data(id.value(), flag::END_STREAM, b"early"));
+    c.recv(now, &b).unwrap();
+    let mut out = Vec::new();
+    while c.poll_transmit(now, &mut out).is_some() {}
+    let want = rst(1, 1);
+    assert!(out.windows(want.len()).any(|w| w == &want[..]));
+}
