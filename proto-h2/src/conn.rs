@@ -961,6 +961,26 @@ impl Connection {
         Ok(())
     }
 
+    /// Sends new SETTINGS. They are enforced at once where that is safe, and applied to the
+    /// HPACK decoder and to open streams' receive windows when the peer acknowledges them
+    /// (6.5.3, 6.9.2); the acknowledgement timer runs from `now`.
+    ///
+    /// # Errors
+    /// [`UserError::InvalidSetting`] for a value out of range; nothing is sent.
+    pub fn send_settings(&mut self, now: Instant, params: &[(u16, u32)]) -> Result<(), UserError> {
+        self.check_open()?;
+        let mut next = self.local;
+        next.apply_all(params.iter().copied())
+            .map_err(UserError::InvalidSetting)?;
+        self.local = next;
+        if let Some(n) = next.max_header_list_size {
+            self.decoder.set_max_header_list_size(n as usize);
+        }
+        frame::encode_settings(params, &mut self.ctrl);
+        self.pending_settings.push_back((params.to_vec(), now));
+        Ok(())
+    }
+
     /// Sends a PING; its ACK comes back as [`Event::PingAck`].
     ///
     /// # Errors

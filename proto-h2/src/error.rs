@@ -290,6 +290,8 @@ pub enum UserError {
     ConnectProtocolDisabled,
     /// A status outside 100..=999, or 101 (not allowed in HTTP/2).
     InvalidStatus(u16),
+    /// A SETTINGS value out of its range.
+    InvalidSetting(SettingsError),
 }
 
 impl fmt::Display for UserError {

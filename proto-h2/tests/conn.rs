@@ -884,3 +884,22 @@ fn data_before_the_response_head_is_misuse() {
         .send_data(id, Bytes::from_static(b"x"), true)
         .unwrap();
 }
+
+#[test]
+fn our_initial_window_change_applies_to_open_streams_on_ack() {
+    let mut p = pair();
+    let id = get(&mut p, b"/", false);
+    p.drive();
+    let before = p.client.stream_recv_window(id).unwrap();
+    p.client
+        .send_settings(p.now, &[(id::INITIAL_WINDOW_SIZE, (1 << 20) - 4096)])
+        .unwrap();
+    assert!(p.client.poll_timeout().is_some(), "ACK timer armed");
+    p.drive();
+    assert_eq!(p.client.stream_recv_window(id).unwrap(), before - 4096);
+    assert_eq!(p.client.poll_timeout(), None);
+    assert!(matches!(
+        p.client.send_settings(p.now, &[(id::MAX_FRAME_SIZE, 1)]),
+        Err(UserError::InvalidSetting(_))
+    ));
+}
