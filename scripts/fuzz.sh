@@ -9,8 +9,18 @@ cd fuzz
 targets=$(cargo fuzz list)
 [ -n "$targets" ] || { echo "fuzz: no targets"; exit 0; }
 cargo fuzz build -s none -O
+log=$(mktemp)
+failed=
 for t in $targets; do
   mkdir -p "corpus/$t"
   echo "fuzz: $t for ${secs}s"
-  cargo fuzz run -s none -O "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 2>&1 | tail -3
+  if ! cargo fuzz run -s none -O "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 \
+      > "$log" 2>&1; then
+    tail -60 "$log"
+    echo "fuzz: $t FAILED (the crashing input is in fuzz/artifacts/$t/)"
+    failed="$failed $t"
+  else
+    tail -1 "$log"
+  fi
 done
+[ -z "$failed" ] || { echo "fuzz: failed:$failed"; exit 1; }
