@@ -32,8 +32,13 @@ fn load8(c: &[u8]) -> u64 {
 fn hash(seed: u32, bytes: &[u8]) -> u32 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut h = (seed as u64 ^ bytes.len() as u64).wrapping_mul(K);
-    for c in bytes.chunks(8) {
-        h = (h.rotate_left(5) ^ load8(c)).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    if !chunks.remainder().is_empty() {
+        h = (h.rotate_left(5) ^ load8(chunks.remainder())).wrapping_mul(K);
     }
     (h >> 32) as u32
 }
