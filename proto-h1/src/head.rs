@@ -522,10 +522,6 @@ struct RequestJob<'x, 'b, K> {
 }
 
 impl<'b, K: Sink<'b>> WithScan for RequestJob<'_, 'b, K> {
-    #[inline(always)]
-    fn input_len(&self) -> usize {
-        self.b.len()
-    }
     type Out = Result<Option<(RequestLine<'b>, usize)>, Error>;
     #[inline(always)]
     fn run<Z: Scan>(self, z: Z) -> Self::Out {
@@ -545,10 +541,6 @@ struct ResponseJob<'x, 'b, K> {
 }
 
 impl<'b, K: Sink<'b>> WithScan for ResponseJob<'_, 'b, K> {
-    #[inline(always)]
-    fn input_len(&self) -> usize {
-        self.b.len()
-    }
     type Out = Result<Option<(StatusLine<'b>, usize)>, Error>;
     #[inline(always)]
     fn run<Z: Scan>(self, z: Z) -> Self::Out {
@@ -571,10 +563,6 @@ struct FieldsJob<'x, 'b, K> {
 }
 
 impl<'b, K: Sink<'b>> WithScan for FieldsJob<'_, 'b, K> {
-    #[inline(always)]
-    fn input_len(&self) -> usize {
-        self.b.len()
-    }
     type Out = Result<Option<usize>, Error>;
     #[inline(always)]
     fn run<Z: Scan>(self, z: Z) -> Self::Out {

@@ -4,9 +4,8 @@
 //!
 //! - [`Request`] / [`Response`]: strict, hand-written head parsers that borrow from the input
 //!   into caller-provided [`Header`] slots (names exactly as received, in order), scanning a
-//!   word at a time: 8-byte SWAR everywhere; on x86_64, SSE4.2 or AVX2 picked once at run time
-//!   for inputs of 256 bytes or more (below that their set-up costs more than it saves). No
-//!   NEON path yet: aarch64 runs SWAR.
+//!   word at a time: 8-byte SWAR everywhere; on x86_64, SSE4.2 or AVX2 detected once at run
+//!   time (cached) for values and request-targets. No NEON path yet: aarch64 runs SWAR.
 //! - [`request_framing`] / [`response_framing`]: the body framing of RFC 9112 section 6 with
 //!   the request-smuggling rules; [`LengthDecoder`] and [`ChunkedDecoder`] return slices of
 //!   the input and never buffer body bytes.

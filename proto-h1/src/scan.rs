@@ -102,59 +102,6 @@ pub(crate) fn value_end_swar(b: &[u8], mut i: usize) -> usize {
     value_end_bytes(b, i)
 }
 
-/// Up to two SWAR words of a value scan: `Ok(end)` when the value ends there (or the buffer
-/// does), `Err(next)` to continue at `next` with a wider scanner.
-#[inline(always)]
-pub(crate) fn value_prefix(b: &[u8], mut i: usize) -> Result<usize, usize> {
-    for _ in 0..2 {
-        if i + 8 > b.len() {
-            return Ok(value_end_swar(b, i));
-        }
-        let x = word(b, i);
-        let m = lt(x, 0x20) | eq(x, 0x7f);
-        if m != 0 {
-            let j = i + (m.trailing_zeros() / 8) as usize;
-            if b[j] != b'\t' {
-                return Ok(j);
-            }
-            return Err(j + 1);
-        }
-        i += 8;
-    }
-    Err(i)
-}
-
-/// Up to two SWAR words of a request-target scan (see [`value_prefix`]).
-#[inline(always)]
-pub(crate) fn target_prefix(b: &[u8], mut i: usize) -> Result<usize, usize> {
-    for _ in 0..2 {
-        if i + 8 > b.len() {
-            return Ok(target_end_swar(b, i));
-        }
-        let x = word(b, i);
-        let m = lt(x, 0x21) | (x & HIGH) | eq(x, 0x7f);
-        if m != 0 {
-            return Ok(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    Err(i)
-}
-
-/// The first 8 bytes of a token scan by table (see [`value_prefix`]).
-#[inline(always)]
-pub(crate) fn token_prefix(b: &[u8], i: usize) -> Result<usize, usize> {
-    let Some(w) = b.get(i..i + 8) else {
-        return Ok(token_end(b, i));
-    };
-    for (k, &c) in w.iter().enumerate() {
-        if !TOKEN[c as usize] {
-            return Ok(i + k);
-        }
-    }
-    Err(i + 8)
-}
-
 /// Request-target end, 8 bytes at a time.
 #[inline(always)]
 pub(crate) fn target_end_swar(b: &[u8], mut i: usize) -> usize {
@@ -196,14 +143,8 @@ pub(crate) trait Scan: Copy {
 /// Work that runs with whichever [`Scan`] the CPU allows (see `simd::dispatch`).
 pub(crate) trait WithScan {
     type Out;
-    /// Bytes the job may scan (vector scanners only pay off on longer inputs).
-    fn input_len(&self) -> usize;
     fn run<Z: Scan>(self, z: Z) -> Self::Out;
 }
-
-/// Below this many input bytes the SWAR scanner beats the vector ones (their set-up costs more
-/// than the few long runs of a short head save); measured with `compare --filter h1`.
-pub(crate) const VECTOR_MIN_INPUT: usize = 256;
 
 /// The portable scanner.
 #[derive(Debug, Clone, Copy)]

@@ -54,21 +54,32 @@ pub(crate) fn detected() -> Impl {
     }
 }
 
-/// Runs `job` with the best scanner this CPU has: the whole job is compiled inside a function
-/// with that target feature enabled, so the scanners inline into the parse loop.
+/// Runs `job` with the production scanner: vector scans dispatched per call (a cached level
+/// check, then a call into the target-feature function). Measured faster under LTO than
+/// compiling the whole parse once per feature level, which `dispatch_forced` still does so
+/// that tests run every path on whole heads.
 #[inline(always)]
 pub(crate) fn dispatch<W: WithScan>(job: W) -> W::Out {
-    #[cfg(target_arch = "x86_64")]
-    if job.input_len() >= scan::VECTOR_MIN_INPUT {
-        match level() {
-            // SAFETY: LEVEL holds AVX2 only after run-time detection found AVX2 on this CPU.
-            AVX2 => return unsafe { run_avx2(job) },
-            // SAFETY: LEVEL holds SSE42 only after run-time detection found SSE4.2 on this CPU.
-            SSE42 => return unsafe { run_sse42(job) },
-            _ => {}
-        }
+    job.run(Dyn)
+}
+
+/// The production scanner (see [`dispatch`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Dyn;
+
+impl Scan for Dyn {
+    #[inline(always)]
+    fn value_end(self, b: &[u8], i: usize) -> usize {
+        value_end(b, i)
     }
-    job.run(scan::Swar)
+    #[inline(always)]
+    fn target_end(self, b: &[u8], i: usize) -> usize {
+        target_end(b, i)
+    }
+    #[inline(always)]
+    fn token_end(self, b: &[u8], i: usize) -> usize {
+        scan::token_end(b, i)
+    }
 }
 
 /// [`dispatch`] with a forced implementation (tests of every path); one the CPU lacks runs
@@ -151,7 +162,6 @@ unsafe fn run_sse42<W: WithScan>(job: W) -> W::Out {
 }
 
 /// Index of the first byte at or after `i` that may not appear in a header value, or `b.len()`.
-#[cfg(test)]
 #[inline]
 pub(crate) fn value_end(b: &[u8], i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
@@ -166,7 +176,6 @@ pub(crate) fn value_end(b: &[u8], i: usize) -> usize {
 }
 
 /// Index of the first byte at or after `i` that may not appear in a request-target, or `b.len()`.
-#[cfg(test)]
 #[inline]
 pub(crate) fn target_end(b: &[u8], i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
@@ -231,11 +240,6 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "sse4.2")]
     pub(crate) unsafe fn value_end_sse42(b: &[u8], mut i: usize) -> usize {
-        // Most fields are short: a SWAR look at the first 16 bytes is cheaper than vector set-up.
-        match crate::scan::value_prefix(b, i) {
-            Ok(end) => return end,
-            Err(next) => i = next,
-        }
         const RANGES: [u8; 16] = [
             0x09, 0x09, 0x20, 0x7e, 0x80, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         ];
@@ -271,11 +275,6 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "sse4.2")]
     pub(crate) unsafe fn target_end_sse42(b: &[u8], mut i: usize) -> usize {
-        // Most fields are short: a SWAR look at the first 16 bytes is cheaper than vector set-up.
-        match crate::scan::target_prefix(b, i) {
-            Ok(end) => return end,
-            Err(next) => i = next,
-        }
         const RANGES: [u8; 16] = [0x21, 0x7e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         // SAFETY: RANGES is 16 bytes; loadu has no alignment requirement.
         let ranges = unsafe { _mm_loadu_si128(RANGES.as_ptr().cast()) };
@@ -308,11 +307,6 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn value_end_avx2(b: &[u8], mut i: usize) -> usize {
-        // Most fields are short: a SWAR look at the first 16 bytes is cheaper than vector set-up.
-        match crate::scan::value_prefix(b, i) {
-            Ok(end) => return end,
-            Err(next) => i = next,
-        }
         let c20 = _mm256_set1_epi8(0x20);
         let c7f = _mm256_set1_epi8(0x7f);
         let tab = _mm256_set1_epi8(0x09);
@@ -344,11 +338,6 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn target_end_avx2(b: &[u8], mut i: usize) -> usize {
-        // Most fields are short: a SWAR look at the first 16 bytes is cheaper than vector set-up.
-        match crate::scan::target_prefix(b, i) {
-            Ok(end) => return end,
-            Err(next) => i = next,
-        }
         let lo = _mm256_set1_epi8(0x21);
         let hi = _mm256_set1_epi8(0x7e);
         while i + 32 <= b.len() {
@@ -376,11 +365,6 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "sse4.2")]
     pub(crate) unsafe fn token_end_sse42(b: &[u8], mut i: usize) -> usize {
-        // Most names are short: the table on the first 8 bytes is cheaper than vector set-up.
-        match crate::scan::token_prefix(b, i) {
-            Ok(end) => return end,
-            Err(next) => i = next,
-        }
         // SAFETY: both tables are 16 bytes; loadu has no alignment requirement.
         let (lo_lut, hi_lut) = unsafe {
             (
@@ -414,11 +398,6 @@ mod x86 {
     #[inline]
     #[target_feature(enable = "avx2")]
     pub(crate) unsafe fn token_end_avx2(b: &[u8], mut i: usize) -> usize {
-        // Most names are short: the table on the first 8 bytes is cheaper than vector set-up.
-        match crate::scan::token_prefix(b, i) {
-            Ok(end) => return end,
-            Err(next) => i = next,
-        }
         // SAFETY: both tables are 16 bytes; loadu has no alignment requirement.
         let (lo_lut, hi_lut) = unsafe {
             (
