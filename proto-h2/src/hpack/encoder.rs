@@ -177,18 +177,28 @@ impl Encoder {
             integer::encode(out, 0x80, 7, i);
             return;
         }
+        // Fields we never index cannot be in the dynamic table whole: only their name is
+        // looked up (and their value, often long, is not hashed).
+        let indexable = !never && !NOT_INDEXED.contains(&name);
         let name_hash = hash(0, name);
-        let field_hash = hash(name_hash, value);
-        let (dyn_exact, dyn_name) = self.find(name, value, name_hash, field_hash);
-        if !never && let Some(i) = dyn_exact {
-            integer::encode(out, 0x80, 7, STATIC.len() + 1 + i);
-            return;
-        }
+        let mut field_hash = 0;
+        let dyn_name = if indexable {
+            field_hash = hash(name_hash, value);
+            let (dyn_exact, dyn_name) = self.find(name, value, name_hash, field_hash);
+            if let Some(i) = dyn_exact {
+                integer::encode(out, 0x80, 7, STATIC.len() + 1 + i);
+                return;
+            }
+            dyn_name
+        } else if static_name.is_none() {
+            self.find_name(name, name_hash)
+        } else {
+            None
+        };
         let name_index = static_name
             .or(dyn_name.map(|i| STATIC.len() + 1 + i))
             .unwrap_or(0);
-        let indexing = !never
-            && !NOT_INDEXED.contains(&name)
+        let indexing = indexable
             && (name.len() + value.len() + ENTRY_OVERHEAD) * 4 <= self.table.capacity() * 3;
         if indexing {
             // 6.2.1 Literal Header Field with Incremental Indexing.
@@ -228,10 +238,13 @@ impl Encoder {
         if exact.is_some() {
             return (exact, exact);
         }
-        (
-            None,
-            cache_lookup(&self.table, &self.by_name, name_hash, |n, _| n == name),
-        )
+        (None, self.find_name(name, name_hash))
+    }
+
+    /// The dynamic index of the newest entry named `name`, through the cache.
+    #[inline]
+    fn find_name(&self, name: &[u8], name_hash: u32) -> Option<usize> {
+        cache_lookup(&self.table, &self.by_name, name_hash, |n, _| n == name)
     }
 }
 
