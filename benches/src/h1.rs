@@ -136,10 +136,16 @@ pub fn httparse_chunked(buf: &[u8]) -> u64 {
             Ok(httparse::Status::Complete((used, size))) => {
                 i += used;
                 if size == 0 {
-                    return if buf[i..].starts_with(b"\r\n") { acc } else { 0 };
+                    return if buf[i..].starts_with(b"\r\n") {
+                        acc
+                    } else {
+                        0
+                    };
                 }
                 let size = size as usize;
-                let Some(d) = buf.get(i..i + size) else { return 0 };
+                let Some(d) = buf.get(i..i + size) else {
+                    return 0;
+                };
                 acc += d.len() as u64 + u64::from(d[0]);
                 i += size;
                 if buf.get(i..i + 2) != Some(b"\r\n") {

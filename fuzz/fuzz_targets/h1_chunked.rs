@@ -37,7 +37,9 @@ fn decode(parts: &[&[u8]]) -> (Vec<u8>, Option<bool>) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&cut, data)) = data.split_first() else { return };
+    let Some((&cut, data)) = data.split_first() else {
+        return;
+    };
     let cut = (cut as usize).min(data.len());
     let whole = decode(&[data]);
     assert!(whole.0.len() <= data.len());

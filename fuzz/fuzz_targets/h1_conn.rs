@@ -10,8 +10,18 @@ enum Op {
     Recv(Vec<u8>),
     Eof,
     Poll,
-    SendRequest { method: u8, chunked: bool, len: u8, close: bool },
-    SendResponse { code: u16, chunked: bool, len: u8, close: bool },
+    SendRequest {
+        method: u8,
+        chunked: bool,
+        len: u8,
+        close: bool,
+    },
+    SendResponse {
+        code: u16,
+        chunked: bool,
+        len: u8,
+        close: bool,
+    },
     SendData(Vec<u8>),
     SendVectored(Vec<u8>),
     SendEnd,
@@ -26,14 +36,26 @@ struct Input {
 }
 
 fn headers(chunked: bool, len: &str, close: bool) -> Vec<Header<'_>> {
-    let mut h = vec![Header { name: "Host", value: b"fuzz" }];
+    let mut h = vec![Header {
+        name: "Host",
+        value: b"fuzz",
+    }];
     if chunked {
-        h.push(Header { name: "Transfer-Encoding", value: b"chunked" });
+        h.push(Header {
+            name: "Transfer-Encoding",
+            value: b"chunked",
+        });
     } else {
-        h.push(Header { name: "Content-Length", value: len.as_bytes() });
+        h.push(Header {
+            name: "Content-Length",
+            value: len.as_bytes(),
+        });
     }
     if close {
-        h.push(Header { name: "Connection", value: b"close" });
+        h.push(Header {
+            name: "Connection",
+            value: b"close",
+        });
     }
     h
 }
@@ -89,7 +111,13 @@ fuzz_target!(|input: Input| {
         let mut c = ServerConn::new(config);
         for op in &input.ops {
             if !common(&mut c, op, &mut out) {
-                if let Op::SendResponse { code, chunked, len, close } = op {
+                if let Op::SendResponse {
+                    code,
+                    chunked,
+                    len,
+                    close,
+                } = op
+                {
                     let len = len.to_string();
                     let _ = c.send_response(*code, b"X", &headers(*chunked, &len, *close));
                 }
@@ -99,7 +127,13 @@ fuzz_target!(|input: Input| {
         let mut c = ClientConn::new(config);
         for op in &input.ops {
             if !common(&mut c, op, &mut out) {
-                if let Op::SendRequest { method, chunked, len, close } = op {
+                if let Op::SendRequest {
+                    method,
+                    chunked,
+                    len,
+                    close,
+                } = op
+                {
                     let m = ["GET", "HEAD", "POST", "CONNECT", "OPTIONS"][*method as usize % 5];
                     let target = if m == "CONNECT" { "fuzz:443" } else { "/" };
                     let len = len.to_string();

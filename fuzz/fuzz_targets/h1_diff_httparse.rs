@@ -17,7 +17,14 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(n, m);
             assert_eq!(theirs.method, Some(ours.method));
             assert_eq!(theirs.path, Some(ours.target));
-            assert_eq!(theirs.version, Some(if ours.version == Version::Http10 { 0 } else { 1 }));
+            assert_eq!(
+                theirs.version,
+                Some(if ours.version == Version::Http10 {
+                    0
+                } else {
+                    1
+                })
+            );
             assert_eq!(theirs.headers.len(), ours.headers().len());
             for (a, b) in theirs.headers.iter().zip(ours.headers()) {
                 assert_eq!((a.name, a.value), (b.name, b.value));

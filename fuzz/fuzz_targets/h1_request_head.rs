@@ -13,6 +13,10 @@ fuzz_target!(|data: &[u8]| {
         for h in req.headers() {
             assert!(!h.name.is_empty());
         }
-        let _ = request_framing(req.version, req.headers().iter().copied(), &Limits::default());
+        let _ = request_framing(
+            req.version,
+            req.headers().iter().copied(),
+            &Limits::default(),
+        );
     }
 });
