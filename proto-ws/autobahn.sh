@@ -9,12 +9,14 @@
 # any failure. Starts its own fuzzingserver (with this spec; loopback only, through
 # wstest_loopback.py) and stops everything it started.
 set -uo pipefail
+# A port the OS says is free on 127.0.0.1 (so concurrent runs do not collide).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cd "$(dirname "$0")/.."
 PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/http-engine-peers}
 AB_CASES=${AB_CASES:-'"*"'}
 AB_ROLES=${AB_ROLES:-server client}
-SERVER_PORT=${AB_SERVER_PORT:-9012}
-FUZZ_PORT=${AB_FUZZ_PORT:-9011}
+SERVER_PORT=${AB_SERVER_PORT:-$(free_port)}
+FUZZ_PORT=${AB_FUZZ_PORT:-$(free_port)}
 PY=$PEERS_DIR/venv-ab27/bin/python
 if [ ! -x "$PY" ] && [ -f ../shared/peers/install.sh ]; then bash ../shared/peers/install.sh >/dev/null; fi
 if [ ! -x "$PY" ]; then echo "autobahn: $PY missing (run ../shared/peers/install.sh)"; echo "0 passed, 1 failed"; exit 1; fi

@@ -5,11 +5,13 @@
 #  - their clients (interop/client.py, interop/client.js) against our echo_server.
 # Prints `NAME: N passed, N failed` per pairing; exits non-zero on any failure.
 set -uo pipefail
+# A port the OS says is free on 127.0.0.1 (so concurrent runs do not collide).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cd "$(dirname "$0")/.."
 PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/http-engine-peers}
-PY_PORT=${WS_PY_PORT:-19101}
-NODE_PORT=${WS_NODE_PORT:-19104}
-OUR_PORT=${WS_OUR_PORT:-19102}
+PY_PORT=${WS_PY_PORT:-$(free_port)}
+NODE_PORT=${WS_NODE_PORT:-$(free_port)}
+OUR_PORT=${WS_OUR_PORT:-$(free_port)}
 N=${WS_INTEROP_N:-30}
 target=${CARGO_TARGET_DIR:-target}
 cargo build --release -q -p proto-ws --example echo_server --example echo_client || { echo "interop: 0 passed, 1 failed"; exit 1; }
