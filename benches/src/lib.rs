@@ -14,8 +14,8 @@
 pub mod h1;
 pub mod h2;
 pub mod sse;
-pub mod ws;
 pub mod tls;
+pub mod ws;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
