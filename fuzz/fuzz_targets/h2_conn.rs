@@ -14,20 +14,56 @@ use std::time::{Duration, Instant};
 
 #[derive(Arbitrary, Debug)]
 enum Op {
-    Request { path: u8, end: bool },
-    Respond { stream: u8, status: u16, end: bool },
-    Data { client: bool, stream: u8, len: u16, end: bool },
-    Trailers { client: bool, stream: u8 },
-    Reset { client: bool, stream: u8, code: u8 },
-    Ping { client: bool },
-    GoAway { client: bool },
-    Push { stream: u8 },
-    Read { client: bool, stream: u8 },
+    Request {
+        path: u8,
+        end: bool,
+    },
+    Respond {
+        stream: u8,
+        status: u16,
+        end: bool,
+    },
+    Data {
+        client: bool,
+        stream: u8,
+        len: u16,
+        end: bool,
+    },
+    Trailers {
+        client: bool,
+        stream: u8,
+    },
+    Reset {
+        client: bool,
+        stream: u8,
+        code: u8,
+    },
+    Ping {
+        client: bool,
+    },
+    GoAway {
+        client: bool,
+    },
+    Push {
+        stream: u8,
+    },
+    Read {
+        client: bool,
+        stream: u8,
+    },
     Step,
     Drive,
-    Jump { ms: u16 },
-    Inject { to_server: bool, bytes: Vec<u8> },
-    Corrupt { at: u16, xor: u8 },
+    Jump {
+        ms: u16,
+    },
+    Inject {
+        to_server: bool,
+        bytes: Vec<u8>,
+    },
+    Corrupt {
+        at: u16,
+        xor: u8,
+    },
 }
 
 fn id(n: u8) -> StreamId {
@@ -59,19 +95,36 @@ fuzz_target!(|input: (bool, Vec<Op>)| {
         match op {
             Op::Request { path, end } => {
                 let path = [b'/', path];
-                let _ = p.client.send_request(&Request::get(b"http", b"fuzz", &path), end);
+                let _ = p
+                    .client
+                    .send_request(&Request::get(b"http", b"fuzz", &path), end);
             }
-            Op::Respond { stream, status, end } => {
-                let _ = p.server.send_response(id(stream), status, &[(b"x", b"y")], end);
+            Op::Respond {
+                stream,
+                status,
+                end,
+            } => {
+                let _ = p
+                    .server
+                    .send_response(id(stream), status, &[(b"x", b"y")], end);
             }
-            Op::Data { client, stream, len, end } => {
+            Op::Data {
+                client,
+                stream,
+                len,
+                end,
+            } => {
                 let body = Bytes::from(vec![0u8; len as usize]);
                 let _ = side(&mut p, client).send_data(id(stream), body, end);
             }
             Op::Trailers { client, stream } => {
                 let _ = side(&mut p, client).send_trailers(id(stream), &[(b"t", b"1")]);
             }
-            Op::Reset { client, stream, code } => {
+            Op::Reset {
+                client,
+                stream,
+                code,
+            } => {
                 let _ = side(&mut p, client).reset(id(stream), ErrorCode(u32::from(code)));
             }
             Op::Ping { client } => {
@@ -81,7 +134,9 @@ fuzz_target!(|input: (bool, Vec<Op>)| {
                 let _ = side(&mut p, client).go_away(ErrorCode::NO_ERROR);
             }
             Op::Push { stream } => {
-                let _ = p.server.push_promise(id(stream), &Request::get(b"http", b"fuzz", b"/p"));
+                let _ = p
+                    .server
+                    .push_promise(id(stream), &Request::get(b"http", b"fuzz", b"/p"));
             }
             Op::Read { client, stream } => {
                 while side(&mut p, client).read_data(id(stream)).is_some() {}
