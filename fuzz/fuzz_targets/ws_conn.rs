@@ -12,7 +12,11 @@ enum Op {
     Text(String),
     Binary(Vec<u8>),
     Ping(Vec<u8>),
-    Fragment { text: bool, data: Vec<u8>, fin: bool },
+    Fragment {
+        text: bool,
+        data: Vec<u8>,
+        fin: bool,
+    },
     Close(u16, String),
     Deliver(u16),
     Corrupt(u16, u8),
@@ -34,8 +38,16 @@ fuzz_target!(|input: Input| {
         level: 1,
     });
     let cfg = Config::default().max_message_size(1 << 20).deflate(deflate);
-    let mut tx = if input.from_client { Connection::client(cfg, 5) } else { Connection::server(cfg) };
-    let mut rx = if input.from_client { Connection::server(cfg) } else { Connection::client(cfg, 6) };
+    let mut tx = if input.from_client {
+        Connection::client(cfg, 5)
+    } else {
+        Connection::server(cfg)
+    };
+    let mut rx = if input.from_client {
+        Connection::server(cfg)
+    } else {
+        Connection::client(cfg, 6)
+    };
     let mut wire = Vec::new();
     let mut inbox = Vec::new();
     let mut sent: Vec<Vec<u8>> = Vec::new();
@@ -60,8 +72,16 @@ fuzz_target!(|input: Input| {
             }
             Op::Fragment { text, data, fin } => {
                 // Text fragments must add up to UTF-8: send only ASCII for text.
-                let data: Vec<u8> = if text { data.iter().map(|b| b & 0x7f).collect() } else { data };
-                let kind = if text { MessageKind::Text } else { MessageKind::Binary };
+                let data: Vec<u8> = if text {
+                    data.iter().map(|b| b & 0x7f).collect()
+                } else {
+                    data
+                };
+                let kind = if text {
+                    MessageKind::Text
+                } else {
+                    MessageKind::Binary
+                };
                 if tx.send_fragment(kind, &data, fin, &mut wire).is_ok() {
                     frag.extend_from_slice(&data);
                     if fin {

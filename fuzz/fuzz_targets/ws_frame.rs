@@ -7,7 +7,11 @@ use libfuzzer_sys::fuzz_target;
 use proto_ws::{Config, Connection, DeflateParams, FrameHeader, Role};
 
 fn run(cfg: Config, server: bool, data: &[u8], step: usize) -> Vec<String> {
-    let mut conn = if server { Connection::server(cfg) } else { Connection::client(cfg, 1) };
+    let mut conn = if server {
+        Connection::server(cfg)
+    } else {
+        Connection::client(cfg, 1)
+    };
     let mut buf = Vec::new();
     let mut log = Vec::new();
     for chunk in data.chunks(step.max(1)) {
@@ -35,8 +39,14 @@ fn run(cfg: Config, server: bool, data: &[u8], step: usize) -> Vec<String> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let [flags, step, rest @ ..] = data else { return };
-    let role = if flags & 1 == 1 { Role::Server } else { Role::Client };
+    let [flags, step, rest @ ..] = data else {
+        return;
+    };
+    let role = if flags & 1 == 1 {
+        Role::Server
+    } else {
+        Role::Client
+    };
     if let Ok(Some((h, n))) = FrameHeader::decode(rest, role) {
         let mut out = Vec::new();
         h.encode(&mut out);
@@ -49,7 +59,10 @@ fuzz_target!(|data: &[u8]| {
         client_max_window_bits: 15,
         level: 1,
     });
-    let cfg = Config::default().max_message_size(1 << 16).max_frame_size(1 << 16).deflate(deflate);
+    let cfg = Config::default()
+        .max_message_size(1 << 16)
+        .max_frame_size(1 << 16)
+        .deflate(deflate);
     let whole = run(cfg, role == Role::Server, rest, rest.len());
     let chunked = run(cfg, role == Role::Server, rest, usize::from(*step % 17) + 1);
     assert_eq!(whole, chunked);

@@ -16,16 +16,30 @@ fuzz_target!(|data: &[u8]| {
         level: 1,
     };
     let limit = 1 << 14;
-    let cfg = Config::default().max_message_size(limit).deflate(Some(params));
+    let cfg = Config::default()
+        .max_message_size(limit)
+        .deflate(Some(params));
     let mut server = Connection::server(cfg);
     let pieces = usize::from(flags >> 1).max(1);
     let size = rest.len().div_ceil(pieces).max(1);
     let mut wire = Vec::new();
     // Two messages, so the context carries over.
     for _ in 0..2 {
-        let chunks: Vec<&[u8]> = if rest.is_empty() { vec![&[][..]] } else { rest.chunks(size).collect() };
+        let chunks: Vec<&[u8]> = if rest.is_empty() {
+            vec![&[][..]]
+        } else {
+            rest.chunks(size).collect()
+        };
         for (i, c) in chunks.iter().enumerate() {
-            let op = if i == 0 { if flags & 0x80 != 0 { OpCode::Text } else { OpCode::Binary } } else { OpCode::Continuation };
+            let op = if i == 0 {
+                if flags & 0x80 != 0 {
+                    OpCode::Text
+                } else {
+                    OpCode::Binary
+                }
+            } else {
+                OpCode::Continuation
+            };
             let mut h = FrameHeader::new(op, Some([1, 2, 3, 4]), c.len() as u64);
             h.fin = i + 1 == chunks.len();
             h.rsv1 = i == 0;
