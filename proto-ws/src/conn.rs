@@ -455,15 +455,7 @@ impl Connection {
                             return Err(ProtocolError::UnexpectedContinuation);
                         };
                         if m.compressed {
-                            let old = self.buf.len();
-                            if let Some(d) = self.deflate.as_mut() {
-                                d.finish_message(&mut self.buf, self.config.max_message_size)?;
-                            }
-                            if m.text {
-                                self.utf8
-                                    .feed(&self.buf[old..])
-                                    .map_err(|_| ProtocolError::InvalidUtf8)?;
-                            }
+                            self.inflate_into_buf(&[], m.text, true)?;
                         }
                         if m.text {
                             self.utf8.finish().map_err(|_| ProtocolError::InvalidUtf8)?;
@@ -480,20 +472,45 @@ impl Connection {
         let Some(m) = self.msg else {
             return Err(ProtocolError::UnexpectedContinuation);
         };
-        let old = self.buf.len();
         if m.compressed {
-            if let Some(d) = self.deflate.as_mut() {
-                d.inflate(chunk, &mut self.buf, self.config.max_message_size)?;
-            }
-        } else {
-            self.buf.extend_from_slice(chunk);
+            return self.inflate_into_buf(chunk, m.text, false);
         }
+        let old = self.buf.len();
+        self.buf.extend_from_slice(chunk);
         if m.text {
             self.utf8
                 .feed(&self.buf[old..])
                 .map_err(|_| ProtocolError::InvalidUtf8)?;
         }
         Ok(())
+    }
+
+    /// Inflates a piece of a compressed message (or, with `finish`, its stripped tail) into the
+    /// message buffer and validates the text it produced.
+    ///
+    /// The bytes inflated before an inflate error (bad DEFLATE data, or output past the message
+    /// limit) come first in the stream, so a UTF-8 error among them (up to the limit) is the one
+    /// reported: the same error whatever the chunking of the input.
+    fn inflate_into_buf(
+        &mut self,
+        input: &[u8],
+        text: bool,
+        finish: bool,
+    ) -> Result<(), ProtocolError> {
+        let old = self.buf.len();
+        let limit = self.config.max_message_size;
+        let inflated = match self.deflate.as_mut() {
+            Some(d) if finish => d.finish_message(&mut self.buf, limit),
+            Some(d) => d.inflate(input, &mut self.buf, limit),
+            None => Ok(()),
+        };
+        if text {
+            let end = self.buf.len().min(limit).max(old);
+            self.utf8
+                .feed(&self.buf[old..end])
+                .map_err(|_| ProtocolError::InvalidUtf8)?;
+        }
+        inflated
     }
 
     /// The engine's own reactions to a complete control frame.

@@ -135,3 +135,41 @@ proptest! {
         prop_assert_eq!(feed(&mut again, &bytes, &[]), evs);
     }
 }
+
+/// The first inflate error and a UTF-8 error in the bytes inflated before it must be reported
+/// alike whatever the chunking: the whole frame once gave `BadDeflate` where byte-by-byte
+/// delivery gave `InvalidUtf8` (found by the `ws_frame` fuzz target).
+#[test]
+fn compressed_text_error_is_the_same_in_any_split() {
+    let cfg = Config::default()
+        .max_message_size(1 << 16)
+        .deflate(Some(DeflateParams {
+            server_no_context_takeover: true,
+            ..deflate_params()
+        }));
+    // A server frame: FIN clear, RSV1 set, text, unmasked, 65-byte payload of which 5 arrive.
+    let wire = [0x41, 0x41, 0x3a, 0x38, 0x3a, 0x1a, 0x5b];
+    let whole = feed(&mut Connection::client(cfg, 1), &wire, &[]);
+    assert_eq!(whole, vec![Ev::Err(ProtocolError::InvalidUtf8)]);
+    let cuts: Vec<usize> = (1..wire.len()).collect();
+    assert_eq!(feed(&mut Connection::client(cfg, 1), &wire, &cuts), whole);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Arbitrary compressed text payloads (mostly invalid DEFLATE, invalid UTF-8 or both) give
+    /// the same events and error delivered whole or cut anywhere.
+    #[test]
+    fn arbitrary_compressed_text_any_split(payload in proptest::collection::vec(any::<u8>(), 1..120),
+                                           cuts in proptest::collection::vec(0usize..130, 0..8),
+                                           limit in 1usize..64) {
+        let cfg = Config::default().max_message_size(limit).deflate(Some(deflate_params()));
+        let mut wire = vec![0xC1, payload.len() as u8];
+        wire.extend_from_slice(&payload);
+        let mut cuts = cuts;
+        cuts.sort_unstable();
+        let whole = feed(&mut Connection::client(cfg, 1), &wire, &[]);
+        prop_assert_eq!(feed(&mut Connection::client(cfg, 1), &wire, &cuts), whole);
+    }
+}
