@@ -35,14 +35,14 @@ fn main() {
         pairs.retain(|p| p.group.contains(f.as_str()) || p.name.contains(f.as_str()));
     }
     println!(
-        "{:<46} | {:>12} | {:>12} | {:<18} | {:>6}",
+        "{:<52} | {:>12} | {:>12} | {:<28} | {:>6}",
         "bench", "ours", "peer", "peer name", "ratio"
     );
-    println!("{}", "-".repeat(46 + 12 + 12 + 18 + 6 + 12));
+    println!("{}", "-".repeat(52 + 12 + 12 + 28 + 6 + 12));
     for pair in &mut pairs {
         let row = benches::measure(pair, rounds, samples, sample_time);
         println!(
-            "{:<46} | {:>12} | {:>12} | {:<18} | {:>5.2}x",
+            "{:<52} | {:>12} | {:>12} | {:<28} | {:>5.2}x",
             format!("{}: {}", row.group, row.name),
             benches::throughput(row.bytes, row.ours_ns),
             benches::throughput(row.bytes, row.theirs_ns),
