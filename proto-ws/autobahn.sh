@@ -4,7 +4,7 @@
 #  - client: examples/echo_client.rs against wstest's fuzzingserver.
 # Every case (chapters 1-13, permessage-deflate included) unless AB_CASES narrows it, e.g.
 #   AB_CASES='"1.*","2.*","3.*","4.*","5.*","6.*","7.*","9.*","10.*"' bash proto-ws/autobahn.sh
-# AB_ROLES=server or AB_ROLES=client runs one role. Prints `ROLE: N passed, N failed` per role
+# AB_ROLES=server or AB_ROLES=client runs one role; both roles run at the same time. Prints `ROLE: N passed, N failed` per role
 # (OK, NON-STRICT, INFORMATIONAL pass; FAILED and UNIMPLEMENTED fail) and exits non-zero on
 # any failure. Starts its own fuzzingserver (with this spec; loopback only, through
 # wstest_loopback.py) and stops everything it started.
@@ -48,10 +48,14 @@ summarize() {
   [ $((f + s)) -eq 0 ] || status=1
 }
 
-if [[ " $AB_ROLES " == *" server "* ]]; then
+# Each role runs in its own subshell, both at once (wstest is single-threaded Python, one core
+# each), and prints its summary to its own file; the exit status says whether it passed.
+server_role() {
+  status=0
   "$target/release/examples/echo_server" "127.0.0.1:$SERVER_PORT" 2>"$work/server.log" &
-  pids+=($!)
-  wait_port "$SERVER_PORT" || { echo "server: 0 passed, 1 failed (echo_server not up)"; exit 1; }
+  local echo_pid=$!
+  trap "kill $echo_pid 2>/dev/null; wait $echo_pid 2>/dev/null" EXIT
+  wait_port "$SERVER_PORT" || { echo "server: 0 passed, 1 failed (echo_server not up)"; return 1; }
   cat > "$work/fuzzingclient.json" <<JSON
 {"options": {"failByDrop": false}, "outdir": "$work/servers",
  "servers": [{"agent": "proto-ws-server", "url": "ws://127.0.0.1:$SERVER_PORT"}],
@@ -59,21 +63,39 @@ if [[ " $AB_ROLES " == *" server "* ]]; then
 JSON
   (cd "$PEERS_DIR/autobahn" && "$PY" wstest_loopback.py -m fuzzingclient -s "$work/fuzzingclient.json") >"$work/fuzzingclient.log" 2>&1
   summarize server "$work/servers/index.json"
-fi
+  return $status
+}
 
-if [[ " $AB_ROLES " == *" client "* ]]; then
+client_role() {
+  status=0
   cat > "$work/fuzzingserver.json" <<JSON
 {"url": "ws://127.0.0.1:$FUZZ_PORT", "outdir": "$work/clients",
  "cases": [$AB_CASES], "exclude-cases": [], "exclude-agent-cases": {}}
 JSON
   (cd "$PEERS_DIR/autobahn" && exec "$PY" wstest_loopback.py -m fuzzingserver -s "$work/fuzzingserver.json" -u 0) >"$work/fuzzingserver.log" 2>&1 &
-  pids+=($!)
+  local server_pid=$!
+  trap "kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null" EXIT
   if wait_port "$FUZZ_PORT"; then
     "$target/release/examples/echo_client" autobahn "ws://127.0.0.1:$FUZZ_PORT" proto-ws-client 2>"$work/client.log"
     summarize client "$work/clients/index.json"
   else
     echo "client: 0 passed, 1 failed (fuzzingserver not up)"; status=1
   fi
-fi
+  return $status
+}
+
+roles=()
+for role in $AB_ROLES; do
+  case $role in
+    server) ( server_role ) >"$work/server.out" 2>&1 & pids+=($!); roles+=(server) ;;
+    client) ( client_role ) >"$work/client.out" 2>&1 & pids+=($!); roles+=(client) ;;
+    *) echo "autobahn: unknown role $role"; echo "0 passed, 1 failed"; exit 1 ;;
+  esac
+done
+for i in "${!roles[@]}"; do
+  wait "${pids[$i]}" || status=1
+  cat "$work/${roles[$i]}.out"
+done
+pids=()
 [ -n "${AB_KEEP:-}" ] && cp -r "$work" "$AB_KEEP"
 exit $status
