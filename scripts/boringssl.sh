@@ -9,7 +9,7 @@
 #                  CI, reuses it; a machine without it builds it here first)
 _bssl_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 _bssl_version=$(awk '/^name = "boring-sys"/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$_bssl_root/Cargo.lock" 2>/dev/null)
-_bssl_cache=${BORING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/http-engine/boringssl-${_bssl_version:-unknown}}
+_bssl_cache=${BORING_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/http-engine/boringssl-${_bssl_version:-unknown}}
 if [ ! -f "$_bssl_cache/lib/libssl.a" ] || [ ! -f "$_bssl_cache/include/openssl/x509v3.h" ]; then
   echo "setup: building BoringSSL once into $_bssl_cache (a few minutes)"
   rm -rf "$_bssl_cache" && mkdir -p "$_bssl_cache"
