@@ -11,7 +11,7 @@
 #![allow(dead_code)]
 
 use bytes::Bytes;
-use proto_h2::conn::{Config, Connection, Event, PREFACE, Role};
+use proto_h2::conn::{Config, Connection, Event, PREFACE, Request, Role};
 use proto_h2::frame::{self, Builder, ErrorCode, flag, kind};
 use proto_h2::head::Head;
 use proto_h2::hpack::Encoder;
@@ -60,8 +60,12 @@ pub(crate) struct Peer {
     pub(crate) failed: bool,
     /// The body the application answers with.
     pub(crate) body: &'static [u8],
-    /// Request heads the application saw.
-    pub(crate) requests: Vec<(u32, Head)>,
+    /// Heads the application saw: requests (server) or responses (client).
+    pub(crate) heads: Vec<(u32, Head)>,
+    /// Body bytes the application read, all streams.
+    pub(crate) body_in: Vec<u8>,
+    /// The application answers complete requests (server role).
+    pub(crate) answer: bool,
     /// How `send` delivers bytes.
     pub(crate) delivery: Delivery,
 }
@@ -103,6 +107,67 @@ impl Peer {
         )
     }
 
+    /// h2spec's client mode: our client (default configuration) sends a GET for `/` on
+    /// stream 1, and the peer plays h2spec's server: it reads the preface, SETTINGS and
+    /// request, then sends SETTINGS with INITIAL_WINDOW_SIZE 65535 and the ACK of ours. Later
+    /// sends use `delivery`.
+    pub(crate) fn h2spec_client(delivery: Delivery) -> Self {
+        let now = Instant::now();
+        let mut p = Peer {
+            s: Connection::new(Role::Client, Config::client(), now),
+            now,
+            enc: Encoder::new(),
+            frames: Vec::new(),
+            failed: false,
+            body: b"",
+            heads: Vec::new(),
+            body_in: Vec::new(),
+            answer: false,
+            delivery: Delivery::Whole,
+        };
+        let req = Request::get(b"http", b"127.0.0.1:8080", b"/");
+        let id = p.s.send_request(&req, true).expect("request");
+        assert_eq!(id.value(), 1);
+        let mut out = Vec::new();
+        while let Some(b) = p.s.poll_transmit(now, &mut out) {
+            out.extend_from_slice(&b);
+        }
+        assert!(out.starts_with(PREFACE), "client preface");
+        let first = frame::FrameHeader::parse(&out[PREFACE.len()..]).expect("a frame");
+        assert_eq!(
+            (first.kind, first.flags),
+            (kind::SETTINGS, 0),
+            "SETTINGS first"
+        );
+        let mut pos = PREFACE.len();
+        let mut request = false;
+        while let Some(h) = frame::FrameHeader::parse(&out[pos..]) {
+            request |= h.kind == kind::HEADERS && h.stream.value() == 1;
+            pos += 9 + h.len as usize;
+        }
+        assert!(request, "request HEADERS on stream 1");
+        let mut hello = settings_frame(&[(id::INITIAL_WINDOW_SIZE, 65_535)]);
+        hello.extend(Builder::new(kind::SETTINGS, 0).flags(flag::ACK).build());
+        p.send(&hello);
+        let got = p.flush();
+        assert!(
+            got.iter()
+                .any(|f| f.kind == kind::SETTINGS && f.flags & flag::ACK != 0),
+            "ACK of the server's SETTINGS"
+        );
+        p.frames.clear();
+        p.delivery = delivery;
+        p
+    }
+
+    /// h2spec's `WriteSuccessResponse`: `:status 200` and the body `success`.
+    pub(crate) fn success_response(&mut self, stream: u32) -> Vec<u8> {
+        let b = self.block(&[(":status", "200")]);
+        let mut v = headers_frame(stream, flag::END_HEADERS, &b);
+        v.extend(data(stream, flag::END_STREAM, b"success"));
+        v
+    }
+
     fn start(settings: &[(u16, u32)], cfg: Config, delivery: Delivery) -> Self {
         let now = Instant::now();
         let mut p = Peer {
@@ -112,7 +177,9 @@ impl Peer {
             frames: Vec::new(),
             failed: false,
             body: b"hello",
-            requests: Vec::new(),
+            heads: Vec::new(),
+            body_in: Vec::new(),
+            answer: true,
             delivery: Delivery::Whole,
         };
         let mut hello = PREFACE.to_vec();
@@ -177,15 +244,18 @@ impl Peer {
                     head,
                     end_stream,
                 } => {
-                    self.requests.push((stream.value(), *head));
+                    self.heads.push((stream.value(), *head));
                     if end_stream {
                         self.respond(stream);
                     }
                 }
+                Event::Response { stream, head, .. } => self.heads.push((stream.value(), *head)),
                 Event::Data {
                     stream, end_stream, ..
                 } => {
-                    while self.s.read_data(stream).is_some() {}
+                    while let Some(b) = self.s.read_data(stream) {
+                        self.body_in.extend_from_slice(&b);
+                    }
                     if end_stream {
                         self.respond(stream);
                     }
@@ -197,7 +267,7 @@ impl Peer {
     }
 
     fn respond(&mut self, stream: frame::StreamId) {
-        if self.s.send_response(stream, 200, &[], false).is_ok() {
+        if self.answer && self.s.send_response(stream, 200, &[], false).is_ok() {
             let _ = self
                 .s
                 .send_data(stream, Bytes::from_static(self.body), true);
@@ -438,7 +508,7 @@ impl Peer {
 
     /// The value of field `name` in the request the application got on `stream`.
     pub(crate) fn request_field(&self, stream: u32, name: &str) -> Option<Vec<u8>> {
-        self.requests
+        self.heads
             .iter()
             .find(|(s, _)| *s == stream)
             .and_then(|(_, h)| {
