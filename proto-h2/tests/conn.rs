@@ -477,7 +477,8 @@ fn zero_window_stall_times_out() {
     let mut p = pair();
     let id = get(&mut p, b"/", true);
     p.drive();
-    // The client never reads: the server's data stalls once the windows are used up.
+    // The client never reads: the server's data stalls once the stream window (1 MiB, below
+    // the 4 MiB connection window) is used up; the stream is reset, the connection stays.
     p.server.send_response(id, 200, &[], false).unwrap();
     p.server
         .send_data(id, Bytes::from(vec![0u8; 8 << 20]), true)
@@ -485,7 +486,11 @@ fn zero_window_stall_times_out() {
     p.drive();
     assert!(p.server.poll_timeout().is_some());
     assert!(p.jump());
-    assert!(matches!(p.server_error, Some(Error::WindowStall { .. })));
+    assert!(p.server_error.is_none());
+    assert!(
+        p.server.poll_event().is_some_and(|e| matches!(e,
+        Event::Reset { stream, error: Some(StreamError::WindowStall { .. }), .. } if stream == id))
+    );
 }
 
 #[test]
