@@ -961,7 +961,9 @@ impl Connection {
         let state = State::Idle
             .on(Side::Send, Ev::Headers { end_stream })
             .unwrap_or(State::Closed);
-        let init = self.local.initial_window_size;
+        // The receive window starts at the acknowledged value; a pending change is applied
+        // with the ACK (6.9.2), which the peer sends before it can send DATA on this stream.
+        let init = self.acked_local.initial_window_size;
         let mut s = Stream::new(state, true, self.remote.initial_window_size, init, init);
         s.no_body = req.method == b"HEAD";
         s.sent_head = true;
@@ -2242,7 +2244,7 @@ impl Connection {
             if let Err(m) = valid {
                 return self.stream_error(p, StreamError::Malformed(m));
             }
-            let init = self.local.initial_window_size;
+            let init = self.acked_local.initial_window_size;
             let mut s = Stream::new(State::ReservedRemote, false, 0, init, init);
             s.state = State::Idle
                 .on(Side::Recv, Ev::PushPromise)
@@ -2298,7 +2300,9 @@ impl Connection {
                 };
                 return self.stream_error(stream, StreamError::Malformed(m));
             }
-            let init = self.local.initial_window_size;
+            // The window the peer assumed: our SETTINGS as it had acknowledged them when it
+            // sent this HEADERS; a later ACK applies the difference (6.9.2).
+            let init = self.acked_local.initial_window_size;
             let mut s = Stream::new(state, false, self.remote.initial_window_size, init, init);
             if let Some(b) = &self.bdp {
                 let _ = b;
