@@ -358,7 +358,8 @@ pub enum Event {
         code: ErrorCode,
         /// Whether the peer sent the RST_STREAM.
         remote: bool,
-        /// The rule the peer broke, when we reset it.
+        /// Why we reset it, when we did: the rule the peer broke, or
+        /// [`StreamError::WindowStall`] when its window kept our data waiting too long.
         error: Option<StreamError>,
     },
     /// The peer's SETTINGS, applied and acknowledged.

@@ -751,3 +751,31 @@ fn responses_trailers_and_pushes_above_the_peers_limit_are_refused() {
             .any(|e| matches!(e, Event::Trailers { .. }))
     );
 }
+
+#[test]
+fn empty_header_blocks_are_already_bounded() {
+    // Empty HEADERS open nothing (the block lacks the pseudo-headers): each is a stream error,
+    // counted as a reset the peer made us send ("MadeYouReset"), so a flood ends the
+    // connection; empty CONTINUATIONs are bounded by `max_continuations` per block.
+    let (mut s, now) = server();
+    let mut res = Ok(0);
+    for i in 0..300u32 {
+        let f = Builder::new(kind::HEADERS, 1 + 2 * i)
+            .flags(flag::END_HEADERS | flag::END_STREAM)
+            .build();
+        res = s.recv(now, &f);
+        if res.is_err() {
+            break;
+        }
+    }
+    assert!(matches!(res, Err(Error::MadeYouReset { limit: 200, .. })));
+    let (mut s, now) = server();
+    let mut b = Builder::new(kind::HEADERS, 1).build();
+    for _ in 0..65 {
+        b.extend(Builder::new(kind::CONTINUATION, 1).build());
+    }
+    assert!(matches!(
+        s.recv(now, &b),
+        Err(Error::ContinuationFlood { limit: 64, .. })
+    ));
+}
