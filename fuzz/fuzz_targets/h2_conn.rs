@@ -1,7 +1,8 @@
 //! The HTTP/2 connection in both roles, driven by arbitrary operation sequences through the
 //! in-memory pair: application commands, raw bytes injected either way, corruption in flight,
-//! and clock jumps. Invariant: any input gives `Ok` or a typed error, never a panic, and
-//! flow-control windows stay within their bounds.
+//! and clock jumps (fixed steps, or to the next deadline, with short idle, keep-alive and stall
+//! timeouts when the input asks for them). Invariant: any input gives `Ok` or a typed error,
+//! never a panic, and flow-control windows stay within their bounds.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -56,6 +57,15 @@ enum Op {
     Jump {
         ms: u16,
     },
+    /// Jump to the earliest deadline of either side and fire it.
+    NextDeadline,
+    /// A request or response with one field of `len` bytes (against the peer's
+    /// SETTINGS_MAX_HEADER_LIST_SIZE).
+    BigHead {
+        client: bool,
+        stream: u8,
+        len: u16,
+    },
     Inject {
         to_server: bool,
         bytes: Vec<u8>,
@@ -74,13 +84,29 @@ fn side(p: &mut Pair, client: bool) -> &mut Connection {
     if client { &mut p.client } else { &mut p.server }
 }
 
-fuzz_target!(|input: (bool, Vec<Op>)| {
-    let (push, ops) = input;
+fuzz_target!(|input: (bool, bool, Option<u16>, Vec<Op>)| {
+    let (push, timers, max_list, ops) = input;
     let mut ccfg = Config::client();
+    let mut scfg = Config::server();
     if push {
         ccfg.settings.push((proto_h2::settings::id::ENABLE_PUSH, 1));
     }
-    let mut p = Pair::new(Instant::now(), ccfg, Config::server());
+    if let Some(n) = max_list {
+        let id = proto_h2::settings::id::MAX_HEADER_LIST_SIZE;
+        scfg.settings.push((id, u32::from(n)));
+        ccfg.settings.push((id, u32::from(n)));
+    }
+    if timers {
+        // Short timers, so that the jumps below reach them.
+        for c in [&mut ccfg, &mut scfg] {
+            c.idle_timeout = Some(Duration::from_secs(5));
+            c.keepalive_interval = Some(Duration::from_secs(2));
+            c.keepalive_timeout = Duration::from_secs(1);
+            c.limits.stall_timeout = Some(Duration::from_secs(7));
+            c.limits.stream_stall_timeout = Some(Duration::from_secs(3));
+        }
+    }
+    let mut p = Pair::new(Instant::now(), ccfg, scfg);
     let corrupt = std::rc::Rc::new(std::cell::Cell::new(None::<(u16, u8)>));
     let c2 = corrupt.clone();
     p.set_hook(move |_, bytes| {
@@ -151,6 +177,26 @@ fuzz_target!(|input: (bool, Vec<Op>)| {
                 p.now += Duration::from_millis(u64::from(ms) * 100);
                 let _ = p.client.handle_timeout(p.now);
                 let _ = p.server.handle_timeout(p.now);
+            }
+            Op::NextDeadline => {
+                p.jump();
+            }
+            Op::BigHead {
+                client,
+                stream,
+                len,
+            } => {
+                let value = vec![b'v'; len as usize];
+                let field: &[(&[u8], &[u8])] = &[(b"x-big", &value)];
+                if client {
+                    let req = Request {
+                        headers: field,
+                        ..Request::get(b"http", b"fuzz", b"/big")
+                    };
+                    let _ = p.client.send_request(&req, true);
+                } else {
+                    let _ = p.server.send_response(id(stream), 200, field, false);
+                }
             }
             Op::Inject { to_server, bytes } => {
                 let now = p.now;

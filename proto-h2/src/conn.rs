@@ -52,7 +52,8 @@ use crate::hpack::{self, DecodeError};
 use crate::settings::{DEFAULT_WINDOW, Settings, id as sid};
 use crate::stream::{Event as Ev, Reaction, Side, State, StateError};
 use bytes::{Bytes, BytesMut};
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 /// The client connection preface (RFC 9113 3.4).
@@ -60,6 +61,9 @@ pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// The PING payload that measures the round trip of a graceful shutdown.
 const DRAIN_PING: [u8; 8] = *b"h2-drain";
+
+/// The PING payload of keep-alive probes ([`Config::keepalive_interval`]).
+const KEEPALIVE_PING: [u8; 8] = *b"h2-alive";
 
 /// Payloads at least this long are handed back by [`Connection::poll_transmit`] for a
 /// vectored write instead of being copied into the output buffer.
@@ -115,8 +119,25 @@ pub struct Limits {
     pub max_concurrent_streams: u32,
     /// Closed streams remembered to tell "closed" from "idle" and to ignore late frames.
     pub max_closed_remembered: usize,
-    /// How long queued data may wait on a zero window before the connection ends.
+    /// How long queued data may wait on a zero *connection* send window before the
+    /// connection ends ([`Error::WindowStall`]). Default 60 s.
     pub stall_timeout: Option<Duration>,
+    /// How long a stream's queued data may wait on that stream's zero send window before the
+    /// stream is reset with CANCEL ([`StreamError::WindowStall`], reported as
+    /// [`Event::Reset`]); the connection goes on. Default 60 s.
+    pub stream_stall_timeout: Option<Duration>,
+    /// Frames that cost work and change nothing, per `reset_window`: PRIORITY frames
+    /// (CVE-2019-9513), frames of unknown type, WINDOW_UPDATE, RST_STREAM, PRIORITY or
+    /// HEADERS on streams already closed or above our GOAWAY, and PING or SETTINGS
+    /// acknowledgements nobody asked for. Above it the connection ends with
+    /// ENHANCE_YOUR_CALM ([`Error::IgnoredFrameFlood`]). Default 1000 per 10 s, the burst
+    /// nghttp2's "glitch" limiter allowed when it was introduced; late DATA on streams we
+    /// reset is not counted (flow control bounds it).
+    pub max_ignored_frames: u32,
+    /// Parameters one SETTINGS frame may carry (CVE-2020-11080: each costs work, and a
+    /// 16 KiB frame holds 2730). Default 32, as nghttp2; above it ENHANCE_YOUR_CALM
+    /// ([`Error::TooManySettings`]).
+    pub max_settings_params: usize,
 }
 
 impl Default for Limits {
@@ -134,6 +155,9 @@ impl Default for Limits {
             max_concurrent_streams: 100,
             max_closed_remembered: 1024,
             stall_timeout: Some(Duration::from_secs(60)),
+            stream_stall_timeout: Some(Duration::from_secs(60)),
+            max_ignored_frames: 1000,
+            max_settings_params: 32,
         }
     }
 }
@@ -161,6 +185,20 @@ pub struct Config {
     pub bdp_max_window: Option<u32>,
     /// Limits and defences.
     pub limits: Limits,
+    /// With no stream open and no frame other than PING received for this long, the
+    /// connection shuts down gracefully: GOAWAY(NO_ERROR) naming the last stream the peer
+    /// opened, after which [`Connection::is_closed`] is true. PINGs do not count as activity,
+    /// so the peer's (or our own) keep-alive does not hold an idle connection open. Default:
+    /// off for clients (the pool decides), 75 s for servers (nginx's keep-alive default; it
+    /// also closes a connection that never sends a request).
+    pub idle_timeout: Option<Duration>,
+    /// With nothing received for this long, send a keep-alive PING (RFC 9113 6.7). Default:
+    /// off.
+    pub keepalive_interval: Option<Duration>,
+    /// How long after a keep-alive PING some frame (its ACK or anything else) must arrive;
+    /// otherwise the connection ends with [`Error::KeepaliveTimeout`]. Used only with
+    /// `keepalive_interval`. Default 20 s (as hyper).
+    pub keepalive_timeout: Duration,
 }
 
 impl Config {
@@ -185,11 +223,14 @@ impl Config {
             settings_timeout: Duration::from_secs(10),
             bdp_max_window: None,
             limits: Limits::default(),
+            idle_timeout: None,
+            keepalive_interval: None,
+            keepalive_timeout: Duration::from_secs(20),
         }
     }
 
     /// Server defaults: 100 concurrent streams, default stream windows, 1 MiB connection
-    /// window, extended CONNECT off.
+    /// window, extended CONNECT off, 75 s idle timeout.
     pub fn server() -> Self {
         Config {
             settings: vec![
@@ -197,6 +238,7 @@ impl Config {
                 (sid::MAX_HEADER_LIST_SIZE, 64 * 1024),
             ],
             connection_window: 1 << 20,
+            idle_timeout: Some(Duration::from_secs(75)),
             ..Config::client()
         }
     }
@@ -316,7 +358,8 @@ pub enum Event {
         code: ErrorCode,
         /// Whether the peer sent the RST_STREAM.
         remote: bool,
-        /// The rule the peer broke, when we reset it.
+        /// Why we reset it, when we did: the rule the peer broke, or
+        /// [`StreamError::WindowStall`] when its window kept our data waiting too long.
         error: Option<StreamError>,
     },
     /// The peer's SETTINGS, applied and acknowledged.
@@ -363,6 +406,10 @@ struct Stream {
     no_body: bool,
     content_length: Option<u64>,
     received: u64,
+    /// Since when queued data has waited on this stream's zero send window.
+    stalled_since: Option<Instant>,
+    /// Whether an entry for this stream is in `Connection::stalls`.
+    in_stalls: bool,
 }
 
 impl Stream {
@@ -384,6 +431,8 @@ impl Stream {
             no_body: false,
             content_length: None,
             received: 0,
+            stalled_since: None,
+            in_stalls: false,
         }
     }
 }
@@ -405,6 +454,11 @@ struct Rate {
 }
 
 impl Rate {
+    const NEW: Rate = Rate {
+        start: None,
+        count: 0,
+    };
+
     fn hit(&mut self, now: Instant, window: Duration, limit: u32) -> Result<(), u32> {
         match self.start {
             Some(s) if now.saturating_duration_since(s) < window => {}
@@ -463,6 +517,21 @@ pub struct Connection {
     bdp_wants_ping: bool,
     bdp_acked: bool,
     draining: bool,
+    ignored: Rate,
+    /// Stream stall deadlines (deadline, stream id), earliest first; at most one entry per
+    /// stream (`Stream::in_stalls`), checked lazily against `Stream::stalled_since`.
+    stalls: BinaryHeap<Reverse<(Instant, u32)>>,
+    /// When the last frame arrived (keep-alive).
+    last_recv: Instant,
+    /// The last time the connection was seen busy: a frame other than PING arrived, or a
+    /// stream was open (idle timeout).
+    busy_at: Instant,
+    /// A stream was dropped since `busy_at` was last brought up to date.
+    stream_dropped: bool,
+    /// When our keep-alive PING went out, while it waits for an answer.
+    keepalive_sent: Option<Instant>,
+    /// PINGs sent by `ping` and not yet acknowledged.
+    pings_out: u32,
 }
 
 impl Connection {
@@ -554,6 +623,13 @@ impl Connection {
             bdp_wants_ping: false,
             bdp_acked: false,
             draining: false,
+            ignored: Rate::NEW,
+            stalls: BinaryHeap::new(),
+            last_recv: now,
+            busy_at: now,
+            stream_dropped: false,
+            keepalive_sent: None,
+            pings_out: 0,
             config,
         }
     }
@@ -652,6 +728,7 @@ impl Connection {
             return Err(e.clone());
         }
         self.now = now;
+        self.note_busy(now);
         let mut rest = input;
         if self.preface < PREFACE.len() {
             let n = (PREFACE.len() - self.preface).min(rest.len());
@@ -678,6 +755,12 @@ impl Connection {
                 break;
             }
             let buf = self.rx.split_to(total).freeze();
+            // Any frame shows the peer alive (keep-alive); any but PING shows it busy (idle).
+            self.last_recv = now;
+            self.keepalive_sent = None;
+            if head.kind != kind::PING {
+                self.busy_at = now;
+            }
             if let Err(e) = self.on_frame(head, &buf) {
                 return Err(self.fail(e));
             }
@@ -690,18 +773,29 @@ impl Connection {
                 self.grow_windows(new);
             }
         }
+        self.note_busy(now);
         Ok(input.len())
     }
 
     /// Handles expired timers. A spurious call does nothing.
     ///
+    /// - SETTINGS not acknowledged in time: [`Error::SettingsTimeout`].
+    /// - Data waiting on a zero connection window too long: [`Error::WindowStall`].
+    /// - Data waiting on a zero stream window too long: that stream is reset with CANCEL and
+    ///   [`Event::Reset`] reports [`StreamError::WindowStall`]; the connection goes on.
+    /// - Nothing received for [`Config::keepalive_interval`]: a PING is queued; no answer
+    ///   within [`Config::keepalive_timeout`]: [`Error::KeepaliveTimeout`].
+    /// - Idle for [`Config::idle_timeout`]: GOAWAY(NO_ERROR) is queued and
+    ///   [`Connection::is_closed`] turns true; not an error.
+    ///
     /// # Errors
-    /// [`Error::SettingsTimeout`] or [`Error::WindowStall`]; the GOAWAY is queued.
+    /// The connection errors above; their GOAWAY is queued.
     pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
         self.now = now;
+        self.note_busy(now);
         if let Some(&(_, sent)) = self.pending_settings.front()
             && now >= sent + self.config.settings_timeout
         {
@@ -715,10 +809,39 @@ impl Connection {
         {
             return Err(self.fail(Error::WindowStall { after: t }));
         }
+        if let Some(sent) = self.keepalive_sent
+            && now >= sent + self.config.keepalive_timeout
+        {
+            let after = self.config.keepalive_timeout;
+            return Err(self.fail(Error::KeepaliveTimeout { after }));
+        }
+        if let Some(interval) = self.config.keepalive_interval
+            && self.keepalive_sent.is_none()
+            && now >= self.last_recv + interval
+        {
+            self.keepalive_sent = Some(now);
+            Frame::Ping(frame::Ping {
+                ack: false,
+                payload: KEEPALIVE_PING,
+            })
+            .encode(&mut self.ctrl);
+        }
+        self.expire_stream_stalls(now);
+        if let Some(t) = self.config.idle_timeout
+            && self.goaway_sent.is_none()
+            && self.streams.is_empty()
+            && now >= self.busy_at + t
+        {
+            // Nothing is in flight: one GOAWAY naming the last stream the peer opened.
+            self.send_goaway(self.last_peer, ErrorCode::NO_ERROR);
+        }
         Ok(())
     }
 
-    /// The next deadline at which [`Connection::handle_timeout`] must be called.
+    /// The next deadline at which [`Connection::handle_timeout`] must be called: the earliest
+    /// of the timers [`Connection::handle_timeout`] lists (constant time: stream stalls are
+    /// kept in a heap). It may be early (a timer that was re-armed since); then
+    /// `handle_timeout` does nothing and a later deadline follows.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         if self.error.is_some() {
@@ -732,7 +855,20 @@ impl Connection {
             .stall_since
             .zip(self.config.limits.stall_timeout)
             .map(|(s, t)| s + t);
-        [settings, stall].into_iter().flatten().min()
+        let stream_stall = self.stalls.peek().map(|Reverse((t, _))| *t);
+        let keepalive = match self.keepalive_sent {
+            Some(sent) => Some(sent + self.config.keepalive_timeout),
+            None => self.config.keepalive_interval.map(|i| self.last_recv + i),
+        };
+        let idle = self
+            .config
+            .idle_timeout
+            .filter(|_| self.goaway_sent.is_none() && self.streams.is_empty())
+            .map(|t| self.busy_at + t);
+        [settings, stall, stream_stall, keepalive, idle]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The next event, if any.
@@ -797,8 +933,6 @@ impl Connection {
             return Err(UserError::ConnectProtocolDisabled);
         }
         check_fields(req.headers)?;
-        let id = StreamId::new(self.next_local);
-        self.next_local += 2;
         let plain_connect = req.method == b"CONNECT" && req.protocol.is_none();
         let mut fields: Vec<(&[u8], &[u8])> = Vec::with_capacity(5 + req.headers.len());
         for p in self.config.pseudo_order {
@@ -820,16 +954,22 @@ impl Connection {
             let rank = |n: &[u8]| order.iter().position(|o| o == n).unwrap_or(order.len());
             fields[first..].sort_by_key(|(n, _)| rank(n));
         }
+        self.check_list_size(fields.iter().copied())?;
+        let id = StreamId::new(self.next_local);
+        self.next_local += 2;
         let prio = self.config.headers_priority;
         self.write_headers(id, None, &fields, end_stream, prio);
         let state = State::Idle
             .on(Side::Send, Ev::Headers { end_stream })
             .unwrap_or(State::Closed);
-        let init = self.local.initial_window_size;
+        // The receive window starts at the acknowledged value; a pending change is applied
+        // with the ACK (6.9.2), which the peer sends before it can send DATA on this stream.
+        let init = self.acked_local.initial_window_size;
         let mut s = Stream::new(state, true, self.remote.initial_window_size, init, init);
         s.no_body = req.method == b"HEAD";
         s.sent_head = true;
         self.streams.insert(id.value(), s);
+        self.stream_opened();
         Ok(id)
     }
 
@@ -853,6 +993,8 @@ impl Connection {
             return Err(UserError::InvalidStatus(status));
         }
         check_fields(headers)?;
+        let status_field: (&[u8], &[u8]) = (b":status", b"000");
+        self.check_list_size(std::iter::once(status_field).chain(headers.iter().copied()))?;
         let s = self.stream_for_send(stream)?;
         let next = s
             .state
@@ -927,6 +1069,7 @@ impl Connection {
     ) -> Result<(), UserError> {
         self.check_open()?;
         check_fields(trailers)?;
+        self.check_list_size(trailers.iter().copied())?;
         let s = self.stream_for_send(stream)?;
         // DATA and trailers only after the message head (8.1).
         if !s.state.can_send() || s.out_end || !s.sent_head || s.state == State::ReservedLocal {
@@ -987,6 +1130,7 @@ impl Connection {
     /// [`UserError::Closed`] after a connection error.
     pub fn ping(&mut self, payload: [u8; 8]) -> Result<(), UserError> {
         self.check_open()?;
+        self.pings_out = self.pings_out.saturating_add(1);
         Frame::Ping(frame::Ping {
             ack: false,
             payload,
@@ -995,16 +1139,21 @@ impl Connection {
         Ok(())
     }
 
-    /// Starts a graceful shutdown. A server with NO_ERROR sends GOAWAY(2^31-1) and a PING, and
-    /// when the PING returns a second GOAWAY with the last stream the peer opened (so requests
-    /// in flight are not lost); otherwise one GOAWAY with the last stream. Streams up to it
-    /// finish, later ones are ignored. [`Connection::is_closed`] turns true when all are done.
+    /// Starts a graceful shutdown. With NO_ERROR, a server (or a client that enabled push, so
+    /// the server may be creating streams too) sends GOAWAY(2^31-1) and a PING, and when the
+    /// PING returns a second GOAWAY with the last stream the peer opened (so streams in flight
+    /// are not lost); otherwise one GOAWAY with the last stream the peer opened: for a client
+    /// without push that is 0 ("the last server-initiated stream that was processed", 6.8).
+    /// Streams up to it, and every stream we opened, finish; the peer's later ones are
+    /// ignored, and we open no more (`send_request` and `push_promise` return
+    /// [`UserError::GoingAway`]). [`Connection::is_closed`] turns true when all are done.
     ///
     /// # Errors
     /// [`UserError::Closed`] after a connection error.
     pub fn go_away(&mut self, code: ErrorCode) -> Result<(), UserError> {
         self.check_open()?;
-        if self.role == Role::Server && code == ErrorCode::NO_ERROR && self.goaway_sent.is_none() {
+        let peer_opens = self.role == Role::Server || self.local.enable_push;
+        if peer_opens && code == ErrorCode::NO_ERROR && self.goaway_sent.is_none() {
             // "A server that is attempting to gracefully shut down a connection SHOULD send an
             // initial GOAWAY frame with the last stream identifier set to 2^31-1 and a NO_ERROR
             // code ... After allowing time for any in-flight stream creation (at least one
@@ -1025,14 +1174,9 @@ impl Connection {
             .encode(&mut self.ctrl);
             return Ok(());
         }
-        let last = self.last_peer;
-        self.goaway_sent = Some(last);
-        Frame::GoAway(frame::GoAway {
-            last_stream: StreamId::new(last),
-            code,
-            debug: b"",
-        })
-        .encode(&mut self.ctrl);
+        // A second call during a drain ends it at once, naming the last stream as it is now.
+        self.draining = false;
+        self.send_goaway(self.last_peer, code);
         Ok(())
     }
 
@@ -1053,10 +1197,17 @@ impl Connection {
         if !self.remote.enable_push {
             return Err(UserError::PushDisabled);
         }
-        if self.goaway_recv.is_some() {
+        if self.goaway_recv.is_some() || self.goaway_sent.is_some() {
             return Err(UserError::GoingAway);
         }
         check_fields(req.headers)?;
+        let pseudo: [(&[u8], &[u8]); 4] = [
+            (b":method", req.method),
+            (b":scheme", req.scheme),
+            (b":authority", req.authority),
+            (b":path", req.path),
+        ];
+        self.check_list_size(pseudo.into_iter().chain(req.headers.iter().copied()))?;
         let s = self.stream_for_send(stream)?;
         if !matches!(s.state, State::Open | State::HalfClosedRemote) {
             return Err(UserError::InvalidState {
@@ -1088,6 +1239,7 @@ impl Connection {
             .on(Side::Send, Ev::PushPromise)
             .unwrap_or(State::Closed);
         self.streams.insert(promised.value(), s);
+        self.stream_opened();
         Ok(promised)
     }
 
@@ -1102,6 +1254,7 @@ impl Connection {
     #[must_use = "a returned payload must be written after `out`"]
     pub fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
         self.now = now;
+        self.note_busy(now);
         if !self.ctrl.is_empty() {
             out.extend_from_slice(&self.ctrl);
             self.ctrl.clear();
@@ -1138,9 +1291,23 @@ impl Connection {
             if s.out_len > 0 {
                 let cap = (s.send.available() as usize).min(conn_avail).min(max_frame);
                 if cap == 0 {
-                    stalled = true;
                     s.queued = true;
                     self.send_queue.push_back(id);
+                    if s.send.available() == 0 {
+                        // Held back by the stream's own window: a timer per stream, kept in
+                        // a heap with at most one entry per stream.
+                        if let Some(t) = self.config.limits.stream_stall_timeout {
+                            let since = *s.stalled_since.get_or_insert(now);
+                            if !s.in_stalls {
+                                s.in_stalls = true;
+                                self.stalls.push(Reverse((since + t, id)));
+                            }
+                        }
+                    } else {
+                        // Held back by the connection window only.
+                        s.stalled_since = None;
+                        stalled = true;
+                    }
                     continue;
                 }
                 let Some(front) = s.out.front_mut() else {
@@ -1152,6 +1319,7 @@ impl Connection {
                     s.out.pop_front();
                 }
                 s.out_len -= n;
+                s.stalled_since = None;
                 s.send = s.send.consume(n as u32).unwrap_or(Window::new(0));
                 self.conn_send = self.conn_send.consume(n as u32).unwrap_or(Window::new(0));
                 let end = s.out_len == 0 && s.out_end && s.out_trailers.is_none();
@@ -1209,6 +1377,7 @@ impl Connection {
         } else {
             self.stall_since = None;
         }
+        self.note_busy(now);
         None
     }
 
@@ -1219,6 +1388,103 @@ impl Connection {
             Err(UserError::Closed)
         } else {
             Ok(())
+        }
+    }
+
+    /// Brings the idle timer's `busy_at` up to `now` if a stream is open or was dropped since
+    /// the last timed call (streams can be dropped by `read_data`, which has no `now`).
+    fn note_busy(&mut self, now: Instant) {
+        if !self.streams.is_empty() || std::mem::take(&mut self.stream_dropped) {
+            self.busy_at = now;
+        }
+    }
+
+    /// "An endpoint can use the SETTINGS_MAX_HEADER_LIST_SIZE to advise peers of limits that
+    /// might apply on the size of field blocks" (10.5.1): a list above the peer's limit would
+    /// be refused, so it is refused here, before anything is encoded. The size is "the
+    /// uncompressed size of field names and field values plus an overhead of 32 bytes for
+    /// each field" (6.5.2).
+    fn check_list_size<'f>(
+        &self,
+        fields: impl Iterator<Item = (&'f [u8], &'f [u8])>,
+    ) -> Result<(), UserError> {
+        let Some(limit) = self.remote.max_header_list_size else {
+            return Ok(());
+        };
+        let size: usize = fields.map(|(n, v)| n.len() + v.len() + 32).sum();
+        if size > limit as usize {
+            return Err(UserError::HeaderListTooLarge { size, limit });
+        }
+        Ok(())
+    }
+
+    /// Queues a GOAWAY naming `last` and remembers it.
+    fn send_goaway(&mut self, last: u32, code: ErrorCode) {
+        self.goaway_sent = Some(last);
+        Frame::GoAway(frame::GoAway {
+            last_stream: StreamId::new(last),
+            code,
+            debug: b"",
+        })
+        .encode(&mut self.ctrl);
+    }
+
+    /// Resets the streams whose data waited on their own zero window past the stream stall
+    /// timeout. Heap entries whose stall ended are dropped; those whose stall restarted are
+    /// put back with the new deadline.
+    fn expire_stream_stalls(&mut self, now: Instant) {
+        let Some(t) = self.config.limits.stream_stall_timeout else {
+            return;
+        };
+        while let Some(&Reverse((deadline, id))) = self.stalls.peek() {
+            if deadline > now {
+                break;
+            }
+            self.stalls.pop();
+            let Some(s) = self.streams.get_mut(&id) else {
+                continue;
+            };
+            match s.stalled_since {
+                Some(since) if now >= since + t => {
+                    let stream = StreamId::new(id);
+                    let error = StreamError::WindowStall { after: t };
+                    let code = error.code();
+                    Frame::RstStream(frame::RstStream { stream, code }).encode(&mut self.ctrl);
+                    self.close_stream(stream, Closure::ResetByUs);
+                    self.events.push_back(Event::Reset {
+                        stream,
+                        code,
+                        remote: false,
+                        error: Some(error),
+                    });
+                }
+                Some(since) => self.stalls.push(Reverse((since + t, id))),
+                None => s.in_stalls = false,
+            }
+        }
+    }
+
+    /// A new stream (either side's) forgives one ignored frame: normal traffic makes a few
+    /// per stream (a WINDOW_UPDATE or RST_STREAM that crossed the stream's end, a browser's
+    /// PRIORITY), so a busy connection does not hit a limit meant for frames without work.
+    fn stream_opened(&mut self) {
+        self.ignored.count = self.ignored.count.saturating_sub(1);
+    }
+
+    /// Counts a frame that costs work and has no effect; too many in a window end the
+    /// connection.
+    fn ignored_frame(&mut self, kind: u8) -> Result<(), Error> {
+        let l = &self.config.limits;
+        match self
+            .ignored
+            .hit(self.now, l.reset_window, l.max_ignored_frames)
+        {
+            Ok(()) => Ok(()),
+            Err(frames) => Err(Error::IgnoredFrameFlood {
+                kind,
+                frames,
+                limit: l.max_ignored_frames,
+            }),
         }
     }
 
@@ -1344,6 +1610,7 @@ impl Connection {
             self.remember_closed(id.value(), how);
             return false;
         };
+        self.stream_dropped = true;
         let unread: usize = s.inbuf.iter().map(Bytes::len).sum();
         if unread > 0 {
             self.conn_release(unread as u32);
@@ -1361,6 +1628,7 @@ impl Connection {
             && (!s.out_end || s.end_sent)
         {
             self.streams.remove(&id);
+            self.stream_dropped = true;
             self.remember_closed(id, Closure::Ended);
         }
     }
@@ -1413,7 +1681,12 @@ impl Connection {
         // the receiver if the stream has an identifier higher than the included last stream
         // identifier" (6.8).
         if self.is_peer_initiated(id) && self.goaway_sent.is_some_and(|last| id.value() > last) {
-            return Ok(());
+            // DATA is not counted: flow control bounds it.
+            return if kind == kind::DATA {
+                Ok(())
+            } else {
+                self.ignored_frame(kind)
+            };
         }
         if self.is_idle(id) {
             let error = State::Idle.on(Side::Recv, event).err();
@@ -1423,7 +1696,7 @@ impl Connection {
             };
         }
         match (self.closed.get(&id.value()).copied(), event) {
-            (_, Ev::Priority | Ev::WindowUpdate | Ev::Reset) => Ok(()),
+            (_, Ev::Priority | Ev::WindowUpdate | Ev::Reset) => self.ignored_frame(kind),
             (Some(Closure::ResetByUs), _) => Ok(()),
             (Some(Closure::ResetByPeer), _) => self.stream_error(id, StreamError::ClosedByReset),
             (Some(Closure::Ended), _) | (None, _) => Err(Error::StreamClosed { stream: id, kind }),
@@ -1508,9 +1781,10 @@ impl Connection {
                 }
             }
             Frame::Priority(p) => {
-                // Deprecated (RFC 9113 5.3.2): parsed, checked, otherwise ignored.
+                // Deprecated (RFC 9113 5.3.2): parsed, checked, otherwise ignored, and counted
+                // so that an endless stream of them (CVE-2019-9513) ends the connection.
                 let _ = p;
-                Ok(())
+                self.ignored_frame(kind::PRIORITY)
             }
             Frame::RstStream(r) => self.on_rst(r),
             Frame::Settings(s) => self.on_settings(s),
@@ -1546,6 +1820,15 @@ impl Connection {
                         self.bdp_acked = true;
                         return Ok(());
                     }
+                    if p.payload == KEEPALIVE_PING && self.config.keepalive_interval.is_some() {
+                        // Its arrival already cleared the keep-alive timer, as any frame does.
+                        return Ok(());
+                    }
+                    if self.pings_out == 0 {
+                        // An ACK for a PING nobody sent.
+                        self.ignored_frame(kind::PING)?;
+                    }
+                    self.pings_out = self.pings_out.saturating_sub(1);
                     self.events.push_back(Event::PingAck(p.payload));
                 } else {
                     // "Receivers of a PING frame that does not include an ACK flag MUST send
@@ -1588,7 +1871,8 @@ impl Connection {
             }
             Frame::WindowUpdate(w) => self.on_window_update(w),
             // "Implementations MUST ignore and discard frames of unknown types" (4.1).
-            Frame::Unknown(_) => Ok(()),
+            // Counted all the same: each costs a read and a parse.
+            Frame::Unknown(_) => self.ignored_frame(head.kind),
         }
     }
 
@@ -1780,8 +2064,17 @@ impl Connection {
                     }
                 }
                 self.events.push_back(Event::SettingsAcked);
+                return Ok(());
             }
-            return Ok(());
+            // An ACK for SETTINGS we never sent.
+            return self.ignored_frame(kind::SETTINGS);
+        }
+        let params = s.raw.len() / 6;
+        if params > self.config.limits.max_settings_params {
+            return Err(Error::TooManySettings {
+                params,
+                limit: self.config.limits.max_settings_params,
+            });
         }
         self.got_settings = true;
         let old_window = self.remote.initial_window_size;
@@ -1853,7 +2146,12 @@ impl Connection {
                     last: StreamId::new(self.last_peer),
                 });
             }
-            Disp::New
+            if self.goaway_sent.is_some_and(|l| p.value() > l) {
+                // A push the server started after our GOAWAY: ignored (6.8).
+                Disp::Ignore
+            } else {
+                Disp::New
+            }
         } else if self.streams.contains_key(&stream.value()) {
             Disp::Existing
         } else if self.role == Role::Server
@@ -1865,6 +2163,11 @@ impl Connection {
             } else {
                 Disp::New
             }
+        } else if self.is_peer_initiated(stream)
+            && self.goaway_sent.is_some_and(|l| stream.value() > l)
+        {
+            // The response on a push we ignored after our GOAWAY (6.8).
+            Disp::Ignore
         } else if !self.is_peer_initiated(stream) && self.is_idle(stream)
             || self.role == Role::Server && !stream.is_client_initiated()
         {
@@ -1929,19 +2232,20 @@ impl Connection {
         };
         let target = promised.unwrap_or(stream);
         match disp {
-            Disp::Ignore => return Ok(()),
+            Disp::Ignore => return self.ignored_frame(kind::HEADERS),
             Disp::ClosedByReset => return self.stream_error(stream, StreamError::ClosedByReset),
             _ => {}
         }
         if let Some(p) = promised {
             self.last_peer = p.value();
+            self.stream_opened();
             if let Some(e) = too_large {
                 return self.stream_error(p, e);
             }
             if let Err(m) = valid {
                 return self.stream_error(p, StreamError::Malformed(m));
             }
-            let init = self.local.initial_window_size;
+            let init = self.acked_local.initial_window_size;
             let mut s = Stream::new(State::ReservedRemote, false, 0, init, init);
             s.state = State::Idle
                 .on(Side::Recv, Ev::PushPromise)
@@ -1956,6 +2260,7 @@ impl Connection {
         }
         if let Disp::New = disp {
             self.last_peer = stream.value();
+            self.stream_opened();
             if priority.is_some_and(|p| p.dependency == stream) {
                 // "A stream cannot depend on itself. An endpoint MUST treat this as a stream
                 // error of type PROTOCOL_ERROR" (5.3.1).
@@ -1996,7 +2301,9 @@ impl Connection {
                 };
                 return self.stream_error(stream, StreamError::Malformed(m));
             }
-            let init = self.local.initial_window_size;
+            // The window the peer assumed: our SETTINGS as it had acknowledged them when it
+            // sent this HEADERS; a later ACK applies the difference (6.9.2).
+            let init = self.acked_local.initial_window_size;
             let mut s = Stream::new(state, false, self.remote.initial_window_size, init, init);
             if let Some(b) = &self.bdp {
                 let _ = b;

@@ -144,10 +144,36 @@ pub enum Error {
         /// The limit.
         limit: u32,
     },
-    /// Data waited for flow-control credit longer than the stall timeout: FLOW_CONTROL_ERROR
-    /// is not right (the peer broke no rule), so the GOAWAY says ENHANCE_YOUR_CALM.
+    /// Data waited on a zero *connection* window longer than the stall timeout: FLOW_CONTROL_ERROR
+    /// is not right (the peer broke no rule), so the GOAWAY says ENHANCE_YOUR_CALM. (A stream
+    /// whose own window stays at zero is reset instead: [`StreamError::WindowStall`].)
     WindowStall {
         /// The timeout.
+        after: Duration,
+    },
+    /// Frames that cost work and have no effect (PRIORITY, unknown types, frames on closed
+    /// streams, unsolicited PING and SETTINGS acknowledgements) faster than the limit
+    /// (CVE-2019-9513 "resource loop" and its kin): ENHANCE_YOUR_CALM.
+    IgnoredFrameFlood {
+        /// The type of the frame that crossed the limit.
+        kind: u8,
+        /// Such frames in the window.
+        frames: u32,
+        /// The limit.
+        limit: u32,
+    },
+    /// A SETTINGS frame with more parameters than the limit (CVE-2020-11080): ENHANCE_YOUR_CALM.
+    TooManySettings {
+        /// Parameters in the frame.
+        params: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Our keep-alive PING got no answer (no frame at all came back) within the keep-alive
+    /// timeout. The peer broke no protocol rule, so the GOAWAY (which a live peer may still
+    /// read) says NO_ERROR; the connection is over all the same.
+    KeepaliveTimeout {
+        /// The keep-alive timeout.
         after: Duration,
     },
 }
@@ -179,7 +205,10 @@ impl Error {
             | Error::ControlFlood { .. }
             | Error::TooManyStreams { .. }
             | Error::EmptyFrameFlood { .. }
-            | Error::WindowStall { .. } => ErrorCode::ENHANCE_YOUR_CALM,
+            | Error::WindowStall { .. }
+            | Error::IgnoredFrameFlood { .. }
+            | Error::TooManySettings { .. } => ErrorCode::ENHANCE_YOUR_CALM,
+            Error::KeepaliveTimeout { .. } => ErrorCode::NO_ERROR,
         }
     }
 }
@@ -228,6 +257,13 @@ pub enum StreamError {
     ClosedByReset,
     /// A pushed stream we do not accept: CANCEL.
     PushRefused,
+    /// Our queued data waited on the stream's zero send window longer than the stream stall
+    /// timeout: CANCEL ("the stream is no longer needed", 7). Not FLOW_CONTROL_ERROR: the
+    /// peer broke no flow-control rule by withholding credit, we merely give up on it.
+    WindowStall {
+        /// The stream stall timeout.
+        after: Duration,
+    },
 }
 
 impl StreamError {
@@ -244,7 +280,7 @@ impl StreamError {
             StreamError::Refused { .. } => ErrorCode::REFUSED_STREAM,
             StreamError::HeaderListTooLarge { .. } => ErrorCode::ENHANCE_YOUR_CALM,
             StreamError::ClosedByReset => ErrorCode::STREAM_CLOSED,
-            StreamError::PushRefused => ErrorCode::CANCEL,
+            StreamError::PushRefused | StreamError::WindowStall { .. } => ErrorCode::CANCEL,
         }
     }
 }
@@ -292,6 +328,15 @@ pub enum UserError {
     InvalidStatus(u16),
     /// A SETTINGS value out of its range.
     InvalidSetting(SettingsError),
+    /// The header list (name + value + 32 per field, pseudo-headers included: RFC 9113
+    /// 10.5.1) is above the SETTINGS_MAX_HEADER_LIST_SIZE the peer advertised; the peer
+    /// would refuse it, so it is not sent and no stream is used.
+    HeaderListTooLarge {
+        /// The list's size.
+        size: usize,
+        /// The peer's limit.
+        limit: u32,
+    },
 }
 
 impl fmt::Display for UserError {

@@ -477,7 +477,8 @@ fn zero_window_stall_times_out() {
     let mut p = pair();
     let id = get(&mut p, b"/", true);
     p.drive();
-    // The client never reads: the server's data stalls once the windows are used up.
+    // The client never reads: the server's data stalls once the stream window (1 MiB, below
+    // the 4 MiB connection window) is used up; the stream is reset, the connection stays.
     p.server.send_response(id, 200, &[], false).unwrap();
     p.server
         .send_data(id, Bytes::from(vec![0u8; 8 << 20]), true)
@@ -485,7 +486,11 @@ fn zero_window_stall_times_out() {
     p.drive();
     assert!(p.server.poll_timeout().is_some());
     assert!(p.jump());
-    assert!(matches!(p.server_error, Some(Error::WindowStall { .. })));
+    assert!(p.server_error.is_none());
+    assert!(
+        p.server.poll_event().is_some_and(|e| matches!(e,
+        Event::Reset { stream, error: Some(StreamError::WindowStall { .. }), .. } if stream == id))
+    );
 }
 
 #[test]
@@ -902,4 +907,34 @@ fn our_initial_window_change_applies_to_open_streams_on_ack() {
         p.client.send_settings(p.now, &[(id::MAX_FRAME_SIZE, 1)]),
         Err(UserError::InvalidSetting(_))
     ));
+}
+
+#[test]
+fn streams_opened_before_our_settings_are_acked_get_the_right_window() {
+    // A client that lowers its stream window and sends a request at once, before the
+    // server has acknowledged the SETTINGS: the server sees the SETTINGS first, so it sends
+    // at most 1000 bytes, and that must be accepted (the window is not lowered twice).
+    let mut cfg = Config::client();
+    cfg.settings = vec![(id::INITIAL_WINDOW_SIZE, 1000)];
+    let mut p = Pair::new(Instant::now(), cfg, Config::server());
+    let id = get(&mut p, b"/", true);
+    p.drive();
+    p.server.send_response(id, 200, &[], false).unwrap();
+    p.server
+        .send_data(id, Bytes::from(vec![1u8; 1000]), true)
+        .unwrap();
+    p.drive();
+    assert!(
+        !p.client_events
+            .iter()
+            .any(|e| matches!(e, Event::Reset { .. })),
+        "{:?}",
+        p.client_events
+    );
+    assert_eq!(read_all(&mut p.client, id).len(), 1000);
+    // And a window raised by SETTINGS is raised once, to what was advertised.
+    let mut p = pair();
+    let id = get(&mut p, b"/", true);
+    p.drive();
+    assert_eq!(p.client.stream_recv_window(id), Some(1 << 20));
 }
