@@ -1,11 +1,12 @@
 //! The HPACK Huffman code (RFC 7541 section 5.2 and Appendix B).
 //!
-//! Encoding packs codes into a 64-bit accumulator and writes 32 bits at a time. Decoding runs a
-//! finite-state machine that consumes four bits per step: a state is an internal node of the
-//! code tree (256 of them for 257 symbols), and [`DECODE`] says for each state and nibble which
-//! node comes next, and which symbol (at most one: the shortest code has five bits) completes.
-//! The table is generated at compile time from [`CODES`] by the `const fn`
-//! [`build_decode_table`]; the tests check it against a bit-at-a-time walk of the tree.
+//! Encoding packs codes into a 64-bit accumulator and stores it whole after every code, with
+//! no branch on the data. Decoding runs a finite-state machine that consumes four bits per
+//! step: a state is an internal node of the code tree (256 of them for 257 symbols), and
+//! [`DECODE`] says for each state and nibble which node comes next, and which symbol (at most
+//! one: the shortest code has five bits) completes. The table is generated at compile time
+//! from [`CODES`] by the `const fn` [`build_decode_table`]; the tests check it against a
+//! bit-at-a-time walk of the tree.
 
 use super::DecodeError;
 
@@ -208,38 +209,76 @@ pub(crate) fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
     Ok(())
 }
 
+/// Generated table (from [`CODES`], at compile time): the code length in bits of each octet.
+static LENGTHS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = CODES[i].1;
+        i += 1;
+    }
+    t
+};
+
 /// Number of octets the Huffman encoding of `src` takes.
 #[inline]
 pub(crate) fn encoded_len(src: &[u8]) -> usize {
-    let bits: usize = src.iter().map(|&b| CODES[b as usize].1 as usize).sum();
+    // Four independent sums: the adds do not wait on each other.
+    let mut sums = [0usize; 4];
+    let mut chunks = src.chunks_exact(4);
+    for c in &mut chunks {
+        for (sum, &b) in sums.iter_mut().zip(c) {
+            *sum += LENGTHS[b as usize] as usize;
+        }
+    }
+    let mut bits = sums.iter().sum::<usize>();
+    for &b in chunks.remainder() {
+        bits += LENGTHS[b as usize] as usize;
+    }
     bits.div_ceil(8)
 }
 
 /// Appends the Huffman encoding of `src` to `out`, padded with the most significant bits of EOS.
-#[inline]
+#[cfg(test)]
 pub(crate) fn encode(src: &[u8], out: &mut Vec<u8>) {
-    // Most strings shrink; longer codes grow the buffer as usual.
-    out.reserve(src.len());
+    encode_with_len(src, encoded_len(src), out);
+}
+
+/// Appends the Huffman encoding of `src`, whose [`encoded_len`] is `len`, to `out`, padded with
+/// the most significant bits of EOS.
+///
+/// Without branches on the data: each code is shifted into a 64-bit accumulator (right-aligned,
+/// so the shift does not wait for the bit count), the accumulator's pending bits are stored
+/// left-aligned as a whole word at the output position (up to eight octets past the end are
+/// written and cut off afterwards), and the position advances by the complete octets.
+#[inline]
+pub(crate) fn encode_with_len(src: &[u8], len: usize, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + len + 8, 0);
+    let dst = &mut out[start..];
     let mut acc: u64 = 0;
-    let mut bits: u32 = 0;
+    // Bits of `acc` not yet in a complete octet: fewer than 8 between symbols, at most 7 + 30
+    // after one (older bits above them are shifted out or ignored).
+    let mut pending: u32 = 0;
+    let mut at = 0usize;
     for &b in src {
-        let (code, len) = CODES[b as usize];
-        acc = (acc << len) | code as u64;
-        bits += len as u32;
-        if bits >= 32 {
-            bits -= 32;
-            out.extend_from_slice(&((acc >> bits) as u32).to_be_bytes());
+        let (code, bits) = CODES[b as usize];
+        acc = acc << bits | code as u64;
+        pending += bits as u32;
+        if let Some(word) = dst.get_mut(at..at + 8) {
+            word.copy_from_slice(&(acc << (64 - pending)).to_be_bytes());
+        }
+        at += (pending / 8) as usize;
+        pending %= 8;
+    }
+    if pending > 0 {
+        // Pad with ones, the most significant bits of EOS.
+        let last = (acc << (8 - pending)) as u8 | (0xff >> pending);
+        if let Some(slot) = dst.get_mut(at) {
+            *slot = last;
         }
     }
-    if !bits.is_multiple_of(8) {
-        let pad = 8 - bits % 8;
-        acc = (acc << pad) | ((1 << pad) - 1);
-        bits += pad;
-    }
-    while bits >= 8 {
-        bits -= 8;
-        out.push((acc >> bits) as u8);
-    }
+    out.truncate(start + len);
 }
 
 #[cfg(test)]
@@ -377,6 +416,24 @@ mod tests {
             let mut dec = Vec::new();
             decode(&enc, &mut dec).unwrap();
             prop_assert_eq!(dec, data);
+        }
+
+        /// The word-at-a-time encoder against a bit-at-a-time one.
+        #[test]
+        fn encoder_matches_bitwise(data in proptest::collection::vec(any::<u8>(), 0..100), prefix in proptest::collection::vec(any::<u8>(), 0..3)) {
+            let mut bits = Vec::new();
+            for &b in &data {
+                let (code, len) = CODES[b as usize];
+                bits.extend((0..len).rev().map(|i| (code >> i) & 1 == 1));
+            }
+            while bits.len() % 8 != 0 {
+                bits.push(true);
+            }
+            let mut want = prefix.clone();
+            want.extend(bits.chunks(8).map(|c| c.iter().fold(0u8, |a, &b| a << 1 | b as u8)));
+            let mut got = prefix;
+            encode(&data, &mut got);
+            prop_assert_eq!(got, want);
         }
 
         #[test]
