@@ -324,10 +324,10 @@ fn cache_insert(table: &DynamicTable, cache: &mut [u32; 2 * SETS], hash: u64, se
 /// Appends a string literal (RFC 7541 section 5.2), Huffman-coded when that is shorter.
 #[inline]
 fn encode_string(s: &[u8], out: &mut Vec<u8>) {
-    let huff = huffman::encoded_len(s);
-    if huff < s.len() {
-        integer::encode(out, 0x80, 7, huff);
-        huffman::encode_with_len(s, huff, out);
+    let huff = huffman::measure(s);
+    if huff.len < s.len() {
+        integer::encode(out, 0x80, 7, huff.len);
+        huffman::encode_measured(s, huff, out);
     } else {
         integer::encode(out, 0x00, 7, s.len());
         out.extend_from_slice(s);
