@@ -16,11 +16,140 @@ pub fn pairs() -> Vec<Pair> {
 
 pub mod frames;
 
-/// Frame encode/decode pairs: none. No public crate is a fair peer for a standalone HTTP/2
-/// frame codec (see [`frames`]), so the frame workloads run in the criterion bench `h2_frame`
-/// only.
+/// Frame encode/decode pairs against `http2parse`, a standalone HTTP/2 frame codec over byte
+/// slices (zero-copy payloads, encoding into a caller's buffer), on the inputs of [`frames`].
+///
+/// It checks less than we do (no `SETTINGS_MAX_FRAME_SIZE`, no stream-id rules per frame type)
+/// and writes into a pre-sized slice where we append to a `Vec`; the rows measure the codec
+/// work both must do.
 fn frame_pairs() -> Vec<Pair> {
-    Vec::new()
+    use std::hint::black_box;
+    use std::rc::Rc;
+
+    let mut pairs = Vec::new();
+    for (name, wire) in [
+        ("decode 64 DATA x 16 KiB + control", frames::bulk_wire()),
+        ("decode 10000 control frames", frames::control_wire()),
+    ] {
+        let a = Rc::new(wire);
+        let b = Rc::clone(&a);
+        pairs.push(Pair {
+            group: "h2",
+            name: format!("frame {name} ({} B)", a.len()),
+            peer: "http2parse",
+            bytes: a.len() as u64,
+            ours: Box::new(move || frames::decode_all(black_box(&a))),
+            theirs: Box::new(move || frame_peer::decode_all(black_box(&b))),
+        });
+    }
+    let body = vec![0x5au8; 16 * 1024];
+    let (body_a, body_b) = (body.clone(), body);
+    let mut out = Vec::with_capacity(64 * 1024);
+    let mut slots = vec![0u8; 64 * 9];
+    pairs.push(Pair {
+        group: "h2",
+        name: "frame encode 64 DATA x 16 KiB, head only".into(),
+        peer: "http2parse",
+        bytes: 64 * 16 * 1024,
+        ours: Box::new(move || frames::encode_data_heads(black_box(&body_a), &mut out)),
+        theirs: Box::new(move || frame_peer::encode_data_heads(black_box(&body_b), &mut slots)),
+    });
+    let ctl_len = frames::control_wire().len();
+    let mut out = Vec::with_capacity(128 * 1024);
+    let mut slots = vec![0u8; ctl_len];
+    pairs.push(Pair {
+        group: "h2",
+        name: "frame encode 10000 control frames".into(),
+        peer: "http2parse",
+        bytes: ctl_len as u64,
+        ours: Box::new(move || frames::encode_control(&mut out)),
+        theirs: Box::new(move || frame_peer::encode_control(&mut slots)),
+    });
+    pairs
+}
+
+/// The same workloads as [`frames`], written with `http2parse`.
+pub mod frame_peer {
+    use http2parse::{Flag, Frame, FrameHeader, Kind, Payload, Priority, StreamIdentifier};
+
+    /// Decodes every frame of `wire`; returns what [`super::frames::decode_all`] returns.
+    pub fn decode_all(wire: &[u8]) -> u64 {
+        let mut rest = wire;
+        let mut sum = 0u64;
+        while let Ok(header) = FrameHeader::parse(rest) {
+            let Some(payload) = rest.get(9..9 + header.length as usize) else {
+                break;
+            };
+            let Ok(frame) = Frame::parse(header, payload) else {
+                break;
+            };
+            sum += match frame.payload {
+                Payload::Data { data } => data.len() as u64,
+                Payload::WindowUpdate(w) => u64::from(w.0 & 0x7fff_ffff),
+                _ => u64::from(frame.header.id.0) + 1,
+            };
+            rest = &rest[9 + header.length as usize..];
+        }
+        sum
+    }
+
+    /// Writes the heads of 64 DATA frames carrying `body` into `slots` (64 x 9 octets); returns
+    /// the payload octets plus the octets written.
+    pub fn encode_data_heads(body: &[u8], slots: &mut [u8]) -> u64 {
+        let mut n = 0u64;
+        for (i, slot) in slots.chunks_exact_mut(9).take(64).enumerate() {
+            FrameHeader {
+                length: body.len() as u32,
+                kind: Kind::Data,
+                flag: Flag::empty(),
+                id: StreamIdentifier(1 + 2 * i as u32),
+            }
+            .encode(slot);
+            n += body.len() as u64 + 9;
+        }
+        n
+    }
+
+    /// Writes the frames of [`super::frames::control_wire`] into `buf` (exactly that long);
+    /// returns the octets written.
+    pub fn encode_control(buf: &mut [u8]) -> u64 {
+        let Ok((_, Some(priority))) = Priority::parse(true, &[0, 0, 0, 0, 16]) else {
+            return 0;
+        };
+        let mut at = 0;
+        for i in 0..2500u32 {
+            let id = StreamIdentifier(1 + 2 * i);
+            for (payload, flag, id) in [
+                (
+                    Payload::WindowUpdate(http2parse::SizeIncrement(100)),
+                    Flag::empty(),
+                    id,
+                ),
+                (
+                    Payload::Ping(u64::from_be_bytes([7; 8])),
+                    Flag::ack(),
+                    StreamIdentifier(0),
+                ),
+                (Payload::Reset(http2parse::ErrorCode(8)), Flag::empty(), id),
+                (Payload::Priority(priority), Flag::empty(), id),
+            ] {
+                let frame = Frame {
+                    header: FrameHeader {
+                        length: payload.encoded_len() as u32,
+                        kind: payload.kind(),
+                        flag,
+                        id,
+                    },
+                    payload,
+                };
+                let Some(slot) = buf.get_mut(at..at + frame.encoded_len()) else {
+                    return 0;
+                };
+                at += frame.encode(slot);
+            }
+        }
+        at as u64
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,5 +498,32 @@ pub mod hpack {
             assert!(encode_fluke(&stories, &mut out) > 0);
             assert!(encode_httlib(&stories, &mut out) > 0);
         }
+    }
+}
+
+#[cfg(test)]
+mod frame_peer_tests {
+    use super::{frame_peer, frames};
+
+    /// Both codecs see the same frames in the decode inputs, and write the same octets.
+    #[test]
+    fn http2parse_does_the_same_work() {
+        for wire in [frames::bulk_wire(), frames::control_wire()] {
+            let ours = frames::decode_all(&wire);
+            assert!(ours > 0);
+            assert_eq!(frame_peer::decode_all(&wire), ours);
+        }
+        let mut ours = Vec::new();
+        frames::encode_control(&mut ours);
+        let mut theirs = vec![0u8; frames::control_wire().len()];
+        assert_eq!(frame_peer::encode_control(&mut theirs), ours.len() as u64);
+        assert_eq!(theirs, ours);
+        let body = [1u8; 100];
+        let mut slots = vec![0u8; 64 * 9];
+        assert_eq!(
+            frame_peer::encode_data_heads(&body, &mut slots),
+            frames::encode_data_heads(&body, &mut ours)
+        );
+        assert_eq!(slots, ours);
     }
 }
