@@ -272,30 +272,27 @@ pub(crate) fn encode(src: &[u8], out: &mut Vec<u8>) {
 ///
 /// Without branches on the data: codes are shifted into a 64-bit accumulator, right-aligned
 /// (so the shift does not wait for the bit count), and after every group of codes the pending
-/// bits are stored left-aligned as a whole word at the output position (up to eight octets past
-/// the end are written, then cut off); the position advances by the complete octets. A group
+/// bits are stored left-aligned as a whole word at the output position (the vector is cut back
+/// to the position and the word appended, so nothing is zeroed first); the position advances
+/// by the complete octets. A group
 /// is as many codes as surely fit beside the at most 7 pending bits: four when no code is
 /// longer than 14 bits (most header text), three up to 19 bits (all of printable ASCII), two
 /// up to 28, else one.
 #[inline]
 pub(crate) fn encode_measured(src: &[u8], measure: Measure, out: &mut Vec<u8>) {
     let start = out.len();
-    out.resize(start + measure.len + 8, 0);
-    let dst = &mut out[start..];
+    out.reserve(measure.len + 8);
     let Bits { acc, pending, at } = match measure.longest {
-        0..=14 => encode_groups::<4>(src, dst),
-        15..=19 => encode_groups::<3>(src, dst),
-        20..=28 => encode_groups::<2>(src, dst),
-        _ => encode_groups::<1>(src, dst),
+        0..=14 => encode_groups::<4>(src, start, out),
+        15..=19 => encode_groups::<3>(src, start, out),
+        20..=28 => encode_groups::<2>(src, start, out),
+        _ => encode_groups::<1>(src, start, out),
     };
+    out.truncate(start + at);
     if pending > 0 {
         // Pad with ones, the most significant bits of EOS.
-        let last = (acc << (8 - pending)) as u8 | (0xff >> pending);
-        if let Some(slot) = dst.get_mut(at) {
-            *slot = last;
-        }
+        out.push((acc << (8 - pending)) as u8 | (0xff >> pending));
     }
-    out.truncate(start + measure.len);
 }
 
 /// The bit writer of [`encode_groups`].
@@ -305,14 +302,16 @@ struct Bits {
     acc: u64,
     /// Fewer than 8 between groups, at most 7 + 57 after one.
     pending: u32,
-    /// Complete octets written.
+    /// Complete octets written after `start`.
     at: usize,
 }
 
 impl Bits {
-    /// Appends the codes of `group` (at most 57 bits in all) and stores the pending bits.
+    /// Appends the codes of `group` (at most 57 bits in all) and stores the pending bits as a
+    /// whole word at `start + at`: `out` then ends with that word (some of whose octets are
+    /// not complete yet and are overwritten by the next word, or cut off at the end).
     #[inline(always)]
-    fn push<const N: usize>(&mut self, group: &[u8; N], dst: &mut [u8]) {
+    fn push<const N: usize>(&mut self, group: &[u8; N], start: usize, out: &mut Vec<u8>) {
         let mut word: u64 = 0;
         let mut width: u32 = 0;
         for &b in group {
@@ -322,19 +321,17 @@ impl Bits {
         }
         self.acc = self.acc << width | word;
         self.pending += width;
-        if let Some(slot) = dst.get_mut(self.at..self.at + 8) {
-            slot.copy_from_slice(&(self.acc << (64 - self.pending)).to_be_bytes());
-        }
+        out.truncate(start + self.at);
+        out.extend_from_slice(&(self.acc << (64 - self.pending)).to_be_bytes());
         self.at += (self.pending / 8) as usize;
         self.pending %= 8;
     }
 }
 
-/// Encodes `src` into `dst` (its encoded length plus 8 octets of slack) in groups of `N` codes,
-/// which must fit in 57 bits whatever the octets; returns the writer, with fewer than 8 bits
-/// pending.
+/// Encodes `src` after `out[..start]` in groups of `N` codes, which must fit in 57 bits
+/// whatever the octets; returns the writer, with fewer than 8 bits pending.
 #[inline]
-fn encode_groups<const N: usize>(src: &[u8], dst: &mut [u8]) -> Bits {
+fn encode_groups<const N: usize>(src: &[u8], start: usize, out: &mut Vec<u8>) -> Bits {
     let mut bits = Bits {
         acc: 0,
         pending: 0,
@@ -342,10 +339,10 @@ fn encode_groups<const N: usize>(src: &[u8], dst: &mut [u8]) -> Bits {
     };
     let (groups, rest) = src.as_chunks::<N>();
     for group in groups {
-        bits.push(group, dst);
+        bits.push(group, start, out);
     }
     for b in rest {
-        bits.push(&[*b], dst);
+        bits.push(&[*b], start, out);
     }
     bits
 }
