@@ -1,6 +1,6 @@
 //! Criterion benches of the HTTP/2 frame codec and the connection's receive path
-//! (`benches::h2::frames`). No peer row: no public crate is a standalone HTTP/2 frame codec
-//! (see that module's documentation).
+//! (`benches::h2::frames`), ours alone; the `compare` report runs the decode and encode
+//! workloads against `http2parse` as well (`benches::h2::frame_peer`).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

@@ -16,11 +16,140 @@ pub fn pairs() -> Vec<Pair> {
 
 pub mod frames;
 
-/// Frame encode/decode pairs: none. No public crate is a fair peer for a standalone HTTP/2
-/// frame codec (see [`frames`]), so the frame workloads run in the criterion bench `h2_frame`
-/// only.
+/// Frame encode/decode pairs against `http2parse`, a standalone HTTP/2 frame codec over byte
+/// slices (zero-copy payloads, encoding into a caller's buffer), on the inputs of [`frames`].
+///
+/// It checks less than we do (no `SETTINGS_MAX_FRAME_SIZE`, no stream-id rules per frame type)
+/// and writes into a pre-sized slice where we append to a `Vec`; the rows measure the codec
+/// work both must do.
 fn frame_pairs() -> Vec<Pair> {
-    Vec::new()
+    use std::hint::black_box;
+    use std::rc::Rc;
+
+    let mut pairs = Vec::new();
+    for (name, wire) in [
+        ("decode 64 DATA x 16 KiB + control", frames::bulk_wire()),
+        ("decode 10000 control frames", frames::control_wire()),
+    ] {
+        let a = Rc::new(wire);
+        let b = Rc::clone(&a);
+        pairs.push(Pair {
+            group: "h2",
+            name: format!("frame {name} ({} B)", a.len()),
+            peer: "http2parse",
+            bytes: a.len() as u64,
+            ours: Box::new(move || frames::decode_all(black_box(&a))),
+            theirs: Box::new(move || frame_peer::decode_all(black_box(&b))),
+        });
+    }
+    let body = vec![0x5au8; 16 * 1024];
+    let (body_a, body_b) = (body.clone(), body);
+    let mut out = Vec::with_capacity(64 * 1024);
+    let mut slots = vec![0u8; 64 * 9];
+    pairs.push(Pair {
+        group: "h2",
+        name: "frame encode 64 DATA x 16 KiB, head only".into(),
+        peer: "http2parse",
+        bytes: 64 * 16 * 1024,
+        ours: Box::new(move || frames::encode_data_heads(black_box(&body_a), &mut out)),
+        theirs: Box::new(move || frame_peer::encode_data_heads(black_box(&body_b), &mut slots)),
+    });
+    let ctl_len = frames::control_wire().len();
+    let mut out = Vec::with_capacity(128 * 1024);
+    let mut slots = vec![0u8; ctl_len];
+    pairs.push(Pair {
+        group: "h2",
+        name: "frame encode 10000 control frames".into(),
+        peer: "http2parse",
+        bytes: ctl_len as u64,
+        ours: Box::new(move || frames::encode_control(&mut out)),
+        theirs: Box::new(move || frame_peer::encode_control(&mut slots)),
+    });
+    pairs
+}
+
+/// The same workloads as [`frames`], written with `http2parse`.
+pub mod frame_peer {
+    use http2parse::{Flag, Frame, FrameHeader, Kind, Payload, Priority, StreamIdentifier};
+
+    /// Decodes every frame of `wire`; returns what [`super::frames::decode_all`] returns.
+    pub fn decode_all(wire: &[u8]) -> u64 {
+        let mut rest = wire;
+        let mut sum = 0u64;
+        while let Ok(header) = FrameHeader::parse(rest) {
+            let Some(payload) = rest.get(9..9 + header.length as usize) else {
+                break;
+            };
+            let Ok(frame) = Frame::parse(header, payload) else {
+                break;
+            };
+            sum += match frame.payload {
+                Payload::Data { data } => data.len() as u64,
+                Payload::WindowUpdate(w) => u64::from(w.0 & 0x7fff_ffff),
+                _ => u64::from(frame.header.id.0) + 1,
+            };
+            rest = &rest[9 + header.length as usize..];
+        }
+        sum
+    }
+
+    /// Writes the heads of 64 DATA frames carrying `body` into `slots` (64 x 9 octets); returns
+    /// the payload octets plus the octets written.
+    pub fn encode_data_heads(body: &[u8], slots: &mut [u8]) -> u64 {
+        let mut n = 0u64;
+        for (i, slot) in slots.chunks_exact_mut(9).take(64).enumerate() {
+            FrameHeader {
+                length: body.len() as u32,
+                kind: Kind::Data,
+                flag: Flag::empty(),
+                id: StreamIdentifier(1 + 2 * i as u32),
+            }
+            .encode(slot);
+            n += body.len() as u64 + 9;
+        }
+        n
+    }
+
+    /// Writes the frames of [`super::frames::control_wire`] into `buf` (exactly that long);
+    /// returns the octets written.
+    pub fn encode_control(buf: &mut [u8]) -> u64 {
+        let Ok((_, Some(priority))) = Priority::parse(true, &[0, 0, 0, 0, 16]) else {
+            return 0;
+        };
+        let mut at = 0;
+        for i in 0..2500u32 {
+            let id = StreamIdentifier(1 + 2 * i);
+            for (payload, flag, id) in [
+                (
+                    Payload::WindowUpdate(http2parse::SizeIncrement(100)),
+                    Flag::empty(),
+                    id,
+                ),
+                (
+                    Payload::Ping(u64::from_be_bytes([7; 8])),
+                    Flag::ack(),
+                    StreamIdentifier(0),
+                ),
+                (Payload::Reset(http2parse::ErrorCode(8)), Flag::empty(), id),
+                (Payload::Priority(priority), Flag::empty(), id),
+            ] {
+                let frame = Frame {
+                    header: FrameHeader {
+                        length: payload.encoded_len() as u32,
+                        kind: payload.kind(),
+                        flag,
+                        id,
+                    },
+                    payload,
+                };
+                let Some(slot) = buf.get_mut(at..at + frame.encoded_len()) else {
+                    return 0;
+                };
+                at += frame.encode(slot);
+            }
+        }
+        at as u64
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -45,41 +174,86 @@ pub mod hpack {
         pub wire: Vec<u8>,
         /// The header list.
         pub headers: Vec<(Vec<u8>, Vec<u8>)>,
-        /// The header list's names and values back to back, as a parsed request or response
-        /// head would hold them (what the encoders read, so the bench measures encoding rather
-        /// than chasing scattered allocations).
-        arena: Vec<u8>,
-        /// `(name end, value end)` offsets into `arena`, per field.
-        ends: Vec<(usize, usize)>,
     }
 
-    impl Case {
-        fn new(table_size: Option<usize>, wire: Vec<u8>, headers: Vec<(Vec<u8>, Vec<u8>)>) -> Case {
-            let mut arena = Vec::new();
-            let mut ends = Vec::with_capacity(headers.len());
-            for (n, v) in &headers {
-                arena.extend_from_slice(n);
-                let name_end = arena.len();
-                arena.extend_from_slice(v);
-                ends.push((name_end, arena.len()));
+    /// What the encoders read: the header lists of a folder's stories with every name and value
+    /// back to back in one buffer, in story and block order, as a parsed request or response
+    /// head holds them and where a server that has just built a head finds it. Kept apart from
+    /// the [`Case`]s, whose thousands of small allocations would otherwise lie between the
+    /// blocks and make the bench measure cache misses on its own input rather than encoding.
+    pub struct HeaderLists {
+        arena: Vec<u8>,
+        /// `(name end, value end)` offsets into `arena`, per field.
+        ends: Vec<(u32, u32)>,
+        /// Per block: the table size acknowledged before it, the offset in `arena` where its
+        /// first field starts, and its fields' range in `ends`.
+        blocks: Vec<(Option<usize>, u32, std::ops::Range<u32>)>,
+        /// Per story: its blocks' range in `blocks`.
+        stories: Vec<std::ops::Range<usize>>,
+    }
+
+    impl HeaderLists {
+        /// Lays out the header lists of `stories`.
+        pub fn new(stories: &[Story]) -> HeaderLists {
+            let mut lists = HeaderLists {
+                arena: Vec::new(),
+                ends: Vec::new(),
+                blocks: Vec::new(),
+                stories: Vec::new(),
+            };
+            for story in stories {
+                let first_block = lists.blocks.len();
+                for case in story {
+                    let start = lists.arena.len() as u32;
+                    let first_field = lists.ends.len() as u32;
+                    for (n, v) in &case.headers {
+                        lists.arena.extend_from_slice(n);
+                        let name_end = lists.arena.len() as u32;
+                        lists.arena.extend_from_slice(v);
+                        lists.ends.push((name_end, lists.arena.len() as u32));
+                    }
+                    let fields = first_field..lists.ends.len() as u32;
+                    lists.blocks.push((case.table_size, start, fields));
+                }
+                lists.stories.push(first_block..lists.blocks.len());
             }
-            Case {
-                table_size,
-                wire,
-                headers,
-                arena,
-                ends,
-            }
+            lists
         }
 
-        /// The header list as (name, value) slices of one contiguous buffer.
-        pub fn fields(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
-            let mut start = 0;
-            self.ends.iter().map(move |&(n, v)| {
-                let f = (&self.arena[start..n], &self.arena[n..v]);
-                start = v;
-                f
-            })
+        /// Each story's blocks, as indices for [`HeaderLists::table_size`] and
+        /// [`HeaderLists::fields`].
+        pub fn stories(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+            self.stories.iter().cloned()
+        }
+
+        /// The `SETTINGS_HEADER_TABLE_SIZE` acknowledged before block `block`, if it changed.
+        pub fn table_size(&self, block: usize) -> Option<usize> {
+            self.blocks[block].0
+        }
+
+        /// The header list of block `block` as (name, value) slices of the buffer.
+        pub fn fields(&self, block: usize) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+            let (_, mut start, ref range) = self.blocks[block];
+            self.ends[range.start as usize..range.end as usize]
+                .iter()
+                .map(move |&(n, v)| {
+                    let f = (
+                        &self.arena[start as usize..n as usize],
+                        &self.arena[n as usize..v as usize],
+                    );
+                    start = v;
+                    f
+                })
+        }
+
+        /// Octets of names and values.
+        pub fn len(&self) -> usize {
+            self.arena.len()
+        }
+
+        /// Whether there is no name or value octet at all.
+        pub fn is_empty(&self) -> bool {
+            self.arena.is_empty()
         }
     }
 
@@ -115,7 +289,11 @@ pub mod hpack {
                 .get("header_table_size")
                 .and_then(|v| v.as_u64())
                 .map(|v| v as usize);
-            story.push(Case::new(table_size, wire, headers));
+            story.push(Case {
+                table_size,
+                wire,
+                headers,
+            });
         }
         Some(story)
     }
@@ -199,16 +377,16 @@ pub mod hpack {
     }
 
     /// Encodes every story's header lists with our encoder; returns the encoded octets.
-    pub fn encode_ours(stories: &[Story], out: &mut Vec<u8>) -> u64 {
+    pub fn encode_ours(lists: &HeaderLists, out: &mut Vec<u8>) -> u64 {
         let mut n = 0u64;
-        for story in stories {
+        for story in lists.stories() {
             let mut e = proto_h2::hpack::Encoder::new();
-            for case in story {
-                if let Some(s) = case.table_size {
+            for block in story {
+                if let Some(s) = lists.table_size(block) {
                     e.set_max_table_size(s);
                 }
                 out.clear();
-                e.encode(case.fields(), out);
+                e.encode(lists.fields(block), out);
                 n += out.len() as u64;
             }
         }
@@ -216,16 +394,16 @@ pub mod hpack {
     }
 
     /// Encodes every story's header lists with fluke-hpack (indexing, no Huffman).
-    pub fn encode_fluke(stories: &[Story], out: &mut Vec<u8>) -> u64 {
+    pub fn encode_fluke(lists: &HeaderLists, out: &mut Vec<u8>) -> u64 {
         let mut n = 0u64;
-        for story in stories {
+        for story in lists.stories() {
             let mut e = fluke_hpack::Encoder::new();
-            for case in story {
-                if let Some(s) = case.table_size {
+            for block in story {
+                if let Some(s) = lists.table_size(block) {
                     e.set_max_table_size(s);
                 }
                 out.clear();
-                if e.encode_into(case.fields(), out).is_err() {
+                if e.encode_into(lists.fields(block), out).is_err() {
                     return 0;
                 }
                 n += out.len() as u64;
@@ -235,15 +413,15 @@ pub mod hpack {
     }
 
     /// Encodes every story's header lists with httlib-hpack (best format: indexing and Huffman).
-    pub fn encode_httlib(stories: &[Story], out: &mut Vec<u8>) -> u64 {
+    pub fn encode_httlib(lists: &HeaderLists, out: &mut Vec<u8>) -> u64 {
         use httlib_hpack::Encoder as E;
         let flags = E::BEST_FORMAT | E::HUFFMAN_NAME | E::HUFFMAN_VALUE | E::WITH_INDEXING;
         let mut n = 0u64;
-        for story in stories {
+        for story in lists.stories() {
             let mut e = E::with_dynamic_size(4096);
-            for case in story {
+            for block in story {
                 out.clear();
-                for (a, b) in case.fields() {
+                for (a, b) in lists.fields(block) {
                     if e.encode((a.to_vec(), b.to_vec(), flags), out).is_err() {
                         return 0;
                     }
@@ -258,6 +436,7 @@ pub mod hpack {
         stories.iter().flatten().map(|c| c.wire.len() as u64).sum()
     }
 
+    #[cfg(test)]
     fn raw_bytes(stories: &[Story]) -> u64 {
         stories
             .iter()
@@ -268,7 +447,7 @@ pub mod hpack {
     }
 
     type Run = fn(&[Story]) -> u64;
-    type EncodeRun = fn(&[Story], &mut Vec<u8>) -> u64;
+    type EncodeRun = fn(&HeaderLists, &mut Vec<u8>) -> u64;
 
     fn decode_pair(
         name: String,
@@ -290,16 +469,16 @@ pub mod hpack {
     fn encode_pair(
         name: String,
         peer: &'static str,
-        stories: &Rc<Vec<Story>>,
+        lists: &Rc<HeaderLists>,
         theirs: EncodeRun,
     ) -> Pair {
-        let (a, b) = (Rc::clone(stories), Rc::clone(stories));
+        let (a, b) = (Rc::clone(lists), Rc::clone(lists));
         let (mut out_a, mut out_b) = (Vec::new(), Vec::new());
         Pair {
             group: "h2",
             name,
             peer,
-            bytes: raw_bytes(stories),
+            bytes: lists.len() as u64,
             ours: Box::new(move || encode_ours(black_box(&a), &mut out_a)),
             theirs: Box::new(move || theirs(black_box(&b), &mut out_b)),
         }
@@ -330,9 +509,10 @@ pub mod hpack {
             ));
             pairs.push(decode_pair(name, "httlib-hpack", &plain, decode_httlib));
         }
-        let raw = Rc::new(load("raw-data"));
-        if !raw.is_empty() {
-            let name = format!("hpack encode raw-data stories ({})", raw.len());
+        let stories = load("raw-data");
+        if !stories.is_empty() {
+            let raw = Rc::new(HeaderLists::new(&stories));
+            let name = format!("hpack encode raw-data stories ({})", stories.len());
             pairs.push(encode_pair(name.clone(), "fluke-hpack", &raw, encode_fluke));
             pairs.push(encode_pair(name, "httlib-hpack", &raw, encode_httlib));
         }
@@ -363,11 +543,52 @@ pub mod hpack {
         fn every_encoder_runs_on_raw_data() {
             let mut stories = load("raw-data");
             stories.truncate(3);
+            let lists = HeaderLists::new(&stories);
+            // The layout holds every name and value of the stories, in order.
+            assert_eq!(lists.len() as u64, raw_bytes(&stories));
+            let blocks: Vec<_> = lists.stories().flatten().collect();
+            let cases: Vec<_> = stories.iter().flatten().collect();
+            assert_eq!(blocks.len(), cases.len());
+            for (&block, case) in blocks.iter().zip(cases) {
+                assert_eq!(lists.table_size(block), case.table_size);
+                let fields: Vec<_> = lists
+                    .fields(block)
+                    .map(|(n, v)| (n.to_vec(), v.to_vec()))
+                    .collect();
+                assert_eq!(fields, case.headers);
+            }
             let mut out = Vec::new();
-            let ours = encode_ours(&stories, &mut out);
+            let ours = encode_ours(&lists, &mut out);
             assert!(ours > 0 && ours < raw_bytes(&stories));
-            assert!(encode_fluke(&stories, &mut out) > 0);
-            assert!(encode_httlib(&stories, &mut out) > 0);
+            assert!(encode_fluke(&lists, &mut out) > 0);
+            assert!(encode_httlib(&lists, &mut out) > 0);
         }
+    }
+}
+
+#[cfg(test)]
+mod frame_peer_tests {
+    use super::{frame_peer, frames};
+
+    /// Both codecs see the same frames in the decode inputs, and write the same octets.
+    #[test]
+    fn http2parse_does_the_same_work() {
+        for wire in [frames::bulk_wire(), frames::control_wire()] {
+            let ours = frames::decode_all(&wire);
+            assert!(ours > 0);
+            assert_eq!(frame_peer::decode_all(&wire), ours);
+        }
+        let mut ours = Vec::new();
+        frames::encode_control(&mut ours);
+        let mut theirs = vec![0u8; frames::control_wire().len()];
+        assert_eq!(frame_peer::encode_control(&mut theirs), ours.len() as u64);
+        assert_eq!(theirs, ours);
+        let body = [1u8; 100];
+        let mut slots = vec![0u8; 64 * 9];
+        assert_eq!(
+            frame_peer::encode_data_heads(&body, &mut slots),
+            frames::encode_data_heads(&body, &mut ours)
+        );
+        assert_eq!(slots, ours);
     }
 }

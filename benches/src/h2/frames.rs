@@ -1,9 +1,10 @@
 //! HTTP/2 frame encode/decode workloads (`proto-h2::frame`) and the connection's receive path.
 //!
-//! No public crate is a fair peer: hyperium's `h2` keeps its frame codec private, and
-//! `fluke-h2-parse` parses only the 9-byte header into its own io_uring buffer type
-//! (`fluke-buffet`). So these workloads run in the criterion bench `h2_frame` alone, without a
-//! peer row in the `compare` report.
+//! The decode and encode workloads also run against `http2parse` (the one public crate that is a
+//! standalone HTTP/2 frame codec over plain byte slices) in the `compare` report: see
+//! `frame_pairs` in the parent module. hyperium's `h2` keeps its frame codec private, and
+//! `fluke-h2-parse`/`loona-h2` parse into their own io_uring buffer types (`fluke-buffet`,
+//! `buffet`), so they are not peers here.
 
 use proto_h2::conn::{Config, Connection, Event, PREFACE, Role};
 use proto_h2::frame::{self, Data, Frame, Ping, StreamId, WindowUpdate};
@@ -69,7 +70,9 @@ pub fn control_wire() -> Vec<u8> {
     wire
 }
 
-fn decode_all(wire: &[u8]) -> u64 {
+/// Decodes every frame of `wire` with `proto-h2`; returns the DATA octets, the WINDOW_UPDATE
+/// increments and, for every other frame, its stream id plus one.
+pub fn decode_all(wire: &[u8]) -> u64 {
     let mut pos = 0;
     let mut sum = 0u64;
     while let Ok(Some((f, n))) = frame::decode(&wire[pos..], frame::MAX_MAX_FRAME_SIZE) {
@@ -105,52 +108,13 @@ pub fn workloads() -> Vec<Workload> {
     w.push(Workload {
         name: "encode 64 DATA x 16 KiB, head only (vectored)".into(),
         bytes: 64 * 16 * 1024,
-        run: Box::new(move || {
-            out.clear();
-            let mut n = 0u64;
-            for i in 0..64u32 {
-                let t = Frame::Data(Data::new(StreamId::new(1 + 2 * i), &body, false))
-                    .encode_head(&mut out);
-                n += t.data.len() as u64;
-            }
-            n + out.len() as u64
-        }),
+        run: Box::new(move || encode_data_heads(&body, &mut out)),
     });
     let mut out2 = Vec::with_capacity(128 * 1024);
     w.push(Workload {
         name: "encode 10000 control frames".into(),
         bytes: ctl.len() as u64,
-        run: Box::new(move || {
-            out2.clear();
-            for i in 0..2500u32 {
-                let s = StreamId::new(1 + 2 * i);
-                Frame::WindowUpdate(WindowUpdate {
-                    stream: s,
-                    increment: 100,
-                })
-                .encode(&mut out2);
-                Frame::Ping(Ping {
-                    ack: true,
-                    payload: [7; 8],
-                })
-                .encode(&mut out2);
-                Frame::RstStream(frame::RstStream {
-                    stream: s,
-                    code: frame::ErrorCode::CANCEL,
-                })
-                .encode(&mut out2);
-                Frame::Priority(frame::PriorityFrame {
-                    stream: s,
-                    priority: frame::Priority {
-                        exclusive: false,
-                        dependency: StreamId::ZERO,
-                        weight: 16,
-                    },
-                })
-                .encode(&mut out2);
-            }
-            out2.len() as u64
-        }),
+        run: Box::new(move || encode_control(&mut out2)),
     });
     // The whole receive path: a server connection takes a 4 MiB upload (preface, SETTINGS,
     // HEADERS, 256 DATA frames of 16 KiB), and the application reads every chunk.
@@ -179,6 +143,52 @@ pub fn workloads() -> Vec<Workload> {
         }),
     });
     w
+}
+
+/// Writes the heads of 64 DATA frames carrying `body` (the payloads are left for a vectored
+/// write); returns the payload octets plus the octets written.
+pub fn encode_data_heads(body: &[u8], out: &mut Vec<u8>) -> u64 {
+    out.clear();
+    let mut n = 0u64;
+    for i in 0..64u32 {
+        let t = Frame::Data(Data::new(StreamId::new(1 + 2 * i), body, false)).encode_head(out);
+        n += t.data.len() as u64;
+    }
+    n + out.len() as u64
+}
+
+/// Writes the frames of [`control_wire`] (WINDOW_UPDATE, PING, RST_STREAM, PRIORITY on 2500
+/// streams); returns the octets written.
+pub fn encode_control(out: &mut Vec<u8>) -> u64 {
+    out.clear();
+    for i in 0..2500u32 {
+        let s = StreamId::new(1 + 2 * i);
+        Frame::WindowUpdate(WindowUpdate {
+            stream: s,
+            increment: 100,
+        })
+        .encode(out);
+        Frame::Ping(Ping {
+            ack: true,
+            payload: [7; 8],
+        })
+        .encode(out);
+        Frame::RstStream(frame::RstStream {
+            stream: s,
+            code: frame::ErrorCode::CANCEL,
+        })
+        .encode(out);
+        Frame::Priority(frame::PriorityFrame {
+            stream: s,
+            priority: frame::Priority {
+                exclusive: false,
+                dependency: StreamId::ZERO,
+                weight: 16,
+            },
+        })
+        .encode(out);
+    }
+    out.len() as u64
 }
 
 fn upload_wire() -> Vec<u8> {

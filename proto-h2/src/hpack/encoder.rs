@@ -1,7 +1,7 @@
 //! The HPACK encoder: representation choices after nghttp2's, whose output on the
 //! hpack-test-case corpus is the reference compression ratio (31.0%).
 
-use super::table::{DynamicTable, ENTRY_OVERHEAD, STATIC, static_find};
+use super::table::{DynamicTable, ENTRY_OVERHEAD, STATIC, hash, same, static_name, static_value};
 use super::{DEFAULT_TABLE_SIZE, Header, huffman, integer};
 
 /// Fields whose values are too variable to be worth a table entry (nghttp2's list).
@@ -20,36 +20,47 @@ const NOT_INDEXED: [&[u8]; 8] = [
 /// through the table; nghttp2 uses the same rule).
 const SHORT_COOKIE: usize = 20;
 
-#[inline]
-fn load8(c: &[u8]) -> u64 {
-    let mut b = [0u8; 8];
-    b[..c.len()].copy_from_slice(c);
-    u64::from_le_bytes(b)
+/// Always sent never-indexed: credentials.
+const SENSITIVE_NAMES: [&[u8]; 2] = [b"authorization", b"proxy-authorization"];
+
+/// [`POLICY`] flag: a field whose values rarely repeat ([`NOT_INDEXED`]).
+const RARELY_REPEATS: u8 = 1;
+/// [`POLICY`] flag: always a never-indexed literal ([`SENSITIVE_NAMES`]).
+const SENSITIVE: u8 = 2;
+/// [`POLICY`] flag: `cookie`, never-indexed when shorter than [`SHORT_COOKIE`].
+const COOKIE: u8 = 4;
+
+/// Generated table (by `build_policy`, at compile time): the flags above for each 1-based
+/// static index that starts a name; index 0 (a name not in the static table) has none. Every
+/// name of the lists is a static-table name (the build fails otherwise), so one static lookup
+/// answers all of them.
+static POLICY: [u8; STATIC.len() + 1] = build_policy();
+
+const fn static_first(name: &[u8]) -> usize {
+    let mut i = 0;
+    while i < STATIC.len() {
+        if same(STATIC[i].0, name) {
+            return i + 1;
+        }
+        i += 1;
+    }
+    panic!("not a static-table name");
 }
 
-/// A fast, non-cryptographic hash for table lookups (matches are verified byte for byte).
-#[inline]
-fn hash(seed: u32, bytes: &[u8]) -> u32 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = (seed as u64 ^ bytes.len() as u64).wrapping_mul(K);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+const fn build_policy() -> [u8; STATIC.len() + 1] {
+    let mut t = [0u8; STATIC.len() + 1];
+    let mut i = 0;
+    while i < NOT_INDEXED.len() {
+        t[static_first(NOT_INDEXED[i])] |= RARELY_REPEATS;
+        i += 1;
     }
-    if !chunks.remainder().is_empty() {
-        h = (h.rotate_left(5) ^ load8(chunks.remainder())).wrapping_mul(K);
+    let mut i = 0;
+    while i < SENSITIVE_NAMES.len() {
+        t[static_first(SENSITIVE_NAMES[i])] |= SENSITIVE;
+        i += 1;
     }
-    (h >> 32) as u32
-}
-
-/// Whether a field is sent as a never-indexed literal whatever the caller says: credentials
-/// (`authorization`, `proxy-authorization`) and short `cookie` values.
-#[inline]
-fn always_sensitive(name: &[u8], value: &[u8]) -> bool {
-    name == b"authorization"
-        || name == b"proxy-authorization"
-        || (name == b"cookie" && value.len() < SHORT_COOKIE)
+    t[static_first(b"cookie")] |= COOKIE;
+    t
 }
 
 /// Encodes header blocks of one connection direction.
@@ -170,17 +181,23 @@ impl Encoder {
 
     #[inline]
     fn encode_field(&mut self, name: &[u8], value: &[u8], sensitive: bool, out: &mut Vec<u8>) {
-        let never = sensitive || always_sensitive(name, value);
-        let (static_exact, static_name) = static_find(name, value);
-        if !never && let Some(i) = static_exact {
+        let name_hash = hash(0, name);
+        let static_name = static_name(name, name_hash);
+        let policy = POLICY.get(static_name).copied().unwrap_or(0);
+        let never = sensitive
+            || policy & SENSITIVE != 0
+            || (policy & COOKIE != 0 && value.len() < SHORT_COOKIE);
+        if static_name != 0
+            && !never
+            && let Some(i) = static_value(static_name, value)
+        {
             // 6.1 Indexed Header Field.
             integer::encode(out, 0x80, 7, i);
             return;
         }
         // Fields we never index cannot be in the dynamic table whole: only their name is
         // looked up (and their value, often long, is not hashed).
-        let indexable = !never && !NOT_INDEXED.contains(&name);
-        let name_hash = hash(0, name);
+        let indexable = !never && policy & RARELY_REPEATS == 0;
         let mut field_hash = 0;
         let dyn_name = if indexable {
             field_hash = hash(name_hash, value);
@@ -190,14 +207,16 @@ impl Encoder {
                 return;
             }
             dyn_name
-        } else if static_name.is_none() {
+        } else if static_name == 0 {
             self.find_name(name, name_hash)
         } else {
             None
         };
-        let name_index = static_name
-            .or(dyn_name.map(|i| STATIC.len() + 1 + i))
-            .unwrap_or(0);
+        let name_index = if static_name != 0 {
+            static_name
+        } else {
+            dyn_name.map_or(0, |i| STATIC.len() + 1 + i)
+        };
         let indexing = indexable
             && (name.len() + value.len() + ENTRY_OVERHEAD) * 4 <= self.table.capacity() * 3;
         if indexing {
@@ -229,11 +248,11 @@ impl Encoder {
         &self,
         name: &[u8],
         value: &[u8],
-        name_hash: u32,
-        field_hash: u32,
+        name_hash: u64,
+        field_hash: u64,
     ) -> (Option<usize>, Option<usize>) {
         let exact = cache_lookup(&self.table, &self.by_field, field_hash, |n, v| {
-            n == name && v == value
+            same(n, name) && same(v, value)
         });
         if exact.is_some() {
             return (exact, exact);
@@ -243,9 +262,17 @@ impl Encoder {
 
     /// The dynamic index of the newest entry named `name`, through the cache.
     #[inline]
-    fn find_name(&self, name: &[u8], name_hash: u32) -> Option<usize> {
-        cache_lookup(&self.table, &self.by_name, name_hash, |n, _| n == name)
+    fn find_name(&self, name: &[u8], name_hash: u64) -> Option<usize> {
+        cache_lookup(&self.table, &self.by_name, name_hash, |n, _| same(n, name))
     }
+}
+
+/// The set of `hash` in a lookup cache: its top bits, the ones every input octet reaches
+/// through the multiplications.
+#[inline]
+fn set_of(hash: u64) -> usize {
+    const _: () = assert!(SETS.is_power_of_two());
+    (hash >> (64 - SETS.trailing_zeros())) as usize
 }
 
 /// The dynamic index of a cached sequence number (plus one), if that entry is still live.
@@ -265,10 +292,10 @@ fn live(table: &DynamicTable, seq1: u32) -> Option<usize> {
 fn cache_lookup(
     table: &DynamicTable,
     cache: &[u32; 2 * SETS],
-    hash: u32,
+    hash: u64,
     matches: impl Fn(&[u8], &[u8]) -> bool,
 ) -> Option<usize> {
-    let set = (hash as usize % SETS) * 2;
+    let set = set_of(hash) * 2;
     let mut best: Option<usize> = None;
     for &seq1 in &cache[set..set + 2] {
         if let Some(i) = live(table, seq1)
@@ -283,8 +310,8 @@ fn cache_lookup(
 
 /// Records entry `seq1` in `hash`'s set, replacing a dead or the older entry.
 #[inline]
-fn cache_insert(table: &DynamicTable, cache: &mut [u32; 2 * SETS], hash: u32, seq1: u32) {
-    let set = (hash as usize % SETS) * 2;
+fn cache_insert(table: &DynamicTable, cache: &mut [u32; 2 * SETS], hash: u64, seq1: u32) {
+    let set = set_of(hash) * 2;
     let age = |s: u32| live(table, s).unwrap_or(usize::MAX);
     let way = if age(cache[set]) >= age(cache[set + 1]) {
         0
@@ -297,26 +324,10 @@ fn cache_insert(table: &DynamicTable, cache: &mut [u32; 2 * SETS], hash: u32, se
 /// Appends a string literal (RFC 7541 section 5.2), Huffman-coded when that is shorter.
 #[inline]
 fn encode_string(s: &[u8], out: &mut Vec<u8>) {
-    if s.len() < 0x7f {
-        // One pass: Huffman-code behind a one-octet length (it is shorter than the raw string,
-        // or we fall back), and keep it if it is shorter.
-        let at = out.len();
-        out.push(0);
-        huffman::encode(s, out);
-        let huff = out.len() - at - 1;
-        if huff < s.len() {
-            out[at] = 0x80 | huff as u8;
-        } else {
-            out.truncate(at);
-            out.push(s.len() as u8);
-            out.extend_from_slice(s);
-        }
-        return;
-    }
-    let huff = huffman::encoded_len(s);
-    if huff < s.len() {
-        integer::encode(out, 0x80, 7, huff);
-        huffman::encode(s, out);
+    let huff = huffman::measure(s);
+    if huff.len < s.len() {
+        integer::encode(out, 0x80, 7, huff.len);
+        huffman::encode_measured(s, huff, out);
     } else {
         integer::encode(out, 0x00, 7, s.len());
         out.extend_from_slice(s);

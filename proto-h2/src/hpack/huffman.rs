@@ -1,11 +1,12 @@
 //! The HPACK Huffman code (RFC 7541 section 5.2 and Appendix B).
 //!
-//! Encoding packs codes into a 64-bit accumulator and writes 32 bits at a time. Decoding runs a
-//! finite-state machine that consumes four bits per step: a state is an internal node of the
-//! code tree (256 of them for 257 symbols), and [`DECODE`] says for each state and nibble which
-//! node comes next, and which symbol (at most one: the shortest code has five bits) completes.
-//! The table is generated at compile time from [`CODES`] by the `const fn`
-//! [`build_decode_table`]; the tests check it against a bit-at-a-time walk of the tree.
+//! Encoding packs codes into a 64-bit accumulator and stores it whole after every code, with
+//! no branch on the data. Decoding runs a finite-state machine that consumes four bits per
+//! step: a state is an internal node of the code tree (256 of them for 257 symbols), and
+//! [`DECODE`] says for each state and nibble which node comes next, and which symbol (at most
+//! one: the shortest code has five bits) completes. The table is generated at compile time
+//! from [`CODES`] by the `const fn` [`build_decode_table`]; the tests check it against a
+//! bit-at-a-time walk of the tree.
 
 use super::DecodeError;
 
@@ -208,38 +209,142 @@ pub(crate) fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
     Ok(())
 }
 
+/// Generated table (from [`CODES`], at compile time): the code length in bits of each octet.
+static LENGTHS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = CODES[i].1;
+        i += 1;
+    }
+    t
+};
+
 /// Number of octets the Huffman encoding of `src` takes.
-#[inline]
+#[cfg(test)]
 pub(crate) fn encoded_len(src: &[u8]) -> usize {
-    let bits: usize = src.iter().map(|&b| CODES[b as usize].1 as usize).sum();
-    bits.div_ceil(8)
+    measure(src).len
+}
+
+/// What [`encode_measured`] needs to know about a string before encoding it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Measure {
+    /// Octets of the Huffman encoding.
+    pub(crate) len: usize,
+    /// The longest code among the string's octets, in bits.
+    longest: u8,
+}
+
+/// Measures the Huffman encoding of `src`: its length in octets and its longest code.
+#[inline]
+pub(crate) fn measure(src: &[u8]) -> Measure {
+    // Four independent sums and maxima: the operations do not wait on each other.
+    let mut sums = [0usize; 4];
+    let mut longest = [0u8; 4];
+    let mut chunks = src.chunks_exact(4);
+    for c in &mut chunks {
+        for ((sum, max), &b) in sums.iter_mut().zip(&mut longest).zip(c) {
+            let bits = LENGTHS[b as usize];
+            *sum += bits as usize;
+            *max = (*max).max(bits);
+        }
+    }
+    let mut bits = sums.iter().sum::<usize>();
+    let mut longest = longest.into_iter().max().unwrap_or(0);
+    for &b in chunks.remainder() {
+        bits += LENGTHS[b as usize] as usize;
+        longest = longest.max(LENGTHS[b as usize]);
+    }
+    Measure {
+        len: bits.div_ceil(8),
+        longest,
+    }
 }
 
 /// Appends the Huffman encoding of `src` to `out`, padded with the most significant bits of EOS.
-#[inline]
+#[cfg(test)]
 pub(crate) fn encode(src: &[u8], out: &mut Vec<u8>) {
-    // Most strings shrink; longer codes grow the buffer as usual.
-    out.reserve(src.len());
-    let mut acc: u64 = 0;
-    let mut bits: u32 = 0;
-    for &b in src {
-        let (code, len) = CODES[b as usize];
-        acc = (acc << len) | code as u64;
-        bits += len as u32;
-        if bits >= 32 {
-            bits -= 32;
-            out.extend_from_slice(&((acc >> bits) as u32).to_be_bytes());
+    encode_measured(src, measure(src), out);
+}
+
+/// Appends the Huffman encoding of `src`, measured by [`measure`], to `out`, padded with the
+/// most significant bits of EOS.
+///
+/// Without branches on the data: codes are shifted into a 64-bit accumulator, right-aligned
+/// (so the shift does not wait for the bit count), and after every group of codes the pending
+/// bits are stored left-aligned as a whole word at the output position (the vector is cut back
+/// to the position and the word appended, so nothing is zeroed first); the position advances
+/// by the complete octets. A group
+/// is as many codes as surely fit beside the at most 7 pending bits: four when no code is
+/// longer than 14 bits (most header text), three up to 19 bits (all of printable ASCII), two
+/// up to 28, else one.
+#[inline]
+pub(crate) fn encode_measured(src: &[u8], measure: Measure, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.reserve(measure.len + 8);
+    let Bits { acc, pending, at } = match measure.longest {
+        0..=14 => encode_groups::<4>(src, start, out),
+        15..=19 => encode_groups::<3>(src, start, out),
+        20..=28 => encode_groups::<2>(src, start, out),
+        _ => encode_groups::<1>(src, start, out),
+    };
+    out.truncate(start + at);
+    if pending > 0 {
+        // Pad with ones, the most significant bits of EOS.
+        out.push((acc << (8 - pending)) as u8 | (0xff >> pending));
+    }
+}
+
+/// The bit writer of [`encode_groups`].
+struct Bits {
+    /// Codes, right-aligned: the low `pending` bits are not yet in a complete octet (older bits
+    /// above them are shifted out or ignored).
+    acc: u64,
+    /// Fewer than 8 between groups, at most 7 + 57 after one.
+    pending: u32,
+    /// Complete octets written after `start`.
+    at: usize,
+}
+
+impl Bits {
+    /// Appends the codes of `group` (at most 57 bits in all) and stores the pending bits as a
+    /// whole word at `start + at`: `out` then ends with that word (some of whose octets are
+    /// not complete yet and are overwritten by the next word, or cut off at the end).
+    #[inline(always)]
+    fn push<const N: usize>(&mut self, group: &[u8; N], start: usize, out: &mut Vec<u8>) {
+        let mut word: u64 = 0;
+        let mut width: u32 = 0;
+        for &b in group {
+            let (code, bits) = CODES[b as usize];
+            word = word << bits | code as u64;
+            width += bits as u32;
         }
+        self.acc = self.acc << width | word;
+        self.pending += width;
+        out.truncate(start + self.at);
+        out.extend_from_slice(&(self.acc << (64 - self.pending)).to_be_bytes());
+        self.at += (self.pending / 8) as usize;
+        self.pending %= 8;
     }
-    if !bits.is_multiple_of(8) {
-        let pad = 8 - bits % 8;
-        acc = (acc << pad) | ((1 << pad) - 1);
-        bits += pad;
+}
+
+/// Encodes `src` after `out[..start]` in groups of `N` codes, which must fit in 57 bits
+/// whatever the octets; returns the writer, with fewer than 8 bits pending.
+#[inline]
+fn encode_groups<const N: usize>(src: &[u8], start: usize, out: &mut Vec<u8>) -> Bits {
+    let mut bits = Bits {
+        acc: 0,
+        pending: 0,
+        at: 0,
+    };
+    let (groups, rest) = src.as_chunks::<N>();
+    for group in groups {
+        bits.push(group, start, out);
     }
-    while bits >= 8 {
-        bits -= 8;
-        out.push((acc >> bits) as u8);
+    for b in rest {
+        bits.push(&[*b], start, out);
     }
+    bits
 }
 
 #[cfg(test)]
@@ -377,6 +482,28 @@ mod tests {
             let mut dec = Vec::new();
             decode(&enc, &mut dec).unwrap();
             prop_assert_eq!(dec, data);
+        }
+
+        /// The word-at-a-time encoder against a bit-at-a-time one, on strings whose longest
+        /// code selects each group size.
+        #[test]
+        fn encoder_matches_bitwise(data in prop_oneof![Just(14u8), Just(19), Just(28), Just(30)].prop_flat_map(|longest| {
+            let alphabet: Vec<u8> = (0..=255u8).filter(|&b| LENGTHS[b as usize] <= longest).collect();
+            proptest::collection::vec(proptest::sample::select(alphabet), 0..100)
+        }), prefix in proptest::collection::vec(any::<u8>(), 0..3)) {
+            let mut bits = Vec::new();
+            for &b in &data {
+                let (code, len) = CODES[b as usize];
+                bits.extend((0..len).rev().map(|i| (code >> i) & 1 == 1));
+            }
+            while bits.len() % 8 != 0 {
+                bits.push(true);
+            }
+            let mut want = prefix.clone();
+            want.extend(bits.chunks(8).map(|c| c.iter().fold(0u8, |a, &b| a << 1 | b as u8)));
+            let mut got = prefix;
+            encode(&data, &mut got);
+            prop_assert_eq!(got, want);
         }
 
         #[test]

@@ -69,71 +69,164 @@ pub(crate) const STATIC: [(&[u8], &[u8]); 61] = [
 /// name's length in octets, its value's length in octets, and 32").
 pub(crate) const ENTRY_OVERHEAD: usize = 32;
 
-/// Longest name in the static table.
-const MAX_STATIC_NAME: usize = 27;
-
-/// Generated table (by `build_static_by_len`, at compile time): for each name length, the
-/// 1-based static indices of the first entry of each distinct name of that length (0 = none).
-static STATIC_BY_LEN: [[u8; 8]; MAX_STATIC_NAME + 1] = build_static_by_len();
-
-const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+/// The eight octets of `b` at `at` as a little-endian word (0 if they run past the end).
+#[inline(always)]
+const fn word(b: &[u8], at: usize) -> u64 {
+    match b.split_at(at).1.first_chunk::<8>() {
+        Some(w) => u64::from_le_bytes(*w),
+        None => 0,
     }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
-const fn build_static_by_len() -> [[u8; 8]; MAX_STATIC_NAME + 1] {
-    let mut t = [[0u8; 8]; MAX_STATIC_NAME + 1];
+/// The four octets of `b` at `at` as a little-endian word (0 if they run past the end).
+#[inline(always)]
+const fn half(b: &[u8], at: usize) -> u64 {
+    match b.split_at(at).1.first_chunk::<4>() {
+        Some(w) => u32::from_le_bytes(*w) as u64,
+        None => 0,
+    }
+}
+
+/// A fast, non-cryptographic hash of `bytes` (with `seed`, for instance a name's hash when
+/// hashing its value) for table lookups; matches are always verified octet for octet.
+///
+/// Whole 8-octet words, the tail as one overlapping word, short strings as two overlapping
+/// halves or three octets: no copy and no call, whatever the length. Use the top bits: they are
+/// the ones every octet reaches through the multiplications. A `const fn`, so that the
+/// static table's index is built with it at compile time.
+#[inline]
+pub(crate) const fn hash(seed: u64, bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let n = bytes.len();
+    let mut h = (seed ^ n as u64).wrapping_mul(K);
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            h = (h.rotate_left(5) ^ word(bytes, at)).wrapping_mul(K);
+            at += 8;
+        }
+        h = (h.rotate_left(5) ^ word(bytes, n - 8)).wrapping_mul(K);
+    } else if n >= 4 {
+        let w = half(bytes, 0) | half(bytes, n - 4) << 32;
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    } else if n > 0 {
+        let w = bytes[0] as u64 | (bytes[n / 2] as u64) << 8 | (bytes[n - 1] as u64) << 16;
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    h
+}
+
+/// Whether `a` and `b` hold the same octets, compared a word at a time without a call (the
+/// strings compared here are mostly short, where a call to `memcmp` costs more than the work).
+#[inline]
+pub(crate) const fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if word(a, at) != word(b, at) {
+                return false;
+            }
+            at += 8;
+        }
+        word(a, n - 8) == word(b, n - 8)
+    } else if n >= 4 {
+        (half(a, 0) ^ half(b, 0)) | (half(a, n - 4) ^ half(b, n - 4)) == 0
+    } else if n > 0 {
+        a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]
+    } else {
+        true
+    }
+}
+
+/// Slots of [`STATIC_BY_HASH`], a power of two above twice the 52 distinct static names.
+const STATIC_SLOTS: usize = 128;
+
+/// The slot of a name's hash in [`STATIC_BY_HASH`] (its top 7 bits).
+#[inline]
+const fn static_slot(name_hash: u64) -> usize {
+    (name_hash >> 57) as usize
+}
+
+/// Generated table (by `build_static_by_hash`, at compile time): an open-addressed index
+/// from [`hash`]`(0, name)` to the 1-based static index of the first entry of each distinct
+/// name (0 = empty slot; collisions probe the next slots).
+static STATIC_BY_HASH: [u8; STATIC_SLOTS] = build_static_by_hash();
+
+const fn build_static_by_hash() -> [u8; STATIC_SLOTS] {
+    let mut t = [0u8; STATIC_SLOTS];
     let mut i = 0;
     while i < STATIC.len() {
         let name = STATIC[i].0;
-        let first_of_name = i == 0 || !bytes_eq(STATIC[i - 1].0, name);
-        if first_of_name {
-            let row = &mut t[name.len()];
-            let mut k = 0;
-            while row[k] != 0 {
-                k += 1;
+        if i == 0 || !same(STATIC[i - 1].0, name) {
+            let mut slot = static_slot(hash(0, name));
+            while t[slot] != 0 {
+                slot = (slot + 1) % STATIC_SLOTS;
             }
-            row[k] = (i + 1) as u8;
+            t[slot] = (i + 1) as u8;
         }
         i += 1;
     }
     t
 }
 
+/// Generated table (by `build_static_runs`, at compile time): for each 1-based static index
+/// that starts a name, how many consecutive entries have that name.
+static STATIC_RUNS: [u8; STATIC.len() + 1] = build_static_runs();
+
+const fn build_static_runs() -> [u8; STATIC.len() + 1] {
+    let mut t = [0u8; STATIC.len() + 1];
+    let mut i = 0;
+    while i < STATIC.len() {
+        let mut end = i + 1;
+        while end < STATIC.len() && same(STATIC[end].0, STATIC[i].0) {
+            end += 1;
+        }
+        t[i + 1] = (end - i) as u8;
+        i = end;
+    }
+    t
+}
+
+/// The 1-based static index of the first entry named `name` (0 if none), given
+/// `name_hash = hash(0, name)`.
+#[inline]
+pub(crate) fn static_name(name: &[u8], name_hash: u64) -> usize {
+    let mut slot = static_slot(name_hash);
+    loop {
+        let first = STATIC_BY_HASH[slot] as usize;
+        if first == 0 {
+            return 0;
+        }
+        if let Some((n, _)) = STATIC.get(first - 1)
+            && same(n, name)
+        {
+            return first;
+        }
+        slot = (slot + 1) % STATIC_SLOTS;
+    }
+}
+
+/// The 1-based static index of the entry with name index `first` (from [`static_name`]) and
+/// `value`, if any.
+#[inline]
+pub(crate) fn static_value(first: usize, value: &[u8]) -> Option<usize> {
+    let run = *STATIC_RUNS.get(first)? as usize;
+    (first..first + run).find(|&i| STATIC.get(i - 1).is_some_and(|(_, v)| same(v, value)))
+}
+
 /// Looks `name` (and `value`) up in the static table: the index of an entry with both equal,
 /// and the index of the first entry with the name.
-#[inline]
-pub(crate) fn static_find(name: &[u8], value: &[u8]) -> (Option<usize>, Option<usize>) {
-    let Some(row) = STATIC_BY_LEN.get(name.len()) else {
+#[cfg(test)]
+fn static_find(name: &[u8], value: &[u8]) -> (Option<usize>, Option<usize>) {
+    let first = static_name(name, hash(0, name));
+    if first == 0 {
         return (None, None);
-    };
-    for &first in row {
-        if first == 0 {
-            break;
-        }
-        let first = first as usize;
-        if STATIC[first - 1].0 != name {
-            continue;
-        }
-        let mut i = first;
-        while i <= STATIC.len() && STATIC[i - 1].0 == name {
-            if STATIC[i - 1].1 == value {
-                return (Some(i), Some(first));
-            }
-            i += 1;
-        }
-        return (None, Some(first));
     }
-    (None, None)
+    (static_value(first, value), Some(first))
 }
 
 /// One dynamic-table entry: its name and value stored back to back at `off` in the byte ring.
@@ -341,6 +434,28 @@ mod tests {
         assert_eq!(static_find(b":status", b"500"), (Some(14), Some(8)));
         assert_eq!(static_find(b"x-custom", b""), (None, None));
         assert_eq!(static_find(&[b'a'; 100], b""), (None, None));
+        assert_eq!(static_find(b"", b""), (None, None));
+    }
+
+    proptest! {
+        /// The word-at-a-time comparison agrees with `==`, and equal strings hash alike.
+        #[test]
+        fn same_is_equality(a in proptest::collection::vec(0u8..3, 0..40), b in proptest::collection::vec(0u8..3, 0..40)) {
+            prop_assert_eq!(same(&a, &b), a == b);
+            prop_assert!(same(&a, &a.clone()));
+            prop_assert_eq!(hash(7, &a), hash(7, &a.clone()));
+            if a.len() == b.len() && a != b {
+                // The first and the last octet each take part in the hash: every step maps
+                // the state one to one, so flipping either changes it.
+                let mut c = a.clone();
+                c[0] ^= 1;
+                prop_assert_ne!(hash(7, &a), hash(7, &c));
+                let mut c = a.clone();
+                let last = c.len() - 1;
+                c[last] ^= 1;
+                prop_assert_ne!(hash(7, &a), hash(7, &c));
+            }
+        }
     }
 
     #[test]
