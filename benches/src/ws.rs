@@ -10,11 +10,17 @@
 //!   parse, unmask, UTF-8 check, message out): `Connection::recv` against tungstenite's
 //!   `WebSocket::read` and fastwebsockets' `FragmentCollector::read_frame`, each reading from an
 //!   in-memory stream that repeats the same frame.
-//! - Encoding an unmasked (server) binary frame of 1 KiB and 64 KiB into a `Vec`.
+//! - Encoding an unmasked (server) binary frame of 1 KiB and 64 KiB into a reused `Vec` (one
+//!   `Vec` shared by both sides of a pair, so that memory placement favours neither): our
+//!   `Connection::send_binary` against tungstenite's `Frame::format` and fastwebsockets'
+//!   `Frame::write`. The setup asserts that the three produce the same bytes, and a test does
+//!   the same for masked frames with a fixed key.
 
+use std::cell::RefCell;
 use std::hint::black_box;
 use std::io::{self, Read, Write};
 use std::pin::{Pin, pin};
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use proto_ws::{Config, Connection, Event, FrameHeader, OpCode};
@@ -255,6 +261,52 @@ fn decode_pairs(pairs: &mut Vec<Pair>) {
     }
 }
 
+/// tungstenite's encoding of one final unmasked binary frame of `payload` (what a server
+/// sends), appended to `out`.
+#[inline]
+pub fn tungstenite_frame(payload: &'static [u8], out: &mut Vec<u8>) {
+    let f = tungstenite::protocol::frame::Frame::message(
+        bytes::Bytes::from_static(payload),
+        tungstenite::protocol::frame::coding::OpCode::Data(
+            tungstenite::protocol::frame::coding::Data::Binary,
+        ),
+        true,
+    );
+    let _ = f.format(out);
+}
+
+/// fastwebsockets' encoding of one final unmasked binary frame of `payload`.
+#[inline]
+pub fn fastwebsockets_frame<'a>(payload: &[u8], out: &'a mut Vec<u8>) -> &'a [u8] {
+    let mut f = fastwebsockets::Frame::new(
+        true,
+        fastwebsockets::OpCode::Binary,
+        None,
+        fastwebsockets::Payload::Borrowed(payload),
+    );
+    f.write(out)
+}
+
+/// Our server's encoding of one binary message of `payload` (unmasked, as a server sends).
+#[inline]
+pub fn ours_frame(conn: &mut Connection, payload: &[u8], out: &mut Vec<u8>) {
+    let _ = conn.send_binary(payload, out);
+}
+
+/// A `'static` copy of `payload` placed 2 KiB (modulo 4 KiB) before `out`'s byte `offset`,
+/// where an encoder puts the payload after a header of `offset` bytes. How fast `memcpy`
+/// copies depends on that distance (4 KiB aliasing between its loads and earlier stores), so
+/// the encode pairs fix it instead of leaving it to the allocator.
+fn placed_payload(payload: &[u8], out: &[u8], offset: usize) -> &'static [u8] {
+    let arena: &'static mut [u8] = Box::leak(vec![0u8; payload.len() + 4096].into_boxed_slice());
+    let dst = out.as_ptr() as usize + offset;
+    let base = arena.as_ptr() as usize;
+    let start = (dst.wrapping_sub(2048).wrapping_sub(base)) % 4096;
+    let placed = &mut arena[start..start + payload.len()];
+    placed.copy_from_slice(payload);
+    placed
+}
+
 fn encode_pairs(pairs: &mut Vec<Pair>) {
     for (name, len) in [("1 KiB", 1024usize), ("64 KiB", 65536)] {
         let payload: &'static [u8] = Box::leak(
@@ -263,54 +315,63 @@ fn encode_pairs(pairs: &mut Vec<Pair>) {
                 .collect::<Vec<u8>>()
                 .into_boxed_slice(),
         );
+        // Both sides do the same work: a server's unmasked frame, appended to a reused `Vec`,
+        // byte for byte the same.
         let mut conn = Connection::server(Config::default());
-        let mut out = Vec::with_capacity(len + 16);
-        let mut theirs_out = Vec::with_capacity(len + 16);
+        let (mut out, mut theirs_out) = (Vec::new(), Vec::new());
+        ours_frame(&mut conn, payload, &mut out);
+        tungstenite_frame(payload, &mut theirs_out);
+        assert_eq!(out, theirs_out, "encode {name}: tungstenite's bytes differ");
+        assert_eq!(
+            out,
+            fastwebsockets_frame(payload, &mut Vec::new()),
+            "encode {name}: fastwebsockets' bytes differ"
+        );
+
+        // Both sides append to the very same `Vec` (cleared each time) from the very same
+        // payload, placed at a fixed distance from it: with two buffers the allocator's
+        // placement alone moved our 1 KiB time by a third from one row to the next.
+        let header_len = out.len() - len;
+        let shared = Rc::new(RefCell::new(Vec::with_capacity(len + 16)));
+        let payload = placed_payload(payload, &shared.borrow(), header_len);
+        let theirs_out = Rc::clone(&shared);
         pairs.push(Pair {
             group: "ws",
             name: format!("encode binary {name}"),
             peer: "tungstenite",
             bytes: len as u64,
             ours: Box::new(move || {
+                let mut out = shared.borrow_mut();
                 out.clear();
-                let _ = conn.send_binary(black_box(payload), &mut out);
+                ours_frame(&mut conn, black_box(payload), &mut out);
                 out.len() as u64
             }),
             theirs: Box::new(move || {
-                theirs_out.clear();
-                let f = tungstenite::protocol::frame::Frame::message(
-                    bytes::Bytes::from_static(black_box(payload)),
-                    tungstenite::protocol::frame::coding::OpCode::Data(
-                        tungstenite::protocol::frame::coding::Data::Binary,
-                    ),
-                    true,
-                );
-                let _ = f.format(&mut theirs_out);
-                theirs_out.len() as u64
+                let mut out = theirs_out.borrow_mut();
+                out.clear();
+                tungstenite_frame(black_box(payload), &mut out);
+                out.len() as u64
             }),
         });
         let mut conn = Connection::server(Config::default());
-        let mut out = Vec::with_capacity(len + 16);
-        let mut theirs_out = Vec::with_capacity(len + 16);
+        let shared = Rc::new(RefCell::new(Vec::with_capacity(len + 16)));
+        let payload = placed_payload(payload, &shared.borrow(), header_len);
+        let theirs_out = Rc::clone(&shared);
         pairs.push(Pair {
             group: "ws",
             name: format!("encode binary {name}"),
             peer: "fastwebsockets",
             bytes: len as u64,
             ours: Box::new(move || {
+                let mut out = shared.borrow_mut();
                 out.clear();
-                let _ = conn.send_binary(black_box(payload), &mut out);
+                ours_frame(&mut conn, black_box(payload), &mut out);
                 out.len() as u64
             }),
             theirs: Box::new(move || {
-                theirs_out.clear();
-                let mut f = fastwebsockets::Frame::new(
-                    true,
-                    fastwebsockets::OpCode::Binary,
-                    None,
-                    fastwebsockets::Payload::Borrowed(black_box(payload)),
-                );
-                f.write(&mut theirs_out).len() as u64
+                let mut out = theirs_out.borrow_mut();
+                out.clear();
+                fastwebsockets_frame(black_box(payload), &mut out).len() as u64
             }),
         });
     }
@@ -340,6 +401,44 @@ mod tests {
                 assert_eq!((p.ours)(), a, "{}", p.name);
                 assert_eq!((p.theirs)(), b, "{} vs {}", p.name, p.peer);
             }
+        }
+    }
+
+    #[test]
+    fn encoders_agree_byte_for_byte_with_and_without_a_mask() {
+        for len in [0usize, 1, 125, 126, 1024, 65535, 65536, 70000] {
+            let payload: &'static [u8] = Box::leak(
+                (0..len)
+                    .map(|i| (i * 13) as u8)
+                    .collect::<Vec<u8>>()
+                    .into_boxed_slice(),
+            );
+            for mask in [None, Some(KEY)] {
+                let mut ours = Vec::new();
+                proto_ws::encode_frame(
+                    &FrameHeader::new(OpCode::Binary, mask, len as u64),
+                    payload,
+                    &mut ours,
+                );
+                let mut theirs = Vec::new();
+                let mut f = tungstenite::protocol::frame::Frame::message(
+                    bytes::Bytes::from_static(payload),
+                    tungstenite::protocol::frame::coding::OpCode::Data(
+                        tungstenite::protocol::frame::coding::Data::Binary,
+                    ),
+                    true,
+                );
+                f.header_mut().mask = mask;
+                f.format(&mut theirs).unwrap();
+                assert_eq!(ours, theirs, "len {len} mask {mask:?}");
+            }
+            let mut theirs = Vec::new();
+            tungstenite_frame(payload, &mut theirs);
+            let mut conn = Connection::server(Config::default());
+            let mut ours = Vec::new();
+            ours_frame(&mut conn, payload, &mut ours);
+            assert_eq!(ours, theirs, "len {len}: server frame vs tungstenite");
+            assert_eq!(ours, fastwebsockets_frame(payload, &mut Vec::new()));
         }
     }
 

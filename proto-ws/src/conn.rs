@@ -232,6 +232,7 @@ impl Connection {
 
     /// Appends the frames the engine queued itself (pongs, close replies, the close of a
     /// failed connection) to `out`.
+    #[inline]
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) {
         if !self.pending.is_empty() {
             out.extend_from_slice(&self.pending);
@@ -538,6 +539,7 @@ impl Connection {
     }
 
     /// Writes one frame (header, payload masked in `out` for a client).
+    #[inline(always)]
     fn write_frame(
         &mut self,
         fin: bool,
@@ -551,13 +553,17 @@ impl Connection {
         h.fin = fin;
         h.rsv1 = rsv1;
         h.encode(out);
-        let start = out.len();
-        out.extend_from_slice(payload);
-        if let Some(key) = mask {
-            apply_mask(&mut out[start..], key, 0);
+        match mask {
+            None => out.extend_from_slice(payload),
+            Some(key) => {
+                let start = out.len();
+                out.extend_from_slice(payload);
+                apply_mask(&mut out[start..], key, 0);
+            }
         }
     }
 
+    #[inline]
     fn check_send(&mut self, out: &mut Vec<u8>) -> Result<(), SendError> {
         if self.close_sent {
             return Err(SendError::Closed);
@@ -566,6 +572,7 @@ impl Connection {
         Ok(())
     }
 
+    #[inline]
     fn send_message(
         &mut self,
         op: OpCode,
@@ -576,18 +583,30 @@ impl Connection {
             return Err(SendError::FragmentOrder);
         }
         self.check_send(out)?;
-        if let Some(d) = self.deflate.as_mut() {
-            let mut scratch = core::mem::take(&mut self.scratch);
-            scratch.clear();
-            if d.compress(payload, &mut scratch) {
-                self.write_frame(true, true, op, &scratch, out);
-                self.scratch = scratch;
-                return Ok(());
-            }
-            self.scratch = scratch;
+        if self.deflate.is_some() {
+            self.send_compressed(op, payload, out);
+        } else {
+            self.write_frame(true, false, op, payload, out);
         }
-        self.write_frame(true, false, op, payload, out);
         Ok(())
+    }
+
+    /// The permessage-deflate half of [`send_message`](Self::send_message), kept out of line
+    /// so that the plain path inlines into the caller.
+    #[inline(never)]
+    fn send_compressed(&mut self, op: OpCode, payload: &[u8], out: &mut Vec<u8>) {
+        let mut scratch = core::mem::take(&mut self.scratch);
+        scratch.clear();
+        let compressed = self
+            .deflate
+            .as_mut()
+            .is_some_and(|d| d.compress(payload, &mut scratch));
+        if compressed {
+            self.write_frame(true, true, op, &scratch, out);
+        } else {
+            self.write_frame(true, false, op, payload, out);
+        }
+        self.scratch = scratch;
     }
 
     /// Sends a text message as one frame (compressed when permessage-deflate is in force).
@@ -595,6 +614,7 @@ impl Connection {
     /// # Errors
     /// [`SendError::Closed`] after a Close was sent; [`SendError::FragmentOrder`] in the middle
     /// of a fragmented message.
+    #[inline]
     pub fn send_text(&mut self, text: &str, out: &mut Vec<u8>) -> Result<(), SendError> {
         self.send_message(OpCode::Text, text.as_bytes(), out)
     }
@@ -603,6 +623,7 @@ impl Connection {
     ///
     /// # Errors
     /// As [`send_text`](Self::send_text).
+    #[inline]
     pub fn send_binary(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), SendError> {
         self.send_message(OpCode::Binary, data, out)
     }
