@@ -55,7 +55,8 @@ fn frame_pairs() -> Vec<Pair> {
         theirs: Box::new(move || frame_peer::encode_data_heads(black_box(&body_b), &mut slots)),
     });
     let ctl_len = frames::control_wire().len();
-    let mut out = Vec::with_capacity(128 * 1024);
+    // Both sides write into a buffer that holds the whole output from the first iteration on.
+    let mut out = Vec::with_capacity(ctl_len);
     let mut slots = vec![0u8; ctl_len];
     pairs.push(Pair {
         group: "h2",
