@@ -7,7 +7,10 @@
 //!
 //! Encoding has two forms. [`Frame::encode`] appends the whole frame. [`Frame::encode_head`]
 //! appends everything except the payload and hands the payload back ([`Tail`]), so a DATA
-//! frame's body can go out in a vectored write without being copied.
+//! frame's body can go out in a vectored write without being copied ([`Data::encode_head`] does
+//! the same without building a [`Frame`], and [`FrameHeader::encode_into`] fills a caller's
+//! 9-octet slot). Fixed-length frames and headers are built as arrays in registers and written
+//! with one copy.
 //!
 //! ```
 //! use proto_h2::frame::{self, Data, Frame, StreamId};

@@ -157,6 +157,25 @@ pub fn encode_data_heads(body: &[u8], out: &mut Vec<u8>) -> u64 {
     n + out.len() as u64
 }
 
+/// Writes the 9-octet headers of 64 DATA frames carrying `body` into `slots` (64 x 9 octets, the
+/// head slots of a vectored write), as the peer's row does; returns the payload octets plus the
+/// octets written.
+pub fn encode_data_heads_into(body: &[u8], slots: &mut [u8]) -> u64 {
+    let mut n = 0u64;
+    let (slots, _) = slots.as_chunks_mut::<{ frame::HEADER_LEN }>();
+    for (i, slot) in slots.iter_mut().take(64).enumerate() {
+        frame::FrameHeader {
+            len: body.len() as u32,
+            kind: frame::kind::DATA,
+            flags: 0,
+            stream: StreamId::new(1 + 2 * i as u32),
+        }
+        .encode_into(slot);
+        n += body.len() as u64 + frame::HEADER_LEN as u64;
+    }
+    n
+}
+
 /// Writes the frames of [`control_wire`] (WINDOW_UPDATE, PING, RST_STREAM, PRIORITY on 2500
 /// streams); returns the octets written.
 pub fn encode_control(out: &mut Vec<u8>) -> u64 {
