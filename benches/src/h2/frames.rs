@@ -162,8 +162,15 @@ pub fn encode_data_heads(body: &[u8], out: &mut Vec<u8>) -> u64 {
 /// octets written.
 pub fn encode_data_heads_into(body: &[u8], slots: &mut [u8]) -> u64 {
     let mut n = 0u64;
-    let (slots, _) = slots.as_chunks_mut::<{ frame::HEADER_LEN }>();
-    for (i, slot) in slots.iter_mut().take(64).enumerate() {
+    // The same iteration as the peer's row, so the two differ only in the codec call.
+    for (i, slot) in slots
+        .chunks_exact_mut(frame::HEADER_LEN)
+        .take(64)
+        .enumerate()
+    {
+        let Ok(slot) = <&mut [u8; frame::HEADER_LEN]>::try_from(slot) else {
+            break;
+        };
         frame::FrameHeader {
             len: body.len() as u32,
             kind: frame::kind::DATA,
