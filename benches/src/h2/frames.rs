@@ -73,15 +73,17 @@ pub fn control_wire() -> Vec<u8> {
 /// Decodes every frame of `wire` with `proto-h2`; returns the DATA octets, the WINDOW_UPDATE
 /// increments and, for every other frame, its stream id plus one.
 pub fn decode_all(wire: &[u8]) -> u64 {
-    let mut pos = 0;
+    // Walks the input as the peer's row does (a shrinking slice), so the two differ only in
+    // the codec calls.
+    let mut rest = wire;
     let mut sum = 0u64;
-    while let Ok(Some((f, n))) = frame::decode(&wire[pos..], frame::MAX_MAX_FRAME_SIZE) {
+    while let Ok(Some((f, n))) = frame::decode(rest, frame::MAX_MAX_FRAME_SIZE) {
         sum += match f {
             Frame::Data(d) => d.data.len() as u64,
             Frame::WindowUpdate(w) => u64::from(w.increment),
             other => u64::from(other.stream().value()) + 1,
         };
-        pos += n;
+        rest = rest.get(n..).unwrap_or_default();
     }
     sum
 }
@@ -155,6 +157,32 @@ pub fn encode_data_heads(body: &[u8], out: &mut Vec<u8>) -> u64 {
         n += t.data.len() as u64;
     }
     n + out.len() as u64
+}
+
+/// Writes the 9-octet headers of 64 DATA frames carrying `body` into `slots` (64 x 9 octets, the
+/// head slots of a vectored write), as the peer's row does; returns the payload octets plus the
+/// octets written.
+pub fn encode_data_heads_into(body: &[u8], slots: &mut [u8]) -> u64 {
+    let mut n = 0u64;
+    // The same iteration as the peer's row, so the two differ only in the codec call.
+    for (i, slot) in slots
+        .chunks_exact_mut(frame::HEADER_LEN)
+        .take(64)
+        .enumerate()
+    {
+        let Ok(slot) = <&mut [u8; frame::HEADER_LEN]>::try_from(slot) else {
+            break;
+        };
+        frame::FrameHeader {
+            len: body.len() as u32,
+            kind: frame::kind::DATA,
+            flags: 0,
+            stream: StreamId::new(1 + 2 * i as u32),
+        }
+        .encode_into(slot);
+        n += body.len() as u64 + frame::HEADER_LEN as u64;
+    }
+    n
 }
 
 /// Writes the frames of [`control_wire`] (WINDOW_UPDATE, PING, RST_STREAM, PRIORITY on 2500
