@@ -39,22 +39,7 @@ fn raw(input: &[u8]) -> (Connection, Result<usize, proto_h2::error::Error>, Vec<
     let now = Instant::now();
     let mut s = Connection::new(Role::Server, Config::server(), now);
     let r = s.recv(now, input);
-    let mut out = Vec::new();
-    while let Some(b) = s.poll_transmit(now, &mut out) {
-        out.extend_from_slice(&b);
-    }
-    let mut got = Vec::new();
-    let mut pos = 0;
-    while let Some(h) = proto_h2::frame::FrameHeader::parse(&out[pos..]) {
-        let end = pos + 9 + h.len as usize;
-        got.push(Got {
-            kind: h.kind,
-            flags: h.flags,
-            stream: h.stream.value(),
-            payload: out[pos + 9..end].to_vec(),
-        });
-        pos = end;
-    }
+    let (got, _) = split_frames(&transmit_all(&mut s, now));
     (s, r, got)
 }
 

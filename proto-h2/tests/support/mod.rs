@@ -31,6 +31,36 @@ pub(crate) struct Got {
     pub(crate) payload: Vec<u8>,
 }
 
+/// Everything `c` has to send at `now`, header and payload bytes in wire order.
+pub(crate) fn transmit_all(c: &mut Connection, now: Instant) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(b) = c.poll_transmit(now, &mut out) {
+        out.extend_from_slice(&b);
+    }
+    out
+}
+
+/// The whole frames at the start of `out`, and the offset where they end (a partial frame
+/// after it is left alone).
+pub(crate) fn split_frames(out: &[u8]) -> (Vec<Got>, usize) {
+    let mut got = Vec::new();
+    let mut pos = 0;
+    while let Some(h) = frame::FrameHeader::parse(&out[pos..]) {
+        let end = pos + 9 + h.len as usize;
+        let Some(payload) = out.get(pos + 9..end) else {
+            break;
+        };
+        got.push(Got {
+            kind: h.kind,
+            flags: h.flags,
+            stream: h.stream.value(),
+            payload: payload.to_vec(),
+        });
+        pos = end;
+    }
+    (got, pos)
+}
+
 /// How the bytes of one `send` reach the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Delivery {
@@ -128,10 +158,7 @@ impl Peer {
         let req = Request::get(b"http", b"127.0.0.1:8080", b"/");
         let id = p.s.send_request(&req, true).expect("request");
         assert_eq!(id.value(), 1);
-        let mut out = Vec::new();
-        while let Some(b) = p.s.poll_transmit(now, &mut out) {
-            out.extend_from_slice(&b);
-        }
+        let out = transmit_all(&mut p.s, now);
         assert!(out.starts_with(PREFACE), "client preface");
         let first = frame::FrameHeader::parse(&out[PREFACE.len()..]).expect("a frame");
         assert_eq!(
@@ -277,22 +304,8 @@ impl Peer {
     /// Takes everything the server has to send; returns the new frames (also kept in
     /// `frames`).
     pub(crate) fn flush(&mut self) -> Vec<Got> {
-        let mut out = Vec::new();
-        while let Some(b) = self.s.poll_transmit(self.now, &mut out) {
-            out.extend_from_slice(&b);
-        }
-        let mut pos = 0;
-        let mut got = Vec::new();
-        while let Some(h) = frame::FrameHeader::parse(&out[pos..]) {
-            let end = pos + 9 + h.len as usize;
-            got.push(Got {
-                kind: h.kind,
-                flags: h.flags,
-                stream: h.stream.value(),
-                payload: out[pos + 9..end].to_vec(),
-            });
-            pos = end;
-        }
+        let out = transmit_all(&mut self.s, self.now);
+        let (got, pos) = split_frames(&out);
         assert_eq!(pos, out.len(), "server output ends in a partial frame");
         self.frames.extend(got.iter().cloned());
         got
