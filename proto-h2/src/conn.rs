@@ -705,13 +705,21 @@ impl Connection {
                 && (self.goaway_sent.is_some() || self.goaway_recv.is_some())
                 && self.streams.values().all(|s| s.state == State::Closed))
     }
-    /// Whether there are bytes to transmit.
+    /// Whether [`Connection::poll_transmit`] has bytes to give now. Data waiting on a zero
+    /// flow-control window does not count (a WINDOW_UPDATE must come first), so an event loop
+    /// that writes while this is true does not spin on a stalled stream; the end of a stream
+    /// (an empty END_STREAM DATA frame or trailers) needs no window and counts.
     pub fn wants_transmit(&self) -> bool {
+        let conn_open = self.conn_send.available() > 0;
         !self.ctrl.is_empty()
             || self.send_queue.iter().any(|id| {
-                self.streams
-                    .get(id)
-                    .is_some_and(|s| s.out_len > 0 || s.out_end)
+                self.streams.get(id).is_some_and(|s| {
+                    if s.out_len > 0 {
+                        conn_open && s.send.available() > 0
+                    } else {
+                        s.out_end
+                    }
+                })
             })
     }
 

@@ -455,6 +455,41 @@ fn stream_stalled_on_its_own_window_is_reset_with_cancel() {
 }
 
 #[test]
+fn data_waiting_on_a_zero_window_does_not_want_transmit() {
+    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let id = get(&mut p, b"/big");
+    p.drive();
+    // More than the client's 1 MiB stream window, and the client does not read yet.
+    p.server.send_response(id, 200, &[], false).unwrap();
+    p.server
+        .send_data(id, Bytes::from(vec![0u8; 1_500_000]), true)
+        .unwrap();
+    assert!(p.server.wants_transmit());
+    p.drive();
+    // Data is queued but cannot go before a WINDOW_UPDATE: an event loop that writes while
+    // `wants_transmit` is true must not spin on it.
+    assert_eq!(p.server.send_capacity(id), 0);
+    assert!(!p.server.wants_transmit());
+    let mut got = 0;
+    while let Some(b) = p.client.read_data(id) {
+        got += b.len();
+    }
+    // The client's credit reaches the server: now it has something to send.
+    let update = drain(&mut p.client, p.now);
+    assert!(!update.is_empty());
+    p.server.recv(p.now, &update).unwrap();
+    assert!(p.server.wants_transmit());
+    for _ in 0..100 {
+        p.drive();
+        while let Some(b) = p.client.read_data(id) {
+            got += b.len();
+        }
+    }
+    assert_eq!(got, 1_500_000);
+    assert!(!p.server.wants_transmit());
+}
+
+#[test]
 fn credit_in_time_stops_the_stream_stall_timer() {
     let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
     let id = get(&mut p, b"/big");
