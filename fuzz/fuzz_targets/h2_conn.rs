@@ -84,17 +84,28 @@ fn side(p: &mut Pair, client: bool) -> &mut Connection {
     if client { &mut p.client } else { &mut p.server }
 }
 
+/// Header lists are fuzzed at a smaller scale than the defaults (64 KiB): the limit checks are
+/// the same code at any size, and HPACK-coding 64 KiB strings through the coverage
+/// instrumentation made most inputs cost milliseconds (about 2,300 inputs/s against 140,000
+/// for `h1_conn`). Each side's own limit and the SETTINGS_MAX_HEADER_LIST_SIZE it may advertise
+/// stay below this, and `BigHead` fields reach just past it.
+const LIST_SCALE: usize = 4096;
+
 fuzz_target!(|input: (bool, bool, Option<u16>, Vec<Op>)| {
     let (push, timers, max_list, ops) = input;
     let mut ccfg = Config::client();
     let mut scfg = Config::server();
+    for c in [&mut ccfg, &mut scfg] {
+        c.limits.max_header_list_size = LIST_SCALE;
+    }
     if push {
         ccfg.settings.push((proto_h2::settings::id::ENABLE_PUSH, 1));
     }
     if let Some(n) = max_list {
         let id = proto_h2::settings::id::MAX_HEADER_LIST_SIZE;
-        scfg.settings.push((id, u32::from(n)));
-        ccfg.settings.push((id, u32::from(n)));
+        let n = u32::from(n) % (LIST_SCALE as u32 + 1);
+        scfg.settings.push((id, n));
+        ccfg.settings.push((id, n));
     }
     if timers {
         // Short timers, so that the jumps below reach them.
@@ -186,7 +197,7 @@ fuzz_target!(|input: (bool, bool, Option<u16>, Vec<Op>)| {
                 stream,
                 len,
             } => {
-                let value = vec![b'v'; len as usize];
+                let value = vec![b'v'; usize::from(len) % (LIST_SCALE + 256)];
                 let field: &[(&[u8], &[u8])] = &[(b"x-big", &value)];
                 if client {
                     let req = Request {
