@@ -31,6 +31,22 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The most heap memory, in bytes, that a [`Parser`] with these limits holds between calls,
+    /// whatever the input: the carried line and the event type (each at most `max_line_len`),
+    /// the data buffer (at most `max_event_len`), the last event ID buffer and string (each at
+    /// most `3 * max_line_len`, invalid UTF-8 becoming U+FFFD), each buffer with up to twice
+    /// its length in capacity as vectors grow by doubling: `2 * max_event_len + 16 *
+    /// max_line_len`, saturating. An event handed out borrows these buffers, except that data
+    /// or an ID with invalid UTF-8 is decoded into a string that the event owns (up to three
+    /// times its length) and frees when it is dropped.
+    pub const fn max_held_bytes(&self) -> usize {
+        self.max_event_len
+            .saturating_mul(2)
+            .saturating_add(self.max_line_len.saturating_mul(16))
+    }
+}
+
 /// What the parser does at the end of the stream with an event that was not yet dispatched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -156,6 +172,10 @@ enum Src {
 /// the same events as the whole stream at once), feeding the unconsumed rest again until it is
 /// all consumed, and [`finish`](Parser::finish) at the end of the stream. [`feed`](Parser::feed)
 /// wraps that loop. The parser does no I/O and reads no clock.
+///
+/// Memory is bounded by the [`Limits`]: a parser never holds more than
+/// [`Limits::max_held_bytes`] of heap between calls, however hostile the stream (the
+/// `sse_parser` fuzz target checks it after every chunk with a counting allocator).
 ///
 /// # Examples
 ///

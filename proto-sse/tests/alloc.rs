@@ -1,40 +1,15 @@
-//! Parsing events that lie within one chunk allocates nothing: a counting global allocator.
+//! Memory, measured with the counting allocator of `test-support`: parsing events that lie
+//! within one chunk allocates nothing, and what a parser holds stays under
+//! `Limits::max_held_bytes` whatever the stream.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which we pass on.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `System` with `layout` (every allocation goes there).
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: as for `dealloc`; the caller upholds `realloc`'s contract.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use proto_sse::{Config, Limits, Parser};
+use test_support::alloc::{CountingAllocator, Measure};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocs() -> usize {
-    ALLOCS.load(Ordering::Relaxed)
-}
+static ALLOC: CountingAllocator = CountingAllocator::new();
 
 /// Parses all events of `chunk`, returning a checksum so nothing is optimised away.
-fn parse_all(parser: &mut proto_sse::Parser, chunk: &[u8]) -> usize {
+fn parse_all(parser: &mut Parser, chunk: &[u8]) -> usize {
     let mut sum = 0;
     let mut feed = parser.feed(chunk);
     while let Some(ev) = feed.next_event() {
@@ -44,7 +19,16 @@ fn parse_all(parser: &mut proto_sse::Parser, chunk: &[u8]) -> usize {
     sum
 }
 
-// One test function: the counter is global, and tests of one binary run in parallel threads.
+/// Like `parse_all`, but errors end the feed instead of failing the test.
+fn parse_lossy(parser: &mut Parser, chunk: &[u8]) -> usize {
+    let mut sum = 0;
+    let mut feed = parser.feed(chunk);
+    while let Some(Ok(ev)) = feed.next_event() {
+        sum += ev.data.len() + ev.event_type.len() + ev.id.len();
+    }
+    sum
+}
+
 #[test]
 fn parsing_events_within_one_chunk_allocates_nothing() {
     // Events with one data line, an event type, comments, retry, and no id: nothing at all is
@@ -55,13 +39,12 @@ fn parsing_events_within_one_chunk_allocates_nothing() {
             format!(": c\r\nevent: e{i}\r\nretry: {i}\r\ndata: payload {i}\r\n\r\n").as_bytes(),
         );
     }
-    let before = allocs();
-    let mut parser = proto_sse::Parser::new();
+    let m = Measure::start();
+    let mut parser = Parser::new();
     let sum = parse_all(&mut parser, &chunk);
-    let after = allocs();
     assert!(sum > 0);
     assert_eq!(
-        after - before,
+        m.stats().allocations,
         0,
         "a cold parser allocated for single-line events"
     );
@@ -72,23 +55,82 @@ fn parsing_events_within_one_chunk_allocates_nothing() {
     for i in 0..200 {
         multi.extend_from_slice(format!("id: {}\ndata: a{i}\ndata: b{i}\n\n", i % 10).as_bytes());
     }
-    let mut parser = proto_sse::Parser::new();
+    let mut parser = Parser::new();
     assert!(
         parse_all(
             &mut parser,
             b"id: 1234\ndata: warm up line one\ndata: two\n\n"
         ) > 0
     );
-    let before = allocs();
+    let m = Measure::start();
     let sum = parse_all(&mut parser, &multi);
-    let after = allocs();
     assert!(sum > 0);
-    assert_eq!(after - before, 0, "a warm parser allocated");
+    assert_eq!(m.stats().allocations, 0, "a warm parser allocated");
 
     // The checker itself works: an event over two chunks on a cold parser does allocate.
-    let mut parser = proto_sse::Parser::new();
-    let before = allocs();
+    let mut parser = Parser::new();
+    let m = Measure::start();
     let _ = parse_all(&mut parser, b"data: split ");
     let _ = parse_all(&mut parser, b"here\n\n");
-    assert!(allocs() > before);
+    assert!(m.stats().allocations > 0);
+}
+
+/// Hostile streams, each cut into small chunks so that every line is carried: lines and events
+/// just under and over the limits, ids of invalid UTF-8 (three bytes of U+FFFD per byte), many
+/// data lines. After every chunk the parser holds at most `Limits::max_held_bytes`.
+#[test]
+fn a_parser_holds_at_most_max_held_bytes() {
+    let limits = Limits {
+        max_line_len: 1000,
+        max_event_len: 10_000,
+    };
+    let bound = limits.max_held_bytes() as i64;
+    let long_line = |n: usize| format!("data: {}\n", "x".repeat(n - 6));
+    let mut streams: Vec<Vec<u8>> = Vec::new();
+    // An event of many full-length data lines, up to the event limit, then dispatched.
+    let mut s = Vec::new();
+    for _ in 0..10 {
+        s.extend_from_slice(long_line(990).as_bytes());
+    }
+    s.extend_from_slice(b"\n");
+    streams.push(s);
+    // The same without a blank line: over the event limit.
+    let mut s = Vec::new();
+    for _ in 0..30 {
+        s.extend_from_slice(long_line(990).as_bytes());
+    }
+    streams.push(s);
+    // Ids of invalid UTF-8 and full-length event types, event after event.
+    let mut s = Vec::new();
+    for _ in 0..50 {
+        s.extend_from_slice(b"id: ");
+        s.extend_from_slice(&[0xff; 990]);
+        s.extend_from_slice(b"\nevent: ");
+        s.extend_from_slice(&[b'e'; 990]);
+        s.extend_from_slice(b"\ndata: d\n\n");
+    }
+    streams.push(s);
+    // A line over the line limit.
+    streams.push(vec![b'x'; 5000]);
+
+    let mut most = [0i64; 4];
+    for (i, stream) in streams.iter().enumerate() {
+        let m = Measure::start();
+        let mut parser = Parser::with_config(Config {
+            limits,
+            ..Config::default()
+        });
+        let mut sum = 0;
+        for chunk in stream.chunks(7) {
+            sum += parse_lossy(&mut parser, chunk);
+            let held = m.stats().live_bytes;
+            assert!(held <= bound, "stream {i}: holds {held} > {bound}");
+            most[i] = most[i].max(held);
+        }
+        std::hint::black_box(sum);
+    }
+    // The streams really fill the buffers (about 16.8, 16.8, 8.0 and 1.0 KB measured), so the
+    // bound is tested, not vacuous.
+    assert!(most[0] > 10_000 && most[1] > 10_000, "{most:?}");
+    assert!(most[2] > 6_000, "{most:?}");
 }
