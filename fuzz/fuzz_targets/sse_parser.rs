@@ -1,10 +1,31 @@
 //! The SSE parser on arbitrary bytes, cut into chunks driven by the input: the first byte picks
 //! the limits and end-of-stream mode, the next eight seed the chunk lengths. Invariants: no
-//! panic, and the chunked parse gives the same events and errors as the whole-stream parse.
+//! panic, the chunked parse gives the same events and errors as the whole-stream parse, and
+//! after every chunk the parser holds at most `Limits::max_held_bytes` (a counting allocator).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use proto_sse::{Config, EndOfStream, Limits, Parser};
+use test_support::alloc::{CountingAllocator, Measure};
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator::new();
+
+/// Parses the chunks keeping nothing of the events, and checks after each chunk that the
+/// parser's live heap is within its documented bound.
+fn check_memory(config: &Config, chunks: &[&[u8]]) {
+    let bound = config.limits.max_held_bytes() as i64;
+    let m = Measure::start();
+    let mut parser = Parser::with_config(config.clone());
+    for chunk in chunks {
+        let mut feed = parser.feed(chunk);
+        while let Some(Ok(ev)) = feed.next_event() {
+            std::hint::black_box(ev.data.len() + ev.id.len());
+        }
+        let held = m.stats().live_bytes;
+        assert!(held <= bound, "the parser holds {held} bytes, above {bound}");
+    }
+}
 
 type Outcome = (
     Vec<(String, String, String, Option<u64>)>,
@@ -88,6 +109,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let whole = run(&config, &[stream]);
     let cut = run(&config, &chunks);
+    check_memory(&config, &chunks);
     assert_eq!(kind(&whole.1), kind(&cut.1));
     if whole.1.is_none() {
         assert_eq!(whole, cut);

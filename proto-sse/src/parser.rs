@@ -36,14 +36,17 @@ impl Limits {
     /// whatever the input: the carried line and the event type (each at most `max_line_len`),
     /// the data buffer (at most `max_event_len`), the last event ID buffer and string (each at
     /// most `3 * max_line_len`, invalid UTF-8 becoming U+FFFD), each buffer with up to twice
-    /// its length in capacity as vectors grow by doubling: `2 * max_event_len + 16 *
-    /// max_line_len`, saturating. An event handed out borrows these buffers, except that data
+    /// its length in capacity as vectors grow by doubling, and at least 8 bytes each once used
+    /// (the smallest allocation of a growing vector, which also covers the up to two bytes of a
+    /// partial byte order mark carried with a zero line limit): `2 * max_event_len + 16 *
+    /// max_line_len + 64`, saturating. An event handed out borrows these buffers, except that data
     /// or an ID with invalid UTF-8 is decoded into a string that the event owns (up to three
     /// times its length) and frees when it is dropped.
     pub const fn max_held_bytes(&self) -> usize {
         self.max_event_len
             .saturating_mul(2)
             .saturating_add(self.max_line_len.saturating_mul(16))
+            .saturating_add(64)
     }
 }
 
