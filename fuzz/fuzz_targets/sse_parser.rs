@@ -23,7 +23,10 @@ fn check_memory(config: &Config, chunks: &[&[u8]]) {
             std::hint::black_box(ev.data.len() + ev.id.len());
         }
         let held = m.stats().live_bytes;
-        assert!(held <= bound, "the parser holds {held} bytes, above {bound}");
+        assert!(
+            held <= bound,
+            "the parser holds {held} bytes, above {bound}"
+        );
     }
 }
 

@@ -203,7 +203,9 @@ mod tests {
     #[test]
     fn other_threads_are_not_counted() {
         let m = Measure::start();
-        std::thread::spawn(|| drop(vec![0u8; 1 << 20])).join().unwrap();
+        std::thread::spawn(|| drop(vec![0u8; 1 << 20]))
+            .join()
+            .unwrap();
         // Spawning allocates a little on this thread (the handle); the 1 MiB is not ours.
         assert!(m.stats().peak_bytes < 1 << 20);
     }
