@@ -39,6 +39,10 @@ pub enum Malformed {
     TeNotTrailers,
     /// `:authority` and `host` disagree (8.3.1).
     AuthorityHostMismatch,
+    /// More than one `host` field in a request, even with equal values: which one names the
+    /// target would be up to the reader (the first is what [`Fields::get`] returns), so the
+    /// request is refused rather than checked against `:authority` on one of them (8.3.1).
+    DuplicateHost,
     /// `content-length` that is not a number, or several that disagree.
     BadContentLength,
     /// The DATA received does not add up to `content-length` (8.1.1).
@@ -341,7 +345,10 @@ impl<'h> Collector<'h> {
                     _ => return self.fail(Malformed::BadContentLength),
                 }
             }
-            if name == b"host" {
+            if name == b"host" && matches!(self.kind, Kind::Request { .. }) {
+                if self.host.is_some() {
+                    return self.fail(Malformed::DuplicateHost);
+                }
                 let start = self.head.fields.buf.len() as u32 + 4;
                 self.host = Some((start, start + value.len() as u32));
             }
@@ -451,6 +458,9 @@ mod tests {
             Err(Malformed::AuthorityHostMismatch)
         );
         assert!(with(("host", "a.example")).is_ok());
+        let mut two = base.to_vec();
+        two.extend([("host", "a.example"), ("host", "a.example")]);
+        assert_eq!(run(REQ, &two), Err(Malformed::DuplicateHost));
         assert_eq!(
             with(("content-length", "1, 2")),
             Err(Malformed::BadContentLength)
