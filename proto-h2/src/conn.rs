@@ -985,7 +985,9 @@ impl Connection {
     /// is informational and may not end the stream.
     ///
     /// # Errors
-    /// [`UserError`] when the role or the stream's state does not allow it.
+    /// [`UserError`] when the role or the stream's state does not allow it;
+    /// [`UserError::InvalidStatus`] for a status outside 100..=599 or 101, which a receiver
+    /// (ours included) treats as a malformed response.
     pub fn send_response(
         &mut self,
         stream: StreamId,
@@ -997,7 +999,7 @@ impl Connection {
             return Err(UserError::WrongRole);
         }
         self.check_open()?;
-        if !(100..=999).contains(&status) || status == 101 || (status < 200 && end_stream) {
+        if !(100..=599).contains(&status) || status == 101 || (status < 200 && end_stream) {
             return Err(UserError::InvalidStatus(status));
         }
         check_fields(headers)?;

@@ -324,7 +324,8 @@ pub enum UserError {
     PushDisabled,
     /// Extended CONNECT needs the peer's SETTINGS_ENABLE_CONNECT_PROTOCOL.
     ConnectProtocolDisabled,
-    /// A status outside 100..=999, or 101 (not allowed in HTTP/2).
+    /// A status outside 100..=599 (RFC 9110 15), or 101 (not allowed in HTTP/2, RFC 9113 8.6):
+    /// a receiver would reset the stream as malformed.
     InvalidStatus(u16),
     /// A SETTINGS value out of its range.
     InvalidSetting(SettingsError),

@@ -52,7 +52,8 @@ pub enum Malformed {
         /// What arrived (so far, when it is already more).
         received: u64,
     },
-    /// `:status` that is not three digits (8.3.2).
+    /// `:status` that is not exactly three ASCII digits in 100..=599 (8.3.2; RFC 9110 15), or
+    /// 101, which HTTP/2 does not support (8.6): never taken for an interim response.
     BadStatus,
     /// A HEADERS frame after the message head that is not trailers with END_STREAM (8.1).
     UnexpectedHeaders,
@@ -258,6 +259,12 @@ pub(crate) fn connection_specific(name: &[u8]) -> bool {
     )
 }
 
+/// A response `:status`: three ASCII digits, 100..=599 (RFC 9110 15), and not 101 (RFC 9113
+/// 8.6: "HTTP/2 removes support for the 101 (Switching Protocols) informational status code").
+fn valid_status(v: &[u8]) -> bool {
+    matches!(v, [b'1'..=b'5', b'0'..=b'9', b'0'..=b'9']) && v != b"101"
+}
+
 fn parse_content_length(v: &[u8]) -> Option<u64> {
     // Several comma-separated equal values are allowed (RFC 9110 8.6).
     let mut out: Option<u64> = None;
@@ -320,7 +327,7 @@ impl<'h> Collector<'h> {
                 return self.fail(Malformed::DuplicatePseudo);
             }
             self.seen |= bit;
-            if bit == ST && (value.len() != 3 || !value.iter().all(u8::is_ascii_digit)) {
+            if bit == ST && !valid_status(value) {
                 return self.fail(Malformed::BadStatus);
             }
             if bit == P && value.is_empty() {
@@ -519,5 +526,15 @@ mod tests {
             run(Kind::Response, &[(":status", "204")]).unwrap().status(),
             Some(204)
         );
+        for bad in ["000", "099", "101", "600", "+20", "20", "2000"] {
+            assert_eq!(
+                run(Kind::Response, &[(":status", bad)]),
+                Err(Malformed::BadStatus),
+                "{bad}"
+            );
+        }
+        for good in ["100", "103", "599"] {
+            assert!(run(Kind::Response, &[(":status", good)]).is_ok(), "{good}");
+        }
     }
 }
