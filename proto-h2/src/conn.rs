@@ -65,6 +65,10 @@ const DRAIN_PING: [u8; 8] = *b"h2-drain";
 /// The PING payload of keep-alive probes ([`Config::keepalive_interval`]).
 const KEEPALIVE_PING: [u8; 8] = *b"h2-alive";
 
+/// The debug data of a received GOAWAY is cut to this many bytes in [`Event::GoAway`] (it is
+/// copied, so the event does not hold the frame's buffer).
+pub const GOAWAY_DEBUG_MAX: usize = 256;
+
 /// Payloads at least this long are handed back by [`Connection::poll_transmit`] for a
 /// vectored write instead of being copied into the output buffer.
 pub const VECTORED_MIN: usize = 1024;
@@ -102,7 +106,11 @@ pub struct Limits {
     pub max_header_block: usize,
     /// CONTINUATION frames per header block (CONTINUATION floods).
     pub max_continuations: u32,
-    /// SETTINGS and PING acknowledgements queued and not yet taken by `poll_transmit`.
+    /// SETTINGS and PING acknowledgements queued and not yet taken by `poll_transmit`: a
+    /// peer that sends PINGs but does not read (so the caller stops calling
+    /// `poll_transmit`) makes us queue at most this many ACKs before the connection ends with
+    /// ENHANCE_YOUR_CALM ([`Error::ControlFlood`]). Default 256 (4.3 KiB of PING ACKs). How
+    /// many the peer may make us send at all is bounded by `max_pings` and `max_settings`.
     pub max_queued_acks: u32,
     /// Streams the peer may reset per `reset_window` (rapid reset, CVE-2023-44487).
     pub max_remote_resets: u32,
@@ -138,6 +146,29 @@ pub struct Limits {
     /// 16 KiB frame holds 2730). Default 32, as nghttp2; above it ENHANCE_YOUR_CALM
     /// ([`Error::TooManySettings`]).
     pub max_settings_params: usize,
+    /// PINGs (without ACK) the peer may send per `reset_window` (CVE-2019-9512 "ping flood":
+    /// each costs an ACK even when the peer reads it). Each DATA frame we send gives one free
+    /// PING on top (a peer probing the bandwidth-delay product pings as our data arrives).
+    /// Above it the connection ends with ENHANCE_YOUR_CALM ([`Error::ControlFrameFlood`]).
+    /// Default 1000 per 10 s: a keep-alive or health-check PING a second uses 10.
+    pub max_pings: u32,
+    /// SETTINGS frames (without ACK) the peer may send per `reset_window` (CVE-2019-9515
+    /// "settings flood": each costs an ACK, an event and, when the initial window changes, a
+    /// walk over all streams). Above it ENHANCE_YOUR_CALM ([`Error::ControlFrameFlood`]).
+    /// Default 100 per 10 s; a browser sends one per connection, a peer growing its windows
+    /// a few.
+    pub max_settings: u32,
+    /// WINDOW_UPDATE frames on stream 0 the peer may send per `reset_window` beyond one per
+    /// DATA frame we sent (a peer may credit every DATA frame it receives, and those are
+    /// never counted). Above it ENHANCE_YOUR_CALM ([`Error::ControlFrameFlood`]). Default 1000
+    /// per 10 s.
+    pub max_connection_window_updates: u32,
+    /// GOAWAY frames after the first that lower the last stream id, per `reset_window` (each
+    /// walks our streams and reports the refused ones). A GOAWAY that does not lower it
+    /// changes nothing and is counted with `max_ignored_frames` instead, with no walk and no
+    /// event. Above it ENHANCE_YOUR_CALM ([`Error::ControlFrameFlood`]). Default 10 per 10 s
+    /// (a graceful shutdown sends two GOAWAYs).
+    pub max_goaways: u32,
 }
 
 impl Default for Limits {
@@ -158,6 +189,10 @@ impl Default for Limits {
             stream_stall_timeout: Some(Duration::from_secs(60)),
             max_ignored_frames: 1000,
             max_settings_params: 32,
+            max_pings: 1000,
+            max_settings: 100,
+            max_connection_window_updates: 1000,
+            max_goaways: 10,
         }
     }
 }
@@ -371,12 +406,14 @@ pub enum Event {
     /// The peer acknowledged our PING.
     PingAck([u8; 8]),
     /// The peer is going away: streams above `last_stream` that we opened were not processed.
+    /// Reported for the first GOAWAY and for each later one that lowers the last stream id;
+    /// one that does not is ignored ([`Limits::max_goaways`]).
     GoAway {
         /// The last stream the peer may have processed.
         last_stream: StreamId,
         /// Why.
         code: ErrorCode,
-        /// Debug data.
+        /// Debug data, at most [`GOAWAY_DEBUG_MAX`] bytes (the rest is dropped).
         debug: Bytes,
     },
 }
@@ -476,6 +513,39 @@ impl Rate {
     }
 }
 
+/// The budgets of the control frames a peer may send for good reasons but not without end
+/// (PING, SETTINGS, WINDOW_UPDATE on stream 0, GOAWAY lowering the last stream id), each over
+/// `Limits::reset_window`; see [`Connection::control_frame`].
+#[derive(Clone, Copy, Debug)]
+struct ControlBudget {
+    pings: Rate,
+    settings: Rate,
+    window_updates: Rate,
+    goaways: Rate,
+    /// DATA frames we sent that have not yet paid for a PING: each pays for one.
+    ping_credit: u32,
+    /// DATA frames we sent that have not yet paid for a connection WINDOW_UPDATE.
+    update_credit: u32,
+}
+
+impl ControlBudget {
+    const NEW: ControlBudget = ControlBudget {
+        pings: Rate::NEW,
+        settings: Rate::NEW,
+        window_updates: Rate::NEW,
+        goaways: Rate::NEW,
+        ping_credit: 0,
+        update_credit: 0,
+    };
+
+    /// We sent a DATA frame: the peer may answer it with a PING and a connection
+    /// WINDOW_UPDATE that do not count.
+    fn data_sent(&mut self) {
+        self.ping_credit = self.ping_credit.saturating_add(1);
+        self.update_credit = self.update_credit.saturating_add(1);
+    }
+}
+
 /// An HTTP/2 connection in either role. See the [module documentation](self) for the call
 /// order.
 #[derive(Debug)]
@@ -532,6 +602,8 @@ pub struct Connection {
     keepalive_sent: Option<Instant>,
     /// PINGs sent by `ping` and not yet acknowledged.
     pings_out: u32,
+    /// PING, SETTINGS, connection WINDOW_UPDATE and GOAWAY budgets.
+    control: ControlBudget,
 }
 
 impl Connection {
@@ -630,6 +702,7 @@ impl Connection {
             stream_dropped: false,
             keepalive_sent: None,
             pings_out: 0,
+            control: ControlBudget::NEW,
             config,
         }
     }
@@ -985,7 +1058,9 @@ impl Connection {
     /// is informational and may not end the stream.
     ///
     /// # Errors
-    /// [`UserError`] when the role or the stream's state does not allow it.
+    /// [`UserError`] when the role or the stream's state does not allow it;
+    /// [`UserError::InvalidStatus`] for a status outside 100..=599 or 101, which a receiver
+    /// (ours included) treats as a malformed response.
     pub fn send_response(
         &mut self,
         stream: StreamId,
@@ -997,7 +1072,7 @@ impl Connection {
             return Err(UserError::WrongRole);
         }
         self.check_open()?;
-        if !(100..=999).contains(&status) || status == 101 || (status < 200 && end_stream) {
+        if !(100..=599).contains(&status) || status == 101 || (status < 200 && end_stream) {
             return Err(UserError::InvalidStatus(status));
         }
         check_fields(headers)?;
@@ -1344,6 +1419,7 @@ impl Connection {
                     self.send_queue.push_back(id);
                 }
                 let sid = StreamId::new(id);
+                self.control.data_sent();
                 let tail = Frame::Data(frame::Data::new(sid, &piece, end)).encode_head(out);
                 let _ = tail;
                 self.maybe_forget(id);
@@ -1375,6 +1451,7 @@ impl Connection {
                         .state
                         .on(Side::Send, Ev::Data { end_stream: true })
                         .unwrap_or(State::Closed);
+                    self.control.data_sent();
                     Frame::Data(frame::Data::new(sid, b"", true)).encode(out);
                 }
                 self.maybe_forget(id);
@@ -1494,6 +1571,38 @@ impl Connection {
                 limit: l.max_ignored_frames,
             }),
         }
+    }
+
+    /// Counts a control frame of type `kind` (PING, SETTINGS, WINDOW_UPDATE on stream 0,
+    /// GOAWAY) against its budget in `Limits` (`max_pings`, `max_settings`,
+    /// `max_connection_window_updates`, `max_goaways`) per `reset_window`; a PING or
+    /// WINDOW_UPDATE paid for by a DATA frame we sent is not counted. Over budget the
+    /// connection ends with [`Error::ControlFrameFlood`].
+    fn control_frame(&mut self, kind: u8) -> Result<(), Error> {
+        let l = &self.config.limits;
+        let c = &mut self.control;
+        let (rate, credit, limit) = match kind {
+            kind::PING => (&mut c.pings, Some(&mut c.ping_credit), l.max_pings),
+            kind::WINDOW_UPDATE => (
+                &mut c.window_updates,
+                Some(&mut c.update_credit),
+                l.max_connection_window_updates,
+            ),
+            kind::SETTINGS => (&mut c.settings, None, l.max_settings),
+            _ => (&mut c.goaways, None, l.max_goaways),
+        };
+        if let Some(credit) = credit
+            && *credit > 0
+        {
+            *credit -= 1;
+            return Ok(());
+        }
+        rate.hit(self.now, l.reset_window, limit)
+            .map_err(|frames| Error::ControlFrameFlood {
+                kind,
+                frames,
+                limit,
+            })
     }
 
     fn stream_for_send(&mut self, stream: StreamId) -> Result<&mut Stream, UserError> {
@@ -1841,6 +1950,7 @@ impl Connection {
                 } else {
                     // "Receivers of a PING frame that does not include an ACK flag MUST send
                     // a PING frame with the ACK flag set in response" (6.7).
+                    self.control_frame(kind::PING)?;
                     self.queue_ack()?;
                     Frame::Ping(frame::Ping {
                         ack: true,
@@ -1853,7 +1963,14 @@ impl Connection {
             }
             Frame::GoAway(g) => {
                 let last = g.last_stream.value();
-                self.goaway_recv = Some(self.goaway_recv.map_or(last, |l| l.min(last)));
+                if let Some(prev) = self.goaway_recv {
+                    if last >= prev {
+                        // Nothing new (the id "MUST NOT increase", 6.8): no walk, no event.
+                        return self.ignored_frame(kind::GOAWAY);
+                    }
+                    self.control_frame(kind::GOAWAY)?;
+                }
+                self.goaway_recv = Some(last);
                 let refused: Vec<u32> = self
                     .streams
                     .iter()
@@ -1863,7 +1980,7 @@ impl Connection {
                 self.events.push_back(Event::GoAway {
                     last_stream: g.last_stream,
                     code: g.code,
-                    debug: buf.slice_ref(g.debug),
+                    debug: Bytes::copy_from_slice(&g.debug[..g.debug.len().min(GOAWAY_DEBUG_MAX)]),
                 });
                 for id in refused {
                     let sid = StreamId::new(id);
@@ -2035,6 +2152,7 @@ impl Connection {
 
     fn on_window_update(&mut self, w: frame::WindowUpdate) -> Result<(), Error> {
         if w.stream.is_zero() {
+            self.control_frame(kind::WINDOW_UPDATE)?;
             self.conn_send = self.conn_send.increase(w.increment).map_err(Error::Flow)?;
             return Ok(());
         }
@@ -2077,6 +2195,7 @@ impl Connection {
             // An ACK for SETTINGS we never sent.
             return self.ignored_frame(kind::SETTINGS);
         }
+        self.control_frame(kind::SETTINGS)?;
         let params = s.raw.len() / 6;
         if params > self.config.limits.max_settings_params {
             return Err(Error::TooManySettings {

@@ -162,6 +162,18 @@ pub enum Error {
         /// The limit.
         limit: u32,
     },
+    /// PING, SETTINGS, WINDOW_UPDATE on stream 0 or lowering GOAWAY frames faster than their
+    /// budget ([`crate::conn::Limits::max_pings`], `max_settings`,
+    /// `max_connection_window_updates`, `max_goaways`), even when the peer reads every
+    /// acknowledgement (CVE-2019-9512, CVE-2019-9515): ENHANCE_YOUR_CALM.
+    ControlFrameFlood {
+        /// The frame type.
+        kind: u8,
+        /// Such frames counted in the window.
+        frames: u32,
+        /// The limit.
+        limit: u32,
+    },
     /// A SETTINGS frame with more parameters than the limit (CVE-2020-11080): ENHANCE_YOUR_CALM.
     TooManySettings {
         /// Parameters in the frame.
@@ -207,6 +219,7 @@ impl Error {
             | Error::EmptyFrameFlood { .. }
             | Error::WindowStall { .. }
             | Error::IgnoredFrameFlood { .. }
+            | Error::ControlFrameFlood { .. }
             | Error::TooManySettings { .. } => ErrorCode::ENHANCE_YOUR_CALM,
             Error::KeepaliveTimeout { .. } => ErrorCode::NO_ERROR,
         }
@@ -324,7 +337,8 @@ pub enum UserError {
     PushDisabled,
     /// Extended CONNECT needs the peer's SETTINGS_ENABLE_CONNECT_PROTOCOL.
     ConnectProtocolDisabled,
-    /// A status outside 100..=999, or 101 (not allowed in HTTP/2).
+    /// A status outside 100..=599 (RFC 9110 15), or 101 (not allowed in HTTP/2, RFC 9113 8.6):
+    /// a receiver would reset the stream as malformed.
     InvalidStatus(u16),
     /// A SETTINGS value out of its range.
     InvalidSetting(SettingsError),

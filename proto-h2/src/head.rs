@@ -39,6 +39,10 @@ pub enum Malformed {
     TeNotTrailers,
     /// `:authority` and `host` disagree (8.3.1).
     AuthorityHostMismatch,
+    /// More than one `host` field in a request, even with equal values: which one names the
+    /// target would be up to the reader (the first is what [`Fields::get`] returns), so the
+    /// request is refused rather than checked against `:authority` on one of them (8.3.1).
+    DuplicateHost,
     /// `content-length` that is not a number, or several that disagree.
     BadContentLength,
     /// The DATA received does not add up to `content-length` (8.1.1).
@@ -48,7 +52,8 @@ pub enum Malformed {
         /// What arrived (so far, when it is already more).
         received: u64,
     },
-    /// `:status` that is not three digits (8.3.2).
+    /// `:status` that is not exactly three ASCII digits in 100..=599 (8.3.2; RFC 9110 15), or
+    /// 101, which HTTP/2 does not support (8.6): never taken for an interim response.
     BadStatus,
     /// A HEADERS frame after the message head that is not trailers with END_STREAM (8.1).
     UnexpectedHeaders,
@@ -254,6 +259,12 @@ pub(crate) fn connection_specific(name: &[u8]) -> bool {
     )
 }
 
+/// A response `:status`: three ASCII digits, 100..=599 (RFC 9110 15), and not 101 (RFC 9113
+/// 8.6: "HTTP/2 removes support for the 101 (Switching Protocols) informational status code").
+fn valid_status(v: &[u8]) -> bool {
+    matches!(v, [b'1'..=b'5', b'0'..=b'9', b'0'..=b'9']) && v != b"101"
+}
+
 fn parse_content_length(v: &[u8]) -> Option<u64> {
     // Several comma-separated equal values are allowed (RFC 9110 8.6).
     let mut out: Option<u64> = None;
@@ -316,7 +327,7 @@ impl<'h> Collector<'h> {
                 return self.fail(Malformed::DuplicatePseudo);
             }
             self.seen |= bit;
-            if bit == ST && (value.len() != 3 || !value.iter().all(u8::is_ascii_digit)) {
+            if bit == ST && !valid_status(value) {
                 return self.fail(Malformed::BadStatus);
             }
             if bit == P && value.is_empty() {
@@ -341,7 +352,10 @@ impl<'h> Collector<'h> {
                     _ => return self.fail(Malformed::BadContentLength),
                 }
             }
-            if name == b"host" {
+            if name == b"host" && matches!(self.kind, Kind::Request { .. }) {
+                if self.host.is_some() {
+                    return self.fail(Malformed::DuplicateHost);
+                }
                 let start = self.head.fields.buf.len() as u32 + 4;
                 self.host = Some((start, start + value.len() as u32));
             }
@@ -451,6 +465,9 @@ mod tests {
             Err(Malformed::AuthorityHostMismatch)
         );
         assert!(with(("host", "a.example")).is_ok());
+        let mut two = base.to_vec();
+        two.extend([("host", "a.example"), ("host", "a.example")]);
+        assert_eq!(run(REQ, &two), Err(Malformed::DuplicateHost));
         assert_eq!(
             with(("content-length", "1, 2")),
             Err(Malformed::BadContentLength)
@@ -509,5 +526,15 @@ mod tests {
             run(Kind::Response, &[(":status", "204")]).unwrap().status(),
             Some(204)
         );
+        for bad in ["000", "099", "101", "600", "+20", "20", "2000"] {
+            assert_eq!(
+                run(Kind::Response, &[(":status", bad)]),
+                Err(Malformed::BadStatus),
+                "{bad}"
+            );
+        }
+        for good in ["100", "103", "599"] {
+            assert!(run(Kind::Response, &[(":status", good)]).is_ok(), "{good}");
+        }
     }
 }

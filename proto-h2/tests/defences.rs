@@ -1,10 +1,11 @@
 //! Connection defences and timers added for issue 5: floods of frames that do nothing, SETTINGS
 //! with too many parameters, idle timeout, keep-alive, per-stream and connection stall
 //! timeouts, the client's graceful GOAWAY, and the peer's SETTINGS_MAX_HEADER_LIST_SIZE on
-//! what we send. Driven through raw frames or the in-memory [`Pair`] and its virtual clock.
+//! what we send; and the budgets of PING, SETTINGS, connection WINDOW_UPDATE and GOAWAY
+//! frames (security review item 10). Driven through raw frames or the in-memory [`Pair`] and its virtual clock.
 
 use bytes::Bytes;
-use proto_h2::conn::{Config, Connection, Event, PREFACE, Request, Role};
+use proto_h2::conn::{Config, Connection, Event, GOAWAY_DEBUG_MAX, Limits, PREFACE, Request, Role};
 use proto_h2::error::{Error, StreamError, UserError};
 use proto_h2::frame::{self, Builder, ErrorCode, StreamId, flag, kind};
 use proto_h2::pair::{Direction, Pair};
@@ -813,4 +814,333 @@ fn empty_header_blocks_are_already_bounded() {
         s.recv(now, &b),
         Err(Error::ContinuationFlood { limit: 64, .. })
     ));
+}
+
+// ------------------------------------------------------------------ 6. control frame budgets
+
+/// The number of frames of type `k` in `wire`.
+fn count(wire: &[u8], k: u8) -> usize {
+    let mut pos = 0;
+    let mut n = 0;
+    while let Some(h) = frame::FrameHeader::parse(&wire[pos..]) {
+        n += usize::from(h.kind == k);
+        pos += 9 + h.len as usize;
+    }
+    n
+}
+
+/// Sends `frame` up to `n` times, taking everything we send after each one (a peer that reads
+/// every acknowledgement); returns the first error and all we sent.
+fn flood_read(
+    s: &mut Connection,
+    now: Instant,
+    frame: &[u8],
+    n: usize,
+) -> (Result<(), Error>, Vec<u8>) {
+    let mut wire = Vec::new();
+    for _ in 0..n {
+        let r = s.recv(now, frame);
+        wire.extend(drain(s, now));
+        if let Err(e) = r {
+            return (Err(e), wire);
+        }
+    }
+    (Ok(()), wire)
+}
+
+/// Everything `c` has to send, until `poll_transmit` gives nothing more (one call sends a
+/// round over the streams).
+fn drain_all(c: &mut Connection, now: Instant) -> Vec<u8> {
+    let mut wire = Vec::new();
+    loop {
+        let more = drain(c, now);
+        if more.is_empty() {
+            return wire;
+        }
+        wire.extend(more);
+    }
+}
+
+fn ping_frame() -> Vec<u8> {
+    Builder::new(kind::PING, 0).payload(b"pingpong").build()
+}
+
+fn connection_wu(inc: u32) -> Vec<u8> {
+    Builder::new(kind::WINDOW_UPDATE, 0).u32(inc).build()
+}
+
+#[test]
+fn ping_flood_is_cut_off_even_when_every_ack_is_read() {
+    let limit = Limits::default().max_pings;
+    let (mut s, now) = server();
+    let (res, wire) = flood_read(&mut s, now, &ping_frame(), 100_000);
+    let e = res.unwrap_err();
+    assert_eq!(
+        e,
+        Error::ControlFrameFlood {
+            kind: kind::PING,
+            frames: limit + 1,
+            limit
+        }
+    );
+    assert_eq!(e.code(), ErrorCode::ENHANCE_YOUR_CALM);
+    // One ACK per PING within the budget, none after.
+    assert_eq!(count(&wire, kind::PING), limit as usize);
+    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+}
+
+#[test]
+fn settings_flood_is_cut_off_even_when_every_ack_is_read() {
+    let limit = Limits::default().max_settings;
+    let (mut s, now) = server();
+    let settings = Builder::new(kind::SETTINGS, 0)
+        .setting(id::INITIAL_WINDOW_SIZE, 70_000)
+        .build();
+    let (res, wire) = flood_read(&mut s, now, &settings, 100_000);
+    // The handshake's SETTINGS was the first in the window.
+    assert_eq!(
+        res,
+        Err(Error::ControlFrameFlood {
+            kind: kind::SETTINGS,
+            frames: limit + 1,
+            limit
+        })
+    );
+    assert_eq!(count(&wire, kind::SETTINGS), limit as usize - 1);
+    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+}
+
+#[test]
+fn connection_window_update_flood_is_cut_off() {
+    let limit = Limits::default().max_connection_window_updates;
+    let (mut s, now) = server();
+    let (res, wire) = flood_read(&mut s, now, &connection_wu(1), 100_000);
+    assert_eq!(
+        res,
+        Err(Error::ControlFrameFlood {
+            kind: kind::WINDOW_UPDATE,
+            frames: limit + 1,
+            limit
+        })
+    );
+    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+}
+
+#[test]
+fn control_budgets_are_per_window() {
+    let l = Limits::default();
+    let (mut s, mut now) = server();
+    for _ in 0..5 {
+        let (res, _) = flood_read(&mut s, now, &ping_frame(), l.max_pings as usize);
+        res.unwrap();
+        let (res, _) = flood_read(
+            &mut s,
+            now,
+            &connection_wu(1),
+            l.max_connection_window_updates as usize,
+        );
+        res.unwrap();
+        now += l.reset_window;
+    }
+    assert!(s.error().is_none());
+}
+
+#[test]
+fn a_ping_and_a_window_update_per_data_frame_we_send_are_free() {
+    let l = Limits::default();
+    let (mut s, now) = server();
+    s.recv(now, &request(1, false)).unwrap();
+    let id = StreamId::new(1);
+    s.send_response(id, 200, &[], false).unwrap();
+    let n = 3 * l.max_pings.max(l.max_connection_window_updates) as usize;
+    for _ in 0..n {
+        s.send_data(id, Bytes::from_static(b"x"), false).unwrap();
+    }
+    assert_eq!(count(&drain_all(&mut s, now), kind::DATA), n);
+    // A peer that probes the bandwidth-delay product with a PING and credits the connection
+    // window for each DATA frame it receives, after it received them all.
+    for _ in 0..n {
+        s.recv(now, &ping_frame()).unwrap();
+        s.recv(now, &connection_wu(1)).unwrap();
+        drain(&mut s, now);
+    }
+    // The budget is still there on top, and no more.
+    let (res, _) = flood_read(&mut s, now, &ping_frame(), l.max_pings as usize);
+    res.unwrap();
+    let (res, _) = flood_read(&mut s, now, &ping_frame(), 1);
+    assert!(matches!(
+        res,
+        Err(Error::ControlFrameFlood {
+            kind: kind::PING,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_browsers_hour_never_trips_the_budgets() {
+    // One long download: every second ten DATA frames, each credited by the peer on the
+    // stream and the connection, a PING every second and a SETTINGS change every minute.
+    let (mut s, mut now) = server();
+    s.recv(now, &request(1, false)).unwrap();
+    let id = StreamId::new(1);
+    s.send_response(id, 200, &[], false).unwrap();
+    for sec in 0..3600u32 {
+        for _ in 0..10 {
+            s.send_data(id, Bytes::from_static(&[0; 100]), false)
+                .unwrap();
+        }
+        let sent = count(&drain_all(&mut s, now), kind::DATA);
+        assert_eq!(sent, 10);
+        let mut input = Vec::new();
+        for _ in 0..sent {
+            input.extend(Builder::new(kind::WINDOW_UPDATE, 1).u32(100).build());
+            input.extend(connection_wu(100));
+        }
+        input.extend(ping_frame());
+        if sec % 60 == 0 {
+            input.extend(
+                Builder::new(kind::SETTINGS, 0)
+                    .setting(id::MAX_FRAME_SIZE, 16_384 + sec)
+                    .build(),
+            );
+        }
+        s.recv(now, &input).unwrap();
+        drain(&mut s, now);
+        while s.poll_event().is_some() {}
+        now += Duration::from_secs(1);
+    }
+    assert!(s.error().is_none());
+}
+
+/// A client with requests open on streams 1, 3 and 5.
+fn client_with_requests() -> (Connection, Instant) {
+    let now = Instant::now();
+    let mut c = Connection::new(Role::Client, Config::client(), now);
+    for _ in 0..3 {
+        c.send_request(&Request::get(b"https", b"a.example", b"/"), true)
+            .unwrap();
+    }
+    drain(&mut c, now);
+    let mut hello = Builder::new(kind::SETTINGS, 0).build();
+    hello.extend(Builder::new(kind::SETTINGS, 0).flags(flag::ACK).build());
+    c.recv(now, &hello).unwrap();
+    drain(&mut c, now);
+    while c.poll_event().is_some() {}
+    (c, now)
+}
+
+fn goaway_frame(last: u32, debug: &[u8]) -> Vec<u8> {
+    Builder::new(kind::GOAWAY, 0)
+        .u32(last)
+        .u32(0)
+        .payload(debug)
+        .build()
+}
+
+#[test]
+fn repeated_goaways_cost_nothing() {
+    let (mut c, now) = client_with_requests();
+    let debug: Vec<u8> = (0..8000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    c.recv(now, &goaway_frame(3, &debug)).unwrap();
+    let events: Vec<Event> = std::iter::from_fn(|| c.poll_event()).collect();
+    let got: Vec<(u32, usize)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::GoAway {
+                last_stream,
+                debug: d,
+                ..
+            } => {
+                assert_eq!(&d[..], &debug[..d.len()]);
+                Some((last_stream.value(), d.len()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(got, vec![(3, GOAWAY_DEBUG_MAX)]);
+    let refused = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Reset {
+                    code: ErrorCode::REFUSED_STREAM,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(refused, 1, "stream 5: {events:?}");
+    // The same GOAWAY again, or one naming a higher stream (6.8 forbids raising it): no event,
+    // counted as frames that change nothing.
+    let limit = Limits::default().max_ignored_frames;
+    let mut res = Ok(0);
+    for i in 0..=limit {
+        res = c.recv(now, &goaway_frame(3 + 2 * (i % 2), &debug));
+        if res.is_err() {
+            break;
+        }
+        assert_eq!(c.poll_event(), None);
+    }
+    assert_eq!(
+        res,
+        Err(Error::IgnoredFrameFlood {
+            kind: kind::GOAWAY,
+            frames: limit + 1,
+            limit
+        })
+    );
+}
+
+#[test]
+fn goaways_lowering_the_last_stream_are_budgeted() {
+    let limit = Limits::default().max_goaways;
+    let (mut c, now) = client_with_requests();
+    let mut res = Ok(0);
+    let mut reported = 0;
+    for i in 0..10_000 {
+        res = c.recv(now, &goaway_frame(1_000_000 - i, b""));
+        reported += std::iter::from_fn(|| c.poll_event())
+            .filter(|e| matches!(e, Event::GoAway { .. }))
+            .count();
+        if res.is_err() {
+            break;
+        }
+    }
+    assert_eq!(
+        res,
+        Err(Error::ControlFrameFlood {
+            kind: kind::GOAWAY,
+            frames: limit + 1,
+            limit
+        })
+    );
+    // The first one and `limit` lowering ones were reported.
+    assert_eq!(reported, limit as usize + 1);
+}
+
+#[test]
+fn acks_for_a_peer_that_does_not_read_are_bounded() {
+    // The peer never reads, so the event loop never gets to write: nothing is taken by
+    // `poll_transmit` between the PINGs (each in its own read).
+    let limit = Limits::default().max_queued_acks;
+    let (mut s, now) = server();
+    let mut res = Ok(0);
+    for _ in 0..100_000 {
+        res = s.recv(now, &ping_frame());
+        if res.is_err() {
+            break;
+        }
+    }
+    assert_eq!(
+        res,
+        Err(Error::ControlFlood {
+            queued: limit + 1,
+            limit
+        })
+    );
+    let wire = drain(&mut s, now);
+    assert_eq!(count(&wire, kind::PING), limit as usize);
+    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
 }
