@@ -1,7 +1,7 @@
 //! Client and server configuration: built once, shared by every session made from it.
 //!
-//! Building a config may read files (PEM files, the system root store, `SSLKEYLOGFILE`); the
-//! sessions made from it never do any I/O.
+//! Building a config may read files (PEM files, the system root store); the sessions made from
+//! it never do any I/O of their own (a [`KeyLog`] sink the caller sets may write).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -42,40 +42,88 @@ impl TlsVersion {
     }
 }
 
-/// A key-log sink: receives one NSS key log line (no trailing newline) per secret.
-pub type KeyLogFn = Arc<dyn Fn(&str) + Send + Sync>;
-
-/// The `SSLKEYLOGFILE` sink: opened once per process (append mode), on first use.
-fn env_key_log() -> Option<&'static Mutex<File>> {
-    static FILE: OnceLock<Option<Mutex<File>>> = OnceLock::new();
-    FILE.get_or_init(|| {
-        let path = std::env::var_os("SSLKEYLOGFILE")?;
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .ok()
-            .map(Mutex::new)
-    })
-    .as_ref()
+/// A key-log sink: receives one line of the NSS key log format per secret (no trailing
+/// newline), e.g. `CLIENT_HANDSHAKE_TRAFFIC_SECRET <client random hex> <secret hex>` in TLS 1.3
+/// or `CLIENT_RANDOM <client random hex> <master secret hex>` in TLS 1.2.
+///
+/// Key logging is off unless a config is given a sink by name
+/// ([`ClientConfigBuilder::key_log`], [`ServerConfigBuilder::key_log`]); the library never
+/// turns it on from the environment. Anyone holding these lines can decrypt the connection:
+/// use it for debugging only. [`KeyLogFile`] writes them to a file; any `Fn(&str)` closure
+/// is a sink too.
+pub trait KeyLog: Send + Sync {
+    /// Takes one key log line. Called on the thread driving the handshake; it must not block
+    /// for long, and it cannot fail the handshake.
+    fn log(&self, line: &str);
 }
 
-fn install_key_log(ctx: &mut SslContextBuilder, callback: Option<KeyLogFn>, env: bool) {
-    let file = if env { env_key_log() } else { None };
-    if callback.is_none() && file.is_none() {
-        return;
+impl<F: Fn(&str) + Send + Sync> KeyLog for F {
+    fn log(&self, line: &str) {
+        self(line);
     }
-    ctx.set_keylog_callback(move |_ssl, line| {
-        if let Some(f) = &callback {
-            f(line);
-        }
-        if let Some(file) = file
-            && let Ok(mut file) = file.lock()
+}
+
+/// A [`KeyLog`] that appends lines to a file (the format Wireshark reads as its "(Pre)-Master
+/// Secret log").
+///
+/// A new file is created with mode `0600` (owner read and write only, whatever the umask); an
+/// existing file is appended to and its mode left as it is (never widened). Writes are best
+/// effort: a failed write is dropped, it does not fail the handshake.
+#[derive(Debug)]
+pub struct KeyLogFile {
+    file: Mutex<File>,
+}
+
+impl KeyLogFile {
+    /// Opens `path` for appending, creating it with mode `0600` if it does not exist.
+    ///
+    /// # Errors
+    /// The error from opening the file.
+    pub fn create(path: impl AsRef<Path>) -> std::io::Result<Self> {
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
         {
-            // Key logging is best effort: a failed write must not fail the handshake.
-            let _ = writeln!(file, "{line}");
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
         }
-    });
+        Ok(Self {
+            file: Mutex::new(options.open(path)?),
+        })
+    }
+
+    /// [`KeyLogFile::create`] on the path in the `SSLKEYLOGFILE` environment variable, or
+    /// `None` when it is unset or empty. This is the only place the crate reads the
+    /// environment, and only when the caller calls it (a command-line tool would).
+    ///
+    /// # Errors
+    /// The error from opening the file.
+    pub fn from_env() -> std::io::Result<Option<Self>> {
+        match std::env::var_os("SSLKEYLOGFILE") {
+            Some(path) if !path.is_empty() => Self::create(path).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+impl KeyLog for KeyLogFile {
+    fn log(&self, line: &str) {
+        let mut record = String::with_capacity(line.len() + 1);
+        record.push_str(line);
+        record.push('\n');
+        if let Ok(mut file) = self.file.lock() {
+            // One write per line so concurrent appenders do not interleave within a line.
+            // Best effort: a failed write must not fail the handshake.
+            let _ = file.write_all(record.as_bytes());
+        }
+    }
+}
+
+fn install_key_log(ctx: &mut SslContextBuilder, log: Option<&Arc<dyn KeyLog>>) {
+    if let Some(log) = log {
+        let log = Arc::clone(log);
+        ctx.set_keylog_callback(move |_ssl, line| log.log(line));
+    }
 }
 
 /// The last alert each way, kept per SSL in ex-data by the info callback.
@@ -287,8 +335,7 @@ pub struct ClientConfigBuilder {
     sni: bool,
     cache: Option<SessionCache>,
     client_cert: Option<(Vec<u8>, Vec<u8>)>,
-    key_log: Option<KeyLogFn>,
-    key_log_env: bool,
+    key_log: Option<Arc<dyn KeyLog>>,
     profile: Option<&'static Profile>,
 }
 
@@ -359,15 +406,10 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// Also give every key log line (NSS format) to `f`.
-    pub fn key_log(&mut self, f: impl Fn(&str) + Send + Sync + 'static) -> &mut Self {
-        self.key_log = Some(Arc::new(f));
-        self
-    }
-
-    /// Whether to append key log lines to `$SSLKEYLOGFILE` when it is set (default `true`).
-    pub fn key_log_env(&mut self, on: bool) -> &mut Self {
-        self.key_log_env = on;
+    /// Gives every key log line (NSS format) of this config's connections to `log`, e.g. a
+    /// [`KeyLogFile`]. Default: no key logging (`SSLKEYLOGFILE` is not read by the library).
+    pub fn key_log(&mut self, log: Arc<dyn KeyLog>) -> &mut Self {
+        self.key_log = Some(log);
         self
     }
 
@@ -428,7 +470,7 @@ impl ClientConfigBuilder {
                 }
             });
         }
-        install_key_log(&mut ctx, self.key_log.clone(), self.key_log_env);
+        install_key_log(&mut ctx, self.key_log.as_ref());
         install_alert_log(&mut ctx);
         Ok(ClientConfig {
             ctx: ctx.build(),
@@ -511,7 +553,6 @@ impl ClientConfig {
             cache: None,
             client_cert: None,
             key_log: None,
-            key_log_env: true,
             profile: None,
         }
     }
@@ -541,8 +582,7 @@ pub struct ServerConfigBuilder {
     max: Option<TlsVersion>,
     tickets: bool,
     compression: bool,
-    key_log: Option<KeyLogFn>,
-    key_log_env: bool,
+    key_log: Option<Arc<dyn KeyLog>>,
 }
 
 impl fmt::Debug for ServerConfigBuilder {
@@ -615,15 +655,11 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Also give every key log line to `f`.
-    pub fn key_log(&mut self, f: impl Fn(&str) + Send + Sync + 'static) -> &mut Self {
-        self.key_log = Some(Arc::new(f));
-        self
-    }
-
-    /// Whether to append key log lines to `$SSLKEYLOGFILE` when it is set (default `true`).
-    pub fn key_log_env(&mut self, on: bool) -> &mut Self {
-        self.key_log_env = on;
+    /// Gives every key log line (NSS format) of this config's connections, on the default
+    /// certificate and on every [`sni_cert_pem`](Self::sni_cert_pem) name, to `log`, e.g. a
+    /// [`KeyLogFile`]. Default: a server logs no keys (`SSLKEYLOGFILE` is not read).
+    pub fn key_log(&mut self, log: Arc<dyn KeyLog>) -> &mut Self {
+        self.key_log = Some(log);
         self
     }
 
@@ -710,7 +746,7 @@ impl ServerConfigBuilder {
             hello.ssl_mut().set_ex_data(hello_index(), body);
             Ok(())
         });
-        install_key_log(&mut ctx, self.key_log.clone(), self.key_log_env);
+        install_key_log(&mut ctx, self.key_log.as_ref());
         Ok(ServerConfig { ctx: ctx.build() })
     }
 }
@@ -741,7 +777,6 @@ impl ServerConfig {
             tickets: true,
             compression: true,
             key_log: None,
-            key_log_env: true,
         }
     }
 }
