@@ -611,7 +611,9 @@ impl ServerConfigBuilder {
     }
 
     /// A certificate chain and key used when the client's SNI equals `server_name`
-    /// (ASCII case-insensitive); other names get the default chain.
+    /// (ASCII case-insensitive); other names get the default chain. Only the certificate
+    /// differs: ALPN, client authentication, versions, tickets (resumption), certificate
+    /// compression and key logging are the same for every name.
     pub fn sni_cert_pem(&mut self, server_name: &str, chain: &[u8], key: &[u8]) -> &mut Self {
         self.sni.push((
             server_name.to_ascii_lowercase(),
@@ -663,6 +665,12 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// The BoringSSL context for one certificate: every setting of this builder except the
+    /// certificate choice. Both the default context and each [`sni_cert_pem`](Self::sni_cert_pem)
+    /// context are made here, so a connection switched to a name's context by SNI keeps the
+    /// same ALPN, client-certificate policy, versions, tickets, compression and key log.
+    /// (After the switch BoringSSL reads ALPN, key logging, certificate compression and the
+    /// client-CA store from the new context.)
     fn context(&self, chain: &[u8], key: &[u8]) -> Result<SslContextBuilder, Error> {
         let mut ctx = SslContextBuilder::new(SslMethod::tls())?;
         ctx.set_options(SslOptions::NO_COMPRESSION);
@@ -676,6 +684,28 @@ impl ServerConfigBuilder {
         if self.compression {
             add_compression(&mut ctx, &[CertCompression::Brotli, CertCompression::Zlib])?;
         }
+        let prefs = if self.alpn.is_empty() {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            self.alpn.clone()
+        };
+        ctx.set_alpn_select_callback(move |_ssl, client| select_alpn(&prefs, client));
+        match &self.client_auth {
+            ClientAuth::None => {}
+            ClientAuth::Optional(pem) | ClientAuth::Required(pem) => {
+                let mut store = X509StoreBuilder::new()?;
+                for cert in X509::stack_from_pem(pem).map_err(Error::config)? {
+                    store.add_cert(cert)?;
+                }
+                ctx.set_verify_cert_store(store.build())?;
+                let mut mode = SslVerifyMode::PEER;
+                if matches!(self.client_auth, ClientAuth::Required(_)) {
+                    mode |= SslVerifyMode::FAIL_IF_NO_PEER_CERT;
+                }
+                ctx.set_verify(mode);
+            }
+        }
+        install_key_log(&mut ctx, self.key_log.as_ref());
         install_alert_log(&mut ctx);
         Ok(ctx)
     }
@@ -694,6 +724,8 @@ impl ServerConfigBuilder {
         for (name, chain, key) in &self.sni {
             by_name.insert(name.clone(), self.context(chain, key)?.build());
         }
+        // Only the context a connection starts from needs these two: BoringSSL runs them
+        // before (ClientHello capture) and at (SNI) the switch to a name's context.
         let by_name = Arc::new(by_name);
         ctx.set_servername_callback(move |ssl, _alert| {
             let name = ssl
@@ -705,50 +737,31 @@ impl ServerConfigBuilder {
             }
             Ok(())
         });
-        let prefs = if self.alpn.is_empty() {
-            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
-        } else {
-            self.alpn.clone()
-        };
-        ctx.set_alpn_select_callback(move |_ssl, client| {
-            for want in &prefs {
-                let mut rest = client;
-                while let Some((&len, tail)) = rest.split_first() {
-                    let len = usize::from(len);
-                    if tail.len() < len {
-                        break;
-                    }
-                    if &tail[..len] == want.as_slice() {
-                        return Ok(&tail[..len]);
-                    }
-                    rest = &tail[len..];
-                }
-            }
-            Err(AlpnError::NOACK)
-        });
-        match &self.client_auth {
-            ClientAuth::None => {}
-            ClientAuth::Optional(pem) | ClientAuth::Required(pem) => {
-                let mut store = X509StoreBuilder::new()?;
-                for cert in X509::stack_from_pem(pem).map_err(Error::config)? {
-                    store.add_cert(cert)?;
-                }
-                ctx.set_verify_cert_store(store.build())?;
-                let mut mode = SslVerifyMode::PEER;
-                if matches!(self.client_auth, ClientAuth::Required(_)) {
-                    mode |= SslVerifyMode::FAIL_IF_NO_PEER_CERT;
-                }
-                ctx.set_verify(mode);
-            }
-        }
         ctx.set_select_certificate_callback(|mut hello| {
             let body = hello.as_bytes().to_vec();
             hello.ssl_mut().set_ex_data(hello_index(), body);
             Ok(())
         });
-        install_key_log(&mut ctx, self.key_log.as_ref());
         Ok(ServerConfig { ctx: ctx.build() })
     }
+}
+
+/// The first of the server's `prefs` that the client's ALPN list (wire format) offers.
+fn select_alpn<'a>(prefs: &[Vec<u8>], client: &'a [u8]) -> Result<&'a [u8], AlpnError> {
+    for want in prefs {
+        let mut rest = client;
+        while let Some((&len, tail)) = rest.split_first() {
+            let len = usize::from(len);
+            if tail.len() < len {
+                break;
+            }
+            if &tail[..len] == want.as_slice() {
+                return Ok(&tail[..len]);
+            }
+            rest = &tail[len..];
+        }
+    }
+    Err(AlpnError::NOACK)
 }
 
 /// Everything a server session needs; cheap to share.
