@@ -3,7 +3,7 @@
 //! Building a config may read files (PEM files, the system root store); the sessions made from
 //! it never do any I/O of their own (a [`KeyLog`] sink the caller sets may write).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::fs::File;
 use std::io::Write as _;
@@ -271,30 +271,73 @@ pub(crate) fn add_compression(
 ///
 /// Entries are keyed by the config that made them and the server name, so a session is only
 /// offered to connections of the same config.
-#[derive(Clone, Default)]
+///
+/// The cache is bounded: at most [`capacity`](Self::capacity) sessions in all
+/// ([`DEFAULT_CAPACITY`](Self::DEFAULT_CAPACITY) by default) and at most
+/// [`per_name`](Self::per_name) per config and server name
+/// ([`DEFAULT_PER_NAME`](Self::DEFAULT_PER_NAME)). Beyond either bound the least recently used
+/// session goes. A TLS 1.3 session is used once (taken out of the cache when offered, as
+/// RFC 8446 appendix C.4 recommends, so two connections cannot be linked by their ticket);
+/// servers send new tickets on every connection. A TLS 1.2 session stays and may be offered
+/// again. Lookups scan the cache (at most `capacity` entries, once per new connection).
+#[derive(Clone)]
 pub struct SessionCache {
-    inner: Arc<Mutex<HashMap<String, SslSession>>>,
+    inner: Arc<Mutex<CacheEntries>>,
+}
+
+/// The sessions of a [`SessionCache`], least recently used first.
+struct CacheEntries {
+    capacity: usize,
+    per_name: usize,
+    entries: VecDeque<(String, SslSession)>,
 }
 
 impl fmt::Debug for SessionCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionCache")
             .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .field("per_name", &self.per_name())
             .finish()
     }
 }
 
+impl Default for SessionCache {
+    fn default() -> Self {
+        Self::with_limits(Self::DEFAULT_CAPACITY, Self::DEFAULT_PER_NAME)
+    }
+}
+
 impl SessionCache {
-    /// An empty cache.
+    /// Default bound on the number of sessions in a cache.
+    pub const DEFAULT_CAPACITY: usize = 256;
+    /// Default bound on the number of sessions kept for one server name (of one config).
+    pub const DEFAULT_PER_NAME: usize = 4;
+
+    /// An empty cache with the default bounds ([`Self::DEFAULT_CAPACITY`] sessions in all,
+    /// [`Self::DEFAULT_PER_NAME`] per server name).
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// An empty cache holding at most `capacity` sessions in all and `per_name` per config
+    /// and server name. A `capacity` or `per_name` of 0 makes a cache that keeps nothing.
+    #[must_use]
+    pub fn with_limits(capacity: usize, per_name: usize) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(CacheEntries {
+                capacity,
+                per_name: per_name.min(capacity),
+                entries: VecDeque::new(),
+            })),
+        }
+    }
+
     /// Number of cached sessions.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.inner.lock().map(|m| m.len()).unwrap_or(0)
+        self.inner.lock().map(|m| m.entries.len()).unwrap_or(0)
     }
 
     /// Whether the cache is empty.
@@ -303,13 +346,46 @@ impl SessionCache {
         self.len() == 0
     }
 
+    /// The bound on the number of sessions.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.inner.lock().map(|m| m.capacity).unwrap_or(0)
+    }
+
+    /// The bound on the number of sessions per config and server name.
+    #[must_use]
+    pub fn per_name(&self) -> usize {
+        self.inner.lock().map(|m| m.per_name).unwrap_or(0)
+    }
+
+    /// The newest session for `key`: a TLS 1.3 one is taken out, a TLS 1.2 one becomes the
+    /// most recently used.
     pub(crate) fn get(&self, key: &str) -> Option<SslSession> {
-        self.inner.lock().ok()?.get(key).cloned()
+        let mut m = self.inner.lock().ok()?;
+        let i = m.entries.iter().rposition(|(k, _)| k == key)?;
+        let (k, session) = m.entries.remove(i)?;
+        if session.protocol_version() != SslVersion::TLS1_3 {
+            m.entries.push_back((k, session.clone()));
+        }
+        Some(session)
     }
 
     fn put(&self, key: String, session: SslSession) {
-        if let Ok(mut m) = self.inner.lock() {
-            m.insert(key, session);
+        let Ok(mut m) = self.inner.lock() else {
+            return;
+        };
+        if m.per_name == 0 {
+            return;
+        }
+        let same = m.entries.iter().filter(|(k, _)| *k == key).count();
+        if same >= m.per_name
+            && let Some(i) = m.entries.iter().position(|(k, _)| *k == key)
+        {
+            m.entries.remove(i);
+        }
+        m.entries.push_back((key, session));
+        while m.entries.len() > m.capacity {
+            m.entries.pop_front();
         }
     }
 }
@@ -394,7 +470,8 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// Resume sessions through `cache` (shared with other configs' clones of it).
+    /// Resume sessions through `cache` (shared with other configs' clones of it). The cache's
+    /// own bounds apply (see [`SessionCache`]); default: no cache, no resumption.
     pub fn session_cache(&mut self, cache: SessionCache) -> &mut Self {
         self.cache = Some(cache);
         self

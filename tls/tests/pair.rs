@@ -203,7 +203,7 @@ fn resumption(version: TlsVersion) {
     // TLS 1.3 tickets come after the handshake: let the client read them.
     pump_back(&mut s, &mut c);
     read_all(&mut c).unwrap();
-    assert_eq!(cache.len(), 1);
+    assert!(!cache.is_empty());
     let (c2, s2) = connect(&client, &server, "localhost");
     assert!(c2.is_resumed());
     assert!(s2.is_resumed());
