@@ -40,12 +40,9 @@ fn setup() -> Setup {
     let ca_pem = ca.cert_pem().expect("CA PEM");
 
     let mut cb = ClientConfig::builder();
-    cb.system_roots(false)
-        .add_root_pem(&ca_pem)
-        .key_log_env(false);
+    cb.system_roots(false).add_root_pem(&ca_pem);
     let mut sb = ServerConfig::builder();
-    sb.cert_pem(&leaf.chain_pem, &leaf.key_pem)
-        .key_log_env(false);
+    sb.cert_pem(&leaf.chain_pem, &leaf.key_pem);
     let ours = (
         cb.build().expect("client config"),
         sb.build().expect("server config"),

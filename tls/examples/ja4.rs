@@ -24,7 +24,7 @@ fn main() {
         }
     }
     let mut builder = ClientConfig::builder();
-    builder.system_roots(false).key_log_env(false);
+    builder.system_roots(false);
     match profile.as_str() {
         "default" => {
             builder.alpn(&[b"h2", b"http/1.1"]);

@@ -1,9 +1,9 @@
 //! Client and server configuration: built once, shared by every session made from it.
 //!
-//! Building a config may read files (PEM files, the system root store, `SSLKEYLOGFILE`); the
-//! sessions made from it never do any I/O.
+//! Building a config may read files (PEM files, the system root store); the sessions made from
+//! it never do any I/O of their own (a [`KeyLog`] sink the caller sets may write).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::fs::File;
 use std::io::Write as _;
@@ -42,40 +42,88 @@ impl TlsVersion {
     }
 }
 
-/// A key-log sink: receives one NSS key log line (no trailing newline) per secret.
-pub type KeyLogFn = Arc<dyn Fn(&str) + Send + Sync>;
-
-/// The `SSLKEYLOGFILE` sink: opened once per process (append mode), on first use.
-fn env_key_log() -> Option<&'static Mutex<File>> {
-    static FILE: OnceLock<Option<Mutex<File>>> = OnceLock::new();
-    FILE.get_or_init(|| {
-        let path = std::env::var_os("SSLKEYLOGFILE")?;
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .ok()
-            .map(Mutex::new)
-    })
-    .as_ref()
+/// A key-log sink: receives one line of the NSS key log format per secret (no trailing
+/// newline), e.g. `CLIENT_HANDSHAKE_TRAFFIC_SECRET <client random hex> <secret hex>` in TLS 1.3
+/// or `CLIENT_RANDOM <client random hex> <master secret hex>` in TLS 1.2.
+///
+/// Key logging is off unless a config is given a sink by name
+/// ([`ClientConfigBuilder::key_log`], [`ServerConfigBuilder::key_log`]); the library never
+/// turns it on from the environment. Anyone holding these lines can decrypt the connection:
+/// use it for debugging only. [`KeyLogFile`] writes them to a file; any `Fn(&str)` closure
+/// is a sink too.
+pub trait KeyLog: Send + Sync {
+    /// Takes one key log line. Called on the thread driving the handshake; it must not block
+    /// for long, and it cannot fail the handshake.
+    fn log(&self, line: &str);
 }
 
-fn install_key_log(ctx: &mut SslContextBuilder, callback: Option<KeyLogFn>, env: bool) {
-    let file = if env { env_key_log() } else { None };
-    if callback.is_none() && file.is_none() {
-        return;
+impl<F: Fn(&str) + Send + Sync> KeyLog for F {
+    fn log(&self, line: &str) {
+        self(line);
     }
-    ctx.set_keylog_callback(move |_ssl, line| {
-        if let Some(f) = &callback {
-            f(line);
-        }
-        if let Some(file) = file
-            && let Ok(mut file) = file.lock()
+}
+
+/// A [`KeyLog`] that appends lines to a file (the format Wireshark reads as its "(Pre)-Master
+/// Secret log").
+///
+/// A new file is created with mode `0600` (owner read and write only, whatever the umask); an
+/// existing file is appended to and its mode left as it is (never widened). Writes are best
+/// effort: a failed write is dropped, it does not fail the handshake.
+#[derive(Debug)]
+pub struct KeyLogFile {
+    file: Mutex<File>,
+}
+
+impl KeyLogFile {
+    /// Opens `path` for appending, creating it with mode `0600` if it does not exist.
+    ///
+    /// # Errors
+    /// The error from opening the file.
+    pub fn create(path: impl AsRef<Path>) -> std::io::Result<Self> {
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
         {
-            // Key logging is best effort: a failed write must not fail the handshake.
-            let _ = writeln!(file, "{line}");
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
         }
-    });
+        Ok(Self {
+            file: Mutex::new(options.open(path)?),
+        })
+    }
+
+    /// [`KeyLogFile::create`] on the path in the `SSLKEYLOGFILE` environment variable, or
+    /// `None` when it is unset or empty. This is the only place the crate reads the
+    /// environment, and only when the caller calls it (a command-line tool would).
+    ///
+    /// # Errors
+    /// The error from opening the file.
+    pub fn from_env() -> std::io::Result<Option<Self>> {
+        match std::env::var_os("SSLKEYLOGFILE") {
+            Some(path) if !path.is_empty() => Self::create(path).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+impl KeyLog for KeyLogFile {
+    fn log(&self, line: &str) {
+        let mut record = String::with_capacity(line.len() + 1);
+        record.push_str(line);
+        record.push('\n');
+        if let Ok(mut file) = self.file.lock() {
+            // One write per line so concurrent appenders do not interleave within a line.
+            // Best effort: a failed write must not fail the handshake.
+            let _ = file.write_all(record.as_bytes());
+        }
+    }
+}
+
+fn install_key_log(ctx: &mut SslContextBuilder, log: Option<&Arc<dyn KeyLog>>) {
+    if let Some(log) = log {
+        let log = Arc::clone(log);
+        ctx.set_keylog_callback(move |_ssl, line| log.log(line));
+    }
 }
 
 /// The last alert each way, kept per SSL in ex-data by the info callback.
@@ -223,30 +271,73 @@ pub(crate) fn add_compression(
 ///
 /// Entries are keyed by the config that made them and the server name, so a session is only
 /// offered to connections of the same config.
-#[derive(Clone, Default)]
+///
+/// The cache is bounded: at most [`capacity`](Self::capacity) sessions in all
+/// ([`DEFAULT_CAPACITY`](Self::DEFAULT_CAPACITY) by default) and at most
+/// [`per_name`](Self::per_name) per config and server name
+/// ([`DEFAULT_PER_NAME`](Self::DEFAULT_PER_NAME)). Beyond either bound the least recently used
+/// session goes. A TLS 1.3 session is used once (taken out of the cache when offered, as
+/// RFC 8446 appendix C.4 recommends, so two connections cannot be linked by their ticket);
+/// servers send new tickets on every connection. A TLS 1.2 session stays and may be offered
+/// again. Lookups scan the cache (at most `capacity` entries, once per new connection).
+#[derive(Clone)]
 pub struct SessionCache {
-    inner: Arc<Mutex<HashMap<String, SslSession>>>,
+    inner: Arc<Mutex<CacheEntries>>,
+}
+
+/// The sessions of a [`SessionCache`], least recently used first.
+struct CacheEntries {
+    capacity: usize,
+    per_name: usize,
+    entries: VecDeque<(String, SslSession)>,
 }
 
 impl fmt::Debug for SessionCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionCache")
             .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .field("per_name", &self.per_name())
             .finish()
     }
 }
 
+impl Default for SessionCache {
+    fn default() -> Self {
+        Self::with_limits(Self::DEFAULT_CAPACITY, Self::DEFAULT_PER_NAME)
+    }
+}
+
 impl SessionCache {
-    /// An empty cache.
+    /// Default bound on the number of sessions in a cache.
+    pub const DEFAULT_CAPACITY: usize = 256;
+    /// Default bound on the number of sessions kept for one server name (of one config).
+    pub const DEFAULT_PER_NAME: usize = 4;
+
+    /// An empty cache with the default bounds ([`Self::DEFAULT_CAPACITY`] sessions in all,
+    /// [`Self::DEFAULT_PER_NAME`] per server name).
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// An empty cache holding at most `capacity` sessions in all and `per_name` per config
+    /// and server name. A `capacity` or `per_name` of 0 makes a cache that keeps nothing.
+    #[must_use]
+    pub fn with_limits(capacity: usize, per_name: usize) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(CacheEntries {
+                capacity,
+                per_name: per_name.min(capacity),
+                entries: VecDeque::new(),
+            })),
+        }
+    }
+
     /// Number of cached sessions.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.inner.lock().map(|m| m.len()).unwrap_or(0)
+        self.inner.lock().map(|m| m.entries.len()).unwrap_or(0)
     }
 
     /// Whether the cache is empty.
@@ -255,13 +346,46 @@ impl SessionCache {
         self.len() == 0
     }
 
+    /// The bound on the number of sessions.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.inner.lock().map(|m| m.capacity).unwrap_or(0)
+    }
+
+    /// The bound on the number of sessions per config and server name.
+    #[must_use]
+    pub fn per_name(&self) -> usize {
+        self.inner.lock().map(|m| m.per_name).unwrap_or(0)
+    }
+
+    /// The newest session for `key`: a TLS 1.3 one is taken out, a TLS 1.2 one becomes the
+    /// most recently used.
     pub(crate) fn get(&self, key: &str) -> Option<SslSession> {
-        self.inner.lock().ok()?.get(key).cloned()
+        let mut m = self.inner.lock().ok()?;
+        let i = m.entries.iter().rposition(|(k, _)| k == key)?;
+        let (k, session) = m.entries.remove(i)?;
+        if session.protocol_version() != SslVersion::TLS1_3 {
+            m.entries.push_back((k, session.clone()));
+        }
+        Some(session)
     }
 
     fn put(&self, key: String, session: SslSession) {
-        if let Ok(mut m) = self.inner.lock() {
-            m.insert(key, session);
+        let Ok(mut m) = self.inner.lock() else {
+            return;
+        };
+        if m.per_name == 0 {
+            return;
+        }
+        let same = m.entries.iter().filter(|(k, _)| *k == key).count();
+        if same >= m.per_name
+            && let Some(i) = m.entries.iter().position(|(k, _)| *k == key)
+        {
+            m.entries.remove(i);
+        }
+        m.entries.push_back((key, session));
+        while m.entries.len() > m.capacity {
+            m.entries.pop_front();
         }
     }
 }
@@ -287,8 +411,7 @@ pub struct ClientConfigBuilder {
     sni: bool,
     cache: Option<SessionCache>,
     client_cert: Option<(Vec<u8>, Vec<u8>)>,
-    key_log: Option<KeyLogFn>,
-    key_log_env: bool,
+    key_log: Option<Arc<dyn KeyLog>>,
     profile: Option<&'static Profile>,
 }
 
@@ -347,7 +470,8 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// Resume sessions through `cache` (shared with other configs' clones of it).
+    /// Resume sessions through `cache` (shared with other configs' clones of it). The cache's
+    /// own bounds apply (see [`SessionCache`]); default: no cache, no resumption.
     pub fn session_cache(&mut self, cache: SessionCache) -> &mut Self {
         self.cache = Some(cache);
         self
@@ -359,15 +483,10 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// Also give every key log line (NSS format) to `f`.
-    pub fn key_log(&mut self, f: impl Fn(&str) + Send + Sync + 'static) -> &mut Self {
-        self.key_log = Some(Arc::new(f));
-        self
-    }
-
-    /// Whether to append key log lines to `$SSLKEYLOGFILE` when it is set (default `true`).
-    pub fn key_log_env(&mut self, on: bool) -> &mut Self {
-        self.key_log_env = on;
+    /// Gives every key log line (NSS format) of this config's connections to `log`, e.g. a
+    /// [`KeyLogFile`]. Default: no key logging (`SSLKEYLOGFILE` is not read by the library).
+    pub fn key_log(&mut self, log: Arc<dyn KeyLog>) -> &mut Self {
+        self.key_log = Some(log);
         self
     }
 
@@ -428,7 +547,7 @@ impl ClientConfigBuilder {
                 }
             });
         }
-        install_key_log(&mut ctx, self.key_log.clone(), self.key_log_env);
+        install_key_log(&mut ctx, self.key_log.as_ref());
         install_alert_log(&mut ctx);
         Ok(ClientConfig {
             ctx: ctx.build(),
@@ -511,7 +630,6 @@ impl ClientConfig {
             cache: None,
             client_cert: None,
             key_log: None,
-            key_log_env: true,
             profile: None,
         }
     }
@@ -541,8 +659,7 @@ pub struct ServerConfigBuilder {
     max: Option<TlsVersion>,
     tickets: bool,
     compression: bool,
-    key_log: Option<KeyLogFn>,
-    key_log_env: bool,
+    key_log: Option<Arc<dyn KeyLog>>,
 }
 
 impl fmt::Debug for ServerConfigBuilder {
@@ -571,7 +688,9 @@ impl ServerConfigBuilder {
     }
 
     /// A certificate chain and key used when the client's SNI equals `server_name`
-    /// (ASCII case-insensitive); other names get the default chain.
+    /// (ASCII case-insensitive); other names get the default chain. Only the certificate
+    /// differs: ALPN, client authentication, versions, tickets (resumption), certificate
+    /// compression and key logging are the same for every name.
     pub fn sni_cert_pem(&mut self, server_name: &str, chain: &[u8], key: &[u8]) -> &mut Self {
         self.sni.push((
             server_name.to_ascii_lowercase(),
@@ -615,18 +734,20 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Also give every key log line to `f`.
-    pub fn key_log(&mut self, f: impl Fn(&str) + Send + Sync + 'static) -> &mut Self {
-        self.key_log = Some(Arc::new(f));
+    /// Gives every key log line (NSS format) of this config's connections, on the default
+    /// certificate and on every [`sni_cert_pem`](Self::sni_cert_pem) name, to `log`, e.g. a
+    /// [`KeyLogFile`]. Default: a server logs no keys (`SSLKEYLOGFILE` is not read).
+    pub fn key_log(&mut self, log: Arc<dyn KeyLog>) -> &mut Self {
+        self.key_log = Some(log);
         self
     }
 
-    /// Whether to append key log lines to `$SSLKEYLOGFILE` when it is set (default `true`).
-    pub fn key_log_env(&mut self, on: bool) -> &mut Self {
-        self.key_log_env = on;
-        self
-    }
-
+    /// The BoringSSL context for one certificate: every setting of this builder except the
+    /// certificate choice. Both the default context and each [`sni_cert_pem`](Self::sni_cert_pem)
+    /// context are made here, so a connection switched to a name's context by SNI keeps the
+    /// same ALPN, client-certificate policy, versions, tickets, compression and key log.
+    /// (After the switch BoringSSL reads ALPN, key logging, certificate compression and the
+    /// client-CA store from the new context.)
     fn context(&self, chain: &[u8], key: &[u8]) -> Result<SslContextBuilder, Error> {
         let mut ctx = SslContextBuilder::new(SslMethod::tls())?;
         ctx.set_options(SslOptions::NO_COMPRESSION);
@@ -640,6 +761,28 @@ impl ServerConfigBuilder {
         if self.compression {
             add_compression(&mut ctx, &[CertCompression::Brotli, CertCompression::Zlib])?;
         }
+        let prefs = if self.alpn.is_empty() {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            self.alpn.clone()
+        };
+        ctx.set_alpn_select_callback(move |_ssl, client| select_alpn(&prefs, client));
+        match &self.client_auth {
+            ClientAuth::None => {}
+            ClientAuth::Optional(pem) | ClientAuth::Required(pem) => {
+                let mut store = X509StoreBuilder::new()?;
+                for cert in X509::stack_from_pem(pem).map_err(Error::config)? {
+                    store.add_cert(cert)?;
+                }
+                ctx.set_verify_cert_store(store.build())?;
+                let mut mode = SslVerifyMode::PEER;
+                if matches!(self.client_auth, ClientAuth::Required(_)) {
+                    mode |= SslVerifyMode::FAIL_IF_NO_PEER_CERT;
+                }
+                ctx.set_verify(mode);
+            }
+        }
+        install_key_log(&mut ctx, self.key_log.as_ref());
         install_alert_log(&mut ctx);
         Ok(ctx)
     }
@@ -658,6 +801,8 @@ impl ServerConfigBuilder {
         for (name, chain, key) in &self.sni {
             by_name.insert(name.clone(), self.context(chain, key)?.build());
         }
+        // Only the context a connection starts from needs these two: BoringSSL runs them
+        // before (ClientHello capture) and at (SNI) the switch to a name's context.
         let by_name = Arc::new(by_name);
         ctx.set_servername_callback(move |ssl, _alert| {
             let name = ssl
@@ -669,50 +814,31 @@ impl ServerConfigBuilder {
             }
             Ok(())
         });
-        let prefs = if self.alpn.is_empty() {
-            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
-        } else {
-            self.alpn.clone()
-        };
-        ctx.set_alpn_select_callback(move |_ssl, client| {
-            for want in &prefs {
-                let mut rest = client;
-                while let Some((&len, tail)) = rest.split_first() {
-                    let len = usize::from(len);
-                    if tail.len() < len {
-                        break;
-                    }
-                    if &tail[..len] == want.as_slice() {
-                        return Ok(&tail[..len]);
-                    }
-                    rest = &tail[len..];
-                }
-            }
-            Err(AlpnError::NOACK)
-        });
-        match &self.client_auth {
-            ClientAuth::None => {}
-            ClientAuth::Optional(pem) | ClientAuth::Required(pem) => {
-                let mut store = X509StoreBuilder::new()?;
-                for cert in X509::stack_from_pem(pem).map_err(Error::config)? {
-                    store.add_cert(cert)?;
-                }
-                ctx.set_verify_cert_store(store.build())?;
-                let mut mode = SslVerifyMode::PEER;
-                if matches!(self.client_auth, ClientAuth::Required(_)) {
-                    mode |= SslVerifyMode::FAIL_IF_NO_PEER_CERT;
-                }
-                ctx.set_verify(mode);
-            }
-        }
         ctx.set_select_certificate_callback(|mut hello| {
             let body = hello.as_bytes().to_vec();
             hello.ssl_mut().set_ex_data(hello_index(), body);
             Ok(())
         });
-        install_key_log(&mut ctx, self.key_log.clone(), self.key_log_env);
         Ok(ServerConfig { ctx: ctx.build() })
     }
+}
+
+/// The first of the server's `prefs` that the client's ALPN list (wire format) offers.
+fn select_alpn<'a>(prefs: &[Vec<u8>], client: &'a [u8]) -> Result<&'a [u8], AlpnError> {
+    for want in prefs {
+        let mut rest = client;
+        while let Some((&len, tail)) = rest.split_first() {
+            let len = usize::from(len);
+            if tail.len() < len {
+                break;
+            }
+            if &tail[..len] == want.as_slice() {
+                return Ok(&tail[..len]);
+            }
+            rest = &tail[len..];
+        }
+    }
+    Err(AlpnError::NOACK)
 }
 
 /// Everything a server session needs; cheap to share.
@@ -741,7 +867,6 @@ impl ServerConfig {
             tickets: true,
             compression: true,
             key_log: None,
-            key_log_env: true,
         }
     }
 }

@@ -4,8 +4,21 @@
 //! A [`Session`] never touches a socket, starts no thread and reads no clock: the caller feeds
 //! received ciphertext with [`Session::recv`], takes ciphertext to send with
 //! [`Session::poll_transmit`], and reads and writes plaintext. It plugs into the sans-IO
-//! engines (`proto-h1`, `proto-h2`) and into `runtime-mio` the same way they do. Building a
-//! config may read files (PEM, system roots, `SSLKEYLOGFILE`); sessions do no I/O.
+//! engines (`proto-h1`, `proto-h2`) and into `runtime-mio` the same way they do.
+//!
+//! # Environment and files
+//! The library reads no environment variable: `SSLKEYLOGFILE` is read only when the caller
+//! calls [`KeyLogFile::from_env`] (a command-line tool would; a server config does not). The one
+//! outside influence is BoringSSL's system root store, loaded when
+//! [`ClientConfigBuilder::system_roots`] is on (the default): BoringSSL then honours
+//! `SSL_CERT_FILE` and `SSL_CERT_DIR`.
+//!
+//! Building a config may read files: PEM files the caller names
+//! ([`ServerConfigBuilder::cert_pem_files`]) and the system root store. Sessions do no I/O.
+//! The library writes a file only through a [`KeyLogFile`] the caller creates and hands to a
+//! config with `key_log`: it appends to the path the caller gave (or `$SSLKEYLOGFILE` with
+//! [`KeyLogFile::from_env`]) and creates it with mode `0600`. Without a `key_log` on the config,
+//! no key is logged anywhere, for clients and servers alike.
 //!
 //! # Examples
 //! ```
@@ -37,8 +50,8 @@ pub mod testing;
 
 pub use client_hello::{ClientHello, Fingerprints, ParseError};
 pub use config::{
-    CertCompression, ClientAuth, ClientConfig, ClientConfigBuilder, KeyLogFn, ServerConfig,
-    ServerConfigBuilder, SessionCache, TlsVersion,
+    CertCompression, ClientAuth, ClientConfig, ClientConfigBuilder, KeyLog, KeyLogFile,
+    ServerConfig, ServerConfigBuilder, SessionCache, TlsVersion,
 };
 pub use error::{Alert, Error, Misuse};
 pub use profile::Profile;

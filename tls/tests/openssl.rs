@@ -110,7 +110,6 @@ fn client_config(f: &Files) -> ClientConfig {
     let mut b = ClientConfig::builder();
     b.system_roots(false)
         .add_root_pem(&f.ca_pem)
-        .key_log_env(false)
         .alpn(&[b"h2", b"http/1.1"]);
     b.build().unwrap()
 }
@@ -182,9 +181,7 @@ fn openssl_s_client_against_our_server() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let mut sb = ServerConfig::builder();
-    sb.cert_pem_files(&f.cert, &f.key)
-        .unwrap()
-        .key_log_env(false);
+    sb.cert_pem_files(&f.cert, &f.key).unwrap();
     let config = sb.build().unwrap();
 
     let mut client = Kill(

@@ -7,7 +7,7 @@ use tls::{ClientConfig, ClientHello, ClientSession, Fingerprints, Profile};
 
 fn hello(profile: Option<&'static Profile>) -> ClientHello {
     let mut b = ClientConfig::builder();
-    b.system_roots(false).key_log_env(false);
+    b.system_roots(false);
     match profile {
         Some(p) => b.profile(p),
         None => b.alpn(&[b"h2", b"http/1.1"]),

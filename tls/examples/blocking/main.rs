@@ -5,6 +5,10 @@
 //! blocking client ADDR NAME [--profile chrome|firefox|safari] [--ca FILE | --insecure] [--send TEXT]
 //! blocking server ADDR --cert FILE --key FILE        (one connection: echoes, prints client JA4)
 //! ```
+//!
+//! The client logs its TLS keys only when `SSLKEYLOGFILE` is set: it asks for that explicitly
+//! with `KeyLogFile::from_env` (the library itself reads no environment); a new file is created
+//! with mode 0600. The server logs none.
 
 mod adapter;
 
@@ -33,7 +37,10 @@ fn run() -> Result<(), BoxError> {
             let addr = args.get(1).ok_or("missing ADDR")?;
             let name = args.get(2).ok_or("missing NAME")?;
             let mut b = ClientConfig::builder();
-            b.key_log_env(true);
+            // Like a command-line tool: key logging only when SSLKEYLOGFILE asks for it.
+            if let Some(log) = tls::KeyLogFile::from_env()? {
+                b.key_log(std::sync::Arc::new(log));
+            }
             if let Some(p) = flag("--profile") {
                 b.profile(Profile::by_name(&p).ok_or("unknown profile")?);
             } else {
