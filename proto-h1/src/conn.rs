@@ -130,6 +130,22 @@ impl<'a> Fields<'a> {
             .map(|h| h.value)
     }
 
+    /// The RFC 9112 section 3.2 rule on the `Host` fields of a request ([`request_host`](crate::request_host)).
+    fn host(&self, version: Version) -> Result<(), Error> {
+        let mut host = None;
+        for s in self.spans {
+            let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
+            if nl == 4 && self.buf[n0..n0 + 4].eq_ignore_ascii_case(b"host") {
+                if host.is_some() {
+                    return Err(Error::DuplicateHost);
+                }
+                let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
+                host = Some(&self.buf[v0..v0 + vl]);
+            }
+        }
+        crate::host::check(version, host).map(|_| ())
+    }
+
     /// How many fields.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -224,11 +240,20 @@ pub enum Event<'a> {
     Upgrade(&'a [u8]),
 }
 
+/// A request a client sent and has no final response for yet.
+#[derive(Debug, Clone, Copy, Default)]
+struct InFlight {
+    kind: MethodKind,
+    /// The protocols it offered to switch to: a range of `Conn::offered` (empty: none).
+    upgrade: (usize, usize),
+}
+
 /// The kind of request a response answers (what response framing depends on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum MethodKind {
     Head,
     Connect,
+    #[default]
     Other,
 }
 
@@ -312,6 +337,18 @@ enum Writer {
 /// A peer error is sticky: `recv` and `poll_event` return it from then on. A server may still
 /// answer it (with [`Error::status`]) with one `send_response` if it had not started one.
 ///
+/// # Peer rules enforced
+/// - Server: the `Host` rules of RFC 9112 section 3.2 ([`request_host`](crate::request_host)):
+///   an HTTP/1.1 request without `Host` ([`Error::MissingHost`]), any request with two `Host`
+///   lines ([`Error::DuplicateHost`]) or an invalid value ([`Error::InvalidHost`]) is an error:
+///   answer 400 and close ([`wants_close`](Self::wants_close) is true). This holds for every
+///   target form, absolute-form included. An HTTP/1.0 request may omit `Host`.
+/// - Client: a 101 switches protocols only when it answers a request that offered an upgrade
+///   (`Upgrade` with the `upgrade` option in `Connection`) and its `Upgrade` names only
+///   protocols that request offered (RFC 9110 section 7.8); otherwise
+///   [`Error::UnsolicitedSwitch`] or [`Error::UpgradeMismatch`], and the connection closes
+///   without switching.
+///
 /// # States
 /// Each direction has its own state; the connection moves on when both are done:
 ///
@@ -377,8 +414,11 @@ pub struct Conn<R: Role> {
     switching: bool,
     /// Server: the kind of request being answered.
     request_kind: MethodKind,
-    /// Client: kinds of requests in flight, oldest first (ring buffer).
-    in_flight: [MethodKind; 32],
+    /// Client: requests in flight, oldest first (ring buffer).
+    in_flight: [InFlight; 32],
+    /// Client: the `Upgrade` values of the requests in flight that offered an upgrade
+    /// (ranges in [`InFlight::upgrade`]); emptied when no request is in flight.
+    offered: Vec<u8>,
     in_flight_head: usize,
     in_flight_len: usize,
     /// Server: the version of the request being answered.
@@ -430,7 +470,8 @@ impl<R: Role> Conn<R> {
             awaiting_continue: false,
             switching: false,
             request_kind: MethodKind::Other,
-            in_flight: [MethodKind::Other; 32],
+            in_flight: [InFlight::default(); 32],
+            offered: Vec::new(),
             in_flight_head: 0,
             in_flight_len: 0,
             peer_version: Version::Http11,
@@ -829,6 +870,7 @@ impl<R: Role> Conn<R> {
                     buf: &self.buf,
                     spans: &self.spans,
                 };
+                fields.host(version)?;
                 let framing = request_framing(version, fields.iter(), &limits)?;
                 let conn = fields.get("connection");
                 let keep = keep_alive(version, conn);
@@ -857,7 +899,7 @@ impl<R: Role> Conn<R> {
                 };
                 let code = line.code;
                 let version = line.version;
-                let kind = self.in_flight[self.in_flight_head];
+                let InFlight { kind, upgrade } = self.in_flight[self.in_flight_head];
                 let fields = Fields {
                     buf: &self.buf,
                     spans: &self.spans,
@@ -867,6 +909,34 @@ impl<R: Role> Conn<R> {
                     // Interim response: the final one follows.
                     self.start_head();
                     return Ok(Some(ev));
+                }
+                if code == 101 {
+                    // RFC 9110 section 7.8: a server sends 101 only to a request with
+                    // `Upgrade`, and its own `Upgrade` names the protocol(s) it switches to,
+                    // which must be among those offered.
+                    if upgrade.0 == upgrade.1 {
+                        return Err(Error::UnsolicitedSwitch);
+                    }
+                    let offered = &self.offered[upgrade.0..upgrade.1];
+                    let mut named = false;
+                    for h in fields.iter() {
+                        if !h.name.eq_ignore_ascii_case("upgrade") {
+                            continue;
+                        }
+                        for p in h.value.split(|&c| c == b',').map(crate::head::trim_ows) {
+                            if p.is_empty() {
+                                continue;
+                            }
+                            let p = core::str::from_utf8(p).map_err(|_| Error::UpgradeMismatch)?;
+                            if !has_token(offered, p) {
+                                return Err(Error::UpgradeMismatch);
+                            }
+                            named = true;
+                        }
+                    }
+                    if !named {
+                        return Err(Error::UpgradeMismatch);
+                    }
                 }
                 if code == 101 || (kind == MethodKind::Connect && (200..300).contains(&code)) {
                     self.switching = true;
@@ -1118,7 +1188,23 @@ impl Conn<Client> {
         }
         let framing = write_request_head(&mut self.tx, method, target, Version::Http11, headers)?;
         let i = (self.in_flight_head + self.in_flight_len) % self.in_flight.len();
-        self.in_flight[i] = MethodKind::of(method);
+        if self.in_flight_len == 0 {
+            self.offered.clear();
+        }
+        let start = self.offered.len();
+        if find(headers, "connection").is_some_and(|v| has_token(v, "upgrade")) {
+            for h in headers
+                .iter()
+                .filter(|h| h.name.eq_ignore_ascii_case("upgrade"))
+            {
+                self.offered.extend_from_slice(h.value);
+                self.offered.push(b',');
+            }
+        }
+        self.in_flight[i] = InFlight {
+            kind: MethodKind::of(method),
+            upgrade: (start, self.offered.len()),
+        };
         self.in_flight_len += 1;
         if !keep_alive(Version::Http11, find(headers, "connection")) {
             self.our_keep_alive = false;

@@ -66,6 +66,19 @@ pub enum Error {
     TrailerTooLarge,
     /// The connection ended in the middle of a message.
     UnexpectedEof,
+    /// An HTTP/1.1 request without a `Host` field (RFC 9112 section 3.2).
+    MissingHost,
+    /// A request with more than one `Host` field line (RFC 9112 section 3.2).
+    DuplicateHost,
+    /// A `Host` value that is not `uri-host [ ":" port ]` (RFC 9112 section 3.2, RFC 3986
+    /// section 3.2.2).
+    InvalidHost,
+    /// A 101 (Switching Protocols) answer to a request that offered no upgrade (no `Upgrade`
+    /// field with an `upgrade` option in `Connection`). Client role.
+    UnsolicitedSwitch,
+    /// A 101 (Switching Protocols) whose `Upgrade` field is missing or names a protocol the
+    /// request did not offer (RFC 9110 section 7.8). Client role.
+    UpgradeMismatch,
     /// Bytes arrived where none may (a response with no request outstanding, data after a
     /// message that closes the connection).
     UnexpectedData,
@@ -114,6 +127,11 @@ impl Error {
             Error::InvalidTrailer => "invalid_trailer",
             Error::TrailerTooLarge => "trailer_too_large",
             Error::UnexpectedEof => "unexpected_eof",
+            Error::MissingHost => "missing_host",
+            Error::DuplicateHost => "duplicate_host",
+            Error::InvalidHost => "invalid_host",
+            Error::UnsolicitedSwitch => "unsolicited_switch",
+            Error::UpgradeMismatch => "upgrade_mismatch",
             Error::UnexpectedData => "unexpected_data",
         }
     }

@@ -14,7 +14,9 @@
 //!   only writes chunk framing and hands the payload back.
 //! - [`Conn`] ([`ServerConn`], [`ClientConn`]): the connection state machine of each role
 //!   (keep-alive, pipelining, `Expect: 100-continue`, upgrades and CONNECT tunnels), with the
-//!   call order and the state table on the type.
+//!   call order and the state table on the type. A server refuses requests that break the
+//!   `Host` rules of RFC 9112 section 3.2 ([`request_host`]: 400, then close); a client
+//!   switches protocols only on a 101 to a request that offered that protocol.
 //!
 //! Limits ([`Limits`]) bound every size and count, with safe defaults, and apply to partial
 //! input; every rejection is a typed [`Error`] that knows its status code ([`Error::status`]).
@@ -59,6 +61,7 @@ mod body;
 mod conn;
 mod error;
 mod head;
+mod host;
 pub mod scan;
 mod ser;
 #[allow(unsafe_code)]
@@ -74,4 +77,5 @@ pub use head::{
     Config, EMPTY_HEADER, Header, Limits, Request, Response, Status, TargetForm, Version, find,
     has_token, parse_headers, parse_request_forced, target_form,
 };
+pub use host::request_host;
 pub use ser::{BodyEncoder, Vectored, write_request_head, write_response_head};

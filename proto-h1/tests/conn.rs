@@ -66,7 +66,7 @@ fn h<'a>(name: &'a str, value: &'a str) -> Header<'a> {
 #[test]
 fn pipelined_requests_in_order() {
     let mut s = ServerConn::new(ConnConfig::default());
-    let input = b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /3 HTTP/1.1\r\n\r\n";
+    let input = b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabcGET /3 HTTP/1.1\r\nHost: a\r\n\r\n";
     assert_eq!(s.recv(input).unwrap(), input.len());
     let evs = drain_server(&mut s).unwrap();
     assert_eq!(evs.len(), 2, "{evs:?}");
@@ -93,7 +93,7 @@ fn pipelined_requests_in_order() {
 #[test]
 fn connection_close_and_http10() {
     let mut s = ServerConn::new(ConnConfig::default());
-    s.recv(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+    s.recv(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         .unwrap();
     assert_eq!(drain_server(&mut s).unwrap().len(), 2);
     s.send_response(200, b"OK", &[h("Content-Length", "0")])
@@ -103,12 +103,12 @@ fn connection_close_and_http10() {
     assert!(s.wants_close());
     // Nothing may follow a message that closes the connection (RFC 9112 section 9.6).
     assert_eq!(
-        s.recv(b"GET /2 HTTP/1.1\r\n\r\n"),
+        s.recv(b"GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"),
         Err(Error::UnexpectedData)
     );
 
     let mut s = ServerConn::new(ConnConfig::default());
-    s.recv(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n")
+    s.recv(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n")
         .unwrap();
     assert_eq!(drain_server(&mut s).unwrap().len(), 2);
     s.send_response(200, b"OK", &[h("Content-Length", "0")])
@@ -153,7 +153,7 @@ fn connection_close_and_http10() {
 #[test]
 fn expect_continue() {
     let mut s = ServerConn::new(ConnConfig::default());
-    s.recv(b"PUT /f HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+    s.recv(b"PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
         .unwrap();
     match s.poll_event().unwrap() {
         Some(Event::Request(r)) => assert!(r.expects_continue()),
@@ -176,7 +176,7 @@ fn expect_continue() {
 
     // A final status without 100 closes: the body may never come.
     let mut s = ServerConn::new(ConnConfig::default());
-    s.recv(b"PUT /f HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+    s.recv(b"PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
         .unwrap();
     drain_server(&mut s).unwrap();
     s.send_response(417, b"Expectation Failed", &[h("Content-Length", "0")])
@@ -188,7 +188,7 @@ fn expect_continue() {
 #[test]
 fn server_upgrade_hands_over_bytes() {
     let mut s = ServerConn::new(ConnConfig::default());
-    s.recv(b"GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello")
+    s.recv(b"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello")
         .unwrap();
     assert_eq!(drain_server(&mut s).unwrap().len(), 2);
     s.send_response(101, b"Switching Protocols", &[h("Upgrade", "websocket")])
@@ -258,8 +258,10 @@ fn client_connect_tunnel_and_close_delimited() {
 #[test]
 fn errors_are_sticky_and_server_may_answer_once() {
     let mut s = ServerConn::new(ConnConfig::default());
-    s.recv(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
-        .unwrap();
+    s.recv(
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+    )
+    .unwrap();
     let e = s.poll_event().unwrap_err();
     assert_eq!(e, Error::ContentLengthWithTransferEncoding);
     assert_eq!(s.poll_event().unwrap_err(), e);
@@ -278,7 +280,7 @@ fn errors_are_sticky_and_server_may_answer_once() {
 #[test]
 fn eof_inside_a_message_is_an_error() {
     let mut s = ServerConn::new(ConnConfig::default());
-    s.recv(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab")
+    s.recv(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nab")
         .unwrap();
     drain_server(&mut s).unwrap();
     s.recv_eof().unwrap();
@@ -291,7 +293,7 @@ fn eof_inside_a_message_is_an_error() {
 #[test]
 fn byte_at_a_time_head_and_limits() {
     let mut s = ServerConn::new(ConnConfig::default());
-    let input = b"GET /slow HTTP/1.1\r\nA: b\r\nC: d\r\n\r\n";
+    let input = b"GET /slow HTTP/1.1\r\nHost: a\r\nA: b\r\nC: d\r\n\r\n";
     let mut evs = Vec::new();
     for &b in input {
         assert_eq!(s.recv(&[b]).unwrap(), 1);

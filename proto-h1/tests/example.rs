@@ -65,7 +65,7 @@ fn response_events_and_errors() {
 
     let (ok, lines) = run(
         &[],
-        b"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
     );
     assert!(!ok);
     assert_eq!(
@@ -73,7 +73,10 @@ fn response_events_and_errors() {
         r#"{"error":"content_length_with_transfer_encoding","status":400}"#
     );
 
-    let (ok, lines) = run(&[], b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
+    let (ok, lines) = run(
+        &[],
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+    );
     assert!(!ok);
     assert_eq!(
         lines.last().unwrap(),

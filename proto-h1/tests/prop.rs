@@ -113,6 +113,7 @@ fn fields() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
                     && n != "connection"
                     && n != "expect"
                     && n != "upgrade"
+                    && n != "host"
             })
             .collect()
     })
@@ -130,6 +131,8 @@ struct Msg {
     body: Vec<u8>,
     chunked: bool,
     trailers: Vec<(String, Vec<u8>)>,
+    /// A valid `Host` value (a server requires one in every HTTP/1.1 request).
+    host: String,
 }
 
 fn msg() -> impl Strategy<Value = Msg> {
@@ -140,27 +143,33 @@ fn msg() -> impl Strategy<Value = Msg> {
         prop::collection::vec(any::<u8>(), 0..300),
         any::<bool>(),
         fields(),
+        "([a-z0-9.-]{0,20}|\\[::[0-9a-f]{1,4}\\])(:[0-9]{0,5})?",
     )
-        .prop_map(|(method, target, fields, body, chunked, trailers)| Msg {
-            method: if method == "CONNECT" || method == "HEAD" {
-                "GET".into()
-            } else {
-                method
+        .prop_map(
+            |(method, target, fields, body, chunked, trailers, host)| Msg {
+                method: if method == "CONNECT" || method == "HEAD" {
+                    "GET".into()
+                } else {
+                    method
+                },
+                target,
+                fields,
+                body,
+                chunked,
+                trailers: if chunked { trailers } else { vec![] },
+                host,
             },
-            target,
-            fields,
-            body,
-            chunked,
-            trailers: if chunked { trailers } else { vec![] },
-        })
+        )
 }
 
 fn serialize_request(m: &Msg, out: &mut Vec<u8>) {
     let len = m.body.len().to_string();
-    let mut hs: Vec<Header<'_>> = m
-        .fields
-        .iter()
-        .map(|(n, v)| Header { name: n, value: v })
+    let host = Header {
+        name: "Host",
+        value: m.host.as_bytes(),
+    };
+    let mut hs: Vec<Header<'_>> = core::iter::once(host)
+        .chain(m.fields.iter().map(|(n, v)| Header { name: n, value: v }))
         .collect();
     if m.chunked {
         hs.push(Header {
@@ -187,7 +196,8 @@ fn serialize_request(m: &Msg, out: &mut Vec<u8>) {
 }
 
 fn expected(m: &Msg) -> Vec<Ev> {
-    let mut fields = m.fields.clone();
+    let mut fields = vec![("Host".to_string(), m.host.clone().into_bytes())];
+    fields.extend(m.fields.iter().cloned());
     if m.chunked {
         fields.push(("Transfer-Encoding".into(), b"chunked".to_vec()));
     } else if !m.body.is_empty() {

@@ -21,6 +21,11 @@ pub struct Config {
     /// Largest payload of one received data frame (close 1009 above it). Default 16 MiB.
     pub max_frame_size: u64,
     /// Largest received message, after decompression (close 1009 above it). Default 64 MiB.
+    ///
+    /// It also bounds memory: the buffer that assembles or inflates a message never has a
+    /// capacity above it, and inflation stops exactly there (a deflate bomb is refused with
+    /// [`ProtocolError::MessageTooLarge`] once this many bytes are out, not after inflating
+    /// more).
     pub max_message_size: usize,
     /// Negotiated permessage-deflate parameters (from the handshake), if any.
     pub deflate: Option<DeflateParams>,
@@ -128,6 +133,10 @@ enum Outcome<'a> {
     Control(OpCode),
 }
 
+/// Capacity of the message buffer an idle connection keeps; a larger one (left by a large
+/// fragmented or compressed message) is released by the next [`Connection::recv`].
+const RETAIN_BUF: usize = 8 * 1024;
+
 /// Bytes of queued pongs beyond which further pings are reported but not answered.
 const MAX_PENDING: usize = 16 * 1024;
 
@@ -146,6 +155,12 @@ const MAX_PENDING: usize = 16 * 1024;
 ///   engine chose), write it, and close the transport.
 ///
 /// Event data borrows the connection: copy it before sending a reply that uses it.
+///
+/// Memory: a message that is one whole frame in the input is handed out from the input. A
+/// fragmented or compressed one is assembled in a buffer whose capacity never exceeds
+/// [`Config::max_message_size`]; a buffer above 8 KiB is released by the next `recv` call
+/// (the one that ends the caller's loop with "need more bytes"), so an idle connection keeps
+/// at most 8 KiB of it (plus the inflater's fixed state with permessage-deflate).
 #[derive(Debug)]
 pub struct Connection {
     role: Role,
@@ -251,6 +266,10 @@ impl Connection {
         &'a mut self,
         input: &'a mut [u8],
     ) -> Result<(usize, Option<Event<'a>>), Error> {
+        if self.buf.capacity() > RETAIN_BUF && self.msg.is_none() {
+            // The last message was handed out by the previous call; nothing borrows it now.
+            self.release_buf();
+        }
         if let Some(e) = self.failed {
             return Err(Error::Protocol(e));
         }
@@ -288,6 +307,13 @@ impl Connection {
             }
             Err(e) => Err(self.fail(e)),
         }
+    }
+
+    /// Drops the contents of the message buffer and shrinks it to [`RETAIN_BUF`].
+    #[cold]
+    fn release_buf(&mut self) {
+        self.buf.clear();
+        self.buf.shrink_to(RETAIN_BUF);
     }
 
     /// Fails the connection: queues a Close frame with the error's code (unless one was sent).
@@ -477,6 +503,8 @@ impl Connection {
             return self.inflate_into_buf(chunk, m.text, false);
         }
         let old = self.buf.len();
+        // The length was checked against the limit with the frame header.
+        crate::deflate::grow_within(&mut self.buf, chunk.len(), self.config.max_message_size);
         self.buf.extend_from_slice(chunk);
         if m.text {
             self.utf8

@@ -250,6 +250,18 @@ impl DeflateConfig {
     }
 }
 
+/// Makes room for at least `want` more bytes in `buf` (fewer if that would pass `limit`), with
+/// a capacity that never exceeds `limit`: doubling (amortised, like `Vec::reserve`) but capped
+/// there, where `Vec::reserve` could overshoot it by up to the whole buffer.
+pub(crate) fn grow_within(buf: &mut Vec<u8>, want: usize, limit: usize) {
+    let need = buf.len().saturating_add(want).min(limit);
+    if need <= buf.capacity() {
+        return;
+    }
+    let cap = buf.capacity().saturating_mul(2).max(need).min(limit);
+    buf.reserve_exact(cap - buf.len());
+}
+
 /// The compressor and decompressor of one connection.
 pub(crate) struct Deflate {
     compress: Option<Compress>,
@@ -343,8 +355,12 @@ impl Deflate {
         true
     }
 
-    /// Inflates `input` (part of a compressed message), appending to `out`, which may not grow
-    /// beyond `limit` bytes.
+    /// Inflates `input` (part of a compressed message), appending to `out`.
+    ///
+    /// Inflation runs in bounded steps into `out`'s spare capacity, and `out` grows with
+    /// [`grow_within`]: its capacity never exceeds `limit`. Once `limit` bytes are out, one
+    /// more output byte (probed into a 1-byte buffer) is [`ProtocolError::MessageTooLarge`]:
+    /// a deflate bomb costs at most `limit` bytes of buffer, however much it would inflate to.
     pub(crate) fn inflate(
         &mut self,
         mut input: &[u8],
@@ -369,10 +385,7 @@ impl Deflate {
                     }
                     return Ok(());
                 }
-                let want = (input.len() * 4)
-                    .clamp(4096, 1 << 18)
-                    .min(limit - out.len());
-                out.reserve(want);
+                grow_within(out, (input.len() * 4).clamp(4096, 1 << 18), limit);
             }
             let (in0, out0) = (self.decompress.total_in(), self.decompress.total_out());
             let status = self
@@ -398,7 +411,8 @@ impl Deflate {
         }
     }
 
-    /// Ends a compressed message: feeds the stripped `00 00 ff ff` tail.
+    /// Ends a compressed message: feeds the stripped `00 00 ff ff` tail (same bound as
+    /// [`inflate`](Self::inflate)).
     pub(crate) fn finish_message(
         &mut self,
         out: &mut Vec<u8>,

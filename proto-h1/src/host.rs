@@ -1,0 +1,134 @@
+//! The `Host` rules of RFC 9112 section 3.2 for a server receiving a request.
+
+use crate::error::Error;
+use crate::head::{Header, Version, trim_ows};
+
+/// Checks the `Host` header fields of a received request and returns the Host value (empty
+/// when the field is absent from an HTTP/1.0 request).
+///
+/// RFC 9112 section 3.2: "A server MUST respond with a 400 (Bad Request) status code to any
+/// HTTP/1.1 request message that lacks a Host header field and to any request message that
+/// contains more than one Host header field line or a Host header field with an invalid field
+/// value." A valid value is `uri-host [ ":" port ]` (RFC 3986 section 3.2.2: a reg-name with
+/// unreserved, pct-encoded and sub-delims characters, an IPv4 address, or an IPv6 / IPvFuture
+/// literal in brackets; the port is digits) or empty ("If the authority component is missing
+/// or undefined for the target URI, then a client MUST send a Host header field with an empty
+/// field value"). The rule holds for every request-target form: with absolute-form the server
+/// uses the target's authority, but the Host field must still be there and valid (section
+/// 3.2.2). An HTTP/1.0 request may omit Host; a repeated or invalid one is still refused.
+///
+/// [`ServerConn`](crate::ServerConn) applies this to every request it reads.
+///
+/// # Errors
+/// [`Error::MissingHost`], [`Error::DuplicateHost`], [`Error::InvalidHost`] (all 400).
+pub fn request_host<'a>(
+    version: Version,
+    headers: impl IntoIterator<Item = Header<'a>>,
+) -> Result<&'a [u8], Error> {
+    let mut host = None;
+    for h in headers {
+        if h.name.eq_ignore_ascii_case("host") {
+            if host.is_some() {
+                return Err(Error::DuplicateHost);
+            }
+            host = Some(h.value);
+        }
+    }
+    check(version, host)
+}
+
+/// The rule on the value of the only Host field (`None` when there is none).
+pub(crate) fn check(version: Version, host: Option<&[u8]>) -> Result<&[u8], Error> {
+    match host {
+        None if version == Version::Http11 => Err(Error::MissingHost),
+        None => Ok(b""),
+        Some(v) => {
+            let v = trim_ows(v);
+            if valid_host(v) {
+                Ok(v)
+            } else {
+                Err(Error::InvalidHost)
+            }
+        }
+    }
+}
+
+/// `Host = uri-host [ ":" port ]`, or empty.
+pub(crate) fn valid_host(v: &[u8]) -> bool {
+    let (host, rest) = if v.first() == Some(&b'[') {
+        let Some(close) = v.iter().position(|&c| c == b']') else {
+            return false;
+        };
+        if !ip_literal(&v[1..close]) {
+            return false;
+        }
+        (&v[..0], &v[close + 1..])
+    } else {
+        let end = v.iter().position(|&c| c == b':').unwrap_or(v.len());
+        (&v[..end], &v[end..])
+    };
+    if !reg_name(host) {
+        return false;
+    }
+    match rest {
+        [] => true,
+        [b':', port @ ..] => port.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
+fn unreserved(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~')
+}
+
+fn sub_delim(c: u8) -> bool {
+    matches!(
+        c,
+        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+    )
+}
+
+/// `reg-name = *( unreserved / pct-encoded / sub-delims )` (IPv4 addresses fit it too).
+fn reg_name(h: &[u8]) -> bool {
+    let mut i = 0;
+    while i < h.len() {
+        let c = h[i];
+        if c == b'%' {
+            if i + 2 >= h.len() {
+                return false;
+            }
+            if !(h[i + 1].is_ascii_hexdigit() && h[i + 2].is_ascii_hexdigit()) {
+                return false;
+            }
+            i += 3;
+        } else if unreserved(c) || sub_delim(c) {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// The inside of `IP-literal = "[" ( IPv6address / IPvFuture ) "]"`.
+fn ip_literal(l: &[u8]) -> bool {
+    if let [b'v' | b'V', rest @ ..] = l {
+        // IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+        let Some(dot) = rest.iter().position(|&c| c == b'.') else {
+            return false;
+        };
+        let (ver, addr) = (&rest[..dot], &rest[dot + 1..]);
+        return !ver.is_empty()
+            && ver.iter().all(u8::is_ascii_hexdigit)
+            && !addr.is_empty()
+            && addr
+                .iter()
+                .all(|&c| unreserved(c) || sub_delim(c) || c == b':');
+    }
+    l.iter()
+        .all(|&c| c.is_ascii_hexdigit() || matches!(c, b':' | b'.'))
+        && core::str::from_utf8(l)
+            .ok()
+            .and_then(|s| s.parse::<core::net::Ipv6Addr>().ok())
+            .is_some()
+}

@@ -1,0 +1,183 @@
+//! Memory bounds of permessage-deflate on the receiving side, measured with a counting
+//! allocator that tracks live and peak live heap bytes.
+//!
+//! - A deflate bomb stops at the message limit: the peak live heap during `recv` stays under
+//!   the limit plus a small constant, and the error is `MessageTooLarge` (close 1009).
+//! - After a large compressed message is delivered, the next `recv` (the one that reports
+//!   "need more bytes") releases the message buffer: an idle connection holds at most a small
+//!   constant more than before the message.
+//!
+//! The allocator counts a `realloc` as its net change (old size out, new size in): the bound
+//! is on the capacity the engine holds; whether growing a block copies it is up to the system
+//! allocator (large blocks are remapped in place by glibc). The tests share one global
+//! allocator, so they take a lock and run one at a time.
+
+use proto_ws::{CloseCode, Config, Connection, DeflateParams, Error, Event, ProtocolError};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(n: usize) {
+    let live = LIVE.fetch_add(n, Ordering::Relaxed) + n;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+// SAFETY: forwards to the system allocator, only counting bytes.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as ours.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: same contract as ours.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                grew(new_size - layout.size());
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn live() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// Starts a peak measurement from the current live size.
+fn reset_peak() -> usize {
+    let now = live();
+    PEAK.store(now, Ordering::Relaxed);
+    now
+}
+
+fn params() -> DeflateParams {
+    DeflateParams {
+        server_no_context_takeover: false,
+        client_no_context_takeover: false,
+        server_max_window_bits: 15,
+        client_max_window_bits: 15,
+        level: 6,
+    }
+}
+
+/// The inflater's own state (window and tables) and small buffers: what a connection may
+/// hold beyond the message limit.
+const SLACK: usize = 128 << 10;
+
+#[test]
+fn deflate_bomb_stops_at_the_limit_with_1009() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // 16 MiB of zeros compress to about 16 KB. A limit that is not a power of two: a buffer
+    // that grows by doubling would pass it by a third.
+    let limit = 3 << 19; // 1.5 MiB
+    let mut client = Connection::client(Config::default().deflate(Some(params())), 1);
+    let mut wire = Vec::new();
+    client.send_binary(&vec![0u8; 16 << 20], &mut wire).unwrap();
+    assert!(wire.len() < 40_000, "{}", wire.len());
+    let cfg = Config::default()
+        .max_message_size(limit)
+        .deflate(Some(params()));
+    let mut server = Connection::server(cfg);
+    let mut out = Vec::with_capacity(64);
+
+    let base = reset_peak();
+    let mut pos = 0;
+    let err = loop {
+        // Feed the frame in pieces, as a socket would.
+        let end = (pos + 4096).min(wire.len());
+        match server.recv(&mut wire[pos..end]) {
+            Ok((n, None)) => pos += n,
+            Ok((_, Some(ev))) => panic!("bomb delivered: {ev:?}"),
+            Err(e) => break e,
+        }
+    };
+    let peak = PEAK.load(Ordering::Relaxed) - base;
+    eprintln!("bomb: peak live heap during recv {peak} bytes, limit {limit}");
+    assert_eq!(
+        err,
+        Error::Protocol(ProtocolError::MessageTooLarge {
+            limit: limit as u64
+        })
+    );
+    assert!(
+        peak <= limit + SLACK,
+        "peak live heap during recv: {peak} bytes for a limit of {limit}"
+    );
+    server.poll_transmit(&mut out);
+    let code = CloseCode::MESSAGE_TOO_BIG.as_u16().to_be_bytes();
+    assert_eq!(out, [0x88, 2, code[0], code[1]], "close 1009 queued");
+}
+
+#[test]
+fn large_compressed_message_is_released_after_delivery() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let big: Vec<u8> = (0..8u32 << 20)
+        .map(|i| (i % 251) as u8 ^ (i >> 12) as u8)
+        .collect();
+    let mut client = Connection::client(Config::default().deflate(Some(params())), 1);
+    let mut wire = Vec::new();
+    client.send_binary(b"warm-up", &mut wire).unwrap();
+    let warm_len = wire.len();
+    client.send_binary(&big, &mut wire).unwrap();
+    assert!(wire.len() < big.len() / 4, "{}", wire.len());
+    let mut server = Connection::server(Config::default().deflate(Some(params())));
+
+    // A small message first, so the inflater's state exists before the baseline.
+    match server.recv(&mut wire[..warm_len]) {
+        Ok((n, Some(Event::Binary(b)))) => assert_eq!((n, b), (warm_len, &b"warm-up"[..])),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(server.recv(&mut []), Ok((0, None))));
+    let base = live();
+
+    let mut pos = warm_len;
+    loop {
+        let end = (pos + 65536).min(wire.len());
+        match server.recv(&mut wire[pos..end]) {
+            Ok((n, None)) => pos += n,
+            Ok((n, Some(Event::Binary(b)))) => {
+                assert_eq!(b.len(), big.len());
+                assert!(b == &big[..]);
+                pos += n;
+                break;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(pos, wire.len());
+    assert!(
+        live() - base >= big.len(),
+        "the message is held while it is handed out"
+    );
+    // The caller's recv loop goes on until "need more bytes": now the connection is idle.
+    assert!(matches!(server.recv(&mut []), Ok((0, None))));
+    let held = live().saturating_sub(base);
+    eprintln!("idle after an 8 MiB message: {held} bytes more than before it");
+    assert!(
+        held <= 8 << 10,
+        "idle connection holds {held} bytes after the message"
+    );
+}
