@@ -49,6 +49,7 @@ use crate::frame::{
 };
 use crate::head::{self, Collector, Fields, Head, Kind, Malformed};
 use crate::hpack::{self, DecodeError};
+use crate::recvbuf::RecvBuf;
 use crate::settings::{DEFAULT_WINDOW, Settings, id as sid};
 use crate::stream::{Event as Ev, Reaction, Side, State, StateError};
 use bytes::{Bytes, BytesMut};
@@ -400,7 +401,7 @@ struct Stream {
     end_sent: bool,
     out_trailers: Option<Vec<(Vec<u8>, Vec<u8>)>>,
     queued: bool,
-    inbuf: VecDeque<Bytes>,
+    inbuf: RecvBuf,
     got_head: bool,
     sent_head: bool,
     no_body: bool,
@@ -425,7 +426,7 @@ impl Stream {
             end_sent: false,
             out_trailers: None,
             queued: false,
-            inbuf: VecDeque::new(),
+            inbuf: RecvBuf::default(),
             got_head: false,
             sent_head: false,
             no_body: false,
@@ -478,6 +479,16 @@ impl Rate {
 
 /// An HTTP/2 connection in either role. See the [module documentation](self) for the call
 /// order.
+///
+/// # Memory bounds
+/// - Unread body bytes: at most the connection receive window we advertise
+///   ([`Config::connection_window`], or its BDP growth up to [`Config::bdp_max_window`]),
+///   since credit returns only when the application reads ([`Connection::read_data`]) or
+///   the stream is dropped; and no more than a stream's window per stream. The memory that
+///   holds them is about that much again at most (small payloads are gathered in a buffer
+///   that grows by doubling) plus a constant per chunk of 1 KiB or more: a DATA frame never
+///   keeps alive the read it arrived in, nor any other frame's bytes. Only one partial frame
+///   (at most the maximum frame size) is buffered between reads.
 #[derive(Debug)]
 pub struct Connection {
     role: Role,
@@ -673,7 +684,7 @@ impl Connection {
     pub fn buffered(&self, stream: StreamId) -> usize {
         self.streams
             .get(&stream.value())
-            .map_or(0, |s| s.inbuf.iter().map(Bytes::len).sum())
+            .map_or(0, |s| s.inbuf.len())
     }
     /// The connection receive window the peer sees.
     pub fn connection_recv_window(&self) -> i32 {
@@ -746,32 +757,46 @@ impl Connection {
             self.preface += n;
             rest = &rest[n..];
         }
-        self.rx.extend_from_slice(rest);
-        while let Some(head) = FrameHeader::parse(&self.rx) {
-            // "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the
-            // size defined in SETTINGS_MAX_FRAME_SIZE" (4.2), checked from the header alone.
-            if head.len > self.local.max_frame_size {
-                let e = FrameError::TooLarge {
-                    kind: head.kind,
-                    len: head.len,
-                    max: self.local.max_frame_size,
-                };
-                return Err(self.fail(Error::Frame(e)));
+        // A frame split across reads is completed first, in a buffer of its own size (so a
+        // DATA payload kept from it holds only that frame).
+        if !self.rx.is_empty() {
+            if self.rx.len() < HEADER_LEN {
+                let n = (HEADER_LEN - self.rx.len()).min(rest.len());
+                self.rx.extend_from_slice(&rest[..n]);
+                rest = &rest[n..];
             }
+            if let Some(head) = FrameHeader::parse(&self.rx) {
+                self.check_frame_len(head)?;
+                let total = HEADER_LEN + head.len as usize;
+                self.rx.reserve(total - self.rx.len());
+                let n = (total - self.rx.len()).min(rest.len());
+                self.rx.extend_from_slice(&rest[..n]);
+                rest = &rest[n..];
+                if self.rx.len() == total {
+                    let buf = std::mem::take(&mut self.rx).freeze();
+                    self.frame_in(now, head, &buf, Some(&buf))?;
+                }
+            }
+        }
+        // Whole frames are handled in place in the caller's input: nothing is copied but the
+        // DATA payloads kept for the application, each on its own (never a view that would
+        // keep the whole read alive).
+        while let Some(head) = FrameHeader::parse(rest) {
+            self.check_frame_len(head)?;
             let total = HEADER_LEN + head.len as usize;
-            if self.rx.len() < total {
+            if rest.len() < total {
                 break;
             }
-            let buf = self.rx.split_to(total).freeze();
-            // Any frame shows the peer alive (keep-alive); any but PING shows it busy (idle).
-            self.last_recv = now;
-            self.keepalive_sent = None;
-            if head.kind != kind::PING {
-                self.busy_at = now;
-            }
-            if let Err(e) = self.on_frame(head, &buf) {
-                return Err(self.fail(e));
-            }
+            let (buf, r) = rest.split_at(total);
+            rest = r;
+            self.frame_in(now, head, buf, None)?;
+        }
+        if !rest.is_empty() {
+            // The start of a frame (its length already checked): kept for the next read.
+            let total =
+                FrameHeader::parse(rest).map_or(HEADER_LEN, |h| HEADER_LEN + h.len as usize);
+            self.rx = BytesMut::with_capacity(total);
+            self.rx.extend_from_slice(rest);
         }
         if std::mem::take(&mut self.bdp_acked)
             && let Some(b) = &mut self.bdp
@@ -885,11 +910,14 @@ impl Connection {
         self.events.pop_front()
     }
 
-    /// Takes the next chunk of body bytes received on `stream` (zero-copy: a view of the
-    /// received frame). Reading is what returns flow-control credit to the peer.
+    /// Takes the next chunk of body bytes received on `stream`. A payload of 1 KiB or more
+    /// comes in an allocation of its own, copied once from the input given to `recv` (as the
+    /// whole input used to be) and not again; smaller ones are gathered per stream. Reading
+    /// is what returns flow-control credit to the peer, so the memory held for unread bytes
+    /// is bounded by the receive windows we advertise (see [`Connection`]).
     pub fn read_data(&mut self, stream: StreamId) -> Option<Bytes> {
         let s = self.streams.get_mut(&stream.value())?;
-        let b = s.inbuf.pop_front()?;
+        let b = s.inbuf.pop()?;
         let n = b.len() as u32;
         s.recv.release(n);
         if s.state.can_recv()
@@ -1391,6 +1419,37 @@ impl Connection {
 
     // ---------------------------------------------------------------- internals
 
+    /// "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the size
+    /// defined in SETTINGS_MAX_FRAME_SIZE" (4.2), checked from the header alone.
+    fn check_frame_len(&mut self, head: FrameHeader) -> Result<(), Error> {
+        if head.len > self.local.max_frame_size {
+            let e = FrameError::TooLarge {
+                kind: head.kind,
+                len: head.len,
+                max: self.local.max_frame_size,
+            };
+            return Err(self.fail(Error::Frame(e)));
+        }
+        Ok(())
+    }
+
+    /// One whole frame from `recv`; a connection error is made sticky.
+    fn frame_in(
+        &mut self,
+        now: Instant,
+        head: FrameHeader,
+        buf: &[u8],
+        owned: Option<&Bytes>,
+    ) -> Result<(), Error> {
+        // Any frame shows the peer alive (keep-alive); any but PING shows it busy (idle).
+        self.last_recv = now;
+        self.keepalive_sent = None;
+        if head.kind != kind::PING {
+            self.busy_at = now;
+        }
+        self.on_frame(head, buf, owned).map_err(|e| self.fail(e))
+    }
+
     fn check_open(&self) -> Result<(), UserError> {
         if self.error.is_some() {
             Err(UserError::Closed)
@@ -1619,7 +1678,7 @@ impl Connection {
             return false;
         };
         self.stream_dropped = true;
-        let unread: usize = s.inbuf.iter().map(Bytes::len).sum();
+        let unread = s.inbuf.len();
         if unread > 0 {
             self.conn_release(unread as u32);
         }
@@ -1723,7 +1782,14 @@ impl Connection {
         Ok(())
     }
 
-    fn on_frame(&mut self, head: FrameHeader, buf: &Bytes) -> Result<(), Error> {
+    /// One whole frame, `buf` (header included); `owned` is set when `buf` is an allocation of
+    /// its own (a frame reassembled across reads) that DATA may keep instead of a copy.
+    fn on_frame(
+        &mut self,
+        head: FrameHeader,
+        buf: &[u8],
+        owned: Option<&Bytes>,
+    ) -> Result<(), Error> {
         let payload = &buf[HEADER_LEN..];
         if let Some(p) = &self.partial
             && (head.kind != kind::CONTINUATION || head.stream != p.stream)
@@ -1750,7 +1816,7 @@ impl Connection {
             }
         };
         match frame {
-            Frame::Data(d) => self.on_data(d, buf),
+            Frame::Data(d) => self.on_data(d, owned),
             Frame::Headers(h) => {
                 if h.end_headers {
                     self.on_block(h.stream, h.end_stream, h.priority, None, h.block)
@@ -1863,7 +1929,7 @@ impl Connection {
                 self.events.push_back(Event::GoAway {
                     last_stream: g.last_stream,
                     code: g.code,
-                    debug: buf.slice_ref(g.debug),
+                    debug: Bytes::copy_from_slice(g.debug),
                 });
                 for id in refused {
                     let sid = StreamId::new(id);
@@ -1926,7 +1992,7 @@ impl Connection {
         Ok(())
     }
 
-    fn on_data(&mut self, d: frame::Data<'_>, buf: &Bytes) -> Result<(), Error> {
+    fn on_data(&mut self, d: frame::Data<'_>, owned: Option<&Bytes>) -> Result<(), Error> {
         let flow = d.flow_len() as u32;
         let len = d.data.len() as u32;
         if len == 0 && !d.end_stream {
@@ -1982,9 +2048,9 @@ impl Connection {
             return self.stream_error(id, StreamError::Malformed(m));
         }
         s.state = next;
-        if len > 0 {
-            s.inbuf.push_back(buf.slice_ref(d.data));
-        }
+        // Copied out of the caller's input, or kept in the buffer of the one frame it was
+        // reassembled in: never a view that keeps a whole read alive (`RecvBuf`).
+        s.inbuf.push(d.data, owned);
         self.conn_release(flow - len);
         self.events.push_back(Event::Data {
             stream: id,
