@@ -116,7 +116,8 @@ pub struct Limits {
     pub max_empty_frames: u32,
     /// The window the counters above are taken over.
     pub reset_window: Duration,
-    /// Concurrent streams we accept when our SETTINGS do not say.
+    /// Concurrent streams we accept when our SETTINGS do not say. Streams answered but with
+    /// their body still unread count until read (see [`Connection`], "Memory bounds").
     pub max_concurrent_streams: u32,
     /// Closed streams remembered to tell "closed" from "idle" and to ignore late frames.
     pub max_closed_remembered: usize,
@@ -411,6 +412,8 @@ struct Stream {
     stalled_since: Option<Instant>,
     /// Whether an entry for this stream is in `Connection::stalls`.
     in_stalls: bool,
+    /// A request stream the peer opened, counted in `Connection::peer_streams`.
+    counted: bool,
 }
 
 impl Stream {
@@ -434,6 +437,7 @@ impl Stream {
             received: 0,
             stalled_since: None,
             in_stalls: false,
+            counted: false,
         }
     }
 }
@@ -489,6 +493,16 @@ impl Rate {
 ///   that grows by doubling) plus a constant per chunk of 1 KiB or more: a DATA frame never
 ///   keeps alive the read it arrived in, nor any other frame's bytes. Only one partial frame
 ///   (at most the maximum frame size) is buffered between reads.
+/// - Streams the peer opens: at most our SETTINGS_MAX_CONCURRENT_STREAMS (or
+///   [`Limits::max_concurrent_streams`]) are tracked at once; a stream counts until it is
+///   gone from the table, so one answered but with its request body unread still counts, and
+///   new streams above the limit are refused with REFUSED_STREAM (RFC 9113 5.1.2). The count
+///   is kept as streams come and go (no scan per new stream).
+/// - A server that completes its response while the request is still open resets the stream
+///   with NO_ERROR right after the response (RFC 9113 8.1), drops its unread body and releases
+///   it ([`Event::Reset`] with `remote: false` reports it); read the body first if it is
+///   needed. A client that receives such a RST_STREAM after a complete response keeps the
+///   response readable and stops sending.
 #[derive(Debug)]
 pub struct Connection {
     role: Role,
@@ -543,6 +557,10 @@ pub struct Connection {
     keepalive_sent: Option<Instant>,
     /// PINGs sent by `ping` and not yet acknowledged.
     pings_out: u32,
+    /// Request streams the peer opened that are still tracked, whatever their state (a
+    /// stream answered but with its body unread included): what SETTINGS_MAX_CONCURRENT_STREAMS
+    /// is checked against, counted as streams come and go.
+    peer_streams: u32,
 }
 
 impl Connection {
@@ -641,6 +659,7 @@ impl Connection {
             stream_dropped: false,
             keepalive_sent: None,
             pings_out: 0,
+            peer_streams: 0,
             config,
         }
     }
@@ -1010,7 +1029,9 @@ impl Connection {
     }
 
     /// Sends a response head (server) on a request stream or a promised stream. A 1xx status
-    /// is informational and may not end the stream.
+    /// is informational and may not end the stream. A response that ends here or with its
+    /// last DATA or trailers while the request is still open is followed by RST_STREAM
+    /// (NO_ERROR), and the unread request body is dropped (RFC 9113 8.1).
     ///
     /// # Errors
     /// [`UserError`] when the role or the stream's state does not allow it.
@@ -1061,6 +1082,7 @@ impl Connection {
         fields.push((b":status", &digits));
         fields.extend_from_slice(headers);
         self.write_headers(stream, None, &fields, end_stream, None);
+        self.end_early(stream.value());
         self.maybe_forget(stream.value());
         Ok(())
     }
@@ -1374,6 +1396,7 @@ impl Connection {
                 let sid = StreamId::new(id);
                 let tail = Frame::Data(frame::Data::new(sid, &piece, end)).encode_head(out);
                 let _ = tail;
+                self.end_early(id);
                 self.maybe_forget(id);
                 if n >= VECTORED_MIN {
                     self.stall_since = None;
@@ -1405,6 +1428,7 @@ impl Connection {
                         .unwrap_or(State::Closed);
                     Frame::Data(frame::Data::new(sid, b"", true)).encode(out);
                 }
+                self.end_early(id);
                 self.maybe_forget(id);
             }
         }
@@ -1412,6 +1436,11 @@ impl Connection {
             self.stall_since.get_or_insert(now);
         } else {
             self.stall_since = None;
+        }
+        // RST_STREAM(NO_ERROR) queued by `end_early` after a response that ended above.
+        if !self.ctrl.is_empty() {
+            out.extend_from_slice(&self.ctrl);
+            self.ctrl.clear();
         }
         self.note_busy(now);
         None
@@ -1678,12 +1707,39 @@ impl Connection {
             return false;
         };
         self.stream_dropped = true;
+        self.peer_streams -= u32::from(s.counted);
         let unread = s.inbuf.len();
         if unread > 0 {
             self.conn_release(unread as u32);
         }
         self.remember_closed(id.value(), how);
         true
+    }
+
+    /// A server has sent a complete response while the request is still open (half-closed
+    /// local): "the server MAY request that the client abort transmission of a request without
+    /// error by sending a RST_STREAM with an error code of NO_ERROR after sending a complete
+    /// response" (RFC 9113 8.1). The stream is reset so, released, and its unread body
+    /// dropped (credit back to the connection); [`Event::Reset`] tells the application. The
+    /// RST_STREAM is queued after the frame that ended the response.
+    fn end_early(&mut self, id: u32) {
+        let Some(s) = self.streams.get(&id) else {
+            return;
+        };
+        if self.role != Role::Server || s.local || !s.end_sent || s.state != State::HalfClosedLocal
+        {
+            return;
+        }
+        let stream = StreamId::new(id);
+        let code = ErrorCode::NO_ERROR;
+        Frame::RstStream(frame::RstStream { stream, code }).encode(&mut self.ctrl);
+        self.close_stream(stream, Closure::ResetByUs);
+        self.events.push_back(Event::Reset {
+            stream,
+            code,
+            remote: false,
+            error: None,
+        });
     }
 
     /// Forgets a closed stream once the application has read everything.
@@ -1694,7 +1750,9 @@ impl Connection {
             && s.out_len == 0
             && (!s.out_end || s.end_sent)
         {
-            self.streams.remove(&id);
+            if let Some(s) = self.streams.remove(&id) {
+                self.peer_streams -= u32::from(s.counted);
+            }
             self.stream_dropped = true;
             self.remember_closed(id, Closure::Ended);
         }
@@ -2075,7 +2133,26 @@ impl Connection {
         if let Err(e) = s.state.on(Side::Recv, Ev::Reset) {
             return self.state_violation(id, e);
         }
-        self.close_stream(id, Closure::ResetByPeer);
+        if r.code == ErrorCode::NO_ERROR
+            && s.state == State::HalfClosedRemote
+            && s.got_head
+            && !s.inbuf.is_empty()
+            && let Some(s) = self.streams.get_mut(&id.value())
+        {
+            // The peer's message is complete and it asks us to stop sending ours: "Clients
+            // MUST NOT discard responses as a result of receiving such a RST_STREAM" (8.1).
+            // Our unsent data is dropped; the unread response stays readable, and the stream
+            // goes once it is read.
+            s.state = State::Closed;
+            s.out.clear();
+            s.out_len = 0;
+            s.out_end = true;
+            s.end_sent = true;
+            s.out_trailers = None;
+            s.stalled_since = None;
+        } else {
+            self.close_stream(id, Closure::ResetByPeer);
+        }
         self.events.push_back(Event::Reset {
             stream: id,
             code: r.code,
@@ -2347,12 +2424,8 @@ impl Connection {
                 .local
                 .max_concurrent_streams
                 .unwrap_or(self.config.limits.max_concurrent_streams);
-            let active = self
-                .streams
-                .values()
-                .filter(|s| !s.local && s.state.is_active())
-                .count() as u32;
-            if active >= limit {
+            // Streams answered but not yet read count too: each holds memory until read.
+            if self.peer_streams >= limit {
                 // "An endpoint that receives a HEADERS frame that causes its advertised
                 // concurrent stream limit to be exceeded MUST treat this as a stream error of
                 // type PROTOCOL_ERROR or REFUSED_STREAM" (5.1.2).
@@ -2390,6 +2463,8 @@ impl Connection {
             s.got_head = true;
             s.content_length = head.content_length;
             s.no_body = head.method() == Some(b"HEAD");
+            s.counted = true;
+            self.peer_streams += 1;
             self.streams.insert(stream.value(), s);
             self.events.push_back(Event::Request {
                 stream,

@@ -14,12 +14,13 @@
 // The counting allocator is the only unsafe code, as a test binary of its own.
 #![allow(unsafe_code)]
 
-use proto_h2::conn::{Config, Connection, PREFACE, Role};
-use proto_h2::frame::{self, Builder, Frame, StreamId, flag, kind};
+use proto_h2::conn::{Config, Connection, Event, PREFACE, Request, Role};
+use proto_h2::frame::{self, Builder, ErrorCode, Frame, StreamId, flag, kind};
+use proto_h2::pair::Pair;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicIsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 struct Counting;
 
@@ -83,6 +84,22 @@ fn drain(c: &mut Connection, now: Instant) -> Vec<u8> {
             None => return wire,
         }
     }
+}
+
+/// The frames in `wire` as (type, flags, stream, RST_STREAM code if any).
+fn frames(wire: &[u8]) -> Vec<(u8, u8, u32, Option<ErrorCode>)> {
+    let mut pos = 0;
+    let mut found = Vec::new();
+    while let Some(h) = frame::FrameHeader::parse(&wire[pos..]) {
+        let n = frame::HEADER_LEN + h.len as usize;
+        let code = match frame::decode(&wire[pos..], frame::MAX_MAX_FRAME_SIZE) {
+            Ok(Some((Frame::RstStream(r), _))) => Some(r.code),
+            _ => None,
+        };
+        found.push((h.kind, h.flags, h.stream.value(), code));
+        pos += n;
+    }
+    found
 }
 
 /// A POST request HEADERS frame (static table only: :method POST, :scheme http, :path /,
@@ -223,4 +240,187 @@ fn large_frames_split_across_reads_are_bounded_and_intact() {
     for (i, c) in body.chunks(16_384).enumerate() {
         assert!(c.iter().all(|&b| b == i as u8), "chunk {i} corrupted");
     }
+}
+
+// ------------------------------------------------------------------ 2. answered, unread streams
+
+/// An early response (413 with END_STREAM) while the request body is still coming: the
+/// stream is reset with NO_ERROR after the response, its unread body is dropped and its
+/// connection credit returned, and it is no longer tracked.
+#[test]
+fn early_response_resets_the_open_request_with_no_error() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    let mut s = server_with(Config::server(), now);
+    let window = s.connection_recv_window();
+    let mut req = post(1, false);
+    req.extend(data(1, &[1u8; 1000], false));
+    s.recv(now, &req).unwrap();
+    while s.poll_event().is_some() {}
+    assert_eq!(s.connection_recv_window(), window - 1000);
+    s.send_response(StreamId::new(1), 413, &[], true).unwrap();
+    let sent = frames(&drain(&mut s, now));
+    let headers = sent
+        .iter()
+        .position(|f| f.0 == kind::HEADERS && f.2 == 1 && f.1 & flag::END_STREAM != 0)
+        .expect("response HEADERS with END_STREAM");
+    let rst = sent
+        .iter()
+        .position(|f| f.0 == kind::RST_STREAM && f.2 == 1)
+        .expect("RST_STREAM after the complete response");
+    assert!(headers < rst);
+    assert_eq!(sent[rst].3, Some(ErrorCode::NO_ERROR));
+    assert_eq!(s.stream_count(), 0);
+    assert_eq!(s.stream_state(StreamId::new(1)), None);
+    // Credit for the dropped body went back (by WINDOW_UPDATE once enough built up), and
+    // the rest of the body, in flight when the RST_STREAM left, is ignored.
+    s.recv(now, &data(1, &[1u8; 1000], true)).unwrap();
+    assert!(s.error().is_none());
+}
+
+/// The same when the response ends through `send_data` (the END_STREAM DATA frame goes out
+/// from `poll_transmit`): the RST_STREAM follows it.
+#[test]
+fn early_response_with_body_resets_after_the_last_data_frame() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    let mut s = server_with(Config::server(), now);
+    s.recv(now, &post(1, false)).unwrap();
+    while s.poll_event().is_some() {}
+    s.send_response(StreamId::new(1), 413, &[], false).unwrap();
+    s.send_data(StreamId::new(1), bytes::Bytes::from(vec![b'x'; 4000]), true)
+        .unwrap();
+    let sent = frames(&drain(&mut s, now));
+    let end = sent
+        .iter()
+        .position(|f| f.0 == kind::DATA && f.2 == 1 && f.1 & flag::END_STREAM != 0)
+        .expect("DATA with END_STREAM");
+    let rst = sent
+        .iter()
+        .position(|f| f.0 == kind::RST_STREAM && f.2 == 1)
+        .expect("RST_STREAM after the complete response");
+    assert!(end < rst);
+    assert_eq!(sent[rst].3, Some(ErrorCode::NO_ERROR));
+    assert_eq!(s.stream_count(), 0);
+}
+
+/// 5,000 requests answered early (413) with their bodies still open and never read: each is
+/// reset with NO_ERROR and released, so the table never grows past the limit and memory
+/// stays bounded. Before the fix all 5,000 stayed tracked.
+#[test]
+fn answered_open_requests_are_released() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut now = Instant::now();
+    let mut s = server_with(Config::server(), now);
+    let before = live();
+    let mut no_error = 0;
+    let mut max_tracked = 0;
+    for i in 0..5_000u32 {
+        now += Duration::from_millis(100);
+        let id = 1 + 2 * i;
+        let mut req = post(id, false);
+        req.extend(data(id, b"x", false));
+        s.recv(now, &req).unwrap();
+        while s.poll_event().is_some() {}
+        s.send_response(StreamId::new(id), 413, &[], true).unwrap();
+        no_error += frames(&drain(&mut s, now))
+            .iter()
+            .filter(|f| f.0 == kind::RST_STREAM && f.2 == id && f.3 == Some(ErrorCode::NO_ERROR))
+            .count();
+        max_tracked = max_tracked.max(s.stream_count());
+    }
+    let held = live() - before;
+    assert_eq!(no_error, 5_000);
+    assert!(max_tracked <= 100, "{max_tracked} streams tracked");
+    assert!(held < 512 * 1024, "{held} bytes live after 5,000 streams");
+}
+
+/// 5,000 complete requests (body with END_STREAM) answered with 413 and never read: each
+/// stays readable, but counts toward SETTINGS_MAX_CONCURRENT_STREAMS until it is read, so
+/// from the 101st on new streams are refused with REFUSED_STREAM (5.1.2); reading the
+/// bodies frees the slots. Before the fix all 5,000 were tracked and none refused.
+#[test]
+fn answered_unread_streams_count_toward_the_limit() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut now = Instant::now();
+    let mut s = server_with(Config::server(), now);
+    let before = live();
+    let mut refused = 0;
+    let mut max_tracked = 0;
+    for i in 0..5_000u32 {
+        // Slow enough that the refusals stay under the refused-streams rate limit.
+        now += Duration::from_millis(100);
+        let id = 1 + 2 * i;
+        let mut req = post(id, false);
+        req.extend(data(id, b"x", true));
+        s.recv(now, &req).unwrap();
+        let mut accepted = false;
+        while let Some(ev) = s.poll_event() {
+            if matches!(ev, Event::Request { stream, .. } if stream.value() == id) {
+                accepted = true;
+            }
+        }
+        if accepted {
+            s.send_response(StreamId::new(id), 413, &[], true).unwrap();
+        }
+        refused += frames(&drain(&mut s, now))
+            .iter()
+            .filter(|f| {
+                f.0 == kind::RST_STREAM && f.2 == id && f.3 == Some(ErrorCode::REFUSED_STREAM)
+            })
+            .count();
+        max_tracked = max_tracked.max(s.stream_count());
+    }
+    let held = live() - before;
+    assert!(max_tracked <= 100, "{max_tracked} streams tracked");
+    assert_eq!(refused, 4_900);
+    assert!(held < 512 * 1024, "{held} bytes live after 5,000 streams");
+    // Reading a body releases its stream, and the next stream is accepted.
+    assert_eq!(&s.read_data(StreamId::new(1)).unwrap()[..], b"x");
+    assert_eq!(s.stream_count(), 99);
+    let id = 1 + 2 * 5_000;
+    s.recv(now, &post(id, true)).unwrap();
+    let mut accepted = false;
+    while let Some(ev) = s.poll_event() {
+        accepted |= matches!(ev, Event::Request { stream, .. } if stream.value() == id);
+    }
+    assert!(accepted);
+}
+
+/// Our client, on RST_STREAM(NO_ERROR) after a complete response, stops sending the request
+/// body but keeps the response: "Clients MUST NOT discard responses as a result of
+/// receiving such a RST_STREAM" (8.1).
+#[test]
+fn client_keeps_the_response_after_rst_no_error() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let req = Request {
+        method: b"POST",
+        ..Request::get(b"http", b"example.com", b"/upload")
+    };
+    let id = p.client.send_request(&req, false).unwrap();
+    p.client
+        .send_data(id, bytes::Bytes::from_static(b"part one"), false)
+        .unwrap();
+    p.drive();
+    p.server
+        .send_response(id, 413, &[(b"content-type", b"text/plain")], false)
+        .unwrap();
+    p.server
+        .send_data(id, bytes::Bytes::from_static(b"too large"), true)
+        .unwrap();
+    p.drive();
+    assert!(p.client_events.iter().any(|e| matches!(e,
+        Event::Reset { stream, code, remote: true, .. }
+            if *stream == id && *code == ErrorCode::NO_ERROR)));
+    assert!(p.client_events.iter().any(|e| matches!(e,
+        Event::Response { head, .. } if head.status() == Some(413))));
+    assert_eq!(&p.client.read_data(id).unwrap()[..], b"too large");
+    assert!(
+        p.client
+            .send_data(id, bytes::Bytes::from_static(b"more"), true)
+            .is_err()
+    );
+    assert_eq!(p.client.stream_count(), 0);
+    assert!(p.client_error.is_none() && p.server_error.is_none());
 }
