@@ -49,6 +49,7 @@ use crate::frame::{
 };
 use crate::head::{self, Collector, Fields, Head, Kind, Malformed};
 use crate::hpack::{self, DecodeError};
+use crate::recvbuf::RecvBuf;
 use crate::settings::{DEFAULT_WINDOW, Settings, id as sid};
 use crate::stream::{Event as Ev, Reaction, Side, State, StateError};
 use bytes::{Bytes, BytesMut};
@@ -123,7 +124,8 @@ pub struct Limits {
     pub max_empty_frames: u32,
     /// The window the counters above are taken over.
     pub reset_window: Duration,
-    /// Concurrent streams we accept when our SETTINGS do not say.
+    /// Concurrent streams we accept when our SETTINGS do not say. Streams answered but with
+    /// their body still unread count until read (see [`Connection`], "Memory bounds").
     pub max_concurrent_streams: u32,
     /// Closed streams remembered to tell "closed" from "idle" and to ignore late frames.
     pub max_closed_remembered: usize,
@@ -437,7 +439,7 @@ struct Stream {
     end_sent: bool,
     out_trailers: Option<Vec<(Vec<u8>, Vec<u8>)>>,
     queued: bool,
-    inbuf: VecDeque<Bytes>,
+    inbuf: RecvBuf,
     got_head: bool,
     sent_head: bool,
     no_body: bool,
@@ -447,6 +449,8 @@ struct Stream {
     stalled_since: Option<Instant>,
     /// Whether an entry for this stream is in `Connection::stalls`.
     in_stalls: bool,
+    /// A request stream the peer opened, counted in `Connection::peer_streams`.
+    counted: bool,
 }
 
 impl Stream {
@@ -462,7 +466,7 @@ impl Stream {
             end_sent: false,
             out_trailers: None,
             queued: false,
-            inbuf: VecDeque::new(),
+            inbuf: RecvBuf::default(),
             got_head: false,
             sent_head: false,
             no_body: false,
@@ -470,6 +474,7 @@ impl Stream {
             received: 0,
             stalled_since: None,
             in_stalls: false,
+            counted: false,
         }
     }
 }
@@ -548,6 +553,26 @@ impl ControlBudget {
 
 /// An HTTP/2 connection in either role. See the [module documentation](self) for the call
 /// order.
+///
+/// # Memory bounds
+/// - Unread body bytes: at most the connection receive window we advertise
+///   ([`Config::connection_window`], or its BDP growth up to [`Config::bdp_max_window`]),
+///   since credit returns only when the application reads ([`Connection::read_data`]) or
+///   the stream is dropped; and no more than a stream's window per stream. The memory that
+///   holds them is about that much again at most (small payloads are gathered in a buffer
+///   that grows by doubling) plus a constant per chunk of 1 KiB or more: a DATA frame never
+///   keeps alive the read it arrived in, nor any other frame's bytes. Only one partial frame
+///   (at most the maximum frame size) is buffered between reads.
+/// - Streams the peer opens: at most our SETTINGS_MAX_CONCURRENT_STREAMS (or
+///   [`Limits::max_concurrent_streams`]) are tracked at once; a stream counts until it is
+///   gone from the table, so one answered but with its request body unread still counts, and
+///   new streams above the limit are refused with REFUSED_STREAM (RFC 9113 5.1.2). The count
+///   is kept as streams come and go (no scan per new stream).
+/// - A server that completes its response while the request is still open resets the stream
+///   with NO_ERROR right after the response (RFC 9113 8.1), drops its unread body and releases
+///   it ([`Event::Reset`] with `remote: false` reports it); read the body first if it is
+///   needed. A client that receives such a RST_STREAM after a complete response keeps the
+///   response readable and stops sending.
 #[derive(Debug)]
 pub struct Connection {
     role: Role,
@@ -604,6 +629,10 @@ pub struct Connection {
     pings_out: u32,
     /// PING, SETTINGS, connection WINDOW_UPDATE and GOAWAY budgets.
     control: ControlBudget,
+    /// Request streams the peer opened that are still tracked, whatever their state (a
+    /// stream answered but with its body unread included): what SETTINGS_MAX_CONCURRENT_STREAMS
+    /// is checked against, counted as streams come and go.
+    peer_streams: u32,
 }
 
 impl Connection {
@@ -703,6 +732,7 @@ impl Connection {
             keepalive_sent: None,
             pings_out: 0,
             control: ControlBudget::NEW,
+            peer_streams: 0,
             config,
         }
     }
@@ -746,7 +776,7 @@ impl Connection {
     pub fn buffered(&self, stream: StreamId) -> usize {
         self.streams
             .get(&stream.value())
-            .map_or(0, |s| s.inbuf.iter().map(Bytes::len).sum())
+            .map_or(0, |s| s.inbuf.len())
     }
     /// The connection receive window the peer sees.
     pub fn connection_recv_window(&self) -> i32 {
@@ -819,32 +849,46 @@ impl Connection {
             self.preface += n;
             rest = &rest[n..];
         }
-        self.rx.extend_from_slice(rest);
-        while let Some(head) = FrameHeader::parse(&self.rx) {
-            // "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the
-            // size defined in SETTINGS_MAX_FRAME_SIZE" (4.2), checked from the header alone.
-            if head.len > self.local.max_frame_size {
-                let e = FrameError::TooLarge {
-                    kind: head.kind,
-                    len: head.len,
-                    max: self.local.max_frame_size,
-                };
-                return Err(self.fail(Error::Frame(e)));
+        // A frame split across reads is completed first, in a buffer of its own size (so a
+        // DATA payload kept from it holds only that frame).
+        if !self.rx.is_empty() {
+            if self.rx.len() < HEADER_LEN {
+                let n = (HEADER_LEN - self.rx.len()).min(rest.len());
+                self.rx.extend_from_slice(&rest[..n]);
+                rest = &rest[n..];
             }
+            if let Some(head) = FrameHeader::parse(&self.rx) {
+                self.check_frame_len(head)?;
+                let total = HEADER_LEN + head.len as usize;
+                self.rx.reserve(total - self.rx.len());
+                let n = (total - self.rx.len()).min(rest.len());
+                self.rx.extend_from_slice(&rest[..n]);
+                rest = &rest[n..];
+                if self.rx.len() == total {
+                    let buf = std::mem::take(&mut self.rx).freeze();
+                    self.frame_in(now, head, &buf, Some(&buf))?;
+                }
+            }
+        }
+        // Whole frames are handled in place in the caller's input: nothing is copied but the
+        // DATA payloads kept for the application, each on its own (never a view that would
+        // keep the whole read alive).
+        while let Some(head) = FrameHeader::parse(rest) {
+            self.check_frame_len(head)?;
             let total = HEADER_LEN + head.len as usize;
-            if self.rx.len() < total {
+            if rest.len() < total {
                 break;
             }
-            let buf = self.rx.split_to(total).freeze();
-            // Any frame shows the peer alive (keep-alive); any but PING shows it busy (idle).
-            self.last_recv = now;
-            self.keepalive_sent = None;
-            if head.kind != kind::PING {
-                self.busy_at = now;
-            }
-            if let Err(e) = self.on_frame(head, &buf) {
-                return Err(self.fail(e));
-            }
+            let (buf, r) = rest.split_at(total);
+            rest = r;
+            self.frame_in(now, head, buf, None)?;
+        }
+        if !rest.is_empty() {
+            // The start of a frame (its length already checked): kept for the next read.
+            let total =
+                FrameHeader::parse(rest).map_or(HEADER_LEN, |h| HEADER_LEN + h.len as usize);
+            self.rx = BytesMut::with_capacity(total);
+            self.rx.extend_from_slice(rest);
         }
         if std::mem::take(&mut self.bdp_acked)
             && let Some(b) = &mut self.bdp
@@ -958,11 +1002,14 @@ impl Connection {
         self.events.pop_front()
     }
 
-    /// Takes the next chunk of body bytes received on `stream` (zero-copy: a view of the
-    /// received frame). Reading is what returns flow-control credit to the peer.
+    /// Takes the next chunk of body bytes received on `stream`. A payload of 1 KiB or more
+    /// comes in an allocation of its own, copied once from the input given to `recv` (as the
+    /// whole input used to be) and not again; smaller ones are gathered per stream. Reading
+    /// is what returns flow-control credit to the peer, so the memory held for unread bytes
+    /// is bounded by the receive windows we advertise (see [`Connection`]).
     pub fn read_data(&mut self, stream: StreamId) -> Option<Bytes> {
         let s = self.streams.get_mut(&stream.value())?;
-        let b = s.inbuf.pop_front()?;
+        let b = s.inbuf.pop()?;
         let n = b.len() as u32;
         s.recv.release(n);
         if s.state.can_recv()
@@ -1055,7 +1102,9 @@ impl Connection {
     }
 
     /// Sends a response head (server) on a request stream or a promised stream. A 1xx status
-    /// is informational and may not end the stream.
+    /// is informational and may not end the stream. A response that ends here or with its
+    /// last DATA or trailers while the request is still open is followed by RST_STREAM
+    /// (NO_ERROR), and the unread request body is dropped (RFC 9113 8.1).
     ///
     /// # Errors
     /// [`UserError`] when the role or the stream's state does not allow it;
@@ -1108,6 +1157,7 @@ impl Connection {
         fields.push((b":status", &digits));
         fields.extend_from_slice(headers);
         self.write_headers(stream, None, &fields, end_stream, None);
+        self.end_early(stream.value());
         self.maybe_forget(stream.value());
         Ok(())
     }
@@ -1422,6 +1472,7 @@ impl Connection {
                 self.control.data_sent();
                 let tail = Frame::Data(frame::Data::new(sid, &piece, end)).encode_head(out);
                 let _ = tail;
+                self.end_early(id);
                 self.maybe_forget(id);
                 if n >= VECTORED_MIN {
                     self.stall_since = None;
@@ -1454,6 +1505,7 @@ impl Connection {
                     self.control.data_sent();
                     Frame::Data(frame::Data::new(sid, b"", true)).encode(out);
                 }
+                self.end_early(id);
                 self.maybe_forget(id);
             }
         }
@@ -1462,11 +1514,47 @@ impl Connection {
         } else {
             self.stall_since = None;
         }
+        // RST_STREAM(NO_ERROR) queued by `end_early` after a response that ended above.
+        if !self.ctrl.is_empty() {
+            out.extend_from_slice(&self.ctrl);
+            self.ctrl.clear();
+        }
         self.note_busy(now);
         None
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the size
+    /// defined in SETTINGS_MAX_FRAME_SIZE" (4.2), checked from the header alone.
+    fn check_frame_len(&mut self, head: FrameHeader) -> Result<(), Error> {
+        if head.len > self.local.max_frame_size {
+            let e = FrameError::TooLarge {
+                kind: head.kind,
+                len: head.len,
+                max: self.local.max_frame_size,
+            };
+            return Err(self.fail(Error::Frame(e)));
+        }
+        Ok(())
+    }
+
+    /// One whole frame from `recv`; a connection error is made sticky.
+    fn frame_in(
+        &mut self,
+        now: Instant,
+        head: FrameHeader,
+        buf: &[u8],
+        owned: Option<&Bytes>,
+    ) -> Result<(), Error> {
+        // Any frame shows the peer alive (keep-alive); any but PING shows it busy (idle).
+        self.last_recv = now;
+        self.keepalive_sent = None;
+        if head.kind != kind::PING {
+            self.busy_at = now;
+        }
+        self.on_frame(head, buf, owned).map_err(|e| self.fail(e))
+    }
 
     fn check_open(&self) -> Result<(), UserError> {
         if self.error.is_some() {
@@ -1728,12 +1816,39 @@ impl Connection {
             return false;
         };
         self.stream_dropped = true;
-        let unread: usize = s.inbuf.iter().map(Bytes::len).sum();
+        self.peer_streams -= u32::from(s.counted);
+        let unread = s.inbuf.len();
         if unread > 0 {
             self.conn_release(unread as u32);
         }
         self.remember_closed(id.value(), how);
         true
+    }
+
+    /// A server has sent a complete response while the request is still open (half-closed
+    /// local): "the server MAY request that the client abort transmission of a request without
+    /// error by sending a RST_STREAM with an error code of NO_ERROR after sending a complete
+    /// response" (RFC 9113 8.1). The stream is reset so, released, and its unread body
+    /// dropped (credit back to the connection); [`Event::Reset`] tells the application. The
+    /// RST_STREAM is queued after the frame that ended the response.
+    fn end_early(&mut self, id: u32) {
+        let Some(s) = self.streams.get(&id) else {
+            return;
+        };
+        if self.role != Role::Server || s.local || !s.end_sent || s.state != State::HalfClosedLocal
+        {
+            return;
+        }
+        let stream = StreamId::new(id);
+        let code = ErrorCode::NO_ERROR;
+        Frame::RstStream(frame::RstStream { stream, code }).encode(&mut self.ctrl);
+        self.close_stream(stream, Closure::ResetByUs);
+        self.events.push_back(Event::Reset {
+            stream,
+            code,
+            remote: false,
+            error: None,
+        });
     }
 
     /// Forgets a closed stream once the application has read everything.
@@ -1744,7 +1859,9 @@ impl Connection {
             && s.out_len == 0
             && (!s.out_end || s.end_sent)
         {
-            self.streams.remove(&id);
+            if let Some(s) = self.streams.remove(&id) {
+                self.peer_streams -= u32::from(s.counted);
+            }
             self.stream_dropped = true;
             self.remember_closed(id, Closure::Ended);
         }
@@ -1832,7 +1949,14 @@ impl Connection {
         Ok(())
     }
 
-    fn on_frame(&mut self, head: FrameHeader, buf: &Bytes) -> Result<(), Error> {
+    /// One whole frame, `buf` (header included); `owned` is set when `buf` is an allocation of
+    /// its own (a frame reassembled across reads) that DATA may keep instead of a copy.
+    fn on_frame(
+        &mut self,
+        head: FrameHeader,
+        buf: &[u8],
+        owned: Option<&Bytes>,
+    ) -> Result<(), Error> {
         let payload = &buf[HEADER_LEN..];
         if let Some(p) = &self.partial
             && (head.kind != kind::CONTINUATION || head.stream != p.stream)
@@ -1859,7 +1983,7 @@ impl Connection {
             }
         };
         match frame {
-            Frame::Data(d) => self.on_data(d, buf),
+            Frame::Data(d) => self.on_data(d, owned),
             Frame::Headers(h) => {
                 if h.end_headers {
                     self.on_block(h.stream, h.end_stream, h.priority, None, h.block)
@@ -2043,7 +2167,7 @@ impl Connection {
         Ok(())
     }
 
-    fn on_data(&mut self, d: frame::Data<'_>, buf: &Bytes) -> Result<(), Error> {
+    fn on_data(&mut self, d: frame::Data<'_>, owned: Option<&Bytes>) -> Result<(), Error> {
         let flow = d.flow_len() as u32;
         let len = d.data.len() as u32;
         if len == 0 && !d.end_stream {
@@ -2099,9 +2223,9 @@ impl Connection {
             return self.stream_error(id, StreamError::Malformed(m));
         }
         s.state = next;
-        if len > 0 {
-            s.inbuf.push_back(buf.slice_ref(d.data));
-        }
+        // Copied out of the caller's input, or kept in the buffer of the one frame it was
+        // reassembled in: never a view that keeps a whole read alive (`RecvBuf`).
+        s.inbuf.push(d.data, owned);
         self.conn_release(flow - len);
         self.events.push_back(Event::Data {
             stream: id,
@@ -2126,7 +2250,26 @@ impl Connection {
         if let Err(e) = s.state.on(Side::Recv, Ev::Reset) {
             return self.state_violation(id, e);
         }
-        self.close_stream(id, Closure::ResetByPeer);
+        if r.code == ErrorCode::NO_ERROR
+            && s.state == State::HalfClosedRemote
+            && s.got_head
+            && !s.inbuf.is_empty()
+            && let Some(s) = self.streams.get_mut(&id.value())
+        {
+            // The peer's message is complete and it asks us to stop sending ours: "Clients
+            // MUST NOT discard responses as a result of receiving such a RST_STREAM" (8.1).
+            // Our unsent data is dropped; the unread response stays readable, and the stream
+            // goes once it is read.
+            s.state = State::Closed;
+            s.out.clear();
+            s.out_len = 0;
+            s.out_end = true;
+            s.end_sent = true;
+            s.out_trailers = None;
+            s.stalled_since = None;
+        } else {
+            self.close_stream(id, Closure::ResetByPeer);
+        }
         self.events.push_back(Event::Reset {
             stream: id,
             code: r.code,
@@ -2400,12 +2543,8 @@ impl Connection {
                 .local
                 .max_concurrent_streams
                 .unwrap_or(self.config.limits.max_concurrent_streams);
-            let active = self
-                .streams
-                .values()
-                .filter(|s| !s.local && s.state.is_active())
-                .count() as u32;
-            if active >= limit {
+            // Streams answered but not yet read count too: each holds memory until read.
+            if self.peer_streams >= limit {
                 // "An endpoint that receives a HEADERS frame that causes its advertised
                 // concurrent stream limit to be exceeded MUST treat this as a stream error of
                 // type PROTOCOL_ERROR or REFUSED_STREAM" (5.1.2).
@@ -2443,6 +2582,8 @@ impl Connection {
             s.got_head = true;
             s.content_length = head.content_length;
             s.no_body = head.method() == Some(b"HEAD");
+            s.counted = true;
+            self.peer_streams += 1;
             self.streams.insert(stream.value(), s);
             self.events.push_back(Event::Request {
                 stream,

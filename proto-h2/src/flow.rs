@@ -4,7 +4,9 @@
 //! peer broke flow control: an increment that takes it above 2^31-1, or data larger than what
 //! is left. [`RecvWindow`] is the receiving side: credit goes back to the peer when the
 //! application *releases* data it has read, not when data arrives, so a slow reader keeps the
-//! peer from filling memory. [`Bdp`] grows a receive window when the measured bandwidth-delay
+//! peer from filling memory: the connection holds unread bytes up to the windows it
+//! advertised, in memory of about that size (each payload is held on its own, never as a view
+//! that keeps a whole read alive; see `conn::Connection`, "Memory bounds"). [`Bdp`] grows a receive window when the measured bandwidth-delay
 //! product says the window is what limits a download.
 
 use crate::frame::ErrorCode;

@@ -48,5 +48,6 @@ pub mod frame;
 pub mod head;
 pub mod hpack;
 pub mod pair;
+mod recvbuf;
 pub mod settings;
 pub mod stream;

@@ -1,0 +1,429 @@
+//! What a peer can make a connection hold, measured: a global allocator that tracks live heap
+//! bytes (this file is its own test binary, and its tests run one at a time under a lock so
+//! that each measures only itself).
+//!
+//! 1. Unread body bytes are bounded by the windows we advertised: a DATA frame must not keep
+//!    alive the whole read it arrived in (one byte unread per read, padded out with
+//!    WINDOW_UPDATEs or with another stream's data that the application does read).
+//! 2. A stream the application has answered while its request body is still unread neither
+//!    stays forever nor escapes SETTINGS_MAX_CONCURRENT_STREAMS: with the request still open
+//!    it is reset with NO_ERROR (RFC 9113 8.1) and released; with the request complete it
+//!    counts toward the limit until its body is read, and streams above the limit are
+//!    refused (5.1.2).
+
+// The counting allocator is the only unsafe code, as a test binary of its own.
+#![allow(unsafe_code)]
+
+use proto_h2::conn::{Config, Connection, Event, PREFACE, Request, Role};
+use proto_h2::frame::{self, Builder, ErrorCode, Frame, StreamId, flag, kind};
+use proto_h2::pair::Pair;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged; only adds up the live bytes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size() as isize, Ordering::SeqCst);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::SeqCst);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.realloc(ptr, layout, new) };
+        if !p.is_null() {
+            LIVE.fetch_add(new as isize - layout.size() as isize, Ordering::SeqCst);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// One test at a time: the live count is global.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn live() -> isize {
+    LIVE.load(Ordering::SeqCst)
+}
+
+fn server_with(cfg: Config, now: Instant) -> Connection {
+    let mut s = Connection::new(Role::Server, cfg, now);
+    let mut hello = PREFACE.to_vec();
+    hello.extend(Builder::new(kind::SETTINGS, 0).build());
+    hello.extend(Builder::new(kind::SETTINGS, 0).flags(flag::ACK).build());
+    s.recv(now, &hello).unwrap();
+    drain(&mut s, now);
+    while s.poll_event().is_some() {}
+    s
+}
+
+/// Everything `c` has to send, as one buffer.
+fn drain(c: &mut Connection, now: Instant) -> Vec<u8> {
+    let mut wire = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        let payload = c.poll_transmit(now, &mut out);
+        wire.append(&mut out);
+        match payload {
+            Some(p) => wire.extend_from_slice(&p),
+            None => return wire,
+        }
+    }
+}
+
+/// The frames in `wire` as (type, flags, stream, RST_STREAM code if any).
+fn frames(wire: &[u8]) -> Vec<(u8, u8, u32, Option<ErrorCode>)> {
+    let mut pos = 0;
+    let mut found = Vec::new();
+    while let Some(h) = frame::FrameHeader::parse(&wire[pos..]) {
+        let n = frame::HEADER_LEN + h.len as usize;
+        let code = match frame::decode(&wire[pos..], frame::MAX_MAX_FRAME_SIZE) {
+            Ok(Some((Frame::RstStream(r), _))) => Some(r.code),
+            _ => None,
+        };
+        found.push((h.kind, h.flags, h.stream.value(), code));
+        pos += n;
+    }
+    found
+}
+
+/// A POST request HEADERS frame (static table only: :method POST, :scheme http, :path /,
+/// :authority "a").
+fn post(id: u32, end_stream: bool) -> Vec<u8> {
+    let block = [0x83, 0x86, 0x84, 0x01, 0x01, b'a'];
+    let fl = flag::END_HEADERS | if end_stream { flag::END_STREAM } else { 0 };
+    Builder::new(kind::HEADERS, id)
+        .flags(fl)
+        .payload(&block)
+        .build()
+}
+
+fn data(id: u32, body: &[u8], end_stream: bool) -> Vec<u8> {
+    Frame::Data(frame::Data::new(StreamId::new(id), body, end_stream)).to_vec()
+}
+
+trait ToVec {
+    fn to_vec(&self) -> Vec<u8>;
+}
+
+impl ToVec for Frame<'_> {
+    fn to_vec(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        self.encode(&mut v);
+        v
+    }
+}
+
+/// The most a connection may hold for unread body bytes after this test's traffic: the
+/// connection window we advertise, the windows of `streams` streams, and a constant for the
+/// bookkeeping (chunk lists, events, the partial-frame buffer).
+fn window_bound(cfg: &Config, streams: usize) -> isize {
+    (cfg.connection_window as usize + streams * 65_535 + 256 * 1024) as isize
+}
+
+// ------------------------------------------------------------------ 1. unread data
+
+/// The attack of the issue: per read, a one-byte DATA frame padded out to 16 KiB with
+/// WINDOW_UPDATE frames on stream 0; the application never reads the body. Before the fix
+/// every read's whole buffer stayed alive behind its one byte (about 32 MiB for 2,000 reads).
+#[test]
+fn one_unread_byte_per_read_does_not_pin_the_read() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    let mut cfg = Config::server();
+    // The connection WINDOW_UPDATE budget (`Limits::max_connection_window_updates`) ends this
+    // attack after 1000 frames; the memory bound must hold without relying on it.
+    cfg.limits.max_connection_window_updates = u32::MAX;
+    let bound = window_bound(&cfg, 1);
+    let mut s = server_with(cfg, now);
+    s.recv(now, &post(1, false)).unwrap();
+    while s.poll_event().is_some() {}
+    let wu = Frame::WindowUpdate(frame::WindowUpdate {
+        stream: StreamId::ZERO,
+        increment: 1,
+    })
+    .to_vec();
+    let mut read = data(1, b"x", false);
+    while read.len() < 16 * 1024 {
+        read.extend_from_slice(&wu);
+    }
+    let before = live();
+    for _ in 0..2_000 {
+        s.recv(now, &read).unwrap();
+        while s.poll_event().is_some() {}
+        drain(&mut s, now);
+    }
+    let held = live() - before;
+    assert_eq!(s.buffered(StreamId::new(1)), 2_000);
+    assert!(
+        held < bound,
+        "{held} bytes live for 2,000 unread bytes (bound {bound})"
+    );
+}
+
+/// The same with a second stream whose data the application reads at once: the unread byte
+/// of stream 1 must not keep stream 3's read bytes alive.
+#[test]
+fn read_data_of_one_stream_is_not_pinned_by_another() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    let cfg = Config::server();
+    let bound = window_bound(&cfg, 2);
+    let mut s = server_with(cfg, now);
+    let mut open = post(1, false);
+    open.extend(post(3, false));
+    s.recv(now, &open).unwrap();
+    while s.poll_event().is_some() {}
+    let mut read = data(1, b"x", false);
+    read.extend(data(3, &[7u8; 16_000], false));
+    let before = live();
+    let mut got = 0usize;
+    for _ in 0..2_000 {
+        s.recv(now, &read).unwrap();
+        while s.poll_event().is_some() {}
+        while let Some(b) = s.read_data(StreamId::new(3)) {
+            got += b.len();
+        }
+        drain(&mut s, now);
+    }
+    let held = live() - before;
+    assert_eq!(got, 2_000 * 16_000);
+    assert_eq!(s.buffered(StreamId::new(1)), 2_000);
+    assert!(
+        held < bound,
+        "{held} bytes live for 2,000 unread bytes (bound {bound})"
+    );
+}
+
+/// Large DATA frames split across reads (as a socket splits them) come out whole and in
+/// order, and the bytes held stay within the windows while nothing is read.
+#[test]
+fn large_frames_split_across_reads_are_bounded_and_intact() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    let mut cfg = Config::server();
+    cfg.settings
+        .push((proto_h2::settings::id::INITIAL_WINDOW_SIZE, 1 << 20));
+    let bound = (cfg.connection_window as usize + (1 << 20) + 256 * 1024) as isize;
+    let mut s = server_with(cfg, now);
+    s.recv(now, &post(1, false)).unwrap();
+    while s.poll_event().is_some() {}
+    let mut wire = Vec::new();
+    for i in 0..60u8 {
+        wire.extend(data(1, &[i; 16_384], false));
+    }
+    let before = live();
+    for chunk in wire.chunks(7_001) {
+        s.recv(now, chunk).unwrap();
+    }
+    while s.poll_event().is_some() {}
+    let held = live() - before;
+    assert_eq!(s.buffered(StreamId::new(1)), 60 * 16_384);
+    assert!(held < bound, "{held} bytes live (bound {bound})");
+    let mut body = Vec::new();
+    while let Some(b) = s.read_data(StreamId::new(1)) {
+        body.extend_from_slice(&b);
+    }
+    assert_eq!(body.len(), 60 * 16_384);
+    for (i, c) in body.chunks(16_384).enumerate() {
+        assert!(c.iter().all(|&b| b == i as u8), "chunk {i} corrupted");
+    }
+}
+
+// ------------------------------------------------------------------ 2. answered, unread streams
+
+/// An early response (413 with END_STREAM) while the request body is still coming: the
+/// stream is reset with NO_ERROR after the response, its unread body is dropped and its
+/// connection credit returned, and it is no longer tracked.
+#[test]
+fn early_response_resets_the_open_request_with_no_error() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    let mut s = server_with(Config::server(), now);
+    let window = s.connection_recv_window();
+    let mut req = post(1, false);
+    req.extend(data(1, &[1u8; 1000], false));
+    s.recv(now, &req).unwrap();
+    while s.poll_event().is_some() {}
+    assert_eq!(s.connection_recv_window(), window - 1000);
+    s.send_response(StreamId::new(1), 413, &[], true).unwrap();
+    let sent = frames(&drain(&mut s, now));
+    let headers = sent
+        .iter()
+        .position(|f| f.0 == kind::HEADERS && f.2 == 1 && f.1 & flag::END_STREAM != 0)
+        .expect("response HEADERS with END_STREAM");
+    let rst = sent
+        .iter()
+        .position(|f| f.0 == kind::RST_STREAM && f.2 == 1)
+        .expect("RST_STREAM after the complete response");
+    assert!(headers < rst);
+    assert_eq!(sent[rst].3, Some(ErrorCode::NO_ERROR));
+    assert_eq!(s.stream_count(), 0);
+    assert_eq!(s.stream_state(StreamId::new(1)), None);
+    // Credit for the dropped body went back (by WINDOW_UPDATE once enough built up), and
+    // the rest of the body, in flight when the RST_STREAM left, is ignored.
+    s.recv(now, &data(1, &[1u8; 1000], true)).unwrap();
+    assert!(s.error().is_none());
+}
+
+/// The same when the response ends through `send_data` (the END_STREAM DATA frame goes out
+/// from `poll_transmit`): the RST_STREAM follows it.
+#[test]
+fn early_response_with_body_resets_after_the_last_data_frame() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    let mut s = server_with(Config::server(), now);
+    s.recv(now, &post(1, false)).unwrap();
+    while s.poll_event().is_some() {}
+    s.send_response(StreamId::new(1), 413, &[], false).unwrap();
+    s.send_data(StreamId::new(1), bytes::Bytes::from(vec![b'x'; 4000]), true)
+        .unwrap();
+    let sent = frames(&drain(&mut s, now));
+    let end = sent
+        .iter()
+        .position(|f| f.0 == kind::DATA && f.2 == 1 && f.1 & flag::END_STREAM != 0)
+        .expect("DATA with END_STREAM");
+    let rst = sent
+        .iter()
+        .position(|f| f.0 == kind::RST_STREAM && f.2 == 1)
+        .expect("RST_STREAM after the complete response");
+    assert!(end < rst);
+    assert_eq!(sent[rst].3, Some(ErrorCode::NO_ERROR));
+    assert_eq!(s.stream_count(), 0);
+}
+
+/// 5,000 requests answered early (413) with their bodies still open and never read: each is
+/// reset with NO_ERROR and released, so the table never grows past the limit and memory
+/// stays bounded. Before the fix all 5,000 stayed tracked.
+#[test]
+fn answered_open_requests_are_released() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut now = Instant::now();
+    let mut s = server_with(Config::server(), now);
+    let before = live();
+    let mut no_error = 0;
+    let mut max_tracked = 0;
+    for i in 0..5_000u32 {
+        now += Duration::from_millis(100);
+        let id = 1 + 2 * i;
+        let mut req = post(id, false);
+        req.extend(data(id, b"x", false));
+        s.recv(now, &req).unwrap();
+        while s.poll_event().is_some() {}
+        s.send_response(StreamId::new(id), 413, &[], true).unwrap();
+        no_error += frames(&drain(&mut s, now))
+            .iter()
+            .filter(|f| f.0 == kind::RST_STREAM && f.2 == id && f.3 == Some(ErrorCode::NO_ERROR))
+            .count();
+        max_tracked = max_tracked.max(s.stream_count());
+    }
+    let held = live() - before;
+    assert_eq!(no_error, 5_000);
+    assert!(max_tracked <= 100, "{max_tracked} streams tracked");
+    assert!(held < 512 * 1024, "{held} bytes live after 5,000 streams");
+}
+
+/// 5,000 complete requests (body with END_STREAM) answered with 413 and never read: each
+/// stays readable, but counts toward SETTINGS_MAX_CONCURRENT_STREAMS until it is read, so
+/// from the 101st on new streams are refused with REFUSED_STREAM (5.1.2); reading the
+/// bodies frees the slots. Before the fix all 5,000 were tracked and none refused.
+#[test]
+fn answered_unread_streams_count_toward_the_limit() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut now = Instant::now();
+    let mut s = server_with(Config::server(), now);
+    let before = live();
+    let mut refused = 0;
+    let mut max_tracked = 0;
+    for i in 0..5_000u32 {
+        // Slow enough that the refusals stay under the refused-streams rate limit.
+        now += Duration::from_millis(100);
+        let id = 1 + 2 * i;
+        let mut req = post(id, false);
+        req.extend(data(id, b"x", true));
+        s.recv(now, &req).unwrap();
+        let mut accepted = false;
+        while let Some(ev) = s.poll_event() {
+            if matches!(ev, Event::Request { stream, .. } if stream.value() == id) {
+                accepted = true;
+            }
+        }
+        if accepted {
+            s.send_response(StreamId::new(id), 413, &[], true).unwrap();
+        }
+        refused += frames(&drain(&mut s, now))
+            .iter()
+            .filter(|f| {
+                f.0 == kind::RST_STREAM && f.2 == id && f.3 == Some(ErrorCode::REFUSED_STREAM)
+            })
+            .count();
+        max_tracked = max_tracked.max(s.stream_count());
+    }
+    let held = live() - before;
+    assert!(max_tracked <= 100, "{max_tracked} streams tracked");
+    assert_eq!(refused, 4_900);
+    assert!(held < 512 * 1024, "{held} bytes live after 5,000 streams");
+    // Reading a body releases its stream, and the next stream is accepted.
+    assert_eq!(&s.read_data(StreamId::new(1)).unwrap()[..], b"x");
+    assert_eq!(s.stream_count(), 99);
+    let id = 1 + 2 * 5_000;
+    s.recv(now, &post(id, true)).unwrap();
+    let mut accepted = false;
+    while let Some(ev) = s.poll_event() {
+        accepted |= matches!(ev, Event::Request { stream, .. } if stream.value() == id);
+    }
+    assert!(accepted);
+}
+
+/// Our client, on RST_STREAM(NO_ERROR) after a complete response, stops sending the request
+/// body but keeps the response: "Clients MUST NOT discard responses as a result of
+/// receiving such a RST_STREAM" (8.1).
+#[test]
+fn client_keeps_the_response_after_rst_no_error() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let req = Request {
+        method: b"POST",
+        ..Request::get(b"http", b"example.com", b"/upload")
+    };
+    let id = p.client.send_request(&req, false).unwrap();
+    p.client
+        .send_data(id, bytes::Bytes::from_static(b"part one"), false)
+        .unwrap();
+    p.drive();
+    p.server
+        .send_response(id, 413, &[(b"content-type", b"text/plain")], false)
+        .unwrap();
+    p.server
+        .send_data(id, bytes::Bytes::from_static(b"too large"), true)
+        .unwrap();
+    p.drive();
+    assert!(p.client_events.iter().any(|e| matches!(e,
+        Event::Reset { stream, code, remote: true, .. }
+            if *stream == id && *code == ErrorCode::NO_ERROR)));
+    assert!(p.client_events.iter().any(|e| matches!(e,
+        Event::Response { head, .. } if head.status() == Some(413))));
+    assert_eq!(&p.client.read_data(id).unwrap()[..], b"too large");
+    assert!(
+        p.client
+            .send_data(id, bytes::Bytes::from_static(b"more"), true)
+            .is_err()
+    );
+    assert_eq!(p.client.stream_count(), 0);
+    assert!(p.client_error.is_none() && p.server_error.is_none());
+}
