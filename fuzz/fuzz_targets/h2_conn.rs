@@ -1,8 +1,11 @@
 //! The HTTP/2 connection in both roles, driven by arbitrary operation sequences through the
 //! in-memory pair: application commands, raw bytes injected either way, corruption in flight,
 //! and clock jumps (fixed steps, or to the next deadline, with short idle, keep-alive and stall
-//! timeouts when the input asks for them). Invariant: any input gives `Ok` or a typed error,
-//! never a panic, and flow-control windows stay within their bounds.
+//! timeouts when the input asks for them). Invariants: any input gives `Ok` or a typed error,
+//! never a panic, flow-control windows stay within their bounds, and the heap both connections
+//! hold after each operation is at most twice their unread body bytes plus a small constant
+//! (the "Memory bounds" of `Connection`, checked with a counting allocator; the application's
+//! bodies are static, so all the heap measured is the engine's).
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -12,6 +15,41 @@ use proto_h2::conn::{Config, Connection, Event, Request};
 use proto_h2::frame::{ErrorCode, StreamId};
 use proto_h2::pair::Pair;
 use std::time::{Duration, Instant};
+use test_support::alloc::{CountingAllocator, Measure};
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator::new();
+
+/// The bodies the application sends: static, so that they are not counted as the engine's.
+static BODY: [u8; 1 << 16] = [0; 1 << 16];
+
+/// Heap two connections may hold besides their unread body bytes: HPACK tables, the partial
+/// frame buffers, output queued for the other side, events and streams. A DATA frame that kept
+/// its whole read alive would exceed it within a few operations of fuzz-sized reads.
+const HELD_BASE: i64 = 64 * 1024;
+/// And per operation (each may open a stream or queue a little output; the output buffers
+/// keep their capacity).
+const HELD_PER_OP: i64 = 1024;
+
+/// What an operation may add to the heap held: a `BigHead` queues a head of up to a header
+/// list's size in the output buffer, which grows by doubling and keeps its capacity.
+fn allowance(op: &Op) -> i64 {
+    match op {
+        Op::BigHead { .. } => HELD_PER_OP + 2 * (LIST_SCALE as i64 + 256),
+        _ => HELD_PER_OP,
+    }
+}
+
+/// Unread body bytes of every stream the operations can reach, on both sides.
+fn unread(p: &Pair) -> i64 {
+    let mut n = 0;
+    for c in [&p.client, &p.server] {
+        for id in 1..=64 {
+            n += c.buffered(StreamId::new(id)) as i64;
+        }
+    }
+    n
+}
 
 #[derive(Arbitrary, Debug)]
 enum Op {
@@ -128,8 +166,13 @@ fuzz_target!(|input: (bool, bool, Option<u16>, Vec<Op>)| {
             }
         }
     });
-    for op in ops.into_iter().take(64) {
-        match op {
+    // Measured from here: the connections' own setup is not counted, and the operations are
+    // walked by reference so that freeing the input does not offset what the engine holds.
+    let m = Measure::start();
+    let mut allowed = HELD_BASE;
+    for op in ops.iter().take(64) {
+        allowed += allowance(op);
+        match *op {
             Op::Request { path, end } => {
                 let path = [b'/', path];
                 let _ = p
@@ -151,7 +194,7 @@ fuzz_target!(|input: (bool, bool, Option<u16>, Vec<Op>)| {
                 len,
                 end,
             } => {
-                let body = Bytes::from(vec![0u8; len as usize]);
+                let body = Bytes::from_static(&BODY[..len as usize]);
                 let _ = side(&mut p, client).send_data(id(stream), body, end);
             }
             Op::Trailers { client, stream } => {
@@ -209,9 +252,12 @@ fuzz_target!(|input: (bool, bool, Option<u16>, Vec<Op>)| {
                     let _ = p.server.send_response(id(stream), 200, field, false);
                 }
             }
-            Op::Inject { to_server, bytes } => {
+            Op::Inject {
+                to_server,
+                ref bytes,
+            } => {
                 let now = p.now;
-                let _ = side(&mut p, !to_server).recv(now, &bytes);
+                let _ = side(&mut p, !to_server).recv(now, bytes);
             }
             Op::Corrupt { at, xor } => corrupt.set(Some((at, xor))),
         }
@@ -224,6 +270,28 @@ fuzz_target!(|input: (bool, bool, Option<u16>, Vec<Op>)| {
                 assert!(len <= 1 << 24);
             }
         }
+        // Output the application queued (request heads, say) is its own memory, not held
+        // for the peer: the bound is checked when neither side has output pending.
+        if !p.client.wants_transmit() && !p.server.wants_transmit() {
+            check_held(&m, &p, allowed);
+        }
     }
     p.drive();
+    p.client_events.clear();
+    p.server_events.clear();
+    if !p.client.wants_transmit() && !p.server.wants_transmit() {
+        check_held(&m, &p, allowed + HELD_PER_OP);
+    }
 });
+
+/// The heap held since `m` started is within twice the unread body bytes plus what the
+/// operations so far were allowed.
+fn check_held(m: &Measure, p: &Pair, allowed: i64) {
+    let held = m.stats().live_bytes;
+    let unread = unread(p);
+    let bound = 2 * unread + allowed;
+    assert!(
+        held <= bound,
+        "{held} bytes held for {unread} unread, bound {bound}"
+    );
+}
