@@ -1,9 +1,32 @@
 //! The connection state machine in both roles, driven by `Arbitrary` operation sequences:
-//! any sequence gives events, typed peer errors or typed send errors, never a panic.
+//! any sequence gives events, typed peer errors or typed send errors, never a panic. And the
+//! peer's bytes cost no memory: after each operation the connection holds no more heap than
+//! it did after `Conn::new` (whose receive buffer is allocated once and never grown) plus what
+//! our own sends queued (checked with a counting allocator).
 #![no_main]
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use proto_h1::{ClientConn, Conn, ConnConfig, Header, Role, ServerConn};
+use test_support::alloc::{CountingAllocator, Measure};
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator::new();
+
+/// Heap a connection may gain besides what our sends queue (a first small growth of its
+/// output buffer, say).
+const HELD_BASE: i64 = 2048;
+
+/// What an operation may add to the heap the connection holds: our own output, queued until
+/// `poll_transmit` (the output buffer grows by doubling and keeps its capacity). The peer's
+/// bytes (`Recv`, `Eof`) and taking events or output may add nothing.
+fn allowance(op: &Op) -> i64 {
+    match op {
+        Op::SendData(d) => 2 * d.len() as i64 + 64,
+        Op::SendVectored(_) | Op::SendEnd => 64,
+        Op::SendRequest { .. } | Op::SendResponse { .. } => 512,
+        Op::Recv(_) | Op::Eof | Op::Poll | Op::Transmit => 0,
+    }
+}
 
 #[derive(Arbitrary, Debug)]
 enum Op {
@@ -109,7 +132,10 @@ fuzz_target!(|input: Input| {
     let mut out = Vec::new();
     if input.server {
         let mut c = ServerConn::new(config);
+        let m = Measure::start();
+        let mut allowed = HELD_BASE;
         for op in &input.ops {
+            allowed += allowance(op);
             if !common(&mut c, op, &mut out) {
                 if let Op::SendResponse {
                     code,
@@ -122,10 +148,14 @@ fuzz_target!(|input: Input| {
                     let _ = c.send_response(*code, b"X", &headers(*chunked, &len, *close));
                 }
             }
+            check_held(&m, &out, allowed);
         }
     } else {
         let mut c = ClientConn::new(config);
+        let m = Measure::start();
+        let mut allowed = HELD_BASE;
         for op in &input.ops {
+            allowed += allowance(op);
             if !common(&mut c, op, &mut out) {
                 if let Op::SendRequest {
                     method,
@@ -134,12 +164,23 @@ fuzz_target!(|input: Input| {
                     close,
                 } = op
                 {
-                    let m = ["GET", "HEAD", "POST", "CONNECT", "OPTIONS"][*method as usize % 5];
-                    let target = if m == "CONNECT" { "fuzz:443" } else { "/" };
+                    let name = ["GET", "HEAD", "POST", "CONNECT", "OPTIONS"][*method as usize % 5];
+                    let target = if name == "CONNECT" { "fuzz:443" } else { "/" };
                     let len = len.to_string();
-                    let _ = c.send_request(m, target, &headers(*chunked, &len, *close));
+                    let _ = c.send_request(name, target, &headers(*chunked, &len, *close));
                 }
             }
+            check_held(&m, &out, allowed);
         }
     }
 });
+
+/// The heap held since `m` started, less the caller's output buffer `out`, is within what the
+/// operations so far allowed.
+fn check_held(m: &Measure, out: &Vec<u8>, allowed: i64) {
+    let held = m.stats().live_bytes - out.capacity() as i64;
+    assert!(
+        held <= allowed,
+        "the connection holds {held} bytes, allowed {allowed}"
+    );
+}
