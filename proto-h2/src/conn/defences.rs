@@ -2,24 +2,134 @@
 //! (rapid reset, "MadeYouReset", refused streams, empty DATA, ignored frames, control-frame
 //! floods) and the bound on queued acknowledgements.
 
-use super::Connection;
+use super::{Connection, Limits};
 use crate::error::Error;
 use crate::frame::kind;
 use std::time::{Duration, Instant};
 
+/// What a peer may make us do only so often per [`Limits::reset_window`]: each kind has its
+/// own counter and its own limit in [`Limits`], and going over it ends the connection with
+/// ENHANCE_YOUR_CALM and the error [`Budget::error`] names. One mechanism for every rate
+/// limit: [`Connection::spend`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Budget {
+    /// RST_STREAM on a stream the peer opened (rapid reset, CVE-2023-44487):
+    /// [`Limits::max_remote_resets`], [`Error::RapidReset`].
+    RemoteReset,
+    /// A stream we reset because the peer broke a rule ("MadeYouReset"):
+    /// [`Limits::max_local_resets`], [`Error::MadeYouReset`].
+    LocalReset,
+    /// A stream we refused (REFUSED_STREAM): [`Limits::max_refused`], [`Error::TooManyStreams`].
+    Refused,
+    /// An empty DATA frame without END_STREAM (CVE-2019-9518):
+    /// [`Limits::max_empty_frames`], [`Error::EmptyFrameFlood`].
+    EmptyData,
+    /// A frame of type `kind` that costs work and changes nothing:
+    /// [`Limits::max_ignored_frames`], [`Error::IgnoredFrameFlood`].
+    Ignored {
+        /// The frame type.
+        kind: u8,
+    },
+    /// A control frame of type `kind` (PING, SETTINGS, WINDOW_UPDATE on stream 0, GOAWAY
+    /// lowering the last stream id): [`Limits::max_pings`], [`Limits::max_settings`],
+    /// [`Limits::max_connection_window_updates`], [`Limits::max_goaways`],
+    /// [`Error::ControlFrameFlood`].
+    Control {
+        /// The frame type.
+        kind: u8,
+    },
+}
+
+/// The number of counters: one per budget, the four control frames each their own.
+const BUDGETS: usize = 9;
+
+impl Budget {
+    /// Which counter this budget uses.
+    fn slot(self) -> usize {
+        match self {
+            Budget::RemoteReset => 0,
+            Budget::LocalReset => 1,
+            Budget::Refused => 2,
+            Budget::EmptyData => 3,
+            Budget::Ignored { .. } => 4,
+            Budget::Control { kind: kind::PING } => 5,
+            Budget::Control {
+                kind: kind::SETTINGS,
+            } => 6,
+            Budget::Control {
+                kind: kind::WINDOW_UPDATE,
+            } => 7,
+            Budget::Control { .. } => 8,
+        }
+    }
+
+    /// The limit per window, from the connection's [`Limits`].
+    pub(super) fn limit(self, l: &Limits) -> u32 {
+        match self {
+            Budget::RemoteReset => l.max_remote_resets,
+            Budget::LocalReset => l.max_local_resets,
+            Budget::Refused => l.max_refused,
+            Budget::EmptyData => l.max_empty_frames,
+            Budget::Ignored { .. } => l.max_ignored_frames,
+            Budget::Control { kind: kind::PING } => l.max_pings,
+            Budget::Control {
+                kind: kind::SETTINGS,
+            } => l.max_settings,
+            Budget::Control {
+                kind: kind::WINDOW_UPDATE,
+            } => l.max_connection_window_updates,
+            Budget::Control { .. } => l.max_goaways,
+        }
+    }
+
+    /// The connection error for going over: `count` events in the window, `limit` allowed.
+    fn error(self, count: u32, limit: u32) -> Error {
+        match self {
+            Budget::RemoteReset => Error::RapidReset {
+                resets: count,
+                limit,
+            },
+            Budget::LocalReset => Error::MadeYouReset {
+                resets: count,
+                limit,
+            },
+            Budget::Refused => Error::TooManyStreams {
+                refused: count,
+                limit,
+            },
+            Budget::EmptyData => Error::EmptyFrameFlood {
+                frames: count,
+                limit,
+            },
+            Budget::Ignored { kind } => Error::IgnoredFrameFlood {
+                kind,
+                frames: count,
+                limit,
+            },
+            Budget::Control { kind } => Error::ControlFrameFlood {
+                kind,
+                frames: count,
+                limit,
+            },
+        }
+    }
+}
+
+/// A counter over a fixed window that restarts when an event arrives after the window ended.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Rate {
-    pub(super) start: Option<Instant>,
-    pub(super) count: u32,
+struct Rate {
+    start: Option<Instant>,
+    count: u32,
 }
 
 impl Rate {
-    pub(super) const NEW: Rate = Rate {
+    const NEW: Rate = Rate {
         start: None,
         count: 0,
     };
 
-    pub(super) fn hit(&mut self, now: Instant, window: Duration, limit: u32) -> Result<(), u32> {
+    /// Counts one event at `now`; `Err(count)` once the window holds more than `limit`.
+    fn hit(&mut self, now: Instant, window: Duration, limit: u32) -> Result<(), u32> {
         match self.start {
             Some(s) if now.saturating_duration_since(s) < window => {}
             _ => {
@@ -36,96 +146,88 @@ impl Rate {
     }
 }
 
-/// The budgets of the control frames a peer may send for good reasons but not without end
-/// (PING, SETTINGS, WINDOW_UPDATE on stream 0, GOAWAY lowering the last stream id), each over
-/// `Limits::reset_window`; see [`Connection::control_frame`].
+/// Every budget's counter, and the credit DATA frames we sent give the peer: a peer may answer
+/// each with a PING and a connection WINDOW_UPDATE that are not counted.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct ControlBudget {
-    pub(super) pings: Rate,
-    pub(super) settings: Rate,
-    pub(super) window_updates: Rate,
-    pub(super) goaways: Rate,
+pub(super) struct Budgets {
+    rates: [Rate; BUDGETS],
     /// DATA frames we sent that have not yet paid for a PING: each pays for one.
-    pub(super) ping_credit: u32,
+    ping_credit: u32,
     /// DATA frames we sent that have not yet paid for a connection WINDOW_UPDATE.
-    pub(super) update_credit: u32,
+    update_credit: u32,
 }
 
-impl ControlBudget {
-    pub(super) const NEW: ControlBudget = ControlBudget {
-        pings: Rate::NEW,
-        settings: Rate::NEW,
-        window_updates: Rate::NEW,
-        goaways: Rate::NEW,
+impl Budgets {
+    pub(super) const NEW: Budgets = Budgets {
+        rates: [Rate::NEW; BUDGETS],
         ping_credit: 0,
         update_credit: 0,
     };
 
-    /// We sent a DATA frame: the peer may answer it with a PING and a connection
-    /// WINDOW_UPDATE that do not count.
+    /// We sent a DATA frame: the peer may answer it with a PING and a connection WINDOW_UPDATE
+    /// that do not count.
     pub(super) fn data_sent(&mut self) {
         self.ping_credit = self.ping_credit.saturating_add(1);
         self.update_credit = self.update_credit.saturating_add(1);
     }
-}
 
-impl Connection {
-    /// A new stream (either side's) forgives one ignored frame: normal traffic makes a few
-    /// per stream (a WINDOW_UPDATE or RST_STREAM that crossed the stream's end, a browser's
-    /// PRIORITY), so a busy connection does not hit a limit meant for frames without work.
-    pub(super) fn stream_opened(&mut self) {
-        self.ignored.count = self.ignored.count.saturating_sub(1);
-    }
-
-    /// Counts a frame that costs work and has no effect; too many in a window end the
-    /// connection.
-    pub(super) fn ignored_frame(&mut self, kind: u8) -> Result<(), Error> {
-        let l = &self.config.limits;
-        match self
-            .ignored
-            .hit(self.now, l.reset_window, l.max_ignored_frames)
-        {
-            Ok(()) => Ok(()),
-            Err(frames) => Err(Error::IgnoredFrameFlood {
-                kind,
-                frames,
-                limit: l.max_ignored_frames,
-            }),
+    /// The DATA credit `budget` may spend instead of its counter, if any.
+    fn credit(&mut self, budget: Budget) -> Option<&mut u32> {
+        match budget {
+            Budget::Control { kind: kind::PING } => Some(&mut self.ping_credit),
+            Budget::Control {
+                kind: kind::WINDOW_UPDATE,
+            } => Some(&mut self.update_credit),
+            _ => None,
         }
     }
 
-    /// Counts a control frame of type `kind` (PING, SETTINGS, WINDOW_UPDATE on stream 0,
-    /// GOAWAY) against its budget in `Limits` (`max_pings`, `max_settings`,
-    /// `max_connection_window_updates`, `max_goaways`) per `reset_window`; a PING or
-    /// WINDOW_UPDATE paid for by a DATA frame we sent is not counted. Over budget the
-    /// connection ends with [`Error::ControlFrameFlood`].
-    pub(super) fn control_frame(&mut self, kind: u8) -> Result<(), Error> {
-        let l = &self.config.limits;
-        let c = &mut self.control;
-        let (rate, credit, limit) = match kind {
-            kind::PING => (&mut c.pings, Some(&mut c.ping_credit), l.max_pings),
-            kind::WINDOW_UPDATE => (
-                &mut c.window_updates,
-                Some(&mut c.update_credit),
-                l.max_connection_window_updates,
-            ),
-            kind::SETTINGS => (&mut c.settings, None, l.max_settings),
-            _ => (&mut c.goaways, None, l.max_goaways),
-        };
-        if let Some(credit) = credit
+    /// Gives one event of `budget` back (the count never goes below zero).
+    pub(super) fn forgive(&mut self, budget: Budget) {
+        let r = &mut self.rates[budget.slot()];
+        r.count = r.count.saturating_sub(1);
+    }
+}
+
+impl Connection {
+    /// Counts one event of `budget` at the current time; over its limit in
+    /// [`Limits::reset_window`] the connection ends with the budget's error (its GOAWAY
+    /// carries ENHANCE_YOUR_CALM). A PING or connection WINDOW_UPDATE paid for by a DATA frame
+    /// we sent is not counted.
+    pub(super) fn spend(&mut self, budget: Budget) -> Result<(), Error> {
+        if let Some(credit) = self.budgets.credit(budget)
             && *credit > 0
         {
             *credit -= 1;
             return Ok(());
         }
-        rate.hit(self.now, l.reset_window, limit)
-            .map_err(|frames| Error::ControlFrameFlood {
-                kind,
-                frames,
-                limit,
-            })
+        let l = &self.config.limits;
+        let limit = budget.limit(l);
+        self.budgets.rates[budget.slot()]
+            .hit(self.now, l.reset_window, limit)
+            .map_err(|count| budget.error(count, limit))
     }
 
+    /// A new stream (either side's) forgives one ignored frame: normal traffic makes a few
+    /// per stream (a WINDOW_UPDATE or RST_STREAM that crossed the stream's end, a browser's
+    /// PRIORITY), so a busy connection does not hit a limit meant for frames without work.
+    pub(super) fn stream_opened(&mut self) {
+        self.budgets.forgive(Budget::Ignored { kind: 0 });
+    }
+
+    /// Counts a frame that costs work and has no effect ([`Budget::Ignored`]).
+    pub(super) fn ignored_frame(&mut self, kind: u8) -> Result<(), Error> {
+        self.spend(Budget::Ignored { kind })
+    }
+
+    /// Counts a control frame of type `kind` (PING, SETTINGS, WINDOW_UPDATE on stream 0,
+    /// GOAWAY) against its budget ([`Budget::Control`]).
+    pub(super) fn control_frame(&mut self, kind: u8) -> Result<(), Error> {
+        self.spend(Budget::Control { kind })
+    }
+
+    /// Counts an acknowledgement (SETTINGS or PING ACK) queued and not yet taken by
+    /// `poll_transmit`: more than [`Limits::max_queued_acks`] is [`Error::ControlFlood`].
     pub(super) fn queue_ack(&mut self) -> Result<(), Error> {
         self.queued_acks += 1;
         let limit = self.config.limits.max_queued_acks;

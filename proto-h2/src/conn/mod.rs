@@ -64,7 +64,7 @@ use crate::hpack::{self};
 use crate::settings::{DEFAULT_WINDOW, Settings};
 use crate::stream::State;
 use bytes::BytesMut;
-use defences::{ControlBudget, Rate};
+use defences::Budgets;
 use headers::Partial;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -143,16 +143,11 @@ pub struct Connection {
     goaway_sent: Option<u32>,
     goaway_recv: Option<u32>,
     error: Option<Error>,
-    remote_resets: Rate,
-    local_resets: Rate,
-    refused: Rate,
-    empty: Rate,
     stall_since: Option<Instant>,
     bdp: Option<Bdp>,
     bdp_wants_ping: bool,
     bdp_acked: bool,
     draining: bool,
-    ignored: Rate,
     /// Stream stall deadlines (deadline, stream id), earliest first; at most one entry per
     /// stream (`Stream::in_stalls`), checked lazily against `Stream::stalled_since`.
     stalls: BinaryHeap<Reverse<(Instant, u32)>>,
@@ -167,8 +162,9 @@ pub struct Connection {
     keepalive_sent: Option<Instant>,
     /// PINGs sent by `ping` and not yet acknowledged.
     pings_out: u32,
-    /// PING, SETTINGS, connection WINDOW_UPDATE and GOAWAY budgets.
-    control: ControlBudget,
+    /// Every rate limit's counter (resets, refused streams, empty DATA, ignored and control
+    /// frames): see [`defences`].
+    budgets: Budgets,
     /// Request streams the peer opened that are still tracked, whatever their state (a
     /// stream answered but with its body unread included): what SETTINGS_MAX_CONCURRENT_STREAMS
     /// is checked against, counted as streams come and go.
@@ -243,35 +239,18 @@ impl Connection {
             goaway_sent: None,
             goaway_recv: None,
             error: None,
-            remote_resets: Rate {
-                start: None,
-                count: 0,
-            },
-            local_resets: Rate {
-                start: None,
-                count: 0,
-            },
-            refused: Rate {
-                start: None,
-                count: 0,
-            },
-            empty: Rate {
-                start: None,
-                count: 0,
-            },
             stall_since: None,
             bdp,
             bdp_wants_ping: false,
             bdp_acked: false,
             draining: false,
-            ignored: Rate::NEW,
             stalls: BinaryHeap::new(),
             last_recv: now,
             busy_at: now,
             stream_dropped: false,
             keepalive_sent: None,
             pings_out: 0,
-            control: ControlBudget::NEW,
+            budgets: Budgets::NEW,
             peer_streams: 0,
             config,
         }

@@ -3,6 +3,7 @@
 //! pulled with [`Connection::read_data`], which returns flow-control credit. Header blocks
 //! are in `headers`, SETTINGS in `settings`.
 
+use super::defences::Budget;
 use super::event::Event;
 use super::store::Closure;
 use super::timers::{DRAIN_PING, KEEPALIVE_PING};
@@ -358,13 +359,7 @@ impl Connection {
         let flow = d.flow_len() as u32;
         let len = d.data.len() as u32;
         if len == 0 && !d.end_stream {
-            let l = &self.config.limits;
-            if let Err(n) = self.empty.hit(self.now, l.reset_window, l.max_empty_frames) {
-                return Err(Error::EmptyFrameFlood {
-                    frames: n,
-                    limit: l.max_empty_frames,
-                });
-            }
+            self.spend(Budget::EmptyData)?;
         }
         // Connection-level flow control counts every DATA frame, whatever its stream.
         self.conn_recv.recv(flow).map_err(Error::Flow)?;
@@ -466,16 +461,7 @@ impl Connection {
         if !local {
             // CVE-2023-44487: a peer that opens and cancels streams costs us work for each;
             // count its resets.
-            let l = &self.config.limits;
-            if let Err(n) = self
-                .remote_resets
-                .hit(self.now, l.reset_window, l.max_remote_resets)
-            {
-                return Err(Error::RapidReset {
-                    resets: n,
-                    limit: l.max_remote_resets,
-                });
-            }
+            self.spend(Budget::RemoteReset)?;
         }
         Ok(())
     }
@@ -515,24 +501,10 @@ impl Connection {
             remote: false,
             error: Some(err),
         });
-        let l = &self.config.limits;
-        if let StreamError::Refused { .. } = err {
-            if let Err(n) = self.refused.hit(self.now, l.reset_window, l.max_refused) {
-                return Err(Error::TooManyStreams {
-                    refused: n,
-                    limit: l.max_refused,
-                });
-            }
-        } else if let Err(n) = self
-            .local_resets
-            .hit(self.now, l.reset_window, l.max_local_resets)
-        {
-            return Err(Error::MadeYouReset {
-                resets: n,
-                limit: l.max_local_resets,
-            });
+        match err {
+            StreamError::Refused { .. } => self.spend(Budget::Refused),
+            _ => self.spend(Budget::LocalReset),
         }
-        Ok(())
     }
 
     pub(super) fn state_violation(&mut self, id: StreamId, e: StateError) -> Result<(), Error> {
