@@ -953,13 +953,11 @@ fn a_ping_and_a_window_update_per_data_frame_we_send_are_free() {
     let id = StreamId::new(1);
     s.send_response(id, 200, &[], false).unwrap();
     let n = 3 * l.max_pings.max(l.max_connection_window_updates) as usize;
+    // A peer that probes the bandwidth-delay product with a PING and credits the connection
+    // window for each DATA frame it receives, as it receives them.
     for _ in 0..n {
         s.send_data(id, Bytes::from_static(b"x"), false).unwrap();
-    }
-    assert_eq!(count(&drain_all(&mut s, now), kind::DATA), n);
-    // A peer that probes the bandwidth-delay product with a PING and credits the connection
-    // window for each DATA frame it receives, after it received them all.
-    for _ in 0..n {
+        assert_eq!(count(&drain_all(&mut s, now), kind::DATA), 1);
         s.recv(now, &ping_frame()).unwrap();
         s.recv(now, &connection_wu(1)).unwrap();
         drain(&mut s, now);
@@ -975,6 +973,59 @@ fn a_ping_and_a_window_update_per_data_frame_we_send_are_free() {
             ..
         })
     ));
+}
+
+#[test]
+fn data_credit_is_capped_at_the_budget() {
+    // A long download banks at most one budget's worth of free PINGs and connection
+    // WINDOW_UPDATEs: the credit is capped, so a flood after it is cut off as early as
+    // `max_pings` (credit) + `max_pings` (the window's budget) frames.
+    let mut cfg = Config::server();
+    cfg.limits.max_pings = 10;
+    cfg.limits.max_connection_window_updates = 10;
+    let l = cfg.limits.clone();
+    let (mut s, now) = server_with(cfg);
+    s.recv(now, &request(1, false)).unwrap();
+    let id = StreamId::new(1);
+    s.send_response(id, 200, &[], false).unwrap();
+    for _ in 0..100 {
+        s.send_data(id, Bytes::from_static(b"x"), false).unwrap();
+    }
+    assert_eq!(count(&drain_all(&mut s, now), kind::DATA), 100);
+    let free = l.max_pings as usize;
+    let (res, wire) = flood_read(&mut s, now, &ping_frame(), 1000);
+    assert_eq!(
+        res,
+        Err(Error::ControlFrameFlood {
+            kind: kind::PING,
+            frames: l.max_pings + 1,
+            limit: l.max_pings
+        })
+    );
+    assert_eq!(count(&wire, kind::PING), free + l.max_pings as usize);
+
+    let (mut s, now) = server_with(Config {
+        limits: l.clone(),
+        ..Config::server()
+    });
+    s.recv(now, &request(1, false)).unwrap();
+    s.send_response(id, 200, &[], false).unwrap();
+    for _ in 0..100 {
+        s.send_data(id, Bytes::from_static(b"x"), false).unwrap();
+    }
+    drain_all(&mut s, now);
+    let limit = l.max_connection_window_updates;
+    for _ in 0..limit * 2 {
+        s.recv(now, &connection_wu(1)).unwrap();
+    }
+    assert_eq!(
+        s.recv(now, &connection_wu(1)),
+        Err(Error::ControlFrameFlood {
+            kind: kind::WINDOW_UPDATE,
+            frames: limit + 1,
+            limit
+        })
+    );
 }
 
 #[test]

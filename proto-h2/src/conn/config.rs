@@ -76,7 +76,9 @@ pub struct Limits {
     pub max_settings_params: usize,
     /// PINGs (without ACK) the peer may send per `reset_window` (CVE-2019-9512 "ping flood":
     /// each costs an ACK even when the peer reads it). Each DATA frame we send gives one free
-    /// PING on top (a peer probing the bandwidth-delay product pings as our data arrives).
+    /// PING on top (a peer probing the bandwidth-delay product pings as our data arrives);
+    /// unspent free PINGs are capped at `max_pings`, so at most twice this many pass in one
+    /// window however much we sent before.
     /// Above it the connection ends with ENHANCE_YOUR_CALM ([`Error::ControlFrameFlood`]).
     /// Default 1000 per 10 s: a keep-alive or health-check PING a second uses 10.
     pub max_pings: u32,
@@ -88,7 +90,7 @@ pub struct Limits {
     pub max_settings: u32,
     /// WINDOW_UPDATE frames on stream 0 the peer may send per `reset_window` beyond one per
     /// DATA frame we sent (a peer may credit every DATA frame it receives, and those are
-    /// never counted). Above it ENHANCE_YOUR_CALM ([`Error::ControlFrameFlood`]). Default 1000
+    /// not counted; unspent ones are capped at this limit, as for `max_pings`). Above it ENHANCE_YOUR_CALM ([`Error::ControlFrameFlood`]). Default 1000
     /// per 10 s.
     pub max_connection_window_updates: u32,
     /// GOAWAY frames after the first that lower the last stream id, per `reset_window` (each

@@ -151,9 +151,11 @@ impl Rate {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Budgets {
     rates: [Rate; BUDGETS],
-    /// DATA frames we sent that have not yet paid for a PING: each pays for one.
+    /// DATA frames we sent that have not yet paid for a PING: each pays for one. At most
+    /// [`Limits::max_pings`], so a long download cannot bank a later free flood.
     ping_credit: u32,
-    /// DATA frames we sent that have not yet paid for a connection WINDOW_UPDATE.
+    /// DATA frames we sent that have not yet paid for a connection WINDOW_UPDATE. At most
+    /// [`Limits::max_connection_window_updates`].
     update_credit: u32,
 }
 
@@ -165,10 +167,12 @@ impl Budgets {
     };
 
     /// We sent a DATA frame: the peer may answer it with a PING and a connection WINDOW_UPDATE
-    /// that do not count.
-    pub(super) fn data_sent(&mut self) {
-        self.ping_credit = self.ping_credit.saturating_add(1);
-        self.update_credit = self.update_credit.saturating_add(1);
+    /// that do not count. Each credit is capped at its budget (`max_pings`,
+    /// `max_connection_window_updates`), so what a long download banks is at most one
+    /// window's worth of free frames on top of the window's own budget.
+    pub(super) fn data_sent(&mut self, l: &Limits) {
+        self.ping_credit = (self.ping_credit + 1).min(l.max_pings);
+        self.update_credit = (self.update_credit + 1).min(l.max_connection_window_updates);
     }
 
     /// The DATA credit `budget` may spend instead of its counter, if any.

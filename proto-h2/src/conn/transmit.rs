@@ -102,7 +102,7 @@ impl Connection {
                     self.send_queue.push_back(id);
                 }
                 let sid = StreamId::new(id);
-                self.budgets.data_sent();
+                self.budgets.data_sent(&self.config.limits);
                 let tail = Frame::Data(frame::Data::new(sid, &piece, end)).encode_head(out);
                 let _ = tail;
                 self.end_early(id);
@@ -135,7 +135,7 @@ impl Connection {
                         .state
                         .on(Side::Send, Ev::Data { end_stream: true })
                         .unwrap_or(State::Closed);
-                    self.budgets.data_sent();
+                    self.budgets.data_sent(&self.config.limits);
                     Frame::Data(frame::Data::new(sid, b"", true)).encode(out);
                 }
                 self.end_early(id);
