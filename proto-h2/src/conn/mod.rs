@@ -43,6 +43,7 @@
 //! ```
 
 mod config;
+mod control;
 mod defences;
 mod event;
 mod headers;

@@ -6,13 +6,9 @@
 use super::defences::Budget;
 use super::event::Event;
 use super::store::Closure;
-use super::timers::{DRAIN_PING, KEEPALIVE_PING};
-use super::{Connection, GOAWAY_DEBUG_MAX, PREFACE, Role};
+use super::{Connection, PREFACE, Role};
 use crate::error::{Error, StreamError};
-use crate::flow::Bdp;
-use crate::frame::{
-    self, ErrorCode, Frame, FrameError, FrameHeader, HEADER_LEN, StreamId, flag, kind,
-};
+use crate::frame::{self, Frame, FrameError, FrameHeader, HEADER_LEN, StreamId, flag, kind};
 use crate::head::Malformed;
 use crate::stream::{Event as Ev, Reaction, Side, State, StateError};
 use bytes::{Bytes, BytesMut};
@@ -201,36 +197,7 @@ impl Connection {
                     self.start_partial(h.stream, h.end_stream, h.priority, None, h.block)
                 }
             }
-            Frame::Continuation(c) => {
-                let limits = &self.config.limits;
-                let Some(p) = &mut self.partial else {
-                    return Err(Error::UnexpectedContinuation { stream: c.stream });
-                };
-                p.frames += 1;
-                if p.frames > limits.max_continuations {
-                    return Err(Error::ContinuationFlood {
-                        stream: p.stream,
-                        frames: p.frames,
-                        limit: limits.max_continuations,
-                    });
-                }
-                if p.buf.len() + c.block.len() > limits.max_header_block {
-                    return Err(Error::HeaderBlockTooLarge {
-                        stream: p.stream,
-                        size: p.buf.len() + c.block.len(),
-                        limit: limits.max_header_block,
-                    });
-                }
-                p.buf.extend_from_slice(c.block);
-                if c.end_headers {
-                    let Some(p) = self.partial.take() else {
-                        return Ok(());
-                    };
-                    self.on_block(p.stream, p.end_stream, p.priority, p.promised, &p.buf)
-                } else {
-                    Ok(())
-                }
-            }
+            Frame::Continuation(c) => self.on_continuation(c),
             Frame::Priority(p) => {
                 // Deprecated (RFC 9113 5.3.2): parsed, checked, otherwise ignored, and counted
                 // so that an endless stream of them (CVE-2019-9513) ends the connection.
@@ -251,83 +218,8 @@ impl Connection {
                     self.start_partial(p.stream, false, None, Some(p.promised), p.block)
                 }
             }
-            Frame::Ping(p) => {
-                if p.ack {
-                    if p.payload == DRAIN_PING && self.draining {
-                        self.draining = false;
-                        let last = self.last_peer;
-                        self.goaway_sent = Some(last);
-                        Frame::GoAway(frame::GoAway {
-                            last_stream: StreamId::new(last),
-                            code: ErrorCode::NO_ERROR,
-                            debug: b"",
-                        })
-                        .encode(&mut self.ctrl);
-                        return Ok(());
-                    }
-                    if p.payload == Bdp::PAYLOAD && self.bdp.is_some() {
-                        // Evaluated at the end of this input: data that came in the same read
-                        // as the ACK was in flight in the same round trip.
-                        self.bdp_acked = true;
-                        return Ok(());
-                    }
-                    if p.payload == KEEPALIVE_PING && self.config.keepalive_interval.is_some() {
-                        // Its arrival already cleared the keep-alive timer, as any frame does.
-                        return Ok(());
-                    }
-                    if self.pings_out == 0 {
-                        // An ACK for a PING nobody sent.
-                        self.ignored_frame(kind::PING)?;
-                    }
-                    self.pings_out = self.pings_out.saturating_sub(1);
-                    self.events.push_back(Event::PingAck(p.payload));
-                } else {
-                    // "Receivers of a PING frame that does not include an ACK flag MUST send
-                    // a PING frame with the ACK flag set in response" (6.7).
-                    self.control_frame(kind::PING)?;
-                    self.queue_ack()?;
-                    Frame::Ping(frame::Ping {
-                        ack: true,
-                        payload: p.payload,
-                    })
-                    .encode(&mut self.ctrl);
-                    self.events.push_back(Event::Ping(p.payload));
-                }
-                Ok(())
-            }
-            Frame::GoAway(g) => {
-                let last = g.last_stream.value();
-                if let Some(prev) = self.goaway_recv {
-                    if last >= prev {
-                        // Nothing new (the id "MUST NOT increase", 6.8): no walk, no event.
-                        return self.ignored_frame(kind::GOAWAY);
-                    }
-                    self.control_frame(kind::GOAWAY)?;
-                }
-                self.goaway_recv = Some(last);
-                let refused: Vec<u32> = self
-                    .streams
-                    .iter()
-                    .filter(|(id, s)| s.local && **id > last)
-                    .map(|(id, _)| *id)
-                    .collect();
-                self.events.push_back(Event::GoAway {
-                    last_stream: g.last_stream,
-                    code: g.code,
-                    debug: Bytes::copy_from_slice(&g.debug[..g.debug.len().min(GOAWAY_DEBUG_MAX)]),
-                });
-                for id in refused {
-                    let sid = StreamId::new(id);
-                    self.close_stream(sid, Closure::ResetByPeer);
-                    self.events.push_back(Event::Reset {
-                        stream: sid,
-                        code: ErrorCode::REFUSED_STREAM,
-                        remote: true,
-                        error: None,
-                    });
-                }
-                Ok(())
-            }
+            Frame::Ping(p) => self.on_ping(p),
+            Frame::GoAway(g) => self.on_goaway(g),
             Frame::WindowUpdate(w) => self.on_window_update(w),
             // "Implementations MUST ignore and discard frames of unknown types" (4.1).
             // Counted all the same: each costs a read and a parse.
@@ -419,72 +311,6 @@ impl Connection {
             && b.on_data(len as usize)
         {
             self.bdp_wants_ping = true;
-        }
-        Ok(())
-    }
-
-    pub(super) fn on_rst(&mut self, r: frame::RstStream) -> Result<(), Error> {
-        let id = r.stream;
-        let Some(s) = self.streams.get(&id.value()) else {
-            return self.absent(id, Ev::Reset, kind::RST_STREAM);
-        };
-        let local = s.local;
-        if let Err(e) = s.state.on(Side::Recv, Ev::Reset) {
-            return self.state_violation(id, e);
-        }
-        if r.code == ErrorCode::NO_ERROR
-            && s.state == State::HalfClosedRemote
-            && s.got_head
-            && !s.inbuf.is_empty()
-            && let Some(s) = self.streams.get_mut(&id.value())
-        {
-            // The peer's message is complete and it asks us to stop sending ours: "Clients
-            // MUST NOT discard responses as a result of receiving such a RST_STREAM" (8.1).
-            // Our unsent data is dropped; the unread response stays readable, and the stream
-            // goes once it is read.
-            s.state = State::Closed;
-            s.out.clear();
-            s.out_len = 0;
-            s.out_end = true;
-            s.end_sent = true;
-            s.out_trailers = None;
-            s.stalled_since = None;
-        } else {
-            self.close_stream(id, Closure::ResetByPeer);
-        }
-        self.events.push_back(Event::Reset {
-            stream: id,
-            code: r.code,
-            remote: true,
-            error: None,
-        });
-        if !local {
-            // CVE-2023-44487: a peer that opens and cancels streams costs us work for each;
-            // count its resets.
-            self.spend(Budget::RemoteReset)?;
-        }
-        Ok(())
-    }
-
-    pub(super) fn on_window_update(&mut self, w: frame::WindowUpdate) -> Result<(), Error> {
-        if w.stream.is_zero() {
-            self.control_frame(kind::WINDOW_UPDATE)?;
-            self.conn_send = self.conn_send.increase(w.increment).map_err(Error::Flow)?;
-            return Ok(());
-        }
-        let id = w.stream;
-        let Some(s) = self.streams.get_mut(&id.value()) else {
-            return self.absent(id, Ev::WindowUpdate, kind::WINDOW_UPDATE);
-        };
-        if let Err(e) = s.state.on(Side::Recv, Ev::WindowUpdate) {
-            return self.state_violation(id, e);
-        }
-        match s.send.increase(w.increment) {
-            Ok(n) => s.send = n,
-            Err(e) => return self.stream_error(id, StreamError::Flow(e)),
-        }
-        if s.out_len > 0 {
-            self.enqueue(id.value());
         }
         Ok(())
     }
