@@ -5,25 +5,21 @@
 //! frames (security review item 10). Driven through raw frames or the in-memory [`Pair`] and its virtual clock.
 
 use bytes::Bytes;
-use proto_h2::conn::{Config, Connection, Event, GOAWAY_DEBUG_MAX, Limits, PREFACE, Request, Role};
+use proto_h2::conn::{Config, Connection, Event, GOAWAY_DEBUG_MAX, Limits, Request, Role};
 use proto_h2::error::{Error, StreamError, UserError};
 use proto_h2::frame::{self, Builder, ErrorCode, StreamId, flag, kind};
 use proto_h2::pair::{Direction, Pair};
 use proto_h2::settings::id;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{goaways, handshaken, transmit_all};
+
 // ------------------------------------------------------------------ helpers
 
 fn server_with(cfg: Config) -> (Connection, Instant) {
     let now = Instant::now();
-    let mut s = Connection::new(Role::Server, cfg, now);
-    let mut hello = PREFACE.to_vec();
-    hello.extend(Builder::new(kind::SETTINGS, 0).build());
-    hello.extend(Builder::new(kind::SETTINGS, 0).flags(flag::ACK).build());
-    s.recv(now, &hello).unwrap();
-    drain(&mut s, now);
-    while s.poll_event().is_some() {}
-    (s, now)
+    (handshaken(cfg, now), now)
 }
 
 fn server() -> (Connection, Instant) {
@@ -32,29 +28,21 @@ fn server() -> (Connection, Instant) {
 
 /// Everything `c` has to send, as one buffer.
 fn drain(c: &mut Connection, now: Instant) -> Vec<u8> {
-    let mut wire = Vec::new();
-    let mut out = Vec::new();
-    loop {
-        let payload = c.poll_transmit(now, &mut out);
-        wire.append(&mut out);
-        match payload {
-            Some(p) => wire.extend_from_slice(&p),
-            None => return wire,
-        }
-    }
+    transmit_all(c, now)
 }
 
-/// The GOAWAY frames in `wire`: (last stream, code).
-fn goaways(wire: &[u8]) -> Vec<(u32, ErrorCode)> {
-    let mut pos = 0;
-    let mut found = Vec::new();
-    while let Ok(Some((f, n))) = frame::decode(&wire[pos..], frame::MAX_MAX_FRAME_SIZE) {
-        if let frame::Frame::GoAway(g) = f {
-            found.push((g.last_stream.value(), g.code));
-        }
-        pos += n;
-    }
-    found
+/// The connection ended with `code`: the error is sticky, the connection is over, and one
+/// GOAWAY with `code` is what the peer got in `wire`.
+#[track_caller]
+fn assert_goaway(conn: &Connection, wire: &[u8], code: ErrorCode) {
+    assert_eq!(
+        conn.error().map(Error::code),
+        Some(code),
+        "connection error"
+    );
+    assert!(conn.is_closed(), "connection over");
+    let codes: Vec<ErrorCode> = goaways(wire).iter().map(|&(_, c)| c).collect();
+    assert_eq!(codes, vec![code], "GOAWAY sent");
 }
 
 /// A GET request HEADERS frame from a client (static table only, so any number of them can
@@ -151,6 +139,8 @@ fn every_kind_of_ignored_frame_is_counted() {
             "{k:#x}: {e:?}"
         );
         assert_eq!(e.code(), ErrorCode::ENHANCE_YOUR_CALM);
+        let wire = drain(&mut s, now);
+        assert_goaway(&s, &wire, ErrorCode::ENHANCE_YOUR_CALM);
     }
 }
 
@@ -886,7 +876,7 @@ fn ping_flood_is_cut_off_even_when_every_ack_is_read() {
     assert_eq!(e.code(), ErrorCode::ENHANCE_YOUR_CALM);
     // One ACK per PING within the budget, none after.
     assert_eq!(count(&wire, kind::PING), limit as usize);
-    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+    assert_goaway(&s, &wire, ErrorCode::ENHANCE_YOUR_CALM);
 }
 
 #[test]
@@ -907,7 +897,7 @@ fn settings_flood_is_cut_off_even_when_every_ack_is_read() {
         })
     );
     assert_eq!(count(&wire, kind::SETTINGS), limit as usize - 1);
-    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+    assert_goaway(&s, &wire, ErrorCode::ENHANCE_YOUR_CALM);
 }
 
 #[test]
@@ -923,7 +913,7 @@ fn connection_window_update_flood_is_cut_off() {
             limit
         })
     );
-    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+    assert_goaway(&s, &wire, ErrorCode::ENHANCE_YOUR_CALM);
 }
 
 #[test]
@@ -1193,5 +1183,5 @@ fn acks_for_a_peer_that_does_not_read_are_bounded() {
     );
     let wire = drain(&mut s, now);
     assert_eq!(count(&wire, kind::PING), limit as usize);
-    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+    assert_goaway(&s, &wire, ErrorCode::ENHANCE_YOUR_CALM);
 }
