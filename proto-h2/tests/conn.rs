@@ -10,6 +10,9 @@ use proto_h2::pair::{Direction, Pair};
 use proto_h2::settings::id;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{goaways, handshaken, transmit_all};
+
 fn pair() -> Pair {
     Pair::new(Instant::now(), Config::client(), Config::server())
 }
@@ -329,15 +332,7 @@ fn handshaken_server() -> (Connection, Instant) {
 
 fn handshaken_server_with(cfg: Config) -> (Connection, Instant) {
     let now = Instant::now();
-    let mut s = Connection::new(Role::Server, cfg, now);
-    let mut hello = proto_h2::conn::PREFACE.to_vec();
-    hello.extend(Builder::new(kind::SETTINGS, 0).build());
-    hello.extend(Builder::new(kind::SETTINGS, 0).flags(flag::ACK).build());
-    s.recv(now, &hello).unwrap();
-    let mut out = Vec::new();
-    while s.poll_transmit(now, &mut out).is_some() {}
-    while s.poll_event().is_some() {}
-    (s, now)
+    (handshaken(cfg, now), now)
 }
 
 fn headers(id: u32, end_stream: bool) -> Vec<u8> {
@@ -359,18 +354,9 @@ fn headers(id: u32, end_stream: bool) -> Vec<u8> {
         .build()
 }
 
+/// The code of the last GOAWAY `s` sends now.
 fn goaway_code(s: &mut Connection, now: Instant) -> Option<ErrorCode> {
-    let mut out = Vec::new();
-    while s.poll_transmit(now, &mut out).is_some() {}
-    let mut pos = 0;
-    let mut code = None;
-    while let Ok(Some((f, n))) = frame::decode(&out[pos..], frame::MAX_MAX_FRAME_SIZE) {
-        if let frame::Frame::GoAway(g) = f {
-            code = Some(g.code);
-        }
-        pos += n;
-    }
-    code
+    goaways(&transmit_all(s, now)).last().map(|&(_, code)| code)
 }
 
 #[test]

@@ -5,25 +5,21 @@
 //! frames (security review item 10). Driven through raw frames or the in-memory [`Pair`] and its virtual clock.
 
 use bytes::Bytes;
-use proto_h2::conn::{Config, Connection, Event, GOAWAY_DEBUG_MAX, Limits, PREFACE, Request, Role};
+use proto_h2::conn::{Config, Connection, Event, GOAWAY_DEBUG_MAX, Limits, Request, Role};
 use proto_h2::error::{Error, StreamError, UserError};
 use proto_h2::frame::{self, Builder, ErrorCode, StreamId, flag, kind};
 use proto_h2::pair::{Direction, Pair};
 use proto_h2::settings::id;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{goaways, handshaken, transmit_all};
+
 // ------------------------------------------------------------------ helpers
 
 fn server_with(cfg: Config) -> (Connection, Instant) {
     let now = Instant::now();
-    let mut s = Connection::new(Role::Server, cfg, now);
-    let mut hello = PREFACE.to_vec();
-    hello.extend(Builder::new(kind::SETTINGS, 0).build());
-    hello.extend(Builder::new(kind::SETTINGS, 0).flags(flag::ACK).build());
-    s.recv(now, &hello).unwrap();
-    drain(&mut s, now);
-    while s.poll_event().is_some() {}
-    (s, now)
+    (handshaken(cfg, now), now)
 }
 
 fn server() -> (Connection, Instant) {
@@ -32,29 +28,21 @@ fn server() -> (Connection, Instant) {
 
 /// Everything `c` has to send, as one buffer.
 fn drain(c: &mut Connection, now: Instant) -> Vec<u8> {
-    let mut wire = Vec::new();
-    let mut out = Vec::new();
-    loop {
-        let payload = c.poll_transmit(now, &mut out);
-        wire.append(&mut out);
-        match payload {
-            Some(p) => wire.extend_from_slice(&p),
-            None => return wire,
-        }
-    }
+    transmit_all(c, now)
 }
 
-/// The GOAWAY frames in `wire`: (last stream, code).
-fn goaways(wire: &[u8]) -> Vec<(u32, ErrorCode)> {
-    let mut pos = 0;
-    let mut found = Vec::new();
-    while let Ok(Some((f, n))) = frame::decode(&wire[pos..], frame::MAX_MAX_FRAME_SIZE) {
-        if let frame::Frame::GoAway(g) = f {
-            found.push((g.last_stream.value(), g.code));
-        }
-        pos += n;
-    }
-    found
+/// The connection ended with `code`: the error is sticky, the connection is over, and one
+/// GOAWAY with `code` is what the peer got in `wire`.
+#[track_caller]
+fn assert_goaway(conn: &Connection, wire: &[u8], code: ErrorCode) {
+    assert_eq!(
+        conn.error().map(Error::code),
+        Some(code),
+        "connection error"
+    );
+    assert!(conn.is_closed(), "connection over");
+    let codes: Vec<ErrorCode> = goaways(wire).iter().map(|&(_, c)| c).collect();
+    assert_eq!(codes, vec![code], "GOAWAY sent");
 }
 
 /// A GET request HEADERS frame from a client (static table only, so any number of them can
@@ -151,6 +139,8 @@ fn every_kind_of_ignored_frame_is_counted() {
             "{k:#x}: {e:?}"
         );
         assert_eq!(e.code(), ErrorCode::ENHANCE_YOUR_CALM);
+        let wire = drain(&mut s, now);
+        assert_goaway(&s, &wire, ErrorCode::ENHANCE_YOUR_CALM);
     }
 }
 
@@ -886,7 +876,7 @@ fn ping_flood_is_cut_off_even_when_every_ack_is_read() {
     assert_eq!(e.code(), ErrorCode::ENHANCE_YOUR_CALM);
     // One ACK per PING within the budget, none after.
     assert_eq!(count(&wire, kind::PING), limit as usize);
-    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+    assert_goaway(&s, &wire, ErrorCode::ENHANCE_YOUR_CALM);
 }
 
 #[test]
@@ -907,7 +897,7 @@ fn settings_flood_is_cut_off_even_when_every_ack_is_read() {
         })
     );
     assert_eq!(count(&wire, kind::SETTINGS), limit as usize - 1);
-    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+    assert_goaway(&s, &wire, ErrorCode::ENHANCE_YOUR_CALM);
 }
 
 #[test]
@@ -923,7 +913,7 @@ fn connection_window_update_flood_is_cut_off() {
             limit
         })
     );
-    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+    assert_goaway(&s, &wire, ErrorCode::ENHANCE_YOUR_CALM);
 }
 
 #[test]
@@ -953,13 +943,11 @@ fn a_ping_and_a_window_update_per_data_frame_we_send_are_free() {
     let id = StreamId::new(1);
     s.send_response(id, 200, &[], false).unwrap();
     let n = 3 * l.max_pings.max(l.max_connection_window_updates) as usize;
+    // A peer that probes the bandwidth-delay product with a PING and credits the connection
+    // window for each DATA frame it receives, as it receives them.
     for _ in 0..n {
         s.send_data(id, Bytes::from_static(b"x"), false).unwrap();
-    }
-    assert_eq!(count(&drain_all(&mut s, now), kind::DATA), n);
-    // A peer that probes the bandwidth-delay product with a PING and credits the connection
-    // window for each DATA frame it receives, after it received them all.
-    for _ in 0..n {
+        assert_eq!(count(&drain_all(&mut s, now), kind::DATA), 1);
         s.recv(now, &ping_frame()).unwrap();
         s.recv(now, &connection_wu(1)).unwrap();
         drain(&mut s, now);
@@ -975,6 +963,59 @@ fn a_ping_and_a_window_update_per_data_frame_we_send_are_free() {
             ..
         })
     ));
+}
+
+#[test]
+fn data_credit_is_capped_at_the_budget() {
+    // A long download banks at most one budget's worth of free PINGs and connection
+    // WINDOW_UPDATEs: the credit is capped, so a flood after it is cut off as early as
+    // `max_pings` (credit) + `max_pings` (the window's budget) frames.
+    let mut cfg = Config::server();
+    cfg.limits.max_pings = 10;
+    cfg.limits.max_connection_window_updates = 10;
+    let l = cfg.limits.clone();
+    let (mut s, now) = server_with(cfg);
+    s.recv(now, &request(1, false)).unwrap();
+    let id = StreamId::new(1);
+    s.send_response(id, 200, &[], false).unwrap();
+    for _ in 0..100 {
+        s.send_data(id, Bytes::from_static(b"x"), false).unwrap();
+    }
+    assert_eq!(count(&drain_all(&mut s, now), kind::DATA), 100);
+    let free = l.max_pings as usize;
+    let (res, wire) = flood_read(&mut s, now, &ping_frame(), 1000);
+    assert_eq!(
+        res,
+        Err(Error::ControlFrameFlood {
+            kind: kind::PING,
+            frames: l.max_pings + 1,
+            limit: l.max_pings
+        })
+    );
+    assert_eq!(count(&wire, kind::PING), free + l.max_pings as usize);
+
+    let (mut s, now) = server_with(Config {
+        limits: l.clone(),
+        ..Config::server()
+    });
+    s.recv(now, &request(1, false)).unwrap();
+    s.send_response(id, 200, &[], false).unwrap();
+    for _ in 0..100 {
+        s.send_data(id, Bytes::from_static(b"x"), false).unwrap();
+    }
+    drain_all(&mut s, now);
+    let limit = l.max_connection_window_updates;
+    for _ in 0..limit * 2 {
+        s.recv(now, &connection_wu(1)).unwrap();
+    }
+    assert_eq!(
+        s.recv(now, &connection_wu(1)),
+        Err(Error::ControlFrameFlood {
+            kind: kind::WINDOW_UPDATE,
+            frames: limit + 1,
+            limit
+        })
+    );
 }
 
 #[test]
@@ -1142,5 +1183,5 @@ fn acks_for_a_peer_that_does_not_read_are_bounded() {
     );
     let wire = drain(&mut s, now);
     assert_eq!(count(&wire, kind::PING), limit as usize);
-    assert_eq!(goaways(&wire), vec![(0, ErrorCode::ENHANCE_YOUR_CALM)]);
+    assert_goaway(&s, &wire, ErrorCode::ENHANCE_YOUR_CALM);
 }

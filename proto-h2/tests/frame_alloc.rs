@@ -2,37 +2,11 @@
 //! appends into the caller's buffer (shown with a counting global allocator; this file is its
 //! own test binary).
 
-// The counting allocator is the only unsafe code, as a test binary of its own.
-#![allow(unsafe_code)]
-
 use proto_h2::frame::{self, Data, Frame, StreamId, WindowUpdate};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new) }
-    }
-}
+use test_support::alloc::{CountingAllocator, Measure};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static ALLOC: CountingAllocator = CountingAllocator::new();
 
 #[test]
 fn decode_and_head_writes_allocate_nothing() {
@@ -54,7 +28,7 @@ fn decode_and_head_writes_allocate_nothing() {
     );
     let mut out = Vec::with_capacity(4096);
 
-    let before = ALLOCS.load(Ordering::SeqCst);
+    let m = Measure::start();
     let mut pos = 0;
     let mut data = 0;
     let mut frames = 0;
@@ -71,14 +45,13 @@ fn decode_and_head_writes_allocate_nothing() {
         }
         pos += n;
     }
-    let after = ALLOCS.load(Ordering::SeqCst);
+    let allocations = m.stats().allocations;
 
     assert_eq!(frames, 65 + 2);
     assert_eq!(data, 32 * 16 * 1024);
     assert_eq!(out.len(), 32 * frame::HEADER_LEN);
     assert_eq!(
-        after - before,
-        0,
+        allocations, 0,
         "allocations while decoding and writing heads"
     );
 }

@@ -3,44 +3,15 @@
 //! passes, so its buffers are warm) without a single allocation, and the first pass allocates
 //! a handful of times, not once per header.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proto_h2::hpack::Decoder;
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-#[allow(unsafe_code)]
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use test_support::alloc::{CountingAllocator, Measure};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static ALLOC: CountingAllocator = CountingAllocator::new();
 
-fn allocations() -> usize {
-    ALLOCATIONS.load(Ordering::Relaxed)
-}
-
-/// (header_table_size, wire) of each case of a story.
 fn load(path: &Path) -> Vec<(Option<usize>, Vec<u8>)> {
     let json: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
     json["cases"]
@@ -100,9 +71,9 @@ fn hpack_decoding_allocates_nothing_after_warm_up() {
     for path in &stories {
         let cases = load(path);
         let mut d = Decoder::new();
-        let before = allocations();
+        let m = Measure::start();
         let headers = decode_story(&mut d, &cases);
-        let warm_up = allocations() - before;
+        let warm_up = m.stats().allocations;
         // Growing the scratch buffer and (for larger size updates) the table: a few times.
         assert!(
             warm_up <= 16,
@@ -111,9 +82,9 @@ fn hpack_decoding_allocates_nothing_after_warm_up() {
         );
 
         d.reset();
-        let before = allocations();
+        let m = Measure::start();
         let again = decode_story(&mut d, &cases);
-        let after = allocations() - before;
+        let after = m.stats().allocations;
         assert_eq!(again, headers);
         assert_eq!(
             after,

@@ -1,6 +1,5 @@
-//! What a peer can make a connection hold, measured: a global allocator that tracks live heap
-//! bytes (this file is its own test binary, and its tests run one at a time under a lock so
-//! that each measures only itself).
+//! What a peer can make a connection hold, measured: the counting allocator of `test-support`
+//! tracks live heap bytes per thread, so each test measures only itself.
 //!
 //! 1. Unread body bytes are bounded by the windows we advertised: a DATA frame must not keep
 //!    alive the whole read it arrived in (one byte unread per read, padded out with
@@ -11,55 +10,14 @@
 //!    counts toward the limit until its body is read, and streams above the limit are
 //!    refused (5.1.2).
 
-// The counting allocator is the only unsafe code, as a test binary of its own.
-#![allow(unsafe_code)]
-
 use proto_h2::conn::{Config, Connection, Event, PREFACE, Request, Role};
 use proto_h2::frame::{self, Builder, ErrorCode, Frame, StreamId, flag, kind};
 use proto_h2::pair::Pair;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
-
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only adds up the live bytes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: same contract as the caller's.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE.fetch_add(layout.size() as isize, Ordering::SeqCst);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::SeqCst);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
-        // SAFETY: same contract as the caller's.
-        let p = unsafe { System.realloc(ptr, layout, new) };
-        if !p.is_null() {
-            LIVE.fetch_add(new as isize - layout.size() as isize, Ordering::SeqCst);
-        }
-        p
-    }
-}
+use test_support::alloc::{CountingAllocator, Measure};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// One test at a time: the live count is global.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn live() -> isize {
-    LIVE.load(Ordering::SeqCst)
-}
+static ALLOC: CountingAllocator = CountingAllocator::new();
 
 fn server_with(cfg: Config, now: Instant) -> Connection {
     let mut s = Connection::new(Role::Server, cfg, now);
@@ -143,7 +101,6 @@ fn window_bound(cfg: &Config, streams: usize) -> isize {
 /// every read's whole buffer stayed alive behind its one byte (about 32 MiB for 2,000 reads).
 #[test]
 fn one_unread_byte_per_read_does_not_pin_the_read() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let now = Instant::now();
     let mut cfg = Config::server();
     // The connection WINDOW_UPDATE budget (`Limits::max_connection_window_updates`) ends this
@@ -162,13 +119,13 @@ fn one_unread_byte_per_read_does_not_pin_the_read() {
     while read.len() < 16 * 1024 {
         read.extend_from_slice(&wu);
     }
-    let before = live();
+    let before = Measure::start();
     for _ in 0..2_000 {
         s.recv(now, &read).unwrap();
         while s.poll_event().is_some() {}
         drain(&mut s, now);
     }
-    let held = live() - before;
+    let held = before.stats().live_bytes as isize;
     assert_eq!(s.buffered(StreamId::new(1)), 2_000);
     assert!(
         held < bound,
@@ -180,7 +137,6 @@ fn one_unread_byte_per_read_does_not_pin_the_read() {
 /// of stream 1 must not keep stream 3's read bytes alive.
 #[test]
 fn read_data_of_one_stream_is_not_pinned_by_another() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let now = Instant::now();
     let cfg = Config::server();
     let bound = window_bound(&cfg, 2);
@@ -191,7 +147,7 @@ fn read_data_of_one_stream_is_not_pinned_by_another() {
     while s.poll_event().is_some() {}
     let mut read = data(1, b"x", false);
     read.extend(data(3, &[7u8; 16_000], false));
-    let before = live();
+    let before = Measure::start();
     let mut got = 0usize;
     for _ in 0..2_000 {
         s.recv(now, &read).unwrap();
@@ -201,7 +157,7 @@ fn read_data_of_one_stream_is_not_pinned_by_another() {
         }
         drain(&mut s, now);
     }
-    let held = live() - before;
+    let held = before.stats().live_bytes as isize;
     assert_eq!(got, 2_000 * 16_000);
     assert_eq!(s.buffered(StreamId::new(1)), 2_000);
     assert!(
@@ -214,7 +170,6 @@ fn read_data_of_one_stream_is_not_pinned_by_another() {
 /// order, and the bytes held stay within the windows while nothing is read.
 #[test]
 fn large_frames_split_across_reads_are_bounded_and_intact() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let now = Instant::now();
     let mut cfg = Config::server();
     cfg.settings
@@ -227,12 +182,12 @@ fn large_frames_split_across_reads_are_bounded_and_intact() {
     for i in 0..60u8 {
         wire.extend(data(1, &[i; 16_384], false));
     }
-    let before = live();
+    let before = Measure::start();
     for chunk in wire.chunks(7_001) {
         s.recv(now, chunk).unwrap();
     }
     while s.poll_event().is_some() {}
-    let held = live() - before;
+    let held = before.stats().live_bytes as isize;
     assert_eq!(s.buffered(StreamId::new(1)), 60 * 16_384);
     assert!(held < bound, "{held} bytes live (bound {bound})");
     let mut body = Vec::new();
@@ -252,7 +207,6 @@ fn large_frames_split_across_reads_are_bounded_and_intact() {
 /// connection credit returned, and it is no longer tracked.
 #[test]
 fn early_response_resets_the_open_request_with_no_error() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let now = Instant::now();
     let mut s = server_with(Config::server(), now);
     let window = s.connection_recv_window();
@@ -285,7 +239,6 @@ fn early_response_resets_the_open_request_with_no_error() {
 /// from `poll_transmit`): the RST_STREAM follows it.
 #[test]
 fn early_response_with_body_resets_after_the_last_data_frame() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let now = Instant::now();
     let mut s = server_with(Config::server(), now);
     s.recv(now, &post(1, false)).unwrap();
@@ -312,10 +265,9 @@ fn early_response_with_body_resets_after_the_last_data_frame() {
 /// stays bounded. Before the fix all 5,000 stayed tracked.
 #[test]
 fn answered_open_requests_are_released() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut now = Instant::now();
     let mut s = server_with(Config::server(), now);
-    let before = live();
+    let before = Measure::start();
     let mut no_error = 0;
     let mut max_tracked = 0;
     for i in 0..5_000u32 {
@@ -332,7 +284,7 @@ fn answered_open_requests_are_released() {
             .count();
         max_tracked = max_tracked.max(s.stream_count());
     }
-    let held = live() - before;
+    let held = before.stats().live_bytes as isize;
     assert_eq!(no_error, 5_000);
     assert!(max_tracked <= 100, "{max_tracked} streams tracked");
     assert!(held < 512 * 1024, "{held} bytes live after 5,000 streams");
@@ -344,10 +296,9 @@ fn answered_open_requests_are_released() {
 /// bodies frees the slots. Before the fix all 5,000 were tracked and none refused.
 #[test]
 fn answered_unread_streams_count_toward_the_limit() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut now = Instant::now();
     let mut s = server_with(Config::server(), now);
-    let before = live();
+    let before = Measure::start();
     let mut refused = 0;
     let mut max_tracked = 0;
     for i in 0..5_000u32 {
@@ -374,7 +325,7 @@ fn answered_unread_streams_count_toward_the_limit() {
             .count();
         max_tracked = max_tracked.max(s.stream_count());
     }
-    let held = live() - before;
+    let held = before.stats().live_bytes as isize;
     assert!(max_tracked <= 100, "{max_tracked} streams tracked");
     assert_eq!(refused, 4_900);
     assert!(held < 512 * 1024, "{held} bytes live after 5,000 streams");
@@ -395,7 +346,6 @@ fn answered_unread_streams_count_toward_the_limit() {
 /// receiving such a RST_STREAM" (8.1).
 #[test]
 fn client_keeps_the_response_after_rst_no_error() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
     let req = Request {
         method: b"POST",

@@ -1,4 +1,6 @@
-//! The raw-frame peer shared by the conformance suites (`h2spec.rs`, `conformance.rs`): it
+//! Helpers shared by the connection tests (`conn.rs`, `defences.rs`: a handshaken server,
+//! draining its output, the GOAWAYs in it) and the raw-frame peer of the conformance suites
+//! (`h2spec.rs`, `h2spec_client.rs`, `conformance.rs`): it
 //! plays h2spec's client against our server connection, in memory, with a small application
 //! that answers every complete request with `200` and a five-byte body.
 //!
@@ -38,6 +40,32 @@ pub(crate) fn transmit_all(c: &mut Connection, now: Instant) -> Vec<u8> {
         out.extend_from_slice(&b);
     }
     out
+}
+
+/// A server connection with `cfg` after a client's preface, empty SETTINGS and the ACK of the
+/// server's, everything it sent and reported taken.
+pub(crate) fn handshaken(cfg: Config, now: Instant) -> Connection {
+    let mut s = Connection::new(Role::Server, cfg, now);
+    let mut hello = PREFACE.to_vec();
+    hello.extend(Builder::new(kind::SETTINGS, 0).build());
+    hello.extend(Builder::new(kind::SETTINGS, 0).flags(flag::ACK).build());
+    s.recv(now, &hello).expect("handshake");
+    transmit_all(&mut s, now);
+    while s.poll_event().is_some() {}
+    s
+}
+
+/// The GOAWAY frames in `wire`: (last stream, code).
+pub(crate) fn goaways(wire: &[u8]) -> Vec<(u32, ErrorCode)> {
+    let mut pos = 0;
+    let mut found = Vec::new();
+    while let Ok(Some((f, n))) = frame::decode(&wire[pos..], frame::MAX_MAX_FRAME_SIZE) {
+        if let frame::Frame::GoAway(g) = f {
+            found.push((g.last_stream.value(), g.code));
+        }
+        pos += n;
+    }
+    found
 }
 
 /// The whole frames at the start of `out`, and the offset where they end (a partial frame

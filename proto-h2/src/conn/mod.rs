@@ -1,0 +1,378 @@
+//! The HTTP/2 connection: one type for both roles.
+//!
+//! # Call order
+//! A [`Connection`] never touches a socket or a clock. The caller:
+//! 1. feeds what it read with [`Connection::recv`]`(now, bytes)` (it buffers partial frames
+//!    itself, so any split of the input gives the same result);
+//! 2. drains [`Connection::poll_event`] until `None` (requests, responses, data, resets, ...),
+//!    pulls body bytes with [`Connection::read_data`] (which is what returns flow-control
+//!    credit to the peer), and issues commands (`send_request`, `send_response`, `send_data`,
+//!    `send_trailers`, `reset`, `ping`, `go_away`, `push_promise`);
+//! 3. calls [`Connection::poll_transmit`]`(now, &mut out)` until it returns `None` and `out`
+//!    stops growing, writing `out` (and any payload handed back) to the socket;
+//! 4. sleeps until [`Connection::poll_timeout`] or readable input, and calls
+//!    [`Connection::handle_timeout`] when the deadline passes.
+//!
+//! Replies the RFC demands (SETTINGS ACK, PING ACK, RST_STREAM and GOAWAY on errors) are
+//! queued by the connection itself and reported as events. A protocol error queues its
+//! GOAWAY before `recv` returns `Err`; the error is sticky.
+//!
+//! ```
+//! use proto_h2::conn::{Config, Connection, Event, Request, Role};
+//! use std::time::Instant;
+//!
+//! // `now` comes from the caller's clock; the connection never reads one.
+//! fn first_request(now: Instant) {
+//!     let mut client = Connection::new(Role::Client, Config::client(), now);
+//!     let mut server = Connection::new(Role::Server, Config::server(), now);
+//!     let req = Request::get(b"http", b"example.com", b"/");
+//!     let id = client.send_request(&req, true).unwrap();
+//!     let mut wire = Vec::new();
+//!     while client.poll_transmit(now, &mut wire).is_some() {}
+//!     server.recv(now, &wire).unwrap();
+//!     let mut saw_request = false;
+//!     while let Some(ev) = server.poll_event() {
+//!         if let Event::Request { stream, head, .. } = ev {
+//!             assert_eq!(stream, id);
+//!             assert_eq!(head.path(), Some(&b"/"[..]));
+//!             saw_request = true;
+//!         }
+//!     }
+//!     assert!(saw_request);
+//! }
+//! ```
+
+mod config;
+mod control;
+mod defences;
+mod event;
+mod headers;
+mod recv;
+mod send;
+mod settings;
+mod store;
+mod timers;
+mod transmit;
+
+pub use config::{Config, Limits, Pseudo};
+pub use event::Event;
+pub use send::Request;
+
+use crate::error::Error;
+use crate::flow::{Bdp, RecvWindow, Window};
+use crate::frame::{self, Frame, StreamId};
+use crate::hpack::{self};
+use crate::settings::{DEFAULT_WINDOW, Settings};
+use crate::stream::State;
+use bytes::BytesMut;
+use defences::Budgets;
+use headers::Partial;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::time::{Duration, Instant};
+use store::{Closure, Stream};
+
+/// The client connection preface (RFC 9113 3.4).
+pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// The debug data of a received GOAWAY is cut to this many bytes in [`Event::GoAway`] (it is
+/// copied, so the event does not hold the frame's buffer).
+pub const GOAWAY_DEBUG_MAX: usize = 256;
+
+/// Payloads at least this long are handed back by [`Connection::poll_transmit`] for a
+/// vectored write instead of being copied into the output buffer.
+pub const VECTORED_MIN: usize = 1024;
+
+/// Which side of the connection we are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// We sent the preface and open odd streams.
+    Client,
+    /// We accept the preface and open even (pushed) streams.
+    Server,
+}
+
+/// An HTTP/2 connection in either role. See the [module documentation](self) for the call
+/// order.
+///
+/// # Memory bounds
+/// - Unread body bytes: at most the connection receive window we advertise
+///   ([`Config::connection_window`], or its BDP growth up to [`Config::bdp_max_window`]),
+///   since credit returns only when the application reads ([`Connection::read_data`]) or
+///   the stream is dropped; and no more than a stream's window per stream. The memory that
+///   holds them is about that much again at most (small payloads are gathered in a buffer
+///   that grows by doubling) plus a constant per chunk of 1 KiB or more: a DATA frame never
+///   keeps alive the read it arrived in, nor any other frame's bytes. Only one partial frame
+///   (at most the maximum frame size) is buffered between reads.
+/// - Streams the peer opens: at most our SETTINGS_MAX_CONCURRENT_STREAMS (or
+///   [`Limits::max_concurrent_streams`]) are tracked at once; a stream counts until it is
+///   gone from the table, so one answered but with its request body unread still counts, and
+///   new streams above the limit are refused with REFUSED_STREAM (RFC 9113 5.1.2). The count
+///   is kept as streams come and go (no scan per new stream).
+/// - A server that completes its response while the request is still open resets the stream
+///   with NO_ERROR right after the response (RFC 9113 8.1), drops its unread body and releases
+///   it ([`Event::Reset`] with `remote: false` reports it); read the body first if it is
+///   needed. A client that receives such a RST_STREAM after a complete response keeps the
+///   response readable and stops sending.
+#[derive(Debug)]
+pub struct Connection {
+    role: Role,
+    config: Config,
+    now: Instant,
+    preface: usize,
+    got_settings: bool,
+    rx: BytesMut,
+    local: Settings,
+    pending_settings: VecDeque<(Vec<(u16, u32)>, Instant)>,
+    acked_local: Settings,
+    remote: Settings,
+    decoder: hpack::Decoder,
+    encoder: hpack::Encoder,
+    scratch: Vec<u8>,
+    streams: HashMap<u32, Stream>,
+    closed: HashMap<u32, Closure>,
+    closed_order: VecDeque<u32>,
+    next_local: u32,
+    last_peer: u32,
+    conn_send: Window,
+    conn_recv: RecvWindow,
+    partial: Option<Partial>,
+    events: VecDeque<Event>,
+    ctrl: Vec<u8>,
+    queued_acks: u32,
+    send_queue: VecDeque<u32>,
+    goaway_sent: Option<u32>,
+    goaway_recv: Option<u32>,
+    error: Option<Error>,
+    stall_since: Option<Instant>,
+    bdp: Option<Bdp>,
+    bdp_wants_ping: bool,
+    bdp_acked: bool,
+    draining: bool,
+    /// Stream stall deadlines (deadline, stream id), earliest first; at most one entry per
+    /// stream (`Stream::in_stalls`), checked lazily against `Stream::stalled_since`.
+    stalls: BinaryHeap<Reverse<(Instant, u32)>>,
+    /// When the last frame arrived (keep-alive).
+    last_recv: Instant,
+    /// The last time the connection was seen busy: a frame other than PING arrived, or a
+    /// stream was open (idle timeout).
+    busy_at: Instant,
+    /// A stream was dropped since `busy_at` was last brought up to date.
+    stream_dropped: bool,
+    /// When our keep-alive PING went out, while it waits for an answer.
+    keepalive_sent: Option<Instant>,
+    /// PINGs sent by `ping` and not yet acknowledged.
+    pings_out: u32,
+    /// Every rate limit's counter (resets, refused streams, empty DATA, ignored and control
+    /// frames): see [`defences`].
+    budgets: Budgets,
+    /// Request streams the peer opened that are still tracked, whatever their state (a
+    /// stream answered but with its body unread included): what SETTINGS_MAX_CONCURRENT_STREAMS
+    /// is checked against, counted as streams come and go.
+    peer_streams: u32,
+}
+
+impl Connection {
+    /// A new connection at time `now`. A client queues the preface; both roles queue their
+    /// SETTINGS (and the connection WINDOW_UPDATE) for the first `poll_transmit`.
+    pub fn new(role: Role, config: Config, now: Instant) -> Self {
+        let mut local = Settings::default();
+        for &(i, v) in &config.settings {
+            // A value out of range in our own configuration is skipped, not sent as is.
+            let _ = local.apply(i, v);
+        }
+        let mut ctrl = Vec::with_capacity(128);
+        if role == Role::Client {
+            ctrl.extend_from_slice(PREFACE);
+        }
+        let params: Vec<(u16, u32)> = config
+            .settings
+            .iter()
+            .copied()
+            .filter(|&(i, v)| Settings::default().apply(i, v).is_ok())
+            .collect();
+        frame::encode_settings(&params, &mut ctrl);
+        let target = config.connection_window.max(DEFAULT_WINDOW);
+        let conn_recv = RecvWindow::new(target, target);
+        if target > DEFAULT_WINDOW {
+            let inc = target - DEFAULT_WINDOW;
+            Frame::WindowUpdate(frame::WindowUpdate {
+                stream: StreamId::ZERO,
+                increment: inc,
+            })
+            .encode(&mut ctrl);
+        }
+        let mut decoder = hpack::Decoder::new();
+        let list = local
+            .max_header_list_size
+            .map_or(config.limits.max_header_list_size, |v| v as usize);
+        decoder.set_max_header_list_size(list);
+        let bdp = config.bdp_max_window.map(Bdp::new);
+        Connection {
+            role,
+            now,
+            preface: if role == Role::Server {
+                0
+            } else {
+                PREFACE.len()
+            },
+            got_settings: false,
+            rx: BytesMut::new(),
+            local,
+            pending_settings: VecDeque::from([(params, now)]),
+            acked_local: Settings::default(),
+            remote: Settings::default(),
+            decoder,
+            encoder: hpack::Encoder::new(),
+            scratch: Vec::new(),
+            streams: HashMap::new(),
+            closed: HashMap::new(),
+            closed_order: VecDeque::new(),
+            next_local: if role == Role::Client { 1 } else { 2 },
+            last_peer: 0,
+            conn_send: Window::new(DEFAULT_WINDOW),
+            conn_recv,
+            partial: None,
+            events: VecDeque::new(),
+            ctrl,
+            queued_acks: 0,
+            send_queue: VecDeque::new(),
+            goaway_sent: None,
+            goaway_recv: None,
+            error: None,
+            stall_since: None,
+            bdp,
+            bdp_wants_ping: false,
+            bdp_acked: false,
+            draining: false,
+            stalls: BinaryHeap::new(),
+            last_recv: now,
+            busy_at: now,
+            stream_dropped: false,
+            keepalive_sent: None,
+            pings_out: 0,
+            budgets: Budgets::NEW,
+            peer_streams: 0,
+            config,
+        }
+    }
+
+    /// Our role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The peer's SETTINGS as applied so far.
+    pub fn remote_settings(&self) -> &Settings {
+        &self.remote
+    }
+
+    /// Our SETTINGS as sent (enforced from the moment they are sent).
+    pub fn local_settings(&self) -> &Settings {
+        &self.local
+    }
+
+    /// The connection error that ended the connection, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    /// A stream's state; `None` for a stream that is idle or forgotten.
+    pub fn stream_state(&self, stream: StreamId) -> Option<State> {
+        self.streams.get(&stream.value()).map(|s| s.state)
+    }
+
+    /// Streams currently tracked.
+    pub fn stream_count(&self) -> usize {
+        self.streams.len()
+    }
+
+    /// How many bytes `send_data` could send on `stream` right now (both windows).
+    pub fn send_capacity(&self, stream: StreamId) -> u32 {
+        self.streams.get(&stream.value()).map_or(0, |s| {
+            s.send
+                .available()
+                .min(self.conn_send.available())
+                .saturating_sub(s.out_len as u32)
+        })
+    }
+
+    /// Body bytes received on `stream` and not yet read.
+    pub fn buffered(&self, stream: StreamId) -> usize {
+        self.streams
+            .get(&stream.value())
+            .map_or(0, |s| s.inbuf.len())
+    }
+
+    /// The connection receive window the peer sees.
+    pub fn connection_recv_window(&self) -> i32 {
+        self.conn_recv.window().size()
+    }
+
+    /// The size the connection receive window is kept topped up to (grows with BDP probing).
+    pub fn connection_recv_target(&self) -> u32 {
+        self.conn_recv.target()
+    }
+
+    /// A stream's receive window (what the peer may still send).
+    pub fn stream_recv_window(&self, stream: StreamId) -> Option<i32> {
+        self.streams
+            .get(&stream.value())
+            .map(|s| s.recv.window().size())
+    }
+
+    /// The connection send window.
+    pub fn connection_send_window(&self) -> i32 {
+        self.conn_send.size()
+    }
+
+    /// The last round-trip time measured by BDP probing.
+    pub fn rtt(&self) -> Option<Duration> {
+        self.bdp.and_then(|b| b.rtt())
+    }
+
+    /// True once the connection has nothing left to do: it failed, or a GOAWAY was sent or
+    /// received and every stream is finished. Flush `poll_transmit` and close the socket.
+    pub fn is_closed(&self) -> bool {
+        self.error.is_some()
+            || (!self.draining
+                && (self.goaway_sent.is_some() || self.goaway_recv.is_some())
+                && self.streams.values().all(|s| s.state == State::Closed))
+    }
+
+    /// Whether [`Connection::poll_transmit`] has bytes to give now. Data waiting on a zero
+    /// flow-control window does not count (a WINDOW_UPDATE must come first), so an event loop
+    /// that writes while this is true does not spin on a stalled stream; the end of a stream
+    /// (an empty END_STREAM DATA frame or trailers) needs no window and counts.
+    pub fn wants_transmit(&self) -> bool {
+        let conn_open = self.conn_send.available() > 0;
+        !self.ctrl.is_empty()
+            || self.send_queue.iter().any(|id| {
+                self.streams.get(id).is_some_and(|s| {
+                    if s.out_len > 0 {
+                        conn_open && s.send.available() > 0
+                    } else {
+                        s.out_end
+                    }
+                })
+            })
+    }
+
+    pub(super) fn fail(&mut self, e: Error) -> Error {
+        if self.error.is_none() {
+            let code = e.code();
+            let debug = e.to_string();
+            let debug = &debug.as_bytes()[..debug.len().min(128)];
+            Frame::GoAway(frame::GoAway {
+                last_stream: StreamId::new(self.last_peer),
+                code,
+                debug,
+            })
+            .encode(&mut self.ctrl);
+            self.goaway_sent = Some(self.last_peer);
+            self.error = Some(e.clone());
+            self.partial = None;
+        }
+        e
+    }
+}
