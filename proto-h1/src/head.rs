@@ -576,7 +576,7 @@ pub(crate) fn request_head<'b, K: Sink<'b>>(
     limits: &Limits,
     sink: &mut K,
 ) -> Result<Option<(RequestLine<'b>, usize)>, Error> {
-    crate::simd::dispatch(RequestJob { b, limits, sink })
+    crate::scan::dispatch(RequestJob { b, limits, sink })
 }
 
 /// A response head into `sink`.
@@ -586,7 +586,7 @@ pub(crate) fn response_head<'b, K: Sink<'b>>(
     obs_fold: bool,
     sink: &mut K,
 ) -> Result<Option<(StatusLine<'b>, usize)>, Error> {
-    crate::simd::dispatch(ResponseJob {
+    crate::scan::dispatch(ResponseJob {
         b,
         limits,
         obs_fold,
@@ -601,7 +601,7 @@ pub(crate) fn fields<'b, K: Sink<'b>>(
     limits: &Limits,
     sink: &mut K,
 ) -> Result<Option<usize>, Error> {
-    crate::simd::dispatch(FieldsJob { b, i, limits, sink })
+    crate::scan::dispatch(FieldsJob { b, i, limits, sink })
 }
 
 /// Parses a request head with a forced scanning implementation (tests of every path).
@@ -620,7 +620,7 @@ pub fn parse_request_forced<'b>(
         len: 0,
         max: config.limits.max_headers,
     };
-    let r = crate::simd::dispatch_forced(
+    let r = crate::scan::dispatch_forced(
         imp,
         RequestJob {
             b: buf,
