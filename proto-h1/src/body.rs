@@ -270,22 +270,42 @@ impl ChunkedDecoder {
 
     /// The common step between chunks, `CRLF 1*HEXDIG CRLF data`, without extensions, in one
     /// straight line. `None` (nothing changed) sends anything else to the general path.
+    ///
+    /// Sizes of one to four hex digits (chunks up to 64 KiB) are read from one 8-byte window
+    /// (no bounds check per byte). The digit count is found by branches, which predict well
+    /// on real bodies, and each digit's value is computed (`c - '0'`, or
+    /// `(c & 0xf) + 9` for a letter) rather than looked up: the path from one chunk's position
+    /// to the next then holds no table load.
     #[inline(always)]
     fn next_chunk_fast<'a>(&mut self, input: &'a [u8]) -> Option<(usize, Option<Chunk<'a>>)> {
-        if input.get(..2)? != b"\r\n" {
+        #[inline(always)]
+        fn digit(c: u8) -> Option<u64> {
+            let d = c.wrapping_sub(b'0');
+            if d < 10 {
+                return Some(u64::from(d));
+            }
+            let l = (c | 0x20).wrapping_sub(b'a');
+            if l < 6 { Some(u64::from(l) + 10) } else { None }
+        }
+        let w: &[u8; 8] = input.first_chunk()?;
+        if w[0] != b'\r' || w[1] != b'\n' {
             return None;
         }
-        let mut j = 2;
-        let mut size: u64 = 0;
-        while j < 17 {
-            let d = HEX[*input.get(j)? as usize];
-            if d == 0xff {
-                break;
+        let mut size = digit(w[2])?;
+        let mut k = 3;
+        while w[k] != b'\r' {
+            if k == 6 {
+                return None;
             }
-            size = (size << 4) | u64::from(d);
-            j += 1;
+            size = (size << 4) | digit(w[k])?;
+            k += 1;
         }
-        if j == 2 || j == 17 || size == 0 || input.get(j..j + 2)? != b"\r\n" {
+        if w[k + 1] != b'\n' {
+            return None;
+        }
+        let k = k - 2;
+        let j = 2 + k;
+        if size == 0 {
             return None;
         }
         let total = self
