@@ -132,7 +132,9 @@ fn fields_framing<'a>(
         return Ok(Framing::Chunked);
     }
     match length {
-        Some(n) if n > limits.max_body_len => Err(Error::BodyTooLarge),
+        Some(n) if n > limits.max_body_len => Err(Error::BodyTooLarge {
+            limit: limits.max_body_len,
+        }),
         Some(n) => Ok(Framing::Length(n)),
         None => Ok(default),
     }
@@ -331,7 +333,7 @@ impl ChunkedDecoder {
         loop {
             match self.state {
                 ChunkState::Done => return Ok((i, None)),
-                ChunkState::Size => match self.size_line(&input[i..])? {
+                ChunkState::Size => match self.size_line(&input[i..]).map_err(|e| e.shift(i))? {
                     None => return Ok((i, None)),
                     Some((used, size)) => {
                         i += used;
@@ -342,7 +344,9 @@ impl ChunkedDecoder {
                                 .total
                                 .checked_add(size)
                                 .filter(|&t| t <= self.limits.max_body_len)
-                                .ok_or(Error::BodyTooLarge)?;
+                                .ok_or(Error::BodyTooLarge {
+                                    limit: self.limits.max_body_len,
+                                })?;
                             self.state = ChunkState::Data(size);
                         }
                     }
@@ -389,8 +393,12 @@ impl ChunkedDecoder {
                             ));
                         }
                         Ok(None) => return Ok((i, None)),
-                        Err(Error::HeadTooLarge) => return Err(Error::TrailerTooLarge),
-                        Err(Error::TooManyHeaders) => return Err(Error::TooManyHeaders),
+                        Err(Error::HeadTooLarge { .. }) => {
+                            return Err(Error::TrailerTooLarge {
+                                limit: self.limits.max_trailer_size,
+                            });
+                        }
+                        Err(e @ Error::TooManyHeaders { .. }) => return Err(e),
                         Err(_) => return Err(Error::InvalidTrailer),
                     }
                 }
@@ -398,7 +406,8 @@ impl ChunkedDecoder {
         }
     }
 
-    /// Parses `chunk-size [ chunk-ext ] CRLF` when it is complete in `b`.
+    /// Parses `chunk-size [ chunk-ext ] CRLF` when it is complete in `b`; error offsets are
+    /// from the start of `b`.
     #[inline(always)]
     fn size_line(&self, b: &[u8]) -> Result<Option<(usize, u64)>, Error> {
         let mut size: u64 = 0;
@@ -434,12 +443,12 @@ impl ChunkedDecoder {
         };
         let end = ext0 + p;
         if b[end] == b'\n' {
-            return Err(Error::BareLf);
+            return Err(Error::BareLf { offset: end });
         }
         match b.get(end + 1) {
             None => return Ok(None),
             Some(b'\n') => {}
-            Some(_) => return Err(Error::BareCr),
+            Some(_) => return Err(Error::BareCr { offset: end }),
         }
         if end - ext0 > max {
             return Err(Error::InvalidChunkExtension);
@@ -618,10 +627,10 @@ mod tests {
             (b"3 \r\nabc\r\n0\r\n\r\n", Error::InvalidChunkExtension),
             (b"-3\r\n", Error::InvalidChunkSize),
             (b"10000000000000000\r\n", Error::InvalidChunkSize),
-            (b"3\nabc\r\n", Error::BareLf),
-            (b"3\rabc\r\n", Error::BareCr),
-            (b"3;a\rb\r\nabc\r\n", Error::BareCr),
-            (b"3;a\nb\r\nabc\r\n", Error::BareLf),
+            (b"3\nabc\r\n", Error::BareLf { offset: 1 }),
+            (b"3\rabc\r\n", Error::BareCr { offset: 1 }),
+            (b"3;a\rb\r\nabc\r\n", Error::BareCr { offset: 3 }),
+            (b"3;a\nb\r\nabc\r\n", Error::BareLf { offset: 3 }),
             (b"3\r\nabcX\r\n", Error::InvalidChunkTerminator),
             (b"3\r\nabc\n0\r\n\r\n", Error::InvalidChunkTerminator),
             (b"3\r\nabc\r\r\n", Error::InvalidChunkTerminator),
