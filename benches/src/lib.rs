@@ -28,7 +28,9 @@ pub struct Pair {
     pub name: String,
     /// The peer's name, for example `httparse`.
     pub peer: &'static str,
-    /// Bytes of input one iteration handles, for throughput; 0 when throughput makes no sense.
+    /// Bytes of input one iteration handles, for throughput; 0 when throughput makes no sense
+    /// (work that does not touch every byte, such as zero-copy chunked decoding, which hands
+    /// back slices of the data): the report then prints the time per operation.
     pub bytes: u64,
     /// One iteration of our code. Returns a value that depends on the work, so it is not elided.
     pub ours: Box<dyn FnMut() -> u64>,
@@ -122,10 +124,15 @@ pub fn measure(pair: &mut Pair, rounds: usize, samples: usize, sample_time: Dura
     }
 }
 
-/// Formats a throughput in bytes per second for a time per iteration.
+/// Formats a throughput in bytes per second for a time per iteration, or the time per
+/// operation (`ns/op`, `us/op`) when `bytes` is 0.
 pub fn throughput(bytes: u64, ns: f64) -> String {
     if bytes == 0 {
-        return format!("{ns:.0} ns");
+        return if ns >= 10_000.0 {
+            format!("{:.1} us/op", ns / 1e3)
+        } else {
+            format!("{ns:.0} ns/op")
+        };
     }
     let per_sec = bytes as f64 / (ns * 1e-9);
     if per_sec >= 1e9 {
@@ -167,6 +174,7 @@ mod tests {
     fn throughput_units() {
         assert_eq!(throughput(1000, 1000.0), "1000.0 MB/s");
         assert_eq!(throughput(2000, 1000.0), "2.00 GB/s");
-        assert_eq!(throughput(0, 12.4), "12 ns");
+        assert_eq!(throughput(0, 12.4), "12 ns/op");
+        assert_eq!(throughput(0, 25_400.0), "25.4 us/op");
     }
 }

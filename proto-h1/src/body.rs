@@ -132,7 +132,9 @@ fn fields_framing<'a>(
         return Ok(Framing::Chunked);
     }
     match length {
-        Some(n) if n > limits.max_body_len => Err(Error::BodyTooLarge),
+        Some(n) if n > limits.max_body_len => Err(Error::BodyTooLarge {
+            limit: limits.max_body_len,
+        }),
         Some(n) => Ok(Framing::Length(n)),
         None => Ok(default),
     }
@@ -270,22 +272,42 @@ impl ChunkedDecoder {
 
     /// The common step between chunks, `CRLF 1*HEXDIG CRLF data`, without extensions, in one
     /// straight line. `None` (nothing changed) sends anything else to the general path.
+    ///
+    /// Sizes of one to four hex digits (chunks up to 64 KiB) are read from one 8-byte window
+    /// (no bounds check per byte). The digit count is found by branches, which predict well
+    /// on real bodies, and each digit's value is computed (`c - '0'`, or
+    /// `(c & 0xf) + 9` for a letter) rather than looked up: the path from one chunk's position
+    /// to the next then holds no table load.
     #[inline(always)]
     fn next_chunk_fast<'a>(&mut self, input: &'a [u8]) -> Option<(usize, Option<Chunk<'a>>)> {
-        if input.get(..2)? != b"\r\n" {
+        #[inline(always)]
+        fn digit(c: u8) -> Option<u64> {
+            let d = c.wrapping_sub(b'0');
+            if d < 10 {
+                return Some(u64::from(d));
+            }
+            let l = (c | 0x20).wrapping_sub(b'a');
+            if l < 6 { Some(u64::from(l) + 10) } else { None }
+        }
+        let w: &[u8; 8] = input.first_chunk()?;
+        if w[0] != b'\r' || w[1] != b'\n' {
             return None;
         }
-        let mut j = 2;
-        let mut size: u64 = 0;
-        while j < 17 {
-            let d = HEX[*input.get(j)? as usize];
-            if d == 0xff {
-                break;
+        let mut size = digit(w[2])?;
+        let mut k = 3;
+        while w[k] != b'\r' {
+            if k == 6 {
+                return None;
             }
-            size = (size << 4) | u64::from(d);
-            j += 1;
+            size = (size << 4) | digit(w[k])?;
+            k += 1;
         }
-        if j == 2 || j == 17 || size == 0 || input.get(j..j + 2)? != b"\r\n" {
+        if w[k + 1] != b'\n' {
+            return None;
+        }
+        let k = k - 2;
+        let j = 2 + k;
+        if size == 0 {
             return None;
         }
         let total = self
@@ -311,7 +333,7 @@ impl ChunkedDecoder {
         loop {
             match self.state {
                 ChunkState::Done => return Ok((i, None)),
-                ChunkState::Size => match self.size_line(&input[i..])? {
+                ChunkState::Size => match self.size_line(&input[i..]).map_err(|e| e.shift(i))? {
                     None => return Ok((i, None)),
                     Some((used, size)) => {
                         i += used;
@@ -322,7 +344,9 @@ impl ChunkedDecoder {
                                 .total
                                 .checked_add(size)
                                 .filter(|&t| t <= self.limits.max_body_len)
-                                .ok_or(Error::BodyTooLarge)?;
+                                .ok_or(Error::BodyTooLarge {
+                                    limit: self.limits.max_body_len,
+                                })?;
                             self.state = ChunkState::Data(size);
                         }
                     }
@@ -369,8 +393,12 @@ impl ChunkedDecoder {
                             ));
                         }
                         Ok(None) => return Ok((i, None)),
-                        Err(Error::HeadTooLarge) => return Err(Error::TrailerTooLarge),
-                        Err(Error::TooManyHeaders) => return Err(Error::TooManyHeaders),
+                        Err(Error::HeadTooLarge { .. }) => {
+                            return Err(Error::TrailerTooLarge {
+                                limit: self.limits.max_trailer_size,
+                            });
+                        }
+                        Err(e @ Error::TooManyHeaders { .. }) => return Err(e),
                         Err(_) => return Err(Error::InvalidTrailer),
                     }
                 }
@@ -378,7 +406,8 @@ impl ChunkedDecoder {
         }
     }
 
-    /// Parses `chunk-size [ chunk-ext ] CRLF` when it is complete in `b`.
+    /// Parses `chunk-size [ chunk-ext ] CRLF` when it is complete in `b`; error offsets are
+    /// from the start of `b`.
     #[inline(always)]
     fn size_line(&self, b: &[u8]) -> Result<Option<(usize, u64)>, Error> {
         let mut size: u64 = 0;
@@ -414,12 +443,12 @@ impl ChunkedDecoder {
         };
         let end = ext0 + p;
         if b[end] == b'\n' {
-            return Err(Error::BareLf);
+            return Err(Error::BareLf { offset: end });
         }
         match b.get(end + 1) {
             None => return Ok(None),
             Some(b'\n') => {}
-            Some(_) => return Err(Error::BareCr),
+            Some(_) => return Err(Error::BareCr { offset: end }),
         }
         if end - ext0 > max {
             return Err(Error::InvalidChunkExtension);
@@ -598,10 +627,10 @@ mod tests {
             (b"3 \r\nabc\r\n0\r\n\r\n", Error::InvalidChunkExtension),
             (b"-3\r\n", Error::InvalidChunkSize),
             (b"10000000000000000\r\n", Error::InvalidChunkSize),
-            (b"3\nabc\r\n", Error::BareLf),
-            (b"3\rabc\r\n", Error::BareCr),
-            (b"3;a\rb\r\nabc\r\n", Error::BareCr),
-            (b"3;a\nb\r\nabc\r\n", Error::BareLf),
+            (b"3\nabc\r\n", Error::BareLf { offset: 1 }),
+            (b"3\rabc\r\n", Error::BareCr { offset: 1 }),
+            (b"3;a\rb\r\nabc\r\n", Error::BareCr { offset: 3 }),
+            (b"3;a\nb\r\nabc\r\n", Error::BareLf { offset: 3 }),
             (b"3\r\nabcX\r\n", Error::InvalidChunkTerminator),
             (b"3\r\nabc\n0\r\n\r\n", Error::InvalidChunkTerminator),
             (b"3\r\nabc\r\r\n", Error::InvalidChunkTerminator),

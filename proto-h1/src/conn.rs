@@ -90,7 +90,9 @@ struct SpanSink<'s> {
 impl<'b> Sink<'b> for SpanSink<'_> {
     fn push(&mut self, name: &'b str, value: &'b [u8]) -> Result<(), Error> {
         if self.spans.len() >= self.max || self.spans.len() == self.spans.capacity() {
-            return Err(Error::TooManyHeaders);
+            return Err(Error::TooManyHeaders {
+                limit: self.max.min(self.spans.capacity()),
+            });
         }
         let off = |p: *const u8| (p as usize - self.base) as u32;
         self.spans.push(Span {
@@ -838,7 +840,9 @@ impl<R: Role> Conn<R> {
         let small = self.buf.len() - self.start <= EAGER_PARSE;
         if !self.head_may_be_ready() && !small {
             if self.buf.len() - self.start > limits.max_head_size {
-                return Err(Error::HeadTooLarge);
+                return Err(Error::HeadTooLarge {
+                    limit: limits.max_head_size,
+                });
             }
             return Ok(None);
         }

@@ -5,43 +5,121 @@ use core::fmt;
 
 /// A malformed, oversized or unsupported message from the peer.
 ///
-/// Every variant maps to the HTTP status a server sends before closing ([`Error::status`]);
+/// Errors carry their context: a malformed start line or header field says where (`offset`,
+/// from the start of the head), a broken limit says which value it broke (`limit`, the
+/// configured [`Limits`](crate::Limits) field, or the number of header slots given when those
+/// ran out first). Every variant maps to the HTTP status a server sends before closing ([`Error::status`]);
 /// a client seeing one of these from a server would typically report a bad gateway.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Error {
     /// The method is not a token (or is empty).
-    InvalidMethod,
+    InvalidMethod {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// The request-target holds a byte outside visible ASCII, is empty, or does not fit the
     /// method (asterisk-form only with `OPTIONS`, authority-form only and always with `CONNECT`).
-    InvalidTarget,
+    InvalidTarget {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// The request-target is longer than [`Limits::max_target_len`](crate::Limits). (414)
-    TargetTooLong,
+    TargetTooLong {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
     /// The `HTTP-version` is not `HTTP/DIGIT.DIGIT`.
-    InvalidVersion,
+    InvalidVersion {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// A well-formed version other than HTTP/1.0 or HTTP/1.1. (505)
-    UnsupportedVersion,
+    UnsupportedVersion {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// The status code is not three digits from 100 to 999, or the reason phrase holds a
     /// control byte.
-    InvalidStatus,
+    InvalidStatus {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// The start line is malformed (wrong or repeated separators, missing parts).
-    InvalidStartLine,
+    InvalidStartLine {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// A header name holds a byte that is not a `tchar`, is empty, or is followed by whitespace
     /// before the colon.
-    InvalidHeaderName,
+    InvalidHeaderName {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// A header value holds NUL or another control byte (HTAB excepted).
-    InvalidHeaderValue,
+    InvalidHeaderValue {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// A CR not followed by LF.
-    BareCr,
+    BareCr {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// A line ended by LF alone.
-    BareLf,
+    BareLf {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// A header line starts with whitespace (obs-fold, or whitespace after the start line).
-    ObsFold,
+    ObsFold {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to the parser (for a connection: from the start of the
+        /// head; for [`ChunkedDecoder`](crate::ChunkedDecoder): from the start of the input
+        /// given to that `decode` call).
+        offset: usize,
+    },
     /// The head is larger than [`Limits::max_head_size`](crate::Limits). (431)
-    HeadTooLarge,
+    HeadTooLarge {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
     /// More header fields than [`Limits::max_headers`](crate::Limits) or than the slots
     /// given. (431)
-    TooManyHeaders,
+    TooManyHeaders {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
     /// `Content-Length` together with `Transfer-Encoding`.
     ContentLengthWithTransferEncoding,
     /// `Content-Length` is not a decimal number, overflows, or several values differ.
@@ -52,7 +130,10 @@ pub enum Error {
     /// A transfer coding we do not implement (anything but `chunked`). (501)
     UnsupportedTransferCoding,
     /// The body is longer than [`Limits::max_body_len`](crate::Limits). (413)
-    BodyTooLarge,
+    BodyTooLarge {
+        /// The limit that was exceeded.
+        limit: u64,
+    },
     /// A chunk-size that is not hex, is empty, or overflows 64 bits.
     InvalidChunkSize,
     /// A chunk extension that is malformed or longer than
@@ -63,7 +144,10 @@ pub enum Error {
     /// The trailer section is malformed.
     InvalidTrailer,
     /// The trailer section is larger than [`Limits::max_trailer_size`](crate::Limits). (431)
-    TrailerTooLarge,
+    TrailerTooLarge {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
     /// The connection ended in the middle of a message.
     UnexpectedEof,
     /// An HTTP/1.1 request without a `Host` field (RFC 9112 section 3.2).
@@ -89,11 +173,13 @@ impl Error {
     #[must_use]
     pub fn status(self) -> u16 {
         match self {
-            Error::TargetTooLong => 414,
-            Error::HeadTooLarge | Error::TooManyHeaders | Error::TrailerTooLarge => 431,
-            Error::BodyTooLarge => 413,
+            Error::TargetTooLong { .. } => 414,
+            Error::HeadTooLarge { .. }
+            | Error::TooManyHeaders { .. }
+            | Error::TrailerTooLarge { .. } => 431,
+            Error::BodyTooLarge { .. } => 413,
             Error::UnsupportedTransferCoding => 501,
-            Error::UnsupportedVersion => 505,
+            Error::UnsupportedVersion { .. } => 505,
             _ => 400,
         }
     }
@@ -102,30 +188,30 @@ impl Error {
     #[must_use]
     pub fn kind(self) -> &'static str {
         match self {
-            Error::InvalidMethod => "invalid_method",
-            Error::InvalidTarget => "invalid_target",
-            Error::TargetTooLong => "target_too_long",
-            Error::InvalidVersion => "invalid_version",
-            Error::UnsupportedVersion => "unsupported_version",
-            Error::InvalidStatus => "invalid_status",
-            Error::InvalidStartLine => "invalid_start_line",
-            Error::InvalidHeaderName => "invalid_header_name",
-            Error::InvalidHeaderValue => "invalid_header_value",
-            Error::BareCr => "bare_cr",
-            Error::BareLf => "bare_lf",
-            Error::ObsFold => "obs_fold",
-            Error::HeadTooLarge => "head_too_large",
-            Error::TooManyHeaders => "too_many_headers",
+            Error::InvalidMethod { .. } => "invalid_method",
+            Error::InvalidTarget { .. } => "invalid_target",
+            Error::TargetTooLong { .. } => "target_too_long",
+            Error::InvalidVersion { .. } => "invalid_version",
+            Error::UnsupportedVersion { .. } => "unsupported_version",
+            Error::InvalidStatus { .. } => "invalid_status",
+            Error::InvalidStartLine { .. } => "invalid_start_line",
+            Error::InvalidHeaderName { .. } => "invalid_header_name",
+            Error::InvalidHeaderValue { .. } => "invalid_header_value",
+            Error::BareCr { .. } => "bare_cr",
+            Error::BareLf { .. } => "bare_lf",
+            Error::ObsFold { .. } => "obs_fold",
+            Error::HeadTooLarge { .. } => "head_too_large",
+            Error::TooManyHeaders { .. } => "too_many_headers",
             Error::ContentLengthWithTransferEncoding => "content_length_with_transfer_encoding",
             Error::InvalidContentLength => "invalid_content_length",
             Error::InvalidTransferEncoding => "invalid_transfer_encoding",
             Error::UnsupportedTransferCoding => "unsupported_transfer_coding",
-            Error::BodyTooLarge => "body_too_large",
+            Error::BodyTooLarge { .. } => "body_too_large",
             Error::InvalidChunkSize => "invalid_chunk_size",
             Error::InvalidChunkExtension => "invalid_chunk_extension",
             Error::InvalidChunkTerminator => "invalid_chunk_terminator",
             Error::InvalidTrailer => "invalid_trailer",
-            Error::TrailerTooLarge => "trailer_too_large",
+            Error::TrailerTooLarge { .. } => "trailer_too_large",
             Error::UnexpectedEof => "unexpected_eof",
             Error::MissingHost => "missing_host",
             Error::DuplicateHost => "duplicate_host",
@@ -137,9 +223,91 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The same error with its offset (if it has one) moved `by` bytes further: for an error
+    /// found in a sub-slice, to make its offset relative to the whole input.
+    pub(crate) fn shift(self, by: usize) -> Error {
+        match self {
+            Error::InvalidMethod { offset } => Error::InvalidMethod {
+                offset: offset + by,
+            },
+            Error::InvalidTarget { offset } => Error::InvalidTarget {
+                offset: offset + by,
+            },
+            Error::InvalidVersion { offset } => Error::InvalidVersion {
+                offset: offset + by,
+            },
+            Error::UnsupportedVersion { offset } => Error::UnsupportedVersion {
+                offset: offset + by,
+            },
+            Error::InvalidStatus { offset } => Error::InvalidStatus {
+                offset: offset + by,
+            },
+            Error::InvalidStartLine { offset } => Error::InvalidStartLine {
+                offset: offset + by,
+            },
+            Error::InvalidHeaderName { offset } => Error::InvalidHeaderName {
+                offset: offset + by,
+            },
+            Error::InvalidHeaderValue { offset } => Error::InvalidHeaderValue {
+                offset: offset + by,
+            },
+            Error::BareCr { offset } => Error::BareCr {
+                offset: offset + by,
+            },
+            Error::BareLf { offset } => Error::BareLf {
+                offset: offset + by,
+            },
+            Error::ObsFold { offset } => Error::ObsFold {
+                offset: offset + by,
+            },
+            e => e,
+        }
+    }
+
+    /// The byte offset the error points at, for errors that have one.
+    #[must_use]
+    pub fn offset(self) -> Option<usize> {
+        match self {
+            Error::InvalidMethod { offset }
+            | Error::InvalidTarget { offset }
+            | Error::InvalidVersion { offset }
+            | Error::UnsupportedVersion { offset }
+            | Error::InvalidStatus { offset }
+            | Error::InvalidStartLine { offset }
+            | Error::InvalidHeaderName { offset }
+            | Error::InvalidHeaderValue { offset }
+            | Error::BareCr { offset }
+            | Error::BareLf { offset }
+            | Error::ObsFold { offset } => Some(offset),
+            _ => None,
+        }
+    }
+
+    /// The limit that was broken, for the limit errors (413, 414, 431).
+    #[must_use]
+    pub fn limit(self) -> Option<u64> {
+        match self {
+            Error::TargetTooLong { limit }
+            | Error::HeadTooLarge { limit }
+            | Error::TooManyHeaders { limit }
+            | Error::TrailerTooLarge { limit } => Some(limit as u64),
+            Error::BodyTooLarge { limit } => Some(limit),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.kind(), self.status())
+        write!(f, "{} ({})", self.kind(), self.status())?;
+        if let Some(offset) = self.offset() {
+            write!(f, " at byte {offset}")?;
+        }
+        if let Some(limit) = self.limit() {
+            write!(f, ", limit {limit}")?;
+        }
+        Ok(())
     }
 }
 

@@ -136,7 +136,7 @@ impl<'b> Sink<'b> for Slots<'_, 'b> {
     #[inline(always)]
     fn push(&mut self, name: &'b str, value: &'b [u8]) -> Result<(), Error> {
         if self.len >= self.max {
-            return Err(Error::TooManyHeaders);
+            return Err(Error::TooManyHeaders { limit: self.max });
         }
         match self.slots.get_mut(self.len) {
             Some(slot) => {
@@ -144,7 +144,9 @@ impl<'b> Sink<'b> for Slots<'_, 'b> {
                 self.len += 1;
                 Ok(())
             }
-            None => Err(Error::TooManyHeaders),
+            None => Err(Error::TooManyHeaders {
+                limit: self.slots.len(),
+            }),
         }
     }
 }
@@ -159,7 +161,7 @@ impl<'b> Sink<'b> for Count {
     fn push(&mut self, _: &'b str, _: &'b [u8]) -> Result<(), Error> {
         self.n += 1;
         if self.n > self.max {
-            return Err(Error::TooManyHeaders);
+            return Err(Error::TooManyHeaders { limit: self.max });
         }
         Ok(())
     }
@@ -184,7 +186,9 @@ pub(crate) struct StatusLine<'b> {
 #[inline(always)]
 fn partial(len: usize, limits: &Limits) -> Result<Option<usize>, Error> {
     if len > limits.max_head_size {
-        Err(Error::HeadTooLarge)
+        Err(Error::HeadTooLarge {
+            limit: limits.max_head_size,
+        })
     } else {
         Ok(None)
     }
@@ -201,10 +205,10 @@ fn skip_empty_lines(b: &[u8]) -> Result<Option<usize>, Error> {
         match b.get(i) {
             Some(b'\r') => match b.get(i + 1) {
                 Some(b'\n') => i += 2,
-                Some(_) => return Err(Error::BareCr),
+                Some(_) => return Err(Error::BareCr { offset: i }),
                 None => return Ok(None),
             },
-            Some(b'\n') => return Err(Error::BareLf),
+            Some(b'\n') => return Err(Error::BareLf { offset: i }),
             Some(_) => return Ok(Some(i)),
             None => return Ok(None),
         }
@@ -226,9 +230,9 @@ fn parse_version(b: &[u8], i: usize) -> Result<Option<Version>, Error> {
             return Ok(Some(Version::Http10));
         }
         if &v[..5] == b"HTTP/" && v[5].is_ascii_digit() && v[6] == b'.' && v[7].is_ascii_digit() {
-            return Err(Error::UnsupportedVersion);
+            return Err(Error::UnsupportedVersion { offset: i });
         }
-        return Err(Error::InvalidVersion);
+        return Err(Error::InvalidVersion { offset: i });
     }
     let avail = &b[i.min(b.len())..];
     for (k, &c) in avail.iter().enumerate() {
@@ -238,7 +242,7 @@ fn parse_version(b: &[u8], i: usize) -> Result<Option<Version>, Error> {
             _ => c.is_ascii_digit(),
         };
         if !ok {
-            return Err(Error::InvalidVersion);
+            return Err(Error::InvalidVersion { offset: i + k });
         }
     }
     Ok(None)
@@ -260,27 +264,29 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
         return partial(b.len(), limits).map(|_| None);
     }
     if m_end == start || b[m_end] != b' ' {
-        return Err(Error::InvalidMethod);
+        return Err(Error::InvalidMethod { offset: m_end });
     }
     let t0 = m_end + 1;
     let t_end = z.target_end(b, t0);
     if t_end - t0 > limits.max_target_len {
-        return Err(Error::TargetTooLong);
+        return Err(Error::TargetTooLong {
+            limit: limits.max_target_len,
+        });
     }
     if t_end == b.len() {
         return partial(b.len(), limits).map(|_| None);
     }
     if t_end == t0 {
         return Err(if b[t0] == b' ' {
-            Error::InvalidStartLine
+            Error::InvalidStartLine { offset: t0 }
         } else {
-            Error::InvalidTarget
+            Error::InvalidTarget { offset: t0 }
         });
     }
     match b[t_end] {
         b' ' => {}
-        b'\r' | b'\n' => return Err(Error::InvalidStartLine),
-        _ => return Err(Error::InvalidTarget),
+        b'\r' | b'\n' => return Err(Error::InvalidStartLine { offset: t_end }),
+        _ => return Err(Error::InvalidTarget { offset: t_end }),
     }
     let v0 = t_end + 1;
     let Some(version) = parse_version(b, v0)? else {
@@ -289,13 +295,15 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
     let end = match (b.get(v0 + 8), b.get(v0 + 9)) {
         (Some(b'\r'), Some(b'\n')) => v0 + 10,
         (Some(b'\r'), None) | (None, _) => return partial(b.len(), limits).map(|_| None),
-        (Some(b'\r'), Some(_)) => return Err(Error::BareCr),
-        (Some(b'\n'), _) => return Err(Error::BareLf),
-        (Some(_), _) => return Err(Error::InvalidStartLine),
+        (Some(b'\r'), Some(_)) => return Err(Error::BareCr { offset: v0 + 8 }),
+        (Some(b'\n'), _) => return Err(Error::BareLf { offset: v0 + 8 }),
+        (Some(_), _) => return Err(Error::InvalidStartLine { offset: v0 + 8 }),
     };
     let method = ascii_str(&b[start..m_end]);
     let target = ascii_str(&b[t0..t_end]);
-    check_target_form(method, target)?;
+    if !check_target_form(method, target) {
+        return Err(Error::InvalidTarget { offset: t0 });
+    }
     Ok(Some((
         RequestLine {
             method,
@@ -350,22 +358,18 @@ fn is_authority(t: &[u8]) -> bool {
 /// RFC 9112 section 3.2: CONNECT takes authority-form and only it; asterisk-form is only for
 /// OPTIONS; every other request takes origin-form or absolute-form.
 #[inline(always)]
-fn check_target_form(method: &str, target: &str) -> Result<(), Error> {
+fn check_target_form(method: &str, target: &str) -> bool {
     if method == "CONNECT" {
-        return if is_authority(target.as_bytes()) {
-            Ok(())
-        } else {
-            Err(Error::InvalidTarget)
-        };
+        return is_authority(target.as_bytes());
     }
     let t = target.as_bytes();
     if t[0] == b'/' {
-        return Ok(());
+        return true;
     }
     match target_form(target) {
-        Some(TargetForm::Absolute) => Ok(()),
-        Some(TargetForm::Asterisk) if method == "OPTIONS" => Ok(()),
-        _ => Err(Error::InvalidTarget),
+        Some(TargetForm::Absolute) => true,
+        Some(TargetForm::Asterisk) => method == "OPTIONS",
+        _ => false,
     }
 }
 
@@ -394,19 +398,19 @@ pub(crate) fn parse_status_line<'b, Z: Scan>(
             };
             if !ok {
                 return Err(if k == 0 {
-                    Error::InvalidStartLine
+                    Error::InvalidStartLine { offset: i + k }
                 } else {
-                    Error::InvalidStatus
+                    Error::InvalidStatus { offset: i + k }
                 });
             }
         }
         return partial(b.len(), limits).map(|_| None);
     };
     if rest[0] != b' ' {
-        return Err(Error::InvalidStartLine);
+        return Err(Error::InvalidStartLine { offset: i });
     }
     if !rest[1..].iter().all(u8::is_ascii_digit) || rest[1] == b'0' {
-        return Err(Error::InvalidStatus);
+        return Err(Error::InvalidStatus { offset: i + 1 });
     }
     let code =
         (rest[1] - b'0') as u16 * 100 + (rest[2] - b'0') as u16 * 10 + (rest[3] - b'0') as u16;
@@ -415,15 +419,15 @@ pub(crate) fn parse_status_line<'b, Z: Scan>(
         None => return partial(b.len(), limits).map(|_| None),
         Some(b' ') => (i + 1, z.value_end(b, i + 1)),
         Some(b'\r') => (i, i),
-        Some(b'\n') => return Err(Error::BareLf),
-        Some(_) => return Err(Error::InvalidStatus),
+        Some(b'\n') => return Err(Error::BareLf { offset: i }),
+        Some(_) => return Err(Error::InvalidStatus { offset: i }),
     };
     let end = match (b.get(r_end), b.get(r_end + 1)) {
         (Some(b'\r'), Some(b'\n')) => r_end + 2,
         (None, _) | (Some(b'\r'), None) => return partial(b.len(), limits).map(|_| None),
-        (Some(b'\r'), Some(_)) => return Err(Error::BareCr),
-        (Some(b'\n'), _) => return Err(Error::BareLf),
-        (Some(_), _) => return Err(Error::InvalidStatus),
+        (Some(b'\r'), Some(_)) => return Err(Error::BareCr { offset: r_end }),
+        (Some(b'\n'), _) => return Err(Error::BareLf { offset: r_end }),
+        (Some(_), _) => return Err(Error::InvalidStatus { offset: r_end }),
     };
     Ok(Some((
         StatusLine {
@@ -456,16 +460,18 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
                 b'\r' => match b.get(i + 1) {
                     Some(b'\n') => {
                         if i + 2 > limits.max_head_size {
-                            return Err(Error::HeadTooLarge);
+                            return Err(Error::HeadTooLarge {
+                                limit: limits.max_head_size,
+                            });
                         }
                         Ok(Some(i + 2))
                     }
-                    Some(_) => Err(Error::BareCr),
+                    Some(_) => Err(Error::BareCr { offset: i }),
                     None => partial(len, limits),
                 },
-                b'\n' => Err(Error::BareLf),
-                b' ' | b'\t' => Err(Error::ObsFold),
-                _ => Err(Error::InvalidHeaderName),
+                b'\n' => Err(Error::BareLf { offset: i }),
+                b' ' | b'\t' => Err(Error::ObsFold { offset: i }),
+                _ => Err(Error::InvalidHeaderName { offset: i }),
             };
         }
         let n_end = z.token_end(b, i + 1);
@@ -473,7 +479,7 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
             return partial(len, limits);
         };
         if colon != b':' {
-            return Err(Error::InvalidHeaderName);
+            return Err(Error::InvalidHeaderName { offset: n_end });
         }
         let name = ascii_str(&b[i..n_end]);
         let mut v0 = n_end + 1;
@@ -485,12 +491,12 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
             match b.get(v_end) {
                 None => return partial(len, limits),
                 Some(b'\r') => {}
-                Some(b'\n') => return Err(Error::BareLf),
-                Some(_) => return Err(Error::InvalidHeaderValue),
+                Some(b'\n') => return Err(Error::BareLf { offset: v_end }),
+                Some(_) => return Err(Error::InvalidHeaderValue { offset: v_end }),
             }
             match b.get(v_end + 1) {
                 Some(b'\n') => {}
-                Some(_) => return Err(Error::BareCr),
+                Some(_) => return Err(Error::BareCr { offset: v_end }),
                 None => return partial(len, limits),
             }
             if obs_fold {
@@ -576,7 +582,7 @@ pub(crate) fn request_head<'b, K: Sink<'b>>(
     limits: &Limits,
     sink: &mut K,
 ) -> Result<Option<(RequestLine<'b>, usize)>, Error> {
-    crate::simd::dispatch(RequestJob { b, limits, sink })
+    crate::scan::dispatch(RequestJob { b, limits, sink })
 }
 
 /// A response head into `sink`.
@@ -586,7 +592,7 @@ pub(crate) fn response_head<'b, K: Sink<'b>>(
     obs_fold: bool,
     sink: &mut K,
 ) -> Result<Option<(StatusLine<'b>, usize)>, Error> {
-    crate::simd::dispatch(ResponseJob {
+    crate::scan::dispatch(ResponseJob {
         b,
         limits,
         obs_fold,
@@ -601,7 +607,7 @@ pub(crate) fn fields<'b, K: Sink<'b>>(
     limits: &Limits,
     sink: &mut K,
 ) -> Result<Option<usize>, Error> {
-    crate::simd::dispatch(FieldsJob { b, i, limits, sink })
+    crate::scan::dispatch(FieldsJob { b, i, limits, sink })
 }
 
 /// Parses a request head with a forced scanning implementation (tests of every path).
@@ -620,7 +626,7 @@ pub fn parse_request_forced<'b>(
         len: 0,
         max: config.limits.max_headers,
     };
-    let r = crate::simd::dispatch_forced(
+    let r = crate::scan::dispatch_forced(
         imp,
         RequestJob {
             b: buf,
@@ -881,7 +887,7 @@ mod tests {
             let b = format!("{m} {t} HTTP/1.1\r\nHost: h\r\n\r\n");
             let r = req(b.as_bytes());
             if m == "M-SEARCH" {
-                assert_eq!(r, Err(Error::InvalidTarget), "{b}");
+                assert_eq!(r, Err(Error::InvalidTarget { offset: 9 }), "{b}");
                 continue;
             }
             assert_eq!(r, Ok(Status::Complete(b.len())), "{b}");
@@ -958,56 +964,113 @@ mod tests {
         }
         assert_eq!(
             res(b"HTTP/2.0 200 OK\r\n\r\n"),
-            Err(Error::UnsupportedVersion)
+            Err(Error::UnsupportedVersion { offset: 0 })
         );
     }
 
     #[test]
     fn strict_rejections() {
         let cases: &[(&[u8], Error)] = &[
-            (b"GET  / HTTP/1.1\r\n\r\n", Error::InvalidStartLine),
-            (b"GET / HTTP/1.1 \r\n\r\n", Error::InvalidStartLine),
-            (b"GET /\r\n\r\n", Error::InvalidStartLine),
-            (b"G(T / HTTP/1.1\r\n\r\n", Error::InvalidMethod),
-            (b" GET / HTTP/1.1\r\n\r\n", Error::InvalidMethod),
-            (b"GET /\x7f HTTP/1.1\r\n\r\n", Error::InvalidTarget),
-            (b"GET /\xc3\xa9 HTTP/1.1\r\n\r\n", Error::InvalidTarget),
-            (b"GET x HTTP/1.1\r\n\r\n", Error::InvalidTarget),
-            (b"GET * HTTP/1.1\r\n\r\n", Error::InvalidTarget),
-            (b"CONNECT /x HTTP/1.1\r\n\r\n", Error::InvalidTarget),
-            (b"GET / HTTP/1.2\r\n\r\n", Error::UnsupportedVersion),
-            (b"GET / HTTP/11\r\n\r\n", Error::InvalidVersion),
-            (b"GET / http/1.1\r\n\r\n", Error::InvalidVersion),
-            (b"GET / HTTP/1.1\n\r\n", Error::BareLf),
-            (b"GET / HTTP/1.1\r\r\n", Error::BareCr),
-            (b"GET / HTTP/1.1\r\nA : b\r\n\r\n", Error::InvalidHeaderName),
+            (
+                b"GET  / HTTP/1.1\r\n\r\n",
+                Error::InvalidStartLine { offset: 4 },
+            ),
+            (
+                b"GET / HTTP/1.1 \r\n\r\n",
+                Error::InvalidStartLine { offset: 14 },
+            ),
+            (b"GET /\r\n\r\n", Error::InvalidStartLine { offset: 5 }),
+            (
+                b"G(T / HTTP/1.1\r\n\r\n",
+                Error::InvalidMethod { offset: 1 },
+            ),
+            (
+                b" GET / HTTP/1.1\r\n\r\n",
+                Error::InvalidMethod { offset: 0 },
+            ),
+            (
+                b"GET /\x7f HTTP/1.1\r\n\r\n",
+                Error::InvalidTarget { offset: 5 },
+            ),
+            (
+                b"GET /\xc3\xa9 HTTP/1.1\r\n\r\n",
+                Error::InvalidTarget { offset: 5 },
+            ),
+            (
+                b"GET x HTTP/1.1\r\n\r\n",
+                Error::InvalidTarget { offset: 4 },
+            ),
+            (
+                b"GET * HTTP/1.1\r\n\r\n",
+                Error::InvalidTarget { offset: 4 },
+            ),
+            (
+                b"CONNECT /x HTTP/1.1\r\n\r\n",
+                Error::InvalidTarget { offset: 8 },
+            ),
+            (
+                b"GET / HTTP/1.2\r\n\r\n",
+                Error::UnsupportedVersion { offset: 6 },
+            ),
+            (
+                b"GET / HTTP/11\r\n\r\n",
+                Error::InvalidVersion { offset: 6 },
+            ),
+            (
+                b"GET / http/1.1\r\n\r\n",
+                Error::InvalidVersion { offset: 6 },
+            ),
+            (b"GET / HTTP/1.1\n\r\n", Error::BareLf { offset: 14 }),
+            (b"GET / HTTP/1.1\r\r\n", Error::BareCr { offset: 14 }),
+            (
+                b"GET / HTTP/1.1\r\nA : b\r\n\r\n",
+                Error::InvalidHeaderName { offset: 17 },
+            ),
             (
                 b"GET / HTTP/1.1\r\nA\t: b\r\n\r\n",
-                Error::InvalidHeaderName,
+                Error::InvalidHeaderName { offset: 17 },
             ),
-            (b"GET / HTTP/1.1\r\n: b\r\n\r\n", Error::InvalidHeaderName),
+            (
+                b"GET / HTTP/1.1\r\n: b\r\n\r\n",
+                Error::InvalidHeaderName { offset: 16 },
+            ),
             (
                 b"GET / HTTP/1.1\r\nA\"b: c\r\n\r\n",
-                Error::InvalidHeaderName,
+                Error::InvalidHeaderName { offset: 17 },
             ),
             (
                 b"GET / HTTP/1.1\r\nA b: c\r\n\r\n",
-                Error::InvalidHeaderName,
+                Error::InvalidHeaderName { offset: 17 },
             ),
             (
                 b"GET / HTTP/1.1\r\nA: b\x00c\r\n\r\n",
-                Error::InvalidHeaderValue,
+                Error::InvalidHeaderValue { offset: 20 },
             ),
             (
                 b"GET / HTTP/1.1\r\nA: b\x7fc\r\n\r\n",
-                Error::InvalidHeaderValue,
+                Error::InvalidHeaderValue { offset: 20 },
             ),
-            (b"GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", Error::BareCr),
-            (b"GET / HTTP/1.1\r\nA: b\nc: d\r\n\r\n", Error::BareLf),
-            (b"GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", Error::ObsFold),
-            (b"GET / HTTP/1.1\r\n A: b\r\n\r\n", Error::ObsFold),
-            (b"GET / HTTP/1.1\r\nA: b\r\n\n", Error::BareLf),
-            (b"\nGET / HTTP/1.1\r\n\r\n", Error::BareLf),
+            (
+                b"GET / HTTP/1.1\r\nA: b\rc\r\n\r\n",
+                Error::BareCr { offset: 20 },
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA: b\nc: d\r\n\r\n",
+                Error::BareLf { offset: 20 },
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n",
+                Error::ObsFold { offset: 22 },
+            ),
+            (
+                b"GET / HTTP/1.1\r\n A: b\r\n\r\n",
+                Error::ObsFold { offset: 16 },
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA: b\r\n\n",
+                Error::BareLf { offset: 22 },
+            ),
+            (b"\nGET / HTTP/1.1\r\n\r\n", Error::BareLf { offset: 0 }),
         ];
         for (b, e) in cases {
             assert_eq!(req(b), Err(*e), "{:?}", String::from_utf8_lossy(b));
@@ -1017,7 +1080,7 @@ mod tests {
     #[test]
     fn obs_fold_only_for_lenient_responses() {
         let b = b"HTTP/1.1 200 OK\r\nA: b\r\n  c\r\nD: e\r\n\r\n";
-        assert_eq!(res(b), Err(Error::ObsFold));
+        assert_eq!(res(b), Err(Error::ObsFold { offset: 23 }));
         let config = Config {
             allow_obs_fold_in_responses: true,
             ..Config::default()
@@ -1057,7 +1120,7 @@ mod tests {
             b"GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\n",
             &config(limits),
         );
-        assert_eq!(e, Err(Error::TooManyHeaders));
+        assert_eq!(e, Err(Error::TooManyHeaders { limit: 2 }));
         let mut two = [EMPTY_HEADER; 2];
         let e = Request::new(&mut two).parse(b"GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\n");
         assert_eq!(e.map_err(Error::status), Err(431));

@@ -1,8 +1,9 @@
-//! The crate's only `unsafe` code: SSE4.2 and AVX2 scanners (chosen at run time by
-//! [`crate::scan`]) and the ASCII-to-`&str` view of bytes already validated as ASCII.
+//! The crate's only `unsafe` code: SSE4.2 and AVX2 scan kernels and the ASCII-to-`&str` view
+//! of bytes already validated as ASCII.
 //!
-//! Every function here has a portable twin in `scan.rs`, and the tests run both against a
-//! byte-by-byte reference on the same inputs.
+//! Kernels only: this module imports nothing from the rest of the crate. `scan.rs` detects the
+//! CPU, picks a kernel and finishes the bytes a kernel leaves (fewer than one vector) with its
+//! portable scans; the tests run every path against a byte-by-byte reference.
 
 /// Views bytes that the parser has validated as ASCII as a `&str`.
 #[inline(always)]
@@ -13,195 +14,153 @@ pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
     unsafe { core::str::from_utf8_unchecked(bytes) }
 }
 
-use crate::scan::{self, Impl, Scan, WithScan};
-use core::sync::atomic::{AtomicU8, Ordering};
-
-const UNKNOWN: u8 = 0;
-const SWAR: u8 = 1;
-const SSE42: u8 = 2;
-const AVX2: u8 = 3;
-/// The detected level, cached: written only after `is_x86_feature_detected!` confirmed it.
-static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
-
-#[inline(always)]
-fn level() -> u8 {
-    let l = LEVEL.load(Ordering::Relaxed);
-    if l != UNKNOWN {
-        return l;
-    }
-    detect()
+/// Where a kernel stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// At the first byte outside the class (or at `b.len()` when a kernel has seen every byte).
+    At(usize),
+    /// Fewer bytes than one vector are left from here: the caller scans them.
+    Resume(usize),
 }
 
-#[cold]
-fn detect() -> u8 {
-    let l = if Impl::Avx2.is_supported() {
-        AVX2
-    } else if Impl::Sse42.is_supported() {
-        SSE42
-    } else {
-        SWAR
-    };
-    LEVEL.store(l, Ordering::Relaxed);
-    l
-}
-
-/// The implementation the dispatching scanners use on this CPU.
-pub(crate) fn detected() -> Impl {
-    match level() {
-        AVX2 => Impl::Avx2,
-        SSE42 => Impl::Sse42,
-        _ => Impl::Swar,
-    }
-}
-
-/// Runs `job` with the production scanner: vector scans dispatched per call (a cached level
-/// check, then a call into the target-feature kernel). Measured faster under LTO than
-/// compiling the whole parse once per feature level inside a `#[target_feature]` function
-/// (about 1.2x against about 1.5x httparse on `REQ_SHORT` in the `compare` report, LTO).
-#[inline(always)]
-pub(crate) fn dispatch<W: WithScan>(job: W) -> W::Out {
-    job.run(Dyn)
-}
-
-/// The production scanner (see [`dispatch`]).
-#[derive(Clone, Copy)]
-pub(crate) struct Dyn;
-
-impl Scan for Dyn {
-    #[inline(always)]
-    fn value_end(self, b: &[u8], i: usize) -> usize {
-        value_end(b, i)
-    }
-    #[inline(always)]
-    fn target_end(self, b: &[u8], i: usize) -> usize {
-        target_end(b, i)
-    }
-    #[inline(always)]
-    fn token_end(self, b: &[u8], i: usize) -> usize {
-        scan::token_end(b, i)
-    }
-}
-
-/// [`dispatch`] with a forced implementation (tests of every path on whole heads); one the
-/// CPU lacks runs SWAR instead. Like [`Dyn`], it picks the kernel per call, so the parse is
-/// compiled once, not once per CPU level.
-pub(crate) fn dispatch_forced<W: WithScan>(imp: Impl, job: W) -> W::Out {
-    job.run(Forced(imp))
-}
-
-/// A scanner forced to one implementation (see [`dispatch_forced`]).
-#[derive(Clone, Copy)]
-struct Forced(Impl);
-
-impl Scan for Forced {
-    #[inline]
-    fn value_end(self, b: &[u8], i: usize) -> usize {
-        value_end_forced(self.0, b, i)
-    }
-    #[inline]
-    fn target_end(self, b: &[u8], i: usize) -> usize {
-        target_end_forced(self.0, b, i)
-    }
-    #[inline]
-    fn token_end(self, b: &[u8], i: usize) -> usize {
-        token_end_forced(self.0, b, i)
-    }
-}
-
-/// Index of the first byte at or after `i` that may not appear in a header value, or `b.len()`.
-///
-/// Inlined into the parser, so a scan costs one load of the cached level and one call into the
-/// kernel, which carries its own tail.
-#[inline(always)]
-pub(crate) fn value_end(b: &[u8], i: usize) -> usize {
+/// The vector level of this CPU, as proof tokens: a [`Sse42`] or [`Avx2`] exists only where
+/// run-time detection found the feature, so their kernel methods are safe to call.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Level {
+    /// No vector kernel: the portable scans.
+    Swar,
+    /// SSE4.2 kernels.
     #[cfg(target_arch = "x86_64")]
-    match level() {
-        // SAFETY: LEVEL holds AVX2 only after run-time detection found AVX2 on this CPU.
-        AVX2 => return unsafe { x86::end_avx2::<x86::ValueBytes>(b, i) },
-        // SAFETY: LEVEL holds SSE42 only after run-time detection found SSE4.2 on this CPU.
-        SSE42 => return unsafe { x86::end_sse42::<x86::ValueBytes>(b, i) },
-        _ => {}
-    }
-    value_end_swar(b, i)
-}
-
-/// Index of the first byte at or after `i` that may not appear in a request-target, or `b.len()`.
-#[inline(always)]
-pub(crate) fn target_end(b: &[u8], i: usize) -> usize {
+    Sse42(Sse42),
+    /// AVX2 kernels.
     #[cfg(target_arch = "x86_64")]
-    match level() {
-        // SAFETY: LEVEL holds AVX2 only after run-time detection found AVX2 on this CPU.
-        AVX2 => return unsafe { x86::end_avx2::<x86::TargetBytes>(b, i) },
-        // SAFETY: LEVEL holds SSE42 only after run-time detection found SSE4.2 on this CPU.
-        SSE42 => return unsafe { x86::end_sse42::<x86::TargetBytes>(b, i) },
-        _ => {}
+    Avx2(Avx2),
+}
+
+#[cfg(target_arch = "x86_64")]
+mod level {
+    use core::sync::atomic::{AtomicU8, Ordering};
+
+    const UNKNOWN: u8 = 0;
+    const SWAR: u8 = 1;
+    const SSE42: u8 = 2;
+    const AVX2: u8 = 3;
+    /// The detected level, cached: written only after `is_x86_feature_detected!` confirmed it.
+    static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
+
+    /// The best level of this CPU: one relaxed load once detection has run.
+    #[inline(always)]
+    pub(crate) fn level() -> super::Level {
+        match LEVEL.load(Ordering::Relaxed) {
+            AVX2 => super::Level::Avx2(super::Avx2(())),
+            SSE42 => super::Level::Sse42(super::Sse42(())),
+            SWAR => super::Level::Swar,
+            _ => detect(),
+        }
     }
-    target_end_swar(b, i)
-}
 
-/// The SWAR scans out of line, so that the dispatchers above stay small where they inline.
-#[inline(never)]
-fn value_end_swar(b: &[u8], i: usize) -> usize {
-    scan::value_end_swar(b, i)
-}
-
-#[inline(never)]
-fn target_end_swar(b: &[u8], i: usize) -> usize {
-    scan::target_end_swar(b, i)
-}
-
-/// [`value_end`] with a forced implementation; one the CPU lacks runs SWAR instead.
-pub(crate) fn value_end_forced(imp: Impl, b: &[u8], i: usize) -> usize {
-    match imp {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the guard checked that this CPU supports AVX2.
-        Impl::Avx2 if imp.is_supported() => unsafe { x86::end_avx2::<x86::ValueBytes>(b, i) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the guard checked that this CPU supports SSE4.2.
-        Impl::Sse42 if imp.is_supported() => unsafe { x86::end_sse42::<x86::ValueBytes>(b, i) },
-        Impl::Bytes => scan::value_end_bytes(b, i),
-        _ => scan::value_end_swar(b, i),
-    }
-}
-
-/// [`target_end`] with a forced implementation; one the CPU lacks runs SWAR instead.
-pub(crate) fn target_end_forced(imp: Impl, b: &[u8], i: usize) -> usize {
-    match imp {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the guard checked that this CPU supports AVX2.
-        Impl::Avx2 if imp.is_supported() => unsafe { x86::end_avx2::<x86::TargetBytes>(b, i) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the guard checked that this CPU supports SSE4.2.
-        Impl::Sse42 if imp.is_supported() => unsafe { x86::end_sse42::<x86::TargetBytes>(b, i) },
-        Impl::Bytes => scan::target_end_bytes(b, i),
-        _ => scan::target_end_swar(b, i),
+    #[cold]
+    fn detect() -> super::Level {
+        let (l, level) = if let Some(t) = super::Avx2::detect() {
+            (AVX2, super::Level::Avx2(t))
+        } else if let Some(t) = super::Sse42::detect() {
+            (SSE42, super::Level::Sse42(t))
+        } else {
+            (SWAR, super::Level::Swar)
+        };
+        LEVEL.store(l, Ordering::Relaxed);
+        level
     }
 }
 
-/// [`scan::token_end`] with a forced implementation; one the CPU lacks runs the table.
-pub(crate) fn token_end_forced(imp: Impl, b: &[u8], i: usize) -> usize {
-    match imp {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the guard checked that this CPU supports AVX2.
-        Impl::Avx2 if imp.is_supported() => unsafe { x86::token_end_avx2(b, i) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the guard checked that this CPU supports SSE4.2 (which implies SSSE3).
-        Impl::Sse42 if imp.is_supported() => unsafe { x86::token_end_sse42(b, i) },
-        Impl::Bytes => scan::token_end_bytes(b, i),
-        _ => scan::token_end(b, i),
+#[cfg(target_arch = "x86_64")]
+pub(crate) use level::level;
+
+/// The best level of this CPU (no vector kernels off x86_64).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn level() -> Level {
+    Level::Swar
+}
+
+/// Proof that this CPU has SSE4.2 (and so SSSE3): made only by [`Sse42::detect`] or the cached
+/// [`level`].
+#[cfg(target_arch = "x86_64")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sse42(());
+
+#[cfg(target_arch = "x86_64")]
+impl Sse42 {
+    /// The token when this CPU has SSE4.2.
+    pub(crate) fn detect() -> Option<Self> {
+        std::is_x86_feature_detected!("sse4.2").then_some(Sse42(()))
+    }
+
+    /// [`x86::end_sse42`] over header-value bytes.
+    #[inline(always)]
+    pub(crate) fn value_end(self, b: &[u8], i: usize) -> Stop {
+        // SAFETY: a `Sse42` exists only where detection found SSE4.2.
+        unsafe { x86::end_sse42::<x86::ValueBytes>(b, i) }
+    }
+
+    /// [`x86::end_sse42`] over request-target bytes.
+    #[inline(always)]
+    pub(crate) fn target_end(self, b: &[u8], i: usize) -> Stop {
+        // SAFETY: a `Sse42` exists only where detection found SSE4.2.
+        unsafe { x86::end_sse42::<x86::TargetBytes>(b, i) }
+    }
+
+    /// [`x86::nibble_end_sse42`].
+    #[inline(always)]
+    pub(crate) fn nibble_end(self, b: &[u8], i: usize, lo: &[u8; 16], hi: &[u8; 16]) -> Stop {
+        // SAFETY: a `Sse42` exists only where detection found SSE4.2 (which implies SSSE3).
+        unsafe { x86::nibble_end_sse42(b, i, lo, hi) }
+    }
+}
+
+/// Proof that this CPU has AVX2: made only by [`Avx2::detect`] or the cached [`level`].
+#[cfg(target_arch = "x86_64")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx2(());
+
+#[cfg(target_arch = "x86_64")]
+impl Avx2 {
+    /// The token when this CPU has AVX2.
+    pub(crate) fn detect() -> Option<Self> {
+        std::is_x86_feature_detected!("avx2").then_some(Avx2(()))
+    }
+
+    /// [`x86::end_avx2`] over header-value bytes.
+    #[inline(always)]
+    pub(crate) fn value_end(self, b: &[u8], i: usize) -> Stop {
+        // SAFETY: an `Avx2` exists only where detection found AVX2.
+        unsafe { x86::end_avx2::<x86::ValueBytes>(b, i) }
+    }
+
+    /// [`x86::end_avx2`] over request-target bytes.
+    #[inline(always)]
+    pub(crate) fn target_end(self, b: &[u8], i: usize) -> Stop {
+        // SAFETY: an `Avx2` exists only where detection found AVX2.
+        unsafe { x86::end_avx2::<x86::TargetBytes>(b, i) }
+    }
+
+    /// [`x86::nibble_end_avx2`].
+    #[inline(always)]
+    pub(crate) fn nibble_end(self, b: &[u8], i: usize, lo: &[u8; 16], hi: &[u8; 16]) -> Stop {
+        // SAFETY: an `Avx2` exists only where detection found AVX2.
+        unsafe { x86::nibble_end_avx2(b, i, lo, hi) }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
+    use super::Stop;
     use core::arch::x86_64::*;
 
     /// A set of bytes given as inclusive ranges, scanned by [`end_sse42`] and [`end_avx2`].
     pub(crate) trait ByteRanges {
         /// One to eight inclusive ranges `[lo, hi]`.
         const RANGES: &'static [[u8; 2]];
-        /// The portable scan that finishes what the vector loop leaves.
-        fn end_swar(b: &[u8], i: usize) -> usize;
     }
 
     /// Header values and reason phrases: HTAB, SP, VCHAR and obs-text (RFC 9110 section 5.5).
@@ -209,10 +168,6 @@ mod x86 {
 
     impl ByteRanges for ValueBytes {
         const RANGES: &'static [[u8; 2]] = &[[0x09, 0x09], [0x20, 0x7e], [0x80, 0xff]];
-        #[inline(always)]
-        fn end_swar(b: &[u8], i: usize) -> usize {
-            crate::scan::value_end_swar(b, i)
-        }
     }
 
     /// Request-targets: visible ASCII.
@@ -220,10 +175,6 @@ mod x86 {
 
     impl ByteRanges for TargetBytes {
         const RANGES: &'static [[u8; 2]] = &[[0x21, 0x7e]];
-        #[inline(always)]
-        fn end_swar(b: &[u8], i: usize) -> usize {
-            crate::scan::target_end_swar(b, i)
-        }
     }
 
     /// The ranges packed for `pcmpestri`: `lo, hi` pairs, zero-padded to 16 bytes.
@@ -239,14 +190,15 @@ mod x86 {
         t
     }
 
-    /// Index of the first byte at or after `i` outside `C::RANGES`, or `b.len()`. Scans 16
-    /// bytes at a time with `pcmpestri` (range mode, negated), then `C::end_swar`.
+    /// The first byte at or after `i` outside `C::RANGES` in whole 16-byte blocks
+    /// ([`Stop::At`]), or where fewer than 16 bytes are left ([`Stop::Resume`]): the caller
+    /// finishes those with a portable scan. `pcmpestri` in range mode, negated.
     ///
     /// # Safety
     /// The CPU must support SSE4.2.
     #[inline]
     #[target_feature(enable = "sse4.2")]
-    pub(crate) unsafe fn end_sse42<C: ByteRanges>(b: &[u8], mut i: usize) -> usize {
+    pub(crate) unsafe fn end_sse42<C: ByteRanges>(b: &[u8], mut i: usize) -> Stop {
         let table = const { pcmp_table(C::RANGES) };
         let table_len = 2 * C::RANGES.len() as i32;
         // SAFETY: `table` is 16 bytes; loadu has no alignment requirement.
@@ -264,11 +216,11 @@ mod x86 {
                 },
             >(ranges, table_len, v, 16);
             if idx != 16 {
-                return i + idx as usize;
+                return Stop::At(i + idx as usize);
             }
             i += 16;
         }
-        C::end_swar(b, i)
+        Stop::Resume(i)
     }
 
     /// Bit `k` set when byte `k` of `v` lies in one of `C::RANGES` (three vector operations
@@ -287,20 +239,21 @@ mod x86 {
 
     /// [`end_sse42`] 32 bytes at a time with AVX2. The last partial block is scanned with one
     /// load of the buffer's last 32 bytes (overlapping bytes already scanned, whose bits are
-    /// shifted out), so a short value costs one vector step, not a SWAR loop.
+    /// shifted out), so a short value costs one vector step, not a SWAR loop; only a buffer
+    /// shorter than 32 bytes is left to the caller ([`Stop::Resume`]).
     ///
     /// # Safety
     /// The CPU must support AVX2.
     #[inline]
     #[target_feature(enable = "avx2")]
-    pub(crate) unsafe fn end_avx2<C: ByteRanges>(b: &[u8], mut i: usize) -> usize {
+    pub(crate) unsafe fn end_avx2<C: ByteRanges>(b: &[u8], mut i: usize) -> Stop {
         while i + 32 <= b.len() {
             let chunk = &b[i..i + 32];
             // SAFETY: `chunk` is exactly 32 readable bytes; AVX2 is enabled on this function.
             let v = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
             let bad = !in_ranges_avx2::<C>(v);
             if bad != 0 {
-                return i + bad.trailing_zeros() as usize;
+                return Stop::At(i + bad.trailing_zeros() as usize);
             }
             i += 32;
         }
@@ -311,28 +264,35 @@ mod x86 {
             let v = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
             // `i - start` is in 1..32 here: drop the bits of the bytes before `i`.
             let bad = !in_ranges_avx2::<C>(v) >> (i - start);
-            return if bad != 0 {
+            return Stop::At(if bad != 0 {
                 i + bad.trailing_zeros() as usize
             } else {
                 b.len()
-            };
+            });
         }
-        C::end_swar(b, i)
+        Stop::Resume(i)
     }
 
-    /// Index of the first non-`tchar` byte at or after `i`, 16 bytes at a time: a byte is a
-    /// `tchar` when `TOKEN_LO[lo] & TOKEN_HI[hi]` is non-zero (two `pshufb` look-ups).
+    /// The first byte at or after `i` outside a class given by nibble tables, 16 bytes at a
+    /// time, as [`end_sse42`]: byte `hi << 4 | lo` is in the class when
+    /// `lo_tab[lo] & hi_tab[hi]` is non-zero (two `pshufb` look-ups; `hi_tab[8..]` must be 0,
+    /// since `pshufb` reads a set high bit as zero).
     ///
     /// # Safety
     /// The CPU must support SSE4.2 (and so SSSE3).
     #[inline]
     #[target_feature(enable = "sse4.2")]
-    pub(crate) unsafe fn token_end_sse42(b: &[u8], mut i: usize) -> usize {
+    pub(crate) unsafe fn nibble_end_sse42(
+        b: &[u8],
+        mut i: usize,
+        lo_tab: &[u8; 16],
+        hi_tab: &[u8; 16],
+    ) -> Stop {
         // SAFETY: both tables are 16 bytes; loadu has no alignment requirement.
         let (lo_lut, hi_lut) = unsafe {
             (
-                _mm_loadu_si128(crate::scan::TOKEN_LO.as_ptr().cast()),
-                _mm_loadu_si128(crate::scan::TOKEN_HI.as_ptr().cast()),
+                _mm_loadu_si128(lo_tab.as_ptr().cast()),
+                _mm_loadu_si128(hi_tab.as_ptr().cast()),
             )
         };
         let nib = _mm_set1_epi8(0x0f);
@@ -347,25 +307,30 @@ mod x86 {
                 _mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_setzero_si128())) as u32
             };
             if bad != 0 {
-                return i + bad.trailing_zeros() as usize;
+                return Stop::At(i + bad.trailing_zeros() as usize);
             }
             i += 16;
         }
-        crate::scan::token_end(b, i)
+        Stop::Resume(i)
     }
 
-    /// [`token_end_sse42`] 32 bytes at a time with AVX2.
+    /// [`nibble_end_sse42`] 32 bytes at a time with AVX2.
     ///
     /// # Safety
     /// The CPU must support AVX2.
     #[inline]
     #[target_feature(enable = "avx2")]
-    pub(crate) unsafe fn token_end_avx2(b: &[u8], mut i: usize) -> usize {
+    pub(crate) unsafe fn nibble_end_avx2(
+        b: &[u8],
+        mut i: usize,
+        lo_tab: &[u8; 16],
+        hi_tab: &[u8; 16],
+    ) -> Stop {
         // SAFETY: both tables are 16 bytes; loadu has no alignment requirement.
         let (lo_lut, hi_lut) = unsafe {
             (
-                _mm256_broadcastsi128_si256(_mm_loadu_si128(crate::scan::TOKEN_LO.as_ptr().cast())),
-                _mm256_broadcastsi128_si256(_mm_loadu_si128(crate::scan::TOKEN_HI.as_ptr().cast())),
+                _mm256_broadcastsi128_si256(_mm_loadu_si128(lo_tab.as_ptr().cast())),
+                _mm256_broadcastsi128_si256(_mm_loadu_si128(hi_tab.as_ptr().cast())),
             )
         };
         let nib = _mm256_set1_epi8(0x0f);
@@ -383,10 +348,10 @@ mod x86 {
                 _mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256())) as u32
             };
             if bad != 0 {
-                return i + bad.trailing_zeros() as usize;
+                return Stop::At(i + bad.trailing_zeros() as usize);
             }
             i += 32;
         }
-        crate::scan::token_end(b, i)
+        Stop::Resume(i)
     }
 }

@@ -1,43 +1,23 @@
-//! Zero allocation while parsing a head, decoding a body, and on the connection's
-//! `recv`/`poll_event` path, shown with a counting global allocator (its own test binary).
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+//! Zero allocation while parsing a head, decoding a body, on the server connection's
+//! `recv`/`poll_event` path and on the client connection's whole exchange (send requests,
+//! receive responses with bodies, keep-alive), shown with `test-support`'s counting global
+//! allocator (its own test binary; counts are per thread).
 
 use proto_h1::{
-    Chunk, ChunkedDecoder, ConnConfig, EMPTY_HEADER, Event, LengthDecoder, Limits, Request,
-    Response, ServerConn,
+    Chunk, ChunkedDecoder, ClientConn, ConnConfig, EMPTY_HEADER, Event, Header, LengthDecoder,
+    Limits, Request, Response, ServerConn,
 };
-
-struct Counting;
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator unchanged, only counting calls.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(p, l, n) }
-    }
-}
+use test_support::alloc::{CountingAllocator, Measure};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static ALLOC: CountingAllocator = CountingAllocator::new();
 
-fn allocs_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCS.load(Ordering::SeqCst);
+/// Allocations made by `f` on this thread (the counts are per thread, so tests running in
+/// parallel do not see each other's).
+fn allocs_during(f: impl FnOnce()) -> u64 {
+    let m = Measure::start();
     f();
-    ALLOCS.load(Ordering::SeqCst) - before
+    m.stats().allocations
 }
 
 const REQ: &[u8] = b"GET /wp-content/uploads/2010/03/hello-kitty-darth-vader-pink.jpg HTTP/1.1\r\n\
@@ -46,7 +26,6 @@ User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.
 Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n\
 Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx\r\n\r\n";
 
-// One test function so that no other test thread allocates while we count.
 #[test]
 fn no_allocation_on_the_hot_paths() {
     let chunked = b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n";
@@ -125,4 +104,75 @@ fn no_allocation_on_the_hot_paths() {
         assert_eq!((heads, data), (3, 33));
     });
     assert_eq!(n, 0, "connection recv/poll_event allocated");
+}
+
+/// The client role after warm-up: requests written (`send_request`, `send_data`, `send_end`,
+/// `poll_transmit` into a reused buffer), responses with `Content-Length` and chunked bodies
+/// received (`recv`, `poll_event`) on one kept-alive connection, the receive buffer compacted
+/// between exchanges: no allocation at all. The warm-up exchange lets the connection's
+/// buffers (receive buffer, transmit buffer, header span table) reach their working size once.
+#[test]
+fn client_exchanges_allocate_nothing_after_warm_up() {
+    let host = [
+        Header {
+            name: "Host",
+            value: b"example.com",
+        },
+        Header {
+            name: "Content-Length",
+            value: b"5",
+        },
+    ];
+    let responses: [&[u8]; 2] = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX-A: b\r\n\r\nhello world",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n5;e=1\r\nhello\r\n6\r\n world\r\n0\r\nT: x\r\n\r\n",
+    ];
+    let mut conn = ClientConn::new(ConnConfig::default());
+    let mut out = Vec::with_capacity(4096);
+    let exchange = |conn: &mut ClientConn, out: &mut Vec<u8>, response: &[u8]| {
+        conn.send_request("POST", "/upload?x=1", &host).unwrap();
+        conn.send_data(b"abcde").unwrap();
+        conn.send_end(&[]).unwrap();
+        conn.poll_transmit(out);
+        assert!(out.starts_with(b"POST /upload?x=1 HTTP/1.1\r\n"));
+        out.clear();
+        // The response arrives in two reads, split inside the head.
+        let cut = 20;
+        let mut off = 0;
+        let (mut heads, mut data, mut ends) = (0, 0, 0);
+        for part in [&response[..cut], &response[cut..]] {
+            let mut p = 0;
+            while p < part.len() {
+                p += conn.recv(&part[p..]).unwrap();
+                while let Some(ev) = conn.poll_event().unwrap() {
+                    match ev {
+                        Event::Response(h) => {
+                            heads += 1;
+                            assert_eq!(h.code, 200);
+                            assert_eq!(h.header("x-a"), Some(&b"b"[..]));
+                        }
+                        Event::Data(d) => data += d.len(),
+                        Event::End { .. } => ends += 1,
+                        _ => {}
+                    }
+                }
+            }
+            off += part.len();
+        }
+        assert_eq!((off, heads, data, ends), (response.len(), 1, 11, 1));
+        assert!(!conn.wants_close());
+        assert_eq!(conn.in_flight(), 0);
+    };
+    // Warm-up: one exchange of each kind.
+    for r in responses {
+        exchange(&mut conn, &mut out, r);
+    }
+    let n = allocs_during(|| {
+        for _ in 0..20 {
+            for r in responses {
+                exchange(&mut conn, &mut out, r);
+            }
+        }
+    });
+    assert_eq!(n, 0, "client exchanges allocated after warm-up");
 }

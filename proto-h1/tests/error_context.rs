@@ -1,0 +1,109 @@
+//! Errors carry their context: where (the byte offset into the head or the decoder's input)
+//! and which limit (the configured value), and `Error::status` still maps them.
+
+use proto_h1::{
+    Chunk, ChunkedDecoder, Config, ConnConfig, EMPTY_HEADER, Error, Event, Limits, Request,
+    Response, ServerConn,
+};
+
+fn req(b: &[u8], limits: Limits) -> Result<proto_h1::Status, Error> {
+    let mut slots = [EMPTY_HEADER; 8];
+    Request::new(&mut slots).parse_with(
+        b,
+        &Config {
+            limits,
+            ..Config::default()
+        },
+    )
+}
+
+#[test]
+fn malformed_heads_say_where() {
+    let l = Limits::default();
+    let e = req(b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", l).unwrap_err();
+    assert_eq!(e, Error::InvalidHeaderName { offset: 28 });
+    assert_eq!(e.offset(), Some(28));
+    assert_eq!(e.status(), 400);
+    let e = req(b"GET / HTTP/1.1\r\nHost: a\x01b\r\n\r\n", l).unwrap_err();
+    assert_eq!(e, Error::InvalidHeaderValue { offset: 23 });
+    let e = req(b"GET /a\x7f HTTP/1.1\r\n\r\n", l).unwrap_err();
+    assert_eq!(e, Error::InvalidTarget { offset: 6 });
+    assert_eq!(e.to_string(), "invalid_target (400) at byte 6");
+    let mut slots = [EMPTY_HEADER; 4];
+    let e = Response::new(&mut slots)
+        .parse(b"HTTP/1.1 200 OK\r\nA: b\nC: d\r\n\r\n")
+        .unwrap_err();
+    assert_eq!(e, Error::BareLf { offset: 21 });
+}
+
+#[test]
+fn broken_limits_say_which() {
+    let l = Limits {
+        max_head_size: 32,
+        ..Limits::default()
+    };
+    let e = req(b"GET / HTTP/1.1\r\nA: 0123456789012345678901234567890", l).unwrap_err();
+    assert_eq!(e, Error::HeadTooLarge { limit: 32 });
+    assert_eq!((e.status(), e.limit()), (431, Some(32)));
+    assert_eq!(e.to_string(), "head_too_large (431), limit 32");
+    let l = Limits {
+        max_target_len: 4,
+        ..Limits::default()
+    };
+    let e = req(b"GET /abcdef HTTP/1.1\r\n\r\n", l).unwrap_err();
+    assert_eq!((e, e.status()), (Error::TargetTooLong { limit: 4 }, 414));
+    let l = Limits {
+        max_headers: 1,
+        ..Limits::default()
+    };
+    let e = req(b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n", l).unwrap_err();
+    assert_eq!((e, e.status()), (Error::TooManyHeaders { limit: 1 }, 431));
+    // Fewer slots than the limit: the slot count is the limit that broke.
+    let mut two = [EMPTY_HEADER; 2];
+    let e = Request::new(&mut two)
+        .parse(b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n")
+        .unwrap_err();
+    assert_eq!(e, Error::TooManyHeaders { limit: 2 });
+}
+
+#[test]
+fn body_limits_and_chunk_lines_carry_context() {
+    let limits = Limits {
+        max_body_len: 10,
+        max_trailer_size: 8,
+        ..Limits::default()
+    };
+    let mut d = ChunkedDecoder::new(&limits);
+    let e = d.decode(b"b\r\n").unwrap_err();
+    assert_eq!((e, e.status()), (Error::BodyTooLarge { limit: 10 }, 413));
+    let mut d = ChunkedDecoder::new(&limits);
+    let input = b"1\r\nz\r\n0\r\nTrailer: long value\r\n\r\n";
+    let (n, ev) = d.decode(input).unwrap();
+    assert_eq!(ev, Some(Chunk::Data(b"z")));
+    let e = d.decode(&input[n..]).unwrap_err();
+    assert_eq!((e, e.status()), (Error::TrailerTooLarge { limit: 8 }, 431));
+    // A bare LF in a size line after a chunk: the offset is from the start of this call's
+    // input.
+    let mut d = ChunkedDecoder::new(&Limits::default());
+    let input = b"1\r\nz\r\n2;x\nzz\r\n";
+    let (n, _) = d.decode(input).unwrap();
+    assert_eq!(d.decode(&input[n..]), Err(Error::BareLf { offset: 5 }));
+}
+
+#[test]
+fn connection_errors_point_into_the_head() {
+    let mut s = ServerConn::new(ConnConfig::default());
+    let first = b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n";
+    s.recv(first).unwrap();
+    assert!(matches!(s.poll_event(), Ok(Some(Event::Request(_)))));
+    assert!(matches!(s.poll_event(), Ok(Some(Event::End { .. }))));
+    s.send_response(204, b"No Content", &[]).unwrap();
+    s.send_end(&[]).unwrap();
+    // The second head's offsets count from its own start, not from the connection's bytes.
+    s.recv(b"GET /2 HTTP/1.1\r\nHost: a\r\nX : y\r\n\r\n")
+        .unwrap();
+    assert_eq!(
+        s.poll_event().unwrap_err(),
+        Error::InvalidHeaderName { offset: 27 }
+    );
+}
