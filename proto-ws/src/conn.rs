@@ -1,18 +1,9 @@
 //! The sans-IO connection: bytes in, events out; commands in, bytes out.
 
 use crate::deflate::Deflate;
-use crate::frame::{FrameHeader, OpCode};
+use crate::frame::{FrameHeader, OpCode, Role};
 use crate::utf8::Utf8Validator;
 use crate::{CloseCode, DeflateParams, Error, ProtocolError, Rng, SendError, apply_mask};
-
-/// Which end of the connection we are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// The end that sent the opening handshake; masks every frame it sends.
-    Client,
-    /// The end that accepted it; receives only masked frames.
-    Server,
-}
 
 /// Limits and negotiated extensions of a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -37,10 +37,10 @@ mod simd;
 mod utf8;
 
 pub use close::CloseCode;
-pub use conn::{Config, Connection, Event, MessageKind, Role, State};
+pub use conn::{Config, Connection, Event, MessageKind, State};
 pub use deflate::{DeflateConfig, DeflateParams, EXTENSION_NAME};
 pub use error::{Error, ProtocolError, SendError};
-pub use frame::{FrameHeader, MAX_HEADER_LEN, OpCode, encode_frame};
+pub use frame::{FrameHeader, MAX_HEADER_LEN, OpCode, Role, encode_frame};
 pub use handshake::{
     AcceptKey, Accepted, ClientHandshake, ClientKey, GUID, HandshakeError, Negotiated,
     ServerOptions, accept_extended_connect, accept_key, accept_request,
