@@ -36,7 +36,7 @@ fn unfragmented_messages_do_not_allocate() {
     let text = "x".repeat(70_000);
     let bin = vec![7u8; 5000];
     // Build the client's frames (allocation allowed here).
-    let mut client = Connection::client(Config::default(), 11);
+    let mut client = Connection::client_predictable(Config::default(), 11);
     let mut wire = Vec::new();
     for i in 0..50 {
         client.send_text(&text[..i * 1000], &mut wire).unwrap();
