@@ -1,7 +1,7 @@
 //! The sans-IO connection: bytes in, events out; commands in, bytes out.
 
 use crate::deflate::Deflate;
-use crate::frame::{FrameHeader, OpCode, Role};
+use crate::frame::{FrameHeader, MAX_HEADER_LEN, OpCode, Role};
 use crate::rng::{KeyBatch, Source};
 use crate::utf8::Utf8Validator;
 use crate::{
@@ -601,6 +601,9 @@ impl Connection {
         let mut h = FrameHeader::new(op, mask, payload.len() as u64);
         h.fin = fin;
         h.rsv1 = rsv1;
+        // One capacity check for the whole frame: the header's and the payload's appends then
+        // find room without taking their growth paths.
+        out.reserve(MAX_HEADER_LEN + payload.len());
         h.encode(out);
         match mask {
             None => out.extend_from_slice(payload),
