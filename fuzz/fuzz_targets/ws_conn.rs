@@ -39,14 +39,14 @@ fuzz_target!(|input: Input| {
     });
     let cfg = Config::default().max_message_size(1 << 20).deflate(deflate);
     let mut tx = if input.from_client {
-        Connection::client(cfg, 5)
+        Connection::client_predictable(cfg, 5)
     } else {
         Connection::server(cfg)
     };
     let mut rx = if input.from_client {
         Connection::server(cfg)
     } else {
-        Connection::client(cfg, 6)
+        Connection::client_predictable(cfg, 6)
     };
     let mut wire = Vec::new();
     let mut inbox = Vec::new();

@@ -10,7 +10,7 @@ fn run(cfg: Config, server: bool, data: &[u8], step: usize) -> Vec<String> {
     let mut conn = if server {
         Connection::server(cfg)
     } else {
-        Connection::client(cfg, 1)
+        Connection::client_predictable(cfg, 1)
     };
     let mut buf = Vec::new();
     let mut log = Vec::new();

@@ -6,33 +6,20 @@
 
 mod common;
 
-use proto_ws::{ClientHandshake, Connection, DeflateConfig, Event, Rng, State};
+use proto_ws::{ClientHandshake, Connection, DeflateConfig, Event, State};
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 
-fn seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    h.finish()
-}
-
-fn connect(
-    hostport: &str,
-    path: &str,
-    rng: &mut Rng,
-) -> io::Result<(TcpStream, Connection, Vec<u8>)> {
+/// Connects and runs the opening handshake. The `Sec-WebSocket-Key` nonce and the masking keys
+/// come from the OS's cryptographic generator (the default of `ClientHandshake::new` and
+/// `Connection::client`).
+fn connect(hostport: &str, path: &str) -> io::Result<(TcpStream, Connection, Vec<u8>)> {
     let mut stream = TcpStream::connect(hostport)?;
     let deflate = DeflateConfig {
         client_no_context_takeover: true,
         ..DeflateConfig::default()
     };
-    let hs = ClientHandshake::new(rng.nonce()).deflate(Some(deflate));
+    let hs = ClientHandshake::new().deflate(Some(deflate));
     let mut out = Vec::new();
     hs.write_request(hostport, path, &mut out);
     stream.write_all(&out)?;
@@ -46,11 +33,7 @@ fn connect(
     let negotiated = hs
         .check_response(status, head.pairs())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-    Ok((
-        stream,
-        Connection::client(negotiated.config(), rng.next_u64()),
-        leftover,
-    ))
+    Ok((stream, Connection::client(negotiated.config()), leftover))
 }
 
 /// Reads the first text message (getCaseCount).
@@ -92,21 +75,19 @@ fn main() -> io::Result<()> {
     let mode = args.get(1).map_or("autobahn", String::as_str);
     let (hostport, base) = split_url(args.get(2).map_or("ws://127.0.0.1:9001", String::as_str));
     let base = base.trim_end_matches('/').to_string();
-    let mut rng = Rng::new(seed());
     if mode == "echo" {
         // Sends N text and binary messages, checks the echoes, closes.
         let n: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
-        return echo_check(&hostport, &format!("{base}/"), n, &mut rng);
+        return echo_check(&hostport, &format!("{base}/"), n);
     }
     let agent = args.get(3).map_or("proto-ws", String::as_str);
-    let (s, c, l) = connect(&hostport, &format!("{base}/getCaseCount"), &mut rng)?;
+    let (s, c, l) = connect(&hostport, &format!("{base}/getCaseCount"))?;
     let count: usize = read_text(s, c, l)?.trim().parse().unwrap_or(0);
     eprintln!("{count} cases");
     for case in 1..=count {
         match connect(
             &hostport,
             &format!("{base}/runCase?case={case}&agent={agent}"),
-            &mut rng,
         ) {
             Ok((s, c, l)) => {
                 let _ = common::echo(s, c, l);
@@ -114,11 +95,7 @@ fn main() -> io::Result<()> {
             Err(e) => eprintln!("case {case}: {e}"),
         }
     }
-    let (mut s, mut c, _) = connect(
-        &hostport,
-        &format!("{base}/updateReports?agent={agent}"),
-        &mut rng,
-    )?;
+    let (mut s, mut c, _) = connect(&hostport, &format!("{base}/updateReports?agent={agent}"))?;
     common::close(&mut s, &mut c)?;
     let mut sink = Vec::new();
     let _ = s.read_to_end(&mut sink);
@@ -127,8 +104,8 @@ fn main() -> io::Result<()> {
 }
 
 /// Interop: sends `n` messages of growing size (text and binary), checks every echo.
-fn echo_check(hostport: &str, path: &str, n: usize, rng: &mut Rng) -> io::Result<()> {
-    let (mut stream, mut conn, mut buf) = connect(hostport, path, rng)?;
+fn echo_check(hostport: &str, path: &str, n: usize) -> io::Result<()> {
+    let (mut stream, mut conn, mut buf) = connect(hostport, path)?;
     let mut out = Vec::new();
     let mut chunk = vec![0u8; 65536];
     let mut ok = 0;

@@ -1,18 +1,13 @@
 //! The sans-IO connection: bytes in, events out; commands in, bytes out.
 
 use crate::deflate::Deflate;
-use crate::frame::{FrameHeader, OpCode};
+use crate::frame::{FrameHeader, MAX_HEADER_LEN, OpCode, Role};
+use crate::rng::{KeyBatch, Source};
 use crate::utf8::Utf8Validator;
-use crate::{CloseCode, DeflateParams, Error, ProtocolError, Rng, SendError, apply_mask};
-
-/// Which end of the connection we are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// The end that sent the opening handshake; masks every frame it sends.
-    Client,
-    /// The end that accepted it; receives only masked frames.
-    Server,
-}
+use crate::{
+    CloseCode, CryptoMask, DeflateParams, Error, MaskSource, PredictableMask, ProtocolError,
+    SendError, apply_mask,
+};
 
 /// Limits and negotiated extensions of a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,7 +160,7 @@ const MAX_PENDING: usize = 16 * 1024;
 pub struct Connection {
     role: Role,
     config: Config,
-    rng: Rng,
+    keys: KeyBatch,
     rx: Rx,
     msg: Option<Message>,
     buf: Vec<u8>,
@@ -182,9 +177,13 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// A connection for `role`. `seed` seeds the masking-key generator (only a client masks):
-    /// give it 64 bits from the OS's random source.
-    pub fn new(role: Role, config: Config, seed: u64) -> Connection {
+    /// A connection for `role`. A client takes its masking keys from a cryptographic generator
+    /// seeded by the operating system ([`CryptoMask`]), as RFC 6455 section 5.3 requires.
+    pub fn new(role: Role, config: Config) -> Connection {
+        Connection::with_source(role, config, Source::Crypto(CryptoMask::new()))
+    }
+
+    fn with_source(role: Role, config: Config, source: Source) -> Connection {
         Connection {
             role,
             deflate: config
@@ -192,7 +191,7 @@ impl Connection {
                 .as_ref()
                 .map(|p| Deflate::new(p, role == Role::Server)),
             config,
-            rng: Rng::new(seed),
+            keys: KeyBatch::new(source),
             rx: Rx::Header,
             msg: None,
             buf: Vec::new(),
@@ -208,14 +207,36 @@ impl Connection {
         }
     }
 
-    /// A client connection; see [`Connection::new`] for the seed.
-    pub fn client(config: Config, seed: u64) -> Connection {
-        Connection::new(Role::Client, config, seed)
+    /// A client connection whose masking keys come from ChaCha12 keyed by the operating
+    /// system's generator ([`CryptoMask`]), drawn 256 bytes (64 keys) at a time: a frame costs
+    /// a 4-byte load, never a system call. The generator is seeded and boxed on the first frame
+    /// (one allocation per connection).
+    pub fn client(config: Config) -> Connection {
+        Connection::new(Role::Client, config)
+    }
+
+    /// A client connection whose masking keys come from `source` (a runtime's own CSPRNG).
+    /// The source must be unpredictable (RFC 6455 section 5.3); it is called for
+    /// [`KEY_BATCH`](crate::KEY_BATCH) bytes at a time. Boxes `source` (one allocation unless
+    /// it is zero-sized).
+    pub fn client_with_source(
+        config: Config,
+        source: impl MaskSource + Send + 'static,
+    ) -> Connection {
+        Connection::with_source(Role::Client, config, Source::Custom(Box::new(source)))
+    }
+
+    /// A client connection with predictable masking keys ([`PredictableMask`] from `seed`):
+    /// the same seed gives the same wire bytes. For tests, benches and fuzzing only: anyone who
+    /// sees a few frames can predict the next keys, which RFC 6455 section 5.3 forbids on a
+    /// real connection.
+    pub fn client_predictable(config: Config, seed: u64) -> Connection {
+        Connection::client_with_source(config, PredictableMask::new(seed))
     }
 
     /// A server connection.
     pub fn server(config: Config) -> Connection {
-        Connection::new(Role::Server, config, 0)
+        Connection::new(Role::Server, config)
     }
 
     /// Our role.
@@ -576,10 +597,13 @@ impl Connection {
         payload: &[u8],
         out: &mut Vec<u8>,
     ) {
-        let mask = (self.role == Role::Client).then(|| self.rng.mask_key());
+        let mask = (self.role == Role::Client).then(|| self.keys.mask_key());
         let mut h = FrameHeader::new(op, mask, payload.len() as u64);
         h.fin = fin;
         h.rsv1 = rsv1;
+        // One capacity check for the whole frame: the header's and the payload's appends then
+        // find room without taking their growth paths.
+        out.reserve(MAX_HEADER_LEN + payload.len());
         h.encode(out);
         match mask {
             None => out.extend_from_slice(payload),

@@ -15,7 +15,16 @@
 //! +-------------------------------+-------------------------------+
 //! ```
 
-use crate::{ProtocolError, Role};
+use crate::ProtocolError;
+
+/// Which end of the connection we are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The end that sent the opening handshake; masks every frame it sends.
+    Client,
+    /// The end that accepted it; receives only masked frames.
+    Server,
+}
 
 /// A frame's opcode. Reserved opcodes are rejected when decoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -54,7 +54,8 @@ pub fn accept_key(key: &[u8]) -> AcceptKey {
 pub struct ClientKey([u8; 24]);
 
 impl ClientKey {
-    /// The key for a nonce (take it from [`Rng::nonce`](crate::Rng::nonce) seeded from the OS).
+    /// The key for a nonce: 16 bytes from a cryptographic source (RFC 6455 section 4.1: "randomly
+    /// selected"; see [`ClientHandshake::new`]).
     pub fn from_nonce(nonce: [u8; 16]) -> ClientKey {
         let mut out = [0u8; 24];
         let _ = STANDARD.encode_slice(nonce, &mut out);
@@ -381,9 +382,26 @@ pub struct ClientHandshake {
 }
 
 impl ClientHandshake {
-    /// A handshake with a key made from `nonce` (16 random bytes, e.g.
-    /// [`Rng::nonce`](crate::Rng::nonce)).
-    pub fn new(nonce: [u8; 16]) -> ClientHandshake {
+    /// A handshake whose `Sec-WebSocket-Key` is a fresh nonce from the operating system's
+    /// cryptographic generator ([`OsRandom`](crate::OsRandom)).
+    ///
+    /// # Panics
+    /// As [`OsRandom`](crate::OsRandom): only if the OS generator fails.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> ClientHandshake {
+        ClientHandshake::from_source(&mut crate::OsRandom)
+    }
+
+    /// A handshake whose nonce is 16 bytes from `source` (a runtime's own CSPRNG).
+    pub fn from_source(source: &mut dyn crate::MaskSource) -> ClientHandshake {
+        let mut nonce = [0u8; 16];
+        source.fill(&mut nonce);
+        ClientHandshake::with_nonce(nonce)
+    }
+
+    /// A handshake with a key made from a given `nonce`: for tests and known-answer vectors.
+    /// A real client takes [`new`](Self::new), whose nonce nobody can predict.
+    pub fn with_nonce(nonce: [u8; 16]) -> ClientHandshake {
         ClientHandshake {
             key: ClientKey::from_nonce(nonce),
             protocols: Vec::new(),

@@ -8,12 +8,15 @@
 //! - [`Connection`]: message assembly, incremental UTF-8 checks, size limits, ping/pong, the
 //!   close handshake, permessage-deflate; every protocol error picks its close code.
 //! - [`accept_request`], [`ClientHandshake`]: the opening handshake (HTTP/1.1 and RFC 8441).
+//! - [`MaskSource`]: where a client's masking keys and `Sec-WebSocket-Key` nonces come from:
+//!   ChaCha12 keyed by the OS ([`CryptoMask`]) by default, a caller's CSPRNG, or, for
+//!   tests only and asked for by name, the reproducible [`PredictableMask`].
 //!
 //! # Examples
 //! ```
 //! use proto_ws::{Config, Connection, Event};
 //!
-//! let mut client = Connection::client(Config::default(), 0x5eed);
+//! let mut client = Connection::client(Config::default());
 //! let mut server = Connection::server(Config::default());
 //! let mut wire = Vec::new();
 //! client.send_text("Hello", &mut wire).unwrap();
@@ -37,13 +40,13 @@ mod simd;
 mod utf8;
 
 pub use close::CloseCode;
-pub use conn::{Config, Connection, Event, MessageKind, Role, State};
+pub use conn::{Config, Connection, Event, MessageKind, State};
 pub use deflate::{DeflateConfig, DeflateParams, EXTENSION_NAME};
 pub use error::{Error, ProtocolError, SendError};
-pub use frame::{FrameHeader, MAX_HEADER_LEN, OpCode, encode_frame};
+pub use frame::{FrameHeader, MAX_HEADER_LEN, OpCode, Role, encode_frame};
 pub use handshake::{
     AcceptKey, Accepted, ClientHandshake, ClientKey, GUID, HandshakeError, Negotiated,
     ServerOptions, accept_extended_connect, accept_key, accept_request,
 };
 pub use mask::{MaskPath, apply_mask, apply_mask_bytewise, apply_mask_with};
-pub use rng::Rng;
+pub use rng::{CryptoMask, KEY_BATCH, MaskSource, OsRandom, PredictableMask};

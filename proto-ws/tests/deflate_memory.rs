@@ -9,69 +9,14 @@
 //!
 //! The allocator counts a `realloc` as its net change (old size out, new size in): the bound
 //! is on the capacity the engine holds; whether growing a block copies it is up to the system
-//! allocator (large blocks are remapped in place by glibc). The tests share one global
-//! allocator, so they take a lock and run one at a time.
+//! allocator (large blocks are remapped in place by glibc). Counts are per thread
+//! (`test_support::alloc`), so the tests run in parallel without seeing each other.
 
 use proto_ws::{CloseCode, Config, Connection, DeflateParams, Error, Event, ProtocolError};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(n: usize) {
-    let live = LIVE.fetch_add(n, Ordering::Relaxed) + n;
-    PEAK.fetch_max(live, Ordering::Relaxed);
-}
-
-// SAFETY: forwards to the system allocator, only counting bytes.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: same contract as ours.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: same contract as ours.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                grew(new_size - layout.size());
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
-}
+use test_support::alloc::{CountingAllocator, Measure};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-fn live() -> usize {
-    LIVE.load(Ordering::Relaxed)
-}
-
-/// Starts a peak measurement from the current live size.
-fn reset_peak() -> usize {
-    let now = live();
-    PEAK.store(now, Ordering::Relaxed);
-    now
-}
+static ALLOC: CountingAllocator = CountingAllocator::new();
 
 fn params() -> DeflateParams {
     DeflateParams {
@@ -89,11 +34,10 @@ const SLACK: usize = 128 << 10;
 
 #[test]
 fn deflate_bomb_stops_at_the_limit_with_1009() {
-    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     // 16 MiB of zeros compress to about 16 KB. A limit that is not a power of two: a buffer
     // that grows by doubling would pass it by a third.
     let limit = 3 << 19; // 1.5 MiB
-    let mut client = Connection::client(Config::default().deflate(Some(params())), 1);
+    let mut client = Connection::client_predictable(Config::default().deflate(Some(params())), 1);
     let mut wire = Vec::new();
     client.send_binary(&vec![0u8; 16 << 20], &mut wire).unwrap();
     assert!(wire.len() < 40_000, "{}", wire.len());
@@ -103,7 +47,7 @@ fn deflate_bomb_stops_at_the_limit_with_1009() {
     let mut server = Connection::server(cfg);
     let mut out = Vec::with_capacity(64);
 
-    let base = reset_peak();
+    let m = Measure::start();
     let mut pos = 0;
     let err = loop {
         // Feed the frame in pieces, as a socket would.
@@ -114,7 +58,7 @@ fn deflate_bomb_stops_at_the_limit_with_1009() {
             Err(e) => break e,
         }
     };
-    let peak = PEAK.load(Ordering::Relaxed) - base;
+    let peak = m.stats().peak_bytes as usize;
     eprintln!("bomb: peak live heap during recv {peak} bytes, limit {limit}");
     assert_eq!(
         err,
@@ -133,11 +77,10 @@ fn deflate_bomb_stops_at_the_limit_with_1009() {
 
 #[test]
 fn large_compressed_message_is_released_after_delivery() {
-    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let big: Vec<u8> = (0..8u32 << 20)
         .map(|i| (i % 251) as u8 ^ (i >> 12) as u8)
         .collect();
-    let mut client = Connection::client(Config::default().deflate(Some(params())), 1);
+    let mut client = Connection::client_predictable(Config::default().deflate(Some(params())), 1);
     let mut wire = Vec::new();
     client.send_binary(b"warm-up", &mut wire).unwrap();
     let warm_len = wire.len();
@@ -151,7 +94,7 @@ fn large_compressed_message_is_released_after_delivery() {
         other => panic!("{other:?}"),
     }
     assert!(matches!(server.recv(&mut []), Ok((0, None))));
-    let base = live();
+    let m = Measure::start();
 
     let mut pos = warm_len;
     loop {
@@ -169,12 +112,12 @@ fn large_compressed_message_is_released_after_delivery() {
     }
     assert_eq!(pos, wire.len());
     assert!(
-        live() - base >= big.len(),
+        m.stats().live_bytes >= big.len() as i64,
         "the message is held while it is handed out"
     );
     // The caller's recv loop goes on until "need more bytes": now the connection is idle.
     assert!(matches!(server.recv(&mut []), Ok((0, None))));
-    let held = live().saturating_sub(base);
+    let held = m.stats().live_bytes.max(0);
     eprintln!("idle after an 8 MiB message: {held} bytes more than before it");
     assert!(
         held <= 8 << 10,

@@ -11,7 +11,7 @@ fn server() -> Connection {
 }
 
 fn client() -> Connection {
-    Connection::client(Config::default(), 7)
+    Connection::client_predictable(Config::default(), 7)
 }
 
 fn all_cuts(conn: fn() -> Connection, wire: &[u8]) -> Vec<Ev> {
@@ -258,7 +258,7 @@ fn invalid_utf8_fails_fast_inside_a_fragmented_message() {
 #[test]
 fn frame_and_message_limits_close_with_1009() {
     let cfg = Config::default().max_frame_size(100).max_message_size(150);
-    let mut c = Connection::client(cfg, 1);
+    let mut c = Connection::client_predictable(cfg, 1);
     let w = [0x82, 0x7e, 0x00, 0x80];
     assert_eq!(
         feed(&mut c, &w, &[]),
@@ -273,7 +273,7 @@ fn frame_and_message_limits_close_with_1009() {
         feed(&mut server(), &out, &[]),
         [Ev::Close(Some(1009), String::new())]
     );
-    let mut c = Connection::client(cfg, 1);
+    let mut c = Connection::client_predictable(cfg, 1);
     let mut w = vec![0x02, 100];
     w.extend([0u8; 100]);
     w.extend([0x80, 60]);
@@ -285,7 +285,7 @@ fn frame_and_message_limits_close_with_1009() {
 }
 
 fn deflate_pair(cfg: DeflateConfig, server_cfg: DeflateConfig) -> (Connection, Connection) {
-    let hs = ClientHandshake::new([7; 16]).deflate(Some(cfg));
+    let hs = ClientHandshake::with_nonce([7; 16]).deflate(Some(cfg));
     let headers = hs.headers();
     let mut pairs: Vec<(&[u8], &[u8])> = headers
         .iter()
@@ -303,7 +303,7 @@ fn deflate_pair(cfg: DeflateConfig, server_cfg: DeflateConfig) -> (Connection, C
         .unwrap();
     assert!(neg.deflate.is_some());
     (
-        Connection::client(neg.config(), 3),
+        Connection::client_predictable(neg.config(), 3),
         Connection::server(acc.config()),
     )
 }
@@ -497,7 +497,7 @@ fn server_handshake_validation() {
 
 #[test]
 fn client_handshake_roundtrip_and_response_checks() {
-    let hs = ClientHandshake::new(Rng::new(5).nonce()).protocols(&["chat"]);
+    let hs = ClientHandshake::new().protocols(&["chat"]);
     let mut req = Vec::new();
     hs.write_request("example.com", "/ws", &mut req);
     let req = String::from_utf8(req).unwrap();
@@ -534,7 +534,7 @@ fn client_handshake_roundtrip_and_response_checks() {
 
 #[test]
 fn rfc8441_extended_connect() {
-    let hs = ClientHandshake::new([1; 16]).deflate(Some(DeflateConfig::default()));
+    let hs = ClientHandshake::with_nonce([1; 16]).deflate(Some(DeflateConfig::default()));
     let headers = hs.extended_connect_headers("https", "example.com", "/chat");
     assert_eq!(headers[0], (":method", "CONNECT".to_string()));
     assert_eq!(headers[1], (":protocol", "websocket".to_string()));
