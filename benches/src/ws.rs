@@ -19,11 +19,12 @@
 //!   memory system's, not the encoder's. fastwebsockets zero-fills the output to the frame's
 //!   length before copying the payload over it, so it writes every byte twice.
 //! - Encoding a masked (client) binary frame of 1 KiB and 64 KiB, keys from the default
-//!   cryptographic source (`Connection::client`: ChaCha12 keyed by the OS, drawn 256 bytes at a
-//!   time): against the same encoder with wyrand keys (`Connection::client_predictable`), which
-//!   shows what the cryptographic source costs; against the same encoder reading every batch
-//!   from the OS (`OsRandom`, a `getrandom` system call per 64 keys), which shows why the
-//!   default is not that; and against fastwebsockets' client path (`Frame::mask`: a key
+//!   cryptographic source (`Connection::client` with a `CryptoMask`: ChaCha12 keyed by the OS,
+//!   drawn 256 bytes at a time): against the same encoder with wyrand keys
+//!   (`Connection::client_predictable`), which shows what the cryptographic source costs;
+//!   against the same encoder reading every batch from the OS (`OsRandom` below, a `getrandom`
+//!   system call per 64 keys), which shows why `CryptoMask` is not that; and against
+//!   fastwebsockets' client path (`Frame::mask`: a key
 //!   from `rand::random`, the payload copied into an owned buffer and masked there, then
 //!   `Frame::write`).
 
@@ -416,7 +417,7 @@ fn masked_encode_pairs(pairs: &mut Vec<Pair>) {
         };
         let name = format!("encode masked binary {name} (client, CSPRNG keys)");
         // Ours with OS keys against ours with wyrand keys: the cost of the cryptographic source.
-        let mut conn = Connection::client(Config::default());
+        let mut conn = Connection::client(Config::default(), os_keys());
         let mut predictable = Connection::client_predictable(Config::default(), 1);
         let shared = Rc::new(RefCell::new(Vec::with_capacity(len + 16)));
         let payload_a = placed_payload(payload, &shared.borrow(), header_len);
@@ -439,8 +440,8 @@ fn masked_encode_pairs(pairs: &mut Vec<Pair>) {
                 out.len() as u64
             }),
         });
-        let mut conn = Connection::client(Config::default());
-        let mut os = Connection::client_with_source(Config::default(), proto_ws::OsRandom);
+        let mut conn = Connection::client(Config::default(), os_keys());
+        let mut os = Connection::client_with_source(Config::default(), OsRandom);
         let shared = Rc::new(RefCell::new(Vec::with_capacity(len + 16)));
         let payload_c = placed_payload(payload, &shared.borrow(), header_len);
         let theirs_out = Rc::clone(&shared);
@@ -462,7 +463,7 @@ fn masked_encode_pairs(pairs: &mut Vec<Pair>) {
                 out.len() as u64
             }),
         });
-        let mut conn = Connection::client(Config::default());
+        let mut conn = Connection::client(Config::default(), os_keys());
         let shared = Rc::new(RefCell::new(Vec::with_capacity(len + 16)));
         let payload_b = placed_payload(payload, &shared.borrow(), header_len);
         let theirs_out = Rc::clone(&shared);
@@ -494,6 +495,23 @@ pub fn pairs() -> Vec<Pair> {
     encode_pairs(&mut pairs);
     masked_encode_pairs(&mut pairs);
     pairs
+}
+
+/// The operating system's generator as a masking-key source: a `getrandom` system call per
+/// batch of 64 keys (the row that shows why a client takes `CryptoMask` instead).
+struct OsRandom;
+
+impl proto_ws::MaskSource for OsRandom {
+    fn fill(&mut self, buf: &mut [u8]) {
+        getrandom::fill(buf).expect("the OS random generator");
+    }
+}
+
+/// Masking keys as a real client makes them: ChaCha12 keyed from the OS's generator.
+fn os_keys() -> proto_ws::CryptoMask {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).expect("the OS random generator");
+    proto_ws::CryptoMask::from_seed(seed)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 mod common;
 
-use proto_ws::{ClientHandshake, Connection, DeflateConfig, Event, State};
+use proto_ws::{ClientHandshake, Connection, CryptoMask, DeflateConfig, Event, State};
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 
@@ -19,7 +19,12 @@ fn connect(hostport: &str, path: &str) -> io::Result<(TcpStream, Connection, Vec
         client_no_context_takeover: true,
         ..DeflateConfig::default()
     };
-    let hs = ClientHandshake::new().deflate(Some(deflate));
+    // Masking keys and the handshake nonce from ChaCha12 keyed by the OS's generator (RFC 6455
+    // sections 4.1 and 5.3): proto-ws reads no randomness itself.
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| io::Error::other(e.to_string()))?;
+    let mut keys = CryptoMask::from_seed(seed);
+    let hs = ClientHandshake::new(&mut keys).deflate(Some(deflate));
     let mut out = Vec::new();
     hs.write_request(hostport, path, &mut out);
     stream.write_all(&out)?;
@@ -33,7 +38,11 @@ fn connect(hostport: &str, path: &str) -> io::Result<(TcpStream, Connection, Vec
     let negotiated = hs
         .check_response(status, head.pairs())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-    Ok((stream, Connection::client(negotiated.config()), leftover))
+    Ok((
+        stream,
+        Connection::client(negotiated.config(), keys),
+        leftover,
+    ))
 }
 
 /// Reads the first text message (getCaseCount).

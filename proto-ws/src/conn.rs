@@ -177,12 +177,6 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// A connection for `role`. A client takes its masking keys from a cryptographic generator
-    /// seeded by the operating system ([`CryptoMask`]), as RFC 6455 section 5.3 requires.
-    pub fn new(role: Role, config: Config) -> Connection {
-        Connection::with_source(role, config, Source::Crypto(CryptoMask::new()))
-    }
-
     fn with_source(role: Role, config: Config, source: Source) -> Connection {
         Connection {
             role,
@@ -207,12 +201,18 @@ impl Connection {
         }
     }
 
-    /// A client connection whose masking keys come from ChaCha12 keyed by the operating
-    /// system's generator ([`CryptoMask`]), drawn 256 bytes (64 keys) at a time: a frame costs
-    /// a 4-byte load, never a system call. The generator is seeded and boxed on the first frame
-    /// (one allocation per connection).
-    pub fn client(config: Config) -> Connection {
-        Connection::new(Role::Client, config)
+    /// A client connection whose masking keys come from `keys`, ChaCha12 keyed with 32 bytes
+    /// from the caller's cryptographic source (RFC 6455 section 5.3; this crate reads no
+    /// randomness itself), drawn 256 bytes (64 keys) at a time: a frame costs a 4-byte load.
+    ///
+    /// ```
+    /// use proto_ws::{Config, Connection, CryptoMask};
+    ///
+    /// # fn os_random_seed() -> [u8; 32] { [7; 32] } // the OS's generator, in a real program
+    /// let client = Connection::client(Config::default(), CryptoMask::from_seed(os_random_seed()));
+    /// ```
+    pub fn client(config: Config, keys: CryptoMask) -> Connection {
+        Connection::with_source(Role::Client, config, Source::Crypto(keys))
     }
 
     /// A client connection whose masking keys come from `source` (a runtime's own CSPRNG).
@@ -234,9 +234,9 @@ impl Connection {
         Connection::client_with_source(config, PredictableMask::new(seed))
     }
 
-    /// A server connection.
+    /// A server connection (it never masks, so it takes no source of keys).
     pub fn server(config: Config) -> Connection {
-        Connection::new(Role::Server, config)
+        Connection::with_source(Role::Server, config, Source::Server)
     }
 
     /// Our role.

@@ -382,25 +382,17 @@ pub struct ClientHandshake {
 }
 
 impl ClientHandshake {
-    /// A handshake whose `Sec-WebSocket-Key` is a fresh nonce from the operating system's
-    /// cryptographic generator ([`OsRandom`](crate::OsRandom)).
-    ///
-    /// # Panics
-    /// As [`OsRandom`](crate::OsRandom): only if the OS generator fails.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> ClientHandshake {
-        ClientHandshake::from_source(&mut crate::OsRandom)
-    }
-
-    /// A handshake whose nonce is 16 bytes from `source` (a runtime's own CSPRNG).
-    pub fn from_source(source: &mut dyn crate::MaskSource) -> ClientHandshake {
+    /// A handshake whose `Sec-WebSocket-Key` is a nonce of 16 bytes from `source`, which must
+    /// be a cryptographic generator (RFC 6455 section 4.1: "randomly selected"), such as the
+    /// connection's [`CryptoMask`](crate::CryptoMask) or the runtime's CSPRNG.
+    pub fn new(source: &mut dyn crate::MaskSource) -> ClientHandshake {
         let mut nonce = [0u8; 16];
         source.fill(&mut nonce);
         ClientHandshake::with_nonce(nonce)
     }
 
     /// A handshake with a key made from a given `nonce`: for tests and known-answer vectors.
-    /// A real client takes [`new`](Self::new), whose nonce nobody can predict.
+    /// A real client takes [`new`](Self::new) with a cryptographic source.
     pub fn with_nonce(nonce: [u8; 16]) -> ClientHandshake {
         ClientHandshake {
             key: ClientKey::from_nonce(nonce),

@@ -9,14 +9,17 @@
 //!   close handshake, permessage-deflate; every protocol error picks its close code.
 //! - [`accept_request`], [`ClientHandshake`]: the opening handshake (HTTP/1.1 and RFC 8441).
 //! - [`MaskSource`]: where a client's masking keys and `Sec-WebSocket-Key` nonces come from:
-//!   ChaCha12 keyed by the OS ([`CryptoMask`]) by default, a caller's CSPRNG, or, for
-//!   tests only and asked for by name, the reproducible [`PredictableMask`].
+//!   the caller (this crate reads no randomness of its own): ChaCha12 keyed with a seed from
+//!   the caller's cryptographic source ([`CryptoMask`]), a caller's CSPRNG, or, for tests only
+//!   and asked for by name, the reproducible [`PredictableMask`].
 //!
 //! # Examples
 //! ```
-//! use proto_ws::{Config, Connection, Event};
+//! use proto_ws::{Config, Connection, CryptoMask, Event};
 //!
-//! let mut client = Connection::client(Config::default());
+//! # fn os_random_seed() -> [u8; 32] { [7; 32] } // the OS's generator, in a real program
+//! let keys = CryptoMask::from_seed(os_random_seed());
+//! let mut client = Connection::client(Config::default(), keys);
 //! let mut server = Connection::server(Config::default());
 //! let mut wire = Vec::new();
 //! client.send_text("Hello", &mut wire).unwrap();
@@ -49,4 +52,4 @@ pub use handshake::{
     ServerOptions, accept_extended_connect, accept_key, accept_request,
 };
 pub use mask::{MaskPath, apply_mask, apply_mask_bytewise, apply_mask_with};
-pub use rng::{CryptoMask, KEY_BATCH, MaskSource, OsRandom, PredictableMask};
+pub use rng::{CryptoMask, KEY_BATCH, MaskSource, PredictableMask};

@@ -4,19 +4,20 @@
 //! entropy", because a script that can predict the next key can choose payload bytes that
 //! come out on the wire as whatever it likes (a cache-poisoning attack on intermediaries).
 //!
-//! - [`MaskSource`]: the trait a caller implements to supply random bytes (a runtime with its
-//!   own CSPRNG plugs it in with [`Connection::client_with_source`](crate::Connection)).
-//! - [`CryptoMask`]: the default for masking keys, ChaCha12 keyed with 32 bytes from the OS's
-//!   generator on the connection's first frame.
-//! - [`OsRandom`]: the operating system's generator itself (`getrandom`), for handshake nonces
-//!   and seeds; every fill is a system call, too slow to feed every frame its key.
+//! This crate reads no randomness of its own (it does no I/O, and the operating system's
+//! generator is I/O): the caller supplies it.
+//! - [`MaskSource`]: the trait a caller implements to supply random bytes (a runtime plugs in
+//!   its CSPRNG, e.g. BoringSSL's `RAND_bytes`, with
+//!   [`Connection::client_with_source`](crate::Connection::client_with_source)).
+//! - [`CryptoMask`]: ChaCha12 keyed with 32 bytes the caller took from a cryptographic source
+//!   (the operating system's generator): what [`Connection::client`](crate::Connection::client)
+//!   takes. A refill is four ChaCha12 blocks in user space, no system call.
 //! - [`PredictableMask`]: wyrand from a seed, for tests, benches and fuzzing that need the same
 //!   bytes every run. Its state can be recovered from a few keys seen on the wire: never use it
 //!   on a real connection.
 //!
 //! A connection does not call its source per frame: it draws [`KEY_BATCH`] bytes at a time and
-//! hands out 4-byte keys from them, so the per-frame cost is a bounds check and a 4-byte load;
-//! with [`CryptoMask`] a refill is four ChaCha12 blocks (no system call after the seed).
+//! hands out 4-byte keys from them, so the per-frame cost is a bounds check and a 4-byte load.
 
 /// Bytes a connection draws from its [`MaskSource`] at a time: 64 masking keys.
 pub const KEY_BATCH: usize = 256;
@@ -24,66 +25,48 @@ pub const KEY_BATCH: usize = 256;
 /// A source of random bytes for masking keys and `Sec-WebSocket-Key` nonces.
 ///
 /// A client's masking keys must be unpredictable (RFC 6455 section 5.3): implement this on a
-/// cryptographically secure generator. [`OsRandom`] is the default; [`PredictableMask`] is for
-/// tests only.
+/// cryptographically secure generator, or use [`CryptoMask`] seeded from one.
+/// [`PredictableMask`] is for tests only.
 pub trait MaskSource {
     /// Fills `buf` entirely with random bytes.
     fn fill(&mut self, buf: &mut [u8]);
 }
 
-/// The operating system's cryptographic random generator (`getrandom(2)` on Linux, the
-/// platform's equivalent elsewhere, through the `getrandom` crate). A zero-sized handle: it
-/// holds no state, so it costs nothing to keep in a server connection that never masks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct OsRandom;
-
-impl MaskSource for OsRandom {
-    /// # Panics
-    /// When the operating system's generator fails, which a supported platform does not do
-    /// once booted: there is no weaker source to fall back on that RFC 6455 would accept.
-    fn fill(&mut self, buf: &mut [u8]) {
-        if let Err(e) = getrandom::fill(buf) {
-            panic!("proto-ws: the OS random generator failed ({e}); cannot make masking keys");
-        }
-    }
-}
-
-/// ChaCha12 (a cryptographically secure generator, RustCrypto's `chacha20`) keyed with 32
-/// bytes from [`OsRandom`]: the default source of a client's masking keys.
-///
-/// Seeded on its first use (so a server connection, which never masks, never reads the OS),
-/// and boxed then (one allocation of about 320 bytes per client connection, on its first
-/// frame). One seed per connection: 2^64 blocks before the stream would repeat.
-#[derive(Default)]
-pub struct CryptoMask(Option<Box<chacha20::ChaCha12Rng>>);
+/// ChaCha12 (a cryptographically secure generator, RustCrypto's `chacha20`) keyed with a
+/// 32-byte seed from the caller's cryptographic source: the usual source of a client's masking
+/// keys. One seed per connection (2^64 blocks before the stream would repeat); the state is
+/// boxed (one allocation of about 320 bytes per client connection, when it is made).
+pub struct CryptoMask(Box<chacha20::ChaCha12Rng>);
 
 impl CryptoMask {
-    /// A generator that seeds itself from the OS on first use.
-    pub const fn new() -> CryptoMask {
-        CryptoMask(None)
+    /// A generator keyed with `seed`, which must be 32 bytes from a cryptographic source (the
+    /// operating system's generator: `getrandom(2)`, BoringSSL's `RAND_bytes`). A seed anyone
+    /// can guess makes every key guessable.
+    pub fn from_seed(seed: [u8; 32]) -> CryptoMask {
+        use chacha20::rand_core::SeedableRng;
+        CryptoMask(Box::new(chacha20::ChaCha12Rng::from_seed(seed)))
+    }
+
+    /// A generator keyed with 32 bytes drawn from `source` (a slow cryptographic source, such
+    /// as one that makes a system call per fill, then costs one call per connection).
+    pub fn from_source(source: &mut dyn MaskSource) -> CryptoMask {
+        let mut seed = [0u8; 32];
+        source.fill(&mut seed);
+        CryptoMask::from_seed(seed)
     }
 }
 
 impl MaskSource for CryptoMask {
-    /// # Panics
-    /// As [`OsRandom`], when seeding: only if the OS generator fails.
     fn fill(&mut self, buf: &mut [u8]) {
-        use chacha20::rand_core::{Rng, SeedableRng};
-        let rng = self.0.get_or_insert_with(|| {
-            let mut seed = [0u8; 32];
-            OsRandom.fill(&mut seed);
-            Box::new(chacha20::ChaCha12Rng::from_seed(seed))
-        });
-        rng.fill_bytes(buf);
+        use chacha20::rand_core::Rng;
+        self.0.fill_bytes(buf);
     }
 }
 
 impl core::fmt::Debug for CryptoMask {
-    /// Says whether it is seeded, never its state.
+    /// Never shows the state.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("CryptoMask")
-            .field("seeded", &self.0.is_some())
-            .finish_non_exhaustive()
+        f.debug_struct("CryptoMask").finish_non_exhaustive()
     }
 }
 
@@ -123,9 +106,11 @@ impl MaskSource for PredictableMask {
     }
 }
 
-/// Where a connection's batch comes from: the default kept inline (no allocation for a server),
-/// or a caller's source, boxed so that `Connection` has one type whatever the source.
+/// Where a connection's batch comes from: none for a server (it never masks), a
+/// [`CryptoMask`] kept inline, or a caller's source, boxed so that `Connection` has one type
+/// whatever the source.
 pub(crate) enum Source {
+    Server,
     Crypto(CryptoMask),
     Custom(Box<dyn MaskSource + Send>),
 }
@@ -166,6 +151,9 @@ impl KeyBatch {
     #[inline(never)]
     fn refill(&mut self) {
         match &mut self.source {
+            // A server never masks (RFC 6455 section 5.1), so it never asks for a key; should
+            // it, the zero key leaves the payload as it is.
+            Source::Server => self.buf.fill(0),
             Source::Crypto(c) => c.fill(&mut self.buf),
             Source::Custom(c) => c.fill(&mut self.buf),
         }
@@ -206,26 +194,20 @@ mod tests {
     }
 
     #[test]
-    fn crypto_mask_seeds_once_from_the_os_and_streams_differ() {
-        let (mut a, mut b) = (CryptoMask::new(), CryptoMask::new());
-        assert!(format!("{a:?}").contains("seeded: false"));
-        let (mut x, mut y) = ([0u8; 300], [0u8; 300]);
+    fn crypto_mask_streams_follow_their_seed() {
+        let (mut a, mut b, mut c) = (
+            CryptoMask::from_seed([1; 32]),
+            CryptoMask::from_seed([1; 32]),
+            CryptoMask::from_seed([2; 32]),
+        );
+        let (mut x, mut y, mut z) = ([0u8; 300], [0u8; 300], [0u8; 300]);
         a.fill(&mut x);
         b.fill(&mut y);
-        assert!(format!("{a:?}").contains("seeded: true"));
-        assert_ne!(x, y, "two connections, one key stream");
-        let mut z = [0u8; 300];
-        a.fill(&mut z);
-        assert_ne!(x, z, "the stream goes on");
-    }
-
-    #[test]
-    fn os_random_fills_every_byte_and_differs_between_calls() {
-        let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
-        OsRandom.fill(&mut a);
-        OsRandom.fill(&mut b);
-        // 512 random bits: equal, or all zero, only if the generator is broken.
-        assert_ne!(a, b);
-        assert_ne!(a, [0; 64]);
+        c.fill(&mut z);
+        assert_eq!(x, y, "ChaCha12 is a function of its seed");
+        assert_ne!(x, z, "two seeds, one key stream");
+        a.fill(&mut y);
+        assert_ne!(x, y, "the stream goes on");
+        assert_eq!(format!("{a:?}"), "CryptoMask { .. }");
     }
 }

@@ -66,7 +66,7 @@ fn unfragmented_messages_do_not_allocate() {
     let text = "x".repeat(70_000);
     let bin = vec![7u8; 5000];
     // Build the client's frames (allocation allowed here).
-    let mut client = Connection::client(Config::default());
+    let mut client = Connection::client(Config::default(), os_keys());
     let mut wire = Vec::new();
     for i in 0..50 {
         client.send_text(&text[..i * 1000], &mut wire).unwrap();
@@ -146,7 +146,7 @@ fn send_fragmented(client: &mut Connection, msg: &str, frag: usize, wire: &mut V
 fn fragmented_messages_after_warm_up_do_not_allocate() {
     const MAX: usize = 8 << 10;
     let texts: Vec<String> = (1..=40).map(|i| text(i * MAX / 40)).collect();
-    let mut client = Connection::client(Config::default());
+    let mut client = Connection::client(Config::default(), os_keys());
     let mut server = Connection::server(Config::default());
     let (mut wire, mut inbuf, mut reply) = (
         Vec::with_capacity(2 * MAX),
@@ -196,7 +196,7 @@ fn compressed_messages_after_warm_up_do_not_allocate() {
         .collect();
     for no_context_takeover in [false, true] {
         let cfg = Config::default().deflate(Some(params(no_context_takeover)));
-        let mut client = Connection::client(cfg);
+        let mut client = Connection::client(cfg, os_keys());
         let mut server = Connection::server(cfg);
         let (mut wire, mut back, mut inbuf, mut reply) = (
             Vec::with_capacity(2 * MAX),
@@ -240,4 +240,11 @@ fn compressed_messages_after_warm_up_do_not_allocate() {
             "allocations for compressed messages (no_context_takeover: {no_context_takeover})"
         );
     }
+}
+
+/// Masking keys as a real client makes them: ChaCha12 keyed from the OS's generator.
+fn os_keys() -> proto_ws::CryptoMask {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).expect("the OS random generator");
+    proto_ws::CryptoMask::from_seed(seed)
 }

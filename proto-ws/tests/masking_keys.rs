@@ -1,5 +1,5 @@
 //! Where a client's masking keys and handshake nonces come from (RFC 6455 sections 4.1, 5.3):
-//! the OS's cryptographic generator by default, a caller's source when given, and the
+//! the caller's cryptographic source (ChaCha12 keyed from it, or the source itself), and the
 //! reproducible wyrand only when asked for by name.
 
 use proto_ws::{
@@ -23,10 +23,10 @@ fn keys(client: &mut Connection, n: usize) -> Vec<[u8; 4]> {
 
 #[test]
 fn default_clients_draw_fresh_keys_per_connection() {
-    // Two connections made the same way must not mask alike: with a fixed seed behind
-    // `Connection::client` (the old API took one from the caller) they did.
-    let a = keys(&mut Connection::client(Config::default()), 200);
-    let b = keys(&mut Connection::client(Config::default()), 200);
+    // Two connections made the same way (each seeded from the OS) must not mask alike: with
+    // the old API's wyrand seed behind `Connection::client` they did when given equal seeds.
+    let a = keys(&mut Connection::client(Config::default(), os_keys()), 200);
+    let b = keys(&mut Connection::client(Config::default(), os_keys()), 200);
     assert_ne!(a, b);
     // 400 keys of 32 bits: a repeat is a one-in-50,000 event, a generator stuck on one value
     // or on a short cycle shows at once.
@@ -114,9 +114,9 @@ fn servers_never_draw_from_their_source() {
 }
 
 #[test]
-fn handshake_nonces_come_from_the_os_or_the_given_source() {
-    let a = ClientHandshake::new();
-    let b = ClientHandshake::new();
+fn handshake_nonces_come_from_the_given_source() {
+    let a = ClientHandshake::new(&mut os_keys());
+    let b = ClientHandshake::new(&mut os_keys());
     assert_ne!(
         a.key().as_str(),
         b.key().as_str(),
@@ -127,8 +127,15 @@ fn handshake_nonces_come_from_the_os_or_the_given_source() {
         next: 100,
         requests: Arc::clone(&requests),
     };
-    let hs = ClientHandshake::from_source(&mut source);
+    let hs = ClientHandshake::new(&mut source);
     let nonce: [u8; 16] = core::array::from_fn(|i| 100 + i as u8);
     assert_eq!(hs.key().as_str(), ClientKey::from_nonce(nonce).as_str());
     assert_eq!(*requests.lock().unwrap(), vec![16]);
+}
+
+/// Masking keys as a real client makes them: ChaCha12 keyed from the OS's generator.
+fn os_keys() -> proto_ws::CryptoMask {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).expect("the OS random generator");
+    proto_ws::CryptoMask::from_seed(seed)
 }

@@ -497,7 +497,7 @@ fn server_handshake_validation() {
 
 #[test]
 fn client_handshake_roundtrip_and_response_checks() {
-    let hs = ClientHandshake::new().protocols(&["chat"]);
+    let hs = ClientHandshake::new(&mut proto_ws::PredictableMask::new(3)).protocols(&["chat"]);
     let mut req = Vec::new();
     hs.write_request("example.com", "/ws", &mut req);
     let req = String::from_utf8(req).unwrap();
