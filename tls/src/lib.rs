@@ -6,6 +6,17 @@
 //! [`Session::poll_transmit`], and reads and writes plaintext. It plugs into the sans-IO
 //! engines (`proto-h1`, `proto-h2`) and into `runtime-mio` the same way they do.
 //!
+//! # Structure
+//! Dependencies point one way: `session` → `config` → `profile` → `cert_compression`.
+//! - `session`: [`Session`], one connection driven through memory (`buffer` is its in-memory
+//!   duplex; `ffi` the few raw BoringSSL calls).
+//! - `config`: building [`ClientConfig`] and [`ServerConfig`], one file per job (client, server,
+//!   session cache, key log, the per-connection info BoringSSL callbacks record).
+//! - [`profile`]: browser profiles as plain data; the client config applies them.
+//! - `cert_compression`: RFC 8879 algorithm names and codecs, used by profiles and configs.
+//! - [`client_hello`]: ClientHello parsing and JA3/JA4; [`testing`]: certificates for tests.
+//! - `error`: [`Error`] and its families.
+//!
 //! # Environment and files
 //! The library reads no environment variable: `SSLKEYLOGFILE` is read only when the caller
 //! calls [`KeyLogFile::from_env`] (a command-line tool would; a server config does not). The one
@@ -39,6 +50,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod buffer;
+mod cert_compression;
 pub mod client_hello;
 mod config;
 mod error;
@@ -48,10 +60,11 @@ pub mod profile;
 mod session;
 pub mod testing;
 
+pub use cert_compression::CertCompression;
 pub use client_hello::{ClientHello, Fingerprints, ParseError};
 pub use config::{
-    CertCompression, ClientAuth, ClientConfig, ClientConfigBuilder, KeyLog, KeyLogFile,
-    ServerConfig, ServerConfigBuilder, SessionCache, TlsVersion,
+    ClientAuth, ClientConfig, ClientConfigBuilder, KeyLog, KeyLogFile, ServerConfig,
+    ServerConfigBuilder, SessionCache, TlsVersion,
 };
 pub use error::{Alert, Error, Misuse};
 pub use profile::Profile;

@@ -7,7 +7,8 @@ use boring::ssl::{ErrorCode, NameType, ShutdownResult, Ssl, SslStream, SslVerify
 
 use crate::buffer::Duplex;
 use crate::client_hello::{ClientHello, Fingerprints};
-use crate::config::{AlertLog, alert_index, cache_key_index, hello_index};
+use crate::config::client::apply_profile_ssl;
+use crate::config::info::{AlertLog, alert_index, cache_key_index, hello_index};
 use crate::error::{Alert, Error, Misuse};
 use crate::{ClientConfig, ServerConfig, ffi};
 
@@ -118,7 +119,7 @@ impl ClientSession {
             }
         }
         if let Some(p) = config.profile {
-            p.tls.apply_ssl(&mut ssl)?;
+            apply_profile_ssl(&p.tls, &mut ssl)?;
         }
         if let Some(cache) = &config.cache {
             let key = format!("{}/{}", config.id, server_name.to_ascii_lowercase());
