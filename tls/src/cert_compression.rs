@@ -5,7 +5,7 @@ use std::io::Write as _;
 
 use boring::ssl::{CertificateCompressionAlgorithm, CertificateCompressor, SslContextBuilder};
 
-use crate::Error;
+use crate::{ConfigError, Error};
 
 /// Brotli certificate compression (RFC 8879 algorithm 2), both ways.
 struct Brotli;
@@ -64,8 +64,12 @@ pub(crate) fn add_compression(
 ) -> Result<(), Error> {
     for a in algs {
         match a {
-            CertCompression::Zlib => ctx.add_certificate_compression_algorithm(Zlib)?,
-            CertCompression::Brotli => ctx.add_certificate_compression_algorithm(Brotli)?,
+            CertCompression::Zlib => ctx
+                .add_certificate_compression_algorithm(Zlib)
+                .map_err(ConfigError::rejected("zlib certificate compression"))?,
+            CertCompression::Brotli => ctx
+                .add_certificate_compression_algorithm(Brotli)
+                .map_err(ConfigError::rejected("brotli certificate compression"))?,
         }
     }
     Ok(())

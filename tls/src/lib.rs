@@ -66,7 +66,7 @@ pub use config::{
     ClientAuth, ClientConfig, ClientConfigBuilder, KeyLog, KeyLogFile, ServerConfig,
     ServerConfigBuilder, SessionCache, TlsVersion,
 };
-pub use error::{Alert, Error, Misuse};
+pub use error::{Alert, ConfigError, Error, Misuse, PeerError};
 pub use profile::Profile;
 pub use session::{
     Client, ClientSession, HandshakeStatus, Plaintext, Server, ServerSession, Session, Version,

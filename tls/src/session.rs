@@ -9,7 +9,7 @@ use crate::buffer::Duplex;
 use crate::client_hello::{ClientHello, Fingerprints};
 use crate::config::client::apply_profile_ssl;
 use crate::config::info::{AlertLog, alert_index, cache_key_index, hello_index};
-use crate::error::{Alert, Error, Misuse};
+use crate::error::{Alert, ConfigError, Error, Misuse, PeerError};
 use crate::{ClientConfig, ServerConfig, ffi};
 
 /// The client role (type-level marker of [`Session`]).
@@ -100,31 +100,35 @@ impl ClientSession {
     /// and a cached session for the name is offered for resumption.
     ///
     /// # Errors
-    /// [`Error::Config`] when BoringSSL refuses the name or a profile setting.
+    /// [`Error::Config`]: [`ConfigError::Rejected`] when BoringSSL refuses the server name
+    /// (SNI or the name to verify) or cannot allocate the connection, [`ConfigError::Profile`]
+    /// for a profile setting it refuses. Never a peer error: nothing was received yet.
     pub fn new(config: &ClientConfig, server_name: &str) -> Result<Self, Error> {
-        let mut ssl = Ssl::new(&config.ctx)?;
-        let is_ip = server_name.parse::<std::net::IpAddr>().is_ok();
-        if config.sni && !is_ip {
-            ssl.set_hostname(server_name)?;
+        let mut ssl = Ssl::new(&config.ctx).map_err(ConfigError::rejected("new connection"))?;
+        let ip = server_name.parse::<std::net::IpAddr>().ok();
+        if config.sni && ip.is_none() {
+            ssl.set_hostname(server_name)
+                .map_err(ConfigError::rejected("server name (SNI)"))?;
         }
         if config.verify_hostname {
             let param = ssl.param_mut();
-            if is_ip {
-                let ip = server_name
-                    .parse::<std::net::IpAddr>()
-                    .map_err(Error::config)?;
-                param.set_ip(ip)?;
-            } else {
-                param.set_host(server_name)?;
+            match ip {
+                Some(ip) => param
+                    .set_ip(ip)
+                    .map_err(ConfigError::rejected("IP address to verify"))?,
+                None => param
+                    .set_host(server_name)
+                    .map_err(ConfigError::rejected("host name to verify"))?,
             }
         }
         if let Some(p) = config.profile {
-            apply_profile_ssl(&p.tls, &mut ssl)?;
+            apply_profile_ssl(p, &mut ssl)?;
         }
         if let Some(cache) = &config.cache {
             let key = format!("{}/{}", config.id, server_name.to_ascii_lowercase());
             if let Some(session) = cache.get(&key) {
-                ffi::set_session(&mut ssl, &session)?;
+                ffi::set_session(&mut ssl, &session)
+                    .map_err(ConfigError::rejected("cached session"))?;
             }
             ssl.set_ex_data(cache_key_index(), key);
         }
@@ -137,9 +141,9 @@ impl ServerSession {
     /// A server session.
     ///
     /// # Errors
-    /// [`Error::Config`] when BoringSSL cannot allocate the connection.
+    /// [`ConfigError::Rejected`] when BoringSSL cannot allocate the connection.
     pub fn new(config: &ServerConfig) -> Result<Self, Error> {
-        let mut ssl = Ssl::new(&config.ctx)?;
+        let mut ssl = Ssl::new(&config.ctx).map_err(ConfigError::rejected("new connection"))?;
         ffi::set_role(&mut ssl, false);
         Self::from_ssl(ssl)
     }
@@ -171,7 +175,8 @@ impl<R> Session<R> {
     fn from_ssl(mut ssl: Ssl) -> Result<Self, Error> {
         ssl.set_ex_data(alert_index(), AlertLog::default());
         Ok(Self {
-            stream: SslStream::new(ssl, Duplex::default())?,
+            stream: SslStream::new(ssl, Duplex::default())
+                .map_err(ConfigError::rejected("memory BIO"))?,
             done: false,
             failed: false,
             closed: false,
@@ -201,7 +206,7 @@ impl<R> Session<R> {
     }
 
     /// The transport reached end of stream; a later read without the peer's close_notify
-    /// gives [`Error::UnexpectedEof`].
+    /// gives [`PeerError::UnexpectedEof`].
     pub fn recv_eof(&mut self) {
         self.stream.get_mut().eof = true;
     }
@@ -227,8 +232,8 @@ impl<R> Session<R> {
     /// Drives the handshake as far as the buffered ciphertext allows.
     ///
     /// # Errors
-    /// [`Error::Handshake`] (with the alert), [`Error::CertificateVerification`] (with the
-    /// X.509 reason), [`Error::UnexpectedEof`]; then [`Misuse::SessionFailed`].
+    /// [`PeerError::Handshake`] (with the alert), [`PeerError::CertificateVerification`] (with the
+    /// X.509 reason), [`PeerError::UnexpectedEof`]; then [`Misuse::SessionFailed`].
     pub fn handshake(&mut self) -> Result<HandshakeStatus, Error> {
         self.check()?;
         if self.done {
@@ -255,7 +260,7 @@ impl<R> Session<R> {
     /// processes post-handshake messages such as TLS 1.3 session tickets).
     ///
     /// # Errors
-    /// [`Error::Protocol`], [`Error::UnexpectedEof`], handshake errors, then
+    /// [`PeerError::Protocol`], [`PeerError::UnexpectedEof`], handshake errors, then
     /// [`Misuse::SessionFailed`].
     pub fn read(&mut self, buf: &mut [u8]) -> Result<Plaintext, Error> {
         self.check()?;
@@ -417,7 +422,7 @@ impl<R> Session<R> {
     fn fail(&mut self, e: &boring::ssl::Error) -> Error {
         self.failed = true;
         if e.code() == ErrorCode::SYSCALL && e.io_error().is_none() && e.ssl_error().is_none() {
-            return Error::UnexpectedEof;
+            return PeerError::UnexpectedEof.into();
         }
         let reason = match e.ssl_error() {
             Some(stack) => stack
@@ -434,21 +439,17 @@ impl<R> Session<R> {
             && ssl.verify_mode().contains(SslVerifyMode::PEER)
             && reason.contains("CERTIFICATE_VERIFY_FAILED")
         {
-            return Error::CertificateVerification {
+            return PeerError::CertificateVerification {
                 code: v.as_raw(),
                 reason: v.error_string().to_owned(),
-            };
+            }
+            .into();
         }
+        let alert = self.alerts();
         if self.done {
-            Error::Protocol {
-                alert: self.alerts(),
-                reason,
-            }
+            PeerError::Protocol { alert, reason }.into()
         } else {
-            Error::Handshake {
-                alert: self.alerts(),
-                reason,
-            }
+            PeerError::Handshake { alert, reason }.into()
         }
     }
 }

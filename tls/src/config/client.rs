@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use boring::error::ErrorStack;
 use boring::ssl::{
     SslContext, SslContextBuilder, SslMethod, SslOptions, SslRef, SslSessionCacheMode,
     SslSignatureAlgorithm, SslVerifyMode,
@@ -16,10 +17,10 @@ use boring::x509::store::X509StoreBuilder;
 use super::info::{cache_key_index, install_alert_log};
 use super::key_log::{KeyLog, install_key_log};
 use super::session_cache::SessionCache;
-use super::{TlsVersion, alpn_wire, set_chain_and_key};
+use super::{TlsVersion, alpn_wire, set_chain_and_key, set_versions};
 use crate::cert_compression::add_compression;
-use crate::profile::{Profile, TlsProfile};
-use crate::{Error, ffi};
+use crate::profile::Profile;
+use crate::{ConfigError, Error, ffi};
 
 static CONFIG_IDS: AtomicU64 = AtomicU64::new(1);
 
@@ -130,17 +131,19 @@ impl ClientConfigBuilder {
     /// Builds the config.
     ///
     /// # Errors
-    /// [`Error::Config`] on bad PEM, an unloadable system root store, or an option BoringSSL
-    /// refuses.
+    /// [`Error::Config`]: [`ConfigError::Pem`] for bad root or client-certificate PEM,
+    /// [`ConfigError::Invalid`] for a bad ALPN name or a key that does not match its
+    /// certificate, [`ConfigError::Profile`] for a profile setting BoringSSL refuses,
+    /// [`ConfigError::Rejected`] for an unloadable system root store or another refused option.
     pub fn build(&self) -> Result<ClientConfig, Error> {
-        let mut ctx = SslContextBuilder::new(SslMethod::tls())?;
+        let mut ctx = SslContextBuilder::new(SslMethod::tls())
+            .map_err(ConfigError::rejected("new client context"))?;
         ctx.set_options(SslOptions::NO_COMPRESSION);
         let id = CONFIG_IDS.fetch_add(1, Ordering::Relaxed);
         if let Some(p) = self.profile {
-            apply_profile_ctx(&p.tls, &mut ctx)?;
+            apply_profile_ctx(p, &mut ctx)?;
         }
-        ctx.set_min_proto_version(Some(self.min.unwrap_or(TlsVersion::Tls12).ssl()))?;
-        ctx.set_max_proto_version(Some(self.max.unwrap_or(TlsVersion::Tls13).ssl()))?;
+        set_versions(&mut ctx, self.min, self.max)?;
         let alpn = if self.alpn.is_empty() {
             self.profile
                 .map(|p| p.tls.alpn.iter().map(|a| a.as_bytes().to_vec()).collect())
@@ -149,25 +152,33 @@ impl ClientConfigBuilder {
             self.alpn.clone()
         };
         if !alpn.is_empty() {
-            ctx.set_alpn_protos(&alpn_wire(&alpn)?)?;
+            ctx.set_alpn_protos(&alpn_wire(&alpn)?)
+                .map_err(ConfigError::rejected("ALPN protocols"))?;
         }
         if self.verify.accept_invalid_certs {
             ctx.set_verify(SslVerifyMode::NONE);
         } else {
             ctx.set_verify(SslVerifyMode::PEER);
-            let mut store = X509StoreBuilder::new()?;
+            let mut store =
+                X509StoreBuilder::new().map_err(ConfigError::rejected("certificate store"))?;
             if self.verify.system_roots {
-                store.set_default_paths()?;
+                store
+                    .set_default_paths()
+                    .map_err(ConfigError::rejected("system root store"))?;
             }
             for pem in &self.verify.pem_roots {
-                for cert in X509::stack_from_pem(pem).map_err(Error::config)? {
-                    store.add_cert(cert)?;
+                for cert in
+                    X509::stack_from_pem(pem).map_err(ConfigError::pem("root certificates"))?
+                {
+                    store
+                        .add_cert(cert)
+                        .map_err(ConfigError::rejected("root certificate"))?;
                 }
             }
             ctx.set_cert_store_builder(store);
         }
         if let Some((chain, key)) = &self.client_cert {
-            set_chain_and_key(&mut ctx, chain, key)?;
+            set_chain_and_key(&mut ctx, "client certificate chain", chain, key)?;
         }
         if let Some(cache) = &self.cache {
             ctx.set_session_cache_mode(SslSessionCacheMode::CLIENT);
@@ -255,18 +266,37 @@ fn sigalg(v: u16) -> Option<SslSignatureAlgorithm> {
 
 /// Applies a profile's context-wide settings (ciphers, groups, signature algorithms, GREASE,
 /// extension permutation, certificate compression, stapling, SCT, tickets) to `ctx`.
-pub(crate) fn apply_profile_ctx(
-    profile: &TlsProfile,
-    ctx: &mut SslContextBuilder,
-) -> Result<(), Error> {
-    ctx.set_cipher_list(profile.cipher_list)?;
-    ctx.set_curves_list(profile.groups)?;
+pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Result<(), Error> {
+    let profile = &p.tls;
+    let bad = |setting: &'static str| {
+        move |e: ErrorStack| -> Error {
+            ConfigError::Profile {
+                profile: p.name,
+                setting,
+                reason: e.to_string(),
+            }
+            .into()
+        }
+    };
+    ctx.set_cipher_list(profile.cipher_list)
+        .map_err(bad("cipher list"))?;
+    ctx.set_curves_list(profile.groups).map_err(bad("groups"))?;
     let algs: Vec<SslSignatureAlgorithm> = profile
         .signature_algorithms
         .iter()
-        .map(|v| sigalg(*v).ok_or_else(|| Error::Config(format!("signature algorithm {v:#06x}"))))
+        .map(|v| {
+            sigalg(*v).ok_or_else(|| -> Error {
+                ConfigError::Profile {
+                    profile: p.name,
+                    setting: "signature algorithms",
+                    reason: format!("unknown codepoint {v:#06x}"),
+                }
+                .into()
+            })
+        })
         .collect::<Result<_, _>>()?;
-    ctx.set_verify_algorithm_prefs(&algs)?;
+    ctx.set_verify_algorithm_prefs(&algs)
+        .map_err(bad("signature algorithms"))?;
     ctx.set_grease_enabled(profile.grease);
     ctx.set_permute_extensions(profile.permute_extensions);
     add_compression(ctx, profile.cert_compression)?;
@@ -283,15 +313,27 @@ pub(crate) fn apply_profile_ctx(
 }
 
 /// Applies a profile's per-connection settings (ALPS, ECH GREASE, key shares) to `ssl`.
-pub(crate) fn apply_profile_ssl(profile: &TlsProfile, ssl: &mut SslRef) -> Result<(), Error> {
+pub(crate) fn apply_profile_ssl(p: &Profile, ssl: &mut SslRef) -> Result<(), Error> {
+    let profile = &p.tls;
+    let bad = |setting: &'static str| {
+        move |e: ErrorStack| -> Error {
+            ConfigError::Profile {
+                profile: p.name,
+                setting,
+                reason: e.to_string(),
+            }
+            .into()
+        }
+    };
     if let Some(alps) = profile.alps {
-        ffi::add_application_settings(ssl, alps.protocol.as_bytes(), &[], alps.new_codepoint)?;
+        ffi::add_application_settings(ssl, alps.protocol.as_bytes(), &[], alps.new_codepoint)
+            .map_err(bad("ALPS"))?;
     }
     if profile.ech_grease {
         ssl.set_enable_ech_grease(true);
     }
     if let Some(shares) = profile.key_shares {
-        ffi::set_client_key_shares(ssl, shares)?;
+        ffi::set_client_key_shares(ssl, shares).map_err(bad("key shares"))?;
     }
     Ok(())
 }

@@ -25,7 +25,7 @@ use boring::pkey::{PKey, Private};
 use boring::ssl::{SslContextBuilder, SslVersion};
 use boring::x509::X509;
 
-use crate::Error;
+use crate::{ConfigError, Error};
 
 pub use client::{ClientConfig, ClientConfigBuilder};
 pub use key_log::{KeyLog, KeyLogFile};
@@ -55,10 +55,10 @@ impl TlsVersion {
 pub(crate) fn alpn_wire(protocols: &[Vec<u8>]) -> Result<Vec<u8>, Error> {
     let mut out = Vec::new();
     for p in protocols {
-        let len =
-            u8::try_from(p.len()).map_err(|_| Error::Config("ALPN name over 255 bytes".into()))?;
+        let len = u8::try_from(p.len())
+            .map_err(|_| ConfigError::invalid("ALPN protocol", "name over 255 bytes"))?;
         if len == 0 {
-            return Err(Error::Config("empty ALPN name".into()));
+            return Err(ConfigError::invalid("ALPN protocol", "empty name"));
         }
         out.push(len);
         out.extend_from_slice(p);
@@ -66,23 +66,47 @@ pub(crate) fn alpn_wire(protocols: &[Vec<u8>]) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// Loads a certificate chain (leaf first) and its private key, both PEM, into `ctx`; `what`
+/// names the chain in errors (`server certificate chain`, `client certificate chain`).
 pub(crate) fn set_chain_and_key(
     ctx: &mut SslContextBuilder,
+    what: &'static str,
     chain: &[u8],
     key: &[u8],
 ) -> Result<(), Error> {
     let mut certs = X509::stack_from_pem(chain)
-        .map_err(Error::config)?
+        .map_err(ConfigError::pem(what))?
         .into_iter();
-    let leaf = certs
-        .next()
-        .ok_or_else(|| Error::Config("no certificate in PEM".into()))?;
-    ctx.set_certificate(&leaf)?;
+    let leaf = certs.next().ok_or(ConfigError::Pem {
+        what,
+        reason: "no certificate".to_owned(),
+    })?;
+    ctx.set_certificate(&leaf)
+        .map_err(ConfigError::rejected("leaf certificate"))?;
     for c in certs {
-        ctx.add_extra_chain_cert(c)?;
+        ctx.add_extra_chain_cert(c)
+            .map_err(ConfigError::rejected("chain certificate"))?;
     }
-    let key: PKey<Private> = PKey::private_key_from_pem(key).map_err(Error::config)?;
-    ctx.set_private_key(&key)?;
-    ctx.check_private_key().map_err(Error::config)?;
+    let key: PKey<Private> =
+        PKey::private_key_from_pem(key).map_err(ConfigError::pem("private key"))?;
+    // BoringSSL checks here that the key matches the leaf (KEY_VALUES_MISMATCH).
+    ctx.set_private_key(&key)
+        .map_err(|e| ConfigError::invalid("private key", format!("does not fit the leaf: {e}")))?;
+    ctx.check_private_key().map_err(|e| {
+        ConfigError::invalid("private key", format!("does not match the leaf: {e}"))
+    })?;
+    Ok(())
+}
+
+/// Sets the version bounds (default TLS 1.2 to 1.3).
+pub(crate) fn set_versions(
+    ctx: &mut SslContextBuilder,
+    min: Option<TlsVersion>,
+    max: Option<TlsVersion>,
+) -> Result<(), Error> {
+    ctx.set_min_proto_version(Some(min.unwrap_or(TlsVersion::Tls12).ssl()))
+        .map_err(ConfigError::rejected("lowest TLS version"))?;
+    ctx.set_max_proto_version(Some(max.unwrap_or(TlsVersion::Tls13).ssl()))
+        .map_err(ConfigError::rejected("highest TLS version"))?;
     Ok(())
 }

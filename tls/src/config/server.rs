@@ -15,9 +15,9 @@ use boring::x509::store::X509StoreBuilder;
 
 use super::info::{hello_index, install_alert_log};
 use super::key_log::{KeyLog, install_key_log};
-use super::{TlsVersion, set_chain_and_key};
-use crate::Error;
+use super::{TlsVersion, set_chain_and_key, set_versions};
 use crate::cert_compression::{CertCompression, add_compression};
+use crate::{ConfigError, Error};
 
 /// Whether and how the server asks for client certificates.
 #[derive(Debug, Clone, Default)]
@@ -64,10 +64,17 @@ impl ServerConfigBuilder {
     /// The default certificate chain and key from PEM files.
     ///
     /// # Errors
-    /// [`Error::Config`] when a file cannot be read.
+    /// [`ConfigError::File`] (with the path and the I/O error) when a file cannot be read.
     pub fn cert_pem_files(&mut self, chain: &Path, key: &Path) -> Result<&mut Self, Error> {
-        let c = std::fs::read(chain).map_err(Error::config)?;
-        let k = std::fs::read(key).map_err(Error::config)?;
+        let read = |path: &Path| {
+            std::fs::read(path).map_err(|e| ConfigError::File {
+                path: path.to_path_buf(),
+                kind: e.kind(),
+                reason: e.to_string(),
+            })
+        };
+        let c = read(chain)?;
+        let k = read(key)?;
         Ok(self.cert_pem(&c, &k))
     }
 
@@ -133,15 +140,16 @@ impl ServerConfigBuilder {
     /// (After the switch BoringSSL reads ALPN, key logging, certificate compression and the
     /// client-CA store from the new context.)
     fn context(&self, chain: &[u8], key: &[u8]) -> Result<SslContextBuilder, Error> {
-        let mut ctx = SslContextBuilder::new(SslMethod::tls())?;
+        let mut ctx = SslContextBuilder::new(SslMethod::tls())
+            .map_err(ConfigError::rejected("new server context"))?;
         ctx.set_options(SslOptions::NO_COMPRESSION);
         if !self.tickets {
             ctx.set_options(SslOptions::NO_TICKET);
         }
-        ctx.set_min_proto_version(Some(self.min.unwrap_or(TlsVersion::Tls12).ssl()))?;
-        ctx.set_max_proto_version(Some(self.max.unwrap_or(TlsVersion::Tls13).ssl()))?;
-        ctx.set_session_id_context(b"http-engine")?;
-        set_chain_and_key(&mut ctx, chain, key)?;
+        set_versions(&mut ctx, self.min, self.max)?;
+        ctx.set_session_id_context(b"http-engine")
+            .map_err(ConfigError::rejected("session id context"))?;
+        set_chain_and_key(&mut ctx, "server certificate chain", chain, key)?;
         if self.compression {
             add_compression(&mut ctx, &[CertCompression::Brotli, CertCompression::Zlib])?;
         }
@@ -154,11 +162,17 @@ impl ServerConfigBuilder {
         match &self.client_auth {
             ClientAuth::None => {}
             ClientAuth::Optional(pem) | ClientAuth::Required(pem) => {
-                let mut store = X509StoreBuilder::new()?;
-                for cert in X509::stack_from_pem(pem).map_err(Error::config)? {
-                    store.add_cert(cert)?;
+                let mut store =
+                    X509StoreBuilder::new().map_err(ConfigError::rejected("certificate store"))?;
+                for cert in
+                    X509::stack_from_pem(pem).map_err(ConfigError::pem("client CA certificates"))?
+                {
+                    store
+                        .add_cert(cert)
+                        .map_err(ConfigError::rejected("client CA certificate"))?;
                 }
-                ctx.set_verify_cert_store(store.build())?;
+                ctx.set_verify_cert_store(store.build())
+                    .map_err(ConfigError::rejected("client CA store"))?;
                 let mut mode = SslVerifyMode::PEER;
                 if matches!(self.client_auth, ClientAuth::Required(_)) {
                     mode |= SslVerifyMode::FAIL_IF_NO_PEER_CERT;
@@ -174,12 +188,14 @@ impl ServerConfigBuilder {
     /// Builds the config.
     ///
     /// # Errors
-    /// [`Error::Config`] when no certificate was given or a PEM does not parse.
+    /// [`Error::Config`]: [`ConfigError::Invalid`] when no certificate was given or a key does
+    /// not match its certificate, [`ConfigError::Pem`] when a PEM does not parse,
+    /// [`ConfigError::Rejected`] for an option BoringSSL refuses.
     pub fn build(&self) -> Result<ServerConfig, Error> {
         let (chain, key) = self
             .chain
             .as_ref()
-            .ok_or_else(|| Error::Config("server needs a certificate".into()))?;
+            .ok_or_else(|| ConfigError::invalid("server certificate", "none given"))?;
         let mut ctx = self.context(chain, key)?;
         let mut by_name = HashMap::new();
         for (name, chain, key) in &self.sni {
