@@ -1,9 +1,10 @@
 //! BoringSSL driven through memory buffers: sans-IO TLS sessions for both roles, browser
 //! ClientHello profiles, and JA3/JA4 fingerprinting.
 //!
-//! A [`Session`] never touches a socket, starts no thread and reads no clock: the caller feeds
-//! received ciphertext with [`Session::recv`], takes ciphertext to send with
-//! [`Session::poll_transmit`], and reads and writes plaintext. It plugs into the sans-IO
+//! A [`Session`] never touches a socket and starts no thread: the caller feeds received
+//! ciphertext with [`Session::recv`], takes ciphertext to send with [`Session::poll_transmit`],
+//! and reads and writes plaintext. What BoringSSL still does outside memory (the wall clock,
+//! files, OS randomness) is listed below. It plugs into the sans-IO
 //! engines (`proto-h1`, `proto-h2`) and into `runtime-mio` the same way they do.
 //!
 //! # Structure
@@ -17,19 +18,43 @@
 //! - [`client_hello`]: ClientHello parsing and JA3/JA4; [`testing`]: certificates for tests.
 //! - `error`: [`Error`] and its families.
 //!
-//! # Environment and files
-//! The library reads no environment variable: `SSLKEYLOGFILE` is read only when the caller
-//! calls [`KeyLogFile::from_env`] (a command-line tool would; a server config does not). The one
-//! outside influence is BoringSSL's system root store, loaded when
-//! [`ClientConfigBuilder::system_roots`] is on (the default): BoringSSL then honours
-//! `SSL_CERT_FILE` and `SSL_CERT_DIR`.
+//! # What it does outside memory
+//! The crate's own code reads no clock, no environment variable and no file except where listed
+//! here; BoringSSL, inside a config or a session, does the following.
 //!
-//! Building a config may read files: PEM files the caller names
-//! ([`ServerConfigBuilder::cert_pem_files`]) and the system root store. Sessions do no I/O.
-//! The library writes a file only through a [`KeyLogFile`] the caller creates and hands to a
-//! config with `key_log`: it appends to the path the caller gave (or `$SSLKEYLOGFILE` with
-//! [`KeyLogFile::from_env`]) and creates it with mode `0600`. Without a `key_log` on the config,
-//! no key is logged anywhere, for clients and servers alike.
+//! **Wall clock** (BoringSSL's `gettimeofday`/`time`; no config here sets a time callback, so
+//! a test cannot move it):
+//! - certificate verification, during the handshake: each certificate's `notBefore` and
+//!   `notAfter` are checked against the current time (an expired or not-yet-valid chain is a
+//!   [`PeerError::CertificateVerification`], code 10 or 9);
+//! - session resumption: a session's creation time and timeout (BoringSSL's defaults: 2 hours
+//!   for a TLS 1.2 session, 2 days for a TLS 1.3 PSK renewed by resumption, 7 days at most in
+//!   all) decide whether a client offers it and whether a server accepts it, and a TLS 1.3
+//!   client reports the ticket's age from the clock;
+//! - session tickets on a server ([`ServerConfigBuilder::session_tickets`], on by default):
+//!   the ticket encryption key is generated on first use and rotated every 2 days, by the
+//!   clock, inside the config's context (shared by its sessions).
+//!
+//! **Files:**
+//! - [`ClientConfigBuilder::system_roots`] (on by default): building the config reads the
+//!   system root file (`$SSL_CERT_FILE`, or BoringSSL's built-in default path), and remembers
+//!   the root directory (`$SSL_CERT_DIR`, or the default). Verification then opens
+//!   `<dir>/<subject hash>.<n>` files **during a session's handshake**, when it looks up an
+//!   issuer there. These two variables are the only environment BoringSSL reads for us. With
+//!   `system_roots(false)` (only [`ClientConfigBuilder::add_root_pem`] roots) no file is read.
+//! - [`ServerConfigBuilder::cert_pem_files`] reads the two PEM files the caller names, once,
+//!   when called.
+//! - Key logging writes a file only through a [`KeyLogFile`] the caller creates and hands to a
+//!   config with `key_log`: it appends to the path the caller gave (or `$SSLKEYLOGFILE` with
+//!   [`KeyLogFile::from_env`], the crate's one read of the environment, and only when called)
+//!   and creates it with mode `0600`. Without a `key_log` on the config no key is logged
+//!   anywhere, for clients and servers alike.
+//!
+//! **Randomness:** BoringSSL draws from the OS (`getrandom(2)`, or `/dev/urandom` where that is
+//! missing) for key shares, the hello randoms, session tickets and their keys, GREASE values
+//! and extension order ([`profile`]), and the test certificates of [`testing`].
+//!
+//! No other I/O: sessions make no system call for the network, spawn nothing, and never block.
 //!
 //! # Examples
 //! ```

@@ -62,7 +62,10 @@ pub enum Version {
 /// The most unprocessed ciphertext a session buffers (a few full records).
 const MAX_BUFFERED: usize = 1 << 20;
 
-/// One TLS connection, ciphertext in and out through memory; no socket, thread or clock.
+/// One TLS connection, ciphertext in and out through memory; no socket and no thread.
+/// BoringSSL reads the wall clock during the handshake (certificate validity, session
+/// lifetimes) and, with system roots, may open root files in `$SSL_CERT_DIR`: see the crate
+/// doc, "What it does outside memory".
 ///
 /// # Call order
 /// 1. Feed what the transport received with [`Session::recv`] (and [`Session::recv_eof`] at

@@ -110,6 +110,22 @@ fn expired_rejected() {
     assert_eq!(code, 10); // X509_V_ERR_CERT_HAS_EXPIRED
 }
 
+/// The crate doc says verification reads BoringSSL's wall clock: a leaf valid only from
+/// tomorrow fails now (and an expired one, above, fails too).
+#[test]
+fn not_yet_valid_rejected_by_the_wall_clock() {
+    let pki = pki();
+    let t = now();
+    let future = pki
+        .ca
+        .leaf(&["localhost"], t + 86_400, t + 10 * 86_400, false)
+        .unwrap();
+    let server = server_builder(&future).build().unwrap();
+    let (code, _) =
+        expect_verify_failure(&client_builder(&pki).build().unwrap(), &server, "localhost");
+    assert_eq!(code, 9); // X509_V_ERR_CERT_NOT_YET_VALID
+}
+
 #[test]
 fn self_signed_rejected_unless_trusted() {
     let pki = pki();
