@@ -78,6 +78,10 @@ const MAX_BUFFERED: usize = 1 << 20;
 ///    [`Plaintext::Closed`].
 ///
 /// Errors are sticky: after a peer fault every call returns [`Misuse::SessionFailed`].
+///
+/// After the handshake and a warm-up, [`Session::write`], [`Session::poll_transmit`],
+/// [`Session::recv`] and [`Session::read`] allocate nothing on the Rust heap when the caller
+/// reuses its buffers (see the crate doc, "Allocation", for BoringSSL's own buffers).
 pub struct Session<R> {
     stream: SslStream<Duplex>,
     done: bool,
@@ -215,6 +219,10 @@ impl<R> Session<R> {
     }
 
     /// Appends the ciphertext to send to `out`; returns how many bytes were appended.
+    ///
+    /// When `out` is empty the session's buffer and `out` are swapped (no copy): `out`'s
+    /// capacity becomes the session's next buffer, so a caller that clears and reuses one
+    /// `Vec` makes the steady state allocation-free.
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> usize {
         let tx = &mut self.stream.get_mut().tx;
         let n = tx.len();
