@@ -1,5 +1,5 @@
 //! Criterion benches of TLS: the `tls` crate's memory-buffer sessions and BoringSSL's own
-//! `SslStream` over a socket pair in the same group (the pairs of `benches::tls`).
+//! `SslStream` over an in-memory duplex in the same group (the pairs of `benches::tls`).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

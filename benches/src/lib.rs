@@ -105,12 +105,19 @@ impl Row {
 }
 
 /// Measures a pair, interleaving ours and the peer's samples so that noise hits both alike.
+/// The side that runs first alternates from round to round (ours first in even rounds), so
+/// neither side always inherits a warm cache or a cold CPU frequency from the other.
 pub fn measure(pair: &mut Pair, rounds: usize, samples: usize, sample_time: Duration) -> Row {
     let mut ours = Vec::with_capacity(rounds);
     let mut theirs = Vec::with_capacity(rounds);
-    for _ in 0..rounds.max(1) {
-        ours.push(median_ns(&mut pair.ours, samples, sample_time));
-        theirs.push(median_ns(&mut pair.theirs, samples, sample_time));
+    for round in 0..rounds.max(1) {
+        if round % 2 == 0 {
+            ours.push(median_ns(&mut pair.ours, samples, sample_time));
+            theirs.push(median_ns(&mut pair.theirs, samples, sample_time));
+        } else {
+            theirs.push(median_ns(&mut pair.theirs, samples, sample_time));
+            ours.push(median_ns(&mut pair.ours, samples, sample_time));
+        }
     }
     ours.sort_by(f64::total_cmp);
     theirs.sort_by(f64::total_cmp);
@@ -168,6 +175,39 @@ mod tests {
         };
         let ns = median_ns(&mut f, 3, Duration::from_micros(200));
         assert!(ns > 0.0 && ns.is_finite());
+    }
+
+    #[test]
+    fn measure_alternates_which_side_runs_first() {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        let order = Rc::new(RefCell::new(Vec::new()));
+        let (o, t) = (Rc::clone(&order), Rc::clone(&order));
+        let mut pair = Pair {
+            group: "g",
+            name: "n".into(),
+            peer: "p",
+            bytes: 0,
+            ours: Box::new(move || {
+                o.borrow_mut().push('o');
+                1
+            }),
+            theirs: Box::new(move || {
+                t.borrow_mut().push('t');
+                1
+            }),
+        };
+        measure(&mut pair, 4, 1, Duration::from_micros(50));
+        let mut firsts = Vec::new();
+        let order = order.borrow();
+        // Each median_ns call runs one side many times in a row; record each switch.
+        for (i, c) in order.iter().enumerate() {
+            if i == 0 || order[i - 1] != *c {
+                firsts.push(*c);
+            }
+        }
+        // Rounds o t | t o | o t | t o: runs of one side are o, t, o, t, o.
+        assert_eq!(firsts, ['o', 't', 'o', 't', 'o']);
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! TLS pairs: full handshakes and bulk encrypt/decrypt through the `tls` crate's memory-buffer
-//! sessions, against BoringSSL's own `SslStream` over a non-blocking `UnixStream` socket pair,
-//! in the same process. Both sides use the same BoringSSL build, the same certificate (P-256,
-//! made at start-up by `tls::testing`), TLS 1.3 and BoringSSL's default groups and ciphers, and
-//! both verify the chain and the host name.
+//! sessions, against BoringSSL's own `SslStream` over [`MemDuplex`], an in-memory transport
+//! (`Read + Write` on two `Vec` buffers, `WouldBlock` when empty), in the same process. Neither
+//! side makes a system call, so the ratio measures the TLS engine wrappers, not socket I/O.
+//! Both sides use the same BoringSSL build, the same certificate (P-256, made at start-up by
+//! `tls::testing`), TLS 1.3 and BoringSSL's default groups and ciphers, and both verify the
+//! chain and the host name.
 
+use std::cell::RefCell;
 use std::hint::black_box;
-use std::io::{ErrorKind, Read, Write};
-use std::os::unix::net::UnixStream;
+use std::io::{self, ErrorKind, Read, Write};
+use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use boring::pkey::PKey;
@@ -98,21 +101,76 @@ fn ours_handshake(
     (c, s)
 }
 
-type Stream<'a> = SslStream<&'a UnixStream>;
+/// One direction of a [`MemDuplex`]: bytes written and not yet read.
+#[derive(Debug, Default)]
+struct Pipe {
+    buf: Vec<u8>,
+    pos: usize,
+}
 
-/// One full handshake with boring's `SslStream` on both ends of a non-blocking socket pair.
-fn theirs_handshake<'a>(
-    cc: &SslContext,
-    sc: &SslContext,
-    a: &'a UnixStream,
-    b: &'a UnixStream,
-) -> (Stream<'a>, Stream<'a>) {
+/// One end of an in-memory transport for boring's `SslStream`: reads what the other end
+/// wrote (`WouldBlock` when nothing is there, like a non-blocking socket), writes append for
+/// the other end. The same buffering as the `tls` crate's own memory duplex: one copy in, one
+/// copy out, buffers reused once grown.
+#[derive(Debug)]
+pub struct MemDuplex {
+    rx: Rc<RefCell<Pipe>>,
+    tx: Rc<RefCell<Pipe>>,
+}
+
+impl MemDuplex {
+    /// Two connected ends.
+    pub fn pair() -> (MemDuplex, MemDuplex) {
+        let (a, b) = (Rc::default(), Rc::default());
+        (
+            MemDuplex {
+                rx: Rc::clone(&a),
+                tx: Rc::clone(&b),
+            },
+            MemDuplex { rx: b, tx: a },
+        )
+    }
+}
+
+impl Read for MemDuplex {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let mut p = self.rx.borrow_mut();
+        let avail = &p.buf[p.pos..];
+        if avail.is_empty() {
+            return Err(ErrorKind::WouldBlock.into());
+        }
+        let n = avail.len().min(out.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        p.pos += n;
+        if p.pos == p.buf.len() {
+            p.buf.clear();
+            p.pos = 0;
+        }
+        Ok(n)
+    }
+}
+
+impl Write for MemDuplex {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.tx.borrow_mut().buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+type Stream = SslStream<MemDuplex>;
+
+/// One full handshake with boring's `SslStream` on both ends of a [`MemDuplex`].
+fn theirs_handshake(cc: &SslContext, sc: &SslContext) -> (Stream, Stream) {
+    let (a, b) = MemDuplex::pair();
     let mut ssl = Ssl::new(cc).expect("ssl");
     ssl.set_hostname("localhost").expect("sni");
     ssl.param_mut().set_host("localhost").expect("host");
-    let mut client: Result<Stream<'a>, MidHandshakeSslStream<&'a UnixStream>> =
-        Err(ssl.setup_connect(a));
-    let mut server: Result<Stream<'a>, MidHandshakeSslStream<&'a UnixStream>> =
+    let mut client: Result<Stream, MidHandshakeSslStream<MemDuplex>> = Err(ssl.setup_connect(a));
+    let mut server: Result<Stream, MidHandshakeSslStream<MemDuplex>> =
         Err(Ssl::new(sc).expect("ssl").setup_accept(b));
     loop {
         client = match client {
@@ -141,13 +199,6 @@ fn theirs_handshake<'a>(
     }
 }
 
-fn socket_pair() -> (UnixStream, UnixStream) {
-    let (a, b) = UnixStream::pair().expect("socketpair");
-    a.set_nonblocking(true).expect("nonblocking");
-    b.set_nonblocking(true).expect("nonblocking");
-    (a, b)
-}
-
 /// The TLS pairs.
 pub fn pairs() -> Vec<Pair> {
     let setup = setup();
@@ -156,20 +207,17 @@ pub fn pairs() -> Vec<Pair> {
     let (cc, sc) = setup.ours.clone();
     let (tc, ts) = setup.theirs.clone();
     let mut buf = Vec::new();
-    // The socket pairs live as long as the process: the streams borrow them from 'static
-    // closures, and `pairs()` runs once per process.
-    let hs: &'static (UnixStream, UnixStream) = Box::leak(Box::new(socket_pair()));
     out.push(Pair {
         group: "tls",
         name: "full handshake TLS 1.3 (P-256 cert, verified)".to_owned(),
-        peer: "boring SslStream/UnixStream",
+        peer: "boring SslStream/MemDuplex",
         bytes: 0,
         ours: Box::new(move || {
             let (c, s) = ours_handshake(&cc, &sc, &mut buf);
             black_box(c.is_handshake_complete() as u64 + s.is_handshake_complete() as u64)
         }),
         theirs: Box::new(move || {
-            let (c, s) = theirs_handshake(&tc, &ts, &hs.0, &hs.1);
+            let (c, s) = theirs_handshake(&tc, &ts);
             black_box(c.ssl().is_init_finished() as u64 + s.ssl().is_init_finished() as u64)
         }),
     });
@@ -201,8 +249,7 @@ pub fn pairs() -> Vec<Pair> {
         black_box(total)
     });
     let (tc, ts) = setup.theirs.clone();
-    let pair: &'static (UnixStream, UnixStream) = Box::leak(Box::new(socket_pair()));
-    let (mut c, mut s) = theirs_handshake(&tc, &ts, &pair.0, &pair.1);
+    let (mut c, mut s) = theirs_handshake(&tc, &ts);
     let mut plain2 = vec![0u8; CHUNK];
     let theirs_bulk = Box::new(move || {
         let mut total = 0u64;
@@ -223,10 +270,38 @@ pub fn pairs() -> Vec<Pair> {
     out.push(Pair {
         group: "tls",
         name: "bulk encrypt+decrypt 64 KiB (16 KiB writes)".to_owned(),
-        peer: "boring SslStream/UnixStream",
+        peer: "boring SslStream/MemDuplex",
         bytes: BULK as u64,
         ours: ours_bulk,
         theirs: theirs_bulk,
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mem_duplex_carries_bytes_each_way_and_would_blocks_when_empty() {
+        let (mut a, mut b) = MemDuplex::pair();
+        let mut buf = [0u8; 8];
+        assert_eq!(b.read(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+        a.write_all(b"hello").unwrap();
+        assert_eq!(b.read(&mut buf[..3]).unwrap(), 3);
+        assert_eq!(b.read(&mut buf[3..]).unwrap(), 2);
+        assert_eq!(&buf[..5], b"hello");
+        b.write_all(b"back").unwrap();
+        assert_eq!(a.read(&mut buf).unwrap(), 4);
+        assert_eq!(&buf[..4], b"back");
+        assert_eq!(a.read(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+    }
+
+    #[test]
+    fn both_sides_of_every_tls_pair_do_the_same_work() {
+        for mut pair in pairs() {
+            let (ours, theirs) = ((pair.ours)(), (pair.theirs)());
+            assert_eq!(ours, theirs, "{}", pair.name);
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! Browser profiles: what a browser's ClientHello, HTTP/2 connection preface and default
 //! request headers look like, as plain data.
 //!
-//! The TLS half is applied by [`crate::ClientConfigBuilder::profile`]. The HTTP half
+//! A profile is data only: this module depends on no other module of the crate except the
+//! [`CertCompression`] names. The TLS half is applied by the client config
+//! ([`crate::ClientConfigBuilder::profile`]), which reads these fields. The HTTP half
 //! ([`Http2Profile`], the header lists) is plain data with no dependency on this crate's TLS
 //! types, for `proto-h1` and `proto-h2` (or `runtime-mio`) to apply.
 //!
@@ -50,10 +52,7 @@
 //! - **Key shares**: Chrome's (X25519MLKEM768 and X25519) are BoringSSL's default; Firefox's
 //!   three (X25519MLKEM768, X25519, P-256) are set through `SSL_set1_client_key_shares`.
 
-use boring::ssl::{SslContextBuilder, SslOptions, SslRef, SslSignatureAlgorithm};
-
-use crate::config::{CertCompression, add_compression};
-use crate::{Error, ffi};
+use crate::cert_compression::CertCompression;
 
 /// ALPS (application settings) as the browser offers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,65 +176,6 @@ impl Profile {
         [&CHROME, &FIREFOX, &SAFARI]
             .into_iter()
             .find(|p| p.name == name)
-    }
-}
-
-fn sigalg(v: u16) -> Option<SslSignatureAlgorithm> {
-    Some(match v {
-        0x0201 => SslSignatureAlgorithm::RSA_PKCS1_SHA1,
-        0x0401 => SslSignatureAlgorithm::RSA_PKCS1_SHA256,
-        0x0501 => SslSignatureAlgorithm::RSA_PKCS1_SHA384,
-        0x0601 => SslSignatureAlgorithm::RSA_PKCS1_SHA512,
-        0x0203 => SslSignatureAlgorithm::ECDSA_SHA1,
-        0x0403 => SslSignatureAlgorithm::ECDSA_SECP256R1_SHA256,
-        0x0503 => SslSignatureAlgorithm::ECDSA_SECP384R1_SHA384,
-        0x0603 => SslSignatureAlgorithm::ECDSA_SECP521R1_SHA512,
-        0x0804 => SslSignatureAlgorithm::RSA_PSS_RSAE_SHA256,
-        0x0805 => SslSignatureAlgorithm::RSA_PSS_RSAE_SHA384,
-        0x0806 => SslSignatureAlgorithm::RSA_PSS_RSAE_SHA512,
-        0x0807 => SslSignatureAlgorithm::ED25519,
-        _ => return None,
-    })
-}
-
-impl TlsProfile {
-    pub(crate) fn apply_ctx(&self, ctx: &mut SslContextBuilder) -> Result<(), Error> {
-        ctx.set_cipher_list(self.cipher_list)?;
-        ctx.set_curves_list(self.groups)?;
-        let algs: Vec<SslSignatureAlgorithm> = self
-            .signature_algorithms
-            .iter()
-            .map(|v| {
-                sigalg(*v).ok_or_else(|| Error::Config(format!("signature algorithm {v:#06x}")))
-            })
-            .collect::<Result<_, _>>()?;
-        ctx.set_verify_algorithm_prefs(&algs)?;
-        ctx.set_grease_enabled(self.grease);
-        ctx.set_permute_extensions(self.permute_extensions);
-        add_compression(ctx, self.cert_compression)?;
-        if self.ocsp_stapling {
-            ctx.enable_ocsp_stapling();
-        }
-        if self.signed_cert_timestamps {
-            ctx.enable_signed_cert_timestamps();
-        }
-        if !self.session_tickets {
-            ctx.set_options(SslOptions::NO_TICKET);
-        }
-        Ok(())
-    }
-
-    pub(crate) fn apply_ssl(&self, ssl: &mut SslRef) -> Result<(), Error> {
-        if let Some(alps) = self.alps {
-            ffi::add_application_settings(ssl, alps.protocol.as_bytes(), &[], alps.new_codepoint)?;
-        }
-        if self.ech_grease {
-            ssl.set_enable_ech_grease(true);
-        }
-        if let Some(shares) = self.key_shares {
-            ffi::set_client_key_shares(ssl, shares)?;
-        }
-        Ok(())
     }
 }
 

@@ -7,8 +7,9 @@ use boring::ssl::{ErrorCode, NameType, ShutdownResult, Ssl, SslStream, SslVerify
 
 use crate::buffer::Duplex;
 use crate::client_hello::{ClientHello, Fingerprints};
-use crate::config::{AlertLog, alert_index, cache_key_index, hello_index};
-use crate::error::{Alert, Error, Misuse};
+use crate::config::client::apply_profile_ssl;
+use crate::config::info::{AlertLog, alert_index, cache_key_index, hello_index};
+use crate::error::{Alert, ConfigError, Error, Misuse, PeerError};
 use crate::{ClientConfig, ServerConfig, ffi};
 
 /// The client role (type-level marker of [`Session`]).
@@ -61,7 +62,10 @@ pub enum Version {
 /// The most unprocessed ciphertext a session buffers (a few full records).
 const MAX_BUFFERED: usize = 1 << 20;
 
-/// One TLS connection, ciphertext in and out through memory; no socket, thread or clock.
+/// One TLS connection, ciphertext in and out through memory; no socket and no thread.
+/// BoringSSL reads the wall clock during the handshake (certificate validity, session
+/// lifetimes) and, with system roots, may open root files in `$SSL_CERT_DIR`: see the crate
+/// doc, "What it does outside memory".
 ///
 /// # Call order
 /// 1. Feed what the transport received with [`Session::recv`] (and [`Session::recv_eof`] at
@@ -74,6 +78,10 @@ const MAX_BUFFERED: usize = 1 << 20;
 ///    [`Plaintext::Closed`].
 ///
 /// Errors are sticky: after a peer fault every call returns [`Misuse::SessionFailed`].
+///
+/// After the handshake and a warm-up, [`Session::write`], [`Session::poll_transmit`],
+/// [`Session::recv`] and [`Session::read`] allocate nothing on the Rust heap when the caller
+/// reuses its buffers (see the crate doc, "Allocation", for BoringSSL's own buffers).
 pub struct Session<R> {
     stream: SslStream<Duplex>,
     done: bool,
@@ -99,31 +107,35 @@ impl ClientSession {
     /// and a cached session for the name is offered for resumption.
     ///
     /// # Errors
-    /// [`Error::Config`] when BoringSSL refuses the name or a profile setting.
+    /// [`Error::Config`]: [`ConfigError::Rejected`] when BoringSSL refuses the server name
+    /// (SNI or the name to verify) or cannot allocate the connection, [`ConfigError::Profile`]
+    /// for a profile setting it refuses. Never a peer error: nothing was received yet.
     pub fn new(config: &ClientConfig, server_name: &str) -> Result<Self, Error> {
-        let mut ssl = Ssl::new(&config.ctx)?;
-        let is_ip = server_name.parse::<std::net::IpAddr>().is_ok();
-        if config.sni && !is_ip {
-            ssl.set_hostname(server_name)?;
+        let mut ssl = Ssl::new(&config.ctx).map_err(ConfigError::rejected("new connection"))?;
+        let ip = server_name.parse::<std::net::IpAddr>().ok();
+        if config.sni && ip.is_none() {
+            ssl.set_hostname(server_name)
+                .map_err(ConfigError::rejected("server name (SNI)"))?;
         }
         if config.verify_hostname {
             let param = ssl.param_mut();
-            if is_ip {
-                let ip = server_name
-                    .parse::<std::net::IpAddr>()
-                    .map_err(Error::config)?;
-                param.set_ip(ip)?;
-            } else {
-                param.set_host(server_name)?;
+            match ip {
+                Some(ip) => param
+                    .set_ip(ip)
+                    .map_err(ConfigError::rejected("IP address to verify"))?,
+                None => param
+                    .set_host(server_name)
+                    .map_err(ConfigError::rejected("host name to verify"))?,
             }
         }
         if let Some(p) = config.profile {
-            p.tls.apply_ssl(&mut ssl)?;
+            apply_profile_ssl(p, &mut ssl)?;
         }
         if let Some(cache) = &config.cache {
             let key = format!("{}/{}", config.id, server_name.to_ascii_lowercase());
             if let Some(session) = cache.get(&key) {
-                ffi::set_session(&mut ssl, &session)?;
+                ffi::set_session(&mut ssl, &session)
+                    .map_err(ConfigError::rejected("cached session"))?;
             }
             ssl.set_ex_data(cache_key_index(), key);
         }
@@ -136,9 +148,9 @@ impl ServerSession {
     /// A server session.
     ///
     /// # Errors
-    /// [`Error::Config`] when BoringSSL cannot allocate the connection.
+    /// [`ConfigError::Rejected`] when BoringSSL cannot allocate the connection.
     pub fn new(config: &ServerConfig) -> Result<Self, Error> {
-        let mut ssl = Ssl::new(&config.ctx)?;
+        let mut ssl = Ssl::new(&config.ctx).map_err(ConfigError::rejected("new connection"))?;
         ffi::set_role(&mut ssl, false);
         Self::from_ssl(ssl)
     }
@@ -170,7 +182,8 @@ impl<R> Session<R> {
     fn from_ssl(mut ssl: Ssl) -> Result<Self, Error> {
         ssl.set_ex_data(alert_index(), AlertLog::default());
         Ok(Self {
-            stream: SslStream::new(ssl, Duplex::default())?,
+            stream: SslStream::new(ssl, Duplex::default())
+                .map_err(ConfigError::rejected("memory BIO"))?,
             done: false,
             failed: false,
             closed: false,
@@ -200,12 +213,16 @@ impl<R> Session<R> {
     }
 
     /// The transport reached end of stream; a later read without the peer's close_notify
-    /// gives [`Error::UnexpectedEof`].
+    /// gives [`PeerError::UnexpectedEof`].
     pub fn recv_eof(&mut self) {
         self.stream.get_mut().eof = true;
     }
 
     /// Appends the ciphertext to send to `out`; returns how many bytes were appended.
+    ///
+    /// When `out` is empty the session's buffer and `out` are swapped (no copy): `out`'s
+    /// capacity becomes the session's next buffer, so a caller that clears and reuses one
+    /// `Vec` makes the steady state allocation-free.
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> usize {
         let tx = &mut self.stream.get_mut().tx;
         let n = tx.len();
@@ -226,8 +243,8 @@ impl<R> Session<R> {
     /// Drives the handshake as far as the buffered ciphertext allows.
     ///
     /// # Errors
-    /// [`Error::Handshake`] (with the alert), [`Error::CertificateVerification`] (with the
-    /// X.509 reason), [`Error::UnexpectedEof`]; then [`Misuse::SessionFailed`].
+    /// [`PeerError::Handshake`] (with the alert), [`PeerError::CertificateVerification`] (with the
+    /// X.509 reason), [`PeerError::UnexpectedEof`]; then [`Misuse::SessionFailed`].
     pub fn handshake(&mut self) -> Result<HandshakeStatus, Error> {
         self.check()?;
         if self.done {
@@ -254,7 +271,7 @@ impl<R> Session<R> {
     /// processes post-handshake messages such as TLS 1.3 session tickets).
     ///
     /// # Errors
-    /// [`Error::Protocol`], [`Error::UnexpectedEof`], handshake errors, then
+    /// [`PeerError::Protocol`], [`PeerError::UnexpectedEof`], handshake errors, then
     /// [`Misuse::SessionFailed`].
     pub fn read(&mut self, buf: &mut [u8]) -> Result<Plaintext, Error> {
         self.check()?;
@@ -416,7 +433,7 @@ impl<R> Session<R> {
     fn fail(&mut self, e: &boring::ssl::Error) -> Error {
         self.failed = true;
         if e.code() == ErrorCode::SYSCALL && e.io_error().is_none() && e.ssl_error().is_none() {
-            return Error::UnexpectedEof;
+            return PeerError::UnexpectedEof.into();
         }
         let reason = match e.ssl_error() {
             Some(stack) => stack
@@ -433,21 +450,17 @@ impl<R> Session<R> {
             && ssl.verify_mode().contains(SslVerifyMode::PEER)
             && reason.contains("CERTIFICATE_VERIFY_FAILED")
         {
-            return Error::CertificateVerification {
+            return PeerError::CertificateVerification {
                 code: v.as_raw(),
                 reason: v.error_string().to_owned(),
-            };
+            }
+            .into();
         }
+        let alert = self.alerts();
         if self.done {
-            Error::Protocol {
-                alert: self.alerts(),
-                reason,
-            }
+            PeerError::Protocol { alert, reason }.into()
         } else {
-            Error::Handshake {
-                alert: self.alerts(),
-                reason,
-            }
+            PeerError::Handshake { alert, reason }.into()
         }
     }
 }

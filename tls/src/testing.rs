@@ -21,7 +21,14 @@ use boring::x509::extension::{
 };
 use boring::x509::{X509, X509Builder, X509Name, X509NameBuilder};
 
-use crate::Error;
+use boring::error::ErrorStack;
+
+use crate::{ConfigError, Error};
+
+/// The error of this module's functions: BoringSSL failed to make a test certificate.
+fn cert_error(e: ErrorStack) -> Error {
+    ConfigError::rejected("test certificate")(e)
+}
 
 /// A certificate chain (leaf first) and its key, both PEM.
 #[derive(Debug, Clone)]
@@ -45,12 +52,12 @@ impl std::fmt::Debug for Ca {
     }
 }
 
-fn key() -> Result<PKey<Private>, Error> {
+fn key() -> Result<PKey<Private>, ErrorStack> {
     let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
-    Ok(PKey::from_ec_key(EcKey::generate(&group)?)?)
+    PKey::from_ec_key(EcKey::generate(&group)?)
 }
 
-fn name(cn: &str) -> Result<X509Name, Error> {
+fn name(cn: &str) -> Result<X509Name, ErrorStack> {
     let mut b = X509NameBuilder::new()?;
     b.append_entry_by_nid(Nid::COMMONNAME, cn)?;
     Ok(b.build())
@@ -67,7 +74,7 @@ fn build(
     ca: bool,
     dns: &[&str],
     client: bool,
-) -> Result<X509, Error> {
+) -> Result<X509, ErrorStack> {
     let mut b = X509Builder::new()?;
     b.set_version(2)?;
     let serial = BigNum::from_u32(serial)?;
@@ -134,8 +141,12 @@ impl Ca {
     /// A CA valid from a day before `now` to ten years after it.
     ///
     /// # Errors
-    /// [`Error::Config`] when BoringSSL fails.
+    /// [`ConfigError::Rejected`] when BoringSSL fails.
     pub fn new(common_name: &str, now: i64) -> Result<Self, Error> {
+        Self::make(common_name, now).map_err(cert_error)
+    }
+
+    fn make(common_name: &str, now: i64) -> Result<Self, ErrorStack> {
         let key = key()?;
         let cert = build(
             &name(common_name)?,
@@ -158,16 +169,16 @@ impl Ca {
     /// The CA certificate, PEM (a trust root for clients or for client-certificate checks).
     ///
     /// # Errors
-    /// [`Error::Config`] when BoringSSL fails.
+    /// [`ConfigError::Rejected`] when BoringSSL fails.
     pub fn cert_pem(&self) -> Result<Vec<u8>, Error> {
-        Ok(self.cert.to_pem()?)
+        self.cert.to_pem().map_err(cert_error)
     }
 
     /// A leaf certificate for `names` (DNS names or IP addresses), valid in
     /// `[not_before, not_after]`, usable for client authentication too when `client`.
     ///
     /// # Errors
-    /// [`Error::Config`] when BoringSSL fails.
+    /// [`ConfigError::Rejected`] when BoringSSL fails.
     pub fn leaf(
         &self,
         names: &[&str],
@@ -175,6 +186,17 @@ impl Ca {
         not_after: i64,
         client: bool,
     ) -> Result<CertifiedKey, Error> {
+        self.make_leaf(names, not_before, not_after, client)
+            .map_err(cert_error)
+    }
+
+    fn make_leaf(
+        &self,
+        names: &[&str],
+        not_before: i64,
+        not_after: i64,
+        client: bool,
+    ) -> Result<CertifiedKey, ErrorStack> {
         let key = key()?;
         let serial = self.serial.get();
         self.serial.set(serial + 1);
@@ -202,8 +224,12 @@ impl Ca {
 /// A self-signed leaf certificate for `names`.
 ///
 /// # Errors
-/// [`Error::Config`] when BoringSSL fails.
+/// [`ConfigError::Rejected`] when BoringSSL fails.
 pub fn self_signed(names: &[&str], now: i64) -> Result<CertifiedKey, Error> {
+    make_self_signed(names, now).map_err(cert_error)
+}
+
+fn make_self_signed(names: &[&str], now: i64) -> Result<CertifiedKey, ErrorStack> {
     let key = key()?;
     let cn = names.first().copied().unwrap_or("self-signed");
     let cert = build(

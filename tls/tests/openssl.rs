@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use adapter::Blocking;
 use tls::testing::Ca;
-use tls::{ClientConfig, ClientSession, Error, ServerConfig, ServerSession, Version};
+use tls::{ClientConfig, ClientSession, Error, PeerError, ServerConfig, ServerSession, Version};
 
 struct Files {
     dir: std::path::PathBuf,
@@ -170,7 +170,10 @@ fn our_client_rejects_openssl_with_wrong_name() {
     let err = conn.handshake().unwrap_err();
     let err = err.downcast::<Error>().expect("a tls error");
     assert!(
-        matches!(*err, Error::CertificateVerification { code: 62, .. }),
+        matches!(
+            *err,
+            Error::Peer(PeerError::CertificateVerification { code: 62, .. })
+        ),
         "{err:?}"
     );
 }

@@ -8,8 +8,8 @@ use common::*;
 use proptest::prelude::*;
 use tls::testing::self_signed;
 use tls::{
-    ClientAuth, ClientConfig, ClientSession, Error, HandshakeStatus, Misuse, ServerConfig,
-    ServerSession, SessionCache, TlsVersion, Version,
+    ClientAuth, ClientConfig, ClientSession, Error, HandshakeStatus, Misuse, PeerError,
+    ServerConfig, ServerSession, SessionCache, TlsVersion, Version,
 };
 
 #[test]
@@ -69,7 +69,7 @@ fn expect_verify_failure(client: &ClientConfig, server: &ServerConfig, name: &st
     let mut s = ServerSession::new(server).unwrap();
     let (rc, rs) = handshake(&mut c, &mut s);
     let err = rc.unwrap_err();
-    let Error::CertificateVerification { code, .. } = &err else {
+    let Error::Peer(PeerError::CertificateVerification { code, .. }) = &err else {
         panic!("{err:?}")
     };
     assert!(err.is_peer_fault());
@@ -108,6 +108,22 @@ fn expired_rejected() {
     let (code, _) =
         expect_verify_failure(&client_builder(&pki).build().unwrap(), &server, "localhost");
     assert_eq!(code, 10); // X509_V_ERR_CERT_HAS_EXPIRED
+}
+
+/// The crate doc says verification reads BoringSSL's wall clock: a leaf valid only from
+/// tomorrow fails now (and an expired one, above, fails too).
+#[test]
+fn not_yet_valid_rejected_by_the_wall_clock() {
+    let pki = pki();
+    let t = now();
+    let future = pki
+        .ca
+        .leaf(&["localhost"], t + 86_400, t + 10 * 86_400, false)
+        .unwrap();
+    let server = server_builder(&future).build().unwrap();
+    let (code, _) =
+        expect_verify_failure(&client_builder(&pki).build().unwrap(), &server, "localhost");
+    assert_eq!(code, 9); // X509_V_ERR_CERT_NOT_YET_VALID
 }
 
 #[test]
@@ -159,7 +175,10 @@ fn mtls_required() {
     let mut s = ServerSession::new(&server).unwrap();
     let (rc, rs) = handshake(&mut c, &mut s);
     let serr = rs.unwrap_err();
-    assert!(matches!(serr, Error::Handshake { .. }), "{serr:?}");
+    assert!(
+        matches!(serr, Error::Peer(PeerError::Handshake { .. })),
+        "{serr:?}"
+    );
     let alert = serr.alert().unwrap();
     assert!(!alert.received);
     assert_eq!(alert.name(), "certificate_required");
@@ -256,9 +275,11 @@ fn tls12_only_server() {
     let (rc, rs) = handshake(&mut c, &mut s);
     assert!(matches!(
         rs.unwrap_err(),
-        Error::Handshake { alert: Some(_), .. }
+        Error::Peer(PeerError::Handshake { alert: Some(_), .. })
     ));
-    assert!(matches!(rc.unwrap_err(), Error::Handshake { alert: Some(a), .. } if a.received));
+    assert!(
+        matches!(rc.unwrap_err(), Error::Peer(PeerError::Handshake { alert: Some(a), .. }) if a.received)
+    );
 }
 
 #[test]
@@ -351,7 +372,10 @@ fn eof_without_close_notify_is_an_error() {
     c.write(b"x").unwrap();
     pump(&mut c, &mut s);
     s.recv_eof();
-    assert_eq!(read_all(&mut s).unwrap_err(), Error::UnexpectedEof);
+    assert_eq!(
+        read_all(&mut s).unwrap_err(),
+        Error::Peer(PeerError::UnexpectedEof)
+    );
     assert_eq!(
         s.recv(b"x").unwrap_err(),
         Error::Misuse(Misuse::SessionFailed)
@@ -378,7 +402,10 @@ fn garbage_from_peer_is_a_handshake_error() {
     let mut s = ServerSession::new(&server_builder(&pki.server).build().unwrap()).unwrap();
     s.recv(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
     let err = s.handshake().unwrap_err();
-    assert!(matches!(err, Error::Handshake { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Peer(PeerError::Handshake { .. })),
+        "{err:?}"
+    );
     assert!(err.is_peer_fault());
 }
 
@@ -398,7 +425,7 @@ fn corrupted_record_is_a_protocol_error() {
     s.recv(&buf).unwrap();
     let err = read_all(&mut s).unwrap_err();
     assert!(
-        matches!(err, Error::Protocol { alert: Some(a), .. } if a.name() == "bad_record_mac"),
+        matches!(err, Error::Peer(PeerError::Protocol { alert: Some(a), .. }) if a.name() == "bad_record_mac"),
         "{err:?}"
     );
 }

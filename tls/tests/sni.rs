@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use tls::testing::CertifiedKey;
-use tls::{ClientAuth, ClientSession, Error, ServerConfigBuilder, ServerSession, SessionCache};
+use tls::{
+    ClientAuth, ClientSession, Error, PeerError, ServerConfigBuilder, ServerSession, SessionCache,
+};
 
 /// A certificate for the second name, `other.test`.
 fn other_cert(pki: &Pki) -> CertifiedKey {
@@ -78,7 +80,10 @@ fn second_name_checks_client_certificates() {
         let mut s = ServerSession::new(&server).unwrap();
         let (_, rs) = handshake(&mut c, &mut s);
         let err = rs.unwrap_err();
-        assert!(matches!(err, Error::Handshake { .. }), "{name}: {err:?}");
+        assert!(
+            matches!(err, Error::Peer(PeerError::Handshake { .. })),
+            "{name}: {err:?}"
+        );
         assert_eq!(err.alert().map(|a| a.name()), Some("certificate_required"));
     }
     // A certificate from another CA is rejected on both names, the same way.
@@ -96,7 +101,10 @@ fn second_name_checks_client_certificates() {
         let err = rs.unwrap_err();
         // The client sends the other CA along: X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN.
         assert!(
-            matches!(err, Error::CertificateVerification { code: 19, .. }),
+            matches!(
+                err,
+                Error::Peer(PeerError::CertificateVerification { code: 19, .. })
+            ),
             "{name}: {err:?}"
         );
         assert!(err.is_peer_fault());

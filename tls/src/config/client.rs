@@ -1,0 +1,339 @@
+//! Client configuration: [`ClientConfigBuilder`] and [`ClientConfig`] (verification, ALPN,
+//! client certificate, session resumption), and applying a browser [`Profile`]'s TLS half to a
+//! BoringSSL context and connection (the profile itself is data and knows nothing of this).
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use boring::error::ErrorStack;
+use boring::ssl::{
+    SslContext, SslContextBuilder, SslMethod, SslOptions, SslRef, SslSessionCacheMode,
+    SslSignatureAlgorithm, SslVerifyMode,
+};
+use boring::x509::X509;
+use boring::x509::store::X509StoreBuilder;
+
+use super::info::{cache_key_index, install_alert_log};
+use super::key_log::{KeyLog, install_key_log};
+use super::session_cache::SessionCache;
+use super::{TlsVersion, alpn_wire, set_chain_and_key, set_versions};
+use crate::cert_compression::add_compression;
+use crate::profile::Profile;
+use crate::{ConfigError, Error, ffi};
+
+static CONFIG_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// How the client verifies the server.
+#[derive(Debug, Clone)]
+struct Verify {
+    system_roots: bool,
+    pem_roots: Vec<Vec<u8>>,
+    accept_invalid_certs: bool,
+    verify_hostname: bool,
+}
+
+/// Builder of a [`ClientConfig`]. Verification is on by default (system roots, host name).
+#[derive(Clone)]
+pub struct ClientConfigBuilder {
+    verify: Verify,
+    alpn: Vec<Vec<u8>>,
+    min: Option<TlsVersion>,
+    max: Option<TlsVersion>,
+    sni: bool,
+    cache: Option<SessionCache>,
+    client_cert: Option<(Vec<u8>, Vec<u8>)>,
+    key_log: Option<Arc<dyn KeyLog>>,
+    profile: Option<&'static Profile>,
+}
+
+impl fmt::Debug for ClientConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfigBuilder")
+            .field("verify", &self.verify)
+            .field("alpn", &self.alpn)
+            .field("profile", &self.profile.map(|p| p.name))
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfigBuilder {
+    /// Adds trusted roots from PEM (one or more certificates).
+    pub fn add_root_pem(&mut self, pem: &[u8]) -> &mut Self {
+        self.verify.pem_roots.push(pem.to_vec());
+        self
+    }
+
+    /// Whether to trust the system's roots (default `true`).
+    pub fn system_roots(&mut self, on: bool) -> &mut Self {
+        self.verify.system_roots = on;
+        self
+    }
+
+    /// **Dangerous, for tests only**: accept any certificate chain and any host name. The
+    /// connection is then open to any man in the middle.
+    pub fn danger_accept_invalid_certs(&mut self, accept: bool) -> &mut Self {
+        self.verify.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Whether to check the certificate against the server name (default `true`).
+    pub fn verify_hostname(&mut self, on: bool) -> &mut Self {
+        self.verify.verify_hostname = on;
+        self
+    }
+
+    /// Whether to send the server name (SNI) when it is a DNS name (default `true`).
+    pub fn sni(&mut self, on: bool) -> &mut Self {
+        self.sni = on;
+        self
+    }
+
+    /// ALPN protocols to offer, in preference order (default: none, or the profile's).
+    pub fn alpn(&mut self, protocols: &[&[u8]]) -> &mut Self {
+        self.alpn = protocols.iter().map(|p| p.to_vec()).collect();
+        self
+    }
+
+    /// Lowest and highest TLS version (default 1.2 to 1.3).
+    pub fn versions(&mut self, min: TlsVersion, max: TlsVersion) -> &mut Self {
+        self.min = Some(min);
+        self.max = Some(max);
+        self
+    }
+
+    /// Resume sessions through `cache` (shared with other configs' clones of it). The cache's
+    /// own bounds apply (see [`SessionCache`]); default: no cache, no resumption.
+    pub fn session_cache(&mut self, cache: SessionCache) -> &mut Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Client certificate chain (leaf first) and private key, both PEM (mTLS).
+    pub fn client_cert_pem(&mut self, chain: &[u8], key: &[u8]) -> &mut Self {
+        self.client_cert = Some((chain.to_vec(), key.to_vec()));
+        self
+    }
+
+    /// Gives every key log line (NSS format) of this config's connections to `log`, e.g. a
+    /// [`KeyLogFile`](crate::KeyLogFile). Default: no key logging (`SSLKEYLOGFILE` is not read by the library).
+    pub fn key_log(&mut self, log: Arc<dyn KeyLog>) -> &mut Self {
+        self.key_log = Some(log);
+        self
+    }
+
+    /// Shape the ClientHello like a browser (see [`crate::profile`]).
+    pub fn profile(&mut self, profile: &'static Profile) -> &mut Self {
+        self.profile = Some(profile);
+        self
+    }
+
+    /// Builds the config.
+    ///
+    /// # Errors
+    /// [`Error::Config`]: [`ConfigError::Pem`] for bad root or client-certificate PEM,
+    /// [`ConfigError::Invalid`] for a bad ALPN name or a key that does not match its
+    /// certificate, [`ConfigError::Profile`] for a profile setting BoringSSL refuses,
+    /// [`ConfigError::Rejected`] for an unloadable system root store or another refused option.
+    pub fn build(&self) -> Result<ClientConfig, Error> {
+        let mut ctx = SslContextBuilder::new(SslMethod::tls())
+            .map_err(ConfigError::rejected("new client context"))?;
+        ctx.set_options(SslOptions::NO_COMPRESSION);
+        let id = CONFIG_IDS.fetch_add(1, Ordering::Relaxed);
+        if let Some(p) = self.profile {
+            apply_profile_ctx(p, &mut ctx)?;
+        }
+        set_versions(&mut ctx, self.min, self.max)?;
+        let alpn = if self.alpn.is_empty() {
+            self.profile
+                .map(|p| p.tls.alpn.iter().map(|a| a.as_bytes().to_vec()).collect())
+                .unwrap_or_default()
+        } else {
+            self.alpn.clone()
+        };
+        if !alpn.is_empty() {
+            ctx.set_alpn_protos(&alpn_wire(&alpn)?)
+                .map_err(ConfigError::rejected("ALPN protocols"))?;
+        }
+        if self.verify.accept_invalid_certs {
+            ctx.set_verify(SslVerifyMode::NONE);
+        } else {
+            ctx.set_verify(SslVerifyMode::PEER);
+            let mut store =
+                X509StoreBuilder::new().map_err(ConfigError::rejected("certificate store"))?;
+            if self.verify.system_roots {
+                store
+                    .set_default_paths()
+                    .map_err(ConfigError::rejected("system root store"))?;
+            }
+            for pem in &self.verify.pem_roots {
+                for cert in
+                    X509::stack_from_pem(pem).map_err(ConfigError::pem("root certificates"))?
+                {
+                    store
+                        .add_cert(cert)
+                        .map_err(ConfigError::rejected("root certificate"))?;
+                }
+            }
+            ctx.set_cert_store_builder(store);
+        }
+        if let Some((chain, key)) = &self.client_cert {
+            set_chain_and_key(&mut ctx, "client certificate chain", chain, key)?;
+        }
+        if let Some(cache) = &self.cache {
+            ctx.set_session_cache_mode(SslSessionCacheMode::CLIENT);
+            let cache = cache.clone();
+            ctx.set_new_session_callback(move |ssl, session| {
+                if let Some(key) = ssl.ex_data(cache_key_index()) {
+                    cache.put(key.clone(), session);
+                }
+            });
+        }
+        install_key_log(&mut ctx, self.key_log.as_ref());
+        install_alert_log(&mut ctx);
+        Ok(ClientConfig {
+            ctx: ctx.build(),
+            id,
+            verify_hostname: self.verify.verify_hostname && !self.verify.accept_invalid_certs,
+            sni: self.sni,
+            cache: self.cache.clone(),
+            profile: self.profile,
+        })
+    }
+}
+
+/// Everything a client session needs; cheap to share (the BoringSSL context is reference
+/// counted).
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub(crate) ctx: SslContext,
+    pub(crate) id: u64,
+    pub(crate) verify_hostname: bool,
+    pub(crate) sni: bool,
+    pub(crate) cache: Option<SessionCache>,
+    pub(crate) profile: Option<&'static Profile>,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfig {
+    /// A builder with verification on (system roots, host name check), TLS 1.2 to 1.3.
+    #[must_use]
+    pub fn builder() -> ClientConfigBuilder {
+        ClientConfigBuilder {
+            verify: Verify {
+                system_roots: true,
+                pem_roots: Vec::new(),
+                accept_invalid_certs: false,
+                verify_hostname: true,
+            },
+            alpn: Vec::new(),
+            min: None,
+            max: None,
+            sni: true,
+            cache: None,
+            client_cert: None,
+            key_log: None,
+            profile: None,
+        }
+    }
+}
+
+/// The `boring` constant of a signature algorithm codepoint.
+fn sigalg(v: u16) -> Option<SslSignatureAlgorithm> {
+    Some(match v {
+        0x0201 => SslSignatureAlgorithm::RSA_PKCS1_SHA1,
+        0x0401 => SslSignatureAlgorithm::RSA_PKCS1_SHA256,
+        0x0501 => SslSignatureAlgorithm::RSA_PKCS1_SHA384,
+        0x0601 => SslSignatureAlgorithm::RSA_PKCS1_SHA512,
+        0x0203 => SslSignatureAlgorithm::ECDSA_SHA1,
+        0x0403 => SslSignatureAlgorithm::ECDSA_SECP256R1_SHA256,
+        0x0503 => SslSignatureAlgorithm::ECDSA_SECP384R1_SHA384,
+        0x0603 => SslSignatureAlgorithm::ECDSA_SECP521R1_SHA512,
+        0x0804 => SslSignatureAlgorithm::RSA_PSS_RSAE_SHA256,
+        0x0805 => SslSignatureAlgorithm::RSA_PSS_RSAE_SHA384,
+        0x0806 => SslSignatureAlgorithm::RSA_PSS_RSAE_SHA512,
+        0x0807 => SslSignatureAlgorithm::ED25519,
+        _ => return None,
+    })
+}
+
+/// Applies a profile's context-wide settings (ciphers, groups, signature algorithms, GREASE,
+/// extension permutation, certificate compression, stapling, SCT, tickets) to `ctx`.
+pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Result<(), Error> {
+    let profile = &p.tls;
+    let bad = |setting: &'static str| {
+        move |e: ErrorStack| -> Error {
+            ConfigError::Profile {
+                profile: p.name,
+                setting,
+                reason: e.to_string(),
+            }
+            .into()
+        }
+    };
+    ctx.set_cipher_list(profile.cipher_list)
+        .map_err(bad("cipher list"))?;
+    ctx.set_curves_list(profile.groups).map_err(bad("groups"))?;
+    let algs: Vec<SslSignatureAlgorithm> = profile
+        .signature_algorithms
+        .iter()
+        .map(|v| {
+            sigalg(*v).ok_or_else(|| -> Error {
+                ConfigError::Profile {
+                    profile: p.name,
+                    setting: "signature algorithms",
+                    reason: format!("unknown codepoint {v:#06x}"),
+                }
+                .into()
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    ctx.set_verify_algorithm_prefs(&algs)
+        .map_err(bad("signature algorithms"))?;
+    ctx.set_grease_enabled(profile.grease);
+    ctx.set_permute_extensions(profile.permute_extensions);
+    add_compression(ctx, profile.cert_compression)?;
+    if profile.ocsp_stapling {
+        ctx.enable_ocsp_stapling();
+    }
+    if profile.signed_cert_timestamps {
+        ctx.enable_signed_cert_timestamps();
+    }
+    if !profile.session_tickets {
+        ctx.set_options(SslOptions::NO_TICKET);
+    }
+    Ok(())
+}
+
+/// Applies a profile's per-connection settings (ALPS, ECH GREASE, key shares) to `ssl`.
+pub(crate) fn apply_profile_ssl(p: &Profile, ssl: &mut SslRef) -> Result<(), Error> {
+    let profile = &p.tls;
+    let bad = |setting: &'static str| {
+        move |e: ErrorStack| -> Error {
+            ConfigError::Profile {
+                profile: p.name,
+                setting,
+                reason: e.to_string(),
+            }
+            .into()
+        }
+    };
+    if let Some(alps) = profile.alps {
+        ffi::add_application_settings(ssl, alps.protocol.as_bytes(), &[], alps.new_codepoint)
+            .map_err(bad("ALPS"))?;
+    }
+    if profile.ech_grease {
+        ssl.set_enable_ech_grease(true);
+    }
+    if let Some(shares) = profile.key_shares {
+        ffi::set_client_key_shares(ssl, shares).map_err(bad("key shares"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Steady state allocates nothing on the Rust heap: after the handshake and a warm-up, moving
+//! application data through a session pair (plaintext in -> ciphertext out -> ciphertext in ->
+//! plaintext out, both directions, through the crate's memory buffers) makes no allocation.
+//!
+//! The counting allocator sees the Rust global allocator only; BoringSSL's own buffers come
+//! from C `malloc` (see the crate doc, "Allocation").
+
+mod common;
+
+use common::{client_builder, handshake, pki, server_builder};
+use test_support::alloc::{CountingAllocator, Measure};
+use tls::{ClientSession, Plaintext, ServerSession, Session};
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator::new();
+
+/// Writes `data` on `from`, moves the ciphertext through `wire`, reads it all on `to`.
+fn one_way<A, B>(
+    from: &mut Session<A>,
+    to: &mut Session<B>,
+    data: &[u8],
+    wire: &mut Vec<u8>,
+    plain: &mut [u8],
+) {
+    assert_eq!(from.write(data).unwrap(), data.len());
+    wire.clear();
+    from.poll_transmit(wire);
+    assert_eq!(to.recv(wire).unwrap(), wire.len());
+    let mut got = 0;
+    loop {
+        match to.read(&mut plain[got..]).unwrap() {
+            Plaintext::Data(n) => got += n,
+            Plaintext::NeedInput => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(&plain[..got], data);
+}
+
+fn pair() -> (ClientSession, ServerSession) {
+    let pki = pki();
+    let mut c = ClientSession::new(&client_builder(&pki).build().unwrap(), "localhost").unwrap();
+    let mut s = ServerSession::new(&server_builder(&pki.server).build().unwrap()).unwrap();
+    let (rc, rs) = handshake(&mut c, &mut s);
+    rc.unwrap();
+    rs.unwrap();
+    (c, s)
+}
+
+fn steady_state_allocations(size: usize) -> u64 {
+    let (mut c, mut s) = pair();
+    let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+    let mut wire = Vec::with_capacity(2 * size + 1024);
+    let mut plain = vec![0u8; size + 1024];
+    // Warm-up: post-handshake messages (TLS 1.3 tickets), buffers grown to their size.
+    for _ in 0..4 {
+        one_way(&mut c, &mut s, &data, &mut wire, &mut plain);
+        one_way(&mut s, &mut c, &data, &mut wire, &mut plain);
+    }
+    let m = Measure::start();
+    for _ in 0..64 {
+        one_way(&mut c, &mut s, &data, &mut wire, &mut plain);
+        one_way(&mut s, &mut c, &data, &mut wire, &mut plain);
+    }
+    m.stats().allocations
+}
+
+#[test]
+fn steady_state_small_records_allocate_nothing() {
+    assert_eq!(steady_state_allocations(100), 0);
+}
+
+#[test]
+fn steady_state_full_records_allocate_nothing() {
+    assert_eq!(steady_state_allocations(16 * 1024), 0);
+}
+
+#[test]
+fn steady_state_multi_record_writes_allocate_nothing() {
+    assert_eq!(steady_state_allocations(64 * 1024 + 7), 0);
+}
