@@ -1,11 +1,56 @@
 //! The proto-ws connection state machine driven by arbitrary operation sequences on both
 //! sides: sends of every kind, closes, bytes delivered in arbitrary pieces, corrupted bytes.
-//! Invariants: no panic; without corruption every message sent arrives intact and in order.
+//! Invariants: no panic; without corruption every message sent arrives intact and in order;
+//! and the receiving connection never holds, nor peaks at, more heap than its message limit
+//! plus the inflater's fixed state (a counting allocator around each of its calls).
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use proto_ws::{CloseCode, Config, Connection, DeflateParams, Event, MessageKind};
+use test_support::alloc::{CountingAllocator, Measure};
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator::new();
+
+/// The message limit of both connections.
+const MAX_MESSAGE: i64 = 1 << 20;
+/// Heap the receiver may hold besides its message buffer: the inflater's state (a 32 KiB
+/// window and zlib's tables), queued control frames, and slack.
+const HELD_FIXED: i64 = 128 * 1024;
+
+/// The heap the receiving connection holds, summed over its own calls (nothing else allocates
+/// during them), and checked against `MAX_MESSAGE + HELD_FIXED`, at its peak inside each call
+/// too (the old inflater overshot the limit by doubling its buffer past it).
+struct Held {
+    m: Measure,
+    held: i64,
+}
+
+impl Held {
+    fn call<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        let start = self.m.stats().live_bytes;
+        self.m.reset_peak();
+        let out = f();
+        let s = self.m.stats();
+        let peak = self.held + (s.peak_bytes - start).max(0);
+        self.held += s.live_bytes - start;
+        let bound = MAX_MESSAGE + HELD_FIXED;
+        assert!(
+            self.held <= bound && peak <= bound,
+            "the receiver holds {} bytes (peak {peak}), above {bound}",
+            self.held
+        );
+        out
+    }
+
+    /// `poll_transmit` into `out`: what `out` grows by is the caller's, not the connection's.
+    fn transmit(&mut self, rx: &mut Connection, out: &mut Vec<u8>) {
+        let cap = out.capacity() as i64;
+        self.call(|| rx.poll_transmit(out));
+        self.held -= out.capacity() as i64 - cap;
+    }
+}
 
 #[derive(Arbitrary, Debug)]
 enum Op {
@@ -37,7 +82,9 @@ fuzz_target!(|input: Input| {
         client_max_window_bits: 9,
         level: 1,
     });
-    let cfg = Config::default().max_message_size(1 << 20).deflate(deflate);
+    let cfg = Config::default()
+        .max_message_size(MAX_MESSAGE as usize)
+        .deflate(deflate);
     let mut tx = if input.from_client {
         Connection::client_predictable(cfg, 5)
     } else {
@@ -55,6 +102,10 @@ fuzz_target!(|input: Input| {
     let mut frag: Vec<u8> = Vec::new();
     let mut corrupted = false;
     let mut failed = false;
+    let mut held = Held {
+        m: Measure::start(),
+        held: 0,
+    };
     for op in input.ops {
         match op {
             Op::Text(t) => {
@@ -104,7 +155,7 @@ fuzz_target!(|input: Input| {
                 inbox.extend(wire.drain(..n));
                 let mut start = 0;
                 while start < inbox.len() && !failed {
-                    match rx.recv(&mut inbox[start..]) {
+                    match held.call(|| rx.recv(&mut inbox[start..])) {
                         Ok((k, Some(ev))) => {
                             start += k;
                             match ev {
@@ -122,7 +173,7 @@ fuzz_target!(|input: Input| {
                 }
                 inbox.drain(..start.min(inbox.len()));
                 let mut back = Vec::new();
-                rx.poll_transmit(&mut back);
+                held.transmit(&mut rx, &mut back);
             }
         }
     }
