@@ -2,7 +2,7 @@
 //! of an engine crate: tests take it as a dev-dependency, the fuzz workspace as a dependency of
 //! its (unpublished) targets.
 //!
-//! [`CountingAllocator`] forwards to the system allocator and keeps, per thread, the number of
+//! [`CountingAllocator`](alloc::CountingAllocator) forwards to the system allocator and keeps, per thread, the number of
 //! allocations and the bytes live and at their peak, so a test can show that a hot path
 //! allocates nothing or that memory held after hostile input stays under a documented bound:
 //!
