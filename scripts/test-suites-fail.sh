@@ -12,7 +12,7 @@
 # `suites-fail: N passed, N failed`; exits non-zero when a rigged run was not caught.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-. scripts/setup.sh >/dev/null
+SETUP_PEERS=0 . scripts/setup.sh >/dev/null # scripts/test.sh has installed the peers already
 PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/http-engine-peers}
 export PEERS_DIR
 work=$(mktemp -d)
