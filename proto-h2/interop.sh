@@ -6,7 +6,11 @@
 #   - our server (h2_server) under nghttp (GET, POST echo), h2load, h2probe.py (56 h2spec-style
 #     cases, each counted) and Python h2 (py_h2_client.py, each check counted).
 # Starts and stops its own peers on free 127.0.0.1 ports. Prints `N passed, N failed`; exits
-# non-zero on any failure. Needs ../shared/peers/install.sh (PEERS_DIR).
+# non-zero on any failure, and when fewer checks ran than expected (8 checks of its own, 56
+# h2probe cases, 4 Python h2 checks: 68), saying "expected N checks, ran M" (each missing check
+# counts as failed). SKIP_CHECKS=REGEX skips the own checks whose name matches (used by
+# scripts/test-suites-fail.sh to show that the count catches it). Needs
+# ../shared/peers/install.sh (PEERS_DIR).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/http-engine-peers}
@@ -29,11 +33,23 @@ done
 cargo build -q -p proto-h2 --example h2_client --example h2_server || { echo "0 passed, 1 failed"; exit 1; }
 BIN=$TARGET/debug/examples
 
+# The checks this script expects to run: its own `check` calls below, and the cases the two
+# Python suites count (h2probe.py's 56 @case cases; py_h2_client.py's 4 checks).
+EXPECT_OWN=8
+EXPECT_H2PROBE=56
+EXPECT_PY_H2=4
 passed=0
 failed=0
+own=0     # own checks that ran
+missing=0 # expected checks that did not run
 check() { # check NAME COMMAND...
   local name=$1
   shift
+  if [ -n "${SKIP_CHECKS:-}" ] && [[ $name =~ $SKIP_CHECKS ]]; then
+    echo "SKIP $name (SKIP_CHECKS)"
+    return
+  fi
+  own=$((own + 1))
   if "$@" >"$work/log" 2>&1; then
     echo "PASS $name"
     passed=$((passed + 1))
@@ -45,16 +61,25 @@ check() { # check NAME COMMAND...
 }
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-# Adds a suite's own `N passed, N failed` line to the totals.
-add_counts() { # add_counts NAME LOGFILE
+# expect NAME EXPECTED RAN: a shortfall (or excess) of checks is reported and counted as failed.
+expect() {
+  [ "$2" -eq "$3" ] && return 0
+  echo "  [$1] expected $2 checks, ran $3"
+  missing=$((missing + ($2 > $3 ? $2 - $3 : 1)))
+}
+# Adds a suite's own `N passed, N failed` line to the totals, and checks that it ran EXPECTED
+# checks (a suite that printed no count line ran none).
+add_counts() { # add_counts NAME LOGFILE EXPECTED
   local line p f
   line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$2" | tail -1)
   p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')
   f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
   grep -E '^FAIL' "$2" | sed 's/^/    /'
-  echo "  [$1] ${p:-0} passed, ${f:-1} failed"
+  [ -n "$line" ] || { echo "  [$1] no count line:"; tail -5 "$2" | sed 's/^/    /'; }
+  echo "  [$1] ${p:-0} passed, ${f:-0} failed"
   passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-1}))
+  failed=$((failed + ${f:-0}))
+  expect "$1" "$3" $((${p:-0} + ${f:-0}))
 }
 
 # ---- our client against nghttpd
@@ -93,9 +118,14 @@ check "nghttp -> h2_server: 20 concurrent streams" \
 check "h2load -> h2_server: 5000 requests, 20 connections x 20 streams" \
   bash -c "h2load -n 5000 -c 20 -m 20 '$url/size/1000' | tee /dev/stderr | grep -q '5000 succeeded, 0 failed'"
 "$PY" "$PEERS_DIR/py/h2probe.py" --port "$sport" >"$work/h2probe.log" 2>&1
-add_counts h2probe "$work/h2probe.log"
+add_counts h2probe "$work/h2probe.log" "$EXPECT_H2PROBE"
 "$PY" proto-h2/interop/py_h2_client.py "$sport" >"$work/pyh2.log" 2>&1
-add_counts python-h2 "$work/pyh2.log"
+add_counts python-h2 "$work/pyh2.log" "$EXPECT_PY_H2"
+expect own "$EXPECT_OWN" "$own"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+expected=$((EXPECT_OWN + EXPECT_H2PROBE + EXPECT_PY_H2))
+if [ "$missing" -ne 0 ]; then
+  echo "h2-interop: expected $expected checks, ran $((passed + failed))"
+fi
+echo "$passed passed, $((failed + missing)) failed"
+[ "$failed" = 0 ] && [ "$missing" = 0 ]

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Interop of proto-sse with real SSE peers on loopback. Prints `sse-interop: N passed, N failed`
-# and exits 1 on a failure.
+# and exits 1 on a failure, and when fewer than its 4 checks ran, saying "expected 4 checks, ran
+# M" (each missing check counts as failed). SKIP_CHECKS=REGEX skips the checks whose name matches
+# (used by scripts/test-suites-fail.sh to show that the count catches it).
 #  1. parser: hypercorn's `py/asgi_peer.py` /sse (from ../shared/peers) fetched by curl, with and
 #     without Last-Event-ID, piped into the `sse_parse` example;
 #  2. encoder: a stream made by the `sse_encode` example, served by a one-file Python server,
@@ -10,6 +12,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/http-engine-peers}
+# The checks below: 3 on hypercorn's stream, 1 on npm eventsource.
+EXPECTED=4
 passed=0
 failed=0
 pids=()
@@ -21,7 +25,9 @@ cleanup() {
 trap cleanup EXIT
 
 check() { # name expected actual
-  if [ "$2" = "$3" ]; then
+  if [ -n "${SKIP_CHECKS:-}" ] && [[ $1 =~ $SKIP_CHECKS ]]; then
+    echo "skip $1 (SKIP_CHECKS)"
+  elif [ "$2" = "$3" ]; then
     passed=$((passed + 1)); echo "ok   $1"
   else
     failed=$((failed + 1)); echo "FAIL $1"; echo "  want: $2"; echo "  got:  $3"
@@ -31,7 +37,7 @@ check() { # name expected actual
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
-cargo build -q -p proto-sse --example sse_parse --example sse_encode || exit 1
+cargo build -q -p proto-sse --example sse_parse --example sse_encode || { echo "sse-interop: 0 passed, 1 failed (build)"; exit 1; }
 bin=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/examples
 
 # 1. hypercorn /sse -> curl -> sse_parse
@@ -114,5 +120,11 @@ else
   check "npm eventsource installed in \$PEERS_DIR" "yes" "no"
 fi
 
-echo "sse-interop: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+ran=$((passed + failed))
+missing=0
+if [ "$ran" -ne "$EXPECTED" ]; then
+  echo "sse-interop: expected $EXPECTED checks, ran $ran"
+  missing=$((EXPECTED > ran ? EXPECTED - ran : 1))
+fi
+echo "sse-interop: $passed passed, $((failed + missing)) failed"
+[ "$failed" = 0 ] && [ "$missing" = 0 ]

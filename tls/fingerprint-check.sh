@@ -3,7 +3,11 @@
 # handshakes: for each profile, our blocking client (tls/examples/blocking) connects to
 # `openssl s_server` on 127.0.0.1 and prints the fingerprints it computed from its own
 # ClientHello; tshark (JA3) and ja4plus (JA4, JA4_r) compute theirs from a capture of the same
-# connection. Prints "N passed, N failed"; exits non-zero on any failure.
+# connection. Four checks per profile (our client's echo, JA3, JA4, JA4_r), 16 in all. Prints
+# "N passed, N failed"; exits non-zero on any failure, and when fewer than 16 checks ran, saying
+# "expected 16 checks, ran M" (each missing check counts as failed). SKIP_CHECKS=REGEX skips the
+# checks whose name matches, and a whole profile (its capture too) when its name matches (used
+# by scripts/test-suites-fail.sh to show that the count catches it).
 #
 # The capture runs on `-i any`: on this machine's kernel, `-i lo` captures nothing (the shared
 # fingerprint.sh uses `-i lo`). Needs root (capture), tshark, openssl, $PEERS_DIR/venv ja4plus.
@@ -39,9 +43,14 @@ openssl s_server -accept "127.0.0.1:$port" -cert "$work/cert.pem" -key "$work/ke
 server_pid=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
+PROFILES="default chrome firefox safari"
+EXPECTED=$((4 * $(wc -w <<<"$PROFILES")))
 pass=0 fail=0
+skip() { [ -n "${SKIP_CHECKS:-}" ] && [[ $1 =~ $SKIP_CHECKS ]]; }
 check() { # name ours theirs
-  if [ -n "$2" ] && [ "$2" = "$3" ]; then
+  if skip "$1"; then
+    echo "skip $1 (SKIP_CHECKS)"
+  elif [ -n "$2" ] && [ "$2" = "$3" ]; then
     pass=$((pass + 1)); echo "ok   $1 $2"
   else
     fail=$((fail + 1)); echo "FAIL $1 ours=$2 theirs=$3"
@@ -59,7 +68,8 @@ capture() {
   sleep 1
   kill -INT "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null; cap_pid=
 }
-for profile in default chrome firefox safari; do
+for profile in $PROFILES; do
+  if skip "$profile"; then echo "skip $profile (SKIP_CHECKS)"; continue; fi
   args=()
   [ "$profile" != default ] && args=(--profile "$profile")
   pcap="$work/$profile.pcap"
@@ -81,10 +91,17 @@ for l in sys.stdin:
   our_ja3=$(sed -n 's/.* ja3=\([^ ]*\).*/\1/p' <<<"$line")
   our_ja4=$(sed -n 's/.* ja4=\([^ ]*\).*/\1/p' <<<"$line")
   our_ja4r=$(sed -n 's/.* ja4_r=\([^ ]*\).*/\1/p' <<<"$line")
-  grep -q 'received: gnip' <<<"$ours" || { fail=$((fail + 1)); echo "FAIL $profile echo: $ours"; }
+  echoed=$(grep -o 'received: gnip' <<<"$ours")
+  check "$profile echo (openssl s_server -rev)" "$echoed" "received: gnip"
   check "$profile ja3 (tshark)" "$our_ja3" "$their_ja3"
   check "$profile ja4 (ja4plus)" "$our_ja4" "${their%% *}"
   check "$profile ja4_r (ja4plus)" "$our_ja4r" "${their#* }"
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+ran=$((pass + fail))
+missing=0
+if [ "$ran" -ne "$EXPECTED" ]; then
+  echo "tls-fingerprints: expected $EXPECTED checks, ran $ran"
+  missing=$((EXPECTED > ran ? EXPECTED - ran : 1))
+fi
+echo "$pass passed, $((fail + missing)) failed"
+[ "$fail" -eq 0 ] && [ "$missing" -eq 0 ]

@@ -1,5 +1,6 @@
 //! A blocking client on std::net: runs every case of Autobahn's fuzzingserver (echoing each
-//! message back), or echoes against any server. Offers permessage-deflate.
+//! message back), or echoes against any server. Offers permessage-deflate. Exits non-zero when
+//! a case's connection could not be set up, or getCaseCount's reply is not a number.
 //!
 //! Usage: `cargo run --release --example echo_client -p proto-ws -- autobahn ws://127.0.0.1:9001 AGENT`
 //!        `cargo run --release --example echo_client -p proto-ws -- echo ws://127.0.0.1:19001 N`
@@ -91,8 +92,17 @@ fn main() -> io::Result<()> {
     }
     let agent = args.get(3).map_or("proto-ws", String::as_str);
     let (s, c, l) = connect(&hostport, &format!("{base}/getCaseCount"))?;
-    let count: usize = read_text(s, c, l)?.trim().parse().unwrap_or(0);
+    let reply = read_text(s, c, l)?;
+    let count: usize = reply.trim().parse().map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("getCaseCount: not a number: {reply:?}"),
+        )
+    })?;
     eprintln!("{count} cases");
+    // A case whose connection could not even be set up is reported by the exit status (the
+    // testsuite's report would only miss it).
+    let mut not_run = 0;
     for case in 1..=count {
         match connect(
             &hostport,
@@ -101,7 +111,10 @@ fn main() -> io::Result<()> {
             Ok((s, c, l)) => {
                 let _ = common::echo(s, c, l);
             }
-            Err(e) => eprintln!("case {case}: {e}"),
+            Err(e) => {
+                eprintln!("case {case}: {e}");
+                not_run += 1;
+            }
         }
     }
     let (mut s, mut c, _) = connect(&hostport, &format!("{base}/updateReports?agent={agent}"))?;
@@ -109,7 +122,13 @@ fn main() -> io::Result<()> {
     let mut sink = Vec::new();
     let _ = s.read_to_end(&mut sink);
     eprintln!("reports updated");
-    Ok(())
+    if not_run == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "{not_run} of {count} cases could not connect"
+        )))
+    }
 }
 
 /// Interop: sends `n` messages of growing size (text and binary), checks every echo.
