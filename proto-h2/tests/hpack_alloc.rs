@@ -1,12 +1,13 @@
 //! Decoding allocates nothing per header: with a counting global allocator, every story of the
 //! hpack-test-case corpus decodes a second time (same decoder, [`Decoder::reset`] between the
 //! passes, so its buffers are warm) without a single allocation, and the first pass allocates
-//! a handful of times, not once per header.
+//! a handful of times, not once per header. Encoding allocates nothing at all once the encoder
+//! and the caller's output buffer exist: every header list of the raw-data stories.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use proto_h2::hpack::Decoder;
+use proto_h2::hpack::{Decoder, Encoder};
 use test_support::alloc::{CountingAllocator, Measure};
 
 #[global_allocator]
@@ -95,4 +96,65 @@ fn hpack_decoding_allocates_nothing_after_warm_up() {
         total_headers += headers;
     }
     assert!(total_headers > 50_000, "{total_headers}");
+}
+
+/// The header lists of a raw-data story (`"headers": [{name: value}, ...]` per case).
+fn load_lists(path: &Path) -> Vec<Vec<(Vec<u8>, Vec<u8>)>> {
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
+    json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|h| h.as_object().unwrap().iter())
+                .map(|(n, v)| {
+                    (
+                        n.as_bytes().to_vec(),
+                        v.as_str().unwrap().as_bytes().to_vec(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn hpack_encoding_allocates_nothing() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/hpack-test-case");
+    let mut stories: Vec<PathBuf> = fs::read_dir(root.join("raw-data"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    stories.sort();
+    assert!(stories.len() > 30);
+    let mut fields = 0;
+    let mut octets = 0;
+    for path in &stories {
+        let lists = load_lists(path);
+        // The encoder's table and indexes, and the caller's output buffer, exist first.
+        let mut e = Encoder::new();
+        let mut out = Vec::with_capacity(64 * 1024);
+        let m = Measure::start();
+        for list in &lists {
+            out.clear();
+            e.encode(list.iter().map(|(n, v)| (&n[..], &v[..])), &mut out);
+            fields += list.len();
+            octets += out.len();
+        }
+        let n = m.stats().allocations;
+        assert_eq!(
+            n,
+            0,
+            "{}: {n} allocations encoding {} header lists",
+            path.display(),
+            lists.len()
+        );
+    }
+    // The corpus really went through the encoder.
+    assert!(fields > 30_000 && octets > 300_000, "{fields} {octets}");
 }
