@@ -219,13 +219,32 @@ impl FrameHeader {
         }
     }
 
+    /// The first eight header octets as one big-endian word: length, type, flags and the top
+    /// three octets of the stream id (the last octet is the id's low octet). Built as a word so
+    /// that it is stored with one write; octet by octet, the compiler stores the length's
+    /// three octets one at a time.
+    #[inline]
+    fn first_word(&self) -> u64 {
+        u64::from(self.len & 0x00ff_ffff) << 40
+            | u64::from(self.kind) << 32
+            | u64::from(self.flags) << 24
+            | u64::from(self.stream.value() >> 8)
+    }
+
     /// The 9 header bytes. `len` is truncated to 24 bits.
     #[inline]
     pub fn to_bytes(&self) -> [u8; HEADER_LEN] {
-        let l = self.len.to_be_bytes();
-        let s = self.stream.value().to_be_bytes();
+        let w = self.first_word().to_be_bytes();
         [
-            l[1], l[2], l[3], self.kind, self.flags, s[0], s[1], s[2], s[3],
+            w[0],
+            w[1],
+            w[2],
+            w[3],
+            w[4],
+            w[5],
+            w[6],
+            w[7],
+            self.stream.value() as u8,
         ]
     }
 
@@ -239,7 +258,10 @@ impl FrameHeader {
     /// the head slot of a vectored write). `len` is truncated to 24 bits.
     #[inline]
     pub fn encode_into(&self, out: &mut [u8; HEADER_LEN]) {
-        *out = self.to_bytes();
+        // One eight-octet store and one octet (assigning the array is stored octet by octet).
+        let (first, last) = out.split_at_mut(8);
+        first.copy_from_slice(&self.first_word().to_be_bytes());
+        last[0] = self.stream.value() as u8;
     }
 }
 
