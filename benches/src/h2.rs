@@ -30,7 +30,11 @@ fn frame_pairs() -> Vec<Pair> {
     // Throughput only where both sides look at every octet: the DATA rows handle frame heads
     // and hand the payloads on untouched, so they report time per iteration (`bytes: 0`).
     for (name, wire, touches_every_octet) in [
-        ("decode 64 DATA x 16 KiB + control", frames::bulk_wire(), false),
+        (
+            "decode 64 DATA x 16 KiB + control",
+            frames::bulk_wire(),
+            false,
+        ),
         ("decode 10000 control frames", frames::control_wire(), true),
     ] {
         let a = Rc::new(wire);
@@ -39,7 +43,11 @@ fn frame_pairs() -> Vec<Pair> {
             group: "h2",
             name: format!("frame {name} ({} B)", a.len()),
             peer: "http2parse",
-            bytes: if touches_every_octet { a.len() as u64 } else { 0 },
+            bytes: if touches_every_octet {
+                a.len() as u64
+            } else {
+                0
+            },
             ours: Box::new(move || frames::decode_all(black_box(&a))),
             theirs: Box::new(move || frame_peer::decode_all(black_box(&b))),
         });
@@ -460,6 +468,108 @@ pub mod hpack {
         n
     }
 
+    /// Reads a prefix integer (RFC 7541 section 5.1) at `*pos`.
+    fn read_int(wire: &[u8], pos: &mut usize, prefix_bits: u32) -> Option<usize> {
+        let mask = (1usize << prefix_bits) - 1;
+        let mut v = usize::from(*wire.get(*pos)?) & mask;
+        *pos += 1;
+        if v < mask {
+            return Some(v);
+        }
+        let mut shift = 0;
+        loop {
+            let b = *wire.get(*pos)?;
+            *pos += 1;
+            v += usize::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 || shift > 28 {
+                return Some(v);
+            }
+        }
+    }
+
+    /// Appends a prefix integer with flags `flags` above the prefix.
+    fn write_int(out: &mut Vec<u8>, flags: u8, prefix_bits: u32, v: usize) {
+        let mask = (1usize << prefix_bits) - 1;
+        if v < mask {
+            out.push(flags | v as u8);
+            return;
+        }
+        out.push(flags | mask as u8);
+        let mut rest = v - mask;
+        while rest >= 0x80 {
+            out.push(rest as u8 | 0x80);
+            rest >>= 7;
+        }
+        out.push(rest as u8);
+    }
+
+    /// Copies the string literal at `*pos` to `out` as a raw (not Huffman-coded) literal.
+    fn copy_string_plain(wire: &[u8], pos: &mut usize, out: &mut Vec<u8>) -> Option<()> {
+        let huffman = *wire.get(*pos)? & 0x80 != 0;
+        let start = *pos;
+        let len = read_int(wire, pos, 7)?;
+        let body = wire.get(*pos..*pos + len)?;
+        *pos += len;
+        if !huffman {
+            write_int(out, 0, 7, len);
+            out.extend_from_slice(body);
+            return Some(());
+        }
+        // Decode the string alone as the value of a literal with a raw empty name.
+        let mut one = vec![0x00, 0x00];
+        one.extend_from_slice(&wire[start..*pos]);
+        let mut value = None;
+        proto_h2::hpack::Decoder::new()
+            .decode(&one, |h| value = Some(h.value.to_vec()))
+            .ok()?;
+        let value = value?;
+        write_int(out, 0, 7, value.len());
+        out.extend_from_slice(&value);
+        Some(())
+    }
+
+    /// The same blocks with every Huffman-coded string re-sent as a raw literal (the same
+    /// representations, indices and table operations otherwise).
+    pub fn without_huffman(stories: &[Story]) -> Vec<Story> {
+        let block = |wire: &[u8]| -> Option<Vec<u8>> {
+            let mut out = Vec::with_capacity(wire.len() * 2);
+            let mut pos = 0;
+            while let Some(&b) = wire.get(pos) {
+                let start = pos;
+                if b & 0x80 != 0 || b & 0xe0 == 0x20 {
+                    // Indexed field or size update: copied as is.
+                    read_int(wire, &mut pos, if b & 0x80 != 0 { 7 } else { 5 })?;
+                    out.extend_from_slice(&wire[start..pos]);
+                    continue;
+                }
+                let prefix = if b & 0x40 != 0 { 6 } else { 4 };
+                let index = read_int(wire, &mut pos, prefix)?;
+                out.extend_from_slice(&wire[start..pos]);
+                if index == 0 {
+                    copy_string_plain(wire, &mut pos, &mut out)?;
+                }
+                copy_string_plain(wire, &mut pos, &mut out)?;
+            }
+            Some(out)
+        };
+        stories
+            .iter()
+            .filter_map(|story| {
+                story
+                    .iter()
+                    .map(|c| {
+                        Some(Case {
+                            table_size: c.table_size,
+                            wire: block(&c.wire)?,
+                            headers: c.headers.clone(),
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     fn wire_bytes(stories: &[Story]) -> u64 {
         stories.iter().flatten().map(|c| c.wire.len() as u64).sum()
     }
@@ -531,9 +641,14 @@ pub mod hpack {
                 decode_httlib,
             ));
         }
-        let plain = Rc::new(load("go-hpack"));
+        // Every string of the corpus folders is Huffman-coded (go-hpack's included): the plain
+        // row is go-hpack's stories with each string re-sent as a raw literal.
+        let plain = Rc::new(without_huffman(&load("go-hpack")));
         if !plain.is_empty() {
-            let name = format!("hpack decode go-hpack stories, plain ({})", plain.len());
+            let name = format!(
+                "hpack decode go-hpack stories, strings re-sent plain ({})",
+                plain.len()
+            );
             pairs.push(decode_pair(
                 name.clone(),
                 "fluke-hpack",
@@ -579,7 +694,46 @@ pub mod hpack {
                 assert!(ours > 0);
                 assert_eq!(decode_fluke(&stories), ours, "{folder}");
                 assert_eq!(decode_httlib(&stories), ours, "{folder}");
+                let plain = without_huffman(&stories);
+                assert_eq!(decode_ours(&plain), ours, "{folder}");
+                assert_eq!(decode_fluke(&plain), ours, "{folder}");
+                assert_eq!(decode_httlib(&plain), ours, "{folder}");
             }
+        }
+
+        /// The plain row's input decodes to the same header lists as the corpus, and holds no
+        /// Huffman-coded string.
+        #[test]
+        fn plain_stories_are_plain_and_equivalent() {
+            let mut stories = load("go-hpack");
+            stories.truncate(3);
+            let plain = without_huffman(&stories);
+            assert_eq!(plain.len(), stories.len());
+            for (a, b) in stories.iter().zip(&plain) {
+                let (mut da, mut db) = (
+                    proto_h2::hpack::Decoder::new(),
+                    proto_h2::hpack::Decoder::new(),
+                );
+                for (ca, cb) in a.iter().zip(b) {
+                    assert!(cb.wire.len() > ca.wire.len() || ca.wire == cb.wire);
+                    let (mut fa, mut fb) = (Vec::new(), Vec::new());
+                    da.decode(&ca.wire, |h| fa.push((h.name.to_vec(), h.value.to_vec())))
+                        .unwrap();
+                    db.decode(&cb.wire, |h| fb.push((h.name.to_vec(), h.value.to_vec())))
+                        .unwrap();
+                    assert_eq!(fa, fb);
+                    assert_eq!(fa, ca.headers);
+                }
+            }
+            // No string literal has the H bit: re-encoding changes nothing.
+            assert_eq!(
+                without_huffman(&plain)
+                    .iter()
+                    .flatten()
+                    .map(|c| &c.wire)
+                    .collect::<Vec<_>>(),
+                plain.iter().flatten().map(|c| &c.wire).collect::<Vec<_>>()
+            );
         }
 
         #[test]
