@@ -17,7 +17,7 @@ enum Src {
     Dynamic(usize),
 }
 
-#[inline]
+#[inline(always)]
 fn resolve<'a>(src: Src, block: &'a [u8], scratch: &'a [u8], table: &'a DynamicTable) -> &'a [u8] {
     match src {
         Src::Block(s, e) => &block[s..e],
@@ -40,7 +40,10 @@ fn resolve_unindexed<'a>(src: Src, block: &'a [u8], scratch: &'a [u8]) -> &'a [u
 }
 
 /// Reads a string literal (RFC 7541 section 5.2) at `*pos`, Huffman-decoding into `scratch`.
-#[inline]
+///
+/// Inlined into the field loop (a raw literal is a few instructions: its length and a range
+/// of the block); the Huffman decoder is a call.
+#[inline(always)]
 fn read_string(block: &[u8], pos: &mut usize, scratch: &mut Vec<u8>) -> Result<Src, DecodeError> {
     let rest = &block[*pos..];
     let (len, used) = integer::decode(rest, 7)?;
@@ -53,10 +56,16 @@ fn read_string(block: &[u8], pos: &mut usize, scratch: &mut Vec<u8>) -> Result<S
     if rest[0] & 0x80 == 0 {
         Ok(Src::Block(start, end))
     } else {
-        let s = scratch.len();
-        huffman::decode(&block[start..end], scratch)?;
-        Ok(Src::Scratch(s, scratch.len()))
+        huffman_string(&block[start..end], scratch)
     }
+}
+
+/// Huffman-decodes a string literal's octets to the end of `scratch`.
+#[inline(never)]
+fn huffman_string(src: &[u8], scratch: &mut Vec<u8>) -> Result<Src, DecodeError> {
+    let s = scratch.len();
+    huffman::decode(src, scratch)?;
+    Ok(Src::Scratch(s, scratch.len()))
 }
 
 /// Decodes header blocks of one connection direction.

@@ -1,12 +1,13 @@
 //! The HPACK Huffman code (RFC 7541 section 5.2 and Appendix B).
 //!
 //! Encoding packs codes into a 64-bit accumulator and stores it whole after every code, with
-//! no branch on the data. Decoding runs a finite-state machine that consumes four bits per
-//! step: a state is an internal node of the code tree (256 of them for 257 symbols), and
-//! [`DECODE`] says for each state and nibble which node comes next, and which symbol (at most
-//! one: the shortest code has five bits) completes. The table is generated at compile time
-//! from [`CODES`] by the `const fn` [`build_decode_table`]; the tests check it against a
-//! bit-at-a-time walk of the tree.
+//! no branch on the data. Decoding reads the input eight octets at a time into a 64-bit bit
+//! buffer and looks its next [`FAST_BITS`] bits up in [`FAST`], which gives the one or two
+//! symbols whose codes fit there (every code of header text is 5 to 8 bits: one lookup emits
+//! ~1.7 symbols); the rare longer codes are decoded by [`slow`] from the code's canonical
+//! ordering (codes of one length are consecutive numbers). Both tables are generated at compile
+//! time from [`CODES`] by `const fn`s; the tests check them against a bit-at-a-time walk of the
+//! code tree.
 
 use super::DecodeError;
 
@@ -61,17 +62,15 @@ pub(crate) const CODES: [(u32, u8); 257] = [
 /// Symbol number of the end-of-string code (30 ones), which must never appear in a string.
 const EOS: u16 = 256;
 /// Marks a child that is a leaf (a symbol) rather than an internal node.
+#[cfg(test)]
 const LEAF: u16 = 0x8000;
 /// An unset child while the tree is being built.
+#[cfg(test)]
 const UNSET: u16 = 0xffff;
-
-/// A [`DECODE`] entry flag: the step completed the symbol in bits 8..16.
-pub(crate) const EMIT: u32 = 1 << 16;
-/// A [`DECODE`] entry flag: the step hit the EOS code, the string is invalid.
-pub(crate) const FAIL: u32 = 1 << 17;
 
 /// The code tree: for each internal node, its children for bit 0 and bit 1 (node numbers, or
 /// `LEAF | symbol`), plus, per node, whether the path from the root is all ones and its depth.
+#[cfg(test)]
 struct Tree {
     children: [[u16; 2]; 256],
     all_ones: [bool; 256],
@@ -79,6 +78,7 @@ struct Tree {
 }
 
 /// Builds the code tree from [`CODES`]. Node 0 is the root.
+#[cfg(test)]
 const fn build_tree() -> Tree {
     let mut tree = Tree {
         children: [[UNSET; 2]; 256],
@@ -121,92 +121,256 @@ const fn build_tree() -> Tree {
     tree
 }
 
-/// Generates the 4-bit decoding table: `DECODE[state][nibble]` is
-/// `next_state | symbol << 8 | EMIT? | FAIL?`.
-///
-/// This `const fn` is the generator of the generated table [`DECODE`]: the table is never
-/// written by hand or checked in, so it cannot drift from [`CODES`].
-pub(crate) const fn build_decode_table() -> [[u32; 16]; 256] {
-    let tree = build_tree();
-    let mut table = [[0u32; 16]; 256];
-    let mut state = 0;
-    while state < 256 {
-        let mut nibble = 0;
-        while nibble < 16 {
-            let mut node = state;
-            let mut entry = 0u32;
-            let mut i = 0;
-            while i < 4 {
-                let bit = (nibble >> (3 - i)) & 1;
-                let child = tree.children[node][bit];
-                if child & LEAF != 0 {
-                    let sym = child & !LEAF;
-                    if sym == EOS {
-                        entry |= FAIL;
-                        break;
-                    }
-                    entry |= EMIT | (sym as u32) << 8;
-                    node = 0;
-                } else {
-                    node = child as usize;
+/// Bits looked up at once by the decoder: 2^11 entries of 4 octets, 8 KiB of table.
+pub(crate) const FAST_BITS: u32 = 11;
+
+/// The code length of the shortest code (`'0'`..`'9'`, `'a'`, ...): at most 8/5 symbols per
+/// input octet.
+const SHORTEST: usize = 5;
+
+/// The longest code (EOS and three control characters): the decoder looks codes up once it has
+/// this many bits.
+const LONGEST: u32 = 30;
+
+/// The canonical ordering of the code (RFC 7541 Appendix B assigns codes of each length as
+/// consecutive numbers, lengths in increasing order), as [`slow`] uses it.
+struct Canonical {
+    /// Per code length: the first code of that length.
+    first: [u32; LONGEST as usize + 1],
+    /// Per code length: one past its last code.
+    limit: [u32; LONGEST as usize + 1],
+    /// Per code length: the position in `symbols` of the symbol whose code is `first`.
+    offset: [u16; LONGEST as usize + 1],
+    /// The symbols, by code length then code.
+    symbols: [u16; 257],
+}
+
+/// Builds [`CANONICAL`] from [`CODES`], failing the build if the code is not canonical.
+const fn build_canonical() -> Canonical {
+    let mut c = Canonical {
+        first: [0; LONGEST as usize + 1],
+        limit: [0; LONGEST as usize + 1],
+        offset: [0; LONGEST as usize + 1],
+        symbols: [0; 257],
+    };
+    let mut next_code: u32 = 0;
+    let mut placed = 0usize;
+    let mut len = 1;
+    while len <= LONGEST as usize {
+        c.first[len] = next_code;
+        c.offset[len] = placed as u16;
+        // The symbols of this length in code order: the code is canonical when they are
+        // exactly next_code, next_code + 1, ...
+        let mut code = next_code;
+        loop {
+            let mut found = 257;
+            let mut sym = 0;
+            while sym < 257 {
+                if CODES[sym].1 as usize == len && CODES[sym].0 == code {
+                    found = sym;
                 }
-                i += 1;
+                sym += 1;
             }
-            table[state][nibble] = entry | node as u32;
-            nibble += 1;
+            if found == 257 {
+                break;
+            }
+            c.symbols[placed] = found as u16;
+            placed += 1;
+            code += 1;
         }
-        state += 1;
+        c.limit[len] = code;
+        next_code = code << 1;
+        len += 1;
+    }
+    assert!(placed == 257, "the Huffman code is not canonical");
+    c
+}
+
+/// Generated table (by `build_canonical`, at compile time): the code's canonical ordering.
+static CANONICAL: Canonical = build_canonical();
+
+/// A [`FAST`] entry: the first symbol (bits 0..8), the second (8..16), the bits both use
+/// (16..21), how many symbols (21..23; 0 when the first code is longer than [`FAST_BITS`]),
+/// and the first code's length (24..29).
+const fn fast_entry(syms: [u8; 2], used: u32, count: u32, first_len: u32) -> u32 {
+    syms[0] as u32 | (syms[1] as u32) << 8 | used << 16 | count << 21 | first_len << 24
+}
+
+/// Generates [`FAST`]: for each value of the next [`FAST_BITS`] bits, the symbols whose codes
+/// lie entirely within them (one or two; none when the first code is longer).
+///
+/// This `const fn` is the generator of the generated table [`FAST`]: the table is never
+/// written by hand or checked in, so it cannot drift from [`CODES`].
+pub(crate) const fn build_fast_table() -> [u32; 1 << FAST_BITS] {
+    let mut table = [0u32; 1 << FAST_BITS];
+    let mut idx = 0;
+    while idx < 1 << FAST_BITS {
+        let mut syms = [0u8; 2];
+        let mut count = 0;
+        let mut used = 0;
+        let mut first_len = 0;
+        // Find the code at bit `used` of `idx`, twice.
+        while count < 2 {
+            let mut found = false;
+            let mut sym = 0;
+            while sym < 256 {
+                let (code, len) = CODES[sym];
+                let len = len as u32;
+                if used + len <= FAST_BITS
+                    && (idx as u32 >> (FAST_BITS - used - len)) & ((1 << len) - 1) == code
+                {
+                    syms[count] = sym as u8;
+                    if count == 0 {
+                        first_len = len;
+                    }
+                    used += len;
+                    count += 1;
+                    found = true;
+                    break;
+                }
+                sym += 1;
+            }
+            if !found {
+                break;
+            }
+        }
+        table[idx] = fast_entry(syms, used, count as u32, first_len);
+        idx += 1;
     }
     table
 }
 
-/// Generates [`ACCEPT`]: a string may end in a state whose path from the last symbol boundary
-/// is at most seven one bits (RFC 7541 section 5.2: "A padding strictly longer than 7 bits MUST
-/// be treated as a decoding error. A padding not corresponding to the most significant bits of
-/// the code for the EOS symbol MUST be treated as a decoding error.").
-const fn build_accept_table() -> [bool; 256] {
-    let tree = build_tree();
-    let mut accept = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        accept[i] = tree.all_ones[i] && tree.depth[i] <= 7;
-        i += 1;
-    }
-    accept
-}
+/// Generated table (by [`build_fast_table`], at compile time): the multi-symbol lookup.
+pub(crate) static FAST: [u32; 1 << FAST_BITS] = build_fast_table();
 
-/// Generated table (by [`build_decode_table`], at compile time): the 4-bit decoding automaton.
-pub(crate) static DECODE: [[u32; 16]; 256] = build_decode_table();
-/// Generated table (by `build_accept_table`, at compile time): states where a string may end.
-static ACCEPT: [bool; 256] = build_accept_table();
+/// Decodes the code at the top of `v` (at least its first [`LONGEST`] bits valid): its symbol
+/// (256 for EOS) and length, from the canonical ordering.
+#[inline(never)]
+fn slow(v: u64) -> (u16, u32) {
+    let c = &CANONICAL;
+    let mut len = SHORTEST;
+    while len <= LONGEST as usize {
+        let code = (v >> (64 - len)) as u32;
+        if code < c.limit[len] {
+            let at = c.offset[len] as usize + (code - c.first[len]) as usize;
+            return (c.symbols[at], len as u32);
+        }
+        len += 1;
+    }
+    // Every 30-bit value is below the last limit (EOS, 30 ones, is the last code).
+    (EOS, LONGEST)
+}
 
 /// Appends the Huffman decoding of `src` to `out`.
 ///
 /// # Errors
 /// [`DecodeError::InvalidHuffman`] when `src` contains EOS, or ends with padding longer than
-/// seven bits or not made of ones.
+/// seven bits or not made of ones; `out` is then as it was.
 #[inline]
 pub(crate) fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
-    // At most 8/5 symbols per input octet (the shortest code has 5 bits).
-    out.reserve(src.len() * 8 / 5 + 1);
-    let mut state = 0usize;
-    let mut flags = 0u32;
-    for &b in src {
-        let e = DECODE[state][(b >> 4) as usize];
-        if e & EMIT != 0 {
-            out.push((e >> 8) as u8);
+    let start = out.len();
+    // At most 8/5 symbols per input octet, plus one octet of room for the two-symbol store.
+    let room = src.len() * 8 / SHORTEST + 2;
+    out.resize(start + room, 0);
+    let written = decode_into(src, &mut out[start..]);
+    match written {
+        Some(n) => {
+            out.truncate(start + n);
+            Ok(())
         }
-        let e2 = DECODE[e as u8 as usize][(b & 0x0f) as usize];
-        if e2 & EMIT != 0 {
-            out.push((e2 >> 8) as u8);
+        None => {
+            out.truncate(start);
+            Err(DecodeError::InvalidHuffman)
         }
-        flags |= e | e2;
-        state = e2 as u8 as usize;
     }
-    if flags & FAIL != 0 || !ACCEPT[state] {
-        return Err(DecodeError::InvalidHuffman);
+}
+
+/// Decodes `src` into `buf` (at least `src.len() * 8 / 5 + 2` octets); returns the octets
+/// written, or `None` for an invalid string.
+#[inline(always)]
+fn decode_into(src: &[u8], buf: &mut [u8]) -> Option<usize> {
+    // The next bits, left-aligned: the top `bits` are valid. Below them may lie some bits of
+    // `src[pos]` (from an eight-octet load), at the very place the next load puts them again.
+    let mut acc: u64 = 0;
+    let mut bits: u32 = 0;
+    let mut pos = 0usize;
+    let mut o = 0usize;
+    // Decodes one or two codes at the top of `acc`, which holds at least LONGEST bits.
+    macro_rules! step {
+        () => {{
+            let e = FAST[(acc >> (64 - FAST_BITS)) as usize];
+            let count = (e >> 21) & 3;
+            if count != 0 {
+                buf[o..o + 2].copy_from_slice(&(e as u16).to_le_bytes());
+                o += count as usize;
+                let used = (e >> 16) & 31;
+                acc <<= used;
+                bits -= used;
+            } else {
+                let (sym, len) = slow(acc);
+                // RFC 7541 section 5.2: "A Huffman-encoded string literal containing the EOS
+                // symbol MUST be treated as a decoding error."
+                if sym == EOS {
+                    return None;
+                }
+                buf[o] = sym as u8;
+                o += 1;
+                acc <<= len;
+                bits -= len;
+            }
+        }};
     }
-    Ok(())
+    // Eight octets at a time: take as many whole octets as fit beside the pending bits.
+    while let Some(w) = src.get(pos..).and_then(|s| s.first_chunk::<8>()) {
+        acc |= u64::from_be_bytes(*w) >> bits;
+        pos += ((63 - bits) >> 3) as usize;
+        bits |= 56;
+        while bits >= LONGEST {
+            step!();
+        }
+    }
+    // The last (at most seven) octets, one at a time.
+    while pos < src.len() {
+        while bits <= 56 {
+            let Some(&b) = src.get(pos) else { break };
+            acc |= (b as u64) << (56 - bits);
+            bits += 8;
+            pos += 1;
+        }
+        while bits >= LONGEST {
+            step!();
+        }
+    }
+    // Fewer than LONGEST bits left: decode the codes that end within them, looking up with
+    // ones below (so a lookup never reads a bit that is not there as part of a shorter code).
+    while bits > 0 {
+        let v = acc | (u64::MAX >> bits);
+        let e = FAST[(v >> (64 - FAST_BITS)) as usize];
+        let (sym, len) = if (e >> 21) & 3 != 0 {
+            (e & 0xff, (e >> 24) & 31)
+        } else if bits <= FAST_BITS {
+            // A code longer than the bits left (the usual case: the padding, a prefix of EOS).
+            break;
+        } else {
+            let (sym, len) = slow(v);
+            (sym as u32, len)
+        };
+        if len > bits {
+            break;
+        }
+        // `len <= bits < LONGEST`: not EOS.
+        buf[o] = sym as u8;
+        o += 1;
+        acc <<= len;
+        bits -= len;
+    }
+    // RFC 7541 section 5.2: "A padding strictly longer than 7 bits MUST be treated as a
+    // decoding error. A padding not corresponding to the most significant bits of the code for
+    // the EOS symbol MUST be treated as a decoding error."
+    if bits > 7 || acc | (u64::MAX >> bits) != u64::MAX {
+        return None;
+    }
+    Some(o)
 }
 
 /// Generated table (from [`CODES`], at compile time): the code length in bits of each octet.
@@ -377,41 +541,50 @@ mod tests {
         Ok(out)
     }
 
-    /// The generated table against the tree, for every state and nibble.
-    #[allow(clippy::needless_range_loop)] // indices are the state and nibble under test
+    /// The generated lookup table against the tree, for every value of its index bits.
     #[test]
-    fn generated_table_matches_bitwise_walk() {
+    fn generated_fast_table_matches_bitwise_walk() {
         let tree = build_tree();
-        let table = build_decode_table();
-        for state in 0..256 {
-            for nibble in 0..16usize {
-                let mut node = state;
-                let mut emitted = None;
-                let mut failed = false;
-                for i in (0..4).rev() {
-                    let child = tree.children[node][(nibble >> i) & 1];
-                    if child & LEAF != 0 {
-                        if child & !LEAF == EOS {
-                            failed = true;
-                            break;
-                        }
-                        assert!(emitted.is_none(), "two symbols in one nibble");
-                        emitted = Some((child & !LEAF) as u8);
-                        node = 0;
-                    } else {
-                        node = child as usize;
-                    }
+        let table = build_fast_table();
+        for (idx, &e) in table.iter().enumerate() {
+            // Walk the index bits: collect the symbols that end within them, in order.
+            let mut node = 0usize;
+            let mut ends = Vec::new();
+            for i in (0..FAST_BITS).rev() {
+                let child = tree.children[node][(idx >> i) & 1];
+                if child & LEAF != 0 {
+                    assert_ne!(child & !LEAF, EOS);
+                    ends.push(((child & !LEAF) as u8, FAST_BITS - i));
+                    node = 0;
+                } else {
+                    node = child as usize;
                 }
-                let e = table[state][nibble];
-                assert_eq!(e & FAIL != 0, failed, "state {state} nibble {nibble}");
-                if failed {
-                    continue;
-                }
-                assert_eq!(e as u8 as usize, node);
-                assert_eq!((e & EMIT != 0).then_some((e >> 8) as u8), emitted);
+            }
+            ends.truncate(2);
+            let count = (e >> 21) & 3;
+            assert_eq!(count as usize, ends.len(), "index {idx:#x}");
+            if let Some(&(sym, end)) = ends.first() {
+                assert_eq!(e as u8, sym);
+                assert_eq!((e >> 24) & 31, end);
+            }
+            if let Some(&(sym, _)) = ends.get(1) {
+                assert_eq!((e >> 8) as u8, sym);
+            }
+            assert_eq!((e >> 16) & 31, ends.last().map_or(0, |&(_, end)| end));
+        }
+        assert_eq!(FAST, table);
+    }
+
+    /// The canonical decoder finds every code, whatever bits follow it.
+    #[test]
+    fn slow_path_decodes_every_code() {
+        for (sym, &(code, len)) in CODES.iter().enumerate() {
+            let len = u32::from(len);
+            for tail in [0u64, u64::MAX, 0x5555_5555_5555_5555] {
+                let v = (u64::from(code) << (64 - len)) | (tail >> len);
+                assert_eq!(slow(v), (sym as u16, len), "symbol {sym}");
             }
         }
-        assert_eq!(DECODE, table);
     }
 
     #[test]
@@ -504,6 +677,43 @@ mod tests {
             let mut got = prefix;
             encode(&data, &mut got);
             prop_assert_eq!(got, want);
+        }
+
+        /// Valid encodings of text (mostly short codes, the lookup table's path) and of any
+        /// octets (long codes, the canonical path), then damaged: a bit flipped, cut short,
+        /// junk appended. Long enough to run the eight-octets-at-a-time loop.
+        #[test]
+        fn table_decoder_agrees_with_bitwise_on_damaged_encodings(
+            data in prop_oneof![
+                proptest::collection::vec(proptest::sample::select(b"abcdefghijklmnopqrstuvwxyz0123456789-/:;=.,_ ABCXYZ%&?".to_vec()), 0..200),
+                proptest::collection::vec(any::<u8>(), 0..200),
+            ],
+            flip in proptest::option::of(any::<proptest::sample::Index>()),
+            bit in 0u8..8,
+            cut in proptest::option::of(any::<proptest::sample::Index>()),
+            junk in proptest::collection::vec(any::<u8>(), 0..3),
+        ) {
+            let mut enc = Vec::new();
+            encode(&data, &mut enc);
+            let mut out = Vec::new();
+            decode(&enc, &mut out).unwrap();
+            prop_assert_eq!(&out, &data);
+            if let Some(i) = flip.filter(|_| !enc.is_empty()) {
+                let i = i.index(enc.len());
+                enc[i] ^= 1 << bit;
+            }
+            if let Some(c) = cut.filter(|_| !enc.is_empty()) {
+                enc.truncate(c.index(enc.len()));
+            }
+            enc.extend_from_slice(&junk);
+            // What was in `out` before stays there, and nothing is appended on error.
+            let mut out = b"kept".to_vec();
+            let ours = decode(&enc, &mut out).map(|()| out[4..].to_vec());
+            prop_assert_eq!(&out[..4], b"kept");
+            if ours.is_err() {
+                prop_assert_eq!(out.len(), 4);
+            }
+            prop_assert_eq!(ours, decode_bitwise(&enc));
         }
 
         #[test]
