@@ -121,30 +121,14 @@ pub fn workloads() -> Vec<Workload> {
         run: Box::new(move || encode_control(&mut out2)),
     });
     // The whole receive path: a server connection takes a 4 MiB upload (preface, SETTINGS,
-    // HEADERS, 256 DATA frames of 16 KiB), and the application reads every chunk.
+    // the ACK of ours, HEADERS, 256 DATA frames of 16 KiB) in 64 KiB reads, and the
+    // application reads every chunk after each read.
     let upload = upload_wire();
     let len = upload.len() as u64;
     w.push(Workload {
-        name: format!("server recv 4 MiB upload + read_data ({len} B)"),
+        name: format!("server recv 4 MiB upload in 64 KiB reads + read_data ({len} B)"),
         bytes: len,
-        run: Box::new(move || {
-            let now = Instant::now();
-            let mut cfg = Config::server();
-            cfg.settings
-                .push((proto_h2::settings::id::INITIAL_WINDOW_SIZE, 8 << 20));
-            cfg.connection_window = 8 << 20;
-            let mut s = Connection::new(Role::Server, cfg, now);
-            let _ = s.recv(now, &upload);
-            let mut n = 0u64;
-            while let Some(ev) = s.poll_event() {
-                if let Event::Data { stream, .. } = ev {
-                    while let Some(b) = s.read_data(stream) {
-                        n += b.len() as u64;
-                    }
-                }
-            }
-            n
-        }),
+        run: Box::new(move || recv_upload(&upload, 64 * 1024)),
     });
     w
 }
@@ -221,9 +205,40 @@ pub fn encode_control(out: &mut Vec<u8>) -> u64 {
     out.len() as u64
 }
 
-fn upload_wire() -> Vec<u8> {
+/// A server connection takes `upload` in reads of `read` bytes; after each, the application
+/// reads every chunk of body that arrived. Returns the body bytes read.
+pub fn recv_upload(upload: &[u8], read: usize) -> u64 {
+    let now = Instant::now();
+    let mut cfg = Config::server();
+    cfg.settings
+        .push((proto_h2::settings::id::INITIAL_WINDOW_SIZE, 8 << 20));
+    cfg.connection_window = 8 << 20;
+    let mut s = Connection::new(Role::Server, cfg, now);
+    let mut n = 0u64;
+    for piece in upload.chunks(read) {
+        let _ = s.recv(now, piece);
+        while let Some(ev) = s.poll_event() {
+            if let Event::Data { stream, .. } = ev {
+                while let Some(b) = s.read_data(stream) {
+                    n += b.len() as u64;
+                }
+            }
+        }
+    }
+    n
+}
+
+/// The client's side of a 4 MiB upload: preface, SETTINGS, the ACK of the server's SETTINGS
+/// (without it the server's 8 MiB stream window is not in force and the body is refused with
+/// FLOW_CONTROL_ERROR), HEADERS, 256 DATA frames of 16 KiB.
+pub fn upload_wire() -> Vec<u8> {
     let mut wire = PREFACE.to_vec();
     wire.extend(frame::Builder::new(frame::kind::SETTINGS, 0).build());
+    wire.extend(
+        frame::Builder::new(frame::kind::SETTINGS, 0)
+            .flags(frame::flag::ACK)
+            .build(),
+    );
     let mut enc = proto_h2::hpack::Encoder::new();
     let mut block = Vec::new();
     enc.encode(
@@ -246,4 +261,19 @@ fn upload_wire() -> Vec<u8> {
         Frame::Data(Data::new(StreamId::new(1), &body, i == 255)).encode(&mut wire);
     }
     wire
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_upload_row_reads_the_whole_body() {
+        // Before the SETTINGS ACK was in the wire, the row measured the flow-control error
+        // path: 0 bytes were read.
+        let wire = upload_wire();
+        for read in [64 * 1024, 1500, wire.len()] {
+            assert_eq!(recv_upload(&wire, read), 4 << 20, "reads of {read}");
+        }
+    }
 }
