@@ -416,74 +416,71 @@ fn masked_encode_pairs(pairs: &mut Vec<Pair>) {
             14
         };
         let name = format!("encode masked binary {name} (client, CSPRNG keys)");
-        // Ours with OS keys against ours with wyrand keys: the cost of the cryptographic source.
-        let mut conn = Connection::client(Config::default(), os_keys());
+        // Ours with OS-seeded ChaCha keys against: ours with wyrand keys (the cost of the
+        // cryptographic source); ours reading the OS per batch (why the source is ChaCha);
+        // fastwebsockets' client path.
         let mut predictable = Connection::client_predictable(Config::default(), 1);
-        let shared = Rc::new(RefCell::new(Vec::with_capacity(len + 16)));
-        let payload_a = placed_payload(payload, &shared.borrow(), header_len);
-        let theirs_out = Rc::clone(&shared);
-        pairs.push(Pair {
-            group: "ws",
-            name: name.clone(),
-            peer: "proto-ws, wyrand keys",
-            bytes: len as u64,
-            ours: Box::new(move || {
-                let mut out = shared.borrow_mut();
-                out.clear();
-                ours_frame(&mut conn, black_box(payload_a), &mut out);
+        pairs.push(masked_pair(
+            &name,
+            "proto-ws, wyrand keys",
+            payload,
+            header_len,
+            move |p, out| {
+                ours_frame(&mut predictable, p, out);
                 out.len() as u64
-            }),
-            theirs: Box::new(move || {
-                let mut out = theirs_out.borrow_mut();
-                out.clear();
-                ours_frame(&mut predictable, black_box(payload_a), &mut out);
-                out.len() as u64
-            }),
-        });
-        let mut conn = Connection::client(Config::default(), os_keys());
+            },
+        ));
         let mut os = Connection::client_with_source(Config::default(), OsRandom);
-        let shared = Rc::new(RefCell::new(Vec::with_capacity(len + 16)));
-        let payload_c = placed_payload(payload, &shared.borrow(), header_len);
-        let theirs_out = Rc::clone(&shared);
-        pairs.push(Pair {
-            group: "ws",
-            name: name.clone(),
-            peer: "proto-ws, getrandom per 256 B",
-            bytes: len as u64,
-            ours: Box::new(move || {
-                let mut out = shared.borrow_mut();
-                out.clear();
-                ours_frame(&mut conn, black_box(payload_c), &mut out);
+        pairs.push(masked_pair(
+            &name,
+            "proto-ws, getrandom per 256 B",
+            payload,
+            header_len,
+            move |p, out| {
+                ours_frame(&mut os, p, out);
                 out.len() as u64
-            }),
-            theirs: Box::new(move || {
-                let mut out = theirs_out.borrow_mut();
-                out.clear();
-                ours_frame(&mut os, black_box(payload_c), &mut out);
-                out.len() as u64
-            }),
-        });
-        let mut conn = Connection::client(Config::default(), os_keys());
-        let shared = Rc::new(RefCell::new(Vec::with_capacity(len + 16)));
-        let payload_b = placed_payload(payload, &shared.borrow(), header_len);
-        let theirs_out = Rc::clone(&shared);
-        pairs.push(Pair {
-            group: "ws",
-            name,
-            peer: "fastwebsockets",
-            bytes: len as u64,
-            ours: Box::new(move || {
-                let mut out = shared.borrow_mut();
-                out.clear();
-                ours_frame(&mut conn, black_box(payload_b), &mut out);
-                out.len() as u64
-            }),
-            theirs: Box::new(move || {
-                let mut out = theirs_out.borrow_mut();
-                out.clear();
-                fastwebsockets_client_frame(black_box(payload_b), &mut out).len() as u64
-            }),
-        });
+            },
+        ));
+        pairs.push(masked_pair(
+            &name,
+            "fastwebsockets",
+            payload,
+            header_len,
+            |p, out| fastwebsockets_client_frame(p, out).len() as u64,
+        ));
+    }
+}
+
+/// One masked-encode row: ours (a client with OS-seeded `CryptoMask` keys) against `theirs`
+/// on the same payload, placed at the same distance from the shared output buffer; `theirs`
+/// returns the length of the frame it wrote.
+fn masked_pair(
+    name: &str,
+    peer: &'static str,
+    payload: &'static [u8],
+    header_len: usize,
+    mut theirs: impl FnMut(&[u8], &mut Vec<u8>) -> u64 + 'static,
+) -> Pair {
+    let mut conn = Connection::client(Config::default(), os_keys());
+    let shared = Rc::new(RefCell::new(Vec::with_capacity(payload.len() + 16)));
+    let placed = placed_payload(payload, &shared.borrow(), header_len);
+    let theirs_out = Rc::clone(&shared);
+    Pair {
+        group: "ws",
+        name: name.to_string(),
+        peer,
+        bytes: payload.len() as u64,
+        ours: Box::new(move || {
+            let mut out = shared.borrow_mut();
+            out.clear();
+            ours_frame(&mut conn, black_box(placed), &mut out);
+            out.len() as u64
+        }),
+        theirs: Box::new(move || {
+            let mut out = theirs_out.borrow_mut();
+            out.clear();
+            theirs(black_box(placed), &mut out)
+        }),
     }
 }
 

@@ -264,20 +264,24 @@ fn sigalg(v: u16) -> Option<SslSignatureAlgorithm> {
     })
 }
 
+/// The error for BoringSSL refusing `setting` of profile `p`, for `map_err`.
+fn profile_refused(p: &Profile, setting: &'static str) -> impl FnOnce(ErrorStack) -> Error {
+    let profile = p.name;
+    move |e| {
+        ConfigError::Profile {
+            profile,
+            setting,
+            reason: e.to_string(),
+        }
+        .into()
+    }
+}
+
 /// Applies a profile's context-wide settings (ciphers, groups, signature algorithms, GREASE,
 /// extension permutation, certificate compression, stapling, SCT, tickets) to `ctx`.
 pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Result<(), Error> {
     let profile = &p.tls;
-    let bad = |setting: &'static str| {
-        move |e: ErrorStack| -> Error {
-            ConfigError::Profile {
-                profile: p.name,
-                setting,
-                reason: e.to_string(),
-            }
-            .into()
-        }
-    };
+    let bad = |setting| profile_refused(p, setting);
     ctx.set_cipher_list(profile.cipher_list)
         .map_err(bad("cipher list"))?;
     ctx.set_curves_list(profile.groups).map_err(bad("groups"))?;
@@ -315,16 +319,7 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
 /// Applies a profile's per-connection settings (ALPS, ECH GREASE, key shares) to `ssl`.
 pub(crate) fn apply_profile_ssl(p: &Profile, ssl: &mut SslRef) -> Result<(), Error> {
     let profile = &p.tls;
-    let bad = |setting: &'static str| {
-        move |e: ErrorStack| -> Error {
-            ConfigError::Profile {
-                profile: p.name,
-                setting,
-                reason: e.to_string(),
-            }
-            .into()
-        }
-    };
+    let bad = |setting| profile_refused(p, setting);
     if let Some(alps) = profile.alps {
         ffi::add_application_settings(ssl, alps.protocol.as_bytes(), &[], alps.new_codepoint)
             .map_err(bad("ALPS"))?;
