@@ -152,6 +152,10 @@ impl Fields {
         self.buf.clear();
         self.entries.clear();
     }
+    /// Heap bytes held (capacity, not length): what a reused scratch head keeps alive.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.buf.capacity() + self.entries.capacity() * core::mem::size_of::<Entry>()
+    }
 }
 
 /// A request or response head: its fields plus typed access to the pseudo-headers.

@@ -9,6 +9,8 @@
 //!    it is reset with NO_ERROR (RFC 9113 8.1) and released; with the request complete it
 //!    counts toward the limit until its body is read, and streams above the limit are
 //!    refused (5.1.2).
+//! 3. The buffers a connection reuses across messages (the scratch head it decodes header
+//!    blocks into) do not keep a large message's memory once it is done.
 
 use proto_h2::conn::{Config, Connection, Event, PREFACE, Request, Role};
 use proto_h2::frame::{self, Builder, ErrorCode, Frame, StreamId, flag, kind};
@@ -376,4 +378,47 @@ fn client_keeps_the_response_after_rst_no_error() {
     );
     assert_eq!(p.client.stream_count(), 0);
     assert!(p.client_error.is_none() && p.server_error.is_none());
+}
+
+// ------------------------------------------------------------------ 3. reused scratch
+
+/// A request with an 8,000-byte header field (a never-indexed literal, so the HPACK table
+/// does not keep it), answered and finished: the scratch head the connection decodes into
+/// must not keep the large buffer afterwards (it is kept only up to 4 KiB), so the connection
+/// holds about what it held before. Without the cap it keeps the 8 KiB.
+#[test]
+fn a_large_head_leaves_no_large_scratch_buffer() {
+    let now = Instant::now();
+    let mut s = server_with(Config::server(), now);
+    let exchange = |s: &mut Connection, id: u32, value_len: usize| {
+        let mut block = vec![0x83, 0x86, 0x84, 0x01, 0x01, b'a', 0x10, 0x05];
+        block.extend_from_slice(b"x-big");
+        assert!((127..16_000).contains(&value_len));
+        let rest = value_len - 127;
+        block.extend_from_slice(&[0x7f, 0x80 | (rest % 128) as u8, (rest / 128) as u8]);
+        block.resize(block.len() + value_len, b'v');
+        let fl = flag::END_HEADERS | flag::END_STREAM;
+        let req = Builder::new(kind::HEADERS, id)
+            .flags(fl)
+            .payload(&block)
+            .build();
+        s.recv(now, &req).unwrap();
+        let mut got = 0;
+        while let Some(ev) = s.poll_event() {
+            if let Event::Request { head, .. } = ev {
+                got = head.fields.get(b"x-big").map_or(0, <[u8]>::len);
+            }
+        }
+        assert_eq!(got, value_len);
+        s.send_response(StreamId::new(id), 204, &[], true).unwrap();
+        drain(s, now);
+        assert_eq!(s.stream_count(), 0);
+    };
+    // Warm-up with a small head: the tables and the scratch take their usual size.
+    exchange(&mut s, 1, 200);
+    exchange(&mut s, 3, 200);
+    let m = Measure::start();
+    exchange(&mut s, 5, 8_000);
+    let held = m.stats().live_bytes;
+    assert!(held < 2048, "{held} bytes live after one large head");
 }

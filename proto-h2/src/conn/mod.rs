@@ -61,6 +61,7 @@ pub use send::Request;
 use crate::error::Error;
 use crate::flow::{Bdp, RecvWindow, Window};
 use crate::frame::{self, Frame, StreamId};
+use crate::head::Head;
 use crate::hpack::{self};
 use crate::settings::{DEFAULT_WINDOW, Settings};
 use crate::stream::State;
@@ -82,6 +83,12 @@ pub const GOAWAY_DEBUG_MAX: usize = 256;
 /// Payloads at least this long are handed back by [`Connection::poll_transmit`] for a
 /// vectored write instead of being copied into the output buffer.
 pub const VECTORED_MIN: usize = 1024;
+
+/// The scratch buffers a connection reuses across messages (the decoded header block, the
+/// spare per-stream send queues) are kept only up to about this many bytes each; a larger one
+/// (from an unusually large head) is freed after use, so an idle connection holds no large
+/// buffer.
+const SCRATCH_KEEP: usize = 4096;
 
 /// Which side of the connection we are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -114,6 +121,9 @@ pub enum Role {
 ///   it ([`Event::Reset`] with `remote: false` reports it); read the body first if it is
 ///   needed. A client that receives such a RST_STREAM after a complete response keeps the
 ///   response readable and stops sending.
+/// - Buffers reused across messages (the scratch head header blocks are decoded into): kept
+///   only while at most 4 KiB each; one grown larger by a large head is freed after use, so
+///   an idle connection keeps no large buffer.
 #[derive(Debug)]
 pub struct Connection {
     role: Role,
@@ -129,6 +139,9 @@ pub struct Connection {
     decoder: hpack::Decoder,
     encoder: hpack::Encoder,
     scratch: Vec<u8>,
+    /// Where header blocks are decoded before being copied out at their exact size; kept
+    /// only while it holds at most [`SCRATCH_KEEP`] bytes.
+    head_scratch: Head,
     streams: HashMap<u32, Stream>,
     closed: HashMap<u32, Closure>,
     closed_order: VecDeque<u32>,
@@ -225,6 +238,7 @@ impl Connection {
             decoder,
             encoder: hpack::Encoder::new(),
             scratch: Vec::new(),
+            head_scratch: Head::default(),
             streams: HashMap::new(),
             closed: HashMap::new(),
             closed_order: VecDeque::new(),

@@ -80,31 +80,42 @@ impl Connection {
         }
         check_fields(req.headers)?;
         let plain_connect = req.method == b"CONNECT" && req.protocol.is_none();
-        let mut fields: Vec<(&[u8], &[u8])> = Vec::with_capacity(5 + req.headers.len());
+        // The pseudo-headers in a fixed array and the regular fields borrowed from the
+        // request: no allocation to gather them, unless `Config::header_order` asks for the
+        // regular fields to be sorted (then one `Vec` per request).
+        let mut pseudo: [(&[u8], &[u8]); 5] = [(b"", b""); 5];
+        let mut n = 0;
         for p in self.config.pseudo_order {
-            match p {
-                Pseudo::Method => fields.push((b":method", req.method)),
-                Pseudo::Authority => fields.push((b":authority", req.authority)),
-                Pseudo::Scheme if !plain_connect => fields.push((b":scheme", req.scheme)),
-                Pseudo::Path if !plain_connect => fields.push((b":path", req.path)),
-                _ => {}
-            }
+            let f: (&[u8], &[u8]) = match p {
+                Pseudo::Method => (b":method", req.method),
+                Pseudo::Authority => (b":authority", req.authority),
+                Pseudo::Scheme if !plain_connect => (b":scheme", req.scheme),
+                Pseudo::Path if !plain_connect => (b":path", req.path),
+                _ => continue,
+            };
+            pseudo[n] = f;
+            n += 1;
         }
         if let Some(p) = req.protocol {
-            fields.push((b":protocol", p));
+            pseudo[n] = (b":protocol", p);
+            n += 1;
         }
-        let first = fields.len();
-        fields.extend_from_slice(req.headers);
-        if !self.config.header_order.is_empty() {
-            let order = &self.config.header_order;
-            let rank = |n: &[u8]| order.iter().position(|o| o == n).unwrap_or(order.len());
-            fields[first..].sort_by_key(|(n, _)| rank(n));
-        }
-        self.check_list_size(fields.iter().copied())?;
+        let pseudo = &pseudo[..n];
+        let sorted: Option<Vec<(&[u8], &[u8])>> =
+            (!self.config.header_order.is_empty()).then(|| {
+                let order = &self.config.header_order;
+                let rank = |n: &[u8]| order.iter().position(|o| o == n).unwrap_or(order.len());
+                let mut v = req.headers.to_vec();
+                v.sort_by_key(|(n, _)| rank(n));
+                v
+            });
+        let regular = sorted.as_deref().unwrap_or(req.headers);
+        let fields = pseudo.iter().chain(regular).copied();
+        self.check_list_size(fields.clone())?;
         let id = StreamId::new(self.next_local);
         self.next_local += 2;
         let prio = self.config.headers_priority;
-        self.write_headers(id, None, &fields, end_stream, prio);
+        self.write_headers(id, None, fields, end_stream, prio);
         let state = State::Idle
             .on(Side::Send, Ev::Headers { end_stream })
             .unwrap_or(State::Closed);
@@ -171,10 +182,9 @@ impl Connection {
         digits[0] = b'0' + (status / 100) as u8;
         digits[1] = b'0' + (status / 10 % 10) as u8;
         digits[2] = b'0' + (status % 10) as u8;
-        let mut fields: Vec<(&[u8], &[u8])> = Vec::with_capacity(1 + headers.len());
-        fields.push((b":status", &digits));
-        fields.extend_from_slice(headers);
-        self.write_headers(stream, None, &fields, end_stream, None);
+        let status_field: (&[u8], &[u8]) = (b":status", &digits);
+        let fields = std::iter::once(status_field).chain(headers.iter().copied());
+        self.write_headers(stream, None, fields, end_stream, None);
         self.end_early(stream.value());
         self.maybe_forget(stream.value());
         Ok(())
@@ -358,7 +368,7 @@ impl Connection {
             (b":path", req.path),
         ];
         fields.extend_from_slice(req.headers);
-        self.write_headers(stream, Some(promised), &fields, false, None);
+        self.write_headers(stream, Some(promised), fields.iter().copied(), false, None);
         let mut s = Stream::new(
             State::ReservedLocal,
             true,
@@ -413,17 +423,17 @@ impl Connection {
     }
 
     /// Encodes a header block and writes HEADERS (or PUSH_PROMISE) + CONTINUATION frames.
-    pub(super) fn write_headers(
+    pub(super) fn write_headers<'f>(
         &mut self,
         stream: StreamId,
         promised: Option<StreamId>,
-        fields: &[(&[u8], &[u8])],
+        fields: impl Iterator<Item = (&'f [u8], &'f [u8])>,
         end_stream: bool,
         priority: Option<Priority>,
     ) {
         let mut block = std::mem::take(&mut self.scratch);
         block.clear();
-        self.encoder.encode(fields.iter().copied(), &mut block);
+        self.encoder.encode(fields, &mut block);
         let max = self.remote.max_frame_size as usize;
         let first_room =
             max - if priority.is_some() { 5 } else { 0 } - if promised.is_some() { 4 } else { 0 };

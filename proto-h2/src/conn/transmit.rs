@@ -122,12 +122,9 @@ impl Connection {
                         .state
                         .on(Side::Send, Ev::Headers { end_stream: true })
                         .unwrap_or(State::Closed);
-                    let fields: Vec<(&[u8], &[u8])> = trailers
-                        .iter()
-                        .map(|(n, v)| (n.as_slice(), v.as_slice()))
-                        .collect();
+                    let fields = trailers.iter().map(|(n, v)| (n.as_slice(), v.as_slice()));
                     let mut tmp = std::mem::take(&mut self.ctrl);
-                    self.write_headers(sid, None, &fields, true, None);
+                    self.write_headers(sid, None, fields, true, None);
                     std::mem::swap(&mut tmp, &mut self.ctrl);
                     out.extend_from_slice(&tmp);
                 } else {
