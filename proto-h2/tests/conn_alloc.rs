@@ -10,10 +10,11 @@
 //! |---|-------|------|--------------|
 //! | 1-3 | server, `decode_block` + `on_request` | the request `Head`: its field bytes, its field index, and the `Box<Head>` of [`Event::Request`] | the event hands the head to the application, which owns it |
 //! | 4-6 | client, `decode_block` + `on_stream_head` | the response `Head`, likewise, for [`Event::Response`] | as above |
-//! | 7 | server, `send_data` | the stream's send queue (`VecDeque<Bytes>`) on first use | |
-//! | 8 | client, `recv` of DATA (`src/recvbuf.rs`) | the receive buffer of the 11-byte payload, handed out by `read_data` as its `Bytes` | the `Bytes` is the application's to keep, so its memory cannot be reused |
+//! | 7 | client, `recv` of DATA (`src/recvbuf.rs`) | the receive buffer of the 11-byte payload, handed out by `read_data` as its `Bytes` | the `Bytes` is the application's to keep, so its memory cannot be reused |
 //!
-//! Removed (17 before): the `Vec` that `send_request` and `send_response` gathered the fields
+//! Removed (17 before): the server stream's send queue (`VecDeque<Bytes>`), allocated by the
+//! first `send_data` on each stream, now taken from the spare queues of finished streams
+//! (at most 8, each at most 1 KiB, kept); the `Vec` that `send_request` and `send_response` gathered the fields
 //! in (they are now chained from the caller's slices; only a non-empty
 //! `Config::header_order` still sorts a copy); and the growth of each decoded head's two
 //! buffers by doubling (7 allocations for the request, 4 for the response), now decoded into
@@ -111,4 +112,4 @@ fn allocations_per_request_after_warm_up_are_pinned() {
 }
 
 /// See the module documentation for where they come from.
-const PER_REQUEST: u64 = 8;
+const PER_REQUEST: u64 = 7;

@@ -10,7 +10,8 @@
 //!    counts toward the limit until its body is read, and streams above the limit are
 //!    refused (5.1.2).
 //! 3. The buffers a connection reuses across messages (the scratch head it decodes header
-//!    blocks into) do not keep a large message's memory once it is done.
+//!    blocks into, the send queues of finished streams kept for new ones) are bounded and do
+//!    not keep a large message's memory once it is done.
 
 use proto_h2::conn::{Config, Connection, Event, PREFACE, Request, Role};
 use proto_h2::frame::{self, Builder, ErrorCode, Frame, StreamId, flag, kind};
@@ -421,4 +422,61 @@ fn a_large_head_leaves_no_large_scratch_buffer() {
     exchange(&mut s, 5, 8_000);
     let held = m.stats().live_bytes;
     assert!(held < 2048, "{held} bytes live after one large head");
+}
+
+/// Many streams finished at once, then streams that queued many small DATA chunks (send
+/// queues grown to 1,024 entries): the send queues kept for reuse are bounded in number (8)
+/// and size (1 KiB each), so what the connection holds afterwards stays small. Without the
+/// number bound every finished stream's queue is kept (90 KiB here), without the size bound a
+/// grown queue is (32 KiB).
+#[test]
+fn spare_send_queues_are_bounded() {
+    let now = Instant::now();
+    let mut s = server_with(Config::server(), now);
+    let chunk = bytes::Bytes::from_static(b"x");
+    // `poll_transmit` writes one DATA frame per stream per call.
+    let drain_all = |s: &mut Connection, now| while !drain(s, now).is_empty() {};
+    let answer = |s: &mut Connection, id: u32, chunks: usize| {
+        let id = StreamId::new(id);
+        s.send_response(id, 200, &[], chunks == 0).unwrap();
+        for _ in 0..chunks {
+            s.send_data(id, chunk.clone(), false).unwrap();
+        }
+        if chunks > 0 {
+            s.send_data(id, bytes::Bytes::new(), true).unwrap();
+        }
+    };
+    // Opens 90 streams from `first` on, answers them all and returns the next stream id.
+    let concurrent = |s: &mut Connection, first: u32, chunks: usize| {
+        let mut id = first;
+        for _ in 0..90 {
+            s.recv(now, &post(id, true)).unwrap();
+            id += 2;
+        }
+        while s.poll_event().is_some() {}
+        for i in (first..id).step_by(2) {
+            answer(s, i, chunks);
+        }
+        drain_all(s, now);
+        assert_eq!(s.stream_count(), 0);
+        id
+    };
+    // Warm-up without DATA (no send queue is allocated): the stream table, the event queue
+    // and the closed-stream memory take their size for 90 streams.
+    let id = concurrent(&mut s, 1, 0);
+    let m = Measure::start();
+    let mut id = concurrent(&mut s, id, 20);
+    for _ in 0..10 {
+        s.recv(now, &post(id, true)).unwrap();
+        while s.poll_event().is_some() {}
+        answer(&mut s, id, 1_000);
+        drain_all(&mut s, now);
+        id += 2;
+    }
+    assert_eq!(s.stream_count(), 0);
+    let held = m.stats().live_bytes;
+    assert!(
+        held < 24 * 1024,
+        "{held} bytes live after the streams are gone"
+    );
 }

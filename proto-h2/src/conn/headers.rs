@@ -243,7 +243,7 @@ impl Connection {
         s.state = State::Idle
             .on(Side::Recv, Ev::PushPromise)
             .unwrap_or(State::Closed);
-        self.streams.insert(promised.value(), s);
+        self.insert_stream(promised, s);
         self.events.push_back(Event::PushPromise {
             stream,
             promised,
@@ -313,7 +313,7 @@ impl Connection {
         s.no_body = head.method() == Some(b"HEAD");
         s.counted = true;
         self.peer_streams += 1;
-        self.streams.insert(stream.value(), s);
+        self.insert_stream(stream, s);
         self.events.push_back(Event::Request {
             stream,
             head: Box::new(head),

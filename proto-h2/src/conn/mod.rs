@@ -121,9 +121,10 @@ pub enum Role {
 ///   it ([`Event::Reset`] with `remote: false` reports it); read the body first if it is
 ///   needed. A client that receives such a RST_STREAM after a complete response keeps the
 ///   response readable and stops sending.
-/// - Buffers reused across messages (the scratch head header blocks are decoded into): kept
-///   only while at most 4 KiB each; one grown larger by a large head is freed after use, so
-///   an idle connection keeps no large buffer.
+/// - Buffers reused across messages: the scratch head header blocks are decoded into is kept
+///   only while at most 4 KiB; the send queues of dropped streams are kept for new streams,
+///   at most 8 of at most 1 KiB each. A buffer grown larger (a large head, many queued
+///   chunks) is freed after use, so an idle connection keeps no large buffer.
 #[derive(Debug)]
 pub struct Connection {
     role: Role,
@@ -142,6 +143,9 @@ pub struct Connection {
     /// Where header blocks are decoded before being copied out at their exact size; kept
     /// only while it holds at most [`SCRATCH_KEEP`] bytes.
     head_scratch: Head,
+    /// Emptied send queues of dropped streams, reused by new streams (bounded, see
+    /// `store::recycle`).
+    spare_queues: Vec<VecDeque<bytes::Bytes>>,
     streams: HashMap<u32, Stream>,
     closed: HashMap<u32, Closure>,
     closed_order: VecDeque<u32>,
@@ -239,6 +243,7 @@ impl Connection {
             encoder: hpack::Encoder::new(),
             scratch: Vec::new(),
             head_scratch: Head::default(),
+            spare_queues: Vec::new(),
             streams: HashMap::new(),
             closed: HashMap::new(),
             closed_order: VecDeque::new(),

@@ -125,7 +125,7 @@ impl Connection {
         let mut s = Stream::new(state, true, self.remote.initial_window_size, init, init);
         s.no_body = req.method == b"HEAD";
         s.sent_head = true;
-        self.streams.insert(id.value(), s);
+        self.insert_stream(id, s);
         self.stream_opened();
         Ok(id)
     }
@@ -379,7 +379,7 @@ impl Connection {
         s.state = State::Idle
             .on(Side::Send, Ev::PushPromise)
             .unwrap_or(State::Closed);
-        self.streams.insert(promised.value(), s);
+        self.insert_stream(promised, s);
         self.stream_opened();
         Ok(promised)
     }

@@ -3,7 +3,7 @@
 //! stream is dropped.
 
 use super::event::Event;
-use super::{Connection, Role};
+use super::{Connection, Role, SCRATCH_KEEP};
 use crate::error::UserError;
 use crate::flow::{RecvWindow, Window};
 use crate::frame::{self, ErrorCode, Frame, StreamId};
@@ -72,7 +72,34 @@ impl Stream {
     }
 }
 
+/// Spare send queues kept for new streams: at most this many.
+const SPARE_QUEUES: usize = 8;
+/// A send queue is kept as a spare only up to this capacity (in chunks; 32 bytes each).
+const SPARE_QUEUE_CAP: usize = SCRATCH_KEEP / 4 / std::mem::size_of::<Bytes>();
+
 impl Connection {
+    /// Stores a new stream, giving it a spare send queue if one is kept.
+    pub(super) fn insert_stream(&mut self, id: StreamId, mut s: Stream) {
+        if let Some(q) = self.spare_queues.pop() {
+            s.out = q;
+        }
+        self.streams.insert(id.value(), s);
+    }
+
+    /// Keeps a dropped stream's send queue for the next stream, emptied, while fewer than
+    /// [`SPARE_QUEUES`] are kept and it is no larger than [`SPARE_QUEUE_CAP`] (so spares
+    /// hold at most 8 KiB in all).
+    fn recycle(&mut self, s: Stream) {
+        let mut q = s.out;
+        if q.capacity() > 0
+            && q.capacity() <= SPARE_QUEUE_CAP
+            && self.spare_queues.len() < SPARE_QUEUES
+        {
+            q.clear();
+            self.spare_queues.push(q);
+        }
+    }
+
     pub(super) fn is_peer_initiated(&self, id: StreamId) -> bool {
         id.is_client_initiated() == (self.role == Role::Server)
     }
@@ -108,6 +135,7 @@ impl Connection {
         if unread > 0 {
             self.conn_release(unread as u32);
         }
+        self.recycle(s);
         self.remember_closed(id.value(), how);
         true
     }
@@ -148,6 +176,7 @@ impl Connection {
         {
             if let Some(s) = self.streams.remove(&id) {
                 self.peer_streams -= u32::from(s.counted);
+                self.recycle(s);
             }
             self.stream_dropped = true;
             self.remember_closed(id, Closure::Ended);
