@@ -1,8 +1,8 @@
 //! Decoded header blocks and the HTTP message rules of RFC 9113 section 8 (field validity,
 //! pseudo-header rules, connection-specific fields, `:authority`/`host`, `content-length`).
 //!
-//! A block is stored as one byte buffer plus offsets ([`Fields`]): two allocations per block,
-//! none per field.
+//! A block is stored as one byte buffer ([`Fields`]): one allocation per block, none per
+//! field.
 
 use crate::frame::ErrorCode;
 use core::fmt;
@@ -74,18 +74,24 @@ impl fmt::Display for Malformed {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Entry {
-    name: (u32, u32),
-    value_end: u32,
-    sensitive: bool,
+/// The bytes before each field's name in [`Fields`]'s buffer: the name length and the value
+/// length (little-endian `u32`s), then 1 for a never-indexed field, else 0.
+const RECORD: usize = 9;
+
+fn read_len(buf: &[u8], at: usize) -> usize {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(&buf[at..at + 4]);
+    u32::from_le_bytes(b) as usize
 }
 
 /// The fields of one header block in wire order, pseudo-headers first.
+///
+/// Stored in one buffer, each field as a small record (its lengths and whether it is
+/// sensitive) followed by its name and value: one allocation per block, none per field.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Fields {
     buf: Vec<u8>,
-    entries: Vec<Entry>,
+    count: usize,
 }
 
 impl fmt::Debug for Fields {
@@ -108,25 +114,35 @@ impl Fields {
     }
     /// Appends a field.
     pub fn push(&mut self, name: &[u8], value: &[u8], sensitive: bool) {
-        let start = self.buf.len() as u32;
+        self.buf.reserve(RECORD + name.len() + value.len());
+        self.buf
+            .extend_from_slice(&(name.len() as u32).to_le_bytes());
+        self.buf
+            .extend_from_slice(&(value.len() as u32).to_le_bytes());
+        self.buf.push(u8::from(sensitive));
         self.buf.extend_from_slice(name);
-        let mid = self.buf.len() as u32;
         self.buf.extend_from_slice(value);
-        self.entries.push(Entry {
-            name: (start, mid),
-            value_end: self.buf.len() as u32,
-            sensitive,
-        });
+        self.count += 1;
     }
-    fn at(&self, e: &Entry) -> (&[u8], &[u8]) {
-        (
-            &self.buf[e.name.0 as usize..e.name.1 as usize],
-            &self.buf[e.name.1 as usize..e.value_end as usize],
-        )
+    /// Every field as (name, value, sensitive), in wire order.
+    fn records(&self) -> impl Iterator<Item = (&[u8], &[u8], bool)> + '_ {
+        let buf = &self.buf[..];
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            if at >= buf.len() {
+                return None;
+            }
+            let name = at + RECORD;
+            let value = name + read_len(buf, at);
+            let end = value + read_len(buf, at + 4);
+            let sensitive = buf[at + 8] != 0;
+            at = end;
+            Some((&buf[name..value], &buf[value..end], sensitive))
+        })
     }
     /// Every field (pseudo-headers included) as (name, value), in wire order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
-        self.entries.iter().map(|e| self.at(e))
+        self.records().map(|(n, v, _)| (n, v))
     }
     /// The regular fields (no pseudo-headers), in wire order.
     pub fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
@@ -134,7 +150,7 @@ impl Fields {
     }
     /// Whether the field at `index` came as a never-indexed literal.
     pub fn is_sensitive(&self, index: usize) -> bool {
-        self.entries.get(index).is_some_and(|e| e.sensitive)
+        self.records().nth(index).is_some_and(|r| r.2)
     }
     /// The first value of `name` (exact, lowercase).
     pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
@@ -142,19 +158,19 @@ impl Fields {
     }
     /// Number of fields.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.count
     }
     /// No fields?
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.count == 0
     }
     fn clear(&mut self) {
         self.buf.clear();
-        self.entries.clear();
+        self.count = 0;
     }
     /// Heap bytes held (capacity, not length): what a reused scratch head keeps alive.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.buf.capacity() + self.entries.capacity() * core::mem::size_of::<Entry>()
+        self.buf.capacity()
     }
 }
 
@@ -360,7 +376,8 @@ impl<'h> Collector<'h> {
                 if self.host.is_some() {
                     return self.fail(Malformed::DuplicateHost);
                 }
-                let start = self.head.fields.buf.len() as u32 + 4;
+                // The value follows the record and the name "host".
+                let start = (self.head.fields.buf.len() + RECORD + 4) as u32;
                 self.host = Some((start, start + value.len() as u32));
             }
         }

@@ -8,17 +8,23 @@
 //!
 //! | # | where | what | why it stays |
 //! |---|-------|------|--------------|
-//! | 1-3 | server, `decode_block` + `on_request` | the request `Head`: its field bytes, its field index, and the `Box<Head>` of [`Event::Request`] | the event hands the head to the application, which owns it |
-//! | 4-6 | client, `decode_block` + `on_stream_head` | the response `Head`, likewise, for [`Event::Response`] | as above |
-//! | 7 | client, `recv` of DATA (`src/recvbuf.rs`) | the receive buffer of the 11-byte payload, handed out by `read_data` as its `Bytes` | the `Bytes` is the application's to keep, so its memory cannot be reused |
+//! | 1-2 | server, `decode_block` + `on_request` | the request `Head`: its field buffer (copied out of the scratch head at its exact size) and the `Box<Head>` of [`Event::Request`] | the event hands the head to the application, which owns it and may keep it past the stream |
+//! | 3-4 | client, `decode_block` + `on_stream_head` | the response `Head`, likewise, for [`Event::Response`] | as above |
+//! | 5 | client, `recv` of DATA (`src/recvbuf.rs`) | the receive buffer of the 11-byte payload, handed out by `read_data` as its `Bytes` | the `Bytes` is the application's to keep, so its memory cannot be reused |
 //!
-//! Removed (17 before): the server stream's send queue (`VecDeque<Bytes>`), allocated by the
-//! first `send_data` on each stream, now taken from the spare queues of finished streams
-//! (at most 8, each at most 1 KiB, kept); the `Vec` that `send_request` and `send_response` gathered the fields
-//! in (they are now chained from the caller's slices; only a non-empty
-//! `Config::header_order` still sorts a copy); and the growth of each decoded head's two
-//! buffers by doubling (7 allocations for the request, 4 for the response), now decoded into
-//! a scratch head the connection keeps (up to 4 KiB) and copied out at the exact size.
+//! Removed (17 before, 5 now):
+//! - the `Vec` that `send_request` and `send_response` gathered the fields in (2): the fields
+//!   are chained from the caller's slices (only a non-empty `Config::header_order` still
+//!   sorts a copy);
+//! - the growth of each decoded head's buffers by doubling (6 for the request, 3 for the
+//!   response): heads are decoded into a scratch head the connection keeps (up to 4 KiB) and
+//!   copied out at their exact size;
+//! - the separate field index of each head (2): a `Fields` keeps each field's lengths in its
+//!   one buffer, before the name;
+//! - the server stream's send queue (`VecDeque<Bytes>`) allocated by the first `send_data`
+//!   (1): a new stream takes one of the emptied queues of dropped streams (at most 8 kept,
+//!   each at most 1 KiB).
+//!
 //! Stream table entries and the closed-stream memory allocate nothing here: their tables
 //! keep their capacity once warmed up.
 
@@ -112,4 +118,4 @@ fn allocations_per_request_after_warm_up_are_pinned() {
 }
 
 /// See the module documentation for where they come from.
-const PER_REQUEST: u64 = 7;
+const PER_REQUEST: u64 = 5;
