@@ -143,6 +143,8 @@ pub struct Config {
     pub pseudo_order: [Pseudo; 4],
     /// The order of regular request fields (client fingerprint): names listed here go first,
     /// in this order; the others follow in the order the caller gave. Empty: caller's order.
+    /// Non-empty, each request sorts a copy of its field list (one allocation per request);
+    /// empty, the fields are encoded from the caller's slice without one.
     pub header_order: Vec<Vec<u8>>,
     /// How long the peer has to acknowledge our SETTINGS.
     pub settings_timeout: Duration,
