@@ -445,6 +445,30 @@ impl<'h> Collector<'h> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn fields_keep_order_values_and_sensitivity_in_one_buffer() {
+        let mut f = Fields::new();
+        assert!(f.is_empty());
+        f.push(b":method", b"GET", false);
+        f.push(b"cookie", b"", true);
+        f.push(b"x-long", &[b'v'; 300], false);
+        f.push(b"cookie", b"b=2", false);
+        assert_eq!(f.len(), 4);
+        let all: Vec<_> = f.iter().collect();
+        assert_eq!(all[0], (&b":method"[..], &b"GET"[..]));
+        assert_eq!(all[1], (&b"cookie"[..], &b""[..]));
+        assert_eq!(all[2].1.len(), 300);
+        assert_eq!(all[3], (&b"cookie"[..], &b"b=2"[..]));
+        assert_eq!(f.get(b"cookie"), Some(&b""[..]));
+        assert_eq!(f.get(b"absent"), None);
+        let sensitive: Vec<bool> = (0..5).map(|i| f.is_sensitive(i)).collect();
+        assert_eq!(sensitive, [false, true, false, false, false]);
+        assert_eq!(f.headers().count(), 3);
+        assert_eq!(f.clone(), f);
+        f.clear();
+        assert!(f.is_empty() && f.iter().next().is_none());
+    }
+
     fn run(kind: Kind, fields: &[(&str, &str)]) -> Result<Head, Malformed> {
         let mut h = Head::default();
         let mut c = Collector::new(&mut h, kind);
