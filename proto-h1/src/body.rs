@@ -370,7 +370,10 @@ impl ChunkedDecoder {
                         self.state = ChunkState::Size;
                     }
                     (None, _) | (Some(b'\r'), None) => return Ok((i, None)),
-                    _ => return Err(Error::InvalidChunkTerminator),
+                    (Some(b'\r'), Some(_)) => {
+                        return Err(Error::InvalidChunkTerminator { offset: i + 1 });
+                    }
+                    _ => return Err(Error::InvalidChunkTerminator { offset: i }),
                 },
                 ChunkState::Trailers => {
                     let rest = &input[i..];
@@ -399,7 +402,11 @@ impl ChunkedDecoder {
                             });
                         }
                         Err(e @ Error::TooManyHeaders { .. }) => return Err(e),
-                        Err(_) => return Err(Error::InvalidTrailer),
+                        Err(e) => {
+                            return Err(Error::InvalidTrailer {
+                                offset: i + e.offset().unwrap_or(0),
+                            });
+                        }
                     }
                 }
             }
@@ -418,13 +425,13 @@ impl ChunkedDecoder {
                 break;
             }
             if size > u64::MAX >> 4 || i >= 64 {
-                return Err(Error::InvalidChunkSize);
+                return Err(Error::InvalidChunkSize { offset: i });
             }
             size = (size << 4) | u64::from(d);
             i += 1;
         }
         if i == 0 && !b.is_empty() {
-            return Err(Error::InvalidChunkSize);
+            return Err(Error::InvalidChunkSize { offset: 0 });
         }
         // The common case: no extension.
         match (b.get(i), b.get(i + 1)) {
@@ -437,7 +444,7 @@ impl ChunkedDecoder {
         let window = &b[ext0..b.len().min(ext0 + max + 2)];
         let Some(p) = window.iter().position(|&c| c == b'\r' || c == b'\n') else {
             if window.len() >= max + 2 {
-                return Err(Error::InvalidChunkExtension);
+                return Err(Error::ChunkExtensionTooLong { limit: max });
             }
             return Ok(None);
         };
@@ -451,13 +458,13 @@ impl ChunkedDecoder {
             Some(_) => return Err(Error::BareCr { offset: end }),
         }
         if end - ext0 > max {
-            return Err(Error::InvalidChunkExtension);
+            return Err(Error::ChunkExtensionTooLong { limit: max });
         }
         if !valid_chunk_ext(&b[ext0..end]) {
             return Err(if ext0 == end {
-                Error::InvalidChunkSize
+                Error::InvalidChunkSize { offset: ext0 }
             } else {
-                Error::InvalidChunkExtension
+                Error::InvalidChunkExtension { offset: ext0 }
             });
         }
         Ok(Some((end + 2, size)))
@@ -622,24 +629,49 @@ mod tests {
     #[test]
     fn chunked_rejections() {
         let cases: &[(&[u8], Error)] = &[
-            (b"x\r\n", Error::InvalidChunkSize),
-            (b"\r\n", Error::InvalidChunkSize),
-            (b"3 \r\nabc\r\n0\r\n\r\n", Error::InvalidChunkExtension),
-            (b"-3\r\n", Error::InvalidChunkSize),
-            (b"10000000000000000\r\n", Error::InvalidChunkSize),
+            (b"x\r\n", Error::InvalidChunkSize { offset: 0 }),
+            (b"\r\n", Error::InvalidChunkSize { offset: 0 }),
+            (
+                b"3 \r\nabc\r\n0\r\n\r\n",
+                Error::InvalidChunkExtension { offset: 1 },
+            ),
+            (b"-3\r\n", Error::InvalidChunkSize { offset: 0 }),
+            (
+                b"10000000000000000\r\n",
+                Error::InvalidChunkSize { offset: 16 },
+            ),
             (b"3\nabc\r\n", Error::BareLf { offset: 1 }),
             (b"3\rabc\r\n", Error::BareCr { offset: 1 }),
             (b"3;a\rb\r\nabc\r\n", Error::BareCr { offset: 3 }),
             (b"3;a\nb\r\nabc\r\n", Error::BareLf { offset: 3 }),
-            (b"3\r\nabcX\r\n", Error::InvalidChunkTerminator),
-            (b"3\r\nabc\n0\r\n\r\n", Error::InvalidChunkTerminator),
-            (b"3\r\nabc\r\r\n", Error::InvalidChunkTerminator),
-            (b"3;\r\nabc\r\n", Error::InvalidChunkExtension),
-            (b"3;a=\r\nabc\r\n", Error::InvalidChunkExtension),
-            (b"3;a=\"x\r\nabc\r\n", Error::InvalidChunkExtension),
-            (b"3;a=\x01\r\nabc\r\n", Error::InvalidChunkExtension),
-            (b"0\r\nX : y\r\n\r\n", Error::InvalidTrailer),
-            (b"0\r\nX: y\n\r\n", Error::InvalidTrailer),
+            // Terminator errors come from the call after the data: offsets from there.
+            (
+                b"3\r\nabcX\r\n",
+                Error::InvalidChunkTerminator { offset: 0 },
+            ),
+            (
+                b"3\r\nabc\n0\r\n\r\n",
+                Error::InvalidChunkTerminator { offset: 0 },
+            ),
+            (
+                b"3\r\nabc\r\r\n",
+                Error::InvalidChunkTerminator { offset: 1 },
+            ),
+            (b"3;\r\nabc\r\n", Error::InvalidChunkExtension { offset: 1 }),
+            (
+                b"3;a=\r\nabc\r\n",
+                Error::InvalidChunkExtension { offset: 1 },
+            ),
+            (
+                b"3;a=\"x\r\nabc\r\n",
+                Error::InvalidChunkExtension { offset: 1 },
+            ),
+            (
+                b"3;a=\x01\r\nabc\r\n",
+                Error::InvalidChunkExtension { offset: 1 },
+            ),
+            (b"0\r\nX : y\r\n\r\n", Error::InvalidTrailer { offset: 4 }),
+            (b"0\r\nX: y\n\r\n", Error::InvalidTrailer { offset: 7 }),
         ];
         for (b, e) in cases {
             assert_eq!(
@@ -652,10 +684,13 @@ mod tests {
         let long = [b"1;a=".as_slice(), &[b'x'; 2000], b"\r\nz\r\n"].concat();
         assert_eq!(
             decode_all(&long).map(|_| ()),
-            Err(Error::InvalidChunkExtension)
+            Err(Error::ChunkExtensionTooLong { limit: 1024 })
         );
         let mut dec = ChunkedDecoder::new(&Limits::default());
-        assert_eq!(dec.decode(&long[..1500]), Err(Error::InvalidChunkExtension));
+        assert_eq!(
+            dec.decode(&long[..1500]),
+            Err(Error::ChunkExtensionTooLong { limit: 1024 })
+        );
     }
 
     #[test]

@@ -798,9 +798,15 @@ impl<R: Role> Conn<R> {
             max_head_size: usize::MAX,
             ..self.config.parse.limits
         };
+        // The decoder validated this section already; offsets count from its start.
         match fields(buf, t0, &limits, &mut sink) {
             Ok(Some(_)) => Ok(()),
-            _ => Err(Error::InvalidTrailer),
+            Ok(None) => Err(Error::InvalidTrailer {
+                offset: end.saturating_sub(t0),
+            }),
+            Err(e) => Err(Error::InvalidTrailer {
+                offset: e.offset().map_or(0, |o| o.saturating_sub(t0)),
+            }),
         }
     }
 

@@ -134,15 +134,37 @@ pub enum Error {
         /// The limit that was exceeded.
         limit: u64,
     },
-    /// A chunk-size that is not hex, is empty, or overflows 64 bits.
-    InvalidChunkSize,
-    /// A chunk extension that is malformed or longer than
-    /// [`Limits::max_chunk_ext_len`](crate::Limits).
-    InvalidChunkExtension,
-    /// The CRLF after chunk data is missing.
-    InvalidChunkTerminator,
-    /// The trailer section is malformed.
-    InvalidTrailer,
+    /// A chunk-size that is not hex, is empty, or overflows 64 bits (`offset`: the first
+    /// byte that is not a hex digit, or the digit that overflows).
+    InvalidChunkSize {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to that [`decode`](crate::ChunkedDecoder::decode) call.
+        offset: usize,
+    },
+    /// A malformed chunk extension (`offset`: its start, the byte after the chunk-size).
+    InvalidChunkExtension {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to that [`decode`](crate::ChunkedDecoder::decode) call.
+        offset: usize,
+    },
+    /// A chunk extension longer than [`Limits::max_chunk_ext_len`](crate::Limits), found as
+    /// soon as that many bytes arrived without the line's end.
+    ChunkExtensionTooLong {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
+    /// The CRLF after chunk data is missing (`offset`: the first byte that is not that CRLF).
+    InvalidChunkTerminator {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to that [`decode`](crate::ChunkedDecoder::decode) call.
+        offset: usize,
+    },
+    /// The trailer section is malformed (`offset`: the offending byte, as for a head).
+    InvalidTrailer {
+        /// Byte offset of the offending byte (or of the start of the offending element) from
+        /// the start of the input given to that [`decode`](crate::ChunkedDecoder::decode) call.
+        offset: usize,
+    },
     /// The trailer section is larger than [`Limits::max_trailer_size`](crate::Limits). (431)
     TrailerTooLarge {
         /// The limit that was exceeded.
@@ -207,10 +229,11 @@ impl Error {
             Error::InvalidTransferEncoding => "invalid_transfer_encoding",
             Error::UnsupportedTransferCoding => "unsupported_transfer_coding",
             Error::BodyTooLarge { .. } => "body_too_large",
-            Error::InvalidChunkSize => "invalid_chunk_size",
-            Error::InvalidChunkExtension => "invalid_chunk_extension",
-            Error::InvalidChunkTerminator => "invalid_chunk_terminator",
-            Error::InvalidTrailer => "invalid_trailer",
+            Error::InvalidChunkSize { .. } => "invalid_chunk_size",
+            Error::InvalidChunkExtension { .. } => "invalid_chunk_extension",
+            Error::ChunkExtensionTooLong { .. } => "chunk_extension_too_long",
+            Error::InvalidChunkTerminator { .. } => "invalid_chunk_terminator",
+            Error::InvalidTrailer { .. } => "invalid_trailer",
             Error::TrailerTooLarge { .. } => "trailer_too_large",
             Error::UnexpectedEof => "unexpected_eof",
             Error::MissingHost => "missing_host",
@@ -261,6 +284,18 @@ impl Error {
             Error::ObsFold { offset } => Error::ObsFold {
                 offset: offset + by,
             },
+            Error::InvalidChunkSize { offset } => Error::InvalidChunkSize {
+                offset: offset + by,
+            },
+            Error::InvalidChunkExtension { offset } => Error::InvalidChunkExtension {
+                offset: offset + by,
+            },
+            Error::InvalidChunkTerminator { offset } => Error::InvalidChunkTerminator {
+                offset: offset + by,
+            },
+            Error::InvalidTrailer { offset } => Error::InvalidTrailer {
+                offset: offset + by,
+            },
             e => e,
         }
     }
@@ -279,19 +314,25 @@ impl Error {
             | Error::InvalidHeaderValue { offset }
             | Error::BareCr { offset }
             | Error::BareLf { offset }
-            | Error::ObsFold { offset } => Some(offset),
+            | Error::ObsFold { offset }
+            | Error::InvalidChunkSize { offset }
+            | Error::InvalidChunkExtension { offset }
+            | Error::InvalidChunkTerminator { offset }
+            | Error::InvalidTrailer { offset } => Some(offset),
             _ => None,
         }
     }
 
-    /// The limit that was broken, for the limit errors (413, 414, 431).
+    /// The limit that was broken, for the limit errors (413, 414, 431, and the over-long
+    /// chunk extension, 400).
     #[must_use]
     pub fn limit(self) -> Option<u64> {
         match self {
             Error::TargetTooLong { limit }
             | Error::HeadTooLarge { limit }
             | Error::TooManyHeaders { limit }
-            | Error::TrailerTooLarge { limit } => Some(limit as u64),
+            | Error::TrailerTooLarge { limit }
+            | Error::ChunkExtensionTooLong { limit } => Some(limit as u64),
             Error::BodyTooLarge { limit } => Some(limit),
             _ => None,
         }

@@ -20,6 +20,7 @@ pub struct Limits {
     /// Longest request-target, in bytes. Default 8 KiB. (414)
     pub max_target_len: usize,
     /// Longest chunk extension (everything after the chunk size on its line). Default 1 KiB.
+    /// (400, [`Error::ChunkExtensionTooLong`](crate::Error::ChunkExtensionTooLong))
     pub max_chunk_ext_len: usize,
     /// Largest trailer section, in bytes. Default 16 KiB. (431)
     pub max_trailer_size: usize,

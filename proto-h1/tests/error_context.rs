@@ -107,3 +107,77 @@ fn connection_errors_point_into_the_head() {
         Error::InvalidHeaderName { offset: 27 }
     );
 }
+
+/// Decodes `b"1\r\nz\r\n"` then `input` call after call (each call given the unconsumed
+/// rest) until the error; returns it and its offset made absolute (from the start of that
+/// whole input: the error's own offset counts from the start of the failing call's input).
+fn chunk_error(limits: &Limits, input: &[u8]) -> (Error, Option<usize>) {
+    let mut all = b"1\r\nz\r\n".to_vec();
+    all.extend_from_slice(input);
+    let mut d = ChunkedDecoder::new(limits);
+    let mut at = 0;
+    loop {
+        match d.decode(&all[at..]) {
+            Ok((n, ev)) => {
+                assert!(n > 0 || ev.is_some(), "no error in {all:?}");
+                at += n;
+            }
+            Err(e) => return (e, e.offset().map(|o| at + o)),
+        }
+    }
+}
+
+#[test]
+fn chunk_errors_say_where() {
+    let l = Limits::default();
+    // Offsets below are absolute: the 6-byte first chunk comes before `input`.
+    let (e, abs) = chunk_error(&l, b"x\r\n");
+    assert_eq!((e.kind(), abs), ("invalid_chunk_size", Some(6)));
+    assert_eq!(e.status(), 400);
+    assert!(
+        e.to_string()
+            .starts_with("invalid_chunk_size (400) at byte ")
+    );
+    // The 17th hex digit overflows 64 bits.
+    let (e, abs) = chunk_error(&l, b"10000000000000000\r\n");
+    assert_eq!((e.kind(), abs), ("invalid_chunk_size", Some(6 + 16)));
+    // An extension that is only a semicolon, or holds a control byte: it starts at the
+    // semicolon.
+    let (e, abs) = chunk_error(&l, b"3;\r\nabc\r\n");
+    assert_eq!((e.kind(), abs), ("invalid_chunk_extension", Some(7)));
+    let (e, abs) = chunk_error(&l, b"3;a=\x01\r\nabc\r\n");
+    assert_eq!((e.kind(), abs), ("invalid_chunk_extension", Some(7)));
+    // Data not followed by CRLF: the first byte where the CRLF should be.
+    let (e, abs) = chunk_error(&l, b"3\r\nabcX\r\n");
+    assert_eq!((e.kind(), abs), ("invalid_chunk_terminator", Some(6 + 6)));
+    let (e, abs) = chunk_error(&l, b"3\r\nabc\rX\r\n");
+    assert_eq!((e.kind(), abs), ("invalid_chunk_terminator", Some(6 + 7)));
+    // A trailer field with whitespace before the colon: the offending byte.
+    let (e, abs) = chunk_error(&l, b"0\r\nA: b\r\nX : y\r\n\r\n");
+    assert_eq!((e.kind(), abs), ("invalid_trailer", Some(6 + 10)));
+    // In a first call, offsets count from the start of the body.
+    let mut d = ChunkedDecoder::new(&l);
+    let e = d.decode(b"3;\r\nabc\r\n").unwrap_err();
+    assert_eq!(e, Error::InvalidChunkExtension { offset: 1 });
+    assert_eq!(e.to_string(), "invalid_chunk_extension (400) at byte 1");
+}
+
+#[test]
+fn an_over_long_chunk_extension_says_which_limit() {
+    let l = Limits {
+        max_chunk_ext_len: 8,
+        ..Limits::default()
+    };
+    // Complete but too long.
+    let (e, _) = chunk_error(&l, b"1;a=0123456789\r\nz\r\n");
+    assert_eq!(e, Error::ChunkExtensionTooLong { limit: 8 });
+    assert_eq!((e.limit(), e.status(), e.offset()), (Some(8), 400, None));
+    assert_eq!(e.to_string(), "chunk_extension_too_long (400), limit 8");
+    // Not complete yet but already past the limit.
+    let (e, _) = chunk_error(&l, b"1;a=0123456789");
+    assert_eq!(e, Error::ChunkExtensionTooLong { limit: 8 });
+    // Within the limit: accepted.
+    let mut d = ChunkedDecoder::new(&l);
+    let (_, ev) = d.decode(b"1;a=0123\r\nz\r\n").unwrap();
+    assert_eq!(ev, Some(Chunk::Data(b"z")));
+}
