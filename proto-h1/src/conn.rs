@@ -133,19 +133,15 @@ impl<'a> Fields<'a> {
     }
 
     /// The RFC 9112 section 3.2 rule on the `Host` fields of a request ([`request_host`](crate::request_host)).
+    /// Names are compared as bytes, without the UTF-8 check of [`Fields::iter`].
     fn host(&self, version: Version) -> Result<(), Error> {
-        let mut host = None;
-        for s in self.spans {
+        let buf = self.buf;
+        let fields = self.spans.iter().map(move |s| {
             let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
-            if nl == 4 && self.buf[n0..n0 + 4].eq_ignore_ascii_case(b"host") {
-                if host.is_some() {
-                    return Err(Error::DuplicateHost);
-                }
-                let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
-                host = Some(&self.buf[v0..v0 + vl]);
-            }
-        }
-        crate::host::check(version, host).map(|_| ())
+            let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
+            (&buf[n0..n0 + nl], &buf[v0..v0 + vl])
+        });
+        crate::host::check_fields(version, fields).map(|_| ())
     }
 
     /// How many fields.

@@ -25,20 +25,32 @@ pub fn request_host<'a>(
     version: Version,
     headers: impl IntoIterator<Item = Header<'a>>,
 ) -> Result<&'a [u8], Error> {
+    check_fields(
+        version,
+        headers.into_iter().map(|h| (h.name.as_bytes(), h.value)),
+    )
+}
+
+/// [`request_host`] on `(name, value)` byte pairs: the one place the rule is written, for
+/// callers that hold names as bytes (the connection's field spans).
+pub(crate) fn check_fields<'a>(
+    version: Version,
+    fields: impl Iterator<Item = (&'a [u8], &'a [u8])>,
+) -> Result<&'a [u8], Error> {
     let mut host = None;
-    for h in headers {
-        if h.name.eq_ignore_ascii_case("host") {
+    for (name, value) in fields {
+        if name.eq_ignore_ascii_case(b"host") {
             if host.is_some() {
                 return Err(Error::DuplicateHost);
             }
-            host = Some(h.value);
+            host = Some(value);
         }
     }
     check(version, host)
 }
 
 /// The rule on the value of the only Host field (`None` when there is none).
-pub(crate) fn check(version: Version, host: Option<&[u8]>) -> Result<&[u8], Error> {
+fn check(version: Version, host: Option<&[u8]>) -> Result<&[u8], Error> {
     match host {
         None if version == Version::Http11 => Err(Error::MissingHost),
         None => Ok(b""),
