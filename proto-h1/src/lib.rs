@@ -60,6 +60,7 @@
 mod body;
 mod conn;
 mod error;
+mod fields;
 mod head;
 mod host;
 pub mod scan;
@@ -68,11 +69,9 @@ mod ser;
 mod simd;
 
 pub use body::{Chunk, ChunkedDecoder, Framing, LengthDecoder, request_framing, response_framing};
-pub use conn::{
-    Client, ClientConn, Conn, ConnConfig, Event, Fields, RequestHead, ResponseHead, Role, RoleKind,
-    Server, ServerConn,
-};
+pub use conn::{Client, ClientConn, Conn, ConnConfig, Event, Role, RoleKind, Server, ServerConn};
 pub use error::{Error, SendError};
+pub use fields::{Fields, RequestHead, ResponseHead};
 pub use head::{
     Config, EMPTY_HEADER, Header, Limits, Request, Response, Status, TargetForm, Version, find,
     has_token, parse_headers, parse_request_forced, target_form,

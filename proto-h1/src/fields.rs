@@ -1,0 +1,147 @@
+//! What a connection hands out of a received head: the header fields as offsets into its
+//! receive buffer ([`Fields`], filled through a [`Sink`] while the head is parsed), and the
+//! request and response heads built on them. Nothing here is copied out of the buffer.
+
+use crate::error::Error;
+use crate::head::{Header, Sink, Version};
+
+/// Offsets of one header field in the receive buffer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    pub(crate) name: (u32, u32),
+    pub(crate) value: (u32, u32),
+}
+
+pub(crate) struct SpanSink<'s> {
+    pub(crate) spans: &'s mut Vec<Span>,
+    pub(crate) base: usize,
+    pub(crate) max: usize,
+}
+
+impl<'b> Sink<'b> for SpanSink<'_> {
+    fn push(&mut self, name: &'b str, value: &'b [u8]) -> Result<(), Error> {
+        if self.spans.len() >= self.max || self.spans.len() == self.spans.capacity() {
+            return Err(Error::TooManyHeaders {
+                limit: self.max.min(self.spans.capacity()),
+            });
+        }
+        let off = |p: *const u8| (p as usize - self.base) as u32;
+        self.spans.push(Span {
+            name: (off(name.as_ptr()), name.len() as u32),
+            value: (off(value.as_ptr()), value.len() as u32),
+        });
+        Ok(())
+    }
+}
+
+/// Header fields of a received head or trailer section, borrowed from the connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    pub(crate) buf: &'a [u8],
+    pub(crate) spans: &'a [Span],
+}
+
+impl<'a> Fields<'a> {
+    /// The fields in the order received, names exactly as received.
+    pub fn iter(&self) -> impl Iterator<Item = Header<'a>> + 'a {
+        let buf = self.buf;
+        self.spans.iter().map(move |s| {
+            let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
+            let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
+            Header {
+                name: core::str::from_utf8(&buf[n0..n0 + nl]).unwrap_or(""),
+                value: &buf[v0..v0 + vl],
+            }
+        })
+    }
+
+    /// The value of the first field named `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&'a [u8]> {
+        self.iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value)
+    }
+
+    /// The RFC 9112 section 3.2 rule on the `Host` fields of a request ([`request_host`](crate::request_host)).
+    /// Names are compared as bytes, without the UTF-8 check of [`Fields::iter`].
+    pub(crate) fn host(&self, version: Version) -> Result<(), Error> {
+        let buf = self.buf;
+        let fields = self.spans.iter().map(move |s| {
+            let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
+            let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
+            (&buf[n0..n0 + nl], &buf[v0..v0 + vl])
+        });
+        crate::host::check_fields(version, fields).map(|_| ())
+    }
+
+    /// How many fields.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether there are no fields.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+/// A received request head.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestHead<'a> {
+    /// The method, case kept.
+    pub method: &'a str,
+    /// The request-target as received.
+    pub target: &'a str,
+    /// The version.
+    pub version: Version,
+    /// The header fields.
+    pub fields: Fields<'a>,
+}
+
+impl<'a> RequestHead<'a> {
+    /// The header fields in order.
+    pub fn headers(&self) -> impl Iterator<Item = Header<'a>> + 'a {
+        self.fields.iter()
+    }
+    /// The first value of `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        self.fields.get(name)
+    }
+    /// Whether the client waits for `100 Continue` before sending the body.
+    #[must_use]
+    pub fn expects_continue(&self) -> bool {
+        self.version == Version::Http11
+            && self
+                .header("expect")
+                .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"))
+    }
+}
+
+/// A received response head (a 1xx interim one or the final one).
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseHead<'a> {
+    /// The version.
+    pub version: Version,
+    /// The status code.
+    pub code: u16,
+    /// The reason phrase as received.
+    pub reason: &'a [u8],
+    /// The header fields.
+    pub fields: Fields<'a>,
+}
+
+impl<'a> ResponseHead<'a> {
+    /// The header fields in order.
+    pub fn headers(&self) -> impl Iterator<Item = Header<'a>> + 'a {
+        self.fields.iter()
+    }
+    /// The first value of `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        self.fields.get(name)
+    }
+}
