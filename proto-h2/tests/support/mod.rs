@@ -1,6 +1,6 @@
 //! Helpers shared by the connection tests (`conn.rs`, `defences.rs`: a handshaken server,
 //! draining its output, the GOAWAYs in it) and the raw-frame peer of the conformance suites
-//! (`h2spec.rs`, `h2spec_client.rs`, `conformance.rs`): it
+//! (`h2spec/`, `conformance.rs`): it
 //! plays h2spec's client against our server connection, in memory, with a small application
 //! that answers every complete request with `200` and a five-byte body.
 //!
