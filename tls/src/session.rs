@@ -73,9 +73,10 @@ const MAX_BUFFERED: usize = 1 << 20;
 /// 2. Drive [`Session::handshake`] until it says [`HandshakeStatus::Complete`]; then
 ///    [`Session::read`] plaintext until it says [`Plaintext::NeedInput`], and
 ///    [`Session::write`] plaintext.
-/// 3. After every call, [`Session::poll_transmit`] appends the ciphertext to send.
+/// 3. After every call, [`Session::poll_transmit`] appends the ciphertext to send, while
+///    [`Session::wants_write`] says some is pending.
 /// 4. [`Session::close`] queues close_notify; [`Session::read`] reports the peer's as
-///    [`Plaintext::Closed`].
+///    [`Plaintext::Closed`]. [`Session::is_closed`] says when the connection is over.
 ///
 /// Errors are sticky: after a peer fault every call returns [`Misuse::SessionFailed`].
 ///
@@ -88,6 +89,9 @@ pub struct Session<R> {
     failed: bool,
     closed: bool,
     peer_closed: bool,
+    /// [`Session::close`] came before the handshake completed: nothing was sent, the
+    /// connection is abandoned.
+    abandoned: bool,
     fingerprints: Option<Fingerprints>,
     _role: PhantomData<R>,
 }
@@ -188,6 +192,7 @@ impl<R> Session<R> {
             failed: false,
             closed: false,
             peer_closed: false,
+            abandoned: false,
             fingerprints: None,
             _role: PhantomData,
         })
@@ -218,7 +223,13 @@ impl<R> Session<R> {
         self.stream.get_mut().eof = true;
     }
 
-    /// Appends the ciphertext to send to `out`; returns how many bytes were appended.
+    /// Appends the ciphertext to send to `out`; returns how many bytes were appended. Call it
+    /// after every other call, until [`Session::wants_write`] is `false`.
+    ///
+    /// Unlike the engines' `poll_transmit` (which may hand back a `Bytes` payload to write after
+    /// `out`), a session has no payload to hand back: every ciphertext byte is made by
+    /// BoringSSL into the session's own buffer, so there is nothing to pass through uncopied,
+    /// and the count is returned instead.
     ///
     /// When `out` is empty the session's buffer and `out` are swapped (no copy): `out`'s
     /// capacity becomes the session's next buffer, so a caller that clears and reuses one
@@ -234,10 +245,21 @@ impl<R> Session<R> {
         n
     }
 
-    /// Whether ciphertext waits in [`Session::poll_transmit`].
+    /// Whether ciphertext waits in [`Session::poll_transmit`] (the engine contract's
+    /// `wants_write`: output is pending).
     #[must_use]
-    pub fn wants_transmit(&self) -> bool {
+    pub fn wants_write(&self) -> bool {
         !self.stream.get_ref().tx.is_empty()
+    }
+
+    /// Whether the connection is over: close_notify was sent and received, [`Session::close`]
+    /// was called before the handshake completed (nothing to shut down), or a fatal error
+    /// occurred (errors are sticky). Once this is `true` and [`Session::wants_write`] is
+    /// `false` (a fatal alert or our close_notify may still wait in
+    /// [`Session::poll_transmit`]), the transport can be closed.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.failed || self.abandoned || (self.closed && self.peer_closed)
     }
 
     /// Drives the handshake as far as the buffered ciphertext allows.
@@ -338,6 +360,7 @@ impl<R> Session<R> {
         }
         self.closed = true;
         if !self.done {
+            self.abandoned = true;
             return Ok(());
         }
         match self.stream.shutdown() {
