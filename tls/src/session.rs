@@ -62,6 +62,9 @@ pub enum Version {
 /// The most unprocessed ciphertext a session buffers (a few full records).
 const MAX_BUFFERED: usize = 1 << 20;
 
+/// The most plaintext in one TLS record (RFC 8446 section 5.1), BoringSSL's default fragment.
+const RECORD: usize = 16 * 1024;
+
 /// One TLS connection, ciphertext in and out through memory; no socket and no thread.
 /// BoringSSL reads the wall clock during the handshake (certificate validity, session
 /// lifetimes) and, with system roots, may open root files in `$SSL_CERT_DIR`: see the crate
@@ -92,6 +95,8 @@ pub struct Session<R> {
     /// [`Session::close`] came before the handshake completed: nothing was sent, the
     /// connection is abandoned.
     abandoned: bool,
+    /// The write queue limit (bytes of ciphertext waiting in `poll_transmit`).
+    write_limit: usize,
     fingerprints: Option<Fingerprints>,
     _role: PhantomData<R>,
 }
@@ -144,7 +149,7 @@ impl ClientSession {
             ssl.set_ex_data(cache_key_index(), key);
         }
         ffi::set_role(&mut ssl, true);
-        Self::from_ssl(ssl)
+        Self::from_ssl(ssl, config.write_limit)
     }
 }
 
@@ -156,7 +161,7 @@ impl ServerSession {
     pub fn new(config: &ServerConfig) -> Result<Self, Error> {
         let mut ssl = Ssl::new(&config.ctx).map_err(ConfigError::rejected("new connection"))?;
         ffi::set_role(&mut ssl, false);
-        Self::from_ssl(ssl)
+        Self::from_ssl(ssl, config.write_limit)
     }
 
     /// The server name the client asked for (SNI), once the ClientHello arrived.
@@ -183,7 +188,7 @@ impl ServerSession {
 }
 
 impl<R> Session<R> {
-    fn from_ssl(mut ssl: Ssl) -> Result<Self, Error> {
+    fn from_ssl(mut ssl: Ssl, write_limit: usize) -> Result<Self, Error> {
         ssl.set_ex_data(alert_index(), AlertLog::default());
         Ok(Self {
             stream: SslStream::new(ssl, Duplex::default())
@@ -193,6 +198,7 @@ impl<R> Session<R> {
             closed: false,
             peer_closed: false,
             abandoned: false,
+            write_limit,
             fingerprints: None,
             _role: PhantomData,
         })
@@ -326,12 +332,41 @@ impl<R> Session<R> {
         }
     }
 
-    /// Encrypts `data` into records queued for [`Session::poll_transmit`]. Writes everything.
+    /// Encrypts `data` into records queued for [`Session::poll_transmit`]; returns how much of
+    /// `data` was taken. Same as [`Session::write_vectored`] with one slice: full 16 KiB
+    /// records, no copy, and fewer bytes than given (0 when the queue was already full) once
+    /// the queued ciphertext reaches the config's write queue limit
+    /// ([`ClientConfigBuilder::write_queue_limit`](crate::ClientConfigBuilder::write_queue_limit)).
+    /// Send what [`Session::poll_transmit`] gives, then offer the rest again.
     ///
     /// # Errors
     /// [`Misuse::HandshakeIncomplete`], [`Misuse::WriteAfterClose`],
     /// [`Misuse::SessionFailed`], or a protocol error.
     pub fn write(&mut self, data: &[u8]) -> Result<usize, Error> {
+        self.write_vectored(&[data])
+    }
+
+    /// Encrypts the concatenation of `bufs` into full records (16 KiB of plaintext each, the
+    /// last one possibly shorter) queued for [`Session::poll_transmit`]; returns how many
+    /// plaintext bytes were taken, counted from the start of `bufs`.
+    ///
+    /// Small slices are gathered into one record through a 16 KiB stack buffer (one copy, one
+    /// `SSL_write` per record) instead of one record per slice: 1000 slices of 100 bytes make
+    /// 7 records, not 1000. A slice that starts a record and holds a full record or more, and
+    /// the last slice when nothing is gathered, go to BoringSSL without that copy.
+    ///
+    /// # Backpressure
+    /// A new record is started only while the ciphertext waiting in
+    /// [`Session::poll_transmit`] is below the config's write queue limit (64 KiB by default,
+    /// see [`ClientConfigBuilder::write_queue_limit`](crate::ClientConfigBuilder::write_queue_limit)),
+    /// or when nothing waits at all. So the queue holds at most the limit plus one record
+    /// (16 KiB and 22 bytes of TLS 1.3 overhead), and a call on a full queue takes 0 bytes:
+    /// drain with [`Session::poll_transmit`], then offer the rest again.
+    ///
+    /// # Errors
+    /// [`Misuse::HandshakeIncomplete`], [`Misuse::WriteAfterClose`],
+    /// [`Misuse::SessionFailed`], or a protocol error.
+    pub fn write_vectored(&mut self, bufs: &[&[u8]]) -> Result<usize, Error> {
         self.check()?;
         if self.closed {
             return Err(Misuse::WriteAfterClose.into());
@@ -339,6 +374,62 @@ impl<R> Session<R> {
         if !self.done {
             return Err(Misuse::HandshakeIncomplete.into());
         }
+        let mut stage = [0u8; RECORD];
+        let mut staged = 0;
+        let mut taken = 0;
+        for (i, buf) in bufs.iter().enumerate() {
+            let last = i + 1 == bufs.len();
+            let mut rest = *buf;
+            while !rest.is_empty() {
+                if staged == 0 {
+                    if self.write_queue_full() {
+                        return Ok(taken);
+                    }
+                    if rest.len() >= RECORD || last {
+                        let n = rest.len().min(RECORD);
+                        self.ssl_write_all(&rest[..n])?;
+                        taken += n;
+                        rest = &rest[n..];
+                        continue;
+                    }
+                }
+                let n = rest.len().min(RECORD - staged);
+                stage[staged..staged + n].copy_from_slice(&rest[..n]);
+                staged += n;
+                rest = &rest[n..];
+                if staged == RECORD {
+                    self.ssl_write_all(&stage)?;
+                    taken += RECORD;
+                    staged = 0;
+                }
+            }
+        }
+        if staged > 0 {
+            self.ssl_write_all(&stage[..staged])?;
+            taken += staged;
+        }
+        Ok(taken)
+    }
+
+    /// How many more ciphertext bytes the write queue takes before [`Session::write`] stops
+    /// starting records (0: full, drain with [`Session::poll_transmit`] first). A runtime can
+    /// stop reading a connection whose output is backed up by this.
+    #[must_use]
+    pub fn write_capacity(&self) -> usize {
+        let queued = self.stream.get_ref().tx.len();
+        if queued == 0 {
+            self.write_limit.max(1)
+        } else {
+            self.write_limit.saturating_sub(queued)
+        }
+    }
+
+    fn write_queue_full(&self) -> bool {
+        self.write_capacity() == 0
+    }
+
+    /// One `SSL_write` of at most one record; memory buffers never stall, so it takes all.
+    fn ssl_write_all(&mut self, data: &[u8]) -> Result<(), Error> {
         let mut written = 0;
         while written < data.len() {
             match self.stream.ssl_write(&data[written..]) {
@@ -346,7 +437,7 @@ impl<R> Session<R> {
                 Err(e) => return Err(self.fail(&e)),
             }
         }
-        Ok(written)
+        Ok(())
     }
 
     /// Queues close_notify (once). The peer's close_notify is reported by [`Session::read`].

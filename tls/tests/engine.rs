@@ -5,7 +5,7 @@
 mod common;
 
 use common::{client_builder, connect, pki, pump, pump_back, read_all, server_builder};
-use tls::{ClientSession, Error, PeerError, ServerSession};
+use tls::{ClientSession, Error, PeerError, Plaintext, ServerSession};
 
 #[test]
 fn wants_write_and_is_closed_follow_the_close_handshake() {
@@ -71,4 +71,138 @@ fn close_before_the_handshake_abandons_the_connection() {
     assert!(!c.is_closed());
     c.close().unwrap();
     assert!(c.is_closed());
+}
+
+/// The records in `wire` (TLS record headers: type, version, 16-bit length).
+fn records(wire: &[u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut rest = wire;
+    while rest.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        assert!(rest.len() >= 5 + len, "a record cut short");
+        out.push(len);
+        rest = &rest[5 + len..];
+    }
+    assert!(rest.is_empty(), "trailing bytes");
+    out
+}
+
+/// A connected pair whose post-handshake messages are delivered, so that what either side
+/// queues next is only its own writes.
+fn quiet_pair(limit: usize) -> (ClientSession, ServerSession) {
+    let pki = pki();
+    let mut cb = client_builder(&pki);
+    cb.write_queue_limit(limit);
+    let mut sb = server_builder(&pki.server);
+    sb.write_queue_limit(limit);
+    let (mut c, mut s) = connect(&cb.build().unwrap(), &sb.build().unwrap(), "localhost");
+    pump_back(&mut s, &mut c);
+    read_all(&mut c).unwrap();
+    assert!(!c.wants_write() && !s.wants_write());
+    (c, s)
+}
+
+#[test]
+fn vectored_write_fills_whole_records() {
+    let (mut c, mut s) = quiet_pair(1 << 20);
+    let data: Vec<u8> = (0..100_000).map(|i| (i % 253) as u8).collect();
+    let slices: Vec<&[u8]> = data.chunks(100).collect();
+    assert_eq!(slices.len(), 1000);
+    assert_eq!(c.write_vectored(&slices).unwrap(), data.len());
+    let mut wire = Vec::new();
+    c.poll_transmit(&mut wire);
+    let lens = records(&wire);
+    // 100,000 bytes in 16 KiB records: 6 full and one of 1,696 (plus the AEAD overhead).
+    assert_eq!(lens.len(), 7, "{lens:?}");
+    let overhead = lens[0] - 16 * 1024;
+    assert!(
+        lens[..6].iter().all(|&l| l == 16 * 1024 + overhead),
+        "{lens:?}"
+    );
+    assert_eq!(lens[6], 100_000 - 6 * 16 * 1024 + overhead);
+    s.recv(&wire).unwrap();
+    assert_eq!(read_all(&mut s).unwrap().0, data);
+
+    // The same slices one write each: one record per slice.
+    for slice in &slices {
+        assert_eq!(c.write(slice).unwrap(), 100);
+    }
+    wire.clear();
+    c.poll_transmit(&mut wire);
+    assert_eq!(records(&wire).len(), 1000);
+}
+
+#[test]
+fn vectored_write_mixes_small_and_large_slices_in_order() {
+    let (mut c, mut s) = quiet_pair(1 << 20);
+    let big: Vec<u8> = (0..40_000).map(|i| (i % 241) as u8).collect();
+    let slices: [&[u8]; 6] = [b"head ", &big, b"", b"mid ", &big[..20_000], b" tail"];
+    let total: usize = slices.iter().map(|s| s.len()).sum();
+    assert_eq!(c.write_vectored(&slices).unwrap(), total);
+    let mut wire = Vec::new();
+    c.poll_transmit(&mut wire);
+    // ceil(60,014 / 16,384) = 4 records: only the last is short.
+    assert_eq!(records(&wire).len(), total.div_ceil(16 * 1024));
+    s.recv(&wire).unwrap();
+    assert_eq!(read_all(&mut s).unwrap().0, slices.concat());
+    assert_eq!(c.write_vectored(&[]).unwrap(), 0);
+    assert_eq!(c.write_vectored(&[b"", b""]).unwrap(), 0);
+}
+
+#[test]
+fn writes_stop_at_the_write_queue_limit_until_drained() {
+    let (mut c, mut s) = quiet_pair(tls::DEFAULT_WRITE_QUEUE_LIMIT);
+    let data: Vec<u8> = (0..1_000_000).map(|i| (i % 239) as u8).collect();
+    let record = 16 * 1024 + 64; // a full record's ciphertext, with room for its overhead
+    let first = c.write(&data).unwrap();
+    // Whole records while less than 64 KiB waits: four of them.
+    assert_eq!(first, 4 * 16 * 1024);
+    let mut wire = Vec::new();
+    let queued = {
+        assert!(c.wants_write());
+        assert_eq!(c.write_capacity(), 0);
+        // A full queue takes nothing more, whatever the call.
+        assert_eq!(c.write(&data[first..]).unwrap(), 0);
+        assert_eq!(c.write_vectored(&[b"x", b"y"]).unwrap(), 0);
+        c.poll_transmit(&mut wire)
+    };
+    assert!(
+        queued <= tls::DEFAULT_WRITE_QUEUE_LIMIT + record,
+        "{queued}"
+    );
+    // Drained: writes go on, and the peer gets every byte once, in order.
+    let mut written = first;
+    let mut max_queued = queued;
+    let mut got = Vec::new();
+    loop {
+        s.recv(&wire).unwrap();
+        got.extend(read_all(&mut s).unwrap().0);
+        wire.clear();
+        if written == data.len() {
+            break;
+        }
+        written += c.write(&data[written..]).unwrap();
+        max_queued = max_queued.max(c.poll_transmit(&mut wire));
+    }
+    assert_eq!(got, data);
+    assert!(
+        max_queued <= tls::DEFAULT_WRITE_QUEUE_LIMIT + record,
+        "{max_queued}"
+    );
+}
+
+#[test]
+fn a_zero_limit_writes_one_record_per_drain() {
+    let (mut c, mut s) = quiet_pair(0);
+    let data = vec![7u8; 40_000];
+    assert_eq!(c.write(&data).unwrap(), 16 * 1024);
+    assert_eq!(c.write(&data[16 * 1024..]).unwrap(), 0);
+    let mut wire = Vec::new();
+    c.poll_transmit(&mut wire);
+    assert_eq!(records(&wire).len(), 1);
+    s.recv(&wire).unwrap();
+    assert!(matches!(
+        s.read(&mut [0u8; 32 * 1024]).unwrap(),
+        Plaintext::Data(16384)
+    ));
 }

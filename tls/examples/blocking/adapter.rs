@@ -73,10 +73,15 @@ impl<R> Blocking<R> {
         }
     }
 
-    /// Writes all of `data`.
+    /// Writes all of `data`: the session takes plaintext while its write queue has room
+    /// (backpressure), so each part is sent before the rest is offered.
     pub(crate) fn write_all(&mut self, data: &[u8]) -> Result<(), BoxError> {
-        self.tls.write(data)?;
-        self.flush()
+        let mut written = 0;
+        while written < data.len() {
+            written += self.tls.write(&data[written..])?;
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// Reads some plaintext; `Ok(0)` after the peer's close_notify.

@@ -15,7 +15,7 @@ use boring::x509::store::X509StoreBuilder;
 
 use super::info::{hello_index, install_alert_log};
 use super::key_log::{KeyLog, install_key_log};
-use super::{TlsVersion, set_chain_and_key, set_versions};
+use super::{DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, set_chain_and_key, set_versions};
 use crate::cert_compression::{CertCompression, add_compression};
 use crate::{ConfigError, Error};
 
@@ -44,6 +44,7 @@ pub struct ServerConfigBuilder {
     tickets: bool,
     compression: bool,
     key_log: Option<Arc<dyn KeyLog>>,
+    write_limit: usize,
 }
 
 impl fmt::Debug for ServerConfigBuilder {
@@ -133,6 +134,16 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// The write queue limit of this config's sessions: once this many bytes of ciphertext
+    /// wait in [`Session::poll_transmit`](crate::Session::poll_transmit), writes take no more
+    /// plaintext until the caller drains them (default
+    /// [`DEFAULT_WRITE_QUEUE_LIMIT`](crate::DEFAULT_WRITE_QUEUE_LIMIT), 64 KiB). The queue holds
+    /// at most this plus one record; 0 means one record at a time.
+    pub fn write_queue_limit(&mut self, bytes: usize) -> &mut Self {
+        self.write_limit = bytes;
+        self
+    }
+
     /// The BoringSSL context for one certificate: every setting of this builder except the
     /// certificate choice. Both the default context and each [`sni_cert_pem`](Self::sni_cert_pem)
     /// context are made here, so a connection switched to a name's context by SNI keeps the
@@ -219,7 +230,10 @@ impl ServerConfigBuilder {
             hello.ssl_mut().set_ex_data(hello_index(), body);
             Ok(())
         });
-        Ok(ServerConfig { ctx: ctx.build() })
+        Ok(ServerConfig {
+            ctx: ctx.build(),
+            write_limit: self.write_limit,
+        })
     }
 }
 
@@ -245,6 +259,7 @@ fn select_alpn<'a>(prefs: &[Vec<u8>], client: &'a [u8]) -> Result<&'a [u8], Alpn
 #[derive(Clone)]
 pub struct ServerConfig {
     pub(crate) ctx: SslContext,
+    pub(crate) write_limit: usize,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -267,6 +282,7 @@ impl ServerConfig {
             tickets: true,
             compression: true,
             key_log: None,
+            write_limit: DEFAULT_WRITE_QUEUE_LIMIT,
         }
     }
 }
