@@ -170,13 +170,17 @@ impl ServerSession {
         self.stream.ssl().servername(NameType::HOST_NAME)
     }
 
-    /// The client's ClientHello body as received, once it arrived.
+    /// The client's ClientHello body as received, once it arrived; `None` unless the config
+    /// asked for it with
+    /// [`ServerConfigBuilder::keep_client_hello`](crate::ServerConfigBuilder::keep_client_hello).
     #[must_use]
     pub fn client_hello_bytes(&self) -> Option<&[u8]> {
         self.stream.ssl().ex_data(hello_index()).map(Vec::as_slice)
     }
 
-    /// JA3, JA3N, JA4 and JA4_r of the client's ClientHello, once it arrived.
+    /// JA3, JA3N, JA4 and JA4_r of the client's ClientHello, once it arrived; `None` unless
+    /// the config keeps the ClientHello
+    /// ([`ServerConfigBuilder::keep_client_hello`](crate::ServerConfigBuilder::keep_client_hello)).
     #[must_use]
     pub fn client_fingerprints(&mut self) -> Option<&Fingerprints> {
         if self.fingerprints.is_none() {

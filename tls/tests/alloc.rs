@@ -116,3 +116,42 @@ fn steady_state_vectored_writes_allocate_nothing() {
     }
     assert_eq!(m.stats().allocations, 0);
 }
+
+/// Rust-heap bytes still held after a server's handshake step on the client's first flight,
+/// and the ClientHello body's length.
+fn server_hello_step(keep: bool) -> (i64, usize) {
+    let pki = pki();
+    let mut c = ClientSession::new(&client_builder(&pki).build().unwrap(), "localhost").unwrap();
+    let mut sb = server_builder(&pki.server);
+    sb.keep_client_hello(keep);
+    let mut s = ServerSession::new(&sb.build().unwrap()).unwrap();
+    c.handshake().unwrap();
+    let mut hello = Vec::new();
+    c.poll_transmit(&mut hello);
+    // One record: header (5), handshake type (1), 24-bit body length, body.
+    let body_len = usize::from(hello[6]) << 16 | usize::from(hello[7]) << 8 | usize::from(hello[8]);
+    assert_eq!(hello.len(), 9 + body_len);
+    s.recv(&hello).unwrap();
+    // Room for the server's flight, so its output buffer does not grow inside the measure.
+    let mut room = Vec::with_capacity(64 * 1024);
+    s.poll_transmit(&mut room);
+    let m = Measure::start();
+    s.handshake().unwrap();
+    let held = m.stats().live_bytes;
+    assert_eq!(
+        s.client_hello_bytes().map(<[u8]>::len),
+        keep.then_some(body_len)
+    );
+    (held, body_len)
+}
+
+#[test]
+fn the_client_hello_is_copied_only_when_the_config_keeps_it() {
+    let (held, body_len) = server_hello_step(false);
+    assert!(held < 64, "{held} bytes held without keep_client_hello");
+    let (held, _) = server_hello_step(true);
+    assert!(
+        held >= body_len as i64,
+        "{held} bytes held, body {body_len}"
+    );
+}

@@ -206,3 +206,34 @@ fn a_zero_limit_writes_one_record_per_drain() {
         Plaintext::Data(16384)
     ));
 }
+
+#[test]
+fn the_client_hello_is_kept_only_when_the_server_config_asks() {
+    let pki = pki();
+    let client = client_builder(&pki).build().unwrap();
+    for keep in [false, true] {
+        let mut sb = server_builder(&pki.server);
+        if keep {
+            sb.keep_client_hello(true);
+        }
+        let mut c = ClientSession::new(&client, "localhost").unwrap();
+        let mut s = ServerSession::new(&sb.build().unwrap()).unwrap();
+        c.handshake().unwrap();
+        let mut hello = Vec::new();
+        c.poll_transmit(&mut hello);
+        s.recv(&hello).unwrap();
+        s.handshake().unwrap();
+        assert_eq!(s.server_name(), Some("localhost"), "SNI needs no copy");
+        if keep {
+            // The record and handshake headers (9 bytes) stripped: the body as sent.
+            assert_eq!(s.client_hello_bytes(), Some(&hello[9..]));
+            let ours = tls::ClientHello::parse_records(&hello)
+                .unwrap()
+                .fingerprints();
+            assert_eq!(s.client_fingerprints(), Some(&ours));
+        } else {
+            assert_eq!(s.client_hello_bytes(), None);
+            assert_eq!(s.client_fingerprints(), None);
+        }
+    }
+}

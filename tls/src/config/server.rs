@@ -45,6 +45,7 @@ pub struct ServerConfigBuilder {
     compression: bool,
     key_log: Option<Arc<dyn KeyLog>>,
     write_limit: usize,
+    keep_hello: bool,
 }
 
 impl fmt::Debug for ServerConfigBuilder {
@@ -144,6 +145,15 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Whether each session keeps a copy of the client's ClientHello body for fingerprinting
+    /// ([`ServerSession::client_hello_bytes`](crate::ServerSession::client_hello_bytes),
+    /// [`ServerSession::client_fingerprints`](crate::ServerSession::client_fingerprints)).
+    /// Default `false`: the ClientHello is not copied, and both give `None`.
+    pub fn keep_client_hello(&mut self, on: bool) -> &mut Self {
+        self.keep_hello = on;
+        self
+    }
+
     /// The BoringSSL context for one certificate: every setting of this builder except the
     /// certificate choice. Both the default context and each [`sni_cert_pem`](Self::sni_cert_pem)
     /// context are made here, so a connection switched to a name's context by SNI keeps the
@@ -213,7 +223,8 @@ impl ServerConfigBuilder {
             by_name.insert(name.clone(), self.context(chain, key)?.build());
         }
         // Only the context a connection starts from needs these two: BoringSSL runs them
-        // before (ClientHello capture) and at (SNI) the switch to a name's context.
+        // before (ClientHello capture, when asked for) and at (SNI) the switch to a name's
+        // context.
         let by_name = Arc::new(by_name);
         ctx.set_servername_callback(move |ssl, _alert| {
             let name = ssl
@@ -225,11 +236,13 @@ impl ServerConfigBuilder {
             }
             Ok(())
         });
-        ctx.set_select_certificate_callback(|mut hello| {
-            let body = hello.as_bytes().to_vec();
-            hello.ssl_mut().set_ex_data(hello_index(), body);
-            Ok(())
-        });
+        if self.keep_hello {
+            ctx.set_select_certificate_callback(|mut hello| {
+                let body = hello.as_bytes().to_vec();
+                hello.ssl_mut().set_ex_data(hello_index(), body);
+                Ok(())
+            });
+        }
         Ok(ServerConfig {
             ctx: ctx.build(),
             write_limit: self.write_limit,
@@ -283,6 +296,7 @@ impl ServerConfig {
             compression: true,
             key_log: None,
             write_limit: DEFAULT_WRITE_QUEUE_LIMIT,
+            keep_hello: false,
         }
     }
 }
