@@ -72,7 +72,7 @@ const RECORD: usize = 16 * 1024;
 ///
 /// # Call order
 /// 1. Feed what the transport received with [`Session::recv`] (and [`Session::recv_eof`] at
-///    end of stream).
+///    end of stream); what it did not take is offered again after reading plaintext.
 /// 2. Drive [`Session::handshake`] until it says [`HandshakeStatus::Complete`]; then
 ///    [`Session::read`] plaintext until it says [`Plaintext::NeedInput`], and
 ///    [`Session::write`] plaintext.
@@ -208,23 +208,23 @@ impl<R> Session<R> {
         })
     }
 
-    /// Feeds ciphertext received from the peer. Returns how many bytes were taken (all of
-    /// them).
+    /// Feeds ciphertext received from the peer; returns how many bytes were taken. Fewer
+    /// than given (0 when full) means the session's input buffer holds its limit of 1 MiB of
+    /// unprocessed ciphertext: [`Session::read`] plaintext, then offer the rest again.
     ///
     /// # Errors
-    /// [`Misuse::RecvAfterEof`], [`Misuse::InputBufferFull`] (over 1 MiB unprocessed: read
-    /// plaintext first), [`Misuse::SessionFailed`].
+    /// [`Misuse::RecvAfterEof`], [`Misuse::SessionFailed`].
     pub fn recv(&mut self, ciphertext: &[u8]) -> Result<usize, Error> {
         self.check()?;
         let io = self.stream.get_mut();
         if io.eof {
             return Err(Misuse::RecvAfterEof.into());
         }
-        if io.buffered() + ciphertext.len() > MAX_BUFFERED {
-            return Err(Misuse::InputBufferFull.into());
-        }
-        io.feed(ciphertext);
-        Ok(ciphertext.len())
+        let n = ciphertext
+            .len()
+            .min(MAX_BUFFERED.saturating_sub(io.buffered()));
+        io.feed(&ciphertext[..n]);
+        Ok(n)
     }
 
     /// The transport reached end of stream; a later read without the peer's close_notify

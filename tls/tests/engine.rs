@@ -237,3 +237,25 @@ fn the_client_hello_is_kept_only_when_the_server_config_asks() {
         }
     }
 }
+
+#[test]
+fn recv_takes_what_fits_and_the_rest_is_offered_again() {
+    let (mut c, mut s) = quiet_pair(4 << 20);
+    let data: Vec<u8> = (0..1_500_000).map(|i| (i % 233) as u8).collect();
+    assert_eq!(c.write(&data).unwrap(), data.len());
+    let mut wire = Vec::new();
+    c.poll_transmit(&mut wire);
+    // 1 MiB of unprocessed ciphertext at most: the rest is refused, not an error.
+    let first = s.recv(&wire).unwrap();
+    assert_eq!(first, 1 << 20);
+    assert_eq!(s.recv(&wire[first..]).unwrap(), 0);
+    let (mut got, _) = read_all(&mut s).unwrap();
+    let mut taken = first;
+    while taken < wire.len() {
+        let n = s.recv(&wire[taken..]).unwrap();
+        assert!(n > 0);
+        taken += n;
+        got.extend(read_all(&mut s).unwrap().0);
+    }
+    assert_eq!(got, data);
+}

@@ -51,7 +51,11 @@ impl<R> Blocking<R> {
             self.tls.recv_eof();
             return Ok(false);
         }
-        self.tls.recv(&self.buf[..n])?;
+        // The session takes up to 1 MiB of unprocessed ciphertext; this adapter reads plaintext
+        // before each socket read, so one socket read (16 KiB) always fits.
+        if self.tls.recv(&self.buf[..n])? < n {
+            return Err("the session's input buffer is full".into());
+        }
         Ok(true)
     }
 
