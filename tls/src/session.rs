@@ -347,7 +347,8 @@ impl<R> Session<R> {
     /// [`Misuse::HandshakeIncomplete`], [`Misuse::WriteAfterClose`],
     /// [`Misuse::SessionFailed`], or a protocol error.
     pub fn write(&mut self, data: &[u8]) -> Result<usize, Error> {
-        self.write_vectored(&[data])
+        self.check_writable()?;
+        self.write_records(data)
     }
 
     /// Encrypts the concatenation of `bufs` into full records (16 KiB of plaintext each, the
@@ -371,6 +372,15 @@ impl<R> Session<R> {
     /// [`Misuse::HandshakeIncomplete`], [`Misuse::WriteAfterClose`],
     /// [`Misuse::SessionFailed`], or a protocol error.
     pub fn write_vectored(&mut self, bufs: &[&[u8]]) -> Result<usize, Error> {
+        self.check_writable()?;
+        match bufs {
+            [] => Ok(0),
+            [one] => self.write_records(one),
+            _ => self.write_gathered(bufs),
+        }
+    }
+
+    fn check_writable(&self) -> Result<(), Error> {
         self.check()?;
         if self.closed {
             return Err(Misuse::WriteAfterClose.into());
@@ -378,22 +388,42 @@ impl<R> Session<R> {
         if !self.done {
             return Err(Misuse::HandshakeIncomplete.into());
         }
+        Ok(())
+    }
+
+    /// `data` straight to BoringSSL, one record per `SSL_write`, while the queue has room.
+    fn write_records(&mut self, mut data: &[u8]) -> Result<usize, Error> {
+        let mut taken = 0;
+        while !data.is_empty() && !self.write_queue_full() {
+            let n = data.len().min(RECORD);
+            self.ssl_write_all(&data[..n])?;
+            taken += n;
+            data = &data[n..];
+        }
+        Ok(taken)
+    }
+
+    /// Several slices: small ones gathered into full records in a stack buffer (only this path
+    /// pays for zeroing it).
+    fn write_gathered(&mut self, bufs: &[&[u8]]) -> Result<usize, Error> {
         let mut stage = [0u8; RECORD];
         let mut staged = 0;
         let mut taken = 0;
         for (i, buf) in bufs.iter().enumerate() {
-            let last = i + 1 == bufs.len();
             let mut rest = *buf;
             while !rest.is_empty() {
                 if staged == 0 {
+                    if i + 1 == bufs.len() {
+                        // Nothing gathered and nothing after: no copy needed.
+                        return Ok(taken + self.write_records(rest)?);
+                    }
                     if self.write_queue_full() {
                         return Ok(taken);
                     }
-                    if rest.len() >= RECORD || last {
-                        let n = rest.len().min(RECORD);
-                        self.ssl_write_all(&rest[..n])?;
-                        taken += n;
-                        rest = &rest[n..];
+                    if rest.len() >= RECORD {
+                        self.ssl_write_all(&rest[..RECORD])?;
+                        taken += RECORD;
+                        rest = &rest[RECORD..];
                         continue;
                     }
                 }
