@@ -259,3 +259,58 @@ fn recv_takes_what_fits_and_the_rest_is_offered_again() {
     }
     assert_eq!(got, data);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Any slices, any write queue limit: the peer gets the concatenation in order, every
+    /// record but the last of each drain round is full, and the queue never exceeds the limit
+    /// by more than one record.
+    #[test]
+    fn vectored_writes_deliver_everything_in_full_records(
+        sizes in proptest::collection::vec(0usize..40_000, 1..12),
+        limit in 0usize..200_000,
+    ) {
+        let (mut c, mut s) = quiet_pair(limit);
+        let data: Vec<u8> = (0..sizes.iter().sum::<usize>()).map(|i| (i % 251) as u8).collect();
+        let mut slices = Vec::new();
+        let mut at = 0;
+        for n in &sizes {
+            slices.push(&data[at..at + n]);
+            at += n;
+        }
+        let mut taken = 0;
+        let mut got = Vec::new();
+        let mut wire = Vec::new();
+        while taken < data.len() {
+            // The slices from `taken` on: the first one cut where the last call stopped.
+            let mut skip = taken;
+            let mut rest: Vec<&[u8]> = Vec::new();
+            for sl in &slices {
+                if skip >= sl.len() {
+                    skip -= sl.len();
+                } else {
+                    rest.push(&sl[skip..]);
+                    skip = 0;
+                }
+            }
+            let n = c.write_vectored(&rest).unwrap();
+            proptest::prop_assert!(n > 0);
+            taken += n;
+            wire.clear();
+            let queued = c.poll_transmit(&mut wire);
+            proptest::prop_assert!(queued <= limit.max(1) + 16 * 1024 + 64);
+            let lens = records(&wire);
+            let overhead = lens[0].saturating_sub(16 * 1024).min(64);
+            if lens.len() > 1 {
+                proptest::prop_assert!(
+                    lens[..lens.len() - 1].iter().all(|&l| l == 16 * 1024 + overhead),
+                    "{:?}", lens
+                );
+            }
+            s.recv(&wire).unwrap();
+            got.extend(read_all(&mut s).unwrap().0);
+        }
+        proptest::prop_assert_eq!(got, data);
+    }
+}
