@@ -233,7 +233,8 @@ pub fn pairs() -> Vec<Pair> {
     let ours_bulk = Box::new(move || {
         let mut total = 0u64;
         for _ in 0..BULK / CHUNK {
-            oc.write(&data).expect("write");
+            // One record into an empty write queue: taken whole.
+            assert_eq!(oc.write(&data).expect("write"), CHUNK);
             wire.clear();
             oc.poll_transmit(&mut wire);
             os.recv(&wire).expect("recv");

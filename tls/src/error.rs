@@ -81,8 +81,6 @@ pub enum Misuse {
     SessionFailed,
     /// Ciphertext fed after [`crate::Session::recv_eof`].
     RecvAfterEof,
-    /// More buffered, unprocessed ciphertext than the session's limit: read plaintext first.
-    InputBufferFull,
 }
 
 impl std::error::Error for Misuse {}
@@ -94,7 +92,6 @@ impl fmt::Display for Misuse {
             Self::WriteAfterClose => "write after close_notify was sent",
             Self::SessionFailed => "the session already failed",
             Self::RecvAfterEof => "ciphertext fed after end of stream",
-            Self::InputBufferFull => "too much unprocessed ciphertext buffered",
         })
     }
 }

@@ -58,12 +58,14 @@
 //!
 //! # Allocation
 //! After the handshake, once the buffers have grown to the traffic's size, moving application
-//! data allocates nothing on the Rust heap: [`Session::write`], [`Session::poll_transmit`],
-//! [`Session::recv`] and [`Session::read`] reuse the session's two ciphertext buffers, provided
-//! the caller reuses its own (`poll_transmit` into an emptied `Vec` swaps buffers with the
-//! session instead of copying, so the caller's capacity comes back on the next call).
-//! `tests/alloc.rs` checks this with a counting global allocator, for 100-byte, 16 KiB and
-//! multi-record writes in both directions.
+//! data allocates nothing on the Rust heap: [`Session::write`], [`Session::write_vectored`]
+//! (its gathering buffer is on the stack), [`Session::poll_transmit`], [`Session::recv`] and
+//! [`Session::read`] reuse the session's two ciphertext buffers, provided the caller reuses its
+//! own (`poll_transmit` into an emptied `Vec` swaps buffers with the session instead of copying,
+//! so the caller's capacity comes back on the next call). The ciphertext queue is bounded (see
+//! [`Session::write_vectored`], "Backpressure"), so those buffers stop growing at the limit.
+//! `tests/alloc.rs` checks this with a counting global allocator, for 100-byte, 16 KiB,
+//! multi-record and vectored writes in both directions.
 //!
 //! That count does not see BoringSSL's C heap: BoringSSL takes its record read and write
 //! buffers from `malloc` while a record is in flight and frees them as soon as they are empty
@@ -103,8 +105,8 @@ pub mod testing;
 pub use cert_compression::CertCompression;
 pub use client_hello::{ClientHello, Fingerprints, ParseError};
 pub use config::{
-    ClientAuth, ClientConfig, ClientConfigBuilder, KeyLog, KeyLogFile, ServerConfig,
-    ServerConfigBuilder, SessionCache, TlsVersion,
+    ClientAuth, ClientConfig, ClientConfigBuilder, DEFAULT_WRITE_QUEUE_LIMIT, KeyLog, KeyLogFile,
+    ServerConfig, ServerConfigBuilder, SessionCache, TlsVersion,
 };
 pub use error::{Alert, ConfigError, Error, Misuse, PeerError};
 pub use profile::Profile;

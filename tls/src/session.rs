@@ -62,6 +62,9 @@ pub enum Version {
 /// The most unprocessed ciphertext a session buffers (a few full records).
 const MAX_BUFFERED: usize = 1 << 20;
 
+/// The most plaintext in one TLS record (RFC 8446 section 5.1), BoringSSL's default fragment.
+const RECORD: usize = 16 * 1024;
+
 /// One TLS connection, ciphertext in and out through memory; no socket and no thread.
 /// BoringSSL reads the wall clock during the handshake (certificate validity, session
 /// lifetimes) and, with system roots, may open root files in `$SSL_CERT_DIR`: see the crate
@@ -69,13 +72,14 @@ const MAX_BUFFERED: usize = 1 << 20;
 ///
 /// # Call order
 /// 1. Feed what the transport received with [`Session::recv`] (and [`Session::recv_eof`] at
-///    end of stream).
+///    end of stream); what it did not take is offered again after reading plaintext.
 /// 2. Drive [`Session::handshake`] until it says [`HandshakeStatus::Complete`]; then
 ///    [`Session::read`] plaintext until it says [`Plaintext::NeedInput`], and
 ///    [`Session::write`] plaintext.
-/// 3. After every call, [`Session::poll_transmit`] appends the ciphertext to send.
+/// 3. After every call, [`Session::poll_transmit`] appends the ciphertext to send, while
+///    [`Session::wants_write`] says some is pending.
 /// 4. [`Session::close`] queues close_notify; [`Session::read`] reports the peer's as
-///    [`Plaintext::Closed`].
+///    [`Plaintext::Closed`]. [`Session::is_closed`] says when the connection is over.
 ///
 /// Errors are sticky: after a peer fault every call returns [`Misuse::SessionFailed`].
 ///
@@ -88,6 +92,11 @@ pub struct Session<R> {
     failed: bool,
     closed: bool,
     peer_closed: bool,
+    /// [`Session::close`] came before the handshake completed: nothing was sent, the
+    /// connection is abandoned.
+    abandoned: bool,
+    /// The write queue limit (bytes of ciphertext waiting in `poll_transmit`).
+    write_limit: usize,
     fingerprints: Option<Fingerprints>,
     _role: PhantomData<R>,
 }
@@ -140,7 +149,7 @@ impl ClientSession {
             ssl.set_ex_data(cache_key_index(), key);
         }
         ffi::set_role(&mut ssl, true);
-        Self::from_ssl(ssl)
+        Self::from_ssl(ssl, config.write_limit)
     }
 }
 
@@ -152,7 +161,7 @@ impl ServerSession {
     pub fn new(config: &ServerConfig) -> Result<Self, Error> {
         let mut ssl = Ssl::new(&config.ctx).map_err(ConfigError::rejected("new connection"))?;
         ffi::set_role(&mut ssl, false);
-        Self::from_ssl(ssl)
+        Self::from_ssl(ssl, config.write_limit)
     }
 
     /// The server name the client asked for (SNI), once the ClientHello arrived.
@@ -161,13 +170,17 @@ impl ServerSession {
         self.stream.ssl().servername(NameType::HOST_NAME)
     }
 
-    /// The client's ClientHello body as received, once it arrived.
+    /// The client's ClientHello body as received, once it arrived; `None` unless the config
+    /// asked for it with
+    /// [`ServerConfigBuilder::keep_client_hello`](crate::ServerConfigBuilder::keep_client_hello).
     #[must_use]
     pub fn client_hello_bytes(&self) -> Option<&[u8]> {
         self.stream.ssl().ex_data(hello_index()).map(Vec::as_slice)
     }
 
-    /// JA3, JA3N, JA4 and JA4_r of the client's ClientHello, once it arrived.
+    /// JA3, JA3N, JA4 and JA4_r of the client's ClientHello, once it arrived; `None` unless
+    /// the config keeps the ClientHello
+    /// ([`ServerConfigBuilder::keep_client_hello`](crate::ServerConfigBuilder::keep_client_hello)).
     #[must_use]
     pub fn client_fingerprints(&mut self) -> Option<&Fingerprints> {
         if self.fingerprints.is_none() {
@@ -179,7 +192,7 @@ impl ServerSession {
 }
 
 impl<R> Session<R> {
-    fn from_ssl(mut ssl: Ssl) -> Result<Self, Error> {
+    fn from_ssl(mut ssl: Ssl, write_limit: usize) -> Result<Self, Error> {
         ssl.set_ex_data(alert_index(), AlertLog::default());
         Ok(Self {
             stream: SslStream::new(ssl, Duplex::default())
@@ -188,28 +201,30 @@ impl<R> Session<R> {
             failed: false,
             closed: false,
             peer_closed: false,
+            abandoned: false,
+            write_limit,
             fingerprints: None,
             _role: PhantomData,
         })
     }
 
-    /// Feeds ciphertext received from the peer. Returns how many bytes were taken (all of
-    /// them).
+    /// Feeds ciphertext received from the peer; returns how many bytes were taken. Fewer
+    /// than given (0 when full) means the session's input buffer holds its limit of 1 MiB of
+    /// unprocessed ciphertext: [`Session::read`] plaintext, then offer the rest again.
     ///
     /// # Errors
-    /// [`Misuse::RecvAfterEof`], [`Misuse::InputBufferFull`] (over 1 MiB unprocessed: read
-    /// plaintext first), [`Misuse::SessionFailed`].
+    /// [`Misuse::RecvAfterEof`], [`Misuse::SessionFailed`].
     pub fn recv(&mut self, ciphertext: &[u8]) -> Result<usize, Error> {
         self.check()?;
         let io = self.stream.get_mut();
         if io.eof {
             return Err(Misuse::RecvAfterEof.into());
         }
-        if io.buffered() + ciphertext.len() > MAX_BUFFERED {
-            return Err(Misuse::InputBufferFull.into());
-        }
-        io.feed(ciphertext);
-        Ok(ciphertext.len())
+        let n = ciphertext
+            .len()
+            .min(MAX_BUFFERED.saturating_sub(io.buffered()));
+        io.feed(&ciphertext[..n]);
+        Ok(n)
     }
 
     /// The transport reached end of stream; a later read without the peer's close_notify
@@ -218,7 +233,13 @@ impl<R> Session<R> {
         self.stream.get_mut().eof = true;
     }
 
-    /// Appends the ciphertext to send to `out`; returns how many bytes were appended.
+    /// Appends the ciphertext to send to `out`; returns how many bytes were appended. Call it
+    /// after every other call, until [`Session::wants_write`] is `false`.
+    ///
+    /// Unlike the engines' `poll_transmit` (which may hand back a `Bytes` payload to write after
+    /// `out`), a session has no payload to hand back: every ciphertext byte is made by
+    /// BoringSSL into the session's own buffer, so there is nothing to pass through uncopied,
+    /// and the count is returned instead.
     ///
     /// When `out` is empty the session's buffer and `out` are swapped (no copy): `out`'s
     /// capacity becomes the session's next buffer, so a caller that clears and reuses one
@@ -234,10 +255,21 @@ impl<R> Session<R> {
         n
     }
 
-    /// Whether ciphertext waits in [`Session::poll_transmit`].
+    /// Whether ciphertext waits in [`Session::poll_transmit`] (the engine contract's
+    /// `wants_write`: output is pending).
     #[must_use]
-    pub fn wants_transmit(&self) -> bool {
+    pub fn wants_write(&self) -> bool {
         !self.stream.get_ref().tx.is_empty()
+    }
+
+    /// Whether the connection is over: close_notify was sent and received, [`Session::close`]
+    /// was called before the handshake completed (nothing to shut down), or a fatal error
+    /// occurred (errors are sticky). Once this is `true` and [`Session::wants_write`] is
+    /// `false` (a fatal alert or our close_notify may still wait in
+    /// [`Session::poll_transmit`]), the transport can be closed.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.failed || self.abandoned || (self.closed && self.peer_closed)
     }
 
     /// Drives the handshake as far as the buffered ciphertext allows.
@@ -304,12 +336,51 @@ impl<R> Session<R> {
         }
     }
 
-    /// Encrypts `data` into records queued for [`Session::poll_transmit`]. Writes everything.
+    /// Encrypts `data` into records queued for [`Session::poll_transmit`]; returns how much of
+    /// `data` was taken. Same as [`Session::write_vectored`] with one slice: full 16 KiB
+    /// records, no copy, and fewer bytes than given (0 when the queue was already full) once
+    /// the queued ciphertext reaches the config's write queue limit
+    /// ([`ClientConfigBuilder::write_queue_limit`](crate::ClientConfigBuilder::write_queue_limit)).
+    /// Send what [`Session::poll_transmit`] gives, then offer the rest again.
     ///
     /// # Errors
     /// [`Misuse::HandshakeIncomplete`], [`Misuse::WriteAfterClose`],
     /// [`Misuse::SessionFailed`], or a protocol error.
     pub fn write(&mut self, data: &[u8]) -> Result<usize, Error> {
+        self.check_writable()?;
+        self.write_records(data)
+    }
+
+    /// Encrypts the concatenation of `bufs` into full records (16 KiB of plaintext each, the
+    /// last one possibly shorter) queued for [`Session::poll_transmit`]; returns how many
+    /// plaintext bytes were taken, counted from the start of `bufs`.
+    ///
+    /// Small slices are gathered into one record through a 16 KiB stack buffer (one copy, one
+    /// `SSL_write` per record) instead of one record per slice: 1000 slices of 100 bytes make
+    /// 7 records, not 1000. A slice that starts a record and holds a full record or more, and
+    /// the last slice when nothing is gathered, go to BoringSSL without that copy.
+    ///
+    /// # Backpressure
+    /// A new record is started only while the ciphertext waiting in
+    /// [`Session::poll_transmit`] is below the config's write queue limit (64 KiB by default,
+    /// see [`ClientConfigBuilder::write_queue_limit`](crate::ClientConfigBuilder::write_queue_limit)),
+    /// or when nothing waits at all. So the queue holds at most the limit plus one record
+    /// (16 KiB and 22 bytes of TLS 1.3 overhead), and a call on a full queue takes 0 bytes:
+    /// drain with [`Session::poll_transmit`], then offer the rest again.
+    ///
+    /// # Errors
+    /// [`Misuse::HandshakeIncomplete`], [`Misuse::WriteAfterClose`],
+    /// [`Misuse::SessionFailed`], or a protocol error.
+    pub fn write_vectored(&mut self, bufs: &[&[u8]]) -> Result<usize, Error> {
+        self.check_writable()?;
+        match bufs {
+            [] => Ok(0),
+            [one] => self.write_records(one),
+            _ => self.write_gathered(bufs),
+        }
+    }
+
+    fn check_writable(&self) -> Result<(), Error> {
         self.check()?;
         if self.closed {
             return Err(Misuse::WriteAfterClose.into());
@@ -317,6 +388,82 @@ impl<R> Session<R> {
         if !self.done {
             return Err(Misuse::HandshakeIncomplete.into());
         }
+        Ok(())
+    }
+
+    /// `data` straight to BoringSSL, one record per `SSL_write`, while the queue has room.
+    fn write_records(&mut self, mut data: &[u8]) -> Result<usize, Error> {
+        let mut taken = 0;
+        while !data.is_empty() && !self.write_queue_full() {
+            let n = data.len().min(RECORD);
+            self.ssl_write_all(&data[..n])?;
+            taken += n;
+            data = &data[n..];
+        }
+        Ok(taken)
+    }
+
+    /// Several slices: small ones gathered into full records in a stack buffer (only this path
+    /// pays for zeroing it).
+    fn write_gathered(&mut self, bufs: &[&[u8]]) -> Result<usize, Error> {
+        let mut stage = [0u8; RECORD];
+        let mut staged = 0;
+        let mut taken = 0;
+        for (i, buf) in bufs.iter().enumerate() {
+            let mut rest = *buf;
+            while !rest.is_empty() {
+                if staged == 0 {
+                    if i + 1 == bufs.len() {
+                        // Nothing gathered and nothing after: no copy needed.
+                        return Ok(taken + self.write_records(rest)?);
+                    }
+                    if self.write_queue_full() {
+                        return Ok(taken);
+                    }
+                    if rest.len() >= RECORD {
+                        self.ssl_write_all(&rest[..RECORD])?;
+                        taken += RECORD;
+                        rest = &rest[RECORD..];
+                        continue;
+                    }
+                }
+                let n = rest.len().min(RECORD - staged);
+                stage[staged..staged + n].copy_from_slice(&rest[..n]);
+                staged += n;
+                rest = &rest[n..];
+                if staged == RECORD {
+                    self.ssl_write_all(&stage)?;
+                    taken += RECORD;
+                    staged = 0;
+                }
+            }
+        }
+        if staged > 0 {
+            self.ssl_write_all(&stage[..staged])?;
+            taken += staged;
+        }
+        Ok(taken)
+    }
+
+    /// How many more ciphertext bytes the write queue takes before [`Session::write`] stops
+    /// starting records (0: full, drain with [`Session::poll_transmit`] first). A runtime can
+    /// stop reading a connection whose output is backed up by this.
+    #[must_use]
+    pub fn write_capacity(&self) -> usize {
+        let queued = self.stream.get_ref().tx.len();
+        if queued == 0 {
+            self.write_limit.max(1)
+        } else {
+            self.write_limit.saturating_sub(queued)
+        }
+    }
+
+    fn write_queue_full(&self) -> bool {
+        self.write_capacity() == 0
+    }
+
+    /// One `SSL_write` of at most one record; memory buffers never stall, so it takes all.
+    fn ssl_write_all(&mut self, data: &[u8]) -> Result<(), Error> {
         let mut written = 0;
         while written < data.len() {
             match self.stream.ssl_write(&data[written..]) {
@@ -324,7 +471,7 @@ impl<R> Session<R> {
                 Err(e) => return Err(self.fail(&e)),
             }
         }
-        Ok(written)
+        Ok(())
     }
 
     /// Queues close_notify (once). The peer's close_notify is reported by [`Session::read`].
@@ -338,6 +485,7 @@ impl<R> Session<R> {
         }
         self.closed = true;
         if !self.done {
+            self.abandoned = true;
             return Ok(());
         }
         match self.stream.shutdown() {

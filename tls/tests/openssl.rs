@@ -184,7 +184,9 @@ fn openssl_s_client_against_our_server() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let mut sb = ServerConfig::builder();
-    sb.cert_pem_files(&f.cert, &f.key).unwrap();
+    sb.cert_pem_files(&f.cert, &f.key)
+        .unwrap()
+        .keep_client_hello(true);
     let config = sb.build().unwrap();
 
     let mut client = Kill(

@@ -19,7 +19,10 @@ fn handshake_reports_negotiated_parameters() {
     cb.alpn(&[b"h2", b"http/1.1"]);
     let (c, mut s) = connect(
         &cb.build().unwrap(),
-        &server_builder(&pki.server).build().unwrap(),
+        &server_builder(&pki.server)
+            .keep_client_hello(true)
+            .build()
+            .unwrap(),
         "localhost",
     );
     assert_eq!(c.alpn(), Some(&b"h2"[..]));
@@ -433,7 +436,10 @@ fn corrupted_record_is_a_protocol_error() {
 #[test]
 fn browser_profiles_handshake_with_compressed_certificates() {
     let pki = pki();
-    let server = server_builder(&pki.server).build().unwrap();
+    let server = server_builder(&pki.server)
+        .keep_client_hello(true)
+        .build()
+        .unwrap();
     for p in [
         &tls::profile::CHROME,
         &tls::profile::FIREFOX,
@@ -557,7 +563,10 @@ fn certificate_compression_is_used_and_decompressed() {
 #[test]
 fn server_fingerprint_equals_client_capture() {
     let pki = pki();
-    let server = server_builder(&pki.server).build().unwrap();
+    let server = server_builder(&pki.server)
+        .keep_client_hello(true)
+        .build()
+        .unwrap();
     for profile in [
         None,
         Some(&tls::profile::CHROME),

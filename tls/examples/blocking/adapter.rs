@@ -51,7 +51,11 @@ impl<R> Blocking<R> {
             self.tls.recv_eof();
             return Ok(false);
         }
-        self.tls.recv(&self.buf[..n])?;
+        // The session takes up to 1 MiB of unprocessed ciphertext; this adapter reads plaintext
+        // before each socket read, so one socket read (16 KiB) always fits.
+        if self.tls.recv(&self.buf[..n])? < n {
+            return Err("the session's input buffer is full".into());
+        }
         Ok(true)
     }
 
@@ -73,10 +77,15 @@ impl<R> Blocking<R> {
         }
     }
 
-    /// Writes all of `data`.
+    /// Writes all of `data`: the session takes plaintext while its write queue has room
+    /// (backpressure), so each part is sent before the rest is offered.
     pub(crate) fn write_all(&mut self, data: &[u8]) -> Result<(), BoxError> {
-        self.tls.write(data)?;
-        self.flush()
+        let mut written = 0;
+        while written < data.len() {
+            written += self.tls.write(&data[written..])?;
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// Reads some plaintext; `Ok(0)` after the peer's close_notify.

@@ -83,7 +83,7 @@ fn run() -> Result<(), BoxError> {
             let cert = std::fs::read(flag("--cert").ok_or("missing --cert")?)?;
             let key = std::fs::read(flag("--key").ok_or("missing --key")?)?;
             let mut b = ServerConfig::builder();
-            b.cert_pem(&cert, &key);
+            b.cert_pem(&cert, &key).keep_client_hello(true);
             let config = b.build()?;
             let listener = TcpListener::bind(addr)?;
             let (sock, _) = listener.accept()?;

@@ -17,7 +17,7 @@ use boring::x509::store::X509StoreBuilder;
 use super::info::{cache_key_index, install_alert_log};
 use super::key_log::{KeyLog, install_key_log};
 use super::session_cache::SessionCache;
-use super::{TlsVersion, alpn_wire, set_chain_and_key, set_versions};
+use super::{DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, alpn_wire, set_chain_and_key, set_versions};
 use crate::cert_compression::add_compression;
 use crate::profile::Profile;
 use crate::{ConfigError, Error, ffi};
@@ -44,6 +44,7 @@ pub struct ClientConfigBuilder {
     cache: Option<SessionCache>,
     client_cert: Option<(Vec<u8>, Vec<u8>)>,
     key_log: Option<Arc<dyn KeyLog>>,
+    write_limit: usize,
     profile: Option<&'static Profile>,
 }
 
@@ -128,6 +129,16 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// The write queue limit of this config's sessions: once this many bytes of ciphertext
+    /// wait in [`Session::poll_transmit`](crate::Session::poll_transmit), writes take no more
+    /// plaintext until the caller drains them (default
+    /// [`DEFAULT_WRITE_QUEUE_LIMIT`](crate::DEFAULT_WRITE_QUEUE_LIMIT), 64 KiB). The queue holds
+    /// at most this plus one record; 0 means one record at a time.
+    pub fn write_queue_limit(&mut self, bytes: usize) -> &mut Self {
+        self.write_limit = bytes;
+        self
+    }
+
     /// Builds the config.
     ///
     /// # Errors
@@ -198,6 +209,7 @@ impl ClientConfigBuilder {
             sni: self.sni,
             cache: self.cache.clone(),
             profile: self.profile,
+            write_limit: self.write_limit,
         })
     }
 }
@@ -212,6 +224,7 @@ pub struct ClientConfig {
     pub(crate) sni: bool,
     pub(crate) cache: Option<SessionCache>,
     pub(crate) profile: Option<&'static Profile>,
+    pub(crate) write_limit: usize,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -240,6 +253,7 @@ impl ClientConfig {
             cache: None,
             client_cert: None,
             key_log: None,
+            write_limit: DEFAULT_WRITE_QUEUE_LIMIT,
             profile: None,
         }
     }

@@ -32,6 +32,11 @@ pub use key_log::{KeyLog, KeyLogFile};
 pub use server::{ClientAuth, ServerConfig, ServerConfigBuilder};
 pub use session_cache::SessionCache;
 
+/// The default write queue limit of a session: 64 KiB of ciphertext waiting in
+/// [`Session::poll_transmit`](crate::Session::poll_transmit) (see
+/// [`Session::write_vectored`](crate::Session::write_vectored), "Backpressure").
+pub const DEFAULT_WRITE_QUEUE_LIMIT: usize = 64 * 1024;
+
 /// A TLS protocol version bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]

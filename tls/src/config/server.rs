@@ -15,7 +15,7 @@ use boring::x509::store::X509StoreBuilder;
 
 use super::info::{hello_index, install_alert_log};
 use super::key_log::{KeyLog, install_key_log};
-use super::{TlsVersion, set_chain_and_key, set_versions};
+use super::{DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, set_chain_and_key, set_versions};
 use crate::cert_compression::{CertCompression, add_compression};
 use crate::{ConfigError, Error};
 
@@ -44,6 +44,8 @@ pub struct ServerConfigBuilder {
     tickets: bool,
     compression: bool,
     key_log: Option<Arc<dyn KeyLog>>,
+    write_limit: usize,
+    keep_hello: bool,
 }
 
 impl fmt::Debug for ServerConfigBuilder {
@@ -133,6 +135,25 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// The write queue limit of this config's sessions: once this many bytes of ciphertext
+    /// wait in [`Session::poll_transmit`](crate::Session::poll_transmit), writes take no more
+    /// plaintext until the caller drains them (default
+    /// [`DEFAULT_WRITE_QUEUE_LIMIT`](crate::DEFAULT_WRITE_QUEUE_LIMIT), 64 KiB). The queue holds
+    /// at most this plus one record; 0 means one record at a time.
+    pub fn write_queue_limit(&mut self, bytes: usize) -> &mut Self {
+        self.write_limit = bytes;
+        self
+    }
+
+    /// Whether each session keeps a copy of the client's ClientHello body for fingerprinting
+    /// ([`ServerSession::client_hello_bytes`](crate::ServerSession::client_hello_bytes),
+    /// [`ServerSession::client_fingerprints`](crate::ServerSession::client_fingerprints)).
+    /// Default `false`: the ClientHello is not copied, and both give `None`.
+    pub fn keep_client_hello(&mut self, on: bool) -> &mut Self {
+        self.keep_hello = on;
+        self
+    }
+
     /// The BoringSSL context for one certificate: every setting of this builder except the
     /// certificate choice. Both the default context and each [`sni_cert_pem`](Self::sni_cert_pem)
     /// context are made here, so a connection switched to a name's context by SNI keeps the
@@ -202,7 +223,8 @@ impl ServerConfigBuilder {
             by_name.insert(name.clone(), self.context(chain, key)?.build());
         }
         // Only the context a connection starts from needs these two: BoringSSL runs them
-        // before (ClientHello capture) and at (SNI) the switch to a name's context.
+        // before (ClientHello capture, when asked for) and at (SNI) the switch to a name's
+        // context.
         let by_name = Arc::new(by_name);
         ctx.set_servername_callback(move |ssl, _alert| {
             let name = ssl
@@ -214,12 +236,17 @@ impl ServerConfigBuilder {
             }
             Ok(())
         });
-        ctx.set_select_certificate_callback(|mut hello| {
-            let body = hello.as_bytes().to_vec();
-            hello.ssl_mut().set_ex_data(hello_index(), body);
-            Ok(())
-        });
-        Ok(ServerConfig { ctx: ctx.build() })
+        if self.keep_hello {
+            ctx.set_select_certificate_callback(|mut hello| {
+                let body = hello.as_bytes().to_vec();
+                hello.ssl_mut().set_ex_data(hello_index(), body);
+                Ok(())
+            });
+        }
+        Ok(ServerConfig {
+            ctx: ctx.build(),
+            write_limit: self.write_limit,
+        })
     }
 }
 
@@ -245,6 +272,7 @@ fn select_alpn<'a>(prefs: &[Vec<u8>], client: &'a [u8]) -> Result<&'a [u8], Alpn
 #[derive(Clone)]
 pub struct ServerConfig {
     pub(crate) ctx: SslContext,
+    pub(crate) write_limit: usize,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -267,6 +295,8 @@ impl ServerConfig {
             tickets: true,
             compression: true,
             key_log: None,
+            write_limit: DEFAULT_WRITE_QUEUE_LIMIT,
+            keep_hello: false,
         }
     }
 }
