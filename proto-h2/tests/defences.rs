@@ -455,12 +455,12 @@ fn data_waiting_on_a_zero_window_does_not_want_transmit() {
     p.server
         .send_data(id, Bytes::from(vec![0u8; 1_500_000]), true)
         .unwrap();
-    assert!(p.server.wants_transmit());
+    assert!(p.server.wants_write());
     p.drive();
     // Data is queued but cannot go before a WINDOW_UPDATE: an event loop that writes while
-    // `wants_transmit` is true must not spin on it.
+    // `wants_write` is true must not spin on it.
     assert_eq!(p.server.send_capacity(id), 0);
-    assert!(!p.server.wants_transmit());
+    assert!(!p.server.wants_write());
     let mut got = 0;
     while let Some(b) = p.client.read_data(id) {
         got += b.len();
@@ -469,7 +469,7 @@ fn data_waiting_on_a_zero_window_does_not_want_transmit() {
     let update = drain(&mut p.client, p.now);
     assert!(!update.is_empty());
     p.server.recv(p.now, &update).unwrap();
-    assert!(p.server.wants_transmit());
+    assert!(p.server.wants_write());
     for _ in 0..100 {
         p.drive();
         while let Some(b) = p.client.read_data(id) {
@@ -477,7 +477,7 @@ fn data_waiting_on_a_zero_window_does_not_want_transmit() {
         }
     }
     assert_eq!(got, 1_500_000);
-    assert!(!p.server.wants_transmit());
+    assert!(!p.server.wants_write());
 }
 
 #[test]

@@ -8,8 +8,9 @@
 //!    pulls body bytes with [`Connection::read_data`] (which is what returns flow-control
 //!    credit to the peer), and issues commands (`send_request`, `send_response`, `send_data`,
 //!    `send_trailers`, `reset`, `ping`, `go_away`, `push_promise`);
-//! 3. calls [`Connection::poll_transmit`]`(now, &mut out)` until it returns `None` and `out`
-//!    stops growing, writing `out` (and any payload handed back) to the socket;
+//! 3. while [`Connection::wants_write`] is true, calls
+//!    [`Connection::poll_transmit`]`(now, &mut out)` and writes `out` followed by the payload
+//!    it may hand back (a vectored write; the payload is never copied);
 //! 4. sleeps until [`Connection::poll_timeout`] or readable input, and calls
 //!    [`Connection::handle_timeout`] when the deadline passes.
 //!
@@ -359,22 +360,32 @@ impl Connection {
                 && self.streams.values().all(|s| s.state == State::Closed))
     }
 
-    /// Whether [`Connection::poll_transmit`] has bytes to give now. Data waiting on a zero
-    /// flow-control window does not count (a WINDOW_UPDATE must come first), so an event loop
-    /// that writes while this is true does not spin on a stalled stream; the end of a stream
-    /// (an empty END_STREAM DATA frame or trailers) needs no window and counts.
-    pub fn wants_transmit(&self) -> bool {
+    /// Whether [`Connection::poll_transmit`] has bytes to give now (the engine contract's
+    /// "output is pending"): queued control frames, a BDP probe PING, or stream data a window
+    /// lets go. Data waiting on a zero flow-control window does not count (a WINDOW_UPDATE
+    /// must come first), so an event loop that writes while this is true does not spin on a
+    /// stalled stream; the end of a stream (an empty END_STREAM DATA frame or trailers) needs
+    /// no window and counts. After a connection error only its GOAWAY is left to write.
+    pub fn wants_write(&self) -> bool {
+        if !self.ctrl.is_empty() {
+            return true;
+        }
+        if self.error.is_some() {
+            return false;
+        }
+        if self.bdp_wants_ping && self.bdp.is_some() {
+            return true;
+        }
         let conn_open = self.conn_send.available() > 0;
-        !self.ctrl.is_empty()
-            || self.send_queue.iter().any(|id| {
-                self.streams.get(id).is_some_and(|s| {
-                    if s.out_len > 0 {
-                        conn_open && s.send.available() > 0
-                    } else {
-                        s.out_end
-                    }
-                })
+        self.send_queue.iter().any(|id| {
+            self.streams.get(id).is_some_and(|s| {
+                if s.out_len > 0 {
+                    conn_open && s.send.available() > 0
+                } else {
+                    s.out_end
+                }
             })
+        })
     }
 
     pub(super) fn fail(&mut self, e: Error) -> Error {
