@@ -86,3 +86,30 @@ fn after_a_connection_error_only_the_goaway_is_pending() {
     assert!(!p.server.wants_write());
     assert!(p.server.is_closed());
 }
+
+/// A `poll_transmit` that returns `None` has given everything that can go now, even when a
+/// small chunk (copied into `out`) is queued ahead of a large one on the same stream.
+#[test]
+fn poll_transmit_returns_none_only_when_nothing_more_can_go() {
+    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let id = request(&mut p);
+    p.server.send_response(id, 200, &[], false).unwrap();
+    p.server
+        .send_data(id, Bytes::from(vec![1u8; 100]), false)
+        .unwrap();
+    p.server
+        .send_data(id, Bytes::from(vec![2u8; 50_000]), true)
+        .unwrap();
+    let mut out = Vec::new();
+    let mut wire = 0;
+    loop {
+        let payload = p.server.poll_transmit(p.now, &mut out);
+        wire += out.len() + payload.as_ref().map_or(0, |b| b.len());
+        out.clear();
+        if payload.is_none() {
+            break;
+        }
+    }
+    assert!(!p.server.wants_write());
+    assert!(wire > 50_100, "{wire}");
+}

@@ -16,7 +16,8 @@ impl Connection {
     ///
     /// When it returns `Some(payload)`, the bytes to send are `out` followed by `payload` (a
     /// vectored write; the payload was not copied): write both, clear `out`, and call again
-    /// until it returns `None`.
+    /// until it returns `None`. `None` means nothing more can go now
+    /// ([`Connection::wants_write`] is false; `out` may still have grown and must be written).
     #[must_use = "a returned payload must be written after `out`"]
     pub fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
         self.now = now;
@@ -43,7 +44,18 @@ impl Connection {
         }
         let mut rounds = self.send_queue.len();
         let mut stalled = false;
-        while rounds > 0 {
+        // Passes over the queue, one frame per stream each, until a pass sends nothing: a
+        // `None` return means nothing more can go now (`wants_write` is false).
+        let mut progress = false;
+        loop {
+            if rounds == 0 {
+                if !progress {
+                    break;
+                }
+                progress = false;
+                rounds = self.send_queue.len();
+                continue;
+            }
             rounds -= 1;
             let Some(id) = self.send_queue.pop_front() else {
                 break;
@@ -85,6 +97,7 @@ impl Connection {
                     s.out.pop_front();
                 }
                 s.out_len -= n;
+                progress = true;
                 s.stalled_since = None;
                 s.send = s.send.consume(n as u32).unwrap_or(Window::new(0));
                 self.conn_send = self.conn_send.consume(n as u32).unwrap_or(Window::new(0));
@@ -116,6 +129,7 @@ impl Connection {
             }
             if s.out_end && !s.end_sent {
                 s.end_sent = true;
+                progress = true;
                 let sid = StreamId::new(id);
                 if let Some(trailers) = s.out_trailers.take() {
                     s.state = s
