@@ -15,7 +15,8 @@ use support::transmit_all;
 fn agrees(c: &mut Connection, now: Instant) -> bool {
     let wants = c.wants_write();
     let wire = transmit_all(c, now);
-    wants == !wire.is_empty()
+    let produced = !wire.is_empty();
+    wants == produced
 }
 
 fn request(p: &mut Pair) -> StreamId {
