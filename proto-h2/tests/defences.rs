@@ -63,6 +63,15 @@ fn get(p: &mut Pair, path: &'static [u8]) -> StreamId {
         .unwrap()
 }
 
+/// A server that queues a whole multi-megabyte body in one `send_data` (the stall tests
+/// queue more than the client's window at once; the bounded send queue has its own tests in
+/// `send_queue.rs`).
+fn server_queueing_all() -> Config {
+    let mut cfg = Config::server();
+    cfg.limits.max_send_queue = 16 << 20;
+    cfg
+}
+
 fn goaway_events(events: &[Event]) -> Vec<(u32, ErrorCode)> {
     events
         .iter()
@@ -406,7 +415,7 @@ fn any_frame_answers_a_keepalive() {
 
 #[test]
 fn stream_stalled_on_its_own_window_is_reset_with_cancel() {
-    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let mut p = Pair::new(Instant::now(), Config::client(), server_queueing_all());
     let id = get(&mut p, b"/big");
     let other = get(&mut p, b"/small");
     p.drive();
@@ -447,7 +456,7 @@ fn stream_stalled_on_its_own_window_is_reset_with_cancel() {
 
 #[test]
 fn data_waiting_on_a_zero_window_does_not_want_transmit() {
-    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let mut p = Pair::new(Instant::now(), Config::client(), server_queueing_all());
     let id = get(&mut p, b"/big");
     p.drive();
     // More than the client's 1 MiB stream window, and the client does not read yet.
@@ -482,7 +491,7 @@ fn data_waiting_on_a_zero_window_does_not_want_transmit() {
 
 #[test]
 fn credit_in_time_stops_the_stream_stall_timer() {
-    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let mut p = Pair::new(Instant::now(), Config::client(), server_queueing_all());
     let id = get(&mut p, b"/big");
     p.drive();
     p.server.send_response(id, 200, &[], false).unwrap();

@@ -93,6 +93,12 @@ pub struct Limits {
     /// not counted; unspent ones are capped at this limit, as for `max_pings`). Above it ENHANCE_YOUR_CALM ([`Error::ControlFrameFlood`]). Default 1000
     /// per 10 s.
     pub max_connection_window_updates: u32,
+    /// Bytes [`Connection::send_data`] accepts per stream beyond what flow control lets go
+    /// now: a stream's queued, unsent body is at most this plus the smaller of its send
+    /// window and the connection's. `send_data` takes at most that much of what it is given
+    /// and says how much it took; when it takes less, [`Event::SendReady`] tells when to
+    /// offer the rest. Default 400 KiB, as hyperium/h2's `max_send_buffer_size`.
+    pub max_send_queue: usize,
     /// GOAWAY frames after the first that lower the last stream id, per `reset_window` (each
     /// walks our streams and reports the refused ones). A GOAWAY that does not lower it
     /// changes nothing and is counted with `max_ignored_frames` instead, with no walk and no
@@ -123,6 +129,7 @@ impl Default for Limits {
             max_settings: 100,
             max_connection_window_updates: 1000,
             max_goaways: 10,
+            max_send_queue: 400 * 1024,
         }
     }
 }

@@ -122,6 +122,12 @@ pub enum Role {
 ///   it ([`Event::Reset`] with `remote: false` reports it); read the body first if it is
 ///   needed. A client that receives such a RST_STREAM after a complete response keeps the
 ///   response readable and stops sending.
+/// - Body bytes we send: a stream queues at most [`Limits::max_send_queue`] bytes beyond
+///   what its send window and the connection's let go ([`Connection::send_data`] returns how
+///   much of what it was offered it took, and [`Event::SendReady`] says when to offer more),
+///   so a handler that writes faster than the peer reads is held back instead of filling
+///   memory. The window part is the peer's to grant (at most 2^31-1, shared by all streams
+///   for the connection window) and leaves at the next `poll_transmit`.
 /// - Buffers reused across messages: the scratch head header blocks are decoded into is kept
 ///   only while at most 4 KiB; the send queues of dropped streams are kept for new streams,
 ///   at most 8 of at most 1 KiB each. A buffer grown larger (a large head, many queued
@@ -188,6 +194,10 @@ pub struct Connection {
     /// stream answered but with its body unread included): what SETTINGS_MAX_CONCURRENT_STREAMS
     /// is checked against, counted as streams come and go.
     peer_streams: u32,
+    /// Streams waiting for [`Event::SendReady`] (each with `Stream::send_waiting` set; a
+    /// stream gone since is dropped from the list when it is next walked). At most one entry
+    /// per stream.
+    send_waiters: Vec<u32>,
 }
 
 impl Connection {
@@ -273,6 +283,7 @@ impl Connection {
             pings_out: 0,
             budgets: Budgets::NEW,
             peer_streams: 0,
+            send_waiters: Vec::new(),
             config,
         }
     }
@@ -315,6 +326,15 @@ impl Connection {
                 .min(self.conn_send.available())
                 .saturating_sub(s.out_len as u32)
         })
+    }
+
+    /// How many body bytes [`Connection::send_data`] would take on `stream` now:
+    /// [`Limits::max_send_queue`] plus what the stream's and the connection's send windows
+    /// allow, less what is already queued (0 for a stream that cannot send).
+    pub fn send_room(&self, stream: StreamId) -> usize {
+        self.streams
+            .get(&stream.value())
+            .map_or(0, |s| self.room(s))
     }
 
     /// Body bytes received on `stream` and not yet read.

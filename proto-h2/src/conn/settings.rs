@@ -91,6 +91,9 @@ impl Connection {
             for id in ids {
                 self.enqueue(id);
             }
+            if new_window > old_window {
+                self.wake_senders();
+            }
         }
         self.queue_ack()?;
         Frame::Settings(frame::Settings {
