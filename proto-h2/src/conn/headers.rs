@@ -297,6 +297,12 @@ impl Connection {
             };
             return self.stream_error(stream, StreamError::Malformed(m));
         }
+        if let Some(limit) = self.config.limits.max_request_body
+            && let Some(declared) = head.content_length
+            && declared > limit
+        {
+            return self.body_too_large(stream, limit, declared);
+        }
         // The window the peer assumed: our SETTINGS as it had acknowledged them when it
         // sent this HEADERS; a later ACK applies the difference (6.9.2).
         let init = self.acked_local.initial_window_size;
