@@ -143,6 +143,7 @@ impl Connection {
 
     pub(super) fn on_window_update(&mut self, w: frame::WindowUpdate) -> Result<(), Error> {
         if w.stream.is_zero() {
+            self.fingerprint.on_connection_window_update(w.increment);
             self.control_frame(kind::WINDOW_UPDATE)?;
             self.conn_send = self.conn_send.increase(w.increment).map_err(Error::Flow)?;
             self.wake_senders();

@@ -47,6 +47,7 @@ mod config;
 mod control;
 mod defences;
 mod event;
+mod fingerprint;
 mod headers;
 mod recv;
 mod send;
@@ -57,6 +58,7 @@ mod transmit;
 
 pub use config::{Config, Limits, Pseudo};
 pub use event::Event;
+pub use fingerprint::{MAX_PRIORITIES, MAX_SETTINGS, PeerFingerprint};
 pub use send::Request;
 
 use crate::error::Error;
@@ -198,6 +200,8 @@ pub struct Connection {
     /// stream gone since is dropped from the list when it is next walked). At most one entry
     /// per stream.
     send_waiters: Vec<u32>,
+    /// The peer's fingerprint fields, recorded until its first HEADERS.
+    fingerprint: PeerFingerprint,
 }
 
 impl Connection {
@@ -284,6 +288,7 @@ impl Connection {
             budgets: Budgets::NEW,
             peer_streams: 0,
             send_waiters: Vec::new(),
+            fingerprint: PeerFingerprint::default(),
             config,
         }
     }

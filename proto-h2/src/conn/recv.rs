@@ -191,6 +191,7 @@ impl Connection {
         match frame {
             Frame::Data(d) => self.on_data(d, owned),
             Frame::Headers(h) => {
+                self.fingerprint.on_headers(h.priority);
                 if h.end_headers {
                     self.on_block(h.stream, h.end_stream, h.priority, None, h.block)
                 } else {
@@ -201,7 +202,8 @@ impl Connection {
             Frame::Priority(p) => {
                 // Deprecated (RFC 9113 5.3.2): parsed, checked, otherwise ignored, and counted
                 // so that an endless stream of them (CVE-2019-9513) ends the connection.
-                let _ = p;
+                // Those before the first HEADERS are part of the peer's fingerprint.
+                self.fingerprint.on_priority(p);
                 self.ignored_frame(kind::PRIORITY)
             }
             Frame::RstStream(r) => self.on_rst(r),
