@@ -7,7 +7,9 @@
 //! 2. drains [`Connection::poll_event`] until `None` (requests, responses, data, resets, ...),
 //!    pulls body bytes with [`Connection::read_data`] (which is what returns flow-control
 //!    credit to the peer), and issues commands (`send_request`, `send_response`, `send_data`,
-//!    `send_trailers`, `reset`, `ping`, `go_away`, `push_promise`);
+//!    `send_trailers`, `reset`, `ping`, `go_away`, `push_promise`). `send_data` takes at most
+//!    [`Limits::max_send_queue`] bytes beyond what flow control lets go and says how many it
+//!    took; the rest is offered again after [`Event::SendReady`];
 //! 3. while [`Connection::wants_write`] is true, calls
 //!    [`Connection::poll_transmit`]`(now, &mut out)` and writes `out` followed by the payload
 //!    it may hand back (a vectored write; the payload is never copied);
