@@ -272,14 +272,14 @@ fuzz_target!(|input: (bool, bool, Option<u16>, Vec<Op>)| {
         }
         // Output the application queued (request heads, say) is its own memory, not held
         // for the peer: the bound is checked when neither side has output pending.
-        if !p.client.wants_transmit() && !p.server.wants_transmit() {
+        if !p.client.wants_write() && !p.server.wants_write() {
             check_held(&m, &p, allowed);
         }
     }
     p.drive();
     p.client_events.clear();
     p.server_events.clear();
-    if !p.client.wants_transmit() && !p.server.wants_transmit() {
+    if !p.client.wants_write() && !p.server.wants_write() {
         check_held(&m, &p, allowed + HELD_PER_OP);
     }
 });

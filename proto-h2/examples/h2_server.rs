@@ -7,13 +7,16 @@
 //! ```
 //!
 //! Answers every request with 200: `/size/N` returns N bytes, `/echo` returns the request
-//! body, anything else a short greeting. Listens on 127.0.0.1 only.
+//! body, anything else a short greeting. Listens on 127.0.0.1 only. A body larger than the
+//! connection takes at once (`send_data` returns how much it took) waits per stream and is
+//! offered again on `Event::SendReady`, so memory stays bounded.
 
 #[path = "support/h2_io.rs"]
 mod h2_io;
 
 use bytes::Bytes;
 use proto_h2::conn::{Config, Connection, Event, Role};
+use proto_h2::frame::StreamId;
 use std::collections::HashMap;
 use std::net::{TcpListener, TcpStream};
 use std::time::Instant;
@@ -35,8 +38,15 @@ fn serve(mut sock: TcpStream) {
     let mut conn = Connection::new(Role::Server, Config::server(), Instant::now());
     // Per stream: (path, body received so far).
     let mut reqs: HashMap<u32, (Vec<u8>, Vec<u8>)> = HashMap::new();
+    // Per stream: the part of the response body not yet taken by `send_data`.
+    let mut unsent: HashMap<u32, Bytes> = HashMap::new();
     let res = h2_io::run(&mut conn, &mut sock, |conn, ev| {
         match ev {
+            Event::SendReady { stream } => {
+                if let Some(rest) = unsent.remove(&stream.value()) {
+                    offer(conn, &mut unsent, stream, rest);
+                }
+            }
             Event::Request {
                 stream,
                 head,
@@ -47,7 +57,7 @@ fn serve(mut sock: TcpStream) {
                     (head.path().unwrap_or(b"/").to_vec(), Vec::new()),
                 );
                 if end_stream {
-                    respond(conn, &mut reqs, stream);
+                    respond(conn, &mut reqs, &mut unsent, stream);
                 }
             }
             Event::Data {
@@ -59,12 +69,13 @@ fn serve(mut sock: TcpStream) {
                     }
                 }
                 if end_stream {
-                    respond(conn, &mut reqs, stream);
+                    respond(conn, &mut reqs, &mut unsent, stream);
                 }
             }
-            Event::Trailers { stream, .. } => respond(conn, &mut reqs, stream),
+            Event::Trailers { stream, .. } => respond(conn, &mut reqs, &mut unsent, stream),
             Event::Reset { stream, .. } => {
                 reqs.remove(&stream.value());
+                unsent.remove(&stream.value());
             }
             _ => {}
         }
@@ -78,7 +89,8 @@ fn serve(mut sock: TcpStream) {
 fn respond(
     conn: &mut Connection,
     reqs: &mut HashMap<u32, (Vec<u8>, Vec<u8>)>,
-    stream: proto_h2::frame::StreamId,
+    unsent: &mut HashMap<u32, Bytes>,
+    stream: StreamId,
 ) {
     let Some((path, body)) = reqs.remove(&stream.value()) else {
         return;
@@ -100,6 +112,16 @@ fn respond(
         (b"content-length", len.as_bytes()),
     ];
     if conn.send_response(stream, 200, &headers, false).is_ok() {
-        let _ = conn.send_data(stream, out, true);
+        offer(conn, unsent, stream, out);
+    }
+}
+
+/// Offers `body` (the rest of a response) to the connection; what it does not take yet waits
+/// for `Event::SendReady`.
+fn offer(conn: &mut Connection, unsent: &mut HashMap<u32, Bytes>, stream: StreamId, body: Bytes) {
+    if let Ok(n) = conn.send_data(stream, body.clone(), true)
+        && n < body.len()
+    {
+        unsent.insert(stream.value(), body.slice(n..));
     }
 }

@@ -270,6 +270,16 @@ pub enum StreamError {
     ClosedByReset,
     /// A pushed stream we do not accept: CANCEL.
     PushRefused,
+    /// A request body above [`Limits::max_request_body`](crate::conn::Limits::max_request_body)
+    /// (server): answered `413` then RST_STREAM(NO_ERROR) when no response head was sent yet,
+    /// otherwise RST_STREAM(CANCEL) ([`StreamError::code`]).
+    BodyTooLarge {
+        /// The limit.
+        limit: u64,
+        /// The length that broke it: the declared `content-length`, or the body bytes
+        /// received so far.
+        length: u64,
+    },
     /// Our queued data waited on the stream's zero send window longer than the stream stall
     /// timeout: CANCEL ("the stream is no longer needed", 7). Not FLOW_CONTROL_ERROR: the
     /// peer broke no flow-control rule by withholding credit, we merely give up on it.
@@ -293,7 +303,9 @@ impl StreamError {
             StreamError::Refused { .. } => ErrorCode::REFUSED_STREAM,
             StreamError::HeaderListTooLarge { .. } => ErrorCode::ENHANCE_YOUR_CALM,
             StreamError::ClosedByReset => ErrorCode::STREAM_CLOSED,
-            StreamError::PushRefused | StreamError::WindowStall { .. } => ErrorCode::CANCEL,
+            StreamError::PushRefused
+            | StreamError::WindowStall { .. }
+            | StreamError::BodyTooLarge { .. } => ErrorCode::CANCEL,
         }
     }
 }

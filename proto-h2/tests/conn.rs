@@ -301,7 +301,10 @@ fn bdp_grows_the_window_on_a_window_bound_download() {
     cfg.settings = vec![(id::INITIAL_WINDOW_SIZE, 65_535)];
     cfg.connection_window = 65_535;
     cfg.bdp_max_window = Some(8 << 20);
-    let mut p = Pair::new(Instant::now(), cfg, Config::server());
+    // The whole 4 MiB body is queued at once (above the default send-queue bound).
+    let mut server = Config::server();
+    server.limits.max_send_queue = 8 << 20;
+    let mut p = Pair::new(Instant::now(), cfg, server);
     let id = get(&mut p, b"/big", true);
     p.drive();
     p.server.send_response(id, 200, &[], false).unwrap();
@@ -468,7 +471,10 @@ fn hpack_bomb_is_refused() {
 
 #[test]
 fn zero_window_stall_times_out() {
-    let mut p = pair();
+    // The whole 8 MiB body is queued at once (above the default send-queue bound).
+    let mut server = Config::server();
+    server.limits.max_send_queue = 16 << 20;
+    let mut p = Pair::new(Instant::now(), Config::client(), server);
     let id = get(&mut p, b"/", true);
     p.drive();
     // The client never reads: the server's data stalls once the stream window (1 MiB, below

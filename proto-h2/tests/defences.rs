@@ -63,6 +63,15 @@ fn get(p: &mut Pair, path: &'static [u8]) -> StreamId {
         .unwrap()
 }
 
+/// A server that queues a whole multi-megabyte body in one `send_data` (the stall tests
+/// queue more than the client's window at once; the bounded send queue has its own tests in
+/// `send_queue.rs`).
+fn server_queueing_all() -> Config {
+    let mut cfg = Config::server();
+    cfg.limits.max_send_queue = 16 << 20;
+    cfg
+}
+
 fn goaway_events(events: &[Event]) -> Vec<(u32, ErrorCode)> {
     events
         .iter()
@@ -406,7 +415,7 @@ fn any_frame_answers_a_keepalive() {
 
 #[test]
 fn stream_stalled_on_its_own_window_is_reset_with_cancel() {
-    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let mut p = Pair::new(Instant::now(), Config::client(), server_queueing_all());
     let id = get(&mut p, b"/big");
     let other = get(&mut p, b"/small");
     p.drive();
@@ -447,7 +456,7 @@ fn stream_stalled_on_its_own_window_is_reset_with_cancel() {
 
 #[test]
 fn data_waiting_on_a_zero_window_does_not_want_transmit() {
-    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let mut p = Pair::new(Instant::now(), Config::client(), server_queueing_all());
     let id = get(&mut p, b"/big");
     p.drive();
     // More than the client's 1 MiB stream window, and the client does not read yet.
@@ -455,12 +464,12 @@ fn data_waiting_on_a_zero_window_does_not_want_transmit() {
     p.server
         .send_data(id, Bytes::from(vec![0u8; 1_500_000]), true)
         .unwrap();
-    assert!(p.server.wants_transmit());
+    assert!(p.server.wants_write());
     p.drive();
     // Data is queued but cannot go before a WINDOW_UPDATE: an event loop that writes while
-    // `wants_transmit` is true must not spin on it.
+    // `wants_write` is true must not spin on it.
     assert_eq!(p.server.send_capacity(id), 0);
-    assert!(!p.server.wants_transmit());
+    assert!(!p.server.wants_write());
     let mut got = 0;
     while let Some(b) = p.client.read_data(id) {
         got += b.len();
@@ -469,7 +478,7 @@ fn data_waiting_on_a_zero_window_does_not_want_transmit() {
     let update = drain(&mut p.client, p.now);
     assert!(!update.is_empty());
     p.server.recv(p.now, &update).unwrap();
-    assert!(p.server.wants_transmit());
+    assert!(p.server.wants_write());
     for _ in 0..100 {
         p.drive();
         while let Some(b) = p.client.read_data(id) {
@@ -477,12 +486,12 @@ fn data_waiting_on_a_zero_window_does_not_want_transmit() {
         }
     }
     assert_eq!(got, 1_500_000);
-    assert!(!p.server.wants_transmit());
+    assert!(!p.server.wants_write());
 }
 
 #[test]
 fn credit_in_time_stops_the_stream_stall_timer() {
-    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let mut p = Pair::new(Instant::now(), Config::client(), server_queueing_all());
     let id = get(&mut p, b"/big");
     p.drive();
     p.server.send_response(id, 200, &[], false).unwrap();

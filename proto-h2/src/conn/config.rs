@@ -53,6 +53,17 @@ pub struct Limits {
     /// Concurrent streams we accept when our SETTINGS do not say. Streams answered but with
     /// their body still unread count until read (see [`Connection`], "Memory bounds").
     pub max_concurrent_streams: u32,
+    /// The largest request body a server accepts per stream (DATA payload bytes, padding
+    /// excluded), or `None` for no limit (the default, as hyperium/h2 and nghttp2: memory is
+    /// bounded by the receive windows whatever the body's size; this is a policy limit).
+    /// A request whose `content-length` declares more, or whose DATA goes beyond it, is
+    /// refused as RFC 9110 15.5.14 (413 Content Too Large) and RFC 9113 8.1 allow: if no
+    /// response head was sent yet, the server sends `:status 413` ending the stream and then
+    /// RST_STREAM(NO_ERROR), asking the client to stop sending the body; otherwise
+    /// RST_STREAM(CANCEL). Either way the stream is released (unread body dropped, its
+    /// credit returned) and [`Event::Reset`] carries [`StreamError::BodyTooLarge`]. Counted
+    /// with `max_local_resets`. Not applied to a client's responses.
+    pub max_request_body: Option<u64>,
     /// Closed streams remembered to tell "closed" from "idle" and to ignore late frames.
     pub max_closed_remembered: usize,
     /// How long queued data may wait on a zero *connection* send window before the
@@ -93,6 +104,12 @@ pub struct Limits {
     /// not counted; unspent ones are capped at this limit, as for `max_pings`). Above it ENHANCE_YOUR_CALM ([`Error::ControlFrameFlood`]). Default 1000
     /// per 10 s.
     pub max_connection_window_updates: u32,
+    /// Bytes [`Connection::send_data`] accepts per stream beyond what flow control lets go
+    /// now: a stream's queued, unsent body is at most this plus the smaller of its send
+    /// window and the connection's. `send_data` takes at most that much of what it is given
+    /// and says how much it took; when it takes less, [`Event::SendReady`] tells when to
+    /// offer the rest. Default 400 KiB, as hyperium/h2's `max_send_buffer_size`.
+    pub max_send_queue: usize,
     /// GOAWAY frames after the first that lower the last stream id, per `reset_window` (each
     /// walks our streams and reports the refused ones). A GOAWAY that does not lower it
     /// changes nothing and is counted with `max_ignored_frames` instead, with no walk and no
@@ -114,6 +131,7 @@ impl Default for Limits {
             max_empty_frames: 1000,
             reset_window: Duration::from_secs(10),
             max_concurrent_streams: 100,
+            max_request_body: None,
             max_closed_remembered: 1024,
             stall_timeout: Some(Duration::from_secs(60)),
             stream_stall_timeout: Some(Duration::from_secs(60)),
@@ -123,6 +141,7 @@ impl Default for Limits {
             max_settings: 100,
             max_connection_window_updates: 1000,
             max_goaways: 10,
+            max_send_queue: 400 * 1024,
         }
     }
 }

@@ -143,8 +143,10 @@ impl Connection {
 
     pub(super) fn on_window_update(&mut self, w: frame::WindowUpdate) -> Result<(), Error> {
         if w.stream.is_zero() {
+            self.fingerprint.on_connection_window_update(w.increment);
             self.control_frame(kind::WINDOW_UPDATE)?;
             self.conn_send = self.conn_send.increase(w.increment).map_err(Error::Flow)?;
+            self.wake_senders();
             return Ok(());
         }
         let id = w.stream;
@@ -158,8 +160,12 @@ impl Connection {
             Ok(n) => s.send = n,
             Err(e) => return self.stream_error(id, StreamError::Flow(e)),
         }
+        let waiting = s.send_waiting;
         if s.out_len > 0 {
             self.enqueue(id.value());
+        }
+        if waiting {
+            self.wake_senders();
         }
         Ok(())
     }

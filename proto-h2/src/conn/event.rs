@@ -70,6 +70,15 @@ pub enum Event {
         /// [`StreamError::WindowStall`] when its window kept our data waiting too long.
         error: Option<StreamError>,
     },
+    /// `stream` can take more body bytes: a WINDOW_UPDATE (the stream's or the connection's)
+    /// or a larger SETTINGS_INITIAL_WINDOW_SIZE opened room on a stream that
+    /// [`Connection::send_data`] took less from than it was offered, or that the
+    /// application asked about with [`Connection::notify_send_ready`]. Reported once per
+    /// request; [`Connection::send_room`] says how much it takes now.
+    SendReady {
+        /// The stream.
+        stream: StreamId,
+    },
     /// The peer's SETTINGS, applied and acknowledged.
     Settings(Settings),
     /// The peer acknowledged our SETTINGS.

@@ -105,7 +105,7 @@ impl Connection {
             }
         };
         let kind = self.block_kind(target, stream, promised);
-        let decoded = self.decode_block(block, kind, promised.unwrap_or(stream))?;
+        let decoded = self.decode_block(block, kind, stream, promised)?;
         match (target, promised) {
             (Target::Ignore, _) => self.ignored_frame(kind::HEADERS),
             (Target::ClosedByReset, _) => self.stream_error(stream, StreamError::ClosedByReset),
@@ -197,7 +197,10 @@ impl Connection {
         block: &[u8],
         kind: Kind,
         stream: StreamId,
+        promised: Option<StreamId>,
     ) -> Result<Decoded, Error> {
+        // Errors are charged to the promised stream of a PUSH_PROMISE.
+        let stream = promised.unwrap_or(stream);
         // Decoded into the connection's scratch head (its buffers grow to fit once and are
         // reused), then copied out at exactly its size: two allocations per head instead of
         // one per doubling of each buffer.
@@ -207,6 +210,10 @@ impl Connection {
             .decoder
             .decode(block, |h| col.push(h.name, h.value, h.sensitive));
         let valid = col.finish();
+        if promised.is_none() && self.fingerprint.wants_pseudo() {
+            self.fingerprint
+                .on_first_block(scratch.fields.iter().map(|(n, _)| n));
+        }
         let problem = match res {
             Ok(()) => valid.err().map(StreamError::Malformed),
             Err(DecodeError::HeaderListTooLarge { size, max }) => {
@@ -296,6 +303,12 @@ impl Connection {
                 received: 0,
             };
             return self.stream_error(stream, StreamError::Malformed(m));
+        }
+        if let Some(limit) = self.config.limits.max_request_body
+            && let Some(declared) = head.content_length
+            && declared > limit
+        {
+            return self.body_too_large(stream, limit, declared);
         }
         // The window the peer assumed: our SETTINGS as it had acknowledged them when it
         // sent this HEADERS; a later ACK applies the difference (6.9.2).

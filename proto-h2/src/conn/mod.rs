@@ -7,9 +7,12 @@
 //! 2. drains [`Connection::poll_event`] until `None` (requests, responses, data, resets, ...),
 //!    pulls body bytes with [`Connection::read_data`] (which is what returns flow-control
 //!    credit to the peer), and issues commands (`send_request`, `send_response`, `send_data`,
-//!    `send_trailers`, `reset`, `ping`, `go_away`, `push_promise`);
-//! 3. calls [`Connection::poll_transmit`]`(now, &mut out)` until it returns `None` and `out`
-//!    stops growing, writing `out` (and any payload handed back) to the socket;
+//!    `send_trailers`, `reset`, `ping`, `go_away`, `push_promise`). `send_data` takes at most
+//!    [`Limits::max_send_queue`] bytes beyond what flow control lets go and says how many it
+//!    took; the rest is offered again after [`Event::SendReady`];
+//! 3. while [`Connection::wants_write`] is true, calls
+//!    [`Connection::poll_transmit`]`(now, &mut out)` and writes `out` followed by the payload
+//!    it may hand back (a vectored write; the payload is never copied);
 //! 4. sleeps until [`Connection::poll_timeout`] or readable input, and calls
 //!    [`Connection::handle_timeout`] when the deadline passes.
 //!
@@ -46,6 +49,7 @@ mod config;
 mod control;
 mod defences;
 mod event;
+mod fingerprint;
 mod headers;
 mod recv;
 mod send;
@@ -56,6 +60,7 @@ mod transmit;
 
 pub use config::{Config, Limits, Pseudo};
 pub use event::Event;
+pub use fingerprint::{MAX_PRIORITIES, MAX_SETTINGS, PeerFingerprint};
 pub use send::Request;
 
 use crate::error::Error;
@@ -121,6 +126,12 @@ pub enum Role {
 ///   it ([`Event::Reset`] with `remote: false` reports it); read the body first if it is
 ///   needed. A client that receives such a RST_STREAM after a complete response keeps the
 ///   response readable and stops sending.
+/// - Body bytes we send: a stream queues at most [`Limits::max_send_queue`] bytes beyond
+///   what its send window and the connection's let go ([`Connection::send_data`] returns how
+///   much of what it was offered it took, and [`Event::SendReady`] says when to offer more),
+///   so a handler that writes faster than the peer reads is held back instead of filling
+///   memory. The window part is the peer's to grant (at most 2^31-1, shared by all streams
+///   for the connection window) and leaves at the next `poll_transmit`.
 /// - Buffers reused across messages: the scratch head header blocks are decoded into is kept
 ///   only while at most 4 KiB; the send queues of dropped streams are kept for new streams,
 ///   at most 8 of at most 1 KiB each. A buffer grown larger (a large head, many queued
@@ -187,6 +198,12 @@ pub struct Connection {
     /// stream answered but with its body unread included): what SETTINGS_MAX_CONCURRENT_STREAMS
     /// is checked against, counted as streams come and go.
     peer_streams: u32,
+    /// Streams waiting for [`Event::SendReady`] (each with `Stream::send_waiting` set; a
+    /// stream gone since is dropped from the list when it is next walked). At most one entry
+    /// per stream.
+    send_waiters: Vec<u32>,
+    /// The peer's fingerprint fields, recorded until its first HEADERS.
+    fingerprint: PeerFingerprint,
 }
 
 impl Connection {
@@ -272,6 +289,8 @@ impl Connection {
             pings_out: 0,
             budgets: Budgets::NEW,
             peer_streams: 0,
+            send_waiters: Vec::new(),
+            fingerprint: PeerFingerprint::default(),
             config,
         }
     }
@@ -314,6 +333,15 @@ impl Connection {
                 .min(self.conn_send.available())
                 .saturating_sub(s.out_len as u32)
         })
+    }
+
+    /// How many body bytes [`Connection::send_data`] would take on `stream` now:
+    /// [`Limits::max_send_queue`] plus what the stream's and the connection's send windows
+    /// allow, less what is already queued (0 for a stream that cannot send).
+    pub fn send_room(&self, stream: StreamId) -> usize {
+        self.streams
+            .get(&stream.value())
+            .map_or(0, |s| self.room(s))
     }
 
     /// Body bytes received on `stream` and not yet read.
@@ -359,22 +387,32 @@ impl Connection {
                 && self.streams.values().all(|s| s.state == State::Closed))
     }
 
-    /// Whether [`Connection::poll_transmit`] has bytes to give now. Data waiting on a zero
-    /// flow-control window does not count (a WINDOW_UPDATE must come first), so an event loop
-    /// that writes while this is true does not spin on a stalled stream; the end of a stream
-    /// (an empty END_STREAM DATA frame or trailers) needs no window and counts.
-    pub fn wants_transmit(&self) -> bool {
+    /// Whether [`Connection::poll_transmit`] has bytes to give now (the engine contract's
+    /// "output is pending"): queued control frames, a BDP probe PING, or stream data a window
+    /// lets go. Data waiting on a zero flow-control window does not count (a WINDOW_UPDATE
+    /// must come first), so an event loop that writes while this is true does not spin on a
+    /// stalled stream; the end of a stream (an empty END_STREAM DATA frame or trailers) needs
+    /// no window and counts. After a connection error only its GOAWAY is left to write.
+    pub fn wants_write(&self) -> bool {
+        if !self.ctrl.is_empty() {
+            return true;
+        }
+        if self.error.is_some() {
+            return false;
+        }
+        if self.bdp_wants_ping && self.bdp.is_some() {
+            return true;
+        }
         let conn_open = self.conn_send.available() > 0;
-        !self.ctrl.is_empty()
-            || self.send_queue.iter().any(|id| {
-                self.streams.get(id).is_some_and(|s| {
-                    if s.out_len > 0 {
-                        conn_open && s.send.available() > 0
-                    } else {
-                        s.out_end
-                    }
-                })
+        self.send_queue.iter().any(|id| {
+            self.streams.get(id).is_some_and(|s| {
+                if s.out_len > 0 {
+                    conn_open && s.send.available() > 0
+                } else {
+                    s.out_end
+                }
             })
+        })
     }
 
     pub(super) fn fail(&mut self, e: Error) -> Error {

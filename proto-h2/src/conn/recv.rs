@@ -191,6 +191,7 @@ impl Connection {
         match frame {
             Frame::Data(d) => self.on_data(d, owned),
             Frame::Headers(h) => {
+                self.fingerprint.on_headers(h.priority);
                 if h.end_headers {
                     self.on_block(h.stream, h.end_stream, h.priority, None, h.block)
                 } else {
@@ -201,7 +202,8 @@ impl Connection {
             Frame::Priority(p) => {
                 // Deprecated (RFC 9113 5.3.2): parsed, checked, otherwise ignored, and counted
                 // so that an endless stream of them (CVE-2019-9513) ends the connection.
-                let _ = p;
+                // Those before the first HEADERS are part of the peer's fingerprint.
+                self.fingerprint.on_priority(p);
                 self.ignored_frame(kind::PRIORITY)
             }
             Frame::RstStream(r) => self.on_rst(r),
@@ -296,6 +298,15 @@ impl Connection {
             self.conn_release(flow);
             return self.stream_error(id, StreamError::Malformed(m));
         }
+        if let Some(limit) = self.config.limits.max_request_body
+            && self.role == Role::Server
+            && !s.local
+            && s.received > limit
+        {
+            let length = s.received;
+            self.conn_release(flow);
+            return self.body_too_large(id, limit, length);
+        }
         s.state = next;
         // Copied out of the caller's input, or kept in the buffer of the one frame it was
         // reassembled in: never a view that keeps a whole read alive (`RecvBuf`).
@@ -313,6 +324,40 @@ impl Connection {
             self.bdp_wants_ping = true;
         }
         Ok(())
+    }
+
+    /// A request body above [`Limits::max_request_body`](super::Limits::max_request_body):
+    /// "A server can send a complete response prior to the client sending an entire request
+    /// ... the server MAY request that the client abort transmission of a request without
+    /// error by sending a RST_STREAM with an error code of NO_ERROR after sending a complete
+    /// response" (RFC 9113 8.1). The complete response is `413 Content Too Large` (RFC 9110
+    /// 15.5.14) when no response head was sent; after one, RST_STREAM(CANCEL). The stream may
+    /// be one not stored yet (a `content-length` above the limit, refused before the request
+    /// is reported).
+    pub(super) fn body_too_large(
+        &mut self,
+        id: StreamId,
+        limit: u64,
+        length: u64,
+    ) -> Result<(), Error> {
+        let err = StreamError::BodyTooLarge { limit, length };
+        let head_sent = self.streams.get(&id.value()).is_some_and(|s| s.sent_head);
+        let code = if head_sent {
+            err.code()
+        } else {
+            let status: (&[u8], &[u8]) = (b":status", b"413");
+            self.write_headers(id, None, std::iter::once(status), true, None);
+            frame::ErrorCode::NO_ERROR
+        };
+        Frame::RstStream(frame::RstStream { stream: id, code }).encode(&mut self.ctrl);
+        self.close_stream(id, Closure::ResetByUs);
+        self.events.push_back(Event::Reset {
+            stream: id,
+            code,
+            remote: false,
+            error: Some(err),
+        });
+        self.spend(Budget::LocalReset)
     }
 
     /// A stream error: RST_STREAM queued, stream closed, event reported; too many of them in a

@@ -3,8 +3,9 @@
 //! `poll_transmit` (module `transmit`).
 
 #[cfg(doc)]
-use super::Event;
+use super::Limits;
 use super::config::Pseudo;
+use super::event::Event;
 use super::store::{Closure, Stream};
 use super::timers::DRAIN_PING;
 use super::{Connection, Role};
@@ -190,8 +191,35 @@ impl Connection {
         Ok(())
     }
 
-    /// Queues body bytes on `stream`; they go out as flow control allows, through
-    /// `poll_transmit` (without being copied when large).
+    /// Queues body bytes on `stream` and returns how many it took; they go out as flow
+    /// control allows, through `poll_transmit` (without being copied when large).
+    ///
+    /// # Bounded queue
+    /// A stream queues at most [`Limits::max_send_queue`] bytes beyond what its send window
+    /// and the connection's let go now ([`Connection::send_room`]), so an application that
+    /// writes faster than the peer reads cannot make the connection hold unbounded memory.
+    /// `send_data` takes the first `n` bytes of `data` that fit (a slice of the same
+    /// [`Bytes`], never a copy) and returns `n`; `end_stream` applies only when all of `data`
+    /// was taken. When `n < data.len()` the stream is registered for [`Event::SendReady`],
+    /// reported when a WINDOW_UPDATE or a larger initial window opens room: offer the rest
+    /// (`data.slice(n..)`) then. An empty `data` with `end_stream` always fits.
+    ///
+    /// ```
+    /// # use proto_h2::conn::{Config, Event, Request};
+    /// # use proto_h2::pair::Pair;
+    /// # use bytes::Bytes;
+    /// # let mut p = Pair::new(std::time::Instant::now(), Config::client(), Config::server());
+    /// # let id = p.client.send_request(&Request::get(b"http", b"x", b"/"), true).unwrap();
+    /// # p.drive();
+    /// # p.server.send_response(id, 200, &[], false).unwrap();
+    /// let mut body = Bytes::from(vec![0u8; 4 << 20]);
+    /// let n = p.server.send_data(id, body.clone(), true).unwrap();
+    /// // The client's 1 MiB window plus the 400 KiB queue limit: the rest waits.
+    /// assert_eq!(n, (1 << 20) + 400 * 1024);
+    /// body = body.slice(n..);
+    /// // ... offer `body` again after `Event::SendReady { stream: id }`.
+    /// # assert_eq!(p.server.send_room(id), 0);
+    /// ```
     ///
     /// # Errors
     /// [`UserError`] when the stream cannot send (unknown, or its sending side is done).
@@ -200,7 +228,7 @@ impl Connection {
         stream: StreamId,
         data: Bytes,
         end_stream: bool,
-    ) -> Result<(), UserError> {
+    ) -> Result<usize, UserError> {
         self.check_open()?;
         let s = self.stream_for_send(stream)?;
         // DATA and trailers only after the message head (8.1).
@@ -210,13 +238,93 @@ impl Connection {
                 state: s.state,
             });
         }
-        if !data.is_empty() {
-            s.out_len += data.len();
-            s.out.push_back(data);
+        let room = self.send_room(stream);
+        let n = data.len().min(room);
+        let s = self.stream_for_send(stream)?;
+        if n == data.len() {
+            if n > 0 {
+                s.out_len += n;
+                s.out.push_back(data);
+            }
+            s.out_end = end_stream;
+        } else {
+            if n > 0 {
+                s.out_len += n;
+                s.out.push_back(data.slice(..n));
+            }
+            self.wait_for_room(stream.value());
         }
-        s.out_end = end_stream;
         self.enqueue(stream.value());
+        Ok(n)
+    }
+
+    /// Asks for [`Event::SendReady`] on `stream` when [`Connection::send_room`] is above
+    /// zero: at once (the event is queued now) if it already is, otherwise when a window
+    /// opens. One event per call (or per short `send_data`).
+    ///
+    /// # Errors
+    /// [`UserError::UnknownStream`] when the stream is not open,
+    /// [`UserError::InvalidState`] when its sending side is done.
+    pub fn notify_send_ready(&mut self, stream: StreamId) -> Result<(), UserError> {
+        self.check_open()?;
+        let s = self.stream_for_send(stream)?;
+        if !s.state.can_send() || s.out_end {
+            return Err(UserError::InvalidState {
+                stream,
+                state: s.state,
+            });
+        }
+        self.wait_for_room(stream.value());
+        self.wake_senders();
         Ok(())
+    }
+
+    /// Registers `id` for [`Event::SendReady`].
+    fn wait_for_room(&mut self, id: u32) {
+        if let Some(s) = self.streams.get_mut(&id)
+            && !s.send_waiting
+        {
+            s.send_waiting = true;
+            self.send_waiters.push(id);
+        }
+    }
+
+    /// What [`Connection::send_data`] takes on `s` now.
+    pub(super) fn room(&self, s: &Stream) -> usize {
+        room(
+            s,
+            self.conn_send.available(),
+            self.config.limits.max_send_queue,
+        )
+    }
+
+    /// After a window opened: [`Event::SendReady`] for each waiting stream that has room now
+    /// (the others keep waiting; streams gone or done sending are dropped from the list).
+    /// Walks only the waiting streams.
+    pub(super) fn wake_senders(&mut self) {
+        if self.send_waiters.is_empty() {
+            return;
+        }
+        let conn = self.conn_send.available();
+        let limit = self.config.limits.max_send_queue;
+        let streams = &mut self.streams;
+        let events = &mut self.events;
+        self.send_waiters.retain(|&id| {
+            let Some(s) = streams.get_mut(&id) else {
+                return false;
+            };
+            let open = s.state.can_send() && !s.out_end;
+            if open && room(s, conn, limit) == 0 {
+                return true;
+            }
+            s.send_waiting = false;
+            if open {
+                events.push_back(Event::SendReady {
+                    stream: StreamId::new(id),
+                });
+            }
+            false
+        });
     }
 
     /// Queues trailers, which end the stream after its queued data.
@@ -470,6 +578,16 @@ impl Connection {
         }
         self.scratch = block;
     }
+}
+
+/// What a stream `s` can take: the queue limit plus what both windows let go (the connection
+/// window being `conn`), less what is queued; 0 once its sending side is done.
+fn room(s: &Stream, conn: u32, limit: usize) -> usize {
+    if !s.state.can_send() || s.out_end {
+        return 0;
+    }
+    let window = s.send.available().min(conn) as usize;
+    (limit + window).saturating_sub(s.out_len)
 }
 
 pub(super) fn check_fields(fields: &[(&[u8], &[u8])]) -> Result<(), UserError> {

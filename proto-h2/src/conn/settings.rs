@@ -60,6 +60,7 @@ impl Connection {
             });
         }
         self.got_settings = true;
+        self.fingerprint.on_settings(s.iter());
         let old_window = self.remote.initial_window_size;
         for (i, v) in s.iter() {
             self.remote.apply(i, v).map_err(Error::Settings)?;
@@ -90,6 +91,9 @@ impl Connection {
                 .collect();
             for id in ids {
                 self.enqueue(id);
+            }
+            if new_window > old_window {
+                self.wake_senders();
             }
         }
         self.queue_ack()?;

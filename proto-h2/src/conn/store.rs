@@ -44,6 +44,9 @@ pub(super) struct Stream {
     pub(super) in_stalls: bool,
     /// A request stream the peer opened, counted in `Connection::peer_streams`.
     pub(super) counted: bool,
+    /// The application waits for [`Event::SendReady`] on this stream (it is listed in
+    /// `Connection::send_waiters`).
+    pub(super) send_waiting: bool,
 }
 
 impl Stream {
@@ -68,6 +71,7 @@ impl Stream {
             stalled_since: None,
             in_stalls: false,
             counted: false,
+            send_waiting: false,
         }
     }
 }
