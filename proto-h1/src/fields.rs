@@ -12,18 +12,20 @@ pub(crate) struct Span {
     pub(crate) value: (u32, u32),
 }
 
+/// Collects the spans of a head or trailer section; the table grows up to `max` entries.
 pub(crate) struct SpanSink<'s> {
     pub(crate) spans: &'s mut Vec<Span>,
     pub(crate) base: usize,
     pub(crate) max: usize,
 }
 
+/// The most header fields a connection keeps offsets of, whatever the configured limit.
+pub(crate) const MAX_SPANS: usize = 4096;
+
 impl<'b> Sink<'b> for SpanSink<'_> {
     fn push(&mut self, name: &'b str, value: &'b [u8]) -> Result<(), Error> {
-        if self.spans.len() >= self.max || self.spans.len() == self.spans.capacity() {
-            return Err(Error::TooManyHeaders {
-                limit: self.max.min(self.spans.capacity()),
-            });
+        if self.spans.len() >= self.max {
+            return Err(Error::TooManyHeaders { limit: self.max });
         }
         let off = |p: *const u8| (p as usize - self.base) as u32;
         self.spans.push(Span {

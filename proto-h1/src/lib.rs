@@ -10,8 +10,8 @@
 //!   the request-smuggling rules; [`LengthDecoder`] and [`ChunkedDecoder`] return slices of
 //!   the input and never buffer body bytes.
 //! - [`write_request_head`] / [`write_response_head`] and [`BodyEncoder`]: heads written exactly
-//!   as given, bodies framed as the head announces, with a vectored form ([`Vectored`]) that
-//!   only writes chunk framing and hands the payload back.
+//!   as given, bodies framed as the head announces ([`BodyEncoder::frame`] writes only the
+//!   framing, so a payload need not be copied).
 //! - [`Conn`] ([`ServerConn`], [`ClientConn`]): the connection state machine of each role
 //!   (keep-alive, pipelining, `Expect: 100-continue`, upgrades and CONNECT tunnels), with the
 //!   call order and the state table on the type. A server refuses requests that break the
@@ -41,7 +41,10 @@
 //! conn.send_request("GET", "/", &[Header { name: "Host", value: b"example.com" }]).unwrap();
 //! conn.send_end(&[]).unwrap();
 //! let mut tx = Vec::new();
-//! conn.poll_transmit(&mut tx); // write `tx` to the socket
+//! while conn.wants_write() {
+//!     let payload = conn.poll_transmit(&mut tx); // write `tx`, then `payload` if any
+//!     assert!(payload.is_none());
+//! }
 //! conn.recv(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi").unwrap();
 //! let mut body = Vec::new();
 //! while let Some(ev) = conn.poll_event().unwrap() {
@@ -69,7 +72,10 @@ mod ser;
 mod simd;
 
 pub use body::{Chunk, ChunkedDecoder, Framing, LengthDecoder, request_framing, response_framing};
-pub use conn::{Client, ClientConn, Conn, ConnConfig, Event, Role, RoleKind, Server, ServerConn};
+pub use conn::{
+    Buffers, Client, ClientConn, Conn, ConnConfig, ConnState, Event, Role, RoleKind, Server,
+    ServerConn,
+};
 pub use error::{Error, SendError};
 pub use fields::{Fields, RequestHead, ResponseHead};
 pub use head::{
@@ -77,4 +83,4 @@ pub use head::{
     has_token, parse_headers, parse_request_forced, target_form,
 };
 pub use host::request_host;
-pub use ser::{BodyEncoder, Vectored, write_request_head, write_response_head};
+pub use ser::{BodyEncoder, write_request_head, write_response_head};
