@@ -233,8 +233,18 @@ enum ChunkState {
 #[derive(Debug, Clone)]
 pub struct ChunkedDecoder {
     state: ChunkState,
-    limits: Limits,
     total: u64,
+    /// The limits it applies, kept compact (a connection holds a decoder per chunked body):
+    /// [`Limits::max_body_len`], and the others saturated to 32 bits.
+    max_body_len: u64,
+    max_trailer_size: u32,
+    max_headers: u32,
+    max_chunk_ext_len: u32,
+}
+
+/// `n`, or `u32::MAX` when larger (no line or section the decoder buffers comes near it).
+fn sat32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl ChunkedDecoder {
@@ -243,8 +253,11 @@ impl ChunkedDecoder {
     pub fn new(limits: &Limits) -> Self {
         ChunkedDecoder {
             state: ChunkState::Size,
-            limits: *limits,
             total: 0,
+            max_body_len: limits.max_body_len,
+            max_trailer_size: sat32(limits.max_trailer_size),
+            max_headers: sat32(limits.max_headers),
+            max_chunk_ext_len: sat32(limits.max_chunk_ext_len),
         }
     }
 
@@ -313,7 +326,7 @@ impl ChunkedDecoder {
         let total = self
             .total
             .checked_add(size)
-            .filter(|&t| t <= self.limits.max_body_len)?;
+            .filter(|&t| t <= self.max_body_len)?;
         let data = &input[j + 2..];
         if data.is_empty() {
             return None;
@@ -343,9 +356,9 @@ impl ChunkedDecoder {
                             self.total = self
                                 .total
                                 .checked_add(size)
-                                .filter(|&t| t <= self.limits.max_body_len)
+                                .filter(|&t| t <= self.max_body_len)
                                 .ok_or(Error::BodyTooLarge {
-                                    limit: self.limits.max_body_len,
+                                    limit: self.max_body_len,
                                 })?;
                             self.state = ChunkState::Data(size);
                         }
@@ -378,12 +391,16 @@ impl ChunkedDecoder {
                 ChunkState::Trailers => {
                     let rest = &input[i..];
                     let limits = Limits {
-                        max_head_size: self.limits.max_trailer_size,
-                        ..self.limits
+                        max_head_size: self.max_trailer_size as usize,
+                        max_headers: self.max_headers as usize,
+                        max_chunk_ext_len: self.max_chunk_ext_len as usize,
+                        max_trailer_size: self.max_trailer_size as usize,
+                        max_body_len: self.max_body_len,
+                        ..Limits::default()
                     };
                     let mut count = Count {
                         n: 0,
-                        max: self.limits.max_headers,
+                        max: self.max_headers as usize,
                     };
                     match fields(rest, 0, &limits, &mut count) {
                         Ok(Some(end)) => {
@@ -398,7 +415,7 @@ impl ChunkedDecoder {
                         Ok(None) => return Ok((i, None)),
                         Err(Error::HeadTooLarge { .. }) => {
                             return Err(Error::TrailerTooLarge {
-                                limit: self.limits.max_trailer_size,
+                                limit: self.max_trailer_size as usize,
                             });
                         }
                         Err(e @ Error::TooManyHeaders { .. }) => return Err(e),
@@ -440,7 +457,7 @@ impl ChunkedDecoder {
             _ => {}
         }
         let ext0 = i;
-        let max = self.limits.max_chunk_ext_len;
+        let max = self.max_chunk_ext_len as usize;
         let window = &b[ext0..b.len().min(ext0 + max + 2)];
         let Some(p) = window.iter().position(|&c| c == b'\r' || c == b'\n') else {
             if window.len() >= max + 2 {

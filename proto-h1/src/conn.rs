@@ -12,7 +12,9 @@ use crate::body::{
 };
 use crate::error::{Error, SendError};
 use crate::fields::{Fields, MAX_SPANS, RequestHead, ResponseHead, Span, SpanSink};
-use crate::head::{Config, Header, Version, fields, find, has_token, request_head, response_head};
+use crate::head::{
+    Config, Header, Limits, Version, fields, find, has_token, request_head, response_head,
+};
 use crate::ser::{BodyEncoder, write_request_head, write_response_head};
 
 mod sealed {
@@ -176,6 +178,68 @@ pub enum Event<'a> {
     /// bytes received after the HTTP/1.1 exchange, which belong to the new protocol. The
     /// connection is finished; give later bytes to the new protocol directly.
     Upgrade(&'a [u8]),
+}
+
+/// What a client remembers of the requests it sent (boxed: a server has none).
+#[derive(Debug, Default)]
+struct ClientState {
+    /// Requests in flight, oldest first.
+    in_flight: VecDeque<InFlight>,
+    /// The `Upgrade` values of the requests in flight that offered an upgrade (ranges in
+    /// [`InFlight::upgrade`]); emptied when no request is in flight.
+    offered: Vec<u8>,
+}
+
+/// The configuration as a connection keeps it: the limits saturated to 32 bits (no head,
+/// line or section the connection buffers can pass 4 GiB, its receive buffer's bound), the
+/// receive buffer's bound computed once.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    max_body_len: u64,
+    max_head_size: u32,
+    max_headers: u32,
+    max_target_len: u32,
+    max_chunk_ext_len: u32,
+    max_trailer_size: u32,
+    recv_capacity: u32,
+    max_in_flight: u32,
+    obs_fold: bool,
+}
+
+impl Settings {
+    fn new(c: &ConnConfig) -> Self {
+        let l = &c.parse.limits;
+        let sat = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        // The receive buffer holds a whole head, trailer section or chunk-size line at their
+        // limits; offsets into it are 32-bit.
+        let recv = c
+            .recv_buffer
+            .max(l.max_head_size.saturating_add(1))
+            .max(l.max_trailer_size.saturating_add(1))
+            .max(l.max_chunk_ext_len.saturating_add(96));
+        Settings {
+            max_body_len: l.max_body_len,
+            max_head_size: sat(l.max_head_size),
+            max_headers: sat(l.max_headers),
+            max_target_len: sat(l.max_target_len),
+            max_chunk_ext_len: sat(l.max_chunk_ext_len),
+            max_trailer_size: sat(l.max_trailer_size),
+            recv_capacity: sat(recv),
+            max_in_flight: sat(c.max_in_flight),
+            obs_fold: c.parse.allow_obs_fold_in_responses,
+        }
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            max_head_size: self.max_head_size as usize,
+            max_headers: self.max_headers as usize,
+            max_target_len: self.max_target_len as usize,
+            max_chunk_ext_len: self.max_chunk_ext_len as usize,
+            max_trailer_size: self.max_trailer_size as usize,
+            max_body_len: self.max_body_len,
+        }
+    }
 }
 
 /// A request a client sent and has no final response for yet.
@@ -353,7 +417,7 @@ enum Writer {
 /// assert_eq!(conn.state(), proto_h1::ConnState::Idle);
 /// ```
 pub struct Conn<R: Role> {
-    config: ConnConfig,
+    config: Settings,
     /// Received bytes; `buf[start..]` are not yet handed out.
     buf: Vec<u8>,
     start: usize,
@@ -364,11 +428,8 @@ pub struct Conn<R: Role> {
     payloads: VecDeque<(usize, Bytes)>,
     /// Field offsets of the head (or trailers) being reported.
     spans: Vec<Span>,
-    /// Client: requests in flight, oldest first.
-    in_flight: VecDeque<InFlight>,
-    /// Client: the `Upgrade` values of the requests in flight that offered an upgrade
-    /// (ranges in [`InFlight::upgrade`]); emptied when no request is in flight.
-    offered: Vec<u8>,
+    /// Client: the requests in flight (allocated by the first `send_request`).
+    client: Option<Box<ClientState>>,
     reader: Reader,
     writer: Writer,
     error: Option<Error>,
@@ -409,15 +470,14 @@ impl<R: Role> Conn<R> {
     #[must_use]
     pub fn new(config: ConnConfig) -> Self {
         Conn {
-            config,
+            config: Settings::new(&config),
             buf: Vec::new(),
             start: 0,
             tx: Vec::new(),
             tx_sent: 0,
             payloads: VecDeque::new(),
             spans: Vec::new(),
-            in_flight: VecDeque::new(),
-            offered: Vec::new(),
+            client: None,
             reader: Reader::Head,
             writer: Writer::Idle,
             error: None,
@@ -439,13 +499,12 @@ impl<R: Role> Conn<R> {
     /// head, a trailer section or a chunk-size line at their limits, at most 4 GiB (field
     /// offsets are 32-bit).
     fn recv_capacity(&self) -> usize {
-        let l = &self.config.parse.limits;
-        self.config
-            .recv_buffer
-            .max(l.max_head_size.saturating_add(1))
-            .max(l.max_trailer_size.saturating_add(1))
-            .max(l.max_chunk_ext_len.saturating_add(96))
-            .min(u32::MAX as usize)
+        self.config.recv_capacity as usize
+    }
+
+    /// Client: requests sent and not answered by a final response yet.
+    fn in_flight_len(&self) -> usize {
+        self.client.as_ref().map_or(0, |c| c.in_flight.len())
     }
 
     /// The role of this end.
@@ -517,7 +576,7 @@ impl<R: Role> Conn<R> {
                 let partial = self.buf.len() > self.start;
                 let waiting = match R::KIND {
                     RoleKind::Server => partial,
-                    RoleKind::Client => !self.in_flight.is_empty(),
+                    RoleKind::Client => self.in_flight_len() > 0,
                 };
                 if waiting {
                     ConnState::AwaitingHead { partial }
@@ -583,8 +642,11 @@ impl<R: Role> Conn<R> {
             + self.tx.capacity()
             + self.spans.capacity() * core::mem::size_of::<Span>()
             + self.payloads.capacity() * core::mem::size_of::<(usize, Bytes)>()
-            + self.in_flight.capacity() * core::mem::size_of::<InFlight>()
-            + self.offered.capacity()
+            + self.client.as_ref().map_or(0, |c| {
+                core::mem::size_of::<ClientState>()
+                    + c.in_flight.capacity() * core::mem::size_of::<InFlight>()
+                    + c.offered.capacity()
+            })
     }
 
     /// Takes bytes from the transport: copies as many as fit in the receive buffer (growing
@@ -735,7 +797,7 @@ impl<R: Role> Conn<R> {
                     return Ok(Some(Ev::End));
                 }
                 Reader::Head => {
-                    if R::KIND == RoleKind::Client && self.in_flight.is_empty() {
+                    if R::KIND == RoleKind::Client && self.in_flight_len() == 0 {
                         if self.buf.len() > self.start {
                             return Err(Error::UnexpectedData);
                         }
@@ -747,7 +809,7 @@ impl<R: Role> Conn<R> {
                             if self.eof {
                                 let partial = self.buf.len() > self.start;
                                 if partial
-                                    || (R::KIND == RoleKind::Client && !self.in_flight.is_empty())
+                                    || (R::KIND == RoleKind::Client && self.in_flight_len() > 0)
                                 {
                                     return Err(Error::UnexpectedEof);
                                 }
@@ -896,11 +958,11 @@ impl<R: Role> Conn<R> {
         let mut sink = SpanSink {
             spans: &mut self.spans,
             base: buf.as_ptr() as usize,
-            max: self.config.parse.limits.max_headers.min(MAX_SPANS),
+            max: self.config.max_headers.min(MAX_SPANS as u32) as usize,
         };
         let limits = crate::head::Limits {
             max_head_size: usize::MAX,
-            ..self.config.parse.limits
+            ..self.config.limits()
         };
         // The decoder validated this section already; offsets count from its start.
         match fields(buf, t0, &limits, &mut sink) {
@@ -944,7 +1006,7 @@ impl<R: Role> Conn<R> {
     }
 
     fn try_head(&mut self) -> Result<Option<Ev>, Error> {
-        let limits = self.config.parse.limits;
+        let limits = self.config.limits();
         // Small heads are parsed on every call (early rejection of garbage); larger ones only
         // when a line that may end the head arrived, so a slow peer costs linear time.
         let small = self.buf.len() - self.start <= EAGER_PARSE;
@@ -1005,7 +1067,7 @@ impl<R: Role> Conn<R> {
                 Ok(Some(ev))
             }
             RoleKind::Client => {
-                let obs = self.config.parse.allow_obs_fold_in_responses;
+                let obs = self.config.obs_fold;
                 let Some((line, end)) = response_head(b, &limits, obs, &mut sink)? else {
                     return Ok(None);
                 };
@@ -1016,8 +1078,10 @@ impl<R: Role> Conn<R> {
                 };
                 let code = line.code;
                 let version = line.version;
-                let InFlight { kind, upgrade } =
-                    self.in_flight.front().copied().unwrap_or_default();
+                let client = self.client.as_deref();
+                let InFlight { kind, upgrade } = client
+                    .and_then(|c| c.in_flight.front().copied())
+                    .unwrap_or_default();
                 let fields = Fields {
                     buf: &self.buf,
                     spans: &self.spans,
@@ -1035,7 +1099,7 @@ impl<R: Role> Conn<R> {
                     if upgrade.0 == upgrade.1 {
                         return Err(Error::UnsolicitedSwitch);
                     }
-                    let offered = &self.offered[upgrade.0..upgrade.1];
+                    let offered = client.map_or(&[][..], |c| &c.offered[upgrade.0..upgrade.1]);
                     let mut named = false;
                     for h in fields.iter() {
                         if !h.name.eq_ignore_ascii_case("upgrade") {
@@ -1080,7 +1144,7 @@ impl<R: Role> Conn<R> {
     }
 
     fn set_body(&mut self, framing: Framing) {
-        let limits = &self.config.parse.limits;
+        let limits = &self.config.limits();
         self.reader = match framing {
             Framing::Length(0) | Framing::None => {
                 self.spans_after_head_end();
@@ -1128,7 +1192,9 @@ impl<R: Role> Conn<R> {
     }
 
     fn pop_in_flight(&mut self) {
-        self.in_flight.pop_front();
+        if let Some(c) = &mut self.client {
+            c.in_flight.pop_front();
+        }
     }
 
     /// The one output call: appends the bytes to send to `out` and may hand back one payload
@@ -1364,26 +1430,28 @@ impl Conn<Client> {
         if !matches!(self.writer, Writer::Idle) || self.switching {
             return Err(SendError::NotReady);
         }
-        if self.in_flight.len() >= self.config.max_in_flight.max(1) {
+        if self.in_flight_len() >= self.config.max_in_flight.max(1) as usize {
             return Err(SendError::PipelineFull);
         }
         let framing = write_request_head(&mut self.tx, method, target, Version::Http11, headers)?;
-        if self.in_flight.is_empty() {
-            self.offered.clear();
+        let c = self.client.get_or_insert_with(Box::default);
+        if c.in_flight.is_empty() {
+            c.offered.clear();
         }
-        let start = self.offered.len();
+        let start = c.offered.len();
         if find(headers, "connection").is_some_and(|v| has_token(v, "upgrade")) {
             for h in headers
                 .iter()
                 .filter(|h| h.name.eq_ignore_ascii_case("upgrade"))
             {
-                self.offered.extend_from_slice(h.value);
-                self.offered.push(b',');
+                c.offered.extend_from_slice(h.value);
+                c.offered.push(b',');
             }
         }
-        self.in_flight.push_back(InFlight {
+        let end = c.offered.len();
+        c.in_flight.push_back(InFlight {
             kind: MethodKind::of(method),
-            upgrade: (start, self.offered.len()),
+            upgrade: (start, end),
         });
         if !keep_alive(Version::Http11, find(headers, "connection")) {
             self.our_keep_alive = false;
@@ -1395,6 +1463,6 @@ impl Conn<Client> {
     /// Requests sent and not yet answered by a final response.
     #[must_use]
     pub fn in_flight(&self) -> usize {
-        self.in_flight.len()
+        self.in_flight_len()
     }
 }
