@@ -1009,9 +1009,20 @@ impl<R: Role> Conn<R> {
         let limits = self.config.limits();
         // Small heads are parsed on every call (early rejection of garbage); larger ones only
         // when a line that may end the head arrived, so a slow peer costs linear time.
-        let small = self.buf.len() - self.start <= EAGER_PARSE;
-        if !self.head_may_be_ready() && !small {
-            if self.buf.len() - self.start > limits.max_head_size {
+        let buffered = self.buf.len() - self.start;
+        let small = buffered <= EAGER_PARSE;
+        let before = self.scanned as usize;
+        let ready = self.head_may_be_ready();
+        // A request line still without its end is parsed once more when it grows past the
+        // target limit (plus room for a method), so that an over-long target is a 414 and not,
+        // much later, a 431.
+        let past_target = limits.max_target_len.saturating_add(64);
+        let crossed = R::KIND == RoleKind::Server
+            && !self.tried_first_line
+            && before <= past_target
+            && buffered > past_target;
+        if !ready && !small && !crossed {
+            if buffered > limits.max_head_size {
                 return Err(Error::HeadTooLarge {
                     limit: limits.max_head_size,
                 });
