@@ -77,57 +77,62 @@ fn fields_framing<'a>(
     default: Framing,
 ) -> Result<Framing, Error> {
     let mut length: Option<u64> = None;
-    let mut te = false;
+    // Indexes of the last Content-Length and Transfer-Encoding fields.
+    let mut cl_field: Option<usize> = None;
+    let mut te_field: Option<usize> = None;
     let mut chunked_last = false;
-    let mut unknown = false;
-    for h in headers {
+    let mut unknown: Option<usize> = None;
+    for (field, h) in headers.into_iter().enumerate() {
         if h.name.eq_ignore_ascii_case("content-length") {
+            cl_field = Some(field);
             // RFC 9110 section 8.6: a list of identical values may be taken as one value;
             // anything else is unrecoverable.
             for v in h.value.split(|&c| c == b',') {
-                let n = parse_decimal(trim_ows(v)).ok_or(Error::InvalidContentLength)?;
+                let bad = Error::InvalidContentLength { field };
+                let n = parse_decimal(trim_ows(v)).ok_or(bad)?;
                 if length.is_some_and(|l| l != n) {
-                    return Err(Error::InvalidContentLength);
+                    return Err(bad);
                 }
                 length = Some(n);
             }
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-            te = true;
+            te_field = Some(field);
+            let bad = Error::InvalidTransferEncoding { field };
             for coding in h.value.split(|&c| c == b',') {
                 let coding = trim_ows(coding);
                 let name = trim_ows(coding.split(|&c| c == b';').next().unwrap_or(b""));
                 if name.is_empty() || !name.iter().all(|&c| crate::scan::TOKEN[c as usize]) {
-                    return Err(Error::InvalidTransferEncoding);
+                    return Err(bad);
                 }
                 if chunked_last {
                     // RFC 9112 section 6.1: chunked "MUST NOT" be applied twice, and it must be
                     // the final coding.
-                    return Err(Error::InvalidTransferEncoding);
+                    return Err(bad);
                 }
                 if name.eq_ignore_ascii_case(b"chunked") {
                     if name.len() != coding.len() {
-                        return Err(Error::InvalidTransferEncoding);
+                        return Err(bad);
                     }
                     chunked_last = true;
                 } else {
-                    unknown = true;
+                    unknown.get_or_insert(field);
                 }
             }
         }
     }
-    if te {
-        if length.is_some() {
-            return Err(Error::ContentLengthWithTransferEncoding);
+    if let Some(te) = te_field {
+        if let Some(cl) = cl_field {
+            return Err(Error::ContentLengthWithTransferEncoding { field: cl.max(te) });
         }
         // RFC 9112 section 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing.
         if version == Version::Http10 {
-            return Err(Error::InvalidTransferEncoding);
+            return Err(Error::InvalidTransferEncoding { field: te });
         }
-        if unknown {
-            return Err(Error::UnsupportedTransferCoding);
+        if let Some(field) = unknown {
+            return Err(Error::UnsupportedTransferCoding { field });
         }
         if !chunked_last {
-            return Err(Error::InvalidTransferEncoding);
+            return Err(Error::InvalidTransferEncoding { field: te });
         }
         return Ok(Framing::Chunked);
     }

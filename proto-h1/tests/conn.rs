@@ -265,7 +265,7 @@ fn errors_are_sticky_and_the_server_answers_them_itself() {
     )
     .unwrap();
     let e = s.poll_event().unwrap_err();
-    assert_eq!(e, Error::ContentLengthWithTransferEncoding);
+    assert_eq!(e, Error::ContentLengthWithTransferEncoding { field: 2 });
     assert_eq!(s.poll_event().unwrap_err(), e);
     assert_eq!(s.recv(b"x"), Err(e));
     assert!(s.is_closed() && s.wants_write());

@@ -62,20 +62,20 @@ fn http11_request_without_host_is_400_then_close() {
 
 #[test]
 fn two_host_lines_are_400_then_close_in_both_versions() {
-    for input in [
-        &b"GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n"[..],
-        b"GET / HTTP/1.1\r\nHost: a\r\nAccept: */*\r\nhOST: b\r\n\r\n",
-        b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
-        b"GET http://a/ HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
+    // The error names the second Host line (its index among the fields).
+    for (input, field) in [
+        (&b"GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n"[..], 1),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nAccept: */*\r\nhOST: b\r\n\r\n",
+            2,
+        ),
+        (b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 1),
+        (b"GET http://a/ HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 1),
     ] {
         let (s, r) = serve(input);
-        assert_eq!(
-            r,
-            Err(Error::DuplicateHost),
-            "{:?}",
-            String::from_utf8_lossy(input)
-        );
-        assert_400_then_close(s, Error::DuplicateHost);
+        let e = Error::DuplicateHost { field };
+        assert_eq!(r, Err(e), "{:?}", String::from_utf8_lossy(input));
+        assert_400_then_close(s, e);
     }
 }
 
@@ -104,10 +104,11 @@ fn invalid_host_values_are_400_then_close() {
         "[1.2.3.4]",
     ] {
         for version in ["1.1", "1.0"] {
-            let input = format!("GET / HTTP/{version}\r\nHost: {value}\r\n\r\n");
+            let input = format!("GET / HTTP/{version}\r\nA: b\r\nHost: {value}\r\n\r\n");
             let (s, r) = serve(input.as_bytes());
-            assert_eq!(r, Err(Error::InvalidHost), "{input:?}");
-            assert_400_then_close(s, Error::InvalidHost);
+            let e = Error::InvalidHost { field: 1 };
+            assert_eq!(r, Err(e), "{input:?}");
+            assert_400_then_close(s, e);
         }
     }
 }
@@ -180,11 +181,11 @@ fn request_host_checks_parsed_heads() {
     );
     assert_eq!(
         request_host(Version::Http10, [h("Host", "a"), h("host", "a")]),
-        Err(Error::DuplicateHost)
+        Err(Error::DuplicateHost { field: 1 })
     );
     assert_eq!(
         request_host(Version::Http11, [h("Host", "a b/c@d")]),
-        Err(Error::InvalidHost)
+        Err(Error::InvalidHost { field: 0 })
     );
 }
 
