@@ -135,6 +135,12 @@ fn reason(code: u16) -> &'static str {
 }
 
 /// Connection configuration.
+///
+/// The per-request body limit is `parse.limits.max_body_len` ([`Limits::max_body_len`]): a
+/// larger `Content-Length`, or chunks that add up to more, is [`Error::BodyTooLarge`] and a
+/// server answers 413. It is unlimited by default because the connection never buffers a
+/// body (each piece is handed out as it arrives, bounded by `recv_buffer`); a server that
+/// stores bodies sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnConfig {
     /// Parser limits and lenient options.

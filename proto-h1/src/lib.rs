@@ -14,9 +14,16 @@
 //!   framing, so a payload need not be copied).
 //! - [`Conn`] ([`ServerConn`], [`ClientConn`]): the connection state machine of each role
 //!   (keep-alive, pipelining, `Expect: 100-continue`, upgrades and CONNECT tunnels), with the
-//!   call order and the state table on the type. A server refuses requests that break the
-//!   `Host` rules of RFC 9112 section 3.2 ([`request_host`]: 400, then close); a client
-//!   switches protocols only on a 101 to a request that offered that protocol.
+//!   call order and the state table on the type. It follows the workspace's engine contract:
+//!   `recv` only consumes, `poll_event` hands out events, [`Conn::poll_transmit`] is the one
+//!   output call (bytes appended to the caller's buffer, a queued [`bytes::Bytes`] payload
+//!   handed back uncopied), [`Conn::wants_write`] and [`Conn::is_closed`] say what is left.
+//!   A server answers a bad request itself (400, 413, 414, 431, 501, 505; 408 through
+//!   [`Conn::send_timeout`]) and then closes, including requests that break the `Host` rules
+//!   of RFC 9112 section 3.2 ([`request_host`]); a client switches protocols only on a 101 to
+//!   a request that offered that protocol. [`Conn::state`] tells the caller's timers where the
+//!   connection is; an idle connection holds no heap once it gave its buffers back
+//!   ([`Conn::take_buffers`]).
 //!
 //! Limits ([`Limits`]) bound every size and count, with safe defaults, and apply to partial
 //! input; every rejection is a typed [`Error`] that knows its status code ([`Error::status`]).
