@@ -1375,7 +1375,7 @@ impl Conn<Server> {
         if !ours {
             self.our_keep_alive = false;
         }
-        let closes = !(ours && self.peer_keep_alive);
+        let closes = !(self.our_keep_alive && self.peer_keep_alive);
         let says_close = conn.is_some_and(|v| has_token(v, "close"));
         if closes && !says_close {
             // RFC 9112 section 9.6: a server that closes after this response SHOULD say so.
@@ -1385,6 +1385,18 @@ impl Conn<Server> {
         }
         self.writer = Writer::Body(BodyEncoder::new(framing));
         Ok(())
+    }
+
+    /// Graceful shutdown: no request after the current one. An idle connection
+    /// ([`ConnState::Idle`]) closes at once; otherwise the exchange in progress finishes, its
+    /// response gets `Connection: close` (if not written yet), and the connection closes after
+    /// it ([`is_closed`](Self::is_closed)). Requests pipelined behind it are not read.
+    pub fn shutdown(&mut self) {
+        self.our_keep_alive = false;
+        if self.error.is_none() && self.state() == ConnState::Idle {
+            self.reader = Reader::Closed;
+            self.writer = Writer::Closed;
+        }
     }
 
     /// The caller's request timer fired (the request head, or a gap in the request body, took

@@ -304,3 +304,32 @@ fn connection_close_is_honoured_after_the_response() {
     assert!(!s.is_closed());
     assert_eq!(text, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 }
+
+#[test]
+fn shutdown_finishes_the_exchange_then_closes() {
+    // Idle: closes at once, nothing to write.
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.shutdown();
+    assert!(s.is_closed() && !s.wants_write());
+
+    // A request in progress is answered, with Connection: close, and the pipelined one
+    // behind it is not read.
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    assert!(matches!(s.poll_event().unwrap(), Some(Event::Request(_))));
+    s.shutdown();
+    assert!(!s.is_closed());
+    while s.poll_event().unwrap().is_some() {}
+    s.send_response(200, b"OK", &[h("Content-Length", "0")])
+        .unwrap();
+    s.send_end(&[]).unwrap();
+    assert!(s.is_closed());
+    assert_eq!(
+        flush(&mut s),
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    // The bytes behind it are refused (RFC 9112 section 9.6), and nothing more is written.
+    assert_eq!(s.poll_event().err(), Some(Error::UnexpectedData));
+    assert!(s.is_closed() && !s.wants_write());
+}
