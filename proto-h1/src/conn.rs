@@ -348,7 +348,10 @@ enum Writer {
 /// 5. When [`is_closed`](Self::is_closed) is true, flush `poll_transmit` until `wants_write`
 ///    is false and close the transport. After an [`Event::Upgrade`] the connection belongs
 ///    to the new protocol.
-/// 6. When [`state`](Self::state) says the connection is idle, [`take_buffers`](Self::take_buffers)
+/// 6. Timers and shutdown are the caller's: [`state`](Self::state) says which timer applies,
+///    [`send_timeout`](ServerConn::send_timeout) answers an expired request timer (408), and
+///    [`shutdown`](ServerConn::shutdown) closes after the exchange in progress.
+/// 7. When [`state`](Self::state) says the connection is idle, [`take_buffers`](Self::take_buffers)
 ///    returns its buffers (optional: a connection that keeps them allocates nothing after
 ///    warm-up).
 ///

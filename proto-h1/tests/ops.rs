@@ -1,5 +1,6 @@
 //! Random operation sequences on both roles (the `fuzz/h1_conn.rs` target's operations, as a
-//! property test that runs in `cargo test`): never a panic, and the contract's getters agree
+//! property test that runs in `cargo test`, plus the server's `send_timeout` and `shutdown`):
+//! never a panic, and the contract's getters agree
 //! with each other: `is_closed()` exactly when `state()` is `Closed`, `poll_transmit` drains in
 //! finitely many calls, an idle flushed connection gives its buffers back and then holds no
 //! heap.
@@ -19,6 +20,7 @@ enum Op {
     End,
     Transmit,
     Timeout,
+    Shutdown,
     Take,
 }
 
@@ -49,6 +51,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::End),
         3 => Just(Op::Transmit),
         1 => Just(Op::Timeout),
+        1 => Just(Op::Shutdown),
         1 => Just(Op::Take),
     ]
 }
@@ -175,6 +178,11 @@ proptest! {
                             prop_assert!(c.wants_write());
                         }
                         prop_assert!(c.is_closed());
+                    }
+                    Op::Shutdown => {
+                        let idle = c.state() == ConnState::Idle;
+                        c.shutdown();
+                        prop_assert!(!idle || c.is_closed());
                     }
                     _ => {}
                 }
