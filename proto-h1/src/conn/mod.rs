@@ -1,6 +1,10 @@
 //! The connection state machine: one type, [`Conn`], parameterised by role ([`Server`] or
 //! [`Client`]), sharing one core. Bytes in through [`Conn::recv`], events out through
 //! [`Conn::poll_event`], commands through `send_*`, bytes out through [`Conn::poll_transmit`].
+//!
+//! One job per file: this module holds the type and its reading side; `config` the
+//! configuration, `transmit` the output queue and the connection's own replies, `idle` the
+//! state the caller's timers read and the buffers an idle connection gives back.
 
 use core::marker::PhantomData;
 use std::collections::VecDeque;
@@ -12,10 +16,16 @@ use crate::body::{
 };
 use crate::error::{Error, SendError};
 use crate::fields::{Fields, MAX_SPANS, RequestHead, ResponseHead, Span, SpanSink};
-use crate::head::{
-    Config, Header, Limits, Version, fields, find, has_token, request_head, response_head,
-};
+use crate::head::{Header, Version, fields, find, has_token, request_head, response_head};
 use crate::ser::{BodyEncoder, write_request_head, write_response_head};
+
+mod config;
+mod idle;
+mod transmit;
+
+pub use config::ConnConfig;
+use config::Settings;
+pub use idle::{Buffers, ConnState};
 
 mod sealed {
     pub trait Sealed {}
@@ -56,112 +66,8 @@ pub type ServerConn = Conn<Server>;
 /// A client connection.
 pub type ClientConn = Conn<Client>;
 
-/// Payloads shorter than this are copied by [`Conn::send_data_bytes`] rather than queued.
-const COPY_BELOW: usize = 512;
-
 /// The first capacity of a receive buffer (a small request fits; it doubles from there).
 const MIN_RECV_BUFFER: usize = 1024;
-
-/// Where a connection is, as its caller's timers need it ([`Conn::state`]).
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnState {
-    /// Nothing in progress: a server waits for a request of which no byte arrived (a new or
-    /// kept-alive connection: the keep-alive idle timer applies), a client has no request in
-    /// flight. [`Conn::take_buffers`] can release the buffers (once output is flushed).
-    Idle,
-    /// A head is due and incomplete: a server has received the first bytes of a request
-    /// (`partial` is then always true: the request-head timer applies); a client waits for
-    /// the response to a request in flight (`partial`: some of its bytes arrived).
-    AwaitingHead {
-        /// At least one byte of the head arrived.
-        partial: bool,
-    },
-    /// Reading the peer's message body (a body-gap timer applies).
-    ReadingBody,
-    /// The peer's message was read (or a client's request is still being written): our side
-    /// is due. A server's handler is answering; write-stall timers apply.
-    Sending,
-    /// The connection switched protocols ([`Event::Upgrade`]).
-    Switched,
-    /// The connection is over ([`Conn::is_closed`]).
-    Closed,
-}
-
-/// The heap buffers of a connection (receive, transmit, header offsets), given back by an
-/// idle connection ([`Conn::take_buffers`]) and lent to another ([`Conn::put_buffers`]), so
-/// that a pool the caller owns holds buffers only for the connections at work.
-#[derive(Debug, Default)]
-pub struct Buffers {
-    recv: Vec<u8>,
-    send: Vec<u8>,
-    spans: Vec<Span>,
-}
-
-impl Buffers {
-    /// Empty buffers (no heap until used).
-    #[must_use]
-    pub fn new() -> Self {
-        Buffers::default()
-    }
-
-    /// Heap bytes these buffers hold (their capacities).
-    #[must_use]
-    pub fn heap_size(&self) -> usize {
-        self.recv.capacity()
-            + self.send.capacity()
-            + self.spans.capacity() * core::mem::size_of::<Span>()
-    }
-
-    fn clear(&mut self) {
-        self.recv.clear();
-        self.send.clear();
-        self.spans.clear();
-    }
-}
-
-/// The reason phrase the connection's own replies carry.
-fn reason(code: u16) -> &'static str {
-    match code {
-        400 => "Bad Request",
-        408 => "Request Timeout",
-        413 => "Content Too Large",
-        414 => "URI Too Long",
-        431 => "Request Header Fields Too Large",
-        501 => "Not Implemented",
-        505 => "HTTP Version Not Supported",
-        _ => "Error",
-    }
-}
-
-/// Connection configuration.
-///
-/// The per-request body limit is `parse.limits.max_body_len` ([`Limits::max_body_len`]): a
-/// larger `Content-Length`, or chunks that add up to more, is [`Error::BodyTooLarge`] and a
-/// server answers 413. It is unlimited by default because the connection never buffers a
-/// body (each piece is handed out as it arrives, bounded by `recv_buffer`); a server that
-/// stores bodies sets it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnConfig {
-    /// Parser limits and lenient options.
-    pub parse: Config,
-    /// Most bytes the receive buffer holds (at least the head and trailer limits, at most
-    /// 4 GiB). The buffer starts empty and grows by doubling up to this as bytes arrive that
-    /// events have not handed out yet. Default 64 KiB.
-    pub recv_buffer: usize,
-    /// Most requests a client may have in flight (pipelining). Default 16.
-    pub max_in_flight: usize,
-}
-
-impl Default for ConnConfig {
-    fn default() -> Self {
-        ConnConfig {
-            parse: Config::default(),
-            recv_buffer: 64 * 1024,
-            max_in_flight: 16,
-        }
-    }
-}
 
 /// What the peer said. Borrowed from the connection until the next call on it.
 #[non_exhaustive]
@@ -194,58 +100,6 @@ struct ClientState {
     /// The `Upgrade` values of the requests in flight that offered an upgrade (ranges in
     /// [`InFlight::upgrade`]); emptied when no request is in flight.
     offered: Vec<u8>,
-}
-
-/// The configuration as a connection keeps it: the limits saturated to 32 bits (no head,
-/// line or section the connection buffers can pass 4 GiB, its receive buffer's bound), the
-/// receive buffer's bound computed once.
-#[derive(Debug, Clone, Copy)]
-struct Settings {
-    max_body_len: u64,
-    max_head_size: u32,
-    max_headers: u32,
-    max_target_len: u32,
-    max_chunk_ext_len: u32,
-    max_trailer_size: u32,
-    recv_capacity: u32,
-    max_in_flight: u32,
-    obs_fold: bool,
-}
-
-impl Settings {
-    fn new(c: &ConnConfig) -> Self {
-        let l = &c.parse.limits;
-        let sat = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        // The receive buffer holds a whole head, trailer section or chunk-size line at their
-        // limits; offsets into it are 32-bit.
-        let recv = c
-            .recv_buffer
-            .max(l.max_head_size.saturating_add(1))
-            .max(l.max_trailer_size.saturating_add(1))
-            .max(l.max_chunk_ext_len.saturating_add(96));
-        Settings {
-            max_body_len: l.max_body_len,
-            max_head_size: sat(l.max_head_size),
-            max_headers: sat(l.max_headers),
-            max_target_len: sat(l.max_target_len),
-            max_chunk_ext_len: sat(l.max_chunk_ext_len),
-            max_trailer_size: sat(l.max_trailer_size),
-            recv_capacity: sat(recv),
-            max_in_flight: sat(c.max_in_flight),
-            obs_fold: c.parse.allow_obs_fold_in_responses,
-        }
-    }
-
-    fn limits(&self) -> Limits {
-        Limits {
-            max_head_size: self.max_head_size as usize,
-            max_headers: self.max_headers as usize,
-            max_target_len: self.max_target_len as usize,
-            max_chunk_ext_len: self.max_chunk_ext_len as usize,
-            max_trailer_size: self.max_trailer_size as usize,
-            max_body_len: self.max_body_len,
-        }
-    }
 }
 
 /// A request a client sent and has no final response for yet.
@@ -541,22 +395,6 @@ impl<R: Role> Conn<R> {
                 && !self.switching)
     }
 
-    /// Whether [`poll_transmit`](Self::poll_transmit) has something to give: bytes or a
-    /// queued payload.
-    #[must_use]
-    pub fn wants_write(&self) -> bool {
-        self.tx_sent < self.tx.len() || !self.payloads.is_empty()
-    }
-
-    /// Bytes queued for [`poll_transmit`](Self::poll_transmit) and not yet given out:
-    /// framing and copied bytes plus queued payloads. The queue has no bound of its own: a
-    /// caller that produces faster than the transport drains should stop sending while this
-    /// is above its budget.
-    #[must_use]
-    pub fn queued(&self) -> usize {
-        self.tx.len() - self.tx_sent + self.payloads.iter().map(|(_, p)| p.len()).sum::<usize>()
-    }
-
     /// Whether the connection switched protocols (after [`Event::Upgrade`]).
     #[must_use]
     pub fn is_switched(&self) -> bool {
@@ -567,95 +405,6 @@ impl<R: Role> Conn<R> {
     #[must_use]
     pub fn buffered(&self) -> usize {
         self.buf.len() - self.start
-    }
-
-    /// Where the connection is, for the caller's timers (head, body gap, keep-alive idle).
-    #[must_use]
-    pub fn state(&self) -> ConnState {
-        if self.error.is_some() {
-            return ConnState::Closed;
-        }
-        match self.reader {
-            Reader::Closed | Reader::UpgradePending if self.switching => ConnState::Switched,
-            Reader::Closed if matches!(self.writer, Writer::Closed) => ConnState::Closed,
-            Reader::Closed => ConnState::Sending,
-            Reader::Body(_) => ConnState::ReadingBody,
-            Reader::UpgradePending | Reader::EndPending | Reader::Done => ConnState::Sending,
-            Reader::Head => {
-                let partial = self.buf.len() > self.start;
-                let waiting = match R::KIND {
-                    RoleKind::Server => partial,
-                    RoleKind::Client => self.in_flight_len() > 0,
-                };
-                if waiting {
-                    ConnState::AwaitingHead { partial }
-                } else if matches!(self.writer, Writer::Body(_)) {
-                    ConnState::Sending
-                } else {
-                    ConnState::Idle
-                }
-            }
-        }
-    }
-
-    /// Gives back the connection's buffers when it is idle ([`ConnState::Idle`], nothing
-    /// buffered, nothing to transmit): the connection then holds no heap at all until bytes
-    /// arrive or are queued again. Keep them in a pool and lend them to the next connection
-    /// that needs some with [`put_buffers`](Self::put_buffers), or drop them. `None` when the
-    /// connection is not idle or holds no buffer.
-    pub fn take_buffers(&mut self) -> Option<Buffers> {
-        if self.state() != ConnState::Idle || self.wants_write() || self.buf.len() > self.start {
-            return None;
-        }
-        if self.buf.capacity() == 0 && self.tx.capacity() == 0 && self.spans.capacity() == 0 {
-            return None;
-        }
-        self.buf.clear();
-        self.start = 0;
-        self.tx.clear();
-        self.tx_sent = 0;
-        self.spans.clear();
-        self.start_head();
-        let mut b = Buffers {
-            recv: core::mem::take(&mut self.buf),
-            send: core::mem::take(&mut self.tx),
-            spans: core::mem::take(&mut self.spans),
-        };
-        b.clear();
-        Some(b)
-    }
-
-    /// Lends the connection buffers (from a pool): each one replaces a buffer the connection
-    /// does not have (no capacity); the others are dropped. Use it on a connection that holds
-    /// none (a new one, or one that gave its own back with [`take_buffers`](Self::take_buffers)),
-    /// before [`recv`](Self::recv) or a `send_*`.
-    pub fn put_buffers(&mut self, mut buffers: Buffers) {
-        buffers.clear();
-        if self.buf.capacity() == 0 {
-            self.buf = buffers.recv;
-            self.start = 0;
-        }
-        if self.tx.capacity() == 0 {
-            self.tx = buffers.send;
-            self.tx_sent = 0;
-        }
-        if self.spans.capacity() == 0 {
-            self.spans = buffers.spans;
-        }
-    }
-
-    /// Heap bytes the connection holds in its buffers (their capacities).
-    #[must_use]
-    pub fn heap_size(&self) -> usize {
-        self.buf.capacity()
-            + self.tx.capacity()
-            + self.spans.capacity() * core::mem::size_of::<Span>()
-            + self.payloads.capacity() * core::mem::size_of::<(usize, Bytes)>()
-            + self.client.as_ref().map_or(0, |c| {
-                core::mem::size_of::<ClientState>()
-                    + c.in_flight.capacity() * core::mem::size_of::<InFlight>()
-                    + c.offered.capacity()
-            })
     }
 
     /// Takes bytes from the transport: copies as many as fit in the receive buffer (growing
@@ -723,29 +472,6 @@ impl<R: Role> Conn<R> {
         self.reader = Reader::Closed;
         self.writer = Writer::Closed;
         e
-    }
-
-    /// Queues a short `text/plain` response with `Connection: close` (the engine's own
-    /// reply to a peer error or a timeout). The body is at most 120 bytes.
-    fn queue_close_reply(&mut self, code: u16, body: core::fmt::Arguments<'_>) {
-        use std::io::Write as _;
-        let mut text = [0u8; 120];
-        let len = {
-            let mut cur = std::io::Cursor::new(&mut text[..118]);
-            // A longer text is cut (the cursor stops at the end of the array).
-            let _ = cur.write_fmt(body);
-            cur.position() as usize
-        };
-        text[len] = b'\n';
-        let text = &text[..len + 1];
-        let tx = &mut self.tx;
-        let _ = write!(
-            tx,
-            "HTTP/1.1 {code} {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            reason(code),
-            text.len()
-        );
-        tx.extend_from_slice(text);
     }
 
     /// The next event, if the received bytes hold one.
@@ -1215,57 +941,6 @@ impl<R: Role> Conn<R> {
         if let Some(c) = &mut self.client {
             c.in_flight.pop_front();
         }
-    }
-
-    /// The one output call: appends the bytes to send to `out` and may hand back one payload
-    /// (queued by [`send_data_bytes`](Self::send_data_bytes)) to be written right after
-    /// `out`, uncopied (a vectored write). Call it until [`wants_write`](Self::wants_write) is
-    /// false; bytes that follow a payload (a chunk's closing CRLF) start the next call's
-    /// output.
-    #[must_use = "a returned payload must be written after `out`"]
-    pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
-        if let Some((at, payload)) = self.payloads.pop_front() {
-            out.extend_from_slice(&self.tx[self.tx_sent..at]);
-            self.tx_sent = at;
-            return Some(payload);
-        }
-        out.extend_from_slice(&self.tx[self.tx_sent..]);
-        self.tx.clear();
-        self.tx_sent = 0;
-        None
-    }
-
-    /// Body bytes of the message we are sending, copied into the transmit buffer with their
-    /// framing.
-    ///
-    /// # Errors
-    /// [`SendError::NoMessage`] without a message head sent, the [`BodyEncoder`] errors.
-    pub fn send_data(&mut self, data: &[u8]) -> Result<(), SendError> {
-        match &mut self.writer {
-            Writer::Body(enc) => enc.encode(data, &mut self.tx),
-            _ => Err(SendError::NoMessage),
-        }
-    }
-
-    /// Body bytes without copying: the framing is queued, and `data` itself is held until
-    /// [`poll_transmit`](Self::poll_transmit) hands it back to be written after the bytes
-    /// before it. Payloads shorter than 512 bytes are copied instead (a write segment of
-    /// their own would cost more). Queued payloads count in [`queued`](Self::queued); nothing
-    /// bounds them but the caller.
-    ///
-    /// # Errors
-    /// As [`send_data`](Self::send_data).
-    pub fn send_data_bytes(&mut self, data: Bytes) -> Result<(), SendError> {
-        if data.len() < COPY_BELOW {
-            return self.send_data(&data);
-        }
-        let Writer::Body(enc) = &mut self.writer else {
-            return Err(SendError::NoMessage);
-        };
-        let suffix = enc.frame(data.len(), &mut self.tx)?;
-        self.payloads.push_back((self.tx.len(), data));
-        self.tx.extend_from_slice(suffix);
-        Ok(())
     }
 
     /// Ends the message we are sending (with trailer fields for a chunked body).
