@@ -116,7 +116,7 @@ fn run(input: &[u8], response: bool, method: &str, out: &mut impl Write) -> Resu
                         return Ok(());
                     }
                     in_message = !end;
-                    if end && c.in_flight() == 0 && !c.wants_close() {
+                    if end && c.in_flight() == 0 && !c.is_closed() {
                         // One request in flight per response we expect to read.
                         let _ = c.send_request(method, "/", &[]);
                         let _ = c.send_end(&[]);

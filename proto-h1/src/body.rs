@@ -77,57 +77,62 @@ fn fields_framing<'a>(
     default: Framing,
 ) -> Result<Framing, Error> {
     let mut length: Option<u64> = None;
-    let mut te = false;
+    // Indexes of the last Content-Length and Transfer-Encoding fields.
+    let mut cl_field: Option<usize> = None;
+    let mut te_field: Option<usize> = None;
     let mut chunked_last = false;
-    let mut unknown = false;
-    for h in headers {
+    let mut unknown: Option<usize> = None;
+    for (field, h) in headers.into_iter().enumerate() {
         if h.name.eq_ignore_ascii_case("content-length") {
+            cl_field = Some(field);
             // RFC 9110 section 8.6: a list of identical values may be taken as one value;
             // anything else is unrecoverable.
             for v in h.value.split(|&c| c == b',') {
-                let n = parse_decimal(trim_ows(v)).ok_or(Error::InvalidContentLength)?;
+                let bad = Error::InvalidContentLength { field };
+                let n = parse_decimal(trim_ows(v)).ok_or(bad)?;
                 if length.is_some_and(|l| l != n) {
-                    return Err(Error::InvalidContentLength);
+                    return Err(bad);
                 }
                 length = Some(n);
             }
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-            te = true;
+            te_field = Some(field);
+            let bad = Error::InvalidTransferEncoding { field };
             for coding in h.value.split(|&c| c == b',') {
                 let coding = trim_ows(coding);
                 let name = trim_ows(coding.split(|&c| c == b';').next().unwrap_or(b""));
                 if name.is_empty() || !name.iter().all(|&c| crate::scan::TOKEN[c as usize]) {
-                    return Err(Error::InvalidTransferEncoding);
+                    return Err(bad);
                 }
                 if chunked_last {
                     // RFC 9112 section 6.1: chunked "MUST NOT" be applied twice, and it must be
                     // the final coding.
-                    return Err(Error::InvalidTransferEncoding);
+                    return Err(bad);
                 }
                 if name.eq_ignore_ascii_case(b"chunked") {
                     if name.len() != coding.len() {
-                        return Err(Error::InvalidTransferEncoding);
+                        return Err(bad);
                     }
                     chunked_last = true;
                 } else {
-                    unknown = true;
+                    unknown.get_or_insert(field);
                 }
             }
         }
     }
-    if te {
-        if length.is_some() {
-            return Err(Error::ContentLengthWithTransferEncoding);
+    if let Some(te) = te_field {
+        if let Some(cl) = cl_field {
+            return Err(Error::ContentLengthWithTransferEncoding { field: cl.max(te) });
         }
         // RFC 9112 section 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing.
         if version == Version::Http10 {
-            return Err(Error::InvalidTransferEncoding);
+            return Err(Error::InvalidTransferEncoding { field: te });
         }
-        if unknown {
-            return Err(Error::UnsupportedTransferCoding);
+        if let Some(field) = unknown {
+            return Err(Error::UnsupportedTransferCoding { field });
         }
         if !chunked_last {
-            return Err(Error::InvalidTransferEncoding);
+            return Err(Error::InvalidTransferEncoding { field: te });
         }
         return Ok(Framing::Chunked);
     }
@@ -233,8 +238,18 @@ enum ChunkState {
 #[derive(Debug, Clone)]
 pub struct ChunkedDecoder {
     state: ChunkState,
-    limits: Limits,
     total: u64,
+    /// The limits it applies, kept compact (a connection holds a decoder per chunked body):
+    /// [`Limits::max_body_len`], and the others saturated to 32 bits.
+    max_body_len: u64,
+    max_trailer_size: u32,
+    max_headers: u32,
+    max_chunk_ext_len: u32,
+}
+
+/// `n`, or `u32::MAX` when larger (no line or section the decoder buffers comes near it).
+fn sat32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl ChunkedDecoder {
@@ -243,8 +258,11 @@ impl ChunkedDecoder {
     pub fn new(limits: &Limits) -> Self {
         ChunkedDecoder {
             state: ChunkState::Size,
-            limits: *limits,
             total: 0,
+            max_body_len: limits.max_body_len,
+            max_trailer_size: sat32(limits.max_trailer_size),
+            max_headers: sat32(limits.max_headers),
+            max_chunk_ext_len: sat32(limits.max_chunk_ext_len),
         }
     }
 
@@ -313,7 +331,7 @@ impl ChunkedDecoder {
         let total = self
             .total
             .checked_add(size)
-            .filter(|&t| t <= self.limits.max_body_len)?;
+            .filter(|&t| t <= self.max_body_len)?;
         let data = &input[j + 2..];
         if data.is_empty() {
             return None;
@@ -343,9 +361,9 @@ impl ChunkedDecoder {
                             self.total = self
                                 .total
                                 .checked_add(size)
-                                .filter(|&t| t <= self.limits.max_body_len)
+                                .filter(|&t| t <= self.max_body_len)
                                 .ok_or(Error::BodyTooLarge {
-                                    limit: self.limits.max_body_len,
+                                    limit: self.max_body_len,
                                 })?;
                             self.state = ChunkState::Data(size);
                         }
@@ -378,12 +396,16 @@ impl ChunkedDecoder {
                 ChunkState::Trailers => {
                     let rest = &input[i..];
                     let limits = Limits {
-                        max_head_size: self.limits.max_trailer_size,
-                        ..self.limits
+                        max_head_size: self.max_trailer_size as usize,
+                        max_headers: self.max_headers as usize,
+                        max_chunk_ext_len: self.max_chunk_ext_len as usize,
+                        max_trailer_size: self.max_trailer_size as usize,
+                        max_body_len: self.max_body_len,
+                        ..Limits::default()
                     };
                     let mut count = Count {
                         n: 0,
-                        max: self.limits.max_headers,
+                        max: self.max_headers as usize,
                     };
                     match fields(rest, 0, &limits, &mut count) {
                         Ok(Some(end)) => {
@@ -398,7 +420,7 @@ impl ChunkedDecoder {
                         Ok(None) => return Ok((i, None)),
                         Err(Error::HeadTooLarge { .. }) => {
                             return Err(Error::TrailerTooLarge {
-                                limit: self.limits.max_trailer_size,
+                                limit: self.max_trailer_size as usize,
                             });
                         }
                         Err(e @ Error::TooManyHeaders { .. }) => return Err(e),
@@ -440,7 +462,7 @@ impl ChunkedDecoder {
             _ => {}
         }
         let ext0 = i;
-        let max = self.limits.max_chunk_ext_len;
+        let max = self.max_chunk_ext_len as usize;
         let window = &b[ext0..b.len().min(ext0 + max + 2)];
         let Some(p) = window.iter().position(|&c| c == b'\r' || c == b'\n') else {
             if window.len() >= max + 2 {

@@ -120,15 +120,36 @@ pub enum Error {
         /// The limit that was exceeded.
         limit: usize,
     },
-    /// `Content-Length` together with `Transfer-Encoding`.
-    ContentLengthWithTransferEncoding,
-    /// `Content-Length` is not a decimal number, overflows, or several values differ.
-    InvalidContentLength,
+    /// `Content-Length` together with `Transfer-Encoding` (`field`: the later of the two).
+    ContentLengthWithTransferEncoding {
+        /// Index of the offending header field line among the message's fields (0: the
+        /// first after the start line), as [`Fields::iter`](crate::Fields::iter) and the
+        /// parsers' header slots count them.
+        field: usize,
+    },
+    /// `Content-Length` is not a decimal number, overflows, or several values differ
+    /// (`field`: the value that is malformed or differs).
+    InvalidContentLength {
+        /// Index of the offending header field line among the message's fields (0: the
+        /// first after the start line), as [`Fields::iter`](crate::Fields::iter) and the
+        /// parsers' header slots count them.
+        field: usize,
+    },
     /// `Transfer-Encoding` where `chunked` is not the single final coding, is repeated, or the
     /// list is malformed (also any `Transfer-Encoding` in an HTTP/1.0 message).
-    InvalidTransferEncoding,
+    InvalidTransferEncoding {
+        /// Index of the offending header field line among the message's fields (0: the
+        /// first after the start line), as [`Fields::iter`](crate::Fields::iter) and the
+        /// parsers' header slots count them.
+        field: usize,
+    },
     /// A transfer coding we do not implement (anything but `chunked`). (501)
-    UnsupportedTransferCoding,
+    UnsupportedTransferCoding {
+        /// Index of the offending header field line among the message's fields (0: the
+        /// first after the start line), as [`Fields::iter`](crate::Fields::iter) and the
+        /// parsers' header slots count them.
+        field: usize,
+    },
     /// The body is longer than [`Limits::max_body_len`](crate::Limits). (413)
     BodyTooLarge {
         /// The limit that was exceeded.
@@ -174,11 +195,22 @@ pub enum Error {
     UnexpectedEof,
     /// An HTTP/1.1 request without a `Host` field (RFC 9112 section 3.2).
     MissingHost,
-    /// A request with more than one `Host` field line (RFC 9112 section 3.2).
-    DuplicateHost,
+    /// A request with more than one `Host` field line (RFC 9112 section 3.2; `field`: the
+    /// second).
+    DuplicateHost {
+        /// Index of the offending header field line among the message's fields (0: the
+        /// first after the start line), as [`Fields::iter`](crate::Fields::iter) and the
+        /// parsers' header slots count them.
+        field: usize,
+    },
     /// A `Host` value that is not `uri-host [ ":" port ]` (RFC 9112 section 3.2, RFC 3986
     /// section 3.2.2).
-    InvalidHost,
+    InvalidHost {
+        /// Index of the offending header field line among the message's fields (0: the
+        /// first after the start line), as [`Fields::iter`](crate::Fields::iter) and the
+        /// parsers' header slots count them.
+        field: usize,
+    },
     /// A 101 (Switching Protocols) answer to a request that offered no upgrade (no `Upgrade`
     /// field with an `upgrade` option in `Connection`). Client role.
     UnsolicitedSwitch,
@@ -200,7 +232,7 @@ impl Error {
             | Error::TooManyHeaders { .. }
             | Error::TrailerTooLarge { .. } => 431,
             Error::BodyTooLarge { .. } => 413,
-            Error::UnsupportedTransferCoding => 501,
+            Error::UnsupportedTransferCoding { .. } => 501,
             Error::UnsupportedVersion { .. } => 505,
             _ => 400,
         }
@@ -224,10 +256,12 @@ impl Error {
             Error::ObsFold { .. } => "obs_fold",
             Error::HeadTooLarge { .. } => "head_too_large",
             Error::TooManyHeaders { .. } => "too_many_headers",
-            Error::ContentLengthWithTransferEncoding => "content_length_with_transfer_encoding",
-            Error::InvalidContentLength => "invalid_content_length",
-            Error::InvalidTransferEncoding => "invalid_transfer_encoding",
-            Error::UnsupportedTransferCoding => "unsupported_transfer_coding",
+            Error::ContentLengthWithTransferEncoding { .. } => {
+                "content_length_with_transfer_encoding"
+            }
+            Error::InvalidContentLength { .. } => "invalid_content_length",
+            Error::InvalidTransferEncoding { .. } => "invalid_transfer_encoding",
+            Error::UnsupportedTransferCoding { .. } => "unsupported_transfer_coding",
             Error::BodyTooLarge { .. } => "body_too_large",
             Error::InvalidChunkSize { .. } => "invalid_chunk_size",
             Error::InvalidChunkExtension { .. } => "invalid_chunk_extension",
@@ -237,8 +271,8 @@ impl Error {
             Error::TrailerTooLarge { .. } => "trailer_too_large",
             Error::UnexpectedEof => "unexpected_eof",
             Error::MissingHost => "missing_host",
-            Error::DuplicateHost => "duplicate_host",
-            Error::InvalidHost => "invalid_host",
+            Error::DuplicateHost { .. } => "duplicate_host",
+            Error::InvalidHost { .. } => "invalid_host",
             Error::UnsolicitedSwitch => "unsolicited_switch",
             Error::UpgradeMismatch => "upgrade_mismatch",
             Error::UnexpectedData => "unexpected_data",
@@ -323,6 +357,21 @@ impl Error {
         }
     }
 
+    /// The index of the offending header field line (0: the first after the start line), for
+    /// the framing and `Host` errors found in a head's fields.
+    #[must_use]
+    pub fn field(self) -> Option<usize> {
+        match self {
+            Error::ContentLengthWithTransferEncoding { field }
+            | Error::InvalidContentLength { field }
+            | Error::InvalidTransferEncoding { field }
+            | Error::UnsupportedTransferCoding { field }
+            | Error::DuplicateHost { field }
+            | Error::InvalidHost { field } => Some(field),
+            _ => None,
+        }
+    }
+
     /// The limit that was broken, for the limit errors (413, 414, 431, and the over-long
     /// chunk extension, 400).
     #[must_use]
@@ -344,6 +393,9 @@ impl fmt::Display for Error {
         write!(f, "{} ({})", self.kind(), self.status())?;
         if let Some(offset) = self.offset() {
             write!(f, " at byte {offset}")?;
+        }
+        if let Some(field) = self.field() {
+            write!(f, " in header field {field} (0-based)")?;
         }
         if let Some(limit) = self.limit() {
             write!(f, ", limit {limit}")?;

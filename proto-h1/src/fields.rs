@@ -12,26 +12,43 @@ pub(crate) struct Span {
     pub(crate) value: (u32, u32),
 }
 
+/// Collects the spans of a head or trailer section; the table grows up to `max` entries.
 pub(crate) struct SpanSink<'s> {
     pub(crate) spans: &'s mut Vec<Span>,
     pub(crate) base: usize,
     pub(crate) max: usize,
 }
 
+/// The most header fields a connection keeps offsets of, whatever the configured limit.
+pub(crate) const MAX_SPANS: usize = 4096;
+
 impl<'b> Sink<'b> for SpanSink<'_> {
+    // Called once per field from the parser's loop: keep it inlined there.
+    #[inline(always)]
     fn push(&mut self, name: &'b str, value: &'b [u8]) -> Result<(), Error> {
-        if self.spans.len() >= self.max || self.spans.len() == self.spans.capacity() {
-            return Err(Error::TooManyHeaders {
-                limit: self.max.min(self.spans.capacity()),
-            });
+        if self.spans.len() >= self.max {
+            return Err(Error::TooManyHeaders { limit: self.max });
         }
         let off = |p: *const u8| (p as usize - self.base) as u32;
-        self.spans.push(Span {
+        let span = Span {
             name: (off(name.as_ptr()), name.len() as u32),
             value: (off(value.as_ptr()), value.len() as u32),
-        });
+        };
+        if self.spans.len() < self.spans.capacity() {
+            // The common case, with no growth path in the parser's loop.
+            self.spans.push(span);
+        } else {
+            push_growing(self.spans, span);
+        }
         Ok(())
     }
+}
+
+/// The table is full: grow it (rare: it keeps its size across heads).
+#[cold]
+#[inline(never)]
+fn push_growing(spans: &mut Vec<Span>, span: Span) {
+    spans.push(span);
 }
 
 /// Header fields of a received head or trailer section, borrowed from the connection.

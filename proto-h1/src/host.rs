@@ -38,28 +38,28 @@ pub(crate) fn check_fields<'a>(
     fields: impl Iterator<Item = (&'a [u8], &'a [u8])>,
 ) -> Result<&'a [u8], Error> {
     let mut host = None;
-    for (name, value) in fields {
+    for (field, (name, value)) in fields.enumerate() {
         if name.eq_ignore_ascii_case(b"host") {
             if host.is_some() {
-                return Err(Error::DuplicateHost);
+                return Err(Error::DuplicateHost { field });
             }
-            host = Some(value);
+            host = Some((field, value));
         }
     }
     check(version, host)
 }
 
-/// The rule on the value of the only Host field (`None` when there is none).
-fn check(version: Version, host: Option<&[u8]>) -> Result<&[u8], Error> {
+/// The rule on the value of the only Host field and its index (`None` when there is none).
+fn check(version: Version, host: Option<(usize, &[u8])>) -> Result<&[u8], Error> {
     match host {
         None if version == Version::Http11 => Err(Error::MissingHost),
         None => Ok(b""),
-        Some(v) => {
+        Some((field, v)) => {
             let v = trim_ows(v);
             if valid_host(v) {
                 Ok(v)
             } else {
-                Err(Error::InvalidHost)
+                Err(Error::InvalidHost { field })
             }
         }
     }

@@ -10,13 +10,20 @@
 //!   the request-smuggling rules; [`LengthDecoder`] and [`ChunkedDecoder`] return slices of
 //!   the input and never buffer body bytes.
 //! - [`write_request_head`] / [`write_response_head`] and [`BodyEncoder`]: heads written exactly
-//!   as given, bodies framed as the head announces, with a vectored form ([`Vectored`]) that
-//!   only writes chunk framing and hands the payload back.
+//!   as given, bodies framed as the head announces ([`BodyEncoder::frame`] writes only the
+//!   framing, so a payload need not be copied).
 //! - [`Conn`] ([`ServerConn`], [`ClientConn`]): the connection state machine of each role
 //!   (keep-alive, pipelining, `Expect: 100-continue`, upgrades and CONNECT tunnels), with the
-//!   call order and the state table on the type. A server refuses requests that break the
-//!   `Host` rules of RFC 9112 section 3.2 ([`request_host`]: 400, then close); a client
-//!   switches protocols only on a 101 to a request that offered that protocol.
+//!   call order and the state table on the type. It follows the workspace's engine contract:
+//!   `recv` only consumes, `poll_event` hands out events, [`Conn::poll_transmit`] is the one
+//!   output call (bytes appended to the caller's buffer, a queued [`bytes::Bytes`] payload
+//!   handed back uncopied), [`Conn::wants_write`] and [`Conn::is_closed`] say what is left.
+//!   A server answers a bad request itself (400, 413, 414, 431, 501, 505; 408 through
+//!   [`Conn::send_timeout`]) and then closes, including requests that break the `Host` rules
+//!   of RFC 9112 section 3.2 ([`request_host`]); a client switches protocols only on a 101 to
+//!   a request that offered that protocol. [`Conn::state`] tells the caller's timers where the
+//!   connection is; an idle connection holds no heap once it gave its buffers back
+//!   ([`Conn::take_buffers`]).
 //!
 //! Limits ([`Limits`]) bound every size and count, with safe defaults, and apply to partial
 //! input; every rejection is a typed [`Error`] that knows its status code ([`Error::status`]).
@@ -41,7 +48,10 @@
 //! conn.send_request("GET", "/", &[Header { name: "Host", value: b"example.com" }]).unwrap();
 //! conn.send_end(&[]).unwrap();
 //! let mut tx = Vec::new();
-//! conn.poll_transmit(&mut tx); // write `tx` to the socket
+//! while conn.wants_write() {
+//!     let payload = conn.poll_transmit(&mut tx); // write `tx`, then `payload` if any
+//!     assert!(payload.is_none());
+//! }
 //! conn.recv(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi").unwrap();
 //! let mut body = Vec::new();
 //! while let Some(ev) = conn.poll_event().unwrap() {
@@ -69,7 +79,10 @@ mod ser;
 mod simd;
 
 pub use body::{Chunk, ChunkedDecoder, Framing, LengthDecoder, request_framing, response_framing};
-pub use conn::{Client, ClientConn, Conn, ConnConfig, Event, Role, RoleKind, Server, ServerConn};
+pub use conn::{
+    Buffers, Client, ClientConn, Conn, ConnConfig, ConnState, Event, Role, RoleKind, Server,
+    ServerConn,
+};
 pub use error::{Error, SendError};
 pub use fields::{Fields, RequestHead, ResponseHead};
 pub use head::{
@@ -77,4 +90,4 @@ pub use head::{
     has_token, parse_headers, parse_request_forced, target_form,
 };
 pub use host::request_host;
-pub use ser::{BodyEncoder, Vectored, write_request_head, write_response_head};
+pub use ser::{BodyEncoder, write_request_head, write_response_head};

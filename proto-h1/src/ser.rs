@@ -1,6 +1,6 @@
 //! Serializer: heads written exactly as given (names' case and order kept), bodies framed by
-//! what the head says (`Content-Length` or `Transfer-Encoding: chunked`), with a vectored form
-//! that never copies body bytes.
+//! what the head says (`Content-Length` or `Transfer-Encoding: chunked`), with a form
+//! ([`BodyEncoder::frame`]) that writes only the framing, so body bytes need not be copied.
 
 use crate::body::{Framing, request_framing, response_framing};
 use crate::error::SendError;
@@ -116,16 +116,6 @@ pub fn write_response_head(
     Ok(framing)
 }
 
-/// A body piece to send without copying: write the bytes already appended to `out`, then
-/// `payload`, then `suffix`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Vectored<'d> {
-    /// The caller's body bytes, untouched.
-    pub payload: &'d [u8],
-    /// Bytes to write after the payload (`"\r\n"` closing a chunk, or empty).
-    pub suffix: &'static [u8],
-}
-
 /// Frames body bytes as the head announced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BodyEncoder {
@@ -160,72 +150,47 @@ impl BodyEncoder {
         self.done
     }
 
-    /// Appends chunk framing to `out` and hands back `data` to write after it, uncopied.
+    /// Accounts for `len` payload bytes that the caller writes itself, uncopied: appends the
+    /// framing that goes before them to `out` (a chunk-size line for a chunked body, nothing
+    /// otherwise) and returns the bytes that go right after them (`"\r\n"` closing a chunk,
+    /// or nothing). A zero `len` writes nothing (an empty chunk would end the body).
     ///
     /// # Errors
     /// [`SendError::BodyNotAllowed`] when the message has no body,
     /// [`SendError::LengthMismatch`] beyond `Content-Length`, [`SendError::NoMessage`] after
-    /// [`finish`](Self::finish).
-    pub fn encode_vectored<'d>(
-        &mut self,
-        data: &'d [u8],
-        out: &mut Vec<u8>,
-    ) -> Result<Vectored<'d>, SendError> {
+    /// [`finish`](Self::finish). Nothing is written then.
+    pub fn frame(&mut self, len: usize, out: &mut Vec<u8>) -> Result<&'static [u8], SendError> {
         if self.done {
             return Err(SendError::NoMessage);
         }
         match self.framing {
-            Framing::None => {
-                if data.is_empty() {
-                    Ok(Vectored {
-                        payload: data,
-                        suffix: b"",
-                    })
-                } else {
-                    Err(SendError::BodyNotAllowed)
-                }
-            }
+            Framing::None if len == 0 => Ok(b""),
+            Framing::None => Err(SendError::BodyNotAllowed),
             Framing::Length(_) => {
-                if data.len() as u64 > self.remaining {
+                if len as u64 > self.remaining {
                     return Err(SendError::LengthMismatch);
                 }
-                self.remaining -= data.len() as u64;
-                Ok(Vectored {
-                    payload: data,
-                    suffix: b"",
-                })
+                self.remaining -= len as u64;
+                Ok(b"")
             }
-            Framing::UntilClose => Ok(Vectored {
-                payload: data,
-                suffix: b"",
-            }),
+            Framing::UntilClose => Ok(b""),
+            Framing::Chunked if len == 0 => Ok(b""),
             Framing::Chunked => {
-                if data.is_empty() {
-                    // An empty chunk would end the body.
-                    return Ok(Vectored {
-                        payload: data,
-                        suffix: b"",
-                    });
-                }
-                write_hex(out, data.len() as u64);
+                write_hex(out, len as u64);
                 out.extend_from_slice(b"\r\n");
-                Ok(Vectored {
-                    payload: data,
-                    suffix: b"\r\n",
-                })
+                Ok(b"\r\n")
             }
         }
     }
 
-    /// Appends `data`, framed, to `out` (the copying form of
-    /// [`encode_vectored`](Self::encode_vectored)).
+    /// Appends `data`, framed, to `out` (the copying form of [`frame`](Self::frame)).
     ///
     /// # Errors
-    /// As [`encode_vectored`](Self::encode_vectored).
+    /// As [`frame`](Self::frame).
     pub fn encode(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), SendError> {
-        let v = self.encode_vectored(data, out)?;
-        out.extend_from_slice(v.payload);
-        out.extend_from_slice(v.suffix);
+        let suffix = self.frame(data.len(), out)?;
+        out.extend_from_slice(data);
+        out.extend_from_slice(suffix);
         Ok(())
     }
 
@@ -275,7 +240,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chunked_vectored_copies_only_framing() {
+    fn chunked_frame_writes_only_framing() {
         let mut out = Vec::new();
         let h = [Header {
             name: "Transfer-Encoding",
@@ -285,11 +250,11 @@ mod tests {
         assert_eq!(f, Framing::Chunked);
         out.clear();
         let mut enc = BodyEncoder::new(f);
-        let data = vec![7u8; 300];
-        let v = enc.encode_vectored(&data, &mut out).unwrap();
+        let suffix = enc.frame(300, &mut out).unwrap();
         assert_eq!(out, b"12C\r\n");
-        assert!(core::ptr::eq(v.payload, data.as_slice()));
-        assert_eq!(v.suffix, b"\r\n");
+        assert_eq!(suffix, b"\r\n");
+        assert_eq!(enc.frame(0, &mut out), Ok(&b""[..]));
+        assert_eq!(out, b"12C\r\n");
         out.clear();
         enc.finish(
             &[Header {

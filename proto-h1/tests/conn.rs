@@ -83,7 +83,7 @@ fn pipelined_requests_in_order() {
     let evs = drain_server(&mut s).unwrap();
     assert!(matches!(&evs[0], Ev::Req(_, t, ..) if t == "/3"));
     let mut out = Vec::new();
-    s.poll_transmit(&mut out);
+    let _ = s.poll_transmit(&mut out);
     assert_eq!(
         out,
         b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
@@ -100,7 +100,7 @@ fn connection_close_and_http10() {
         .unwrap();
     s.send_end(&[]).unwrap();
     assert!(drain_server(&mut s).unwrap().is_empty());
-    assert!(s.wants_close());
+    assert!(s.is_closed());
     // Nothing may follow a message that closes the connection (RFC 9112 section 9.6).
     assert_eq!(
         s.recv(b"GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"),
@@ -116,7 +116,7 @@ fn connection_close_and_http10() {
     s.send_end(&[]).unwrap();
     assert_eq!(drain_server(&mut s), Err(Error::UnexpectedData));
     let mut out = Vec::new();
-    s.poll_transmit(&mut out);
+    let _ = s.poll_transmit(&mut out);
     assert!(out.starts_with(b"HTTP/1.1 200 OK"));
 
     // HTTP/1.0 without keep-alive closes; with it (both ways) persists.
@@ -127,7 +127,7 @@ fn connection_close_and_http10() {
         .unwrap();
     s.send_end(&[]).unwrap();
     drain_server(&mut s).unwrap();
-    assert!(s.wants_close());
+    assert!(s.is_closed());
 
     let mut s = ServerConn::new(ConnConfig::default());
     s.recv(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /2 HTTP/1.0\r\n\r\n")
@@ -142,7 +142,7 @@ fn connection_close_and_http10() {
     s.send_end(&[]).unwrap();
     let evs = drain_server(&mut s).unwrap();
     assert!(matches!(&evs[0], Ev::Req(_, t, Version::Http10, _) if t == "/2"));
-    assert!(!s.wants_close());
+    assert!(!s.is_closed());
     // Chunked may not go to an HTTP/1.0 client.
     assert_eq!(
         s.send_response(200, b"OK", &[h("Transfer-Encoding", "chunked")]),
@@ -170,9 +170,9 @@ fn expect_continue() {
         .unwrap();
     s.send_end(&[]).unwrap();
     let mut out = Vec::new();
-    s.poll_transmit(&mut out);
+    let _ = s.poll_transmit(&mut out);
     assert!(out.starts_with(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\n"));
-    assert!(!s.wants_close());
+    assert!(!s.is_closed());
 
     // A final status without 100 closes: the body may never come.
     let mut s = ServerConn::new(ConnConfig::default());
@@ -182,7 +182,7 @@ fn expect_continue() {
     s.send_response(417, b"Expectation Failed", &[h("Content-Length", "0")])
         .unwrap();
     s.send_end(&[]).unwrap();
-    assert!(s.wants_close());
+    assert!(s.is_closed());
 }
 
 #[test]
@@ -197,7 +197,7 @@ fn server_upgrade_hands_over_bytes() {
         drain_server(&mut s).unwrap(),
         [Ev::Upgrade(b"\x81\x05hello".to_vec())]
     );
-    assert!(s.is_switched() && !s.wants_close());
+    assert!(s.is_switched() && !s.is_closed());
     assert_eq!(s.recv(b"more").unwrap(), 0);
 }
 
@@ -220,7 +220,7 @@ fn client_frames_by_method_and_status() {
     assert_eq!(evs[5], Ev::End(vec![("T".into(), b"1".to_vec())]));
     assert_eq!(c.in_flight(), 0);
     let mut out = Vec::new();
-    c.poll_transmit(&mut out);
+    let _ = c.poll_transmit(&mut out);
     assert_eq!(
         out,
         b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -251,30 +251,38 @@ fn client_connect_tunnel_and_close_delimited() {
     assert_eq!(evs.len(), 2);
     c.recv_eof().unwrap();
     assert_eq!(drain_client(&mut c).unwrap(), [Ev::End(vec![])]);
-    assert!(c.wants_close());
+    assert!(c.is_closed());
     assert_eq!(c.send_request("GET", "/", &[]), Err(SendError::NotReady));
 }
 
+/// The engine answers a peer error itself (issue 12): the caller only writes what
+/// `poll_transmit` gives, and may not answer again.
 #[test]
-fn errors_are_sticky_and_server_may_answer_once() {
+fn errors_are_sticky_and_the_server_answers_them_itself() {
     let mut s = ServerConn::new(ConnConfig::default());
     s.recv(
         b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
     )
     .unwrap();
     let e = s.poll_event().unwrap_err();
-    assert_eq!(e, Error::ContentLengthWithTransferEncoding);
+    assert_eq!(e, Error::ContentLengthWithTransferEncoding { field: 2 });
     assert_eq!(s.poll_event().unwrap_err(), e);
     assert_eq!(s.recv(b"x"), Err(e));
-    s.send_response(
-        e.status(),
-        b"Bad Request",
-        &[h("Content-Length", "0"), h("Connection", "close")],
-    )
-    .unwrap();
-    s.send_end(&[]).unwrap();
-    assert!(s.wants_close());
-    assert_eq!(s.send_response(200, b"OK", &[]), Err(SendError::NotReady));
+    assert!(s.is_closed() && s.wants_write());
+    assert_eq!(
+        s.send_response(e.status(), b"Bad Request", &[h("Content-Length", "0")]),
+        Err(SendError::Closed)
+    );
+    let mut out = Vec::new();
+    assert!(s.poll_transmit(&mut out).is_none());
+    assert!(!s.wants_write());
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{text}");
+    assert!(text.contains("\r\nConnection: close\r\n"), "{text}");
+    assert!(
+        text.contains("content_length_with_transfer_encoding"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -308,17 +316,60 @@ fn byte_at_a_time_head_and_limits() {
 }
 
 #[test]
-fn vectored_body_is_not_copied() {
+fn queued_bytes_body_is_not_copied() {
     let mut c = ClientConn::new(ConnConfig::default());
     c.send_request("POST", "/up", &[h("Transfer-Encoding", "chunked")])
         .unwrap();
-    let body = vec![b'x'; 4096];
-    let mut out = Vec::new();
-    let v = c.send_data_vectored(&body, &mut out).unwrap();
-    assert!(std::ptr::eq(v.payload, body.as_slice()));
-    assert!(out.ends_with(b"\r\n\r\n1000\r\n"));
+    let body = bytes::Bytes::from(vec![b'x'; 4096]);
+    let body2 = bytes::Bytes::from(vec![b'y'; 600]);
+    c.send_data_bytes(body.clone()).unwrap();
+    c.send_data(b"abc").unwrap();
+    c.send_data_bytes(body2.clone()).unwrap();
+    // Short payloads are copied.
+    c.send_data_bytes(bytes::Bytes::from_static(b"tail"))
+        .unwrap();
     c.send_end(&[]).unwrap();
-    let mut rest = Vec::new();
-    c.poll_transmit(&mut rest);
-    assert_eq!(rest, b"0\r\n\r\n");
+    assert!(c.wants_write());
+    assert_eq!(c.queued(), c.queued()); // a getter
+    let mut out = Vec::new();
+    let p = c.poll_transmit(&mut out).expect("the first payload");
+    assert!(out.starts_with(b"POST /up HTTP/1.1\r\n"));
+    assert!(
+        out.ends_with(b"\r\n\r\n1000\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
+    // The very bytes queued, not a copy.
+    assert_eq!(p.as_ptr(), body.as_ptr());
+    assert_eq!(p.len(), 4096);
+    out.clear();
+    let p = c.poll_transmit(&mut out).expect("the second payload");
+    assert_eq!(p.as_ptr(), body2.as_ptr());
+    // The first chunk's CRLF starts the next output.
+    assert_eq!(out, b"\r\n3\r\nabc\r\n258\r\n");
+    out.clear();
+    assert!(c.wants_write());
+    assert!(c.poll_transmit(&mut out).is_none());
+    assert_eq!(out, b"\r\n4\r\ntail\r\n0\r\n\r\n");
+    assert!(!c.wants_write());
+    assert_eq!(c.queued(), 0);
+    // Content-Length bodies carry no framing; the length is still enforced.
+    let mut c = ClientConn::new(ConnConfig::default());
+    c.send_request("PUT", "/", &[h("Content-Length", "1000")])
+        .unwrap();
+    c.send_data_bytes(bytes::Bytes::from(vec![1u8; 999]))
+        .unwrap();
+    assert_eq!(
+        c.send_data_bytes(bytes::Bytes::from(vec![1u8; 600])),
+        Err(SendError::LengthMismatch)
+    );
+    c.send_data(b"z").unwrap();
+    c.send_end(&[]).unwrap();
+    let mut out = Vec::new();
+    let p = c.poll_transmit(&mut out).unwrap();
+    assert!(out.ends_with(b"Content-Length: 1000\r\n\r\n"));
+    assert_eq!(p.len(), 999);
+    out.clear();
+    assert!(c.poll_transmit(&mut out).is_none());
+    assert_eq!(out, b"z");
 }

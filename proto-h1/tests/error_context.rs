@@ -181,3 +181,91 @@ fn an_over_long_chunk_extension_says_which_limit() {
     let (_, ev) = d.decode(b"1;a=0123\r\nz\r\n").unwrap();
     assert_eq!(ev, Some(Chunk::Data(b"z")));
 }
+
+/// Framing and `Host` errors found in a head's fields say which field line (issue 11): the
+/// connection and the standalone framing functions agree, and `Display` names it.
+#[test]
+fn framing_and_host_errors_say_which_field() {
+    let cases: &[(&[u8], Error, u16)] = &[
+        (
+            b"POST / HTTP/1.1\r\nHost: a\r\nX: y\r\nContent-Length: 1x\r\n\r\n",
+            Error::InvalidContentLength { field: 2 },
+            400,
+        ),
+        (
+            b"POST / HTTP/1.1\r\nContent-Length: 3\r\nHost: a\r\nContent-Length: 4\r\n\r\n",
+            Error::InvalidContentLength { field: 2 },
+            400,
+        ),
+        (
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: a\r\nContent-Length: 4\r\n\r\n",
+            Error::ContentLengthWithTransferEncoding { field: 2 },
+            400,
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+            Error::InvalidTransferEncoding { field: 1 },
+            400,
+        ),
+        (
+            b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+            Error::InvalidTransferEncoding { field: 0 },
+            400,
+        ),
+        (
+            b"POST / HTTP/1.1\r\nHost: a\r\nA: b\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            Error::UnsupportedTransferCoding { field: 2 },
+            501,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n",
+            Error::DuplicateHost { field: 1 },
+            400,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a/b\r\n\r\n",
+            Error::InvalidHost { field: 0 },
+            400,
+        ),
+    ];
+    for &(input, want, status) in cases {
+        let mut s = ServerConn::new(ConnConfig::default());
+        s.recv(input).unwrap();
+        let got = loop {
+            match s.poll_event() {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("no error for {:?}", String::from_utf8_lossy(input)),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(got, want, "{:?}", String::from_utf8_lossy(input));
+        assert_eq!(got.status(), status);
+        assert_eq!(got.field(), want.field());
+        assert!(
+            got.to_string().ends_with(&format!(
+                "in header field {} (0-based)",
+                want.field().unwrap()
+            )),
+            "{got}"
+        );
+    }
+    // The standalone framing function counts the same way.
+    let hs = [
+        proto_h1::Header {
+            name: "Host",
+            value: b"a",
+        },
+        proto_h1::Header {
+            name: "Content-Length",
+            value: b"-1",
+        },
+    ];
+    assert_eq!(
+        proto_h1::request_framing(proto_h1::Version::Http11, hs, &Limits::default()),
+        Err(Error::InvalidContentLength { field: 1 })
+    );
+    assert_eq!(
+        Error::InvalidContentLength { field: 1 }.to_string(),
+        "invalid_content_length (400) in header field 1 (0-based)"
+    );
+}

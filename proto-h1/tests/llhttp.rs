@@ -408,7 +408,7 @@ fn run_server(input: &[u8], finish: bool) -> Result<(), Error> {
                 _ => {}
             }
         }
-        if s.wants_close() || (n == 0 && !ended) || off == input.len() && !ended {
+        if s.is_closed() || (n == 0 && !ended) || off == input.len() && !ended {
             break;
         }
     }

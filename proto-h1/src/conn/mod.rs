@@ -1,16 +1,31 @@
 //! The connection state machine: one type, [`Conn`], parameterised by role ([`Server`] or
 //! [`Client`]), sharing one core. Bytes in through [`Conn::recv`], events out through
 //! [`Conn::poll_event`], commands through `send_*`, bytes out through [`Conn::poll_transmit`].
+//!
+//! One job per file: this module holds the type and its reading side; `config` the
+//! configuration, `transmit` the output queue and the connection's own replies, `idle` the
+//! state the caller's timers read and the buffers an idle connection gives back.
 
 use core::marker::PhantomData;
+use std::collections::VecDeque;
+
+use bytes::Bytes;
 
 use crate::body::{
     Chunk, ChunkedDecoder, Framing, LengthDecoder, request_framing, response_framing,
 };
 use crate::error::{Error, SendError};
-use crate::fields::{Fields, RequestHead, ResponseHead, Span, SpanSink};
-use crate::head::{Config, Header, Version, fields, find, has_token, request_head, response_head};
-use crate::ser::{BodyEncoder, Vectored, write_request_head, write_response_head};
+use crate::fields::{Fields, MAX_SPANS, RequestHead, ResponseHead, Span, SpanSink};
+use crate::head::{Header, Version, fields, find, has_token, request_head, response_head};
+use crate::ser::{BodyEncoder, write_request_head, write_response_head};
+
+mod config;
+mod idle;
+mod transmit;
+
+pub use config::ConnConfig;
+use config::Settings;
+pub use idle::{Buffers, ConnState};
 
 mod sealed {
     pub trait Sealed {}
@@ -51,27 +66,8 @@ pub type ServerConn = Conn<Server>;
 /// A client connection.
 pub type ClientConn = Conn<Client>;
 
-/// Connection configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnConfig {
-    /// Parser limits and lenient options.
-    pub parse: Config,
-    /// Capacity of the receive buffer, allocated once in [`Conn::new`] and never grown (at
-    /// least the head and trailer limits, at most 4 GiB). Default 64 KiB.
-    pub recv_buffer: usize,
-    /// Most requests a client may have in flight (pipelining). Default 16.
-    pub max_in_flight: usize,
-}
-
-impl Default for ConnConfig {
-    fn default() -> Self {
-        ConnConfig {
-            parse: Config::default(),
-            recv_buffer: 64 * 1024,
-            max_in_flight: 16,
-        }
-    }
-}
+/// The first capacity of a receive buffer (a small request fits; it doubles from there).
+const MIN_RECV_BUFFER: usize = 1024;
 
 /// What the peer said. Borrowed from the connection until the next call on it.
 #[non_exhaustive]
@@ -94,6 +90,16 @@ pub enum Event<'a> {
     /// bytes received after the HTTP/1.1 exchange, which belong to the new protocol. The
     /// connection is finished; give later bytes to the new protocol directly.
     Upgrade(&'a [u8]),
+}
+
+/// What a client remembers of the requests it sent (boxed: a server has none).
+#[derive(Debug, Default)]
+struct ClientState {
+    /// Requests in flight, oldest first.
+    in_flight: VecDeque<InFlight>,
+    /// The `Upgrade` values of the requests in flight that offered an upgrade (ranges in
+    /// [`InFlight::upgrade`]); emptied when no request is in flight.
+    offered: Vec<u8>,
 }
 
 /// A request a client sent and has no final response for yet.
@@ -169,8 +175,11 @@ enum Writer {
 
 /// A sans-IO HTTP/1.1 connection for role `R` ([`Server`] or [`Client`]).
 ///
-/// It owns a receive buffer of fixed capacity (allocated in [`new`](Self::new), never grown),
-/// a transmit buffer, and the state below. It does no I/O and reads no clock.
+/// It owns a receive buffer, a transmit buffer and the state below, and does no I/O and reads
+/// no clock. The buffers start empty and grow as needed (the receive buffer up to
+/// [`ConnConfig::recv_buffer`]); an idle connection gives them back with
+/// [`take_buffers`](Self::take_buffers) (to a pool the caller owns, or to be dropped) and
+/// then holds no heap at all; [`put_buffers`](Self::put_buffers) lends it pooled ones again.
 ///
 /// # Call order
 /// 1. Bytes from the transport go in with [`recv`](Self::recv), which copies what fits and
@@ -180,24 +189,38 @@ enum Writer {
 ///    returns `Ok(None)`. Events borrow the receive buffer: use (or copy) each one before the
 ///    next call. A server sees the next pipelined request only after its response is complete,
 ///    so also poll after `send_end`.
-/// 3. Commands (every message, even one without a body, ends with `send_end`): a client calls [`send_request`](ClientConn::send_request); a server answers
-///    each request head with [`send_response`](ServerConn::send_response) (any number of 1xx
-///    first, [`send_continue`](ServerConn::send_continue) for `Expect: 100-continue`); both
-///    stream the body with [`send_data`](Self::send_data) or
-///    [`send_data_vectored`](Self::send_data_vectored) and finish with
+/// 3. Commands (every message, even one without a body, ends with `send_end`): a client calls
+///    [`send_request`](ClientConn::send_request); a server answers each request head with
+///    [`send_response`](ServerConn::send_response) (any number of 1xx first,
+///    [`send_continue`](ServerConn::send_continue) for `Expect: 100-continue`); both stream the
+///    body with [`send_data`](Self::send_data) (copied) or
+///    [`send_data_bytes`](Self::send_data_bytes) (queued, never copied) and finish with
 ///    [`send_end`](Self::send_end).
-/// 4. After commands, [`poll_transmit`](Self::poll_transmit) appends the bytes to write.
-/// 5. When [`wants_close`](Self::wants_close) is true, flush `poll_transmit` and close the
-///    transport. After an [`Event::Upgrade`] the connection belongs to the new protocol.
+/// 4. While [`wants_write`](Self::wants_write) is true, call
+///    [`poll_transmit`](Self::poll_transmit): write the bytes it appended to `out`, then the
+///    payload it returned (if any), in that order (a vectored write).
+/// 5. When [`is_closed`](Self::is_closed) is true, flush `poll_transmit` until `wants_write`
+///    is false and close the transport. After an [`Event::Upgrade`] the connection belongs
+///    to the new protocol.
+/// 6. Timers and shutdown are the caller's: [`state`](Self::state) says which timer applies,
+///    [`send_timeout`](ServerConn::send_timeout) answers an expired request timer (408), and
+///    [`shutdown`](ServerConn::shutdown) closes after the exchange in progress.
+/// 7. When [`state`](Self::state) says the connection is idle, [`take_buffers`](Self::take_buffers)
+///    returns its buffers (optional: a connection that keeps them allocates nothing after
+///    warm-up).
 ///
-/// A peer error is sticky: `recv` and `poll_event` return it from then on. A server may still
-/// answer it (with [`Error::status`]) with one `send_response` if it had not started one.
+/// A peer error is sticky: `recv` and `poll_event` return it from then on. A server queues its
+/// own answer to it: a short response with the error's status ([`Error::status`]: 400, 413,
+/// 414, 431, 501, 505) and `Connection: close`, unless a response had already started (then
+/// it only closes); nothing of that is left to the caller but writing what `poll_transmit`
+/// gives. [`send_timeout`](ServerConn::send_timeout) does the same with 408 when the caller's
+/// request timer fires.
 ///
 /// # Peer rules enforced
 /// - Server: the `Host` rules of RFC 9112 section 3.2 ([`request_host`](crate::request_host)):
 ///   an HTTP/1.1 request without `Host` ([`Error::MissingHost`]), any request with two `Host`
 ///   lines ([`Error::DuplicateHost`]) or an invalid value ([`Error::InvalidHost`]) is an error:
-///   answer 400 and close ([`wants_close`](Self::wants_close) is true). This holds for every
+///   the connection queues a 400 and closes ([`is_closed`](Self::is_closed) is true). This holds for every
 ///   target form, absolute-form included. An HTTP/1.0 request may omit `Host`.
 /// - Client: a 101 switches protocols only when it answers a request that offered an upgrade
 ///   (`Upgrade` with the `upgrade` option in `Connection`) and its `Upgrade` names only
@@ -217,7 +240,7 @@ enum Writer {
 /// | reader | `Body`       | last body byte / last chunk and trailers | `EndPending`                           |
 /// | reader | `Body`       | EOF on a close-delimited body            | `EndPending`                           |
 /// | reader | `EndPending` | `poll_event` reports `End`               | client: `Head` or `Closed`; server: `Done` |
-/// | reader | `Done`       | (server) our response complete           | `Head` if keep-alive, else `Closed`    |
+/// | reader | `Done`       | (server) `send_end` of our final response | `Head` if keep-alive, else `Closed`   |
 /// | reader | `Done`       | (server) we sent 101 / 2xx to CONNECT    | `UpgradePending`                       |
 /// | reader | any          | EOF inside a message, malformed bytes    | error (sticky)                         |
 /// | writer | `Idle`       | `send_request` / final `send_response`   | `Body` (or `Done` when no body)        |
@@ -228,7 +251,9 @@ enum Writer {
 ///
 /// Keep-alive: an HTTP/1.1 message keeps the connection unless it says `Connection: close`;
 /// an HTTP/1.0 message only if it says `Connection: keep-alive`; a close-delimited response
-/// always ends it. A server that answers `Expect: 100-continue` with a final status before the
+/// always ends it. A server whose request or response ends the connection is closed as soon
+/// as `send_end` finishes the response (RFC 9112 section 9.6: no later request is read), and
+/// adds `Connection: close` to that response if the caller did not. A server that answers `Expect: 100-continue` with a final status before the
 /// body arrived closes after the response (the client may never send the body).
 ///
 /// ```
@@ -246,41 +271,47 @@ enum Writer {
 /// conn.send_data(b"hi").unwrap();
 /// conn.send_end(&[]).unwrap();
 /// let mut out = Vec::new();
-/// conn.poll_transmit(&mut out);
+/// while conn.wants_write() {
+///     let payload = conn.poll_transmit(&mut out);
+///     assert!(payload.is_none()); // small bodies are copied
+/// }
 /// assert_eq!(out, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
-/// assert!(!conn.wants_close());
+/// assert!(!conn.is_closed());
+/// assert_eq!(conn.state(), proto_h1::ConnState::Idle);
 /// ```
 pub struct Conn<R: Role> {
-    config: ConnConfig,
+    config: Settings,
+    /// Received bytes; `buf[start..]` are not yet handed out.
     buf: Vec<u8>,
     start: usize,
-    eof: bool,
+    /// Bytes to send; `tx[..tx_sent]` were handed out by `poll_transmit`.
+    tx: Vec<u8>,
+    tx_sent: usize,
+    /// Payloads queued by `send_data_bytes`: each goes out right after `tx[..at]`.
+    payloads: VecDeque<(usize, Bytes)>,
+    /// Field offsets of the head (or trailers) being reported.
+    spans: Vec<Span>,
+    /// Client: the requests in flight (allocated by the first `send_request`).
+    client: Option<Box<ClientState>>,
     reader: Reader,
     writer: Writer,
-    tx: Vec<u8>,
-    spans: Vec<Span>,
     error: Option<Error>,
-    // head scanning (avoids re-parsing a slowly arriving head)
-    scanned: usize,
+    /// Head scanning: bytes of the head looked at so far (avoids re-parsing a slowly
+    /// arriving head).
+    scanned: u32,
     tried_first_line: bool,
+    eof: bool,
     // the exchange in progress
     peer_keep_alive: bool,
     our_keep_alive: bool,
     awaiting_continue: bool,
     switching: bool,
-    /// Server: the kind of request being answered.
-    request_kind: MethodKind,
-    /// Client: requests in flight, oldest first (ring buffer).
-    in_flight: [InFlight; 32],
-    /// Client: the `Upgrade` values of the requests in flight that offered an upgrade
-    /// (ranges in [`InFlight::upgrade`]); emptied when no request is in flight.
-    offered: Vec<u8>,
-    in_flight_head: usize,
-    in_flight_len: usize,
-    /// Server: the version of the request being answered.
-    peer_version: Version,
     /// The head's spans must be dropped when `End` is produced (bodiless message).
     end_clears_spans: bool,
+    /// Server: the kind of request being answered.
+    request_kind: MethodKind,
+    /// Server: the version of the request being answered.
+    peer_version: Version,
     _role: PhantomData<R>,
 }
 
@@ -297,43 +328,46 @@ impl<R: Role> core::fmt::Debug for Conn<R> {
 }
 
 impl<R: Role> Conn<R> {
-    /// A new connection. Allocates the receive buffer, the header table and a transmit buffer
-    /// once; nothing on the `recv`/`poll_event` path allocates afterwards.
+    /// A new connection. Allocates nothing: the buffers start empty and grow as bytes arrive
+    /// or are queued (or come from [`put_buffers`](Self::put_buffers)).
     #[must_use]
     pub fn new(config: ConnConfig) -> Self {
-        let l = &config.parse.limits;
-        let cap = config
-            .recv_buffer
-            .max(l.max_head_size.saturating_add(1))
-            .max(l.max_trailer_size.saturating_add(1))
-            .max(l.max_chunk_ext_len.saturating_add(96))
-            // Spans are 32-bit offsets.
-            .min(u32::MAX as usize);
         Conn {
-            config,
-            buf: Vec::with_capacity(cap),
+            config: Settings::new(&config),
+            buf: Vec::new(),
             start: 0,
-            eof: false,
+            tx: Vec::new(),
+            tx_sent: 0,
+            payloads: VecDeque::new(),
+            spans: Vec::new(),
+            client: None,
             reader: Reader::Head,
             writer: Writer::Idle,
-            tx: Vec::with_capacity(1024),
-            spans: Vec::with_capacity(l.max_headers.min(4096)),
             error: None,
             scanned: 0,
             tried_first_line: false,
+            eof: false,
             peer_keep_alive: true,
             our_keep_alive: true,
             awaiting_continue: false,
             switching: false,
-            request_kind: MethodKind::Other,
-            in_flight: [InFlight::default(); 32],
-            offered: Vec::new(),
-            in_flight_head: 0,
-            in_flight_len: 0,
-            peer_version: Version::Http11,
             end_clears_spans: false,
+            request_kind: MethodKind::Other,
+            peer_version: Version::Http11,
             _role: PhantomData,
         }
+    }
+
+    /// The most the receive buffer may hold: [`ConnConfig::recv_buffer`], raised to fit a
+    /// head, a trailer section or a chunk-size line at their limits, at most 4 GiB (field
+    /// offsets are 32-bit).
+    fn recv_capacity(&self) -> usize {
+        self.config.recv_capacity as usize
+    }
+
+    /// Client: requests sent and not answered by a final response yet.
+    fn in_flight_len(&self) -> usize {
+        self.client.as_ref().map_or(0, |c| c.in_flight.len())
     }
 
     /// The role of this end.
@@ -348,10 +382,13 @@ impl<R: Role> Conn<R> {
         self.error
     }
 
-    /// Whether the transport should be closed once [`poll_transmit`](Self::poll_transmit) has
-    /// been flushed (an error, a message that ends the connection, or end of stream).
+    /// Whether the connection is over: once [`wants_write`](Self::wants_write) is false the
+    /// transport may be closed (after a peer error, whose reply a server has queued; a message
+    /// that ends the connection; end of stream between messages). False after a switch of
+    /// protocols ([`is_switched`](Self::is_switched)): the transport then belongs to the new
+    /// protocol.
     #[must_use]
-    pub fn wants_close(&self) -> bool {
+    pub fn is_closed(&self) -> bool {
         self.error.is_some()
             || (matches!(self.reader, Reader::Closed)
                 && matches!(self.writer, Writer::Closed)
@@ -370,10 +407,10 @@ impl<R: Role> Conn<R> {
         self.buf.len() - self.start
     }
 
-    /// Takes bytes from the transport: copies as many as fit in the receive buffer and returns
-    /// how many. Fewer than `input.len()` (possibly 0) means the buffer is full: drain events
-    /// and offer the rest again. Bytes after a switch of protocols or a closing message are
-    /// not taken (0).
+    /// Takes bytes from the transport: copies as many as fit in the receive buffer (growing
+    /// it up to [`ConnConfig::recv_buffer`]) and returns how many. Fewer than `input.len()`
+    /// (possibly 0) means the buffer is full: drain events and offer the rest again. Bytes
+    /// after a switch of protocols or a closing message are not taken (0).
     ///
     /// # Errors
     /// The sticky error, once the peer has broken the protocol; [`Error::UnexpectedData`]
@@ -393,7 +430,17 @@ impl<R: Role> Conn<R> {
             self.buf.drain(..self.start);
             self.start = 0;
         }
-        let n = input.len().min(self.buf.capacity() - self.buf.len());
+        let len = self.buf.len();
+        let cap = self.recv_capacity();
+        let n = input.len().min(cap - len);
+        if self.buf.capacity() - len < n {
+            // Grow by doubling (from a small start), never past `cap`.
+            let want = (len + n)
+                .max(self.buf.capacity() * 2)
+                .max(MIN_RECV_BUFFER)
+                .min(cap);
+            self.buf.reserve_exact(want - len);
+        }
         self.buf.extend_from_slice(&input[..n]);
         Ok(n)
     }
@@ -411,8 +458,19 @@ impl<R: Role> Conn<R> {
         Ok(())
     }
 
+    /// Makes `e` the sticky error. A server queues its reply to it (when no response of its
+    /// own is in progress) and closes; a client just closes.
     fn fail(&mut self, e: Error) -> Error {
         self.error = Some(e);
+        if R::KIND == RoleKind::Server
+            && matches!(self.writer, Writer::Idle)
+            && !matches!(e, Error::UnexpectedEof | Error::UnexpectedData)
+        {
+            // RFC 9112 section 9.6 / RFC 9110 section 15.5: answer what we can, then close.
+            self.queue_close_reply(e.status(), format_args!("{e}"));
+        }
+        self.reader = Reader::Closed;
+        self.writer = Writer::Closed;
         e
     }
 
@@ -451,19 +509,8 @@ impl<R: Role> Conn<R> {
                 }
                 Reader::Done => {
                     // Servers only: wait for our response, then start over or stop.
-                    match self.writer {
-                        Writer::Done if self.switching => {
-                            self.reader = Reader::UpgradePending;
-                        }
-                        Writer::Done | Writer::Closed => {
-                            if self.our_keep_alive && self.peer_keep_alive {
-                                self.reset_exchange();
-                            } else {
-                                self.reader = Reader::Closed;
-                                self.writer = Writer::Closed;
-                            }
-                        }
-                        _ => return Ok(None),
+                    if !self.next_exchange() {
+                        return Ok(None);
                     }
                 }
                 Reader::EndPending => {
@@ -485,7 +532,7 @@ impl<R: Role> Conn<R> {
                     return Ok(Some(Ev::End));
                 }
                 Reader::Head => {
-                    if R::KIND == RoleKind::Client && self.in_flight_len == 0 {
+                    if R::KIND == RoleKind::Client && self.in_flight_len() == 0 {
                         if self.buf.len() > self.start {
                             return Err(Error::UnexpectedData);
                         }
@@ -497,7 +544,7 @@ impl<R: Role> Conn<R> {
                             if self.eof {
                                 let partial = self.buf.len() > self.start;
                                 if partial
-                                    || (R::KIND == RoleKind::Client && self.in_flight_len > 0)
+                                    || (R::KIND == RoleKind::Client && self.in_flight_len() > 0)
                                 {
                                     return Err(Error::UnexpectedEof);
                                 }
@@ -646,11 +693,11 @@ impl<R: Role> Conn<R> {
         let mut sink = SpanSink {
             spans: &mut self.spans,
             base: buf.as_ptr() as usize,
-            max: self.config.parse.limits.max_headers,
+            max: self.config.max_headers.min(MAX_SPANS as u32) as usize,
         };
         let limits = crate::head::Limits {
             max_head_size: usize::MAX,
-            ..self.config.parse.limits
+            ..self.config.limits()
         };
         // The decoder validated this section already; offsets count from its start.
         match fields(buf, t0, &limits, &mut sink) {
@@ -674,8 +721,8 @@ impl<R: Role> Conn<R> {
     /// re-parsed once per byte.
     fn head_may_be_ready(&mut self) -> bool {
         let b = &self.buf[self.start..];
-        let from = self.scanned;
-        self.scanned = b.len();
+        let from = self.scanned as usize;
+        self.scanned = b.len() as u32;
         let mut p = from;
         while let Some(off) = b[p..].iter().position(|&c| c == b'\n') {
             let at = p + off;
@@ -694,12 +741,23 @@ impl<R: Role> Conn<R> {
     }
 
     fn try_head(&mut self) -> Result<Option<Ev>, Error> {
-        let limits = self.config.parse.limits;
+        let limits = self.config.limits();
         // Small heads are parsed on every call (early rejection of garbage); larger ones only
         // when a line that may end the head arrived, so a slow peer costs linear time.
-        let small = self.buf.len() - self.start <= EAGER_PARSE;
-        if !self.head_may_be_ready() && !small {
-            if self.buf.len() - self.start > limits.max_head_size {
+        let buffered = self.buf.len() - self.start;
+        let small = buffered <= EAGER_PARSE;
+        let before = self.scanned as usize;
+        let ready = self.head_may_be_ready();
+        // A request line still without its end is parsed once more when it grows past the
+        // target limit (plus room for a method), so that an over-long target is a 414 and not,
+        // much later, a 431.
+        let past_target = limits.max_target_len.saturating_add(64);
+        let crossed = R::KIND == RoleKind::Server
+            && !self.tried_first_line
+            && before <= past_target
+            && buffered > past_target;
+        if !ready && !small && !crossed {
+            if buffered > limits.max_head_size {
                 return Err(Error::HeadTooLarge {
                     limit: limits.max_head_size,
                 });
@@ -707,13 +765,16 @@ impl<R: Role> Conn<R> {
             return Ok(None);
         }
         self.spans.clear();
+        if self.spans.capacity() == 0 {
+            self.spans.reserve_exact(16);
+        }
         let base = self.buf.as_ptr() as usize;
         let b = &self.buf[self.start..];
         let off = self.start;
         let mut sink = SpanSink {
             spans: &mut self.spans,
             base,
-            max: limits.max_headers,
+            max: limits.max_headers.min(MAX_SPANS),
         };
         let range = |s: &[u8]| {
             let a = s.as_ptr() as usize - base;
@@ -752,7 +813,7 @@ impl<R: Role> Conn<R> {
                 Ok(Some(ev))
             }
             RoleKind::Client => {
-                let obs = self.config.parse.allow_obs_fold_in_responses;
+                let obs = self.config.obs_fold;
                 let Some((line, end)) = response_head(b, &limits, obs, &mut sink)? else {
                     return Ok(None);
                 };
@@ -763,7 +824,10 @@ impl<R: Role> Conn<R> {
                 };
                 let code = line.code;
                 let version = line.version;
-                let InFlight { kind, upgrade } = self.in_flight[self.in_flight_head];
+                let client = self.client.as_deref();
+                let InFlight { kind, upgrade } = client
+                    .and_then(|c| c.in_flight.front().copied())
+                    .unwrap_or_default();
                 let fields = Fields {
                     buf: &self.buf,
                     spans: &self.spans,
@@ -781,7 +845,7 @@ impl<R: Role> Conn<R> {
                     if upgrade.0 == upgrade.1 {
                         return Err(Error::UnsolicitedSwitch);
                     }
-                    let offered = &self.offered[upgrade.0..upgrade.1];
+                    let offered = client.map_or(&[][..], |c| &c.offered[upgrade.0..upgrade.1]);
                     let mut named = false;
                     for h in fields.iter() {
                         if !h.name.eq_ignore_ascii_case("upgrade") {
@@ -826,7 +890,7 @@ impl<R: Role> Conn<R> {
     }
 
     fn set_body(&mut self, framing: Framing) {
-        let limits = &self.config.parse.limits;
+        let limits = &self.config.limits();
         self.reader = match framing {
             Framing::Length(0) | Framing::None => {
                 self.spans_after_head_end();
@@ -844,6 +908,26 @@ impl<R: Role> Conn<R> {
         self.end_clears_spans = true;
     }
 
+    /// Server, request read (`Reader::Done`): once our response is complete, starts the next
+    /// exchange, switches protocols, or closes. Returns whether it moved.
+    fn next_exchange(&mut self) -> bool {
+        match self.writer {
+            Writer::Done if self.switching => {
+                self.reader = Reader::UpgradePending;
+            }
+            Writer::Done | Writer::Closed => {
+                if self.our_keep_alive && self.peer_keep_alive {
+                    self.reset_exchange();
+                } else {
+                    self.reader = Reader::Closed;
+                    self.writer = Writer::Closed;
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
     fn reset_exchange(&mut self) {
         self.reader = Reader::Head;
         self.writer = Writer::Idle;
@@ -854,49 +938,8 @@ impl<R: Role> Conn<R> {
     }
 
     fn pop_in_flight(&mut self) {
-        if self.in_flight_len > 0 {
-            self.in_flight_head = (self.in_flight_head + 1) % self.in_flight.len();
-            self.in_flight_len -= 1;
-        }
-    }
-
-    /// Appends the bytes to send to `out` and returns how many.
-    pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> usize {
-        let n = self.tx.len();
-        out.extend_from_slice(&self.tx);
-        self.tx.clear();
-        n
-    }
-
-    /// Body bytes of the message we are sending, copied into the transmit buffer with their
-    /// framing.
-    ///
-    /// # Errors
-    /// [`SendError::NoMessage`] without a message head sent, the [`BodyEncoder`] errors.
-    pub fn send_data(&mut self, data: &[u8]) -> Result<(), SendError> {
-        match &mut self.writer {
-            Writer::Body(enc) => enc.encode(data, &mut self.tx),
-            _ => Err(SendError::NoMessage),
-        }
-    }
-
-    /// Body bytes without copying: appends pending bytes and the chunk framing to `out`, and
-    /// hands `data` back to be written right after `out`, followed by `suffix`.
-    ///
-    /// # Errors
-    /// As [`send_data`](Self::send_data).
-    pub fn send_data_vectored<'d>(
-        &mut self,
-        data: &'d [u8],
-        out: &mut Vec<u8>,
-    ) -> Result<Vectored<'d>, SendError> {
-        match &mut self.writer {
-            Writer::Body(enc) => {
-                out.extend_from_slice(&self.tx);
-                self.tx.clear();
-                enc.encode_vectored(data, out)
-            }
-            _ => Err(SendError::NoMessage),
+        if let Some(c) = &mut self.client {
+            c.in_flight.pop_front();
         }
     }
 
@@ -932,8 +975,10 @@ impl<R: Role> Conn<R> {
                     self.our_keep_alive = false;
                     self.reader = Reader::Closed;
                     self.writer = Writer::Closed;
-                } else if self.error.is_some() {
-                    self.writer = Writer::Closed;
+                } else if matches!(self.reader, Reader::Done) {
+                    // The request was read: the next exchange starts (or the connection
+                    // closes) now, so `is_closed` and `state` are right before any poll.
+                    self.next_exchange();
                 }
             }
         }
@@ -951,29 +996,29 @@ fn keep_alive(version: Version, connection: Option<&[u8]>) -> bool {
 impl Conn<Server> {
     /// Writes a response head to the request being answered. 1xx heads (other than 101) may
     /// come first; `101` or a 2xx answer to CONNECT switches protocols once the request is
-    /// complete (then [`Event::Upgrade`] hands over the remaining bytes). After a peer error
-    /// one response may still be sent (it closes the connection).
+    /// complete (then [`Event::Upgrade`] hands over the remaining bytes). A final response
+    /// after which the connection closes (the request or this head says `Connection: close`,
+    /// an HTTP/1.0 request without keep-alive, a close-delimited body) gets
+    /// `Connection: close` added when `headers` do not say it.
     ///
     /// # Errors
     /// [`SendError::NotReady`] without a request head to answer or while a response is in
     /// progress, [`SendError::InvalidHead`] for a malformed head, or chunked framing to an
-    /// HTTP/1.0 client.
+    /// HTTP/1.0 client; [`SendError::Closed`] after a peer error (the connection answered it
+    /// itself) or a timeout.
     pub fn send_response(
         &mut self,
         code: u16,
         reason: &[u8],
         headers: &[Header<'_>],
     ) -> Result<(), SendError> {
-        let errored = self.error.is_some();
-        let got_head = !matches!(self.reader, Reader::Head) || errored;
-        if !matches!(self.writer, Writer::Idle) || !got_head {
+        if self.error.is_some() || matches!(self.writer, Writer::Closed) {
+            return Err(SendError::Closed);
+        }
+        if !matches!(self.writer, Writer::Idle) || matches!(self.reader, Reader::Head) {
             return Err(SendError::NotReady);
         }
-        let kind = if errored {
-            MethodKind::Other
-        } else {
-            self.request_kind
-        };
+        let kind = self.request_kind;
         let mark = self.tx.len();
         let framing = write_response_head(
             &mut self.tx,
@@ -994,7 +1039,7 @@ impl Conn<Server> {
             return Ok(());
         }
         let switch = code == 101 || (kind == MethodKind::Connect && (200..300).contains(&code));
-        if switch && !errored {
+        if switch {
             if !matches!(self.reader, Reader::Done | Reader::EndPending) {
                 self.tx.truncate(mark);
                 return Err(SendError::NotReady);
@@ -1005,11 +1050,57 @@ impl Conn<Server> {
         }
         let conn = crate::head::find(headers, "connection");
         let ours = keep_alive(self.peer_version, conn) && framing != Framing::UntilClose;
-        if !ours || errored {
+        if !ours {
             self.our_keep_alive = false;
+        }
+        let closes = !(self.our_keep_alive && self.peer_keep_alive);
+        let says_close = conn.is_some_and(|v| has_token(v, "close"));
+        if closes && !says_close {
+            // RFC 9112 section 9.6: a server that closes after this response SHOULD say so.
+            // The head ends with the empty line: put the field before it.
+            self.tx.truncate(self.tx.len() - 2);
+            self.tx.extend_from_slice(b"Connection: close\r\n\r\n");
         }
         self.writer = Writer::Body(BodyEncoder::new(framing));
         Ok(())
+    }
+
+    /// Graceful shutdown: no request after the current one. An idle connection
+    /// ([`ConnState::Idle`]) closes at once; otherwise the exchange in progress finishes, its
+    /// response gets `Connection: close` (if not written yet), and the connection closes after
+    /// it ([`is_closed`](Self::is_closed)). Requests pipelined behind it are not read.
+    pub fn shutdown(&mut self) {
+        self.our_keep_alive = false;
+        if self.error.is_none() && self.state() == ConnState::Idle {
+            self.reader = Reader::Closed;
+            self.writer = Writer::Closed;
+        }
+    }
+
+    /// The caller's request timer fired (the request head, or a gap in the request body, took
+    /// too long; slowloris): queues `408 Request Timeout` with `Connection: close` when a
+    /// request has started to arrive and no response is in progress, and closes the
+    /// connection either way ([`is_closed`](Self::is_closed) is true; flush `poll_transmit`,
+    /// then close the transport). Returns whether the 408 was queued.
+    ///
+    /// A connection with no byte of a request ([`ConnState::Idle`]: a new or kept-alive
+    /// connection whose idle timer fired) closes without a reply, as RFC 9112 section 9.5
+    /// allows and as common servers do: a client may be sending a request at that moment.
+    pub fn send_timeout(&mut self) -> bool {
+        let state = self.state();
+        let reply = matches!(self.writer, Writer::Idle)
+            && self.error.is_none()
+            && matches!(
+                state,
+                ConnState::AwaitingHead { .. } | ConnState::ReadingBody
+            );
+        if reply {
+            self.queue_close_reply(408, format_args!("request timeout"));
+        }
+        self.reader = Reader::Closed;
+        self.writer = Writer::Closed;
+        self.switching = false;
+        reply
     }
 
     /// Writes `HTTP/1.1 100 Continue` (for a request that `expects_continue`).
@@ -1046,30 +1137,29 @@ impl Conn<Client> {
         if !matches!(self.writer, Writer::Idle) || self.switching {
             return Err(SendError::NotReady);
         }
-        let cap = self.config.max_in_flight.clamp(1, self.in_flight.len());
-        if self.in_flight_len >= cap {
+        if self.in_flight_len() >= self.config.max_in_flight.max(1) as usize {
             return Err(SendError::PipelineFull);
         }
         let framing = write_request_head(&mut self.tx, method, target, Version::Http11, headers)?;
-        let i = (self.in_flight_head + self.in_flight_len) % self.in_flight.len();
-        if self.in_flight_len == 0 {
-            self.offered.clear();
+        let c = self.client.get_or_insert_with(Box::default);
+        if c.in_flight.is_empty() {
+            c.offered.clear();
         }
-        let start = self.offered.len();
+        let start = c.offered.len();
         if find(headers, "connection").is_some_and(|v| has_token(v, "upgrade")) {
             for h in headers
                 .iter()
                 .filter(|h| h.name.eq_ignore_ascii_case("upgrade"))
             {
-                self.offered.extend_from_slice(h.value);
-                self.offered.push(b',');
+                c.offered.extend_from_slice(h.value);
+                c.offered.push(b',');
             }
         }
-        self.in_flight[i] = InFlight {
+        let end = c.offered.len();
+        c.in_flight.push_back(InFlight {
             kind: MethodKind::of(method),
-            upgrade: (start, self.offered.len()),
-        };
-        self.in_flight_len += 1;
+            upgrade: (start, end),
+        });
         if !keep_alive(Version::Http11, find(headers, "connection")) {
             self.our_keep_alive = false;
         }
@@ -1080,6 +1170,6 @@ impl Conn<Client> {
     /// Requests sent and not yet answered by a final response.
     #[must_use]
     pub fn in_flight(&self) -> usize {
-        self.in_flight_len
+        self.in_flight_len()
     }
 }
