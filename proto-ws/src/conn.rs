@@ -217,19 +217,26 @@ impl Out {
 
     #[inline]
     fn poll(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
-        let Some((at, payload)) = self.payloads.pop_front() else {
-            if out.is_empty() && out.capacity() <= self.tx.capacity() {
-                // Appending to an empty `out` is taking our buffer: no copy. Only when ours is
-                // at least as large, so the connection never ends up holding the caller's
-                // larger buffer.
-                core::mem::swap(out, &mut self.tx);
-            } else {
-                out.extend_from_slice(&self.tx);
-            }
+        if !self.payloads.is_empty() {
+            return self.poll_payload(out);
+        }
+        if out.is_empty() && out.capacity() <= self.tx.capacity().saturating_mul(2) {
+            // Appending to an empty `out` is taking our buffer: no copy. Only when the
+            // caller's is not much larger, so the connection never ends up holding more than
+            // twice what it had. (`out` was empty: so is our buffer now.)
+            core::mem::swap(out, &mut self.tx);
+        } else {
+            out.extend_from_slice(&self.tx);
             self.tx.clear();
-            self.auto = 0;
-            return None;
-        };
+        }
+        self.auto = 0;
+        None
+    }
+
+    /// [`poll`](Self::poll) with a payload queued: the bytes before it, then the payload.
+    #[inline(never)]
+    fn poll_payload(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
+        let (at, payload) = self.payloads.pop_front()?;
         out.extend_from_slice(&self.tx[..at]);
         self.tx.drain(..at);
         for (pos, _) in &mut self.payloads {
@@ -426,8 +433,8 @@ impl Connection {
     /// [`send_binary_bytes`](Self::send_binary_bytes), never copied). Write `out`, then the
     /// payload, and call again while [`wants_write`](Self::wants_write).
     ///
-    /// When `out` is empty and no larger than the connection's own buffer, the two are swapped
-    /// instead of copied (the contents are the same as an append).
+    /// When `out` is empty and at most twice as large as the connection's own buffer, the two
+    /// are swapped instead of copied (the contents are the same as an append).
     #[inline]
     #[must_use = "a returned payload must be written after `out`"]
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
@@ -462,6 +469,9 @@ impl Connection {
             }
             self.rstart = 0;
         }
+        if self.rbuf.is_empty() && self.need == 0 && input.len() > self.config.recv_buffer {
+            self.need = self.whole_frame_len(input);
+        }
         let limit = self.config.recv_buffer.max(self.need).max(MAX_HEADER_LEN);
         let n = input.len().min(limit.saturating_sub(self.rbuf.len()));
         if n > self.rbuf.capacity() - self.rbuf.len() {
@@ -472,6 +482,29 @@ impl Connection {
         }
         self.rbuf.extend_from_slice(&input[..n]);
         Ok(n)
+    }
+
+    /// When `input` starts with the header of a frame that is handed out whole (a control
+    /// frame, or a one-frame uncompressed message within the limits), its length with the
+    /// header: `recv` then takes all of it at once (a frame straddling two `recv` calls would
+    /// be checked piece by piece, then again whole). 0 otherwise; errors are left for
+    /// `poll_event`.
+    #[inline]
+    fn whole_frame_len(&self, input: &[u8]) -> usize {
+        if !matches!(self.rx, Rx::Header) || self.msg.is_some() {
+            return 0;
+        }
+        match FrameHeader::decode(input, self.out.role) {
+            Ok(Some((h, hlen)))
+                if h.fin
+                    && !h.rsv1
+                    && h.payload_len <= self.config.max_frame_size
+                    && h.payload_len <= self.config.max_message_size as u64 =>
+            {
+                hlen + h.payload_len as usize
+            }
+            _ => 0,
+        }
     }
 
     /// The transport reached end of stream: the connection is over ([`is_closed`](Self::is_closed));
