@@ -498,6 +498,7 @@ impl Connection {
             Ok(Some((h, hlen)))
                 if h.fin
                     && !h.rsv1
+                    && h.opcode != OpCode::Continuation
                     && h.payload_len <= self.config.max_frame_size
                     && h.payload_len <= self.config.max_message_size as u64 =>
             {

@@ -129,3 +129,51 @@ fn large_compressed_message_is_released_after_delivery() {
         "idle connection holds {held} bytes after the message"
     );
 }
+
+#[test]
+fn large_one_frame_message_is_taken_whole_and_released() {
+    // A 1 MiB one-frame message offered in 64 KiB reads: the receive buffer grows to hold the
+    // whole frame (it is handed out from there), and the poll_event that finds it drained
+    // gives the memory back.
+    let big: Vec<u8> = (0..1u32 << 20).map(|i| (i % 251) as u8).collect();
+    let mut client = Connection::client_predictable(Config::default(), 1);
+    client.send_binary(b"warm-up").unwrap();
+    client.send_binary(&big).unwrap();
+    let mut wire = Vec::new();
+    assert_eq!(client.poll_transmit(&mut wire), None);
+    let mut server = Connection::server(Config::default());
+    assert_eq!(server.recv(&wire[..13]), Ok(13));
+    assert!(matches!(
+        server.poll_event(),
+        Ok(Some(Event::Binary(b"warm-up")))
+    ));
+    assert!(matches!(server.poll_event(), Ok(None)));
+
+    let m = Measure::start();
+    let mut pos = 13;
+    let mut peak_reads = 0;
+    'feed: loop {
+        let end = (pos + 65536).min(wire.len());
+        pos += server.recv(&wire[pos..end]).unwrap();
+        peak_reads += 1;
+        match server.poll_event() {
+            Ok(None) => {}
+            Ok(Some(Event::Binary(b))) => {
+                assert!(b == &big[..]);
+                break 'feed;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(pos, wire.len());
+    assert!(peak_reads >= 16, "taken in reads of at most 64 KiB");
+    let peak = m.stats().peak_bytes as usize;
+    assert!(
+        peak <= big.len() + (64 << 10),
+        "peak {peak} for a message of {}",
+        big.len()
+    );
+    assert!(matches!(server.poll_event(), Ok(None)));
+    let held = m.stats().live_bytes.max(0);
+    assert!(held <= 8 << 10, "idle connection holds {held} bytes");
+}
