@@ -220,6 +220,10 @@ impl Out {
         if !self.payloads.is_empty() {
             return self.poll_payload(out);
         }
+        let len = self.tx.len();
+        if len == 0 {
+            return None;
+        }
         if out.is_empty() && out.capacity() <= self.tx.capacity().saturating_mul(2) {
             // Appending to an empty `out` is taking our buffer: no copy. Only when the
             // caller's is not much larger, so the connection never ends up holding more than
@@ -861,7 +865,10 @@ impl Connection {
         Ok(())
     }
 
-    #[inline]
+    // Always inlined into the caller with `poll_transmit`: when the queue's length is stored
+    // by a call and then loaded with its pointer as one 16-byte value by the buffer swap, the
+    // store cannot be forwarded to the load, which cost a third of a 1 KiB frame's time.
+    #[inline(always)]
     fn send_message(&mut self, op: OpCode, payload: &[u8]) -> Result<(), SendError> {
         if self.sending.is_some() {
             return Err(SendError::FragmentOrder);
@@ -898,7 +905,7 @@ impl Connection {
     /// # Errors
     /// [`SendError::Closed`] after a Close was sent; [`SendError::FragmentOrder`] in the middle
     /// of a fragmented message.
-    #[inline]
+    #[inline(always)]
     pub fn send_text(&mut self, text: &str) -> Result<(), SendError> {
         self.send_message(OpCode::Text, text.as_bytes())
     }
@@ -908,7 +915,7 @@ impl Connection {
     ///
     /// # Errors
     /// As [`send_text`](Self::send_text).
-    #[inline]
+    #[inline(always)]
     pub fn send_binary(&mut self, data: &[u8]) -> Result<(), SendError> {
         self.send_message(OpCode::Binary, data)
     }
