@@ -166,6 +166,10 @@ const RETAIN_RECV: usize = 8 * 1024;
 /// further pings are reported but not answered.
 const MAX_PENDING: usize = 16 * 1024;
 
+/// Capacity of the output buffer a connection keeps once `poll_transmit` drained it; a larger
+/// one (left by a large copied message) is given back.
+const RETAIN_TX: usize = 256 * 1024;
+
 /// Payloads shorter than this given to [`Connection::send_binary_bytes`] are copied into the
 /// queue: a separate slice in a vectored write costs more than copying them.
 const VECTORED_MIN: usize = 1024;
@@ -220,8 +224,10 @@ impl Out {
         if !self.payloads.is_empty() {
             return self.poll_payload(out);
         }
-        let len = self.tx.len();
-        if len == 0 {
+        // The length on its own first: the swap below then does not load it together with
+        // the pointer as one 16-byte value right after a send stored it (a store that cannot
+        // be forwarded to that load costs about 4 ns).
+        if self.tx.is_empty() {
             return None;
         }
         if out.is_empty() && out.capacity() <= self.tx.capacity().saturating_mul(2) {
@@ -233,8 +239,17 @@ impl Out {
             out.extend_from_slice(&self.tx);
             self.tx.clear();
         }
+        if self.tx.capacity() > RETAIN_TX {
+            self.release_tx();
+        }
         self.auto = 0;
         None
+    }
+
+    /// Gives back a drained output buffer above [`RETAIN_TX`].
+    #[cold]
+    fn release_tx(&mut self) {
+        self.tx = Vec::new();
     }
 
     /// [`poll`](Self::poll) with a payload queued: the bytes before it, then the payload.
@@ -302,7 +317,8 @@ impl Status {
 /// drained, and a message buffer above 8 KiB by the `poll_event` call after its message, so
 /// an idle connection keeps at most 8 KiB of each (plus the inflater's fixed state with
 /// permessage-deflate). The output queue holds what the caller sent until `poll_transmit`
-/// takes it; pongs the engine queues itself are bounded (16 KiB).
+/// takes it (a drained queue keeps at most 256 KiB); pongs the engine queues itself are
+/// bounded (16 KiB).
 #[derive(Debug)]
 pub struct Connection {
     config: Config,

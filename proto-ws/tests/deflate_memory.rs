@@ -177,3 +177,18 @@ fn large_one_frame_message_is_taken_whole_and_released() {
     let held = m.stats().live_bytes.max(0);
     assert!(held <= 8 << 10, "idle connection holds {held} bytes");
 }
+
+#[test]
+fn output_queue_gives_back_a_large_buffer_once_drained() {
+    let mut server = Connection::server(Config::default());
+    let big = vec![1u8; 1 << 20];
+    // Not empty, so the queued frame is appended to it rather than swapped in.
+    let mut out = vec![0u8];
+    let m = Measure::start();
+    server.send_binary(&big).unwrap();
+    assert_eq!(server.poll_transmit(&mut out), None);
+    assert_eq!(out.len(), 1 + 10 + big.len());
+    let held = m.stats().live_bytes - (out.capacity() as i64 - 1);
+    assert!(held <= 0, "the drained queue still holds {held} bytes");
+    assert!(!server.wants_write());
+}
