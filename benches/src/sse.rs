@@ -50,7 +50,7 @@ pub fn ours(chunks: &[&[u8]]) -> (u64, u64) {
     let (mut events, mut bytes) = (0u64, 0u64);
     for chunk in chunks {
         let mut feed = parser.feed(chunk);
-        while let Some(ev) = feed.next_event() {
+        while let Some(ev) = feed.poll_event() {
             let ev = ev.expect("bench inputs are within the limits");
             events += 1;
             bytes += ev.data.len() as u64;

@@ -5,15 +5,17 @@
 //!   `fastwebsockets::unmask` (both public functions). tungstenite's mask function is private
 //!   (and `FrameSocket` leaves payloads masked), so its rows measure reading one masked binary
 //!   message of 1 KiB / 64 KiB as a server (`WebSocket::read`: copy, parse, unmask) against
-//!   `Connection::recv` doing the same.
+//!   `Connection::recv` + `poll_event` doing the same.
 //! - Decoding a masked text message of 16 B, 1 KiB and 64 KiB as a server (copy from a reader,
-//!   parse, unmask, UTF-8 check, message out): `Connection::recv` against tungstenite's
+//!   parse, unmask, UTF-8 check, message out): `Connection::recv` (a copy into the
+//!   connection's receive buffer) and `poll_event` until it says none, against tungstenite's
 //!   `WebSocket::read` and fastwebsockets' `FragmentCollector::read_frame`, each reading from an
 //!   in-memory stream that repeats the same frame.
 //! - Encoding an unmasked (server) binary frame of 1 KiB and 64 KiB into a reused `Vec` (one
 //!   `Vec` shared by both sides of a pair, so that memory placement favours neither): our
-//!   `Connection::send_binary` against tungstenite's `Frame::format` and fastwebsockets'
-//!   `Frame::write`. The setup asserts that the three produce the same bytes, and a test does
+//!   `Connection::send_binary` (the frame is queued in the connection) and `poll_transmit`
+//!   (which hands the queued frame to the empty `Vec` by swapping buffers, so the two
+//!   alternate) against tungstenite's `Frame::format` and fastwebsockets' `Frame::write`. The setup asserts that the three produce the same bytes, and a test does
 //!   the same for masked frames with a fixed key. Against tungstenite both sides are one
 //!   `memcpy` of the payload after a few header bytes (the rows say so): parity there is the
 //!   memory system's, not the encoder's. fastwebsockets zero-fills the output to the frame's
@@ -153,7 +155,7 @@ fn block_on<F: std::future::Future>(fut: F) -> F::Output {
 }
 
 /// Our receive path on a stream of repeated frames: copy one frame from the stream into a
-/// buffer (as a read would), then `recv` it.
+/// buffer (as a read would), then `recv` it and `poll_event` until none, as a socket loop does.
 struct OursReader {
     conn: Connection,
     stream: Repeat,
@@ -172,11 +174,26 @@ impl OursReader {
 
     fn next_len(&mut self) -> u64 {
         let n = self.stream.fill(&mut self.buf);
-        match self.conn.recv(&mut self.buf[..n]) {
-            Ok((_, Some(Event::Text(t)))) => t.len() as u64,
-            Ok((_, Some(Event::Binary(b)))) => u64::from(b[b.len() / 2]) + b.len() as u64,
-            _ => 0,
+        let mut rest = &self.buf[..n];
+        let mut len = 0;
+        while !rest.is_empty() {
+            let Ok(k) = self.conn.recv(rest) else {
+                return 0;
+            };
+            rest = &rest[k..];
+            loop {
+                match self.conn.poll_event() {
+                    Ok(Some(Event::Text(t))) => len = t.len() as u64,
+                    Ok(Some(Event::Binary(b))) => {
+                        len = u64::from(b[b.len() / 2]) + b.len() as u64;
+                    }
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(_) => return 0,
+                }
+            }
         }
+        len
     }
 }
 
@@ -300,24 +317,66 @@ pub fn fastwebsockets_frame<'a>(payload: &[u8], out: &'a mut Vec<u8>) -> &'a [u8
 }
 
 /// Our encoding of one binary message of `payload` (unmasked for a server, masked with the
-/// connection's next key for a client).
+/// connection's next key for a client): queued by `send_binary`, appended to `out` by
+/// `poll_transmit`.
 #[inline]
 pub fn ours_frame(conn: &mut Connection, payload: &[u8], out: &mut Vec<u8>) {
-    let _ = conn.send_binary(payload, out);
+    let _ = conn.send_binary(payload);
+    let _ = conn.poll_transmit(out);
 }
 
-/// A `'static` copy of `payload` placed 2 KiB (modulo 4 KiB) before `out`'s byte `offset`,
-/// where an encoder puts the payload after a header of `offset` bytes. How fast `memcpy`
-/// copies depends on that distance (4 KiB aliasing between its loads and earlier stores), so
-/// the encode pairs fix it instead of leaving it to the allocator.
-fn placed_payload(payload: &[u8], out: &[u8], offset: usize) -> &'static [u8] {
+/// A `'static` copy of `payload` placed before `out`'s byte `offset`, where an encoder puts the
+/// payload after a header of `offset` bytes. How fast `memcpy` copies depends on that distance
+/// (4 KiB aliasing between its loads and earlier stores), so the encode pairs fix it instead of
+/// leaving it to the allocator: 2 KiB (modulo 4 KiB) when `out` is the only destination. Ours
+/// writes alternately into `out` and the connection's buffer at `other` (they swap), so the
+/// distance is then chosen as far from a multiple of 4 KiB as possible for both.
+fn placed_payload(
+    payload: &[u8],
+    out: &[u8],
+    other: Option<usize>,
+    offset: usize,
+) -> &'static [u8] {
     let arena: &'static mut [u8] = Box::leak(vec![0u8; payload.len() + 4096].into_boxed_slice());
     let dst = out.as_ptr() as usize + offset;
+    let distance = match other {
+        None => 2048,
+        Some(other) => {
+            let delta = other.wrapping_sub(out.as_ptr() as usize) % 4096;
+            let circ = |x: usize| (x % 4096).min(4096 - x % 4096);
+            let worst = |d: usize| circ(d).min(circ(d + delta));
+            let (a, b) = (2048 + 4096 - delta / 2, 4096 - delta / 2);
+            if worst(a) >= worst(b) { a } else { b }
+        }
+    };
     let base = arena.as_ptr() as usize;
-    let start = (dst.wrapping_sub(2048).wrapping_sub(base)) % 4096;
+    let start = (dst.wrapping_sub(distance).wrapping_sub(base)) % 4096;
     let placed = &mut arena[start..start + payload.len()];
     placed.copy_from_slice(payload);
     placed
+}
+
+/// Bytes for [`encode_buffers`]' first frame.
+static WARM: [u8; 64 << 10] = [0; 64 << 10];
+
+/// The output buffer an encode pair shares, and the address of `conn`'s own queue buffer,
+/// both of `cap` bytes: an empty output `Vec` takes the queued frame by swapping buffers with
+/// the connection, so ours writes into the two alternately (see [`placed_payload`]).
+fn encode_buffers(conn: &mut Connection, cap: usize) -> (Rc<RefCell<Vec<u8>>>, usize) {
+    // Grow the connection's buffer to half of `cap`, so that it swaps with one of `cap`.
+    let _ = conn.send_binary(&WARM[..(cap / 2 + 1).min(WARM.len())]);
+    let mut sink = vec![0u8];
+    let _ = conn.poll_transmit(&mut sink);
+    let mut mine: Vec<u8> = Vec::with_capacity(cap);
+    let addr = mine.as_ptr() as usize;
+    let _ = conn.send_binary(b"x");
+    let _ = conn.poll_transmit(&mut mine);
+    assert_ne!(
+        mine.as_ptr() as usize,
+        addr,
+        "the connection took the buffer"
+    );
+    (Rc::new(RefCell::new(Vec::with_capacity(cap))), addr)
 }
 
 fn encode_pairs(pairs: &mut Vec<Pair>) {
@@ -345,8 +404,8 @@ fn encode_pairs(pairs: &mut Vec<Pair>) {
         // payload, placed at a fixed distance from it: with two buffers the allocator's
         // placement alone moved our 1 KiB time by a third from one row to the next.
         let header_len = out.len() - len;
-        let shared = Rc::new(RefCell::new(Vec::with_capacity(len + 16)));
-        let payload = placed_payload(payload, &shared.borrow(), header_len);
+        let (shared, other) = encode_buffers(&mut conn, len + 64);
+        let payload = placed_payload(payload, &shared.borrow(), Some(other), header_len);
         let theirs_out = Rc::clone(&shared);
         pairs.push(Pair {
             group: "ws",
@@ -367,8 +426,8 @@ fn encode_pairs(pairs: &mut Vec<Pair>) {
             }),
         });
         let mut conn = Connection::server(Config::default());
-        let shared = Rc::new(RefCell::new(Vec::with_capacity(len + 16)));
-        let payload = placed_payload(payload, &shared.borrow(), header_len);
+        let (shared, other) = encode_buffers(&mut conn, len + 64);
+        let payload = placed_payload(payload, &shared.borrow(), Some(other), header_len);
         let theirs_out = Rc::clone(&shared);
         pairs.push(Pair {
             group: "ws",
@@ -388,6 +447,51 @@ fn encode_pairs(pairs: &mut Vec<Pair>) {
             }),
         });
     }
+}
+
+/// Zero-copy encoding of a server's binary frame of 64 KiB: our `send_binary_bytes` (the header
+/// queued, the payload handed back by `poll_transmit` as the same `Bytes`) against
+/// fastwebsockets' `Frame::fmt_head` (the header its `writev` path writes before the payload).
+/// Both leave the payload where it is; each returns header length plus payload length. Ours
+/// also goes through the connection's output queue (a header in its buffer, the payload in
+/// its queue, both taken by `poll_transmit`), which the peer's row does not have: the ratio
+/// is the cost of that queue per frame, not of copying.
+fn zero_copy_encode_pairs(pairs: &mut Vec<Pair>) {
+    let len = 65536usize;
+    // A static payload: cloning it costs no reference count (a shared one adds two atomic
+    // operations per frame).
+    let payload = bytes::Bytes::from_static(Box::leak(
+        (0..len)
+            .map(|i| i as u8)
+            .collect::<Vec<u8>>()
+            .into_boxed_slice(),
+    ));
+    let theirs_payload = payload.clone();
+    let mut conn = Connection::server(Config::default());
+    let mut out = Vec::with_capacity(64);
+    pairs.push(Pair {
+        group: "ws",
+        name: "encode binary 64 KiB, payload uncopied (header + Bytes)".to_string(),
+        peer: "fastwebsockets",
+        bytes: len as u64,
+        ours: Box::new(move || {
+            out.clear();
+            let _ = conn.send_binary_bytes(black_box(payload.clone()));
+            let p = conn.poll_transmit(&mut out);
+            (out.len() + p.map_or(0, |p| p.len())) as u64
+        }),
+        theirs: Box::new(move || {
+            let mut head = [0u8; 14];
+            let mut f = fastwebsockets::Frame::new(
+                true,
+                fastwebsockets::OpCode::Binary,
+                None,
+                fastwebsockets::Payload::Borrowed(black_box(&theirs_payload[..])),
+            );
+            let n = f.fmt_head(&mut head);
+            (black_box(&head[..n]).len() + f.payload.len()) as u64
+        }),
+    });
 }
 
 /// fastwebsockets' client path for one binary frame: a fresh key from `rand::random`, the
@@ -462,8 +566,8 @@ fn masked_pair(
     mut theirs: impl FnMut(&[u8], &mut Vec<u8>) -> u64 + 'static,
 ) -> Pair {
     let mut conn = Connection::client(Config::default(), os_keys());
-    let shared = Rc::new(RefCell::new(Vec::with_capacity(payload.len() + 16)));
-    let placed = placed_payload(payload, &shared.borrow(), header_len);
+    let (shared, other) = encode_buffers(&mut conn, payload.len() + 64);
+    let placed = placed_payload(payload, &shared.borrow(), Some(other), header_len);
     let theirs_out = Rc::clone(&shared);
     Pair {
         group: "ws",
@@ -490,6 +594,7 @@ pub fn pairs() -> Vec<Pair> {
     unmask_pairs(&mut pairs);
     decode_pairs(&mut pairs);
     encode_pairs(&mut pairs);
+    zero_copy_encode_pairs(&mut pairs);
     masked_encode_pairs(&mut pairs);
     pairs
 }

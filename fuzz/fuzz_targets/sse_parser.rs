@@ -19,7 +19,7 @@ fn check_memory(config: &Config, chunks: &[&[u8]]) {
     let mut parser = Parser::with_config(config.clone());
     for chunk in chunks {
         let mut feed = parser.feed(chunk);
-        while let Some(Ok(ev)) = feed.next_event() {
+        while let Some(Ok(ev)) = feed.poll_event() {
             std::hint::black_box(ev.data.len() + ev.id.len());
         }
         let held = m.stats().live_bytes;
@@ -41,7 +41,7 @@ fn run(config: &Config, chunks: &[&[u8]]) -> Outcome {
     let mut events = Vec::new();
     for chunk in chunks {
         let mut feed = parser.feed(chunk);
-        while let Some(ev) = feed.next_event() {
+        while let Some(ev) = feed.poll_event() {
             match ev {
                 Ok(ev) => events.push((
                     ev.event_type.into_owned(),

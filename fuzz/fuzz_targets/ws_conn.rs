@@ -15,9 +15,11 @@ static ALLOC: CountingAllocator = CountingAllocator::new();
 
 /// The message limit of both connections.
 const MAX_MESSAGE: i64 = 1 << 20;
-/// Heap the receiver may hold besides its message buffer: the inflater's state (a 32 KiB
-/// window and zlib's tables), queued control frames, and slack.
-const HELD_FIXED: i64 = 128 * 1024;
+/// Heap the receiver may hold besides its message buffer: its receive buffer
+/// (`Config::recv_buffer`, 64 KiB: a fragmented message streams through it while the message
+/// buffer fills), the inflater's state (a 32 KiB window and zlib's tables), queued control
+/// frames, and slack.
+const HELD_FIXED: i64 = (64 + 128) * 1024;
 
 /// The heap the receiving connection holds, summed over its own calls (nothing else allocates
 /// during them), and checked against `MAX_MESSAGE + HELD_FIXED`, at its peak inside each call
@@ -44,11 +46,17 @@ impl Held {
         out
     }
 
-    /// `poll_transmit` into `out`: what `out` grows by is the caller's, not the connection's.
+    /// `poll_transmit` into `out` until nothing is left: what `out` grows by (or takes from
+    /// the connection by swapping buffers) is the caller's, not the connection's.
     fn transmit(&mut self, rx: &mut Connection, out: &mut Vec<u8>) {
-        let cap = out.capacity() as i64;
-        self.call(|| rx.poll_transmit(out));
-        self.held -= out.capacity() as i64 - cap;
+        while rx.wants_write() {
+            let cap = out.capacity() as i64;
+            let payload = self.call(|| rx.poll_transmit(out));
+            self.held -= out.capacity() as i64 - cap;
+            if let Some(p) = payload {
+                out.extend_from_slice(&p);
+            }
+        }
     }
 }
 
@@ -74,6 +82,15 @@ struct Input {
     ops: Vec<Op>,
 }
 
+/// Moves what `tx` queued onto the wire (after what is already there).
+fn take(tx: &mut Connection, wire: &mut Vec<u8>) {
+    while tx.wants_write() {
+        if let Some(p) = tx.poll_transmit(wire) {
+            wire.extend_from_slice(&p);
+        }
+    }
+}
+
 fuzz_target!(|input: Input| {
     let deflate = input.deflate.then_some(DeflateParams {
         server_no_context_takeover: false,
@@ -96,7 +113,6 @@ fuzz_target!(|input: Input| {
         Connection::client_predictable(cfg, 6)
     };
     let mut wire = Vec::new();
-    let mut inbox = Vec::new();
     let mut sent: Vec<Vec<u8>> = Vec::new();
     let mut got: Vec<Vec<u8>> = Vec::new();
     let mut frag: Vec<u8> = Vec::new();
@@ -109,17 +125,17 @@ fuzz_target!(|input: Input| {
     for op in input.ops {
         match op {
             Op::Text(t) => {
-                if tx.send_text(&t, &mut wire).is_ok() {
+                if tx.send_text(&t).is_ok() {
                     sent.push(t.into_bytes());
                 }
             }
             Op::Binary(b) => {
-                if tx.send_binary(&b, &mut wire).is_ok() {
+                if tx.send_binary(&b).is_ok() {
                     sent.push(b);
                 }
             }
             Op::Ping(p) => {
-                let _ = tx.send_ping(&p, &mut wire);
+                let _ = tx.send_ping(&p);
             }
             Op::Fragment { text, data, fin } => {
                 // Text fragments must add up to UTF-8: send only ASCII for text.
@@ -133,7 +149,7 @@ fuzz_target!(|input: Input| {
                 } else {
                     MessageKind::Binary
                 };
-                if tx.send_fragment(kind, &data, fin, &mut wire).is_ok() {
+                if tx.send_fragment(kind, &data, fin).is_ok() {
                     frag.extend_from_slice(&data);
                     if fin {
                         sent.push(std::mem::take(&mut frag));
@@ -141,9 +157,10 @@ fuzz_target!(|input: Input| {
                 }
             }
             Op::Close(code, reason) => {
-                let _ = tx.close(CloseCode::new(code), &reason, &mut wire);
+                let _ = tx.close(CloseCode::new(code), &reason);
             }
             Op::Corrupt(at, x) => {
+                take(&mut tx, &mut wire);
                 if !wire.is_empty() && x != 0 {
                     let i = usize::from(at) % wire.len();
                     wire[i] ^= x;
@@ -151,27 +168,33 @@ fuzz_target!(|input: Input| {
                 }
             }
             Op::Deliver(n) => {
+                take(&mut tx, &mut wire);
                 let n = usize::from(n).min(wire.len());
-                inbox.extend(wire.drain(..n));
-                let mut start = 0;
-                while start < inbox.len() && !failed {
-                    match held.call(|| rx.recv(&mut inbox[start..])) {
-                        Ok((k, Some(ev))) => {
-                            start += k;
-                            match ev {
-                                Event::Text(t) => got.push(t.as_bytes().to_vec()),
-                                Event::Binary(b) => got.push(b.to_vec()),
-                                _ => {}
-                            }
-                        }
-                        Ok((k, None)) => {
-                            start += k;
-                            break;
-                        }
+                let mut rest = &wire[..n];
+                while !rest.is_empty() && !failed {
+                    match held.call(|| rx.recv(rest)) {
+                        Ok(k) => rest = &rest[k..],
                         Err(_) => failed = true,
                     }
+                    while !failed {
+                        // The event borrows the receiver: copy it out inside the measured call.
+                        match held.call(|| match rx.poll_event() {
+                            Ok(Some(Event::Text(t))) => Ok(Some(t.as_bytes().to_vec())),
+                            Ok(Some(Event::Binary(b))) => Ok(Some(b.to_vec())),
+                            Ok(Some(_)) => Ok(None),
+                            Ok(None) => Err(false),
+                            Err(_) => Err(true),
+                        }) {
+                            Ok(Some(m)) => got.push(m),
+                            Ok(None) => {}
+                            Err(f) => {
+                                failed = f;
+                                break;
+                            }
+                        }
+                    }
                 }
-                inbox.drain(..start.min(inbox.len()));
+                wire.drain(..n);
                 let mut back = Vec::new();
                 held.transmit(&mut rx, &mut back);
             }

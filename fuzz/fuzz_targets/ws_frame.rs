@@ -12,28 +12,28 @@ fn run(cfg: Config, server: bool, data: &[u8], step: usize) -> Vec<String> {
     } else {
         Connection::client_predictable(cfg, 1)
     };
-    let mut buf = Vec::new();
     let mut log = Vec::new();
     for chunk in data.chunks(step.max(1)) {
-        buf.extend_from_slice(chunk);
-        let mut start = 0;
-        while start < buf.len() {
-            match conn.recv(&mut buf[start..]) {
-                Ok((n, Some(ev))) => {
-                    start += n;
-                    log.push(format!("{ev:?}"));
-                }
-                Ok((n, None)) => {
-                    start += n;
-                    break;
-                }
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            match conn.recv(rest) {
+                Ok(n) => rest = &rest[n..],
                 Err(e) => {
                     log.push(format!("{e:?}"));
                     return log;
                 }
             }
+            loop {
+                match conn.poll_event() {
+                    Ok(Some(ev)) => log.push(format!("{ev:?}")),
+                    Ok(None) => break,
+                    Err(e) => {
+                        log.push(format!("{e:?}"));
+                        return log;
+                    }
+                }
+            }
         }
-        buf.drain(..start);
     }
     log
 }

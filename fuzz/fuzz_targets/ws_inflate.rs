@@ -46,19 +46,20 @@ fuzz_target!(|data: &[u8]| {
             encode_frame(&h, c, &mut wire);
         }
     }
-    let mut start = 0;
-    while start < wire.len() {
-        match server.recv(&mut wire[start..]) {
-            Ok((n, ev)) => {
-                start += n;
-                match ev {
-                    Some(Event::Text(t)) => assert!(t.len() <= limit),
-                    Some(Event::Binary(b)) => assert!(b.len() <= limit),
-                    Some(_) => {}
-                    None => break,
-                }
-            }
+    let mut rest = &wire[..];
+    'feed: while !rest.is_empty() {
+        match server.recv(rest) {
+            Ok(n) => rest = &rest[n..],
             Err(_) => break,
+        }
+        loop {
+            match server.poll_event() {
+                Ok(Some(Event::Text(t))) => assert!(t.len() <= limit),
+                Ok(Some(Event::Binary(b))) => assert!(b.len() <= limit),
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(_) => break 'feed,
+            }
         }
     }
 });

@@ -70,7 +70,7 @@ fn main() -> io::Result<()> {
             Err(e) => return Err(e),
         };
         let mut feed = parser.feed(&buf[..n]);
-        while let Some(ev) = feed.next_event() {
+        while let Some(ev) = feed.poll_event() {
             match ev {
                 Ok(ev) => print(&mut out, &ev)?,
                 Err(e) => {

@@ -189,7 +189,7 @@ enum Src {
 /// let mut events = Vec::new();
 /// for chunk in [&b"\xEF\xBB\xBFevent: add\nid: 7\nda"[..], b"ta: 1\n\ndata: 2\r\n\r\n"] {
 ///     let mut feed = parser.feed(chunk);
-///     while let Some(event) = feed.next_event() {
+///     while let Some(event) = feed.poll_event() {
 ///         let event = event.unwrap();
 ///         events.push((event.event_type.into_owned(), event.data.into_owned(), event.id.into_owned()));
 ///     }
@@ -773,8 +773,8 @@ impl Feed<'_> {
     /// # Errors
     ///
     /// [`Error`] when a limit is exceeded; the error is sticky.
-    #[must_use = "events are only produced by calling next_event until it returns None"]
-    pub fn next_event(&mut self) -> Option<Result<Event<'_>, Error>> {
+    #[must_use = "events are only produced by calling poll_event until it returns None"]
+    pub fn poll_event(&mut self) -> Option<Result<Event<'_>, Error>> {
         let input = self.input;
         match self.parser.parse(input) {
             Ok((n, event)) => {

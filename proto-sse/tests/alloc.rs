@@ -12,7 +12,7 @@ static ALLOC: CountingAllocator = CountingAllocator::new();
 fn parse_all(parser: &mut Parser, chunk: &[u8]) -> usize {
     let mut sum = 0;
     let mut feed = parser.feed(chunk);
-    while let Some(ev) = feed.next_event() {
+    while let Some(ev) = feed.poll_event() {
         let ev = ev.unwrap();
         sum += ev.data.len() + ev.event_type.len() + ev.id.len();
     }
@@ -23,7 +23,7 @@ fn parse_all(parser: &mut Parser, chunk: &[u8]) -> usize {
 fn parse_lossy(parser: &mut Parser, chunk: &[u8]) -> usize {
     let mut sum = 0;
     let mut feed = parser.feed(chunk);
-    while let Some(Ok(ev)) = feed.next_event() {
+    while let Some(Ok(ev)) = feed.poll_event() {
         sum += ev.data.len() + ev.event_type.len() + ev.id.len();
     }
     sum

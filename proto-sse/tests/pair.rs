@@ -94,7 +94,7 @@ fn every_event_once_across_drops_and_reconnects() {
         // Chunk sizes vary with the round.
         for chunk in body.chunks(round % 13 + 1) {
             let mut feed = parser.feed(chunk);
-            while let Some(ev) = feed.next_event() {
+            while let Some(ev) = feed.poll_event() {
                 let ev = ev.unwrap();
                 assert_eq!(ev.event_type, "n");
                 let i: u32 = ev.id.parse().unwrap();

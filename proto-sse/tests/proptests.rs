@@ -17,7 +17,7 @@ fn parse_cut(config: &Config, stream: &[u8], cuts: &[usize]) -> (Vec<Ev>, String
     let mut prev = 0;
     for &c in cuts.iter().chain(std::iter::once(&stream.len())) {
         let mut feed = parser.feed(&stream[prev..c]);
-        while let Some(ev) = feed.next_event() {
+        while let Some(ev) = feed.poll_event() {
             out.push(common::own(&ev.unwrap()));
         }
         prev = c;
@@ -95,7 +95,7 @@ proptest! {
         cuts.sort_unstable();
         for c in cuts.into_iter().chain(std::iter::once(stream.len())) {
             let mut feed = parser.feed(&stream[prev..c]);
-            while let Some(ev) = feed.next_event() {
+            while let Some(ev) = feed.poll_event() {
                 match ev {
                     Ok(ev) => {
                         prop_assert!(ev.data.len() <= 3 * event);

@@ -26,7 +26,7 @@ fn session(policy: &mut Reconnect, now: Instant, stream: &[u8]) {
     policy.on_response(now, 200, SSE).unwrap();
     let mut parser = Parser::with_last_event_id(Default::default(), policy.last_event_id());
     let mut feed = parser.feed(stream);
-    while let Some(ev) = feed.next_event() {
+    while let Some(ev) = feed.poll_event() {
         policy.on_event(&ev.unwrap());
     }
     policy.observe(&parser);

@@ -285,7 +285,7 @@ fn format_utf8() {
         let mut got = Vec::new();
         for part in [&stream[..cut], &stream[cut..]] {
             let mut feed = parser.feed(part);
-            while let Some(ev) = feed.next_event() {
+            while let Some(ev) = feed.poll_event() {
                 got.push(ev.unwrap().data.into_owned());
             }
         }
@@ -338,8 +338,8 @@ fn incomplete_line_at_end_is_discarded_or_flushed() {
 fn finish_starts_a_new_stream_keeping_last_event_id_and_retry() {
     let mut parser = proto_sse::Parser::new();
     let mut feed = parser.feed(b"\xEF\xBB\xBFid:7\nretry:10\ndata:a\n\ndata:b");
-    assert_eq!(feed.next_event().unwrap().unwrap().data, "a");
-    assert!(feed.next_event().is_none());
+    assert_eq!(feed.poll_event().unwrap().unwrap().data, "a");
+    assert!(feed.poll_event().is_none());
     assert!(parser.finish().is_none());
     // The new stream may start with a BOM again; the ID persists.
     let (_, ev) = parser.parse(b"\xEF\xBB\xBFdata:c\n\n").unwrap();

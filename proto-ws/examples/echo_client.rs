@@ -51,23 +51,26 @@ fn read_text(mut stream: TcpStream, mut conn: Connection, leftover: Vec<u8>) -> 
     let mut buf = leftover;
     let mut chunk = [0u8; 4096];
     loop {
-        let mut start = 0;
-        loop {
-            match conn.recv(&mut buf[start..]) {
-                Ok((_, Some(Event::Text(t)))) => return Ok(t.to_string()),
-                Ok((n, Some(_))) => start += n,
-                Ok((n, None)) => {
-                    start += n;
-                    break;
+        let mut rest = &buf[..];
+        while !rest.is_empty() {
+            let n = conn
+                .recv(rest)
+                .map_err(|e| io::Error::other(e.to_string()))?;
+            rest = &rest[n..];
+            loop {
+                match conn.poll_event() {
+                    Ok(Some(Event::Text(t))) => return Ok(t.to_string()),
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(e) => return Err(io::Error::other(e.to_string())),
                 }
-                Err(e) => return Err(io::Error::other(e.to_string())),
             }
         }
-        buf.drain(..start);
         let n = stream.read(&mut chunk)?;
         if n == 0 {
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "eof"));
         }
+        buf.clear();
         buf.extend_from_slice(&chunk[..n]);
     }
 }
@@ -133,9 +136,12 @@ fn main() -> io::Result<()> {
 
 /// Interop: sends `n` messages of growing size (text and binary), checks every echo.
 fn echo_check(hostport: &str, path: &str, n: usize) -> io::Result<()> {
-    let (mut stream, mut conn, mut buf) = connect(hostport, path)?;
+    let (mut stream, mut conn, leftover) = connect(hostport, path)?;
     let mut out = Vec::new();
     let mut chunk = vec![0u8; 65536];
+    chunk[..leftover.len()].copy_from_slice(&leftover);
+    // Bytes read but not yet taken by `recv`.
+    let (mut pos, mut len) = (0, leftover.len());
     let mut ok = 0;
     for i in 0..n {
         let size = (i * 997) % 70_000;
@@ -144,45 +150,38 @@ fn echo_check(hostport: &str, path: &str, n: usize) -> io::Result<()> {
             .collect();
         let binary = i % 2 == 1;
         if binary {
-            conn.send_binary(text.as_bytes(), &mut out).ok();
+            conn.send_binary(text.as_bytes()).ok();
         } else {
-            conn.send_text(&text, &mut out).ok();
+            conn.send_text(&text).ok();
         }
-        stream.write_all(&out)?;
-        out.clear();
+        common::flush(&mut stream, &mut conn, &mut out)?;
         let got = 'msg: loop {
-            let mut start = 0;
             loop {
-                match conn.recv(&mut buf[start..]) {
-                    Ok((_, Some(Event::Text(t)))) => {
-                        break 'msg Some((false, t.as_bytes().to_vec()));
-                    }
-                    Ok((_, Some(Event::Binary(b)))) => break 'msg Some((true, b.to_vec())),
-                    Ok((k, Some(_))) => start += k,
-                    Ok((k, None)) => {
-                        start += k;
-                        break;
-                    }
+                match conn.poll_event() {
+                    Ok(Some(Event::Text(t))) => break 'msg Some((false, t.as_bytes().to_vec())),
+                    Ok(Some(Event::Binary(b))) => break 'msg Some((true, b.to_vec())),
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
                     Err(e) => return Err(io::Error::other(e.to_string())),
                 }
             }
-            buf.drain(..start);
-            conn.poll_transmit(&mut out);
-            stream.write_all(&out)?;
-            out.clear();
-            let k = stream.read(&mut chunk)?;
-            if k == 0 {
-                break None;
+            // Pongs the engine queued.
+            common::flush(&mut stream, &mut conn, &mut out)?;
+            if pos == len {
+                len = stream.read(&mut chunk)?;
+                pos = 0;
+                if len == 0 {
+                    break None;
+                }
             }
-            buf.extend_from_slice(&chunk[..k]);
+            pos += conn
+                .recv(&chunk[pos..len])
+                .map_err(|e| io::Error::other(e.to_string()))?;
         };
-        // The consumed bytes of the message that was just returned are dropped lazily: the
-        // event borrowed `buf`, so re-run to find how far it went.
         match got {
             Some((b, data)) if b == binary && data == text.as_bytes() => ok += 1,
             _ => eprintln!("message {i}: bad echo"),
         }
-        buf.clear();
     }
     common::close(&mut stream, &mut conn)?;
     let _ = conn.state() == State::Closing;

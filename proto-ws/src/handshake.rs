@@ -221,6 +221,18 @@ impl Accepted<'_> {
         h
     }
 
+    /// The response headers of an RFC 8441 extended CONNECT (status 200) with lower-case
+    /// names, as HTTP/2 requires (RFC 9113 section 8.2.1: a field name with an upper-case
+    /// letter makes the message malformed): `sec-websocket-protocol` and
+    /// `sec-websocket-extensions` when negotiated. The same fields as
+    /// [`headers`](Self::headers), in the same order.
+    pub fn h2_headers(&self) -> Vec<(&'static str, String)> {
+        self.headers()
+            .into_iter()
+            .map(|(n, v)| (h2_name(n), v))
+            .collect()
+    }
+
     /// Appends the complete HTTP/1.1 `101 Switching Protocols` response.
     pub fn write_response(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"HTTP/1.1 101 Switching Protocols\r\n");
@@ -231,6 +243,20 @@ impl Accepted<'_> {
             out.extend_from_slice(b"\r\n");
         }
         out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// The lower-case form of one of the header names this module writes.
+fn h2_name(name: &'static str) -> &'static str {
+    match name {
+        "Upgrade" => "upgrade",
+        "Connection" => "connection",
+        "Sec-WebSocket-Accept" => "sec-websocket-accept",
+        "Sec-WebSocket-Protocol" => "sec-websocket-protocol",
+        "Sec-WebSocket-Extensions" => "sec-websocket-extensions",
+        "Sec-WebSocket-Version" => "sec-websocket-version",
+        "Sec-WebSocket-Key" => "sec-websocket-key",
+        other => other,
     }
 }
 
@@ -338,7 +364,7 @@ pub fn accept_request<'a, 'h>(
 
 /// Server side, HTTP/2 (RFC 8441): validates an extended CONNECT (`:method CONNECT`,
 /// `:protocol websocket`, `sec-websocket-version: 13`), picks the subprotocol and negotiates
-/// permessage-deflate. Answer with status 200 and [`Accepted::headers`].
+/// permessage-deflate. Answer with status 200 and [`Accepted::h2_headers`] (lower-case names).
 ///
 /// # Errors
 /// The first rule broken.
@@ -465,11 +491,7 @@ impl ClientHandshake {
         ];
         self.offer_headers(&mut h);
         for (n, _) in h.iter_mut().skip(5) {
-            *n = match *n {
-                "Sec-WebSocket-Version" => "sec-websocket-version",
-                "Sec-WebSocket-Protocol" => "sec-websocket-protocol",
-                _ => "sec-websocket-extensions",
-            };
+            *n = h2_name(n);
         }
         h
     }

@@ -1,6 +1,7 @@
 //! Sans-IO WebSocket (RFC 6455, RFC 7692 permessage-deflate) for both roles. This crate does no
-//! I/O and reads no clock: bytes go in through [`Connection::recv`], events come out, and
-//! everything to send is appended to a caller's buffer.
+//! I/O and reads no clock: bytes go in through [`Connection::recv`], events come out of
+//! [`Connection::poll_event`], and everything to send is queued by `send_*` and taken with
+//! [`Connection::poll_transmit`] (the engine contract shared with proto-h1 and proto-h2).
 //!
 //! - [`FrameHeader`]: the frame codec (every opcode, RSV bits, 7/16/64-bit lengths, masking
 //!   rules by role, control-frame rules).
@@ -21,12 +22,14 @@
 //! let keys = CryptoMask::from_seed(os_random_seed());
 //! let mut client = Connection::client(Config::default(), keys);
 //! let mut server = Connection::server(Config::default());
+//! client.send_text("Hello").unwrap();
 //! let mut wire = Vec::new();
-//! client.send_text("Hello", &mut wire).unwrap();
+//! assert_eq!(client.poll_transmit(&mut wire), None);
+//! assert!(!client.wants_write());
 //!
-//! let (used, event) = server.recv(&mut wire).unwrap();
-//! assert_eq!(used, 11);
-//! assert_eq!(event, Some(Event::Text("Hello")));
+//! assert_eq!(server.recv(&wire), Ok(11));
+//! assert_eq!(server.poll_event(), Ok(Some(Event::Text("Hello"))));
+//! assert_eq!(server.poll_event(), Ok(None));
 //! ```
 #![deny(unsafe_code, clippy::undocumented_unsafe_blocks)]
 

@@ -14,7 +14,8 @@ fn keys(client: &mut Connection, n: usize) -> Vec<[u8; 4]> {
     (0..n)
         .map(|i| {
             out.clear();
-            client.send_binary(&[i as u8; 10], &mut out).unwrap();
+            client.send_binary(&[i as u8; 10]).unwrap();
+            assert_eq!(client.poll_transmit(&mut out), None);
             let (h, _) = FrameHeader::decode(&out, Role::Server).unwrap().unwrap();
             h.mask.expect("a client masks every frame")
         })
@@ -106,8 +107,10 @@ fn servers_never_draw_from_their_source() {
     let mut server = Connection::server(Config::default());
     let mut out = Vec::new();
     for _ in 0..100 {
-        server.send_binary(b"hi", &mut out).unwrap();
+        server.send_binary(b"hi").unwrap();
     }
+    assert_eq!(server.poll_transmit(&mut out), None);
+    assert_eq!(out.len(), 400);
     assert!(out.chunks(4).all(|f| f == [0x82, 2, b'h', b'i']));
     let _unused = Connection::client_with_source(Config::default(), Spy);
     assert_eq!(CALLS.load(Ordering::Relaxed), 0);

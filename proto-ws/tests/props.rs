@@ -36,26 +36,20 @@ fn expected(ops: &[Op]) -> Vec<Ev> {
 }
 
 fn encode(conn: &mut Connection, ops: &[Op]) -> Vec<u8> {
-    let mut wire = Vec::new();
     for o in ops {
         match o {
-            Op::Text(t) => conn.send_text(t, &mut wire).unwrap(),
-            Op::Binary(b) => conn.send_binary(b, &mut wire).unwrap(),
-            Op::Ping(p) => conn.send_ping(p, &mut wire).unwrap(),
+            Op::Text(t) => conn.send_text(t).unwrap(),
+            Op::Binary(b) => conn.send_binary(b).unwrap(),
+            Op::Ping(p) => conn.send_ping(p).unwrap(),
             Op::Fragmented(parts) => {
                 for (i, p) in parts.iter().enumerate() {
-                    conn.send_fragment(
-                        MessageKind::Text,
-                        p.as_bytes(),
-                        i + 1 == parts.len(),
-                        &mut wire,
-                    )
-                    .unwrap();
+                    conn.send_fragment(MessageKind::Text, p.as_bytes(), i + 1 == parts.len())
+                        .unwrap();
                 }
             }
         }
     }
-    wire
+    util::transmit(conn)
 }
 
 fn deflate_params() -> DeflateParams {
@@ -106,12 +100,12 @@ proptest! {
     #[test]
     fn message_encode_decode_identity(data in proptest::collection::vec(any::<u8>(), 0..70_000), seed in any::<u64>()) {
         let mut c = Connection::client_predictable(Config::default(), seed);
-        let mut wire = Vec::new();
-        c.send_binary(&data, &mut wire).unwrap();
+        c.send_binary(&data).unwrap();
+        let wire = util::transmit(&mut c);
         prop_assert_eq!(feed(&mut Connection::server(Config::default()), &wire, &[]), vec![Ev::Binary(data.clone())]);
         let mut s = Connection::server(Config::default());
-        let mut wire = Vec::new();
-        s.send_binary(&data, &mut wire).unwrap();
+        s.send_binary(&data).unwrap();
+        let wire = util::transmit(&mut s);
         prop_assert_eq!(feed(&mut Connection::client_predictable(Config::default(), 0), &wire, &[]), vec![Ev::Binary(data)]);
     }
 
@@ -124,8 +118,7 @@ proptest! {
         let mut cuts = cuts;
         cuts.sort_unstable();
         let evs = feed(&mut conn, &bytes, &cuts);
-        let mut out = Vec::new();
-        conn.poll_transmit(&mut out);
+        let out = util::transmit(&mut conn);
         // Whatever was queued is itself valid for the peer.
         let mut peer = if server { Connection::client_predictable(Config::default(), 2) } else { Connection::server(Config::default()) };
         let back = feed(&mut peer, &out, &[]);

@@ -4,7 +4,7 @@
 mod util;
 
 use proto_ws::*;
-use util::{Ev, feed, refragment};
+use util::{Ev, feed, refragment, transmit};
 
 fn server() -> Connection {
     Connection::server(Config::default())
@@ -64,8 +64,9 @@ fn ping_queues_pong_itself_and_reports_the_ping() {
     let mut c = client();
     let evs = feed(&mut c, &[0x89, 0x02, b'h', b'i'], &[]);
     assert_eq!(evs, [Ev::Ping(b"hi".to_vec())]);
-    let mut out = Vec::new();
-    c.poll_transmit(&mut out);
+    assert!(c.wants_write());
+    let out = transmit(&mut c);
+    assert!(!c.wants_write());
     let evs = feed(&mut server(), &out, &[]);
     assert_eq!(evs, [Ev::Pong(b"hi".to_vec())]);
 }
@@ -73,25 +74,22 @@ fn ping_queues_pong_itself_and_reports_the_ping() {
 #[test]
 fn control_frames_interleave_with_fragments() {
     let mut c = client();
-    let mut wire = Vec::new();
-    c.send_fragment(MessageKind::Text, "κό".as_bytes(), false, &mut wire)
+    c.send_fragment(MessageKind::Text, "κό".as_bytes(), false)
         .unwrap();
-    c.send_ping(b"p", &mut wire).unwrap();
-    c.send_fragment(MessageKind::Text, &"σμε".as_bytes()[..3], false, &mut wire)
+    c.send_ping(b"p").unwrap();
+    c.send_fragment(MessageKind::Text, &"σμε".as_bytes()[..3], false)
         .unwrap();
-    c.send_fragment(MessageKind::Text, &"σμε".as_bytes()[3..], true, &mut wire)
+    c.send_fragment(MessageKind::Text, &"σμε".as_bytes()[3..], true)
         .unwrap();
+    let wire = transmit(&mut c);
     let evs = all_cuts(server, &wire);
     assert_eq!(evs, [Ev::Ping(b"p".to_vec()), Ev::Text("κόσμε".into())]);
+    assert_eq!(c.send_fragment(MessageKind::Binary, b"x", false), Ok(()));
     assert_eq!(
-        c.send_fragment(MessageKind::Binary, b"x", false, &mut wire),
-        Ok(())
-    );
-    assert_eq!(
-        c.send_fragment(MessageKind::Text, b"x", true, &mut wire),
+        c.send_fragment(MessageKind::Text, b"x", true),
         Err(SendError::FragmentOrder)
     );
-    assert_eq!(c.send_text("x", &mut wire), Err(SendError::FragmentOrder));
+    assert_eq!(c.send_text("x"), Err(SendError::FragmentOrder));
 }
 
 fn close_frame(payload: &[u8]) -> Vec<u8> {
@@ -111,8 +109,7 @@ fn close_code_table_on_receive() {
         p.extend_from_slice(b"bye");
         let mut c = client();
         let evs = feed(&mut c, &close_frame(&p), &[]);
-        let mut out = Vec::new();
-        c.poll_transmit(&mut out);
+        let out = transmit(&mut c);
         if CloseCode::new(code).is_valid_on_wire() {
             assert_eq!(evs, [Ev::Close(Some(code), "bye".into())]);
             // The echo carries the same code.
@@ -135,8 +132,7 @@ fn close_code_table_on_receive() {
         feed(&mut c, &close_frame(&[]), &[]),
         [Ev::Close(None, String::new())]
     );
-    let mut out = Vec::new();
-    c.poll_transmit(&mut out);
+    let out = transmit(&mut c);
     assert_eq!(out.len(), 6);
     assert_eq!(
         feed(&mut client(), &close_frame(&[3]), &[]),
@@ -152,20 +148,21 @@ fn close_code_table_on_receive() {
 fn close_handshake_states_and_nothing_after_close() {
     let mut c = client();
     let mut s = server();
-    let mut wire = Vec::new();
     assert_eq!(c.state(), State::Open);
-    c.close(CloseCode::NORMAL, "done", &mut wire).unwrap();
+    assert!(!c.is_closed());
+    c.close(CloseCode::NORMAL, "done").unwrap();
     assert_eq!(c.state(), State::Closing);
-    assert_eq!(c.send_text("late", &mut wire), Err(SendError::Closed));
-    assert_eq!(c.send_ping(b"", &mut wire), Err(SendError::Closed));
+    assert_eq!(c.send_text("late"), Err(SendError::Closed));
+    assert_eq!(c.send_ping(b""), Err(SendError::Closed));
+    let wire = transmit(&mut c);
     assert_eq!(
         feed(&mut s, &wire, &[]),
         [Ev::Close(Some(1000), "done".into())]
     );
     assert_eq!(s.state(), State::Closed);
-    let mut back = Vec::new();
-    s.poll_transmit(&mut back);
-    assert_eq!(s.send_text("late", &mut back), Err(SendError::Closed));
+    assert!(s.is_closed());
+    let back = transmit(&mut s);
+    assert_eq!(s.send_text("late"), Err(SendError::Closed));
     // Anything after the close is refused.
     let mut more = back.clone();
     more.extend_from_slice(&[0x81, 0x01, b'x']);
@@ -175,7 +172,7 @@ fn close_handshake_states_and_nothing_after_close() {
     );
     assert_eq!(c.state(), State::Closed);
     assert_eq!(
-        c.close(CloseCode::new(1005), "", &mut wire),
+        c.close(CloseCode::new(1005), ""),
         Err(SendError::InvalidCloseCode(1005))
     );
 }
@@ -224,8 +221,7 @@ fn protocol_errors_pick_their_close_codes() {
         let mut c = client();
         assert_eq!(feed(&mut c, &wire, &[]), [Ev::Err(err)], "{wire:x?}");
         assert_eq!(err.close_code().as_u16(), code);
-        let mut out = Vec::new();
-        c.poll_transmit(&mut out);
+        let out = transmit(&mut c);
         assert_eq!(
             feed(&mut server(), &out, &[]),
             [Ev::Close(Some(code), String::new())]
@@ -267,8 +263,7 @@ fn frame_and_message_limits_close_with_1009() {
             len: 128
         })]
     );
-    let mut out = Vec::new();
-    c.poll_transmit(&mut out);
+    let out = transmit(&mut c);
     assert_eq!(
         feed(&mut server(), &out, &[]),
         [Ev::Close(Some(1009), String::new())]
@@ -335,12 +330,11 @@ fn permessage_deflate_both_ways_fragmented_and_split() {
         ),
     ] {
         let (mut c, mut s) = deflate_pair(ccfg, scfg);
-        let mut wire = Vec::new();
         for i in 0..5 {
-            c.send_text(&text[i..], &mut wire).unwrap();
-            c.send_binary(&text.as_bytes()[..i * 50], &mut wire)
-                .unwrap();
+            c.send_text(&text[i..]).unwrap();
+            c.send_binary(&text.as_bytes()[..i * 50]).unwrap();
         }
+        let wire = transmit(&mut c);
         assert!(wire.len() < text.len() * 2, "compressed");
         assert_ne!(wire[0] & 0x40, 0, "RSV1 set");
         let want: Vec<Ev> = (0..5)
@@ -353,10 +347,10 @@ fn permessage_deflate_both_ways_fragmented_and_split() {
             .collect();
         let re = refragment(&wire, 4);
         assert_eq!(feed(&mut s, &re, &[1, 2, 3, 50, 51, 300, 301, 302]), want);
-        let mut back = Vec::new();
         for i in 0..5 {
-            s.send_text(&text[i..], &mut back).unwrap();
+            s.send_text(&text[i..]).unwrap();
         }
+        let back = transmit(&mut s);
         let want: Vec<Ev> = (0..5).map(|i| Ev::Text(text[i..].to_string())).collect();
         assert_eq!(feed(&mut c, &back, &[5, 17]), want);
     }
@@ -365,8 +359,8 @@ fn permessage_deflate_both_ways_fragmented_and_split() {
 #[test]
 fn deflate_bomb_and_rsv1_without_extension() {
     let (mut c, _) = deflate_pair(DeflateConfig::default(), DeflateConfig::default());
-    let mut wire = Vec::new();
-    c.send_binary(&vec![0u8; 4 << 20], &mut wire).unwrap();
+    c.send_binary(&vec![0u8; 4 << 20]).unwrap();
+    let wire = transmit(&mut c);
     assert!(wire.len() < 10_000);
     let small = Config::default()
         .max_message_size(1 << 20)
@@ -394,25 +388,109 @@ fn deflate_bomb_and_rsv1_without_extension() {
 }
 
 #[test]
-fn vectored_send_hands_back_the_payload_for_a_server() {
+fn bytes_payload_is_handed_back_for_a_server() {
     let mut s = server();
+    let payload = bytes::Bytes::from(vec![9u8; 2000]);
+    s.send_ping(b"first").unwrap();
+    s.send_binary_bytes(payload.clone()).unwrap();
+    s.send_text("after").unwrap();
+    s.send_binary_bytes(payload.clone()).unwrap();
+    assert!(s.wants_write());
     let mut out = Vec::new();
-    let payload = vec![9u8; 1000];
-    let rest = s
-        .send_vectored(MessageKind::Binary, &payload, &mut out)
-        .unwrap();
-    assert_eq!(out.len(), 4);
-    assert_eq!(rest.len(), 1000);
-    out.extend_from_slice(rest);
+    // The ping and the second frame's header, then the payload itself (the same memory).
+    let p = s.poll_transmit(&mut out).expect("the payload");
+    assert_eq!(p.as_ptr(), payload.as_ptr());
+    assert_eq!(out.len(), 7 + 4);
+    out.extend_from_slice(&p);
+    let p = s.poll_transmit(&mut out).expect("the second payload");
+    assert_eq!(p.as_ptr(), payload.as_ptr());
+    out.extend_from_slice(&p);
+    assert!(!s.wants_write());
+    assert_eq!(s.poll_transmit(&mut out), None);
     assert_eq!(
         feed(&mut client(), &out, &[]),
-        [Ev::Binary(payload.clone())]
+        [
+            Ev::Ping(b"first".to_vec()),
+            Ev::Binary(payload.to_vec()),
+            Ev::Text("after".into()),
+            Ev::Binary(payload.to_vec()),
+        ]
     );
-    let mut c = client();
+    // Small payloads are copied; a client masks, so it copies too.
+    let mut s = server();
+    s.send_binary_bytes(bytes::Bytes::from_static(b"tiny"))
+        .unwrap();
     let mut out = Vec::new();
-    let rest = c.send_vectored(MessageKind::Text, b"hi", &mut out).unwrap();
-    assert!(rest.is_empty());
-    assert_eq!(feed(&mut server(), &out, &[]), [Ev::Text("hi".into())]);
+    assert_eq!(s.poll_transmit(&mut out), None);
+    assert_eq!(out, b"\x82\x04tiny");
+    let mut c = client();
+    c.send_binary_bytes(payload.clone()).unwrap();
+    let mut out = Vec::new();
+    assert_eq!(c.poll_transmit(&mut out), None);
+    assert_eq!(
+        feed(&mut server(), &out, &[]),
+        [Ev::Binary(payload.to_vec())]
+    );
+    // Order rules as for a copied message.
+    c.send_fragment(MessageKind::Binary, b"a", false).unwrap();
+    assert_eq!(
+        c.send_binary_bytes(payload.clone()),
+        Err(SendError::FragmentOrder)
+    );
+}
+
+#[test]
+fn recv_only_consumes_up_to_the_receive_buffer() {
+    // A 100-byte receive buffer: 50 small frames (350 bytes) are taken 100 bytes at a time,
+    // and a one-frame message larger than the buffer is still taken whole.
+    let mut c = Connection::client_predictable(Config::default().recv_buffer(100), 1);
+    let mut wire = Vec::new();
+    for i in 0..50u8 {
+        encode_frame(
+            &FrameHeader::new(OpCode::Binary, None, 5),
+            &[i; 5],
+            &mut wire,
+        );
+    }
+    let big = vec![7u8; 1000];
+    encode_frame(
+        &FrameHeader::new(OpCode::Binary, None, 1000),
+        &big,
+        &mut wire,
+    );
+    let mut rest = &wire[..];
+    let mut got = Vec::new();
+    let mut takes = Vec::new();
+    while !rest.is_empty() {
+        let n = c.recv(rest).unwrap();
+        takes.push(n);
+        rest = &rest[n..];
+        while let Some(ev) = c.poll_event().unwrap() {
+            got.push(util::own(ev));
+        }
+    }
+    assert_eq!(takes[0], 100, "{takes:?}");
+    assert!(takes.iter().all(|&n| n <= 1004), "{takes:?}");
+    assert_eq!(got.len(), 51);
+    assert_eq!(got[50], Ev::Binary(big));
+    // Without draining events, recv takes nothing more once the buffer is full.
+    let mut c = Connection::client_predictable(Config::default().recv_buffer(100), 1);
+    assert_eq!(c.recv(&wire), Ok(100));
+    assert_eq!(c.recv(&wire[100..]), Ok(0));
+    assert!(matches!(
+        c.poll_event(),
+        Ok(Some(Event::Binary(b"\0\0\0\0\0")))
+    ));
+}
+
+#[test]
+fn recv_eof_ends_the_connection() {
+    let mut s = server();
+    assert!(!s.is_closed());
+    s.recv_eof();
+    assert!(s.is_closed());
+    assert_eq!(s.recv(b"x"), Err(Error::Closed));
+    assert_eq!(s.send_text("late"), Err(SendError::Closed));
 }
 
 fn h(pairs: &[(&'static str, &'static str)]) -> Vec<(&'static [u8], &'static [u8])> {
@@ -557,6 +635,11 @@ fn rfc8441_extended_connect() {
     assert!(acc.accept.is_none());
     assert!(acc.deflate.is_some());
     assert!(acc.headers().iter().all(|(n, _)| *n != "Upgrade"));
+    // HTTP/2 field names are lower-case (RFC 9113 section 8.2.1).
+    let h2 = acc.h2_headers();
+    assert_eq!(h2.len(), acc.headers().len());
+    assert!(h2.iter().all(|(n, _)| n.to_ascii_lowercase() == *n));
+    assert_eq!(h2[0].0, "sec-websocket-extensions");
     assert_eq!(
         accept_extended_connect(&opts, b"CONNECT", None, regular.clone()),
         Err(HandshakeError::NotWebSocket)

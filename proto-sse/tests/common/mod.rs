@@ -23,7 +23,7 @@ pub fn parse_chunked(config: &Config, stream: &[u8], size: usize) -> (Vec<Ev>, P
     let size = if size == 0 { stream.len().max(1) } else { size };
     for chunk in stream.chunks(size) {
         let mut feed = parser.feed(chunk);
-        while let Some(ev) = feed.next_event() {
+        while let Some(ev) = feed.poll_event() {
             let ev = ev.expect("no limit error");
             out.push(own(&ev));
         }

@@ -1,7 +1,7 @@
 //! Blocking std::net plumbing shared by the examples: a tiny HTTP head reader and the echo loop.
 #![allow(dead_code)]
 
-use proto_ws::{CloseCode, Connection, Event, Role, State};
+use proto_ws::{CloseCode, Connection, Event, Role};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
@@ -61,6 +61,23 @@ enum Reply {
     Binary,
 }
 
+/// Writes everything `conn` has queued: the framing bytes, then any payload handed back.
+pub(crate) fn flush(
+    stream: &mut TcpStream,
+    conn: &mut Connection,
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    while conn.wants_write() {
+        let payload = conn.poll_transmit(out);
+        stream.write_all(out)?;
+        out.clear();
+        if let Some(p) = payload {
+            stream.write_all(&p)?;
+        }
+    }
+    Ok(())
+}
+
 /// Echoes every message until the close handshake ends or the peer goes away.
 pub(crate) fn echo(
     mut stream: TcpStream,
@@ -70,71 +87,60 @@ pub(crate) fn echo(
     stream.set_nodelay(true)?;
     let mut rbuf = vec![0u8; 256 * 1024];
     rbuf[..leftover.len()].copy_from_slice(&leftover);
-    let (mut start, mut end) = (0, leftover.len());
+    let mut len = leftover.len();
     let mut out: Vec<u8> = Vec::with_capacity(256 * 1024);
     let mut text = String::new();
     let mut bin: Vec<u8> = Vec::new();
     loop {
-        loop {
-            let reply = match conn.recv(&mut rbuf[start..end]) {
-                Ok((n, ev)) => {
-                    start += n;
-                    match ev {
-                        None => break,
-                        Some(Event::Text(t)) => {
-                            text.clear();
-                            text.push_str(t);
-                            Reply::Text
-                        }
-                        Some(Event::Binary(b)) => {
-                            bin.clear();
-                            bin.extend_from_slice(b);
-                            Reply::Binary
-                        }
-                        Some(_) => Reply::None,
-                    }
-                }
+        let mut pos = 0;
+        while pos < len {
+            match conn.recv(&rbuf[pos..len]) {
+                Ok(n) => pos += n,
                 Err(_) => {
-                    conn.poll_transmit(&mut out);
-                    let _ = stream.write_all(&out);
+                    let _ = flush(&mut stream, &mut conn, &mut out);
                     return finish(stream, conn.role());
                 }
-            };
-            let _ = match reply {
-                Reply::Text => conn.send_text(&text, &mut out),
-                Reply::Binary => conn.send_binary(&bin, &mut out),
-                Reply::None => Ok(()),
-            };
-            if out.len() >= 64 * 1024 {
-                stream.write_all(&out)?;
-                out.clear();
             }
+            loop {
+                let reply = match conn.poll_event() {
+                    Ok(None) => break,
+                    Ok(Some(Event::Text(t))) => {
+                        text.clear();
+                        text.push_str(t);
+                        Reply::Text
+                    }
+                    Ok(Some(Event::Binary(b))) => {
+                        bin.clear();
+                        bin.extend_from_slice(b);
+                        Reply::Binary
+                    }
+                    Ok(Some(_)) => Reply::None,
+                    Err(_) => {
+                        let _ = flush(&mut stream, &mut conn, &mut out);
+                        return finish(stream, conn.role());
+                    }
+                };
+                let _ = match reply {
+                    Reply::Text => conn.send_text(&text),
+                    Reply::Binary => conn.send_binary(&bin),
+                    Reply::None => Ok(()),
+                };
+            }
+            flush(&mut stream, &mut conn, &mut out)?;
         }
-        conn.poll_transmit(&mut out);
-        if !out.is_empty() {
-            stream.write_all(&out)?;
-            out.clear();
-        }
-        if conn.state() == State::Closed {
+        flush(&mut stream, &mut conn, &mut out)?;
+        if conn.is_closed() {
             return finish(stream, conn.role());
         }
-        if start == end {
-            start = 0;
-            end = 0;
-        } else if end == rbuf.len() {
-            rbuf.copy_within(start..end, 0);
-            end -= start;
-            start = 0;
-        }
-        let n = match stream.read(&mut rbuf[end..]) {
+        len = match stream.read(&mut rbuf) {
+            Ok(0) => {
+                conn.recv_eof();
+                return Ok(());
+            }
             Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
             Err(e) => return Err(e),
         };
-        if n == 0 {
-            return Ok(());
-        }
-        end += n;
     }
 }
 
@@ -155,7 +161,6 @@ fn finish(mut stream: TcpStream, role: Role) -> io::Result<()> {
 
 /// Sends a normal close (used by examples that end a session themselves).
 pub(crate) fn close(stream: &mut TcpStream, conn: &mut Connection) -> io::Result<()> {
-    let mut out = Vec::new();
-    let _ = conn.close(CloseCode::NORMAL, "", &mut out);
-    stream.write_all(&out)
+    let _ = conn.close(CloseCode::NORMAL, "");
+    flush(stream, conn, &mut Vec::new())
 }

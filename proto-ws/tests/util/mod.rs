@@ -26,11 +26,11 @@ pub fn own(ev: Event<'_>) -> Ev {
     }
 }
 
-/// Feeds `wire` to `conn` in pieces cut at `cuts` (ascending positions), the way a caller keeps
-/// unconsumed bytes and appends the next read. Returns every event and, last, an error if any.
+/// Feeds `wire` to `conn` in pieces cut at `cuts` (ascending positions), the way a socket
+/// loop does: `recv` each piece (offering what it did not take again after draining events),
+/// `poll_event` until `None`. Returns every event and, last, an error if any.
 pub fn feed(conn: &mut Connection, wire: &[u8], cuts: &[usize]) -> Vec<Ev> {
     let mut evs = Vec::new();
-    let mut buf: Vec<u8> = Vec::new();
     let mut prev = 0;
     let ends: Vec<usize> = cuts
         .iter()
@@ -42,32 +42,58 @@ pub fn feed(conn: &mut Connection, wire: &[u8], cuts: &[usize]) -> Vec<Ev> {
         if end < prev {
             continue;
         }
-        buf.extend_from_slice(&wire[prev..end]);
+        let mut piece = &wire[prev..end];
         prev = end;
-        let mut start = 0;
-        while start < buf.len() {
-            match conn.recv(&mut buf[start..]) {
-                Ok((n, Some(ev))) => {
-                    start += n;
-                    evs.push(own(ev));
-                }
-                Ok((n, None)) => {
-                    start += n;
-                    break;
-                }
-                Err(proto_ws::Error::Protocol(e)) => {
-                    evs.push(Ev::Err(e));
+        let mut stalled = false;
+        loop {
+            let n = match conn.recv(piece) {
+                Ok(n) => n,
+                Err(e) => {
+                    evs.push(err(e));
                     return evs;
                 }
-                Err(_) => {
-                    evs.push(Ev::Closed);
-                    return evs;
+            };
+            piece = &piece[n..];
+            loop {
+                match conn.poll_event() {
+                    Ok(Some(ev)) => evs.push(own(ev)),
+                    Ok(None) => break,
+                    Err(e) => {
+                        evs.push(err(e));
+                        return evs;
+                    }
                 }
             }
+            if piece.is_empty() {
+                break;
+            }
+            assert!(
+                n > 0 || !stalled,
+                "recv takes nothing after events were drained"
+            );
+            stalled = n == 0;
         }
-        buf.drain(..start);
     }
     evs
+}
+
+fn err(e: proto_ws::Error) -> Ev {
+    match e {
+        proto_ws::Error::Protocol(e) => Ev::Err(e),
+        _ => Ev::Closed,
+    }
+}
+
+/// Everything `conn` has queued, as one byte string (payloads handed back by
+/// `poll_transmit` are written after the bytes before them, as a vectored write would).
+pub fn transmit(conn: &mut Connection) -> Vec<u8> {
+    let mut out = Vec::new();
+    while conn.wants_write() {
+        if let Some(p) = conn.poll_transmit(&mut out) {
+            out.extend_from_slice(&p);
+        }
+    }
+    out
 }
 
 /// Re-cuts a stream of client (masked) frames: every data frame of more than one byte is
