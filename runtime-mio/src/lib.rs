@@ -1,7 +1,18 @@
 //! The mio event loop that drives the sans-IO engines: timers, client, server and the `wire`
-//! command-line tool.
+//! command-line tool. It depends on every protocol crate and owns all the I/O; it is the only
+//! crate of the workspace that may.
 //!
-//! This crate is filled by the runtime issue; until then it only fixes the crate's place in the
-//! workspace: it will depend on every protocol crate and own all the I/O, and is the only crate
-//! that may.
+//! What is here so far:
+//! - [`profile`]: a browser [`tls::Profile`]'s HTTP/2 side turned into the
+//!   [`proto_h2::conn::Config`] a client connection sends, the one place the two crates'
+//!   units meet.
+//!
+//! ```
+//! use runtime_mio::profile::h2_config;
+//!
+//! let firefox = h2_config(&tls::profile::FIREFOX).unwrap();
+//! assert_eq!(firefox.settings, [(1, 65536), (2, 0), (4, 131_072), (5, 16384)]);
+//! ```
 #![forbid(unsafe_code)]
+
+pub mod profile;
