@@ -98,7 +98,7 @@ struct ClientState {
     /// Requests in flight, oldest first.
     in_flight: VecDeque<InFlight>,
     /// The `Upgrade` values of the requests in flight that offered an upgrade (ranges in
-    /// [`InFlight::upgrade`]); emptied when no request is in flight.
+    /// [`InFlight::upgrade`]); an answered request's offer leaves with it.
     offered: Vec<u8>,
 }
 
