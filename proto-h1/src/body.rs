@@ -267,9 +267,11 @@ struct SizeLineMemo {
     window: [u8; 8],
     /// The chunk size (at most four hex digits).
     size: u16,
-    /// `CRLF size CRLF` in bytes, 5 to 8 (2 in [`Self::NONE`]): the compare covers the first
-    /// `len` bytes of `window`.
+    /// `CRLF size CRLF` in bytes, 5 to 8 (2 in [`Self::NONE`]).
     len: u8,
+    /// `64 - 8 * len`: shifting a little-endian window left by it keeps the line's bytes, so
+    /// the compare is an xor, a shift and a test.
+    shift: u8,
 }
 
 impl SizeLineMemo {
@@ -280,12 +282,13 @@ impl SizeLineMemo {
         window: [!b'\r', !b'\n', 0, 0, 0, 0, 0, 0],
         size: 0,
         len: 2,
+        shift: 48,
     };
 
-    /// Ones over the first `len` bytes of a little-endian window.
+    /// Whether the first `len` bytes of `window` (little-endian) are the memoised line's.
     #[inline(always)]
-    fn mask(self) -> u64 {
-        u64::MAX >> (64 - 8 * u32::from(self.len))
+    fn matches(self, window: u64) -> bool {
+        (window ^ u64::from_le_bytes(self.window)) << self.shift == 0
     }
 }
 
@@ -340,7 +343,7 @@ impl ChunkedDecoder {
         let w: &[u8; 8] = input.first_chunk()?;
         let window = u64::from_le_bytes(*w);
         let memo = self.memo;
-        let (size, j) = if (window ^ u64::from_le_bytes(memo.window)) & memo.mask() == 0 {
+        let (size, j) = if memo.matches(window) {
             (usize::from(memo.size), usize::from(memo.len))
         } else {
             let (size, j) = Self::size_line_fast(w)?;
@@ -349,6 +352,7 @@ impl ChunkedDecoder {
                 // At most four hex digits, and a line of at most 8 bytes.
                 size: size as u16,
                 len: j as u8,
+                shift: (64 - 8 * j) as u8,
             };
             (size, j)
         };
