@@ -245,11 +245,51 @@ pub struct ChunkedDecoder {
     max_trailer_size: u32,
     max_headers: u32,
     max_chunk_ext_len: u32,
+    /// The last size line of the fast path (see [`SizeLineMemo`]).
+    memo: SizeLineMemo,
 }
 
 /// `n`, or `u32::MAX` when larger (no line or section the decoder buffers comes near it).
 fn sat32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The last size line the fast path parsed. Senders mostly write a body in chunks of one size
+/// (their buffer's), so the next line usually repeats it byte for byte, and comparing 8 bytes
+/// under a mask replaces parsing them. That also takes the parse off the chain of dependent
+/// steps that walks a body (a chunk's size gives the next chunk's position): on a match the
+/// size comes from here, and the loaded bytes only feed a branch. A line that differs is
+/// parsed as before (a body of varying sizes costs one compare per chunk more).
+#[derive(Debug, Clone, Copy)]
+struct SizeLineMemo {
+    /// The first 8 bytes at the line's `CRLF` (the previous chunk's terminator), as bytes so
+    /// that the memo packs into 12 bytes inside the decoder (the connection's size is bounded).
+    window: [u8; 8],
+    /// The chunk size (at most four hex digits).
+    size: u16,
+    /// `CRLF size CRLF` in bytes, 5 to 8 (2 in [`Self::NONE`]).
+    len: u8,
+    /// `64 - 8 * len`: shifting a little-endian window left by it keeps the line's bytes, so
+    /// the compare is an xor, a shift and a test.
+    shift: u8,
+}
+
+impl SizeLineMemo {
+    /// Matches no window that starts with `CRLF` (its two bytes are `CRLF` inverted), so the
+    /// first size line is parsed; an input that matches it anyway has size 0 and goes to
+    /// the general path.
+    const NONE: SizeLineMemo = SizeLineMemo {
+        window: [!b'\r', !b'\n', 0, 0, 0, 0, 0, 0],
+        size: 0,
+        len: 2,
+        shift: 48,
+    };
+
+    /// Whether the first `len` bytes of `window` (little-endian) are the memoised line's.
+    #[inline(always)]
+    fn matches(self, window: u64) -> bool {
+        (window ^ u64::from_le_bytes(self.window)) << self.shift == 0
+    }
 }
 
 impl ChunkedDecoder {
@@ -263,6 +303,7 @@ impl ChunkedDecoder {
             max_trailer_size: sat32(limits.max_trailer_size),
             max_headers: sat32(limits.max_headers),
             max_chunk_ext_len: sat32(limits.max_chunk_ext_len),
+            memo: SizeLineMemo::NONE,
         }
     }
 
@@ -288,26 +329,63 @@ impl ChunkedDecoder {
         self.decode_slow(input)
     }
 
-    /// The common step between chunks, `CRLF 1*HEXDIG CRLF data`, without extensions, in one
-    /// straight line. `None` (nothing changed) sends anything else to the general path.
+    /// The common step between chunks, `CRLF 1*HEXDIG CRLF data`, without extensions, when
+    /// the whole chunk is in `input`. `None` (nothing changed) sends anything else, a partial
+    /// chunk included, to the general path.
     ///
-    /// Sizes of one to four hex digits (chunks up to 64 KiB) are read from one 8-byte window
-    /// (no bounds check per byte). The digit count is found by branches, which predict well
-    /// on real bodies, and each digit's value is computed (`c - '0'`, or
-    /// `(c & 0xf) + 9` for a letter) rather than looked up: the path from one chunk's position
-    /// to the next then holds no table load.
+    /// Walking a body is a chain of dependent steps (a chunk's size gives the next chunk's
+    /// position), so this path is kept short: the 8 bytes at the line are first compared with
+    /// the last size line parsed ([`SizeLineMemo`]), and only a different line is parsed
+    /// ([`Self::size_line_fast`]). A chunk whose data is all here is sliced without a `min`
+    /// against the input's length.
     #[inline(always)]
     fn next_chunk_fast<'a>(&mut self, input: &'a [u8]) -> Option<(usize, Option<Chunk<'a>>)> {
+        let w: &[u8; 8] = input.first_chunk()?;
+        let window = u64::from_le_bytes(*w);
+        let memo = self.memo;
+        let (size, j) = if memo.matches(window) {
+            (usize::from(memo.size), usize::from(memo.len))
+        } else {
+            let (size, j) = Self::size_line_fast(w)?;
+            self.memo = SizeLineMemo {
+                window: *w,
+                // At most four hex digits, and a line of at most 8 bytes.
+                size: size as u16,
+                len: j as u8,
+                shift: (64 - 8 * j) as u8,
+            };
+            (size, j)
+        };
+        if size == 0 {
+            return None;
+        }
+        let data = input.get(j..j + size)?;
+        let total = self
+            .total
+            .checked_add(size as u64)
+            .filter(|&t| t <= self.max_body_len)?;
+        self.total = total;
+        Some((j + size, Some(Chunk::Data(data))))
+    }
+
+    /// `CRLF 1*4HEXDIG CRLF` at the start of `w`: the size and the line's length. The digit
+    /// count is found by branches, which predict well on real bodies, and each digit's value
+    /// is computed (`c - '0'`, or `(c & 0xf) + 9` for a letter) rather than looked up.
+    #[inline(always)]
+    fn size_line_fast(w: &[u8; 8]) -> Option<(usize, usize)> {
         #[inline(always)]
-        fn digit(c: u8) -> Option<u64> {
+        fn digit(c: u8) -> Option<usize> {
             let d = c.wrapping_sub(b'0');
             if d < 10 {
-                return Some(u64::from(d));
+                return Some(usize::from(d));
             }
             let l = (c | 0x20).wrapping_sub(b'a');
-            if l < 6 { Some(u64::from(l) + 10) } else { None }
+            if l < 6 {
+                Some(usize::from(l) + 10)
+            } else {
+                None
+            }
         }
-        let w: &[u8; 8] = input.first_chunk()?;
         if w[0] != b'\r' || w[1] != b'\n' {
             return None;
         }
@@ -323,27 +401,7 @@ impl ChunkedDecoder {
         if w[k + 1] != b'\n' {
             return None;
         }
-        let k = k - 2;
-        let j = 2 + k;
-        if size == 0 {
-            return None;
-        }
-        let total = self
-            .total
-            .checked_add(size)
-            .filter(|&t| t <= self.max_body_len)?;
-        let data = &input[j + 2..];
-        if data.is_empty() {
-            return None;
-        }
-        self.total = total;
-        let n = (data.len() as u64).min(size) as usize;
-        self.state = if n as u64 == size {
-            ChunkState::DataCrlf
-        } else {
-            ChunkState::Data(size - n as u64)
-        };
-        Some((j + 2 + n, Some(Chunk::Data(&data[..n]))))
+        Some((size, k + 2))
     }
 
     fn decode_slow<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Option<Chunk<'a>>), Error> {
@@ -747,6 +805,87 @@ mod tests {
             assert!(done, "{cut}");
             assert_eq!(body, b"Wikipedia");
         }
+    }
+
+    /// A body whose chunks are written `(size line, data length)`, ending with `0`.
+    fn chunked(lines: &[(&str, usize)]) -> (Vec<u8>, Vec<u8>) {
+        let (mut input, mut body) = (Vec::new(), Vec::new());
+        for (k, &(line, n)) in lines.iter().enumerate() {
+            let data: Vec<u8> = (0..n).map(|i| b'a' + ((i + k) % 26) as u8).collect();
+            input.extend_from_slice(line.as_bytes());
+            input.extend_from_slice(b"\r\n");
+            input.extend_from_slice(&data);
+            input.extend_from_slice(b"\r\n");
+            body.extend_from_slice(&data);
+        }
+        input.extend_from_slice(b"0\r\n\r\n");
+        (input, body)
+    }
+
+    /// The fast path's memo of the last size line: a repeated line is taken from it, and a
+    /// line that differs anywhere in its bytes (a longer size with the same first digits, the
+    /// other letter case, an extension, leading zeros) is parsed, whatever came before.
+    #[test]
+    fn size_line_memo_hits_and_misses() {
+        let (input, body) = chunked(&[
+            ("1", 1),
+            ("40", 0x40),
+            ("40", 0x40),
+            ("400", 0x400),
+            ("40", 0x40),
+            ("ab", 0xab),
+            ("AB", 0xab),
+            ("AB", 0xab),
+            ("Ab", 0xab),
+            ("40;x=y", 0x40),
+            ("40", 0x40),
+            ("040", 0x40),
+            ("fffe", 0xfffe),
+            ("FFFE", 0xfffe),
+            ("fffe", 0xfffe),
+            ("1", 1),
+            ("1", 1),
+            ("10000", 0x10000),
+            ("1", 1),
+        ]);
+        assert_eq!(decode_all(&input).unwrap().0, body);
+        // Every split of a body with repeated lines (the memo meets partial chunks and lines).
+        let (input, body) = chunked(&[("3", 3), ("3", 3), ("3", 3), ("13", 0x13), ("3", 3)]);
+        for cut in 0..input.len() {
+            let mut dec = ChunkedDecoder::new(&Limits::default());
+            let (mut got, mut pending) = (Vec::new(), Vec::new());
+            for part in [&input[..cut], &input[cut..]] {
+                pending.extend_from_slice(part);
+                loop {
+                    let (n, ev) = dec.decode(&pending).unwrap();
+                    let more = ev.is_some();
+                    if let Some(Chunk::Data(d)) = ev {
+                        got.extend_from_slice(d);
+                    }
+                    pending.drain(..n);
+                    if !more {
+                        break;
+                    }
+                }
+            }
+            assert!(dec.is_done(), "{cut}");
+            assert_eq!(got, body, "{cut}");
+        }
+    }
+
+    /// A memoised line is trusted only for the exact bytes it was parsed from: the same
+    /// digits with a bad terminator, and the bytes of the empty memo, are errors.
+    #[test]
+    fn size_line_memo_never_accepts_other_bytes() {
+        let (input, _) = chunked(&[("40", 0x40), ("40", 0x40)]);
+        let bad = [&input[..input.len() - 5], b"40\r\rxxxxxxxx"].concat();
+        assert!(decode_all(&bad).is_err());
+        let mut bad = input[..2 + 2 + 0x40].to_vec();
+        bad.extend_from_slice(&[!b'\r', !b'\n', b'1', b'\r', b'\n', b'z', b'z', b'z']);
+        assert_eq!(
+            decode_all(&bad),
+            Err(Error::InvalidChunkTerminator { offset: 0 })
+        );
     }
 
     #[test]

@@ -483,11 +483,10 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
             return Err(Error::InvalidHeaderName { offset: n_end });
         }
         let name = ascii_str(&b[i..n_end]);
-        let mut v0 = n_end + 1;
-        while let Some(b' ' | b'\t') = b.get(v0) {
-            v0 += 1;
-        }
-        let mut v_end = z.value_end(b, v0);
+        // OWS bytes are value bytes: the value's end is found from just after the colon, and
+        // the OWS is trimmed from the span once its end is known.
+        let v1 = n_end + 1;
+        let mut v_end = z.value_end(b, v1);
         let line_end = loop {
             match b.get(v_end) {
                 None => return partial(len, limits),
@@ -512,11 +511,22 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
             }
             break v_end + 2;
         };
-        let mut ve = v_end;
-        while ve > v0 && matches!(b[ve - 1], b' ' | b'\t' | b'\r' | b'\n') {
-            ve -= 1;
-        }
-        sink.push(name, &b[v0..ve])?;
+        let value = if obs_fold {
+            // The span may hold folds (CRLF and whitespace): trimmed of those at the end too.
+            let mut v0 = v1;
+            while let Some(b' ' | b'\t') = b.get(v0) {
+                v0 += 1;
+            }
+            let mut ve = v_end;
+            while ve > v0 && matches!(b[ve - 1], b' ' | b'\t' | b'\r' | b'\n') {
+                ve -= 1;
+            }
+            &b[v0..ve]
+        } else {
+            // One line: no CR or LF in `v1..v_end`.
+            trim_ows(&b[v1..v_end])
+        };
+        sink.push(name, value)?;
         i = line_end;
     }
 }

@@ -186,9 +186,10 @@ fn finish(stop: Stop, b: &[u8], tail: fn(&[u8], usize) -> usize) -> usize {
     }
 }
 
-impl Scan for Dyn {
+impl Dyn {
+    /// The CPU's kernel for header values from `i` on.
     #[inline(always)]
-    fn value_end(self, b: &[u8], i: usize) -> usize {
+    fn value_end_kernel(self, b: &[u8], i: usize) -> usize {
         match self.0 {
             #[cfg(target_arch = "x86_64")]
             Level::Avx2(t) => finish(t.value_end(b, i), b, value_end_swar_outlined),
@@ -197,8 +198,10 @@ impl Scan for Dyn {
             Level::Swar => value_end_swar_outlined(b, i),
         }
     }
+
+    /// The CPU's kernel for request-targets from `i` on.
     #[inline(always)]
-    fn target_end(self, b: &[u8], i: usize) -> usize {
+    fn target_end_kernel(self, b: &[u8], i: usize) -> usize {
         match self.0 {
             #[cfg(target_arch = "x86_64")]
             Level::Avx2(t) => finish(t.target_end(b, i), b, target_end_swar_outlined),
@@ -206,6 +209,89 @@ impl Scan for Dyn {
             Level::Sse42(t) => finish(t.target_end(b, i), b, target_end_swar_outlined),
             Level::Swar => target_end_swar_outlined(b, i),
         }
+    }
+}
+
+/// The first stop at or after `i` (`stops` gives a 16-byte block's stop bits, see
+/// [`simd::sse2`]), or `b.len()`: two 16-byte steps inline, which end most fields and
+/// targets, then `kernel` from where they left off. Fewer than 16 bytes from `i` are read as
+/// the buffer's last 16 bytes with the bits before `i` shifted out; a buffer shorter than 16
+/// bytes goes to `small`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn short_first(
+    b: &[u8],
+    i: usize,
+    stops: fn(&[u8; 16]) -> u32,
+    kernel: impl FnOnce(usize) -> usize,
+    small: fn(&[u8], usize) -> usize,
+) -> usize {
+    let mut j = i;
+    for _ in 0..2 {
+        let Some(w) = b.get(j..).and_then(<[u8]>::first_chunk::<16>) else {
+            return short_tail(b, j, stops, small);
+        };
+        let m = stops(w);
+        if m != 0 {
+            return j + m.trailing_zeros() as usize;
+        }
+        j += 16;
+    }
+    kernel(j)
+}
+
+/// [`short_first`] where fewer than 16 bytes are left from `i`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn short_tail(
+    b: &[u8],
+    i: usize,
+    stops: fn(&[u8; 16]) -> u32,
+    small: fn(&[u8], usize) -> usize,
+) -> usize {
+    if i >= b.len() {
+        return b.len();
+    }
+    match b.last_chunk::<16>() {
+        Some(w) => {
+            // `i` is within the last 16 bytes here: the shift is 1 to 15.
+            let m = stops(w) >> (i - (b.len() - 16));
+            if m != 0 {
+                i + m.trailing_zeros() as usize
+            } else {
+                b.len()
+            }
+        }
+        None => small(b, i),
+    }
+}
+
+impl Scan for Dyn {
+    #[inline(always)]
+    fn value_end(self, b: &[u8], i: usize) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        return short_first(
+            b,
+            i,
+            simd::sse2::value_stops,
+            |j| self.value_end_kernel(b, j),
+            value_end_swar_outlined,
+        );
+        #[cfg(not(target_arch = "x86_64"))]
+        self.value_end_kernel(b, i)
+    }
+    #[inline(always)]
+    fn target_end(self, b: &[u8], i: usize) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        return short_first(
+            b,
+            i,
+            simd::sse2::target_stops,
+            |j| self.target_end_kernel(b, j),
+            target_end_swar_outlined,
+        );
+        #[cfg(not(target_arch = "x86_64"))]
+        self.target_end_kernel(b, i)
     }
     #[inline(always)]
     fn token_end(self, b: &[u8], i: usize) -> usize {

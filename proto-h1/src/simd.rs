@@ -1,5 +1,5 @@
-//! The crate's only `unsafe` code: SSE4.2 and AVX2 scan kernels and the ASCII-to-`&str` view
-//! of bytes already validated as ASCII.
+//! The crate's only `unsafe` code: SSE2, SSE4.2 and AVX2 scan kernels and the ASCII-to-`&str`
+//! view of bytes already validated as ASCII.
 //!
 //! Kernels only: this module imports nothing from the rest of the crate. `scan.rs` detects the
 //! CPU, picks a kernel and finishes the bytes a kernel leaves (fewer than one vector) with its
@@ -81,6 +81,51 @@ pub(crate) use level::level;
 #[inline(always)]
 pub(crate) fn level() -> Level {
     Level::Swar
+}
+
+/// One 16-byte step with SSE2, which every x86_64 CPU has: no detection, no call (it inlines
+/// into the parse, where the AVX2 and SSE4.2 kernels cannot), so a short field costs a few
+/// instructions. Each function returns the stop bits of `w`: bit `k` set when byte `k` is
+/// outside the class.
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod sse2 {
+    use core::arch::x86_64::*;
+
+    #[inline(always)]
+    fn load(w: &[u8; 16]) -> __m128i {
+        // SAFETY: `w` is 16 readable bytes; loadu has no alignment requirement; SSE2 is part
+        // of the x86_64 baseline.
+        unsafe { _mm_loadu_si128(w.as_ptr().cast()) }
+    }
+
+    /// Bytes that may not appear in a header value or reason phrase: controls but HTAB, and
+    /// DEL (obs-text, 0x80 and up, is allowed).
+    #[inline(always)]
+    pub(crate) fn value_stops(w: &[u8; 16]) -> u32 {
+        let v = load(w);
+        // SAFETY: SSE2 is part of the x86_64 baseline (every x86_64 CPU has it).
+        unsafe {
+            let ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+            let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
+            let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
+            _mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(tab, ctl), del)) as u32
+        }
+    }
+
+    /// Bytes that may not appear in a request-target: all but visible ASCII (0x21 to 0x7E).
+    /// Signed compares: bytes from 0x80 up are negative, so not above 0x20.
+    #[inline(always)]
+    pub(crate) fn target_stops(w: &[u8; 16]) -> u32 {
+        let v = load(w);
+        // SAFETY: SSE2 is part of the x86_64 baseline (every x86_64 CPU has it).
+        let ok = unsafe {
+            _mm_movemask_epi8(_mm_and_si128(
+                _mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
+                _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)),
+            ))
+        };
+        !(ok as u32) & 0xffff
+    }
 }
 
 /// Proof that this CPU has SSE4.2 (and so SSSE3): made only by [`Sse42::detect`] or the cached
