@@ -67,6 +67,37 @@ pub fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
     out
 }
 
+/// A chunked body of `total` bytes whose chunk sizes vary (1 to 128 bytes, a fixed
+/// pseudo-random sequence), so no two consecutive size lines are alike: what a decoder pays
+/// when a sender's chunks follow its writes rather than a fixed buffer size.
+pub fn chunked_body_varying(total: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(total * 2 + 8);
+    let mut left = total;
+    let mut state = 0x9e37_79b9u32;
+    let mut byte = 0u8;
+    let mut last = 0;
+    while left > 0 {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let mut n = (state % 128) as usize + 1;
+        if n == last {
+            n = n % 128 + 1;
+        }
+        last = n;
+        let n = n.min(left);
+        out.extend_from_slice(format!("{n:x}\r\n").as_bytes());
+        for _ in 0..n {
+            out.push(b'a' + byte % 26);
+            byte = byte.wrapping_add(1);
+        }
+        out.extend_from_slice(b"\r\n");
+        left -= n;
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
 /// Ours: parse a request head; returns the bytes used plus the header count.
 pub fn ours_request(buf: &[u8]) -> u64 {
     let mut slots = [proto_h1::EMPTY_HEADER; 16];
@@ -194,6 +225,16 @@ pub fn pairs() -> Vec<Pair> {
             theirs: Box::new(move || httparse_chunked(body)),
         });
     }
+    // The rows above repeat one chunk size, which a decoder can remember; this one never does.
+    let body: &'static [u8] = Box::leak(chunked_body_varying(16 * 1024).into_boxed_slice());
+    pairs.push(Pair {
+        group: "h1",
+        name: "decode chunked 16 KiB in varying 1-128 B chunks".into(),
+        peer: "httparse::parse_chunk_size",
+        bytes: 0,
+        ours: Box::new(move || ours_chunked(body)),
+        theirs: Box::new(move || httparse_chunked(body)),
+    });
     pairs
 }
 
@@ -215,7 +256,7 @@ mod tests {
             .into_iter()
             .filter(|p| p.name.contains("chunked"))
             .collect();
-        assert_eq!(chunked.len(), 2);
+        assert_eq!(chunked.len(), 3);
         for p in &chunked {
             assert_eq!(p.bytes, 0, "{}", p.name);
             assert!(crate::throughput(p.bytes, 1234.0).ends_with("ns/op"));
@@ -232,8 +273,12 @@ mod tests {
             assert_eq!(ours_response(input), httparse_response(input));
             assert_ne!(ours_response(input), 0);
         }
-        for (t, c) in [(64 * 1024, 1024), (1000, 7)] {
-            let body = chunked_body(t, c);
+        let varying = chunked_body_varying(16 * 1024);
+        for body in [
+            chunked_body(64 * 1024, 1024),
+            chunked_body(1000, 7),
+            varying,
+        ] {
             assert_eq!(ours_chunked(&body), httparse_chunked(&body));
             assert_ne!(ours_chunked(&body), 0);
         }
