@@ -2,4 +2,6 @@
 //! `wire` command-line tool.
 #![forbid(unsafe_code)]
 
+pub mod buffer;
 pub mod engine;
+pub mod timer;
