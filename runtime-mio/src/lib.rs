@@ -4,4 +4,6 @@
 
 pub mod buffer;
 pub mod engine;
+pub mod event_loop;
+pub mod server;
 pub mod timer;

@@ -1,0 +1,276 @@
+//! HTTP/1.1 glue: a [`Session`] around proto-h1's [`ServerConn`] that turns its events into
+//! [`Request`]s, calls the handler, and writes its [`Response`]; with the phase timers of
+//! HTTP/1.1 (keep-alive idle, request head, body gap) and the buffer pool.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use proto_h1::{Buffers, ConnConfig, ConnState, Event, Header, ServerConn};
+
+use super::message::{Body, Request, Response, reason};
+use crate::event_loop::{Context, Session};
+use crate::timer::Timeouts;
+
+/// The handler every request goes to.
+pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync + 'static>;
+
+/// A streamed body is pulled while less than this is queued in the connection.
+const STREAM_BUDGET: usize = 64 * 1024;
+
+/// The timer phase a connection is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// No request in progress: keep-alive idle timer.
+    Idle,
+    /// A request head is arriving: request-head timer.
+    Head,
+    /// A request body is arriving: body-gap timer.
+    Body,
+    /// We are answering (the loop's write-stall timer applies), or the connection is over.
+    None,
+}
+
+/// One HTTP/1.1 server connection.
+pub struct H1Session {
+    conn: ServerConn,
+    handler: Handler,
+    timeouts: Timeouts,
+    phase: Phase,
+    since: Instant,
+    /// The request being read (head received, body arriving).
+    request: Option<Request>,
+    /// A streamed response body still being produced.
+    stream: Option<Box<dyn Iterator<Item = Bytes> + Send>>,
+    /// The request being answered was `HEAD` (no body is sent).
+    head_only: bool,
+}
+
+impl std::fmt::Debug for H1Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("H1Session")
+            .field("conn", &self.conn)
+            .field("phase", &self.phase)
+            .finish_non_exhaustive()
+    }
+}
+
+impl H1Session {
+    /// A session for a new connection accepted at `now`.
+    #[must_use]
+    pub fn new(config: ConnConfig, timeouts: Timeouts, handler: Handler, now: Instant) -> Self {
+        H1Session {
+            conn: ServerConn::new(config),
+            handler,
+            timeouts,
+            phase: Phase::Idle,
+            since: now,
+            request: None,
+            stream: None,
+            head_only: false,
+        }
+    }
+
+    fn respond(&mut self, req: &Request) {
+        let handler = &self.handler;
+        let resp = catch_unwind(AssertUnwindSafe(|| handler(req)))
+            .unwrap_or_else(|_| Response::text(500, "internal server error\n"));
+        self.head_only = req.method == "HEAD";
+        if self.send(resp).is_err() {
+            // The handler's head was malformed (a bad field name, say): answer 500 instead.
+            let _ = self.send(Response::text(500, "internal server error: bad response\n"));
+        }
+    }
+
+    fn send(&mut self, resp: Response) -> Result<(), proto_h1::SendError> {
+        let Response {
+            status,
+            headers,
+            body,
+        } = resp;
+        let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let framed = has("content-length") || has("transfer-encoding");
+        let mut len_buf = String::new();
+        let mut fields: Vec<Header<'_>> = headers
+            .iter()
+            .map(|(n, v)| Header { name: n, value: v })
+            .collect();
+        let no_body = (100..200).contains(&status) || status == 204 || status == 304;
+        if !framed && !no_body {
+            match &body {
+                Body::Full(b) => {
+                    len_buf = b.len().to_string();
+                    fields.push(Header {
+                        name: "Content-Length",
+                        value: len_buf.as_bytes(),
+                    });
+                }
+                Body::Stream(_) => fields.push(Header {
+                    name: "Transfer-Encoding",
+                    value: b"chunked",
+                }),
+            }
+        }
+        self.conn
+            .send_response(status, reason(status).as_bytes(), &fields)?;
+        drop(fields);
+        drop(len_buf);
+        match body {
+            Body::Full(b) => {
+                if !self.head_only && !no_body && !b.is_empty() {
+                    self.conn.send_data_bytes(b)?;
+                }
+                self.conn.send_end(&[])?;
+            }
+            Body::Stream(s) => {
+                if self.head_only || no_body {
+                    self.conn.send_end(&[])?;
+                } else {
+                    self.stream = Some(s);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Pulls streamed pieces while the connection's queue is under budget.
+    fn pump_stream(&mut self) {
+        while let Some(s) = &mut self.stream {
+            if self.conn.queued() >= STREAM_BUDGET {
+                return;
+            }
+            match catch_unwind(AssertUnwindSafe(|| s.next())) {
+                Ok(Some(piece)) => {
+                    if piece.is_empty() {
+                        continue;
+                    }
+                    if self.conn.send_data_bytes(piece).is_err() {
+                        self.stream = None;
+                        self.conn.shutdown();
+                    }
+                }
+                Ok(None) => {
+                    self.stream = None;
+                    let _ = self.conn.send_end(&[]);
+                }
+                Err(_) => {
+                    // The response started: all that can be done is to end the connection
+                    // without completing the body, which the client sees as an error.
+                    self.stream = None;
+                    self.conn.send_timeout();
+                }
+            }
+        }
+    }
+
+    fn update_phase(&mut self, now: Instant) {
+        let phase = match self.conn.state() {
+            ConnState::Idle => Phase::Idle,
+            ConnState::AwaitingHead { .. } => Phase::Head,
+            ConnState::ReadingBody => Phase::Body,
+            _ => Phase::None,
+        };
+        if phase != self.phase {
+            self.phase = phase;
+            self.since = now;
+        }
+    }
+}
+
+impl Session for H1Session {
+    type Engine = ServerConn;
+    type Pooled = Buffers;
+
+    fn engine(&self) -> &ServerConn {
+        &self.conn
+    }
+
+    fn engine_mut(&mut self) -> &mut ServerConn {
+        &mut self.conn
+    }
+
+    fn prepare(&mut self, cx: &mut Context<'_, Buffers>) {
+        if self.conn.heap_size() == 0 && !cx.pool.is_empty() {
+            self.conn.put_buffers(cx.pool.get());
+        }
+    }
+
+    fn process(&mut self, cx: &mut Context<'_, Buffers>) {
+        let now = cx.now;
+        loop {
+            if self.stream.is_some() {
+                self.pump_stream();
+                if self.stream.is_some() {
+                    break;
+                }
+            }
+            let mut complete = None;
+            let mut continue_ = false;
+            match self.conn.poll_event() {
+                Ok(Some(Event::Request(head))) => {
+                    continue_ = head.expects_continue();
+                    self.request = Some(Request {
+                        method: head.method.to_owned(),
+                        target: head.target.to_owned(),
+                        headers: head
+                            .headers()
+                            .map(|h| (h.name.to_owned(), h.value.to_vec()))
+                            .collect(),
+                        body: Vec::new(),
+                    });
+                }
+                Ok(Some(Event::Data(d))) => {
+                    if let Some(r) = &mut self.request {
+                        r.body.extend_from_slice(d);
+                    }
+                    // A piece arrived: the body-gap timer starts over.
+                    self.since = now;
+                }
+                Ok(Some(Event::End { .. })) => complete = self.request.take(),
+                Ok(Some(_)) => {}
+                // Nothing more now, or a peer error whose reply the engine queued.
+                Ok(None) | Err(_) => break,
+            }
+            if continue_ {
+                let _ = self.conn.send_continue();
+            }
+            if let Some(req) = complete {
+                self.respond(&req);
+            }
+        }
+        if cx.draining {
+            self.conn.shutdown();
+        }
+        self.update_phase(now);
+        if self.phase == Phase::Idle && !self.conn.wants_write() {
+            if let Some(b) = self.conn.take_buffers() {
+                cx.pool.put(b);
+            }
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        let t = match self.phase {
+            Phase::Idle => self.timeouts.keep_alive_idle,
+            Phase::Head => self.timeouts.request_head,
+            Phase::Body => self.timeouts.body_idle_gap,
+            Phase::None => return None,
+        };
+        t.deadline(self.since)
+    }
+
+    fn handle_timeout(&mut self, cx: &mut Context<'_, Buffers>) {
+        if self.poll_timeout().is_some_and(|d| d <= cx.now) {
+            // Idle: close without a reply; head or body: 408, then close.
+            self.conn.send_timeout();
+            self.stream = None;
+            self.phase = Phase::None;
+        }
+    }
+
+    fn shutdown(&mut self, cx: &mut Context<'_, Buffers>) {
+        self.conn.shutdown();
+        self.process(cx);
+    }
+}
