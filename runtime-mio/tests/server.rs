@@ -1,0 +1,296 @@
+//! The HTTP/1.1 server over real sockets: raw bytes in and out through `std::net::TcpStream`.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use runtime_mio::server::{Request, Response, Server, ServerConfig};
+use runtime_mio::timer::Timeout;
+
+fn handler(req: &Request) -> Response {
+    match req.path() {
+        "/panic" => panic!("handler panic (expected by the test)"),
+        "/echo-headers" => {
+            let mut s = String::new();
+            for (n, v) in req.headers() {
+                s.push_str(n);
+                s.push_str(": ");
+                s.push_str(&String::from_utf8_lossy(v));
+                s.push('\n');
+            }
+            Response::text(200, s)
+        }
+        "/body" => Response::new(200).with_body(req.body().to_vec()),
+        "/stream" => Response::new(200)
+            .with_stream((0..3).map(|i| bytes::Bytes::from(format!("piece {i}\n")))),
+        p => Response::text(200, format!("path={p}")),
+    }
+}
+
+fn start(config: ServerConfig) -> Server {
+    Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap()
+}
+
+fn short() -> ServerConfig {
+    let mut c = ServerConfig {
+        threads: 2,
+        ..ServerConfig::default()
+    };
+    c.timeouts.request_head = Timeout::After(Duration::from_millis(300));
+    c.timeouts.keep_alive_idle = Timeout::After(Duration::from_millis(600));
+    c.timeouts.shutdown_grace = Timeout::After(Duration::from_secs(2));
+    c
+}
+
+fn connect(s: &Server) -> TcpStream {
+    let c = TcpStream::connect(s.local_addr()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c
+}
+
+/// Reads until the peer closes; returns all bytes.
+fn read_to_close(c: &mut TcpStream) -> Vec<u8> {
+    let mut v = Vec::new();
+    let _ = c.read_to_end(&mut v);
+    v
+}
+
+/// Reads one response with a Content-Length (or chunked) body; returns (head, body).
+fn read_response(c: &mut TcpStream, pending: &mut Vec<u8>) -> (String, Vec<u8>) {
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(end) = find(pending, b"\r\n\r\n") {
+            let head = String::from_utf8(pending[..end + 4].to_vec()).unwrap();
+            let lower = head.to_ascii_lowercase();
+            if let Some(i) = lower.find("content-length: ") {
+                let n: usize = lower[i + 16..]
+                    .split("\r\n")
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                while pending.len() < end + 4 + n {
+                    let k = c.read(&mut buf).unwrap();
+                    assert!(k > 0, "closed mid-body");
+                    pending.extend_from_slice(&buf[..k]);
+                }
+                let body = pending[end + 4..end + 4 + n].to_vec();
+                pending.drain(..end + 4 + n);
+                return (head, body);
+            }
+            if lower.contains("transfer-encoding: chunked") {
+                while find(&pending[end..], b"\r\n0\r\n\r\n").is_none() {
+                    let k = c.read(&mut buf).unwrap();
+                    assert!(k > 0, "closed mid-body");
+                    pending.extend_from_slice(&buf[..k]);
+                }
+                let stop = end + find(&pending[end..], b"\r\n0\r\n\r\n").unwrap() + 7;
+                let body = pending[end + 4..stop].to_vec();
+                pending.drain(..stop);
+                return (head, body);
+            }
+            pending.drain(..end + 4);
+            return (head, Vec::new());
+        }
+        let k = c.read(&mut buf).unwrap();
+        assert!(
+            k > 0,
+            "closed before a response: {:?}",
+            String::from_utf8_lossy(pending)
+        );
+        pending.extend_from_slice(&buf[..k]);
+    }
+}
+
+fn find(h: &[u8], n: &[u8]) -> Option<usize> {
+    h.windows(n.len()).position(|w| w == n)
+}
+
+#[test]
+fn keep_alive_and_pipelining_of_three() {
+    let s = start(short());
+    let mut c = connect(&s);
+    c.write_all(
+        b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .unwrap();
+    let mut pending = Vec::new();
+    for p in ["/a", "/b", "/c"] {
+        let (head, body) = read_response(&mut c, &mut pending);
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        assert_eq!(body, format!("path={p}").as_bytes());
+    }
+    // Still open: a fourth request on the same connection.
+    c.write_all(b"GET /d HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let (_, body) = read_response(&mut c, &mut pending);
+    assert_eq!(body, b"path=/d");
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn request_split_byte_by_byte() {
+    let s = start(short());
+    let mut c = connect(&s);
+    c.set_nodelay(true).unwrap();
+    let req = b"POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
+    for b in req {
+        c.write_all(&[*b]).unwrap();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let mut pending = Vec::new();
+    let (head, body) = read_response(&mut c, &mut pending);
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert_eq!(body, b"hello");
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn bad_request_gets_400_and_close() {
+    let s = start(short());
+    let mut c = connect(&s);
+    c.write_all(b"GET / HTTP/1.1\r\nBad Header Line\r\n\r\n")
+        .unwrap();
+    let all = read_to_close(&mut c);
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.starts_with("HTTP/1.1 400 "), "{text}");
+    assert!(text.contains("Connection: close"), "{text}");
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn slowloris_head_gets_408_within_head_timeout() {
+    let s = start(short());
+    let mut c = connect(&s);
+    let t0 = Instant::now();
+    c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    // Keep trickling header bytes; the head never ends.
+    let mut c2 = c.try_clone().unwrap();
+    let trickle = std::thread::spawn(move || {
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(50));
+            if c2.write_all(b"X").is_err() {
+                break;
+            }
+        }
+    });
+    let all = read_to_close(&mut c);
+    let elapsed = t0.elapsed();
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
+    assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    trickle.join().unwrap();
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn idle_keep_alive_connection_is_closed_silently() {
+    let s = start(short());
+    let mut c = connect(&s);
+    let t0 = Instant::now();
+    let all = read_to_close(&mut c);
+    assert!(all.is_empty(), "{:?}", String::from_utf8_lossy(&all));
+    let elapsed = t0.elapsed();
+    assert!(elapsed >= Duration::from_millis(500), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn panicking_handler_gives_500_and_server_goes_on() {
+    let s = start(short());
+    let mut c = connect(&s);
+    c.write_all(b"GET /panic HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut pending = Vec::new();
+    let (head, _) = read_response(&mut c, &mut pending);
+    assert!(head.starts_with("HTTP/1.1 500 "), "{head}");
+    // The same connection goes on ...
+    c.write_all(b"GET /same HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (_, body) = read_response(&mut c, &mut pending);
+    assert_eq!(body, b"path=/same");
+    // ... and so does another one.
+    let mut d = connect(&s);
+    d.write_all(b"GET /other HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut pending = Vec::new();
+    let (head, body) = read_response(&mut d, &mut pending);
+    assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+    assert_eq!(body, b"path=/other");
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn headers_keep_received_order_and_case() {
+    let s = start(short());
+    let mut c = connect(&s);
+    c.write_all(
+        b"GET /echo-headers HTTP/1.1\r\nhost: x\r\nX-Zeta: 1\r\nx-alpha: 2\r\nX-MiXeD: 3\r\n\r\n",
+    )
+    .unwrap();
+    let mut pending = Vec::new();
+    let (_, body) = read_response(&mut c, &mut pending);
+    assert_eq!(body, b"host: x\nX-Zeta: 1\nx-alpha: 2\nX-MiXeD: 3\n");
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn streamed_body_is_chunked() {
+    let s = start(short());
+    let mut c = connect(&s);
+    c.write_all(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut pending = Vec::new();
+    let (head, body) = read_response(&mut c, &mut pending);
+    assert!(head.contains("Transfer-Encoding: chunked"), "{head}");
+    assert_eq!(
+        String::from_utf8(body).unwrap(),
+        "8\r\npiece 0\n\r\n8\r\npiece 1\n\r\n8\r\npiece 2\n\r\n0\r\n\r\n"
+    );
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn large_body_round_trips() {
+    let s = start(short());
+    let mut c = connect(&s);
+    let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let head = format!(
+        "POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let mut w = c.try_clone().unwrap();
+    let sent = body.clone();
+    let writer = std::thread::spawn(move || {
+        w.write_all(head.as_bytes()).unwrap();
+        w.write_all(&sent).unwrap();
+    });
+    let mut pending = Vec::new();
+    let (head, got) = read_response(&mut c, &mut pending);
+    writer.join().unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+    assert_eq!(got.len(), body.len());
+    assert!(got == body);
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn graceful_shutdown_finishes_in_flight_request() {
+    let s = start(short());
+    let mut c = connect(&s);
+    // Head sent, body still to come when the server is asked to stop.
+    c.write_all(b"POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let stopper = s.stopper();
+    stopper.stop().unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    c.write_all(b"cd").unwrap();
+    let all = read_to_close(&mut c);
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    assert!(text.contains("Connection: close"), "{text}");
+    assert!(text.ends_with("abcd"), "{text}");
+    s.join().unwrap();
+}
