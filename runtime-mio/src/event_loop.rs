@@ -231,10 +231,10 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
         let mut events = Events::with_capacity(1024);
         loop {
             let now = Instant::now();
-            if let Some(grace_end) = self.draining {
-                if self.conns.is_empty() || now >= grace_end {
-                    return Ok(());
-                }
+            if let Some(grace_end) = self.draining
+                && (self.conns.is_empty() || now >= grace_end)
+            {
+                return Ok(());
             }
             let timeout = if self.again.is_empty() {
                 let mut next = self.timers.next_deadline();

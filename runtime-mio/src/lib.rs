@@ -1,5 +1,30 @@
-//! The mio event loop that drives the sans-IO engines: timers, buffers, the server and the
-//! `wire` command-line tool.
+//! The mio event loop that drives the sans-IO engines, and what stands on it: the timer
+//! table, the buffer pool, the HTTP/1.1 server and the `wire` command-line tool.
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use runtime_mio::server::{Response, Server, ServerConfig};
+//!
+//! let config = ServerConfig { threads: 1, ..ServerConfig::default() };
+//! let server = Server::bind("127.0.0.1:0".parse().unwrap(), config, |req| {
+//!     Response::text(200, format!("hello {}", req.path()))
+//! })
+//! .unwrap();
+//! let mut c = std::net::TcpStream::connect(server.local_addr()).unwrap();
+//! c.write_all(b"GET /you HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+//! let mut answer = String::new();
+//! c.read_to_string(&mut answer).unwrap();
+//! assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"));
+//! assert!(answer.ends_with("\r\n\r\nhello /you"));
+//! server.shutdown().unwrap();
+//! ```
+//!
+//! One job per file, each using only those above it (DESIGN.md, "Runtime"):
+//! - [`engine`]: the one trait the loop drives, with its impls for the engines;
+//! - [`buffer`]: the buffer pool;
+//! - [`timer`]: the timeout table and the deadline heap;
+//! - [`event_loop`]: the mio readiness loop over a slab of connections;
+//! - [`server`]: the handler API, the HTTP/1.1 glue, threads and shutdown.
 #![forbid(unsafe_code)]
 
 pub mod buffer;

@@ -243,10 +243,11 @@ impl Session for H1Session {
             self.conn.shutdown();
         }
         self.update_phase(now);
-        if self.phase == Phase::Idle && !self.conn.wants_write() {
-            if let Some(b) = self.conn.take_buffers() {
-                cx.pool.put(b);
-            }
+        if self.phase == Phase::Idle
+            && !self.conn.wants_write()
+            && let Some(b) = self.conn.take_buffers()
+        {
+            cx.pool.put(b);
         }
     }
 
