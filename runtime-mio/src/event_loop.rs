@@ -178,6 +178,7 @@ pub struct EventLoop<S: Session, F> {
     waker: Arc<Waker>,
     draining: Option<Instant>,
     again: Vec<usize>,
+    expired: Vec<usize>,
 }
 
 impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
@@ -204,6 +205,7 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
             waker,
             draining: None,
             again: Vec::new(),
+            expired: Vec::new(),
         })
     }
 
@@ -275,9 +277,16 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
                     }
                 }
             }
+            // Collected first: a deadline re-armed at or before `now` waits for the next turn
+            // instead of spinning here.
+            let mut expired = std::mem::take(&mut self.expired);
             while let Some(key) = self.timers.pop_expired(now) {
+                expired.push(key);
+            }
+            for key in expired.drain(..) {
                 self.expire(key, now);
             }
+            self.expired = expired;
         }
     }
 

@@ -23,6 +23,10 @@ fn handler(req: &Request) -> Response {
         "/body" => Response::new(200).with_body(req.body().to_vec()),
         "/stream" => Response::new(200)
             .with_stream((0..3).map(|i| bytes::Bytes::from(format!("piece {i}\n")))),
+        "/big" => Response::new(200).with_body(vec![b'b'; 1 << 20]),
+        "/huge" => Response::new(200)
+            .with_header("Content-Length", (64u64 << 20).to_string())
+            .with_stream((0..1024).map(|_| bytes::Bytes::from(vec![b'h'; 64 << 10]))),
         p => Response::text(200, format!("path={p}")),
     }
 }
@@ -38,6 +42,8 @@ fn short() -> ServerConfig {
     };
     c.timeouts.request_head = Timeout::After(Duration::from_millis(300));
     c.timeouts.keep_alive_idle = Timeout::After(Duration::from_millis(600));
+    c.timeouts.body_idle_gap = Timeout::After(Duration::from_millis(300));
+    c.timeouts.write_stall = Timeout::After(Duration::from_millis(400));
     c.timeouts.shutdown_grace = Timeout::After(Duration::from_secs(2));
     c
 }
@@ -293,4 +299,67 @@ fn graceful_shutdown_finishes_in_flight_request() {
     assert!(text.contains("Connection: close"), "{text}");
     assert!(text.ends_with("abcd"), "{text}");
     s.join().unwrap();
+}
+
+#[test]
+fn body_gap_gets_408() {
+    let s = start(short());
+    let mut c = connect(&s);
+    let t0 = Instant::now();
+    c.write_all(b"POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab")
+        .unwrap();
+    let all = read_to_close(&mut c);
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
+    let elapsed = t0.elapsed();
+    assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    s.shutdown().unwrap();
+}
+
+/// 40 pipelined requests for 1 MiB each, sent before reading anything: the server answers
+/// them one output budget at a time and every byte arrives, in order.
+#[test]
+fn pipelined_large_responses_under_backpressure() {
+    let s = start(short());
+    let mut c = connect(&s);
+    let mut w = c.try_clone().unwrap();
+    let writer = std::thread::spawn(move || {
+        for _ in 0..40 {
+            w.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
+        }
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let mut pending = Vec::new();
+    for _ in 0..40 {
+        let (head, body) = read_response(&mut c, &mut pending);
+        assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+        assert_eq!(body.len(), 1 << 20);
+        assert!(body.iter().all(|&b| b == b'b'));
+    }
+    writer.join().unwrap();
+    s.shutdown().unwrap();
+}
+
+/// A client that asks for 64 MiB and reads nothing: the write-stall timer closes the
+/// connection; the server sent only what the socket buffers took.
+#[test]
+fn write_stall_closes_connection() {
+    let s = start(short());
+    let mut c = connect(&s);
+    c.write_all(b"GET /huge HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let mut total = 0usize;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match c.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => total += n,
+        }
+    }
+    assert!(total > 0);
+    assert!(total < 64 << 20, "{total}");
+    s.shutdown().unwrap();
 }

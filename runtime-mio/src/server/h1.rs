@@ -16,7 +16,8 @@ use crate::timer::Timeouts;
 /// The handler every request goes to.
 pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync + 'static>;
 
-/// A streamed body is pulled while less than this is queued in the connection.
+/// A streamed body is pulled, and the next pipelined request answered, only while less than
+/// this is queued in the connection.
 const STREAM_BUDGET: usize = 64 * 1024;
 
 /// The timer phase a connection is in.
@@ -204,6 +205,12 @@ impl Session for H1Session {
                 if self.stream.is_some() {
                     break;
                 }
+            }
+            if self.conn.queued() >= STREAM_BUDGET {
+                // Output is backed up: answer pipelined requests only once it drains (the
+                // loop calls `process` again after each write), so a peer that sends many
+                // requests and reads nothing cannot make us queue many responses.
+                break;
             }
             let mut complete = None;
             let mut continue_ = false;
