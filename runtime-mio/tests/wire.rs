@@ -170,3 +170,28 @@ fn curl_against_wire_serve() {
             .ends_with("\"body\":\"abc\"}\n")
     );
 }
+
+/// SIGTERM: the server finishes the request in progress (its response says
+/// `Connection: close`) and exits with success.
+#[test]
+fn sigterm_shuts_down_gracefully() {
+    let mut w = wire();
+    let mut c = TcpStream::connect(&w.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.write_all(b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nab")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let pid = w.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(100));
+    c.write_all(b"cd").unwrap();
+    let mut v = Vec::new();
+    c.read_to_end(&mut v).unwrap();
+    let text = String::from_utf8_lossy(&v);
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    assert!(text.contains("Connection: close\r\n"), "{text}");
+    assert!(text.ends_with("\"body\":\"abcd\"}\n"), "{text}");
+    let status = w.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}

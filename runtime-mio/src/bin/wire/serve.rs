@@ -39,6 +39,18 @@ pub(crate) fn run(args: &Args) -> std::io::Result<()> {
     writeln!(out, "listening on http://{}", server.local_addr())?;
     out.flush()?;
     drop(out);
+    // SIGINT/SIGTERM: stop accepting, finish in-flight requests within the grace timeout.
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+    ])?;
+    let stopper = server.stopper();
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            eprintln!("wire: shutting down");
+            let _ = stopper.stop();
+        }
+    });
     server.join()
 }
 
