@@ -282,3 +282,89 @@ impl Session for H1Session {
         self.process(cx);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::buffer::Pool;
+    use crate::engine::Engine;
+
+    fn session(now: Instant) -> H1Session {
+        let handler: Handler = Arc::new(|r: &Request| Response::text(200, r.target().to_owned()));
+        H1Session::new(ConnConfig::default(), Timeouts::default(), handler, now)
+    }
+
+    fn flush(s: &mut H1Session, now: Instant) -> Vec<u8> {
+        let mut out = Vec::new();
+        while s.engine().wants_write() {
+            if let Some(p) = Engine::poll_transmit(s.engine_mut(), now, &mut out) {
+                out.extend_from_slice(&p);
+            }
+        }
+        out
+    }
+
+    /// After its response is written, an idle keep-alive connection gives its buffers to
+    /// the loop's pool and holds no heap; the next request borrows them back.
+    #[test]
+    fn idle_connection_returns_buffers_to_pool() {
+        let now = Instant::now();
+        let mut pool: Pool<Buffers> = Pool::new(4, 1 << 20);
+        let mut s = session(now);
+        let mut cx = Context {
+            now,
+            pool: &mut pool,
+            draining: false,
+        };
+        s.prepare(&mut cx);
+        s.engine_mut()
+            .recv(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        s.process(&mut cx);
+        let out = flush(&mut s, now);
+        assert!(out.starts_with(b"HTTP/1.1 200 OK\r\n"));
+        assert!(out.ends_with(b"/a"));
+        s.process(&mut cx);
+        assert_eq!(s.engine().heap_size(), 0);
+        assert_eq!(cx.pool.len(), 1);
+        // The keep-alive idle timer runs.
+        assert_eq!(
+            s.poll_timeout(),
+            Timeouts::default().keep_alive_idle.deadline(now)
+        );
+        s.prepare(&mut cx);
+        assert!(cx.pool.is_empty());
+        s.engine_mut()
+            .recv(b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        s.process(&mut cx);
+        assert!(flush(&mut s, now).ends_with(b"/b"));
+    }
+
+    /// A head that started arriving runs the request-head timer; when it fires the engine
+    /// queues 408 and closes.
+    #[test]
+    fn head_timer_gives_408() {
+        let now = Instant::now();
+        let mut pool: Pool<Buffers> = Pool::new(4, 1 << 20);
+        let mut s = session(now);
+        let later = now + std::time::Duration::from_secs(1);
+        let mut cx = Context {
+            now: later,
+            pool: &mut pool,
+            draining: false,
+        };
+        s.engine_mut().recv(b"GET / HTTP/1.1\r\nHo").unwrap();
+        s.process(&mut cx);
+        let deadline = s.poll_timeout().unwrap();
+        assert_eq!(
+            Some(deadline),
+            Timeouts::default().request_head.deadline(later)
+        );
+        cx.now = deadline;
+        s.handle_timeout(&mut cx);
+        assert!(s.engine().is_closed());
+        assert!(flush(&mut s, deadline).starts_with(b"HTTP/1.1 408 "));
+        assert_eq!(s.poll_timeout(), None);
+    }
+}
