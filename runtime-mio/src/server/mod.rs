@@ -1,4 +1,5 @@
-//! The server: HTTP/1.1 (keep-alive, pipelining) on N threads, each with its own
+//! The server: HTTP/1.1 (keep-alive, pipelining) and HTTP/2 with prior knowledge (h2c) on N
+//! threads, each with its own
 //! [`EventLoop`] and its own `SO_REUSEPORT` listener on the same address, so the kernel
 //! spreads connections over the threads and no lock is shared on the hot path.
 //!
@@ -29,10 +30,14 @@ use crate::event_loop::{EventLoop, LoopConfig, Stopper};
 use crate::timer::Timeouts;
 
 mod h1;
+mod h2;
 mod message;
+mod sniff;
 
 pub use h1::{H1Session, Handler};
+pub use h2::H2Session;
 pub use message::{Body, Request, Response, reason};
+pub use sniff::{ConnError, ServerSession};
 
 /// Server configuration.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +53,9 @@ pub struct ServerConfig {
     pub h1: ConnConfig,
     /// Most connections per thread. Default 10,000.
     pub max_connections: usize,
+    /// Accept HTTP/2 with prior knowledge (a connection that opens with the HTTP/2
+    /// preface). Default true.
+    pub h2c: bool,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +66,7 @@ impl Default for ServerConfig {
             max_body: 16 << 20,
             h1: ConnConfig::default(),
             max_connections: 10_000,
+            h2c: true,
         }
     }
 }
@@ -100,6 +109,13 @@ impl Server {
         }
         let mut h1 = config.h1;
         h1.parse.limits.max_body_len = config.max_body;
+        let shared = Arc::new(sniff::Shared {
+            h1,
+            timeouts: config.timeouts,
+            max_body: config.max_body,
+            h2c: config.h2c,
+            handler,
+        });
         let loop_config = LoopConfig {
             timeouts: config.timeouts,
             max_connections: config.max_connections,
@@ -108,11 +124,10 @@ impl Server {
         let mut threads = Vec::new();
         let mut stoppers = Vec::new();
         for (i, l) in listeners.into_iter().enumerate() {
-            let handler = Arc::clone(&handler);
-            let timeouts = config.timeouts;
+            let shared = Arc::clone(&shared);
             let mio_listener = mio::net::TcpListener::from_std(l);
             let mut ev = EventLoop::new(mio_listener, loop_config, move |now| {
-                H1Session::new(h1, timeouts, Arc::clone(&handler), now)
+                ServerSession::new(Arc::clone(&shared), now)
             })?;
             stoppers.push(ev.stopper());
             let t = std::thread::Builder::new()
