@@ -50,7 +50,7 @@ fn short() -> ServerConfig {
 
 fn connect(s: &Server) -> TcpStream {
     let c = TcpStream::connect(s.local_addr()).unwrap();
-    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     c
 }
 
@@ -184,7 +184,9 @@ fn slowloris_head_gets_408_within_head_timeout() {
     let text = String::from_utf8_lossy(&all);
     assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
     assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
-    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    // Far less than the trickle's 1 s (it would go on without the head timer); generous
+    // for a loaded machine.
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
     trickle.join().unwrap();
     s.shutdown().unwrap();
 }
@@ -198,7 +200,7 @@ fn idle_keep_alive_connection_is_closed_silently() {
     assert!(all.is_empty(), "{:?}", String::from_utf8_lossy(&all));
     let elapsed = t0.elapsed();
     assert!(elapsed >= Duration::from_millis(500), "{elapsed:?}");
-    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(8), "{elapsed:?}");
     s.shutdown().unwrap();
 }
 
@@ -285,10 +287,16 @@ fn large_body_round_trips() {
 fn graceful_shutdown_finishes_in_flight_request() {
     let s = start(short());
     let mut c = connect(&s);
+    // A first exchange: the connection is accepted and served.
+    c.write_all(b"GET /warm HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut pending = Vec::new();
+    let (_, body) = read_response(&mut c, &mut pending);
+    assert_eq!(body, b"path=/warm");
     // Head sent, body still to come when the server is asked to stop.
     c.write_all(b"POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab")
         .unwrap();
-    std::thread::sleep(Duration::from_millis(50));
+    std::thread::sleep(Duration::from_millis(200));
     let stopper = s.stopper();
     stopper.stop().unwrap();
     std::thread::sleep(Duration::from_millis(50));

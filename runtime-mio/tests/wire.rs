@@ -39,7 +39,7 @@ fn wire() -> Wire {
 /// One request on a fresh connection with `Connection: close`; the whole answer.
 fn raw(addr: &str, request: &str) -> String {
     let mut c = TcpStream::connect(addr).unwrap();
-    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     c.write_all(request.as_bytes()).unwrap();
     let mut v = Vec::new();
     c.read_to_end(&mut v).unwrap();
@@ -177,10 +177,11 @@ fn curl_against_wire_serve() {
 fn sigterm_shuts_down_gracefully() {
     let mut w = wire();
     let mut c = TcpStream::connect(&w.addr).unwrap();
-    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     c.write_all(b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nab")
         .unwrap();
-    std::thread::sleep(Duration::from_millis(100));
+    // Time for the server to accept the connection and read the head.
+    std::thread::sleep(Duration::from_millis(300));
     let pid = w.child.id().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());

@@ -16,7 +16,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve httpbin-like endpoints over HTTP/1.1 (cleartext).
+    /// Serve httpbin-like endpoints over HTTP/1.1 and HTTP/2 with prior knowledge (cleartext).
     Serve(serve::Args),
 }
 
