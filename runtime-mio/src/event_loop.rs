@@ -13,7 +13,11 @@
 //! - read until `WouldBlock` into the engine ([`Engine::recv`]), letting the session drain
 //!   events after each read; bytes the engine did not take wait in the connection and are
 //!   offered again; no read happens while output is backed up (backpressure);
-//! - close once the engine [`is_closed`](Engine::is_closed) and nothing is left to write.
+//! - close once the engine [`is_closed`](Engine::is_closed) and nothing is left to write:
+//!   at once when the peer ended its side, else by a lingering close (our side shut down,
+//!   the peer's further bytes read and dropped until its end of stream, for at most 2 s), so
+//!   that unread input does not make the kernel reset the connection and destroy a reply the
+//!   peer has not read yet.
 //!
 //! Each connection has one deadline in [`Timers`]: the earliest of its session's phase timer,
 //! its engine's [`poll_timeout`](Engine::poll_timeout) and the write-stall timer. `poll`
@@ -36,6 +40,8 @@ use crate::timer::{Timeouts, Timers};
 
 const LISTENER: Token = Token(usize::MAX - 1);
 const WAKER: Token = Token(usize::MAX - 2);
+/// Longest lingering close (see [`EventLoop`]).
+const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
 /// Reads per connection per turn before others get theirs.
 const READS_PER_TURN: usize = 16;
 
@@ -48,6 +54,9 @@ pub struct Context<'a, T> {
     pub pool: &'a mut Pool<T>,
     /// The loop is shutting down gracefully.
     pub draining: bool,
+    /// The loop holds output of this connection that the socket has not taken yet (the
+    /// write-stall timer applies; a session's own timers for the peer should wait).
+    pub backed_up: bool,
 }
 
 /// A protocol's glue: an engine plus what reacts to its events. The loop moves bytes; the
@@ -146,6 +155,9 @@ struct Conn<S> {
     writable: bool,
     /// When output last moved (or started waiting).
     write_progress: Instant,
+    /// Lingering close: our side is shut down; the peer's bytes are read and dropped until
+    /// its end of stream or this deadline.
+    linger: Option<Instant>,
 }
 
 impl<S> Conn<S> {
@@ -328,6 +340,7 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
                 failed: false,
                 writable: false,
                 write_progress: now,
+                linger: None,
             });
             self.drive(key, now);
         }
@@ -352,6 +365,7 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
                 now,
                 pool: &mut self.pool,
                 draining: true,
+                backed_up: c.backed_up(),
             };
             c.session.shutdown(&mut cx);
             self.drive(key, now);
@@ -362,6 +376,10 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
         let Some(c) = self.conns.get_mut(key) else {
             return;
         };
+        if c.linger.is_some() {
+            self.drive(key, now);
+            return;
+        }
         if c.backed_up()
             && self
                 .config
@@ -377,6 +395,7 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
             now,
             pool: &mut self.pool,
             draining: self.draining.is_some(),
+            backed_up: c.backed_up(),
         };
         if c.session.engine().poll_timeout().is_some_and(|d| d <= now)
             && c.session.engine_mut().handle_timeout(now).is_err()
@@ -409,10 +428,21 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
             ..
         } = self;
         let c = &mut conns[key];
+        if let Some(deadline) = c.linger {
+            match linger(c, read_buf) {
+                // Shutting down: a lingering connection waits no longer.
+                Ok(false) if now < deadline && draining.is_none() => {
+                    self.timers.set(key, Some(deadline));
+                }
+                _ => self.close(key),
+            }
+            return;
+        }
         let mut cx = Context {
             now,
             pool,
             draining: draining.is_some(),
+            backed_up: c.backed_up(),
         };
         let result = drive_conn(c, &mut cx, read_buf, write_buf);
         let result = match result {
@@ -423,8 +453,22 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
         let done = !c.backed_up()
             && !engine.wants_write()
             && (engine.is_closed() || c.failed || (c.eof && c.rx.is_empty() && draining.is_some()));
-        if done || matches!(result, Driven::Close) {
+        if matches!(result, Driven::Close) || (done && c.eof) {
             self.close(key);
+            return;
+        }
+        if done {
+            // Lingering close: shut our side, then read and drop what the peer still sends,
+            // so that closing with unread input does not reset the connection and destroy
+            // the reply (a 400 or 431, say) before the peer read it.
+            let _ = c.stream.shutdown(Shutdown::Write);
+            let deadline = now + LINGER;
+            c.linger = Some(deadline);
+            c.readable = true;
+            match linger(c, read_buf) {
+                Ok(false) if draining.is_none() => self.timers.set(key, Some(deadline)),
+                _ => self.close(key),
+            }
             return;
         }
         if c.backed_up() != c.writable {
@@ -458,6 +502,21 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
             self.again.push(key);
         }
     }
+}
+
+/// Reads and drops what a lingering connection's peer sends; `Ok(true)` at its end of
+/// stream.
+fn linger<S>(c: &mut Conn<S>, scratch: &mut [u8]) -> io::Result<bool> {
+    for _ in 0..READS_PER_TURN {
+        match c.stream.read(scratch) {
+            Ok(0) => return Ok(true),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
 }
 
 /// Writes `buf[*pos..]` then `payload` to `stream` until both are gone (`Ok(true)`) or the
@@ -569,10 +628,12 @@ fn drive_conn<S: Session>(
                 }
                 Err(_) => c.failed = true,
             }
+            cx.backed_up = c.backed_up();
             c.session.process(cx);
         }
         if flush(c, now, write_buf)? > 0 {
             // Output moved: a session streaming a body may queue more now.
+            cx.backed_up = c.backed_up();
             c.session.process(cx);
             progress = true;
         }
@@ -588,6 +649,7 @@ fn drive_conn<S: Session>(
                     if c.session.engine_mut().recv_eof().is_err() {
                         c.failed = true;
                     }
+                    cx.backed_up = c.backed_up();
                     c.session.process(cx);
                     progress = true;
                 }
@@ -598,6 +660,7 @@ fn drive_conn<S: Session>(
                         Ok(_) => {}
                         Err(_) => c.failed = true,
                     }
+                    cx.backed_up = c.backed_up();
                     c.session.process(cx);
                     progress = true;
                 }

@@ -329,7 +329,9 @@ fn body_gap_gets_408() {
 /// them one output budget at a time and every byte arrives, in order.
 #[test]
 fn pipelined_large_responses_under_backpressure() {
-    let s = start(short());
+    let mut config = short();
+    config.timeouts.write_stall = Timeout::After(Duration::from_secs(10));
+    let s = start(config);
     let mut c = connect(&s);
     let mut w = c.try_clone().unwrap();
     let writer = std::thread::spawn(move || {
@@ -338,7 +340,9 @@ fn pipelined_large_responses_under_backpressure() {
                 .unwrap();
         }
     });
-    std::thread::sleep(Duration::from_millis(100));
+    // Longer than the head timeout: the requests held back behind the backed-up output
+    // must not time out (the peer is not slow, we are).
+    std::thread::sleep(Duration::from_millis(700));
     let mut pending = Vec::new();
     for _ in 0..40 {
         let (head, body) = read_response(&mut c, &mut pending);
@@ -369,5 +373,50 @@ fn write_stall_closes_connection() {
     }
     assert!(total > 0);
     assert!(total < 64 << 20, "{total}");
+    s.shutdown().unwrap();
+}
+
+/// A head far over the limit, sent in one go while the server has long stopped reading it:
+/// the 431 reply still arrives whole (lingering close: no reset over unread input).
+#[test]
+fn oversized_head_gets_431_not_a_reset() {
+    let s = start(short());
+    let mut c = connect(&s);
+    let mut w = c.try_clone().unwrap();
+    let writer = std::thread::spawn(move || {
+        let mut req = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
+        for i in 0..20_000 {
+            req.extend_from_slice(format!("X-Filler-{i}: {}\r\n", "v".repeat(40)).as_bytes());
+        }
+        req.extend_from_slice(b"\r\n");
+        // The server may close before taking it all; that is its right.
+        let _ = w.write_all(&req);
+    });
+    // Read only once the server has answered and closed (a reset would have arrived by now).
+    std::thread::sleep(Duration::from_millis(300));
+    let all = read_to_close(&mut c);
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.starts_with("HTTP/1.1 431 "), "{text}");
+    assert!(text.contains("Connection: close"), "{text}");
+    writer.join().unwrap();
+    s.shutdown().unwrap();
+}
+
+/// After its error reply the server shuts its side and drains what the peer still sends
+/// (lingering close) instead of resetting the connection: the peer's late writes succeed.
+#[test]
+fn lingering_close_drains_late_bytes() {
+    let s = start(short());
+    let mut c = connect(&s);
+    c.write_all(b"GET / HTTP/1.1\r\nBad Header Line\r\n\r\n")
+        .unwrap();
+    let all = read_to_close(&mut c);
+    assert!(String::from_utf8_lossy(&all).starts_with("HTTP/1.1 400 "));
+    // Without the lingering close the first late write would draw a reset and a later one
+    // would fail (EPIPE / ECONNRESET).
+    for _ in 0..5 {
+        c.write_all(&[b'x'; 1000]).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
     s.shutdown().unwrap();
 }

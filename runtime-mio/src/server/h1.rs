@@ -165,12 +165,19 @@ impl H1Session {
         }
     }
 
-    fn update_phase(&mut self, now: Instant) {
-        let phase = match self.conn.state() {
-            ConnState::Idle => Phase::Idle,
-            ConnState::AwaitingHead { .. } => Phase::Head,
-            ConnState::ReadingBody => Phase::Body,
-            _ => Phase::None,
+    /// The timer phase from the engine's state. While output waits (in the engine, or in
+    /// the loop's socket backlog, `backed_up`) the peer is not to blame for a slow next
+    /// request: no peer timer runs then (the loop's write-stall timer does).
+    fn update_phase(&mut self, now: Instant, backed_up: bool) {
+        let phase = if backed_up || self.conn.wants_write() || self.stream.is_some() {
+            Phase::None
+        } else {
+            match self.conn.state() {
+                ConnState::Idle => Phase::Idle,
+                ConnState::AwaitingHead { .. } => Phase::Head,
+                ConnState::ReadingBody => Phase::Body,
+                _ => Phase::None,
+            }
         };
         if phase != self.phase {
             self.phase = phase;
@@ -249,7 +256,7 @@ impl Session for H1Session {
         if cx.draining {
             self.conn.shutdown();
         }
-        self.update_phase(now);
+        self.update_phase(now, cx.backed_up);
         if self.phase == Phase::Idle
             && !self.conn.wants_write()
             && let Some(b) = self.conn.take_buffers()
@@ -315,6 +322,7 @@ mod tests {
             now,
             pool: &mut pool,
             draining: false,
+            backed_up: false,
         };
         s.prepare(&mut cx);
         s.engine_mut()
@@ -353,6 +361,7 @@ mod tests {
             now: later,
             pool: &mut pool,
             draining: false,
+            backed_up: false,
         };
         s.engine_mut().recv(b"GET / HTTP/1.1\r\nHo").unwrap();
         s.process(&mut cx);
