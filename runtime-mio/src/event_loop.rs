@@ -175,7 +175,8 @@ enum Driven {
 }
 
 /// One readiness loop: a listener and the connections it accepted, each driven through a
-/// [`Session`] made by `new_session`.
+/// [`Session`] made by `new_session` (`None`: the connection is closed at once, e.g. when a
+/// TLS session cannot be made).
 pub struct EventLoop<S: Session, F> {
     poll: Poll,
     listener: Option<TcpListener>,
@@ -193,7 +194,7 @@ pub struct EventLoop<S: Session, F> {
     expired: Vec<usize>,
 }
 
-impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
+impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
     /// A loop accepting on `listener` (already bound and non-blocking).
     ///
     /// # Errors
@@ -317,6 +318,9 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
             if self.conns.len() >= self.config.max_connections {
                 continue;
             }
+            let Some(session) = (self.new_session)(now) else {
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             let entry = self.conns.vacant_entry();
             let key = entry.key();
@@ -330,7 +334,7 @@ impl<S: Session, F: FnMut(Instant) -> S> EventLoop<S, F> {
             }
             entry.insert(Conn {
                 stream,
-                session: (self.new_session)(now),
+                session,
                 tx: Vec::new(),
                 tx_pos: 0,
                 payload: None,

@@ -33,14 +33,16 @@ mod h1;
 mod h2;
 mod message;
 mod sniff;
+mod tls;
 
 pub use h1::{H1Session, Handler};
 pub use h2::H2Session;
 pub use message::{Body, Request, Response, reason};
 pub use sniff::{ConnError, ServerSession};
+pub use tls::{TlsError, TlsSession};
 
 /// Server configuration.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Event-loop threads, each with its own listener. Default: the number of cores.
     pub threads: usize,
@@ -56,6 +58,9 @@ pub struct ServerConfig {
     /// Accept HTTP/2 with prior knowledge (a connection that opens with the HTTP/2
     /// preface). Default true.
     pub h2c: bool,
+    /// Serve TLS with this configuration (its ALPN should offer `h2` and `http/1.1`; HTTP/2
+    /// is then chosen by the preface the client sends). Default: cleartext.
+    pub tls: Option<Arc<::tls::ServerConfig>>,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +72,7 @@ impl Default for ServerConfig {
             h1: ConnConfig::default(),
             max_connections: 10_000,
             h2c: true,
+            tls: None,
         }
     }
 }
@@ -77,6 +83,26 @@ pub struct Server {
     addr: SocketAddr,
     threads: Vec<JoinHandle<io::Result<()>>>,
     stoppers: Vec<Stopper>,
+}
+
+/// Starts one loop on its own thread.
+fn spawn<S, F>(
+    name: String,
+    listener: mio::net::TcpListener,
+    config: LoopConfig,
+    new_session: F,
+) -> io::Result<(Stopper, JoinHandle<io::Result<()>>)>
+where
+    S: crate::event_loop::Session + Send + 'static,
+    S::Pooled: Send,
+    F: FnMut(std::time::Instant) -> Option<S> + Send + 'static,
+{
+    let mut ev = EventLoop::new(listener, config, new_session)?;
+    let stopper = ev.stopper();
+    let thread = std::thread::Builder::new()
+        .name(name)
+        .spawn(move || ev.run())?;
+    Ok((stopper, thread))
 }
 
 /// A listening socket with `SO_REUSEPORT`, non-blocking.
@@ -125,15 +151,24 @@ impl Server {
         let mut stoppers = Vec::new();
         for (i, l) in listeners.into_iter().enumerate() {
             let shared = Arc::clone(&shared);
-            let mio_listener = mio::net::TcpListener::from_std(l);
-            let mut ev = EventLoop::new(mio_listener, loop_config, move |now| {
-                ServerSession::new(Arc::clone(&shared), now)
-            })?;
-            stoppers.push(ev.stopper());
-            let t = std::thread::Builder::new()
-                .name(format!("wire-loop-{i}"))
-                .spawn(move || ev.run())?;
-            threads.push(t);
+            let l = mio::net::TcpListener::from_std(l);
+            let name = format!("wire-loop-{i}");
+            let (stopper, thread) = match &config.tls {
+                None => spawn(name, l, loop_config, move |now| {
+                    Some(ServerSession::new(Arc::clone(&shared), now))
+                })?,
+                Some(tls_config) => {
+                    let tls_config = Arc::clone(tls_config);
+                    let handshake = config.timeouts.tls_handshake;
+                    spawn(name, l, loop_config, move |now| {
+                        let session = ::tls::ServerSession::new(&tls_config).ok()?;
+                        let inner = ServerSession::new(Arc::clone(&shared), now);
+                        Some(TlsSession::new(session, inner, handshake, now))
+                    })?
+                }
+            };
+            stoppers.push(stopper);
+            threads.push(thread);
         }
         Ok(Server {
             addr,

@@ -10,6 +10,8 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use runtime_mio::server::{Request, Response, Server, ServerConfig};
@@ -23,6 +25,16 @@ pub(crate) struct Args {
     /// Event-loop threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Serve TLS with a freshly generated self-signed certificate for `localhost` and
+    /// `127.0.0.1` (its path is printed, for a client's trust store).
+    #[arg(long, conflicts_with_all = ["cert", "key"])]
+    tls: bool,
+    /// Serve TLS with this certificate chain (PEM, leaf first).
+    #[arg(long, requires = "key")]
+    cert: Option<PathBuf>,
+    /// The private key of `--cert` (PEM).
+    #[arg(long, requires = "cert")]
+    key: Option<PathBuf>,
 }
 
 const MAX_BYTES: u64 = 1 << 30;
@@ -34,9 +46,34 @@ pub(crate) fn run(args: &Args) -> std::io::Result<()> {
     if let Some(n) = args.threads {
         config.threads = n.max(1);
     }
+    let mut scheme = "http";
+    let mut cert_note = None;
+    if args.tls || args.cert.is_some() {
+        let mut builder = tls::ServerConfig::builder();
+        if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+            builder
+                .cert_pem_files(cert, key)
+                .map_err(std::io::Error::other)?;
+        } else {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            let ck = tls::testing::self_signed(&["localhost", "127.0.0.1"], now)
+                .map_err(std::io::Error::other)?;
+            let path = std::env::temp_dir().join(format!("wire-{}-cert.pem", std::process::id()));
+            std::fs::write(&path, &ck.chain_pem)?;
+            builder.cert_pem(&ck.chain_pem, &ck.key_pem);
+            cert_note = Some(path);
+        }
+        config.tls = Some(Arc::new(builder.build().map_err(std::io::Error::other)?));
+        scheme = "https";
+    }
     let server = Server::bind(args.listen, config, handle)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "listening on http://{}", server.local_addr())?;
+    writeln!(out, "listening on {scheme}://{}", server.local_addr())?;
+    if let Some(path) = cert_note {
+        writeln!(out, "certificate: {}", path.display())?;
+    }
     out.flush()?;
     drop(out);
     // SIGINT/SIGTERM: stop accepting, finish in-flight requests within the grace timeout.
