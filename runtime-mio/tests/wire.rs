@@ -19,21 +19,33 @@ impl Drop for Wire {
 }
 
 fn wire() -> Wire {
+    wire_with(&[]).0
+}
+
+/// `wire serve` with extra arguments; also the lines it printed after the first.
+fn wire_with(extra: &[&str]) -> (Wire, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
         .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    out.read_line(&mut line).unwrap();
     let addr = line
         .trim()
         .strip_prefix("listening on http://")
+        .or_else(|| line.trim().strip_prefix("listening on https://"))
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
-    Wire { child, addr }
+    let mut more = Vec::new();
+    if extra.contains(&"--tls") {
+        let mut l = String::new();
+        out.read_line(&mut l).unwrap();
+        more.push(l.trim().to_owned());
+    }
+    (Wire { child, addr }, more)
 }
 
 /// One request on a fresh connection with `Connection: close`; the whole answer.
@@ -195,4 +207,49 @@ fn sigterm_shuts_down_gracefully() {
     assert!(text.ends_with("\"body\":\"abcd\"}\n"), "{text}");
     let status = w.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn curl_over_tls_h2_and_http1() {
+    if !curl_available() {
+        eprintln!("curl not installed: skipping");
+        return;
+    }
+    let (w, more) = wire_with(&["--tls"]);
+    let cert = more[0].strip_prefix("certificate: ").unwrap().to_owned();
+    let port = w.addr.rsplit(':').next().unwrap();
+    let base = format!("https://localhost:{port}");
+    let out = curl(&[
+        "--cacert",
+        &cert,
+        &format!("{base}/"),
+        "-w",
+        " %{http_version}",
+    ]);
+    assert_eq!(out, b"Hello, World! 2");
+    let out = curl(&[
+        "--http1.1",
+        "--cacert",
+        &cert,
+        &format!("{base}/"),
+        "-w",
+        " %{http_version}",
+    ]);
+    assert_eq!(out, b"Hello, World! 1.1");
+    let got = curl(&["--cacert", &cert, &format!("{base}/bytes/1000000")]);
+    assert_eq!(got.len(), 1_000_000);
+    assert!(got.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+    let got = curl(&[
+        "--cacert",
+        &cert,
+        "--data-binary",
+        "up",
+        &format!("{base}/echo"),
+    ]);
+    assert!(
+        String::from_utf8(got)
+            .unwrap()
+            .ends_with("\"body\":\"up\"}\n")
+    );
+    let _ = std::fs::remove_file(&cert);
 }
