@@ -1,6 +1,8 @@
 //! The one trait the event loop drives: [`Engine`], the transport side of every sans-IO
 //! connection engine, and its impls for proto-h1's [`ServerConn`] and [`ClientConn`],
-//! proto-h2's [`Connection`](H2Connection) and proto-ws's [`Connection`](WsConnection).
+//! proto-h2's [`Connection`](H2Connection), proto-ws's [`Connection`](WsConnection) and the
+//! `tls` crate's [`Session`](tls::Session) (its ciphertext side: plaintext goes through its
+//! `read`/`write`, which the server's TLS glue drives).
 //!
 //! Events differ per protocol (a request head, a DATA length, a WebSocket message) and borrow
 //! each engine's buffers, so they are not part of the trait: each protocol's glue drains its
@@ -168,6 +170,30 @@ impl Engine for WsConnection {
     }
     fn is_closed(&self) -> bool {
         WsConnection::is_closed(self)
+    }
+}
+
+impl<R> Engine for tls::Session<R> {
+    type Error = tls::Error;
+
+    fn recv(&mut self, _now: Instant, input: &[u8]) -> Result<usize, Self::Error> {
+        tls::Session::recv(self, input)
+    }
+    fn recv_eof(&mut self) -> Result<(), Self::Error> {
+        tls::Session::recv_eof(self);
+        Ok(())
+    }
+    fn poll_transmit(&mut self, _now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+        // Ciphertext is made by BoringSSL into the session's buffer: there is no payload to
+        // pass through uncopied, so everything comes in `out`.
+        tls::Session::poll_transmit(self, out);
+        None
+    }
+    fn wants_write(&self) -> bool {
+        tls::Session::wants_write(self)
+    }
+    fn is_closed(&self) -> bool {
+        tls::Session::is_closed(self)
     }
 }
 
@@ -353,6 +379,40 @@ mod tests {
         let _ = Engine::poll_transmit(&mut server, t, &mut out);
         // A GOAWAY frame (type 7) is among the bytes.
         assert!(out.len() >= 9);
+    }
+
+    /// The tls sessions' ciphertext through the trait: a handshake, then a message.
+    #[test]
+    fn tls_exchange_through_trait() {
+        let t = now();
+        let unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let ck = tls::testing::self_signed(&["localhost"], unix).unwrap();
+        let mut sb = tls::ServerConfig::builder();
+        sb.cert_pem(&ck.chain_pem, &ck.key_pem);
+        let mut cb = tls::ClientConfig::builder();
+        cb.add_root_pem(&ck.chain_pem);
+        let mut server = tls::ServerSession::new(&sb.build().unwrap()).unwrap();
+        let mut client = tls::ClientSession::new(&cb.build().unwrap(), "localhost").unwrap();
+        for _ in 0..10 {
+            let c = client.handshake().unwrap();
+            pump(t, &mut client, &mut server).unwrap();
+            let s = server.handshake().unwrap();
+            pump(t, &mut server, &mut client).unwrap();
+            if c == tls::HandshakeStatus::Complete && s == tls::HandshakeStatus::Complete {
+                break;
+            }
+        }
+        assert!(client.is_handshake_complete() && server.is_handshake_complete());
+        client.write(b"ping").unwrap();
+        assert!(Engine::wants_write(&client));
+        pump(t, &mut client, &mut server).unwrap();
+        let mut buf = [0u8; 16];
+        assert_eq!(server.read(&mut buf).unwrap(), tls::Plaintext::Data(4));
+        assert_eq!(&buf[..4], b"ping");
+        assert!(!Engine::is_closed(&server));
     }
 
     /// proto-ws through the trait: a text message each way, then end of stream.
