@@ -27,6 +27,9 @@ fn handler(req: &Request) -> Response {
         "/huge" => Response::new(200)
             .with_header("Content-Length", (64u64 << 20).to_string())
             .with_stream((0..1024).map(|_| bytes::Bytes::from(vec![b'h'; 64 << 10]))),
+        "/short" => Response::new(200)
+            .with_header("Content-Length", "100")
+            .with_stream(std::iter::once(bytes::Bytes::from_static(b"only ten.."))),
         p => Response::text(200, format!("path={p}")),
     }
 }
@@ -418,5 +421,22 @@ fn lingering_close_drains_late_bytes() {
         c.write_all(&[b'x'; 1000]).unwrap();
         std::thread::sleep(Duration::from_millis(20));
     }
+    s.shutdown().unwrap();
+}
+
+/// A streamed body that ends short of its Content-Length cannot be completed: the server
+/// cuts the connection at once (the client sees a truncated body, not a hang).
+#[test]
+fn short_streamed_body_cuts_connection() {
+    let s = start(short());
+    let mut c = connect(&s);
+    let t0 = Instant::now();
+    c.write_all(b"GET /short HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let all = read_to_close(&mut c);
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    assert!(text.ends_with("\r\n\r\nonly ten.."), "{text}");
     s.shutdown().unwrap();
 }

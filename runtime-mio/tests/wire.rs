@@ -253,3 +253,52 @@ fn curl_over_tls_h2_and_http1() {
     );
     let _ = std::fs::remove_file(&cert);
 }
+
+#[test]
+fn files_from_dir_and_redirects() {
+    let dir = std::env::temp_dir().join(format!("wire-files-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    std::fs::write(dir.join("sub/data.bin"), &data).unwrap();
+    std::fs::write(dir.join("a b.txt"), b"spaced").unwrap();
+    let (w, _) = wire_with(&["--dir", dir.to_str().unwrap()]);
+    let r = raw(
+        &w.addr,
+        "GET /files/sub/data.bin HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    let (head, body) = r.split_once("\r\n\r\n").unwrap();
+    assert!(head.contains("Content-Length: 300000"), "{head}");
+    assert!(
+        head.contains("Content-Type: application/octet-stream"),
+        "{head}"
+    );
+    // `raw` reads lossily as text: compare the bytes through the same conversion.
+    assert_eq!(body, String::from_utf8_lossy(&data));
+    let r = raw(
+        &w.addr,
+        "GET /files/a%20b.txt HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.ends_with("\r\n\r\nspaced"), "{r}");
+    let r = raw(
+        &w.addr,
+        "GET /files/../x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 403 "), "{r}");
+    let r = raw(
+        &w.addr,
+        "GET /redirect/3 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 302 Found\r\n"), "{r}");
+    assert!(r.contains("Location: /redirect/2\r\n"), "{r}");
+    if curl_available() {
+        let out = curl(&[
+            "-L",
+            &format!("http://{}/redirect/3", w.addr),
+            "-w",
+            " %{num_redirects}",
+        ]);
+        assert_eq!(out, b"Hello, World! 4");
+    }
+    drop(w);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -147,13 +147,18 @@ impl H1Session {
                         continue;
                     }
                     if self.conn.send_data_bytes(piece).is_err() {
+                        // More than the Content-Length: end the connection, as above.
                         self.stream = None;
-                        self.conn.shutdown();
+                        self.conn.send_timeout();
                     }
                 }
                 Ok(None) => {
                     self.stream = None;
-                    let _ = self.conn.send_end(&[]);
+                    if self.conn.send_end(&[]).is_err() {
+                        // The body fell short of its Content-Length: the response cannot be
+                        // completed; end the connection so the client sees it cut.
+                        self.conn.send_timeout();
+                    }
                 }
                 Err(_) => {
                     // The response started: all that can be done is to end the connection

@@ -156,6 +156,9 @@ impl H2Session {
                     return;
                 }
                 Err(_) => {
+                    // The stream cannot take it (reset by the peer, or the body disagrees
+                    // with its content-length): reset it.
+                    let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
                     self.streams.remove(&id.value());
                     return;
                 }
@@ -163,7 +166,9 @@ impl H2Session {
         }
         // A streamed body ended with an empty piece in hand: end the stream.
         if rest.is_none() {
-            let _ = self.conn.send_data(id, Bytes::new(), true);
+            if self.conn.send_data(id, Bytes::new(), true).is_err() {
+                let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
+            }
             self.streams.remove(&id.value());
         }
     }

@@ -7,10 +7,12 @@
 //! | `/bytes/N` | N bytes, byte `i` being `i % 251` (at most 1 GiB, streamed with `Content-Length`) |
 //! | `/status/CODE` | an empty response with that status (200..=599) |
 //! | `/stream/N` | N JSON lines, chunked (at most 100,000) |
+//! | `/redirect/N` | 302 to `/redirect/N-1`, and `/redirect/0` to `/` |
+//! | `/files/PATH` | the file `PATH` under `--dir` (404 without `--dir`; `..` refused) |
 
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -35,6 +37,9 @@ pub(crate) struct Args {
     /// The private key of `--cert` (PEM).
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
+    /// Serve the files under this directory at `/files/...`.
+    #[arg(long)]
+    dir: Option<PathBuf>,
 }
 
 const MAX_BYTES: u64 = 1 << 30;
@@ -68,7 +73,8 @@ pub(crate) fn run(args: &Args) -> std::io::Result<()> {
         config.tls = Some(Arc::new(builder.build().map_err(std::io::Error::other)?));
         scheme = "https";
     }
-    let server = Server::bind(args.listen, config, handle)?;
+    let dir = args.dir.clone();
+    let server = Server::bind(args.listen, config, move |req| handle(req, dir.as_deref()))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on {scheme}://{}", server.local_addr())?;
     if let Some(path) = cert_note {
@@ -92,8 +98,21 @@ pub(crate) fn run(args: &Args) -> std::io::Result<()> {
 }
 
 /// The endpoints.
-fn handle(req: &Request) -> Response {
+fn handle(req: &Request, dir: Option<&Path>) -> Response {
     let path = req.path();
+    if let Some(n) = path.strip_prefix("/redirect/") {
+        return match n.parse::<u32>() {
+            Ok(0) => Response::new(302).with_header("Location", "/"),
+            Ok(n) => Response::new(302).with_header("Location", format!("/redirect/{}", n - 1)),
+            Err(_) => Response::text(400, "N must be an integer\n"),
+        };
+    }
+    if let Some(rel) = path.strip_prefix("/files/") {
+        return match dir {
+            Some(d) => file(d, rel),
+            None => Response::text(404, "no --dir given\n"),
+        };
+    }
     if path == "/" {
         return Response::text(200, "Hello, World!");
     }
@@ -137,6 +156,80 @@ fn handle(req: &Request) -> Response {
         };
     }
     Response::text(404, "not found\n")
+}
+
+/// `/files/REL`: the file under `dir`, streamed in 64 KiB pieces with its length.
+fn file(dir: &Path, rel: &str) -> Response {
+    let Some(rel) = percent_decode(rel) else {
+        return Response::text(400, "bad percent-encoding\n");
+    };
+    let mut path = dir.to_path_buf();
+    for seg in rel.split('/') {
+        if seg.is_empty() || seg == "." {
+            continue;
+        }
+        if seg == ".." || seg.contains('\\') || seg.contains('\0') {
+            return Response::text(403, "forbidden\n");
+        }
+        path.push(seg);
+    }
+    let Ok(mut f) = std::fs::File::open(&path) else {
+        return Response::text(404, "not found\n");
+    };
+    let len = match f.metadata() {
+        Ok(m) if m.is_file() => m.len(),
+        _ => return Response::text(404, "not found\n"),
+    };
+    let mut left = len;
+    Response::new(200)
+        .with_header("Content-Type", content_type(&path))
+        .with_header("Content-Length", len.to_string())
+        .with_stream(std::iter::from_fn(move || {
+            use std::io::Read as _;
+            if left == 0 {
+                return None;
+            }
+            let mut buf = vec![0u8; PIECE.min(left) as usize];
+            // A read error or a file that shrank ends the body short of its length: the
+            // server then cuts the connection, which the client sees as an error.
+            let n = f.read(&mut buf).ok().filter(|&n| n > 0)?;
+            buf.truncate(n);
+            left -= n as u64;
+            Some(Bytes::from(buf))
+        }))
+}
+
+/// `%XX` decoding; `None` for a malformed escape or a result that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html" | "htm") => "text/html; charset=utf-8",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("css") => "text/css",
+        Some("js") => "text/javascript",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    }
 }
 
 /// `/echo`'s JSON.
@@ -211,11 +304,39 @@ mod tests {
         );
     }
 
+    fn get(target: &str) -> Response {
+        handle(&Request::new("GET", target), None)
+    }
+
     #[test]
     fn status_and_errors() {
-        assert_eq!(handle(&Request::new("GET", "/status/418")).status(), 418);
-        assert_eq!(handle(&Request::new("GET", "/status/99")).status(), 400);
-        assert_eq!(handle(&Request::new("GET", "/bytes/x")).status(), 400);
-        assert_eq!(handle(&Request::new("GET", "/nope")).status(), 404);
+        assert_eq!(get("/status/418").status(), 418);
+        assert_eq!(get("/status/99").status(), 400);
+        assert_eq!(get("/bytes/x").status(), 400);
+        assert_eq!(get("/nope").status(), 404);
+        assert_eq!(get("/files/x").status(), 404);
+    }
+
+    #[test]
+    fn redirects() {
+        let r = get("/redirect/2");
+        assert_eq!(r.status(), 302);
+        assert!(
+            r.headers()
+                .any(|(n, v)| n == "Location" && v == b"/redirect/1")
+        );
+        let r = get("/redirect/0");
+        assert!(r.headers().any(|(n, v)| n == "Location" && v == b"/"));
+    }
+
+    #[test]
+    fn files_refuse_parent_segments() {
+        let dir = std::env::temp_dir();
+        let f = |t: &str| handle(&Request::new("GET", t), Some(&dir)).status();
+        assert_eq!(f("/files/../etc/passwd"), 403);
+        assert_eq!(f("/files/%2e%2e/etc/passwd"), 403);
+        assert_eq!(f("/files/a/%zz"), 400);
+        assert_eq!(f("/files/no-such-file-here"), 404);
+        assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
     }
 }
