@@ -138,13 +138,19 @@ impl Stopper {
     }
 }
 
+/// Output the socket did not take: bytes from `pos`, then a payload. Boxed in its
+/// connection, which holds none of it most of the time.
+struct Backlog {
+    tx: Vec<u8>,
+    pos: usize,
+    payload: Option<Bytes>,
+}
+
 struct Conn<S> {
     stream: TcpStream,
     session: S,
-    /// Bytes not yet written (only while the socket is backed up), then `payload`.
-    tx: Vec<u8>,
-    tx_pos: usize,
-    payload: Option<Bytes>,
+    /// Output not yet written (only while the socket is backed up).
+    backlog: Option<Box<Backlog>>,
     /// Bytes read and not yet taken by the engine.
     rx: Vec<u8>,
     /// The socket may have more to read (edge-triggered readiness).
@@ -162,7 +168,7 @@ struct Conn<S> {
 
 impl<S> Conn<S> {
     fn backed_up(&self) -> bool {
-        self.tx_pos < self.tx.len() || self.payload.is_some()
+        self.backlog.is_some()
     }
 }
 
@@ -335,9 +341,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             entry.insert(Conn {
                 stream,
                 session,
-                tx: Vec::new(),
-                tx_pos: 0,
-                payload: None,
+                backlog: None,
                 rx: Vec::new(),
                 readable: false,
                 eof: false,
@@ -572,13 +576,13 @@ fn write_out(
 /// is left. Returns the bytes written.
 fn flush<S: Session>(c: &mut Conn<S>, now: Instant, scratch: &mut Vec<u8>) -> io::Result<usize> {
     let mut written = 0;
-    if c.backed_up() {
+    if let Some(b) = &mut c.backlog {
         let before = written;
         let done = write_out(
             &mut c.stream,
-            &c.tx,
-            &mut c.tx_pos,
-            &mut c.payload,
+            &b.tx,
+            &mut b.pos,
+            &mut b.payload,
             &mut written,
         )?;
         if written > before {
@@ -587,8 +591,7 @@ fn flush<S: Session>(c: &mut Conn<S>, now: Instant, scratch: &mut Vec<u8>) -> io
         if !done {
             return Ok(written);
         }
-        c.tx = Vec::new();
-        c.tx_pos = 0;
+        c.backlog = None;
     }
     while c.session.engine().wants_write() {
         scratch.clear();
@@ -600,9 +603,11 @@ fn flush<S: Session>(c: &mut Conn<S>, now: Instant, scratch: &mut Vec<u8>) -> io
         if !write_out(&mut c.stream, scratch, &mut pos, &mut payload, &mut written)? {
             // Backed up: the stall clock starts now; keep the rest.
             c.write_progress = now;
-            c.tx = scratch[pos..].to_vec();
-            c.tx_pos = 0;
-            c.payload = payload;
+            c.backlog = Some(Box::new(Backlog {
+                tx: scratch[pos..].to_vec(),
+                pos: 0,
+                payload,
+            }));
             break;
         }
     }

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use proto_h1::{Buffers, ConnConfig, ConnState, Event, Header, ServerConn};
+use proto_h1::{Buffers, ConnState, Event, Header, ServerConn};
 
 use super::message::{Body, Request, Response, reason};
+use super::sniff::Shared;
 use crate::event_loop::{Context, Session};
-use crate::timer::Timeouts;
 
 /// The handler every request goes to.
 pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync + 'static>;
@@ -36,12 +36,13 @@ enum Phase {
 /// One HTTP/1.1 server connection.
 pub struct H1Session {
     conn: ServerConn,
-    handler: Handler,
-    timeouts: Timeouts,
+    /// The handler and the timeouts, shared by the server's connections.
+    shared: Arc<Shared>,
     phase: Phase,
     since: Instant,
-    /// The request being read (head received, body arriving).
-    request: Option<Request>,
+    /// The request being read (head received, body arriving); boxed, as every idle
+    /// connection would carry its size.
+    request: Option<Box<Request>>,
     /// A streamed response body still being produced.
     stream: Option<Box<dyn Iterator<Item = Bytes> + Send>>,
     /// The request being answered was `HEAD` (no body is sent).
@@ -60,11 +61,10 @@ impl std::fmt::Debug for H1Session {
 impl H1Session {
     /// A session for a new connection accepted at `now`.
     #[must_use]
-    pub fn new(config: ConnConfig, timeouts: Timeouts, handler: Handler, now: Instant) -> Self {
+    pub(crate) fn new(shared: Arc<Shared>, now: Instant) -> Self {
         H1Session {
-            conn: ServerConn::new(config),
-            handler,
-            timeouts,
+            conn: ServerConn::new(shared.h1),
+            shared,
             phase: Phase::Idle,
             since: now,
             request: None,
@@ -74,7 +74,7 @@ impl H1Session {
     }
 
     fn respond(&mut self, req: &Request) {
-        let handler = &self.handler;
+        let handler = &self.shared.handler;
         let resp = catch_unwind(AssertUnwindSafe(|| handler(req)))
             .unwrap_or_else(|_| Response::text(500, "internal server error\n"));
         self.head_only = req.method == "HEAD";
@@ -229,7 +229,7 @@ impl Session for H1Session {
             match self.conn.poll_event() {
                 Ok(Some(Event::Request(head))) => {
                     continue_ = head.expects_continue();
-                    self.request = Some(Request {
+                    self.request = Some(Box::new(Request {
                         method: head.method.to_owned(),
                         target: head.target.to_owned(),
                         headers: head
@@ -237,7 +237,7 @@ impl Session for H1Session {
                             .map(|h| (h.name.to_owned(), h.value.to_vec()))
                             .collect(),
                         body: Vec::new(),
-                    });
+                    }));
                 }
                 Ok(Some(Event::Data(d))) => {
                     if let Some(r) = &mut self.request {
@@ -271,10 +271,11 @@ impl Session for H1Session {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
+        let t = &self.shared.timeouts;
         let t = match self.phase {
-            Phase::Idle => self.timeouts.keep_alive_idle,
-            Phase::Head => self.timeouts.request_head,
-            Phase::Body => self.timeouts.body_idle_gap,
+            Phase::Idle => t.keep_alive_idle,
+            Phase::Head => t.request_head,
+            Phase::Body => t.body_idle_gap,
             Phase::None => return None,
         };
         t.deadline(self.since)
@@ -300,10 +301,18 @@ mod tests {
     use super::*;
     use crate::buffer::Pool;
     use crate::engine::Engine;
+    use crate::timer::Timeouts;
 
     fn session(now: Instant) -> H1Session {
         let handler: Handler = Arc::new(|r: &Request| Response::text(200, r.target().to_owned()));
-        H1Session::new(ConnConfig::default(), Timeouts::default(), handler, now)
+        let shared = Shared {
+            h1: proto_h1::ConnConfig::default(),
+            timeouts: Timeouts::default(),
+            max_body: 1 << 20,
+            h2c: false,
+            handler,
+        };
+        H1Session::new(Arc::new(shared), now)
     }
 
     fn flush(s: &mut H1Session, now: Instant) -> Vec<u8> {

@@ -23,7 +23,8 @@ use crate::timer::Timeouts;
 /// The HTTP/2 client connection preface (RFC 9113 section 3.4).
 const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/// What every connection of a server shares.
+/// What every connection of a server shares (one allocation per server, not per
+/// connection).
 pub(crate) struct Shared {
     pub(crate) h1: ConnConfig,
     pub(crate) timeouts: Timeouts,
@@ -54,11 +55,12 @@ impl std::error::Error for ConnError {}
 
 struct Sniff {
     buf: [u8; 24],
-    len: usize,
-    since: Instant,
+    len: u8,
     closed: bool,
-    /// Pooled buffers lent before the protocol is known (given to HTTP/1.1).
-    buffers: Option<Buffers>,
+    since: Instant,
+    /// Pooled buffers lent before the protocol is known (given to HTTP/1.1); boxed, as
+    /// every connection carries this variant's size.
+    buffers: Option<Box<Buffers>>,
 }
 
 // HTTP/1.1, the common case, stays inline: a connection lives in the loop's slab and is never
@@ -108,10 +110,10 @@ impl ServerSession {
         ServerSession { proto, shared }
     }
 
-    fn h1(shared: &Shared, now: Instant, buffers: Option<Buffers>) -> H1Session {
-        let mut s = H1Session::new(shared.h1, shared.timeouts, Arc::clone(&shared.handler), now);
+    fn h1(shared: &Arc<Shared>, now: Instant, buffers: Option<Box<Buffers>>) -> H1Session {
+        let mut s = H1Session::new(Arc::clone(shared), now);
         if let Some(b) = buffers {
-            s.engine_mut().put_buffers(b);
+            s.engine_mut().put_buffers(*b);
         }
         s
     }
@@ -130,13 +132,14 @@ impl ServerSession {
         if s.closed {
             return Ok(0);
         }
-        let n = (PREFACE.len() - s.len).min(input.len());
-        s.buf[s.len..s.len + n].copy_from_slice(&input[..n]);
-        let seen = s.len + n;
+        let len = usize::from(s.len);
+        let n = (PREFACE.len() - len).min(input.len());
+        s.buf[len..len + n].copy_from_slice(&input[..n]);
+        let seen = len + n;
         if s.buf[..seen] != PREFACE[..seen] {
             // HTTP/1.1: what was held back goes first. When nothing was, the whole input
             // goes now.
-            let held = s.len;
+            let held = len;
             let head = s.buf;
             let mut h1 = Self::h1(&self.shared, now, s.buffers.take());
             let r = if held == 0 {
@@ -151,7 +154,7 @@ impl ServerSession {
             self.proto = Proto::H1(h1);
             return r;
         }
-        s.len = seen;
+        s.len = seen as u8;
         if seen == PREFACE.len() {
             let sh = &self.shared;
             let mut h2 = H2Session::new(&sh.timeouts, sh.max_body, Arc::clone(&sh.handler), now);
@@ -240,7 +243,7 @@ impl Session for ServerSession {
         match &mut self.proto {
             Proto::Sniff(s) => {
                 if s.buffers.is_none() && !cx.pool.is_empty() {
-                    s.buffers = Some(cx.pool.get());
+                    s.buffers = Some(Box::new(cx.pool.get()));
                 }
             }
             Proto::H1(s) => s.prepare(cx),
