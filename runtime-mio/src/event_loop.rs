@@ -151,8 +151,8 @@ struct Conn<S> {
     session: S,
     /// Output not yet written (only while the socket is backed up).
     backlog: Option<Box<Backlog>>,
-    /// Bytes read and not yet taken by the engine.
-    rx: Vec<u8>,
+    /// Bytes read and not yet taken by the engine (rare: boxed).
+    rx: Option<Box<[u8]>>,
     /// The socket may have more to read (edge-triggered readiness).
     readable: bool,
     eof: bool,
@@ -162,8 +162,8 @@ struct Conn<S> {
     /// When output last moved (or started waiting).
     write_progress: Instant,
     /// Lingering close: our side is shut down; the peer's bytes are read and dropped until
-    /// its end of stream or this deadline.
-    linger: Option<Instant>,
+    /// its end of stream or the connection's timer (set to the lingering deadline).
+    lingering: bool,
 }
 
 impl<S> Conn<S> {
@@ -342,13 +342,13 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 stream,
                 session,
                 backlog: None,
-                rx: Vec::new(),
+                rx: None,
                 readable: false,
                 eof: false,
                 failed: false,
                 writable: false,
                 write_progress: now,
-                linger: None,
+                lingering: false,
             });
             self.drive(key, now);
         }
@@ -384,7 +384,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         let Some(c) = self.conns.get_mut(key) else {
             return;
         };
-        if c.linger.is_some() {
+        if c.lingering {
             self.drive(key, now);
             return;
         }
@@ -436,12 +436,12 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             ..
         } = self;
         let c = &mut conns[key];
-        if let Some(deadline) = c.linger {
+        if c.lingering {
+            // The deadline is the connection's timer; an expired one was disarmed.
+            let deadline = self.timers.get(key);
             match linger(c, read_buf) {
                 // Shutting down: a lingering connection waits no longer.
-                Ok(false) if now < deadline && draining.is_none() => {
-                    self.timers.set(key, Some(deadline));
-                }
+                Ok(false) if deadline.is_some_and(|d| now < d) && draining.is_none() => {}
                 _ => self.close(key),
             }
             return;
@@ -460,7 +460,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         let engine = c.session.engine();
         let done = !c.backed_up()
             && !engine.wants_write()
-            && (engine.is_closed() || c.failed || (c.eof && c.rx.is_empty() && draining.is_some()));
+            && (engine.is_closed() || c.failed || (c.eof && c.rx.is_none() && draining.is_some()));
         if matches!(result, Driven::Close) || (done && c.eof) {
             self.close(key);
             return;
@@ -471,7 +471,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             // the reply (a 400 or 431, say) before the peer read it.
             let _ = c.stream.shutdown(Shutdown::Write);
             let deadline = now + LINGER;
-            c.linger = Some(deadline);
+            c.lingering = true;
             c.readable = true;
             match linger(c, read_buf) {
                 Ok(false) if draining.is_none() => self.timers.set(key, Some(deadline)),
@@ -625,14 +625,18 @@ fn drive_conn<S: Session>(
     loop {
         let mut progress = false;
         // Bytes the engine did not take last time.
-        if !c.rx.is_empty() && !c.failed {
+        if !c.failed
+            && let Some(rx) = &mut c.rx
+        {
             c.session.prepare(cx);
-            match c.session.engine_mut().recv(now, &c.rx) {
+            match c.session.engine_mut().recv(now, rx) {
                 Ok(n) => {
-                    c.rx.drain(..n);
                     progress |= n > 0;
-                    if c.rx.is_empty() {
-                        c.rx = Vec::new();
+                    if n == rx.len() {
+                        c.rx = None;
+                    } else if n > 0 {
+                        let rest: Box<[u8]> = rx[n..].into();
+                        *rx = rest;
                     }
                 }
                 Err(_) => c.failed = true,
@@ -646,7 +650,7 @@ fn drive_conn<S: Session>(
             c.session.process(cx);
             progress = true;
         }
-        let can_read = c.rx.is_empty() && !c.backed_up() && c.readable && !c.eof && !c.failed;
+        let can_read = c.rx.is_none() && !c.backed_up() && c.readable && !c.eof && !c.failed;
         if can_read {
             if reads == READS_PER_TURN {
                 return Ok(Driven::Again);
@@ -665,7 +669,7 @@ fn drive_conn<S: Session>(
                 Ok(n) => {
                     c.session.prepare(cx);
                     match c.session.engine_mut().recv(now, &read_buf[..n]) {
-                        Ok(k) if k < n => c.rx.extend_from_slice(&read_buf[k..n]),
+                        Ok(k) if k < n => c.rx = Some(read_buf[k..n].into()),
                         Ok(_) => {}
                         Err(_) => c.failed = true,
                     }
