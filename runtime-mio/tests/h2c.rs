@@ -253,3 +253,84 @@ fn nghttp_and_h2load_against_server() {
     assert!(text.contains("status codes: 2000 2xx"), "{text}");
     s.shutdown().unwrap();
 }
+
+/// Graceful shutdown with an HTTP/2 stream in flight: the server sends GOAWAY, still
+/// answers the stream whose body arrives after the stop, then closes the connection.
+#[test]
+fn h2c_graceful_shutdown_finishes_open_stream() {
+    let s = start();
+    let mut sock = TcpStream::connect(s.local_addr()).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let authority = s.local_addr().to_string();
+    let mut client = Connection::new(Role::Client, Config::client(), Instant::now());
+    let head = H2Request {
+        method: b"POST",
+        path: b"/body",
+        ..H2Request::get(b"http", authority.as_bytes(), b"/")
+    };
+    let id = client.send_request(&head, false).unwrap();
+    client
+        .send_data(id, Bytes::from_static(b"first "), false)
+        .unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut events = Vec::new();
+    let mut closed = false;
+    // One round: write what the client has, read what comes (20 ms at most).
+    let mut round = |client: &mut Connection, events: &mut Vec<String>, closed: &mut bool| {
+        let mut out = Vec::new();
+        while client.wants_write() {
+            if let Some(p) = client.poll_transmit(Instant::now(), &mut out) {
+                out.extend_from_slice(&p);
+            }
+        }
+        if !out.is_empty() && sock.write_all(&out).is_err() {
+            *closed = true;
+        }
+        match sock.read(&mut buf) {
+            Ok(0) => *closed = true,
+            Ok(n) => {
+                client.recv(Instant::now(), &buf[..n]).unwrap();
+            }
+            Err(_) => {}
+        }
+        while let Some(ev) = client.poll_event() {
+            match ev {
+                Event::GoAway { .. } => events.push("goaway".to_owned()),
+                Event::Response { head, .. } => {
+                    events.push(format!("status {}", head.status().unwrap_or(0)));
+                }
+                Event::Data { stream, .. } => {
+                    while let Some(b) = client.read_data(stream) {
+                        events.push(format!("data {}", String::from_utf8_lossy(&b)));
+                    }
+                }
+                _ => {}
+            }
+        }
+    };
+    for _ in 0..10 {
+        round(&mut client, &mut events, &mut closed);
+    }
+    let stopper = s.stopper();
+    stopper.stop().unwrap();
+    for _ in 0..10 {
+        round(&mut client, &mut events, &mut closed);
+    }
+    assert!(events.iter().any(|e| e == "goaway"), "{events:?}");
+    client
+        .send_data(id, Bytes::from_static(b"second"), true)
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !closed && Instant::now() < deadline {
+        round(&mut client, &mut events, &mut closed);
+    }
+    assert!(closed, "the server did not close: {events:?}");
+    assert!(events.iter().any(|e| e == "status 200"), "{events:?}");
+    let body: String = events
+        .iter()
+        .filter_map(|e| e.strip_prefix("data "))
+        .collect();
+    assert_eq!(body, "first second");
+    s.join().unwrap();
+}

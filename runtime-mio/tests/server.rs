@@ -440,3 +440,29 @@ fn short_streamed_body_cuts_connection() {
     assert!(text.ends_with("\r\n\r\nonly ten.."), "{text}");
     s.shutdown().unwrap();
 }
+
+/// The per-request body limit: a larger Content-Length is answered 413 by the engine and
+/// the connection closes; the handler never sees it.
+#[test]
+fn body_over_limit_gets_413() {
+    let mut config = short();
+    config.max_body = 1000;
+    let s = start(config);
+    let mut c = connect(&s);
+    c.write_all(b"POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n")
+        .unwrap();
+    let all = read_to_close(&mut c);
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.starts_with("HTTP/1.1 413 "), "{text}");
+    // At the limit it passes.
+    let mut c = connect(&s);
+    let body = vec![b'k'; 1000];
+    c.write_all(b"POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+        .unwrap();
+    c.write_all(&body).unwrap();
+    let mut pending = Vec::new();
+    let (head, got) = read_response(&mut c, &mut pending);
+    assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+    assert_eq!(got, body);
+    s.shutdown().unwrap();
+}

@@ -46,6 +46,8 @@ pub struct H2Session {
     conn: Connection,
     handler: Handler,
     streams: HashMap<u32, Stream>,
+    /// Graceful shutdown began (GOAWAY queued once).
+    going_away: bool,
 }
 
 impl std::fmt::Debug for H2Session {
@@ -68,6 +70,7 @@ impl H2Session {
             conn: Connection::new(Role::Server, config, now),
             handler,
             streams: HashMap::new(),
+            going_away: false,
         }
     }
 
@@ -206,8 +209,10 @@ impl Session for H2Session {
     }
 
     fn process(&mut self, cx: &mut Context<'_, proto_h1::Buffers>) {
-        if cx.draining {
-            // Idempotent: a second GOAWAY(NO_ERROR) is not sent.
+        if cx.draining && !self.going_away {
+            // Once: each call may queue another GOAWAY (the graceful sequence is two, the
+            // second after a PING round trip, which the engine drives itself).
+            self.going_away = true;
             let _ = self.conn.go_away(ErrorCode::NO_ERROR);
         }
         while let Some(ev) = self.conn.poll_event() {
