@@ -1,5 +1,6 @@
 //! The mio event loop that drives the sans-IO engines, and what stands on it: the timer
-//! table, the buffer pool, the HTTP/1.1 server and the `wire` command-line tool.
+//! table, the buffer pool, the server (HTTP/1.1, HTTP/2 by prior knowledge or by ALPN under
+//! TLS) and the `wire` command-line tool.
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -24,7 +25,8 @@
 //! - [`buffer`]: the buffer pool;
 //! - [`timer`]: the timeout table and the deadline heap;
 //! - [`event_loop`]: the mio readiness loop over a slab of connections;
-//! - [`server`]: the handler API, the HTTP/1.1 glue, threads and shutdown.
+//! - [`server`]: the handler API, the HTTP/1.1 and HTTP/2 glue, protocol sniffing, TLS,
+//!   threads and shutdown.
 #![forbid(unsafe_code)]
 
 pub mod buffer;

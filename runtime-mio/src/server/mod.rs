@@ -1,5 +1,5 @@
-//! The server: HTTP/1.1 (keep-alive, pipelining) and HTTP/2 with prior knowledge (h2c) on N
-//! threads, each with its own
+//! The server: HTTP/1.1 (keep-alive, pipelining) and HTTP/2 (prior knowledge in cleartext, or
+//! ALPN `h2` under TLS when [`ServerConfig::tls`] is set) on N threads, each with its own
 //! [`EventLoop`] and its own `SO_REUSEPORT` listener on the same address, so the kernel
 //! spreads connections over the threads and no lock is shared on the hot path.
 //!
@@ -14,8 +14,10 @@
 //! ```
 //!
 //! A handler that panics costs its own request only: the panic is caught and the client gets
-//! a 500; the connection and its neighbours go on. [`Server::shutdown`] stops accepting,
-//! lets in-flight requests finish (their responses say `Connection: close`) within
+//! a 500 (HTTP/1.1) or RST_STREAM(INTERNAL_ERROR) (HTTP/2); the connection and its neighbours
+//! go on. [`Server::shutdown`] stops accepting,
+//! lets in-flight requests finish (HTTP/1.1 responses say `Connection: close`, HTTP/2
+//! connections get GOAWAY) within
 //! [`Timeouts::shutdown_grace`](crate::timer::Timeouts::shutdown_grace), and returns.
 
 use std::io;
