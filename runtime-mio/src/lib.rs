@@ -1,6 +1,7 @@
 //! The mio event loop that drives the sans-IO engines, and what stands on it: the timer
 //! table, the buffer pool, the server (HTTP/1.1, HTTP/2 by prior knowledge or by ALPN under
-//! TLS) and the `wire` command-line tool.
+//! TLS) and the `wire` command-line tool. It depends on every protocol crate and owns all the
+//! I/O; it is the only crate of the workspace that may.
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -25,12 +26,23 @@
 //! - [`buffer`]: the buffer pool;
 //! - [`timer`]: the timeout table and the deadline heap;
 //! - [`event_loop`]: the mio readiness loop over a slab of connections;
+//! - [`profile`]: a browser [`tls::Profile`]'s HTTP/2 side turned into the
+//!   [`proto_h2::conn::Config`] a client connection sends, the one place the two crates'
+//!   units meet;
 //! - [`server`]: the handler API, the HTTP/1.1 and HTTP/2 glue, protocol sniffing, TLS,
 //!   threads and shutdown.
+//!
+//! ```
+//! use runtime_mio::profile::h2_config;
+//!
+//! let firefox = h2_config(&tls::profile::FIREFOX).unwrap();
+//! assert_eq!(firefox.settings, [(1, 65536), (2, 0), (4, 131_072), (5, 16384)]);
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod buffer;
 pub mod engine;
 pub mod event_loop;
+pub mod profile;
 pub mod server;
 pub mod timer;

@@ -105,8 +105,9 @@ pub mod testing;
 pub use cert_compression::CertCompression;
 pub use client_hello::{ClientHello, Fingerprints, ParseError};
 pub use config::{
-    ClientAuth, ClientConfig, ClientConfigBuilder, DEFAULT_WRITE_QUEUE_LIMIT, KeyLog, KeyLogFile,
-    ServerConfig, ServerConfigBuilder, SessionCache, TlsVersion,
+    ClientAuth, ClientConfig, ClientConfigBuilder, DEFAULT_SERVER_SESSION_CACHE,
+    DEFAULT_WRITE_QUEUE_LIMIT, KeyLog, KeyLogFile, ServerConfig, ServerConfigBuilder, SessionCache,
+    TlsVersion,
 };
 pub use error::{Alert, ConfigError, Error, Misuse, PeerError};
 pub use profile::Profile;

@@ -169,13 +169,14 @@ pub struct Profile {
     pub http2_headers: &'static [(&'static str, &'static str)],
 }
 
+/// Every built-in profile, in the order of this module's docs.
+pub static BUILT_IN: [&Profile; 3] = [&CHROME, &FIREFOX, &SAFARI];
+
 impl Profile {
     /// A profile by name (`chrome`, `firefox`, `safari`).
     #[must_use]
     pub fn by_name(name: &str) -> Option<&'static Profile> {
-        [&CHROME, &FIREFOX, &SAFARI]
-            .into_iter()
-            .find(|p| p.name == name)
+        BUILT_IN.into_iter().find(|p| p.name == name)
     }
 }
 

@@ -183,3 +183,21 @@ fn client_key_log_file_gets_nss_lines() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A symbolic link at the key log path is refused, so secrets are not written through a link
+/// to a file of someone else's choosing; the link's target stays untouched.
+#[test]
+fn key_log_file_refuses_a_symlink() {
+    let dir = scratch("symlink");
+    let target = dir.join("target.txt");
+    std::fs::write(&target, b"").unwrap();
+    let link = dir.join("keys.log");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let err = tls::KeyLogFile::create(&link).unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::ELOOP), "{err}");
+    assert_eq!(std::fs::read(&target).unwrap(), b"");
+    // A regular file at the path is appended to.
+    std::fs::remove_file(&link).unwrap();
+    tls::KeyLogFile::create(&link).unwrap();
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_file());
+}

@@ -98,3 +98,44 @@ fn tls13_tickets_are_single_use_tls12_sessions_are_not() {
         );
     }
 }
+
+/// The server's stateful cache (TLS 1.2 session IDs, tickets off) keeps at most
+/// `session_cache_size` sessions, evicting the oldest; size 0 keeps none.
+#[test]
+fn server_session_cache_is_bounded() {
+    let pki = pki();
+    let connect_tls12 = |server: &tls::ServerConfig, names: &[&str]| {
+        let cache = SessionCache::with_limits(16, 1);
+        let mut cb = client_builder(&pki);
+        cb.verify_hostname(false)
+            .versions(TlsVersion::Tls12, TlsVersion::Tls12)
+            .session_cache(cache.clone());
+        let client = cb.build().unwrap();
+        for name in names {
+            connect_and_take_tickets(&client, server, name);
+        }
+        client
+    };
+    let mut sb = server_builder(&pki.server);
+    sb.session_tickets(false).session_cache_size(2);
+    let server = sb.build().unwrap();
+    let client = connect_tls12(&server, &["a.test", "b.test", "c.test"]);
+    // Three sessions went into a server cache of two: the first is gone, the last resumes.
+    assert!(connect(&client, &server, "c.test").0.is_resumed());
+    assert!(connect(&client, &server, "b.test").0.is_resumed());
+    assert!(!connect(&client, &server, "a.test").0.is_resumed());
+
+    let mut sb = server_builder(&pki.server);
+    sb.session_tickets(false).session_cache_size(0);
+    let server = sb.build().unwrap();
+    let client = connect_tls12(&server, &["a.test"]);
+    assert!(!connect(&client, &server, "a.test").0.is_resumed());
+
+    // The default keeps them (and its bound is BoringSSL's documented default).
+    assert_eq!(tls::DEFAULT_SERVER_SESSION_CACHE, 20 * 1024);
+    let mut sb = server_builder(&pki.server);
+    sb.session_tickets(false);
+    let server = sb.build().unwrap();
+    let client = connect_tls12(&server, &["a.test", "b.test", "c.test"]);
+    assert!(connect(&client, &server, "a.test").0.is_resumed());
+}

@@ -98,7 +98,7 @@ struct ClientState {
     /// Requests in flight, oldest first.
     in_flight: VecDeque<InFlight>,
     /// The `Upgrade` values of the requests in flight that offered an upgrade (ranges in
-    /// [`InFlight::upgrade`]); emptied when no request is in flight.
+    /// [`InFlight::upgrade`]); an answered request's offer leaves with it.
     offered: Vec<u8>,
 }
 
@@ -937,9 +937,20 @@ impl<R: Role> Conn<R> {
         self.start_head();
     }
 
+    /// The front request got its final response: it leaves the pipeline, with its upgrade
+    /// offer. `offered` then holds only what the requests in flight offered (their ranges
+    /// are in order, so the answered ones are its front), bounded by `max_in_flight`
+    /// requests' `Upgrade` values however long a pipeline runs.
     fn pop_in_flight(&mut self) {
         if let Some(c) = &mut self.client {
             c.in_flight.pop_front();
+            let answered = c.in_flight.front().map_or(c.offered.len(), |f| f.upgrade.0);
+            if answered > 0 {
+                c.offered.drain(..answered);
+                for f in &mut c.in_flight {
+                    f.upgrade = (f.upgrade.0 - answered, f.upgrade.1 - answered);
+                }
+            }
         }
     }
 
@@ -1142,9 +1153,6 @@ impl Conn<Client> {
         }
         let framing = write_request_head(&mut self.tx, method, target, Version::Http11, headers)?;
         let c = self.client.get_or_insert_with(Box::default);
-        if c.in_flight.is_empty() {
-            c.offered.clear();
-        }
         let start = c.offered.len();
         if find(headers, "connection").is_some_and(|v| has_token(v, "upgrade")) {
             for h in headers
@@ -1171,5 +1179,55 @@ impl Conn<Client> {
     #[must_use]
     pub fn in_flight(&self) -> usize {
         self.in_flight_len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client that always keeps one request in flight, each offering an upgrade, holds
+    /// only the offers of the requests in flight.
+    #[test]
+    fn upgrade_offers_of_answered_requests_are_dropped() {
+        let mut conn = ClientConn::new(ConnConfig::default());
+        let headers = [
+            Header {
+                name: "Host",
+                value: b"a",
+            },
+            Header {
+                name: "Connection",
+                value: b"upgrade",
+            },
+            Header {
+                name: "Upgrade",
+                value: b"websocket",
+            },
+        ];
+        let mut tx = Vec::new();
+        let mut send = |conn: &mut ClientConn| {
+            conn.send_request("GET", "/", &headers).unwrap();
+            conn.send_end(&[]).unwrap();
+            while conn.wants_write() {
+                let _ = conn.poll_transmit(&mut tx);
+            }
+            tx.clear();
+        };
+        send(&mut conn);
+        for _ in 0..1000 {
+            send(&mut conn);
+            conn.recv(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                .unwrap();
+            while let Some(ev) = conn.poll_event().unwrap() {
+                if matches!(ev, Event::End { .. }) {
+                    break;
+                }
+            }
+        }
+        let c = conn.client.as_ref().unwrap();
+        assert_eq!(c.in_flight.len(), 1);
+        assert_eq!(c.offered, b"websocket,");
+        assert_eq!(c.in_flight[0].upgrade, (0, 10));
     }
 }

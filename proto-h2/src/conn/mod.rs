@@ -132,8 +132,9 @@ pub enum Role {
 ///   so a handler that writes faster than the peer reads is held back instead of filling
 ///   memory. The window part is the peer's to grant (at most 2^31-1, shared by all streams
 ///   for the connection window) and leaves at the next `poll_transmit`.
-/// - Buffers reused across messages: the scratch head header blocks are decoded into is kept
-///   only while at most 4 KiB; the send queues of dropped streams are kept for new streams,
+/// - Buffers reused across messages: the scratch head header blocks are decoded into, the
+///   buffer our header blocks are encoded into and the control-frame output buffer are kept
+///   only while at most 4 KiB each; the send queues of dropped streams are kept for new streams,
 ///   at most 8 of at most 1 KiB each. A buffer grown larger (a large head, many queued
 ///   chunks) is freed after use, so an idle connection keeps no large buffer.
 #[derive(Debug)]

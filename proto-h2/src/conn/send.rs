@@ -8,7 +8,7 @@ use super::config::Pseudo;
 use super::event::Event;
 use super::store::{Closure, Stream};
 use super::timers::DRAIN_PING;
-use super::{Connection, Role};
+use super::{Connection, Role, SCRATCH_KEEP};
 use crate::error::UserError;
 use crate::frame::{self, ErrorCode, Frame, Priority, StreamId};
 use crate::head::{self, Malformed};
@@ -576,7 +576,10 @@ impl Connection {
             })
             .encode(&mut self.ctrl);
         }
-        self.scratch = block;
+        // Kept for the next block only while small: a large head's buffer is freed.
+        if block.capacity() <= SCRATCH_KEEP {
+            self.scratch = block;
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! as the stream and connection send windows allow, with large payloads handed back for a
 //! vectored write; the send queue of streams with something to send.
 
-use super::{Connection, VECTORED_MIN};
+use super::{Connection, SCRATCH_KEEP, VECTORED_MIN};
 use crate::flow::{Bdp, Window};
 use crate::frame::{self, Frame, StreamId};
 use crate::stream::{Event as Ev, Side, State};
@@ -47,6 +47,11 @@ impl Connection {
         }
         out.extend_from_slice(&self.ctrl);
         self.ctrl.clear();
+        // A burst of control frames or a large header block grew it: free it rather than
+        // keep the burst's memory on an idle connection.
+        if self.ctrl.capacity() > SCRATCH_KEEP {
+            self.ctrl = Vec::new();
+        }
         true
     }
 

@@ -34,8 +34,10 @@ impl<F: Fn(&str) + Send + Sync> KeyLog for F {
 /// Secret log").
 ///
 /// A new file is created with mode `0600` (owner read and write only, whatever the umask); an
-/// existing file is appended to and its mode left as it is (never widened). Writes are best
-/// effort: a failed write is dropped, it does not fail the handshake.
+/// existing file is appended to and its mode left as it is (never widened). On Unix the path's
+/// last component must not be a symbolic link (`O_NOFOLLOW`): secrets are never written
+/// through a link someone else may have planted at the path to a file of their choosing.
+/// Writes are best effort: a failed write is dropped, it does not fail the handshake.
 #[derive(Debug)]
 pub struct KeyLogFile {
     file: Mutex<File>,
@@ -45,14 +47,15 @@ impl KeyLogFile {
     /// Opens `path` for appending, creating it with mode `0600` if it does not exist.
     ///
     /// # Errors
-    /// The error from opening the file.
+    /// The error from opening the file; on Unix, a symbolic link at `path` is refused (the
+    /// error of `O_NOFOLLOW`, `ELOOP`).
     pub fn create(path: impl AsRef<Path>) -> std::io::Result<Self> {
         let mut options = std::fs::OpenOptions::new();
         options.create(true).append(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(0o600);
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
         }
         Ok(Self {
             file: Mutex::new(options.open(path)?),

@@ -29,7 +29,7 @@ use crate::{ConfigError, Error};
 
 pub use client::{ClientConfig, ClientConfigBuilder};
 pub use key_log::{KeyLog, KeyLogFile};
-pub use server::{ClientAuth, ServerConfig, ServerConfigBuilder};
+pub use server::{ClientAuth, DEFAULT_SERVER_SESSION_CACHE, ServerConfig, ServerConfigBuilder};
 pub use session_cache::SessionCache;
 
 /// The default write queue limit of a session: 64 KiB of ciphertext waiting in

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use boring::ssl::{
     AlpnError, NameType, SniError, SslContext, SslContextBuilder, SslMethod, SslOptions,
-    SslVerifyMode,
+    SslSessionCacheMode, SslVerifyMode,
 };
 use boring::x509::X509;
 use boring::x509::store::X509StoreBuilder;
@@ -46,7 +46,13 @@ pub struct ServerConfigBuilder {
     key_log: Option<Arc<dyn KeyLog>>,
     write_limit: usize,
     keep_hello: bool,
+    cache_size: u32,
 }
+
+/// The default bound of a server's session cache ([`ServerConfigBuilder::session_cache_size`]):
+/// 20,480 sessions, BoringSSL's own default, written down here so that it is a number the
+/// docs can state and a test can hold.
+pub const DEFAULT_SERVER_SESSION_CACHE: u32 = 20 * 1024;
 
 impl fmt::Debug for ServerConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -120,6 +126,17 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// The most sessions the server keeps for session-ID resumption (the stateful cache TLS 1.2
+    /// clients without tickets resume from), default [`DEFAULT_SERVER_SESSION_CACHE`]. When
+    /// full, BoringSSL evicts the least recently used session, so the cache's memory stays
+    /// bounded however many clients connect. `0` turns the stateful cache off: only tickets
+    /// (which the server does not store) resume. A name given to
+    /// [`sni_cert_pem`](Self::sni_cert_pem) has its own cache with the same bound.
+    pub fn session_cache_size(&mut self, sessions: u32) -> &mut Self {
+        self.cache_size = sessions;
+        self
+    }
+
     /// Whether to compress the certificate chain (RFC 8879, brotli or zlib) for clients that
     /// offer it (default `true`).
     pub fn cert_compression(&mut self, on: bool) -> &mut Self {
@@ -170,6 +187,12 @@ impl ServerConfigBuilder {
         set_versions(&mut ctx, self.min, self.max)?;
         ctx.set_session_id_context(b"http-engine")
             .map_err(ConfigError::rejected("session id context"))?;
+        if self.cache_size == 0 {
+            ctx.set_session_cache_mode(SslSessionCacheMode::OFF);
+        } else {
+            ctx.set_session_cache_mode(SslSessionCacheMode::SERVER);
+            ctx.set_session_cache_size(self.cache_size);
+        }
         set_chain_and_key(&mut ctx, "server certificate chain", chain, key)?;
         if self.compression {
             add_compression(&mut ctx, &[CertCompression::Brotli, CertCompression::Zlib])?;
@@ -297,6 +320,7 @@ impl ServerConfig {
             key_log: None,
             write_limit: DEFAULT_WRITE_QUEUE_LIMIT,
             keep_hello: false,
+            cache_size: DEFAULT_SERVER_SESSION_CACHE,
         }
     }
 }
