@@ -466,3 +466,91 @@ fn body_over_limit_gets_413() {
     assert_eq!(got, body);
     s.shutdown().unwrap();
 }
+
+/// A WebSocket upgrade through the HTTP/1.1 engine, then messages both ways with
+/// permessage-deflate, a frame sent in the same write as the upgrade request included.
+#[test]
+fn websocket_upgrade_and_echo() {
+    use proto_ws::{ClientHandshake, Connection, DeflateConfig, Event};
+    let echo = |req: &Request| {
+        if req.path() == "/ws" {
+            Response::websocket(|m| vec![m])
+        } else {
+            Response::text(404, "")
+        }
+    };
+    let s = Server::bind("127.0.0.1:0".parse().unwrap(), short(), echo).unwrap();
+    let mut c = connect(&s);
+    let hs = ClientHandshake::with_nonce([9; 16]).deflate(Some(DeflateConfig::default()));
+    let mut out = Vec::new();
+    hs.write_request("localhost", "/ws", &mut out);
+    // The server's answer tells the deflate parameters; a first frame already follows the
+    // request, uncompressed (a client may send before it saw the 101).
+    let mut plain = Connection::client_predictable(proto_ws::Config::default(), 1);
+    plain.send_text("early").unwrap();
+    while plain.wants_write() {
+        if let Some(p) = plain.poll_transmit(&mut out) {
+            out.extend_from_slice(&p);
+        }
+    }
+    c.write_all(&out).unwrap();
+    let mut buf = vec![0u8; 65536];
+    let mut got = Vec::new();
+    let end = loop {
+        let n = c.read(&mut buf).unwrap();
+        assert!(n > 0);
+        got.extend_from_slice(&buf[..n]);
+        if let Some(i) = find(&got, b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&got[..end]).into_owned();
+    assert!(
+        head.starts_with("HTTP/1.1 101 Switching Protocols\r\n"),
+        "{head}"
+    );
+    assert!(head.contains(hs.key().expected_accept().as_str()), "{head}");
+    assert!(head.contains("permessage-deflate"), "{head}");
+    let mut rest = got[end..].to_vec();
+    // The early frame comes back (uncompressed frames stay valid with deflate negotiated).
+    let fields: Vec<(&[u8], &[u8])> = head
+        .split("\r\n")
+        .skip(1)
+        .filter_map(|l| l.split_once(": "))
+        .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+        .collect();
+    let negotiated = hs.check_response(101, fields).unwrap();
+    assert!(negotiated.deflate.is_some());
+    let mut ws = Connection::client_predictable(negotiated.config(), 2);
+    let mut texts = Vec::new();
+    let pump = |ws: &mut Connection, rest: &mut Vec<u8>, texts: &mut Vec<String>| {
+        let mut off = 0;
+        while off < rest.len() {
+            off += ws.recv(&rest[off..]).unwrap();
+            while let Some(ev) = ws.poll_event().unwrap() {
+                if let Event::Text(t) = ev {
+                    texts.push(t.to_owned());
+                }
+            }
+        }
+        rest.clear();
+    };
+    pump(&mut ws, &mut rest, &mut texts);
+    ws.send_text("compressed hello").unwrap();
+    let mut out = Vec::new();
+    while ws.wants_write() {
+        if let Some(p) = ws.poll_transmit(&mut out) {
+            out.extend_from_slice(&p);
+        }
+    }
+    c.write_all(&out).unwrap();
+    while texts.len() < 2 {
+        let n = c.read(&mut buf).unwrap();
+        assert!(n > 0, "closed: {texts:?}");
+        rest.extend_from_slice(&buf[..n]);
+        pump(&mut ws, &mut rest, &mut texts);
+    }
+    assert_eq!(texts, ["early", "compressed hello"]);
+    drop(c);
+    s.shutdown().unwrap();
+}

@@ -9,7 +9,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use proto_h1::{Buffers, ConnState, Event, Header, ServerConn};
 
-use super::message::{Body, Request, Response, reason};
+use super::message::{Body, Request, Response, WsHandler, reason};
 use super::sniff::Shared;
 use crate::event_loop::{Context, Session};
 
@@ -47,6 +47,16 @@ pub struct H1Session {
     stream: Option<Box<dyn Iterator<Item = Bytes> + Send>>,
     /// The request being answered was `HEAD` (no body is sent).
     head_only: bool,
+    /// A WebSocket upgrade was answered (boxed: rare).
+    switch: Option<Box<Switch>>,
+}
+
+/// A WebSocket upgrade in progress.
+struct Switch {
+    config: proto_ws::Config,
+    handler: WsHandler,
+    /// The bytes after the request, once the engine handed them over.
+    rest: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for H1Session {
@@ -70,6 +80,7 @@ impl H1Session {
             request: None,
             stream: None,
             head_only: false,
+            switch: None,
         }
     }
 
@@ -78,6 +89,10 @@ impl H1Session {
         let resp = catch_unwind(AssertUnwindSafe(|| handler(req)))
             .unwrap_or_else(|_| Response::text(500, "internal server error\n"));
         self.head_only = req.method == "HEAD";
+        if let Body::WebSocket(handler) = resp.body {
+            self.upgrade(req, handler);
+            return;
+        }
         if self.send(resp).is_err() {
             // The handler's head was malformed (a bad field name, say): answer 500 instead.
             let _ = self.send(Response::text(500, "internal server error: bad response\n"));
@@ -111,6 +126,7 @@ impl H1Session {
                     name: "Transfer-Encoding",
                     value: b"chunked",
                 }),
+                Body::WebSocket(_) => {}
             }
         }
         self.conn
@@ -131,8 +147,61 @@ impl H1Session {
                     self.stream = Some(s);
                 }
             }
+            // Handled by `upgrade` before `send`.
+            Body::WebSocket(_) => return Err(proto_h1::SendError::NotReady),
         }
         Ok(())
+    }
+
+    /// Answers a WebSocket upgrade: 101 with the negotiated fields through the engine, then
+    /// (once the engine hands over the bytes after the request) the connection switches.
+    fn upgrade(&mut self, req: &Request, handler: WsHandler) {
+        let options = proto_ws::ServerOptions {
+            protocols: &[],
+            deflate: Some(proto_ws::DeflateConfig::default()),
+        };
+        let headers = req
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_bytes(), v.as_slice()));
+        let accepted = match proto_ws::accept_request(&options, req.method.as_bytes(), headers) {
+            Ok(a) => a,
+            Err(e) => {
+                let _ = self.send(Response::text(400, format!("{e}\n")));
+                return;
+            }
+        };
+        let fields = accepted.headers();
+        let fields: Vec<Header<'_>> = fields
+            .iter()
+            .map(|(n, v)| Header {
+                name: n,
+                value: v.as_bytes(),
+            })
+            .collect();
+        if self
+            .conn
+            .send_response(101, b"Switching Protocols", &fields)
+            .is_err()
+        {
+            let _ = self.send(Response::text(500, "internal server error: upgrade\n"));
+            return;
+        }
+        self.switch = Some(Box::new(Switch {
+            config: accepted.config(),
+            handler,
+            rest: None,
+        }));
+    }
+
+    /// The WebSocket this connection switched to, once the engine handed over the bytes that
+    /// followed the request: its configuration, handler and those bytes.
+    pub(crate) fn take_switch(&mut self) -> Option<(proto_ws::Config, WsHandler, Vec<u8>)> {
+        if self.switch.as_ref().is_some_and(|s| s.rest.is_some()) {
+            let s = self.switch.take()?;
+            return Some((s.config, s.handler, s.rest.unwrap_or_default()));
+        }
+        None
     }
 
     /// Pulls streamed pieces while the connection's queue is under budget.
@@ -247,6 +316,11 @@ impl Session for H1Session {
                     self.since = now;
                 }
                 Ok(Some(Event::End { .. })) => complete = self.request.take(),
+                Ok(Some(Event::Upgrade(rest))) => {
+                    if let Some(s) = &mut self.switch {
+                        s.rest = Some(rest.to_vec());
+                    }
+                }
                 Ok(Some(_)) => {}
                 // Nothing more now, or a peer error whose reply the engine queued.
                 Ok(None) | Err(_) => break,

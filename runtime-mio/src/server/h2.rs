@@ -80,6 +80,11 @@ impl H2Session {
             let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
             return;
         };
+        if matches!(resp.body, Body::WebSocket(_)) {
+            // RFC 8441 (WebSocket over HTTP/2) is not wired yet.
+            let _ = self.conn.send_response(id, 501, &[], true);
+            return;
+        }
         let Response {
             status,
             headers,
@@ -113,6 +118,7 @@ impl H2Session {
         let (piece, rest) = match body {
             Body::Full(b) => (b, None),
             Body::Stream(s) => (Bytes::new(), Some(s)),
+            Body::WebSocket(_) => return,
         };
         self.streams
             .insert(id.value(), Stream::Sending { piece, rest });

@@ -81,6 +81,19 @@ impl Request {
     }
 }
 
+/// A WebSocket message, as a [`WsHandler`] receives and sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsMessage {
+    /// A text message.
+    Text(String),
+    /// A binary message.
+    Binary(Bytes),
+}
+
+/// What a WebSocket connection runs after the upgrade: called with each message received,
+/// it returns the messages to send back (an echo returns what it got).
+pub type WsHandler = Box<dyn FnMut(WsMessage) -> Vec<WsMessage> + Send>;
+
 /// A response body.
 pub enum Body {
     /// The whole body (sent with `Content-Length` unless the handler set its framing).
@@ -89,6 +102,10 @@ pub enum Body {
     /// the handler set `Content-Length`). The server pulls the next piece only while less
     /// than 64 KiB is queued, so a long stream costs bounded memory.
     Stream(Box<dyn Iterator<Item = Bytes> + Send>),
+    /// Accept a WebSocket upgrade (HTTP/1.1, RFC 6455; permessage-deflate when the client
+    /// offers it) and run this handler on the connection. A request that is not a valid
+    /// upgrade gets 400 instead; HTTP/2 (RFC 8441) answers 501 for now.
+    WebSocket(WsHandler),
 }
 
 impl std::fmt::Debug for Body {
@@ -96,6 +113,7 @@ impl std::fmt::Debug for Body {
         match self {
             Body::Full(b) => f.debug_tuple("Full").field(&b.len()).finish(),
             Body::Stream(_) => f.write_str("Stream(..)"),
+            Body::WebSocket(_) => f.write_str("WebSocket(..)"),
         }
     }
 }
@@ -154,6 +172,17 @@ impl Response {
     pub fn with_stream(mut self, pieces: impl Iterator<Item = Bytes> + Send + 'static) -> Self {
         self.body = Body::Stream(Box::new(pieces));
         self
+    }
+
+    /// Accepts a WebSocket upgrade and runs `handler` on the connection (see
+    /// [`Body::WebSocket`]).
+    #[must_use]
+    pub fn websocket(handler: impl FnMut(WsMessage) -> Vec<WsMessage> + Send + 'static) -> Self {
+        Response {
+            status: 101,
+            headers: Vec::new(),
+            body: Body::WebSocket(Box::new(handler)),
+        }
     }
 
     /// The status code.

@@ -36,12 +36,14 @@ mod h2;
 mod message;
 mod sniff;
 mod tls;
+mod ws;
 
 pub use h1::{H1Session, Handler};
 pub use h2::H2Session;
-pub use message::{Body, Request, Response, reason};
+pub use message::{Body, Request, Response, WsHandler, WsMessage, reason};
 pub use sniff::{ConnError, ServerSession};
 pub use tls::{TlsError, TlsSession};
+pub use ws::WsSession;
 
 /// Server configuration.
 #[derive(Debug, Clone)]

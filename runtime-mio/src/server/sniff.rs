@@ -16,6 +16,7 @@ use proto_h1::{Buffers, ConnConfig};
 
 use super::h1::{H1Session, Handler};
 use super::h2::H2Session;
+use super::ws::WsSession;
 use crate::engine::Engine;
 use crate::event_loop::{Context, Session};
 use crate::timer::Timeouts;
@@ -40,6 +41,8 @@ pub enum ConnError {
     H1(proto_h1::Error),
     /// HTTP/2.
     H2(proto_h2::error::Error),
+    /// WebSocket.
+    Ws(proto_ws::Error),
 }
 
 impl fmt::Display for ConnError {
@@ -47,6 +50,7 @@ impl fmt::Display for ConnError {
         match self {
             ConnError::H1(e) => write!(f, "HTTP/1.1: {e}"),
             ConnError::H2(e) => write!(f, "HTTP/2: {e}"),
+            ConnError::Ws(e) => write!(f, "WebSocket: {e}"),
         }
     }
 }
@@ -71,6 +75,7 @@ enum Proto {
     Sniff(Sniff),
     H1(H1Session),
     H2(Box<H2Session>),
+    Ws(Box<WsSession>),
 }
 
 /// A server connection: protocol sniffing, then HTTP/1.1 or HTTP/2. A connection that opens
@@ -87,6 +92,7 @@ impl fmt::Debug for ServerSession {
             Proto::Sniff(_) => "sniffing",
             Proto::H1(_) => "HTTP/1.1",
             Proto::H2(_) => "HTTP/2",
+            Proto::Ws(_) => "WebSocket",
         };
         f.debug_struct("ServerSession")
             .field("protocol", &p)
@@ -174,6 +180,7 @@ impl Engine for ServerSession {
             Proto::Sniff(_) => self.sniff(now, input),
             Proto::H1(s) => s.engine_mut().recv(input).map_err(ConnError::H1),
             Proto::H2(s) => s.engine_mut().recv(now, input).map_err(ConnError::H2),
+            Proto::Ws(s) => s.recv(input).map_err(ConnError::Ws),
         }
     }
 
@@ -185,6 +192,10 @@ impl Engine for ServerSession {
             }
             Proto::H1(s) => s.engine_mut().recv_eof().map_err(ConnError::H1),
             Proto::H2(s) => Engine::recv_eof(s.engine_mut()).map_err(ConnError::H2),
+            Proto::Ws(s) => {
+                s.recv_eof();
+                Ok(())
+            }
         }
     }
 
@@ -193,6 +204,7 @@ impl Engine for ServerSession {
             Proto::Sniff(_) => None,
             Proto::H1(s) => s.engine_mut().poll_transmit(out),
             Proto::H2(s) => s.engine_mut().poll_transmit(now, out),
+            Proto::Ws(s) => s.poll_transmit(out),
         }
     }
 
@@ -201,6 +213,7 @@ impl Engine for ServerSession {
             Proto::Sniff(_) => false,
             Proto::H1(s) => s.engine().wants_write(),
             Proto::H2(s) => s.engine().wants_write(),
+            Proto::Ws(s) => s.wants_write(),
         }
     }
 
@@ -209,19 +222,20 @@ impl Engine for ServerSession {
             Proto::Sniff(s) => s.closed,
             Proto::H1(s) => s.engine().is_closed(),
             Proto::H2(s) => s.engine().is_closed(),
+            Proto::Ws(s) => s.is_closed(),
         }
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
         match &self.proto {
-            Proto::Sniff(_) | Proto::H1(_) => None,
+            Proto::Sniff(_) | Proto::H1(_) | Proto::Ws(_) => None,
             Proto::H2(s) => s.engine().poll_timeout(),
         }
     }
 
     fn handle_timeout(&mut self, now: Instant) -> Result<(), ConnError> {
         match &mut self.proto {
-            Proto::Sniff(_) | Proto::H1(_) => Ok(()),
+            Proto::Sniff(_) | Proto::H1(_) | Proto::Ws(_) => Ok(()),
             Proto::H2(s) => s.engine_mut().handle_timeout(now).map_err(ConnError::H2),
         }
     }
@@ -248,6 +262,7 @@ impl Session for ServerSession {
             }
             Proto::H1(s) => s.prepare(cx),
             Proto::H2(s) => s.prepare(cx),
+            Proto::Ws(_) => {}
         }
     }
 
@@ -258,8 +273,23 @@ impl Session for ServerSession {
                     s.closed = true;
                 }
             }
-            Proto::H1(s) => s.process(cx),
+            Proto::H1(s) => {
+                s.process(cx);
+                if let Some((config, handler, rest)) = s.take_switch() {
+                    // The 101 may still be queued in the HTTP/1.1 engine: it goes first.
+                    let mut pre = Vec::new();
+                    while s.engine().wants_write() {
+                        if let Some(p) = s.engine_mut().poll_transmit(&mut pre) {
+                            pre.extend_from_slice(&p);
+                        }
+                    }
+                    let mut ws = WsSession::new(config, handler, pre, rest);
+                    ws.process();
+                    self.proto = Proto::Ws(Box::new(ws));
+                }
+            }
             Proto::H2(s) => s.process(cx),
+            Proto::Ws(s) => s.process(),
         }
     }
 
@@ -276,6 +306,7 @@ impl Session for ServerSession {
             }
             Proto::H1(s) => s.poll_timeout(),
             Proto::H2(s) => s.poll_timeout(),
+            Proto::Ws(s) => s.poll_timeout(),
         }
     }
 
@@ -289,6 +320,7 @@ impl Session for ServerSession {
             }
             Proto::H1(s) => s.handle_timeout(cx),
             Proto::H2(s) => s.handle_timeout(cx),
+            Proto::Ws(_) => {}
         }
     }
 
@@ -297,6 +329,7 @@ impl Session for ServerSession {
             Proto::Sniff(s) => s.closed = true,
             Proto::H1(s) => s.shutdown(cx),
             Proto::H2(s) => s.shutdown(cx),
+            Proto::Ws(s) => s.shutdown(),
         }
     }
 }
