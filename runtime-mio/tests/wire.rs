@@ -302,3 +302,48 @@ fn files_from_dir_and_redirects() {
     drop(w);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The Python `websockets` client (from the peers kit, `$PEERS_DIR/venv`) against `/ws`:
+/// text and a 100 KB binary message echoed with permessage-deflate negotiated.
+#[test]
+fn python_websockets_client_against_ws_echo() {
+    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
+    let python = std::path::Path::new(&peers).join("venv/bin/python");
+    let has_ws = python.exists()
+        && Command::new(&python)
+            .args(["-c", "import websockets"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !has_ws {
+        eprintln!("python websockets not installed under {peers}: skipping");
+        return;
+    }
+    let w = wire();
+    let script = format!(
+        r#"
+import asyncio, websockets
+async def main():
+    async with websockets.connect("ws://{}/ws", compression="deflate") as ws:
+        await ws.send("hello")
+        assert await ws.recv() == "hello"
+        data = bytes(range(256)) * 400
+        await ws.send(data)
+        assert await ws.recv() == data
+        assert [e.name for e in ws.protocol.extensions] == ["permessage-deflate"]
+    print("ok")
+asyncio.run(main())
+"#,
+        w.addr
+    );
+    let out = Command::new(&python)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+}
