@@ -1,0 +1,346 @@
+//! `wire serve`: httpbin-like endpoints.
+//!
+//! | endpoint | answer |
+//! |----------|--------|
+//! | `/` | `Hello, World!` |
+//! | `/echo` | the request as JSON: method, target, headers in received order and case as `[[name, value], ...]`, body as a string |
+//! | `/bytes/N` | N bytes, byte `i` being `i % 251` (at most 1 GiB, streamed with `Content-Length`) |
+//! | `/status/CODE` | an empty response with that status (200..=599) |
+//! | `/stream/N` | N JSON lines, chunked (at most 100,000) |
+//! | `/redirect/N` | 302 to `/redirect/N-1`, and `/redirect/0` to `/` |
+//! | `/ws` | WebSocket echo (HTTP/1.1 upgrade, permessage-deflate when offered) |
+//! | `/files/PATH` | the file `PATH` under `--dir` (404 without `--dir`; `..` refused) |
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use runtime_mio::server::{Request, Response, Server, ServerConfig};
+
+/// Arguments of `wire serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Address to listen on (port 0 picks a free one; the bound address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Event-loop threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Serve TLS with a freshly generated self-signed certificate for `localhost` and
+    /// `127.0.0.1` (its path is printed, for a client's trust store).
+    #[arg(long, conflicts_with_all = ["cert", "key"])]
+    tls: bool,
+    /// Serve TLS with this certificate chain (PEM, leaf first).
+    #[arg(long, requires = "key")]
+    cert: Option<PathBuf>,
+    /// The private key of `--cert` (PEM).
+    #[arg(long, requires = "cert")]
+    key: Option<PathBuf>,
+    /// Serve the files under this directory at `/files/...`.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+const MAX_BYTES: u64 = 1 << 30;
+const MAX_LINES: u64 = 100_000;
+const PIECE: u64 = 64 * 1024;
+
+pub(crate) fn run(args: &Args) -> std::io::Result<()> {
+    let mut config = ServerConfig::default();
+    if let Some(n) = args.threads {
+        config.threads = n.max(1);
+    }
+    let mut scheme = "http";
+    let mut cert_note = None;
+    if args.tls || args.cert.is_some() {
+        let mut builder = tls::ServerConfig::builder();
+        if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+            builder
+                .cert_pem_files(cert, key)
+                .map_err(std::io::Error::other)?;
+        } else {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            let ck = tls::testing::self_signed(&["localhost", "127.0.0.1"], now)
+                .map_err(std::io::Error::other)?;
+            let path = std::env::temp_dir().join(format!("wire-{}-cert.pem", std::process::id()));
+            std::fs::write(&path, &ck.chain_pem)?;
+            builder.cert_pem(&ck.chain_pem, &ck.key_pem);
+            cert_note = Some(path);
+        }
+        config.tls = Some(Arc::new(builder.build().map_err(std::io::Error::other)?));
+        scheme = "https";
+    }
+    let dir = args.dir.clone();
+    let server = Server::bind(args.listen, config, move |req| handle(req, dir.as_deref()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on {scheme}://{}", server.local_addr())?;
+    if let Some(path) = cert_note {
+        writeln!(out, "certificate: {}", path.display())?;
+    }
+    out.flush()?;
+    drop(out);
+    // SIGINT/SIGTERM: stop accepting, finish in-flight requests within the grace timeout.
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+    ])?;
+    let stopper = server.stopper();
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            eprintln!("wire: shutting down");
+            let _ = stopper.stop();
+        }
+    });
+    server.join()
+}
+
+/// The endpoints.
+fn handle(req: &Request, dir: Option<&Path>) -> Response {
+    let path = req.path();
+    if let Some(n) = path.strip_prefix("/redirect/") {
+        return match n.parse::<u32>() {
+            Ok(0) => Response::new(302).with_header("Location", "/"),
+            Ok(n) => Response::new(302).with_header("Location", format!("/redirect/{}", n - 1)),
+            Err(_) => Response::text(400, "N must be an integer\n"),
+        };
+    }
+    if let Some(rel) = path.strip_prefix("/files/") {
+        return match dir {
+            Some(d) => file(d, rel),
+            None => Response::text(404, "no --dir given\n"),
+        };
+    }
+    if path == "/" {
+        return Response::text(200, "Hello, World!");
+    }
+    if path == "/ws" {
+        return Response::websocket(|m| vec![m]);
+    }
+    if path == "/echo" {
+        return Response::new(200)
+            .with_header("Content-Type", "application/json")
+            .with_body(echo_json(req));
+    }
+    if let Some(n) = path.strip_prefix("/bytes/") {
+        return match n.parse::<u64>() {
+            Ok(n) if n <= MAX_BYTES => Response::new(200)
+                .with_header("Content-Type", "application/octet-stream")
+                .with_header("Content-Length", n.to_string())
+                .with_stream((0..n.div_ceil(PIECE)).map(move |k| {
+                    let start = k * PIECE;
+                    let end = (start + PIECE).min(n);
+                    Bytes::from((start..end).map(|i| (i % 251) as u8).collect::<Vec<u8>>())
+                })),
+            _ => Response::text(400, format!("N must be an integer up to {MAX_BYTES}\n")),
+        };
+    }
+    if let Some(code) = path.strip_prefix("/status/") {
+        return match code.parse::<u16>() {
+            Ok(c) if (200..=599).contains(&c) => Response::new(c),
+            _ => Response::text(400, "CODE must be 200..=599\n"),
+        };
+    }
+    if let Some(n) = path.strip_prefix("/stream/") {
+        return match n.parse::<u64>() {
+            Ok(n) if n <= MAX_LINES => {
+                let target = json_string(req.target().as_bytes());
+                Response::new(200)
+                    .with_header("Content-Type", "application/x-ndjson")
+                    .with_stream(
+                        (0..n).map(move |i| {
+                            Bytes::from(format!("{{\"id\":{i},\"target\":{target}}}\n"))
+                        }),
+                    )
+            }
+            _ => Response::text(400, format!("N must be an integer up to {MAX_LINES}\n")),
+        };
+    }
+    Response::text(404, "not found\n")
+}
+
+/// `/files/REL`: the file under `dir`, streamed in 64 KiB pieces with its length.
+fn file(dir: &Path, rel: &str) -> Response {
+    let Some(rel) = percent_decode(rel) else {
+        return Response::text(400, "bad percent-encoding\n");
+    };
+    let mut path = dir.to_path_buf();
+    for seg in rel.split('/') {
+        if seg.is_empty() || seg == "." {
+            continue;
+        }
+        if seg == ".." || seg.contains('\\') || seg.contains('\0') {
+            return Response::text(403, "forbidden\n");
+        }
+        path.push(seg);
+    }
+    let Ok(mut f) = std::fs::File::open(&path) else {
+        return Response::text(404, "not found\n");
+    };
+    let len = match f.metadata() {
+        Ok(m) if m.is_file() => m.len(),
+        _ => return Response::text(404, "not found\n"),
+    };
+    let mut left = len;
+    Response::new(200)
+        .with_header("Content-Type", content_type(&path))
+        .with_header("Content-Length", len.to_string())
+        .with_stream(std::iter::from_fn(move || {
+            use std::io::Read as _;
+            if left == 0 {
+                return None;
+            }
+            let mut buf = vec![0u8; PIECE.min(left) as usize];
+            // A read error or a file that shrank ends the body short of its length: the
+            // server then cuts the connection, which the client sees as an error.
+            let n = f.read(&mut buf).ok().filter(|&n| n > 0)?;
+            buf.truncate(n);
+            left -= n as u64;
+            Some(Bytes::from(buf))
+        }))
+}
+
+/// `%XX` decoding; `None` for a malformed escape or a result that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html" | "htm") => "text/html; charset=utf-8",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("css") => "text/css",
+        Some("js") => "text/javascript",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `/echo`'s JSON.
+fn echo_json(req: &Request) -> String {
+    let mut s = String::with_capacity(256 + req.body().len());
+    s.push_str("{\"method\":");
+    s.push_str(&json_string(req.method().as_bytes()));
+    s.push_str(",\"target\":");
+    s.push_str(&json_string(req.target().as_bytes()));
+    s.push_str(",\"headers\":[");
+    for (i, (n, v)) in req.headers().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push('[');
+        s.push_str(&json_string(n.as_bytes()));
+        s.push(',');
+        s.push_str(&json_string(v));
+        s.push(']');
+    }
+    s.push_str("],\"body\":");
+    s.push_str(&json_string(req.body()));
+    s.push_str("}\n");
+    s
+}
+
+/// A JSON string literal of `bytes` (invalid UTF-8 replaced by U+FFFD).
+fn json_string(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut s = String::with_capacity(text.len() + 2);
+    s.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                s.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escaping() {
+        assert_eq!(
+            json_string(b"a\"b\\c\n\x01\x7f"),
+            r#""a\"b\\c\n\u0001\u007f""#
+        );
+        assert_eq!(json_string(b"caf\xc3\xa9"), "\"caf\u{e9}\"");
+        assert_eq!(json_string(b"\xff"), "\"\u{fffd}\"");
+    }
+
+    #[test]
+    fn echo_shape() {
+        let r = Request::new("POST", "/echo?x=1")
+            .with_header("X-B", b"2")
+            .with_header("x-a", b"\"1\"")
+            .with_body(b"hi\n");
+        assert_eq!(
+            echo_json(&r),
+            "{\"method\":\"POST\",\"target\":\"/echo?x=1\",\"headers\":[[\"X-B\",\"2\"],[\"x-a\",\"\\\"1\\\"\"]],\"body\":\"hi\\n\"}\n"
+        );
+    }
+
+    fn get(target: &str) -> Response {
+        handle(&Request::new("GET", target), None)
+    }
+
+    #[test]
+    fn status_and_errors() {
+        assert_eq!(get("/status/418").status(), 418);
+        assert_eq!(get("/status/99").status(), 400);
+        assert_eq!(get("/bytes/x").status(), 400);
+        assert_eq!(get("/nope").status(), 404);
+        assert_eq!(get("/files/x").status(), 404);
+    }
+
+    #[test]
+    fn redirects() {
+        let r = get("/redirect/2");
+        assert_eq!(r.status(), 302);
+        assert!(
+            r.headers()
+                .any(|(n, v)| n == "Location" && v == b"/redirect/1")
+        );
+        let r = get("/redirect/0");
+        assert!(r.headers().any(|(n, v)| n == "Location" && v == b"/"));
+    }
+
+    #[test]
+    fn files_refuse_parent_segments() {
+        let dir = std::env::temp_dir();
+        let f = |t: &str| handle(&Request::new("GET", t), Some(&dir)).status();
+        assert_eq!(f("/files/../etc/passwd"), 403);
+        assert_eq!(f("/files/%2e%2e/etc/passwd"), 403);
+        assert_eq!(f("/files/a/%zz"), 400);
+        assert_eq!(f("/files/no-such-file-here"), 404);
+        assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
+    }
+}

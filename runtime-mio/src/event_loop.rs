@@ -1,0 +1,689 @@
+//! The readiness loop (STYLE.md item 15): one mio [`Poll`], a listener, and a slab of
+//! connections keyed by their token.
+//!
+//! Per connection the loop keeps the socket, the protocol [`Session`] (an [`Engine`] and the
+//! glue that drains its events) and, only while the socket is backed up, the bytes not yet
+//! written. Reading and writing go through two scratch buffers the loop owns, so a
+//! connection whose output is flushed holds no buffer of the loop's.
+//!
+//! On every readiness event or timer the loop *drives* the connection until nothing moves:
+//! - write what is pending, then what [`Engine::poll_transmit`] gives (`out` and the payload
+//!   in one `write_vectored`), until `WouldBlock`; WRITABLE is asked for only while bytes are
+//!   left over;
+//! - read until `WouldBlock` into the engine ([`Engine::recv`]), letting the session drain
+//!   events after each read; bytes the engine did not take wait in the connection and are
+//!   offered again; no read happens while output is backed up (backpressure);
+//! - close once the engine [`is_closed`](Engine::is_closed) and nothing is left to write:
+//!   at once when the peer ended its side, else by a lingering close (our side shut down,
+//!   the peer's further bytes read and dropped until its end of stream, for at most 2 s), so
+//!   that unread input does not make the kernel reset the connection and destroy a reply the
+//!   peer has not read yet.
+//!
+//! Each connection has one deadline in [`Timers`]: the earliest of its session's phase timer,
+//! its engine's [`poll_timeout`](Engine::poll_timeout) and the write-stall timer. `poll`
+//! waits until the earliest of all of them.
+
+use std::io::{self, IoSlice, Read, Write};
+use std::net::Shutdown;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use bytes::Bytes;
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token, Waker};
+use slab::Slab;
+
+use crate::buffer::{Pool, Recycle};
+use crate::engine::Engine;
+use crate::timer::{Timeouts, Timers};
+
+const LISTENER: Token = Token(usize::MAX - 1);
+const WAKER: Token = Token(usize::MAX - 2);
+/// Longest lingering close (see [`EventLoop`]).
+const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+/// Reads per connection per turn before others get theirs.
+const READS_PER_TURN: usize = 16;
+
+/// What a session's callbacks get from the loop.
+#[derive(Debug)]
+pub struct Context<'a, T> {
+    /// The loop's clock for this turn.
+    pub now: Instant,
+    /// The loop's buffer pool.
+    pub pool: &'a mut Pool<T>,
+    /// The loop is shutting down gracefully.
+    pub draining: bool,
+    /// The loop holds output of this connection that the socket has not taken yet (the
+    /// write-stall timer applies; a session's own timers for the peer should wait).
+    pub backed_up: bool,
+}
+
+/// A protocol's glue: an engine plus what reacts to its events. The loop moves bytes; the
+/// session drains events, answers them through the engine's `send_*`, and keeps its own
+/// phase timers.
+pub trait Session {
+    /// The engine the loop feeds.
+    type Engine: Engine;
+    /// What the session keeps in the loop's pool.
+    type Pooled: Recycle;
+
+    /// The engine.
+    fn engine(&self) -> &Self::Engine;
+    /// The engine, mutably.
+    fn engine_mut(&mut self) -> &mut Self::Engine;
+
+    /// Bytes are about to be offered to the engine (lend it buffers from the pool).
+    fn prepare(&mut self, cx: &mut Context<'_, Self::Pooled>) {
+        let _ = cx;
+    }
+
+    /// Something happened (bytes taken, end of stream, output written, a timeout): drain the
+    /// engine's events and react.
+    fn process(&mut self, cx: &mut Context<'_, Self::Pooled>);
+
+    /// The session's own next deadline (its phase timer).
+    fn poll_timeout(&self) -> Option<Instant>;
+
+    /// A deadline passed (the engine's own has been handled already).
+    fn handle_timeout(&mut self, cx: &mut Context<'_, Self::Pooled>);
+
+    /// Graceful shutdown: finish what is in progress, accept nothing new.
+    fn shutdown(&mut self, cx: &mut Context<'_, Self::Pooled>);
+}
+
+/// Loop configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct LoopConfig {
+    /// Timeouts: the loop applies `write_stall` and `shutdown_grace`; sessions the rest.
+    pub timeouts: Timeouts,
+    /// Most open connections; more are accepted and closed at once. Default 10,000.
+    pub max_connections: usize,
+    /// Size of the loop's read scratch buffer (one per loop). Default 64 KiB.
+    pub read_buffer: usize,
+    /// Most pooled items. Default 1024.
+    pub pool_items: usize,
+    /// Largest pooled item in bytes. Default 256 KiB.
+    pub pool_item_bytes: usize,
+}
+
+impl Default for LoopConfig {
+    fn default() -> Self {
+        LoopConfig {
+            timeouts: Timeouts::default(),
+            max_connections: 10_000,
+            read_buffer: 64 * 1024,
+            pool_items: 1024,
+            pool_item_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// Stops a running [`EventLoop`] gracefully from any thread.
+#[derive(Debug, Clone)]
+pub struct Stopper {
+    flag: Arc<AtomicBool>,
+    waker: Arc<Waker>,
+}
+
+impl Stopper {
+    /// Asks the loop to stop accepting, let its connections finish (within the shutdown
+    /// grace timeout) and return.
+    ///
+    /// # Errors
+    /// Waking the loop failed.
+    pub fn stop(&self) -> io::Result<()> {
+        self.flag.store(true, Ordering::Release);
+        self.waker.wake()
+    }
+}
+
+/// Output the socket did not take: bytes from `pos`, then a payload. Boxed in its
+/// connection, which holds none of it most of the time.
+struct Backlog {
+    tx: Vec<u8>,
+    pos: usize,
+    payload: Option<Bytes>,
+}
+
+struct Conn<S> {
+    stream: TcpStream,
+    session: S,
+    /// Output not yet written (only while the socket is backed up).
+    backlog: Option<Box<Backlog>>,
+    /// Bytes read and not yet taken by the engine (rare: boxed).
+    rx: Option<Box<[u8]>>,
+    /// The socket may have more to read (edge-triggered readiness).
+    readable: bool,
+    eof: bool,
+    /// The engine returned an error; its reaction is queued. Nothing more is read.
+    failed: bool,
+    writable: bool,
+    /// When output last moved (or started waiting).
+    write_progress: Instant,
+    /// Lingering close: our side is shut down; the peer's bytes are read and dropped until
+    /// its end of stream or the connection's timer (set to the lingering deadline).
+    lingering: bool,
+}
+
+impl<S> Conn<S> {
+    fn backed_up(&self) -> bool {
+        self.backlog.is_some()
+    }
+}
+
+/// What driving a connection left it as.
+enum Driven {
+    Open,
+    /// More to read: drive again next turn.
+    Again,
+    Close,
+}
+
+/// One readiness loop: a listener and the connections it accepted, each driven through a
+/// [`Session`] made by `new_session` (`None`: the connection is closed at once, e.g. when a
+/// TLS session cannot be made).
+pub struct EventLoop<S: Session, F> {
+    poll: Poll,
+    listener: Option<TcpListener>,
+    conns: Slab<Conn<S>>,
+    timers: Timers,
+    pool: Pool<S::Pooled>,
+    read_buf: Vec<u8>,
+    write_buf: Vec<u8>,
+    config: LoopConfig,
+    new_session: F,
+    stop: Arc<AtomicBool>,
+    waker: Arc<Waker>,
+    draining: Option<Instant>,
+    again: Vec<usize>,
+    expired: Vec<usize>,
+}
+
+impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
+    /// A loop accepting on `listener` (already bound and non-blocking).
+    ///
+    /// # Errors
+    /// Creating the poller or registering the listener failed.
+    pub fn new(mut listener: TcpListener, config: LoopConfig, new_session: F) -> io::Result<Self> {
+        let poll = Poll::new()?;
+        poll.registry()
+            .register(&mut listener, LISTENER, Interest::READABLE)?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        Ok(EventLoop {
+            poll,
+            listener: Some(listener),
+            conns: Slab::new(),
+            timers: Timers::new(),
+            pool: Pool::new(config.pool_items, config.pool_item_bytes),
+            read_buf: vec![0; config.read_buffer.max(1)],
+            write_buf: Vec::new(),
+            config,
+            new_session,
+            stop: Arc::new(AtomicBool::new(false)),
+            waker,
+            draining: None,
+            again: Vec::new(),
+            expired: Vec::new(),
+        })
+    }
+
+    /// A handle that stops this loop gracefully.
+    #[must_use]
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            flag: Arc::clone(&self.stop),
+            waker: Arc::clone(&self.waker),
+        }
+    }
+
+    /// Open connections.
+    #[must_use]
+    pub fn connections(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// Runs until stopped ([`Stopper::stop`]) and every connection finished, or the shutdown
+    /// grace timeout passed.
+    ///
+    /// # Errors
+    /// The poller failed.
+    pub fn run(&mut self) -> io::Result<()> {
+        let mut events = Events::with_capacity(1024);
+        loop {
+            let now = Instant::now();
+            if let Some(grace_end) = self.draining
+                && (self.conns.is_empty() || now >= grace_end)
+            {
+                return Ok(());
+            }
+            let timeout = if self.again.is_empty() {
+                let mut next = self.timers.next_deadline();
+                if let Some(g) = self.draining {
+                    next = Some(next.map_or(g, |n| n.min(g)));
+                }
+                next.map(|d| d.saturating_duration_since(now))
+            } else {
+                Some(std::time::Duration::ZERO)
+            };
+            match self.poll.poll(&mut events, timeout) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            let now = Instant::now();
+            for key in std::mem::take(&mut self.again) {
+                if self.conns.contains(key) {
+                    self.drive(key, now);
+                }
+            }
+            for ev in &events {
+                match ev.token() {
+                    LISTENER => self.accept(now),
+                    WAKER => {
+                        if self.stop.load(Ordering::Acquire) && self.draining.is_none() {
+                            self.begin_shutdown(now);
+                        }
+                    }
+                    Token(key) => {
+                        let Some(c) = self.conns.get_mut(key) else {
+                            continue;
+                        };
+                        if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                            c.readable = true;
+                        }
+                        self.drive(key, now);
+                    }
+                }
+            }
+            // Collected first: a deadline re-armed at or before `now` waits for the next turn
+            // instead of spinning here.
+            let mut expired = std::mem::take(&mut self.expired);
+            while let Some(key) = self.timers.pop_expired(now) {
+                expired.push(key);
+            }
+            for key in expired.drain(..) {
+                self.expire(key, now);
+            }
+            self.expired = expired;
+        }
+    }
+
+    fn accept(&mut self, now: Instant) {
+        loop {
+            let Some(listener) = &self.listener else {
+                return;
+            };
+            let (mut stream, _) = match listener.accept() {
+                Ok(s) => s,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // Out of descriptors, a connection reset before accept: try again later.
+                Err(_) => return,
+            };
+            if self.conns.len() >= self.config.max_connections {
+                continue;
+            }
+            let Some(session) = (self.new_session)(now) else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let entry = self.conns.vacant_entry();
+            let key = entry.key();
+            if self
+                .poll
+                .registry()
+                .register(&mut stream, Token(key), Interest::READABLE)
+                .is_err()
+            {
+                continue;
+            }
+            entry.insert(Conn {
+                stream,
+                session,
+                backlog: None,
+                rx: None,
+                readable: false,
+                eof: false,
+                failed: false,
+                writable: false,
+                write_progress: now,
+                lingering: false,
+            });
+            self.drive(key, now);
+        }
+    }
+
+    fn begin_shutdown(&mut self, now: Instant) {
+        if let Some(mut l) = self.listener.take() {
+            let _ = self.poll.registry().deregister(&mut l);
+        }
+        let grace = self
+            .config
+            .timeouts
+            .shutdown_grace
+            .deadline(now)
+            // Unlimited: wait for the connections however long they take.
+            .unwrap_or_else(|| now + std::time::Duration::from_secs(365 * 24 * 3600));
+        self.draining = Some(grace);
+        let keys: Vec<usize> = self.conns.iter().map(|(k, _)| k).collect();
+        for key in keys {
+            let c = &mut self.conns[key];
+            let mut cx = Context {
+                now,
+                pool: &mut self.pool,
+                draining: true,
+                backed_up: c.backed_up(),
+            };
+            c.session.shutdown(&mut cx);
+            self.drive(key, now);
+        }
+    }
+
+    fn expire(&mut self, key: usize, now: Instant) {
+        let Some(c) = self.conns.get_mut(key) else {
+            return;
+        };
+        if c.lingering {
+            self.drive(key, now);
+            return;
+        }
+        if c.backed_up()
+            && self
+                .config
+                .timeouts
+                .write_stall
+                .deadline(c.write_progress)
+                .is_some_and(|d| d <= now)
+        {
+            self.close(key);
+            return;
+        }
+        let mut cx = Context {
+            now,
+            pool: &mut self.pool,
+            draining: self.draining.is_some(),
+            backed_up: c.backed_up(),
+        };
+        if c.session.engine().poll_timeout().is_some_and(|d| d <= now)
+            && c.session.engine_mut().handle_timeout(now).is_err()
+        {
+            c.failed = true;
+        }
+        c.session.handle_timeout(&mut cx);
+        c.session.process(&mut cx);
+        self.drive(key, now);
+    }
+
+    fn close(&mut self, key: usize) {
+        self.timers.set(key, None);
+        let mut c = self.conns.remove(key);
+        let _ = self.poll.registry().deregister(&mut c.stream);
+        let _ = c.stream.shutdown(Shutdown::Write);
+    }
+
+    /// Moves bytes for connection `key` until nothing moves, then updates its interest and
+    /// deadline, or closes it.
+    fn drive(&mut self, key: usize, now: Instant) {
+        let EventLoop {
+            poll,
+            conns,
+            pool,
+            read_buf,
+            write_buf,
+            config,
+            draining,
+            ..
+        } = self;
+        let c = &mut conns[key];
+        if c.lingering {
+            // The deadline is the connection's timer; an expired one was disarmed.
+            let deadline = self.timers.get(key);
+            match linger(c, read_buf) {
+                // Shutting down: a lingering connection waits no longer.
+                Ok(false) if deadline.is_some_and(|d| now < d) && draining.is_none() => {}
+                _ => self.close(key),
+            }
+            return;
+        }
+        let mut cx = Context {
+            now,
+            pool,
+            draining: draining.is_some(),
+            backed_up: c.backed_up(),
+        };
+        let result = drive_conn(c, &mut cx, read_buf, write_buf);
+        let result = match result {
+            Ok(r) => r,
+            Err(_) => Driven::Close,
+        };
+        let engine = c.session.engine();
+        let done = !c.backed_up()
+            && !engine.wants_write()
+            && (engine.is_closed() || c.failed || (c.eof && c.rx.is_none() && draining.is_some()));
+        if matches!(result, Driven::Close) || (done && c.eof) {
+            self.close(key);
+            return;
+        }
+        if done {
+            // Lingering close: shut our side, then read and drop what the peer still sends,
+            // so that closing with unread input does not reset the connection and destroy
+            // the reply (a 400 or 431, say) before the peer read it.
+            let _ = c.stream.shutdown(Shutdown::Write);
+            let deadline = now + LINGER;
+            c.lingering = true;
+            c.readable = true;
+            match linger(c, read_buf) {
+                Ok(false) if draining.is_none() => self.timers.set(key, Some(deadline)),
+                _ => self.close(key),
+            }
+            return;
+        }
+        if c.backed_up() != c.writable {
+            c.writable = c.backed_up();
+            let interest = if c.writable {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            if poll
+                .registry()
+                .reregister(&mut c.stream, Token(key), interest)
+                .is_err()
+            {
+                self.close(key);
+                return;
+            }
+        }
+        let mut deadline = c.session.poll_timeout();
+        let mut join = |d: Option<Instant>| {
+            if let Some(d) = d {
+                deadline = Some(deadline.map_or(d, |x| x.min(d)));
+            }
+        };
+        join(c.session.engine().poll_timeout());
+        if c.backed_up() {
+            join(config.timeouts.write_stall.deadline(c.write_progress));
+        }
+        self.timers.set(key, deadline);
+        if matches!(result, Driven::Again) {
+            self.again.push(key);
+        }
+    }
+}
+
+/// Reads and drops what a lingering connection's peer sends; `Ok(true)` at its end of
+/// stream.
+fn linger<S>(c: &mut Conn<S>, scratch: &mut [u8]) -> io::Result<bool> {
+    for _ in 0..READS_PER_TURN {
+        match c.stream.read(scratch) {
+            Ok(0) => return Ok(true),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}
+
+/// Writes `buf[*pos..]` then `payload` to `stream` until both are gone (`Ok(true)`) or the
+/// socket would block (`Ok(false)`), advancing `pos`, `payload` and `written`.
+fn write_out(
+    stream: &mut TcpStream,
+    buf: &[u8],
+    pos: &mut usize,
+    payload: &mut Option<Bytes>,
+    written: &mut usize,
+) -> io::Result<bool> {
+    loop {
+        let head = &buf[*pos..];
+        let tail = payload.as_deref().unwrap_or(&[]);
+        if head.is_empty() && tail.is_empty() {
+            *payload = None;
+            return Ok(true);
+        }
+        let res = if tail.is_empty() {
+            stream.write(head)
+        } else if head.is_empty() {
+            stream.write(tail)
+        } else {
+            stream.write_vectored(&[IoSlice::new(head), IoSlice::new(tail)])
+        };
+        match res {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                *written += n;
+                let from_head = n.min(head.len());
+                *pos += from_head;
+                let rest = n - from_head;
+                if rest > 0 {
+                    let p = payload.take().unwrap_or_default();
+                    if rest < p.len() {
+                        *payload = Some(p.slice(rest..));
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Writes what `c` has pending, then what its engine gives (filled into the loop's
+/// `scratch`), until done or `WouldBlock`; only then does the connection keep a copy of what
+/// is left. Returns the bytes written.
+fn flush<S: Session>(c: &mut Conn<S>, now: Instant, scratch: &mut Vec<u8>) -> io::Result<usize> {
+    let mut written = 0;
+    if let Some(b) = &mut c.backlog {
+        let before = written;
+        let done = write_out(
+            &mut c.stream,
+            &b.tx,
+            &mut b.pos,
+            &mut b.payload,
+            &mut written,
+        )?;
+        if written > before {
+            c.write_progress = now;
+        }
+        if !done {
+            return Ok(written);
+        }
+        c.backlog = None;
+    }
+    while c.session.engine().wants_write() {
+        scratch.clear();
+        let mut payload = c.session.engine_mut().poll_transmit(now, scratch);
+        if scratch.is_empty() && payload.as_ref().is_none_or(Bytes::is_empty) {
+            break;
+        }
+        let mut pos = 0;
+        if !write_out(&mut c.stream, scratch, &mut pos, &mut payload, &mut written)? {
+            // Backed up: the stall clock starts now; keep the rest.
+            c.write_progress = now;
+            c.backlog = Some(Box::new(Backlog {
+                tx: scratch[pos..].to_vec(),
+                pos: 0,
+                payload,
+            }));
+            break;
+        }
+    }
+    Ok(written)
+}
+
+fn drive_conn<S: Session>(
+    c: &mut Conn<S>,
+    cx: &mut Context<'_, S::Pooled>,
+    read_buf: &mut [u8],
+    write_buf: &mut Vec<u8>,
+) -> io::Result<Driven> {
+    let now = cx.now;
+    let mut reads = 0;
+    loop {
+        let mut progress = false;
+        // Bytes the engine did not take last time.
+        if !c.failed
+            && let Some(rx) = &mut c.rx
+        {
+            c.session.prepare(cx);
+            match c.session.engine_mut().recv(now, rx) {
+                Ok(n) => {
+                    progress |= n > 0;
+                    if n == rx.len() {
+                        c.rx = None;
+                    } else if n > 0 {
+                        let rest: Box<[u8]> = rx[n..].into();
+                        *rx = rest;
+                    }
+                }
+                Err(_) => c.failed = true,
+            }
+            cx.backed_up = c.backed_up();
+            c.session.process(cx);
+        }
+        if flush(c, now, write_buf)? > 0 {
+            // Output moved: a session streaming a body may queue more now.
+            cx.backed_up = c.backed_up();
+            c.session.process(cx);
+            progress = true;
+        }
+        let can_read = c.rx.is_none() && !c.backed_up() && c.readable && !c.eof && !c.failed;
+        if can_read {
+            if reads == READS_PER_TURN {
+                return Ok(Driven::Again);
+            }
+            reads += 1;
+            match c.stream.read(read_buf) {
+                Ok(0) => {
+                    c.eof = true;
+                    if c.session.engine_mut().recv_eof().is_err() {
+                        c.failed = true;
+                    }
+                    cx.backed_up = c.backed_up();
+                    c.session.process(cx);
+                    progress = true;
+                }
+                Ok(n) => {
+                    c.session.prepare(cx);
+                    match c.session.engine_mut().recv(now, &read_buf[..n]) {
+                        Ok(k) if k < n => c.rx = Some(read_buf[k..n].into()),
+                        Ok(_) => {}
+                        Err(_) => c.failed = true,
+                    }
+                    cx.backed_up = c.backed_up();
+                    c.session.process(cx);
+                    progress = true;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => c.readable = false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => progress = true,
+                Err(e) => return Err(e),
+            }
+        }
+        if !progress {
+            return Ok(Driven::Open);
+        }
+    }
+}

@@ -1,0 +1,467 @@
+//! HTTP/1.1 glue: a [`Session`] around proto-h1's [`ServerConn`] that turns its events into
+//! [`Request`]s, calls the handler, and writes its [`Response`]; with the phase timers of
+//! HTTP/1.1 (keep-alive idle, request head, body gap) and the buffer pool.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use proto_h1::{Buffers, ConnState, Event, Header, ServerConn};
+
+use super::message::{Body, Request, Response, WsHandler, reason};
+use super::sniff::Shared;
+use crate::event_loop::{Context, Session};
+
+/// The handler every request goes to.
+pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync + 'static>;
+
+/// A streamed body is pulled, and the next pipelined request answered, only while less than
+/// this is queued in the connection.
+const STREAM_BUDGET: usize = 64 * 1024;
+
+/// The timer phase a connection is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// No request in progress: keep-alive idle timer.
+    Idle,
+    /// A request head is arriving: request-head timer.
+    Head,
+    /// A request body is arriving: body-gap timer.
+    Body,
+    /// We are answering (the loop's write-stall timer applies), or the connection is over.
+    None,
+}
+
+/// One HTTP/1.1 server connection.
+pub struct H1Session {
+    conn: ServerConn,
+    /// The handler and the timeouts, shared by the server's connections.
+    shared: Arc<Shared>,
+    phase: Phase,
+    since: Instant,
+    /// The request being read (head received, body arriving); boxed, as every idle
+    /// connection would carry its size.
+    request: Option<Box<Request>>,
+    /// A streamed response body still being produced.
+    stream: Option<Box<dyn Iterator<Item = Bytes> + Send>>,
+    /// The request being answered was `HEAD` (no body is sent).
+    head_only: bool,
+    /// A WebSocket upgrade was answered (boxed: rare).
+    switch: Option<Box<Switch>>,
+}
+
+/// A WebSocket upgrade in progress.
+struct Switch {
+    config: proto_ws::Config,
+    handler: WsHandler,
+    /// The bytes after the request, once the engine handed them over.
+    rest: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for H1Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("H1Session")
+            .field("conn", &self.conn)
+            .field("phase", &self.phase)
+            .finish_non_exhaustive()
+    }
+}
+
+impl H1Session {
+    /// A session for a new connection accepted at `now`.
+    #[must_use]
+    pub(crate) fn new(shared: Arc<Shared>, now: Instant) -> Self {
+        H1Session {
+            conn: ServerConn::new(shared.h1),
+            shared,
+            phase: Phase::Idle,
+            since: now,
+            request: None,
+            stream: None,
+            head_only: false,
+            switch: None,
+        }
+    }
+
+    fn respond(&mut self, req: &Request) {
+        let handler = &self.shared.handler;
+        let resp = catch_unwind(AssertUnwindSafe(|| handler(req)))
+            .unwrap_or_else(|_| Response::text(500, "internal server error\n"));
+        self.head_only = req.method == "HEAD";
+        if let Body::WebSocket(handler) = resp.body {
+            self.upgrade(req, handler);
+            return;
+        }
+        if self.send(resp).is_err() {
+            // The handler's head was malformed (a bad field name, say): answer 500 instead.
+            let _ = self.send(Response::text(500, "internal server error: bad response\n"));
+        }
+    }
+
+    fn send(&mut self, resp: Response) -> Result<(), proto_h1::SendError> {
+        let Response {
+            status,
+            headers,
+            body,
+        } = resp;
+        let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let framed = has("content-length") || has("transfer-encoding");
+        let mut len_buf = String::new();
+        let mut fields: Vec<Header<'_>> = headers
+            .iter()
+            .map(|(n, v)| Header { name: n, value: v })
+            .collect();
+        let no_body = (100..200).contains(&status) || status == 204 || status == 304;
+        if !framed && !no_body {
+            match &body {
+                Body::Full(b) => {
+                    len_buf = b.len().to_string();
+                    fields.push(Header {
+                        name: "Content-Length",
+                        value: len_buf.as_bytes(),
+                    });
+                }
+                Body::Stream(_) => fields.push(Header {
+                    name: "Transfer-Encoding",
+                    value: b"chunked",
+                }),
+                Body::WebSocket(_) => {}
+            }
+        }
+        self.conn
+            .send_response(status, reason(status).as_bytes(), &fields)?;
+        drop(fields);
+        drop(len_buf);
+        match body {
+            Body::Full(b) => {
+                if !self.head_only && !no_body && !b.is_empty() {
+                    self.conn.send_data_bytes(b)?;
+                }
+                self.conn.send_end(&[])?;
+            }
+            Body::Stream(s) => {
+                if self.head_only || no_body {
+                    self.conn.send_end(&[])?;
+                } else {
+                    self.stream = Some(s);
+                }
+            }
+            // Handled by `upgrade` before `send`.
+            Body::WebSocket(_) => return Err(proto_h1::SendError::NotReady),
+        }
+        Ok(())
+    }
+
+    /// Answers a WebSocket upgrade: 101 with the negotiated fields through the engine, then
+    /// (once the engine hands over the bytes after the request) the connection switches.
+    fn upgrade(&mut self, req: &Request, handler: WsHandler) {
+        let options = proto_ws::ServerOptions {
+            protocols: &[],
+            deflate: Some(proto_ws::DeflateConfig::default()),
+        };
+        let headers = req
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_bytes(), v.as_slice()));
+        let accepted = match proto_ws::accept_request(&options, req.method.as_bytes(), headers) {
+            Ok(a) => a,
+            Err(e) => {
+                let _ = self.send(Response::text(400, format!("{e}\n")));
+                return;
+            }
+        };
+        let fields = accepted.headers();
+        let fields: Vec<Header<'_>> = fields
+            .iter()
+            .map(|(n, v)| Header {
+                name: n,
+                value: v.as_bytes(),
+            })
+            .collect();
+        if self
+            .conn
+            .send_response(101, b"Switching Protocols", &fields)
+            .is_err()
+        {
+            let _ = self.send(Response::text(500, "internal server error: upgrade\n"));
+            return;
+        }
+        self.switch = Some(Box::new(Switch {
+            config: accepted.config(),
+            handler,
+            rest: None,
+        }));
+    }
+
+    /// The WebSocket this connection switched to, once the engine handed over the bytes that
+    /// followed the request: its configuration, handler and those bytes.
+    pub(crate) fn take_switch(&mut self) -> Option<(proto_ws::Config, WsHandler, Vec<u8>)> {
+        if self.switch.as_ref().is_some_and(|s| s.rest.is_some()) {
+            let s = self.switch.take()?;
+            return Some((s.config, s.handler, s.rest.unwrap_or_default()));
+        }
+        None
+    }
+
+    /// Pulls streamed pieces while the connection's queue is under budget.
+    fn pump_stream(&mut self) {
+        while let Some(s) = &mut self.stream {
+            if self.conn.queued() >= STREAM_BUDGET {
+                return;
+            }
+            match catch_unwind(AssertUnwindSafe(|| s.next())) {
+                Ok(Some(piece)) => {
+                    if piece.is_empty() {
+                        continue;
+                    }
+                    if self.conn.send_data_bytes(piece).is_err() {
+                        // More than the Content-Length: end the connection, as above.
+                        self.stream = None;
+                        self.conn.send_timeout();
+                    }
+                }
+                Ok(None) => {
+                    self.stream = None;
+                    if self.conn.send_end(&[]).is_err() {
+                        // The body fell short of its Content-Length: the response cannot be
+                        // completed; end the connection so the client sees it cut.
+                        self.conn.send_timeout();
+                    }
+                }
+                Err(_) => {
+                    // The response started: all that can be done is to end the connection
+                    // without completing the body, which the client sees as an error.
+                    self.stream = None;
+                    self.conn.send_timeout();
+                }
+            }
+        }
+    }
+
+    /// The timer phase from the engine's state. While output waits (in the engine, or in
+    /// the loop's socket backlog, `backed_up`) the peer is not to blame for a slow next
+    /// request: no peer timer runs then (the loop's write-stall timer does).
+    fn update_phase(&mut self, now: Instant, backed_up: bool) {
+        let phase = if backed_up || self.conn.wants_write() || self.stream.is_some() {
+            Phase::None
+        } else {
+            match self.conn.state() {
+                ConnState::Idle => Phase::Idle,
+                ConnState::AwaitingHead { .. } => Phase::Head,
+                ConnState::ReadingBody => Phase::Body,
+                _ => Phase::None,
+            }
+        };
+        if phase != self.phase {
+            self.phase = phase;
+            self.since = now;
+        }
+    }
+}
+
+impl Session for H1Session {
+    type Engine = ServerConn;
+    type Pooled = Buffers;
+
+    fn engine(&self) -> &ServerConn {
+        &self.conn
+    }
+
+    fn engine_mut(&mut self) -> &mut ServerConn {
+        &mut self.conn
+    }
+
+    fn prepare(&mut self, cx: &mut Context<'_, Buffers>) {
+        if self.conn.heap_size() == 0 && !cx.pool.is_empty() {
+            self.conn.put_buffers(cx.pool.get());
+        }
+    }
+
+    fn process(&mut self, cx: &mut Context<'_, Buffers>) {
+        let now = cx.now;
+        loop {
+            if self.stream.is_some() {
+                self.pump_stream();
+                if self.stream.is_some() {
+                    break;
+                }
+            }
+            if self.conn.queued() >= STREAM_BUDGET {
+                // Output is backed up: answer pipelined requests only once it drains (the
+                // loop calls `process` again after each write), so a peer that sends many
+                // requests and reads nothing cannot make us queue many responses.
+                break;
+            }
+            let mut complete = None;
+            let mut continue_ = false;
+            match self.conn.poll_event() {
+                Ok(Some(Event::Request(head))) => {
+                    continue_ = head.expects_continue();
+                    self.request = Some(Box::new(Request {
+                        method: head.method.to_owned(),
+                        target: head.target.to_owned(),
+                        headers: head
+                            .headers()
+                            .map(|h| (h.name.to_owned(), h.value.to_vec()))
+                            .collect(),
+                        body: Vec::new(),
+                    }));
+                }
+                Ok(Some(Event::Data(d))) => {
+                    if let Some(r) = &mut self.request {
+                        r.body.extend_from_slice(d);
+                    }
+                    // A piece arrived: the body-gap timer starts over.
+                    self.since = now;
+                }
+                Ok(Some(Event::End { .. })) => complete = self.request.take(),
+                Ok(Some(Event::Upgrade(rest))) => {
+                    if let Some(s) = &mut self.switch {
+                        s.rest = Some(rest.to_vec());
+                    }
+                }
+                Ok(Some(_)) => {}
+                // Nothing more now, or a peer error whose reply the engine queued.
+                Ok(None) | Err(_) => break,
+            }
+            if continue_ {
+                let _ = self.conn.send_continue();
+            }
+            if let Some(req) = complete {
+                self.respond(&req);
+            }
+        }
+        if cx.draining {
+            self.conn.shutdown();
+        }
+        self.update_phase(now, cx.backed_up);
+        if self.phase == Phase::Idle
+            && !self.conn.wants_write()
+            && let Some(b) = self.conn.take_buffers()
+        {
+            cx.pool.put(b);
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        let t = &self.shared.timeouts;
+        let t = match self.phase {
+            Phase::Idle => t.keep_alive_idle,
+            Phase::Head => t.request_head,
+            Phase::Body => t.body_idle_gap,
+            Phase::None => return None,
+        };
+        t.deadline(self.since)
+    }
+
+    fn handle_timeout(&mut self, cx: &mut Context<'_, Buffers>) {
+        if self.poll_timeout().is_some_and(|d| d <= cx.now) {
+            // Idle: close without a reply; head or body: 408, then close.
+            self.conn.send_timeout();
+            self.stream = None;
+            self.phase = Phase::None;
+        }
+    }
+
+    fn shutdown(&mut self, cx: &mut Context<'_, Buffers>) {
+        self.conn.shutdown();
+        self.process(cx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::buffer::Pool;
+    use crate::engine::Engine;
+    use crate::timer::Timeouts;
+
+    fn session(now: Instant) -> H1Session {
+        let handler: Handler = Arc::new(|r: &Request| Response::text(200, r.target().to_owned()));
+        let shared = Shared {
+            h1: proto_h1::ConnConfig::default(),
+            timeouts: Timeouts::default(),
+            max_body: 1 << 20,
+            h2c: false,
+            handler,
+        };
+        H1Session::new(Arc::new(shared), now)
+    }
+
+    fn flush(s: &mut H1Session, now: Instant) -> Vec<u8> {
+        let mut out = Vec::new();
+        while s.engine().wants_write() {
+            if let Some(p) = Engine::poll_transmit(s.engine_mut(), now, &mut out) {
+                out.extend_from_slice(&p);
+            }
+        }
+        out
+    }
+
+    /// After its response is written, an idle keep-alive connection gives its buffers to
+    /// the loop's pool and holds no heap; the next request borrows them back.
+    #[test]
+    fn idle_connection_returns_buffers_to_pool() {
+        let now = Instant::now();
+        let mut pool: Pool<Buffers> = Pool::new(4, 1 << 20);
+        let mut s = session(now);
+        let mut cx = Context {
+            now,
+            pool: &mut pool,
+            draining: false,
+            backed_up: false,
+        };
+        s.prepare(&mut cx);
+        s.engine_mut()
+            .recv(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        s.process(&mut cx);
+        let out = flush(&mut s, now);
+        assert!(out.starts_with(b"HTTP/1.1 200 OK\r\n"));
+        assert!(out.ends_with(b"/a"));
+        s.process(&mut cx);
+        assert_eq!(s.engine().heap_size(), 0);
+        assert_eq!(cx.pool.len(), 1);
+        // The keep-alive idle timer runs.
+        assert_eq!(
+            s.poll_timeout(),
+            Timeouts::default().keep_alive_idle.deadline(now)
+        );
+        s.prepare(&mut cx);
+        assert!(cx.pool.is_empty());
+        s.engine_mut()
+            .recv(b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        s.process(&mut cx);
+        assert!(flush(&mut s, now).ends_with(b"/b"));
+    }
+
+    /// A head that started arriving runs the request-head timer; when it fires the engine
+    /// queues 408 and closes.
+    #[test]
+    fn head_timer_gives_408() {
+        let now = Instant::now();
+        let mut pool: Pool<Buffers> = Pool::new(4, 1 << 20);
+        let mut s = session(now);
+        let later = now + std::time::Duration::from_secs(1);
+        let mut cx = Context {
+            now: later,
+            pool: &mut pool,
+            draining: false,
+            backed_up: false,
+        };
+        s.engine_mut().recv(b"GET / HTTP/1.1\r\nHo").unwrap();
+        s.process(&mut cx);
+        let deadline = s.poll_timeout().unwrap();
+        assert_eq!(
+            Some(deadline),
+            Timeouts::default().request_head.deadline(later)
+        );
+        cx.now = deadline;
+        s.handle_timeout(&mut cx);
+        assert!(s.engine().is_closed());
+        assert!(flush(&mut s, deadline).starts_with(b"HTTP/1.1 408 "));
+        assert_eq!(s.poll_timeout(), None);
+    }
+}

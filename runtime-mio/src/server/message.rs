@@ -1,0 +1,271 @@
+//! The handler API: a [`Request`] in, a [`Response`] out.
+
+use bytes::Bytes;
+
+/// A request as a handler sees it: method, target, the header fields in the order and case
+/// they were received, and the whole body.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub(crate) method: String,
+    pub(crate) target: String,
+    pub(crate) headers: Vec<(String, Vec<u8>)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Request {
+    /// A request (for handler tests; the server builds its own).
+    #[must_use]
+    pub fn new(method: &str, target: &str) -> Self {
+        Request {
+            method: method.to_owned(),
+            target: target.to_owned(),
+            ..Request::default()
+        }
+    }
+
+    /// Adds a header field (builder style).
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: &[u8]) -> Self {
+        self.headers.push((name.to_owned(), value.to_vec()));
+        self
+    }
+
+    /// Sets the body (builder style).
+    #[must_use]
+    pub fn with_body(mut self, body: &[u8]) -> Self {
+        self.body = body.to_vec();
+        self
+    }
+
+    /// The method, as received (`GET`, `POST`, ...).
+    #[must_use]
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The request-target as received (`/path?query`).
+    #[must_use]
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The target's path: the target up to `?`.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    /// The target's query (after `?`), if any.
+    #[must_use]
+    pub fn query(&self) -> Option<&str> {
+        self.target.split_once('?').map(|(_, q)| q)
+    }
+
+    /// The header fields, in received order and case.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+    }
+
+    /// The first field named `name` (case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// The body.
+    #[must_use]
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+/// A WebSocket message, as a [`WsHandler`] receives and sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsMessage {
+    /// A text message.
+    Text(String),
+    /// A binary message.
+    Binary(Bytes),
+}
+
+/// What a WebSocket connection runs after the upgrade: called with each message received,
+/// it returns the messages to send back (an echo returns what it got).
+pub type WsHandler = Box<dyn FnMut(WsMessage) -> Vec<WsMessage> + Send>;
+
+/// A response body.
+pub enum Body {
+    /// The whole body (sent with `Content-Length` unless the handler set its framing).
+    Full(Bytes),
+    /// A body produced piece by piece as the connection's output drains (sent chunked unless
+    /// the handler set `Content-Length`). The server pulls the next piece only while less
+    /// than 64 KiB is queued, so a long stream costs bounded memory.
+    Stream(Box<dyn Iterator<Item = Bytes> + Send>),
+    /// Accept a WebSocket upgrade (HTTP/1.1, RFC 6455; permessage-deflate when the client
+    /// offers it) and run this handler on the connection. A request that is not a valid
+    /// upgrade gets 400 instead; HTTP/2 (RFC 8441) answers 501 for now.
+    WebSocket(WsHandler),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Full(b) => f.debug_tuple("Full").field(&b.len()).finish(),
+            Body::Stream(_) => f.write_str("Stream(..)"),
+            Body::WebSocket(_) => f.write_str("WebSocket(..)"),
+        }
+    }
+}
+
+/// A response: status, header fields (sent in this order and case) and a body.
+///
+/// ```
+/// use runtime_mio::server::Response;
+/// let r = Response::text(200, "hi").with_header("X-Id", "7");
+/// assert_eq!(r.status(), 200);
+/// assert_eq!(r.headers().count(), 2); // Content-Type and X-Id
+/// ```
+#[derive(Debug)]
+pub struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, Vec<u8>)>,
+    pub(crate) body: Body,
+}
+
+impl Response {
+    /// A response with `status`, no field and an empty body.
+    #[must_use]
+    pub fn new(status: u16) -> Self {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: Body::Full(Bytes::new()),
+        }
+    }
+
+    /// A `text/plain; charset=utf-8` response.
+    #[must_use]
+    pub fn text(status: u16, text: impl Into<String>) -> Self {
+        Response::new(status)
+            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_body(Bytes::from(text.into()))
+    }
+
+    /// Adds a header field (builder style).
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        self.headers
+            .push((name.to_owned(), value.as_ref().to_vec()));
+        self
+    }
+
+    /// Sets the whole body (builder style).
+    #[must_use]
+    pub fn with_body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = Body::Full(body.into());
+        self
+    }
+
+    /// Sets a streamed body (builder style): the pieces are sent as the output drains.
+    #[must_use]
+    pub fn with_stream(mut self, pieces: impl Iterator<Item = Bytes> + Send + 'static) -> Self {
+        self.body = Body::Stream(Box::new(pieces));
+        self
+    }
+
+    /// Accepts a WebSocket upgrade and runs `handler` on the connection (see
+    /// [`Body::WebSocket`]).
+    #[must_use]
+    pub fn websocket(handler: impl FnMut(WsMessage) -> Vec<WsMessage> + Send + 'static) -> Self {
+        Response {
+            status: 101,
+            headers: Vec::new(),
+            body: Body::WebSocket(Box::new(handler)),
+        }
+    }
+
+    /// The status code.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The header fields.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+    }
+
+    /// The body.
+    #[must_use]
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+}
+
+/// The reason phrase sent with `code`.
+#[must_use]
+pub fn reason(code: u16) -> &'static str {
+    match code {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        418 => "I'm a teapot",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "Unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_accessors() {
+        let r = Request::new("GET", "/a/b?x=1")
+            .with_header("X-One", b"1")
+            .with_header("x-two", b"2")
+            .with_body(b"hi");
+        assert_eq!(r.path(), "/a/b");
+        assert_eq!(r.query(), Some("x=1"));
+        assert_eq!(r.header("X-TWO"), Some(&b"2"[..]));
+        let names: Vec<&str> = r.headers().map(|(n, _)| n).collect();
+        assert_eq!(names, ["X-One", "x-two"]);
+        assert_eq!(r.body(), b"hi");
+        assert_eq!(Request::new("GET", "/").query(), None);
+    }
+
+    #[test]
+    fn reasons() {
+        assert_eq!(reason(404), "Not Found");
+        assert_eq!(reason(799), "Unknown");
+    }
+}

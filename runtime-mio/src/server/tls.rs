@@ -1,0 +1,355 @@
+//! TLS under any session: [`TlsSession`] wraps an inner [`Session`] (the server's
+//! [`ServerSession`](super::ServerSession)) in a `tls` server session, so the loop drives it
+//! like any other engine: ciphertext in, ciphertext out.
+//!
+//! Ciphertext from the socket goes into the TLS session, which decrypts it (driving the
+//! handshake first) into a 16 KiB stack buffer and on into the inner engine; what the inner
+//! engine does not take waits here and is offered again after the inner session drained its
+//! events. The inner engine's output (bytes and payload) is encrypted with one
+//! `write_vectored` into whole records; TLS's bounded write queue is the backpressure: what it
+//! does not take waits here, and the inner engine is asked for more only once it did. Nothing
+//! of this is allocated while the connection is idle.
+//!
+//! The protocol is chosen as in cleartext: a client that negotiated ALPN `h2` opens with the
+//! HTTP/2 preface, which the inner session recognises.
+
+use std::fmt;
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use crate::engine::Engine;
+use crate::event_loop::{Context, Session};
+use crate::timer::Timeout;
+
+/// Plaintext larger than this kept between two responses is released.
+const KEEP_TX: usize = 16 * 1024;
+
+/// A connection error of a TLS connection.
+#[derive(Debug)]
+pub enum TlsError<E> {
+    /// TLS itself (handshake, record, alert).
+    Tls(tls::Error),
+    /// The protocol inside.
+    Inner(E),
+}
+
+impl<E: fmt::Display> fmt::Display for TlsError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TlsError::Tls(e) => write!(f, "TLS: {e}"),
+            TlsError::Inner(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for TlsError<E> {}
+
+/// An inner session behind TLS.
+pub struct TlsSession<S: Session> {
+    tls: tls::ServerSession,
+    inner: S,
+    since: Instant,
+    handshake: Timeout,
+    now: Instant,
+    /// Decrypted bytes the inner engine has not taken yet.
+    plain: Vec<u8>,
+    plain_pos: usize,
+    /// Inner output TLS has not taken yet: bytes, then a payload.
+    tx: Vec<u8>,
+    tx_pos: usize,
+    payload: Option<Bytes>,
+    /// TLS failed (its alert may be queued) or the handshake timed out.
+    failed: bool,
+    /// The inner engine returned an error (its reaction is queued): nothing more goes in.
+    inner_failed: bool,
+    eof_passed: bool,
+    close_sent: bool,
+}
+
+impl<S: Session> fmt::Debug for TlsSession<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsSession")
+            .field("tls", &self.tls)
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Session> TlsSession<S> {
+    /// Wraps `inner` in `tls`; the handshake must complete within `handshake`.
+    #[must_use]
+    pub fn new(tls: tls::ServerSession, inner: S, handshake: Timeout, now: Instant) -> Self {
+        TlsSession {
+            tls,
+            inner,
+            since: now,
+            handshake,
+            now,
+            plain: Vec::new(),
+            plain_pos: 0,
+            tx: Vec::new(),
+            tx_pos: 0,
+            payload: None,
+            failed: false,
+            inner_failed: false,
+            eof_passed: false,
+            close_sent: false,
+        }
+    }
+
+    /// The TLS session (ALPN, SNI, version).
+    #[must_use]
+    pub fn tls(&self) -> &tls::ServerSession {
+        &self.tls
+    }
+
+    /// The inner session.
+    #[must_use]
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    fn pending(&self) -> bool {
+        self.tx_pos < self.tx.len() || self.payload.is_some()
+    }
+
+    /// Decrypts what TLS holds into the inner engine as far as it takes it. Returns whether
+    /// any plaintext moved.
+    fn pump_in(&mut self) -> Result<bool, tls::Error> {
+        let now = self.now;
+        let mut moved = false;
+        loop {
+            if self.inner_failed || self.failed {
+                return Ok(moved);
+            }
+            if self.plain_pos < self.plain.len() {
+                match self
+                    .inner
+                    .engine_mut()
+                    .recv(now, &self.plain[self.plain_pos..])
+                {
+                    Ok(n) => {
+                        self.plain_pos += n;
+                        moved |= n > 0;
+                    }
+                    Err(_) => {
+                        self.inner_failed = true;
+                        return Ok(moved);
+                    }
+                }
+                if self.plain_pos < self.plain.len() {
+                    // The inner engine is full: its session drains events first.
+                    return Ok(moved);
+                }
+                self.plain = Vec::new();
+                self.plain_pos = 0;
+            }
+            let mut buf = [0u8; 16 * 1024];
+            match self.tls.read(&mut buf)? {
+                tls::Plaintext::Data(0) | tls::Plaintext::NeedInput => return Ok(moved),
+                tls::Plaintext::Data(n) => {
+                    moved = true;
+                    match self.inner.engine_mut().recv(now, &buf[..n]) {
+                        Ok(k) if k < n => self.plain.extend_from_slice(&buf[k..n]),
+                        Ok(_) => {}
+                        Err(_) => self.inner_failed = true,
+                    }
+                }
+                tls::Plaintext::Closed => {
+                    if !self.eof_passed {
+                        self.eof_passed = true;
+                        moved = true;
+                        if self.inner.engine_mut().recv_eof().is_err() {
+                            self.inner_failed = true;
+                        }
+                    }
+                    return Ok(moved);
+                }
+                _ => return Ok(moved),
+            }
+        }
+    }
+
+    /// Encrypts inner output while TLS takes it.
+    fn pump_out(&mut self, now: Instant) -> Result<(), tls::Error> {
+        if !self.tls.is_handshake_complete() || self.failed {
+            return Ok(());
+        }
+        loop {
+            if self.pending() {
+                let head = &self.tx[self.tx_pos..];
+                let tail = self.payload.as_deref().unwrap_or(&[]);
+                let n = if tail.is_empty() {
+                    self.tls.write(head)?
+                } else {
+                    self.tls.write_vectored(&[head, tail])?
+                };
+                let from_head = n.min(head.len());
+                self.tx_pos += from_head;
+                let rest = n - from_head;
+                if rest > 0 {
+                    let p = self.payload.take().unwrap_or_default();
+                    if rest < p.len() {
+                        self.payload = Some(p.slice(rest..));
+                    }
+                }
+                if self.pending() {
+                    // TLS's write queue is full: send what it has first.
+                    return Ok(());
+                }
+                self.tx_pos = 0;
+                self.tx.clear();
+                if self.tx.capacity() > KEEP_TX {
+                    self.tx = Vec::new();
+                }
+            } else if self.inner.engine().wants_write() {
+                let p = self.inner.engine_mut().poll_transmit(now, &mut self.tx);
+                self.payload = p.filter(|p| !p.is_empty());
+                if !self.pending() {
+                    return Ok(());
+                }
+            } else {
+                break;
+            }
+        }
+        if self.inner.engine().is_closed() && !self.close_sent {
+            self.close_sent = true;
+            self.tls.close()?;
+        }
+        Ok(())
+    }
+}
+
+impl<S: Session> Engine for TlsSession<S> {
+    type Error = TlsError<<S::Engine as Engine>::Error>;
+
+    fn recv(&mut self, now: Instant, input: &[u8]) -> Result<usize, Self::Error> {
+        self.now = now;
+        let n = self.tls.recv(input).map_err(TlsError::Tls)?;
+        if let Err(e) = self.pump_in() {
+            self.failed = true;
+            return Err(TlsError::Tls(e));
+        }
+        Ok(n)
+    }
+
+    fn recv_eof(&mut self) -> Result<(), Self::Error> {
+        self.tls.recv_eof();
+        // Whatever is still buffered goes in; a missing close_notify is not held against a
+        // client (the inner protocol knows whether its message was complete).
+        let _ = self.pump_in();
+        if !self.eof_passed {
+            self.eof_passed = true;
+            if !self.inner_failed {
+                self.inner
+                    .engine_mut()
+                    .recv_eof()
+                    .map_err(TlsError::Inner)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+        self.now = now;
+        if self.pump_out(now).is_err() {
+            self.failed = true;
+        }
+        self.tls.poll_transmit(out);
+        None
+    }
+
+    fn wants_write(&self) -> bool {
+        if self.tls.wants_write() {
+            return true;
+        }
+        if self.failed || !self.tls.is_handshake_complete() {
+            return false;
+        }
+        self.pending()
+            || self.inner.engine().wants_write()
+            || (self.inner.engine().is_closed() && !self.close_sent)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.failed || self.tls.is_closed() || self.close_sent
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.inner.engine().poll_timeout()
+    }
+
+    fn handle_timeout(&mut self, now: Instant) -> Result<(), Self::Error> {
+        self.now = now;
+        self.inner
+            .engine_mut()
+            .handle_timeout(now)
+            .map_err(TlsError::Inner)
+    }
+}
+
+impl<S: Session> Session for TlsSession<S> {
+    type Engine = Self;
+    type Pooled = S::Pooled;
+
+    fn engine(&self) -> &Self {
+        self
+    }
+
+    fn engine_mut(&mut self) -> &mut Self {
+        self
+    }
+
+    fn prepare(&mut self, cx: &mut Context<'_, S::Pooled>) {
+        self.inner.prepare(cx);
+    }
+
+    fn process(&mut self, cx: &mut Context<'_, S::Pooled>) {
+        self.now = cx.now;
+        loop {
+            self.inner.process(cx);
+            match self.pump_in() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(_) => {
+                    self.failed = true;
+                    break;
+                }
+            }
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        if self.failed {
+            return None;
+        }
+        if !self.tls.is_handshake_complete() {
+            return self.handshake.deadline(self.since);
+        }
+        self.inner.poll_timeout()
+    }
+
+    fn handle_timeout(&mut self, cx: &mut Context<'_, S::Pooled>) {
+        self.now = cx.now;
+        if !self.tls.is_handshake_complete() {
+            if self
+                .handshake
+                .deadline(self.since)
+                .is_some_and(|d| d <= cx.now)
+            {
+                self.failed = true;
+            }
+            return;
+        }
+        self.inner.handle_timeout(cx);
+    }
+
+    fn shutdown(&mut self, cx: &mut Context<'_, S::Pooled>) {
+        if !self.tls.is_handshake_complete() {
+            self.failed = true;
+            return;
+        }
+        self.inner.shutdown(cx);
+    }
+}

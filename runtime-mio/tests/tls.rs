@@ -1,0 +1,137 @@
+//! The server over TLS, with the workspace's own `tls` client session on a blocking socket.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use runtime_mio::server::{Request, Response, Server, ServerConfig};
+use runtime_mio::timer::Timeout;
+
+fn start() -> (Server, Vec<u8>) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let ck = tls::testing::self_signed(&["localhost"], now).unwrap();
+    let mut b = tls::ServerConfig::builder();
+    b.cert_pem(&ck.chain_pem, &ck.key_pem);
+    let mut config = ServerConfig {
+        threads: 1,
+        tls: Some(Arc::new(b.build().unwrap())),
+        ..ServerConfig::default()
+    };
+    config.timeouts.tls_handshake = Timeout::After(Duration::from_millis(300));
+    let handler = |req: &Request| match req.path() {
+        "/big" => Response::new(200).with_body(vec![b'q'; 1 << 20]),
+        p => Response::text(200, format!("{} over TLS", p)),
+    };
+    let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
+    (s, ck.chain_pem)
+}
+
+/// A TLS client on a blocking socket: the handshake, then `request`, then everything until
+/// the server closes.
+fn fetch(server: &Server, root: &[u8], request: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    let mut b = tls::ClientConfig::builder();
+    b.add_root_pem(root).alpn(&[b"http/1.1"]);
+    let config = b.build().unwrap();
+    let mut session = tls::ClientSession::new(&config, "localhost").unwrap();
+    let mut sock = TcpStream::connect(server.local_addr()).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut sent = false;
+    let mut plain = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(Instant::now() < deadline, "timed out");
+        let done = session.handshake().unwrap() == tls::HandshakeStatus::Complete;
+        if done && !sent {
+            assert_eq!(session.write(request).unwrap(), request.len());
+            sent = true;
+        }
+        out.clear();
+        session.poll_transmit(&mut out);
+        sock.write_all(&out).unwrap();
+        if done {
+            loop {
+                match session.read(&mut buf).unwrap() {
+                    tls::Plaintext::Data(n) => plain.extend_from_slice(&buf[..n]),
+                    tls::Plaintext::Closed => {
+                        return (plain, session.alpn().map(<[u8]>::to_vec));
+                    }
+                    _ => break,
+                }
+            }
+        }
+        let n = sock.read(&mut buf).unwrap();
+        if n == 0 {
+            return (plain, session.alpn().map(<[u8]>::to_vec));
+        }
+        assert_eq!(session.recv(&buf[..n]).unwrap(), n);
+    }
+}
+
+#[test]
+fn http1_over_tls() {
+    let (s, root) = start();
+    let (got, alpn) = fetch(
+        &s,
+        &root,
+        b"GET /a HTTP/1.1\r\nHost: localhost\r\n\r\nGET /big HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(alpn.as_deref(), Some(&b"http/1.1"[..]));
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.starts_with("HTTP/1.1 200 OK\r\n"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    assert!(
+        text.contains("\r\n\r\n/a over TLS"),
+        "{}",
+        &text[..300.min(text.len())]
+    );
+    let big = got.iter().filter(|&&b| b == b'q').count();
+    assert_eq!(big, 1 << 20);
+    assert!(text.contains("Connection: close\r\n"));
+    s.shutdown().unwrap();
+}
+
+/// A client that connects and never starts the handshake is closed by the handshake timer.
+#[test]
+fn handshake_timeout_closes() {
+    let (s, _) = start();
+    let mut c = TcpStream::connect(s.local_addr()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let t0 = Instant::now();
+    let mut v = Vec::new();
+    let _ = c.read_to_end(&mut v);
+    assert!(v.is_empty());
+    let elapsed = t0.elapsed();
+    assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    s.shutdown().unwrap();
+}
+
+/// Cleartext HTTP to a TLS port: the handshake fails, an alert (or nothing) comes back and
+/// the connection closes; the server goes on.
+#[test]
+fn cleartext_to_tls_port_is_refused() {
+    let (s, root) = start();
+    let mut c = TcpStream::connect(s.local_addr()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut v = Vec::new();
+    let _ = c.read_to_end(&mut v);
+    assert!(!v.starts_with(b"HTTP/"), "{v:?}");
+    let (got, _) = fetch(
+        &s,
+        &root,
+        b"GET /after HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert!(String::from_utf8_lossy(&got).ends_with("/after over TLS"));
+    s.shutdown().unwrap();
+}

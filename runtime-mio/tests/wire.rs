@@ -1,0 +1,349 @@
+//! `wire serve` as a process: its endpoints through raw sockets and through the system's
+//! `curl` (skipped, with a note, where curl is not installed).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Wire {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Wire {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wire() -> Wire {
+    wire_with(&[]).0
+}
+
+/// `wire serve` with extra arguments; also the lines it printed after the first.
+fn wire_with(extra: &[&str]) -> (Wire, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .or_else(|| line.trim().strip_prefix("listening on https://"))
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    let mut more = Vec::new();
+    if extra.contains(&"--tls") {
+        let mut l = String::new();
+        out.read_line(&mut l).unwrap();
+        more.push(l.trim().to_owned());
+    }
+    (Wire { child, addr }, more)
+}
+
+/// One request on a fresh connection with `Connection: close`; the whole answer.
+fn raw(addr: &str, request: &str) -> String {
+    let mut c = TcpStream::connect(addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    c.write_all(request.as_bytes()).unwrap();
+    let mut v = Vec::new();
+    c.read_to_end(&mut v).unwrap();
+    String::from_utf8_lossy(&v).into_owned()
+}
+
+#[test]
+fn echo_preserves_header_case_and_order() {
+    let w = wire();
+    let body = "a \"quoted\"\tline\n";
+    let req = format!(
+        "POST /echo?q=1 HTTP/1.1\r\nhost: h\r\nX-Zeta: z\r\nx-ALPHA: \"a\"\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let resp = raw(&w.addr, &req);
+    let json = resp.split("\r\n\r\n").nth(1).unwrap();
+    assert_eq!(
+        json,
+        "{\"method\":\"POST\",\"target\":\"/echo?q=1\",\"headers\":[[\"host\",\"h\"],[\"X-Zeta\",\"z\"],[\"x-ALPHA\",\"\\\"a\\\"\"],[\"Content-Length\",\"16\"],[\"Connection\",\"close\"]],\"body\":\"a \\\"quoted\\\"\\tline\\n\"}\n"
+    );
+}
+
+#[test]
+fn endpoints_over_raw_socket() {
+    let w = wire();
+    let r = raw(
+        &w.addr,
+        "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 200 OK\r\n"), "{r}");
+    assert!(r.ends_with("\r\n\r\nHello, World!"), "{r}");
+    let r = raw(
+        &w.addr,
+        "GET /status/503 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 503 Service Unavailable\r\n"), "{r}");
+    let r = raw(
+        &w.addr,
+        "GET /bytes/5 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.contains("Content-Length: 5\r\n"), "{r}");
+    assert!(r.ends_with("\r\n\r\n\x00\x01\x02\x03\x04"), "{r:?}");
+    let r = raw(
+        &w.addr,
+        "GET /stream/2 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.contains("Transfer-Encoding: chunked\r\n"), "{r}");
+    assert!(r.ends_with("\r\n0\r\n\r\n"), "{r}");
+    assert!(r.contains("{\"id\":1,\"target\":\"/stream/2\"}\n"), "{r}");
+}
+
+fn curl_available() -> bool {
+    Command::new("curl")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn curl(args: &[&str]) -> Vec<u8> {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "curl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn curl_against_wire_serve() {
+    if !curl_available() {
+        eprintln!("curl not installed: skipping");
+        return;
+    }
+    let w = wire();
+    let base = format!("http://{}", w.addr);
+    assert_eq!(curl(&[&base]), b"Hello, World!");
+    // Two requests on one connection: curl reports no new connect for the second.
+    let out = curl(&[
+        &base,
+        &format!("{base}/status/204"),
+        "-o",
+        "/dev/null",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{num_connects}:%{http_code} ",
+    ]);
+    assert_eq!(String::from_utf8(out).unwrap(), "1:200 0:204 ");
+    // A body of 1 MB through Content-Length streaming: every byte where it belongs.
+    let got = curl(&[&format!("{base}/bytes/1000000")]);
+    assert_eq!(got.len(), 1_000_000);
+    assert!(got.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+    // Chunked, decoded by curl.
+    let got = curl(&[&format!("{base}/stream/3")]);
+    assert_eq!(String::from_utf8(got).unwrap().lines().count(), 3);
+    // An upload; curl's header order and case come back.
+    let got = curl(&[
+        "-H",
+        "X-Custom-Case: v",
+        "--data-binary",
+        "payload\u{e9}",
+        &format!("{base}/echo"),
+    ]);
+    let got = String::from_utf8(got).unwrap();
+    assert!(
+        got.starts_with("{\"method\":\"POST\",\"target\":\"/echo\",\"headers\":[[\"Host\","),
+        "{got}"
+    );
+    assert!(got.contains("[\"X-Custom-Case\",\"v\"]"), "{got}");
+    assert!(got.ends_with("\"body\":\"payload\u{e9}\"}\n"), "{got}");
+    // A chunked upload.
+    let got = curl(&[
+        "-H",
+        "Transfer-Encoding: chunked",
+        "--data-binary",
+        "abc",
+        &format!("{base}/echo"),
+    ]);
+    assert!(
+        String::from_utf8(got)
+            .unwrap()
+            .ends_with("\"body\":\"abc\"}\n")
+    );
+}
+
+/// SIGTERM: the server finishes the request in progress (its response says
+/// `Connection: close`) and exits with success.
+#[test]
+fn sigterm_shuts_down_gracefully() {
+    let mut w = wire();
+    let mut c = TcpStream::connect(&w.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    c.write_all(b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nab")
+        .unwrap();
+    // Time for the server to accept the connection and read the head.
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = w.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(100));
+    c.write_all(b"cd").unwrap();
+    let mut v = Vec::new();
+    c.read_to_end(&mut v).unwrap();
+    let text = String::from_utf8_lossy(&v);
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    assert!(text.contains("Connection: close\r\n"), "{text}");
+    assert!(text.ends_with("\"body\":\"abcd\"}\n"), "{text}");
+    let status = w.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn curl_over_tls_h2_and_http1() {
+    if !curl_available() {
+        eprintln!("curl not installed: skipping");
+        return;
+    }
+    let (w, more) = wire_with(&["--tls"]);
+    let cert = more[0].strip_prefix("certificate: ").unwrap().to_owned();
+    let port = w.addr.rsplit(':').next().unwrap();
+    let base = format!("https://localhost:{port}");
+    let out = curl(&[
+        "--cacert",
+        &cert,
+        &format!("{base}/"),
+        "-w",
+        " %{http_version}",
+    ]);
+    assert_eq!(out, b"Hello, World! 2");
+    let out = curl(&[
+        "--http1.1",
+        "--cacert",
+        &cert,
+        &format!("{base}/"),
+        "-w",
+        " %{http_version}",
+    ]);
+    assert_eq!(out, b"Hello, World! 1.1");
+    let got = curl(&["--cacert", &cert, &format!("{base}/bytes/1000000")]);
+    assert_eq!(got.len(), 1_000_000);
+    assert!(got.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+    let got = curl(&[
+        "--cacert",
+        &cert,
+        "--data-binary",
+        "up",
+        &format!("{base}/echo"),
+    ]);
+    assert!(
+        String::from_utf8(got)
+            .unwrap()
+            .ends_with("\"body\":\"up\"}\n")
+    );
+    let _ = std::fs::remove_file(&cert);
+}
+
+#[test]
+fn files_from_dir_and_redirects() {
+    let dir = std::env::temp_dir().join(format!("wire-files-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    std::fs::write(dir.join("sub/data.bin"), &data).unwrap();
+    std::fs::write(dir.join("a b.txt"), b"spaced").unwrap();
+    let (w, _) = wire_with(&["--dir", dir.to_str().unwrap()]);
+    let r = raw(
+        &w.addr,
+        "GET /files/sub/data.bin HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    let (head, body) = r.split_once("\r\n\r\n").unwrap();
+    assert!(head.contains("Content-Length: 300000"), "{head}");
+    assert!(
+        head.contains("Content-Type: application/octet-stream"),
+        "{head}"
+    );
+    // `raw` reads lossily as text: compare the bytes through the same conversion.
+    assert_eq!(body, String::from_utf8_lossy(&data));
+    let r = raw(
+        &w.addr,
+        "GET /files/a%20b.txt HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.ends_with("\r\n\r\nspaced"), "{r}");
+    let r = raw(
+        &w.addr,
+        "GET /files/../x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 403 "), "{r}");
+    let r = raw(
+        &w.addr,
+        "GET /redirect/3 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    assert!(r.starts_with("HTTP/1.1 302 Found\r\n"), "{r}");
+    assert!(r.contains("Location: /redirect/2\r\n"), "{r}");
+    if curl_available() {
+        let out = curl(&[
+            "-L",
+            &format!("http://{}/redirect/3", w.addr),
+            "-w",
+            " %{num_redirects}",
+        ]);
+        assert_eq!(out, b"Hello, World! 4");
+    }
+    drop(w);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The Python `websockets` client (from the peers kit, `$PEERS_DIR/venv`) against `/ws`:
+/// text and a 100 KB binary message echoed with permessage-deflate negotiated.
+#[test]
+fn python_websockets_client_against_ws_echo() {
+    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
+    let python = std::path::Path::new(&peers).join("venv/bin/python");
+    let has_ws = python.exists()
+        && Command::new(&python)
+            .args(["-c", "import websockets"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !has_ws {
+        eprintln!("python websockets not installed under {peers}: skipping");
+        return;
+    }
+    let w = wire();
+    let script = format!(
+        r#"
+import asyncio, websockets
+async def main():
+    async with websockets.connect("ws://{}/ws", compression="deflate") as ws:
+        await ws.send("hello")
+        assert await ws.recv() == "hello"
+        data = bytes(range(256)) * 400
+        await ws.send(data)
+        assert await ws.recv() == data
+        assert [e.name for e in ws.protocol.extensions] == ["permessage-deflate"]
+    print("ok")
+asyncio.run(main())
+"#,
+        w.addr
+    );
+    let out = Command::new(&python)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+}
