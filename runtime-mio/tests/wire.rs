@@ -1,5 +1,5 @@
 //! `wire serve` as a process: its endpoints through raw sockets and through the system's
-//! `curl` (skipped, with a note, where curl is not installed).
+//! `curl` (a peer: the test fails when it is missing).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -128,8 +128,9 @@ fn curl(args: &[&str]) -> Vec<u8> {
 #[test]
 fn curl_against_wire_serve() {
     if !curl_available() {
-        eprintln!("curl not installed: skipping");
-        return;
+        panic!(
+            "curl not installed: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
+        );
     }
     let w = wire();
     let base = format!("http://{}", w.addr);
@@ -212,8 +213,9 @@ fn sigterm_shuts_down_gracefully() {
 #[test]
 fn curl_over_tls_h2_and_http1() {
     if !curl_available() {
-        eprintln!("curl not installed: skipping");
-        return;
+        panic!(
+            "curl not installed: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
+        );
     }
     let (w, more) = wire_with(&["--tls"]);
     let cert = more[0].strip_prefix("certificate: ").unwrap().to_owned();
@@ -315,8 +317,9 @@ fn python_websockets_client_against_ws_echo() {
             .status()
             .is_ok_and(|s| s.success());
     if !has_ws {
-        eprintln!("python websockets not installed under {peers}: skipping");
-        return;
+        panic!(
+            "python websockets not installed under {peers}: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
+        );
     }
     let w = wire();
     let script = format!(
