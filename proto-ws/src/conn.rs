@@ -179,6 +179,13 @@ const VECTORED_MIN: usize = 1024;
 struct Out {
     role: Role,
     keys: KeyBatch,
+    /// The payload of a server's uncopied binary message queued while nothing else was. It
+    /// comes before everything in `tx` and `payloads`, and `poll_transmit` encodes its header
+    /// straight into the caller's buffer (no header bytes stored, no queue entry): the common
+    /// case of one large message at a time costs two moves of a `Bytes`. (An `Option<Bytes>`
+    /// on its own, not with the opcode: a tuple put the `Bytes` at an odd offset, and its
+    /// moves then loaded it across the stores that had just written it.)
+    lone: Option<Bytes>,
     /// Frame bytes (headers, copied payloads).
     tx: Vec<u8>,
     /// Payloads to hand back from `poll_transmit`, each with the position in `tx` it follows.
@@ -209,18 +216,33 @@ impl Out {
         }
     }
 
-    /// Queues a server's frame header and `payload` to be handed back as it is.
-    fn frame_bytes(&mut self, op: OpCode, payload: Bytes) {
+    /// Queues a server's binary frame header and `payload` to be handed back as it is.
+    #[inline]
+    fn binary_bytes(&mut self, payload: Bytes) {
+        if self.lone.is_none() && self.tx.is_empty() && self.payloads.is_empty() {
+            self.lone = Some(payload);
+            return;
+        }
+        self.frame_bytes_queued(OpCode::Binary, payload);
+    }
+
+    /// [`binary_bytes`](Self::binary_bytes) behind other output: the header in `tx`, the payload
+    /// in the queue.
+    #[inline(never)]
+    fn frame_bytes_queued(&mut self, op: OpCode, payload: Bytes) {
         FrameHeader::new(op, None, payload.len() as u64).encode(&mut self.tx);
         self.payloads.push_back((self.tx.len(), payload));
     }
 
     fn wants_write(&self) -> bool {
-        !self.tx.is_empty() || !self.payloads.is_empty()
+        self.lone.is_some() || !self.tx.is_empty() || !self.payloads.is_empty()
     }
 
     #[inline]
     fn poll(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
+        if self.lone.is_some() {
+            return self.poll_lone(out);
+        }
         if !self.payloads.is_empty() {
             return self.poll_payload(out);
         }
@@ -246,6 +268,14 @@ impl Out {
         None
     }
 
+    /// [`poll`](Self::poll) with [`lone`](Self::lone) set: its header, then its payload.
+    #[inline]
+    fn poll_lone(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
+        let payload = self.lone.take()?;
+        FrameHeader::new(OpCode::Binary, None, payload.len() as u64).encode(out);
+        Some(payload)
+    }
+
     /// Gives back a drained output buffer above [`RETAIN_TX`].
     #[cold]
     fn release_tx(&mut self) {
@@ -257,7 +287,11 @@ impl Out {
     fn poll_payload(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
         let (at, payload) = self.payloads.pop_front()?;
         out.extend_from_slice(&self.tx[..at]);
-        self.tx.drain(..at);
+        if at == self.tx.len() {
+            self.tx.clear();
+        } else {
+            self.tx.drain(..at);
+        }
         for (pos, _) in &mut self.payloads {
             *pos -= at;
         }
@@ -361,6 +395,7 @@ impl Connection {
             out: Out {
                 role,
                 keys: KeyBatch::new(source),
+                lone: None,
                 tx: Vec::new(),
                 payloads: VecDeque::new(),
                 auto: 0,
@@ -945,7 +980,27 @@ impl Connection {
     ///
     /// # Errors
     /// As [`send_text`](Self::send_text).
+    #[inline]
     pub fn send_binary_bytes(&mut self, data: Bytes) -> Result<(), SendError> {
+        // The common case, inlined into the caller: a server, not compressing, not inside a
+        // fragmented message, open, with nothing else queued.
+        if self.out.role == Role::Server
+            && data.len() >= VECTORED_MIN
+            && self.deflate.is_none()
+            && self.sending.is_none()
+            && !self.status.close_sent
+            && !self.status.eof
+            && !self.out.wants_write()
+        {
+            self.out.lone = Some(data);
+            return Ok(());
+        }
+        self.send_binary_bytes_slow(data)
+    }
+
+    /// [`send_binary_bytes`](Self::send_binary_bytes) in every other case.
+    #[inline(never)]
+    fn send_binary_bytes_slow(&mut self, data: Bytes) -> Result<(), SendError> {
         if self.out.role == Role::Client
             || data.len() < VECTORED_MIN
             || self.deflate.as_ref().is_some_and(Deflate::compresses)
@@ -956,7 +1011,7 @@ impl Connection {
             return Err(SendError::FragmentOrder);
         }
         self.check_send()?;
-        self.out.frame_bytes(OpCode::Binary, data);
+        self.out.binary_bytes(data);
         Ok(())
     }
 

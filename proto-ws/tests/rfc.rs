@@ -388,6 +388,65 @@ fn deflate_bomb_and_rsv1_without_extension() {
 }
 
 #[test]
+fn a_lone_bytes_payload_keeps_wire_order_with_what_follows() {
+    // Queued while nothing else is: held on its own, ahead of everything queued after it.
+    let mut s = server();
+    let payload = bytes::Bytes::from(vec![5u8; 1500]);
+    s.send_binary_bytes(payload.clone()).unwrap();
+    s.send_ping(b"p").unwrap();
+    s.send_binary_bytes(payload.clone()).unwrap();
+    s.send_text("t").unwrap();
+    let mut out = Vec::new();
+    let p = s.poll_transmit(&mut out).expect("the first payload");
+    assert_eq!(p.as_ptr(), payload.as_ptr());
+    assert_eq!(out, [0x82, 126, 0x05, 0xdc]);
+    out.extend_from_slice(&p);
+    let p = s.poll_transmit(&mut out).expect("the second payload");
+    out.extend_from_slice(&p);
+    assert!(s.wants_write());
+    assert_eq!(s.poll_transmit(&mut out), None);
+    assert!(!s.wants_write());
+    assert_eq!(
+        feed(&mut client(), &out, &[]),
+        [
+            Ev::Binary(payload.to_vec()),
+            Ev::Ping(b"p".to_vec()),
+            Ev::Binary(payload.to_vec()),
+            Ev::Text("t".into()),
+        ]
+    );
+    // A lone payload held while the peer's ping arrives: the pong goes after it.
+    let mut s = server();
+    s.send_binary_bytes(payload.clone()).unwrap();
+    let mut ping = Vec::new();
+    encode_frame(
+        &FrameHeader::new(OpCode::Ping, Some([1, 2, 3, 4]), 2),
+        b"hi",
+        &mut ping,
+    );
+    assert_eq!(feed(&mut s, &ping, &[]), [Ev::Ping(b"hi".to_vec())]);
+    let mut out = Vec::new();
+    let p = s.poll_transmit(&mut out).expect("the payload");
+    out.extend_from_slice(&p);
+    assert_eq!(s.poll_transmit(&mut out), None);
+    assert!(!s.wants_write());
+    assert_eq!(
+        feed(&mut client(), &out, &[]),
+        [Ev::Binary(payload.to_vec()), Ev::Pong(b"hi".to_vec())]
+    );
+    // After a Close, and inside a fragmented message, refused as before.
+    let mut s = server();
+    s.close(CloseCode::NORMAL, "").unwrap();
+    assert_eq!(s.send_binary_bytes(payload.clone()), Err(SendError::Closed));
+    let mut s = server();
+    s.send_fragment(MessageKind::Text, b"a", false).unwrap();
+    assert_eq!(
+        s.send_binary_bytes(payload.clone()),
+        Err(SendError::FragmentOrder)
+    );
+}
+
+#[test]
 fn bytes_payload_is_handed_back_for_a_server() {
     let mut s = server();
     let payload = bytes::Bytes::from(vec![9u8; 2000]);
