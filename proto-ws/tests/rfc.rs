@@ -726,3 +726,65 @@ fn rfc8441_extended_connect() {
         Err(HandshakeError::Status(400))
     );
 }
+
+#[test]
+fn masked_frames_unmasked_while_copied_in_decode_as_when_cut_up() {
+    // A read that starts with a whole masked frame (2 KiB and more) has that frame's payload
+    // unmasked while `recv` copies it in; the events are those of the same bytes in pieces.
+    let text = "wörld κόσμε 世界 🦀 ".repeat(200);
+    let bin: Vec<u8> = (0..70_000u32).map(|i| (i * 7) as u8).collect();
+    let key = [0x37, 0xfa, 0x21, 0x3d];
+    let mut wire = Vec::new();
+    encode_frame(
+        &FrameHeader::new(OpCode::Text, Some(key), text.len() as u64),
+        text.as_bytes(),
+        &mut wire,
+    );
+    encode_frame(
+        &FrameHeader::new(OpCode::Ping, Some(key), 3),
+        b"abc",
+        &mut wire,
+    );
+    encode_frame(
+        &FrameHeader::new(OpCode::Binary, Some(key), bin.len() as u64),
+        &bin,
+        &mut wire,
+    );
+    encode_frame(
+        &FrameHeader::new(OpCode::Binary, Some(key), 2049),
+        &bin[..2049],
+        &mut wire,
+    );
+    let want = vec![
+        Ev::Text(text.clone()),
+        Ev::Ping(b"abc".to_vec()),
+        Ev::Binary(bin.clone()),
+        Ev::Binary(bin[..2049].to_vec()),
+    ];
+    assert_eq!(feed(&mut server(), &wire, &[]), want);
+    let cuts: Vec<usize> = (1..wire.len()).step_by(997).collect();
+    assert_eq!(feed(&mut server(), &wire, &cuts), want);
+    // Each frame in its own read, and with a receive buffer smaller than the frames.
+    let mut s = Connection::server(Config::default().recv_buffer(1024));
+    let ends = [
+        text.len() + 4 + 4,
+        text.len() + 8 + 9,
+        wire.len() - 2049 - 8,
+    ];
+    assert_eq!(feed(&mut s, &wire, &ends), want);
+    // Invalid UTF-8 in a text frame unmasked on the way in: the same error and close code.
+    let mut bad = text.clone().into_bytes();
+    bad[1500] = 0xff;
+    let mut wire = Vec::new();
+    encode_frame(
+        &FrameHeader::new(OpCode::Text, Some(key), bad.len() as u64),
+        &bad,
+        &mut wire,
+    );
+    let mut s = server();
+    assert_eq!(
+        feed(&mut s, &wire, &[]),
+        [Ev::Err(ProtocolError::InvalidUtf8)]
+    );
+    assert_eq!(transmit(&mut s), [0x88, 0x02, 0x03, 0xef]);
+}
