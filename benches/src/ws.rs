@@ -18,8 +18,11 @@
 //!   alternate) against tungstenite's `Frame::format` and fastwebsockets' `Frame::write`. The setup asserts that the three produce the same bytes, and a test does
 //!   the same for masked frames with a fixed key. Against tungstenite both sides are one
 //!   `memcpy` of the payload after a few header bytes (the rows say so): parity there is the
-//!   memory system's, not the encoder's. fastwebsockets zero-fills the output to the frame's
-//!   length before copying the payload over it, so it writes every byte twice.
+//!   memory system's, not the encoder's. fastwebsockets writes into a buffer it never clears
+//!   (its `WebSocket` reuses one write buffer for every frame), so its side keeps the shared
+//!   `Vec`'s length from call to call and zero-fills only when it grows, as in its own write
+//!   path: it too is then one `memcpy` after the header. (Until this was noticed the pairs
+//!   cleared the buffer for it as for the others, which made it zero-fill every frame first.)
 //! - Encoding a masked (client) binary frame of 1 KiB and 64 KiB, keys from the default
 //!   cryptographic source (`Connection::client` with a `CryptoMask`: ChaCha12 keyed by the OS,
 //!   drawn 256 bytes at a time): against the same encoder with wyrand keys
@@ -304,7 +307,16 @@ pub fn tungstenite_frame(payload: &'static [u8], out: &mut Vec<u8>) {
     let _ = f.format(out);
 }
 
-/// fastwebsockets' encoding of one final unmasked binary frame of `payload`.
+/// fastwebsockets' encoding of one final unmasked binary frame of `payload`, returned as the
+/// start of `out`.
+///
+/// `out` plays the part of fastwebsockets' own write buffer, which `WebSocket::write_frame`
+/// reuses for every frame without ever clearing it (`WriteHalf::write_buffer`): `Frame::write`
+/// grows it to the frame's length (plus 16) with zeros only while it is shorter, then writes
+/// the frame over its start. So the pairs do not clear `out` before this, as they do before
+/// our encoder (whose `poll_transmit` appends, the caller clearing what it wrote): clearing it
+/// made fastwebsockets zero-fill every frame before copying, work its own write path does not
+/// do.
 #[inline]
 pub fn fastwebsockets_frame<'a>(payload: &[u8], out: &'a mut Vec<u8>) -> &'a [u8] {
     let mut f = fastwebsockets::Frame::new(
@@ -441,8 +453,8 @@ fn encode_pairs(pairs: &mut Vec<Pair>) {
                 out.len() as u64
             }),
             theirs: Box::new(move || {
+                // Not cleared: see `fastwebsockets_frame`.
                 let mut out = theirs_out.borrow_mut();
-                out.clear();
                 fastwebsockets_frame(black_box(payload), &mut out).len() as u64
             }),
         });
@@ -497,7 +509,8 @@ fn zero_copy_encode_pairs(pairs: &mut Vec<Pair>) {
 
 /// fastwebsockets' client path for one binary frame: a fresh key from `rand::random`, the
 /// payload copied and masked, the frame written to `out` (what `WebSocket::write_frame` does
-/// for a client before the write).
+/// for a client before the write), a write buffer it does not clear (see
+/// [`fastwebsockets_frame`]).
 #[inline]
 pub fn fastwebsockets_client_frame<'a>(payload: &[u8], out: &'a mut Vec<u8>) -> &'a [u8] {
     let mut f = fastwebsockets::Frame::binary(fastwebsockets::Payload::Borrowed(payload));
@@ -531,6 +544,7 @@ fn masked_encode_pairs(pairs: &mut Vec<Pair>) {
             payload,
             header_len,
             move |p, out| {
+                out.clear();
                 ours_frame(&mut predictable, p, out);
                 out.len() as u64
             },
@@ -542,6 +556,7 @@ fn masked_encode_pairs(pairs: &mut Vec<Pair>) {
             payload,
             header_len,
             move |p, out| {
+                out.clear();
                 ours_frame(&mut os, p, out);
                 out.len() as u64
             },
@@ -582,8 +597,8 @@ fn masked_pair(
             out.len() as u64
         }),
         theirs: Box::new(move || {
+            // Each peer clears the buffer or not as its own write path does.
             let mut out = theirs_out.borrow_mut();
-            out.clear();
             theirs(black_box(placed), &mut out)
         }),
     }
@@ -670,6 +685,11 @@ mod tests {
             ours_frame(&mut conn, payload, &mut ours);
             assert_eq!(ours, theirs, "len {len}: server frame vs tungstenite");
             assert_eq!(ours, fastwebsockets_frame(payload, &mut Vec::new()));
+            // As the pairs use it: a write buffer kept, not cleared, between frames (holding a
+            // longer frame, then this one).
+            let mut kept = vec![0xa5; len + 100];
+            assert_eq!(ours, fastwebsockets_frame(payload, &mut kept));
+            assert_eq!(ours, fastwebsockets_frame(payload, &mut kept));
         }
     }
 
