@@ -226,10 +226,9 @@ impl Out {
         h.encode(&mut self.tx);
         match mask {
             None => self.tx.extend_from_slice(payload),
+            // Masked while copied: one pass over the payload, not a copy and then a second.
             Some(key) => {
-                let start = self.tx.len();
-                self.tx.extend_from_slice(payload);
-                apply_mask(&mut self.tx[start..], key, 0);
+                crate::mask::extend_masked(&mut self.tx, payload, key, 0);
             }
         }
     }
