@@ -285,7 +285,7 @@ impl Out {
         None
     }
 
-    /// [`poll`](Self::poll) with [`lone`](Self::lone) set: its header, then its payload.
+    /// [`poll`](Self::poll) with `lone` set: its header, then its payload.
     #[inline]
     fn poll_lone(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
         let payload = self.lone.take()?;
