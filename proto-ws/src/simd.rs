@@ -1,4 +1,5 @@
-//! The crate's only `unsafe` code: SIMD kernels that XOR a buffer with a repeated 4-byte key.
+//! The crate's only `unsafe` code: SIMD kernels that XOR a buffer with a repeated 4-byte key
+//! (in place, or while appending it to another buffer).
 //!
 //! Each kernel handles the longest prefix whose length is a multiple of its vector width and
 //! returns how many bytes it handled; since that length is a multiple of 4, the caller continues
@@ -101,6 +102,51 @@ unsafe fn mask_avx2_unchecked(buf: &mut [u8], key: [u8; 4]) -> usize {
         done += 32;
     }
     done
+}
+
+/// Appends to `dst` the longest prefix of `src` that is a multiple of 32 bytes, XORed with
+/// `key` repeated, in one pass with AVX2 (a copy and an unmasking at once). Returns the length
+/// handled: 0 when the CPU has no AVX2.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn extend_masked_avx2(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4]) -> usize {
+    if !has_avx2() {
+        return 0;
+    }
+    let src = &src[..src.len() & !31];
+    dst.reserve(src.len());
+    // SAFETY: the CPU supports AVX2 (checked just above), which is the only requirement of the
+    // `#[target_feature(enable = "avx2")]` function; `dst` has room for `src.len()` more
+    // bytes (reserved just above), which is what the function's contract asks.
+    unsafe { extend_masked_avx2_unchecked(dst, src, key) };
+    src.len()
+}
+
+/// # Safety
+/// The CPU must support AVX2, `src.len()` must be a multiple of 32, and `dst` must have spare
+/// capacity for at least `src.len()` bytes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn extend_masked_avx2_unchecked(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4]) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_loadu_si256, _mm256_set1_epi32, _mm256_storeu_si256, _mm256_xor_si256,
+    };
+    debug_assert!(src.len().is_multiple_of(32) && dst.capacity() - dst.len() >= src.len());
+    let k = _mm256_set1_epi32(i32::from_ne_bytes(key));
+    let out = dst.spare_capacity_mut().as_mut_ptr().cast::<__m256i>();
+    for (i, chunk) in src.chunks_exact(32).enumerate() {
+        // SAFETY: `chunk` is exactly 32 readable bytes, so the unaligned 32-byte load stays
+        // inside it; `out.add(i)` points `32 * i` bytes into `dst`'s spare capacity, which holds
+        // at least `src.len()` bytes (the caller's contract), so the unaligned 32-byte store
+        // stays inside it; AVX2 is enabled for this function.
+        unsafe {
+            let v = _mm256_loadu_si256(chunk.as_ptr().cast::<__m256i>());
+            _mm256_storeu_si256(out.add(i), _mm256_xor_si256(v, k));
+        }
+    }
+    // SAFETY: the `src.len()` bytes after `dst`'s length were all written by the loop above
+    // (one 32-byte store per chunk, `src.len()` a multiple of 32), and they are within its
+    // capacity.
+    unsafe { dst.set_len(dst.len() + src.len()) };
 }
 
 /// XORs the longest prefix of `buf` that is a multiple of 16 bytes with `key` repeated, using

@@ -232,3 +232,36 @@ fn os_keys() -> proto_ws::CryptoMask {
     getrandom::fill(&mut seed).expect("the OS random generator");
     proto_ws::CryptoMask::from_seed(seed)
 }
+
+#[test]
+fn uncopied_payloads_do_not_allocate() {
+    // A server's `send_binary_bytes`: alone (held on its own, its header encoded straight into
+    // the caller's buffer) and behind a ping (header queued, payload in the queue).
+    let payload = bytes::Bytes::from(vec![3u8; 4096]);
+    let mut server = Connection::server(Config::default());
+    let mut out = Vec::with_capacity(1 << 16);
+    // Warm-up: the output queue and its payload list.
+    server.send_ping(b"warm").unwrap();
+    server.send_binary_bytes(payload.clone()).unwrap();
+    server.send_binary_bytes(payload.clone()).unwrap();
+    transmit(&mut server, &mut out);
+    out.clear();
+
+    let m = Measure::start();
+    let mut written = 0;
+    for i in 0..100 {
+        if i % 2 == 1 {
+            server.send_ping(b"p").unwrap();
+        }
+        server.send_binary_bytes(payload.clone()).unwrap();
+        while server.wants_write() {
+            if let Some(p) = server.poll_transmit(&mut out) {
+                written += p.len();
+            }
+        }
+    }
+    let allocations = m.stats().allocations;
+    assert_eq!(written, 100 * 4096);
+    assert_eq!(out.len(), 100 * 4 + 50 * 3);
+    assert_eq!(allocations, 0, "allocations on the hot path");
+}

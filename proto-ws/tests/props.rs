@@ -109,6 +109,46 @@ proptest! {
         prop_assert_eq!(feed(&mut Connection::client_predictable(Config::default(), 0), &wire, &[]), vec![Ev::Binary(data)]);
     }
 
+    /// Large masked frames (unmasked by `recv` while it copies them in, when a read starts
+    /// with a whole one) give the same events, and the same UTF-8 error, as the same bytes
+    /// cut up anywhere.
+    #[test]
+    fn large_masked_frames_any_split(sizes in proptest::collection::vec(0usize..9000, 1..4),
+                                     bad in proptest::option::of(any::<prop::sample::Index>()),
+                                     text in any::<bool>(), seed in any::<u64>(),
+                                     cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..6)) {
+        let mut c = Connection::client_predictable(Config::default(), seed);
+        let mut wire = Vec::new();
+        for (i, &n) in sizes.iter().enumerate() {
+            let s: String = "aé世🦀".chars().cycle().take(n).collect();
+            if text {
+                c.send_text(&s).unwrap();
+            } else {
+                c.send_binary(s.as_bytes()).unwrap();
+            }
+            wire.extend_from_slice(&util::transmit(&mut c));
+            if i == 0 {
+                c.send_ping(b"between").unwrap();
+                wire.extend_from_slice(&util::transmit(&mut c));
+            }
+        }
+        if let Some(bad) = bad {
+            // Corrupt one payload byte of the first frame by flipping it to 0xff once unmasked.
+            let (h, hl) = FrameHeader::decode(&wire, Role::Server).unwrap().unwrap();
+            if h.payload_len > 0 {
+                let at = bad.index(h.payload_len as usize);
+                let key = h.mask.unwrap();
+                wire[hl + at] = 0xff ^ key[at % 4];
+            }
+        }
+        let whole = feed(&mut Connection::server(Config::default()), &wire, &[]);
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c.index(wire.len() + 1)).collect();
+        cuts.sort_unstable();
+        prop_assert_eq!(feed(&mut Connection::server(Config::default()), &wire, &cuts), whole.clone());
+        let small = Config::default().recv_buffer(1024);
+        prop_assert_eq!(feed(&mut Connection::server(small), &wire, &cuts), whole);
+    }
+
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600),
                                    cuts in proptest::collection::vec(0usize..600, 0..6),

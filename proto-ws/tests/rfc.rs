@@ -388,6 +388,65 @@ fn deflate_bomb_and_rsv1_without_extension() {
 }
 
 #[test]
+fn a_lone_bytes_payload_keeps_wire_order_with_what_follows() {
+    // Queued while nothing else is: held on its own, ahead of everything queued after it.
+    let mut s = server();
+    let payload = bytes::Bytes::from(vec![5u8; 1500]);
+    s.send_binary_bytes(payload.clone()).unwrap();
+    s.send_ping(b"p").unwrap();
+    s.send_binary_bytes(payload.clone()).unwrap();
+    s.send_text("t").unwrap();
+    let mut out = Vec::new();
+    let p = s.poll_transmit(&mut out).expect("the first payload");
+    assert_eq!(p.as_ptr(), payload.as_ptr());
+    assert_eq!(out, [0x82, 126, 0x05, 0xdc]);
+    out.extend_from_slice(&p);
+    let p = s.poll_transmit(&mut out).expect("the second payload");
+    out.extend_from_slice(&p);
+    assert!(s.wants_write());
+    assert_eq!(s.poll_transmit(&mut out), None);
+    assert!(!s.wants_write());
+    assert_eq!(
+        feed(&mut client(), &out, &[]),
+        [
+            Ev::Binary(payload.to_vec()),
+            Ev::Ping(b"p".to_vec()),
+            Ev::Binary(payload.to_vec()),
+            Ev::Text("t".into()),
+        ]
+    );
+    // A lone payload held while the peer's ping arrives: the pong goes after it.
+    let mut s = server();
+    s.send_binary_bytes(payload.clone()).unwrap();
+    let mut ping = Vec::new();
+    encode_frame(
+        &FrameHeader::new(OpCode::Ping, Some([1, 2, 3, 4]), 2),
+        b"hi",
+        &mut ping,
+    );
+    assert_eq!(feed(&mut s, &ping, &[]), [Ev::Ping(b"hi".to_vec())]);
+    let mut out = Vec::new();
+    let p = s.poll_transmit(&mut out).expect("the payload");
+    out.extend_from_slice(&p);
+    assert_eq!(s.poll_transmit(&mut out), None);
+    assert!(!s.wants_write());
+    assert_eq!(
+        feed(&mut client(), &out, &[]),
+        [Ev::Binary(payload.to_vec()), Ev::Pong(b"hi".to_vec())]
+    );
+    // After a Close, and inside a fragmented message, refused as before.
+    let mut s = server();
+    s.close(CloseCode::NORMAL, "").unwrap();
+    assert_eq!(s.send_binary_bytes(payload.clone()), Err(SendError::Closed));
+    let mut s = server();
+    s.send_fragment(MessageKind::Text, b"a", false).unwrap();
+    assert_eq!(
+        s.send_binary_bytes(payload.clone()),
+        Err(SendError::FragmentOrder)
+    );
+}
+
+#[test]
 fn bytes_payload_is_handed_back_for_a_server() {
     let mut s = server();
     let payload = bytes::Bytes::from(vec![9u8; 2000]);
@@ -666,4 +725,66 @@ fn rfc8441_extended_connect() {
         hs.check_extended_connect_response(400, []),
         Err(HandshakeError::Status(400))
     );
+}
+
+#[test]
+fn masked_frames_unmasked_while_copied_in_decode_as_when_cut_up() {
+    // A read that starts with a whole masked frame (2 KiB and more) has that frame's payload
+    // unmasked while `recv` copies it in; the events are those of the same bytes in pieces.
+    let text = "wörld κόσμε 世界 🦀 ".repeat(200);
+    let bin: Vec<u8> = (0..70_000u32).map(|i| (i * 7) as u8).collect();
+    let key = [0x37, 0xfa, 0x21, 0x3d];
+    let mut wire = Vec::new();
+    encode_frame(
+        &FrameHeader::new(OpCode::Text, Some(key), text.len() as u64),
+        text.as_bytes(),
+        &mut wire,
+    );
+    encode_frame(
+        &FrameHeader::new(OpCode::Ping, Some(key), 3),
+        b"abc",
+        &mut wire,
+    );
+    encode_frame(
+        &FrameHeader::new(OpCode::Binary, Some(key), bin.len() as u64),
+        &bin,
+        &mut wire,
+    );
+    encode_frame(
+        &FrameHeader::new(OpCode::Binary, Some(key), 2049),
+        &bin[..2049],
+        &mut wire,
+    );
+    let want = vec![
+        Ev::Text(text.clone()),
+        Ev::Ping(b"abc".to_vec()),
+        Ev::Binary(bin.clone()),
+        Ev::Binary(bin[..2049].to_vec()),
+    ];
+    assert_eq!(feed(&mut server(), &wire, &[]), want);
+    let cuts: Vec<usize> = (1..wire.len()).step_by(997).collect();
+    assert_eq!(feed(&mut server(), &wire, &cuts), want);
+    // Each frame in its own read, and with a receive buffer smaller than the frames.
+    let mut s = Connection::server(Config::default().recv_buffer(1024));
+    let ends = [
+        text.len() + 4 + 4,
+        text.len() + 8 + 9,
+        wire.len() - 2049 - 8,
+    ];
+    assert_eq!(feed(&mut s, &wire, &ends), want);
+    // Invalid UTF-8 in a text frame unmasked on the way in: the same error and close code.
+    let mut bad = text.clone().into_bytes();
+    bad[1500] = 0xff;
+    let mut wire = Vec::new();
+    encode_frame(
+        &FrameHeader::new(OpCode::Text, Some(key), bad.len() as u64),
+        &bad,
+        &mut wire,
+    );
+    let mut s = server();
+    assert_eq!(
+        feed(&mut s, &wire, &[]),
+        [Ev::Err(ProtocolError::InvalidUtf8)]
+    );
+    assert_eq!(transmit(&mut s), [0x88, 0x02, 0x03, 0xef]);
 }
