@@ -26,6 +26,7 @@
 use std::io::{self, IoSlice, Read, Write};
 use std::net::Shutdown;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -57,6 +58,49 @@ pub struct Context<'a, T> {
     /// The loop holds output of this connection that the socket has not taken yet (the
     /// write-stall timer applies; a session's own timers for the peer should wait).
     pub backed_up: bool,
+    /// The loop's wake-ups and this connection's key (see [`Context::waker`]).
+    pub(crate) wake: Option<(&'a Arc<Wakeups>, usize)>,
+}
+
+impl<T> Context<'_, T> {
+    /// A handle that wakes the loop to drive this connection again, from any thread (a
+    /// body writer uses it when data arrives for an idle connection); `None` outside a
+    /// loop.
+    #[must_use]
+    pub fn waker(&self) -> Option<ConnWaker> {
+        self.wake.map(|(w, key)| ConnWaker {
+            wakeups: Arc::clone(w),
+            key,
+        })
+    }
+}
+
+/// The connections a loop was asked to drive again from other threads, and its waker.
+#[derive(Debug)]
+pub struct Wakeups {
+    keys: Mutex<Vec<usize>>,
+    waker: Arc<Waker>,
+}
+
+/// Wakes a loop to drive one connection again ([`Context::waker`]).
+#[derive(Debug, Clone)]
+pub struct ConnWaker {
+    wakeups: Arc<Wakeups>,
+    key: usize,
+}
+
+impl ConnWaker {
+    /// Asks the loop to call the connection's [`Session::process`] and drive it. A wake for
+    /// a connection that closed meanwhile does nothing harmful (at most its slot's next
+    /// occupant is driven once more).
+    pub fn wake(&self) {
+        self.wakeups
+            .keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(self.key);
+        let _ = self.wakeups.waker.wake();
+    }
 }
 
 /// A protocol's glue: an engine plus what reacts to its events. The loop moves bytes; the
@@ -195,6 +239,8 @@ pub struct EventLoop<S: Session, F> {
     new_session: F,
     stop: Arc<AtomicBool>,
     waker: Arc<Waker>,
+    wakeups: Arc<Wakeups>,
+    woken: Vec<usize>,
     draining: Option<Instant>,
     again: Vec<usize>,
     expired: Vec<usize>,
@@ -210,6 +256,10 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let wakeups = Arc::new(Wakeups {
+            keys: Mutex::new(Vec::new()),
+            waker: Arc::clone(&waker),
+        });
         Ok(EventLoop {
             poll,
             listener: Some(listener),
@@ -222,6 +272,8 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             new_session,
             stop: Arc::new(AtomicBool::new(false)),
             waker,
+            wakeups,
+            woken: Vec::new(),
             draining: None,
             again: Vec::new(),
             expired: Vec::new(),
@@ -284,6 +336,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                         if self.stop.load(Ordering::Acquire) && self.draining.is_none() {
                             self.begin_shutdown(now);
                         }
+                        self.wake_conns(now);
                     }
                     Token(key) => {
                         let Some(c) = self.conns.get_mut(key) else {
@@ -354,6 +407,40 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         }
     }
 
+    /// Drives the connections woken from other threads ([`ConnWaker`]).
+    fn wake_conns(&mut self, now: Instant) {
+        let mut woken = std::mem::take(&mut self.woken);
+        std::mem::swap(
+            &mut woken,
+            &mut self
+                .wakeups
+                .keys
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        woken.sort_unstable();
+        woken.dedup();
+        for &key in &woken {
+            let Some(c) = self.conns.get_mut(key) else {
+                continue;
+            };
+            if c.lingering {
+                continue;
+            }
+            let mut cx = Context {
+                now,
+                pool: &mut self.pool,
+                draining: self.draining.is_some(),
+                backed_up: c.backed_up(),
+                wake: Some((&self.wakeups, key)),
+            };
+            c.session.process(&mut cx);
+            self.drive(key, now);
+        }
+        woken.clear();
+        self.woken = woken;
+    }
+
     fn begin_shutdown(&mut self, now: Instant) {
         if let Some(mut l) = self.listener.take() {
             let _ = self.poll.registry().deregister(&mut l);
@@ -374,6 +461,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 pool: &mut self.pool,
                 draining: true,
                 backed_up: c.backed_up(),
+                wake: Some((&self.wakeups, key)),
             };
             c.session.shutdown(&mut cx);
             self.drive(key, now);
@@ -404,6 +492,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             pool: &mut self.pool,
             draining: self.draining.is_some(),
             backed_up: c.backed_up(),
+            wake: Some((&self.wakeups, key)),
         };
         if c.session.engine().poll_timeout().is_some_and(|d| d <= now)
             && c.session.engine_mut().handle_timeout(now).is_err()
@@ -433,6 +522,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             write_buf,
             config,
             draining,
+            wakeups,
             ..
         } = self;
         let c = &mut conns[key];
@@ -451,6 +541,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             pool,
             draining: draining.is_some(),
             backed_up: c.backed_up(),
+            wake: Some((wakeups, key)),
         };
         let result = drive_conn(c, &mut cx, read_buf, write_buf);
         let result = match result {

@@ -11,6 +11,7 @@ use proto_h1::{Buffers, ConnState, Event, Header, ServerConn};
 
 use super::message::{Body, Request, Response, WsHandler, reason};
 use super::sniff::Shared;
+use super::writer::{self, BodyReceiver};
 use crate::event_loop::{Context, Session};
 
 /// The handler every request goes to.
@@ -49,6 +50,17 @@ pub struct H1Session {
     head_only: bool,
     /// A WebSocket upgrade was answered (boxed: rare).
     switch: Option<Box<Switch>>,
+    /// A pushed body ([`Body::Writer`]) still being written (boxed: rare).
+    pipe: Option<Box<Piped>>,
+}
+
+/// A pushed body in progress.
+struct Piped {
+    rx: BodyReceiver,
+    /// The receiver knows whom to wake.
+    waker_set: bool,
+    /// When body bytes were last queued (the SSE heartbeat timer runs from here).
+    last_sent: Option<Instant>,
 }
 
 /// A WebSocket upgrade in progress.
@@ -81,6 +93,7 @@ impl H1Session {
             stream: None,
             head_only: false,
             switch: None,
+            pipe: None,
         }
     }
 
@@ -122,7 +135,7 @@ impl H1Session {
                         value: len_buf.as_bytes(),
                     });
                 }
-                Body::Stream(_) => fields.push(Header {
+                Body::Stream(_) | Body::Writer(_) => fields.push(Header {
                     name: "Transfer-Encoding",
                     value: b"chunked",
                 }),
@@ -145,6 +158,17 @@ impl H1Session {
                     self.conn.send_end(&[])?;
                 } else {
                     self.stream = Some(s);
+                }
+            }
+            Body::Writer(r) => {
+                if self.head_only || no_body {
+                    self.conn.send_end(&[])?;
+                } else {
+                    self.pipe = Some(Box::new(Piped {
+                        rx: r,
+                        waker_set: false,
+                        last_sent: None,
+                    }));
                 }
             }
             // Handled by `upgrade` before `send`.
@@ -239,20 +263,74 @@ impl H1Session {
         }
     }
 
+    /// Moves a pushed body's queued pieces into the connection while its queue is under
+    /// budget; ends or cuts the response when the writer did.
+    fn pump_pipe(&mut self, cx: &Context<'_, Buffers>) {
+        let Some(p) = &mut self.pipe else {
+            return;
+        };
+        if !p.waker_set {
+            p.rx.set_waker(cx.waker());
+            p.waker_set = true;
+        }
+        if p.last_sent.is_none() {
+            p.last_sent = Some(cx.now);
+        }
+        loop {
+            let queued = self.conn.queued();
+            if queued >= STREAM_BUDGET {
+                return;
+            }
+            match p.rx.poll(STREAM_BUDGET - queued) {
+                writer::Poll::Data(b) => {
+                    p.last_sent = Some(cx.now);
+                    if self.conn.send_data_bytes(b).is_err() {
+                        // More than the Content-Length: end the connection.
+                        self.pipe = None;
+                        self.conn.send_timeout();
+                        return;
+                    }
+                }
+                writer::Poll::Pending => return,
+                writer::Poll::End => {
+                    self.pipe = None;
+                    if self.conn.send_end(&[]).is_err() {
+                        // Short of its Content-Length: cut, as for a stream.
+                        self.conn.send_timeout();
+                    }
+                    return;
+                }
+                writer::Poll::Aborted => {
+                    self.pipe = None;
+                    self.conn.send_timeout();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The SSE heartbeat deadline of a pushed SSE body.
+    fn heartbeat_deadline(&self) -> Option<Instant> {
+        let p = self.pipe.as_ref().filter(|p| p.rx.is_sse())?;
+        self.shared.timeouts.sse_heartbeat.deadline(p.last_sent?)
+    }
+
     /// The timer phase from the engine's state. While output waits (in the engine, or in
     /// the loop's socket backlog, `backed_up`) the peer is not to blame for a slow next
     /// request: no peer timer runs then (the loop's write-stall timer does).
     fn update_phase(&mut self, now: Instant, backed_up: bool) {
-        let phase = if backed_up || self.conn.wants_write() || self.stream.is_some() {
-            Phase::None
-        } else {
-            match self.conn.state() {
-                ConnState::Idle => Phase::Idle,
-                ConnState::AwaitingHead { .. } => Phase::Head,
-                ConnState::ReadingBody => Phase::Body,
-                _ => Phase::None,
-            }
-        };
+        let phase =
+            if backed_up || self.conn.wants_write() || self.stream.is_some() || self.pipe.is_some()
+            {
+                Phase::None
+            } else {
+                match self.conn.state() {
+                    ConnState::Idle => Phase::Idle,
+                    ConnState::AwaitingHead { .. } => Phase::Head,
+                    ConnState::ReadingBody => Phase::Body,
+                    _ => Phase::None,
+                }
+            };
         if phase != self.phase {
             self.phase = phase;
             self.since = now;
@@ -281,6 +359,12 @@ impl Session for H1Session {
     fn process(&mut self, cx: &mut Context<'_, Buffers>) {
         let now = cx.now;
         loop {
+            if self.pipe.is_some() {
+                self.pump_pipe(cx);
+                if self.pipe.is_some() {
+                    break;
+                }
+            }
             if self.stream.is_some() {
                 self.pump_stream();
                 if self.stream.is_some() {
@@ -345,6 +429,9 @@ impl Session for H1Session {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
+        if self.pipe.is_some() {
+            return self.heartbeat_deadline();
+        }
         let t = &self.shared.timeouts;
         let t = match self.phase {
             Phase::Idle => t.keep_alive_idle,
@@ -356,10 +443,27 @@ impl Session for H1Session {
     }
 
     fn handle_timeout(&mut self, cx: &mut Context<'_, Buffers>) {
+        if self.pipe.is_some() {
+            if self.heartbeat_deadline().is_some_and(|d| d <= cx.now) {
+                // Quiet for the heartbeat timeout: a comment keeps the stream alive (and finds
+                // out whether the client is still there). Not while output waits anyway.
+                if self.conn.queued() == 0
+                    && self.conn.send_data_bytes(writer::heartbeat()).is_err()
+                {
+                    self.pipe = None;
+                    self.conn.send_timeout();
+                }
+                if let Some(p) = &mut self.pipe {
+                    p.last_sent = Some(cx.now);
+                }
+            }
+            return;
+        }
         if self.poll_timeout().is_some_and(|d| d <= cx.now) {
             // Idle: close without a reply; head or body: 408, then close.
             self.conn.send_timeout();
             self.stream = None;
+            self.pipe = None;
             self.phase = Phase::None;
         }
     }
@@ -411,6 +515,7 @@ mod tests {
             pool: &mut pool,
             draining: false,
             backed_up: false,
+            wake: None,
         };
         s.prepare(&mut cx);
         s.engine_mut()
@@ -450,6 +555,7 @@ mod tests {
             pool: &mut pool,
             draining: false,
             backed_up: false,
+            wake: None,
         };
         s.engine_mut().recv(b"GET / HTTP/1.1\r\nHo").unwrap();
         s.process(&mut cx);

@@ -18,7 +18,8 @@ use proto_h2::frame::{ErrorCode, StreamId};
 
 use super::h1::Handler;
 use super::message::{Body, Request, Response};
-use crate::event_loop::{Context, Session};
+use super::writer::{self, BodyReceiver};
+use crate::event_loop::{ConnWaker, Context, Session};
 use crate::timer::Timeouts;
 
 /// Fields that are connection-specific in HTTP/1.1 and malformed in HTTP/2 (RFC 9113 8.2.2).
@@ -35,9 +36,18 @@ enum Stream {
     /// Reading the request body.
     Reading(Request),
     /// Sending the response body: the piece in hand, then the rest of a streamed body.
-    Sending {
-        piece: Bytes,
-        rest: Option<Box<dyn Iterator<Item = Bytes> + Send>>,
+    Sending { piece: Bytes, rest: Option<Source> },
+}
+
+/// Where the rest of a response body comes from.
+enum Source {
+    /// A streamed body ([`Body::Stream`]).
+    Iter(Box<dyn Iterator<Item = Bytes> + Send>),
+    /// A pushed body ([`Body::Writer`]), with when its bytes were last queued (the SSE
+    /// heartbeat timer runs from there).
+    Pipe {
+        rx: BodyReceiver,
+        last_sent: Instant,
     },
 }
 
@@ -48,6 +58,14 @@ pub struct H2Session {
     streams: HashMap<u32, Stream>,
     /// Graceful shutdown began (GOAWAY queued once).
     going_away: bool,
+    /// Streams with a pushed body ([`Body::Writer`]): pumped when the loop is woken.
+    piped: Vec<u32>,
+    /// Wakes the loop for this connection (from the first [`Context`]).
+    waker: Option<ConnWaker>,
+    /// The loop's clock at the last call.
+    now: Instant,
+    /// The SSE heartbeat timeout.
+    heartbeat: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for H2Session {
@@ -71,6 +89,10 @@ impl H2Session {
             handler,
             streams: HashMap::new(),
             going_away: false,
+            piped: Vec::new(),
+            waker: None,
+            now,
+            heartbeat: timeouts.sse_heartbeat.duration(),
         }
     }
 
@@ -117,7 +139,18 @@ impl H2Session {
         }
         let (piece, rest) = match body {
             Body::Full(b) => (b, None),
-            Body::Stream(s) => (Bytes::new(), Some(s)),
+            Body::Stream(s) => (Bytes::new(), Some(Source::Iter(s))),
+            Body::Writer(rx) => {
+                rx.set_waker(self.waker.clone());
+                self.piped.push(id.value());
+                (
+                    Bytes::new(),
+                    Some(Source::Pipe {
+                        rx,
+                        last_sent: self.now,
+                    }),
+                )
+            }
             Body::WebSocket(_) => return,
         };
         self.streams
@@ -133,19 +166,41 @@ impl H2Session {
         };
         loop {
             if piece.is_empty() {
-                let Some(s) = rest else {
-                    break;
-                };
-                match catch_unwind(AssertUnwindSafe(|| s.next())) {
-                    Ok(Some(p)) => {
-                        *piece = p;
-                        continue;
-                    }
-                    Ok(None) => *rest = None,
-                    Err(_) => {
-                        let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
-                        self.streams.remove(&id.value());
-                        return;
+                match rest {
+                    None => break,
+                    Some(Source::Iter(s)) => match catch_unwind(AssertUnwindSafe(|| s.next())) {
+                        Ok(Some(p)) => {
+                            *piece = p;
+                            continue;
+                        }
+                        Ok(None) => *rest = None,
+                        Err(_) => {
+                            let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
+                            self.streams.remove(&id.value());
+                            return;
+                        }
+                    },
+                    Some(Source::Pipe { rx, last_sent }) => {
+                        // Take only what the stream can queue now: the rest stays in the
+                        // writer's bounded queue, holding the writer back.
+                        let room = self.conn.send_room(id);
+                        if room == 0 {
+                            return;
+                        }
+                        match rx.poll(room) {
+                            writer::Poll::Data(p) => {
+                                *last_sent = self.now;
+                                *piece = p;
+                                continue;
+                            }
+                            writer::Poll::Pending => return,
+                            writer::Poll::End => *rest = None,
+                            writer::Poll::Aborted => {
+                                let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
+                                self.streams.remove(&id.value());
+                                return;
+                            }
+                        }
                     }
                 }
                 break;
@@ -215,6 +270,10 @@ impl Session for H2Session {
     }
 
     fn process(&mut self, cx: &mut Context<'_, proto_h1::Buffers>) {
+        self.now = cx.now;
+        if self.waker.is_none() {
+            self.waker = cx.waker();
+        }
         if cx.draining && !self.going_away {
             // Once: each call may queue another GOAWAY (the graceful sequence is two, the
             // second after a PING round trip, which the engine drives itself).
@@ -255,14 +314,56 @@ impl Session for H2Session {
                 _ => {}
             }
         }
+        self.pump_piped();
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        // The engine's own timers (idle, PING, stalls) cover HTTP/2.
-        None
+        // The engine's own timers (idle, PING, stalls) cover HTTP/2; the session's own are
+        // the SSE heartbeats of its pushed SSE bodies.
+        let hb = self.heartbeat?;
+        self.piped
+            .iter()
+            .filter_map(|id| match self.streams.get(id) {
+                Some(Stream::Sending {
+                    rest: Some(Source::Pipe { rx, last_sent }),
+                    ..
+                }) if rx.is_sse() => Some(*last_sent + hb),
+                _ => None,
+            })
+            .min()
     }
 
-    fn handle_timeout(&mut self, _cx: &mut Context<'_, proto_h1::Buffers>) {}
+    fn handle_timeout(&mut self, cx: &mut Context<'_, proto_h1::Buffers>) {
+        self.now = cx.now;
+        let Some(hb) = self.heartbeat else {
+            return;
+        };
+        for &id in &self.piped {
+            let Some(Stream::Sending {
+                piece,
+                rest: Some(Source::Pipe { rx, last_sent }),
+            }) = self.streams.get_mut(&id)
+            else {
+                continue;
+            };
+            if !rx.is_sse() || *last_sent + hb > cx.now {
+                continue;
+            }
+            *last_sent = cx.now;
+            // Quiet for the heartbeat timeout: a comment, unless body bytes wait anyway.
+            if piece.is_empty() {
+                let beat = writer::heartbeat();
+                match self.conn.send_data(StreamId::new(id), beat.clone(), false) {
+                    Ok(n) => *piece = beat.slice(n..),
+                    Err(_) => {
+                        let _ = self
+                            .conn
+                            .reset(StreamId::new(id), ErrorCode::INTERNAL_ERROR);
+                    }
+                }
+            }
+        }
+    }
 
     fn shutdown(&mut self, cx: &mut Context<'_, proto_h1::Buffers>) {
         self.process(cx);
@@ -270,6 +371,21 @@ impl Session for H2Session {
 }
 
 impl H2Session {
+    /// Offers the pushed bodies what their writers queued (called after a wake-up); drops
+    /// the finished ones from the list.
+    fn pump_piped(&mut self) {
+        let mut i = 0;
+        while i < self.piped.len() {
+            let id = self.piped[i];
+            if !self.streams.contains_key(&id) {
+                self.piped.swap_remove(i);
+                continue;
+            }
+            self.pump(StreamId::new(id));
+            i += 1;
+        }
+    }
+
     fn finish_request(&mut self, stream: StreamId) {
         if let Some(Stream::Reading(req)) = self.streams.remove(&stream.value()) {
             self.respond(stream, &req);

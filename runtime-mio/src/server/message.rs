@@ -2,6 +2,8 @@
 
 use bytes::Bytes;
 
+use super::writer::{self, BodyReceiver, BodyWriter, SseWriter};
+
 /// A request as a handler sees it: method, target, the header fields in the order and case
 /// they were received, and the whole body.
 #[derive(Debug, Clone, Default)]
@@ -106,6 +108,10 @@ pub enum Body {
     /// offers it) and run this handler on the connection. A request that is not a valid
     /// upgrade gets 400 instead; HTTP/2 (RFC 8441) answers 501 for now.
     WebSocket(WsHandler),
+    /// A body pushed through a [`BodyWriter`] from any thread (sent chunked on HTTP/1.1
+    /// unless the handler set `Content-Length`, as DATA frames on HTTP/2). Made by
+    /// [`Response::streaming`] and [`Response::sse`].
+    Writer(BodyReceiver),
 }
 
 impl std::fmt::Debug for Body {
@@ -114,6 +120,7 @@ impl std::fmt::Debug for Body {
             Body::Full(b) => f.debug_tuple("Full").field(&b.len()).finish(),
             Body::Stream(_) => f.write_str("Stream(..)"),
             Body::WebSocket(_) => f.write_str("WebSocket(..)"),
+            Body::Writer(_) => f.write_str("Writer(..)"),
         }
     }
 }
@@ -172,6 +179,55 @@ impl Response {
     pub fn with_stream(mut self, pieces: impl Iterator<Item = Bytes> + Send + 'static) -> Self {
         self.body = Body::Stream(Box::new(pieces));
         self
+    }
+
+    /// A response with `status` whose body is written through the returned [`BodyWriter`]
+    /// (from any thread; at most 64 KiB wait in its
+    /// queue before `send` blocks). Add fields with [`with_header`](Self::with_header).
+    ///
+    /// ```
+    /// use runtime_mio::server::Response;
+    /// let (resp, w) = Response::streaming(200);
+    /// std::thread::spawn(move || {
+    ///     let _ = w.send("hello\n");
+    /// });
+    /// # drop(resp);
+    /// ```
+    #[must_use]
+    pub fn streaming(status: u16) -> (Self, BodyWriter) {
+        Self::streaming_with_limit(status, writer::DEFAULT_LIMIT)
+    }
+
+    /// As [`streaming`](Self::streaming), with at most `limit` bytes queued.
+    #[must_use]
+    pub fn streaming_with_limit(status: u16, limit: usize) -> (Self, BodyWriter) {
+        let (w, r) = writer::channel(limit, false);
+        let mut resp = Response::new(status);
+        resp.body = Body::Writer(r);
+        (resp, w)
+    }
+
+    /// A Server-Sent Events response: 200, `Content-Type: text/event-stream`,
+    /// `Cache-Control: no-cache`, and the [`SseWriter`] that sends its events. While no
+    /// event is sent for [`Timeouts::sse_heartbeat`](crate::timer::Timeouts::sse_heartbeat)
+    /// the server sends a heartbeat comment.
+    ///
+    /// ```
+    /// use runtime_mio::server::Response;
+    /// let (resp, events) = Response::sse();
+    /// std::thread::spawn(move || {
+    ///     let _ = events.data("tick");
+    /// });
+    /// # drop(resp);
+    /// ```
+    #[must_use]
+    pub fn sse() -> (Self, SseWriter) {
+        let (w, r) = writer::channel(writer::DEFAULT_LIMIT, true);
+        let mut resp = Response::new(200)
+            .with_header("Content-Type", "text/event-stream")
+            .with_header("Cache-Control", "no-cache");
+        resp.body = Body::Writer(r);
+        (resp, SseWriter::new(w))
     }
 
     /// Accepts a WebSocket upgrade and runs `handler` on the connection (see

@@ -36,6 +36,7 @@ mod h2;
 mod message;
 mod sniff;
 mod tls;
+mod writer;
 mod ws;
 
 pub use h1::{H1Session, Handler};
@@ -43,6 +44,7 @@ pub use h2::H2Session;
 pub use message::{Body, Request, Response, WsHandler, WsMessage, reason};
 pub use sniff::{ConnError, ServerSession};
 pub use tls::{TlsError, TlsSession};
+pub use writer::{BodyReceiver, BodyWriter, Closed, SseError, SseWriter, TrySendError};
 pub use ws::WsSession;
 
 /// Server configuration.

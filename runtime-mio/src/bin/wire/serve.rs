@@ -8,6 +8,8 @@
 //! | `/status/CODE` | an empty response with that status (200..=599) |
 //! | `/stream/N` | N JSON lines, chunked (at most 100,000) |
 //! | `/redirect/N` | 302 to `/redirect/N-1`, and `/redirect/0` to `/` |
+//! | `/sse?count=N&interval_ms=M` | N Server-Sent Events (ids 1..=N, data `event I`), M ms apart; with `Last-Event-ID: K` it resumes at K+1 (defaults 10 and 1000; at most 100,000 and 60,000) |
+//! | `/drip?bytes=N&delay_ms=M` | N bytes `*`, one every M ms, chunked (defaults 10 and 100; at most 10,000 and 10,000) |
 //! | `/ws` | WebSocket echo (HTTP/1.1 upgrade, permessage-deflate when offered) |
 //! | `/files/PATH` | the file `PATH` under `--dir` (404 without `--dir`; `..` refused) |
 
@@ -15,6 +17,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use runtime_mio::server::{Request, Response, Server, ServerConfig};
@@ -144,6 +147,12 @@ fn handle(req: &Request, dir: Option<&Path>) -> Response {
             _ => Response::text(400, "CODE must be 200..=599\n"),
         };
     }
+    if path == "/sse" {
+        return sse(req);
+    }
+    if path == "/drip" {
+        return drip(req);
+    }
     if let Some(n) = path.strip_prefix("/stream/") {
         return match n.parse::<u64>() {
             Ok(n) if n <= MAX_LINES => {
@@ -160,6 +169,85 @@ fn handle(req: &Request, dir: Option<&Path>) -> Response {
         };
     }
     Response::text(404, "not found\n")
+}
+
+/// The value of query parameter `name` as a number up to `max` (`default` when absent);
+/// `Err` with the 400 reply otherwise.
+fn query_num(req: &Request, name: &str, default: u64, max: u64) -> Result<u64, Response> {
+    let value = req
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='));
+    match value.map(str::parse::<u64>) {
+        None => Ok(default),
+        Some(Ok(n)) if n <= max => Ok(n),
+        Some(_) => Err(Response::text(
+            400,
+            format!("{name} must be an integer up to {max}\n"),
+        )),
+    }
+}
+
+/// `/sse?count=N&interval_ms=M`: events with ids 1..=N (after `Last-Event-ID` when given),
+/// written by a thread of their own, which stops when the client goes away.
+fn sse(req: &Request) -> Response {
+    let (count, interval) = match (
+        query_num(req, "count", 10, 100_000),
+        query_num(req, "interval_ms", 1000, 60_000),
+    ) {
+        (Ok(c), Ok(i)) => (c, Duration::from_millis(i)),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let after = req
+        .header("last-event-id")
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let (resp, events) = Response::sse();
+    std::thread::spawn(move || {
+        for i in after.saturating_add(1)..=count {
+            if i > after + 1 {
+                std::thread::sleep(interval);
+            }
+            let id = i.to_string();
+            let data = format!("event {i}");
+            let msg = proto_sse::Message {
+                id: Some(&id),
+                data: &data,
+                ..proto_sse::Message::default()
+            };
+            if events.send(&msg).is_err() {
+                return;
+            }
+        }
+        events.finish();
+    });
+    resp
+}
+
+/// `/drip?bytes=N&delay_ms=M`: N bytes, one every M ms, chunked.
+fn drip(req: &Request) -> Response {
+    let (n, delay) = match (
+        query_num(req, "bytes", 10, 10_000),
+        query_num(req, "delay_ms", 100, 10_000),
+    ) {
+        (Ok(n), Ok(d)) => (n, Duration::from_millis(d)),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let (resp, w) = Response::streaming(200);
+    std::thread::spawn(move || {
+        for i in 0..n {
+            if i > 0 {
+                std::thread::sleep(delay);
+            }
+            if w.send(&b"*"[..]).is_err() {
+                return;
+            }
+        }
+        w.finish();
+    });
+    resp.with_header("Content-Type", "application/octet-stream")
 }
 
 /// `/files/REL`: the file under `dir`, streamed in 64 KiB pieces with its length.
