@@ -371,6 +371,7 @@ fn h2_pushed_body_multiplexed_and_bounded() {
             .enumerate()
             .all(|(i, &b)| b == pattern(i as u64))
     );
+    drop(h2);
     s.shutdown().unwrap();
 }
 
@@ -401,6 +402,7 @@ fn h2_stream_reset_fails_send() {
         h2.turn();
     }
     assert_eq!(h2.got[&next].body, b"path=/after");
+    drop(h2);
     s.shutdown().unwrap();
 }
 
@@ -466,5 +468,36 @@ fn sse_events_and_heartbeats_through_proto_sse_parser() {
             ("2".into(), "update".into(), "second\nline".into()),
         ]
     );
+    s.shutdown().unwrap();
+}
+
+/// SSE over HTTP/2 with a 100 ms heartbeat: heartbeat comments arrive in DATA frames while
+/// the writer is quiet, then the event, then the end of the stream.
+#[test]
+fn h2_sse_heartbeats() {
+    let mut cfg = config();
+    cfg.timeouts.sse_heartbeat = Timeout::After(Duration::from_millis(100));
+    let s = bind(cfg, |_req: &Request| {
+        let (resp, events) = Response::sse();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(450));
+            let _ = events.data("late");
+        });
+        resp
+    });
+    let mut h2 = H2::connect(&s);
+    let id = h2.get("/events");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !h2.done(id) {
+        assert!(Instant::now() < deadline, "timed out: {:?}", h2.got);
+        h2.turn();
+    }
+    let o = &h2.got[&id];
+    assert_eq!(o.status, Some(200));
+    let text = String::from_utf8(o.body.clone()).unwrap();
+    assert!(text.ends_with("data: late\n\n"), "{text:?}");
+    let beats = text.matches(":\n").count();
+    assert!((2..=6).contains(&beats), "{beats} heartbeats in {text:?}");
+    drop(h2);
     s.shutdown().unwrap();
 }

@@ -87,21 +87,23 @@ fn sse_events(addr: &str, query: &str, last_id: Option<&str>) -> Vec<(String, St
 }
 
 fn ids(range: std::ops::RangeInclusive<u32>) -> Vec<(String, String)> {
-    range.map(|i| (i.to_string(), format!("event {i}"))).collect()
+    range
+        .map(|i| (i.to_string(), format!("event {i}")))
+        .collect()
 }
 
 #[test]
 fn sse_ids_and_resume_with_last_event_id() {
     let w = wire();
-    assert_eq!(sse_events(&w.addr, "count=5&interval_ms=10", None), ids(1..=5));
+    assert_eq!(
+        sse_events(&w.addr, "count=5&interval_ms=10", None),
+        ids(1..=5)
+    );
     assert_eq!(
         sse_events(&w.addr, "count=5&interval_ms=10", Some("3")),
         ids(4..=5)
     );
-    assert_eq!(
-        sse_events(&w.addr, "count=5&interval_ms=10", Some("5")),
-        []
-    );
+    assert_eq!(sse_events(&w.addr, "count=5&interval_ms=10", Some("5")), []);
     // Bad parameters are refused.
     let mut c = TcpStream::connect(&w.addr).unwrap();
     c.write_all(b"GET /sse?count=x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
