@@ -21,8 +21,14 @@ impl Drop for Wire {
 }
 
 fn wire() -> Wire {
+    wire_with(&[])
+}
+
+/// `wire serve` with extra arguments (`--tls`: its certificate line is read and dropped).
+fn wire_with(extra: &[&str]) -> Wire {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
         .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -32,8 +38,15 @@ fn wire() -> Wire {
     let addr = line
         .trim()
         .strip_prefix("listening on http://")
+        .or_else(|| line.trim().strip_prefix("listening on https://"))
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
+    if extra.contains(&"--tls") {
+        // Read the certificate line: closing the pipe before it is written would make the
+        // server's write fail and the server stop.
+        let mut cert = String::new();
+        out.read_line(&mut cert).unwrap();
+    }
     Wire { child, addr }
 }
 
@@ -170,6 +183,28 @@ fn curl_sees_drip_bytes_arrive_over_time() {
             .contains("transfer-encoding: chunked"),
         "{text}"
     );
+}
+
+/// Under TLS (`wire serve --tls`), HTTP/2 by ALPN and HTTP/1.1: `/drip` arrives over time
+/// and `/sse` resumes after `Last-Event-ID`.
+#[test]
+fn curl_over_tls_drip_and_sse() {
+    need("curl");
+    let w = wire_with(&["--tls"]);
+    let drip = format!("https://{}/drip?bytes=4&delay_ms=150", w.addr);
+    let sse = format!("https://{}/sse?count=4&interval_ms=20", w.addr);
+    for mode in ["--http2", "--http1.1"] {
+        let got = curl_arrivals(&["-k", mode, &drip]);
+        assert_eq!(got.len(), 4, "{mode}");
+        assert!(got[3].1 >= Duration::from_millis(350), "{mode}: {got:?}");
+        let got = curl_arrivals(&["-k", mode, "-H", "Last-Event-ID: 2", &sse]);
+        let text: Vec<u8> = got.iter().map(|(b, _)| *b).collect();
+        assert_eq!(
+            String::from_utf8_lossy(&text),
+            "id: 3\ndata: event 3\n\nid: 4\ndata: event 4\n\n",
+            "{mode}"
+        );
+    }
 }
 
 /// `nghttp` (HTTP/2 prior knowledge) reads `/sse`: the events, with ids, in DATA frames.

@@ -13,6 +13,28 @@
 //! server.join().unwrap();
 //! ```
 //!
+//! A body the handler pushes from another thread, with backpressure ([`Response::streaming`],
+//! [`BodyWriter`]), and Server-Sent Events ([`Response::sse`], [`SseWriter`]):
+//!
+//! ```no_run
+//! use runtime_mio::server::{Response, Server, ServerConfig};
+//! let server = Server::bind("127.0.0.1:8080".parse().unwrap(), ServerConfig::default(), |_req| {
+//!     let (resp, events) = Response::sse();
+//!     std::thread::spawn(move || {
+//!         for i in 0.. {
+//!             // Fails once the client went away: the thread stops.
+//!             if events.data(&format!("tick {i}")).is_err() {
+//!                 return;
+//!             }
+//!             std::thread::sleep(std::time::Duration::from_secs(1));
+//!         }
+//!     });
+//!     resp
+//! })
+//! .unwrap();
+//! server.join().unwrap();
+//! ```
+//!
 //! A handler that panics costs its own request only: the panic is caught and the client gets
 //! a 500 (HTTP/1.1) or RST_STREAM(INTERNAL_ERROR) (HTTP/2); the connection and its neighbours
 //! go on. [`Server::shutdown`] stops accepting,
