@@ -338,6 +338,7 @@ impl Session for H2Session {
         let Some(hb) = self.heartbeat else {
             return;
         };
+        let mut failed = Vec::new();
         for &id in &self.piped {
             let Some(Stream::Sending {
                 piece,
@@ -359,9 +360,15 @@ impl Session for H2Session {
                         let _ = self
                             .conn
                             .reset(StreamId::new(id), ErrorCode::INTERNAL_ERROR);
+                        failed.push(id);
                     }
                 }
             }
+        }
+        // Streams the engine no longer takes data on: their writers learn it from the
+        // dropped receivers.
+        for id in failed {
+            self.streams.remove(&id);
         }
     }
 
