@@ -306,6 +306,7 @@ impl Session for H1Session {
                             .map(|h| (h.name.to_owned(), h.value.to_vec()))
                             .collect(),
                         body: Vec::new(),
+                        fingerprint: cx.fingerprint.cloned(),
                     }));
                 }
                 Ok(Some(Event::Data(d))) => {
@@ -411,6 +412,7 @@ mod tests {
             pool: &mut pool,
             draining: false,
             backed_up: false,
+            fingerprint: None,
         };
         s.prepare(&mut cx);
         s.engine_mut()
@@ -450,6 +452,7 @@ mod tests {
             pool: &mut pool,
             draining: false,
             backed_up: false,
+            fingerprint: None,
         };
         s.engine_mut().recv(b"GET / HTTP/1.1\r\nHo").unwrap();
         s.process(&mut cx);
