@@ -338,6 +338,35 @@ fn curl(args: &[&str]) -> String {
 /// Akamai string; on HTTP/1.1 curl's header names in its order and case.
 #[test]
 fn curl_fingerprint_over_tls() {
+    let (wire, port, cert) = wire_tls();
+    let url = format!("https://localhost:{port}/fingerprint");
+
+    let h2 = curl(&["--http2", "--cacert", &cert, &url]);
+    let ja4 = field(&h2, "ja4").unwrap_or_else(|| panic!("{h2}"));
+    assert!(ja4.starts_with("t13"), "{h2}");
+    assert_eq!(field(&h2, "alpn"), Some("h2"), "{h2}");
+    let akamai = field(&h2, "akamai").unwrap_or_else(|| panic!("{h2}"));
+    assert_eq!(akamai.split('|').count(), 4, "{akamai}");
+    // curl (nghttp2) sends :method, :path, :scheme, :authority.
+    assert!(akamai.ends_with("|m,p,s,a"), "{akamai}");
+
+    let h1 = curl(&["--http1.1", "--cacert", &cert, "-H", "X-Test: 1", &url]);
+    assert!(
+        field(&h1, "ja4").is_some_and(|j| j.starts_with("t13")),
+        "{h1}"
+    );
+    assert_eq!(field(&h1, "alpn"), Some("http/1.1"), "{h1}");
+    assert!(h1.contains("\"http2\":null"), "{h1}");
+    assert!(
+        h1.ends_with("\"headers\":[\"Host\",\"User-Agent\",\"Accept\",\"X-Test\"]}\n"),
+        "{h1}"
+    );
+    drop(wire);
+    let _ = std::fs::remove_file(&cert);
+}
+
+/// Starts `wire serve --tls`: the process, its port and its certificate's path.
+fn wire_tls() -> (Wire, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
         .args([
             "serve",
@@ -362,30 +391,96 @@ fn curl_fingerprint_over_tls() {
         .strip_prefix("certificate: ")
         .unwrap()
         .to_owned();
+    (wire, port, cert)
+}
+
+/// The value of `"key": "..."` in the first JSON line of ja4plus's output.
+fn ja4plus_field<'a>(out: &'a str, key: &str) -> Option<&'a str> {
+    let line = out.lines().find(|l| l.trim_start().starts_with('{'))?;
+    let pat = format!("\"{key}\": \"");
+    let start = line.find(&pat)? + pat.len();
+    let len = line[start..].find('"')?;
+    Some(&line[start..start + len])
+}
+
+/// `/fingerprint` answers curl's ClientHello with the JA3 tshark and the JA4 and JA4_r
+/// ja4plus compute from a capture of the same handshake (tshark 4.0 has no JA4 field).
+/// Ignored by default: capturing needs root (`-i any`, as `tls/fingerprint-check.sh` does);
+/// run with `cargo test -p runtime-mio --test fingerprint -- --ignored`. Needs tshark and
+/// the peers kit's ja4plus (`../shared/peers/install.sh`).
+#[test]
+#[ignore = "captures packets: needs root, tshark and the peers kit's ja4plus"]
+fn curl_fingerprint_matches_tshark_and_ja4plus() {
+    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
+    let ja4plus = format!("{peers}/venv/bin/ja4plus");
+    assert!(
+        std::path::Path::new(&ja4plus).exists(),
+        "{ja4plus} missing: install the peers with ../shared/peers/install.sh"
+    );
+    let (wire, port, cert) = wire_tls();
+    let dir = std::env::temp_dir().join(format!("rt-fp-capture-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pcap = dir.join("curl.pcap");
+    let err = dir.join("tshark.err");
+    let mut tshark = Command::new("tshark")
+        .args(["-i", "any", "-f", &format!("tcp port {port}"), "-w"])
+        .arg(&pcap)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap_or_else(|e| panic!("tshark not runnable ({e}): apt-get install tshark"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !std::fs::read_to_string(&err).is_ok_and(|s| s.contains("Capturing on")) {
+        assert!(Instant::now() < deadline, "tshark did not start capturing");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
     let url = format!("https://localhost:{port}/fingerprint");
-
-    let h2 = curl(&["--http2", "--cacert", &cert, &url]);
-    let ja4 = field(&h2, "ja4").unwrap_or_else(|| panic!("{h2}"));
-    assert!(ja4.starts_with("t13"), "{h2}");
-    assert_eq!(field(&h2, "alpn"), Some("h2"), "{h2}");
-    let akamai = field(&h2, "akamai").unwrap_or_else(|| panic!("{h2}"));
-    assert_eq!(akamai.split('|').count(), 4, "{akamai}");
-    assert!(
-        akamai.ends_with("|m,p,s,a") || akamai.contains("|m,"),
-        "{akamai}"
-    );
-
-    let h1 = curl(&["--http1.1", "--cacert", &cert, "-H", "X-Test: 1", &url]);
-    assert!(
-        field(&h1, "ja4").is_some_and(|j| j.starts_with("t13")),
-        "{h1}"
-    );
-    assert_eq!(field(&h1, "alpn"), Some("http/1.1"), "{h1}");
-    assert!(h1.contains("\"http2\":null"), "{h1}");
-    assert!(
-        h1.ends_with("\"headers\":[\"Host\",\"User-Agent\",\"Accept\",\"X-Test\"]}\n"),
-        "{h1}"
-    );
+    let json = curl(&["--http2", "--cacert", &cert, &url]);
+    std::thread::sleep(Duration::from_secs(1));
+    // SIGINT lets tshark finish the file.
+    let _ = Command::new("kill")
+        .args(["-INT", &tshark.id().to_string()])
+        .status();
+    let _ = tshark.wait();
     drop(wire);
+
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(&pcap)
+        .args([
+            "-Y",
+            "tls.handshake.type==1",
+            "-T",
+            "fields",
+            "-e",
+            "tls.handshake.ja3",
+        ])
+        .output()
+        .unwrap();
+    let their_ja3 = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let out = Command::new(&ja4plus)
+        .args(["--format", "json", "--types", "ja4", "analyze"])
+        .arg(&pcap)
+        .output()
+        .unwrap();
+    let their = String::from_utf8_lossy(&out.stdout).into_owned();
+    let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_file(&cert);
+    assert_eq!(field(&json, "ja3"), Some(their_ja3.as_str()), "{json}");
+    assert_eq!(
+        field(&json, "ja4"),
+        ja4plus_field(&their, "fingerprint"),
+        "{json}\n{their}"
+    );
+    assert_eq!(
+        field(&json, "ja4_r"),
+        ja4plus_field(&their, "raw"),
+        "{json}\n{their}"
+    );
 }
