@@ -484,3 +484,46 @@ fn curl_fingerprint_matches_tshark_and_ja4plus() {
         "{json}\n{their}"
     );
 }
+
+/// The fingerprint is computed once per connection: two requests on one HTTP/2 connection
+/// see the same shared value (the same address).
+#[test]
+fn computed_once_per_connection() {
+    let config = ServerConfig {
+        threads: 1,
+        fingerprint: true,
+        ..ServerConfig::default()
+    };
+    // Each request is kept (with its share of the fingerprint), so a fingerprint computed
+    // anew could not reuse the address of one freed.
+    let kept = std::sync::Mutex::new(Vec::new());
+    let s = Server::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        config,
+        move |req: &Request| {
+            let fp = req.fingerprint().expect("h2c with fingerprinting on");
+            let text = format!("{fp:p};");
+            kept.lock().unwrap().push(req.clone());
+            Response::text(200, text)
+        },
+    )
+    .unwrap();
+    let url = format!("http://{}/a", s.local_addr());
+    let url2 = format!("http://{}/b", s.local_addr());
+    // nghttp: curl 7.88 fails its second request on a reused prior-knowledge connection
+    // ("Error in the HTTP2 framing layer") before sending it, whatever the server.
+    let out = Command::new("nghttp")
+        .args([&url, &url2])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "nghttp not runnable ({e}): the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
+            )
+        });
+    assert!(out.status.success(), "{out:?}");
+    let one = String::from_utf8(out.stdout).unwrap();
+    let addrs: Vec<&str> = one.split_terminator(';').collect();
+    assert_eq!(addrs.len(), 2, "{one}");
+    assert_eq!(addrs[0], addrs[1], "one connection, one fingerprint: {one}");
+    s.shutdown().unwrap();
+}
