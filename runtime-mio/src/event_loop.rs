@@ -57,6 +57,9 @@ pub struct Context<'a, T> {
     /// The loop holds output of this connection that the socket has not taken yet (the
     /// write-stall timer applies; a session's own timers for the peer should wait).
     pub backed_up: bool,
+    /// The connection's fingerprint, when a wrapping session (TLS) computed one for the
+    /// session inside; the loop itself gives `None`.
+    pub fingerprint: Option<&'a std::sync::Arc<crate::fingerprint::ClientFingerprint>>,
 }
 
 /// A protocol's glue: an engine plus what reacts to its events. The loop moves bytes; the
@@ -374,6 +377,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 pool: &mut self.pool,
                 draining: true,
                 backed_up: c.backed_up(),
+                fingerprint: None,
             };
             c.session.shutdown(&mut cx);
             self.drive(key, now);
@@ -404,6 +408,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             pool: &mut self.pool,
             draining: self.draining.is_some(),
             backed_up: c.backed_up(),
+            fingerprint: None,
         };
         if c.session.engine().poll_timeout().is_some_and(|d| d <= now)
             && c.session.engine_mut().handle_timeout(now).is_err()
@@ -451,6 +456,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             pool,
             draining: draining.is_some(),
             backed_up: c.backed_up(),
+            fingerprint: None,
         };
         let result = drive_conn(c, &mut cx, read_buf, write_buf);
         let result = match result {
