@@ -406,8 +406,8 @@ fn ja4plus_field<'a>(out: &'a str, key: &str) -> Option<&'a str> {
 /// `/fingerprint` answers curl's ClientHello with the JA3 tshark and the JA4 and JA4_r
 /// ja4plus compute from a capture of the same handshake (tshark 4.0 has no JA4 field).
 /// Ignored by default: capturing needs root (`-i any`, as `tls/fingerprint-check.sh` does);
-/// run with `cargo test -p runtime-mio --test fingerprint -- --ignored`. Needs tshark and
-/// the peers kit's ja4plus (`../shared/peers/install.sh`).
+/// `scripts/test.sh` runs it (`cargo test -p runtime-mio --test fingerprint -- --ignored`).
+/// Needs tshark and the peers kit's ja4plus (`../shared/peers/install.sh`).
 #[test]
 #[ignore = "captures packets: needs root, tshark and the peers kit's ja4plus"]
 fn curl_fingerprint_matches_tshark_and_ja4plus() {
