@@ -46,6 +46,10 @@ step "autobahn" bash proto-ws/autobahn.sh
 step "ws interop" bash proto-ws/interop.sh
 step "tls fingerprints" bash tls/fingerprint-check.sh
 step "h2 interop" bash proto-h2/interop.sh
+# curl's ClientHello to `wire serve --tls`, captured on loopback: our /fingerprint's JA3 against
+# tshark's, JA4 and JA4_r against ja4plus's (ignored by plain `cargo test`: it needs tshark and
+# the capture rights this script's peers install gives).
+step "server fingerprints" cargo test -p runtime-mio --test fingerprint -- --ignored
 # suites:end
 
 # The suites above must fail when rigged (a selection with no case, our side killed, checks

@@ -50,42 +50,31 @@ Set-Cookie: session=60; user_id=1\r\n\r\n";
 /// A chunked body of `total` bytes in chunks of `chunk` bytes, ending with a trailer-less
 /// last chunk.
 pub fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(total + total / chunk * 8 + 8);
-    let mut left = total;
-    let mut byte = 0u8;
-    while left > 0 {
-        let n = left.min(chunk);
-        out.extend_from_slice(format!("{n:x}\r\n").as_bytes());
-        for _ in 0..n {
-            out.push(b'a' + byte % 26);
-            byte = byte.wrapping_add(1);
-        }
-        out.extend_from_slice(b"\r\n");
-        left -= n;
-    }
-    out.extend_from_slice(b"0\r\n\r\n");
-    out
+    chunked_body_of(total, |_| chunk)
 }
 
 /// A chunked body of `total` bytes whose chunk sizes vary (1 to 128 bytes, a fixed
 /// pseudo-random sequence), so no two consecutive size lines are alike: what a decoder pays
 /// when a sender's chunks follow its writes rather than a fixed buffer size.
 pub fn chunked_body_varying(total: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(total * 2 + 8);
-    let mut left = total;
     let mut state = 0x9e37_79b9u32;
-    let mut byte = 0u8;
-    let mut last = 0;
-    while left > 0 {
+    chunked_body_of(total, move |last| {
         state ^= state << 13;
         state ^= state >> 17;
         state ^= state << 5;
-        let mut n = (state % 128) as usize + 1;
-        if n == last {
-            n = n % 128 + 1;
-        }
-        last = n;
-        let n = n.min(left);
+        let n = (state % 128) as usize + 1;
+        if n == last { n % 128 + 1 } else { n }
+    })
+}
+
+/// A chunked body of `total` bytes (letters `a` to `z` in turn), each chunk as long as
+/// `next_size(previous size)` says (the last one cut to what is left), then the last chunk.
+fn chunked_body_of(total: usize, mut next_size: impl FnMut(usize) -> usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(total * 2 + 8);
+    let (mut left, mut byte, mut last) = (total, 0u8, 0);
+    while left > 0 {
+        last = next_size(last);
+        let n = last.min(left);
         out.extend_from_slice(format!("{n:x}\r\n").as_bytes());
         for _ in 0..n {
             out.push(b'a' + byte % 26);

@@ -58,6 +58,9 @@ pub struct Context<'a, T> {
     /// The loop holds output of this connection that the socket has not taken yet (the
     /// write-stall timer applies; a session's own timers for the peer should wait).
     pub backed_up: bool,
+    /// The connection's fingerprint, when a wrapping session (TLS) computed one for the
+    /// session inside; the loop itself gives `None`.
+    pub fingerprint: Option<&'a std::sync::Arc<crate::fingerprint::ClientFingerprint>>,
     /// The loop's wake-ups and this connection's key (see [`Context::waker`]).
     pub(crate) wake: Option<(&'a Arc<Wakeups>, usize)>,
 }
@@ -432,6 +435,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 pool: &mut self.pool,
                 draining: self.draining.is_some(),
                 backed_up: c.backed_up(),
+                fingerprint: None,
                 wake: Some((&self.wakeups, key)),
             };
             c.session.process(&mut cx);
@@ -461,6 +465,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 pool: &mut self.pool,
                 draining: true,
                 backed_up: c.backed_up(),
+                fingerprint: None,
                 wake: Some((&self.wakeups, key)),
             };
             c.session.shutdown(&mut cx);
@@ -492,6 +497,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             pool: &mut self.pool,
             draining: self.draining.is_some(),
             backed_up: c.backed_up(),
+            fingerprint: None,
             wake: Some((&self.wakeups, key)),
         };
         if c.session.engine().poll_timeout().is_some_and(|d| d <= now)
@@ -541,6 +547,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             pool,
             draining: draining.is_some(),
             backed_up: c.backed_up(),
+            fingerprint: None,
             wake: Some((wakeups, key)),
         };
         let result = drive_conn(c, &mut cx, read_buf, write_buf);

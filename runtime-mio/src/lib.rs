@@ -26,6 +26,8 @@
 //! - [`buffer`]: the buffer pool;
 //! - [`timer`]: the timeout table and the deadline heap;
 //! - [`event_loop`]: the mio readiness loop over a slab of connections;
+//! - [`json`]: the small JSON writer of `wire serve`'s answers;
+//! - [`fingerprint`]: JA3/JA4/Akamai of a peer, from what `tls` and `proto-h2` surface;
 //! - [`profile`]: a browser [`tls::Profile`]'s HTTP/2 side turned into the
 //!   [`proto_h2::conn::Config`] a client connection sends, the one place the two crates'
 //!   units meet;
@@ -43,6 +45,8 @@
 pub mod buffer;
 pub mod engine;
 pub mod event_loop;
+pub mod fingerprint;
+pub mod json;
 pub mod profile;
 pub mod server;
 pub mod timer;

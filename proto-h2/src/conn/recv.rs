@@ -349,6 +349,12 @@ impl Connection {
             self.write_headers(id, None, std::iter::once(status), true, None);
             frame::ErrorCode::NO_ERROR
         };
+        self.reset_by_us(id, code, err);
+        self.spend(Budget::LocalReset)
+    }
+
+    /// RST_STREAM(`code`) queued, the stream closed, the reset reported with its cause.
+    fn reset_by_us(&mut self, id: StreamId, code: frame::ErrorCode, err: StreamError) {
         Frame::RstStream(frame::RstStream { stream: id, code }).encode(&mut self.ctrl);
         self.close_stream(id, Closure::ResetByUs);
         self.events.push_back(Event::Reset {
@@ -357,21 +363,12 @@ impl Connection {
             remote: false,
             error: Some(err),
         });
-        self.spend(Budget::LocalReset)
     }
 
     /// A stream error: RST_STREAM queued, stream closed, event reported; too many of them in a
     /// window is "MadeYouReset".
     pub(super) fn stream_error(&mut self, id: StreamId, err: StreamError) -> Result<(), Error> {
-        let code = err.code();
-        Frame::RstStream(frame::RstStream { stream: id, code }).encode(&mut self.ctrl);
-        self.close_stream(id, Closure::ResetByUs);
-        self.events.push_back(Event::Reset {
-            stream: id,
-            code,
-            remote: false,
-            error: Some(err),
-        });
+        self.reset_by_us(id, err.code(), err);
         match err {
             StreamError::Refused { .. } => self.spend(Budget::Refused),
             _ => self.spend(Budget::LocalReset),

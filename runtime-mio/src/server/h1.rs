@@ -390,6 +390,7 @@ impl Session for H1Session {
                             .map(|h| (h.name.to_owned(), h.value.to_vec()))
                             .collect(),
                         body: Vec::new(),
+                        fingerprint: cx.fingerprint.cloned(),
                     }));
                 }
                 Ok(Some(Event::Data(d))) => {
@@ -489,8 +490,60 @@ mod tests {
             max_body: 1 << 20,
             h2c: false,
             handler,
+            fingerprint: false,
         };
         H1Session::new(Arc::new(shared), now)
+    }
+
+    /// A request carries the fingerprint its wrapping session (TLS) put in the context,
+    /// the same `Arc` for every request of the connection.
+    #[test]
+    fn request_gets_the_context_fingerprint() {
+        use crate::fingerprint::{ClientFingerprint, TlsFingerprint};
+        let now = Instant::now();
+        let handler: Handler = Arc::new(|r: &Request| {
+            let ja4 = r
+                .fingerprint()
+                .and_then(|f| f.tls.as_ref())
+                .map(|t| t.ja4.clone());
+            Response::text(200, ja4.unwrap_or_else(|| "none".to_owned()))
+        });
+        let shared = Shared {
+            h1: proto_h1::ConnConfig::default(),
+            timeouts: Timeouts::default(),
+            max_body: 1 << 20,
+            h2c: false,
+            handler,
+            fingerprint: true,
+        };
+        let mut s = H1Session::new(Arc::new(shared), now);
+        let fp = Arc::new(ClientFingerprint {
+            tls: Some(TlsFingerprint {
+                ja4: "t13d_x".to_owned(),
+                ..TlsFingerprint::default()
+            }),
+            h2: None,
+        });
+        let mut pool: Pool<Buffers> = Pool::new(4, 1 << 20);
+        let mut cx = Context {
+            now,
+            pool: &mut pool,
+            draining: false,
+            backed_up: false,
+            fingerprint: Some(&fp),
+            wake: None,
+        };
+        s.engine_mut()
+            .recv(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        s.process(&mut cx);
+        assert!(flush(&mut s, now).ends_with(b"t13d_x"));
+        cx.fingerprint = None;
+        s.engine_mut()
+            .recv(b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        s.process(&mut cx);
+        assert!(flush(&mut s, now).ends_with(b"none"));
     }
 
     fn flush(s: &mut H1Session, now: Instant) -> Vec<u8> {
@@ -515,6 +568,7 @@ mod tests {
             pool: &mut pool,
             draining: false,
             backed_up: false,
+            fingerprint: None,
             wake: None,
         };
         s.prepare(&mut cx);
@@ -555,6 +609,7 @@ mod tests {
             pool: &mut pool,
             draining: false,
             backed_up: false,
+            fingerprint: None,
             wake: None,
         };
         s.engine_mut().recv(b"GET / HTTP/1.1\r\nHo").unwrap();

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -20,6 +21,7 @@ use super::h1::Handler;
 use super::message::{Body, Request, Response};
 use super::writer::{self, BodyReceiver};
 use crate::event_loop::{ConnWaker, Context, Session};
+use crate::fingerprint::{ClientFingerprint, H2Fingerprint};
 use crate::timer::Timeouts;
 
 /// Fields that are connection-specific in HTTP/1.1 and malformed in HTTP/2 (RFC 9113 8.2.2).
@@ -58,6 +60,11 @@ pub struct H2Session {
     streams: HashMap<u32, Stream>,
     /// Graceful shutdown began (GOAWAY queued once).
     going_away: bool,
+    /// Compute the client's fingerprint at the first request
+    /// ([`ServerConfig::fingerprint`](super::ServerConfig::fingerprint)).
+    pub(crate) fingerprint: bool,
+    /// The client's fingerprint, computed at the first request, shared by every request.
+    client: Option<Arc<ClientFingerprint>>,
     /// Streams with a pushed body ([`Body::Writer`]): pumped when the loop is woken.
     piped: Vec<u32>,
     /// Wakes the loop for this connection (from the first [`Context`]).
@@ -89,6 +96,8 @@ impl H2Session {
             handler,
             streams: HashMap::new(),
             going_away: false,
+            fingerprint: false,
+            client: None,
             piped: Vec::new(),
             waker: None,
             now,
@@ -237,6 +246,24 @@ impl H2Session {
         }
     }
 
+    /// The connection's fingerprint for a request: computed at the first one (the HTTP/2
+    /// preface is complete then), with the TLS part a wrapping session computed.
+    fn client_fingerprint(
+        &mut self,
+        tls: Option<&Arc<ClientFingerprint>>,
+    ) -> Option<Arc<ClientFingerprint>> {
+        if !self.fingerprint {
+            return None;
+        }
+        if self.client.is_none() {
+            self.client = Some(Arc::new(ClientFingerprint {
+                tls: tls.and_then(|f| f.tls.clone()),
+                h2: Some(H2Fingerprint::of(self.conn.peer_fingerprint())),
+            }));
+        }
+        self.client.clone()
+    }
+
     fn request_of(head: &proto_h2::head::Head) -> Request {
         let text = |v: Option<&[u8]>| String::from_utf8_lossy(v.unwrap_or_default()).into_owned();
         let method = text(head.method());
@@ -253,6 +280,7 @@ impl H2Session {
                 .map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), v.to_vec()))
                 .collect(),
             body: Vec::new(),
+            fingerprint: None,
         }
     }
 }
@@ -287,7 +315,8 @@ impl Session for H2Session {
                     head,
                     end_stream,
                 } => {
-                    let req = Self::request_of(&head);
+                    let mut req = Self::request_of(&head);
+                    req.fingerprint = self.client_fingerprint(cx.fingerprint);
                     if end_stream {
                         self.respond(stream, &req);
                     } else {

@@ -1,8 +1,11 @@
 //! The handler API: a [`Request`] in, a [`Response`] out.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 
 use super::writer::{self, BodyReceiver, BodyWriter, SseWriter};
+use crate::fingerprint::ClientFingerprint;
 
 /// A request as a handler sees it: method, target, the header fields in the order and case
 /// they were received, and the whole body.
@@ -12,6 +15,9 @@ pub struct Request {
     pub(crate) target: String,
     pub(crate) headers: Vec<(String, Vec<u8>)>,
     pub(crate) body: Vec<u8>,
+    /// The connection's fingerprint, shared by its requests (`None` unless the server
+    /// computes fingerprints).
+    pub(crate) fingerprint: Option<Arc<ClientFingerprint>>,
 }
 
 impl Request {
@@ -80,6 +86,23 @@ impl Request {
     #[must_use]
     pub fn body(&self) -> &[u8] {
         &self.body
+    }
+
+    /// The fingerprint of the client's connection (TLS ClientHello, HTTP/2 preface),
+    /// computed once per connection and shared by its requests. `None` unless
+    /// [`ServerConfig::fingerprint`](super::ServerConfig::fingerprint) is on, and on a
+    /// cleartext HTTP/1.1 connection (nothing to fingerprint but the header order, which
+    /// [`Request::headers`] keeps).
+    #[must_use]
+    pub fn fingerprint(&self) -> Option<&ClientFingerprint> {
+        self.fingerprint.as_deref()
+    }
+
+    /// Sets the fingerprint (builder style; for handler tests).
+    #[must_use]
+    pub fn with_fingerprint(mut self, fp: Arc<ClientFingerprint>) -> Self {
+        self.fingerprint = Some(fp);
+        self
     }
 }
 

@@ -89,6 +89,13 @@ pub struct ServerConfig {
     /// Serve TLS with this configuration (its ALPN should offer `h2` and `http/1.1`; HTTP/2
     /// is then chosen by the preface the client sends). Default: cleartext.
     pub tls: Option<Arc<::tls::ServerConfig>>,
+    /// Compute each connection's [`ClientFingerprint`](crate::fingerprint::ClientFingerprint)
+    /// once and give it to its requests ([`Request::fingerprint`]). Its TLS part (JA3, JA4)
+    /// needs a `tls` configuration that keeps the ClientHello
+    /// ([`ServerConfigBuilder::keep_client_hello`](::tls::ServerConfigBuilder::keep_client_hello));
+    /// its HTTP/2 part (Akamai) comes from the HTTP/2 preface. Default false: nothing is
+    /// computed and [`Request::fingerprint`] is `None`.
+    pub fingerprint: bool,
 }
 
 impl Default for ServerConfig {
@@ -101,6 +108,7 @@ impl Default for ServerConfig {
             max_connections: 10_000,
             h2c: true,
             tls: None,
+            fingerprint: false,
         }
     }
 }
@@ -169,6 +177,7 @@ impl Server {
             max_body: config.max_body,
             h2c: config.h2c,
             handler,
+            fingerprint: config.fingerprint,
         });
         let loop_config = LoopConfig {
             timeouts: config.timeouts,
@@ -188,10 +197,14 @@ impl Server {
                 Some(tls_config) => {
                     let tls_config = Arc::clone(tls_config);
                     let handshake = config.timeouts.tls_handshake;
+                    let fingerprint = config.fingerprint;
                     spawn(name, l, loop_config, move |now| {
                         let session = ::tls::ServerSession::new(&tls_config).ok()?;
                         let inner = ServerSession::new(Arc::clone(&shared), now);
-                        Some(TlsSession::new(session, inner, handshake, now))
+                        Some(
+                            TlsSession::new(session, inner, handshake, now)
+                                .with_fingerprint(fingerprint),
+                        )
                     })?
                 }
             };

@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub(crate) max_body: u64,
     pub(crate) h2c: bool,
     pub(crate) handler: Handler,
+    /// Compute each connection's client fingerprint.
+    pub(crate) fingerprint: bool,
 }
 
 /// A connection error of whichever protocol the connection speaks.
@@ -164,6 +166,7 @@ impl ServerSession {
         if seen == PREFACE.len() {
             let sh = &self.shared;
             let mut h2 = H2Session::new(&sh.timeouts, sh.max_body, Arc::clone(&sh.handler), now);
+            h2.fingerprint = sh.fingerprint;
             let r = h2.engine_mut().recv(now, PREFACE).map_err(ConnError::H2);
             self.proto = Proto::H2(Box::new(h2));
             r?;

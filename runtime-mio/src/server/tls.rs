@@ -14,12 +14,14 @@
 //! HTTP/2 preface, which the inner session recognises.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 
 use crate::engine::Engine;
 use crate::event_loop::{Context, Session};
+use crate::fingerprint::{ClientFingerprint, TlsFingerprint};
 use crate::timer::Timeout;
 
 /// Plaintext larger than this kept between two responses is released.
@@ -65,6 +67,11 @@ pub struct TlsSession<S: Session> {
     inner_failed: bool,
     eof_passed: bool,
     close_sent: bool,
+    /// The client's TLS fingerprint is wanted and not computed yet.
+    fingerprint_wanted: bool,
+    /// The client's TLS fingerprint, computed once the handshake completed; given to the
+    /// inner session's [`Context::fingerprint`].
+    fingerprint: Option<Arc<ClientFingerprint>>,
 }
 
 impl<S: Session> fmt::Debug for TlsSession<S> {
@@ -95,6 +102,39 @@ impl<S: Session> TlsSession<S> {
             inner_failed: false,
             eof_passed: false,
             close_sent: false,
+            fingerprint_wanted: false,
+            fingerprint: None,
+        }
+    }
+
+    /// Computes the client's TLS fingerprint (JA3, JA4, ...) once the handshake completes
+    /// and gives it to the inner session's requests (builder style). It needs a `tls`
+    /// configuration that keeps the ClientHello
+    /// ([`ServerConfigBuilder::keep_client_hello`](::tls::ServerConfigBuilder::keep_client_hello));
+    /// without one there is no TLS part. Default off.
+    #[must_use]
+    pub fn with_fingerprint(mut self, on: bool) -> Self {
+        self.fingerprint_wanted = on;
+        self
+    }
+
+    /// The client's fingerprint (its TLS part), once the handshake completed, when
+    /// [`TlsSession::with_fingerprint`] asked for it.
+    #[must_use]
+    pub fn fingerprint(&self) -> Option<&ClientFingerprint> {
+        self.fingerprint.as_deref()
+    }
+
+    /// Computes the fingerprint once, when wanted and the handshake is complete.
+    fn take_fingerprint(&mut self) {
+        if self.fingerprint_wanted && self.tls.is_handshake_complete() {
+            self.fingerprint_wanted = false;
+            self.fingerprint = TlsFingerprint::of(&mut self.tls).map(|t| {
+                Arc::new(ClientFingerprint {
+                    tls: Some(t),
+                    h2: None,
+                })
+            });
         }
     }
 
@@ -307,8 +347,17 @@ impl<S: Session> Session for TlsSession<S> {
 
     fn process(&mut self, cx: &mut Context<'_, S::Pooled>) {
         self.now = cx.now;
+        self.take_fingerprint();
         loop {
-            self.inner.process(cx);
+            let mut inner_cx = Context {
+                now: cx.now,
+                pool: &mut *cx.pool,
+                draining: cx.draining,
+                backed_up: cx.backed_up,
+                fingerprint: self.fingerprint.as_ref().or(cx.fingerprint),
+                wake: cx.wake,
+            };
+            self.inner.process(&mut inner_cx);
             match self.pump_in() {
                 Ok(true) => {}
                 Ok(false) => break,
@@ -350,6 +399,15 @@ impl<S: Session> Session for TlsSession<S> {
             self.failed = true;
             return;
         }
-        self.inner.shutdown(cx);
+        self.take_fingerprint();
+        let mut inner_cx = Context {
+            now: cx.now,
+            pool: &mut *cx.pool,
+            draining: cx.draining,
+            backed_up: cx.backed_up,
+            fingerprint: self.fingerprint.as_ref().or(cx.fingerprint),
+            wake: cx.wake,
+        };
+        self.inner.shutdown(&mut inner_cx);
     }
 }

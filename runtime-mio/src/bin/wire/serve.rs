@@ -12,6 +12,7 @@
 //! | `/drip?bytes=N&delay_ms=M` | N bytes `*`, one every M ms, chunked (defaults 10 and 100; at most 10,000 and 10,000) |
 //! | `/ws` | WebSocket echo (HTTP/1.1 upgrade, permessage-deflate when offered) |
 //! | `/files/PATH` | the file `PATH` under `--dir` (404 without `--dir`; `..` refused) |
+//! | `/fingerprint` | the client's fingerprint as JSON: JA3, JA3N, JA4, JA4_r, ALPN and version under TLS, the Akamai HTTP/2 fingerprint and its fields on HTTP/2, and the request's header names in received order and case (see [`runtime_mio::fingerprint::to_json`]) |
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use runtime_mio::json::string as json_string;
 use runtime_mio::server::{Request, Response, Server, ServerConfig};
 
 /// Arguments of `wire serve`.
@@ -51,7 +53,11 @@ const MAX_LINES: u64 = 100_000;
 const PIECE: u64 = 64 * 1024;
 
 pub(crate) fn run(args: &Args) -> std::io::Result<()> {
-    let mut config = ServerConfig::default();
+    let mut config = ServerConfig {
+        // `/fingerprint`: each connection's fingerprint is computed once.
+        fingerprint: true,
+        ..ServerConfig::default()
+    };
     if let Some(n) = args.threads {
         config.threads = n.max(1);
     }
@@ -59,6 +65,8 @@ pub(crate) fn run(args: &Args) -> std::io::Result<()> {
     let mut cert_note = None;
     if args.tls || args.cert.is_some() {
         let mut builder = tls::ServerConfig::builder();
+        // `/fingerprint` reports JA3/JA4 from the ClientHello.
+        builder.keep_client_hello(true);
         if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
             builder
                 .cert_pem_files(cert, key)
@@ -122,6 +130,14 @@ fn handle(req: &Request, dir: Option<&Path>) -> Response {
     }
     if path == "/ws" {
         return Response::websocket(|m| vec![m]);
+    }
+    if path == "/fingerprint" {
+        return Response::new(200)
+            .with_header("Content-Type", "application/json")
+            .with_body(runtime_mio::fingerprint::to_json(
+                req.fingerprint(),
+                req.headers().map(|(n, _)| n),
+            ));
     }
     if path == "/echo" {
         return Response::new(200)
@@ -348,41 +364,9 @@ fn echo_json(req: &Request) -> String {
     s
 }
 
-/// A JSON string literal of `bytes` (invalid UTF-8 replaced by U+FFFD).
-fn json_string(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut s = String::with_capacity(text.len() + 2);
-    s.push('"');
-    for ch in text.chars() {
-        match ch {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            '\n' => s.push_str("\\n"),
-            '\r' => s.push_str("\\r"),
-            '\t' => s.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                s.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => s.push(c),
-        }
-    }
-    s.push('"');
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_escaping() {
-        assert_eq!(
-            json_string(b"a\"b\\c\n\x01\x7f"),
-            r#""a\"b\\c\n\u0001\u007f""#
-        );
-        assert_eq!(json_string(b"caf\xc3\xa9"), "\"caf\u{e9}\"");
-        assert_eq!(json_string(b"\xff"), "\"\u{fffd}\"");
-    }
 
     #[test]
     fn echo_shape() {
