@@ -501,3 +501,45 @@ fn h2_sse_heartbeats() {
     drop(h2);
     s.shutdown().unwrap();
 }
+
+/// HTTP/1.1: an SSE writer that sends nothing more learns that its client left (the
+/// connection's end of stream) without having to send: `is_closed` turns true promptly.
+#[test]
+fn h1_idle_sse_writer_sees_client_leave() {
+    let (tx, rx) = mpsc::channel::<Instant>();
+    let tx = std::sync::Mutex::new(tx);
+    let s = bind(config(), move |_req: &Request| {
+        let (resp, events) = Response::sse();
+        let done = tx.lock().unwrap().clone();
+        std::thread::spawn(move || {
+            events.data("hello").unwrap();
+            let until = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < until {
+                if events.is_closed() {
+                    let _ = done.send(Instant::now());
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        resp
+    });
+    let mut c = TcpStream::connect(s.local_addr()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.write_all(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    while find(&got, b"data: hello\n\n").is_none() {
+        let n = c.read(&mut buf).unwrap();
+        assert!(n > 0);
+        got.extend_from_slice(&buf[..n]);
+    }
+    let left = Instant::now();
+    drop(c);
+    let seen = rx
+        .recv_timeout(Duration::from_secs(3))
+        .expect("the writer never learnt that the client left");
+    assert!(seen.duration_since(left) < Duration::from_secs(1));
+    s.shutdown().unwrap();
+}

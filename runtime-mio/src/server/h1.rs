@@ -309,6 +309,16 @@ impl H1Session {
         }
     }
 
+    /// The client ended its side of the connection. During a pushed body that is taken as
+    /// the client leaving (as nginx takes it during a proxied response): the response is
+    /// cut and the writer's next `send` fails at once, instead of at its next write that
+    /// the kernel refuses (an idle SSE writer could wait a heartbeat or more).
+    pub(crate) fn peer_eof(&mut self) {
+        if self.pipe.take().is_some() {
+            self.conn.send_timeout();
+        }
+    }
+
     /// The SSE heartbeat deadline of a pushed SSE body.
     fn heartbeat_deadline(&self) -> Option<Instant> {
         let p = self.pipe.as_ref().filter(|p| p.rx.is_sse())?;

@@ -193,7 +193,11 @@ impl Engine for ServerSession {
                 s.closed = true;
                 Ok(())
             }
-            Proto::H1(s) => s.engine_mut().recv_eof().map_err(ConnError::H1),
+            Proto::H1(s) => {
+                let r = s.engine_mut().recv_eof().map_err(ConnError::H1);
+                s.peer_eof();
+                r
+            }
             Proto::H2(s) => Engine::recv_eof(s.engine_mut()).map_err(ConnError::H2),
             Proto::Ws(s) => {
                 s.recv_eof();
