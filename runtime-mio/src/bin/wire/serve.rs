@@ -8,7 +8,7 @@
 //! | `/status/CODE` | an empty response with that status (200..=599) |
 //! | `/stream/N` | N JSON lines, chunked (at most 100,000) |
 //! | `/redirect/N` | 302 to `/redirect/N-1`, and `/redirect/0` to `/` |
-//! | `/ws` | WebSocket echo (HTTP/1.1 upgrade, permessage-deflate when offered) |
+//! | `/ws` | WebSocket echo (HTTP/1.1 upgrade, or RFC 8441 extended CONNECT over HTTP/2; permessage-deflate when offered) |
 //! | `/files/PATH` | the file `PATH` under `--dir` (404 without `--dir`; `..` refused) |
 
 use std::io::Write as _;
