@@ -60,6 +60,9 @@ struct Client {
     ended: HashSet<u32>,
     resets: HashMap<u32, ErrorCode>,
     eof: bool,
+    /// Body bytes are read from the engine (which returns flow-control credit); when false
+    /// they stay unread, so the server's send window runs dry.
+    read_bodies: bool,
 }
 
 impl Client {
@@ -77,6 +80,7 @@ impl Client {
             ended: HashSet::new(),
             resets: HashMap::new(),
             eof: false,
+            read_bodies: true,
         };
         c.until(|c| c.h2.remote_settings().enable_connect_protocol);
         c
@@ -126,7 +130,9 @@ impl Client {
                 H2Event::Data {
                     stream, end_stream, ..
                 } => {
-                    while let Some(b) = self.h2.read_data(stream) {
+                    while self.read_bodies
+                        && let Some(b) = self.h2.read_data(stream)
+                    {
                         self.data
                             .entry(stream.value())
                             .or_default()
@@ -337,6 +343,92 @@ fn h2_websockets_and_requests_multiplexed() {
     let out = ws_out(ws1);
     c.h2.send_data(id1, Bytes::from(out), false).unwrap();
     assert_eq!(c.ws_wait(id1, ws1, seen1, 1), ["binary:10"]);
+    drop(c);
+    server.shutdown().unwrap();
+}
+
+/// Backpressure on a WebSocket stream: a peer that sends but does not read the echoes is held
+/// back by flow control (the server stops reading once its send queue is full), and all
+/// goes through once it reads again.
+#[test]
+fn h2_websocket_backpressure_through_flow_control() {
+    let server = start(Duration::from_secs(5));
+    let mut c = Client::connect(&server);
+    let (id, _, mut ws, _) = c.websocket(&[], 21);
+    c.read_bodies = false;
+    // Pseudo-random bytes, new for every message: deflate (which would find a repeated
+    // message in its window) does not shrink them, so the volume is real.
+    let mut x = 0x9e37_79b9u32;
+    let mut next_msg = move || -> Vec<u8> {
+        (0..16_384)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect()
+    };
+    let msg_len = 16_384;
+    let mut sent_msgs = 0usize;
+    let mut left = Bytes::new();
+    let mut stuck_since: Option<Instant> = None;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < deadline, "never held back");
+        if left.is_empty() {
+            ws.send_binary(&next_msg()).unwrap();
+            left = Bytes::from(ws_out(&mut ws));
+            sent_msgs += 1;
+        }
+        let n = c.h2.send_data(id, left.clone(), false).unwrap();
+        left = left.slice(n..);
+        if !left.is_empty() || sent_msgs % 16 == 0 {
+            c.turn();
+        }
+
+        if n == 0 && !c.h2.wants_write() {
+            let since = *stuck_since.get_or_insert_with(Instant::now);
+            if since.elapsed() > Duration::from_millis(300) {
+                break;
+            }
+        } else {
+            stuck_since = None;
+        }
+    }
+    let held_at = sent_msgs;
+    // The stream's windows (1 MiB each way here) and the server's bounded send queue
+    // (400 KiB) are what is in flight: a few MiB, not everything that was offered.
+    assert!(
+        held_at * msg_len < 8 << 20,
+        "held back only after {held_at} messages"
+    );
+    // Reading again lets everything through: every message comes back.
+    c.read_bodies = true;
+    for _ in 0..2 {
+        c.turn();
+    }
+    let mut seen = 0;
+    let mut got = 0;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while got < sent_msgs {
+        assert!(Instant::now() < deadline, "{got} of {sent_msgs} echoed");
+        if !left.is_empty() {
+            let n = c.h2.send_data(id, left.clone(), false).unwrap();
+            left = left.slice(n..);
+        }
+        // Credit for what was left unread earlier.
+        while c.h2.read_data(id).is_some_and(|b| {
+            c.data.entry(id.value()).or_default().extend_from_slice(&b);
+            true
+        }) {}
+        c.turn();
+        for ev in c.ws_events(id, &mut ws, &mut seen) {
+            assert_eq!(ev, format!("binary:{msg_len}"));
+            got += 1;
+        }
+    }
+    assert_eq!(got, held_at);
     drop(c);
     server.shutdown().unwrap();
 }
