@@ -383,7 +383,7 @@ fn h2_websocket_backpressure_through_flow_control() {
         }
         let n = c.h2.send_data(id, left.clone(), false).unwrap();
         left = left.slice(n..);
-        if !left.is_empty() || sent_msgs % 16 == 0 {
+        if !left.is_empty() || sent_msgs.is_multiple_of(16) {
             c.turn();
         }
 
