@@ -9,7 +9,9 @@ use proto_h2::pair::Pair;
 use std::time::Instant;
 
 mod support;
-use support::transmit_all;
+use proto_h2::conn::Event;
+use proto_h2::error::UserError;
+use support::{goaways, split_frames, transmit_all};
 
 /// `wants_write()` is true exactly when `poll_transmit` would produce bytes.
 fn agrees(c: &mut Connection, now: Instant) -> bool {
@@ -113,4 +115,149 @@ fn poll_transmit_returns_none_only_when_nothing_more_can_go() {
     }
     assert!(!p.server.wants_write());
     assert!(wire > 50_100, "{wire}");
+}
+
+/// The RST_STREAM frames in `wire`, as (stream, code).
+fn resets(wire: &[u8]) -> Vec<(u32, u32)> {
+    let (frames, _) = split_frames(wire);
+    frames
+        .iter()
+        .filter(|f| f.kind == 3)
+        .map(|f| {
+            let code = u32::from_be_bytes(f.payload[..4].try_into().unwrap());
+            (f.stream, code)
+        })
+        .collect()
+}
+
+/// End of stream on the server: the request the client finished is still answered, the one
+/// it had not finished is cut (RST_STREAM CANCEL, `Event::Reset`), a GOAWAY(NO_ERROR) says no
+/// new stream, and the connection is over once the answer is written.
+#[test]
+fn recv_eof_cuts_unfinished_streams_and_finishes_the_rest() {
+    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let done = request(&mut p);
+    let open = p
+        .client
+        .send_request(&Request::get(b"http", b"example.com", b"/upload"), false)
+        .unwrap();
+    p.drive();
+    p.server_events.clear();
+    let now = p.now;
+    assert!(!p.server.is_eof());
+    p.server.recv_eof();
+    assert!(p.server.is_eof());
+    let mut evs = Vec::new();
+    while let Some(e) = p.server.poll_event() {
+        evs.push(e);
+    }
+    assert!(
+        matches!(&evs[..], [Event::Reset { stream, code: ErrorCode::CANCEL, remote: false, .. }] if *stream == open),
+        "{evs:?}"
+    );
+    assert_eq!(p.server.stream_state(open), None);
+    // The finished request is answered; not closed before that.
+    assert!(!p.server.is_closed());
+    p.server.send_response(done, 200, &[], false).unwrap();
+    p.server
+        .send_data(done, Bytes::from_static(b"late answer"), true)
+        .unwrap();
+    let wire = transmit_all(&mut p.server, now);
+    assert_eq!(resets(&wire), [(open.value(), 0x8)]);
+    assert_eq!(goaways(&wire), [(open.value(), ErrorCode::NO_ERROR)]);
+    assert!(!p.server.wants_write());
+    assert!(p.server.is_closed());
+    // What the client gets: the answer on the finished stream, the cut one reset.
+    p.client.recv(now, &wire).unwrap();
+    let mut body = Vec::new();
+    let mut cut = false;
+    while let Some(e) = p.client.poll_event() {
+        match e {
+            Event::Data { stream, .. } if stream == done => {
+                while let Some(b) = p.client.read_data(done) {
+                    body.extend_from_slice(&b);
+                }
+            }
+            Event::Reset { stream, .. } if stream == open => cut = true,
+            _ => {}
+        }
+    }
+    assert_eq!(body, b"late answer");
+    assert!(cut);
+}
+
+/// After end of stream: no new stream, input is ignored, a second call changes nothing, and
+/// a connection with nothing open is over at once.
+#[test]
+fn recv_eof_takes_no_new_streams() {
+    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let now = p.now;
+    let _ = request(&mut p);
+    p.client.recv_eof();
+    // The client had not got its response: the stream is cut.
+    assert!(p.client.poll_event().is_some_and(|e| matches!(
+        e,
+        Event::Reset {
+            code: ErrorCode::CANCEL,
+            remote: false,
+            ..
+        }
+    )));
+    assert!(matches!(
+        p.client
+            .send_request(&Request::get(b"http", b"example.com", b"/"), true),
+        Err(UserError::GoingAway)
+    ));
+    assert_eq!(p.client.recv(now, b"ignored bytes").unwrap(), 13);
+    assert!(p.client.poll_event().is_none());
+    p.client.recv_eof();
+    assert!(p.client.poll_event().is_none());
+    let wire = transmit_all(&mut p.client, now);
+    assert_eq!(goaways(&wire).len(), 1);
+    assert!(p.client.is_closed());
+    assert!(!p.client.wants_write());
+}
+
+/// End of stream during a graceful shutdown: the drain's PING can never come back, so the
+/// final GOAWAY goes at once and the idle connection is over.
+#[test]
+fn recv_eof_ends_a_graceful_drain() {
+    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    let now = p.now;
+    let _ = transmit_all(&mut p.server, now);
+    p.server.go_away(ErrorCode::NO_ERROR).unwrap();
+    assert!(!p.server.is_closed(), "draining: waiting for the PING");
+    p.server.recv_eof();
+    assert!(p.server.is_closed());
+    let wire = transmit_all(&mut p.server, now);
+    assert_eq!(
+        goaways(&wire),
+        [(0x7fff_ffff, ErrorCode::NO_ERROR), (0, ErrorCode::NO_ERROR)]
+    );
+}
+
+/// A frame cut short by the end of input is dropped; a connection that already failed is
+/// left as it is.
+#[test]
+fn recv_eof_drops_a_partial_frame_and_leaves_a_failed_connection() {
+    let mut p = Pair::new(Instant::now(), Config::client(), Config::server());
+    p.drive();
+    let now = p.now;
+    // Half a PING frame.
+    p.server
+        .recv(now, &[0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2])
+        .unwrap();
+    p.server.recv_eof();
+    let wire = transmit_all(&mut p.server, now);
+    let (frames, _) = split_frames(&wire);
+    assert!(frames.iter().all(|f| f.kind != 6), "no PING ACK");
+    assert!(p.server.is_closed() && p.server.error().is_none());
+
+    let mut q = Pair::new(Instant::now(), Config::client(), Config::server());
+    q.drive();
+    assert!(q.server.recv(now, &[0, 0, 1, 0, 0, 0, 0, 0, 0, 0]).is_err());
+    q.server.recv_eof();
+    let wire = transmit_all(&mut q.server, now);
+    assert_eq!(goaways(&wire).len(), 1);
+    assert!(q.server.is_closed());
 }

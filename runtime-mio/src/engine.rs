@@ -21,10 +21,10 @@
 //! Where an engine has no clock (proto-h1, proto-ws) `now` is ignored and it has no deadline;
 //! the runtime's phase timers ([`crate::timer`]) cover those protocols.
 //!
-//! One shape difference remains and is bridged here: proto-h2's `Connection` has no
-//! `recv_eof`. Its impl answers end of stream with a graceful GOAWAY(NO_ERROR): streams the
-//! peer finished are still answered, no new one is accepted, and the connection reports
-//! [`is_closed`](Engine::is_closed) once they are done.
+//! proto-h2's `Connection::recv_eof` cuts the streams the peer had not finished
+//! (RST_STREAM(CANCEL)), queues a GOAWAY(NO_ERROR) so no new stream starts, still answers the
+//! streams the peer finished, and reports [`is_closed`](Engine::is_closed) once they are
+//! done.
 
 use std::fmt;
 use std::time::Instant;
@@ -32,7 +32,6 @@ use std::time::Instant;
 use bytes::Bytes;
 use proto_h1::{ClientConn, ServerConn};
 use proto_h2::conn::Connection as H2Connection;
-use proto_h2::frame::ErrorCode;
 use proto_ws::Connection as WsConnection;
 
 /// The transport side of a sans-IO connection engine: what an event loop calls, the same for
@@ -129,10 +128,7 @@ impl Engine for H2Connection {
         H2Connection::recv(self, now, input)
     }
     fn recv_eof(&mut self) -> Result<(), Self::Error> {
-        // No end-of-stream call in proto-h2: a graceful GOAWAY stops new streams and lets
-        // `is_closed` turn true once the open ones finish. It fails only on a connection
-        // that already failed, whose GOAWAY is queued: nothing more to do then.
-        let _ = self.go_away(ErrorCode::NO_ERROR);
+        H2Connection::recv_eof(self);
         Ok(())
     }
     fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
@@ -356,7 +352,7 @@ mod tests {
         }
         assert_eq!(status, Some(200));
         assert!(!Engine::is_closed(&server));
-        // End of stream: a graceful GOAWAY, then closed (no stream is open).
+        // End of stream: a GOAWAY, then closed (no stream is open).
         Engine::recv_eof(&mut server).unwrap();
         assert!(Engine::wants_write(&server));
         let mut out = Vec::new();
@@ -364,6 +360,7 @@ mod tests {
             let _ = Engine::poll_transmit(&mut server, t, &mut out);
         }
         assert!(!out.is_empty());
+        assert!(Engine::is_closed(&server));
     }
 
     /// proto-h2's bad preface: the error comes from `recv`, the GOAWAY is queued.

@@ -62,7 +62,9 @@ pub struct Timeouts {
     pub h2_idle: Timeout,
     /// HTTP/2: silence after which a PING is sent. Default 30 s.
     pub h2_ping: Timeout,
-    /// WebSocket: how long to wait for the peer's Close after ours. Default 5 s.
+    /// WebSocket: how long to wait for the peer's Close after ours; then an HTTP/1.1
+    /// connection is dropped and an HTTP/2 WebSocket stream reset (RST_STREAM CANCEL).
+    /// Default 5 s.
     pub ws_close: Timeout,
     /// SSE: a comment line keeps an idle event stream alive this often. Default 15 s.
     pub sse_heartbeat: Timeout,

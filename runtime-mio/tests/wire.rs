@@ -350,3 +350,36 @@ asyncio.run(main())
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
 }
+
+/// Python's `h2` (from the peers kit) as an RFC 8441 client against `/ws`: an extended
+/// CONNECT once the server advertised SETTINGS_ENABLE_CONNECT_PROTOCOL, a text and a binary
+/// message echoed as DATA on the stream, then the close handshake
+/// (`tests/h2_websocket.py`).
+#[test]
+fn python_h2_extended_connect_websocket_against_ws_echo() {
+    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
+    let python = std::path::Path::new(&peers).join("venv/bin/python");
+    let has_h2 = python.exists()
+        && Command::new(&python)
+            .args(["-c", "import h2"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !has_h2 {
+        panic!(
+            "python h2 not installed under {peers}: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
+        );
+    }
+    let w = wire();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/h2_websocket.py");
+    let out = Command::new(&python)
+        .args([script, &w.addr])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+}

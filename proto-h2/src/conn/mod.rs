@@ -48,6 +48,7 @@
 mod config;
 mod control;
 mod defences;
+mod eof;
 mod event;
 mod fingerprint;
 mod headers;
@@ -178,6 +179,8 @@ pub struct Connection {
     bdp_wants_ping: bool,
     bdp_acked: bool,
     draining: bool,
+    /// The transport reached end of stream ([`Connection::recv_eof`]).
+    eof: bool,
     /// Stream stall deadlines (deadline, stream id), earliest first; at most one entry per
     /// stream (`Stream::in_stalls`), checked lazily against `Stream::stalled_since`.
     stalls: BinaryHeap<Reverse<(Instant, u32)>>,
@@ -282,6 +285,7 @@ impl Connection {
             bdp_wants_ping: false,
             bdp_acked: false,
             draining: false,
+            eof: false,
             stalls: BinaryHeap::new(),
             last_recv: now,
             busy_at: now,

@@ -25,6 +25,10 @@ impl Connection {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
+        if self.eof {
+            // Nothing arrives after the end of stream (see `recv_eof`).
+            return Ok(input.len());
+        }
         self.now = now;
         self.note_busy(now);
         let mut rest = input;

@@ -103,7 +103,7 @@ impl H1Session {
             .unwrap_or_else(|_| Response::text(500, "internal server error\n"));
         self.head_only = req.method == "HEAD";
         if let Body::WebSocket(handler) = resp.body {
-            self.upgrade(req, handler);
+            self.upgrade(req, handler, &resp.ws_protocols);
             return;
         }
         if self.send(resp).is_err() {
@@ -117,6 +117,7 @@ impl H1Session {
             status,
             headers,
             body,
+            ..
         } = resp;
         let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
         let framed = has("content-length") || has("transfer-encoding");
@@ -179,9 +180,10 @@ impl H1Session {
 
     /// Answers a WebSocket upgrade: 101 with the negotiated fields through the engine, then
     /// (once the engine hands over the bytes after the request) the connection switches.
-    fn upgrade(&mut self, req: &Request, handler: WsHandler) {
+    fn upgrade(&mut self, req: &Request, handler: WsHandler, protocols: &[String]) {
+        let protocols: Vec<&str> = protocols.iter().map(String::as_str).collect();
         let options = proto_ws::ServerOptions {
-            protocols: &[],
+            protocols: &protocols,
             deflate: Some(proto_ws::DeflateConfig::default()),
         };
         let headers = req

@@ -7,6 +7,11 @@
 //! slow reader costs bounded memory. The engine's own timers (idle GOAWAY, keep-alive PING)
 //! are set from the [`Timeouts`] table and join the loop's timers through
 //! [`Engine::poll_timeout`](crate::engine::Engine::poll_timeout).
+//!
+//! The server advertises SETTINGS_ENABLE_CONNECT_PROTOCOL, so WebSocket runs over HTTP/2
+//! streams too (RFC 8441, see [`ws`]).
+
+mod ws;
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -16,13 +21,14 @@ use std::time::Instant;
 use bytes::Bytes;
 use proto_h2::conn::{Config, Connection, Event, Role};
 use proto_h2::frame::{ErrorCode, StreamId};
+use proto_h2::settings::id as setting;
 
 use super::h1::Handler;
 use super::message::{Body, Request, Response};
 use super::writer::{self, BodyReceiver};
 use crate::event_loop::{ConnWaker, Context, Session};
 use crate::fingerprint::{ClientFingerprint, H2Fingerprint};
-use crate::timer::Timeouts;
+use crate::timer::{Timeout, Timeouts};
 
 /// Fields that are connection-specific in HTTP/1.1 and malformed in HTTP/2 (RFC 9113 8.2.2).
 const HOP_BY_HOP: [&str; 5] = [
@@ -39,6 +45,8 @@ enum Stream {
     Reading(Request),
     /// Sending the response body: the piece in hand, then the rest of a streamed body.
     Sending { piece: Bytes, rest: Option<Source> },
+    /// A WebSocket (RFC 8441) runs on the stream.
+    WebSocket(Box<ws::WsStream>),
 }
 
 /// Where the rest of a response body comes from.
@@ -73,6 +81,8 @@ pub struct H2Session {
     now: Instant,
     /// The SSE heartbeat timeout.
     heartbeat: Option<std::time::Duration>,
+    /// How long a WebSocket peer has to answer our Close.
+    ws_close: Timeout,
 }
 
 impl std::fmt::Debug for H2Session {
@@ -91,6 +101,8 @@ impl H2Session {
         config.idle_timeout = timeouts.h2_idle.duration();
         config.keepalive_interval = timeouts.h2_ping.duration();
         config.limits.max_request_body = Some(max_body);
+        // RFC 8441: extended CONNECT (WebSocket over HTTP/2).
+        config.settings.push((setting::ENABLE_CONNECT_PROTOCOL, 1));
         H2Session {
             conn: Connection::new(Role::Server, config, now),
             handler,
@@ -102,24 +114,27 @@ impl H2Session {
             waker: None,
             now,
             heartbeat: timeouts.sse_heartbeat.duration(),
+            ws_close: timeouts.ws_close,
         }
     }
 
-    fn respond(&mut self, id: StreamId, req: &Request) {
+    /// Calls the handler for `req` and starts its response; `protocol` is the `:protocol`
+    /// of an extended CONNECT.
+    fn respond(&mut self, id: StreamId, req: &Request, protocol: Option<&[u8]>) {
         let handler = &self.handler;
         let Ok(resp) = catch_unwind(AssertUnwindSafe(|| handler(req))) else {
             let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
             return;
         };
-        if matches!(resp.body, Body::WebSocket(_)) {
-            // RFC 8441 (WebSocket over HTTP/2) is not wired yet.
-            let _ = self.conn.send_response(id, 501, &[], true);
+        if let Body::WebSocket(handler) = resp.body {
+            self.accept_ws(id, req, protocol, handler, &resp.ws_protocols);
             return;
         }
         let Response {
             status,
             headers,
             body,
+            ..
         } = resp;
         let lower: Vec<(Vec<u8>, &[u8])> = headers
             .iter()
@@ -170,6 +185,10 @@ impl H2Session {
     /// Offers stream `id`'s body to the engine until its send queue is full or the body is
     /// done.
     fn pump(&mut self, id: StreamId) {
+        if self.is_ws(id) {
+            self.ws_pump(id);
+            return;
+        }
         let Some(Stream::Sending { piece, rest }) = self.streams.get_mut(&id.value()) else {
             return;
         };
@@ -267,7 +286,9 @@ impl H2Session {
     fn request_of(head: &proto_h2::head::Head) -> Request {
         let text = |v: Option<&[u8]>| String::from_utf8_lossy(v.unwrap_or_default()).into_owned();
         let method = text(head.method());
-        let target = if method == "CONNECT" {
+        // An extended CONNECT (RFC 8441) names its target in `:path`, a plain one in
+        // `:authority`.
+        let target = if method == "CONNECT" && head.protocol().is_none() {
             text(head.authority())
         } else {
             text(head.path())
@@ -307,6 +328,7 @@ impl Session for H2Session {
             // second after a PING round trip, which the engine drives itself).
             self.going_away = true;
             let _ = self.conn.go_away(ErrorCode::NO_ERROR);
+            self.ws_shutdown();
         }
         while let Some(ev) = self.conn.poll_event() {
             match ev {
@@ -317,11 +339,26 @@ impl Session for H2Session {
                 } => {
                     let mut req = Self::request_of(&head);
                     req.fingerprint = self.client_fingerprint(cx.fingerprint);
-                    if end_stream {
-                        self.respond(stream, &req);
+                    if let Some(p) = head.protocol() {
+                        // An extended CONNECT: answered now, its DATA is the tunnel's.
+                        self.respond(stream, &req, Some(p));
+                    } else if end_stream {
+                        self.respond(stream, &req, None);
                     } else {
                         self.streams.insert(stream.value(), Stream::Reading(req));
                     }
+                }
+                Event::Data {
+                    stream, end_stream, ..
+                } if self.is_ws(stream) => {
+                    if end_stream {
+                        self.ws_peer_ended(stream);
+                    } else {
+                        self.ws_pump(stream);
+                    }
+                }
+                Event::Trailers { stream, .. } if self.is_ws(stream) => {
+                    self.ws_peer_ended(stream);
                 }
                 Event::Data {
                     stream, end_stream, ..
@@ -348,22 +385,29 @@ impl Session for H2Session {
 
     fn poll_timeout(&self) -> Option<Instant> {
         // The engine's own timers (idle, PING, stalls) cover HTTP/2; the session's own are
-        // the SSE heartbeats of its pushed SSE bodies.
-        let hb = self.heartbeat?;
-        self.piped
-            .iter()
-            .filter_map(|id| match self.streams.get(id) {
-                Some(Stream::Sending {
-                    rest: Some(Source::Pipe { rx, last_sent }),
-                    ..
-                }) if rx.is_sse() => Some(*last_sent + hb),
-                _ => None,
-            })
-            .min()
+        // the SSE heartbeats of its pushed SSE bodies and the WebSocket streams' close
+        // handshakes.
+        let heartbeat = self.heartbeat.and_then(|hb| {
+            self.piped
+                .iter()
+                .filter_map(|id| match self.streams.get(id) {
+                    Some(Stream::Sending {
+                        rest: Some(Source::Pipe { rx, last_sent }),
+                        ..
+                    }) if rx.is_sse() => Some(*last_sent + hb),
+                    _ => None,
+                })
+                .min()
+        });
+        match (heartbeat, self.ws_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     fn handle_timeout(&mut self, cx: &mut Context<'_, proto_h1::Buffers>) {
         self.now = cx.now;
+        self.ws_expire(cx.now);
         let Some(hb) = self.heartbeat else {
             return;
         };
@@ -424,7 +468,7 @@ impl H2Session {
 
     fn finish_request(&mut self, stream: StreamId) {
         if let Some(Stream::Reading(req)) = self.streams.remove(&stream.value()) {
-            self.respond(stream, &req);
+            self.respond(stream, &req, None);
         }
     }
 }

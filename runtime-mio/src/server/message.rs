@@ -128,8 +128,10 @@ pub enum Body {
     /// than 64 KiB is queued, so a long stream costs bounded memory.
     Stream(Box<dyn Iterator<Item = Bytes> + Send>),
     /// Accept a WebSocket upgrade (HTTP/1.1, RFC 6455; permessage-deflate when the client
-    /// offers it) and run this handler on the connection. A request that is not a valid
-    /// upgrade gets 400 instead; HTTP/2 (RFC 8441) answers 501 for now.
+    /// offers it) and run this handler on the connection; over HTTP/2, an extended CONNECT
+    /// (RFC 8441, `:protocol websocket`) is answered 200 and the handler runs on the stream.
+    /// A request that is not a valid upgrade gets 400 instead. The subprotocols the handler
+    /// speaks are set with [`Response::with_protocols`].
     WebSocket(WsHandler),
     /// A body pushed through a [`BodyWriter`] from any thread (sent chunked on HTTP/1.1
     /// unless the handler set `Content-Length`, as DATA frames on HTTP/2). Made by
@@ -161,6 +163,8 @@ pub struct Response {
     pub(crate) status: u16,
     pub(crate) headers: Vec<(String, Vec<u8>)>,
     pub(crate) body: Body,
+    /// WebSocket: the subprotocols the handler speaks, most preferred first.
+    pub(crate) ws_protocols: Vec<String>,
 }
 
 impl Response {
@@ -171,6 +175,7 @@ impl Response {
             status,
             headers: Vec::new(),
             body: Body::Full(Bytes::new()),
+            ws_protocols: Vec::new(),
         }
     }
 
@@ -261,7 +266,29 @@ impl Response {
             status: 101,
             headers: Vec::new(),
             body: Body::WebSocket(Box::new(handler)),
+            ws_protocols: Vec::new(),
         }
+    }
+
+    /// WebSocket (builder style): the subprotocols the handler speaks, most preferred first.
+    /// Of those the client offers in `Sec-WebSocket-Protocol`, the first in this list is
+    /// chosen and sent back (HTTP/1.1 and HTTP/2 alike); when none matches, or the client
+    /// offers none, the connection is accepted without a subprotocol.
+    ///
+    /// ```
+    /// use runtime_mio::server::Response;
+    /// let r = Response::websocket(|m| vec![m]).with_protocols(&["chat.v2", "chat"]);
+    /// assert_eq!(r.protocols().collect::<Vec<_>>(), ["chat.v2", "chat"]);
+    /// ```
+    #[must_use]
+    pub fn with_protocols(mut self, protocols: &[&str]) -> Self {
+        self.ws_protocols = protocols.iter().map(|p| (*p).to_owned()).collect();
+        self
+    }
+
+    /// WebSocket: the subprotocols set with [`with_protocols`](Self::with_protocols).
+    pub fn protocols(&self) -> impl Iterator<Item = &str> {
+        self.ws_protocols.iter().map(String::as_str)
     }
 
     /// The status code.

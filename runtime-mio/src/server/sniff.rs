@@ -290,13 +290,14 @@ impl Session for ServerSession {
                             pre.extend_from_slice(&p);
                         }
                     }
-                    let mut ws = WsSession::new(config, handler, pre, rest);
-                    ws.process();
+                    let close = self.shared.timeouts.ws_close;
+                    let mut ws = WsSession::new(config, handler, pre, rest, close);
+                    ws.process(cx.now);
                     self.proto = Proto::Ws(Box::new(ws));
                 }
             }
             Proto::H2(s) => s.process(cx),
-            Proto::Ws(s) => s.process(),
+            Proto::Ws(s) => s.process(cx.now),
         }
     }
 
@@ -327,7 +328,7 @@ impl Session for ServerSession {
             }
             Proto::H1(s) => s.handle_timeout(cx),
             Proto::H2(s) => s.handle_timeout(cx),
-            Proto::Ws(_) => {}
+            Proto::Ws(s) => s.handle_timeout(cx.now),
         }
     }
 
@@ -336,7 +337,7 @@ impl Session for ServerSession {
             Proto::Sniff(s) => s.closed = true,
             Proto::H1(s) => s.shutdown(cx),
             Proto::H2(s) => s.shutdown(cx),
-            Proto::Ws(s) => s.shutdown(),
+            Proto::Ws(s) => s.shutdown(cx.now),
         }
     }
 }

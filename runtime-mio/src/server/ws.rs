@@ -1,13 +1,68 @@
 //! WebSocket glue: after an HTTP/1.1 upgrade, [`WsSession`] drives proto-ws's
 //! [`Connection`] and hands each message to the route's [`WsHandler`], sending back what it
 //! returns. Pings are answered and the close handshake is run by the engine itself.
+//!
+//! Once we sent a Close (a handler panic, a graceful shutdown), the peer has
+//! [`Timeouts::ws_close`](crate::timer::Timeouts::ws_close) to answer with its own; then the
+//! connection is dropped (nothing more is written).
 
 use std::time::Instant;
 
 use bytes::Bytes;
-use proto_ws::{CloseCode, Connection, Event};
+use proto_ws::{CloseCode, Connection, Event, State};
 
 use super::message::{WsHandler, WsMessage};
+use crate::timer::Timeout;
+
+/// Drains `conn`'s events into `handler` and queues its replies; a handler panic closes the
+/// connection (1011) and sets `failed` (later messages are dropped). Returns whether a
+/// message arrived.
+pub(crate) fn dispatch(conn: &mut Connection, handler: &mut WsHandler, failed: &mut bool) -> bool {
+    let mut got = false;
+    loop {
+        let msg = match conn.poll_event() {
+            Ok(Some(Event::Text(t))) => WsMessage::Text(t.to_owned()),
+            Ok(Some(Event::Binary(b))) => WsMessage::Binary(Bytes::copy_from_slice(b)),
+            Ok(Some(_)) => continue,
+            // Nothing more now, or a protocol error whose Close the engine queued.
+            Ok(None) | Err(_) => break,
+        };
+        got = true;
+        if *failed {
+            continue;
+        }
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(msg))) {
+            Ok(replies) => {
+                for r in replies {
+                    let _ = match r {
+                        WsMessage::Text(t) => conn.send_text(&t),
+                        WsMessage::Binary(b) => conn.send_binary_bytes(b),
+                    };
+                }
+            }
+            Err(_) => {
+                *failed = true;
+                let _ = conn.close(CloseCode::INTERNAL_ERROR, "internal error");
+            }
+        }
+    }
+    got
+}
+
+/// The close-handshake deadline of `conn`: armed (from `now`) when we have sent a Close and
+/// wait for the peer's, kept while it is armed, cleared otherwise.
+pub(crate) fn close_deadline(
+    conn: &Connection,
+    timeout: Timeout,
+    armed: Option<Instant>,
+    now: Instant,
+) -> Option<Instant> {
+    if conn.state() == State::Closing {
+        armed.or_else(|| timeout.deadline(now))
+    } else {
+        None
+    }
+}
 
 /// A WebSocket server connection.
 pub struct WsSession {
@@ -19,6 +74,12 @@ pub struct WsSession {
     rest: Vec<u8>,
     /// The handler panicked: the connection closes (1011).
     failed: bool,
+    /// How long the peer has to answer our Close.
+    close_timeout: Timeout,
+    /// When the peer's Close is due (we sent ours).
+    close_due: Option<Instant>,
+    /// The peer did not answer our Close in time: the connection is dropped.
+    dropped: bool,
 }
 
 impl std::fmt::Debug for WsSession {
@@ -37,6 +98,7 @@ impl WsSession {
         handler: WsHandler,
         pre: Vec<u8>,
         rest: Vec<u8>,
+        close_timeout: Timeout,
     ) -> Self {
         WsSession {
             conn: Connection::server(config),
@@ -44,6 +106,9 @@ impl WsSession {
             pre,
             rest,
             failed: false,
+            close_timeout,
+            close_due: None,
+            dropped: false,
         }
     }
 
@@ -66,6 +131,9 @@ impl WsSession {
     }
 
     pub(crate) fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
+        if self.dropped {
+            return None;
+        }
         if !self.pre.is_empty() {
             out.append(&mut self.pre);
             return None;
@@ -74,15 +142,15 @@ impl WsSession {
     }
 
     pub(crate) fn wants_write(&self) -> bool {
-        !self.pre.is_empty() || self.conn.wants_write()
+        !self.dropped && (!self.pre.is_empty() || self.conn.wants_write())
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        self.pre.is_empty() && self.conn.is_closed()
+        self.dropped || (self.pre.is_empty() && self.conn.is_closed())
     }
 
     /// Feeds what came with the upgrade, drains events into the handler, queues its replies.
-    pub(crate) fn process(&mut self) {
+    pub(crate) fn process(&mut self, now: Instant) {
         loop {
             if !self.rest.is_empty() {
                 match self.conn.recv(&self.rest) {
@@ -92,50 +160,32 @@ impl WsSession {
                     Err(_) => self.rest.clear(),
                 }
             }
-            let mut got = false;
-            loop {
-                let msg = match self.conn.poll_event() {
-                    Ok(Some(Event::Text(t))) => WsMessage::Text(t.to_owned()),
-                    Ok(Some(Event::Binary(b))) => WsMessage::Binary(Bytes::copy_from_slice(b)),
-                    Ok(Some(_)) => continue,
-                    // Nothing more now, or a protocol error whose Close the engine queued.
-                    Ok(None) | Err(_) => break,
-                };
-                got = true;
-                if self.failed {
-                    continue;
-                }
-                let handler = &mut self.handler;
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(msg))) {
-                    Ok(replies) => {
-                        for r in replies {
-                            let _ = match r {
-                                WsMessage::Text(t) => self.conn.send_text(&t),
-                                WsMessage::Binary(b) => self.conn.send_binary_bytes(b),
-                            };
-                        }
-                    }
-                    Err(_) => {
-                        self.failed = true;
-                        let _ = self.conn.close(CloseCode::INTERNAL_ERROR, "internal error");
-                    }
-                }
-            }
+            let got = dispatch(&mut self.conn, &mut self.handler, &mut self.failed);
             if self.rest.is_empty() || !got {
                 break;
             }
         }
+        self.close_due = close_deadline(&self.conn, self.close_timeout, self.close_due, now);
     }
 
     /// Graceful shutdown: a Close frame (1001, going away).
-    pub(crate) fn shutdown(&mut self) {
+    pub(crate) fn shutdown(&mut self, now: Instant) {
         let _ = self
             .conn
             .close(CloseCode::GOING_AWAY, "server shutting down");
+        self.close_due = close_deadline(&self.conn, self.close_timeout, self.close_due, now);
     }
 
-    /// No timer of its own yet (the close-handshake timer is future work).
+    /// The close-handshake deadline, while we wait for the peer's Close.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        None
+        if self.dropped { None } else { self.close_due }
+    }
+
+    /// A deadline passed: a peer that did not answer our Close in time is dropped.
+    pub(crate) fn handle_timeout(&mut self, now: Instant) {
+        if self.close_due.is_some_and(|d| d <= now) && self.conn.state() == State::Closing {
+            self.dropped = true;
+            self.close_due = None;
+        }
     }
 }

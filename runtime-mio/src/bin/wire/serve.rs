@@ -10,7 +10,7 @@
 //! | `/redirect/N` | 302 to `/redirect/N-1`, and `/redirect/0` to `/` |
 //! | `/sse?count=N&interval_ms=M` | N Server-Sent Events (ids 1..=N, data `event I`), M ms apart; with `Last-Event-ID: K` it resumes at K+1 (defaults 10 and 1000; at most 100,000 and 60,000) |
 //! | `/drip?bytes=N&delay_ms=M` | N bytes `*`, one every M ms, chunked (defaults 10 and 100; at most 10,000 and 10,000) |
-//! | `/ws` | WebSocket echo (HTTP/1.1 upgrade, permessage-deflate when offered) |
+//! | `/ws` | WebSocket echo (HTTP/1.1 upgrade, or RFC 8441 extended CONNECT over HTTP/2; permessage-deflate when offered) |
 //! | `/files/PATH` | the file `PATH` under `--dir` (404 without `--dir`; `..` refused) |
 //! | `/fingerprint` | the client's fingerprint as JSON: JA3, JA3N, JA4, JA4_r, ALPN and version under TLS, the Akamai HTTP/2 fingerprint and its fields on HTTP/2, and the request's header names in received order and case (see [`runtime_mio::fingerprint::to_json`]) |
 
