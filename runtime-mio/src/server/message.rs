@@ -213,6 +213,11 @@ impl Response {
     /// (from any thread; at most 64 KiB wait in its
     /// queue before `send` blocks). Add fields with [`with_header`](Self::with_header).
     ///
+    /// The handler runs on the event loop's thread and the body is sent only after it
+    /// returns: write the body from another thread (as below), or use
+    /// [`BodyWriter::try_send`] for what the handler queues itself. A blocking `send` on the
+    /// handler's own thread beyond the limit would wait for the loop it is holding.
+    ///
     /// ```
     /// use runtime_mio::server::Response;
     /// let (resp, w) = Response::streaming(200);
