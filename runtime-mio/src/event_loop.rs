@@ -718,7 +718,7 @@ fn drive_conn<S: Session>(
     read_buf: &mut [u8],
     write_buf: &mut Vec<u8>,
 ) -> io::Result<Driven> {
-    let now = cx.now;
+    let mut now = cx.now;
     let mut reads = 0;
     loop {
         let mut progress = false;
@@ -754,7 +754,15 @@ fn drive_conn<S: Session>(
                 return Ok(Driven::Again);
             }
             reads += 1;
-            match c.stream.read(read_buf) {
+            let read = c.stream.read(read_buf);
+            if read.is_ok() {
+                // The turn's clock was read when `poll` returned; these bytes may have come
+                // after it (reads go on until `WouldBlock`). Deadlines set from what they say
+                // (a Close that `ws_close` then times, a new head's timer) start from now.
+                now = Instant::now();
+                cx.now = now;
+            }
+            match read {
                 Ok(0) => {
                     c.eof = true;
                     if c.session.engine_mut().recv_eof().is_err() {
