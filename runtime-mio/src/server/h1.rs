@@ -9,7 +9,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use proto_h1::{Buffers, ConnState, Event, Header, ServerConn};
 
-use super::message::{Body, Request, Response, WsHandler, reason};
+use super::message::{Body, ReaderSlot, Request, Response, WsHandler, reason};
+use super::reader::{self, BodyFeed};
 use super::sniff::Shared;
 use super::writer::{self, BodyReceiver};
 use crate::event_loop::{Context, Session};
@@ -41,9 +42,9 @@ pub struct H1Session {
     shared: Arc<Shared>,
     phase: Phase,
     since: Instant,
-    /// The request being read (head received, body arriving); boxed, as every idle
-    /// connection would carry its size.
-    request: Option<Box<Request>>,
+    /// The request whose body is arriving; boxed, as every idle connection would carry its
+    /// size.
+    reading: Option<Box<Reading>>,
     /// A streamed response body still being produced.
     stream: Option<Box<dyn Iterator<Item = Bytes> + Send>>,
     /// The request being answered was `HEAD` (no body is sent).
@@ -52,6 +53,15 @@ pub struct H1Session {
     switch: Option<Box<Switch>>,
     /// A pushed body ([`Body::Writer`]) still being written (boxed: rare).
     pipe: Option<Box<Piped>>,
+}
+
+/// A request whose body is arriving.
+enum Reading {
+    /// Gathered whole; the handler is called at its end.
+    Whole(Request),
+    /// Streamed to the handler's [`BodyReader`](super::BodyReader): the handler has been
+    /// called already.
+    Streamed(BodyFeed),
 }
 
 /// A pushed body in progress.
@@ -89,7 +99,7 @@ impl H1Session {
             shared,
             phase: Phase::Idle,
             since: now,
-            request: None,
+            reading: None,
             stream: None,
             head_only: false,
             switch: None,
@@ -311,6 +321,19 @@ impl H1Session {
         }
     }
 
+    /// A request body is being streamed to the handler's reader.
+    fn streaming_body(&self) -> bool {
+        matches!(self.reading.as_deref(), Some(Reading::Streamed(_)))
+    }
+
+    /// Whether the streamed body's reader has room for more (arranging a wake-up if not).
+    fn feed_has_room(&self) -> bool {
+        match self.reading.as_deref() {
+            Some(Reading::Streamed(f)) => f.has_room(),
+            _ => true,
+        }
+    }
+
     /// The client ended its side of the connection. During a pushed body that is taken as
     /// the client leaving (as nginx takes it during a proxied response): the response is
     /// cut and the writer's next `send` fails at once, instead of at its next write that
@@ -331,18 +354,27 @@ impl H1Session {
     /// the loop's socket backlog, `backed_up`) the peer is not to blame for a slow next
     /// request: no peer timer runs then (the loop's write-stall timer does).
     fn update_phase(&mut self, now: Instant, backed_up: bool) {
-        let phase =
-            if backed_up || self.conn.wants_write() || self.stream.is_some() || self.pipe.is_some()
-            {
-                Phase::None
+        let phase = if self.streaming_body() {
+            // The peer is to blame for a slow body only while the reader has room.
+            if self.feed_has_room() {
+                Phase::Body
             } else {
-                match self.conn.state() {
-                    ConnState::Idle => Phase::Idle,
-                    ConnState::AwaitingHead { .. } => Phase::Head,
-                    ConnState::ReadingBody => Phase::Body,
-                    _ => Phase::None,
-                }
-            };
+                Phase::None
+            }
+        } else if backed_up
+            || self.conn.wants_write()
+            || self.stream.is_some()
+            || self.pipe.is_some()
+        {
+            Phase::None
+        } else {
+            match self.conn.state() {
+                ConnState::Idle => Phase::Idle,
+                ConnState::AwaitingHead { .. } => Phase::Head,
+                ConnState::ReadingBody => Phase::Body,
+                _ => Phase::None,
+            }
+        };
         if phase != self.phase {
             self.phase = phase;
             self.since = now;
@@ -371,19 +403,28 @@ impl Session for H1Session {
     fn process(&mut self, cx: &mut Context<'_, Buffers>) {
         let now = cx.now;
         loop {
+            // A streamed request body keeps being read while its response is produced (the
+            // handler may answer from what it reads); the next request waits for both.
+            let streaming = self.streaming_body();
             if self.pipe.is_some() {
                 self.pump_pipe(cx);
-                if self.pipe.is_some() {
+                if self.pipe.is_some() && !streaming {
                     break;
                 }
             }
             if self.stream.is_some() {
                 self.pump_stream();
-                if self.stream.is_some() {
+                if self.stream.is_some() && !streaming {
                     break;
                 }
             }
-            if self.conn.queued() >= STREAM_BUDGET {
+            if streaming {
+                if !self.feed_has_room() {
+                    // The reader is behind: stop taking body bytes (the engine's buffer
+                    // fills, then the loop stops reading the socket) until it wakes us.
+                    break;
+                }
+            } else if self.conn.queued() >= STREAM_BUDGET {
                 // Output is backed up: answer pipelined requests only once it drains (the
                 // loop calls `process` again after each write), so a peer that sends many
                 // requests and reads nothing cannot make us queue many responses.
@@ -394,7 +435,12 @@ impl Session for H1Session {
             match self.conn.poll_event() {
                 Ok(Some(Event::Request(head))) => {
                     continue_ = head.expects_continue();
-                    self.request = Some(Box::new(Request {
+                    // RFC 9112 section 6.3: a request without either field has no body.
+                    let has_body = head.header("transfer-encoding").is_some()
+                        || head
+                            .header("content-length")
+                            .is_some_and(|v| v.iter().any(|&b| b != b'0'));
+                    let req = Request {
                         method: head.method.to_owned(),
                         target: head.target.to_owned(),
                         headers: head
@@ -403,24 +449,54 @@ impl Session for H1Session {
                             .collect(),
                         body: Vec::new(),
                         fingerprint: cx.fingerprint.cloned(),
-                    }));
+                        reader: ReaderSlot::default(),
+                    };
+                    if has_body && self.shared.stream_bodies.applies(&req) {
+                        let (feed, body) = reader::channel(reader::FEED_LIMIT);
+                        feed.set_waker(cx.waker());
+                        let req = Request {
+                            reader: ReaderSlot::new(body),
+                            ..req
+                        };
+                        self.reading = Some(Box::new(Reading::Streamed(feed)));
+                        if continue_ {
+                            let _ = self.conn.send_continue();
+                            continue_ = false;
+                        }
+                        // Dropped after the call: a reader the handler did not take tells
+                        // the feed to drop the body.
+                        self.respond(&req);
+                    } else {
+                        self.reading = Some(Box::new(Reading::Whole(req)));
+                    }
                 }
                 Ok(Some(Event::Data(d))) => {
-                    if let Some(r) = &mut self.request {
-                        r.body.extend_from_slice(d);
+                    match self.reading.as_deref_mut() {
+                        Some(Reading::Whole(r)) => r.body.extend_from_slice(d),
+                        Some(Reading::Streamed(f)) => f.push(Bytes::copy_from_slice(d)),
+                        None => {}
                     }
                     // A piece arrived: the body-gap timer starts over.
                     self.since = now;
                 }
-                Ok(Some(Event::End { .. })) => complete = self.request.take(),
+                Ok(Some(Event::End { .. })) => match self.reading.take().map(|r| *r) {
+                    Some(Reading::Whole(r)) => complete = Some(r),
+                    Some(Reading::Streamed(f)) => f.finish(),
+                    None => {}
+                },
                 Ok(Some(Event::Upgrade(rest))) => {
                     if let Some(s) = &mut self.switch {
                         s.rest = Some(rest.to_vec());
                     }
                 }
                 Ok(Some(_)) => {}
-                // Nothing more now, or a peer error whose reply the engine queued.
-                Ok(None) | Err(_) => break,
+                // Nothing more now.
+                Ok(None) => break,
+                // A peer error whose reply the engine queued: a streamed body is cut.
+                Err(_) => {
+                    self.reading = None;
+                    break;
+                }
             }
             if continue_ {
                 let _ = self.conn.send_continue();
@@ -442,7 +518,7 @@ impl Session for H1Session {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        if self.pipe.is_some() {
+        if self.pipe.is_some() && !self.streaming_body() {
             return self.heartbeat_deadline();
         }
         let t = &self.shared.timeouts;
@@ -456,7 +532,7 @@ impl Session for H1Session {
     }
 
     fn handle_timeout(&mut self, cx: &mut Context<'_, Buffers>) {
-        if self.pipe.is_some() {
+        if self.pipe.is_some() && !self.streaming_body() {
             if self.heartbeat_deadline().is_some_and(|d| d <= cx.now) {
                 // Quiet for the heartbeat timeout: a comment keeps the stream alive (and finds
                 // out whether the client is still there). Not while output waits anyway.
@@ -473,8 +549,10 @@ impl Session for H1Session {
             return;
         }
         if self.poll_timeout().is_some_and(|d| d <= cx.now) {
-            // Idle: close without a reply; head or body: 408, then close.
+            // Idle: close without a reply; head or body: 408, then close (a streamed body's
+            // reader sees it cut).
             self.conn.send_timeout();
+            self.reading = None;
             self.stream = None;
             self.pipe = None;
             self.phase = Phase::None;
@@ -503,6 +581,7 @@ mod tests {
             h2c: false,
             handler,
             fingerprint: false,
+            stream_bodies: super::super::BodyStreaming::Never,
         };
         H1Session::new(Arc::new(shared), now)
     }
@@ -527,6 +606,7 @@ mod tests {
             h2c: false,
             handler,
             fingerprint: true,
+            stream_bodies: super::super::BodyStreaming::Never,
         };
         let mut s = H1Session::new(Arc::new(shared), now);
         let fp = Arc::new(ClientFingerprint {

@@ -24,7 +24,8 @@ use proto_h2::frame::{ErrorCode, StreamId};
 use proto_h2::settings::id as setting;
 
 use super::h1::Handler;
-use super::message::{Body, Request, Response};
+use super::message::{Body, ReaderSlot, Request, Response};
+use super::reader::{self, BodyFeed, BodyStreaming};
 use super::writer::{self, BodyReceiver};
 use crate::event_loop::{ConnWaker, Context, Session};
 use crate::fingerprint::{ClientFingerprint, H2Fingerprint};
@@ -83,6 +84,17 @@ pub struct H2Session {
     heartbeat: Option<std::time::Duration>,
     /// How long a WebSocket peer has to answer our Close.
     ws_close: Timeout,
+    /// Which requests' bodies are streamed to the handler.
+    pub(crate) stream_bodies: BodyStreaming,
+    /// Request bodies being streamed to handlers' readers, by stream.
+    uploads: HashMap<u32, Upload>,
+}
+
+/// A request body streamed to its handler's reader.
+struct Upload {
+    feed: BodyFeed,
+    /// The client ended the stream: the body is complete once its buffered DATA is read.
+    ended: bool,
 }
 
 impl std::fmt::Debug for H2Session {
@@ -115,6 +127,8 @@ impl H2Session {
             now,
             heartbeat: timeouts.sse_heartbeat.duration(),
             ws_close: timeouts.ws_close,
+            stream_bodies: BodyStreaming::Never,
+            uploads: HashMap::new(),
         }
     }
 
@@ -302,6 +316,7 @@ impl H2Session {
                 .collect(),
             body: Vec::new(),
             fingerprint: None,
+            reader: ReaderSlot::default(),
         }
     }
 }
@@ -344,6 +359,16 @@ impl Session for H2Session {
                         self.respond(stream, &req, Some(p));
                     } else if end_stream {
                         self.respond(stream, &req, None);
+                    } else if self.stream_bodies.applies(&req) {
+                        let (feed, body) = reader::channel(reader::FEED_LIMIT);
+                        feed.set_waker(self.waker.clone());
+                        self.uploads
+                            .insert(stream.value(), Upload { feed, ended: false });
+                        let req = Request {
+                            reader: ReaderSlot::new(body),
+                            ..req
+                        };
+                        self.respond(stream, &req, None);
                     } else {
                         self.streams.insert(stream.value(), Stream::Reading(req));
                     }
@@ -362,6 +387,20 @@ impl Session for H2Session {
                 }
                 Event::Data {
                     stream, end_stream, ..
+                } if self.uploads.contains_key(&stream.value()) => {
+                    if end_stream && let Some(u) = self.uploads.get_mut(&stream.value()) {
+                        u.ended = true;
+                    }
+                    self.pump_upload(stream);
+                }
+                Event::Trailers { stream, .. } if self.uploads.contains_key(&stream.value()) => {
+                    if let Some(u) = self.uploads.get_mut(&stream.value()) {
+                        u.ended = true;
+                    }
+                    self.pump_upload(stream);
+                }
+                Event::Data {
+                    stream, end_stream, ..
                 } => {
                     while let Some(b) = self.conn.read_data(stream) {
                         if let Some(Stream::Reading(r)) = self.streams.get_mut(&stream.value()) {
@@ -375,12 +414,15 @@ impl Session for H2Session {
                 Event::Trailers { stream, .. } => self.finish_request(stream),
                 Event::Reset { stream, .. } => {
                     self.streams.remove(&stream.value());
+                    // A streamed body's reader sees it cut.
+                    self.uploads.remove(&stream.value());
                 }
                 Event::SendReady { stream } => self.pump(stream),
                 _ => {}
             }
         }
         self.pump_piped();
+        self.pump_uploads();
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
@@ -463,6 +505,47 @@ impl H2Session {
             }
             self.pump(StreamId::new(id));
             i += 1;
+        }
+    }
+
+    /// Moves stream `stream`'s received DATA to its handler's reader while the reader has
+    /// room (what stays in the engine keeps the stream's window closed); completes the body
+    /// once the client ended the stream and all of it was read.
+    fn pump_upload(&mut self, stream: StreamId) {
+        let Some(u) = self.uploads.get_mut(&stream.value()) else {
+            return;
+        };
+        while u.feed.has_room() {
+            match self.conn.read_data(stream) {
+                Some(b) => u.feed.push(b),
+                None => {
+                    if u.ended
+                        && let Some(u) = self.uploads.remove(&stream.value())
+                    {
+                        u.feed.finish();
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Offers every streamed body what arrived (after a reader made room and woke us); drops
+    /// the bodies of streams that are gone.
+    fn pump_uploads(&mut self) {
+        if self.uploads.is_empty() {
+            return;
+        }
+        let ids: Vec<u32> = self.uploads.keys().copied().collect();
+        for id in ids {
+            let stream = StreamId::new(id);
+            if self.conn.stream_state(stream).is_none() && !self.uploads[&id].ended {
+                // Closed without an end of stream the session saw (reset, connection error):
+                // the reader sees the body cut.
+                self.uploads.remove(&id);
+                continue;
+            }
+            self.pump_upload(stream);
         }
     }
 

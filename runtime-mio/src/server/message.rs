@@ -1,14 +1,17 @@
 //! The handler API: a [`Request`] in, a [`Response`] out.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
+use super::reader::BodyReader;
 use super::writer::{self, BodyReceiver, BodyWriter, SseWriter};
 use crate::fingerprint::ClientFingerprint;
 
 /// A request as a handler sees it: method, target, the header fields in the order and case
-/// they were received, and the whole body.
+/// they were received, and the whole body, or (for a request that
+/// [`ServerConfig::stream_bodies`](super::ServerConfig::stream_bodies) streams) a
+/// [`BodyReader`] to read it from as it arrives.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     pub(crate) method: String,
@@ -18,6 +21,32 @@ pub struct Request {
     /// The connection's fingerprint, shared by its requests (`None` unless the server
     /// computes fingerprints).
     pub(crate) fingerprint: Option<Arc<ClientFingerprint>>,
+    /// A streamed body's reader, until the handler takes it.
+    pub(crate) reader: ReaderSlot,
+}
+
+/// Where a streamed request's [`BodyReader`] waits for its handler. A clone of the request
+/// does not carry it (there is one reader per body).
+#[derive(Debug, Default)]
+pub(crate) struct ReaderSlot(Mutex<Option<BodyReader>>);
+
+impl ReaderSlot {
+    pub(crate) fn new(reader: BodyReader) -> Self {
+        ReaderSlot(Mutex::new(Some(reader)))
+    }
+
+    fn take(&self) -> Option<BodyReader> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+}
+
+impl Clone for ReaderSlot {
+    fn clone(&self) -> Self {
+        ReaderSlot::default()
+    }
 }
 
 impl Request {
@@ -82,10 +111,22 @@ impl Request {
             .map(|(_, v)| v)
     }
 
-    /// The body.
+    /// The body, whole. Empty for a streamed request (see
+    /// [`take_body_reader`](Self::take_body_reader)).
     #[must_use]
     pub fn body(&self) -> &[u8] {
         &self.body
+    }
+
+    /// The body's reader, once, when the server streams this request's body
+    /// ([`ServerConfig::stream_bodies`](super::ServerConfig::stream_bodies)): the handler was
+    /// called as soon as the head arrived and the body is read from this, on another thread
+    /// than the handler's (which is the event loop's). `None` for a body given whole, and
+    /// after the first call. A reader not taken (or dropped early) makes the server read and
+    /// drop the rest of the body.
+    #[must_use]
+    pub fn take_body_reader(&self) -> Option<BodyReader> {
+        self.reader.take()
     }
 
     /// The fingerprint of the client's connection (TLS ClientHello, HTTP/2 preface),

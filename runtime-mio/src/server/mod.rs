@@ -56,6 +56,7 @@ use crate::timer::Timeouts;
 mod h1;
 mod h2;
 mod message;
+mod reader;
 mod sniff;
 mod tls;
 mod writer;
@@ -64,6 +65,7 @@ mod ws;
 pub use h1::{H1Session, Handler};
 pub use h2::H2Session;
 pub use message::{Body, Request, Response, WsHandler, WsMessage, reason};
+pub use reader::{BodyError, BodyReader, BodyStreaming};
 pub use sniff::{ConnError, ServerSession};
 pub use tls::{TlsError, TlsSession};
 pub use writer::{BodyReceiver, BodyWriter, Closed, SseError, SseWriter, TrySendError};
@@ -96,6 +98,11 @@ pub struct ServerConfig {
     /// its HTTP/2 part (Akamai) comes from the HTTP/2 preface. Default false: nothing is
     /// computed and [`Request::fingerprint`] is `None`.
     pub fingerprint: bool,
+    /// Which requests' bodies the handler reads as they arrive
+    /// ([`Request::take_body_reader`]) instead of whole: an upload larger than memory
+    /// should be, a form need not. A streamed body is still bounded by `max_body`. Default
+    /// [`BodyStreaming::Never`].
+    pub stream_bodies: BodyStreaming,
 }
 
 impl Default for ServerConfig {
@@ -109,6 +116,7 @@ impl Default for ServerConfig {
             h2c: true,
             tls: None,
             fingerprint: false,
+            stream_bodies: BodyStreaming::Never,
         }
     }
 }
@@ -178,6 +186,7 @@ impl Server {
             h2c: config.h2c,
             handler,
             fingerprint: config.fingerprint,
+            stream_bodies: config.stream_bodies.clone(),
         });
         let loop_config = LoopConfig {
             timeouts: config.timeouts,

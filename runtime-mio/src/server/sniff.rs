@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) handler: Handler,
     /// Compute each connection's client fingerprint.
     pub(crate) fingerprint: bool,
+    /// Which requests' bodies are streamed to the handler.
+    pub(crate) stream_bodies: super::BodyStreaming,
 }
 
 /// A connection error of whichever protocol the connection speaks.
@@ -166,6 +168,7 @@ impl ServerSession {
         if seen == PREFACE.len() {
             let sh = &self.shared;
             let mut h2 = H2Session::new(&sh.timeouts, sh.max_body, Arc::clone(&sh.handler), now);
+            h2.stream_bodies = sh.stream_bodies.clone();
             h2.fingerprint = sh.fingerprint;
             let r = h2.engine_mut().recv(now, PREFACE).map_err(ConnError::H2);
             self.proto = Proto::H2(Box::new(h2));
