@@ -20,12 +20,26 @@ fn handler(req: &Request) -> Response {
     match req.path() {
         "/ws" => Response::websocket(|m| match &m {
             WsMessage::Text(t) if t == "boom" => panic!("handler panic (expected by the test)"),
+            WsMessage::Text(t) if t == "bye" => {
+                vec![
+                    WsMessage::close(4000, "bye now"),
+                    WsMessage::Text("lost".into()),
+                ]
+            }
+            WsMessage::Text(t) if t == "bad-close" => vec![WsMessage::close(1005, &"é".repeat(70))],
+            WsMessage::Close { code, reason } => {
+                PEER_CLOSES.lock().unwrap().push((*code, reason.clone()));
+                vec![m]
+            }
             _ => vec![m],
         })
         .with_protocols(&["chat", "superchat"]),
         p => Response::text(200, format!("{} {p}", req.method())),
     }
 }
+
+/// The peers' Close frames as the `/ws` handler received them.
+static PEER_CLOSES: std::sync::Mutex<Vec<(u16, String)>> = std::sync::Mutex::new(Vec::new());
 
 fn start(ws_close: Duration) -> Server {
     let mut config = ServerConfig {
@@ -559,5 +573,99 @@ fn h1_websocket_close_timeout_drops_the_connection() {
     assert_eq!(closed_by_server, Some(1011));
     assert!(waited >= Duration::from_millis(300), "{waited:?}");
     assert!(waited < Duration::from_secs(5), "{waited:?}");
+    server.shutdown().unwrap();
+}
+
+/// Reads `sock` into `ws` until the server closes the connection; returns the Close the
+/// server sent (code, reason) and the text messages before it.
+fn h1_read_to_close(ws: &mut Ws, sock: &mut TcpStream) -> (Option<(u16, String)>, Vec<String>) {
+    let mut buf = [0u8; 4096];
+    let mut close = None;
+    let mut texts = Vec::new();
+    loop {
+        let n = sock.read(&mut buf).unwrap();
+        if n == 0 {
+            return (close, texts);
+        }
+        let mut off = 0;
+        while off < n {
+            off += ws.recv(&buf[off..n]).unwrap();
+            while let Some(ev) = ws.poll_event().unwrap() {
+                match ev {
+                    WsEvent::Close { code, reason } => {
+                        close = Some((code.map_or(0, |c| c.as_u16()), reason.to_owned()));
+                    }
+                    WsEvent::Text(t) => texts.push(t.to_owned()),
+                    _ => {}
+                }
+            }
+        }
+        // Our answer to the server's Close (queued by the engine).
+        sock.write_all(&ws_out(ws)).unwrap();
+    }
+}
+
+/// A handler that returns a Close: the server sends it (and nothing the handler put after
+/// it), the client answers, the server closes the connection at once (not after ws_close).
+#[test]
+fn h1_websocket_handler_closes() {
+    let server = start(Duration::from_secs(20));
+    let (_, mut ws, mut sock) = h1_upgrade(&server, &[]);
+    ws.send_text("hello").unwrap();
+    ws.send_text("bye").unwrap();
+    sock.write_all(&ws_out(&mut ws)).unwrap();
+    let t0 = Instant::now();
+    let (close, texts) = h1_read_to_close(&mut ws, &mut sock);
+    assert_eq!(close, Some((4000, "bye now".to_owned())));
+    assert_eq!(texts, ["hello"]);
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+
+    // An unsendable code goes out as 1011, a reason too long for the frame is cut at a
+    // character boundary (61 two-byte characters: 122 bytes).
+    let (_, mut ws, mut sock) = h1_upgrade(&server, &[]);
+    ws.send_text("bad-close").unwrap();
+    sock.write_all(&ws_out(&mut ws)).unwrap();
+    let (close, _) = h1_read_to_close(&mut ws, &mut sock);
+    assert_eq!(close, Some((1011, "é".repeat(61))));
+    server.shutdown().unwrap();
+}
+
+/// The same over an HTTP/2 stream; the connection carries on.
+#[test]
+fn h2_websocket_handler_closes() {
+    let server = start(Duration::from_secs(20));
+    let mut c = Client::connect(&server);
+    let (id, status, mut ws, _) = c.websocket(&[], 5);
+    assert_eq!(status, 200);
+    let mut seen = 0;
+    ws.send_text("bye").unwrap();
+    c.send_ws(id, &mut ws);
+    let evs = c.ws_wait(id, &mut ws, &mut seen, 1);
+    assert_eq!(evs, ["close:4000"]);
+    // Our answer; the server ends the stream.
+    c.send_ws(id, &mut ws);
+    c.until(|c| c.ended.contains(&id.value()));
+    let g = c.get("/after");
+    c.until(|c| c.ended.contains(&g.value()));
+    assert_eq!(c.data[&g.value()], b"GET /after");
+    drop(c);
+    server.shutdown().unwrap();
+}
+
+/// The peer's Close reaches the handler with its code and reason.
+#[test]
+fn h1_websocket_peer_close_reaches_the_handler() {
+    let server = start(Duration::from_secs(20));
+    let (_, mut ws, mut sock) = h1_upgrade(&server, &[]);
+    ws.close(CloseCode::new(4321), "client leaves").unwrap();
+    sock.write_all(&ws_out(&mut ws)).unwrap();
+    let (close, _) = h1_read_to_close(&mut ws, &mut sock);
+    assert_eq!(close.map(|c| c.0), Some(4321));
+    let closes = PEER_CLOSES.lock().unwrap();
+    assert!(
+        closes.contains(&(4321, "client leaves".to_owned())),
+        "{closes:?}"
+    );
+    drop(closes);
     server.shutdown().unwrap();
 }

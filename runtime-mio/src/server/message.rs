@@ -154,6 +154,40 @@ pub enum WsMessage {
     Text(String),
     /// A binary message.
     Binary(Bytes),
+    /// The close handshake. Returned by a handler: send a Close frame with this code and
+    /// reason and send nothing after it (the peer then has
+    /// [`Timeouts::ws_close`](crate::timer::Timeouts::ws_close) to answer); a code that may
+    /// not be sent (RFC 6455 section 7.4: 1005, 1006, 1015, below 1000...) is sent as 1011,
+    /// a reason is cut to the 123 bytes a Close frame holds. Given to a handler: the peer
+    /// closed (`code` 1005 when its frame had none); the answer is already queued, and what
+    /// the handler returns then is not sent.
+    Close {
+        /// The status code.
+        code: u16,
+        /// The reason (UTF-8, at most 123 bytes).
+        reason: String,
+    },
+}
+
+impl WsMessage {
+    /// A Close with `code` and `reason` (see [`WsMessage::Close`]).
+    ///
+    /// ```
+    /// use runtime_mio::server::{Response, WsMessage};
+    /// // Echo until the client says "bye", then close normally.
+    /// let resp = Response::websocket(|m| match &m {
+    ///     WsMessage::Text(t) if t == "bye" => vec![WsMessage::close(1000, "see you")],
+    ///     _ => vec![m],
+    /// });
+    /// # drop(resp);
+    /// ```
+    #[must_use]
+    pub fn close(code: u16, reason: &str) -> Self {
+        WsMessage::Close {
+            code,
+            reason: reason.to_owned(),
+        }
+    }
 }
 
 /// What a WebSocket connection runs after the upgrade: called with each message received,

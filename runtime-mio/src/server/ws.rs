@@ -23,6 +23,10 @@ pub(crate) fn dispatch(conn: &mut Connection, handler: &mut WsHandler, failed: &
         let msg = match conn.poll_event() {
             Ok(Some(Event::Text(t))) => WsMessage::Text(t.to_owned()),
             Ok(Some(Event::Binary(b))) => WsMessage::Binary(Bytes::copy_from_slice(b)),
+            Ok(Some(Event::Close { code, reason })) => WsMessage::Close {
+                code: code.map_or(1005, CloseCode::as_u16),
+                reason: reason.to_owned(),
+            },
             Ok(Some(_)) => continue,
             // Nothing more now, or a protocol error whose Close the engine queued.
             Ok(None) | Err(_) => break,
@@ -37,6 +41,7 @@ pub(crate) fn dispatch(conn: &mut Connection, handler: &mut WsHandler, failed: &
                     let _ = match r {
                         WsMessage::Text(t) => conn.send_text(&t),
                         WsMessage::Binary(b) => conn.send_binary_bytes(b),
+                        WsMessage::Close { code, reason } => close(conn, code, &reason),
                     };
                 }
             }
@@ -47,6 +52,21 @@ pub(crate) fn dispatch(conn: &mut Connection, handler: &mut WsHandler, failed: &
         }
     }
     got
+}
+
+/// Starts the close handshake a handler asked for: an unsendable code becomes 1011, a
+/// reason longer than a Close frame holds is cut at a character boundary. Refused (and
+/// ignored by the caller) once a Close was sent or received.
+fn close(conn: &mut Connection, code: u16, reason: &str) -> Result<(), proto_ws::SendError> {
+    let mut code = CloseCode::new(code);
+    if !code.is_valid_on_wire() {
+        code = CloseCode::INTERNAL_ERROR;
+    }
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    conn.close(code, &reason[..end])
 }
 
 /// The close-handshake deadline of `conn`: armed (from `now`) when we have sent a Close and
