@@ -17,6 +17,7 @@
 //!
 //! [`Accepted::h2_headers`]: proto_ws::Accepted::h2_headers
 
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use bytes::{Buf, Bytes};
@@ -27,14 +28,19 @@ use super::{H2Session, Stream};
 use crate::server::message::{Request, WsHandler};
 use crate::server::ws::{close_deadline, dispatch};
 
+/// Payloads from this size on are handed to the HTTP/2 engine as the WebSocket gave them,
+/// not copied behind their frame head.
+const UNCOPIED_PAYLOAD: usize = 4096;
+
 /// A WebSocket running on an HTTP/2 stream.
 pub(super) struct WsStream {
     conn: Connection,
     handler: WsHandler,
     /// The handler panicked: the WebSocket closes (1011).
     failed: bool,
-    /// WebSocket output the engine's send queue did not take yet.
-    pending: Bytes,
+    /// WebSocket output the engine's send queue did not take yet, in order: frame bytes, and
+    /// large payloads as the WebSocket handed them over (not copied).
+    pending: VecDeque<Bytes>,
     /// Received DATA the WebSocket did not take yet (its buffer was full).
     input: Bytes,
     /// The peer ended its side of the stream.
@@ -98,7 +104,7 @@ impl H2Session {
             conn: Connection::server(accepted.config()),
             handler,
             failed: false,
-            pending: Bytes::new(),
+            pending: VecDeque::new(),
             input: Bytes::new(),
             peer_ended: false,
             close_due: None,
@@ -129,28 +135,47 @@ impl H2Session {
             return;
         };
         loop {
-            if !ws.pending.is_empty() {
-                match self.conn.send_data(id, ws.pending.clone(), false) {
-                    Ok(n) => ws.pending.advance(n),
+            let mut full = false;
+            while let Some(front) = ws.pending.front_mut() {
+                match self.conn.send_data(id, front.clone(), false) {
+                    Ok(n) if n == front.len() => {
+                        ws.pending.pop_front();
+                    }
+                    Ok(n) => {
+                        front.advance(n);
+                        full = true;
+                        break;
+                    }
                     Err(_) => {
                         let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
                         self.streams.remove(&id.value());
                         return;
                     }
                 }
-                if !ws.pending.is_empty() {
-                    // The send queue is full: the rest (and any input) waits for SendReady.
-                    break;
-                }
+            }
+            if full {
+                // The send queue is full: the rest (and any input) waits for SendReady.
+                break;
             }
             if ws.conn.wants_write() {
                 let mut out = Vec::new();
                 while ws.conn.wants_write() {
-                    if let Some(p) = ws.conn.poll_transmit(&mut out) {
-                        out.extend_from_slice(&p);
+                    match ws.conn.poll_transmit(&mut out) {
+                        // A large payload goes as it is, in DATA of its own (one more frame
+                        // head, 9 bytes, instead of a copy); a small one joins the frame bytes.
+                        Some(p) if p.len() >= UNCOPIED_PAYLOAD => {
+                            if !out.is_empty() {
+                                ws.pending.push_back(Bytes::from(std::mem::take(&mut out)));
+                            }
+                            ws.pending.push_back(p);
+                        }
+                        Some(p) => out.extend_from_slice(&p),
+                        None => {}
                     }
                 }
-                ws.pending = Bytes::from(out);
+                if !out.is_empty() {
+                    ws.pending.push_back(Bytes::from(out));
+                }
                 continue;
             }
             if ws.conn.is_closed() {
