@@ -284,6 +284,53 @@ impl Response {
         self
     }
 
+    /// A 200 response whose body is `file` from its current position to its end, with that
+    /// `Content-Length`, read in 64 KiB pieces as the connection's output drains (so a large
+    /// file costs 64 KiB of memory, not its size). The reads happen on the event loop's
+    /// thread: fine for local disks, not for a file system that may stall. A read error or a
+    /// file that shrinks meanwhile cuts the response (HTTP/1.1: the connection is closed short
+    /// of the length; HTTP/2: the stream is reset), so the client never takes a short body
+    /// for a whole one. Set `Content-Type` with [`with_header`](Self::with_header).
+    ///
+    /// ```
+    /// use runtime_mio::server::{Body, Response};
+    /// let path = std::env::temp_dir().join("runtime-mio-doc-file.txt");
+    /// std::fs::write(&path, b"file body").unwrap();
+    /// let resp = Response::file(std::fs::File::open(&path).unwrap()).unwrap();
+    /// assert_eq!(resp.headers().find(|(n, _)| *n == "Content-Length").unwrap().1, b"9");
+    /// assert!(matches!(resp.body(), Body::Stream(_)));
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// The file's metadata or position could not be read, or it is not a regular file.
+    pub fn file(mut file: std::fs::File) -> std::io::Result<Self> {
+        use std::io::{Read, Seek};
+        const PIECE: u64 = 64 * 1024;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file",
+            ));
+        }
+        let mut left = meta.len().saturating_sub(file.stream_position()?);
+        Ok(Response::new(200)
+            .with_header("Content-Length", left.to_string())
+            .with_stream(std::iter::from_fn(move || {
+                if left == 0 {
+                    return None;
+                }
+                let mut buf = vec![0u8; PIECE.min(left) as usize];
+                // Interrupted reads are retried by read's callers in std; an error or an end
+                // before `left` ends the stream short, which the server turns into a cut.
+                let n = file.read(&mut buf).ok().filter(|&n| n > 0)?;
+                buf.truncate(n);
+                left -= n as u64;
+                Some(Bytes::from(buf))
+            })))
+    }
+
     /// A response with `status` whose body is written through the returned [`BodyWriter`]
     /// (from any thread; at most 64 KiB wait in its
     /// queue before `send` blocks). Add fields with [`with_header`](Self::with_header).

@@ -281,30 +281,14 @@ fn file(dir: &Path, rel: &str) -> Response {
         }
         path.push(seg);
     }
-    let Ok(mut f) = std::fs::File::open(&path) else {
+    let Ok(f) = std::fs::File::open(&path) else {
         return Response::text(404, "not found\n");
     };
-    let len = match f.metadata() {
-        Ok(m) if m.is_file() => m.len(),
-        _ => return Response::text(404, "not found\n"),
-    };
-    let mut left = len;
-    Response::new(200)
-        .with_header("Content-Type", content_type(&path))
-        .with_header("Content-Length", len.to_string())
-        .with_stream(std::iter::from_fn(move || {
-            use std::io::Read as _;
-            if left == 0 {
-                return None;
-            }
-            let mut buf = vec![0u8; PIECE.min(left) as usize];
-            // A read error or a file that shrank ends the body short of its length: the
-            // server then cuts the connection, which the client sees as an error.
-            let n = f.read(&mut buf).ok().filter(|&n| n > 0)?;
-            buf.truncate(n);
-            left -= n as u64;
-            Some(Bytes::from(buf))
-        }))
+    match Response::file(f) {
+        Ok(r) => r.with_header("Content-Type", content_type(&path)),
+        // A directory, or metadata that cannot be read.
+        Err(_) => Response::text(404, "not found\n"),
+    }
 }
 
 /// `%XX` decoding; `None` for a malformed escape or a result that is not UTF-8.
