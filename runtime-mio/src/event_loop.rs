@@ -45,6 +45,19 @@ const WAKER: Token = Token(usize::MAX - 2);
 const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
 /// Reads per connection per turn before others get theirs.
 const READS_PER_TURN: usize = 16;
+/// A read that returns less than asked for leaves the socket's receive queue empty, and any
+/// byte that arrives afterwards raises a new edge-triggered readiness event: true of a TCP
+/// socket under Linux's epoll (each arrival wakes the socket's wait queue, which re-arms an
+/// `EPOLLET` registration) and BSD's kqueue (`EV_CLEAR` reports new data). Not of an end of
+/// stream that came with the bytes (the event that reported both is the last): once an event
+/// says read-closed, reads go on until they see it. Elsewhere the loop reads until
+/// `WouldBlock`, as mio's contract asks.
+const SHORT_READ_DRAINS: bool = cfg!(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "macos"
+));
 
 /// What a session's callbacks get from the loop.
 #[derive(Debug)]
@@ -202,6 +215,8 @@ struct Conn<S> {
     rx: Option<Box<[u8]>>,
     /// The socket may have more to read (edge-triggered readiness).
     readable: bool,
+    /// A readiness event said the peer's end of stream (or an error) is queued.
+    read_closed: bool,
     eof: bool,
     /// The engine returned an error; its reaction is queued. Nothing more is read.
     failed: bool,
@@ -347,6 +362,9 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                         };
                         if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
                             c.readable = true;
+                            // The end of stream (or an error) is already queued: no event
+                            // will announce it again, so reads go on until it is seen.
+                            c.read_closed |= ev.is_read_closed() || ev.is_error();
                         }
                         self.drive(key, now);
                     }
@@ -400,6 +418,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 backlog: None,
                 rx: None,
                 readable: false,
+                read_closed: false,
                 eof: false,
                 failed: false,
                 writable: false,
@@ -773,6 +792,13 @@ fn drive_conn<S: Session>(
                     progress = true;
                 }
                 Ok(n) => {
+                    if SHORT_READ_DRAINS && n < read_buf.len() && !c.read_closed {
+                        // The socket's receive queue was emptied by this read: the read that
+                        // would only say `WouldBlock` (one system call per request on a
+                        // keep-alive connection) is skipped; bytes that arrive later raise a
+                        // new readiness event.
+                        c.readable = false;
+                    }
                     c.session.prepare(cx);
                     match c.session.engine_mut().recv(now, &read_buf[..n]) {
                         Ok(k) if k < n => c.rx = Some(read_buf[k..n].into()),
