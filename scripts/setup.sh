@@ -6,6 +6,8 @@
 #   test peers      : ../shared/peers/install.sh (curl, nghttp2, nginx, Python h2/websockets,
 #                     node ws, the Autobahn testsuite) into $PEERS_DIR, when SETUP_PEERS=1
 #   cargo-fuzz      : `cargo install cargo-fuzz --locked`, when SETUP_FUZZ=1
+#   browsers        : Debian's chromium, firefox-esr and libnss3-tools (certutil), when
+#                     SETUP_BROWSERS=1 (runtime-mio/tests/browser.rs)
 #
 # Exports PEERS_DIR (and BORING_BSSL_PATH once scripts/boringssl.sh exists).
 _setup_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,6 +40,10 @@ if [ "${SETUP_PEERS:-0}" = 1 ]; then
     tail -30 "${TMPDIR:-/tmp}/http-engine-peers-install.log" >&2
     return 1 2>/dev/null || exit 1
   }
+fi
+
+if [ "${SETUP_BROWSERS:-0}" = 1 ]; then
+  _setup_apt chromium firefox-esr libnss3-tools
 fi
 
 if [ "${SETUP_FUZZ:-0}" = 1 ] && ! cargo fuzz --version >/dev/null 2>&1; then

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SETUP_PEERS=1
+export SETUP_BROWSERS=1
 . scripts/setup.sh
 
 log=$(mktemp -d)/test.log
@@ -50,6 +51,10 @@ step "h2 interop" bash proto-h2/interop.sh
 # tshark's, JA4 and JA4_r against ja4plus's (ignored by plain `cargo test`: it needs tshark and
 # the capture rights this script's peers install gives).
 step "server fingerprints" cargo test -p runtime-mio --test fingerprint -- --ignored
+# Headless chromium and firefox-esr load a page from `wire serve --tls` over HTTP/2 that echoes
+# messages through /ws and reads /sse; every message must arrive (ignored by plain `cargo test`:
+# it needs the browsers, which SETUP_BROWSERS=1 installs).
+step "browsers" cargo test -p runtime-mio --test browser -- --ignored
 # suites:end
 
 # The suites above must fail when rigged (a selection with no case, our side killed, checks
