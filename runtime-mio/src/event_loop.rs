@@ -204,6 +204,8 @@ struct Backlog {
     tx: Vec<u8>,
     pos: usize,
     payload: Option<Bytes>,
+    /// When output last moved (or started waiting): the write-stall timer runs from here.
+    progress: Instant,
 }
 
 struct Conn<S> {
@@ -221,8 +223,6 @@ struct Conn<S> {
     /// The engine returned an error; its reaction is queued. Nothing more is read.
     failed: bool,
     writable: bool,
-    /// When output last moved (or started waiting).
-    write_progress: Instant,
     /// Lingering close: our side is shut down; the peer's bytes are read and dropped until
     /// its end of stream or the connection's timer (set to the lingering deadline).
     lingering: bool,
@@ -231,6 +231,11 @@ struct Conn<S> {
 impl<S> Conn<S> {
     fn backed_up(&self) -> bool {
         self.backlog.is_some()
+    }
+
+    /// When the write-stall timer fires, while output is backed up.
+    fn stall_deadline(&self, stall: crate::timer::Timeout) -> Option<Instant> {
+        stall.deadline(self.backlog.as_ref()?.progress)
     }
 }
 
@@ -422,7 +427,6 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 eof: false,
                 failed: false,
                 writable: false,
-                write_progress: now,
                 lingering: false,
             });
             self.drive(key, now);
@@ -500,13 +504,8 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             self.drive(key, now);
             return;
         }
-        if c.backed_up()
-            && self
-                .config
-                .timeouts
-                .write_stall
-                .deadline(c.write_progress)
-                .is_some_and(|d| d <= now)
+        if c.stall_deadline(self.config.timeouts.write_stall)
+            .is_some_and(|d| d <= now)
         {
             self.close(key);
             return;
@@ -619,9 +618,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             }
         };
         join(c.session.engine().poll_timeout());
-        if c.backed_up() {
-            join(config.timeouts.write_stall.deadline(c.write_progress));
-        }
+        join(c.stall_deadline(config.timeouts.write_stall));
         self.timers.set(key, deadline);
         if matches!(result, Driven::Again) {
             self.again.push(key);
@@ -703,7 +700,7 @@ fn flush<S: Session>(c: &mut Conn<S>, now: Instant, scratch: &mut Vec<u8>) -> io
             &mut written,
         )?;
         if written > before {
-            c.write_progress = now;
+            b.progress = now;
         }
         if !done {
             return Ok(written);
@@ -719,11 +716,11 @@ fn flush<S: Session>(c: &mut Conn<S>, now: Instant, scratch: &mut Vec<u8>) -> io
         let mut pos = 0;
         if !write_out(&mut c.stream, scratch, &mut pos, &mut payload, &mut written)? {
             // Backed up: the stall clock starts now; keep the rest.
-            c.write_progress = now;
             c.backlog = Some(Box::new(Backlog {
                 tx: scratch[pos..].to_vec(),
                 pos: 0,
                 payload,
+                progress: now,
             }));
             break;
         }
