@@ -272,10 +272,10 @@ fn slowloris_is_cut_by_the_head_timeout_while_others_are_served() {
             let b = head.next().unwrap();
             for (i, w) in writers.iter_mut().enumerate() {
                 // The preface's first 20 bytes only: it stays undecided.
-                let byte = match i {
-                    0..100 => b,
-                    _ if round < 20 => preface[round],
-                    _ => continue,
+                let byte = match (i, preface[..20].get(round)) {
+                    (0..100, _) => b,
+                    (_, Some(&p)) => p,
+                    (_, None) => continue,
                 };
                 if let Some(c) = w
                     && c.write_all(&[byte]).is_err()
