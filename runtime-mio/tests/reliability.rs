@@ -90,10 +90,16 @@ impl Wire {
 }
 
 fn wire(extra: &[&str]) -> Wire {
+    wire_limited("$(ulimit -Hn)", extra)
+}
+
+/// `wire serve` with its soft limit on open files set to `limit` (a number, or shell that
+/// gives one).
+fn wire_limited(limit: &str, extra: &[&str]) -> Wire {
     let mut child = Command::new("sh")
         .args([
             "-c",
-            r#"ulimit -n "$(ulimit -Hn)" && exec "$0" "$@""#,
+            &format!(r#"ulimit -n "{limit}" && exec "$0" "$@""#),
             env!("CARGO_BIN_EXE_wire"),
             "serve",
             "--listen",
@@ -229,6 +235,53 @@ fn ten_thousand_concurrent_keep_alive_connections() {
     );
     hello(&w.addr);
     w.settle(base_fds, base_threads);
+}
+
+/// A server out of descriptors (soft limit 64) leaves the connections it cannot accept in
+/// the listen queue; once descriptors are free again it accepts and answers them, without a
+/// new connection having to arrive first to wake it.
+#[test]
+fn accepts_again_once_descriptors_are_freed() {
+    let w = wire_limited("64", &["--threads", "1"]);
+    let conns: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut c = connect(&w.addr);
+            c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            c
+        })
+        .collect();
+    // Time for the server to answer all it could accept.
+    std::thread::sleep(Duration::from_millis(500));
+    let (mut answered, mut waiting) = (Vec::new(), Vec::new());
+    for c in conns {
+        c.set_nonblocking(true).unwrap();
+        let mut buf = [0u8; 1024];
+        match (&c).read(&mut buf) {
+            Ok(n) if n > 0 => {
+                assert!(buf.starts_with(b"HTTP/1.1 200 OK\r\n"));
+                answered.push(c);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => waiting.push(c),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(
+        !answered.is_empty() && !waiting.is_empty(),
+        "{} answered, {} waiting: the limit was not reached",
+        answered.len(),
+        waiting.len()
+    );
+    let n = waiting.len();
+    // Closing the answered connections frees the server's descriptors.
+    drop(answered);
+    for (i, mut c) in waiting.into_iter().enumerate() {
+        c.set_nonblocking(false).unwrap();
+        let mut buf = [0u8; 1024];
+        let k = c
+            .read(&mut buf)
+            .unwrap_or_else(|e| panic!("waiting connection {i} of {n}: {e}"));
+        assert!(buf[..k].starts_with(b"HTTP/1.1 200 OK\r\n"), "{i}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
