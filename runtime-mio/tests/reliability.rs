@@ -742,6 +742,7 @@ fn malformed_http2_gets_goaway_with_its_code() {
     const FLOW_CONTROL_ERROR: u32 = 0x3;
     const FRAME_SIZE_ERROR: u32 = 0x6;
     const COMPRESSION_ERROR: u32 = 0x9;
+    const ENHANCE_YOUR_CALM: u32 = 0xb;
     let config = ServerConfig {
         threads: 1,
         ..ServerConfig::default()
@@ -808,6 +809,50 @@ fn malformed_http2_gets_goaway_with_its_code() {
             after_settings(&[h2_frame(9, 4, 1, &[0x82])]),
             PROTOCOL_ERROR,
         ),
+        // Floods (each frame costs the server work): the connection ends with
+        // ENHANCE_YOUR_CALM however the peer goes on.
+        (
+            "rapid reset: 2,000 streams opened and reset (CVE-2023-44487)",
+            after_settings(
+                &(0..2000u32)
+                    .flat_map(|i| {
+                        [
+                            h2_frame(1, 5, 2 * i + 1, &h2_request(0x82, "/")),
+                            h2_frame(3, 0, 2 * i + 1, &8u32.to_be_bytes()),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            ENHANCE_YOUR_CALM,
+        ),
+        (
+            "3,000 PINGs (CVE-2019-9512)",
+            after_settings(&vec![h2_frame(6, 0, 0, &[0; 8]); 3000]),
+            ENHANCE_YOUR_CALM,
+        ),
+        (
+            "300 SETTINGS (CVE-2019-9515)",
+            after_settings(&vec![h2_frame(4, 0, 0, b""); 300]),
+            ENHANCE_YOUR_CALM,
+        ),
+        (
+            "2,000 empty DATA frames (CVE-2019-9518)",
+            after_settings(
+                &std::iter::once(h2_frame(1, 4, 1, &h2_request(0x83, "/body")))
+                    .chain(std::iter::repeat_n(h2_frame(0, 0, 1, b""), 2000))
+                    .collect::<Vec<_>>(),
+            ),
+            ENHANCE_YOUR_CALM,
+        ),
+        (
+            "10,000 empty CONTINUATION frames",
+            after_settings(
+                &std::iter::once(h2_frame(1, 0, 1, &h2_request(0x82, "/")))
+                    .chain(std::iter::repeat_n(h2_frame(9, 0, 1, b""), 10_000))
+                    .collect::<Vec<_>>(),
+            ),
+            ENHANCE_YOUR_CALM,
+        ),
     ];
     let mut failures = Vec::new();
     for (name, input, code) in &cases {
@@ -849,5 +894,7 @@ fn malformed_http2_gets_goaway_with_its_code() {
         }
     };
     assert_eq!(body, b"ok /after");
+    // Closed first: a graceful shutdown would wait for it.
+    drop(c);
     s.shutdown().unwrap();
 }
