@@ -1,6 +1,11 @@
 //! The readiness loop (STYLE.md item 15): one mio [`Poll`], a listener, and a slab of
 //! connections keyed by their token.
 //!
+//! The listener is drained until `WouldBlock`. When an accept fails for want of resources
+//! (out of descriptors), the connections left in the listen queue are accepted as soon as a
+//! connection closes, or after 100 ms: the edge-triggered listener would not report them
+//! again before another connection arrived.
+//!
 //! Per connection the loop keeps the socket, the protocol [`Session`] (an [`Engine`] and the
 //! glue that drains its events) and, only while the socket is backed up, the bytes not yet
 //! written. Reading and writing go through two scratch buffers the loop owns, so a
@@ -43,6 +48,10 @@ const LISTENER: Token = Token(usize::MAX - 1);
 const WAKER: Token = Token(usize::MAX - 2);
 /// Longest lingering close (see [`EventLoop`]).
 const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+/// After an accept failed for want of resources (out of descriptors, of memory), the
+/// longest wait before trying again; a connection closing frees a descriptor and tries at
+/// once.
+const ACCEPT_RETRY: std::time::Duration = std::time::Duration::from_millis(100);
 /// Reads per connection per turn before others get theirs.
 const READS_PER_TURN: usize = 16;
 /// A read that returns less than asked for leaves the socket's receive queue empty, and any
@@ -267,6 +276,12 @@ pub struct EventLoop<S: Session, F> {
     draining: Option<Instant>,
     again: Vec<usize>,
     expired: Vec<usize>,
+    /// An accept failed for want of resources: connections may wait in the listen queue,
+    /// and the listener (edge-triggered) will not say so again until another one arrives.
+    /// Accept again at this instant, or as soon as a connection closed.
+    accept_retry: Option<Instant>,
+    /// A connection closed this turn (a descriptor was freed).
+    freed: bool,
 }
 
 impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
@@ -300,6 +315,8 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             draining: None,
             again: Vec::new(),
             expired: Vec::new(),
+            accept_retry: None,
+            freed: false,
         })
     }
 
@@ -336,6 +353,9 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 let mut next = self.timers.next_deadline();
                 if let Some(g) = self.draining {
                     next = Some(next.map_or(g, |n| n.min(g)));
+                }
+                if let Some(r) = self.accept_retry {
+                    next = Some(next.map_or(r, |n| n.min(r)));
                 }
                 next.map(|d| d.saturating_duration_since(now))
             } else {
@@ -385,10 +405,15 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 self.expire(key, now);
             }
             self.expired = expired;
+            if self.accept_retry.is_some_and(|at| self.freed || now >= at) {
+                self.accept(now);
+            }
+            self.freed = false;
         }
     }
 
     fn accept(&mut self, now: Instant) {
+        self.accept_retry = None;
         loop {
             let Some(listener) = &self.listener else {
                 return;
@@ -396,9 +421,21 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             let (mut stream, _) = match listener.accept() {
                 Ok(s) => s,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // Out of descriptors, a connection reset before accept: try again later.
-                Err(_) => return,
+                // Interrupted, or a connection reset before it was accepted: the next one.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted
+                    ) =>
+                {
+                    continue;
+                }
+                // Out of descriptors or memory: the queued connections wait until one
+                // closes, or ACCEPT_RETRY.
+                Err(_) => {
+                    self.accept_retry = Some(now + ACCEPT_RETRY);
+                    return;
+                }
             };
             if self.conns.len() >= self.config.max_connections {
                 continue;
@@ -531,6 +568,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
     fn close(&mut self, key: usize) {
         self.timers.set(key, None);
         let mut c = self.conns.remove(key);
+        self.freed = true;
         let _ = self.poll.registry().deregister(&mut c.stream);
         let _ = c.stream.shutdown(Shutdown::Write);
     }
