@@ -159,6 +159,13 @@ pub trait Session {
 
     /// Graceful shutdown: finish what is in progress, accept nothing new.
     fn shutdown(&mut self, cx: &mut Context<'_, Self::Pooled>);
+
+    /// A wrapping TLS session completed its handshake having agreed on this ALPN protocol
+    /// (`None`: none): called once, before any application byte reaches the engine, so
+    /// that the protocol can be chosen from it. Does nothing by default.
+    fn alpn_agreed(&mut self, protocol: Option<&[u8]>) {
+        let _ = protocol;
+    }
 }
 
 /// Loop configuration.
