@@ -42,6 +42,7 @@ step "cargo test" cargo test --workspace --no-fail-fast
 # Conformance and interop suites with real peers (each prints `N passed, N failed` and exits
 # non-zero on a failure). Add a crate's suite here.
 step "sse interop" bash proto-sse/interop.sh
+# Roles server, client and wire (`wire serve`'s /ws), all at once.
 step "autobahn" bash proto-ws/autobahn.sh
 step "ws interop" bash proto-ws/interop.sh
 step "tls fingerprints" bash tls/fingerprint-check.sh
@@ -50,6 +51,10 @@ step "h2 interop" bash proto-h2/interop.sh
 # tshark's, JA4 and JA4_r against ja4plus's (ignored by plain `cargo test`: it needs tshark and
 # the capture rights this script's peers install gives).
 step "server fingerprints" cargo test -p runtime-mio --test fingerprint -- --ignored
+# h2probe.py's 56 h2spec-style cases against `wire serve` over TCP, h2c and TLS (the table's
+# h2spec cases run live in `cargo test`: runtime-mio/tests/h2spec_live.rs; Autobahn's wire role
+# in the autobahn step).
+step "wire h2probe" bash runtime-mio/h2probe.sh
 # suites:end
 
 # The suites above must fail when rigged (a selection with no case, our side killed, checks
