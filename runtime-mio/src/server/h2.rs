@@ -16,7 +16,7 @@ mod ws;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use proto_h2::conn::{Config, Connection, Event, Role};
@@ -120,6 +120,8 @@ impl H2Session {
         let mut config = Config::server();
         config.idle_timeout = timeouts.h2_idle.duration();
         config.keepalive_interval = timeouts.h2_ping.duration();
+        // Unlimited: until the client closes (`Duration::MAX` never passes).
+        config.goaway_grace = Some(timeouts.h2_goaway_grace.duration().unwrap_or(Duration::MAX));
         config.limits.max_request_body = Some(max_body);
         // RFC 8441: extended CONNECT (WebSocket over HTTP/2).
         config.settings.push((setting::ENABLE_CONNECT_PROTOCOL, 1));
