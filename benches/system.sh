@@ -444,9 +444,10 @@ END {
       label = first ? name[sc] : ""; first = 0
       if (kind[sc] == "mem")
         printf "%-18s %-8s %11s %13s %8s %11s %10s %10s\n", label, sv, sprintf("%d B/conn", m), "", "", "", "", ratio
-      else
+      else {
         p = median_known(key, 6)
         printf "%-18s %-8s %11.2f %13s %8.2f %11.0f %10s %10s\n", label, sv, m, range(key, 4), median(key, 7), median(key, 5), (p < 0 ? "n/a" : sprintf("%.2f", p / 1000)), ratio
+      }
       med[sc, sv] = m
     }
   }
