@@ -306,7 +306,12 @@ pub struct Response {
 }
 
 impl Response {
-    pub(crate) fn new(head: Head, connection: u64, exchange: Arc<Exchange>, client: Client) -> Self {
+    pub(crate) fn new(
+        head: Head,
+        connection: u64,
+        exchange: Arc<Exchange>,
+        client: Client,
+    ) -> Self {
         Response {
             head,
             connection,

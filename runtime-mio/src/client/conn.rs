@@ -493,7 +493,11 @@ impl ClientSession {
 fn h1_headers<'a>(job: &'a Job, length: &'a str) -> Vec<Header<'a>> {
     let req = &job.req;
     let mut v = Vec::with_capacity(req.headers.len() + 2);
-    if !req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+    if !req
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+    {
         v.push(Header {
             name: "Host",
             value: req.authority.as_bytes(),
@@ -601,12 +605,15 @@ fn step_h1(
                 a.last_data = now;
             }
             Ok(Some(H1Event::End { .. })) => {
-                a.ex.finish();
+                // The connection is free before the caller learns the body ended, so that
+                // the caller's next request finds it.
+                let ex = Arc::clone(&a.ex);
                 h.current = None;
                 if h.conn.is_closed() {
                     shared.mark_closed();
                 }
                 shared.release();
+                ex.finish();
             }
             Ok(Some(_)) => {
                 a.ex.fail(Error::Protocol(ProtocolError::Unsupported(
@@ -808,9 +815,10 @@ fn step_h2(
             }
         }
         if drained && a.ended {
-            a.ex.finish();
-            h.streams.remove(&id);
+            // The stream slot is free before the caller learns the body ended.
+            let a = h.streams.remove(&id).expect("present above");
             shared.release();
+            a.ex.finish();
         }
     }
     if let Some(e) = h.conn.error() {
@@ -963,7 +971,11 @@ impl Session for ClientSession {
         {
             return self.settings.timeouts.tls_handshake.deadline(t.since);
         }
-        let mut next = self.actives().filter_map(Active::deadline).map(|(d, _)| d).min();
+        let mut next = self
+            .actives()
+            .filter_map(Active::deadline)
+            .map(|(d, _)| d)
+            .min();
         let mut join = |d: Option<Instant>| {
             if let Some(d) = d {
                 next = Some(next.map_or(d, |n| n.min(d)));

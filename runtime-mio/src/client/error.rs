@@ -126,7 +126,9 @@ impl fmt::Display for Error {
             Error::Tls(e) => write!(f, "TLS: {e}"),
             Error::Timeout(which) => write!(f, "{which} timeout"),
             Error::Protocol(p) => p.fmt(f),
-            Error::ConnectionClosed => f.write_str("the connection closed before the response ended"),
+            Error::ConnectionClosed => {
+                f.write_str("the connection closed before the response ended")
+            }
             Error::Cancelled => f.write_str("cancelled"),
             Error::WouldBlock => f.write_str("no body bytes arrived within the wait"),
             Error::Shutdown => f.write_str("the client is shutting down"),

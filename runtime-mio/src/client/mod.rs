@@ -408,7 +408,10 @@ impl Client {
     }
 
     fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
-        self.inner.pool.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Puts `job` on a pooled connection (when `reuse`) or a new one; returns the
@@ -442,9 +445,9 @@ impl Client {
             unreachable!("a new connection accepts jobs");
         }
         let tls = match origin.scheme {
-            Scheme::Https => Some(
-                tls::ClientSession::new(&self.inner.tls, &origin.host).map_err(Error::Tls)?,
-            ),
+            Scheme::Https => {
+                Some(tls::ClientSession::new(&self.inner.tls, &origin.host).map_err(Error::Tls)?)
+            }
             Scheme::Http => None,
         };
         let session = ClientSession::new(

@@ -164,7 +164,10 @@ mod tests {
         assert_eq!(Url::parse("http://h?q").unwrap().target, "/?q");
         assert_eq!(Url::parse("http://h:80/").unwrap().origin.authority(), "h");
         assert_eq!(
-            Url::parse("https://[::1]:8443/x").unwrap().origin.authority(),
+            Url::parse("https://[::1]:8443/x")
+                .unwrap()
+                .origin
+                .authority(),
             "[::1]:8443"
         );
         for bad in [
