@@ -610,10 +610,13 @@ fn bounded_waits_return_would_block() {
 fn wire_serve_status_and_echo() {
     let w = wire_serve();
     let client = Client::new(ClientConfig::default()).unwrap();
-    let resp = client
+    let mut resp = client
         .request(Request::get(&format!("http://{}/status/503", w.addr)).unwrap())
         .unwrap();
     assert_eq!(resp.status(), 503);
+    // Read to its end (a body dropped before its end would cancel, and close the
+    // HTTP/1.1 connection).
+    resp.body().read_to_end().unwrap();
     let mut resp = client
         .request(
             Request::post(&format!("http://{}/echo", w.addr), &b"hi"[..])

@@ -19,7 +19,7 @@
 //! let url = format!("http://{}/you", server.local_addr());
 //! let mut resp = client.request(Request::get(&url).unwrap()).unwrap();
 //! assert_eq!(resp.status(), 200);
-//! assert_eq!(resp.header("content-length"), Some(&b"9"[..]));
+//! assert_eq!(resp.header("content-length"), Some(&b"10"[..]));
 //! let mut body = Vec::new();
 //! while let Some(chunk) = resp.body().chunk(Wait::Block).unwrap() {
 //!     body.extend_from_slice(&chunk);
