@@ -35,8 +35,8 @@
 //! # How it runs
 //! DNS ([`std::net::ToSocketAddrs`]) and the TCP connect (each resolved address in turn,
 //! within the connect timeout) run on the caller's thread; the connected socket and its
-//! [`conn`] session then go to the loop through the loop's
-//! [`Registrar`](crate::event_loop::Registrar). The loop is the server's [`EventLoop`]
+//! session (HTTP/1.1 or HTTP/2, cleartext or TLS) then go to the loop through the loop's
+//! [`Registrar`]. The loop is the server's [`EventLoop`]
 //! without a listener: the same readiness loop, timers and write path drive both. A request
 //! on a pooled connection goes into that connection's inbox and wakes the loop for it.
 //!
@@ -77,7 +77,7 @@ use crate::event_loop::{EventLoop, LoopConfig, Registrar, Stopper};
 use crate::timer::{Timeout, Timeouts};
 
 mod body;
-pub mod conn;
+mod conn;
 mod error;
 mod pool;
 mod url;
@@ -330,9 +330,11 @@ impl Client {
             }
             b.build().map_err(Error::Tls)?
         };
-        let mut loop_timeouts = Timeouts::default();
-        // Dropping the client ends its connections at once.
-        loop_timeouts.shutdown_grace = Timeout::After(Duration::from_millis(100));
+        let loop_timeouts = Timeouts {
+            // Dropping the client ends its connections at once.
+            shutdown_grace: Timeout::After(Duration::from_millis(100)),
+            ..Timeouts::default()
+        };
         let loop_config = LoopConfig {
             timeouts: loop_timeouts,
             ..LoopConfig::default()
