@@ -526,21 +526,68 @@ impl Drop for Wire {
 }
 
 fn wire_serve() -> Wire {
+    wire_serve_with(false).0
+}
+
+/// `wire serve` (with `--tls`: also the path of the certificate it wrote).
+fn wire_serve_with(tls: bool) -> (Wire, Option<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
         .args(["serve", "--listen", "127.0.0.1:0", "--threads", "1"])
+        .args(if tls { &["--tls"][..] } else { &[] })
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    out.read_line(&mut line).unwrap();
     let addr = line
         .trim()
         .strip_prefix("listening on http://")
+        .or_else(|| line.trim().strip_prefix("listening on https://"))
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
-    Wire { child, addr }
+    let cert = tls.then(|| {
+        let mut l = String::new();
+        out.read_line(&mut l).unwrap();
+        l.trim()
+            .strip_prefix("certificate: ")
+            .unwrap_or_else(|| panic!("unexpected second line {l:?}"))
+            .to_owned()
+    });
+    (Wire { child, addr }, cert)
+}
+
+/// `wire serve --tls` as a process, its self-signed certificate trusted: `/bytes/N` at the
+/// boundary sizes over HTTP/2 (ALPN) and every byte value through `/echo`, one connection.
+#[test]
+fn wire_serve_tls_h2_downloads_and_upload() {
+    let (w, cert) = wire_serve_with(true);
+    let pem = std::fs::read(cert.unwrap()).unwrap();
+    let client = Client::new(ClientConfig {
+        root_pems: vec![pem],
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let port = w.addr.rsplit(':').next().unwrap();
+    let base = format!("https://localhost:{port}");
+    for n in SIZES {
+        let mut r = client
+            .request(Request::get(&format!("{base}/bytes/{n}")).unwrap())
+            .unwrap();
+        assert_eq!(r.version(), Version::H2);
+        let got = r.body().read_to_end().unwrap();
+        assert_eq!(got.len(), n);
+        assert!(got.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+    }
+    let all: Vec<u8> = (0..=255u8).collect();
+    let mut r = client
+        .request(Request::post(&format!("{base}/echo"), all).unwrap())
+        .unwrap();
+    let json = String::from_utf8(r.body().read_to_end().unwrap()).unwrap();
+    // The JSON string escapes control characters and quotes; a few landmarks of the 256.
+    assert!(json.contains(r"\u0000\u0001"), "{json}");
+    assert!(json.contains("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), "{json}");
+    assert_eq!(client.pool_stats().opened, 1);
 }
 
 /// `wire serve`'s `/drip` stops sending mid-body: the streamed read ends with the body idle
