@@ -681,3 +681,68 @@ fn wire_serve_status_and_echo() {
     // Both requests went over one connection.
     assert_eq!(client.pool_stats().opened, 1);
 }
+
+/// A raw HTTP/1.1 server: each connection reads one request head, writes `answer(n)` (n
+/// counts connections from 0) and closes.
+fn raw_server(answer: fn(usize) -> Vec<u8>) -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for (n, s) in l.incoming().enumerate() {
+            let Ok(mut s) = s else { return };
+            let mut head = Vec::new();
+            let mut b = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && s.read(&mut b).unwrap_or(0) == 1 {
+                head.push(b[0]);
+            }
+            let _ = s.write_all(&answer(n));
+        }
+    });
+    addr
+}
+
+/// A body delimited by the end of the connection arrives whole, and the connection is not
+/// reused.
+#[test]
+fn close_delimited_body_h1() {
+    fn answer(_: usize) -> Vec<u8> {
+        let mut v = b"HTTP/1.1 200 OK\r\n\r\n".to_vec();
+        v.extend(pattern((1 << 20) + 1));
+        v
+    }
+    let addr = raw_server(answer);
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let mut r = client
+            .request(Request::get(&format!("http://{addr}/")).unwrap())
+            .unwrap();
+        assert!(r.body().read_to_end().unwrap() == pattern((1 << 20) + 1));
+        ids.push(r.connection_id());
+    }
+    assert_ne!(ids[0], ids[1]);
+}
+
+/// A server that closes a kept-alive connection after one response (without saying so):
+/// the next request goes on a new connection and succeeds.
+#[test]
+fn server_closing_an_idle_connection_is_survived() {
+    fn answer(n: usize) -> Vec<u8> {
+        format!("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n{}", n % 10).into_bytes()
+    }
+    let addr = raw_server(answer);
+    let client = Client::new(ClientConfig::default()).unwrap();
+    for i in 0..3 {
+        let mut r = client
+            .request(Request::get(&format!("http://{addr}/")).unwrap())
+            .unwrap();
+        assert_eq!(r.body().read_to_end().unwrap(), i.to_string().as_bytes());
+        // Give the server's close time to arrive before the next request, most runs; the
+        // race where it has not is the retry path.
+        if i == 1 {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    assert_eq!(client.pool_stats().opened, 3);
+}

@@ -625,6 +625,12 @@ fn step_h1(
                 return Ok(());
             }
             Ok(None) => return Ok(()),
+            // The server closed before any byte of the answer (a kept-alive connection it
+            // dropped as the request went out): the connection closed, the request may be
+            // retried (idempotent ones are). Cut after the head it is a framing error.
+            Err(proto_h1::Error::UnexpectedEof) if !a.head => {
+                return Err(Error::ConnectionClosed);
+            }
             Err(e) => return Err(Error::Protocol(ProtocolError::H1(e))),
         }
     }

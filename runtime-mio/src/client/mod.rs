@@ -63,8 +63,9 @@
 //! Proxies (CONNECT, SOCKS5), redirects, cookies, response decompression, browser profiles,
 //! per-client DNS overrides and Happy Eyeballs, streamed request bodies (a body is bytes),
 //! multipart, WebSocket and SSE clients, HTTP/1.1 pipelining, a write-stall timeout of its
-//! own (the loop's `write_stall` applies), and retrying a request a pooled connection lost
-//! after sending it (one that was never sent is retried on a new connection).
+//! own (the loop's `write_stall` applies). A request a pooled connection lost before it was
+//! sent, or an idempotent one it lost unanswered, is sent once more on a new connection;
+//! others fail with [`Error::ConnectionClosed`].
 
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -264,6 +265,15 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
+    /// Whether the request may be sent again after a connection lost it unanswered: an
+    /// idempotent method (RFC 9110 9.2.2).
+    pub(crate) fn is_idempotent(&self) -> bool {
+        matches!(
+            self.method.as_str(),
+            "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
+        )
+    }
+
     /// Methods whose empty body is still announced (`Content-Length: 0`).
     pub(crate) fn method_has_body(&self) -> bool {
         matches!(self.method.as_str(), "POST" | "PUT" | "PATCH")
@@ -396,8 +406,14 @@ impl Client {
             let (id, reused) = self.dispatch(&origin, job, reuse, started, &timeouts)?;
             match ex.wait_head() {
                 Ok(head) => return Ok(Response::new(head, id, ex, self.clone())),
-                // A pooled connection ended before it took the request: a new one.
-                Err((Error::ConnectionClosed, true)) if reused => reuse = false,
+                // A pooled connection ended before it took the request, or before any
+                // answer to an idempotent one (the server closed the kept-alive connection
+                // as the request went out; RFC 9110 9.2.2 allows the retry): a new one.
+                Err((Error::ConnectionClosed, not_sent))
+                    if reused && (not_sent || prepared.is_idempotent()) =>
+                {
+                    reuse = false;
+                }
                 Err((e, _)) => return Err(e),
             }
         }
