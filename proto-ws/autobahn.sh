@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Autobahn|Testsuite against proto-ws in both roles:
+# Autobahn|Testsuite against proto-ws in both roles, and against the live server:
 #  - server: examples/echo_server.rs under wstest's fuzzingclient;
-#  - client: examples/echo_client.rs against wstest's fuzzingserver.
+#  - client: examples/echo_client.rs against wstest's fuzzingserver;
+#  - wire: runtime-mio's `wire serve --threads 1` under wstest's fuzzingclient, at its /ws
+#    (the WebSocket echo endpoint, permessage-deflate, through the mio event loop over TCP).
 # Every case (chapters 1-13, permessage-deflate included: 517 cases) unless AB_CASES narrows it, e.g.
 #   AB_CASES='"1.*","2.*","3.*","4.*","5.*","6.*","7.*","9.*","10.*"' bash proto-ws/autobahn.sh
-# AB_ROLES=server or AB_ROLES=client runs one role; both roles run at the same time.
-# Runs with failByDrop true in both roles (a peer that drops TCP without the closing handshake
+# AB_ROLES lists the roles to run (default all three: `server client wire`); they run at the
+# same time (each wstest is single-threaded Python: three roles at once take less wall time
+# than one after another, about 15 min here for the full selection).
+# Runs with failByDrop true in every role (a peer that drops TCP without the closing handshake
 # fails the case). Prints `ROLE: N passed, N failed` per role (OK, NON-STRICT, INFORMATIONAL pass;
 # FAILED and UNIMPLEMENTED fail) and exits non-zero on any failure, and also when:
 #  - a role's report holds fewer (or more) cases than the selection does: the expected count is
 #    computed from AB_CASES by the testsuite's own case list (the missing cases count as failed);
 #  - AB_CASES selects no case at all (fails at once, before building anything);
-#  - our side dies: echo_client exits non-zero, or echo_server exits during the run;
-#  - a role takes longer than AB_TIMEOUT seconds (default 1800; the full run takes ~12 min).
+#  - our side dies: echo_client exits non-zero, or echo_server / wire exits during the run;
+#  - a role takes longer than AB_TIMEOUT seconds (default 1800).
 # Starts its own fuzzingserver (with this spec; loopback only, through wstest_loopback.py) and
 # stops everything it started.
 set -uo pipefail
@@ -21,9 +25,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 cd "$(dirname "$0")/.."
 PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/http-engine-peers}
 AB_CASES=${AB_CASES:-'"*"'}
-AB_ROLES=${AB_ROLES:-server client}
+AB_ROLES=${AB_ROLES:-server client wire}
 AB_TIMEOUT=${AB_TIMEOUT:-1800}
 SERVER_PORT=${AB_SERVER_PORT:-$(free_port)}
+WIRE_PORT=${AB_WIRE_PORT:-$(free_port)}
 FUZZ_PORT=${AB_FUZZ_PORT:-$(free_port)}
 PY=$PEERS_DIR/venv-ab27/bin/python
 if [ ! -x "$PY" ] && [ -f ../shared/peers/install.sh ]; then bash ../shared/peers/install.sh >/dev/null; fi
@@ -52,7 +57,23 @@ fi
 echo "autobahn: AB_CASES=[$AB_CASES] selects $expected cases; roles: $AB_ROLES"
 
 target=${CARGO_TARGET_DIR:-target}
-cargo build --release -q -p proto-ws --example echo_server --example echo_client || { echo "0 passed, 1 failed"; exit 1; }
+# Builds what the roles run, one cargo call per package (one call for both would unify their
+# dependencies' features and rebuild what the other scripts' single-package builds cached).
+build_examples=0
+build_wire=0
+for role in $AB_ROLES; do
+  case $role in
+    server | client) build_examples=1 ;;
+    wire) build_wire=1 ;;
+    *) echo "autobahn: unknown role $role"; echo "0 passed, 1 failed"; exit 1 ;;
+  esac
+done
+if [ $build_examples = 1 ]; then
+  cargo build --release -q -p proto-ws --example echo_server --example echo_client || { echo "0 passed, 1 failed"; exit 1; }
+fi
+if [ $build_wire = 1 ]; then
+  cargo build --release -q -p runtime-mio --bin wire || { echo "0 passed, 1 failed"; exit 1; }
+fi
 
 work=$(mktemp -d)
 pids=()
@@ -90,36 +111,54 @@ summarize() {
   [ "$failed" -eq 0 ] || status=1
 }
 
-# Each role runs in its own subshell, both at once (wstest is single-threaded Python, one core
+# Each role runs in its own subshell, all at once (wstest is single-threaded Python, one core
 # each), and prints its summary to its own file; the exit status says whether it passed.
-server_role() {
+
+# fuzzingclient_role ROLE AGENT URL COMMAND...: starts COMMAND (our server, listening for URL),
+# runs the fuzzingclient against URL, and summarizes its report as ROLE.
+fuzzingclient_role() {
+  local role=$1 agent=$2 url=$3
+  shift 3
+  local port=${url#ws://127.0.0.1:}
+  port=${port%%/*}
   status=0
-  "$target/release/examples/echo_server" "127.0.0.1:$SERVER_PORT" 2>"$work/server.log" &
-  local echo_pid=$!
-  trap "kill $echo_pid 2>/dev/null; wait $echo_pid 2>/dev/null" EXIT
-  wait_port "$SERVER_PORT" || { echo "server: echo_server not up"; echo "server: 0 passed, $((expected + 1)) failed"; return 1; }
-  cat > "$work/fuzzingclient.json" <<JSON
-{"options": {"failByDrop": true}, "outdir": "$work/servers",
- "servers": [{"agent": "proto-ws-server", "url": "ws://127.0.0.1:$SERVER_PORT"}],
+  "$@" >"$work/$role.log" 2>&1 &
+  local our_pid=$!
+  trap "kill $our_pid 2>/dev/null; wait $our_pid 2>/dev/null" EXIT
+  wait_port "$port" || { echo "$role: ${1##*/} not up"; echo "$role: 0 passed, $((expected + 1)) failed"; return 1; }
+  cat > "$work/fuzzingclient-$role.json" <<JSON
+{"options": {"failByDrop": true}, "outdir": "$work/reports-$role",
+ "servers": [{"agent": "$agent", "url": "$url"}],
  "cases": [$AB_CASES], "exclude-cases": [], "exclude-agent-cases": {}}
 JSON
-  (cd "$PEERS_DIR/autobahn" && exec timeout "$AB_TIMEOUT" "$PY" wstest_loopback.py -m fuzzingclient -s "$work/fuzzingclient.json") >"$work/fuzzingclient.log" 2>&1 &
+  (cd "$PEERS_DIR/autobahn" && exec timeout "$AB_TIMEOUT" "$PY" wstest_loopback.py -m fuzzingclient -s "$work/fuzzingclient-$role.json") >"$work/fuzzingclient-$role.log" 2>&1 &
   local ab_pid=$!
-  trap "kill $echo_pid $ab_pid 2>/dev/null; wait $echo_pid $ab_pid 2>/dev/null" EXIT
-  # Whichever ends first: the testsuite (normal), or echo_server (it died: stop the testsuite).
+  trap "kill $our_pid $ab_pid 2>/dev/null; wait $our_pid $ab_pid 2>/dev/null" EXIT
+  # Whichever ends first: the testsuite (normal), or our server (it died: stop the testsuite).
   local extra=0 rc
-  wait -n "$echo_pid" "$ab_pid"
-  if kill -0 "$echo_pid" 2>/dev/null; then
+  wait -n "$our_pid" "$ab_pid"
+  if kill -0 "$our_pid" 2>/dev/null; then
     wait "$ab_pid"; rc=$?
-    [ "$rc" -eq 124 ] && { echo "server: fuzzingclient timed out after ${AB_TIMEOUT}s"; extra=1; }
+    [ "$rc" -eq 124 ] && { echo "$role: fuzzingclient timed out after ${AB_TIMEOUT}s"; extra=1; }
   else
-    wait "$echo_pid"; rc=$?
-    echo "server: echo_server exited with status $rc during the run"; tail -5 "$work/server.log" | sed 's/^/  /'
+    wait "$our_pid"; rc=$?
+    echo "$role: ${1##*/} exited with status $rc during the run"; tail -5 "$work/$role.log" | sed 's/^/  /'
     extra=1
     kill "$ab_pid" 2>/dev/null; wait "$ab_pid" 2>/dev/null
   fi
-  summarize server "$work/servers/index.json" "$extra"
+  summarize "$role" "$work/reports-$role/index.json" "$extra"
   return $status
+}
+
+server_role() {
+  fuzzingclient_role server proto-ws-server "ws://127.0.0.1:$SERVER_PORT" \
+    "$target/release/examples/echo_server" "127.0.0.1:$SERVER_PORT"
+}
+
+# `wire serve` on one event-loop thread, its /ws endpoint.
+wire_role() {
+  fuzzingclient_role wire wire-serve "ws://127.0.0.1:$WIRE_PORT/ws" \
+    "$target/release/wire" serve --threads 1 --listen "127.0.0.1:$WIRE_PORT"
 }
 
 client_role() {
@@ -152,6 +191,7 @@ for role in $AB_ROLES; do
   case $role in
     server) ( server_role ) >"$work/server.out" 2>&1 & pids+=($!); roles+=(server) ;;
     client) ( client_role ) >"$work/client.out" 2>&1 & pids+=($!); roles+=(client) ;;
+    wire) ( wire_role ) >"$work/wire.out" 2>&1 & pids+=($!); roles+=(wire) ;;
     *) echo "autobahn: unknown role $role"; echo "0 passed, 1 failed"; exit 1 ;;
   esac
 done

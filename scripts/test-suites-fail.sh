@@ -3,10 +3,12 @@
 # checks than they promise:
 #  - proto-ws/autobahn.sh with a selection that matches no case (AB_CASES='"99.*"') exits
 #    non-zero within 60 s;
-#  - proto-ws/autobahn.sh whose echo_server and echo_client are killed part-way (found by their
-#    ports, killed by pid) exits non-zero, names our side's exit and the missing cases;
+#  - proto-ws/autobahn.sh whose echo_server, echo_client and `wire serve` are killed part-way
+#    (found by their ports, killed by pid) exits non-zero, names our side's exit and the missing
+#    cases in each role;
 #  - each interop script with SKIP_CHECKS skipping checks (and proto-h2/interop.sh with a fake
-#    h2probe.py that runs 2 of its 56 cases) exits non-zero and says "expected N checks, ran M".
+#    h2probe.py that runs 2 of its 56 cases, runtime-mio/h2probe.sh with h2probe cut to 2 cases
+#    by H2PROBE_ARGS) exits non-zero and says "expected N checks, ran M".
 # The lines that show a rig was caught are shown indented (all of a rigged run's output when it
 # was not caught; indented, so that scripts/test.sh does not count them). Prints
 # `suites-fail: N passed, N failed`; exits non-zero when a rigged run was not caught.
@@ -64,12 +66,13 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 run "$work/ab-none" env AB_CASES='"99.*"' bash proto-ws/autobahn.sh
 rigged 'autobahn.sh AB_CASES="99.*" (no case)' 60 "$work/ab-none" "$rc" "$secs" 'selects no case'
 
-# 2. Autobahn: our side dies part-way in both roles. Chapter 9 (large messages, slow cases) keeps
-# both roles busy; once each of our processes is up and at work, it is killed by its pid.
+# 2. Autobahn: our side dies part-way in every role. Chapter 9 (large messages, slow cases) keeps
+# the roles busy; once each of our processes is up and at work, it is killed by its pid.
 sport=$(free_port)
 fport=$(free_port)
+wport=$(free_port)
 t0=$SECONDS
-AB_CASES='"9.*"' AB_SERVER_PORT=$sport AB_FUZZ_PORT=$fport AB_TIMEOUT=120 \
+AB_CASES='"9.*"' AB_SERVER_PORT=$sport AB_FUZZ_PORT=$fport AB_WIRE_PORT=$wport AB_TIMEOUT=120 \
   bash proto-ws/autobahn.sh >"$work/ab-kill" 2>&1 &
 bg=$!
 # pid_of NAME SS_ARGS...: the pid of the process NAME that owns a socket ss lists with SS_ARGS.
@@ -78,24 +81,28 @@ pid_of() {
   shift
   ss -Htnp "$@" 2>/dev/null | grep -oE "\"$name\",pid=[0-9]+" | head -1 | cut -d= -f2
 }
-server_pid= client_pid=
+server_pid= client_pid= wire_pid=
 for _ in $(seq 600); do
   [ -n "$server_pid" ] || server_pid=$(pid_of echo_server -l "sport = :$sport")
   [ -n "$client_pid" ] || client_pid=$(pid_of echo_client state established "dport = :$fport")
-  [ -n "$server_pid" ] && [ -n "$client_pid" ] && break
+  [ -n "$wire_pid" ] || wire_pid=$(pid_of wire -l "sport = :$wport")
+  [ -n "$server_pid" ] && [ -n "$client_pid" ] && [ -n "$wire_pid" ] && break
   kill -0 "$bg" 2>/dev/null || break
   sleep 0.1
 done
 sleep 3
 [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
 [ -n "$client_pid" ] && kill "$client_pid" 2>/dev/null
+# wire stops gracefully on SIGTERM (exit 0); SIGKILL is a crash.
+[ -n "$wire_pid" ] && kill -KILL "$wire_pid" 2>/dev/null
 wait "$bg"
 rc=$?
 bg=
 secs=$((SECONDS - t0))
-rigged "autobahn.sh with echo_server and echo_client killed part-way" 150 "$work/ab-kill" "$rc" "$secs" \
+rigged "autobahn.sh with echo_server, echo_client and wire killed part-way" 150 "$work/ab-kill" "$rc" "$secs" \
   'server: echo_server exited with status [1-9]' 'client: echo_client exited with status [1-9]' \
-  'server: expected [0-9]+ cases, ran ' 'client: expected [0-9]+ cases, ran '
+  'wire: wire exited with status [1-9]' \
+  'server: expected [0-9]+ cases, ran ' 'client: expected [0-9]+ cases, ran ' 'wire: expected [0-9]+ cases, ran '
 
 # 3. proto-h2/interop.sh: one own check skipped, and a fake h2probe.py that runs 2 of its cases.
 fake=$work/peers
@@ -111,6 +118,12 @@ run "$work/h2" env PEERS_DIR="$fake" SKIP_CHECKS='^h2load' bash proto-h2/interop
 rigged "proto-h2/interop.sh, h2load skipped and h2probe cut to 2 cases" 120 "$work/h2" "$rc" "$secs" \
   '\[own\] expected 8 checks, ran 7' '\[h2probe\] expected 56 checks, ran 2' \
   'h2-interop: expected 68 checks, ran 13'
+
+# 3b. runtime-mio/h2probe.sh: h2probe cut to its 2 connection-preface cases in both runs.
+run "$work/wire-h2" env H2PROBE_ARGS='-k 3.5/' bash runtime-mio/h2probe.sh
+rigged "runtime-mio/h2probe.sh, h2probe cut to 2 cases" 120 "$work/wire-h2" "$rc" "$secs" \
+  '\[h2c\] expected 56 checks, ran 2' '\[tls\] expected 56 checks, ran 2' \
+  'wire-h2probe: expected 112 checks, ran 4'
 
 # 4. proto-ws/interop.sh: one pairing skipped.
 run "$work/ws" env WS_INTEROP_N=5 SKIP_CHECKS='^node-ws-client' bash proto-ws/interop.sh

@@ -43,6 +43,7 @@ step "cargo test" cargo test --workspace --no-fail-fast
 # Conformance and interop suites with real peers (each prints `N passed, N failed` and exits
 # non-zero on a failure). Add a crate's suite here.
 step "sse interop" bash proto-sse/interop.sh
+# Roles server, client and wire (`wire serve`'s /ws), all at once.
 step "autobahn" bash proto-ws/autobahn.sh
 step "ws interop" bash proto-ws/interop.sh
 step "tls fingerprints" bash tls/fingerprint-check.sh
@@ -55,6 +56,10 @@ step "server fingerprints" cargo test -p runtime-mio --test fingerprint -- --ign
 # messages through /ws and reads /sse; every message must arrive (ignored by plain `cargo test`:
 # it needs the browsers, which SETUP_BROWSERS=1 installs).
 step "browsers" cargo test -p runtime-mio --test browser -- --ignored
+# h2probe.py's 56 h2spec-style cases against `wire serve` over TCP, h2c and TLS (the table's
+# h2spec cases run live in `cargo test`: runtime-mio/tests/h2spec_live.rs; Autobahn's wire role
+# in the autobahn step).
+step "wire h2probe" bash runtime-mio/h2probe.sh
 # suites:end
 
 # The suites above must fail when rigged (a selection with no case, our side killed, checks

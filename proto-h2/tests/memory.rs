@@ -516,3 +516,135 @@ fn spare_send_queues_are_bounded() {
         "{held} bytes live after the streams are gone"
     );
 }
+
+/// Moves bytes between `a` and `b` until neither has anything to send; returns what `b` sent.
+fn exchange(a: &mut Connection, b: &mut Connection, now: Instant) -> Vec<u8> {
+    let mut from_b = Vec::new();
+    loop {
+        let to_b = drain(a, now);
+        if !to_b.is_empty() {
+            b.recv(now, &to_b).unwrap();
+        }
+        let to_a = drain(b, now);
+        if !to_a.is_empty() {
+            a.recv(now, &to_a).unwrap();
+        }
+        from_b.extend_from_slice(&to_a);
+        if to_b.is_empty() && to_a.is_empty() {
+            return from_b;
+        }
+    }
+}
+
+/// Header fields as (name, value) pairs.
+type Fields = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// One request and its response through a client and a server; returns the server's bytes
+/// and the response head's fields as the client decoded them.
+fn round_trip(
+    c: &mut Connection,
+    s: &mut Connection,
+    now: Instant,
+    path: &[u8],
+) -> (Vec<u8>, Fields) {
+    let req = Request {
+        headers: &[
+            (b"user-agent", b"memory-test/1.0"),
+            (b"x-custom", b"kept in the table"),
+        ],
+        ..Request::get(b"https", b"example.com", path)
+    };
+    c.send_request(&req, true).unwrap();
+    exchange(c, s, now);
+    let mut id = None;
+    while let Some(ev) = s.poll_event() {
+        if let Event::Request { stream, .. } = ev {
+            id = Some(stream);
+        }
+    }
+    let id = id.unwrap();
+    s.send_response(
+        id,
+        200,
+        &[
+            (b"content-type", b"text/plain"),
+            (b"x-served-by", b"the same server"),
+        ],
+        false,
+    )
+    .unwrap();
+    s.send_data(id, bytes::Bytes::from_static(b"Hello, World!"), true)
+        .unwrap();
+    let wire = exchange(c, s, now);
+    let mut fields = Vec::new();
+    while let Some(ev) = c.poll_event() {
+        match ev {
+            Event::Response { head, .. } => {
+                fields = head
+                    .headers()
+                    .map(|(n, v)| (n.to_vec(), v.to_vec()))
+                    .collect();
+            }
+            Event::Data { stream, .. } => while c.read_data(stream).is_some() {},
+            _ => {}
+        }
+    }
+    (wire, fields)
+}
+
+/// An idle connection's `shrink` gives back the HPACK tables' rings and the encoder's caches
+/// (some 40 KiB here) and keeps the tables' entries: the next exchange is byte for byte what
+/// it is on a twin connection that did not shrink, and both sides decode it.
+#[test]
+fn shrink_gives_back_idle_memory_and_keeps_hpack_state() {
+    let now = Instant::now();
+    let mut pairs: Vec<(Connection, Connection)> = (0..2)
+        .map(|_| {
+            (
+                Connection::new(Role::Client, Config::client(), now),
+                Connection::new(Role::Server, Config::server(), now),
+            )
+        })
+        .collect();
+    let mut first = Vec::new();
+    for (c, s) in &mut pairs {
+        first.push(round_trip(c, s, now, b"/one"));
+    }
+    assert_eq!(first[0], first[1]);
+    let (c, s) = &mut pairs[1];
+    let before = (s.heap_size(), c.heap_size());
+    let m = Measure::start();
+    assert!(s.shrink());
+    assert!(c.shrink());
+    let freed = -m.stats().live_bytes;
+    let after = (s.heap_size(), c.heap_size());
+    assert!(before.0 > 30_000 && before.1 > 30_000, "{before:?}");
+    assert!(after.0 < 1024 && after.1 < 1024, "{after:?}");
+    assert!(freed > 60_000, "freed {freed} B");
+    let again: Vec<_> = pairs
+        .iter_mut()
+        .map(|(c, s)| round_trip(c, s, now, b"/two"))
+        .collect();
+    assert_eq!(again[0], again[1], "the shrunk pair sent other bytes");
+    assert!(
+        again[1]
+            .1
+            .contains(&(b"x-served-by".to_vec(), b"the same server".to_vec()))
+    );
+    // Indexed from the tables kept through the shrink: the second response head is smaller.
+    assert!(again[1].0.len() < first[1].0.len());
+}
+
+/// `shrink` refuses while a stream is open.
+#[test]
+fn shrink_waits_for_open_streams() {
+    let now = Instant::now();
+    let mut c = Connection::new(Role::Client, Config::client(), now);
+    let mut s = Connection::new(Role::Server, Config::server(), now);
+    c.send_request(&Request::get(b"https", b"example.com", b"/"), true)
+        .unwrap();
+    exchange(&mut c, &mut s, now);
+    while s.poll_event().is_some() {}
+    assert!(!s.shrink());
+    assert!(!c.shrink());
+}

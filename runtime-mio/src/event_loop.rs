@@ -3,6 +3,11 @@
 //! loop that dials out (the client's, [`EventLoop::without_listener`]), from other threads
 //! through a [`Registrar`]: a connected socket and its session, adopted at the next wake-up.
 //!
+//! The listener is drained until `WouldBlock`. When an accept fails for want of resources
+//! (out of descriptors), the connections left in the listen queue are accepted as soon as a
+//! connection closes, or after 100 ms: the edge-triggered listener would not report them
+//! again before another connection arrived.
+//!
 //! Per connection the loop keeps the socket, the protocol [`Session`] (an [`Engine`] and the
 //! glue that drains its events) and, only while the socket is backed up, the bytes not yet
 //! written. Reading and writing go through two scratch buffers the loop owns, so a
@@ -46,6 +51,10 @@ const LISTENER: Token = Token(usize::MAX - 1);
 const WAKER: Token = Token(usize::MAX - 2);
 /// Longest lingering close (see [`EventLoop`]).
 const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+/// After an accept failed for want of resources (out of descriptors, of memory), the
+/// longest wait before trying again; a connection closing frees a descriptor and tries at
+/// once.
+const ACCEPT_RETRY: std::time::Duration = std::time::Duration::from_millis(100);
 /// Reads per connection per turn before others get theirs.
 const READS_PER_TURN: usize = 16;
 /// A read that returns less than asked for leaves the socket's receive queue empty, and any
@@ -153,6 +162,13 @@ pub trait Session {
 
     /// Graceful shutdown: finish what is in progress, accept nothing new.
     fn shutdown(&mut self, cx: &mut Context<'_, Self::Pooled>);
+
+    /// A wrapping TLS session completed its handshake having agreed on this ALPN protocol
+    /// (`None`: none): called once, before any application byte reaches the engine, so
+    /// that the protocol can be chosen from it. Does nothing by default.
+    fn alpn_agreed(&mut self, protocol: Option<&[u8]>) {
+        let _ = protocol;
+    }
 }
 
 /// Loop configuration.
@@ -262,6 +278,8 @@ struct Backlog {
     tx: Vec<u8>,
     pos: usize,
     payload: Option<Bytes>,
+    /// When output last moved (or started waiting): the write-stall timer runs from here.
+    progress: Instant,
 }
 
 struct Conn<S> {
@@ -279,8 +297,6 @@ struct Conn<S> {
     /// The engine returned an error; its reaction is queued. Nothing more is read.
     failed: bool,
     writable: bool,
-    /// When output last moved (or started waiting).
-    write_progress: Instant,
     /// Lingering close: our side is shut down; the peer's bytes are read and dropped until
     /// its end of stream or the connection's timer (set to the lingering deadline).
     lingering: bool,
@@ -289,6 +305,11 @@ struct Conn<S> {
 impl<S> Conn<S> {
     fn backed_up(&self) -> bool {
         self.backlog.is_some()
+    }
+
+    /// When the write-stall timer fires, while output is backed up.
+    fn stall_deadline(&self, stall: crate::timer::Timeout) -> Option<Instant> {
+        stall.deadline(self.backlog.as_ref()?.progress)
     }
 }
 
@@ -321,6 +342,12 @@ pub struct EventLoop<S: Session, F> {
     draining: Option<Instant>,
     again: Vec<usize>,
     expired: Vec<usize>,
+    /// An accept failed for want of resources: connections may wait in the listen queue,
+    /// and the listener (edge-triggered) will not say so again until another one arrives.
+    /// Accept again at this instant, or as soon as a connection closed.
+    accept_retry: Option<Instant>,
+    /// A connection closed this turn (a descriptor was freed).
+    freed: bool,
 }
 
 impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
@@ -364,6 +391,8 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             draining: None,
             again: Vec::new(),
             expired: Vec::new(),
+            accept_retry: None,
+            freed: false,
         })
     }
 
@@ -423,6 +452,9 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 if let Some(g) = self.draining {
                     next = Some(next.map_or(g, |n| n.min(g)));
                 }
+                if let Some(r) = self.accept_retry {
+                    next = Some(next.map_or(r, |n| n.min(r)));
+                }
                 next.map(|d| d.saturating_duration_since(now))
             } else {
                 Some(std::time::Duration::ZERO)
@@ -472,10 +504,15 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 self.expire(key, now);
             }
             self.expired = expired;
+            if self.accept_retry.is_some_and(|at| self.freed || now >= at) {
+                self.accept(now);
+            }
+            self.freed = false;
         }
     }
 
     fn accept(&mut self, now: Instant) {
+        self.accept_retry = None;
         loop {
             let Some(listener) = &self.listener else {
                 return;
@@ -483,9 +520,21 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             let (stream, _) = match listener.accept() {
                 Ok(s) => s,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // Out of descriptors, a connection reset before accept: try again later.
-                Err(_) => return,
+                // Interrupted, or a connection reset before it was accepted: the next one.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted
+                    ) =>
+                {
+                    continue;
+                }
+                // Out of descriptors or memory: the queued connections wait until one
+                // closes, or ACCEPT_RETRY.
+                Err(_) => {
+                    self.accept_retry = Some(now + ACCEPT_RETRY);
+                    return;
+                }
             };
             if self.conns.len() >= self.config.max_connections {
                 continue;
@@ -551,7 +600,6 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             eof: false,
             failed: false,
             writable: false,
-            write_progress: now,
             lingering: false,
         });
         if drive {
@@ -636,13 +684,8 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             self.drive(key, now);
             return;
         }
-        if c.backed_up()
-            && self
-                .config
-                .timeouts
-                .write_stall
-                .deadline(c.write_progress)
-                .is_some_and(|d| d <= now)
+        if c.stall_deadline(self.config.timeouts.write_stall)
+            .is_some_and(|d| d <= now)
         {
             self.close(key);
             return;
@@ -668,6 +711,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
     fn close(&mut self, key: usize) {
         self.timers.set(key, None);
         let mut c = self.conns.remove(key);
+        self.freed = true;
         let _ = self.poll.registry().deregister(&mut c.stream);
         let _ = c.stream.shutdown(Shutdown::Write);
     }
@@ -755,9 +799,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             }
         };
         join(c.session.engine().poll_timeout());
-        if c.backed_up() {
-            join(config.timeouts.write_stall.deadline(c.write_progress));
-        }
+        join(c.stall_deadline(config.timeouts.write_stall));
         self.timers.set(key, deadline);
         if matches!(result, Driven::Again) {
             self.again.push(key);
@@ -853,7 +895,7 @@ fn flush<S: Session>(c: &mut Conn<S>, now: Instant, scratch: &mut Vec<u8>) -> io
             &mut written,
         )?;
         if written > before {
-            c.write_progress = now;
+            b.progress = now;
         }
         if !done {
             return Ok(written);
@@ -869,11 +911,11 @@ fn flush<S: Session>(c: &mut Conn<S>, now: Instant, scratch: &mut Vec<u8>) -> io
         let mut pos = 0;
         if !write_out(&mut c.stream, scratch, &mut pos, &mut payload, &mut written)? {
             // Backed up: the stall clock starts now; keep the rest.
-            c.write_progress = now;
             c.backlog = Some(Box::new(Backlog {
                 tx: scratch[pos..].to_vec(),
                 pos: 0,
                 payload,
+                progress: now,
             }));
             break;
         }

@@ -62,6 +62,12 @@ pub struct Timeouts {
     pub h2_idle: Timeout,
     /// HTTP/2: silence after which a PING is sent. Default 30 s.
     pub h2_ping: Timeout,
+    /// HTTP/2: after the client's GOAWAY, with no stream left, how long the connection
+    /// stays open for the client to close it (the frames it wrote after its GOAWAY, a PING
+    /// say, are still answered); the connection closes at the client's end of stream or
+    /// then (`Unlimited`: at the client's end of stream, or at the `h2_idle` timeout's
+    /// GOAWAY). Default 1 s (as Go's HTTP/2 server).
+    pub h2_goaway_grace: Timeout,
     /// WebSocket: how long to wait for the peer's Close after ours; then an HTTP/1.1
     /// connection is dropped and an HTTP/2 WebSocket stream reset (RST_STREAM CANCEL).
     /// Default 5 s.
@@ -84,6 +90,7 @@ impl Default for Timeouts {
             write_stall: s(30),
             h2_idle: s(60),
             h2_ping: s(30),
+            h2_goaway_grace: s(1),
             ws_close: s(5),
             sse_heartbeat: s(15),
             shutdown_grace: s(10),

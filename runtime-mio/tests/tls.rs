@@ -33,8 +33,18 @@ fn start() -> (Server, Vec<u8>) {
 /// A TLS client on a blocking socket: the handshake, then `request`, then everything until
 /// the server closes.
 fn fetch(server: &Server, root: &[u8], request: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    fetch_alpn(server, root, b"http/1.1", request)
+}
+
+/// [`fetch`], offering the one ALPN protocol `alpn`.
+fn fetch_alpn(
+    server: &Server,
+    root: &[u8],
+    alpn: &[u8],
+    request: &[u8],
+) -> (Vec<u8>, Option<Vec<u8>>) {
     let mut b = tls::ClientConfig::builder();
-    b.add_root_pem(root).alpn(&[b"http/1.1"]);
+    b.add_root_pem(root).alpn(&[alpn]);
     let config = b.build().unwrap();
     let mut session = tls::ClientSession::new(&config, "localhost").unwrap();
     let mut sock = TcpStream::connect(server.local_addr()).unwrap();
@@ -133,5 +143,42 @@ fn cleartext_to_tls_port_is_refused() {
         b"GET /after HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     );
     assert!(String::from_utf8_lossy(&got).ends_with("/after over TLS"));
+    s.shutdown().unwrap();
+}
+
+/// ALPN `h2` decides for HTTP/2 before any byte: a connection that then sends an HTTP/1.1
+/// request instead of the preface gets an HTTP/2 connection error (RFC 9113 section 3.4:
+/// GOAWAY with PROTOCOL_ERROR, or nothing), never an HTTP/1.1 answer.
+#[test]
+fn alpn_h2_with_a_wrong_preface_is_a_connection_error() {
+    let (s, root) = start();
+    let (got, alpn) = fetch_alpn(&s, &root, b"h2", b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(alpn.as_deref(), Some(&b"h2"[..]));
+    assert!(
+        !got.starts_with(b"HTTP/"),
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
+    // The server's SETTINGS may come first; a GOAWAY, if any, says PROTOCOL_ERROR.
+    let mut pos = 0;
+    while pos + 9 <= got.len() {
+        let len = usize::from(got[pos]) << 16
+            | usize::from(got[pos + 1]) << 8
+            | usize::from(got[pos + 2]);
+        if got[pos + 3] == 7 {
+            let code = &got[pos + 9 + 4..pos + 9 + 8];
+            assert_eq!(code, [0, 0, 0, 1], "GOAWAY code");
+        }
+        pos += 9 + len;
+    }
+    assert_eq!(pos, got.len(), "whole frames only");
+    // The same bytes with ALPN http/1.1 are an HTTP/1.1 request.
+    let (got, _) = fetch_alpn(
+        &s,
+        &root,
+        b"http/1.1",
+        b"GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(got.starts_with(b"HTTP/1.1 200 "));
     s.shutdown().unwrap();
 }

@@ -726,3 +726,30 @@ fn h2_websocket_uncompressed_echo_is_byte_exact() {
     drop(c);
     server.shutdown().unwrap();
 }
+
+/// An HTTP/2 connection without a stream for a second gives back its buffers and HPACK rings
+/// (`Connection::shrink`); it keeps serving, its HPACK state intact, before and after.
+#[test]
+fn h2_connection_serves_after_its_idle_shrink() {
+    let server = start(Duration::from_secs(5));
+    let mut c = Client::connect(&server);
+    for (i, pause) in [0u64, 1300, 50, 1300].into_iter().enumerate() {
+        std::thread::sleep(Duration::from_millis(pause));
+        let path = format!("/after-idle/{i}");
+        let g = c.get(&path);
+        c.until(|c| c.ended.contains(&g.value()));
+        assert_eq!(c.data[&g.value()], format!("GET {path}").as_bytes());
+    }
+    // A WebSocket after the shrink too.
+    let (id, status, mut ws, _) = c.websocket(&[], 11);
+    assert_eq!(status, 200);
+    let mut seen = 0;
+    ws.send_text("after the shrink").unwrap();
+    c.send_ws(id, &mut ws);
+    assert_eq!(
+        c.ws_wait(id, &mut ws, &mut seen, 1),
+        ["text:after the shrink"]
+    );
+    drop(c);
+    server.shutdown().unwrap();
+}

@@ -185,6 +185,15 @@ pub struct Config {
     /// otherwise the connection ends with [`Error::KeepaliveTimeout`]. Used only with
     /// `keepalive_interval`. Default 20 s (as hyper).
     pub keepalive_timeout: Duration,
+    /// After the peer's GOAWAY (and none of ours), how long the connection stays open for
+    /// the peer to close its side once no stream is left: frames it sent after its GOAWAY (a
+    /// PING, a SETTINGS) are still read and answered, where a transport that closed at once
+    /// would drop them. [`Connection::is_closed`] turns true at the peer's end of stream
+    /// ([`Connection::recv_eof`]) or once this passed since the GOAWAY arrived
+    /// ([`Connection::handle_timeout`]); a grace too long for `Instant` (`Duration::MAX`)
+    /// waits for the peer's end of stream (or the idle timeout's GOAWAY). Default `None`:
+    /// the connection is over as soon as the GOAWAY leaves no stream open.
+    pub goaway_grace: Option<Duration>,
 }
 
 impl Config {
@@ -212,6 +221,7 @@ impl Config {
             idle_timeout: None,
             keepalive_interval: None,
             keepalive_timeout: Duration::from_secs(20),
+            goaway_grace: None,
         }
     }
 

@@ -74,6 +74,7 @@ impl Connection {
             self.control_frame(kind::GOAWAY)?;
         }
         self.goaway_recv = Some(last);
+        self.goaway_recv_at.get_or_insert(self.now);
         let refused: Vec<u32> = self
             .streams
             .iter()

@@ -173,6 +173,8 @@ pub struct Connection {
     send_queue: VecDeque<u32>,
     goaway_sent: Option<u32>,
     goaway_recv: Option<u32>,
+    /// When the peer's first GOAWAY arrived ([`Config::goaway_grace`]).
+    goaway_recv_at: Option<Instant>,
     error: Option<Error>,
     stall_since: Option<Instant>,
     bdp: Option<Bdp>,
@@ -279,6 +281,7 @@ impl Connection {
             send_queue: VecDeque::new(),
             goaway_sent: None,
             goaway_recv: None,
+            goaway_recv_at: None,
             error: None,
             stall_since: None,
             bdp,
@@ -384,12 +387,73 @@ impl Connection {
     }
 
     /// True once the connection has nothing left to do: it failed, or a GOAWAY was sent or
-    /// received and every stream is finished. Flush `poll_transmit` and close the socket.
+    /// received and every stream is finished (after the peer's GOAWAY, also once
+    /// [`Config::goaway_grace`] is over). Flush `poll_transmit` and close the socket.
     pub fn is_closed(&self) -> bool {
         self.error.is_some()
             || (!self.draining
                 && (self.goaway_sent.is_some() || self.goaway_recv.is_some())
-                && self.streams.values().all(|s| s.state == State::Closed))
+                && self.streams.values().all(|s| s.state == State::Closed)
+                && !self.in_goaway_grace())
+    }
+
+    /// The peer's GOAWAY holds the connection open ([`Config::goaway_grace`]): it came, and
+    /// neither has the grace passed, nor did the peer end its side, nor did we send a GOAWAY
+    /// of our own. A grace too long for `Instant` never passes.
+    pub(super) fn in_goaway_grace(&self) -> bool {
+        match (self.goaway_recv_at, self.config.goaway_grace) {
+            (Some(at), Some(grace)) if self.goaway_sent.is_none() && !self.eof => {
+                at.checked_add(grace).is_none_or(|end| self.now < end)
+            }
+            _ => false,
+        }
+    }
+
+    /// Gives back the memory an idle connection need not hold, when it has no open stream and
+    /// nothing half-received or waiting to be written (otherwise it does nothing and returns
+    /// `false`): the HPACK tables are compacted to their live entries and the encoder's
+    /// lookup caches dropped (some 38 KiB at the default table size), the receive, scratch and
+    /// control buffers and the event and stream collections freed. The dynamic tables' entries
+    /// and every setting are kept: later header blocks encode and decode as before, and the
+    /// next stream grows what it needs back (some 40 KiB of allocation and a few microseconds,
+    /// so call this after an idle period, not after every stream; the runtime waits a
+    /// second).
+    pub fn shrink(&mut self) -> bool {
+        if !self.streams.is_empty()
+            || !self.events.is_empty()
+            || !self.rx.is_empty()
+            || !self.ctrl.is_empty()
+            || self.partial.is_some()
+        {
+            return false;
+        }
+        self.encoder.shrink();
+        self.decoder.shrink();
+        self.rx = BytesMut::new();
+        self.scratch = Vec::new();
+        self.ctrl = Vec::new();
+        self.head_scratch = Head::default();
+        self.spare_queues = Vec::new();
+        self.streams = HashMap::new();
+        self.events = VecDeque::new();
+        self.send_queue = VecDeque::new();
+        self.send_waiters = Vec::new();
+        self.stalls.shrink_to_fit();
+        self.closed.shrink_to_fit();
+        self.closed_order.shrink_to_fit();
+        true
+    }
+
+    /// Heap bytes held by the buffers and tables [`shrink`](Self::shrink) gives back (the
+    /// HPACK tables and caches, the receive, scratch and control buffers); not the stream
+    /// collections.
+    #[must_use]
+    pub fn heap_size(&self) -> usize {
+        self.encoder.heap_size()
+            + self.decoder.heap_size()
+            + self.rx.capacity()
+            + self.scratch.capacity()
+            + self.ctrl.capacity()
     }
 
     /// Whether [`Connection::poll_transmit`] has bytes to give now (the engine contract's

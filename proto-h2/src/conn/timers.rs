@@ -29,6 +29,8 @@ impl Connection {
     ///   within [`Config::keepalive_timeout`]: [`Error::KeepaliveTimeout`].
     /// - Idle for [`Config::idle_timeout`]: GOAWAY(NO_ERROR) is queued and
     ///   [`Connection::is_closed`] turns true; not an error.
+    /// - [`Config::goaway_grace`] passed since the peer's GOAWAY: [`Connection::is_closed`]
+    ///   turns true once no stream is left.
     ///
     /// # Errors
     /// The connection errors above; their GOAWAY is queued.
@@ -107,10 +109,20 @@ impl Connection {
             .idle_timeout
             .filter(|_| self.goaway_sent.is_none() && self.streams.is_empty())
             .map(|t| self.busy_at + t);
-        [settings, stall, stream_stall, keepalive, idle]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            settings,
+            stall,
+            stream_stall,
+            keepalive,
+            idle,
+            self.goaway_recv_at
+                .zip(self.config.goaway_grace)
+                .filter(|_| self.in_goaway_grace())
+                .and_then(|(at, grace)| at.checked_add(grace)),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Brings the idle timer's `busy_at` up to `now` if a stream is open or was dropped since

@@ -140,6 +140,20 @@ impl Decoder {
         self.table.size()
     }
 
+    /// Gives back what an idle decoder need not hold: the table's rings beyond its live
+    /// entries (12 KiB at the default size) and the Huffman scratch. The entries are kept; the
+    /// next block that inserts grows the rings back.
+    pub fn shrink(&mut self) {
+        self.table.compact();
+        self.scratch = Vec::new();
+    }
+
+    /// Heap bytes the decoder holds.
+    #[must_use]
+    pub fn heap_size(&self) -> usize {
+        self.table.heap_size() + self.scratch.capacity()
+    }
+
     /// Forgets the dynamic table and returns to the state of [`Decoder::new`] (limits included),
     /// keeping the memory: for reusing a decoder on a new connection.
     pub fn reset(&mut self) {

@@ -85,14 +85,41 @@ pub struct Encoder {
     /// Two-way set-associative caches from a field's hash (and a name's hash) to the sequence
     /// number (plus one) of entries with that hash: lookups in O(1). Lossy when three live
     /// entries share a set (a miss then only costs compression); hits are checked byte for byte.
-    by_field: Box<[u32; 2 * SETS]>,
-    by_name: Box<[u32; 2 * SETS]>,
+    /// `None` after [`Encoder::shrink`]; rebuilt from the table at the next block.
+    caches: Option<Box<Caches>>,
     /// Whether strings are Huffman-coded when that is shorter ([`Encoder::set_huffman`]).
     huffman: bool,
 }
 
 /// Sets of the lookup caches (a 4096-octet table holds at most 128 entries).
 const SETS: usize = 1024;
+
+/// The encoder's lookup caches (16 KiB: boxed, and dropped while idle).
+#[derive(Debug, Clone)]
+struct Caches {
+    by_field: [u32; 2 * SETS],
+    by_name: [u32; 2 * SETS],
+}
+
+impl Caches {
+    /// Caches holding the live entries of `table`, oldest first (so that the newest win).
+    fn of(table: &DynamicTable) -> Box<Caches> {
+        let mut c = Box::new(Caches {
+            by_field: [0; 2 * SETS],
+            by_name: [0; 2 * SETS],
+        });
+        let next = table.next_seq() as u32;
+        for i in (0..table.len()).rev() {
+            if let Some((name, value)) = table.get(i) {
+                let name_hash = hash(0, name);
+                let seq1 = next.wrapping_sub(i as u32);
+                cache_insert(table, &mut c.by_field, hash(name_hash, value), seq1);
+                cache_insert(table, &mut c.by_name, name_hash, seq1);
+            }
+        }
+        c
+    }
+}
 
 impl Default for Encoder {
     fn default() -> Self {
@@ -103,13 +130,13 @@ impl Default for Encoder {
 impl Encoder {
     /// An encoder with the default 4096-octet table, which is also the most it will use.
     pub fn new() -> Self {
+        let table = DynamicTable::new(DEFAULT_TABLE_SIZE);
         Encoder {
-            table: DynamicTable::new(DEFAULT_TABLE_SIZE),
+            caches: Some(Caches::of(&table)),
+            table,
             limit: DEFAULT_TABLE_SIZE,
             peer_max: DEFAULT_TABLE_SIZE,
             pending: None,
-            by_field: Box::new([0; 2 * SETS]),
-            by_name: Box::new([0; 2 * SETS]),
             huffman: true,
         }
     }
@@ -177,8 +204,30 @@ impl Encoder {
         }
     }
 
+    /// Gives back what an idle encoder need not hold: the lookup caches (16 KiB) and the
+    /// table's rings beyond its live entries (8 KiB or more at the default size). The table's
+    /// entries are kept, so the encoding of later blocks is what it would have been; the next
+    /// block rebuilds the caches (at most 128 entries hashed) and the rings.
+    pub fn shrink(&mut self) {
+        self.caches = None;
+        self.table.compact();
+    }
+
+    /// Heap bytes the encoder holds.
+    #[must_use]
+    pub fn heap_size(&self) -> usize {
+        self.table.heap_size()
+            + self
+                .caches
+                .as_ref()
+                .map_or(0, |_| std::mem::size_of::<Caches>())
+    }
+
     /// Emits owed dynamic table size updates (RFC 7541 section 6.3).
     fn start_block(&mut self, out: &mut Vec<u8>) {
+        if self.caches.is_none() {
+            self.caches = Some(Caches::of(&self.table));
+        }
         if let Some((min, last)) = self.pending.take() {
             if min < last {
                 integer::encode(out, 0x20, 5, min);
@@ -246,8 +295,10 @@ impl Encoder {
         if indexing {
             let seq = (self.table.next_seq() as u32).wrapping_add(1);
             self.table.insert(name, value);
-            cache_insert(&self.table, &mut self.by_field, field_hash, seq);
-            cache_insert(&self.table, &mut self.by_name, name_hash, seq);
+            if let Some(c) = &mut self.caches {
+                cache_insert(&self.table, &mut c.by_field, field_hash, seq);
+                cache_insert(&self.table, &mut c.by_name, name_hash, seq);
+            }
         }
     }
 
@@ -261,7 +312,10 @@ impl Encoder {
         name_hash: u64,
         field_hash: u64,
     ) -> (Option<usize>, Option<usize>) {
-        let exact = cache_lookup(&self.table, &self.by_field, field_hash, |n, v| {
+        let Some(c) = self.caches.as_deref() else {
+            return (None, None);
+        };
+        let exact = cache_lookup(&self.table, &c.by_field, field_hash, |n, v| {
             same(n, name) && same(v, value)
         });
         if exact.is_some() {
@@ -273,7 +327,8 @@ impl Encoder {
     /// The dynamic index of the newest entry named `name`, through the cache.
     #[inline]
     fn find_name(&self, name: &[u8], name_hash: u64) -> Option<usize> {
-        cache_lookup(&self.table, &self.by_name, name_hash, |n, _| same(n, name))
+        let c = self.caches.as_deref()?;
+        cache_lookup(&self.table, &c.by_name, name_hash, |n, _| same(n, name))
     }
 }
 

@@ -305,6 +305,36 @@ impl DynamicTable {
         self.size = 0;
     }
 
+    /// Gives back the memory the rings hold beyond the live entries (a table that will be
+    /// idle for a while): the entries are laid out oldest first, back to back, in buffers of
+    /// exactly their size. Lookups work as before; the next insertion (or size change) grows
+    /// the rings back first. Allocates only when there are live entries.
+    pub(crate) fn compact(&mut self) {
+        let live: usize = (0..self.len)
+            .map(|i| {
+                let e = self.slot(i);
+                e.name_len + e.value_len
+            })
+            .sum();
+        let mut bytes = Vec::with_capacity(live);
+        let mut entries = Vec::with_capacity(self.len);
+        for k in 0..self.len {
+            let e = *self.slot(self.len - 1 - k);
+            let off = bytes.len();
+            bytes.extend_from_slice(&self.bytes[e.off..e.off + e.name_len + e.value_len]);
+            entries.push(Entry { off, ..e });
+        }
+        self.bytes = bytes;
+        self.entries = entries;
+        self.first = 0;
+        self.head = live;
+    }
+
+    /// Heap bytes the table holds.
+    pub(crate) fn heap_size(&self) -> usize {
+        self.bytes.capacity() + self.entries.capacity() * std::mem::size_of::<Entry>()
+    }
+
     #[inline]
     fn slot(&self, i: usize) -> &Entry {
         // i = 0 is the newest entry.
@@ -387,6 +417,10 @@ impl DynamicTable {
         while self.size + need > self.capacity {
             self.evict();
         }
+        if self.bytes.len() < self.capacity.saturating_mul(2) {
+            // Compacted (see `compact`): the rings grow back before they are written.
+            self.set_capacity(self.capacity);
+        }
         let off = if self.head + n <= self.bytes.len() {
             self.head
         } else {
@@ -418,6 +452,51 @@ impl DynamicTable {
 
 #[cfg(test)]
 mod tests {
+
+    fn contents(t: &DynamicTable) -> Vec<(Vec<u8>, Vec<u8>)> {
+        (0..t.len())
+            .map(|i| {
+                let (n, v) = t.get(i).unwrap();
+                (n.to_vec(), v.to_vec())
+            })
+            .collect()
+    }
+
+    /// A compacted table (rings wrapped, entries evicted) holds only its live bytes, looks
+    /// up the same entries, and after further insertions (evicting, wrapping) is the same as
+    /// a twin that was never compacted.
+    #[test]
+    fn compact_keeps_entries_and_regrows() {
+        let mut a = DynamicTable::new(256);
+        let mut b = DynamicTable::new(256);
+        for i in 0..40u32 {
+            let v = format!("value-{i}-{}", "x".repeat((i % 7) as usize));
+            a.insert(b"name", v.as_bytes());
+            b.insert(b"name", v.as_bytes());
+        }
+        let before = contents(&a);
+        a.compact();
+        assert_eq!(contents(&a), before);
+        let live: usize = before.iter().map(|(n, v)| n.len() + v.len()).sum();
+        assert_eq!(a.bytes.capacity(), live);
+        assert_eq!(a.entries.capacity(), a.len());
+        for i in 0..40u32 {
+            let v = format!("again-{i}-{}", "y".repeat((i % 5) as usize));
+            a.insert(b"other", v.as_bytes());
+            b.insert(b"other", v.as_bytes());
+            assert_eq!(contents(&a), contents(&b));
+            if i % 9 == 0 {
+                a.compact();
+            }
+        }
+        assert_eq!(a.next_seq(), b.next_seq());
+        let mut empty = DynamicTable::new(256);
+        empty.compact();
+        assert_eq!(empty.heap_size(), 0);
+        empty.insert(b"n", b"v");
+        assert_eq!(contents(&empty), [(b"n".to_vec(), b"v".to_vec())]);
+    }
+
     use super::*;
     use proptest::prelude::*;
     use std::collections::VecDeque;

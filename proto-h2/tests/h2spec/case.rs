@@ -1,6 +1,12 @@
 //! What one h2spec case is (the types of the rows in `table.rs`), how its bytes are built for a
 //! role, and how a case is run against our server or client connection.
 //!
+//! A case runs against a [`Target`]: [`Memory`] (our sans-IO connection, fed in memory through
+//! [`Peer`]) here, or a live server over TCP (runtime-mio's `tests/h2spec_live.rs`, which
+//! includes this file and `table.rs` by path). The script's bytes and the order of its checks
+//! are the same for every target; each target says how it delivers bytes and how it observes a
+//! reaction ([`Wire::check`]).
+//!
 //! A case is data: the h2spec ids it has in server mode and in client mode (`h2spec client`),
 //! the h2spec source it follows, h2spec's description and requirement, and its script: the
 //! frames h2spec writes and the reactions it waits for. The few places where h2spec's client
@@ -11,6 +17,7 @@
 use crate::support::{DELIVERIES, Delivery, Got, Peer, REQ, split_frames, transmit_all};
 use proto_h2::conn::{Config, Connection};
 use proto_h2::frame::{Builder, ErrorCode, flag, kind};
+use proto_h2::hpack::Encoder;
 use std::time::Instant;
 
 /// Our endpoint under test.
@@ -273,39 +280,97 @@ pub(crate) enum FreshExpect {
     },
 }
 
+/// Where a case runs: our endpoint, reached in memory or over a socket.
+pub(crate) trait Target {
+    /// One connection to our endpoint, after h2spec's handshake.
+    type Wire: Wire;
+
+    /// A connection after h2spec's handshake with our endpoint in `role`; later sends are
+    /// delivered as `delivery` says.
+    fn handshaken(&mut self, role: Role, delivery: Delivery) -> Self::Wire;
+
+    /// A fresh server connection that reads `input` at once; panics, naming `id`, unless every
+    /// one of `expect` happens.
+    fn fresh(&mut self, id: &str, input: &[u8], expect: &[FreshExpect]);
+}
+
+/// One handshaken connection, as a case's script drives it.
+pub(crate) trait Wire {
+    /// Delivers h2spec's bytes (split as the connection's [`Delivery`] says); nothing once our
+    /// endpoint ended the connection.
+    fn send(&mut self, bytes: &[u8]);
+
+    /// h2spec's HPACK encoder on this connection.
+    fn encoder(&mut self) -> &mut Encoder;
+
+    /// Our endpoint's SETTINGS_HEADER_TABLE_SIZE.
+    fn header_table_size(&self) -> u32;
+
+    /// Our endpoint's SETTINGS_MAX_CONCURRENT_STREAMS.
+    fn max_concurrent_streams(&self) -> Option<u32>;
+
+    /// Checks one reaction (`sid` resolves the case's stream ids); panics, naming `id`, when
+    /// it is not the expected one. [`Expect::BlockLonger`] checks our own bytes and never
+    /// comes here.
+    fn check(&mut self, id: &str, e: &Expect, sid: &dyn Fn(Sid) -> u32);
+}
+
+/// Our sans-IO connection in memory: a [`Peer`] per run.
+pub(crate) struct Memory;
+
+impl Target for Memory {
+    type Wire = Peer;
+
+    fn handshaken(&mut self, role: Role, delivery: Delivery) -> Peer {
+        match role {
+            Role::Server => Peer::h2spec(delivery),
+            Role::Client => Peer::h2spec_client(delivery),
+        }
+    }
+
+    fn fresh(&mut self, id: &str, input: &[u8], expect: &[FreshExpect]) {
+        run_fresh(id, input, expect);
+    }
+}
+
 /// A running case: the peer, the role, the encoded blocks.
-struct Run<'a> {
-    p: Peer,
+struct Run<'a, W> {
+    p: W,
     role: Role,
     blocks: Vec<Vec<u8>>,
     id: &'a str,
 }
 
-/// Runs `case` against `role`; returns how many times it ran (one per delivery, or once for a
-/// fresh connection). Panics, naming the case, on the first reaction that is not the expected
-/// one.
+/// Runs `case` against `role` in memory; returns how many times it ran (one per delivery, or
+/// once for a fresh connection). Panics, naming the case, on the first reaction that is not
+/// the expected one.
 pub(crate) fn run(case: &Case, role: Role) -> usize {
+    run_on(&mut Memory, case, role)
+}
+
+/// Runs `case` against `role` on `target`, as [`run`] does in memory.
+pub(crate) fn run_on<T: Target>(target: &mut T, case: &Case, role: Role) -> usize {
     let id = case.id(role).expect("the case has an id for this role");
     match &case.script {
         Script::Fresh { input, expect } => {
             assert_eq!(role, Role::Server, "{id}: fresh scripts start a server");
-            run_fresh(id, input, expect);
+            let bytes: Vec<u8> = input.iter().flat_map(fixed_bytes).collect();
+            target.fresh(id, &bytes, expect);
             1
         }
         Script::Handshaken { blocks, steps } => {
             for d in DELIVERIES {
-                run_handshaken(id, role, d, blocks, steps);
+                run_handshaken(target.handshaken(role, d), id, role, blocks, steps);
             }
             DELIVERIES.len()
         }
     }
 }
 
-fn run_fresh(id: &str, input: &[Frame], expect: &[FreshExpect]) {
+fn run_fresh(id: &str, bytes: &[u8], expect: &[FreshExpect]) {
     let now = Instant::now();
     let mut s = Connection::new(proto_h2::conn::Role::Server, Config::server(), now);
-    let bytes: Vec<u8> = input.iter().flat_map(fixed_bytes).collect();
-    let r = s.recv(now, &bytes);
+    let r = s.recv(now, bytes);
     let (got, _) = split_frames(&transmit_all(&mut s, now));
     for e in expect {
         match e {
@@ -344,11 +409,7 @@ fn settings(params: &[(u16, u32)]) -> Vec<u8> {
     b.build()
 }
 
-fn run_handshaken(id: &str, role: Role, d: Delivery, blocks: &[&[Part]], steps: &[Step]) {
-    let p = match role {
-        Role::Server => Peer::h2spec(d),
-        Role::Client => Peer::h2spec_client(d),
-    };
+fn run_handshaken<W: Wire>(p: W, id: &str, role: Role, blocks: &[&[Part]], steps: &[Step]) {
     let mut r = Run {
         p,
         role,
@@ -370,24 +431,58 @@ fn run_handshaken(id: &str, role: Role, d: Delivery, blocks: &[&[Part]], steps: 
     }
 }
 
-impl Run<'_> {
+/// A stream id of a case, for `role` (with our server's concurrency limit `max`).
+fn resolve(s: Sid, role: Role, max: Option<u32>) -> u32 {
+    match (s, role) {
+        (Sid::N(n), _) => n,
+        (Sid::Idle, Role::Server) => 1,
+        (Sid::Idle, Role::Client) => 2,
+        (Sid::BeyondLimit, _) => 1 + 2 * max.expect("our server advertises a limit"),
+    }
+}
+
+/// An HPACK block of `fields`, with `enc`.
+fn block(enc: &mut Encoder, fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut b = Vec::new();
+    enc.encode(
+        fields.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())),
+        &mut b,
+    );
+    b
+}
+
+impl<W: Wire> Run<'_, W> {
     fn encode(&mut self, parts: &[Part]) -> Vec<u8> {
         let mut out = Vec::new();
         for part in parts {
+            let enc = self.p.encoder();
             match (part, self.role) {
-                (Part::Common, Role::Server) => out.extend(self.p.block(&REQ)),
-                (Part::Common, Role::Client) => out.extend(self.p.block(&[(":status", "200")])),
-                (Part::Post(extra), Role::Server) => out.extend(self.p.post_with(extra)),
+                (Part::Common, Role::Server) => out.extend(block(enc, &REQ)),
+                (Part::Common, Role::Client) => out.extend(block(enc, &[(":status", "200")])),
+                (Part::Post(extra), Role::Server) => {
+                    // h2spec's common request as a POST, with `extra` appended.
+                    let mut v = REQ.to_vec();
+                    v[0].1 = "POST";
+                    v.extend_from_slice(extra);
+                    out.extend(block(enc, &v));
+                }
                 (Part::Post(extra), Role::Client) => {
                     let mut v = vec![(":status", "200")];
                     v.extend_from_slice(extra);
-                    out.extend(self.p.block(&v));
+                    out.extend(block(enc, &v));
                 }
-                (Part::Fields(fields), _) => out.extend(self.p.block(fields)),
-                (Part::Dummy(n), _) => out.extend(self.p.dummy(*n)),
+                (Part::Fields(fields), _) => out.extend(block(enc, fields)),
+                (Part::Dummy(n), _) => {
+                    // h2spec's `DummyHeaders(n)`: `x-dummy<i>` fields of 4000 `x` each.
+                    let value = "x".repeat(4000);
+                    let names: Vec<String> = (0..*n).map(|i| format!("x-dummy{i}")).collect();
+                    let fields: Vec<(&str, &str)> =
+                        names.iter().map(|n| (n.as_str(), value.as_str())).collect();
+                    out.extend(block(enc, &fields));
+                }
                 (Part::Rep(b), _) => out.extend_from_slice(b),
                 (Part::SizeUpdateAboveTable, _) => {
-                    let size = self.p.s.local_settings().header_table_size + 1;
+                    let size = self.p.header_table_size() + 1;
                     out.push(0x3f);
                     let mut rest = size - 31;
                     while rest >= 128 {
@@ -403,19 +498,12 @@ impl Run<'_> {
 
     fn max_concurrent(&self) -> u32 {
         self.p
-            .s
-            .local_settings()
-            .max_concurrent_streams
+            .max_concurrent_streams()
             .expect("our server advertises a limit")
     }
 
     fn sid(&self, s: Sid) -> u32 {
-        match (s, self.role) {
-            (Sid::N(n), _) => n,
-            (Sid::Idle, Role::Server) => 1,
-            (Sid::Idle, Role::Client) => 2,
-            (Sid::BeyondLimit, _) => 1 + 2 * self.max_concurrent(),
-        }
+        resolve(s, self.role, self.p.max_concurrent_streams())
     }
 
     fn blk(&self, b: Blk) -> &[u8] {
@@ -493,7 +581,7 @@ impl Run<'_> {
                 assert_eq!(self.role, Role::Server, "{}: a server-only frame", self.id);
                 let mut all = Vec::new();
                 for i in 0..=self.max_concurrent() {
-                    let b = self.p.block(&REQ);
+                    let b = block(self.p.encoder(), &REQ);
                     all.extend(
                         Builder::new(kind::HEADERS, 1 + 2 * i)
                             .flags(flag::END_STREAM | flag::END_HEADERS)
@@ -507,21 +595,50 @@ impl Run<'_> {
         out.extend(built);
     }
 
-    /// Runs a check, naming the case and the delivery when it fails.
+    /// Runs a check, naming the case when it fails.
     fn check(&mut self, e: &Expect) {
-        let (id, d) = (self.id, self.p.delivery);
-        let p = &mut self.p;
+        if let Expect::BlockLonger(i, n) = *e {
+            let len = self.blocks[i].len();
+            assert!(
+                len > n,
+                "{}: block {i} is {len} octets, not more than {n}",
+                self.id
+            );
+            return;
+        }
+        let (role, max) = (self.role, self.p.max_concurrent_streams());
+        self.p.check(self.id, e, &move |s| resolve(s, role, max));
+    }
+}
+
+impl Wire for Peer {
+    fn send(&mut self, bytes: &[u8]) {
+        Peer::send(self, bytes);
+    }
+
+    fn encoder(&mut self) -> &mut Encoder {
+        &mut self.enc
+    }
+
+    fn header_table_size(&self) -> u32 {
+        self.s.local_settings().header_table_size
+    }
+
+    fn max_concurrent_streams(&self) -> Option<u32> {
+        self.s.local_settings().max_concurrent_streams
+    }
+
+    /// Everything our connection has to send is taken at once (it answers synchronously).
+    fn check(&mut self, id: &str, e: &Expect, sid: &dyn Fn(Sid) -> u32) {
+        let d = self.delivery;
+        let p = self;
         match *e {
             Expect::ConnError(codes) => p.conn_error(codes),
-            Expect::StreamError(s, codes) => {
-                let s = self.sid(s);
-                self.p.stream_error(s, codes)
-            }
+            Expect::StreamError(s, codes) => p.stream_error(sid(s), codes),
             Expect::RstCode(s, code) => {
-                let s = self.sid(s);
-                self.p.flush();
-                let rst = rst_code(&self.p.frames, s);
-                assert_eq!(rst, Some(code), "{id} [{d:?}] {:?}", self.p.frames);
+                p.flush();
+                let rst = rst_code(&p.frames, sid(s));
+                assert_eq!(rst, Some(code), "{id} [{d:?}] {:?}", p.frames);
             }
             Expect::Closed => p.closed(),
             Expect::GoAway => assert!(p.goaway().is_some(), "{id} [{d:?}] no GOAWAY"),
@@ -547,26 +664,17 @@ impl Run<'_> {
                     p.frames
                 );
             }
-            Expect::Response(s) => {
-                let s = self.sid(s);
-                self.p.response(s)
-            }
-            Expect::StreamEnded(s) => {
-                let s = self.sid(s);
-                self.p.stream_ended(s)
-            }
+            Expect::Response(s) => p.response(sid(s)),
+            Expect::StreamEnded(s) => p.stream_ended(sid(s)),
             Expect::DataLens(s, lens) => {
-                let s = self.sid(s);
-                assert_eq!(self.p.data_lens(s), lens, "{id} [{d:?}]");
+                assert_eq!(p.data_lens(sid(s)), lens, "{id} [{d:?}]");
             }
             Expect::FirstDataLen(s, n) => {
-                let s = self.sid(s);
-                assert_eq!(self.p.data_lens(s).first(), Some(&n), "{id} [{d:?}]");
+                assert_eq!(p.data_lens(sid(s)).first(), Some(&n), "{id} [{d:?}]");
             }
             Expect::RequestField(s, name, value) => {
-                let s = self.sid(s);
                 assert_eq!(
-                    self.p.request_field(s, name).as_deref(),
+                    p.request_field(sid(s), name).as_deref(),
                     Some(value.as_bytes()),
                     "{id} [{d:?}]"
                 );
@@ -582,19 +690,13 @@ impl Run<'_> {
             }
             Expect::Body(body) => assert_eq!(p.body_in, body, "{id} [{d:?}]"),
             Expect::BodyLen(n) => assert_eq!(p.body_in.len(), n, "{id} [{d:?}]"),
-            Expect::BlockLonger(i, n) => {
-                let len = self.blocks[i].len();
-                assert!(
-                    len > n,
-                    "{id}: block {i} is {len} octets, not more than {n}"
-                );
-            }
+            Expect::BlockLonger(..) => unreachable!("{id}: checked by the runner"),
         }
     }
 }
 
 /// The code of the first RST_STREAM on `stream` in `frames`.
-fn rst_code(frames: &[Got], stream: u32) -> Option<ErrorCode> {
+pub(crate) fn rst_code(frames: &[Got], stream: u32) -> Option<ErrorCode> {
     frames
         .iter()
         .find(|f| f.kind == kind::RST_STREAM && f.stream == stream)

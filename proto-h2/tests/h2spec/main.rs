@@ -16,6 +16,10 @@
 //! Each role is one test that runs every row the table has for it and fails, naming them,
 //! when a case fails, and when fewer cases ran (or a case checked nothing) than the table
 //! holds for the role.
+//!
+//! The same rows with a server id also run against the live server over TCP
+//! (`runtime-mio/tests/h2spec_live.rs`, which includes `case.rs` and `table.rs` by path and
+//! brings its own [`case::Target`]).
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -45,14 +45,21 @@ pub struct H1Session {
     /// The request whose body is arriving; boxed, as every idle connection would carry its
     /// size.
     reading: Option<Box<Reading>>,
-    /// A streamed response body still being produced.
-    stream: Option<Box<dyn Iterator<Item = Bytes> + Send>>,
     /// The request being answered was `HEAD` (no body is sent).
     head_only: bool,
-    /// A WebSocket upgrade was answered (boxed: rare).
-    switch: Option<Box<Switch>>,
-    /// A pushed body ([`Body::Writer`]) still being written (boxed: rare).
-    pipe: Option<Box<Piped>>,
+    /// A response body still being produced, or a WebSocket upgrade (boxed: an idle
+    /// connection carries 8 bytes for it).
+    answer: Option<Box<Answer>>,
+}
+
+/// What an answer still needs beyond its head (at most one of these at a time).
+enum Answer {
+    /// A streamed response body ([`Body::Stream`]) still being produced.
+    Stream(Box<dyn Iterator<Item = Bytes> + Send>),
+    /// A pushed body ([`Body::Writer`]) still being written.
+    Pipe(Piped),
+    /// A WebSocket upgrade was answered.
+    Switch(Switch),
 }
 
 /// A request whose body is arriving.
@@ -100,10 +107,8 @@ impl H1Session {
             phase: Phase::Idle,
             since: now,
             reading: None,
-            stream: None,
             head_only: false,
-            switch: None,
-            pipe: None,
+            answer: None,
         }
     }
 
@@ -168,18 +173,18 @@ impl H1Session {
                 if self.head_only || no_body {
                     self.conn.send_end(&[])?;
                 } else {
-                    self.stream = Some(s);
+                    self.answer = Some(Box::new(Answer::Stream(s)));
                 }
             }
             Body::Writer(r) => {
                 if self.head_only || no_body {
                     self.conn.send_end(&[])?;
                 } else {
-                    self.pipe = Some(Box::new(Piped {
+                    self.answer = Some(Box::new(Answer::Pipe(Piped {
                         rx: r,
                         waker_set: false,
                         last_sent: None,
-                    }));
+                    })));
                 }
             }
             // Handled by `upgrade` before `send`.
@@ -223,26 +228,28 @@ impl H1Session {
             let _ = self.send(Response::text(500, "internal server error: upgrade\n"));
             return;
         }
-        self.switch = Some(Box::new(Switch {
+        self.answer = Some(Box::new(Answer::Switch(Switch {
             config: accepted.config(),
             handler,
             rest: None,
-        }));
+        })));
     }
 
     /// The WebSocket this connection switched to, once the engine handed over the bytes that
     /// followed the request: its configuration, handler and those bytes.
     pub(crate) fn take_switch(&mut self) -> Option<(proto_ws::Config, WsHandler, Vec<u8>)> {
-        if self.switch.as_ref().is_some_and(|s| s.rest.is_some()) {
-            let s = self.switch.take()?;
-            return Some((s.config, s.handler, s.rest.unwrap_or_default()));
+        if !matches!(self.answer.as_deref(), Some(Answer::Switch(s)) if s.rest.is_some()) {
+            return None;
         }
-        None
+        let Answer::Switch(s) = *self.answer.take()? else {
+            return None;
+        };
+        Some((s.config, s.handler, s.rest.unwrap_or_default()))
     }
 
     /// Pulls streamed pieces while the connection's queue is under budget.
     fn pump_stream(&mut self) {
-        while let Some(s) = &mut self.stream {
+        while let Some(Answer::Stream(s)) = self.answer.as_deref_mut() {
             if self.conn.queued() >= STREAM_BUDGET {
                 return;
             }
@@ -253,12 +260,12 @@ impl H1Session {
                     }
                     if self.conn.send_data_bytes(piece).is_err() {
                         // More than the Content-Length: end the connection, as above.
-                        self.stream = None;
+                        self.answer = None;
                         self.conn.send_timeout();
                     }
                 }
                 Ok(None) => {
-                    self.stream = None;
+                    self.answer = None;
                     if self.conn.send_end(&[]).is_err() {
                         // The body fell short of its Content-Length: the response cannot be
                         // completed; end the connection so the client sees it cut.
@@ -268,7 +275,7 @@ impl H1Session {
                 Err(_) => {
                     // The response started: all that can be done is to end the connection
                     // without completing the body, which the client sees as an error.
-                    self.stream = None;
+                    self.answer = None;
                     self.conn.send_timeout();
                 }
             }
@@ -278,7 +285,7 @@ impl H1Session {
     /// Moves a pushed body's queued pieces into the connection while its queue is under
     /// budget; ends or cuts the response when the writer did.
     fn pump_pipe(&mut self, cx: &Context<'_, Buffers>) {
-        let Some(p) = &mut self.pipe else {
+        let Some(Answer::Pipe(p)) = self.answer.as_deref_mut() else {
             return;
         };
         if !p.waker_set {
@@ -298,14 +305,14 @@ impl H1Session {
                     p.last_sent = Some(cx.now);
                     if self.conn.send_data_bytes(b).is_err() {
                         // More than the Content-Length: end the connection.
-                        self.pipe = None;
+                        self.answer = None;
                         self.conn.send_timeout();
                         return;
                     }
                 }
                 writer::Poll::Pending => return,
                 writer::Poll::End => {
-                    self.pipe = None;
+                    self.answer = None;
                     if self.conn.send_end(&[]).is_err() {
                         // Short of its Content-Length: cut, as for a stream.
                         self.conn.send_timeout();
@@ -313,12 +320,22 @@ impl H1Session {
                     return;
                 }
                 writer::Poll::Aborted => {
-                    self.pipe = None;
+                    self.answer = None;
                     self.conn.send_timeout();
                     return;
                 }
             }
         }
+    }
+
+    /// A pushed body is being written.
+    fn has_pipe(&self) -> bool {
+        matches!(self.answer.as_deref(), Some(Answer::Pipe(_)))
+    }
+
+    /// A streamed body is being produced.
+    fn has_stream(&self) -> bool {
+        matches!(self.answer.as_deref(), Some(Answer::Stream(_)))
     }
 
     /// A request body is being streamed to the handler's reader.
@@ -339,14 +356,20 @@ impl H1Session {
     /// cut and the writer's next `send` fails at once, instead of at its next write that
     /// the kernel refuses (an idle SSE writer could wait a heartbeat or more).
     pub(crate) fn peer_eof(&mut self) {
-        if self.pipe.take().is_some() {
+        if self.has_pipe() {
+            self.answer = None;
             self.conn.send_timeout();
         }
     }
 
     /// The SSE heartbeat deadline of a pushed SSE body.
     fn heartbeat_deadline(&self) -> Option<Instant> {
-        let p = self.pipe.as_ref().filter(|p| p.rx.is_sse())?;
+        let Some(Answer::Pipe(p)) = self.answer.as_deref() else {
+            return None;
+        };
+        if !p.rx.is_sse() {
+            return None;
+        }
         self.shared.timeouts.sse_heartbeat.deadline(p.last_sent?)
     }
 
@@ -361,11 +384,7 @@ impl H1Session {
             } else {
                 Phase::None
             }
-        } else if backed_up
-            || self.conn.wants_write()
-            || self.stream.is_some()
-            || self.pipe.is_some()
-        {
+        } else if backed_up || self.conn.wants_write() || self.has_stream() || self.has_pipe() {
             Phase::None
         } else {
             match self.conn.state() {
@@ -406,15 +425,15 @@ impl Session for H1Session {
             // A streamed request body keeps being read while its response is produced (the
             // handler may answer from what it reads); the next request waits for both.
             let streaming = self.streaming_body();
-            if self.pipe.is_some() {
+            if self.has_pipe() {
                 self.pump_pipe(cx);
-                if self.pipe.is_some() && !streaming {
+                if self.has_pipe() && !streaming {
                     break;
                 }
             }
-            if self.stream.is_some() {
+            if self.has_stream() {
                 self.pump_stream();
-                if self.stream.is_some() && !streaming {
+                if self.has_stream() && !streaming {
                     break;
                 }
             }
@@ -485,7 +504,7 @@ impl Session for H1Session {
                     None => {}
                 },
                 Ok(Some(Event::Upgrade(rest))) => {
-                    if let Some(s) = &mut self.switch {
+                    if let Some(Answer::Switch(s)) = self.answer.as_deref_mut() {
                         s.rest = Some(rest.to_vec());
                     }
                 }
@@ -518,7 +537,7 @@ impl Session for H1Session {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        if self.pipe.is_some() && !self.streaming_body() {
+        if self.has_pipe() && !self.streaming_body() {
             return self.heartbeat_deadline();
         }
         let t = &self.shared.timeouts;
@@ -532,17 +551,17 @@ impl Session for H1Session {
     }
 
     fn handle_timeout(&mut self, cx: &mut Context<'_, Buffers>) {
-        if self.pipe.is_some() && !self.streaming_body() {
+        if self.has_pipe() && !self.streaming_body() {
             if self.heartbeat_deadline().is_some_and(|d| d <= cx.now) {
                 // Quiet for the heartbeat timeout: a comment keeps the stream alive (and finds
                 // out whether the client is still there). Not while output waits anyway.
                 if self.conn.queued() == 0
                     && self.conn.send_data_bytes(writer::heartbeat()).is_err()
                 {
-                    self.pipe = None;
+                    self.answer = None;
                     self.conn.send_timeout();
                 }
-                if let Some(p) = &mut self.pipe {
+                if let Some(Answer::Pipe(p)) = self.answer.as_deref_mut() {
                     p.last_sent = Some(cx.now);
                 }
             }
@@ -553,8 +572,7 @@ impl Session for H1Session {
             // reader sees it cut).
             self.conn.send_timeout();
             self.reading = None;
-            self.stream = None;
-            self.pipe = None;
+            self.answer = None;
             self.phase = Phase::None;
         }
     }

@@ -16,7 +16,7 @@ mod ws;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use proto_h2::conn::{Config, Connection, Event, Role};
@@ -88,7 +88,15 @@ pub struct H2Session {
     pub(crate) stream_bodies: BodyStreaming,
     /// Request bodies being streamed to handlers' readers, by stream.
     uploads: HashMap<u32, Upload>,
+    /// Since when no stream is open (the connection's memory is given back after
+    /// [`SHRINK_AFTER`] of it); `None` while streams are open or once it was given back.
+    idle_since: Option<Instant>,
 }
+
+/// How long an HTTP/2 connection stays without an open stream before it gives back its
+/// buffers, HPACK rings and caches (some 40 KiB; [`Connection::shrink`]): long enough that a
+/// client sending one request after another does not pay for regrowing them each time.
+const SHRINK_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A request body streamed to its handler's reader.
 struct Upload {
@@ -112,6 +120,8 @@ impl H2Session {
         let mut config = Config::server();
         config.idle_timeout = timeouts.h2_idle.duration();
         config.keepalive_interval = timeouts.h2_ping.duration();
+        // Unlimited: until the client closes (`Duration::MAX` never passes).
+        config.goaway_grace = Some(timeouts.h2_goaway_grace.duration().unwrap_or(Duration::MAX));
         config.limits.max_request_body = Some(max_body);
         // RFC 8441: extended CONNECT (WebSocket over HTTP/2).
         config.settings.push((setting::ENABLE_CONNECT_PROTOCOL, 1));
@@ -129,6 +139,7 @@ impl H2Session {
             ws_close: timeouts.ws_close,
             stream_bodies: BodyStreaming::Never,
             uploads: HashMap::new(),
+            idle_since: None,
         }
     }
 
@@ -423,6 +434,11 @@ impl Session for H2Session {
         }
         self.pump_piped();
         self.pump_uploads();
+        if self.conn.stream_count() > 0 || !self.streams.is_empty() || !self.uploads.is_empty() {
+            self.idle_since = None;
+        } else if self.idle_since.is_none() && self.conn.heap_size() > 0 {
+            self.idle_since = Some(cx.now);
+        }
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
@@ -441,15 +457,31 @@ impl Session for H2Session {
                 })
                 .min()
         });
-        match (heartbeat, self.ws_deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            heartbeat,
+            self.ws_deadline(),
+            self.idle_since.map(|t| t + SHRINK_AFTER),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     fn handle_timeout(&mut self, cx: &mut Context<'_, proto_h1::Buffers>) {
         self.now = cx.now;
         self.ws_expire(cx.now);
+        if self.idle_since.is_some_and(|t| t + SHRINK_AFTER <= cx.now) {
+            // Refused while something is half-received or waits to be written: tried again
+            // after another idle period.
+            if self.conn.shrink() {
+                self.idle_since = None;
+                self.streams = HashMap::new();
+                self.uploads = HashMap::new();
+                self.piped = Vec::new();
+            } else {
+                self.idle_since = Some(cx.now);
+            }
+        }
         let Some(hb) = self.heartbeat else {
             return;
         };

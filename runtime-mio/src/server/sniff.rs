@@ -128,6 +128,15 @@ impl ServerSession {
         s
     }
 
+    /// An HTTP/2 session for this connection, begun at `now`.
+    fn h2(&self, now: Instant) -> H2Session {
+        let sh = &self.shared;
+        let mut h2 = H2Session::new(&sh.timeouts, sh.max_body, Arc::clone(&sh.handler), now);
+        h2.stream_bodies = sh.stream_bodies.clone();
+        h2.fingerprint = sh.fingerprint;
+        h2
+    }
+
     /// Whether the connection speaks HTTP/2 (after the preface).
     #[must_use]
     pub fn is_h2(&self) -> bool {
@@ -166,10 +175,7 @@ impl ServerSession {
         }
         s.len = seen as u8;
         if seen == PREFACE.len() {
-            let sh = &self.shared;
-            let mut h2 = H2Session::new(&sh.timeouts, sh.max_body, Arc::clone(&sh.handler), now);
-            h2.stream_bodies = sh.stream_bodies.clone();
-            h2.fingerprint = sh.fingerprint;
+            let mut h2 = self.h2(now);
             let r = h2.engine_mut().recv(now, PREFACE).map_err(ConnError::H2);
             self.proto = Proto::H2(Box::new(h2));
             r?;
@@ -332,6 +338,23 @@ impl Session for ServerSession {
             Proto::H1(s) => s.handle_timeout(cx),
             Proto::H2(s) => s.handle_timeout(cx),
             Proto::Ws(s) => s.handle_timeout(cx.now),
+        }
+    }
+
+    /// ALPN `h2` under TLS decides for HTTP/2 before any byte: the preface is then checked
+    /// by proto-h2 itself, and one that is wrong is a connection error (RFC 9113 section
+    /// 3.4), not an HTTP/1.1 request.
+    fn alpn_agreed(&mut self, protocol: Option<&[u8]>) {
+        if protocol != Some(&b"h2"[..]) {
+            return;
+        }
+        let fresh = match &self.proto {
+            Proto::Sniff(s) => s.len == 0 && !s.closed,
+            Proto::H1(h) => h.engine().state() == proto_h1::ConnState::Idle,
+            _ => false,
+        };
+        if fresh {
+            self.proto = Proto::H2(Box::new(self.h2(Instant::now())));
         }
     }
 

@@ -67,6 +67,8 @@ pub struct TlsSession<S: Session> {
     inner_failed: bool,
     eof_passed: bool,
     close_sent: bool,
+    /// The inner session was told the agreed ALPN protocol ([`Session::alpn_agreed`]).
+    alpn_told: bool,
     /// The client's TLS fingerprint is wanted and not computed yet.
     fingerprint_wanted: bool,
     /// The client's TLS fingerprint, computed once the handshake completed; given to the
@@ -102,6 +104,7 @@ impl<S: Session> TlsSession<S> {
             inner_failed: false,
             eof_passed: false,
             close_sent: false,
+            alpn_told: false,
             fingerprint_wanted: false,
             fingerprint: None,
         }
@@ -190,6 +193,11 @@ impl<S: Session> TlsSession<S> {
                 tls::Plaintext::Data(0) | tls::Plaintext::NeedInput => return Ok(moved),
                 tls::Plaintext::Data(n) => {
                     moved = true;
+                    if !self.alpn_told {
+                        // The read that completed the handshake may bring the first bytes.
+                        self.alpn_told = true;
+                        self.inner.alpn_agreed(self.tls.alpn());
+                    }
                     match self.inner.engine_mut().recv(now, &buf[..n]) {
                         Ok(k) if k < n => self.plain.extend_from_slice(&buf[k..n]),
                         Ok(_) => {}

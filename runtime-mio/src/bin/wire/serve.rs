@@ -86,19 +86,15 @@ pub(crate) fn run(args: &Args) -> std::io::Result<()> {
         scheme = "https";
     }
     let dir = args.dir.clone();
-    let server = Server::bind(args.listen, config, move |req| handle(req, dir.as_deref()))?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "listening on {scheme}://{}", server.local_addr())?;
-    if let Some(path) = cert_note {
-        writeln!(out, "certificate: {}", path.display())?;
-    }
-    out.flush()?;
-    drop(out);
     // SIGINT/SIGTERM: stop accepting, finish in-flight requests within the grace timeout.
+    // Handled before the address is printed: a signal sent as soon as a script read it must
+    // not meet the default action (killed, no graceful shutdown). Everything (descriptors,
+    // threads) is in place by then.
     let mut signals = signal_hook::iterator::Signals::new([
         signal_hook::consts::SIGINT,
         signal_hook::consts::SIGTERM,
     ])?;
+    let server = Server::bind(args.listen, config, move |req| handle(req, dir.as_deref()))?;
     let stopper = server.stopper();
     std::thread::spawn(move || {
         if signals.forever().next().is_some() {
@@ -106,6 +102,13 @@ pub(crate) fn run(args: &Args) -> std::io::Result<()> {
             let _ = stopper.stop();
         }
     });
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on {scheme}://{}", server.local_addr())?;
+    if let Some(path) = cert_note {
+        writeln!(out, "certificate: {}", path.display())?;
+    }
+    out.flush()?;
+    drop(out);
     server.join()
 }
 
