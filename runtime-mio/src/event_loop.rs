@@ -1,5 +1,7 @@
-//! The readiness loop (STYLE.md item 15): one mio [`Poll`], a listener, and a slab of
-//! connections keyed by their token.
+//! The readiness loop (STYLE.md item 15): one mio [`Poll`], a listener (a server's loop), and
+//! a slab of connections keyed by their token. Connections come from the listener or, for a
+//! loop that dials out (the client's, [`EventLoop::without_listener`]), from other threads
+//! through a [`Registrar`]: a connected socket and its session, adopted at the next wake-up.
 //!
 //! The listener is drained until `WouldBlock`. When an accept fails for want of resources
 //! (out of descriptors), the connections left in the listen queue are accepted as soon as a
@@ -28,6 +30,7 @@
 //! its engine's [`poll_timeout`](Engine::poll_timeout) and the write-stall timer. `poll`
 //! waits until the earliest of all of them.
 
+use std::fmt;
 use std::io::{self, IoSlice, Read, Write};
 use std::net::Shutdown;
 use std::sync::Arc;
@@ -214,6 +217,61 @@ impl Stopper {
     }
 }
 
+/// Connections handed to a loop by other threads ([`Registrar`]); `None` once the loop
+/// ended (what was still queued is dropped with it).
+type Incoming<S> = Arc<Mutex<Option<Vec<(TcpStream, S)>>>>;
+
+/// Hands connected sockets to a running [`EventLoop`] from any thread (a client's dialer):
+/// each is registered and driven like an accepted one.
+pub struct Registrar<S> {
+    incoming: Incoming<S>,
+    waker: Arc<Waker>,
+}
+
+impl<S> Clone for Registrar<S> {
+    fn clone(&self) -> Self {
+        Registrar {
+            incoming: Arc::clone(&self.incoming),
+            waker: Arc::clone(&self.waker),
+        }
+    }
+}
+
+impl<S> fmt::Debug for Registrar<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registrar").finish_non_exhaustive()
+    }
+}
+
+impl<S> Registrar<S> {
+    /// Gives `stream` (connected; made non-blocking here) and its session to the loop, which
+    /// adopts it at its next turn and drives it at once (a session with output, a TLS
+    /// ClientHello say, has it written then).
+    ///
+    /// # Errors
+    /// The loop has ended (the session is handed back), or the socket could not be made
+    /// non-blocking, or waking the loop failed.
+    pub fn add(&self, stream: std::net::TcpStream, session: S) -> Result<(), (io::Error, S)> {
+        if let Err(e) = stream.set_nonblocking(true) {
+            return Err((e, session));
+        }
+        let _ = stream.set_nodelay(true);
+        {
+            let mut q = self
+                .incoming
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let Some(q) = q.as_mut() else {
+                return Err((io::Error::other("event loop has ended"), session));
+            };
+            q.push((TcpStream::from_std(stream), session));
+        }
+        // The connection is queued: a failed wake leaves it for the loop's next turn.
+        let _ = self.waker.wake();
+        Ok(())
+    }
+}
+
 /// Output the socket did not take: bytes from `pos`, then a payload. Boxed in its
 /// connection, which holds none of it most of the time.
 struct Backlog {
@@ -280,6 +338,7 @@ pub struct EventLoop<S: Session, F> {
     waker: Arc<Waker>,
     wakeups: Arc<Wakeups>,
     woken: Vec<usize>,
+    incoming: Incoming<S>,
     draining: Option<Instant>,
     again: Vec<usize>,
     expired: Vec<usize>,
@@ -296,10 +355,19 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
     ///
     /// # Errors
     /// Creating the poller or registering the listener failed.
-    pub fn new(mut listener: TcpListener, config: LoopConfig, new_session: F) -> io::Result<Self> {
+    pub fn new(listener: TcpListener, config: LoopConfig, new_session: F) -> io::Result<Self> {
+        Self::build(Some(listener), config, new_session)
+    }
+
+    fn build(
+        mut listener: Option<TcpListener>,
+        config: LoopConfig,
+        new_session: F,
+    ) -> io::Result<Self> {
         let poll = Poll::new()?;
-        poll.registry()
-            .register(&mut listener, LISTENER, Interest::READABLE)?;
+        if let Some(l) = &mut listener {
+            poll.registry().register(l, LISTENER, Interest::READABLE)?;
+        }
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
         let wakeups = Arc::new(Wakeups {
             keys: Mutex::new(Vec::new()),
@@ -307,7 +375,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         });
         Ok(EventLoop {
             poll,
-            listener: Some(listener),
+            listener,
             conns: Slab::new(),
             timers: Timers::new(),
             pool: Pool::new(config.pool_items, config.pool_item_bytes),
@@ -319,6 +387,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             waker,
             wakeups,
             woken: Vec::new(),
+            incoming: Arc::new(Mutex::new(Some(Vec::new()))),
             draining: None,
             again: Vec::new(),
             expired: Vec::new(),
@@ -336,6 +405,15 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         }
     }
 
+    /// A handle that gives this loop connections from other threads.
+    #[must_use]
+    pub fn registrar(&self) -> Registrar<S> {
+        Registrar {
+            incoming: Arc::clone(&self.incoming),
+            waker: Arc::clone(&self.waker),
+        }
+    }
+
     /// Open connections.
     #[must_use]
     pub fn connections(&self) -> usize {
@@ -348,6 +426,19 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
     /// # Errors
     /// The poller failed.
     pub fn run(&mut self) -> io::Result<()> {
+        let result = self.run_inner();
+        // Nothing is adopted any more; sessions still queued are dropped (and say so to
+        // whoever waits on them).
+        let queued = self
+            .incoming
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        drop(queued);
+        result
+    }
+
+    fn run_inner(&mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(1024);
         loop {
             let now = Instant::now();
@@ -386,6 +477,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                         if self.stop.load(Ordering::Acquire) && self.draining.is_none() {
                             self.begin_shutdown(now);
                         }
+                        self.adopt(now);
                         self.wake_conns(now);
                     }
                     Token(key) => {
@@ -425,7 +517,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             let Some(listener) = &self.listener else {
                 return;
             };
-            let (mut stream, _) = match listener.accept() {
+            let (stream, _) = match listener.accept() {
                 Ok(s) => s,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 // Interrupted, or a connection reset before it was accepted: the next one.
@@ -451,30 +543,89 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            let entry = self.conns.vacant_entry();
-            let key = entry.key();
-            if self
-                .poll
-                .registry()
-                .register(&mut stream, Token(key), Interest::READABLE)
-                .is_err()
-            {
-                continue;
+            self.insert(stream, session, now, true);
+        }
+    }
+
+    /// Adopts the connections other threads handed over ([`Registrar::add`]). While
+    /// shutting down none is adopted: dropping the session tells whoever waits on it.
+    fn adopt(&mut self, now: Instant) {
+        let new: Vec<(TcpStream, S)> = {
+            let mut q = self
+                .incoming
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match q.as_mut() {
+                Some(v) if !v.is_empty() => std::mem::take(v),
+                _ => return,
             }
-            entry.insert(Conn {
-                stream,
-                session,
-                backlog: None,
-                rx: None,
-                readable: false,
-                read_closed: false,
-                eof: false,
-                failed: false,
-                writable: false,
-                lingering: false,
-            });
+        };
+        for (stream, session) in new {
+            if self.draining.is_none() && self.conns.len() < self.config.max_connections {
+                // A dialed connection's session has work before any byte arrives (the
+                // request it was made for): it gets its first `process` (with its waker in
+                // the context) before it is driven.
+                if let Some(key) = self.insert(stream, session, now, false) {
+                    self.process_and_drive(key, now);
+                }
+            }
+        }
+    }
+
+    /// Registers `stream` with `session` and, if `drive`, drives it once. Returns its key.
+    fn insert(
+        &mut self,
+        mut stream: TcpStream,
+        session: S,
+        now: Instant,
+        drive: bool,
+    ) -> Option<usize> {
+        let entry = self.conns.vacant_entry();
+        let key = entry.key();
+        if self
+            .poll
+            .registry()
+            .register(&mut stream, Token(key), Interest::READABLE)
+            .is_err()
+        {
+            return None;
+        }
+        entry.insert(Conn {
+            stream,
+            session,
+            backlog: None,
+            rx: None,
+            readable: false,
+            read_closed: false,
+            eof: false,
+            failed: false,
+            writable: false,
+            lingering: false,
+        });
+        if drive {
             self.drive(key, now);
         }
+        Some(key)
+    }
+
+    /// Calls the session's [`Session::process`] and drives the connection (a wake-up).
+    fn process_and_drive(&mut self, key: usize, now: Instant) {
+        let Some(c) = self.conns.get_mut(key) else {
+            return;
+        };
+        if c.lingering {
+            return;
+        }
+        let mut cx = Context {
+            now,
+            pool: &mut self.pool,
+            draining: self.draining.is_some(),
+            backed_up: c.backed_up(),
+            fingerprint: None,
+            wake: Some((&self.wakeups, key)),
+        };
+        c.session.process(&mut cx);
+        self.drive(key, now);
     }
 
     /// Drives the connections woken from other threads ([`ConnWaker`]).
@@ -491,22 +642,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         woken.sort_unstable();
         woken.dedup();
         for &key in &woken {
-            let Some(c) = self.conns.get_mut(key) else {
-                continue;
-            };
-            if c.lingering {
-                continue;
-            }
-            let mut cx = Context {
-                now,
-                pool: &mut self.pool,
-                draining: self.draining.is_some(),
-                backed_up: c.backed_up(),
-                fingerprint: None,
-                wake: Some((&self.wakeups, key)),
-            };
-            c.session.process(&mut cx);
-            self.drive(key, now);
+            self.process_and_drive(key, now);
         }
         woken.clear();
         self.woken = woken;
@@ -668,6 +804,20 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         if matches!(result, Driven::Again) {
             self.again.push(key);
         }
+    }
+}
+
+/// What a loop without a listener has in place of a session factory.
+pub type NoAccept<S> = fn(Instant) -> Option<S>;
+
+impl<S: Session> EventLoop<S, NoAccept<S>> {
+    /// A loop with no listener: its connections come from other threads through its
+    /// [`Registrar`] (a client dials out and hands each connected socket over).
+    ///
+    /// # Errors
+    /// Creating the poller failed.
+    pub fn without_listener(config: LoopConfig) -> io::Result<Self> {
+        Self::build(None, config, |_| None)
     }
 }
 

@@ -32,7 +32,9 @@
 //!   [`proto_h2::conn::Config`] a client connection sends, the one place the two crates'
 //!   units meet;
 //! - [`server`]: the handler API, the HTTP/1.1 and HTTP/2 glue, protocol sniffing, TLS,
-//!   threads and shutdown.
+//!   threads and shutdown;
+//! - [`client`]: the HTTP/1.1 and HTTP/2 client on its own loop thread: pool, streaming
+//!   responses, cancellation, timeouts.
 //!
 //! ```
 //! use runtime_mio::profile::h2_config;
@@ -43,6 +45,7 @@
 #![forbid(unsafe_code)]
 
 pub mod buffer;
+pub mod client;
 pub mod engine;
 pub mod event_loop;
 pub mod fingerprint;

@@ -1,0 +1,485 @@
+//! One exchange as both threads see it: the caller waits for the head and reads the body;
+//! the connection (on the loop thread) delivers them. They share an [`Exchange`]: a mutex
+//! over the head slot, a bounded queue of body chunks and how the body ended, and a condvar
+//! the caller waits on.
+//!
+//! Backpressure: the connection asks [`Exchange::reserve`] before it takes more body bytes
+//! from its engine. When the queue holds its limit the answer is no, the exchange
+//! remembers that the connection waits, and the connection takes nothing more (HTTP/1.1:
+//! its receive buffer fills and the socket is no longer read; HTTP/2: `read_data` is not
+//! called, so no window credit goes back). The read that brings the queue under its limit
+//! wakes the connection through the [`ConnWaker`] it left. The queue holds at most its
+//! limit plus one chunk (one read of the engine's: at most 64 KiB for HTTP/1.1, one DATA
+//! frame for HTTP/2).
+//!
+//! Cancellation sets the end to [`Error::Cancelled`] under the same mutex, wakes a blocked
+//! reader at once through the condvar and the connection through its waker; the connection
+//! then resets the HTTP/2 stream or closes the HTTP/1.1 connection.
+
+use std::collections::VecDeque;
+use std::io;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use super::Client;
+use super::error::Error;
+use crate::event_loop::ConnWaker;
+
+/// The HTTP version a response came over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Version {
+    /// HTTP/1.1.
+    Http11,
+    /// HTTP/2.
+    H2,
+}
+
+/// A response head: status and fields in the order and case they were received.
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    pub(crate) status: u16,
+    pub(crate) version: Version,
+    pub(crate) headers: Vec<(String, Vec<u8>)>,
+}
+
+#[derive(Debug)]
+enum End {
+    Open,
+    Complete,
+    Failed(Error),
+}
+
+#[derive(Debug)]
+struct State {
+    head: Option<Result<Head, Error>>,
+    queue: VecDeque<Bytes>,
+    queued: usize,
+    end: End,
+    /// The request left for the wire (its connection took it): a failure now is not
+    /// simply retried on another connection.
+    sent: bool,
+    /// The connection found the queue full and waits for room.
+    loop_waiting: bool,
+    /// Wakes the connection that carries this exchange.
+    waker: Option<ConnWaker>,
+}
+
+/// What the caller and the connection share for one exchange.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    state: Mutex<State>,
+    changed: Condvar,
+    limit: usize,
+    /// When the caller asked (the total timeout runs from here).
+    pub(crate) started: Instant,
+}
+
+impl Exchange {
+    pub(crate) fn new(limit: usize, started: Instant) -> Arc<Self> {
+        Arc::new(Exchange {
+            state: Mutex::new(State {
+                head: None,
+                queue: VecDeque::new(),
+                queued: 0,
+                end: End::Open,
+                sent: false,
+                loop_waiting: false,
+                waker: None,
+            }),
+            changed: Condvar::new(),
+            limit: limit.max(1),
+            started,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Nothing panics mid-update under this lock: a poisoned state is consistent.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    // --- the connection's side ---
+
+    /// The connection took the request: it wakes `waker` to react to cancels and reads.
+    pub(crate) fn attach(&self, waker: Option<ConnWaker>) {
+        let mut s = self.lock();
+        s.sent = true;
+        s.waker = waker;
+    }
+
+    /// Whether the exchange is over for the connection (cancelled, failed, or the caller
+    /// gave up): it should stop and forget it.
+    pub(crate) fn is_cancelled(&self) -> bool {
+        matches!(self.lock().end, End::Failed(Error::Cancelled))
+    }
+
+    pub(crate) fn set_head(&self, head: Head) {
+        let mut s = self.lock();
+        if s.head.is_none() {
+            s.head = Some(Ok(head));
+            self.changed.notify_all();
+        }
+    }
+
+    /// Whether the queue has room for another chunk; when not, the connection is woken once
+    /// the reader made room.
+    pub(crate) fn reserve(&self) -> bool {
+        let mut s = self.lock();
+        if !matches!(s.end, End::Open) {
+            // Nobody will read: whatever comes is dropped, so take it.
+            return true;
+        }
+        if s.queued < self.limit {
+            return true;
+        }
+        s.loop_waiting = true;
+        false
+    }
+
+    pub(crate) fn push(&self, chunk: Bytes) {
+        if chunk.is_empty() {
+            return;
+        }
+        let mut s = self.lock();
+        if !matches!(s.end, End::Open) {
+            return;
+        }
+        s.queued += chunk.len();
+        s.queue.push_back(chunk);
+        self.changed.notify_all();
+    }
+
+    /// The body is complete.
+    pub(crate) fn finish(&self) {
+        let mut s = self.lock();
+        if matches!(s.end, End::Open) {
+            s.end = End::Complete;
+            self.changed.notify_all();
+        }
+    }
+
+    /// The exchange failed (before or after the head).
+    pub(crate) fn fail(&self, e: Error) {
+        let mut s = self.lock();
+        if s.head.is_none() {
+            s.head = Some(Err(e.clone()));
+        }
+        if matches!(s.end, End::Open) {
+            s.end = End::Failed(e);
+            s.queue.clear();
+            s.queued = 0;
+        }
+        self.changed.notify_all();
+    }
+
+    // --- the caller's side ---
+
+    /// Waits for the head; `Err((e, true))` when the request never left (retry elsewhere).
+    pub(crate) fn wait_head(&self) -> Result<Head, (Error, bool)> {
+        let mut s = self.lock();
+        loop {
+            match &s.head {
+                Some(Ok(h)) => return Ok(h.clone()),
+                Some(Err(e)) => return Err((e.clone(), !s.sent)),
+                None => {
+                    s = self
+                        .changed
+                        .wait(s)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+            }
+        }
+    }
+
+    fn cancel(&self) {
+        let waker = {
+            let mut s = self.lock();
+            if !matches!(s.end, End::Open) {
+                return;
+            }
+            if s.head.is_none() {
+                s.head = Some(Err(Error::Cancelled));
+            }
+            s.end = End::Failed(Error::Cancelled);
+            s.queue.clear();
+            s.queued = 0;
+            self.changed.notify_all();
+            s.waker.clone()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    fn chunk(&self, wait: Wait) -> Result<Option<Bytes>, Error> {
+        let deadline = match wait {
+            Wait::Timeout(d) => Some(Instant::now() + d),
+            _ => None,
+        };
+        let mut s = self.lock();
+        loop {
+            if let Some(b) = s.queue.pop_front() {
+                s.queued -= b.len();
+                if s.loop_waiting && s.queued < self.limit {
+                    s.loop_waiting = false;
+                    let w = s.waker.clone();
+                    drop(s);
+                    if let Some(w) = w {
+                        w.wake();
+                    }
+                }
+                return Ok(Some(b));
+            }
+            match &s.end {
+                End::Complete => return Ok(None),
+                End::Failed(e) => return Err(e.clone()),
+                End::Open => {}
+            }
+            s = match wait {
+                Wait::NoWait => return Err(Error::WouldBlock),
+                Wait::Block => self
+                    .changed
+                    .wait(s)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+                Wait::Timeout(_) => {
+                    let left = deadline
+                        .unwrap_or_else(Instant::now)
+                        .saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Error::WouldBlock);
+                    }
+                    self.changed
+                        .wait_timeout(s, left)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .0
+                }
+            };
+        }
+    }
+
+    fn queued(&self) -> usize {
+        self.lock().queued
+    }
+
+    fn is_open(&self) -> bool {
+        matches!(self.lock().end, End::Open)
+    }
+}
+
+/// How long [`Body::chunk`] waits for body bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Until a chunk, the end or an error arrives (the client's timeouts still apply).
+    Block,
+    /// Not at all: [`Error::WouldBlock`] when nothing is queued.
+    NoWait,
+    /// At most this long, then [`Error::WouldBlock`].
+    Timeout(Duration),
+}
+
+/// Cancels an exchange from any thread: a blocked [`Body::chunk`] returns
+/// [`Error::Cancelled`] at once; an HTTP/2 stream is reset (RST_STREAM CANCEL) and its
+/// connection stays pooled; an HTTP/1.1 connection is closed. Idempotent; a no-op once the
+/// body ended.
+#[derive(Debug, Clone)]
+pub struct CancelHandle {
+    exchange: Arc<Exchange>,
+}
+
+impl CancelHandle {
+    /// Cancels the exchange.
+    pub fn cancel(&self) {
+        self.exchange.cancel();
+    }
+}
+
+/// A response whose head arrived; its body is read from [`Response::body`].
+#[derive(Debug)]
+pub struct Response {
+    head: Head,
+    connection: u64,
+    body: Body,
+}
+
+impl Response {
+    pub(crate) fn new(
+        head: Head,
+        connection: u64,
+        exchange: Arc<Exchange>,
+        client: Client,
+    ) -> Self {
+        Response {
+            head,
+            connection,
+            body: Body {
+                exchange,
+                rest: Bytes::new(),
+                done: false,
+                _client: client,
+            },
+        }
+    }
+
+    /// The status code.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.head.status
+    }
+
+    /// The HTTP version it came over.
+    #[must_use]
+    pub fn version(&self) -> Version {
+        self.head.version
+    }
+
+    /// The header fields in the order and case received (HTTP/2 names are lowercase on
+    /// the wire).
+    #[must_use]
+    pub fn headers(&self) -> &[(String, Vec<u8>)] {
+        &self.head.headers
+    }
+
+    /// The first value of `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.head
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The client's number for the connection that carried it (the pool reuses
+    /// connections: equal numbers, same connection).
+    #[must_use]
+    pub fn connection_id(&self) -> u64 {
+        self.connection
+    }
+
+    /// A handle that cancels this exchange from any thread.
+    #[must_use]
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.body.cancel_handle()
+    }
+
+    /// The body.
+    pub fn body(&mut self) -> &mut Body {
+        &mut self.body
+    }
+
+    /// The body, without the head.
+    #[must_use]
+    pub fn into_body(self) -> Body {
+        self.body
+    }
+}
+
+/// A response body as it arrives: chunk by chunk with a bounded wait ([`Body::chunk`]),
+/// whole ([`Body::read_to_end`]), copied into a writer ([`Body::copy_to`]), or through
+/// [`io::Read`]. Dropping it before the end cancels the exchange.
+#[derive(Debug)]
+pub struct Body {
+    exchange: Arc<Exchange>,
+    /// What an `io::Read` call left of the last chunk.
+    rest: Bytes,
+    done: bool,
+    /// Keeps the client's loop alive while the body is read.
+    _client: Client,
+}
+
+impl Body {
+    /// The next chunk: `Ok(Some(bytes))`, `Ok(None)` at the end of the body, or an error
+    /// (the exchange failed, was cancelled, or a timeout ran out; with
+    /// [`Wait::NoWait`]/[`Wait::Timeout`], [`Error::WouldBlock`] when nothing came within
+    /// the wait).
+    ///
+    /// # Errors
+    /// See above.
+    pub fn chunk(&mut self, wait: Wait) -> Result<Option<Bytes>, Error> {
+        if !self.rest.is_empty() {
+            return Ok(Some(std::mem::take(&mut self.rest)));
+        }
+        let r = self.exchange.chunk(wait);
+        if matches!(r, Ok(None)) {
+            self.done = true;
+        }
+        r
+    }
+
+    /// Reads the whole body.
+    ///
+    /// # Errors
+    /// As [`Body::chunk`].
+    pub fn read_to_end(&mut self) -> Result<Vec<u8>, Error> {
+        let mut v = Vec::new();
+        while let Some(b) = self.chunk(Wait::Block)? {
+            v.extend_from_slice(&b);
+        }
+        Ok(v)
+    }
+
+    /// Copies the whole body into `out` as it arrives; returns the byte count.
+    ///
+    /// # Errors
+    /// As [`Body::chunk`], or the writer's error (as [`io::Error`]); the exchange is
+    /// cancelled when the writer fails.
+    pub fn copy_to(&mut self, out: &mut impl io::Write) -> io::Result<u64> {
+        let mut n = 0u64;
+        while let Some(b) = self.chunk(Wait::Block)? {
+            if let Err(e) = out.write_all(&b) {
+                self.exchange.cancel();
+                return Err(e);
+            }
+            n += b.len() as u64;
+        }
+        Ok(n)
+    }
+
+    /// Body bytes received and queued for the reader (bounded by
+    /// [`ClientConfig::body_queue`](super::ClientConfig::body_queue) plus one chunk).
+    #[must_use]
+    pub fn queued(&self) -> usize {
+        self.exchange.queued() + self.rest.len()
+    }
+
+    /// A handle that cancels this exchange from any thread.
+    #[must_use]
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle {
+            exchange: Arc::clone(&self.exchange),
+        }
+    }
+}
+
+impl io::Read for Body {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.rest.is_empty() {
+            match self.exchange.chunk(Wait::Block)? {
+                Some(b) => self.rest = b,
+                None => {
+                    self.done = true;
+                    return Ok(0);
+                }
+            }
+        }
+        let n = buf.len().min(self.rest.len());
+        buf[..n].copy_from_slice(&self.rest[..n]);
+        let _ = self.rest.split_to(n);
+        Ok(n)
+    }
+}
+
+impl Drop for Body {
+    fn drop(&mut self) {
+        if !self.done && self.exchange.is_open() {
+            self.exchange.cancel();
+        }
+    }
+}

@@ -1,0 +1,1079 @@
+//! One client connection on the loop thread: [`ClientSession`], a [`Session`] that is its own
+//! [`Engine`]: cleartext or TLS (a `tls` client session over memory buffers) outside, proto-h1's
+//! [`ClientConn`] or proto-h2's [`Connection`] inside, chosen by ALPN under TLS, by
+//! [`ClientConfig::h2_prior_knowledge`](super::ClientConfig::h2_prior_knowledge) in
+//! cleartext.
+//!
+//! The session takes requests from its [`ConnShared`] inbox, writes them, and delivers heads
+//! and body chunks into each request's [`Exchange`]. HTTP/1.1 carries one exchange at a time
+//! (keep-alive; no pipelining), HTTP/2 one per stream. It keeps the exchanges' timers (response
+//! head, body idle gap, total), the TLS handshake's and the pool's idle timer as its
+//! [`Session::poll_timeout`]; the loop joins them with the engine's own.
+//!
+//! Whatever ends the connection (the server, an error, a timeout, the loop shutting down)
+//! fails every exchange still on it, at once; and dropping the session does the same for any
+//! left, so no caller waits on a connection that is gone.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use proto_h1::{ClientConn, Event as H1Event, Header};
+use proto_h2::conn::{Connection, Event as H2Event, Request as H2Request, Role};
+use proto_h2::error::UserError;
+use proto_h2::frame::{ErrorCode, StreamId};
+
+use super::body::{Exchange, Head, Version};
+use super::error::{Error, ProtocolError, TimeoutKind};
+use super::pool::{ConnShared, Job, Proto};
+use super::{ClientTimeouts, Settings};
+use crate::engine::Engine;
+use crate::event_loop::{ConnWaker, Context, Session};
+
+/// Fields that are connection-specific in HTTP/1.1 and not sent over HTTP/2 (RFC 9113
+/// 8.2.2); `host` becomes `:authority`.
+const H2_DROPPED: [&str; 6] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+];
+
+/// An exchange the connection took.
+struct Active {
+    ex: Arc<Exchange>,
+    timeouts: ClientTimeouts,
+    sent_at: Instant,
+    /// When body bytes last arrived (or the head, or the reader made room).
+    last_data: Instant,
+    head: bool,
+    /// The queue was full: the body idle timer does not run (the server waits for us).
+    paused: bool,
+    /// HTTP/2: END_STREAM arrived; the body is complete once its buffered bytes are read.
+    ended: bool,
+    /// HTTP/2: request body bytes the engine has not taken yet.
+    send_rest: Bytes,
+}
+
+impl Active {
+    fn new(job: &Job, now: Instant) -> Self {
+        Active {
+            ex: Arc::clone(&job.ex),
+            timeouts: job.req.timeouts,
+            sent_at: now,
+            last_data: now,
+            head: false,
+            paused: false,
+            ended: false,
+            send_rest: Bytes::new(),
+        }
+    }
+
+    /// The earliest of its timers, and which.
+    fn deadline(&self) -> Option<(Instant, TimeoutKind)> {
+        let mut best: Option<(Instant, TimeoutKind)> = None;
+        let mut join = |d: Option<Instant>, k| {
+            if let Some(d) = d
+                && best.is_none_or(|(b, _)| d < b)
+            {
+                best = Some((d, k));
+            }
+        };
+        join(
+            self.timeouts.total.deadline(self.ex.started),
+            TimeoutKind::Total,
+        );
+        if !self.head {
+            join(
+                self.timeouts.response_head.deadline(self.sent_at),
+                TimeoutKind::ResponseHead,
+            );
+        } else if !self.paused && !self.ended {
+            join(
+                self.timeouts.body_idle.deadline(self.last_data),
+                TimeoutKind::BodyIdle,
+            );
+        }
+        best
+    }
+
+    /// Whether the reader has room; tracks the pause (the idle gap restarts when it ends).
+    fn reserve(&mut self, now: Instant) -> bool {
+        if self.ex.reserve() {
+            if self.paused {
+                self.paused = false;
+                self.last_data = now;
+            }
+            true
+        } else {
+            self.paused = true;
+            false
+        }
+    }
+}
+
+struct H1 {
+    conn: ClientConn,
+    current: Option<Active>,
+}
+
+struct H2 {
+    conn: Connection,
+    streams: HashMap<u32, Active>,
+}
+
+enum Protocol {
+    /// The TLS handshake has not chosen yet.
+    Pending,
+    H1(Box<H1>),
+    H2(Box<H2>),
+}
+
+impl Protocol {
+    fn new(proto: Proto, settings: &Settings, now: Instant) -> Self {
+        match proto {
+            Proto::Unknown => Protocol::Pending,
+            Proto::Http1 => Protocol::H1(Box::new(H1 {
+                conn: ClientConn::new(settings.h1),
+                current: None,
+            })),
+            Proto::Http2 => Protocol::H2(Box::new(H2 {
+                conn: Connection::new(Role::Client, settings.h2.clone(), now),
+                streams: HashMap::new(),
+            })),
+        }
+    }
+
+    fn recv(&mut self, now: Instant, input: &[u8]) -> Result<usize, Error> {
+        match self {
+            Protocol::Pending => Ok(0),
+            Protocol::H1(h) => h
+                .conn
+                .recv(input)
+                .map_err(|e| Error::Protocol(ProtocolError::H1(e))),
+            Protocol::H2(h) => h
+                .conn
+                .recv(now, input)
+                .map_err(|e| Error::Protocol(ProtocolError::H2(e))),
+        }
+    }
+
+    fn recv_eof(&mut self) -> Result<(), Error> {
+        match self {
+            Protocol::Pending => Ok(()),
+            Protocol::H1(h) => h
+                .conn
+                .recv_eof()
+                .map_err(|e| Error::Protocol(ProtocolError::H1(e))),
+            Protocol::H2(h) => {
+                h.conn.recv_eof();
+                Ok(())
+            }
+        }
+    }
+
+    fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+        match self {
+            Protocol::Pending => None,
+            Protocol::H1(h) => h.conn.poll_transmit(out),
+            Protocol::H2(h) => h.conn.poll_transmit(now, out),
+        }
+    }
+
+    fn wants_write(&self) -> bool {
+        match self {
+            Protocol::Pending => false,
+            Protocol::H1(h) => h.conn.wants_write(),
+            Protocol::H2(h) => h.conn.wants_write(),
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        match self {
+            Protocol::Pending => false,
+            Protocol::H1(h) => h.conn.is_closed(),
+            Protocol::H2(h) => h.conn.is_closed(),
+        }
+    }
+}
+
+/// TLS around the protocol: ciphertext in and out, plaintext through the buffers here when
+/// one side cannot take it all at once.
+struct TlsLayer {
+    tls: tls::ClientSession,
+    since: Instant,
+    /// Decrypted bytes the protocol engine has not taken yet.
+    plain: Vec<u8>,
+    plain_pos: usize,
+    /// Protocol output TLS has not taken yet: bytes, then a payload.
+    tx: Vec<u8>,
+    tx_pos: usize,
+    payload: Option<Bytes>,
+    eof_passed: bool,
+    close_sent: bool,
+}
+
+impl TlsLayer {
+    fn pending(&self) -> bool {
+        self.tx_pos < self.tx.len() || self.payload.is_some()
+    }
+
+    /// Encrypts protocol output while TLS takes it.
+    fn pump_out(&mut self, proto: &mut Protocol, now: Instant) -> Result<(), tls::Error> {
+        if !self.tls.is_handshake_complete() {
+            return Ok(());
+        }
+        loop {
+            if self.pending() {
+                let head = &self.tx[self.tx_pos..];
+                let tail = self.payload.as_deref().unwrap_or(&[]);
+                let n = if tail.is_empty() {
+                    self.tls.write(head)?
+                } else {
+                    self.tls.write_vectored(&[head, tail])?
+                };
+                let from_head = n.min(head.len());
+                self.tx_pos += from_head;
+                let rest = n - from_head;
+                if rest > 0 {
+                    let p = self.payload.take().unwrap_or_default();
+                    if rest < p.len() {
+                        self.payload = Some(p.slice(rest..));
+                    }
+                }
+                if self.pending() {
+                    // TLS's write queue is full: it is sent first.
+                    return Ok(());
+                }
+                self.tx_pos = 0;
+                self.tx.clear();
+            } else if proto.wants_write() {
+                let p = proto.poll_transmit(now, &mut self.tx);
+                self.payload = p.filter(|p| !p.is_empty());
+                if !self.pending() {
+                    return Ok(());
+                }
+            } else {
+                break;
+            }
+        }
+        if proto.is_closed() && !self.close_sent {
+            self.close_sent = true;
+            self.tls.close()?;
+        }
+        Ok(())
+    }
+}
+
+/// One client connection (see the [module documentation](self)).
+pub(crate) struct ClientSession {
+    shared: Arc<ConnShared>,
+    settings: Arc<Settings>,
+    tls: Option<Box<TlsLayer>>,
+    proto: Protocol,
+    /// Requests taken from the inbox and not started yet (HTTP/1.1: one at a time; HTTP/2:
+    /// over the concurrency limit, or before ALPN chose).
+    jobs: VecDeque<Job>,
+    now: Instant,
+    /// Since when no exchange is in progress (the pool's idle timer).
+    idle_since: Option<Instant>,
+    /// The connection is being closed (an HTTP/1.1 cancel or timeout, the idle timer, the
+    /// loop shutting down): nothing more is written.
+    closing: bool,
+    /// Why the connection failed.
+    error: Option<Error>,
+    waker: Option<ConnWaker>,
+}
+
+impl fmt::Debug for ClientSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientSession")
+            .field("id", &self.shared.id)
+            .field("closing", &self.closing)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientSession {
+    /// A session for a connected socket. `tls` is the client session (its handshake is
+    /// started here: the ClientHello waits in its output).
+    pub(crate) fn new(
+        shared: Arc<ConnShared>,
+        settings: Arc<Settings>,
+        tls: Option<tls::ClientSession>,
+        now: Instant,
+    ) -> Result<Self, Error> {
+        let tls = match tls {
+            None => None,
+            Some(mut tls) => {
+                tls.handshake().map_err(Error::Tls)?;
+                Some(Box::new(TlsLayer {
+                    tls,
+                    since: now,
+                    plain: Vec::new(),
+                    plain_pos: 0,
+                    tx: Vec::new(),
+                    tx_pos: 0,
+                    payload: None,
+                    eof_passed: false,
+                    close_sent: false,
+                }))
+            }
+        };
+        let proto = Protocol::new(shared.proto(), &settings, now);
+        Ok(ClientSession {
+            shared,
+            settings,
+            tls,
+            proto,
+            jobs: VecDeque::new(),
+            now,
+            idle_since: None,
+            closing: false,
+            error: None,
+            waker: None,
+        })
+    }
+
+    fn fail_conn(&mut self, e: Error) -> Error {
+        if self.error.is_none() {
+            self.error = Some(e.clone());
+        }
+        e
+    }
+
+    /// Decrypts what TLS holds into the protocol engine as far as it takes it (driving the
+    /// handshake first, and choosing the protocol once it completes). Returns whether
+    /// plaintext moved.
+    fn pump_in(&mut self) -> Result<bool, Error> {
+        let ClientSession {
+            tls,
+            proto,
+            settings,
+            shared,
+            now,
+            ..
+        } = self;
+        let Some(t) = tls else {
+            return Ok(false);
+        };
+        let now = *now;
+        let mut moved = false;
+        loop {
+            if t.plain_pos < t.plain.len() {
+                let n = proto.recv(now, &t.plain[t.plain_pos..])?;
+                t.plain_pos += n;
+                moved |= n > 0;
+                if t.plain_pos < t.plain.len() {
+                    return Ok(moved);
+                }
+                t.plain.clear();
+                t.plain_pos = 0;
+            }
+            if !t.tls.is_handshake_complete() {
+                match t.tls.handshake().map_err(Error::Tls)? {
+                    tls::HandshakeStatus::Complete => {
+                        if matches!(proto, Protocol::Pending) {
+                            let p = if t.tls.alpn() == Some(b"h2") {
+                                Proto::Http2
+                            } else {
+                                Proto::Http1
+                            };
+                            shared.set_proto(p);
+                            *proto = Protocol::new(p, settings, now);
+                        }
+                        moved = true;
+                        continue;
+                    }
+                    _ => return Ok(moved),
+                }
+            }
+            let mut buf = [0u8; 16 * 1024];
+            match t.tls.read(&mut buf).map_err(Error::Tls)? {
+                tls::Plaintext::Data(n) if n > 0 => {
+                    moved = true;
+                    let k = proto.recv(now, &buf[..n])?;
+                    if k < n {
+                        t.plain.extend_from_slice(&buf[k..n]);
+                    }
+                }
+                tls::Plaintext::Closed => {
+                    if !t.eof_passed {
+                        t.eof_passed = true;
+                        moved = true;
+                        proto.recv_eof()?;
+                    }
+                    return Ok(moved);
+                }
+                _ => return Ok(moved),
+            }
+        }
+    }
+
+    /// Starts queued requests, drains the engine's events into the exchanges, and reacts to
+    /// cancels, as far as the readers' queues allow.
+    fn step(&mut self) {
+        let now = self.now;
+        let waker = self.waker.clone();
+        match &mut self.proto {
+            Protocol::Pending => {}
+            Protocol::H1(h) => {
+                if let Err(e) = step_h1(
+                    h,
+                    &mut self.jobs,
+                    &self.shared,
+                    waker.as_ref(),
+                    now,
+                    &mut self.closing,
+                ) {
+                    self.fail_conn(e);
+                }
+            }
+            Protocol::H2(h) => {
+                if let Err(e) = step_h2(h, &mut self.jobs, &self.shared, waker.as_ref(), now) {
+                    self.fail_conn(e);
+                }
+            }
+        }
+    }
+
+    fn busy(&self) -> bool {
+        !self.jobs.is_empty()
+            || match &self.proto {
+                Protocol::Pending => true,
+                Protocol::H1(h) => h.current.is_some(),
+                Protocol::H2(h) => !h.streams.is_empty(),
+            }
+    }
+
+    fn actives(&self) -> Box<dyn Iterator<Item = &Active> + '_> {
+        match &self.proto {
+            Protocol::Pending => Box::new(std::iter::empty()),
+            Protocol::H1(h) => Box::new(h.current.iter()),
+            Protocol::H2(h) => Box::new(h.streams.values()),
+        }
+    }
+
+    /// Fails every exchange on the connection with `e` (requests never taken fail as not
+    /// sent, so their callers may try another connection).
+    fn fail_all(&mut self, e: &Error) {
+        self.shared.mark_closed();
+        for job in self.shared.kill().into_iter().chain(self.jobs.drain(..)) {
+            job.ex.fail(e.clone());
+        }
+        match &mut self.proto {
+            Protocol::Pending => {}
+            Protocol::H1(h) => {
+                if let Some(a) = h.current.take() {
+                    a.ex.fail(e.clone());
+                }
+            }
+            Protocol::H2(h) => {
+                for (_, a) in h.streams.drain() {
+                    a.ex.fail(e.clone());
+                }
+            }
+        }
+    }
+
+    fn proto_closed(&self) -> bool {
+        // Not at TLS's end of stream: the protocol inside may still hold a body the reader
+        // has not taken; it says when it is done.
+        self.proto.is_closed() || self.tls.as_ref().is_some_and(|t| t.tls.is_closed())
+    }
+}
+
+/// The request head as HTTP/1.1 sends it: the caller's fields in order and case, `Host`
+/// first when the caller gave none, and the body's `Content-Length`.
+fn h1_headers<'a>(job: &'a Job, length: &'a str) -> Vec<Header<'a>> {
+    let req = &job.req;
+    let mut v = Vec::with_capacity(req.headers.len() + 2);
+    if !req
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+    {
+        v.push(Header {
+            name: "Host",
+            value: req.authority.as_bytes(),
+        });
+    }
+    v.extend(req.headers.iter().map(|(n, val)| Header {
+        name: n,
+        value: val,
+    }));
+    let framed = req.headers.iter().any(|(n, _)| {
+        n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding")
+    });
+    if !framed && (!req.body.is_empty() || req.method_has_body()) {
+        v.push(Header {
+            name: "Content-Length",
+            value: length.as_bytes(),
+        });
+    }
+    v
+}
+
+fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
+    Head {
+        status: head.code,
+        version: Version::Http11,
+        headers: head
+            .headers()
+            .map(|h| (h.name.to_owned(), h.value.to_vec()))
+            .collect(),
+    }
+}
+
+fn step_h1(
+    h: &mut H1,
+    jobs: &mut VecDeque<Job>,
+    shared: &ConnShared,
+    waker: Option<&ConnWaker>,
+    now: Instant,
+    closing: &mut bool,
+) -> Result<(), Error> {
+    loop {
+        if h.current.as_ref().is_some_and(|a| a.ex.is_cancelled()) {
+            // RFC 9112 9.6: the rest of the response would have to be read to reuse the
+            // connection; a cancelled exchange closes it instead.
+            h.current = None;
+            shared.mark_closed();
+            *closing = true;
+            return Ok(());
+        }
+        if h.current.is_none() {
+            if *closing || h.conn.is_closed() {
+                return Ok(());
+            }
+            let Some(job) = jobs.pop_front() else {
+                return Ok(());
+            };
+            if job.ex.is_cancelled() {
+                shared.release();
+                continue;
+            }
+            let length = job.req.body.len().to_string();
+            let headers = h1_headers(&job, &length);
+            let sent = h
+                .conn
+                .send_request(&job.req.method, &job.req.target, &headers)
+                .and_then(|()| {
+                    if !job.req.body.is_empty() {
+                        h.conn.send_data_bytes(job.req.body.clone())?;
+                    }
+                    h.conn.send_end(&[])
+                });
+            if let Err(e) = sent {
+                job.ex.fail(Error::InvalidRequest(e.to_string()));
+                shared.release();
+                continue;
+            }
+            job.ex.attach(waker.cloned());
+            h.current = Some(Active::new(&job, now));
+        }
+        let Some(a) = &mut h.current else {
+            return Ok(());
+        };
+        if a.head && !a.reserve(now) {
+            return Ok(());
+        }
+        match h.conn.poll_event() {
+            Ok(Some(H1Event::Response(head))) => {
+                if head.code == 101 {
+                    a.ex.fail(Error::Protocol(ProtocolError::Unsupported(
+                        "a protocol switch (101)",
+                    )));
+                    h.current = None;
+                    shared.mark_closed();
+                    *closing = true;
+                    return Ok(());
+                }
+                if head.code >= 200 {
+                    a.ex.set_head(h1_head(&head));
+                    a.head = true;
+                    a.last_data = now;
+                }
+            }
+            Ok(Some(H1Event::Data(d))) => {
+                a.ex.push(Bytes::copy_from_slice(d));
+                a.last_data = now;
+            }
+            Ok(Some(H1Event::End { .. })) => {
+                // The connection is free before the caller learns the body ended, so that
+                // the caller's next request finds it.
+                let ex = Arc::clone(&a.ex);
+                h.current = None;
+                if h.conn.is_closed() {
+                    shared.mark_closed();
+                }
+                shared.release();
+                ex.finish();
+            }
+            Ok(Some(_)) => {
+                a.ex.fail(Error::Protocol(ProtocolError::Unsupported(
+                    "a protocol switch",
+                )));
+                h.current = None;
+                shared.mark_closed();
+                *closing = true;
+                return Ok(());
+            }
+            Ok(None) => return Ok(()),
+            // The server closed before any byte of the answer (a kept-alive connection it
+            // dropped as the request went out): the connection closed, the request may be
+            // retried (idempotent ones are). Cut after the head it is a framing error.
+            Err(proto_h1::Error::UnexpectedEof) if !a.head => {
+                return Err(Error::ConnectionClosed);
+            }
+            Err(e) => return Err(Error::Protocol(ProtocolError::H1(e))),
+        }
+    }
+}
+
+fn h2_head(head: &proto_h2::head::Head) -> Head {
+    Head {
+        status: head.status().unwrap_or(0),
+        version: Version::H2,
+        headers: head
+            .headers()
+            .map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), v.to_vec()))
+            .collect(),
+    }
+}
+
+fn step_h2(
+    h: &mut H2,
+    jobs: &mut VecDeque<Job>,
+    shared: &ConnShared,
+    waker: Option<&ConnWaker>,
+    now: Instant,
+) -> Result<(), Error> {
+    // New streams, as far as the server's concurrency limit allows.
+    while let Some(job) = jobs.front() {
+        if job.ex.is_cancelled() {
+            jobs.pop_front();
+            shared.release();
+            continue;
+        }
+        if shared.is_closed() {
+            break;
+        }
+        let req = &job.req;
+        let lower: Vec<(Vec<u8>, &[u8])> = req
+            .headers
+            .iter()
+            .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
+            .map(|(n, v)| (n.to_ascii_lowercase().into_bytes(), v.as_slice()))
+            .collect();
+        let mut fields: Vec<(&[u8], &[u8])> =
+            lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
+        let length = req.body.len().to_string();
+        let framed = req
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+        if !framed && (!req.body.is_empty() || req.method_has_body()) {
+            fields.push((b"content-length", length.as_bytes()));
+        }
+        let authority = req
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+            .map_or(req.authority.as_bytes(), |(_, v)| v.as_slice());
+        let head = H2Request {
+            method: req.method.as_bytes(),
+            scheme: req.scheme.as_str().as_bytes(),
+            authority,
+            path: req.target.as_bytes(),
+            protocol: None,
+            headers: &fields,
+        };
+        match h.conn.send_request(&head, req.body.is_empty()) {
+            Ok(id) => {
+                let job = jobs.pop_front().expect("front exists");
+                let mut a = Active::new(&job, now);
+                if !job.req.body.is_empty() {
+                    let n = h
+                        .conn
+                        .send_data(id, job.req.body.clone(), true)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    a.send_rest = job.req.body.slice(n..);
+                }
+                job.ex.attach(waker.cloned());
+                h.streams.insert(id.value(), a);
+            }
+            Err(UserError::ConcurrencyLimit(_)) => break,
+            Err(UserError::GoingAway | UserError::StreamIdsExhausted) => {
+                // The jobs left fail as not sent when the connection ends; new ones go
+                // elsewhere.
+                shared.mark_closed();
+                break;
+            }
+            Err(e) => {
+                let job = jobs.pop_front().expect("front exists");
+                job.ex.fail(Error::InvalidRequest(e.to_string()));
+                shared.release();
+            }
+        }
+    }
+    while let Some(ev) = h.conn.poll_event() {
+        match ev {
+            H2Event::Response {
+                stream,
+                head,
+                end_stream,
+            } => {
+                let Some(a) = h.streams.get_mut(&stream.value()) else {
+                    continue;
+                };
+                if head.status().is_some_and(|s| s >= 200) {
+                    a.ex.set_head(h2_head(&head));
+                    a.head = true;
+                    a.last_data = now;
+                    a.ended |= end_stream;
+                }
+            }
+            H2Event::Data {
+                stream, end_stream, ..
+            } => {
+                if let Some(a) = h.streams.get_mut(&stream.value()) {
+                    a.ended |= end_stream;
+                    a.last_data = now;
+                }
+            }
+            H2Event::Trailers { stream, .. } => {
+                if let Some(a) = h.streams.get_mut(&stream.value()) {
+                    a.ended = true;
+                }
+            }
+            H2Event::Reset { stream, code, .. } => {
+                if let Some(a) = h.streams.remove(&stream.value()) {
+                    a.ex.fail(Error::Protocol(ProtocolError::Reset(code)));
+                    shared.release();
+                }
+            }
+            H2Event::SendReady { stream } => {
+                if let Some(a) = h.streams.get_mut(&stream.value())
+                    && !a.send_rest.is_empty()
+                {
+                    let rest = std::mem::take(&mut a.send_rest);
+                    let n = h
+                        .conn
+                        .send_data(stream, rest.clone(), true)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    a.send_rest = rest.slice(n..);
+                }
+            }
+            H2Event::Settings(s) => {
+                if let Some(n) = s.max_concurrent_streams {
+                    shared.set_max_streams(n);
+                }
+            }
+            H2Event::GoAway { last_stream, .. } => {
+                shared.mark_closed();
+                let unprocessed: Vec<u32> = h
+                    .streams
+                    .keys()
+                    .copied()
+                    .filter(|&id| id > last_stream.value())
+                    .collect();
+                for id in unprocessed {
+                    if let Some(a) = h.streams.remove(&id) {
+                        a.ex.fail(Error::ConnectionClosed);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // Body bytes into the readers' queues while they have room (reading is what returns
+    // window credit to the server), cancels, and the streams that are complete.
+    let ids: Vec<u32> = h.streams.keys().copied().collect();
+    for id in ids {
+        let sid = StreamId::new(id);
+        let Some(a) = h.streams.get_mut(&id) else {
+            continue;
+        };
+        if a.ex.is_cancelled() {
+            // The stream may be closed already (its response complete): nothing to reset.
+            let _ = h.conn.reset(sid, ErrorCode::CANCEL);
+            h.streams.remove(&id);
+            shared.release();
+            continue;
+        }
+        if !a.head {
+            continue;
+        }
+        let mut drained = false;
+        while a.reserve(now) {
+            match h.conn.read_data(sid) {
+                Some(b) => a.ex.push(b),
+                None => {
+                    drained = true;
+                    break;
+                }
+            }
+        }
+        if drained && a.ended {
+            // The stream slot is free before the caller learns the body ended.
+            let a = h.streams.remove(&id).expect("present above");
+            shared.release();
+            a.ex.finish();
+        }
+    }
+    if let Some(e) = h.conn.error() {
+        return Err(Error::Protocol(ProtocolError::H2(e.clone())));
+    }
+    Ok(())
+}
+
+impl Engine for ClientSession {
+    type Error = Error;
+
+    fn recv(&mut self, now: Instant, input: &[u8]) -> Result<usize, Error> {
+        self.now = now;
+        if self.tls.is_none() {
+            return self.proto.recv(now, input).map_err(|e| self.fail_conn(e));
+        }
+        let t = self.tls.as_mut().expect("TLS checked above");
+        let n = match t.tls.recv(input) {
+            Ok(n) => n,
+            Err(e) => return Err(self.fail_conn(Error::Tls(e))),
+        };
+        self.pump_in().map_err(|e| self.fail_conn(e))?;
+        Ok(n)
+    }
+
+    fn recv_eof(&mut self) -> Result<(), Error> {
+        if let Some(t) = &mut self.tls {
+            t.tls.recv_eof();
+            // What is still buffered goes in; a missing close_notify is not held against
+            // the server (the protocol inside knows whether its message was complete).
+            let _ = self.pump_in();
+            let t = self.tls.as_mut().expect("TLS checked above");
+            if t.eof_passed {
+                return Ok(());
+            }
+            t.eof_passed = true;
+        }
+        self.proto.recv_eof().map_err(|e| self.fail_conn(e))
+    }
+
+    fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+        self.now = now;
+        match &mut self.tls {
+            None if self.closing => None,
+            None => self.proto.poll_transmit(now, out),
+            Some(t) => {
+                let pumped = if self.closing {
+                    Ok(())
+                } else {
+                    t.pump_out(&mut self.proto, now)
+                };
+                t.tls.poll_transmit(out);
+                if let Err(e) = pumped {
+                    self.fail_conn(Error::Tls(e));
+                }
+                None
+            }
+        }
+    }
+
+    fn wants_write(&self) -> bool {
+        match &self.tls {
+            None => !self.closing && self.proto.wants_write(),
+            Some(t) => {
+                t.tls.wants_write()
+                    || (!self.closing
+                        && self.error.is_none()
+                        && t.tls.is_handshake_complete()
+                        && (t.pending()
+                            || self.proto.wants_write()
+                            || (self.proto.is_closed() && !t.close_sent)))
+            }
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.closing || self.error.is_some() || self.proto_closed()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        match &self.proto {
+            Protocol::H2(h) => h.conn.poll_timeout(),
+            _ => None,
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
+        self.now = now;
+        if let Protocol::H2(h) = &mut self.proto {
+            h.conn
+                .handle_timeout(now)
+                .map_err(|e| Error::Protocol(ProtocolError::H2(e)))
+                .map_err(|e| self.fail_conn(e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Session for ClientSession {
+    type Engine = Self;
+    type Pooled = Vec<u8>;
+
+    fn engine(&self) -> &Self {
+        self
+    }
+
+    fn engine_mut(&mut self) -> &mut Self {
+        self
+    }
+
+    fn process(&mut self, cx: &mut Context<'_, Vec<u8>>) {
+        self.now = cx.now;
+        if self.waker.is_none() {
+            self.waker = cx.waker();
+        }
+        let jobs = self.shared.take_jobs(self.waker.as_ref());
+        self.jobs.extend(jobs);
+        loop {
+            self.step();
+            if self.error.is_some() || self.tls.is_none() {
+                break;
+            }
+            match self.pump_in() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    self.fail_conn(e);
+                    break;
+                }
+            }
+        }
+        if let Some(e) = self.error.clone() {
+            self.fail_all(&e);
+        } else if self.closing || self.proto_closed() {
+            self.fail_all(&Error::ConnectionClosed);
+        }
+        if self.busy() {
+            self.idle_since = None;
+        } else if self.idle_since.is_none() {
+            self.idle_since = Some(self.now);
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        if self.closing || self.error.is_some() {
+            return None;
+        }
+        if let Some(t) = &self.tls
+            && !t.tls.is_handshake_complete()
+        {
+            return self.settings.timeouts.tls_handshake.deadline(t.since);
+        }
+        let mut next = self
+            .actives()
+            .filter_map(Active::deadline)
+            .map(|(d, _)| d)
+            .min();
+        let mut join = |d: Option<Instant>| {
+            if let Some(d) = d {
+                next = Some(next.map_or(d, |n| n.min(d)));
+            }
+        };
+        for job in &self.jobs {
+            join(job.req.timeouts.total.deadline(job.ex.started));
+        }
+        if let Some(since) = self.idle_since {
+            join(self.settings.timeouts.pool_idle.deadline(since));
+        }
+        next
+    }
+
+    fn handle_timeout(&mut self, cx: &mut Context<'_, Vec<u8>>) {
+        let now = cx.now;
+        self.now = now;
+        if let Some(t) = &self.tls
+            && !t.tls.is_handshake_complete()
+        {
+            if self
+                .settings
+                .timeouts
+                .tls_handshake
+                .deadline(t.since)
+                .is_some_and(|d| d <= now)
+            {
+                self.fail_conn(Error::Timeout(TimeoutKind::TlsHandshake));
+            }
+            return;
+        }
+        let expired = |a: &Active| a.deadline().filter(|(d, _)| *d <= now).map(|(_, k)| k);
+        match &mut self.proto {
+            Protocol::Pending => {}
+            Protocol::H1(h) => {
+                if let Some(kind) = h.current.as_ref().and_then(expired) {
+                    let a = h.current.take().expect("checked above");
+                    a.ex.fail(Error::Timeout(kind));
+                    // The rest of the response is not read: the connection cannot be reused.
+                    self.shared.mark_closed();
+                    self.closing = true;
+                }
+            }
+            Protocol::H2(h) => {
+                let late: Vec<(u32, TimeoutKind)> = h
+                    .streams
+                    .iter()
+                    .filter_map(|(id, a)| expired(a).map(|k| (*id, k)))
+                    .collect();
+                for (id, kind) in late {
+                    if let Some(a) = h.streams.remove(&id) {
+                        let _ = h.conn.reset(StreamId::new(id), ErrorCode::CANCEL);
+                        a.ex.fail(Error::Timeout(kind));
+                        self.shared.release();
+                    }
+                }
+            }
+        }
+        self.jobs.retain(|job| {
+            let late = job
+                .req
+                .timeouts
+                .total
+                .deadline(job.ex.started)
+                .is_some_and(|d| d <= now);
+            if late {
+                job.ex.fail(Error::Timeout(TimeoutKind::Total));
+                self.shared.release();
+            }
+            !late
+        });
+        if !self.busy()
+            && self
+                .idle_since
+                .and_then(|s| self.settings.timeouts.pool_idle.deadline(s))
+                .is_some_and(|d| d <= now)
+        {
+            self.shared.mark_closed();
+            self.closing = true;
+        }
+    }
+
+    fn shutdown(&mut self, _cx: &mut Context<'_, Vec<u8>>) {
+        self.fail_conn(Error::Shutdown);
+        self.fail_all(&Error::Shutdown);
+        self.closing = true;
+    }
+}
+
+impl Drop for ClientSession {
+    fn drop(&mut self) {
+        let e = self.error.clone().unwrap_or(Error::ConnectionClosed);
+        self.fail_all(&e);
+    }
+}

@@ -1,0 +1,164 @@
+//! The client's typed errors: one [`Error`] whose variants say what a caller can do about
+//! them (try another address, fix the trust store, raise a timeout, report the server).
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+
+/// Which of the client's timeouts ran out (see [`Timeouts`](super::Timeouts)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Opening the TCP connection (every resolved address had its try).
+    Connect,
+    /// The TLS handshake.
+    TlsHandshake,
+    /// Waiting for the response head after the request was handed to its connection.
+    ResponseHead,
+    /// The gap between two pieces of the response body while the caller was ready for more.
+    BodyIdle,
+    /// The whole exchange, from the call to the body's end.
+    Total,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Connect => "connect",
+            TimeoutKind::TlsHandshake => "TLS handshake",
+            TimeoutKind::ResponseHead => "response head",
+            TimeoutKind::BodyIdle => "body idle gap",
+            TimeoutKind::Total => "total",
+        })
+    }
+}
+
+/// How the peer broke HTTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// An HTTP/1.1 response the engine refused (a malformed head, bad chunking, a body cut
+    /// short by the end of the connection).
+    H1(proto_h1::Error),
+    /// An HTTP/2 connection error (the engine sent GOAWAY with its code).
+    H2(proto_h2::error::Error),
+    /// The server reset the HTTP/2 stream (RST_STREAM with this code), or the engine did
+    /// because the server broke a stream rule.
+    Reset(proto_h2::frame::ErrorCode),
+    /// The server answered with something this client does not handle (a protocol switch).
+    Unsupported(&'static str),
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProtocolError::H1(e) => write!(f, "HTTP/1.1: {e}"),
+            ProtocolError::H2(e) => write!(f, "HTTP/2: {e}"),
+            ProtocolError::Reset(c) => write!(f, "HTTP/2 stream reset with code {:#x}", c.0),
+            ProtocolError::Unsupported(what) => write!(f, "unsupported: {what}"),
+        }
+    }
+}
+
+/// Why a request or a body read failed.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Error {
+    /// The URL is not one this client can fetch (scheme, host, port).
+    InvalidUrl(String),
+    /// The request cannot be sent as given (a header name or value HTTP does not allow).
+    InvalidRequest(String),
+    /// The host name did not resolve (or resolved to no address).
+    Dns {
+        /// The host.
+        host: String,
+        /// The resolver's error.
+        source: Arc<io::Error>,
+    },
+    /// No resolved address accepted a connection; the last address's error.
+    Connect {
+        /// The last address tried.
+        addr: std::net::SocketAddr,
+        /// Its error.
+        source: Arc<io::Error>,
+    },
+    /// TLS failed: the handshake (with the alert), the certificate (with the X.509 reason),
+    /// or a record after it.
+    Tls(tls::Error),
+    /// A timeout ran out; which one.
+    Timeout(TimeoutKind),
+    /// The server broke the protocol.
+    Protocol(ProtocolError),
+    /// The connection ended (or failed) before the response was complete.
+    ConnectionClosed,
+    /// The exchange was cancelled ([`CancelHandle::cancel`](super::CancelHandle::cancel), or
+    /// the body was dropped before its end).
+    Cancelled,
+    /// [`Body::chunk`](super::Body::chunk) with [`Wait::NoWait`](super::Wait::NoWait) or
+    /// [`Wait::Timeout`](super::Wait::Timeout): nothing arrived within the wait. The body
+    /// goes on; read again.
+    WouldBlock,
+    /// The client's event loop is gone (the client is shutting down).
+    Shutdown,
+    /// A local I/O failure (starting the client's loop thread or its poller).
+    Io(Arc<io::Error>),
+}
+
+impl Error {
+    /// Whether the exchange can be tried again as it is: nothing about the request is at
+    /// fault (DNS, connect, a closed connection, a timeout of the network's making).
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::Dns { .. } | Error::Connect { .. } | Error::ConnectionClosed | Error::Timeout(_)
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidUrl(u) => write!(f, "invalid URL: {u}"),
+            Error::InvalidRequest(why) => write!(f, "invalid request: {why}"),
+            Error::Dns { host, source } => write!(f, "cannot resolve {host}: {source}"),
+            Error::Connect { addr, source } => write!(f, "cannot connect to {addr}: {source}"),
+            Error::Tls(e) => write!(f, "TLS: {e}"),
+            Error::Timeout(which) => write!(f, "{which} timeout"),
+            Error::Protocol(p) => p.fmt(f),
+            Error::ConnectionClosed => {
+                f.write_str("the connection closed before the response ended")
+            }
+            Error::Cancelled => f.write_str("cancelled"),
+            Error::WouldBlock => f.write_str("no body bytes arrived within the wait"),
+            Error::Shutdown => f.write_str("the client is shutting down"),
+            Error::Io(e) => write!(f, "I/O: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Dns { source, .. } | Error::Connect { source, .. } | Error::Io(source) => {
+                Some(&**source)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(e: Error) -> io::Error {
+        let kind = match &e {
+            Error::Timeout(_) => io::ErrorKind::TimedOut,
+            Error::WouldBlock => io::ErrorKind::WouldBlock,
+            Error::ConnectionClosed => io::ErrorKind::UnexpectedEof,
+            // Not `Interrupted`: `io::copy` and `read_to_end` would retry it forever.
+            Error::Cancelled => io::ErrorKind::ConnectionAborted,
+            Error::Protocol(_) => io::ErrorKind::InvalidData,
+            _ => io::ErrorKind::Other,
+        };
+        io::Error::new(kind, e)
+    }
+}

@@ -1,0 +1,544 @@
+//! The HTTP client: a [`Client`] handle (`Send + Sync + Clone`) that owns an event-loop
+//! thread, a connection pool per origin, HTTP/1.1 and HTTP/2 (prior knowledge in cleartext,
+//! ALPN `h2` under TLS), responses handed over as soon as their head arrives and bodies read
+//! chunk by chunk with a bounded wait, cancellation from any thread, and typed errors. No
+//! async runtime: the caller's threads block on plain mutexes and condvars while the loop
+//! moves the bytes.
+//!
+//! ```
+//! use runtime_mio::client::{Client, ClientConfig, Request, Wait};
+//! use runtime_mio::server::{Response, Server, ServerConfig};
+//!
+//! let server = Server::bind(
+//!     "127.0.0.1:0".parse().unwrap(),
+//!     ServerConfig { threads: 1, ..ServerConfig::default() },
+//!     |req| Response::text(200, format!("hello {}", req.path())),
+//! )
+//! .unwrap();
+//! let client = Client::new(ClientConfig::default()).unwrap();
+//! let url = format!("http://{}/you", server.local_addr());
+//! let mut resp = client.request(Request::get(&url).unwrap()).unwrap();
+//! assert_eq!(resp.status(), 200);
+//! assert_eq!(resp.header("content-length"), Some(&b"10"[..]));
+//! let mut body = Vec::new();
+//! while let Some(chunk) = resp.body().chunk(Wait::Block).unwrap() {
+//!     body.extend_from_slice(&chunk);
+//! }
+//! assert_eq!(body, b"hello /you");
+//! // The same connection carries the next request (keep-alive).
+//! let again = client.request(Request::get(&url).unwrap()).unwrap();
+//! assert_eq!(again.connection_id(), resp.connection_id());
+//! assert_eq!(client.pool_stats().opened, 1);
+//! server.shutdown().unwrap();
+//! ```
+//!
+//! # How it runs
+//! DNS ([`std::net::ToSocketAddrs`]) and the TCP connect (each resolved address in turn,
+//! within the connect timeout) run on the caller's thread; the connected socket and its
+//! session (HTTP/1.1 or HTTP/2, cleartext or TLS) then go to the loop through the loop's
+//! [`Registrar`]. The loop is the server's [`EventLoop`]
+//! without a listener: the same readiness loop, timers and write path drive both. A request
+//! on a pooled connection goes into that connection's inbox and wakes the loop for it.
+//!
+//! # Backpressure
+//! Each response has a bounded queue ([`ClientConfig::body_queue`]). When the caller stops
+//! reading, the connection stops taking body bytes from its engine: HTTP/1.1 stops reading
+//! the socket, HTTP/2 returns no window credit for the stream ([`Body::queued`] shows the
+//! bound holding).
+//!
+//! # Timeouts
+//! [`ClientTimeouts`]: connect, TLS handshake, response head, the idle gap between body
+//! chunks (it does not run while the caller's queue is full: then the server waits for us),
+//! total, and the pool's idle timeout. Each is a [`Timeout`]: `Unlimited` or `After(d)`.
+//! Streamed reads obey them: a blocked [`Body::chunk`] ends with
+//! [`Error::Timeout`] naming the one that ran out.
+//!
+//! # Cancellation
+//! [`CancelHandle::cancel`] (any thread, idempotent) or dropping the [`Body`] before its end:
+//! a blocked read returns [`Error::Cancelled`] at once; an HTTP/2 stream is reset
+//! (RST_STREAM CANCEL) and its connection stays in the pool; an HTTP/1.1 connection is
+//! closed (the rest of its response would have to be read to reuse it).
+//!
+//! # Not yet
+//! Proxies (CONNECT, SOCKS5), redirects, cookies, response decompression, browser profiles,
+//! per-client DNS overrides and Happy Eyeballs, streamed request bodies (a body is bytes),
+//! multipart, WebSocket and SSE clients, HTTP/1.1 pipelining, a write-stall timeout of its
+//! own (the loop's `write_stall` applies). A request a pooled connection lost before it was
+//! sent, or an idempotent one it lost unanswered, is sent once more on a new connection;
+//! others fail with [`Error::ConnectionClosed`].
+
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use crate::event_loop::{EventLoop, LoopConfig, Registrar, Stopper};
+use crate::timer::{Timeout, Timeouts};
+
+mod body;
+mod conn;
+mod error;
+mod pool;
+mod url;
+
+pub use body::{Body, CancelHandle, Response, Version, Wait};
+pub use error::{Error, ProtocolError, TimeoutKind};
+pub use pool::PoolStats;
+pub use url::{Origin, Scheme, Url};
+
+use body::Exchange;
+use conn::ClientSession;
+use pool::{ConnShared, Job, Pool, Proto};
+
+/// The client's timeouts, each [`Timeout::Unlimited`] or [`Timeout::After`] a duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientTimeouts {
+    /// Opening the TCP connection, over all resolved addresses. Default 10 s.
+    pub connect: Timeout,
+    /// The TLS handshake. Default 10 s.
+    pub tls_handshake: Timeout,
+    /// From handing the request to its connection to the response head. Default 30 s.
+    pub response_head: Timeout,
+    /// The longest gap between two pieces of the body while the caller's queue has room.
+    /// Default 30 s.
+    pub body_idle: Timeout,
+    /// The whole exchange, from the call to the body's end. Default unlimited.
+    pub total: Timeout,
+    /// A pooled connection with no exchange for this long is closed. Default 90 s.
+    pub pool_idle: Timeout,
+}
+
+impl Default for ClientTimeouts {
+    fn default() -> Self {
+        let s = |n| Timeout::After(Duration::from_secs(n));
+        ClientTimeouts {
+            connect: s(10),
+            tls_handshake: s(10),
+            response_head: s(30),
+            body_idle: s(30),
+            total: Timeout::Unlimited,
+            pool_idle: s(90),
+        }
+    }
+}
+
+/// Client configuration.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The timeouts (a request may carry its own: [`Request::timeouts`]).
+    pub timeouts: ClientTimeouts,
+    /// Speak HTTP/2 at once to `http://` origins (h2c with prior knowledge). Default false.
+    pub h2_prior_knowledge: bool,
+    /// Offer `h2` (before `http/1.1`) by ALPN to `https://` origins. Default true.
+    pub alpn_h2: bool,
+    /// Verify the server's certificate chain and name. Default true. Off, any certificate
+    /// is accepted (tests only: anyone in the middle can read and change the traffic).
+    pub verify: bool,
+    /// Trust the system's root certificates. Default true.
+    pub system_roots: bool,
+    /// More roots to trust, PEM (a test server's self-signed certificate, say).
+    pub root_pems: Vec<Vec<u8>>,
+    /// Most body bytes a response queues for its reader before the connection stops taking
+    /// more (plus one chunk). Default 256 KiB.
+    pub body_queue: usize,
+    /// The HTTP/1.1 engine's configuration.
+    pub h1: proto_h1::ConnConfig,
+    /// The HTTP/2 engine's configuration (SETTINGS, windows).
+    pub h2: proto_h2::conn::Config,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            timeouts: ClientTimeouts::default(),
+            h2_prior_knowledge: false,
+            alpn_h2: true,
+            verify: true,
+            system_roots: true,
+            root_pems: Vec::new(),
+            body_queue: 256 * 1024,
+            h1: proto_h1::ConnConfig::default(),
+            h2: proto_h2::conn::Config::client(),
+        }
+    }
+}
+
+/// What every connection of a client shares.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub(crate) timeouts: ClientTimeouts,
+    pub(crate) h1: proto_h1::ConnConfig,
+    pub(crate) h2: proto_h2::conn::Config,
+}
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: String,
+    url: Url,
+    headers: Vec<(String, Vec<u8>)>,
+    body: Bytes,
+    timeouts: Option<ClientTimeouts>,
+}
+
+impl Request {
+    /// A request with `method` for `url`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`]; [`Error::InvalidRequest`] for a method that is not a token.
+    pub fn new(method: &str, url: &str) -> Result<Request, Error> {
+        if method.is_empty()
+            || !method
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        {
+            return Err(Error::InvalidRequest(format!("method {method:?}")));
+        }
+        Ok(Request {
+            method: method.to_owned(),
+            url: Url::parse(url)?,
+            headers: Vec::new(),
+            body: Bytes::new(),
+            timeouts: None,
+        })
+    }
+
+    /// A GET for `url`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`].
+    pub fn get(url: &str) -> Result<Request, Error> {
+        Request::new("GET", url)
+    }
+
+    /// A POST of `body` to `url`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`].
+    pub fn post(url: &str, body: impl Into<Bytes>) -> Result<Request, Error> {
+        Ok(Request::new("POST", url)?.body(body))
+    }
+
+    /// Adds a header field, sent in the order added and, over HTTP/1.1, in this case
+    /// (HTTP/2 sends names in lowercase). `Host` replaces the URL's authority; without
+    /// `Content-Length` the body's length is sent.
+    #[must_use]
+    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        self.headers
+            .push((name.to_owned(), value.as_ref().to_vec()));
+        self
+    }
+
+    /// The request body.
+    #[must_use]
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// Timeouts for this request instead of the client's.
+    #[must_use]
+    pub fn timeouts(mut self, timeouts: ClientTimeouts) -> Self {
+        self.timeouts = Some(timeouts);
+        self
+    }
+
+    /// The URL.
+    #[must_use]
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+}
+
+/// A request as the connection sends it.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) method: String,
+    pub(crate) scheme: Scheme,
+    pub(crate) authority: String,
+    pub(crate) target: String,
+    pub(crate) headers: Vec<(String, Vec<u8>)>,
+    pub(crate) body: Bytes,
+    pub(crate) timeouts: ClientTimeouts,
+}
+
+impl Prepared {
+    /// Whether the request may be sent again after a connection lost it unanswered: an
+    /// idempotent method (RFC 9110 9.2.2).
+    pub(crate) fn is_idempotent(&self) -> bool {
+        matches!(
+            self.method.as_str(),
+            "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
+        )
+    }
+
+    /// Methods whose empty body is still announced (`Content-Length: 0`).
+    pub(crate) fn method_has_body(&self) -> bool {
+        matches!(self.method.as_str(), "POST" | "PUT" | "PATCH")
+    }
+}
+
+struct Inner {
+    settings: Arc<Settings>,
+    config: ClientConfig,
+    tls: tls::ClientConfig,
+    registrar: Registrar<ClientSession>,
+    stopper: Stopper,
+    thread: Mutex<Option<JoinHandle<std::io::Result<()>>>>,
+    pool: Mutex<Pool>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let _ = self.stopper.stop();
+        let thread = self
+            .thread
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The client: a handle on its event-loop thread and connection pool. Clones share them;
+/// the loop stops when the last clone (and the last [`Body`] being read) is dropped.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client with its own event-loop thread.
+    ///
+    /// # Errors
+    /// [`Error::Tls`] for a root PEM that does not parse (or a TLS setup BoringSSL refuses);
+    /// [`Error::Io`] when the loop cannot start.
+    pub fn new(config: ClientConfig) -> Result<Client, Error> {
+        let tls = {
+            let mut b = tls::ClientConfig::builder();
+            if config.alpn_h2 {
+                b.alpn(&[b"h2", b"http/1.1"]);
+            } else {
+                b.alpn(&[b"http/1.1"]);
+            }
+            b.system_roots(config.system_roots && config.verify);
+            for pem in &config.root_pems {
+                b.add_root_pem(pem);
+            }
+            if !config.verify {
+                b.danger_accept_invalid_certs(true).verify_hostname(false);
+            }
+            b.build().map_err(Error::Tls)?
+        };
+        let loop_timeouts = Timeouts {
+            // Dropping the client ends its connections at once.
+            shutdown_grace: Timeout::After(Duration::from_millis(100)),
+            ..Timeouts::default()
+        };
+        let loop_config = LoopConfig {
+            timeouts: loop_timeouts,
+            ..LoopConfig::default()
+        };
+        let io = |e: std::io::Error| Error::Io(Arc::new(e));
+        let mut ev: EventLoop<ClientSession, _> =
+            EventLoop::without_listener(loop_config).map_err(io)?;
+        let registrar = ev.registrar();
+        let stopper = ev.stopper();
+        let thread = std::thread::Builder::new()
+            .name("wire-client".into())
+            .spawn(move || ev.run())
+            .map_err(io)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                settings: Arc::new(Settings {
+                    timeouts: config.timeouts,
+                    h1: config.h1,
+                    h2: config.h2.clone(),
+                }),
+                config,
+                tls,
+                registrar,
+                stopper,
+                thread: Mutex::new(Some(thread)),
+                pool: Mutex::new(Pool::default()),
+            }),
+        })
+    }
+
+    /// Sends `req` and returns when the response head arrives (the body is read from the
+    /// [`Response`]). A pooled connection to the origin is reused when one is free;
+    /// otherwise the host is resolved and connected to on this thread.
+    ///
+    /// # Errors
+    /// [`Error::Dns`], [`Error::Connect`], [`Error::Tls`], [`Error::Timeout`] (connect, TLS
+    /// handshake, response head, total), [`Error::Protocol`], [`Error::ConnectionClosed`],
+    /// [`Error::InvalidRequest`], [`Error::Shutdown`].
+    pub fn request(&self, req: Request) -> Result<Response, Error> {
+        let started = Instant::now();
+        let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
+        let origin = req.url.origin.clone();
+        let prepared = Arc::new(Prepared {
+            method: req.method,
+            scheme: origin.scheme,
+            authority: origin.authority(),
+            target: req.url.target,
+            headers: req.headers,
+            body: req.body,
+            timeouts,
+        });
+        let mut reuse = true;
+        loop {
+            let ex = Exchange::new(self.inner.config.body_queue, started);
+            let job = Job {
+                ex: Arc::clone(&ex),
+                req: Arc::clone(&prepared),
+            };
+            let (id, reused) = self.dispatch(&origin, job, reuse, started, &timeouts)?;
+            match ex.wait_head() {
+                Ok(head) => return Ok(Response::new(head, id, ex, self.clone())),
+                // A pooled connection ended before it took the request, or before any
+                // answer to an idempotent one (the server closed the kept-alive connection
+                // as the request went out; RFC 9110 9.2.2 allows the retry): a new one.
+                Err((Error::ConnectionClosed, not_sent))
+                    if reused && (not_sent || prepared.is_idempotent()) =>
+                {
+                    reuse = false;
+                }
+                Err((e, _)) => return Err(e),
+            }
+        }
+    }
+
+    /// What the pool holds and has done.
+    #[must_use]
+    pub fn pool_stats(&self) -> PoolStats {
+        self.pool().stats()
+    }
+
+    fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
+        self.inner
+            .pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Puts `job` on a pooled connection (when `reuse`) or a new one; returns the
+    /// connection's number and whether it was pooled.
+    fn dispatch(
+        &self,
+        origin: &Origin,
+        mut job: Job,
+        reuse: bool,
+        started: Instant,
+        timeouts: &ClientTimeouts,
+    ) -> Result<(u64, bool), Error> {
+        if reuse {
+            let pooled = self.pool().checkout(origin);
+            if let Some(conn) = pooled {
+                match conn.submit(job) {
+                    Ok(()) => return Ok((conn.id, true)),
+                    Err(j) => job = j,
+                }
+            }
+        }
+        let stream = connect(origin, started, timeouts)?;
+        let proto = match origin.scheme {
+            Scheme::Https => Proto::Unknown,
+            Scheme::Http if self.inner.config.h2_prior_knowledge => Proto::Http2,
+            Scheme::Http => Proto::Http1,
+        };
+        let id = self.pool().next_id();
+        let shared = ConnShared::new(id, proto);
+        if shared.submit(job).is_err() {
+            unreachable!("a new connection accepts jobs");
+        }
+        let tls = match origin.scheme {
+            Scheme::Https => {
+                Some(tls::ClientSession::new(&self.inner.tls, &origin.host).map_err(Error::Tls)?)
+            }
+            Scheme::Http => None,
+        };
+        let session = ClientSession::new(
+            Arc::clone(&shared),
+            Arc::clone(&self.inner.settings),
+            tls,
+            Instant::now(),
+        )?;
+        // A loop that has ended hands the session back; dropping it fails the exchange.
+        self.inner
+            .registrar
+            .add(stream, session)
+            .map_err(|_| Error::Shutdown)?;
+        self.pool().insert(origin.clone(), shared);
+        Ok((id, false))
+    }
+}
+
+/// Resolves `origin` and connects to each address in turn, within the connect timeout (and
+/// what is left of the total).
+fn connect(
+    origin: &Origin,
+    started: Instant,
+    timeouts: &ClientTimeouts,
+) -> Result<TcpStream, Error> {
+    let dns = |e: std::io::Error| Error::Dns {
+        host: origin.host.clone(),
+        source: Arc::new(e),
+    };
+    let addrs: Vec<SocketAddr> = (origin.host.as_str(), origin.port)
+        .to_socket_addrs()
+        .map_err(dns)?
+        .collect();
+    if addrs.is_empty() {
+        return Err(dns(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no address",
+        )));
+    }
+    let connect_deadline = timeouts.connect.deadline(Instant::now());
+    let total_deadline = timeouts.total.deadline(started);
+    let mut last = None;
+    for addr in addrs {
+        let now = Instant::now();
+        let (deadline, kind) = match (connect_deadline, total_deadline) {
+            (Some(c), Some(t)) if t < c => (Some(t), TimeoutKind::Total),
+            (None, Some(t)) => (Some(t), TimeoutKind::Total),
+            (c, _) => (c, TimeoutKind::Connect),
+        };
+        let result = match deadline {
+            None => TcpStream::connect(addr),
+            Some(d) => {
+                let left = d.saturating_duration_since(now);
+                if left.is_zero() {
+                    return Err(Error::Timeout(kind));
+                }
+                TcpStream::connect_timeout(&addr, left)
+            }
+        };
+        match result {
+            Ok(s) => return Ok(s),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut && deadline.is_some() => {
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return Err(Error::Timeout(kind));
+                }
+                last = Some((addr, e));
+            }
+            Err(e) => last = Some((addr, e)),
+        }
+    }
+    let (addr, e) = last.expect("at least one address was tried");
+    Err(Error::Connect {
+        addr,
+        source: Arc::new(e),
+    })
+}

@@ -1,0 +1,222 @@
+//! The connection pool: per [`Origin`], the connections the client opened, each seen
+//! through a [`ConnShared`] that its session (on the loop thread) keeps up to date.
+//!
+//! A caller picks a connection under the pool's lock: an HTTP/1.1 connection with no
+//! exchange in progress (keep-alive reuse), or an HTTP/2 connection with fewer streams in
+//! use than the server's SETTINGS_MAX_CONCURRENT_STREAMS (multiplexing). It then puts its
+//! request in that connection's inbox and wakes the loop for it. A connection whose TLS
+//! handshake has not said which protocol it speaks (ALPN) is not picked: a request made
+//! meanwhile opens another connection.
+//!
+//! A connection leaves the pool when its session says it closed (the server closed it, an
+//! error, an HTTP/1.1 cancel, the pool's idle timeout); a request that raced with that is
+//! handed back untouched (its exchange fails as "not sent") and the caller opens a new
+//! connection for it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::Prepared;
+use super::body::Exchange;
+use super::url::Origin;
+use crate::event_loop::ConnWaker;
+
+/// A request handed to a connection: the caller's exchange and what to send.
+#[derive(Debug)]
+pub(crate) struct Job {
+    pub(crate) ex: Arc<Exchange>,
+    pub(crate) req: Arc<Prepared>,
+}
+
+/// The protocol a connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Proto {
+    /// Not known yet (TLS handshake with ALPN in progress).
+    Unknown = 0,
+    Http1 = 1,
+    Http2 = 2,
+}
+
+#[derive(Debug, Default)]
+struct Inbox {
+    jobs: Vec<Job>,
+    waker: Option<ConnWaker>,
+    /// The session is gone: nothing more is accepted.
+    dead: bool,
+}
+
+/// One connection as the pool and its session share it.
+#[derive(Debug)]
+pub(crate) struct ConnShared {
+    pub(crate) id: u64,
+    proto: AtomicU8,
+    closed: AtomicBool,
+    /// HTTP/1.1: 1 while an exchange is in progress; HTTP/2: streams in use.
+    in_use: AtomicUsize,
+    /// HTTP/2: the server's SETTINGS_MAX_CONCURRENT_STREAMS (until it says, 100).
+    max_streams: AtomicUsize,
+    inbox: Mutex<Inbox>,
+}
+
+impl ConnShared {
+    /// A new connection, reserved for the caller that opens it (one exchange in use).
+    pub(crate) fn new(id: u64, proto: Proto) -> Arc<Self> {
+        Arc::new(ConnShared {
+            id,
+            proto: AtomicU8::new(proto as u8),
+            closed: AtomicBool::new(false),
+            in_use: AtomicUsize::new(1),
+            max_streams: AtomicUsize::new(100),
+            inbox: Mutex::new(Inbox::default()),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inbox> {
+        self.inbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn proto(&self) -> Proto {
+        match self.proto.load(Ordering::Acquire) {
+            1 => Proto::Http1,
+            2 => Proto::Http2,
+            _ => Proto::Unknown,
+        }
+    }
+
+    pub(crate) fn set_proto(&self, p: Proto) {
+        self.proto.store(p as u8, Ordering::Release);
+    }
+
+    pub(crate) fn set_max_streams(&self, n: u32) {
+        self.max_streams
+            .store(usize::try_from(n).unwrap_or(usize::MAX), Ordering::Release);
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// No new exchange goes on this connection.
+    pub(crate) fn mark_closed(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    /// An exchange on it ended; the slot is free for the next one.
+    pub(crate) fn release(&self) {
+        let _ = self
+            .in_use
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+    }
+
+    /// Hands `job` to the connection and wakes its loop; the job comes back when the
+    /// session is gone.
+    pub(crate) fn submit(&self, job: Job) -> Result<(), Job> {
+        let waker = {
+            let mut inbox = self.lock();
+            if inbox.dead {
+                return Err(job);
+            }
+            inbox.jobs.push(job);
+            inbox.waker.clone()
+        };
+        // No waker yet: the session has not run its first turn, which takes the inbox.
+        if let Some(w) = waker {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    /// The session takes the jobs handed to it (and, the first time, leaves its waker).
+    pub(crate) fn take_jobs(&self, waker: Option<&ConnWaker>) -> Vec<Job> {
+        let mut inbox = self.lock();
+        if inbox.waker.is_none() {
+            inbox.waker = waker.cloned();
+        }
+        std::mem::take(&mut inbox.jobs)
+    }
+
+    /// The session is ending: nothing more is accepted; the jobs it never took come back.
+    pub(crate) fn kill(&self) -> Vec<Job> {
+        self.mark_closed();
+        let mut inbox = self.lock();
+        inbox.dead = true;
+        inbox.waker = None;
+        std::mem::take(&mut inbox.jobs)
+    }
+
+    /// Reserves a slot for one more exchange, if the connection has one.
+    fn try_reserve(&self) -> bool {
+        if self.is_closed() {
+            return false;
+        }
+        match self.proto() {
+            Proto::Unknown => false,
+            Proto::Http1 => self
+                .in_use
+                .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok(),
+            Proto::Http2 => {
+                let max = self.max_streams.load(Ordering::Acquire).max(1);
+                self.in_use
+                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                        (n < max).then_some(n + 1)
+                    })
+                    .is_ok()
+            }
+        }
+    }
+}
+
+/// What the pool holds and has done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolStats {
+    /// Connections opened since the client was made.
+    pub opened: u64,
+    /// Connections open now (in use or idle), over all origins.
+    pub open: usize,
+}
+
+/// The pool.
+#[derive(Debug, Default)]
+pub(crate) struct Pool {
+    origins: HashMap<Origin, Vec<Arc<ConnShared>>>,
+    opened: u64,
+}
+
+impl Pool {
+    /// A connection to `origin` with room for one more exchange, reserved for the caller.
+    pub(crate) fn checkout(&mut self, origin: &Origin) -> Option<Arc<ConnShared>> {
+        let conns = self.origins.get_mut(origin)?;
+        conns.retain(|c| !c.is_closed());
+        let found = conns.iter().find(|c| c.try_reserve()).cloned();
+        if conns.is_empty() {
+            self.origins.remove(origin);
+        }
+        found
+    }
+
+    /// A number for the next connection.
+    pub(crate) fn next_id(&mut self) -> u64 {
+        self.opened += 1;
+        self.opened
+    }
+
+    pub(crate) fn insert(&mut self, origin: Origin, conn: Arc<ConnShared>) {
+        self.origins.entry(origin).or_default().push(conn);
+    }
+
+    pub(crate) fn stats(&mut self) -> PoolStats {
+        self.origins.retain(|_, v| {
+            v.retain(|c| !c.is_closed());
+            !v.is_empty()
+        });
+        PoolStats {
+            opened: self.opened,
+            open: self.origins.values().map(Vec::len).sum(),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The part of a URL a request needs: scheme, host, port (the [`Origin`] connections are
+//! pooled by) and the request target. Only `http` and `https` are fetched.
+
+use std::fmt;
+
+use super::error::Error;
+
+/// `http` or `https`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// Cleartext.
+    Http,
+    /// TLS.
+    Https,
+}
+
+impl Scheme {
+    /// The scheme's name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
+/// Where connections go: scheme, host (lowercase, IPv6 without brackets) and port. The
+/// pool keeps connections per origin.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// The scheme.
+    pub scheme: Scheme,
+    /// The host name or address literal.
+    pub host: String,
+    /// The port (the scheme's default when the URL has none).
+    pub port: u16,
+}
+
+impl Origin {
+    /// `host` or `host:port` as the `Host` header and `:authority` say it (the port only
+    /// when it is not the scheme's default; IPv6 in brackets).
+    #[must_use]
+    pub fn authority(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        let default = match self.scheme {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        };
+        if self.port == default {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}", self.scheme.as_str(), self.authority())
+    }
+}
+
+/// A parsed URL: its origin and the request target (path and query, never empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url {
+    /// Where to connect.
+    pub origin: Origin,
+    /// The path and query (`/` when the URL has none); the fragment is dropped.
+    pub target: String,
+}
+
+impl Url {
+    /// Parses `scheme://host[:port][/path][?query][#fragment]`; user information is refused.
+    ///
+    /// ```
+    /// use runtime_mio::client::Url;
+    /// let u = Url::parse("HTTP://Example.com:8080/a?b=1#frag").unwrap();
+    /// assert_eq!(u.origin.host, "example.com");
+    /// assert_eq!(u.origin.port, 8080);
+    /// assert_eq!(u.target, "/a?b=1");
+    /// assert_eq!(Url::parse("https://[::1]").unwrap().origin.authority(), "[::1]");
+    /// assert!(Url::parse("ftp://x/").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`].
+    pub fn parse(url: &str) -> Result<Url, Error> {
+        let bad = || Error::InvalidUrl(url.to_owned());
+        let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
+        let scheme = if scheme.eq_ignore_ascii_case("http") {
+            Scheme::Http
+        } else if scheme.eq_ignore_ascii_case("https") {
+            Scheme::Https
+        } else {
+            return Err(bad());
+        };
+        let rest = rest.split('#').next().unwrap_or_default();
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, target) = rest.split_at(end);
+        if authority.contains('@') || authority.is_empty() {
+            return Err(bad());
+        }
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (host, after) = v6.split_once(']').ok_or_else(bad)?;
+            match after {
+                "" => (host, None),
+                p => (host, Some(p.strip_prefix(':').ok_or_else(bad)?)),
+            }
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            }
+        };
+        if host.is_empty()
+            || !host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._:".contains(&b))
+        {
+            return Err(bad());
+        }
+        let port = match port {
+            None | Some("") => match scheme {
+                Scheme::Http => 80,
+                Scheme::Https => 443,
+            },
+            Some(p) => p.parse().map_err(|_| bad())?,
+        };
+        let target = if target.is_empty() {
+            "/".to_owned()
+        } else if target.starts_with('?') {
+            format!("/{target}")
+        } else {
+            target.to_owned()
+        };
+        if target.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return Err(bad());
+        }
+        Ok(Url {
+            origin: Origin {
+                scheme,
+                host: host.to_ascii_lowercase(),
+                port,
+            },
+            target,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_refuses() {
+        let u = Url::parse("http://127.0.0.1:1234").unwrap();
+        assert_eq!(u.origin.authority(), "127.0.0.1:1234");
+        assert_eq!(u.target, "/");
+        assert_eq!(Url::parse("http://h?q").unwrap().target, "/?q");
+        assert_eq!(Url::parse("http://h:80/").unwrap().origin.authority(), "h");
+        assert_eq!(
+            Url::parse("https://[::1]:8443/x")
+                .unwrap()
+                .origin
+                .authority(),
+            "[::1]:8443"
+        );
+        for bad in [
+            "h/x",
+            "http://",
+            "http://u@h/",
+            "http://h:99999/",
+            "http://h/a b",
+            "http://[::1/",
+        ] {
+            assert!(Url::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
