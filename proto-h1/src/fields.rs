@@ -66,7 +66,9 @@ impl<'a> Fields<'a> {
             let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
             let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
             Header {
-                name: core::str::from_utf8(&buf[n0..n0 + nl]).unwrap_or(""),
+                // The parser let only token characters into a name: the ASCII check (a word
+                // at a time) always holds and is cheaper than `str::from_utf8`.
+                name: crate::simd::checked_ascii_str(&buf[n0..n0 + nl]).unwrap_or(""),
                 value: &buf[v0..v0 + vl],
             }
         })
@@ -75,9 +77,15 @@ impl<'a> Fields<'a> {
     /// The value of the first field named `name` (ASCII case-insensitive).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&'a [u8]> {
-        self.iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value)
+        let buf = self.buf;
+        let name = name.as_bytes();
+        self.spans.iter().find_map(|s| {
+            let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
+            let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
+            buf[n0..n0 + nl]
+                .eq_ignore_ascii_case(name)
+                .then(|| &buf[v0..v0 + vl])
+        })
     }
 
     /// The RFC 9112 section 3.2 rule on the `Host` fields of a request ([`request_host`](crate::request_host)).

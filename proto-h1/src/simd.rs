@@ -14,6 +14,18 @@ pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
     unsafe { core::str::from_utf8_unchecked(bytes) }
 }
 
+/// Views `bytes` as a `&str` when they are ASCII, checked here (a word at a time: cheaper
+/// than `str::from_utf8` on short field names); `None` otherwise.
+#[inline]
+pub(crate) fn checked_ascii_str(bytes: &[u8]) -> Option<&str> {
+    if bytes.is_ascii() {
+        // SAFETY: ASCII bytes (checked just above) are valid UTF-8.
+        Some(unsafe { core::str::from_utf8_unchecked(bytes) })
+    } else {
+        None
+    }
+}
+
 /// Where a kernel stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stop {
