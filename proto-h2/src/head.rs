@@ -168,6 +168,12 @@ impl Fields {
         self.buf.clear();
         self.count = 0;
     }
+    /// Makes this list a copy of `other`, in the memory it already has.
+    fn copy_from(&mut self, other: &Fields) {
+        self.buf.clear();
+        self.buf.extend_from_slice(&other.buf);
+        self.count = other.count;
+    }
     /// Heap bytes held (capacity, not length): what a reused scratch head keeps alive.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.buf.capacity()
@@ -184,6 +190,11 @@ pub struct Head {
 }
 
 impl Head {
+    /// Makes this head a copy of `other`, in the memory it already has.
+    pub(crate) fn copy_from(&mut self, other: &Head) {
+        self.fields.copy_from(&other.fields);
+        self.content_length = other.content_length;
+    }
     /// `:method`.
     pub fn method(&self) -> Option<&[u8]> {
         self.fields.get(b":method")

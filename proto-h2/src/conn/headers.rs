@@ -223,9 +223,9 @@ impl Connection {
         };
         // A head with a problem is never handed out; `Clone` copies at the exact length.
         let head = if problem.is_none() {
-            scratch.clone()
+            self.head_from(&scratch)
         } else {
-            Head::default()
+            Box::default()
         };
         if scratch.fields.heap_bytes() <= SCRATCH_KEEP {
             self.head_scratch = scratch;
@@ -254,7 +254,7 @@ impl Connection {
         self.events.push_back(Event::PushPromise {
             stream,
             promised,
-            head: Box::new(d.head),
+            head: d.head,
         });
         Ok(())
     }
@@ -329,7 +329,7 @@ impl Connection {
         self.insert_stream(stream, s);
         self.events.push_back(Event::Request {
             stream,
-            head: Box::new(head),
+            head,
             end_stream,
         });
         Ok(())
@@ -400,7 +400,7 @@ impl Connection {
             s.state = next;
             self.events.push_back(Event::Response {
                 stream,
-                head: Box::new(head),
+                head,
                 end_stream,
             });
         }
@@ -424,7 +424,7 @@ enum Target {
 
 /// A decoded header block.
 struct Decoded {
-    head: Head,
+    head: Box<Head>,
     /// Why the head cannot be used, as a stream error: a list above our limit, or a head that
     /// breaks the rules of section 8.
     problem: Option<StreamError>,

@@ -159,6 +159,11 @@ pub struct Connection {
     /// Emptied send queues of dropped streams, reused by new streams (bounded, see
     /// `store::recycle`).
     spare_queues: Vec<VecDeque<bytes::Bytes>>,
+    /// Heads the application gave back ([`Connection::recycle_head`]), reused for the next
+    /// heads received (bounded, see `store::SPARE_HEADS`). Boxed on purpose: the box of an
+    /// [`Event::Request`]'s head is reused as well as its buffer.
+    #[allow(clippy::vec_box)]
+    spare_heads: Vec<Box<Head>>,
     streams: HashMap<u32, Stream>,
     closed: HashMap<u32, Closure>,
     closed_order: VecDeque<u32>,
@@ -267,6 +272,7 @@ impl Connection {
             scratch: Vec::new(),
             head_scratch: Head::default(),
             spare_queues: Vec::new(),
+            spare_heads: Vec::new(),
             streams: HashMap::new(),
             closed: HashMap::new(),
             closed_order: VecDeque::new(),
@@ -434,6 +440,7 @@ impl Connection {
         self.ctrl = Vec::new();
         self.head_scratch = Head::default();
         self.spare_queues = Vec::new();
+        self.spare_heads = Vec::new();
         self.streams = HashMap::new();
         self.events = VecDeque::new();
         self.send_queue = VecDeque::new();
@@ -454,6 +461,11 @@ impl Connection {
             + self.rx.capacity()
             + self.scratch.capacity()
             + self.ctrl.capacity()
+            + self
+                .spare_heads
+                .iter()
+                .map(|h| std::mem::size_of::<Head>() + h.fields.heap_bytes())
+                .sum::<usize>()
     }
 
     /// Whether [`Connection::poll_transmit`] has bytes to give now (the engine contract's

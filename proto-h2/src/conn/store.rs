@@ -7,6 +7,7 @@ use super::{Connection, Role, SCRATCH_KEEP};
 use crate::error::UserError;
 use crate::flow::{RecvWindow, Window};
 use crate::frame::{self, ErrorCode, Frame, StreamId};
+use crate::head::Head;
 use crate::recvbuf::RecvBuf;
 use crate::stream::State;
 use bytes::Bytes;
@@ -81,7 +82,37 @@ const SPARE_QUEUES: usize = 8;
 /// A send queue is kept as a spare only up to this capacity (in chunks; 32 bytes each).
 const SPARE_QUEUE_CAP: usize = SCRATCH_KEEP / 4 / std::mem::size_of::<Bytes>();
 
+/// Most heads kept for reuse ([`Connection::recycle_head`]).
+const SPARE_HEADS: usize = 8;
+
 impl Connection {
+    /// Gives back a head the application is done with (one from [`Event::Request`],
+    /// [`Event::Response`] or [`Event::PushPromise`]): the next head received is copied into
+    /// its memory instead of a new allocation, so a server or client that gives each head
+    /// back receives heads without allocating once warm. At most 8 are kept, each only while
+    /// its buffer holds at most 4 KiB; the others are dropped. Optional: a head not given
+    /// back is simply freed by its owner.
+    ///
+    /// [`Event::Request`]: super::Event::Request
+    /// [`Event::Response`]: super::Event::Response
+    /// [`Event::PushPromise`]: super::Event::PushPromise
+    pub fn recycle_head(&mut self, head: Box<Head>) {
+        if self.spare_heads.len() < SPARE_HEADS && head.fields.heap_bytes() <= SCRATCH_KEEP {
+            self.spare_heads.push(head);
+        }
+    }
+
+    /// A head holding a copy of `scratch`: a spare one refilled, or a new one.
+    pub(super) fn head_from(&mut self, scratch: &Head) -> Box<Head> {
+        match self.spare_heads.pop() {
+            Some(mut head) => {
+                head.copy_from(scratch);
+                head
+            }
+            None => Box::new(scratch.clone()),
+        }
+    }
+
     /// Stores a new stream, giving it a spare send queue if one is kept.
     pub(super) fn insert_stream(&mut self, id: StreamId, mut s: Stream) {
         if let Some(q) = self.spare_queues.pop() {
