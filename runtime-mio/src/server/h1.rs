@@ -97,6 +97,22 @@ impl std::fmt::Debug for H1Session {
     }
 }
 
+/// Response fields written from a stack array (more spill to the heap).
+pub(super) const INLINE_FIELDS: usize = 32;
+
+/// `n` in decimal, written into the end of `buf`.
+pub(super) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[at..];
+        }
+    }
+}
+
 impl H1Session {
     /// A session for a new connection accepted at `now`.
     #[must_use]
@@ -116,7 +132,7 @@ impl H1Session {
         let handler = &self.shared.handler;
         let resp = catch_unwind(AssertUnwindSafe(|| handler(req)))
             .unwrap_or_else(|_| Response::text(500, "internal server error\n"));
-        self.head_only = req.method == "HEAD";
+        self.head_only = req.method() == "HEAD";
         if let Body::WebSocket(handler) = resp.body {
             self.upgrade(req, handler, &resp.ws_protocols);
             return;
@@ -136,32 +152,37 @@ impl H1Session {
         } = resp;
         let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
         let framed = has("content-length") || has("transfer-encoding");
-        let mut len_buf = String::new();
-        let mut fields: Vec<Header<'_>> = headers
-            .iter()
-            .map(|(n, v)| Header { name: n, value: v })
-            .collect();
         let no_body = (100..200).contains(&status) || status == 204 || status == 304;
-        if !framed && !no_body {
-            match &body {
-                Body::Full(b) => {
-                    len_buf = b.len().to_string();
-                    fields.push(Header {
-                        name: "Content-Length",
-                        value: len_buf.as_bytes(),
-                    });
-                }
-                Body::Stream(_) | Body::Writer(_) => fields.push(Header {
-                    name: "Transfer-Encoding",
-                    value: b"chunked",
-                }),
-                Body::WebSocket(_) => {}
-            }
+        let mut len_buf = [0u8; 20];
+        let framing = match &body {
+            _ if framed || no_body => None,
+            Body::Full(b) => Some(Header {
+                name: "Content-Length",
+                value: decimal(b.len() as u64, &mut len_buf),
+            }),
+            Body::Stream(_) | Body::Writer(_) => Some(Header {
+                name: "Transfer-Encoding",
+                value: b"chunked",
+            }),
+            Body::WebSocket(_) => None,
+        };
+        // The head's fields, on the stack for the usual few (no allocation per response).
+        let mut inline = [proto_h1::EMPTY_HEADER; INLINE_FIELDS];
+        let mut spilled = Vec::new();
+        let fields: &mut [Header<'_>] = if headers.len() < INLINE_FIELDS {
+            &mut inline[..headers.len() + usize::from(framing.is_some())]
+        } else {
+            spilled.resize(headers.len() + 1, proto_h1::EMPTY_HEADER);
+            &mut spilled[..headers.len() + usize::from(framing.is_some())]
+        };
+        for (slot, (n, v)) in fields.iter_mut().zip(&headers) {
+            *slot = Header { name: n, value: v };
+        }
+        if let Some(f) = framing {
+            fields[headers.len()] = f;
         }
         self.conn
-            .send_response(status, reason(status).as_bytes(), &fields)?;
-        drop(fields);
-        drop(len_buf);
+            .send_response(status, reason(status).as_bytes(), fields)?;
         match body {
             Body::Full(b) => {
                 if !self.head_only && !no_body && !b.is_empty() {
@@ -201,11 +222,8 @@ impl H1Session {
             protocols: &protocols,
             deflate: Some(proto_ws::DeflateConfig::default()),
         };
-        let headers = req
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_bytes(), v.as_slice()));
-        let accepted = match proto_ws::accept_request(&options, req.method.as_bytes(), headers) {
+        let headers = req.headers().map(|(n, v)| (n.as_bytes(), v));
+        let accepted = match proto_ws::accept_request(&options, req.method().as_bytes(), headers) {
             Ok(a) => a,
             Err(e) => {
                 let _ = self.send(Response::text(400, format!("{e}\n")));
@@ -459,24 +477,16 @@ impl Session for H1Session {
                         || head
                             .header("content-length")
                             .is_some_and(|v| v.iter().any(|&b| b != b'0'));
-                    let req = Request {
-                        method: head.method.to_owned(),
-                        target: head.target.to_owned(),
-                        headers: head
-                            .headers()
-                            .map(|h| (h.name.to_owned(), h.value.to_vec()))
-                            .collect(),
-                        body: Vec::new(),
-                        fingerprint: cx.fingerprint.cloned(),
-                        reader: ReaderSlot::default(),
-                    };
+                    let mut req = Request::received(
+                        head.method,
+                        head.target,
+                        head.headers().map(|h| (h.name, h.value)),
+                    );
+                    req.fingerprint = cx.fingerprint.cloned();
                     if has_body && self.shared.stream_bodies.applies(&req) {
                         let (feed, body) = reader::channel(reader::FEED_LIMIT);
                         feed.set_waker(cx.waker());
-                        let req = Request {
-                            reader: ReaderSlot::new(body),
-                            ..req
-                        };
+                        req.reader = ReaderSlot::new(body);
                         self.reading = Some(Box::new(Reading::Streamed(feed)));
                         if continue_ {
                             let _ = self.conn.send_continue();
@@ -485,13 +495,17 @@ impl Session for H1Session {
                         // Dropped after the call: a reader the handler did not take tells
                         // the feed to drop the body.
                         self.respond(&req);
-                    } else {
+                    } else if has_body {
                         self.reading = Some(Box::new(Reading::Whole(req)));
+                    } else {
+                        // The head is the whole request (its `End` follows and finds no
+                        // reading to finish): answered at once, nothing boxed.
+                        complete = Some(req);
                     }
                 }
                 Ok(Some(Event::Data(d))) => {
                     match self.reading.as_deref_mut() {
-                        Some(Reading::Whole(r)) => r.body.extend_from_slice(d),
+                        Some(Reading::Whole(r)) => r.store.body.extend_from_slice(d),
                         Some(Reading::Streamed(f)) => f.push(Bytes::copy_from_slice(d)),
                         None => {}
                     }
@@ -586,6 +600,14 @@ impl Session for H1Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_writes_every_width() {
+        let mut buf = [0u8; 20];
+        for n in [0u64, 7, 10, 99, 1000, 123_456_789, u64::MAX] {
+            assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
     use crate::buffer::Pool;
     use crate::engine::Engine;
     use crate::timer::Timeouts;

@@ -91,6 +91,8 @@ pub struct H2Session {
     /// Since when no stream is open (the connection's memory is given back after
     /// [`SHRINK_AFTER`] of it); `None` while streams are open or once it was given back.
     idle_since: Option<Instant>,
+    /// Response field names lowered for HTTP/2, reused from one response to the next.
+    name_scratch: Vec<u8>,
 }
 
 /// How long an HTTP/2 connection stays without an open stream before it gives back its
@@ -140,6 +142,7 @@ impl H2Session {
             stream_bodies: BodyStreaming::Never,
             uploads: HashMap::new(),
             idle_since: None,
+            name_scratch: Vec::new(),
         }
     }
 
@@ -161,25 +164,59 @@ impl H2Session {
             body,
             ..
         } = resp;
-        let lower: Vec<(Vec<u8>, &[u8])> = headers
-            .iter()
-            .filter(|(n, _)| !HOP_BY_HOP.iter().any(|h| n.eq_ignore_ascii_case(h)))
-            .map(|(n, v)| (n.to_ascii_lowercase().into_bytes(), v.as_slice()))
-            .collect();
-        let mut fields: Vec<(&[u8], &[u8])> =
-            lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
-        let has_length = fields.iter().any(|(n, _)| *n == b"content-length");
-        let head_only = req.method == "HEAD" || status == 204 || status == 304;
-        let len_text;
+        let head_only = req.method() == "HEAD" || status == 204 || status == 304;
+        // Names go out in lowercase: the ones that have capitals are lowered into one
+        // scratch buffer (kept across responses), the rest are borrowed; the field list is on
+        // the stack for the usual few. No allocation per response once warm.
+        let mut lowered = std::mem::take(&mut self.name_scratch);
+        lowered.clear();
+        let kept = || {
+            headers
+                .iter()
+                .filter(|(n, _)| !HOP_BY_HOP.iter().any(|h| n.eq_ignore_ascii_case(h)))
+        };
+        for (n, _) in kept() {
+            if n.bytes().any(|b| b.is_ascii_uppercase()) {
+                lowered.extend(n.bytes().map(|b| b.to_ascii_lowercase()));
+            }
+        }
+        let mut inline: [(&[u8], &[u8]); super::h1::INLINE_FIELDS] =
+            [(b"", b""); super::h1::INLINE_FIELDS];
+        let mut spilled = Vec::new();
+        let fields: &mut [(&[u8], &[u8])] = if headers.len() < super::h1::INLINE_FIELDS {
+            &mut inline[..]
+        } else {
+            spilled.resize(headers.len() + 1, (&b""[..], &b""[..]));
+            &mut spilled[..]
+        };
+        let mut count = 0;
+        let mut at = 0;
+        for (n, v) in kept() {
+            let name: &[u8] = if n.bytes().any(|b| b.is_ascii_uppercase()) {
+                at += n.len();
+                &lowered[at - n.len()..at]
+            } else {
+                n.as_bytes()
+            };
+            fields[count] = (name, v);
+            count += 1;
+        }
+        let has_length = fields[..count].iter().any(|(n, _)| *n == b"content-length");
+        let mut len_buf = [0u8; 20];
         if let Body::Full(b) = &body
             && !has_length
             && !head_only
         {
-            len_text = b.len().to_string();
-            fields.push((b"content-length", len_text.as_bytes()));
+            fields[count] = (
+                b"content-length",
+                super::h1::decimal(b.len() as u64, &mut len_buf),
+            );
+            count += 1;
         }
         let empty = head_only || matches!(&body, Body::Full(b) if b.is_empty());
-        if self.conn.send_response(id, status, &fields, empty).is_err() {
+        let sent = self.conn.send_response(id, status, &fields[..count], empty);
+        self.name_scratch = lowered;
+        if sent.is_err() {
             let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
             return;
         }
@@ -308,8 +345,8 @@ impl H2Session {
         self.client.clone()
     }
 
-    fn request_of(head: &proto_h2::head::Head) -> Request {
-        let text = |v: Option<&[u8]>| String::from_utf8_lossy(v.unwrap_or_default()).into_owned();
+    fn request_of<'a>(head: &'a proto_h2::head::Head) -> Request {
+        let text = |v: Option<&'a [u8]>| String::from_utf8_lossy(v.unwrap_or_default());
         let method = text(head.method());
         // An extended CONNECT (RFC 8441) names its target in `:path`, a plain one in
         // `:authority`.
@@ -318,17 +355,13 @@ impl H2Session {
         } else {
             text(head.path())
         };
-        Request {
-            method,
-            target,
-            headers: head
-                .headers()
-                .map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), v.to_vec()))
-                .collect(),
-            body: Vec::new(),
-            fingerprint: None,
-            reader: ReaderSlot::default(),
-        }
+        // Names arrive validated (lowercase tokens), so the lossy view never copies.
+        Request::received(
+            &method,
+            &target,
+            head.headers()
+                .map(|(n, v)| (std::str::from_utf8(n).unwrap_or("invalid-field-name"), v)),
+        )
     }
 }
 
@@ -375,14 +408,13 @@ impl Session for H2Session {
                         feed.set_waker(self.waker.clone());
                         self.uploads
                             .insert(stream.value(), Upload { feed, ended: false });
-                        let req = Request {
-                            reader: ReaderSlot::new(body),
-                            ..req
-                        };
+                        req.reader = ReaderSlot::new(body);
                         self.respond(stream, &req, None);
                     } else {
                         self.streams.insert(stream.value(), Stream::Reading(req));
                     }
+                    // Copied into the request: its memory takes the next head.
+                    self.conn.recycle_head(head);
                 }
                 Event::Data {
                     stream, end_stream, ..
@@ -415,7 +447,7 @@ impl Session for H2Session {
                 } => {
                     while let Some(b) = self.conn.read_data(stream) {
                         if let Some(Stream::Reading(r)) = self.streams.get_mut(&stream.value()) {
-                            r.body.extend_from_slice(&b);
+                            r.store.body.extend_from_slice(&b);
                         }
                     }
                     if end_stream {
@@ -473,6 +505,7 @@ impl Session for H2Session {
         if self.idle_since.is_some_and(|t| t + SHRINK_AFTER <= cx.now) {
             // Refused while something is half-received or waits to be written: tried again
             // after another idle period.
+            self.name_scratch = Vec::new();
             if self.conn.shrink() {
                 self.idle_since = None;
                 self.streams = HashMap::new();

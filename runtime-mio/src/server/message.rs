@@ -1,5 +1,6 @@
 //! The handler API: a [`Request`] in, a [`Response`] out.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -12,17 +13,142 @@ use crate::fingerprint::ClientFingerprint;
 /// they were received, and the whole body, or (for a request that
 /// [`ServerConfig::stream_bodies`](super::ServerConfig::stream_bodies) streams) a
 /// [`BodyReader`] to read it from as it arrives.
+///
+/// Its text lives in a few buffers that the server's loop thread reuses from one request
+/// to the next, so handing a request to a handler costs no allocation
+/// once the loop is warm.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    pub(crate) method: String,
-    pub(crate) target: String,
-    pub(crate) headers: Vec<(String, Vec<u8>)>,
-    pub(crate) body: Vec<u8>,
+    pub(crate) store: RequestStorage,
     /// The connection's fingerprint, shared by its requests (`None` unless the server
     /// computes fingerprints).
     pub(crate) fingerprint: Option<Arc<ClientFingerprint>>,
     /// A streamed body's reader, until the handler takes it.
     pub(crate) reader: ReaderSlot,
+}
+
+/// Where one field of a [`Request`] ends in its storage's `text` (name) and `values`.
+#[derive(Debug, Clone, Copy)]
+struct FieldEnd {
+    name: u32,
+    value: u32,
+}
+
+/// The text of a request: method, target and field names in one string, field values in
+/// one byte buffer (they may hold obs-text), the field boundaries, and the body. Taken from
+/// the loop thread's spare list when the request is built and given back to it when the
+/// request is dropped (see [`keep_spare_storage`]); buffers over [`SPARE_MAX_BYTES`] are
+/// freed instead, so a large request does not pin memory after it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RequestStorage {
+    text: String,
+    method_end: u32,
+    target_end: u32,
+    values: Vec<u8>,
+    fields: Vec<FieldEnd>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Most storages a loop thread keeps for its next requests (as many as it has requests in
+/// flight at once, up to this).
+const SPARE_STORAGES: usize = 64;
+/// Largest storage kept (the capacities of its buffers), in bytes.
+const SPARE_MAX_BYTES: usize = 16 * 1024;
+
+std::thread_local! {
+    /// The loop thread's spare storages; `None` on other threads (a request dropped there,
+    /// a clone a handler sent away, is simply freed).
+    static SPARE: std::cell::RefCell<Option<Vec<RequestStorage>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Makes the current thread (a server's event loop) keep the storage of the requests
+/// dropped on it for the next ones.
+pub(crate) fn keep_spare_storage() {
+    SPARE.with(|s| *s.borrow_mut() = Some(Vec::with_capacity(SPARE_STORAGES)));
+}
+
+impl RequestStorage {
+    /// Empty storage: a spare one of this thread's when there is one.
+    fn take() -> RequestStorage {
+        SPARE
+            .try_with(|s| s.try_borrow_mut().ok()?.as_mut()?.pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    fn heap_size(&self) -> usize {
+        self.text.capacity()
+            + self.values.capacity()
+            + self.fields.capacity() * std::mem::size_of::<FieldEnd>()
+            + self.body.capacity()
+    }
+
+    /// Starts a request with `method` and `target`.
+    fn start(&mut self, method: &str, target: &str) {
+        self.text.push_str(method);
+        self.method_end = self.text.len() as u32;
+        self.text.push_str(target);
+        self.target_end = self.text.len() as u32;
+    }
+
+    fn push_field(&mut self, name: &str, value: &[u8]) {
+        self.text.push_str(name);
+        self.values.extend_from_slice(value);
+        self.fields.push(FieldEnd {
+            name: self.text.len() as u32,
+            value: self.values.len() as u32,
+        });
+    }
+
+    fn method(&self) -> &str {
+        &self.text[..self.method_end as usize]
+    }
+
+    fn target(&self) -> &str {
+        &self.text[self.method_end as usize..self.target_end as usize]
+    }
+
+    fn fields(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        let mut name_at = self.target_end as usize;
+        let mut value_at = 0;
+        self.fields.iter().map(move |end| {
+            let (n, v) = (end.name as usize, end.value as usize);
+            let field = (&self.text[name_at..n], &self.values[value_at..v]);
+            name_at = n;
+            value_at = v;
+            field
+        })
+    }
+}
+
+impl Drop for RequestStorage {
+    fn drop(&mut self) {
+        if self.text.capacity() == 0 || self.heap_size() > SPARE_MAX_BYTES {
+            return;
+        }
+        let _ = SPARE.try_with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut()
+                && let Some(spare) = s.as_mut()
+                && spare.len() < SPARE_STORAGES
+            {
+                let mut kept = RequestStorage {
+                    text: std::mem::take(&mut self.text),
+                    method_end: 0,
+                    target_end: 0,
+                    values: std::mem::take(&mut self.values),
+                    fields: std::mem::take(&mut self.fields),
+                    body: std::mem::take(&mut self.body),
+                };
+                kept.text.clear();
+                kept.values.clear();
+                kept.fields.clear();
+                kept.body.clear();
+                spare.push(kept);
+            }
+        });
+    }
 }
 
 /// Where a streamed request's [`BodyReader`] waits for its handler. A clone of the request
@@ -53,54 +179,69 @@ impl Request {
     /// A request (for handler tests; the server builds its own).
     #[must_use]
     pub fn new(method: &str, target: &str) -> Self {
+        let mut store = RequestStorage::take();
+        store.start(method, target);
         Request {
-            method: method.to_owned(),
-            target: target.to_owned(),
+            store,
             ..Request::default()
         }
+    }
+
+    /// A request built by the server from a received head: `fields` in received order.
+    pub(crate) fn received<'a>(
+        method: &str,
+        target: &str,
+        fields: impl Iterator<Item = (&'a str, &'a [u8])>,
+    ) -> Self {
+        let mut req = Request::new(method, target);
+        for (n, v) in fields {
+            req.store.push_field(n, v);
+        }
+        req
     }
 
     /// Adds a header field (builder style).
     #[must_use]
     pub fn with_header(mut self, name: &str, value: &[u8]) -> Self {
-        self.headers.push((name.to_owned(), value.to_vec()));
+        self.store.push_field(name, value);
         self
     }
 
     /// Sets the body (builder style).
     #[must_use]
     pub fn with_body(mut self, body: &[u8]) -> Self {
-        self.body = body.to_vec();
+        self.store.body.clear();
+        self.store.body.extend_from_slice(body);
         self
     }
 
     /// The method, as received (`GET`, `POST`, ...).
     #[must_use]
     pub fn method(&self) -> &str {
-        &self.method
+        self.store.method()
     }
 
     /// The request-target as received (`/path?query`).
     #[must_use]
     pub fn target(&self) -> &str {
-        &self.target
+        self.store.target()
     }
 
     /// The target's path: the target up to `?`.
     #[must_use]
     pub fn path(&self) -> &str {
-        self.target.split('?').next().unwrap_or("")
+        self.target().split('?').next().unwrap_or("")
     }
 
     /// The target's query (after `?`), if any.
     #[must_use]
     pub fn query(&self) -> Option<&str> {
-        self.target.split_once('?').map(|(_, q)| q)
+        self.target().split_once('?').map(|(_, q)| q)
     }
 
     /// The header fields, in received order and case.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+        self.store.fields()
     }
 
     /// The first field named `name` (case-insensitive).
@@ -115,7 +256,7 @@ impl Request {
     /// [`take_body_reader`](Self::take_body_reader)).
     #[must_use]
     pub fn body(&self) -> &[u8] {
-        &self.body
+        &self.store.body
     }
 
     /// The body's reader, once, when the server streams this request's body
@@ -236,7 +377,7 @@ impl std::fmt::Debug for Body {
 #[derive(Debug)]
 pub struct Response {
     pub(crate) status: u16,
-    pub(crate) headers: Vec<(String, Vec<u8>)>,
+    pub(crate) headers: Vec<(Cow<'static, str>, Cow<'static, [u8]>)>,
     pub(crate) body: Body,
     /// WebSocket: the subprotocols the handler speaks, most preferred first.
     pub(crate) ws_protocols: Vec<String>,
@@ -258,15 +399,33 @@ impl Response {
     #[must_use]
     pub fn text(status: u16, text: impl Into<String>) -> Self {
         Response::new(status)
-            .with_header("Content-Type", "text/plain; charset=utf-8")
+            .with_static_header("Content-Type", b"text/plain; charset=utf-8")
             .with_body(Bytes::from(text.into()))
     }
 
     /// Adds a header field (builder style).
     #[must_use]
     pub fn with_header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        self.headers.push((
+            Cow::Owned(name.to_owned()),
+            Cow::Owned(value.as_ref().to_vec()),
+        ));
+        self
+    }
+
+    /// Adds a header field whose name and value are `'static` (builder style): nothing is
+    /// copied, so a response built from static parts and a [`Bytes`] body allocates only its
+    /// field list.
+    ///
+    /// ```
+    /// use runtime_mio::server::Response;
+    /// let r = Response::new(200).with_static_header("Cache-Control", b"no-store");
+    /// assert_eq!(r.headers().next(), Some(("Cache-Control", &b"no-store"[..])));
+    /// ```
+    #[must_use]
+    pub fn with_static_header(mut self, name: &'static str, value: &'static [u8]) -> Self {
         self.headers
-            .push((name.to_owned(), value.as_ref().to_vec()));
+            .push((Cow::Borrowed(name), Cow::Borrowed(value)));
         self
     }
 
@@ -379,8 +538,8 @@ impl Response {
     pub fn sse() -> (Self, SseWriter) {
         let (w, r) = writer::channel(writer::DEFAULT_LIMIT, true);
         let mut resp = Response::new(200)
-            .with_header("Content-Type", "text/event-stream")
-            .with_header("Cache-Control", "no-cache");
+            .with_static_header("Content-Type", b"text/event-stream")
+            .with_static_header("Cache-Control", b"no-cache");
         resp.body = Body::Writer(r);
         (resp, SseWriter::new(w))
     }
@@ -426,7 +585,7 @@ impl Response {
 
     /// The header fields.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+        self.headers.iter().map(|(n, v)| (&**n, &**v))
     }
 
     /// The body.
@@ -480,6 +639,50 @@ pub fn reason(code: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn received_request_keeps_fields_in_order_with_empty_names_and_values() {
+        let fields: [(&str, &[u8]); 3] = [("Host", b"a"), ("X-Empty", b""), ("host", b"\xff")];
+        let r = Request::received("POST", "/p", fields.into_iter());
+        assert_eq!(r.method(), "POST");
+        assert_eq!(r.target(), "/p");
+        assert_eq!(r.headers().collect::<Vec<_>>(), fields);
+        assert_eq!(r.header("HOST"), Some(&b"a"[..]));
+        let c = r.clone();
+        assert_eq!(c.headers().collect::<Vec<_>>(), fields);
+        assert_eq!(Request::default().method(), "");
+        assert_eq!(Request::default().headers().count(), 0);
+    }
+
+    #[test]
+    fn a_loop_thread_reuses_dropped_request_storage_and_frees_large_ones() {
+        std::thread::spawn(|| {
+            keep_spare_storage();
+            let r = Request::new("GET", "/one").with_header("A", b"1");
+            let text = r.store.text.as_ptr();
+            drop(r);
+            // The next request takes the same buffer, emptied.
+            let r = Request::new("PUT", "/two");
+            assert_eq!(r.store.text.as_ptr(), text);
+            assert_eq!(
+                (r.method(), r.target(), r.headers().count()),
+                ("PUT", "/two", 0)
+            );
+            drop(r);
+            let spare_len = || SPARE.with(|s| s.borrow().as_ref().unwrap().len());
+            assert_eq!(spare_len(), 1);
+            // A request that grew over the size bound (it took that spare) is freed, not kept.
+            let big = Request::new("POST", "/").with_body(&vec![0; SPARE_MAX_BYTES + 1]);
+            assert_eq!(spare_len(), 0);
+            drop(big);
+            assert_eq!(spare_len(), 0);
+        })
+        .join()
+        .unwrap();
+        // Other threads keep nothing.
+        drop(Request::new("GET", "/"));
+        SPARE.with(|s| assert!(s.borrow().is_none()));
+    }
 
     #[test]
     fn request_accessors() {

@@ -143,9 +143,10 @@ where
 {
     let mut ev = EventLoop::new(listener, config, new_session)?;
     let stopper = ev.stopper();
-    let thread = std::thread::Builder::new()
-        .name(name)
-        .spawn(move || ev.run())?;
+    let thread = std::thread::Builder::new().name(name).spawn(move || {
+        message::keep_spare_storage();
+        ev.run()
+    })?;
     Ok((stopper, thread))
 }
 

@@ -65,13 +65,10 @@ impl H2Session {
             protocols: &protocols,
             deflate: Some(proto_ws::DeflateConfig::default()),
         };
-        let headers = req
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_bytes(), v.as_slice()));
+        let headers = req.headers().map(|(n, v)| (n.as_bytes(), v));
         let accepted = match proto_ws::accept_extended_connect(
             &options,
-            req.method.as_bytes(),
+            req.method().as_bytes(),
             protocol,
             headers,
         ) {
