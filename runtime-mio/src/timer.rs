@@ -116,9 +116,24 @@ impl Default for Timeouts {
 #[derive(Debug, Default)]
 pub struct Timers {
     heap: BinaryHeap<Reverse<(Instant, usize, u64)>>,
-    /// Per key: the generation of its live entry and its deadline (`None`: not armed).
-    live: Vec<(u64, Option<Instant>)>,
+    /// Per key ([`Slot`]).
+    live: Vec<Slot>,
     armed: usize,
+}
+
+/// One key's state. A deadline moved later keeps the key's heap entry where it is (no push):
+/// when that entry comes up, it is pushed again at the real deadline. A keep-alive
+/// connection whose idle deadline moves with every request thus costs the heap nothing
+/// per request.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// The generation of the key's heap entry; entries of other generations are stale.
+    generation: u64,
+    /// The deadline (`None`: not armed).
+    deadline: Option<Instant>,
+    /// When the key's heap entry (of `generation`) is due, if it has one. Never after
+    /// `deadline`.
+    queued: Option<Instant>,
 }
 
 impl Timers {
@@ -129,50 +144,59 @@ impl Timers {
     }
 
     /// Arms `key` for `deadline`, replacing its previous deadline; `None` disarms it.
-    /// Setting the same deadline again costs nothing.
+    /// Setting the same deadline again costs nothing, and so does moving it later.
     pub fn set(&mut self, key: usize, deadline: Option<Instant>) {
         if key >= self.live.len() {
-            self.live.resize(key + 1, (0, None));
+            self.live.resize(key + 1, Slot::default());
         }
         let slot = &mut self.live[key];
-        if slot.1 == deadline {
+        if slot.deadline == deadline {
             return;
         }
-        match (slot.1, deadline) {
+        match (slot.deadline, deadline) {
             (None, Some(_)) => self.armed += 1,
             (Some(_), None) => self.armed -= 1,
             _ => {}
         }
-        slot.0 = slot.0.wrapping_add(1);
-        slot.1 = deadline;
-        if let Some(at) = deadline {
-            self.heap.push(Reverse((at, key, slot.0)));
+        slot.deadline = deadline;
+        let Some(at) = deadline else {
+            // The entry (if any) is dropped when it comes up.
+            return;
+        };
+        if slot.queued.is_some_and(|q| q <= at) {
+            // Comes up first, then goes back in at `at`.
+            return;
         }
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.queued = Some(at);
+        self.heap.push(Reverse((at, key, slot.generation)));
         self.compact();
     }
 
     /// The deadline `key` is armed for.
     #[must_use]
     pub fn get(&self, key: usize) -> Option<Instant> {
-        self.live.get(key).and_then(|s| s.1)
+        self.live.get(key).and_then(|s| s.deadline)
     }
 
     /// The earliest live deadline.
     pub fn next_deadline(&mut self) -> Option<Instant> {
-        self.drop_stale();
+        self.settle_top();
         self.heap.peek().map(|Reverse((at, _, _))| *at)
     }
 
     /// A key whose deadline is at or before `now` (earliest first), disarmed as it is
     /// returned; `None` when no deadline has passed.
     pub fn pop_expired(&mut self, now: Instant) -> Option<usize> {
-        self.drop_stale();
+        self.settle_top();
         let &Reverse((at, key, _)) = self.heap.peek()?;
         if at > now {
             return None;
         }
         self.heap.pop();
-        self.live[key].1 = None;
+        let slot = &mut self.live[key];
+        slot.deadline = None;
+        slot.queued = None;
         self.armed -= 1;
         Some(key)
     }
@@ -189,26 +213,46 @@ impl Timers {
         self.armed == 0
     }
 
-    fn is_stale(&self, key: usize, generation: u64) -> bool {
-        self.live[key].0 != generation || self.live[key].1.is_none()
-    }
-
-    fn drop_stale(&mut self) {
-        while let Some(&Reverse((_, key, g))) = self.heap.peek() {
-            if !self.is_stale(key, g) {
-                break;
+    /// Brings the heap's top to a live entry due at its key's deadline: stale entries are
+    /// dropped, entries whose key was disarmed are dropped, and entries whose deadline moved
+    /// later go back in at that deadline.
+    fn settle_top(&mut self) {
+        while let Some(&Reverse((at, key, g))) = self.heap.peek() {
+            let slot = &mut self.live[key];
+            if slot.generation != g {
+                self.heap.pop();
+                continue;
             }
-            self.heap.pop();
+            match slot.deadline {
+                Some(d) if d == at => break,
+                Some(d) => {
+                    self.heap.pop();
+                    slot.queued = Some(d);
+                    self.heap.push(Reverse((d, key, g)));
+                }
+                None => {
+                    self.heap.pop();
+                    slot.queued = None;
+                }
+            }
         }
     }
 
     /// Rebuilds the heap when stale entries outnumber live ones (bounded memory under
-    /// constant re-arming).
+    /// constant re-arming to earlier deadlines).
     fn compact(&mut self) {
         if self.heap.len() > 64 && self.heap.len() > 2 * self.armed {
-            let live = &self.live;
-            self.heap
-                .retain(|Reverse((_, k, g))| live[*k].0 == *g && live[*k].1.is_some());
+            let live = &mut self.live;
+            self.heap.retain(|Reverse((_, k, g))| {
+                let s = &live[*k];
+                s.generation == *g && s.deadline.is_some()
+            });
+            // Keys whose entry was dropped (disarmed) have none queued any more.
+            for s in live.iter_mut() {
+                if s.deadline.is_none() {
+                    s.queued = None;
+                }
+            }
         }
     }
 }
@@ -295,5 +339,70 @@ mod tests {
             got.push(k);
         }
         assert_eq!(got, vec![0, 1, 2, 3]);
+    }
+
+    /// A deadline moved later pushes nothing; it still fires at the later time, not before.
+    #[test]
+    fn moving_a_deadline_later_pushes_nothing_and_fires_late() {
+        let t = Instant::now();
+        let mut tm = Timers::new();
+        tm.set(1, Some(t + ms(10)));
+        for i in 1..1000 {
+            tm.set(1, Some(t + ms(10 + i)));
+        }
+        assert_eq!(tm.heap.len(), 1);
+        assert_eq!(tm.next_deadline(), Some(t + ms(1009)));
+        assert_eq!(tm.pop_expired(t + ms(500)), None);
+        assert_eq!(tm.pop_expired(t + ms(1009)), Some(1));
+        assert!(tm.is_empty());
+        assert_eq!(tm.next_deadline(), None);
+    }
+
+    /// Moving earlier, later, disarming and re-arming, against a plain model: the keys come
+    /// out at their deadlines, in order.
+    #[test]
+    fn random_rearming_matches_a_model() {
+        let t = Instant::now();
+        let mut tm = Timers::new();
+        let mut model: Vec<Option<Instant>> = vec![None; 16];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut now = t;
+        for step in 0..20_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let key = (x % 16) as usize;
+            let d = match x >> 60 {
+                0 | 1 => None,
+                _ => Some(now + ms((x >> 8) % 200)),
+            };
+            tm.set(key, d);
+            model[key] = d;
+            assert_eq!(tm.get(key), d);
+            if step % 7 == 0 {
+                now += ms(13);
+                let mut fired = Vec::new();
+                while let Some(k) = tm.pop_expired(now) {
+                    fired.push(k);
+                }
+                let mut due: Vec<(Instant, usize)> = model
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, d)| d.filter(|d| *d <= now).map(|d| (d, k)))
+                    .collect();
+                due.sort();
+                for &(_, k) in &due {
+                    model[k] = None;
+                }
+                let mut fired_sorted = fired.clone();
+                fired_sorted.sort_unstable();
+                let mut due_keys: Vec<usize> = due.iter().map(|&(_, k)| k).collect();
+                due_keys.sort_unstable();
+                assert_eq!(fired_sorted, due_keys, "step {step}");
+                assert_eq!(tm.len(), model.iter().filter(|d| d.is_some()).count());
+                assert_eq!(tm.next_deadline(), model.iter().flatten().min().copied());
+            }
+        }
+        assert!(tm.heap.len() <= 4 * 16 + 64);
     }
 }
