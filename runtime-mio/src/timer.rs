@@ -179,16 +179,20 @@ impl Timers {
         self.live.get(key).and_then(|s| s.deadline)
     }
 
-    /// The earliest live deadline.
+    /// When to look again: the earliest live deadline, or earlier when a deadline was moved
+    /// later and its old time comes first (then [`pop_expired`](Self::pop_expired) at that
+    /// time returns nothing and moves the entry to the real deadline). Fixing that up here
+    /// would cost a heap operation per call, and a loop calls this once per turn.
+    /// `None` when no key is armed.
     pub fn next_deadline(&mut self) -> Option<Instant> {
-        self.settle_top();
+        self.settle_top(false);
         self.heap.peek().map(|Reverse((at, _, _))| *at)
     }
 
     /// A key whose deadline is at or before `now` (earliest first), disarmed as it is
     /// returned; `None` when no deadline has passed.
     pub fn pop_expired(&mut self, now: Instant) -> Option<usize> {
-        self.settle_top();
+        self.settle_top(true);
         let &Reverse((at, key, _)) = self.heap.peek()?;
         if at > now {
             return None;
@@ -213,10 +217,10 @@ impl Timers {
         self.armed == 0
     }
 
-    /// Brings the heap's top to a live entry due at its key's deadline: stale entries are
-    /// dropped, entries whose key was disarmed are dropped, and entries whose deadline moved
-    /// later go back in at that deadline.
-    fn settle_top(&mut self) {
+    /// Brings the heap's top to a live entry: stale entries are dropped, entries whose key
+    /// was disarmed are dropped, and (with `moved`) entries whose deadline moved later go
+    /// back in at that deadline, so the top is due exactly at its key's deadline.
+    fn settle_top(&mut self, moved: bool) {
         while let Some(&Reverse((at, key, g))) = self.heap.peek() {
             let slot = &mut self.live[key];
             if slot.generation != g {
@@ -224,7 +228,7 @@ impl Timers {
                 continue;
             }
             match slot.deadline {
-                Some(d) if d == at => break,
+                Some(d) if d == at || !moved => break,
                 Some(d) => {
                     self.heap.pop();
                     slot.queued = Some(d);
@@ -351,6 +355,9 @@ mod tests {
             tm.set(1, Some(t + ms(10 + i)));
         }
         assert_eq!(tm.heap.len(), 1);
+        // The old time first (nothing is due then), and the real one after it.
+        assert_eq!(tm.next_deadline(), Some(t + ms(10)));
+        assert_eq!(tm.pop_expired(t + ms(10)), None);
         assert_eq!(tm.next_deadline(), Some(t + ms(1009)));
         assert_eq!(tm.pop_expired(t + ms(500)), None);
         assert_eq!(tm.pop_expired(t + ms(1009)), Some(1));
@@ -400,7 +407,10 @@ mod tests {
                 due_keys.sort_unstable();
                 assert_eq!(fired_sorted, due_keys, "step {step}");
                 assert_eq!(tm.len(), model.iter().filter(|d| d.is_some()).count());
-                assert_eq!(tm.next_deadline(), model.iter().flatten().min().copied());
+                let next = tm.next_deadline();
+                let earliest = model.iter().flatten().min().copied();
+                assert_eq!(next.is_some(), earliest.is_some());
+                assert!(next <= earliest, "never later than the earliest deadline");
             }
         }
         assert!(tm.heap.len() <= 4 * 16 + 64);
