@@ -185,14 +185,14 @@ impl Timers {
     /// would cost a heap operation per call, and a loop calls this once per turn.
     /// `None` when no key is armed.
     pub fn next_deadline(&mut self) -> Option<Instant> {
-        self.settle_top(false);
+        self.settle_top(None);
         self.heap.peek().map(|Reverse((at, _, _))| *at)
     }
 
     /// A key whose deadline is at or before `now` (earliest first), disarmed as it is
     /// returned; `None` when no deadline has passed.
     pub fn pop_expired(&mut self, now: Instant) -> Option<usize> {
-        self.settle_top(true);
+        self.settle_top(Some(now));
         let &Reverse((at, key, _)) = self.heap.peek()?;
         if at > now {
             return None;
@@ -218,9 +218,10 @@ impl Timers {
     }
 
     /// Brings the heap's top to a live entry: stale entries are dropped, entries whose key
-    /// was disarmed are dropped, and (with `moved`) entries whose deadline moved later go
-    /// back in at that deadline, so the top is due exactly at its key's deadline.
-    fn settle_top(&mut self, moved: bool) {
+    /// was disarmed are dropped, and entries whose deadline moved later and whose old time
+    /// is at or before `now` go back in at the real deadline (so a top due by `now` is due
+    /// at its key's deadline).
+    fn settle_top(&mut self, now: Option<Instant>) {
         while let Some(&Reverse((at, key, g))) = self.heap.peek() {
             let slot = &mut self.live[key];
             if slot.generation != g {
@@ -228,7 +229,7 @@ impl Timers {
                 continue;
             }
             match slot.deadline {
-                Some(d) if d == at || !moved => break,
+                Some(d) if d == at || now.is_none_or(|n| at > n) => break,
                 Some(d) => {
                     self.heap.pop();
                     slot.queued = Some(d);
