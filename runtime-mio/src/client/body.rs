@@ -117,6 +117,14 @@ impl Exchange {
         matches!(self.lock().end, End::Failed(Error::Cancelled))
     }
 
+    /// The exchange's error, once it failed.
+    pub(crate) fn error(&self) -> Option<Error> {
+        match &self.lock().end {
+            End::Failed(e) => Some(e.clone()),
+            _ => None,
+        }
+    }
+
     pub(crate) fn set_head(&self, head: Head) {
         let mut s = self.lock();
         if s.head.is_none() {

@@ -27,6 +27,8 @@ use crate::event_loop::ConnWaker;
 pub(crate) struct Job {
     pub(crate) ex: Arc<Exchange>,
     pub(crate) req: Arc<Prepared>,
+    /// What this attempt sends as the body (taken by the connection that starts it).
+    pub(crate) source: Option<super::upload::Source>,
 }
 
 /// The protocol a connection speaks.
