@@ -322,6 +322,8 @@ pub(crate) struct ClientSession {
     waker: Option<ConnWaker>,
     /// The loop holds output the socket did not take: no more request body for now.
     backed_up: bool,
+    /// Our ClientHello went out (its JA4 is in the connection's info).
+    hello_seen: bool,
 }
 
 impl fmt::Debug for ClientSession {
@@ -373,11 +375,13 @@ impl ClientSession {
             error: None,
             waker: None,
             backed_up: false,
+            hello_seen: false,
         })
     }
 
     fn fail_conn(&mut self, e: Error) -> Error {
         if self.error.is_none() {
+            self.shared.set_failure(&e);
             self.error = Some(e.clone());
         }
         e
@@ -414,6 +418,17 @@ impl ClientSession {
             if !t.tls.is_handshake_complete() {
                 match t.tls.handshake().map_err(Error::Tls)? {
                     tls::HandshakeStatus::Complete => {
+                        {
+                            let mut info = shared.info();
+                            info.tls_version = t.tls.version().map(|v| match v {
+                                tls::Version::Tls13 => "TLSv1.3".to_owned(),
+                                tls::Version::Tls12 => "TLSv1.2".to_owned(),
+                                tls::Version::Other(s) => s.to_owned(),
+                                _ => format!("{v:?}"),
+                            });
+                            info.cipher = t.tls.cipher();
+                            info.alpn = t.tls.alpn().map(<[u8]>::to_vec);
+                        }
                         if matches!(proto, Protocol::Pending) {
                             let p = if t.tls.alpn() == Some(b"h2") {
                                 Proto::Http2
@@ -896,6 +911,7 @@ fn step_h2(
                 }
             }
             H2Event::Settings(s) => {
+                shared.info().h2_peer_settings = Some(s);
                 if let Some(n) = s.max_concurrent_streams {
                     shared.set_max_streams(n);
                 }
@@ -1014,7 +1030,14 @@ impl Engine for ClientSession {
                 } else {
                     t.pump_out(&mut self.proto, now)
                 };
+                let start = out.len();
                 t.tls.poll_transmit(out);
+                if !self.hello_seen && out.len() > start {
+                    self.hello_seen = true;
+                    if let Ok(hello) = tls::ClientHello::parse_records(&out[start..]) {
+                        self.shared.info().ja4 = Some(hello.fingerprints().ja4);
+                    }
+                }
                 if let Err(e) = pumped {
                     self.fail_conn(Error::Tls(e));
                 }

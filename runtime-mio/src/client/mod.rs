@@ -90,6 +90,7 @@ use crate::timer::{Timeout, Timeouts};
 mod body;
 mod conn;
 mod error;
+mod info;
 mod multipart;
 mod pool;
 mod upload;
@@ -97,6 +98,7 @@ mod url;
 
 pub use body::{Body, CancelHandle, Response, Version, Wait};
 pub use error::{Error, ProtocolError, TimeoutKind};
+pub use info::ConnInfo;
 pub use multipart::{Multipart, Part, urlencode};
 pub use pool::PoolStats;
 pub use upload::BodyWriter;
@@ -166,6 +168,10 @@ pub struct ClientConfig {
     pub h1: proto_h1::ConnConfig,
     /// The HTTP/2 engine's configuration (SETTINGS, windows).
     pub h2: proto_h2::conn::Config,
+    /// Most exchanges at once on one HTTP/2 connection (below the server's
+    /// SETTINGS_MAX_CONCURRENT_STREAMS); a request that finds every connection full opens
+    /// another. Default `None`: the server's limit.
+    pub h2_max_streams: Option<usize>,
 }
 
 impl Default for ClientConfig {
@@ -180,6 +186,7 @@ impl Default for ClientConfig {
             body_queue: 256 * 1024,
             h1: proto_h1::ConnConfig::default(),
             h2: proto_h2::conn::Config::client(),
+            h2_max_streams: None,
         }
     }
 }
@@ -518,12 +525,16 @@ impl Client {
                 req: Arc::clone(&prepared),
                 source: Some(source),
             };
-            let (id, reused) = match self.dispatch(&origin, job, reuse, started, &timeouts) {
+            let (conn, reused) = match self.dispatch(&origin, job, reuse, started, &timeouts) {
                 Ok(r) => r,
                 Err(e) => break Err(e),
             };
             match ex.wait_head() {
-                Ok(head) => break Ok(Response::new(head, id, ex, self.clone())),
+                Ok(head) => {
+                    let mut resp = Response::new(head, conn.id, ex, self.clone());
+                    resp.set_conn(conn);
+                    break Ok(resp);
+                }
                 // A pooled connection ended before it took the request, or before any
                 // answer to an idempotent one (the server closed the kept-alive connection
                 // as the request went out; RFC 9110 9.2.2 allows the retry): a new one.
@@ -544,6 +555,62 @@ impl Client {
         result
     }
 
+    /// Opens a new connection to `url`'s origin and leaves it idle in the pool (waiting,
+    /// under TLS, until the handshake chose the protocol, within the TLS handshake
+    /// timeout): a warm-up, or a way to spread later requests over several connections.
+    /// Returns the connection's number.
+    ///
+    /// # Errors
+    /// As [`Client::request`] for the connect and the TLS handshake.
+    pub fn preconnect(&self, url: &str) -> Result<u64, Error> {
+        let url = Url::parse(url)?;
+        let origin = url.origin;
+        let timeouts = self.inner.config.timeouts;
+        let started = Instant::now();
+        let stream = connect(&origin, started, &timeouts)?;
+        let proto = match origin.scheme {
+            Scheme::Https => Proto::Unknown,
+            Scheme::Http if self.inner.config.h2_prior_knowledge => Proto::Http2,
+            Scheme::Http => Proto::Http1,
+        };
+        let id = self.pool().next_id();
+        let shared = ConnShared::new(id, proto, self.inner.config.h2_max_streams);
+        shared.info().remote = stream.peer_addr().ok();
+        // Nobody holds it: idle from the start.
+        shared.release();
+        let tls = match origin.scheme {
+            Scheme::Https => {
+                Some(tls::ClientSession::new(&self.inner.tls, &origin.host).map_err(Error::Tls)?)
+            }
+            Scheme::Http => None,
+        };
+        let session = ClientSession::new(
+            Arc::clone(&shared),
+            Arc::clone(&self.inner.settings),
+            tls,
+            Instant::now(),
+        )?;
+        self.inner
+            .registrar
+            .add(stream, session)
+            .map_err(|_| Error::Shutdown)?;
+        self.pool().insert(origin, Arc::clone(&shared));
+        let deadline = timeouts.tls_handshake.deadline(started);
+        while shared.proto() == Proto::Unknown {
+            if let Some(e) = shared.failure() {
+                return Err(e);
+            }
+            if shared.is_closed() {
+                return Err(Error::ConnectionClosed);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(Error::Timeout(TimeoutKind::TlsHandshake));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(id)
+    }
+
     /// What the pool holds and has done.
     #[must_use]
     pub fn pool_stats(&self) -> PoolStats {
@@ -558,7 +625,7 @@ impl Client {
     }
 
     /// Puts `job` on a pooled connection (when `reuse`) or a new one; returns the
-    /// connection's number and whether it was pooled.
+    /// connection and whether it was pooled.
     fn dispatch(
         &self,
         origin: &Origin,
@@ -566,12 +633,12 @@ impl Client {
         reuse: bool,
         started: Instant,
         timeouts: &ClientTimeouts,
-    ) -> Result<(u64, bool), Error> {
+    ) -> Result<(Arc<ConnShared>, bool), Error> {
         if reuse {
             let pooled = self.pool().checkout(origin);
             if let Some(conn) = pooled {
                 match conn.submit(job) {
-                    Ok(()) => return Ok((conn.id, true)),
+                    Ok(()) => return Ok((conn, true)),
                     Err(j) => job = j,
                 }
             }
@@ -583,7 +650,8 @@ impl Client {
             Scheme::Http => Proto::Http1,
         };
         let id = self.pool().next_id();
-        let shared = ConnShared::new(id, proto);
+        let shared = ConnShared::new(id, proto, self.inner.config.h2_max_streams);
+        shared.info().remote = stream.peer_addr().ok();
         if shared.submit(job).is_err() {
             unreachable!("a new connection accepts jobs");
         }
@@ -604,8 +672,8 @@ impl Client {
             .registrar
             .add(stream, session)
             .map_err(|_| Error::Shutdown)?;
-        self.pool().insert(origin.clone(), shared);
-        Ok((id, false))
+        self.pool().insert(origin.clone(), Arc::clone(&shared));
+        Ok((shared, false))
     }
 }
 
