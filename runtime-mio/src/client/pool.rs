@@ -195,7 +195,11 @@ impl ConnShared {
                 .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok(),
             Proto::Http2 => {
-                let max = self.max_streams.load(Ordering::Acquire).min(self.cap).max(1);
+                let max = self
+                    .max_streams
+                    .load(Ordering::Acquire)
+                    .min(self.cap)
+                    .max(1);
                 self.in_use
                     .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                         (n < max).then_some(n + 1)
