@@ -189,6 +189,9 @@ pub(crate) fn run(args: &Args) -> u8 {
 
 #[allow(clippy::cast_precision_loss)]
 fn report(all: &Tally, elapsed: Duration, conns: usize, streams: usize, opened: u64) {
+    use std::fmt::Write as _;
+    // Written at once, and a closed stdout (`| head`) is not an error worth a panic.
+    let mut o = String::new();
     let done = all.latencies.len() as u64;
     let errored: u64 = all.errors.values().sum();
     let secs = elapsed.as_secs_f64().max(1e-9);
@@ -200,13 +203,15 @@ fn report(all: &Tally, elapsed: Duration, conns: usize, streams: usize, opened: 
             .sum::<u64>()
     };
     let succeeded = class(200) + class(300);
-    println!(
+    let _ = writeln!(
+        o,
         "finished in {:.2}s, {:.2} req/s, {:.2}MB/s",
         secs,
         done as f64 / secs,
         all.bytes as f64 / secs / 1e6
     );
-    println!(
+    let _ = writeln!(
+        o,
         "requests: {} total, {} done, {} succeeded, {} failed, {} errored",
         done + errored,
         done,
@@ -214,7 +219,8 @@ fn report(all: &Tally, elapsed: Duration, conns: usize, streams: usize, opened: 
         done + errored - succeeded,
         errored
     );
-    println!(
+    let _ = writeln!(
+        o,
         "status codes: {} 2xx, {} 3xx, {} 4xx, {} 5xx",
         class(200),
         class(300),
@@ -226,13 +232,16 @@ fn report(all: &Tally, elapsed: Duration, conns: usize, streams: usize, opened: 
         .iter()
         .map(|(s, n)| format!("{s}={n}"))
         .collect();
-    println!("status code counts: {}", counts.join(" "));
-    println!("connections: {conns} asked, {opened} opened, {streams} stream(s) each in flight");
-    println!("traffic: {} body bytes", all.bytes);
+    let _ = writeln!(o, "status code counts: {}", counts.join(" "));
+    let _ = writeln!(
+        o,
+        "connections: {conns} asked, {opened} opened, {streams} stream(s) each in flight"
+    );
+    let _ = writeln!(o, "traffic: {} body bytes", all.bytes);
     let mut lat = all.latencies.clone();
     lat.sort_unstable();
     if lat.is_empty() {
-        println!("latency: no request completed");
+        let _ = writeln!(o, "latency: no request completed");
     } else {
         let pct = |p: f64| {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -240,7 +249,8 @@ fn report(all: &Tally, elapsed: Duration, conns: usize, streams: usize, opened: 
             lat[i]
         };
         let mean = lat.iter().sum::<Duration>() / u32::try_from(lat.len()).unwrap_or(u32::MAX);
-        println!(
+        let _ = writeln!(
+            o,
             "latency: min {}, mean {}, p50 {}, p99 {}, max {}",
             ms(lat[0]),
             ms(mean),
@@ -250,10 +260,11 @@ fn report(all: &Tally, elapsed: Duration, conns: usize, streams: usize, opened: 
         );
     }
     if all.errors.is_empty() {
-        println!("errors: none");
+        let _ = writeln!(o, "errors: none");
     } else {
         for (e, n) in &all.errors {
-            println!("errors: {n} x {e}");
+            let _ = writeln!(o, "errors: {n} x {e}");
         }
     }
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), o.as_bytes());
 }
