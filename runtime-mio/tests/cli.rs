@@ -334,6 +334,24 @@ fn tls_with_cacert_insecure_and_verbose() {
     assert!(err.contains("ALPN http/1.1"), "{err}");
     assert!(err.contains("< HTTP/1.1 200 OK"), "{err}");
 
+    // A streamed file upload over TLS, HTTP/2 and HTTP/1.1, byte-exact.
+    let blob = random_blob();
+    let blob_file = format!("@{}", temp("tls-blob.bin", &blob));
+    let raw = format!("https://localhost:{}/raw", s.local_addr().port());
+    for alpn in ["--http2", "--http1.1"] {
+        let out = wire(&[
+            "put",
+            alpn,
+            "--cacert",
+            &ca,
+            "--data-binary",
+            &blob_file,
+            &raw,
+        ]);
+        let got = ok(&out);
+        assert_eq!(sha256(&got[1..]), sha256(&blob), "{alpn}");
+    }
+
     // Not trusted: TLS failure, exit 35; --insecure accepts it.
     let out = wire(&["get", &url]);
     assert_eq!(

@@ -106,7 +106,9 @@ impl ReqBody {
                         }
                     })
                     .map_err(|e| Error::Io(Arc::new(e)))?;
-                Ok(Source::pipe(pipe))
+                let mut source = Source::pipe(pipe);
+                source.owned = true;
+                Ok(source)
             }
         }
     }
@@ -465,6 +467,17 @@ pub(crate) struct Source {
     pub(crate) done: bool,
     /// When bytes last went to the engine (the write-stall clock).
     pub(crate) progress: Instant,
+    /// The pipe is fed by our own pump thread: dropping the source stops it. (A caller's
+    /// [`BodyWriter`] is not stopped by a dropped attempt: the request may go again.)
+    owned: bool,
+}
+
+impl Drop for Source {
+    fn drop(&mut self) {
+        if self.owned {
+            self.fail(&Error::ConnectionClosed);
+        }
+    }
 }
 
 impl Source {
@@ -479,6 +492,7 @@ impl Source {
             pipe: None,
             done: false,
             progress: Instant::now(),
+            owned: false,
         }
     }
 
@@ -488,6 +502,7 @@ impl Source {
             pipe: Some(p),
             done: false,
             progress: Instant::now(),
+            owned: false,
         }
     }
 
