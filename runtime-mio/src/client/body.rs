@@ -117,6 +117,14 @@ impl Exchange {
         matches!(self.lock().end, End::Failed(Error::Cancelled))
     }
 
+    /// The exchange's error, once it failed.
+    pub(crate) fn error(&self) -> Option<Error> {
+        match &self.lock().end {
+            End::Failed(e) => Some(e.clone()),
+            _ => None,
+        }
+    }
+
     pub(crate) fn set_head(&self, head: Head) {
         let mut s = self.lock();
         if s.head.is_none() {
@@ -303,6 +311,7 @@ pub struct Response {
     head: Head,
     connection: u64,
     body: Body,
+    conn: Option<Arc<super::pool::ConnShared>>,
 }
 
 impl Response {
@@ -321,7 +330,22 @@ impl Response {
                 done: false,
                 _client: client,
             },
+            conn: None,
         }
+    }
+
+    pub(crate) fn set_conn(&mut self, conn: Arc<super::pool::ConnShared>) {
+        self.conn = Some(conn);
+    }
+
+    /// What is known about the connection that carried it (address, TLS, our JA4, the
+    /// server's HTTP/2 SETTINGS).
+    #[must_use]
+    pub fn conn_info(&self) -> super::ConnInfo {
+        self.conn
+            .as_ref()
+            .map(|c| c.info().clone())
+            .unwrap_or_default()
     }
 
     /// The status code.

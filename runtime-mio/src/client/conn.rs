@@ -28,6 +28,7 @@ use proto_h2::frame::{ErrorCode, StreamId};
 use super::body::{Exchange, Head, Version};
 use super::error::{Error, ProtocolError, TimeoutKind};
 use super::pool::{ConnShared, Job, Proto};
+use super::upload::Source;
 use super::{ClientTimeouts, Settings};
 use crate::engine::Engine;
 use crate::event_loop::{ConnWaker, Context, Session};
@@ -55,12 +56,17 @@ struct Active {
     paused: bool,
     /// HTTP/2: END_STREAM arrived; the body is complete once its buffered bytes are read.
     ended: bool,
-    /// HTTP/2: request body bytes the engine has not taken yet.
-    send_rest: Bytes,
+    /// The request body not yet handed to the engine (`done` once it all was).
+    send: Source,
 }
 
 impl Active {
-    fn new(job: &Job, now: Instant) -> Self {
+    fn new(job: &mut Job, now: Instant, waker: Option<&ConnWaker>) -> Self {
+        let mut send = job.source.take().unwrap_or_else(Source::empty);
+        send.progress = now;
+        if let Some(p) = &send.pipe {
+            p.attach(waker.cloned());
+        }
         Active {
             ex: Arc::clone(&job.ex),
             timeouts: job.req.timeouts,
@@ -69,8 +75,14 @@ impl Active {
             head: false,
             paused: false,
             ended: false,
-            send_rest: Bytes::new(),
+            send,
         }
+    }
+
+    /// The whole request body went to the engine (the response head timer runs from now).
+    fn body_sent(&mut self, now: Instant) {
+        self.send.done = true;
+        self.sent_at = now;
     }
 
     /// The earliest of its timers, and which.
@@ -87,11 +99,17 @@ impl Active {
             self.timeouts.total.deadline(self.ex.started),
             TimeoutKind::Total,
         );
+        join(
+            self.send.stall_deadline(self.timeouts.write_stall),
+            TimeoutKind::WriteStall,
+        );
         if !self.head {
-            join(
-                self.timeouts.response_head.deadline(self.sent_at),
-                TimeoutKind::ResponseHead,
-            );
+            if self.send.done {
+                join(
+                    self.timeouts.response_head.deadline(self.sent_at),
+                    TimeoutKind::ResponseHead,
+                );
+            }
         } else if !self.paused && !self.ended {
             join(
                 self.timeouts.body_idle.deadline(self.last_data),
@@ -115,6 +133,21 @@ impl Active {
         }
     }
 }
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        // A writer still streaming the body learns why it must stop.
+        let e = self.ex.error().unwrap_or(Error::ConnectionClosed);
+        self.send.fail(&e);
+    }
+}
+
+/// HTTP/1.1: body bytes are handed to the engine while its send queue holds less than this
+/// (and the socket is not backed up).
+const H1_SEND_BUDGET: usize = 64 * 1024;
+
+/// Most body bytes taken from a streamed source at once.
+const SEND_PIECE: usize = 64 * 1024;
 
 struct H1 {
     conn: ClientConn,
@@ -287,6 +320,10 @@ pub(crate) struct ClientSession {
     /// Why the connection failed.
     error: Option<Error>,
     waker: Option<ConnWaker>,
+    /// The loop holds output the socket did not take: no more request body for now.
+    backed_up: bool,
+    /// Our ClientHello went out (its JA4 is in the connection's info).
+    hello_seen: bool,
 }
 
 impl fmt::Debug for ClientSession {
@@ -337,11 +374,14 @@ impl ClientSession {
             closing: false,
             error: None,
             waker: None,
+            backed_up: false,
+            hello_seen: false,
         })
     }
 
     fn fail_conn(&mut self, e: Error) -> Error {
         if self.error.is_none() {
+            self.shared.set_failure(&e);
             self.error = Some(e.clone());
         }
         e
@@ -378,6 +418,17 @@ impl ClientSession {
             if !t.tls.is_handshake_complete() {
                 match t.tls.handshake().map_err(Error::Tls)? {
                     tls::HandshakeStatus::Complete => {
+                        {
+                            let mut info = shared.info();
+                            info.tls_version = t.tls.version().map(|v| match v {
+                                tls::Version::Tls13 => "TLSv1.3".to_owned(),
+                                tls::Version::Tls12 => "TLSv1.2".to_owned(),
+                                tls::Version::Other(s) => s.to_owned(),
+                                _ => format!("{v:?}"),
+                            });
+                            info.cipher = t.tls.cipher();
+                            info.alpn = t.tls.alpn().map(<[u8]>::to_vec);
+                        }
                         if matches!(proto, Protocol::Pending) {
                             let p = if t.tls.alpn() == Some(b"h2") {
                                 Proto::Http2
@@ -430,6 +481,7 @@ impl ClientSession {
                     waker.as_ref(),
                     now,
                     &mut self.closing,
+                    self.backed_up,
                 ) {
                     self.fail_conn(e);
                 }
@@ -489,7 +541,8 @@ impl ClientSession {
 }
 
 /// The request head as HTTP/1.1 sends it: the caller's fields in order and case, `Host`
-/// first when the caller gave none, and the body's `Content-Length`.
+/// first when the caller gave none, and the body's `Content-Length` (or `Transfer-Encoding:
+/// chunked` for a streamed body of unknown length).
 fn h1_headers<'a>(job: &'a Job, length: &'a str) -> Vec<Header<'a>> {
     let req = &job.req;
     let mut v = Vec::with_capacity(req.headers.len() + 2);
@@ -510,13 +563,48 @@ fn h1_headers<'a>(job: &'a Job, length: &'a str) -> Vec<Header<'a>> {
     let framed = req.headers.iter().any(|(n, _)| {
         n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding")
     });
-    if !framed && (!req.body.is_empty() || req.method_has_body()) {
-        v.push(Header {
-            name: "Content-Length",
-            value: length.as_bytes(),
-        });
+    if !framed {
+        match req.body.len() {
+            None => v.push(Header {
+                name: "Transfer-Encoding",
+                value: b"chunked",
+            }),
+            Some(n) if n > 0 || req.method_has_body() => v.push(Header {
+                name: "Content-Length",
+                value: length.as_bytes(),
+            }),
+            Some(_) => {}
+        }
     }
     v
+}
+
+/// Hands request body bytes to the HTTP/1.1 engine while its send queue is short and the
+/// socket takes them; ends the message when the body ended.
+fn feed_h1(
+    conn: &mut ClientConn,
+    a: &mut Active,
+    now: Instant,
+    backed_up: bool,
+) -> Result<(), Error> {
+    while !a.send.done && !backed_up && conn.queued() < H1_SEND_BUDGET {
+        match a.send.next(SEND_PIECE)? {
+            Some(b) => {
+                conn.send_data_bytes(b)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                a.send.progress = now;
+            }
+            None => {
+                if a.send.at_end() {
+                    conn.send_end(&[])
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    a.body_sent(now);
+                }
+                break;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
@@ -537,6 +625,7 @@ fn step_h1(
     waker: Option<&ConnWaker>,
     now: Instant,
     closing: &mut bool,
+    backed_up: bool,
 ) -> Result<(), Error> {
     loop {
         if h.current.as_ref().is_some_and(|a| a.ex.is_cancelled()) {
@@ -551,31 +640,42 @@ fn step_h1(
             if *closing || h.conn.is_closed() {
                 return Ok(());
             }
-            let Some(job) = jobs.pop_front() else {
+            let Some(mut job) = jobs.pop_front() else {
                 return Ok(());
             };
             if job.ex.is_cancelled() {
                 shared.release();
                 continue;
             }
-            let length = job.req.body.len().to_string();
+            let length = job
+                .req
+                .body
+                .len()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
             let headers = h1_headers(&job, &length);
             let sent = h
                 .conn
-                .send_request(&job.req.method, &job.req.target, &headers)
-                .and_then(|()| {
-                    if !job.req.body.is_empty() {
-                        h.conn.send_data_bytes(job.req.body.clone())?;
-                    }
-                    h.conn.send_end(&[])
-                });
+                .send_request(&job.req.method, &job.req.target, &headers);
+            drop(headers);
             if let Err(e) = sent {
                 job.ex.fail(Error::InvalidRequest(e.to_string()));
                 shared.release();
                 continue;
             }
             job.ex.attach(waker.cloned());
-            h.current = Some(Active::new(&job, now));
+            h.current = Some(Active::new(&mut job, now, waker));
+        }
+        if let Some(a) = &mut h.current
+            && !a.send.done
+            && let Err(e) = feed_h1(&mut h.conn, a, now, backed_up)
+        {
+            // The body is cut short: the connection cannot carry another request.
+            a.ex.fail(e);
+            h.current = None;
+            shared.mark_closed();
+            *closing = true;
+            return Ok(());
         }
         let Some(a) = &mut h.current else {
             return Ok(());
@@ -608,9 +708,13 @@ fn step_h1(
                 // The connection is free before the caller learns the body ended, so that
                 // the caller's next request finds it.
                 let ex = Arc::clone(&a.ex);
+                let body_cut = !a.send.done;
                 h.current = None;
-                if h.conn.is_closed() {
+                if h.conn.is_closed() || body_cut {
+                    // Answered before the request body was all sent: the rest of it
+                    // would be taken for the next request.
                     shared.mark_closed();
+                    *closing |= body_cut;
                 }
                 shared.release();
                 ex.finish();
@@ -647,6 +751,54 @@ fn h2_head(head: &proto_h2::head::Head) -> Head {
     }
 }
 
+/// Offers request body bytes to the HTTP/2 engine as far as flow control and its bounded
+/// queue take them (what it does not take waits for `SendReady`, which wakes the next
+/// step); ends the stream when the body ended.
+fn feed_h2(
+    conn: &mut Connection,
+    sid: StreamId,
+    a: &mut Active,
+    now: Instant,
+) -> Result<(), Error> {
+    let user = |e: UserError| Error::InvalidRequest(e.to_string());
+    while !a.send.done {
+        if a.send.pipe.is_none() {
+            // Bytes: the end of the stream goes with the last of them.
+            let rest = std::mem::take(&mut a.send.rest);
+            let n = conn.send_data(sid, rest.clone(), true).map_err(user)?;
+            if n > 0 {
+                a.send.progress = now;
+            }
+            if n == rest.len() {
+                a.body_sent(now);
+            } else {
+                a.send.rest = rest.slice(n..);
+            }
+            return Ok(());
+        }
+        match a.send.next(SEND_PIECE)? {
+            Some(b) => {
+                let n = conn.send_data(sid, b.clone(), false).map_err(user)?;
+                if n > 0 {
+                    a.send.progress = now;
+                }
+                if n < b.len() {
+                    a.send.unread(b.slice(n..));
+                    return Ok(());
+                }
+            }
+            None => {
+                if a.send.at_end() {
+                    conn.send_data(sid, Bytes::new(), true).map_err(user)?;
+                    a.body_sent(now);
+                }
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
 fn step_h2(
     h: &mut H2,
     jobs: &mut VecDeque<Job>,
@@ -673,12 +825,15 @@ fn step_h2(
             .collect();
         let mut fields: Vec<(&[u8], &[u8])> =
             lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
-        let length = req.body.len().to_string();
+        let length = req.body.len().map(|n| n.to_string());
         let framed = req
             .headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
-        if !framed && (!req.body.is_empty() || req.method_has_body()) {
+        if !framed
+            && let Some(length) = &length
+            && (length != "0" || req.method_has_body())
+        {
             fields.push((b"content-length", length.as_bytes()));
         }
         let authority = req
@@ -694,16 +849,13 @@ fn step_h2(
             protocol: None,
             headers: &fields,
         };
-        match h.conn.send_request(&head, req.body.is_empty()) {
+        let no_body = req.body.is_empty();
+        match h.conn.send_request(&head, no_body) {
             Ok(id) => {
-                let job = jobs.pop_front().expect("front exists");
-                let mut a = Active::new(&job, now);
-                if !job.req.body.is_empty() {
-                    let n = h
-                        .conn
-                        .send_data(id, job.req.body.clone(), true)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                    a.send_rest = job.req.body.slice(n..);
+                let mut job = jobs.pop_front().expect("front exists");
+                let mut a = Active::new(&mut job, now, waker);
+                if no_body {
+                    a.body_sent(now);
                 }
                 job.ex.attach(waker.cloned());
                 h.streams.insert(id.value(), a);
@@ -758,19 +910,8 @@ fn step_h2(
                     shared.release();
                 }
             }
-            H2Event::SendReady { stream } => {
-                if let Some(a) = h.streams.get_mut(&stream.value())
-                    && !a.send_rest.is_empty()
-                {
-                    let rest = std::mem::take(&mut a.send_rest);
-                    let n = h
-                        .conn
-                        .send_data(stream, rest.clone(), true)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-                    a.send_rest = rest.slice(n..);
-                }
-            }
             H2Event::Settings(s) => {
+                shared.info().h2_peer_settings = Some(s);
                 if let Some(n) = s.max_concurrent_streams {
                     shared.set_max_streams(n);
                 }
@@ -807,6 +948,15 @@ fn step_h2(
             shared.release();
             continue;
         }
+        if !a.send.done
+            && let Err(e) = feed_h2(&mut h.conn, sid, a, now)
+        {
+            let _ = h.conn.reset(sid, ErrorCode::CANCEL);
+            a.ex.fail(e);
+            h.streams.remove(&id);
+            shared.release();
+            continue;
+        }
         if !a.head {
             continue;
         }
@@ -823,6 +973,10 @@ fn step_h2(
         if drained && a.ended {
             // The stream slot is free before the caller learns the body ended.
             let a = h.streams.remove(&id).expect("present above");
+            if !a.send.done {
+                // Answered before the request body was all sent (RFC 9113 8.1).
+                let _ = h.conn.reset(sid, ErrorCode::NO_ERROR);
+            }
             shared.release();
             a.ex.finish();
         }
@@ -876,7 +1030,14 @@ impl Engine for ClientSession {
                 } else {
                     t.pump_out(&mut self.proto, now)
                 };
+                let start = out.len();
                 t.tls.poll_transmit(out);
+                if !self.hello_seen && out.len() > start {
+                    self.hello_seen = true;
+                    if let Ok(hello) = tls::ClientHello::parse_records(&out[start..]) {
+                        self.shared.info().ja4 = Some(hello.fingerprints().ja4);
+                    }
+                }
                 if let Err(e) = pumped {
                     self.fail_conn(Error::Tls(e));
                 }
@@ -937,6 +1098,7 @@ impl Session for ClientSession {
 
     fn process(&mut self, cx: &mut Context<'_, Vec<u8>>) {
         self.now = cx.now;
+        self.backed_up = cx.backed_up;
         if self.waker.is_none() {
             self.waker = cx.waker();
         }
@@ -999,6 +1161,7 @@ impl Session for ClientSession {
     fn handle_timeout(&mut self, cx: &mut Context<'_, Vec<u8>>) {
         let now = cx.now;
         self.now = now;
+        self.backed_up = cx.backed_up;
         if let Some(t) = &self.tls
             && !t.tls.is_handshake_complete()
         {

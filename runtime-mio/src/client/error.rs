@@ -19,6 +19,9 @@ pub enum TimeoutKind {
     BodyIdle,
     /// The whole exchange, from the call to the body's end.
     Total,
+    /// Request body bytes waited this long for the connection to take any (the server
+    /// stopped reading).
+    WriteStall,
 }
 
 impl fmt::Display for TimeoutKind {
@@ -29,6 +32,7 @@ impl fmt::Display for TimeoutKind {
             TimeoutKind::ResponseHead => "response head",
             TimeoutKind::BodyIdle => "body idle gap",
             TimeoutKind::Total => "total",
+            TimeoutKind::WriteStall => "write stall",
         })
     }
 }
@@ -102,6 +106,9 @@ pub enum Error {
     Shutdown,
     /// A local I/O failure (starting the client's loop thread or its poller).
     Io(Arc<io::Error>),
+    /// The request body's source failed: a file could not be read, or a
+    /// [`BodyWriter`](super::BodyWriter) was dropped before it finished.
+    RequestBody(Arc<io::Error>),
 }
 
 impl Error {
@@ -133,6 +140,7 @@ impl fmt::Display for Error {
             Error::WouldBlock => f.write_str("no body bytes arrived within the wait"),
             Error::Shutdown => f.write_str("the client is shutting down"),
             Error::Io(e) => write!(f, "I/O: {e}"),
+            Error::RequestBody(e) => write!(f, "request body: {e}"),
         }
     }
 }
@@ -140,9 +148,10 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Dns { source, .. } | Error::Connect { source, .. } | Error::Io(source) => {
-                Some(&**source)
-            }
+            Error::Dns { source, .. }
+            | Error::Connect { source, .. }
+            | Error::Io(source)
+            | Error::RequestBody(source) => Some(&**source),
             _ => None,
         }
     }

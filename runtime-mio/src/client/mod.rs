@@ -59,13 +59,23 @@
 //! (RST_STREAM CANCEL) and its connection stays in the pool; an HTTP/1.1 connection is
 //! closed (the rest of its response would have to be read to reuse it).
 //!
+//! # Request bodies
+//! Bytes ([`Request::body`]), a file streamed from disk ([`Request::body_file`]), a
+//! [`BodyWriter`] the caller streams into from another thread ([`Request::body_writer`]:
+//! chunked over HTTP/1.1 when no length is given), a [`Multipart`] form (its files streamed),
+//! JSON ([`Request::json`]) and urlencoded forms ([`Request::form`], [`urlencode`]). A
+//! streamed body goes through a bounded queue: the writer blocks while it is full, the
+//! connection takes from it as fast as the socket (HTTP/1.1) or flow control (HTTP/2) lets
+//! go, and [`ClientTimeouts::write_stall`] ends an upload that stopped moving. The response
+//! head timeout runs once the whole body was handed over.
+//!
 //! # Not yet
 //! Proxies (CONNECT, SOCKS5), redirects, cookies, response decompression, browser profiles,
-//! per-client DNS overrides and Happy Eyeballs, streamed request bodies (a body is bytes),
-//! multipart, WebSocket and SSE clients, HTTP/1.1 pipelining, a write-stall timeout of its
-//! own (the loop's `write_stall` applies). A request a pooled connection lost before it was
-//! sent, or an idempotent one it lost unanswered, is sent once more on a new connection;
-//! others fail with [`Error::ConnectionClosed`].
+//! per-client DNS overrides and Happy Eyeballs, WebSocket and SSE clients, HTTP/1.1
+//! pipelining, `Expect: 100-continue`, request trailers. A request a pooled connection lost
+//! before it was sent, or an idempotent one it lost unanswered, is sent once more on a new
+//! connection (a [`BodyWriter`]'s body only if none of it was taken); others fail with
+//! [`Error::ConnectionClosed`].
 
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -80,17 +90,24 @@ use crate::timer::{Timeout, Timeouts};
 mod body;
 mod conn;
 mod error;
+mod info;
+mod multipart;
 mod pool;
+mod upload;
 mod url;
 
 pub use body::{Body, CancelHandle, Response, Version, Wait};
 pub use error::{Error, ProtocolError, TimeoutKind};
+pub use info::ConnInfo;
+pub use multipart::{Multipart, Part, urlencode};
 pub use pool::PoolStats;
+pub use upload::BodyWriter;
 pub use url::{Origin, Scheme, Url};
 
 use body::Exchange;
 use conn::ClientSession;
 use pool::{ConnShared, Job, Pool, Proto};
+use upload::{BodyWriter as Writer, Piece, ReqBody};
 
 /// The client's timeouts, each [`Timeout::Unlimited`] or [`Timeout::After`] a duration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +125,9 @@ pub struct ClientTimeouts {
     pub total: Timeout,
     /// A pooled connection with no exchange for this long is closed. Default 90 s.
     pub pool_idle: Timeout,
+    /// The longest time request body bytes wait for the connection to take any (the server
+    /// stopped reading, or its HTTP/2 window stays shut). Default 30 s.
+    pub write_stall: Timeout,
 }
 
 impl Default for ClientTimeouts {
@@ -120,6 +140,7 @@ impl Default for ClientTimeouts {
             body_idle: s(30),
             total: Timeout::Unlimited,
             pool_idle: s(90),
+            write_stall: s(30),
         }
     }
 }
@@ -147,6 +168,10 @@ pub struct ClientConfig {
     pub h1: proto_h1::ConnConfig,
     /// The HTTP/2 engine's configuration (SETTINGS, windows).
     pub h2: proto_h2::conn::Config,
+    /// Most exchanges at once on one HTTP/2 connection (below the server's
+    /// SETTINGS_MAX_CONCURRENT_STREAMS); a request that finds every connection full opens
+    /// another. Default `None`: the server's limit.
+    pub h2_max_streams: Option<usize>,
 }
 
 impl Default for ClientConfig {
@@ -161,6 +186,7 @@ impl Default for ClientConfig {
             body_queue: 256 * 1024,
             h1: proto_h1::ConnConfig::default(),
             h2: proto_h2::conn::Config::client(),
+            h2_max_streams: None,
         }
     }
 }
@@ -179,7 +205,7 @@ pub struct Request {
     method: String,
     url: Url,
     headers: Vec<(String, Vec<u8>)>,
-    body: Bytes,
+    body: ReqBody,
     timeouts: Option<ClientTimeouts>,
 }
 
@@ -200,7 +226,7 @@ impl Request {
             method: method.to_owned(),
             url: Url::parse(url)?,
             headers: Vec::new(),
-            body: Bytes::new(),
+            body: ReqBody::Bytes(Bytes::new()),
             timeouts: None,
         })
     }
@@ -234,8 +260,96 @@ impl Request {
     /// The request body.
     #[must_use]
     pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = body.into();
+        self.body = ReqBody::Bytes(body.into());
         self
+    }
+
+    /// The body is the file at `path`, streamed from disk in pieces when the request is
+    /// sent (a thread of its own reads it), with its length (taken now) as
+    /// `Content-Length`. The request can be sent again (each send reads the file anew).
+    ///
+    /// # Errors
+    /// [`Error::RequestBody`] when the file's length cannot be read.
+    pub fn body_file(mut self, path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let len = upload::file_len(path)?;
+        self.body = ReqBody::Pieces(Arc::new(vec![Piece::File(path.to_path_buf(), len)]));
+        Ok(self)
+    }
+
+    /// The body is what the returned [`BodyWriter`] is given, from another thread while
+    /// this one waits in [`Client::request`] (the call returns when the response head
+    /// arrives, which a server usually sends after the body). With `length`,
+    /// `Content-Length` is sent; without, HTTP/1.1 sends the body chunked. A clone of this
+    /// request shares the writer: only one of them can be sent, once (a streamed body is
+    /// never sent again on another connection).
+    #[must_use]
+    pub fn body_writer(mut self, length: Option<u64>) -> (Self, BodyWriter) {
+        let (pipe, w) = Writer::new(length);
+        self.body = ReqBody::Writer(pipe, length);
+        (self, w)
+    }
+
+    /// The body is `json` (serialized by the caller), with `Content-Type:
+    /// application/json` unless a content type was set.
+    #[must_use]
+    pub fn json(self, json: impl Into<Bytes>) -> Self {
+        self.content_type_default("application/json").body(json)
+    }
+
+    /// The body is `pairs` encoded by [`urlencode`], with `Content-Type:
+    /// application/x-www-form-urlencoded` unless a content type was set.
+    #[must_use]
+    pub fn form<K: AsRef<str>, V: AsRef<str>>(self, pairs: &[(K, V)]) -> Self {
+        let body = urlencode(pairs);
+        self.content_type_default("application/x-www-form-urlencoded")
+            .body(body)
+    }
+
+    /// The body is the `multipart/form-data` form (its files streamed from disk when the
+    /// request is sent), with its `Content-Type` (boundary included; it replaces any set
+    /// before) and length.
+    ///
+    /// # Errors
+    /// [`Error::RequestBody`] when a file part cannot be read (to check the boundary).
+    pub fn multipart(mut self, form: Multipart) -> Result<Self, Error> {
+        let (pieces, content_type) = form.build()?;
+        self.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+        self.headers
+            .push(("Content-Type".to_owned(), content_type.into_bytes()));
+        self.body = ReqBody::Pieces(Arc::new(pieces));
+        Ok(self)
+    }
+
+    fn content_type_default(self, value: &str) -> Self {
+        if self
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            self
+        } else {
+            self.header("Content-Type", value)
+        }
+    }
+
+    /// The method.
+    #[must_use]
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The header fields, in the order added.
+    #[must_use]
+    pub fn headers(&self) -> &[(String, Vec<u8>)] {
+        &self.headers
+    }
+
+    /// The body's length when known (bytes, a file, a form, a writer given a length).
+    #[must_use]
+    pub fn body_len(&self) -> Option<u64> {
+        self.body.len()
     }
 
     /// Timeouts for this request instead of the client's.
@@ -260,7 +374,7 @@ pub(crate) struct Prepared {
     pub(crate) authority: String,
     pub(crate) target: String,
     pub(crate) headers: Vec<(String, Vec<u8>)>,
-    pub(crate) body: Bytes,
+    pub(crate) body: ReqBody,
     pub(crate) timeouts: ClientTimeouts,
 }
 
@@ -343,6 +457,9 @@ impl Client {
         let loop_timeouts = Timeouts {
             // Dropping the client ends its connections at once.
             shutdown_grace: Timeout::After(Duration::from_millis(100)),
+            // The sessions time request bodies themselves (`ClientTimeouts::write_stall`,
+            // which can name the timeout in the error).
+            write_stall: Timeout::Unlimited,
             ..Timeouts::default()
         };
         let loop_config = LoopConfig {
@@ -397,26 +514,101 @@ impl Client {
             timeouts,
         });
         let mut reuse = true;
-        loop {
+        let result = loop {
             let ex = Exchange::new(self.inner.config.body_queue, started);
+            let source = match prepared.body.start() {
+                Ok(s) => s,
+                Err(e) => break Err(e),
+            };
             let job = Job {
                 ex: Arc::clone(&ex),
                 req: Arc::clone(&prepared),
+                source: Some(source),
             };
-            let (id, reused) = self.dispatch(&origin, job, reuse, started, &timeouts)?;
+            let (conn, reused) = match self.dispatch(&origin, job, reuse, started, &timeouts) {
+                Ok(r) => r,
+                Err(e) => break Err(e),
+            };
             match ex.wait_head() {
-                Ok(head) => return Ok(Response::new(head, id, ex, self.clone())),
+                Ok(head) => {
+                    let mut resp = Response::new(head, conn.id, ex, self.clone());
+                    resp.set_conn(conn);
+                    break Ok(resp);
+                }
                 // A pooled connection ended before it took the request, or before any
                 // answer to an idempotent one (the server closed the kept-alive connection
                 // as the request went out; RFC 9110 9.2.2 allows the retry): a new one.
+                // A streamed body goes again only if none of it was taken.
                 Err((Error::ConnectionClosed, not_sent))
-                    if reused && (not_sent || prepared.is_idempotent()) =>
+                    if reused
+                        && (not_sent || prepared.is_idempotent())
+                        && prepared.body.can_send_again() =>
                 {
                     reuse = false;
                 }
-                Err((e, _)) => return Err(e),
+                Err((e, _)) => break Err(e),
             }
+        };
+        if let Err(e) = &result {
+            prepared.body.abort(e);
         }
+        result
+    }
+
+    /// Opens a new connection to `url`'s origin and leaves it idle in the pool (waiting,
+    /// under TLS, until the handshake chose the protocol, within the TLS handshake
+    /// timeout): a warm-up, or a way to spread later requests over several connections.
+    /// Returns the connection's number.
+    ///
+    /// # Errors
+    /// As [`Client::request`] for the connect and the TLS handshake.
+    pub fn preconnect(&self, url: &str) -> Result<u64, Error> {
+        let url = Url::parse(url)?;
+        let origin = url.origin;
+        let timeouts = self.inner.config.timeouts;
+        let started = Instant::now();
+        let stream = connect(&origin, started, &timeouts)?;
+        let proto = match origin.scheme {
+            Scheme::Https => Proto::Unknown,
+            Scheme::Http if self.inner.config.h2_prior_knowledge => Proto::Http2,
+            Scheme::Http => Proto::Http1,
+        };
+        let id = self.pool().next_id();
+        let shared = ConnShared::new(id, proto, self.inner.config.h2_max_streams);
+        shared.info().remote = stream.peer_addr().ok();
+        // Nobody holds it: idle from the start.
+        shared.release();
+        let tls = match origin.scheme {
+            Scheme::Https => {
+                Some(tls::ClientSession::new(&self.inner.tls, &origin.host).map_err(Error::Tls)?)
+            }
+            Scheme::Http => None,
+        };
+        let session = ClientSession::new(
+            Arc::clone(&shared),
+            Arc::clone(&self.inner.settings),
+            tls,
+            Instant::now(),
+        )?;
+        self.inner
+            .registrar
+            .add(stream, session)
+            .map_err(|_| Error::Shutdown)?;
+        self.pool().insert(origin, Arc::clone(&shared));
+        let deadline = timeouts.tls_handshake.deadline(started);
+        while shared.proto() == Proto::Unknown {
+            if let Some(e) = shared.failure() {
+                return Err(e);
+            }
+            if shared.is_closed() {
+                return Err(Error::ConnectionClosed);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(Error::Timeout(TimeoutKind::TlsHandshake));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(id)
     }
 
     /// What the pool holds and has done.
@@ -433,7 +625,7 @@ impl Client {
     }
 
     /// Puts `job` on a pooled connection (when `reuse`) or a new one; returns the
-    /// connection's number and whether it was pooled.
+    /// connection and whether it was pooled.
     fn dispatch(
         &self,
         origin: &Origin,
@@ -441,12 +633,12 @@ impl Client {
         reuse: bool,
         started: Instant,
         timeouts: &ClientTimeouts,
-    ) -> Result<(u64, bool), Error> {
+    ) -> Result<(Arc<ConnShared>, bool), Error> {
         if reuse {
             let pooled = self.pool().checkout(origin);
             if let Some(conn) = pooled {
                 match conn.submit(job) {
-                    Ok(()) => return Ok((conn.id, true)),
+                    Ok(()) => return Ok((conn, true)),
                     Err(j) => job = j,
                 }
             }
@@ -458,7 +650,8 @@ impl Client {
             Scheme::Http => Proto::Http1,
         };
         let id = self.pool().next_id();
-        let shared = ConnShared::new(id, proto);
+        let shared = ConnShared::new(id, proto, self.inner.config.h2_max_streams);
+        shared.info().remote = stream.peer_addr().ok();
         if shared.submit(job).is_err() {
             unreachable!("a new connection accepts jobs");
         }
@@ -479,8 +672,8 @@ impl Client {
             .registrar
             .add(stream, session)
             .map_err(|_| Error::Shutdown)?;
-        self.pool().insert(origin.clone(), shared);
-        Ok((id, false))
+        self.pool().insert(origin.clone(), Arc::clone(&shared));
+        Ok((shared, false))
     }
 }
 

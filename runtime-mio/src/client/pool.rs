@@ -27,6 +27,8 @@ use crate::event_loop::ConnWaker;
 pub(crate) struct Job {
     pub(crate) ex: Arc<Exchange>,
     pub(crate) req: Arc<Prepared>,
+    /// What this attempt sends as the body (taken by the connection that starts it).
+    pub(crate) source: Option<super::upload::Source>,
 }
 
 /// The protocol a connection speaks.
@@ -58,11 +60,16 @@ pub(crate) struct ConnShared {
     /// HTTP/2: the server's SETTINGS_MAX_CONCURRENT_STREAMS (until it says, 100).
     max_streams: AtomicUsize,
     inbox: Mutex<Inbox>,
+    info: Mutex<super::ConnInfo>,
+    /// The client's own cap on HTTP/2 exchanges at once.
+    cap: usize,
+    /// Why the session failed (a connection nobody waits on reports it here).
+    failure: Mutex<Option<super::Error>>,
 }
 
 impl ConnShared {
     /// A new connection, reserved for the caller that opens it (one exchange in use).
-    pub(crate) fn new(id: u64, proto: Proto) -> Arc<Self> {
+    pub(crate) fn new(id: u64, proto: Proto, cap: Option<usize>) -> Arc<Self> {
         Arc::new(ConnShared {
             id,
             proto: AtomicU8::new(proto as u8),
@@ -70,6 +77,9 @@ impl ConnShared {
             in_use: AtomicUsize::new(1),
             max_streams: AtomicUsize::new(100),
             inbox: Mutex::new(Inbox::default()),
+            info: Mutex::new(super::ConnInfo::default()),
+            cap: cap.unwrap_or(usize::MAX).max(1),
+            failure: Mutex::new(None),
         })
     }
 
@@ -77,6 +87,31 @@ impl ConnShared {
         self.inbox
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What is known about the connection.
+    pub(crate) fn info(&self) -> MutexGuard<'_, super::ConnInfo> {
+        self.info
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Why the session failed, if it did.
+    pub(crate) fn failure(&self) -> Option<super::Error> {
+        self.failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn set_failure(&self, e: &super::Error) {
+        let mut f = self
+            .failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if f.is_none() {
+            *f = Some(e.clone());
+        }
     }
 
     pub(crate) fn proto(&self) -> Proto {
@@ -160,7 +195,11 @@ impl ConnShared {
                 .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok(),
             Proto::Http2 => {
-                let max = self.max_streams.load(Ordering::Acquire).max(1);
+                let max = self
+                    .max_streams
+                    .load(Ordering::Acquire)
+                    .min(self.cap)
+                    .max(1);
                 self.in_use
                     .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                         (n < max).then_some(n + 1)

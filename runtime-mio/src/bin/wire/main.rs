@@ -1,9 +1,12 @@
-//! `wire`: the command-line face of the engine. One file per command; `serve` for now.
+//! `wire`: the command-line face of the engine. One file per command: `serve`, the client
+//! commands `get|post|put|delete|head` (fetch.rs), and `bench`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
+mod fetch;
 mod serve;
 
 /// HTTP engine tool.
@@ -18,18 +21,36 @@ struct Cli {
 enum Command {
     /// Serve httpbin-like endpoints over HTTP/1.1 and HTTP/2 with prior knowledge (cleartext).
     Serve(serve::Args),
+    /// GET a URL; the body to stdout (or -o FILE).
+    Get(fetch::Args),
+    /// POST to a URL (-d, --data-binary, -F for the body).
+    Post(fetch::Args),
+    /// PUT to a URL (-d, --data-binary, -F for the body).
+    Put(fetch::Args),
+    /// DELETE a URL.
+    Delete(fetch::Args),
+    /// HEAD a URL; the response head to stdout.
+    Head(fetch::Args),
+    /// Load-test a URL: N requests over C connections (h2load-style report).
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Serve(args) => serve::run(&args),
+    let code = match cli.command {
+        Command::Serve(args) => match serve::run(&args) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("wire: {e}");
+                1
+            }
+        },
+        Command::Get(args) => fetch::run("GET", &args),
+        Command::Post(args) => fetch::run("POST", &args),
+        Command::Put(args) => fetch::run("PUT", &args),
+        Command::Delete(args) => fetch::run("DELETE", &args),
+        Command::Head(args) => fetch::run("HEAD", &args),
+        Command::Bench(args) => bench::run(&args),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("wire: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    ExitCode::from(code)
 }

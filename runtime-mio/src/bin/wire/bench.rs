@@ -1,0 +1,270 @@
+//! `wire bench URL -c CONNS -n REQS [--http2 -m STREAMS] [--duration S]`: a load test
+//! through the client, reported as h2load does: requests/s, latency (min, mean, p50, p99,
+//! max), status code counts, errors.
+//!
+//! One client; CONNS connections opened first ([`Client::preconnect`]); then CONNS workers
+//! (HTTP/1.1 keep-alive: one request in flight per connection) or CONNS x STREAMS workers
+//! over HTTP/2 with at most STREAMS streams per connection
+//! ([`ClientConfig::h2_max_streams`]), each sending its next request when the last one's
+//! body was read. Correctness first: every body is read whole and counted.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use runtime_mio::client::{Client, ClientConfig, Request, Scheme, Url, Wait};
+
+use crate::fetch::exit_code;
+
+/// Arguments of `wire bench`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The URL to GET.
+    url: String,
+    /// Connections to open.
+    #[arg(short = 'c', long = "clients", default_value_t = 1)]
+    connections: usize,
+    /// Requests to send in all (ignored with --duration).
+    #[arg(short = 'n', long = "requests", default_value_t = 1000)]
+    requests: u64,
+    /// Speak HTTP/2 (h2c with prior knowledge for http://, ALPN h2 for https://).
+    #[arg(long = "http2")]
+    http2: bool,
+    /// Streams in flight per HTTP/2 connection.
+    #[arg(short = 'm', long = "max-concurrent-streams", default_value_t = 1)]
+    streams: usize,
+    /// Run for this many seconds instead of a number of requests.
+    #[arg(short = 'D', long = "duration", value_name = "SECS")]
+    duration: Option<f64>,
+    /// A header field `Name: value` added to every request (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    headers: Vec<String>,
+    /// Accept any server certificate.
+    #[arg(short = 'k', long = "insecure")]
+    insecure: bool,
+    /// Trust the certificates in this PEM file.
+    #[arg(long = "cacert", value_name = "FILE")]
+    cacert: Option<PathBuf>,
+}
+
+/// What one worker saw.
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    statuses: BTreeMap<u16, u64>,
+    errors: BTreeMap<String, u64>,
+    bytes: u64,
+}
+
+fn ms(d: Duration) -> String {
+    let us = d.as_micros();
+    if us >= 1_000_000 {
+        format!("{:.2}s", d.as_secs_f64())
+    } else if us >= 1000 {
+        format!("{:.2}ms", d.as_secs_f64() * 1e3)
+    } else {
+        format!("{us}us")
+    }
+}
+
+/// Runs `wire bench`; the exit code.
+pub(crate) fn run(args: &Args) -> u8 {
+    let fail = |code: u8, msg: String| {
+        eprintln!("wire bench: ({code}) {msg}");
+        code
+    };
+    let url = match Url::parse(&args.url) {
+        Ok(u) => u,
+        Err(e) => return fail(exit_code(&e), e.to_string()),
+    };
+    let conns = args.connections.max(1);
+    let streams = if args.http2 { args.streams.max(1) } else { 1 };
+    let mut config = ClientConfig {
+        alpn_h2: args.http2,
+        h2_prior_knowledge: args.http2 && url.origin.scheme == Scheme::Http,
+        h2_max_streams: Some(streams),
+        verify: !args.insecure,
+        ..ClientConfig::default()
+    };
+    if let Some(path) = &args.cacert {
+        match std::fs::read(path) {
+            Ok(pem) => config.root_pems.push(pem),
+            Err(e) => return fail(77, format!("--cacert {}: {e}", path.display())),
+        }
+        config.system_roots = false;
+    }
+    let mut headers = Vec::new();
+    for h in &args.headers {
+        match h.split_once(':') {
+            Some((n, v)) => headers.push((n.trim().to_owned(), v.trim_start().to_owned())),
+            None => return fail(2, format!("-H {h:?}: expected 'Name: value'")),
+        }
+    }
+    let client = match Client::new(config) {
+        Ok(c) => c,
+        Err(e) => return fail(exit_code(&e), e.to_string()),
+    };
+    for _ in 0..conns {
+        if let Err(e) = client.preconnect(&args.url) {
+            return fail(exit_code(&e), e.to_string());
+        }
+    }
+    let workers = conns * streams;
+    let end = args
+        .duration
+        .filter(|d| d.is_finite() && *d > 0.0)
+        .map(Duration::from_secs_f64);
+    let total = if end.is_some() {
+        u64::MAX
+    } else {
+        args.requests
+    };
+    let next = Arc::new(AtomicU64::new(0));
+    let headers = Arc::new(headers);
+    let started = Instant::now();
+    let deadline = end.map(|d| started + d);
+    let threads: Vec<_> = (0..workers)
+        .map(|_| {
+            let client = client.clone();
+            let next = Arc::clone(&next);
+            let headers = Arc::clone(&headers);
+            let url = args.url.clone();
+            std::thread::spawn(move || {
+                let mut t = Tally::default();
+                loop {
+                    if deadline.is_some_and(|d| Instant::now() >= d)
+                        || next.fetch_add(1, Ordering::Relaxed) >= total
+                    {
+                        return t;
+                    }
+                    let mut req = match Request::get(&url) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            *t.errors.entry(e.to_string()).or_default() += 1;
+                            return t;
+                        }
+                    };
+                    for (n, v) in headers.iter() {
+                        req = req.header(n, v);
+                    }
+                    let t0 = Instant::now();
+                    let result = client.request(req).and_then(|mut resp| {
+                        let status = resp.status();
+                        let mut n = 0u64;
+                        while let Some(c) = resp.body().chunk(Wait::Block)? {
+                            n += c.len() as u64;
+                        }
+                        Ok((status, n))
+                    });
+                    match result {
+                        Ok((status, n)) => {
+                            t.latencies.push(t0.elapsed());
+                            *t.statuses.entry(status).or_default() += 1;
+                            t.bytes += n;
+                        }
+                        Err(e) => *t.errors.entry(e.to_string()).or_default() += 1,
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut all = Tally::default();
+    for th in threads {
+        let t = th.join().unwrap_or_default();
+        all.latencies.extend(t.latencies);
+        for (k, v) in t.statuses {
+            *all.statuses.entry(k).or_default() += v;
+        }
+        for (k, v) in t.errors {
+            *all.errors.entry(k).or_default() += v;
+        }
+        all.bytes += t.bytes;
+    }
+    let elapsed = started.elapsed();
+    report(&all, elapsed, conns, streams, client.pool_stats().opened);
+    0
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn report(all: &Tally, elapsed: Duration, conns: usize, streams: usize, opened: u64) {
+    use std::fmt::Write as _;
+    // Written at once, and a closed stdout (`| head`) is not an error worth a panic.
+    let mut o = String::new();
+    let done = all.latencies.len() as u64;
+    let errored: u64 = all.errors.values().sum();
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    let class = |lo: u16| {
+        all.statuses
+            .iter()
+            .filter(|(s, _)| (lo..lo + 100).contains(*s))
+            .map(|(_, n)| n)
+            .sum::<u64>()
+    };
+    let succeeded = class(200) + class(300);
+    let _ = writeln!(
+        o,
+        "finished in {:.2}s, {:.2} req/s, {:.2}MB/s",
+        secs,
+        done as f64 / secs,
+        all.bytes as f64 / secs / 1e6
+    );
+    let _ = writeln!(
+        o,
+        "requests: {} total, {} done, {} succeeded, {} failed, {} errored",
+        done + errored,
+        done,
+        succeeded,
+        done + errored - succeeded,
+        errored
+    );
+    let _ = writeln!(
+        o,
+        "status codes: {} 2xx, {} 3xx, {} 4xx, {} 5xx",
+        class(200),
+        class(300),
+        class(400),
+        class(500)
+    );
+    let counts: Vec<String> = all
+        .statuses
+        .iter()
+        .map(|(s, n)| format!("{s}={n}"))
+        .collect();
+    let _ = writeln!(o, "status code counts: {}", counts.join(" "));
+    let _ = writeln!(
+        o,
+        "connections: {conns} asked, {opened} opened, {streams} stream(s) each in flight"
+    );
+    let _ = writeln!(o, "traffic: {} body bytes", all.bytes);
+    let mut lat = all.latencies.clone();
+    lat.sort_unstable();
+    if lat.is_empty() {
+        let _ = writeln!(o, "latency: no request completed");
+    } else {
+        let pct = |p: f64| {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let i = ((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len()) - 1;
+            lat[i]
+        };
+        let mean = lat.iter().sum::<Duration>() / u32::try_from(lat.len()).unwrap_or(u32::MAX);
+        let _ = writeln!(
+            o,
+            "latency: min {}, mean {}, p50 {}, p99 {}, max {}",
+            ms(lat[0]),
+            ms(mean),
+            ms(pct(0.50)),
+            ms(pct(0.99)),
+            ms(lat[lat.len() - 1])
+        );
+    }
+    if all.errors.is_empty() {
+        let _ = writeln!(o, "errors: none");
+    } else {
+        for (e, n) in &all.errors {
+            let _ = writeln!(o, "errors: {n} x {e}");
+        }
+    }
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), o.as_bytes());
+}

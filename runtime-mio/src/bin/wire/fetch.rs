@@ -1,0 +1,528 @@
+//! `wire get|post|put|delete|head URL`: one request, curl's flags where curl has one.
+//!
+//! The body goes to stdout (or `-o FILE`) chunk by chunk as it arrives, byte-exact, never
+//! whole in memory. Exit codes follow curl's: 0 success, 2 bad arguments, 3 bad URL, 6 DNS,
+//! 7 connect, 16 HTTP/2, 22 HTTP status >= 400 with `-f`, 23 writing the output, 26 reading
+//! a file to send, 28 timeout, 35 TLS, 56 the connection failed while receiving.
+//!
+//! Flags other commands will need (`--proxy`, `--resolve`, `--compressed`, `-L`,
+//! `--impersonate`) go into [`Args`] and [`client_config`] beside the ones here.
+
+use std::io::{IsTerminal as _, Read as _, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use runtime_mio::client::{
+    Client, ClientConfig, Error, Multipart, Part, Request, Response, Version, Wait,
+};
+use runtime_mio::timer::Timeout;
+
+/// Arguments shared by `wire get|post|put|delete|head`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The URL (`http://` or `https://`).
+    url: String,
+    /// A header field `Name: value` (repeatable; sent in the order given).
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    headers: Vec<String>,
+    /// Body data, sent as `application/x-www-form-urlencoded` unless `-H` sets a type;
+    /// `@FILE` reads the file (CR and LF removed, as curl does). Repeated: joined by `&`.
+    #[arg(short = 'd', long = "data", value_name = "DATA")]
+    data: Vec<String>,
+    /// Body data sent as it is; `@FILE` streams the file from disk, `@-` streams stdin.
+    #[arg(long = "data-binary", value_name = "DATA", conflicts_with = "data")]
+    data_binary: Vec<String>,
+    /// A multipart/form-data field: `name=value`, or `name=@FILE[;type=TYPE][;filename=NAME]`
+    /// for a file (streamed). Repeatable.
+    #[arg(short = 'F', long = "form", value_name = "FIELD", conflicts_with_all = ["data", "data_binary"])]
+    form: Vec<String>,
+    /// Write the body to FILE instead of stdout (a progress bar on stderr when it is a
+    /// terminal).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Include the response head in the output.
+    #[arg(short = 'i', long = "include")]
+    include: bool,
+    /// Tell what happens on stderr: the connection, TLS, our JA4, HTTP/2 SETTINGS, the heads.
+    #[arg(short = 'v', long = "verbose")]
+    verbose: bool,
+    /// Exit with 22 (and no body) when the status is 400 or above.
+    #[arg(short = 'f', long = "fail")]
+    fail: bool,
+    /// Speak HTTP/1.1 only (no `h2` offered by ALPN).
+    #[arg(long = "http1.1", conflicts_with_all = ["http2", "http2_prior_knowledge"])]
+    http1_1: bool,
+    /// Offer HTTP/2 by ALPN under TLS (the default).
+    #[arg(long = "http2")]
+    http2: bool,
+    /// Speak HTTP/2 at once to `http://` URLs (h2c with prior knowledge).
+    #[arg(long = "http2-prior-knowledge")]
+    http2_prior_knowledge: bool,
+    /// Accept any server certificate (no verification: for tests only).
+    #[arg(short = 'k', long = "insecure")]
+    insecure: bool,
+    /// Trust the certificates in this PEM file instead of the system's.
+    #[arg(long = "cacert", value_name = "FILE")]
+    cacert: Option<PathBuf>,
+    /// The whole exchange may take at most this many seconds.
+    #[arg(short = 'm', long = "max-time", value_name = "SECS")]
+    max_time: Option<f64>,
+    /// Opening the connection may take at most this many seconds.
+    #[arg(long = "connect-timeout", value_name = "SECS")]
+    connect_timeout: Option<f64>,
+}
+
+/// How a run failed: the exit code and what to say.
+pub(crate) struct Failure {
+    pub(crate) code: u8,
+    pub(crate) message: String,
+}
+
+impl Failure {
+    fn new(code: u8, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// curl's exit code for a client error.
+pub(crate) fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::InvalidUrl(_) => 3,
+        Error::Dns { .. } => 6,
+        Error::Connect { .. } => 7,
+        Error::Timeout(_) => 28,
+        Error::Tls(_) => 35,
+        Error::Protocol(runtime_mio::client::ProtocolError::H2(_)) => 16,
+        Error::RequestBody(_) => 26,
+        Error::InvalidRequest(_) => 2,
+        _ => 56,
+    }
+}
+
+fn client_error(e: &Error) -> Failure {
+    Failure::new(exit_code(e), e.to_string())
+}
+
+fn seconds(s: f64, what: &str) -> Result<Timeout, Failure> {
+    if !(s.is_finite() && s > 0.0) {
+        return Err(Failure::new(
+            2,
+            format!("{what}: {s} is not a positive number"),
+        ));
+    }
+    Ok(Timeout::After(Duration::from_secs_f64(s)))
+}
+
+/// The client configuration the flags ask for.
+pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
+    let mut c = ClientConfig::default();
+    if let Some(s) = args.max_time {
+        c.timeouts.total = seconds(s, "--max-time")?;
+    }
+    if let Some(s) = args.connect_timeout {
+        c.timeouts.connect = seconds(s, "--connect-timeout")?;
+    }
+    c.alpn_h2 = !args.http1_1;
+    c.h2_prior_knowledge = args.http2_prior_knowledge;
+    if args.insecure {
+        c.verify = false;
+    }
+    if let Some(path) = &args.cacert {
+        let pem = std::fs::read(path)
+            .map_err(|e| Failure::new(77, format!("--cacert {}: {e}", path.display())))?;
+        c.root_pems.push(pem);
+        c.system_roots = false;
+    }
+    Ok(c)
+}
+
+/// Reads `@FILE` data for `-d` (CR and LF removed, as curl does).
+fn data_arg(d: &str) -> Result<Vec<u8>, Failure> {
+    match d.strip_prefix('@') {
+        Some("-") => {
+            let mut v = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut v)
+                .map_err(|e| Failure::new(26, format!("stdin: {e}")))?;
+            v.retain(|&b| b != b'\r' && b != b'\n');
+            Ok(v)
+        }
+        Some(path) => {
+            let mut v =
+                std::fs::read(path).map_err(|e| Failure::new(26, format!("{path}: {e}")))?;
+            v.retain(|&b| b != b'\r' && b != b'\n');
+            Ok(v)
+        }
+        None => Ok(d.as_bytes().to_vec()),
+    }
+}
+
+/// A `-F` field as a multipart part.
+fn form_part(spec: &str) -> Result<Part, Failure> {
+    let (name, value) = spec
+        .split_once('=')
+        .ok_or_else(|| Failure::new(2, format!("-F {spec:?}: expected name=value")))?;
+    let Some(file) = value.strip_prefix('@') else {
+        return Ok(Part::bytes(name, value.as_bytes().to_vec()));
+    };
+    let mut items = file.split(';');
+    let path = items.next().unwrap_or_default();
+    let mut part = Part::file(name, path).map_err(|e| client_error(&e))?;
+    for item in items {
+        match item.split_once('=') {
+            Some(("type", t)) => part = part.content_type(t),
+            Some(("filename", f)) => part = part.filename(f),
+            _ => return Err(Failure::new(2, format!("-F {spec:?}: unknown {item:?}"))),
+        }
+    }
+    Ok(part)
+}
+
+/// The request the flags describe; a thread streaming stdin when `--data-binary @-`.
+fn build_request(method: &str, args: &Args) -> Result<Request, Failure> {
+    let mut req = Request::new(method, &args.url).map_err(|e| client_error(&e))?;
+    for h in &args.headers {
+        let (name, value) = h
+            .split_once(':')
+            .ok_or_else(|| Failure::new(2, format!("-H {h:?}: expected 'Name: value'")))?;
+        req = req.header(name.trim(), value.trim_start());
+    }
+    let has_type = args.headers.iter().any(|h| {
+        h.split(':')
+            .next()
+            .is_some_and(|n| n.trim().eq_ignore_ascii_case("content-type"))
+    });
+    if !args.form.is_empty() {
+        let mut form = Multipart::new();
+        for f in &args.form {
+            form = form.part(form_part(f)?);
+        }
+        req = req.multipart(form).map_err(|e| client_error(&e))?;
+    } else if !args.data.is_empty() {
+        let mut body = Vec::new();
+        for (i, d) in args.data.iter().enumerate() {
+            if i > 0 {
+                body.push(b'&');
+            }
+            body.extend_from_slice(&data_arg(d)?);
+        }
+        if !has_type {
+            req = req.header("Content-Type", "application/x-www-form-urlencoded");
+        }
+        req = req.body(body);
+    } else if let [one] = args.data_binary.as_slice()
+        && let Some(path) = one.strip_prefix('@')
+    {
+        if path == "-" {
+            let (r, mut w) = req.body_writer(None);
+            std::thread::spawn(move || {
+                let mut stdin = std::io::stdin().lock();
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    match stdin.read(&mut buf) {
+                        Ok(0) => {
+                            let _ = w.finish();
+                            return;
+                        }
+                        Ok(n) => {
+                            if w.write(&buf[..n]).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        // Dropping the writer aborts the request.
+                        Err(_) => return,
+                    }
+                }
+            });
+            req = r;
+        } else {
+            req = req.body_file(path).map_err(|e| client_error(&e))?;
+        }
+    } else if !args.data_binary.is_empty() {
+        let mut body = Vec::new();
+        for (i, d) in args.data_binary.iter().enumerate() {
+            if i > 0 {
+                body.push(b'&');
+            }
+            match d.strip_prefix('@') {
+                Some(path) => body.extend_from_slice(
+                    &std::fs::read(path).map_err(|e| Failure::new(26, format!("{path}: {e}")))?,
+                ),
+                None => body.extend_from_slice(d.as_bytes()),
+            }
+        }
+        req = req.body(body);
+    }
+    Ok(req)
+}
+
+/// The status line as curl shows it.
+fn status_line(resp: &Response) -> String {
+    let version = match resp.version() {
+        Version::H2 => "HTTP/2",
+        _ => "HTTP/1.1",
+    };
+    let reason = runtime_mio::server::reason(resp.status());
+    if resp.version() == Version::H2 {
+        format!("{version} {}", resp.status())
+    } else {
+        format!("{version} {} {reason}", resp.status())
+    }
+}
+
+fn settings_name(id: u16) -> String {
+    match id {
+        1 => "HEADER_TABLE_SIZE".into(),
+        2 => "ENABLE_PUSH".into(),
+        3 => "MAX_CONCURRENT_STREAMS".into(),
+        4 => "INITIAL_WINDOW_SIZE".into(),
+        5 => "MAX_FRAME_SIZE".into(),
+        6 => "MAX_HEADER_LIST_SIZE".into(),
+        8 => "ENABLE_CONNECT_PROTOCOL".into(),
+        n => format!("0x{n:x}"),
+    }
+}
+
+/// `-v`: what the connection learned (to stderr).
+fn verbose_conn(config: &ClientConfig, resp: &Response, err: &mut impl Write) {
+    let info = resp.conn_info();
+    if let Some(a) = info.remote {
+        let _ = writeln!(
+            err,
+            "* Connected to {a} (connection #{})",
+            resp.connection_id()
+        );
+    }
+    if let Some(v) = &info.tls_version {
+        let _ = writeln!(
+            err,
+            "* TLS {v}, cipher {}, ALPN {}",
+            info.cipher.unwrap_or("?"),
+            info.alpn
+                .as_deref()
+                .map_or("none".into(), |a| String::from_utf8_lossy(a).into_owned())
+        );
+    }
+    if let Some(j) = &info.ja4 {
+        let _ = writeln!(err, "* JA4 (our ClientHello) {j}");
+    }
+    if resp.version() == Version::H2 {
+        let sent: Vec<String> = config
+            .h2
+            .settings
+            .iter()
+            .map(|&(id, v)| format!("{}={v}", settings_name(id)))
+            .collect();
+        let _ = writeln!(
+            err,
+            "* HTTP/2 SETTINGS sent: {}; connection window {}",
+            sent.join(", "),
+            config.h2.connection_window
+        );
+        if let Some(s) = info.h2_peer_settings {
+            let _ = writeln!(
+                err,
+                "* HTTP/2 SETTINGS received: HEADER_TABLE_SIZE={}, ENABLE_PUSH={}, MAX_CONCURRENT_STREAMS={}, INITIAL_WINDOW_SIZE={}, MAX_FRAME_SIZE={}, MAX_HEADER_LIST_SIZE={}, ENABLE_CONNECT_PROTOCOL={}",
+                s.header_table_size,
+                u8::from(s.enable_push),
+                s.max_concurrent_streams
+                    .map_or("unlimited".into(), |n| n.to_string()),
+                s.initial_window_size,
+                s.max_frame_size,
+                s.max_header_list_size
+                    .map_or("unlimited".into(), |n| n.to_string()),
+                u8::from(s.enable_connect_protocol),
+            );
+        }
+    }
+}
+
+/// A progress bar on stderr: bytes, percent, rate and ETA (when the length is known).
+struct Progress {
+    total: Option<u64>,
+    done: u64,
+    started: Instant,
+    last: Option<Instant>,
+}
+
+fn human(n: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    format!("{v:.1} {}", UNITS[u])
+}
+
+impl Progress {
+    fn add(&mut self, n: usize, force: bool) {
+        self.done += n as u64;
+        let now = Instant::now();
+        if !force
+            && self
+                .last
+                .is_some_and(|l| now - l < Duration::from_millis(100))
+        {
+            return;
+        }
+        self.last = Some(now);
+        let secs = (now - self.started).as_secs_f64().max(1e-3);
+        #[allow(clippy::cast_precision_loss)]
+        let rate = self.done as f64 / secs;
+        let mut line = String::new();
+        if let Some(t) = self.total.filter(|&t| t > 0) {
+            #[allow(clippy::cast_precision_loss)]
+            let frac = (self.done as f64 / t as f64).min(1.0);
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let filled = (frac * 30.0) as usize;
+            #[allow(clippy::cast_precision_loss)]
+            let eta = if rate > 0.0 {
+                (t.saturating_sub(self.done)) as f64 / rate
+            } else {
+                0.0
+            };
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let eta = eta as u64;
+            #[allow(clippy::cast_precision_loss)]
+            line.push_str(&format!(
+                "[{}{}] {:3.0}% {} / {} {}/s ETA {}:{:02}",
+                "#".repeat(filled),
+                "-".repeat(30 - filled),
+                frac * 100.0,
+                human(self.done as f64),
+                human(t as f64),
+                human(rate),
+                eta / 60,
+                eta % 60
+            ));
+        } else {
+            #[allow(clippy::cast_precision_loss)]
+            line.push_str(&format!("{} {}/s", human(self.done as f64), human(rate)));
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{line:<72}");
+        if force {
+            let _ = writeln!(err);
+        }
+    }
+}
+
+/// Runs `wire METHOD`; the exit code (0 on success).
+pub(crate) fn run(method: &str, args: &Args) -> u8 {
+    match run_inner(method, args) {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("wire: ({}) {}", f.code, f.message);
+            f.code
+        }
+    }
+}
+
+fn run_inner(method: &str, args: &Args) -> Result<u8, Failure> {
+    let config = client_config(args)?;
+    let req = build_request(method, args)?;
+    let verbose = args.verbose;
+    if verbose {
+        let url = req.url();
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "> {} {}", req.method(), url.target);
+        if !req
+            .headers()
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+        {
+            let _ = writeln!(err, "> Host: {}", url.origin.authority());
+        }
+        for (n, v) in req.headers() {
+            let _ = writeln!(err, "> {n}: {}", String::from_utf8_lossy(v));
+        }
+        if let Some(n) = req.body_len().filter(|&n| n > 0) {
+            let _ = writeln!(err, "> Content-Length: {n}");
+        }
+        let _ = writeln!(err, ">");
+    }
+    let client = Client::new(config.clone()).map_err(|e| client_error(&e))?;
+    let mut resp = client.request(req).map_err(|e| client_error(&e))?;
+    let head_text = {
+        let mut s = format!("{}\r\n", status_line(&resp));
+        for (n, v) in resp.headers() {
+            s.push_str(n);
+            s.push_str(": ");
+            s.push_str(&String::from_utf8_lossy(v));
+            s.push_str("\r\n");
+        }
+        s.push_str("\r\n");
+        s
+    };
+    if verbose {
+        let mut err = std::io::stderr().lock();
+        verbose_conn(&config, &resp, &mut err);
+        for line in head_text.trim_end().lines() {
+            let _ = writeln!(err, "< {line}");
+        }
+        let _ = writeln!(err, "<");
+    }
+    if args.fail && resp.status() >= 400 {
+        return Err(Failure::new(
+            22,
+            format!("the requested URL returned error: {}", resp.status()),
+        ));
+    }
+    let stdout = std::io::stdout();
+    let mut out_lock = stdout.lock();
+    let write_err = |e: std::io::Error| Failure::new(23, format!("writing the output: {e}"));
+    if args.include || method == "HEAD" {
+        out_lock
+            .write_all(head_text.as_bytes())
+            .map_err(write_err)?;
+        out_lock.flush().map_err(write_err)?;
+    }
+    let total = resp
+        .header("content-length")
+        .and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok());
+    let mut file;
+    let (out, mut progress): (&mut dyn Write, Option<Progress>) = match &args.output {
+        Some(path) => {
+            file = std::fs::File::create(path)
+                .map_err(|e| Failure::new(23, format!("{}: {e}", path.display())))?;
+            let bar = std::io::stderr().is_terminal().then(|| Progress {
+                total,
+                done: 0,
+                started: Instant::now(),
+                last: None,
+            });
+            (&mut file, bar)
+        }
+        None => (&mut out_lock, None),
+    };
+    let body = resp.body();
+    loop {
+        match body.chunk(Wait::Block) {
+            Ok(Some(chunk)) => {
+                out.write_all(&chunk).map_err(write_err)?;
+                if let Some(p) = &mut progress {
+                    p.add(chunk.len(), false);
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let _ = out.flush();
+                return Err(client_error(&e));
+            }
+        }
+    }
+    out.flush().map_err(write_err)?;
+    if let Some(p) = &mut progress {
+        p.add(0, true);
+    }
+    if verbose {
+        eprintln!("* done");
+    }
+    Ok(0)
+}

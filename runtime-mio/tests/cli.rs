@@ -1,0 +1,460 @@
+//! The `wire` client commands, run as the built binary against an in-process server:
+//! `get|post|put|head` with `-H` (order kept), `-d`, `--data-binary @file`, `-F` (checked by
+//! Python's `email` parser), `-o` and stdout byte-exact (1 MiB + 1 random bytes, by SHA-256),
+//! `-i`, `--http2-prior-knowledge`, TLS with `--cacert` and `--insecure` (and `-v` naming the
+//! TLS version, ALPN and our JA4), exit codes (connect refused 7, timeout 28, TLS 35, `-f`
+//! 22), and `wire bench` reporting every request done with status 200.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use runtime_mio::server::{Response, Server, ServerConfig};
+
+const WIRE: &str = env!("CARGO_BIN_EXE_wire");
+
+/// 1 MiB + 1 bytes from a xorshift seeded by the clock: different every run.
+fn random_blob() -> Vec<u8> {
+    let mut x = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    (0..(1 << 20) + 1)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// `/echo`: the request as text (method, target, each header `name: value` on a line in
+/// received order, an empty line, the body). `/raw`: the content type, a newline, the body.
+/// `/blob`: the blob. `/status/N`: status N. `/slow`: answers after 3 s.
+fn server(blob: Arc<Vec<u8>>, tls: Option<Arc<tls::ServerConfig>>) -> Server {
+    let config = ServerConfig {
+        threads: 2,
+        max_body: 64 << 20,
+        tls,
+        ..ServerConfig::default()
+    };
+    Server::bind("127.0.0.1:0".parse().unwrap(), config, move |req| {
+        let path = req.path();
+        if path == "/echo" {
+            let mut t = format!("{} {}\n", req.method(), req.target()).into_bytes();
+            for (n, v) in req.headers() {
+                t.extend_from_slice(n.as_bytes());
+                t.extend_from_slice(b": ");
+                t.extend_from_slice(v);
+                t.push(b'\n');
+            }
+            t.push(b'\n');
+            t.extend_from_slice(req.body());
+            return Response::new(200).with_body(t);
+        }
+        if path == "/raw" {
+            let mut t = req.header("content-type").unwrap_or_default().to_vec();
+            t.push(b'\n');
+            t.extend_from_slice(req.body());
+            return Response::new(200).with_body(t);
+        }
+        if path == "/blob" {
+            return Response::new(200).with_body(blob.to_vec());
+        }
+        if path == "/slow" {
+            std::thread::sleep(Duration::from_secs(3));
+            return Response::text(200, "late\n");
+        }
+        if let Some(code) = path.strip_prefix("/status/") {
+            return Response::text(code.parse().unwrap_or(500), "status\n");
+        }
+        Response::text(200, "hello\n")
+    })
+    .unwrap()
+}
+
+fn wire(args: &[&str]) -> Output {
+    wire_stdin(args, None)
+}
+
+fn wire_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(WIRE)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wire runs");
+    let input = child.stdin.take().unwrap();
+    let data = stdin.map(<[u8]>::to_vec);
+    let feeder = std::thread::spawn(move || {
+        let mut input = input;
+        if let Some(d) = data {
+            input.write_all(&d).unwrap();
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
+}
+
+fn ok(out: &Output) -> &[u8] {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    &out.stdout
+}
+
+fn sha256(data: &[u8]) -> String {
+    let out = {
+        let mut p = Command::new("python3")
+            .args([
+                "-c",
+                "import sys,hashlib;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        p.stdin.take().unwrap().write_all(data).unwrap();
+        p.wait_with_output().unwrap()
+    };
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn temp(name: &str, data: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("wire-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, data).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn get_include_header_order_and_head() {
+    let s = server(Arc::new(Vec::new()), None);
+    let base = format!("http://{}", s.local_addr());
+    let out = wire(&[
+        "get",
+        "-i",
+        "-H",
+        "X-Zeta: 1",
+        "-H",
+        "x-alpha: 2",
+        "-H",
+        "X-Mid: a b",
+        &format!("{base}/echo?q=1"),
+    ]);
+    let text = String::from_utf8(ok(&out).to_vec()).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head with -i");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("content-length: "),
+        "{head}"
+    );
+    assert!(body.starts_with("GET /echo?q=1\n"), "{body}");
+    let zeta = body.find("X-Zeta: 1\n").expect("X-Zeta sent");
+    let alpha = body.find("x-alpha: 2\n").expect("x-alpha sent in its case");
+    let mid = body.find("X-Mid: a b\n").expect("X-Mid sent");
+    assert!(zeta < alpha && alpha < mid, "order kept: {body}");
+
+    // Without -i, only the body; HEAD prints the head.
+    let out = wire(&["get", &format!("{base}/")]);
+    assert_eq!(ok(&out), b"hello\n");
+    let out = wire(&["head", &format!("{base}/")]);
+    let text = String::from_utf8(ok(&out).to_vec()).unwrap();
+    assert!(
+        text.starts_with("HTTP/1.1 200 OK\r\n") && text.ends_with("\r\n\r\n"),
+        "{text}"
+    );
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn post_data_binary_and_put() {
+    let blob = Arc::new(random_blob());
+    let s = server(Arc::clone(&blob), None);
+    let base = format!("http://{}", s.local_addr());
+    let file = temp("data.txt", b"b=2\r\nc=3\n");
+    let out = wire(&[
+        "post",
+        "-d",
+        "a=1",
+        "-d",
+        &format!("@{file}"),
+        &format!("{base}/raw"),
+    ]);
+    assert_eq!(
+        ok(&out),
+        b"application/x-www-form-urlencoded\na=1&b=2c=3",
+        "-d joins with & and drops CR/LF from @file"
+    );
+    // --data-binary @file: streamed from disk, byte-exact, over HTTP/1.1 and h2c.
+    let blob_file = temp("blob.bin", &blob);
+    for extra in [&[][..], &["--http2-prior-knowledge"][..]] {
+        let mut args = vec!["put", "--data-binary"];
+        let at = format!("@{blob_file}");
+        args.push(&at);
+        args.extend_from_slice(extra);
+        let url = format!("{base}/raw");
+        args.push(&url);
+        let out = wire(&args);
+        let got = ok(&out);
+        assert_eq!(got[0], b'\n', "no content type");
+        assert_eq!(sha256(&got[1..]), sha256(&blob), "{extra:?}");
+    }
+    // --data-binary @-: stdin streamed (chunked).
+    let out = wire_stdin(
+        &["post", "--data-binary", "@-", &format!("{base}/raw")],
+        Some(&blob),
+    );
+    let got = ok(&out);
+    assert!(got[1..] == blob[..], "stdin upload differs");
+    s.shutdown().unwrap();
+}
+
+const PYTHON_PARSE: &str = r#"
+import sys, hashlib, email, email.policy
+raw = sys.stdin.buffer.read()
+ct, body = raw.split(b"\n", 1)
+msg = email.message_from_bytes(b"Content-Type: " + ct + b"\r\n\r\n" + body, policy=email.policy.HTTP)
+assert msg.is_multipart()
+for part in msg.iter_parts():
+    data = part.get_payload(decode=True)
+    print(part.get_param("name", header="content-disposition"), part.get_filename(), part.get_content_type(), len(data), hashlib.sha256(data).hexdigest())
+"#;
+
+#[test]
+fn form_multipart_parses_with_python() {
+    let s = server(Arc::new(Vec::new()), None);
+    let base = format!("http://{}", s.local_addr());
+    let all: Vec<u8> = (0..=255u8).collect();
+    let file = temp("every-byte.bin", &all);
+    let out = wire(&[
+        "post",
+        "-F",
+        "title=hello world",
+        "-F",
+        &format!("pic=@{file};type=image/png;filename=p.png"),
+        "-F",
+        &format!("doc=@{file}"),
+        &format!("{base}/raw"),
+    ]);
+    let got = ok(&out).to_vec();
+    let mut p = Command::new("python3")
+        .args(["-c", PYTHON_PARSE])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    p.stdin.take().unwrap().write_all(&got).unwrap();
+    let parsed = p.wait_with_output().unwrap();
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    let lines = String::from_utf8(parsed.stdout).unwrap();
+    let h = sha256(&all);
+    assert_eq!(
+        lines.lines().collect::<Vec<_>>(),
+        [
+            format!("title None text/plain 11 {}", sha256(b"hello world")),
+            format!("pic p.png image/png 256 {h}"),
+            format!("doc every-byte.bin application/octet-stream 256 {h}"),
+        ]
+    );
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn output_is_byte_exact_on_stdout_and_file() {
+    let blob = Arc::new(random_blob());
+    let s = server(Arc::clone(&blob), None);
+    let url = format!("http://{}/blob", s.local_addr());
+    let want = sha256(&blob);
+    for extra in [&[][..], &["--http2-prior-knowledge"][..]] {
+        let mut args = vec!["get"];
+        args.extend_from_slice(extra);
+        args.push(&url);
+        let out = wire(&args);
+        assert_eq!(sha256(ok(&out)), want, "stdout {extra:?}");
+        let path = temp("out.bin", b"");
+        let mut args = vec!["get", "-o", &path];
+        args.extend_from_slice(extra);
+        args.push(&url);
+        let out = wire(&args);
+        assert!(ok(&out).is_empty(), "-o: nothing on stdout");
+        // stderr is not a terminal here: no progress bar.
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(sha256(&std::fs::read(&path).unwrap()), want, "-o {extra:?}");
+    }
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn tls_with_cacert_insecure_and_verbose() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let ck = tls::testing::self_signed(&["localhost"], now).unwrap();
+    let mut b = tls::ServerConfig::builder();
+    b.cert_pem(&ck.chain_pem, &ck.key_pem)
+        .alpn(&[b"h2", b"http/1.1"]);
+    let s = server(Arc::new(Vec::new()), Some(Arc::new(b.build().unwrap())));
+    let url = format!("https://localhost:{}/", s.local_addr().port());
+    let ca = temp("ca.pem", &ck.chain_pem);
+
+    let out = wire(&["get", "-v", "--cacert", &ca, &url]);
+    assert_eq!(ok(&out), b"hello\n");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("* TLS TLSv1.3, cipher TLS_"), "{err}");
+    assert!(err.contains("ALPN h2"), "{err}");
+    assert!(err.contains("* JA4 (our ClientHello) t13d"), "{err}");
+    assert!(err.contains("* HTTP/2 SETTINGS sent: "), "{err}");
+    assert!(err.contains("* HTTP/2 SETTINGS received: "), "{err}");
+    assert!(err.contains("< HTTP/2 200"), "{err}");
+
+    let out = wire(&["get", "-v", "--http1.1", "--cacert", &ca, &url]);
+    assert_eq!(ok(&out), b"hello\n");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("ALPN http/1.1"), "{err}");
+    assert!(err.contains("< HTTP/1.1 200 OK"), "{err}");
+
+    // A streamed file upload over TLS, HTTP/2 and HTTP/1.1, byte-exact.
+    let blob = random_blob();
+    let blob_file = format!("@{}", temp("tls-blob.bin", &blob));
+    let raw = format!("https://localhost:{}/raw", s.local_addr().port());
+    for alpn in ["--http2", "--http1.1"] {
+        let out = wire(&[
+            "put",
+            alpn,
+            "--cacert",
+            &ca,
+            "--data-binary",
+            &blob_file,
+            &raw,
+        ]);
+        let got = ok(&out);
+        assert_eq!(sha256(&got[1..]), sha256(&blob), "{alpn}");
+    }
+
+    // Not trusted: TLS failure, exit 35; --insecure accepts it.
+    let out = wire(&["get", &url]);
+    assert_eq!(
+        out.status.code(),
+        Some(35),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = wire(&["get", "--insecure", &url]);
+    assert_eq!(ok(&out), b"hello\n");
+    s.shutdown().unwrap();
+}
+
+#[test]
+fn exit_codes() {
+    let s = server(Arc::new(Vec::new()), None);
+    let base = format!("http://{}", s.local_addr());
+    // Connection refused: a port that was just free.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let out = wire(&["get", &format!("http://127.0.0.1:{port}/")]);
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // --max-time before a slow answer: 28, within the timeout and a generous margin.
+    let t0 = Instant::now();
+    let out = wire(&["get", "--max-time", "0.5", &format!("{base}/slow")]);
+    assert_eq!(
+        out.status.code(),
+        Some(28),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        t0.elapsed() < Duration::from_millis(2900),
+        "{:?}",
+        t0.elapsed()
+    );
+
+    // --fail: 22 for >= 400 (no body), 0 without it; 0 below 400 with it.
+    let out = wire(&["get", "-f", &format!("{base}/status/404")]);
+    assert_eq!(out.status.code(), Some(22));
+    assert!(out.stdout.is_empty());
+    let out = wire(&["get", &format!("{base}/status/404")]);
+    assert_eq!(ok(&out), b"status\n");
+    let out = wire(&["get", "-f", &format!("{base}/status/204")]);
+    assert_eq!(out.status.code(), Some(0));
+    // A malformed URL: 3.
+    let out = wire(&["get", "ftp://x/"]);
+    assert_eq!(out.status.code(), Some(3));
+    s.shutdown().unwrap();
+}
+
+fn bench_line<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} line in {text}"))
+}
+
+#[test]
+fn bench_counts_every_request() {
+    let s = server(Arc::new(Vec::new()), None);
+    let url = format!("http://{}/", s.local_addr());
+    for (args, n, conns) in [
+        (vec!["bench", "-c", "3", "-n", "301"], 301, 3),
+        (
+            vec!["bench", "--http2", "-c", "2", "-m", "5", "-n", "407"],
+            407,
+            2,
+        ),
+    ] {
+        let mut args = args;
+        args.push(&url);
+        let out = wire(&args);
+        let text = String::from_utf8(ok(&out).to_vec()).unwrap();
+        assert_eq!(
+            bench_line(&text, "requests:"),
+            format!("requests: {n} total, {n} done, {n} succeeded, 0 failed, 0 errored")
+        );
+        assert_eq!(
+            bench_line(&text, "status code counts:"),
+            format!("status code counts: 200={n}")
+        );
+        assert!(
+            bench_line(&text, "connections:")
+                .starts_with(&format!("connections: {conns} asked, {conns} opened")),
+            "{text}"
+        );
+        assert_eq!(
+            bench_line(&text, "traffic:"),
+            format!("traffic: {} body bytes", n * 6)
+        );
+        assert!(
+            bench_line(&text, "latency: min ").contains(" p99 "),
+            "{text}"
+        );
+        assert_eq!(bench_line(&text, "errors:"), "errors: none");
+    }
+    s.shutdown().unwrap();
+}
