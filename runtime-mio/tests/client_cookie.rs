@@ -232,7 +232,7 @@ fn expiry_and_deletion() {
             "",
             &[
                 "keep=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT",
-                "short=1; Max-Age=1",
+                "short=1; Max-Age=2",
                 "gone=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
                 "maxwins=1; Max-Age=3600; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
             ],
@@ -260,8 +260,8 @@ fn expiry_and_deletion() {
     // Max-Age=0 (and a past Expires) delete the stored cookie.
     get(&client, &set_url(&base, "", &["keep=1; Max-Age=0"]));
     assert_eq!(get(&client, &format!("{base}/x")), "short=1; maxwins=1");
-    // Max-Age=1 runs out.
-    std::thread::sleep(Duration::from_millis(1500));
+    // Max-Age=2 runs out.
+    std::thread::sleep(Duration::from_millis(2500));
     assert_eq!(get(&client, &format!("{base}/x")), "maxwins=1");
     get(
         &client,

@@ -372,6 +372,9 @@ impl Response {
     /// them (empty when the body is handed over as received). When not empty, the head is
     /// still the one received: its `Content-Encoding` names these codings and its
     /// `Content-Length` (if any) counts the encoded bytes, not what [`Body::chunk`] returns.
+    /// Never decoded: responses to HEAD, 204, 206 (a range of an encoded body), 304, bodies
+    /// with a coding this client does not know (then none of their codings is undone), and
+    /// any body when decoding is off.
     #[must_use]
     pub fn decoded(&self) -> &[Coding] {
         &self.decoded
