@@ -482,3 +482,56 @@ fn small_reads_through_io_read() {
     assert!(out == plain);
     server.shutdown().unwrap();
 }
+
+/// Against `wire serve` as a process: its `/gzip`, `/deflate`, `/brotli` and `/zstd` decode
+/// to what its `/echo` says about the same request, and `/cookies/set` (a redirect setting
+/// cookies) lands on `/cookies` with them.
+#[test]
+fn wire_serve_encoded_endpoints_and_cookies() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--threads", "1"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let client = client(false);
+    for (path, coding) in [
+        ("/gzip", Coding::Gzip),
+        ("/deflate", Coding::Deflate),
+        ("/brotli", Coding::Brotli),
+        ("/zstd", Coding::Zstd),
+    ] {
+        let mut r = client
+            .request(Request::get(&format!("{base}{path}")).unwrap())
+            .unwrap();
+        assert_eq!(r.decoded(), &[coding]);
+        let body = String::from_utf8(r.body().read_to_end().unwrap()).unwrap();
+        assert!(
+            body.starts_with(&format!("{{\"method\":\"GET\",\"target\":\"{path}\"")),
+            "{body}"
+        );
+        assert!(
+            body.contains("[\"Accept-Encoding\",\"gzip, deflate, br, zstd\"]"),
+            "{body}"
+        );
+    }
+    let mut r = client
+        .request(Request::get(&format!("{base}/cookies/set?a=1&b=2")).unwrap())
+        .unwrap();
+    assert_eq!(r.history().len(), 1);
+    assert_eq!(
+        r.body().read_to_end().unwrap(),
+        b"{\"cookie\":\"a=1; b=2\"}\n"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
