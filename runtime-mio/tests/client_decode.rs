@@ -112,6 +112,21 @@ fn serve(routes: Routes) -> Server {
                 let ae = req.header("accept-encoding").unwrap_or(b"(none)").to_vec();
                 return Response::new(200).with_body(ae);
             }
+            if let Some(name) = path.strip_prefix("/slow/") {
+                // The body in two halves, 200 ms apart, from another thread.
+                let Some((coding, body)) = routes.get(name).cloned() else {
+                    return Response::text(404, "no such body");
+                };
+                let (resp, w) = Response::streaming(200);
+                std::thread::spawn(move || {
+                    let half = body.len() / 2;
+                    let _ = w.send(body.slice(..half));
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    let _ = w.send(body.slice(half..));
+                    w.finish();
+                });
+                return resp.with_header("Content-Encoding", coding.as_bytes());
+            }
             let (chunked, name) = if let Some(n) = path.strip_prefix("/len/") {
                 (false, n)
             } else if let Some(n) = path.strip_prefix("/chunked/") {
@@ -534,4 +549,37 @@ fn wire_serve_encoded_endpoints_and_cookies() {
     );
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Bounded waits on a decoded body: `Wait::NoWait` and `Wait::Timeout` give
+/// `Error::WouldBlock` while the next compressed bytes are late (the decoder keeps its
+/// state) and the body still decodes byte-exact.
+#[test]
+fn bounded_waits_on_a_decoded_body() {
+    let plain = data(300_000);
+    let routes = Routes::from([(
+        "b".to_owned(),
+        ("br".to_owned(), Bytes::from(compress("br", &plain))),
+    )]);
+    let server = serve(routes);
+    let url = format!("http://{}/slow/b", server.local_addr());
+    let client = client(false);
+    for wait in [
+        Wait::NoWait,
+        Wait::Timeout(std::time::Duration::from_millis(10)),
+    ] {
+        let mut resp = client.request(Request::get(&url).unwrap()).unwrap();
+        assert_eq!(resp.decoded(), &[Coding::Brotli]);
+        let mut out = Vec::new();
+        loop {
+            match resp.body().chunk(wait) {
+                Ok(Some(c)) => out.extend_from_slice(&c),
+                Ok(None) => break,
+                Err(Error::WouldBlock) => std::thread::sleep(std::time::Duration::from_millis(1)),
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        assert!(out == plain, "{wait:?}");
+    }
+    server.shutdown().unwrap();
 }

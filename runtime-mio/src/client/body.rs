@@ -496,6 +496,11 @@ impl Body {
         let Some(dec) = self.decoder.as_mut() else {
             return Ok(None);
         };
+        // Several wire chunks may go in before a decoded byte comes out: one wait for all.
+        let deadline = match wait {
+            Wait::Timeout(d) => Some(Instant::now() + d),
+            _ => None,
+        };
         loop {
             if let Some(b) = dec.pull()? {
                 return Ok(Some(b));
@@ -506,6 +511,10 @@ impl Body {
                 return Ok(None);
             }
             if dec.wants_input() {
+                let wait = match deadline {
+                    Some(d) => Wait::Timeout(d.saturating_duration_since(Instant::now())),
+                    None => wait,
+                };
                 match self.exchange.chunk(wait)? {
                     Some(raw) => dec.push(raw),
                     None => self.wire_done = true,
