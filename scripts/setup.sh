@@ -3,6 +3,7 @@
 # missing. Source it (`. scripts/setup.sh`) so that the variables it exports stay set.
 #
 #   Debian packages : cmake, libclang1-14, libclang-common-14-dev (BoringSSL's build and bindgen)
+#                     gzip, brotli, zstd (the client decoding tests compress with them)
 #   test peers      : ../shared/peers/install.sh (curl, nghttp2, nginx, Python h2/websockets,
 #                     node ws, the Autobahn testsuite) into $PEERS_DIR, when SETUP_PEERS=1
 #   cargo-fuzz      : `cargo install cargo-fuzz --locked`, when SETUP_FUZZ=1
@@ -27,6 +28,8 @@ _setup_apt() {
 }
 
 _setup_apt cmake libclang1-14 libclang-common-14-dev
+# runtime-mio/tests/client_decode.rs: bodies compressed by independent tools
+_setup_apt gzip brotli zstd
 
 export PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/http-engine-peers}
 if [ "${SETUP_PEERS:-0}" = 1 ]; then

@@ -24,7 +24,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::Client;
+use super::decode::{Coding, Decoder};
 use super::error::Error;
+use super::redirect::Hop;
+use super::url::Url;
 use crate::event_loop::ConnWaker;
 
 /// The HTTP version a response came over.
@@ -312,6 +315,12 @@ pub struct Response {
     connection: u64,
     body: Body,
     conn: Option<Arc<super::pool::ConnShared>>,
+    /// The URL this response answered (the last hop's).
+    url: Option<Url>,
+    /// The redirects followed to get here.
+    history: Vec<Hop>,
+    /// The codings the body is decoded from.
+    decoded: Vec<Coding>,
 }
 
 impl Response {
@@ -329,8 +338,14 @@ impl Response {
                 rest: Bytes::new(),
                 done: false,
                 _client: client,
+                decoder: None,
+                wire_done: false,
+                failed: None,
             },
             conn: None,
+            url: None,
+            history: Vec::new(),
+            decoded: Vec::new(),
         }
     }
 
@@ -346,6 +361,47 @@ impl Response {
             .as_ref()
             .map(|c| c.info().clone())
             .unwrap_or_default()
+    }
+
+    /// Sets what [`Client::request`] knows beyond the exchange: the URL, the redirects
+    /// followed, and the decoder for `codings` (none when empty).
+    pub(crate) fn set_delivery(&mut self, url: Url, history: Vec<Hop>, codings: Vec<Coding>) {
+        self.url = Some(url);
+        self.history = history;
+        if !codings.is_empty() {
+            match Decoder::new(&codings) {
+                Ok(d) => self.body.decoder = Some(Box::new(d)),
+                Err(e) => self.body.failed = Some(e),
+            }
+            self.decoded = codings;
+        }
+    }
+
+    /// The URL this response answered: the request's, or after redirects the last
+    /// `Location` resolved. `None` only for a response not made by
+    /// [`Client::request`](super::Client::request).
+    #[must_use]
+    pub fn url(&self) -> Option<&Url> {
+        self.url.as_ref()
+    }
+
+    /// The redirects followed before this response, oldest first: each hop's URL and the
+    /// status that sent the client on (empty when there was none).
+    #[must_use]
+    pub fn history(&self) -> &[Hop] {
+        &self.history
+    }
+
+    /// The content codings the body is being decoded from, in the order the server applied
+    /// them (empty when the body is handed over as received). When not empty, the head is
+    /// still the one received: its `Content-Encoding` names these codings and its
+    /// `Content-Length` (if any) counts the encoded bytes, not what [`Body::chunk`] returns.
+    /// Never decoded: responses to HEAD, 204, 206 (a range of an encoded body), 304, bodies
+    /// with a coding this client does not know (then none of their codings is undone), and
+    /// any body when decoding is off.
+    #[must_use]
+    pub fn decoded(&self) -> &[Coding] {
+        &self.decoded
     }
 
     /// The status code.
@@ -413,6 +469,12 @@ pub struct Body {
     done: bool,
     /// Keeps the client's loop alive while the body is read.
     _client: Client,
+    /// Undoes the `Content-Encoding` as the body is read.
+    decoder: Option<Box<Decoder>>,
+    /// The wire body ended (the decoder has all of it).
+    wire_done: bool,
+    /// Decoding failed: every later read says so.
+    failed: Option<Error>,
 }
 
 impl Body {
@@ -423,15 +485,66 @@ impl Body {
     ///
     /// # Errors
     /// See above.
+    ///
+    /// A decoded body (see [`Response::decoded`]) comes in pieces of at most 64 KiB
+    /// whatever the compression ratio: each read decodes only what it returns.
     pub fn chunk(&mut self, wait: Wait) -> Result<Option<Bytes>, Error> {
         if !self.rest.is_empty() {
             return Ok(Some(std::mem::take(&mut self.rest)));
         }
-        let r = self.exchange.chunk(wait);
-        if matches!(r, Ok(None)) {
-            self.done = true;
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
         }
-        r
+        if self.decoder.is_none() {
+            let r = self.exchange.chunk(wait);
+            if matches!(r, Ok(None)) {
+                self.done = true;
+            }
+            return r;
+        }
+        match self.decode_chunk(wait) {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                if matches!(e, Error::Decoding { .. }) {
+                    // The rest of the body is of no use: stop the exchange (an HTTP/1.1
+                    // connection closes, an HTTP/2 stream is reset).
+                    self.failed = Some(e.clone());
+                    self.exchange.cancel();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn decode_chunk(&mut self, wait: Wait) -> Result<Option<Bytes>, Error> {
+        let Some(dec) = self.decoder.as_mut() else {
+            return Ok(None);
+        };
+        // Several wire chunks may go in before a decoded byte comes out: one wait for all.
+        let deadline = match wait {
+            Wait::Timeout(d) => Some(Instant::now() + d),
+            _ => None,
+        };
+        loop {
+            if let Some(b) = dec.pull()? {
+                return Ok(Some(b));
+            }
+            if self.wire_done {
+                dec.finish()?;
+                self.done = true;
+                return Ok(None);
+            }
+            if dec.wants_input() {
+                let wait = match deadline {
+                    Some(d) => Wait::Timeout(d.saturating_duration_since(Instant::now())),
+                    None => wait,
+                };
+                match self.exchange.chunk(wait)? {
+                    Some(raw) => dec.push(raw),
+                    None => self.wire_done = true,
+                }
+            }
+        }
     }
 
     /// Reads the whole body.
@@ -466,8 +579,11 @@ impl Body {
     /// Body bytes received and queued for the reader (bounded by
     /// [`ClientConfig::body_queue`](super::ClientConfig::body_queue) plus one chunk).
     #[must_use]
+    ///
+    /// While decoding, the encoded bytes the decoder holds count too (at most one received
+    /// chunk plus one 64 KiB piece per stacked coding).
     pub fn queued(&self) -> usize {
-        self.exchange.queued() + self.rest.len()
+        self.exchange.queued() + self.rest.len() + self.decoder.as_ref().map_or(0, |d| d.held())
     }
 
     /// A handle that cancels this exchange from any thread.
@@ -485,7 +601,7 @@ impl io::Read for Body {
             return Ok(0);
         }
         if self.rest.is_empty() {
-            match self.exchange.chunk(Wait::Block)? {
+            match self.chunk(Wait::Block)? {
                 Some(b) => self.rest = b,
                 None => {
                     self.done = true;

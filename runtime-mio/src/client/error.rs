@@ -109,6 +109,22 @@ pub enum Error {
     /// The request body's source failed: a file could not be read, or a
     /// [`BodyWriter`](super::BodyWriter) was dropped before it finished.
     RequestBody(Arc<io::Error>),
+    /// The body could not be decoded from its `Content-Encoding` (a corrupt or truncated
+    /// stream, data after its end, a zstd window over 8 MiB).
+    Decoding {
+        /// The coding whose decoder failed.
+        coding: super::Coding,
+        /// The decoder's reason.
+        reason: String,
+    },
+    /// A redirect was not followed: the policy's limit was reached.
+    TooManyRedirects {
+        /// The policy's limit (redirects followed before this one).
+        limit: usize,
+    },
+    /// A redirect's `Location` is not a URL this client can fetch (another scheme, a
+    /// malformed reference).
+    InvalidRedirect(String),
 }
 
 impl Error {
@@ -141,6 +157,9 @@ impl fmt::Display for Error {
             Error::Shutdown => f.write_str("the client is shutting down"),
             Error::Io(e) => write!(f, "I/O: {e}"),
             Error::RequestBody(e) => write!(f, "request body: {e}"),
+            Error::Decoding { coding, reason } => write!(f, "cannot decode {coding}: {reason}"),
+            Error::TooManyRedirects { limit } => write!(f, "more than {limit} redirects"),
+            Error::InvalidRedirect(l) => write!(f, "cannot follow the redirect to {l:?}"),
         }
     }
 }
@@ -165,7 +184,7 @@ impl From<Error> for io::Error {
             Error::ConnectionClosed => io::ErrorKind::UnexpectedEof,
             // Not `Interrupted`: `io::copy` and `read_to_end` would retry it forever.
             Error::Cancelled => io::ErrorKind::ConnectionAborted,
-            Error::Protocol(_) => io::ErrorKind::InvalidData,
+            Error::Protocol(_) | Error::Decoding { .. } => io::ErrorKind::InvalidData,
             _ => io::ErrorKind::Other,
         };
         io::Error::new(kind, e)

@@ -69,13 +69,23 @@
 //! go, and [`ClientTimeouts::write_stall`] ends an upload that stopped moving. The response
 //! head timeout runs once the whole body was handed over.
 //!
+//! # Decoding, redirects, cookies
+//! Bodies are decoded from gzip, deflate (zlib or raw), br and zstd as they are read, in
+//! pieces of at most 64 KiB whatever the ratio ([`Response::decoded`] says when; the head
+//! stays as received). Redirects follow a [`Redirects`] policy ([`Response::history`]).
+//! A [`CookieJar`] (RFC 6265) shared by the clients' clones keeps cookies across requests
+//! and hops ([`Client::cookie_jar`]).
+//!
 //! # Not yet
-//! Proxies (CONNECT, SOCKS5), redirects, cookies, response decompression, browser profiles,
+//! Proxies (CONNECT, SOCKS5), browser profiles (header order and case of the added
+//! `Accept-Encoding` and `Cookie` fields, cookie crumbs split over HTTP/2), the public suffix
+//! list and `SameSite` enforcement in the cookie store, a total timeout across redirects,
 //! per-client DNS overrides and Happy Eyeballs, WebSocket and SSE clients, HTTP/1.1
 //! pipelining, `Expect: 100-continue`, request trailers. A request a pooled connection lost
 //! before it was sent, or an idempotent one it lost unanswered, is sent once more on a new
 //! connection (a [`BodyWriter`]'s body only if none of it was taken); others fail with
 //! [`Error::ConnectionClosed`].
+//!
 
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -89,18 +99,25 @@ use crate::timer::{Timeout, Timeouts};
 
 mod body;
 mod conn;
+mod cookie;
+mod decode;
 mod error;
 mod info;
 mod multipart;
 mod pool;
+mod redirect;
+mod resolve;
 mod upload;
 mod url;
 
 pub use body::{Body, CancelHandle, Response, Version, Wait};
+pub use cookie::{Cookie, CookieJar, SameSite};
+pub use decode::{ACCEPT_ENCODING, Coding};
 pub use error::{Error, ProtocolError, TimeoutKind};
 pub use info::ConnInfo;
 pub use multipart::{Multipart, Part, urlencode};
 pub use pool::PoolStats;
+pub use redirect::{Hop, Redirects};
 pub use upload::BodyWriter;
 pub use url::{Origin, Scheme, Url};
 
@@ -172,6 +189,17 @@ pub struct ClientConfig {
     /// SETTINGS_MAX_CONCURRENT_STREAMS); a request that finds every connection full opens
     /// another. Default `None`: the server's limit.
     pub h2_max_streams: Option<usize>,
+    /// Decode response bodies from their `Content-Encoding` (gzip, deflate, br, zstd) and
+    /// send `Accept-Encoding: gzip, deflate, br, zstd` unless the request has its own.
+    /// Default true; off, bodies come as received and no `Accept-Encoding` is added (a
+    /// request may say otherwise: [`Request::decompress`]).
+    pub decompress: bool,
+    /// Which redirects to follow. Default `Follow { limit: 10 }` (a request may say
+    /// otherwise: [`Request::redirects`]).
+    pub redirects: Redirects,
+    /// Keep a cookie store ([`Client::cookie_jar`]), shared by the client's clones: cookies
+    /// set by responses (redirects included) are sent back on later requests. Default true.
+    pub cookies: bool,
 }
 
 impl Default for ClientConfig {
@@ -187,6 +215,9 @@ impl Default for ClientConfig {
             h1: proto_h1::ConnConfig::default(),
             h2: proto_h2::conn::Config::client(),
             h2_max_streams: None,
+            decompress: true,
+            redirects: Redirects::default(),
+            cookies: true,
         }
     }
 }
@@ -207,6 +238,8 @@ pub struct Request {
     headers: Vec<(String, Vec<u8>)>,
     body: ReqBody,
     timeouts: Option<ClientTimeouts>,
+    decompress: Option<bool>,
+    redirects: Option<Redirects>,
 }
 
 impl Request {
@@ -228,6 +261,8 @@ impl Request {
             headers: Vec::new(),
             body: ReqBody::Bytes(Bytes::new()),
             timeouts: None,
+            decompress: None,
+            redirects: None,
         })
     }
 
@@ -364,6 +399,21 @@ impl Request {
     pub fn url(&self) -> &Url {
         &self.url
     }
+
+    /// Decode this response's body (and send the default `Accept-Encoding`) or not,
+    /// instead of the client's [`ClientConfig::decompress`].
+    #[must_use]
+    pub fn decompress(mut self, on: bool) -> Self {
+        self.decompress = Some(on);
+        self
+    }
+
+    /// This request's redirect policy instead of the client's [`ClientConfig::redirects`].
+    #[must_use]
+    pub fn redirects(mut self, policy: Redirects) -> Self {
+        self.redirects = Some(policy);
+        self
+    }
 }
 
 /// A request as the connection sends it.
@@ -402,6 +452,7 @@ struct Inner {
     stopper: Stopper,
     thread: Mutex<Option<JoinHandle<std::io::Result<()>>>>,
     pool: Mutex<Pool>,
+    cookies: Option<CookieJar>,
 }
 
 impl Drop for Inner {
@@ -475,6 +526,7 @@ impl Client {
             .name("wire-client".into())
             .spawn(move || ev.run())
             .map_err(io)?;
+        let cookies = config.cookies.then(CookieJar::new);
         Ok(Client {
             inner: Arc::new(Inner {
                 settings: Arc::new(Settings {
@@ -488,6 +540,7 @@ impl Client {
                 stopper,
                 thread: Mutex::new(Some(thread)),
                 pool: Mutex::new(Pool::default()),
+                cookies,
             }),
         })
     }
@@ -496,11 +549,32 @@ impl Client {
     /// [`Response`]). A pooled connection to the origin is reused when one is free;
     /// otherwise the host is resolved and connected to on this thread.
     ///
+    /// Around the exchange: redirects are followed by the policy
+    /// ([`ClientConfig::redirects`], [`Request::redirects`]; [`Response::history`] lists
+    /// them), the cookie store's cookies go out and `Set-Cookie` fields come in on every
+    /// hop ([`ClientConfig::cookies`]), and the body is decoded from its `Content-Encoding`
+    /// ([`ClientConfig::decompress`], [`Response::decoded`]). Each hop has its own
+    /// timeouts.
+    ///
     /// # Errors
     /// [`Error::Dns`], [`Error::Connect`], [`Error::Tls`], [`Error::Timeout`] (connect, TLS
     /// handshake, response head, total), [`Error::Protocol`], [`Error::ConnectionClosed`],
-    /// [`Error::InvalidRequest`], [`Error::Shutdown`].
+    /// [`Error::InvalidRequest`], [`Error::Shutdown`], [`Error::TooManyRedirects`],
+    /// [`Error::InvalidRedirect`].
     pub fn request(&self, req: Request) -> Result<Response, Error> {
+        redirect::run(self, req)
+    }
+
+    /// The cookie store its clones share; `None` when [`ClientConfig::cookies`] is off.
+    /// Read it ([`CookieJar::cookies`]), seed it ([`CookieJar::insert`],
+    /// [`CookieJar::set_cookie`]) or empty it.
+    #[must_use]
+    pub fn cookie_jar(&self) -> Option<CookieJar> {
+        self.inner.cookies.clone()
+    }
+
+    /// One exchange: `req` as it is, no redirects, cookies or decoding.
+    fn send(&self, req: Request) -> Result<Response, Error> {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
         let origin = req.url.origin.clone();

@@ -391,7 +391,8 @@ impl BodyWriter {
     ///
     /// # Errors
     /// [`Error::InvalidRequest`] when fewer bytes than the announced length were written
-    /// (the request is aborted); the exchange's error when it already ended.
+    /// (the request is aborted); without a length, the exchange's error when it already
+    /// ended (with one, the body was complete at its last byte and the response tells).
     pub fn finish(mut self) -> Result<(), Error> {
         self.finish_ref()
     }
@@ -412,7 +413,11 @@ impl BodyWriter {
         }
         self.finished = true;
         let mut s = self.pipe.lock();
-        if let Some(e) = &s.failed {
+        // With a length, the body was complete at its last byte: the exchange may have ended
+        // since (the server answered), which is no error of the body's.
+        if let Some(e) = &s.failed
+            && self.length.is_none()
+        {
             return Err(e.clone());
         }
         s.finished = true;

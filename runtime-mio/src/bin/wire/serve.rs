@@ -13,6 +13,9 @@
 //! | `/ws` | WebSocket echo (HTTP/1.1 upgrade, or RFC 8441 extended CONNECT over HTTP/2; permessage-deflate when offered) |
 //! | `/files/PATH` | the file `PATH` under `--dir` (404 without `--dir`; `..` refused) |
 //! | `/fingerprint` | the client's fingerprint as JSON: JA3, JA3N, JA4, JA4_r, ALPN and version under TLS, the Akamai HTTP/2 fingerprint and its fields on HTTP/2, and the request's header names in received order and case (see [`runtime_mio::fingerprint::to_json`]) |
+//! | `/gzip`, `/deflate`, `/brotli`, `/zstd` | `/echo`'s JSON with that `Content-Encoding` (`deflate`: zlib) |
+//! | `/cookies/set?K=V&...` | 302 to `/cookies`, one `Set-Cookie: K=V; Path=/` each |
+//! | `/cookies` | `{"cookie": the request's Cookie field, or null}` |
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -187,6 +190,9 @@ fn handle(req: &Request, dir: Option<&Path>) -> Response {
             _ => Response::text(400, format!("N must be an integer up to {MAX_LINES}\n")),
         };
     }
+    if let Some(r) = client_helpers(req) {
+        return r;
+    }
     Response::text(404, "not found\n")
 }
 
@@ -351,6 +357,72 @@ fn echo_json(req: &Request) -> String {
     s
 }
 
+/// Endpoints for the client's decoding and cookies (httpbin's names): `/gzip`, `/deflate`
+/// (zlib), `/brotli`, `/zstd`: `/echo`'s JSON in that coding; `/cookies/set?k=v&...`: a 302
+/// to `/cookies` setting each `k=v` (`Path=/`); `/cookies`: `{"cookie": the request's
+/// Cookie field or null}`.
+fn client_helpers(req: &Request) -> Option<Response> {
+    let path = req.path();
+    let coded = |coding: &str, body: Vec<u8>| {
+        Response::new(200)
+            .with_header("Content-Type", "application/json")
+            .with_header("Content-Encoding", coding)
+            .with_body(body)
+    };
+    let json = echo_json(req);
+    let write = |mut w: Box<dyn std::io::Write + '_>| {
+        let _ = w.write_all(json.as_bytes());
+    };
+    match path {
+        "/gzip" | "/deflate" => {
+            let mut out = Vec::new();
+            if path == "/gzip" {
+                let mut e = flate2::write::GzEncoder::new(&mut out, flate2::Compression::default());
+                write(Box::new(&mut e));
+                let _ = e.finish();
+                return Some(coded("gzip", out));
+            }
+            let mut e = flate2::write::ZlibEncoder::new(&mut out, flate2::Compression::default());
+            write(Box::new(&mut e));
+            let _ = e.finish();
+            Some(coded("deflate", out))
+        }
+        "/brotli" => {
+            let mut out = Vec::new();
+            {
+                let mut e = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+                write(Box::new(&mut e));
+            }
+            Some(coded("br", out))
+        }
+        "/zstd" => Some(coded(
+            "zstd",
+            zstd::stream::encode_all(json.as_bytes(), 3).unwrap_or_default(),
+        )),
+        "/cookies/set" => {
+            let mut r = Response::new(302).with_header("Location", "/cookies");
+            for kv in req
+                .query()
+                .unwrap_or("")
+                .split('&')
+                .filter(|kv| kv.contains('='))
+            {
+                r = r.with_header("Set-Cookie", format!("{kv}; Path=/"));
+            }
+            Some(r)
+        }
+        "/cookies" => {
+            let cookie = req.header("cookie").map_or("null".to_owned(), json_string);
+            Some(
+                Response::new(200)
+                    .with_header("Content-Type", "application/json")
+                    .with_body(format!("{{\"cookie\":{cookie}}}\n")),
+            )
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,5 +473,55 @@ mod tests {
         assert_eq!(f("/files/a/%zz"), 400);
         assert_eq!(f("/files/no-such-file-here"), 404);
         assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
+    }
+
+    #[test]
+    fn encoded_echo_and_cookies() {
+        use std::io::Read as _;
+        let body = |r: &Response| match r.body() {
+            runtime_mio::server::Body::Full(b) => b.to_vec(),
+            _ => panic!("a full body"),
+        };
+        let want = echo_json(&Request::new("GET", "/gzip"));
+        let r = get("/gzip");
+        assert!(
+            r.headers()
+                .any(|(n, v)| n == "Content-Encoding" && v == b"gzip")
+        );
+        let mut got = String::new();
+        flate2::read::GzDecoder::new(&body(&r)[..])
+            .read_to_string(&mut got)
+            .unwrap();
+        assert_eq!(got, want);
+        let want = echo_json(&Request::new("GET", "/deflate"));
+        let mut got = String::new();
+        flate2::read::ZlibDecoder::new(&body(&get("/deflate"))[..])
+            .read_to_string(&mut got)
+            .unwrap();
+        assert_eq!(got, want);
+        let want = echo_json(&Request::new("GET", "/brotli"));
+        let mut got = String::new();
+        brotli::Decompressor::new(&body(&get("/brotli"))[..], 4096)
+            .read_to_string(&mut got)
+            .unwrap();
+        assert_eq!(got, want);
+        let want = echo_json(&Request::new("GET", "/zstd"));
+        let got = zstd::stream::decode_all(&body(&get("/zstd"))[..]).unwrap();
+        assert_eq!(got, want.as_bytes());
+
+        let r = get("/cookies/set?a=1&b=2");
+        assert_eq!(r.status(), 302);
+        let set: Vec<&[u8]> = r
+            .headers()
+            .filter(|(n, _)| *n == "Set-Cookie")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(set, [&b"a=1; Path=/"[..], b"b=2; Path=/"]);
+        assert_eq!(body(&get("/cookies")), b"{\"cookie\":null}\n");
+        let r = handle(
+            &Request::new("GET", "/cookies").with_header("Cookie", b"a=1; b=2"),
+            None,
+        );
+        assert_eq!(body(&r), b"{\"cookie\":\"a=1; b=2\"}\n");
     }
 }

@@ -1,0 +1,443 @@
+//! A cookie store (RFC 6265 5.2-5.4, with RFC 6265bis's rule that a `Secure` cookie is only
+//! set over `https`): `Set-Cookie` parsed and stored per domain and path, host-only cookies,
+//! `Expires`/`Max-Age`, a cookie replaced by the next one of the same name, domain and path,
+//! `SameSite` parsed and kept; the matching cookies sent as one `Cookie` header.
+//!
+//! Not done: the public suffix list (a `Domain` attribute naming a bare top-level label such
+//! as `com` is refused, but `co.uk` is not), `SameSite` enforcement (the client has no
+//! notion of the site a request comes from), the `__Secure-`/`__Host-` prefixes, limits on
+//! the number of cookies.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::url::{Scheme, Url};
+
+/// A cookie's `SameSite` attribute, kept as received (not enforced by this client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SameSite {
+    /// `SameSite=Strict`.
+    Strict,
+    /// `SameSite=Lax`.
+    Lax,
+    /// `SameSite=None`.
+    None,
+}
+
+/// A stored cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cookie {
+    /// The name.
+    pub name: String,
+    /// The value (as received, quotes included).
+    pub value: String,
+    /// The domain (lowercase, no leading dot): the host that set it, or its `Domain`.
+    pub domain: String,
+    /// Sent only to `domain` itself, not its subdomains (no `Domain` attribute).
+    pub host_only: bool,
+    /// The path it applies to (and below).
+    pub path: String,
+    /// Sent only over `https`.
+    pub secure: bool,
+    /// `HttpOnly` (kept; this client has no scripts to hide it from).
+    pub http_only: bool,
+    /// `SameSite`, when given.
+    pub same_site: Option<SameSite>,
+    /// When it expires; `None` for a session cookie (kept until the store goes).
+    pub expires: Option<SystemTime>,
+}
+
+impl Cookie {
+    /// A host-only session cookie for `host` at path `/`, for seeding a store.
+    #[must_use]
+    pub fn new(name: &str, value: &str, host: &str) -> Cookie {
+        Cookie {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            domain: host.trim_start_matches('.').to_ascii_lowercase(),
+            host_only: true,
+            path: "/".to_owned(),
+            secure: false,
+            http_only: false,
+            same_site: None,
+            expires: None,
+        }
+    }
+
+    fn expired(&self, now: SystemTime) -> bool {
+        self.expires.is_some_and(|t| t <= now)
+    }
+
+    /// Whether the cookie goes with a request to `url` (RFC 6265 5.4: domain, path,
+    /// `Secure`, expiry).
+    #[must_use]
+    pub fn matches(&self, url: &Url) -> bool {
+        let host = url.origin.host.as_str();
+        let domain_ok = if self.host_only {
+            host == self.domain
+        } else {
+            domain_match(host, &self.domain)
+        };
+        let path = url.target.split('?').next().unwrap_or("/");
+        domain_ok
+            && path_match(path, &self.path)
+            && (!self.secure || url.origin.scheme == Scheme::Https)
+            && !self.expired(SystemTime::now())
+    }
+}
+
+#[derive(Debug, Default)]
+struct Store {
+    /// In creation order (the order cookies of equal path length are sent in).
+    cookies: Vec<Cookie>,
+}
+
+/// A cookie store: `Set-Cookie` fields of responses go in, a `Cookie` field for each
+/// request comes out. Cloning gives another handle on the same store (a [`Client`]'s
+/// clones share theirs: [`Client::cookie_jar`]).
+///
+/// ```
+/// use runtime_mio::client::{CookieJar, Url};
+/// let jar = CookieJar::new();
+/// let url = Url::parse("https://example.com/app/page").unwrap();
+/// assert!(jar.set_cookie(&url, "sid=1; Path=/app; Secure; HttpOnly"));
+/// assert!(jar.set_cookie(&url, "lang=en; Domain=example.com"));
+/// let sub = Url::parse("https://www.example.com/app/x").unwrap();
+/// assert_eq!(jar.header_for(&sub).as_deref(), Some("lang=en"));
+/// assert_eq!(jar.header_for(&url).as_deref(), Some("sid=1; lang=en"));
+/// let http = Url::parse("http://example.com/app/").unwrap();
+/// assert_eq!(jar.header_for(&http).as_deref(), Some("lang=en"));
+/// ```
+///
+/// [`Client`]: super::Client
+/// [`Client::cookie_jar`]: super::Client::cookie_jar
+#[derive(Debug, Clone, Default)]
+pub struct CookieJar {
+    store: Arc<Mutex<Store>>,
+}
+
+impl CookieJar {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> CookieJar {
+        CookieJar::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores the cookie of a `Set-Cookie` field received from `url` (RFC 6265 5.2-5.3);
+    /// returns whether it was taken (a cookie that expires at once deletes its namesake and
+    /// returns true). Refused: no `=`, an empty name, a `Domain` that does not cover the
+    /// host (or names a bare top-level label, or any other host when the host is an IP
+    /// address), `Secure` from an `http` URL.
+    pub fn set_cookie(&self, url: &Url, set_cookie: &str) -> bool {
+        let Some(c) = parse(url, set_cookie, SystemTime::now()) else {
+            return false;
+        };
+        self.insert(c);
+        true
+    }
+
+    /// Puts `cookie` in the store, replacing the one of the same name, domain and path (an
+    /// expired cookie only removes its namesake).
+    pub fn insert(&self, cookie: Cookie) {
+        let now = SystemTime::now();
+        let mut s = self.lock();
+        let same = s.cookies.iter().position(|c| {
+            c.name == cookie.name && c.domain == cookie.domain && c.path == cookie.path
+        });
+        match (same, cookie.expired(now)) {
+            (Some(i), true) => {
+                s.cookies.remove(i);
+            }
+            // Keeps the old one's place (its creation time orders sending).
+            (Some(i), false) => s.cookies[i] = cookie,
+            (None, true) => {}
+            (None, false) => s.cookies.push(cookie),
+        }
+    }
+
+    /// The cookies stored and not expired, in creation order.
+    #[must_use]
+    pub fn cookies(&self) -> Vec<Cookie> {
+        let now = SystemTime::now();
+        let mut s = self.lock();
+        s.cookies.retain(|c| !c.expired(now));
+        s.cookies.clone()
+    }
+
+    /// Removes every cookie.
+    pub fn clear(&self) {
+        self.lock().cookies.clear();
+    }
+
+    /// The `Cookie` field value for a request to `url` (RFC 6265 5.4: longer paths first,
+    /// then older cookies first), or `None` when no cookie matches.
+    #[must_use]
+    pub fn header_for(&self, url: &Url) -> Option<String> {
+        let mut matching: Vec<Cookie> = self
+            .lock()
+            .cookies
+            .iter()
+            .filter(|c| c.matches(url))
+            .cloned()
+            .collect();
+        if matching.is_empty() {
+            return None;
+        }
+        // Stable: equal path lengths keep creation order.
+        matching.sort_by_key(|c| std::cmp::Reverse(c.path.len()));
+        let parts: Vec<String> = matching
+            .iter()
+            .map(|c| {
+                if c.name.is_empty() {
+                    c.value.clone()
+                } else {
+                    format!("{}={}", c.name, c.value)
+                }
+            })
+            .collect();
+        Some(parts.join("; "))
+    }
+}
+
+fn is_ip(host: &str) -> bool {
+    host.contains(':') || host.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+/// RFC 6265 5.1.3.
+fn domain_match(host: &str, domain: &str) -> bool {
+    host == domain
+        || (host.len() > domain.len()
+            && host.ends_with(domain)
+            && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
+            && !is_ip(host))
+}
+
+/// RFC 6265 5.1.4.
+fn path_match(path: &str, cookie_path: &str) -> bool {
+    path == cookie_path
+        || (path.starts_with(cookie_path)
+            && (cookie_path.ends_with('/') || path.as_bytes()[cookie_path.len()] == b'/'))
+}
+
+/// RFC 6265 5.1.4: the default path, the request path's "directory".
+fn default_path(url: &Url) -> String {
+    let path = url.target.split('?').next().unwrap_or("/");
+    if !path.starts_with('/') {
+        return "/".to_owned();
+    }
+    match path.rfind('/') {
+        Some(0) | None => "/".to_owned(),
+        Some(i) => path[..i].to_owned(),
+    }
+}
+
+/// RFC 6265 5.2 and 5.3 (with 6265bis's `Secure` rule).
+fn parse(url: &Url, line: &str, now: SystemTime) -> Option<Cookie> {
+    let mut parts = line.split(';');
+    let pair = parts.next()?;
+    let (name, value) = pair.split_once('=')?;
+    let (name, value) = (name.trim(), value.trim());
+    if name.is_empty() || name.contains(|c: char| c.is_ascii_control()) {
+        return None;
+    }
+    let host = url.origin.host.as_str();
+    let mut c = Cookie {
+        name: name.to_owned(),
+        value: value.to_owned(),
+        domain: host.to_owned(),
+        host_only: true,
+        path: default_path(url),
+        secure: false,
+        http_only: false,
+        same_site: None,
+        expires: None,
+    };
+    let mut max_age: Option<SystemTime> = None;
+    let mut expires: Option<SystemTime> = None;
+    let mut domain: Option<String> = None;
+    for attr in parts {
+        let (k, v) = match attr.split_once('=') {
+            Some((k, v)) => (k.trim(), v.trim()),
+            None => (attr.trim(), ""),
+        };
+        if k.eq_ignore_ascii_case("expires") {
+            if let Some(t) = parse_date(v) {
+                expires = Some(t);
+            }
+        } else if k.eq_ignore_ascii_case("max-age") {
+            let digits = v.strip_prefix('-').unwrap_or(v);
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                let secs: u64 = digits.parse().unwrap_or(u64::MAX);
+                max_age = Some(if v.starts_with('-') || secs == 0 {
+                    UNIX_EPOCH
+                } else {
+                    now.checked_add(Duration::from_secs(secs))
+                        .unwrap_or(now + Duration::from_secs(100 * 365 * 86_400))
+                });
+            }
+        } else if k.eq_ignore_ascii_case("domain") {
+            let d = v.trim_start_matches('.').to_ascii_lowercase();
+            if !d.is_empty() {
+                domain = Some(d);
+            }
+        } else if k.eq_ignore_ascii_case("path") {
+            if v.starts_with('/') {
+                c.path = v.to_owned();
+            }
+        } else if k.eq_ignore_ascii_case("secure") {
+            c.secure = true;
+        } else if k.eq_ignore_ascii_case("httponly") {
+            c.http_only = true;
+        } else if k.eq_ignore_ascii_case("samesite") {
+            c.same_site = if v.eq_ignore_ascii_case("strict") {
+                Some(SameSite::Strict)
+            } else if v.eq_ignore_ascii_case("lax") {
+                Some(SameSite::Lax)
+            } else if v.eq_ignore_ascii_case("none") {
+                Some(SameSite::None)
+            } else {
+                None
+            };
+        }
+    }
+    c.expires = max_age.or(expires);
+    if let Some(d) = domain {
+        if !domain_match(host, &d) || (!d.contains('.') && d != host) {
+            return None;
+        }
+        c.host_only = false;
+        c.domain = d;
+    }
+    if c.secure && url.origin.scheme != Scheme::Https {
+        return None;
+    }
+    Some(c)
+}
+
+/// RFC 6265 5.1.1: the cookie date (`Sun, 06 Nov 1994 08:49:37 GMT` and its variants).
+fn parse_date(s: &str) -> Option<SystemTime> {
+    let is_delim = |c: char| {
+        c == '\t'
+            || (' '..='/').contains(&c)
+            || (';'..='@').contains(&c)
+            || ('['..='`').contains(&c)
+            || ('{'..='~').contains(&c)
+    };
+    let (mut time, mut day, mut month, mut year) = (None, None, None, None);
+    for token in s.split(is_delim).filter(|t| !t.is_empty()) {
+        if time.is_none() {
+            let f: Vec<&str> = token.split(':').collect();
+            if f.len() == 3
+                && f.iter()
+                    .all(|x| (1..=2).contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit()))
+            {
+                let n: Vec<u64> = f.iter().map(|x| x.parse().unwrap_or(99)).collect();
+                time = Some((n[0], n[1], n[2]));
+                continue;
+            }
+        }
+        let digits = token.bytes().take_while(u8::is_ascii_digit).count();
+        if day.is_none() && (1..=2).contains(&digits) {
+            day = token[..digits].parse::<u64>().ok();
+            continue;
+        }
+        if month.is_none() && token.len() >= 3 {
+            let m = token[..3].to_ascii_lowercase();
+            let names = [
+                "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+            ];
+            if let Some(i) = names.iter().position(|n| *n == m) {
+                month = Some(i as u64 + 1);
+                continue;
+            }
+        }
+        if year.is_none() && (2..=4).contains(&digits) {
+            let mut y: u64 = token[..digits].parse().ok()?;
+            if (70..=99).contains(&y) {
+                y += 1900;
+            } else if y <= 69 {
+                y += 2000;
+            }
+            year = Some(y);
+        }
+    }
+    let (h, mi, sec) = time?;
+    let (d, m, y) = (day?, month?, year?);
+    if !(1..=31).contains(&d) || y < 1601 || h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil), in signed arithmetic.
+    let (y, m, d) = (y as i64, m as i64, d as i64);
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + (h * 3600 + mi * 60 + sec) as i64;
+    if secs < 0 {
+        return Some(UNIX_EPOCH);
+    }
+    Some(UNIX_EPOCH + Duration::from_secs(secs as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let t = |s| parse_date(s).map(|t| t.duration_since(UNIX_EPOCH).unwrap().as_secs());
+        assert_eq!(t("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(t("Sunday, 06-Nov-94 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(t("Sun Nov  6 08:49:37 1994"), Some(784_111_777));
+        assert_eq!(t("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(t("Wed, 09 Jun 2021 10:18:14 GMT"), Some(1_623_233_894));
+        assert_eq!(t("garbage"), None);
+    }
+
+    #[test]
+    fn domains_and_paths() {
+        assert!(domain_match("a.example.com", "example.com"));
+        assert!(!domain_match("aexample.com", "example.com"));
+        assert!(!domain_match("1.2.3.4", "2.3.4"));
+        assert!(path_match("/a/b", "/a"));
+        assert!(path_match("/a/", "/a/"));
+        assert!(!path_match("/ab", "/a"));
+        let u = Url::parse("http://h/a/b/c?x=/y").unwrap();
+        assert_eq!(default_path(&u), "/a/b");
+        assert_eq!(default_path(&Url::parse("http://h/x").unwrap()), "/");
+    }
+
+    #[test]
+    fn set_rules() {
+        let u = Url::parse("http://www.example.com/").unwrap();
+        let now = SystemTime::now();
+        assert!(parse(&u, "noequals", now).is_none());
+        assert!(parse(&u, "=v", now).is_none());
+        assert!(parse(&u, "a=b; Domain=other.com", now).is_none());
+        assert!(parse(&u, "a=b; Domain=com", now).is_none());
+        assert!(parse(&u, "a=b; Secure", now).is_none());
+        let c = parse(&u, "a=b; Domain=.Example.COM; SameSite=Lax", now).unwrap();
+        assert_eq!(c.domain, "example.com");
+        assert!(!c.host_only);
+        assert_eq!(c.same_site, Some(SameSite::Lax));
+        let c = parse(&u, "a=b; Domain=www.example.com", now).unwrap();
+        assert!(!c.host_only, "an explicit Domain covers subdomains");
+        let c = parse(&u, "a=b", now).unwrap();
+        assert!(c.host_only);
+        // Max-Age wins over Expires.
+        let c = parse(
+            &u,
+            "a=b; Max-Age=60; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+            now,
+        )
+        .unwrap();
+        assert!(c.expires.unwrap() > now);
+    }
+}

@@ -1,0 +1,184 @@
+//! What [`Client::request`](super::Client::request) does around each exchange: the default
+//! `Accept-Encoding`, the cookie store (`Cookie` out, `Set-Cookie` in, on every hop), the
+//! redirect policy, and the decoder for the final response.
+//!
+//! Redirects (as browsers follow them, per the Fetch standard's "HTTP-redirect fetch"):
+//! 301 and 302 turn a POST into a GET without body, 303 turns any method but HEAD into a
+//! GET without body, 307 and 308 send the same method and body again. When the body is
+//! dropped, so are the fields that described it (`Content-Type`, `Content-Length`,
+//! `Content-Encoding`, `Content-Language`, `Content-Location`, `Transfer-Encoding`). A hop to
+//! another origin drops the caller's `Authorization`, `Proxy-Authorization`, `Cookie` and
+//! `Host` fields (the store's cookies for the new URL still go). The body of a redirect
+//! response is read and dropped when it is at most [`DRAIN_LIMIT`] bytes (an HTTP/1.1
+//! connection stays reusable); a longer one is cancelled (the connection closes, an HTTP/2
+//! stream is reset).
+
+use super::body::{Response, Wait};
+use super::decode::{self, ACCEPT_ENCODING};
+use super::error::Error;
+use super::upload::ReqBody;
+use super::url::Url;
+use super::{Client, Request};
+
+/// The largest redirect body read to keep its connection; a longer one is cancelled.
+pub(crate) const DRAIN_LIMIT: usize = 64 * 1024;
+
+/// Which redirects [`Client::request`](super::Client::request) follows. Whatever the
+/// policy, a redirect that would send a [`BodyWriter`](super::BodyWriter)'s body again (307,
+/// 308, or 301/302 of another method than POST) is returned unfollowed: that body was
+/// streamed once and is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Redirects {
+    /// None: a 3xx response is returned as it is.
+    None,
+    /// Up to `limit` redirects to any `http`/`https` URL; one more is
+    /// [`Error::TooManyRedirects`].
+    Follow {
+        /// The most redirects followed.
+        limit: usize,
+    },
+    /// Up to `limit` redirects within the request's origin (scheme, host, port); a redirect
+    /// elsewhere is returned as it is (the 3xx response, its `Location` unfollowed).
+    SameOrigin {
+        /// The most redirects followed.
+        limit: usize,
+    },
+}
+
+impl Default for Redirects {
+    /// `Follow { limit: 10 }`.
+    fn default() -> Self {
+        Redirects::Follow { limit: 10 }
+    }
+}
+
+/// One redirect followed: the URL asked and the status that answered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// The URL requested.
+    pub url: Url,
+    /// The redirect status it answered with (301, 302, 303, 307, 308).
+    pub status: u16,
+}
+
+fn has_header(headers: &[(String, Vec<u8>)], name: &str) -> bool {
+    headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+}
+
+fn drop_headers(req: &mut Request, names: &[&str]) {
+    req.headers
+        .retain(|(n, _)| !names.iter().any(|d| n.eq_ignore_ascii_case(d)));
+}
+
+/// Reads and drops a redirect's body when it is short; cancels it otherwise.
+fn discard(mut resp: Response) {
+    let mut n = 0;
+    let body = resp.body();
+    while let Ok(Some(b)) = body.chunk(Wait::Block) {
+        n += b.len();
+        if n > DRAIN_LIMIT {
+            body.cancel_handle().cancel();
+            return;
+        }
+    }
+}
+
+/// Runs `req` with its redirects, cookies and decoding.
+pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> {
+    let config = &client.inner.config;
+    let policy = req.redirects.unwrap_or(config.redirects);
+    let decoding = req.decompress.unwrap_or(config.decompress);
+    let jar = client.cookie_jar();
+    let mut history: Vec<super::Hop> = Vec::new();
+    loop {
+        let url = req.url.clone();
+        let mut wire = req.clone();
+        if decoding && !has_header(&wire.headers, "accept-encoding") {
+            wire.headers
+                .push(("Accept-Encoding".to_owned(), ACCEPT_ENCODING.into()));
+        }
+        if let Some(jar) = &jar
+            && !has_header(&wire.headers, "cookie")
+            && let Some(v) = jar.header_for(&url)
+        {
+            wire.headers.push(("Cookie".to_owned(), v.into_bytes()));
+        }
+        let mut resp = client.send(wire)?;
+        if let Some(jar) = &jar {
+            for (n, v) in resp.headers() {
+                if n.eq_ignore_ascii_case("set-cookie")
+                    && let Ok(v) = std::str::from_utf8(v)
+                {
+                    jar.set_cookie(&url, v);
+                }
+            }
+        }
+        let status = resp.status();
+        let location = resp
+            .header("location")
+            .map(|l| String::from_utf8_lossy(l).into_owned());
+        let limit = match policy {
+            Redirects::None => None,
+            Redirects::Follow { limit } | Redirects::SameOrigin { limit } => Some(limit),
+        };
+        if let (true, Some(location), Some(limit)) = (
+            matches!(status, 301 | 302 | 303 | 307 | 308),
+            location,
+            limit,
+        ) {
+            let next = url.join(&location)?;
+            let cross = next.origin != url.origin;
+            let to_get = match status {
+                301 | 302 => req.method == "POST",
+                303 => req.method != "HEAD",
+                _ => false,
+            };
+            // A streamed body (a `BodyWriter`'s) was sent once and cannot be sent again: a
+            // redirect that would resend it is handed over unfollowed.
+            let resend_impossible = !to_get && matches!(req.body, ReqBody::Writer(..));
+            let held_back = cross && matches!(policy, Redirects::SameOrigin { .. });
+            if !held_back && !resend_impossible {
+                discard(resp);
+                if history.len() >= limit {
+                    return Err(Error::TooManyRedirects { limit });
+                }
+                history.push(super::Hop {
+                    url: url.clone(),
+                    status,
+                });
+                if to_get {
+                    req.method = "GET".to_owned();
+                    req.body = ReqBody::Bytes(bytes::Bytes::new());
+                    drop_headers(
+                        &mut req,
+                        &[
+                            "content-type",
+                            "content-length",
+                            "content-encoding",
+                            "content-language",
+                            "content-location",
+                            "transfer-encoding",
+                        ],
+                    );
+                }
+                if cross {
+                    drop_headers(
+                        &mut req,
+                        &["authorization", "proxy-authorization", "cookie", "host"],
+                    );
+                }
+                req.url = next;
+                continue;
+            }
+        }
+        let codings =
+            if decoding && req.method != "HEAD" && !matches!(status, 100..=199 | 204 | 206 | 304) {
+                decode::codings(resp.headers()).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+        resp.set_delivery(url, history, codings);
+        return Ok(resp);
+    }
+}
