@@ -68,6 +68,20 @@ fn server(blob: Arc<Vec<u8>>, tls: Option<Arc<tls::ServerConfig>>) -> Server {
             std::thread::sleep(Duration::from_secs(3));
             return Response::text(200, "late\n");
         }
+        if path == "/hop" {
+            return Response::new(302).with_header("Location", "/hop2");
+        }
+        if path == "/hop2" {
+            return Response::new(307).with_header("Location", "/echo");
+        }
+        if path == "/gz" {
+            use std::io::Write as _;
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            e.write_all(&b"compressed hello\n".repeat(100)).unwrap();
+            return Response::new(200)
+                .with_header("Content-Encoding", "gzip")
+                .with_body(e.finish().unwrap());
+        }
         if let Some(code) = path.strip_prefix("/status/") {
             return Response::text(code.parse().unwrap_or(500), "status\n");
         }
@@ -457,4 +471,44 @@ fn bench_counts_every_request() {
         assert_eq!(bench_line(&text, "errors:"), "errors: none");
     }
     s.shutdown().unwrap();
+}
+
+/// `-L` follows redirects (`--max-redirs` bounds them, exit 47 past it, as curl);
+/// `--compressed` asks for and decodes a compressed body, without it the bytes come as sent.
+#[test]
+fn location_and_compressed() {
+    let server = server(Arc::new(Vec::new()), None);
+    let base = format!("http://{}", server.local_addr());
+    let hop = format!("{base}/hop");
+    let out = wire(&["get", &hop]);
+    assert!(ok(&out).is_empty(), "not followed without -L");
+    let out = wire(&["get", "-i", &hop]);
+    assert!(ok(&out).starts_with(b"HTTP/1.1 302"));
+    let out = wire(&["get", "-L", &hop]);
+    assert!(ok(&out).starts_with(b"GET /echo\n"));
+    let out = wire(&["get", "-L", "--max-redirs", "1", &hop]);
+    assert_eq!(
+        out.status.code(),
+        Some(47),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let gz = format!("{base}/gz");
+    let out = wire(&["get", "--compressed", &gz]);
+    assert_eq!(ok(&out), b"compressed hello\n".repeat(100));
+    let out = wire(&["get", &gz]);
+    let raw = ok(&out);
+    assert!(raw.starts_with(&[0x1f, 0x8b]), "gzip bytes as sent");
+    // Without --compressed no Accept-Encoding is sent; with it, the four codings.
+    let echo = format!("{base}/echo");
+    let out = wire(&["get", &echo]);
+    assert!(
+        !String::from_utf8_lossy(ok(&out))
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    );
+    let out = wire(&["get", "--compressed", &echo]);
+    assert!(String::from_utf8_lossy(ok(&out)).contains("Accept-Encoding: gzip, deflate, br, zstd"));
+    server.shutdown().unwrap();
 }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, Multipart, Part, Request, Response, Version, Wait,
+    Client, ClientConfig, Error, Multipart, Part, Redirects, Request, Response, Version, Wait,
 };
 use runtime_mio::timer::Timeout;
 
@@ -70,6 +70,16 @@ pub(crate) struct Args {
     /// Opening the connection may take at most this many seconds.
     #[arg(long = "connect-timeout", value_name = "SECS")]
     connect_timeout: Option<f64>,
+    /// Ask for a compressed response (`Accept-Encoding: gzip, deflate, br, zstd`) and
+    /// decode it. Without it the body is written as received, as curl does.
+    #[arg(long = "compressed")]
+    compressed: bool,
+    /// Follow redirects (at most `--max-redirs`).
+    #[arg(short = 'L', long = "location")]
+    location: bool,
+    /// The most redirects `-L` follows (curl's default: 50).
+    #[arg(long = "max-redirs", value_name = "N", default_value_t = 50)]
+    max_redirs: usize,
 }
 
 /// How a run failed: the exit code and what to say.
@@ -98,6 +108,8 @@ pub(crate) fn exit_code(e: &Error) -> u8 {
         Error::Protocol(runtime_mio::client::ProtocolError::H2(_)) => 16,
         Error::RequestBody(_) => 26,
         Error::InvalidRequest(_) => 2,
+        Error::TooManyRedirects { .. } => 47,
+        Error::Decoding { .. } => 61,
         _ => 56,
     }
 }
@@ -125,6 +137,14 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
     if let Some(s) = args.connect_timeout {
         c.timeouts.connect = seconds(s, "--connect-timeout")?;
     }
+    c.decompress = args.compressed;
+    c.redirects = if args.location {
+        Redirects::Follow {
+            limit: args.max_redirs,
+        }
+    } else {
+        Redirects::None
+    };
     c.alpn_h2 = !args.http1_1;
     c.h2_prior_knowledge = args.http2_prior_knowledge;
     if args.insecure {
