@@ -67,7 +67,6 @@
 //! sent, or an idempotent one it lost unanswered, is sent once more on a new connection;
 //! others fail with [`Error::ConnectionClosed`].
 
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -79,17 +78,22 @@ use crate::timer::{Timeout, Timeouts};
 
 mod body;
 mod conn;
+mod connect;
 mod error;
 mod pool;
+mod proxy;
 mod url;
 
 pub use body::{Body, CancelHandle, Response, Version, Wait};
+pub use connect::{ATTEMPT_DELAY, ResolveOverride};
 pub use error::{Error, ProtocolError, TimeoutKind};
 pub use pool::PoolStats;
+pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use url::{Origin, Scheme, Url};
 
 use body::Exchange;
 use conn::ClientSession;
+use connect::Route;
 use pool::{ConnShared, Job, Pool, Proto};
 
 /// The client's timeouts, each [`Timeout::Unlimited`] or [`Timeout::After`] a duration.
@@ -147,6 +151,12 @@ pub struct ClientConfig {
     pub h1: proto_h1::ConnConfig,
     /// The HTTP/2 engine's configuration (SETTINGS, windows).
     pub h2: proto_h2::conn::Config,
+    /// The proxy every request goes through unless it says otherwise
+    /// ([`Request::proxy`], [`Request::no_proxy`]). Default none.
+    pub proxy: Option<Proxy>,
+    /// Fixed addresses for some `host:port`s, used instead of the resolver (curl's
+    /// `--resolve`). Default none.
+    pub resolve: Vec<ResolveOverride>,
 }
 
 impl Default for ClientConfig {
@@ -161,6 +171,8 @@ impl Default for ClientConfig {
             body_queue: 256 * 1024,
             h1: proto_h1::ConnConfig::default(),
             h2: proto_h2::conn::Config::client(),
+            proxy: None,
+            resolve: Vec::new(),
         }
     }
 }
@@ -181,6 +193,19 @@ pub struct Request {
     headers: Vec<(String, Vec<u8>)>,
     body: Bytes,
     timeouts: Option<ClientTimeouts>,
+    proxy: ProxyChoice,
+    server_name: Option<String>,
+}
+
+/// Which proxy a request goes through.
+#[derive(Debug, Clone)]
+pub(crate) enum ProxyChoice {
+    /// The client's ([`ClientConfig::proxy`]).
+    Client,
+    /// None: straight to the origin.
+    Direct,
+    /// This one.
+    Via(Proxy),
 }
 
 impl Request {
@@ -202,6 +227,8 @@ impl Request {
             headers: Vec::new(),
             body: Bytes::new(),
             timeouts: None,
+            proxy: ProxyChoice::Client,
+            server_name: None,
         })
     }
 
@@ -242,6 +269,31 @@ impl Request {
     #[must_use]
     pub fn timeouts(mut self, timeouts: ClientTimeouts) -> Self {
         self.timeouts = Some(timeouts);
+        self
+    }
+
+    /// Sends this request through `proxy` instead of the client's
+    /// ([`ClientConfig::proxy`]).
+    #[must_use]
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = ProxyChoice::Via(proxy);
+        self
+    }
+
+    /// Sends this request straight to the origin even when the client has a proxy.
+    #[must_use]
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxyChoice::Direct;
+        self
+    }
+
+    /// For an `https://` URL: the TLS server name to send (SNI) and to check the
+    /// certificate against, instead of the URL's host (which stays the `Host` header and
+    /// what is resolved and connected to). Verification stays as the client has it (on
+    /// by default). Connections opened for different server names are pooled apart.
+    #[must_use]
+    pub fn server_name(mut self, name: &str) -> Self {
+        self.server_name = Some(name.to_ascii_lowercase());
         self
     }
 
@@ -387,6 +439,10 @@ impl Client {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
         let origin = req.url.origin.clone();
+        let mut route = Route::new(origin.clone(), &req.proxy, self.inner.config.proxy.as_ref());
+        if origin.scheme == Scheme::Https {
+            route.server_name = req.server_name.filter(|n| *n != origin.host);
+        }
         let prepared = Arc::new(Prepared {
             method: req.method,
             scheme: origin.scheme,
@@ -403,7 +459,7 @@ impl Client {
                 ex: Arc::clone(&ex),
                 req: Arc::clone(&prepared),
             };
-            let (id, reused) = self.dispatch(&origin, job, reuse, started, &timeouts)?;
+            let (id, reused) = self.dispatch(&route, job, reuse, started, &timeouts)?;
             match ex.wait_head() {
                 Ok(head) => return Ok(Response::new(head, id, ex, self.clone())),
                 // A pooled connection ended before it took the request, or before any
@@ -436,14 +492,14 @@ impl Client {
     /// connection's number and whether it was pooled.
     fn dispatch(
         &self,
-        origin: &Origin,
+        route: &Route,
         mut job: Job,
         reuse: bool,
         started: Instant,
         timeouts: &ClientTimeouts,
     ) -> Result<(u64, bool), Error> {
         if reuse {
-            let pooled = self.pool().checkout(origin);
+            let pooled = self.pool().checkout(route);
             if let Some(conn) = pooled {
                 match conn.submit(job) {
                     Ok(()) => return Ok((conn.id, true)),
@@ -451,7 +507,8 @@ impl Client {
                 }
             }
         }
-        let stream = connect(origin, started, timeouts)?;
+        let origin = &route.origin;
+        let stream = connect::open(route, &self.inner.config.resolve, started, timeouts)?;
         let proto = match origin.scheme {
             Scheme::Https => Proto::Unknown,
             Scheme::Http if self.inner.config.h2_prior_knowledge => Proto::Http2,
@@ -463,9 +520,9 @@ impl Client {
             unreachable!("a new connection accepts jobs");
         }
         let tls = match origin.scheme {
-            Scheme::Https => {
-                Some(tls::ClientSession::new(&self.inner.tls, &origin.host).map_err(Error::Tls)?)
-            }
+            Scheme::Https => Some(
+                tls::ClientSession::new(&self.inner.tls, route.tls_name()).map_err(Error::Tls)?,
+            ),
             Scheme::Http => None,
         };
         let session = ClientSession::new(
@@ -479,66 +536,7 @@ impl Client {
             .registrar
             .add(stream, session)
             .map_err(|_| Error::Shutdown)?;
-        self.pool().insert(origin.clone(), shared);
+        self.pool().insert(route.clone(), shared);
         Ok((id, false))
     }
-}
-
-/// Resolves `origin` and connects to each address in turn, within the connect timeout (and
-/// what is left of the total).
-fn connect(
-    origin: &Origin,
-    started: Instant,
-    timeouts: &ClientTimeouts,
-) -> Result<TcpStream, Error> {
-    let dns = |e: std::io::Error| Error::Dns {
-        host: origin.host.clone(),
-        source: Arc::new(e),
-    };
-    let addrs: Vec<SocketAddr> = (origin.host.as_str(), origin.port)
-        .to_socket_addrs()
-        .map_err(dns)?
-        .collect();
-    if addrs.is_empty() {
-        return Err(dns(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "no address",
-        )));
-    }
-    let connect_deadline = timeouts.connect.deadline(Instant::now());
-    let total_deadline = timeouts.total.deadline(started);
-    let mut last = None;
-    for addr in addrs {
-        let now = Instant::now();
-        let (deadline, kind) = match (connect_deadline, total_deadline) {
-            (Some(c), Some(t)) if t < c => (Some(t), TimeoutKind::Total),
-            (None, Some(t)) => (Some(t), TimeoutKind::Total),
-            (c, _) => (c, TimeoutKind::Connect),
-        };
-        let result = match deadline {
-            None => TcpStream::connect(addr),
-            Some(d) => {
-                let left = d.saturating_duration_since(now);
-                if left.is_zero() {
-                    return Err(Error::Timeout(kind));
-                }
-                TcpStream::connect_timeout(&addr, left)
-            }
-        };
-        match result {
-            Ok(s) => return Ok(s),
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut && deadline.is_some() => {
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return Err(Error::Timeout(kind));
-                }
-                last = Some((addr, e));
-            }
-            Err(e) => last = Some((addr, e)),
-        }
-    }
-    let (addr, e) = last.expect("at least one address was tried");
-    Err(Error::Connect {
-        addr,
-        source: Arc::new(e),
-    })
 }
