@@ -553,3 +553,108 @@ fn client_proxy_applies_unless_the_request_says_no() {
     assert_eq!(seen.lock().unwrap().len(), 1);
     assert_eq!(client.pool_stats().opened, 2);
 }
+
+/// An HTTP proxy written here that records the CONNECT request head byte for byte, answers
+/// with `status` and, on 200, relays to the target (names through the system resolver).
+fn recording_http_proxy(status: u16) -> (SocketAddr, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut c) = conn else { return };
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                while !head.ends_with(b"\r\n\r\n") {
+                    head.extend(read_n(&mut c, 1));
+                }
+                let line = String::from_utf8_lossy(&head).into_owned();
+                log.lock().unwrap().push(head);
+                if status != 200 {
+                    let _ = c.write_all(
+                        format!("HTTP/1.1 {status} No\r\nContent-Length: 0\r\n\r\n").as_bytes(),
+                    );
+                    return;
+                }
+                let authority = line.split(' ').nth(1).unwrap().to_owned();
+                let up = TcpStream::connect(authority.as_str()).unwrap();
+                c.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .unwrap();
+                let (mut c2, mut up2) = (c.try_clone().unwrap(), up.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut up2, &mut c2);
+                    let _ = c2.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut c, mut up) = (c, up);
+                let _ = std::io::copy(&mut c, &mut up);
+                let _ = up.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    (addr, seen)
+}
+
+/// The exact CONNECT head: the target's authority as request target and `Host`, and
+/// `Proxy-Authorization: Basic` with the URL's percent-decoded credentials; other statuses
+/// become `HttpStatus`.
+#[test]
+fn http_connect_sends_exact_bytes() {
+    let (server, _) = server(false);
+    let port = server.local_addr().port();
+    let (proxy, seen) = recording_http_proxy(200);
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let target = format!("http://localhost:{port}/len/3");
+    let p = Proxy::parse(&format!("http://Aladdin:open%20sesame@{proxy}")).unwrap();
+    let mut r = client
+        .request(Request::get(&target).unwrap().proxy(p))
+        .unwrap();
+    assert_eq!(r.body().read_to_end().unwrap(), pattern(3));
+    // RFC 7617's example credentials.
+    let want = format!(
+        "CONNECT localhost:{port} HTTP/1.1\r\nHost: localhost:{port}\r\n\
+         Proxy-Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n\r\n"
+    );
+    assert_eq!(
+        String::from_utf8(seen.lock().unwrap()[0].clone()).unwrap(),
+        want
+    );
+    let (refusing, _) = recording_http_proxy(403);
+    let p = Proxy::parse(&format!("http://{refusing}")).unwrap();
+    match client.request(Request::get(&target).unwrap().proxy(p)) {
+        Err(Error::Proxy {
+            failure: ProxyFailure::HttpStatus(403),
+            proxy,
+        }) => assert_eq!(proxy, format!("http://{refusing}")),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A proxy that accepts the connection and never answers: the handshake ends with the
+/// connect timeout, named in the error.
+#[test]
+fn silent_proxy_ends_with_the_connect_timeout() {
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    let client = Client::new(ClientConfig {
+        timeouts: runtime_mio::client::ClientTimeouts {
+            connect: runtime_mio::timer::Timeout::After(Duration::from_millis(500)),
+            ..Default::default()
+        },
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    for scheme in ["http", "socks5h"] {
+        let p = Proxy::parse(&format!("{scheme}://{addr}")).unwrap();
+        let t = Instant::now();
+        match client.request(Request::get("http://example.test/").unwrap().proxy(p)) {
+            Err(Error::Timeout(runtime_mio::client::TimeoutKind::Connect)) => {}
+            other => panic!("{scheme}: {other:?}"),
+        }
+        let took = t.elapsed();
+        assert!(took >= Duration::from_millis(500), "{scheme}: {took:?}");
+        assert!(took < Duration::from_secs(4), "{scheme}: {took:?}");
+    }
+    drop(silent);
+}

@@ -33,12 +33,33 @@
 //! ```
 //!
 //! # How it runs
-//! DNS ([`std::net::ToSocketAddrs`]) and the TCP connect (each resolved address in turn,
-//! within the connect timeout) run on the caller's thread; the connected socket and its
+//! DNS ([`std::net::ToSocketAddrs`], or a [`ResolveOverride`] first), the TCP connect
+//! (Happy Eyeballs over the resolved addresses, below) and a proxy's handshake run on the
+//! caller's thread, within the connect timeout; the connected socket and its
 //! session (HTTP/1.1 or HTTP/2, cleartext or TLS) then go to the loop through the loop's
 //! [`Registrar`]. The loop is the server's [`EventLoop`]
 //! without a listener: the same readiness loop, timers and write path drive both. A request
 //! on a pooled connection goes into that connection's inbox and wakes the loop for it.
+//!
+//! # Addresses, proxies, server names
+//! - [`ClientConfig::resolve`]: fixed addresses for a `host:port`, like curl's
+//!   `--resolve host:port:addr[,addr]` ([`ResolveOverride::parse`] takes that syntax). The
+//!   URL's host stays the `Host` header, the TLS server name and the name verified.
+//! - Every resolved address is tried, Happy Eyeballs style (RFC 8305): families interleaved,
+//!   the next attempt started when the previous failed or after [`ATTEMPT_DELAY`] (250 ms)
+//!   without an answer, the first connection to complete wins and the others are closed.
+//! - [`ClientConfig::proxy`] for every request, [`Request::proxy`] / [`Request::no_proxy`]
+//!   for one: [`Proxy::parse`] takes curl's `--proxy` syntax (`http://`, `socks5://`,
+//!   `socks5h://`, credentials in the user information). HTTP proxies get a `CONNECT` tunnel
+//!   (with `Proxy-Authorization: Basic`) for `https://` *and* `http://` targets: this client
+//!   never sends absolute-form requests (curl's default for `http://`), it tunnels like
+//!   `curl --proxytunnel`, so h2c, keep-alive and the exact header fields reach the origin.
+//!   SOCKS5 (RFC 1928, RFC 1929 username/password): `socks5://` resolves the target here and
+//!   sends addresses, `socks5h://` sends the name for the proxy to resolve. A failure is
+//!   [`Error::Proxy`] with the step ([`ProxyFailure`]).
+//! - [`Request::server_name`]: the TLS server name (SNI) to send and verify instead of the
+//!   URL's host. [`ClientConfig::verify`] is on by default and stays on.
+//! - The pool keeps connections per route: origin, proxy (with its user) and server name.
 //!
 //! # Backpressure
 //! Each response has a bounded queue ([`ClientConfig::body_queue`]). When the caller stops
@@ -60,8 +81,10 @@
 //! closed (the rest of its response would have to be read to reuse it).
 //!
 //! # Not yet
-//! Proxies (CONNECT, SOCKS5), redirects, cookies, response decompression, browser profiles,
-//! per-client DNS overrides and Happy Eyeballs, streamed request bodies (a body is bytes),
+//! Redirects, cookies, response decompression, browser profiles, streamed request bodies
+//! (a body is bytes), an HTTPS proxy (TLS to the proxy itself), proxy settings from the
+//! environment (`HTTPS_PROXY`, `NO_PROXY`), an asynchronous resolver (a lookup blocks the
+//! caller's thread and is not bounded by the connect timeout),
 //! multipart, WebSocket and SSE clients, HTTP/1.1 pipelining, a write-stall timeout of its
 //! own (the loop's `write_stall` applies). A request a pooled connection lost before it was
 //! sent, or an idempotent one it lost unanswered, is sent once more on a new connection;
@@ -99,7 +122,9 @@ use pool::{ConnShared, Job, Pool, Proto};
 /// The client's timeouts, each [`Timeout::Unlimited`] or [`Timeout::After`] a duration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientTimeouts {
-    /// Opening the TCP connection, over all resolved addresses. Default 10 s.
+    /// Opening the connection: the race over all resolved addresses and, through a proxy,
+    /// its handshake (not the system resolver's lookup, which cannot be bounded). Default
+    /// 10 s.
     pub connect: Timeout,
     /// The TLS handshake. Default 10 s.
     pub tls_handshake: Timeout,
@@ -432,7 +457,7 @@ impl Client {
     /// otherwise the host is resolved and connected to on this thread.
     ///
     /// # Errors
-    /// [`Error::Dns`], [`Error::Connect`], [`Error::Tls`], [`Error::Timeout`] (connect, TLS
+    /// [`Error::Dns`], [`Error::Connect`], [`Error::Proxy`], [`Error::Tls`], [`Error::Timeout`] (connect, TLS
     /// handshake, response head, total), [`Error::Protocol`], [`Error::ConnectionClosed`],
     /// [`Error::InvalidRequest`], [`Error::Shutdown`].
     pub fn request(&self, req: Request) -> Result<Response, Error> {
