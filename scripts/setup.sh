@@ -5,7 +5,8 @@
 #   Debian packages : cmake, libclang1-14, libclang-common-14-dev (BoringSSL's build and bindgen)
 #                     gzip, brotli, zstd (the client decoding tests compress with them)
 #   test peers      : ../shared/peers/install.sh (curl, nghttp2, nginx, Python h2/websockets,
-#                     node ws, the Autobahn testsuite) into $PEERS_DIR, when SETUP_PEERS=1
+#                     node ws, the Autobahn testsuite) into $PEERS_DIR, and Debian's tinyproxy
+#                     and microsocks (runtime-mio/tests/client_proxy.rs), when SETUP_PEERS=1
 #   cargo-fuzz      : `cargo install cargo-fuzz --locked`, when SETUP_FUZZ=1
 #   browsers        : Debian's chromium, firefox-esr and libnss3-tools (certutil), when
 #                     SETUP_BROWSERS=1 (runtime-mio/tests/browser.rs)
@@ -43,6 +44,8 @@ if [ "${SETUP_PEERS:-0}" = 1 ]; then
     tail -30 "${TMPDIR:-/tmp}/http-engine-peers-install.log" >&2
     return 1 2>/dev/null || exit 1
   }
+  # The client's proxy tests: an HTTP CONNECT proxy and a SOCKS5 server.
+  _setup_apt tinyproxy microsocks
 fi
 
 if [ "${SETUP_BROWSERS:-0}" = 1 ]; then

@@ -5,6 +5,8 @@ use std::fmt;
 use std::io;
 use std::sync::Arc;
 
+use super::proxy::ProxyFailure;
+
 /// Which of the client's timeouts ran out (see [`Timeouts`](super::Timeouts)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -86,6 +88,13 @@ pub enum Error {
         /// Its error.
         source: Arc<io::Error>,
     },
+    /// Going through the proxy failed; which step, and how ([`ProxyFailure`]).
+    Proxy {
+        /// The proxy (`scheme://[user@]host:port`, never the password).
+        proxy: String,
+        /// The step that failed.
+        failure: ProxyFailure,
+    },
     /// TLS failed: the handshake (with the alert), the certificate (with the X.509 reason),
     /// or a record after it.
     Tls(tls::Error),
@@ -134,7 +143,16 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            Error::Dns { .. } | Error::Connect { .. } | Error::ConnectionClosed | Error::Timeout(_)
+            Error::Dns { .. }
+                | Error::Connect { .. }
+                | Error::ConnectionClosed
+                | Error::Timeout(_)
+                | Error::Proxy {
+                    failure: ProxyFailure::Resolve(_)
+                        | ProxyFailure::Connect { .. }
+                        | ProxyFailure::Io(_),
+                    ..
+                }
         )
     }
 }
@@ -146,6 +164,7 @@ impl fmt::Display for Error {
             Error::InvalidRequest(why) => write!(f, "invalid request: {why}"),
             Error::Dns { host, source } => write!(f, "cannot resolve {host}: {source}"),
             Error::Connect { addr, source } => write!(f, "cannot connect to {addr}: {source}"),
+            Error::Proxy { proxy, failure } => write!(f, "proxy {proxy}: {failure}"),
             Error::Tls(e) => write!(f, "TLS: {e}"),
             Error::Timeout(which) => write!(f, "{which} timeout"),
             Error::Protocol(p) => p.fmt(f),
@@ -171,6 +190,13 @@ impl std::error::Error for Error {
             | Error::Connect { source, .. }
             | Error::Io(source)
             | Error::RequestBody(source) => Some(&**source),
+            Error::Proxy {
+                failure:
+                    ProxyFailure::Resolve(source)
+                    | ProxyFailure::Connect { source, .. }
+                    | ProxyFailure::Io(source),
+                ..
+            } => Some(&**source),
             _ => None,
         }
     }

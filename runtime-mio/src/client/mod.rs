@@ -33,12 +33,33 @@
 //! ```
 //!
 //! # How it runs
-//! DNS ([`std::net::ToSocketAddrs`]) and the TCP connect (each resolved address in turn,
-//! within the connect timeout) run on the caller's thread; the connected socket and its
+//! DNS ([`std::net::ToSocketAddrs`], or a [`ResolveOverride`] first), the TCP connect
+//! (Happy Eyeballs over the resolved addresses, below) and a proxy's handshake run on the
+//! caller's thread, within the connect timeout; the connected socket and its
 //! session (HTTP/1.1 or HTTP/2, cleartext or TLS) then go to the loop through the loop's
 //! [`Registrar`]. The loop is the server's [`EventLoop`]
 //! without a listener: the same readiness loop, timers and write path drive both. A request
 //! on a pooled connection goes into that connection's inbox and wakes the loop for it.
+//!
+//! # Addresses, proxies, server names
+//! - [`ClientConfig::resolve`]: fixed addresses for a `host:port`, like curl's
+//!   `--resolve host:port:addr[,addr]` ([`ResolveOverride::parse`] takes that syntax). The
+//!   URL's host stays the `Host` header, the TLS server name and the name verified.
+//! - Every resolved address is tried, Happy Eyeballs style (RFC 8305): families interleaved,
+//!   the next attempt started when the previous failed or after [`ATTEMPT_DELAY`] (250 ms)
+//!   without an answer, the first connection to complete wins and the others are closed.
+//! - [`ClientConfig::proxy`] for every request, [`Request::proxy`] / [`Request::no_proxy`]
+//!   for one: [`Proxy::parse`] takes curl's `--proxy` syntax (`http://`, `socks5://`,
+//!   `socks5h://`, credentials in the user information). HTTP proxies get a `CONNECT` tunnel
+//!   (with `Proxy-Authorization: Basic`) for `https://` *and* `http://` targets: this client
+//!   never sends absolute-form requests (curl's default for `http://`), it tunnels like
+//!   `curl --proxytunnel`, so h2c, keep-alive and the exact header fields reach the origin.
+//!   SOCKS5 (RFC 1928, RFC 1929 username/password): `socks5://` resolves the target here and
+//!   sends addresses, `socks5h://` sends the name for the proxy to resolve. A failure is
+//!   [`Error::Proxy`] with the step ([`ProxyFailure`]).
+//! - [`Request::server_name`]: the TLS server name (SNI) to send and verify instead of the
+//!   URL's host. [`ClientConfig::verify`] is on by default and stays on.
+//! - The pool keeps connections per route: origin, proxy (with its user) and server name.
 //!
 //! # Backpressure
 //! Each response has a bounded queue ([`ClientConfig::body_queue`]). When the caller stops
@@ -77,17 +98,17 @@
 //! and hops ([`Client::cookie_jar`]).
 //!
 //! # Not yet
-//! Proxies (CONNECT, SOCKS5), browser profiles (header order and case of the added
-//! `Accept-Encoding` and `Cookie` fields, cookie crumbs split over HTTP/2), the public suffix
-//! list and `SameSite` enforcement in the cookie store, a total timeout across redirects,
-//! per-client DNS overrides and Happy Eyeballs, WebSocket and SSE clients, HTTP/1.1
-//! pipelining, `Expect: 100-continue`, request trailers. A request a pooled connection lost
-//! before it was sent, or an idempotent one it lost unanswered, is sent once more on a new
-//! connection (a [`BodyWriter`]'s body only if none of it was taken); others fail with
+//! Browser profiles (header order and case of the added `Accept-Encoding` and `Cookie`
+//! fields, cookie crumbs split over HTTP/2), the public suffix list and `SameSite`
+//! enforcement in the cookie store, a total timeout across redirects, an HTTPS proxy (TLS to
+//! the proxy itself), proxy settings from the environment (`HTTPS_PROXY`, `NO_PROXY`), an
+//! asynchronous resolver (a lookup blocks the caller's thread and is not bounded by the
+//! connect timeout), WebSocket and SSE clients, HTTP/1.1 pipelining, `Expect:
+//! 100-continue`, request trailers. A request a pooled connection lost before it was sent,
+//! or an idempotent one it lost unanswered, is sent once more on a new connection (a
+//! [`BodyWriter`]'s body only if none of it was taken); others fail with
 //! [`Error::ConnectionClosed`].
-//!
 
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -99,37 +120,44 @@ use crate::timer::{Timeout, Timeouts};
 
 mod body;
 mod conn;
+mod connect;
 mod cookie;
 mod decode;
 mod error;
 mod info;
 mod multipart;
 mod pool;
+mod proxy;
 mod redirect;
 mod resolve;
 mod upload;
 mod url;
 
 pub use body::{Body, CancelHandle, Response, Version, Wait};
+pub use connect::{ATTEMPT_DELAY, ResolveOverride};
 pub use cookie::{Cookie, CookieJar, SameSite};
 pub use decode::{ACCEPT_ENCODING, Coding};
 pub use error::{Error, ProtocolError, TimeoutKind};
 pub use info::ConnInfo;
 pub use multipart::{Multipart, Part, urlencode};
 pub use pool::PoolStats;
+pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use redirect::{Hop, Redirects};
 pub use upload::BodyWriter;
 pub use url::{Origin, Scheme, Url};
 
 use body::Exchange;
 use conn::ClientSession;
+use connect::Route;
 use pool::{ConnShared, Job, Pool, Proto};
 use upload::{BodyWriter as Writer, Piece, ReqBody};
 
 /// The client's timeouts, each [`Timeout::Unlimited`] or [`Timeout::After`] a duration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientTimeouts {
-    /// Opening the TCP connection, over all resolved addresses. Default 10 s.
+    /// Opening the connection: the race over all resolved addresses and, through a proxy,
+    /// its handshake (not the system resolver's lookup, which cannot be bounded). Default
+    /// 10 s.
     pub connect: Timeout,
     /// The TLS handshake. Default 10 s.
     pub tls_handshake: Timeout,
@@ -200,6 +228,12 @@ pub struct ClientConfig {
     /// Keep a cookie store ([`Client::cookie_jar`]), shared by the client's clones: cookies
     /// set by responses (redirects included) are sent back on later requests. Default true.
     pub cookies: bool,
+    /// The proxy every request goes through unless it says otherwise
+    /// ([`Request::proxy`], [`Request::no_proxy`]). Default none.
+    pub proxy: Option<Proxy>,
+    /// Fixed addresses for some `host:port`s, used instead of the resolver (curl's
+    /// `--resolve`). Default none.
+    pub resolve: Vec<ResolveOverride>,
 }
 
 impl Default for ClientConfig {
@@ -218,6 +252,8 @@ impl Default for ClientConfig {
             decompress: true,
             redirects: Redirects::default(),
             cookies: true,
+            proxy: None,
+            resolve: Vec::new(),
         }
     }
 }
@@ -240,6 +276,19 @@ pub struct Request {
     timeouts: Option<ClientTimeouts>,
     decompress: Option<bool>,
     redirects: Option<Redirects>,
+    proxy: ProxyChoice,
+    server_name: Option<String>,
+}
+
+/// Which proxy a request goes through.
+#[derive(Debug, Clone)]
+pub(crate) enum ProxyChoice {
+    /// The client's ([`ClientConfig::proxy`]).
+    Client,
+    /// None: straight to the origin.
+    Direct,
+    /// This one.
+    Via(Proxy),
 }
 
 impl Request {
@@ -263,6 +312,8 @@ impl Request {
             timeouts: None,
             decompress: None,
             redirects: None,
+            proxy: ProxyChoice::Client,
+            server_name: None,
         })
     }
 
@@ -391,6 +442,31 @@ impl Request {
     #[must_use]
     pub fn timeouts(mut self, timeouts: ClientTimeouts) -> Self {
         self.timeouts = Some(timeouts);
+        self
+    }
+
+    /// Sends this request through `proxy` instead of the client's
+    /// ([`ClientConfig::proxy`]).
+    #[must_use]
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = ProxyChoice::Via(proxy);
+        self
+    }
+
+    /// Sends this request straight to the origin even when the client has a proxy.
+    #[must_use]
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxyChoice::Direct;
+        self
+    }
+
+    /// For an `https://` URL: the TLS server name to send (SNI) and to check the
+    /// certificate against, instead of the URL's host (which stays the `Host` header and
+    /// what is resolved and connected to). Verification stays as the client has it (on
+    /// by default). Connections opened for different server names are pooled apart.
+    #[must_use]
+    pub fn server_name(mut self, name: &str) -> Self {
+        self.server_name = Some(name.to_ascii_lowercase());
         self
     }
 
@@ -557,7 +633,7 @@ impl Client {
     /// timeouts.
     ///
     /// # Errors
-    /// [`Error::Dns`], [`Error::Connect`], [`Error::Tls`], [`Error::Timeout`] (connect, TLS
+    /// [`Error::Dns`], [`Error::Connect`], [`Error::Proxy`], [`Error::Tls`], [`Error::Timeout`] (connect, TLS
     /// handshake, response head, total), [`Error::Protocol`], [`Error::ConnectionClosed`],
     /// [`Error::InvalidRequest`], [`Error::Shutdown`], [`Error::TooManyRedirects`],
     /// [`Error::InvalidRedirect`].
@@ -578,6 +654,10 @@ impl Client {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
         let origin = req.url.origin.clone();
+        let mut route = Route::new(origin.clone(), &req.proxy, self.inner.config.proxy.as_ref());
+        if origin.scheme == Scheme::Https {
+            route.server_name = req.server_name.filter(|n| *n != origin.host);
+        }
         let prepared = Arc::new(Prepared {
             method: req.method,
             scheme: origin.scheme,
@@ -599,7 +679,7 @@ impl Client {
                 req: Arc::clone(&prepared),
                 source: Some(source),
             };
-            let (conn, reused) = match self.dispatch(&origin, job, reuse, started, &timeouts) {
+            let (conn, reused) = match self.dispatch(&route, job, reuse, started, &timeouts) {
                 Ok(r) => r,
                 Err(e) => break Err(e),
             };
@@ -641,7 +721,12 @@ impl Client {
         let origin = url.origin;
         let timeouts = self.inner.config.timeouts;
         let started = Instant::now();
-        let stream = connect(&origin, started, &timeouts)?;
+        let route = Route::new(
+            origin.clone(),
+            &ProxyChoice::Client,
+            self.inner.config.proxy.as_ref(),
+        );
+        let stream = connect::open(&route, &self.inner.config.resolve, started, &timeouts)?;
         let proto = match origin.scheme {
             Scheme::Https => Proto::Unknown,
             Scheme::Http if self.inner.config.h2_prior_knowledge => Proto::Http2,
@@ -653,9 +738,9 @@ impl Client {
         // Nobody holds it: idle from the start.
         shared.release();
         let tls = match origin.scheme {
-            Scheme::Https => {
-                Some(tls::ClientSession::new(&self.inner.tls, &origin.host).map_err(Error::Tls)?)
-            }
+            Scheme::Https => Some(
+                tls::ClientSession::new(&self.inner.tls, route.tls_name()).map_err(Error::Tls)?,
+            ),
             Scheme::Http => None,
         };
         let session = ClientSession::new(
@@ -668,7 +753,7 @@ impl Client {
             .registrar
             .add(stream, session)
             .map_err(|_| Error::Shutdown)?;
-        self.pool().insert(origin, Arc::clone(&shared));
+        self.pool().insert(route, Arc::clone(&shared));
         let deadline = timeouts.tls_handshake.deadline(started);
         while shared.proto() == Proto::Unknown {
             if let Some(e) = shared.failure() {
@@ -702,14 +787,14 @@ impl Client {
     /// connection and whether it was pooled.
     fn dispatch(
         &self,
-        origin: &Origin,
+        route: &Route,
         mut job: Job,
         reuse: bool,
         started: Instant,
         timeouts: &ClientTimeouts,
     ) -> Result<(Arc<ConnShared>, bool), Error> {
         if reuse {
-            let pooled = self.pool().checkout(origin);
+            let pooled = self.pool().checkout(route);
             if let Some(conn) = pooled {
                 match conn.submit(job) {
                     Ok(()) => return Ok((conn, true)),
@@ -717,7 +802,8 @@ impl Client {
                 }
             }
         }
-        let stream = connect(origin, started, timeouts)?;
+        let origin = &route.origin;
+        let stream = connect::open(route, &self.inner.config.resolve, started, timeouts)?;
         let proto = match origin.scheme {
             Scheme::Https => Proto::Unknown,
             Scheme::Http if self.inner.config.h2_prior_knowledge => Proto::Http2,
@@ -730,9 +816,9 @@ impl Client {
             unreachable!("a new connection accepts jobs");
         }
         let tls = match origin.scheme {
-            Scheme::Https => {
-                Some(tls::ClientSession::new(&self.inner.tls, &origin.host).map_err(Error::Tls)?)
-            }
+            Scheme::Https => Some(
+                tls::ClientSession::new(&self.inner.tls, route.tls_name()).map_err(Error::Tls)?,
+            ),
             Scheme::Http => None,
         };
         let session = ClientSession::new(
@@ -746,66 +832,7 @@ impl Client {
             .registrar
             .add(stream, session)
             .map_err(|_| Error::Shutdown)?;
-        self.pool().insert(origin.clone(), Arc::clone(&shared));
+        self.pool().insert(route.clone(), Arc::clone(&shared));
         Ok((shared, false))
     }
-}
-
-/// Resolves `origin` and connects to each address in turn, within the connect timeout (and
-/// what is left of the total).
-fn connect(
-    origin: &Origin,
-    started: Instant,
-    timeouts: &ClientTimeouts,
-) -> Result<TcpStream, Error> {
-    let dns = |e: std::io::Error| Error::Dns {
-        host: origin.host.clone(),
-        source: Arc::new(e),
-    };
-    let addrs: Vec<SocketAddr> = (origin.host.as_str(), origin.port)
-        .to_socket_addrs()
-        .map_err(dns)?
-        .collect();
-    if addrs.is_empty() {
-        return Err(dns(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "no address",
-        )));
-    }
-    let connect_deadline = timeouts.connect.deadline(Instant::now());
-    let total_deadline = timeouts.total.deadline(started);
-    let mut last = None;
-    for addr in addrs {
-        let now = Instant::now();
-        let (deadline, kind) = match (connect_deadline, total_deadline) {
-            (Some(c), Some(t)) if t < c => (Some(t), TimeoutKind::Total),
-            (None, Some(t)) => (Some(t), TimeoutKind::Total),
-            (c, _) => (c, TimeoutKind::Connect),
-        };
-        let result = match deadline {
-            None => TcpStream::connect(addr),
-            Some(d) => {
-                let left = d.saturating_duration_since(now);
-                if left.is_zero() {
-                    return Err(Error::Timeout(kind));
-                }
-                TcpStream::connect_timeout(&addr, left)
-            }
-        };
-        match result {
-            Ok(s) => return Ok(s),
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut && deadline.is_some() => {
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return Err(Error::Timeout(kind));
-                }
-                last = Some((addr, e));
-            }
-            Err(e) => last = Some((addr, e)),
-        }
-    }
-    let (addr, e) = last.expect("at least one address was tried");
-    Err(Error::Connect {
-        addr,
-        source: Arc::new(e),
-    })
 }

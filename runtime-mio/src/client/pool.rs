@@ -1,4 +1,4 @@
-//! The connection pool: per [`Origin`], the connections the client opened, each seen
+//! The connection pool: per route (origin, proxy, TLS server name), the connections the client opened, each seen
 //! through a [`ConnShared`] that its session (on the loop thread) keeps up to date.
 //!
 //! A caller picks a connection under the pool's lock: an HTTP/1.1 connection with no
@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::Prepared;
 use super::body::Exchange;
-use super::url::Origin;
+use super::connect::Route;
 use crate::event_loop::ConnWaker;
 
 /// A request handed to a connection: the caller's exchange and what to send.
@@ -222,13 +222,13 @@ pub struct PoolStats {
 /// The pool.
 #[derive(Debug, Default)]
 pub(crate) struct Pool {
-    origins: HashMap<Origin, Vec<Arc<ConnShared>>>,
+    origins: HashMap<Route, Vec<Arc<ConnShared>>>,
     opened: u64,
 }
 
 impl Pool {
-    /// A connection to `origin` with room for one more exchange, reserved for the caller.
-    pub(crate) fn checkout(&mut self, origin: &Origin) -> Option<Arc<ConnShared>> {
+    /// A connection for `origin` (its route) with room for one more exchange, reserved for the caller.
+    pub(crate) fn checkout(&mut self, origin: &Route) -> Option<Arc<ConnShared>> {
         let conns = self.origins.get_mut(origin)?;
         conns.retain(|c| !c.is_closed());
         let found = conns.iter().find(|c| c.try_reserve()).cloned();
@@ -244,7 +244,7 @@ impl Pool {
         self.opened
     }
 
-    pub(crate) fn insert(&mut self, origin: Origin, conn: Arc<ConnShared>) {
+    pub(crate) fn insert(&mut self, origin: Route, conn: Arc<ConnShared>) {
         self.origins.entry(origin).or_default().push(conn);
     }
 

@@ -163,6 +163,8 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
                     );
                 }
                 if cross {
+                    // A server name given for the first origin is not the next one's.
+                    req.server_name = None;
                     drop_headers(
                         &mut req,
                         &["authorization", "proxy-authorization", "cookie", "host"],

@@ -1,0 +1,377 @@
+//! Opening a connection, on the caller's thread: name resolution (the system resolver
+//! through [`ToSocketAddrs`], or the client's [`ResolveOverride`]s first), Happy Eyeballs
+//! over the resolved addresses, and the proxy handshake when the route has a proxy.
+//!
+//! # Happy Eyeballs (RFC 8305)
+//! The addresses are interleaved by family, starting with the family of the first one the
+//! resolver returned (RFC 8305 4). The first attempt starts at once; each next one starts
+//! when the previous failed or after [`ATTEMPT_DELAY`] (250 ms, RFC 8305 5) without an
+//! answer, while the earlier attempts go on. The first connection that completes wins; the
+//! others are closed. The connect timeout bounds the whole race. The same staggering applies
+//! when all addresses have one family: a blackholed first address costs 250 ms, not the
+//! whole connect timeout.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mio::{Events, Interest, Poll, Token};
+
+use super::error::{Error, TimeoutKind};
+use super::proxy::{self, Proxy, ProxyFailure, ProxyKind, Target};
+use super::url::Origin;
+use super::{ClientTimeouts, ProxyChoice};
+
+/// How long an attempt runs alone before the next address's attempt starts (RFC 8305 5's
+/// recommended Connection Attempt Delay).
+pub const ATTEMPT_DELAY: Duration = Duration::from_millis(250);
+
+/// A fixed answer for one `host:port`, like curl's `--resolve host:port:addr[,addr]`:
+/// connections to that host and port go to these addresses (in this order, Happy Eyeballs
+/// between them) without asking the resolver. The URL's host still names the server: it is
+/// the `Host` header, the TLS server name (SNI) and the name the certificate is checked
+/// against. Overrides apply to proxy hosts too.
+///
+/// ```
+/// use runtime_mio::client::ResolveOverride;
+/// let r = ResolveOverride::parse("example.com:443:127.0.0.1,[::1]").unwrap();
+/// assert_eq!(r.host, "example.com");
+/// assert_eq!(r.port, 443);
+/// assert_eq!(r.addrs, vec!["127.0.0.1".parse::<std::net::IpAddr>().unwrap(), "::1".parse().unwrap()]);
+/// assert!(ResolveOverride::parse("example.com:443:").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveOverride {
+    /// The host name as URLs give it (compared without regard to ASCII case).
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The addresses, tried in this order.
+    pub addrs: Vec<IpAddr>,
+}
+
+impl ResolveOverride {
+    /// Parses curl's `--resolve` argument: `host:port:addr[,addr]...`, IPv6 addresses with
+    /// or without brackets.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`] for anything else (curl's `+` and `-` prefixes and `*` host
+    /// are not supported).
+    pub fn parse(spec: &str) -> Result<ResolveOverride, Error> {
+        let bad = || Error::InvalidUrl(format!("resolve override {spec:?}"));
+        let mut parts = spec.splitn(3, ':');
+        let (Some(host), Some(port), Some(addrs)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        if host.is_empty() || host == "*" || host.starts_with(['+', '-']) {
+            return Err(bad());
+        }
+        let port = port.parse().map_err(|_| bad())?;
+        let addrs = addrs
+            .split(',')
+            .map(|a| {
+                let a = a.trim();
+                let a = a
+                    .strip_prefix('[')
+                    .and_then(|a| a.strip_suffix(']'))
+                    .unwrap_or(a);
+                a.parse::<IpAddr>().map_err(|_| bad())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ResolveOverride {
+            host: host.to_ascii_lowercase(),
+            port,
+            addrs,
+        })
+    }
+}
+
+/// Where a pooled connection goes and how: the origin, the proxy it goes through and the
+/// TLS server name it was opened for. Connections are shared only within one route.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Route {
+    pub(crate) origin: Origin,
+    pub(crate) proxy: Option<Proxy>,
+    /// The TLS server name (SNI, and the name verified) when it is not the origin's host.
+    pub(crate) server_name: Option<String>,
+}
+
+impl Route {
+    pub(crate) fn new(origin: Origin, proxy: &ProxyChoice, default: Option<&Proxy>) -> Self {
+        let proxy = match proxy {
+            ProxyChoice::Client => default.cloned(),
+            ProxyChoice::Direct => None,
+            ProxyChoice::Via(p) => Some(p.clone()),
+        };
+        Route {
+            origin,
+            proxy,
+            server_name: None,
+        }
+    }
+
+    /// The name TLS sends and verifies.
+    pub(crate) fn tls_name(&self) -> &str {
+        self.server_name.as_deref().unwrap_or(&self.origin.host)
+    }
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.origin.fmt(f)?;
+        if let Some(p) = &self.proxy {
+            write!(f, " via {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Resolves `host`:`port`: an override when one matches, else the system resolver.
+fn resolve(
+    host: &str,
+    port: u16,
+    overrides: &[ResolveOverride],
+) -> Result<Vec<SocketAddr>, std::io::Error> {
+    if let Some(o) = overrides
+        .iter()
+        .find(|o| o.port == port && o.host.eq_ignore_ascii_case(host))
+    {
+        let addrs: Vec<SocketAddr> = o.addrs.iter().map(|a| SocketAddr::new(*a, port)).collect();
+        if addrs.is_empty() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "an override with no address",
+            ));
+        }
+        return Ok(addrs);
+    }
+    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
+    if addrs.is_empty() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no address",
+        ));
+    }
+    Ok(addrs)
+}
+
+/// The addresses in the order Happy Eyeballs tries them: families alternating, starting with
+/// the first address's family, each family in the resolver's order.
+fn interleave(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
+    let Some(first) = addrs.first() else {
+        return Vec::new();
+    };
+    let (mut a, mut b): (Vec<SocketAddr>, Vec<SocketAddr>) =
+        addrs.iter().partition(|x| x.is_ipv4() == first.is_ipv4());
+    a.reverse();
+    b.reverse();
+    let mut out = Vec::with_capacity(addrs.len());
+    while !a.is_empty() || !b.is_empty() {
+        out.extend(a.pop());
+        out.extend(b.pop());
+    }
+    out
+}
+
+/// Why a race found no connection.
+enum RaceError {
+    Timeout,
+    /// Every address failed; the last one's error.
+    Failed(SocketAddr, std::io::Error),
+}
+
+/// Connects to one of `addrs` (Happy Eyeballs, see the module doc) before `deadline`.
+fn race(addrs: &[SocketAddr], deadline: Option<Instant>) -> Result<TcpStream, RaceError> {
+    let order = interleave(addrs);
+    let mut poll = Poll::new().map_err(|e| RaceError::Failed(order[0], e))?;
+    let mut events = Events::with_capacity(8);
+    let mut attempts: Vec<Option<mio::net::TcpStream>> = Vec::with_capacity(order.len());
+    let mut active = 0usize;
+    let mut last: Option<(SocketAddr, std::io::Error)> = None;
+    let mut next_start = Instant::now();
+    loop {
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            return Err(RaceError::Timeout);
+        }
+        let next = attempts.len();
+        if next < order.len() && (active == 0 || now >= next_start) {
+            let addr = order[next];
+            let started = mio::net::TcpStream::connect(addr).and_then(|mut s| {
+                poll.registry()
+                    .register(&mut s, Token(next), Interest::WRITABLE)
+                    .map(|()| s)
+            });
+            match started {
+                Ok(s) => {
+                    attempts.push(Some(s));
+                    active += 1;
+                    next_start = now + ATTEMPT_DELAY;
+                }
+                Err(e) => {
+                    attempts.push(None);
+                    last = Some((addr, e));
+                }
+            }
+            continue;
+        }
+        if active == 0 {
+            let (addr, e) = last.expect("every address was tried and failed");
+            return Err(RaceError::Failed(addr, e));
+        }
+        let mut wake = deadline;
+        if next < order.len() {
+            wake = Some(wake.map_or(next_start, |d| d.min(next_start)));
+        }
+        if let Err(e) = poll.poll(&mut events, wake.map(|w| w.saturating_duration_since(now))) {
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(RaceError::Failed(order[0], e));
+        }
+        for ev in &events {
+            let i = ev.token().0;
+            let Some(s) = attempts.get(i).and_then(Option::as_ref) else {
+                continue;
+            };
+            let failed = match s.take_error() {
+                Ok(Some(e)) | Err(e) => Some(e),
+                Ok(None) => match s.peer_addr() {
+                    Ok(_) => None,
+                    // Not connected yet (a spurious wake-up): wait on.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotConnected => continue,
+                    Err(e) => Some(e),
+                },
+            };
+            let s = attempts[i].take().expect("checked above");
+            match failed {
+                None => {
+                    // The winner; the other attempts close as `attempts` drops.
+                    let mut s = s;
+                    let _ = poll.registry().deregister(&mut s);
+                    return Ok(TcpStream::from(s));
+                }
+                Some(e) => {
+                    active -= 1;
+                    last = Some((order[i], e));
+                    // RFC 8305 5: a failed attempt starts the next one at once.
+                    next_start = Instant::now();
+                }
+            }
+        }
+    }
+}
+
+/// The deadline for opening a connection (connect timeout, or what is left of the total)
+/// and which timeout it is.
+fn deadline(started: Instant, timeouts: &ClientTimeouts) -> Option<(Instant, TimeoutKind)> {
+    let connect = timeouts.connect.deadline(Instant::now());
+    let total = timeouts.total.deadline(started);
+    match (connect, total) {
+        (Some(c), Some(t)) if t < c => Some((t, TimeoutKind::Total)),
+        (None, Some(t)) => Some((t, TimeoutKind::Total)),
+        (Some(c), _) => Some((c, TimeoutKind::Connect)),
+        (None, None) => None,
+    }
+}
+
+/// Opens a connection for `route`: to the origin, or through its proxy to the origin. The
+/// connect timeout covers resolution, the race and the proxy handshake.
+pub(crate) fn open(
+    route: &Route,
+    overrides: &[ResolveOverride],
+    started: Instant,
+    timeouts: &ClientTimeouts,
+) -> Result<TcpStream, Error> {
+    let deadline = deadline(started, timeouts);
+    let when = deadline.map(|(d, _)| d);
+    let timeout = || Error::Timeout(deadline.map_or(TimeoutKind::Connect, |(_, k)| k));
+    let origin = &route.origin;
+    let dns = |e: std::io::Error| Error::Dns {
+        host: origin.host.clone(),
+        source: Arc::new(e),
+    };
+    let Some(proxy) = &route.proxy else {
+        let addrs = resolve(&origin.host, origin.port, overrides).map_err(dns)?;
+        return race(&addrs, when).map_err(|e| match e {
+            RaceError::Timeout => timeout(),
+            RaceError::Failed(addr, e) => Error::Connect {
+                addr,
+                source: Arc::new(e),
+            },
+        });
+    };
+    let failed = |failure| Error::Proxy {
+        proxy: proxy.to_string(),
+        failure,
+    };
+    let proxy_addrs = resolve(proxy.host(), proxy.port(), overrides)
+        .map_err(|e| failed(ProxyFailure::Resolve(Arc::new(e))))?;
+    let to_proxy = || {
+        race(&proxy_addrs, when).map_err(|e| match e {
+            RaceError::Timeout => timeout(),
+            RaceError::Failed(addr, e) => failed(ProxyFailure::Connect {
+                addr,
+                source: Arc::new(e),
+            }),
+        })
+    };
+    let literal = origin.host.parse::<IpAddr>().ok();
+    let targets: Vec<Target<'_>> = match (proxy.kind(), literal) {
+        (_, Some(ip)) => vec![Target::Addr(ip)],
+        (ProxyKind::Http | ProxyKind::Socks5h, None) => vec![Target::Name(&origin.host)],
+        (ProxyKind::Socks5, None) => {
+            let addrs = resolve(&origin.host, origin.port, overrides).map_err(dns)?;
+            interleave(&addrs)
+                .into_iter()
+                .map(|a| Target::Addr(a.ip()))
+                .collect()
+        }
+    };
+    let mut result = Err(timeout());
+    for (i, target) in targets.iter().enumerate() {
+        let mut stream = to_proxy()?;
+        match proxy::handshake(&mut stream, proxy, *target, origin.port, deadline) {
+            Ok(()) => return Ok(stream),
+            Err(proxy::Fail::Proxy(f)) if f.target_unreachable() && i + 1 < targets.len() => {
+                // The proxy cannot reach this address of the target: the next one.
+                result = Err(failed(f));
+            }
+            Err(e) => return Err(proxy::error(proxy, e)),
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interleaves_families_starting_with_the_first() {
+        let a = |s: &str| s.parse::<SocketAddr>().unwrap();
+        let got = interleave(&[a("[::1]:1"), a("[::2]:1"), a("[::3]:1"), a("10.0.0.1:1")]);
+        assert_eq!(
+            got,
+            vec![a("[::1]:1"), a("10.0.0.1:1"), a("[::2]:1"), a("[::3]:1")]
+        );
+    }
+
+    #[test]
+    fn parses_resolve_overrides() {
+        let r = ResolveOverride::parse("Example.COM:80:[2001:db8::1], 10.0.0.1").unwrap();
+        assert_eq!(r.host, "example.com");
+        assert_eq!(r.addrs.len(), 2);
+        for bad in [
+            "h:80",
+            "h:x:1.2.3.4",
+            "h:80:1.2.3",
+            ":80:1.2.3.4",
+            "*:80:1.2.3.4",
+        ] {
+            assert!(ResolveOverride::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
