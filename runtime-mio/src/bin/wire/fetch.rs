@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, Multipart, Part, Redirects, Request, Response, Version, Wait,
+    Client, ClientConfig, Error, Multipart, Part, Proxy, Redirects, Request, ResolveOverride,
+    Response, Version, Wait,
 };
 use runtime_mio::timer::Timeout;
 
@@ -77,6 +78,13 @@ pub(crate) struct Args {
     /// Follow redirects (at most `--max-redirs`).
     #[arg(short = 'L', long = "location")]
     location: bool,
+    /// Go through this proxy: `http://[user:pass@]host:port` (a CONNECT tunnel),
+    /// `socks5://` (we resolve the name) or `socks5h://` (the proxy does).
+    #[arg(short = 'x', long = "proxy", value_name = "URL")]
+    proxy: Option<String>,
+    /// Use ADDR for HOST:PORT instead of resolving it: `HOST:PORT:ADDR[,ADDR]` (repeatable).
+    #[arg(long = "resolve", value_name = "HOST:PORT:ADDR")]
+    resolve: Vec<String>,
     /// The most redirects `-L` follows (curl's default: 50).
     #[arg(long = "max-redirs", value_name = "N", default_value_t = 50)]
     max_redirs: usize,
@@ -109,6 +117,7 @@ pub(crate) fn exit_code(e: &Error) -> u8 {
         Error::RequestBody(_) => 26,
         Error::InvalidRequest(_) => 2,
         Error::TooManyRedirects { .. } => 47,
+        Error::Proxy { .. } => 97,
         Error::Decoding { .. } => 61,
         _ => 56,
     }
@@ -145,6 +154,14 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
     } else {
         Redirects::None
     };
+    if let Some(p) = &args.proxy {
+        c.proxy = Some(Proxy::parse(p).map_err(|e| Failure::new(5, format!("--proxy: {e}")))?);
+    }
+    for r in &args.resolve {
+        c.resolve.push(
+            ResolveOverride::parse(r).map_err(|e| Failure::new(2, format!("--resolve: {e}")))?,
+        );
+    }
     c.alpn_h2 = !args.http1_1;
     c.h2_prior_knowledge = args.http2_prior_knowledge;
     if args.insecure {
