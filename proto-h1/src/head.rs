@@ -128,26 +128,55 @@ pub(crate) trait Sink<'b> {
 
 /// Fills caller-provided slots.
 pub(crate) struct Slots<'h, 'b> {
-    pub(crate) slots: &'h mut [Header<'b>],
+    slots: &'h mut [Header<'b>],
     pub(crate) len: usize,
-    pub(crate) max: usize,
+    max: usize,
+    /// `min(max, slots.len())`: one compare per field instead of two.
+    cap: usize,
+}
+
+impl<'h, 'b> Slots<'h, 'b> {
+    /// A sink filling `slots`, at most `max` of them.
+    #[inline(always)]
+    pub(crate) fn new(slots: &'h mut [Header<'b>], max: usize) -> Self {
+        let cap = max.min(slots.len());
+        Slots {
+            slots,
+            len: 0,
+            max,
+            cap,
+        }
+    }
+
+    /// The error for one field too many: the configured limit when it is the one broken,
+    /// else the number of slots.
+    #[cold]
+    #[inline(never)]
+    fn full(&self) -> Error {
+        Error::TooManyHeaders {
+            limit: if self.len >= self.max {
+                self.max
+            } else {
+                self.slots.len()
+            },
+        }
+    }
 }
 
 impl<'b> Sink<'b> for Slots<'_, 'b> {
     #[inline(always)]
     fn push(&mut self, name: &'b str, value: &'b [u8]) -> Result<(), Error> {
-        if self.len >= self.max {
-            return Err(Error::TooManyHeaders { limit: self.max });
+        if self.len >= self.cap {
+            return Err(self.full());
         }
+        // `len < cap <= slots.len()`: the `None` arm folds away.
         match self.slots.get_mut(self.len) {
             Some(slot) => {
                 *slot = Header { name, value };
                 self.len += 1;
                 Ok(())
             }
-            None => Err(Error::TooManyHeaders {
-                limit: self.slots.len(),
-            }),
+            None => Err(self.full()),
         }
     }
 }
@@ -457,8 +486,9 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
             return partial(len, limits);
         };
         if !TOKEN[c as usize] {
-            return match c {
-                b'\r' => match b.get(i + 1) {
+            // The empty line first: every head ends there.
+            if c == b'\r' {
+                return match b.get(i + 1) {
                     Some(b'\n') => {
                         if i + 2 > limits.max_head_size {
                             return Err(Error::HeadTooLarge {
@@ -469,7 +499,9 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
                     }
                     Some(_) => Err(Error::BareCr { offset: i }),
                     None => partial(len, limits),
-                },
+                };
+            }
+            return match c {
                 b'\n' => Err(Error::BareLf { offset: i }),
                 b' ' | b'\t' => Err(Error::ObsFold { offset: i }),
                 _ => Err(Error::InvalidHeaderName { offset: i }),
@@ -524,7 +556,7 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
             &b[v0..ve]
         } else {
             // One line: no CR or LF in `v1..v_end`.
-            trim_ows(&b[v1..v_end])
+            trim_value_ows(&b[v1..v_end])
         };
         sink.push(name, value)?;
         i = line_end;
@@ -632,11 +664,7 @@ pub fn parse_request_forced<'b>(
     slots: &mut [Header<'b>],
     config: &Config,
 ) -> Result<(Status, usize), Error> {
-    let mut sink = Slots {
-        slots,
-        len: 0,
-        max: config.limits.max_headers,
-    };
+    let mut sink = Slots::new(slots, config.limits.max_headers);
     let r = crate::scan::dispatch_forced(
         imp,
         RequestJob {
@@ -701,11 +729,7 @@ impl<'h, 'b> Request<'h, 'b> {
     pub fn parse_with(&mut self, buf: &'b [u8], config: &Config) -> Result<Status, Error> {
         let limits = &config.limits;
         self.len = 0;
-        let mut sink = Slots {
-            slots: &mut *self.slots,
-            len: 0,
-            max: limits.max_headers,
-        };
+        let mut sink = Slots::new(&mut *self.slots, limits.max_headers);
         let r = request_head(buf, limits, &mut sink)?;
         self.len = sink.len;
         let Some((line, end)) = r else {
@@ -786,11 +810,7 @@ impl<'h, 'b> Response<'h, 'b> {
     pub fn parse_with(&mut self, buf: &'b [u8], config: &Config) -> Result<Status, Error> {
         let limits = &config.limits;
         self.len = 0;
-        let mut sink = Slots {
-            slots: &mut *self.slots,
-            len: 0,
-            max: limits.max_headers,
-        };
+        let mut sink = Slots::new(&mut *self.slots, limits.max_headers);
         let r = response_head(buf, limits, config.allow_obs_fold_in_responses, &mut sink)?;
         self.len = sink.len;
         let Some((line, end)) = r else {
@@ -827,11 +847,7 @@ pub fn parse_headers<'b>(
     slots: &mut [Header<'b>],
     config: &Config,
 ) -> Result<(Status, usize), Error> {
-    let mut sink = Slots {
-        slots,
-        len: 0,
-        max: config.limits.max_headers,
-    };
+    let mut sink = Slots::new(slots, config.limits.max_headers);
     let r = fields(buf, 0, &config.limits, &mut sink)?;
     Ok(match r {
         Some(n) => (Status::Complete(n), sink.len),
@@ -855,6 +871,21 @@ pub fn has_token(value: &[u8], token: &str) -> bool {
     value
         .split(|&c| c == b',')
         .any(|e| trim_ows(e).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// [`trim_ows`] for a field value on one line, where the OWS is usually one SP after the
+/// colon and nothing at the end: those cases cost a compare or two, the others go the general
+/// way.
+#[inline(always)]
+fn trim_value_ows(v: &[u8]) -> &[u8] {
+    let v = match v {
+        [b' ', rest @ ..] => rest,
+        _ => v,
+    };
+    match (v.first(), v.last()) {
+        (Some(b' ' | b'\t'), _) | (_, Some(b' ' | b'\t')) => trim_ows(v),
+        _ => v,
+    }
 }
 
 /// `value` without leading and trailing SP/HTAB.
