@@ -460,18 +460,23 @@ fn recording_socks(auth: bool) -> (SocketAddr, Arc<Mutex<Vec<Seen>>>) {
                     return;
                 };
                 c.write_all(&[5, 0, 0, 1, 127, 0, 0, 1, 0, 0]).unwrap();
-                let (mut c2, mut up2) = (c.try_clone().unwrap(), up.try_clone().unwrap());
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut up2, &mut c2);
-                    let _ = c2.shutdown(std::net::Shutdown::Write);
-                });
-                let (mut c, mut up) = (c, up);
-                let _ = std::io::copy(&mut c, &mut up);
-                let _ = up.shutdown(std::net::Shutdown::Write);
+                relay(c, up);
             });
         }
     });
     (addr, seen)
+}
+
+/// Copies bytes both ways between a proxy's client and its upstream until each side ends.
+fn relay(client: TcpStream, upstream: TcpStream) {
+    let (mut c2, mut up2) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut up2, &mut c2);
+        let _ = c2.shutdown(std::net::Shutdown::Write);
+    });
+    let (mut c, mut up) = (client, upstream);
+    let _ = std::io::copy(&mut c, &mut up);
+    let _ = up.shutdown(std::net::Shutdown::Write);
 }
 
 /// The exact bytes of the greeting, the RFC 1929 sub-negotiation and the CONNECT request:
@@ -582,14 +587,7 @@ fn recording_http_proxy(status: u16) -> (SocketAddr, Arc<Mutex<Vec<Vec<u8>>>>) {
                 let up = TcpStream::connect(authority.as_str()).unwrap();
                 c.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
                     .unwrap();
-                let (mut c2, mut up2) = (c.try_clone().unwrap(), up.try_clone().unwrap());
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut up2, &mut c2);
-                    let _ = c2.shutdown(std::net::Shutdown::Write);
-                });
-                let (mut c, mut up) = (c, up);
-                let _ = std::io::copy(&mut c, &mut up);
-                let _ = up.shutdown(std::net::Shutdown::Write);
+                relay(c, up);
             });
         }
     });

@@ -722,38 +722,11 @@ impl Client {
         let timeouts = self.inner.config.timeouts;
         let started = Instant::now();
         let route = Route::new(
-            origin.clone(),
+            origin,
             &ProxyChoice::Client,
             self.inner.config.proxy.as_ref(),
         );
-        let stream = connect::open(&route, &self.inner.config.resolve, started, &timeouts)?;
-        let proto = match origin.scheme {
-            Scheme::Https => Proto::Unknown,
-            Scheme::Http if self.inner.config.h2_prior_knowledge => Proto::Http2,
-            Scheme::Http => Proto::Http1,
-        };
-        let id = self.pool().next_id();
-        let shared = ConnShared::new(id, proto, self.inner.config.h2_max_streams);
-        shared.info().remote = stream.peer_addr().ok();
-        // Nobody holds it: idle from the start.
-        shared.release();
-        let tls = match origin.scheme {
-            Scheme::Https => Some(
-                tls::ClientSession::new(&self.inner.tls, route.tls_name()).map_err(Error::Tls)?,
-            ),
-            Scheme::Http => None,
-        };
-        let session = ClientSession::new(
-            Arc::clone(&shared),
-            Arc::clone(&self.inner.settings),
-            tls,
-            Instant::now(),
-        )?;
-        self.inner
-            .registrar
-            .add(stream, session)
-            .map_err(|_| Error::Shutdown)?;
-        self.pool().insert(route, Arc::clone(&shared));
+        let shared = self.open(&route, None, started, &timeouts)?;
         let deadline = timeouts.tls_handshake.deadline(started);
         while shared.proto() == Proto::Unknown {
             if let Some(e) = shared.failure() {
@@ -767,7 +740,7 @@ impl Client {
             }
             std::thread::sleep(Duration::from_millis(1));
         }
-        Ok(id)
+        Ok(shared.id)
     }
 
     /// What the pool holds and has done.
@@ -802,6 +775,18 @@ impl Client {
                 }
             }
         }
+        Ok((self.open(route, Some(job), started, timeouts)?, false))
+    }
+
+    /// Connects to `route` and hands the new connection to the loop and the pool, with `job`
+    /// as its first exchange, or idle (`None`).
+    fn open(
+        &self,
+        route: &Route,
+        job: Option<Job>,
+        started: Instant,
+        timeouts: &ClientTimeouts,
+    ) -> Result<Arc<ConnShared>, Error> {
         let origin = &route.origin;
         let stream = connect::open(route, &self.inner.config.resolve, started, timeouts)?;
         let proto = match origin.scheme {
@@ -812,8 +797,14 @@ impl Client {
         let id = self.pool().next_id();
         let shared = ConnShared::new(id, proto, self.inner.config.h2_max_streams);
         shared.info().remote = stream.peer_addr().ok();
-        if shared.submit(job).is_err() {
-            unreachable!("a new connection accepts jobs");
+        match job {
+            Some(job) => {
+                if shared.submit(job).is_err() {
+                    unreachable!("a new connection accepts jobs");
+                }
+            }
+            // Nobody holds it: idle from the start.
+            None => shared.release(),
         }
         let tls = match origin.scheme {
             Scheme::Https => Some(
@@ -833,6 +824,6 @@ impl Client {
             .add(stream, session)
             .map_err(|_| Error::Shutdown)?;
         self.pool().insert(route.clone(), Arc::clone(&shared));
-        Ok((shared, false))
+        Ok(shared)
     }
 }

@@ -98,25 +98,7 @@ impl Proxy {
             }
             None => (None, authority),
         };
-        let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
-            let (host, after) = v6.split_once(']').ok_or_else(bad)?;
-            match after {
-                "" => (host, None),
-                p => (host, Some(p.strip_prefix(':').ok_or_else(bad)?)),
-            }
-        } else {
-            match hostport.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (hostport, None),
-            }
-        };
-        if host.is_empty()
-            || !host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._:".contains(&b))
-        {
-            return Err(bad());
-        }
+        let (host, port) = super::url::split_host_port(hostport).ok_or_else(bad)?;
         let port = match port {
             None | Some("") => 1080,
             Some(p) => p.parse().map_err(|_| bad())?,

@@ -105,25 +105,7 @@ impl Url {
         if authority.contains('@') || authority.is_empty() {
             return Err(bad());
         }
-        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-            let (host, after) = v6.split_once(']').ok_or_else(bad)?;
-            match after {
-                "" => (host, None),
-                p => (host, Some(p.strip_prefix(':').ok_or_else(bad)?)),
-            }
-        } else {
-            match authority.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (authority, None),
-            }
-        };
-        if host.is_empty()
-            || !host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._:".contains(&b))
-        {
-            return Err(bad());
-        }
+        let (host, port) = split_host_port(authority).ok_or_else(bad)?;
         let port = match port {
             None | Some("") => match scheme {
                 Scheme::Http => 80,
@@ -150,6 +132,26 @@ impl Url {
             target,
         })
     }
+}
+
+/// Splits `host[:port]` or `[v6]:port` (no userinfo) into the host (brackets removed) and the
+/// port text, if any; `None` for an empty host, a host with characters outside
+/// `A-Za-z0-9-._:`, or a malformed bracket. The port text is not checked.
+pub(crate) fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        match after {
+            "" => (host, None),
+            p => (host, Some(p.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    let valid = |b: u8| b.is_ascii_alphanumeric() || b"-._:".contains(&b);
+    (!host.is_empty() && host.bytes().all(valid)).then_some((host, port))
 }
 
 #[cfg(test)]

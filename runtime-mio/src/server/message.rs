@@ -78,6 +78,15 @@ impl RequestStorage {
             .unwrap_or_default()
     }
 
+    /// Empties it, keeping the buffers' capacity.
+    fn clear(&mut self) {
+        self.text.clear();
+        (self.method_end, self.target_end) = (0, 0);
+        self.values.clear();
+        self.fields.clear();
+        self.body.clear();
+    }
+
     fn heap_size(&self) -> usize {
         self.text.capacity()
             + self.values.capacity()
@@ -133,18 +142,8 @@ impl Drop for RequestStorage {
                 && let Some(spare) = s.as_mut()
                 && spare.len() < SPARE_STORAGES
             {
-                let mut kept = RequestStorage {
-                    text: std::mem::take(&mut self.text),
-                    method_end: 0,
-                    target_end: 0,
-                    values: std::mem::take(&mut self.values),
-                    fields: std::mem::take(&mut self.fields),
-                    body: std::mem::take(&mut self.body),
-                };
-                kept.text.clear();
-                kept.values.clear();
-                kept.fields.clear();
-                kept.body.clear();
+                let mut kept = std::mem::take(self);
+                kept.clear();
                 spare.push(kept);
             }
         });
