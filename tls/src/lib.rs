@@ -114,3 +114,20 @@ pub use profile::Profile;
 pub use session::{
     Client, ClientSession, HandshakeStatus, Plaintext, Server, ServerSession, Session, Version,
 };
+
+/// Fills `buf` from BoringSSL's cryptographically secure generator (`RAND_bytes`): for keys
+/// and nonces the layers above need, such as a WebSocket client's `Sec-WebSocket-Key` and
+/// masking-key seed (RFC 6455 sections 4.1 and 5.3).
+///
+/// ```
+/// let mut seed = [0u8; 32];
+/// tls::fill_random(&mut seed).unwrap();
+/// assert_ne!(seed, [0u8; 32]);
+/// ```
+///
+/// # Errors
+/// [`ConfigError::Rejected`] (setting `random bytes`) when the generator fails (it does
+/// not on a working system).
+pub fn fill_random(buf: &mut [u8]) -> Result<(), Error> {
+    boring::rand::rand_bytes(buf).map_err(ConfigError::rejected("random bytes"))
+}

@@ -58,6 +58,9 @@ struct Active {
     ended: bool,
     /// The request body not yet handed to the engine (`done` once it all was).
     send: Source,
+    /// The request switches protocols ([`Tunnel`](super::Tunnel)): its body goes only
+    /// after the switch, as it is.
+    tunnel: bool,
 }
 
 impl Active {
@@ -76,6 +79,7 @@ impl Active {
             paused: false,
             ended: false,
             send,
+            tunnel: job.req.tunnel.is_some(),
         }
     }
 
@@ -104,7 +108,8 @@ impl Active {
             TimeoutKind::WriteStall,
         );
         if !self.head {
-            if self.send.done {
+            // A tunnel's body waits for the switch: its head timer runs from the start.
+            if self.send.done || self.tunnel {
                 join(
                     self.timeouts.response_head.deadline(self.sent_at),
                     TimeoutKind::ResponseHead,
@@ -157,6 +162,18 @@ struct H1 {
 struct H2 {
     conn: Connection,
     streams: HashMap<u32, Active>,
+    /// The server's SETTINGS arrived (an extended CONNECT waits for them).
+    peer_settings: Option<proto_h2::settings::Settings>,
+}
+
+/// An HTTP/1.1 connection after a 101: one exchange's bytes both ways, as they are.
+struct Tunnel {
+    a: Active,
+    /// Bytes taken from the request body and not yet written.
+    tx: VecDeque<Bytes>,
+    queued: usize,
+    /// The server closed its side.
+    eof: bool,
 }
 
 enum Protocol {
@@ -164,6 +181,7 @@ enum Protocol {
     Pending,
     H1(Box<H1>),
     H2(Box<H2>),
+    Tunnel(Box<Tunnel>),
 }
 
 impl Protocol {
@@ -177,6 +195,7 @@ impl Protocol {
             Proto::Http2 => Protocol::H2(Box::new(H2 {
                 conn: Connection::new(Role::Client, settings.h2.clone(), now),
                 streams: HashMap::new(),
+                peer_settings: None,
             })),
         }
     }
@@ -192,6 +211,15 @@ impl Protocol {
                 .conn
                 .recv(now, input)
                 .map_err(|e| Error::Protocol(ProtocolError::H2(e))),
+            Protocol::Tunnel(t) => {
+                // Taken while the reader's queue has room (backpressure, as for a body).
+                if input.is_empty() || !t.a.reserve(now) {
+                    return Ok(0);
+                }
+                t.a.ex.push(Bytes::copy_from_slice(input));
+                t.a.last_data = now;
+                Ok(input.len())
+            }
         }
     }
 
@@ -206,6 +234,11 @@ impl Protocol {
                 h.conn.recv_eof();
                 Ok(())
             }
+            Protocol::Tunnel(t) => {
+                t.eof = true;
+                t.a.ex.finish();
+                Ok(())
+            }
         }
     }
 
@@ -214,6 +247,11 @@ impl Protocol {
             Protocol::Pending => None,
             Protocol::H1(h) => h.conn.poll_transmit(out),
             Protocol::H2(h) => h.conn.poll_transmit(now, out),
+            Protocol::Tunnel(t) => {
+                let b = t.tx.pop_front()?;
+                t.queued -= b.len();
+                Some(b)
+            }
         }
     }
 
@@ -222,6 +260,7 @@ impl Protocol {
             Protocol::Pending => false,
             Protocol::H1(h) => h.conn.wants_write(),
             Protocol::H2(h) => h.conn.wants_write(),
+            Protocol::Tunnel(t) => !t.tx.is_empty(),
         }
     }
 
@@ -230,6 +269,7 @@ impl Protocol {
             Protocol::Pending => false,
             Protocol::H1(h) => h.conn.is_closed(),
             Protocol::H2(h) => h.conn.is_closed(),
+            Protocol::Tunnel(t) => t.eof,
         }
     }
 }
@@ -474,7 +514,7 @@ impl ClientSession {
         match &mut self.proto {
             Protocol::Pending => {}
             Protocol::H1(h) => {
-                if let Err(e) = step_h1(
+                match step_h1(
                     h,
                     &mut self.jobs,
                     &self.shared,
@@ -483,7 +523,21 @@ impl ClientSession {
                     &mut self.closing,
                     self.backed_up,
                 ) {
-                    self.fail_conn(e);
+                    Ok(false) => {}
+                    Ok(true) => {
+                        // The exchange owns the connection from now on.
+                        let a = h.current.take().expect("a switch has its exchange");
+                        self.proto = Protocol::Tunnel(Box::new(Tunnel {
+                            a,
+                            tx: VecDeque::new(),
+                            queued: 0,
+                            eof: false,
+                        }));
+                        self.step();
+                    }
+                    Err(e) => {
+                        self.fail_conn(e);
+                    }
                 }
             }
             Protocol::H2(h) => {
@@ -491,6 +545,7 @@ impl ClientSession {
                     self.fail_conn(e);
                 }
             }
+            Protocol::Tunnel(t) => step_tunnel(t, now, self.backed_up, &mut self.closing),
         }
     }
 
@@ -500,6 +555,7 @@ impl ClientSession {
                 Protocol::Pending => true,
                 Protocol::H1(h) => h.current.is_some(),
                 Protocol::H2(h) => !h.streams.is_empty(),
+                Protocol::Tunnel(_) => true,
             }
     }
 
@@ -508,6 +564,7 @@ impl ClientSession {
             Protocol::Pending => Box::new(std::iter::empty()),
             Protocol::H1(h) => Box::new(h.current.iter()),
             Protocol::H2(h) => Box::new(h.streams.values()),
+            Protocol::Tunnel(t) => Box::new(std::iter::once(&t.a)),
         }
     }
 
@@ -530,6 +587,7 @@ impl ClientSession {
                     a.ex.fail(e.clone());
                 }
             }
+            Protocol::Tunnel(t) => t.a.ex.fail(e.clone()),
         }
     }
 
@@ -563,7 +621,8 @@ fn h1_headers<'a>(job: &'a Job, length: &'a str) -> Vec<Header<'a>> {
     let framed = req.headers.iter().any(|(n, _)| {
         n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding")
     });
-    if !framed {
+    // A tunnel's body is not an HTTP message body: it goes after the switch, unframed.
+    if !framed && req.tunnel.is_none() {
         match req.body.len() {
             None => v.push(Header {
                 name: "Transfer-Encoding",
@@ -575,6 +634,12 @@ fn h1_headers<'a>(job: &'a Job, length: &'a str) -> Vec<Header<'a>> {
             }),
             Some(_) => {}
         }
+    }
+    if let Some(t) = &req.tunnel {
+        v.extend(t.h1_headers.iter().map(|(n, val)| Header {
+            name: n,
+            value: val,
+        }));
     }
     v
 }
@@ -626,7 +691,7 @@ fn step_h1(
     now: Instant,
     closing: &mut bool,
     backed_up: bool,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     loop {
         if h.current.as_ref().is_some_and(|a| a.ex.is_cancelled()) {
             // RFC 9112 9.6: the rest of the response would have to be read to reuse the
@@ -634,14 +699,14 @@ fn step_h1(
             h.current = None;
             shared.mark_closed();
             *closing = true;
-            return Ok(());
+            return Ok(false);
         }
         if h.current.is_none() {
             if *closing || h.conn.is_closed() {
-                return Ok(());
+                return Ok(false);
             }
             let Some(mut job) = jobs.pop_front() else {
-                return Ok(());
+                return Ok(false);
             };
             if job.ex.is_cancelled() {
                 shared.release();
@@ -668,6 +733,7 @@ fn step_h1(
         }
         if let Some(a) = &mut h.current
             && !a.send.done
+            && !a.tunnel
             && let Err(e) = feed_h1(&mut h.conn, a, now, backed_up)
         {
             // The body is cut short: the connection cannot carry another request.
@@ -675,26 +741,30 @@ fn step_h1(
             h.current = None;
             shared.mark_closed();
             *closing = true;
-            return Ok(());
+            return Ok(false);
         }
         let Some(a) = &mut h.current else {
-            return Ok(());
+            return Ok(false);
         };
         if a.head && !a.reserve(now) {
-            return Ok(());
+            return Ok(false);
         }
         match h.conn.poll_event() {
             Ok(Some(H1Event::Response(head))) => {
-                if head.code == 101 {
+                if head.code == 101 && a.tunnel {
+                    // The engine checked the switch against the offer; `Upgrade` follows.
+                    a.ex.set_head(h1_head(&head));
+                    a.head = true;
+                    a.last_data = now;
+                } else if head.code == 101 {
                     a.ex.fail(Error::Protocol(ProtocolError::Unsupported(
                         "a protocol switch (101)",
                     )));
                     h.current = None;
                     shared.mark_closed();
                     *closing = true;
-                    return Ok(());
-                }
-                if head.code >= 200 {
+                    return Ok(false);
+                } else if head.code >= 200 {
                     a.ex.set_head(h1_head(&head));
                     a.head = true;
                     a.last_data = now;
@@ -719,6 +789,12 @@ fn step_h1(
                 shared.release();
                 ex.finish();
             }
+            Ok(Some(H1Event::Upgrade(rest))) if a.tunnel && a.head => {
+                // What came after the 101 is the new protocol's.
+                a.ex.push(Bytes::copy_from_slice(rest));
+                shared.mark_closed();
+                return Ok(true);
+            }
             Ok(Some(_)) => {
                 a.ex.fail(Error::Protocol(ProtocolError::Unsupported(
                     "a protocol switch",
@@ -726,9 +802,9 @@ fn step_h1(
                 h.current = None;
                 shared.mark_closed();
                 *closing = true;
-                return Ok(());
+                return Ok(false);
             }
-            Ok(None) => return Ok(()),
+            Ok(None) => return Ok(false),
             // The server closed before any byte of the answer (a kept-alive connection it
             // dropped as the request went out): the connection closed, the request may be
             // retried (idempotent ones are). Cut after the head it is a framing error.
@@ -799,14 +875,16 @@ fn feed_h2(
     Ok(())
 }
 
-fn step_h2(
+/// Opens streams for queued requests, as far as the server's concurrency limit allows. An
+/// extended CONNECT waits for the server's SETTINGS, and fails with
+/// [`ProtocolError::NoExtendedConnect`] when they do not allow it.
+fn start_h2(
     h: &mut H2,
     jobs: &mut VecDeque<Job>,
     shared: &ConnShared,
     waker: Option<&ConnWaker>,
     now: Instant,
-) -> Result<(), Error> {
-    // New streams, as far as the server's concurrency limit allows.
+) {
     while let Some(job) = jobs.front() {
         if job.ex.is_cancelled() {
             jobs.pop_front();
@@ -817,6 +895,20 @@ fn step_h2(
             break;
         }
         let req = &job.req;
+        let protocol = match &req.tunnel {
+            None => None,
+            Some(t) => match &h.peer_settings {
+                None => break,
+                Some(s) if s.enable_connect_protocol => Some(t.protocol.as_bytes()),
+                Some(_) => {
+                    let job = jobs.pop_front().expect("front exists");
+                    job.ex
+                        .fail(Error::Protocol(ProtocolError::NoExtendedConnect));
+                    shared.release();
+                    continue;
+                }
+            },
+        };
         let lower: Vec<(Vec<u8>, &[u8])> = req
             .headers
             .iter()
@@ -842,11 +934,15 @@ fn step_h2(
             .find(|(n, _)| n.eq_ignore_ascii_case("host"))
             .map_or(req.authority.as_bytes(), |(_, v)| v.as_slice());
         let head = H2Request {
-            method: req.method.as_bytes(),
+            method: if protocol.is_some() {
+                b"CONNECT"
+            } else {
+                req.method.as_bytes()
+            },
             scheme: req.scheme.as_str().as_bytes(),
             authority,
             path: req.target.as_bytes(),
-            protocol: None,
+            protocol,
             headers: &fields,
         };
         let no_body = req.body.is_empty();
@@ -874,6 +970,17 @@ fn step_h2(
             }
         }
     }
+}
+
+fn step_h2(
+    h: &mut H2,
+    jobs: &mut VecDeque<Job>,
+    shared: &ConnShared,
+    waker: Option<&ConnWaker>,
+    now: Instant,
+) -> Result<(), Error> {
+    start_h2(h, jobs, shared, waker, now);
+    let settings_known = h.peer_settings.is_some();
     while let Some(ev) = h.conn.poll_event() {
         match ev {
             H2Event::Response {
@@ -904,13 +1011,32 @@ fn step_h2(
                     a.ended = true;
                 }
             }
-            H2Event::Reset { stream, code, .. } => {
+            H2Event::Reset {
+                stream,
+                code,
+                remote,
+                ..
+            } => {
+                if let Some(a) = h.streams.get_mut(&stream.value())
+                    && remote
+                    && code == ErrorCode::NO_ERROR
+                    && a.ended
+                {
+                    // RFC 9113 8.1: the response is complete and the server asks us to stop
+                    // sending; clients "MUST NOT discard responses as a result". The rest
+                    // of the request body is not sent (a writer learns it); the body stays
+                    // readable below.
+                    a.send.fail(&Error::ConnectionClosed);
+                    a.send.done = true;
+                    continue;
+                }
                 if let Some(a) = h.streams.remove(&stream.value()) {
                     a.ex.fail(Error::Protocol(ProtocolError::Reset(code)));
                     shared.release();
                 }
             }
             H2Event::Settings(s) => {
+                h.peer_settings = Some(s);
                 shared.info().h2_peer_settings = Some(s);
                 if let Some(n) = s.max_concurrent_streams {
                     shared.set_max_streams(n);
@@ -932,6 +1058,10 @@ fn step_h2(
             }
             _ => {}
         }
+    }
+    if !settings_known && h.peer_settings.is_some() {
+        // An extended CONNECT may have waited for them.
+        start_h2(h, jobs, shared, waker, now);
     }
     // Body bytes into the readers' queues while they have room (reading is what returns
     // window credit to the server), cancels, and the streams that are complete.
@@ -985,6 +1115,36 @@ fn step_h2(
         return Err(Error::Protocol(ProtocolError::H2(e.clone())));
     }
     Ok(())
+}
+
+/// A tunnel's turn: a cancel closes the connection; request body bytes are taken while
+/// the socket keeps up.
+fn step_tunnel(t: &mut Tunnel, now: Instant, backed_up: bool, closing: &mut bool) {
+    if t.a.ex.is_cancelled() {
+        *closing = true;
+        return;
+    }
+    while !t.a.send.done && !backed_up && t.queued < H1_SEND_BUDGET {
+        match t.a.send.next(SEND_PIECE) {
+            Ok(Some(b)) => {
+                t.queued += b.len();
+                t.tx.push_back(b);
+                t.a.send.progress = now;
+            }
+            Ok(None) => {
+                if t.a.send.at_end() {
+                    // The caller finished writing; the server may still talk.
+                    t.a.body_sent(now);
+                }
+                break;
+            }
+            Err(e) => {
+                t.a.ex.fail(e);
+                *closing = true;
+                break;
+            }
+        }
+    }
 }
 
 impl Engine for ClientSession {
@@ -1179,6 +1339,12 @@ impl Session for ClientSession {
         let expired = |a: &Active| a.deadline().filter(|(d, _)| *d <= now).map(|(_, k)| k);
         match &mut self.proto {
             Protocol::Pending => {}
+            Protocol::Tunnel(t) => {
+                if let Some(kind) = expired(&t.a) {
+                    t.a.ex.fail(Error::Timeout(kind));
+                    self.closing = true;
+                }
+            }
             Protocol::H1(h) => {
                 if let Some(kind) = h.current.as_ref().and_then(expired) {
                     let a = h.current.take().expect("checked above");

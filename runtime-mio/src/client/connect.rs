@@ -96,6 +96,9 @@ pub(crate) struct Route {
     pub(crate) proxy: Option<Proxy>,
     /// The TLS server name (SNI, and the name verified) when it is not the origin's host.
     pub(crate) server_name: Option<String>,
+    /// HTTP/1.1 only: ALPN offers just `http/1.1` and h2c prior knowledge is off (a
+    /// WebSocket to a server whose HTTP/2 does not allow extended CONNECT, as browsers do).
+    pub(crate) http1_only: bool,
 }
 
 impl Route {
@@ -109,6 +112,7 @@ impl Route {
             origin,
             proxy,
             server_name: None,
+            http1_only: false,
         }
     }
 

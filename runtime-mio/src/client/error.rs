@@ -53,6 +53,10 @@ pub enum ProtocolError {
     Reset(proto_h2::frame::ErrorCode),
     /// The server answered with something this client does not handle (a protocol switch).
     Unsupported(&'static str),
+    /// The server's HTTP/2 does not allow extended CONNECT (its
+    /// SETTINGS_ENABLE_CONNECT_PROTOCOL is not 1; RFC 8441 section 3), so a WebSocket
+    /// cannot open on this connection.
+    NoExtendedConnect,
 }
 
 impl fmt::Display for ProtocolError {
@@ -62,6 +66,9 @@ impl fmt::Display for ProtocolError {
             ProtocolError::H2(e) => write!(f, "HTTP/2: {e}"),
             ProtocolError::Reset(c) => write!(f, "HTTP/2 stream reset with code {:#x}", c.0),
             ProtocolError::Unsupported(what) => write!(f, "unsupported: {what}"),
+            ProtocolError::NoExtendedConnect => {
+                f.write_str("the server's HTTP/2 does not allow extended CONNECT (RFC 8441)")
+            }
         }
     }
 }
@@ -134,6 +141,9 @@ pub enum Error {
     /// A redirect's `Location` is not a URL this client can fetch (another scheme, a
     /// malformed reference).
     InvalidRedirect(String),
+    /// A WebSocket's handshake, frames or send failed
+    /// ([`Client::websocket`](super::Client::websocket)).
+    WebSocket(super::ws::WebSocketError),
 }
 
 impl Error {
@@ -179,6 +189,7 @@ impl fmt::Display for Error {
             Error::Decoding { coding, reason } => write!(f, "cannot decode {coding}: {reason}"),
             Error::TooManyRedirects { limit } => write!(f, "more than {limit} redirects"),
             Error::InvalidRedirect(l) => write!(f, "cannot follow the redirect to {l:?}"),
+            Error::WebSocket(e) => write!(f, "WebSocket: {e}"),
         }
     }
 }
@@ -210,7 +221,9 @@ impl From<Error> for io::Error {
             Error::ConnectionClosed => io::ErrorKind::UnexpectedEof,
             // Not `Interrupted`: `io::copy` and `read_to_end` would retry it forever.
             Error::Cancelled => io::ErrorKind::ConnectionAborted,
-            Error::Protocol(_) | Error::Decoding { .. } => io::ErrorKind::InvalidData,
+            Error::Protocol(_) | Error::Decoding { .. } | Error::WebSocket(_) => {
+                io::ErrorKind::InvalidData
+            }
             _ => io::ErrorKind::Other,
         };
         io::Error::new(kind, e)

@@ -109,7 +109,7 @@
 //! [`BodyWriter`]'s body only if none of it was taken); others fail with
 //! [`Error::ConnectionClosed`].
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -132,6 +132,7 @@ mod redirect;
 mod resolve;
 mod upload;
 mod url;
+mod ws;
 
 pub use body::{Body, CancelHandle, Response, Version, Wait};
 pub use connect::{ATTEMPT_DELAY, ResolveOverride};
@@ -145,6 +146,7 @@ pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use redirect::{Hop, Redirects};
 pub use upload::BodyWriter;
 pub use url::{Origin, Scheme, Url};
+pub use ws::{Message, WebSocket, WebSocketError, WebSocketRequest};
 
 use body::Exchange;
 use conn::ClientSession;
@@ -502,6 +504,22 @@ pub(crate) struct Prepared {
     pub(crate) headers: Vec<(String, Vec<u8>)>,
     pub(crate) body: ReqBody,
     pub(crate) timeouts: ClientTimeouts,
+    /// The request asks to turn its connection (HTTP/1.1) or its stream (HTTP/2) into a
+    /// byte stream both ways: the body is the bytes sent, the response body the bytes
+    /// received.
+    pub(crate) tunnel: Option<Tunnel>,
+}
+
+/// A request that switches protocols: a `GET` with `Upgrade` on HTTP/1.1 (101 switches; RFC
+/// 9110 7.8), an extended `CONNECT` with `:protocol` on HTTP/2 (RFC 8441: a 2xx opens the
+/// stream as a tunnel, used only when the server's SETTINGS_ENABLE_CONNECT_PROTOCOL is 1).
+/// [`Prepared::headers`] go on both; these go on HTTP/1.1 only.
+#[derive(Debug)]
+pub(crate) struct Tunnel {
+    /// The protocol switched to (`websocket`): `:protocol` on HTTP/2.
+    pub(crate) protocol: String,
+    /// `Upgrade`, `Connection` and the like (connection-specific, not sent on HTTP/2).
+    pub(crate) h1_headers: Vec<(String, Vec<u8>)>,
 }
 
 impl Prepared {
@@ -524,6 +542,8 @@ struct Inner {
     settings: Arc<Settings>,
     config: ClientConfig,
     tls: tls::ClientConfig,
+    /// For [`Route::http1_only`] routes (ALPN `http/1.1` alone), made when first needed.
+    tls_http1: OnceLock<tls::ClientConfig>,
     registrar: Registrar<ClientSession>,
     stopper: Stopper,
     thread: Mutex<Option<JoinHandle<std::io::Result<()>>>>,
@@ -565,22 +585,7 @@ impl Client {
     /// [`Error::Tls`] for a root PEM that does not parse (or a TLS setup BoringSSL refuses);
     /// [`Error::Io`] when the loop cannot start.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
-        let tls = {
-            let mut b = tls::ClientConfig::builder();
-            if config.alpn_h2 {
-                b.alpn(&[b"h2", b"http/1.1"]);
-            } else {
-                b.alpn(&[b"http/1.1"]);
-            }
-            b.system_roots(config.system_roots && config.verify);
-            for pem in &config.root_pems {
-                b.add_root_pem(pem);
-            }
-            if !config.verify {
-                b.danger_accept_invalid_certs(true).verify_hostname(false);
-            }
-            b.build().map_err(Error::Tls)?
-        };
+        let tls = tls_config(&config, config.alpn_h2)?;
         let loop_timeouts = Timeouts {
             // Dropping the client ends its connections at once.
             shutdown_grace: Timeout::After(Duration::from_millis(100)),
@@ -612,6 +617,7 @@ impl Client {
                 }),
                 config,
                 tls,
+                tls_http1: OnceLock::new(),
                 registrar,
                 stopper,
                 thread: Mutex::new(Some(thread)),
@@ -666,7 +672,21 @@ impl Client {
             headers: req.headers,
             body: req.body,
             timeouts,
+            tunnel: None,
         });
+        self.exchange(&route, &prepared, started)
+    }
+
+    /// Sends `prepared` on `route` (a pooled connection, or a new one) and waits for the
+    /// response head; a request a pooled connection lost is sent once more on a new one
+    /// when that is safe.
+    fn exchange(
+        &self,
+        route: &Route,
+        prepared: &Arc<Prepared>,
+        started: Instant,
+    ) -> Result<Response, Error> {
+        let timeouts = prepared.timeouts;
         let mut reuse = true;
         let result = loop {
             let ex = Exchange::new(self.inner.config.body_queue, started);
@@ -676,10 +696,10 @@ impl Client {
             };
             let job = Job {
                 ex: Arc::clone(&ex),
-                req: Arc::clone(&prepared),
+                req: Arc::clone(prepared),
                 source: Some(source),
             };
-            let (conn, reused) = match self.dispatch(&route, job, reuse, started, &timeouts) {
+            let (conn, reused) = match self.dispatch(route, job, reuse, started, &timeouts) {
                 Ok(r) => r,
                 Err(e) => break Err(e),
             };
@@ -778,6 +798,15 @@ impl Client {
         Ok((self.open(route, Some(job), started, timeouts)?, false))
     }
 
+    /// The TLS configuration of [`Route::http1_only`] routes.
+    fn tls_http1(&self) -> Result<&tls::ClientConfig, Error> {
+        if let Some(c) = self.inner.tls_http1.get() {
+            return Ok(c);
+        }
+        let made = tls_config(&self.inner.config, false)?;
+        Ok(self.inner.tls_http1.get_or_init(|| made))
+    }
+
     /// Connects to `route` and hands the new connection to the loop and the pool, with `job`
     /// as its first exchange, or idle (`None`).
     fn open(
@@ -790,8 +819,11 @@ impl Client {
         let origin = &route.origin;
         let stream = connect::open(route, &self.inner.config.resolve, started, timeouts)?;
         let proto = match origin.scheme {
+            Scheme::Https if route.http1_only => Proto::Http1,
             Scheme::Https => Proto::Unknown,
-            Scheme::Http if self.inner.config.h2_prior_knowledge => Proto::Http2,
+            Scheme::Http if self.inner.config.h2_prior_knowledge && !route.http1_only => {
+                Proto::Http2
+            }
             Scheme::Http => Proto::Http1,
         };
         let id = self.pool().next_id();
@@ -807,9 +839,14 @@ impl Client {
             None => shared.release(),
         }
         let tls = match origin.scheme {
-            Scheme::Https => Some(
-                tls::ClientSession::new(&self.inner.tls, route.tls_name()).map_err(Error::Tls)?,
-            ),
+            Scheme::Https => {
+                let config = if route.http1_only {
+                    self.tls_http1()?
+                } else {
+                    &self.inner.tls
+                };
+                Some(tls::ClientSession::new(config, route.tls_name()).map_err(Error::Tls)?)
+            }
             Scheme::Http => None,
         };
         let session = ClientSession::new(
@@ -826,4 +863,22 @@ impl Client {
         self.pool().insert(route.clone(), Arc::clone(&shared));
         Ok(shared)
     }
+}
+
+/// The client's TLS configuration; ALPN offers `h2` first when `alpn_h2`.
+fn tls_config(config: &ClientConfig, alpn_h2: bool) -> Result<tls::ClientConfig, Error> {
+    let mut b = tls::ClientConfig::builder();
+    if alpn_h2 {
+        b.alpn(&[b"h2", b"http/1.1"]);
+    } else {
+        b.alpn(&[b"http/1.1"]);
+    }
+    b.system_roots(config.system_roots && config.verify);
+    for pem in &config.root_pems {
+        b.add_root_pem(pem);
+    }
+    if !config.verify {
+        b.danger_accept_invalid_certs(true).verify_hostname(false);
+    }
+    b.build().map_err(Error::Tls)
 }
