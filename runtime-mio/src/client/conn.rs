@@ -818,7 +818,7 @@ fn step_h2(
         }
         let req = &job.req;
         let lower: Vec<(Vec<u8>, &[u8])> = req
-            .headers
+            .h2_headers()
             .iter()
             .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
             .map(|(n, v)| (n.to_ascii_lowercase().into_bytes(), v.as_slice()))
@@ -827,7 +827,7 @@ fn step_h2(
             lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
         let length = req.body.len().map(|n| n.to_string());
         let framed = req
-            .headers
+            .h2_headers()
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
         if !framed
@@ -837,7 +837,7 @@ fn step_h2(
             fields.push((b"content-length", length.as_bytes()));
         }
         let authority = req
-            .headers
+            .h2_headers()
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("host"))
             .map_or(req.authority.as_bytes(), |(_, v)| v.as_slice());

@@ -134,6 +134,9 @@ pub enum Error {
     /// A redirect's `Location` is not a URL this client can fetch (another scheme, a
     /// malformed reference).
     InvalidRedirect(String),
+    /// [`ClientConfig::profile`](super::ClientConfig::profile) has an HTTP/2 element a
+    /// connection cannot send ([`Client::new`](super::Client::new)).
+    Profile(crate::profile::ProfileError),
 }
 
 impl Error {
@@ -179,6 +182,7 @@ impl fmt::Display for Error {
             Error::Decoding { coding, reason } => write!(f, "cannot decode {coding}: {reason}"),
             Error::TooManyRedirects { limit } => write!(f, "more than {limit} redirects"),
             Error::InvalidRedirect(l) => write!(f, "cannot follow the redirect to {l:?}"),
+            Error::Profile(e) => e.fmt(f),
         }
     }
 }
@@ -197,6 +201,7 @@ impl std::error::Error for Error {
                     | ProxyFailure::Io(source),
                 ..
             } => Some(&**source),
+            Error::Profile(e) => Some(e),
             _ => None,
         }
     }
