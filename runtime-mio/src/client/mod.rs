@@ -530,8 +530,9 @@ impl Request {
         &self.url
     }
 
-    /// Decode this response's body (and send the default `Accept-Encoding`) or not,
-    /// instead of the client's [`ClientConfig::decompress`].
+    /// Decode this response's body (and send the default `Accept-Encoding`, or the
+    /// [`ClientConfig::profile`]'s) or not, instead of the client's
+    /// [`ClientConfig::decompress`].
     #[must_use]
     pub fn decompress(mut self, on: bool) -> Self {
         self.decompress = Some(on);
