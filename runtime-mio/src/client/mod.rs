@@ -253,6 +253,18 @@ pub struct ClientConfig {
     /// request's own field of the same name replaces a default in place; other fields
     /// follow; the profile's `Accept-Encoding` goes out only with [`ClientConfig::decompress`]
     /// (every coding a built-in profile names is decoded). Default none.
+    ///
+    /// ```
+    /// use runtime_mio::client::{Client, ClientConfig};
+    ///
+    /// let chrome = tls::Profile::by_name("chrome").expect("a built-in profile");
+    /// let client = Client::new(ClientConfig {
+    ///     profile: Some(chrome),
+    ///     ..ClientConfig::default()
+    /// })
+    /// .unwrap();
+    /// # drop(client);
+    /// ```
     pub profile: Option<&'static tls::Profile>,
     /// Where the TLS secrets of every connection go, one NSS key log line each (what
     /// Wireshark reads): [`KeyLogSink::from_env`] gives `SSLKEYLOGFILE`'s file, as a
