@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use runtime_mio::server::{Response, Server, ServerConfig};
 
+#[path = "support/profile_ja4.rs"]
+mod profile_ja4;
+
 const WIRE: &str = env!("CARGO_BIN_EXE_wire");
 
 /// 1 MiB + 1 bytes from a xorshift seeded by the clock: different every run.
@@ -511,4 +514,109 @@ fn location_and_compressed() {
     let out = wire(&["get", "--compressed", &echo]);
     assert!(String::from_utf8_lossy(ok(&out)).contains("Accept-Encoding: gzip, deflate, br, zstd"));
     server.shutdown().unwrap();
+}
+
+/// `wire get --impersonate chrome -k https://127.0.0.1:PORT/fingerprint` against our own TLS
+/// server keeping the ClientHello: Chrome's JA4 (the published one), its Akamai string and its
+/// header names in its order; `-v` says so; with `SSLKEYLOGFILE` set the secrets the server
+/// derived are appended to that file; an unknown browser is refused, naming the known ones.
+#[test]
+fn impersonate_chrome_and_key_log_file() {
+    let chrome = &tls::profile::CHROME;
+    let server_lines: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let sl = Arc::clone(&server_lines);
+    let ck = tls::testing::self_signed(
+        &["localhost"],
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    )
+    .unwrap();
+    let mut b = tls::ServerConfig::builder();
+    b.cert_pem(&ck.chain_pem, &ck.key_pem)
+        .keep_client_hello(true)
+        .key_log(Arc::new(move |l: &str| {
+            sl.lock().unwrap().push(l.to_owned())
+        }));
+    let config = ServerConfig {
+        threads: 1,
+        tls: Some(Arc::new(b.build().unwrap())),
+        fingerprint: true,
+        ..ServerConfig::default()
+    };
+    let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, |req| {
+        Response::new(200).with_body(runtime_mio::fingerprint::to_json(
+            req.fingerprint(),
+            req.headers().map(|(n, _)| n),
+        ))
+    })
+    .unwrap();
+    let url = format!("https://127.0.0.1:{}/fingerprint", s.local_addr().port());
+    let keylog = std::env::temp_dir()
+        .join(format!("wire-cli-{}", std::process::id()))
+        .join("keylog.txt");
+    std::fs::create_dir_all(keylog.parent().unwrap()).unwrap();
+    let _ = std::fs::remove_file(&keylog);
+
+    let out = Command::new(WIRE)
+        .args(["get", "-v", "--impersonate", "chrome", "-k", &url])
+        .env("SSLKEYLOGFILE", &keylog)
+        .output()
+        .unwrap();
+    let json = String::from_utf8(ok(&out).to_vec()).unwrap();
+    let field = |key: &str| {
+        let pat = format!("\"{key}\":\"");
+        let start = json.find(&pat).map(|i| i + pat.len())?;
+        let len = json[start..].find('"')?;
+        Some(json[start..start + len].to_owned())
+    };
+    // An IP address: no SNI, so Chrome's published JA4 with `i` for `d` and one extension
+    // fewer (as Chrome itself sends to an address).
+    assert_eq!(
+        field("ja4"),
+        Some(profile_ja4::expected_ja4(chrome, None, "127.0.0.1")),
+        "{json}"
+    );
+    assert_eq!(
+        field("ja4"),
+        Some(profile_ja4::CHROME_JA4.replacen("t13d1516", "t13i1515", 1)),
+        "{json}"
+    );
+    assert_eq!(field("akamai"), Some(chrome.http2.akamai_text()), "{json}");
+    let names: Vec<String> = chrome
+        .http2_headers
+        .iter()
+        .map(|(n, _)| format!("\"{n}\""))
+        .collect();
+    assert!(
+        json.ends_with(&format!("\"headers\":[{}]}}\n", names.join(","))),
+        "{json}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("* Impersonating Chrome 143"), "{err}");
+    assert!(
+        err.contains("* HTTP/2 SETTINGS sent: HEADER_TABLE_SIZE=65536, ENABLE_PUSH=0, INITIAL_WINDOW_SIZE=6291456, MAX_HEADER_LIST_SIZE=262144; connection window 15728640"),
+        "{err}"
+    );
+
+    let logged = std::fs::read_to_string(&keylog).unwrap();
+    let secret = logged
+        .lines()
+        .find(|l| l.starts_with("CLIENT_TRAFFIC_SECRET_0 ") || l.starts_with("CLIENT_RANDOM "))
+        .unwrap_or_else(|| panic!("no secret in {logged:?}"));
+    assert!(
+        server_lines.lock().unwrap().iter().any(|l| l == secret),
+        "{secret} not among the server's lines"
+    );
+    let _ = std::fs::remove_file(&keylog);
+
+    let out = wire(&["get", "--impersonate", "netscape", "-k", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown browser \"netscape\" (known: chrome, firefox, safari)"),
+        "{err}"
+    );
+    s.shutdown().unwrap();
 }

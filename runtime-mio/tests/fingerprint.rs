@@ -15,10 +15,11 @@ use runtime_mio::fingerprint::to_json;
 use runtime_mio::profile::h2_config;
 use runtime_mio::server::{Request, Response, Server, ServerConfig};
 use tls::profile::BUILT_IN;
-use tls::{ClientConfig, ClientHello, ClientSession, Profile};
+use tls::{ClientConfig, ClientSession};
 
-/// Chrome 143's JA4 (the published string `tls/tests/profiles.rs` checks).
-const CHROME_JA4: &str = "t13d1516h2_8daaf6152771_d8a2da3f94cd";
+#[path = "support/profile_ja4.rs"]
+mod profile_ja4;
+use profile_ja4::{CHROME_JA4, expected_ja4};
 
 fn handler(req: &Request) -> Response {
     Response::new(200)
@@ -47,21 +48,6 @@ fn tls_server(fingerprint: bool, keep_hello: bool) -> (Server, Vec<u8>) {
     };
     let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
     (s, ck.chain_pem)
-}
-
-/// The JA4 of the ClientHello `profile` makes (what `tls`'s own tests parse).
-fn expected_ja4(profile: &'static Profile) -> String {
-    let mut b = ClientConfig::builder();
-    b.system_roots(false).profile(profile);
-    let config = b.build().unwrap();
-    let mut c = ClientSession::new(&config, "localhost").unwrap();
-    c.handshake().unwrap();
-    let mut wire = Vec::new();
-    c.poll_transmit(&mut wire);
-    ClientHello::parse_records(&wire)
-        .unwrap()
-        .fingerprints()
-        .ja4
 }
 
 /// One HTTP/2 GET of `path` by a proto-h2 client with `config`, through `tls` (when given)
@@ -191,7 +177,12 @@ fn each_profile_over_tls_h2() {
         );
         let json = String::from_utf8(body).unwrap();
         let ja4 = field(&json, "ja4").unwrap_or_else(|| panic!("{}: {json}", profile.name));
-        assert_eq!(ja4, expected_ja4(profile), "{}: {json}", profile.name);
+        assert_eq!(
+            ja4,
+            expected_ja4(profile, None, "localhost"),
+            "{}: {json}",
+            profile.name
+        );
         if profile.name == "chrome" {
             assert_eq!(ja4, CHROME_JA4);
         }

@@ -910,7 +910,7 @@ fn start_h2(
             },
         };
         let lower: Vec<(Vec<u8>, &[u8])> = req
-            .headers
+            .h2_headers()
             .iter()
             .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
             .map(|(n, v)| (n.to_ascii_lowercase().into_bytes(), v.as_slice()))
@@ -919,7 +919,7 @@ fn start_h2(
             lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
         let length = req.body.len().map(|n| n.to_string());
         let framed = req
-            .headers
+            .h2_headers()
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
         if !framed
@@ -929,7 +929,7 @@ fn start_h2(
             fields.push((b"content-length", length.as_bytes()));
         }
         let authority = req
-            .headers
+            .h2_headers()
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("host"))
             .map_or(req.authority.as_bytes(), |(_, v)| v.as_slice());

@@ -144,6 +144,9 @@ pub enum Error {
     /// A WebSocket's handshake, frames or send failed
     /// ([`Client::websocket`](super::Client::websocket)).
     WebSocket(super::ws::WebSocketError),
+    /// [`ClientConfig::profile`](super::ClientConfig::profile) has an HTTP/2 element a
+    /// connection cannot send ([`Client::new`](super::Client::new)).
+    Profile(crate::profile::ProfileError),
 }
 
 impl Error {
@@ -190,6 +193,7 @@ impl fmt::Display for Error {
             Error::TooManyRedirects { limit } => write!(f, "more than {limit} redirects"),
             Error::InvalidRedirect(l) => write!(f, "cannot follow the redirect to {l:?}"),
             Error::WebSocket(e) => write!(f, "WebSocket: {e}"),
+            Error::Profile(e) => e.fmt(f),
         }
     }
 }
@@ -208,6 +212,7 @@ impl std::error::Error for Error {
                     | ProxyFailure::Io(source),
                 ..
             } => Some(&**source),
+            Error::Profile(e) => Some(e),
             _ => None,
         }
     }

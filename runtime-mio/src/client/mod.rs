@@ -97,9 +97,17 @@
 //! A [`CookieJar`] (RFC 6265) shared by the clients' clones keeps cookies across requests
 //! and hops ([`Client::cookie_jar`]).
 //!
+//! # Browser profiles
+//! [`ClientConfig::profile`] (a [`tls::Profile`]: Chrome, Firefox, Safari) makes the
+//! client's connections and requests look like the browser's: its ClientHello (JA3/JA4),
+//! its HTTP/2 SETTINGS, connection WINDOW_UPDATE, HEADERS priority and pseudo-header order
+//! (the Akamai fingerprint), and its default request fields in its order on HTTP/1.1 and on
+//! HTTP/2, a request's own fields replacing defaults of the same name in place.
+//! [`ClientConfig::key_log`] writes the TLS secrets for Wireshark.
+//!
 //! # Not yet
-//! Browser profiles (header order and case of the added `Accept-Encoding` and `Cookie`
-//! fields, cookie crumbs split over HTTP/2), the public suffix list and `SameSite`
+//! With a profile: the `Cookie` field's place (it follows the defaults) and cookie crumbs
+//! split over HTTP/2; the public suffix list and `SameSite`
 //! enforcement in the cookie store, a total timeout across redirects, an HTTPS proxy (TLS to
 //! the proxy itself), proxy settings from the environment (`HTTPS_PROXY`, `NO_PROXY`), an
 //! asynchronous resolver (a lookup blocks the caller's thread and is not bounded by the
@@ -127,6 +135,7 @@ mod error;
 mod info;
 mod multipart;
 mod pool;
+mod profile;
 mod proxy;
 mod redirect;
 mod resolve;
@@ -220,7 +229,8 @@ pub struct ClientConfig {
     /// another. Default `None`: the server's limit.
     pub h2_max_streams: Option<usize>,
     /// Decode response bodies from their `Content-Encoding` (gzip, deflate, br, zstd) and
-    /// send `Accept-Encoding: gzip, deflate, br, zstd` unless the request has its own.
+    /// send `Accept-Encoding: gzip, deflate, br, zstd` (with a [`ClientConfig::profile`],
+    /// the profile's) unless the request has its own.
     /// Default true; off, bodies come as received and no `Accept-Encoding` is added (a
     /// request may say otherwise: [`Request::decompress`]).
     pub decompress: bool,
@@ -236,6 +246,60 @@ pub struct ClientConfig {
     /// Fixed addresses for some `host:port`s, used instead of the resolver (curl's
     /// `--resolve`). Default none.
     pub resolve: Vec<ResolveOverride>,
+    /// Look like this browser ([`tls::profile::BUILT_IN`], [`tls::Profile::by_name`]): its
+    /// ClientHello (ciphers, groups, extensions, ALPN; with [`ClientConfig::alpn_h2`] off,
+    /// ALPN `http/1.1` only), its HTTP/2 connection preface and HEADERS
+    /// ([`crate::profile::h2_config`], laid over [`ClientConfig::h2`]'s limits and
+    /// timeouts), and its default request fields in its order (HTTP/1.1:
+    /// [`tls::Profile::http1_headers`], HTTP/2: [`tls::Profile::http2_headers`]). A
+    /// request's own field of the same name replaces a default in place; other fields
+    /// follow; the profile's `Accept-Encoding` goes out only with [`ClientConfig::decompress`]
+    /// (every coding a built-in profile names is decoded). Default none.
+    ///
+    /// ```
+    /// use runtime_mio::client::{Client, ClientConfig};
+    ///
+    /// let chrome = tls::Profile::by_name("chrome").expect("a built-in profile");
+    /// let client = Client::new(ClientConfig {
+    ///     profile: Some(chrome),
+    ///     ..ClientConfig::default()
+    /// })
+    /// .unwrap();
+    /// # drop(client);
+    /// ```
+    pub profile: Option<&'static tls::Profile>,
+    /// Where the TLS secrets of every connection go, one NSS key log line each (what
+    /// Wireshark reads): [`KeyLogSink::from_env`] gives `SSLKEYLOGFILE`'s file, as a
+    /// command-line tool does (the library itself reads no environment). Anyone with the
+    /// lines can decrypt the traffic: for debugging. Default none.
+    pub key_log: Option<KeyLogSink>,
+}
+
+/// A sink for [`ClientConfig::key_log`]: any [`tls::KeyLog`] (a [`tls::KeyLogFile`], a
+/// closure), shared by the client's connections.
+#[derive(Clone)]
+pub struct KeyLogSink(pub Arc<dyn tls::KeyLog>);
+
+impl KeyLogSink {
+    /// A sink handing lines to `log`.
+    pub fn new(log: impl tls::KeyLog + 'static) -> KeyLogSink {
+        KeyLogSink(Arc::new(log))
+    }
+
+    /// The file named by the `SSLKEYLOGFILE` environment variable, appended to (created with
+    /// mode `0600`; see [`tls::KeyLogFile::create`]); `None` when it is unset or empty.
+    ///
+    /// # Errors
+    /// The error from opening the file.
+    pub fn from_env() -> std::io::Result<Option<KeyLogSink>> {
+        Ok(tls::KeyLogFile::from_env()?.map(KeyLogSink::new))
+    }
+}
+
+impl std::fmt::Debug for KeyLogSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyLogSink").finish_non_exhaustive()
+    }
 }
 
 impl Default for ClientConfig {
@@ -256,6 +320,8 @@ impl Default for ClientConfig {
             cookies: true,
             proxy: None,
             resolve: Vec::new(),
+            profile: None,
+            key_log: None,
         }
     }
 }
@@ -478,8 +544,9 @@ impl Request {
         &self.url
     }
 
-    /// Decode this response's body (and send the default `Accept-Encoding`) or not,
-    /// instead of the client's [`ClientConfig::decompress`].
+    /// Decode this response's body (and send the default `Accept-Encoding`, or the
+    /// [`ClientConfig::profile`]'s) or not, instead of the client's
+    /// [`ClientConfig::decompress`].
     #[must_use]
     pub fn decompress(mut self, on: bool) -> Self {
         self.decompress = Some(on);
@@ -501,7 +568,11 @@ pub(crate) struct Prepared {
     pub(crate) scheme: Scheme,
     pub(crate) authority: String,
     pub(crate) target: String,
+    /// The fields as HTTP/1.1 sends them (with a profile: merged into its defaults).
     pub(crate) headers: Vec<(String, Vec<u8>)>,
+    /// With a profile, the fields as HTTP/2 sends them (merged into its HTTP/2 defaults);
+    /// `None`: the same as `headers`.
+    pub(crate) h2_headers: Option<Vec<(String, Vec<u8>)>>,
     pub(crate) body: ReqBody,
     pub(crate) timeouts: ClientTimeouts,
     /// The request asks to turn its connection (HTTP/1.1) or its stream (HTTP/2) into a
@@ -523,6 +594,11 @@ pub(crate) struct Tunnel {
 }
 
 impl Prepared {
+    /// The fields HTTP/2 sends.
+    pub(crate) fn h2_headers(&self) -> &[(String, Vec<u8>)] {
+        self.h2_headers.as_deref().unwrap_or(&self.headers)
+    }
+
     /// Whether the request may be sent again after a connection lost it unanswered: an
     /// idempotent method (RFC 9110 9.2.2).
     pub(crate) fn is_idempotent(&self) -> bool {
@@ -582,8 +658,9 @@ impl Client {
     /// A client with its own event-loop thread.
     ///
     /// # Errors
-    /// [`Error::Tls`] for a root PEM that does not parse (or a TLS setup BoringSSL refuses);
-    /// [`Error::Io`] when the loop cannot start.
+    /// [`Error::Tls`] for a root PEM that does not parse (or a TLS setup BoringSSL refuses,
+    /// a profile's included); [`Error::Profile`] for a profile whose HTTP/2 side a
+    /// connection cannot send; [`Error::Io`] when the loop cannot start.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
         let tls = tls_config(&config, config.alpn_h2)?;
         let loop_timeouts = Timeouts {
@@ -608,12 +685,26 @@ impl Client {
             .spawn(move || ev.run())
             .map_err(io)?;
         let cookies = config.cookies.then(CookieJar::new);
+        let h2 = match config.profile {
+            Some(p) => {
+                let shaped = crate::profile::h2_config(p).map_err(Error::Profile)?;
+                proto_h2::conn::Config {
+                    settings: shaped.settings,
+                    connection_window: shaped.connection_window,
+                    headers_priority: shaped.headers_priority,
+                    pseudo_order: shaped.pseudo_order,
+                    header_order: shaped.header_order,
+                    ..config.h2.clone()
+                }
+            }
+            None => config.h2.clone(),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 settings: Arc::new(Settings {
                     timeouts: config.timeouts,
                     h1: config.h1,
-                    h2: config.h2.clone(),
+                    h2,
                 }),
                 config,
                 tls,
@@ -664,12 +755,28 @@ impl Client {
         if origin.scheme == Scheme::Https {
             route.server_name = req.server_name.filter(|n| *n != origin.host);
         }
+        let (headers, h2_headers) = match self.inner.config.profile {
+            Some(p) => {
+                let decoding = req.decompress.unwrap_or(self.inner.config.decompress);
+                (
+                    profile::merge(p.http1_headers, &req.headers, decoding, true),
+                    Some(profile::merge(
+                        p.http2_headers,
+                        &req.headers,
+                        decoding,
+                        false,
+                    )),
+                )
+            }
+            None => (req.headers, None),
+        };
         let prepared = Arc::new(Prepared {
             method: req.method,
             scheme: origin.scheme,
             authority: origin.authority(),
             target: req.url.target,
-            headers: req.headers,
+            headers,
+            h2_headers,
             body: req.body,
             timeouts,
             tunnel: None,
@@ -865,13 +972,26 @@ impl Client {
     }
 }
 
-/// The client's TLS configuration; ALPN offers `h2` first when `alpn_h2`.
+/// The client's TLS configuration: the profile's ClientHello when there is one; ALPN
+/// offers `h2` first when `alpn_h2` (the profile's own list, with a profile), else
+/// `http/1.1` alone.
 fn tls_config(config: &ClientConfig, alpn_h2: bool) -> Result<tls::ClientConfig, Error> {
     let mut b = tls::ClientConfig::builder();
-    if alpn_h2 {
-        b.alpn(&[b"h2", b"http/1.1"]);
-    } else {
-        b.alpn(&[b"http/1.1"]);
+    if let Some(p) = config.profile {
+        b.profile(p);
+    }
+    match (alpn_h2, config.profile) {
+        // The profile's own ALPN list.
+        (true, Some(_)) => {}
+        (true, None) => {
+            b.alpn(&[b"h2", b"http/1.1"]);
+        }
+        (false, _) => {
+            b.alpn(&[b"http/1.1"]);
+        }
+    }
+    if let Some(log) = &config.key_log {
+        b.key_log(Arc::clone(&log.0));
     }
     b.system_roots(config.system_roots && config.verify);
     for pem in &config.root_pems {

@@ -94,7 +94,8 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
     loop {
         let url = req.url.clone();
         let mut wire = req.clone();
-        if decoding && !has_header(&wire.headers, "accept-encoding") {
+        // A profile sends its own `Accept-Encoding`, in its place (`Client::send`).
+        if decoding && config.profile.is_none() && !has_header(&wire.headers, "accept-encoding") {
             wire.headers
                 .push(("Accept-Encoding".to_owned(), ACCEPT_ENCODING.into()));
         }

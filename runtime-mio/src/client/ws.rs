@@ -349,6 +349,7 @@ impl Client {
             target: r.url.target.clone(),
             headers,
             body: super::upload::ReqBody::Writer(body, None),
+            h2_headers: None,
             timeouts,
             tunnel: Some(Tunnel {
                 protocol: "websocket".to_owned(),

@@ -7,14 +7,17 @@
 //!
 //! Flags other commands will need (`--proxy`, `--resolve`, `--compressed`, `-L`,
 //! `--impersonate`) go into [`Args`] and [`client_config`] beside the ones here.
+//!
+//! `SSLKEYLOGFILE`, when set, names a file the TLS secrets are appended to (NSS key log
+//! format, for Wireshark), as curl and browsers do.
 
 use std::io::{IsTerminal as _, Read as _, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, Multipart, Part, Proxy, Redirects, Request, ResolveOverride,
-    Response, Version, Wait,
+    Client, ClientConfig, Error, KeyLogSink, Multipart, Part, Proxy, Redirects, Request,
+    ResolveOverride, Response, Version, Wait,
 };
 use runtime_mio::timer::Timeout;
 
@@ -88,6 +91,12 @@ pub(crate) struct Args {
     /// The most redirects `-L` follows (curl's default: 50).
     #[arg(long = "max-redirs", value_name = "N", default_value_t = 50)]
     max_redirs: usize,
+    /// Look like this browser (`chrome`, `firefox`, `safari`): its TLS ClientHello, HTTP/2
+    /// settings and default header fields in its order (`-H` replaces one of the same name
+    /// in place). Implies `--compressed`: a browser asks for compressed bodies and decodes
+    /// them.
+    #[arg(long = "impersonate", value_name = "BROWSER")]
+    impersonate: Option<String>,
 }
 
 /// How a run failed: the exit code and what to say.
@@ -119,6 +128,7 @@ pub(crate) fn exit_code(e: &Error) -> u8 {
         Error::TooManyRedirects { .. } => 47,
         Error::Proxy { .. } => 97,
         Error::Decoding { .. } => 61,
+        Error::Profile(_) => 2,
         _ => 56,
     }
 }
@@ -162,6 +172,22 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
             ResolveOverride::parse(r).map_err(|e| Failure::new(2, format!("--resolve: {e}")))?,
         );
     }
+    if let Some(name) = &args.impersonate {
+        let profile = tls::Profile::by_name(name).ok_or_else(|| {
+            let names: Vec<&str> = tls::profile::BUILT_IN.iter().map(|p| p.name).collect();
+            Failure::new(
+                2,
+                format!(
+                    "--impersonate: unknown browser {name:?} (known: {})",
+                    names.join(", ")
+                ),
+            )
+        })?;
+        c.profile = Some(profile);
+        c.decompress = true;
+    }
+    c.key_log =
+        KeyLogSink::from_env().map_err(|e| Failure::new(2, format!("SSLKEYLOGFILE: {e}")))?;
     c.alpn_h2 = !args.http1_1;
     c.h2_prior_knowledge = args.http2_prior_knowledge;
     if args.insecure {
@@ -344,12 +370,19 @@ fn verbose_conn(config: &ClientConfig, resp: &Response, err: &mut impl Write) {
                 .map_or("none".into(), |a| String::from_utf8_lossy(a).into_owned())
         );
     }
+    if let Some(p) = config.profile {
+        let _ = writeln!(err, "* Impersonating {}", p.browser_version);
+    }
     if let Some(j) = &info.ja4 {
         let _ = writeln!(err, "* JA4 (our ClientHello) {j}");
     }
     if resp.version() == Version::H2 {
-        let sent: Vec<String> = config
-            .h2
+        // What the client sends: a profile's SETTINGS and window replace the config's.
+        let h2 = config
+            .profile
+            .and_then(|p| runtime_mio::profile::h2_config(p).ok())
+            .unwrap_or_else(|| config.h2.clone());
+        let sent: Vec<String> = h2
             .settings
             .iter()
             .map(|&(id, v)| format!("{}={v}", settings_name(id)))
@@ -358,7 +391,7 @@ fn verbose_conn(config: &ClientConfig, resp: &Response, err: &mut impl Write) {
             err,
             "* HTTP/2 SETTINGS sent: {}; connection window {}",
             sent.join(", "),
-            config.h2.connection_window
+            h2.connection_window
         );
         if let Some(s) = info.h2_peer_settings {
             let _ = writeln!(

@@ -1,0 +1,361 @@
+//! Browser profiles end to end in the client ([`ClientConfig::profile`]): our client, shaped
+//! by each built-in profile, against our own TLS server's `/fingerprint` (the ClientHello
+//! kept, as `wire serve --tls` answers it), over HTTP/2 and over HTTP/1.1 (`alpn_h2` off):
+//! the JA4 is the one the profile's ClientHello has (`support/profile_ja4.rs`, Chrome's the
+//! published one), the Akamai string is the profile's, and the header names arrive in the
+//! profile's order. Also: the caller's fields replacing defaults in place, the profile's
+//! `Accept-Encoding` only when decoding and every coding it names decoded, and the key log
+//! holding the secrets the server derived.
+
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+
+use runtime_mio::client::{
+    Client, ClientConfig, Coding, KeyLogSink, Request, ResolveOverride, Response as ClientResponse,
+    Version, Wait,
+};
+use runtime_mio::fingerprint::to_json;
+use runtime_mio::server::{Request as ServerRequest, Response, Server, ServerConfig};
+use tls::Profile;
+use tls::profile::BUILT_IN;
+
+#[path = "support/profile_ja4.rs"]
+mod profile_ja4;
+use profile_ja4::{CHROME_JA4, expected_ja4};
+
+/// The body every `/coded/TOKEN` answer decodes to.
+const PLAIN: &[u8] = b"a body compressed with each coding a browser asks for\n";
+
+/// `/fingerprint`: `wire serve`'s JSON. `/echo`: `name: value` lines in received order.
+/// `/coded/TOKEN`: [`PLAIN`] compressed with TOKEN (500 for a token it cannot encode).
+fn handler(req: &ServerRequest) -> Response {
+    let path = req.path();
+    if path == "/fingerprint" {
+        return Response::new(200)
+            .with_header("Content-Type", "application/json")
+            .with_body(to_json(req.fingerprint(), req.headers().map(|(n, _)| n)));
+    }
+    if path == "/echo" {
+        let mut t = Vec::new();
+        for (n, v) in req.headers() {
+            t.extend_from_slice(n.as_bytes());
+            t.extend_from_slice(b": ");
+            t.extend_from_slice(v);
+            t.push(b'\n');
+        }
+        return Response::new(200).with_body(t);
+    }
+    if let Some(token) = path.strip_prefix("/coded/") {
+        let body = match token {
+            "gzip" => {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+                e.write_all(PLAIN).unwrap();
+                e.finish().unwrap()
+            }
+            "deflate" => {
+                let mut e =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+                e.write_all(PLAIN).unwrap();
+                e.finish().unwrap()
+            }
+            "br" => {
+                let mut out = Vec::new();
+                {
+                    let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+                    w.write_all(PLAIN).unwrap();
+                }
+                out
+            }
+            "zstd" => zstd::encode_all(PLAIN, 3).unwrap(),
+            other => return Response::text(500, format!("cannot encode {other}\n")),
+        };
+        return Response::new(200)
+            .with_header("Content-Encoding", token)
+            .with_body(body);
+    }
+    Response::text(404, "not found\n")
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Our TLS server (HTTP/2 and HTTP/1.1 by ALPN), fingerprinting with the ClientHello kept,
+/// handing its key log lines to `key_log` when given; and its root certificate.
+fn tls_server(key_log: Option<Arc<dyn tls::KeyLog>>) -> (Server, Vec<u8>) {
+    let ck = tls::testing::self_signed(&["localhost"], now_secs()).unwrap();
+    let mut b = tls::ServerConfig::builder();
+    b.cert_pem(&ck.chain_pem, &ck.key_pem)
+        .keep_client_hello(true);
+    if let Some(log) = key_log {
+        b.key_log(log);
+    }
+    let config = ServerConfig {
+        threads: 1,
+        tls: Some(Arc::new(b.build().unwrap())),
+        fingerprint: true,
+        ..ServerConfig::default()
+    };
+    let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
+    (s, ck.chain_pem)
+}
+
+/// A client trusting `root`, reaching `localhost` at `server`, shaped by `profile`.
+fn client(server: &Server, root: &[u8], profile: &'static Profile, alpn_h2: bool) -> Client {
+    let port = server.local_addr().port();
+    Client::new(ClientConfig {
+        profile: Some(profile),
+        alpn_h2,
+        system_roots: false,
+        root_pems: vec![root.to_vec()],
+        resolve: vec![ResolveOverride::parse(&format!("localhost:{port}:127.0.0.1")).unwrap()],
+        ..ClientConfig::default()
+    })
+    .unwrap()
+}
+
+fn url(server: &Server, path: &str) -> String {
+    format!("https://localhost:{}{path}", server.local_addr().port())
+}
+
+fn body(mut resp: ClientResponse) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(chunk) = resp.body().chunk(Wait::Block).unwrap() {
+        out.extend_from_slice(&chunk);
+    }
+    out
+}
+
+/// The string value of `"key":"..."` in `json` (no escapes in the values looked up here).
+fn field<'a>(json: &'a str, key: &str) -> Option<&'a str> {
+    let pat = format!("\"{key}\":\"");
+    let start = json.find(&pat)? + pat.len();
+    let len = json[start..].find('"')?;
+    Some(&json[start..start + len])
+}
+
+/// The end of `/fingerprint`'s JSON for these header names in this order.
+fn headers_tail<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = names.into_iter().map(|n| format!("\"{n}\"")).collect();
+    format!("\"headers\":[{}]}}\n", quoted.join(","))
+}
+
+/// Each built-in profile over TLS and HTTP/2: the profile's JA4 (Chrome's the published
+/// one), its Akamai string, its HTTP/2 header names in its order.
+#[test]
+fn each_profile_over_h2_is_seen_as_itself() {
+    let (s, root) = tls_server(None);
+    for profile in BUILT_IN {
+        let c = client(&s, &root, profile, true);
+        let resp = c
+            .request(Request::get(&url(&s, "/fingerprint")).unwrap())
+            .unwrap();
+        assert_eq!(resp.version(), Version::H2, "{}", profile.name);
+        let json = String::from_utf8(body(resp)).unwrap();
+        let ja4 = field(&json, "ja4").unwrap_or_else(|| panic!("{}: {json}", profile.name));
+        assert_eq!(
+            ja4,
+            expected_ja4(profile, None, "localhost"),
+            "{}: {json}",
+            profile.name
+        );
+        if profile.name == "chrome" {
+            assert_eq!(ja4, CHROME_JA4);
+        }
+        assert_eq!(
+            field(&json, "akamai"),
+            Some(profile.http2.akamai_text().as_str()),
+            "{}: {json}",
+            profile.name
+        );
+        assert_eq!(field(&json, "alpn"), Some("h2"), "{json}");
+        assert!(
+            json.ends_with(&headers_tail(profile.http2_headers.iter().map(|(n, _)| *n))),
+            "{}: {json}",
+            profile.name
+        );
+    }
+    s.shutdown().unwrap();
+}
+
+/// Each built-in profile over TLS and HTTP/1.1 (`alpn_h2` off, so ALPN offers `http/1.1`
+/// only): the JA4 of the profile's ClientHello with that ALPN, no HTTP/2 part, `Host` then
+/// the profile's HTTP/1.1 header names in its order and case.
+#[test]
+fn each_profile_over_h1_is_seen_as_itself() {
+    let (s, root) = tls_server(None);
+    for profile in BUILT_IN {
+        let c = client(&s, &root, profile, false);
+        let resp = c
+            .request(Request::get(&url(&s, "/fingerprint")).unwrap())
+            .unwrap();
+        assert_eq!(resp.version(), Version::Http11, "{}", profile.name);
+        let json = String::from_utf8(body(resp)).unwrap();
+        let ja4 = field(&json, "ja4").unwrap_or_else(|| panic!("{}: {json}", profile.name));
+        let want = expected_ja4(profile, Some(&[b"http/1.1"]), "localhost");
+        assert_eq!(ja4, want, "{}: {json}", profile.name);
+        // The same ClientHello as over HTTP/2 but for the ALPN characters.
+        assert_eq!(
+            want,
+            expected_ja4(profile, None, "localhost").replacen("h2_", "h1_", 1),
+            "{}",
+            profile.name
+        );
+        assert_eq!(field(&json, "alpn"), Some("http/1.1"), "{json}");
+        assert!(json.contains("\"http2\":null"), "{json}");
+        let names = std::iter::once("Host").chain(profile.http1_headers.iter().map(|(n, _)| *n));
+        assert!(
+            json.ends_with(&headers_tail(names)),
+            "{}: {json}",
+            profile.name
+        );
+    }
+    s.shutdown().unwrap();
+}
+
+/// The caller's fields replace the profile's defaults of the same name in place (their
+/// value, their case over HTTP/1.1), others follow in the caller's order; with decoding off
+/// the profile's `Accept-Encoding` is left out.
+#[test]
+fn caller_fields_replace_defaults_in_place() {
+    let (s, root) = tls_server(None);
+    let chrome = &tls::profile::CHROME;
+    for alpn_h2 in [true, false] {
+        let c = client(&s, &root, chrome, alpn_h2);
+        let req = Request::get(&url(&s, "/echo"))
+            .unwrap()
+            .header("X-Extra", "1")
+            .header("user-agent", "wire-test")
+            .header("X-Last", "2");
+        let text = String::from_utf8(body(c.request(req).unwrap())).unwrap();
+        let lines: Vec<(&str, &str)> = text.lines().map(|l| l.split_once(": ").unwrap()).collect();
+        let defaults = if alpn_h2 {
+            chrome.http2_headers
+        } else {
+            chrome.http1_headers
+        };
+        let mut want: Vec<(&str, &str)> = defaults
+            .iter()
+            .map(|&(n, v)| {
+                if n.eq_ignore_ascii_case("user-agent") {
+                    ("user-agent", "wire-test")
+                } else {
+                    (n, v)
+                }
+            })
+            .collect();
+        want.extend([("X-Extra", "1"), ("X-Last", "2")]);
+        if alpn_h2 {
+            for w in &mut want[defaults.len()..] {
+                w.0 = if w.0 == "X-Extra" {
+                    "x-extra"
+                } else {
+                    "x-last"
+                };
+            }
+        } else {
+            want.insert(0, ("Host", "")); // its value checked below
+        }
+        let got: Vec<(&str, &str)> = lines
+            .iter()
+            .map(|&(n, v)| if n == "Host" { (n, "") } else { (n, v) })
+            .collect();
+        assert_eq!(got, want, "h2 {alpn_h2}: {text}");
+
+        // Decoding off: no `Accept-Encoding`, the rest as before.
+        let req = Request::get(&url(&s, "/fingerprint"))
+            .unwrap()
+            .decompress(false);
+        let json = String::from_utf8(body(c.request(req).unwrap())).unwrap();
+        assert!(
+            !json.to_ascii_lowercase().contains("\"accept-encoding\""),
+            "h2 {alpn_h2}: {json}"
+        );
+        assert!(json.contains("\"accept-language\"") || json.contains("\"Accept-Language\""));
+    }
+    s.shutdown().unwrap();
+}
+
+/// Every coding a built-in profile's `Accept-Encoding` names (HTTP/1.1 and HTTP/2) is one
+/// the client decodes: a server answering with each gets the plain body back.
+#[test]
+fn every_advertised_coding_is_decoded() {
+    let (s, root) = tls_server(None);
+    for profile in BUILT_IN {
+        let mut tokens: Vec<&str> = Vec::new();
+        for (n, v) in profile.http1_headers.iter().chain(profile.http2_headers) {
+            if n.eq_ignore_ascii_case("accept-encoding") {
+                tokens.extend(
+                    v.split(',')
+                        .map(|t| t.split(';').next().unwrap_or("").trim()),
+                );
+            }
+        }
+        assert!(!tokens.is_empty(), "{}: no Accept-Encoding", profile.name);
+        for alpn_h2 in [true, false] {
+            let c = client(&s, &root, profile, alpn_h2);
+            for token in &tokens {
+                assert!(
+                    Coding::from_token(token).is_some(),
+                    "{}: the client cannot decode {token:?}",
+                    profile.name
+                );
+                let resp = c
+                    .request(Request::get(&url(&s, &format!("/coded/{token}"))).unwrap())
+                    .unwrap();
+                assert_eq!(resp.status(), 200, "{}: {token}", profile.name);
+                assert_eq!(
+                    resp.decoded(),
+                    [Coding::from_token(token).unwrap()],
+                    "{}: {token}",
+                    profile.name
+                );
+                assert_eq!(body(resp), PLAIN, "{}: {token}", profile.name);
+            }
+        }
+    }
+    s.shutdown().unwrap();
+}
+
+/// [`ClientConfig::key_log`]: the client's key log holds the TLS 1.3 application secret the
+/// server derived for the same connection (the same `CLIENT_TRAFFIC_SECRET_0` line).
+#[test]
+fn key_log_lines_match_the_servers() {
+    let server_lines: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sl = Arc::clone(&server_lines);
+    let (s, root) = tls_server(Some(Arc::new(move |l: &str| {
+        sl.lock().unwrap().push(l.to_owned());
+    })));
+    let client_lines: Arc<Mutex<Vec<String>>> = Arc::default();
+    let cl = Arc::clone(&client_lines);
+    let port = s.local_addr().port();
+    let c = Client::new(ClientConfig {
+        profile: Some(&tls::profile::CHROME),
+        key_log: Some(KeyLogSink::new(move |l: &str| {
+            cl.lock().unwrap().push(l.to_owned());
+        })),
+        system_roots: false,
+        root_pems: vec![root],
+        resolve: vec![ResolveOverride::parse(&format!("localhost:{port}:127.0.0.1")).unwrap()],
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let resp = c.request(Request::get(&url(&s, "/echo")).unwrap()).unwrap();
+    assert_eq!(resp.status(), 200);
+    body(resp);
+    let ours = client_lines.lock().unwrap().clone();
+    let secret = ours
+        .iter()
+        .find(|l| l.starts_with("CLIENT_TRAFFIC_SECRET_0 "))
+        .unwrap_or_else(|| panic!("{ours:?}"));
+    assert_eq!(secret.split(' ').count(), 3, "{secret}");
+    assert!(
+        server_lines.lock().unwrap().contains(secret),
+        "{secret} not among the server's {:?}",
+        server_lines.lock().unwrap()
+    );
+    s.shutdown().unwrap();
+}
