@@ -1,5 +1,5 @@
 //! `wire`: the command-line face of the engine. One file per command: `serve`, the client
-//! commands `get|post|put|delete|head` (fetch.rs), and `bench`.
+//! commands `get|post|put|delete|head` (fetch.rs), `ws`, and `bench`.
 
 use std::process::ExitCode;
 
@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod fetch;
 mod serve;
+mod ws;
 
 /// HTTP engine tool.
 #[derive(Debug, Parser)]
@@ -33,6 +34,8 @@ enum Command {
     Head(fetch::Args),
     /// Load-test a URL: N requests over C connections (h2load-style report).
     Bench(bench::Args),
+    /// A WebSocket session: stdin lines sent as text messages, messages received printed.
+    Ws(ws::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Delete(args) => fetch::run("DELETE", &args),
         Command::Head(args) => fetch::run("HEAD", &args),
         Command::Bench(args) => bench::run(&args),
+        Command::Ws(args) => ws::run(&args),
     };
     ExitCode::from(code)
 }
