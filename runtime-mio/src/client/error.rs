@@ -6,6 +6,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::proxy::ProxyFailure;
+use super::sse::SseFailure;
 
 /// Which of the client's timeouts ran out (see [`Timeouts`](super::Timeouts)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -134,6 +135,10 @@ pub enum Error {
     /// A redirect's `Location` is not a URL this client can fetch (another scheme, a
     /// malformed reference).
     InvalidRedirect(String),
+    /// An event source ([`EventSource`](super::EventSource)) stopped for good: its
+    /// response was refused, or it gave up reconnecting; or one of its streams broke a
+    /// parser limit (reported in [`SseItem::Retrying`](super::SseItem::Retrying)).
+    Sse(SseFailure),
 }
 
 impl Error {
@@ -179,6 +184,7 @@ impl fmt::Display for Error {
             Error::Decoding { coding, reason } => write!(f, "cannot decode {coding}: {reason}"),
             Error::TooManyRedirects { limit } => write!(f, "more than {limit} redirects"),
             Error::InvalidRedirect(l) => write!(f, "cannot follow the redirect to {l:?}"),
+            Error::Sse(failure) => write!(f, "event stream: {failure}"),
         }
     }
 }
@@ -197,6 +203,8 @@ impl std::error::Error for Error {
                     | ProxyFailure::Io(source),
                 ..
             } => Some(&**source),
+            Error::Sse(SseFailure::GaveUp { last: Some(e), .. }) => Some(&**e),
+            Error::Sse(SseFailure::Parse(e)) => Some(e),
             _ => None,
         }
     }
@@ -210,7 +218,9 @@ impl From<Error> for io::Error {
             Error::ConnectionClosed => io::ErrorKind::UnexpectedEof,
             // Not `Interrupted`: `io::copy` and `read_to_end` would retry it forever.
             Error::Cancelled => io::ErrorKind::ConnectionAborted,
-            Error::Protocol(_) | Error::Decoding { .. } => io::ErrorKind::InvalidData,
+            Error::Protocol(_) | Error::Decoding { .. } | Error::Sse(SseFailure::Parse(_)) => {
+                io::ErrorKind::InvalidData
+            }
             _ => io::ErrorKind::Other,
         };
         io::Error::new(kind, e)

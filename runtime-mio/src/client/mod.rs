@@ -97,13 +97,22 @@
 //! A [`CookieJar`] (RFC 6265) shared by the clients' clones keeps cookies across requests
 //! and hops ([`Client::cookie_jar`]).
 //!
+//! # Server-Sent Events
+//! [`Client::sse`] opens an [`EventSource`] on top of the streaming response: proto-sse's
+//! parser reads the body chunk by chunk and its reconnect policy reopens a lost stream
+//! (`Last-Event-ID`, the server's `retry:`, backoff; 204 stops it, another status or
+//! content type fails it). [`EventSource::next_event`] returns events and reconnection
+//! news ([`SseItem`]) with a bounded wait; [`SseCloseHandle`] closes it from any thread.
+//! The body idle timeout is unlimited for event streams unless [`SseConfig::idle`] sets
+//! one.
+//!
 //! # Not yet
 //! Browser profiles (header order and case of the added `Accept-Encoding` and `Cookie`
 //! fields, cookie crumbs split over HTTP/2), the public suffix list and `SameSite`
 //! enforcement in the cookie store, a total timeout across redirects, an HTTPS proxy (TLS to
 //! the proxy itself), proxy settings from the environment (`HTTPS_PROXY`, `NO_PROXY`), an
 //! asynchronous resolver (a lookup blocks the caller's thread and is not bounded by the
-//! connect timeout), WebSocket and SSE clients, HTTP/1.1 pipelining, `Expect:
+//! connect timeout), a WebSocket client, HTTP/1.1 pipelining, `Expect:
 //! 100-continue`, request trailers. A request a pooled connection lost before it was sent,
 //! or an idempotent one it lost unanswered, is sent once more on a new connection (a
 //! [`BodyWriter`]'s body only if none of it was taken); others fail with
@@ -130,6 +139,7 @@ mod pool;
 mod proxy;
 mod redirect;
 mod resolve;
+mod sse;
 mod upload;
 mod url;
 
@@ -143,6 +153,7 @@ pub use multipart::{Multipart, Part, urlencode};
 pub use pool::PoolStats;
 pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use redirect::{Hop, Redirects};
+pub use sse::{EventSource, SseCloseHandle, SseConfig, SseEvent, SseFailure, SseItem};
 pub use upload::BodyWriter;
 pub use url::{Origin, Scheme, Url};
 
@@ -639,6 +650,26 @@ impl Client {
     /// [`Error::InvalidRedirect`].
     pub fn request(&self, req: Request) -> Result<Response, Error> {
         redirect::run(self, req)
+    }
+
+    /// Opens a Server-Sent Events source on `req` (usually [`Request::get`]): the request
+    /// goes out with `Accept: text/event-stream` and `Cache-Control: no-cache` (unless it
+    /// has its own), the body idle timeout replaced by [`SseConfig::idle`] (unlimited by
+    /// default), and returns once the first response is accepted (200 and
+    /// `text/event-stream`). Later connections follow proto-sse's reconnect policy
+    /// (`Last-Event-ID`, `retry:`, backoff): see [`EventSource`].
+    ///
+    /// The first connection is not retried: its failure is returned, so that a wrong URL
+    /// or a refusing server fails at once. A 204 No Content answer gives a source that is
+    /// already over ([`EventSource::next_event`] returns `Ok(None)`).
+    ///
+    /// # Errors
+    /// As [`Client::request`]; [`Error::Sse`] with [`SseFailure::Status`] for a status
+    /// other than 200 and 204, [`SseFailure::ContentType`] for a content type other than
+    /// `text/event-stream`; [`Error::InvalidRequest`] for a [`BodyWriter`] body (it could
+    /// not be sent again).
+    pub fn sse(&self, req: Request, config: SseConfig) -> Result<EventSource, Error> {
+        EventSource::connect(self, req, config)
     }
 
     /// The cookie store its clones share; `None` when [`ClientConfig::cookies`] is off.
