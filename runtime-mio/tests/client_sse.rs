@@ -3,7 +3,7 @@
 //! `Accept`/`Cache-Control`; a stream cut mid-event reopened with `Last-Event-ID` after the
 //! server's `retry:` time (the cut event never delivered); a refused response (status,
 //! content type) failing without reconnection, at the first connection and at a later one;
-//! 204 stopping; `max_retries` giving up; a quiet stream outliving the client's body idle
+//! 204 stopping; `max_retries` giving up; an unsendable last event ID failing the source; a quiet stream outliving the client's body idle
 //! timeout, and `SseConfig::idle` reconnecting it; bounded waits; a close from another
 //! thread waking a read blocked on the stream, on the reconnection delay and on a
 //! connection being opened; and `wire sse` run as the built binary.
@@ -194,6 +194,12 @@ fn server(log: Arc<Log>) -> Server {
                         let _ = w.send(event(after + 2, "after the gap"));
                         hold(&w);
                     });
+                    resp
+                }
+                "/badid" => {
+                    let (resp, w) = stream();
+                    let _ = w.send(&b"id: a\x01b\ndata: odd id\n\n"[..]);
+                    w.finish();
                     resp
                 }
                 "/empty" => {
@@ -783,6 +789,30 @@ fn close_from_another_thread_wakes_a_read_waiting_for_a_connection() {
     }
     done_tx.send(()).unwrap();
     server.join().unwrap();
+}
+
+/// An event ID that HTTP/1.1 cannot send as `Last-Event-ID` (a control character: RFC 9110
+/// field values exclude them; RFC 9113 only forbids NUL, CR and LF, so HTTP/2 sends it)
+/// fails the source at the reconnection instead of retrying for ever.
+#[test]
+fn an_id_that_cannot_be_sent_fails_the_reconnection() {
+    let log = Arc::new(Log::default());
+    let server = server(Arc::clone(&log));
+    let client = client(false);
+    let mut source = client
+        .sse(Request::get(&url(&server, "/badid")).unwrap(), fast())
+        .unwrap();
+    assert_eq!(next_event(&mut source).id, "a\u{1}b");
+    assert!(matches!(next(&mut source), SseItem::Retrying { .. }));
+    for _ in 0..2 {
+        match source.next_event(Wait::Timeout(Duration::from_secs(10))) {
+            Err(Error::InvalidRequest(_)) => {}
+            other => panic!("expected InvalidRequest, got {other:?}"),
+        }
+    }
+    // The refused request never left.
+    assert_eq!(log.requests("/badid").len(), 1);
+    server.shutdown().unwrap();
 }
 
 #[test]

@@ -668,6 +668,25 @@ impl Client {
     /// other than 200 and 204, [`SseFailure::ContentType`] for a content type other than
     /// `text/event-stream`; [`Error::InvalidRequest`] for a [`BodyWriter`] body (it could
     /// not be sent again).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use runtime_mio::client::{Client, ClientConfig, Request, SseConfig, SseItem, Wait};
+    ///
+    /// let client = Client::new(ClientConfig::default())?;
+    /// let req = Request::get("https://example.com/events")?;
+    /// let mut source = client.sse(req, SseConfig::default())?;
+    /// while let Some(item) = source.next_event(Wait::Block)? {
+    ///     match item {
+    ///         SseItem::Event(e) => println!("{} {}: {}", e.id, e.event_type, e.data),
+    ///         SseItem::Retrying { delay, .. } => eprintln!("lost; again in {delay:?}"),
+    ///         SseItem::Reconnected { last_event_id, .. } => eprintln!("back at {last_event_id:?}"),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # Ok::<(), runtime_mio::client::Error>(())
+    /// ```
     pub fn sse(&self, req: Request, config: SseConfig) -> Result<EventSource, Error> {
         EventSource::connect(self, req, config)
     }

@@ -29,6 +29,25 @@ use super::{Client, Request};
 use crate::timer::Timeout;
 
 /// How an [`EventSource`] reads and reconnects.
+///
+/// ```
+/// use std::time::Duration;
+/// use runtime_mio::client::SseConfig;
+/// use runtime_mio::timer::Timeout;
+///
+/// let config = SseConfig {
+///     // Retry 5 failures in a row, then give up.
+///     max_retries: Some(5),
+///     // The server sends a heartbeat comment every 15 s: 40 s of silence is a lost stream.
+///     idle: Timeout::After(Duration::from_secs(40)),
+///     reconnect: proto_sse::ReconnectConfig {
+///         initial_retry: Duration::from_secs(1),
+///         ..proto_sse::ReconnectConfig::default()
+///     },
+///     ..SseConfig::default()
+/// };
+/// assert_eq!(config.last_event_id, None);
+/// ```
 #[derive(Debug, Clone)]
 pub struct SseConfig {
     /// proto-sse's reconnect policy: the reconnection time before the server sends
@@ -284,8 +303,14 @@ impl Shared {
 /// # use runtime_mio::server::{Response, Server, ServerConfig};
 /// # let server = Server::bind("127.0.0.1:0".parse().unwrap(),
 /// #     ServerConfig { threads: 1, ..ServerConfig::default() },
-/// #     |_req| { let (resp, events) = Response::sse();
-/// #              std::thread::spawn(move || { let _ = events.comment("quiet"); }); resp })
+/// #     |_req| {
+/// #         let (resp, events) = Response::sse();
+/// #         // A stream that stays open and quiet until the client goes.
+/// #         std::thread::spawn(move || while !events.is_closed() {
+/// #             std::thread::sleep(std::time::Duration::from_millis(10));
+/// #         });
+/// #         resp
+/// #     })
 /// #     .unwrap();
 /// # let client = Client::new(ClientConfig::default()).unwrap();
 /// # let url = format!("http://{}/", server.local_addr());
@@ -469,8 +494,10 @@ impl EventSource {
     /// again). The source's end, returned again by every later call: [`Error::Sse`] with
     /// [`SseFailure::Status`] or [`SseFailure::ContentType`] when a reconnection's response
     /// was refused ("fail the connection": nothing more is tried), or
-    /// [`SseFailure::GaveUp`] after [`SseConfig::max_retries`]. Lost streams and failed
-    /// attempts are not errors: they come as [`SseItem::Retrying`].
+    /// [`SseFailure::GaveUp`] after [`SseConfig::max_retries`]; [`Error::InvalidRequest`]
+    /// when a reconnection cannot be sent (the server set a last event ID that is no valid
+    /// header field value). Lost streams and failed attempts are not errors: they come as
+    /// [`SseItem::Retrying`].
     pub fn next_event(&mut self, wait: Wait) -> Result<Option<SseItem>, Error> {
         let deadline = match wait {
             Wait::Timeout(d) => Some(Instant::now().checked_add(d)),
@@ -536,6 +563,12 @@ impl EventSource {
                             if let Err(e) = self.accept(resp, false) {
                                 self.phase = Phase::Failed(e);
                             }
+                        }
+                        // A request the client refuses to send (a last event ID that is
+                        // no valid field value): trying again cannot help.
+                        Some(Err(e @ Error::InvalidRequest(_))) => {
+                            self.policy.close();
+                            self.phase = Phase::Failed(e);
                         }
                         Some(Err(e)) => {
                             let now = Instant::now();
