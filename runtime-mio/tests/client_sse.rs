@@ -1,7 +1,8 @@
 //! The client's Server-Sent Events source ([`Client::sse`], [`EventSource`]) against our own
 //! server, over HTTP/1.1 and HTTP/2 with prior knowledge: events in order with the request's
 //! `Accept`/`Cache-Control`; a stream cut mid-event reopened with `Last-Event-ID` after the
-//! server's `retry:` time (the cut event never delivered); a refused response (status,
+//! server's `retry:` time (the cut event never delivered, unless the parser is told to
+//! flush it); a refused response (status,
 //! content type) failing without reconnection, at the first connection and at a later one;
 //! 204 stopping; `max_retries` giving up; an unsendable last event ID failing the source; a quiet stream outliving the client's body idle
 //! timeout, and `SseConfig::idle` reconnecting it; bounded waits; a close from another
@@ -386,6 +387,40 @@ fn a_cut_stream_reconnects_with_last_event_id_after_retry_over_http1() {
 #[test]
 fn a_cut_stream_reconnects_with_last_event_id_after_retry_over_h2c() {
     cut_mid_stream(true);
+}
+
+/// With proto-sse's `EndOfStream::Flush`, the event cut by the end of the stream is
+/// dispatched (and its ID sent on reconnection), as streaming-API clients want.
+#[test]
+fn a_flushing_parser_dispatches_the_cut_event() {
+    let log = Arc::new(Log::default());
+    let server = server(Arc::clone(&log));
+    let client = client(false);
+    let config = SseConfig {
+        parser: proto_sse::Config {
+            end_of_stream: proto_sse::EndOfStream::Flush,
+            ..proto_sse::Config::default()
+        },
+        ..SseConfig::default()
+    };
+    let mut source = client
+        .sse(
+            Request::get(&url(&server, "/cut?retry=20")).unwrap(),
+            config,
+        )
+        .unwrap();
+    let data: Vec<_> = (0..3).map(|_| next_event(&mut source).data).collect();
+    assert_eq!(data, ["event 1", "event 2", "cut sh"]);
+    assert!(matches!(next(&mut source), SseItem::Retrying { .. }));
+    match next(&mut source) {
+        SseItem::Reconnected { last_event_id, .. } => {
+            assert_eq!(last_event_id.as_deref(), Some("3"));
+        }
+        other => panic!("expected Reconnected, got {other:?}"),
+    }
+    assert_eq!(next_event(&mut source).data, "after 3");
+    drop(source);
+    server.shutdown().unwrap();
 }
 
 /// A stream that ends cleanly is reopened too, and the server resumes after the ID sent.

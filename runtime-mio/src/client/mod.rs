@@ -669,6 +669,10 @@ impl Client {
     /// `text/event-stream`; [`Error::InvalidRequest`] for a [`BodyWriter`] body (it could
     /// not be sent again).
     ///
+    /// The other timeouts (the request's, or the client's) apply to each connection: a
+    /// [`ClientTimeouts::total`] other than unlimited cuts every stream after that long,
+    /// and the source reopens it.
+    ///
     /// # Examples
     ///
     /// ```no_run
