@@ -6,6 +6,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::proxy::ProxyFailure;
+use super::sse::SseFailure;
 
 /// Which of the client's timeouts ran out (see [`Timeouts`](super::Timeouts)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -147,6 +148,10 @@ pub enum Error {
     /// [`ClientConfig::profile`](super::ClientConfig::profile) has an HTTP/2 element a
     /// connection cannot send ([`Client::new`](super::Client::new)).
     Profile(crate::profile::ProfileError),
+    /// An event source ([`EventSource`](super::EventSource)) stopped for good: its
+    /// response was refused, or it gave up reconnecting; or one of its streams broke a
+    /// parser limit (reported in [`SseItem::Retrying`](super::SseItem::Retrying)).
+    Sse(SseFailure),
 }
 
 impl Error {
@@ -194,6 +199,7 @@ impl fmt::Display for Error {
             Error::InvalidRedirect(l) => write!(f, "cannot follow the redirect to {l:?}"),
             Error::WebSocket(e) => write!(f, "WebSocket: {e}"),
             Error::Profile(e) => e.fmt(f),
+            Error::Sse(failure) => write!(f, "event stream: {failure}"),
         }
     }
 }
@@ -213,6 +219,8 @@ impl std::error::Error for Error {
                 ..
             } => Some(&**source),
             Error::Profile(e) => Some(e),
+            Error::Sse(SseFailure::GaveUp { last: Some(e), .. }) => Some(&**e),
+            Error::Sse(SseFailure::Parse(e)) => Some(e),
             _ => None,
         }
     }
@@ -226,9 +234,10 @@ impl From<Error> for io::Error {
             Error::ConnectionClosed => io::ErrorKind::UnexpectedEof,
             // Not `Interrupted`: `io::copy` and `read_to_end` would retry it forever.
             Error::Cancelled => io::ErrorKind::ConnectionAborted,
-            Error::Protocol(_) | Error::Decoding { .. } | Error::WebSocket(_) => {
-                io::ErrorKind::InvalidData
-            }
+            Error::Protocol(_)
+            | Error::Decoding { .. }
+            | Error::WebSocket(_)
+            | Error::Sse(SseFailure::Parse(_)) => io::ErrorKind::InvalidData,
             _ => io::ErrorKind::Other,
         };
         io::Error::new(kind, e)

@@ -105,13 +105,22 @@
 //! HTTP/2, a request's own fields replacing defaults of the same name in place.
 //! [`ClientConfig::key_log`] writes the TLS secrets for Wireshark.
 //!
+//! # Server-Sent Events
+//! [`Client::sse`] opens an [`EventSource`] on top of the streaming response: proto-sse's
+//! parser reads the body chunk by chunk and its reconnect policy reopens a lost stream
+//! (`Last-Event-ID`, the server's `retry:`, backoff; 204 stops it, another status or
+//! content type fails it). [`EventSource::next_event`] returns events and reconnection
+//! news ([`SseItem`]) with a bounded wait; [`SseCloseHandle`] closes it from any thread.
+//! The body idle timeout is unlimited for event streams unless [`SseConfig::idle`] sets
+//! one.
+//!
 //! # Not yet
 //! With a profile: the `Cookie` field's place (it follows the defaults) and cookie crumbs
 //! split over HTTP/2; the public suffix list and `SameSite`
 //! enforcement in the cookie store, a total timeout across redirects, an HTTPS proxy (TLS to
 //! the proxy itself), proxy settings from the environment (`HTTPS_PROXY`, `NO_PROXY`), an
 //! asynchronous resolver (a lookup blocks the caller's thread and is not bounded by the
-//! connect timeout), WebSocket and SSE clients, HTTP/1.1 pipelining, `Expect:
+//! connect timeout), a WebSocket client, HTTP/1.1 pipelining, `Expect:
 //! 100-continue`, request trailers. A request a pooled connection lost before it was sent,
 //! or an idempotent one it lost unanswered, is sent once more on a new connection (a
 //! [`BodyWriter`]'s body only if none of it was taken); others fail with
@@ -139,6 +148,7 @@ mod profile;
 mod proxy;
 mod redirect;
 mod resolve;
+mod sse;
 mod upload;
 mod url;
 mod ws;
@@ -153,6 +163,7 @@ pub use multipart::{Multipart, Part, urlencode};
 pub use pool::PoolStats;
 pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use redirect::{Hop, Redirects};
+pub use sse::{EventSource, SseCloseHandle, SseConfig, SseEvent, SseFailure, SseItem};
 pub use upload::BodyWriter;
 pub use url::{Origin, Scheme, Url};
 pub use ws::{Message, WebSocket, WebSocketError, WebSocketRequest};
@@ -736,6 +747,49 @@ impl Client {
     /// [`Error::InvalidRedirect`].
     pub fn request(&self, req: Request) -> Result<Response, Error> {
         redirect::run(self, req)
+    }
+
+    /// Opens a Server-Sent Events source on `req` (usually [`Request::get`]): the request
+    /// goes out with `Accept: text/event-stream` and `Cache-Control: no-cache` (unless it
+    /// has its own), the body idle timeout replaced by [`SseConfig::idle`] (unlimited by
+    /// default), and returns once the first response is accepted (200 and
+    /// `text/event-stream`). Later connections follow proto-sse's reconnect policy
+    /// (`Last-Event-ID`, `retry:`, backoff): see [`EventSource`].
+    ///
+    /// The first connection is not retried: its failure is returned, so that a wrong URL
+    /// or a refusing server fails at once. A 204 No Content answer gives a source that is
+    /// already over ([`EventSource::next_event`] returns `Ok(None)`).
+    ///
+    /// # Errors
+    /// As [`Client::request`]; [`Error::Sse`] with [`SseFailure::Status`] for a status
+    /// other than 200 and 204, [`SseFailure::ContentType`] for a content type other than
+    /// `text/event-stream`; [`Error::InvalidRequest`] for a [`BodyWriter`] body (it could
+    /// not be sent again).
+    ///
+    /// The other timeouts (the request's, or the client's) apply to each connection: a
+    /// [`ClientTimeouts::total`] other than unlimited cuts every stream after that long,
+    /// and the source reopens it.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use runtime_mio::client::{Client, ClientConfig, Request, SseConfig, SseItem, Wait};
+    ///
+    /// let client = Client::new(ClientConfig::default())?;
+    /// let req = Request::get("https://example.com/events")?;
+    /// let mut source = client.sse(req, SseConfig::default())?;
+    /// while let Some(item) = source.next_event(Wait::Block)? {
+    ///     match item {
+    ///         SseItem::Event(e) => println!("{} {}: {}", e.id, e.event_type, e.data),
+    ///         SseItem::Retrying { delay, .. } => eprintln!("lost; again in {delay:?}"),
+    ///         SseItem::Reconnected { last_event_id, .. } => eprintln!("back at {last_event_id:?}"),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # Ok::<(), runtime_mio::client::Error>(())
+    /// ```
+    pub fn sse(&self, req: Request, config: SseConfig) -> Result<EventSource, Error> {
+        EventSource::connect(self, req, config)
     }
 
     /// The cookie store its clones share; `None` when [`ClientConfig::cookies`] is off.

@@ -1,5 +1,5 @@
 //! `wire`: the command-line face of the engine. One file per command: `serve`, the client
-//! commands `get|post|put|delete|head` (fetch.rs), `ws`, and `bench`.
+//! commands `get|post|put|delete|head` (fetch.rs), `ws`, `sse`, and `bench`.
 
 use std::process::ExitCode;
 
@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod fetch;
 mod serve;
+mod sse;
 mod ws;
 
 /// HTTP engine tool.
@@ -32,6 +33,9 @@ enum Command {
     Delete(fetch::Args),
     /// HEAD a URL; the response head to stdout.
     Head(fetch::Args),
+    /// Read a Server-Sent Events stream: one line per event, reconnecting (with
+    /// Last-Event-ID) when it ends or breaks.
+    Sse(sse::Args),
     /// Load-test a URL: N requests over C connections (h2load-style report).
     Bench(bench::Args),
     /// A WebSocket session: stdin lines sent as text messages, messages received printed.
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
         Command::Put(args) => fetch::run("PUT", &args),
         Command::Delete(args) => fetch::run("DELETE", &args),
         Command::Head(args) => fetch::run("HEAD", &args),
+        Command::Sse(args) => sse::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Ws(args) => ws::run(&args),
     };
