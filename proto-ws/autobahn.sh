@@ -3,21 +3,24 @@
 #  - server: examples/echo_server.rs under wstest's fuzzingclient;
 #  - client: examples/echo_client.rs against wstest's fuzzingserver;
 #  - wire: runtime-mio's `wire serve --threads 1` under wstest's fuzzingclient, at its /ws
-#    (the WebSocket echo endpoint, permessage-deflate, through the mio event loop over TCP).
+#    (the WebSocket echo endpoint, permessage-deflate, through the mio event loop over TCP);
+#  - runtime: runtime-mio's client (`Client::websocket`, examples/autobahn_client.rs) against
+#    wstest's fuzzingserver (permessage-deflate offered).
 # Every case (chapters 1-13, permessage-deflate included: 517 cases) unless AB_CASES narrows it, e.g.
 #   AB_CASES='"1.*","2.*","3.*","4.*","5.*","6.*","7.*","9.*","10.*"' bash proto-ws/autobahn.sh
-# AB_ROLES lists the roles to run (default all three: `server client wire`); they run at the
-# same time (each wstest is single-threaded Python: three roles at once take less wall time
-# than one after another, about 15 min here for the full selection).
+# AB_ROLES lists the roles to run (default all four: `server client wire runtime`); they run
+# at the same time (each wstest is single-threaded Python: the roles at once take less wall
+# time than one after another).
 # Runs with failByDrop true in every role (a peer that drops TCP without the closing handshake
 # fails the case). Prints `ROLE: N passed, N failed` per role (OK, NON-STRICT, INFORMATIONAL pass;
 # FAILED and UNIMPLEMENTED fail) and exits non-zero on any failure, and also when:
 #  - a role's report holds fewer (or more) cases than the selection does: the expected count is
 #    computed from AB_CASES by the testsuite's own case list (the missing cases count as failed);
 #  - AB_CASES selects no case at all (fails at once, before building anything);
-#  - our side dies: echo_client exits non-zero, or echo_server / wire exits during the run;
+#  - our side dies: echo_client / autobahn_client exits non-zero, or echo_server / wire exits
+#    during the run;
 #  - a role takes longer than AB_TIMEOUT seconds (default 1800).
-# Starts its own fuzzingserver (with this spec; loopback only, through wstest_loopback.py) and
+# Starts its own fuzzingservers (with this spec; loopback only, through wstest_loopback.py) and
 # stops everything it started.
 set -uo pipefail
 # A port the OS says is free on 127.0.0.1 (so concurrent runs do not collide).
@@ -25,11 +28,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 cd "$(dirname "$0")/.."
 PEERS_DIR=${PEERS_DIR:-${TMPDIR:-/tmp}/http-engine-peers}
 AB_CASES=${AB_CASES:-'"*"'}
-AB_ROLES=${AB_ROLES:-server client wire}
+AB_ROLES=${AB_ROLES:-server client wire runtime}
 AB_TIMEOUT=${AB_TIMEOUT:-1800}
 SERVER_PORT=${AB_SERVER_PORT:-$(free_port)}
 WIRE_PORT=${AB_WIRE_PORT:-$(free_port)}
-FUZZ_PORT=${AB_FUZZ_PORT:-$(free_port)}
 PY=$PEERS_DIR/venv-ab27/bin/python
 if [ ! -x "$PY" ] && [ -f ../shared/peers/install.sh ]; then bash ../shared/peers/install.sh >/dev/null; fi
 if [ ! -x "$PY" ]; then echo "autobahn: $PY missing (run ../shared/peers/install.sh)"; echo "0 passed, 1 failed"; exit 1; fi
@@ -61,18 +63,20 @@ target=${CARGO_TARGET_DIR:-target}
 # dependencies' features and rebuild what the other scripts' single-package builds cached).
 build_examples=0
 build_wire=0
+build_runtime=0
 for role in $AB_ROLES; do
   case $role in
     server | client) build_examples=1 ;;
     wire) build_wire=1 ;;
+    runtime) build_runtime=1 ;;
     *) echo "autobahn: unknown role $role"; echo "0 passed, 1 failed"; exit 1 ;;
   esac
 done
 if [ $build_examples = 1 ]; then
   cargo build --release -q -p proto-ws --example echo_server --example echo_client || { echo "0 passed, 1 failed"; exit 1; }
 fi
-if [ $build_wire = 1 ]; then
-  cargo build --release -q -p runtime-mio --bin wire || { echo "0 passed, 1 failed"; exit 1; }
+if [ $build_wire = 1 ] || [ $build_runtime = 1 ]; then
+  cargo build --release -q -p runtime-mio --bin wire --example autobahn_client || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
 work=$(mktemp -d)
@@ -116,74 +120,45 @@ summarize() {
 
 # fuzzingclient_role ROLE AGENT URL COMMAND...: starts COMMAND (our server, listening for URL),
 # runs the fuzzingclient against URL, and summarizes its report as ROLE.
-fuzzingclient_role() {
-  local role=$1 agent=$2 url=$3
-  shift 3
-  local port=${url#ws://127.0.0.1:}
-  port=${port%%/*}
+fuzzing# fuzzingserver_role ROLE AGENT COMMAND...: starts a fuzzingserver of its own (on a free port,
+# its URL appended to COMMAND, then AGENT), runs COMMAND (our client, through every case) and
+# summarizes the role's report.
+fuzzingserver_role() {
+  local role=$1 agent=$2; shift 2
   status=0
-  "$@" >"$work/$role.log" 2>&1 &
-  local our_pid=$!
-  trap "kill $our_pid 2>/dev/null; wait $our_pid 2>/dev/null" EXIT
-  wait_port "$port" || { echo "$role: ${1##*/} not up"; echo "$role: 0 passed, $((expected + 1)) failed"; return 1; }
-  cat > "$work/fuzzingclient-$role.json" <<JSON
-{"options": {"failByDrop": true}, "outdir": "$work/reports-$role",
- "servers": [{"agent": "$agent", "url": "$url"}],
+  local port; port=$(free_port)
+  cat > "$work/fuzzingserver-$role.json" <<JSON
+{"url": "ws://127.0.0.1:$port", "options": {"failByDrop": true}, "outdir": "$work/clients-$role",
  "cases": [$AB_CASES], "exclude-cases": [], "exclude-agent-cases": {}}
 JSON
-  (cd "$PEERS_DIR/autobahn" && exec timeout "$AB_TIMEOUT" "$PY" wstest_loopback.py -m fuzzingclient -s "$work/fuzzingclient-$role.json") >"$work/fuzzingclient-$role.log" 2>&1 &
-  local ab_pid=$!
-  trap "kill $our_pid $ab_pid 2>/dev/null; wait $our_pid $ab_pid 2>/dev/null" EXIT
-  # Whichever ends first: the testsuite (normal), or our server (it died: stop the testsuite).
-  local extra=0 rc
-  wait -n "$our_pid" "$ab_pid"
-  if kill -0 "$our_pid" 2>/dev/null; then
-    wait "$ab_pid"; rc=$?
-    [ "$rc" -eq 124 ] && { echo "$role: fuzzingclient timed out after ${AB_TIMEOUT}s"; extra=1; }
-  else
-    wait "$our_pid"; rc=$?
-    echo "$role: ${1##*/} exited with status $rc during the run"; tail -5 "$work/$role.log" | sed 's/^/  /'
-    extra=1
-    kill "$ab_pid" 2>/dev/null; wait "$ab_pid" 2>/dev/null
-  fi
-  summarize "$role" "$work/reports-$role/index.json" "$extra"
-  return $status
-}
-
-server_role() {
-  fuzzingclient_role server proto-ws-server "ws://127.0.0.1:$SERVER_PORT" \
-    "$target/release/examples/echo_server" "127.0.0.1:$SERVER_PORT"
-}
-
-# `wire serve` on one event-loop thread, its /ws endpoint.
-wire_role() {
-  fuzzingclient_role wire wire-serve "ws://127.0.0.1:$WIRE_PORT/ws" \
-    "$target/release/wire" serve --threads 1 --listen "127.0.0.1:$WIRE_PORT"
-}
-
-client_role() {
-  status=0
-  cat > "$work/fuzzingserver.json" <<JSON
-{"url": "ws://127.0.0.1:$FUZZ_PORT", "options": {"failByDrop": true}, "outdir": "$work/clients",
- "cases": [$AB_CASES], "exclude-cases": [], "exclude-agent-cases": {}}
-JSON
-  (cd "$PEERS_DIR/autobahn" && exec "$PY" wstest_loopback.py -m fuzzingserver -s "$work/fuzzingserver.json" -u 0) >"$work/fuzzingserver.log" 2>&1 &
+  (cd "$PEERS_DIR/autobahn" && exec "$PY" wstest_loopback.py -m fuzzingserver -s "$work/fuzzingserver-$role.json" -u 0) >"$work/fuzzingserver-$role.log" 2>&1 &
   local server_pid=$!
   trap "kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null" EXIT
-  if wait_port "$FUZZ_PORT"; then
+  if wait_port "$port"; then
     local extra=0 rc
-    timeout "$AB_TIMEOUT" "$target/release/examples/echo_client" autobahn "ws://127.0.0.1:$FUZZ_PORT" proto-ws-client 2>"$work/client.log"
+    timeout "$AB_TIMEOUT" "$@" "ws://127.0.0.1:$port" "$agent" 2>"$work/$role-client.log"
     rc=$?
     if [ "$rc" -ne 0 ]; then
-      echo "client: echo_client exited with status $rc$([ "$rc" -eq 124 ] && echo " (timed out after ${AB_TIMEOUT}s)")"
-      tail -5 "$work/client.log" | sed 's/^/  /'
+      echo "$role: ${1##*/} exited with status $rc$([ "$rc" -eq 124 ] && echo " (timed out after ${AB_TIMEOUT}s)")"
+      tail -5 "$work/$role-client.log" | sed 's/^/  /'
       extra=1
     fi
-    summarize client "$work/clients/index.json" "$extra"
+    summarize "$role" "$work/clients-$role/index.json" "$extra"
   else
-    echo "client: fuzzingserver not up"; echo "client: 0 passed, $((expected + 1)) failed"; status=1
+    echo "$role: fuzzingserver not up"; echo "$role: 0 passed, $((expected + 1)) failed"; status=1
   fi
   return $status
+}
+
+# proto-ws's blocking client on std::net.
+client_role() {
+  fuzzingserver_role client proto-ws-client "$target/release/examples/echo_client" autobahn
+}
+
+# The runtime's client (`Client::websocket`: the event loop, the tunnel, proto-ws on the
+# caller's thread).
+runtime_role() {
+  fuzzingserver_role runtime runtime-mio-client "$target/release/examples/autobahn_client"
 }
 
 roles=()
@@ -192,6 +167,7 @@ for role in $AB_ROLES; do
     server) ( server_role ) >"$work/server.out" 2>&1 & pids+=($!); roles+=(server) ;;
     client) ( client_role ) >"$work/client.out" 2>&1 & pids+=($!); roles+=(client) ;;
     wire) ( wire_role ) >"$work/wire.out" 2>&1 & pids+=($!); roles+=(wire) ;;
+    runtime) ( runtime_role ) >"$work/runtime.out" 2>&1 & pids+=($!); roles+=(runtime) ;;
     *) echo "autobahn: unknown role $role"; echo "0 passed, 1 failed"; exit 1 ;;
   esac
 done

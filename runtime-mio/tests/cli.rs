@@ -620,3 +620,62 @@ fn impersonate_chrome_and_key_log_file() {
     );
     s.shutdown().unwrap();
 }
+
+/// `wire demo` (the README's main job): every step passes and says what it checked.
+#[test]
+fn demo_runs_every_step() {
+    let out = wire(&["demo"]);
+    let text = String::from_utf8_lossy(ok(&out)).into_owned();
+    for step in [
+        "HTTP/1.1 ",
+        "HTTP/2 ",
+        "streaming ",
+        "WebSocket ",
+        "SSE ",
+        "profile ",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(step) && !l.contains("FAILED")),
+            "no line for {step:?}:\n{text}"
+        );
+    }
+    assert!(text.contains("every check passed"), "{text}");
+    assert!(text.contains("Last-Event-ID 3"), "{text}");
+    assert!(text.contains("RFC 8441"), "{text}");
+}
+
+/// `wire ws`: stdin lines echoed by `/ws` over HTTP/1.1 and over HTTP/2 (h2c prior
+/// knowledge, RFC 8441); a refused handshake exits 22.
+#[test]
+fn ws_session_echoes_stdin_lines() {
+    let server = Server::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        ServerConfig {
+            threads: 1,
+            ..ServerConfig::default()
+        },
+        |req| match req.path() {
+            "/ws" => Response::websocket(|m| vec![m]),
+            _ => Response::text(404, "no\n"),
+        },
+    )
+    .unwrap();
+    let url = format!("ws://{}/ws", server.local_addr());
+    for (flags, over) in [
+        (vec!["-v"], "HTTP/1.1"),
+        (vec!["-v", "--http2-prior-knowledge"], "HTTP/2"),
+    ] {
+        let mut args = vec!["ws"];
+        args.extend(flags);
+        args.push(&url);
+        let out = wire_stdin(&args, Some("first line\nsecond ✓\n".as_bytes()));
+        assert_eq!(ok(&out), "first line\nsecond ✓\n".as_bytes());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("WebSocket over {over}")), "{err}");
+        assert!(err.contains("< close 1000"), "{err}");
+    }
+    let out = wire(&["ws", &format!("ws://{}/nope", server.local_addr())]);
+    assert_eq!(out.status.code(), Some(22));
+    server.shutdown().unwrap();
+}

@@ -159,6 +159,10 @@ pub struct Profile {
     pub name: &'static str,
     /// The browser version modelled.
     pub browser_version: &'static str,
+    /// The browser's published JA4 (the module documentation cites the capture): the target
+    /// this profile's ClientHello is measured against. Reached for Chrome; the reasons
+    /// Firefox and Safari fall short are in the module documentation.
+    pub published_ja4: &'static str,
     /// The ClientHello.
     pub tls: TlsProfile,
     /// The HTTP/2 connection.
@@ -188,6 +192,7 @@ const CHROME_SIGALGS: &[u16] = &[
 pub static CHROME: Profile = Profile {
     name: "chrome",
     browser_version: "Chrome 143 (desktop)",
+    published_ja4: "t13d1516h2_8daaf6152771_d8a2da3f94cd",
     tls: TlsProfile {
         cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
@@ -276,6 +281,7 @@ pub static CHROME: Profile = Profile {
 pub static FIREFOX: Profile = Profile {
     name: "firefox",
     browser_version: "Firefox 145 (desktop)",
+    published_ja4: "t13d1717h2_5b57614c22b0_3cbfd9057e0d",
     tls: TlsProfile {
         cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
@@ -353,6 +359,7 @@ pub static FIREFOX: Profile = Profile {
 pub static SAFARI: Profile = Profile {
     name: "safari",
     browser_version: "Safari 18 (macOS 15)",
+    published_ja4: "t13d2014h2_a09f3c656075_14788d8d241b",
     tls: TlsProfile {
         cipher_list: "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:\

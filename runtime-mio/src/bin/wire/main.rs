@@ -1,11 +1,12 @@
 //! `wire`: the command-line face of the engine. One file per command: `serve`, the client
-//! commands `get|post|put|delete|head` (fetch.rs), `ws`, `sse`, and `bench`.
+//! commands `get|post|put|delete|head` (fetch.rs), `ws`, `sse`, `bench`, and `demo`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod demo;
 mod fetch;
 mod serve;
 mod sse;
@@ -21,6 +22,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Start `wire serve --tls` in-process and run the client through HTTP/1.1, HTTP/2, a
+    /// cancelled download, a WebSocket, an SSE reconnect and a browser profile.
+    Demo(demo::Args),
     /// Serve httpbin-like endpoints over HTTP/1.1 and HTTP/2 with prior knowledge (cleartext).
     Serve(serve::Args),
     /// GET a URL; the body to stdout (or -o FILE).
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Command::Head(args) => fetch::run("HEAD", &args),
         Command::Sse(args) => sse::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Demo(args) => demo::run(&args),
         Command::Ws(args) => ws::run(&args),
     };
     ExitCode::from(code)

@@ -8,7 +8,7 @@
 //! | `/status/CODE` | an empty response with that status (200..=599) |
 //! | `/stream/N` | N JSON lines, chunked (at most 100,000) |
 //! | `/redirect/N` | 302 to `/redirect/N-1`, and `/redirect/0` to `/` |
-//! | `/sse?count=N&interval_ms=M` | N Server-Sent Events (ids 1..=N, data `event I`), M ms apart; with `Last-Event-ID: K` it resumes at K+1 (defaults 10 and 1000; at most 100,000 and 60,000) |
+//! | `/sse?count=N&interval_ms=M` | N Server-Sent Events (ids 1..=N, data `event I`), M ms apart; with `Last-Event-ID: K` it resumes at K+1 (defaults 10 and 1000; at most 100,000 and 60,000); `per_connection=K` ends each response after K events (the client reconnects), `retry_ms=R` sends `retry: R` first |
 //! | `/drip?bytes=N&delay_ms=M` | N bytes `*`, one every M ms, chunked (defaults 10 and 100; at most 10,000 and 10,000) |
 //! | `/ws` | WebSocket echo (HTTP/1.1 upgrade, or RFC 8441 extended CONNECT over HTTP/2; permessage-deflate when offered) |
 //! | `/files/PATH` | the file `PATH` under `--dir` (404 without `--dir`; `..` refused) |
@@ -115,6 +115,29 @@ pub(crate) fn run(args: &Args) -> std::io::Result<()> {
     server.join()
 }
 
+/// `wire serve --tls` on `listen` with one event-loop thread and a fresh self-signed
+/// certificate for `localhost` and `127.0.0.1` (`wire demo`'s server): the server and the
+/// certificate's PEM, for a client to trust.
+pub(crate) fn self_signed_server(listen: SocketAddr) -> std::io::Result<(Server, Vec<u8>)> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let ck = tls::testing::self_signed(&["localhost", "127.0.0.1"], now)
+        .map_err(std::io::Error::other)?;
+    let mut builder = tls::ServerConfig::builder();
+    builder
+        .keep_client_hello(true)
+        .cert_pem(&ck.chain_pem, &ck.key_pem);
+    let config = ServerConfig {
+        threads: 1,
+        fingerprint: true,
+        tls: Some(Arc::new(builder.build().map_err(std::io::Error::other)?)),
+        ..ServerConfig::default()
+    };
+    let server = Server::bind(listen, config, |req| handle(req, None))?;
+    Ok((server, ck.chain_pem))
+}
+
 /// The endpoints.
 fn handle(req: &Request, dir: Option<&Path>) -> Response {
     let path = req.path();
@@ -215,14 +238,18 @@ fn query_num(req: &Request, name: &str, default: u64, max: u64) -> Result<u64, R
 }
 
 /// `/sse?count=N&interval_ms=M`: events with ids 1..=N (after `Last-Event-ID` when given),
-/// written by a thread of their own, which stops when the client goes away.
+/// written by a thread of their own, which stops when the client goes away. With
+/// `per_connection=K` a response ends after K events (the client reconnects and resumes, as
+/// after a lost connection); with `retry_ms=R` the first event carries `retry: R`.
 fn sse(req: &Request) -> Response {
-    let (count, interval) = match (
+    let (count, interval, per_connection, retry) = match (
         query_num(req, "count", 10, 100_000),
         query_num(req, "interval_ms", 1000, 60_000),
+        query_num(req, "per_connection", 100_000, 100_000),
+        query_num(req, "retry_ms", 0, 3_600_000),
     ) {
-        (Ok(c), Ok(i)) => (c, Duration::from_millis(i)),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Ok(c), Ok(i), Ok(k), Ok(r)) => (c, Duration::from_millis(i), k, r),
+        (Err(r), ..) | (_, Err(r), ..) | (_, _, Err(r), _) | (.., Err(r)) => return r,
     };
     let after = req
         .header("last-event-id")
@@ -231,8 +258,10 @@ fn sse(req: &Request) -> Response {
         .unwrap_or(0);
     let (resp, events) = Response::sse();
     std::thread::spawn(move || {
-        for i in after.saturating_add(1)..=count {
-            if i > after + 1 {
+        let first = after.saturating_add(1);
+        let last = count.min(after.saturating_add(per_connection));
+        for i in first..=last {
+            if i > first {
                 std::thread::sleep(interval);
             }
             let id = i.to_string();
@@ -240,6 +269,7 @@ fn sse(req: &Request) -> Response {
             let msg = proto_sse::Message {
                 id: Some(&id),
                 data: &data,
+                retry: (i == first && retry > 0).then_some(retry),
                 ..proto_sse::Message::default()
             };
             if events.send(&msg).is_err() {
