@@ -120,7 +120,52 @@ summarize() {
 
 # fuzzingclient_role ROLE AGENT URL COMMAND...: starts COMMAND (our server, listening for URL),
 # runs the fuzzingclient against URL, and summarizes its report as ROLE.
-fuzzing# fuzzingserver_role ROLE AGENT COMMAND...: starts a fuzzingserver of its own (on a free port,
+fuzzingclient_role() {
+  local role=$1 agent=$2 url=$3
+  shift 3
+  local port=${url#ws://127.0.0.1:}
+  port=${port%%/*}
+  status=0
+  "$@" >"$work/$role.log" 2>&1 &
+  local our_pid=$!
+  trap "kill $our_pid 2>/dev/null; wait $our_pid 2>/dev/null" EXIT
+  wait_port "$port" || { echo "$role: ${1##*/} not up"; echo "$role: 0 passed, $((expected + 1)) failed"; return 1; }
+  cat > "$work/fuzzingclient-$role.json" <<JSON
+{"options": {"failByDrop": true}, "outdir": "$work/reports-$role",
+ "servers": [{"agent": "$agent", "url": "$url"}],
+ "cases": [$AB_CASES], "exclude-cases": [], "exclude-agent-cases": {}}
+JSON
+  (cd "$PEERS_DIR/autobahn" && exec timeout "$AB_TIMEOUT" "$PY" wstest_loopback.py -m fuzzingclient -s "$work/fuzzingclient-$role.json") >"$work/fuzzingclient-$role.log" 2>&1 &
+  local ab_pid=$!
+  trap "kill $our_pid $ab_pid 2>/dev/null; wait $our_pid $ab_pid 2>/dev/null" EXIT
+  # Whichever ends first: the testsuite (normal), or our server (it died: stop the testsuite).
+  local extra=0 rc
+  wait -n "$our_pid" "$ab_pid"
+  if kill -0 "$our_pid" 2>/dev/null; then
+    wait "$ab_pid"; rc=$?
+    [ "$rc" -eq 124 ] && { echo "$role: fuzzingclient timed out after ${AB_TIMEOUT}s"; extra=1; }
+  else
+    wait "$our_pid"; rc=$?
+    echo "$role: ${1##*/} exited with status $rc during the run"; tail -5 "$work/$role.log" | sed 's/^/  /'
+    extra=1
+    kill "$ab_pid" 2>/dev/null; wait "$ab_pid" 2>/dev/null
+  fi
+  summarize "$role" "$work/reports-$role/index.json" "$extra"
+  return $status
+}
+
+server_role() {
+  fuzzingclient_role server proto-ws-server "ws://127.0.0.1:$SERVER_PORT" \
+    "$target/release/examples/echo_server" "127.0.0.1:$SERVER_PORT"
+}
+
+# `wire serve` on one event-loop thread, its /ws endpoint.
+wire_role() {
+  fuzzingclient_role wire wire-serve "ws://127.0.0.1:$WIRE_PORT/ws" \
+    "$target/release/wire" serve --threads 1 --listen "127.0.0.1:$WIRE_PORT"
+}
+
+# fuzzingserver_role ROLE AGENT COMMAND...: starts a fuzzingserver of its own (on a free port,
 # its URL appended to COMMAND, then AGENT), runs COMMAND (our client, through every case) and
 # summarizes the role's report.
 fuzzingserver_role() {

@@ -69,7 +69,7 @@ pub(crate) fn run(args: &Args) -> u8 {
         cert,
         addr,
     };
-    let steps: [(&str, fn(&Demo) -> Result<String, Failed>); 6] = [
+    let steps: [(&str, Step); 6] = [
         ("HTTP/1.1", Demo::http1),
         ("HTTP/2", Demo::http2),
         ("streaming", Demo::streaming),
@@ -94,6 +94,9 @@ pub(crate) fn run(args: &Args) -> u8 {
     );
     0
 }
+
+/// One step: its line, or why it failed.
+type Step = fn(&Demo) -> Result<String, Failed>;
 
 struct Demo {
     base: String,
