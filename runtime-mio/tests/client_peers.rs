@@ -1,8 +1,9 @@
 //! Our client against real servers on loopback (issue 13, "Real peers"):
 //! - nginx over TLS, HTTP/1.1 and HTTP/2 (ALPN): static files of boundary sizes, byte-exact;
-//!   a WebSocket location proxied to an echo backend (our own server in-process). nginx's
-//!   HTTP/2 has no RFC 8441, so with ALPN `h2` the client falls back to an HTTP/1.1-only
-//!   connection.
+//!   a WebSocket location proxied to an echo backend (our own server in-process), where
+//!   nginx's HTTP/2 has no RFC 8441, so with ALPN `h2` the client falls back to an
+//!   HTTP/1.1-only connection; an SSE location proxied to hypercorn's event stream, read
+//!   through a reconnection with `Last-Event-ID`.
 //! - `nghttpd`, h2 over TLS and h2c: the same files, byte-exact.
 //! - `openssl s_server -www`, TLS 1.3 and TLS 1.2: a GET over HTTP/1.1, and
 //!   [`Response::conn_info`] agrees with the version and cipher the server's page reports.
@@ -15,7 +16,6 @@
 //! Every peer comes from the peers kit (`SETUP_PEERS=1 . scripts/setup.sh`, as
 //! scripts/test.sh runs it); a missing one fails the test. Each server gets its own free
 //! port and its own scratch directory, and is killed when the test ends.
-//! No SSE location yet: the client has no SSE support to test.
 
 use std::fs::File;
 use std::net::{TcpListener, TcpStream};
@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use runtime_mio::client::{
-    Client, ClientConfig, Message, Request, ResolveOverride, Response, Version, Wait, WebSocket,
-    WebSocketRequest,
+    Client, ClientConfig, EventSource, Message, Request, ResolveOverride, Response, SseConfig,
+    SseItem, Version, Wait, WebSocket, WebSocketRequest,
 };
 use runtime_mio::server::{Server, ServerConfig};
 
@@ -277,8 +277,15 @@ fn close(ws: &mut WebSocket, what: &str) {
 // nginx
 
 /// nginx (one process, no master) serving `dir/www` over HTTP/1.1 on `plain` and over TLS
-/// with `h2` and `http/1.1` on `tls`; `/ws` proxied to `ws_backend` when given.
-fn nginx(dir: TempDir, plain: u16, tls: u16, ws_backend: Option<u16>) -> Peer {
+/// with `h2` and `http/1.1` on `tls`; `/ws` proxied to `ws_backend` and `/sse` (unbuffered)
+/// to `sse_backend` when given.
+fn nginx(
+    dir: TempDir,
+    plain: u16,
+    tls: u16,
+    ws_backend: Option<u16>,
+    sse_backend: Option<u16>,
+) -> Peer {
     std::fs::create_dir_all(dir.file("tmp")).unwrap();
     let d = dir.path().to_str().unwrap();
     let ws = ws_backend.map_or_else(String::new, |port| {
@@ -288,6 +295,18 @@ fn nginx(dir: TempDir, plain: u16, tls: u16, ws_backend: Option<u16>) -> Peer {
             proxy_http_version 1.1;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
+            proxy_read_timeout 60s;
+        }}"
+        )
+    });
+    let sse = sse_backend.map_or_else(String::new, |port| {
+        format!(
+            "location /sse {{
+            proxy_pass http://127.0.0.1:{port};
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_buffering off;
+            proxy_cache off;
             proxy_read_timeout 60s;
         }}"
         )
@@ -317,6 +336,7 @@ http {{
         ssl_protocols TLSv1.2 TLSv1.3;
         root {d}/www;
         {ws}
+        {sse}
     }}
 }}
 "
@@ -340,7 +360,7 @@ fn nginx_static_files_over_tls_http11_and_h2() {
     let pem = write_cert(&dir);
     write_files(&dir);
     let (plain, tls) = (free_port(), free_port());
-    let _nginx = nginx(dir, plain, tls, None);
+    let _nginx = nginx(dir, plain, tls, None, None);
 
     let h2 = client(&pem, &[tls], true, false);
     let base = format!("https://localhost:{tls}");
@@ -387,7 +407,7 @@ fn nginx_websocket_proxy_http11_and_fallback_from_h2() {
     let pem = write_cert(&dir);
     write_files(&dir);
     let (plain, tls) = (free_port(), free_port());
-    let _nginx = nginx(dir, plain, tls, Some(backend.local_addr().port()));
+    let _nginx = nginx(dir, plain, tls, Some(backend.local_addr().port()), None);
     let url = format!("wss://localhost:{tls}/ws");
 
     // ALPN http/1.1 only: an upgraded HTTP/1.1 connection.
@@ -426,6 +446,79 @@ fn nginx_websocket_proxy_http11_and_fallback_from_h2() {
     assert_eq!(ws.version(), Version::Http11);
     echo_and_close(&mut ws, "nginx ws cleartext");
     backend.shutdown().unwrap();
+}
+
+/// The next item of `source` within 10 s.
+fn next_item(source: &mut EventSource) -> SseItem {
+    match source.next_event(Wait::Timeout(Duration::from_secs(10))) {
+        Ok(Some(item)) => item,
+        other => panic!("SSE: {other:?}"),
+    }
+}
+
+/// asgi_peer's event `i` (`id: i`, `event: tick`, two data lines).
+fn check_tick(item: SseItem, i: u32, what: &str) {
+    match item {
+        SseItem::Event(e) => {
+            assert_eq!(e.id, i.to_string(), "{what}");
+            assert_eq!(e.event_type, "tick", "{what}");
+            assert_eq!(e.data, format!("event {i}\nsecond line"), "{what}");
+        }
+        other => panic!("{what}: event {i} expected, got {other:?}"),
+    }
+}
+
+#[test]
+fn nginx_sse_proxy_http11_and_h2_with_reconnect() {
+    // The event source behind nginx: hypercorn's asgi_peer `/sse` (it sends `retry: 1000`,
+    // then `n` events numbered after the request's Last-Event-ID, then ends the stream).
+    let backend_dir = TempDir::new("hypercorn-sse");
+    write_cert(&backend_dir);
+    let (backend, backend_tls) = (free_port(), free_port());
+    let _backend = hypercorn(backend_dir, backend, backend_tls);
+    let dir = TempDir::new("nginx-sse");
+    let pem = write_cert(&dir);
+    write_files(&dir);
+    let (plain, tls) = (free_port(), free_port());
+    let _nginx = nginx(dir, plain, tls, None, Some(backend));
+    let url = format!("https://localhost:{tls}/sse?n=3&ms=20");
+    for (alpn_h2, version) in [(true, Version::H2), (false, Version::Http11)] {
+        let what = format!("nginx /sse over {version:?}");
+        let c = client(&pem, &[tls], alpn_h2, false);
+        let mut source = c
+            .sse(Request::get(&url).unwrap(), SseConfig::default())
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(source.version(), version, "{what}");
+        for i in 1..=3 {
+            check_tick(next_item(&mut source), i, &what);
+        }
+        assert_eq!(source.last_event_id(), "3", "{what}");
+        assert_eq!(
+            source.reconnection_time(),
+            Duration::from_millis(1000),
+            "{what}: the server's retry"
+        );
+        // The server ends the stream: the source reconnects with Last-Event-ID 3, and
+        // the numbering goes on from there.
+        match next_item(&mut source) {
+            SseItem::Retrying { error, .. } => assert!(error.is_none(), "{what}: {error:?}"),
+            other => panic!("{what}: Retrying expected, got {other:?}"),
+        }
+        match next_item(&mut source) {
+            SseItem::Reconnected {
+                last_event_id,
+                version: v,
+                ..
+            } => {
+                assert_eq!(last_event_id.as_deref(), Some("3"), "{what}");
+                assert_eq!(v, version, "{what}");
+            }
+            other => panic!("{what}: Reconnected expected, got {other:?}"),
+        }
+        check_tick(next_item(&mut source), 4, &what);
+        source.close();
+        assert!(source.next_event(Wait::NoWait).unwrap().is_none(), "{what}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
