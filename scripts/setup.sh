@@ -4,8 +4,9 @@
 #
 #   Debian packages : cmake, libclang1-14, libclang-common-14-dev (BoringSSL's build and bindgen)
 #                     gzip, brotli, zstd (the client decoding tests compress with them)
-#   test peers      : ../shared/peers/install.sh (curl, nghttp2, nginx, Python h2/websockets,
-#                     node ws, the Autobahn testsuite) into $PEERS_DIR, and Debian's tinyproxy
+#   test peers      : ../shared/peers/install.sh (curl, nghttp2, nginx, Python h2/websockets/
+#                     hypercorn, node ws, the Autobahn testsuite) into $PEERS_DIR (the client
+#                     against them: runtime-mio/tests/client_peers.rs), and Debian's tinyproxy
 #                     and microsocks (runtime-mio/tests/client_proxy.rs), when SETUP_PEERS=1
 #   cargo-fuzz      : `cargo install cargo-fuzz --locked`, when SETUP_FUZZ=1
 #   browsers        : Debian's chromium, firefox-esr and libnss3-tools (certutil), when

@@ -478,3 +478,55 @@ fn dropped_connection_is_not_a_clean_close() {
     let e = ws.recv(Wait::Timeout(Duration::from_secs(10))).unwrap_err();
     assert!(matches!(e, Error::ConnectionClosed), "{e:?}");
 }
+
+/// A server that resets the connection once the closing handshake is over (hypercorn's
+/// HTTP/2 drops the whole connection there, tests/client_peers.rs): the handshake was
+/// complete, so the WebSocket ended cleanly (RFC 6455 7.1.4) and `recv` says `Ok(None)`.
+#[test]
+fn reset_after_the_closing_handshake_is_a_clean_end() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut r = BufReader::new(s.try_clone().unwrap());
+        let lines = read_head(&mut r);
+        accept(&mut s, &lines);
+        // Close 1000 "bye", unmasked.
+        s.write_all(&[0x88, 5, 0x03, 0xe8, b'b', b'y', b'e'])
+            .unwrap();
+        let closes = client_frames(&mut s);
+        // The client's reply came: now a TCP reset instead of a FIN.
+        socket2::SockRef::from(&s)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+        drop(r);
+        drop(s);
+        closes
+    });
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let mut ws = client
+        .websocket(
+            WebSocketRequest::new(&format!("ws://127.0.0.1:{port}/"))
+                .unwrap()
+                .deflate(None),
+        )
+        .unwrap();
+    assert_eq!(
+        next_data(&mut ws),
+        Message::Close {
+            code: Some(1000),
+            reason: "bye".into()
+        }
+    );
+    let closes = peer.join().unwrap();
+    assert_eq!(
+        closes.len(),
+        1,
+        "the client replied to the Close: {closes:?}"
+    );
+    assert_eq!(
+        ws.recv(Wait::Timeout(Duration::from_secs(10))).unwrap(),
+        None
+    );
+    assert_eq!(ws.recv(Wait::NoWait).unwrap(), None, "ended stays ended");
+}

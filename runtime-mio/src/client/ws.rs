@@ -434,6 +434,16 @@ impl WebSocket {
                     self.response.cancel_handle().cancel();
                     return Ok(None);
                 }
+                Err(e)
+                    if self.closed_at.is_some()
+                        && !matches!(e, Error::WouldBlock | Error::Cancelled) =>
+                {
+                    // The closing handshake is over, so the WebSocket closed cleanly
+                    // (RFC 6455 7.1.4) however its connection ends: a TCP reset, an HTTP/2
+                    // connection dropped (hypercorn does that) or its stream reset.
+                    self.done = true;
+                    return Ok(None);
+                }
                 Err(e) => return Err(e),
             }
         }
