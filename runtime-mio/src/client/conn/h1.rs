@@ -1,0 +1,240 @@
+//! The HTTP/1.1 side of a client connection: one exchange at a time on proto-h1's
+//! [`ClientConn`] (keep-alive, no pipelining), its request body fed while the socket keeps
+//! up, and the switch of an upgrade request (101) into a [`Tunnel`](super::tunnel::Tunnel).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use proto_h1::{ClientConn, Event as H1Event, Header};
+
+use super::{Active, H1_SEND_BUDGET, SEND_PIECE};
+use crate::client::body::{Head, Version};
+use crate::client::error::{Error, ProtocolError};
+use crate::client::pool::{ConnShared, Job};
+use crate::event_loop::ConnWaker;
+
+/// An HTTP/1.1 connection and the exchange it carries.
+pub(super) struct H1 {
+    pub(super) conn: ClientConn,
+    pub(super) current: Option<Active>,
+}
+
+/// The request head as HTTP/1.1 sends it: the caller's fields in order and case, `Host`
+/// first when the caller gave none, and the body's `Content-Length` (or `Transfer-Encoding:
+/// chunked` for a streamed body of unknown length).
+fn h1_headers<'a>(job: &'a Job, length: &'a str) -> Vec<Header<'a>> {
+    let req = &job.req;
+    let mut v = Vec::with_capacity(req.headers.len() + 2);
+    if !req
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+    {
+        v.push(Header {
+            name: "Host",
+            value: req.authority.as_bytes(),
+        });
+    }
+    v.extend(req.headers.iter().map(|(n, val)| Header {
+        name: n,
+        value: val,
+    }));
+    let framed = req.headers.iter().any(|(n, _)| {
+        n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding")
+    });
+    // A tunnel's body is not an HTTP message body: it goes after the switch, unframed.
+    if !framed && req.tunnel.is_none() {
+        match req.body.len() {
+            None => v.push(Header {
+                name: "Transfer-Encoding",
+                value: b"chunked",
+            }),
+            Some(n) if n > 0 || req.method_has_body() => v.push(Header {
+                name: "Content-Length",
+                value: length.as_bytes(),
+            }),
+            Some(_) => {}
+        }
+    }
+    if let Some(t) = &req.tunnel {
+        v.extend(t.h1_headers.iter().map(|(n, val)| Header {
+            name: n,
+            value: val,
+        }));
+    }
+    v
+}
+
+/// Hands request body bytes to the HTTP/1.1 engine while its send queue is short and the
+/// socket takes them; ends the message when the body ended.
+fn feed_h1(
+    conn: &mut ClientConn,
+    a: &mut Active,
+    now: Instant,
+    backed_up: bool,
+) -> Result<(), Error> {
+    while !a.send.done && !backed_up && conn.queued() < H1_SEND_BUDGET {
+        match a.send.next(SEND_PIECE)? {
+            Some(b) => {
+                conn.send_data_bytes(b)
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                a.send.progress = now;
+            }
+            None => {
+                if a.send.at_end() {
+                    conn.send_end(&[])
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    a.body_sent(now);
+                }
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
+    Head {
+        status: head.code,
+        version: Version::Http11,
+        headers: head
+            .headers()
+            .map(|h| (h.name.to_owned(), h.value.to_vec()))
+            .collect(),
+    }
+}
+
+pub(super) fn step_h1(
+    h: &mut H1,
+    jobs: &mut VecDeque<Job>,
+    shared: &ConnShared,
+    waker: Option<&ConnWaker>,
+    now: Instant,
+    closing: &mut bool,
+    backed_up: bool,
+) -> Result<bool, Error> {
+    loop {
+        if h.current.as_ref().is_some_and(|a| a.ex.is_cancelled()) {
+            // RFC 9112 9.6: the rest of the response would have to be read to reuse the
+            // connection; a cancelled exchange closes it instead.
+            h.current = None;
+            shared.mark_closed();
+            *closing = true;
+            return Ok(false);
+        }
+        if h.current.is_none() {
+            if *closing || h.conn.is_closed() {
+                return Ok(false);
+            }
+            let Some(mut job) = jobs.pop_front() else {
+                return Ok(false);
+            };
+            if job.ex.is_cancelled() {
+                shared.release();
+                continue;
+            }
+            let length = job
+                .req
+                .body
+                .len()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
+            let headers = h1_headers(&job, &length);
+            let sent = h
+                .conn
+                .send_request(&job.req.method, &job.req.target, &headers);
+            drop(headers);
+            if let Err(e) = sent {
+                job.ex.fail(Error::InvalidRequest(e.to_string()));
+                shared.release();
+                continue;
+            }
+            job.ex.attach(waker.cloned());
+            h.current = Some(Active::new(&mut job, now, waker));
+        }
+        if let Some(a) = &mut h.current
+            && !a.send.done
+            && !a.tunnel
+            && let Err(e) = feed_h1(&mut h.conn, a, now, backed_up)
+        {
+            // The body is cut short: the connection cannot carry another request.
+            a.ex.fail(e);
+            h.current = None;
+            shared.mark_closed();
+            *closing = true;
+            return Ok(false);
+        }
+        let Some(a) = &mut h.current else {
+            return Ok(false);
+        };
+        if a.head && !a.reserve(now) {
+            return Ok(false);
+        }
+        match h.conn.poll_event() {
+            Ok(Some(H1Event::Response(head))) => {
+                if head.code == 101 && a.tunnel {
+                    // The engine checked the switch against the offer; `Upgrade` follows.
+                    a.ex.set_head(h1_head(&head));
+                    a.head = true;
+                    a.last_data = now;
+                } else if head.code == 101 {
+                    a.ex.fail(Error::Protocol(ProtocolError::Unsupported(
+                        "a protocol switch (101)",
+                    )));
+                    h.current = None;
+                    shared.mark_closed();
+                    *closing = true;
+                    return Ok(false);
+                } else if head.code >= 200 {
+                    a.ex.set_head(h1_head(&head));
+                    a.head = true;
+                    a.last_data = now;
+                }
+            }
+            Ok(Some(H1Event::Data(d))) => {
+                a.ex.push(Bytes::copy_from_slice(d));
+                a.last_data = now;
+            }
+            Ok(Some(H1Event::End { .. })) => {
+                // The connection is free before the caller learns the body ended, so that
+                // the caller's next request finds it.
+                let ex = Arc::clone(&a.ex);
+                let body_cut = !a.send.done;
+                h.current = None;
+                if h.conn.is_closed() || body_cut {
+                    // Answered before the request body was all sent: the rest of it
+                    // would be taken for the next request.
+                    shared.mark_closed();
+                    *closing |= body_cut;
+                }
+                shared.release();
+                ex.finish();
+            }
+            Ok(Some(H1Event::Upgrade(rest))) if a.tunnel && a.head => {
+                // What came after the 101 is the new protocol's.
+                a.ex.push(Bytes::copy_from_slice(rest));
+                shared.mark_closed();
+                return Ok(true);
+            }
+            Ok(Some(_)) => {
+                a.ex.fail(Error::Protocol(ProtocolError::Unsupported(
+                    "a protocol switch",
+                )));
+                h.current = None;
+                shared.mark_closed();
+                *closing = true;
+                return Ok(false);
+            }
+            Ok(None) => return Ok(false),
+            // The server closed before any byte of the answer (a kept-alive connection it
+            // dropped as the request went out): the connection closed, the request may be
+            // retried (idempotent ones are). Cut after the head it is a framing error.
+            Err(proto_h1::Error::UnexpectedEof) if !a.head => {
+                return Err(Error::ConnectionClosed);
+            }
+            Err(e) => return Err(Error::Protocol(ProtocolError::H1(e))),
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! The HTTP/2 side of a client connection: one exchange per stream on proto-h2's
+//! [`Connection`], new streams as far as the server's concurrency limit allows, request
+//! bodies offered as flow control takes them, response bodies moved into the readers' queues
+//! as they have room (reading is what returns window credit), cancels as RST_STREAM CANCEL,
+//! and extended CONNECT (RFC 8441) for tunnels once the server's SETTINGS allow it.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+use bytes::Bytes;
+use proto_h2::conn::{Connection, Event as H2Event, Request as H2Request};
+use proto_h2::error::UserError;
+use proto_h2::frame::{ErrorCode, StreamId};
+
+use super::{Active, SEND_PIECE};
+use crate::client::body::{Head, Version};
+use crate::client::error::{Error, ProtocolError};
+use crate::client::pool::{ConnShared, Job};
+use crate::event_loop::ConnWaker;
+
+/// Fields that are connection-specific in HTTP/1.1 and not sent over HTTP/2 (RFC 9113
+/// 8.2.2); `host` becomes `:authority`.
+const H2_DROPPED: [&str; 6] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+];
+
+/// An HTTP/2 connection and its exchanges by stream.
+pub(super) struct H2 {
+    pub(super) conn: Connection,
+    pub(super) streams: HashMap<u32, Active>,
+    /// The server's SETTINGS arrived (an extended CONNECT waits for them).
+    pub(super) peer_settings: Option<proto_h2::settings::Settings>,
+}
+
+fn h2_head(head: &proto_h2::head::Head) -> Head {
+    Head {
+        status: head.status().unwrap_or(0),
+        version: Version::H2,
+        headers: head
+            .headers()
+            .map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), v.to_vec()))
+            .collect(),
+    }
+}
+
+/// Offers request body bytes to the HTTP/2 engine as far as flow control and its bounded
+/// queue take them (what it does not take waits for `SendReady`, which wakes the next
+/// step); ends the stream when the body ended.
+fn feed_h2(
+    conn: &mut Connection,
+    sid: StreamId,
+    a: &mut Active,
+    now: Instant,
+) -> Result<(), Error> {
+    let user = |e: UserError| Error::InvalidRequest(e.to_string());
+    while !a.send.done {
+        if a.send.pipe.is_none() {
+            // Bytes: the end of the stream goes with the last of them.
+            let rest = std::mem::take(&mut a.send.rest);
+            let n = conn.send_data(sid, rest.clone(), true).map_err(user)?;
+            if n > 0 {
+                a.send.progress = now;
+            }
+            if n == rest.len() {
+                a.body_sent(now);
+            } else {
+                a.send.rest = rest.slice(n..);
+            }
+            return Ok(());
+        }
+        match a.send.next(SEND_PIECE)? {
+            Some(b) => {
+                let n = conn.send_data(sid, b.clone(), false).map_err(user)?;
+                if n > 0 {
+                    a.send.progress = now;
+                }
+                if n < b.len() {
+                    a.send.unread(b.slice(n..));
+                    return Ok(());
+                }
+            }
+            None => {
+                if a.send.at_end() {
+                    conn.send_data(sid, Bytes::new(), true).map_err(user)?;
+                    a.body_sent(now);
+                }
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Opens streams for queued requests, as far as the server's concurrency limit allows. An
+/// extended CONNECT waits for the server's SETTINGS, and fails with
+/// [`ProtocolError::NoExtendedConnect`] when they do not allow it.
+fn start_h2(
+    h: &mut H2,
+    jobs: &mut VecDeque<Job>,
+    shared: &ConnShared,
+    waker: Option<&ConnWaker>,
+    now: Instant,
+) {
+    while let Some(job) = jobs.front() {
+        if job.ex.is_cancelled() {
+            jobs.pop_front();
+            shared.release();
+            continue;
+        }
+        if shared.is_closed() {
+            break;
+        }
+        let req = &job.req;
+        let protocol = match &req.tunnel {
+            None => None,
+            Some(t) => match &h.peer_settings {
+                None => break,
+                Some(s) if s.enable_connect_protocol => Some(t.protocol.as_bytes()),
+                Some(_) => {
+                    let job = jobs.pop_front().expect("front exists");
+                    job.ex
+                        .fail(Error::Protocol(ProtocolError::NoExtendedConnect));
+                    shared.release();
+                    continue;
+                }
+            },
+        };
+        let lower: Vec<(Vec<u8>, &[u8])> = req
+            .h2_headers()
+            .iter()
+            .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
+            .map(|(n, v)| (n.to_ascii_lowercase().into_bytes(), v.as_slice()))
+            .collect();
+        let mut fields: Vec<(&[u8], &[u8])> =
+            lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
+        let length = req.body.len().map(|n| n.to_string());
+        let framed = req
+            .h2_headers()
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+        if !framed
+            && let Some(length) = &length
+            && (length != "0" || req.method_has_body())
+        {
+            fields.push((b"content-length", length.as_bytes()));
+        }
+        let authority = req
+            .h2_headers()
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+            .map_or(req.authority.as_bytes(), |(_, v)| v.as_slice());
+        let head = H2Request {
+            method: if protocol.is_some() {
+                b"CONNECT"
+            } else {
+                req.method.as_bytes()
+            },
+            scheme: req.scheme.as_str().as_bytes(),
+            authority,
+            path: req.target.as_bytes(),
+            protocol,
+            headers: &fields,
+        };
+        let no_body = req.body.is_empty();
+        match h.conn.send_request(&head, no_body) {
+            Ok(id) => {
+                let mut job = jobs.pop_front().expect("front exists");
+                let mut a = Active::new(&mut job, now, waker);
+                if no_body {
+                    a.body_sent(now);
+                }
+                job.ex.attach(waker.cloned());
+                h.streams.insert(id.value(), a);
+            }
+            Err(UserError::ConcurrencyLimit(_)) => break,
+            Err(UserError::GoingAway | UserError::StreamIdsExhausted) => {
+                // The jobs left fail as not sent when the connection ends; new ones go
+                // elsewhere.
+                shared.mark_closed();
+                break;
+            }
+            Err(e) => {
+                let job = jobs.pop_front().expect("front exists");
+                job.ex.fail(Error::InvalidRequest(e.to_string()));
+                shared.release();
+            }
+        }
+    }
+}
+
+pub(super) fn step_h2(
+    h: &mut H2,
+    jobs: &mut VecDeque<Job>,
+    shared: &ConnShared,
+    waker: Option<&ConnWaker>,
+    now: Instant,
+) -> Result<(), Error> {
+    start_h2(h, jobs, shared, waker, now);
+    let settings_known = h.peer_settings.is_some();
+    while let Some(ev) = h.conn.poll_event() {
+        match ev {
+            H2Event::Response {
+                stream,
+                head,
+                end_stream,
+            } => {
+                let Some(a) = h.streams.get_mut(&stream.value()) else {
+                    continue;
+                };
+                if head.status().is_some_and(|s| s >= 200) {
+                    a.ex.set_head(h2_head(&head));
+                    a.head = true;
+                    a.last_data = now;
+                    a.ended |= end_stream;
+                }
+            }
+            H2Event::Data {
+                stream, end_stream, ..
+            } => {
+                if let Some(a) = h.streams.get_mut(&stream.value()) {
+                    a.ended |= end_stream;
+                    a.last_data = now;
+                }
+            }
+            H2Event::Trailers { stream, .. } => {
+                if let Some(a) = h.streams.get_mut(&stream.value()) {
+                    a.ended = true;
+                }
+            }
+            H2Event::Reset {
+                stream,
+                code,
+                remote,
+                ..
+            } => {
+                if let Some(a) = h.streams.get_mut(&stream.value())
+                    && remote
+                    && code == ErrorCode::NO_ERROR
+                    && a.ended
+                {
+                    // RFC 9113 8.1: the response is complete and the server asks us to stop
+                    // sending; clients "MUST NOT discard responses as a result". The rest
+                    // of the request body is not sent (a writer learns it); the body stays
+                    // readable below.
+                    a.send.fail(&Error::ConnectionClosed);
+                    a.send.done = true;
+                    continue;
+                }
+                if let Some(a) = h.streams.remove(&stream.value()) {
+                    a.ex.fail(Error::Protocol(ProtocolError::Reset(code)));
+                    shared.release();
+                }
+            }
+            H2Event::Settings(s) => {
+                h.peer_settings = Some(s);
+                shared.info().h2_peer_settings = Some(s);
+                if let Some(n) = s.max_concurrent_streams {
+                    shared.set_max_streams(n);
+                }
+            }
+            H2Event::GoAway { last_stream, .. } => {
+                shared.mark_closed();
+                let unprocessed: Vec<u32> = h
+                    .streams
+                    .keys()
+                    .copied()
+                    .filter(|&id| id > last_stream.value())
+                    .collect();
+                for id in unprocessed {
+                    if let Some(a) = h.streams.remove(&id) {
+                        a.ex.fail(Error::ConnectionClosed);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !settings_known && h.peer_settings.is_some() {
+        // An extended CONNECT may have waited for them.
+        start_h2(h, jobs, shared, waker, now);
+    }
+    // Body bytes into the readers' queues while they have room (reading is what returns
+    // window credit to the server), cancels, and the streams that are complete.
+    let ids: Vec<u32> = h.streams.keys().copied().collect();
+    for id in ids {
+        let sid = StreamId::new(id);
+        let Some(a) = h.streams.get_mut(&id) else {
+            continue;
+        };
+        if a.ex.is_cancelled() {
+            // The stream may be closed already (its response complete): nothing to reset.
+            let _ = h.conn.reset(sid, ErrorCode::CANCEL);
+            h.streams.remove(&id);
+            shared.release();
+            continue;
+        }
+        if !a.send.done
+            && let Err(e) = feed_h2(&mut h.conn, sid, a, now)
+        {
+            let _ = h.conn.reset(sid, ErrorCode::CANCEL);
+            a.ex.fail(e);
+            h.streams.remove(&id);
+            shared.release();
+            continue;
+        }
+        if !a.head {
+            continue;
+        }
+        let mut drained = false;
+        while a.reserve(now) {
+            match h.conn.read_data(sid) {
+                Some(b) => a.ex.push(b),
+                None => {
+                    drained = true;
+                    break;
+                }
+            }
+        }
+        if drained && a.ended {
+            // The stream slot is free before the caller learns the body ended.
+            let a = h.streams.remove(&id).expect("present above");
+            if !a.send.done {
+                // Answered before the request body was all sent (RFC 9113 8.1).
+                let _ = h.conn.reset(sid, ErrorCode::NO_ERROR);
+            }
+            shared.release();
+            a.ex.finish();
+        }
+    }
+    if let Some(e) = h.conn.error() {
+        return Err(Error::Protocol(ProtocolError::H2(e.clone())));
+    }
+    Ok(())
+}
