@@ -909,17 +909,11 @@ impl Client {
         );
         let shared = self.open(&route, None, started, &timeouts)?;
         let deadline = timeouts.tls_handshake.deadline(started);
-        while shared.proto() == Proto::Unknown {
-            if let Some(e) = shared.failure() {
-                return Err(e);
-            }
-            if shared.is_closed() {
-                return Err(Error::ConnectionClosed);
-            }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                return Err(Error::Timeout(TimeoutKind::TlsHandshake));
-            }
-            std::thread::sleep(Duration::from_millis(1));
+        match shared.wait_ready(deadline) {
+            Ok(()) => {}
+            Err(Some(e)) => return Err(e),
+            Err(None) if shared.is_closed() => return Err(Error::ConnectionClosed),
+            Err(None) => return Err(Error::Timeout(TimeoutKind::TlsHandshake)),
         }
         Ok(shared.id)
     }

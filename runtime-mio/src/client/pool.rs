@@ -15,7 +15,8 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Instant;
 
 use super::Prepared;
 use super::body::Exchange;
@@ -65,6 +66,9 @@ pub(crate) struct ConnShared {
     cap: usize,
     /// Why the session failed (a connection nobody waits on reports it here).
     failure: Mutex<Option<super::Error>>,
+    /// Notified when the protocol is chosen, the connection closes or fails
+    /// ([`ConnShared::wait_ready`]).
+    settled: Condvar,
 }
 
 impl ConnShared {
@@ -80,6 +84,7 @@ impl ConnShared {
             info: Mutex::new(super::ConnInfo::default()),
             cap: cap.unwrap_or(usize::MAX).max(1),
             failure: Mutex::new(None),
+            settled: Condvar::new(),
         })
     }
 
@@ -96,14 +101,6 @@ impl ConnShared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Why the session failed, if it did.
-    pub(crate) fn failure(&self) -> Option<super::Error> {
-        self.failure
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
-
     pub(crate) fn set_failure(&self, e: &super::Error) {
         let mut f = self
             .failure
@@ -111,6 +108,56 @@ impl ConnShared {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if f.is_none() {
             *f = Some(e.clone());
+        }
+        drop(f);
+        self.notify_settled();
+    }
+
+    /// Wakes [`ConnShared::wait_ready`]: taking the failure lock first orders the change
+    /// before a waiter's check.
+    fn notify_settled(&self) {
+        let _guard = self
+            .failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.settled.notify_all();
+    }
+
+    /// Waits until the connection knows its protocol (the TLS handshake chose by ALPN), or
+    /// it failed or closed, or `deadline` passed: `Ok(())`, the failure, or `Err(None)` for
+    /// a connection that closed or a deadline that passed ([`ConnShared::is_closed`] tells
+    /// which).
+    pub(crate) fn wait_ready(&self, deadline: Option<Instant>) -> Result<(), Option<super::Error>> {
+        let mut f = self
+            .failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        loop {
+            if let Some(e) = f.as_ref() {
+                return Err(Some(e.clone()));
+            }
+            if self.proto() != Proto::Unknown {
+                return Ok(());
+            }
+            if self.is_closed() {
+                return Err(None);
+            }
+            f = match deadline {
+                None => self
+                    .settled
+                    .wait(f)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(None);
+                    }
+                    self.settled
+                        .wait_timeout(f, left)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .0
+                }
+            };
         }
     }
 
@@ -124,6 +171,7 @@ impl ConnShared {
 
     pub(crate) fn set_proto(&self, p: Proto) {
         self.proto.store(p as u8, Ordering::Release);
+        self.notify_settled();
     }
 
     pub(crate) fn set_max_streams(&self, n: u32) {
@@ -137,7 +185,9 @@ impl ConnShared {
 
     /// No new exchange goes on this connection.
     pub(crate) fn mark_closed(&self) {
-        self.closed.store(true, Ordering::Release);
+        if !self.closed.swap(true, Ordering::AcqRel) {
+            self.notify_settled();
+        }
     }
 
     /// An exchange on it ended; the slot is free for the next one.
