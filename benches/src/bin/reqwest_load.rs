@@ -51,6 +51,9 @@ fn tls_config(pem: &[u8], alpn: &[&[u8]]) -> Result<rustls::ClientConfig, String
 }
 
 fn client(args: &Args) -> Result<reqwest::Client, String> {
+    // reqwest's cleartext connector wants a process-wide provider too (*ring*, as above).
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut b = reqwest::Client::builder();
     b = match args.proto {
         Proto::H1 => b.http1_only(),
@@ -68,6 +71,17 @@ fn client(args: &Args) -> Result<reqwest::Client, String> {
         b = b.tls_backend_preconfigured(tls_config(&pem, alpn)?);
     }
     b.build().map_err(|e| format!("client: {e}"))
+}
+
+/// An error with its sources ("error sending request" alone says little).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        s = format!("{s}: {cause}");
+        next = cause.source();
+    }
+    s
 }
 
 async fn get(client: &reqwest::Client, url: &str) -> Result<(u16, u64), reqwest::Error> {
@@ -99,7 +113,7 @@ async fn run(args: Args) -> Result<(), String> {
         match o.await {
             Ok(Ok((200, _))) => {}
             Ok(Ok((status, _))) => return Err(format!("first request: status {status}")),
-            Ok(Err(e)) => return Err(format!("first request: {e}")),
+            Ok(Err(e)) => return Err(format!("first request: {}", chain(&e))),
             Err(e) => return Err(format!("first request: {e}")),
         }
     }
@@ -113,7 +127,7 @@ async fn run(args: Args) -> Result<(), String> {
                 while Instant::now() < deadline {
                     match get(&client, &url).await {
                         Ok((status, n)) => t.answered(status, n),
-                        Err(e) => t.error(e.to_string()),
+                        Err(e) => t.error(chain(&e)),
                     }
                 }
                 t
