@@ -38,7 +38,7 @@
 # Output: a markdown table per comparison with medians over ROUNDS: req/s and client CPU us per
 # request for each client, ratios ours/reqwest, wire/wrk and wire/h2load, and the targets of
 # issue 13 beside them: client CPU per request at most 0.5x reqwest's; `wire bench` req/s at
-# least wrk's and h2load's. For scale, issue 13 quotes reqwest at 81k req/s and 12.2 us per
+# least wrk's and h2load's. About 8 minutes with the defaults. For scale, issue 13 quotes reqwest at 81k req/s and 12.2 us per
 # request (h1-50), 92k and 10.7 us (h2, 50 streams), `wrk -c50` at 149k req/s on one core.
 #
 # Environment: ROUNDS (3), DURATION (whole seconds per run, 5), SCENARIOS (the six above),
@@ -248,8 +248,10 @@ run() {
     "$sc" "$client" "$round" "$rps" "$cpu" "$reqs" "$ut" "$st"
 }
 
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+LOAD_BEFORE=$(loadavg)
 echo "== client benchmark: $ROUNDS round(s) of ${DURATION}s runs; nginx (worker pid $SPID) on core" \
-  "$SERVER_CORE, clients on core $LOAD_CORE"
+  "$SERVER_CORE, clients on core $LOAD_CORE; load average $LOAD_BEFORE"
 for round in $(seq "$ROUNDS"); do
   for sc in $SCENARIOS; do
     for client in $(clients_for "$sc" "$round"); do
@@ -258,11 +260,13 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 [ -s "$results" ] || die "no results"
+LOAD_AFTER=$(loadavg)
 cp "$results" "$tmp/out/results.txt"
 
 echo
 echo "== medians of $ROUNDS round(s), ${DURATION}s per run (client CPU: user+system time of the client" \
-  "process per completed request)"
+  "process per completed request); $(nproc) cores, load average $LOAD_BEFORE before, $LOAD_AFTER after" \
+  "(other work on the machine shows up in both)"
 awk -v rounds="$ROUNDS" -v dur="$DURATION" -v scenarios="$SCENARIOS" "$AWK_MEDIAN"'
 function get(sc, c, col) { return ((sc, c) in rps) ? median(col == "rps" ? rps[sc, c] : cpu[sc, c]) : "" }
 function num(v, fmt) { return v == "" ? "-" : sprintf(fmt, v) }
@@ -274,7 +278,8 @@ function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : a / b }
 END {
   n = split(scenarios, scs, " ")
   print ""
-  print "Client library: ours (runtime_mio::client, blocking, N threads) vs reqwest (current-thread tokio)"
+  print "Client library: ours (runtime_mio::client, one blocking thread per request in flight; cookies and"
+  print "decoding off, as reqwest is built) vs reqwest 0.13 (current-thread tokio, one task per request in flight)"
   print ""
   print "| scenario | ours req/s | reqwest req/s | req/s ours/reqwest | ours CPU us/req | reqwest CPU us/req | CPU ours/reqwest | target CPU <= 0.5x reqwest |"
   print "|---|---:|---:|---:|---:|---:|---:|---|"
@@ -289,7 +294,7 @@ END {
       num(ratio(or, rr), "%.2f"), num(oc, "%.2f"), num(rc, "%.2f"), num(q, "%.2f"), t, num(q, "%.2fx")
   }
   print ""
-  print "Load tool: wire bench vs wrk (h1) and h2load"
+  print "Load tool: wire bench (the client with its default configuration) vs wrk (h1 only) and h2load"
   print ""
   print "| scenario | wire req/s | wrk req/s | h2load req/s | req/s wire/wrk | req/s wire/h2load | wire CPU us/req | wrk CPU us/req | h2load CPU us/req | target req/s >= wrk, h2load |"
   print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
