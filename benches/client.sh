@@ -103,8 +103,17 @@ REQWEST=$target/reqwest_load
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/clientbench.XXXXXX")
 MPID='' SPID=''
 cleanup() {
-  # nginx's worker outlives a killed master (and keeps the ports): both go.
-  if [ -n "$MPID" ]; then kill -KILL "$MPID" "$SPID" 2>/dev/null || true; fi
+  if [ -n "$MPID" ]; then
+    # nginx's fast shutdown; a worker outlives a killed master (and keeps the ports): both go.
+    local _
+    kill -TERM "$MPID" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "$MPID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$MPID" "$SPID" 2>/dev/null || true
+    wait "$MPID" 2>/dev/null || true
+  fi
   if [ "${KEEP_TMP:-0}" = 1 ]; then echo "work directory kept: $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
@@ -274,40 +283,45 @@ function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : a / b }
 {
   rps[$1, $2] = (($1, $2) in rps ? rps[$1, $2] " " : "") $4
   cpu[$1, $2] = (($1, $2) in cpu ? cpu[$1, $2] " " : "") $5
+  if ($2 == "ours" || $2 == "reqwest") lib = 1; else tool = 1
 }
 END {
   n = split(scenarios, scs, " ")
-  print ""
-  print "Client library: ours (runtime_mio::client, one blocking thread per request in flight; cookies and"
-  print "decoding off, as reqwest is built) vs reqwest 0.13 (current-thread tokio, one task per request in flight)"
-  print ""
-  print "| scenario | ours req/s | reqwest req/s | req/s ours/reqwest | ours CPU us/req | reqwest CPU us/req | CPU ours/reqwest | target CPU <= 0.5x reqwest |"
-  print "|---|---:|---:|---:|---:|---:|---:|---|"
-  for (i = 1; i <= n; i++) {
-    sc = scs[i]
-    if (!((sc, "ours") in rps) && !((sc, "reqwest") in rps)) continue
-    or = get(sc, "ours", "rps"); rr = get(sc, "reqwest", "rps")
-    oc = get(sc, "ours", "cpu"); rc = get(sc, "reqwest", "cpu")
-    q = ratio(oc, rc)
-    t = (q == "") ? "-" : (q <= 0.5 ? "met" : "unmet")
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s (%s) |\n", sc, num(or, "%.0f"), num(rr, "%.0f"),
-      num(ratio(or, rr), "%.2f"), num(oc, "%.2f"), num(rc, "%.2f"), num(q, "%.2f"), t, num(q, "%.2fx")
+  if (lib) {
+    print ""
+    print "Client library: ours (runtime_mio::client, one blocking thread per request in flight; cookies and"
+    print "decoding off, as reqwest is built) vs reqwest 0.13 (current-thread tokio, one task per request in flight)"
+    print ""
+    print "| scenario | ours req/s | reqwest req/s | req/s ours/reqwest | ours CPU us/req | reqwest CPU us/req | CPU ours/reqwest | target CPU <= 0.5x reqwest |"
+    print "|---|---:|---:|---:|---:|---:|---:|---|"
+    for (i = 1; i <= n; i++) {
+      sc = scs[i]
+      if (!((sc, "ours") in rps) && !((sc, "reqwest") in rps)) continue
+      or = get(sc, "ours", "rps"); rr = get(sc, "reqwest", "rps")
+      oc = get(sc, "ours", "cpu"); rc = get(sc, "reqwest", "cpu")
+      q = ratio(oc, rc)
+      t = (q == "") ? "-" : (q <= 0.5 ? "met" : "unmet")
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s (%s) |\n", sc, num(or, "%.0f"), num(rr, "%.0f"),
+        num(ratio(or, rr), "%.2f"), num(oc, "%.2f"), num(rc, "%.2f"), num(q, "%.2f"), t, num(q, "%.2fx")
+    }
   }
-  print ""
-  print "Load tool: wire bench (the client with its default configuration) vs wrk (h1 only) and h2load"
-  print ""
-  print "| scenario | wire req/s | wrk req/s | h2load req/s | req/s wire/wrk | req/s wire/h2load | wire CPU us/req | wrk CPU us/req | h2load CPU us/req | target req/s >= wrk, h2load |"
-  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-  for (i = 1; i <= n; i++) {
-    sc = scs[i]
-    if (!((sc, "wire") in rps) && !((sc, "wrk") in rps) && !((sc, "h2load") in rps)) continue
-    wr = get(sc, "wire", "rps"); kr = get(sc, "wrk", "rps"); hr = get(sc, "h2load", "rps")
-    a = ratio(wr, kr); b = ratio(wr, hr); t = ""
-    if (a != "") t = "wrk " (a >= 1 ? "met" : "unmet")
-    if (b != "") t = t (t == "" ? "" : ", ") "h2load " (b >= 1 ? "met" : "unmet")
-    if (t == "") t = "-"
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", sc, num(wr, "%.0f"), num(kr, "%.0f"),
-      num(hr, "%.0f"), num(a, "%.2f"), num(b, "%.2f"), num(get(sc, "wire", "cpu"), "%.2f"),
-      num(get(sc, "wrk", "cpu"), "%.2f"), num(get(sc, "h2load", "cpu"), "%.2f"), t
+  if (tool) {
+    print ""
+    print "Load tool: wire bench (the client with its default configuration) vs wrk (h1 only) and h2load"
+    print ""
+    print "| scenario | wire req/s | wrk req/s | h2load req/s | req/s wire/wrk | req/s wire/h2load | wire CPU us/req | wrk CPU us/req | h2load CPU us/req | target req/s >= wrk, h2load |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    for (i = 1; i <= n; i++) {
+      sc = scs[i]
+      if (!((sc, "wire") in rps) && !((sc, "wrk") in rps) && !((sc, "h2load") in rps)) continue
+      wr = get(sc, "wire", "rps"); kr = get(sc, "wrk", "rps"); hr = get(sc, "h2load", "rps")
+      a = ratio(wr, kr); b = ratio(wr, hr); t = ""
+      if (a != "") t = "wrk " (a >= 1 ? "met" : "unmet")
+      if (b != "") t = t (t == "" ? "" : ", ") "h2load " (b >= 1 ? "met" : "unmet")
+      if (t == "") t = "-"
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", sc, num(wr, "%.0f"), num(kr, "%.0f"),
+        num(hr, "%.0f"), num(a, "%.2f"), num(b, "%.2f"), num(get(sc, "wire", "cpu"), "%.2f"),
+        num(get(sc, "wrk", "cpu"), "%.2f"), num(get(sc, "h2load", "cpu"), "%.2f"), t
+    }
   }
 }' "$results"
