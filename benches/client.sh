@@ -38,13 +38,16 @@
 # Output: a markdown table per comparison with medians over ROUNDS: req/s and client CPU us per
 # request for each client, ratios ours/reqwest, wire/wrk and wire/h2load, and the targets of
 # issue 13 beside them: client CPU per request at most 0.5x reqwest's; `wire bench` req/s at
-# least wrk's and h2load's. About 8 minutes with the defaults. For scale, issue 13 quotes reqwest at 81k req/s and 12.2 us per
-# request (h1-50), 92k and 10.7 us (h2, 50 streams), `wrk -c50` at 149k req/s on one core.
+# least wrk's and h2load's. A ratio's range (lowest-highest) is over the rounds' own ratios,
+# both sides of a round measured back to back. About 7 minutes with the defaults. For scale,
+# issue 13 quotes reqwest at 81k req/s and 12.2 us per request (h1-50), 92k and 10.7 us (h2,
+# 50 streams), `wrk -c50` at 149k req/s on one core.
 #
 # Environment: ROUNDS (3), DURATION (whole seconds per run, 5), SCENARIOS (the six above),
 # CLIENTS (subset of: ours reqwest wire wrk h2load), BASE_PORT (28500; three ports from it),
 # SERVER_CORE (0), LOAD_CORE (1), KEEP_TMP=1 keeps the work directory (every run's output,
-# results.txt: scenario client round req/s cpu-us/req requests).
+# results.txt: scenario client round req/s cpu-us/req requests), REPORT_ONLY=FILE prints the
+# tables of such a results.txt again and runs nothing.
 # Needs nginx and h2load (SETUP_PEERS=1 . scripts/setup.sh installs them; this script sources
 # it), wrk (Debian's, installed here when missing) and openssl (for the certificates).
 set -euo pipefail
@@ -65,6 +68,83 @@ BASE_PORT=${BASE_PORT:-28500}
 SERVER_CORE=${SERVER_CORE:-0}
 LOAD_CORE=${LOAD_CORE:-1}
 BODY_LEN=13
+
+# report RESULTS: the markdown tables from a results file (scenario client round req/s cpu n).
+report() {
+  awk -v rounds="$ROUNDS" -v scenarios="$SCENARIOS" "$AWK_MEDIAN"'
+function get(sc, c, col) { return ((sc, c) in rps) ? median(col == "rps" ? rps[sc, c] : cpu[sc, c]) : "" }
+function num(v, fmt) { return v == "" ? "-" : sprintf(fmt, v) }
+function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : a / b }
+# the lowest and highest of the per-round ratios a/b of column col (rounds run both a and b)
+function spread(sc, a, b, col,   r, q, lo, hi) {
+  lo = ""
+  for (r = 1; r <= rounds; r++) {
+    if (!((sc, a, r) in raw) || !((sc, b, r) in raw)) continue
+    q = ratio(col == "rps" ? rawrps[sc, a, r] : raw[sc, a, r], col == "rps" ? rawrps[sc, b, r] : raw[sc, b, r])
+    if (q == "") continue
+    if (lo == "" || q < lo) lo = q
+    if (hi == "" || q > hi) hi = q
+  }
+  return lo == "" ? "" : sprintf(" (%.2f-%.2f)", lo, hi)
+}
+{
+  rps[$1, $2] = (($1, $2) in rps ? rps[$1, $2] " " : "") $4
+  cpu[$1, $2] = (($1, $2) in cpu ? cpu[$1, $2] " " : "") $5
+  raw[$1, $2, $3] = $5; rawrps[$1, $2, $3] = $4
+  if ($2 == "ours" || $2 == "reqwest") lib = 1; else tool = 1
+}
+END {
+  n = split(scenarios, scs, " ")
+  if (lib) {
+    print ""
+    print "Client library: ours (runtime_mio::client, one blocking thread per request in flight; cookies and"
+    print "decoding off, as reqwest is built) vs reqwest 0.13 (current-thread tokio, one task per request in flight)"
+    print ""
+    print "| scenario | ours req/s | reqwest req/s | req/s ours/reqwest | ours CPU us/req | reqwest CPU us/req | CPU ours/reqwest | target CPU <= 0.5x reqwest |"
+    print "|---|---:|---:|---:|---:|---:|---:|---|"
+    for (i = 1; i <= n; i++) {
+      sc = scs[i]
+      if (!((sc, "ours") in rps) && !((sc, "reqwest") in rps)) continue
+      or = get(sc, "ours", "rps"); rr = get(sc, "reqwest", "rps")
+      oc = get(sc, "ours", "cpu"); rc = get(sc, "reqwest", "cpu")
+      q = ratio(oc, rc)
+      t = (q == "") ? "-" : (q <= 0.5 ? "met" : "unmet")
+      printf "| %s | %s | %s | %s | %s | %s | %s%s | %s |\n", sc, num(or, "%.0f"), num(rr, "%.0f"),
+        num(ratio(or, rr), "%.2f"), num(oc, "%.2f"), num(rc, "%.2f"), num(q, "%.2f"),
+        spread(sc, "ours", "reqwest", "cpu"), t
+    }
+  }
+  if (tool) {
+    print ""
+    print "Load tool: wire bench (the client with its default configuration) vs wrk (h1 only) and h2load"
+    print ""
+    print "| scenario | wire req/s | wrk req/s | h2load req/s | req/s wire/wrk | req/s wire/h2load | wire CPU us/req | wrk CPU us/req | h2load CPU us/req | target req/s >= wrk, h2load |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    for (i = 1; i <= n; i++) {
+      sc = scs[i]
+      if (!((sc, "wire") in rps) && !((sc, "wrk") in rps) && !((sc, "h2load") in rps)) continue
+      wr = get(sc, "wire", "rps"); kr = get(sc, "wrk", "rps"); hr = get(sc, "h2load", "rps")
+      a = ratio(wr, kr); b = ratio(wr, hr); t = ""
+      if (a != "") t = "wrk " (a >= 1 ? "met" : "unmet")
+      if (b != "") t = t (t == "" ? "" : ", ") "h2load " (b >= 1 ? "met" : "unmet")
+      if (t == "") t = "-"
+      printf "| %s | %s | %s | %s | %s%s | %s%s | %s | %s | %s | %s |\n", sc, num(wr, "%.0f"), num(kr, "%.0f"),
+        num(hr, "%.0f"), num(a, "%.2f"), spread(sc, "wire", "wrk", "rps"), num(b, "%.2f"),
+        spread(sc, "wire", "h2load", "rps"), num(get(sc, "wire", "cpu"), "%.2f"),
+        num(get(sc, "wrk", "cpu"), "%.2f"), num(get(sc, "h2load", "cpu"), "%.2f"), t
+    }
+  }
+}' "$1"
+}
+
+if [ -n "${REPORT_ONLY:-}" ]; then
+  [ -s "$REPORT_ONLY" ] || die "REPORT_ONLY=$REPORT_ONLY: no such results file"
+  # shellcheck disable=SC2034
+  ROUNDS=$(awk '$3 > r { r = $3 } END { print r + 0 }' "$REPORT_ONLY")
+  SCENARIOS=$(awk '!seen[$1]++ { printf "%s%s", (n++ ? " " : ""), $1 }' "$REPORT_ONLY")
+  report "$REPORT_ONLY"
+  exit 0
+fi
 
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS=$ROUNDS: a positive whole number"
 # wrk takes whole seconds only.
@@ -276,52 +356,4 @@ echo
 echo "== medians of $ROUNDS round(s), ${DURATION}s per run (client CPU: user+system time of the client" \
   "process per completed request); $(nproc) cores, load average $LOAD_BEFORE before, $LOAD_AFTER after" \
   "(other work on the machine shows up in both)"
-awk -v rounds="$ROUNDS" -v dur="$DURATION" -v scenarios="$SCENARIOS" "$AWK_MEDIAN"'
-function get(sc, c, col) { return ((sc, c) in rps) ? median(col == "rps" ? rps[sc, c] : cpu[sc, c]) : "" }
-function num(v, fmt) { return v == "" ? "-" : sprintf(fmt, v) }
-function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : a / b }
-{
-  rps[$1, $2] = (($1, $2) in rps ? rps[$1, $2] " " : "") $4
-  cpu[$1, $2] = (($1, $2) in cpu ? cpu[$1, $2] " " : "") $5
-  if ($2 == "ours" || $2 == "reqwest") lib = 1; else tool = 1
-}
-END {
-  n = split(scenarios, scs, " ")
-  if (lib) {
-    print ""
-    print "Client library: ours (runtime_mio::client, one blocking thread per request in flight; cookies and"
-    print "decoding off, as reqwest is built) vs reqwest 0.13 (current-thread tokio, one task per request in flight)"
-    print ""
-    print "| scenario | ours req/s | reqwest req/s | req/s ours/reqwest | ours CPU us/req | reqwest CPU us/req | CPU ours/reqwest | target CPU <= 0.5x reqwest |"
-    print "|---|---:|---:|---:|---:|---:|---:|---|"
-    for (i = 1; i <= n; i++) {
-      sc = scs[i]
-      if (!((sc, "ours") in rps) && !((sc, "reqwest") in rps)) continue
-      or = get(sc, "ours", "rps"); rr = get(sc, "reqwest", "rps")
-      oc = get(sc, "ours", "cpu"); rc = get(sc, "reqwest", "cpu")
-      q = ratio(oc, rc)
-      t = (q == "") ? "-" : (q <= 0.5 ? "met" : "unmet")
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s (%s) |\n", sc, num(or, "%.0f"), num(rr, "%.0f"),
-        num(ratio(or, rr), "%.2f"), num(oc, "%.2f"), num(rc, "%.2f"), num(q, "%.2f"), t, num(q, "%.2fx")
-    }
-  }
-  if (tool) {
-    print ""
-    print "Load tool: wire bench (the client with its default configuration) vs wrk (h1 only) and h2load"
-    print ""
-    print "| scenario | wire req/s | wrk req/s | h2load req/s | req/s wire/wrk | req/s wire/h2load | wire CPU us/req | wrk CPU us/req | h2load CPU us/req | target req/s >= wrk, h2load |"
-    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-    for (i = 1; i <= n; i++) {
-      sc = scs[i]
-      if (!((sc, "wire") in rps) && !((sc, "wrk") in rps) && !((sc, "h2load") in rps)) continue
-      wr = get(sc, "wire", "rps"); kr = get(sc, "wrk", "rps"); hr = get(sc, "h2load", "rps")
-      a = ratio(wr, kr); b = ratio(wr, hr); t = ""
-      if (a != "") t = "wrk " (a >= 1 ? "met" : "unmet")
-      if (b != "") t = t (t == "" ? "" : ", ") "h2load " (b >= 1 ? "met" : "unmet")
-      if (t == "") t = "-"
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", sc, num(wr, "%.0f"), num(kr, "%.0f"),
-        num(hr, "%.0f"), num(a, "%.2f"), num(b, "%.2f"), num(get(sc, "wire", "cpu"), "%.2f"),
-        num(get(sc, "wrk", "cpu"), "%.2f"), num(get(sc, "h2load", "cpu"), "%.2f"), t
-    }
-  }
-}' "$results"
+report "$results"
