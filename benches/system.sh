@@ -37,10 +37,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-die() {
-  echo "system.sh: $*" >&2
-  exit 1
-}
+BENCH_NAME=system.sh
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}
@@ -102,36 +101,7 @@ P_NGHTTPD=$((BASE_PORT + 7)) P_NGHTTPD_TLS=$((BASE_PORT + 8))
 
 # nginx: one worker, same answer as ours (text/plain; charset=utf-8, 13 bytes); keep-alive
 # without a request cap, so that no load run reconnects.
-cat >"$tmp/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log warn;
-worker_rlimit_nofile $hard;
-events { worker_connections $((IDLE_CONNS + 1000)); }
-http {
-    access_log off;
-    server_tokens off;
-    client_body_temp_path $tmp/nginx/tmp/body;
-    proxy_temp_path       $tmp/nginx/tmp/proxy;
-    fastcgi_temp_path     $tmp/nginx/tmp/fcgi;
-    uwsgi_temp_path       $tmp/nginx/tmp/uwsgi;
-    scgi_temp_path        $tmp/nginx/tmp/scgi;
-    default_type text/plain;
-    charset utf-8;
-    keepalive_requests 1000000000;
-    keepalive_timeout 600s;
-    server {
-        listen 127.0.0.1:$P_NGINX;
-        listen 127.0.0.1:$P_NGINX_H2C http2;
-        listen 127.0.0.1:$P_NGINX_TLS ssl http2;
-        ssl_certificate     $CERT;
-        ssl_certificate_key $KEY;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        location = / { return 200 "Hello, World!"; }
-    }
-}
-EOF
+nginx_conf "$tmp/nginx" "$P_NGINX" "$P_NGINX_H2C" "$P_NGINX_TLS" "$CERT" "$KEY" "$hard" $((IDLE_CONNS + 1000))
 
 # wrk's pipelining script: 16 requests per write.
 cat >"$tmp/pipeline.lua" <<'EOF'
@@ -142,17 +112,6 @@ init = function(args)
 end
 request = function() return batch end
 EOF
-
-wait_port() { # port pid log
-  local i
-  for i in $(seq 100); do
-    kill -0 "$2" 2>/dev/null || { tail -20 "$3" >&2; die "server exited at start (log: $3)"; }
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  tail -20 "$3" >&2
-  die "server did not listen on port $1 within 10 s (log: $3)"
-}
 
 # start_server SERVER plain|tls: starts it pinned, sets MPID (the process to stop), SPID (the
 # process measured: nginx's worker, else the server itself) and PORT (and PORT2: nginx's h2c).
@@ -195,7 +154,7 @@ start_server() {
   esac
   local p
   for p in $PORT $PORT2; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    if port_taken "$p"; then
       die "port $p is taken before $server starts (a server left over? ss -ltnp | grep :$p)"
     fi
   done
@@ -204,13 +163,7 @@ start_server() {
   wait_port "$PORT" "$MPID" "$log"
   SPID=$MPID
   if [ "$server" = nginx ]; then
-    local i
-    SPID=
-    for i in $(seq 50); do
-      SPID=$(cat "/proc/$MPID/task/$MPID/children" 2>/dev/null | awk '{print $1}')
-      [ -n "$SPID" ] && break
-      sleep 0.1
-    done
+    SPID=$(nginx_worker "$MPID")
     [ -n "$SPID" ] || die "nginx started no worker (log: $log)"
   fi
   taskset -cp "$SPID" | grep -q ": $SERVER_CORE\$" || die "$server (pid $SPID) is not pinned to core $SERVER_CORE"
@@ -232,17 +185,6 @@ stop_server() {
   done
   kill -KILL "$SPID" 2>/dev/null || true
   MPID= SPID=
-}
-
-# utime and stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat, counted
-# after the parenthesised command name, which may hold spaces).
-cpu_ticks() {
-  local s
-  s=$(<"/proc/$1/stat")
-  s=${s##*) }
-  # shellcheck disable=SC2086
-  set -- $s
-  echo "${12} ${13}"
 }
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
@@ -375,13 +317,6 @@ servers_for() {
   h1ka | h1pipe | idle-h1) echo wire hyper nginx ;;
   *) echo wire hyper nginx nghttpd ;;
   esac
-}
-
-want() { # word list...
-  local w=$1
-  shift
-  case " $* " in *" $w "*) return 0 ;; esac
-  return 1
 }
 
 echo "== system benchmark: $ROUNDS rounds; server on core $SERVER_CORE, load generator on core $LOAD_CORE;" \

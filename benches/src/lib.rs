@@ -13,6 +13,7 @@
 
 pub mod h1;
 pub mod h2;
+pub mod load;
 pub mod sse;
 pub mod tls;
 pub mod ws;

@@ -1,0 +1,101 @@
+//! `client_load`: drives our client (`runtime_mio::client::Client`) with a fixed number of
+//! requests in flight for a fixed time, for `benches/client.sh`, which measures the process's
+//! CPU time per request beside `reqwest_load` doing the same work.
+//!
+//! ```text
+//! client_load --url URL --proto h1|h2 --inflight N --duration SECS [--cacert PEM]
+//! ```
+//!
+//! The client is blocking: one worker thread per request in flight (one thread for
+//! `--inflight 1`), each sending a GET and reading the body whole before the next; the client's
+//! own event-loop thread moves the bytes. HTTP/1.1: N keep-alive connections, opened before the
+//! clock starts ([`Client::preconnect`]). HTTP/2: one connection (prior knowledge for
+//! `http://`, ALPN `h2` for `https://`) carrying up to N streams
+//! ([`ClientConfig::h2_max_streams`]).
+//!
+//! The configuration is the default one except for what reqwest, built with the features
+//! `benches/Cargo.toml` gives it, does not do either: no cookie store and no response
+//! decoding (so no `Accept-Encoding`). Redirects and the default timeouts stay on.
+//! Arguments and report: [`benches::load`]. Exits 1 when the client cannot start or connect,
+//! 2 on bad arguments; request errors are counted in the report.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use benches::load::{Args, Proto, Tally};
+use runtime_mio::client::{Client, ClientConfig, Request, Wait};
+
+fn fail(msg: &str) -> ! {
+    eprintln!("client_load: {msg}");
+    std::process::exit(1);
+}
+
+fn main() {
+    let args = Args::from_env();
+    let h2 = args.proto == Proto::H2;
+    let mut config = ClientConfig {
+        alpn_h2: h2,
+        h2_prior_knowledge: h2 && !args.tls(),
+        h2_max_streams: h2.then_some(args.inflight),
+        cookies: false,
+        decompress: false,
+        ..ClientConfig::default()
+    };
+    match args.cacert_pem() {
+        Ok(Some(pem)) => {
+            config.root_pems.push(pem);
+            config.system_roots = false;
+        }
+        Ok(None) => {}
+        Err(e) => fail(&e),
+    }
+    let client = Client::new(config).unwrap_or_else(|e| fail(&format!("client: {e}")));
+    let conns = if h2 { 1 } else { args.inflight };
+    for _ in 0..conns {
+        if let Err(e) = client.preconnect(&args.url) {
+            fail(&format!("connect to {}: {e}", args.url));
+        }
+    }
+    let url: Arc<str> = Arc::from(args.url.as_str());
+    let started = Instant::now();
+    let deadline = started + args.duration;
+    let workers: Vec<_> = (0..args.inflight)
+        .map(|_| {
+            let client = client.clone();
+            let url = Arc::clone(&url);
+            std::thread::spawn(move || {
+                let mut t = Tally::default();
+                while Instant::now() < deadline {
+                    let result = Request::get(&url)
+                        .and_then(|req| client.request(req))
+                        .and_then(|mut resp| {
+                            let mut n = 0u64;
+                            while let Some(c) = resp.body().chunk(Wait::Block)? {
+                                n += c.len() as u64;
+                            }
+                            Ok((resp.status(), n))
+                        });
+                    match result {
+                        Ok((status, n)) => t.answered(status, n),
+                        Err(e) => t.error(e.to_string()),
+                    }
+                }
+                t
+            })
+        })
+        .collect();
+    let mut all = Tally::default();
+    for w in workers {
+        match w.join() {
+            Ok(t) => all.merge(t),
+            Err(_) => all.error("a worker thread panicked".to_owned()),
+        }
+    }
+    all.print(started.elapsed());
+    if client.pool_stats().opened as usize != conns {
+        eprintln!(
+            "client_load: {} connections opened, {conns} expected",
+            client.pool_stats().opened
+        );
+    }
+}
