@@ -114,14 +114,21 @@
 //! The body idle timeout is unlimited for event streams unless [`SseConfig::idle`] sets
 //! one.
 //!
+//! # WebSocket
+//! [`Client::websocket`] opens a [`WebSocket`] (RFC 6455, permessage-deflate per RFC 7692)
+//! over HTTP/2 when the server allows extended CONNECT (RFC 8441), else over an HTTP/1.1
+//! upgrade (on an HTTP/1.1-only connection when the server's HTTP/2 does not allow it, as
+//! browsers do). Its bytes move through the same bounded queues as bodies; proto-ws runs on
+//! the caller's thread inside [`WebSocket::recv`] and [`WebSocket::send`].
+//!
 //! # Not yet
 //! With a profile: the `Cookie` field's place (it follows the defaults) and cookie crumbs
 //! split over HTTP/2; the public suffix list and `SameSite`
 //! enforcement in the cookie store, a total timeout across redirects, an HTTPS proxy (TLS to
 //! the proxy itself), proxy settings from the environment (`HTTPS_PROXY`, `NO_PROXY`), an
 //! asynchronous resolver (a lookup blocks the caller's thread and is not bounded by the
-//! connect timeout), a WebSocket client, HTTP/1.1 pipelining, `Expect:
-//! 100-continue`, request trailers. A request a pooled connection lost before it was sent,
+//! connect timeout), a browser profile's header order on a WebSocket's opening request,
+//! HTTP/1.1 pipelining, `Expect: 100-continue`, request trailers. A request a pooled connection lost before it was sent,
 //! or an idempotent one it lost unanswered, is sent once more on a new connection (a
 //! [`BodyWriter`]'s body only if none of it was taken); others fail with
 //! [`Error::ConnectionClosed`].

@@ -1,24 +1,5 @@
-//! The WebSocket client: [`Client::websocket`] opens a [`WebSocket`] over HTTP/1.1 (an
-//! `Upgrade` request, RFC 6455 section 4) or over HTTP/2 (an extended `CONNECT`, RFC 8441),
-//! with subprotocols and permessage-deflate (RFC 7692) offered as the [`WebSocketRequest`]
-//! says.
-//!
-//! The connection's bytes are moved by the client's loop like any response body and request
-//! body (bounded queues both ways, the same timeouts and cancel); proto-ws's sans-IO
-//! [`Connection`] runs on the caller's thread inside [`WebSocket::recv`] and
-//! [`WebSocket::send`]: frames are parsed, checked and answered (pongs, the closing
-//! handshake) there. A caller that stops calling `recv` stops reading: the server's
-//! messages wait in the bounded queue and then in the server's own buffers, and its pings
-//! are answered once reading resumes.
-//!
-//! # HTTP/1.1 or HTTP/2
-//! With [`WebSocketRequest::http2`] on (the default), the request goes where any request
-//! to the origin would: a pooled HTTP/2 connection carries it as an extended CONNECT
-//! stream when the server's SETTINGS_ENABLE_CONNECT_PROTOCOL is 1; an HTTP/1.1 connection
-//! (ALPN chose it, or the origin is cleartext without prior knowledge) is upgraded and
-//! belongs to the WebSocket from then on. When the server speaks HTTP/2 without extended
-//! CONNECT, the WebSocket opens on a new connection that offers only `http/1.1` by ALPN, as
-//! browsers do. Off, that HTTP/1.1-only connection is used at once.
+//! The WebSocket client: [`Client::websocket`] and [`WebSocket`] (whose documentation says
+//! how it runs).
 
 use std::time::{Duration, Instant};
 
@@ -228,7 +209,28 @@ fn strip_scheme<'a>(url: &'a str, scheme: &str) -> Option<&'a str> {
         .then(|| &url[scheme.len()..])
 }
 
-/// An open WebSocket (see the [module documentation](self)).
+/// The WebSocket client: [`Client::websocket`] opens a [`WebSocket`] over HTTP/1.1 (an
+/// `Upgrade` request, RFC 6455 section 4) or over HTTP/2 (an extended `CONNECT`, RFC 8441),
+/// with subprotocols and permessage-deflate (RFC 7692) offered as the [`WebSocketRequest`]
+/// says.
+///
+/// The connection's bytes are moved by the client's loop like any response body and request
+/// body (bounded queues both ways, the same timeouts and cancel); proto-ws's sans-IO
+/// [`Connection`] runs on the caller's thread inside [`WebSocket::recv`] and
+/// [`WebSocket::send`]: frames are parsed, checked and answered (pongs, the closing
+/// handshake) there. A caller that stops calling `recv` stops reading: the server's
+/// messages wait in the bounded queue and then in the server's own buffers, and its pings
+/// are answered once reading resumes.
+///
+/// # HTTP/1.1 or HTTP/2
+/// With [`WebSocketRequest::http2`] on (the default), the request goes where any request
+/// to the origin would: a pooled HTTP/2 connection carries it as an extended CONNECT
+/// stream when the server's SETTINGS_ENABLE_CONNECT_PROTOCOL is 1; an HTTP/1.1 connection
+/// (ALPN chose it, or the origin is cleartext without prior knowledge) is upgraded and
+/// belongs to the WebSocket from then on. When the server speaks HTTP/2 without extended
+/// CONNECT, the WebSocket opens on a new connection that offers only `http/1.1` by ALPN, as
+/// browsers do. Off, that HTTP/1.1-only connection is used at once.
+///
 #[derive(Debug)]
 pub struct WebSocket {
     conn: Connection,
@@ -250,8 +252,8 @@ pub struct WebSocket {
 }
 
 impl Client {
-    /// Opens a WebSocket (see [`WebSocketRequest`] and the
-    /// [`ws` module](super::ws)): returns once the server accepted the opening handshake.
+    /// Opens a WebSocket (see [`WebSocketRequest`] and [`WebSocket`]): returns once the
+    /// server accepted the opening handshake.
     ///
     /// # Errors
     /// As [`Client::request`] for the connection and the response head;
