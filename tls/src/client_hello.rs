@@ -464,7 +464,8 @@ fn md5_hex(text: &str) -> String {
         .unwrap_or_default()
 }
 
-fn sha256_12(text: &str) -> String {
+/// The first 12 hex digits of the SHA-256 of `text`, as JA4+ hashes lists.
+pub(crate) fn sha256_12(text: &str) -> String {
     let digest = boring::sha::sha256(text.as_bytes());
     let mut s = hex(&digest);
     s.truncate(12);

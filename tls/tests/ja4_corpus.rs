@@ -14,6 +14,10 @@
 //! the stream's first TLS record (after a SOCKS or CONNECT prefix if there is one): every
 //! handshake message of type ClientHello is parsed, ChangeCipherSpec records are skipped, and
 //! the walk ends at the first other handshake message or record type.
+//!
+//! The HTTP/1.x request at the start of a connection goes through `tls::Ja4h` and must give the
+//! reference's `JA4H` and `JA4H_ro`. Connections are matched with the reference's entries by
+//! their endpoints (see [`Conn`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -411,6 +415,52 @@ fn client_hellos(bytes: &[u8]) -> Result<Vec<FoundHello>, String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// HTTP/1.x requests.
+
+/// The parts of an HTTP/1.x request head that JA4H reads.
+struct Request {
+    method: Vec<u8>,
+    version: (u8, u8),
+    /// Header fields (name, value without surrounding whitespace) in the order sent.
+    headers: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The request head at the start of a client's byte stream, if it starts with one (lines end
+/// in CRLF or LF; the head ends at an empty line).
+fn http_request(bytes: &[u8]) -> Option<Request> {
+    let mut lines = bytes
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let mut request_line = lines.next()?.split(|&b| b == b' ');
+    let method = request_line.next()?;
+    if method.is_empty() || !method.iter().all(|b| b.is_ascii_uppercase() || *b == b'-') {
+        return None;
+    }
+    let _target = request_line.next()?;
+    let version = match request_line.next()? {
+        b"HTTP/1.0" => (1, 0),
+        b"HTTP/1.1" => (1, 1),
+        _ => return None,
+    };
+    let mut headers = Vec::new();
+    for line in lines {
+        if line.is_empty() {
+            return Some(Request {
+                method: method.to_vec(),
+                version,
+                headers,
+            });
+        }
+        let colon = line.iter().position(|&b| b == b':')?;
+        headers.push((
+            line[..colon].to_vec(),
+            line[colon + 1..].trim_ascii().to_vec(),
+        ));
+    }
+    None // the head is not complete in the capture
+}
+
+// ---------------------------------------------------------------------------------------------
 // The reference's JSON.
 
 fn endpoint(entry: &serde_json::Value, addr: &str, port: &str) -> Option<Endpoint> {
@@ -434,6 +484,8 @@ struct RefStream {
     index: u64,
     /// `JA4.N` and `JA4_r.N` by `N` (1 for the first ClientHello of the connection).
     ja4: BTreeMap<u32, (String, String)>,
+    /// `JA4H` and `JA4H_ro` of the connection's HTTP request.
+    ja4h: Option<(String, String)>,
 }
 
 fn sorted(mut ends: [Endpoint; 2]) -> [Endpoint; 2] {
@@ -471,6 +523,14 @@ fn read_reference(json: &str) -> Result<HashMap<Conn, RefStream>, String> {
         let nth = indexes[&ends].iter().position(|&i| i == index).unwrap_or(0);
         let stream = streams.entry((ends, nth)).or_default();
         stream.index = index;
+        if let Some(ja4h) = map.get("JA4H") {
+            let ja4h = ja4h.as_str().ok_or("JA4H is not a string")?;
+            let raw = map
+                .get("JA4H_ro")
+                .and_then(serde_json::Value::as_str)
+                .ok_or(format!("stream {index}: JA4H without JA4H_ro"))?;
+            stream.ja4h = Some((ja4h.to_owned(), raw.to_owned()));
+        }
         for (key, value) in map {
             let Some(n) = key.strip_prefix("JA4.").and_then(|n| n.parse::<u32>().ok()) else {
                 continue;
@@ -507,6 +567,45 @@ fn json_of(capture: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// One capture: its file name, the reference's output, and its TCP connections (each with how
+/// the reference names it and a label for messages).
+struct Capture {
+    name: String,
+    reference: HashMap<Conn, RefStream>,
+    connections: Vec<(Conn, String, Stream)>,
+}
+
+fn load(path: &Path) -> Capture {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let bytes = std::fs::read(path).unwrap();
+    let json = std::fs::read_to_string(json_of(path))
+        .unwrap_or_else(|e| panic!("{name}: no reference JSON: {e}"));
+    let reference = read_reference(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let frames = read_capture(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut nth: HashMap<[Endpoint; 2], usize> = HashMap::new();
+    let connections = tcp_streams(&frames)
+        .into_iter()
+        .enumerate()
+        .map(|(index, stream)| {
+            let ends = sorted(stream.ends);
+            let count = nth.entry(ends).or_default();
+            let conn = (ends, *count);
+            *count += 1;
+            let label = reference
+                .get(&conn)
+                .map_or(format!("stream {index} (ours)"), |r| {
+                    format!("stream {}", r.index)
+                });
+            (conn, label, stream)
+        })
+        .collect();
+    Capture {
+        name,
+        reference,
+        connections,
+    }
+}
+
 /// Every ClientHello of every capture gives the reference's `JA4.N` and `JA4_r.N`, parsed both
 /// from its handshake message and by `ClientHello::parse_records` from the records the client
 /// sent after the previous hello; every reference fingerprint has its ClientHello here, and no
@@ -517,27 +616,16 @@ fn every_client_hello_matches_the_reference() {
     let mut matched_total = 0;
     let mut failures = String::new();
     for capture in captures() {
-        let name = capture.file_name().unwrap().to_string_lossy().into_owned();
-        let bytes = std::fs::read(&capture).unwrap();
-        let json = std::fs::read_to_string(json_of(&capture))
-            .unwrap_or_else(|e| panic!("{name}: no reference JSON: {e}"));
-        let reference = read_reference(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let Capture {
+            name,
+            reference,
+            connections,
+        } = load(&capture);
         let expected: usize = reference.values().map(|s| s.ja4.len()).sum();
-        let frames = read_capture(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-
         let mut matched = 0;
         let mut seen: HashSet<(Conn, u32)> = HashSet::new();
-        let mut nth: HashMap<[Endpoint; 2], usize> = HashMap::new();
-        for (index, stream) in tcp_streams(&frames).iter().enumerate() {
-            let ends = sorted(stream.ends);
-            let count = nth.entry(ends).or_default();
-            let conn = (ends, *count);
-            *count += 1;
-            let label = reference
-                .get(&conn)
-                .map_or(format!("stream {index} (ours)"), |r| {
-                    format!("stream {}", r.index)
-                });
+        for (conn, label, stream) in &connections {
+            let conn = *conn;
             for side in 0..2 {
                 let bytes = stream.sent[side].reassemble();
                 let hellos = match client_hellos(&bytes) {
@@ -602,5 +690,65 @@ fn every_client_hello_matches_the_reference() {
     assert!(
         failures.is_empty() && matched_total == expected_total,
         "{matched_total}/{expected_total} ClientHellos match the reference:\n{failures}"
+    );
+}
+
+/// The first HTTP/1.x request of every connection gives the reference's `JA4H` and `JA4H_ro`
+/// through `tls::Ja4h`; every reference JA4H has its request here, and no request here lacks
+/// one. Prints `matched/expected`.
+#[test]
+fn every_http_request_matches_the_reference() {
+    let mut expected = 0;
+    let mut matched = 0;
+    let mut failures = String::new();
+    for capture in captures() {
+        let Capture {
+            name,
+            reference,
+            connections,
+        } = load(&capture);
+        expected += reference.values().filter(|r| r.ja4h.is_some()).count();
+        let mut seen = HashSet::new();
+        for (conn, label, stream) in &connections {
+            for side in &stream.sent {
+                let Some(request) = http_request(&side.reassemble()) else {
+                    continue;
+                };
+                let headers = request.headers.iter().map(|(n, v)| (n, v));
+                let fp = tls::Ja4h::new(&request.method, request.version, headers);
+                seen.insert(*conn);
+                match reference.get(conn).and_then(|r| r.ja4h.as_ref()) {
+                    None => {
+                        let _ = writeln!(
+                            failures,
+                            "{name} {label}: request not in the reference ({})",
+                            fp.ja4h
+                        );
+                    }
+                    Some((ja4h, raw)) if fp.ja4h == *ja4h && fp.ja4h_ro == *raw => matched += 1,
+                    Some((ja4h, raw)) => {
+                        let _ = writeln!(
+                            failures,
+                            "{name} {label} JA4H:\n  ours {}\n  ref  {ja4h}\n  ours {}\n  ref  {raw}",
+                            fp.ja4h, fp.ja4h_ro
+                        );
+                    }
+                }
+            }
+        }
+        for (conn, r) in &reference {
+            if let (Some((ja4h, _)), false) = (&r.ja4h, seen.contains(conn)) {
+                let _ = writeln!(
+                    failures,
+                    "{name} stream {}: reference JA4H ({ja4h}) has no request here",
+                    r.index
+                );
+            }
+        }
+    }
+    println!("JA4H corpus: {matched}/{expected} HTTP requests match the reference");
+    assert!(
+        failures.is_empty() && matched == expected,
+        "{matched}/{expected} HTTP requests match the reference:\n{failures}"
     );
 }
