@@ -8,6 +8,10 @@
 //! list, as both specifications say: JA3 ("GREASE values are ignored", Salesforce's reference
 //! implementation) and JA4 ("The program needs to ignore GREASE values anywhere it sees them").
 //!
+//! JA4 and JA4_r equal what FoxIO's reference implementation prints for every ClientHello of the
+//! captures published with it (`tests/ja4_corpus.rs` reads them from `../shared/corpora/ja4`),
+//! including a second ClientHello after a HelloRetryRequest and an ALPN value outside ASCII.
+//!
 //! # Examples
 //! ```
 //! # let mut config = tls::ClientConfig::builder();
@@ -147,9 +151,18 @@ fn u16_list(bytes: &[u8], what: &'static str) -> Result<Vec<u16>, ParseError> {
 /// The largest handshake message accepted from records (a ClientHello is far smaller).
 const MAX_HELLO: usize = 1 << 17;
 
+/// TLS record content types (RFC 8446 section 5.1).
+const CHANGE_CIPHER_SPEC: u8 = 20;
+const HANDSHAKE: u8 = 22;
+
 impl ClientHello {
     /// Parses TLS records (as a client sends them on the wire) holding one ClientHello, which
     /// may span several records. Bytes after the ClientHello are ignored.
+    ///
+    /// ChangeCipherSpec records (content type 20, the one byte `1`) before the ClientHello are
+    /// skipped: a TLS 1.3 client in middlebox compatibility mode (RFC 8446 appendix D.4) sends
+    /// one just before its second ClientHello, the one answering a HelloRetryRequest, so the
+    /// bytes it sends after the server's HelloRetryRequest parse as that second ClientHello.
     ///
     /// # Errors
     /// [`ParseError`] when the records or the message are malformed or incomplete.
@@ -158,11 +171,21 @@ impl ClientHello {
         let mut message = Vec::new();
         loop {
             let content_type = r.u8()?;
-            if content_type != 22 {
+            let skip = content_type == CHANGE_CIPHER_SPEC && message.is_empty();
+            if content_type != HANDSHAKE && !skip {
                 return Err(ParseError::NotHandshakeRecord(content_type));
             }
             let _version = r.u16()?;
             let fragment = r.vec16()?;
+            if skip {
+                // RFC 8446 appendix D.4 (middlebox compatibility): a client sends a
+                // ChangeCipherSpec record before its second ClientHello, after a
+                // HelloRetryRequest, often in the same segment. Its body is the one byte 1.
+                if fragment != [1] {
+                    return Err(ParseError::NotHandshakeRecord(content_type));
+                }
+                continue;
+            }
             message.extend_from_slice(fragment);
             if message.len() >= 4 {
                 let len = (usize::from(message[1]) << 16)
@@ -322,22 +345,7 @@ impl ClientHello {
             _ => "00",
         };
         let sni = if exts.contains(&0) { 'd' } else { 'i' };
-        let alpn = match self.alpn.first() {
-            Some(first) if !first.is_empty() => {
-                let (a, z) = (first[0], first[first.len() - 1]);
-                if a.is_ascii_alphanumeric() && z.is_ascii_alphanumeric() {
-                    format!("{}{}", char::from(a), char::from(z))
-                } else {
-                    // Newer spec text: the first and last characters of the hex form.
-                    let hex = hex(first);
-                    let mut s = String::new();
-                    s.push(hex.chars().next().unwrap_or('0'));
-                    s.push(hex.chars().last().unwrap_or('0'));
-                    s
-                }
-            }
-            _ => "00".to_owned(),
-        };
+        let alpn = ja4_alpn(self.alpn.first().map(Vec::as_slice));
         let part_a = format!(
             "t{version}{sni}{:02}{:02}{alpn}",
             ciphers.len().min(99),
@@ -403,6 +411,37 @@ pub fn ja4_from_raw(ja4_r: &str) -> Option<String> {
     Some(format!("{a}_{}_{}", hash(ciphers), hash(rest)))
 }
 
+/// The two ALPN characters of JA4 part a, from the first ALPN value (`None`: no ALPN).
+///
+/// - No value, or an empty one: `00`.
+/// - First and last bytes ASCII alphanumeric: those two characters (`h2`, `h1` for
+///   `http/1.1`; a one-byte value gives its character twice), as the specification says.
+/// - A first or last byte outside ASCII (0x80 and up): `9` in its place, the other end as
+///   above, so `0xBA 0xAD` gives `99` and `'h' 0xFF` gives `h9`. This is what FoxIO's
+///   reference tools print (their Rust `ja4` reads Wireshark's rendering of the value and
+///   writes `9` for a character outside ASCII; their Python `ja4.py` writes `99` when the first
+///   one is), and what the output published with their captures expects
+///   (`tls-non-ascii-alpn.pcapng`: `t13d151699_...`, checked by `tests/ja4_corpus.rs`). The
+///   specification's text now says "the first and last characters of the hex representation"
+///   for any non-alphanumeric end (`bd` for `0xBA 0xAD`); FoxIO's tools, as of their 2026
+///   sources, do not print that, and fingerprint databases hold what the tools print.
+/// - Otherwise (a first or last byte that is ASCII but not alphanumeric, such as a space or
+///   `/`, where the reference tools would put that character into the fingerprint): the
+///   specification's rule, the first and last characters of the value's hex form (`0x20 0x61`
+///   gives `21`).
+fn ja4_alpn(first: Option<&[u8]>) -> String {
+    let Some(&[a, .., z] | &[a @ z]) = first else {
+        return "00".to_owned();
+    };
+    let plain = |b: u8| b.is_ascii_alphanumeric() || !b.is_ascii();
+    if plain(a) && plain(z) {
+        let show = |b: u8| if b.is_ascii() { char::from(b) } else { '9' };
+        return [show(a), show(z)].iter().collect();
+    }
+    let digit = |nibble: u8| char::from_digit(u32::from(nibble), 16).unwrap_or('0');
+    [digit(a >> 4), digit(z & 0x0f)].iter().collect()
+}
+
 fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -425,7 +464,8 @@ fn md5_hex(text: &str) -> String {
         .unwrap_or_default()
 }
 
-fn sha256_12(text: &str) -> String {
+/// The first 12 hex digits of the SHA-256 of `text`, as JA4+ hashes lists.
+pub(crate) fn sha256_12(text: &str) -> String {
     let digest = boring::sha::sha256(text.as_bytes());
     let mut s = hex(&digest);
     s.truncate(12);
@@ -620,6 +660,86 @@ mod tests {
         assert_eq!(
             ClientHello::parse_handshake(&[2, 0, 0, 0]),
             Err(ParseError::NotClientHello(2))
+        );
+    }
+
+    /// The ALPN characters of JA4 part a, in each case `ja4_alpn` documents.
+    #[test]
+    fn alpn_characters() {
+        let cases: [(&[u8], &str); 12] = [
+            (b"h2", "h2"),
+            (b"http/1.1", "h1"),
+            (b"x", "xx"),
+            (b"", "00"),
+            // Outside ASCII: 9 in place of the byte, as the reference tools print it
+            // (FoxIO's tls-non-ascii-alpn.pcapng: 0xBA 0xAD gives 99).
+            (&[0xba, 0xad], "99"),
+            (&[0xab], "99"),
+            (&[b'h', 0xff], "h9"),
+            (&[0x30, 0xab, 0xcd, 0x31], "01"),
+            (&[0x30, 0x31, 0xab, 0xcd], "09"),
+            // ASCII but not alphanumeric: the first and last hex digits (the spec's examples).
+            (&[0x20], "20"),
+            (&[0x20, 0x61], "21"),
+            (&[0x61, 0x20], "60"),
+        ];
+        for (value, want) in cases {
+            assert_eq!(ja4_alpn(Some(value)), want, "{value:02x?}");
+        }
+        assert_eq!(ja4_alpn(None), "00");
+        // Through a whole ClientHello: the first ALPN value decides, the second is ignored.
+        let alpn = vec![
+            0, 12, 2, 0xba, 0xad, 8, b'h', b't', b't', b'p', b'/', b'1', b'.', b'1',
+        ];
+        let msg = build(&[0x1301], &[(16, alpn), (43, list16(1, &[0x0304]))]);
+        let fp = ClientHello::parse_handshake(&msg).unwrap().fingerprints();
+        assert!(fp.ja4.starts_with("t13i010299_"), "{}", fp.ja4);
+    }
+
+    /// After a HelloRetryRequest a client in middlebox compatibility mode sends a
+    /// ChangeCipherSpec record and its second ClientHello together; the records parse as that
+    /// ClientHello. Any other record before the hello is still refused.
+    #[test]
+    fn change_cipher_spec_before_second_hello() {
+        let first = build(&[0x1301, 0x1302], &[(43, list16(1, &[0x0304]))]);
+        let second = build(&[0x1301], &[(43, list16(1, &[0x0304]))]);
+        let record = |ty: u8, body: &[u8]| {
+            let mut r = vec![ty, 3, 3];
+            r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+            r.extend_from_slice(body);
+            r
+        };
+        let mut segment = record(20, &[1]);
+        segment.extend_from_slice(&record(22, &second));
+        let parsed = ClientHello::parse_records(&segment).unwrap();
+        assert_eq!(parsed, ClientHello::parse_handshake(&second).unwrap());
+        assert_ne!(parsed, ClientHello::parse_handshake(&first).unwrap());
+        assert_eq!(parsed.cipher_suites, [0x1301]);
+        // A ChangeCipherSpec whose body is not the byte 1, or one inside the hello's records,
+        // or an alert, is not skipped.
+        let mut bad = record(20, &[2]);
+        bad.extend_from_slice(&record(22, &second));
+        assert_eq!(
+            ClientHello::parse_records(&bad),
+            Err(ParseError::NotHandshakeRecord(20))
+        );
+        let mut split = record(22, &second[..10]);
+        split.extend_from_slice(&record(20, &[1]));
+        split.extend_from_slice(&record(22, &second[10..]));
+        assert_eq!(
+            ClientHello::parse_records(&split),
+            Err(ParseError::NotHandshakeRecord(20))
+        );
+        let mut alert = record(21, &[1, 0]);
+        alert.extend_from_slice(&record(22, &second));
+        assert_eq!(
+            ClientHello::parse_records(&alert),
+            Err(ParseError::NotHandshakeRecord(21))
+        );
+        // A lone ChangeCipherSpec is an incomplete input, not a hello.
+        assert_eq!(
+            ClientHello::parse_records(&record(20, &[1])),
+            Err(ParseError::Truncated)
         );
     }
 

@@ -15,7 +15,8 @@
 //!   session cache, key log, the per-connection info BoringSSL callbacks record).
 //! - [`profile`]: browser profiles as plain data; the client config applies them.
 //! - `cert_compression`: RFC 8879 algorithm names and codecs, used by profiles and configs.
-//! - [`client_hello`]: ClientHello parsing and JA3/JA4; [`testing`]: certificates for tests.
+//! - [`client_hello`]: ClientHello parsing and JA3/JA4; [`ja4h`]: the JA4H fingerprint of an
+//!   HTTP request; [`testing`]: certificates for tests.
 //! - `error`: [`Error`] and its families.
 //!
 //! # What it does outside memory
@@ -98,6 +99,7 @@ mod config;
 mod error;
 #[allow(unsafe_code)]
 mod ffi;
+pub mod ja4h;
 pub mod profile;
 mod session;
 pub mod testing;
@@ -110,6 +112,7 @@ pub use config::{
     TlsVersion,
 };
 pub use error::{Alert, ConfigError, Error, Misuse, PeerError};
+pub use ja4h::Ja4h;
 pub use profile::Profile;
 pub use session::{
     Client, ClientSession, HandshakeStatus, Plaintext, Server, ServerSession, Session, Version,
