@@ -75,6 +75,15 @@ fn serve() -> Server {
                     .with_header("Location", location)
                     .with_body(vec![b'x'; body]);
             }
+            if let Some(n) = path.strip_prefix("/slow/") {
+                // Each hop takes 300 ms.
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                let n: u32 = n.parse().unwrap();
+                if n == 0 {
+                    return Response::text(200, "slow done");
+                }
+                return Response::new(302).with_header("Location", format!("/slow/{}", n - 1));
+            }
             if path == "/rel/a/b/start" {
                 return Response::new(302).with_header("Location", "../c?x=1");
             }
@@ -358,5 +367,32 @@ fn redirect_that_would_resend_a_streamed_body_is_not_followed() {
             assert!(r.header("location").is_some());
         }
     }
+    server.shutdown().unwrap();
+}
+
+/// The total timeout runs from the call across every hop: four hops of 300 ms each end
+/// with the total timeout of 800 ms, though no single hop comes near it.
+#[test]
+fn total_timeout_spans_redirects() {
+    let server = serve();
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let url = format!("http://{}/slow/3", server.local_addr());
+    let timeouts = runtime_mio::client::ClientTimeouts {
+        total: runtime_mio::timer::Timeout::After(std::time::Duration::from_millis(800)),
+        ..runtime_mio::client::ClientTimeouts::default()
+    };
+    let started = std::time::Instant::now();
+    let e = client
+        .request(Request::get(&url).unwrap().timeouts(timeouts))
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Timeout(runtime_mio::client::TimeoutKind::Total)),
+        "{e:?}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Without the bound, the chain completes.
+    let mut r = client.request(Request::get(&url).unwrap()).unwrap();
+    assert_eq!(r.body().read_to_end().unwrap(), b"slow done");
+    assert_eq!(r.history().len(), 3);
     server.shutdown().unwrap();
 }

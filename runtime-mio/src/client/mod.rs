@@ -124,7 +124,7 @@
 //! # Not yet
 //! With a profile: the `Cookie` field's place (it follows the defaults) and cookie crumbs
 //! split over HTTP/2; the public suffix list and `SameSite`
-//! enforcement in the cookie store, a total timeout across redirects, an HTTPS proxy (TLS to
+//! enforcement in the cookie store, an HTTPS proxy (TLS to
 //! the proxy itself), proxy settings from the environment (`HTTPS_PROXY`, `NO_PROXY`), an
 //! asynchronous resolver (a lookup blocks the caller's thread and is not bounded by the
 //! connect timeout), a browser profile's header order on a WebSocket's opening request,
@@ -195,7 +195,8 @@ pub struct ClientTimeouts {
     /// The longest gap between two pieces of the body while the caller's queue has room.
     /// Default 30 s.
     pub body_idle: Timeout,
-    /// The whole exchange, from the call to the body's end. Default unlimited.
+    /// The whole exchange, from the call to the body's end, redirects included. Default
+    /// unlimited.
     pub total: Timeout,
     /// A pooled connection with no exchange for this long is closed. Default 90 s.
     pub pool_idle: Timeout,
@@ -808,7 +809,9 @@ impl Client {
     }
 
     /// One exchange: `req` as it is, no redirects, cookies or decoding.
-    fn send(&self, req: Request) -> Result<Response, Error> {
+    /// `total_from` is when the caller asked (the total timeout runs from there, across
+    /// redirects).
+    fn send(&self, req: Request, total_from: Instant) -> Result<Response, Error> {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
         let origin = req.url.origin.clone();
@@ -842,7 +845,7 @@ impl Client {
             timeouts,
             tunnel: None,
         });
-        self.exchange(&route, &prepared, started)
+        self.exchange(&route, &prepared, started, total_from)
     }
 
     /// Sends `prepared` on `route` (a pooled connection, or a new one) and waits for the
@@ -853,11 +856,12 @@ impl Client {
         route: &Route,
         prepared: &Arc<Prepared>,
         started: Instant,
+        total_from: Instant,
     ) -> Result<Response, Error> {
         let timeouts = prepared.timeouts;
         let mut reuse = true;
         let result = loop {
-            let ex = Exchange::new(self.inner.config.body_queue, started);
+            let ex = Exchange::new(self.inner.config.body_queue, total_from);
             let source = match prepared.body.start() {
                 Ok(s) => s,
                 Err(e) => break Err(e),

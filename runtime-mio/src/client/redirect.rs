@@ -91,6 +91,8 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
     let decoding = req.decompress.unwrap_or(config.decompress);
     let jar = client.cookie_jar();
     let mut history: Vec<super::Hop> = Vec::new();
+    // The total timeout covers every hop.
+    let total_from = std::time::Instant::now();
     loop {
         let url = req.url.clone();
         let mut wire = req.clone();
@@ -105,7 +107,7 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
         {
             wire.headers.push(("Cookie".to_owned(), v.into_bytes()));
         }
-        let mut resp = client.send(wire)?;
+        let mut resp = client.send(wire, total_from)?;
         if let Some(jar) = &jar {
             for (n, v) in resp.headers() {
                 if n.eq_ignore_ascii_case("set-cookie")

@@ -358,7 +358,7 @@ impl Client {
                 h1_headers,
             }),
         });
-        let response = self.exchange(&route, &prepared, started)?;
+        let response = self.exchange(&route, &prepared, started, started)?;
         Ok((response, writer))
     }
 }
