@@ -32,6 +32,8 @@ AB_ROLES=${AB_ROLES:-server client wire runtime}
 AB_TIMEOUT=${AB_TIMEOUT:-1800}
 SERVER_PORT=${AB_SERVER_PORT:-$(free_port)}
 WIRE_PORT=${AB_WIRE_PORT:-$(free_port)}
+FUZZ_PORT=${AB_FUZZ_PORT:-$(free_port)}
+RUNTIME_FUZZ_PORT=${AB_RUNTIME_FUZZ_PORT:-$(free_port)}
 PY=$PEERS_DIR/venv-ab27/bin/python
 if [ ! -x "$PY" ] && [ -f ../shared/peers/install.sh ]; then bash ../shared/peers/install.sh >/dev/null; fi
 if [ ! -x "$PY" ]; then echo "autobahn: $PY missing (run ../shared/peers/install.sh)"; echo "0 passed, 1 failed"; exit 1; fi
@@ -165,13 +167,12 @@ wire_role() {
     "$target/release/wire" serve --threads 1 --listen "127.0.0.1:$WIRE_PORT"
 }
 
-# fuzzingserver_role ROLE AGENT COMMAND...: starts a fuzzingserver of its own (on a free port,
-# its URL appended to COMMAND, then AGENT), runs COMMAND (our client, through every case) and
+# fuzzingserver_role ROLE AGENT PORT COMMAND...: starts a fuzzingserver of its own on PORT (its
+# URL appended to COMMAND, then AGENT), runs COMMAND (our client, through every case) and
 # summarizes the role's report.
 fuzzingserver_role() {
-  local role=$1 agent=$2; shift 2
+  local role=$1 agent=$2 port=$3; shift 3
   status=0
-  local port; port=$(free_port)
   cat > "$work/fuzzingserver-$role.json" <<JSON
 {"url": "ws://127.0.0.1:$port", "options": {"failByDrop": true}, "outdir": "$work/clients-$role",
  "cases": [$AB_CASES], "exclude-cases": [], "exclude-agent-cases": {}}
@@ -197,13 +198,13 @@ JSON
 
 # proto-ws's blocking client on std::net.
 client_role() {
-  fuzzingserver_role client proto-ws-client "$target/release/examples/echo_client" autobahn
+  fuzzingserver_role client proto-ws-client "$FUZZ_PORT" "$target/release/examples/echo_client" autobahn
 }
 
 # The runtime's client (`Client::websocket`: the event loop, the tunnel, proto-ws on the
 # caller's thread).
 runtime_role() {
-  fuzzingserver_role runtime runtime-mio-client "$target/release/examples/autobahn_client"
+  fuzzingserver_role runtime runtime-mio-client "$RUNTIME_FUZZ_PORT" "$target/release/examples/autobahn_client"
 }
 
 roles=()

@@ -3,7 +3,8 @@
 # checks than they promise:
 #  - proto-ws/autobahn.sh with a selection that matches no case (AB_CASES='"99.*"') exits
 #    non-zero within 60 s;
-#  - proto-ws/autobahn.sh whose echo_server, echo_client and `wire serve` are killed part-way
+#  - proto-ws/autobahn.sh whose echo_server, echo_client, `wire serve` and autobahn_client are
+#    killed part-way
 #    (found by their ports, killed by pid) exits non-zero, names our side's exit and the missing
 #    cases in each role;
 #  - each interop script with SKIP_CHECKS skipping checks (and proto-h2/interop.sh with a fake
@@ -71,8 +72,10 @@ rigged 'autobahn.sh AB_CASES="99.*" (no case)' 60 "$work/ab-none" "$rc" "$secs" 
 sport=$(free_port)
 fport=$(free_port)
 wport=$(free_port)
+rport=$(free_port)
 t0=$SECONDS
-AB_CASES='"9.*"' AB_SERVER_PORT=$sport AB_FUZZ_PORT=$fport AB_WIRE_PORT=$wport AB_TIMEOUT=120 \
+AB_CASES='"9.*"' AB_SERVER_PORT=$sport AB_FUZZ_PORT=$fport AB_WIRE_PORT=$wport \
+  AB_RUNTIME_FUZZ_PORT=$rport AB_TIMEOUT=120 \
   bash proto-ws/autobahn.sh >"$work/ab-kill" 2>&1 &
 bg=$!
 # pid_of NAME SS_ARGS...: the pid of the process NAME that owns a socket ss lists with SS_ARGS.
@@ -81,28 +84,32 @@ pid_of() {
   shift
   ss -Htnp "$@" 2>/dev/null | grep -oE "\"$name\",pid=[0-9]+" | head -1 | cut -d= -f2
 }
-server_pid= client_pid= wire_pid=
+server_pid= client_pid= wire_pid= runtime_pid=
 for _ in $(seq 600); do
   [ -n "$server_pid" ] || server_pid=$(pid_of echo_server -l "sport = :$sport")
   [ -n "$client_pid" ] || client_pid=$(pid_of echo_client state established "dport = :$fport")
   [ -n "$wire_pid" ] || wire_pid=$(pid_of wire -l "sport = :$wport")
-  [ -n "$server_pid" ] && [ -n "$client_pid" ] && [ -n "$wire_pid" ] && break
+  [ -n "$runtime_pid" ] || runtime_pid=$(pid_of autobahn_client state established "dport = :$rport")
+  [ -n "$server_pid" ] && [ -n "$client_pid" ] && [ -n "$wire_pid" ] && [ -n "$runtime_pid" ] && break
   kill -0 "$bg" 2>/dev/null || break
   sleep 0.1
 done
 sleep 3
 [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
 [ -n "$client_pid" ] && kill "$client_pid" 2>/dev/null
+[ -n "$runtime_pid" ] && kill "$runtime_pid" 2>/dev/null
 # wire stops gracefully on SIGTERM (exit 0); SIGKILL is a crash.
 [ -n "$wire_pid" ] && kill -KILL "$wire_pid" 2>/dev/null
 wait "$bg"
 rc=$?
 bg=
 secs=$((SECONDS - t0))
-rigged "autobahn.sh with echo_server, echo_client and wire killed part-way" 150 "$work/ab-kill" "$rc" "$secs" \
+rigged "autobahn.sh with echo_server, echo_client, wire and autobahn_client killed part-way" 150 \
+  "$work/ab-kill" "$rc" "$secs" \
   'server: echo_server exited with status [1-9]' 'client: echo_client exited with status [1-9]' \
-  'wire: wire exited with status [1-9]' \
-  'server: expected [0-9]+ cases, ran ' 'client: expected [0-9]+ cases, ran ' 'wire: expected [0-9]+ cases, ran '
+  'wire: wire exited with status [1-9]' 'runtime: autobahn_client exited with status [1-9]' \
+  'server: expected [0-9]+ cases, ran ' 'client: expected [0-9]+ cases, ran ' \
+  'wire: expected [0-9]+ cases, ran ' 'runtime: expected [0-9]+ cases, ran '
 
 # 3. proto-h2/interop.sh: one own check skipped, and a fake h2probe.py that runs 2 of its cases.
 fake=$work/peers

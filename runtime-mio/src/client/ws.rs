@@ -417,8 +417,17 @@ impl WebSocket {
             let wait = self.next_wait(wait, deadline);
             match self.response.body().chunk(wait) {
                 Ok(Some(b)) => {
-                    if self.closed_at.is_none() {
+                    if self.closed_at.is_some() {
+                        // After the closing handshake nothing more is read.
+                    } else if self.pending.is_empty() {
                         self.pending = b;
+                    } else {
+                        // The engine took none of what waits (it does not, short of a bug):
+                        // nothing received is dropped.
+                        let mut joined = Vec::with_capacity(self.pending.len() + b.len());
+                        joined.extend_from_slice(&self.pending);
+                        joined.extend_from_slice(&b);
+                        self.pending = Bytes::from(joined);
                     }
                 }
                 Ok(None) => {
