@@ -190,16 +190,28 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
         KeyLogSink::from_env().map_err(|e| Failure::new(2, format!("SSLKEYLOGFILE: {e}")))?;
     c.alpn_h2 = !args.http1_1;
     c.h2_prior_knowledge = args.http2_prior_knowledge;
-    if args.insecure {
+    trust(&mut c, args.insecure, args.cacert.as_deref())
+        .map_err(|(code, m)| Failure::new(code, m))?;
+    Ok(c)
+}
+
+/// `-k` (no verification) and `--cacert FILE` (these roots instead of the system's), shared
+/// by every client command; exit 77 when the file cannot be read, as curl.
+pub(crate) fn trust(
+    c: &mut ClientConfig,
+    insecure: bool,
+    cacert: Option<&std::path::Path>,
+) -> Result<(), (u8, String)> {
+    if insecure {
         c.verify = false;
     }
-    if let Some(path) = &args.cacert {
-        let pem = std::fs::read(path)
-            .map_err(|e| Failure::new(77, format!("--cacert {}: {e}", path.display())))?;
+    if let Some(path) = cacert {
+        let pem =
+            std::fs::read(path).map_err(|e| (77, format!("--cacert {}: {e}", path.display())))?;
         c.root_pems.push(pem);
         c.system_roots = false;
     }
-    Ok(c)
+    Ok(())
 }
 
 /// Reads `@FILE` data for `-d` (CR and LF removed, as curl does).

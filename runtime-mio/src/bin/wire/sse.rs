@@ -130,15 +130,7 @@ fn run_inner(args: &Args) -> Result<(), (u8, String)> {
     c.h2_prior_knowledge = args.http2_prior_knowledge;
     // Event streams are read as sent.
     c.decompress = false;
-    if args.insecure {
-        c.verify = false;
-    }
-    if let Some(path) = &args.cacert {
-        let pem =
-            std::fs::read(path).map_err(|e| (77, format!("--cacert {}: {e}", path.display())))?;
-        c.root_pems.push(pem);
-        c.system_roots = false;
-    }
+    super::fetch::trust(&mut c, args.insecure, args.cacert.as_deref())?;
     let mut config = SseConfig {
         max_retries: args.max_retries,
         last_event_id: args.last_event_id.clone(),

@@ -79,15 +79,7 @@ fn session(args: &Args) -> Result<(), (u8, String)> {
         h2_prior_knowledge: args.http2_prior_knowledge && !args.http1_1,
         ..ClientConfig::default()
     };
-    if args.insecure {
-        config.verify = false;
-    }
-    if let Some(path) = &args.cacert {
-        let pem =
-            std::fs::read(path).map_err(|e| (77, format!("--cacert {}: {e}", path.display())))?;
-        config.root_pems.push(pem);
-        config.system_roots = false;
-    }
+    super::fetch::trust(&mut config, args.insecure, args.cacert.as_deref())?;
     if let Some(p) = &args.proxy {
         config.proxy = Some(Proxy::parse(p).map_err(|e| (5, format!("--proxy: {e}")))?);
     }
