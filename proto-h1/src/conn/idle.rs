@@ -3,7 +3,8 @@
 
 use bytes::Bytes;
 
-use super::{ClientState, Conn, InFlight, Reader, Role, RoleKind, Writer};
+use super::client::InFlight;
+use super::{ClientState, Conn, Reader, Role, RoleKind, Writer};
 use crate::fields::Span;
 
 /// Where a connection is, as its caller's timers need it ([`Conn::state`]).

@@ -3,8 +3,9 @@
 
 use bytes::Bytes;
 
-use super::{Conn, Role, Writer};
+use super::{Conn, Reader, Role, RoleKind, Writer};
 use crate::error::SendError;
+use crate::head::Header;
 
 /// Payloads shorter than this are copied by [`Conn::send_data_bytes`] rather than queued.
 const COPY_BELOW: usize = 512;
@@ -112,5 +113,46 @@ impl<R: Role> Conn<R> {
         self.payloads.push_back((self.tx.len(), data));
         self.tx.extend_from_slice(suffix);
         Ok(())
+    }
+
+    /// Ends the message we are sending (with trailer fields for a chunked body).
+    ///
+    /// # Errors
+    /// [`SendError::NoMessage`] without a message in progress, [`SendError::LengthMismatch`]
+    /// before `Content-Length` bytes were sent.
+    pub fn send_end(&mut self, trailers: &[Header<'_>]) -> Result<(), SendError> {
+        let Writer::Body(enc) = &mut self.writer else {
+            return Err(SendError::NoMessage);
+        };
+        enc.finish(trailers, &mut self.tx)?;
+        self.after_our_end();
+        Ok(())
+    }
+
+    pub(super) fn after_our_end(&mut self) {
+        match R::KIND {
+            RoleKind::Client => {
+                self.writer = if self.our_keep_alive {
+                    Writer::Idle
+                } else {
+                    Writer::Closed
+                };
+            }
+            RoleKind::Server => {
+                self.writer = Writer::Done;
+                if self.awaiting_continue
+                    && !matches!(self.reader, Reader::Done | Reader::EndPending)
+                {
+                    // We answered without 100 Continue: the body may never come.
+                    self.our_keep_alive = false;
+                    self.reader = Reader::Closed;
+                    self.writer = Writer::Closed;
+                } else if matches!(self.reader, Reader::Done) {
+                    // The request was read: the next exchange starts (or the connection
+                    // closes) now, so `is_closed` and `state` are right before any poll.
+                    self.next_exchange();
+                }
+            }
+        }
     }
 }
