@@ -746,3 +746,158 @@ fn server_closing_an_idle_connection_is_survived() {
     }
     assert_eq!(client.pool_stats().opened, 3);
 }
+
+/// A listener that accepts connections and holds them, silent, for 10 s; with `first`, it
+/// answers the first request of the first connection with those bytes, then is silent.
+/// Returns its address and how many connections it accepted.
+fn silent_server(first: Option<&'static [u8]>) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        let mut first = first;
+        for s in l.incoming() {
+            let Ok(mut s) = s else { return };
+            count.fetch_add(1, Ordering::SeqCst);
+            if let Some(answer) = first.take() {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = s.write_all(answer);
+            }
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(10));
+                drop(s);
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+/// Long timeouts, so that only a cancel ends the waits below.
+fn patient() -> ClientTimeouts {
+    let long = Timeout::After(Duration::from_secs(60));
+    ClientTimeouts {
+        connect: long,
+        response_head: long,
+        body_idle: long,
+        total: long,
+        ..ClientTimeouts::default()
+    }
+}
+
+/// Runs `req` and cancels it from another thread after `after`; returns the call's result
+/// and how long after the cancel it returned.
+fn cancel_during(client: &Client, req: Request, after: Duration) -> (Result<(), Error>, Duration) {
+    let handle = req.cancel_handle();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(after);
+        let at = Instant::now();
+        handle.cancel();
+        at
+    });
+    let got = client.request(req).map(|_| ());
+    let returned = Instant::now();
+    let at = canceller.join().unwrap();
+    (got, returned.saturating_duration_since(at))
+}
+
+#[test]
+fn request_cancelled_before_the_call_fails_at_once_and_connects_nowhere() {
+    let (addr, accepted) = silent_server(None);
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let req = Request::get(&format!("http://{addr}/")).unwrap();
+    let handle = req.cancel_handle();
+    handle.cancel();
+    handle.cancel(); // idempotent
+    // A clone is a new request, with its own signal.
+    let clone = req.clone();
+    assert!(matches!(client.request(req), Err(Error::Cancelled)));
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(accepted.load(Ordering::SeqCst), 0);
+    let (got, _) = cancel_during(
+        &client,
+        clone.timeouts(patient()),
+        Duration::from_millis(200),
+    );
+    assert!(matches!(got, Err(Error::Cancelled)), "{got:?}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+}
+
+/// Waiting for the head of a silent server (HTTP/1.1 and h2c prior knowledge): the call
+/// returns `Cancelled` as soon as another thread cancels, well before any timeout.
+#[test]
+fn request_cancel_handle_wakes_a_call_waiting_for_the_head() {
+    for h2 in [false, true] {
+        let (addr, accepted) = silent_server(None);
+        let client = Client::new(ClientConfig {
+            h2_prior_knowledge: h2,
+            timeouts: patient(),
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        let req = Request::get(&format!("http://{addr}/")).unwrap();
+        let (got, took) = cancel_during(&client, req, Duration::from_millis(300));
+        assert!(matches!(got, Err(Error::Cancelled)), "h2 {h2}: {got:?}");
+        assert!(took < Duration::from_secs(5), "h2 {h2}: {took:?}");
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    }
+}
+
+/// A proxy that accepts the connection and never answers the CONNECT: the cancel shuts the
+/// socket under the blocking handshake.
+#[test]
+fn request_cancel_handle_ends_a_proxy_handshake() {
+    let (proxy, accepted) = silent_server(None);
+    let client = Client::new(ClientConfig {
+        timeouts: patient(),
+        proxy: Some(runtime_mio::client::Proxy::parse(&format!("http://{proxy}")).unwrap()),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let req = Request::get("https://example.invalid/").unwrap();
+    let (got, took) = cancel_during(&client, req, Duration::from_millis(300));
+    assert!(matches!(got, Err(Error::Cancelled)), "{got:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+}
+
+/// The hops of a redirect share the request's signal; after the call returned, the same
+/// handle cancels the body.
+#[test]
+fn request_cancel_handle_reaches_redirect_hops_and_the_body() {
+    let (addr, _) = silent_server(Some(
+        b"HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n",
+    ));
+    let client = Client::new(ClientConfig {
+        timeouts: patient(),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let req = Request::get(&format!("http://{addr}/")).unwrap();
+    let (got, took) = cancel_during(&client, req, Duration::from_millis(300));
+    assert!(matches!(got, Err(Error::Cancelled)), "{got:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+
+    let s = setup(Mode::H2c);
+    let req = Request::get(&format!("{}/forever", s.base)).unwrap();
+    let handle = req.cancel_handle();
+    let mut resp = s.client.request(req).unwrap();
+    assert_eq!(
+        &resp.body().chunk(Wait::Block).unwrap().unwrap()[..],
+        b"first"
+    );
+    handle.cancel();
+    assert!(matches!(
+        resp.body().chunk(Wait::Block),
+        Err(Error::Cancelled)
+    ));
+    s.server.shutdown().unwrap();
+}

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::Client;
+use super::cancel::Cancel;
 use super::decode::{Coding, Decoder};
 use super::error::Error;
 use super::redirect::Hop;
@@ -206,7 +207,7 @@ impl Exchange {
         }
     }
 
-    fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         let waker = {
             let mut s = self.lock();
             if !matches!(s.end, End::Open) {
@@ -296,15 +297,38 @@ pub enum Wait {
 /// [`Error::Cancelled`] at once; an HTTP/2 stream is reset (RST_STREAM CANCEL) and its
 /// connection stays pooled; an HTTP/1.1 connection is closed. Idempotent; a no-op once the
 /// body ended.
+///
+/// A handle taken from the request ([`Request::cancel_handle`](super::Request::cancel_handle))
+/// works from before the call on: [`Client::request`](super::Client::request) then fails
+/// with [`Error::Cancelled`] wherever it waits (name resolution, the connect race, a proxy
+/// handshake, a pooled connection, the response head), and once it returned, the handle
+/// cancels the response's body as one taken from the [`Response`] does.
 #[derive(Debug, Clone)]
 pub struct CancelHandle {
-    exchange: Arc<Exchange>,
+    target: CancelTarget,
+}
+
+#[derive(Debug, Clone)]
+enum CancelTarget {
+    /// One exchange (a response's).
+    Exchange(Arc<Exchange>),
+    /// A whole request, whichever step it is at.
+    Request(Arc<Cancel>),
 }
 
 impl CancelHandle {
+    pub(crate) fn request(cancel: Arc<Cancel>) -> CancelHandle {
+        CancelHandle {
+            target: CancelTarget::Request(cancel),
+        }
+    }
+
     /// Cancels the exchange.
     pub fn cancel(&self) {
-        self.exchange.cancel();
+        match &self.target {
+            CancelTarget::Exchange(ex) => ex.cancel(),
+            CancelTarget::Request(c) => c.cancel(),
+        }
     }
 }
 
@@ -590,7 +614,7 @@ impl Body {
     #[must_use]
     pub fn cancel_handle(&self) -> CancelHandle {
         CancelHandle {
-            exchange: Arc::clone(&self.exchange),
+            target: CancelTarget::Exchange(Arc::clone(&self.exchange)),
         }
     }
 }

@@ -2,6 +2,17 @@
 //! through [`ToSocketAddrs`], or the client's [`ResolveOverride`]s first), Happy Eyeballs
 //! over the resolved addresses, and the proxy handshake when the route has a proxy.
 //!
+//! # Name resolution
+//! The system resolver blocks, for as long as its own configuration says (glibc: seconds per
+//! server and attempt). So a lookup runs on a thread of its own and the caller waits for it
+//! until the connect deadline or a cancel ([`Request::cancel_handle`]), whichever comes
+//! first; a lookup the caller gave up on finishes alone and its answer is dropped. At most
+//! [`MAX_LOOKUPS`] lookups run at once in the process: past that a lookup fails at once
+//! ([`Error::Dns`]) rather than pile up threads behind a resolver that does not answer. IP
+//! literals and overrides need no lookup.
+//!
+//! [`Request::cancel_handle`]: super::Request::cancel_handle
+//!
 //! # Happy Eyeballs (RFC 8305)
 //! The addresses are interleaved by family, starting with the family of the first one the
 //! resolver returned (RFC 8305 4). The first attempt starts at once; each next one starts
@@ -12,12 +23,14 @@
 //! whole connect timeout.
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::Arc;
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use mio::{Events, Interest, Poll, Token};
+use mio::{Events, Interest, Poll, Token, Waker};
 
+use super::cancel::Cancel;
 use super::error::{Error, TimeoutKind};
 use super::proxy::{self, Proxy, ProxyFailure, ProxyKind, Target};
 use super::url::Origin;
@@ -132,31 +145,146 @@ impl fmt::Display for Route {
     }
 }
 
-/// Resolves `host`:`port`: an override when one matches, else the system resolver.
+/// Lookups of the system resolver that may run at once in the process (see the module doc).
+pub const MAX_LOOKUPS: usize = 256;
+
+/// Lookup threads running now.
+static LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+
+/// Why a wait for work on another thread ended without its result.
+#[derive(Debug)]
+enum Interrupted {
+    Timeout,
+    Cancelled,
+    /// No thread: [`MAX_LOOKUPS`] run already, or the spawn failed.
+    NoThread(std::io::Error),
+}
+
+/// Runs `work` on a thread of its own and waits for its result until `deadline` or a
+/// cancel. A wait given up leaves the thread to finish alone; its result is dropped.
+fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+    deadline: Option<Instant>,
+    cancel: &Cancel,
+) -> Result<T, Interrupted> {
+    struct Slot<T> {
+        value: Mutex<Option<T>>,
+        ready: Condvar,
+    }
+    if cancel.is_cancelled() {
+        return Err(Interrupted::Cancelled);
+    }
+    if LOOKUPS.fetch_add(1, Ordering::SeqCst) >= MAX_LOOKUPS {
+        LOOKUPS.fetch_sub(1, Ordering::SeqCst);
+        return Err(Interrupted::NoThread(std::io::Error::new(
+            std::io::ErrorKind::WouldBlock,
+            format!("{MAX_LOOKUPS} lookups already in progress"),
+        )));
+    }
+    let slot = Arc::new(Slot {
+        value: Mutex::new(None),
+        ready: Condvar::new(),
+    });
+    let theirs = Arc::clone(&slot);
+    let spawned = std::thread::Builder::new()
+        .name("wire-lookup".into())
+        .spawn(move || {
+            let v = work();
+            *theirs.value.lock().unwrap_or_else(PoisonError::into_inner) = Some(v);
+            theirs.ready.notify_all();
+            LOOKUPS.fetch_sub(1, Ordering::SeqCst);
+        });
+    if let Err(e) = spawned {
+        LOOKUPS.fetch_sub(1, Ordering::SeqCst);
+        return Err(Interrupted::NoThread(e));
+    }
+    let woken = Arc::clone(&slot);
+    // The hook takes the slot's lock before it notifies: the waiter holds it from its check
+    // of the cancel flag until it sleeps, so the notification cannot fall in between.
+    let _hook = cancel
+        .on_cancel(move || {
+            let _held = woken.value.lock().unwrap_or_else(PoisonError::into_inner);
+            woken.ready.notify_all();
+        })
+        .map_err(|_| Interrupted::Cancelled)?;
+    let mut value = slot.value.lock().unwrap_or_else(PoisonError::into_inner);
+    loop {
+        if let Some(v) = value.take() {
+            return Ok(v);
+        }
+        if cancel.is_cancelled() {
+            return Err(Interrupted::Cancelled);
+        }
+        value = match deadline {
+            None => slot
+                .ready
+                .wait(value)
+                .unwrap_or_else(PoisonError::into_inner),
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(Interrupted::Timeout);
+                }
+                slot.ready
+                    .wait_timeout(value, left)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0
+            }
+        };
+    }
+}
+
+/// Why no address came back.
+#[derive(Debug)]
+enum ResolveError {
+    /// The resolver's (or the override's) answer: an error or no address.
+    Failed(std::io::Error),
+    Interrupted(Interrupted),
+}
+
+/// Resolves `host`:`port`: an override when one matches, an IP literal as it is, else the
+/// system resolver off this thread, until `deadline` or a cancel.
 fn resolve(
     host: &str,
     port: u16,
     overrides: &[ResolveOverride],
-) -> Result<Vec<SocketAddr>, std::io::Error> {
+    deadline: Option<Instant>,
+    cancel: &Cancel,
+) -> Result<Vec<SocketAddr>, ResolveError> {
     if let Some(o) = overrides
         .iter()
         .find(|o| o.port == port && o.host.eq_ignore_ascii_case(host))
     {
         let addrs: Vec<SocketAddr> = o.addrs.iter().map(|a| SocketAddr::new(*a, port)).collect();
         if addrs.is_empty() {
-            return Err(std::io::Error::new(
+            return Err(ResolveError::Failed(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 "an override with no address",
-            ));
+            )));
         }
         return Ok(addrs);
     }
-    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
+    // `[v6]` hosts come without their brackets.
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let name = host.to_owned();
+    let answer = off_thread(
+        move || {
+            (name.as_str(), port)
+                .to_socket_addrs()
+                .map(Iterator::collect::<Vec<SocketAddr>>)
+        },
+        deadline,
+        cancel,
+    )
+    .map_err(ResolveError::Interrupted)?;
+    let addrs = answer.map_err(ResolveError::Failed)?;
     if addrs.is_empty() {
-        return Err(std::io::Error::new(
+        return Err(ResolveError::Failed(std::io::Error::new(
             std::io::ErrorKind::NotFound,
             "no address",
-        ));
+        )));
     }
     Ok(addrs)
 }
@@ -182,20 +310,39 @@ fn interleave(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
 /// Why a race found no connection.
 enum RaceError {
     Timeout,
+    Cancelled,
     /// Every address failed; the last one's error.
     Failed(SocketAddr, std::io::Error),
 }
 
-/// Connects to one of `addrs` (Happy Eyeballs, see the module doc) before `deadline`.
-fn race(addrs: &[SocketAddr], deadline: Option<Instant>) -> Result<TcpStream, RaceError> {
+/// The race's poll token for a cancel (attempts use their index).
+const CANCEL: Token = Token(usize::MAX);
+
+/// Connects to one of `addrs` (Happy Eyeballs, see the module doc) before `deadline`,
+/// unless cancelled first.
+fn race(
+    addrs: &[SocketAddr],
+    deadline: Option<Instant>,
+    cancel: &Cancel,
+) -> Result<TcpStream, RaceError> {
     let order = interleave(addrs);
     let mut poll = Poll::new().map_err(|e| RaceError::Failed(order[0], e))?;
+    let waker =
+        Arc::new(Waker::new(poll.registry(), CANCEL).map_err(|e| RaceError::Failed(order[0], e))?);
+    let _hook = cancel
+        .on_cancel(move || {
+            let _ = waker.wake();
+        })
+        .map_err(|_| RaceError::Cancelled)?;
     let mut events = Events::with_capacity(8);
     let mut attempts: Vec<Option<mio::net::TcpStream>> = Vec::with_capacity(order.len());
     let mut active = 0usize;
     let mut last: Option<(SocketAddr, std::io::Error)> = None;
     let mut next_start = Instant::now();
     loop {
+        if cancel.is_cancelled() {
+            return Err(RaceError::Cancelled);
+        }
         let now = Instant::now();
         if deadline.is_some_and(|d| now >= d) {
             return Err(RaceError::Timeout);
@@ -236,6 +383,9 @@ fn race(addrs: &[SocketAddr], deadline: Option<Instant>) -> Result<TcpStream, Ra
             return Err(RaceError::Failed(order[0], e));
         }
         for ev in &events {
+            if ev.token() == CANCEL {
+                continue;
+            }
             let i = ev.token().0;
             let Some(s) = attempts.get(i).and_then(Option::as_ref) else {
                 continue;
@@ -282,25 +432,36 @@ fn deadline(started: Instant, timeouts: &ClientTimeouts) -> Option<(Instant, Tim
 }
 
 /// Opens a connection for `route`: to the origin, or through its proxy to the origin. The
-/// connect timeout covers resolution, the race and the proxy handshake.
+/// connect timeout covers resolution, the race and the proxy handshake; a cancel ends any
+/// of them at once ([`Error::Cancelled`]).
 pub(crate) fn open(
     route: &Route,
     overrides: &[ResolveOverride],
     started: Instant,
     timeouts: &ClientTimeouts,
+    cancel: &Cancel,
 ) -> Result<TcpStream, Error> {
+    cancel.check()?;
     let deadline = deadline(started, timeouts);
     let when = deadline.map(|(d, _)| d);
     let timeout = || Error::Timeout(deadline.map_or(TimeoutKind::Connect, |(_, k)| k));
     let origin = &route.origin;
+    // A failed lookup: `named` says whose (the origin's, or the proxy's).
+    let lookup_failed = |e: ResolveError, named: &dyn Fn(std::io::Error) -> Error| match e {
+        ResolveError::Failed(e) | ResolveError::Interrupted(Interrupted::NoThread(e)) => named(e),
+        ResolveError::Interrupted(Interrupted::Timeout) => timeout(),
+        ResolveError::Interrupted(Interrupted::Cancelled) => Error::Cancelled,
+    };
     let dns = |e: std::io::Error| Error::Dns {
         host: origin.host.clone(),
         source: Arc::new(e),
     };
     let Some(proxy) = &route.proxy else {
-        let addrs = resolve(&origin.host, origin.port, overrides).map_err(dns)?;
-        return race(&addrs, when).map_err(|e| match e {
+        let addrs = resolve(&origin.host, origin.port, overrides, when, cancel)
+            .map_err(|e| lookup_failed(e, &dns))?;
+        return race(&addrs, when, cancel).map_err(|e| match e {
             RaceError::Timeout => timeout(),
+            RaceError::Cancelled => Error::Cancelled,
             RaceError::Failed(addr, e) => Error::Connect {
                 addr,
                 source: Arc::new(e),
@@ -311,11 +472,12 @@ pub(crate) fn open(
         proxy: proxy.to_string(),
         failure,
     };
-    let proxy_addrs = resolve(proxy.host(), proxy.port(), overrides)
-        .map_err(|e| failed(ProxyFailure::Resolve(Arc::new(e))))?;
+    let proxy_addrs = resolve(proxy.host(), proxy.port(), overrides, when, cancel)
+        .map_err(|e| lookup_failed(e, &|e| failed(ProxyFailure::Resolve(Arc::new(e)))))?;
     let to_proxy = || {
-        race(&proxy_addrs, when).map_err(|e| match e {
+        race(&proxy_addrs, when, cancel).map_err(|e| match e {
             RaceError::Timeout => timeout(),
+            RaceError::Cancelled => Error::Cancelled,
             RaceError::Failed(addr, e) => failed(ProxyFailure::Connect {
                 addr,
                 source: Arc::new(e),
@@ -327,7 +489,8 @@ pub(crate) fn open(
         (_, Some(ip)) => vec![Target::Addr(ip)],
         (ProxyKind::Http | ProxyKind::Socks5h, None) => vec![Target::Name(&origin.host)],
         (ProxyKind::Socks5, None) => {
-            let addrs = resolve(&origin.host, origin.port, overrides).map_err(dns)?;
+            let addrs = resolve(&origin.host, origin.port, overrides, when, cancel)
+                .map_err(|e| lookup_failed(e, &dns))?;
             interleave(&addrs)
                 .into_iter()
                 .map(|a| Target::Addr(a.ip()))
@@ -337,8 +500,19 @@ pub(crate) fn open(
     let mut result = Err(timeout());
     for (i, target) in targets.iter().enumerate() {
         let mut stream = to_proxy()?;
-        match proxy::handshake(&mut stream, proxy, *target, origin.port, deadline) {
+        // A cancel shuts the socket under the handshake's blocking reads and writes.
+        let shut = stream
+            .try_clone()
+            .map_err(|e| failed(ProxyFailure::Io(Arc::new(e))))?;
+        let hook = cancel.on_cancel(move || {
+            let _ = shut.shutdown(Shutdown::Both);
+        })?;
+        let handshake = proxy::handshake(&mut stream, proxy, *target, origin.port, deadline);
+        drop(hook);
+        match handshake {
+            Ok(()) if cancel.is_cancelled() => return Err(Error::Cancelled),
             Ok(()) => return Ok(stream),
+            Err(_) if cancel.is_cancelled() => return Err(Error::Cancelled),
             Err(proxy::Fail::Proxy(f)) if f.target_unreachable() && i + 1 < targets.len() => {
                 // The proxy cannot reach this address of the target: the next one.
                 result = Err(failed(f));
@@ -352,6 +526,60 @@ pub(crate) fn open(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bounded wait behind every lookup: a slow resolver is given up at the deadline or
+    /// on a cancel, at once; a quick one answers.
+    #[test]
+    fn a_lookup_wait_ends_at_the_deadline_or_on_cancel() {
+        let slow = || {
+            std::thread::sleep(Duration::from_secs(3));
+            7
+        };
+        let cancel = Cancel::new();
+        let t = Instant::now();
+        let got = off_thread(slow, Some(t + Duration::from_millis(100)), &cancel);
+        assert!(matches!(got, Err(Interrupted::Timeout)), "{got:?}");
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+
+        let theirs = Arc::clone(&cancel);
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            theirs.cancel();
+        });
+        let t = Instant::now();
+        let got = off_thread(slow, None, &cancel);
+        canceller.join().unwrap();
+        assert!(matches!(got, Err(Interrupted::Cancelled)), "{got:?}");
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+        // Cancelled already: no thread starts.
+        assert!(matches!(
+            off_thread(|| 1, None, &cancel),
+            Err(Interrupted::Cancelled)
+        ));
+
+        let got = off_thread(
+            || 7,
+            Some(Instant::now() + Duration::from_secs(5)),
+            &Cancel::new(),
+        );
+        assert_eq!(got.unwrap(), 7);
+    }
+
+    #[test]
+    fn literals_and_overrides_need_no_lookup() {
+        let cancel = Cancel::new();
+        cancel.cancel();
+        // A cancelled request would fail any lookup: these resolve without one.
+        let got = resolve("::1", 80, &[], None, &cancel).unwrap();
+        assert_eq!(got, vec!["[::1]:80".parse().unwrap()]);
+        let o = ResolveOverride::parse("example.com:443:127.0.0.2").unwrap();
+        let got = resolve("EXAMPLE.com", 443, &[o], None, &cancel).unwrap();
+        assert_eq!(got, vec!["127.0.0.2:443".parse().unwrap()]);
+        assert!(matches!(
+            resolve("localhost", 80, &[], None, &cancel),
+            Err(ResolveError::Interrupted(Interrupted::Cancelled))
+        ));
+    }
 
     #[test]
     fn interleaves_families_starting_with_the_first() {

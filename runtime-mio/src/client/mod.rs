@@ -78,7 +78,14 @@
 //! [`CancelHandle::cancel`] (any thread, idempotent) or dropping the [`Body`] before its end:
 //! a blocked read returns [`Error::Cancelled`] at once; an HTTP/2 stream is reset
 //! (RST_STREAM CANCEL) and its connection stays in the pool; an HTTP/1.1 connection is
-//! closed (the rest of its response would have to be read to reuse it).
+//! closed (the rest of its response would have to be read to reuse it). A handle taken
+//! from the request before the call ([`Request::cancel_handle`]) also ends the call itself
+//! wherever it waits: name resolution, the connect race, a proxy handshake, a pooled
+//! connection, the response head, any redirect hop.
+//!
+//! # Name resolution
+//! The system resolver runs on a thread of its own per lookup ([`MAX_LOOKUPS`] at most at
+//! once), so the connect timeout and a cancel bound it too.
 //!
 //! # Request bodies
 //! Bytes ([`Request::body`]), a file streamed from disk ([`Request::body_file`]), a
@@ -125,9 +132,8 @@
 //! With a profile: the `Cookie` field's place (it follows the defaults) and cookie crumbs
 //! split over HTTP/2; the public suffix list and `SameSite`
 //! enforcement in the cookie store, an HTTPS proxy (TLS to
-//! the proxy itself), proxy settings from the environment (`HTTPS_PROXY`, `NO_PROXY`), an
-//! asynchronous resolver (a lookup blocks the caller's thread and is not bounded by the
-//! connect timeout), a browser profile's header order on a WebSocket's opening request,
+//! the proxy itself), proxy settings from the environment (`HTTPS_PROXY`, `NO_PROXY`), a
+//! browser profile's header order on a WebSocket's opening request,
 //! HTTP/1.1 pipelining, `Expect: 100-continue`, request trailers. A request a pooled connection lost before it was sent,
 //! or an idempotent one it lost unanswered, is sent once more on a new connection (a
 //! [`BodyWriter`]'s body only if none of it was taken); others fail with
@@ -143,6 +149,7 @@ use crate::event_loop::{EventLoop, LoopConfig, Registrar, Stopper};
 use crate::timer::{Timeout, Timeouts};
 
 mod body;
+mod cancel;
 mod conn;
 mod connect;
 mod cookie;
@@ -161,7 +168,7 @@ mod url;
 mod ws;
 
 pub use body::{Body, CancelHandle, Response, Version, Wait};
-pub use connect::{ATTEMPT_DELAY, ResolveOverride};
+pub use connect::{ATTEMPT_DELAY, MAX_LOOKUPS, ResolveOverride};
 pub use cookie::{Cookie, CookieJar, SameSite};
 pub use decode::{ACCEPT_ENCODING, Coding};
 pub use error::{Error, ProtocolError, TimeoutKind};
@@ -354,7 +361,9 @@ pub(crate) struct Settings {
 }
 
 /// A request to send.
-#[derive(Debug, Clone)]
+///
+/// A clone is a new request: it gets its own cancel signal ([`Request::cancel_handle`]).
+#[derive(Debug)]
 pub struct Request {
     method: String,
     url: Url,
@@ -365,6 +374,24 @@ pub struct Request {
     redirects: Option<Redirects>,
     proxy: ProxyChoice,
     server_name: Option<String>,
+    cancel: Arc<cancel::Cancel>,
+}
+
+impl Clone for Request {
+    fn clone(&self) -> Self {
+        Request {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+            timeouts: self.timeouts,
+            decompress: self.decompress,
+            redirects: self.redirects,
+            proxy: self.proxy.clone(),
+            server_name: self.server_name.clone(),
+            cancel: cancel::Cancel::new(),
+        }
+    }
 }
 
 /// Which proxy a request goes through.
@@ -401,7 +428,32 @@ impl Request {
             redirects: None,
             proxy: ProxyChoice::Client,
             server_name: None,
+            cancel: cancel::Cancel::new(),
         })
+    }
+
+    /// A handle that cancels this request from any thread, at any point: before it is sent
+    /// ([`Client::request`] then fails at once), while it resolves, connects, goes through a
+    /// proxy or waits for its head (the call returns [`Error::Cancelled`] at once), and
+    /// afterwards, while its response's body is read (as [`Response::cancel_handle`]).
+    /// Idempotent. Its redirects' hops share it.
+    ///
+    /// ```no_run
+    /// use runtime_mio::client::{Client, ClientConfig, Error, Request};
+    ///
+    /// let client = Client::new(ClientConfig::default())?;
+    /// let req = Request::get("http://127.0.0.1:8080/slow")?;
+    /// let cancel = req.cancel_handle();
+    /// std::thread::spawn(move || {
+    ///     std::thread::sleep(std::time::Duration::from_millis(100));
+    ///     cancel.cancel();
+    /// });
+    /// assert!(matches!(client.request(req), Err(Error::Cancelled)));
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[must_use]
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle::request(Arc::clone(&self.cancel))
     }
 
     /// A GET for `url`.
@@ -834,6 +886,7 @@ impl Client {
             }
             None => (req.headers, None),
         };
+        let cancel = req.cancel;
         let prepared = Arc::new(Prepared {
             method: req.method,
             scheme: origin.scheme,
@@ -845,7 +898,7 @@ impl Client {
             timeouts,
             tunnel: None,
         });
-        self.exchange(&route, &prepared, started, total_from)
+        self.exchange(&route, &prepared, started, total_from, &cancel)
     }
 
     /// Sends `prepared` on `route` (a pooled connection, or a new one) and waits for the
@@ -857,11 +910,15 @@ impl Client {
         prepared: &Arc<Prepared>,
         started: Instant,
         total_from: Instant,
+        cancel: &cancel::Cancel,
     ) -> Result<Response, Error> {
         let timeouts = prepared.timeouts;
         let mut reuse = true;
         let result = loop {
             let ex = Exchange::new(self.inner.config.body_queue, total_from);
+            if let Err(e) = cancel.attach(&ex) {
+                break Err(e);
+            }
             let source = match prepared.body.start() {
                 Ok(s) => s,
                 Err(e) => break Err(e),
@@ -871,7 +928,8 @@ impl Client {
                 req: Arc::clone(prepared),
                 source: Some(source),
             };
-            let (conn, reused) = match self.dispatch(route, job, reuse, started, &timeouts) {
+            let (conn, reused) = match self.dispatch(route, job, reuse, started, &timeouts, cancel)
+            {
                 Ok(r) => r,
                 Err(e) => break Err(e),
             };
@@ -918,7 +976,7 @@ impl Client {
             &ProxyChoice::Client,
             self.inner.config.proxy.as_ref(),
         );
-        let shared = self.open(&route, None, started, &timeouts)?;
+        let shared = self.open(&route, None, started, &timeouts, &cancel::Cancel::new())?;
         let deadline = timeouts.tls_handshake.deadline(started);
         match shared.wait_ready(deadline) {
             Ok(()) => {}
@@ -951,6 +1009,7 @@ impl Client {
         reuse: bool,
         started: Instant,
         timeouts: &ClientTimeouts,
+        cancel: &cancel::Cancel,
     ) -> Result<(Arc<ConnShared>, bool), Error> {
         if reuse {
             let pooled = self.pool().checkout(route);
@@ -961,7 +1020,10 @@ impl Client {
                 }
             }
         }
-        Ok((self.open(route, Some(job), started, timeouts)?, false))
+        Ok((
+            self.open(route, Some(job), started, timeouts, cancel)?,
+            false,
+        ))
     }
 
     /// The TLS configuration of [`Route::http1_only`] routes.
@@ -981,9 +1043,10 @@ impl Client {
         job: Option<Job>,
         started: Instant,
         timeouts: &ClientTimeouts,
+        cancel: &cancel::Cancel,
     ) -> Result<Arc<ConnShared>, Error> {
         let origin = &route.origin;
-        let stream = connect::open(route, &self.inner.config.resolve, started, timeouts)?;
+        let stream = connect::open(route, &self.inner.config.resolve, started, timeouts, cancel)?;
         let proto = match origin.scheme {
             Scheme::Https if route.http1_only => Proto::Http1,
             Scheme::Https => Proto::Unknown,

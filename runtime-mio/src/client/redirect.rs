@@ -93,9 +93,13 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
     let mut history: Vec<super::Hop> = Vec::new();
     // The total timeout covers every hop.
     let total_from = std::time::Instant::now();
+    // The hops share the request's cancel signal (a clone gets its own).
+    let cancel = std::sync::Arc::clone(&req.cancel);
     loop {
+        cancel.check()?;
         let url = req.url.clone();
         let mut wire = req.clone();
+        wire.cancel = std::sync::Arc::clone(&cancel);
         // A profile sends its own `Accept-Encoding`, in its place (`Client::send`).
         if decoding && config.profile.is_none() && !has_header(&wire.headers, "accept-encoding") {
             wire.headers

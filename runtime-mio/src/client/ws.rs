@@ -132,6 +132,15 @@ impl WebSocketRequest {
         })
     }
 
+    /// A handle that cancels the opening handshake from any thread, at any point
+    /// ([`Request::cancel_handle`]): [`Client::websocket`](super::Client::websocket) then
+    /// fails with [`Error::Cancelled`]. Once open, [`WebSocket::cancel_handle`] ends the
+    /// connection.
+    #[must_use]
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.request.cancel_handle()
+    }
+
     /// Offers these subprotocols (`Sec-WebSocket-Protocol`), most preferred first.
     #[must_use]
     pub fn protocols(mut self, protocols: &[&str]) -> Self {
@@ -358,7 +367,7 @@ impl Client {
                 h1_headers,
             }),
         });
-        let response = self.exchange(&route, &prepared, started, started)?;
+        let response = self.exchange(&route, &prepared, started, started, &r.cancel)?;
         Ok((response, writer))
     }
 }
