@@ -54,7 +54,9 @@ pub struct Timeouts {
     /// A connection with no request in progress (new or kept alive) closes after this.
     /// Default 60 s.
     pub keep_alive_idle: Timeout,
-    /// Longest gap between two pieces of a request body. Default 30 s.
+    /// Longest gap between two pieces of a request body (HTTP/1.1: the connection closes;
+    /// HTTP/2: the stream ends, 408 or RST_STREAM CANCEL). It does not run while the
+    /// server's own reader is full. Default 30 s.
     pub body_idle_gap: Timeout,
     /// Output pending and not one byte of it written for this long: close. Default 30 s.
     pub write_stall: Timeout,

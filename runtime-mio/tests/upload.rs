@@ -478,3 +478,141 @@ fn http1_body_gap_timeout_cuts_a_streamed_body() {
     }
     server.shutdown().unwrap();
 }
+
+/// HTTP/2: request bodies that stop mid-way are ended by the body-gap timeout per stream,
+/// although the connection stays busy (a new GET every 50 ms keeps its own timers from
+/// firing): a body being collected gets 408, a body streamed to a reader is reset with
+/// CANCEL and its reader sees it cut; the GETs are answered throughout.
+#[test]
+fn http2_body_gap_timeout_ends_stalled_streams_while_others_are_served() {
+    let seen: Seen = Arc::default();
+    let seen2 = Arc::clone(&seen);
+    let mut config = ServerConfig {
+        threads: 1,
+        stream_bodies: BodyStreaming::when(|r| r.path().starts_with("/stream")),
+        ..ServerConfig::default()
+    };
+    config.timeouts.body_idle_gap = runtime_mio::timer::Timeout::After(Duration::from_millis(300));
+    let server = Server::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        config,
+        move |req: &Request| {
+            let Some(mut body) = req.take_body_reader() else {
+                return Response::text(200, "ok\n");
+            };
+            let seen = Arc::clone(&seen2);
+            // The response stays open while the reader reads (a finished response would
+            // end the stream with NO_ERROR before any timeout).
+            let (resp, writer) = Response::streaming(200);
+            std::thread::spawn(move || {
+                let _writer = writer;
+                let mut n = 0;
+                let r = loop {
+                    match body.chunk() {
+                        Ok(Some(c)) => n += c.len(),
+                        Ok(None) => break Ok((n, 0)),
+                        Err(e) => break Err(e),
+                    }
+                };
+                seen.lock().unwrap().insert("gap".into(), r);
+            });
+            resp
+        },
+    )
+    .unwrap();
+    let mut sock = connect(&server);
+    sock.set_read_timeout(Some(Duration::from_millis(10)))
+        .unwrap();
+    let authority = server.local_addr().to_string();
+    let t0 = Instant::now();
+    let mut client = Connection::new(Role::Client, Config::client(), t0);
+    let post = |path: &'static [u8]| H2Request {
+        method: b"POST",
+        path,
+        ..H2Request::get(b"http", authority.as_bytes(), b"/")
+    };
+    let collected = client.send_request(&post(b"/whole"), false).unwrap();
+    client
+        .send_data(collected, Bytes::from_static(b"abc"), false)
+        .unwrap();
+    let streamed = client.send_request(&post(b"/stream/x"), false).unwrap();
+    client
+        .send_data(streamed, Bytes::from_static(b"abc"), false)
+        .unwrap();
+    let mut gets = Vec::new();
+    let mut answered = 0;
+    let mut last_get = t0;
+    let mut status_408 = None;
+    let mut cancelled = None;
+    let mut buf = vec![0u8; 1 << 16];
+    while status_408.is_none() || cancelled.is_none() || answered < 10 {
+        assert!(t0.elapsed() < Duration::from_secs(10), "timed out");
+        if last_get.elapsed() >= Duration::from_millis(50) {
+            last_get = Instant::now();
+            gets.push(
+                client
+                    .send_request(
+                        &H2Request::get(b"http", authority.as_bytes(), b"/get"),
+                        true,
+                    )
+                    .unwrap(),
+            );
+        }
+        let mut out = Vec::new();
+        while client.wants_write() {
+            if let Some(p) = client.poll_transmit(Instant::now(), &mut out) {
+                out.extend_from_slice(&p);
+            }
+        }
+        sock.write_all(&out).unwrap();
+        match sock.read(&mut buf) {
+            Ok(0) => panic!("server closed"),
+            Ok(n) => assert_eq!(client.recv(Instant::now(), &buf[..n]).unwrap(), n),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => panic!("{e}"),
+        }
+        while let Some(ev) = client.poll_event() {
+            match ev {
+                Event::Response { stream, head, .. } if stream == collected => {
+                    status_408 = Some((head.status().unwrap(), t0.elapsed()));
+                }
+                Event::Response { stream, head, .. } if gets.contains(&stream) => {
+                    assert_eq!(head.status(), Some(200));
+                    answered += 1;
+                }
+                Event::Response { stream, .. } if stream == streamed => {}
+                Event::Reset { stream, code, .. } if stream == streamed => {
+                    cancelled = Some((code, t0.elapsed()));
+                }
+                // After its 408, the unfinished request's stream is reset with NO_ERROR.
+                Event::Reset { stream, code, .. } if stream == collected => {
+                    assert_eq!(code, proto_h2::frame::ErrorCode::NO_ERROR);
+                }
+                Event::Reset { stream, code, .. } => panic!("{stream:?} reset: {code:?}"),
+                Event::Data { stream, .. } => while client.read_data(stream).is_some() {},
+                _ => {}
+            }
+        }
+    }
+    let (status, at) = status_408.unwrap();
+    assert_eq!(status, 408);
+    assert!(at >= Duration::from_millis(250), "408 after {at:?}");
+    let (code, at) = cancelled.unwrap();
+    assert_eq!(code, proto_h2::frame::ErrorCode::CANCEL);
+    assert!(at >= Duration::from_millis(250), "reset after {at:?}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(r) = seen.lock().unwrap().get("gap") {
+            assert_eq!(*r, Err(BodyError::Aborted));
+            break;
+        }
+        assert!(Instant::now() < deadline, "the reader never learned");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(sock);
+    server.shutdown().unwrap();
+}

@@ -8,6 +8,11 @@
 //! are set from the [`Timeouts`] table and join the loop's timers through
 //! [`Engine::poll_timeout`](crate::engine::Engine::poll_timeout).
 //!
+//! A request body that stops arriving is ended per stream by
+//! [`Timeouts::body_idle_gap`] (408 while it is being collected, RST_STREAM CANCEL when it
+//! streams to a handler's reader): the connection's own timers cannot, since other streams,
+//! PINGs or any frame keep the connection alive.
+//!
 //! The server advertises SETTINGS_ENABLE_CONNECT_PROTOCOL, so WebSocket runs over HTTP/2
 //! streams too (RFC 8441, see [`ws`]).
 
@@ -93,6 +98,11 @@ pub struct H2Session {
     idle_since: Option<Instant>,
     /// Response field names lowered for HTTP/2, reused from one response to the next.
     name_scratch: Vec<u8>,
+    /// [`Timeouts::body_idle_gap`]: the longest wait for a request body's next DATA.
+    body_gap: Option<Duration>,
+    /// Streams whose request body is still arriving, with when their last DATA came (or
+    /// when the session last held the client back: the clock restarts then).
+    receiving: HashMap<u32, Instant>,
 }
 
 /// How long an HTTP/2 connection stays without an open stream before it gives back its
@@ -143,6 +153,8 @@ impl H2Session {
             uploads: HashMap::new(),
             idle_since: None,
             name_scratch: Vec::new(),
+            body_gap: timeouts.body_idle_gap.duration(),
+            receiving: HashMap::new(),
         }
     }
 
@@ -404,6 +416,7 @@ impl Session for H2Session {
                     } else if end_stream {
                         self.respond(stream, &req, None);
                     } else if self.stream_bodies.applies(&req) {
+                        self.receiving.insert(stream.value(), cx.now);
                         let (feed, body) = reader::channel(reader::FEED_LIMIT);
                         feed.set_waker(self.waker.clone());
                         self.uploads
@@ -411,6 +424,7 @@ impl Session for H2Session {
                         req.reader = ReaderSlot::new(body);
                         self.respond(stream, &req, None);
                     } else {
+                        self.receiving.insert(stream.value(), cx.now);
                         self.streams.insert(stream.value(), Stream::Reading(req));
                     }
                     // Copied into the request: its memory takes the next head.
@@ -431,12 +445,14 @@ impl Session for H2Session {
                 Event::Data {
                     stream, end_stream, ..
                 } if self.uploads.contains_key(&stream.value()) => {
+                    self.body_arrived(stream, end_stream, cx.now);
                     if end_stream && let Some(u) = self.uploads.get_mut(&stream.value()) {
                         u.ended = true;
                     }
                     self.pump_upload(stream);
                 }
                 Event::Trailers { stream, .. } if self.uploads.contains_key(&stream.value()) => {
+                    self.body_arrived(stream, true, cx.now);
                     if let Some(u) = self.uploads.get_mut(&stream.value()) {
                         u.ended = true;
                     }
@@ -445,6 +461,7 @@ impl Session for H2Session {
                 Event::Data {
                     stream, end_stream, ..
                 } => {
+                    self.body_arrived(stream, end_stream, cx.now);
                     while let Some(b) = self.conn.read_data(stream) {
                         if let Some(Stream::Reading(r)) = self.streams.get_mut(&stream.value()) {
                             r.store.body.extend_from_slice(&b);
@@ -456,6 +473,7 @@ impl Session for H2Session {
                 }
                 Event::Trailers { stream, .. } => self.finish_request(stream),
                 Event::Reset { stream, .. } => {
+                    self.receiving.remove(&stream.value());
                     self.streams.remove(&stream.value());
                     // A streamed body's reader sees it cut.
                     self.uploads.remove(&stream.value());
@@ -493,6 +511,7 @@ impl Session for H2Session {
             heartbeat,
             self.ws_deadline(),
             self.idle_since.map(|t| t + SHRINK_AFTER),
+            self.body_gap_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -502,6 +521,7 @@ impl Session for H2Session {
     fn handle_timeout(&mut self, cx: &mut Context<'_, proto_h1::Buffers>) {
         self.now = cx.now;
         self.ws_expire(cx.now);
+        self.expire_body_gaps(cx.now);
         if self.idle_since.is_some_and(|t| t + SHRINK_AFTER <= cx.now) {
             // Refused while something is half-received or waits to be written: tried again
             // after another idle period.
@@ -511,6 +531,7 @@ impl Session for H2Session {
                 self.streams = HashMap::new();
                 self.uploads = HashMap::new();
                 self.piped = Vec::new();
+                self.receiving = HashMap::new();
             } else {
                 self.idle_since = Some(cx.now);
             }
@@ -593,6 +614,66 @@ impl H2Session {
                 }
             }
         }
+        // The reader is full: the client is held back by us, so its body-gap clock restarts
+        // (and stands still while the reader stays full, see `body_gap_deadline`).
+        if let Some(t) = self.receiving.get_mut(&stream.value()) {
+            *t = self.now;
+        }
+    }
+
+    /// A request body's DATA (or its end) arrived on `stream`: its body-gap clock restarts,
+    /// or stops at the end.
+    fn body_arrived(&mut self, stream: StreamId, ended: bool, now: Instant) {
+        if ended {
+            self.receiving.remove(&stream.value());
+        } else if let Some(t) = self.receiving.get_mut(&stream.value()) {
+            *t = now;
+        }
+    }
+
+    /// Whether `id`'s body waits on the client (not on a full reader of ours).
+    fn waits_on_client(&self, id: u32) -> bool {
+        self.uploads.get(&id).is_none_or(|u| u.feed.has_room())
+    }
+
+    /// When the first request body that waits on its client passes the body-gap timeout.
+    fn body_gap_deadline(&self) -> Option<Instant> {
+        let gap = self.body_gap?;
+        self.receiving
+            .iter()
+            .filter(|(id, _)| self.waits_on_client(**id))
+            .map(|(_, t)| *t + gap)
+            .min()
+    }
+
+    /// Ends the streams whose request body has not moved for the body-gap timeout (the
+    /// connection's own timers do not: a client's PINGs or other streams keep it alive). A
+    /// body still being collected gets 408 (and, its request being unfinished, the engine's
+    /// RST_STREAM NO_ERROR after it); a body streamed to a handler is reset with CANCEL and
+    /// its reader sees it cut ([`BodyError::Aborted`](super::BodyError::Aborted)).
+    fn expire_body_gaps(&mut self, now: Instant) {
+        let Some(gap) = self.body_gap else {
+            return;
+        };
+        let expired: Vec<u32> = self
+            .receiving
+            .iter()
+            .filter(|(id, t)| **t + gap <= now && self.waits_on_client(**id))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in expired {
+            self.receiving.remove(&id);
+            let stream = StreamId::new(id);
+            if self.uploads.remove(&id).is_some() {
+                self.streams.remove(&id);
+                let _ = self.conn.reset(stream, ErrorCode::CANCEL);
+            } else if let Some(Stream::Reading(_)) = self.streams.remove(&id) {
+                let fields: [(&[u8], &[u8]); 1] = [(b"content-length", b"0")];
+                if self.conn.send_response(stream, 408, &fields, true).is_err() {
+                    let _ = self.conn.reset(stream, ErrorCode::CANCEL);
+                }
+            }
+        }
     }
 
     /// Offers every streamed body what arrived (after a reader made room and woke us); drops
@@ -615,6 +696,7 @@ impl H2Session {
     }
 
     fn finish_request(&mut self, stream: StreamId) {
+        self.receiving.remove(&stream.value());
         if let Some(Stream::Reading(req)) = self.streams.remove(&stream.value()) {
             self.respond(stream, &req, None);
         }
