@@ -53,3 +53,4 @@ pub mod json;
 pub mod profile;
 pub mod server;
 pub mod timer;
+mod tls_out;

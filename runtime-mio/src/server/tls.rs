@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
+use crate::tls_out::PlainOut;
 use crate::engine::Engine;
 use crate::event_loop::{Context, Session};
 use crate::fingerprint::{ClientFingerprint, TlsFingerprint};
@@ -57,16 +58,13 @@ pub struct TlsSession<S: Session> {
     /// Decrypted bytes the inner engine has not taken yet.
     plain: Vec<u8>,
     plain_pos: usize,
-    /// Inner output TLS has not taken yet: bytes, then a payload.
-    tx: Vec<u8>,
-    tx_pos: usize,
-    payload: Option<Bytes>,
+    /// Inner output TLS has not taken yet.
+    out: PlainOut,
     /// TLS failed (its alert may be queued) or the handshake timed out.
     failed: bool,
     /// The inner engine returned an error (its reaction is queued): nothing more goes in.
     inner_failed: bool,
     eof_passed: bool,
-    close_sent: bool,
     /// The inner session was told the agreed ALPN protocol ([`Session::alpn_agreed`]).
     alpn_told: bool,
     /// The client's TLS fingerprint is wanted and not computed yet.
@@ -97,13 +95,10 @@ impl<S: Session> TlsSession<S> {
             now,
             plain: Vec::new(),
             plain_pos: 0,
-            tx: Vec::new(),
-            tx_pos: 0,
-            payload: None,
+            out: PlainOut::default(),
             failed: false,
             inner_failed: false,
             eof_passed: false,
-            close_sent: false,
             alpn_told: false,
             fingerprint_wanted: false,
             fingerprint: None,
@@ -151,10 +146,6 @@ impl<S: Session> TlsSession<S> {
     #[must_use]
     pub fn inner(&self) -> &S {
         &self.inner
-    }
-
-    fn pending(&self) -> bool {
-        self.tx_pos < self.tx.len() || self.payload.is_some()
     }
 
     /// Decrypts what TLS holds into the inner engine as far as it takes it. Returns whether
@@ -221,51 +212,11 @@ impl<S: Session> TlsSession<S> {
 
     /// Encrypts inner output while TLS takes it.
     fn pump_out(&mut self, now: Instant) -> Result<(), tls::Error> {
-        if !self.tls.is_handshake_complete() || self.failed {
+        if self.failed {
             return Ok(());
         }
-        loop {
-            if self.pending() {
-                let head = &self.tx[self.tx_pos..];
-                let tail = self.payload.as_deref().unwrap_or(&[]);
-                let n = if tail.is_empty() {
-                    self.tls.write(head)?
-                } else {
-                    self.tls.write_vectored(&[head, tail])?
-                };
-                let from_head = n.min(head.len());
-                self.tx_pos += from_head;
-                let rest = n - from_head;
-                if rest > 0 {
-                    let p = self.payload.take().unwrap_or_default();
-                    if rest < p.len() {
-                        self.payload = Some(p.slice(rest..));
-                    }
-                }
-                if self.pending() {
-                    // TLS's write queue is full: send what it has first.
-                    return Ok(());
-                }
-                self.tx_pos = 0;
-                self.tx.clear();
-                if self.tx.capacity() > KEEP_TX {
-                    self.tx = Vec::new();
-                }
-            } else if self.inner.engine().wants_write() {
-                let p = self.inner.engine_mut().poll_transmit(now, &mut self.tx);
-                self.payload = p.filter(|p| !p.is_empty());
-                if !self.pending() {
-                    return Ok(());
-                }
-            } else {
-                break;
-            }
-        }
-        if self.inner.engine().is_closed() && !self.close_sent {
-            self.close_sent = true;
-            self.tls.close()?;
-        }
-        Ok(())
+        self.out
+            .pump(&mut self.tls, self.inner.engine_mut(), now, KEEP_TX)
     }
 }
 
@@ -315,13 +266,11 @@ impl<S: Session> Engine for TlsSession<S> {
         if self.failed || !self.tls.is_handshake_complete() {
             return false;
         }
-        self.pending()
-            || self.inner.engine().wants_write()
-            || (self.inner.engine().is_closed() && !self.close_sent)
+        self.out.wants_write(self.inner.engine())
     }
 
     fn is_closed(&self) -> bool {
-        self.failed || self.tls.is_closed() || self.close_sent
+        self.failed || self.tls.is_closed() || self.out.close_sent()
     }
 
     fn poll_timeout(&self) -> Option<Instant> {

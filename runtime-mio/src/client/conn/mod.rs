@@ -35,6 +35,7 @@ use super::upload::Source;
 use super::{ClientTimeouts, Settings};
 use crate::engine::Engine;
 use crate::event_loop::{ConnWaker, Context, Session};
+use crate::tls_out::PlainOut;
 
 mod h1;
 mod h2;
@@ -154,6 +155,10 @@ const H1_SEND_BUDGET: usize = 64 * 1024;
 /// Most body bytes taken from a streamed source at once.
 const SEND_PIECE: usize = 64 * 1024;
 
+/// The plaintext output buffer under TLS is given back once emptied when it grew past this
+/// (a large upload's burst is not kept for the rest of the connection's life).
+const KEEP_TX: usize = 16 * 1024;
+
 enum Protocol {
     /// The TLS handshake has not chosen yet.
     Pending,
@@ -177,6 +182,12 @@ impl Protocol {
             })),
         }
     }
+}
+
+/// The protocol engine the connection carries (so that the TLS glue drives it as any
+/// engine).
+impl Engine for Protocol {
+    type Error = Error;
 
     fn recv(&mut self, now: Instant, input: &[u8]) -> Result<usize, Error> {
         match self {
@@ -260,64 +271,9 @@ struct TlsLayer {
     /// Decrypted bytes the protocol engine has not taken yet.
     plain: Vec<u8>,
     plain_pos: usize,
-    /// Protocol output TLS has not taken yet: bytes, then a payload.
-    tx: Vec<u8>,
-    tx_pos: usize,
-    payload: Option<Bytes>,
+    /// Protocol output TLS has not taken yet.
+    out: PlainOut,
     eof_passed: bool,
-    close_sent: bool,
-}
-
-impl TlsLayer {
-    fn pending(&self) -> bool {
-        self.tx_pos < self.tx.len() || self.payload.is_some()
-    }
-
-    /// Encrypts protocol output while TLS takes it.
-    fn pump_out(&mut self, proto: &mut Protocol, now: Instant) -> Result<(), tls::Error> {
-        if !self.tls.is_handshake_complete() {
-            return Ok(());
-        }
-        loop {
-            if self.pending() {
-                let head = &self.tx[self.tx_pos..];
-                let tail = self.payload.as_deref().unwrap_or(&[]);
-                let n = if tail.is_empty() {
-                    self.tls.write(head)?
-                } else {
-                    self.tls.write_vectored(&[head, tail])?
-                };
-                let from_head = n.min(head.len());
-                self.tx_pos += from_head;
-                let rest = n - from_head;
-                if rest > 0 {
-                    let p = self.payload.take().unwrap_or_default();
-                    if rest < p.len() {
-                        self.payload = Some(p.slice(rest..));
-                    }
-                }
-                if self.pending() {
-                    // TLS's write queue is full: it is sent first.
-                    return Ok(());
-                }
-                self.tx_pos = 0;
-                self.tx.clear();
-            } else if proto.wants_write() {
-                let p = proto.poll_transmit(now, &mut self.tx);
-                self.payload = p.filter(|p| !p.is_empty());
-                if !self.pending() {
-                    return Ok(());
-                }
-            } else {
-                break;
-            }
-        }
-        if proto.is_closed() && !self.close_sent {
-            self.close_sent = true;
-            self.tls.close()?;
-        }
-        Ok(())
-    }
 }
 
 /// One client connection (see the [module documentation](self)).
@@ -372,11 +328,8 @@ impl ClientSession {
                     since: now,
                     plain: Vec::new(),
                     plain_pos: 0,
-                    tx: Vec::new(),
-                    tx_pos: 0,
-                    payload: None,
+                    out: PlainOut::default(),
                     eof_passed: false,
-                    close_sent: false,
                 }))
             }
         };
@@ -617,7 +570,7 @@ impl Engine for ClientSession {
                 let pumped = if self.closing {
                     Ok(())
                 } else {
-                    t.pump_out(&mut self.proto, now)
+                    t.out.pump(&mut t.tls, &mut self.proto, now, KEEP_TX)
                 };
                 let start = out.len();
                 t.tls.poll_transmit(out);
@@ -643,9 +596,7 @@ impl Engine for ClientSession {
                     || (!self.closing
                         && self.error.is_none()
                         && t.tls.is_handshake_complete()
-                        && (t.pending()
-                            || self.proto.wants_write()
-                            || (self.proto.is_closed() && !t.close_sent)))
+                        && t.out.wants_write(&self.proto))
             }
         }
     }
