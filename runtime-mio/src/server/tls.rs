@@ -19,11 +19,11 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use crate::tls_out::PlainOut;
 use crate::engine::Engine;
 use crate::event_loop::{Context, Session};
 use crate::fingerprint::{ClientFingerprint, TlsFingerprint};
 use crate::timer::Timeout;
+use crate::tls_out::PlainOut;
 
 /// Plaintext larger than this kept between two responses is released.
 const KEEP_TX: usize = 16 * 1024;
