@@ -174,10 +174,10 @@ pub struct Profile {
 }
 
 /// Every built-in profile, in the order of this module's docs.
-pub static BUILT_IN: [&Profile; 3] = [&CHROME, &FIREFOX, &SAFARI];
+pub static BUILT_IN: [&Profile; 5] = [&CHROME, &FIREFOX, &SAFARI, &CHROMIUM, &FIREFOX_ESR];
 
 impl Profile {
-    /// A profile by name (`chrome`, `firefox`, `safari`).
+    /// A profile by name (`chrome`, `firefox`, `safari`, `chromium`, `firefox-esr`).
     #[must_use]
     pub fn by_name(name: &str) -> Option<&'static Profile> {
         BUILT_IN.into_iter().find(|p| p.name == name)
@@ -423,3 +423,167 @@ pub static SAFARI: Profile = Profile {
         ("priority", "u=0, i"),
     ],
 };
+
+/// Debian's Chromium 156 on Linux (package `chromium` 156.0.8078.114-1~deb12u1), captured on
+/// loopback on 2026-12-06 (module documentation: what it sends, what we cannot).
+pub static CHROMIUM: Profile = Profile {
+    name: "chromium",
+    browser_version: "Chromium 156 (Debian 156.0.8078.114-1~deb12u1, Linux)",
+    published_ja4: "t13d1517h2_8daaf6152771_cb7bf5808d99",
+    tls: TlsProfile {
+        cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+                      ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+                      ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
+                      ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:\
+                      AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
+        groups: "X25519MLKEM768:X25519:P-256:P-384",
+        key_shares: None,
+        // Chromium 156 sends ML-DSA-44/65/87 (0x0904, 0x0905, 0x0906) first, and a GREASE
+        // value before them: neither can be configured through `boring` 5.4 (module docs).
+        signature_algorithms: CHROME_SIGALGS,
+        grease: true,
+        permute_extensions: true,
+        cert_compression: &[CertCompression::Brotli],
+        alps: Some(Alps {
+            protocol: "h2",
+            new_codepoint: true,
+        }),
+        ocsp_stapling: true,
+        signed_cert_timestamps: true,
+        ech_grease: true,
+        session_tickets: true,
+        alpn: &["h2", "http/1.1"],
+        record_size_limit: None,
+        delegated_credentials: false,
+    },
+    http2: Http2Profile {
+        settings: &[(1, 65536), (2, 0), (4, 6_291_456), (6, 262_144)],
+        connection_window_update: 15_663_105,
+        headers_priority: Some(Priority {
+            stream_dependency: 0,
+            weight: 256,
+            exclusive: true,
+        }),
+        pseudo_header_order: &[":method", ":authority", ":scheme", ":path"],
+    },
+    http1_headers: &[
+        ("Connection", "keep-alive"),
+        (
+            "sec-ch-ua",
+            "\"Not:A-Brand\";v=\"8\", \"Chromium\";v=\"156\"",
+        ),
+        ("sec-ch-ua-mobile", "?0"),
+        ("sec-ch-ua-platform", "\"Linux\""),
+        ("Upgrade-Insecure-Requests", "1"),
+        ("User-Agent", CHROMIUM_UA),
+        ("Accept", CHROMIUM_ACCEPT),
+        ("Sec-Fetch-Site", "none"),
+        ("Sec-Fetch-Mode", "navigate"),
+        ("Sec-Fetch-User", "?1"),
+        ("Sec-Fetch-Dest", "document"),
+        ("Accept-Encoding", "gzip, deflate, br, zstd"),
+        ("Accept-Language", "en-US,en;q=0.9"),
+    ],
+    http2_headers: &[
+        (
+            "sec-ch-ua",
+            "\"Not:A-Brand\";v=\"8\", \"Chromium\";v=\"156\"",
+        ),
+        ("sec-ch-ua-mobile", "?0"),
+        ("sec-ch-ua-platform", "\"Linux\""),
+        ("upgrade-insecure-requests", "1"),
+        ("user-agent", CHROMIUM_UA),
+        ("accept", CHROMIUM_ACCEPT),
+        ("sec-fetch-site", "none"),
+        ("sec-fetch-mode", "navigate"),
+        ("sec-fetch-user", "?1"),
+        ("sec-fetch-dest", "document"),
+        ("accept-encoding", "gzip, deflate, br, zstd"),
+        ("accept-language", "en-US,en;q=0.9"),
+        ("priority", "u=0, i"),
+    ],
+};
+
+/// Chromium 156's `User-Agent` on Linux as a window (headless writes `HeadlessChrome/`).
+const CHROMIUM_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+/// Chromium 156's `Accept` for a navigation (with `image/jxl`, new since Chrome 143).
+const CHROMIUM_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7";
+
+/// Debian's Firefox ESR 153 on Linux (package `firefox-esr` 153.8.0esr-1~deb12u1), captured on
+/// loopback on 2026-12-06 (module documentation: what it sends, what we cannot).
+pub static FIREFOX_ESR: Profile = Profile {
+    name: "firefox-esr",
+    browser_version: "Firefox ESR 153 (Debian 153.8.0esr-1~deb12u1, Linux)",
+    published_ja4: "t13d1617h2_86a278354501_3cbfd9057e0d",
+    tls: TlsProfile {
+        cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+                      ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
+                      ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+                      ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:\
+                      AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
+        // Firefox also offers ffdhe2048 and ffdhe3072 (0x0100, 0x0101), which BoringSSL lacks.
+        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521",
+        key_shares: Some(&[0x11ec, 0x001d, 0x0017]),
+        signature_algorithms: &[
+            0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201,
+        ],
+        grease: false,
+        permute_extensions: false,
+        cert_compression: &[CertCompression::Zlib, CertCompression::Brotli],
+        alps: None,
+        ocsp_stapling: true,
+        signed_cert_timestamps: true,
+        ech_grease: true,
+        session_tickets: true,
+        alpn: &["h2", "http/1.1"],
+        record_size_limit: Some(16385),
+        delegated_credentials: true,
+    },
+    http2: Http2Profile {
+        settings: &[(1, 65536), (2, 0), (4, 131_072), (5, 16384)],
+        connection_window_update: 12_517_377,
+        headers_priority: Some(Priority {
+            stream_dependency: 0,
+            weight: 42,
+            exclusive: false,
+        }),
+        pseudo_header_order: &[":method", ":path", ":authority", ":scheme"],
+    },
+    http1_headers: &[
+        ("User-Agent", FIREFOX_ESR_UA),
+        (
+            "Accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+        ("Accept-Language", "en-US,en;q=0.9"),
+        ("Accept-Encoding", "gzip, deflate, br, zstd"),
+        ("Connection", "keep-alive"),
+        ("Upgrade-Insecure-Requests", "1"),
+        ("Sec-Fetch-Dest", "document"),
+        ("Sec-Fetch-Mode", "navigate"),
+        ("Sec-Fetch-Site", "none"),
+        ("Sec-Fetch-User", "?1"),
+        ("Priority", "u=0, i"),
+    ],
+    http2_headers: &[
+        ("user-agent", FIREFOX_ESR_UA),
+        (
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+        ("accept-language", "en-US,en;q=0.9"),
+        ("accept-encoding", "gzip, deflate, br, zstd"),
+        ("upgrade-insecure-requests", "1"),
+        ("sec-fetch-dest", "document"),
+        ("sec-fetch-mode", "navigate"),
+        ("sec-fetch-site", "none"),
+        ("sec-fetch-user", "?1"),
+        ("priority", "u=0, i"),
+        ("te", "trailers"),
+    ],
+};
+
+/// Firefox ESR 153's `User-Agent` on Linux.
+const FIREFOX_ESR_UA: &str =
+    "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0";
