@@ -155,7 +155,7 @@ impl Http2Profile {
 /// A browser profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Profile {
-    /// Short name (`chrome`, `firefox`, `safari`).
+    /// Short name (`chrome`, `firefox`, `safari`, `chromium`, `firefox-esr`).
     pub name: &'static str,
     /// The browser version modelled.
     pub browser_version: &'static str,
