@@ -325,13 +325,15 @@ fn check(what: &str, version: &str, browser: &Seen, ours: &Seen, known: &[&str])
     let diffs = compare(browser, ours);
     let akamai = |s: &Seen| s.h2.as_ref().map_or("-".to_owned(), |h| h.akamai.clone());
     eprintln!(
-        "{what} ({version}):\n  browser {} {}\n  ours    {} {}\n  browser {}\n  ours    {}\n  {} differences:",
+        "{what} ({version}):\n  browser {} {}\n  ours    {} {}\n  browser {}\n  ours    {}\n  \
+         browser's header names: {}\n  {} differences:",
         browser.ja4,
         akamai(browser),
         ours.ja4,
         akamai(ours),
         browser.ja4_r,
         ours.ja4_r,
+        browser.names.join(", "),
         diffs.len()
     );
     for d in &diffs {
