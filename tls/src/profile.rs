@@ -1,5 +1,7 @@
 //! Browser profiles: what a browser's ClientHello, HTTP/2 connection preface and default
-//! request headers look like, as plain data.
+//! request headers look like, as plain data. [`CHROMIUM`] and [`FIREFOX_ESR`] model the
+//! Debian browsers captured on this project's machine; their documentation says what they
+//! sent and what we cannot send.
 //!
 //! A profile is data only: this module depends on no other module of the crate except the
 //! [`CertCompression`] names. The TLS half is applied by the client config
@@ -15,14 +17,6 @@
 //! - [`SAFARI`]: Safari 18 (macOS 15). Target JA4 `t13d2014h2_a09f3c656075_14788d8d241b`
 //!   (ja4db; its two hashes agree with Safari 18's published cipher, extension and signature
 //!   algorithm lists).
-//! - [`CHROMIUM`]: Debian's Chromium 156 on Linux (package `chromium` 156.0.8078.114-1~deb12u1),
-//!   and [`FIREFOX_ESR`]: Debian's Firefox ESR 153 on Linux (package `firefox-esr`
-//!   153.8.0esr-1~deb12u1), both captured on this project's machine on 2026-12-06, headless,
-//!   on loopback: the raw ClientHello, and `wire serve --tls`'s `/fingerprint` and `/echo` for
-//!   a top-level navigation (see "The Debian browsers" below). Chromium JA4
-//!   `t13d1517h2_8daaf6152771_cb7bf5808d99`, Firefox ESR JA4
-//!   `t13d1617h2_86a278354501_3cbfd9057e0d`. `runtime-mio/tests/browser_profiles.rs` checks
-//!   the live browsers against these profiles field by field.
 //!
 //! # What matches (checked by `tests/profiles.rs` and, on real handshakes, by
 //! `fingerprint-check.sh` against tshark and ja4plus)
@@ -32,48 +26,6 @@
 //! | Chrome 143 | equal to the target | equal to the published `8e19337e...` | random per connection by design (Chrome permutes extensions; so do we) |
 //! | Firefox 145 | `t13d1715h2_5b57614c22b0_c1eccb039341`: cipher hash equal, extension part short of 28 and 34 | differs (28, 34, ffdhe groups) | out of reach (below) |
 //! | Safari 18 | `t13d1813h2_e8a523a41297_a1a1ff5c613f`: out of reach | differs | out of reach |
-//! | Chromium 156 (Debian) | `t13d1516h2_8daaf6152771_d8a2da3f94cd`: cipher hash equal; short of the Trust Anchor Identifiers extension (0xca34) and the ML-DSA signature algorithms (below) | differs (0xca34) | random per connection (Chromium permutes; so do we) |
-//! | Firefox ESR 153 (Debian) | `t13d1615h2_86a278354501_c1eccb039341`: cipher hash equal, extension part short of 28 and 34 | differs (28, 34, ffdhe groups) | out of reach (TLS 1.3 cipher order, extension order) |
-//!
-//! # The Debian browsers (`chromium`, `firefox-esr`), captured on 2026-12-06
-//!
-//! What each sent, and how our profile compares (live, `runtime-mio/tests/browser_profiles.rs`,
-//! which asserts exactly the differences of this table and fails on any other):
-//!
-//! | | Chromium 156.0.8078.114 | ours (`chromium`) | Firefox ESR 153.8.0 | ours (`firefox-esr`) |
-//! |---|---|---|---|---|
-//! | JA4 over HTTP/2 | `t13d1517h2_8daaf6152771_cb7bf5808d99` | `t13d1516h2_8daaf6152771_d8a2da3f94cd` | `t13d1617h2_86a278354501_3cbfd9057e0d` | `t13d1615h2_86a278354501_c1eccb039341` |
-//! | JA4 over HTTP/1.1 (ALPN `http/1.1` alone) | `t13d1516h1_8daaf6152771_5b37b36a67c0` (no ALPS) | `t13d1516h1_8daaf6152771_d8a2da3f94cd` (ALPS still sent) | `t13d1617h1_86a278354501_3cbfd9057e0d` | `t13d1615h1_86a278354501_c1eccb039341` |
-//! | cipher suites | 15 + GREASE: Chrome 143's | equal | 16: Firefox 145's without `c009`; TLS 1.3 order `1301,1303,1302` | set equal; TLS 1.3 order BoringSSL's `1301,1302,1303` |
-//! | extensions | 17 + 2 GREASE, permuted: Chrome 143's plus Trust Anchor Identifiers `0xca34` (28 anchor IDs, 186 bytes) | 16: no `0xca34` | 17 in a fixed order `0,23,65281,10,11,35,16,5,34,18,51,43,13,45,28,27,65037` | 15: no `record_size_limit` (28, value 16385), no `delegated_credentials` (34: `0403,0503,0603,0203`); BoringSSL's order |
-//! | signature algorithms | GREASE, ML-DSA-44/65/87 (`0904,0905,0906`), then Chrome 143's 8 | Chrome 143's 8 | Firefox 145's 11 | equal |
-//! | groups, key shares | GREASE, X25519MLKEM768, X25519, P-256, P-384; shares GREASE, X25519MLKEM768, X25519 | equal (BoringSSL's default shares) | X25519MLKEM768, X25519, P-256, P-384, P-521, ffdhe2048, ffdhe3072; shares X25519MLKEM768, X25519, P-256 | no ffdhe groups; shares equal |
-//! | certificate compression | brotli | equal | zlib, brotli, zstd | zlib, brotli (no zstd) |
-//! | Akamai (HTTP/2) | `1:65536;2:0;4:6291456;6:262144\|15663105\|0\|m,a,s,p`, HEADERS exclusive on 0, weight 256, no PRIORITY frames | equal | `1:65536;2:0;4:131072;5:16384\|12517377\|0\|m,p,a,s`, HEADERS on 0, weight 42, no PRIORITY frames | equal |
-//! | header order and values (HTTP/2 and HTTP/1.1) | Chrome 143's order; `sec-ch-ua` with the `Chromium` brand only, platform `"Linux"`, `Accept` with `image/jxl`, headless `User-Agent` `HeadlessChrome/156.0.0.0` | equal, but `User-Agent` says `Chrome/156.0.0.0` as a window does | Firefox 145's order (with `te: trailers` on HTTP/2, `Priority` on both); `Accept-Language` `en-US,en;q=0.9` | equal |
-//!
-//! Why the rest differs:
-//! - **Trust Anchor Identifiers** (`0xca34`, draft-ietf-tls-trust-anchor-ids), sent by
-//!   Chromium 156: our `tls` client config has no setting for it, and `boring` 5.4 no safe
-//!   wrapper; BoringSSL 5.4 itself has `SSL_set1_requested_trust_anchors`, so an ffi call in
-//!   `tls` could send it (with Chromium's 28 anchor IDs). Not sent, so Chromium's extension
-//!   count and hash cannot match.
-//! - **ML-DSA signature algorithms** (`0x0904`, `0x0905`, `0x0906`), listed first by
-//!   Chromium 156: BoringSSL 5.4 and `boring` 5.4 have them (`SslSignatureAlgorithm::ML_DSA_*`),
-//!   but the `tls` client config's codepoint table does not, so a profile listing them would
-//!   be refused; the profile leaves them out and Chromium's signature-algorithm list (in
-//!   JA4_r, and so JA4's extension hash) differs. (A GREASE signature algorithm, also sent,
-//!   is not part of JA3 or JA4.)
-//! - **ALPS over HTTP/1.1**: Chromium sends ALPS only when ALPN offers `h2`; our client config
-//!   adds the profile's ALPS whatever the ALPN list, so with ALPN `http/1.1` alone (the
-//!   client's `alpn_h2` off) our ClientHello carries `0x44cd` where Chromium's has none.
-//! - **Firefox ESR**: `record_size_limit`, `delegated_credentials`, the ffdhe groups, the TLS
-//!   1.3 cipher order, the extension order and zstd certificate compression, as for Firefox
-//!   145 (next section).
-//! - **Headless**: Chromium's headless `User-Agent` says `HeadlessChrome`; the profile models
-//!   the browser as people run it (`Chrome/156.0.0.0`, as Chromium on Linux sends in a
-//!   window). Firefox headless sends its usual `User-Agent`.
-//!
 //! # Limits of BoringSSL through `boring` 5.4 (what cannot match, and why)
 //! - **TLS 1.3 cipher order** is fixed by BoringSSL (AES-128-GCM, AES-256-GCM, ChaCha20 on
 //!   machines with AES instructions). Firefox sends `1301,1303,1302`, so Firefox's exact JA3
@@ -474,7 +426,49 @@ pub static SAFARI: Profile = Profile {
 };
 
 /// Debian's Chromium 156 on Linux (package `chromium` 156.0.8078.114-1~deb12u1), captured on
-/// loopback on 2026-12-06 (module documentation: what it sends, what we cannot).
+/// this project's machine on 2026-12-06, headless, on loopback: the raw ClientHello, and
+/// `wire serve --tls`'s `/fingerprint` and `/echo` for a top-level navigation. JA4
+/// `t13d1517h2_8daaf6152771_cb7bf5808d99`; Akamai
+/// `1:65536;2:0;4:6291456;6:262144|15663105|0|m,a,s,p`.
+///
+/// # The Debian browsers: [`CHROMIUM`] and [`FIREFOX_ESR`]
+///
+/// What each sent, and how our profile compares (live, `runtime-mio/tests/browser_profiles.rs`,
+/// which asserts exactly the differences of this table and fails on any other):
+///
+/// | | Chromium 156.0.8078.114 | ours (`chromium`) | Firefox ESR 153.8.0 | ours (`firefox-esr`) |
+/// |---|---|---|---|---|
+/// | JA4 over HTTP/2 | `t13d1517h2_8daaf6152771_cb7bf5808d99` | `t13d1516h2_8daaf6152771_d8a2da3f94cd` | `t13d1617h2_86a278354501_3cbfd9057e0d` | `t13d1615h2_86a278354501_c1eccb039341` |
+/// | JA4 over HTTP/1.1 (ALPN `http/1.1` alone) | `t13d1516h1_8daaf6152771_5b37b36a67c0` (no ALPS) | `t13d1516h1_8daaf6152771_d8a2da3f94cd` (ALPS still sent) | `t13d1617h1_86a278354501_3cbfd9057e0d` | `t13d1615h1_86a278354501_c1eccb039341` |
+/// | cipher suites | 15 + GREASE: Chrome 143's | equal | 16: Firefox 145's without `c009`; TLS 1.3 order `1301,1303,1302` | set equal; TLS 1.3 order BoringSSL's `1301,1302,1303` |
+/// | extensions | 17 + 2 GREASE, permuted: Chrome 143's plus Trust Anchor Identifiers `0xca34` (28 anchor IDs, 186 bytes) | 16: no `0xca34` | 17 in a fixed order `0,23,65281,10,11,35,16,5,34,18,51,43,13,45,28,27,65037` | 15: no `record_size_limit` (28, value 16385), no `delegated_credentials` (34: `0403,0503,0603,0203`); BoringSSL's order |
+/// | signature algorithms | GREASE, ML-DSA-44/65/87 (`0904,0905,0906`), then Chrome 143's 8 | Chrome 143's 8 | Firefox 145's 11 | equal |
+/// | groups, key shares | GREASE, X25519MLKEM768, X25519, P-256, P-384; shares GREASE, X25519MLKEM768, X25519 | equal (BoringSSL's default shares) | X25519MLKEM768, X25519, P-256, P-384, P-521, ffdhe2048, ffdhe3072; shares X25519MLKEM768, X25519, P-256 | no ffdhe groups; shares equal |
+/// | certificate compression | brotli | equal | zlib, brotli, zstd | zlib, brotli (no zstd) |
+/// | Akamai (HTTP/2) | `1:65536;2:0;4:6291456;6:262144\|15663105\|0\|m,a,s,p`, HEADERS exclusive on 0, weight 256, no PRIORITY frames | equal | `1:65536;2:0;4:131072;5:16384\|12517377\|0\|m,p,a,s`, HEADERS on 0, weight 42, no PRIORITY frames | equal |
+/// | header order and values (HTTP/2 and HTTP/1.1) | Chrome 143's order; `sec-ch-ua` with the `Chromium` brand only, platform `"Linux"`, `Accept` with `image/jxl`, headless `User-Agent` `HeadlessChrome/156.0.0.0` | equal, but `User-Agent` says `Chrome/156.0.0.0` as a window does | Firefox 145's order (with `te: trailers` on HTTP/2, `Priority` on both); `Accept-Language` `en-US,en;q=0.9` | equal |
+///
+/// Why the rest differs:
+/// - **Trust Anchor Identifiers** (`0xca34`, draft-ietf-tls-trust-anchor-ids), sent by
+///   Chromium 156: our `tls` client config has no setting for it, and `boring` 5.4 no safe
+///   wrapper; BoringSSL 5.4 itself has `SSL_set1_requested_trust_anchors`, so an ffi call in
+///   `tls` could send it (with Chromium's 28 anchor IDs). Not sent, so Chromium's extension
+///   count and hash cannot match.
+/// - **ML-DSA signature algorithms** (`0x0904`, `0x0905`, `0x0906`), listed first by
+///   Chromium 156: BoringSSL 5.4 and `boring` 5.4 have them (`SslSignatureAlgorithm::ML_DSA_*`),
+///   but the `tls` client config's codepoint table does not, so a profile listing them would
+///   be refused; the profile leaves them out and Chromium's signature-algorithm list (in
+///   JA4_r, and so JA4's extension hash) differs. (A GREASE signature algorithm, also sent,
+///   is not part of JA3 or JA4.)
+/// - **ALPS over HTTP/1.1**: Chromium sends ALPS only when ALPN offers `h2`; our client config
+///   adds the profile's ALPS whatever the ALPN list, so with ALPN `http/1.1` alone (the
+///   client's `alpn_h2` off) our ClientHello carries `0x44cd` where Chromium's has none.
+/// - **Firefox ESR**: `record_size_limit`, `delegated_credentials`, the ffdhe groups, the TLS
+///   1.3 cipher order, the extension order and zstd certificate compression, as for Firefox
+///   145 (module documentation: limits of BoringSSL through `boring` 5.4).
+/// - **Headless**: Chromium's headless `User-Agent` says `HeadlessChrome`; the profile models
+///   the browser as people run it (`Chrome/156.0.0.0`, as Chromium on Linux sends in a
+///   window). Firefox headless sends its usual `User-Agent`.
 pub static CHROMIUM: Profile = Profile {
     name: "chromium",
     browser_version: "Chromium 156 (Debian 156.0.8078.114-1~deb12u1, Linux)",
@@ -560,7 +554,10 @@ const CHROMIUM_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (K
 const CHROMIUM_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7";
 
 /// Debian's Firefox ESR 153 on Linux (package `firefox-esr` 153.8.0esr-1~deb12u1), captured on
-/// loopback on 2026-12-06 (module documentation: what it sends, what we cannot).
+/// this project's machine on 2026-12-06, headless, on loopback, as [`CHROMIUM`] was (whose
+/// documentation has the table of what both sent, what our profiles send, and why the rest
+/// differs). JA4 `t13d1617h2_86a278354501_3cbfd9057e0d`; Akamai
+/// `1:65536;2:0;4:131072;5:16384|12517377|0|m,p,a,s`.
 pub static FIREFOX_ESR: Profile = Profile {
     name: "firefox-esr",
     browser_version: "Firefox ESR 153 (Debian 153.8.0esr-1~deb12u1, Linux)",
