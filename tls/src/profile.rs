@@ -26,6 +26,7 @@
 //! | Chrome 143 | equal to the target | equal to the published `8e19337e...` | random per connection by design (Chrome permutes extensions; so do we) |
 //! | Firefox 145 | `t13d1715h2_5b57614c22b0_c1eccb039341`: cipher hash equal, extension part short of 28 and 34 | differs (28, 34, ffdhe groups) | out of reach (below) |
 //! | Safari 18 | `t13d1813h2_e8a523a41297_a1a1ff5c613f`: out of reach | differs | out of reach |
+//!
 //! # Limits of BoringSSL through `boring` 5.4 (what cannot match, and why)
 //! - **TLS 1.3 cipher order** is fixed by BoringSSL (AES-128-GCM, AES-256-GCM, ChaCha20 on
 //!   machines with AES instructions). Firefox sends `1301,1303,1302`, so Firefox's exact JA3
