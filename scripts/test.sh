@@ -56,6 +56,11 @@ step "server fingerprints" cargo test -p runtime-mio --test fingerprint -- --ign
 # messages through /ws and reads /sse; every message must arrive (ignored by plain `cargo test`:
 # it needs the browsers, which SETUP_BROWSERS=1 installs).
 step "browsers" cargo test -p runtime-mio --test browser -- --ignored
+# The same browsers against the profiles that model them (tls::profile::CHROMIUM, FIREFOX_ESR):
+# JA4, JA4_r, the Akamai string and the header order and values, from wire serve's
+# /fingerprint and /echo, against our client's under the profile; the differences must be
+# exactly the documented ones (ignored by plain `cargo test`, like the step above).
+step "browser profiles" cargo test -p runtime-mio --test browser_profiles -- --ignored
 # h2probe.py's 56 h2spec-style cases against `wire serve` over TCP, h2c and TLS (the table's
 # h2spec cases run live in `cargo test`: runtime-mio/tests/h2spec_live.rs; Autobahn's wire role
 # in the autobahn step).

@@ -615,7 +615,9 @@ fn impersonate_chrome_and_key_log_file() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("unknown browser \"netscape\" (known: chrome, firefox, safari)"),
+        err.contains(
+            "unknown browser \"netscape\" (known: chrome, firefox, safari, chromium, firefox-esr)"
+        ),
         "{err}"
     );
     s.shutdown().unwrap();

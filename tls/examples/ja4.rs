@@ -2,7 +2,7 @@
 //! ClientHello is taken from the session's memory buffer before any socket exists.
 //!
 //! ```text
-//! cargo run -p tls --example ja4 -- --profile chrome|firefox|safari|default [--server-name NAME]
+//! cargo run -p tls --example ja4 -- --profile chrome|firefox|safari|chromium|firefox-esr|default [--server-name NAME]
 //! ```
 
 use tls::{ClientConfig, ClientHello, ClientSession, Profile};
@@ -17,7 +17,7 @@ fn main() {
             "--server-name" => name = args.next().unwrap_or_default(),
             other => {
                 eprintln!(
-                    "unknown argument {other}; usage: ja4 --profile chrome|firefox|safari|default"
+                    "unknown argument {other}; usage: ja4 --profile chrome|firefox|safari|chromium|firefox-esr|default"
                 );
                 std::process::exit(2);
             }

@@ -1,5 +1,7 @@
 //! Browser profiles: what a browser's ClientHello, HTTP/2 connection preface and default
-//! request headers look like, as plain data.
+//! request headers look like, as plain data. [`CHROMIUM`] and [`FIREFOX_ESR`] model the
+//! Debian browsers captured on this project's machine; their documentation says what they
+//! sent and what we cannot send.
 //!
 //! A profile is data only: this module depends on no other module of the crate except the
 //! [`CertCompression`] names. The TLS half is applied by the client config
@@ -155,7 +157,7 @@ impl Http2Profile {
 /// A browser profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Profile {
-    /// Short name (`chrome`, `firefox`, `safari`).
+    /// Short name (`chrome`, `firefox`, `safari`, `chromium`, `firefox-esr`).
     pub name: &'static str,
     /// The browser version modelled.
     pub browser_version: &'static str,
@@ -174,10 +176,10 @@ pub struct Profile {
 }
 
 /// Every built-in profile, in the order of this module's docs.
-pub static BUILT_IN: [&Profile; 3] = [&CHROME, &FIREFOX, &SAFARI];
+pub static BUILT_IN: [&Profile; 5] = [&CHROME, &FIREFOX, &SAFARI, &CHROMIUM, &FIREFOX_ESR];
 
 impl Profile {
-    /// A profile by name (`chrome`, `firefox`, `safari`).
+    /// A profile by name (`chrome`, `firefox`, `safari`, `chromium`, `firefox-esr`).
     #[must_use]
     pub fn by_name(name: &str) -> Option<&'static Profile> {
         BUILT_IN.into_iter().find(|p| p.name == name)
@@ -423,3 +425,212 @@ pub static SAFARI: Profile = Profile {
         ("priority", "u=0, i"),
     ],
 };
+
+/// Debian's Chromium 156 on Linux (package `chromium` 156.0.8078.114-1~deb12u1), captured on
+/// this project's machine on 2026-12-06, headless, on loopback: the raw ClientHello, and
+/// `wire serve --tls`'s `/fingerprint` and `/echo` for a top-level navigation. JA4
+/// `t13d1517h2_8daaf6152771_cb7bf5808d99`; Akamai
+/// `1:65536;2:0;4:6291456;6:262144|15663105|0|m,a,s,p`.
+///
+/// # The Debian browsers: [`CHROMIUM`] and [`FIREFOX_ESR`]
+///
+/// What each sent, and how our profile compares (live, `runtime-mio/tests/browser_profiles.rs`,
+/// which asserts exactly the differences of this table and fails on any other):
+///
+/// | | Chromium 156.0.8078.114 | ours (`chromium`) | Firefox ESR 153.8.0 | ours (`firefox-esr`) |
+/// |---|---|---|---|---|
+/// | JA4 over HTTP/2 | `t13d1517h2_8daaf6152771_cb7bf5808d99` | `t13d1516h2_8daaf6152771_d8a2da3f94cd` | `t13d1617h2_86a278354501_3cbfd9057e0d` | `t13d1615h2_86a278354501_c1eccb039341` |
+/// | JA4 over HTTP/1.1 (ALPN `http/1.1` alone) | `t13d1516h1_8daaf6152771_5b37b36a67c0` (no ALPS) | `t13d1516h1_8daaf6152771_d8a2da3f94cd` (ALPS still sent) | `t13d1617h1_86a278354501_3cbfd9057e0d` | `t13d1615h1_86a278354501_c1eccb039341` |
+/// | cipher suites | 15 + GREASE: Chrome 143's | equal | 16: Firefox 145's without `c009`; TLS 1.3 order `1301,1303,1302` | set equal; TLS 1.3 order BoringSSL's `1301,1302,1303` |
+/// | extensions | 17 + 2 GREASE, permuted: Chrome 143's plus Trust Anchor Identifiers `0xca34` (28 anchor IDs, 186 bytes) | 16: no `0xca34` | 17 in a fixed order `0,23,65281,10,11,35,16,5,34,18,51,43,13,45,28,27,65037` | 15: no `record_size_limit` (28, value 16385), no `delegated_credentials` (34: `0403,0503,0603,0203`); BoringSSL's order |
+/// | signature algorithms | GREASE, ML-DSA-44/65/87 (`0904,0905,0906`), then Chrome 143's 8 | Chrome 143's 8 | Firefox 145's 11 | equal |
+/// | groups, key shares | GREASE, X25519MLKEM768, X25519, P-256, P-384; shares GREASE, X25519MLKEM768, X25519 | equal (BoringSSL's default shares) | X25519MLKEM768, X25519, P-256, P-384, P-521, ffdhe2048, ffdhe3072; shares X25519MLKEM768, X25519, P-256 | no ffdhe groups; shares equal |
+/// | certificate compression | brotli | equal | zlib, brotli, zstd | zlib, brotli (no zstd) |
+/// | Akamai (HTTP/2) | `1:65536;2:0;4:6291456;6:262144\|15663105\|0\|m,a,s,p`, HEADERS exclusive on 0, weight 256, no PRIORITY frames | equal | `1:65536;2:0;4:131072;5:16384\|12517377\|0\|m,p,a,s`, HEADERS on 0, weight 42, no PRIORITY frames | equal |
+/// | header order and values (HTTP/2 and HTTP/1.1) | Chrome 143's order; `sec-ch-ua` with the `Chromium` brand only, platform `"Linux"`, `Accept` with `image/jxl`, headless `User-Agent` `HeadlessChrome/156.0.0.0` | equal, but `User-Agent` says `Chrome/156.0.0.0` as a window does | Firefox 145's order (with `te: trailers` on HTTP/2, `Priority` on both); `Accept-Language` `en-US,en;q=0.9` | equal |
+///
+/// Why the rest differs:
+/// - **Trust Anchor Identifiers** (`0xca34`, draft-ietf-tls-trust-anchor-ids), sent by
+///   Chromium 156: our `tls` client config has no setting for it, and `boring` 5.4 no safe
+///   wrapper; BoringSSL 5.4 itself has `SSL_set1_requested_trust_anchors`, so an ffi call in
+///   `tls` could send it (with Chromium's 28 anchor IDs). Not sent, so Chromium's extension
+///   count and hash cannot match.
+/// - **ML-DSA signature algorithms** (`0x0904`, `0x0905`, `0x0906`), listed first by
+///   Chromium 156: BoringSSL 5.4 and `boring` 5.4 have them (`SslSignatureAlgorithm::ML_DSA_*`),
+///   but the `tls` client config's codepoint table does not, so a profile listing them would
+///   be refused; the profile leaves them out and Chromium's signature-algorithm list (in
+///   JA4_r, and so JA4's extension hash) differs. (A GREASE signature algorithm, also sent,
+///   is not part of JA3 or JA4.)
+/// - **ALPS over HTTP/1.1**: Chromium sends ALPS only when ALPN offers `h2`; our client config
+///   adds the profile's ALPS whatever the ALPN list, so with ALPN `http/1.1` alone (the
+///   client's `alpn_h2` off) our ClientHello carries `0x44cd` where Chromium's has none.
+/// - **Firefox ESR**: `record_size_limit`, `delegated_credentials`, the ffdhe groups, the TLS
+///   1.3 cipher order, the extension order and zstd certificate compression, as for Firefox
+///   145 (module documentation: limits of BoringSSL through `boring` 5.4).
+/// - **Headless**: Chromium's headless `User-Agent` says `HeadlessChrome`; the profile models
+///   the browser as people run it (`Chrome/156.0.0.0`, as Chromium on Linux sends in a
+///   window). Firefox headless sends its usual `User-Agent`.
+pub static CHROMIUM: Profile = Profile {
+    name: "chromium",
+    browser_version: "Chromium 156 (Debian 156.0.8078.114-1~deb12u1, Linux)",
+    published_ja4: "t13d1517h2_8daaf6152771_cb7bf5808d99",
+    tls: TlsProfile {
+        cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+                      ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+                      ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
+                      ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:\
+                      AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
+        groups: "X25519MLKEM768:X25519:P-256:P-384",
+        key_shares: None,
+        // Chromium 156 sends ML-DSA-44/65/87 (0x0904, 0x0905, 0x0906) first, and a GREASE
+        // value before them: neither can be configured through `boring` 5.4 (module docs).
+        signature_algorithms: CHROME_SIGALGS,
+        grease: true,
+        permute_extensions: true,
+        cert_compression: &[CertCompression::Brotli],
+        alps: Some(Alps {
+            protocol: "h2",
+            new_codepoint: true,
+        }),
+        ocsp_stapling: true,
+        signed_cert_timestamps: true,
+        ech_grease: true,
+        session_tickets: true,
+        alpn: &["h2", "http/1.1"],
+        record_size_limit: None,
+        delegated_credentials: false,
+    },
+    http2: Http2Profile {
+        settings: &[(1, 65536), (2, 0), (4, 6_291_456), (6, 262_144)],
+        connection_window_update: 15_663_105,
+        headers_priority: Some(Priority {
+            stream_dependency: 0,
+            weight: 256,
+            exclusive: true,
+        }),
+        pseudo_header_order: &[":method", ":authority", ":scheme", ":path"],
+    },
+    http1_headers: &[
+        ("Connection", "keep-alive"),
+        (
+            "sec-ch-ua",
+            "\"Not:A-Brand\";v=\"8\", \"Chromium\";v=\"156\"",
+        ),
+        ("sec-ch-ua-mobile", "?0"),
+        ("sec-ch-ua-platform", "\"Linux\""),
+        ("Upgrade-Insecure-Requests", "1"),
+        ("User-Agent", CHROMIUM_UA),
+        ("Accept", CHROMIUM_ACCEPT),
+        ("Sec-Fetch-Site", "none"),
+        ("Sec-Fetch-Mode", "navigate"),
+        ("Sec-Fetch-User", "?1"),
+        ("Sec-Fetch-Dest", "document"),
+        ("Accept-Encoding", "gzip, deflate, br, zstd"),
+        ("Accept-Language", "en-US,en;q=0.9"),
+    ],
+    http2_headers: &[
+        (
+            "sec-ch-ua",
+            "\"Not:A-Brand\";v=\"8\", \"Chromium\";v=\"156\"",
+        ),
+        ("sec-ch-ua-mobile", "?0"),
+        ("sec-ch-ua-platform", "\"Linux\""),
+        ("upgrade-insecure-requests", "1"),
+        ("user-agent", CHROMIUM_UA),
+        ("accept", CHROMIUM_ACCEPT),
+        ("sec-fetch-site", "none"),
+        ("sec-fetch-mode", "navigate"),
+        ("sec-fetch-user", "?1"),
+        ("sec-fetch-dest", "document"),
+        ("accept-encoding", "gzip, deflate, br, zstd"),
+        ("accept-language", "en-US,en;q=0.9"),
+        ("priority", "u=0, i"),
+    ],
+};
+
+/// Chromium 156's `User-Agent` on Linux as a window (headless writes `HeadlessChrome/`).
+const CHROMIUM_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+/// Chromium 156's `Accept` for a navigation (with `image/jxl`, new since Chrome 143).
+const CHROMIUM_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7";
+
+/// Debian's Firefox ESR 153 on Linux (package `firefox-esr` 153.8.0esr-1~deb12u1), captured on
+/// this project's machine on 2026-12-06, headless, on loopback, as [`CHROMIUM`] was (whose
+/// documentation has the table of what both sent, what our profiles send, and why the rest
+/// differs). JA4 `t13d1617h2_86a278354501_3cbfd9057e0d`; Akamai
+/// `1:65536;2:0;4:131072;5:16384|12517377|0|m,p,a,s`.
+pub static FIREFOX_ESR: Profile = Profile {
+    name: "firefox-esr",
+    browser_version: "Firefox ESR 153 (Debian 153.8.0esr-1~deb12u1, Linux)",
+    published_ja4: "t13d1617h2_86a278354501_3cbfd9057e0d",
+    tls: TlsProfile {
+        cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+                      ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
+                      ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
+                      ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:\
+                      AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
+        // Firefox also offers ffdhe2048 and ffdhe3072 (0x0100, 0x0101), which BoringSSL lacks.
+        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521",
+        key_shares: Some(&[0x11ec, 0x001d, 0x0017]),
+        signature_algorithms: &[
+            0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201,
+        ],
+        grease: false,
+        permute_extensions: false,
+        cert_compression: &[CertCompression::Zlib, CertCompression::Brotli],
+        alps: None,
+        ocsp_stapling: true,
+        signed_cert_timestamps: true,
+        ech_grease: true,
+        session_tickets: true,
+        alpn: &["h2", "http/1.1"],
+        record_size_limit: Some(16385),
+        delegated_credentials: true,
+    },
+    http2: Http2Profile {
+        settings: &[(1, 65536), (2, 0), (4, 131_072), (5, 16384)],
+        connection_window_update: 12_517_377,
+        headers_priority: Some(Priority {
+            stream_dependency: 0,
+            weight: 42,
+            exclusive: false,
+        }),
+        pseudo_header_order: &[":method", ":path", ":authority", ":scheme"],
+    },
+    http1_headers: &[
+        ("User-Agent", FIREFOX_ESR_UA),
+        (
+            "Accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+        ("Accept-Language", "en-US,en;q=0.9"),
+        ("Accept-Encoding", "gzip, deflate, br, zstd"),
+        ("Connection", "keep-alive"),
+        ("Upgrade-Insecure-Requests", "1"),
+        ("Sec-Fetch-Dest", "document"),
+        ("Sec-Fetch-Mode", "navigate"),
+        ("Sec-Fetch-Site", "none"),
+        ("Sec-Fetch-User", "?1"),
+        ("Priority", "u=0, i"),
+    ],
+    http2_headers: &[
+        ("user-agent", FIREFOX_ESR_UA),
+        (
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+        ("accept-language", "en-US,en;q=0.9"),
+        ("accept-encoding", "gzip, deflate, br, zstd"),
+        ("upgrade-insecure-requests", "1"),
+        ("sec-fetch-dest", "document"),
+        ("sec-fetch-mode", "navigate"),
+        ("sec-fetch-site", "none"),
+        ("sec-fetch-user", "?1"),
+        ("priority", "u=0, i"),
+        ("te", "trailers"),
+    ],
+};
+
+/// Firefox ESR 153's `User-Agent` on Linux.
+const FIREFOX_ESR_UA: &str =
+    "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0";

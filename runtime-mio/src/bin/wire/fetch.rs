@@ -91,10 +91,10 @@ pub(crate) struct Args {
     /// The most redirects `-L` follows (curl's default: 50).
     #[arg(long = "max-redirs", value_name = "N", default_value_t = 50)]
     max_redirs: usize,
-    /// Look like this browser (`chrome`, `firefox`, `safari`): its TLS ClientHello, HTTP/2
-    /// settings and default header fields in its order (`-H` replaces one of the same name
-    /// in place). Implies `--compressed`: a browser asks for compressed bodies and decodes
-    /// them.
+    /// Look like this browser (`chrome`, `firefox`, `safari`, `chromium`, `firefox-esr`): its
+    /// TLS ClientHello, HTTP/2 settings and default header fields in its order (`-H` replaces
+    /// one of the same name in place). Implies `--compressed`: a browser asks for compressed
+    /// bodies and decodes them.
     #[arg(long = "impersonate", value_name = "BROWSER")]
     impersonate: Option<String>,
 }
