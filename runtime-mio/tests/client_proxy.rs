@@ -693,7 +693,9 @@ fn silent_proxy_ends_with_the_connect_timeout() {
 fn https_proxy_socat_tls_front_tunnels_h1_h2c_and_h2_over_tls() {
     let now = unix_now();
     let ca = tls::testing::Ca::new("Proxy test CA", now).unwrap();
-    let cert = ca.leaf(&["localhost"], now - 60, now + 3600, false).unwrap();
+    let cert = ca
+        .leaf(&["localhost"], now - 60, now + 3600, false)
+        .unwrap();
     let tiny = tinyproxy(None);
     let front = tls_front(tiny.port, &cert);
     let proxy = Proxy::parse(&format!("https://localhost:{}", front.port))
@@ -713,7 +715,9 @@ fn https_proxy_socat_tls_front_tunnels_h1_h2c_and_h2_over_tls() {
 fn https_proxy_certificate_errors_name_the_proxy() {
     let now = unix_now();
     let ca = tls::testing::Ca::new("Proxy test CA", now).unwrap();
-    let cert = ca.leaf(&["localhost"], now - 60, now + 3600, false).unwrap();
+    let cert = ca
+        .leaf(&["localhost"], now - 60, now + 3600, false)
+        .unwrap();
     let tiny = tinyproxy(None);
     let front = tls_front(tiny.port, &cert);
     let (server, _) = server(false);

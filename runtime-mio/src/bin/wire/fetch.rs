@@ -16,8 +16,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, KeyLogSink, Multipart, Part, Redirects, Request,
-    ResolveOverride, Response, Version, Wait,
+    Client, ClientConfig, Error, KeyLogSink, Multipart, Part, Redirects, Request, ResolveOverride,
+    Response, Version, Wait,
 };
 use runtime_mio::timer::Timeout;
 

@@ -49,12 +49,10 @@ impl ProxyArgs {
             }
         }
         let root = match &self.proxy_cacert {
-            Some(path) => Some(std::fs::read(path).map_err(|e| {
-                (
-                    77,
-                    format!("--proxy-cacert {}: {e}", path.display()),
-                )
-            })?),
+            Some(path) => Some(
+                std::fs::read(path)
+                    .map_err(|e| (77, format!("--proxy-cacert {}: {e}", path.display())))?,
+            ),
             None => None,
         };
         for p in [
