@@ -105,6 +105,12 @@
 //! go, and [`ClientTimeouts::write_stall`] ends an upload that stopped moving. The response
 //! head timeout runs once the whole body was handed over.
 //!
+//! The connection reads while it sends. Over HTTP/1.1 a server that answers before the body
+//! was all sent, with a status of 300 or more or `Connection: close` (a 413, say), gets that
+//! answer to the caller even when it closed or reset the connection without reading the
+//! rest: the client stops sending there (RFC 9112 9.5, as curl does), a [`BodyWriter`]
+//! still writing gets [`Error::AnsweredEarly`], and the connection is not reused.
+//!
 //! # Decoding, redirects, cookies
 //! Bodies are decoded from gzip, deflate (zlib or raw), br and zstd as they are read, in
 //! pieces of at most 64 KiB whatever the ratio ([`Response::decoded`] says when; the head

@@ -62,6 +62,9 @@ struct Active {
     ended: bool,
     /// The request body not yet handed to the engine (`done` once it all was).
     send: Source,
+    /// HTTP/1.1: the server answered before the body was all sent and does not want the
+    /// rest (RFC 9112 9.5): no more of it is sent, and the connection is not reused.
+    send_stopped: bool,
     /// The request switches protocols ([`Tunnel`](super::Tunnel)): its body goes only
     /// after the switch, as it is.
     tunnel: bool,
@@ -83,6 +86,7 @@ impl Active {
             paused: false,
             ended: false,
             send,
+            send_stopped: false,
             tunnel: job.req.tunnel.is_some(),
         }
     }
@@ -107,10 +111,12 @@ impl Active {
             self.timeouts.total.deadline(self.ex.started),
             TimeoutKind::Total,
         );
-        join(
-            self.send.stall_deadline(self.timeouts.write_stall),
-            TimeoutKind::WriteStall,
-        );
+        if !self.send_stopped {
+            join(
+                self.send.stall_deadline(self.timeouts.write_stall),
+                TimeoutKind::WriteStall,
+            );
+        }
         if !self.head {
             // A tunnel's body waits for the switch: its head timer runs from the start.
             if self.send.done || self.tunnel {
@@ -889,6 +895,13 @@ impl Engine for ClientSession {
 impl Session for ClientSession {
     type Engine = Self;
     type Pooled = Vec<u8>;
+
+    /// A client reads while it sends: a server's early answer (RFC 9112 9.5) is taken even
+    /// when the request body backs up or the server closed without reading it, and a
+    /// server that answers as it reads (an echo) never waits on a client that waits on it.
+    fn watches_while_sending(&self) -> bool {
+        true
+    }
 
     fn engine(&self) -> &Self {
         self
