@@ -657,8 +657,9 @@ fn http_connect_sends_exact_bytes() {
     }
 }
 
-/// A proxy that accepts the connection and never answers: the handshake ends with the
-/// connect timeout, named in the error.
+/// A proxy that accepts the connection and never answers (no CONNECT answer, no SOCKS5
+/// choice, no TLS ServerHello): the handshake ends with the connect timeout, named in the
+/// error.
 #[test]
 fn silent_proxy_ends_with_the_connect_timeout() {
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -671,7 +672,7 @@ fn silent_proxy_ends_with_the_connect_timeout() {
         ..ClientConfig::default()
     })
     .unwrap();
-    for scheme in ["http", "socks5h"] {
+    for scheme in ["http", "socks5h", "https"] {
         let p = Proxy::parse(&format!("{scheme}://{addr}")).unwrap();
         let t = Instant::now();
         match client.request(Request::get("http://example.test/").unwrap().proxy(p)) {
@@ -854,4 +855,59 @@ fn environment_proxies_and_no_proxy_through_tinyproxy() {
         Err(Error::Proxy { .. })
     ));
     server.shutdown().unwrap();
+}
+
+/// Backpressure through an `https://` proxy: a paused download fills the reader's queue to
+/// its bound and no further while the tunnel's bytes wait in TLS with the proxy; reading on
+/// gets every byte, in order. HTTP/1.1 in cleartext and HTTP/2 over TLS inside the tunnel.
+#[test]
+fn https_proxy_paused_download_stays_bounded() {
+    const LIMIT: usize = 128 * 1024;
+    const LEN: usize = 8 << 20;
+    let now = unix_now();
+    let ca = tls::testing::Ca::new("Proxy test CA", now).unwrap();
+    let cert = ca
+        .leaf(&["localhost"], now - 60, now + 3600, false)
+        .unwrap();
+    let tiny = tinyproxy(None);
+    let front = tls_front(tiny.port, &cert);
+    let proxy = Proxy::parse(&format!("https://localhost:{}", front.port))
+        .unwrap()
+        .with_root_pem(&ca.cert_pem().unwrap());
+    for tls in [false, true] {
+        let (server, root) = server(tls);
+        let client = Client::new(ClientConfig {
+            body_queue: LIMIT,
+            root_pems: root.into_iter().collect(),
+            proxy: Some(proxy.clone()),
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        let port = server.local_addr().port();
+        let url = if tls {
+            format!("https://localhost:{port}/len/{LEN}")
+        } else {
+            format!("http://127.0.0.1:{port}/len/{LEN}")
+        };
+        let mut resp = client.request(Request::get(&url).unwrap()).unwrap();
+        let mut body = resp
+            .body()
+            .chunk(runtime_mio::client::Wait::Block)
+            .unwrap()
+            .unwrap()
+            .to_vec();
+        let mut max = 0;
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(25));
+            max = max.max(resp.body().queued());
+        }
+        assert!(max >= LIMIT, "tls {tls}: the queue never filled ({max})");
+        assert!(max <= LIMIT + 64 * 1024, "tls {tls}: {max} queued");
+        while let Some(b) = resp.body().chunk(runtime_mio::client::Wait::Block).unwrap() {
+            body.extend_from_slice(&b);
+            assert!(resp.body().queued() <= LIMIT + 64 * 1024);
+        }
+        assert!(body == pattern(LEN), "tls {tls}: the body differs");
+        server.shutdown().unwrap();
+    }
 }
