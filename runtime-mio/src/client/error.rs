@@ -230,6 +230,10 @@ impl std::error::Error for Error {
                     | ProxyFailure::Io(source),
                 ..
             } => Some(&**source),
+            Error::Proxy {
+                failure: ProxyFailure::Tls(e),
+                ..
+            } => Some(e),
             Error::Profile(e) => Some(e),
             Error::Sse(SseFailure::GaveUp { last: Some(e), .. }) => Some(&**e),
             Error::Sse(SseFailure::Parse(e)) => Some(e),
