@@ -6,8 +6,8 @@
 #                     gzip, brotli, zstd (the client decoding tests compress with them)
 #   test peers      : ../shared/peers/install.sh (curl, nghttp2, nginx, Python h2/websockets/
 #                     hypercorn, node ws, the Autobahn testsuite) into $PEERS_DIR (the client
-#                     against them: runtime-mio/tests/client_peers.rs), and Debian's tinyproxy
-#                     and microsocks (runtime-mio/tests/client_proxy.rs), when SETUP_PEERS=1
+#                     against them: runtime-mio/tests/client_peers.rs), and Debian's tinyproxy,
+#                     microsocks and socat (runtime-mio/tests/client_proxy.rs), when SETUP_PEERS=1
 #   cargo-fuzz      : `cargo install cargo-fuzz --locked`, when SETUP_FUZZ=1
 #   browsers        : Debian's chromium, firefox-esr and libnss3-tools (certutil), when
 #                     SETUP_BROWSERS=1 (runtime-mio/tests/browser.rs)
@@ -45,8 +45,9 @@ if [ "${SETUP_PEERS:-0}" = 1 ]; then
     tail -30 "${TMPDIR:-/tmp}/http-engine-peers-install.log" >&2
     return 1 2>/dev/null || exit 1
   }
-  # The client's proxy tests: an HTTP CONNECT proxy and a SOCKS5 server.
-  _setup_apt tinyproxy microsocks
+  # The client's proxy tests: an HTTP CONNECT proxy, a TLS front making it an HTTPS proxy
+  # (socat OPENSSL-LISTEN) and a SOCKS5 server.
+  _setup_apt tinyproxy microsocks socat
 fi
 
 if [ "${SETUP_BROWSERS:-0}" = 1 ]; then

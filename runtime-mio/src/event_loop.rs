@@ -169,6 +169,15 @@ pub trait Session {
     fn alpn_agreed(&mut self, protocol: Option<&[u8]>) {
         let _ = protocol;
     }
+
+    /// Whether the peer's bytes are read while output is backed up, and after a write
+    /// failed (until the peer's end of stream or a read error): a client watching for an
+    /// early answer while it sends a request body (RFC 9112 9.5: a server may answer 413
+    /// and close before taking the body). Default false: a server stops reading while its
+    /// output backs up (backpressure) and drops a connection it cannot write to.
+    fn watches_while_sending(&self) -> bool {
+        false
+    }
 }
 
 /// Loop configuration.
@@ -300,11 +309,16 @@ struct Conn<S> {
     /// Lingering close: our side is shut down; the peer's bytes are read and dropped until
     /// its end of stream or the connection's timer (set to the lingering deadline).
     lingering: bool,
+    /// A write failed and the session watches while sending
+    /// ([`Session::watches_while_sending`]): nothing more is written; the peer's bytes are
+    /// read until its end of stream.
+    write_failed: bool,
 }
 
 impl<S> Conn<S> {
+    /// No more output can go now: the socket is backed up, or a write failed.
     fn backed_up(&self) -> bool {
-        self.backlog.is_some()
+        self.backlog.is_some() || self.write_failed
     }
 
     /// When the write-stall timer fires, while output is backed up.
@@ -601,6 +615,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             failed: false,
             writable: false,
             lingering: false,
+            write_failed: false,
         });
         if drive {
             self.drive(key, now);
@@ -755,10 +770,12 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             Err(_) => Driven::Close,
         };
         let engine = c.session.engine();
-        let done = !c.backed_up()
-            && !engine.wants_write()
+        let done = c.backlog.is_none()
+            && (!engine.wants_write() || c.write_failed)
             && (engine.is_closed() || c.failed || (c.eof && c.rx.is_none() && draining.is_some()));
-        if matches!(result, Driven::Close) || (done && c.eof) {
+        // A connection that can no longer write ends with the peer's end of stream.
+        let spent = c.write_failed && c.eof && c.rx.is_none();
+        if matches!(result, Driven::Close) || (done && c.eof) || spent {
             self.close(key);
             return;
         }
@@ -776,8 +793,8 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             }
             return;
         }
-        if c.backed_up() != c.writable {
-            c.writable = c.backed_up();
+        if c.backlog.is_some() != c.writable {
+            c.writable = c.backlog.is_some();
             let interest = if c.writable {
                 Interest::READABLE | Interest::WRITABLE
             } else {
@@ -923,6 +940,26 @@ fn flush<S: Session>(c: &mut Conn<S>, now: Instant, scratch: &mut Vec<u8>) -> io
     Ok(written)
 }
 
+/// [`flush`], unless a write failed before; a write error on a session that watches while
+/// sending stops the writing (the backlog dropped) and leaves the reading.
+fn flush_or_stop<S: Session>(
+    c: &mut Conn<S>,
+    now: Instant,
+    scratch: &mut Vec<u8>,
+) -> io::Result<usize> {
+    if c.write_failed {
+        return Ok(0);
+    }
+    match flush(c, now, scratch) {
+        Err(_) if !c.eof && c.session.watches_while_sending() => {
+            c.write_failed = true;
+            c.backlog = None;
+            Ok(0)
+        }
+        r => r,
+    }
+}
+
 fn drive_conn<S: Session>(
     c: &mut Conn<S>,
     cx: &mut Context<'_, S::Pooled>,
@@ -953,13 +990,17 @@ fn drive_conn<S: Session>(
             cx.backed_up = c.backed_up();
             c.session.process(cx);
         }
-        if flush(c, now, write_buf)? > 0 {
+        if flush_or_stop(c, now, write_buf)? > 0 {
             // Output moved: a session streaming a body may queue more now.
             cx.backed_up = c.backed_up();
             c.session.process(cx);
             progress = true;
         }
-        let can_read = c.rx.is_none() && !c.backed_up() && c.readable && !c.eof && !c.failed;
+        let can_read = c.rx.is_none()
+            && (!c.backed_up() || c.session.watches_while_sending())
+            && c.readable
+            && !c.eof
+            && !c.failed;
         if can_read {
             if reads == READS_PER_TURN {
                 return Ok(Driven::Again);

@@ -3,7 +3,9 @@
 //! Python's `email` parser), `-o` and stdout byte-exact (1 MiB + 1 random bytes, by SHA-256),
 //! `-i`, `--http2-prior-knowledge`, TLS with `--cacert` and `--insecure` (and `-v` naming the
 //! TLS version, ALPN and our JA4), exit codes (connect refused 7, timeout 28, TLS 35, `-f`
-//! 22), and `wire bench` reporting every request done with status 200.
+//! 22), proxies from the environment (`http_proxy`, not `HTTP_PROXY`; `no_proxy`) and the
+//! flags over them (`-x ""`, `--noproxy`) through a CONNECT proxy written here, and `wire
+//! bench` reporting every request done with status 200.
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
@@ -116,6 +118,75 @@ fn wire_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let out = child.wait_with_output().unwrap();
     feeder.join().unwrap();
     out
+}
+
+/// The proxy variables curl reads, removed from every run of [`wire_env`] before its own.
+const PROXY_VARS: [&str; 7] = [
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+];
+
+/// `wire` with exactly these proxy variables (and `NO_PROXY` unset unless given).
+fn wire_env(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(WIRE);
+    cmd.args(args).stdin(Stdio::null());
+    for v in PROXY_VARS.iter().chain(&["NO_PROXY"]) {
+        cmd.env_remove(v);
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("wire runs")
+}
+
+/// A CONNECT proxy on loopback that records each request line and relays the tunnel.
+fn connect_proxy() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::Read as _;
+    use std::net::{TcpListener, TcpStream};
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for c in l.incoming() {
+            let Ok(mut c) = c else { return };
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut b = [0u8];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if c.read(&mut b).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(b[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let line = head.lines().next().unwrap_or_default().to_owned();
+                log.lock().unwrap().push(line.clone());
+                let target = line.split(' ').nth(1).unwrap_or_default().to_owned();
+                let Ok(up) = TcpStream::connect(&target) else {
+                    let _ = c.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n");
+                    return;
+                };
+                c.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .unwrap();
+                let (mut c2, mut up2) = (c.try_clone().unwrap(), up.try_clone().unwrap());
+                let (mut c, mut up) = (c, up);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut up2, &mut c2);
+                    let _ = c2.shutdown(std::net::Shutdown::Write);
+                });
+                let _ = std::io::copy(&mut c, &mut up);
+                let _ = up.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    (port, seen)
 }
 
 fn ok(out: &Output) -> &[u8] {
@@ -425,6 +496,67 @@ fn exit_codes() {
     // A malformed URL: 3.
     let out = wire(&["get", "ftp://x/"]);
     assert_eq!(out.status.code(), Some(3));
+    s.shutdown().unwrap();
+}
+
+/// The environment's proxies as curl takes them: `http_proxy` (no scheme: http://) is used,
+/// `HTTP_PROXY` is not (CGI puts a request's `Proxy:` header there), `NO_PROXY` and
+/// `--noproxy` send hosts direct (the flag replacing the variable), `-x ""` ignores the
+/// environment, `-x` replaces it, and a proxy variable that does not parse fails with 5.
+#[test]
+fn proxies_from_the_environment_and_flags() {
+    let s = server(Arc::new(Vec::new()), None);
+    let url = format!("http://{}/", s.local_addr());
+    let (port, seen) = connect_proxy();
+    let proxy = format!("127.0.0.1:{port}");
+    let connect = format!("CONNECT {} HTTP/1.1", s.local_addr());
+    let mut expect = 0;
+    let mut run = |args: &[&str], vars: &[(&str, &str)], proxied: bool| {
+        let mut all = vec!["get"];
+        all.extend_from_slice(args);
+        all.push(&url);
+        let out = wire_env(&all, vars);
+        assert_eq!(ok(&out), b"hello\n", "{args:?} {vars:?}");
+        expect += usize::from(proxied);
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), expect, "{args:?} {vars:?}: {seen:?}");
+        assert!(seen.iter().all(|l| *l == connect), "{seen:?}");
+    };
+    run(&[], &[("http_proxy", &proxy)], true);
+    run(&[], &[("HTTP_PROXY", &proxy)], false);
+    run(&[], &[("all_proxy", &format!("http://{proxy}"))], true);
+    // https_proxy is for https:// URLs only.
+    run(&[], &[("https_proxy", &proxy)], false);
+    run(
+        &[],
+        &[("http_proxy", &proxy), ("NO_PROXY", "127.0.0.1")],
+        false,
+    );
+    run(
+        &[],
+        &[("http_proxy", &proxy), ("no_proxy", "127.0.0.0/8")],
+        false,
+    );
+    run(
+        &["--noproxy", "example.com"],
+        &[("http_proxy", &proxy), ("NO_PROXY", "127.0.0.1")],
+        true,
+    );
+    run(&["--noproxy", "*"], &[("http_proxy", &proxy)], false);
+    run(&["-x", ""], &[("http_proxy", &proxy)], false);
+    run(&["-x", &proxy], &[("http_proxy", "127.0.0.1:1")], true);
+    let out = wire_env(&["get", &url], &[("http_proxy", "gopher://x:1")]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("http_proxy"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     s.shutdown().unwrap();
 }
 

@@ -2,7 +2,9 @@
 //! HTTP/2 (prior knowledge): a file streamed from disk, a writer the caller streams into from
 //! another thread (chunked when its length is unknown) with backpressure, the write-stall
 //! timeout against a server that stops reading, multipart/form-data checked by Python's
-//! `email` parser (a parser we did not write), JSON and urlencoded forms.
+//! `email` parser (a parser we did not write), JSON and urlencoded forms, and a raw server that
+//! answers 413 before the body is sent and closes (or stops reading): the answer comes back,
+//! the upload stops (RFC 9112 9.5).
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -339,4 +341,108 @@ fn json_and_urlencoded_helpers() {
     // Byte for byte as Python's urlencode (the same WHATWG rules, `~` aside: Python keeps it).
     assert_eq!(body, "name=J%C3%BCrgen+%26+co&q=a%2Bb%3Dc%2Fd%3F%7E*-._%21");
     server.shutdown().unwrap();
+}
+
+/// A raw HTTP/1.1 server that reads only the request head and answers `413` with
+/// `Connection: close` and a short body. Then it closes with the request body unread (the
+/// kernel then resets the connection), or, when `hold`, shuts its sending side and keeps the
+/// connection open without reading (the client's upload backs up) until the end. Returns
+/// its address and how many request body bytes it had read with each head.
+fn early_answer(
+    conns: usize,
+    hold: bool,
+) -> (std::net::SocketAddr, std::thread::JoinHandle<Vec<usize>>) {
+    use std::io::Read as _;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut held = Vec::new();
+        for _ in 0..conns {
+            let (mut c, _) = l.accept().unwrap();
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = c.read(&mut buf).unwrap();
+                assert!(n > 0, "closed before the head");
+                got.extend_from_slice(&buf[..n]);
+            }
+            let end = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+            seen.push(got.len() - end);
+            c.write_all(
+                b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\n\
+                  Connection: close\r\n\r\ntoo large",
+            )
+            .unwrap();
+            if hold {
+                c.shutdown(std::net::Shutdown::Write).unwrap();
+                held.push(c);
+            }
+            // Else dropped with the body unread: a reset, not a FIN.
+        }
+        seen
+    });
+    (addr, t)
+}
+
+/// RFC 9112 9.5: a server that answers before the request body is sent and closes gets its
+/// answer to the caller, not a write error: the client stops sending, returns the 413 with
+/// its body, and opens a new connection for the next request. A body from bytes and one a
+/// writer streams from another thread (which learns that it must stop) both; the server
+/// resets the connection, or keeps it open without reading (the answer is read while the
+/// upload is backed up, long before the write-stall timeout).
+#[test]
+fn an_early_answer_ends_the_upload_and_is_returned() {
+    early_answer_rounds(false);
+    early_answer_rounds(true);
+}
+
+fn early_answer_rounds(hold: bool) {
+    const ROUNDS: usize = 5;
+    let (addr, server) = early_answer(2 * ROUNDS, hold);
+    let client = Client::new(ClientConfig {
+        timeouts: ClientTimeouts {
+            write_stall: Timeout::After(Duration::from_secs(20)),
+            ..ClientTimeouts::default()
+        },
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let url = format!("http://{addr}/upload");
+    // Larger than what loopback's socket buffers hold.
+    let big = bytes::Bytes::from(body_of(16 << 20));
+    for round in 0..ROUNDS {
+        let mut resp = client
+            .request(Request::post(&url, big.clone()).unwrap())
+            .unwrap_or_else(|e| panic!("hold {hold} round {round}, bytes: {e}"));
+        assert_eq!(resp.status(), 413, "round {round}");
+        assert_eq!(resp.body().read_to_end().unwrap(), b"too large");
+
+        let (req, mut writer) = Request::post(&url, Vec::new()).unwrap().body_writer(None);
+        let feeder = std::thread::spawn(move || {
+            let piece = body_of(1 << 20);
+            for _ in 0..32 {
+                if let Err(e) = writer.write_all(&piece) {
+                    return Some(e.to_string());
+                }
+            }
+            writer.finish().err().map(|e| e.to_string())
+        });
+        let mut resp = client
+            .request(req)
+            .unwrap_or_else(|e| panic!("hold {hold} round {round}, writer: {e}"));
+        assert_eq!(resp.status(), 413, "round {round}");
+        assert_eq!(resp.body().read_to_end().unwrap(), b"too large");
+        // The writer learns why it must stop.
+        let stopped = feeder.join().unwrap();
+        assert!(
+            stopped
+                .as_deref()
+                .is_some_and(|e| e.contains("answered 413 before the request body was sent")),
+            "hold {hold} round {round}: {stopped:?}"
+        );
+    }
+    let seen = server.join().unwrap();
+    assert_eq!(seen.len(), 2 * ROUNDS);
+    assert_eq!(client.pool_stats().opened, 2 * ROUNDS as u64);
 }

@@ -1,7 +1,10 @@
 //! The client through proxies: Debian's `tinyproxy` (HTTP CONNECT, with and without Basic
-//! auth) and `microsocks` (SOCKS5, with and without username/password), each started here on
-//! a free loopback port with its own configuration in a temporary directory, and a SOCKS5
-//! server written here that records the exact bytes the client sends. GETs over HTTP/1.1
+//! auth), `tinyproxy` behind `socat`'s `OPENSSL-LISTEN` (an `https://` proxy: TLS with the
+//! proxy, CONNECT inside it) and `microsocks` (SOCKS5, with and without username/password),
+//! each started here on a free loopback port with its own configuration in a temporary
+//! directory, and a SOCKS5 server written here that records the exact bytes the client sends.
+//! Proxies chosen from environment variables ([`ProxyConfig::from_vars`], no process
+//! environment touched) go through tinyproxy or direct as `no_proxy` says. GETs over HTTP/1.1
 //! (cleartext, through a tunnel), h2c with prior knowledge and HTTP/2 over TLS (ALPN, TLS
 //! inside the tunnel) come back byte-exact; refused credentials, a proxy that is not there
 //! and a target the proxy cannot reach give [`Error::Proxy`] with the step that failed.
@@ -17,7 +20,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, Proxy, ProxyFailure, Request, ResolveOverride, Version,
+    Client, ClientConfig, Error, NoProxy, Proxy, ProxyConfig, ProxyFailure, Request,
+    ResolveOverride, Version,
 };
 use runtime_mio::server::{Response, Server, ServerConfig};
 
@@ -149,6 +153,30 @@ fn microsocks(auth: Option<(&str, &str)>) -> Peer {
         args.extend(["-u", u, "-P", p]);
     }
     spawn("microsocks", &args, port, dir)
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A TLS front (socat's `OPENSSL-LISTEN`) on a loopback port, relaying the decrypted bytes
+/// to `upstream` (tinyproxy): an `https://` proxy. Its certificate is `cert`.
+fn tls_front(upstream: u16, cert: &tls::testing::CertifiedKey) -> Peer {
+    let dir = temp_dir("socat");
+    let port = free_port();
+    let (c, k) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&c, &cert.chain_pem).unwrap();
+    std::fs::write(&k, &cert.key_pem).unwrap();
+    let listen = format!(
+        "OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,verify=0,cert={},key={}",
+        c.display(),
+        k.display()
+    );
+    let to = format!("TCP:127.0.0.1:{upstream}");
+    spawn("socat", &[&listen, &to], port, dir)
 }
 
 fn log(peer: &Peer, name: &str) -> String {
@@ -629,8 +657,9 @@ fn http_connect_sends_exact_bytes() {
     }
 }
 
-/// A proxy that accepts the connection and never answers: the handshake ends with the
-/// connect timeout, named in the error.
+/// A proxy that accepts the connection and never answers (no CONNECT answer, no SOCKS5
+/// choice, no TLS ServerHello): the handshake ends with the connect timeout, named in the
+/// error.
 #[test]
 fn silent_proxy_ends_with_the_connect_timeout() {
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -643,7 +672,7 @@ fn silent_proxy_ends_with_the_connect_timeout() {
         ..ClientConfig::default()
     })
     .unwrap();
-    for scheme in ["http", "socks5h"] {
+    for scheme in ["http", "socks5h", "https"] {
         let p = Proxy::parse(&format!("{scheme}://{addr}")).unwrap();
         let t = Instant::now();
         match client.request(Request::get("http://example.test/").unwrap().proxy(p)) {
@@ -655,4 +684,230 @@ fn silent_proxy_ends_with_the_connect_timeout() {
         assert!(took < Duration::from_secs(4), "{scheme}: {took:?}");
     }
     drop(silent);
+}
+
+/// An `https://` proxy: socat's TLS in front of tinyproxy, its certificate from a CA the
+/// client trusts for this proxy only ([`Proxy::with_root_pem`]). HTTP/1.1, h2c and HTTP/2
+/// over TLS (TLS in TLS) come back byte-exact on one pooled connection each; tinyproxy saw
+/// the CONNECTs (so they went inside the TLS the front took off).
+#[test]
+fn https_proxy_socat_tls_front_tunnels_h1_h2c_and_h2_over_tls() {
+    let now = unix_now();
+    let ca = tls::testing::Ca::new("Proxy test CA", now).unwrap();
+    let cert = ca
+        .leaf(&["localhost"], now - 60, now + 3600, false)
+        .unwrap();
+    let tiny = tinyproxy(None);
+    let front = tls_front(tiny.port, &cert);
+    let proxy = Proxy::parse(&format!("https://localhost:{}", front.port))
+        .unwrap()
+        .with_root_pem(&ca.cert_pem().unwrap());
+    all_modes(&proxy);
+    let log = log(&tiny, "tinyproxy.log");
+    assert!(log.contains("CONNECT 127.0.0.1:"), "{log}");
+    assert!(log.contains("CONNECT localhost:"), "{log}");
+}
+
+/// TLS with the proxy fails as the proxy's step ([`ProxyFailure::Tls`]), not as the
+/// origin's [`Error::Tls`]: a certificate from an unknown CA, a name the certificate does not
+/// carry. Turning verification off for the proxy alone lets the request through; the same
+/// proxy spoken to in cleartext (`http://` to a TLS port) fails as the proxy's protocol.
+#[test]
+fn https_proxy_certificate_errors_name_the_proxy() {
+    let now = unix_now();
+    let ca = tls::testing::Ca::new("Proxy test CA", now).unwrap();
+    let cert = ca
+        .leaf(&["localhost"], now - 60, now + 3600, false)
+        .unwrap();
+    let tiny = tinyproxy(None);
+    let front = tls_front(tiny.port, &cert);
+    let (server, _) = server(false);
+    let target = format!("http://127.0.0.1:{}/len/5", server.local_addr().port());
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let get = |p: Proxy| client.request(Request::get(&target).unwrap().proxy(p));
+    let named = |host: &str| Proxy::parse(&format!("https://{host}:{}", front.port)).unwrap();
+
+    // Unknown CA.
+    match get(named("localhost")) {
+        Err(Error::Proxy {
+            failure: ProxyFailure::Tls(e),
+            proxy,
+        }) => {
+            assert!(proxy.starts_with("https://localhost:"), "{proxy}");
+            let text = Error::Proxy {
+                proxy,
+                failure: ProxyFailure::Tls(e),
+            }
+            .to_string();
+            assert!(text.contains("TLS with the proxy"), "{text}");
+        }
+        other => panic!("unknown CA: {other:?}"),
+    }
+    // A trusted CA, the wrong name (the certificate is for `localhost`).
+    let root = ca.cert_pem().unwrap();
+    match get(named("127.0.0.1").with_root_pem(&root)) {
+        Err(Error::Proxy {
+            failure: ProxyFailure::Tls(_),
+            ..
+        }) => {}
+        other => panic!("wrong name: {other:?}"),
+    }
+    // Another CA's root does not help.
+    let other_ca = tls::testing::Ca::new("Other CA", now).unwrap();
+    match get(named("localhost").with_root_pem(&other_ca.cert_pem().unwrap())) {
+        Err(Error::Proxy {
+            failure: ProxyFailure::Tls(_),
+            ..
+        }) => {}
+        other => panic!("other CA: {other:?}"),
+    }
+    // No verification for this proxy: through.
+    let mut resp = get(named("127.0.0.1").danger_accept_invalid_certs()).unwrap();
+    assert_eq!(resp.body().read_to_end().unwrap(), pattern(5));
+    // The client's roots count for the proxy too.
+    let trusting = Client::new(ClientConfig {
+        root_pems: vec![root],
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let mut resp = trusting
+        .request(Request::get(&target).unwrap().proxy(named("localhost")))
+        .unwrap();
+    assert_eq!(resp.body().read_to_end().unwrap(), pattern(5));
+    // Cleartext CONNECT to the TLS port: socat takes it for a bad ClientHello and closes.
+    match get(Proxy::parse(&format!("http://127.0.0.1:{}", front.port)).unwrap()) {
+        Err(Error::Proxy {
+            failure: ProxyFailure::Protocol(_) | ProxyFailure::Io(_),
+            ..
+        }) => {}
+        other => panic!("cleartext to a TLS proxy: {other:?}"),
+    }
+    server.shutdown().unwrap();
+}
+
+/// Proxies from environment variables (given as a function: the process environment is
+/// not touched): `http_proxy` without a scheme goes to tinyproxy, `NO_PROXY` sends
+/// `localhost` direct, the upper-case `HTTP_PROXY` (a dead port) is ignored, and
+/// `ClientConfig::proxy` (curl's `-x`) still honours the no-proxy list while a request's own
+/// proxy does not.
+#[test]
+fn environment_proxies_and_no_proxy_through_tinyproxy() {
+    let tiny = tinyproxy(None);
+    let (server, _) = server(false);
+    let port = server.local_addr().port();
+    let dead = free_port();
+    let vars = |name: &str| match name {
+        "http_proxy" => Some(format!("127.0.0.1:{}", tiny.port)),
+        "HTTP_PROXY" | "https_proxy" => Some(format!("http://127.0.0.1:{dead}")),
+        "NO_PROXY" => Some(" localhost ,192.0.2.0/24".to_owned()),
+        _ => None,
+    };
+    let proxies = ProxyConfig::from_vars(vars).unwrap();
+    assert_eq!(proxies.no_proxy, NoProxy::parse("localhost,192.0.2.0/24"));
+    let client = Client::new(ClientConfig {
+        proxies: proxies.clone(),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let get = |host: &str| {
+        let mut resp = client
+            .request(Request::get(&format!("http://{host}:{port}/len/7")).unwrap())
+            .unwrap_or_else(|e| panic!("{host}: {e}"));
+        assert_eq!(resp.body().read_to_end().unwrap(), pattern(7), "{host}");
+    };
+    get("127.0.0.1");
+    get("localhost");
+    let log = log(&tiny, "tinyproxy.log");
+    assert!(log.contains(&format!("CONNECT 127.0.0.1:{port}")), "{log}");
+    assert!(!log.contains("CONNECT localhost"), "{log}");
+    // `https_proxy` (a dead port) is the one for https:// URLs.
+    match client.request(Request::get(&format!("https://127.0.0.1:{port}/")).unwrap()) {
+        Err(Error::Proxy {
+            failure: ProxyFailure::Connect { .. },
+            proxy,
+        }) => assert!(proxy.ends_with(&format!(":{dead}")), "{proxy}"),
+        other => panic!("https_proxy: {other:?}"),
+    }
+
+    // `-x` beside the environment: the client's proxy, except for no_proxy hosts.
+    let dead_proxy = Proxy::parse(&format!("127.0.0.1:{dead}")).unwrap();
+    let client = Client::new(ClientConfig {
+        proxy: Some(dead_proxy.clone()),
+        proxies,
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let mut resp = client
+        .request(Request::get(&format!("http://localhost:{port}/len/3")).unwrap())
+        .unwrap();
+    assert_eq!(resp.body().read_to_end().unwrap(), pattern(3));
+    assert!(matches!(
+        client.request(Request::get(&format!("http://127.0.0.1:{port}/")).unwrap()),
+        Err(Error::Proxy { .. })
+    ));
+    // A request's own proxy is used even for a no_proxy host.
+    assert!(matches!(
+        client.request(
+            Request::get(&format!("http://localhost:{port}/"))
+                .unwrap()
+                .proxy(dead_proxy)
+        ),
+        Err(Error::Proxy { .. })
+    ));
+    server.shutdown().unwrap();
+}
+
+/// Backpressure through an `https://` proxy: a paused download fills the reader's queue to
+/// its bound and no further while the tunnel's bytes wait in TLS with the proxy; reading on
+/// gets every byte, in order. HTTP/1.1 in cleartext and HTTP/2 over TLS inside the tunnel.
+#[test]
+fn https_proxy_paused_download_stays_bounded() {
+    const LIMIT: usize = 128 * 1024;
+    const LEN: usize = 8 << 20;
+    let now = unix_now();
+    let ca = tls::testing::Ca::new("Proxy test CA", now).unwrap();
+    let cert = ca
+        .leaf(&["localhost"], now - 60, now + 3600, false)
+        .unwrap();
+    let tiny = tinyproxy(None);
+    let front = tls_front(tiny.port, &cert);
+    let proxy = Proxy::parse(&format!("https://localhost:{}", front.port))
+        .unwrap()
+        .with_root_pem(&ca.cert_pem().unwrap());
+    for tls in [false, true] {
+        let (server, root) = server(tls);
+        let client = Client::new(ClientConfig {
+            body_queue: LIMIT,
+            root_pems: root.into_iter().collect(),
+            proxy: Some(proxy.clone()),
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        let port = server.local_addr().port();
+        let url = if tls {
+            format!("https://localhost:{port}/len/{LEN}")
+        } else {
+            format!("http://127.0.0.1:{port}/len/{LEN}")
+        };
+        let mut resp = client.request(Request::get(&url).unwrap()).unwrap();
+        let mut body = resp
+            .body()
+            .chunk(runtime_mio::client::Wait::Block)
+            .unwrap()
+            .unwrap()
+            .to_vec();
+        let mut max = 0;
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(25));
+            max = max.max(resp.body().queued());
+        }
+        assert!(max >= LIMIT, "tls {tls}: the queue never filled ({max})");
+        assert!(max <= LIMIT + 64 * 1024, "tls {tls}: {max} queued");
+        while let Some(b) = resp.body().chunk(runtime_mio::client::Wait::Block).unwrap() {
+            body.extend_from_slice(&b);
+            assert!(resp.body().queued() <= LIMIT + 64 * 1024);
+        }
+        assert!(body == pattern(LEN), "tls {tls}: the body differs");
+        server.shutdown().unwrap();
+    }
 }

@@ -34,7 +34,7 @@ use super::cancel::Cancel;
 use super::error::{Error, TimeoutKind};
 use super::proxy::{self, Proxy, ProxyFailure, ProxyKind, Target};
 use super::url::Origin;
-use super::{ClientTimeouts, ProxyChoice};
+use super::{ClientConfig, ClientTimeouts, ProxyChoice};
 
 /// How long an attempt runs alone before the next address's attempt starts (RFC 8305 5's
 /// recommended Connection Attempt Delay).
@@ -115,9 +115,22 @@ pub(crate) struct Route {
 }
 
 impl Route {
-    pub(crate) fn new(origin: Origin, proxy: &ProxyChoice, default: Option<&Proxy>) -> Self {
+    /// The route to `origin` through the request's `proxy` choice; the client's choice is
+    /// [`ClientConfig::proxy`] or [`ClientConfig::proxies`], unless their `no_proxy` names
+    /// the origin.
+    pub(crate) fn new(origin: Origin, proxy: &ProxyChoice, config: &ClientConfig) -> Self {
         let proxy = match proxy {
-            ProxyChoice::Client => default.cloned(),
+            ProxyChoice::Client => {
+                if config.proxies.no_proxy.matches(&origin.host, origin.port) {
+                    None
+                } else {
+                    config
+                        .proxy
+                        .as_ref()
+                        .or_else(|| config.proxies.proxy_for(&origin))
+                        .cloned()
+                }
+            }
             ProxyChoice::Direct => None,
             ProxyChoice::Via(p) => Some(p.clone()),
         };
@@ -432,15 +445,17 @@ fn deadline(started: Instant, timeouts: &ClientTimeouts) -> Option<(Instant, Tim
 }
 
 /// Opens a connection for `route`: to the origin, or through its proxy to the origin. The
-/// connect timeout covers resolution, the race and the proxy handshake; a cancel ends any
-/// of them at once ([`Error::Cancelled`]).
+/// connect timeout covers resolution, the race and the proxy handshake (TLS with an
+/// `https://` proxy included, made from `proxy_tls`: that session comes back beside the
+/// socket, the tunnel inside it); a cancel ends any of them at once ([`Error::Cancelled`]).
 pub(crate) fn open(
     route: &Route,
     overrides: &[ResolveOverride],
     started: Instant,
     timeouts: &ClientTimeouts,
     cancel: &Cancel,
-) -> Result<TcpStream, Error> {
+    proxy_tls: Option<&tls::ClientConfig>,
+) -> Result<(TcpStream, Option<tls::ClientSession>), Error> {
     cancel.check()?;
     let deadline = deadline(started, timeouts);
     let when = deadline.map(|(d, _)| d);
@@ -459,14 +474,16 @@ pub(crate) fn open(
     let Some(proxy) = &route.proxy else {
         let addrs = resolve(&origin.host, origin.port, overrides, when, cancel)
             .map_err(|e| lookup_failed(e, &dns))?;
-        return race(&addrs, when, cancel).map_err(|e| match e {
-            RaceError::Timeout => timeout(),
-            RaceError::Cancelled => Error::Cancelled,
-            RaceError::Failed(addr, e) => Error::Connect {
-                addr,
-                source: Arc::new(e),
-            },
-        });
+        return race(&addrs, when, cancel)
+            .map(|s| (s, None))
+            .map_err(|e| match e {
+                RaceError::Timeout => timeout(),
+                RaceError::Cancelled => Error::Cancelled,
+                RaceError::Failed(addr, e) => Error::Connect {
+                    addr,
+                    source: Arc::new(e),
+                },
+            });
     };
     let failed = |failure| Error::Proxy {
         proxy: proxy.to_string(),
@@ -487,7 +504,9 @@ pub(crate) fn open(
     let literal = origin.host.parse::<IpAddr>().ok();
     let targets: Vec<Target<'_>> = match (proxy.kind(), literal) {
         (_, Some(ip)) => vec![Target::Addr(ip)],
-        (ProxyKind::Http | ProxyKind::Socks5h, None) => vec![Target::Name(&origin.host)],
+        (ProxyKind::Http | ProxyKind::Https | ProxyKind::Socks5h, None) => {
+            vec![Target::Name(&origin.host)]
+        }
         (ProxyKind::Socks5, None) => {
             let addrs = resolve(&origin.host, origin.port, overrides, when, cancel)
                 .map_err(|e| lookup_failed(e, &dns))?;
@@ -507,11 +526,18 @@ pub(crate) fn open(
         let hook = cancel.on_cancel(move || {
             let _ = shut.shutdown(Shutdown::Both);
         })?;
-        let handshake = proxy::handshake(&mut stream, proxy, *target, origin.port, deadline);
+        let handshake = proxy::handshake(
+            &mut stream,
+            proxy,
+            proxy_tls,
+            *target,
+            origin.port,
+            deadline,
+        );
         drop(hook);
         match handshake {
-            Ok(()) if cancel.is_cancelled() => return Err(Error::Cancelled),
-            Ok(()) => return Ok(stream),
+            Ok(_) if cancel.is_cancelled() => return Err(Error::Cancelled),
+            Ok(outer) => return Ok((stream, outer)),
             Err(_) if cancel.is_cancelled() => return Err(Error::Cancelled),
             Err(proxy::Fail::Proxy(f)) if f.target_unreachable() && i + 1 < targets.len() => {
                 // The proxy cannot reach this address of the target: the next one.

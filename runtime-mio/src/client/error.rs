@@ -126,6 +126,14 @@ pub enum Error {
     /// The request body's source failed: a file could not be read, or a
     /// [`BodyWriter`](super::BodyWriter) was dropped before it finished.
     RequestBody(Arc<io::Error>),
+    /// HTTP/1.1: the server answered before the request body was all sent, with a status of
+    /// 300 or more or `Connection: close`, so the rest of the body was not sent (RFC 9112
+    /// 9.5, as curl does). The request returns that response; a
+    /// [`BodyWriter`](super::BodyWriter) still writing gets this error.
+    AnsweredEarly {
+        /// The response's status.
+        status: u16,
+    },
     /// The body could not be decoded from its `Content-Encoding` (a corrupt or truncated
     /// stream, data after its end, a zstd window over 8 MiB).
     Decoding {
@@ -194,6 +202,10 @@ impl fmt::Display for Error {
             Error::Shutdown => f.write_str("the client is shutting down"),
             Error::Io(e) => write!(f, "I/O: {e}"),
             Error::RequestBody(e) => write!(f, "request body: {e}"),
+            Error::AnsweredEarly { status } => write!(
+                f,
+                "the server answered {status} before the request body was sent; the rest was not sent"
+            ),
             Error::Decoding { coding, reason } => write!(f, "cannot decode {coding}: {reason}"),
             Error::TooManyRedirects { limit } => write!(f, "more than {limit} redirects"),
             Error::InvalidRedirect(l) => write!(f, "cannot follow the redirect to {l:?}"),
@@ -218,6 +230,10 @@ impl std::error::Error for Error {
                     | ProxyFailure::Io(source),
                 ..
             } => Some(&**source),
+            Error::Proxy {
+                failure: ProxyFailure::Tls(e),
+                ..
+            } => Some(e),
             Error::Profile(e) => Some(e),
             Error::Sse(SseFailure::GaveUp { last: Some(e), .. }) => Some(&**e),
             Error::Sse(SseFailure::Parse(e)) => Some(e),
@@ -232,6 +248,7 @@ impl From<Error> for io::Error {
             Error::Timeout(_) => io::ErrorKind::TimedOut,
             Error::WouldBlock => io::ErrorKind::WouldBlock,
             Error::ConnectionClosed => io::ErrorKind::UnexpectedEof,
+            Error::AnsweredEarly { .. } => io::ErrorKind::BrokenPipe,
             // Not `Interrupted`: `io::copy` and `read_to_end` would retry it forever.
             Error::Cancelled => io::ErrorKind::ConnectionAborted,
             Error::Protocol(_)

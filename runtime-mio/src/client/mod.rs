@@ -48,15 +48,23 @@
 //! - Every resolved address is tried, Happy Eyeballs style (RFC 8305): families interleaved,
 //!   the next attempt started when the previous failed or after [`ATTEMPT_DELAY`] (250 ms)
 //!   without an answer, the first connection to complete wins and the others are closed.
-//! - [`ClientConfig::proxy`] for every request, [`Request::proxy`] / [`Request::no_proxy`]
-//!   for one: [`Proxy::parse`] takes curl's `--proxy` syntax (`http://`, `socks5://`,
-//!   `socks5h://`, credentials in the user information). HTTP proxies get a `CONNECT` tunnel
+//! - [`ClientConfig::proxy`] for every request, [`ClientConfig::proxies`] per scheme (with
+//!   the hosts reached directly, [`NoProxy`]; [`ProxyConfig::from_env`] reads curl's
+//!   `http_proxy`, `https_proxy`, `all_proxy`, `no_proxy` when the caller asks: the library
+//!   reads no environment by itself), [`Request::proxy`] / [`Request::no_proxy`] for one
+//!   request (the no-proxy list does not apply to a request's own proxy). [`Proxy::parse`]
+//!   takes curl's `--proxy` syntax (`http://`, `https://`, `socks5://`, `socks5h://`,
+//!   credentials in the user information). HTTP proxies get a `CONNECT` tunnel
 //!   (with `Proxy-Authorization: Basic`) for `https://` *and* `http://` targets: this client
 //!   never sends absolute-form requests (curl's default for `http://`), it tunnels like
 //!   `curl --proxytunnel`, so h2c, keep-alive and the exact header fields reach the origin.
+//!   An `https://` proxy gets the same `CONNECT` inside TLS with the proxy (verified like
+//!   any server: [`ClientConfig::verify`], the client's roots and [`Proxy::with_root_pem`]);
+//!   an `https://` origin's own TLS then runs inside that one.
 //!   SOCKS5 (RFC 1928, RFC 1929 username/password): `socks5://` resolves the target here and
 //!   sends addresses, `socks5h://` sends the name for the proxy to resolve. A failure is
-//!   [`Error::Proxy`] with the step ([`ProxyFailure`]).
+//!   [`Error::Proxy`] with the step ([`ProxyFailure`]; TLS with the proxy:
+//!   [`ProxyFailure::Tls`]).
 //! - [`Request::server_name`]: the TLS server name (SNI) to send and verify instead of the
 //!   URL's host. [`ClientConfig::verify`] is on by default and stays on.
 //! - The pool keeps connections per route: origin, proxy (with its user) and server name.
@@ -97,6 +105,12 @@
 //! go, and [`ClientTimeouts::write_stall`] ends an upload that stopped moving. The response
 //! head timeout runs once the whole body was handed over.
 //!
+//! The connection reads while it sends. Over HTTP/1.1 a server that answers before the body
+//! was all sent, with a status of 300 or more or `Connection: close` (a 413, say), gets that
+//! answer to the caller even when it closed or reset the connection without reading the
+//! rest: the client stops sending there (RFC 9112 9.5, as curl does), a [`BodyWriter`]
+//! still writing gets [`Error::AnsweredEarly`], and the connection is not reused.
+//!
 //! # Decoding, redirects, cookies
 //! Bodies are decoded from gzip, deflate (zlib or raw), br and zstd as they are read, in
 //! pieces of at most 64 KiB whatever the ratio ([`Response::decoded`] says when; the head
@@ -131,8 +145,7 @@
 //! # Not yet
 //! With a profile: the `Cookie` field's place (it follows the defaults) and cookie crumbs
 //! split over HTTP/2; the public suffix list and `SameSite`
-//! enforcement in the cookie store, an HTTPS proxy (TLS to
-//! the proxy itself), proxy settings from the environment (`HTTPS_PROXY`, `NO_PROXY`), a
+//! enforcement in the cookie store, a
 //! browser profile's header order on a WebSocket's opening request,
 //! HTTP/1.1 pipelining, `Expect: 100-continue`, request trailers. A request a pooled connection lost before it was sent,
 //! or an idempotent one it lost unanswered, is sent once more on a new connection (a
@@ -160,6 +173,7 @@ mod multipart;
 mod pool;
 mod profile;
 mod proxy;
+mod proxy_config;
 mod redirect;
 mod resolve;
 mod sse;
@@ -176,6 +190,7 @@ pub use info::ConnInfo;
 pub use multipart::{Multipart, Part, urlencode};
 pub use pool::PoolStats;
 pub use proxy::{Proxy, ProxyFailure, ProxyKind};
+pub use proxy_config::{NoProxy, ProxyConfig};
 pub use redirect::{Hop, Redirects};
 pub use sse::{EventSource, SseCloseHandle, SseConfig, SseEvent, SseFailure, SseItem};
 pub use upload::BodyWriter;
@@ -267,8 +282,15 @@ pub struct ClientConfig {
     /// set by responses (redirects included) are sent back on later requests. Default true.
     pub cookies: bool,
     /// The proxy every request goes through unless it says otherwise
-    /// ([`Request::proxy`], [`Request::no_proxy`]). Default none.
+    /// ([`Request::proxy`], [`Request::no_proxy`]) or [`ProxyConfig::no_proxy`] in
+    /// [`ClientConfig::proxies`] names its host (curl's `--proxy` beside `no_proxy`).
+    /// Default none.
     pub proxy: Option<Proxy>,
+    /// Proxies per URL scheme and the hosts reached directly, for requests without a
+    /// proxy of their own when [`ClientConfig::proxy`] is unset
+    /// ([`ProxyConfig::from_env`] gives curl's environment variables' choice). Default
+    /// none.
+    pub proxies: ProxyConfig,
     /// Fixed addresses for some `host:port`s, used instead of the resolver (curl's
     /// `--resolve`). Default none.
     pub resolve: Vec<ResolveOverride>,
@@ -345,6 +367,7 @@ impl Default for ClientConfig {
             redirects: Redirects::default(),
             cookies: true,
             proxy: None,
+            proxies: ProxyConfig::default(),
             resolve: Vec::new(),
             profile: None,
             key_log: None,
@@ -691,6 +714,9 @@ struct Inner {
     tls: tls::ClientConfig,
     /// For [`Route::http1_only`] routes (ALPN `http/1.1` alone), made when first needed.
     tls_http1: OnceLock<tls::ClientConfig>,
+    /// TLS with `https://` proxies, by the proxy's own root and verify switch, made when
+    /// first needed.
+    proxy_tls: Mutex<ProxyTls>,
     registrar: Registrar<ClientSession>,
     stopper: Stopper,
     thread: Mutex<Option<JoinHandle<std::io::Result<()>>>>,
@@ -780,6 +806,7 @@ impl Client {
                 config,
                 tls,
                 tls_http1: OnceLock::new(),
+                proxy_tls: Mutex::new(Vec::new()),
                 registrar,
                 stopper,
                 thread: Mutex::new(Some(thread)),
@@ -867,7 +894,7 @@ impl Client {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
         let origin = req.url.origin.clone();
-        let mut route = Route::new(origin.clone(), &req.proxy, self.inner.config.proxy.as_ref());
+        let mut route = Route::new(origin.clone(), &req.proxy, &self.inner.config);
         if origin.scheme == Scheme::Https {
             route.server_name = req.server_name.filter(|n| *n != origin.host);
         }
@@ -971,11 +998,7 @@ impl Client {
         let origin = url.origin;
         let timeouts = self.inner.config.timeouts;
         let started = Instant::now();
-        let route = Route::new(
-            origin,
-            &ProxyChoice::Client,
-            self.inner.config.proxy.as_ref(),
-        );
+        let route = Route::new(origin, &ProxyChoice::Client, &self.inner.config);
         let shared = self.open(&route, None, started, &timeouts, &cancel::Cancel::new())?;
         let deadline = timeouts.tls_handshake.deadline(started);
         match shared.wait_ready(deadline) {
@@ -1026,6 +1049,25 @@ impl Client {
         ))
     }
 
+    /// The TLS configuration for `https://` proxy `p`.
+    fn proxy_tls(&self, p: &Proxy) -> Result<tls::ClientConfig, Error> {
+        let key = (p.root_pem().map(<[u8]>::to_vec), p.insecure());
+        let mut cache = self
+            .inner
+            .proxy_tls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, c)) = cache.iter().find(|(k, _)| *k == key) {
+            return Ok(c.clone());
+        }
+        let made = proxy_tls_config(&self.inner.config, p).map_err(|e| Error::Proxy {
+            proxy: p.to_string(),
+            failure: ProxyFailure::Tls(e),
+        })?;
+        cache.push((key, made.clone()));
+        Ok(made)
+    }
+
     /// The TLS configuration of [`Route::http1_only`] routes.
     fn tls_http1(&self) -> Result<&tls::ClientConfig, Error> {
         if let Some(c) = self.inner.tls_http1.get() {
@@ -1046,7 +1088,18 @@ impl Client {
         cancel: &cancel::Cancel,
     ) -> Result<Arc<ConnShared>, Error> {
         let origin = &route.origin;
-        let stream = connect::open(route, &self.inner.config.resolve, started, timeouts, cancel)?;
+        let proxy_tls = match &route.proxy {
+            Some(p) if p.kind() == ProxyKind::Https => Some(self.proxy_tls(p)?),
+            _ => None,
+        };
+        let (stream, outer) = connect::open(
+            route,
+            &self.inner.config.resolve,
+            started,
+            timeouts,
+            cancel,
+            proxy_tls.as_ref(),
+        )?;
         let proto = match origin.scheme {
             Scheme::Https if route.http1_only => Proto::Http1,
             Scheme::Https => Proto::Unknown,
@@ -1081,6 +1134,16 @@ impl Client {
         let session = ClientSession::new(
             Arc::clone(&shared),
             Arc::clone(&self.inner.settings),
+            outer.map(|t| {
+                (
+                    route
+                        .proxy
+                        .as_ref()
+                        .map(Proxy::to_string)
+                        .unwrap_or_default(),
+                    t,
+                )
+            }),
             tls,
             Instant::now(),
         )?;
@@ -1092,6 +1155,33 @@ impl Client {
         self.pool().insert(route.clone(), Arc::clone(&shared));
         Ok(shared)
     }
+}
+
+/// The TLS configurations for `https://` proxies: by the proxy's own root PEM and whether it
+/// is not verified.
+type ProxyTls = Vec<((Option<Vec<u8>>, bool), tls::ClientConfig)>;
+
+/// TLS with an `https://` proxy: ALPN `http/1.1` (a `CONNECT` tunnel is HTTP/1.1's), no
+/// browser profile (the proxy is not the site the profile is shown to), the client's trust
+/// settings and key log, and the proxy's own root.
+fn proxy_tls_config(config: &ClientConfig, proxy: &Proxy) -> Result<tls::ClientConfig, tls::Error> {
+    let mut b = tls::ClientConfig::builder();
+    b.alpn(&[b"http/1.1"]);
+    if let Some(log) = &config.key_log {
+        b.key_log(Arc::clone(&log.0));
+    }
+    let verify = config.verify && !proxy.insecure();
+    b.system_roots(config.system_roots && verify);
+    for pem in &config.root_pems {
+        b.add_root_pem(pem);
+    }
+    if let Some(pem) = proxy.root_pem() {
+        b.add_root_pem(pem);
+    }
+    if !verify {
+        b.danger_accept_invalid_certs(true).verify_hostname(false);
+    }
+    b.build()
 }
 
 /// The client's TLS configuration: the profile's ClientHello when there is one; ALPN

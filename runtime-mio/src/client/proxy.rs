@@ -1,6 +1,8 @@
-//! Proxies: [`Proxy`] (HTTP CONNECT, SOCKS5, SOCKS5h, with credentials from the proxy URL)
-//! and the handshakes that turn a TCP connection to the proxy into a tunnel to the target,
-//! run blocking on the caller's thread before the socket goes to the loop.
+//! Proxies: [`Proxy`] (HTTP CONNECT, HTTPS CONNECT, SOCKS5, SOCKS5h, with credentials from
+//! the proxy URL), the handshakes that turn a TCP connection to the proxy into a tunnel to the
+//! target, run blocking on the caller's thread before the socket goes to the loop, and which
+//! proxy a URL takes ([`ProxyConfig`]: per scheme, `no_proxy`, from the environment as curl
+//! reads it).
 //!
 //! - HTTP: `CONNECT host:port HTTP/1.1` (RFC 9110 9.3.6) with `Proxy-Authorization: Basic`
 //!   when the URL has credentials; any 2xx opens the tunnel. Used for `https://` targets
@@ -8,6 +10,10 @@
 //!   absolute-form requests to a proxy (curl's default for `http://`); it tunnels always,
 //!   like `curl --proxytunnel`, so that HTTP/2 (prior knowledge), keep-alive and the
 //!   caller's exact header fields reach the origin unchanged.
+//! - HTTPS: the same `CONNECT`, inside TLS with the proxy itself (ALPN `http/1.1`, the name
+//!   in the proxy URL verified against the client's roots and the proxy's own
+//!   [`Proxy::with_root_pem`]). The tunnel then runs inside that TLS session: an `https://`
+//!   origin's TLS (and its ALPN `h2`) goes inside it, TLS in TLS.
 //! - SOCKS5 (RFC 1928) with no authentication or username/password (RFC 1929). `socks5://`:
 //!   the client resolves the target and sends an address (each resolved address in turn,
 //!   one proxy connection each, while the proxy says it cannot reach it); `socks5h://`: the
@@ -26,6 +32,8 @@ use super::error::{Error, TimeoutKind};
 pub enum ProxyKind {
     /// An HTTP proxy, through a `CONNECT` tunnel.
     Http,
+    /// An HTTP proxy spoken to over TLS (`https://proxy`), through a `CONNECT` tunnel.
+    Https,
     /// SOCKS5; the client resolves the target's name and sends an address.
     Socks5,
     /// SOCKS5; the proxy resolves the target's name (the client sends the name).
@@ -33,11 +41,12 @@ pub enum ProxyKind {
 }
 
 impl ProxyKind {
-    /// The URL scheme: `http`, `socks5`, `socks5h`.
+    /// The URL scheme: `http`, `https`, `socks5`, `socks5h`.
     #[must_use]
     pub fn scheme(self) -> &'static str {
         match self {
             ProxyKind::Http => "http",
+            ProxyKind::Https => "https",
             ProxyKind::Socks5 => "socks5",
             ProxyKind::Socks5h => "socks5h",
         }
@@ -59,6 +68,7 @@ impl ProxyKind {
 /// assert!(!format!("{p:?}").contains("cret"));
 /// assert_eq!(Proxy::parse("socks5h://[::1]").unwrap().port(), 1080);
 /// assert_eq!(Proxy::parse("localhost:8080").unwrap().kind(), ProxyKind::Http);
+/// assert_eq!(Proxy::parse("https://proxy.example").unwrap().port(), 443);
 /// assert!(Proxy::parse("ftp://x").is_err());
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -67,12 +77,17 @@ pub struct Proxy {
     host: String,
     port: u16,
     auth: Option<(String, String)>,
+    /// `https://` proxies: a root certificate (PEM) trusted for this proxy only.
+    root_pem: Option<Arc<Vec<u8>>>,
+    /// `https://` proxies: the proxy's certificate is not verified.
+    insecure: bool,
 }
 
 impl Proxy {
     /// Parses `[scheme://][user[:password]@]host[:port]` like curl's `--proxy`: the scheme
-    /// `http` (the default), `socks5` or `socks5h`; the port 1080 when none is given (as
-    /// curl); user and password percent-decoded. Anything after the authority is ignored.
+    /// `http` (the default), `https`, `socks5` or `socks5h`; the port 1080 when none is given
+    /// (443 for `https`, as curl); user and password percent-decoded. Anything after the
+    /// authority is ignored.
     ///
     /// # Errors
     /// [`Error::InvalidUrl`].
@@ -81,10 +96,15 @@ impl Proxy {
         let (kind, rest) = match url.split_once("://") {
             None => (ProxyKind::Http, url),
             Some((s, rest)) => {
-                let kind = [ProxyKind::Http, ProxyKind::Socks5, ProxyKind::Socks5h]
-                    .into_iter()
-                    .find(|k| k.scheme().eq_ignore_ascii_case(s))
-                    .ok_or_else(bad)?;
+                let kind = [
+                    ProxyKind::Http,
+                    ProxyKind::Https,
+                    ProxyKind::Socks5,
+                    ProxyKind::Socks5h,
+                ]
+                .into_iter()
+                .find(|k| k.scheme().eq_ignore_ascii_case(s))
+                .ok_or_else(bad)?;
                 (kind, rest)
             }
         };
@@ -100,6 +120,7 @@ impl Proxy {
         };
         let (host, port) = super::url::split_host_port(hostport).ok_or_else(bad)?;
         let port = match port {
+            None | Some("") if kind == ProxyKind::Https => 443,
             None | Some("") => 1080,
             Some(p) => p.parse().map_err(|_| bad())?,
         };
@@ -108,6 +129,8 @@ impl Proxy {
             host: host.to_ascii_lowercase(),
             port,
             auth,
+            root_pem: None,
+            insecure: false,
         })
     }
 
@@ -140,6 +163,36 @@ impl Proxy {
     pub fn with_auth(mut self, user: &str, password: &str) -> Proxy {
         self.auth = Some((user.to_owned(), password.to_owned()));
         self
+    }
+
+    /// An `https://` proxy: trust this root certificate (PEM) for the proxy's certificate,
+    /// besides the client's roots ([`ClientConfig::root_pems`](super::ClientConfig::root_pems)
+    /// and the system's). curl's `--proxy-cacert`. A PEM that does not parse fails the
+    /// connection with [`Error::Tls`].
+    #[must_use]
+    pub fn with_root_pem(mut self, pem: &[u8]) -> Proxy {
+        self.root_pem = Some(Arc::new(pem.to_vec()));
+        self
+    }
+
+    /// An `https://` proxy: accept any certificate from the proxy (curl's
+    /// `--proxy-insecure`). Also the case when the client does not verify
+    /// ([`ClientConfig::verify`](super::ClientConfig::verify) off). Anyone in the middle can
+    /// read and change the traffic to the proxy: for tests.
+    #[must_use]
+    pub fn danger_accept_invalid_certs(mut self) -> Proxy {
+        self.insecure = true;
+        self
+    }
+
+    /// The root certificate trusted for this proxy alone ([`Proxy::with_root_pem`]).
+    pub(crate) fn root_pem(&self) -> Option<&[u8]> {
+        self.root_pem.as_deref().map(Vec::as_slice)
+    }
+
+    /// Whether the proxy's certificate goes unchecked ([`Proxy::danger_accept_invalid_certs`]).
+    pub(crate) fn insecure(&self) -> bool {
+        self.insecure
     }
 }
 
@@ -227,6 +280,8 @@ pub enum ProxyFailure {
     Protocol(&'static str),
     /// Writing or reading the handshake failed.
     Io(Arc<io::Error>),
+    /// TLS with an `https://` proxy failed (its certificate, its handshake, its records).
+    Tls(tls::Error),
 }
 
 impl ProxyFailure {
@@ -267,6 +322,7 @@ impl fmt::Display for ProxyFailure {
             }
             ProxyFailure::Protocol(what) => write!(f, "the proxy broke its protocol: {what}"),
             ProxyFailure::Io(e) => write!(f, "proxy handshake: {e}"),
+            ProxyFailure::Tls(e) => write!(f, "TLS with the proxy: {e}"),
         }
     }
 }
@@ -296,6 +352,12 @@ impl From<ProxyFailure> for Fail {
     }
 }
 
+/// The handshake's bytes to and from the proxy: on the socket, or inside TLS with it.
+trait Io {
+    fn write_all(&mut self, buf: &[u8]) -> Result<(), Fail>;
+    fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), Fail>;
+}
+
 impl Wire<'_> {
     fn arm(&mut self) -> Result<(), Fail> {
         let left = match self.deadline {
@@ -318,13 +380,30 @@ impl Wire<'_> {
             (io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut, Some((_, kind))) => {
                 Fail::Timeout(kind)
             }
-            (io::ErrorKind::UnexpectedEof, _) => Fail::Proxy(ProxyFailure::Protocol(
-                "the proxy closed the connection mid-handshake",
-            )),
+            (io::ErrorKind::UnexpectedEof, _) => closed_mid_handshake(),
             _ => Fail::Proxy(ProxyFailure::Io(Arc::new(e))),
         }
     }
 
+    /// Reads what the socket has (at least one byte; 0 at its end).
+    fn read_some(&mut self, buf: &mut [u8]) -> Result<usize, Fail> {
+        loop {
+            self.arm()?;
+            match self.s.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                r => return r.map_err(|e| self.fail(e)),
+            }
+        }
+    }
+}
+
+fn closed_mid_handshake() -> Fail {
+    Fail::Proxy(ProxyFailure::Protocol(
+        "the proxy closed the connection mid-handshake",
+    ))
+}
+
+impl Io for Wire<'_> {
     fn write_all(&mut self, buf: &[u8]) -> Result<(), Fail> {
         self.arm()?;
         self.s.write_all(buf).map_err(|e| self.fail(e))
@@ -336,35 +415,130 @@ impl Wire<'_> {
     }
 }
 
-/// Turns `stream` (connected to `proxy`) into a tunnel to `target`:`port`.
+/// The handshake inside TLS with an `https://` proxy, blocking on the socket.
+struct TlsWire<'a, 'b> {
+    w: &'a mut Wire<'b>,
+    tls: tls::ClientSession,
+    out: Vec<u8>,
+}
+
+fn tls_fail(e: tls::Error) -> Fail {
+    Fail::Proxy(ProxyFailure::Tls(e))
+}
+
+impl TlsWire<'_, '_> {
+    /// Sends the ciphertext TLS made.
+    fn flush(&mut self) -> Result<(), Fail> {
+        self.out.clear();
+        self.tls.poll_transmit(&mut self.out);
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let out = std::mem::take(&mut self.out);
+        let sent = self.w.write_all(&out);
+        self.out = out;
+        sent
+    }
+
+    /// Feeds TLS what the socket has.
+    fn fill(&mut self) -> Result<(), Fail> {
+        let mut buf = [0u8; 16 * 1024];
+        let n = self.w.read_some(&mut buf)?;
+        if n == 0 {
+            return Err(closed_mid_handshake());
+        }
+        let mut taken = 0;
+        while taken < n {
+            // The session buffers up to 1 MiB; a handshake is far smaller.
+            match self.tls.recv(&buf[taken..n]).map_err(tls_fail)? {
+                0 => return Err(ProxyFailure::Protocol("TLS records over 1 MiB").into()),
+                k => taken += k,
+            }
+        }
+        Ok(())
+    }
+
+    fn handshake(&mut self) -> Result<(), Fail> {
+        loop {
+            let status = self.tls.handshake().map_err(tls_fail)?;
+            self.flush()?;
+            if status == tls::HandshakeStatus::Complete {
+                return Ok(());
+            }
+            self.fill()?;
+        }
+    }
+}
+
+impl Io for TlsWire<'_, '_> {
+    fn write_all(&mut self, mut buf: &[u8]) -> Result<(), Fail> {
+        while !buf.is_empty() {
+            let n = self.tls.write(buf).map_err(tls_fail)?;
+            buf = &buf[n..];
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), Fail> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self.tls.read(&mut buf[filled..]).map_err(tls_fail)? {
+                tls::Plaintext::Data(n) => filled += n,
+                tls::Plaintext::Closed => return Err(closed_mid_handshake()),
+                _ => {
+                    // Post-handshake messages may want an answer (a key update).
+                    self.flush()?;
+                    self.fill()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Turns `stream` (connected to `proxy`) into a tunnel to `target`:`port`. For an `https://`
+/// proxy the tunnel runs inside TLS with the proxy (made from `tls`): that session comes
+/// back, holding any tunnel bytes that came with the proxy's answer.
 pub(crate) fn handshake(
     stream: &mut TcpStream,
     proxy: &Proxy,
+    tls: Option<&tls::ClientConfig>,
     target: Target<'_>,
     port: u16,
     deadline: Option<(Instant, TimeoutKind)>,
-) -> Result<(), Fail> {
+) -> Result<Option<tls::ClientSession>, Fail> {
     let mut w = Wire {
         s: stream,
         deadline,
     };
     w.s.set_nonblocking(false)
         .map_err(|e| ProxyFailure::Io(Arc::new(e)))?;
-    match proxy.kind {
-        ProxyKind::Http => http_connect(&mut w, proxy, target, port),
-        ProxyKind::Socks5 | ProxyKind::Socks5h => socks5(&mut w, proxy, target, port),
+    let session = match proxy.kind {
+        ProxyKind::Http => http_connect(&mut w, proxy, target, port).map(|()| None),
+        ProxyKind::Https => {
+            let config = tls.ok_or(ProxyFailure::Protocol("no TLS configuration for the proxy"))?;
+            let session = tls::ClientSession::new(config, &proxy.host).map_err(tls_fail)?;
+            let mut t = TlsWire {
+                w: &mut w,
+                tls: session,
+                out: Vec::new(),
+            };
+            t.handshake()?;
+            http_connect(&mut t, proxy, target, port)?;
+            Ok(Some(t.tls))
+        }
+        ProxyKind::Socks5 | ProxyKind::Socks5h => {
+            socks5(&mut w, proxy, target, port).map(|()| None)
+        }
     }?;
     w.s.set_read_timeout(None)
         .and_then(|()| w.s.set_write_timeout(None))
-        .map_err(|e| Fail::Proxy(ProxyFailure::Io(Arc::new(e))))
+        .map_err(|e| Fail::Proxy(ProxyFailure::Io(Arc::new(e))))?;
+    Ok(session)
 }
 
-fn http_connect(
-    w: &mut Wire<'_>,
-    proxy: &Proxy,
-    target: Target<'_>,
-    port: u16,
-) -> Result<(), Fail> {
+fn http_connect(w: &mut impl Io, proxy: &Proxy, target: Target<'_>, port: u16) -> Result<(), Fail> {
     let authority = match target {
         Target::Name(n) if n.contains(':') => format!("[{n}]:{port}"),
         Target::Name(n) => format!("{n}:{port}"),
@@ -410,7 +584,7 @@ fn http_connect(
     }
 }
 
-fn socks5(w: &mut Wire<'_>, proxy: &Proxy, target: Target<'_>, port: u16) -> Result<(), Fail> {
+fn socks5(w: &mut impl Io, proxy: &Proxy, target: Target<'_>, port: u16) -> Result<(), Fail> {
     // Greeting: no authentication, and username/password when we have them.
     if proxy.auth.is_some() {
         w.write_all(&[5, 2, 0x00, 0x02])?;

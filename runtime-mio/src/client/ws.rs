@@ -327,7 +327,7 @@ impl Client {
         timeouts.body_idle = Timeout::Unlimited;
         timeouts.total = Timeout::Unlimited;
         let origin = r.url.origin.clone();
-        let mut route = Route::new(origin.clone(), &r.proxy, self.inner.config.proxy.as_ref());
+        let mut route = Route::new(origin.clone(), &r.proxy, &self.inner.config);
         if origin.scheme == super::Scheme::Https {
             route.server_name = r.server_name.clone().filter(|n| *n != origin.host);
         }

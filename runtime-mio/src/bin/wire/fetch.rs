@@ -16,8 +16,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, KeyLogSink, Multipart, Part, Proxy, Redirects, Request,
-    ResolveOverride, Response, Version, Wait,
+    Client, ClientConfig, Error, KeyLogSink, Multipart, Part, Redirects, Request, ResolveOverride,
+    Response, Version, Wait,
 };
 use runtime_mio::timer::Timeout;
 
@@ -81,10 +81,8 @@ pub(crate) struct Args {
     /// Follow redirects (at most `--max-redirs`).
     #[arg(short = 'L', long = "location")]
     location: bool,
-    /// Go through this proxy: `http://[user:pass@]host:port` (a CONNECT tunnel),
-    /// `socks5://` (we resolve the name) or `socks5h://` (the proxy does).
-    #[arg(short = 'x', long = "proxy", value_name = "URL")]
-    proxy: Option<String>,
+    #[command(flatten)]
+    proxy: super::proxy::ProxyArgs,
     /// Use ADDR for HOST:PORT instead of resolving it: `HOST:PORT:ADDR[,ADDR]` (repeatable).
     #[arg(long = "resolve", value_name = "HOST:PORT:ADDR")]
     resolve: Vec<String>,
@@ -164,9 +162,9 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
     } else {
         Redirects::None
     };
-    if let Some(p) = &args.proxy {
-        c.proxy = Some(Proxy::parse(p).map_err(|e| Failure::new(5, format!("--proxy: {e}")))?);
-    }
+    args.proxy
+        .apply(&mut c)
+        .map_err(|(code, m)| Failure::new(code, m))?;
     for r in &args.resolve {
         c.resolve.push(
             ResolveOverride::parse(r).map_err(|e| Failure::new(2, format!("--resolve: {e}")))?,

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod demo;
 mod fetch;
+mod proxy;
 mod serve;
 mod sse;
 mod ws;

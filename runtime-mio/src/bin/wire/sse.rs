@@ -55,6 +55,8 @@ pub(crate) struct Args {
     /// Trust the certificates in this PEM file instead of the system's.
     #[arg(long = "cacert", value_name = "FILE")]
     cacert: Option<PathBuf>,
+    #[command(flatten)]
+    proxy: super::proxy::ProxyArgs,
     /// Tell on stderr which protocol the first connection speaks.
     #[arg(short = 'v', long = "verbose")]
     verbose: bool,
@@ -131,6 +133,7 @@ fn run_inner(args: &Args) -> Result<(), (u8, String)> {
     // Event streams are read as sent.
     c.decompress = false;
     super::fetch::trust(&mut c, args.insecure, args.cacert.as_deref())?;
+    args.proxy.apply(&mut c)?;
     let mut config = SseConfig {
         max_retries: args.max_retries,
         last_event_id: args.last_event_id.clone(),

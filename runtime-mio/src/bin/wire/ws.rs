@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, Message, Proxy, ResolveOverride, Version, Wait, WebSocketError,
+    Client, ClientConfig, Error, Message, ResolveOverride, Version, Wait, WebSocketError,
     WebSocketRequest,
 };
 
@@ -43,9 +43,8 @@ pub(crate) struct Args {
     /// Trust the certificates in this PEM file instead of the system's.
     #[arg(long = "cacert", value_name = "FILE")]
     cacert: Option<PathBuf>,
-    /// Go through this proxy (`http://`, `socks5://`, `socks5h://`).
-    #[arg(short = 'x', long = "proxy", value_name = "URL")]
-    proxy: Option<String>,
+    #[command(flatten)]
+    proxy: super::proxy::ProxyArgs,
     /// Use ADDR for HOST:PORT instead of resolving it: `HOST:PORT:ADDR[,ADDR]`.
     #[arg(long = "resolve", value_name = "HOST:PORT:ADDR")]
     resolve: Vec<String>,
@@ -80,9 +79,7 @@ fn session(args: &Args) -> Result<(), (u8, String)> {
         ..ClientConfig::default()
     };
     super::fetch::trust(&mut config, args.insecure, args.cacert.as_deref())?;
-    if let Some(p) = &args.proxy {
-        config.proxy = Some(Proxy::parse(p).map_err(|e| (5, format!("--proxy: {e}")))?);
-    }
+    args.proxy.apply(&mut config)?;
     for r in &args.resolve {
         config
             .resolve

@@ -106,6 +106,16 @@ fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
     }
 }
 
+/// Whether the response says the server closes the connection after it.
+fn closes(head: &proto_h1::ResponseHead<'_>) -> bool {
+    head.headers().any(|h| {
+        h.name.eq_ignore_ascii_case("connection")
+            && h.value
+                .split(|&b| b == b',')
+                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
+    })
+}
+
 pub(super) fn step_h1(
     h: &mut H1,
     jobs: &mut VecDeque<Job>,
@@ -156,6 +166,7 @@ pub(super) fn step_h1(
         }
         if let Some(a) = &mut h.current
             && !a.send.done
+            && !a.send_stopped
             && !a.tunnel
             && let Err(e) = feed_h1(&mut h.conn, a, now, backed_up)
         {
@@ -188,6 +199,14 @@ pub(super) fn step_h1(
                     *closing = true;
                     return Ok(false);
                 } else if head.code >= 200 {
+                    if !a.send.done && !a.tunnel && (head.code >= 300 || closes(&head)) {
+                        // RFC 9112 9.5 (and curl): an answer before the body was all sent
+                        // that refuses it or closes the connection stops the body here. The
+                        // answer goes to the caller; the connection is not reused.
+                        a.send_stopped = true;
+                        a.send.fail(&Error::AnsweredEarly { status: head.code });
+                        shared.mark_closed();
+                    }
                     a.ex.set_head(h1_head(&head));
                     a.head = true;
                     a.last_data = now;

@@ -14,6 +14,10 @@
 //! fails every exchange still on it, at once; and dropping the session does the same for any
 //! left, so no caller waits on a connection that is gone.
 //!
+//! Through an `https://` proxy, TLS with the proxy wraps all of that ([`Outer`]): its
+//! handshake and the `CONNECT` happened on the caller's thread, the tunnel's bytes are its
+//! plaintext.
+//!
 //! One file per job: `h1.rs` (the HTTP/1.1 exchange and its switch), `h2.rs` (streams, flow
 //! control, extended CONNECT), `tunnel.rs` (a connection after a 101); TLS around them, the
 //! timers and the loop's side are here.
@@ -59,6 +63,9 @@ struct Active {
     ended: bool,
     /// The request body not yet handed to the engine (`done` once it all was).
     send: Source,
+    /// HTTP/1.1: the server answered before the body was all sent and does not want the
+    /// rest (RFC 9112 9.5): no more of it is sent, and the connection is not reused.
+    send_stopped: bool,
     /// The request switches protocols ([`Tunnel`](super::Tunnel)): its body goes only
     /// after the switch, as it is.
     tunnel: bool,
@@ -80,6 +87,7 @@ impl Active {
             paused: false,
             ended: false,
             send,
+            send_stopped: false,
             tunnel: job.req.tunnel.is_some(),
         }
     }
@@ -104,10 +112,12 @@ impl Active {
             self.timeouts.total.deadline(self.ex.started),
             TimeoutKind::Total,
         );
-        join(
-            self.send.stall_deadline(self.timeouts.write_stall),
-            TimeoutKind::WriteStall,
-        );
+        if !self.send_stopped {
+            join(
+                self.send.stall_deadline(self.timeouts.write_stall),
+                TimeoutKind::WriteStall,
+            );
+        }
         if !self.head {
             // A tunnel's body waits for the switch: its head timer runs from the start.
             if self.send.done || self.tunnel {
@@ -276,10 +286,41 @@ struct TlsLayer {
     eof_passed: bool,
 }
 
+/// TLS with an `https://` proxy around the rest of the connection: the tunnel to the origin
+/// is its plaintext. Its handshake and the `CONNECT` were done before the connection came to
+/// the loop.
+struct Outer {
+    tls: tls::ClientSession,
+    /// The proxy, for errors.
+    proxy: String,
+    /// Tunnel bytes decrypted and not yet taken by the inside (backpressure).
+    plain: Vec<u8>,
+    plain_pos: usize,
+    /// The inside's output not yet taken by TLS with the proxy.
+    tx: Vec<u8>,
+    tx_pos: usize,
+    /// The socket reached its end.
+    transport_eof: bool,
+    /// The inside was told the tunnel ended.
+    eof_passed: bool,
+    close_sent: bool,
+}
+
+impl Outer {
+    fn error(&self, e: tls::Error) -> Error {
+        Error::Proxy {
+            proxy: self.proxy.clone(),
+            failure: super::ProxyFailure::Tls(e),
+        }
+    }
+}
+
 /// One client connection (see the [module documentation](self)).
 pub(crate) struct ClientSession {
     shared: Arc<ConnShared>,
     settings: Arc<Settings>,
+    /// TLS with an `https://` proxy, outside everything else.
+    outer: Option<Box<Outer>>,
     tls: Option<Box<TlsLayer>>,
     proto: Protocol,
     /// Requests taken from the inbox and not started yet (HTTP/1.1: one at a time; HTTP/2:
@@ -311,14 +352,29 @@ impl fmt::Debug for ClientSession {
 }
 
 impl ClientSession {
-    /// A session for a connected socket. `tls` is the client session (its handshake is
-    /// started here: the ClientHello waits in its output).
+    /// A session for a connected socket. `outer` is TLS with an `https://` proxy (named for
+    /// errors) carrying the tunnel, ready; `tls` is the client session with the origin (its
+    /// handshake is started here: the ClientHello waits in its output).
     pub(crate) fn new(
         shared: Arc<ConnShared>,
         settings: Arc<Settings>,
+        outer: Option<(String, tls::ClientSession)>,
         tls: Option<tls::ClientSession>,
         now: Instant,
     ) -> Result<Self, Error> {
+        let outer = outer.map(|(proxy, tls)| {
+            Box::new(Outer {
+                tls,
+                proxy,
+                plain: Vec::new(),
+                plain_pos: 0,
+                tx: Vec::new(),
+                tx_pos: 0,
+                transport_eof: false,
+                eof_passed: false,
+                close_sent: false,
+            })
+        });
         let tls = match tls {
             None => None,
             Some(mut tls) => {
@@ -337,6 +393,7 @@ impl ClientSession {
         Ok(ClientSession {
             shared,
             settings,
+            outer,
             tls,
             proto,
             jobs: VecDeque::new(),
@@ -529,10 +586,9 @@ impl ClientSession {
     }
 }
 
-impl Engine for ClientSession {
-    type Error = Error;
-
-    fn recv(&mut self, now: Instant, input: &[u8]) -> Result<usize, Error> {
+impl ClientSession {
+    /// [`Engine::recv`] inside TLS with a proxy (or without one).
+    fn inner_recv(&mut self, now: Instant, input: &[u8]) -> Result<usize, Error> {
         self.now = now;
         if self.tls.is_none() {
             return self.proto.recv(now, input).map_err(|e| self.fail_conn(e));
@@ -546,7 +602,8 @@ impl Engine for ClientSession {
         Ok(n)
     }
 
-    fn recv_eof(&mut self) -> Result<(), Error> {
+    /// [`Engine::recv_eof`] inside TLS with a proxy (or without one).
+    fn inner_recv_eof(&mut self) -> Result<(), Error> {
         if let Some(t) = &mut self.tls {
             t.tls.recv_eof();
             // What is still buffered goes in; a missing close_notify is not held against
@@ -561,7 +618,8 @@ impl Engine for ClientSession {
         self.proto.recv_eof().map_err(|e| self.fail_conn(e))
     }
 
-    fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+    /// [`Engine::poll_transmit`] inside TLS with a proxy (or without one).
+    fn inner_poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
         self.now = now;
         match &mut self.tls {
             None if self.closing => None,
@@ -588,7 +646,8 @@ impl Engine for ClientSession {
         }
     }
 
-    fn wants_write(&self) -> bool {
+    /// [`Engine::wants_write`] inside TLS with a proxy (or without one).
+    fn inner_wants_write(&self) -> bool {
         match &self.tls {
             None => !self.closing && self.proto.wants_write(),
             Some(t) => {
@@ -601,8 +660,168 @@ impl Engine for ClientSession {
         }
     }
 
+    /// Moves tunnel bytes out of TLS with the proxy into the inside, as far as it takes
+    /// them; passes the tunnel's end once all came through. Returns whether bytes moved.
+    fn pump_outer(&mut self) -> Result<bool, Error> {
+        let now = self.now;
+        let mut moved = false;
+        loop {
+            let Some(o) = self.outer.as_mut() else {
+                return Ok(moved);
+            };
+            if o.plain_pos < o.plain.len() {
+                let plain = std::mem::take(&mut o.plain);
+                let pos = o.plain_pos;
+                let taken = self.inner_recv(now, &plain[pos..]);
+                let o = self.outer.as_mut().expect("checked above");
+                o.plain = plain;
+                let n = taken?;
+                o.plain_pos += n;
+                moved |= n > 0;
+                if o.plain_pos < o.plain.len() {
+                    return Ok(moved);
+                }
+                o.plain.clear();
+                o.plain_pos = 0;
+            }
+            let o = self.outer.as_mut().expect("checked above");
+            if o.eof_passed {
+                return Ok(moved);
+            }
+            o.plain.resize(16 * 1024, 0);
+            let read = o.tls.read(&mut o.plain);
+            let ended = match read {
+                Ok(tls::Plaintext::Data(n)) if n > 0 => {
+                    o.plain.truncate(n);
+                    continue;
+                }
+                Ok(tls::Plaintext::Closed) => true,
+                // Without close_notify: the inside knows whether its message was complete.
+                Err(_) | Ok(_) if o.transport_eof => true,
+                Err(e) => {
+                    o.plain.clear();
+                    return Err(o.error(e));
+                }
+                Ok(_) => false,
+            };
+            o.plain.clear();
+            if !ended {
+                return Ok(moved);
+            }
+            o.eof_passed = true;
+            self.inner_recv_eof()?;
+            return Ok(true);
+        }
+    }
+
+    /// Encrypts the inside's output for the proxy while TLS with it takes it; sends
+    /// close_notify once the inside is over.
+    fn pump_outer_out(&mut self, now: Instant) -> Result<(), Error> {
+        loop {
+            let Some(o) = self.outer.as_mut() else {
+                return Ok(());
+            };
+            if o.tx_pos < o.tx.len() {
+                let n = match o.tls.write(&o.tx[o.tx_pos..]) {
+                    Ok(n) => n,
+                    Err(e) => return Err(o.error(e)),
+                };
+                o.tx_pos += n;
+                if o.tx_pos < o.tx.len() {
+                    // The queue to the socket is full: it goes first.
+                    return Ok(());
+                }
+                o.tx.clear();
+                o.tx_pos = 0;
+            }
+            if !self.inner_wants_write() {
+                break;
+            }
+            let o = self.outer.as_mut().expect("checked above");
+            let mut tx = std::mem::take(&mut o.tx);
+            let payload = self.inner_poll_transmit(now, &mut tx);
+            if let Some(p) = payload {
+                tx.extend_from_slice(&p);
+            }
+            let o = self.outer.as_mut().expect("checked above");
+            o.tx = tx;
+            if o.tx.is_empty() {
+                break;
+            }
+        }
+        let closed = self.proto_closed();
+        let o = self.outer.as_mut().expect("checked above");
+        if closed && !o.close_sent && !self.closing && self.error.is_none() {
+            o.close_sent = true;
+            o.tls.close().map_err(|e| o.error(e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Engine for ClientSession {
+    type Error = Error;
+
+    fn recv(&mut self, now: Instant, input: &[u8]) -> Result<usize, Error> {
+        self.now = now;
+        let Some(o) = self.outer.as_mut() else {
+            return self.inner_recv(now, input);
+        };
+        let n = match o.tls.recv(input) {
+            Ok(n) => n,
+            Err(e) => {
+                let e = o.error(e);
+                return Err(self.fail_conn(e));
+            }
+        };
+        self.pump_outer().map_err(|e| self.fail_conn(e))?;
+        Ok(n)
+    }
+
+    fn recv_eof(&mut self) -> Result<(), Error> {
+        let Some(o) = self.outer.as_mut() else {
+            return self.inner_recv_eof();
+        };
+        o.tls.recv_eof();
+        o.transport_eof = true;
+        self.pump_outer().map(|_| ()).map_err(|e| self.fail_conn(e))
+    }
+
+    fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+        self.now = now;
+        if self.outer.is_none() {
+            return self.inner_poll_transmit(now, out);
+        }
+        if !self.closing
+            && let Err(e) = self.pump_outer_out(now)
+        {
+            self.fail_conn(e);
+        }
+        if let Some(o) = self.outer.as_mut() {
+            o.tls.poll_transmit(out);
+        }
+        None
+    }
+
+    fn wants_write(&self) -> bool {
+        match &self.outer {
+            None => self.inner_wants_write(),
+            Some(o) => {
+                o.tls.wants_write()
+                    || (!self.closing
+                        && self.error.is_none()
+                        && (o.tx_pos < o.tx.len()
+                            || self.inner_wants_write()
+                            || (self.proto_closed() && !o.close_sent)))
+            }
+        }
+    }
+
     fn is_closed(&self) -> bool {
-        self.closing || self.error.is_some() || self.proto_closed()
+        self.closing
+            || self.error.is_some()
+            || self.proto_closed()
+            || self.outer.as_ref().is_some_and(|o| o.tls.is_closed())
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
@@ -628,6 +847,13 @@ impl Session for ClientSession {
     type Engine = Self;
     type Pooled = Vec<u8>;
 
+    /// A client reads while it sends: a server's early answer (RFC 9112 9.5) is taken even
+    /// when the request body backs up or the server closed without reading it, and a
+    /// server that answers as it reads (an echo) never waits on a client that waits on it.
+    fn watches_while_sending(&self) -> bool {
+        true
+    }
+
     fn engine(&self) -> &Self {
         self
     }
@@ -646,10 +872,15 @@ impl Session for ClientSession {
         self.jobs.extend(jobs);
         loop {
             self.step();
-            if self.error.is_some() || self.tls.is_none() {
+            if self.error.is_some() {
                 break;
             }
-            match self.pump_in() {
+            // Tunnel bytes held back from the inside, then plaintext held back from the
+            // protocol: either may go in now that readers made room.
+            let moved = self
+                .pump_outer()
+                .and_then(|o| Ok(o | (self.tls.is_some() && self.pump_in()?)));
+            match moved {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {
