@@ -16,6 +16,11 @@ use super::upload::BodyWriter;
 use super::{Client, ClientTimeouts, Prepared, Request, Tunnel};
 use crate::timer::Timeout;
 
+/// Frames up to this size are copied out of the reused output buffer (one allocation of
+/// their size per flush, `tests/client_ws_alloc.rs` pins it); larger ones move without a
+/// copy and the buffer starts over.
+const COPY_FRAMES_BELOW: usize = 16 * 1024;
+
 /// Why a WebSocket failed, beyond what any request can fail with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -527,8 +532,12 @@ impl WebSocket {
             let Some(w) = self.writer.as_mut() else {
                 return Err(Error::ConnectionClosed);
             };
-            if !self.out.is_empty() {
+            if self.out.len() > COPY_FRAMES_BELOW {
+                // A large frame moves as it is; `out` starts small again.
                 w.write_bytes(Bytes::from(std::mem::take(&mut self.out)))?;
+            } else if !self.out.is_empty() {
+                // One allocation of exactly its size; `out` keeps its capacity for the next.
+                w.write_bytes(Bytes::copy_from_slice(&self.out))?;
             }
             if let Some(p) = payload {
                 w.write_bytes(p)?;
