@@ -85,15 +85,12 @@ pub(crate) fn run(args: &Args) -> u8 {
         alpn_h2: args.http2,
         h2_prior_knowledge: args.http2 && url.origin.scheme == Scheme::Http,
         h2_max_streams: Some(streams),
-        verify: !args.insecure,
         ..ClientConfig::default()
     };
-    if let Some(path) = &args.cacert {
-        match std::fs::read(path) {
-            Ok(pem) => config.root_pems.push(pem),
-            Err(e) => return fail(77, format!("--cacert {}: {e}", path.display())),
-        }
-        config.system_roots = false;
+    if let Err((code, message)) =
+        crate::connection::trust(&mut config, args.insecure, args.cacert.as_deref())
+    {
+        return fail(code, message);
     }
     let mut headers = Vec::new();
     for h in &args.headers {

@@ -16,10 +16,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, KeyLogSink, Multipart, Part, Redirects, Request, ResolveOverride,
-    Response, Version, Wait,
+    Client, ClientConfig, Error, KeyLogSink, Multipart, Part, Redirects, Request, Response,
+    Version, Wait,
 };
 use runtime_mio::timer::Timeout;
+
+use crate::connection::ConnectionArgs;
 
 /// Arguments shared by `wire get|post|put|delete|head`.
 #[derive(Debug, clap::Args)]
@@ -53,21 +55,9 @@ pub(crate) struct Args {
     /// Exit with 22 (and no body) when the status is 400 or above.
     #[arg(short = 'f', long = "fail")]
     fail: bool,
-    /// Speak HTTP/1.1 only (no `h2` offered by ALPN).
-    #[arg(long = "http1.1", conflicts_with_all = ["http2", "http2_prior_knowledge"])]
-    http1_1: bool,
     /// Offer HTTP/2 by ALPN under TLS (the default).
-    #[arg(long = "http2")]
+    #[arg(long = "http2", conflicts_with = "http1_1")]
     http2: bool,
-    /// Speak HTTP/2 at once to `http://` URLs (h2c with prior knowledge).
-    #[arg(long = "http2-prior-knowledge")]
-    http2_prior_knowledge: bool,
-    /// Accept any server certificate (no verification: for tests only).
-    #[arg(short = 'k', long = "insecure")]
-    insecure: bool,
-    /// Trust the certificates in this PEM file instead of the system's.
-    #[arg(long = "cacert", value_name = "FILE")]
-    cacert: Option<PathBuf>,
     /// The whole exchange may take at most this many seconds.
     #[arg(short = 'm', long = "max-time", value_name = "SECS")]
     max_time: Option<f64>,
@@ -82,10 +72,7 @@ pub(crate) struct Args {
     #[arg(short = 'L', long = "location")]
     location: bool,
     #[command(flatten)]
-    proxy: super::proxy::ProxyArgs,
-    /// Use ADDR for HOST:PORT instead of resolving it: `HOST:PORT:ADDR[,ADDR]` (repeatable).
-    #[arg(long = "resolve", value_name = "HOST:PORT:ADDR")]
-    resolve: Vec<String>,
+    connection: ConnectionArgs,
     /// The most redirects `-L` follows (curl's default: 50).
     #[arg(long = "max-redirs", value_name = "N", default_value_t = 50)]
     max_redirs: usize,
@@ -162,14 +149,9 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
     } else {
         Redirects::None
     };
-    args.proxy
+    args.connection
         .apply(&mut c)
         .map_err(|(code, m)| Failure::new(code, m))?;
-    for r in &args.resolve {
-        c.resolve.push(
-            ResolveOverride::parse(r).map_err(|e| Failure::new(2, format!("--resolve: {e}")))?,
-        );
-    }
     if let Some(name) = &args.impersonate {
         let profile = tls::Profile::by_name(name).ok_or_else(|| {
             let names: Vec<&str> = tls::profile::BUILT_IN.iter().map(|p| p.name).collect();
@@ -186,30 +168,7 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
     }
     c.key_log =
         KeyLogSink::from_env().map_err(|e| Failure::new(2, format!("SSLKEYLOGFILE: {e}")))?;
-    c.alpn_h2 = !args.http1_1;
-    c.h2_prior_knowledge = args.http2_prior_knowledge;
-    trust(&mut c, args.insecure, args.cacert.as_deref())
-        .map_err(|(code, m)| Failure::new(code, m))?;
     Ok(c)
-}
-
-/// `-k` (no verification) and `--cacert FILE` (these roots instead of the system's), shared
-/// by every client command; exit 77 when the file cannot be read, as curl.
-pub(crate) fn trust(
-    c: &mut ClientConfig,
-    insecure: bool,
-    cacert: Option<&std::path::Path>,
-) -> Result<(), (u8, String)> {
-    if insecure {
-        c.verify = false;
-    }
-    if let Some(path) = cacert {
-        let pem =
-            std::fs::read(path).map_err(|e| (77, format!("--cacert {}: {e}", path.display())))?;
-        c.root_pems.push(pem);
-        c.system_roots = false;
-    }
-    Ok(())
 }
 
 /// Reads `@FILE` data for `-d` (CR and LF removed, as curl does).

@@ -8,7 +8,6 @@
 //! other than `text/event-stream`, 23 when stdout cannot be written.
 
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use runtime_mio::client::{
@@ -43,20 +42,8 @@ pub(crate) struct Args {
     /// Opening a connection may take at most this many seconds.
     #[arg(long = "connect-timeout", value_name = "SECS")]
     connect_timeout: Option<f64>,
-    /// Speak HTTP/1.1 only (no `h2` offered by ALPN).
-    #[arg(long = "http1.1", conflicts_with = "http2_prior_knowledge")]
-    http1_1: bool,
-    /// Speak HTTP/2 at once to `http://` URLs (h2c with prior knowledge).
-    #[arg(long = "http2-prior-knowledge")]
-    http2_prior_knowledge: bool,
-    /// Accept any server certificate (no verification: for tests only).
-    #[arg(short = 'k', long = "insecure")]
-    insecure: bool,
-    /// Trust the certificates in this PEM file instead of the system's.
-    #[arg(long = "cacert", value_name = "FILE")]
-    cacert: Option<PathBuf>,
     #[command(flatten)]
-    proxy: super::proxy::ProxyArgs,
+    connection: crate::connection::ConnectionArgs,
     /// Tell on stderr which protocol the first connection speaks.
     #[arg(short = 'v', long = "verbose")]
     verbose: bool,
@@ -128,12 +115,9 @@ fn run_inner(args: &Args) -> Result<(), (u8, String)> {
     if let Some(s) = args.connect_timeout {
         c.timeouts.connect = seconds(s, "--connect-timeout")?;
     }
-    c.alpn_h2 = !args.http1_1;
-    c.h2_prior_knowledge = args.http2_prior_knowledge;
     // Event streams are read as sent.
     c.decompress = false;
-    super::fetch::trust(&mut c, args.insecure, args.cacert.as_deref())?;
-    args.proxy.apply(&mut c)?;
+    args.connection.apply(&mut c)?;
     let mut config = SseConfig {
         max_retries: args.max_retries,
         last_event_id: args.last_event_id.clone(),

@@ -7,13 +7,11 @@
 //! connection failed or broke the protocol.
 
 use std::io::BufRead as _;
-use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, Message, ResolveOverride, Version, Wait, WebSocketError,
-    WebSocketRequest,
+    Client, ClientConfig, Error, Message, Version, Wait, WebSocketError, WebSocketRequest,
 };
 
 /// Arguments of `wire ws`.
@@ -30,24 +28,8 @@ pub(crate) struct Args {
     /// Do not offer permessage-deflate.
     #[arg(long = "no-deflate")]
     no_deflate: bool,
-    /// HTTP/1.1 only: no `h2` offered by ALPN, no RFC 8441 WebSocket over HTTP/2.
-    #[arg(long = "http1.1")]
-    http1_1: bool,
-    /// Speak HTTP/2 at once to `ws://` URLs (h2c with prior knowledge; the WebSocket then
-    /// runs on an extended CONNECT stream when the server allows it).
-    #[arg(long = "http2-prior-knowledge")]
-    http2_prior_knowledge: bool,
-    /// Accept any server certificate (no verification: for tests only).
-    #[arg(short = 'k', long = "insecure")]
-    insecure: bool,
-    /// Trust the certificates in this PEM file instead of the system's.
-    #[arg(long = "cacert", value_name = "FILE")]
-    cacert: Option<PathBuf>,
     #[command(flatten)]
-    proxy: super::proxy::ProxyArgs,
-    /// Use ADDR for HOST:PORT instead of resolving it: `HOST:PORT:ADDR[,ADDR]`.
-    #[arg(long = "resolve", value_name = "HOST:PORT:ADDR")]
-    resolve: Vec<String>,
+    connection: crate::connection::ConnectionArgs,
     /// Say on stderr how the WebSocket runs (protocol, subprotocol, extension).
     #[arg(short = 'v', long = "verbose")]
     verbose: bool,
@@ -73,22 +55,12 @@ fn failure(e: &Error) -> (u8, String) {
 }
 
 fn session(args: &Args) -> Result<(), (u8, String)> {
-    let mut config = ClientConfig {
-        alpn_h2: !args.http1_1,
-        h2_prior_knowledge: args.http2_prior_knowledge && !args.http1_1,
-        ..ClientConfig::default()
-    };
-    super::fetch::trust(&mut config, args.insecure, args.cacert.as_deref())?;
-    args.proxy.apply(&mut config)?;
-    for r in &args.resolve {
-        config
-            .resolve
-            .push(ResolveOverride::parse(r).map_err(|e| (2, format!("--resolve: {e}")))?);
-    }
+    let mut config = ClientConfig::default();
+    args.connection.apply(&mut config)?;
     let client = Client::new(config).map_err(|e| failure(&e))?;
     let mut req = WebSocketRequest::new(&args.url)
         .map_err(|e| failure(&e))?
-        .http2(!args.http1_1);
+        .http2(!args.connection.http1_1);
     for h in &args.headers {
         let (name, value) = h
             .split_once(':')
