@@ -1,5 +1,5 @@
-//! The crate's one FFI module: the few BoringSSL calls that `boring` 5.4 has no safe wrapper
-//! for (ALPS, the client key-share list) or marks `unsafe` (resuming a cached session).
+//! The crate's one FFI module: the few BoringSSL calls that `boring2` (imported as `boring`) has
+//! no safe wrapper for (ALPS) or marks `unsafe` (resuming a cached session).
 
 use boring::error::ErrorStack;
 use boring::ssl::{SslRef, SslSessionRef};
@@ -27,20 +27,6 @@ pub(crate) fn add_application_settings(
     };
     // SAFETY: same live SSL; the call only stores a flag.
     unsafe { boring_sys::SSL_set_alps_use_new_codepoint(ssl.as_ptr(), i32::from(new_codepoint)) };
-    if ok == 1 {
-        Ok(())
-    } else {
-        Err(ErrorStack::get())
-    }
-}
-
-/// Sets the groups the client sends key shares for (each must be in the supported groups).
-pub(crate) fn set_client_key_shares(ssl: &mut SslRef, groups: &[u16]) -> Result<(), ErrorStack> {
-    // SAFETY: live SSL as above; `groups` is valid for `groups.len()` u16 reads and BoringSSL
-    // copies the list before returning.
-    let ok = unsafe {
-        boring_sys::SSL_set1_client_key_shares(ssl.as_ptr(), groups.as_ptr(), groups.len())
-    };
     if ok == 1 {
         Ok(())
     } else {

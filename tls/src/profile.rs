@@ -66,19 +66,30 @@ pub struct Alps {
 /// The TLS half of a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TlsProfile {
-    /// TLS 1.2 cipher suites in order (OpenSSL names); TLS 1.3 suites are BoringSSL's.
+    /// TLS 1.3 cipher suites in order (OpenSSL names, `:`-separated), or `None` for BoringSSL's
+    /// own order (AES-128-GCM, AES-256-GCM, ChaCha20 on machines with AES instructions,
+    /// ChaCha20 first on machines without).
+    pub tls13_ciphers: Option<&'static str>,
+    /// TLS 1.2 cipher suites in order (OpenSSL names).
     pub cipher_list: &'static str,
     /// Supported groups in order (BoringSSL names).
     pub groups: &'static str,
-    /// Groups the client sends key shares for (`None`: BoringSSL's default, the first group
-    /// plus X25519 when the first is a post-quantum hybrid, which is Chrome's behaviour).
-    pub key_shares: Option<&'static [u16]>,
-    /// Signature algorithms in order (codepoints).
+    /// How many key shares the client sends: one for each of the first `n` supported groups
+    /// (1 to 3). `None`: BoringSSL's default, the first group plus the first group of the other
+    /// kind (classical or post-quantum), which is Chrome's behaviour.
+    pub key_shares: Option<u8>,
+    /// Signature algorithms in order (codepoints; a repeated one is sent twice).
     pub signature_algorithms: &'static [u16],
     /// GREASE values (RFC 8701) in ciphers, extensions, groups, versions.
     pub grease: bool,
     /// Random extension order per connection (Chrome 110+).
     pub permute_extensions: bool,
+    /// A fixed extension order (codepoints), for browsers that send one. Every extension the
+    /// profile sends must be listed (BoringSSL appends unlisted ones in random order); GREASE
+    /// extensions and `padding` (21) are placed by BoringSSL (GREASE first and last, padding
+    /// after them). `None`: BoringSSL's own order, or a random one with
+    /// [`TlsProfile::permute_extensions`].
+    pub extension_order: Option<&'static [u16]>,
     /// Certificate compression algorithms offered.
     pub cert_compression: &'static [CertCompression],
     /// ALPS, when the browser offers it.
@@ -93,10 +104,13 @@ pub struct TlsProfile {
     pub session_tickets: bool,
     /// ALPN protocols in order.
     pub alpn: &'static [&'static str],
-    /// `record_size_limit` the browser sends (not sendable through BoringSSL: documented only).
+    /// The `record_size_limit` (RFC 8449) the client announces. See the module documentation
+    /// for what happens when a server answers with its own limit.
     pub record_size_limit: Option<u16>,
-    /// Whether the browser sends `delegated_credentials` (not sendable through BoringSSL).
-    pub delegated_credentials: bool,
+    /// The signature algorithms offered in `delegated_credentials` (BoringSSL names,
+    /// `:`-separated). See the module documentation for what happens when a server sends a
+    /// delegated credential.
+    pub delegated_credentials: Option<&'static str>,
 }
 
 /// HEADERS frame priority fields (RFC 9113 section 6.2).
@@ -184,6 +198,11 @@ impl Profile {
     }
 }
 
+/// TLS 1.3 suites in BoringSSL's order on machines with AES instructions (Chrome's and
+/// Safari's), fixed so that the profiles do not depend on the machine.
+const TLS13_AES_FIRST: &str =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
 const CHROME_SIGALGS: &[u16] = &[
     0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
 ];
@@ -194,6 +213,7 @@ pub static CHROME: Profile = Profile {
     browser_version: "Chrome 143 (desktop)",
     published_ja4: "t13d1516h2_8daaf6152771_d8a2da3f94cd",
     tls: TlsProfile {
+        tls13_ciphers: Some(TLS13_AES_FIRST),
         cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
@@ -204,6 +224,7 @@ pub static CHROME: Profile = Profile {
         signature_algorithms: CHROME_SIGALGS,
         grease: true,
         permute_extensions: true,
+        extension_order: None,
         cert_compression: &[CertCompression::Brotli],
         alps: Some(Alps {
             protocol: "h2",
@@ -215,7 +236,7 @@ pub static CHROME: Profile = Profile {
         session_tickets: true,
         alpn: &["h2", "http/1.1"],
         record_size_limit: None,
-        delegated_credentials: false,
+        delegated_credentials: None,
     },
     http2: Http2Profile {
         settings: &[(1, 65536), (2, 0), (4, 6_291_456), (6, 262_144)],
@@ -283,18 +304,24 @@ pub static FIREFOX: Profile = Profile {
     browser_version: "Firefox 145 (desktop)",
     published_ja4: "t13d1717h2_5b57614c22b0_3cbfd9057e0d",
     tls: TlsProfile {
+        tls13_ciphers: Some(
+            "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384",
+        ),
         cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:\
                       ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
-        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521",
-        key_shares: Some(&[0x11ec, 0x001d, 0x0017]),
+        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521:ffdhe2048:ffdhe3072",
+        key_shares: Some(3),
         signature_algorithms: &[
             0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201,
         ],
         grease: false,
         permute_extensions: false,
+        extension_order: Some(&[
+            0, 23, 65281, 10, 11, 35, 16, 5, 34, 18, 51, 43, 13, 45, 28, 27, 65037,
+        ]),
         cert_compression: &[CertCompression::Zlib, CertCompression::Brotli],
         alps: None,
         ocsp_stapling: true,
@@ -303,7 +330,9 @@ pub static FIREFOX: Profile = Profile {
         session_tickets: true,
         alpn: &["h2", "http/1.1"],
         record_size_limit: Some(16385),
-        delegated_credentials: true,
+        delegated_credentials: Some(
+            "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512:ecdsa_sha1",
+        ),
     },
     http2: Http2Profile {
         settings: &[(1, 65536), (2, 0), (4, 131_072), (5, 16384)],
@@ -361,19 +390,21 @@ pub static SAFARI: Profile = Profile {
     browser_version: "Safari 18 (macOS 15)",
     published_ja4: "t13d2014h2_a09f3c656075_14788d8d241b",
     tls: TlsProfile {
+        tls13_ciphers: Some(TLS13_AES_FIRST),
         cipher_list: "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES256-SHA:\
                       ECDHE-RSA-AES128-SHA:AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:\
-                      AES128-SHA:DES-CBC3-SHA",
+                      AES128-SHA:ECDHE-ECDSA-DES-CBC3-SHA:ECDHE-RSA-DES-CBC3-SHA:DES-CBC3-SHA",
         groups: "X25519:P-256:P-384:P-521",
         key_shares: None,
         signature_algorithms: &[
-            0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201,
+            0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201,
         ],
         grease: true,
         permute_extensions: false,
+        extension_order: Some(&[0, 23, 65281, 10, 11, 16, 5, 13, 18, 51, 45, 43, 27]),
         cert_compression: &[CertCompression::Zlib],
         alps: None,
         ocsp_stapling: true,
@@ -382,7 +413,7 @@ pub static SAFARI: Profile = Profile {
         session_tickets: false,
         alpn: &["h2", "http/1.1"],
         record_size_limit: None,
-        delegated_credentials: false,
+        delegated_credentials: None,
     },
     http2: Http2Profile {
         settings: &[(2, 0), (3, 100), (4, 2_097_152), (9, 1)],
