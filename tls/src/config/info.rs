@@ -51,7 +51,7 @@ pub(crate) fn install_alert_log(ctx: &mut SslContextBuilder) {
     });
 }
 
-/// The description code of an alert (`SslAlert` has no raw accessor in `boring` 5.4).
+/// The description code of an alert (`SslAlert` has no raw accessor in `boring2`).
 fn alert_code(alert: SslAlert) -> Option<i32> {
     const TABLE: &[(SslAlert, i32)] = &[
         (SslAlert::CLOSE_NOTIFY, 0),
