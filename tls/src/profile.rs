@@ -69,12 +69,14 @@
 //!   error code"; no alert is sent) (`tests/openssl.rs`). In TLS 1.2 the profile offers no DHE
 //!   suite, so the groups are never used there.
 //! - **record_size_limit** (Firefox, 16385): 2^14 + 1 is what we accept anyway (the
-//!   protocol's maximum), so announcing it changes nothing we receive. The fork parses a
-//!   server's answering `record_size_limit` and ignores its value, so we keep sending records
-//!   of up to 2^14 bytes: a server that announced a smaller limit and enforces it ends the
-//!   connection with a `record_overflow` alert, a [`PeerError`](crate::PeerError), never
-//!   silently wrong data. No loopback peer here implements the server side of RFC 8449
-//!   (OpenSSL 3.0 and BoringSSL do not), so this is from the fork's source, not a live test.
+//!   protocol's maximum), so announcing it changes nothing we receive. A server may answer
+//!   with a smaller limit of its own, which Firefox honours; the fork parses that answer and
+//!   ignores its value, so we keep sending records of up to 2^14 bytes. Against such a server
+//!   (rare: RFC 8449 is for constrained peers) records under its limit go through and the
+//!   first one above it ends the connection with the server's `record_overflow` alert, a
+//!   [`PeerError::Protocol`](crate::PeerError::Protocol): never silently lost data
+//!   (`tests/profile_peers.rs`, against `gnutls-serv --recordsize=512`). Profiles that do not
+//!   announce the extension are not limited.
 //! - **delegated_credentials** (Firefox): a TLS 1.3 server that sends a delegated credential
 //!   puts it in its Certificate message, whose entry extensions BoringSSL's client parses
 //!   knowing only `status_request` and SCT, rejecting any other (`tls13_both.cc`,

@@ -243,7 +243,9 @@ fn openssl_s_client_against_our_server() {
 
 fn profile_client(f: &Files, profile: &'static tls::Profile) -> ClientConfig {
     let mut b = ClientConfig::builder();
-    b.system_roots(false).add_root_pem(&f.ca_pem).profile(profile);
+    b.system_roots(false)
+        .add_root_pem(&f.ca_pem)
+        .profile(profile);
     b.build().unwrap()
 }
 

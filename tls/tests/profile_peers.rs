@@ -1,7 +1,9 @@
-//! What the browser profiles' legacy offers lead to when a server takes them up: a BoringSSL
-//! server (the same `boring2` build, which can still serve the 3DES suites that our own
-//! [`ServerConfig`](tls::ServerConfig) never enables) on loopback, our client through the
-//! blocking adapter of `examples/blocking`.
+//! What the browser profiles' legacy offers lead to when a server takes them up, on loopback,
+//! our client through the blocking adapter of `examples/blocking`: a BoringSSL server (the
+//! same `boring2` build, which can still serve the 3DES suites that our own
+//! [`ServerConfig`](tls::ServerConfig) never enables), and `gnutls-serv` (GnuTLS implements the
+//! server side of RFC 8449 `record_size_limit`; Debian's gnutls-bin, installed with the test
+//! peers).
 
 #[path = "../examples/blocking/adapter.rs"]
 #[allow(dead_code)]
@@ -146,7 +148,11 @@ fn our_server_does_not_accept_3des() {
         ctx.set_verify(boring::ssl::SslVerifyMode::NONE);
         let ctx = ctx.build();
         let sock = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        Ssl::new(&ctx).unwrap().connect(sock).map(|_| ()).map_err(|e| e.to_string())
+        Ssl::new(&ctx)
+            .unwrap()
+            .connect(sock)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     });
     let (sock, _) = listener.accept().unwrap();
     let mut conn = Blocking::new(sock, tls::ServerSession::new(&config).unwrap());
@@ -159,4 +165,114 @@ fn our_server_does_not_accept_3des() {
         ref other => panic!("{other:?}"),
     }
     assert!(peer.join().unwrap().is_err());
+}
+
+/// A `gnutls-serv --echo` (GnuTLS implements the server side of RFC 8449) announcing
+/// `record_size_limit` 512 to clients that offer the extension, on a free port; killed on drop.
+struct Gnutls {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    port: u16,
+    ca: Vec<u8>,
+}
+
+impl Drop for Gnutls {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn gnutls_serv() -> Gnutls {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let ca = Ca::new("gnutls peer CA", now).unwrap();
+    let leaf = ca
+        .leaf(&["localhost"], now - 60, now + 3600, false)
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("tls-gnutls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("cert.pem"), &leaf.chain_pem).unwrap();
+    std::fs::write(dir.join("key.pem"), &leaf.key_pem).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("gnutls-serv")
+        .arg(format!("--port={port}"))
+        .arg(format!("--x509certfile={}", dir.join("cert.pem").display()))
+        .arg(format!("--x509keyfile={}", dir.join("key.pem").display()))
+        .args(["--recordsize=512", "--echo"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect(
+            "gnutls-serv (Debian's gnutls-bin, installed with the test peers: \
+             SETUP_PEERS=1 . scripts/setup.sh)",
+        );
+    Gnutls {
+        child,
+        dir,
+        port,
+        ca: ca.cert_pem().unwrap(),
+    }
+}
+
+/// Sends `n` bytes (one line) and reads the echo back; the session's error when it fails.
+fn echo<R>(conn: &mut Blocking<R>, n: usize) -> Result<(), Error> {
+    let tls_err = |e: adapter::BoxError| *e.downcast::<Error>().expect("a tls error");
+    let mut line = vec![b'x'; n - 1];
+    line.push(b'\n');
+    conn.write_all(&line).map_err(tls_err)?;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while got.len() < line.len() {
+        let k = conn.read(&mut buf).map_err(tls_err)?;
+        assert!(k > 0, "closed after {} bytes", got.len());
+        got.extend_from_slice(&buf[..k]);
+    }
+    assert_eq!(got, line);
+    Ok(())
+}
+
+fn connect_gnutls(server: &Gnutls, profile: &'static Profile) -> Blocking<tls::Client> {
+    for _ in 0..100 {
+        if let Ok(sock) = std::net::TcpStream::connect(("127.0.0.1", server.port)) {
+            let config = client(&server.ca, Some(profile));
+            let mut conn = Blocking::new(sock, ClientSession::new(&config, "localhost").unwrap());
+            conn.handshake().unwrap();
+            return conn;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("gnutls-serv did not start on port {}", server.port);
+}
+
+/// Firefox announces `record_size_limit`; a server may answer with a smaller limit of its
+/// own. BoringSSL (the fork) ignores the server's value, so a record above it ends the
+/// connection with the server's `record_overflow` alert: a typed protocol error, never
+/// silently lost data. Records under the limit go through; a profile that does not announce
+/// the extension (Chrome) is not limited at all.
+#[test]
+fn firefox_profile_against_a_server_record_size_limit() {
+    let server = gnutls_serv();
+    let mut small = connect_gnutls(&server, &tls::profile::FIREFOX);
+    echo(&mut small, 400).unwrap();
+    let mut large = connect_gnutls(&server, &tls::profile::FIREFOX);
+    match echo(&mut large, 2000) {
+        Err(Error::Peer(PeerError::Protocol {
+            alert: Some(alert), ..
+        })) => {
+            assert!(alert.received);
+            assert_eq!(alert.code, 22, "record_overflow");
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut chrome = connect_gnutls(&server, &tls::profile::CHROME);
+    echo(&mut chrome, 2000).unwrap();
 }

@@ -107,7 +107,11 @@ fn hello_wire(profile: &'static Profile) -> Vec<u8> {
 }
 
 fn ext<'a>(exts: &'a [(u16, Vec<u8>)], t: u16) -> &'a [u8] {
-    &exts.iter().find(|(e, _)| *e == t).unwrap_or_else(|| panic!("no extension {t}")).1
+    &exts
+        .iter()
+        .find(|(e, _)| *e == t)
+        .unwrap_or_else(|| panic!("no extension {t}"))
+        .1
 }
 
 /// JA3N from a published JA3 string: the same fields with the extensions sorted.
@@ -115,7 +119,11 @@ fn ja3n_text_of(ja3_text: &str) -> String {
     let mut parts: Vec<String> = ja3_text.split(',').map(str::to_owned).collect();
     let mut exts: Vec<u32> = parts[2].split('-').map(|e| e.parse().unwrap()).collect();
     exts.sort_unstable();
-    parts[2] = exts.iter().map(u32::to_string).collect::<Vec<_>>().join("-");
+    parts[2] = exts
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join("-");
     parts.join(",")
 }
 
