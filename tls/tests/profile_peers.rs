@@ -276,3 +276,39 @@ fn firefox_profile_against_a_server_record_size_limit() {
     let mut chrome = connect_gnutls(&server, &tls::profile::CHROME);
     echo(&mut chrome, 2000).unwrap();
 }
+
+/// Our servers keep stock BoringSSL's groups, the post-quantum hybrid included (the fork's
+/// default has none): a client that only offers X25519MLKEM768 completes the handshake.
+#[test]
+fn our_server_accepts_x25519mlkem768() {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let key = tls::testing::self_signed(&["localhost"], now).unwrap();
+    let mut sb = tls::ServerConfig::builder();
+    sb.cert_pem(&key.chain_pem, &key.key_pem);
+    let config = sb.build().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || {
+        let mut ctx = SslContextBuilder::new(SslMethod::tls()).unwrap();
+        ctx.set_curves_list("X25519MLKEM768").unwrap();
+        ctx.set_verify(boring::ssl::SslVerifyMode::NONE);
+        let ctx = ctx.build();
+        let sock = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut s = Ssl::new(&ctx)
+            .unwrap()
+            .connect(sock)
+            .map_err(|e| e.to_string())?;
+        s.write_all(b"pq\n").map_err(|e| e.to_string())
+    });
+    let (sock, _) = listener.accept().unwrap();
+    let mut conn = Blocking::new(sock, tls::ServerSession::new(&config).unwrap());
+    conn.handshake().unwrap();
+    assert_eq!(conn.tls.version(), Some(Version::Tls13));
+    let mut buf = [0u8; 8];
+    let n = conn.read(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"pq\n");
+    peer.join().unwrap().unwrap();
+}

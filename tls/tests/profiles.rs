@@ -259,6 +259,22 @@ fn inconsistent_profiles_are_refused() {
     }
 }
 
+/// A client without a profile keeps stock BoringSSL's defaults, not the fork's: the
+/// post-quantum hybrid group first with its key share beside X25519's, and no 3DES, DHE or
+/// CBC-SHA-2 suites.
+#[test]
+fn default_client_keeps_stock_boringssl_defaults() {
+    let h = hello(None);
+    assert_eq!(h.groups, [4588, 29, 23, 24]);
+    assert_eq!(
+        h.cipher_suites,
+        [
+            0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc009, 0xc013,
+            0xc00a, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035
+        ]
+    );
+}
+
 #[test]
 fn default_client_fingerprint_is_stable() {
     let a = fp(None);

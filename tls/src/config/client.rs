@@ -18,8 +18,8 @@ use super::info::{cache_key_index, install_alert_log};
 use super::key_log::{KeyLog, install_key_log};
 use super::session_cache::SessionCache;
 use super::{
-    DEFAULT_CIPHERS, DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, alpn_wire, set_chain_and_key,
-    set_versions,
+    DEFAULT_CIPHERS, DEFAULT_GROUPS, DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, alpn_wire,
+    set_chain_and_key, set_versions,
 };
 use crate::cert_compression::add_compression;
 use crate::profile::Profile;
@@ -156,9 +156,12 @@ impl ClientConfigBuilder {
         let id = CONFIG_IDS.fetch_add(1, Ordering::Relaxed);
         match self.profile {
             Some(p) => apply_profile_ctx(p, &mut ctx)?,
-            None => ctx
-                .set_cipher_list(DEFAULT_CIPHERS)
-                .map_err(ConfigError::rejected("cipher list"))?,
+            None => {
+                ctx.set_cipher_list(DEFAULT_CIPHERS)
+                    .map_err(ConfigError::rejected("cipher list"))?;
+                ctx.set_curves_list(DEFAULT_GROUPS)
+                    .map_err(ConfigError::rejected("groups"))?;
+            }
         }
         set_versions(&mut ctx, self.min, self.max)?;
         let alpn = if self.alpn.is_empty() {

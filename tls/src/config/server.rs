@@ -16,7 +16,8 @@ use boring::x509::store::X509StoreBuilder;
 use super::info::{hello_index, install_alert_log};
 use super::key_log::{KeyLog, install_key_log};
 use super::{
-    DEFAULT_CIPHERS, DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, set_chain_and_key, set_versions,
+    DEFAULT_CIPHERS, DEFAULT_GROUPS, DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, set_chain_and_key,
+    set_versions,
 };
 use crate::cert_compression::{CertCompression, add_compression};
 use crate::{ConfigError, Error};
@@ -185,6 +186,8 @@ impl ServerConfigBuilder {
         ctx.set_options(SslOptions::NO_COMPRESSION);
         ctx.set_cipher_list(DEFAULT_CIPHERS)
             .map_err(ConfigError::rejected("cipher list"))?;
+        ctx.set_curves_list(DEFAULT_GROUPS)
+            .map_err(ConfigError::rejected("groups"))?;
         if !self.tickets {
             ctx.set_options(SslOptions::NO_TICKET);
         }
