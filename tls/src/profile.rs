@@ -70,13 +70,15 @@
 //!   suite, so the groups are never used there.
 //! - **record_size_limit** (Firefox, 16385): 2^14 + 1 is what we accept anyway (the
 //!   protocol's maximum), so announcing it changes nothing we receive. A server may answer
-//!   with a smaller limit of its own, which Firefox honours; the fork parses that answer and
-//!   ignores its value, so we keep sending records of up to 2^14 bytes. Against such a server
-//!   (rare: RFC 8449 is for constrained peers) records under its limit go through and the
-//!   first one above it ends the connection with the server's `record_overflow` alert, a
-//!   [`PeerError::Protocol`](crate::PeerError::Protocol): never silently lost data
-//!   (`tests/profile_peers.rs`, against `gnutls-serv --recordsize=512`). Profiles that do not
-//!   announce the extension are not limited.
+//!   with a smaller limit of its own, which Firefox honours. The fork parses that answer and
+//!   ignores its value; a message callback of ours reads it (from EncryptedExtensions in TLS
+//!   1.3, the ServerHello in TLS 1.2) and lowers the connection's record size to it, so we
+//!   honour it too (`tests/profile_peers.rs`, against `gnutls-serv --recordsize=512` in both
+//!   versions; without the callback GnuTLS ends the connection with `record_overflow`).
+//!   BoringSSL cannot send records under 512 bytes: against a server whose limit is lower
+//!   (RFC 8449 allows 64), a record above that limit ends the connection with the server's
+//!   `record_overflow` alert, a [`PeerError::Protocol`](crate::PeerError::Protocol), never
+//!   silently lost data.
 //! - **delegated_credentials** (Firefox): a TLS 1.3 server that sends a delegated credential
 //!   puts it in its Certificate message, whose entry extensions BoringSSL's client parses
 //!   knowing only `status_request` and SCT, rejecting any other (`tls13_both.cc`,

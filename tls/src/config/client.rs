@@ -380,6 +380,7 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
             ));
         }
         ctx.set_record_size_limit(limit);
+        ffi::honour_server_record_limit(ctx);
     }
     if let Some(algs) = profile.delegated_credentials {
         if algs.contains('\0') {
