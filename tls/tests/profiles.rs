@@ -106,7 +106,7 @@ fn hello_wire(profile: &'static Profile) -> Vec<u8> {
     wire
 }
 
-fn ext<'a>(exts: &'a [(u16, Vec<u8>)], t: u16) -> &'a [u8] {
+fn ext(exts: &[(u16, Vec<u8>)], t: u16) -> &[u8] {
     &exts
         .iter()
         .find(|(e, _)| *e == t)
