@@ -259,13 +259,13 @@ fn inconsistent_profiles_are_refused() {
     }
 }
 
-/// A client without a profile keeps stock BoringSSL's defaults, not the fork's: the
-/// post-quantum hybrid group first with its key share beside X25519's, and no 3DES, DHE or
-/// CBC-SHA-2 suites.
+/// A client without a profile keeps the groups and suites of `boring` 5.4's BoringSSL, not the
+/// fork's: the post-quantum hybrids first (key shares for X25519MLKEM768 and X25519), and no
+/// 3DES, DHE or CBC-SHA-2 suites.
 #[test]
 fn default_client_keeps_stock_boringssl_defaults() {
     let h = hello(None);
-    assert_eq!(h.groups, [4588, 29, 23, 24]);
+    assert_eq!(h.groups, [4588, 65074, 29, 23, 24]);
     assert_eq!(
         h.cipher_suites,
         [

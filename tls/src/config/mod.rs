@@ -47,10 +47,13 @@ pub const DEFAULT_WRITE_QUEUE_LIMIT: usize = 64 * 1024;
 pub(crate) const DEFAULT_CIPHERS: &str = "ALL:!3DES:!SHA256:!SHA384:!DHE-RSA-AES128-SHA:\
      !DHE-RSA-AES256-SHA:!DHE-RSA-AES128-GCM-SHA256:!DHE-RSA-AES256-GCM-SHA384";
 
-/// The supported groups of every context that no browser profile shapes: stock BoringSSL's
-/// default (post-quantum X25519MLKEM768 first), which the fork's own default (X25519, P-256,
-/// P-384) lacks. A client sends key shares for X25519MLKEM768 and X25519.
-pub(crate) const DEFAULT_GROUPS: &str = "X25519MLKEM768:X25519:P-256:P-384";
+/// The supported groups of every context that no browser profile shapes: the default of the
+/// `boring` 5.4 crate the workspace used before (post-quantum X25519MLKEM768 first, then
+/// Cloudflare's P256Kyber768Draft00), which the fork's own default (X25519, P-256, P-384)
+/// lacks. A client sends key shares for X25519MLKEM768 and X25519. (The fork's BoringSSL is
+/// older: a client without a profile no longer offers the ML-DSA signature algorithms
+/// `0904`-`0906`, the one difference left in its ClientHello.)
+pub(crate) const DEFAULT_GROUPS: &str = "X25519MLKEM768:P256Kyber768Draft00:X25519:P-256:P-384";
 
 /// A TLS protocol version bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
