@@ -2,7 +2,10 @@
 # Builds BoringSSL (the source vendored in the `boring-sys2` crate, with that crate's patch applied)
 # once, optimized, into a cache folder and exports BORING_BSSL_PATH so that every cargo profile
 # (dev, test, release, bench, the fuzz workspace) links that one build instead of rebuilding
-# BoringSSL for each. Sourced by scripts/setup.sh.
+# BoringSSL for each (the build itself: about 70 s on 2 cores, 5.3 MB of static libraries; the
+# stock `boring-sys` 5.4 build this replaced took about 245 s). Needs cmake, a C/C++ compiler,
+# libclang (bindgen) and git (boring-sys2 applies its patch with `git apply`); no Go, no clang
+# compiler. Sourced by scripts/setup.sh.
 #
 #   BORING_CACHE   where the build goes (default: ~/.cache/http-engine/boringssl2-<boring-sys2
 #                  version>, outside the work tree so that a fresh clone on the same machine, as in
