@@ -7,7 +7,7 @@ bad=0
 for crate in proto-*/; do
   crate=${crate%/}
   tree=$(cargo tree -q -p "$crate" -e normal --prefix none 2>&1) || { echo "$tree"; bad=1; continue; }
-  hits=$(printf '%s\n' "$tree" | grep -E '^(mio|libc|boring|boring-sys|tokio|socket2) ' | sort -u)
+  hits=$(printf '%s\n' "$tree" | grep -E '^(mio|libc|boring|boring-sys|boring2|boring-sys2|tokio|socket2) ' | sort -u)
   if [ -n "$hits" ]; then
     echo "sans-io: $crate depends on an I/O crate: $hits"
     bad=1

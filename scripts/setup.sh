@@ -2,7 +2,8 @@
 # Installs what the workspace's builds and tests need on a fresh Debian machine, and only what is
 # missing. Source it (`. scripts/setup.sh`) so that the variables it exports stay set.
 #
-#   Debian packages : cmake, libclang1-14, libclang-common-14-dev (BoringSSL's build and bindgen)
+#   Debian packages : cmake, libclang1-14, libclang-common-14-dev (BoringSSL's build and bindgen),
+#                     git (boring-sys2's build script applies its BoringSSL patch with `git apply`)
 #                     gzip, brotli, zstd (the client decoding tests compress with them)
 #   test peers      : ../shared/peers/install.sh (curl, nghttp2, nginx, Python h2/websockets/
 #                     hypercorn, node ws, the Autobahn testsuite) into $PEERS_DIR (the client
@@ -29,7 +30,7 @@ _setup_apt() {
     --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-_setup_apt cmake libclang1-14 libclang-common-14-dev
+_setup_apt cmake libclang1-14 libclang-common-14-dev git
 # runtime-mio/tests/client_decode.rs: bodies compressed by independent tools
 _setup_apt gzip brotli zstd
 

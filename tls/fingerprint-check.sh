@@ -3,9 +3,11 @@
 # handshakes: for each profile, our blocking client (tls/examples/blocking) connects to
 # `openssl s_server` on 127.0.0.1 and prints the fingerprints it computed from its own
 # ClientHello; tshark (JA3) and ja4plus (JA4, JA4_r) compute theirs from a capture of the same
-# connection. Four checks per profile (our client's echo, JA3, JA4, JA4_r), 16 in all. Prints
-# "N passed, N failed"; exits non-zero on any failure, and when fewer than 16 checks ran, saying
-# "expected 16 checks, ran M" (each missing check counts as failed). SKIP_CHECKS=REGEX skips the
+# connection. Four checks per profile (our client's echo, JA3, JA4, JA4_r), and for the browser
+# profiles that ja4plus's JA4 is the browser's published one (chrome, firefox, safari) and that
+# tshark's JA3 is (firefox, safari: fixed extension order; Chrome permutes), 21 in all. Prints
+# "N passed, N failed"; exits non-zero on any failure, and when fewer than 21 checks ran, saying
+# "expected 21 checks, ran M" (each missing check counts as failed). SKIP_CHECKS=REGEX skips the
 # checks whose name matches, and a whole profile (its capture too) when its name matches (used
 # by scripts/test-suites-fail.sh to show that the count catches it).
 #
@@ -44,7 +46,26 @@ server_pid=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
 PROFILES="default chrome firefox safari"
-EXPECTED=$((4 * $(wc -w <<<"$PROFILES")))
+# The browsers' published JA4 and JA3 (tls/src/profile.rs cites the captures).
+target_ja4() {
+  case $1 in
+    chrome) echo t13d1516h2_8daaf6152771_d8a2da3f94cd ;;
+    firefox) echo t13d1717h2_5b57614c22b0_3cbfd9057e0d ;;
+    safari) echo t13d2014h2_a09f3c656075_14788d8d241b ;;
+  esac
+}
+target_ja3() {
+  case $1 in
+    firefox) echo 6f7889b9fb1a62a9577e685c1fcfa919 ;;
+    safari) echo 773906b0efdefa24a7f2b8eb6985bf37 ;;
+  esac
+}
+EXPECTED=0
+for p in $PROFILES; do
+  EXPECTED=$((EXPECTED + 4))
+  [ -n "$(target_ja4 "$p")" ] && EXPECTED=$((EXPECTED + 1))
+  [ -n "$(target_ja3 "$p")" ] && EXPECTED=$((EXPECTED + 1))
+done
 pass=0 fail=0
 skip() { [ -n "${SKIP_CHECKS:-}" ] && [[ $1 =~ $SKIP_CHECKS ]]; }
 check() { # name ours theirs
@@ -96,6 +117,12 @@ for l in sys.stdin:
   check "$profile ja3 (tshark)" "$our_ja3" "$their_ja3"
   check "$profile ja4 (ja4plus)" "$our_ja4" "${their%% *}"
   check "$profile ja4_r (ja4plus)" "$our_ja4r" "${their#* }"
+  if [ -n "$(target_ja4 "$profile")" ]; then
+    check "$profile ja4 = published (ja4plus)" "${their%% *}" "$(target_ja4 "$profile")"
+  fi
+  if [ -n "$(target_ja3 "$profile")" ]; then
+    check "$profile ja3 = published (tshark)" "$their_ja3" "$(target_ja3 "$profile")"
+  fi
 done
 ran=$((pass + fail))
 missing=0

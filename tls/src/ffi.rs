@@ -1,9 +1,14 @@
-//! The crate's one FFI module: the few BoringSSL calls that `boring` 5.4 has no safe wrapper
-//! for (ALPS, the client key-share list) or marks `unsafe` (resuming a cached session).
+//! The crate's one FFI module: the few BoringSSL calls that `boring2` (imported as `boring`) has
+//! no safe wrapper for (ALPS, the message callback that honours a server's
+//! `record_size_limit`) or marks `unsafe` (resuming a cached session).
+
+use std::ffi::{c_int, c_void};
 
 use boring::error::ErrorStack;
-use boring::ssl::{SslRef, SslSessionRef};
+use boring::ssl::{SslContextBuilder, SslRef, SslSessionRef};
 use foreign_types::ForeignTypeRef;
+
+use crate::config::info::server_record_limit;
 
 /// Offers ALPS (application settings, draft-vvv-tls-alps) for ALPN protocol `proto` with our
 /// `settings`, using the new (17613, Chrome 131 and later) or the old (17513) codepoint.
@@ -27,20 +32,6 @@ pub(crate) fn add_application_settings(
     };
     // SAFETY: same live SSL; the call only stores a flag.
     unsafe { boring_sys::SSL_set_alps_use_new_codepoint(ssl.as_ptr(), i32::from(new_codepoint)) };
-    if ok == 1 {
-        Ok(())
-    } else {
-        Err(ErrorStack::get())
-    }
-}
-
-/// Sets the groups the client sends key shares for (each must be in the supported groups).
-pub(crate) fn set_client_key_shares(ssl: &mut SslRef, groups: &[u16]) -> Result<(), ErrorStack> {
-    // SAFETY: live SSL as above; `groups` is valid for `groups.len()` u16 reads and BoringSSL
-    // copies the list before returning.
-    let ok = unsafe {
-        boring_sys::SSL_set1_client_key_shares(ssl.as_ptr(), groups.as_ptr(), groups.len())
-    };
     if ok == 1 {
         Ok(())
     } else {
@@ -78,4 +69,40 @@ pub(crate) fn flush_deferred(ssl: &mut SslRef) {
     // write reads no bytes from the (dangling but never dereferenced) empty-slice pointer.
     let _ = unsafe { boring_sys::SSL_write(ssl.as_ptr(), [].as_ptr(), 0) };
     // A failed flush leaves its error on the thread's queue; the next real call reports it.
+}
+
+/// Honours a server's `record_size_limit` (RFC 8449) on the connections of `ctx`: a message
+/// callback reads the limit from the server's EncryptedExtensions (TLS 1.3) or ServerHello
+/// (TLS 1.2), which BoringSSL parses but ignores, and lowers the connection's largest sent
+/// fragment to it. BoringSSL's smallest fragment is 512 bytes, so a limit below that is
+/// lowered to 512 only.
+pub(crate) fn honour_server_record_limit(ctx: &mut SslContextBuilder) {
+    // SAFETY: `ctx` is a live SSL_CTX (a `&mut` builder cannot dangle); the callback is a
+    // plain function with the signature BoringSSL expects, and BoringSSL keeps only the
+    // pointer.
+    unsafe { boring_sys::SSL_CTX_set_msg_callback(ctx.as_ptr(), Some(record_limit_callback)) };
+}
+
+/// The message callback of [`honour_server_record_limit`].
+unsafe extern "C" fn record_limit_callback(
+    is_write: c_int,
+    _version: c_int,
+    content_type: c_int,
+    buf: *const c_void,
+    len: usize,
+    ssl: *mut boring_sys::SSL,
+    _arg: *mut c_void,
+) {
+    const HANDSHAKE: c_int = 22;
+    if is_write != 0 || content_type != HANDSHAKE || buf.is_null() || ssl.is_null() {
+        return;
+    }
+    // SAFETY: BoringSSL passes the whole received handshake message, `len` readable bytes at
+    // `buf` (checked non-null), valid for the duration of the call; nothing keeps the slice.
+    let msg = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), len) };
+    if let Some(fragment) = server_record_limit(msg) {
+        // SAFETY: `ssl` is the live connection BoringSSL is processing the message for
+        // (checked non-null); the call only stores the fragment size, clamped to 512..=16384.
+        unsafe { boring_sys::SSL_set_max_send_fragment(ssl, fragment) };
+    }
 }

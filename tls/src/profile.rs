@@ -9,14 +9,28 @@
 //! ([`Http2Profile`], the header lists) is plain data with no dependency on this crate's TLS
 //! types, for `proto-h1` and `proto-h2` (or `runtime-mio`) to apply.
 //!
+//! The crate links BoringSSL through the `boring2` fork (the one wreq uses), which adds the
+//! client controls stock BoringSSL lacks: a fixed extension order, the TLS 1.3 cipher order,
+//! `record_size_limit` and `delegated_credentials` as a client, the 3DES ECDHE suites, and
+//! duplicated signature algorithms.
+//!
 //! # Modelled versions
 //! - [`CHROME`]: Chrome 143 (desktop, December 2025), checked against the published
 //!   browserleaks capture: JA4 `t13d1516h2_8daaf6152771_d8a2da3f94cd`, JA3N
 //!   `8e19337e7524d2573be54efb2b0784c9`.
-//! - [`FIREFOX`]: Firefox 145 (desktop). Target JA4 `t13d1717h2_5b57614c22b0_3cbfd9057e0d`.
-//! - [`SAFARI`]: Safari 18 (macOS 15). Target JA4 `t13d2014h2_a09f3c656075_14788d8d241b`
-//!   (ja4db; its two hashes agree with Safari 18's published cipher, extension and signature
-//!   algorithm lists).
+//! - [`FIREFOX`]: Firefox 145 (desktop). JA4 `t13d1717h2_5b57614c22b0_3cbfd9057e0d` (the same
+//!   ClientHello from Firefox 140 to 148); JA3 `6f7889b9fb1a62a9577e685c1fcfa919`, the string
+//!   `771,4865-4867-4866-…,0-23-65281-10-11-35-16-5-34-18-51-43-13-45-28-27-65037,4588-29-23-24-25-256-257,0`
+//!   of a tls.peet.ws capture of Firefox 148 (2026-03-22); its extension order is the one of
+//!   Firefox 140's published ordered JA4 (`JA4_ro`).
+//! - [`SAFARI`]: Safari 18 (macOS 15). JA4 `t13d2014h2_a09f3c656075_14788d8d241b` (ja4db, shared
+//!   with Safari 17); JA3 `773906b0efdefa24a7f2b8eb6985bf37`, the string
+//!   `771,4865-4866-4867-…-49160-49170-10,0-23-65281-10-11-16-5-13-18-51-45-43-27-21,29-23-24-25,0`
+//!   of a tshark dissection of a Safari capture (browserleaks reports the same hash for Safari
+//!   17 and later).
+//!
+//! The full strings are in `tests/profiles.rs`; JA3N is the published JA3 string with its
+//! extensions sorted.
 //!
 //! # What matches (checked by `tests/profiles.rs` and, on real handshakes, by
 //! `fingerprint-check.sh` against tshark and ja4plus)
@@ -24,35 +38,61 @@
 //! | profile | JA4 | JA3N | exact JA3 |
 //! |---|---|---|---|
 //! | Chrome 143 | equal to the target | equal to the published `8e19337e...` | random per connection by design (Chrome permutes extensions; so do we) |
-//! | Firefox 145 | `t13d1715h2_5b57614c22b0_c1eccb039341`: cipher hash equal, extension part short of 28 and 34 | differs (28, 34, ffdhe groups) | out of reach (below) |
-//! | Safari 18 | `t13d1813h2_e8a523a41297_a1a1ff5c613f`: out of reach | differs | out of reach |
+//! | Firefox 145 | equal to the target | equal (`e4147a48...`) | equal (`6f7889b9...`) on every connection |
+//! | Safari 18 | equal to the target | equal (`44f7ed51...`) | equal (`773906b0...`) on every connection |
 //!
-//! # Limits of BoringSSL through `boring` 5.4 (what cannot match, and why)
-//! - **TLS 1.3 cipher order** is fixed by BoringSSL (AES-128-GCM, AES-256-GCM, ChaCha20 on
-//!   machines with AES instructions). Firefox sends `1301,1303,1302`, so Firefox's exact JA3
-//!   (cipher list in order) is out of reach; JA4 sorts ciphers, so its cipher hash still
-//!   matches.
-//! - **Extension order** cannot be set: BoringSSL uses its own fixed order, or a random
-//!   permutation (Chrome's behaviour, `permute_extensions`). Firefox's and Safari's exact JA3
-//!   strings (extensions in order) are therefore out of reach; JA3N and JA4 sort extensions.
-//! - **Extensions BoringSSL cannot send as a client**: `record_size_limit` (28) and
-//!   `delegated_credentials` (34), both sent by Firefox. Firefox's JA4 extension count and
-//!   extension hash therefore cannot match (we send 15 extensions where Firefox sends 17):
-//!   the Firefox JA4 target is out of reach, see the test `firefox_ja4_target_unreachable`.
-//! - **Groups**: BoringSSL has no finite-field groups (`ffdhe2048`, `ffdhe3072`, sent by
-//!   Firefox), so Firefox's JA3 group list differs.
-//! - **Safari** is out of reach on all three JA4 parts: it offers the 3DES ECDHE suites `c008`
-//!   and `c012` that BoringSSL does not implement (18 suites instead of 20); it lists
-//!   `rsa_pss_rsae_sha384` (`0805`) twice, which BoringSSL refuses
-//!   (`DUPLICATE_SIGNATURE_ALGORITHM`); and it sends `padding` (21), which BoringSSL only adds
-//!   to ClientHellos of 256 to 511 bytes.
-//! - **Certificate compression**: zlib and brotli work both ways; zstd (Firefox) has no
-//!   codepoint constant in `boring` 5.4 and no zstd crate in the workspace, so it is not
-//!   offered (the extension is present either way, so JA3/JA4 are unaffected).
-//! - **Padding** (21) is BoringSSL's own rule (added for ClientHellos of 256 to 511 bytes);
-//!   with an X25519MLKEM768 key share the hello is larger, and Chrome 143 sends none either.
+//! # What still differs, and why
+//! None of these enter JA3, JA3N or JA4.
+//! - **Certificate compression**: Firefox offers zlib, brotli and zstd; we offer zlib and
+//!   brotli (the extension's contents differ, not its presence). `boring2` names the zstd
+//!   codepoint, but a zstd codec here would be one more decompressor of server-supplied data
+//!   to bound (its window size included); not done yet.
+//! - **Delegated credentials** are offered exactly as Firefox offers them (ECDSA P-256, P-384,
+//!   P-521, SHA-1) but BoringSSL's client cannot use one; see below.
+//! - **TLS 1.3 cipher order** is fixed per profile, so the profiles do not depend on the
+//!   machine; a real Chrome without AES instructions would put ChaCha20 first.
+//! - **Padding** (21) follows BoringSSL's rule (a ClientHello of 256 to 511 bytes is padded to
+//!   512), which Safari's stack shares: Safari's hello is padded to 512 bytes, ours too; the
+//!   padding length depends on the server name's length, as Safari's does. Chrome's and
+//!   Firefox's hellos are larger (post-quantum key share) and carry none, as in the browsers.
+//! - **Resumed connections** (a `pre_shared_key` extension) and the ECH GREASE payload sizes
+//!   are not compared with the browsers'.
+//!
+//! # What the legacy offers lead to when a server takes them up
+//! - **3DES** (Safari's `c008`, `c012`, `000a`): the fork implements them, so a TLS 1.2
+//!   server that picks one gets a working 3DES connection, as Safari would, and
+//!   [`Session::cipher`](crate::Session::cipher) names it (`tests/profile_peers.rs`). Clients
+//!   without a profile and every server keep stock BoringSSL's default suites, without 3DES
+//!   (the fork's own default list adds 3DES, DHE and CBC-SHA-2 suites; the crate never uses
+//!   it).
+//! - **ffdhe2048 and ffdhe3072** (Firefox's groups 256 and 257): BoringSSL cannot compute
+//!   them. A TLS 1.3 server that asks for one in a HelloRetryRequest ends the handshake with
+//!   [`PeerError::Handshake`](crate::PeerError::Handshake) ("BoringSSL stopped without an
+//!   error code"; no alert is sent) (`tests/openssl.rs`). In TLS 1.2 the profile offers no DHE
+//!   suite, so the groups are never used there.
+//! - **record_size_limit** (Firefox, 16385): 2^14 + 1 is what we accept anyway (the
+//!   protocol's maximum), so announcing it changes nothing we receive. A server may answer
+//!   with a smaller limit of its own, which Firefox honours. The fork parses that answer and
+//!   ignores its value; a message callback of ours reads it (from EncryptedExtensions in TLS
+//!   1.3, the ServerHello in TLS 1.2) and lowers the connection's record size to it, so we
+//!   honour it too (`tests/profile_peers.rs`, against `gnutls-serv --recordsize=512` in both
+//!   versions; without the callback GnuTLS ends the connection with `record_overflow`).
+//!   BoringSSL cannot send records under 512 bytes: against a server whose limit is lower
+//!   (RFC 8449 allows 64), a record above that limit ends the connection with the server's
+//!   `record_overflow` alert, a [`PeerError::Protocol`](crate::PeerError::Protocol), never
+//!   silently lost data.
+//! - **delegated_credentials** (Firefox): a TLS 1.3 server that sends a delegated credential
+//!   puts it in its Certificate message, whose entry extensions BoringSSL's client parses
+//!   knowing only `status_request` and SCT, rejecting any other (`tls13_both.cc`,
+//!   `ssl_parse_extensions` with `ignore_unknown = false`): the handshake fails with
+//!   `UNEXPECTED_EXTENSION` and an `unsupported_extension` alert. Servers send one only when
+//!   configured with one (rare). From the source, not a live test: `boring2` has no safe API
+//!   to give a server a delegated credential.
+//!
+//! # Other settings
 //! - **Key shares**: Chrome's (X25519MLKEM768 and X25519) are BoringSSL's default; Firefox's
-//!   three (X25519MLKEM768, X25519, P-256) are set through `SSL_set1_client_key_shares`.
+//!   three (X25519MLKEM768, X25519, P-256) are its first three groups
+//!   ([`TlsProfile::key_shares`]).
 
 use crate::cert_compression::CertCompression;
 
@@ -68,19 +108,30 @@ pub struct Alps {
 /// The TLS half of a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TlsProfile {
-    /// TLS 1.2 cipher suites in order (OpenSSL names); TLS 1.3 suites are BoringSSL's.
+    /// TLS 1.3 cipher suites in order (OpenSSL names, `:`-separated), or `None` for BoringSSL's
+    /// own order (AES-128-GCM, AES-256-GCM, ChaCha20 on machines with AES instructions,
+    /// ChaCha20 first on machines without).
+    pub tls13_ciphers: Option<&'static str>,
+    /// TLS 1.2 cipher suites in order (OpenSSL names).
     pub cipher_list: &'static str,
     /// Supported groups in order (BoringSSL names).
     pub groups: &'static str,
-    /// Groups the client sends key shares for (`None`: BoringSSL's default, the first group
-    /// plus X25519 when the first is a post-quantum hybrid, which is Chrome's behaviour).
-    pub key_shares: Option<&'static [u16]>,
-    /// Signature algorithms in order (codepoints).
+    /// How many key shares the client sends: one for each of the first `n` supported groups
+    /// (1 to 3). `None`: BoringSSL's default, the first group plus the first group of the other
+    /// kind (classical or post-quantum), which is Chrome's behaviour.
+    pub key_shares: Option<u8>,
+    /// Signature algorithms in order (codepoints; a repeated one is sent twice).
     pub signature_algorithms: &'static [u16],
     /// GREASE values (RFC 8701) in ciphers, extensions, groups, versions.
     pub grease: bool,
     /// Random extension order per connection (Chrome 110+).
     pub permute_extensions: bool,
+    /// A fixed extension order (codepoints), for browsers that send one. Every extension the
+    /// profile sends must be listed (BoringSSL appends unlisted ones in random order); GREASE
+    /// extensions and `padding` (21) are placed by BoringSSL (GREASE first and last, padding
+    /// after them). `None`: BoringSSL's own order, or a random one with
+    /// [`TlsProfile::permute_extensions`].
+    pub extension_order: Option<&'static [u16]>,
     /// Certificate compression algorithms offered.
     pub cert_compression: &'static [CertCompression],
     /// ALPS, when the browser offers it.
@@ -95,10 +146,13 @@ pub struct TlsProfile {
     pub session_tickets: bool,
     /// ALPN protocols in order.
     pub alpn: &'static [&'static str],
-    /// `record_size_limit` the browser sends (not sendable through BoringSSL: documented only).
+    /// The `record_size_limit` (RFC 8449) the client announces. See the module documentation
+    /// for what happens when a server answers with its own limit.
     pub record_size_limit: Option<u16>,
-    /// Whether the browser sends `delegated_credentials` (not sendable through BoringSSL).
-    pub delegated_credentials: bool,
+    /// The signature algorithms offered in `delegated_credentials` (BoringSSL names,
+    /// `:`-separated). See the module documentation for what happens when a server sends a
+    /// delegated credential.
+    pub delegated_credentials: Option<&'static str>,
 }
 
 /// HEADERS frame priority fields (RFC 9113 section 6.2).
@@ -162,8 +216,7 @@ pub struct Profile {
     /// The browser version modelled.
     pub browser_version: &'static str,
     /// The browser's published JA4 (the module documentation cites the capture): the target
-    /// this profile's ClientHello is measured against. Reached for Chrome; the reasons
-    /// Firefox and Safari fall short are in the module documentation.
+    /// this profile's ClientHello is measured against, and reaches (`tests/profiles.rs`).
     pub published_ja4: &'static str,
     /// The ClientHello.
     pub tls: TlsProfile,
@@ -186,6 +239,11 @@ impl Profile {
     }
 }
 
+/// TLS 1.3 suites in BoringSSL's order on machines with AES instructions (Chrome's and
+/// Safari's), fixed so that the profiles do not depend on the machine.
+const TLS13_AES_FIRST: &str =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
 const CHROME_SIGALGS: &[u16] = &[
     0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
 ];
@@ -196,6 +254,7 @@ pub static CHROME: Profile = Profile {
     browser_version: "Chrome 143 (desktop)",
     published_ja4: "t13d1516h2_8daaf6152771_d8a2da3f94cd",
     tls: TlsProfile {
+        tls13_ciphers: Some(TLS13_AES_FIRST),
         cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
@@ -206,6 +265,7 @@ pub static CHROME: Profile = Profile {
         signature_algorithms: CHROME_SIGALGS,
         grease: true,
         permute_extensions: true,
+        extension_order: None,
         cert_compression: &[CertCompression::Brotli],
         alps: Some(Alps {
             protocol: "h2",
@@ -217,7 +277,7 @@ pub static CHROME: Profile = Profile {
         session_tickets: true,
         alpn: &["h2", "http/1.1"],
         record_size_limit: None,
-        delegated_credentials: false,
+        delegated_credentials: None,
     },
     http2: Http2Profile {
         settings: &[(1, 65536), (2, 0), (4, 6_291_456), (6, 262_144)],
@@ -285,18 +345,24 @@ pub static FIREFOX: Profile = Profile {
     browser_version: "Firefox 145 (desktop)",
     published_ja4: "t13d1717h2_5b57614c22b0_3cbfd9057e0d",
     tls: TlsProfile {
+        tls13_ciphers: Some(
+            "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384",
+        ),
         cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:\
                       ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
-        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521",
-        key_shares: Some(&[0x11ec, 0x001d, 0x0017]),
+        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521:ffdhe2048:ffdhe3072",
+        key_shares: Some(3),
         signature_algorithms: &[
             0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201,
         ],
         grease: false,
         permute_extensions: false,
+        extension_order: Some(&[
+            0, 23, 65281, 10, 11, 35, 16, 5, 34, 18, 51, 43, 13, 45, 28, 27, 65037,
+        ]),
         cert_compression: &[CertCompression::Zlib, CertCompression::Brotli],
         alps: None,
         ocsp_stapling: true,
@@ -305,7 +371,9 @@ pub static FIREFOX: Profile = Profile {
         session_tickets: true,
         alpn: &["h2", "http/1.1"],
         record_size_limit: Some(16385),
-        delegated_credentials: true,
+        delegated_credentials: Some(
+            "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512:ecdsa_sha1",
+        ),
     },
     http2: Http2Profile {
         settings: &[(1, 65536), (2, 0), (4, 131_072), (5, 16384)],
@@ -363,19 +431,21 @@ pub static SAFARI: Profile = Profile {
     browser_version: "Safari 18 (macOS 15)",
     published_ja4: "t13d2014h2_a09f3c656075_14788d8d241b",
     tls: TlsProfile {
+        tls13_ciphers: Some(TLS13_AES_FIRST),
         cipher_list: "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES256-SHA:\
                       ECDHE-RSA-AES128-SHA:AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:\
-                      AES128-SHA:DES-CBC3-SHA",
+                      AES128-SHA:ECDHE-ECDSA-DES-CBC3-SHA:ECDHE-RSA-DES-CBC3-SHA:DES-CBC3-SHA",
         groups: "X25519:P-256:P-384:P-521",
         key_shares: None,
         signature_algorithms: &[
-            0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201,
+            0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201,
         ],
         grease: true,
         permute_extensions: false,
+        extension_order: Some(&[0, 23, 65281, 10, 11, 16, 5, 13, 18, 51, 45, 43, 27]),
         cert_compression: &[CertCompression::Zlib],
         alps: None,
         ocsp_stapling: true,
@@ -384,7 +454,7 @@ pub static SAFARI: Profile = Profile {
         session_tickets: false,
         alpn: &["h2", "http/1.1"],
         record_size_limit: None,
-        delegated_credentials: false,
+        delegated_credentials: None,
     },
     http2: Http2Profile {
         settings: &[(2, 0), (3, 100), (4, 2_097_152), (9, 1)],

@@ -580,7 +580,9 @@ impl<R> Session<R> {
 
     fn fail(&mut self, e: &boring::ssl::Error) -> Error {
         self.failed = true;
-        if e.code() == ErrorCode::SYSCALL && e.io_error().is_none() && e.ssl_error().is_none() {
+        let silent =
+            e.code() == ErrorCode::SYSCALL && e.io_error().is_none() && e.ssl_error().is_none();
+        if silent && self.stream.get_ref().eof {
             return PeerError::UnexpectedEof.into();
         }
         let reason = match e.ssl_error() {
@@ -590,6 +592,10 @@ impl<R> Session<R> {
                 .map(|x| x.reason().unwrap_or("unknown").to_owned())
                 .collect::<Vec<_>>()
                 .join(": "),
+            // BoringSSL stopped without queueing an error while the transport is still open: a
+            // step it cannot take, for example a HelloRetryRequest for a group that a browser
+            // profile lists but BoringSSL cannot compute (Firefox's ffdhe2048).
+            None if silent => "BoringSSL stopped without an error code".to_owned(),
             None => e.to_string(),
         };
         let ssl = self.stream.ssl();

@@ -240,3 +240,36 @@ fn openssl_s_client_against_our_server() {
     conn.close().unwrap();
     drop(stdin);
 }
+
+fn profile_client(f: &Files, profile: &'static tls::Profile) -> ClientConfig {
+    let mut b = ClientConfig::builder();
+    b.system_roots(false)
+        .add_root_pem(&f.ca_pem)
+        .profile(profile);
+    b.build().unwrap()
+}
+
+/// Firefox lists ffdhe2048 and ffdhe3072 in supported_groups, which BoringSSL cannot compute.
+/// A TLS 1.3 server that only has ffdhe2048 asks for it in a HelloRetryRequest: the handshake
+/// fails with a typed handshake error (BoringSSL queues no reason and sends no alert, so the
+/// server sees the connection end) instead of going on with a group the client cannot use.
+#[test]
+fn firefox_profile_when_the_server_asks_for_ffdhe() {
+    let f = files("firefoxffdhe");
+    let port = free_port();
+    let _server = s_server(&f, port, &["-tls1_3", "-groups", "ffdhe2048"]);
+    let sock = connect_retry(port);
+    let mut conn = Blocking::new(
+        sock,
+        ClientSession::new(&profile_client(&f, &tls::profile::FIREFOX), "localhost").unwrap(),
+    );
+    let err = conn.handshake().unwrap_err();
+    let err = err.downcast::<Error>().expect("a tls error");
+    assert_eq!(
+        *err,
+        Error::Peer(PeerError::Handshake {
+            alert: None,
+            reason: "BoringSSL stopped without an error code".to_owned()
+        })
+    );
+}

@@ -75,6 +75,18 @@ fn acceptor(cert: &PathBuf, key: &PathBuf) -> Result<SslAcceptor, boring::error:
     Ok(b.build())
 }
 
+/// The TLS handshake of one accepted connection (`None` when it fails: a peer's fault, not
+/// ours to report).
+async fn accept(
+    acceptor: &SslAcceptor,
+    stream: tokio::net::TcpStream,
+) -> Option<tokio_boring::SslStream<tokio::net::TcpStream>> {
+    let ssl = boring::ssl::Ssl::new(acceptor.context()).ok()?;
+    let mut s = tokio_boring::SslStream::new(ssl, stream).ok()?;
+    std::pin::Pin::new(&mut s).accept().await.ok()?;
+    Some(s)
+}
+
 /// The endpoint: `/` answers "Hello, World!", anything else 404.
 async fn handle(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     let mut resp = if req.uri().path() == "/" {
@@ -125,7 +137,7 @@ async fn serve(args: Args) -> std::io::Result<()> {
             // Connection errors (peers resetting at the end of a load run) are not ours to report.
             match tls {
                 Some(acceptor) => {
-                    if let Ok(s) = tokio_boring::accept(&acceptor, stream).await {
+                    if let Some(s) = accept(&acceptor, stream).await {
                         let _ = builder.serve_connection(TokioIo::new(s), svc).await;
                     }
                 }

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use boring::error::ErrorStack;
 use boring::ssl::{
-    SslContext, SslContextBuilder, SslMethod, SslOptions, SslRef, SslSessionCacheMode,
-    SslSignatureAlgorithm, SslVerifyMode,
+    ExtensionType, SslContext, SslContextBuilder, SslMethod, SslOptions, SslRef,
+    SslSessionCacheMode, SslSignatureAlgorithm, SslVerifyMode,
 };
 use boring::x509::X509;
 use boring::x509::store::X509StoreBuilder;
@@ -17,7 +17,10 @@ use boring::x509::store::X509StoreBuilder;
 use super::info::{cache_key_index, install_alert_log};
 use super::key_log::{KeyLog, install_key_log};
 use super::session_cache::SessionCache;
-use super::{DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, alpn_wire, set_chain_and_key, set_versions};
+use super::{
+    DEFAULT_CIPHERS, DEFAULT_GROUPS, DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, alpn_wire,
+    set_chain_and_key, set_versions,
+};
 use crate::cert_compression::add_compression;
 use crate::profile::Profile;
 use crate::{ConfigError, Error, ffi};
@@ -151,8 +154,14 @@ impl ClientConfigBuilder {
             .map_err(ConfigError::rejected("new client context"))?;
         ctx.set_options(SslOptions::NO_COMPRESSION);
         let id = CONFIG_IDS.fetch_add(1, Ordering::Relaxed);
-        if let Some(p) = self.profile {
-            apply_profile_ctx(p, &mut ctx)?;
+        match self.profile {
+            Some(p) => apply_profile_ctx(p, &mut ctx)?,
+            None => {
+                ctx.set_cipher_list(DEFAULT_CIPHERS)
+                    .map_err(ConfigError::rejected("cipher list"))?;
+                ctx.set_curves_list(DEFAULT_GROUPS)
+                    .map_err(ConfigError::rejected("groups"))?;
+            }
         }
         set_versions(&mut ctx, self.min, self.max)?;
         let alpn = if self.alpn.is_empty() {
@@ -291,14 +300,45 @@ fn profile_refused(p: &Profile, setting: &'static str) -> impl FnOnce(ErrorStack
     }
 }
 
-/// Applies a profile's context-wide settings (ciphers, groups, signature algorithms, GREASE,
-/// extension permutation, certificate compression, stapling, SCT, tickets) to `ctx`.
+/// The error for a profile value BoringSSL would not refuse but cannot honour.
+fn profile_invalid(p: &Profile, setting: &'static str, reason: String) -> Error {
+    ConfigError::Profile {
+        profile: p.name,
+        setting,
+        reason,
+    }
+    .into()
+}
+
+/// Applies a profile's context-wide settings (ciphers, groups, key shares, signature
+/// algorithms, GREASE, extension order or permutation, certificate compression, stapling, SCT,
+/// tickets, record size limit, delegated credentials) to `ctx`.
 pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Result<(), Error> {
     let profile = &p.tls;
     let bad = |setting| profile_refused(p, setting);
-    ctx.set_cipher_list(profile.cipher_list)
-        .map_err(bad("cipher list"))?;
+    match profile.tls13_ciphers {
+        Some(tls13) => {
+            // Must come before set_cipher_list, which then also builds the TLS 1.3 list from
+            // the TLS 1.3 names in the string (the TLS 1.2 list skips them).
+            ctx.set_preserve_tls13_cipher_list(true);
+            ctx.set_cipher_list(&format!("{tls13}:{}", profile.cipher_list))
+                .map_err(bad("cipher list"))?;
+        }
+        None => ctx
+            .set_cipher_list(profile.cipher_list)
+            .map_err(bad("cipher list"))?,
+    }
     ctx.set_curves_list(profile.groups).map_err(bad("groups"))?;
+    if let Some(n) = profile.key_shares {
+        if !(1..=3).contains(&n) {
+            return Err(profile_invalid(
+                p,
+                "key shares",
+                format!("{n} key shares: BoringSSL sends 1 to 3"),
+            ));
+        }
+        ctx.set_key_shares_limit(n);
+    }
     let algs: Vec<SslSignatureAlgorithm> = profile
         .signature_algorithms
         .iter()
@@ -317,6 +357,42 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
         .map_err(bad("signature algorithms"))?;
     ctx.set_grease_enabled(profile.grease);
     ctx.set_permute_extensions(profile.permute_extensions);
+    if let Some(order) = profile.extension_order {
+        if profile.permute_extensions {
+            return Err(profile_invalid(
+                p,
+                "extension order",
+                "a fixed extension order and permuted extensions exclude each other".to_owned(),
+            ));
+        }
+        let order: Vec<ExtensionType> = order.iter().map(|&e| ExtensionType::from(e)).collect();
+        ctx.set_extension_permutation(&order)
+            .map_err(bad("extension order"))?;
+    }
+    if let Some(limit) = profile.record_size_limit {
+        // RFC 8449 section 4: at least 64; a TLS 1.3 value counts the content type byte, so
+        // 2^14 + 1 is the largest meaningful one.
+        if !(64..=16385).contains(&limit) {
+            return Err(profile_invalid(
+                p,
+                "record size limit",
+                format!("{limit} is outside RFC 8449's 64 to 16385"),
+            ));
+        }
+        ctx.set_record_size_limit(limit);
+        ffi::honour_server_record_limit(ctx);
+    }
+    if let Some(algs) = profile.delegated_credentials {
+        if algs.contains('\0') {
+            return Err(profile_invalid(
+                p,
+                "delegated credentials",
+                "NUL byte in the algorithm list".to_owned(),
+            ));
+        }
+        ctx.set_delegated_credentials(algs)
+            .map_err(bad("delegated credentials"))?;
+    }
     add_compression(ctx, profile.cert_compression)?;
     if profile.ocsp_stapling {
         ctx.enable_ocsp_stapling();
@@ -330,7 +406,7 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
     Ok(())
 }
 
-/// Applies a profile's per-connection settings (ALPS, ECH GREASE, key shares) to `ssl`.
+/// Applies a profile's per-connection settings (ALPS, ECH GREASE) to `ssl`.
 pub(crate) fn apply_profile_ssl(p: &Profile, ssl: &mut SslRef) -> Result<(), Error> {
     let profile = &p.tls;
     let bad = |setting| profile_refused(p, setting);
@@ -340,9 +416,6 @@ pub(crate) fn apply_profile_ssl(p: &Profile, ssl: &mut SslRef) -> Result<(), Err
     }
     if profile.ech_grease {
         ssl.set_enable_ech_grease(true);
-    }
-    if let Some(shares) = profile.key_shares {
-        ffi::set_client_key_shares(ssl, shares).map_err(bad("key shares"))?;
     }
     Ok(())
 }

@@ -51,7 +51,7 @@ pub(crate) fn install_alert_log(ctx: &mut SslContextBuilder) {
     });
 }
 
-/// The description code of an alert (`SslAlert` has no raw accessor in `boring` 5.4).
+/// The description code of an alert (`SslAlert` has no raw accessor in `boring2`).
 fn alert_code(alert: SslAlert) -> Option<i32> {
     const TABLE: &[(SslAlert, i32)] = &[
         (SslAlert::CLOSE_NOTIFY, 0),
@@ -83,4 +83,91 @@ fn alert_code(alert: SslAlert) -> Option<i32> {
         (SslAlert::NO_APPLICATION_PROTOCOL, 120),
     ];
     TABLE.iter().find(|(a, _)| *a == alert).map(|(_, c)| *c)
+}
+
+/// The largest plaintext fragment a server's `record_size_limit` (RFC 8449) allows us to send,
+/// from one handshake message the server sent: EncryptedExtensions (TLS 1.3, where the limit
+/// counts the inner content type byte) or ServerHello (TLS 1.2). `None` for other messages, a
+/// message without the extension, or a malformed one (BoringSSL rejects those itself).
+pub(crate) fn server_record_limit(msg: &[u8]) -> Option<usize> {
+    fn u16_at(b: &[u8], i: usize) -> Option<usize> {
+        Some(usize::from(u16::from_be_bytes([
+            *b.get(i)?,
+            *b.get(i + 1)?,
+        ])))
+    }
+    let (&kind, rest) = msg.split_first()?;
+    let body = rest.get(3..)?;
+    let (mut i, tls13) = match kind {
+        // EncryptedExtensions: the extension list only.
+        8 => (0, true),
+        // ServerHello: version, random, session id, cipher suite, compression method.
+        2 => {
+            let sid = usize::from(*body.get(34)?);
+            (2 + 32 + 1 + sid + 2 + 1, false)
+        }
+        _ => return None,
+    };
+    let end = i.checked_add(2)?.checked_add(u16_at(body, i)?)?;
+    i += 2;
+    while i + 4 <= end {
+        let (kind, len) = (u16_at(body, i)?, u16_at(body, i + 2)?);
+        if kind == 28 && len == 2 {
+            let limit = u16_at(body, i + 4)?;
+            let fragment = if tls13 { limit.checked_sub(1)? } else { limit };
+            return Some(fragment.min(16384));
+        }
+        i += 4 + len;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_record_limit;
+
+    /// A handshake message of `kind` with `body`.
+    fn msg(kind: u8, body: &[u8]) -> Vec<u8> {
+        let n = body.len();
+        let mut m = vec![kind, (n >> 16) as u8, (n >> 8) as u8, n as u8];
+        m.extend_from_slice(body);
+        m
+    }
+
+    #[test]
+    fn encrypted_extensions_limit_counts_the_content_type() {
+        // alpn (16) "h2", then record_size_limit 513.
+        let exts = [0, 16, 0, 5, 0, 3, 2, b'h', b'2', 0, 28, 0, 2, 0x02, 0x01];
+        let mut body = vec![0, exts.len() as u8];
+        body.extend_from_slice(&exts);
+        assert_eq!(server_record_limit(&msg(8, &body)), Some(512));
+        // 2^14 + 1: no limit below the protocol's.
+        let body = [0, 6, 0, 28, 0, 2, 0x40, 0x01];
+        assert_eq!(server_record_limit(&msg(8, &body)), Some(16384));
+        let body = [0, 4, 0, 16, 0, 0];
+        assert_eq!(server_record_limit(&msg(8, &body)), None);
+    }
+
+    #[test]
+    fn tls12_server_hello_limit_is_the_fragment() {
+        let mut body = vec![3, 3];
+        body.extend_from_slice(&[7; 32]);
+        body.extend_from_slice(&[4, 1, 2, 3, 4]); // session id
+        body.extend_from_slice(&[0xc0, 0x2f, 0]); // cipher, compression
+        body.extend_from_slice(&[0, 6, 0, 28, 0, 2, 0x04, 0x00]);
+        assert_eq!(server_record_limit(&msg(2, &body)), Some(1024));
+        body.truncate(body.len() - 8); // no extensions at all
+        assert_eq!(server_record_limit(&msg(2, &body)), None);
+    }
+
+    #[test]
+    fn other_and_malformed_messages_give_nothing() {
+        assert_eq!(server_record_limit(&[]), None);
+        assert_eq!(server_record_limit(&msg(11, &[0, 0, 0])), None);
+        assert_eq!(server_record_limit(&msg(8, &[0, 9, 0, 28, 0, 2])), None);
+        assert_eq!(
+            server_record_limit(&msg(8, &[0, 6, 0, 28, 0, 2, 0, 0])),
+            None
+        );
+    }
 }

@@ -37,6 +37,24 @@ pub use session_cache::SessionCache;
 /// [`Session::write_vectored`](crate::Session::write_vectored), "Backpressure").
 pub const DEFAULT_WRITE_QUEUE_LIMIT: usize = 64 * 1024;
 
+/// The TLS 1.2 cipher suites of every context that no browser profile shapes (all servers,
+/// clients without a profile): stock BoringSSL's default list. The `boring2` fork's own default
+/// (`ALL`) adds suites that stock BoringSSL leaves out or never had, for browser profiles to
+/// offer: 3DES (`c008`, `c012`, `000a`), CBC with HMAC-SHA256/384 (`003c`, `003d`, `c023`,
+/// `c024`, `c028`) and finite-field DHE (`0033`, `0039`, `0067`, `006b`, `009e`, `009f`; the fork
+/// has no alias for DHE, so they are named). The rules keep BoringSSL's ordering, which puts
+/// AES-GCM or ChaCha20 first depending on AES instructions.
+pub(crate) const DEFAULT_CIPHERS: &str = "ALL:!3DES:!SHA256:!SHA384:!DHE-RSA-AES128-SHA:\
+     !DHE-RSA-AES256-SHA:!DHE-RSA-AES128-GCM-SHA256:!DHE-RSA-AES256-GCM-SHA384";
+
+/// The supported groups of every context that no browser profile shapes: the default of the
+/// `boring` 5.4 crate the workspace used before (post-quantum X25519MLKEM768 first, then
+/// Cloudflare's P256Kyber768Draft00), which the fork's own default (X25519, P-256, P-384)
+/// lacks. A client sends key shares for X25519MLKEM768 and X25519. (The fork's BoringSSL is
+/// older: a client without a profile no longer offers the ML-DSA signature algorithms
+/// `0904`-`0906`, the one difference left in its ClientHello.)
+pub(crate) const DEFAULT_GROUPS: &str = "X25519MLKEM768:P256Kyber768Draft00:X25519:P-256:P-384";
+
 /// A TLS protocol version bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]

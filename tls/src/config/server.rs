@@ -15,7 +15,10 @@ use boring::x509::store::X509StoreBuilder;
 
 use super::info::{hello_index, install_alert_log};
 use super::key_log::{KeyLog, install_key_log};
-use super::{DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, set_chain_and_key, set_versions};
+use super::{
+    DEFAULT_CIPHERS, DEFAULT_GROUPS, DEFAULT_WRITE_QUEUE_LIMIT, TlsVersion, set_chain_and_key,
+    set_versions,
+};
 use crate::cert_compression::{CertCompression, add_compression};
 use crate::{ConfigError, Error};
 
@@ -181,6 +184,10 @@ impl ServerConfigBuilder {
         let mut ctx = SslContextBuilder::new(SslMethod::tls())
             .map_err(ConfigError::rejected("new server context"))?;
         ctx.set_options(SslOptions::NO_COMPRESSION);
+        ctx.set_cipher_list(DEFAULT_CIPHERS)
+            .map_err(ConfigError::rejected("cipher list"))?;
+        ctx.set_curves_list(DEFAULT_GROUPS)
+            .map_err(ConfigError::rejected("groups"))?;
         if !self.tickets {
             ctx.set_options(SslOptions::NO_TICKET);
         }
