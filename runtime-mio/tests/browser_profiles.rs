@@ -10,9 +10,8 @@
 //! client shaped by the profile ([`ClientConfig::profile`]) making the same two requests.
 //!
 //! The two are compared field by field ([`compare`]), and the list of differences must equal
-//! the list of known ones, written out below with the reason of each: limits of BoringSSL
-//! through `boring` 5.4 (`tls/src/profile.rs`'s module documentation), and what headless mode
-//! changes. Any other difference fails the test, and so does a known difference that is gone;
+//! the list of known ones, written out below with the reason of each: what our `tls` crate
+//! cannot send (`tls::profile::CHROMIUM`'s documentation), and what headless mode changes. Any other difference fails the test, and so does a known difference that is gone;
 //! the failure prints both lists, so when Debian updates a browser it says exactly what moved
 //! (a new extension, a changed SETTINGS value, a header that moved). Each browser's JA4 over
 //! HTTP/2 is also checked against the capture the profile cites (`published_ja4`).
@@ -383,21 +382,12 @@ const CHROMIUM_H1_KNOWN: &[&str] = &[
     "header User-Agent: browser \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\", ours \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36\"",
 ];
 
-/// Firefox ESR 153's differences from our `firefox-esr` profile over HTTP/2, each a
-/// documented limit (`tls/src/profile.rs`): BoringSSL cannot send `record_size_limit` (0x001c)
-/// or `delegated_credentials` (0x0022), so JA4's extension count and hash differ.
-const FIREFOX_H2_KNOWN: &[&str] = &[
-    "ja4 a: browser t13d1617h2, ours t13d1615h2",
-    "ja4 c (extension hash): browser 3cbfd9057e0d, ours c1eccb039341",
-    "ja4_r extensions: browser only [001c,0022]",
-];
+/// Firefox ESR 153 and our `firefox-esr` profile over HTTP/2: no difference (the `boring2`
+/// fork sends `record_size_limit` and `delegated_credentials`).
+const FIREFOX_H2_KNOWN: &[&str] = &[];
 
 /// The same over HTTP/1.1.
-const FIREFOX_H1_KNOWN: &[&str] = &[
-    "ja4 a: browser t13d1617h1, ours t13d1615h1",
-    "ja4 c (extension hash): browser 3cbfd9057e0d, ours c1eccb039341",
-    "ja4_r extensions: browser only [001c,0022]",
-];
+const FIREFOX_H1_KNOWN: &[&str] = &[];
 
 /// Each browser's JA4 over HTTP/2 is the one its profile cites from the capture.
 fn check_capture(profile: &Profile, browser: &Seen) {

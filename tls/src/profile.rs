@@ -509,12 +509,12 @@ pub static SAFARI: Profile = Profile {
 ///
 /// | | Chromium 156.0.8078.114 | ours (`chromium`) | Firefox ESR 153.8.0 | ours (`firefox-esr`) |
 /// |---|---|---|---|---|
-/// | JA4 over HTTP/2 | `t13d1517h2_8daaf6152771_cb7bf5808d99` | `t13d1516h2_8daaf6152771_d8a2da3f94cd` | `t13d1617h2_86a278354501_3cbfd9057e0d` | `t13d1615h2_86a278354501_c1eccb039341` |
-/// | JA4 over HTTP/1.1 (ALPN `http/1.1` alone) | `t13d1516h1_8daaf6152771_5b37b36a67c0` (no ALPS) | `t13d1516h1_8daaf6152771_d8a2da3f94cd` (ALPS still sent) | `t13d1617h1_86a278354501_3cbfd9057e0d` | `t13d1615h1_86a278354501_c1eccb039341` |
-/// | cipher suites | 15 + GREASE: Chrome 143's | equal | 16: Firefox 145's without `c009`; TLS 1.3 order `1301,1303,1302` | set equal; TLS 1.3 order BoringSSL's `1301,1302,1303` |
-/// | extensions | 17 + 2 GREASE, permuted: Chrome 143's plus Trust Anchor Identifiers `0xca34` (28 anchor IDs, 186 bytes) | 16: no `0xca34` | 17 in a fixed order `0,23,65281,10,11,35,16,5,34,18,51,43,13,45,28,27,65037` | 15: no `record_size_limit` (28, value 16385), no `delegated_credentials` (34: `0403,0503,0603,0203`); BoringSSL's order |
+/// | JA4 over HTTP/2 | `t13d1517h2_8daaf6152771_cb7bf5808d99` | `t13d1516h2_8daaf6152771_d8a2da3f94cd` | `t13d1617h2_86a278354501_3cbfd9057e0d` | equal |
+/// | JA4 over HTTP/1.1 (ALPN `http/1.1` alone) | `t13d1516h1_8daaf6152771_5b37b36a67c0` (no ALPS) | `t13d1516h1_8daaf6152771_d8a2da3f94cd` (ALPS still sent) | `t13d1617h1_86a278354501_3cbfd9057e0d` | equal |
+/// | cipher suites | 15 + GREASE: Chrome 143's | equal | 16: Firefox 145's without `c009`; TLS 1.3 order `1301,1303,1302` | equal, in order |
+/// | extensions | 17 + 2 GREASE, permuted: Chrome 143's plus Trust Anchor Identifiers `0xca34` (28 anchor IDs, 186 bytes) | 16: no `0xca34` | 17 in a fixed order `0,23,65281,10,11,35,16,5,34,18,51,43,13,45,28,27,65037` | equal, in order (`record_size_limit` 16385, `delegated_credentials` `0403,0503,0603,0203`) |
 /// | signature algorithms | GREASE, ML-DSA-44/65/87 (`0904,0905,0906`), then Chrome 143's 8 | Chrome 143's 8 | Firefox 145's 11 | equal |
-/// | groups, key shares | GREASE, X25519MLKEM768, X25519, P-256, P-384; shares GREASE, X25519MLKEM768, X25519 | equal (BoringSSL's default shares) | X25519MLKEM768, X25519, P-256, P-384, P-521, ffdhe2048, ffdhe3072; shares X25519MLKEM768, X25519, P-256 | no ffdhe groups; shares equal |
+/// | groups, key shares | GREASE, X25519MLKEM768, X25519, P-256, P-384; shares GREASE, X25519MLKEM768, X25519 | equal (BoringSSL's default shares) | X25519MLKEM768, X25519, P-256, P-384, P-521, ffdhe2048, ffdhe3072; shares X25519MLKEM768, X25519, P-256 | equal |
 /// | certificate compression | brotli | equal | zlib, brotli, zstd | zlib, brotli (no zstd) |
 /// | Akamai (HTTP/2) | `1:65536;2:0;4:6291456;6:262144\|15663105\|0\|m,a,s,p`, HEADERS exclusive on 0, weight 256, no PRIORITY frames | equal | `1:65536;2:0;4:131072;5:16384\|12517377\|0\|m,p,a,s`, HEADERS on 0, weight 42, no PRIORITY frames | equal |
 /// | header order and values (HTTP/2 and HTTP/1.1) | Chrome 143's order; `sec-ch-ua` with the `Chromium` brand only, platform `"Linux"`, `Accept` with `image/jxl`, headless `User-Agent` `HeadlessChrome/156.0.0.0` | equal, but `User-Agent` says `Chrome/156.0.0.0` as a window does | Firefox 145's order (with `te: trailers` on HTTP/2, `Priority` on both); `Accept-Language` `en-US,en;q=0.9` | equal |
@@ -534,9 +534,9 @@ pub static SAFARI: Profile = Profile {
 /// - **ALPS over HTTP/1.1**: Chromium sends ALPS only when ALPN offers `h2`; our client config
 ///   adds the profile's ALPS whatever the ALPN list, so with ALPN `http/1.1` alone (the
 ///   client's `alpn_h2` off) our ClientHello carries `0x44cd` where Chromium's has none.
-/// - **Firefox ESR**: `record_size_limit`, `delegated_credentials`, the ffdhe groups, the TLS
-///   1.3 cipher order, the extension order and zstd certificate compression, as for Firefox
-///   145 (module documentation: limits of BoringSSL through `boring` 5.4).
+/// - **Firefox ESR**: only the certificate compression list (no zstd), which enters neither
+///   JA3 nor JA4; what the fork makes of `record_size_limit`, `delegated_credentials` and the
+///   ffdhe groups when a server takes them up is in the module documentation.
 /// - **Headless**: Chromium's headless `User-Agent` says `HeadlessChrome`; the profile models
 ///   the browser as people run it (`Chrome/156.0.0.0`, as Chromium on Linux sends in a
 ///   window). Firefox headless sends its usual `User-Agent`.
@@ -545,6 +545,7 @@ pub static CHROMIUM: Profile = Profile {
     browser_version: "Chromium 156 (Debian 156.0.8078.114-1~deb12u1, Linux)",
     published_ja4: "t13d1517h2_8daaf6152771_cb7bf5808d99",
     tls: TlsProfile {
+        tls13_ciphers: None,
         cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
@@ -557,6 +558,7 @@ pub static CHROMIUM: Profile = Profile {
         signature_algorithms: CHROME_SIGALGS,
         grease: true,
         permute_extensions: true,
+        extension_order: None,
         cert_compression: &[CertCompression::Brotli],
         alps: Some(Alps {
             protocol: "h2",
@@ -568,7 +570,7 @@ pub static CHROMIUM: Profile = Profile {
         session_tickets: true,
         alpn: &["h2", "http/1.1"],
         record_size_limit: None,
-        delegated_credentials: false,
+        delegated_credentials: None,
     },
     http2: Http2Profile {
         settings: &[(1, 65536), (2, 0), (4, 6_291_456), (6, 262_144)],
@@ -634,19 +636,25 @@ pub static FIREFOX_ESR: Profile = Profile {
     browser_version: "Firefox ESR 153 (Debian 153.8.0esr-1~deb12u1, Linux)",
     published_ja4: "t13d1617h2_86a278354501_3cbfd9057e0d",
     tls: TlsProfile {
+        tls13_ciphers: Some(
+            "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384",
+        ),
         cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:\
                       AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
         // Firefox also offers ffdhe2048 and ffdhe3072 (0x0100, 0x0101), which BoringSSL lacks.
-        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521",
-        key_shares: Some(&[0x11ec, 0x001d, 0x0017]),
+        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521:ffdhe2048:ffdhe3072",
+        key_shares: Some(3),
         signature_algorithms: &[
             0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201,
         ],
         grease: false,
         permute_extensions: false,
+        extension_order: Some(&[
+            0, 23, 65281, 10, 11, 35, 16, 5, 34, 18, 51, 43, 13, 45, 28, 27, 65037,
+        ]),
         cert_compression: &[CertCompression::Zlib, CertCompression::Brotli],
         alps: None,
         ocsp_stapling: true,
@@ -655,7 +663,9 @@ pub static FIREFOX_ESR: Profile = Profile {
         session_tickets: true,
         alpn: &["h2", "http/1.1"],
         record_size_limit: Some(16385),
-        delegated_credentials: true,
+        delegated_credentials: Some(
+            "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512:ecdsa_sha1",
+        ),
     },
     http2: Http2Profile {
         settings: &[(1, 65536), (2, 0), (4, 131_072), (5, 16384)],

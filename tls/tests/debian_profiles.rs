@@ -1,8 +1,8 @@
 //! The `chromium` and `firefox-esr` profiles against the captures they cite (Debian's
 //! Chromium 156 and Firefox ESR 153 on loopback, 2026-12-06), without the browsers: our own
-//! ClientHello, taken from the memory buffer, falls short of each capture's JA4 by exactly the
-//! elements the profile documentation lists as unsendable, and the HTTP/2 side gives the
-//! captured Akamai strings. (`runtime-mio/tests/browser_profiles.rs` compares with the live
+//! ClientHello, taken from the memory buffer, equals Firefox ESR's capture and falls short of
+//! Chromium's by exactly the elements the profile documentation lists as unsendable, and the
+//! HTTP/2 side gives the captured Akamai strings. (`runtime-mio/tests/browser_profiles.rs` compares with the live
 //! browsers.)
 
 use tls::client_hello::ja4_from_raw;
@@ -64,22 +64,22 @@ fn chromium_short_of_the_capture_by_trust_anchors_and_ml_dsa() {
     );
 }
 
-/// Firefox ESR 153: our JA4 has the capture's cipher hash; adding `record_size_limit`
-/// (0x001c) and `delegated_credentials` (0x0022), which BoringSSL cannot send, gives the
-/// captured JA4. No GREASE, the capture's groups as far as BoringSSL has them, and its three
-/// key shares.
+/// Firefox ESR 153: our ClientHello gives the captured JA4 and the captured JA3 string
+/// (ciphers, extensions in Firefox's order, groups with ffdhe2048 and ffdhe3072), with no
+/// GREASE and three key shares.
 #[test]
-fn firefox_esr_short_of_the_capture_by_record_size_limit_and_delegated_credentials() {
+fn firefox_esr_equals_the_capture() {
     let h = hello(&FIREFOX_ESR);
     let fp = h.fingerprints();
-    assert_eq!(fp.ja4, "t13d1615h2_86a278354501_c1eccb039341");
-    assert_eq!(
-        ja4_with(&fp.ja4_r, &["001c", "0022"], &[]),
-        FIREFOX_ESR.published_ja4
-    );
+    assert_eq!(fp.ja4, FIREFOX_ESR.published_ja4);
     assert_eq!(
         FIREFOX_ESR.published_ja4,
         "t13d1617h2_86a278354501_3cbfd9057e0d"
+    );
+    assert_eq!(
+        fp.ja3_text,
+        "771,4865-4867-4866-49195-49199-52393-52392-49196-49200-49162-49171-49172-156-157-47-53,\
+         0-23-65281-10-11-35-16-5-34-18-51-43-13-45-28-27-65037,4588-29-23-24-25-256-257,0"
     );
     assert!(
         !h.extensions
@@ -87,13 +87,7 @@ fn firefox_esr_short_of_the_capture_by_record_size_limit_and_delegated_credentia
             .chain(&h.cipher_suites)
             .any(|v| tls::client_hello::is_grease(*v))
     );
-    // The capture offers 0x11ec, 0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101 (the last two
-    // ffdhe groups BoringSSL lacks).
-    assert_eq!(h.groups, [0x11ec, 0x001d, 0x0017, 0x0018, 0x0019]);
-    assert_eq!(
-        FIREFOX_ESR.tls.key_shares,
-        Some(&[0x11ec, 0x001d, 0x0017][..])
-    );
+    assert_eq!(FIREFOX_ESR.tls.key_shares, Some(3));
 }
 
 /// The HTTP/2 prefaces as the captures show them (Akamai strings from `/fingerprint`).
