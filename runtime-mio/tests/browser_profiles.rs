@@ -359,9 +359,9 @@ fn check(what: &str, version: &str, browser: &Seen, ours: &Seen, known: &[&str])
 
 /// Chromium 156's differences from our `chromium` profile over HTTP/2, each a documented
 /// limit (`tls/src/profile.rs`): the Trust Anchor Identifiers extension (0xca34) and the
-/// ML-DSA signature algorithms cannot be sent through `boring` 5.4, so JA4's extension count
-/// and hash differ; headless Chromium names itself `HeadlessChrome` where a window says
-/// `Chrome`.
+/// ML-DSA signature algorithms cannot be sent through the `boring2` fork's BoringSSL, so
+/// JA4's extension count and hash differ; headless Chromium names itself `HeadlessChrome`
+/// where a window says `Chrome`.
 const CHROMIUM_H2_KNOWN: &[&str] = &[
     "ja4 a: browser t13d1517h2, ours t13d1516h2",
     "ja4 c (extension hash): browser cb7bf5808d99, ours d8a2da3f94cd",
@@ -370,14 +370,12 @@ const CHROMIUM_H2_KNOWN: &[&str] = &[
     "header user-agent: browser \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\", ours \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36\"",
 ];
 
-/// The same over HTTP/1.1, where ALPN offers `http/1.1` alone: Chromium then sends no ALPS,
-/// while our `tls` client config adds the profile's ALPS (`h2`) whatever the ALPN list (a
-/// difference of our config code, `apply_profile_ssl`, not of BoringSSL). The extension
-/// count is then equal (ALPS on our side standing in for 0xca34) and the hash differs.
+/// The same over HTTP/1.1, where ALPN offers `http/1.1` alone: neither side sends ALPS, so
+/// the same two limits make the differences (one extension fewer, another hash).
 const CHROMIUM_H1_KNOWN: &[&str] = &[
-    "ja4 c (extension hash): browser 5b37b36a67c0, ours d8a2da3f94cd",
+    "ja4 a: browser t13d1516h1, ours t13d1515h1",
+    "ja4 c (extension hash): browser 5b37b36a67c0, ours 0a20fe35d3a5",
     "ja4_r extensions: browser only [ca34]",
-    "ja4_r extensions: ours only [44cd]",
     "ja4_r signature algorithms: browser only [0904,0905,0906]",
     "header User-Agent: browser \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\", ours \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36\"",
 ];

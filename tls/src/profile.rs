@@ -510,7 +510,7 @@ pub static SAFARI: Profile = Profile {
 /// | | Chromium 156.0.8078.114 | ours (`chromium`) | Firefox ESR 153.8.0 | ours (`firefox-esr`) |
 /// |---|---|---|---|---|
 /// | JA4 over HTTP/2 | `t13d1517h2_8daaf6152771_cb7bf5808d99` | `t13d1516h2_8daaf6152771_d8a2da3f94cd` | `t13d1617h2_86a278354501_3cbfd9057e0d` | equal |
-/// | JA4 over HTTP/1.1 (ALPN `http/1.1` alone) | `t13d1516h1_8daaf6152771_5b37b36a67c0` (no ALPS) | `t13d1516h1_8daaf6152771_d8a2da3f94cd` (ALPS still sent) | `t13d1617h1_86a278354501_3cbfd9057e0d` | equal |
+/// | JA4 over HTTP/1.1 (ALPN `http/1.1` alone) | `t13d1516h1_8daaf6152771_5b37b36a67c0` (no ALPS) | `t13d1515h1_8daaf6152771_0a20fe35d3a5` (no ALPS either) | `t13d1617h1_86a278354501_3cbfd9057e0d` | equal |
 /// | cipher suites | 15 + GREASE: Chrome 143's | equal | 16: Firefox 145's without `c009`; TLS 1.3 order `1301,1303,1302` | equal, in order |
 /// | extensions | 17 + 2 GREASE, permuted: Chrome 143's plus Trust Anchor Identifiers `0xca34` (28 anchor IDs, 186 bytes) | 16: no `0xca34` | 17 in a fixed order `0,23,65281,10,11,35,16,5,34,18,51,43,13,45,28,27,65037` | equal, in order (`record_size_limit` 16385, `delegated_credentials` `0403,0503,0603,0203`) |
 /// | signature algorithms | GREASE, ML-DSA-44/65/87 (`0904,0905,0906`), then Chrome 143's 8 | Chrome 143's 8 | Firefox 145's 11 | equal |
@@ -521,19 +521,17 @@ pub static SAFARI: Profile = Profile {
 ///
 /// Why the rest differs:
 /// - **Trust Anchor Identifiers** (`0xca34`, draft-ietf-tls-trust-anchor-ids), sent by
-///   Chromium 156: our `tls` client config has no setting for it, and `boring` 5.4 no safe
-///   wrapper; BoringSSL 5.4 itself has `SSL_set1_requested_trust_anchors`, so an ffi call in
-///   `tls` could send it (with Chromium's 28 anchor IDs). Not sent, so Chromium's extension
-///   count and hash cannot match.
+///   Chromium 156: the BoringSSL of the `boring2` fork (5.0.0-alpha.13) that `tls` builds on
+///   has no `SSL_set1_requested_trust_anchors` (stock BoringSSL of `boring` 5.4 had). Not
+///   sent, so Chromium's extension count and hash cannot match.
 /// - **ML-DSA signature algorithms** (`0x0904`, `0x0905`, `0x0906`), listed first by
-///   Chromium 156: BoringSSL 5.4 and `boring` 5.4 have them (`SslSignatureAlgorithm::ML_DSA_*`),
-///   but the `tls` client config's codepoint table does not, so a profile listing them would
-///   be refused; the profile leaves them out and Chromium's signature-algorithm list (in
+///   Chromium 156: the fork's BoringSSL has no ML-DSA, so a profile listing them would be
+///   refused; the profile leaves them out and Chromium's signature-algorithm list (in
 ///   JA4_r, and so JA4's extension hash) differs. (A GREASE signature algorithm, also sent,
 ///   is not part of JA3 or JA4.)
-/// - **ALPS over HTTP/1.1**: Chromium sends ALPS only when ALPN offers `h2`; our client config
-///   adds the profile's ALPS whatever the ALPN list, so with ALPN `http/1.1` alone (the
-///   client's `alpn_h2` off) our ClientHello carries `0x44cd` where Chromium's has none.
+/// - **ALPS** goes out only when ALPN offers its protocol (`h2`), as Chromium does: with ALPN
+///   `http/1.1` alone (the client's `alpn_h2` off, a WebSocket's HTTP/1.1-only connection)
+///   neither sends it.
 /// - **Firefox ESR**: only the certificate compression list (no zstd), which enters neither
 ///   JA3 nor JA4; what the fork makes of `record_size_limit`, `delegated_credentials` and the
 ///   ffdhe groups when a server takes them up is in the module documentation.

@@ -138,7 +138,7 @@ impl ClientSession {
             }
         }
         if let Some(p) = config.profile {
-            apply_profile_ssl(p, &mut ssl)?;
+            apply_profile_ssl(p, config.alps, &mut ssl)?;
         }
         if let Some(cache) = &config.cache {
             let key = format!("{}/{}", config.id, server_name.to_ascii_lowercase());

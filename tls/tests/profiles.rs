@@ -308,3 +308,30 @@ fn http2_profile_data() {
         assert!(Profile::by_name(p.name).is_some());
     }
 }
+
+/// ALPS carries HTTP/2 settings: with ALPN `http/1.1` alone (a WebSocket's HTTP/1.1-only
+/// connection, `alpn_h2` off) Chrome's profile sends none, as Chromium with
+/// `--disable-http2` (`runtime-mio/tests/browser_profiles.rs` compares that live).
+#[test]
+fn alps_only_when_its_protocol_is_offered() {
+    let hello_with = |alpn: &[&[u8]]| {
+        let mut b = ClientConfig::builder();
+        b.system_roots(false).profile(&CHROME).alpn(alpn);
+        let config = b.build().unwrap();
+        let mut c = ClientSession::new(&config, "example.com").unwrap();
+        c.handshake().unwrap();
+        let mut wire = Vec::new();
+        c.poll_transmit(&mut wire);
+        ClientHello::parse_records(&wire).unwrap()
+    };
+    let h1 = hello_with(&[b"http/1.1"]);
+    assert!(!h1.extensions.contains(&17613), "{:?}", h1.extensions);
+    // One extension fewer than over HTTP/2, the cipher hash unchanged.
+    assert!(
+        h1.fingerprints()
+            .ja4
+            .starts_with("t13d1515h1_8daaf6152771_")
+    );
+    let h2 = hello_with(&[b"h2", b"http/1.1"]);
+    assert!(h2.extensions.contains(&17613), "{:?}", h2.extensions);
+}

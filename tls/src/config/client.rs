@@ -218,6 +218,10 @@ impl ClientConfigBuilder {
             sni: self.sni,
             cache: self.cache.clone(),
             profile: self.profile,
+            alps: self
+                .profile
+                .and_then(|p| p.tls.alps)
+                .is_some_and(|a| alpn.iter().any(|proto| proto == a.protocol.as_bytes())),
             write_limit: self.write_limit,
         })
     }
@@ -233,6 +237,9 @@ pub struct ClientConfig {
     pub(crate) sni: bool,
     pub(crate) cache: Option<SessionCache>,
     pub(crate) profile: Option<&'static Profile>,
+    /// The profile's ALPS goes out: its protocol is offered by ALPN (a browser that offers
+    /// `http/1.1` alone sends no ALPS: Chromium with `--disable-http2`).
+    pub(crate) alps: bool,
     pub(crate) write_limit: usize,
 }
 
@@ -406,11 +413,11 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
     Ok(())
 }
 
-/// Applies a profile's per-connection settings (ALPS, ECH GREASE) to `ssl`.
-pub(crate) fn apply_profile_ssl(p: &Profile, ssl: &mut SslRef) -> Result<(), Error> {
+/// Applies a profile's per-connection settings (ALPS when `alps`, ECH GREASE) to `ssl`.
+pub(crate) fn apply_profile_ssl(p: &Profile, alps: bool, ssl: &mut SslRef) -> Result<(), Error> {
     let profile = &p.tls;
     let bad = |setting| profile_refused(p, setting);
-    if let Some(alps) = profile.alps {
+    if let Some(alps) = profile.alps.filter(|_| alps) {
         ffi::add_application_settings(ssl, alps.protocol.as_bytes(), &[], alps.new_codepoint)
             .map_err(bad("ALPS"))?;
     }
