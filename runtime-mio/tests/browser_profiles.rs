@@ -229,8 +229,11 @@ fn compare(b: &Seen, o: &Seen) -> Vec<String> {
     let bn: Vec<&str> = b.names.iter().map(String::as_str).collect();
     let on: Vec<&str> = o.names.iter().map(String::as_str).collect();
     list_diff(&mut out, "header names", &bn.join(","), &on.join(","), true);
-    for (name, bv) in &b.fields {
-        if let Some((_, ov)) = o.fields.iter().find(|(n, _)| n == name)
+    // A name sent several times (`cookie` crumbs on HTTP/2): the k-th field of that name on
+    // one side against the k-th on the other.
+    for (i, (name, bv)) in b.fields.iter().enumerate() {
+        let k = b.fields[..i].iter().filter(|(n, _)| n == name).count();
+        if let Some((_, ov)) = o.fields.iter().filter(|(n, _)| n == name).nth(k)
             && bv != ov
         {
             out.push(format!("header {name}: browser {bv:?}, ours {ov:?}"));
@@ -252,6 +255,11 @@ fn ours(wire: &Wire, profile: &'static Profile, h2: bool) -> Seen {
         ..ClientConfig::default()
     })
     .unwrap();
+    let jar = client.cookie_jar().unwrap();
+    let origin = runtime_mio::client::Url::parse(&format!("https://localhost:{port}/")).unwrap();
+    for c in COOKIES.split('&') {
+        assert!(jar.set_cookie(&origin, &format!("{c}; Path=/; Max-Age=86400")));
+    }
     let get = |path: &str| {
         let url = format!("https://localhost:{port}{path}");
         let mut resp = client.request(Request::get(&url).unwrap()).unwrap();
@@ -278,18 +286,32 @@ fn chromium_json(dom: &str, stderr: &str) -> String {
 /// Headless Chromium's navigations to `/fingerprint` and `/echo`, each from a fresh browser
 /// (so each is the first request of a fresh connection).
 fn chromium(wire: &Wire, h2: bool) -> Seen {
+    let scratch = Scratch::new("profiles-chromium");
+    let home = scratch.0.join("home");
+    nss_trust(&home.join(".pki/nssdb"), &wire.cert);
+    let extra: Vec<String> = if h2 {
+        Vec::new()
+    } else {
+        vec!["--disable-http2".to_owned()]
+    };
+    let url = |path: &str| format!("https://localhost:{}{path}", wire.port);
+    // The cookies, kept in the profile directory the next runs share.
+    let dump = chromium_dump_dom(
+        &scratch.0,
+        &home,
+        &extra,
+        &url(&format!("/cookies/keep?{COOKIES}")),
+        DEADLINE,
+    );
+    assert!(
+        dump.dom.contains("cookies kept"),
+        "chromium: /cookies/keep: {:.2000}\n{}",
+        dump.dom,
+        dump.stderr
+    );
     let mut json = Vec::new();
     for path in ["/fingerprint", "/echo"] {
-        let scratch = Scratch::new(&format!("profiles-chromium{}", path.replace('/', "-")));
-        let home = scratch.0.join("home");
-        nss_trust(&home.join(".pki/nssdb"), &wire.cert);
-        let extra: Vec<String> = if h2 {
-            Vec::new()
-        } else {
-            vec!["--disable-http2".to_owned()]
-        };
-        let url = format!("https://localhost:{}{path}", wire.port);
-        let dump = chromium_dump_dom(&scratch.0, &home, &extra, &url, DEADLINE);
+        let dump = chromium_dump_dom(&scratch.0, &home, &extra, &url(path), DEADLINE);
         json.push(chromium_json(&dump.dom, &dump.stderr));
     }
     Seen::parse("chromium", &json[0], &json[1])
@@ -308,6 +330,10 @@ fn firefox(wire: &Wire, h2: bool) -> Seen {
     }
     std::fs::write(profile.join("user.js"), prefs).unwrap();
     let mut firefox = Firefox::launch(&profile, &[], DEADLINE);
+    firefox.navigate(&format!(
+        "https://localhost:{}/cookies/keep?{COOKIES}",
+        wire.port
+    ));
     let mut json = Vec::new();
     for path in ["/fingerprint", "/echo"] {
         firefox.navigate(&format!("https://localhost:{}{path}", wire.port));
@@ -317,6 +343,12 @@ fn firefox(wire: &Wire, h2: bool) -> Seen {
     assert!(status.success(), "firefox-esr: {status}");
     Seen::parse("firefox-esr", &json[0], &json[1])
 }
+
+/// The cookies each browser and our client hold for the origin (`wire serve`'s
+/// `/cookies/keep` sets them in a browser; our client's store is seeded with them): three, so
+/// the `Cookie` field's place and its shape on HTTP/2 (one field per crumb, or one folded
+/// field) are compared too.
+const COOKIES: &str = "a=1&bb=22&ccc=333";
 
 /// Compares `browser` with `ours` and checks the differences against `known` (exactly, in
 /// order); prints both sides' fingerprints and the differences either way.

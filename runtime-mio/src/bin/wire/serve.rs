@@ -15,6 +15,7 @@
 //! | `/fingerprint` | the client's fingerprint as JSON: JA3, JA3N, JA4, JA4_r, ALPN and version under TLS, the Akamai HTTP/2 fingerprint and its fields on HTTP/2, and the request's header names in received order and case (see [`runtime_mio::fingerprint::to_json`]) |
 //! | `/gzip`, `/deflate`, `/brotli`, `/zstd` | `/echo`'s JSON with that `Content-Encoding` (`deflate`: zlib) |
 //! | `/cookies/set?K=V&...` | 302 to `/cookies`, one `Set-Cookie: K=V; Path=/` each |
+//! | `/cookies/keep?K=V&...` | 200, one `Set-Cookie: K=V; Path=/; Max-Age=86400` each (kept across a browser's restarts) |
 //! | `/cookies` | `{"cookie": the request's Cookie field, or null}` |
 
 use std::io::Write as _;
@@ -389,8 +390,9 @@ fn echo_json(req: &Request) -> String {
 
 /// Endpoints for the client's decoding and cookies (httpbin's names): `/gzip`, `/deflate`
 /// (zlib), `/brotli`, `/zstd`: `/echo`'s JSON in that coding; `/cookies/set?k=v&...`: a 302
-/// to `/cookies` setting each `k=v` (`Path=/`); `/cookies`: `{"cookie": the request's
-/// Cookie field or null}`.
+/// to `/cookies` setting each `k=v` (`Path=/`); `/cookies/keep?k=v&...`: a 200 setting each
+/// `k=v` for a day (`Path=/; Max-Age=86400`: a browser keeps them when it restarts);
+/// `/cookies`: `{"cookie": the request's Cookie field or null}`.
 fn client_helpers(req: &Request) -> Option<Response> {
     let path = req.path();
     let coded = |coding: &str, body: Vec<u8>| {
@@ -429,15 +431,25 @@ fn client_helpers(req: &Request) -> Option<Response> {
             "zstd",
             zstd::stream::encode_all(json.as_bytes(), 3).unwrap_or_default(),
         )),
-        "/cookies/set" => {
-            let mut r = Response::new(302).with_header("Location", "/cookies");
+        "/cookies/set" | "/cookies/keep" => {
+            let (mut r, attributes) = if path == "/cookies/set" {
+                (
+                    Response::new(302).with_header("Location", "/cookies"),
+                    "Path=/",
+                )
+            } else {
+                (
+                    Response::text(200, "cookies kept\n"),
+                    "Path=/; Max-Age=86400",
+                )
+            };
             for kv in req
                 .query()
                 .unwrap_or("")
                 .split('&')
                 .filter(|kv| kv.contains('='))
             {
-                r = r.with_header("Set-Cookie", format!("{kv}; Path=/"));
+                r = r.with_header("Set-Cookie", format!("{kv}; {attributes}"));
             }
             Some(r)
         }
@@ -547,6 +559,20 @@ mod tests {
             .map(|(_, v)| v)
             .collect();
         assert_eq!(set, [&b"a=1; Path=/"[..], b"b=2; Path=/"]);
+        let r = get("/cookies/keep?a=1&b=2");
+        assert_eq!(r.status(), 200);
+        let set: Vec<&[u8]> = r
+            .headers()
+            .filter(|(n, _)| *n == "Set-Cookie")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(
+            set,
+            [
+                &b"a=1; Path=/; Max-Age=86400"[..],
+                b"b=2; Path=/; Max-Age=86400"
+            ]
+        );
         assert_eq!(body(&get("/cookies")), b"{\"cookie\":null}\n");
         let r = handle(
             &Request::new("GET", "/cookies").with_header("Cookie", b"a=1; b=2"),
