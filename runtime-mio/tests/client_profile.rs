@@ -137,6 +137,12 @@ fn field<'a>(json: &'a str, key: &str) -> Option<&'a str> {
     Some(&json[start..start + len])
 }
 
+/// The fields of a profile's list sent without cookies: those with a value (an empty value is
+/// a position only, for `Cookie`).
+fn sent<'a>(list: &'a [(&'static str, &'static str)]) -> impl Iterator<Item = &'a str> + 'a {
+    list.iter().filter(|(_, v)| !v.is_empty()).map(|(n, _)| *n)
+}
+
 /// The end of `/fingerprint`'s JSON for these header names in this order.
 fn headers_tail<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     let quoted: Vec<String> = names.into_iter().map(|n| format!("\"{n}\"")).collect();
@@ -173,7 +179,7 @@ fn each_profile_over_h2_is_seen_as_itself() {
         );
         assert_eq!(field(&json, "alpn"), Some("h2"), "{json}");
         assert!(
-            json.ends_with(&headers_tail(profile.http2_headers.iter().map(|(n, _)| *n))),
+            json.ends_with(&headers_tail(sent(profile.http2_headers))),
             "{}: {json}",
             profile.name
         );
@@ -206,7 +212,7 @@ fn each_profile_over_h1_is_seen_as_itself() {
         );
         assert_eq!(field(&json, "alpn"), Some("http/1.1"), "{json}");
         assert!(json.contains("\"http2\":null"), "{json}");
-        let names = std::iter::once("Host").chain(profile.http1_headers.iter().map(|(n, _)| *n));
+        let names = std::iter::once("Host").chain(sent(profile.http1_headers));
         assert!(
             json.ends_with(&headers_tail(names)),
             "{}: {json}",
@@ -237,6 +243,11 @@ fn caller_fields_replace_defaults_in_place() {
         } else {
             chrome.http1_headers
         };
+        let defaults: Vec<(&str, &str)> = defaults
+            .iter()
+            .copied()
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
         let mut want: Vec<(&str, &str)> = defaults
             .iter()
             .map(|&(n, v)| {
@@ -275,6 +286,98 @@ fn caller_fields_replace_defaults_in_place() {
             "h2 {alpn_h2}: {json}"
         );
         assert!(json.contains("\"accept-language\"") || json.contains("\"Accept-Language\""));
+    }
+    s.shutdown().unwrap();
+}
+
+/// The cookies of [`cookies_go_where_the_browser_sends_them`], as the store sends them.
+const FOLDED: &str = "a=1; bb=22; ccc=333";
+
+/// With cookies (three in the client's store, or the caller's own `Cookie` field), each
+/// built-in profile sends them at its `Cookie` position: over HTTP/1.1 as one folded field,
+/// over HTTP/2 as one `cookie` field per cookie-pair when the profile splits them
+/// (`cookie_crumbs`: Chrome, Firefox, Chromium, Firefox ESR), else one field. Checked by
+/// names in received order (`/fingerprint`) and fields with values (`/echo`).
+#[test]
+fn cookies_go_where_the_browser_sends_them() {
+    let (s, root) = tls_server(None);
+    for profile in BUILT_IN {
+        for alpn_h2 in [true, false] {
+            let what = format!("{} h2 {alpn_h2}", profile.name);
+            let c = client(&s, &root, profile, alpn_h2);
+            let jar = c.cookie_jar().unwrap();
+            let origin = runtime_mio::client::Url::parse(&url(&s, "/")).unwrap();
+            for kv in FOLDED.split("; ") {
+                assert!(jar.set_cookie(&origin, &format!("{kv}; Path=/")), "{kv}");
+            }
+            for (given, folded) in [(None, FOLDED), (Some("x=9; y=8"), "x=9; y=8")] {
+                // What the profile says: its fields, the cookie at its position.
+                let list = if alpn_h2 {
+                    profile.http2_headers
+                } else {
+                    profile.http1_headers
+                };
+                let mut want: Vec<(&str, &str)> = Vec::new();
+                if !alpn_h2 {
+                    want.push(("Host", "")); // its value is not compared
+                }
+                for &(n, v) in list {
+                    if !v.is_empty() {
+                        want.push((n, v));
+                    } else if n.eq_ignore_ascii_case("cookie") {
+                        let name = if given.is_some() && !alpn_h2 {
+                            "Cookie"
+                        } else {
+                            n
+                        };
+                        if alpn_h2 && profile.http2.cookie_crumbs {
+                            want.extend(folded.split("; ").map(|c| (name, c)));
+                        } else {
+                            want.push((name, folded));
+                        }
+                    }
+                }
+                let req = |path: &str| {
+                    let r = Request::get(&url(&s, path)).unwrap();
+                    let r = match given {
+                        Some(v) => r.header("Cookie", v),
+                        None => r,
+                    };
+                    String::from_utf8(body(c.request(r).unwrap())).unwrap()
+                };
+                let echo = req("/echo");
+                let got: Vec<(&str, &str)> = echo
+                    .lines()
+                    .map(|l| l.split_once(": ").unwrap())
+                    .map(|(n, v)| if n == "Host" { (n, "") } else { (n, v) })
+                    .collect();
+                assert_eq!(got, want, "{what} {given:?}: {echo}");
+                let json = req("/fingerprint");
+                assert!(
+                    json.ends_with(&headers_tail(want.iter().map(|(n, _)| *n))),
+                    "{what} {given:?}: {json}"
+                );
+                // Independently of the lists: the cookie pairs are all there, split on HTTP/2
+                // exactly for the profiles that split, and no cookie follows `priority`.
+                let cookies: Vec<&str> = got
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+                    .map(|(_, v)| *v)
+                    .collect();
+                assert_eq!(cookies.join("; "), folded, "{what}");
+                let split = alpn_h2 && profile.name != "safari";
+                assert_eq!(cookies.len() > 1, split, "{what}: {cookies:?}");
+                let last_cookie = got
+                    .iter()
+                    .rposition(|(n, _)| n.eq_ignore_ascii_case("cookie"));
+                let priority = got
+                    .iter()
+                    .position(|(n, _)| n.eq_ignore_ascii_case("priority"));
+                if let (Some(c), Some(p)) = (last_cookie, priority) {
+                    assert!(c < p, "{what}: cookie after priority: {got:?}");
+                }
+            }
+        }
     }
     s.shutdown().unwrap();
 }

@@ -163,9 +163,11 @@ fn each_profile_over_tls_h2() {
         b.system_roots(false).add_root_pem(&root).profile(profile);
         let config = b.build().unwrap();
         let session = ClientSession::new(&config, "localhost").unwrap();
+        // An empty value is a position only (`cookie`), not a field to send.
         let fields: Vec<(&[u8], &[u8])> = profile
             .http2_headers
             .iter()
+            .filter(|(_, v)| !v.is_empty())
             .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
             .collect();
         let body = h2_get(
@@ -204,6 +206,7 @@ fn each_profile_over_tls_h2() {
         let names: Vec<String> = profile
             .http2_headers
             .iter()
+            .filter(|(_, v)| !v.is_empty())
             .map(|(n, _)| format!("\"{n}\""))
             .collect();
         assert!(

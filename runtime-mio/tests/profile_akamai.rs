@@ -24,11 +24,16 @@ fn each_profile_is_fingerprinted_as_itself() {
         let config = h2_config(profile).unwrap();
         let mut p = Pair::new(Instant::now(), config, proto_h2::conn::Config::server());
         // The profile's default fields, given in reverse so that the config's order shows.
+        // An empty value is a position only (`cookie`): two cookie crumbs, given last, go
+        // there in their order.
+        let crumbs: [(&[u8], &[u8]); 2] = [(b"cookie", b"a=1"), (b"cookie", b"b=2")];
         let fields: Vec<(&[u8], &[u8])> = profile
             .http2_headers
             .iter()
+            .filter(|(_, v)| !v.is_empty())
             .rev()
             .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+            .chain(crumbs)
             .collect();
         let req = Request {
             headers: &fields,
@@ -67,11 +72,22 @@ fn each_profile_is_fingerprinted_as_itself() {
                 _ => None,
             })
             .unwrap_or_else(|| panic!("{}: no request", profile.name));
-        let names: Vec<&[u8]> = head.fields.headers().map(|(n, _)| n).collect();
-        let want: Vec<&[u8]> = profile
+        let names: Vec<(&[u8], &[u8])> = head.fields.headers().collect();
+        let want: Vec<(&[u8], &[u8])> = profile
             .http2_headers
             .iter()
-            .map(|(n, _)| n.as_bytes())
+            .flat_map(|(n, v)| {
+                if v.is_empty() {
+                    assert_eq!(
+                        *n, "cookie",
+                        "{}: a position other than cookie",
+                        profile.name
+                    );
+                    crumbs.to_vec()
+                } else {
+                    vec![(n.as_bytes(), v.as_bytes())]
+                }
+            })
             .collect();
         assert_eq!(names, want, "{}", profile.name);
     }

@@ -94,6 +94,26 @@
 //!   three (X25519MLKEM768, X25519, P-256) are its first three groups
 //!   ([`TlsProfile::key_shares`]).
 
+//! # The `Cookie` field
+//! Each header list has a `Cookie` entry with an empty value: a position only, filled when
+//! the request carries cookies (the caller's field or the client's cookie store), absent
+//! otherwise. [`Http2Profile::cookie_crumbs`] says whether HTTP/2 splits it into one `cookie`
+//! field per cookie-pair (RFC 9113 section 8.2.3); HTTP/1.1 always sends one folded field.
+//! Measured on this machine (2026-12-06, `runtime-mio/tests/browser_profiles.rs`: three
+//! cookies set by `wire serve`'s `/cookies/keep`, then a navigation):
+//!
+//! | browser | HTTP/2 | HTTP/1.1 |
+//! |---|---|---|
+//! | Chromium 156 | one `cookie` per crumb, after `accept-language`, before `priority` | one `Cookie`, last (after `Accept-Language`) |
+//! | Firefox ESR 153 | one `cookie` per crumb, after `accept-encoding`, before `upgrade-insecure-requests` | one `Cookie`, after `Connection`, before `Upgrade-Insecure-Requests` |
+//!
+//! [`CHROME`] and [`FIREFOX`] take the rule of the engine they share with the measured
+//! browser (Chrome's network stack is Chromium's, Firefox's is Firefox ESR's); that is
+//! inferred, not measured on those versions. [`SAFARI`]'s is **unverified**: no Safari runs
+//! here and we found no published capture with cookies, so its `Cookie` goes after the
+//! other fields it sends (before `priority` on HTTP/2) as one folded field on both
+//! protocols.
+
 use crate::cert_compression::CertCompression;
 
 /// ALPS (application settings) as the browser offers it.
@@ -177,6 +197,10 @@ pub struct Http2Profile {
     pub headers_priority: Option<Priority>,
     /// Pseudo-header order.
     pub pseudo_header_order: &'static [&'static str],
+    /// The `Cookie` field goes out as one `cookie` field per cookie-pair ("crumb", split on
+    /// `"; "`, RFC 9113 section 8.2.3), in the folded field's order, where the browser does
+    /// that; `false`: one folded field, as on HTTP/1.1.
+    pub cookie_crumbs: bool,
 }
 
 impl Http2Profile {
@@ -222,9 +246,12 @@ pub struct Profile {
     pub tls: TlsProfile,
     /// The HTTP/2 connection.
     pub http2: Http2Profile,
-    /// Default HTTP/1.1 request headers in order (name, value).
+    /// Default HTTP/1.1 request headers in order (name, value). An entry with an empty
+    /// value is a position only: the request's field of that name (the caller's, or the
+    /// cookie store's `Cookie`) goes there, and nothing is sent when it has none.
     pub http1_headers: &'static [(&'static str, &'static str)],
-    /// Default HTTP/2 request headers in order, after the pseudo-headers.
+    /// Default HTTP/2 request headers in order, after the pseudo-headers (an empty value: a
+    /// position only, as in [`Profile::http1_headers`]).
     pub http2_headers: &'static [(&'static str, &'static str)],
 }
 
@@ -288,6 +315,7 @@ pub static CHROME: Profile = Profile {
             exclusive: true,
         }),
         pseudo_header_order: &[":method", ":authority", ":scheme", ":path"],
+        cookie_crumbs: true,
     },
     http1_headers: &[
         ("Connection", "keep-alive"),
@@ -312,6 +340,7 @@ pub static CHROME: Profile = Profile {
         ("Sec-Fetch-Dest", "document"),
         ("Accept-Encoding", "gzip, deflate, br, zstd"),
         ("Accept-Language", "en-US,en;q=0.9"),
+        ("Cookie", ""),
     ],
     http2_headers: &[
         (
@@ -335,6 +364,7 @@ pub static CHROME: Profile = Profile {
         ("sec-fetch-dest", "document"),
         ("accept-encoding", "gzip, deflate, br, zstd"),
         ("accept-language", "en-US,en;q=0.9"),
+        ("cookie", ""),
         ("priority", "u=0, i"),
     ],
 };
@@ -384,6 +414,7 @@ pub static FIREFOX: Profile = Profile {
             exclusive: false,
         }),
         pseudo_header_order: &[":method", ":path", ":authority", ":scheme"],
+        cookie_crumbs: true,
     },
     http1_headers: &[
         (
@@ -397,6 +428,7 @@ pub static FIREFOX: Profile = Profile {
         ("Accept-Language", "en-US,en;q=0.5"),
         ("Accept-Encoding", "gzip, deflate, br, zstd"),
         ("Connection", "keep-alive"),
+        ("Cookie", ""),
         ("Upgrade-Insecure-Requests", "1"),
         ("Sec-Fetch-Dest", "document"),
         ("Sec-Fetch-Mode", "navigate"),
@@ -415,6 +447,7 @@ pub static FIREFOX: Profile = Profile {
         ),
         ("accept-language", "en-US,en;q=0.5"),
         ("accept-encoding", "gzip, deflate, br, zstd"),
+        ("cookie", ""),
         ("upgrade-insecure-requests", "1"),
         ("sec-fetch-dest", "document"),
         ("sec-fetch-mode", "navigate"),
@@ -461,6 +494,7 @@ pub static SAFARI: Profile = Profile {
         connection_window_update: 10_420_225,
         headers_priority: None,
         pseudo_header_order: &[":method", ":scheme", ":authority", ":path"],
+        cookie_crumbs: false,
     },
     http1_headers: &[
         (
@@ -477,6 +511,7 @@ pub static SAFARI: Profile = Profile {
         ("Sec-Fetch-Dest", "document"),
         ("Accept-Encoding", "gzip, deflate, br"),
         ("Connection", "keep-alive"),
+        ("Cookie", ""),
     ],
     http2_headers: &[
         (
@@ -492,6 +527,7 @@ pub static SAFARI: Profile = Profile {
         ("accept-language", "en-US,en;q=0.9"),
         ("sec-fetch-dest", "document"),
         ("accept-encoding", "gzip, deflate, br"),
+        ("cookie", ""),
         ("priority", "u=0, i"),
     ],
 };
@@ -579,6 +615,7 @@ pub static CHROMIUM: Profile = Profile {
             exclusive: true,
         }),
         pseudo_header_order: &[":method", ":authority", ":scheme", ":path"],
+        cookie_crumbs: true,
     },
     http1_headers: &[
         ("Connection", "keep-alive"),
@@ -597,6 +634,7 @@ pub static CHROMIUM: Profile = Profile {
         ("Sec-Fetch-Dest", "document"),
         ("Accept-Encoding", "gzip, deflate, br, zstd"),
         ("Accept-Language", "en-US,en;q=0.9"),
+        ("Cookie", ""),
     ],
     http2_headers: &[
         (
@@ -614,6 +652,7 @@ pub static CHROMIUM: Profile = Profile {
         ("sec-fetch-dest", "document"),
         ("accept-encoding", "gzip, deflate, br, zstd"),
         ("accept-language", "en-US,en;q=0.9"),
+        ("cookie", ""),
         ("priority", "u=0, i"),
     ],
 };
@@ -674,6 +713,7 @@ pub static FIREFOX_ESR: Profile = Profile {
             exclusive: false,
         }),
         pseudo_header_order: &[":method", ":path", ":authority", ":scheme"],
+        cookie_crumbs: true,
     },
     http1_headers: &[
         ("User-Agent", FIREFOX_ESR_UA),
@@ -684,6 +724,7 @@ pub static FIREFOX_ESR: Profile = Profile {
         ("Accept-Language", "en-US,en;q=0.9"),
         ("Accept-Encoding", "gzip, deflate, br, zstd"),
         ("Connection", "keep-alive"),
+        ("Cookie", ""),
         ("Upgrade-Insecure-Requests", "1"),
         ("Sec-Fetch-Dest", "document"),
         ("Sec-Fetch-Mode", "navigate"),
@@ -699,6 +740,7 @@ pub static FIREFOX_ESR: Profile = Profile {
         ),
         ("accept-language", "en-US,en;q=0.9"),
         ("accept-encoding", "gzip, deflate, br, zstd"),
+        ("cookie", ""),
         ("upgrade-insecure-requests", "1"),
         ("sec-fetch-dest", "document"),
         ("sec-fetch-mode", "navigate"),

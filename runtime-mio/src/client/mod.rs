@@ -123,8 +123,11 @@
 //! client's connections and requests look like the browser's: its ClientHello (JA3/JA4),
 //! its HTTP/2 SETTINGS, connection WINDOW_UPDATE, HEADERS priority and pseudo-header order
 //! (the Akamai fingerprint), and its default request fields in its order on HTTP/1.1 and on
-//! HTTP/2, a request's own fields replacing defaults of the same name in place.
-//! [`ClientConfig::key_log`] writes the TLS secrets for Wireshark.
+//! HTTP/2, a request's own fields replacing defaults of the same name in place. The
+//! `Cookie` field (the caller's or the cookie store's) goes where the browser sends it, and
+//! on HTTP/2 as one `cookie` field per cookie-pair when the browser splits it (RFC 9113
+//! 8.2.3: Chromium and Firefox do; the Safari profile's choice is unverified, see
+//! [`tls::profile`]). [`ClientConfig::key_log`] writes the TLS secrets for Wireshark.
 //!
 //! # Server-Sent Events
 //! [`Client::sse`] opens an [`EventSource`] on top of the streaming response: proto-sse's
@@ -143,8 +146,7 @@
 //! the caller's thread inside [`WebSocket::recv`] and [`WebSocket::send`].
 //!
 //! # Not yet
-//! With a profile: the `Cookie` field's place (it follows the defaults) and cookie crumbs
-//! split over HTTP/2; the public suffix list and `SameSite`
+//! The public suffix list and `SameSite`
 //! enforcement in the cookie store, a
 //! browser profile's header order on a WebSocket's opening request,
 //! HTTP/1.1 pipelining, `Expect: 100-continue`, request trailers. A request a pooled connection lost before it was sent,
@@ -903,12 +905,14 @@ impl Client {
                 let decoding = req.decompress.unwrap_or(self.inner.config.decompress);
                 (
                     profile::merge(p.http1_headers, &req.headers, decoding, true),
-                    Some(profile::merge(
-                        p.http2_headers,
-                        &req.headers,
-                        decoding,
-                        false,
-                    )),
+                    Some({
+                        let h2 = profile::merge(p.http2_headers, &req.headers, decoding, false);
+                        if p.http2.cookie_crumbs {
+                            profile::crumbs(h2)
+                        } else {
+                            h2
+                        }
+                    }),
                 )
             }
             None => (req.headers, None),

@@ -11,12 +11,19 @@
 //! - a caller's field with the name (ASCII case-insensitive) of a default replaces it in
 //!   place, in the caller's case and with the caller's value (several of that name all go
 //!   there, in the caller's order);
+//! - a default with an empty value is a position only: the caller's field of that name goes
+//!   there (the cookie store's `Cookie` is a caller's field here), and nothing when there
+//!   is none. The built-in profiles place `Cookie` so, where the browser sends it;
 //! - the caller's other fields follow, in the order given;
 //! - the profile's `Accept-Encoding` is sent only when the response is decoded
 //!   ([`ClientConfig::decompress`], [`Request::decompress`]): the client then decodes every
 //!   coding a built-in profile advertises;
 //! - HTTP/1.1: a caller's `Host` goes first, where the browser sends it (without one the
 //!   connection puts the URL's authority first).
+//!
+//! On HTTP/2, when the profile says so ([`tls::profile::Http2Profile::cookie_crumbs`]), the
+//! merged `Cookie` field is then split into one `cookie` field per cookie-pair ([`crumbs`],
+//! RFC 9113 section 8.2.3), as Chromium and Firefox send it; HTTP/1.1 keeps one field.
 //!
 //! [`ClientConfig::profile`]: super::ClientConfig::profile
 //! [`ClientConfig::decompress`]: super::ClientConfig::decompress
@@ -52,7 +59,10 @@ pub(crate) fn merge(
     }
     for (name, value) in defaults {
         let replaced = take(name, &mut out);
-        if !replaced && (accept_encoding || !name.eq_ignore_ascii_case("accept-encoding")) {
+        if !replaced
+            && !value.is_empty()
+            && (accept_encoding || !name.eq_ignore_ascii_case("accept-encoding"))
+        {
             out.push(((*name).to_owned(), value.as_bytes().to_vec()));
         }
     }
@@ -63,6 +73,29 @@ pub(crate) fn merge(
             .filter(|(_, t)| !**t)
             .map(|(f, _)| f.clone()),
     );
+    out
+}
+
+/// `fields` with each `Cookie` field (any case) split into one field per cookie-pair, in
+/// place and in order, on `"; "` exactly (RFC 9113 section 8.2.3: the pairs of a folded
+/// field are separated by that two-octet delimiter); the other fields as they are.
+pub(crate) fn crumbs(fields: Fields) -> Fields {
+    if !fields.iter().any(|(n, _)| n.eq_ignore_ascii_case("cookie")) {
+        return fields;
+    }
+    let mut out: Fields = Vec::with_capacity(fields.len() + 4);
+    for (name, value) in fields {
+        if !name.eq_ignore_ascii_case("cookie") {
+            out.push((name, value));
+            continue;
+        }
+        let mut rest = value.as_slice();
+        while let Some(i) = rest.windows(2).position(|w| w == b"; ") {
+            out.push((name.clone(), rest[..i].to_vec()));
+            rest = &rest[i + 2..];
+        }
+        out.push((name, rest.to_vec()));
+    }
     out
 }
 
@@ -128,6 +161,72 @@ mod tests {
             ["User-Agent", "Accept", "accept-encoding", "Accept-Language"]
         );
         assert_eq!(m[2].1, b"identity");
+    }
+
+    const WITH_COOKIE: &[(&str, &str)] = &[
+        ("user-agent", "browser"),
+        ("accept-encoding", "gzip"),
+        ("cookie", ""),
+        ("priority", "u=0, i"),
+    ];
+
+    #[test]
+    fn an_empty_default_is_a_position_only() {
+        // No cookie given: no `cookie` field at all.
+        let m = merge(WITH_COOKIE, &given(&[("x-extra", "1")]), true, false);
+        assert_eq!(
+            names(&m),
+            ["user-agent", "accept-encoding", "priority", "x-extra"]
+        );
+        // Given (as the cookie store adds it, last): it goes to its place, value kept.
+        let g = given(&[("x-extra", "1"), ("Cookie", "a=1; b=2")]);
+        let m = merge(WITH_COOKIE, &g, true, false);
+        assert_eq!(
+            names(&m),
+            [
+                "user-agent",
+                "accept-encoding",
+                "Cookie",
+                "priority",
+                "x-extra"
+            ]
+        );
+        assert_eq!(m[2].1, b"a=1; b=2");
+        // Its place holds when the default before it is left out.
+        let m = merge(WITH_COOKIE, &g, false, false);
+        assert_eq!(names(&m), ["user-agent", "Cookie", "priority", "x-extra"]);
+        // Without a position, the same field follows the defaults (the rule before).
+        let m = merge(DEFAULTS, &g, true, false);
+        assert_eq!(names(&m)[4..], ["x-extra", "Cookie"]);
+    }
+
+    #[test]
+    fn crumbs_split_on_semicolon_space_only() {
+        let g = given(&[
+            ("user-agent", "b"),
+            ("cookie", "a=1; bb=22; ccc=3;3"),
+            ("x", "y; z"),
+            ("Cookie", "d=4"),
+        ]);
+        let c = crumbs(g);
+        let pairs: Vec<(&str, &[u8])> = c.iter().map(|(n, v)| (n.as_str(), &v[..])).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("user-agent", &b"b"[..]),
+                ("cookie", b"a=1"),
+                ("cookie", b"bb=22"),
+                ("cookie", b"ccc=3;3"),
+                ("x", b"y; z"),
+                ("Cookie", b"d=4"),
+            ]
+        );
+        // Joined again with "; ", the crumbs are the folded field (RFC 9113 8.2.3).
+        let folded: Vec<&[u8]> = pairs[1..4].iter().map(|(_, v)| *v).collect();
+        assert_eq!(folded.join(&b"; "[..]), b"a=1; bb=22; ccc=3;3");
+        // No cookie: the list as it was.
+        let g = given(&[("a", "1")]);
+        assert_eq!(crumbs(g.clone()), g);
     }
 
     #[test]
