@@ -8,6 +8,11 @@
 //! WINDOW_UPDATE, PRIORITY frames, pseudo-header order, the HEADERS priority) and the header
 //! names in received order; a navigation to `/echo` gives the header values. Our side is our
 //! client shaped by the profile ([`ClientConfig::profile`]) making the same two requests.
+//! Both sides hold the same three cookies for the origin ([`COOKIES`]), so the `Cookie`
+//! field's place and shape are compared too (one `cookie` field per crumb on HTTP/2 for both
+//! browsers, one folded field on HTTP/1.1): Chromium gets them from `wire serve`'s
+//! `/cookies/keep` in a first run on the same profile directory, Firefox through WebDriver
+//! BiDi `storage.setCookie`, our client in its cookie store.
 //!
 //! The two are compared field by field ([`compare`]), and the list of differences must equal
 //! the list of known ones, written out below with the reason of each: what our `tls` crate
@@ -330,10 +335,12 @@ fn firefox(wire: &Wire, h2: bool) -> Seen {
     }
     std::fs::write(profile.join("user.js"), prefs).unwrap();
     let mut firefox = Firefox::launch(&profile, &[], DEADLINE);
-    firefox.navigate(&format!(
-        "https://localhost:{}/cookies/keep?{COOKIES}",
-        wire.port
-    ));
+    // Set through BiDi, not by a navigation: a navigation before `/fingerprint` would leave
+    // a session ticket, and Firefox's next HTTP/1.1 connection would resume with it (a
+    // different ClientHello: `pre_shared_key`, no `session_ticket`).
+    for (name, value) in COOKIES.split('&').filter_map(|kv| kv.split_once('=')) {
+        firefox.set_cookie("localhost", name, value);
+    }
     let mut json = Vec::new();
     for path in ["/fingerprint", "/echo"] {
         firefox.navigate(&format!("https://localhost:{}{path}", wire.port));

@@ -377,6 +377,22 @@ impl Firefox {
         );
     }
 
+    /// Stores the cookie `name=value` for `domain`, path `/`, in the browser's default
+    /// partition (BiDi `storage.setCookie`: no request is made).
+    pub(crate) fn set_cookie(&mut self, domain: &str, name: &str, value: &str) {
+        self.bidi.command(
+            "storage.setCookie",
+            json!({
+                "cookie": {
+                    "name": name,
+                    "value": { "type": "string", "value": value },
+                    "domain": domain,
+                    "path": "/",
+                }
+            }),
+        );
+    }
+
     /// Evaluates a JavaScript expression yielding a string (or a promise of one) in the page.
     pub(crate) fn eval_string(&mut self, expression: &str) -> String {
         let context = self.context.clone();
