@@ -11,6 +11,7 @@
 //! | `/sse?count=N&interval_ms=M` | N Server-Sent Events (ids 1..=N, data `event I`), M ms apart; with `Last-Event-ID: K` it resumes at K+1 (defaults 10 and 1000; at most 100,000 and 60,000); `per_connection=K` ends each response after K events (the client reconnects), `retry_ms=R` sends `retry: R` first |
 //! | `/drip?bytes=N&delay_ms=M` | N bytes `*`, one every M ms, chunked (defaults 10 and 100; at most 10,000 and 10,000) |
 //! | `/ws` | WebSocket echo (HTTP/1.1 upgrade, or RFC 8441 extended CONNECT over HTTP/2; permessage-deflate when offered) |
+//! | `/ws/request` | WebSocket that answers every message with its opening request as `/echo`'s JSON (method, target, headers in received order and case): a client's handshake fields as the server saw them; subprotocols `chat.v1` and `chat.v2` accepted |
 //! | `/files/PATH` | the file `PATH` under `--dir` (404 without `--dir`; `..` refused) |
 //! | `/fingerprint` | the client's fingerprint as JSON: JA3, JA3N, JA4, JA4_r, ALPN and version under TLS, the Akamai HTTP/2 fingerprint and its fields on HTTP/2, and the request's header names in received order and case (see [`runtime_mio::fingerprint::to_json`]) |
 //! | `/gzip`, `/deflate`, `/brotli`, `/zstd` | `/echo`'s JSON with that `Content-Encoding` (`deflate`: zlib) |
@@ -26,7 +27,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use runtime_mio::json::string as json_string;
-use runtime_mio::server::{Request, Response, Server, ServerConfig};
+use runtime_mio::server::{Request, Response, Server, ServerConfig, WsMessage};
 
 /// Arguments of `wire serve`.
 #[derive(Debug, clap::Args)]
@@ -160,6 +161,17 @@ fn handle(req: &Request, dir: Option<&Path>) -> Response {
     }
     if path == "/ws" {
         return Response::websocket(|m| vec![m]);
+    }
+    if path == "/ws/request" {
+        // The opening request, as `/echo` reports a request, answers every message.
+        let opening = echo_json(req);
+        return Response::websocket(move |m| match m {
+            WsMessage::Close { .. } => Vec::new(),
+            _ => vec![WsMessage::Text(opening.clone())],
+        })
+        // Offered subprotocols are accepted (browsers fail a handshake that offered some
+        // and got none back).
+        .with_protocols(&["chat.v1", "chat.v2"]);
     }
     if path == "/fingerprint" {
         return Response::new(200)
