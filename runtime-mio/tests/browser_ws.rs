@@ -273,13 +273,17 @@ fn check(
 }
 
 /// Chromium 156 against our `chromium` profile over HTTP/2: headless Chromium names itself
-/// `HeadlessChrome` where a window says `Chrome`.
-const CHROMIUM_H2_KNOWN: &[&str] = &[];
+/// `HeadlessChrome` where a window says `Chrome` (as in `browser_profiles.rs`).
+const CHROMIUM_H2_KNOWN: &[&str] = &[
+    "user-agent: browser \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\", ours \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36\"",
+];
 
 /// The same over HTTP/1.1.
-const CHROMIUM_H1_KNOWN: &[&str] = &[];
+const CHROMIUM_H1_KNOWN: &[&str] = &[
+    "User-Agent: browser \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\", ours \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36\"",
+];
 
-/// Firefox ESR 153 against our `firefox-esr` profile over HTTP/2.
+/// Firefox ESR 153 against our `firefox-esr` profile over HTTP/2: no difference.
 const FIREFOX_H2_KNOWN: &[&str] = &[];
 
 /// The same over HTTP/1.1.

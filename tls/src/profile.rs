@@ -114,6 +114,36 @@
 //! other fields it sends (before `priority` on HTTP/2) as one folded field on both
 //! protocols.
 
+//! # The WebSocket opening request
+//! [`Profile::websocket`] lists the fields of a WebSocket's opening request in the browser's
+//! order: an `Upgrade` GET on HTTP/1.1 (RFC 6455), an extended CONNECT on HTTP/2 (RFC 8441).
+//! Entries with an empty value are positions only, as for `Cookie` above: the handshake's own
+//! fields (`Upgrade`, `Connection`, `Sec-WebSocket-Key`, `-Version`, `-Extensions`,
+//! `-Protocol`), the caller's `Origin` and the cookie store's `Cookie` go there when the
+//! request has them. A WebSocket request carries none of the navigation's fields
+//! (`Accept`, `sec-ch-ua`, `Priority`, `Upgrade-Insecure-Requests`...), only these. Measured
+//! on this machine (2026-12-06, `runtime-mio/tests/browser_ws.rs`: a page's `new
+//! WebSocket(url, ["chat.v1", "chat.v2"])` to its own origin with three cookies, `wire
+//! serve`'s `/ws/request` reporting the fields in received order; `Host` is first on HTTP/1.1):
+//!
+//! | browser | HTTP/1.1 | HTTP/2 |
+//! |---|---|---|
+//! | Chromium 156 | `Connection`, `Pragma`, `Cache-Control`, `User-Agent`, `Upgrade`, `Origin`, `Sec-WebSocket-Version`, `Accept-Encoding`, `Accept-Language`, `Cookie`, `Sec-WebSocket-Key`, `Sec-WebSocket-Extensions`, `Sec-WebSocket-Protocol` | the same without `Connection`, `Upgrade` and `Sec-WebSocket-Key`, lower case, `cookie` in crumbs |
+//! | Firefox ESR 153 | `User-Agent`, `Accept: */*`, `Accept-Language`, `Accept-Encoding`, `Sec-WebSocket-Version`, `Origin`, `Sec-WebSocket-Protocol`, `Sec-WebSocket-Extensions`, `Sec-WebSocket-Key`, `Connection`, `Cookie`, `Sec-Fetch-Dest: empty`, `Sec-Fetch-Mode: websocket`, `Sec-Fetch-Site`, `Pragma`, `Cache-Control`, `Upgrade` | the same without `Sec-WebSocket-Key`, `Connection` and `Upgrade`, lower case, `cookie` in crumbs |
+//!
+//! Chromium offers `permessage-deflate; client_max_window_bits`, Firefox `permessage-deflate`
+//! alone ([`WebSocketProfile::deflate_client_max_window_bits`]). Firefox's `Sec-Fetch-Site` is
+//! `same-origin` from a page of the same origin (the profile's value; a caller opening a
+//! socket for a page of another site gives its own).
+//!
+//! [`CHROME`] and [`FIREFOX`] take the rule of the engine they share with the measured
+//! browser, with their own `User-Agent` and `Accept-Language`: inferred, not measured on those
+//! versions. [`SAFARI`]'s is **unverified**: no Safari runs here and we found no published
+//! capture; its list follows the order of WebKit's `WebSocketHandshake::clientHandshakeMessage`
+//! (`Upgrade`, `Connection`, `Origin`, `Sec-WebSocket-Protocol`, `Cookie`, `Pragma`,
+//! `Cache-Control`, `Sec-WebSocket-Key`, `-Version`, `-Extensions`, `User-Agent`; WebKit puts
+//! `Host` third, we send it first), on both protocols.
+
 use crate::cert_compression::CertCompression;
 
 /// ALPS (application settings) as the browser offers it.
@@ -232,6 +262,22 @@ impl Http2Profile {
     }
 }
 
+/// The WebSocket opening request of a profile (the module documentation says what each
+/// browser sends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebSocketProfile {
+    /// The HTTP/1.1 `Upgrade` GET's fields in order, after `Host` (an empty value: a
+    /// position only, filled by the handshake's field of that name, the caller's, or the
+    /// cookie store's `Cookie`, and left out when there is none).
+    pub http1_headers: &'static [(&'static str, &'static str)],
+    /// The HTTP/2 extended CONNECT's fields in order, after the pseudo-headers (empty values
+    /// as in [`WebSocketProfile::http1_headers`]).
+    pub http2_headers: &'static [(&'static str, &'static str)],
+    /// The permessage-deflate offer declares `client_max_window_bits` (without a value), as
+    /// Chromium's does; `false`: `permessage-deflate` alone, as Firefox's.
+    pub deflate_client_max_window_bits: bool,
+}
+
 /// A browser profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Profile {
@@ -253,6 +299,8 @@ pub struct Profile {
     /// Default HTTP/2 request headers in order, after the pseudo-headers (an empty value: a
     /// position only, as in [`Profile::http1_headers`]).
     pub http2_headers: &'static [(&'static str, &'static str)],
+    /// The WebSocket opening request's fields, which replace the header lists above there.
+    pub websocket: WebSocketProfile,
 }
 
 /// Every built-in profile, in the order of this module's docs.
@@ -367,6 +415,42 @@ pub static CHROME: Profile = Profile {
         ("cookie", ""),
         ("priority", "u=0, i"),
     ],
+    websocket: WebSocketProfile {
+        http1_headers: &[
+            ("Connection", ""),
+            ("Pragma", "no-cache"),
+            ("Cache-Control", "no-cache"),
+            (
+                "User-Agent",
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36",
+            ),
+            ("Upgrade", ""),
+            ("Origin", ""),
+            ("Sec-WebSocket-Version", ""),
+            ("Accept-Encoding", "gzip, deflate, br, zstd"),
+            ("Accept-Language", "en-US,en;q=0.9"),
+            ("Cookie", ""),
+            ("Sec-WebSocket-Key", ""),
+            ("Sec-WebSocket-Extensions", ""),
+            ("Sec-WebSocket-Protocol", ""),
+        ],
+        http2_headers: &[
+            ("pragma", "no-cache"),
+            ("cache-control", "no-cache"),
+            (
+                "user-agent",
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36",
+            ),
+            ("origin", ""),
+            ("sec-websocket-version", ""),
+            ("accept-encoding", "gzip, deflate, br, zstd"),
+            ("accept-language", "en-US,en;q=0.9"),
+            ("cookie", ""),
+            ("sec-websocket-extensions", ""),
+            ("sec-websocket-protocol", ""),
+        ],
+        deflate_client_max_window_bits: true,
+    },
 };
 
 /// Firefox 145 on desktop.
@@ -456,6 +540,50 @@ pub static FIREFOX: Profile = Profile {
         ("priority", "u=0, i"),
         ("te", "trailers"),
     ],
+    websocket: WebSocketProfile {
+        http1_headers: &[
+            (
+                "User-Agent",
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0",
+            ),
+            ("Accept", "*/*"),
+            ("Accept-Language", "en-US,en;q=0.5"),
+            ("Accept-Encoding", "gzip, deflate, br, zstd"),
+            ("Sec-WebSocket-Version", ""),
+            ("Origin", ""),
+            ("Sec-WebSocket-Protocol", ""),
+            ("Sec-WebSocket-Extensions", ""),
+            ("Sec-WebSocket-Key", ""),
+            ("Connection", ""),
+            ("Cookie", ""),
+            ("Sec-Fetch-Dest", "empty"),
+            ("Sec-Fetch-Mode", "websocket"),
+            ("Sec-Fetch-Site", "same-origin"),
+            ("Pragma", "no-cache"),
+            ("Cache-Control", "no-cache"),
+            ("Upgrade", ""),
+        ],
+        http2_headers: &[
+            (
+                "user-agent",
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0",
+            ),
+            ("accept", "*/*"),
+            ("accept-language", "en-US,en;q=0.5"),
+            ("accept-encoding", "gzip, deflate, br, zstd"),
+            ("sec-websocket-version", ""),
+            ("origin", ""),
+            ("sec-websocket-protocol", ""),
+            ("sec-websocket-extensions", ""),
+            ("cookie", ""),
+            ("sec-fetch-dest", "empty"),
+            ("sec-fetch-mode", "websocket"),
+            ("sec-fetch-site", "same-origin"),
+            ("pragma", "no-cache"),
+            ("cache-control", "no-cache"),
+        ],
+        deflate_client_max_window_bits: false,
+    },
 };
 
 /// Safari 18 on macOS 15.
@@ -530,6 +658,38 @@ pub static SAFARI: Profile = Profile {
         ("cookie", ""),
         ("priority", "u=0, i"),
     ],
+    websocket: WebSocketProfile {
+        http1_headers: &[
+            ("Upgrade", ""),
+            ("Connection", ""),
+            ("Origin", ""),
+            ("Sec-WebSocket-Protocol", ""),
+            ("Cookie", ""),
+            ("Pragma", "no-cache"),
+            ("Cache-Control", "no-cache"),
+            ("Sec-WebSocket-Key", ""),
+            ("Sec-WebSocket-Version", ""),
+            ("Sec-WebSocket-Extensions", ""),
+            (
+                "User-Agent",
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+            ),
+        ],
+        http2_headers: &[
+            ("origin", ""),
+            ("sec-websocket-protocol", ""),
+            ("cookie", ""),
+            ("pragma", "no-cache"),
+            ("cache-control", "no-cache"),
+            ("sec-websocket-version", ""),
+            ("sec-websocket-extensions", ""),
+            (
+                "user-agent",
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+            ),
+        ],
+        deflate_client_max_window_bits: true,
+    },
 };
 
 /// Debian's Chromium 156 on Linux (package `chromium` 156.0.8078.114-1~deb12u1), captured on
@@ -655,6 +815,36 @@ pub static CHROMIUM: Profile = Profile {
         ("cookie", ""),
         ("priority", "u=0, i"),
     ],
+    websocket: WebSocketProfile {
+        http1_headers: &[
+            ("Connection", ""),
+            ("Pragma", "no-cache"),
+            ("Cache-Control", "no-cache"),
+            ("User-Agent", CHROMIUM_UA),
+            ("Upgrade", ""),
+            ("Origin", ""),
+            ("Sec-WebSocket-Version", ""),
+            ("Accept-Encoding", "gzip, deflate, br, zstd"),
+            ("Accept-Language", "en-US,en;q=0.9"),
+            ("Cookie", ""),
+            ("Sec-WebSocket-Key", ""),
+            ("Sec-WebSocket-Extensions", ""),
+            ("Sec-WebSocket-Protocol", ""),
+        ],
+        http2_headers: &[
+            ("pragma", "no-cache"),
+            ("cache-control", "no-cache"),
+            ("user-agent", CHROMIUM_UA),
+            ("origin", ""),
+            ("sec-websocket-version", ""),
+            ("accept-encoding", "gzip, deflate, br, zstd"),
+            ("accept-language", "en-US,en;q=0.9"),
+            ("cookie", ""),
+            ("sec-websocket-extensions", ""),
+            ("sec-websocket-protocol", ""),
+        ],
+        deflate_client_max_window_bits: true,
+    },
 };
 
 /// Chromium 156's `User-Agent` on Linux as a window (headless writes `HeadlessChrome/`).
@@ -749,6 +939,44 @@ pub static FIREFOX_ESR: Profile = Profile {
         ("priority", "u=0, i"),
         ("te", "trailers"),
     ],
+    websocket: WebSocketProfile {
+        http1_headers: &[
+            ("User-Agent", FIREFOX_ESR_UA),
+            ("Accept", "*/*"),
+            ("Accept-Language", "en-US,en;q=0.9"),
+            ("Accept-Encoding", "gzip, deflate, br, zstd"),
+            ("Sec-WebSocket-Version", ""),
+            ("Origin", ""),
+            ("Sec-WebSocket-Protocol", ""),
+            ("Sec-WebSocket-Extensions", ""),
+            ("Sec-WebSocket-Key", ""),
+            ("Connection", ""),
+            ("Cookie", ""),
+            ("Sec-Fetch-Dest", "empty"),
+            ("Sec-Fetch-Mode", "websocket"),
+            ("Sec-Fetch-Site", "same-origin"),
+            ("Pragma", "no-cache"),
+            ("Cache-Control", "no-cache"),
+            ("Upgrade", ""),
+        ],
+        http2_headers: &[
+            ("user-agent", FIREFOX_ESR_UA),
+            ("accept", "*/*"),
+            ("accept-language", "en-US,en;q=0.9"),
+            ("accept-encoding", "gzip, deflate, br, zstd"),
+            ("sec-websocket-version", ""),
+            ("origin", ""),
+            ("sec-websocket-protocol", ""),
+            ("sec-websocket-extensions", ""),
+            ("cookie", ""),
+            ("sec-fetch-dest", "empty"),
+            ("sec-fetch-mode", "websocket"),
+            ("sec-fetch-site", "same-origin"),
+            ("pragma", "no-cache"),
+            ("cache-control", "no-cache"),
+        ],
+        deflate_client_max_window_bits: false,
+    },
 };
 
 /// Firefox ESR 153's `User-Agent` on Linux.

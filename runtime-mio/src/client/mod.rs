@@ -792,7 +792,10 @@ impl Client {
                     connection_window: shaped.connection_window,
                     headers_priority: shaped.headers_priority,
                     pseudo_order: shaped.pseudo_order,
-                    header_order: shaped.header_order,
+                    // No connection-wide field order: each request's fields are already in
+                    // its profile list's order (`profile::merge`), and a WebSocket's list is
+                    // not the navigation's (the connection would sort it back).
+                    header_order: Vec::new(),
                     ..config.h2.clone()
                 }
             }

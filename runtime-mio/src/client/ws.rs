@@ -10,6 +10,7 @@ use proto_ws::{
 };
 
 use super::body::{CancelHandle, Response, Version, Wait};
+use super::profile::{self, Fields};
 use super::connect::Route;
 use super::error::{Error, ProtocolError};
 use super::upload::BodyWriter;
@@ -108,6 +109,9 @@ pub struct WebSocketRequest {
     request: Request,
     protocols: Vec<String>,
     deflate: Option<DeflateConfig>,
+    /// [`WebSocketRequest::deflate`] was called: the offer is the caller's, not shaped by a
+    /// profile.
+    deflate_given: bool,
     http2: bool,
     config: proto_ws::Config,
     close_timeout: Timeout,
@@ -131,6 +135,7 @@ impl WebSocketRequest {
             request: Request::get(&http)?,
             protocols: Vec::new(),
             deflate: Some(DeflateConfig::default()),
+            deflate_given: false,
             http2: true,
             config: proto_ws::Config::default(),
             close_timeout: Timeout::After(Duration::from_secs(5)),
@@ -154,10 +159,15 @@ impl WebSocketRequest {
     }
 
     /// Offers permessage-deflate with these parameters (`None`: no offer). Default: offered
-    /// with [`DeflateConfig::default`].
+    /// with [`DeflateConfig::default`] (`permessage-deflate; client_max_window_bits`); with a
+    /// [`ClientConfig::profile`](super::ClientConfig::profile) whose browser offers
+    /// `permessage-deflate` alone
+    /// ([`WebSocketProfile::deflate_client_max_window_bits`](tls::profile::WebSocketProfile::deflate_client_max_window_bits)
+    /// false), without `client_max_window_bits`.
     #[must_use]
     pub fn deflate(mut self, deflate: Option<DeflateConfig>) -> Self {
         self.deflate = deflate;
+        self.deflate_given = true;
         self
     }
 
@@ -245,6 +255,19 @@ fn strip_scheme<'a>(url: &'a str, scheme: &str) -> Option<&'a str> {
 /// CONNECT, the WebSocket opens on a new connection that offers only `http/1.1` by ALPN, as
 /// browsers do. Off, that HTTP/1.1-only connection is used at once.
 ///
+/// # With a browser profile
+/// With [`ClientConfig::profile`](super::ClientConfig::profile), the opening request carries
+/// the browser's fields for a WebSocket in the browser's order and case
+/// ([`tls::profile::WebSocketProfile`]: HTTP/1.1's list for the `Upgrade` GET, HTTP/2's for
+/// the extended CONNECT), not the navigation's. The handshake's own fields (`Upgrade`,
+/// `Connection`, `Sec-WebSocket-Key`, `Sec-WebSocket-Version`, `Sec-WebSocket-Extensions`,
+/// `Sec-WebSocket-Protocol`), the caller's fields (`Origin` when given) and the cookie store's
+/// `Cookie` go where the profile places their names, by the rules of the client's other
+/// requests (a caller's field replaces the profile's in place; an empty profile value is a
+/// position only; fields the profile does not name follow; on HTTP/2 `Cookie` is split into
+/// crumbs when the browser does). `Host` goes first on HTTP/1.1. The permessage-deflate
+/// offer takes the browser's shape unless [`WebSocketRequest::deflate`] set one.
+/// `tests/browser_ws.rs` compares the result with Debian's Chromium and Firefox ESR.
 #[derive(Debug)]
 pub struct WebSocket {
     conn: Connection,
@@ -280,9 +303,19 @@ impl Client {
         // generator (RFC 6455 4.1 and 5.3 ask for unpredictable values).
         let mut keys = CryptoMask::from_seed(seed);
         let protocols: Vec<&str> = req.protocols.iter().map(String::as_str).collect();
+        let deflate = match (self.inner.config.profile, req.deflate) {
+            (Some(p), Some(d)) if !req.deflate_given => Some(DeflateConfig {
+                client_max_window_bits: p
+                    .websocket
+                    .deflate_client_max_window_bits
+                    .then_some(15),
+                ..d
+            }),
+            _ => req.deflate,
+        };
         let hs = ClientHandshake::new(&mut keys)
             .protocols(&protocols)
-            .deflate(req.deflate);
+            .deflate(deflate);
         let mut http1_only = !req.http2;
         let (response, writer) = loop {
             match self.open_tunnel(&req, &hs, http1_only) {
@@ -337,14 +370,45 @@ impl Client {
             route.server_name = r.server_name.clone().filter(|n| *n != origin.host);
         }
         route.http1_only = http1_only;
-        // `Upgrade`, `Connection` and `Sec-WebSocket-Key` are HTTP/1.1's; the version and
-        // the offers go on both (RFC 8441 section 5).
-        let mut h1_headers = Vec::new();
+        let (headers, h2_headers, h1_headers) = self.opening_fields(r, hs);
+        let (body, writer) = BodyWriter::new(None);
+        let prepared = std::sync::Arc::new(Prepared {
+            method: "GET".to_owned(),
+            scheme: origin.scheme,
+            authority: origin.authority(),
+            target: r.url.target.clone(),
+            headers,
+            body: super::upload::ReqBody::Writer(body, None),
+            h2_headers,
+            timeouts,
+            tunnel: Some(Tunnel {
+                protocol: "websocket".to_owned(),
+                h1_headers,
+            }),
+        });
+        let response = self.exchange(&route, &prepared, started, started, &r.cancel)?;
+        Ok((response, writer))
+    }
+
+    /// The opening request's fields: those both protocols send (HTTP/1.1's list), HTTP/2's
+    /// own list when it differs (`None`: the same), and those HTTP/1.1 adds at the end.
+    ///
+    /// Without a profile: the caller's fields, the handshake's version and offers, the
+    /// cookie store's `Cookie`; `Upgrade`, `Connection` and `Sec-WebSocket-Key`, which are
+    /// HTTP/1.1's (RFC 8441 section 5), go last on HTTP/1.1. With one: everything merged into
+    /// the profile's WebSocket lists (see [`WebSocket`]'s documentation).
+    fn opening_fields(
+        &self,
+        r: &Request,
+        hs: &ClientHandshake,
+    ) -> (Fields, Option<Fields>, Fields) {
+        const H1_ONLY: [&str; 3] = ["Upgrade", "Connection", "Sec-WebSocket-Key"];
+        let mut h1_only = Vec::new();
         let mut headers = r.headers.clone();
         for (name, value) in hs.headers() {
             let field = (name.to_owned(), value.into_bytes());
-            if ["Upgrade", "Connection", "Sec-WebSocket-Key"].contains(&name) {
-                h1_headers.push(field);
+            if H1_ONLY.contains(&name) {
+                h1_only.push(field);
             } else {
                 headers.push(field);
             }
@@ -357,23 +421,20 @@ impl Client {
         {
             headers.push(("Cookie".to_owned(), v.into_bytes()));
         }
-        let (body, writer) = BodyWriter::new(None);
-        let prepared = std::sync::Arc::new(Prepared {
-            method: "GET".to_owned(),
-            scheme: origin.scheme,
-            authority: origin.authority(),
-            target: r.url.target.clone(),
-            headers,
-            body: super::upload::ReqBody::Writer(body, None),
-            h2_headers: None,
-            timeouts,
-            tunnel: Some(Tunnel {
-                protocol: "websocket".to_owned(),
-                h1_headers,
-            }),
-        });
-        let response = self.exchange(&route, &prepared, started, started, &r.cancel)?;
-        Ok((response, writer))
+        let Some(p) = self.inner.config.profile else {
+            return (headers, None, h1_only);
+        };
+        // The browser sends its `Accept-Encoding` on the opening request although its answer
+        // has no body to decode.
+        let h2 = profile::merge(p.websocket.http2_headers, &headers, true, false);
+        let h2 = if p.http2.cookie_crumbs {
+            profile::crumbs(h2)
+        } else {
+            h2
+        };
+        headers.extend(h1_only);
+        let h1 = profile::merge(p.websocket.http1_headers, &headers, true, true);
+        (h1, Some(h2), Vec::new())
     }
 }
 
