@@ -4,18 +4,19 @@
 //! the JA4 is the one the profile's ClientHello has (`support/profile_ja4.rs`, Chrome's the
 //! published one), the Akamai string is the profile's, and the header names arrive in the
 //! profile's order. Also: the caller's fields replacing defaults in place, the profile's
-//! `Accept-Encoding` only when decoding and every coding it names decoded, and the key log
-//! holding the secrets the server derived.
+//! `Accept-Encoding` only when decoding and every coding it names decoded, the WebSocket
+//! opening request in the profile's WebSocket order, and the key log holding the secrets the
+//! server derived.
 
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 
 use runtime_mio::client::{
-    Client, ClientConfig, Coding, KeyLogSink, Request, ResolveOverride, Response as ClientResponse,
-    Version, Wait,
+    Client, ClientConfig, Coding, KeyLogSink, Message, Request, ResolveOverride,
+    Response as ClientResponse, Version, Wait, WebSocketRequest,
 };
 use runtime_mio::fingerprint::to_json;
-use runtime_mio::server::{Request as ServerRequest, Response, Server, ServerConfig};
+use runtime_mio::server::{Request as ServerRequest, Response, Server, ServerConfig, WsMessage};
 use tls::Profile;
 use tls::profile::BUILT_IN;
 
@@ -26,24 +27,42 @@ use profile_ja4::{CHROME_JA4, expected_ja4};
 /// The body every `/coded/TOKEN` answer decodes to.
 const PLAIN: &[u8] = b"a body compressed with each coding a browser asks for\n";
 
+/// The request's fields as `name: value` lines in received order.
+fn echo_lines(req: &ServerRequest) -> Vec<u8> {
+    let mut t = Vec::new();
+    for (n, v) in req.headers() {
+        t.extend_from_slice(n.as_bytes());
+        t.extend_from_slice(b": ");
+        t.extend_from_slice(v);
+        t.push(b'\n');
+    }
+    t
+}
+
 /// `/fingerprint`: `wire serve`'s JSON. `/echo`: `name: value` lines in received order.
 /// `/coded/TOKEN`: [`PLAIN`] compressed with TOKEN (500 for a token it cannot encode).
+/// `/ws/request`: a WebSocket (HTTP/1.1 upgrade or RFC 8441 extended CONNECT) answering each
+/// message with its opening request's method and `/echo`'s lines, subprotocols `chat.v1` and
+/// `chat.v2` accepted.
 fn handler(req: &ServerRequest) -> Response {
     let path = req.path();
+    if path == "/ws/request" {
+        let mut opening = format!("{}\n", req.method()).into_bytes();
+        opening.extend(echo_lines(req));
+        let opening = String::from_utf8(opening).unwrap();
+        return Response::websocket(move |m| match m {
+            WsMessage::Close { .. } => Vec::new(),
+            _ => vec![WsMessage::Text(opening.clone())],
+        })
+        .with_protocols(&["chat.v1", "chat.v2"]);
+    }
     if path == "/fingerprint" {
         return Response::new(200)
             .with_header("Content-Type", "application/json")
             .with_body(to_json(req.fingerprint(), req.headers().map(|(n, _)| n)));
     }
     if path == "/echo" {
-        let mut t = Vec::new();
-        for (n, v) in req.headers() {
-            t.extend_from_slice(n.as_bytes());
-            t.extend_from_slice(b": ");
-            t.extend_from_slice(v);
-            t.push(b'\n');
-        }
-        return Response::new(200).with_body(t);
+        return Response::new(200).with_body(echo_lines(req));
     }
     if let Some(token) = path.strip_prefix("/coded/") {
         let body = match token {
@@ -385,6 +404,118 @@ fn cookies_go_where_the_browser_sends_them() {
                 if let (Some(c), Some(p)) = (last_cookie, priority) {
                     assert!(c < p, "{what}: cookie after priority: {got:?}");
                 }
+            }
+        }
+    }
+    s.shutdown().unwrap();
+}
+
+/// Each built-in profile's WebSocket opening request, over HTTP/2 (extended CONNECT) and
+/// HTTP/1.1 (`Upgrade` GET): the fields of the profile's WebSocket list in its order, those
+/// with a value as they are, each position filled by the handshake's field, the caller's
+/// `Origin` or the store's cookies (split on HTTP/2 where the profile says so), and left out
+/// when the request has none (no `Origin`, no subprotocol, no cookie, no deflate offer); no
+/// other field. The deflate offer has the profile's shape, and the server's answer arrives.
+#[test]
+fn websocket_opening_request_follows_the_profile() {
+    let (s, root) = tls_server(None);
+    let port = s.local_addr().port();
+    let origin = format!("https://localhost:{port}");
+    for profile in BUILT_IN {
+        for alpn_h2 in [true, false] {
+            // Everything a position can take, then nothing.
+            for full in [true, false] {
+                let what = format!("{} h2 {alpn_h2} full {full}", profile.name);
+                let c = client(&s, &root, profile, alpn_h2);
+                if full {
+                    let jar = c.cookie_jar().unwrap();
+                    let o = runtime_mio::client::Url::parse(&url(&s, "/")).unwrap();
+                    for kv in FOLDED.split("; ") {
+                        assert!(jar.set_cookie(&o, &format!("{kv}; Path=/")), "{kv}");
+                    }
+                }
+                let mut req =
+                    WebSocketRequest::new(&format!("wss://localhost:{port}/ws/request")).unwrap();
+                req = if full {
+                    req.protocols(&["chat.v1", "chat.v2"])
+                        .header("Origin", &origin)
+                } else {
+                    req.deflate(None)
+                };
+                let mut ws = c.websocket(req).unwrap();
+                let want_version = if alpn_h2 { Version::H2 } else { Version::Http11 };
+                assert_eq!(ws.version(), want_version, "{what}");
+                ws.send_text("request?").unwrap();
+                let Some(Message::Text(text)) = ws.recv(Wait::Block).unwrap() else {
+                    panic!("{what}: no answer");
+                };
+                ws.close(1000, "").unwrap();
+                while ws.recv(Wait::Block).unwrap().is_some() {}
+                let mut lines = text.lines();
+                let method = lines.next().unwrap();
+                assert_eq!(method, if alpn_h2 { "CONNECT" } else { "GET" }, "{what}");
+                // Random or per-connection values are not compared.
+                let got: Vec<(&str, &str)> = lines
+                    .map(|l| l.split_once(": ").unwrap())
+                    .map(|(n, v)| {
+                        if n == "Host" || n.eq_ignore_ascii_case("sec-websocket-key") {
+                            (n, "")
+                        } else {
+                            (n, v)
+                        }
+                    })
+                    .collect();
+                // What the profile says, each position with what fills it.
+                let deflate = if profile.websocket.deflate_client_max_window_bits {
+                    "permessage-deflate; client_max_window_bits"
+                } else {
+                    "permessage-deflate"
+                };
+                let fill = |name: &str| -> Option<&str> {
+                    Some(match name.to_ascii_lowercase().as_str() {
+                        "upgrade" => "websocket",
+                        "connection" => "Upgrade",
+                        "sec-websocket-key" => "",
+                        "sec-websocket-version" => "13",
+                        "sec-websocket-extensions" if full => deflate,
+                        "sec-websocket-protocol" if full => "chat.v1, chat.v2",
+                        "origin" if full => &origin,
+                        "cookie" if full => FOLDED,
+                        _ => return None,
+                    })
+                };
+                let list = if alpn_h2 {
+                    profile.websocket.http2_headers
+                } else {
+                    profile.websocket.http1_headers
+                };
+                let mut want: Vec<(&str, &str)> = Vec::new();
+                if !alpn_h2 {
+                    want.push(("Host", ""));
+                }
+                for &(n, v) in list {
+                    if !v.is_empty() {
+                        want.push((n, v));
+                    } else if let Some(v) = fill(n) {
+                        if alpn_h2 && n == "cookie" && profile.http2.cookie_crumbs {
+                            want.extend(v.split("; ").map(|c| (n, c)));
+                        } else {
+                            want.push((n, v));
+                        }
+                    }
+                }
+                assert_eq!(got, want, "{what}: {text}");
+                // Independently of the lists: HTTP/1.1's own fields on HTTP/1.1 only, the
+                // key always, the offer when made.
+                let has = |name: &str| got.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+                for name in ["upgrade", "connection", "sec-websocket-key"] {
+                    assert_eq!(has(name), !alpn_h2, "{what}: {name}");
+                }
+                assert!(has("sec-websocket-version"), "{what}");
+                assert_eq!(has("sec-websocket-extensions"), full, "{what}");
+                assert_eq!(has("origin"), full, "{what}");
+                assert_eq!(has("cookie"), full, "{what}");
+                assert!(!has("accept") || profile.name.starts_with("firefox"), "{what}");
             }
         }
     }
