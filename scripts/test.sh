@@ -61,6 +61,9 @@ step "browsers" cargo test -p runtime-mio --test browser -- --ignored
 # /fingerprint and /echo, against our client's under the profile; the differences must be
 # exactly the documented ones (ignored by plain `cargo test`, like the step above).
 step "browser profiles" cargo test -p runtime-mio --test browser_profiles -- --ignored
+# The same browsers' WebSocket opening requests (wire serve's /ws/request, HTTP/2 and HTTP/1.1)
+# against our client's under the profile, field by field and in order.
+step "browser websockets" cargo test -p runtime-mio --test browser_ws -- --ignored
 # h2probe.py's 56 h2spec-style cases against `wire serve` over TCP, h2c and TLS (the table's
 # h2spec cases run live in `cargo test`: runtime-mio/tests/h2spec_live.rs; Autobahn's wire role
 # in the autobahn step).

@@ -21,9 +21,9 @@
 //! HTTP/1.1: Chromium runs with `--disable-http2`, Firefox with `network.http.http2.enabled`
 //! off; our client with `alpn_h2` off.
 //!
-//! Ignored by plain `cargo test` (the browsers take seconds and must be installed); run with
-//! `cargo test -p runtime-mio --test browser_ws -- --ignored`. A missing browser fails the
-//! test.
+//! Ignored by plain `cargo test` (the browsers take seconds and must be installed);
+//! `scripts/test.sh` runs it with `cargo test -p runtime-mio --test browser_ws -- --ignored`
+//! (its `browser websockets` step). A missing browser fails the test.
 
 use std::time::Duration;
 
@@ -201,7 +201,11 @@ fn chromium(wire: &Wire, h2: bool) -> Opening {
             .map(unescape_text)
             .unwrap_or_else(|| panic!("chromium: no #{id}: {:.2000}\n{}", dump.dom, dump.stderr))
     };
-    page_result("chromium", &field("done", "</p>"), &field("result", "</pre>"))
+    page_result(
+        "chromium",
+        &field("done", "</p>"),
+        &field("result", "</pre>"),
+    )
 }
 
 /// Headless Firefox ESR loads `ws_request.html` through WebDriver BiDi (cookies set through
@@ -289,56 +293,52 @@ const FIREFOX_H2_KNOWN: &[&str] = &[];
 /// The same over HTTP/1.1.
 const FIREFOX_H1_KNOWN: &[&str] = &[];
 
-#[test]
-#[ignore = "needs Debian's chromium and certutil (scripts/test.sh installs them)"]
-fn chromium_websocket_against_its_profile() {
-    let profile = &tls::profile::CHROMIUM;
-    let version = browsers::version("chromium");
+/// `browser` (`name`) and our client under `profile` open the WebSocket over HTTP/2 and over
+/// HTTP/1.1; both protocols are seen before either is checked, so a failure shows both.
+fn against_profile(
+    name: &str,
+    browser: fn(&Wire, bool) -> Opening,
+    profile: &'static Profile,
+    known_h2: &[&str],
+    known_h1: &[&str],
+) {
+    let version = browsers::version(name);
     let wire = browsers::wire_tls();
-    // Both protocols are seen before either is checked, so a failure shows both.
     let seen: Vec<(bool, Opening, Opening)> = [true, false]
         .into_iter()
-        .map(|h2| (h2, chromium(&wire, h2), ours(&wire, profile, h2)))
+        .map(|h2| (h2, browser(&wire, h2), ours(&wire, profile, h2)))
         .collect();
     let mut failed = Vec::new();
-    for ((h2, browser, ours), known) in seen.iter().zip([CHROMIUM_H2_KNOWN, CHROMIUM_H1_KNOWN]) {
+    for ((h2, b, o), known) in seen.iter().zip([known_h2, known_h1]) {
         let what = if *h2 { "HTTP/2" } else { "HTTP/1.1" };
-        check(
-            &format!("chromium's WebSocket over {what}"),
-            &version,
-            browser,
-            ours,
-            known,
-        )
-        .err()
-        .map(|e| failed.push(e));
+        let what = format!("{name}'s WebSocket over {what}");
+        if let Err(e) = check(&what, &version, b, o, known) {
+            failed.push(e);
+        }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
 #[test]
+#[ignore = "needs Debian's chromium and certutil (scripts/test.sh installs them)"]
+fn chromium_websocket_against_its_profile() {
+    against_profile(
+        "chromium",
+        chromium,
+        &tls::profile::CHROMIUM,
+        CHROMIUM_H2_KNOWN,
+        CHROMIUM_H1_KNOWN,
+    );
+}
+
+#[test]
 #[ignore = "needs Debian's firefox-esr and certutil (scripts/test.sh installs them)"]
 fn firefox_esr_websocket_against_its_profile() {
-    let profile = &tls::profile::FIREFOX_ESR;
-    let version = browsers::version("firefox-esr");
-    let wire = browsers::wire_tls();
-    // Both protocols are seen before either is checked, so a failure shows both.
-    let seen: Vec<(bool, Opening, Opening)> = [true, false]
-        .into_iter()
-        .map(|h2| (h2, firefox(&wire, h2), ours(&wire, profile, h2)))
-        .collect();
-    let mut failed = Vec::new();
-    for ((h2, browser, ours), known) in seen.iter().zip([FIREFOX_H2_KNOWN, FIREFOX_H1_KNOWN]) {
-        let what = if *h2 { "HTTP/2" } else { "HTTP/1.1" };
-        check(
-            &format!("firefox-esr's WebSocket over {what}"),
-            &version,
-            browser,
-            ours,
-            known,
-        )
-        .err()
-        .map(|e| failed.push(e));
-    }
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    against_profile(
+        "firefox-esr",
+        firefox,
+        &tls::profile::FIREFOX_ESR,
+        FIREFOX_H2_KNOWN,
+        FIREFOX_H1_KNOWN,
+    );
 }

@@ -443,7 +443,11 @@ fn websocket_opening_request_follows_the_profile() {
                     req.deflate(None)
                 };
                 let mut ws = c.websocket(req).unwrap();
-                let want_version = if alpn_h2 { Version::H2 } else { Version::Http11 };
+                let want_version = if alpn_h2 {
+                    Version::H2
+                } else {
+                    Version::Http11
+                };
                 assert_eq!(ws.version(), want_version, "{what}");
                 ws.send_text("request?").unwrap();
                 let Some(Message::Text(text)) = ws.recv(Wait::Block).unwrap() else {
@@ -515,7 +519,10 @@ fn websocket_opening_request_follows_the_profile() {
                 assert_eq!(has("sec-websocket-extensions"), full, "{what}");
                 assert_eq!(has("origin"), full, "{what}");
                 assert_eq!(has("cookie"), full, "{what}");
-                assert!(!has("accept") || profile.name.starts_with("firefox"), "{what}");
+                assert!(
+                    !has("accept") || profile.name.starts_with("firefox"),
+                    "{what}"
+                );
             }
         }
     }

@@ -127,7 +127,9 @@
 //! `Cookie` field (the caller's or the cookie store's) goes where the browser sends it, and
 //! on HTTP/2 as one `cookie` field per cookie-pair when the browser splits it (RFC 9113
 //! 8.2.3: Chromium and Firefox do; the Safari profile's choice is unverified, see
-//! [`tls::profile`]). [`ClientConfig::key_log`] writes the TLS secrets for Wireshark.
+//! [`tls::profile`]). A WebSocket's opening request carries the browser's WebSocket fields
+//! instead, in its order ([`WebSocket`]'s documentation). [`ClientConfig::key_log`] writes the
+//! TLS secrets for Wireshark.
 //!
 //! # Server-Sent Events
 //! [`Client::sse`] opens an [`EventSource`] on top of the streaming response: proto-sse's
@@ -147,8 +149,7 @@
 //!
 //! # Not yet
 //! The public suffix list and `SameSite`
-//! enforcement in the cookie store, a
-//! browser profile's header order on a WebSocket's opening request,
+//! enforcement in the cookie store,
 //! HTTP/1.1 pipelining, `Expect: 100-continue`, request trailers. A request a pooled connection lost before it was sent,
 //! or an idempotent one it lost unanswered, is sent once more on a new connection (a
 //! [`BodyWriter`]'s body only if none of it was taken); others fail with

@@ -10,9 +10,9 @@ use proto_ws::{
 };
 
 use super::body::{CancelHandle, Response, Version, Wait};
-use super::profile::{self, Fields};
 use super::connect::Route;
 use super::error::{Error, ProtocolError};
+use super::profile::{self, Fields};
 use super::upload::BodyWriter;
 use super::{Client, ClientTimeouts, Prepared, Request, Tunnel};
 use crate::timer::Timeout;
@@ -305,10 +305,7 @@ impl Client {
         let protocols: Vec<&str> = req.protocols.iter().map(String::as_str).collect();
         let deflate = match (self.inner.config.profile, req.deflate) {
             (Some(p), Some(d)) if !req.deflate_given => Some(DeflateConfig {
-                client_max_window_bits: p
-                    .websocket
-                    .deflate_client_max_window_bits
-                    .then_some(15),
+                client_max_window_bits: p.websocket.deflate_client_max_window_bits.then_some(15),
                 ..d
             }),
             _ => req.deflate,
