@@ -404,6 +404,12 @@ impl ChunkedDecoder {
         Some((size, k + 2))
     }
 
+    /// Everything [`Self::next_chunk_fast`] leaves: the first size line, partial chunks and
+    /// lines, extensions, the last chunk and the trailer section. Kept out of line so that
+    /// the fast path inlined into a caller's loop stays small: inlined, its live values pushed
+    /// the fast path's state onto the stack (measured under callgrind on the bench pairs'
+    /// chunked bodies: 5 to 8% more instructions per body).
+    #[inline(never)]
     fn decode_slow<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Option<Chunk<'a>>), Error> {
         let mut i = 0;
         loop {
