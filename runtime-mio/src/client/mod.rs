@@ -159,8 +159,6 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-
 use crate::event_loop::{EventLoop, LoopConfig, Registrar, Stopper};
 use crate::timer::{Timeout, Timeouts};
 
@@ -178,6 +176,7 @@ mod profile;
 mod proxy;
 mod proxy_config;
 mod redirect;
+mod request;
 mod resolve;
 mod sse;
 mod upload;
@@ -195,6 +194,8 @@ pub use pool::PoolStats;
 pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use proxy_config::{NoProxy, ProxyConfig};
 pub use redirect::{Hop, Redirects};
+pub(crate) use request::ProxyChoice;
+pub use request::Request;
 pub use sse::{EventSource, SseCloseHandle, SseConfig, SseEvent, SseFailure, SseItem};
 pub use upload::BodyWriter;
 pub use url::{Origin, Scheme, Url};
@@ -384,278 +385,6 @@ pub(crate) struct Settings {
     pub(crate) timeouts: ClientTimeouts,
     pub(crate) h1: proto_h1::ConnConfig,
     pub(crate) h2: proto_h2::conn::Config,
-}
-
-/// A request to send.
-///
-/// A clone is a new request: it gets its own cancel signal ([`Request::cancel_handle`]).
-#[derive(Debug)]
-pub struct Request {
-    method: String,
-    url: Url,
-    headers: Vec<(String, Vec<u8>)>,
-    body: ReqBody,
-    timeouts: Option<ClientTimeouts>,
-    decompress: Option<bool>,
-    redirects: Option<Redirects>,
-    proxy: ProxyChoice,
-    server_name: Option<String>,
-    cancel: Arc<cancel::Cancel>,
-}
-
-impl Clone for Request {
-    fn clone(&self) -> Self {
-        Request {
-            method: self.method.clone(),
-            url: self.url.clone(),
-            headers: self.headers.clone(),
-            body: self.body.clone(),
-            timeouts: self.timeouts,
-            decompress: self.decompress,
-            redirects: self.redirects,
-            proxy: self.proxy.clone(),
-            server_name: self.server_name.clone(),
-            cancel: cancel::Cancel::new(),
-        }
-    }
-}
-
-/// Which proxy a request goes through.
-#[derive(Debug, Clone)]
-pub(crate) enum ProxyChoice {
-    /// The client's ([`ClientConfig::proxy`]).
-    Client,
-    /// None: straight to the origin.
-    Direct,
-    /// This one.
-    Via(Proxy),
-}
-
-impl Request {
-    /// A request with `method` for `url`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidUrl`]; [`Error::InvalidRequest`] for a method that is not a token.
-    pub fn new(method: &str, url: &str) -> Result<Request, Error> {
-        if method.is_empty()
-            || !method
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-        {
-            return Err(Error::InvalidRequest(format!("method {method:?}")));
-        }
-        Ok(Request {
-            method: method.to_owned(),
-            url: Url::parse(url)?,
-            headers: Vec::new(),
-            body: ReqBody::Bytes(Bytes::new()),
-            timeouts: None,
-            decompress: None,
-            redirects: None,
-            proxy: ProxyChoice::Client,
-            server_name: None,
-            cancel: cancel::Cancel::new(),
-        })
-    }
-
-    /// A handle that cancels this request from any thread, at any point: before it is sent
-    /// ([`Client::request`] then fails at once), while it resolves, connects, goes through a
-    /// proxy or waits for its head (the call returns [`Error::Cancelled`] at once), and
-    /// afterwards, while its response's body is read (as [`Response::cancel_handle`]).
-    /// Idempotent. Its redirects' hops share it.
-    ///
-    /// ```no_run
-    /// use runtime_mio::client::{Client, ClientConfig, Error, Request};
-    ///
-    /// let client = Client::new(ClientConfig::default())?;
-    /// let req = Request::get("http://127.0.0.1:8080/slow")?;
-    /// let cancel = req.cancel_handle();
-    /// std::thread::spawn(move || {
-    ///     std::thread::sleep(std::time::Duration::from_millis(100));
-    ///     cancel.cancel();
-    /// });
-    /// assert!(matches!(client.request(req), Err(Error::Cancelled)));
-    /// # Ok::<(), Error>(())
-    /// ```
-    #[must_use]
-    pub fn cancel_handle(&self) -> CancelHandle {
-        CancelHandle::request(Arc::clone(&self.cancel))
-    }
-
-    /// A GET for `url`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidUrl`].
-    pub fn get(url: &str) -> Result<Request, Error> {
-        Request::new("GET", url)
-    }
-
-    /// A POST of `body` to `url`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidUrl`].
-    pub fn post(url: &str, body: impl Into<Bytes>) -> Result<Request, Error> {
-        Ok(Request::new("POST", url)?.body(body))
-    }
-
-    /// Adds a header field, sent in the order added and, over HTTP/1.1, in this case
-    /// (HTTP/2 sends names in lowercase). `Host` replaces the URL's authority; without
-    /// `Content-Length` the body's length is sent.
-    #[must_use]
-    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
-        self.headers
-            .push((name.to_owned(), value.as_ref().to_vec()));
-        self
-    }
-
-    /// The request body.
-    #[must_use]
-    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = ReqBody::Bytes(body.into());
-        self
-    }
-
-    /// The body is the file at `path`, streamed from disk in pieces when the request is
-    /// sent (a thread of its own reads it), with its length (taken now) as
-    /// `Content-Length`. The request can be sent again (each send reads the file anew).
-    ///
-    /// # Errors
-    /// [`Error::RequestBody`] when the file's length cannot be read.
-    pub fn body_file(mut self, path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        let len = upload::file_len(path)?;
-        self.body = ReqBody::Pieces(Arc::new(vec![Piece::File(path.to_path_buf(), len)]));
-        Ok(self)
-    }
-
-    /// The body is what the returned [`BodyWriter`] is given, from another thread while
-    /// this one waits in [`Client::request`] (the call returns when the response head
-    /// arrives, which a server usually sends after the body). With `length`,
-    /// `Content-Length` is sent; without, HTTP/1.1 sends the body chunked. A clone of this
-    /// request shares the writer: only one of them can be sent, once (a streamed body is
-    /// never sent again on another connection).
-    #[must_use]
-    pub fn body_writer(mut self, length: Option<u64>) -> (Self, BodyWriter) {
-        let (pipe, w) = Writer::new(length);
-        self.body = ReqBody::Writer(pipe, length);
-        (self, w)
-    }
-
-    /// The body is `json` (serialized by the caller), with `Content-Type:
-    /// application/json` unless a content type was set.
-    #[must_use]
-    pub fn json(self, json: impl Into<Bytes>) -> Self {
-        self.content_type_default("application/json").body(json)
-    }
-
-    /// The body is `pairs` encoded by [`urlencode`], with `Content-Type:
-    /// application/x-www-form-urlencoded` unless a content type was set.
-    #[must_use]
-    pub fn form<K: AsRef<str>, V: AsRef<str>>(self, pairs: &[(K, V)]) -> Self {
-        let body = urlencode(pairs);
-        self.content_type_default("application/x-www-form-urlencoded")
-            .body(body)
-    }
-
-    /// The body is the `multipart/form-data` form (its files streamed from disk when the
-    /// request is sent), with its `Content-Type` (boundary included; it replaces any set
-    /// before) and length.
-    ///
-    /// # Errors
-    /// [`Error::RequestBody`] when a file part cannot be read (to check the boundary).
-    pub fn multipart(mut self, form: Multipart) -> Result<Self, Error> {
-        let (pieces, content_type) = form.build()?;
-        self.headers
-            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
-        self.headers
-            .push(("Content-Type".to_owned(), content_type.into_bytes()));
-        self.body = ReqBody::Pieces(Arc::new(pieces));
-        Ok(self)
-    }
-
-    fn content_type_default(self, value: &str) -> Self {
-        if self
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        {
-            self
-        } else {
-            self.header("Content-Type", value)
-        }
-    }
-
-    /// The method.
-    #[must_use]
-    pub fn method(&self) -> &str {
-        &self.method
-    }
-
-    /// The header fields, in the order added.
-    #[must_use]
-    pub fn headers(&self) -> &[(String, Vec<u8>)] {
-        &self.headers
-    }
-
-    /// The body's length when known (bytes, a file, a form, a writer given a length).
-    #[must_use]
-    pub fn body_len(&self) -> Option<u64> {
-        self.body.len()
-    }
-
-    /// Timeouts for this request instead of the client's.
-    #[must_use]
-    pub fn timeouts(mut self, timeouts: ClientTimeouts) -> Self {
-        self.timeouts = Some(timeouts);
-        self
-    }
-
-    /// Sends this request through `proxy` instead of the client's
-    /// ([`ClientConfig::proxy`]).
-    #[must_use]
-    pub fn proxy(mut self, proxy: Proxy) -> Self {
-        self.proxy = ProxyChoice::Via(proxy);
-        self
-    }
-
-    /// Sends this request straight to the origin even when the client has a proxy.
-    #[must_use]
-    pub fn no_proxy(mut self) -> Self {
-        self.proxy = ProxyChoice::Direct;
-        self
-    }
-
-    /// For an `https://` URL: the TLS server name to send (SNI) and to check the
-    /// certificate against, instead of the URL's host (which stays the `Host` header and
-    /// what is resolved and connected to). Verification stays as the client has it (on
-    /// by default). Connections opened for different server names are pooled apart.
-    #[must_use]
-    pub fn server_name(mut self, name: &str) -> Self {
-        self.server_name = Some(name.to_ascii_lowercase());
-        self
-    }
-
-    /// The URL.
-    #[must_use]
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// Decode this response's body (and send the default `Accept-Encoding`, or the
-    /// [`ClientConfig::profile`]'s) or not, instead of the client's
-    /// [`ClientConfig::decompress`].
-    #[must_use]
-    pub fn decompress(mut self, on: bool) -> Self {
-        self.decompress = Some(on);
-        self
-    }
-
-    /// This request's redirect policy instead of the client's [`ClientConfig::redirects`].
-    #[must_use]
-    pub fn redirects(mut self, policy: Redirects) -> Self {
-        self.redirects = Some(policy);
-        self
-    }
 }
 
 /// A request as the connection sends it.
