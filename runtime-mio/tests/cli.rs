@@ -100,7 +100,7 @@ fn wire(args: &[&str]) -> Output {
 }
 
 fn wire_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(WIRE)
+    let mut child = wire_command()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -120,8 +120,10 @@ fn wire_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
     out
 }
 
-/// The proxy variables curl reads, removed from every run of [`wire_env`] before its own.
-const PROXY_VARS: [&str; 7] = [
+/// The proxy variables curl reads (`NO_PROXY` too), removed from every run of `wire`: the
+/// test machine's own proxies must not carry our loopback requests ([`wire_env`] sets its
+/// own after).
+const PROXY_VARS: [&str; 8] = [
     "http_proxy",
     "HTTP_PROXY",
     "https_proxy",
@@ -129,15 +131,22 @@ const PROXY_VARS: [&str; 7] = [
     "all_proxy",
     "ALL_PROXY",
     "no_proxy",
+    "NO_PROXY",
 ];
+
+/// `wire`, without the environment's proxy variables.
+fn wire_command() -> Command {
+    let mut cmd = Command::new(WIRE);
+    for v in PROXY_VARS {
+        cmd.env_remove(v);
+    }
+    cmd
+}
 
 /// `wire` with exactly these proxy variables (and `NO_PROXY` unset unless given).
 fn wire_env(args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(WIRE);
+    let mut cmd = wire_command();
     cmd.args(args).stdin(Stdio::null());
-    for v in PROXY_VARS.iter().chain(&["NO_PROXY"]) {
-        cmd.env_remove(v);
-    }
     for (k, v) in vars {
         cmd.env(k, v);
     }
@@ -691,7 +700,7 @@ fn impersonate_chrome_and_key_log_file() {
     std::fs::create_dir_all(keylog.parent().unwrap()).unwrap();
     let _ = std::fs::remove_file(&keylog);
 
-    let out = Command::new(WIRE)
+    let out = wire_command()
         .args(["get", "-v", "--impersonate", "chrome", "-k", &url])
         .env("SSLKEYLOGFILE", &keylog)
         .output()

@@ -864,12 +864,31 @@ fn a_body_writer_request_is_refused() {
 
 const WIRE: &str = env!("CARGO_BIN_EXE_wire");
 
+/// `wire`, without the environment's proxy variables (curl's; the machine's proxies must
+/// not carry loopback requests).
+fn wire_command() -> Command {
+    let mut cmd = Command::new(WIRE);
+    for v in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd
+}
+
 #[test]
 fn wire_sse_prints_events_and_reconnections() {
     let log = Arc::new(Log::default());
     let server = server(Arc::clone(&log));
     for h2 in [false, true] {
-        let mut cmd = Command::new(WIRE);
+        let mut cmd = wire_command();
         cmd.args(["sse", "--max-events", "4"])
             .arg(url(&server, "/sse?count=9&per=2&retry=20"));
         if h2 {
@@ -899,7 +918,7 @@ fn wire_sse_prints_events_and_reconnections() {
         );
     }
     // A refused response: exit 22, one request.
-    let out = Command::new(WIRE)
+    let out = wire_command()
         .args(["sse", &url(&server, "/status/404")])
         .output()
         .unwrap();
