@@ -205,7 +205,7 @@ use body::Exchange;
 use conn::ClientSession;
 use connect::Route;
 use pool::{ConnShared, Job, Pool, Proto};
-use upload::{BodyWriter as Writer, Piece, ReqBody};
+use upload::ReqBody;
 
 /// The client's timeouts, each [`Timeout::Unlimited`] or [`Timeout::After`] a duration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::*;
+use super::upload::{self, BodyWriter, Piece, ReqBody};
+use super::{
+    CancelHandle, ClientTimeouts, Error, Multipart, Proxy, Redirects, Url, cancel, urlencode,
+};
 
 /// A request to send.
 ///
@@ -157,7 +160,7 @@ impl Request {
     /// never sent again on another connection).
     #[must_use]
     pub fn body_writer(mut self, length: Option<u64>) -> (Self, BodyWriter) {
-        let (pipe, w) = Writer::new(length);
+        let (pipe, w) = BodyWriter::new(length);
         self.body = ReqBody::Writer(pipe, length);
         (self, w)
     }
