@@ -3,6 +3,12 @@
 //! over the head slot, a bounded queue of body chunks and how the body ended, and a condvar
 //! the caller waits on.
 //!
+//! The connection signals the condvar only when a caller waits on it, and after letting go
+//! of the mutex: a signal is a system call (`futex`) whether anyone waits or not, and a
+//! waiter woken while the mutex is still held would block again at once on the mutex. A
+//! small response delivered in one turn (head, body, end) so costs the loop thread at most
+//! one wake-up instead of three.
+//!
 //! Backpressure: the connection asks [`Exchange::reserve`] before it takes more body bytes
 //! from its engine. When the queue holds its limit the answer is no, the exchange
 //! remembers that the connection waits, and the connection takes nothing more (HTTP/1.1:
@@ -69,6 +75,18 @@ struct State {
     loop_waiting: bool,
     /// Wakes the connection that carries this exchange.
     waker: Option<ConnWaker>,
+    /// Callers that went to wait on the condvar since the last signal (a waiter that
+    /// gave up on its own may still be counted: that costs one needless signal, never a
+    /// missed one).
+    waiters: usize,
+}
+
+impl State {
+    /// Whether a change must signal the condvar: true when someone waits, who is then
+    /// counted as woken.
+    fn take_waiters(&mut self) -> bool {
+        std::mem::take(&mut self.waiters) > 0
+    }
 }
 
 /// What the caller and the connection share for one exchange.
@@ -92,6 +110,7 @@ impl Exchange {
                 sent: false,
                 loop_waiting: false,
                 waker: None,
+                waiters: 0,
             }),
             changed: Condvar::new(),
             limit: limit.max(1),
@@ -104,6 +123,36 @@ impl Exchange {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Lets go of `s`, then signals the condvar if a caller waits.
+    fn release(&self, mut s: MutexGuard<'_, State>) {
+        let wake = s.take_waiters();
+        drop(s);
+        if wake {
+            self.changed.notify_all();
+        }
+    }
+
+    /// Waits on the condvar (counted as a waiter), at most `left` when given.
+    fn wait<'a>(
+        &self,
+        mut s: MutexGuard<'a, State>,
+        left: Option<Duration>,
+    ) -> MutexGuard<'a, State> {
+        s.waiters += 1;
+        match left {
+            None => self
+                .changed
+                .wait(s)
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            Some(d) => {
+                self.changed
+                    .wait_timeout(s, d)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .0
+            }
+        }
     }
 
     // --- the connection's side ---
@@ -133,7 +182,7 @@ impl Exchange {
         let mut s = self.lock();
         if s.head.is_none() {
             s.head = Some(Ok(head));
-            self.changed.notify_all();
+            self.release(s);
         }
     }
 
@@ -162,7 +211,7 @@ impl Exchange {
         }
         s.queued += chunk.len();
         s.queue.push_back(chunk);
-        self.changed.notify_all();
+        self.release(s);
     }
 
     /// The body is complete.
@@ -170,7 +219,7 @@ impl Exchange {
         let mut s = self.lock();
         if matches!(s.end, End::Open) {
             s.end = End::Complete;
-            self.changed.notify_all();
+            self.release(s);
         }
     }
 
@@ -185,7 +234,7 @@ impl Exchange {
             s.queue.clear();
             s.queued = 0;
         }
-        self.changed.notify_all();
+        self.release(s);
     }
 
     // --- the caller's side ---
@@ -197,12 +246,7 @@ impl Exchange {
             match &s.head {
                 Some(Ok(h)) => return Ok(h.clone()),
                 Some(Err(e)) => return Err((e.clone(), !s.sent)),
-                None => {
-                    s = self
-                        .changed
-                        .wait(s)
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                }
+                None => s = self.wait(s, None),
             }
         }
     }
@@ -219,8 +263,9 @@ impl Exchange {
             s.end = End::Failed(Error::Cancelled);
             s.queue.clear();
             s.queued = 0;
-            self.changed.notify_all();
-            s.waker.clone()
+            let waker = s.waker.clone();
+            self.release(s);
+            waker
         };
         if let Some(w) = waker {
             w.wake();
@@ -253,10 +298,7 @@ impl Exchange {
             }
             s = match wait {
                 Wait::NoWait => return Err(Error::WouldBlock),
-                Wait::Block => self
-                    .changed
-                    .wait(s)
-                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+                Wait::Block => self.wait(s, None),
                 Wait::Timeout(_) => {
                     let left = deadline
                         .unwrap_or_else(Instant::now)
@@ -264,10 +306,7 @@ impl Exchange {
                     if left.is_zero() {
                         return Err(Error::WouldBlock);
                     }
-                    self.changed
-                        .wait_timeout(s, left)
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .0
+                    self.wait(s, Some(left))
                 }
             };
         }
@@ -645,5 +684,67 @@ impl Drop for Body {
         if !self.done && self.exchange.is_open() {
             self.exchange.cancel();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A blocked reader gets every chunk and the end from the connection's thread, whatever
+    /// the interleaving: the signals skipped while nobody waits never leave it asleep.
+    #[test]
+    fn a_blocked_reader_misses_no_signal() {
+        for round in 0..200u32 {
+            let ex = Exchange::new(1 << 20, Instant::now());
+            let producer = {
+                let ex = Arc::clone(&ex);
+                std::thread::spawn(move || {
+                    ex.set_head(Head {
+                        status: 200,
+                        version: Version::Http11,
+                        headers: Vec::new(),
+                    });
+                    for i in 0..50u32 {
+                        if (i + round) % 7 == 0 {
+                            std::thread::yield_now();
+                        }
+                        ex.push(Bytes::from(i.to_be_bytes().to_vec()));
+                    }
+                    ex.finish();
+                })
+            };
+            assert_eq!(ex.wait_head().unwrap().status, 200);
+            let mut got = Vec::new();
+            let wait = if round % 2 == 0 {
+                Wait::Block
+            } else {
+                Wait::Timeout(Duration::from_secs(30))
+            };
+            while let Some(b) = ex.chunk(wait).unwrap() {
+                got.push(u32::from_be_bytes(b[..].try_into().unwrap()));
+            }
+            assert_eq!(got, (0..50).collect::<Vec<_>>(), "round {round}");
+            producer.join().unwrap();
+        }
+    }
+
+    /// A change with nobody waiting signals nothing; a waiter is counted once and is
+    /// counted as woken by the next change.
+    #[test]
+    fn only_a_waiting_caller_is_signalled() {
+        let ex = Exchange::new(16, Instant::now());
+        ex.push(Bytes::from_static(b"a"));
+        assert_eq!(ex.lock().waiters, 0);
+        assert_eq!(ex.chunk(Wait::NoWait).unwrap().as_deref(), Some(&b"a"[..]));
+        // A timed wait that runs out leaves itself counted: the next change signals once
+        // and clears the count.
+        assert!(matches!(
+            ex.chunk(Wait::Timeout(Duration::from_millis(1))),
+            Err(Error::WouldBlock)
+        ));
+        assert!(ex.lock().waiters >= 1);
+        ex.push(Bytes::from_static(b"b"));
+        assert_eq!(ex.lock().waiters, 0);
     }
 }
