@@ -87,6 +87,70 @@ impl State {
     fn take_waiters(&mut self) -> bool {
         std::mem::take(&mut self.waiters) > 0
     }
+
+    /// See [`Exchange::reserve`].
+    fn reserve(&mut self, limit: usize) -> bool {
+        if !matches!(self.end, End::Open) {
+            // Nobody will read: whatever comes is dropped, so take it.
+            return true;
+        }
+        if self.queued < limit {
+            return true;
+        }
+        self.loop_waiting = true;
+        false
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        if chunk.is_empty() || !matches!(self.end, End::Open) {
+            return;
+        }
+        self.queued += chunk.len();
+        self.queue.push_back(chunk);
+    }
+
+    fn finish(&mut self) {
+        if matches!(self.end, End::Open) {
+            self.end = End::Complete;
+        }
+    }
+}
+
+/// Deliveries to one exchange under one lock ([`Exchange::deliver`]); a waiting caller is
+/// signalled once, on drop.
+pub(crate) struct Delivery<'a> {
+    ex: &'a Exchange,
+    state: Option<MutexGuard<'a, State>>,
+}
+
+impl Delivery<'_> {
+    fn state(&mut self) -> &mut State {
+        self.state.as_mut().expect("held until drop")
+    }
+
+    /// As [`Exchange::reserve`].
+    pub(crate) fn reserve(&mut self) -> bool {
+        let limit = self.ex.limit;
+        self.state().reserve(limit)
+    }
+
+    /// As [`Exchange::push`].
+    pub(crate) fn push(&mut self, chunk: Bytes) {
+        self.state().push(chunk);
+    }
+
+    /// As [`Exchange::finish`].
+    pub(crate) fn finish(&mut self) {
+        self.state().finish();
+    }
+}
+
+impl Drop for Delivery<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.state.take() {
+            self.ex.release(s);
+        }
+    }
 }
 
 /// What the caller and the connection share for one exchange.
@@ -186,19 +250,29 @@ impl Exchange {
         }
     }
 
+    /// Sets the head without signalling a waiting caller: the connection promises a
+    /// [`Exchange::deliver`] (or a failure) on this exchange in the same turn, whose signal
+    /// then covers the head, the body bytes and the end at once.
+    pub(crate) fn set_head_deferred(&self, head: Head) {
+        let mut s = self.lock();
+        if s.head.is_none() {
+            s.head = Some(Ok(head));
+        }
+    }
+
     /// Whether the queue has room for another chunk; when not, the connection is woken once
     /// the reader made room.
     pub(crate) fn reserve(&self) -> bool {
-        let mut s = self.lock();
-        if !matches!(s.end, End::Open) {
-            // Nobody will read: whatever comes is dropped, so take it.
-            return true;
+        self.lock().reserve(self.limit)
+    }
+
+    /// Holds the exchange for a run of deliveries (body chunks, the end) under one lock
+    /// and one signal, given when the [`Delivery`] is dropped.
+    pub(crate) fn deliver(&self) -> Delivery<'_> {
+        Delivery {
+            ex: self,
+            state: Some(self.lock()),
         }
-        if s.queued < self.limit {
-            return true;
-        }
-        s.loop_waiting = true;
-        false
     }
 
     pub(crate) fn push(&self, chunk: Bytes) {
@@ -209,8 +283,7 @@ impl Exchange {
         if !matches!(s.end, End::Open) {
             return;
         }
-        s.queued += chunk.len();
-        s.queue.push_back(chunk);
+        s.push(chunk);
         self.release(s);
     }
 
@@ -218,7 +291,7 @@ impl Exchange {
     pub(crate) fn finish(&self) {
         let mut s = self.lock();
         if matches!(s.end, End::Open) {
-            s.end = End::Complete;
+            s.finish();
             self.release(s);
         }
     }
@@ -727,6 +800,61 @@ mod tests {
             assert_eq!(got, (0..50).collect::<Vec<_>>(), "round {round}");
             producer.join().unwrap();
         }
+    }
+
+    /// A deferred head is not signalled on its own: the delivery that follows signals the
+    /// head, the body and the end at once, and the caller gets all three.
+    #[test]
+    fn a_deferred_head_is_signalled_with_its_delivery() {
+        let ex = Exchange::new(1 << 20, Instant::now());
+        let caller = {
+            let ex = Arc::clone(&ex);
+            std::thread::spawn(move || {
+                let head = ex.wait_head().unwrap();
+                let mut body = Vec::new();
+                while let Some(b) = ex.chunk(Wait::Timeout(Duration::from_secs(30))).unwrap() {
+                    body.extend_from_slice(&b);
+                }
+                (head.status, body)
+            })
+        };
+        while ex.lock().waiters == 0 {
+            std::thread::yield_now();
+        }
+        ex.set_head_deferred(Head {
+            status: 204,
+            version: Version::H2,
+            headers: Vec::new(),
+        });
+        assert_eq!(ex.lock().waiters, 1, "the deferred head signalled");
+        {
+            let mut d = ex.deliver();
+            assert!(d.reserve());
+            d.push(Bytes::from_static(b"ab"));
+            d.push(Bytes::from_static(b"c"));
+            d.finish();
+        }
+        assert_eq!(ex.lock().waiters, 0);
+        assert_eq!(caller.join().unwrap(), (204, b"abc".to_vec()));
+    }
+
+    /// A full queue refuses through a delivery as through [`Exchange::reserve`], and the
+    /// reader's read that makes room is what the connection waits for.
+    #[test]
+    fn a_delivery_respects_the_queue_limit() {
+        let ex = Exchange::new(4, Instant::now());
+        let mut d = ex.deliver();
+        assert!(d.reserve());
+        d.push(Bytes::from_static(b"12345"));
+        assert!(!d.reserve());
+        drop(d);
+        assert!(ex.lock().loop_waiting);
+        assert_eq!(
+            ex.chunk(Wait::NoWait).unwrap().as_deref(),
+            Some(&b"12345"[..])
+        );
+        assert!(!ex.lock().loop_waiting);
+        assert!(ex.reserve());
     }
 
     /// A change with nobody waiting signals nothing; a waiter is counted once and is

@@ -5,6 +5,7 @@
 //! and extended CONNECT (RFC 8441) for tunnels once the server's SETTINGS allow it.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -213,7 +214,8 @@ pub(super) fn step_h2(
                     continue;
                 };
                 if head.status().is_some_and(|s| s >= 200) {
-                    a.ex.set_head(h2_head(&head));
+                    // Signalled with the body below, in this same step (or by a failure).
+                    a.ex.set_head_deferred(h2_head(&head));
                     a.head = true;
                     a.last_data = now;
                     a.ended |= end_stream;
@@ -311,10 +313,18 @@ pub(super) fn step_h2(
         if !a.head {
             continue;
         }
+        // The head (set above), the body bytes and the end reach a waiting caller with one
+        // signal, when `d` is dropped.
+        let ex = Arc::clone(&a.ex);
+        let mut d = ex.deliver();
         let mut drained = false;
-        while a.reserve(now) {
+        loop {
+            let room = d.reserve();
+            if !a.note_room(room, now) {
+                break;
+            }
             match h.conn.read_data(sid) {
-                Some(b) => a.ex.push(b),
+                Some(b) => d.push(b),
                 None => {
                     drained = true;
                     break;
@@ -329,7 +339,10 @@ pub(super) fn step_h2(
                 let _ = h.conn.reset(sid, ErrorCode::NO_ERROR);
             }
             shared.release();
-            a.ex.finish();
+            d.finish();
+            // The signal goes before `a` is dropped (its drop reads the exchange).
+            drop(d);
+            drop(a);
         }
     }
     if let Some(e) = h.conn.error() {

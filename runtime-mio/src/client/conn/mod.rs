@@ -137,7 +137,13 @@ impl Active {
 
     /// Whether the reader has room; tracks the pause (the idle gap restarts when it ends).
     fn reserve(&mut self, now: Instant) -> bool {
-        if self.ex.reserve() {
+        let room = self.ex.reserve();
+        self.note_room(room, now)
+    }
+
+    /// Tracks the pause from a reservation's answer `room`, which it returns.
+    fn note_room(&mut self, room: bool, now: Instant) -> bool {
+        if room {
             if self.paused {
                 self.paused = false;
                 self.last_data = now;
