@@ -159,7 +159,11 @@ fn read_until(c: &mut TcpStream, got: &mut Vec<u8>, needle: &[u8]) {
     let mut buf = [0u8; 4096];
     while find(got, needle).is_none() {
         let n = c.read(&mut buf).unwrap();
-        assert!(n > 0, "closed before {needle:?}: {:?}", String::from_utf8_lossy(got));
+        assert!(
+            n > 0,
+            "closed before {needle:?}: {:?}",
+            String::from_utf8_lossy(got)
+        );
         got.extend_from_slice(&buf[..n]);
     }
 }
@@ -225,9 +229,7 @@ impl H2Client {
         while let Some(ev) = self.conn.poll_event() {
             match ev {
                 Event::Response {
-                    stream,
-                    end_stream,
-                    ..
+                    stream, end_stream, ..
                 } => {
                     *self.ended.entry(stream.value()).or_default() |= end_stream;
                 }
@@ -425,7 +427,9 @@ fn a_client_that_goes_away_drops_its_producer() {
     let mut h2 = H2Client::connect(server.local_addr());
     let a = h2.get("/tick");
     let b = h2.get("/tick");
-    h2.until("both streams' pieces", |c| c.body_len(a) >= 10 && c.body_len(b) >= 10);
+    h2.until("both streams' pieces", |c| {
+        c.body_len(a) >= 10 && c.body_len(b) >= 10
+    });
     // Requests of one connection are handled in order: stream `a`'s probe first.
     let (pa, pb) = (probe(&probes, 1), probe(&probes, 2));
     h2.conn.reset(a, ErrorCode::CANCEL).unwrap();
@@ -480,7 +484,11 @@ fn a_client_that_stops_reading_stops_the_calls_h2() {
     let deadline = Instant::now() + Duration::from_secs(30);
     let (mut last, mut since) = (p.calls(), Instant::now());
     while since.elapsed() < Duration::from_millis(500) {
-        assert!(Instant::now() < deadline, "calls never stopped: {}", p.calls());
+        assert!(
+            Instant::now() < deadline,
+            "calls never stopped: {}",
+            p.calls()
+        );
         h2.turn();
         if p.calls() != last {
             (last, since) = (p.calls(), Instant::now());
@@ -508,10 +516,17 @@ fn quiet_sse_stream_gets_heartbeats() {
     let (server, _) = probe_server(cfg);
     let mut c = h1_get(server.local_addr(), "/quiet");
     let mut got = Vec::new();
-    read_until(&mut c, &mut got, b"data: only\n\n\r\n2\r\n:\n\r\n2\r\n:\n\r\n");
+    read_until(
+        &mut c,
+        &mut got,
+        b"data: only\n\n\r\n2\r\n:\n\r\n2\r\n:\n\r\n",
+    );
     let text = String::from_utf8_lossy(&got);
     assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
-    assert!(text.contains("Content-Type: text/event-stream\r\n"), "{text}");
+    assert!(
+        text.contains("Content-Type: text/event-stream\r\n"),
+        "{text}"
+    );
     let mut h2 = H2Client::connect(server.local_addr());
     let id = h2.get("/quiet");
     h2.until("two heartbeats", |c| {
@@ -536,7 +551,10 @@ fn threaded(req: &Request) -> Response {
             .map_or(default, |v| v.parse().unwrap())
     };
     if req.path() == "/drip" {
-        let (n, delay) = (num("bytes", 10), Duration::from_millis(num("delay_ms", 100)));
+        let (n, delay) = (
+            num("bytes", 10),
+            Duration::from_millis(num("delay_ms", 100)),
+        );
         let (resp, w) = Response::streaming(200);
         std::thread::spawn(move || {
             for i in 0..n {
@@ -606,8 +624,14 @@ fn sse_and_drip_bytes_equal_the_threaded_versions() {
     let old = Server::bind("127.0.0.1:0".parse().unwrap(), config(), threaded).unwrap();
     for (target, extra) in [
         ("/sse?count=4&interval_ms=10", ""),
-        ("/sse?count=5&interval_ms=0&retry_ms=250", "Last-Event-ID: 2\r\n"),
-        ("/sse?count=6&interval_ms=5&per_connection=2", "Last-Event-ID: 1\r\n"),
+        (
+            "/sse?count=5&interval_ms=0&retry_ms=250",
+            "Last-Event-ID: 2\r\n",
+        ),
+        (
+            "/sse?count=6&interval_ms=5&per_connection=2",
+            "Last-Event-ID: 1\r\n",
+        ),
         ("/sse?count=3&interval_ms=5", "Last-Event-ID: 3\r\n"),
         ("/drip?bytes=4&delay_ms=10", ""),
         ("/drip?bytes=0", ""),

@@ -113,7 +113,8 @@ impl std::io::Write for BodyOut {
     }
 }
 
-/// A response body produced on the event loop's thread (see the [module](self) docs):
+/// A response body produced on the event loop's thread (see the [`server`](super) module's
+/// docs and [`Response::timed`](super::Response::timed)):
 /// called with the loop's clock, it writes the next piece into `out` and says when it wants
 /// to be called again. Closures `FnMut(Instant, &mut BodyOut) -> Next` are producers.
 pub trait Producer: Send {
@@ -220,8 +221,8 @@ impl Timed {
         }
         let mut out = BodyOut::default();
         let producer = &mut self.body.producer;
-        let next = catch_unwind(AssertUnwindSafe(|| producer.next(now, &mut out)))
-            .unwrap_or(Next::Abort);
+        let next =
+            catch_unwind(AssertUnwindSafe(|| producer.next(now, &mut out))).unwrap_or(Next::Abort);
         let piece = Bytes::from(out.buf);
         if !piece.is_empty() {
             self.last_sent = now;
@@ -311,7 +312,7 @@ mod tests {
             ..proto_sse::Message::data("y")
         };
         assert!(out.event(&bad).is_err());
-        assert_eq!(out.buf, b"data: x\n\n: c\nretry: 5\n");
+        assert_eq!(out.buf, b"data: x\n\n: c\nretry: 5\n\n");
         assert_eq!(out.len(), out.buf.len());
     }
 }
