@@ -367,9 +367,13 @@ impl H1Session {
             return;
         };
         loop {
+            if !t.due(now) {
+                // Its deadline is the session's timer.
+                return;
+            }
             if backed_up || self.conn.queued() >= STREAM_BUDGET {
-                // Called again once the output drains (the loop calls `process` after
-                // each write).
+                // Called once the output drains (the loop calls `process` after each
+                // write).
                 t.block();
                 return;
             }

@@ -320,6 +320,10 @@ impl H2Session {
                         // Called only while the stream can queue something and the socket
                         // takes what is queued: a client that stops reading (its window
                         // closed, or the socket backed up) stops the calls.
+                        if !t.due(self.now) {
+                            // Its deadline is among the session's timers.
+                            return;
+                        }
                         if self.backed_up || self.conn.send_room(id) == 0 {
                             t.block();
                             if !self.backed_up {

@@ -201,8 +201,14 @@ impl Timed {
         self.body.sse
     }
 
-    /// The glue cannot take output now: nothing is called until it can (it calls
-    /// [`step`](Self::step) again once the output drains).
+    /// Whether the producer is to be called at `now` (output permitting).
+    pub(crate) fn due(&self, now: Instant) -> bool {
+        self.wake.is_none_or(|w| w <= now)
+    }
+
+    /// The producer is due and the glue cannot take output now: no timer until it can
+    /// (it calls [`step`](Self::step) again once the output drains; a deadline already
+    /// passed would make the loop spin meanwhile).
     pub(crate) fn block(&mut self) {
         self.blocked = true;
     }
@@ -216,7 +222,7 @@ impl Timed {
     /// Calls the producer if it is due at `now` (the glue checked the output has room).
     pub(crate) fn step(&mut self, now: Instant) -> Step {
         self.blocked = false;
-        if self.wake.is_some_and(|w| w > now) {
+        if !self.due(now) {
             return Step::Wait;
         }
         let mut out = BodyOut::default();
