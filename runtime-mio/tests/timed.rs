@@ -3,8 +3,9 @@
 //! the same under 500 `/sse` clients over HTTP/1.1 and 100 streams over HTTP/2); a client
 //! that goes away (a closed socket, an HTTP/2 RST_STREAM) gets its producer dropped; a
 //! client that stops reading stops the calls (the count plateaus, then resumes when it reads
-//! again); SSE heartbeats apply; and `wire serve`'s `/sse` and `/drip` answer byte for byte
-//! what the thread-per-request versions they replaced answered.
+//! again), over HTTP/1.1, HTTP/2 and TLS; SSE heartbeats apply; and `wire serve`'s `/sse`
+//! and `/drip` answer byte for byte what the thread-per-request versions they replaced
+//! answered.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -663,5 +664,118 @@ fn head_request_drops_the_producer_uncalled() {
     let p = probe(&probes, 0);
     wait_for(|| p.dropped(), "the producer's drop");
     assert_eq!(p.calls(), 0);
+    server.shutdown().unwrap();
+}
+
+// ---------------------------------------------------------------------------------------
+// Under TLS.
+
+/// A TLS client (the workspace's `tls` session) on a blocking socket, HTTP/1.1.
+struct TlsClient {
+    sock: TcpStream,
+    session: tls::ClientSession,
+    plain: Vec<u8>,
+}
+
+impl TlsClient {
+    /// Connects, completes the handshake and sends `request`.
+    fn connect(addr: std::net::SocketAddr, root: &[u8], request: &[u8]) -> TlsClient {
+        let mut b = tls::ClientConfig::builder();
+        b.add_root_pem(root).alpn(&[b"http/1.1"]);
+        let session = tls::ClientSession::new(&b.build().unwrap(), "localhost").unwrap();
+        let sock = TcpStream::connect(addr).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(20)))
+            .unwrap();
+        let mut c = TlsClient {
+            sock,
+            session,
+            plain: Vec::new(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while c.session.handshake().unwrap() != tls::HandshakeStatus::Complete {
+            assert!(Instant::now() < deadline, "handshake timed out");
+            c.turn();
+        }
+        assert_eq!(c.session.write(request).unwrap(), request.len());
+        c.turn();
+        c
+    }
+
+    /// One round: write what TLS has, read what arrives (20 ms at most), decrypt.
+    fn turn(&mut self) {
+        let mut out = Vec::new();
+        self.session.poll_transmit(&mut out);
+        self.sock.write_all(&out).unwrap();
+        let mut buf = vec![0u8; 1 << 16];
+        match self.sock.read(&mut buf) {
+            Ok(0) => panic!("server closed"),
+            Ok(n) => assert_eq!(self.session.recv(&buf[..n]).unwrap(), n),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => panic!("{e}"),
+        }
+        while let tls::Plaintext::Data(n) = self.session.read(&mut buf).unwrap() {
+            if n == 0 {
+                break;
+            }
+            self.plain.extend_from_slice(&buf[..n]);
+        }
+    }
+}
+
+/// Over TLS: a timed stream arrives; a client that stops reading stops the calls, which
+/// resume when it reads again; a client that goes away has its producer dropped.
+#[test]
+fn tls_backpressure_and_disconnect() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let ck = tls::testing::self_signed(&["localhost"], now).unwrap();
+    let mut b = tls::ServerConfig::builder();
+    b.cert_pem(&ck.chain_pem, &ck.key_pem);
+    let cfg = ServerConfig {
+        tls: Some(Arc::new(b.build().unwrap())),
+        ..config()
+    };
+    let (server, probes) = probe_server(cfg);
+    // A timed stream's pieces, then the client goes away.
+    let mut c = TlsClient::connect(
+        server.local_addr(),
+        &ck.chain_pem,
+        b"GET /tick HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while find(&c.plain, b"5\r\nxxxxx\r\n5\r\nxxxxx\r\n").is_none() {
+        assert!(Instant::now() < deadline, "no pieces");
+        c.turn();
+    }
+    let p = probe(&probes, 0);
+    drop(c);
+    wait_for(|| p.dropped(), "the producer's drop");
+    // A flood the client stops reading.
+    let mut c = TlsClient::connect(
+        server.local_addr(),
+        &ck.chain_pem,
+        b"GET /flood HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    );
+    let p = probe(&probes, 1);
+    let stuck = plateau(&p);
+    let produced = p.bytes.load(Ordering::SeqCst);
+    eprintln!("TLS: calls stopped at {stuck} ({produced} bytes)");
+    assert!(produced <= 64 << 20, "{produced} bytes produced");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while p.calls() == stuck {
+        assert!(
+            Instant::now() < deadline,
+            "reading did not resume the calls"
+        );
+        c.turn();
+    }
+    drop(c);
+    wait_for(|| p.dropped(), "the flood producer's drop");
     server.shutdown().unwrap();
 }
