@@ -473,10 +473,10 @@ impl TlsClient {
 
 /// Clients that reset their connection in the middle of a body, 20 of each kind: an
 /// HTTP/1.1 upload (10 MB announced, 1 MB sent), an HTTP/1.1 download of 100 MB, `/sse`
-/// and `/drip` (bodies written by a thread of their own), an HTTP/2 upload and download,
+/// and `/drip` (timed bodies, produced on the loop's thread), an HTTP/2 upload and download,
 /// and, against `wire serve --tls`, downloads over HTTP/1.1 and HTTP/2. Afterwards the
 /// server answers, and its descriptors and threads come back to where they were: every
-/// reset connection was released and every body thread stopped.
+/// reset connection was released.
 #[test]
 fn peers_that_reset_mid_body_cost_nothing() {
     // `wire serve` prints its address once its descriptors and threads are all in place.

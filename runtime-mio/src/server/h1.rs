@@ -12,6 +12,7 @@ use proto_h1::{Buffers, ConnState, Event, Header, ServerConn};
 use super::message::{Body, ReaderSlot, Request, Response, WsHandler, reason};
 use super::reader::{self, BodyFeed};
 use super::sniff::Shared;
+use super::timed::{Step, Timed};
 use super::writer::{self, BodyReceiver};
 use crate::event_loop::{Context, Session};
 
@@ -58,6 +59,8 @@ enum Answer {
     Stream(Box<dyn Iterator<Item = Bytes> + Send>),
     /// A pushed body ([`Body::Writer`]) still being written.
     Pipe(Piped),
+    /// A timed body ([`Body::Timed`]) still being produced.
+    Timed(Timed),
     /// A WebSocket upgrade was answered.
     Switch(Switch),
 }
@@ -128,22 +131,25 @@ impl H1Session {
         }
     }
 
-    fn respond(&mut self, req: &Request) {
+    fn respond(&mut self, req: &Request, now: Instant) {
         let handler = &self.shared.handler;
         let resp = catch_unwind(AssertUnwindSafe(|| handler(req)))
             .unwrap_or_else(|_| Response::text(500, "internal server error\n"));
         self.head_only = req.method() == "HEAD";
         if let Body::WebSocket(handler) = resp.body {
-            self.upgrade(req, handler, &resp.ws_protocols);
+            self.upgrade(req, handler, &resp.ws_protocols, now);
             return;
         }
-        if self.send(resp).is_err() {
+        if self.send(resp, now).is_err() {
             // The handler's head was malformed (a bad field name, say): answer 500 instead.
-            let _ = self.send(Response::text(500, "internal server error: bad response\n"));
+            let _ = self.send(
+                Response::text(500, "internal server error: bad response\n"),
+                now,
+            );
         }
     }
 
-    fn send(&mut self, resp: Response) -> Result<(), proto_h1::SendError> {
+    fn send(&mut self, resp: Response, now: Instant) -> Result<(), proto_h1::SendError> {
         let Response {
             status,
             headers,
@@ -160,7 +166,7 @@ impl H1Session {
                 name: "Content-Length",
                 value: decimal(b.len() as u64, &mut len_buf),
             }),
-            Body::Stream(_) | Body::Writer(_) => Some(Header {
+            Body::Stream(_) | Body::Writer(_) | Body::Timed(_) => Some(Header {
                 name: "Transfer-Encoding",
                 value: b"chunked",
             }),
@@ -208,6 +214,13 @@ impl H1Session {
                     })));
                 }
             }
+            Body::Timed(t) => {
+                if self.head_only || no_body {
+                    self.conn.send_end(&[])?;
+                } else {
+                    self.answer = Some(Box::new(Answer::Timed(Timed::new(t, now))));
+                }
+            }
             // Handled by `upgrade` before `send`.
             Body::WebSocket(_) => return Err(proto_h1::SendError::NotReady),
         }
@@ -216,7 +229,7 @@ impl H1Session {
 
     /// Answers a WebSocket upgrade: 101 with the negotiated fields through the engine, then
     /// (once the engine hands over the bytes after the request) the connection switches.
-    fn upgrade(&mut self, req: &Request, handler: WsHandler, protocols: &[String]) {
+    fn upgrade(&mut self, req: &Request, handler: WsHandler, protocols: &[String], now: Instant) {
         let protocols: Vec<&str> = protocols.iter().map(String::as_str).collect();
         let options = proto_ws::ServerOptions {
             protocols: &protocols,
@@ -226,7 +239,7 @@ impl H1Session {
         let accepted = match proto_ws::accept_request(&options, req.method().as_bytes(), headers) {
             Ok(a) => a,
             Err(e) => {
-                let _ = self.send(Response::text(400, format!("{e}\n")));
+                let _ = self.send(Response::text(400, format!("{e}\n")), now);
                 return;
             }
         };
@@ -243,7 +256,7 @@ impl H1Session {
             .send_response(101, b"Switching Protocols", &fields)
             .is_err()
         {
-            let _ = self.send(Response::text(500, "internal server error: upgrade\n"));
+            let _ = self.send(Response::text(500, "internal server error: upgrade\n"), now);
             return;
         }
         self.answer = Some(Box::new(Answer::Switch(Switch {
@@ -346,6 +359,65 @@ impl H1Session {
         }
     }
 
+    /// Calls a timed body's producer while it is due and the connection's output has room
+    /// (nothing queued beyond the budget, nothing backed up in the loop); ends or cuts the
+    /// response when the producer did.
+    fn pump_timed(&mut self, now: Instant, backed_up: bool) {
+        let Some(Answer::Timed(t)) = self.answer.as_deref_mut() else {
+            return;
+        };
+        loop {
+            if !t.due(now) {
+                // Its deadline is the session's timer.
+                return;
+            }
+            if backed_up || self.conn.queued() >= STREAM_BUDGET {
+                // Called once the output drains (the loop calls `process` after each
+                // write).
+                t.block();
+                return;
+            }
+            match t.step(now) {
+                Step::Data(b) => {
+                    if self.conn.send_data_bytes(b).is_err() {
+                        // More than the Content-Length: end the connection.
+                        self.answer = None;
+                        self.conn.send_timeout();
+                        return;
+                    }
+                }
+                Step::Wait => return,
+                Step::Last(b) => {
+                    self.answer = None;
+                    let sent = b.is_empty() || self.conn.send_data_bytes(b).is_ok();
+                    if !sent || self.conn.send_end(&[]).is_err() {
+                        // Beyond or short of its Content-Length: cut, as for a stream.
+                        self.conn.send_timeout();
+                    }
+                    return;
+                }
+                Step::Abort => {
+                    self.answer = None;
+                    self.conn.send_timeout();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// A timed body is being produced.
+    fn has_timed(&self) -> bool {
+        matches!(self.answer.as_deref(), Some(Answer::Timed(_)))
+    }
+
+    /// When a timed body's producer wants to be called.
+    fn timed_deadline(&self) -> Option<Instant> {
+        match self.answer.as_deref() {
+            Some(Answer::Timed(t)) => t.deadline(),
+            _ => None,
+        }
+    }
+
     /// A pushed body is being written.
     fn has_pipe(&self) -> bool {
         matches!(self.answer.as_deref(), Some(Answer::Pipe(_)))
@@ -374,21 +446,42 @@ impl H1Session {
     /// cut and the writer's next `send` fails at once, instead of at its next write that
     /// the kernel refuses (an idle SSE writer could wait a heartbeat or more).
     pub(crate) fn peer_eof(&mut self) {
-        if self.has_pipe() {
+        if self.has_pipe() || self.has_timed() {
             self.answer = None;
             self.conn.send_timeout();
         }
     }
 
-    /// The SSE heartbeat deadline of a pushed SSE body.
+    /// The SSE heartbeat deadline of a pushed or timed SSE body.
     fn heartbeat_deadline(&self) -> Option<Instant> {
-        let Some(Answer::Pipe(p)) = self.answer.as_deref() else {
-            return None;
+        let last_sent = match self.answer.as_deref()? {
+            Answer::Pipe(p) if p.rx.is_sse() => p.last_sent?,
+            Answer::Timed(t) if t.is_sse() => t.last_sent,
+            _ => return None,
         };
-        if !p.rx.is_sse() {
-            return None;
+        self.shared.timeouts.sse_heartbeat.deadline(last_sent)
+    }
+
+    /// A pushed or timed body is being sent (and no request body streams in): the SSE
+    /// heartbeat, not a phase timer, applies.
+    fn sending_live_body(&self) -> bool {
+        (self.has_pipe() || self.has_timed()) && !self.streaming_body()
+    }
+
+    /// The session's own timer apart from a timed body's wake-up: the SSE heartbeat while
+    /// a live body is sent, else the phase's.
+    fn phase_deadline(&self) -> Option<Instant> {
+        if self.sending_live_body() {
+            return self.heartbeat_deadline();
         }
-        self.shared.timeouts.sse_heartbeat.deadline(p.last_sent?)
+        let t = &self.shared.timeouts;
+        let t = match self.phase {
+            Phase::Idle => t.keep_alive_idle,
+            Phase::Head => t.request_head,
+            Phase::Body => t.body_idle_gap,
+            Phase::None => return None,
+        };
+        t.deadline(self.since)
     }
 
     /// The timer phase from the engine's state. While output waits (in the engine, or in
@@ -402,7 +495,12 @@ impl H1Session {
             } else {
                 Phase::None
             }
-        } else if backed_up || self.conn.wants_write() || self.has_stream() || self.has_pipe() {
+        } else if backed_up
+            || self.conn.wants_write()
+            || self.has_stream()
+            || self.has_pipe()
+            || self.has_timed()
+        {
             Phase::None
         } else {
             match self.conn.state() {
@@ -455,6 +553,12 @@ impl Session for H1Session {
                     break;
                 }
             }
+            if self.has_timed() {
+                self.pump_timed(now, cx.backed_up);
+                if self.has_timed() && !streaming {
+                    break;
+                }
+            }
             if streaming {
                 if !self.feed_has_room() {
                     // The reader is behind: stop taking body bytes (the engine's buffer
@@ -494,7 +598,7 @@ impl Session for H1Session {
                         }
                         // Dropped after the call: a reader the handler did not take tells
                         // the feed to drop the body.
-                        self.respond(&req);
+                        self.respond(&req, now);
                     } else if has_body {
                         self.reading = Some(Box::new(Reading::Whole(req)));
                     } else {
@@ -535,7 +639,7 @@ impl Session for H1Session {
                 let _ = self.conn.send_continue();
             }
             if let Some(req) = complete {
-                self.respond(&req);
+                self.respond(&req, now);
             }
         }
         if cx.draining {
@@ -551,21 +655,16 @@ impl Session for H1Session {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        if self.has_pipe() && !self.streaming_body() {
-            return self.heartbeat_deadline();
+        match (self.phase_deadline(), self.timed_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
-        let t = &self.shared.timeouts;
-        let t = match self.phase {
-            Phase::Idle => t.keep_alive_idle,
-            Phase::Head => t.request_head,
-            Phase::Body => t.body_idle_gap,
-            Phase::None => return None,
-        };
-        t.deadline(self.since)
     }
 
     fn handle_timeout(&mut self, cx: &mut Context<'_, Buffers>) {
-        if self.has_pipe() && !self.streaming_body() {
+        // A timed body's wake-up needs nothing here: `process`, which the loop calls next,
+        // calls its producer.
+        if self.sending_live_body() {
             if self.heartbeat_deadline().is_some_and(|d| d <= cx.now) {
                 // Quiet for the heartbeat timeout: a comment keeps the stream alive (and finds
                 // out whether the client is still there). Not while output waits anyway.
@@ -575,13 +674,15 @@ impl Session for H1Session {
                     self.answer = None;
                     self.conn.send_timeout();
                 }
-                if let Some(Answer::Pipe(p)) = self.answer.as_deref_mut() {
-                    p.last_sent = Some(cx.now);
+                match self.answer.as_deref_mut() {
+                    Some(Answer::Pipe(p)) => p.last_sent = Some(cx.now),
+                    Some(Answer::Timed(t)) => t.last_sent = cx.now,
+                    _ => {}
                 }
             }
             return;
         }
-        if self.poll_timeout().is_some_and(|d| d <= cx.now) {
+        if self.phase_deadline().is_some_and(|d| d <= cx.now) {
             // Idle: close without a reply; head or body: 408, then close (a streamed body's
             // reader sees it cut).
             self.conn.send_timeout();

@@ -31,6 +31,7 @@ use proto_h2::settings::id as setting;
 use super::h1::Handler;
 use super::message::{Body, ReaderSlot, Request, Response};
 use super::reader::{self, BodyFeed, BodyStreaming};
+use super::timed::{Step, Timed};
 use super::writer::{self, BodyReceiver};
 use crate::event_loop::{ConnWaker, Context, Session};
 use crate::fingerprint::{ClientFingerprint, H2Fingerprint};
@@ -65,6 +66,8 @@ enum Source {
         rx: BodyReceiver,
         last_sent: Instant,
     },
+    /// A timed body ([`Body::Timed`]).
+    Timed(Timed),
 }
 
 /// One HTTP/2 server connection.
@@ -79,12 +82,16 @@ pub struct H2Session {
     pub(crate) fingerprint: bool,
     /// The client's fingerprint, computed at the first request, shared by every request.
     client: Option<Arc<ClientFingerprint>>,
-    /// Streams with a pushed body ([`Body::Writer`]): pumped when the loop is woken.
+    /// Streams with a pushed or timed body ([`Body::Writer`], [`Body::Timed`]): pumped at
+    /// every `process` (a wake-up, output that drained, a timer).
     piped: Vec<u32>,
     /// Wakes the loop for this connection (from the first [`Context`]).
     waker: Option<ConnWaker>,
     /// The loop's clock at the last call.
     now: Instant,
+    /// The loop held output of this connection that the socket had not taken, at the last
+    /// call: timed bodies are not called then.
+    backed_up: bool,
     /// The SSE heartbeat timeout.
     heartbeat: Option<std::time::Duration>,
     /// How long a WebSocket peer has to answer our Close.
@@ -147,6 +154,7 @@ impl H2Session {
             piped: Vec::new(),
             waker: None,
             now,
+            backed_up: false,
             heartbeat: timeouts.sse_heartbeat.duration(),
             ws_close: timeouts.ws_close,
             stream_bodies: BodyStreaming::Never,
@@ -249,6 +257,10 @@ impl H2Session {
                     }),
                 )
             }
+            Body::Timed(t) => {
+                self.piped.push(id.value());
+                (Bytes::new(), Some(Source::Timed(Timed::new(t, self.now))))
+            }
             Body::WebSocket(_) => return,
         };
         self.streams
@@ -298,6 +310,42 @@ impl H2Session {
                             writer::Poll::Pending => return,
                             writer::Poll::End => *rest = None,
                             writer::Poll::Aborted => {
+                                let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
+                                self.streams.remove(&id.value());
+                                return;
+                            }
+                        }
+                    }
+                    Some(Source::Timed(t)) => {
+                        // Called only while the stream can queue something and the socket
+                        // takes what is queued: a client that stops reading (its window
+                        // closed, or the socket backed up) stops the calls.
+                        if !t.due(self.now) {
+                            // Its deadline is among the session's timers.
+                            return;
+                        }
+                        if self.backed_up || self.conn.send_room(id) == 0 {
+                            t.block();
+                            if !self.backed_up {
+                                // `SendReady` when the window opens.
+                                let _ = self.conn.notify_send_ready(id);
+                            }
+                            return;
+                        }
+                        match t.step(self.now) {
+                            Step::Data(p) => {
+                                *piece = p;
+                                continue;
+                            }
+                            Step::Wait => return,
+                            Step::Last(p) => {
+                                *piece = p;
+                                *rest = None;
+                                if !piece.is_empty() {
+                                    continue;
+                                }
+                            }
+                            Step::Abort => {
                                 let _ = self.conn.reset(id, ErrorCode::INTERNAL_ERROR);
                                 self.streams.remove(&id.value());
                                 return;
@@ -391,6 +439,7 @@ impl Session for H2Session {
 
     fn process(&mut self, cx: &mut Context<'_, proto_h1::Buffers>) {
         self.now = cx.now;
+        self.backed_up = cx.backed_up;
         if self.waker.is_none() {
             self.waker = cx.waker();
         }
@@ -503,12 +552,30 @@ impl Session for H2Session {
                         rest: Some(Source::Pipe { rx, last_sent }),
                         ..
                     }) if rx.is_sse() => Some(*last_sent + hb),
+                    Some(Stream::Sending {
+                        rest: Some(Source::Timed(t)),
+                        ..
+                    }) if t.is_sse() => Some(t.last_sent + hb),
                     _ => None,
                 })
                 .min()
         });
+        // Timed bodies' wake-ups (their producers are called by `process`, which the loop
+        // calls after `handle_timeout`).
+        let wake = self
+            .piped
+            .iter()
+            .filter_map(|id| match self.streams.get(id) {
+                Some(Stream::Sending {
+                    rest: Some(Source::Timed(t)),
+                    ..
+                }) => t.deadline(),
+                _ => None,
+            })
+            .min();
         [
             heartbeat,
+            wake,
             self.ws_deadline(),
             self.idle_since.map(|t| t + SHRINK_AFTER),
             self.body_gap_deadline(),
@@ -520,6 +587,7 @@ impl Session for H2Session {
 
     fn handle_timeout(&mut self, cx: &mut Context<'_, proto_h1::Buffers>) {
         self.now = cx.now;
+        self.backed_up = cx.backed_up;
         self.ws_expire(cx.now);
         self.expire_body_gaps(cx.now);
         if self.idle_since.is_some_and(|t| t + SHRINK_AFTER <= cx.now) {
@@ -541,14 +609,18 @@ impl Session for H2Session {
         };
         let mut failed = Vec::new();
         for &id in &self.piped {
-            let Some(Stream::Sending {
-                piece,
-                rest: Some(Source::Pipe { rx, last_sent }),
-            }) = self.streams.get_mut(&id)
-            else {
-                continue;
+            let (piece, last_sent) = match self.streams.get_mut(&id) {
+                Some(Stream::Sending {
+                    piece,
+                    rest: Some(Source::Pipe { rx, last_sent }),
+                }) if rx.is_sse() => (piece, last_sent),
+                Some(Stream::Sending {
+                    piece,
+                    rest: Some(Source::Timed(t)),
+                }) if t.is_sse() => (piece, &mut t.last_sent),
+                _ => continue,
             };
-            if !rx.is_sse() || *last_sent + hb > cx.now {
+            if *last_sent + hb > cx.now {
                 continue;
             }
             *last_sent = cx.now;
@@ -579,8 +651,8 @@ impl Session for H2Session {
 }
 
 impl H2Session {
-    /// Offers the pushed bodies what their writers queued (called after a wake-up); drops
-    /// the finished ones from the list.
+    /// Offers the pushed bodies what their writers queued (called after a wake-up), calls
+    /// the timed bodies' producers that are due; drops the finished ones from the list.
     fn pump_piped(&mut self) {
         let mut i = 0;
         while i < self.piped.len() {

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 
 use super::reader::BodyReader;
+use super::timed::{Producer, TimedBody};
 use super::writer::{self, BodyReceiver, BodyWriter, SseWriter};
 use crate::fingerprint::ClientFingerprint;
 
@@ -352,6 +353,11 @@ pub enum Body {
     /// unless the handler set `Content-Length`, as DATA frames on HTTP/2). Made by
     /// [`Response::streaming`] and [`Response::sse`].
     Writer(BodyReceiver),
+    /// A body produced on the event loop's thread at times its [`Producer`] chooses (sent
+    /// chunked on HTTP/1.1 unless the handler set `Content-Length`, as DATA frames on
+    /// HTTP/2): a timed stream without a thread of its own. Made by [`Response::timed`] and
+    /// [`Response::sse_timed`].
+    Timed(TimedBody),
 }
 
 impl std::fmt::Debug for Body {
@@ -361,6 +367,7 @@ impl std::fmt::Debug for Body {
             Body::Stream(_) => f.write_str("Stream(..)"),
             Body::WebSocket(_) => f.write_str("WebSocket(..)"),
             Body::Writer(_) => f.write_str("Writer(..)"),
+            Body::Timed(t) => f.debug_tuple("Timed").field(t).finish(),
         }
     }
 }
@@ -541,6 +548,57 @@ impl Response {
             .with_static_header("Cache-Control", b"no-cache");
         resp.body = Body::Writer(r);
         (resp, SseWriter::new(w))
+    }
+
+    /// A response with `status` whose body `producer` produces on the event loop's thread,
+    /// called when the response starts and then when it asks to be
+    /// ([`Next`](super::Next)), only while the connection's output has room; dropped when
+    /// the client goes away. No thread per response: a server holds as many timed streams
+    /// as connections. See [`Producer`] and the [`server`](super) module's example.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use runtime_mio::server::{Body, BodyOut, Next, Response};
+    /// // One byte every 100 ms, five in all.
+    /// let mut left = 5;
+    /// let resp = Response::timed(200, move |now: Instant, out: &mut BodyOut| {
+    ///     out.write(b"*");
+    ///     left -= 1;
+    ///     if left == 0 { Next::End } else { Next::WaitUntil(now + Duration::from_millis(100)) }
+    /// });
+    /// assert!(matches!(resp.body(), Body::Timed(_)));
+    /// ```
+    #[must_use]
+    pub fn timed(status: u16, producer: impl Producer + 'static) -> Self {
+        let mut resp = Response::new(status);
+        resp.body = Body::Timed(TimedBody::new(Box::new(producer), false));
+        resp
+    }
+
+    /// A Server-Sent Events response whose events `producer` writes on the event loop's
+    /// thread (with [`BodyOut::event`](super::BodyOut::event)): 200, `Content-Type:
+    /// text/event-stream`, `Cache-Control: no-cache`, and a heartbeat comment while no byte
+    /// was sent for [`Timeouts::sse_heartbeat`](crate::timer::Timeouts::sse_heartbeat), as
+    /// [`Response::sse`] without its thread.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use runtime_mio::server::{BodyOut, Next, Response};
+    /// let mut i = 0;
+    /// let resp = Response::sse_timed(move |now: Instant, out: &mut BodyOut| {
+    ///     i += 1;
+    ///     let _ = out.event(&proto_sse::Message::data(&format!("tick {i}")));
+    ///     Next::WaitUntil(now + Duration::from_secs(1))
+    /// });
+    /// # drop(resp);
+    /// ```
+    #[must_use]
+    pub fn sse_timed(producer: impl Producer + 'static) -> Self {
+        let mut resp = Response::new(200)
+            .with_static_header("Content-Type", b"text/event-stream")
+            .with_static_header("Cache-Control", b"no-cache");
+        resp.body = Body::Timed(TimedBody::new(Box::new(producer), true));
+        resp
     }
 
     /// Accepts a WebSocket upgrade and runs `handler` on the connection (see

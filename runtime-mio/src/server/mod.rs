@@ -35,6 +35,48 @@
 //! server.join().unwrap();
 //! ```
 //!
+//! A thread per stream does not scale to thousands of streams that send a little now and
+//! then. A [`Producer`] (a closure will do) makes the body on the event loop's own thread
+//! instead ([`Response::timed`], [`Response::sse_timed`]): the connection calls it when the
+//! response starts, then when it asks to be ([`Next::WaitUntil`] joins the loop's timers,
+//! the ones the [`Timeouts`] table's deadlines are in) or at once
+//! ([`Next::Continue`]); never while the connection's output is backed up (HTTP/1.1: 64 KiB
+//! queued, or bytes the socket did not take; HTTP/2: no send room under flow control), so
+//! a client that stops reading stops the calls. It is dropped on the loop's thread when the
+//! client goes away (a closed connection, an HTTP/2 RST_STREAM). Each call's bytes go out as
+//! one piece: a chunk on HTTP/1.1, DATA on HTTP/2, plain or TLS alike; an SSE stream gets
+//! heartbeat comments while quiet. Three events, 20 ms apart, read back over a socket:
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use std::time::{Duration, Instant};
+//! use runtime_mio::server::{BodyOut, Next, Response, Server, ServerConfig};
+//! let config = ServerConfig { threads: 1, ..ServerConfig::default() };
+//! let server = Server::bind("127.0.0.1:0".parse().unwrap(), config, |_req| {
+//!     let mut i = 0;
+//!     Response::sse_timed(move |now: Instant, out: &mut BodyOut| {
+//!         i += 1;
+//!         out.event(&proto_sse::Message::data(&format!("tick {i}"))).unwrap();
+//!         if i == 3 {
+//!             Next::End
+//!         } else {
+//!             Next::WaitUntil(now + Duration::from_millis(20))
+//!         }
+//!     })
+//! })
+//! .unwrap();
+//! let mut c = std::net::TcpStream::connect(server.local_addr()).unwrap();
+//! c.write_all(b"GET /ticks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+//! let mut got = String::new();
+//! c.read_to_string(&mut got).unwrap();
+//! assert!(got.starts_with("HTTP/1.1 200 OK\r\n"));
+//! assert!(got.contains("Content-Type: text/event-stream\r\n"));
+//! // One chunk per call, then the chunked body's end.
+//! let body = "E\r\ndata: tick 1\n\n\r\nE\r\ndata: tick 2\n\n\r\nE\r\ndata: tick 3\n\n\r\n0\r\n\r\n";
+//! assert!(got.ends_with(&format!("\r\n\r\n{body}")), "{got:?}");
+//! server.shutdown().unwrap();
+//! ```
+//!
 //! A handler that panics costs its own request only: the panic is caught and the client gets
 //! a 500 (HTTP/1.1) or RST_STREAM(INTERNAL_ERROR) (HTTP/2); the connection and its neighbours
 //! go on. [`Server::shutdown`] stops accepting,
@@ -58,6 +100,7 @@ mod h2;
 mod message;
 mod reader;
 mod sniff;
+mod timed;
 mod tls;
 mod writer;
 mod ws;
@@ -67,6 +110,7 @@ pub use h2::H2Session;
 pub use message::{Body, Request, Response, WsHandler, WsMessage, reason};
 pub use reader::{BodyError, BodyReader, BodyStreaming};
 pub use sniff::{ConnError, ServerSession};
+pub use timed::{BodyOut, Next, Producer, TimedBody};
 pub use tls::{TlsError, TlsSession};
 pub use writer::{BodyReceiver, BodyWriter, Closed, SseError, SseWriter, TrySendError};
 pub use ws::WsSession;

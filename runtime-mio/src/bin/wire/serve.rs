@@ -23,11 +23,11 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use runtime_mio::json::string as json_string;
-use runtime_mio::server::{Request, Response, Server, ServerConfig, WsMessage};
+use runtime_mio::server::{BodyOut, Next, Request, Response, Server, ServerConfig, WsMessage};
 
 /// Arguments of `wire serve`.
 #[derive(Debug, clap::Args)]
@@ -251,9 +251,10 @@ fn query_num(req: &Request, name: &str, default: u64, max: u64) -> Result<u64, R
 }
 
 /// `/sse?count=N&interval_ms=M`: events with ids 1..=N (after `Last-Event-ID` when given),
-/// written by a thread of their own, which stops when the client goes away. With
-/// `per_connection=K` a response ends after K events (the client reconnects and resumes, as
-/// after a lost connection); with `retry_ms=R` the first event carries `retry: R`.
+/// produced on the event loop's thread ([`Response::sse_timed`]: no thread per client),
+/// dropped when the client goes away. With `per_connection=K` a response ends after K events
+/// (the client reconnects and resumes, as after a lost connection); with `retry_ms=R` the
+/// first event carries `retry: R`.
 fn sse(req: &Request) -> Response {
     let (count, interval, per_connection, retry) = match (
         query_num(req, "count", 10, 100_000),
@@ -269,32 +270,34 @@ fn sse(req: &Request) -> Response {
         .and_then(|v| std::str::from_utf8(v).ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .unwrap_or(0);
-    let (resp, events) = Response::sse();
-    std::thread::spawn(move || {
-        let first = after.saturating_add(1);
-        let last = count.min(after.saturating_add(per_connection));
-        for i in first..=last {
-            if i > first {
-                std::thread::sleep(interval);
-            }
-            let id = i.to_string();
-            let data = format!("event {i}");
-            let msg = proto_sse::Message {
-                id: Some(&id),
-                data: &data,
-                retry: (i == first && retry > 0).then_some(retry),
-                ..proto_sse::Message::default()
-            };
-            if events.send(&msg).is_err() {
-                return;
-            }
+    let first = after.saturating_add(1);
+    let last = count.min(after.saturating_add(per_connection));
+    let mut i = first;
+    Response::sse_timed(move |now: Instant, out: &mut BodyOut| {
+        if i > last {
+            return Next::End;
         }
-        events.finish();
-    });
-    resp
+        let id = i.to_string();
+        let data = format!("event {i}");
+        let msg = proto_sse::Message {
+            id: Some(&id),
+            data: &data,
+            retry: (i == first && retry > 0).then_some(retry),
+            ..proto_sse::Message::default()
+        };
+        // A decimal id has no line break: this cannot fail.
+        let _ = out.event(&msg);
+        i += 1;
+        if i > last {
+            Next::End
+        } else {
+            Next::WaitUntil(now + interval)
+        }
+    })
 }
 
-/// `/drip?bytes=N&delay_ms=M`: N bytes, one every M ms, chunked.
+/// `/drip?bytes=N&delay_ms=M`: N bytes, one every M ms, chunked; produced on the event loop's
+/// thread ([`Response::timed`]).
 fn drip(req: &Request) -> Response {
     let (n, delay) = match (
         query_num(req, "bytes", 10, 10_000),
@@ -303,19 +306,20 @@ fn drip(req: &Request) -> Response {
         (Ok(n), Ok(d)) => (n, Duration::from_millis(d)),
         (Err(r), _) | (_, Err(r)) => return r,
     };
-    let (resp, w) = Response::streaming(200);
-    std::thread::spawn(move || {
-        for i in 0..n {
-            if i > 0 {
-                std::thread::sleep(delay);
-            }
-            if w.send(&b"*"[..]).is_err() {
-                return;
-            }
+    let mut left = n;
+    Response::timed(200, move |now: Instant, out: &mut BodyOut| {
+        if left == 0 {
+            return Next::End;
         }
-        w.finish();
-    });
-    resp.with_header("Content-Type", "application/octet-stream")
+        out.write(b"*");
+        left -= 1;
+        if left == 0 {
+            Next::End
+        } else {
+            Next::WaitUntil(now + delay)
+        }
+    })
+    .with_header("Content-Type", "application/octet-stream")
 }
 
 /// `/files/REL`: the file under `dir`, streamed in 64 KiB pieces with its length.
