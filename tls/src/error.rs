@@ -199,7 +199,7 @@ pub enum ConfigError {
     /// A browser profile's setting could not be applied.
     Profile {
         /// The profile's name.
-        profile: &'static str,
+        profile: String,
         /// Which setting (for example `cipher list`, `signature algorithms`).
         setting: &'static str,
         /// Why.

@@ -113,7 +113,7 @@ pub use config::{
 };
 pub use error::{Alert, ConfigError, Error, Misuse, PeerError};
 pub use ja4h::Ja4h;
-pub use profile::Profile;
+pub use profile::{Profile, SharedProfile};
 pub use session::{
     Client, ClientSession, HandshakeStatus, Plaintext, Server, ServerSession, Session, Version,
 };

@@ -144,34 +144,64 @@
 //! `Cache-Control`, `Sec-WebSocket-Key`, `-Version`, `-Extensions`, `User-Agent`; WebKit puts
 //! `Host` third, we send it first), on both protocols.
 
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
 use crate::cert_compression::CertCompression;
 
+mod custom;
+
+pub use custom::{CustomOptions, ExtensionOrder, Input, ProfileBuildError};
+
+/// Text of a profile: borrowed from the binary in the built-ins, owned in a profile built at
+/// run time ([`Profile::from_ja3_akamai`]).
+pub type Text = Cow<'static, str>;
+
+/// A list of a profile: borrowed in the built-ins, owned in a profile built at run time.
+pub type List<T> = Cow<'static, [T]>;
+
+/// A default header field: (name, value). An empty value is a position only (see
+/// [`Profile::http1_headers`]).
+pub type Header = (Text, Text);
+
+/// A borrowed [`Text`] (for the built-in statics).
+const fn t(s: &'static str) -> Text {
+    Cow::Borrowed(s)
+}
+
+/// A borrowed [`Header`] (for the built-in statics).
+const fn h(name: &'static str, value: &'static str) -> Header {
+    (Cow::Borrowed(name), Cow::Borrowed(value))
+}
+
 /// ALPS (application settings) as the browser offers it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alps {
     /// The ALPN protocol ALPS is offered for.
-    pub protocol: &'static str,
+    pub protocol: Text,
     /// The new codepoint 17613 (0x44cd, Chrome 131+) instead of the old 17513 (0x4469).
     pub new_codepoint: bool,
 }
 
 /// The TLS half of a profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsProfile {
     /// TLS 1.3 cipher suites in order (OpenSSL names, `:`-separated), or `None` for BoringSSL's
     /// own order (AES-128-GCM, AES-256-GCM, ChaCha20 on machines with AES instructions,
     /// ChaCha20 first on machines without).
-    pub tls13_ciphers: Option<&'static str>,
+    pub tls13_ciphers: Option<Text>,
     /// TLS 1.2 cipher suites in order (OpenSSL names).
-    pub cipher_list: &'static str,
+    pub cipher_list: Text,
     /// Supported groups in order (BoringSSL names).
-    pub groups: &'static str,
+    pub groups: Text,
     /// How many key shares the client sends: one for each of the first `n` supported groups
     /// (1 to 3). `None`: BoringSSL's default, the first group plus the first group of the other
     /// kind (classical or post-quantum), which is Chrome's behaviour.
     pub key_shares: Option<u8>,
     /// Signature algorithms in order (codepoints; a repeated one is sent twice).
-    pub signature_algorithms: &'static [u16],
+    pub signature_algorithms: List<u16>,
     /// GREASE values (RFC 8701) in ciphers, extensions, groups, versions.
     pub grease: bool,
     /// Random extension order per connection (Chrome 110+).
@@ -181,9 +211,9 @@ pub struct TlsProfile {
     /// extensions and `padding` (21) are placed by BoringSSL (GREASE first and last, padding
     /// after them). `None`: BoringSSL's own order, or a random one with
     /// [`TlsProfile::permute_extensions`].
-    pub extension_order: Option<&'static [u16]>,
+    pub extension_order: Option<List<u16>>,
     /// Certificate compression algorithms offered.
-    pub cert_compression: &'static [CertCompression],
+    pub cert_compression: List<CertCompression>,
     /// ALPS, when the browser offers it.
     pub alps: Option<Alps>,
     /// OCSP stapling request (`status_request`).
@@ -195,14 +225,14 @@ pub struct TlsProfile {
     /// Session tickets (`session_ticket` extension).
     pub session_tickets: bool,
     /// ALPN protocols in order.
-    pub alpn: &'static [&'static str],
+    pub alpn: List<Text>,
     /// The `record_size_limit` (RFC 8449) the client announces. See the module documentation
     /// for what happens when a server answers with its own limit.
     pub record_size_limit: Option<u16>,
     /// The signature algorithms offered in `delegated_credentials` (BoringSSL names,
     /// `:`-separated). See the module documentation for what happens when a server sends a
     /// delegated credential.
-    pub delegated_credentials: Option<&'static str>,
+    pub delegated_credentials: Option<Text>,
 }
 
 /// HEADERS frame priority fields (RFC 9113 section 6.2).
@@ -217,16 +247,16 @@ pub struct Priority {
 }
 
 /// The HTTP/2 half of a profile: what the connection preface and each HEADERS frame carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Http2Profile {
     /// SETTINGS in order, as (identifier, value).
-    pub settings: &'static [(u16, u32)],
+    pub settings: List<(u16, u32)>,
     /// The connection-level WINDOW_UPDATE increment sent after SETTINGS (0: none).
     pub connection_window_update: u32,
     /// The priority carried in HEADERS frames, when the browser sets one.
     pub headers_priority: Option<Priority>,
     /// Pseudo-header order.
-    pub pseudo_header_order: &'static [&'static str],
+    pub pseudo_header_order: List<Text>,
     /// The `Cookie` field goes out as one `cookie` field per cookie-pair ("crumb", split on
     /// `"; "`, RFC 9113 section 8.2.3), in the folded field's order, where the browser does
     /// that; `false`: one folded field, as on HTTP/1.1.
@@ -245,7 +275,7 @@ impl Http2Profile {
         let pseudo: Vec<&str> = self
             .pseudo_header_order
             .iter()
-            .map(|p| match *p {
+            .map(|p| match p.as_ref() {
                 ":method" => "m",
                 ":authority" => "a",
                 ":scheme" => "s",
@@ -264,30 +294,30 @@ impl Http2Profile {
 
 /// The WebSocket opening request of a profile (the module documentation says what each
 /// browser sends).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebSocketProfile {
     /// The HTTP/1.1 `Upgrade` GET's fields in order, after `Host` (an empty value: a
     /// position only, filled by the handshake's field of that name, the caller's, or the
     /// cookie store's `Cookie`, and left out when there is none).
-    pub http1_headers: &'static [(&'static str, &'static str)],
+    pub http1_headers: List<Header>,
     /// The HTTP/2 extended CONNECT's fields in order, after the pseudo-headers (empty values
     /// as in [`WebSocketProfile::http1_headers`]).
-    pub http2_headers: &'static [(&'static str, &'static str)],
+    pub http2_headers: List<Header>,
     /// The permessage-deflate offer declares `client_max_window_bits` (without a value), as
     /// Chromium's does; `false`: `permessage-deflate` alone, as Firefox's.
     pub deflate_client_max_window_bits: bool,
 }
 
 /// A browser profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     /// Short name (`chrome`, `firefox`, `safari`, `chromium`, `firefox-esr`).
-    pub name: &'static str,
+    pub name: Text,
     /// The browser version modelled.
-    pub browser_version: &'static str,
+    pub browser_version: Text,
     /// The browser's published JA4 (the module documentation cites the capture): the target
     /// this profile's ClientHello is measured against, and reaches (`tests/profiles.rs`).
-    pub published_ja4: &'static str,
+    pub published_ja4: Text,
     /// The ClientHello.
     pub tls: TlsProfile,
     /// The HTTP/2 connection.
@@ -295,12 +325,67 @@ pub struct Profile {
     /// Default HTTP/1.1 request headers in order (name, value). An entry with an empty
     /// value is a position only: the request's field of that name (the caller's, or the
     /// cookie store's `Cookie`) goes there, and nothing is sent when it has none.
-    pub http1_headers: &'static [(&'static str, &'static str)],
+    pub http1_headers: List<Header>,
     /// Default HTTP/2 request headers in order, after the pseudo-headers (an empty value: a
     /// position only, as in [`Profile::http1_headers`]).
-    pub http2_headers: &'static [(&'static str, &'static str)],
+    pub http2_headers: List<Header>,
     /// The WebSocket opening request's fields, which replace the header lists above there.
     pub websocket: WebSocketProfile,
+}
+
+/// A profile as a client config holds it: a built-in static (no allocation, no copy) or a
+/// profile built at run time, shared by reference count (cloning a config or a client never
+/// copies the profile). Every `profile(...)` setter takes `impl Into<SharedProfile>`, so
+/// `&CHROME`, a [`Profile`] value and an `Arc<Profile>` are all accepted.
+#[derive(Clone)]
+pub enum SharedProfile {
+    /// A built-in profile ([`BUILT_IN`]).
+    Static(&'static Profile),
+    /// A profile built at run time.
+    Owned(Arc<Profile>),
+}
+
+impl Deref for SharedProfile {
+    type Target = Profile;
+
+    fn deref(&self) -> &Profile {
+        match self {
+            SharedProfile::Static(p) => p,
+            SharedProfile::Owned(p) => p,
+        }
+    }
+}
+
+impl fmt::Debug for SharedProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SharedProfile").field(&self.name).finish()
+    }
+}
+
+impl PartialEq for SharedProfile {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for SharedProfile {}
+
+impl From<&'static Profile> for SharedProfile {
+    fn from(p: &'static Profile) -> Self {
+        SharedProfile::Static(p)
+    }
+}
+
+impl From<Profile> for SharedProfile {
+    fn from(p: Profile) -> Self {
+        SharedProfile::Owned(Arc::new(p))
+    }
+}
+
+impl From<Arc<Profile>> for SharedProfile {
+    fn from(p: Arc<Profile>) -> Self {
+        SharedProfile::Owned(p)
+    }
 }
 
 /// Every built-in profile, in the order of this module's docs.
@@ -325,369 +410,369 @@ const CHROME_SIGALGS: &[u16] = &[
 
 /// Chrome 143 on desktop.
 pub static CHROME: Profile = Profile {
-    name: "chrome",
-    browser_version: "Chrome 143 (desktop)",
-    published_ja4: "t13d1516h2_8daaf6152771_d8a2da3f94cd",
+    name: t("chrome"),
+    browser_version: t("Chrome 143 (desktop)"),
+    published_ja4: t("t13d1516h2_8daaf6152771_d8a2da3f94cd"),
     tls: TlsProfile {
-        tls13_ciphers: Some(TLS13_AES_FIRST),
-        cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+        tls13_ciphers: Some(t(TLS13_AES_FIRST)),
+        cipher_list: t("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:\
-                      AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
-        groups: "X25519MLKEM768:X25519:P-256:P-384",
+                      AES256-GCM-SHA384:AES128-SHA:AES256-SHA"),
+        groups: t("X25519MLKEM768:X25519:P-256:P-384"),
         key_shares: None,
-        signature_algorithms: CHROME_SIGALGS,
+        signature_algorithms: Cow::Borrowed(CHROME_SIGALGS),
         grease: true,
         permute_extensions: true,
         extension_order: None,
-        cert_compression: &[CertCompression::Brotli],
+        cert_compression: Cow::Borrowed(&[CertCompression::Brotli]),
         alps: Some(Alps {
-            protocol: "h2",
+            protocol: t("h2"),
             new_codepoint: true,
         }),
         ocsp_stapling: true,
         signed_cert_timestamps: true,
         ech_grease: true,
         session_tickets: true,
-        alpn: &["h2", "http/1.1"],
+        alpn: Cow::Borrowed(&[t("h2"), t("http/1.1")]),
         record_size_limit: None,
         delegated_credentials: None,
     },
     http2: Http2Profile {
-        settings: &[(1, 65536), (2, 0), (4, 6_291_456), (6, 262_144)],
+        settings: Cow::Borrowed(&[(1, 65536), (2, 0), (4, 6_291_456), (6, 262_144)]),
         connection_window_update: 15_663_105,
         headers_priority: Some(Priority {
             stream_dependency: 0,
             weight: 256,
             exclusive: true,
         }),
-        pseudo_header_order: &[":method", ":authority", ":scheme", ":path"],
+        pseudo_header_order: Cow::Borrowed(&[t(":method"), t(":authority"), t(":scheme"), t(":path")]),
         cookie_crumbs: true,
     },
-    http1_headers: &[
-        ("Connection", "keep-alive"),
-        (
+    http1_headers: Cow::Borrowed(&[
+        h("Connection", "keep-alive"),
+        h(
             "sec-ch-ua",
             "\"Google Chrome\";v=\"143\", \"Chromium\";v=\"143\", \"Not A(Brand\";v=\"24\"",
         ),
-        ("sec-ch-ua-mobile", "?0"),
-        ("sec-ch-ua-platform", "\"Windows\""),
-        ("Upgrade-Insecure-Requests", "1"),
-        (
+        h("sec-ch-ua-mobile", "?0"),
+        h("sec-ch-ua-platform", "\"Windows\""),
+        h("Upgrade-Insecure-Requests", "1"),
+        h(
             "User-Agent",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36",
         ),
-        (
+        h(
             "Accept",
             "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
         ),
-        ("Sec-Fetch-Site", "none"),
-        ("Sec-Fetch-Mode", "navigate"),
-        ("Sec-Fetch-User", "?1"),
-        ("Sec-Fetch-Dest", "document"),
-        ("Accept-Encoding", "gzip, deflate, br, zstd"),
-        ("Accept-Language", "en-US,en;q=0.9"),
-        ("Cookie", ""),
-    ],
-    http2_headers: &[
-        (
+        h("Sec-Fetch-Site", "none"),
+        h("Sec-Fetch-Mode", "navigate"),
+        h("Sec-Fetch-User", "?1"),
+        h("Sec-Fetch-Dest", "document"),
+        h("Accept-Encoding", "gzip, deflate, br, zstd"),
+        h("Accept-Language", "en-US,en;q=0.9"),
+        h("Cookie", ""),
+    ]),
+    http2_headers: Cow::Borrowed(&[
+        h(
             "sec-ch-ua",
             "\"Google Chrome\";v=\"143\", \"Chromium\";v=\"143\", \"Not A(Brand\";v=\"24\"",
         ),
-        ("sec-ch-ua-mobile", "?0"),
-        ("sec-ch-ua-platform", "\"Windows\""),
-        ("upgrade-insecure-requests", "1"),
-        (
+        h("sec-ch-ua-mobile", "?0"),
+        h("sec-ch-ua-platform", "\"Windows\""),
+        h("upgrade-insecure-requests", "1"),
+        h(
             "user-agent",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36",
         ),
-        (
+        h(
             "accept",
             "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
         ),
-        ("sec-fetch-site", "none"),
-        ("sec-fetch-mode", "navigate"),
-        ("sec-fetch-user", "?1"),
-        ("sec-fetch-dest", "document"),
-        ("accept-encoding", "gzip, deflate, br, zstd"),
-        ("accept-language", "en-US,en;q=0.9"),
-        ("cookie", ""),
-        ("priority", "u=0, i"),
-    ],
+        h("sec-fetch-site", "none"),
+        h("sec-fetch-mode", "navigate"),
+        h("sec-fetch-user", "?1"),
+        h("sec-fetch-dest", "document"),
+        h("accept-encoding", "gzip, deflate, br, zstd"),
+        h("accept-language", "en-US,en;q=0.9"),
+        h("cookie", ""),
+        h("priority", "u=0, i"),
+    ]),
     websocket: WebSocketProfile {
-        http1_headers: &[
-            ("Connection", ""),
-            ("Pragma", "no-cache"),
-            ("Cache-Control", "no-cache"),
-            (
+        http1_headers: Cow::Borrowed(&[
+            h("Connection", ""),
+            h("Pragma", "no-cache"),
+            h("Cache-Control", "no-cache"),
+            h(
                 "User-Agent",
                 "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36",
             ),
-            ("Upgrade", ""),
-            ("Origin", ""),
-            ("Sec-WebSocket-Version", ""),
-            ("Accept-Encoding", "gzip, deflate, br, zstd"),
-            ("Accept-Language", "en-US,en;q=0.9"),
-            ("Cookie", ""),
-            ("Sec-WebSocket-Key", ""),
-            ("Sec-WebSocket-Extensions", ""),
-            ("Sec-WebSocket-Protocol", ""),
-        ],
-        http2_headers: &[
-            ("pragma", "no-cache"),
-            ("cache-control", "no-cache"),
-            (
+            h("Upgrade", ""),
+            h("Origin", ""),
+            h("Sec-WebSocket-Version", ""),
+            h("Accept-Encoding", "gzip, deflate, br, zstd"),
+            h("Accept-Language", "en-US,en;q=0.9"),
+            h("Cookie", ""),
+            h("Sec-WebSocket-Key", ""),
+            h("Sec-WebSocket-Extensions", ""),
+            h("Sec-WebSocket-Protocol", ""),
+        ]),
+        http2_headers: Cow::Borrowed(&[
+            h("pragma", "no-cache"),
+            h("cache-control", "no-cache"),
+            h(
                 "user-agent",
                 "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36",
             ),
-            ("origin", ""),
-            ("sec-websocket-version", ""),
-            ("accept-encoding", "gzip, deflate, br, zstd"),
-            ("accept-language", "en-US,en;q=0.9"),
-            ("cookie", ""),
-            ("sec-websocket-extensions", ""),
-            ("sec-websocket-protocol", ""),
-        ],
+            h("origin", ""),
+            h("sec-websocket-version", ""),
+            h("accept-encoding", "gzip, deflate, br, zstd"),
+            h("accept-language", "en-US,en;q=0.9"),
+            h("cookie", ""),
+            h("sec-websocket-extensions", ""),
+            h("sec-websocket-protocol", ""),
+        ]),
         deflate_client_max_window_bits: true,
     },
 };
 
 /// Firefox 145 on desktop.
 pub static FIREFOX: Profile = Profile {
-    name: "firefox",
-    browser_version: "Firefox 145 (desktop)",
-    published_ja4: "t13d1717h2_5b57614c22b0_3cbfd9057e0d",
+    name: t("firefox"),
+    browser_version: t("Firefox 145 (desktop)"),
+    published_ja4: t("t13d1717h2_5b57614c22b0_3cbfd9057e0d"),
     tls: TlsProfile {
-        tls13_ciphers: Some(
+        tls13_ciphers: Some(t(
             "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384",
-        ),
-        cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+        )),
+        cipher_list: t("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:\
-                      ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
-        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521:ffdhe2048:ffdhe3072",
+                      ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA"),
+        groups: t("X25519MLKEM768:X25519:P-256:P-384:P-521:ffdhe2048:ffdhe3072"),
         key_shares: Some(3),
-        signature_algorithms: &[
+        signature_algorithms: Cow::Borrowed(&[
             0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201,
-        ],
+        ]),
         grease: false,
         permute_extensions: false,
-        extension_order: Some(&[
+        extension_order: Some(Cow::Borrowed(&[
             0, 23, 65281, 10, 11, 35, 16, 5, 34, 18, 51, 43, 13, 45, 28, 27, 65037,
-        ]),
-        cert_compression: &[CertCompression::Zlib, CertCompression::Brotli],
+        ])),
+        cert_compression: Cow::Borrowed(&[CertCompression::Zlib, CertCompression::Brotli]),
         alps: None,
         ocsp_stapling: true,
         signed_cert_timestamps: true,
         ech_grease: true,
         session_tickets: true,
-        alpn: &["h2", "http/1.1"],
+        alpn: Cow::Borrowed(&[t("h2"), t("http/1.1")]),
         record_size_limit: Some(16385),
-        delegated_credentials: Some(
+        delegated_credentials: Some(t(
             "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512:ecdsa_sha1",
-        ),
+        )),
     },
     http2: Http2Profile {
-        settings: &[(1, 65536), (2, 0), (4, 131_072), (5, 16384)],
+        settings: Cow::Borrowed(&[(1, 65536), (2, 0), (4, 131_072), (5, 16384)]),
         connection_window_update: 12_517_377,
         headers_priority: Some(Priority {
             stream_dependency: 0,
             weight: 42,
             exclusive: false,
         }),
-        pseudo_header_order: &[":method", ":path", ":authority", ":scheme"],
+        pseudo_header_order: Cow::Borrowed(&[t(":method"), t(":path"), t(":authority"), t(":scheme")]),
         cookie_crumbs: true,
     },
-    http1_headers: &[
-        (
+    http1_headers: Cow::Borrowed(&[
+        h(
             "User-Agent",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0",
         ),
-        (
+        h(
             "Accept",
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         ),
-        ("Accept-Language", "en-US,en;q=0.5"),
-        ("Accept-Encoding", "gzip, deflate, br, zstd"),
-        ("Connection", "keep-alive"),
-        ("Cookie", ""),
-        ("Upgrade-Insecure-Requests", "1"),
-        ("Sec-Fetch-Dest", "document"),
-        ("Sec-Fetch-Mode", "navigate"),
-        ("Sec-Fetch-Site", "none"),
-        ("Sec-Fetch-User", "?1"),
-        ("Priority", "u=0, i"),
-    ],
-    http2_headers: &[
-        (
+        h("Accept-Language", "en-US,en;q=0.5"),
+        h("Accept-Encoding", "gzip, deflate, br, zstd"),
+        h("Connection", "keep-alive"),
+        h("Cookie", ""),
+        h("Upgrade-Insecure-Requests", "1"),
+        h("Sec-Fetch-Dest", "document"),
+        h("Sec-Fetch-Mode", "navigate"),
+        h("Sec-Fetch-Site", "none"),
+        h("Sec-Fetch-User", "?1"),
+        h("Priority", "u=0, i"),
+    ]),
+    http2_headers: Cow::Borrowed(&[
+        h(
             "user-agent",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0",
         ),
-        (
+        h(
             "accept",
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         ),
-        ("accept-language", "en-US,en;q=0.5"),
-        ("accept-encoding", "gzip, deflate, br, zstd"),
-        ("cookie", ""),
-        ("upgrade-insecure-requests", "1"),
-        ("sec-fetch-dest", "document"),
-        ("sec-fetch-mode", "navigate"),
-        ("sec-fetch-site", "none"),
-        ("sec-fetch-user", "?1"),
-        ("priority", "u=0, i"),
-        ("te", "trailers"),
-    ],
+        h("accept-language", "en-US,en;q=0.5"),
+        h("accept-encoding", "gzip, deflate, br, zstd"),
+        h("cookie", ""),
+        h("upgrade-insecure-requests", "1"),
+        h("sec-fetch-dest", "document"),
+        h("sec-fetch-mode", "navigate"),
+        h("sec-fetch-site", "none"),
+        h("sec-fetch-user", "?1"),
+        h("priority", "u=0, i"),
+        h("te", "trailers"),
+    ]),
     websocket: WebSocketProfile {
-        http1_headers: &[
-            (
+        http1_headers: Cow::Borrowed(&[
+            h(
                 "User-Agent",
                 "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0",
             ),
-            ("Accept", "*/*"),
-            ("Accept-Language", "en-US,en;q=0.5"),
-            ("Accept-Encoding", "gzip, deflate, br, zstd"),
-            ("Sec-WebSocket-Version", ""),
-            ("Origin", ""),
-            ("Sec-WebSocket-Protocol", ""),
-            ("Sec-WebSocket-Extensions", ""),
-            ("Sec-WebSocket-Key", ""),
-            ("Connection", ""),
-            ("Cookie", ""),
-            ("Sec-Fetch-Dest", "empty"),
-            ("Sec-Fetch-Mode", "websocket"),
-            ("Sec-Fetch-Site", "same-origin"),
-            ("Pragma", "no-cache"),
-            ("Cache-Control", "no-cache"),
-            ("Upgrade", ""),
-        ],
-        http2_headers: &[
-            (
+            h("Accept", "*/*"),
+            h("Accept-Language", "en-US,en;q=0.5"),
+            h("Accept-Encoding", "gzip, deflate, br, zstd"),
+            h("Sec-WebSocket-Version", ""),
+            h("Origin", ""),
+            h("Sec-WebSocket-Protocol", ""),
+            h("Sec-WebSocket-Extensions", ""),
+            h("Sec-WebSocket-Key", ""),
+            h("Connection", ""),
+            h("Cookie", ""),
+            h("Sec-Fetch-Dest", "empty"),
+            h("Sec-Fetch-Mode", "websocket"),
+            h("Sec-Fetch-Site", "same-origin"),
+            h("Pragma", "no-cache"),
+            h("Cache-Control", "no-cache"),
+            h("Upgrade", ""),
+        ]),
+        http2_headers: Cow::Borrowed(&[
+            h(
                 "user-agent",
                 "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0",
             ),
-            ("accept", "*/*"),
-            ("accept-language", "en-US,en;q=0.5"),
-            ("accept-encoding", "gzip, deflate, br, zstd"),
-            ("sec-websocket-version", ""),
-            ("origin", ""),
-            ("sec-websocket-protocol", ""),
-            ("sec-websocket-extensions", ""),
-            ("cookie", ""),
-            ("sec-fetch-dest", "empty"),
-            ("sec-fetch-mode", "websocket"),
-            ("sec-fetch-site", "same-origin"),
-            ("pragma", "no-cache"),
-            ("cache-control", "no-cache"),
-        ],
+            h("accept", "*/*"),
+            h("accept-language", "en-US,en;q=0.5"),
+            h("accept-encoding", "gzip, deflate, br, zstd"),
+            h("sec-websocket-version", ""),
+            h("origin", ""),
+            h("sec-websocket-protocol", ""),
+            h("sec-websocket-extensions", ""),
+            h("cookie", ""),
+            h("sec-fetch-dest", "empty"),
+            h("sec-fetch-mode", "websocket"),
+            h("sec-fetch-site", "same-origin"),
+            h("pragma", "no-cache"),
+            h("cache-control", "no-cache"),
+        ]),
         deflate_client_max_window_bits: false,
     },
 };
 
 /// Safari 18 on macOS 15.
 pub static SAFARI: Profile = Profile {
-    name: "safari",
-    browser_version: "Safari 18 (macOS 15)",
-    published_ja4: "t13d2014h2_a09f3c656075_14788d8d241b",
+    name: t("safari"),
+    browser_version: t("Safari 18 (macOS 15)"),
+    published_ja4: t("t13d2014h2_a09f3c656075_14788d8d241b"),
     tls: TlsProfile {
-        tls13_ciphers: Some(TLS13_AES_FIRST),
-        cipher_list: "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:\
+        tls13_ciphers: Some(t(TLS13_AES_FIRST)),
+        cipher_list: t("ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES256-SHA:\
                       ECDHE-RSA-AES128-SHA:AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:\
-                      AES128-SHA:ECDHE-ECDSA-DES-CBC3-SHA:ECDHE-RSA-DES-CBC3-SHA:DES-CBC3-SHA",
-        groups: "X25519:P-256:P-384:P-521",
+                      AES128-SHA:ECDHE-ECDSA-DES-CBC3-SHA:ECDHE-RSA-DES-CBC3-SHA:DES-CBC3-SHA"),
+        groups: t("X25519:P-256:P-384:P-521"),
         key_shares: None,
-        signature_algorithms: &[
+        signature_algorithms: Cow::Borrowed(&[
             0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201,
-        ],
+        ]),
         grease: true,
         permute_extensions: false,
-        extension_order: Some(&[0, 23, 65281, 10, 11, 16, 5, 13, 18, 51, 45, 43, 27]),
-        cert_compression: &[CertCompression::Zlib],
+        extension_order: Some(Cow::Borrowed(&[0, 23, 65281, 10, 11, 16, 5, 13, 18, 51, 45, 43, 27])),
+        cert_compression: Cow::Borrowed(&[CertCompression::Zlib]),
         alps: None,
         ocsp_stapling: true,
         signed_cert_timestamps: true,
         ech_grease: false,
         session_tickets: false,
-        alpn: &["h2", "http/1.1"],
+        alpn: Cow::Borrowed(&[t("h2"), t("http/1.1")]),
         record_size_limit: None,
         delegated_credentials: None,
     },
     http2: Http2Profile {
-        settings: &[(2, 0), (3, 100), (4, 2_097_152), (9, 1)],
+        settings: Cow::Borrowed(&[(2, 0), (3, 100), (4, 2_097_152), (9, 1)]),
         connection_window_update: 10_420_225,
         headers_priority: None,
-        pseudo_header_order: &[":method", ":scheme", ":authority", ":path"],
+        pseudo_header_order: Cow::Borrowed(&[t(":method"), t(":scheme"), t(":authority"), t(":path")]),
         cookie_crumbs: false,
     },
-    http1_headers: &[
-        (
+    http1_headers: Cow::Borrowed(&[
+        h(
             "Accept",
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         ),
-        ("Sec-Fetch-Site", "none"),
-        ("Sec-Fetch-Mode", "navigate"),
-        (
+        h("Sec-Fetch-Site", "none"),
+        h("Sec-Fetch-Mode", "navigate"),
+        h(
             "User-Agent",
             "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
         ),
-        ("Accept-Language", "en-US,en;q=0.9"),
-        ("Sec-Fetch-Dest", "document"),
-        ("Accept-Encoding", "gzip, deflate, br"),
-        ("Connection", "keep-alive"),
-        ("Cookie", ""),
-    ],
-    http2_headers: &[
-        (
+        h("Accept-Language", "en-US,en;q=0.9"),
+        h("Sec-Fetch-Dest", "document"),
+        h("Accept-Encoding", "gzip, deflate, br"),
+        h("Connection", "keep-alive"),
+        h("Cookie", ""),
+    ]),
+    http2_headers: Cow::Borrowed(&[
+        h(
             "accept",
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         ),
-        ("sec-fetch-site", "none"),
-        ("sec-fetch-mode", "navigate"),
-        (
+        h("sec-fetch-site", "none"),
+        h("sec-fetch-mode", "navigate"),
+        h(
             "user-agent",
             "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
         ),
-        ("accept-language", "en-US,en;q=0.9"),
-        ("sec-fetch-dest", "document"),
-        ("accept-encoding", "gzip, deflate, br"),
-        ("cookie", ""),
-        ("priority", "u=0, i"),
-    ],
+        h("accept-language", "en-US,en;q=0.9"),
+        h("sec-fetch-dest", "document"),
+        h("accept-encoding", "gzip, deflate, br"),
+        h("cookie", ""),
+        h("priority", "u=0, i"),
+    ]),
     websocket: WebSocketProfile {
-        http1_headers: &[
-            ("Upgrade", ""),
-            ("Connection", ""),
-            ("Origin", ""),
-            ("Sec-WebSocket-Protocol", ""),
-            ("Cookie", ""),
-            ("Pragma", "no-cache"),
-            ("Cache-Control", "no-cache"),
-            ("Sec-WebSocket-Key", ""),
-            ("Sec-WebSocket-Version", ""),
-            ("Sec-WebSocket-Extensions", ""),
-            (
+        http1_headers: Cow::Borrowed(&[
+            h("Upgrade", ""),
+            h("Connection", ""),
+            h("Origin", ""),
+            h("Sec-WebSocket-Protocol", ""),
+            h("Cookie", ""),
+            h("Pragma", "no-cache"),
+            h("Cache-Control", "no-cache"),
+            h("Sec-WebSocket-Key", ""),
+            h("Sec-WebSocket-Version", ""),
+            h("Sec-WebSocket-Extensions", ""),
+            h(
                 "User-Agent",
                 "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
             ),
-        ],
-        http2_headers: &[
-            ("origin", ""),
-            ("sec-websocket-protocol", ""),
-            ("cookie", ""),
-            ("pragma", "no-cache"),
-            ("cache-control", "no-cache"),
-            ("sec-websocket-version", ""),
-            ("sec-websocket-extensions", ""),
-            (
+        ]),
+        http2_headers: Cow::Borrowed(&[
+            h("origin", ""),
+            h("sec-websocket-protocol", ""),
+            h("cookie", ""),
+            h("pragma", "no-cache"),
+            h("cache-control", "no-cache"),
+            h("sec-websocket-version", ""),
+            h("sec-websocket-extensions", ""),
+            h(
                 "user-agent",
                 "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
             ),
-        ],
+        ]),
         deflate_client_max_window_bits: true,
     },
 };
@@ -735,114 +820,114 @@ pub static SAFARI: Profile = Profile {
 ///   the browser as people run it (`Chrome/156.0.0.0`, as Chromium on Linux sends in a
 ///   window). Firefox headless sends its usual `User-Agent`.
 pub static CHROMIUM: Profile = Profile {
-    name: "chromium",
-    browser_version: "Chromium 156 (Debian 156.0.8078.114-1~deb12u1, Linux)",
-    published_ja4: "t13d1517h2_8daaf6152771_cb7bf5808d99",
+    name: t("chromium"),
+    browser_version: t("Chromium 156 (Debian 156.0.8078.114-1~deb12u1, Linux)"),
+    published_ja4: t("t13d1517h2_8daaf6152771_cb7bf5808d99"),
     tls: TlsProfile {
         tls13_ciphers: None,
-        cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+        cipher_list: t("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:\
-                      AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
-        groups: "X25519MLKEM768:X25519:P-256:P-384",
+                      AES256-GCM-SHA384:AES128-SHA:AES256-SHA"),
+        groups: t("X25519MLKEM768:X25519:P-256:P-384"),
         key_shares: None,
         // Chromium 156 sends ML-DSA-44/65/87 (0x0904, 0x0905, 0x0906) first, and a GREASE
         // value before them: neither can be configured through `boring` 5.4 (module docs).
-        signature_algorithms: CHROME_SIGALGS,
+        signature_algorithms: Cow::Borrowed(CHROME_SIGALGS),
         grease: true,
         permute_extensions: true,
         extension_order: None,
-        cert_compression: &[CertCompression::Brotli],
+        cert_compression: Cow::Borrowed(&[CertCompression::Brotli]),
         alps: Some(Alps {
-            protocol: "h2",
+            protocol: t("h2"),
             new_codepoint: true,
         }),
         ocsp_stapling: true,
         signed_cert_timestamps: true,
         ech_grease: true,
         session_tickets: true,
-        alpn: &["h2", "http/1.1"],
+        alpn: Cow::Borrowed(&[t("h2"), t("http/1.1")]),
         record_size_limit: None,
         delegated_credentials: None,
     },
     http2: Http2Profile {
-        settings: &[(1, 65536), (2, 0), (4, 6_291_456), (6, 262_144)],
+        settings: Cow::Borrowed(&[(1, 65536), (2, 0), (4, 6_291_456), (6, 262_144)]),
         connection_window_update: 15_663_105,
         headers_priority: Some(Priority {
             stream_dependency: 0,
             weight: 256,
             exclusive: true,
         }),
-        pseudo_header_order: &[":method", ":authority", ":scheme", ":path"],
+        pseudo_header_order: Cow::Borrowed(&[t(":method"), t(":authority"), t(":scheme"), t(":path")]),
         cookie_crumbs: true,
     },
-    http1_headers: &[
-        ("Connection", "keep-alive"),
-        (
+    http1_headers: Cow::Borrowed(&[
+        h("Connection", "keep-alive"),
+        h(
             "sec-ch-ua",
             "\"Not:A-Brand\";v=\"8\", \"Chromium\";v=\"156\"",
         ),
-        ("sec-ch-ua-mobile", "?0"),
-        ("sec-ch-ua-platform", "\"Linux\""),
-        ("Upgrade-Insecure-Requests", "1"),
-        ("User-Agent", CHROMIUM_UA),
-        ("Accept", CHROMIUM_ACCEPT),
-        ("Sec-Fetch-Site", "none"),
-        ("Sec-Fetch-Mode", "navigate"),
-        ("Sec-Fetch-User", "?1"),
-        ("Sec-Fetch-Dest", "document"),
-        ("Accept-Encoding", "gzip, deflate, br, zstd"),
-        ("Accept-Language", "en-US,en;q=0.9"),
-        ("Cookie", ""),
-    ],
-    http2_headers: &[
-        (
+        h("sec-ch-ua-mobile", "?0"),
+        h("sec-ch-ua-platform", "\"Linux\""),
+        h("Upgrade-Insecure-Requests", "1"),
+        h("User-Agent", CHROMIUM_UA),
+        h("Accept", CHROMIUM_ACCEPT),
+        h("Sec-Fetch-Site", "none"),
+        h("Sec-Fetch-Mode", "navigate"),
+        h("Sec-Fetch-User", "?1"),
+        h("Sec-Fetch-Dest", "document"),
+        h("Accept-Encoding", "gzip, deflate, br, zstd"),
+        h("Accept-Language", "en-US,en;q=0.9"),
+        h("Cookie", ""),
+    ]),
+    http2_headers: Cow::Borrowed(&[
+        h(
             "sec-ch-ua",
             "\"Not:A-Brand\";v=\"8\", \"Chromium\";v=\"156\"",
         ),
-        ("sec-ch-ua-mobile", "?0"),
-        ("sec-ch-ua-platform", "\"Linux\""),
-        ("upgrade-insecure-requests", "1"),
-        ("user-agent", CHROMIUM_UA),
-        ("accept", CHROMIUM_ACCEPT),
-        ("sec-fetch-site", "none"),
-        ("sec-fetch-mode", "navigate"),
-        ("sec-fetch-user", "?1"),
-        ("sec-fetch-dest", "document"),
-        ("accept-encoding", "gzip, deflate, br, zstd"),
-        ("accept-language", "en-US,en;q=0.9"),
-        ("cookie", ""),
-        ("priority", "u=0, i"),
-    ],
+        h("sec-ch-ua-mobile", "?0"),
+        h("sec-ch-ua-platform", "\"Linux\""),
+        h("upgrade-insecure-requests", "1"),
+        h("user-agent", CHROMIUM_UA),
+        h("accept", CHROMIUM_ACCEPT),
+        h("sec-fetch-site", "none"),
+        h("sec-fetch-mode", "navigate"),
+        h("sec-fetch-user", "?1"),
+        h("sec-fetch-dest", "document"),
+        h("accept-encoding", "gzip, deflate, br, zstd"),
+        h("accept-language", "en-US,en;q=0.9"),
+        h("cookie", ""),
+        h("priority", "u=0, i"),
+    ]),
     websocket: WebSocketProfile {
-        http1_headers: &[
-            ("Connection", ""),
-            ("Pragma", "no-cache"),
-            ("Cache-Control", "no-cache"),
-            ("User-Agent", CHROMIUM_UA),
-            ("Upgrade", ""),
-            ("Origin", ""),
-            ("Sec-WebSocket-Version", ""),
-            ("Accept-Encoding", "gzip, deflate, br, zstd"),
-            ("Accept-Language", "en-US,en;q=0.9"),
-            ("Cookie", ""),
-            ("Sec-WebSocket-Key", ""),
-            ("Sec-WebSocket-Extensions", ""),
-            ("Sec-WebSocket-Protocol", ""),
-        ],
-        http2_headers: &[
-            ("pragma", "no-cache"),
-            ("cache-control", "no-cache"),
-            ("user-agent", CHROMIUM_UA),
-            ("origin", ""),
-            ("sec-websocket-version", ""),
-            ("accept-encoding", "gzip, deflate, br, zstd"),
-            ("accept-language", "en-US,en;q=0.9"),
-            ("cookie", ""),
-            ("sec-websocket-extensions", ""),
-            ("sec-websocket-protocol", ""),
-        ],
+        http1_headers: Cow::Borrowed(&[
+            h("Connection", ""),
+            h("Pragma", "no-cache"),
+            h("Cache-Control", "no-cache"),
+            h("User-Agent", CHROMIUM_UA),
+            h("Upgrade", ""),
+            h("Origin", ""),
+            h("Sec-WebSocket-Version", ""),
+            h("Accept-Encoding", "gzip, deflate, br, zstd"),
+            h("Accept-Language", "en-US,en;q=0.9"),
+            h("Cookie", ""),
+            h("Sec-WebSocket-Key", ""),
+            h("Sec-WebSocket-Extensions", ""),
+            h("Sec-WebSocket-Protocol", ""),
+        ]),
+        http2_headers: Cow::Borrowed(&[
+            h("pragma", "no-cache"),
+            h("cache-control", "no-cache"),
+            h("user-agent", CHROMIUM_UA),
+            h("origin", ""),
+            h("sec-websocket-version", ""),
+            h("accept-encoding", "gzip, deflate, br, zstd"),
+            h("accept-language", "en-US,en;q=0.9"),
+            h("cookie", ""),
+            h("sec-websocket-extensions", ""),
+            h("sec-websocket-protocol", ""),
+        ]),
         deflate_client_max_window_bits: true,
     },
 };
@@ -859,122 +944,122 @@ const CHROMIUM_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q
 /// differs). JA4 `t13d1617h2_86a278354501_3cbfd9057e0d`; Akamai
 /// `1:65536;2:0;4:131072;5:16384|12517377|0|m,p,a,s`.
 pub static FIREFOX_ESR: Profile = Profile {
-    name: "firefox-esr",
-    browser_version: "Firefox ESR 153 (Debian 153.8.0esr-1~deb12u1, Linux)",
-    published_ja4: "t13d1617h2_86a278354501_3cbfd9057e0d",
+    name: t("firefox-esr"),
+    browser_version: t("Firefox ESR 153 (Debian 153.8.0esr-1~deb12u1, Linux)"),
+    published_ja4: t("t13d1617h2_86a278354501_3cbfd9057e0d"),
     tls: TlsProfile {
-        tls13_ciphers: Some(
+        tls13_ciphers: Some(t(
             "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384",
-        ),
-        cipher_list: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+        )),
+        cipher_list: t("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:\
-                      AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA",
+                      AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA"),
         // Firefox also offers ffdhe2048 and ffdhe3072 (0x0100, 0x0101), which BoringSSL lacks.
-        groups: "X25519MLKEM768:X25519:P-256:P-384:P-521:ffdhe2048:ffdhe3072",
+        groups: t("X25519MLKEM768:X25519:P-256:P-384:P-521:ffdhe2048:ffdhe3072"),
         key_shares: Some(3),
-        signature_algorithms: &[
+        signature_algorithms: Cow::Borrowed(&[
             0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201,
-        ],
+        ]),
         grease: false,
         permute_extensions: false,
-        extension_order: Some(&[
+        extension_order: Some(Cow::Borrowed(&[
             0, 23, 65281, 10, 11, 35, 16, 5, 34, 18, 51, 43, 13, 45, 28, 27, 65037,
-        ]),
-        cert_compression: &[CertCompression::Zlib, CertCompression::Brotli],
+        ])),
+        cert_compression: Cow::Borrowed(&[CertCompression::Zlib, CertCompression::Brotli]),
         alps: None,
         ocsp_stapling: true,
         signed_cert_timestamps: true,
         ech_grease: true,
         session_tickets: true,
-        alpn: &["h2", "http/1.1"],
+        alpn: Cow::Borrowed(&[t("h2"), t("http/1.1")]),
         record_size_limit: Some(16385),
-        delegated_credentials: Some(
+        delegated_credentials: Some(t(
             "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512:ecdsa_sha1",
-        ),
+        )),
     },
     http2: Http2Profile {
-        settings: &[(1, 65536), (2, 0), (4, 131_072), (5, 16384)],
+        settings: Cow::Borrowed(&[(1, 65536), (2, 0), (4, 131_072), (5, 16384)]),
         connection_window_update: 12_517_377,
         headers_priority: Some(Priority {
             stream_dependency: 0,
             weight: 42,
             exclusive: false,
         }),
-        pseudo_header_order: &[":method", ":path", ":authority", ":scheme"],
+        pseudo_header_order: Cow::Borrowed(&[t(":method"), t(":path"), t(":authority"), t(":scheme")]),
         cookie_crumbs: true,
     },
-    http1_headers: &[
-        ("User-Agent", FIREFOX_ESR_UA),
-        (
+    http1_headers: Cow::Borrowed(&[
+        h("User-Agent", FIREFOX_ESR_UA),
+        h(
             "Accept",
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         ),
-        ("Accept-Language", "en-US,en;q=0.9"),
-        ("Accept-Encoding", "gzip, deflate, br, zstd"),
-        ("Connection", "keep-alive"),
-        ("Cookie", ""),
-        ("Upgrade-Insecure-Requests", "1"),
-        ("Sec-Fetch-Dest", "document"),
-        ("Sec-Fetch-Mode", "navigate"),
-        ("Sec-Fetch-Site", "none"),
-        ("Sec-Fetch-User", "?1"),
-        ("Priority", "u=0, i"),
-    ],
-    http2_headers: &[
-        ("user-agent", FIREFOX_ESR_UA),
-        (
+        h("Accept-Language", "en-US,en;q=0.9"),
+        h("Accept-Encoding", "gzip, deflate, br, zstd"),
+        h("Connection", "keep-alive"),
+        h("Cookie", ""),
+        h("Upgrade-Insecure-Requests", "1"),
+        h("Sec-Fetch-Dest", "document"),
+        h("Sec-Fetch-Mode", "navigate"),
+        h("Sec-Fetch-Site", "none"),
+        h("Sec-Fetch-User", "?1"),
+        h("Priority", "u=0, i"),
+    ]),
+    http2_headers: Cow::Borrowed(&[
+        h("user-agent", FIREFOX_ESR_UA),
+        h(
             "accept",
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         ),
-        ("accept-language", "en-US,en;q=0.9"),
-        ("accept-encoding", "gzip, deflate, br, zstd"),
-        ("cookie", ""),
-        ("upgrade-insecure-requests", "1"),
-        ("sec-fetch-dest", "document"),
-        ("sec-fetch-mode", "navigate"),
-        ("sec-fetch-site", "none"),
-        ("sec-fetch-user", "?1"),
-        ("priority", "u=0, i"),
-        ("te", "trailers"),
-    ],
+        h("accept-language", "en-US,en;q=0.9"),
+        h("accept-encoding", "gzip, deflate, br, zstd"),
+        h("cookie", ""),
+        h("upgrade-insecure-requests", "1"),
+        h("sec-fetch-dest", "document"),
+        h("sec-fetch-mode", "navigate"),
+        h("sec-fetch-site", "none"),
+        h("sec-fetch-user", "?1"),
+        h("priority", "u=0, i"),
+        h("te", "trailers"),
+    ]),
     websocket: WebSocketProfile {
-        http1_headers: &[
-            ("User-Agent", FIREFOX_ESR_UA),
-            ("Accept", "*/*"),
-            ("Accept-Language", "en-US,en;q=0.9"),
-            ("Accept-Encoding", "gzip, deflate, br, zstd"),
-            ("Sec-WebSocket-Version", ""),
-            ("Origin", ""),
-            ("Sec-WebSocket-Protocol", ""),
-            ("Sec-WebSocket-Extensions", ""),
-            ("Sec-WebSocket-Key", ""),
-            ("Connection", ""),
-            ("Cookie", ""),
-            ("Sec-Fetch-Dest", "empty"),
-            ("Sec-Fetch-Mode", "websocket"),
-            ("Sec-Fetch-Site", "same-origin"),
-            ("Pragma", "no-cache"),
-            ("Cache-Control", "no-cache"),
-            ("Upgrade", ""),
-        ],
-        http2_headers: &[
-            ("user-agent", FIREFOX_ESR_UA),
-            ("accept", "*/*"),
-            ("accept-language", "en-US,en;q=0.9"),
-            ("accept-encoding", "gzip, deflate, br, zstd"),
-            ("sec-websocket-version", ""),
-            ("origin", ""),
-            ("sec-websocket-protocol", ""),
-            ("sec-websocket-extensions", ""),
-            ("cookie", ""),
-            ("sec-fetch-dest", "empty"),
-            ("sec-fetch-mode", "websocket"),
-            ("sec-fetch-site", "same-origin"),
-            ("pragma", "no-cache"),
-            ("cache-control", "no-cache"),
-        ],
+        http1_headers: Cow::Borrowed(&[
+            h("User-Agent", FIREFOX_ESR_UA),
+            h("Accept", "*/*"),
+            h("Accept-Language", "en-US,en;q=0.9"),
+            h("Accept-Encoding", "gzip, deflate, br, zstd"),
+            h("Sec-WebSocket-Version", ""),
+            h("Origin", ""),
+            h("Sec-WebSocket-Protocol", ""),
+            h("Sec-WebSocket-Extensions", ""),
+            h("Sec-WebSocket-Key", ""),
+            h("Connection", ""),
+            h("Cookie", ""),
+            h("Sec-Fetch-Dest", "empty"),
+            h("Sec-Fetch-Mode", "websocket"),
+            h("Sec-Fetch-Site", "same-origin"),
+            h("Pragma", "no-cache"),
+            h("Cache-Control", "no-cache"),
+            h("Upgrade", ""),
+        ]),
+        http2_headers: Cow::Borrowed(&[
+            h("user-agent", FIREFOX_ESR_UA),
+            h("accept", "*/*"),
+            h("accept-language", "en-US,en;q=0.9"),
+            h("accept-encoding", "gzip, deflate, br, zstd"),
+            h("sec-websocket-version", ""),
+            h("origin", ""),
+            h("sec-websocket-protocol", ""),
+            h("sec-websocket-extensions", ""),
+            h("cookie", ""),
+            h("sec-fetch-dest", "empty"),
+            h("sec-fetch-mode", "websocket"),
+            h("sec-fetch-site", "same-origin"),
+            h("pragma", "no-cache"),
+            h("cache-control", "no-cache"),
+        ]),
         deflate_client_max_window_bits: false,
     },
 };

@@ -137,7 +137,7 @@ impl ClientSession {
                     .map_err(ConfigError::rejected("host name to verify"))?,
             }
         }
-        if let Some(p) = config.profile {
+        if let Some(p) = &config.profile {
             apply_profile_ssl(p, config.alps, &mut ssl)?;
         }
         if let Some(cache) = &config.cache {

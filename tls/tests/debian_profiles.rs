@@ -102,6 +102,6 @@ fn akamai_strings_of_the_captures() {
         "1:65536;2:0;4:131072;5:16384|12517377|0|m,p,a,s"
     );
     for p in [&CHROMIUM, &FIREFOX_ESR] {
-        assert_eq!(Profile::by_name(p.name), Some(p));
+        assert_eq!(Profile::by_name(&p.name), Some(p));
     }
 }

@@ -120,10 +120,9 @@ fn empty_alpn_name_is_invalid_config() {
 
 #[test]
 fn bad_profile_setting_names_the_profile_and_setting() {
-    let mut bad = profile::CHROME;
-    bad.name = "broken";
-    bad.tls.cipher_list = "NO-SUCH-CIPHER";
-    let bad: &'static profile::Profile = Box::leak(Box::new(bad));
+    let mut bad = profile::CHROME.clone();
+    bad.name = "broken".into();
+    bad.tls.cipher_list = "NO-SUCH-CIPHER".into();
     let mut b = ClientConfig::builder();
     b.system_roots(false).profile(bad);
     let err = b.build().unwrap_err();
@@ -131,10 +130,10 @@ fn bad_profile_setting_names_the_profile_and_setting() {
         matches!(
             &err,
             Error::Config(ConfigError::Profile {
-                profile: "broken",
+                profile,
                 setting: "cipher list",
                 ..
-            })
+            }) if profile == "broken"
         ),
         "{err:?}"
     );

@@ -222,31 +222,31 @@ fn safari_extension_contents() {
 /// BoringSSL cannot send is refused with the setting named, not replaced.
 #[test]
 fn inconsistent_profiles_are_refused() {
-    static BOTH: Profile = Profile {
+    let both = Profile {
         tls: tls::profile::TlsProfile {
             permute_extensions: true,
-            ..FIREFOX.tls
+            ..FIREFOX.tls.clone()
         },
-        ..FIREFOX
+        ..FIREFOX.clone()
     };
-    static FOUR_SHARES: Profile = Profile {
+    let four_shares = Profile {
         tls: tls::profile::TlsProfile {
             key_shares: Some(4),
-            ..FIREFOX.tls
+            ..FIREFOX.tls.clone()
         },
-        ..FIREFOX
+        ..FIREFOX.clone()
     };
-    static TINY_LIMIT: Profile = Profile {
+    let tiny_limit = Profile {
         tls: tls::profile::TlsProfile {
             record_size_limit: Some(63),
-            ..FIREFOX.tls
+            ..FIREFOX.tls.clone()
         },
-        ..FIREFOX
+        ..FIREFOX.clone()
     };
     for (p, setting) in [
-        (&BOTH, "extension order"),
-        (&FOUR_SHARES, "key shares"),
-        (&TINY_LIMIT, "record size limit"),
+        (both, "extension order"),
+        (four_shares, "key shares"),
+        (tiny_limit, "record size limit"),
     ] {
         let mut b = ClientConfig::builder();
         b.system_roots(false).profile(p);
@@ -305,7 +305,7 @@ fn http2_profile_data() {
             "{}",
             p.name
         );
-        assert!(Profile::by_name(p.name).is_some());
+        assert!(Profile::by_name(&p.name).is_some());
     }
 }
 

@@ -22,7 +22,7 @@ use super::{
     set_chain_and_key, set_versions,
 };
 use crate::cert_compression::add_compression;
-use crate::profile::Profile;
+use crate::profile::{Profile, SharedProfile};
 use crate::{ConfigError, Error, ffi};
 
 static CONFIG_IDS: AtomicU64 = AtomicU64::new(1);
@@ -48,7 +48,7 @@ pub struct ClientConfigBuilder {
     client_cert: Option<(Vec<u8>, Vec<u8>)>,
     key_log: Option<Arc<dyn KeyLog>>,
     write_limit: usize,
-    profile: Option<&'static Profile>,
+    profile: Option<SharedProfile>,
 }
 
 impl fmt::Debug for ClientConfigBuilder {
@@ -56,7 +56,7 @@ impl fmt::Debug for ClientConfigBuilder {
         f.debug_struct("ClientConfigBuilder")
             .field("verify", &self.verify)
             .field("alpn", &self.alpn)
-            .field("profile", &self.profile.map(|p| p.name))
+            .field("profile", &self.profile.as_ref().map(|p| &p.name))
             .finish_non_exhaustive()
     }
 }
@@ -126,9 +126,11 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// Shape the ClientHello like a browser (see [`crate::profile`]).
-    pub fn profile(&mut self, profile: &'static Profile) -> &mut Self {
-        self.profile = Some(profile);
+    /// Shape the ClientHello like a browser (see [`crate::profile`]): a built-in
+    /// (`&CHROME`) or a profile built at run time ([`Profile::from_ja3_akamai`], a
+    /// [`Profile`] value or an `Arc<Profile>`).
+    pub fn profile(&mut self, profile: impl Into<SharedProfile>) -> &mut Self {
+        self.profile = Some(profile.into());
         self
     }
 
@@ -154,7 +156,7 @@ impl ClientConfigBuilder {
             .map_err(ConfigError::rejected("new client context"))?;
         ctx.set_options(SslOptions::NO_COMPRESSION);
         let id = CONFIG_IDS.fetch_add(1, Ordering::Relaxed);
-        match self.profile {
+        match &self.profile {
             Some(p) => apply_profile_ctx(p, &mut ctx)?,
             None => {
                 ctx.set_cipher_list(DEFAULT_CIPHERS)
@@ -166,6 +168,7 @@ impl ClientConfigBuilder {
         set_versions(&mut ctx, self.min, self.max)?;
         let alpn = if self.alpn.is_empty() {
             self.profile
+                .as_ref()
                 .map(|p| p.tls.alpn.iter().map(|a| a.as_bytes().to_vec()).collect())
                 .unwrap_or_default()
         } else {
@@ -217,10 +220,11 @@ impl ClientConfigBuilder {
             verify_hostname: self.verify.verify_hostname && !self.verify.accept_invalid_certs,
             sni: self.sni,
             cache: self.cache.clone(),
-            profile: self.profile,
+            profile: self.profile.clone(),
             alps: self
                 .profile
-                .and_then(|p| p.tls.alps)
+                .as_ref()
+                .and_then(|p| p.tls.alps.as_ref())
                 .is_some_and(|a| alpn.iter().any(|proto| proto == a.protocol.as_bytes())),
             write_limit: self.write_limit,
         })
@@ -236,7 +240,7 @@ pub struct ClientConfig {
     pub(crate) verify_hostname: bool,
     pub(crate) sni: bool,
     pub(crate) cache: Option<SessionCache>,
-    pub(crate) profile: Option<&'static Profile>,
+    pub(crate) profile: Option<SharedProfile>,
     /// The profile's ALPS goes out: its protocol is offered by ALPN (a browser that offers
     /// `http/1.1` alone sends no ALPS: Chromium with `--disable-http2`).
     pub(crate) alps: bool,
@@ -296,7 +300,7 @@ fn sigalg(v: u16) -> Option<SslSignatureAlgorithm> {
 
 /// The error for BoringSSL refusing `setting` of profile `p`, for `map_err`.
 fn profile_refused(p: &Profile, setting: &'static str) -> impl FnOnce(ErrorStack) -> Error {
-    let profile = p.name;
+    let profile = p.name.to_string();
     move |e| {
         ConfigError::Profile {
             profile,
@@ -310,7 +314,7 @@ fn profile_refused(p: &Profile, setting: &'static str) -> impl FnOnce(ErrorStack
 /// The error for a profile value BoringSSL would not refuse but cannot honour.
 fn profile_invalid(p: &Profile, setting: &'static str, reason: String) -> Error {
     ConfigError::Profile {
-        profile: p.name,
+        profile: p.name.to_string(),
         setting,
         reason,
     }
@@ -323,7 +327,7 @@ fn profile_invalid(p: &Profile, setting: &'static str, reason: String) -> Error 
 pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Result<(), Error> {
     let profile = &p.tls;
     let bad = |setting| profile_refused(p, setting);
-    match profile.tls13_ciphers {
+    match &profile.tls13_ciphers {
         Some(tls13) => {
             // Must come before set_cipher_list, which then also builds the TLS 1.3 list from
             // the TLS 1.3 names in the string (the TLS 1.2 list skips them).
@@ -332,10 +336,10 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
                 .map_err(bad("cipher list"))?;
         }
         None => ctx
-            .set_cipher_list(profile.cipher_list)
+            .set_cipher_list(&profile.cipher_list)
             .map_err(bad("cipher list"))?,
     }
-    ctx.set_curves_list(profile.groups).map_err(bad("groups"))?;
+    ctx.set_curves_list(&profile.groups).map_err(bad("groups"))?;
     if let Some(n) = profile.key_shares {
         if !(1..=3).contains(&n) {
             return Err(profile_invalid(
@@ -352,7 +356,7 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
         .map(|v| {
             sigalg(*v).ok_or_else(|| -> Error {
                 ConfigError::Profile {
-                    profile: p.name,
+                    profile: p.name.to_string(),
                     setting: "signature algorithms",
                     reason: format!("unknown codepoint {v:#06x}"),
                 }
@@ -364,7 +368,7 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
         .map_err(bad("signature algorithms"))?;
     ctx.set_grease_enabled(profile.grease);
     ctx.set_permute_extensions(profile.permute_extensions);
-    if let Some(order) = profile.extension_order {
+    if let Some(order) = &profile.extension_order {
         if profile.permute_extensions {
             return Err(profile_invalid(
                 p,
@@ -389,7 +393,7 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
         ctx.set_record_size_limit(limit);
         ffi::honour_server_record_limit(ctx);
     }
-    if let Some(algs) = profile.delegated_credentials {
+    if let Some(algs) = &profile.delegated_credentials {
         if algs.contains('\0') {
             return Err(profile_invalid(
                 p,
@@ -400,7 +404,7 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
         ctx.set_delegated_credentials(algs)
             .map_err(bad("delegated credentials"))?;
     }
-    add_compression(ctx, profile.cert_compression)?;
+    add_compression(ctx, &profile.cert_compression)?;
     if profile.ocsp_stapling {
         ctx.enable_ocsp_stapling();
     }
@@ -417,7 +421,7 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
 pub(crate) fn apply_profile_ssl(p: &Profile, alps: bool, ssl: &mut SslRef) -> Result<(), Error> {
     let profile = &p.tls;
     let bad = |setting| profile_refused(p, setting);
-    if let Some(alps) = profile.alps.filter(|_| alps) {
+    if let Some(alps) = profile.alps.as_ref().filter(|_| alps) {
         ffi::add_application_settings(ssl, alps.protocol.as_bytes(), &[], alps.new_codepoint)
             .map_err(bad("ALPS"))?;
     }
