@@ -164,7 +164,7 @@ pub fn h2_config(profile: &Profile) -> Result<Config, ProfileError> {
         .map(|(name, _)| {
             if name.bytes().any(|b| b.is_ascii_uppercase()) {
                 Err(ProfileError::HeaderName {
-                    name: (*name).to_owned(),
+                    name: name.to_string(),
                 })
             } else {
                 Ok(name.as_bytes().to_vec())
@@ -175,23 +175,23 @@ pub fn h2_config(profile: &Profile) -> Result<Config, ProfileError> {
         settings: h2.settings.to_vec(),
         connection_window,
         headers_priority,
-        pseudo_order: pseudo_order(h2.pseudo_header_order)?,
+        pseudo_order: pseudo_order(&h2.pseudo_header_order)?,
         header_order,
         ..Config::client()
     })
 }
 
 /// The four request pseudo-headers in `names`' order.
-fn pseudo_order(names: &[&str]) -> Result<[Pseudo; 4], ProfileError> {
+fn pseudo_order(names: &[tls::profile::Text]) -> Result<[Pseudo; 4], ProfileError> {
     let bad = || ProfileError::PseudoOrder {
-        order: names.iter().map(|n| (*n).to_owned()).collect(),
+        order: names.iter().map(|n| n.to_string()).collect(),
     };
     if names.len() != 4 {
         return Err(bad());
     }
     let mut order = [Pseudo::Method; 4];
     for (slot, name) in order.iter_mut().zip(names) {
-        *slot = match *name {
+        *slot = match name.as_ref() {
             ":method" => Pseudo::Method,
             ":authority" => Pseudo::Authority,
             ":scheme" => Pseudo::Scheme,
@@ -215,7 +215,7 @@ mod tests {
     fn with_h2(h2: Http2Profile) -> Profile {
         Profile {
             http2: h2,
-            ..CHROME
+            ..CHROME.clone()
         }
     }
 
@@ -234,12 +234,12 @@ mod tests {
 
     #[test]
     fn refused_elements_are_named() {
-        let h2 = CHROME.http2;
+        let h2 = &CHROME.http2;
         let cases: [(Http2Profile, ProfileError); 6] = [
             (
                 Http2Profile {
-                    settings: &[(5, 100)],
-                    ..h2
+                    settings: [(5, 100)].to_vec().into(),
+                    ..h2.clone()
                 },
                 ProfileError::Setting {
                     id: 5,
@@ -249,15 +249,15 @@ mod tests {
             ),
             (
                 Http2Profile {
-                    settings: &[(1, 65536), (1, 4096)],
-                    ..h2
+                    settings: [(1, 65536), (1, 4096)].to_vec().into(),
+                    ..h2.clone()
                 },
                 ProfileError::DuplicateSetting { id: 1 },
             ),
             (
                 Http2Profile {
                     connection_window_update: MAX_WINDOW,
-                    ..h2
+                    ..h2.clone()
                 },
                 ProfileError::WindowUpdate {
                     increment: MAX_WINDOW,
@@ -270,7 +270,7 @@ mod tests {
                         weight: 0,
                         exclusive: false,
                     }),
-                    ..h2
+                    ..h2.clone()
                 },
                 ProfileError::Weight { weight: 0 },
             ),
@@ -281,14 +281,14 @@ mod tests {
                         weight: 257,
                         exclusive: false,
                     }),
-                    ..h2
+                    ..h2.clone()
                 },
                 ProfileError::Weight { weight: 257 },
             ),
             (
                 Http2Profile {
-                    pseudo_header_order: &[":method", ":method", ":scheme", ":path"],
-                    ..h2
+                    pseudo_header_order: vec![":method".into(), ":method".into(), ":scheme".into(), ":path".into()].into(),
+                    ..h2.clone()
                 },
                 ProfileError::PseudoOrder {
                     order: vec![
@@ -304,8 +304,8 @@ mod tests {
             assert_eq!(h2_config(&with_h2(h2)), Err(want));
         }
         let upper = Profile {
-            http2_headers: &[("User-Agent", "x")],
-            ..CHROME
+            http2_headers: vec![("User-Agent".into(), "x".into())].into(),
+            ..CHROME.clone()
         };
         assert!(matches!(
             h2_config(&upper),
@@ -322,7 +322,7 @@ mod tests {
                     weight,
                     exclusive: true,
                 }),
-                ..CHROME.http2
+                ..CHROME.http2.clone()
             });
             let prio = h2_config(&p).unwrap().headers_priority.unwrap();
             assert_eq!((prio.weight, prio.dependency.value()), (wire, 3));

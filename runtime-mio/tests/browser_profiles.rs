@@ -252,7 +252,7 @@ fn compare(b: &Seen, o: &Seen) -> Vec<String> {
 fn ours(wire: &Wire, profile: &'static Profile, h2: bool) -> Seen {
     let port = wire.port;
     let client = Client::new(ClientConfig {
-        profile: Some(profile),
+        profile: Some(profile.into()),
         alpn_h2: h2,
         system_roots: false,
         root_pems: vec![std::fs::read(&wire.cert).unwrap()],

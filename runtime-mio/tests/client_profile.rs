@@ -126,7 +126,7 @@ fn tls_server(key_log: Option<Arc<dyn tls::KeyLog>>) -> (Server, Vec<u8>) {
 fn client(server: &Server, root: &[u8], profile: &'static Profile, alpn_h2: bool) -> Client {
     let port = server.local_addr().port();
     Client::new(ClientConfig {
-        profile: Some(profile),
+        profile: Some(profile.into()),
         alpn_h2,
         system_roots: false,
         root_pems: vec![root.to_vec()],
@@ -158,8 +158,8 @@ fn field<'a>(json: &'a str, key: &str) -> Option<&'a str> {
 
 /// The fields of a profile's list sent without cookies: those with a value (an empty value is
 /// a position only, for `Cookie`).
-fn sent<'a>(list: &'a [(&'static str, &'static str)]) -> impl Iterator<Item = &'a str> + 'a {
-    list.iter().filter(|(_, v)| !v.is_empty()).map(|(n, _)| *n)
+fn sent<'a>(list: &'a [tls::profile::Header]) -> impl Iterator<Item = &'a str> + 'a {
+    list.iter().filter(|(_, v)| !v.is_empty()).map(|(n, _)| &**n)
 }
 
 /// The end of `/fingerprint`'s JSON for these header names in this order.
@@ -198,7 +198,7 @@ fn each_profile_over_h2_is_seen_as_itself() {
         );
         assert_eq!(field(&json, "alpn"), Some("h2"), "{json}");
         assert!(
-            json.ends_with(&headers_tail(sent(profile.http2_headers))),
+            json.ends_with(&headers_tail(sent(&profile.http2_headers))),
             "{}: {json}",
             profile.name
         );
@@ -240,7 +240,7 @@ fn each_profile_over_h1_is_seen_as_itself() {
         }
         assert_eq!(field(&json, "alpn"), Some("http/1.1"), "{json}");
         assert!(json.contains("\"http2\":null"), "{json}");
-        let names = std::iter::once("Host").chain(sent(profile.http1_headers));
+        let names = std::iter::once("Host").chain(sent(&profile.http1_headers));
         assert!(
             json.ends_with(&headers_tail(names)),
             "{}: {json}",
@@ -267,13 +267,13 @@ fn caller_fields_replace_defaults_in_place() {
         let text = String::from_utf8(body(c.request(req).unwrap())).unwrap();
         let lines: Vec<(&str, &str)> = text.lines().map(|l| l.split_once(": ").unwrap()).collect();
         let defaults = if alpn_h2 {
-            chrome.http2_headers
+            &chrome.http2_headers
         } else {
-            chrome.http1_headers
+            &chrome.http1_headers
         };
         let defaults: Vec<(&str, &str)> = defaults
             .iter()
-            .copied()
+            .map(|(n, v)| (&**n, &**v))
             .filter(|(_, v)| !v.is_empty())
             .collect();
         let mut want: Vec<(&str, &str)> = defaults
@@ -341,15 +341,16 @@ fn cookies_go_where_the_browser_sends_them() {
             for (given, folded) in [(None, FOLDED), (Some("x=9; y=8"), "x=9; y=8")] {
                 // What the profile says: its fields, the cookie at its position.
                 let list = if alpn_h2 {
-                    profile.http2_headers
+                    &profile.http2_headers
                 } else {
-                    profile.http1_headers
+                    &profile.http1_headers
                 };
                 let mut want: Vec<(&str, &str)> = Vec::new();
                 if !alpn_h2 {
                     want.push(("Host", "")); // its value is not compared
                 }
-                for &(n, v) in list {
+                for (n, v) in list.iter() {
+                    let (n, v) = (&**n, &**v);
                     if !v.is_empty() {
                         want.push((n, v));
                     } else if n.eq_ignore_ascii_case("cookie") {
@@ -489,15 +490,16 @@ fn websocket_opening_request_follows_the_profile() {
                     })
                 };
                 let list = if alpn_h2 {
-                    profile.websocket.http2_headers
+                    &profile.websocket.http2_headers
                 } else {
-                    profile.websocket.http1_headers
+                    &profile.websocket.http1_headers
                 };
                 let mut want: Vec<(&str, &str)> = Vec::new();
                 if !alpn_h2 {
                     want.push(("Host", ""));
                 }
-                for &(n, v) in list {
+                for (n, v) in list.iter() {
+                    let (n, v) = (&**n, &**v);
                     if !v.is_empty() {
                         want.push((n, v));
                     } else if let Some(v) = fill(n) {
@@ -536,7 +538,7 @@ fn every_advertised_coding_is_decoded() {
     let (s, root) = tls_server(None);
     for profile in BUILT_IN {
         let mut tokens: Vec<&str> = Vec::new();
-        for (n, v) in profile.http1_headers.iter().chain(profile.http2_headers) {
+        for (n, v) in profile.http1_headers.iter().chain(profile.http2_headers.iter()) {
             if n.eq_ignore_ascii_case("accept-encoding") {
                 tokens.extend(
                     v.split(',')
@@ -583,7 +585,7 @@ fn key_log_lines_match_the_servers() {
     let cl = Arc::clone(&client_lines);
     let port = s.local_addr().port();
     let c = Client::new(ClientConfig {
-        profile: Some(&tls::profile::CHROME),
+        profile: Some((&tls::profile::CHROME).into()),
         key_log: Some(KeyLogSink::new(move |l: &str| {
             cl.lock().unwrap().push(l.to_owned());
         })),

@@ -313,13 +313,13 @@ pub struct ClientConfig {
     ///
     /// let chrome = tls::Profile::by_name("chrome").expect("a built-in profile");
     /// let client = Client::new(ClientConfig {
-    ///     profile: Some(chrome),
+    ///     profile: Some(chrome.into()),
     ///     ..ClientConfig::default()
     /// })
     /// .unwrap();
     /// # drop(client);
     /// ```
-    pub profile: Option<&'static tls::Profile>,
+    pub profile: Option<tls::SharedProfile>,
     /// Where the TLS secrets of every connection go, one NSS key log line each (what
     /// Wireshark reads): [`KeyLogSink::from_env`] gives `SSLKEYLOGFILE`'s file, as a
     /// command-line tool does (the library itself reads no environment). Anyone with the
@@ -514,7 +514,7 @@ impl Client {
             .spawn(move || ev.run())
             .map_err(io)?;
         let cookies = config.cookies.then(CookieJar::new);
-        let h2 = match config.profile {
+        let h2 = match &config.profile {
             Some(p) => {
                 let shaped = crate::profile::h2_config(p).map_err(Error::Profile)?;
                 proto_h2::conn::Config {
@@ -633,13 +633,13 @@ impl Client {
         if origin.scheme == Scheme::Https {
             route.server_name = req.server_name.filter(|n| *n != origin.host);
         }
-        let (headers, h2_headers) = match self.inner.config.profile {
+        let (headers, h2_headers) = match &self.inner.config.profile {
             Some(p) => {
                 let decoding = req.decompress.unwrap_or(self.inner.config.decompress);
                 (
-                    profile::merge(p.http1_headers, &req.headers, decoding, true),
+                    profile::merge(&p.http1_headers, &req.headers, decoding, true),
                     Some({
-                        let h2 = profile::merge(p.http2_headers, &req.headers, decoding, false);
+                        let h2 = profile::merge(&p.http2_headers, &req.headers, decoding, false);
                         if p.http2.cookie_crumbs {
                             profile::crumbs(h2)
                         } else {
@@ -926,10 +926,10 @@ fn proxy_tls_config(config: &ClientConfig, proxy: &Proxy) -> Result<tls::ClientC
 /// `http/1.1` alone.
 fn tls_config(config: &ClientConfig, alpn_h2: bool) -> Result<tls::ClientConfig, Error> {
     let mut b = tls::ClientConfig::builder();
-    if let Some(p) = config.profile {
-        b.profile(p);
+    if let Some(p) = &config.profile {
+        b.profile(p.clone());
     }
-    match (alpn_h2, config.profile) {
+    match (alpn_h2, &config.profile) {
         // The profile's own ALPN list.
         (true, Some(_)) => {}
         (true, None) => {

@@ -35,8 +35,8 @@ pub(crate) type Fields = Vec<(String, Vec<u8>)>;
 /// `given` merged into the profile's `defaults` by the rules of this module's docs.
 /// `accept_encoding`: send the profile's `Accept-Encoding` (when the caller gave none);
 /// `host_first`: move a caller's `Host` to the front (HTTP/1.1).
-pub(crate) fn merge(
-    defaults: &[(&'static str, &'static str)],
+pub(crate) fn merge<N: AsRef<str>, V: AsRef<str>>(
+    defaults: &[(N, V)],
     given: &[(String, Vec<u8>)],
     accept_encoding: bool,
     host_first: bool,
@@ -58,12 +58,13 @@ pub(crate) fn merge(
         take("host", &mut out);
     }
     for (name, value) in defaults {
+        let (name, value) = (name.as_ref(), value.as_ref());
         let replaced = take(name, &mut out);
         if !replaced
             && !value.is_empty()
             && (accept_encoding || !name.eq_ignore_ascii_case("accept-encoding"))
         {
-            out.push(((*name).to_owned(), value.as_bytes().to_vec()));
+            out.push((name.to_string(), value.as_bytes().to_vec()));
         }
     }
     out.extend(
@@ -232,6 +233,6 @@ mod tests {
     #[test]
     fn no_defaults_keeps_the_callers_fields() {
         let g = given(&[("b", "1"), ("a", "2")]);
-        assert_eq!(merge(&[], &g, true, false), g);
+        assert_eq!(merge::<&str, &str>(&[], &g, true, false), g);
     }
 }

@@ -303,7 +303,7 @@ impl Client {
         // generator (RFC 6455 4.1 and 5.3 ask for unpredictable values).
         let mut keys = CryptoMask::from_seed(seed);
         let protocols: Vec<&str> = req.protocols.iter().map(String::as_str).collect();
-        let deflate = match (self.inner.config.profile, req.deflate) {
+        let deflate = match (&self.inner.config.profile, req.deflate) {
             (Some(p), Some(d)) if !req.deflate_given => Some(DeflateConfig {
                 client_max_window_bits: p.websocket.deflate_client_max_window_bits.then_some(15),
                 ..d
@@ -418,19 +418,19 @@ impl Client {
         {
             headers.push(("Cookie".to_owned(), v.into_bytes()));
         }
-        let Some(p) = self.inner.config.profile else {
+        let Some(p) = &self.inner.config.profile else {
             return (headers, None, h1_only);
         };
         // The browser sends its `Accept-Encoding` on the opening request although its answer
         // has no body to decode.
-        let h2 = profile::merge(p.websocket.http2_headers, &headers, true, false);
+        let h2 = profile::merge(&p.websocket.http2_headers, &headers, true, false);
         let h2 = if p.http2.cookie_crumbs {
             profile::crumbs(h2)
         } else {
             h2
         };
         headers.extend(h1_only);
-        let h1 = profile::merge(p.websocket.http1_headers, &headers, true, true);
+        let h1 = profile::merge(&p.websocket.http1_headers, &headers, true, true);
         (h1, Some(h2), Vec::new())
     }
 }

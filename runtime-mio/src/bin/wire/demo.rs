@@ -322,7 +322,7 @@ impl Demo {
 
     fn profile(&self) -> Result<String, Failed> {
         let profile = &tls::profile::CHROME;
-        let client = self.client(|c| c.profile = Some(profile))?;
+        let client = self.client(|c| c.profile = Some(profile.into()))?;
         let mut resp = client.request(Request::get(&format!("{}/fingerprint", self.base))?)?;
         let body = resp.body().read_to_end()?;
         let json = String::from_utf8_lossy(&body);

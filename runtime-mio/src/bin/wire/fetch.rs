@@ -80,8 +80,22 @@ pub(crate) struct Args {
     /// TLS ClientHello, HTTP/2 settings and default header fields in its order (`-H` replaces
     /// one of the same name in place). Implies `--compressed`: a browser asks for compressed
     /// bodies and decodes them.
-    #[arg(long = "impersonate", value_name = "BROWSER")]
+    #[arg(long = "impersonate", value_name = "BROWSER", conflicts_with = "ja3")]
     impersonate: Option<String>,
+    /// Look like the client of this JA3 string (`771,ciphers,extensions,groups,formats`), with
+    /// `--akamai` for its HTTP/2 side: a custom profile (`tls::Profile::from_ja3_akamai`;
+    /// what the strings cannot say takes its documented defaults, and no default header
+    /// fields are sent). An element that cannot be sent as written is an error naming it.
+    /// Implies `--compressed`.
+    #[arg(long = "ja3", value_name = "JA3", requires = "akamai")]
+    ja3: Option<String>,
+    /// The Akamai HTTP/2 string of `--ja3`'s client (`SETTINGS|WINDOW_UPDATE|0|m,a,s,p`).
+    #[arg(long = "akamai", value_name = "AKAMAI", requires = "ja3")]
+    akamai: Option<String>,
+    /// With `--ja3`: permute the extensions per connection, as Chrome does, instead of
+    /// sending them in the string's order.
+    #[arg(long = "ja3-permute", requires = "ja3")]
+    ja3_permute: bool,
 }
 
 /// How a run failed: the exit code and what to say.
@@ -154,7 +168,7 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
         .map_err(|(code, m)| Failure::new(code, m))?;
     if let Some(name) = &args.impersonate {
         let profile = tls::Profile::by_name(name).ok_or_else(|| {
-            let names: Vec<&str> = tls::profile::BUILT_IN.iter().map(|p| p.name).collect();
+            let names: Vec<&str> = tls::profile::BUILT_IN.iter().map(|p| &*p.name).collect();
             Failure::new(
                 2,
                 format!(
@@ -163,7 +177,21 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
                 ),
             )
         })?;
-        c.profile = Some(profile);
+        c.profile = Some(profile.into());
+        c.decompress = true;
+    }
+    if let (Some(ja3), Some(akamai)) = (&args.ja3, &args.akamai) {
+        let options = tls::profile::CustomOptions {
+            extension_order: if args.ja3_permute {
+                tls::profile::ExtensionOrder::Permuted
+            } else {
+                tls::profile::ExtensionOrder::AsGiven
+            },
+            ..tls::profile::CustomOptions::default()
+        };
+        let profile = tls::Profile::from_ja3_akamai_with(ja3, akamai, &options)
+            .map_err(|e| Failure::new(2, format!("--ja3/--akamai: {e}")))?;
+        c.profile = Some(profile.into());
         c.decompress = true;
     }
     c.key_log =
@@ -339,7 +367,7 @@ fn verbose_conn(config: &ClientConfig, resp: &Response, err: &mut impl Write) {
                 .map_or("none".into(), |a| String::from_utf8_lossy(a).into_owned())
         );
     }
-    if let Some(p) = config.profile {
+    if let Some(p) = &config.profile {
         let _ = writeln!(err, "* Impersonating {}", p.browser_version);
     }
     if let Some(j) = &info.ja4 {
@@ -349,6 +377,7 @@ fn verbose_conn(config: &ClientConfig, resp: &Response, err: &mut impl Write) {
         // What the client sends: a profile's SETTINGS and window replace the config's.
         let h2 = config
             .profile
+            .as_ref()
             .and_then(|p| runtime_mio::profile::h2_config(p).ok())
             .unwrap_or_else(|| config.h2.clone());
         let sent: Vec<String> = h2
