@@ -287,7 +287,13 @@ mod tests {
             ),
             (
                 Http2Profile {
-                    pseudo_header_order: vec![":method".into(), ":method".into(), ":scheme".into(), ":path".into()].into(),
+                    pseudo_header_order: vec![
+                        ":method".into(),
+                        ":method".into(),
+                        ":scheme".into(),
+                        ":path".into(),
+                    ]
+                    .into(),
                     ..h2.clone()
                 },
                 ProfileError::PseudoOrder {

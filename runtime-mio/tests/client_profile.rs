@@ -159,7 +159,9 @@ fn field<'a>(json: &'a str, key: &str) -> Option<&'a str> {
 /// The fields of a profile's list sent without cookies: those with a value (an empty value is
 /// a position only, for `Cookie`).
 fn sent<'a>(list: &'a [tls::profile::Header]) -> impl Iterator<Item = &'a str> + 'a {
-    list.iter().filter(|(_, v)| !v.is_empty()).map(|(n, _)| &**n)
+    list.iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(n, _)| &**n)
 }
 
 /// The end of `/fingerprint`'s JSON for these header names in this order.
@@ -538,7 +540,11 @@ fn every_advertised_coding_is_decoded() {
     let (s, root) = tls_server(None);
     for profile in BUILT_IN {
         let mut tokens: Vec<&str> = Vec::new();
-        for (n, v) in profile.http1_headers.iter().chain(profile.http2_headers.iter()) {
+        for (n, v) in profile
+            .http1_headers
+            .iter()
+            .chain(profile.http2_headers.iter())
+        {
             if n.eq_ignore_ascii_case("accept-encoding") {
                 tokens.extend(
                     v.split(',')

@@ -447,7 +447,12 @@ pub static CHROME: Profile = Profile {
             weight: 256,
             exclusive: true,
         }),
-        pseudo_header_order: Cow::Borrowed(&[t(":method"), t(":authority"), t(":scheme"), t(":path")]),
+        pseudo_header_order: Cow::Borrowed(&[
+            t(":method"),
+            t(":authority"),
+            t(":scheme"),
+            t(":path"),
+        ]),
         cookie_crumbs: true,
     },
     http1_headers: Cow::Borrowed(&[
@@ -582,7 +587,12 @@ pub static FIREFOX: Profile = Profile {
             weight: 42,
             exclusive: false,
         }),
-        pseudo_header_order: Cow::Borrowed(&[t(":method"), t(":path"), t(":authority"), t(":scheme")]),
+        pseudo_header_order: Cow::Borrowed(&[
+            t(":method"),
+            t(":path"),
+            t(":authority"),
+            t(":scheme"),
+        ]),
         cookie_crumbs: true,
     },
     http1_headers: Cow::Borrowed(&[
@@ -678,12 +688,14 @@ pub static SAFARI: Profile = Profile {
     published_ja4: t("t13d2014h2_a09f3c656075_14788d8d241b"),
     tls: TlsProfile {
         tls13_ciphers: Some(t(TLS13_AES_FIRST)),
-        cipher_list: t("ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:\
+        cipher_list: t(
+            "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:\
                       ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:\
                       ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:\
                       ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES256-SHA:\
                       ECDHE-RSA-AES128-SHA:AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:\
-                      AES128-SHA:ECDHE-ECDSA-DES-CBC3-SHA:ECDHE-RSA-DES-CBC3-SHA:DES-CBC3-SHA"),
+                      AES128-SHA:ECDHE-ECDSA-DES-CBC3-SHA:ECDHE-RSA-DES-CBC3-SHA:DES-CBC3-SHA",
+        ),
         groups: t("X25519:P-256:P-384:P-521"),
         key_shares: None,
         signature_algorithms: Cow::Borrowed(&[
@@ -691,7 +703,9 @@ pub static SAFARI: Profile = Profile {
         ]),
         grease: true,
         permute_extensions: false,
-        extension_order: Some(Cow::Borrowed(&[0, 23, 65281, 10, 11, 16, 5, 13, 18, 51, 45, 43, 27])),
+        extension_order: Some(Cow::Borrowed(&[
+            0, 23, 65281, 10, 11, 16, 5, 13, 18, 51, 45, 43, 27,
+        ])),
         cert_compression: Cow::Borrowed(&[CertCompression::Zlib]),
         alps: None,
         ocsp_stapling: true,
@@ -706,7 +720,12 @@ pub static SAFARI: Profile = Profile {
         settings: Cow::Borrowed(&[(2, 0), (3, 100), (4, 2_097_152), (9, 1)]),
         connection_window_update: 10_420_225,
         headers_priority: None,
-        pseudo_header_order: Cow::Borrowed(&[t(":method"), t(":scheme"), t(":authority"), t(":path")]),
+        pseudo_header_order: Cow::Borrowed(&[
+            t(":method"),
+            t(":scheme"),
+            t(":authority"),
+            t(":path"),
+        ]),
         cookie_crumbs: false,
     },
     http1_headers: Cow::Borrowed(&[
@@ -859,7 +878,12 @@ pub static CHROMIUM: Profile = Profile {
             weight: 256,
             exclusive: true,
         }),
-        pseudo_header_order: Cow::Borrowed(&[t(":method"), t(":authority"), t(":scheme"), t(":path")]),
+        pseudo_header_order: Cow::Borrowed(&[
+            t(":method"),
+            t(":authority"),
+            t(":scheme"),
+            t(":path"),
+        ]),
         cookie_crumbs: true,
     },
     http1_headers: Cow::Borrowed(&[
@@ -987,7 +1011,12 @@ pub static FIREFOX_ESR: Profile = Profile {
             weight: 42,
             exclusive: false,
         }),
-        pseudo_header_order: Cow::Borrowed(&[t(":method"), t(":path"), t(":authority"), t(":scheme")]),
+        pseudo_header_order: Cow::Borrowed(&[
+            t(":method"),
+            t(":path"),
+            t(":authority"),
+            t(":scheme"),
+        ]),
         cookie_crumbs: true,
     },
     http1_headers: Cow::Borrowed(&[

@@ -339,7 +339,8 @@ pub(crate) fn apply_profile_ctx(p: &Profile, ctx: &mut SslContextBuilder) -> Res
             .set_cipher_list(&profile.cipher_list)
             .map_err(bad("cipher list"))?,
     }
-    ctx.set_curves_list(&profile.groups).map_err(bad("groups"))?;
+    ctx.set_curves_list(&profile.groups)
+        .map_err(bad("groups"))?;
     if let Some(n) = profile.key_shares {
         if !(1..=3).contains(&n) {
             return Err(profile_invalid(

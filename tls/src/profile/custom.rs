@@ -9,7 +9,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::{Alps, Header, Http2Profile, List, Priority, Profile, Text, TlsProfile, WebSocketProfile};
+use super::{
+    Alps, Header, Http2Profile, List, Priority, Profile, Text, TlsProfile, WebSocketProfile,
+};
 use crate::cert_compression::CertCompression;
 use crate::client_hello::is_grease;
 
@@ -215,6 +217,8 @@ pub enum ProfileBuildError {
     },
     /// No TLS 1.3 suite: a TLS 1.3 client offers at least one.
     NoTls13Cipher,
+    /// No TLS 1.2 suite: BoringSSL's client offers TLS 1.2 too and needs one.
+    NoTls12Cipher,
     /// An extension the fork cannot send, or cannot send from a client profile.
     Extension {
         /// The codepoint.
@@ -236,6 +240,15 @@ pub enum ProfileBuildError {
     },
     /// A supported group the fork lacks.
     Group {
+        /// The codepoint.
+        id: u16,
+        /// Its position in the group list.
+        position: usize,
+    },
+    /// A group BoringSSL can offer but not compute (`ffdhe2048`, `ffdhe3072`) where the
+    /// client must send a key share for it: the first group, or one of the first
+    /// [`CustomOptions::key_shares`].
+    KeyShareGroup {
         /// The codepoint.
         id: u16,
         /// Its position in the group list.
@@ -291,7 +304,10 @@ impl fmt::Display for ProfileBuildError {
                 "{input} string: {field} element {position} ({element:?}) does not parse"
             ),
             Self::Version { version } => {
-                write!(f, "JA3 version {version}: only 771 (TLS 1.2 and 1.3) is sent")
+                write!(
+                    f,
+                    "JA3 version {version}: only 771 (TLS 1.2 and 1.3) is sent"
+                )
             }
             Self::Cipher { id, position } => write!(
                 f,
@@ -303,6 +319,7 @@ impl fmt::Display for ProfileBuildError {
                  TLS 1.2 suite, BoringSSL sends the TLS 1.3 suites first"
             ),
             Self::NoTls13Cipher => write!(f, "JA3 ciphers: no TLS 1.3 suite"),
+            Self::NoTls12Cipher => write!(f, "JA3 ciphers: no TLS 1.2 suite"),
             Self::Extension { id, position } => write!(
                 f,
                 "JA3 extension {id} ({id:#06x}) at position {position}: not one we can send"
@@ -317,6 +334,11 @@ impl fmt::Display for ProfileBuildError {
             Self::Group { id, position } => write!(
                 f,
                 "JA3 group {id} ({id:#06x}) at position {position}: BoringSSL lacks it"
+            ),
+            Self::KeyShareGroup { id, position } => write!(
+                f,
+                "JA3 group {id} at position {position}: needs a key share, which BoringSSL \
+                 cannot compute for it"
             ),
             Self::PointFormat { format, position } => write!(
                 f,
@@ -420,6 +442,9 @@ fn tls_from_ja3(ja3: &str, o: &CustomOptions) -> Result<TlsProfile, ProfileBuild
     if tls13.is_empty() {
         return Err(ProfileBuildError::NoTls13Cipher);
     }
+    if tls12.is_empty() {
+        return Err(ProfileBuildError::NoTls12Cipher);
+    }
 
     let mut exts: Vec<u16> = Vec::new();
     for (position, id) in numbers::<u16>(Input::Ja3, "extensions", fields[2], '-')?
@@ -463,6 +488,10 @@ fn tls_from_ja3(ja3: &str, o: &CustomOptions) -> Result<TlsProfile, ProfileBuild
             .find(|(g, _)| *g == id)
             .map(|(_, n)| *n)
             .ok_or(ProfileBuildError::Group { id, position })?;
+        let shares = usize::from(o.key_shares.unwrap_or(1).max(1));
+        if (id == 256 || id == 257) && groups.len() < shares {
+            return Err(ProfileBuildError::KeyShareGroup { id, position });
+        }
         groups.push(name);
     }
     if groups.is_empty() {
@@ -481,7 +510,10 @@ fn tls_from_ja3(ja3: &str, o: &CustomOptions) -> Result<TlsProfile, ProfileBuild
     let extension_order = match o.extension_order {
         ExtensionOrder::Permuted => None,
         ExtensionOrder::AsGiven => Some(Cow::Owned(
-            exts.iter().copied().filter(|e| !PLACED.contains(e)).collect(),
+            exts.iter()
+                .copied()
+                .filter(|e| !PLACED.contains(e))
+                .collect(),
         )),
     };
     let alps = [17513, 17613].into_iter().find(|&e| has(e)).map(|e| Alps {
@@ -618,7 +650,8 @@ impl Profile {
     /// From the JA3 string:
     /// - the version must be 771;
     /// - each cipher is offered in the string's order, the TLS 1.3 suites (which must come
-    ///   first, as BoringSSL sends them) fixed in their order;
+    ///   first, as BoringSSL sends them) fixed in their order; at least one TLS 1.3 and one
+    ///   TLS 1.2 suite;
     /// - the extensions: `server_name` (0), `supported_groups` (10), `ec_point_formats` (11),
     ///   `signature_algorithms` (13), `extended_master_secret` (23), `supported_versions` (43),
     ///   `psk_key_exchange_modes` (45), `key_share` (51) and `renegotiation_info` (65281) are
@@ -660,5 +693,79 @@ impl Profile {
             http2_headers: options.http2_headers.clone(),
             websocket: options.websocket.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ClientConfig, ClientHello, ClientSession};
+
+    fn hello(p: Profile) -> ClientHello {
+        let mut b = ClientConfig::builder();
+        b.system_roots(false).profile(p);
+        let config = b.build().unwrap();
+        let mut c = ClientSession::new(&config, "example.com").unwrap();
+        c.handshake().unwrap();
+        let mut wire = Vec::new();
+        c.poll_transmit(&mut wire);
+        ClientHello::parse_records(&wire).unwrap()
+    }
+
+    const EXTS: &str = "0-23-65281-10-11-13-51-45-43";
+
+    /// Every cipher of the table is accepted by the fork and offered under its codepoint.
+    #[test]
+    fn every_table_cipher_is_offered() {
+        for &(id, name) in CIPHERS {
+            let ciphers = match id {
+                0x1301..=0x1303 => format!("{id}-49199"),
+                _ => format!("4865-{id}"),
+            };
+            let ja3 = format!("771,{ciphers},{EXTS},29,0");
+            let p = Profile::from_ja3_akamai(&ja3, "|0|0|m,a,s,p").unwrap();
+            let h = hello(p);
+            assert!(
+                h.cipher_suites.contains(&id),
+                "{name}: {:?}",
+                h.cipher_suites
+            );
+            assert_eq!(h.cipher_suites.len(), 2, "{name}: {:?}", h.cipher_suites);
+        }
+    }
+
+    /// Every group of the table is accepted by the fork and offered under its codepoint.
+    #[test]
+    fn every_table_group_is_offered() {
+        for &(id, name) in GROUPS {
+            // ffdhe cannot take the key share: behind X25519.
+            let (groups, want) = match id {
+                256 | 257 => (format!("29-{id}"), vec![29, id]),
+                _ => (id.to_string(), vec![id]),
+            };
+            let ja3 = format!("771,4865-49199,{EXTS},{groups},0");
+            let p = Profile::from_ja3_akamai(&ja3, "|0|0|m,a,s,p").unwrap();
+            assert_eq!(hello(p).groups, want, "{name}");
+        }
+        let ja3 = format!("771,4865-49199,{EXTS},256-29,0");
+        assert_eq!(
+            Profile::from_ja3_akamai(&ja3, "|0|0|m,a,s,p").unwrap_err(),
+            ProfileBuildError::KeyShareGroup {
+                id: 256,
+                position: 0
+            }
+        );
+        let three = CustomOptions {
+            key_shares: Some(3),
+            ..CustomOptions::default()
+        };
+        let ja3 = format!("771,4865-49199,{EXTS},29-23-257,0");
+        assert_eq!(
+            Profile::from_ja3_akamai_with(&ja3, "|0|0|m,a,s,p", &three).unwrap_err(),
+            ProfileBuildError::KeyShareGroup {
+                id: 257,
+                position: 2
+            }
+        );
     }
 }
