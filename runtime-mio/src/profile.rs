@@ -334,4 +334,38 @@ mod tests {
             assert_eq!((prio.weight, prio.dependency.value()), (wire, 3));
         }
     }
+
+    /// Each built-in's Akamai string, through a custom profile, gives an HTTP/2 config equal
+    /// to the built-in's (but for the header order, which the string does not carry), whose
+    /// preface the server-side fingerprint reads back as the same Akamai string.
+    #[test]
+    fn custom_profiles_from_akamai_strings_send_the_same_preface() {
+        use crate::fingerprint::H2Fingerprint;
+        use proto_h2::pair::Pair;
+        const JA3: &str = "771,4865-49199,0-23-65281-10-11-13-51-45-43,29,0";
+        for p in tls::profile::BUILT_IN {
+            let akamai = p.http2.akamai_text();
+            let options = tls::profile::CustomOptions {
+                headers_priority: p.http2.headers_priority,
+                ..tls::profile::CustomOptions::default()
+            };
+            let custom = Profile::from_ja3_akamai_with(JA3, &akamai, &options).unwrap();
+            let config = h2_config(&custom).unwrap();
+            assert_eq!(
+                config,
+                Config {
+                    header_order: Vec::new(),
+                    ..h2_config(p).unwrap()
+                },
+                "{}",
+                p.name
+            );
+            let mut pair = Pair::new(std::time::Instant::now(), config, Config::server());
+            let req = proto_h2::conn::Request::get(b"https", b"example.com", b"/");
+            pair.client.send_request(&req, true).unwrap();
+            pair.drive();
+            let seen = H2Fingerprint::of(pair.server.peer_fingerprint());
+            assert_eq!(seen.akamai, akamai, "{}", p.name);
+        }
+    }
 }

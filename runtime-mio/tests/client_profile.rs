@@ -617,3 +617,52 @@ fn key_log_lines_match_the_servers() {
     );
     s.shutdown().unwrap();
 }
+
+/// A custom profile built from the strings our server saw from the Firefox profile (its
+/// `/fingerprint` JA3 string and Akamai string), plus the signature algorithms (which JA3
+/// cannot carry) and Firefox's HTTP/2 header list, is seen by the server as Firefox: the
+/// published Firefox JA4, the same JA3, the same Akamai string and header order.
+#[test]
+fn custom_profile_from_firefox_strings_is_seen_as_firefox() {
+    let (s, root) = tls_server(None);
+    let firefox = &tls::profile::FIREFOX;
+    let seen = |c: &Client| {
+        let resp = c
+            .request(Request::get(&url(&s, "/fingerprint")).unwrap())
+            .unwrap();
+        assert_eq!(resp.version(), Version::H2);
+        String::from_utf8(body(resp)).unwrap()
+    };
+    let original = seen(&client(&s, &root, firefox, true));
+    let ja3 = field(&original, "ja3_text").unwrap().to_owned();
+    let akamai = field(&original, "akamai").unwrap().to_owned();
+    assert_eq!(akamai, "1:65536;2:0;4:131072;5:16384|12517377|0|m,p,a,s");
+
+    let options = tls::profile::CustomOptions {
+        name: "firefox-from-strings".into(),
+        signature_algorithms: firefox.tls.signature_algorithms.clone(),
+        headers_priority: firefox.http2.headers_priority,
+        http2_headers: firefox.http2_headers.clone(),
+        ..tls::profile::CustomOptions::default()
+    };
+    let custom = Profile::from_ja3_akamai_with(&ja3, &akamai, &options).unwrap();
+    let port = s.local_addr().port();
+    let c = Client::new(ClientConfig {
+        profile: Some(custom.into()),
+        system_roots: false,
+        root_pems: vec![root.clone()],
+        resolve: vec![ResolveOverride::parse(&format!("localhost:{port}:127.0.0.1")).unwrap()],
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let json = seen(&c);
+    assert_eq!(field(&json, "ja4"), Some(&*firefox.published_ja4), "{json}");
+    assert_eq!(field(&json, "ja4"), field(&original, "ja4"));
+    assert_eq!(field(&json, "ja3_text"), Some(ja3.as_str()), "{json}");
+    assert_eq!(field(&json, "akamai"), Some(akamai.as_str()), "{json}");
+    assert!(
+        json.ends_with(&headers_tail(sent(&firefox.http2_headers))),
+        "{json}"
+    );
+    s.shutdown().unwrap();
+}
