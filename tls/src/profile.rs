@@ -152,8 +152,10 @@ use std::sync::Arc;
 use crate::cert_compression::CertCompression;
 
 mod custom;
+mod file;
 
 pub use custom::{CustomOptions, ExtensionOrder, Input, ProfileBuildError};
+pub use file::ProfileFileError;
 
 /// Text of a profile: borrowed from the binary in the built-ins, owned in a profile built at
 /// run time ([`Profile::from_ja3_akamai`]).
