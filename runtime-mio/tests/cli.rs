@@ -824,3 +824,134 @@ fn ws_session_echoes_stdin_lines() {
     assert_eq!(out.status.code(), Some(22));
     server.shutdown().unwrap();
 }
+
+/// Custom profiles in `wire get`: `--impersonate-file` with Firefox's profile as JSON, and
+/// `--ja3`/`--akamai` with the strings the server saw from `--impersonate firefox`, are seen
+/// by the server as that profile (same JA3, Akamai string; the file's also the same JA4 and
+/// header order). A string element that cannot be sent, a bad file and two profile flags at
+/// once are refused with exit code 2, naming the element.
+#[test]
+fn impersonate_file_and_ja3_akamai() {
+    let firefox = &tls::profile::FIREFOX;
+    let ck = tls::testing::self_signed(
+        &["localhost"],
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    )
+    .unwrap();
+    let mut b = tls::ServerConfig::builder();
+    b.cert_pem(&ck.chain_pem, &ck.key_pem)
+        .keep_client_hello(true);
+    let config = ServerConfig {
+        threads: 1,
+        tls: Some(Arc::new(b.build().unwrap())),
+        fingerprint: true,
+        ..ServerConfig::default()
+    };
+    let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, |req| {
+        Response::new(200).with_body(runtime_mio::fingerprint::to_json(
+            req.fingerprint(),
+            req.headers().map(|(n, _)| n),
+        ))
+    })
+    .unwrap();
+    let port = s.local_addr().port();
+    let url = format!("https://localhost:{port}/fingerprint");
+    let resolve = format!("localhost:{port}:127.0.0.1");
+    let get = |profile_args: &[&str]| {
+        let mut args = vec!["get", "-k", "--resolve", &resolve];
+        args.extend_from_slice(profile_args);
+        args.push(&url);
+        String::from_utf8(ok(&wire(&args)).to_vec()).unwrap()
+    };
+    let field = |json: &str, key: &str| {
+        let pat = format!("\"{key}\":\"");
+        let start = json.find(&pat).map(|i| i + pat.len())?;
+        let len = json[start..].find('"')?;
+        Some(json[start..start + len].to_owned())
+    };
+
+    let builtin = get(&["--impersonate", "firefox"]);
+    assert_eq!(
+        field(&builtin, "ja4").as_deref(),
+        Some(&*firefox.published_ja4)
+    );
+    let path = temp("firefox-profile.json", firefox.to_json().as_bytes());
+    let from_file = get(&["--impersonate-file", &path]);
+    for key in ["ja4", "ja3_text", "akamai"] {
+        assert_eq!(
+            field(&from_file, key),
+            field(&builtin, key),
+            "{key}: {from_file}"
+        );
+    }
+    assert!(
+        from_file.ends_with(&builtin[builtin.find("\"headers\"").unwrap()..]),
+        "{from_file}"
+    );
+
+    let ja3 = field(&builtin, "ja3_text").unwrap();
+    let akamai = field(&builtin, "akamai").unwrap();
+    let from_strings = get(&["--ja3", &ja3, "--akamai", &akamai]);
+    assert_eq!(
+        field(&from_strings, "ja3_text"),
+        Some(ja3.clone()),
+        "{from_strings}"
+    );
+    assert_eq!(
+        field(&from_strings, "akamai"),
+        Some(akamai.clone()),
+        "{from_strings}"
+    );
+
+    let refused = |args: &[&str], text: &str| {
+        let out = wire(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(text), "{args:?}: {err}");
+    };
+    let bad_ja3 = ja3.replacen("771,", "771,10-", 1);
+    refused(
+        &["get", "--ja3", &bad_ja3, "--akamai", &akamai, &url],
+        "JA3 cipher 4865 (0x1301) at position 1: a TLS 1.3 suite after a TLS 1.2 suite",
+    );
+    refused(
+        &[
+            "get",
+            "--ja3",
+            "771,4865-49199,0-23-65281-10-11-13-51-45-43-22,29,0",
+            "--akamai",
+            &akamai,
+            &url,
+        ],
+        "JA3 extension 22 (0x0016) at position 9: not one we can send",
+    );
+    let bad_file = temp(
+        "bad-profile.json",
+        firefox
+            .to_json()
+            .replace("\"grease\"", "\"greese\"")
+            .as_bytes(),
+    );
+    refused(
+        &["get", "--impersonate-file", &bad_file, &url],
+        "profile file: tls.grease: missing",
+    );
+    refused(
+        &[
+            "get",
+            "--impersonate",
+            "chrome",
+            "--ja3",
+            &ja3,
+            "--akamai",
+            &akamai,
+            &url,
+        ],
+        "cannot be used with",
+    );
+    refused(&["get", "--ja3", &ja3, &url], "--akamai");
+    s.shutdown().unwrap();
+}

@@ -80,8 +80,17 @@ pub(crate) struct Args {
     /// TLS ClientHello, HTTP/2 settings and default header fields in its order (`-H` replaces
     /// one of the same name in place). Implies `--compressed`: a browser asks for compressed
     /// bodies and decodes them.
-    #[arg(long = "impersonate", value_name = "BROWSER", conflicts_with = "ja3")]
+    #[arg(
+        long = "impersonate",
+        value_name = "BROWSER",
+        conflicts_with_all = ["ja3", "impersonate_file"]
+    )]
     impersonate: Option<String>,
+    /// Look like the profile in this JSON file (`tls::Profile::from_json`'s format, every
+    /// field of a profile; `tls::Profile::to_json` writes one from a built-in). Implies
+    /// `--compressed`.
+    #[arg(long = "impersonate-file", value_name = "PATH", conflicts_with = "ja3")]
+    impersonate_file: Option<std::path::PathBuf>,
     /// Look like the client of this JA3 string (`771,ciphers,extensions,groups,formats`), with
     /// `--akamai` for its HTTP/2 side: a custom profile (`tls::Profile::from_ja3_akamai`;
     /// what the strings cannot say takes its documented defaults, and no default header
@@ -177,6 +186,14 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
                 ),
             )
         })?;
+        c.profile = Some(profile.into());
+        c.decompress = true;
+    }
+    if let Some(path) = &args.impersonate_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::new(2, format!("--impersonate-file {}: {e}", path.display())))?;
+        let profile = tls::Profile::from_json(&text)
+            .map_err(|e| Failure::new(2, format!("--impersonate-file {}: {e}", path.display())))?;
         c.profile = Some(profile.into());
         c.decompress = true;
     }
