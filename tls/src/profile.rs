@@ -4,7 +4,9 @@
 //! sent and what we cannot send.
 //!
 //! A profile is data only: this module depends on no other module of the crate except the
-//! [`CertCompression`] names. The TLS half is applied by the client config
+//! [`CertCompression`] names and, to read JA3 strings, the GREASE rule of
+//! [`crate::client_hello`]. Profiles can also be built at run time (see *Custom profiles*
+//! below). The TLS half is applied by the client config
 //! ([`crate::ClientConfigBuilder::profile`]), which reads these fields. The HTTP half
 //! ([`Http2Profile`], the header lists) is plain data with no dependency on this crate's TLS
 //! types, for `proto-h1` and `proto-h2` (or `runtime-mio`) to apply.
@@ -89,6 +91,50 @@
 //!   configured with one (rare). From the source, not a live test: `boring2` has no safe API
 //!   to give a server a delegated credential.
 //!
+//! # Custom profiles
+//! A [`Profile`] is a value: its texts and lists are [`Cow`]s, borrowed from the binary in
+//! the built-in statics (which stay zero-cost) and owned in a profile built at run time.
+//! Every config that takes a profile holds a [`SharedProfile`] (a `&'static` built-in, or
+//! an owned profile behind an [`Arc`]), so `&CHROME`, a [`Profile`] and an `Arc<Profile>`
+//! are all accepted and cloning a config never copies a profile. Three ways to build one:
+//! - **by hand**, from a built-in: `Profile { tls: TlsProfile { grease: false,
+//!   ..CHROME.tls.clone() }, ..CHROME.clone() }`;
+//! - **from a JA3 string and an Akamai string** ([`Profile::from_ja3_akamai`],
+//!   [`Profile::from_ja3_akamai_with`]), as CycleTLS's `ja3` option and tls-client's custom
+//!   profiles take them;
+//! - **from a JSON document** ([`Profile::from_json`], written by [`Profile::to_json`]): every
+//!   field, header lists and the WebSocket request included. `wire get --impersonate-file`
+//!   reads one; this crate reads no files.
+//!
+//! What the strings can express: the cipher suites and their order (those of the fork,
+//! TLS 1.3 suites first), the extensions and their order (fixed, or permuted per connection
+//! with [`ExtensionOrder::Permuted`]), the supported groups and their order, GREASE, and on
+//! the HTTP/2 side the SETTINGS (identifiers 1 to 6, 8, 9) in order, the connection
+//! WINDOW_UPDATE and the pseudo-header order. What they cannot: the signature algorithms,
+//! ALPN protocols, certificate compression algorithms, key share count, ALPS protocol,
+//! record size limit value, delegated credential algorithms, HEADERS priority and every
+//! header list; those come from [`CustomOptions`], whose documented defaults apply when
+//! not given (Chrome 143's signature algorithms, `h2` and `http/1.1`, brotli, BoringSSL's
+//! key shares, no default header fields).
+//!
+//! What is refused ([`ProfileBuildError`], with the element and its position), never
+//! replaced or dropped: a version other than 771; a cipher or group the fork lacks; a
+//! TLS 1.3 suite after a TLS 1.2 suite; ffdhe2048 or ffdhe3072 where a key share must be
+//! sent for it; an extension outside the ones the client can send (server name, status
+//! request, groups, point formats, signature algorithms, ALPN, SCT, padding, extended master
+//! secret, certificate compression, record size limit, delegated credentials, session
+//! ticket, pre-shared key, supported versions, PSK modes, key share, ALPS old and new, ECH,
+//! renegotiation info), a missing extension BoringSSL always sends, a point format other
+//! than uncompressed; PRIORITY frames after the preface, an unknown SETTINGS identifier, a
+//! pseudo-header other than `:method`, `:authority`, `:scheme`, `:path`. Padding and the
+//! pre-shared key are placed by BoringSSL (by its length rule; on resumption), whatever
+//! position the string gives them. The values' ranges (SETTINGS values, record size limit,
+//! key share count) are checked where the profile is applied, as for a built-in.
+//!
+//! `tests/custom_profiles.rs` round-trips every built-in through its strings: the JA3 string
+//! of the hello its config sends plus its Akamai string give a profile whose hello has the
+//! same JA3 (JA3N for Chrome's permuted order), JA4 and JA4_r, and the same Akamai string.
+
 //! # Other settings
 //! - **Key shares**: Chrome's (X25519MLKEM768 and X25519) are BoringSSL's default; Firefox's
 //!   three (X25519MLKEM768, X25519, P-256) are its first three groups
