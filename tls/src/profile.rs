@@ -126,9 +126,12 @@
 //! ticket, pre-shared key, supported versions, PSK modes, key share, ALPS old and new, ECH,
 //! renegotiation info), a missing extension BoringSSL always sends, a point format other
 //! than uncompressed; PRIORITY frames after the preface, an unknown SETTINGS identifier, a
-//! pseudo-header other than `:method`, `:authority`, `:scheme`, `:path`. Padding and the
-//! pre-shared key are placed by BoringSSL (by its length rule; on resumption), whatever
-//! position the string gives them. The values' ranges (SETTINGS values, record size limit,
+//! pseudo-header other than `:method`, `:authority`, `:scheme`, `:path`, ALPS without
+//! ALPN. The one exception to "as written": padding (21) and the pre-shared key (41) go out
+//! when BoringSSL's rules call for them (padding for a hello of 256 to 511 bytes, the key on
+//! resumption), listed or not and wherever listed, since both depend on the connection (the
+//! server name's length, a cached session); likewise the server name (0) is sent for DNS
+//! names only. The values' ranges (SETTINGS values, record size limit,
 //! key share count) are checked where the profile is applied, as for a built-in.
 //!
 //! `tests/custom_profiles.rs` round-trips every built-in through its strings: the JA3 string

@@ -137,6 +137,10 @@ fn extensions_switch_the_settings() {
     assert_eq!(h.cipher_suites, [0x1301, 0xc02f]);
     assert_eq!(h.groups, [29]);
     assert!(!h.extensions.contains(&35) && !h.extensions.contains(&16));
+    // Nothing switched off is sent anyway (5, 18, 27, 65037...): the hello's JA3 is the
+    // string, but for padding, which BoringSSL adds only to a hello of 256 to 511 bytes (this
+    // one is shorter; the Safari round trip shows it placed when the length calls for it).
+    assert_eq!(h.fingerprints().ja3_text, minimal.replace("-21,", ","));
 }
 
 /// GREASE values in any list turn GREASE on and are not sent as ciphers or groups of their own.
@@ -290,4 +294,39 @@ fn refused_elements_are_named() {
         }
     ));
     assert!(matches!(&cases[15].0, E::PriorityFrames { .. }));
+}
+
+/// `ec_point_formats` (11) goes out in every hello, with or without a TLS 1.2 ECDHE suite
+/// (what the fork does, whatever BoringSSL's source suggests), so a string must list it, with
+/// `uncompressed` (0) alone; ALPS needs ALPN.
+#[test]
+fn point_formats_always_and_alps_with_alpn() {
+    let without_ecdhe = "771,4865-47,0-23-65281-10-11-13-51-45-43,29,0";
+    let p = Profile::from_ja3_akamai(without_ecdhe, BASE_AKAMAI).unwrap();
+    assert_eq!(hello(p).fingerprints().ja3_text, without_ecdhe);
+    assert_eq!(
+        ja3_err("771,4865-47,0-23-65281-10-13-51-45-43,29,"),
+        E::MissingExtension { id: 11 }
+    );
+    assert!(matches!(
+        ja3_err("771,4865-49199,0-23-65281-10-11-13-51-45-43,29,"),
+        E::Malformed {
+            field: "point formats",
+            ..
+        }
+    ));
+    let err = ja3_err("771,4865-49199,0-23-65281-10-11-13-51-45-43-17613,29,0");
+    assert_eq!(
+        err,
+        E::ExtensionNotSent {
+            id: 17613,
+            position: 9,
+            reason: "ALPS is sent only with ALPN (16)"
+        }
+    );
+    assert!(
+        err.to_string()
+            .contains("JA3 extension 17613 at position 9"),
+        "{err}"
+    );
 }

@@ -65,6 +65,8 @@ pub(crate) const GROUPS: &[(u16, &str)] = &[
 /// without one of them describes a hello we cannot send. `server_name` (0) is among them: the
 /// client sends it for every DNS name (a config can turn it off with
 /// [`ClientConfigBuilder::sni`](crate::ClientConfigBuilder::sni)).
+/// `ec_point_formats` (11) too, with or without a TLS 1.2 ECDHE suite
+/// (`tests/custom_profiles.rs`).
 const ALWAYS_SENT: &[u16] = &[0, 10, 11, 13, 23, 43, 45, 51, 65281];
 
 /// Extensions sent when a profile setting asks for them (see [`Profile::from_ja3_akamai_with`]).
@@ -226,6 +228,15 @@ pub enum ProfileBuildError {
         /// Its position in the extension list.
         position: usize,
     },
+    /// An extension BoringSSL would not send with the rest of the string.
+    ExtensionNotSent {
+        /// The codepoint.
+        id: u16,
+        /// Its position in the extension list.
+        position: usize,
+        /// What it needs.
+        reason: &'static str,
+    },
     /// The same extension twice.
     DuplicateExtension {
         /// The codepoint.
@@ -233,7 +244,7 @@ pub enum ProfileBuildError {
         /// The position of the second one.
         position: usize,
     },
-    /// An extension BoringSSL always sends is missing from the string.
+    /// An extension BoringSSL sends in every ClientHello is missing from the string.
     MissingExtension {
         /// The codepoint.
         id: u16,
@@ -330,6 +341,14 @@ impl fmt::Display for ProfileBuildError {
             Self::MissingExtension { id } => write!(
                 f,
                 "JA3 extensions: {id} missing, but BoringSSL sends it in every ClientHello"
+            ),
+            Self::ExtensionNotSent {
+                id,
+                position,
+                reason,
+            } => write!(
+                f,
+                "JA3 extension {id} at position {position}: BoringSSL would not send it: {reason}"
             ),
             Self::Group { id, position } => write!(
                 f,
@@ -466,6 +485,16 @@ fn tls_from_ja3(ja3: &str, o: &CustomOptions) -> Result<TlsProfile, ProfileBuild
     if let Some(&id) = ALWAYS_SENT.iter().find(|id| !exts.contains(id)) {
         return Err(ProfileBuildError::MissingExtension { id });
     }
+    let position_of = |id: u16| exts.iter().position(|&e| e == id);
+    if !exts.contains(&16) {
+        if let Some(position) = position_of(17513).or(position_of(17613)) {
+            return Err(ProfileBuildError::ExtensionNotSent {
+                id: exts[position],
+                position,
+                reason: "ALPS is sent only with ALPN (16)",
+            });
+        }
+    }
     if exts.contains(&17513) && exts.contains(&17613) {
         let position = exts.iter().rposition(|&e| e == 17513 || e == 17613);
         return Err(ProfileBuildError::DuplicateExtension {
@@ -497,13 +526,15 @@ fn tls_from_ja3(ja3: &str, o: &CustomOptions) -> Result<TlsProfile, ProfileBuild
     if groups.is_empty() {
         return Err(malformed(Input::Ja3, "groups", 0, fields[3]));
     }
-    for (position, format) in numbers::<u8>(Input::Ja3, "point formats", fields[4], '-')?
-        .into_iter()
-        .enumerate()
-    {
+    let formats = numbers::<u8>(Input::Ja3, "point formats", fields[4], '-')?;
+    for (position, &format) in formats.iter().enumerate() {
         if format != 0 || position > 0 {
             return Err(ProfileBuildError::PointFormat { format, position });
         }
+    }
+    // The extension's contents, always sent: `uncompressed` alone.
+    if formats.is_empty() {
+        return Err(malformed(Input::Ja3, "point formats", 0, fields[4]));
     }
 
     let has = |id: u16| exts.contains(&id);
@@ -652,18 +683,20 @@ impl Profile {
     /// - each cipher is offered in the string's order, the TLS 1.3 suites (which must come
     ///   first, as BoringSSL sends them) fixed in their order; at least one TLS 1.3 and one
     ///   TLS 1.2 suite;
-    /// - the extensions: `server_name` (0), `supported_groups` (10), `ec_point_formats` (11),
+    /// - the extensions: `server_name` (0), `supported_groups` (10),
     ///   `signature_algorithms` (13), `extended_master_secret` (23), `supported_versions` (43),
     ///   `psk_key_exchange_modes` (45), `key_share` (51) and `renegotiation_info` (65281) are
-    ///   sent by BoringSSL in every hello and must be listed; `status_request` (5), ALPN (16),
+    ///   sent by BoringSSL in every hello and must be listed, and so is `ec_point_formats`
+    ///   (11), with or without a TLS 1.2 ECDHE suite; ALPS needs ALPN; `status_request` (5), ALPN (16),
     ///   SCT (18), `compress_certificate` (27), `record_size_limit` (28),
     ///   `delegated_credentials` (34), `session_ticket` (35), ALPS (17513 or 17613) and ECH
     ///   GREASE (65037) are sent exactly when listed; `padding` (21) and `pre_shared_key` (41)
-    ///   are accepted and placed by BoringSSL (padding by its length rule, the PSK only on
-    ///   resumption). Any other extension is refused. The order is kept
+    ///   are accepted, and sent when BoringSSL's rules call for them, listed or not (padding
+    ///   for a hello of 256 to 511 bytes, the PSK on resumption: both depend on the
+    ///   connection). Any other extension is refused. The order is kept
     ///   ([`ExtensionOrder::AsGiven`]) or permuted per connection
     ///   ([`ExtensionOrder::Permuted`]);
-    /// - each group is offered in order; the point formats must be `0` or empty;
+    /// - each group is offered in order; the point formats must be `0`;
     /// - a GREASE value (`0x?a?a`) anywhere turns GREASE on.
     ///
     /// From the Akamai string: the SETTINGS in order (identifiers 1 to 6, 8, 9; their values
