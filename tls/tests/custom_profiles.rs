@@ -329,4 +329,20 @@ fn point_formats_always_and_alps_with_alpn() {
             .contains("JA3 extension 17613 at position 9"),
         "{err}"
     );
+    // Positions count GREASE values, as in the string.
+    assert_eq!(
+        ja3_err("771,4865-49199,2570-0-23-65281-10-11-13-51-45-43-17613,29,0"),
+        E::ExtensionNotSent {
+            id: 17613,
+            position: 10,
+            reason: "ALPS is sent only with ALPN (16)"
+        }
+    );
+    assert_eq!(
+        ja3_err("771,4865-49199,0-23-65281-10-11-13-51-45-43-16-17513-17613,29,0"),
+        E::DuplicateExtension {
+            id: 17613,
+            position: 11
+        }
+    );
 }

@@ -466,6 +466,8 @@ fn tls_from_ja3(ja3: &str, o: &CustomOptions) -> Result<TlsProfile, ProfileBuild
     }
 
     let mut exts: Vec<u16> = Vec::new();
+    // Each one's position in the string (GREASE values counted).
+    let mut ext_positions: Vec<usize> = Vec::new();
     for (position, id) in numbers::<u16>(Input::Ja3, "extensions", fields[2], '-')?
         .into_iter()
         .enumerate()
@@ -481,26 +483,29 @@ fn tls_from_ja3(ja3: &str, o: &CustomOptions) -> Result<TlsProfile, ProfileBuild
             return Err(ProfileBuildError::DuplicateExtension { id, position });
         }
         exts.push(id);
+        ext_positions.push(position);
     }
     if let Some(&id) = ALWAYS_SENT.iter().find(|id| !exts.contains(id)) {
         return Err(ProfileBuildError::MissingExtension { id });
     }
-    let position_of = |id: u16| exts.iter().position(|&e| e == id);
-    if !exts.contains(&16) {
-        if let Some(position) = position_of(17513).or(position_of(17613)) {
-            return Err(ProfileBuildError::ExtensionNotSent {
-                id: exts[position],
-                position,
-                reason: "ALPS is sent only with ALPN (16)",
-            });
-        }
-    }
-    if exts.contains(&17513) && exts.contains(&17613) {
-        let position = exts.iter().rposition(|&e| e == 17513 || e == 17613);
-        return Err(ProfileBuildError::DuplicateExtension {
-            id: 17613,
-            position: position.unwrap_or(0),
+    let alps: Vec<(u16, usize)> = exts
+        .iter()
+        .zip(&ext_positions)
+        .filter(|(e, _)| matches!(e, 17513 | 17613))
+        .map(|(&e, &p)| (e, p))
+        .collect();
+    if let [(id, position), ..] = alps[..]
+        && !exts.contains(&16)
+    {
+        return Err(ProfileBuildError::ExtensionNotSent {
+            id,
+            position,
+            reason: "ALPS is sent only with ALPN (16)",
         });
+    }
+    if let [_, (id, position), ..] = alps[..] {
+        // Both codepoints: a browser sends one.
+        return Err(ProfileBuildError::DuplicateExtension { id, position });
     }
 
     let mut groups = Vec::new();
