@@ -8,12 +8,14 @@
 //! engines (`proto-h1`, `proto-h2`) and into `runtime-mio` the same way they do.
 //!
 //! # Structure
-//! Dependencies point one way: `session` → `config` → `profile` → `cert_compression`.
+//! Dependencies point one way: `session` → `config` → `profile` → `cert_compression` (and
+//! `profile` → `client_hello` for the GREASE rule when it reads a JA3 string).
 //! - `session`: [`Session`], one connection driven through memory (`buffer` is its in-memory
 //!   duplex; `ffi` the few raw BoringSSL calls).
 //! - `config`: building [`ClientConfig`] and [`ServerConfig`], one file per job (client, server,
 //!   session cache, key log, the per-connection info BoringSSL callbacks record).
-//! - [`profile`]: browser profiles as plain data; the client config applies them.
+//! - [`profile`]: browser profiles as plain data, built-in or built at run time (from JA3 and
+//!   Akamai strings, or JSON); the client config applies them.
 //! - `cert_compression`: RFC 8879 algorithm names and codecs, used by profiles and configs.
 //! - [`client_hello`]: ClientHello parsing and JA3/JA4; [`ja4h`]: the JA4H fingerprint of an
 //!   HTTP request; [`testing`]: certificates for tests.
