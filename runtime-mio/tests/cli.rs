@@ -878,7 +878,10 @@ fn impersonate_file_and_ja3_akamai() {
         field(&builtin, "ja4").as_deref(),
         Some(&*firefox.published_ja4)
     );
-    let path = temp("firefox-profile.json", firefox.to_json().as_bytes());
+    // `wire profile firefox` prints the document `--impersonate-file` reads.
+    let printed = wire(&["profile", "firefox"]);
+    assert_eq!(ok(&printed), firefox.to_json().as_bytes());
+    let path = temp("firefox-profile.json", ok(&printed));
     let from_file = get(&["--impersonate-file", &path]);
     for key in ["ja4", "ja3_text", "akamai"] {
         assert_eq!(
@@ -953,5 +956,17 @@ fn impersonate_file_and_ja3_akamai() {
         "cannot be used with",
     );
     refused(&["get", "--ja3", &ja3, &url], "--akamai");
+    // `wire profile --ja3 --akamai` prints the profile the strings give.
+    let printed = wire(&["profile", "--ja3", &ja3, "--akamai", &akamai]);
+    let from_strings = tls::Profile::from_ja3_akamai(&ja3, &akamai).unwrap();
+    assert_eq!(
+        tls::Profile::from_json(std::str::from_utf8(ok(&printed)).unwrap()).unwrap(),
+        from_strings
+    );
+    refused(&["profile", "netscape"], "unknown browser \"netscape\"");
+    refused(
+        &["profile", "--ja3", "771,1", "--akamai", &akamai],
+        "JA3 string: fields element 2",
+    );
     s.shutdown().unwrap();
 }

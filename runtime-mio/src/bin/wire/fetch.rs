@@ -87,7 +87,7 @@ pub(crate) struct Args {
     )]
     impersonate: Option<String>,
     /// Look like the profile in this JSON file (`tls::Profile::from_json`'s format, every
-    /// field of a profile; `tls::Profile::to_json` writes one from a built-in). Implies
+    /// field of a profile; `wire profile NAME` prints a built-in's to start from). Implies
     /// `--compressed`.
     #[arg(long = "impersonate-file", value_name = "PATH", conflicts_with = "ja3")]
     impersonate_file: Option<std::path::PathBuf>,

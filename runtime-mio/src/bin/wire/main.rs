@@ -1,5 +1,6 @@
 //! `wire`: the command-line face of the engine. One file per command: `serve`, the client
-//! commands `get|post|put|delete|head` (fetch.rs), `ws`, `sse`, `bench`, and `demo`.
+//! commands `get|post|put|delete|head` (fetch.rs), `ws`, `sse`, `bench`, `demo`, and
+//! `profile` (a profile's JSON for `--impersonate-file`).
 
 use std::process::ExitCode;
 
@@ -9,6 +10,7 @@ mod bench;
 mod connection;
 mod demo;
 mod fetch;
+mod profile;
 mod proxy;
 mod serve;
 mod sse;
@@ -46,6 +48,9 @@ enum Command {
     Bench(bench::Args),
     /// A WebSocket session: stdin lines sent as text messages, messages received printed.
     Ws(ws::Args),
+    /// Print a browser profile as the JSON `--impersonate-file` reads: a built-in, or the
+    /// profile a JA3 and an Akamai string give (a starting point for a custom profile).
+    Profile(profile::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +72,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Ws(args) => ws::run(&args),
+        Command::Profile(args) => profile::run(&args),
     };
     ExitCode::from(code)
 }
