@@ -252,6 +252,10 @@ fn refused_elements_are_named() {
             "pseudo-header \"\" at position 3",
         ),
         (akamai_err("1:1|0|0"), "Akamai string: fields element 3"),
+        (
+            akamai_err("1:1|+5|0|m,a,s,p"),
+            "window update element 0 (\"+5\")",
+        ),
     ];
     for (err, text) in &cases {
         assert!(err.to_string().contains(text), "{err} lacks {text:?}");

@@ -397,14 +397,22 @@ fn numbers<T: std::str::FromStr>(
     }
     text.split(sep)
         .enumerate()
-        .map(|(position, e)| {
-            // `u16::from_str` takes a leading `+`; a JA3 string never has one.
-            if e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(malformed(input, field, position, e));
-            }
-            e.parse().map_err(|_| malformed(input, field, position, e))
-        })
+        .map(|(position, e)| number(input, field, position, e))
         .collect()
+}
+
+/// One decimal number, digits only.
+fn number<T: std::str::FromStr>(
+    input: Input,
+    field: &'static str,
+    position: usize,
+    e: &str,
+) -> Result<T, ProfileBuildError> {
+    // `u16::from_str` takes a leading `+`; these strings never have one.
+    if e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(malformed(input, field, position, e));
+    }
+    e.parse().map_err(|_| malformed(input, field, position, e))
 }
 
 fn malformed(input: Input, field: &'static str, position: usize, e: &str) -> ProfileBuildError {
@@ -423,14 +431,9 @@ fn tls_from_ja3(ja3: &str, o: &CustomOptions) -> Result<TlsProfile, ProfileBuild
     if fields.len() != 5 {
         return Err(malformed(Input::Ja3, "fields", fields.len(), ja3));
     }
-    let version: Vec<u16> = numbers(Input::Ja3, "version", fields[0], '\0')?;
-    if version.len() != 1 {
-        return Err(malformed(Input::Ja3, "version", 0, fields[0]));
-    }
-    if version[0] != 771 {
-        return Err(ProfileBuildError::Version {
-            version: version[0],
-        });
+    let version: u16 = number(Input::Ja3, "version", 0, fields[0])?;
+    if version != 771 {
+        return Err(ProfileBuildError::Version { version });
     }
     let mut grease = o.grease;
 
@@ -600,14 +603,9 @@ fn http2_from_akamai(akamai: &str, o: &CustomOptions) -> Result<Http2Profile, Pr
         for (position, s) in fields[0].split(';').enumerate() {
             let bad = || malformed(Input::Akamai, "settings", position, s);
             let (id, value) = s.split_once(':').ok_or_else(bad)?;
-            let id: u16 = numbers(Input::Akamai, "settings", id, '\0')
-                .ok()
-                .and_then(|v: Vec<u16>| v.first().copied())
-                .ok_or_else(bad)?;
-            let value: u32 = numbers(Input::Akamai, "settings", value, '\0')
-                .ok()
-                .and_then(|v: Vec<u32>| v.first().copied())
-                .ok_or_else(bad)?;
+            let id: u16 = number(Input::Akamai, "settings", position, id).map_err(|_| bad())?;
+            let value: u32 =
+                number(Input::Akamai, "settings", position, value).map_err(|_| bad())?;
             if !SETTING_IDS.contains(&id) {
                 return Err(ProfileBuildError::Setting { id, position });
             }
@@ -617,10 +615,7 @@ fn http2_from_akamai(akamai: &str, o: &CustomOptions) -> Result<Http2Profile, Pr
             settings.push((id, value));
         }
     }
-    let window: Vec<u32> = numbers(Input::Akamai, "window update", fields[1], '\0')?;
-    let [connection_window_update] = window[..] else {
-        return Err(malformed(Input::Akamai, "window update", 0, fields[1]));
-    };
+    let connection_window_update: u32 = number(Input::Akamai, "window update", 0, fields[1])?;
     if fields[2] != "0" {
         return Err(ProfileBuildError::PriorityFrames {
             element: fields[2].to_owned(),
