@@ -119,7 +119,8 @@
 //! and hops ([`Client::cookie_jar`]).
 //!
 //! # Browser profiles
-//! [`ClientConfig::profile`] (a [`tls::Profile`]: Chrome, Firefox, Safari) makes the
+//! [`ClientConfig::profile`] (a [`tls::Profile`]: Chrome, Firefox, Safari, or a custom one
+//! built from a JA3 and an Akamai string or a JSON document) makes the
 //! client's connections and requests look like the browser's: its ClientHello (JA3/JA4),
 //! its HTTP/2 SETTINGS, connection WINDOW_UPDATE, HEADERS priority and pseudo-header order
 //! (the Akamai fingerprint), and its default request fields in its order on HTTP/1.1 and on
@@ -298,7 +299,10 @@ pub struct ClientConfig {
     /// Fixed addresses for some `host:port`s, used instead of the resolver (curl's
     /// `--resolve`). Default none.
     pub resolve: Vec<ResolveOverride>,
-    /// Look like this browser ([`tls::profile::BUILT_IN`], [`tls::Profile::by_name`]): its
+    /// Look like this browser: a built-in ([`tls::profile::BUILT_IN`],
+    /// [`tls::Profile::by_name`]) or a custom [`tls::Profile`] (built from JA3 and Akamai
+    /// strings, read from JSON, or written by hand; see [`tls::profile`]), held as a
+    /// [`tls::SharedProfile`] (`Some(profile.into())`). Its
     /// ClientHello (ciphers, groups, extensions, ALPN; with [`ClientConfig::alpn_h2`] off,
     /// ALPN `http/1.1` only), its HTTP/2 connection preface and HEADERS
     /// ([`crate::profile::h2_config`], laid over [`ClientConfig::h2`]'s limits and
@@ -306,7 +310,9 @@ pub struct ClientConfig {
     /// [`tls::Profile::http1_headers`], HTTP/2: [`tls::Profile::http2_headers`]). A
     /// request's own field of the same name replaces a default in place; other fields
     /// follow; the profile's `Accept-Encoding` goes out only with [`ClientConfig::decompress`]
-    /// (every coding a built-in profile names is decoded). Default none.
+    /// (every coding a built-in profile names is decoded). A custom profile's HTTP/2 values
+    /// that a connection cannot carry make [`Client::new`] fail with [`Error::Profile`].
+    /// Default none.
     ///
     /// ```
     /// use runtime_mio::client::{Client, ClientConfig};

@@ -47,7 +47,7 @@ impl Clone for Request {
 /// Which proxy a request goes through.
 #[derive(Debug, Clone)]
 pub(crate) enum ProxyChoice {
-    /// The client's ([`ClientConfig::proxy`]).
+    /// The client's ([`ClientConfig::proxy`](super::ClientConfig::proxy)).
     Client,
     /// None: straight to the origin.
     Direct,
@@ -83,10 +83,11 @@ impl Request {
     }
 
     /// A handle that cancels this request from any thread, at any point: before it is sent
-    /// ([`Client::request`] then fails at once), while it resolves, connects, goes through a
-    /// proxy or waits for its head (the call returns [`Error::Cancelled`] at once), and
-    /// afterwards, while its response's body is read (as [`Response::cancel_handle`]).
-    /// Idempotent. Its redirects' hops share it.
+    /// ([`Client::request`](super::Client::request) then fails at once), while it resolves,
+    /// connects, goes through a proxy or waits for its head (the call returns
+    /// [`Error::Cancelled`] at once), and afterwards, while its response's body is read (as
+    /// [`Response::cancel_handle`](super::Response::cancel_handle)). Idempotent. Its
+    /// redirects' hops share it.
     ///
     /// ```no_run
     /// use runtime_mio::client::{Client, ClientConfig, Error, Request};
@@ -153,8 +154,8 @@ impl Request {
     }
 
     /// The body is what the returned [`BodyWriter`] is given, from another thread while
-    /// this one waits in [`Client::request`] (the call returns when the response head
-    /// arrives, which a server usually sends after the body). With `length`,
+    /// this one waits in [`Client::request`](super::Client::request) (the call returns when
+    /// the response head arrives, which a server usually sends after the body). With `length`,
     /// `Content-Length` is sent; without, HTTP/1.1 sends the body chunked. A clone of this
     /// request shares the writer: only one of them can be sent, once (a streamed body is
     /// never sent again on another connection).
@@ -235,7 +236,7 @@ impl Request {
     }
 
     /// Sends this request through `proxy` instead of the client's
-    /// ([`ClientConfig::proxy`]).
+    /// ([`ClientConfig::proxy`](super::ClientConfig::proxy)).
     #[must_use]
     pub fn proxy(mut self, proxy: Proxy) -> Self {
         self.proxy = ProxyChoice::Via(proxy);
@@ -266,15 +267,16 @@ impl Request {
     }
 
     /// Decode this response's body (and send the default `Accept-Encoding`, or the
-    /// [`ClientConfig::profile`]'s) or not, instead of the client's
-    /// [`ClientConfig::decompress`].
+    /// [`ClientConfig::profile`](super::ClientConfig::profile)'s) or not, instead of the client's
+    /// [`ClientConfig::decompress`](super::ClientConfig::decompress).
     #[must_use]
     pub fn decompress(mut self, on: bool) -> Self {
         self.decompress = Some(on);
         self
     }
 
-    /// This request's redirect policy instead of the client's [`ClientConfig::redirects`].
+    /// This request's redirect policy instead of the client's
+    /// [`ClientConfig::redirects`](super::ClientConfig::redirects).
     #[must_use]
     pub fn redirects(mut self, policy: Redirects) -> Self {
         self.redirects = Some(policy);
