@@ -666,3 +666,155 @@ fn custom_profile_from_firefox_strings_is_seen_as_firefox() {
     );
     s.shutdown().unwrap();
 }
+
+/// Requests curl-impersonate recorded from the browsers our published profiles model
+/// (`lexiforest/curl-impersonate`, `bin/curl_NAME`, HTTP/2 navigation, no cookie): field
+/// names (lower case) and values in the recorded order. See `tls::profile`'s "Recorded
+/// requests".
+const RECORDED: &[(&str, &str, &[(&str, &str)])] = &[
+    ("chrome", "chrome142", CHROME_142),
+    ("chrome", "chrome145", CHROME_145),
+    ("firefox", "firefox144", FIREFOX_144),
+    ("firefox", "firefox147", FIREFOX_147),
+    ("safari", "safari180", SAFARI_180),
+];
+
+const CHROME_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7";
+const CHROME_142: &[(&str, &str)] = &[
+    (
+        "sec-ch-ua",
+        "\"Chromium\";v=\"142\", \"Google Chrome\";v=\"142\", \"Not_A Brand\";v=\"99\"",
+    ),
+    ("sec-ch-ua-mobile", "?0"),
+    ("sec-ch-ua-platform", "\"macOS\""),
+    ("upgrade-insecure-requests", "1"),
+    (
+        "user-agent",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36",
+    ),
+    ("accept", CHROME_ACCEPT),
+    ("sec-fetch-site", "none"),
+    ("sec-fetch-mode", "navigate"),
+    ("sec-fetch-user", "?1"),
+    ("sec-fetch-dest", "document"),
+    ("accept-encoding", "gzip, deflate, br, zstd"),
+    ("accept-language", "en-US,en;q=0.9"),
+    ("priority", "u=0, i"),
+];
+const CHROME_145: &[(&str, &str)] = &[
+    (
+        "sec-ch-ua",
+        "\"Not:A-Brand\";v=\"99\", \"Google Chrome\";v=\"145\", \"Chromium\";v=\"145\"",
+    ),
+    ("sec-ch-ua-mobile", "?0"),
+    ("sec-ch-ua-platform", "\"macOS\""),
+    ("upgrade-insecure-requests", "1"),
+    (
+        "user-agent",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/145.0.0.0 Safari/537.36",
+    ),
+    ("accept", CHROME_ACCEPT),
+    ("sec-fetch-site", "none"),
+    ("sec-fetch-mode", "navigate"),
+    ("sec-fetch-user", "?1"),
+    ("sec-fetch-dest", "document"),
+    ("accept-encoding", "gzip, deflate, br, zstd"),
+    ("accept-language", "en-US,en;q=0.9"),
+    ("priority", "u=0, i"),
+];
+const FIREFOX_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+const FIREFOX_144: &[(&str, &str)] = &[
+    (
+        "user-agent",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:144.0) Gecko/20100101 Firefox/144.0",
+    ),
+    ("accept", FIREFOX_ACCEPT),
+    ("accept-language", "en-US,en;q=0.5"),
+    ("accept-encoding", "gzip, deflate, br, zstd"),
+    ("upgrade-insecure-requests", "1"),
+    ("sec-fetch-dest", "document"),
+    ("sec-fetch-mode", "navigate"),
+    ("sec-fetch-site", "none"),
+    ("sec-fetch-user", "?1"),
+    ("priority", "u=0, i"),
+    ("te", "trailers"),
+];
+const FIREFOX_147: &[(&str, &str)] = &[
+    (
+        "user-agent",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:147.0) Gecko/20100101 Firefox/147.0",
+    ),
+    ("accept", FIREFOX_ACCEPT),
+    ("accept-language", "en-US,en;q=0.9"),
+    ("accept-encoding", "gzip, deflate, br, zstd"),
+    ("upgrade-insecure-requests", "1"),
+    ("sec-fetch-dest", "document"),
+    ("sec-fetch-mode", "navigate"),
+    ("sec-fetch-site", "none"),
+    ("sec-fetch-user", "?1"),
+    ("priority", "u=0, i"),
+    ("te", "trailers"),
+];
+const SAFARI_180: &[(&str, &str)] = &[
+    ("sec-fetch-dest", "document"),
+    (
+        "user-agent",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
+    ),
+    ("accept", FIREFOX_ACCEPT),
+    ("sec-fetch-site", "none"),
+    ("sec-fetch-mode", "navigate"),
+    ("accept-language", "en-US,en;q=0.9"),
+    ("priority", "u=0, i"),
+    ("accept-encoding", "gzip, deflate, br"),
+];
+
+/// Fields whose recorded value names the recording's browser version or platform (macOS
+/// there; Windows in our Chrome and Firefox profiles), or its locale setting (Firefox 147's
+/// `Accept-Language`): their values are not compared, their places are.
+const VERSIONED: &[&str] = &[
+    "sec-ch-ua",
+    "sec-ch-ua-platform",
+    "user-agent",
+    "accept-language",
+];
+
+/// Each published profile's first request over HTTP/2, as our server's `/echo` sees it, has
+/// the fields of curl-impersonate's recorded request of that browser (the versions around
+/// the modelled one) in the same order with the same values (but [`VERSIONED`] ones); the
+/// HTTP/2 side gives the recorded SETTINGS, WINDOW_UPDATE and pseudo-header order
+/// (`tests/profile_akamai.rs`).
+#[test]
+fn first_request_matches_the_recorded_browsers() {
+    let (s, root) = tls_server(None);
+    for (name, record, fields) in RECORDED {
+        let profile = Profile::by_name(name).unwrap();
+        let c = client(&s, &root, profile, true);
+        let resp = c.request(Request::get(&url(&s, "/echo")).unwrap()).unwrap();
+        assert_eq!(resp.version(), Version::H2, "{name}");
+        let echo = String::from_utf8(body(resp)).unwrap();
+        let got: Vec<(&str, &str)> = echo.lines().map(|l| l.split_once(": ").unwrap()).collect();
+        let names = |v: &[(&str, &str)]| v.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&got),
+            names(fields),
+            "{name} against {record}: {echo}"
+        );
+        for ((n, ours), (_, theirs)) in got.iter().zip(fields.iter()) {
+            if !VERSIONED.contains(n) {
+                assert_eq!(ours, theirs, "{name} against {record}: {n}");
+            }
+        }
+        // Our own version's values where the record is another version's.
+        let ua = got.iter().find(|(n, _)| *n == "user-agent").unwrap().1;
+        assert!(
+            ua.contains(match *name {
+                "chrome" => "Chrome/143.0.0.0",
+                "firefox" => "Firefox/145.0",
+                _ => "Version/18.0 Safari",
+            }),
+            "{name}: {ua}"
+        );
+    }
+    s.shutdown().unwrap();
+}

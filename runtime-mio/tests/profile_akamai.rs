@@ -9,13 +9,17 @@ use runtime_mio::profile::h2_config;
 use std::time::Instant;
 use tls::profile::BUILT_IN;
 
-/// Published Akamai strings (issue 14): Chrome and Firefox as the browsers send them.
+/// Published Akamai strings (issue 14): Chrome and Firefox as the browsers send them;
+/// Safari 18.0's as curl-impersonate recorded it (`curl_safari180`: SETTINGS
+/// `2:0;3:100;4:2097152;8:1;9:1`, WINDOW_UPDATE 10420225, pseudo-headers `msap`; see
+/// `tls::profile`'s "Recorded requests").
 const PUBLISHED: &[(&str, &str)] = &[
     (
         "chrome",
         "1:65536;2:0;4:6291456;6:262144|15663105|0|m,a,s,p",
     ),
     ("firefox", "1:65536;2:0;4:131072;5:16384|12517377|0|m,p,a,s"),
+    ("safari", "2:0;3:100;4:2097152;8:1;9:1|10420225|0|m,s,a,p"),
 ];
 
 #[test]

@@ -34,6 +34,19 @@
 //! The full strings are in `tests/profiles.rs`; JA3N is the published JA3 string with its
 //! extensions sorted.
 //!
+//! # Recorded requests
+//! The HTTP/2 navigation request of [`CHROME`], [`FIREFOX`] and [`SAFARI`] (field order and
+//! values, SETTINGS, WINDOW_UPDATE, pseudo-header order) is checked against the requests
+//! curl-impersonate recorded from those browsers (`lexiforest/curl-impersonate`, `bin/`,
+//! generated from its `lib/impersonate.c` targets): `curl_chrome142` and `curl_chrome145`
+//! around Chrome 143 (both the same order and values but for the version and the platform),
+//! `curl_firefox144` and `curl_firefox147` around Firefox 145 (the same order),
+//! `curl_safari180` for Safari 18.0, whose Akamai string is
+//! `2:0;3:100;4:2097152;8:1;9:1|10420225|0|m,s,a,p` (Safari 18.4 and later no longer send
+//! `8:1`; their JA4 differs too). `runtime-mio/tests/client_profile.rs` compares each
+//! profile's first request as our server's `/echo` sees it with those records. The records
+//! carry no cookie: where a profile puts it is said under "The `Cookie` field" below.
+//!
 //! # What matches (checked by `tests/profiles.rs` and, on real handshakes, by
 //! `fingerprint-check.sh` against tshark and ja4plus)
 //!
@@ -159,9 +172,10 @@
 //! [`CHROME`] and [`FIREFOX`] take the rule of the engine they share with the measured
 //! browser (Chrome's network stack is Chromium's, Firefox's is Firefox ESR's); that is
 //! inferred, not measured on those versions. [`SAFARI`]'s is **unverified**: no Safari runs
-//! here and we found no published capture with cookies, so its `Cookie` goes after the
-//! other fields it sends (before `priority` on HTTP/2) as one folded field on both
-//! protocols.
+//! here and we found no published capture with cookies, so its `Cookie` goes last on
+//! HTTP/1.1 and before `priority` on HTTP/2 (after `accept-language`), as one folded field
+//! on both protocols. (curl-impersonate splits Safari's cookies on HTTP/2; we did not
+//! follow it without a capture to show where the crumbs go.)
 
 //! # The WebSocket opening request
 //! [`Profile::websocket`] lists the fields of a WebSocket's opening request in the browser's
@@ -768,7 +782,8 @@ pub static SAFARI: Profile = Profile {
         delegated_credentials: None,
     },
     http2: Http2Profile {
-        settings: Cow::Borrowed(&[(2, 0), (3, 100), (4, 2_097_152), (9, 1)]),
+        // Safari 18.0 still announces ENABLE_CONNECT_PROTOCOL (8); 18.4 and later drop it.
+        settings: Cow::Borrowed(&[(2, 0), (3, 100), (4, 2_097_152), (8, 1), (9, 1)]),
         connection_window_update: 10_420_225,
         headers_priority: None,
         pseudo_header_order: Cow::Borrowed(&[
@@ -788,7 +803,7 @@ pub static SAFARI: Profile = Profile {
         h("Sec-Fetch-Mode", "navigate"),
         h(
             "User-Agent",
-            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
         ),
         h("Accept-Language", "en-US,en;q=0.9"),
         h("Sec-Fetch-Dest", "document"),
@@ -796,22 +811,24 @@ pub static SAFARI: Profile = Profile {
         h("Connection", "keep-alive"),
         h("Cookie", ""),
     ]),
+    // The recorded order of curl-impersonate's `safari180` (see the module docs); the cookie's
+    // place is not in that record (before `priority`, as for the other profiles: unverified).
     http2_headers: Cow::Borrowed(&[
+        h("sec-fetch-dest", "document"),
+        h(
+            "user-agent",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
+        ),
         h(
             "accept",
             "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
         ),
         h("sec-fetch-site", "none"),
         h("sec-fetch-mode", "navigate"),
-        h(
-            "user-agent",
-            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
-        ),
         h("accept-language", "en-US,en;q=0.9"),
-        h("sec-fetch-dest", "document"),
-        h("accept-encoding", "gzip, deflate, br"),
         h("cookie", ""),
         h("priority", "u=0, i"),
+        h("accept-encoding", "gzip, deflate, br"),
     ]),
     websocket: WebSocketProfile {
         http1_headers: Cow::Borrowed(&[
@@ -827,7 +844,7 @@ pub static SAFARI: Profile = Profile {
             h("Sec-WebSocket-Extensions", ""),
             h(
                 "User-Agent",
-                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
             ),
         ]),
         http2_headers: Cow::Borrowed(&[
@@ -840,7 +857,7 @@ pub static SAFARI: Profile = Profile {
             h("sec-websocket-extensions", ""),
             h(
                 "user-agent",
-                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
             ),
         ]),
         deflate_client_max_window_bits: true,
