@@ -21,7 +21,10 @@
 //!   side did the connection's checks and queueing, its side none.) The setup asserts that
 //!   the three produce the same bytes, and a test does the same for masked frames with a fixed
 //!   key. All these rows are one `memcpy` of the payload after a few header bytes on both
-//!   sides (the rows say so): parity there is the memory system's, not the encoder's.
+//!   sides (the rows say so): parity there is the memory system's, not the encoder's. (A copy
+//!   loop of our own in place of `memcpy` was tried and measured slower on a Xeon with
+//!   AVX-512: 1 KiB in 14.5 ns with AVX2 and 9.8 ns with AVX-512 against glibc's 7.0 ns;
+//!   64 KiB the same within noise.)
 //!   fastwebsockets writes into a buffer it never clears (its `WebSocket` reuses one write
 //!   buffer for every frame), so its side keeps the shared `Vec`'s length from call to call
 //!   and zero-fills only when it grows, as in its own write path: it too is then one `memcpy`
