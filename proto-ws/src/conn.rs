@@ -255,7 +255,7 @@ impl Out {
         self.lone.is_some() || !self.tx.is_empty() || !self.payloads.is_empty()
     }
 
-    #[inline]
+    #[inline(always)]
     fn poll(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
         if self.lone.is_some() {
             return self.poll_lone(out);
@@ -511,7 +511,7 @@ impl Connection {
     ///
     /// When `out` is empty and at most twice as large as the connection's own buffer, the two
     /// are swapped instead of copied (the contents are the same as an append).
-    #[inline]
+    #[inline(always)]
     #[must_use = "a returned payload must be written after `out`"]
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> Option<Bytes> {
         self.out.poll(out)

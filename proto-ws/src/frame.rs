@@ -274,7 +274,10 @@ impl FrameHeader {
 
 /// Appends a whole frame to `out`: the header, then the payload, masked in `out` when the
 /// header has a key (the caller's `payload` is not modified).
-#[inline]
+///
+/// Always inlined: a caller's header is usually known where it is built (a constant opcode, no
+/// key for a server), and its first byte and length form then fold into a few stores.
+#[inline(always)]
 pub fn encode_frame(header: &FrameHeader, payload: &[u8], out: &mut Vec<u8>) {
     debug_assert_eq!(header.payload_len, payload.len() as u64);
     header.encode(out);
