@@ -164,8 +164,9 @@ fn path_and_host_rules() {
     assert_eq!(get(&client, &format!("{ip}/app")), "-");
     // Host-only: a cookie of 127.0.0.1 does not go to localhost (same port, same server).
     assert_eq!(get(&client, &format!("{name}/app/sub")), "-");
-    // A Domain that does not cover the host is refused; one equal to it is kept (and, the
-    // host being a name, would cover its subdomains).
+    // A Domain that does not cover the host is refused; one equal to it is kept. `localhost`
+    // is a public suffix (the list's implicit `*` rule), so the cookie is host-only, as if
+    // it had no Domain (RFC 6265 5.3 step 5): it would not cover `a.localhost`.
     get(&client, &set_url(&ip, "", &["bad=1; Domain=localhost"]));
     get(&client, &set_url(&name, "", &["good=1; Domain=localhost"]));
     assert_eq!(get(&client, &format!("{name}/x")), "good=1");
@@ -177,7 +178,7 @@ fn path_and_host_rules() {
         .into_iter()
         .find(|c| c.name == "good")
         .unwrap();
-    assert!(!good.host_only);
+    assert!(good.host_only);
     assert!(
         client
             .cookie_jar()

@@ -667,11 +667,14 @@ fn custom_profile_from_firefox_strings_is_seen_as_firefox() {
     s.shutdown().unwrap();
 }
 
+/// A request's fields, (name, value) in order.
+type Fields = &'static [(&'static str, &'static str)];
+
 /// Requests curl-impersonate recorded from the browsers our published profiles model
 /// (`lexiforest/curl-impersonate`, `bin/curl_NAME`, HTTP/2 navigation, no cookie): field
 /// names (lower case) and values in the recorded order. See `tls::profile`'s "Recorded
 /// requests".
-const RECORDED: &[(&str, &str, &[(&str, &str)])] = &[
+const RECORDED: &[(&str, &str, Fields)] = &[
     ("chrome", "chrome142", CHROME_142),
     ("chrome", "chrome145", CHROME_145),
     ("firefox", "firefox144", FIREFOX_144),

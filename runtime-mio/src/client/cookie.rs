@@ -3,10 +3,21 @@
 //! `Expires`/`Max-Age`, a cookie replaced by the next one of the same name, domain and path,
 //! `SameSite` parsed and kept; the matching cookies sent as one `Cookie` header.
 //!
-//! Not done: the public suffix list (a `Domain` attribute naming a bare top-level label such
-//! as `com` is refused, but `co.uk` is not), `SameSite` enforcement (the client has no
-//! notion of the site a request comes from), the `__Secure-`/`__Host-` prefixes, limits on
-//! the number of cookies.
+//! What a server can put in the store is bounded, as in browsers:
+//! - a `Domain` that is a public suffix (`com`, `co.uk`, `github.io`: the public suffix list
+//!   compiled in by the `psl` crate, its implicit `*` rule included) is refused, or ignored
+//!   when it is the request's own host (RFC 6265 5.3 step 5), so no site sets cookies for
+//!   every site under a suffix;
+//! - the `__Secure-` and `__Host-` name prefixes are enforced (RFC 6265bis 4.1.3): `Secure`
+//!   from an `https` URL, and for `__Host-` also no `Domain` and `Path=/`;
+//! - a name and value longer than [`MAX_COOKIE_SIZE`] together is refused, an attribute value
+//!   longer than [`MAX_ATTRIBUTE_SIZE`] ignored (RFC 6265bis 5.6);
+//! - the store keeps at most [`MAX_COOKIES_PER_DOMAIN`] cookies per domain and
+//!   [`MAX_COOKIES`] in all (Chromium's limits): past them, expired cookies go first, then
+//!   the oldest.
+//!
+//! Not done: `SameSite` enforcement (the client has no notion of the site a request comes
+//! from).
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -86,10 +97,47 @@ impl Cookie {
     }
 }
 
+/// The longest name and value a stored cookie may have together, in bytes (RFC 6265bis 5.6).
+pub const MAX_COOKIE_SIZE: usize = 4096;
+
+/// The longest attribute value taken, in bytes; a longer one is ignored (RFC 6265bis 5.6).
+pub const MAX_ATTRIBUTE_SIZE: usize = 1024;
+
+/// The most cookies the store keeps for one domain (Chromium's limit).
+pub const MAX_COOKIES_PER_DOMAIN: usize = 180;
+
+/// The most cookies the store keeps in all (Chromium's limit).
+pub const MAX_COOKIES: usize = 3000;
+
 #[derive(Debug, Default)]
 struct Store {
     /// In creation order (the order cookies of equal path length are sent in).
     cookies: Vec<Cookie>,
+}
+
+impl Store {
+    /// Brings the store back within its limits after a cookie for `domain` was added.
+    fn bound(&mut self, domain: &str, now: SystemTime) {
+        let in_domain = self.cookies.iter().filter(|c| c.domain == domain).count();
+        if in_domain > MAX_COOKIES_PER_DOMAIN || self.cookies.len() > MAX_COOKIES {
+            self.cookies.retain(|c| !c.expired(now));
+        }
+        let mut in_domain = self.cookies.iter().filter(|c| c.domain == domain).count();
+        while in_domain > MAX_COOKIES_PER_DOMAIN {
+            // The oldest of the domain (creation order).
+            let oldest = self
+                .cookies
+                .iter()
+                .position(|c| c.domain == domain)
+                .expect("counted above");
+            self.cookies.remove(oldest);
+            in_domain -= 1;
+        }
+        if self.cookies.len() > MAX_COOKIES {
+            let excess = self.cookies.len() - MAX_COOKIES;
+            self.cookies.drain(..excess);
+        }
+    }
 }
 
 /// A cookie store: `Set-Cookie` fields of responses go in, a `Cookie` field for each
@@ -129,9 +177,11 @@ impl CookieJar {
 
     /// Stores the cookie of a `Set-Cookie` field received from `url` (RFC 6265 5.2-5.3);
     /// returns whether it was taken (a cookie that expires at once deletes its namesake and
-    /// returns true). Refused: no `=`, an empty name, a `Domain` that does not cover the
-    /// host (or names a bare top-level label, or any other host when the host is an IP
-    /// address), `Secure` from an `http` URL.
+    /// returns true). Refused: no `=`, an empty name, a name and value over
+    /// [`MAX_COOKIE_SIZE`], a `Domain` that does not cover the host (or names a bare
+    /// top-level label, or any other host when the host is an IP address) or that is a
+    /// public suffix other than the host itself, `Secure` from an `http` URL, a `__Secure-`
+    /// or `__Host-` name without what its prefix requires.
     pub fn set_cookie(&self, url: &Url, set_cookie: &str) -> bool {
         let Some(c) = parse(url, set_cookie, SystemTime::now()) else {
             return false;
@@ -141,7 +191,9 @@ impl CookieJar {
     }
 
     /// Puts `cookie` in the store, replacing the one of the same name, domain and path (an
-    /// expired cookie only removes its namesake).
+    /// expired cookie only removes its namesake). A new cookie beyond
+    /// [`MAX_COOKIES_PER_DOMAIN`] for its domain, or [`MAX_COOKIES`] in all, pushes out the
+    /// expired cookies, then the oldest (of its domain, or of all).
     pub fn insert(&self, cookie: Cookie) {
         let now = SystemTime::now();
         let mut s = self.lock();
@@ -155,7 +207,11 @@ impl CookieJar {
             // Keeps the old one's place (its creation time orders sending).
             (Some(i), false) => s.cookies[i] = cookie,
             (None, true) => {}
-            (None, false) => s.cookies.push(cookie),
+            (None, false) => {
+                let domain = cookie.domain.clone();
+                s.cookies.push(cookie);
+                s.bound(&domain, now);
+            }
         }
     }
 
@@ -203,6 +259,13 @@ impl CookieJar {
     }
 }
 
+/// Whether `domain` (lower case, no leading dot) is a public suffix: the public suffix list's
+/// suffix of it is the whole of it (the list's implicit `*` rule makes any unlisted top-level
+/// label one).
+fn is_public_suffix(domain: &str) -> bool {
+    psl::suffix(domain.as_bytes()).is_some_and(|s| s.as_bytes() == domain.as_bytes())
+}
+
 fn is_ip(host: &str) -> bool {
     host.contains(':') || host.parse::<std::net::Ipv4Addr>().is_ok()
 }
@@ -241,7 +304,10 @@ fn parse(url: &Url, line: &str, now: SystemTime) -> Option<Cookie> {
     let pair = parts.next()?;
     let (name, value) = pair.split_once('=')?;
     let (name, value) = (name.trim(), value.trim());
-    if name.is_empty() || name.contains(|c: char| c.is_ascii_control()) {
+    if name.is_empty()
+        || name.contains(|c: char| c.is_ascii_control())
+        || name.len() + value.len() > MAX_COOKIE_SIZE
+    {
         return None;
     }
     let host = url.origin.host.as_str();
@@ -264,6 +330,9 @@ fn parse(url: &Url, line: &str, now: SystemTime) -> Option<Cookie> {
             Some((k, v)) => (k.trim(), v.trim()),
             None => (attr.trim(), ""),
         };
+        if v.len() > MAX_ATTRIBUTE_SIZE {
+            continue;
+        }
         if k.eq_ignore_ascii_case("expires") {
             if let Some(t) = parse_date(v) {
                 expires = Some(t);
@@ -305,14 +374,36 @@ fn parse(url: &Url, line: &str, now: SystemTime) -> Option<Cookie> {
         }
     }
     c.expires = max_age.or(expires);
+    let had_domain = domain.is_some();
     if let Some(d) = domain {
-        if !domain_match(host, &d) || (!d.contains('.') && d != host) {
-            return None;
+        if is_public_suffix(&d) {
+            // RFC 6265 5.3 step 5: a public suffix is the request's own host (a host-only
+            // cookie, as if `Domain` were absent) or the cookie is ignored.
+            if d != host {
+                return None;
+            }
+        } else {
+            if !domain_match(host, &d) || (!d.contains('.') && d != host) {
+                return None;
+            }
+            c.host_only = false;
+            c.domain = d;
         }
-        c.host_only = false;
-        c.domain = d;
     }
-    if c.secure && url.origin.scheme != Scheme::Https {
+    let https = url.origin.scheme == Scheme::Https;
+    if c.secure && !https {
+        return None;
+    }
+    // RFC 6265bis 4.1.3 (the prefixes are matched without regard to case, 5.7 step 20).
+    let prefixed = |p: &str| {
+        name.as_bytes()
+            .get(..p.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(p.as_bytes()))
+    };
+    if (prefixed("__Secure-") || prefixed("__Host-")) && !(c.secure && https) {
+        return None;
+    }
+    if prefixed("__Host-") && (had_domain || c.path != "/") {
         return None;
     }
     Some(c)
@@ -439,5 +530,118 @@ mod tests {
         )
         .unwrap();
         assert!(c.expires.unwrap() > now);
+    }
+
+    /// RFC 6265 5.3 step 5 with the public suffix list: a suffix is refused as `Domain`
+    /// unless it is the host itself (then the cookie is host-only); a registrable domain
+    /// under a multi-label suffix is taken.
+    #[test]
+    fn public_suffixes() {
+        let now = SystemTime::now();
+        let u = Url::parse("https://a.example.co.uk/").unwrap();
+        assert!(parse(&u, "x=1; Domain=co.uk", now).is_none());
+        assert!(parse(&u, "x=1; Domain=uk", now).is_none());
+        let c = parse(&u, "x=1; Domain=example.co.uk", now).unwrap();
+        assert_eq!((c.domain.as_str(), c.host_only), ("example.co.uk", false));
+        let pages = Url::parse("https://me.github.io/").unwrap();
+        assert!(parse(&pages, "x=1; Domain=github.io", now).is_none());
+        // The suffix is the host itself: taken, as if it had no `Domain`.
+        let suffix_host = Url::parse("https://github.io/").unwrap();
+        let c = parse(&suffix_host, "x=1; Domain=github.io", now).unwrap();
+        assert_eq!((c.domain.as_str(), c.host_only), ("github.io", true));
+        // An unlisted top-level label is a suffix by the list's `*` rule.
+        let local = Url::parse("http://a.b.internal-tld/").unwrap();
+        assert!(parse(&local, "x=1; Domain=internal-tld", now).is_none());
+        assert!(parse(&local, "x=1; Domain=b.internal-tld", now).is_some());
+        assert!(is_public_suffix("com") && is_public_suffix("co.uk"));
+        assert!(!is_public_suffix("example.com") && !is_public_suffix("127.0.0.1"));
+    }
+
+    /// RFC 6265bis 4.1.3: `__Secure-` needs `Secure` over https; `__Host-` also no `Domain`
+    /// and `Path=/`. The prefixes match without regard to case.
+    #[test]
+    fn name_prefixes() {
+        let now = SystemTime::now();
+        let https = Url::parse("https://example.com/a/b").unwrap();
+        let http = Url::parse("http://example.com/").unwrap();
+        assert!(parse(&https, "__Secure-a=1; Secure", now).is_some());
+        assert!(parse(&https, "__Secure-a=1", now).is_none());
+        assert!(parse(&https, "__secure-a=1", now).is_none());
+        assert!(parse(&http, "__Secure-a=1; Secure", now).is_none());
+        assert!(parse(&https, "__Host-a=1; Secure; Path=/", now).is_some());
+        assert!(
+            parse(&https, "__Host-a=1; Secure", now).is_none(),
+            "default path /a"
+        );
+        assert!(
+            parse(
+                &https,
+                "__Host-a=1; Secure; Path=/; Domain=example.com",
+                now
+            )
+            .is_none()
+        );
+        assert!(parse(&https, "__HOST-a=1; Path=/", now).is_none());
+        // Not a prefix; a name that is not ASCII at the prefix's length is fine.
+        assert!(parse(&https, "__Hosted=1", now).is_some());
+        assert!(parse(&https, "__Sécure-=1", now).is_some());
+    }
+
+    /// RFC 6265bis 5.6: name and value over 4096 bytes refused; an attribute value over
+    /// 1024 bytes ignored.
+    #[test]
+    fn sizes() {
+        let now = SystemTime::now();
+        let u = Url::parse("https://example.com/").unwrap();
+        let fits = format!("n={}", "v".repeat(MAX_COOKIE_SIZE - 1));
+        assert!(parse(&u, &fits, now).is_some());
+        let over = format!("n={}", "v".repeat(MAX_COOKIE_SIZE));
+        assert!(parse(&u, &over, now).is_none());
+        let long_path = format!("n=1; Path=/{}", "p".repeat(MAX_ATTRIBUTE_SIZE));
+        assert_eq!(parse(&u, &long_path, now).unwrap().path, "/");
+        let path = format!("n=1; Path=/{}", "p".repeat(MAX_ATTRIBUTE_SIZE - 1));
+        assert_eq!(
+            parse(&u, &path, now).unwrap().path.len(),
+            MAX_ATTRIBUTE_SIZE
+        );
+    }
+
+    /// A server cannot grow the store without bound: per domain and in all, the oldest
+    /// cookies make room (expired ones first), and the newest are kept.
+    #[test]
+    fn store_limits() {
+        let jar = CookieJar::new();
+        let u = Url::parse("https://example.com/").unwrap();
+        for i in 0..MAX_COOKIES_PER_DOMAIN + 20 {
+            assert!(jar.set_cookie(&u, &format!("c{i}=1")));
+        }
+        let kept = jar.cookies();
+        assert_eq!(kept.len(), MAX_COOKIES_PER_DOMAIN);
+        assert_eq!(kept[0].name, "c20");
+        assert_eq!(
+            kept.last().unwrap().name,
+            format!("c{}", MAX_COOKIES_PER_DOMAIN + 19)
+        );
+        // An expired cookie goes before the oldest live one.
+        let jar = CookieJar::new();
+        let mut old = Cookie::new("old", "1", "example.com");
+        old.expires = Some(SystemTime::now() + Duration::from_millis(1));
+        jar.insert(old);
+        jar.insert(Cookie::new("first", "1", "example.com"));
+        std::thread::sleep(Duration::from_millis(5));
+        for i in 0..MAX_COOKIES_PER_DOMAIN - 1 {
+            jar.insert(Cookie::new(&format!("c{i}"), "1", "example.com"));
+        }
+        let names: Vec<String> = jar.cookies().into_iter().map(|c| c.name).collect();
+        assert_eq!(names.len(), MAX_COOKIES_PER_DOMAIN);
+        assert_eq!(names[0], "first", "the expired cookie made room");
+        // In all: spread over many domains, the store holds MAX_COOKIES, the newest.
+        let jar = CookieJar::new();
+        for i in 0..MAX_COOKIES + 10 {
+            jar.insert(Cookie::new("c", "1", &format!("d{i}.example")));
+        }
+        let all = jar.cookies();
+        assert_eq!(all.len(), MAX_COOKIES);
+        assert_eq!(all[0].domain, "d10.example");
     }
 }

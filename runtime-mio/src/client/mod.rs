@@ -149,8 +149,8 @@
 //! the caller's thread inside [`WebSocket::recv`] and [`WebSocket::send`].
 //!
 //! # Not yet
-//! The public suffix list and `SameSite`
-//! enforcement in the cookie store,
+//! `SameSite` enforcement in the cookie store (the store does refuse public suffixes,
+//! enforce the `__Secure-`/`__Host-` prefixes and bound its size: [`CookieJar`]),
 //! HTTP/1.1 pipelining, `Expect: 100-continue`, request trailers. A request a pooled connection lost before it was sent,
 //! or an idempotent one it lost unanswered, is sent once more on a new connection (a
 //! [`BodyWriter`]'s body only if none of it was taken); others fail with
@@ -186,7 +186,10 @@ mod ws;
 
 pub use body::{Body, CancelHandle, Response, Version, Wait};
 pub use connect::{ATTEMPT_DELAY, MAX_LOOKUPS, ResolveOverride};
-pub use cookie::{Cookie, CookieJar, SameSite};
+pub use cookie::{
+    Cookie, CookieJar, MAX_ATTRIBUTE_SIZE, MAX_COOKIE_SIZE, MAX_COOKIES, MAX_COOKIES_PER_DOMAIN,
+    SameSite,
+};
 pub use decode::{ACCEPT_ENCODING, Coding};
 pub use error::{Error, ProtocolError, TimeoutKind};
 pub use info::ConnInfo;
