@@ -213,7 +213,13 @@ pub(super) fn step_h2(
                 let Some(a) = h.streams.get_mut(&stream.value()) else {
                     continue;
                 };
-                if head.status().is_some_and(|s| s >= 200) {
+                // Interim heads (HEADERS without END_STREAM, :status 1xx) let a body that
+                // waits for `100 Continue` go; a final one before it means the body is not
+                // sent (the stream is reset with NO_ERROR once the response is complete,
+                // RFC 9113 8.1).
+                let status = head.status().unwrap_or(0);
+                a.interim_or_refused(status, now);
+                if status >= 200 {
                     // Signalled with the body below, in this same step (or by a failure).
                     a.ex.set_head_deferred(h2_head(&head));
                     a.head = true;
@@ -302,6 +308,7 @@ pub(super) fn step_h2(
             continue;
         }
         if !a.send.done
+            && a.may_send()
             && let Err(e) = feed_h2(&mut h.conn, sid, a, now)
         {
             let _ = h.conn.reset(sid, ErrorCode::CANCEL);
