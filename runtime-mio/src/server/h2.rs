@@ -531,7 +531,15 @@ impl Session for H2Session {
                         self.finish_request(stream);
                     }
                 }
-                Event::Trailers { stream, .. } => self.finish_request(stream),
+                Event::Trailers { stream, fields } => {
+                    if let Some(Stream::Reading(req)) = self.streams.get_mut(&stream.value()) {
+                        req.store.trailers = fields
+                            .headers()
+                            .map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), v.to_vec()))
+                            .collect();
+                    }
+                    self.finish_request(stream);
+                }
                 Event::Reset { stream, .. } => {
                     self.receiving.remove(&stream.value());
                     self.streams.remove(&stream.value());

@@ -84,7 +84,12 @@ fn feed_h1(
             }
             None => {
                 if a.send.at_end() {
-                    conn.send_end(&[])
+                    let trailers = a.send.take_trailers();
+                    let fields: Vec<Header<'_>> = trailers
+                        .iter()
+                        .map(|(n, v)| Header { name: n, value: v })
+                        .collect();
+                    conn.send_end(&fields)
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?;
                     a.body_sent(now);
                 }

@@ -87,7 +87,19 @@ fn feed_h2(
             }
             None => {
                 if a.send.at_end() {
-                    conn.send_data(sid, Bytes::new(), true).map_err(user)?;
+                    let trailers = a.send.take_trailers();
+                    if trailers.is_empty() {
+                        conn.send_data(sid, Bytes::new(), true).map_err(user)?;
+                    } else {
+                        // A trailing HEADERS ends the stream (RFC 9113 8.1), names lowercase.
+                        let lower: Vec<(Vec<u8>, &[u8])> = trailers
+                            .iter()
+                            .map(|(n, v)| (n.to_ascii_lowercase().into_bytes(), v.as_slice()))
+                            .collect();
+                        let fields: Vec<(&[u8], &[u8])> =
+                            lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
+                        conn.send_trailers(sid, &fields).map_err(user)?;
+                    }
                     a.body_sent(now);
                 }
                 return Ok(());
