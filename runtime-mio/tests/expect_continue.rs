@@ -173,14 +173,20 @@ fn http1_body_goes_after_the_wait_without_100() {
     assert!(seen[0].body == body);
 }
 
+/// What a refusing server saw: the first request's head, the bytes that came after its
+/// answer, whether the client then closed, and the request sent again (when served).
+struct Refused {
+    first: Seen,
+    after: Vec<u8>,
+    closed: bool,
+    again: Option<Seen>,
+}
+
 /// A raw server that answers the first request's head with `status` at once (no 100), then
 /// reports what else came on that connection until the client closed it (or 5 s of
 /// nothing); with `then_serve`, a second request on a second connection is read whole and
 /// answered 200.
-fn refusing_server(
-    status: u16,
-    then_serve: bool,
-) -> (SocketAddr, JoinHandle<(Seen, Vec<u8>, bool, Option<Seen>)>) {
+fn refusing_server(status: u16, then_serve: bool) -> (SocketAddr, JoinHandle<Refused>) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     let t = std::thread::spawn(move || {
@@ -203,10 +209,20 @@ fn refusing_server(
             let body = read_body(&mut c2, &mut rest2, content_length(&head).unwrap());
             c2.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
                 .unwrap();
-            return (first, after, closed, Some(Seen { head, body }));
+            return Refused {
+                first,
+                after,
+                closed,
+                again: Some(Seen { head, body }),
+            };
         }
         let (after, closed) = read_rest(&mut c, &mut rest);
-        (first, after, closed, None)
+        Refused {
+            first,
+            after,
+            closed,
+            again: None,
+        }
     });
     (addr, t)
 }
@@ -223,9 +239,9 @@ fn http1_final_answer_first_means_no_body_and_a_closed_connection() {
     let mut resp = client.request(req).unwrap();
     assert_eq!(resp.status(), 413);
     assert_eq!(resp.body().read_to_end().unwrap(), b"no");
-    let (_, after, closed, _) = server.join().unwrap();
-    assert_eq!(after.len(), 0, "body bytes after the refusal");
-    assert!(closed, "the connection was not closed");
+    let r = server.join().unwrap();
+    assert_eq!(r.after.len(), 0, "body bytes after the refusal");
+    assert!(r.closed, "the connection was not closed");
 }
 
 /// A chunked body refused before it went is ended empty (`0\r\n\r\n`, nothing else), and the
@@ -259,14 +275,14 @@ fn http1_chunked_body_refused_first_ends_empty() {
     assert_eq!(client.pool_stats().open, 1);
     drop(resp);
     drop(client);
-    let (first, after, closed, _) = server.join().unwrap();
+    let r = server.join().unwrap();
     assert!(
-        first.head.contains("Transfer-Encoding: chunked"),
+        r.first.head.contains("Transfer-Encoding: chunked"),
         "{}",
-        first.head
+        r.first.head
     );
-    assert_eq!(after, b"0\r\n\r\n");
-    assert!(closed);
+    assert_eq!(r.after, b"0\r\n\r\n");
+    assert!(r.closed);
 }
 
 /// RFC 9110 10.1.1: a 417 to `Expect: 100-continue` is answered by sending the request again
@@ -282,10 +298,10 @@ fn http1_417_is_retried_without_the_expectation() {
     let mut resp = client.request(req).unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.body().read_to_end().unwrap(), b"ok");
-    let (first, after, closed, second) = server.join().unwrap();
-    assert!(first.head.contains("Expect: 100-continue"));
-    assert!(after.is_empty() && closed);
-    let second = second.unwrap();
+    let r = server.join().unwrap();
+    assert!(r.first.head.contains("Expect: 100-continue"));
+    assert!(r.after.is_empty() && r.closed);
+    let second = r.again.unwrap();
     assert!(
         !second.head.to_ascii_lowercase().contains("expect"),
         "{}",

@@ -111,6 +111,15 @@
 //! rest: the client stops sending there (RFC 9112 9.5, as curl does), a [`BodyWriter`]
 //! still writing gets [`Error::AnsweredEarly`], and the connection is not reused.
 //!
+//! With `Expect: 100-continue` ([`Request::expect_continue`], or the caller's own field) the
+//! body waits for the server's `100 Continue` (an interim head: HTTP/1.1's 1xx line, an
+//! HTTP/2 HEADERS without END_STREAM) or [`ClientTimeouts::expect_continue`] (1 s by
+//! default, as curl); a final answer first is the response and the body is not sent (see
+//! [`Request::expect_continue`] for what happens to the connection and to a 417). A
+//! [`BodyWriter`] without a length may end with trailer fields
+//! ([`BodyWriter::finish_with_trailers`]): HTTP/1.1's chunked trailer section, HTTP/2's
+//! trailing HEADERS.
+//!
 //! # Decoding, redirects, cookies
 //! Bodies are decoded from gzip, deflate (zlib or raw), br and zstd as they are read, in
 //! pieces of at most 64 KiB whatever the ratio ([`Response::decoded`] says when; the head
