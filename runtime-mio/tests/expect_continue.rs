@@ -412,3 +412,23 @@ fn h2_expect_continue_against_python_h2() {
     assert_eq!(peer.line(), "continue len=200000 trailers=[]");
     assert_eq!(client.pool_stats().opened, 1);
 }
+
+/// HTTP/2: a server that never sends 100 gets the body's DATA once the client's wait ran out.
+#[test]
+fn h2_body_goes_after_the_wait_without_100() {
+    let mut peer = PyPeer::start();
+    let client = client(true, Timeout::After(Duration::from_millis(300)));
+    let req = Request::post(
+        &format!("http://127.0.0.1:{}/silent", peer.port),
+        body_of(100_000),
+    )
+    .unwrap()
+    .expect_continue();
+    let mut resp = client.request(req).unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.body().read_to_end().unwrap(),
+        b"len=100000 trailers=[]"
+    );
+    assert_eq!(peer.line(), "silent len=100000 trailers=[]");
+}

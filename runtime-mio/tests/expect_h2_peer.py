@@ -5,6 +5,7 @@ Prints its port, then one line per request stream:
             waits for the client's RST_STREAM: "refuse expect=E data=N reset=CODE"
   /continue sends a 100 (HEADERS without END_STREAM), reads the body, answers 200 with
             "len=N trailers=[...]" as the body and prints the same line.
+  /silent   as /continue without the 100.
 Serves connections one after another until killed."""
 import socket, sys, time
 import h2.config, h2.connection, h2.events
@@ -45,9 +46,9 @@ def serve(s):
                 streams[e.stream_id]["trailers"] = [list(t) for t in e.headers]
             elif isinstance(e, h2.events.StreamEnded):
                 st = streams[e.stream_id]
-                if st["path"] == "/continue":
+                if st["path"] in ("/continue", "/silent"):
                     line = "len=%d trailers=%s" % (st["data"], st["trailers"])
-                    print("continue " + line, flush=True)
+                    print(st["path"][1:] + " " + line, flush=True)
                     body = line.encode()
                     c.send_headers(e.stream_id, [(":status", "200"), ("content-length", str(len(body)))])
                     c.send_data(e.stream_id, body, end_stream=True)
