@@ -8,6 +8,7 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -338,11 +339,12 @@ fn our_server_sends_100_continue_http1_and_h2c() {
     server.shutdown().unwrap();
 }
 
-/// Python's `h2` server (`tests/expect_h2_peer.py`), h2c.
+/// Python's `h2` server (`tests/expect_h2_peer.py`), h2c; its lines come through a channel
+/// (a hang guard: a line that never comes fails the test after 20 s).
 struct PyPeer {
     child: Child,
     port: u16,
-    lines: BufReader<std::process::ChildStdout>,
+    lines: mpsc::Receiver<String>,
 }
 
 impl PyPeer {
@@ -359,19 +361,29 @@ impl PyPeer {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap());
-        let port = PyPeer::line_of(&mut lines).trim().parse().unwrap();
-        PyPeer { child, port, lines }
-    }
-
-    fn line_of(lines: &mut BufReader<std::process::ChildStdout>) -> String {
-        let mut s = String::new();
-        lines.read_line(&mut s).unwrap();
-        s
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for l in out.lines() {
+                let Ok(l) = l else { break };
+                if tx.send(l.trim().to_owned()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut peer = PyPeer {
+            child,
+            port: 0,
+            lines,
+        };
+        peer.port = peer.line().parse().unwrap();
+        peer
     }
 
     fn line(&mut self) -> String {
-        PyPeer::line_of(&mut self.lines).trim().to_owned()
+        self.lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the peer printed no line")
     }
 }
 
