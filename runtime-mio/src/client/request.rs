@@ -7,7 +7,8 @@ use bytes::Bytes;
 
 use super::upload::{self, BodyWriter, Piece, ReqBody};
 use super::{
-    CancelHandle, ClientTimeouts, Error, Multipart, Proxy, Redirects, Url, cancel, urlencode,
+    CancelHandle, ClientTimeouts, Error, Multipart, Proxy, Redirects, Url, cancel,
+    has_expect_continue, urlencode,
 };
 
 /// A request to send.
