@@ -399,3 +399,87 @@ fn python_h2_extended_connect_websocket_against_ws_echo() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
 }
+
+/// `Expect: 100-continue` against `wire serve`: curl (a client we did not write) gets the 100
+/// before it sends the body; `wire post` (our client) with `-H 'Expect: 100-continue'` over
+/// HTTP/1.1 and h2c waits for it. Each waits up to 60 s for the 100 while the whole run may
+/// take 10 s: the uploads complete only because the server sent it.
+#[test]
+fn expect_100_continue_with_curl_and_wire_post() {
+    if !curl_available() {
+        panic!(
+            "curl not installed: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
+        );
+    }
+    let w = wire();
+    let url = format!("http://{}/echo", w.addr);
+    let dir = std::env::temp_dir().join(format!("wire-expect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("body.txt");
+    let body: String = (0..50_000)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    std::fs::write(&file, &body).unwrap();
+    let at_file = format!("@{}", file.display());
+    let tail = format!("\"body\":\"{body}\"}}\n");
+
+    let out = Command::new("curl")
+        .args(["-sS", "-v", "--max-time", "10", "--expect100-timeout", "60"])
+        .args([
+            "-H",
+            "Expect: 100-continue",
+            "--data-binary",
+            &at_file,
+            &url,
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "curl: {stderr}");
+    assert!(stderr.contains("< HTTP/1.1 100 Continue"), "{stderr}");
+    let got = String::from_utf8(out.stdout).unwrap();
+    assert!(got.ends_with(&tail), "{}", &got[..got.len().min(300)]);
+    assert!(got.contains("[\"Expect\",\"100-continue\"]"));
+
+    for h2 in [false, true] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wire"));
+        cmd.args(["post", &url, "-H", "Expect: 100-continue"])
+            .args(["--expect100-timeout", "60", "-m", "10"])
+            .args(["--data-binary", &at_file]);
+        if h2 {
+            cmd.arg("--http2-prior-knowledge");
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "wire post (h2 {h2}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            got.ends_with(&tail),
+            "h2 {h2}: {}",
+            &got[..got.len().min(300)]
+        );
+        let expect = if h2 {
+            "[\"expect\",\"100-continue\"]"
+        } else {
+            "[\"Expect\",\"100-continue\"]"
+        };
+        assert!(got.contains(expect), "h2 {h2}");
+    }
+    // A bad value is refused as curl's argument errors are (exit 2).
+    let out = Command::new(env!("CARGO_BIN_EXE_wire"))
+        .args([
+            "post",
+            &url,
+            "--expect100-timeout",
+            "-1",
+            "--data-binary",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -128,12 +128,18 @@ pub enum Error {
     RequestBody(Arc<io::Error>),
     /// HTTP/1.1: the server answered before the request body was all sent, with a status of
     /// 300 or more or `Connection: close`, so the rest of the body was not sent (RFC 9112
-    /// 9.5, as curl does). The request returns that response; a
+    /// 9.5, as curl does); or, over either protocol, it answered a request with `Expect:
+    /// 100-continue` ([`Request::expect_continue`](super::Request::expect_continue)) finally
+    /// before the body went, so none of it was sent. The request returns that response; a
     /// [`BodyWriter`](super::BodyWriter) still writing gets this error.
     AnsweredEarly {
         /// The response's status.
         status: u16,
     },
+    /// [`BodyWriter::finish_with_trailers`](super::BodyWriter::finish_with_trailers) on a
+    /// body with an announced length: HTTP/1.1 carries trailer fields only in a chunked
+    /// body, so they need a writer without a length.
+    TrailersWithLength,
     /// The body could not be decoded from its `Content-Encoding` (a corrupt or truncated
     /// stream, data after its end, a zstd window over 8 MiB).
     Decoding {
@@ -206,6 +212,9 @@ impl fmt::Display for Error {
                 f,
                 "the server answered {status} before the request body was sent; the rest was not sent"
             ),
+            Error::TrailersWithLength => f.write_str(
+                "trailer fields need a request body without a length (chunked over HTTP/1.1)",
+            ),
             Error::Decoding { coding, reason } => write!(f, "cannot decode {coding}: {reason}"),
             Error::TooManyRedirects { limit } => write!(f, "more than {limit} redirects"),
             Error::InvalidRedirect(l) => write!(f, "cannot follow the redirect to {l:?}"),
@@ -249,6 +258,7 @@ impl From<Error> for io::Error {
             Error::WouldBlock => io::ErrorKind::WouldBlock,
             Error::ConnectionClosed => io::ErrorKind::UnexpectedEof,
             Error::AnsweredEarly { .. } => io::ErrorKind::BrokenPipe,
+            Error::TrailersWithLength => io::ErrorKind::InvalidInput,
             // Not `Interrupted`: `io::copy` and `read_to_end` would retry it forever.
             Error::Cancelled => io::ErrorKind::ConnectionAborted,
             Error::Protocol(_)

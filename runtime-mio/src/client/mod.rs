@@ -111,6 +111,15 @@
 //! rest: the client stops sending there (RFC 9112 9.5, as curl does), a [`BodyWriter`]
 //! still writing gets [`Error::AnsweredEarly`], and the connection is not reused.
 //!
+//! With `Expect: 100-continue` ([`Request::expect_continue`], or the caller's own field) the
+//! body waits for the server's `100 Continue` (an interim head: HTTP/1.1's 1xx line, an
+//! HTTP/2 HEADERS without END_STREAM) or [`ClientTimeouts::expect_continue`] (1 s by
+//! default, as curl); a final answer first is the response and the body is not sent (see
+//! [`Request::expect_continue`] for what happens to the connection and to a 417). A
+//! [`BodyWriter`] without a length may end with trailer fields
+//! ([`BodyWriter::finish_with_trailers`]): HTTP/1.1's chunked trailer section, HTTP/2's
+//! trailing HEADERS.
+//!
 //! # Decoding, redirects, cookies
 //! Bodies are decoded from gzip, deflate (zlib or raw), br and zstd as they are read, in
 //! pieces of at most 64 KiB whatever the ratio ([`Response::decoded`] says when; the head
@@ -233,6 +242,12 @@ pub struct ClientTimeouts {
     /// The longest time request body bytes wait for the connection to take any (the server
     /// stopped reading, or its HTTP/2 window stays shut). Default 30 s.
     pub write_stall: Timeout,
+    /// How long a request sent with `Expect: 100-continue` ([`Request::expect_continue`],
+    /// or the field set by the caller) holds its body back waiting for `100 Continue` or a
+    /// final answer; when it runs out the body goes anyway (RFC 9110 10.1.1). Not an
+    /// error. Default 1 s (curl's `--expect100-timeout`); `Unlimited` waits for the
+    /// server (the total timeout still holds).
+    pub expect_continue: Timeout,
 }
 
 impl Default for ClientTimeouts {
@@ -246,6 +261,7 @@ impl Default for ClientTimeouts {
             total: Timeout::Unlimited,
             pool_idle: s(90),
             write_stall: s(30),
+            expect_continue: s(1),
         }
     }
 }
@@ -443,10 +459,50 @@ impl Prepared {
         )
     }
 
+    /// Whether the request carries `Expect: 100-continue` (its body waits for the answer):
+    /// a tunnel's bytes and an empty body never wait.
+    pub(crate) fn expects_continue(&self) -> bool {
+        self.tunnel.is_none() && !self.body.is_empty() && has_expect_continue(&self.headers)
+    }
+
+    /// The same request without its `Expect` field (to send again after a 417), when it
+    /// can be sent again: a body of bytes, a file or a form (a [`BodyWriter`]'s bytes
+    /// cannot be replayed).
+    pub(crate) fn without_expect(&self) -> Option<Prepared> {
+        if self.tunnel.is_some() || matches!(self.body, ReqBody::Writer(..)) {
+            return None;
+        }
+        let strip = |h: &[(String, Vec<u8>)]| -> Vec<(String, Vec<u8>)> {
+            h.iter()
+                .filter(|(n, _)| !n.eq_ignore_ascii_case("expect"))
+                .cloned()
+                .collect()
+        };
+        Some(Prepared {
+            method: self.method.clone(),
+            scheme: self.scheme,
+            authority: self.authority.clone(),
+            target: self.target.clone(),
+            headers: strip(&self.headers),
+            h2_headers: self.h2_headers.as_deref().map(strip),
+            body: self.body.clone(),
+            timeouts: self.timeouts,
+            tunnel: None,
+        })
+    }
+
     /// Methods whose empty body is still announced (`Content-Length: 0`).
     pub(crate) fn method_has_body(&self) -> bool {
         matches!(self.method.as_str(), "POST" | "PUT" | "PATCH")
     }
+}
+
+/// Whether `headers` hold `Expect: 100-continue` (the expectation's value is
+/// case-insensitive, RFC 9110 10.1.1).
+pub(crate) fn has_expect_continue(headers: &[(String, Vec<u8>)]) -> bool {
+    headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("expect") && v.trim_ascii().eq_ignore_ascii_case(b"100-continue")
+    })
 }
 
 struct Inner {
@@ -687,6 +743,9 @@ impl Client {
     ) -> Result<Response, Error> {
         let timeouts = prepared.timeouts;
         let mut reuse = true;
+        // After a 417 to `Expect: 100-continue`, the request without it (sent once).
+        let mut prepared = Arc::clone(prepared);
+        let mut expect_retried = false;
         let result = loop {
             let ex = Exchange::new(self.inner.config.body_queue, total_from);
             if let Err(e) = cancel.attach(&ex) {
@@ -698,7 +757,7 @@ impl Client {
             };
             let job = Job {
                 ex: Arc::clone(&ex),
-                req: Arc::clone(prepared),
+                req: Arc::clone(&prepared),
                 source: Some(source),
             };
             let (conn, reused) = match self.dispatch(route, job, reuse, started, &timeouts, cancel)
@@ -708,6 +767,20 @@ impl Client {
             };
             match ex.wait_head() {
                 Ok(head) => {
+                    // RFC 9110 10.1.1: a 417 to a request with `Expect: 100-continue`
+                    // SHOULD be repeated without the expectation (curl does). Its body was
+                    // not sent; the 417 and its connection are dropped (an HTTP/1.1 body
+                    // announced and not sent closes it).
+                    if head.status == 417
+                        && !expect_retried
+                        && prepared.expects_continue()
+                        && let Some(again) = prepared.without_expect()
+                    {
+                        expect_retried = true;
+                        drop(Response::new(head, conn.id, ex, self.clone()));
+                        prepared = Arc::new(again);
+                        continue;
+                    }
                     let mut resp = Response::new(head, conn.id, ex, self.clone());
                     resp.set_conn(conn);
                     break Ok(resp);

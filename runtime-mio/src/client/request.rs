@@ -7,7 +7,8 @@ use bytes::Bytes;
 
 use super::upload::{self, BodyWriter, Piece, ReqBody};
 use super::{
-    CancelHandle, ClientTimeouts, Error, Multipart, Proxy, Redirects, Url, cancel, urlencode,
+    CancelHandle, ClientTimeouts, Error, Multipart, Proxy, Redirects, Url, cancel,
+    has_expect_continue, urlencode,
 };
 
 /// A request to send.
@@ -131,6 +132,29 @@ impl Request {
         self.headers
             .push((name.to_owned(), value.as_ref().to_vec()));
         self
+    }
+
+    /// Sends `Expect: 100-continue` (RFC 9110 10.1.1) unless the field is set already: the
+    /// head goes first and the body waits for the server's `100 Continue`, or for
+    /// [`ClientTimeouts::expect_continue`] (default 1 s, as curl), then goes anyway. A
+    /// caller's own `Expect: 100-continue` field ([`Request::header`]) does the same.
+    ///
+    /// A final answer before the body went (a 401, 413, a redirect) is the response and the
+    /// body is not sent: over HTTP/1.1 a body announced by `Content-Length` leaves the
+    /// connection unusable (it is closed), a chunked one is ended empty and the connection
+    /// kept when the response allows it; over HTTP/2 the stream is ended by
+    /// RST_STREAM(NO_ERROR) once the response is complete (RFC 9113 8.1). A
+    /// [`BodyWriter`] still writing gets [`Error::AnsweredEarly`]. A 417 (Expectation
+    /// Failed) is answered by sending the request once more without the expectation (as
+    /// curl does), when its body can be sent again (bytes, a file, a form; not a
+    /// [`BodyWriter`]'s, whose caller gets the 417). An empty body does not wait.
+    #[must_use]
+    pub fn expect_continue(self) -> Self {
+        if has_expect_continue(&self.headers) {
+            self
+        } else {
+            self.header("Expect", "100-continue")
+        }
     }
 
     /// The request body.

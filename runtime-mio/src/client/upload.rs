@@ -192,6 +192,8 @@ struct PipeState {
     /// The connection took bytes: the body cannot be sent again.
     taken: bool,
     waker: Option<ConnWaker>,
+    /// Trailer fields the writer finished with ([`BodyWriter::finish_with_trailers`]).
+    trailers: Vec<(String, Vec<u8>)>,
 }
 
 /// The bounded queue between a body's writer and its connection.
@@ -225,6 +227,7 @@ impl Pipe {
                 since: None,
                 taken: false,
                 waker: None,
+                trailers: Vec::new(),
             }),
             room: Condvar::new(),
             limit: limit.max(1),
@@ -397,6 +400,47 @@ impl BodyWriter {
         self.finish_ref()
     }
 
+    /// Ends the body with trailer fields (RFC 9110 6.5): over HTTP/1.1 the chunked body's
+    /// trailer section, over HTTP/2 a HEADERS frame that ends the stream. Names are sent in
+    /// the given case over HTTP/1.1, lowercase over HTTP/2. Only for a body without a length
+    /// ([`Request::body_writer`](super::Request::body_writer) with `None`): HTTP/1.1 has no
+    /// trailers after a `Content-Length` body. Empty `trailers` is [`BodyWriter::finish`].
+    ///
+    /// # Errors
+    /// [`Error::TrailersWithLength`] for a body with an announced length and
+    /// [`Error::InvalidRequest`] for a field name that is not a token or a value with CR,
+    /// LF, NUL or leading or trailing whitespace (the request is aborted either way);
+    /// otherwise as
+    /// [`BodyWriter::finish`].
+    pub fn finish_with_trailers(mut self, trailers: &[(&str, &[u8])]) -> Result<(), Error> {
+        if !trailers.is_empty() {
+            let bad = if self.length.is_some() {
+                Some(Error::TrailersWithLength)
+            } else {
+                trailers.iter().find_map(|(n, v)| {
+                    let name_ok = !n.is_empty()
+                        && n.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+                    // RFC 9110 5.5: no CR, LF or NUL, no leading or trailing whitespace
+                    // (HTTP/2 refuses it, RFC 9113 8.2.1).
+                    let value_ok = !v.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0))
+                        && v.trim_ascii().len() == v.len();
+                    (!name_ok || !value_ok)
+                        .then(|| Error::InvalidRequest(format!("trailer field {n:?}")))
+                })
+            };
+            if let Some(e) = bad {
+                self.abort(e.clone());
+                return Err(e);
+            }
+            self.pipe.lock().trailers = trailers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.to_vec()))
+                .collect();
+        }
+        self.finish_ref()
+    }
+
     fn finish_ref(&mut self) -> Result<(), Error> {
         if self.finished {
             return Ok(());
@@ -548,6 +592,14 @@ impl Source {
                 let s = p.lock();
                 s.queue.is_empty() && s.finished && s.failed.is_none()
             })
+    }
+
+    /// The trailer fields the body ended with (taken once, at its end).
+    pub(crate) fn take_trailers(&mut self) -> Vec<(String, Vec<u8>)> {
+        self.pipe
+            .as_ref()
+            .map(|p| std::mem::take(&mut p.lock().trailers))
+            .unwrap_or_default()
     }
 
     /// Gives `b` back (the engine took only part of it).

@@ -616,8 +616,14 @@ impl Session for H1Session {
                     // A piece arrived: the body-gap timer starts over.
                     self.since = now;
                 }
-                Ok(Some(Event::End { .. })) => match self.reading.take().map(|r| *r) {
-                    Some(Reading::Whole(r)) => complete = Some(r),
+                Ok(Some(Event::End { trailers })) => match self.reading.take().map(|r| *r) {
+                    Some(Reading::Whole(mut r)) => {
+                        r.store.trailers = trailers
+                            .iter()
+                            .map(|h| (h.name.to_owned(), h.value.to_vec()))
+                            .collect();
+                        complete = Some(r);
+                    }
                     Some(Reading::Streamed(f)) => f.finish(),
                     None => {}
                 },

@@ -464,17 +464,28 @@ impl Session for H2Session {
                         self.respond(stream, &req, Some(p));
                     } else if end_stream {
                         self.respond(stream, &req, None);
-                    } else if self.stream_bodies.applies(&req) {
-                        self.receiving.insert(stream.value(), cx.now);
-                        let (feed, body) = reader::channel(reader::FEED_LIMIT);
-                        feed.set_waker(self.waker.clone());
-                        self.uploads
-                            .insert(stream.value(), Upload { feed, ended: false });
-                        req.reader = ReaderSlot::new(body);
-                        self.respond(stream, &req, None);
                     } else {
+                        // RFC 9110 10.1.1: a server that reads the body SHOULD send `100
+                        // Continue` to a client that waits for it (HEADERS with :status
+                        // 100, RFC 9113 8.1) before it answers.
+                        let expects = head.headers().any(|(n, v)| {
+                            n.eq_ignore_ascii_case(b"expect")
+                                && v.trim_ascii().eq_ignore_ascii_case(b"100-continue")
+                        });
+                        if expects {
+                            let _ = self.conn.send_response(stream, 100, &[], false);
+                        }
                         self.receiving.insert(stream.value(), cx.now);
-                        self.streams.insert(stream.value(), Stream::Reading(req));
+                        if self.stream_bodies.applies(&req) {
+                            let (feed, body) = reader::channel(reader::FEED_LIMIT);
+                            feed.set_waker(self.waker.clone());
+                            self.uploads
+                                .insert(stream.value(), Upload { feed, ended: false });
+                            req.reader = ReaderSlot::new(body);
+                            self.respond(stream, &req, None);
+                        } else {
+                            self.streams.insert(stream.value(), Stream::Reading(req));
+                        }
                     }
                     // Copied into the request: its memory takes the next head.
                     self.conn.recycle_head(head);
@@ -520,7 +531,15 @@ impl Session for H2Session {
                         self.finish_request(stream);
                     }
                 }
-                Event::Trailers { stream, .. } => self.finish_request(stream),
+                Event::Trailers { stream, fields } => {
+                    if let Some(Stream::Reading(req)) = self.streams.get_mut(&stream.value()) {
+                        req.store.trailers = fields
+                            .headers()
+                            .map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), v.to_vec()))
+                            .collect();
+                    }
+                    self.finish_request(stream);
+                }
                 Event::Reset { stream, .. } => {
                     self.receiving.remove(&stream.value());
                     self.streams.remove(&stream.value());

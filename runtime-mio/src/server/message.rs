@@ -48,6 +48,8 @@ pub(crate) struct RequestStorage {
     values: Vec<u8>,
     fields: Vec<FieldEnd>,
     pub(crate) body: Vec<u8>,
+    /// Trailer fields after a whole body (rare: empty, no allocation, otherwise).
+    pub(crate) trailers: Vec<(String, Vec<u8>)>,
 }
 
 /// Most storages a loop thread keeps for its next requests (as many as it has requests in
@@ -86,6 +88,7 @@ impl RequestStorage {
         self.values.clear();
         self.fields.clear();
         self.body.clear();
+        self.trailers = Vec::new();
     }
 
     fn heap_size(&self) -> usize {
@@ -257,6 +260,15 @@ impl Request {
     #[must_use]
     pub fn body(&self) -> &[u8] {
         &self.store.body
+    }
+
+    /// The trailer fields that ended a whole body (HTTP/1.1: a chunked body's trailer
+    /// section; HTTP/2: a trailing HEADERS), in received order; none for a streamed body.
+    pub fn trailers(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.store
+            .trailers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_slice()))
     }
 
     /// The body's reader, once, when the server streams this request's body

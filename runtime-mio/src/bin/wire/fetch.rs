@@ -64,6 +64,11 @@ pub(crate) struct Args {
     /// Opening the connection may take at most this many seconds.
     #[arg(long = "connect-timeout", value_name = "SECS")]
     connect_timeout: Option<f64>,
+    /// How long a body sent with `-H 'Expect: 100-continue'` waits for the server's `100
+    /// Continue` (or a final answer, which means it is not sent) before it goes anyway
+    /// (curl's flag; default 1 s). Unlike curl, `Expect` is never added on its own.
+    #[arg(long = "expect100-timeout", value_name = "SECS")]
+    expect100_timeout: Option<f64>,
     /// Ask for a compressed response (`Accept-Encoding: gzip, deflate, br, zstd`) and
     /// decode it. Without it the body is written as received, as curl does.
     #[arg(long = "compressed")]
@@ -163,6 +168,9 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
     }
     if let Some(s) = args.connect_timeout {
         c.timeouts.connect = seconds(s, "--connect-timeout")?;
+    }
+    if let Some(s) = args.expect100_timeout {
+        c.timeouts.expect_continue = seconds(s, "--expect100-timeout")?;
     }
     c.decompress = args.compressed;
     c.redirects = if args.location {

@@ -3,7 +3,7 @@
 //! | endpoint | answer |
 //! |----------|--------|
 //! | `/` | `Hello, World!` |
-//! | `/echo` | the request as JSON: method, target, headers in received order and case as `[[name, value], ...]`, body as a string |
+//! | `/echo` | the request as JSON: method, target, headers in received order and case as `[[name, value], ...]`, trailers (only when the body ended with trailer fields) the same way, body as a string |
 //! | `/bytes/N` | N bytes, byte `i` being `i % 251` (at most 1 GiB, streamed with `Content-Length`) |
 //! | `/status/CODE` | an empty response with that status (200..=599) |
 //! | `/stream/N` | N JSON lines, chunked (at most 100,000) |
@@ -398,7 +398,23 @@ fn echo_json(req: &Request) -> String {
         s.push_str(&json_string(v));
         s.push(']');
     }
-    s.push_str("],\"body\":");
+    s.push(']');
+    // Only when the body ended with trailer fields (the JSON stays as it was otherwise).
+    if req.trailers().next().is_some() {
+        s.push_str(",\"trailers\":[");
+        for (i, (n, v)) in req.trailers().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push('[');
+            s.push_str(&json_string(n.as_bytes()));
+            s.push(',');
+            s.push_str(&json_string(v));
+            s.push(']');
+        }
+        s.push(']');
+    }
+    s.push_str(",\"body\":");
     s.push_str(&json_string(req.body()));
     s.push_str("}\n");
     s

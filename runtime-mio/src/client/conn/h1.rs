@@ -84,7 +84,12 @@ fn feed_h1(
             }
             None => {
                 if a.send.at_end() {
-                    conn.send_end(&[])
+                    let trailers = a.send.take_trailers();
+                    let fields: Vec<Header<'_>> = trailers
+                        .iter()
+                        .map(|(n, v)| Header { name: n, value: v })
+                        .collect();
+                    conn.send_end(&fields)
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?;
                     a.body_sent(now);
                 }
@@ -152,6 +157,9 @@ pub(super) fn step_h1(
                 .map(|n| n.to_string())
                 .unwrap_or_default();
             let headers = h1_headers(&job, &length);
+            let chunked = headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case("transfer-encoding"));
             let sent = h
                 .conn
                 .send_request(&job.req.method, &job.req.target, &headers);
@@ -162,11 +170,13 @@ pub(super) fn step_h1(
                 continue;
             }
             job.ex.attach(waker.cloned());
-            h.current = Some(Active::new(&mut job, now, waker));
+            let mut a = Active::new(&mut job, now, waker);
+            a.chunked = chunked;
+            h.current = Some(a);
         }
         if let Some(a) = &mut h.current
             && !a.send.done
-            && !a.send_stopped
+            && a.may_send()
             && !a.tunnel
             && let Err(e) = feed_h1(&mut h.conn, a, now, backed_up)
         {
@@ -198,6 +208,20 @@ pub(super) fn step_h1(
                     shared.mark_closed();
                     *closing = true;
                     return Ok(false);
+                } else if a.interim_or_refused(head.code, now) {
+                    // A final answer to `Expect: 100-continue` before the body went: it is
+                    // not sent. A chunked body ends empty (the connection stays usable
+                    // when the answer allows); one announced by `Content-Length` cannot
+                    // be cut short, so the connection is not reused.
+                    let close = !a.chunked || closes(&head);
+                    a.ex.set_head(h1_head(&head));
+                    if close || h.conn.send_end(&[]).is_err() {
+                        shared.mark_closed();
+                    } else {
+                        a.ended_empty = true;
+                    }
+                    a.head = true;
+                    a.last_data = now;
                 } else if head.code >= 200 {
                     if !a.send.done && !a.tunnel && (head.code >= 300 || closes(&head)) {
                         // RFC 9112 9.5 (and curl): an answer before the body was all sent
@@ -220,7 +244,7 @@ pub(super) fn step_h1(
                 // The connection is free before the caller learns the body ended, so that
                 // the caller's next request finds it.
                 let ex = Arc::clone(&a.ex);
-                let body_cut = !a.send.done;
+                let body_cut = !a.send.done && !a.ended_empty;
                 h.current = None;
                 if h.conn.is_closed() || body_cut {
                     // Answered before the request body was all sent: the rest of it

@@ -87,7 +87,19 @@ fn feed_h2(
             }
             None => {
                 if a.send.at_end() {
-                    conn.send_data(sid, Bytes::new(), true).map_err(user)?;
+                    let trailers = a.send.take_trailers();
+                    if trailers.is_empty() {
+                        conn.send_data(sid, Bytes::new(), true).map_err(user)?;
+                    } else {
+                        // A trailing HEADERS ends the stream (RFC 9113 8.1), names lowercase.
+                        let lower: Vec<(Vec<u8>, &[u8])> = trailers
+                            .iter()
+                            .map(|(n, v)| (n.to_ascii_lowercase().into_bytes(), v.as_slice()))
+                            .collect();
+                        let fields: Vec<(&[u8], &[u8])> =
+                            lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
+                        conn.send_trailers(sid, &fields).map_err(user)?;
+                    }
                     a.body_sent(now);
                 }
                 return Ok(());
@@ -213,7 +225,13 @@ pub(super) fn step_h2(
                 let Some(a) = h.streams.get_mut(&stream.value()) else {
                     continue;
                 };
-                if head.status().is_some_and(|s| s >= 200) {
+                // Interim heads (HEADERS without END_STREAM, :status 1xx) let a body that
+                // waits for `100 Continue` go; a final one before it means the body is not
+                // sent (the stream is reset with NO_ERROR once the response is complete,
+                // RFC 9113 8.1).
+                let status = head.status().unwrap_or(0);
+                a.interim_or_refused(status, now);
+                if status >= 200 {
                     // Signalled with the body below, in this same step (or by a failure).
                     a.ex.set_head_deferred(h2_head(&head));
                     a.head = true;
@@ -302,6 +320,7 @@ pub(super) fn step_h2(
             continue;
         }
         if !a.send.done
+            && a.may_send()
             && let Err(e) = feed_h2(&mut h.conn, sid, a, now)
         {
             let _ = h.conn.reset(sid, ErrorCode::CANCEL);

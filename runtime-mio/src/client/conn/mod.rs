@@ -69,6 +69,14 @@ struct Active {
     /// The request switches protocols ([`Tunnel`](super::Tunnel)): its body goes only
     /// after the switch, as it is.
     tunnel: bool,
+    /// `Expect: 100-continue`: the body waits for `100 Continue`, a final answer or this
+    /// wait's end (`None` inside: no end). `None`: it does not wait (any more).
+    awaiting: Option<Option<Instant>>,
+    /// HTTP/1.1: the body goes chunked.
+    chunked: bool,
+    /// HTTP/1.1: a final answer came before the body went, and the chunked body was ended
+    /// empty: the connection stays usable.
+    ended_empty: bool,
 }
 
 impl Active {
@@ -89,7 +97,53 @@ impl Active {
             send,
             send_stopped: false,
             tunnel: job.req.tunnel.is_some(),
+            awaiting: job
+                .req
+                .expects_continue()
+                .then(|| job.req.timeouts.expect_continue.deadline(now)),
+            chunked: false,
+            ended_empty: false,
         }
+    }
+
+    /// Whether the body may go now (it does not wait for `100 Continue`).
+    fn may_send(&self) -> bool {
+        self.awaiting.is_none() && !self.send_stopped
+    }
+
+    /// When the wait for `100 Continue` ends.
+    fn continue_deadline(&self) -> Option<Instant> {
+        self.awaiting.flatten()
+    }
+
+    /// The wait for `100 Continue` ended by `now`: the body goes (RFC 9110 10.1.1).
+    fn continue_due(&mut self, now: Instant) {
+        if self.continue_deadline().is_some_and(|d| d <= now) {
+            self.awaiting = None;
+            self.send.progress = now;
+        }
+    }
+
+    /// A response head with `status` arrived while the body waited for `100 Continue`
+    /// (HTTP/1.1 and HTTP/2 alike): 100 lets it go, another 1xx changes nothing, a final
+    /// answer means it is not sent (the writer learns why). Returns whether the body was
+    /// refused so.
+    fn interim_or_refused(&mut self, status: u16, now: Instant) -> bool {
+        if self.awaiting.is_none() {
+            return false;
+        }
+        if status == 100 {
+            self.awaiting = None;
+            self.send.progress = now;
+            return false;
+        }
+        if status < 200 {
+            return false;
+        }
+        self.awaiting = None;
+        self.send_stopped = true;
+        self.send.fail(&Error::AnsweredEarly { status });
+        true
     }
 
     /// The whole request body went to the engine (the response head timer runs from now).
@@ -112,7 +166,7 @@ impl Active {
             self.timeouts.total.deadline(self.ex.started),
             TimeoutKind::Total,
         );
-        if !self.send_stopped {
+        if self.may_send() {
             join(
                 self.send.stall_deadline(self.timeouts.write_stall),
                 TimeoutKind::WriteStall,
@@ -918,8 +972,13 @@ impl Session for ClientSession {
         }
         let mut next = self
             .actives()
-            .filter_map(Active::deadline)
-            .map(|(d, _)| d)
+            .filter_map(|a| {
+                let d = a.deadline().map(|(d, _)| d);
+                match (d, a.continue_deadline()) {
+                    (Some(d), Some(c)) => Some(d.min(c)),
+                    (d, c) => d.or(c),
+                }
+            })
             .min();
         let mut join = |d: Option<Instant>| {
             if let Some(d) = d {
@@ -954,6 +1013,19 @@ impl Session for ClientSession {
             return;
         }
         let expired = |a: &Active| a.deadline().filter(|(d, _)| *d <= now).map(|(_, k)| k);
+        match &mut self.proto {
+            Protocol::H1(h) => {
+                if let Some(a) = &mut h.current {
+                    a.continue_due(now);
+                }
+            }
+            Protocol::H2(h) => {
+                for a in h.streams.values_mut() {
+                    a.continue_due(now);
+                }
+            }
+            _ => {}
+        }
         match &mut self.proto {
             Protocol::Pending => {}
             Protocol::Tunnel(t) => {
