@@ -160,8 +160,10 @@
 //! # Not yet
 //! `SameSite` enforcement in the cookie store (the store does refuse public suffixes,
 //! enforce the `__Secure-`/`__Host-` prefixes and bound its size: [`CookieJar`]),
-//! HTTP/1.1 pipelining, `Expect: 100-continue`, request trailers. A request a pooled connection lost before it was sent,
-//! or an idempotent one it lost unanswered, is sent once more on a new connection (a
+//! HTTP/1.1 pipelining, adding `Expect: 100-continue` by itself to large uploads (as curl
+//! does; [`Request::expect_continue`] asks for it). A request a pooled connection lost
+//! before it was sent, or an idempotent one it lost unanswered, is sent once more on a new
+//! connection (a
 //! [`BodyWriter`]'s body only if none of it was taken); others fail with
 //! [`Error::ConnectionClosed`].
 
