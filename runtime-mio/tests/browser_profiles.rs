@@ -38,7 +38,7 @@ use tls::client_hello::ja4_from_raw;
 
 #[path = "support/browsers.rs"]
 mod browsers;
-use browsers::{Firefox, Scratch, Wire, between, chromium_dump_dom, nss_trust, unescape_text};
+use browsers::{ChromiumRuns, Wire, between, firefox_with_cookies, unescape_text};
 
 /// How long a browser may take to load one URL.
 const DEADLINE: Duration = Duration::from_secs(90);
@@ -291,34 +291,14 @@ fn chromium_json(dom: &str, stderr: &str) -> String {
 /// Headless Chromium's navigations to `/fingerprint` and `/echo`, each from a fresh browser
 /// (so each is the first request of a fresh connection).
 fn chromium(wire: &Wire, h2: bool) -> Seen {
-    let scratch = Scratch::new("profiles-chromium");
-    let home = scratch.0.join("home");
-    nss_trust(&home.join(".pki/nssdb"), &wire.cert);
-    let extra: Vec<String> = if h2 {
-        Vec::new()
-    } else {
-        vec!["--disable-http2".to_owned()]
-    };
-    let url = |path: &str| format!("https://localhost:{}{path}", wire.port);
-    // The cookies, kept in the profile directory the next runs share.
-    let dump = chromium_dump_dom(
-        &scratch.0,
-        &home,
-        &extra,
-        &url(&format!("/cookies/keep?{COOKIES}")),
-        DEADLINE,
-    );
-    assert!(
-        dump.dom.contains("cookies kept"),
-        "chromium: /cookies/keep: {:.2000}\n{}",
-        dump.dom,
-        dump.stderr
-    );
-    let mut json = Vec::new();
-    for path in ["/fingerprint", "/echo"] {
-        let dump = chromium_dump_dom(&scratch.0, &home, &extra, &url(path), DEADLINE);
-        json.push(chromium_json(&dump.dom, &dump.stderr));
-    }
+    let runs = ChromiumRuns::with_cookies("profiles-chromium", wire, h2, COOKIES, DEADLINE);
+    let json: Vec<String> = ["/fingerprint", "/echo"]
+        .into_iter()
+        .map(|path| {
+            let dump = runs.dump(path);
+            chromium_json(&dump.dom, &dump.stderr)
+        })
+        .collect();
     Seen::parse("chromium", &json[0], &json[1])
 }
 
@@ -326,21 +306,14 @@ fn chromium(wire: &Wire, h2: bool) -> Seen {
 /// connection) and `/echo`, through WebDriver BiDi. Its JSON viewer is turned off (the
 /// document is then the JSON text), and HTTP/2 too unless `h2`.
 fn firefox(wire: &Wire, h2: bool) -> Seen {
-    let scratch = Scratch::new("profiles-firefox");
-    let profile = scratch.0.join("profile");
-    nss_trust(&profile, &wire.cert);
-    let mut prefs = String::from("user_pref(\"devtools.jsonview.enabled\", false);\n");
-    if !h2 {
-        prefs += "user_pref(\"network.http.http2.enabled\", false);\n";
-    }
-    std::fs::write(profile.join("user.js"), prefs).unwrap();
-    let mut firefox = Firefox::launch(&profile, &[], DEADLINE);
-    // Set through BiDi, not by a navigation: a navigation before `/fingerprint` would leave
-    // a session ticket, and Firefox's next HTTP/1.1 connection would resume with it (a
-    // different ClientHello: `pre_shared_key`, no `session_ticket`).
-    for (name, value) in COOKIES.split('&').filter_map(|kv| kv.split_once('=')) {
-        firefox.set_cookie("localhost", name, value);
-    }
+    let (mut firefox, _scratch) = firefox_with_cookies(
+        "profiles-firefox",
+        wire,
+        h2,
+        "user_pref(\"devtools.jsonview.enabled\", false);\n",
+        COOKIES,
+        DEADLINE,
+    );
     let mut json = Vec::new();
     for path in ["/fingerprint", "/echo"] {
         firefox.navigate(&format!("https://localhost:{}{path}", wire.port));

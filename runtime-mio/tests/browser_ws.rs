@@ -35,7 +35,7 @@ use tls::Profile;
 
 #[path = "support/browsers.rs"]
 mod browsers;
-use browsers::{Firefox, Scratch, Wire, between, chromium_dump_dom, nss_trust, unescape_text};
+use browsers::{ChromiumRuns, Wire, between, firefox_with_cookies, unescape_text};
 
 /// How long a browser may take to load one URL.
 const DEADLINE: Duration = Duration::from_secs(90);
@@ -167,35 +167,8 @@ fn page_result(who: &str, done: &str, result: &str) -> Opening {
 /// Headless Chromium loads `ws_request.html` (after `/cookies/keep` in the same profile
 /// directory).
 fn chromium(wire: &Wire, h2: bool) -> Opening {
-    let scratch = Scratch::new("ws-chromium");
-    let home = scratch.0.join("home");
-    nss_trust(&home.join(".pki/nssdb"), &wire.cert);
-    let extra: Vec<String> = if h2 {
-        Vec::new()
-    } else {
-        vec!["--disable-http2".to_owned()]
-    };
-    let url = |path: &str| format!("https://localhost:{}{path}", wire.port);
-    let dump = chromium_dump_dom(
-        &scratch.0,
-        &home,
-        &extra,
-        &url(&format!("/cookies/keep?{COOKIES}")),
-        DEADLINE,
-    );
-    assert!(
-        dump.dom.contains("cookies kept"),
-        "chromium: /cookies/keep: {:.2000}\n{}",
-        dump.dom,
-        dump.stderr
-    );
-    let dump = chromium_dump_dom(
-        &scratch.0,
-        &home,
-        &extra,
-        &url("/files/ws_request.html"),
-        DEADLINE,
-    );
+    let runs = ChromiumRuns::with_cookies("ws-chromium", wire, h2, COOKIES, DEADLINE);
+    let dump = runs.dump("/files/ws_request.html");
     let field = |id: &str, close: &str| {
         between(&dump.dom, &format!("id=\"{id}\">"), close)
             .map(unescape_text)
@@ -211,20 +184,8 @@ fn chromium(wire: &Wire, h2: bool) -> Opening {
 /// Headless Firefox ESR loads `ws_request.html` through WebDriver BiDi (cookies set through
 /// BiDi first) and awaits the page's `window.finished`.
 fn firefox(wire: &Wire, h2: bool) -> Opening {
-    let scratch = Scratch::new("ws-firefox");
-    let profile = scratch.0.join("profile");
-    nss_trust(&profile, &wire.cert);
-    if !h2 {
-        std::fs::write(
-            profile.join("user.js"),
-            "user_pref(\"network.http.http2.enabled\", false);\n",
-        )
-        .unwrap();
-    }
-    let mut firefox = Firefox::launch(&profile, &[], DEADLINE);
-    for (name, value) in COOKIES.split('&').filter_map(|kv| kv.split_once('=')) {
-        firefox.set_cookie("localhost", name, value);
-    }
+    let (mut firefox, _scratch) =
+        firefox_with_cookies("ws-firefox", wire, h2, "", COOKIES, DEADLINE);
     firefox.navigate(&format!(
         "https://localhost:{}/files/ws_request.html",
         wire.port

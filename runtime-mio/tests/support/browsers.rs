@@ -242,6 +242,96 @@ pub(crate) fn chromium_dump_dom(
     Dump { dom, stderr }
 }
 
+/// Headless Chromium runs against `wire` that share one profile directory (so cookies
+/// persist from run to run): each [`ChromiumRuns::dump`] is a fresh browser process, hence
+/// the first request of a fresh connection.
+pub(crate) struct ChromiumRuns {
+    scratch: Scratch,
+    home: PathBuf,
+    extra: Vec<String>,
+    port: u16,
+    deadline: Duration,
+}
+
+impl ChromiumRuns {
+    /// A profile under a fresh scratch directory `name`, whose NSS database trusts `wire`'s
+    /// certificate, HTTP/2 off unless `h2`, holding `cookies` (`a=1&b=2`: set by a first
+    /// run through `wire serve`'s `/cookies/keep`, checked).
+    pub(crate) fn with_cookies(
+        name: &str,
+        wire: &Wire,
+        h2: bool,
+        cookies: &str,
+        deadline: Duration,
+    ) -> Self {
+        let scratch = Scratch::new(name);
+        let home = scratch.0.join("home");
+        nss_trust(&home.join(".pki/nssdb"), &wire.cert);
+        let extra = if h2 {
+            Vec::new()
+        } else {
+            vec!["--disable-http2".to_owned()]
+        };
+        let runs = ChromiumRuns {
+            scratch,
+            home,
+            extra,
+            port: wire.port,
+            deadline,
+        };
+        let dump = runs.dump(&format!("/cookies/keep?{cookies}"));
+        assert!(
+            dump.dom.contains("cookies kept"),
+            "chromium: /cookies/keep: {:.2000}\n{}",
+            dump.dom,
+            dump.stderr
+        );
+        runs
+    }
+
+    /// A fresh Chromium on the shared profile loads `path` of the server: its DOM.
+    pub(crate) fn dump(&self, path: &str) -> Dump {
+        let url = format!("https://localhost:{}{path}", self.port);
+        chromium_dump_dom(
+            &self.scratch.0,
+            &self.home,
+            &self.extra,
+            &url,
+            self.deadline,
+        )
+    }
+}
+
+/// Headless Firefox ESR under BiDi on a fresh profile (under scratch directory `name`, kept
+/// in the returned [`Scratch`]) whose NSS database trusts `wire`'s certificate, with the
+/// `user.js` lines `prefs` and HTTP/2 off unless `h2`, holding `cookies` (`a=1&b=2`, set
+/// for `localhost` through BiDi: a navigation would leave a session ticket that a later
+/// connection resumes, changing its ClientHello).
+pub(crate) fn firefox_with_cookies(
+    name: &str,
+    wire: &Wire,
+    h2: bool,
+    prefs: &str,
+    cookies: &str,
+    deadline: Duration,
+) -> (Firefox, Scratch) {
+    let scratch = Scratch::new(name);
+    let profile = scratch.0.join("profile");
+    nss_trust(&profile, &wire.cert);
+    let mut user_js = prefs.to_owned();
+    if !h2 {
+        user_js += "user_pref(\"network.http.http2.enabled\", false);\n";
+    }
+    if !user_js.is_empty() {
+        std::fs::write(profile.join("user.js"), user_js).unwrap();
+    }
+    let mut firefox = Firefox::launch(&profile, &[], deadline);
+    for (name, value) in cookies.split('&').filter_map(|kv| kv.split_once('=')) {
+        firefox.set_cookie("localhost", name, value);
+    }
+    (firefox, scratch)
+}
+
 /// One WebDriver BiDi session over its WebSocket.
 pub(crate) struct Bidi {
     ws: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
