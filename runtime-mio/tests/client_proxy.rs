@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, NoProxy, Proxy, ProxyConfig, ProxyFailure, Request,
+    Client, ClientConfig, Error, NoProxy, Proxy, ProxyConfig, ProxyFailure, ProxyKind, Request,
     ResolveOverride, Version,
 };
 use runtime_mio::server::{Response, Server, ServerConfig};
@@ -222,6 +222,12 @@ fn downloads_through(proxy: &Proxy, mode: Mode) {
             Version::H2
         };
         assert_eq!(resp.version(), want, "{mode:?} via {proxy}");
+        // What `wire -v` shows: TLS with the proxy apart from TLS with the origin.
+        let info = resp.conn_info();
+        let proxy_tls = proxy.kind() == ProxyKind::Https;
+        assert_eq!(info.proxy_tls_version.is_some(), proxy_tls, "{info:?}");
+        assert_eq!(info.proxy_cipher.is_some(), proxy_tls, "{info:?}");
+        assert_eq!(info.tls_version.is_some(), mode == Mode::H2Tls, "{info:?}");
         let body = resp.body().read_to_end().unwrap();
         assert!(body == pattern(n), "{mode:?} via {proxy}: {n} bytes differ");
         ids.push(resp.connection_id());

@@ -22,4 +22,18 @@ pub struct ConnInfo {
     pub ja4: Option<String>,
     /// The server's effective HTTP/2 SETTINGS once its first SETTINGS frame arrived.
     pub h2_peer_settings: Option<proto_h2::settings::Settings>,
+    /// Through an `https://` proxy: the TLS version agreed with the proxy (`TLSv1.3`).
+    pub proxy_tls_version: Option<String>,
+    /// Through an `https://` proxy: the cipher suite agreed with the proxy (IANA name).
+    pub proxy_cipher: Option<&'static str>,
+}
+
+/// A TLS version as `wire -v` and [`ConnInfo`] name it (`TLSv1.3`).
+pub(crate) fn version_name(v: tls::Version) -> String {
+    match v {
+        tls::Version::Tls13 => "TLSv1.3".to_owned(),
+        tls::Version::Tls12 => "TLSv1.2".to_owned(),
+        tls::Version::Other(s) => s.to_owned(),
+        _ => format!("{v:?}"),
+    }
 }

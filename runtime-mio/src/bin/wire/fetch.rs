@@ -382,6 +382,13 @@ fn verbose_conn(config: &ClientConfig, resp: &Response, err: &mut impl Write) {
             resp.connection_id()
         );
     }
+    if let Some(v) = &info.proxy_tls_version {
+        let _ = writeln!(
+            err,
+            "* Proxy TLS {v}, cipher {}",
+            info.proxy_cipher.unwrap_or("?")
+        );
+    }
     if let Some(v) = &info.tls_version {
         let _ = writeln!(
             err,

@@ -34,6 +34,7 @@ use proto_h2::frame::{ErrorCode, StreamId};
 
 use super::body::Exchange;
 use super::error::{Error, ProtocolError, TimeoutKind};
+use super::info::version_name;
 use super::pool::{ConnShared, Job, Proto};
 use super::upload::Source;
 use super::{ClientTimeouts, Settings};
@@ -422,6 +423,12 @@ impl ClientSession {
         tls: Option<tls::ClientSession>,
         now: Instant,
     ) -> Result<Self, Error> {
+        if let Some((_, proxy_tls)) = &outer {
+            // Its handshake is complete: what `wire -v` shows of the proxy.
+            let mut info = shared.info();
+            info.proxy_tls_version = proxy_tls.version().map(version_name);
+            info.proxy_cipher = proxy_tls.cipher();
+        }
         let outer = outer.map(|(proxy, tls)| {
             Box::new(Outer {
                 tls,
@@ -508,12 +515,7 @@ impl ClientSession {
                     tls::HandshakeStatus::Complete => {
                         {
                             let mut info = shared.info();
-                            info.tls_version = t.tls.version().map(|v| match v {
-                                tls::Version::Tls13 => "TLSv1.3".to_owned(),
-                                tls::Version::Tls12 => "TLSv1.2".to_owned(),
-                                tls::Version::Other(s) => s.to_owned(),
-                                _ => format!("{v:?}"),
-                            });
+                            info.tls_version = t.tls.version().map(version_name);
                             info.cipher = t.tls.cipher();
                             info.alpn = t.tls.alpn().map(<[u8]>::to_vec);
                         }
