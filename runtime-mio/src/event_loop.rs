@@ -121,13 +121,22 @@ impl ConnWaker {
     /// Asks the loop to call the connection's [`Session::process`] and drive it. A wake for
     /// a connection that closed meanwhile does nothing harmful (at most its slot's next
     /// occupant is driven once more).
+    ///
+    /// Only the first wake since the loop last took the list signals the loop's waker (a
+    /// system call); later ones join the list that signal will make the loop take.
     pub fn wake(&self) {
-        self.wakeups
-            .keys
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(self.key);
-        let _ = self.wakeups.waker.wake();
+        let first = {
+            let mut keys = self
+                .wakeups
+                .keys
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            keys.push(self.key);
+            keys.len() == 1
+        };
+        if first {
+            let _ = self.wakeups.waker.wake();
+        }
     }
 }
 
