@@ -274,7 +274,7 @@ impl Scan for Dyn {
             b,
             i,
             simd::sse2::value_stops,
-            |j| self.value_end_kernel(b, j),
+            move |j| self.value_end_kernel(b, j),
             value_end_swar_outlined,
         );
         #[cfg(not(target_arch = "x86_64"))]
@@ -287,7 +287,7 @@ impl Scan for Dyn {
             b,
             i,
             simd::sse2::target_stops,
-            |j| self.target_end_kernel(b, j),
+            move |j| self.target_end_kernel(b, j),
             target_end_swar_outlined,
         );
         #[cfg(not(target_arch = "x86_64"))]
