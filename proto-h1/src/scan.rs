@@ -266,17 +266,42 @@ fn short_tail(
     }
 }
 
-impl Scan for Dyn {
-    #[inline(always)]
-    fn value_end(self, b: &[u8], i: usize) -> usize {
-        #[cfg(target_arch = "x86_64")]
-        return short_first(
+impl Dyn {
+    /// [`Scan::value_end`] with the exact stops from the first step on: where the loose
+    /// first steps stopped on HTAB or obs-text.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(never)]
+    fn value_end_exact(self, b: &[u8], i: usize) -> usize {
+        short_first(
             b,
             i,
             simd::sse2::value_stops,
             move |j| self.value_end_kernel(b, j),
             value_end_swar_outlined,
-        );
+        )
+    }
+}
+
+impl Scan for Dyn {
+    #[inline(always)]
+    fn value_end(self, b: &[u8], i: usize) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // The inline steps stop on a superset of the stops (a shorter path from the load
+            // to the index, which the next line's scan waits for); a byte that may be in a
+            // value after all, HTAB or obs-text, sends the rest to the exact scan.
+            let j = short_first(
+                b,
+                i,
+                simd::sse2::value_stops_loose,
+                move |j| self.value_end_kernel(b, j),
+                value_end_swar_outlined,
+            );
+            match b.get(j) {
+                Some(&c) if c == b'\t' || c >= 0x80 => self.value_end_exact(b, j + 1),
+                _ => j,
+            }
+        }
         #[cfg(not(target_arch = "x86_64"))]
         self.value_end_kernel(b, i)
     }
