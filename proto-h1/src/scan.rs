@@ -223,7 +223,8 @@ fn short_first(
     b: &[u8],
     i: usize,
     stops: fn(&[u8; 16]) -> u32,
-    kernel: impl FnOnce(usize) -> usize,
+    z: Dyn,
+    kernel: fn(Dyn, &[u8], usize) -> usize,
     small: fn(&[u8], usize) -> usize,
 ) -> usize {
     let mut j = i;
@@ -237,7 +238,7 @@ fn short_first(
         }
         j += 16;
     }
-    kernel(j)
+    kernel(z, b, j)
 }
 
 /// [`short_first`] where fewer than 16 bytes are left from `i`.
@@ -276,7 +277,8 @@ impl Dyn {
             b,
             i,
             simd::sse2::value_stops,
-            move |j| self.value_end_kernel(b, j),
+            self,
+            Dyn::value_end_kernel,
             value_end_swar_outlined,
         )
     }
@@ -294,7 +296,8 @@ impl Scan for Dyn {
                 b,
                 i,
                 simd::sse2::value_stops_loose,
-                move |j| self.value_end_kernel(b, j),
+                self,
+            Dyn::value_end_kernel,
                 value_end_swar_outlined,
             );
             match b.get(j) {
@@ -312,7 +315,8 @@ impl Scan for Dyn {
             b,
             i,
             simd::sse2::target_stops,
-            move |j| self.target_end_kernel(b, j),
+            self,
+            Dyn::target_end_kernel,
             target_end_swar_outlined,
         );
         #[cfg(not(target_arch = "x86_64"))]
