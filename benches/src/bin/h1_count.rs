@@ -1,6 +1,6 @@
-//! `h1_count`: parses one of the `h1` pairs' heads a number of times with one side, to count
-//! instructions under callgrind where wall-clock timings are noise (a shared or loaded
-//! machine).
+//! `h1_count`: runs one side of one of the `h1` pairs' head rows a number of times (the
+//! pair's own closure, as `compare` runs it), to count instructions under callgrind where
+//! wall-clock timings are noise (a shared or loaded machine).
 //!
 //! ```text
 //! h1_count REQ|REQ_SHORT|RESP|RESP_SHORT ours|httparse ITERATIONS
@@ -15,34 +15,33 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
-use benches::h1::{
-    REQ, REQ_SHORT, RESP, RESP_SHORT, httparse_request, httparse_response, ours_request,
-    ours_response,
-};
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [row, side, n] = args.as_slice() else {
         eprintln!("usage: h1_count REQ|REQ_SHORT|RESP|RESP_SHORT ours|httparse ITERATIONS");
         return ExitCode::from(2);
     };
-    // The inputs of the pairs' four head rows (`benches::h1::pairs`).
-    let (input, request) = match row.as_str() {
-        "REQ" => (REQ, true),
-        "REQ_SHORT" => (REQ_SHORT, true),
-        "RESP" => (RESP, false),
-        "RESP_SHORT" => (RESP_SHORT, false),
+    // The row's pair as `compare` runs it (`benches::h1::pairs`): the same closures, so that
+    // the code counted is the code timed there (what is inlined into what included).
+    let name = match row.as_str() {
+        "REQ" | "REQ_SHORT" => format!("parse request {row} ("),
+        "RESP" | "RESP_SHORT" => format!("parse response {row} ("),
         other => {
             eprintln!("h1_count: unknown row {other:?}");
             return ExitCode::from(2);
         }
     };
-    let parse: fn(&[u8]) -> u64 = match (side.as_str(), request) {
-        ("ours", true) => ours_request,
-        ("ours", false) => ours_response,
-        ("httparse", true) => httparse_request,
-        ("httparse", false) => httparse_response,
-        (other, _) => {
+    let Some(mut pair) = benches::h1::pairs()
+        .into_iter()
+        .find(|p| p.name.starts_with(&name))
+    else {
+        eprintln!("h1_count: no pair {name:?}");
+        return ExitCode::from(2);
+    };
+    let parse = match side.as_str() {
+        "ours" => &mut pair.ours,
+        "httparse" => &mut pair.theirs,
+        other => {
             eprintln!("h1_count: unknown side {other:?}");
             return ExitCode::from(2);
         }
@@ -53,7 +52,7 @@ fn main() -> ExitCode {
     };
     let mut sum = 0u64;
     for _ in 0..n {
-        sum = sum.wrapping_add(parse(black_box(input)));
+        sum = sum.wrapping_add(black_box(parse()));
     }
     println!("{sum}");
     ExitCode::SUCCESS
