@@ -297,7 +297,7 @@ impl Scan for Dyn {
                 i,
                 simd::sse2::value_stops_loose,
                 self,
-            Dyn::value_end_kernel,
+                Dyn::value_end_kernel,
                 value_end_swar_outlined,
             );
             match b.get(j) {
