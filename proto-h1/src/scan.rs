@@ -223,7 +223,8 @@ fn short_first(
     b: &[u8],
     i: usize,
     stops: fn(&[u8; 16]) -> u32,
-    kernel: impl FnOnce(usize) -> usize,
+    z: Dyn,
+    kernel: fn(Dyn, &[u8], usize) -> usize,
     small: fn(&[u8], usize) -> usize,
 ) -> usize {
     let mut j = i;
@@ -237,7 +238,7 @@ fn short_first(
         }
         j += 16;
     }
-    kernel(j)
+    kernel(z, b, j)
 }
 
 /// [`short_first`] where fewer than 16 bytes are left from `i`.
@@ -266,17 +267,44 @@ fn short_tail(
     }
 }
 
+impl Dyn {
+    /// [`Scan::value_end`] with the exact stops from the first step on: where the loose
+    /// first steps stopped on HTAB or obs-text.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(never)]
+    fn value_end_exact(self, b: &[u8], i: usize) -> usize {
+        short_first(
+            b,
+            i,
+            simd::sse2::value_stops,
+            self,
+            Dyn::value_end_kernel,
+            value_end_swar_outlined,
+        )
+    }
+}
+
 impl Scan for Dyn {
     #[inline(always)]
     fn value_end(self, b: &[u8], i: usize) -> usize {
         #[cfg(target_arch = "x86_64")]
-        return short_first(
-            b,
-            i,
-            simd::sse2::value_stops,
-            |j| self.value_end_kernel(b, j),
-            value_end_swar_outlined,
-        );
+        {
+            // The inline steps stop on a superset of the stops (a shorter path from the load
+            // to the index, which the next line's scan waits for); a byte that may be in a
+            // value after all, HTAB or obs-text, sends the rest to the exact scan.
+            let j = short_first(
+                b,
+                i,
+                simd::sse2::value_stops_loose,
+                self,
+                Dyn::value_end_kernel,
+                value_end_swar_outlined,
+            );
+            match b.get(j) {
+                Some(&c) if c == b'\t' || c >= 0x80 => self.value_end_exact(b, j + 1),
+                _ => j,
+            }
+        }
         #[cfg(not(target_arch = "x86_64"))]
         self.value_end_kernel(b, i)
     }
@@ -287,7 +315,8 @@ impl Scan for Dyn {
             b,
             i,
             simd::sse2::target_stops,
-            |j| self.target_end_kernel(b, j),
+            self,
+            Dyn::target_end_kernel,
             target_end_swar_outlined,
         );
         #[cfg(not(target_arch = "x86_64"))]

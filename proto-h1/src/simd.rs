@@ -124,6 +124,22 @@ pub(crate) mod sse2 {
         }
     }
 
+    /// [`value_stops`] and more: HTAB and obs-text (0x80 and up) stop too, which the caller
+    /// looks at and goes past. Two vector steps from the load to the mask (signed: obs-text
+    /// is negative, so below 0x20), where the exact set takes four; header values rarely
+    /// hold either byte.
+    #[inline(always)]
+    pub(crate) fn value_stops_loose(w: &[u8; 16]) -> u32 {
+        let v = load(w);
+        // SAFETY: SSE2 is part of the x86_64 baseline (every x86_64 CPU has it).
+        unsafe {
+            _mm_movemask_epi8(_mm_or_si128(
+                _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)),
+            )) as u32
+        }
+    }
+
     /// Bytes that may not appear in a request-target: all but visible ASCII (0x21 to 0x7E).
     /// Signed compares: bytes from 0x80 up are negative, so not above 0x20.
     #[inline(always)]
