@@ -418,12 +418,13 @@ impl Connection {
     /// Gives back the memory an idle connection need not hold, when it has no open stream and
     /// nothing half-received or waiting to be written (otherwise it does nothing and returns
     /// `false`): the HPACK tables are compacted to their live entries and the encoder's
-    /// lookup caches dropped (some 38 KiB at the default table size), the receive, scratch and
-    /// control buffers and the event and stream collections freed. The dynamic tables' entries
-    /// and every setting are kept: later header blocks encode and decode as before, and the
-    /// next stream grows what it needs back (some 40 KiB of allocation and a few microseconds,
-    /// so call this after an idle period, not after every stream; the runtime waits a
-    /// second).
+    /// lookup caches dropped (up to some 38 KiB at the default table size once the tables have
+    /// grown; they start small, so a connection that carried only a few small header blocks
+    /// holds a few KiB without this), the receive, scratch and control buffers and the event
+    /// and stream collections freed. The dynamic tables' entries and every setting are kept:
+    /// later header blocks encode and decode as before, and the next stream grows what it
+    /// needs back (as much allocation as was given back, and a few microseconds, so call this
+    /// after an idle period, not after every stream; the runtime waits a second).
     pub fn shrink(&mut self) -> bool {
         if !self.streams.is_empty()
             || !self.events.is_empty()

@@ -141,7 +141,7 @@ impl Decoder {
     }
 
     /// Gives back what an idle decoder need not hold: the table's rings beyond its live
-    /// entries (12 KiB at the default size) and the Huffman scratch. The entries are kept; the
+    /// entries (up to 12 KiB at the default size) and the Huffman scratch. The entries are kept; the
     /// next block that inserts grows the rings back.
     pub fn shrink(&mut self) {
         self.table.compact();

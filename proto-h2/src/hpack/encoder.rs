@@ -85,39 +85,76 @@ pub struct Encoder {
     /// Two-way set-associative caches from a field's hash (and a name's hash) to the sequence
     /// number (plus one) of entries with that hash: lookups in O(1). Lossy when three live
     /// entries share a set (a miss then only costs compression); hits are checked byte for byte.
-    /// `None` after [`Encoder::shrink`]; rebuilt from the table at the next block.
-    caches: Option<Box<Caches>>,
+    /// Sized to the table's reach, rebuilt when it grows; `None` until the first block and
+    /// after [`Encoder::shrink`], built from the table at the next block.
+    caches: Option<Caches>,
     /// Whether strings are Huffman-coded when that is shorter ([`Encoder::set_huffman`]).
     huffman: bool,
 }
 
-/// Sets of the lookup caches (a 4096-octet table holds at most 128 entries).
+/// Sets of a lookup cache (a 4096-octet table holds at most 128 entries: eight sets an
+/// entry).
 const SETS: usize = 1024;
 
-/// The encoder's lookup caches (16 KiB: boxed, and dropped while idle).
+/// Sets of a lookup cache while the table's rings are laid out for at most [`SMALL_REACH`]
+/// octets (at most 8 entries, still eight sets an entry).
+const SMALL_SETS: usize = 64;
+
+/// The table reach ([`DynamicTable::reach`]) up to which the caches are small.
+const SMALL_REACH: usize = 256;
+
+/// The encoder's lookup caches: [`SMALL_SETS`] sets (1 KiB in all) while the table's rings
+/// are small (a connection that carried a few small header blocks), [`SETS`] (16 KiB) once
+/// they grow past that: rebuilt once, not at each growth of the table, as each rebuild hashes
+/// the live entries again. Dropped while idle.
 #[derive(Debug, Clone)]
 struct Caches {
-    by_field: [u32; 2 * SETS],
-    by_name: [u32; 2 * SETS],
+    /// Two ways per set, by a field's hash.
+    by_field: Box<[u32]>,
+    /// Two ways per set, by a name's hash.
+    by_name: Box<[u32]>,
+    /// The shift from a hash to its set (64 minus the bits of the set count).
+    shift: u32,
+    /// The table reach ([`DynamicTable::reach`]) past which the caches are too small.
+    grow_past: usize,
 }
 
 impl Caches {
-    /// Caches holding the live entries of `table`, oldest first (so that the newest win).
-    fn of(table: &DynamicTable) -> Box<Caches> {
-        let mut c = Box::new(Caches {
-            by_field: [0; 2 * SETS],
-            by_name: [0; 2 * SETS],
-        });
+    /// Caches sized to `table`'s reach holding its live entries, oldest first (so that the
+    /// newest win).
+    fn of(table: &DynamicTable) -> Caches {
+        let (sets, grow_past) = if table.reach() <= SMALL_REACH {
+            (SMALL_SETS, SMALL_REACH)
+        } else {
+            (SETS, usize::MAX)
+        };
+        let mut c = Caches {
+            by_field: vec![0; 2 * sets].into_boxed_slice(),
+            by_name: vec![0; 2 * sets].into_boxed_slice(),
+            shift: 64 - sets.trailing_zeros(),
+            grow_past,
+        };
         let next = table.next_seq() as u32;
         for i in (0..table.len()).rev() {
             if let Some((name, value)) = table.get(i) {
                 let name_hash = hash(0, name);
                 let seq1 = next.wrapping_sub(i as u32);
-                cache_insert(table, &mut c.by_field, hash(name_hash, value), seq1);
-                cache_insert(table, &mut c.by_name, name_hash, seq1);
+                cache_insert(
+                    table,
+                    &mut c.by_field,
+                    c.shift,
+                    hash(name_hash, value),
+                    seq1,
+                );
+                cache_insert(table, &mut c.by_name, c.shift, name_hash, seq1);
             }
         }
         c
+    }
+
+    /// Heap bytes the caches hold.
+    fn heap_size(&self) -> usize {
+        (self.by_field.len() + self.by_name.len()) * std::mem::size_of::<u32>()
     }
 }
 
@@ -128,12 +165,13 @@ impl Default for Encoder {
 }
 
 impl Encoder {
-    /// An encoder with the default 4096-octet table, which is also the most it will use.
+    /// An encoder with the default 4096-octet table, which is also the most it will use. It
+    /// holds no memory until its first block; its table and lookup caches grow with what the
+    /// table holds.
     pub fn new() -> Self {
-        let table = DynamicTable::new(DEFAULT_TABLE_SIZE);
         Encoder {
-            caches: Some(Caches::of(&table)),
-            table,
+            caches: None,
+            table: DynamicTable::new(DEFAULT_TABLE_SIZE),
             limit: DEFAULT_TABLE_SIZE,
             peer_max: DEFAULT_TABLE_SIZE,
             pending: None,
@@ -204,8 +242,8 @@ impl Encoder {
         }
     }
 
-    /// Gives back what an idle encoder need not hold: the lookup caches (16 KiB) and the
-    /// table's rings beyond its live entries (8 KiB or more at the default size). The table's
+    /// Gives back what an idle encoder need not hold: the lookup caches (up to 16 KiB) and
+    /// the table's rings beyond its live entries (up to 8 KiB or more at the default size). The table's
     /// entries are kept, so the encoding of later blocks is what it would have been; the next
     /// block rebuilds the caches (at most 128 entries hashed) and the rings.
     pub fn shrink(&mut self) {
@@ -216,11 +254,7 @@ impl Encoder {
     /// Heap bytes the encoder holds.
     #[must_use]
     pub fn heap_size(&self) -> usize {
-        self.table.heap_size()
-            + self
-                .caches
-                .as_ref()
-                .map_or(0, |_| std::mem::size_of::<Caches>())
+        self.table.heap_size() + self.caches.as_ref().map_or(0, Caches::heap_size)
     }
 
     /// Emits owed dynamic table size updates (RFC 7541 section 6.3).
@@ -296,8 +330,13 @@ impl Encoder {
             let seq = (self.table.next_seq() as u32).wrapping_add(1);
             self.table.insert(name, value);
             if let Some(c) = &mut self.caches {
-                cache_insert(&self.table, &mut c.by_field, field_hash, seq);
-                cache_insert(&self.table, &mut c.by_name, name_hash, seq);
+                if self.table.reach() <= c.grow_past {
+                    cache_insert(&self.table, &mut c.by_field, c.shift, field_hash, seq);
+                    cache_insert(&self.table, &mut c.by_name, c.shift, name_hash, seq);
+                } else {
+                    // The table's rings grew past the small caches: so do they (once).
+                    *c = Caches::of(&self.table);
+                }
             }
         }
     }
@@ -312,10 +351,10 @@ impl Encoder {
         name_hash: u64,
         field_hash: u64,
     ) -> (Option<usize>, Option<usize>) {
-        let Some(c) = self.caches.as_deref() else {
+        let Some(c) = self.caches.as_ref() else {
             return (None, None);
         };
-        let exact = cache_lookup(&self.table, &c.by_field, field_hash, |n, v| {
+        let exact = cache_lookup(&self.table, &c.by_field, c.shift, field_hash, |n, v| {
             same(n, name) && same(v, value)
         });
         if exact.is_some() {
@@ -327,17 +366,19 @@ impl Encoder {
     /// The dynamic index of the newest entry named `name`, through the cache.
     #[inline]
     fn find_name(&self, name: &[u8], name_hash: u64) -> Option<usize> {
-        let c = self.caches.as_deref()?;
-        cache_lookup(&self.table, &c.by_name, name_hash, |n, _| same(n, name))
+        let c = self.caches.as_ref()?;
+        cache_lookup(&self.table, &c.by_name, c.shift, name_hash, |n, _| {
+            same(n, name)
+        })
     }
 }
 
-/// The set of `hash` in a lookup cache: its top bits, the ones every input octet reaches
-/// through the multiplications.
+/// The set of `hash` in a lookup cache of `64 - shift` bits of sets: its top bits, the ones
+/// every input octet reaches through the multiplications.
 #[inline]
-fn set_of(hash: u64) -> usize {
-    const _: () = assert!(SETS.is_power_of_two());
-    (hash >> (64 - SETS.trailing_zeros())) as usize
+fn set_of(hash: u64, shift: u32) -> usize {
+    const _: () = assert!(SETS.is_power_of_two() && SMALL_SETS.is_power_of_two());
+    (hash >> shift) as usize
 }
 
 /// The dynamic index of a cached sequence number (plus one), if that entry is still live.
@@ -356,13 +397,17 @@ fn live(table: &DynamicTable, seq1: u32) -> Option<usize> {
 #[inline]
 fn cache_lookup(
     table: &DynamicTable,
-    cache: &[u32; 2 * SETS],
+    cache: &[u32],
+    shift: u32,
     hash: u64,
     matches: impl Fn(&[u8], &[u8]) -> bool,
 ) -> Option<usize> {
-    let set = set_of(hash) * 2;
+    let set = set_of(hash, shift) * 2;
+    let Some(&[a, b]) = cache.get(set..set + 2) else {
+        return None;
+    };
     let mut best: Option<usize> = None;
-    for &seq1 in &cache[set..set + 2] {
+    for seq1 in [a, b] {
         if let Some(i) = live(table, seq1)
             && best.is_none_or(|b| i < b)
             && table.get(i).is_some_and(|(n, v)| matches(n, v))
@@ -375,15 +420,17 @@ fn cache_lookup(
 
 /// Records entry `seq1` in `hash`'s set, replacing a dead or the older entry.
 #[inline]
-fn cache_insert(table: &DynamicTable, cache: &mut [u32; 2 * SETS], hash: u64, seq1: u32) {
-    let set = set_of(hash) * 2;
-    let age = |s: u32| live(table, s).unwrap_or(usize::MAX);
-    let way = if age(cache[set]) >= age(cache[set + 1]) {
-        0
-    } else {
-        1
+fn cache_insert(table: &DynamicTable, cache: &mut [u32], shift: u32, hash: u64, seq1: u32) {
+    let set = set_of(hash, shift) * 2;
+    let Some([a, b]) = cache.get_mut(set..set + 2) else {
+        return;
     };
-    cache[set + way] = seq1;
+    let age = |s: u32| live(table, s).unwrap_or(usize::MAX);
+    if age(*a) >= age(*b) {
+        *a = seq1;
+    } else {
+        *b = seq1;
+    }
 }
 
 /// Appends a string literal (RFC 7541 section 5.2), Huffman-coded when `huffman` is set and

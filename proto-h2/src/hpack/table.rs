@@ -229,6 +229,10 @@ fn static_find(name: &[u8], value: &[u8]) -> (Option<usize>, Option<usize>) {
     (static_value(first, value), Some(first))
 }
 
+/// The reach (see [`DynamicTable`]) the rings first grow to: a 512-octet byte ring and 9
+/// entries, room for the few fields of a small request or response.
+const MIN_REACH: usize = 256;
+
 /// One dynamic-table entry: its name and value stored back to back at `off` in the byte ring.
 #[derive(Debug, Clone, Copy, Default)]
 struct Entry {
@@ -237,14 +241,19 @@ struct Entry {
     value_len: usize,
 }
 
-/// The dynamic table: a FIFO of `(name, value)` entries in a fixed byte ring, evicting the
-/// oldest entries to stay within `capacity` (its maximum size in RFC 7541 terms).
+/// The dynamic table: a FIFO of `(name, value)` entries in a byte ring, evicting the oldest
+/// entries to stay within `capacity` (its maximum size in RFC 7541 terms).
 ///
 /// Each entry's bytes are contiguous. When an entry does not fit between the write position
 /// and the end of the ring it starts over at offset 0 and the tail is left unused; with a ring
-/// of twice the capacity this never overwrites a live entry (live bytes plus the one unused
-/// tail are at most two capacities). Insertions and evictions never allocate; only a size
-/// update above the current ring's reach does.
+/// of twice the table size this never overwrites a live entry (the live bytes plus the one
+/// unused tail, shorter than a live entry, are at most twice the size).
+///
+/// The rings start empty and grow with the table: they are laid out for a size up to `reach`
+/// (a byte ring of `2 * reach`, an entry ring of `reach / 32 + 1`), and an insertion that
+/// would take the size past it re-lays them for at least four times that reach, up to the
+/// capacity. A connection that carries a few small header blocks holds a few hundred bytes;
+/// once the rings reach the capacity, insertions and evictions never allocate.
 #[derive(Debug, Clone)]
 pub(crate) struct DynamicTable {
     bytes: Vec<u8>,
@@ -258,25 +267,31 @@ pub(crate) struct DynamicTable {
     size: usize,
     /// Maximum size (RFC 7541 section 4.2).
     capacity: usize,
+    /// The most size the rings are laid out for: insertions up to it cannot overwrite a live
+    /// entry (0 after [`DynamicTable::compact`]).
+    reach: usize,
+    /// The reach before [`DynamicTable::compact`], which the rings grow back to (0 when not
+    /// compacted).
+    regrow: usize,
     /// Entries inserted so far: the live ones have sequence numbers `inserted - len..inserted`.
     inserted: u64,
 }
 
 impl DynamicTable {
-    /// An empty table of maximum size `capacity`.
+    /// An empty table of maximum size `capacity`, holding no memory yet.
     pub(crate) fn new(capacity: usize) -> Self {
-        let mut t = DynamicTable {
+        DynamicTable {
             bytes: Vec::new(),
             entries: Vec::new(),
             first: 0,
             len: 0,
             head: 0,
             size: 0,
-            capacity: 0,
+            capacity,
+            reach: 0,
+            regrow: 0,
             inserted: 0,
-        };
-        t.set_capacity(capacity);
-        t
+        }
     }
 
     /// Number of entries.
@@ -297,7 +312,7 @@ impl DynamicTable {
         self.capacity
     }
 
-    /// Empties the table and sets its maximum size, keeping the memory.
+    /// Empties the table, keeping the memory.
     pub(crate) fn clear(&mut self) {
         self.first = 0;
         self.len = 0;
@@ -307,8 +322,8 @@ impl DynamicTable {
 
     /// Gives back the memory the rings hold beyond the live entries (a table that will be
     /// idle for a while): the entries are laid out oldest first, back to back, in buffers of
-    /// exactly their size. Lookups work as before; the next insertion (or size change) grows
-    /// the rings back first. Allocates only when there are live entries.
+    /// exactly their size. Lookups work as before; the next insertion grows the rings back
+    /// first. Allocates only when there are live entries.
     pub(crate) fn compact(&mut self) {
         let live: usize = (0..self.len)
             .map(|i| {
@@ -328,6 +343,8 @@ impl DynamicTable {
         self.entries = entries;
         self.first = 0;
         self.head = live;
+        self.regrow = self.regrow.max(self.reach);
+        self.reach = 0;
     }
 
     /// Heap bytes the table holds.
@@ -357,32 +374,46 @@ impl DynamicTable {
         Some((&self.bytes[e.off..mid], &self.bytes[mid..mid + e.value_len]))
     }
 
-    /// Sets the maximum size, evicting as needed (RFC 7541 section 4.3). Grows the ring (an
-    /// allocation) only when the new size is beyond what it was built for.
+    /// Sets the maximum size, evicting as needed (RFC 7541 section 4.3). Never allocates: the
+    /// rings grow when an insertion needs it.
     pub(crate) fn set_capacity(&mut self, capacity: usize) {
         self.capacity = capacity;
         while self.size > capacity {
             self.evict();
         }
-        let want_bytes = capacity.saturating_mul(2);
-        let want_entries = capacity / ENTRY_OVERHEAD + 1;
-        if want_bytes > self.bytes.len() || want_entries > self.entries.len() {
-            // Re-lay the live entries, oldest first, into new rings.
-            let mut bytes = vec![0u8; want_bytes.max(self.bytes.len())];
-            let mut entries = vec![Entry::default(); want_entries.max(self.entries.len())];
-            let mut off = 0;
-            for (k, slot) in entries.iter_mut().enumerate().take(self.len) {
-                let e = *self.slot(self.len - 1 - k);
-                let n = e.name_len + e.value_len;
-                bytes[off..off + n].copy_from_slice(&self.bytes[e.off..e.off + n]);
-                *slot = Entry { off, ..e };
-                off += n;
-            }
-            self.bytes = bytes;
-            self.entries = entries;
-            self.first = 0;
-            self.head = off;
+    }
+
+    /// Re-lays the rings for a table size of at least `size` (at most the capacity, at least
+    /// four times the current reach and [`MIN_REACH`], so that a table growing one entry at a
+    /// time is re-laid twice on its way to 4096 octets; back to the reach before a [`DynamicTable::compact`]),
+    /// the live entries oldest first from offset 0.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, size: usize) {
+        let reach = size
+            .max(self.reach.saturating_mul(4))
+            .max(MIN_REACH)
+            .max(std::mem::take(&mut self.regrow))
+            .min(self.capacity)
+            .max(size);
+        self.reach = reach;
+        let want_bytes = reach.saturating_mul(2);
+        let want_entries = reach / ENTRY_OVERHEAD + 1;
+        // Re-lay the live entries, oldest first, into new rings.
+        let mut bytes = vec![0u8; want_bytes.max(self.bytes.len())];
+        let mut entries = vec![Entry::default(); want_entries.max(self.entries.len())];
+        let mut off = 0;
+        for (k, slot) in entries.iter_mut().enumerate().take(self.len) {
+            let e = *self.slot(self.len - 1 - k);
+            let n = e.name_len + e.value_len;
+            bytes[off..off + n].copy_from_slice(&self.bytes[e.off..e.off + n]);
+            *slot = Entry { off, ..e };
+            off += n;
         }
+        self.bytes = bytes;
+        self.entries = entries;
+        self.first = 0;
+        self.head = off;
     }
 
     fn evict(&mut self) {
@@ -417,9 +448,9 @@ impl DynamicTable {
         while self.size + need > self.capacity {
             self.evict();
         }
-        if self.bytes.len() < self.capacity.saturating_mul(2) {
-            // Compacted (see `compact`): the rings grow back before they are written.
-            self.set_capacity(self.capacity);
+        if self.size + need > self.reach {
+            // Past what the rings are laid out for (or compacted, see `compact`).
+            self.grow(self.size + need);
         }
         let off = if self.head + n <= self.bytes.len() {
             self.head
@@ -441,6 +472,13 @@ impl DynamicTable {
         self.len += 1;
         self.size += need;
         self.inserted += 1;
+    }
+
+    /// The table size the rings are laid out for (or, compacted, will be laid out for at
+    /// the next insertion): it changes only when an insertion grows them.
+    #[inline]
+    pub(crate) fn reach(&self) -> usize {
+        self.reach.max(self.regrow)
     }
 
     /// Sequence number the next inserted entry gets.
@@ -500,6 +538,46 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::VecDeque;
+
+    /// The rings start empty and grow with the entries, by four from [`MIN_REACH`] up to the
+    /// capacity, and no further: a full-size table then never allocates again.
+    #[test]
+    fn rings_start_empty_and_grow_to_the_capacity() {
+        let mut t = DynamicTable::new(4096);
+        assert_eq!(t.heap_size(), 0);
+        t.set_capacity(4096);
+        assert_eq!(t.heap_size(), 0);
+        t.insert(b"content-type", b"text/plain");
+        t.insert(b"x-served-by", b"the same server");
+        let small = t.heap_size();
+        assert_eq!(t.reach, MIN_REACH);
+        assert!(small < 1024, "{small}");
+        let mut reaches = vec![t.reach];
+        for i in 0..400u32 {
+            t.insert(b"name", format!("value {i}").as_bytes());
+            if reaches.last() != Some(&t.reach) {
+                reaches.push(t.reach);
+            }
+        }
+        assert_eq!(reaches, [256, 1024, 4096]);
+        assert_eq!(t.bytes.len(), 2 * 4096);
+        assert_eq!(t.entries.len(), 4096 / ENTRY_OVERHEAD + 1);
+        let full = t.heap_size();
+        t.insert(b"name", b"one more");
+        assert_eq!(t.heap_size(), full);
+        assert_eq!(t.get(0), Some((&b"name"[..], &b"one more"[..])));
+        assert_eq!(t.get(1), Some((&b"name"[..], &b"value 399"[..])));
+        // A lower capacity keeps the rings; a larger one grows them only when filled.
+        t.set_capacity(100);
+        assert_eq!(t.heap_size(), full);
+        t.set_capacity(8192);
+        assert_eq!(t.heap_size(), full);
+        t.insert(b"n", &[b'v'; 5000]);
+        assert_eq!(t.reach, 8192);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.get(1), Some((&b"name"[..], &b"one more"[..])));
+        assert_eq!(t.get(2), Some((&b"name"[..], &b"value 399"[..])));
+    }
 
     #[test]
     fn static_lookup_finds_every_entry() {
