@@ -113,8 +113,10 @@ pub struct H2Session {
 }
 
 /// How long an HTTP/2 connection stays without an open stream before it gives back its
-/// buffers, HPACK rings and caches (some 40 KiB; [`Connection::shrink`]): long enough that a
-/// client sending one request after another does not pay for regrowing them each time.
+/// buffers, HPACK rings and caches ([`Connection::shrink`]; they start small and grow with
+/// use, so a few KiB after small requests, up to some 40 KiB after large header sets): long
+/// enough that a client sending one request after another does not pay for regrowing them
+/// each time.
 const SHRINK_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A request body streamed to its handler's reader.
