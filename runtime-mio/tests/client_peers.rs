@@ -138,6 +138,9 @@ impl Peer {
         cmd.stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
             .stderr(out);
+        // A process group of its own, so that the drop ends the children it starts too
+        // (hypercorn's worker processes outlived it before).
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let child = cmd.spawn().unwrap_or_else(|e| {
             panic!("{name}: cannot run {:?}: {e}: {MISSING}", cmd.get_program())
         });
@@ -182,6 +185,11 @@ impl Peer {
 
 impl Drop for Peer {
     fn drop(&mut self) {
+        // The whole group (see `start`), then the peer itself should that fail.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
         if std::thread::panicking() {
