@@ -347,7 +347,8 @@ impl WsMessage {
 /// it returns the messages to send back (an echo returns what it got).
 pub type WsHandler = Box<dyn FnMut(WsMessage) -> Vec<WsMessage> + Send>;
 
-/// A response body.
+/// A response body (new kinds may be added: match with a wildcard arm).
+#[non_exhaustive]
 pub enum Body {
     /// The whole body (sent with `Content-Length` unless the handler set its framing).
     Full(Bytes),
