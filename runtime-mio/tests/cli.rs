@@ -16,8 +16,9 @@ use runtime_mio::server::{Response, Server, ServerConfig};
 
 #[path = "support/profile_ja4.rs"]
 mod profile_ja4;
-
-const WIRE: &str = env!("CARGO_BIN_EXE_wire");
+#[path = "support/wire_command.rs"]
+mod wire_command;
+use wire_command::wire_command;
 
 /// 1 MiB + 1 bytes from a xorshift seeded by the clock: different every run.
 fn random_blob() -> Vec<u8> {
@@ -118,29 +119,6 @@ fn wire_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let out = child.wait_with_output().unwrap();
     feeder.join().unwrap();
     out
-}
-
-/// The proxy variables curl reads (`NO_PROXY` too), removed from every run of `wire`: the
-/// test machine's own proxies must not carry our loopback requests ([`wire_env`] sets its
-/// own after).
-const PROXY_VARS: [&str; 8] = [
-    "http_proxy",
-    "HTTP_PROXY",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-];
-
-/// `wire`, without the environment's proxy variables.
-fn wire_command() -> Command {
-    let mut cmd = Command::new(WIRE);
-    for v in PROXY_VARS {
-        cmd.env_remove(v);
-    }
-    cmd
 }
 
 /// `wire` with exactly these proxy variables (and `NO_PROXY` unset unless given).

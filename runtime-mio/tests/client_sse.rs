@@ -11,7 +11,6 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
-use std::process::Command;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -862,26 +861,9 @@ fn a_body_writer_request_is_refused() {
     ));
 }
 
-const WIRE: &str = env!("CARGO_BIN_EXE_wire");
-
-/// `wire`, without the environment's proxy variables (curl's; the machine's proxies must
-/// not carry loopback requests).
-fn wire_command() -> Command {
-    let mut cmd = Command::new(WIRE);
-    for v in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "no_proxy",
-        "NO_PROXY",
-    ] {
-        cmd.env_remove(v);
-    }
-    cmd
-}
+#[path = "support/wire_command.rs"]
+mod wire_command;
+use wire_command::wire_command;
 
 #[test]
 fn wire_sse_prints_events_and_reconnections() {
