@@ -1,0 +1,292 @@
+//! Unit tests of the head parser (`head.rs`).
+
+use super::*;
+
+fn req(b: &[u8]) -> Result<Status, Error> {
+    let mut slots = [EMPTY_HEADER; 16];
+    Request::new(&mut slots).parse(b)
+}
+
+fn res(b: &[u8]) -> Result<Status, Error> {
+    let mut slots = [EMPTY_HEADER; 16];
+    Response::new(&mut slots).parse(b)
+}
+
+#[test]
+fn request_forms() {
+    for (m, t) in [
+        ("GET", "/"),
+        ("GET", "/a/b?c=d&e"),
+        ("GET", "http://example.com/x"),
+        ("CONNECT", "example.com:443"),
+        ("CONNECT", "[::1]:8080"),
+        ("OPTIONS", "*"),
+        ("M-SEARCH", "*"),
+        ("PROPFIND", "/dav"),
+        ("get", "/lower"),
+    ] {
+        let b = format!("{m} {t} HTTP/1.1\r\nHost: h\r\n\r\n");
+        let r = req(b.as_bytes());
+        if m == "M-SEARCH" {
+            assert_eq!(r, Err(Error::InvalidTarget { offset: 9 }), "{b}");
+            continue;
+        }
+        assert_eq!(r, Ok(Status::Complete(b.len())), "{b}");
+        let mut slots = [EMPTY_HEADER; 4];
+        let mut p = Request::new(&mut slots);
+        p.parse(b.as_bytes()).unwrap();
+        assert_eq!((p.method, p.target), (m, t));
+    }
+}
+
+#[test]
+fn names_keep_case_and_order() {
+    let b = b"GET / HTTP/1.0\r\nx-B: 1\r\nX-a:2\r\nHOST:  h \t\r\nEmpty:\r\n\r\n";
+    let mut slots = [EMPTY_HEADER; 8];
+    let mut p = Request::new(&mut slots);
+    assert_eq!(p.parse(b), Ok(Status::Complete(b.len())));
+    let got: Vec<_> = p.headers().iter().map(|h| (h.name, h.value)).collect();
+    assert_eq!(
+        got,
+        [
+            ("x-B", &b"1"[..]),
+            ("X-a", b"2"),
+            ("HOST", b"h"),
+            ("Empty", b"")
+        ]
+    );
+    assert_eq!(p.version, Version::Http10);
+    assert_eq!(p.header("host"), Some(&b"h"[..]));
+}
+
+#[test]
+fn every_prefix_is_partial() {
+    let b = b"\r\nPOST /x HTTP/1.1\r\nA: b\tc\r\nB: \r\n\r\n";
+    for n in 0..b.len() {
+        assert_eq!(req(&b[..n]), Ok(Status::Partial), "{n}");
+    }
+    assert_eq!(req(b), Ok(Status::Complete(b.len())));
+    let r = b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n";
+    for n in 0..r.len() {
+        assert_eq!(res(&r[..n]), Ok(Status::Partial), "{n}");
+    }
+    assert_eq!(res(r), Ok(Status::Complete(r.len())));
+}
+
+#[test]
+fn status_lines() {
+    for (line, code, reason) in [
+        (&b"HTTP/1.1 200 OK"[..], 200, &b"OK"[..]),
+        (b"HTTP/1.1 200 ", 200, b""),
+        (b"HTTP/1.1 200", 200, b""),
+        (b"HTTP/1.0 404 Not  Found", 404, b"Not  Found"),
+        (b"HTTP/1.1 999 \xff\tx", 999, b"\xff\tx"),
+    ] {
+        let mut b = line.to_vec();
+        b.extend_from_slice(b"\r\n\r\n");
+        let mut slots = [EMPTY_HEADER; 2];
+        let mut p = Response::new(&mut slots);
+        assert_eq!(p.parse(&b), Ok(Status::Complete(b.len())), "{line:?}");
+        assert_eq!((p.code, p.reason), (code, reason));
+    }
+    for bad in [
+        &b"HTTP/1.1 20 OK\r\n\r\n"[..],
+        b"HTTP/1.1 099 OK\r\n\r\n",
+        b"HTTP/1.1 2000 OK\r\n\r\n",
+        b"HTTP/1.1  200 OK\r\n\r\n",
+        b"HTTP/1.1 200 O\x01K\r\n\r\n",
+        b"HTTP/1.1 200 OK\n\r\n",
+        b"HTTP/1.1 200 OK\rX\n\r\n",
+        b"HTTP/1.1 abc OK\r\n\r\n",
+        b"HTTX",
+        b"ICY 200 OK\r\n\r\n",
+    ] {
+        assert!(res(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+    }
+    assert_eq!(
+        res(b"HTTP/2.0 200 OK\r\n\r\n"),
+        Err(Error::UnsupportedVersion { offset: 0 })
+    );
+}
+
+/// The one-word status-code test agrees with the byte-by-byte reading for every byte in
+/// every lane of ` DDD `.
+#[test]
+fn status_code_word_matches_bytes() {
+    for lane in 0..5 {
+        for c in 0u8..=255 {
+            let mut w = *b" 204 OK\r";
+            w[lane] = c;
+            let d = &w[1..4];
+            let want =
+                (w[0] == b' ' && w[4] == b' ' && d.iter().all(u8::is_ascii_digit) && d[0] != b'0')
+                    .then(|| d.iter().fold(0u16, |n, &c| n * 10 + u16::from(c - b'0')));
+            assert_eq!(code_and_sp(u64::from_le_bytes(w)), want, "{w:?}");
+        }
+    }
+}
+
+#[test]
+fn strict_rejections() {
+    let cases: &[(&[u8], Error)] = &[
+        (
+            b"GET  / HTTP/1.1\r\n\r\n",
+            Error::InvalidStartLine { offset: 4 },
+        ),
+        (
+            b"GET / HTTP/1.1 \r\n\r\n",
+            Error::InvalidStartLine { offset: 14 },
+        ),
+        (b"GET /\r\n\r\n", Error::InvalidStartLine { offset: 5 }),
+        (
+            b"G(T / HTTP/1.1\r\n\r\n",
+            Error::InvalidMethod { offset: 1 },
+        ),
+        (
+            b" GET / HTTP/1.1\r\n\r\n",
+            Error::InvalidMethod { offset: 0 },
+        ),
+        (
+            b"GET /\x7f HTTP/1.1\r\n\r\n",
+            Error::InvalidTarget { offset: 5 },
+        ),
+        (
+            b"GET /\xc3\xa9 HTTP/1.1\r\n\r\n",
+            Error::InvalidTarget { offset: 5 },
+        ),
+        (
+            b"GET x HTTP/1.1\r\n\r\n",
+            Error::InvalidTarget { offset: 4 },
+        ),
+        (
+            b"GET * HTTP/1.1\r\n\r\n",
+            Error::InvalidTarget { offset: 4 },
+        ),
+        (
+            b"CONNECT /x HTTP/1.1\r\n\r\n",
+            Error::InvalidTarget { offset: 8 },
+        ),
+        (
+            b"GET / HTTP/1.2\r\n\r\n",
+            Error::UnsupportedVersion { offset: 6 },
+        ),
+        (
+            b"GET / HTTP/11\r\n\r\n",
+            Error::InvalidVersion { offset: 6 },
+        ),
+        (
+            b"GET / http/1.1\r\n\r\n",
+            Error::InvalidVersion { offset: 6 },
+        ),
+        (b"GET / HTTP/1.1\n\r\n", Error::BareLf { offset: 14 }),
+        (b"GET / HTTP/1.1\r\r\n", Error::BareCr { offset: 14 }),
+        (
+            b"GET / HTTP/1.1\r\nA : b\r\n\r\n",
+            Error::InvalidHeaderName { offset: 17 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\nA\t: b\r\n\r\n",
+            Error::InvalidHeaderName { offset: 17 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\n: b\r\n\r\n",
+            Error::InvalidHeaderName { offset: 16 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\nA\"b: c\r\n\r\n",
+            Error::InvalidHeaderName { offset: 17 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\nA b: c\r\n\r\n",
+            Error::InvalidHeaderName { offset: 17 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\nA: b\x00c\r\n\r\n",
+            Error::InvalidHeaderValue { offset: 20 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\nA: b\x7fc\r\n\r\n",
+            Error::InvalidHeaderValue { offset: 20 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\nA: b\rc\r\n\r\n",
+            Error::BareCr { offset: 20 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\nA: b\nc: d\r\n\r\n",
+            Error::BareLf { offset: 20 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n",
+            Error::ObsFold { offset: 22 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\n A: b\r\n\r\n",
+            Error::ObsFold { offset: 16 },
+        ),
+        (
+            b"GET / HTTP/1.1\r\nA: b\r\n\n",
+            Error::BareLf { offset: 22 },
+        ),
+        (b"\nGET / HTTP/1.1\r\n\r\n", Error::BareLf { offset: 0 }),
+    ];
+    for (b, e) in cases {
+        assert_eq!(req(b), Err(*e), "{:?}", String::from_utf8_lossy(b));
+    }
+}
+
+#[test]
+fn obs_fold_only_for_lenient_responses() {
+    let b = b"HTTP/1.1 200 OK\r\nA: b\r\n  c\r\nD: e\r\n\r\n";
+    assert_eq!(res(b), Err(Error::ObsFold { offset: 23 }));
+    let config = Config {
+        allow_obs_fold_in_responses: true,
+        ..Config::default()
+    };
+    let mut slots = [EMPTY_HEADER; 4];
+    let mut p = Response::new(&mut slots);
+    assert_eq!(p.parse_with(b, &config), Ok(Status::Complete(b.len())));
+    assert_eq!(p.headers()[0].value, b"b\r\n  c");
+    assert_eq!(p.headers()[1].value, b"e");
+}
+
+#[test]
+fn limits_apply_to_partial_input() {
+    let mut limits = Limits {
+        max_head_size: 40,
+        ..Limits::default()
+    };
+    let config = |limits| Config {
+        limits,
+        ..Config::default()
+    };
+    let mut slots = [EMPTY_HEADER; 4];
+    let long = b"GET / HTTP/1.1\r\nA: 0123456789012345678901234567890123456789";
+    let e = Request::new(&mut slots).parse_with(long, &config(limits));
+    assert_eq!(e.map_err(Error::status), Err(431));
+    limits = Limits {
+        max_target_len: 8,
+        ..Limits::default()
+    };
+    let e = Request::new(&mut slots).parse_with(b"GET /0123456789", &config(limits));
+    assert_eq!(e.map_err(Error::status), Err(414));
+    limits = Limits {
+        max_headers: 2,
+        ..Limits::default()
+    };
+    let e = Request::new(&mut slots).parse_with(
+        b"GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\n",
+        &config(limits),
+    );
+    assert_eq!(e, Err(Error::TooManyHeaders { limit: 2 }));
+    let mut two = [EMPTY_HEADER; 2];
+    let e = Request::new(&mut two).parse(b"GET / HTTP/1.1\r\na: 1\r\nb: 2\r\nc: 3\r\n");
+    assert_eq!(e.map_err(Error::status), Err(431));
+}
+
+#[test]
+fn tokens_in_lists() {
+    assert!(has_token(b"keep-alive, Upgrade", "upgrade"));
+    assert!(has_token(b" close ", "close"));
+    assert!(!has_token(b"closed", "close"));
+}
