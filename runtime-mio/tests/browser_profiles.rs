@@ -31,14 +31,14 @@
 
 use std::time::Duration;
 
-use runtime_mio::client::{Client, ClientConfig, Request, ResolveOverride, Version, Wait};
+use runtime_mio::client::{Request, Version, Wait};
 use serde_json::Value;
 use tls::Profile;
 use tls::client_hello::ja4_from_raw;
 
 #[path = "support/browsers.rs"]
 mod browsers;
-use browsers::{ChromiumRuns, Wire, between, firefox_with_cookies, unescape_text};
+use browsers::{ChromiumRuns, Wire, between, firefox_with_cookies, our_client, unescape_text};
 
 /// How long a browser may take to load one URL.
 const DEADLINE: Duration = Duration::from_secs(90);
@@ -251,20 +251,7 @@ fn compare(b: &Seen, o: &Seen) -> Vec<String> {
 /// from `wire` over one connection (HTTP/2 when `h2`, else HTTP/1.1 with ALPN `http/1.1`).
 fn ours(wire: &Wire, profile: &'static Profile, h2: bool) -> Seen {
     let port = wire.port;
-    let client = Client::new(ClientConfig {
-        profile: Some(profile.into()),
-        alpn_h2: h2,
-        system_roots: false,
-        root_pems: vec![std::fs::read(&wire.cert).unwrap()],
-        resolve: vec![ResolveOverride::parse(&format!("localhost:{port}:127.0.0.1")).unwrap()],
-        ..ClientConfig::default()
-    })
-    .unwrap();
-    let jar = client.cookie_jar().unwrap();
-    let origin = runtime_mio::client::Url::parse(&format!("https://localhost:{port}/")).unwrap();
-    for c in COOKIES.split('&') {
-        assert!(jar.set_cookie(&origin, &format!("{c}; Path=/; Max-Age=86400")));
-    }
+    let client = our_client(wire, profile, h2, COOKIES);
     let get = |path: &str| {
         let url = format!("https://localhost:{port}{path}");
         let mut resp = client.request(Request::get(&url).unwrap()).unwrap();

@@ -27,15 +27,13 @@
 
 use std::time::Duration;
 
-use runtime_mio::client::{
-    Client, ClientConfig, Message, ResolveOverride, Version, Wait, WebSocketRequest,
-};
+use runtime_mio::client::{Message, Version, Wait, WebSocketRequest};
 use serde_json::Value;
 use tls::Profile;
 
 #[path = "support/browsers.rs"]
 mod browsers;
-use browsers::{ChromiumRuns, Wire, between, firefox_with_cookies, unescape_text};
+use browsers::{ChromiumRuns, Wire, between, firefox_with_cookies, our_client, unescape_text};
 
 /// How long a browser may take to load one URL.
 const DEADLINE: Duration = Duration::from_secs(90);
@@ -127,20 +125,7 @@ fn compare(b: &Opening, o: &Opening) -> Vec<String> {
 /// [`PROTOCOLS`]; the opening request the server saw.
 fn ours(wire: &Wire, profile: &'static Profile, h2: bool) -> Opening {
     let port = wire.port;
-    let client = Client::new(ClientConfig {
-        profile: Some(profile.into()),
-        alpn_h2: h2,
-        system_roots: false,
-        root_pems: vec![std::fs::read(&wire.cert).unwrap()],
-        resolve: vec![ResolveOverride::parse(&format!("localhost:{port}:127.0.0.1")).unwrap()],
-        ..ClientConfig::default()
-    })
-    .unwrap();
-    let jar = client.cookie_jar().unwrap();
-    let origin = runtime_mio::client::Url::parse(&format!("https://localhost:{port}/")).unwrap();
-    for c in COOKIES.split('&') {
-        assert!(jar.set_cookie(&origin, &format!("{c}; Path=/; Max-Age=86400")));
-    }
+    let client = our_client(wire, profile, h2, COOKIES);
     let req = WebSocketRequest::new(&format!("wss://localhost:{port}/ws/request"))
         .unwrap()
         .protocols(&PROTOCOLS)

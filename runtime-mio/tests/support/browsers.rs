@@ -242,6 +242,34 @@ pub(crate) fn chromium_dump_dom(
     Dump { dom, stderr }
 }
 
+/// Our client as the browsers are set up: shaped by `profile`, trusting `wire`'s certificate
+/// (no system roots), `localhost` resolved to 127.0.0.1, ALPN `h2` when `h2` (else
+/// `http/1.1` only), its cookie store holding `cookies` (`a=1&b=2`) for the origin.
+pub(crate) fn our_client(
+    wire: &Wire,
+    profile: &'static tls::Profile,
+    h2: bool,
+    cookies: &str,
+) -> runtime_mio::client::Client {
+    use runtime_mio::client::{Client, ClientConfig, ResolveOverride, Url};
+    let port = wire.port;
+    let client = Client::new(ClientConfig {
+        profile: Some(profile.into()),
+        alpn_h2: h2,
+        system_roots: false,
+        root_pems: vec![std::fs::read(&wire.cert).unwrap()],
+        resolve: vec![ResolveOverride::parse(&format!("localhost:{port}:127.0.0.1")).unwrap()],
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let jar = client.cookie_jar().unwrap();
+    let origin = Url::parse(&format!("https://localhost:{port}/")).unwrap();
+    for c in cookies.split('&') {
+        assert!(jar.set_cookie(&origin, &format!("{c}; Path=/; Max-Age=86400")));
+    }
+    client
+}
+
 /// Headless Chromium runs against `wire` that share one profile directory (so cookies
 /// persist from run to run): each [`ChromiumRuns::dump`] is a fresh browser process, hence
 /// the first request of a fresh connection.
