@@ -5,43 +5,22 @@
 //! - 100 MiB downloads arrive byte-exact over HTTP/1.1, h2c and TLS HTTP/2, streamed, with
 //!   the resident memory still bounded.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use runtime_mio::client::{Client, ClientConfig, Request, Version, Wait};
 
-struct Wire {
-    child: Child,
-    port: String,
-    cert: Option<Vec<u8>>,
-}
+#[path = "support/wire_serve.rs"]
+mod wire_serve;
 
-impl Drop for Wire {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use wire_serve::WireServe;
 
 /// `wire serve` as a process (with `--tls`: its certificate).
-fn wire_serve(tls: bool) -> Wire {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--threads", "1"])
-        .args(if tls { &["--tls"][..] } else { &[] })
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let port = line.trim().rsplit(':').next().unwrap().to_owned();
-    let cert = tls.then(|| {
-        let mut l = String::new();
-        out.read_line(&mut l).unwrap();
-        std::fs::read(l.trim().strip_prefix("certificate: ").unwrap()).unwrap()
-    });
-    Wire { child, port, cert }
+fn wire_serve(tls: bool) -> WireServe {
+    WireServe::start(if tls {
+        &["--threads", "1", "--tls"][..]
+    } else {
+        &["--threads", "1"]
+    })
 }
 
 /// This process's resident memory (VmRSS), in bytes.
@@ -87,14 +66,14 @@ fn paused_gigabyte_download_and_hundred_mib_downloads() {
     for (name, server, h2c, version) in cases {
         let client = Client::new(ClientConfig {
             h2_prior_knowledge: h2c,
-            root_pems: server.cert.clone().into_iter().collect(),
+            root_pems: server.cert_pem().into_iter().collect(),
             ..ClientConfig::default()
         })
         .unwrap();
-        let base = if server.cert.is_some() {
-            format!("https://localhost:{}", server.port)
+        let base = if server.cert_pem().is_some() {
+            format!("https://localhost:{}", server.port())
         } else {
-            format!("http://127.0.0.1:{}", server.port)
+            format!("http://127.0.0.1:{}", server.port())
         };
 
         // A 1 GiB download, paused twice: the client holds its queue, not the gigabyte.

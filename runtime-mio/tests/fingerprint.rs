@@ -4,9 +4,9 @@
 //! fails when it is missing), and cleartext h2c. The server answers with the same JSON
 //! writer `wire serve` uses ([`runtime_mio::fingerprint::to_json`]).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -301,14 +301,10 @@ fn off_unless_asked() {
     s.shutdown().unwrap();
 }
 
-struct Wire(Child);
+#[path = "support/wire_serve.rs"]
+mod wire_serve;
 
-impl Drop for Wire {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use wire_serve::WireServe;
 
 fn curl(args: &[&str]) -> String {
     let out = Command::new("curl")
@@ -356,35 +352,13 @@ fn curl_fingerprint_over_tls() {
         "{h1}"
     );
     drop(wire);
-    let _ = std::fs::remove_file(&cert);
 }
 
-/// Starts `wire serve --tls`: the process, its port and its certificate's path.
-fn wire_tls() -> (Wire, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--threads",
-            "1",
-            "--tls",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let wire = Wire(child);
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let port = line.trim().rsplit(':').next().unwrap().to_owned();
-    let mut cert = String::new();
-    out.read_line(&mut cert).unwrap();
-    let cert = cert
-        .trim()
-        .strip_prefix("certificate: ")
-        .unwrap()
-        .to_owned();
+/// Starts `wire serve --tls`: the process, its port and its certificate's path (removed
+/// when the process is dropped).
+fn wire_tls() -> (WireServe, String, String) {
+    let wire = WireServe::start(&["--threads", "1", "--tls"]);
+    let (port, cert) = (wire.port().to_owned(), wire.cert_path().to_owned());
     (wire, port, cert)
 }
 
@@ -465,7 +439,6 @@ fn curl_fingerprint_matches_tshark_and_ja4plus() {
         .unwrap();
     let their = String::from_utf8_lossy(&out.stdout).into_owned();
     let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_file(&cert);
     assert_eq!(field(&json, "ja3"), Some(their_ja3.as_str()), "{json}");
     assert_eq!(
         field(&json, "ja4"),

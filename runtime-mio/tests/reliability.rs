@@ -11,7 +11,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use runtime_mio::server::{Request, Response, Server, ServerConfig};
@@ -20,118 +20,14 @@ use runtime_mio::timer::Timeout;
 // ---------------------------------------------------------------------------------------------
 // `wire serve` as a child process, with its soft limit on open files raised to the hard one.
 
-struct Wire {
-    child: Child,
-    addr: String,
-    /// `--tls`: the certificate it generated.
-    cert: Option<PathBuf>,
-    _stdout: BufReader<ChildStdout>,
-}
+#[path = "support/wire_serve.rs"]
+mod wire_serve;
 
-impl Drop for Wire {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(c) = &self.cert {
-            let _ = std::fs::remove_file(c);
-        }
-    }
-}
+use wire_serve::WireServe;
 
-impl Wire {
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Open descriptors of the server process.
-    fn fds(&self) -> usize {
-        std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
-            .unwrap()
-            .count()
-    }
-
-    /// Threads of the server process (handlers that stream, `/sse` and `/drip`, run one
-    /// each).
-    fn threads(&self) -> usize {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("Threads:"))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap()
-    }
-
-    /// Still running (no crash, no exit).
-    fn assert_alive(&mut self) {
-        assert!(
-            self.child.try_wait().unwrap().is_none(),
-            "wire serve exited"
-        );
-    }
-
-    /// Waits (up to 10 s) until the server holds `fds` descriptors and `threads` threads
-    /// again.
-    fn settle(&self, fds: usize, threads: usize) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let (f, t) = (self.fds(), self.threads());
-            if f == fds && t == threads {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "after 10 s the server holds {f} descriptors and {t} threads, {fds} and {threads} before"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-fn wire(extra: &[&str]) -> Wire {
-    wire_limited("$(ulimit -Hn)", extra)
-}
-
-/// `wire serve` with its soft limit on open files set to `limit` (a number, or shell that
-/// gives one).
-fn wire_limited(limit: &str, extra: &[&str]) -> Wire {
-    let mut child = Command::new("sh")
-        .args([
-            "-c",
-            &format!(r#"ulimit -n "{limit}" && exec "$0" "$@""#),
-            env!("CARGO_BIN_EXE_wire"),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .or_else(|| line.trim().strip_prefix("listening on https://"))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    let mut cert = None;
-    if extra.contains(&"--tls") {
-        let mut l = String::new();
-        out.read_line(&mut l).unwrap();
-        cert = Some(PathBuf::from(
-            l.trim().strip_prefix("certificate: ").unwrap(),
-        ));
-    }
-    Wire {
-        child,
-        addr,
-        cert,
-        _stdout: out,
-    }
+/// `wire serve` with its soft limit on open files raised to the hard one.
+fn wire(extra: &[&str]) -> WireServe {
+    WireServe::start_with_file_limit("$(ulimit -Hn)", extra)
 }
 
 fn python() -> PathBuf {
@@ -242,7 +138,7 @@ fn ten_thousand_concurrent_keep_alive_connections() {
 /// new connection having to arrive first to wake it.
 #[test]
 fn accepts_again_once_descriptors_are_freed() {
-    let w = wire_limited("64", &["--threads", "1"]);
+    let w = WireServe::start_with_file_limit("64", &["--threads", "1"]);
     let conns: Vec<TcpStream> = (0..100)
         .map(|_| {
             let mut c = connect(&w.addr);
@@ -528,7 +424,7 @@ fn peers_that_reset_mid_body_cost_nothing() {
 
     let mut w = wire(&["--tls", "--threads", "2"]);
     let (fds, threads) = (w.fds(), w.threads());
-    let cert = w.cert.clone().unwrap();
+    let cert = std::path::PathBuf::from(w.cert_path());
     for _ in 0..20 {
         let mut t = TlsClient::connect(&w.addr, &cert, b"http/1.1");
         t.write(b"GET /bytes/100000000 HTTP/1.1\r\nHost: localhost\r\n\r\n");

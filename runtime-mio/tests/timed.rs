@@ -8,9 +8,8 @@
 //! answered.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -277,47 +276,13 @@ impl H2Client {
 // ---------------------------------------------------------------------------------------
 // `wire serve` as a process.
 
-struct Wire {
-    child: Child,
-    addr: std::net::SocketAddr,
-}
+#[path = "support/wire_serve.rs"]
+mod wire_serve;
 
-impl Drop for Wire {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use wire_serve::WireServe;
 
-fn wire() -> Wire {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .parse()
-        .unwrap();
-    Wire { child, addr }
-}
-
-/// The `Threads:` line of `/proc/PID/status`.
-fn threads_of(pid: u32) -> usize {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+fn wire() -> WireServe {
+    WireServe::start(&["--threads", "2"])
 }
 
 /// The chunked body after the head of a whole HTTP/1.1 response.
@@ -352,11 +317,10 @@ fn sse_text(range: std::ops::RangeInclusive<u32>) -> String {
 fn many_sse_clients_cost_no_threads_h1() {
     const CLIENTS: usize = 500;
     let w = wire();
-    let pid = w.child.id();
-    let before = threads_of(pid);
+    let before = w.threads();
     let mut socks: Vec<TcpStream> = (0..CLIENTS)
         .map(|_| {
-            let mut c = TcpStream::connect(w.addr).unwrap();
+            let mut c = TcpStream::connect(&w.addr).unwrap();
             c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
             c.write_all(
                 b"GET /sse?count=10&interval_ms=50 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -368,7 +332,7 @@ fn many_sse_clients_cost_no_threads_h1() {
     // Mid-stream: the last client's first event is there, its others are not yet.
     let mut got = Vec::new();
     read_until(socks.last_mut().unwrap(), &mut got, b"data: event 1\n");
-    let during = threads_of(pid);
+    let during = w.threads();
     for (i, c) in socks.iter_mut().enumerate() {
         let mut v = Vec::new();
         c.read_to_end(&mut v).unwrap();
@@ -382,7 +346,7 @@ fn many_sse_clients_cost_no_threads_h1() {
             "client {i}"
         );
     }
-    let after = threads_of(pid);
+    let after = w.threads();
     assert_eq!((during, after), (before, before));
 }
 
@@ -391,14 +355,13 @@ fn many_sse_clients_cost_no_threads_h1() {
 #[test]
 fn many_sse_streams_cost_no_threads_h2() {
     let w = wire();
-    let pid = w.child.id();
-    let before = threads_of(pid);
-    let mut c = H2Client::connect(w.addr);
+    let before = w.threads();
+    let mut c = H2Client::connect(w.addr.parse().unwrap());
     let ids: Vec<StreamId> = (0..100)
         .map(|_| c.get("/sse?count=10&interval_ms=50"))
         .collect();
     c.until("the first events", |c| c.body_len(ids[99]) > 0);
-    let during = threads_of(pid);
+    let during = w.threads();
     c.until("every stream's end", |c| {
         ids.iter().all(|id| c.ended.get(&id.value()) == Some(&true))
     });
@@ -408,7 +371,7 @@ fn many_sse_streams_cost_no_threads_h2() {
             sse_text(1..=10)
         );
     }
-    assert_eq!((during, threads_of(pid)), (before, before));
+    assert_eq!((during, w.threads()), (before, before));
 }
 
 /// A client that closes its socket mid-stream: the producer is dropped (HTTP/1.1), and so
@@ -637,7 +600,7 @@ fn sse_and_drip_bytes_equal_the_threaded_versions() {
         ("/drip?bytes=4&delay_ms=10", ""),
         ("/drip?bytes=0", ""),
     ] {
-        let new = raw(w.addr, target, extra);
+        let new = raw(w.addr.parse().unwrap(), target, extra);
         assert!(new.starts_with(b"HTTP/1.1 200 OK\r\n"), "{target}");
         assert_eq!(
             String::from_utf8_lossy(&new),

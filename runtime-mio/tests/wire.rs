@@ -1,51 +1,18 @@
 //! `wire serve` as a process: its endpoints through raw sockets and through the system's
 //! `curl` (a peer: the test fails when it is missing).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-struct Wire {
-    child: Child,
-    addr: String,
-}
+#[path = "support/wire_serve.rs"]
+mod wire_serve;
 
-impl Drop for Wire {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use wire_serve::WireServe;
 
-fn wire() -> Wire {
-    wire_with(&[]).0
-}
-
-/// `wire serve` with extra arguments; also the lines it printed after the first.
-fn wire_with(extra: &[&str]) -> (Wire, Vec<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .or_else(|| line.trim().strip_prefix("listening on https://"))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    let mut more = Vec::new();
-    if extra.contains(&"--tls") {
-        let mut l = String::new();
-        out.read_line(&mut l).unwrap();
-        more.push(l.trim().to_owned());
-    }
-    (Wire { child, addr }, more)
+fn wire() -> WireServe {
+    WireServe::start(&["--threads", "2"])
 }
 
 /// One request on a fresh connection with `Connection: close`; the whole answer.
@@ -195,7 +162,7 @@ fn sigterm_shuts_down_gracefully() {
         .unwrap();
     // Time for the server to accept the connection and read the head.
     std::thread::sleep(Duration::from_millis(300));
-    let pid = w.child.id().to_string();
+    let pid = w.pid().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());
     std::thread::sleep(Duration::from_millis(100));
@@ -206,7 +173,7 @@ fn sigterm_shuts_down_gracefully() {
     assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
     assert!(text.contains("Connection: close\r\n"), "{text}");
     assert!(text.ends_with("\"body\":\"abcd\"}\n"), "{text}");
-    let status = w.child.wait().unwrap();
+    let status = w.child().wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
 
@@ -218,10 +185,10 @@ fn sigterm_shuts_down_gracefully() {
 fn sigterm_right_after_the_listening_line_is_graceful() {
     for _ in 0..20 {
         let mut w = wire();
-        let pid = w.child.id().to_string();
+        let pid = w.pid().to_string();
         let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(killed.success());
-        let status = w.child.wait().unwrap();
+        let status = w.child().wait().unwrap();
         assert!(status.success(), "{status:?}");
     }
 }
@@ -233,13 +200,13 @@ fn curl_over_tls_h2_and_http1() {
             "curl not installed: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
         );
     }
-    let (w, more) = wire_with(&["--tls"]);
-    let cert = more[0].strip_prefix("certificate: ").unwrap().to_owned();
-    let port = w.addr.rsplit(':').next().unwrap();
+    let w = WireServe::start(&["--threads", "2", "--tls"]);
+    let cert = w.cert_path();
+    let port = w.port();
     let base = format!("https://localhost:{port}");
     let out = curl(&[
         "--cacert",
-        &cert,
+        cert,
         &format!("{base}/"),
         "-w",
         " %{http_version}",
@@ -248,18 +215,18 @@ fn curl_over_tls_h2_and_http1() {
     let out = curl(&[
         "--http1.1",
         "--cacert",
-        &cert,
+        cert,
         &format!("{base}/"),
         "-w",
         " %{http_version}",
     ]);
     assert_eq!(out, b"Hello, World! 1.1");
-    let got = curl(&["--cacert", &cert, &format!("{base}/bytes/1000000")]);
+    let got = curl(&["--cacert", cert, &format!("{base}/bytes/1000000")]);
     assert_eq!(got.len(), 1_000_000);
     assert!(got.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
     let got = curl(&[
         "--cacert",
-        &cert,
+        cert,
         "--data-binary",
         "up",
         &format!("{base}/echo"),
@@ -269,7 +236,6 @@ fn curl_over_tls_h2_and_http1() {
             .unwrap()
             .ends_with("\"body\":\"up\"}\n")
     );
-    let _ = std::fs::remove_file(&cert);
 }
 
 #[test]
@@ -279,7 +245,7 @@ fn files_from_dir_and_redirects() {
     let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 256) as u8).collect();
     std::fs::write(dir.join("sub/data.bin"), &data).unwrap();
     std::fs::write(dir.join("a b.txt"), b"spaced").unwrap();
-    let (w, _) = wire_with(&["--dir", dir.to_str().unwrap()]);
+    let w = WireServe::start(&["--threads", "2", "--dir", dir.to_str().unwrap()]);
     let r = raw(
         &w.addr,
         "GET /files/sub/data.bin HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",

@@ -5,66 +5,20 @@
 //! `nghttp` uploads over TLS, and `curl` with `--http2-prior-knowledge` and uploads of
 //! unknown length (`-T -`). Each peer comes from the peers kit; a missing one fails the test.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
-struct Wire {
-    child: Child,
-    addr: String,
-    port: String,
-    cert: Option<PathBuf>,
-    _stdout: BufReader<ChildStdout>,
-}
+#[path = "support/wire_serve.rs"]
+mod wire_serve;
 
-impl Drop for Wire {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(c) = &self.cert {
-            let _ = std::fs::remove_file(c);
-        }
-    }
-}
+use wire_serve::WireServe;
 
-impl Wire {
-    fn cert(&self) -> &str {
-        self.cert.as_deref().unwrap().to_str().unwrap()
-    }
-}
-
-fn wire(extra: &[&str]) -> Wire {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .or_else(|| line.trim().strip_prefix("listening on https://"))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    let mut cert = None;
-    if extra.contains(&"--tls") {
-        let mut l = String::new();
-        out.read_line(&mut l).unwrap();
-        cert = Some(PathBuf::from(
-            l.trim().strip_prefix("certificate: ").unwrap(),
-        ));
-    }
-    let port = addr.rsplit(':').next().unwrap().to_owned();
-    Wire {
-        child,
-        addr,
-        port,
-        cert,
-        _stdout: out,
-    }
+/// `wire serve --threads 2` with extra arguments.
+fn wire(extra: &[&str]) -> WireServe {
+    let mut args = vec!["--threads", "2"];
+    args.extend_from_slice(extra);
+    WireServe::start(&args)
 }
 
 const MISSING: &str = "the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does";
@@ -165,7 +119,7 @@ fn wrk_keep_alive_pipelined_and_tls() {
 
 // ---------------------------------------------------------------------------------------------
 
-fn s_client(w: &Wire, extra: &[&str], stdin: &[u8]) -> String {
+fn s_client(w: &WireServe, extra: &[&str], stdin: &[u8]) -> String {
     let mut args = vec![
         "s_client",
         "-connect",
@@ -173,7 +127,7 @@ fn s_client(w: &Wire, extra: &[&str], stdin: &[u8]) -> String {
         "-servername",
         "localhost",
         "-CAfile",
-        w.cert(),
+        w.cert_path(),
     ];
     args.extend_from_slice(extra);
     let out = run("openssl", &args, stdin);
@@ -252,7 +206,7 @@ fn openssl_s_client_alpn_and_requests() {
         "-servername",
         "localhost",
         "-CAfile",
-        w.cert(),
+        w.cert_path(),
         "-alpn",
         "h2",
         "-quiet",
@@ -327,7 +281,7 @@ with httpx.Client() as c:
     check(c, base_plain, "HTTP/1.1")
 "#;
     let out = Command::new(python())
-        .args(["-c", script, tls.cert(), &tls.port, &plain.addr])
+        .args(["-c", script, tls.cert_path(), tls.port(), &plain.addr])
         .output()
         .unwrap();
     let t = text(&out);
@@ -425,7 +379,7 @@ fn nghttp_uploads_over_tls() {
     let w = wire(&["--tls"]);
     let up = std::env::temp_dir().join(format!("wire-nghttp-{}.bin", std::process::id()));
     std::fs::write(&up, vec![b'n'; 300_000]).unwrap();
-    let base = format!("https://localhost:{}", w.port);
+    let base = format!("https://localhost:{}", w.port());
     let out = run(
         "nghttp",
         &["-d", up.to_str().unwrap(), &format!("{base}/echo")],
@@ -504,7 +458,7 @@ fn curl_prior_knowledge_and_uploads_of_unknown_length() {
     );
     let data: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
     let want_body = format!("\"body\":\"{}\"}}\n", String::from_utf8_lossy(&data));
-    let tls_base = format!("https://localhost:{}", tls.port);
+    let tls_base = format!("https://localhost:{}", tls.port());
     for (mode, url) in [
         ("--http1.1", format!("{base}/echo")),
         ("--http2-prior-knowledge", format!("{base}/echo")),
@@ -515,7 +469,7 @@ fn curl_prior_knowledge_and_uploads_of_unknown_length() {
             &[
                 mode,
                 "--cacert",
-                tls.cert(),
+                tls.cert_path(),
                 "-T",
                 "-",
                 &url,

@@ -3,51 +3,24 @@
 //! (bytes arrive over time), `/sse` through `nghttp` over HTTP/2. curl and nghttp are peers:
 //! the tests fail when they are missing.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Wire {
-    child: Child,
-    addr: String,
-}
+#[path = "support/wire_serve.rs"]
+mod wire_serve;
 
-impl Drop for Wire {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use wire_serve::WireServe;
 
-fn wire() -> Wire {
+fn wire() -> WireServe {
     wire_with(&[])
 }
 
-/// `wire serve` with extra arguments (`--tls`: its certificate line is read and dropped).
-fn wire_with(extra: &[&str]) -> Wire {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--threads", "2"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .or_else(|| line.trim().strip_prefix("listening on https://"))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    if extra.contains(&"--tls") {
-        // Read the certificate line: closing the pipe before it is written would make the
-        // server's write fail and the server stop.
-        let mut cert = String::new();
-        out.read_line(&mut cert).unwrap();
-    }
-    Wire { child, addr }
+fn wire_with(extra: &[&str]) -> WireServe {
+    let mut args = vec!["--threads", "2"];
+    args.extend_from_slice(extra);
+    WireServe::start(&args)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
