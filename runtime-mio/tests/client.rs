@@ -3,8 +3,6 @@
 //! HTTP/2 multiplexing, cancellation from another thread, timeouts named in the error,
 //! backpressure.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -513,62 +511,27 @@ fn silent_server_ends_with_response_head_timeout() {
     keep.join().unwrap();
 }
 
-struct Wire {
-    child: Child,
-    addr: String,
-}
+#[path = "support/wire_serve.rs"]
+mod wire_serve;
 
-impl Drop for Wire {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use wire_serve::WireServe;
 
-fn wire_serve() -> Wire {
-    wire_serve_with(false).0
-}
-
-/// `wire serve` (with `--tls`: also the path of the certificate it wrote).
-fn wire_serve_with(tls: bool) -> (Wire, Option<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--threads", "1"])
-        .args(if tls { &["--tls"][..] } else { &[] })
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .or_else(|| line.trim().strip_prefix("listening on https://"))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    let cert = tls.then(|| {
-        let mut l = String::new();
-        out.read_line(&mut l).unwrap();
-        l.trim()
-            .strip_prefix("certificate: ")
-            .unwrap_or_else(|| panic!("unexpected second line {l:?}"))
-            .to_owned()
-    });
-    (Wire { child, addr }, cert)
+fn wire_serve() -> WireServe {
+    WireServe::start(&["--threads", "1"])
 }
 
 /// `wire serve --tls` as a process, its self-signed certificate trusted: `/bytes/N` at the
 /// boundary sizes over HTTP/2 (ALPN) and every byte value through `/echo`, one connection.
 #[test]
 fn wire_serve_tls_h2_downloads_and_upload() {
-    let (w, cert) = wire_serve_with(true);
-    let pem = std::fs::read(cert.unwrap()).unwrap();
+    let w = WireServe::start(&["--threads", "1", "--tls"]);
+    let pem = w.cert_pem().unwrap();
     let client = Client::new(ClientConfig {
         root_pems: vec![pem],
         ..ClientConfig::default()
     })
     .unwrap();
-    let port = w.addr.rsplit(':').next().unwrap();
+    let port = w.port();
     let base = format!("https://localhost:{port}");
     for n in SIZES {
         let mut r = client

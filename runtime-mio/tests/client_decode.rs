@@ -13,6 +13,11 @@ use bytes::Bytes;
 use runtime_mio::client::{Client, ClientConfig, Coding, Error, Request, Version, Wait};
 use runtime_mio::server::{Response, Server, ServerConfig};
 
+#[path = "support/wire_serve.rs"]
+mod wire_serve;
+
+use wire_serve::WireServe;
+
 /// The sizes tried: around 16 KiB (an HTTP/2 frame, the HTTP/1.1 engine's reads) and 64 KiB
 /// (the decoder's output piece), and past 1 MiB.
 const SIZES: [usize; 10] = [
@@ -503,21 +508,8 @@ fn small_reads_through_io_read() {
 /// cookies) lands on `/cookies` with them.
 #[test]
 fn wire_serve_encoded_endpoints_and_cookies() {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--threads", "1"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let wire = WireServe::start(&["--threads", "1"]);
+    let base = format!("http://{}", wire.addr);
     let client = client(false);
     for (path, coding) in [
         ("/gzip", Coding::Gzip),
@@ -547,8 +539,7 @@ fn wire_serve_encoded_endpoints_and_cookies() {
         r.body().read_to_end().unwrap(),
         b"{\"cookie\":\"a=1; b=2\"}\n"
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(wire);
 }
 
 /// Bounded waits on a decoded body: `Wait::NoWait` and `Wait::Timeout` give
