@@ -380,15 +380,10 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// `/echo`'s JSON.
-fn echo_json(req: &Request) -> String {
-    let mut s = String::with_capacity(256 + req.body().len());
-    s.push_str("{\"method\":");
-    s.push_str(&json_string(req.method().as_bytes()));
-    s.push_str(",\"target\":");
-    s.push_str(&json_string(req.target().as_bytes()));
-    s.push_str(",\"headers\":[");
-    for (i, (n, v)) in req.headers().enumerate() {
+/// Fields as a JSON array of `[name, value]` pairs, in the order given.
+fn push_fields<'a>(s: &mut String, fields: impl Iterator<Item = (&'a str, &'a [u8])>) {
+    s.push('[');
+    for (i, (n, v)) in fields.enumerate() {
         if i > 0 {
             s.push(',');
         }
@@ -399,20 +394,21 @@ fn echo_json(req: &Request) -> String {
         s.push(']');
     }
     s.push(']');
+}
+
+/// `/echo`'s JSON.
+fn echo_json(req: &Request) -> String {
+    let mut s = String::with_capacity(256 + req.body().len());
+    s.push_str("{\"method\":");
+    s.push_str(&json_string(req.method().as_bytes()));
+    s.push_str(",\"target\":");
+    s.push_str(&json_string(req.target().as_bytes()));
+    s.push_str(",\"headers\":");
+    push_fields(&mut s, req.headers());
     // Only when the body ended with trailer fields (the JSON stays as it was otherwise).
     if req.trailers().next().is_some() {
-        s.push_str(",\"trailers\":[");
-        for (i, (n, v)) in req.trailers().enumerate() {
-            if i > 0 {
-                s.push(',');
-            }
-            s.push('[');
-            s.push_str(&json_string(n.as_bytes()));
-            s.push(',');
-            s.push_str(&json_string(v));
-            s.push(']');
-        }
-        s.push(']');
+        s.push_str(",\"trailers\":");
+        push_fields(&mut s, req.trailers());
     }
     s.push_str(",\"body\":");
     s.push_str(&json_string(req.body()));
