@@ -41,6 +41,23 @@ fn echo_preserves_header_case_and_order() {
     );
 }
 
+/// A chunked body's trailer fields come back after the headers, in their order and case; a
+/// body without them has no `trailers` key (above).
+#[test]
+fn echo_reports_trailers() {
+    let w = wire();
+    let resp = raw(
+        &w.addr,
+        "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+         2\r\nab\r\n0\r\nX-Sum: 1\r\nx-second: \"2\"\r\n\r\n",
+    );
+    let json = resp.split("\r\n\r\n").nth(1).unwrap();
+    assert_eq!(
+        json,
+        "{\"method\":\"POST\",\"target\":\"/echo\",\"headers\":[[\"Host\",\"h\"],[\"Transfer-Encoding\",\"chunked\"],[\"Connection\",\"close\"]],\"trailers\":[[\"X-Sum\",\"1\"],[\"x-second\",\"\\\"2\\\"\"]],\"body\":\"ab\"}\n"
+    );
+}
+
 #[test]
 fn endpoints_over_raw_socket() {
     let w = wire();
