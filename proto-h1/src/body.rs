@@ -238,7 +238,9 @@ enum ChunkState {
 #[derive(Debug, Clone)]
 pub struct ChunkedDecoder {
     state: ChunkState,
-    total: u64,
+    /// Body bytes still allowed: [`Limits::max_body_len`] less the chunk sizes read so far
+    /// (one subtraction per chunk, where a running total needed an add and a compare).
+    budget: u64,
     /// The limits it applies, kept compact (a connection holds a decoder per chunked body):
     /// [`Limits::max_body_len`], and the others saturated to 32 bits.
     max_body_len: u64,
@@ -298,7 +300,7 @@ impl ChunkedDecoder {
     pub fn new(limits: &Limits) -> Self {
         ChunkedDecoder {
             state: ChunkState::Size,
-            total: 0,
+            budget: limits.max_body_len,
             max_body_len: limits.max_body_len,
             max_trailer_size: sat32(limits.max_trailer_size),
             max_headers: sat32(limits.max_headers),
@@ -360,11 +362,7 @@ impl ChunkedDecoder {
             return None;
         }
         let data = input.get(j..j + size)?;
-        let total = self
-            .total
-            .checked_add(size as u64)
-            .filter(|&t| t <= self.max_body_len)?;
-        self.total = total;
+        self.budget = self.budget.checked_sub(size as u64)?;
         Some((j + size, Some(Chunk::Data(data))))
     }
 
@@ -422,11 +420,8 @@ impl ChunkedDecoder {
                         if size == 0 {
                             self.state = ChunkState::Trailers;
                         } else {
-                            self.total = self
-                                .total
-                                .checked_add(size)
-                                .filter(|&t| t <= self.max_body_len)
-                                .ok_or(Error::BodyTooLarge {
+                            self.budget =
+                                self.budget.checked_sub(size).ok_or(Error::BodyTooLarge {
                                     limit: self.max_body_len,
                                 })?;
                             self.state = ChunkState::Data(size);
@@ -892,6 +887,43 @@ mod tests {
             decode_all(&bad),
             Err(Error::InvalidChunkTerminator { offset: 0 })
         );
+    }
+
+    /// The body-length limit on both paths: the first chunk's size is read by the general
+    /// path and the later ones by the fast path; a body of exactly the limit is accepted and
+    /// one byte more is `BodyTooLarge`, whichever chunk crosses it.
+    #[test]
+    fn chunked_body_limit_at_the_boundary() {
+        let limits = Limits {
+            max_body_len: 10,
+            ..Limits::default()
+        };
+        let run = |input: &[u8]| {
+            let mut dec = ChunkedDecoder::new(&limits);
+            let mut i = 0;
+            loop {
+                match dec.decode(&input[i..])? {
+                    (n, Some(Chunk::Data(_))) => i += n,
+                    (_, Some(Chunk::End { .. })) => return Ok(()),
+                    (_, None) => return Err(Error::UnexpectedEof),
+                }
+            }
+        };
+        let too_large = Err(Error::BodyTooLarge { limit: 10 });
+        // Exactly 10: 4 + 3 + 3 (fast path), and 10 in one chunk (general path).
+        assert_eq!(
+            run(b"4\r\naaaa\r\n3\r\nbbb\r\n3\r\nccc\r\n0\r\n\r\n"),
+            Ok(())
+        );
+        assert_eq!(run(b"a\r\naaaaaaaaaa\r\n0\r\n\r\n"), Ok(()));
+        // 11: crossed by a fast-path chunk, by the general path's first chunk, and by a
+        // fast-path-shaped chunk whose data is not all there yet (general path).
+        assert_eq!(
+            run(b"4\r\naaaa\r\n3\r\nbbb\r\n4\r\ncccc\r\n0\r\n\r\n"),
+            too_large
+        );
+        assert_eq!(run(b"b\r\naaaaaaaaaaa\r\n0\r\n\r\n"), too_large);
+        assert_eq!(run(b"a\r\naaaaaaaaaa\r\n1\r\n"), too_large);
     }
 
     #[test]
