@@ -532,14 +532,6 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
     sink: &mut S,
 ) -> Result<Option<usize>, Error> {
     let len = b.len();
-    // The block walk takes the valid lines; from the first line it does not take (an error,
-    // the input's end) the loop below goes on. Folded lines are the loop's alone.
-    if !obs_fold && z.has_blocks() {
-        match block::fields(z, b, i, limits, sink)? {
-            block::Walk::Done(end) => return Ok(Some(end)),
-            block::Walk::Resume(at) => i = at,
-        }
-    }
     loop {
         let Some(&c) = b.get(i) else {
             return partial(len, limits);
@@ -969,6 +961,5 @@ pub(crate) fn trim_ows(mut v: &[u8]) -> &[u8] {
     v
 }
 
-mod block;
 #[cfg(test)]
 mod tests;

@@ -19,23 +19,14 @@ pub enum Impl {
     Sse42,
     /// 32 bytes at a time (x86_64 with AVX2).
     Avx2,
-    /// AVX2 scans, and header fields 64 bytes at a time from a structural index
-    /// (x86_64 with AVX-512BW, BMI1 and BMI2).
-    Avx512,
 }
 
 impl Impl {
     /// The implementations this CPU can run, slowest first.
     pub fn available() -> impl Iterator<Item = Impl> {
-        [
-            Impl::Bytes,
-            Impl::Swar,
-            Impl::Sse42,
-            Impl::Avx2,
-            Impl::Avx512,
-        ]
-        .into_iter()
-        .filter(|i| i.is_supported())
+        [Impl::Bytes, Impl::Swar, Impl::Sse42, Impl::Avx2]
+            .into_iter()
+            .filter(|i| i.is_supported())
     }
 
     /// Whether this CPU can run the implementation.
@@ -46,8 +37,6 @@ impl Impl {
             Impl::Sse42 => std::is_x86_feature_detected!("sse4.2"),
             #[cfg(target_arch = "x86_64")]
             Impl::Avx2 => std::is_x86_feature_detected!("avx2"),
-            #[cfg(target_arch = "x86_64")]
-            Impl::Avx512 => simd::Avx512::detect().is_some(),
             #[allow(unreachable_patterns)]
             _ => false,
         }
@@ -57,8 +46,6 @@ impl Impl {
     pub fn detected() -> Impl {
         match simd::level() {
             #[cfg(target_arch = "x86_64")]
-            Level::Avx512(_) => Impl::Avx512,
-            #[cfg(target_arch = "x86_64")]
             Level::Avx2(_) => Impl::Avx2,
             #[cfg(target_arch = "x86_64")]
             Level::Sse42(_) => Impl::Sse42,
@@ -67,7 +54,7 @@ impl Impl {
     }
 }
 
-use crate::simd::{self, BlockMasks, Level, Stop};
+use crate::simd::{self, Level, Stop};
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -161,36 +148,6 @@ pub(crate) trait Scan: Copy {
     fn target_end(self, b: &[u8], i: usize) -> usize;
     /// Index of the first non-`tchar` byte at or after `i`.
     fn token_end(self, b: &[u8], i: usize) -> usize;
-    /// Whether header fields go through the block walk (`head/block.rs`) with
-    /// [`Scan::block_masks`]: where a vector kernel classifies a block.
-    fn has_blocks(self) -> bool;
-    /// The structural masks of a 64-byte block of a head (`tchar` for the token mask).
-    fn block_masks(self, w: &[u8; 64]) -> BlockMasks;
-}
-
-/// [`Scan::block_masks`] a byte at a time: the reference for the vector kernels, and the
-/// block walk's classifier in tests on any CPU.
-pub(crate) fn block_masks_bytes(w: &[u8; 64]) -> BlockMasks {
-    let mut m = BlockMasks::default();
-    for (k, &c) in w.iter().enumerate() {
-        let bit = 1u64 << k;
-        if c == b'\r' {
-            m.cr |= bit;
-        }
-        if c == b'\n' {
-            m.lf |= bit;
-        }
-        if c == b':' {
-            m.colon |= bit;
-        }
-        if !is_value_byte(c) {
-            m.ctl |= bit;
-        }
-        if TOKEN[c as usize] {
-            m.token |= bit;
-        }
-    }
-    m
 }
 
 /// Work that runs with whichever [`Scan`] the CPU allows (see `simd::dispatch`), or with a
@@ -213,25 +170,7 @@ pub(crate) fn token_end_bytes(b: &[u8], i: usize) -> usize {
 /// than compiling the whole parse once per feature level inside a `#[target_feature]` function.
 #[inline(always)]
 pub(crate) fn dispatch<W: WithScan>(job: W) -> W::Out {
-    match simd::level() {
-        // The parse compiled for AVX-512, so that the block kernel inlines into the walk.
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx512(t) => t.run(OnAvx512(job)),
-        level => job.run(Dyn(level)),
-    }
-}
-
-/// A job for [`simd::Avx512::run`].
-#[cfg(target_arch = "x86_64")]
-struct OnAvx512<W>(W);
-
-#[cfg(target_arch = "x86_64")]
-impl<W: WithScan> simd::Avx512Job for OnAvx512<W> {
-    type Out = W::Out;
-    #[inline(always)]
-    fn run(self, t: simd::Avx512) -> W::Out {
-        self.0.run(Dyn(Level::Avx512(t)))
-    }
+    job.run(Dyn(simd::level()))
 }
 
 /// The production scanner (see [`dispatch`]).
@@ -255,8 +194,6 @@ impl Dyn {
             #[cfg(target_arch = "x86_64")]
             Level::Avx2(t) => finish(t.value_end(b, i), b, value_end_swar_outlined),
             #[cfg(target_arch = "x86_64")]
-            Level::Avx512(t) => finish(t.avx2().value_end(b, i), b, value_end_swar_outlined),
-            #[cfg(target_arch = "x86_64")]
             Level::Sse42(t) => finish(t.value_end(b, i), b, value_end_swar_outlined),
             Level::Swar => value_end_swar_outlined(b, i),
         }
@@ -268,8 +205,6 @@ impl Dyn {
         match self.0 {
             #[cfg(target_arch = "x86_64")]
             Level::Avx2(t) => finish(t.target_end(b, i), b, target_end_swar_outlined),
-            #[cfg(target_arch = "x86_64")]
-            Level::Avx512(t) => finish(t.avx2().target_end(b, i), b, target_end_swar_outlined),
             #[cfg(target_arch = "x86_64")]
             Level::Sse42(t) => finish(t.target_end(b, i), b, target_end_swar_outlined),
             Level::Swar => target_end_swar_outlined(b, i),
@@ -391,27 +326,6 @@ impl Scan for Dyn {
     fn token_end(self, b: &[u8], i: usize) -> usize {
         token_end(b, i)
     }
-    /// Only with AVX-512: there the kernel inlines into the walk. With the AVX2 or SSE4.2
-    /// kernels, a call per block, the walk measured slower than the line scans.
-    #[inline(always)]
-    fn has_blocks(self) -> bool {
-        #[cfg(target_arch = "x86_64")]
-        return matches!(self.0, Level::Avx512(_));
-        #[cfg(not(target_arch = "x86_64"))]
-        false
-    }
-    #[inline(always)]
-    fn block_masks(self, w: &[u8; 64]) -> BlockMasks {
-        match self.0 {
-            #[cfg(target_arch = "x86_64")]
-            Level::Avx512(t) => t.block_masks(w, &TOKEN_LO, &TOKEN_HI),
-            #[cfg(target_arch = "x86_64")]
-            Level::Avx2(t) => t.block_masks(w, &TOKEN_LO, &TOKEN_HI),
-            #[cfg(target_arch = "x86_64")]
-            Level::Sse42(t) => t.block_masks(w, &TOKEN_LO, &TOKEN_HI),
-            Level::Swar => block_masks_bytes(w),
-        }
-    }
 }
 
 /// [`dispatch`] with a forced implementation (tests of every path on whole heads); one the
@@ -437,39 +351,6 @@ impl Scan for Forced {
     #[inline]
     fn token_end(self, b: &[u8], i: usize) -> usize {
         token_end_with(self.0, b, i)
-    }
-    /// As in production: the block walk where a vector kernel exists for the forced
-    /// implementation and this CPU.
-    #[inline]
-    fn has_blocks(self) -> bool {
-        self.0 == Impl::Avx512 && self.0.is_supported()
-    }
-    #[inline]
-    fn block_masks(self, w: &[u8; 64]) -> BlockMasks {
-        block_masks_with(self.0, w)
-    }
-}
-
-/// [`Scan::block_masks`] with a forced implementation (tests); the byte-at-a-time
-/// classifier for [`Impl::Bytes`], [`Impl::Swar`] and any implementation the CPU lacks.
-pub(crate) fn block_masks_with(imp: Impl, w: &[u8; 64]) -> BlockMasks {
-    match imp {
-        #[cfg(target_arch = "x86_64")]
-        Impl::Avx512 => match simd::Avx512::detect() {
-            Some(t) => t.block_masks(w, &TOKEN_LO, &TOKEN_HI),
-            None => block_masks_bytes(w),
-        },
-        #[cfg(target_arch = "x86_64")]
-        Impl::Avx2 => match simd::Avx2::detect() {
-            Some(t) => t.block_masks(w, &TOKEN_LO, &TOKEN_HI),
-            None => block_masks_bytes(w),
-        },
-        #[cfg(target_arch = "x86_64")]
-        Impl::Sse42 => match simd::Sse42::detect() {
-            Some(t) => t.block_masks(w, &TOKEN_LO, &TOKEN_HI),
-            None => block_masks_bytes(w),
-        },
-        _ => block_masks_bytes(w),
     }
 }
 
@@ -503,7 +384,7 @@ fn target_end_swar_outlined(b: &[u8], i: usize) -> usize {
 pub fn value_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
     match imp {
         #[cfg(target_arch = "x86_64")]
-        Impl::Avx2 | Impl::Avx512 => match simd::Avx2::detect() {
+        Impl::Avx2 => match simd::Avx2::detect() {
             Some(t) => finish(t.value_end(b, i), b, value_end_swar),
             None => value_end_swar(b, i),
         },
@@ -522,7 +403,7 @@ pub fn value_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
 pub fn target_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
     match imp {
         #[cfg(target_arch = "x86_64")]
-        Impl::Avx2 | Impl::Avx512 => match simd::Avx2::detect() {
+        Impl::Avx2 => match simd::Avx2::detect() {
             Some(t) => finish(t.target_end(b, i), b, target_end_swar),
             None => target_end_swar(b, i),
         },
@@ -541,7 +422,7 @@ pub fn target_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
 pub fn token_end_with(imp: Impl, b: &[u8], i: usize) -> usize {
     match imp {
         #[cfg(target_arch = "x86_64")]
-        Impl::Avx2 | Impl::Avx512 => match simd::Avx2::detect() {
+        Impl::Avx2 => match simd::Avx2::detect() {
             Some(t) => finish(t.nibble_end(b, i, &TOKEN_LO, &TOKEN_HI), b, token_end),
             None => token_end(b, i),
         },

@@ -47,10 +47,6 @@ pub(crate) enum Level {
     /// AVX2 kernels.
     #[cfg(target_arch = "x86_64")]
     Avx2(Avx2),
-    /// AVX2 kernels for scans, and the parse compiled for AVX-512BW with the 64-byte block
-    /// kernel inlined (see [`Avx512::run`]).
-    #[cfg(target_arch = "x86_64")]
-    Avx512(Avx512),
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -61,7 +57,6 @@ mod level {
     const SWAR: u8 = 1;
     const SSE42: u8 = 2;
     const AVX2: u8 = 3;
-    const AVX512: u8 = 4;
     /// The detected level, cached: written only after `is_x86_feature_detected!` confirmed it.
     static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
 
@@ -69,7 +64,6 @@ mod level {
     #[inline(always)]
     pub(crate) fn level() -> super::Level {
         match LEVEL.load(Ordering::Relaxed) {
-            AVX512 => super::Level::Avx512(super::Avx512(())),
             AVX2 => super::Level::Avx2(super::Avx2(())),
             SSE42 => super::Level::Sse42(super::Sse42(())),
             SWAR => super::Level::Swar,
@@ -79,9 +73,7 @@ mod level {
 
     #[cold]
     fn detect() -> super::Level {
-        let (l, level) = if let Some(t) = super::Avx512::detect() {
-            (AVX512, super::Level::Avx512(t))
-        } else if let Some(t) = super::Avx2::detect() {
+        let (l, level) = if let Some(t) = super::Avx2::detect() {
             (AVX2, super::Level::Avx2(t))
         } else if let Some(t) = super::Sse42::detect() {
             (SSE42, super::Level::Sse42(t))
@@ -164,23 +156,6 @@ pub(crate) mod sse2 {
     }
 }
 
-/// The structural bit masks of one 64-byte block of a head (see `block.rs`): bit `k`
-/// describes byte `k`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct BlockMasks {
-    /// CR bytes.
-    pub(crate) cr: u64,
-    /// LF bytes.
-    pub(crate) lf: u64,
-    /// `:` bytes.
-    pub(crate) colon: u64,
-    /// Bytes that may not appear in a field value: controls but HTAB, and DEL (so CR and LF
-    /// too).
-    pub(crate) ctl: u64,
-    /// Bytes in the class of the nibble tables the caller passes (`tchar` for heads).
-    pub(crate) token: u64,
-}
-
 /// Proof that this CPU has SSE4.2 (and so SSSE3): made only by [`Sse42::detect`] or the cached
 /// [`level`].
 #[cfg(target_arch = "x86_64")]
@@ -213,13 +188,6 @@ impl Sse42 {
     pub(crate) fn nibble_end(self, b: &[u8], i: usize, lo: &[u8; 16], hi: &[u8; 16]) -> Stop {
         // SAFETY: a `Sse42` exists only where detection found SSE4.2 (which implies SSSE3).
         unsafe { x86::nibble_end_sse42(b, i, lo, hi) }
-    }
-
-    /// [`x86::block_masks_sse42`].
-    #[inline(always)]
-    pub(crate) fn block_masks(self, w: &[u8; 64], lo: &[u8; 16], hi: &[u8; 16]) -> BlockMasks {
-        // SAFETY: a `Sse42` exists only where detection found SSE4.2 (which implies SSSE3).
-        unsafe { x86::block_masks_sse42(w, lo, hi) }
     }
 }
 
@@ -255,238 +223,12 @@ impl Avx2 {
         // SAFETY: an `Avx2` exists only where detection found AVX2.
         unsafe { x86::nibble_end_avx2(b, i, lo, hi) }
     }
-
-    /// [`x86::block_masks_avx2`].
-    #[inline(always)]
-    pub(crate) fn block_masks(self, w: &[u8; 64], lo: &[u8; 16], hi: &[u8; 16]) -> BlockMasks {
-        // SAFETY: an `Avx2` exists only where detection found AVX2.
-        unsafe { x86::block_masks_avx2(w, lo, hi) }
-    }
-}
-
-/// Work run by [`Avx512::run`]; its `run` must be `#[inline(always)]` so that it lands in the
-/// function compiled for the features.
-pub(crate) trait Avx512Job {
-    /// What the job returns.
-    type Out;
-    /// Runs the job.
-    fn run(self, t: Avx512) -> Self::Out;
-}
-
-/// Proof that this CPU has AVX-512F and AVX-512BW, and AVX2, BMI1 and BMI2: made only by
-/// [`Avx512::detect`] or the cached [`level`].
-#[cfg(target_arch = "x86_64")]
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Avx512(());
-
-#[cfg(target_arch = "x86_64")]
-impl Avx512 {
-    /// The token when this CPU has the features.
-    pub(crate) fn detect() -> Option<Self> {
-        (std::is_x86_feature_detected!("avx512f")
-            && std::is_x86_feature_detected!("avx512bw")
-            && std::is_x86_feature_detected!("avx2")
-            && std::is_x86_feature_detected!("bmi1")
-            && std::is_x86_feature_detected!("bmi2"))
-        .then_some(Avx512(()))
-    }
-
-    /// The AVX2 token (an `Avx512` proves AVX2 too).
-    #[inline(always)]
-    pub(crate) fn avx2(self) -> Avx2 {
-        Avx2(())
-    }
-
-    /// Runs `job` compiled for these features: what it inlines (the whole head parse) may
-    /// then inline [`Avx512::block_masks`], which a function without them must call.
-    #[inline(always)]
-    pub(crate) fn run<J: Avx512Job>(self, job: J) -> J::Out {
-        // SAFETY: an `Avx512` exists only where detection found every feature enabled on
-        // `x86::run_avx512`.
-        unsafe { x86::run_avx512(self, job) }
-    }
-
-    /// [`x86::block_masks_avx512`].
-    #[inline(always)]
-    pub(crate) fn block_masks(self, w: &[u8; 64], lo: &[u8; 16], hi: &[u8; 16]) -> BlockMasks {
-        // SAFETY: an `Avx512` exists only where detection found AVX-512F and AVX-512BW.
-        unsafe { x86::block_masks_avx512(w, lo, hi) }
-    }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{Avx512, Avx512Job, BlockMasks, Stop};
+    use super::Stop;
     use core::arch::x86_64::*;
-
-    /// Calls `job` in a function compiled for AVX-512F/BW, AVX2, BMI1 and BMI2.
-    ///
-    /// # Safety
-    /// The CPU must support those features.
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx2,bmi1,bmi2")]
-    pub(crate) unsafe fn run_avx512<J: Avx512Job>(t: Avx512, job: J) -> J::Out {
-        job.run(t)
-    }
-
-    /// The [`BlockMasks`] of `w` with AVX-512BW: one 64-byte load, a compare into a mask
-    /// register per class; `lo_tab` and `hi_tab` give the token class as for
-    /// [`nibble_end_avx2`].
-    ///
-    /// # Safety
-    /// The CPU must support AVX-512F and AVX-512BW.
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw")]
-    pub(crate) unsafe fn block_masks_avx512(
-        w: &[u8; 64],
-        lo_tab: &[u8; 16],
-        hi_tab: &[u8; 16],
-    ) -> BlockMasks {
-        // SAFETY: `w` is 64 readable bytes and the tables 16; loadu has no alignment
-        // requirement; AVX-512F is enabled on this function.
-        let (v, lo_lut, hi_lut) = unsafe {
-            (
-                _mm512_loadu_si512(w.as_ptr().cast()),
-                _mm512_broadcast_i32x4(_mm_loadu_si128(lo_tab.as_ptr().cast())),
-                _mm512_broadcast_i32x4(_mm_loadu_si128(hi_tab.as_ptr().cast())),
-            )
-        };
-        let eq = |c: u8| _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c as i8));
-        let ctl = (_mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20)) & !eq(b'\t')) | eq(0x7f);
-        let nib = _mm512_set1_epi8(0x0f);
-        let lo = _mm512_and_si512(v, nib);
-        let hi = _mm512_and_si512(_mm512_srli_epi16::<4>(v), nib);
-        let m = _mm512_and_si512(
-            _mm512_shuffle_epi8(lo_lut, lo),
-            _mm512_shuffle_epi8(hi_lut, hi),
-        );
-        BlockMasks {
-            cr: eq(b'\r'),
-            lf: eq(b'\n'),
-            colon: eq(b':'),
-            ctl,
-            token: _mm512_test_epi8_mask(m, m),
-        }
-    }
-
-    /// The masks of 32 bytes, in [`BlockMasks`] order, with AVX2.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn masks32_avx2(v: __m256i, lo_lut: __m256i, hi_lut: __m256i) -> [u32; 5] {
-        let eq = |c: u8| _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8)));
-        let ctl = _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v);
-        let tab = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\t' as i8));
-        let del = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f));
-        let stop = _mm256_or_si256(_mm256_andnot_si256(tab, ctl), del);
-        let nib = _mm256_set1_epi8(0x0f);
-        let lo = _mm256_and_si256(v, nib);
-        let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nib);
-        let m = _mm256_and_si256(
-            _mm256_shuffle_epi8(lo_lut, lo),
-            _mm256_shuffle_epi8(hi_lut, hi),
-        );
-        let not_token = _mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256()));
-        [
-            eq(b'\r') as u32,
-            eq(b'\n') as u32,
-            eq(b':') as u32,
-            _mm256_movemask_epi8(stop) as u32,
-            !(not_token as u32),
-        ]
-    }
-
-    /// The [`BlockMasks`] of `w` with AVX2 (two 32-byte halves); `lo_tab` and `hi_tab` give
-    /// the token class as for [`nibble_end_avx2`].
-    ///
-    /// # Safety
-    /// The CPU must support AVX2.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    pub(crate) unsafe fn block_masks_avx2(
-        w: &[u8; 64],
-        lo_tab: &[u8; 16],
-        hi_tab: &[u8; 16],
-    ) -> BlockMasks {
-        // SAFETY: the tables are 16 bytes and `w` 64 (two 32-byte loads at 0 and 32); loadu
-        // has no alignment requirement; AVX2 is enabled on this function.
-        let (lo_lut, hi_lut, a, b) = unsafe {
-            (
-                _mm256_broadcastsi128_si256(_mm_loadu_si128(lo_tab.as_ptr().cast())),
-                _mm256_broadcastsi128_si256(_mm_loadu_si128(hi_tab.as_ptr().cast())),
-                _mm256_loadu_si256(w.as_ptr().cast()),
-                _mm256_loadu_si256(w.as_ptr().add(32).cast()),
-            )
-        };
-        let lo = masks32_avx2(a, lo_lut, hi_lut);
-        let hi = masks32_avx2(b, lo_lut, hi_lut);
-        let join = |k: usize| lo[k] as u64 | (hi[k] as u64) << 32;
-        BlockMasks {
-            cr: join(0),
-            lf: join(1),
-            colon: join(2),
-            ctl: join(3),
-            token: join(4),
-        }
-    }
-
-    /// The masks of 16 bytes, in [`BlockMasks`] order, with SSSE3.
-    #[inline]
-    #[target_feature(enable = "sse4.2")]
-    fn masks16_sse42(v: __m128i, lo_lut: __m128i, hi_lut: __m128i) -> [u16; 5] {
-        let eq = |c: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8)));
-        let ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-        let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
-        let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
-        let stop = _mm_or_si128(_mm_andnot_si128(tab, ctl), del);
-        let nib = _mm_set1_epi8(0x0f);
-        let lo = _mm_and_si128(v, nib);
-        let hi = _mm_and_si128(_mm_srli_epi16::<4>(v), nib);
-        let m = _mm_and_si128(_mm_shuffle_epi8(lo_lut, lo), _mm_shuffle_epi8(hi_lut, hi));
-        let not_token = _mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_setzero_si128()));
-        [
-            eq(b'\r') as u16,
-            eq(b'\n') as u16,
-            eq(b':') as u16,
-            _mm_movemask_epi8(stop) as u16,
-            !(not_token as u16),
-        ]
-    }
-
-    /// [`block_masks_avx2`] with SSE4.2 (four 16-byte quarters).
-    ///
-    /// # Safety
-    /// The CPU must support SSE4.2 (and so SSSE3).
-    #[inline]
-    #[target_feature(enable = "sse4.2")]
-    pub(crate) unsafe fn block_masks_sse42(
-        w: &[u8; 64],
-        lo_tab: &[u8; 16],
-        hi_tab: &[u8; 16],
-    ) -> BlockMasks {
-        // SAFETY: both tables are 16 bytes; loadu has no alignment requirement.
-        let (lo_lut, hi_lut) = unsafe {
-            (
-                _mm_loadu_si128(lo_tab.as_ptr().cast()),
-                _mm_loadu_si128(hi_tab.as_ptr().cast()),
-            )
-        };
-        let mut out = [0u64; 5];
-        for (q, chunk) in w.chunks_exact(16).enumerate() {
-            // SAFETY: `chunk` is exactly 16 readable bytes; SSE4.2 is enabled here.
-            let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) };
-            let m = masks16_sse42(v, lo_lut, hi_lut);
-            for k in 0..5 {
-                out[k] |= (m[k] as u64) << (16 * q);
-            }
-        }
-        BlockMasks {
-            cr: out[0],
-            lf: out[1],
-            colon: out[2],
-            ctl: out[3],
-            token: out[4],
-        }
-    }
 
     /// A set of bytes given as inclusive ranges, scanned by [`end_sse42`] and [`end_avx2`].
     pub(crate) trait ByteRanges {
