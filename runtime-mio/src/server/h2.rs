@@ -244,6 +244,14 @@ impl H2Session {
         }
     }
 
+    /// [`H2Session::hibernate`] refused (something is in flight, or the client has not yet
+    /// acknowledged our SETTINGS): the connection stays awake and gives back its memory only
+    /// after [`SHRINK_AFTER`] of idleness from now on, not at every turn.
+    pub(crate) fn hibernate_refused(&mut self) {
+        self.hibernate_due = false;
+        self.shrink_after = SHRINK_AFTER;
+    }
+
     /// Calls the handler for `req` and starts its response; `protocol` is the `:protocol`
     /// of an extended CONNECT.
     fn respond(&mut self, id: StreamId, req: &Request, protocol: Option<&[u8]>) {

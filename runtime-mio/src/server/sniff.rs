@@ -186,7 +186,10 @@ impl ServerSession {
         if let Proto::H2(s) = self.take_proto(now) {
             self.proto = match s.hibernate() {
                 Ok(asleep) => Proto::H2Asleep(asleep),
-                Err(s) => Proto::H2(s),
+                Err(mut s) => {
+                    s.hibernate_refused();
+                    Proto::H2(s)
+                }
             };
         }
     }
