@@ -626,7 +626,10 @@ fn shrink_gives_back_idle_memory_and_keeps_hpack_state() {
         .iter_mut()
         .map(|(c, s)| round_trip(c, s, now, b"/two"))
         .collect();
-    assert_eq!(again[0].1, again[1].1, "the shrunk pair decoded other fields");
+    assert_eq!(
+        again[0].1, again[1].1,
+        "the shrunk pair decoded other fields"
+    );
     assert!(
         again[1]
             .1

@@ -143,12 +143,14 @@ impl Hibernated {
     #[must_use]
     pub fn heap_size(&self) -> usize {
         self.decoder.heap_size()
-            + self.resets.as_ref().map_or(0, |r| std::mem::size_of_val(&**r))
-            + self.bdp.as_ref().map_or(0, |_| std::mem::size_of::<Bdp>())
             + self
-                .fingerprint
+                .resets
                 .as_ref()
-                .map_or(0, |f| std::mem::size_of::<PeerFingerprint>() + f.heap_size())
+                .map_or(0, |r| std::mem::size_of_val(&**r))
+            + self.bdp.as_ref().map_or(0, |_| std::mem::size_of::<Bdp>())
+            + self.fingerprint.as_ref().map_or(0, |f| {
+                std::mem::size_of::<PeerFingerprint>() + f.heap_size()
+            })
     }
 
     /// The connection again, at `now`, with `config` (the one it was made with: it is not

@@ -62,8 +62,8 @@ mod transmit;
 
 pub use config::{Config, Limits, Pseudo};
 pub use event::Event;
-pub use hibernate::Hibernated;
 pub use fingerprint::{MAX_PRIORITIES, MAX_SETTINGS, PeerFingerprint};
+pub use hibernate::Hibernated;
 pub use send::Request;
 
 use crate::error::Error;

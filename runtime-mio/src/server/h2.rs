@@ -183,7 +183,12 @@ impl H2Session {
         config
     }
 
-    fn with_connection(conn: Connection, timeouts: &Timeouts, handler: Handler, now: Instant) -> Self {
+    fn with_connection(
+        conn: Connection,
+        timeouts: &Timeouts,
+        handler: Handler,
+        now: Instant,
+    ) -> Self {
         H2Session {
             shrink_after: Duration::ZERO,
             hibernate_due: false,
@@ -696,7 +701,10 @@ impl Session for H2Session {
         self.backed_up = cx.backed_up;
         self.ws_expire(cx.now);
         self.expire_body_gaps(cx.now);
-        if self.idle_since.is_some_and(|t| t + self.shrink_after <= cx.now) {
+        if self
+            .idle_since
+            .is_some_and(|t| t + self.shrink_after <= cx.now)
+        {
             // Refused while something is half-received or waits to be written: tried again
             // after another idle period.
             self.name_scratch = Vec::new();

@@ -16,11 +16,11 @@ use proto_h1::{Buffers, ConnConfig};
 
 use super::h1::{H1Session, Handler};
 use super::h2::H2Session;
-use proto_h2::conn::Hibernated;
 use super::ws::WsSession;
 use crate::engine::Engine;
 use crate::event_loop::{Context, Session};
 use crate::timer::Timeouts;
+use proto_h2::conn::Hibernated;
 
 /// The HTTP/2 client connection preface (RFC 9113 section 3.4).
 const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
