@@ -120,6 +120,9 @@ pub struct H2Session {
     /// The memory was given back after `shrink_after` without a stream: the server may
     /// hibernate the connection ([`H2Session::hibernate`]).
     hibernate_due: bool,
+    /// A hibernation was refused: the next `process` that finds the connection idle arms the
+    /// idle timer again even though the memory was already given back.
+    retry_hibernate: bool,
 }
 
 /// How long an HTTP/2 connection stays without an open stream before it gives back its
@@ -192,6 +195,7 @@ impl H2Session {
         H2Session {
             shrink_after: Duration::ZERO,
             hibernate_due: false,
+            retry_hibernate: false,
             conn,
             handler,
             streams: HashMap::new(),
@@ -249,12 +253,13 @@ impl H2Session {
         }
     }
 
-    /// [`H2Session::hibernate`] refused (something is in flight, or the client has not yet
-    /// acknowledged our SETTINGS): the connection stays awake and gives back its memory only
-    /// after [`SHRINK_AFTER`] of idleness from now on, not at every turn.
+    /// [`H2Session::hibernate`] refused (the client has not yet acknowledged our SETTINGS,
+    /// say: its ACK often comes just after the response it arrived with): tried again at the
+    /// next call to `process` that finds the connection idle, that is after the client's
+    /// next bytes (never at every turn of the loop on its own).
     pub(crate) fn hibernate_refused(&mut self) {
         self.hibernate_due = false;
-        self.shrink_after = SHRINK_AFTER;
+        self.retry_hibernate = true;
     }
 
     /// Calls the handler for `req` and starts its response; `protocol` is the `:protocol`
@@ -646,7 +651,9 @@ impl Session for H2Session {
         if self.conn.stream_count() > 0 || !self.streams.is_empty() || !self.uploads.is_empty() {
             self.idle_since = None;
             self.hibernate_due = false;
-        } else if self.idle_since.is_none() && self.conn.heap_size() > 0 {
+        } else if self.idle_since.is_none()
+            && (self.conn.heap_size() > 0 || std::mem::take(&mut self.retry_hibernate))
+        {
             self.idle_since = Some(cx.now);
         }
     }
