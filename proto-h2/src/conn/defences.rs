@@ -244,3 +244,63 @@ impl Connection {
         Ok(())
     }
 }
+
+/// Milliseconds from `at` back to `base` (rounded down, at most `u32::MAX - 1`; `u32::MAX`
+/// stands for none): how [`FrozenBudgets`] and the hibernated connection keep past instants.
+pub(super) fn age_ms(base: Instant, at: Option<Instant>) -> u32 {
+    at.map_or(u32::MAX, |at| {
+        u32::try_from(base.saturating_duration_since(at).as_millis())
+            .unwrap_or(u32::MAX - 1)
+            .min(u32::MAX - 1)
+    })
+}
+
+/// The instant `age` milliseconds before `base` (see [`age_ms`]): at most a millisecond
+/// later than the one recorded; `base` itself when that is before the clock's origin.
+pub(super) fn from_age(base: Instant, age: u32) -> Option<Instant> {
+    (age != u32::MAX).then(|| {
+        base.checked_sub(Duration::from_millis(u64::from(age)))
+            .unwrap_or(base)
+    })
+}
+
+/// [`Budgets`] while the connection hibernates: each rate's start as milliseconds before the
+/// hibernation ([`age_ms`]: it comes back at most a millisecond later, so a window ends at
+/// most that much later, never sooner), its count and the credits as they were.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct FrozenBudgets {
+    starts: [u32; BUDGETS],
+    counts: [u32; BUDGETS],
+    ping_credit: u32,
+    update_credit: u32,
+}
+
+impl Budgets {
+    /// The budgets with their instants kept relative to `base`.
+    pub(super) fn freeze(&self, base: Instant) -> FrozenBudgets {
+        FrozenBudgets {
+            starts: self.rates.map(|r| age_ms(base, r.start)),
+            counts: self.rates.map(|r| r.count),
+            ping_credit: self.ping_credit,
+            update_credit: self.update_credit,
+        }
+    }
+}
+
+impl FrozenBudgets {
+    /// The budgets again, `base` being the instant [`Budgets::freeze`] was given.
+    pub(super) fn thaw(&self, base: Instant) -> Budgets {
+        let mut rates = [Rate::NEW; BUDGETS];
+        for (r, (&start, &count)) in rates.iter_mut().zip(self.starts.iter().zip(&self.counts)) {
+            *r = Rate {
+                start: from_age(base, start),
+                count,
+            };
+        }
+        Budgets {
+            rates,
+            ping_credit: self.ping_credit,
+            update_credit: self.update_credit,
+        }
+    }
+}

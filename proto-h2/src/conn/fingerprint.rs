@@ -83,6 +83,12 @@ impl PeerFingerprint {
         self.pseudo.iter().map_while(|p| *p)
     }
 
+    /// Heap bytes its two lists hold.
+    pub(super) fn heap_size(&self) -> usize {
+        self.settings.capacity() * std::mem::size_of::<(u16, u32)>()
+            + self.priorities.capacity() * std::mem::size_of::<PriorityFrame>()
+    }
+
     /// Whether the first HEADERS block has arrived, after which nothing changes.
     pub fn is_complete(&self) -> bool {
         self.pseudo_seen

@@ -52,6 +52,7 @@ mod eof;
 mod event;
 mod fingerprint;
 mod headers;
+mod hibernate;
 mod recv;
 mod send;
 mod settings;
@@ -62,6 +63,7 @@ mod transmit;
 pub use config::{Config, Limits, Pseudo};
 pub use event::Event;
 pub use fingerprint::{MAX_PRIORITIES, MAX_SETTINGS, PeerFingerprint};
+pub use hibernate::Hibernated;
 pub use send::Request;
 
 use crate::error::Error;
@@ -417,14 +419,15 @@ impl Connection {
 
     /// Gives back the memory an idle connection need not hold, when it has no open stream and
     /// nothing half-received or waiting to be written (otherwise it does nothing and returns
-    /// `false`): the HPACK tables are compacted to their live entries and the encoder's
-    /// lookup caches dropped (up to some 38 KiB at the default table size once the tables have
-    /// grown; they start small, so a connection that carried only a few small header blocks
-    /// holds a few KiB without this), the receive, scratch and control buffers and the event
-    /// and stream collections freed. The dynamic tables' entries and every setting are kept:
-    /// later header blocks encode and decode as before, and the next stream grows what it
-    /// needs back (as much allocation as was given back, and a few microseconds, so call this
-    /// after an idle period, not after every stream; the runtime waits a second).
+    /// `false`): the peer's HPACK table is compacted to its live entries, our encoder's
+    /// table and lookup caches are dropped ([`hpack::Encoder::reset_table`]: the next header
+    /// block starts with size updates to 0 and back; up to some 38 KiB at the default table
+    /// size once the tables have grown; they start small, so a connection that carried only a
+    /// few small header blocks holds a few KiB without this), the receive, scratch and control
+    /// buffers and the event and stream collections freed. The peer's table entries and every
+    /// setting are kept, and the next stream grows what it needs back (as much allocation as
+    /// was given back, and a few microseconds, so call this after an idle period, not after
+    /// every stream; the runtime waits a second). [`Connection::hibernate`] goes further.
     pub fn shrink(&mut self) -> bool {
         if !self.streams.is_empty()
             || !self.events.is_empty()
@@ -434,7 +437,7 @@ impl Connection {
         {
             return false;
         }
-        self.encoder.shrink();
+        self.encoder.reset_table();
         self.decoder.shrink();
         self.rx = BytesMut::new();
         self.scratch = Vec::new();

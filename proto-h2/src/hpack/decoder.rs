@@ -68,6 +68,56 @@ fn huffman_string(src: &[u8], scratch: &mut Vec<u8>) -> Result<Src, DecodeError>
     Ok(Src::Scratch(s, scratch.len()))
 }
 
+/// A [`Decoder`] stored compactly while its connection is idle ([`Decoder::freeze`]): its
+/// dynamic table's entries, oldest first, each as its name's and its value's lengths (four
+/// octets each, little-endian) then its name and value, in one buffer of exactly that size
+/// (none for an empty table), and its limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrozenDecoder {
+    entries: Option<Box<[u8]>>,
+    capacity: u32,
+    max_table_size: u32,
+    required_update: Option<u32>,
+    max_header_list_size: u32,
+}
+
+impl FrozenDecoder {
+    /// A decoder again, with the same table entries, table size and limits as the one frozen.
+    /// Its table's rings are laid out anew for the entries (they grow with use as a new
+    /// decoder's do).
+    #[must_use]
+    pub fn thaw(&self) -> Decoder {
+        let mut table = DynamicTable::new(self.capacity as usize);
+        let mut rest: &[u8] = self.entries.as_deref().unwrap_or_default();
+        while let Some((lens, tail)) = rest.split_first_chunk::<8>() {
+            let [a, b, c, d, e, f, g, h] = *lens;
+            let n = u32::from_le_bytes([a, b, c, d]) as usize;
+            let v = u32::from_le_bytes([e, f, g, h]) as usize;
+            let Some((name, tail)) = tail.split_at_checked(n) else {
+                break;
+            };
+            let Some((value, tail)) = tail.split_at_checked(v) else {
+                break;
+            };
+            table.insert(name, value);
+            rest = tail;
+        }
+        Decoder {
+            table,
+            scratch: Vec::new(),
+            max_table_size: self.max_table_size as usize,
+            required_update: self.required_update.map(|n| n as usize),
+            max_header_list_size: self.max_header_list_size as usize,
+        }
+    }
+
+    /// Heap bytes it holds: its entries' octets plus eight per entry.
+    #[must_use]
+    pub fn heap_size(&self) -> usize {
+        self.entries.as_ref().map_or(0, |e| e.len())
+    }
+}
+
 /// Decodes header blocks of one connection direction.
 ///
 /// Fields go to a callback, borrowed from the block, the dynamic table or a scratch buffer that
@@ -152,6 +202,41 @@ impl Decoder {
     #[must_use]
     pub fn heap_size(&self) -> usize {
         self.table.heap_size() + self.scratch.capacity()
+    }
+
+    /// The decoder in its most compact form, for a connection that will be idle a while: the
+    /// dynamic table's entries (the peer's, which must be kept) in one buffer of exactly their
+    /// octets plus eight per entry, and the limits; [`FrozenDecoder::thaw`] gives back a
+    /// decoder that decodes every later block as this one would. Limits above `u32::MAX` are
+    /// kept as `u32::MAX`.
+    #[must_use]
+    pub fn freeze(&self) -> FrozenDecoder {
+        let len = self.table.len();
+        let entries = (len > 0).then(|| {
+            let mut out = Vec::with_capacity(
+                (0..len)
+                    .filter_map(|i| self.table.get(i))
+                    .map(|(n, v)| 8 + n.len() + v.len())
+                    .sum(),
+            );
+            for i in (0..len).rev() {
+                if let Some((n, v)) = self.table.get(i) {
+                    out.extend_from_slice(&(n.len() as u32).to_le_bytes());
+                    out.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                    out.extend_from_slice(n);
+                    out.extend_from_slice(v);
+                }
+            }
+            out.into_boxed_slice()
+        });
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        FrozenDecoder {
+            entries,
+            capacity: narrow(self.table.capacity()),
+            max_table_size: narrow(self.max_table_size),
+            required_update: self.required_update.map(narrow),
+            max_header_list_size: narrow(self.max_header_list_size),
+        }
     }
 
     /// Forgets the dynamic table and returns to the state of [`Decoder::new`] (limits included),
@@ -296,6 +381,53 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A frozen decoder holds only its entries' octets plus eight per entry; thawed, it
+    /// decodes the next blocks (indices into the old entries, insertions that evict them)
+    /// exactly as a twin that was never frozen, and keeps a pending required size update.
+    #[test]
+    fn freeze_and_thaw_keep_the_table() {
+        let mut enc = crate::hpack::Encoder::new();
+        enc.set_max_table_size(200);
+        let (mut a, mut twin) = (Decoder::new(), Decoder::new());
+        a.set_max_table_size(200);
+        twin.set_max_table_size(200);
+        let mut blocks = Vec::new();
+        for i in 0..6 {
+            let v = format!("value-{i}");
+            let mut block = Vec::new();
+            enc.encode(
+                [(&b"x-name"[..], v.as_bytes()), (b"x-other", b"same")],
+                &mut block,
+            );
+            blocks.push(block);
+        }
+        for b in &blocks[..3] {
+            assert_eq!(decode_all(&mut a, b), decode_all(&mut twin, b));
+        }
+        let frozen = a.freeze();
+        let live: usize = (0..a.table.len())
+            .map(|i| a.table.get(i).map_or(0, |(n, v)| 8 + n.len() + v.len()))
+            .sum();
+        assert_eq!(frozen.heap_size(), live);
+        let mut thawed = frozen.thaw();
+        assert_eq!(thawed.table_size(), twin.table_size());
+        assert_eq!(thawed.table_capacity(), 200);
+        for b in &blocks[3..] {
+            assert_eq!(decode_all(&mut thawed, b), decode_all(&mut twin, b));
+            assert_eq!(thawed.table_size(), twin.table_size());
+        }
+        // An empty table freezes to nothing; a size update owed survives.
+        let mut d = Decoder::new();
+        d.set_max_table_size(0);
+        let frozen = d.freeze();
+        assert_eq!(frozen.heap_size(), 0);
+        let mut thawed = frozen.thaw();
+        assert_eq!(
+            decode_all(&mut thawed, &[0x82]),
+            Err(DecodeError::MissingSizeUpdate { max: 0 })
+        );
+    }
 
     fn hex(s: &str) -> Vec<u8> {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();

@@ -251,6 +251,20 @@ impl Encoder {
         self.table.compact();
     }
 
+    /// Empties the dynamic table and frees everything the encoder holds (table rings and
+    /// lookup caches): an idle connection's encoder then holds no heap at all. The next block
+    /// starts with a dynamic table size update to 0 (the peer's decoder evicts every entry,
+    /// RFC 7541 section 4.3) and then one back to the current size (section 6.3: an encoder
+    /// may signal a size change at the start of any block, and a decoder must accept one up
+    /// to the protocol's limit), so both tables are empty and in step again. Costs the next
+    /// blocks the entries they would have indexed (a few dozen octets), not correctness.
+    pub fn reset_table(&mut self) {
+        let target = self.pending.map_or(self.table.capacity(), |(_, last)| last);
+        self.table = DynamicTable::new(self.table.capacity());
+        self.caches = None;
+        self.pending = Some((0, target));
+    }
+
     /// Heap bytes the encoder holds.
     #[must_use]
     pub fn heap_size(&self) -> usize {
@@ -573,6 +587,34 @@ mod tests {
         d.set_max_table_size(65536);
         let block = round_trip(&mut e, &mut d, &[(b"x-a", b"1")]);
         assert_eq!(block, [0xbe]);
+    }
+
+    /// After `reset_table` the encoder holds no heap, its next block opens with the size
+    /// updates 0 and 4096, and an independent decoder that kept the old entries follows it.
+    #[test]
+    fn reset_table_frees_everything_and_signals_size_zero() {
+        let (mut e, mut d) = (Encoder::new(), Decoder::new());
+        let fields: &[(&[u8], &[u8])] = &[(b"content-type", b"text/plain"), (b"x-a", b"1")];
+        round_trip(&mut e, &mut d, fields);
+        assert!(e.heap_size() > 0);
+        assert!(d.table_size() > 0);
+        e.reset_table();
+        assert_eq!(e.heap_size(), 0);
+        assert_eq!(e.table_size(), 0);
+        let block = round_trip(&mut e, &mut d, fields);
+        // 0x20: size 0; 0x3f 0xe1 0x1f: size 4096; then literals again (incremental indexing).
+        assert_eq!(&block[..4], &[0x20, 0x3f, 0xe1, 0x1f]);
+        assert_eq!(block[4] & 0xc0, 0x40);
+        assert_eq!(d.table_size(), e.table_size());
+        let again = round_trip(&mut e, &mut d, fields);
+        assert_eq!(again, [0xbf, 0xbe]);
+        // A lowered peer size still pending is what the table goes back to.
+        e.set_max_table_size(100);
+        d.set_max_table_size(100);
+        e.reset_table();
+        let block = round_trip(&mut e, &mut d, fields);
+        assert_eq!(&block[..2], &[0x20, 0x3f]);
+        assert_eq!(d.table_capacity(), 100);
     }
 
     #[test]

@@ -33,7 +33,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-pub use decoder::Decoder;
+pub use decoder::{Decoder, FrozenDecoder};
 pub use encoder::Encoder;
 
 use std::fmt;

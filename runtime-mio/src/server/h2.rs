@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use proto_h2::conn::{Config, Connection, Event, Role};
+use proto_h2::conn::{Config, Connection, Event, Hibernated, Role};
 use proto_h2::frame::{ErrorCode, StreamId};
 use proto_h2::settings::id as setting;
 
@@ -101,7 +101,7 @@ pub struct H2Session {
     /// Request bodies being streamed to handlers' readers, by stream.
     uploads: HashMap<u32, Upload>,
     /// Since when no stream is open (the connection's memory is given back after
-    /// [`SHRINK_AFTER`] of it); `None` while streams are open or once it was given back.
+    /// `shrink_after` of it); `None` while streams are open or once it was given back.
     idle_since: Option<Instant>,
     /// Response field names lowered for HTTP/2, reused from one response to the next.
     name_scratch: Vec<u8>,
@@ -110,13 +110,27 @@ pub struct H2Session {
     /// Streams whose request body is still arriving, with when their last DATA came (or
     /// when the session last held the client back: the clock restarts then).
     receiving: HashMap<u32, Instant>,
+    /// How long the connection stays without an open stream before its memory is given back
+    /// and it may hibernate: no time at all the first time (a connection that made its
+    /// request and now waits, the usual idle keep-alive connection, never holds its working
+    /// memory beyond the loop's turn), [`SHRINK_AFTER`] once it has woken from hibernation or
+    /// the first attempt was refused (a connection that comes back keeps its memory across
+    /// short pauses instead of rebuilding it each time).
+    shrink_after: Duration,
+    /// The memory was given back after `shrink_after` without a stream: the server may
+    /// hibernate the connection ([`H2Session::hibernate`]).
+    hibernate_due: bool,
+    /// A hibernation was refused: the next `process` that finds the connection idle arms the
+    /// idle timer again even though the memory was already given back.
+    retry_hibernate: bool,
 }
 
 /// How long an HTTP/2 connection stays without an open stream before it gives back its
 /// buffers, HPACK rings and caches ([`Connection::shrink`]; they start small and grow with
-/// use, so a few KiB after small requests, up to some 40 KiB after large header sets): long
-/// enough that a client sending one request after another does not pay for regrowing them
-/// each time.
+/// use, so a few KiB after small requests, up to some 40 KiB after large header sets) and
+/// may hibernate, once it has woken from hibernation before (the first time it does so at
+/// once): long enough that a client sending one request after another does not pay for
+/// regrowing them each time.
 const SHRINK_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A request body streamed to its handler's reader.
@@ -138,6 +152,29 @@ impl H2Session {
     /// A session for a connection that sent (or is sending) the HTTP/2 preface.
     #[must_use]
     pub fn new(timeouts: &Timeouts, max_body: u64, handler: Handler, now: Instant) -> Self {
+        let conn = Connection::new(Role::Server, Self::config(timeouts, max_body), now);
+        Self::with_connection(conn, timeouts, handler, now)
+    }
+
+    /// The session of a connection that hibernated ([`H2Session::hibernate`]), woken at
+    /// `now`, with the server's timeouts, body limit and handler (as [`H2Session::new`]
+    /// was given them).
+    #[must_use]
+    pub fn wake(
+        asleep: Hibernated,
+        timeouts: &Timeouts,
+        max_body: u64,
+        handler: Handler,
+        now: Instant,
+    ) -> Self {
+        let conn = asleep.wake(Self::config(timeouts, max_body), now);
+        let mut s = Self::with_connection(conn, timeouts, handler, now);
+        s.shrink_after = SHRINK_AFTER;
+        s
+    }
+
+    /// The engine configuration of every server connection.
+    fn config(timeouts: &Timeouts, max_body: u64) -> Config {
         let mut config = Config::server();
         config.idle_timeout = timeouts.h2_idle.duration();
         config.keepalive_interval = timeouts.h2_ping.duration();
@@ -146,8 +183,20 @@ impl H2Session {
         config.limits.max_request_body = Some(max_body);
         // RFC 8441: extended CONNECT (WebSocket over HTTP/2).
         config.settings.push((setting::ENABLE_CONNECT_PROTOCOL, 1));
+        config
+    }
+
+    fn with_connection(
+        conn: Connection,
+        timeouts: &Timeouts,
+        handler: Handler,
+        now: Instant,
+    ) -> Self {
         H2Session {
-            conn: Connection::new(Role::Server, config, now),
+            shrink_after: Duration::ZERO,
+            hibernate_due: false,
+            retry_hibernate: false,
+            conn,
             handler,
             streams: HashMap::new(),
             going_away: false,
@@ -166,6 +215,51 @@ impl H2Session {
             body_gap: timeouts.body_idle_gap.duration(),
             receiving: HashMap::new(),
         }
+    }
+
+    /// Whether the connection has been idle long enough to hibernate
+    /// ([`H2Session::hibernate`]): set when its memory was given back after `shrink_after`
+    /// without a stream.
+    pub(crate) fn hibernate_due(&self) -> bool {
+        self.hibernate_due
+    }
+
+    /// The connection in its most compact form ([`Hibernated`], a few hundred bytes, most of
+    /// them inline) when nothing is in flight: no stream of the engine's or the session's, no
+    /// upload, pipe or body being received, no shutdown begun, and the engine idle
+    /// ([`Connection::can_hibernate`]). Everything else the session holds is rebuilt by
+    /// [`H2Session::wake`] (the client fingerprint is computed again from the engine's, which
+    /// is kept).
+    ///
+    /// # Errors
+    /// The session itself, unchanged, when something is in flight.
+    pub(crate) fn hibernate(self: Box<Self>) -> Result<Hibernated, Box<Self>> {
+        if self.going_away
+            || !self.streams.is_empty()
+            || !self.uploads.is_empty()
+            || !self.piped.is_empty()
+            || !self.receiving.is_empty()
+            || !self.conn.can_hibernate()
+        {
+            return Err(self);
+        }
+        let mut s = *self;
+        match s.conn.hibernate() {
+            Ok(asleep) => Ok(asleep),
+            Err(conn) => {
+                s.conn = *conn;
+                Err(Box::new(s))
+            }
+        }
+    }
+
+    /// [`H2Session::hibernate`] refused (the client has not yet acknowledged our SETTINGS,
+    /// say: its ACK often comes just after the response it arrived with): tried again at the
+    /// next call to `process` that finds the connection idle, that is after the client's
+    /// next bytes (never at every turn of the loop on its own).
+    pub(crate) fn hibernate_refused(&mut self) {
+        self.hibernate_due = false;
+        self.retry_hibernate = true;
     }
 
     /// Calls the handler for `req` and starts its response; `protocol` is the `:protocol`
@@ -556,7 +650,10 @@ impl Session for H2Session {
         self.pump_uploads();
         if self.conn.stream_count() > 0 || !self.streams.is_empty() || !self.uploads.is_empty() {
             self.idle_since = None;
-        } else if self.idle_since.is_none() && self.conn.heap_size() > 0 {
+            self.hibernate_due = false;
+        } else if self.idle_since.is_none()
+            && (self.conn.heap_size() > 0 || std::mem::take(&mut self.retry_hibernate))
+        {
             self.idle_since = Some(cx.now);
         }
     }
@@ -598,7 +695,7 @@ impl Session for H2Session {
             heartbeat,
             wake,
             self.ws_deadline(),
-            self.idle_since.map(|t| t + SHRINK_AFTER),
+            self.idle_since.map(|t| t + self.shrink_after),
             self.body_gap_deadline(),
         ]
         .into_iter()
@@ -611,18 +708,23 @@ impl Session for H2Session {
         self.backed_up = cx.backed_up;
         self.ws_expire(cx.now);
         self.expire_body_gaps(cx.now);
-        if self.idle_since.is_some_and(|t| t + SHRINK_AFTER <= cx.now) {
+        if self
+            .idle_since
+            .is_some_and(|t| t + self.shrink_after <= cx.now)
+        {
             // Refused while something is half-received or waits to be written: tried again
             // after another idle period.
             self.name_scratch = Vec::new();
             if self.conn.shrink() {
                 self.idle_since = None;
+                self.hibernate_due = true;
                 self.streams = HashMap::new();
                 self.uploads = HashMap::new();
                 self.piped = Vec::new();
                 self.receiving = HashMap::new();
             } else {
                 self.idle_since = Some(cx.now);
+                self.shrink_after = SHRINK_AFTER;
             }
         }
         let Some(hb) = self.heartbeat else {

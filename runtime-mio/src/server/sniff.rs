@@ -20,6 +20,7 @@ use super::ws::WsSession;
 use crate::engine::Engine;
 use crate::event_loop::{Context, Session};
 use crate::timer::Timeouts;
+use proto_h2::conn::Hibernated;
 
 /// The HTTP/2 client connection preface (RFC 9113 section 3.4).
 const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -79,6 +80,11 @@ enum Proto {
     Sniff(Sniff),
     H1(H1Session),
     H2(Box<H2Session>),
+    /// An HTTP/2 connection idle long enough to hibernate ([`H2Session::hibernate`]): inline,
+    /// as it fits in the HTTP/1.1 variant's size, so an idle HTTP/2 connection costs its slab
+    /// entry and the few bytes of the peer's HPACK entries and fingerprint. Woken by its next
+    /// input, timer or the server's shutdown.
+    H2Asleep(Hibernated),
     Ws(Box<WsSession>),
 }
 
@@ -96,6 +102,7 @@ impl fmt::Debug for ServerSession {
             Proto::Sniff(_) => "sniffing",
             Proto::H1(_) => "HTTP/1.1",
             Proto::H2(_) => "HTTP/2",
+            Proto::H2Asleep(_) => "HTTP/2 (hibernated)",
             Proto::Ws(_) => "WebSocket",
         };
         f.debug_struct("ServerSession")
@@ -140,7 +147,51 @@ impl ServerSession {
     /// Whether the connection speaks HTTP/2 (after the preface).
     #[must_use]
     pub fn is_h2(&self) -> bool {
-        matches!(self.proto, Proto::H2(_))
+        matches!(self.proto, Proto::H2(_) | Proto::H2Asleep(_))
+    }
+
+    /// Swaps the protocol state for a placeholder that holds nothing, returning it.
+    fn take_proto(&mut self, now: Instant) -> Proto {
+        let placeholder = Proto::Sniff(Sniff {
+            buf: [0; 24],
+            len: 0,
+            closed: true,
+            since: now,
+            buffers: None,
+        });
+        std::mem::replace(&mut self.proto, placeholder)
+    }
+
+    /// Wakes a hibernated HTTP/2 connection at `now` (nothing otherwise).
+    fn wake(&mut self, now: Instant) {
+        if !matches!(self.proto, Proto::H2Asleep(_)) {
+            return;
+        }
+        if let Proto::H2Asleep(asleep) = self.take_proto(now) {
+            let sh = &self.shared;
+            let handler = Arc::clone(&sh.handler);
+            let mut h2 = H2Session::wake(asleep, &sh.timeouts, sh.max_body, handler, now);
+            h2.stream_bodies = sh.stream_bodies.clone();
+            h2.fingerprint = sh.fingerprint;
+            self.proto = Proto::H2(Box::new(h2));
+        }
+    }
+
+    /// Hibernates an HTTP/2 connection that has been idle long enough, when nothing is in
+    /// flight (otherwise it stays as it is, and is tried again at its next timer).
+    fn hibernate_if_due(&mut self, now: Instant) {
+        if !matches!(&self.proto, Proto::H2(s) if s.hibernate_due()) {
+            return;
+        }
+        if let Proto::H2(s) = self.take_proto(now) {
+            self.proto = match s.hibernate() {
+                Ok(asleep) => Proto::H2Asleep(asleep),
+                Err(mut s) => {
+                    s.hibernate_refused();
+                    Proto::H2(s)
+                }
+            };
+        }
     }
 
     /// Sniffing: takes bytes of the preface; switches protocol once they decide.
@@ -192,6 +243,10 @@ impl Engine for ServerSession {
             Proto::Sniff(_) => self.sniff(now, input),
             Proto::H1(s) => s.engine_mut().recv(input).map_err(ConnError::H1),
             Proto::H2(s) => s.engine_mut().recv(now, input).map_err(ConnError::H2),
+            Proto::H2Asleep(_) => {
+                self.wake(now);
+                self.recv(now, input)
+            }
             Proto::Ws(s) => s.recv(input).map_err(ConnError::Ws),
         }
     }
@@ -208,6 +263,10 @@ impl Engine for ServerSession {
                 r
             }
             Proto::H2(s) => Engine::recv_eof(s.engine_mut()).map_err(ConnError::H2),
+            Proto::H2Asleep(_) => {
+                self.wake(Instant::now());
+                self.recv_eof()
+            }
             Proto::Ws(s) => {
                 s.recv_eof();
                 Ok(())
@@ -217,7 +276,7 @@ impl Engine for ServerSession {
 
     fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
         match &mut self.proto {
-            Proto::Sniff(_) => None,
+            Proto::Sniff(_) | Proto::H2Asleep(_) => None,
             Proto::H1(s) => s.engine_mut().poll_transmit(out),
             Proto::H2(s) => s.engine_mut().poll_transmit(now, out),
             Proto::Ws(s) => s.poll_transmit(out),
@@ -226,7 +285,7 @@ impl Engine for ServerSession {
 
     fn wants_write(&self) -> bool {
         match &self.proto {
-            Proto::Sniff(_) => false,
+            Proto::Sniff(_) | Proto::H2Asleep(_) => false,
             Proto::H1(s) => s.engine().wants_write(),
             Proto::H2(s) => s.engine().wants_write(),
             Proto::Ws(s) => s.wants_write(),
@@ -238,6 +297,7 @@ impl Engine for ServerSession {
             Proto::Sniff(s) => s.closed,
             Proto::H1(s) => s.engine().is_closed(),
             Proto::H2(s) => s.engine().is_closed(),
+            Proto::H2Asleep(_) => false,
             Proto::Ws(s) => s.is_closed(),
         }
     }
@@ -246,6 +306,7 @@ impl Engine for ServerSession {
         match &self.proto {
             Proto::Sniff(_) | Proto::H1(_) | Proto::Ws(_) => None,
             Proto::H2(s) => s.engine().poll_timeout(),
+            Proto::H2Asleep(a) => a.poll_timeout(),
         }
     }
 
@@ -253,6 +314,13 @@ impl Engine for ServerSession {
         match &mut self.proto {
             Proto::Sniff(_) | Proto::H1(_) | Proto::Ws(_) => Ok(()),
             Proto::H2(s) => s.engine_mut().handle_timeout(now).map_err(ConnError::H2),
+            Proto::H2Asleep(a) => {
+                if a.poll_timeout().is_some_and(|d| d <= now) {
+                    self.wake(now);
+                    return Engine::handle_timeout(self, now);
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -278,7 +346,7 @@ impl Session for ServerSession {
             }
             Proto::H1(s) => s.prepare(cx),
             Proto::H2(s) => s.prepare(cx),
-            Proto::Ws(_) => {}
+            Proto::H2Asleep(_) | Proto::Ws(_) => {}
         }
     }
 
@@ -306,6 +374,13 @@ impl Session for ServerSession {
                 }
             }
             Proto::H2(s) => s.process(cx),
+            Proto::H2Asleep(_) => {
+                if cx.draining {
+                    // The graceful shutdown's GOAWAY: the session sends it.
+                    self.wake(cx.now);
+                    Session::process(self, cx);
+                }
+            }
             Proto::Ws(s) => s.process(cx.now),
         }
     }
@@ -323,6 +398,7 @@ impl Session for ServerSession {
             }
             Proto::H1(s) => s.poll_timeout(),
             Proto::H2(s) => s.poll_timeout(),
+            Proto::H2Asleep(a) => a.poll_timeout(),
             Proto::Ws(s) => s.poll_timeout(),
         }
     }
@@ -337,8 +413,15 @@ impl Session for ServerSession {
             }
             Proto::H1(s) => s.handle_timeout(cx),
             Proto::H2(s) => s.handle_timeout(cx),
+            Proto::H2Asleep(_) => {
+                if due {
+                    self.wake(cx.now);
+                    Session::handle_timeout(self, cx);
+                }
+            }
             Proto::Ws(s) => s.handle_timeout(cx.now),
         }
+        self.hibernate_if_due(cx.now);
     }
 
     /// ALPN `h2` under TLS decides for HTTP/2 before any byte: the preface is then checked
@@ -363,7 +446,30 @@ impl Session for ServerSession {
             Proto::Sniff(s) => s.closed = true,
             Proto::H1(s) => s.shutdown(cx),
             Proto::H2(s) => s.shutdown(cx),
+            Proto::H2Asleep(_) => {
+                self.wake(cx.now);
+                Session::shutdown(self, cx);
+            }
             Proto::Ws(s) => s.shutdown(cx.now),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hibernated HTTP/2 connection is held inline: it fits in the HTTP/1.1 variant, so
+    /// hibernation does not make every connection's slab entry larger.
+    #[test]
+    fn hibernated_h2_fits_in_the_h1_variant() {
+        use std::mem::size_of;
+        assert!(
+            size_of::<Hibernated>() <= size_of::<H1Session>(),
+            "{} > {}",
+            size_of::<Hibernated>(),
+            size_of::<H1Session>()
+        );
+        assert_eq!(size_of::<Proto>(), size_of::<H1Session>());
     }
 }
