@@ -195,7 +195,7 @@ mod upload;
 mod url;
 mod ws;
 
-pub use body::{Body, CancelHandle, Response, Version, Wait};
+pub use body::{Body, CancelHandle, Headers, Response, Version, Wait};
 pub use connect::{ATTEMPT_DELAY, MAX_LOOKUPS, ResolveOverride};
 pub use cookie::{
     Cookie, CookieJar, MAX_ATTRIBUTE_SIZE, MAX_COOKIE_SIZE, MAX_COOKIES, MAX_COOKIES_PER_DOMAIN,
@@ -691,14 +691,21 @@ impl Client {
 
     /// One exchange: `req` as it is, no redirects, cookies or decoding.
     /// `total_from` is when the caller asked (the total timeout runs from there, across
-    /// redirects).
-    fn send(&self, req: Request, total_from: Instant) -> Result<Response, Error> {
+    /// redirects). What the request is made of moves into the [`Prepared`] it returns beside
+    /// the response (its method and, without a profile, its fields: `req` keeps its URL,
+    /// body and settings), so that a redirect can send it again and a request that is not
+    /// redirected copies nothing.
+    fn send(
+        &self,
+        req: &mut Request,
+        total_from: Instant,
+    ) -> Result<(Response, Arc<Prepared>), Error> {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
-        let origin = req.url.origin.clone();
+        let origin = &req.url.origin;
         let mut route = Route::new(origin.clone(), &req.proxy, &self.inner.config);
         if origin.scheme == Scheme::Https {
-            route.server_name = req.server_name.filter(|n| *n != origin.host);
+            route.server_name = req.server_name.clone().filter(|n| *n != origin.host);
         }
         let (headers, h2_headers) = match &self.inner.config.profile {
             Some(p) => {
@@ -715,21 +722,21 @@ impl Client {
                     }),
                 )
             }
-            None => (req.headers, None),
+            None => (std::mem::take(&mut req.headers), None),
         };
-        let cancel = req.cancel;
         let prepared = Arc::new(Prepared {
-            method: req.method,
+            method: std::mem::take(&mut req.method),
             scheme: origin.scheme,
             authority: origin.authority(),
-            target: req.url.target,
+            target: req.url.target.clone(),
             headers,
             h2_headers,
-            body: req.body,
+            body: req.body.clone(),
             timeouts,
             tunnel: None,
         });
-        self.exchange(&route, &prepared, started, total_from, &cancel)
+        let resp = self.exchange(&route, &prepared, started, total_from, &req.cancel)?;
+        Ok((resp, prepared))
     }
 
     /// Sends `prepared` on `route` (a pooled connection, or a new one) and waits for the

@@ -250,6 +250,7 @@ impl Protocol {
                 conn: Connection::new(Role::Client, settings.h2.clone(), now),
                 streams: HashMap::new(),
                 peer_settings: None,
+                ids: Vec::new(),
             })),
         }
     }
@@ -609,13 +610,15 @@ impl ClientSession {
             }
     }
 
-    fn actives(&self) -> Box<dyn Iterator<Item = &Active> + '_> {
-        match &self.proto {
-            Protocol::Pending => Box::new(std::iter::empty()),
-            Protocol::H1(h) => Box::new(h.current.iter()),
-            Protocol::H2(h) => Box::new(h.streams.values()),
-            Protocol::Tunnel(t) => Box::new(std::iter::once(&t.a)),
-        }
+    /// The exchanges under way (without a box: this runs on every turn of the loop).
+    fn actives(&self) -> impl Iterator<Item = &Active> + '_ {
+        let (one, many) = match &self.proto {
+            Protocol::Pending => (None, None),
+            Protocol::H1(h) => (h.current.as_ref(), None),
+            Protocol::H2(h) => (None, Some(h.streams.values())),
+            Protocol::Tunnel(t) => (Some(&t.a), None),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
     }
 
     /// Fails every exchange on the connection with `e` (requests never taken fail as not
@@ -1095,5 +1098,31 @@ impl Drop for ClientSession {
     fn drop(&mut self) {
         let e = self.error.clone().unwrap_or(Error::ConnectionClosed);
         self.fail_all(&e);
+    }
+}
+
+/// `n` in decimal, written into `buf` (a request's `Content-Length` without an allocation).
+pub(super) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_writes_every_length() {
+        let mut buf = [0; 20];
+        for n in [0, 7, 10, 16_384, 1 << 20, u64::MAX] {
+            assert_eq!(super::decimal(n, &mut buf), n.to_string());
+        }
     }
 }
