@@ -157,9 +157,11 @@
 //! browsers do). Its bytes move through the same bounded queues as bodies; proto-ws runs on
 //! the caller's thread inside [`WebSocket::recv`] and [`WebSocket::send`].
 //!
+//! The store enforces `SameSite` against the page a request comes from
+//! ([`Request::site_for_cookies`]; without one, a URL the user typed) and its redirect chain
+//! ([`SiteContext`]).
+//!
 //! # Not yet
-//! `SameSite` enforcement in the cookie store (the store does refuse public suffixes,
-//! enforce the `__Secure-`/`__Host-` prefixes and bound its size: [`CookieJar`]),
 //! HTTP/1.1 pipelining, adding `Expect: 100-continue` by itself to large uploads (as curl
 //! does; [`Request::expect_continue`] asks for it). A request a pooled connection lost
 //! before it was sent, or an idempotent one it lost unanswered, is sent once more on a new
@@ -199,7 +201,7 @@ pub use body::{Body, CancelHandle, Headers, Response, Version, Wait};
 pub use connect::{ATTEMPT_DELAY, MAX_LOOKUPS, ResolveOverride};
 pub use cookie::{
     Cookie, CookieJar, MAX_ATTRIBUTE_SIZE, MAX_COOKIE_SIZE, MAX_COOKIES, MAX_COOKIES_PER_DOMAIN,
-    SameSite,
+    SameSite, SiteContext,
 };
 pub use decode::{ACCEPT_ENCODING, Coding};
 pub use error::{Error, ProtocolError, TimeoutKind};
@@ -210,7 +212,7 @@ pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use proxy_config::{NoProxy, ProxyConfig};
 pub use redirect::{Hop, Redirects};
 pub(crate) use request::ProxyChoice;
-pub use request::Request;
+pub use request::{FromPage, Request};
 pub use sse::{EventSource, SseCloseHandle, SseConfig, SseEvent, SseFailure, SseItem};
 pub use upload::BodyWriter;
 pub use url::{Origin, Scheme, Url};

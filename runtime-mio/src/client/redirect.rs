@@ -18,7 +18,7 @@ use super::decode::{self, ACCEPT_ENCODING};
 use super::error::Error;
 use super::upload::ReqBody;
 use super::url::Url;
-use super::{Client, Request};
+use super::{Client, FromPage, Request, SiteContext};
 
 /// The largest redirect body read to keep its connection; a longer one is cancelled.
 pub(crate) const DRAIN_LIMIT: usize = 64 * 1024;
@@ -105,9 +105,17 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
             req.headers
                 .push(("Accept-Encoding".to_owned(), ACCEPT_ENCODING.into()));
         }
+        // RFC 6265bis 5.2: the page it comes from and every earlier hop decide.
+        let site = SiteContext::of(
+            &req.url,
+            &req.method,
+            req.initiator.as_ref().map(|(page, _)| page),
+            !matches!(req.initiator, Some((_, FromPage::Subresource))),
+            history.iter().map(|h| &h.url),
+        );
         if let Some(jar) = &jar
             && !has_header(&req.headers, "cookie")
-            && let Some(v) = jar.header_for(&req.url)
+            && let Some(v) = jar.header_in(&req.url, site)
         {
             req.headers.push(("Cookie".to_owned(), v.into_bytes()));
         }
@@ -118,7 +126,7 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
                 if n.eq_ignore_ascii_case("set-cookie")
                     && let Ok(v) = std::str::from_utf8(v)
                 {
-                    jar.set_cookie(url, v);
+                    jar.set_cookie_in(url, v, site);
                 }
             }
         }
