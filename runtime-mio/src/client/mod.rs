@@ -111,7 +111,9 @@
 //! rest: the client stops sending there (RFC 9112 9.5, as curl does), a [`BodyWriter`]
 //! still writing gets [`Error::AnsweredEarly`], and the connection is not reused.
 //!
-//! With `Expect: 100-continue` ([`Request::expect_continue`], or the caller's own field) the
+//! With `Expect: 100-continue` ([`Request::expect_continue`], the caller's own field, or
+//! added by the client to an HTTP/1.1 upload over [`ClientConfig::expect_continue_over`],
+//! 1 MiB by default, or of unknown length, as curl does) the
 //! body waits for the server's `100 Continue` (an interim head: HTTP/1.1's 1xx line, an
 //! HTTP/2 HEADERS without END_STREAM) or [`ClientTimeouts::expect_continue`] (1 s by
 //! default, as curl); a final answer first is the response and the body is not sent (see
@@ -162,8 +164,7 @@
 //! ([`SiteContext`]).
 //!
 //! # Not yet
-//! HTTP/1.1 pipelining, adding `Expect: 100-continue` by itself to large uploads (as curl
-//! does; [`Request::expect_continue`] asks for it). A request a pooled connection lost
+//! HTTP/1.1 pipelining. A request a pooled connection lost
 //! before it was sent, or an idempotent one it lost unanswered, is sent once more on a new
 //! connection (a
 //! [`BodyWriter`]'s body only if none of it was taken); others fail with
@@ -306,6 +307,16 @@ pub struct ClientConfig {
     /// Which redirects to follow. Default `Follow { limit: 10 }` (a request may say
     /// otherwise: [`Request::redirects`]).
     pub redirects: Redirects,
+    /// Over HTTP/1.1, add `Expect: 100-continue` by itself to a request whose body is
+    /// longer than this many bytes, or of unknown length (a [`BodyWriter`] without one, sent
+    /// chunked), as curl does (its `EXPECT_100_THRESHOLD`, 1 MiB; over HTTP/2 curl adds
+    /// none, nor does this client): the body then waits for `100 Continue`, a final
+    /// answer, or [`ClientTimeouts::expect_continue`] (see [`Request::expect_continue`]).
+    /// Not added when the request has an `Expect` field of its own; `None` never adds it
+    /// (curl's `-H 'Expect:'`). A 417 answer is handled as for
+    /// [`Request::expect_continue`]: the request goes once more without it. Default
+    /// `Some(1024 * 1024)`.
+    pub expect_continue_over: Option<u64>,
     /// Keep a cookie store ([`Client::cookie_jar`]), shared by the client's clones: cookies
     /// set by responses (redirects included) are sent back on later requests. Default true.
     pub cookies: bool,
@@ -398,6 +409,7 @@ impl Default for ClientConfig {
             h2_max_streams: None,
             decompress: true,
             redirects: Redirects::default(),
+            expect_continue_over: Some(1024 * 1024),
             cookies: true,
             proxy: None,
             proxies: ProxyConfig::default(),
@@ -430,6 +442,9 @@ pub(crate) struct Prepared {
     pub(crate) h2_headers: Option<Vec<(String, Vec<u8>)>>,
     pub(crate) body: ReqBody,
     pub(crate) timeouts: ClientTimeouts,
+    /// Over HTTP/1.1, send `Expect: 100-continue` (not among `headers`) and wait for the
+    /// answer before the body ([`ClientConfig::expect_continue_over`]).
+    pub(crate) auto_expect: bool,
     /// The request asks to turn its connection (HTTP/1.1) or its stream (HTTP/2) into a
     /// byte stream both ways: the body is the bytes sent, the response body the bytes
     /// received.
@@ -491,6 +506,7 @@ impl Prepared {
             h2_headers: self.h2_headers.as_deref().map(strip),
             body: self.body.clone(),
             timeouts: self.timeouts,
+            auto_expect: false,
             tunnel: None,
         })
     }
@@ -733,12 +749,24 @@ impl Client {
             target: req.url.target.clone(),
             headers,
             h2_headers,
+            auto_expect: self.auto_expect(&req.headers, &req.body),
             body: req.body.clone(),
             timeouts,
             tunnel: None,
         });
         let resp = self.exchange(&route, &prepared, started, total_from, &req.cancel)?;
         Ok((resp, prepared))
+    }
+
+    /// Whether a request with `headers` and `body` gets `Expect: 100-continue` by itself
+    /// over HTTP/1.1 ([`ClientConfig::expect_continue_over`]).
+    fn auto_expect(&self, headers: &[(String, Vec<u8>)], body: &ReqBody) -> bool {
+        self.inner.config.expect_continue_over.is_some_and(|over| {
+            !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("expect"))
+                && body.len().is_none_or(|n| n > over)
+        })
     }
 
     /// Sends `prepared` on `route` (a pooled connection, or a new one) and waits for the
@@ -784,7 +812,7 @@ impl Client {
                     // announced and not sent closes it).
                     if head.status == 417
                         && !expect_retried
-                        && prepared.expects_continue()
+                        && (prepared.expects_continue() || prepared.auto_expect)
                         && let Some(again) = prepared.without_expect()
                     {
                         expect_retried = true;

@@ -373,6 +373,7 @@ impl Client {
             body: super::upload::ReqBody::Writer(body, None),
             h2_headers,
             timeouts,
+            auto_expect: false,
             tunnel: Some(Tunnel {
                 protocol: "websocket".to_owned(),
                 h1_headers,

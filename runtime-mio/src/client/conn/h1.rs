@@ -58,6 +58,12 @@ fn h1_headers<'a>(job: &'a Job, length: &'a str) -> Vec<Header<'a>> {
             Some(_) => {}
         }
     }
+    if req.auto_expect {
+        v.push(Header {
+            name: "Expect",
+            value: b"100-continue",
+        });
+    }
     if let Some(t) = &req.tunnel {
         v.extend(t.h1_headers.iter().map(|(n, val)| Header {
             name: n,
@@ -174,7 +180,7 @@ pub(super) fn step_h1(
                 continue;
             }
             job.ex.attach(waker.cloned());
-            let mut a = Active::new(&mut job, now, waker);
+            let mut a = Active::new(&mut job, now, waker, true);
             a.chunked = chunked;
             h.current = Some(a);
         }

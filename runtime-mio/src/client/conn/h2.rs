@@ -190,7 +190,7 @@ fn start_h2(
         match h.conn.send_request(&head, no_body) {
             Ok(id) => {
                 let mut job = jobs.pop_front().expect("front exists");
-                let mut a = Active::new(&mut job, now, waker);
+                let mut a = Active::new(&mut job, now, waker, false);
                 if no_body {
                     a.body_sent(now);
                 }

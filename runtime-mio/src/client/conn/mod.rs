@@ -81,7 +81,8 @@ struct Active {
 }
 
 impl Active {
-    fn new(job: &mut Job, now: Instant, waker: Option<&ConnWaker>) -> Self {
+    /// `http1`: the exchange goes over HTTP/1.1 (where [`Prepared::auto_expect`] applies).
+    fn new(job: &mut Job, now: Instant, waker: Option<&ConnWaker>, http1: bool) -> Self {
         let mut send = job.source.take().unwrap_or_else(Source::empty);
         send.progress = now;
         if let Some(p) = &send.pipe {
@@ -98,9 +99,7 @@ impl Active {
             send,
             send_stopped: false,
             tunnel: job.req.tunnel.is_some(),
-            awaiting: job
-                .req
-                .expects_continue()
+            awaiting: (job.req.expects_continue() || (http1 && job.req.auto_expect))
                 .then(|| job.req.timeouts.expect_continue.deadline(now)),
             chunked: false,
             ended_empty: false,
