@@ -948,3 +948,26 @@ fn impersonate_file_and_ja3_akamai() {
     );
     s.shutdown().unwrap();
 }
+
+/// An upload over 1 MiB gets `Expect: 100-continue` by itself over HTTP/1.1, as with curl;
+/// `-H 'Expect:'` turns that off and sends no `Expect` field (curl's way).
+#[test]
+fn large_upload_expects_continue_unless_expect_is_emptied() {
+    let server = server(Arc::new(Vec::new()), None);
+    let url = format!("http://{}/echo", server.local_addr());
+    let big = temp("expect-big.bin", &vec![b'x'; (1 << 20) + 1]);
+    let data = format!("@{big}");
+    let out = wire(&["post", &url, "--data-binary", &data]);
+    let text = String::from_utf8_lossy(ok(&out)).into_owned();
+    assert!(
+        text.contains("\nExpect: 100-continue\n"),
+        "{}",
+        &text[..300]
+    );
+    let out = wire(&["post", &url, "--data-binary", &data, "-H", "Expect:"]);
+    let text = String::from_utf8_lossy(ok(&out)).into_owned();
+    let head = text.split("\n\n").next().unwrap();
+    assert!(!head.to_ascii_lowercase().contains("expect"), "{head}");
+    assert!(text.ends_with(&"x".repeat(100)));
+    server.shutdown().unwrap();
+}

@@ -344,3 +344,59 @@ fn cookie_set_by_a_redirect_goes_to_the_next_hop() {
     assert_eq!(get(&client, &url), "-");
     server.shutdown().unwrap();
 }
+
+/// `SameSite` against the page a request comes from (`Request::site_for_cookies`) and its
+/// redirect chain: the server is 127.0.0.1 (its own site); `other.test` is another site,
+/// resolved to the same server for the redirect through it.
+#[test]
+fn same_site_by_initiator_and_redirect_chain() {
+    use runtime_mio::client::{FromPage, ResolveOverride};
+    let server = serve(None);
+    let port = server.local_addr().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = Client::new(ClientConfig {
+        resolve: vec![ResolveOverride::parse(&format!("other.test:{port}:127.0.0.1")).unwrap()],
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    get(
+        &client,
+        &set_url(
+            &base,
+            "",
+            &["s=1; SameSite=Strict", "l=1; SameSite=Lax", "p=1"],
+        ),
+    );
+    let show = format!("{base}/show");
+    let from = |req: Request, page: &str, kind| {
+        let mut r = client
+            .request(req.site_for_cookies(page, kind).unwrap())
+            .unwrap();
+        String::from_utf8(r.body().read_to_end().unwrap()).unwrap()
+    };
+    let cross = "http://other.test/page";
+    // Typed by the user: same-site.
+    assert_eq!(get(&client, &show), "s=1; l=1; p=1");
+    // From a page of the same site (another port): same-site.
+    let same = format!("http://127.0.0.1:{}/", port.wrapping_add(1));
+    let r = Request::get(&show).unwrap();
+    assert_eq!(from(r, &same, FromPage::Subresource), "s=1; l=1; p=1");
+    // Cross-site: a GET navigation takes Lax, a subresource or a POST neither Lax nor Strict.
+    let r = Request::get(&show).unwrap();
+    assert_eq!(from(r, cross, FromPage::Navigation), "l=1; p=1");
+    let r = Request::get(&show).unwrap();
+    assert_eq!(from(r, cross, FromPage::Subresource), "p=1");
+    let r = Request::post(&show, "x").unwrap();
+    assert_eq!(from(r, cross, FromPage::Navigation), "p=1");
+    // Typed by the user, through a redirect by other.test and back: the last hop is
+    // cross-site (RFC 6265bis 5.2), a GET navigation: Lax goes, Strict does not.
+    let back = format!("{base}/set?l={}", escape(&show));
+    let via_other = format!(
+        "{base}/set?l={}",
+        escape(&format!("http://other.test:{port}/set?l={}", escape(&back)))
+    );
+    let mut r = client.request(Request::get(&via_other).unwrap()).unwrap();
+    assert_eq!(r.history().len(), 3);
+    assert_eq!(r.body().read_to_end().unwrap(), b"l=1; p=1");
+    server.shutdown().unwrap();
+}

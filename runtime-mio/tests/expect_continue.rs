@@ -444,3 +444,103 @@ fn h2_body_goes_after_the_wait_without_100() {
     );
     assert_eq!(peer.line(), "silent len=100000 trailers=[]");
 }
+
+/// `ClientConfig::expect_continue_over` (curl's 1 MiB by default): an HTTP/1.1 body over it
+/// gets `Expect: 100-continue` by itself and waits for the 100 (the raw server checks that
+/// nothing of it came first); one of exactly the threshold does not.
+#[test]
+fn http1_large_upload_expects_continue_by_itself() {
+    assert_eq!(
+        ClientConfig::default().expect_continue_over,
+        Some(1024 * 1024)
+    );
+    let with_threshold = |over| {
+        Client::new(ClientConfig {
+            expect_continue_over: over,
+            timeouts: ClientTimeouts {
+                expect_continue: Timeout::After(Duration::from_secs(30)),
+                total: Timeout::After(Duration::from_secs(30)),
+                ..ClientTimeouts::default()
+            },
+            ..ClientConfig::default()
+        })
+        .unwrap()
+    };
+    let (addr, server) = continue_server(false, 1);
+    let body = body_of(1001);
+    let req = Request::post(&format!("http://{addr}/up"), body.clone()).unwrap();
+    let mut resp = with_threshold(Some(1000)).request(req).unwrap();
+    assert_eq!(resp.body().read_to_end().unwrap(), b"1001");
+    let seen = server.join().unwrap();
+    assert!(seen[0].head.contains("\r\nExpect: 100-continue\r\n"));
+    assert!(seen[0].body == body);
+    // At the threshold, and with the feature off: no expectation (a silent server would
+    // otherwise hold the body for the 30 s wait).
+    for (over, len) in [(Some(1000), 1000), (None, 5000)] {
+        let (addr, server) = continue_server(true, 1);
+        let body = body_of(len);
+        let req = Request::post(&format!("http://{addr}/up"), body.clone()).unwrap();
+        let mut resp = with_threshold(over).request(req).unwrap();
+        assert_eq!(
+            resp.body().read_to_end().unwrap(),
+            len.to_string().as_bytes()
+        );
+        let seen = server.join().unwrap();
+        assert!(!seen[0].head.contains("Expect"), "{}", seen[0].head);
+        assert!(seen[0].body == body);
+    }
+}
+
+/// Our server reports the `Expect` field it got: added over HTTP/1.1 to a body over the
+/// threshold and to a streamed body of unknown length (sent chunked), never over h2c (as
+/// curl), never when the caller set its own field.
+#[test]
+fn automatic_expectation_is_http1_only_and_yields_to_the_callers() {
+    let server = Server::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        ServerConfig {
+            threads: 1,
+            ..ServerConfig::default()
+        },
+        |req| {
+            let expect = req
+                .header("expect")
+                .map_or("-".to_owned(), |v| String::from_utf8_lossy(v).into_owned());
+            Response::text(200, format!("{expect} {}", req.body().len()))
+        },
+    )
+    .unwrap();
+    let url = format!("http://{}/up", server.local_addr());
+    for h2 in [false, true] {
+        let client = Client::new(ClientConfig {
+            h2_prior_knowledge: h2,
+            expect_continue_over: Some(1000),
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        let send = |req: Request| {
+            let mut r = client.request(req).unwrap();
+            assert_eq!(r.status(), 200);
+            String::from_utf8(r.body().read_to_end().unwrap()).unwrap()
+        };
+        let expected = if h2 { "-" } else { "100-continue" };
+        let big = Request::post(&url, body_of(2000)).unwrap();
+        assert_eq!(send(big), format!("{expected} 2000"), "h2 {h2}");
+        let small = Request::post(&url, body_of(1000)).unwrap();
+        assert_eq!(send(small), "- 1000", "h2 {h2}");
+        // A streamed body of unknown length.
+        let (req, mut writer) = Request::post(&url, "").unwrap().body_writer(None);
+        let feed = std::thread::spawn(move || {
+            writer.write_all(&body_of(10)).unwrap();
+            writer.finish().unwrap();
+        });
+        assert_eq!(send(req), format!("{expected} 10"), "h2 {h2}");
+        feed.join().unwrap();
+        // The caller's own field is sent as it is, and nothing is added.
+        let own = Request::post(&url, body_of(2000))
+            .unwrap()
+            .header("Expect", "100-Continue");
+        assert_eq!(send(own), "100-Continue 2000", "h2 {h2}");
+    }
+    server.shutdown().unwrap();
+}

@@ -19,6 +19,19 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Allocations by every thread of the process (see [`process_allocations`]).
+static PROCESS_ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// Calls to `alloc`, `alloc_zeroed` and `realloc` by every thread of the process since it
+/// started, for a measurement that spans threads (a client's caller and its event-loop
+/// thread). The difference of two readings counts whatever ran in between on any thread, so
+/// the test must know what else runs. Zero without a [`CountingAllocator`].
+#[must_use]
+pub fn process_allocations() -> u64 {
+    PROCESS_ALLOCATIONS.load(Ordering::SeqCst)
+}
 
 /// Per-thread counters. Const-initialised cells without a destructor, so reading them never
 /// allocates and they stay usable while the thread shuts down.
@@ -41,6 +54,7 @@ thread_local! {
 }
 
 fn on_alloc(size: usize) {
+    PROCESS_ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
     let _ = COUNTERS.try_with(|c| {
         c.installed.set(true);
         c.allocations.set(c.allocations.get() + 1);

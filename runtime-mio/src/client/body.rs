@@ -52,8 +52,108 @@ pub enum Version {
 pub(crate) struct Head {
     pub(crate) status: u16,
     pub(crate) version: Version,
-    pub(crate) headers: Vec<(String, Vec<u8>)>,
+    pub(crate) fields: Fields,
 }
+
+/// Where one field ends in [`Fields::bytes`]: its name ends at `name`, its value (which
+/// follows the name) at `value`.
+#[derive(Debug, Clone, Copy)]
+struct FieldEnd {
+    name: u32,
+    value: u32,
+}
+
+/// Received header fields in two allocations whatever their number: every name and value
+/// back to back in one buffer, and where each field ends (instead of a `String` and a
+/// `Vec<u8>` per field). Names are checked UTF-8 when pushed (an HTTP/2 name that is not is
+/// replaced lossily).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Fields {
+    bytes: Vec<u8>,
+    ends: Vec<FieldEnd>,
+}
+
+impl Fields {
+    /// Room for `fields` fields of `bytes` bytes of names and values in all.
+    pub(crate) fn with_capacity(fields: usize, bytes: usize) -> Fields {
+        Fields {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(fields),
+        }
+    }
+
+    /// Appends a field. A head too large for `u32` offsets (4 GiB; no engine accepts one)
+    /// drops the field.
+    pub(crate) fn push(&mut self, name: &[u8], value: &[u8]) {
+        if self.bytes.len() + name.len() + value.len() > u32::MAX as usize {
+            return;
+        }
+        match std::str::from_utf8(name) {
+            Ok(_) => self.bytes.extend_from_slice(name),
+            Err(_) => self
+                .bytes
+                .extend_from_slice(String::from_utf8_lossy(name).as_bytes()),
+        }
+        let name = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(value);
+        self.ends.push(FieldEnd {
+            name,
+            value: self.bytes.len() as u32,
+        });
+    }
+
+    /// The fields in order: name and value.
+    pub(crate) fn iter(&self) -> Headers<'_> {
+        Headers {
+            fields: self,
+            next: 0,
+            at: 0,
+        }
+    }
+
+    /// The first value of `name` (ASCII case-insensitive).
+    pub(crate) fn get(&self, name: &str) -> Option<&[u8]> {
+        self.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+}
+
+/// The header fields of a [`Response`] (or a [`WebSocket`](super::WebSocket)'s handshake
+/// response), in the order and case received: `(name, value)` pairs borrowed from the
+/// response ([`Response::headers`]).
+#[derive(Debug, Clone)]
+pub struct Headers<'a> {
+    fields: &'a Fields,
+    /// The next field's index.
+    next: usize,
+    /// Where the next field starts in the buffer.
+    at: usize,
+}
+
+impl<'a> Iterator for Headers<'a> {
+    type Item = (&'a str, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let end = self.fields.ends.get(self.next)?;
+        let (n, v) = (end.name as usize, end.value as usize);
+        let bytes = &self.fields.bytes;
+        // Checked when pushed: never the empty fallback.
+        let name = std::str::from_utf8(&bytes[self.at..n]).unwrap_or_default();
+        let value = &bytes[n..v];
+        self.next += 1;
+        self.at = v;
+        Some((name, value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.fields.ends.len() - self.next;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for Headers<'_> {}
+impl std::iter::FusedIterator for Headers<'_> {}
 
 #[derive(Debug)]
 enum End {
@@ -316,9 +416,14 @@ impl Exchange {
     pub(crate) fn wait_head(&self) -> Result<Head, (Error, bool)> {
         let mut s = self.lock();
         loop {
-            match &s.head {
-                Some(Ok(h)) => return Ok(h.clone()),
-                Some(Err(e)) => return Err((e.clone(), !s.sent)),
+            match s.head.take() {
+                // Taken, not cloned: one caller waits for it, once.
+                Some(Ok(h)) => return Ok(h),
+                Some(Err(e)) => {
+                    let not_sent = !s.sent;
+                    s.head = Some(Err(e.clone()));
+                    return Err((e, not_sent));
+                }
                 None => s = self.wait(s, None),
             }
         }
@@ -553,20 +658,26 @@ impl Response {
     }
 
     /// The header fields in the order and case received (HTTP/2 names are lowercase on
-    /// the wire).
+    /// the wire), as `(name, value)` pairs. They are kept in one buffer (two allocations
+    /// per head, whatever the number of fields).
+    ///
+    /// ```no_run
+    /// # fn f(resp: &runtime_mio::client::Response) {
+    /// for (name, value) in resp.headers() {
+    ///     println!("{name}: {}", String::from_utf8_lossy(value));
+    /// }
+    /// let cookies = resp.headers().filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"));
+    /// # drop(cookies); }
+    /// ```
     #[must_use]
-    pub fn headers(&self) -> &[(String, Vec<u8>)] {
-        &self.head.headers
+    pub fn headers(&self) -> Headers<'_> {
+        self.head.fields.iter()
     }
 
     /// The first value of `name` (ASCII case-insensitive).
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&[u8]> {
-        self.head
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice())
+        self.head.fields.get(name)
     }
 
     /// The client's number for the connection that carried it (the pool reuses
@@ -776,7 +887,7 @@ mod tests {
                     ex.set_head(Head {
                         status: 200,
                         version: Version::Http11,
-                        headers: Vec::new(),
+                        fields: Fields::default(),
                     });
                     for i in 0..50u32 {
                         if (i + round) % 7 == 0 {
@@ -824,7 +935,7 @@ mod tests {
         ex.set_head_deferred(Head {
             status: 204,
             version: Version::H2,
-            headers: Vec::new(),
+            fields: Fields::default(),
         });
         assert_eq!(ex.lock().waiters, 1, "the deferred head signalled");
         {

@@ -16,15 +16,27 @@
 //!   [`MAX_COOKIES`] in all (Chromium's limits): past them, expired cookies go first, then
 //!   the oldest.
 //!
-//! Not done: `SameSite` enforcement (the client has no notion of the site a request comes
-//! from).
+//!
+//! `SameSite` (RFC 6265bis 5.2, 5.7 and 5.8.3) is enforced against the [`SiteContext`] of
+//! each request: a request is same-site when the page it comes from
+//! ([`Request::site_for_cookies`](super::Request::site_for_cookies); none: a URL the user
+//! typed, same-site) and every URL of its redirect chain are on the request URL's site
+//! (its scheme and registrable domain: "schemeful same-site"). Cross-site, `Strict` cookies
+//! are withheld, and `Lax` ones go only with a top-level navigation by GET or HEAD; such
+//! responses cannot set `Strict`/`Lax` cookies either when they answer a subresource
+//! request. `SameSite=None` without `Secure` is refused, as the draft (5.7) and
+//! Chromium, Firefox and Safari do. A cookie without `SameSite` (or with an unknown value)
+//! goes everywhere, as the draft's "Default" enforcement and Firefox and Safari do;
+//! Chromium treats it as `Lax` (sending it with cross-site POST navigations for its first
+//! two minutes), which this store does not mimic.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::url::{Scheme, Url};
 
-/// A cookie's `SameSite` attribute, kept as received (not enforced by this client).
+/// A cookie's `SameSite` attribute (RFC 6265bis 4.1.2.7): which cross-site requests it goes
+/// with ([`SiteContext`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SameSite {
     /// `SameSite=Strict`.
@@ -33,6 +45,102 @@ pub enum SameSite {
     Lax,
     /// `SameSite=None`.
     None,
+}
+
+/// How a request relates to the site it is made from (RFC 6265bis 5.2), which decides the
+/// `SameSite` cookies that go with it and that its response may set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SiteContext {
+    /// Same-site: every matching cookie goes.
+    SameSite,
+    /// Cross-site, a top-level navigation with a safe method (GET, HEAD): `Lax`, `None` and
+    /// cookies without `SameSite` go; `Strict` ones are withheld.
+    CrossSiteNavigation,
+    /// Cross-site otherwise (a subresource, an unsafe method): only `None` cookies and
+    /// cookies without `SameSite` go.
+    CrossSite,
+}
+
+impl SiteContext {
+    /// The context of a request to `url` made by `method`, from the page at `initiator`
+    /// (`None`: the user typed the URL), as a top-level navigation or not, after the
+    /// redirects through `chain` (the URLs requested before `url`, oldest first). Same-site
+    /// when the initiator and every URL of the chain share `url`'s site (RFC 6265bis 5.2:
+    /// a redirect through another site makes the rest of the chain cross-site).
+    #[must_use]
+    pub fn of<'a>(
+        url: &Url,
+        method: &str,
+        initiator: Option<&Url>,
+        top_level: bool,
+        chain: impl IntoIterator<Item = &'a Url>,
+    ) -> SiteContext {
+        let mut chain = chain.into_iter().peekable();
+        if initiator.is_none() && chain.peek().is_none() {
+            // Typed by the user, no redirect: no public suffix lookup.
+            return SiteContext::SameSite;
+        }
+        let site = Site::of(url);
+        let same =
+            initiator.is_none_or(|i| Site::of(i) == site) && chain.all(|u| Site::of(u) == site);
+        if same {
+            SiteContext::SameSite
+        } else if top_level && matches!(method, "GET" | "HEAD") {
+            SiteContext::CrossSiteNavigation
+        } else {
+            SiteContext::CrossSite
+        }
+    }
+
+    /// Whether a cookie with `same_site` goes with a request in this context (RFC 6265bis
+    /// 5.8.3 step 2).
+    fn sends(self, same_site: Option<SameSite>) -> bool {
+        match (self, same_site) {
+            (SiteContext::SameSite, _) | (_, None | Some(SameSite::None)) => true,
+            (SiteContext::CrossSiteNavigation, Some(SameSite::Lax)) => true,
+            (_, Some(SameSite::Strict | SameSite::Lax)) => false,
+        }
+    }
+
+    /// Whether a response in this context may set a cookie with `same_site` (RFC 6265bis
+    /// 5.7: not a `Strict` or `Lax` one from a cross-site request that is not a top-level
+    /// navigation).
+    fn accepts(self, same_site: Option<SameSite>) -> bool {
+        !matches!(
+            (self, same_site),
+            (
+                SiteContext::CrossSite,
+                Some(SameSite::Strict | SameSite::Lax)
+            )
+        )
+    }
+}
+
+/// A URL's site for `SameSite` (RFC 6265bis 5.2, "schemeful same-site"): its scheme and its
+/// registrable domain by the public suffix list (the host itself for an IP address, a host
+/// that is a public suffix or one the list knows nothing under).
+#[derive(Debug, PartialEq, Eq)]
+struct Site<'a> {
+    scheme: Scheme,
+    domain: &'a str,
+}
+
+impl<'a> Site<'a> {
+    fn of(url: &'a Url) -> Site<'a> {
+        let host = url.origin.host.as_str();
+        let domain = if is_ip(host) {
+            host
+        } else {
+            psl::domain(host.as_bytes())
+                .and_then(|d| std::str::from_utf8(d.as_bytes()).ok())
+                .map_or(host, |d| &host[host.len() - d.len()..])
+        };
+        Site {
+            scheme: url.origin.scheme,
+            domain,
+        }
+    }
 }
 
 /// A stored cookie.
@@ -182,10 +290,22 @@ impl CookieJar {
     /// top-level label, or any other host when the host is an IP address) or that is a
     /// public suffix other than the host itself, `Secure` from an `http` URL, a `__Secure-`
     /// or `__Host-` name without what its prefix requires.
+    /// `SameSite=None` without `Secure` is refused too. The response is taken as same-site
+    /// ([`CookieJar::set_cookie_in`] says otherwise).
     pub fn set_cookie(&self, url: &Url, set_cookie: &str) -> bool {
+        self.set_cookie_in(url, set_cookie, SiteContext::SameSite)
+    }
+
+    /// As [`CookieJar::set_cookie`] for a response to a request in `context`: a
+    /// [`SiteContext::CrossSite`] one cannot set a `Strict` or `Lax` cookie (RFC 6265bis
+    /// 5.7).
+    pub fn set_cookie_in(&self, url: &Url, set_cookie: &str, context: SiteContext) -> bool {
         let Some(c) = parse(url, set_cookie, SystemTime::now()) else {
             return false;
         };
+        if !context.accepts(c.same_site) {
+            return false;
+        }
         self.insert(c);
         true
     }
@@ -229,15 +349,22 @@ impl CookieJar {
         self.lock().cookies.clear();
     }
 
-    /// The `Cookie` field value for a request to `url` (RFC 6265 5.4: longer paths first,
-    /// then older cookies first), or `None` when no cookie matches.
+    /// The `Cookie` field value for a same-site request to `url` (RFC 6265 5.4: longer
+    /// paths first, then older cookies first), or `None` when no cookie matches.
     #[must_use]
     pub fn header_for(&self, url: &Url) -> Option<String> {
+        self.header_in(url, SiteContext::SameSite)
+    }
+
+    /// As [`CookieJar::header_for`] for a request in `context`: cross-site, the cookies
+    /// whose `SameSite` keeps them back are left out (RFC 6265bis 5.8.3).
+    #[must_use]
+    pub fn header_in(&self, url: &Url, context: SiteContext) -> Option<String> {
         let mut matching: Vec<Cookie> = self
             .lock()
             .cookies
             .iter()
-            .filter(|c| c.matches(url))
+            .filter(|c| c.matches(url) && context.sends(c.same_site))
             .cloned()
             .collect();
         if matching.is_empty() {
@@ -392,6 +519,11 @@ fn parse(url: &Url, line: &str, now: SystemTime) -> Option<Cookie> {
     }
     let https = url.origin.scheme == Scheme::Https;
     if c.secure && !https {
+        return None;
+    }
+    // RFC 6265bis 5.7: "If the cookie's same-site-flag is "None", abort these steps and
+    // ignore the cookie entirely unless the cookie's secure-only-flag is true."
+    if c.same_site == Some(SameSite::None) && !c.secure {
         return None;
     }
     // RFC 6265bis 4.1.3 (the prefixes are matched without regard to case, 5.7 step 20).
@@ -643,5 +775,102 @@ mod tests {
         let all = jar.cookies();
         assert_eq!(all.len(), MAX_COOKIES);
         assert_eq!(all[0].domain, "d10.example");
+    }
+
+    #[test]
+    fn site_contexts() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        let of = |url: &str, method: &str, page: Option<&str>, top: bool, chain: &[&str]| {
+            let page = page.map(u);
+            let chain: Vec<Url> = chain.iter().map(|c| u(c)).collect();
+            SiteContext::of(&u(url), method, page.as_ref(), top, &chain)
+        };
+        let target = "https://www.example.co.uk/x";
+        assert_eq!(of(target, "POST", None, true, &[]), SiteContext::SameSite);
+        // Another subdomain and port of the registrable domain: same site.
+        let page = Some("https://login.example.co.uk:8443/");
+        assert_eq!(of(target, "POST", page, false, &[]), SiteContext::SameSite);
+        // Schemeful: the same host over http is another site.
+        let page = Some("http://www.example.co.uk/");
+        assert_eq!(of(target, "GET", page, false, &[]), SiteContext::CrossSite);
+        let page = Some("https://other.test/");
+        assert_eq!(
+            of(target, "GET", page, true, &[]),
+            SiteContext::CrossSiteNavigation
+        );
+        assert_eq!(
+            of(target, "HEAD", page, true, &[]),
+            SiteContext::CrossSiteNavigation
+        );
+        assert_eq!(of(target, "POST", page, true, &[]), SiteContext::CrossSite);
+        assert_eq!(of(target, "GET", page, false, &[]), SiteContext::CrossSite);
+        // A public suffix's subdomains are sites of their own; addresses are their own site.
+        let gh = "https://a.github.io/";
+        assert_eq!(
+            of(gh, "GET", Some("https://b.github.io/"), false, &[]),
+            SiteContext::CrossSite
+        );
+        let ip = "http://127.0.0.1:1/";
+        assert_eq!(
+            of(ip, "GET", Some("http://127.0.0.1:2/"), false, &[]),
+            SiteContext::SameSite
+        );
+        assert_eq!(
+            of(ip, "GET", Some("http://127.0.0.2/"), false, &[]),
+            SiteContext::CrossSite
+        );
+        // A redirect through another site makes the rest of the chain cross-site, typed
+        // by the user or not.
+        let chain = ["https://www.example.co.uk/a", "https://other.test/b"];
+        assert_eq!(
+            of(target, "GET", None, true, &chain),
+            SiteContext::CrossSiteNavigation
+        );
+        assert_eq!(
+            of(target, "GET", None, true, &chain[..1]),
+            SiteContext::SameSite
+        );
+    }
+
+    #[test]
+    fn same_site_sent_and_set_by_context() {
+        let url = Url::parse("https://example.com/").unwrap();
+        let jar = CookieJar::new();
+        for c in [
+            "strict=1; SameSite=Strict",
+            "lax=1; SameSite=Lax",
+            "none=1; SameSite=None; Secure",
+            "plain=1",
+            "odd=1; SameSite=Sometimes",
+        ] {
+            assert!(jar.set_cookie(&url, c), "{c}");
+        }
+        // RFC 6265bis 5.7: `SameSite=None` needs `Secure`.
+        assert!(!jar.set_cookie(&url, "insecure=1; SameSite=None"));
+        let sent = |ctx| jar.header_in(&url, ctx);
+        assert_eq!(
+            sent(SiteContext::SameSite).as_deref(),
+            Some("strict=1; lax=1; none=1; plain=1; odd=1")
+        );
+        assert_eq!(
+            sent(SiteContext::CrossSiteNavigation).as_deref(),
+            Some("lax=1; none=1; plain=1; odd=1")
+        );
+        assert_eq!(
+            sent(SiteContext::CrossSite).as_deref(),
+            Some("none=1; plain=1; odd=1")
+        );
+        // A cross-site subresource's response cannot set Strict or Lax cookies; a
+        // cross-site top-level navigation's can.
+        let other = CookieJar::new();
+        assert!(!other.set_cookie_in(&url, "s=1; SameSite=Strict", SiteContext::CrossSite));
+        assert!(!other.set_cookie_in(&url, "l=1; SameSite=Lax", SiteContext::CrossSite));
+        assert!(other.set_cookie_in(&url, "p=1", SiteContext::CrossSite));
+        assert!(other.set_cookie_in(
+            &url,
+            "s=1; SameSite=Strict",
+            SiteContext::CrossSiteNavigation
+        ));
+        assert_eq!(other.header_for(&url).as_deref(), Some("p=1; s=1"));
     }
 }

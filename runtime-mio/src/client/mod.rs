@@ -111,7 +111,9 @@
 //! rest: the client stops sending there (RFC 9112 9.5, as curl does), a [`BodyWriter`]
 //! still writing gets [`Error::AnsweredEarly`], and the connection is not reused.
 //!
-//! With `Expect: 100-continue` ([`Request::expect_continue`], or the caller's own field) the
+//! With `Expect: 100-continue` ([`Request::expect_continue`], the caller's own field, or
+//! added by the client to an HTTP/1.1 upload over [`ClientConfig::expect_continue_over`],
+//! 1 MiB by default, or of unknown length, as curl does) the
 //! body waits for the server's `100 Continue` (an interim head: HTTP/1.1's 1xx line, an
 //! HTTP/2 HEADERS without END_STREAM) or [`ClientTimeouts::expect_continue`] (1 s by
 //! default, as curl); a final answer first is the response and the body is not sent (see
@@ -157,11 +159,12 @@
 //! browsers do). Its bytes move through the same bounded queues as bodies; proto-ws runs on
 //! the caller's thread inside [`WebSocket::recv`] and [`WebSocket::send`].
 //!
+//! The store enforces `SameSite` against the page a request comes from
+//! ([`Request::site_for_cookies`]; without one, a URL the user typed) and its redirect chain
+//! ([`SiteContext`]).
+//!
 //! # Not yet
-//! `SameSite` enforcement in the cookie store (the store does refuse public suffixes,
-//! enforce the `__Secure-`/`__Host-` prefixes and bound its size: [`CookieJar`]),
-//! HTTP/1.1 pipelining, adding `Expect: 100-continue` by itself to large uploads (as curl
-//! does; [`Request::expect_continue`] asks for it). A request a pooled connection lost
+//! HTTP/1.1 pipelining. A request a pooled connection lost
 //! before it was sent, or an idempotent one it lost unanswered, is sent once more on a new
 //! connection (a
 //! [`BodyWriter`]'s body only if none of it was taken); others fail with
@@ -195,11 +198,11 @@ mod upload;
 mod url;
 mod ws;
 
-pub use body::{Body, CancelHandle, Response, Version, Wait};
+pub use body::{Body, CancelHandle, Headers, Response, Version, Wait};
 pub use connect::{ATTEMPT_DELAY, MAX_LOOKUPS, ResolveOverride};
 pub use cookie::{
     Cookie, CookieJar, MAX_ATTRIBUTE_SIZE, MAX_COOKIE_SIZE, MAX_COOKIES, MAX_COOKIES_PER_DOMAIN,
-    SameSite,
+    SameSite, SiteContext,
 };
 pub use decode::{ACCEPT_ENCODING, Coding};
 pub use error::{Error, ProtocolError, TimeoutKind};
@@ -210,7 +213,7 @@ pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use proxy_config::{NoProxy, ProxyConfig};
 pub use redirect::{Hop, Redirects};
 pub(crate) use request::ProxyChoice;
-pub use request::Request;
+pub use request::{FromPage, Request};
 pub use sse::{EventSource, SseCloseHandle, SseConfig, SseEvent, SseFailure, SseItem};
 pub use upload::BodyWriter;
 pub use url::{Origin, Scheme, Url};
@@ -304,6 +307,16 @@ pub struct ClientConfig {
     /// Which redirects to follow. Default `Follow { limit: 10 }` (a request may say
     /// otherwise: [`Request::redirects`]).
     pub redirects: Redirects,
+    /// Over HTTP/1.1, add `Expect: 100-continue` by itself to a request whose body is
+    /// longer than this many bytes, or of unknown length (a [`BodyWriter`] without one, sent
+    /// chunked), as curl does (its `EXPECT_100_THRESHOLD`, 1 MiB; over HTTP/2 curl adds
+    /// none, nor does this client): the body then waits for `100 Continue`, a final
+    /// answer, or [`ClientTimeouts::expect_continue`] (see [`Request::expect_continue`]).
+    /// Not added when the request has an `Expect` field of its own; `None` never adds it
+    /// (curl's `-H 'Expect:'`). A 417 answer is handled as for
+    /// [`Request::expect_continue`]: the request goes once more without it. Default
+    /// `Some(1024 * 1024)`.
+    pub expect_continue_over: Option<u64>,
     /// Keep a cookie store ([`Client::cookie_jar`]), shared by the client's clones: cookies
     /// set by responses (redirects included) are sent back on later requests. Default true.
     pub cookies: bool,
@@ -396,6 +409,7 @@ impl Default for ClientConfig {
             h2_max_streams: None,
             decompress: true,
             redirects: Redirects::default(),
+            expect_continue_over: Some(1024 * 1024),
             cookies: true,
             proxy: None,
             proxies: ProxyConfig::default(),
@@ -428,6 +442,9 @@ pub(crate) struct Prepared {
     pub(crate) h2_headers: Option<Vec<(String, Vec<u8>)>>,
     pub(crate) body: ReqBody,
     pub(crate) timeouts: ClientTimeouts,
+    /// Over HTTP/1.1, send `Expect: 100-continue` (not among `headers`) and wait for the
+    /// answer before the body ([`ClientConfig::expect_continue_over`]).
+    pub(crate) auto_expect: bool,
     /// The request asks to turn its connection (HTTP/1.1) or its stream (HTTP/2) into a
     /// byte stream both ways: the body is the bytes sent, the response body the bytes
     /// received.
@@ -489,6 +506,7 @@ impl Prepared {
             h2_headers: self.h2_headers.as_deref().map(strip),
             body: self.body.clone(),
             timeouts: self.timeouts,
+            auto_expect: false,
             tunnel: None,
         })
     }
@@ -691,14 +709,21 @@ impl Client {
 
     /// One exchange: `req` as it is, no redirects, cookies or decoding.
     /// `total_from` is when the caller asked (the total timeout runs from there, across
-    /// redirects).
-    fn send(&self, req: Request, total_from: Instant) -> Result<Response, Error> {
+    /// redirects). What the request is made of moves into the [`Prepared`] it returns beside
+    /// the response (its method and, without a profile, its fields: `req` keeps its URL,
+    /// body and settings), so that a redirect can send it again and a request that is not
+    /// redirected copies nothing.
+    fn send(
+        &self,
+        req: &mut Request,
+        total_from: Instant,
+    ) -> Result<(Response, Arc<Prepared>), Error> {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
-        let origin = req.url.origin.clone();
+        let origin = &req.url.origin;
         let mut route = Route::new(origin.clone(), &req.proxy, &self.inner.config);
         if origin.scheme == Scheme::Https {
-            route.server_name = req.server_name.filter(|n| *n != origin.host);
+            route.server_name = req.server_name.clone().filter(|n| *n != origin.host);
         }
         let (headers, h2_headers) = match &self.inner.config.profile {
             Some(p) => {
@@ -715,21 +740,33 @@ impl Client {
                     }),
                 )
             }
-            None => (req.headers, None),
+            None => (std::mem::take(&mut req.headers), None),
         };
-        let cancel = req.cancel;
         let prepared = Arc::new(Prepared {
-            method: req.method,
+            method: std::mem::take(&mut req.method),
             scheme: origin.scheme,
             authority: origin.authority(),
-            target: req.url.target,
+            target: req.url.target.clone(),
             headers,
             h2_headers,
-            body: req.body,
+            auto_expect: self.auto_expect(&req.headers, &req.body),
+            body: req.body.clone(),
             timeouts,
             tunnel: None,
         });
-        self.exchange(&route, &prepared, started, total_from, &cancel)
+        let resp = self.exchange(&route, &prepared, started, total_from, &req.cancel)?;
+        Ok((resp, prepared))
+    }
+
+    /// Whether a request with `headers` and `body` gets `Expect: 100-continue` by itself
+    /// over HTTP/1.1 ([`ClientConfig::expect_continue_over`]).
+    fn auto_expect(&self, headers: &[(String, Vec<u8>)], body: &ReqBody) -> bool {
+        self.inner.config.expect_continue_over.is_some_and(|over| {
+            !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("expect"))
+                && body.len().is_none_or(|n| n > over)
+        })
     }
 
     /// Sends `prepared` on `route` (a pooled connection, or a new one) and waits for the
@@ -775,7 +812,7 @@ impl Client {
                     // announced and not sent closes it).
                     if head.status == 417
                         && !expect_retried
-                        && prepared.expects_continue()
+                        && (prepared.expects_continue() || prepared.auto_expect)
                         && let Some(again) = prepared.without_expect()
                     {
                         expect_retried = true;

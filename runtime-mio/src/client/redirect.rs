@@ -18,7 +18,7 @@ use super::decode::{self, ACCEPT_ENCODING};
 use super::error::Error;
 use super::upload::ReqBody;
 use super::url::Url;
-use super::{Client, Request};
+use super::{Client, FromPage, Request, SiteContext};
 
 /// The largest redirect body read to keep its connection; a longer one is cancelled.
 pub(crate) const DRAIN_LIMIT: usize = 64 * 1024;
@@ -85,6 +85,9 @@ fn discard(mut resp: Response) {
 }
 
 /// Runs `req` with its redirects, cookies and decoding.
+///
+/// Each hop moves the request's method and fields into the exchange ([`Client::send`]);
+/// only a redirect copies them back, so a request that is not redirected is never copied.
 pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> {
     let config = &client.inner.config;
     let policy = req.redirects.unwrap_or(config.redirects);
@@ -93,52 +96,58 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
     let mut history: Vec<super::Hop> = Vec::new();
     // The total timeout covers every hop.
     let total_from = std::time::Instant::now();
-    // The hops share the request's cancel signal (a clone gets its own).
-    let cancel = std::sync::Arc::clone(&req.cancel);
     loop {
-        cancel.check()?;
-        let url = req.url.clone();
-        let mut wire = req.clone();
-        wire.cancel = std::sync::Arc::clone(&cancel);
+        req.cancel.check()?;
+        // The caller's fields, before this hop's own.
+        let own_fields = req.headers.len();
         // A profile sends its own `Accept-Encoding`, in its place (`Client::send`).
-        if decoding && config.profile.is_none() && !has_header(&wire.headers, "accept-encoding") {
-            wire.headers
+        if decoding && config.profile.is_none() && !has_header(&req.headers, "accept-encoding") {
+            req.headers
                 .push(("Accept-Encoding".to_owned(), ACCEPT_ENCODING.into()));
         }
+        // RFC 6265bis 5.2: the page it comes from and every earlier hop decide.
+        let site = SiteContext::of(
+            &req.url,
+            &req.method,
+            req.initiator.as_ref().map(|(page, _)| page),
+            !matches!(req.initiator, Some((_, FromPage::Subresource))),
+            history.iter().map(|h| &h.url),
+        );
         if let Some(jar) = &jar
-            && !has_header(&wire.headers, "cookie")
-            && let Some(v) = jar.header_for(&url)
+            && !has_header(&req.headers, "cookie")
+            && let Some(v) = jar.header_in(&req.url, site)
         {
-            wire.headers.push(("Cookie".to_owned(), v.into_bytes()));
+            req.headers.push(("Cookie".to_owned(), v.into_bytes()));
         }
-        let mut resp = client.send(wire, total_from)?;
+        let (mut resp, sent) = client.send(&mut req, total_from)?;
+        let url = &req.url;
         if let Some(jar) = &jar {
             for (n, v) in resp.headers() {
                 if n.eq_ignore_ascii_case("set-cookie")
                     && let Ok(v) = std::str::from_utf8(v)
                 {
-                    jar.set_cookie(&url, v);
+                    jar.set_cookie_in(url, v, site);
                 }
             }
         }
         let status = resp.status();
-        let location = resp
-            .header("location")
-            .map(|l| String::from_utf8_lossy(l).into_owned());
         let limit = match policy {
             Redirects::None => None,
             Redirects::Follow { limit } | Redirects::SameOrigin { limit } => Some(limit),
         };
-        if let (true, Some(location), Some(limit)) = (
-            matches!(status, 301 | 302 | 303 | 307 | 308),
-            location,
-            limit,
-        ) {
+        let location = match (matches!(status, 301 | 302 | 303 | 307 | 308), limit) {
+            (true, Some(_)) => resp
+                .header("location")
+                .map(|l| String::from_utf8_lossy(l).into_owned()),
+            _ => None,
+        };
+        if let (Some(location), Some(limit)) = (location, limit) {
             let next = url.join(&location)?;
             let cross = next.origin != url.origin;
+            let method = sent.method.as_str();
             let to_get = match status {
-                301 | 302 => req.method == "POST",
-                303 => req.method != "HEAD",
+                301 | 302 => method == "POST",
+                303 => method != "HEAD",
                 _ => false,
             };
             // A streamed body (a `BodyWriter`'s) was sent once and cannot be sent again: a
@@ -150,8 +159,17 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
                 if history.len() >= limit {
                     return Err(Error::TooManyRedirects { limit });
                 }
+                // The request again, as the caller made it: its method and its own fields
+                // (without this hop's `Accept-Encoding` and `Cookie`).
+                req.method = sent.method.clone();
+                if config.profile.is_some() {
+                    // `send` merged copies into the profile's fields; the request kept its own.
+                    req.headers.truncate(own_fields);
+                } else {
+                    req.headers = sent.headers[..own_fields].to_vec();
+                }
                 history.push(super::Hop {
-                    url: url.clone(),
+                    url: req.url.clone(),
                     status,
                 });
                 if to_get {
@@ -181,13 +199,15 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
                 continue;
             }
         }
-        let codings =
-            if decoding && req.method != "HEAD" && !matches!(status, 100..=199 | 204 | 206 | 304) {
-                decode::codings(resp.headers()).unwrap_or_default()
-            } else {
-                Vec::new()
-            };
-        resp.set_delivery(url, history, codings);
+        let codings = if decoding
+            && sent.method != "HEAD"
+            && !matches!(status, 100..=199 | 204 | 206 | 304)
+        {
+            decode::codings(resp.headers()).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        resp.set_delivery(req.url, history, codings);
         return Ok(resp);
     }
 }

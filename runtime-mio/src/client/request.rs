@@ -25,6 +25,8 @@ pub struct Request {
     pub(super) redirects: Option<Redirects>,
     pub(super) proxy: ProxyChoice,
     pub(super) server_name: Option<String>,
+    /// The page it comes from, for `SameSite` cookies; `None`: typed by the user.
+    pub(super) initiator: Option<(Url, FromPage)>,
     pub(super) cancel: Arc<cancel::Cancel>,
 }
 
@@ -40,9 +42,21 @@ impl Clone for Request {
             redirects: self.redirects,
             proxy: self.proxy.clone(),
             server_name: self.server_name.clone(),
+            initiator: self.initiator.clone(),
             cancel: cancel::Cancel::new(),
         }
     }
+}
+
+/// What a request made from a page is ([`Request::site_for_cookies`]), which decides the
+/// `SameSite=Lax` cookies that go with it cross-site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FromPage {
+    /// A top-level navigation: a link followed, a form submitted, the page replaced.
+    Navigation,
+    /// Anything else the page fetches: `fetch()`, an image, a script, a frame.
+    Subresource,
 }
 
 /// Which proxy a request goes through.
@@ -79,6 +93,7 @@ impl Request {
             redirects: None,
             proxy: ProxyChoice::Client,
             server_name: None,
+            initiator: None,
             cancel: cancel::Cancel::new(),
         })
     }
@@ -282,6 +297,27 @@ impl Request {
     pub fn server_name(mut self, name: &str) -> Self {
         self.server_name = Some(name.to_ascii_lowercase());
         self
+    }
+
+    /// The page this request is made from (its "site for cookies", RFC 6265bis 5.2), and
+    /// whether it is a top-level navigation from there or a subresource the page fetches.
+    /// It decides which `SameSite` cookies of the client's store go with the request and
+    /// which ones its responses may set ([`SiteContext`](super::SiteContext)).
+    ///
+    /// Without it (the default) the request is a top-level navigation to a URL the user
+    /// typed: same-site, so every cookie that matches goes, as with curl (which ignores
+    /// `SameSite`) and a browser's address bar. With it, a request to another site (another
+    /// registrable domain, or another scheme: "schemeful same-site") is cross-site:
+    /// `SameSite=Strict` cookies are withheld, `SameSite=Lax` ones go only with a
+    /// [`FromPage::Navigation`] by GET or HEAD. Either way, a redirect through another site
+    /// makes the following hops cross-site (RFC 6265bis 5.2: every URL of the redirect
+    /// chain must be same-site with the request's).
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`] when `page` is not an `http`/`https` URL.
+    pub fn site_for_cookies(mut self, page: &str, kind: FromPage) -> Result<Self, Error> {
+        self.initiator = Some((Url::parse(page)?, kind));
+        Ok(self)
     }
 
     /// The URL.

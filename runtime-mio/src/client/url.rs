@@ -40,22 +40,28 @@ pub struct Origin {
 impl Origin {
     /// `host` or `host:port` as the `Host` header and `:authority` say it (the port only
     /// when it is not the scheme's default; IPv6 in brackets).
+    /// One allocation, sized at once (every request builds its `Host`/`:authority` with it).
     #[must_use]
     pub fn authority(&self) -> String {
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
+        use std::fmt::Write;
         let default = match self.scheme {
             Scheme::Http => 80,
             Scheme::Https => 443,
         };
-        if self.port == default {
-            host
-        } else {
-            format!("{host}:{}", self.port)
+        let v6 = self.host.contains(':');
+        // Brackets, a colon and five digits at most.
+        let mut out = String::with_capacity(self.host.len() + 8);
+        if v6 {
+            out.push('[');
         }
+        out.push_str(&self.host);
+        if v6 {
+            out.push(']');
+        }
+        if self.port != default {
+            let _ = write!(out, ":{}", self.port);
+        }
+        out
     }
 }
 

@@ -9,7 +9,7 @@ use proto_ws::{
     HandshakeError, State,
 };
 
-use super::body::{CancelHandle, Response, Version, Wait};
+use super::body::{CancelHandle, Headers, Response, Version, Wait};
 use super::connect::Route;
 use super::error::{Error, ProtocolError};
 use super::profile::{self, Fields};
@@ -322,12 +322,7 @@ impl Client {
                 r => break r?,
             }
         };
-        let pairs = || {
-            response
-                .headers()
-                .iter()
-                .map(|(n, v)| (n.as_bytes(), v.as_slice()))
-        };
+        let pairs = || response.headers().map(|(n, v)| (n.as_bytes(), v));
         let negotiated = match response.version() {
             Version::Http11 => hs.check_response(response.status(), pairs()),
             Version::H2 => hs.check_extended_connect_response(response.status(), pairs()),
@@ -378,6 +373,7 @@ impl Client {
             body: super::upload::ReqBody::Writer(body, None),
             h2_headers,
             timeouts,
+            auto_expect: false,
             tunnel: Some(Tunnel {
                 protocol: "websocket".to_owned(),
                 h1_headers,
@@ -685,7 +681,7 @@ impl WebSocket {
 
     /// The handshake response's fields, in received order and case.
     #[must_use]
-    pub fn headers(&self) -> &[(String, Vec<u8>)] {
+    pub fn headers(&self) -> Headers<'_> {
         self.response.headers()
     }
 

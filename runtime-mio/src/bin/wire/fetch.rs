@@ -172,6 +172,10 @@ pub(crate) fn client_config(args: &Args) -> Result<ClientConfig, Failure> {
     if let Some(s) = args.expect100_timeout {
         c.timeouts.expect_continue = seconds(s, "--expect100-timeout")?;
     }
+    // curl's `-H 'Expect:'`: no `Expect: 100-continue` added to large uploads.
+    if args.headers.iter().any(|h| is_empty_expect(h)) {
+        c.expect_continue_over = None;
+    }
     c.decompress = args.compressed;
     c.redirects = if args.location {
         Redirects::Follow {
@@ -266,10 +270,17 @@ fn form_part(spec: &str) -> Result<Part, Failure> {
     Ok(part)
 }
 
+/// Whether `-H h` is `Expect:` with no value (curl's way to turn the expectation off; the
+/// field itself is not sent).
+fn is_empty_expect(h: &str) -> bool {
+    h.split_once(':')
+        .is_some_and(|(n, v)| n.trim().eq_ignore_ascii_case("expect") && v.trim().is_empty())
+}
+
 /// The request the flags describe; a thread streaming stdin when `--data-binary @-`.
 fn build_request(method: &str, args: &Args) -> Result<Request, Failure> {
     let mut req = Request::new(method, &args.url).map_err(|e| client_error(&e))?;
-    for h in &args.headers {
+    for h in args.headers.iter().filter(|h| !is_empty_expect(h)) {
         let (name, value) = h
             .split_once(':')
             .ok_or_else(|| Failure::new(2, format!("-H {h:?}: expected 'Name: value'")))?;

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use proto_h1::{ClientConn, Event as H1Event, Header};
 
 use super::{Active, H1_SEND_BUDGET, SEND_PIECE};
-use crate::client::body::{Head, Version};
+use crate::client::body::{Fields, Head, Version};
 use crate::client::error::{Error, ProtocolError};
 use crate::client::pool::{ConnShared, Job};
 use crate::event_loop::ConnWaker;
@@ -58,6 +58,12 @@ fn h1_headers<'a>(job: &'a Job, length: &'a str) -> Vec<Header<'a>> {
             Some(_) => {}
         }
     }
+    if req.auto_expect {
+        v.push(Header {
+            name: "Expect",
+            value: b"100-continue",
+        });
+    }
     if let Some(t) = &req.tunnel {
         v.extend(t.h1_headers.iter().map(|(n, val)| Header {
             name: n,
@@ -101,13 +107,17 @@ fn feed_h1(
 }
 
 fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
+    let (count, bytes) = head.headers().fold((0, 0), |(c, b), h| {
+        (c + 1, b + h.name.len() + h.value.len())
+    });
+    let mut fields = Fields::with_capacity(count, bytes);
+    for h in head.headers() {
+        fields.push(h.name.as_bytes(), h.value);
+    }
     Head {
         status: head.code,
         version: Version::Http11,
-        headers: head
-            .headers()
-            .map(|h| (h.name.to_owned(), h.value.to_vec()))
-            .collect(),
+        fields,
     }
 }
 
@@ -150,13 +160,13 @@ pub(super) fn step_h1(
                 shared.release();
                 continue;
             }
+            let mut digits = [0; 20];
             let length = job
                 .req
                 .body
                 .len()
-                .map(|n| n.to_string())
-                .unwrap_or_default();
-            let headers = h1_headers(&job, &length);
+                .map_or("", |n| super::decimal(n, &mut digits));
+            let headers = h1_headers(&job, length);
             let chunked = headers
                 .iter()
                 .any(|h| h.name.eq_ignore_ascii_case("transfer-encoding"));
@@ -170,7 +180,7 @@ pub(super) fn step_h1(
                 continue;
             }
             job.ex.attach(waker.cloned());
-            let mut a = Active::new(&mut job, now, waker);
+            let mut a = Active::new(&mut job, now, waker, true);
             a.chunked = chunked;
             h.current = Some(a);
         }

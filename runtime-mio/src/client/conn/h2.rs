@@ -14,7 +14,7 @@ use proto_h2::error::UserError;
 use proto_h2::frame::{ErrorCode, StreamId};
 
 use super::{Active, SEND_PIECE};
-use crate::client::body::{Head, Version};
+use crate::client::body::{Fields, Head, Version};
 use crate::client::error::{Error, ProtocolError};
 use crate::client::pool::{ConnShared, Job};
 use crate::event_loop::ConnWaker;
@@ -36,16 +36,22 @@ pub(super) struct H2 {
     pub(super) streams: HashMap<u32, Active>,
     /// The server's SETTINGS arrived (an extended CONNECT waits for them).
     pub(super) peer_settings: Option<proto_h2::settings::Settings>,
+    /// The stream ids a step walks (kept for its capacity: a step runs on every turn).
+    pub(super) ids: Vec<u32>,
 }
 
 fn h2_head(head: &proto_h2::head::Head) -> Head {
+    let (count, bytes) = head
+        .headers()
+        .fold((0, 0), |(c, b), (n, v)| (c + 1, b + n.len() + v.len()));
+    let mut fields = Fields::with_capacity(count, bytes);
+    for (n, v) in head.headers() {
+        fields.push(n, v);
+    }
     Head {
         status: head.status().unwrap_or(0),
         version: Version::H2,
-        headers: head
-            .headers()
-            .map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), v.to_vec()))
-            .collect(),
+        fields,
     }
 }
 
@@ -151,13 +157,14 @@ fn start_h2(
             .collect();
         let mut fields: Vec<(&[u8], &[u8])> =
             lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
-        let length = req.body.len().map(|n| n.to_string());
+        let mut digits = [0; 20];
+        let length = req.body.len().map(|n| super::decimal(n, &mut digits));
         let framed = req
             .h2_headers()
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
         if !framed
-            && let Some(length) = &length
+            && let Some(length) = length
             && (length != "0" || req.method_has_body())
         {
             fields.push((b"content-length", length.as_bytes()));
@@ -183,7 +190,7 @@ fn start_h2(
         match h.conn.send_request(&head, no_body) {
             Ok(id) => {
                 let mut job = jobs.pop_front().expect("front exists");
-                let mut a = Active::new(&mut job, now, waker);
+                let mut a = Active::new(&mut job, now, waker, false);
                 if no_body {
                     a.body_sent(now);
                 }
@@ -306,8 +313,10 @@ pub(super) fn step_h2(
     }
     // Body bytes into the readers' queues while they have room (reading is what returns
     // window credit to the server), cancels, and the streams that are complete.
-    let ids: Vec<u32> = h.streams.keys().copied().collect();
-    for id in ids {
+    let mut ids = std::mem::take(&mut h.ids);
+    ids.clear();
+    ids.extend(h.streams.keys().copied());
+    for &id in &ids {
         let sid = StreamId::new(id);
         let Some(a) = h.streams.get_mut(&id) else {
             continue;
@@ -364,6 +373,7 @@ pub(super) fn step_h2(
             drop(a);
         }
     }
+    h.ids = ids;
     if let Some(e) = h.conn.error() {
         return Err(Error::Protocol(ProtocolError::H2(e.clone())));
     }

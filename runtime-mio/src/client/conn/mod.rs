@@ -81,7 +81,8 @@ struct Active {
 }
 
 impl Active {
-    fn new(job: &mut Job, now: Instant, waker: Option<&ConnWaker>) -> Self {
+    /// `http1`: the exchange goes over HTTP/1.1 (where [`Prepared::auto_expect`] applies).
+    fn new(job: &mut Job, now: Instant, waker: Option<&ConnWaker>, http1: bool) -> Self {
         let mut send = job.source.take().unwrap_or_else(Source::empty);
         send.progress = now;
         if let Some(p) = &send.pipe {
@@ -98,9 +99,7 @@ impl Active {
             send,
             send_stopped: false,
             tunnel: job.req.tunnel.is_some(),
-            awaiting: job
-                .req
-                .expects_continue()
+            awaiting: (job.req.expects_continue() || (http1 && job.req.auto_expect))
                 .then(|| job.req.timeouts.expect_continue.deadline(now)),
             chunked: false,
             ended_empty: false,
@@ -250,6 +249,7 @@ impl Protocol {
                 conn: Connection::new(Role::Client, settings.h2.clone(), now),
                 streams: HashMap::new(),
                 peer_settings: None,
+                ids: Vec::new(),
             })),
         }
     }
@@ -609,13 +609,15 @@ impl ClientSession {
             }
     }
 
-    fn actives(&self) -> Box<dyn Iterator<Item = &Active> + '_> {
-        match &self.proto {
-            Protocol::Pending => Box::new(std::iter::empty()),
-            Protocol::H1(h) => Box::new(h.current.iter()),
-            Protocol::H2(h) => Box::new(h.streams.values()),
-            Protocol::Tunnel(t) => Box::new(std::iter::once(&t.a)),
-        }
+    /// The exchanges under way (without a box: this runs on every turn of the loop).
+    fn actives(&self) -> impl Iterator<Item = &Active> + '_ {
+        let (one, many) = match &self.proto {
+            Protocol::Pending => (None, None),
+            Protocol::H1(h) => (h.current.as_ref(), None),
+            Protocol::H2(h) => (None, Some(h.streams.values())),
+            Protocol::Tunnel(t) => (Some(&t.a), None),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
     }
 
     /// Fails every exchange on the connection with `e` (requests never taken fail as not
@@ -1095,5 +1097,31 @@ impl Drop for ClientSession {
     fn drop(&mut self) {
         let e = self.error.clone().unwrap_or(Error::ConnectionClosed);
         self.fail_all(&e);
+    }
+}
+
+/// `n` in decimal, written into `buf` (a request's `Content-Length` without an allocation).
+pub(super) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_writes_every_length() {
+        let mut buf = [0; 20];
+        for n in [0, 7, 10, 16_384, 1 << 20, u64::MAX] {
+            assert_eq!(super::decimal(n, &mut buf), n.to_string());
+        }
     }
 }
