@@ -503,9 +503,17 @@ fn automatic_expectation_is_http1_only_and_yields_to_the_callers() {
             ..ServerConfig::default()
         },
         |req| {
-            let expect = req
-                .header("expect")
-                .map_or("-".to_owned(), |v| String::from_utf8_lossy(v).into_owned());
+            // Every `Expect` field, so that one sent twice shows.
+            let expect: Vec<String> = req
+                .headers()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("expect"))
+                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+                .collect();
+            let expect = if expect.is_empty() {
+                "-".to_owned()
+            } else {
+                expect.join(",")
+            };
             Response::text(200, format!("{expect} {}", req.body().len()))
         },
     )

@@ -742,6 +742,8 @@ impl Client {
             }
             None => (std::mem::take(&mut req.headers), None),
         };
+        // From the fields as sent (`req`'s own were moved into `headers` above).
+        let auto_expect = self.auto_expect(&headers, &req.body);
         let prepared = Arc::new(Prepared {
             method: std::mem::take(&mut req.method),
             scheme: origin.scheme,
@@ -749,7 +751,7 @@ impl Client {
             target: req.url.target.clone(),
             headers,
             h2_headers,
-            auto_expect: self.auto_expect(&req.headers, &req.body),
+            auto_expect,
             body: req.body.clone(),
             timeouts,
             tunnel: None,
