@@ -187,6 +187,7 @@ mod pool;
 mod profile;
 mod proxy;
 mod proxy_config;
+mod queue;
 mod redirect;
 mod request;
 mod resolve;
@@ -208,6 +209,7 @@ pub use multipart::{Multipart, Part, urlencode};
 pub use pool::PoolStats;
 pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use proxy_config::{NoProxy, ProxyConfig};
+pub use queue::{Completion, CompletionMode, CompletionQueue, Ticket};
 pub use redirect::{Hop, Redirects};
 pub(crate) use request::ProxyChoice;
 pub use request::Request;
@@ -638,6 +640,13 @@ impl Client {
         redirect::run(self, req)
     }
 
+    /// A completion queue on this client: one thread submits many requests and collects
+    /// their responses as they complete ([`CompletionQueue`]).
+    #[must_use]
+    pub fn queue(&self) -> CompletionQueue {
+        CompletionQueue::new(self.clone())
+    }
+
     /// Opens a Server-Sent Events source on `req` (usually [`Request::get`]): the request
     /// goes out with `Accept: text/event-stream` and `Cache-Control: no-cache` (unless it
     /// has its own), the body idle timeout replaced by [`SseConfig::idle`] (unlimited by
@@ -693,6 +702,13 @@ impl Client {
     /// `total_from` is when the caller asked (the total timeout runs from there, across
     /// redirects).
     fn send(&self, req: Request, total_from: Instant) -> Result<Response, Error> {
+        let (route, prepared, cancel, started) = self.prepare(req);
+        self.exchange(&route, &prepared, started, total_from, &cancel)
+    }
+
+    /// `req` as one exchange sends it: its route, the prepared request, its cancel signal
+    /// and when it was asked.
+    fn prepare(&self, req: Request) -> (Route, Arc<Prepared>, Arc<cancel::Cancel>, Instant) {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
         let origin = req.url.origin.clone();
@@ -729,7 +745,7 @@ impl Client {
             timeouts,
             tunnel: None,
         });
-        self.exchange(&route, &prepared, started, total_from, &cancel)
+        (route, prepared, cancel, started)
     }
 
     /// Sends `prepared` on `route` (a pooled connection, or a new one) and waits for the
