@@ -56,10 +56,11 @@ fn setup(h2: bool) -> (Server, Client, String) {
     (server, client, base)
 }
 
+/// A completed request: status, version and body, or the failure.
+type Outcome = Result<(u16, Version, Vec<u8>), Error>;
+
 /// Waits (blocking) until every request in flight completed; the completions by ticket.
-fn drain(
-    q: &mut CompletionQueue,
-) -> HashMap<runtime_mio::client::Ticket, Result<(u16, Version, Vec<u8>), Error>> {
+fn drain(q: &mut CompletionQueue) -> HashMap<runtime_mio::client::Ticket, Outcome> {
     let mut out = HashMap::new();
     while q.in_flight() > 0 {
         for c in q.wait(Wait::Block) {
@@ -147,11 +148,8 @@ fn a_buffered_completion_holds_the_whole_body() {
     let mut resp = got.pop().unwrap().result.unwrap();
     // Everything is there already: a read that may not wait gets it all.
     let mut body = Vec::new();
-    loop {
-        match resp.body().chunk(Wait::NoWait).unwrap() {
-            Some(b) => body.extend_from_slice(&b),
-            None => break,
-        }
+    while let Some(b) = resp.body().chunk(Wait::NoWait).unwrap() {
+        body.extend_from_slice(&b);
     }
     assert_eq!(body, body_of(200));
     server.shutdown().unwrap();
