@@ -106,23 +106,35 @@ struct Pending {
 ///
 /// # Examples
 ///
-/// ```no_run
+/// ```
 /// use runtime_mio::client::{Client, ClientConfig, CompletionMode, Request, Wait};
+/// use runtime_mio::server::{Response, Server, ServerConfig};
+///
+/// let server = Server::bind("127.0.0.1:0".parse()?, ServerConfig::default(), |req| {
+///     Response::text(200, req.path())
+/// })?;
+/// let base = format!("http://{}", server.local_addr());
 ///
 /// let client = Client::new(ClientConfig::default())?;
 /// let mut queue = client.queue();
-/// for i in 0..50 {
-///     let req = Request::get(&format!("https://example.com/item/{i}"))?;
-///     queue.submit(req, CompletionMode::Buffered(1 << 20))?;
+/// let mut paths = std::collections::HashMap::new();
+/// for i in 0..20 {
+///     let path = format!("/item/{i}");
+///     let req = Request::get(&format!("{base}{path}"))?;
+///     // Complete once the whole body (at most 64 KiB) is there.
+///     let ticket = queue.submit(req, CompletionMode::Buffered(64 * 1024))?;
+///     paths.insert(ticket, path);
 /// }
+/// // One wake-up hands over every response ready by then.
 /// while queue.in_flight() > 0 {
 ///     for done in queue.wait(Wait::Block) {
 ///         let mut resp = done.result?;
 ///         let body = resp.body().read_to_end()?;
-///         println!("{:?}: {} ({} bytes)", done.ticket, resp.status(), body.len());
+///         assert_eq!(body, paths[&done.ticket].as_bytes());
 ///     }
 /// }
-/// # Ok::<(), runtime_mio::client::Error>(())
+/// # server.shutdown()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct CompletionQueue {
