@@ -27,6 +27,8 @@
 # Clients:
 #   ours     benches/src/bin/client_load.rs: runtime_mio::client::Client, one blocking worker
 #            thread per request in flight (plus the client's event-loop thread)
+#   queue    client_load --queue: the same client, one thread keeping the N requests in flight
+#            through its completion queue (Client::queue)
 #   reqwest  benches/src/bin/reqwest_load.rs: reqwest 0.13 on a current-thread tokio runtime,
 #            one task per request in flight (rustls on ring for TLS)
 #   wire     wire bench: h1 -c N; h2 --http2 -c 1 -m N
@@ -44,7 +46,7 @@
 # 50 streams), `wrk -c50` at 149k req/s on one core.
 #
 # Environment: ROUNDS (3), DURATION (whole seconds per run, 5), SCENARIOS (the six above),
-# CLIENTS (subset of: ours reqwest wire wrk h2load), BASE_PORT (28500; three ports from it),
+# CLIENTS (subset of: ours queue reqwest wire wrk h2load), BASE_PORT (28500; three ports from it),
 # SERVER_CORE (0), LOAD_CORE (1), KEEP_TMP=1 keeps the work directory (every run's output,
 # results.txt: scenario client round req/s cpu-us/req requests), REPORT_ONLY=FILE prints the
 # tables of such a results.txt again and runs nothing.
@@ -62,7 +64,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}
 ALL_SCENARIOS="h1-1 h1-50 h2c-1 h2c-50 h2tls-1 h2tls-50"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
-ALL_CLIENTS="ours reqwest wire wrk h2load"
+ALL_CLIENTS="ours queue reqwest wire wrk h2load"
 CLIENTS=${CLIENTS:-$ALL_CLIENTS}
 BASE_PORT=${BASE_PORT:-28500}
 SERVER_CORE=${SERVER_CORE:-0}
@@ -91,27 +93,31 @@ function spread(sc, a, b, col,   r, q, lo, hi) {
   rps[$1, $2] = (($1, $2) in rps ? rps[$1, $2] " " : "") $4
   cpu[$1, $2] = (($1, $2) in cpu ? cpu[$1, $2] " " : "") $5
   raw[$1, $2, $3] = $5; rawrps[$1, $2, $3] = $4
-  if ($2 == "ours" || $2 == "reqwest") lib = 1; else tool = 1
+  if ($2 == "ours" || $2 == "queue" || $2 == "reqwest") lib = 1; else tool = 1
 }
 END {
   n = split(scenarios, scs, " ")
   if (lib) {
     print ""
-    print "Client library: ours (runtime_mio::client, one blocking thread per request in flight; cookies and"
-    print "decoding off, as reqwest is built) vs reqwest 0.13 (current-thread tokio, one task per request in flight)"
+    print "Client library: ours (runtime_mio::client, one blocking thread per request in flight), queue (the same, one"
+    print "thread through its completion queue; cookies and"
+    print "decoding off in both, as reqwest is built) vs reqwest 0.13 (current-thread tokio, one task per request in flight)"
     print ""
-    print "| scenario | ours req/s | reqwest req/s | req/s ours/reqwest | ours CPU us/req | reqwest CPU us/req | CPU ours/reqwest | target CPU <= 0.5x reqwest |"
-    print "|---|---:|---:|---:|---:|---:|---:|---|"
+    print "| scenario | client | req/s | reqwest req/s | req/s vs reqwest | CPU us/req | reqwest CPU us/req | CPU vs reqwest | target CPU <= 0.5x reqwest |"
+    print "|---|---|---:|---:|---:|---:|---:|---:|---|"
     for (i = 1; i <= n; i++) {
       sc = scs[i]
-      if (!((sc, "ours") in rps) && !((sc, "reqwest") in rps)) continue
-      or = get(sc, "ours", "rps"); rr = get(sc, "reqwest", "rps")
-      oc = get(sc, "ours", "cpu"); rc = get(sc, "reqwest", "cpu")
-      q = ratio(oc, rc)
-      t = (q == "") ? "-" : (q <= 0.5 ? "met" : "unmet")
-      printf "| %s | %s | %s | %s | %s | %s | %s%s | %s |\n", sc, num(or, "%.0f"), num(rr, "%.0f"),
-        num(ratio(or, rr), "%.2f"), num(oc, "%.2f"), num(rc, "%.2f"), num(q, "%.2f"),
-        spread(sc, "ours", "reqwest", "cpu"), t
+      for (m = 1; m <= 2; m++) {
+        c = (m == 1) ? "ours" : "queue"
+        if (!((sc, c) in rps)) continue
+        or = get(sc, c, "rps"); rr = get(sc, "reqwest", "rps")
+        oc = get(sc, c, "cpu"); rc = get(sc, "reqwest", "cpu")
+        q = ratio(oc, rc)
+        t = (q == "") ? "-" : (q <= 0.5 ? "met" : "unmet")
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s%s | %s |\n", sc, c, num(or, "%.0f"), num(rr, "%.0f"),
+          num(ratio(or, rr), "%.2f"), num(oc, "%.2f"), num(rc, "%.2f"), num(q, "%.2f"),
+          spread(sc, c, "reqwest", "cpu"), t
+      }
     }
   }
   if (tool) {
@@ -268,6 +274,7 @@ run() {
   [ "$proto" = h2tls ] && tlsargs=(--cacert "$CA")
   case $client in
   ours) cmd=("$OURS" --url "$url" --proto "$p" --inflight "$n" --duration "$DURATION" "${tlsargs[@]}") ;;
+  queue) cmd=("$OURS" --url "$url" --proto "$p" --inflight "$n" --duration "$DURATION" "${tlsargs[@]}" --queue) ;;
   reqwest) cmd=("$REQWEST" --url "$url" --proto "$p" --inflight "$n" --duration "$DURATION" "${tlsargs[@]}") ;;
   wire)
     if [ "$p" = h1 ]; then
@@ -293,7 +300,7 @@ run() {
   local ut st reqs rps bad=0 bytes=''
   read -r ut st <"$tmp/time.txt"
   case $client in
-  ours | reqwest)
+  ours | queue | reqwest)
     reqs=$(kv "$out" requests)
     rps=$(kv "$out" rps)
     bad=$(kv "$out" errors)

@@ -3,9 +3,14 @@
 //! CPU time per request beside `reqwest_load` doing the same work.
 //!
 //! ```text
-//! client_load --url URL --proto h1|h2 --inflight N --duration SECS [--cacert PEM]
+//! client_load --url URL --proto h1|h2 --inflight N --duration SECS [--cacert PEM] [--queue]
 //! ```
 //!
+//! With `--queue`: one thread keeps the N requests in flight through the client's completion
+//! queue ([`Client::queue`]), each completing with its body buffered
+//! ([`CompletionMode::Buffered`]) and submitted again at once, until the time is up.
+//!
+//! Without it:
 //! The client is blocking: one worker thread per request in flight (one thread for
 //! `--inflight 1`), each sending a GET and reading the body whole before the next; the client's
 //! own event-loop thread moves the bytes. HTTP/1.1: N keep-alive connections, opened before the
@@ -23,7 +28,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use benches::load::{Args, Proto, Tally};
-use runtime_mio::client::{Client, ClientConfig, Request, Wait};
+use runtime_mio::client::{Client, ClientConfig, CompletionMode, Request, Wait};
 
 fn fail(msg: &str) -> ! {
     eprintln!("client_load: {msg}");
@@ -31,7 +36,14 @@ fn fail(msg: &str) -> ! {
 }
 
 fn main() {
-    let args = Args::from_env();
+    let queue = std::env::args().any(|a| a == "--queue");
+    let args = match Args::parse(std::env::args().skip(1).filter(|a| a != "--queue")) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e} [--queue]");
+            std::process::exit(2);
+        }
+    };
     let h2 = args.proto == Proto::H2;
     let mut config = ClientConfig {
         alpn_h2: h2,
@@ -59,6 +71,12 @@ fn main() {
     let url: Arc<str> = Arc::from(args.url.as_str());
     let started = Instant::now();
     let deadline = started + args.duration;
+    if queue {
+        let all = run_queue(&client, &url, args.inflight, deadline);
+        all.print(started.elapsed());
+        report_conns(&client, conns);
+        return;
+    }
     let workers: Vec<_> = (0..args.inflight)
         .map(|_| {
             let client = client.clone();
@@ -92,10 +110,51 @@ fn main() {
         }
     }
     all.print(started.elapsed());
+    report_conns(&client, conns);
+}
+
+/// Says so when the run opened another number of connections than `conns`.
+fn report_conns(client: &Client, conns: usize) {
     if client.pool_stats().opened as usize != conns {
         eprintln!(
             "client_load: {} connections opened, {conns} expected",
             client.pool_stats().opened
         );
     }
+}
+
+/// One thread, `inflight` requests kept in flight through a completion queue until
+/// `deadline`.
+fn run_queue(client: &Client, url: &str, inflight: usize, deadline: Instant) -> Tally {
+    // The body is 13 bytes: complete once it is all there.
+    const MODE: CompletionMode = CompletionMode::Buffered(64 * 1024);
+    let mut t = Tally::default();
+    let mut q = client.queue();
+    let submit = |q: &mut runtime_mio::client::CompletionQueue, t: &mut Tally| {
+        if let Err(e) = Request::get(url).and_then(|req| q.submit(req, MODE)) {
+            t.error(e.to_string());
+        }
+    };
+    for _ in 0..inflight {
+        submit(&mut q, &mut t);
+    }
+    while q.in_flight() > 0 {
+        for done in q.wait(Wait::Block) {
+            let result = done.result.and_then(|mut resp| {
+                let mut n = 0u64;
+                while let Some(c) = resp.body().chunk(Wait::Block)? {
+                    n += c.len() as u64;
+                }
+                Ok((resp.status(), n))
+            });
+            match result {
+                Ok((status, n)) => t.answered(status, n),
+                Err(e) => t.error(e.to_string()),
+            }
+            if Instant::now() < deadline {
+                submit(&mut q, &mut t);
+            }
+        }
+    }
+    t
 }

@@ -179,9 +179,23 @@ struct State {
     /// gave up on its own may still be counted: that costs one needless signal, never a
     /// missed one).
     waiters: usize,
+    /// The completion queue told when the exchange is ready for it (head, or whole body).
+    listener: Option<super::queue::Listener>,
 }
 
 impl State {
+    /// Takes the listener when the exchange is ready for it: the head (or a failure)
+    /// arrived, or in buffered mode the body ended or outgrew its limit.
+    fn take_ready_listener(&mut self) -> Option<super::queue::Listener> {
+        let l = self.listener.as_ref()?;
+        let ready = match (&self.head, l.buffered) {
+            (None, _) => false,
+            (Some(Err(_)), _) | (Some(Ok(_)), None) => true,
+            (Some(Ok(_)), Some(limit)) => !matches!(self.end, End::Open) || self.queued > limit,
+        };
+        if ready { self.listener.take() } else { None }
+    }
+
     /// Whether a change must signal the condvar: true when someone waits, who is then
     /// counted as woken.
     fn take_waiters(&mut self) -> bool {
@@ -275,6 +289,7 @@ impl Exchange {
                 loop_waiting: false,
                 waker: None,
                 waiters: 0,
+                listener: None,
             }),
             changed: Condvar::new(),
             limit: limit.max(1),
@@ -292,10 +307,37 @@ impl Exchange {
     /// Lets go of `s`, then signals the condvar if a caller waits.
     fn release(&self, mut s: MutexGuard<'_, State>) {
         let wake = s.take_waiters();
+        let listener = s.take_ready_listener();
         drop(s);
         if wake {
             self.changed.notify_all();
         }
+        if let Some(l) = listener {
+            l.complete();
+        }
+    }
+
+    /// Tells `listener` when the exchange is ready for it (at once if it already is).
+    pub(crate) fn listen(&self, listener: super::queue::Listener) {
+        let mut s = self.lock();
+        s.listener = Some(listener);
+        self.release(s);
+    }
+
+    /// The head, once it arrived; `Err((e, true))` when the request never left.
+    pub(crate) fn try_head(&self) -> Option<Result<Head, (Error, bool)>> {
+        let s = self.lock();
+        match &s.head {
+            Some(Ok(h)) => Some(Ok(h.clone())),
+            Some(Err(e)) => Some(Err((e.clone(), !s.sent))),
+            None => None,
+        }
+    }
+
+    /// Bytes queued, whether the body ended, and its error if it failed.
+    pub(crate) fn buffered_state(&self) -> (usize, bool) {
+        let s = self.lock();
+        (s.queued, !matches!(s.end, End::Open))
     }
 
     /// Waits on the condvar (counted as a waiter), at most `left` when given.

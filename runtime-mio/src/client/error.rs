@@ -115,6 +115,12 @@ pub enum Error {
     /// The exchange was cancelled ([`CancelHandle::cancel`](super::CancelHandle::cancel), or
     /// the body was dropped before its end).
     Cancelled,
+    /// A [`CompletionQueue`](super::CompletionQueue) request submitted to complete with its
+    /// whole body buffered: the body grew past that limit (the exchange was cancelled).
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// [`Body::chunk`](super::Body::chunk) with [`Wait::NoWait`](super::Wait::NoWait) or
     /// [`Wait::Timeout`](super::Wait::Timeout): nothing arrived within the wait. The body
     /// goes on; read again.
@@ -204,6 +210,12 @@ impl fmt::Display for Error {
                 f.write_str("the connection closed before the response ended")
             }
             Error::Cancelled => f.write_str("cancelled"),
+            Error::BodyTooLarge { limit } => {
+                write!(
+                    f,
+                    "the response body is larger than the {limit} bytes allowed"
+                )
+            }
             Error::WouldBlock => f.write_str("no body bytes arrived within the wait"),
             Error::Shutdown => f.write_str("the client is shutting down"),
             Error::Io(e) => write!(f, "I/O: {e}"),
@@ -261,6 +273,7 @@ impl From<Error> for io::Error {
             Error::TrailersWithLength => io::ErrorKind::InvalidInput,
             // Not `Interrupted`: `io::copy` and `read_to_end` would retry it forever.
             Error::Cancelled => io::ErrorKind::ConnectionAborted,
+            Error::BodyTooLarge { .. } => io::ErrorKind::FileTooLarge,
             Error::Protocol(_)
             | Error::Decoding { .. }
             | Error::WebSocket(_)

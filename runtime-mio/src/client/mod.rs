@@ -190,6 +190,7 @@ mod pool;
 mod profile;
 mod proxy;
 mod proxy_config;
+mod queue;
 mod redirect;
 mod request;
 mod resolve;
@@ -211,6 +212,7 @@ pub use multipart::{Multipart, Part, urlencode};
 pub use pool::PoolStats;
 pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use proxy_config::{NoProxy, ProxyConfig};
+pub use queue::{Completion, CompletionMode, CompletionQueue, Ticket};
 pub use redirect::{Hop, Redirects};
 pub(crate) use request::ProxyChoice;
 pub use request::{FromPage, Request};
@@ -656,6 +658,13 @@ impl Client {
         redirect::run(self, req)
     }
 
+    /// A completion queue on this client: one thread submits many requests and collects
+    /// their responses as they complete ([`CompletionQueue`]).
+    #[must_use]
+    pub fn queue(&self) -> CompletionQueue {
+        CompletionQueue::new(self.clone())
+    }
+
     /// Opens a Server-Sent Events source on `req` (usually [`Request::get`]): the request
     /// goes out with `Accept: text/event-stream` and `Cache-Control: no-cache` (unless it
     /// has its own), the body idle timeout replaced by [`SseConfig::idle`] (unlimited by
@@ -718,6 +727,14 @@ impl Client {
         req: &mut Request,
         total_from: Instant,
     ) -> Result<(Response, Arc<Prepared>), Error> {
+        let (route, prepared, started) = self.prepare(req);
+        let resp = self.exchange(&route, &prepared, started, total_from, &req.cancel)?;
+        Ok((resp, prepared))
+    }
+
+    /// `req` as one exchange sends it: its route, the prepared request (its method and,
+    /// without a profile, its fields move into it) and when it was asked.
+    fn prepare(&self, req: &mut Request) -> (Route, Arc<Prepared>, Instant) {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
         let origin = &req.url.origin;
@@ -756,8 +773,7 @@ impl Client {
             timeouts,
             tunnel: None,
         });
-        let resp = self.exchange(&route, &prepared, started, total_from, &req.cancel)?;
-        Ok((resp, prepared))
+        (route, prepared, started)
     }
 
     /// Whether a request with `headers` and `body` gets `Expect: 100-continue` by itself

@@ -2,19 +2,20 @@
 //! through the client, reported as h2load does: requests/s, latency (min, mean, p50, p99,
 //! max), status code counts, errors.
 //!
-//! One client; CONNS connections opened first ([`Client::preconnect`]); then CONNS workers
-//! (HTTP/1.1 keep-alive: one request in flight per connection) or CONNS x STREAMS workers
-//! over HTTP/2 with at most STREAMS streams per connection
-//! ([`ClientConfig::h2_max_streams`]), each sending its next request when the last one's
-//! body was read. Correctness first: every body is read whole and counted.
+//! One client; CONNS connections opened first ([`Client::preconnect`]); then one thread keeps
+//! CONNS requests (HTTP/1.1 keep-alive: one in flight per connection) or CONNS x STREAMS
+//! over HTTP/2 (at most STREAMS streams per connection, [`ClientConfig::h2_max_streams`]) in
+//! flight through the client's completion queue ([`Client::queue`]), sending the next
+//! request as each response's body was read. Redirects are not followed (as h2load).
+//! Correctness first: every body is read whole and counted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use runtime_mio::client::{Client, ClientConfig, Request, Scheme, Url, Wait};
+use runtime_mio::client::{
+    Client, ClientConfig, CompletionMode, CompletionQueue, Request, Scheme, Ticket, Url, Wait,
+};
 
 use crate::fetch::exit_code;
 
@@ -118,66 +119,68 @@ pub(crate) fn run(args: &Args) -> u8 {
     } else {
         args.requests
     };
-    let next = Arc::new(AtomicU64::new(0));
-    let headers = Arc::new(headers);
     let started = Instant::now();
     let deadline = end.map(|d| started + d);
-    let threads: Vec<_> = (0..workers)
-        .map(|_| {
-            let client = client.clone();
-            let next = Arc::clone(&next);
-            let headers = Arc::clone(&headers);
-            let url = args.url.clone();
-            std::thread::spawn(move || {
-                let mut t = Tally::default();
-                loop {
-                    if deadline.is_some_and(|d| Instant::now() >= d)
-                        || next.fetch_add(1, Ordering::Relaxed) >= total
-                    {
-                        return t;
-                    }
-                    let mut req = match Request::get(&url) {
-                        Ok(r) => r,
-                        Err(e) => {
-                            *t.errors.entry(e.to_string()).or_default() += 1;
-                            return t;
-                        }
-                    };
-                    for (n, v) in headers.iter() {
-                        req = req.header(n, v);
-                    }
-                    let t0 = Instant::now();
-                    let result = client.request(req).and_then(|mut resp| {
-                        let status = resp.status();
-                        let mut n = 0u64;
-                        while let Some(c) = resp.body().chunk(Wait::Block)? {
-                            n += c.len() as u64;
-                        }
-                        Ok((status, n))
-                    });
-                    match result {
-                        Ok((status, n)) => {
-                            t.latencies.push(t0.elapsed());
-                            *t.statuses.entry(status).or_default() += 1;
-                            t.bytes += n;
-                        }
-                        Err(e) => *t.errors.entry(e.to_string()).or_default() += 1,
-                    }
-                }
-            })
-        })
-        .collect();
     let mut all = Tally::default();
-    for th in threads {
-        let t = th.join().unwrap_or_default();
-        all.latencies.extend(t.latencies);
-        for (k, v) in t.statuses {
-            *all.statuses.entry(k).or_default() += v;
+    let mut queue = client.queue();
+    // When each ticket was submitted (its latency runs from there).
+    let mut sent_at = HashMap::new();
+    let mut submitted = 0u64;
+    let mut submit = |queue: &mut CompletionQueue,
+                      sent_at: &mut HashMap<Ticket, Instant>,
+                      t: &mut Tally|
+     -> bool {
+        if deadline.is_some_and(|d| Instant::now() >= d) || submitted >= total {
+            return false;
         }
-        for (k, v) in t.errors {
-            *all.errors.entry(k).or_default() += v;
+        submitted += 1;
+        let mut req = match Request::get(&args.url) {
+            Ok(r) => r,
+            Err(e) => {
+                *t.errors.entry(e.to_string()).or_default() += 1;
+                return false;
+            }
+        };
+        for (n, v) in &headers {
+            req = req.header(n, v);
         }
-        all.bytes += t.bytes;
+        let t0 = Instant::now();
+        match queue.submit(req, CompletionMode::Head) {
+            Ok(ticket) => {
+                sent_at.insert(ticket, t0);
+            }
+            Err(e) => *t.errors.entry(e.to_string()).or_default() += 1,
+        }
+        true
+    };
+    for _ in 0..workers {
+        if !submit(&mut queue, &mut sent_at, &mut all) {
+            break;
+        }
+    }
+    while queue.in_flight() > 0 {
+        for done in queue.wait(Wait::Block) {
+            let result = done.result.and_then(|mut resp| {
+                let status = resp.status();
+                let mut n = 0u64;
+                while let Some(c) = resp.body().chunk(Wait::Block)? {
+                    n += c.len() as u64;
+                }
+                Ok((status, n))
+            });
+            let t0 = sent_at.remove(&done.ticket);
+            match result {
+                Ok((status, n)) => {
+                    if let Some(t0) = t0 {
+                        all.latencies.push(t0.elapsed());
+                    }
+                    *all.statuses.entry(status).or_default() += 1;
+                    all.bytes += n;
+                }
+                Err(e) => *all.errors.entry(e.to_string()).or_default() += 1,
+            }
+            submit(&mut queue, &mut sent_at, &mut all);
+        }
     }
     let elapsed = started.elapsed();
     report(&all, elapsed, conns, streams, client.pool_stats().opened);

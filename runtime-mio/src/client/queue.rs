@@ -1,0 +1,354 @@
+//! A completion queue: one thread keeps many requests in flight on a [`Client`] and takes
+//! their responses as they complete, several per wake-up (as curl's multi interface).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use super::body::{Exchange, Response, Wait};
+use super::cookie::SiteContext;
+use super::decode::{self, ACCEPT_ENCODING};
+use super::error::Error;
+use super::pool::{ConnShared, Job};
+use super::redirect::Redirects;
+use super::request::FromPage;
+use super::url::Url;
+use super::{Client, Request};
+
+/// When a queued request completes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionMode {
+    /// When the response head arrives; the body then streams through [`Response::body`].
+    Head,
+    /// Once the whole body is buffered, at most this many bytes: a longer body completes
+    /// with [`Error::BodyTooLarge`] (and the exchange is cancelled).
+    Buffered(usize),
+}
+
+/// A submitted request's number on its [`CompletionQueue`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ticket(u64);
+
+/// A completed request: its ticket and its response (or why it failed).
+#[derive(Debug)]
+pub struct Completion {
+    /// The ticket [`CompletionQueue::submit`] returned.
+    pub ticket: Ticket,
+    /// The response (head arrived, or whole body buffered), or the failure.
+    pub result: Result<Response, Error>,
+}
+
+/// Where exchanges report that they are ready.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    ready: Mutex<Ready>,
+    changed: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Ready {
+    tickets: Vec<u64>,
+    /// The queue's thread waits on the condvar.
+    waiting: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Ready> {
+        self.ready.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What an exchange holds to report to its queue.
+#[derive(Debug)]
+pub(crate) struct Listener {
+    shared: Arc<Shared>,
+    ticket: u64,
+    /// Complete only once the body ended (or outgrew this many bytes).
+    pub(crate) buffered: Option<usize>,
+}
+
+impl Listener {
+    /// The exchange is ready: the ticket joins the ready list; the queue's thread is
+    /// signalled only when it waits.
+    pub(crate) fn complete(self) {
+        let wake = {
+            let mut r = self.shared.lock();
+            r.tickets.push(self.ticket);
+            std::mem::take(&mut r.waiting)
+        };
+        if wake {
+            self.shared.changed.notify_one();
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Pending {
+    ex: Arc<Exchange>,
+    conn: Arc<ConnShared>,
+    url: Url,
+    /// How the request relates to the page it comes from (`SameSite`).
+    site: SiteContext,
+    decoding: bool,
+    mode: CompletionMode,
+}
+
+/// Many requests in flight from one thread: [`CompletionQueue::submit`] sends a request
+/// and returns at once with a [`Ticket`]; [`CompletionQueue::wait`] hands over every
+/// request completed by then, in one wake-up. Made by [`Client::queue`].
+///
+/// Queued requests share the client's pool, timeouts ([`ClientTimeouts`](super::ClientTimeouts)
+/// hold as for [`Client::request`]), cookie store (`SameSite` against
+/// [`Request::site_for_cookies`] as for [`Client::request`]) and decompression. Redirects are not
+/// followed: a 3xx answer completes as it is, and a request that asks to follow them
+/// ([`Request::redirects`] with a policy other than [`Redirects::None`]) is refused with
+/// [`Error::InvalidRequest`]. A connection is opened (and its host resolved) on the
+/// submitting thread when no pooled one is free. A pooled connection lost before answering
+/// completes with its error ([`Error::ConnectionClosed`]); it is not retried.
+///
+/// Dropping the queue cancels what is still in flight (HTTP/2: RST_STREAM(CANCEL);
+/// HTTP/1.1: that connection closes).
+///
+/// # Examples
+///
+/// ```
+/// use runtime_mio::client::{Client, ClientConfig, CompletionMode, Request, Wait};
+/// use runtime_mio::server::{Response, Server, ServerConfig};
+///
+/// let server = Server::bind("127.0.0.1:0".parse()?, ServerConfig::default(), |req| {
+///     Response::text(200, req.path())
+/// })?;
+/// let base = format!("http://{}", server.local_addr());
+///
+/// let client = Client::new(ClientConfig::default())?;
+/// let mut queue = client.queue();
+/// let mut paths = std::collections::HashMap::new();
+/// for i in 0..20 {
+///     let path = format!("/item/{i}");
+///     let req = Request::get(&format!("{base}{path}"))?;
+///     // Complete once the whole body (at most 64 KiB) is there.
+///     let ticket = queue.submit(req, CompletionMode::Buffered(64 * 1024))?;
+///     paths.insert(ticket, path);
+/// }
+/// // One wake-up hands over every response ready by then.
+/// while queue.in_flight() > 0 {
+///     for done in queue.wait(Wait::Block) {
+///         let mut resp = done.result?;
+///         let body = resp.body().read_to_end()?;
+///         assert_eq!(body, paths[&done.ticket].as_bytes());
+///     }
+/// }
+/// # server.shutdown()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct CompletionQueue {
+    client: Client,
+    shared: Arc<Shared>,
+    pending: HashMap<u64, Pending>,
+    next: u64,
+}
+
+impl CompletionQueue {
+    pub(super) fn new(client: Client) -> CompletionQueue {
+        CompletionQueue {
+            client,
+            shared: Arc::new(Shared::default()),
+            pending: HashMap::new(),
+            next: 0,
+        }
+    }
+
+    /// How many submitted requests have not been handed over by [`CompletionQueue::wait`].
+    #[must_use]
+    pub fn in_flight(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Sends `req` (on a free pooled connection, or a new one) and returns its ticket.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for a request that asks to follow redirects; as
+    /// [`Client::request`] for a connection that cannot be opened.
+    pub fn submit(&mut self, mut req: Request, mode: CompletionMode) -> Result<Ticket, Error> {
+        let config = &self.client.inner.config;
+        if matches!(
+            req.redirects,
+            Some(Redirects::Follow { .. } | Redirects::SameOrigin { .. })
+        ) {
+            return Err(Error::InvalidRequest(
+                "a completion queue does not follow redirects".to_owned(),
+            ));
+        }
+        let decoding = req.decompress.unwrap_or(config.decompress);
+        let has = |req: &Request, name: &str| {
+            req.headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
+        if decoding && config.profile.is_none() && !has(&req, "accept-encoding") {
+            req.headers
+                .push(("Accept-Encoding".to_owned(), ACCEPT_ENCODING.into()));
+        }
+        // RFC 6265bis 5.2: the page it comes from decides (no redirect chain here).
+        let site = SiteContext::of(
+            &req.url,
+            &req.method,
+            req.initiator.as_ref().map(|(page, _)| page),
+            !matches!(req.initiator, Some((_, FromPage::Subresource))),
+            [],
+        );
+        if let Some(jar) = &self.client.inner.cookies
+            && !has(&req, "cookie")
+            && let Some(v) = jar.header_in(&req.url, site)
+        {
+            req.headers.push(("Cookie".to_owned(), v.into_bytes()));
+        }
+        let url = req.url.clone();
+        let total_from = Instant::now();
+        let (route, prepared, started) = self.client.prepare(&mut req);
+        let cancel = Arc::clone(&req.cancel);
+        let limit = match mode {
+            CompletionMode::Head => config.body_queue,
+            CompletionMode::Buffered(n) => config.body_queue.max(n.saturating_add(1)),
+        };
+        let ex = Exchange::new(limit, total_from);
+        cancel.attach(&ex)?;
+        let source = prepared.body.start()?;
+        let job = Job {
+            ex: Arc::clone(&ex),
+            req: Arc::clone(&prepared),
+            source: Some(source),
+        };
+        let timeouts = prepared.timeouts;
+        let (conn, _) = self
+            .client
+            .dispatch(&route, job, true, started, &timeouts, &cancel)
+            .inspect_err(|e| prepared.body.abort(e))?;
+        let ticket = self.next;
+        self.next += 1;
+        ex.listen(Listener {
+            shared: Arc::clone(&self.shared),
+            ticket,
+            buffered: match mode {
+                CompletionMode::Head => None,
+                CompletionMode::Buffered(n) => Some(n),
+            },
+        });
+        self.pending.insert(
+            ticket,
+            Pending {
+                ex,
+                conn,
+                url,
+                site,
+                decoding,
+                mode,
+            },
+        );
+        Ok(Ticket(ticket))
+    }
+
+    /// Cancels `ticket`'s request (HTTP/2: RST_STREAM(CANCEL); HTTP/1.1: its connection
+    /// closes); it will not be handed over. Returns whether it was still in flight.
+    pub fn cancel(&mut self, ticket: Ticket) -> bool {
+        match self.pending.remove(&ticket.0) {
+            Some(p) => {
+                p.ex.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every request completed by now, waiting as `wait` says when none is
+    /// ([`Wait::NoWait`]: not at all; an empty list when nothing completed in time, or
+    /// nothing is in flight).
+    pub fn wait(&mut self, wait: Wait) -> Vec<Completion> {
+        let deadline = match wait {
+            Wait::Timeout(d) => Some(Instant::now() + d),
+            _ => None,
+        };
+        let tickets = {
+            let mut r = self.shared.lock();
+            loop {
+                if !r.tickets.is_empty() || self.pending.is_empty() {
+                    break std::mem::take(&mut r.tickets);
+                }
+                r.waiting = true;
+                r = match (wait, deadline) {
+                    (Wait::NoWait, _) => break Vec::new(),
+                    (Wait::Timeout(_), Some(d)) => {
+                        let left = d.saturating_duration_since(Instant::now());
+                        if left.is_zero() {
+                            break Vec::new();
+                        }
+                        self.shared
+                            .changed
+                            .wait_timeout(r, left)
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .0
+                    }
+                    _ => self
+                        .shared
+                        .changed
+                        .wait(r)
+                        .unwrap_or_else(PoisonError::into_inner),
+                };
+            }
+        };
+        tickets
+            .into_iter()
+            .filter_map(|t| {
+                let p = self.pending.remove(&t)?;
+                Some(Completion {
+                    ticket: Ticket(t),
+                    result: self.finish(p),
+                })
+            })
+            .collect()
+    }
+
+    /// The response of a ready exchange, as [`Client::request`] would hand it over.
+    fn finish(&self, p: Pending) -> Result<Response, Error> {
+        let head = match p.ex.try_head() {
+            Some(Ok(h)) => h,
+            Some(Err((e, _))) => return Err(e),
+            None => return Err(Error::ConnectionClosed),
+        };
+        if let CompletionMode::Buffered(limit) = p.mode {
+            let (queued, _) = p.ex.buffered_state();
+            if queued > limit {
+                p.ex.cancel();
+                return Err(Error::BodyTooLarge { limit });
+            }
+        }
+        if let Some(jar) = &self.client.inner.cookies {
+            for (n, v) in head.fields.iter() {
+                if n.eq_ignore_ascii_case("set-cookie")
+                    && let Ok(v) = std::str::from_utf8(v)
+                {
+                    jar.set_cookie_in(&p.url, v, p.site);
+                }
+            }
+        }
+        let status = head.status;
+        let codings = if p.decoding && !matches!(status, 100..=199 | 204 | 206 | 304) {
+            decode::codings(head.fields.iter()).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let mut resp = Response::new(head, p.conn.id, p.ex, self.client.clone());
+        resp.set_conn(p.conn);
+        resp.set_delivery(p.url, Vec::new(), codings);
+        Ok(resp)
+    }
+}
+
+impl Drop for CompletionQueue {
+    fn drop(&mut self) {
+        for (_, p) in self.pending.drain() {
+            p.ex.cancel();
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! The client's completion queue (`Client::queue`): many requests in flight from one thread
+//! over HTTP/1.1 and h2c against an in-process `Server`, each completion carrying its own
+//! body; cancel, drop, timeouts, the buffered mode's limit, and `NoWait`/`Timeout` waits
+//! that return nothing when nothing is ready.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use runtime_mio::client::{
+    Client, ClientConfig, ClientTimeouts, CompletionMode, CompletionQueue, Error, Redirects,
+    Request, TimeoutKind, Version, Wait,
+};
+use runtime_mio::server::{Request as ServerRequest, Response, Server, ServerConfig};
+use runtime_mio::timer::Timeout;
+
+/// `/n/K`: the body `item K` repeated K times; `/forever`: one chunk, then nothing until the
+/// client goes away; `/big`: 1 MiB.
+fn handler(req: &ServerRequest) -> Response {
+    let path = req.path();
+    if let Some(k) = path.strip_prefix("/n/") {
+        return Response::new(200).with_body(body_of(k.parse().unwrap()));
+    }
+    if path == "/big" {
+        return Response::new(200).with_body(vec![b'x'; 1 << 20]);
+    }
+    if path == "/forever" {
+        let (resp, w) = Response::streaming(200);
+        std::thread::spawn(move || {
+            let _ = w.send(&b"first"[..]);
+            let t = Instant::now();
+            while !w.is_closed() && t.elapsed() < Duration::from_secs(20) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        });
+        return resp;
+    }
+    Response::text(404, "no\n")
+}
+
+fn body_of(k: usize) -> Vec<u8> {
+    format!("item {k};").repeat(k + 1).into_bytes()
+}
+
+fn setup(h2: bool) -> (Server, Client, String) {
+    let config = ServerConfig {
+        threads: 1,
+        ..ServerConfig::default()
+    };
+    let server = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
+    let client = Client::new(ClientConfig {
+        h2_prior_knowledge: h2,
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let base = format!("http://127.0.0.1:{}", server.local_addr().port());
+    (server, client, base)
+}
+
+/// A completed request: status, version and body, or the failure.
+type Outcome = Result<(u16, Version, Vec<u8>), Error>;
+
+/// Waits (blocking) until every request in flight completed; the completions by ticket.
+fn drain(q: &mut CompletionQueue) -> HashMap<runtime_mio::client::Ticket, Outcome> {
+    let mut out = HashMap::new();
+    while q.in_flight() > 0 {
+        for c in q.wait(Wait::Block) {
+            let r = c.result.and_then(|mut resp| {
+                let body = resp.body().read_to_end()?;
+                Ok((resp.status(), resp.version(), body))
+            });
+            assert!(
+                out.insert(c.ticket, r).is_none(),
+                "a ticket completed twice"
+            );
+        }
+    }
+    out
+}
+
+fn many_in_flight(h2: bool, mode: CompletionMode) {
+    let (server, client, base) = setup(h2);
+    let mut q = client.queue();
+    let mut tickets = Vec::new();
+    for round in 0..3 {
+        for k in 0..50 {
+            let t = q
+                .submit(Request::get(&format!("{base}/n/{k}")).unwrap(), mode)
+                .unwrap();
+            tickets.push((t, k));
+        }
+        assert_eq!(q.in_flight(), 50, "round {round}");
+        let done = drain(&mut q);
+        assert_eq!(done.len(), 50);
+        for (t, k) in tickets.drain(..) {
+            let (status, version, body) = done[&t].as_ref().unwrap().clone();
+            assert_eq!(status, 200);
+            assert_eq!(version, if h2 { Version::H2 } else { Version::Http11 });
+            assert_eq!(body, body_of(k), "ticket {t:?}");
+        }
+    }
+    if h2 {
+        assert_eq!(
+            client.pool_stats().opened,
+            1,
+            "one connection carries the streams"
+        );
+    }
+    drop(q);
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn many_in_flight_h1_complete_at_head() {
+    many_in_flight(false, CompletionMode::Head);
+}
+
+#[test]
+fn many_in_flight_h2c_complete_at_head() {
+    many_in_flight(true, CompletionMode::Head);
+}
+
+#[test]
+fn many_in_flight_h1_buffered() {
+    many_in_flight(false, CompletionMode::Buffered(4096));
+}
+
+#[test]
+fn many_in_flight_h2c_buffered() {
+    many_in_flight(true, CompletionMode::Buffered(4096));
+}
+
+#[test]
+fn a_buffered_completion_holds_the_whole_body() {
+    let (server, client, base) = setup(true);
+    let mut q = client.queue();
+    let t = q
+        .submit(
+            Request::get(&format!("{base}/n/200")).unwrap(),
+            CompletionMode::Buffered(1 << 16),
+        )
+        .unwrap();
+    let mut got = Vec::new();
+    while got.is_empty() {
+        got = q.wait(Wait::Block);
+    }
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].ticket, t);
+    let mut resp = got.pop().unwrap().result.unwrap();
+    // Everything is there already: a read that may not wait gets it all.
+    let mut body = Vec::new();
+    while let Some(b) = resp.body().chunk(Wait::NoWait).unwrap() {
+        body.extend_from_slice(&b);
+    }
+    assert_eq!(body, body_of(200));
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn a_buffered_body_past_its_limit_is_a_typed_error() {
+    for h2 in [false, true] {
+        let (server, client, base) = setup(h2);
+        let mut q = client.queue();
+        q.submit(
+            Request::get(&format!("{base}/big")).unwrap(),
+            CompletionMode::Buffered(1000),
+        )
+        .unwrap();
+        let done = drain(&mut q);
+        let r = done.into_values().next().unwrap();
+        assert!(
+            matches!(r, Err(Error::BodyTooLarge { limit: 1000 })),
+            "{r:?}"
+        );
+        server.shutdown().unwrap();
+    }
+}
+
+#[test]
+fn nothing_ready_returns_nothing() {
+    let (server, client, base) = setup(true);
+    let mut q = client.queue();
+    // Nothing in flight: no wait at all, even a blocking one.
+    assert!(q.wait(Wait::Block).is_empty());
+    // A body that never ends, in buffered mode: never ready.
+    let t = q
+        .submit(
+            Request::get(&format!("{base}/forever")).unwrap(),
+            CompletionMode::Buffered(1 << 16),
+        )
+        .unwrap();
+    assert!(q.wait(Wait::NoWait).is_empty());
+    assert!(q.wait(Wait::Timeout(Duration::from_millis(100))).is_empty());
+    assert_eq!(q.in_flight(), 1);
+    assert!(q.cancel(t));
+    assert!(!q.cancel(t), "a ticket cancels once");
+    assert_eq!(q.in_flight(), 0);
+    assert!(
+        q.wait(Wait::Block).is_empty(),
+        "a cancelled ticket is not handed over"
+    );
+    server.shutdown().unwrap();
+}
+
+/// Cancelling a ticket (or dropping the queue) resets its HTTP/2 stream: the connection
+/// stays and serves the next request.
+#[test]
+fn cancel_and_drop_reset_h2_streams_and_keep_the_connection() {
+    let (server, client, base) = setup(true);
+    let mut q = client.queue();
+    let forever = |q: &mut CompletionQueue| {
+        q.submit(
+            Request::get(&format!("{base}/forever")).unwrap(),
+            CompletionMode::Buffered(1 << 16),
+        )
+        .unwrap()
+    };
+    let t = forever(&mut q);
+    let _ = forever(&mut q);
+    assert!(q.cancel(t));
+    drop(q);
+    let mut resp = client
+        .request(Request::get(&format!("{base}/n/3")).unwrap())
+        .unwrap();
+    assert_eq!(resp.body().read_to_end().unwrap(), body_of(3));
+    assert_eq!(client.pool_stats().opened, 1);
+    server.shutdown().unwrap();
+}
+
+/// Over HTTP/1.1 a dropped queue closes the connections of what was in flight: the next
+/// request opens a new one.
+#[test]
+fn dropping_the_queue_closes_h1_connections_in_flight() {
+    let (server, client, base) = setup(false);
+    let mut q = client.queue();
+    q.submit(
+        Request::get(&format!("{base}/forever")).unwrap(),
+        CompletionMode::Buffered(1 << 16),
+    )
+    .unwrap();
+    assert!(q.wait(Wait::Timeout(Duration::from_millis(50))).is_empty());
+    drop(q);
+    let mut resp = client
+        .request(Request::get(&format!("{base}/n/1")).unwrap())
+        .unwrap();
+    assert_eq!(resp.body().read_to_end().unwrap(), body_of(1));
+    assert_eq!(client.pool_stats().opened, 2);
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn the_clients_timeouts_hold_for_queued_requests() {
+    // A server that accepts and never answers.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let keep = std::thread::spawn(move || {
+        let (s, _) = l.accept().unwrap();
+        std::thread::sleep(Duration::from_secs(2));
+        drop(s);
+    });
+    let client = Client::new(ClientConfig {
+        timeouts: ClientTimeouts {
+            response_head: Timeout::After(Duration::from_millis(200)),
+            ..ClientTimeouts::default()
+        },
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let mut q = client.queue();
+    q.submit(
+        Request::get(&format!("http://{addr}/")).unwrap(),
+        CompletionMode::Head,
+    )
+    .unwrap();
+    let done = drain(&mut q);
+    let r = done.into_values().next().unwrap();
+    assert!(
+        matches!(r, Err(Error::Timeout(TimeoutKind::ResponseHead))),
+        "{r:?}"
+    );
+    keep.join().unwrap();
+}
+
+#[test]
+fn a_request_that_asks_to_follow_redirects_is_refused() {
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let mut q = client.queue();
+    let r = q.submit(
+        Request::get("http://127.0.0.1:9/")
+            .unwrap()
+            .redirects(Redirects::Follow { limit: 3 }),
+        CompletionMode::Head,
+    );
+    assert!(matches!(r, Err(Error::InvalidRequest(_))), "{r:?}");
+    assert_eq!(q.in_flight(), 0);
+}
