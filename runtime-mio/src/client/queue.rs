@@ -104,7 +104,8 @@ struct Pending {
 /// ([`Request::redirects`] with a policy other than [`Redirects::None`]) is refused with
 /// [`Error::InvalidRequest`]. A connection is opened (and its host resolved) on the
 /// submitting thread when no pooled one is free. A pooled connection lost before answering
-/// completes with its error ([`Error::ConnectionClosed`]); it is not retried.
+/// completes with its error ([`Error::ConnectionClosed`]); it is not retried, nor is a
+/// request answered 417 to its `Expect: 100-continue` (the 417 completes as it is).
 ///
 /// Dropping the queue cancels what is still in flight (HTTP/2: RST_STREAM(CANCEL);
 /// HTTP/1.1: that connection closes).
