@@ -160,7 +160,7 @@ impl H2Session {
     /// `now`, with the server's timeouts, body limit and handler (as [`H2Session::new`]
     /// was given them).
     #[must_use]
-    pub fn wake(
+    pub(crate) fn wake(
         asleep: Hibernated,
         timeouts: &Timeouts,
         max_body: u64,
