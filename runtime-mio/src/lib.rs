@@ -46,6 +46,7 @@
 
 pub mod buffer;
 pub mod client;
+mod decimal;
 pub mod engine;
 pub mod event_loop;
 pub mod fingerprint;

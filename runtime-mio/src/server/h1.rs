@@ -14,6 +14,7 @@ use super::reader::{self, BodyFeed};
 use super::sniff::Shared;
 use super::timed::{Step, Timed};
 use super::writer::{self, BodyReceiver};
+use crate::decimal::decimal;
 use crate::event_loop::{Context, Session};
 
 /// The handler every request goes to.
@@ -103,19 +104,6 @@ impl std::fmt::Debug for H1Session {
 /// Response fields written from a stack array (more spill to the heap).
 pub(super) const INLINE_FIELDS: usize = 32;
 
-/// `n` in decimal, written into the end of `buf`.
-pub(super) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[at..];
-        }
-    }
-}
-
 impl H1Session {
     /// A session for a new connection accepted at `now`.
     #[must_use]
@@ -164,7 +152,7 @@ impl H1Session {
             _ if framed || no_body => None,
             Body::Full(b) => Some(Header {
                 name: "Content-Length",
-                value: decimal(b.len() as u64, &mut len_buf),
+                value: decimal(b.len() as u64, &mut len_buf).as_bytes(),
             }),
             Body::Stream(_) | Body::Writer(_) | Body::Timed(_) => Some(Header {
                 name: "Transfer-Encoding",
@@ -708,13 +696,6 @@ impl Session for H1Session {
 mod tests {
     use super::*;
 
-    #[test]
-    fn decimal_writes_every_width() {
-        let mut buf = [0u8; 20];
-        for n in [0u64, 7, 10, 99, 1000, 123_456_789, u64::MAX] {
-            assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
-        }
-    }
     use crate::buffer::Pool;
     use crate::engine::Engine;
     use crate::timer::Timeouts;

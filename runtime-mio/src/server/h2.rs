@@ -325,7 +325,7 @@ impl H2Session {
         {
             fields[count] = (
                 b"content-length",
-                super::h1::decimal(b.len() as u64, &mut len_buf),
+                crate::decimal::decimal(b.len() as u64, &mut len_buf).as_bytes(),
             );
             count += 1;
         }

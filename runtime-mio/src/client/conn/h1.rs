@@ -165,7 +165,7 @@ pub(super) fn step_h1(
                 .req
                 .body
                 .len()
-                .map_or("", |n| super::decimal(n, &mut digits));
+                .map_or("", |n| crate::decimal::decimal(n, &mut digits));
             let headers = h1_headers(&job, length);
             let chunked = headers
                 .iter()

@@ -158,7 +158,10 @@ fn start_h2(
         let mut fields: Vec<(&[u8], &[u8])> =
             lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
         let mut digits = [0; 20];
-        let length = req.body.len().map(|n| super::decimal(n, &mut digits));
+        let length = req
+            .body
+            .len()
+            .map(|n| crate::decimal::decimal(n, &mut digits));
         let framed = req
             .h2_headers()
             .iter()

@@ -1099,29 +1099,3 @@ impl Drop for ClientSession {
         self.fail_all(&e);
     }
 }
-
-/// `n` in decimal, written into `buf` (a request's `Content-Length` without an allocation).
-pub(super) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buf[at..]).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn decimal_writes_every_length() {
-        let mut buf = [0; 20];
-        for n in [0, 7, 10, 16_384, 1 << 20, u64::MAX] {
-            assert_eq!(super::decimal(n, &mut buf), n.to_string());
-        }
-    }
-}

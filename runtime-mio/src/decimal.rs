@@ -1,0 +1,28 @@
+//! A length written in decimal without an allocation, for the `Content-Length` fields that
+//! the server and the client write.
+
+/// `n` in decimal, written into the end of `buf` (20 bytes hold `u64::MAX`).
+pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_writes_every_width() {
+        let mut buf = [0; 20];
+        for n in [0, 7, 10, 99, 1000, 16_384, 1 << 20, 123_456_789, u64::MAX] {
+            assert_eq!(super::decimal(n, &mut buf), n.to_string());
+        }
+    }
+}
