@@ -7,11 +7,10 @@ use std::time::Instant;
 
 use super::body::{Exchange, Response, Wait};
 use super::cookie::SiteContext;
-use super::decode::{self, ACCEPT_ENCODING};
+use super::decode;
 use super::error::Error;
 use super::pool::{ConnShared, Job};
-use super::redirect::Redirects;
-use super::request::FromPage;
+use super::redirect::{Redirects, add_client_fields};
 use super::url::Url;
 use super::{Client, Request};
 
@@ -182,29 +181,8 @@ impl CompletionQueue {
             ));
         }
         let decoding = req.decompress.unwrap_or(config.decompress);
-        let has = |req: &Request, name: &str| {
-            req.headers
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(name))
-        };
-        if decoding && config.profile.is_none() && !has(&req, "accept-encoding") {
-            req.headers
-                .push(("Accept-Encoding".to_owned(), ACCEPT_ENCODING.into()));
-        }
-        // RFC 6265bis 5.2: the page it comes from decides (no redirect chain here).
-        let site = SiteContext::of(
-            &req.url,
-            &req.method,
-            req.initiator.as_ref().map(|(page, _)| page),
-            !matches!(req.initiator, Some((_, FromPage::Subresource))),
-            [],
-        );
-        if let Some(jar) = &self.client.inner.cookies
-            && !has(&req, "cookie")
-            && let Some(v) = jar.header_in(&req.url, site)
-        {
-            req.headers.push(("Cookie".to_owned(), v.into_bytes()));
-        }
+        // No redirect chain here: the page it comes from decides.
+        let site = add_client_fields(&mut req, &self.client, decoding, []);
         let url = req.url.clone();
         let total_from = Instant::now();
         let (route, prepared, started) = self.client.prepare(&mut req);

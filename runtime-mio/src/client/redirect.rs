@@ -84,6 +84,40 @@ fn discard(mut resp: Response) {
     }
 }
 
+/// Adds the fields the client sends of its own accord, unless the caller set them:
+/// `Accept-Encoding` when `decoding` (a profile sends its own, in its place: `Client::send`)
+/// and `Cookie` from the client's store for `req`'s site context, after the redirects through
+/// `chain` (RFC 6265bis 5.2: the page it comes from and every earlier hop decide). Returns
+/// that context, which also decides the cookies the response may set.
+pub(super) fn add_client_fields<'a>(
+    req: &mut Request,
+    client: &Client,
+    decoding: bool,
+    chain: impl IntoIterator<Item = &'a Url>,
+) -> SiteContext {
+    if decoding
+        && client.inner.config.profile.is_none()
+        && !has_header(&req.headers, "accept-encoding")
+    {
+        req.headers
+            .push(("Accept-Encoding".to_owned(), ACCEPT_ENCODING.into()));
+    }
+    let site = SiteContext::of(
+        &req.url,
+        &req.method,
+        req.initiator.as_ref().map(|(page, _)| page),
+        !matches!(req.initiator, Some((_, FromPage::Subresource))),
+        chain,
+    );
+    if let Some(jar) = &client.inner.cookies
+        && !has_header(&req.headers, "cookie")
+        && let Some(v) = jar.header_in(&req.url, site)
+    {
+        req.headers.push(("Cookie".to_owned(), v.into_bytes()));
+    }
+    site
+}
+
 /// Runs `req` with its redirects, cookies and decoding.
 ///
 /// Each hop moves the request's method and fields into the exchange ([`Client::send`]);
@@ -100,25 +134,7 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
         req.cancel.check()?;
         // The caller's fields, before this hop's own.
         let own_fields = req.headers.len();
-        // A profile sends its own `Accept-Encoding`, in its place (`Client::send`).
-        if decoding && config.profile.is_none() && !has_header(&req.headers, "accept-encoding") {
-            req.headers
-                .push(("Accept-Encoding".to_owned(), ACCEPT_ENCODING.into()));
-        }
-        // RFC 6265bis 5.2: the page it comes from and every earlier hop decide.
-        let site = SiteContext::of(
-            &req.url,
-            &req.method,
-            req.initiator.as_ref().map(|(page, _)| page),
-            !matches!(req.initiator, Some((_, FromPage::Subresource))),
-            history.iter().map(|h| &h.url),
-        );
-        if let Some(jar) = &jar
-            && !has_header(&req.headers, "cookie")
-            && let Some(v) = jar.header_in(&req.url, site)
-        {
-            req.headers.push(("Cookie".to_owned(), v.into_bytes()));
-        }
+        let site = add_client_fields(&mut req, client, decoding, history.iter().map(|h| &h.url));
         let (mut resp, sent) = client.send(&mut req, total_from)?;
         let url = &req.url;
         if let Some(jar) = &jar {
