@@ -10,7 +10,9 @@ use runtime_mio::client::{
     Client, ClientConfig, ClientTimeouts, CompletionMode, CompletionQueue, Error, Redirects,
     Request, TimeoutKind, Version, Wait,
 };
-use runtime_mio::server::{Request as ServerRequest, Response, Server, ServerConfig};
+use runtime_mio::server::{
+    BodyOut, Next, Request as ServerRequest, Response, Server, ServerConfig,
+};
 use runtime_mio::timer::Timeout;
 
 /// `/n/K`: the body `item K` repeated K times; `/forever`: one chunk, then nothing until the
@@ -24,15 +26,15 @@ fn handler(req: &ServerRequest) -> Response {
         return Response::new(200).with_body(vec![b'x'; 1 << 20]);
     }
     if path == "/forever" {
-        let (resp, w) = Response::streaming(200);
-        std::thread::spawn(move || {
-            let _ = w.send(&b"first"[..]);
-            let t = Instant::now();
-            while !w.is_closed() && t.elapsed() < Duration::from_secs(20) {
-                std::thread::sleep(Duration::from_millis(10));
+        // A timed body on the loop's thread: no thread of its own, dropped when the client
+        // goes away (a reset stream, a closed connection).
+        let mut first = true;
+        return Response::timed(200, move |now: Instant, out: &mut BodyOut| {
+            if std::mem::take(&mut first) {
+                out.write(b"first");
             }
+            Next::WaitUntil(now + Duration::from_secs(3600))
         });
-        return resp;
     }
     Response::text(404, "no\n")
 }
