@@ -28,11 +28,26 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use benches::load::{Args, Proto, Tally};
-use runtime_mio::client::{Client, ClientConfig, CompletionMode, Request, Wait};
+use runtime_mio::client::{Client, ClientConfig, CompletionMode, Error, Request, Response, Wait};
 
 fn fail(msg: &str) -> ! {
     eprintln!("client_load: {msg}");
     std::process::exit(1);
+}
+
+/// Reads `result`'s body to its end and counts the answer (status, bytes) or the error.
+fn count(t: &mut Tally, result: Result<Response, Error>) {
+    let read = result.and_then(|mut resp| {
+        let mut n = 0u64;
+        while let Some(c) = resp.body().chunk(Wait::Block)? {
+            n += c.len() as u64;
+        }
+        Ok((resp.status(), n))
+    });
+    match read {
+        Ok((status, n)) => t.answered(status, n),
+        Err(e) => t.error(e.to_string()),
+    }
 }
 
 fn main() {
@@ -84,19 +99,8 @@ fn main() {
             std::thread::spawn(move || {
                 let mut t = Tally::default();
                 while Instant::now() < deadline {
-                    let result = Request::get(&url)
-                        .and_then(|req| client.request(req))
-                        .and_then(|mut resp| {
-                            let mut n = 0u64;
-                            while let Some(c) = resp.body().chunk(Wait::Block)? {
-                                n += c.len() as u64;
-                            }
-                            Ok((resp.status(), n))
-                        });
-                    match result {
-                        Ok((status, n)) => t.answered(status, n),
-                        Err(e) => t.error(e.to_string()),
-                    }
+                    let result = Request::get(&url).and_then(|req| client.request(req));
+                    count(&mut t, result);
                 }
                 t
             })
@@ -140,17 +144,7 @@ fn run_queue(client: &Client, url: &str, inflight: usize, deadline: Instant) -> 
     }
     while q.in_flight() > 0 {
         for done in q.wait(Wait::Block) {
-            let result = done.result.and_then(|mut resp| {
-                let mut n = 0u64;
-                while let Some(c) = resp.body().chunk(Wait::Block)? {
-                    n += c.len() as u64;
-                }
-                Ok((resp.status(), n))
-            });
-            match result {
-                Ok((status, n)) => t.answered(status, n),
-                Err(e) => t.error(e.to_string()),
-            }
+            count(&mut t, done.result);
             if Instant::now() < deadline {
                 submit(&mut q, &mut t);
             }
