@@ -358,13 +358,11 @@ struct Outer {
     plain: Vec<u8>,
     plain_pos: usize,
     /// The inside's output not yet taken by TLS with the proxy.
-    tx: Vec<u8>,
-    tx_pos: usize,
+    out: PlainOut,
     /// The socket reached its end.
     transport_eof: bool,
     /// The inside was told the tunnel ended.
     eof_passed: bool,
-    close_sent: bool,
 }
 
 impl Outer {
@@ -435,11 +433,9 @@ impl ClientSession {
                 proxy,
                 plain: Vec::new(),
                 plain_pos: 0,
-                tx: Vec::new(),
-                tx_pos: 0,
+                out: PlainOut::default(),
                 transport_eof: false,
                 eof_passed: false,
-                close_sent: false,
             })
         });
         let tls = match tls {
@@ -781,45 +777,45 @@ impl ClientSession {
     /// Encrypts the inside's output for the proxy while TLS with it takes it; sends
     /// close_notify once the inside is over.
     fn pump_outer_out(&mut self, now: Instant) -> Result<(), Error> {
-        loop {
-            let Some(o) = self.outer.as_mut() else {
-                return Ok(());
-            };
-            if o.tx_pos < o.tx.len() {
-                let n = match o.tls.write(&o.tx[o.tx_pos..]) {
-                    Ok(n) => n,
-                    Err(e) => return Err(o.error(e)),
-                };
-                o.tx_pos += n;
-                if o.tx_pos < o.tx.len() {
-                    // The queue to the socket is full: it goes first.
-                    return Ok(());
-                }
-                o.tx.clear();
-                o.tx_pos = 0;
-            }
-            if !self.inner_wants_write() {
-                break;
-            }
-            let o = self.outer.as_mut().expect("checked above");
-            let mut tx = std::mem::take(&mut o.tx);
-            let payload = self.inner_poll_transmit(now, &mut tx);
-            if let Some(p) = payload {
-                tx.extend_from_slice(&p);
-            }
-            let o = self.outer.as_mut().expect("checked above");
-            o.tx = tx;
-            if o.tx.is_empty() {
-                break;
-            }
-        }
-        let closed = self.proto_closed();
-        let o = self.outer.as_mut().expect("checked above");
-        if closed && !o.close_sent && !self.closing && self.error.is_none() {
-            o.close_sent = true;
-            o.tls.close().map_err(|e| o.error(e))?;
-        }
-        Ok(())
+        // Out of `self` while the inside runs: the inside never touches it.
+        let Some(mut o) = self.outer.take() else {
+            return Ok(());
+        };
+        let Outer { tls, out, .. } = &mut *o;
+        let pumped = out.pump(tls, &mut Inside(self), now, KEEP_TX);
+        let pumped = pumped.map_err(|e| o.error(e));
+        self.outer = Some(o);
+        pumped
+    }
+}
+
+/// The connection inside TLS with an `https://` proxy (TLS with the origin, or the protocol
+/// itself), as the [`Engine`] whose output [`PlainOut`] moves into TLS with the proxy.
+struct Inside<'a>(&'a mut ClientSession);
+
+impl Engine for Inside<'_> {
+    type Error = Error;
+
+    fn recv(&mut self, now: Instant, input: &[u8]) -> Result<usize, Error> {
+        self.0.inner_recv(now, input)
+    }
+
+    fn recv_eof(&mut self) -> Result<(), Error> {
+        self.0.inner_recv_eof()
+    }
+
+    fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+        self.0.inner_poll_transmit(now, out)
+    }
+
+    fn wants_write(&self) -> bool {
+        self.0.inner_wants_write()
+    }
+
+    /// The inside ended by itself (not closed by us, not failed): the close_notify to the
+    /// proxy is due.
+    fn is_closed(&self) -> bool {
+        self.0.proto_closed() && !self.0.closing && self.0.error.is_none()
     }
 }
 
@@ -874,9 +870,9 @@ impl Engine for ClientSession {
                 o.tls.wants_write()
                     || (!self.closing
                         && self.error.is_none()
-                        && (o.tx_pos < o.tx.len()
+                        && (o.out.pending()
                             || self.inner_wants_write()
-                            || (self.proto_closed() && !o.close_sent)))
+                            || (self.proto_closed() && !o.out.close_sent())))
             }
         }
     }
