@@ -1,16 +1,19 @@
 //! HTTP/2 with prior knowledge (h2c) over real sockets, driven by proto-h2's own client on a
 //! blocking `std::net::TcpStream`; and by `nghttp`/`h2load` where they are installed.
 
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use proto_h2::conn::{Config, Connection, Event, Request as H2Request, Role};
+use proto_h2::conn::Event;
 use proto_h2::frame::ErrorCode;
 use runtime_mio::server::{Request, Response, Server, ServerConfig};
+
+#[path = "support/h2_client.rs"]
+mod h2_client;
+use h2_client::{H2Client, Outcome};
 
 fn handler(req: &Request) -> Response {
     match req.path() {
@@ -36,109 +39,23 @@ fn start() -> Server {
     Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap()
 }
 
-/// What one stream got.
-#[derive(Debug, Default)]
-struct Outcome {
-    status: Option<u16>,
-    body: Vec<u8>,
-    reset: Option<ErrorCode>,
-    done: bool,
-}
-
 /// Runs `reqs` (method, path, body) as concurrent streams on one connection; `split` writes
 /// the client's bytes one at a time.
 fn exchange(server: &Server, reqs: &[(&str, &str, &[u8])], split: bool) -> Vec<Outcome> {
-    let mut sock = TcpStream::connect(server.local_addr()).unwrap();
-    sock.set_read_timeout(Some(Duration::from_millis(20)))
-        .unwrap();
-    sock.set_nodelay(true).unwrap();
-    let authority = server.local_addr().to_string();
-    let mut client = Connection::new(Role::Client, Config::client(), Instant::now());
+    let mut c = H2Client::connect(server.local_addr(), Duration::from_millis(20));
     let mut ids = Vec::new();
     for (method, path, body) in reqs {
-        let head = H2Request {
-            method: method.as_bytes(),
-            path: path.as_bytes(),
-            ..H2Request::get(b"http", authority.as_bytes(), b"/")
-        };
-        let id = client.send_request(&head, body.is_empty()).unwrap();
+        let id = c.send_request(method.as_bytes(), path.as_bytes(), body.is_empty());
         if !body.is_empty() {
-            let n = client
+            let n = c
+                .conn
                 .send_data(id, Bytes::copy_from_slice(body), true)
                 .unwrap();
             assert_eq!(n, body.len());
         }
         ids.push(id);
     }
-    let mut got: HashMap<u32, Outcome> = HashMap::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut buf = vec![0u8; 1 << 16];
-    while ids
-        .iter()
-        .any(|id| !got.get(&id.value()).is_some_and(|o| o.done))
-    {
-        assert!(Instant::now() < deadline, "timed out: {got:?}");
-        let mut out = Vec::new();
-        while client.wants_write() {
-            let p = client.poll_transmit(Instant::now(), &mut out);
-            if let Some(p) = p {
-                out.extend_from_slice(&p);
-            }
-        }
-        if split {
-            for b in &out {
-                sock.write_all(&[*b]).unwrap();
-            }
-        } else {
-            sock.write_all(&out).unwrap();
-        }
-        match sock.read(&mut buf) {
-            Ok(0) => panic!("server closed: {got:?}"),
-            Ok(n) => {
-                let k = client.recv(Instant::now(), &buf[..n]).unwrap();
-                assert_eq!(k, n);
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => panic!("{e}"),
-        }
-        while let Some(ev) = client.poll_event() {
-            match ev {
-                Event::Response {
-                    stream,
-                    head,
-                    end_stream,
-                } => {
-                    let o = got.entry(stream.value()).or_default();
-                    o.status = head.status();
-                    o.done |= end_stream;
-                }
-                Event::Data {
-                    stream, end_stream, ..
-                } => {
-                    while let Some(b) = client.read_data(stream) {
-                        got.entry(stream.value())
-                            .or_default()
-                            .body
-                            .extend_from_slice(&b);
-                    }
-                    got.entry(stream.value()).or_default().done |= end_stream;
-                }
-                Event::Reset { stream, code, .. } => {
-                    let o = got.entry(stream.value()).or_default();
-                    o.reset = Some(code);
-                    o.done = true;
-                }
-                _ => {}
-            }
-        }
-    }
-    ids.iter()
-        .map(|id| got.remove(&id.value()).unwrap())
-        .collect()
+    c.finish(&ids, &mut [], split, Duration::from_secs(10))
 }
 
 #[test]
@@ -260,49 +177,30 @@ fn nghttp_and_h2load_against_server() {
 #[test]
 fn h2c_graceful_shutdown_finishes_open_stream() {
     let s = start();
-    let mut sock = TcpStream::connect(s.local_addr()).unwrap();
-    sock.set_read_timeout(Some(Duration::from_millis(20)))
-        .unwrap();
-    let authority = s.local_addr().to_string();
-    let mut client = Connection::new(Role::Client, Config::client(), Instant::now());
-    let head = H2Request {
-        method: b"POST",
-        path: b"/body",
-        ..H2Request::get(b"http", authority.as_bytes(), b"/")
-    };
-    let id = client.send_request(&head, false).unwrap();
+    let mut client = H2Client::connect(s.local_addr(), Duration::from_millis(20));
+    let id = client.send_request(b"POST", b"/body", false);
     client
+        .conn
         .send_data(id, Bytes::from_static(b"first "), false)
         .unwrap();
-    let mut buf = vec![0u8; 1 << 16];
     let mut events = Vec::new();
     let mut closed = false;
     // One round: write what the client has, read what comes (20 ms at most).
-    let mut round = |client: &mut Connection, events: &mut Vec<String>, closed: &mut bool| {
-        let mut out = Vec::new();
-        while client.wants_write() {
-            if let Some(p) = client.poll_transmit(Instant::now(), &mut out) {
-                out.extend_from_slice(&p);
-            }
-        }
-        if !out.is_empty() && sock.write_all(&out).is_err() {
+    let round = |c: &mut H2Client, events: &mut Vec<String>, closed: &mut bool| {
+        if c.send(false).is_err() {
             *closed = true;
         }
-        match sock.read(&mut buf) {
-            Ok(0) => *closed = true,
-            Ok(n) => {
-                client.recv(Instant::now(), &buf[..n]).unwrap();
-            }
-            Err(_) => {}
+        if let Ok(false) = c.receive() {
+            *closed = true;
         }
-        while let Some(ev) = client.poll_event() {
+        while let Some(ev) = c.conn.poll_event() {
             match ev {
                 Event::GoAway { .. } => events.push("goaway".to_owned()),
                 Event::Response { head, .. } => {
                     events.push(format!("status {}", head.status().unwrap_or(0)));
                 }
                 Event::Data { stream, .. } => {
-                    while let Some(b) = client.read_data(stream) {
+                    while let Some(b) = c.conn.read_data(stream) {
                         events.push(format!("data {}", String::from_utf8_lossy(&b)));
                     }
                 }
@@ -320,6 +218,7 @@ fn h2c_graceful_shutdown_finishes_open_stream() {
     }
     assert!(events.iter().any(|e| e == "goaway"), "{events:?}");
     client
+        .conn
         .send_data(id, Bytes::from_static(b"second"), true)
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);

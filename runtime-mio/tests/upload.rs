@@ -12,8 +12,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use proto_h2::conn::{Config, Connection, Event, Request as H2Request, Role};
+use proto_h2::conn::Event;
 use runtime_mio::server::{BodyError, BodyStreaming, Request, Response, Server, ServerConfig};
+
+#[path = "support/h2_client.rs"]
+mod h2_client;
+use h2_client::H2Client;
 
 /// FNV-1a over the body: what the handler reports and the test recomputes.
 fn fnv(data: &[u8], mut h: u64) -> u64 {
@@ -300,87 +304,22 @@ fn http1_slow_reader_holds_the_client_back() {
 /// Runs POSTs of `bodies` to `/stream/i` as concurrent streams on one HTTP/2 connection,
 /// sending each body as flow control allows; returns each stream's status and body.
 fn h2_uploads(server: &Server, bodies: &[Vec<u8>]) -> Vec<(u16, Vec<u8>)> {
-    let mut sock = connect(server);
-    sock.set_read_timeout(Some(Duration::from_millis(10)))
-        .unwrap();
-    sock.set_nodelay(true).unwrap();
-    let authority = server.local_addr().to_string();
-    let mut client = Connection::new(Role::Client, Config::client(), Instant::now());
-    let mut pending = Vec::new();
-    let paths: Vec<String> = (0..bodies.len()).map(|i| format!("/stream/{i}")).collect();
-    for (path, body) in paths.iter().zip(bodies) {
-        let head = H2Request {
-            method: b"POST",
-            path: path.as_bytes(),
-            ..H2Request::get(b"http", authority.as_bytes(), b"/")
-        };
-        let id = client.send_request(&head, false).unwrap();
-        pending.push((id, Bytes::copy_from_slice(body)));
-    }
-    let ids: Vec<_> = pending.iter().map(|(id, _)| *id).collect();
-    let mut got: HashMap<u32, (u16, Vec<u8>, bool)> = HashMap::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut buf = vec![0u8; 1 << 16];
-    while ids
+    let mut c = H2Client::connect(server.local_addr(), Duration::from_millis(10));
+    let mut pending: Vec<_> = bodies
         .iter()
-        .any(|id| !got.get(&id.value()).is_some_and(|o| o.2))
-    {
-        assert!(Instant::now() < deadline, "timed out");
-        for (id, rest) in &mut pending {
-            if rest.is_empty() {
-                continue;
-            }
-            let n = client.send_data(*id, rest.clone(), true).unwrap();
-            *rest = rest.slice(n..);
-        }
-        let mut out = Vec::new();
-        while client.wants_write() {
-            if let Some(p) = client.poll_transmit(Instant::now(), &mut out) {
-                out.extend_from_slice(&p);
-            }
-        }
-        sock.write_all(&out).unwrap();
-        match sock.read(&mut buf) {
-            Ok(0) => panic!("server closed"),
-            Ok(n) => assert_eq!(client.recv(Instant::now(), &buf[..n]).unwrap(), n),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => panic!("{e}"),
-        }
-        while let Some(ev) = client.poll_event() {
-            match ev {
-                Event::Response {
-                    stream,
-                    head,
-                    end_stream,
-                } => {
-                    let o = got.entry(stream.value()).or_default();
-                    o.0 = head.status().unwrap();
-                    o.2 |= end_stream;
-                }
-                Event::Data {
-                    stream, end_stream, ..
-                } => {
-                    while let Some(b) = client.read_data(stream) {
-                        got.entry(stream.value())
-                            .or_default()
-                            .1
-                            .extend_from_slice(&b);
-                    }
-                    got.entry(stream.value()).or_default().2 |= end_stream;
-                }
-                Event::Reset { stream, code, .. } => panic!("stream {stream:?} reset: {code:?}"),
-                _ => {}
-            }
-        }
-    }
-    ids.iter()
-        .map(|id| {
-            let (s, b, _) = got.remove(&id.value()).unwrap();
-            (s, b)
+        .enumerate()
+        .map(|(i, body)| {
+            let id = c.send_request(b"POST", format!("/stream/{i}").as_bytes(), false);
+            (id, Bytes::copy_from_slice(body))
+        })
+        .collect();
+    let ids: Vec<_> = pending.iter().map(|(id, _)| *id).collect();
+    c.finish(&ids, &mut pending, false, Duration::from_secs(30))
+        .into_iter()
+        .zip(&ids)
+        .map(|(o, id)| {
+            assert!(o.reset.is_none(), "stream {id:?} reset: {:?}", o.reset);
+            (o.status.unwrap(), o.body)
         })
         .collect()
 }
@@ -520,23 +459,14 @@ fn http2_body_gap_timeout_ends_stalled_streams_while_others_are_served() {
         },
     )
     .unwrap();
-    let mut sock = connect(&server);
-    sock.set_read_timeout(Some(Duration::from_millis(10)))
-        .unwrap();
-    let authority = server.local_addr().to_string();
+    let mut c = H2Client::connect(server.local_addr(), Duration::from_millis(10));
     let t0 = Instant::now();
-    let mut client = Connection::new(Role::Client, Config::client(), t0);
-    let post = |path: &'static [u8]| H2Request {
-        method: b"POST",
-        path,
-        ..H2Request::get(b"http", authority.as_bytes(), b"/")
-    };
-    let collected = client.send_request(&post(b"/whole"), false).unwrap();
-    client
+    let collected = c.send_request(b"POST", b"/whole", false);
+    c.conn
         .send_data(collected, Bytes::from_static(b"abc"), false)
         .unwrap();
-    let streamed = client.send_request(&post(b"/stream/x"), false).unwrap();
-    client
+    let streamed = c.send_request(b"POST", b"/stream/x", false);
+    c.conn
         .send_data(streamed, Bytes::from_static(b"abc"), false)
         .unwrap();
     let mut gets = Vec::new();
@@ -544,38 +474,15 @@ fn http2_body_gap_timeout_ends_stalled_streams_while_others_are_served() {
     let mut last_get = t0;
     let mut status_408 = None;
     let mut cancelled = None;
-    let mut buf = vec![0u8; 1 << 16];
     while status_408.is_none() || cancelled.is_none() || answered < 10 {
         assert!(t0.elapsed() < Duration::from_secs(10), "timed out");
         if last_get.elapsed() >= Duration::from_millis(50) {
             last_get = Instant::now();
-            gets.push(
-                client
-                    .send_request(
-                        &H2Request::get(b"http", authority.as_bytes(), b"/get"),
-                        true,
-                    )
-                    .unwrap(),
-            );
+            gets.push(c.send_request(b"GET", b"/get", true));
         }
-        let mut out = Vec::new();
-        while client.wants_write() {
-            if let Some(p) = client.poll_transmit(Instant::now(), &mut out) {
-                out.extend_from_slice(&p);
-            }
-        }
-        sock.write_all(&out).unwrap();
-        match sock.read(&mut buf) {
-            Ok(0) => panic!("server closed"),
-            Ok(n) => assert_eq!(client.recv(Instant::now(), &buf[..n]).unwrap(), n),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => panic!("{e}"),
-        }
-        while let Some(ev) = client.poll_event() {
+        c.send(false).unwrap();
+        assert!(c.receive().unwrap(), "server closed");
+        while let Some(ev) = c.conn.poll_event() {
             match ev {
                 Event::Response { stream, head, .. } if stream == collected => {
                     status_408 = Some((head.status().unwrap(), t0.elapsed()));
@@ -593,7 +500,7 @@ fn http2_body_gap_timeout_ends_stalled_streams_while_others_are_served() {
                     assert_eq!(code, proto_h2::frame::ErrorCode::NO_ERROR);
                 }
                 Event::Reset { stream, code, .. } => panic!("{stream:?} reset: {code:?}"),
-                Event::Data { stream, .. } => while client.read_data(stream).is_some() {},
+                Event::Data { stream, .. } => while c.conn.read_data(stream).is_some() {},
                 _ => {}
             }
         }
@@ -613,6 +520,6 @@ fn http2_body_gap_timeout_ends_stalled_streams_while_others_are_served() {
         assert!(Instant::now() < deadline, "the reader never learned");
         std::thread::sleep(Duration::from_millis(10));
     }
-    drop(sock);
+    drop(c);
     server.shutdown().unwrap();
 }

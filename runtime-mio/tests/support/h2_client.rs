@@ -1,0 +1,165 @@
+//! proto-h2's own client on a blocking `std::net::TcpStream` (h2c with prior knowledge), for
+//! the tests that drive our server's HTTP/2 side frame by frame: each round writes what the
+//! client has to send and reads what the server sent within the socket's read timeout;
+//! [`H2Client::finish`] runs rounds until a set of streams is answered. Each test binary
+//! that includes this module uses part of it.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use proto_h2::conn::{Config, Connection, Event, Request as H2Request, Role};
+use proto_h2::frame::{ErrorCode, StreamId};
+
+/// What one stream got.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    pub(crate) status: Option<u16>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) reset: Option<ErrorCode>,
+    /// The response ended (END_STREAM) or the stream was reset.
+    pub(crate) done: bool,
+}
+
+/// proto-h2's client connection and its socket.
+pub(crate) struct H2Client {
+    pub(crate) sock: TcpStream,
+    pub(crate) conn: Connection,
+    /// The server's `IP:PORT`, the requests' `:authority`.
+    authority: String,
+    buf: Vec<u8>,
+}
+
+impl H2Client {
+    /// Connects to `addr` (no Nagle delay); a read waits up to `read_timeout`.
+    pub(crate) fn connect(addr: SocketAddr, read_timeout: Duration) -> H2Client {
+        let sock = TcpStream::connect(addr).unwrap();
+        sock.set_read_timeout(Some(read_timeout)).unwrap();
+        sock.set_nodelay(true).unwrap();
+        H2Client {
+            sock,
+            conn: Connection::new(Role::Client, Config::client(), Instant::now()),
+            authority: addr.to_string(),
+            buf: vec![0u8; 1 << 16],
+        }
+    }
+
+    /// Opens a stream: `METHOD http://AUTHORITY/PATH`, ending it when `end_stream`.
+    pub(crate) fn send_request(
+        &mut self,
+        method: &[u8],
+        path: &[u8],
+        end_stream: bool,
+    ) -> StreamId {
+        let head = H2Request {
+            method,
+            path,
+            ..H2Request::get(b"http", self.authority.as_bytes(), b"/")
+        };
+        self.conn.send_request(&head, end_stream).unwrap()
+    }
+
+    /// Writes everything the client has to send (payloads included), one byte per write
+    /// when `split`.
+    pub(crate) fn send(&mut self, split: bool) -> io::Result<()> {
+        let mut out = Vec::new();
+        while self.conn.wants_write() {
+            if let Some(p) = self.conn.poll_transmit(Instant::now(), &mut out) {
+                out.extend_from_slice(&p);
+            }
+        }
+        if split {
+            for b in &out {
+                self.sock.write_all(&[*b])?;
+            }
+            Ok(())
+        } else {
+            self.sock.write_all(&out)
+        }
+    }
+
+    /// Reads once (up to the read timeout) and gives the client all of it. `Ok(false)`: the
+    /// server closed the connection; a read that timed out is `Ok(true)`.
+    pub(crate) fn receive(&mut self) -> io::Result<bool> {
+        match self.sock.read(&mut self.buf) {
+            Ok(0) => Ok(false),
+            Ok(n) => {
+                let k = self.conn.recv(Instant::now(), &self.buf[..n]).unwrap();
+                assert_eq!(k, n);
+                Ok(true)
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                Ok(true)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Runs rounds until every stream of `ids` is done (panicking after `limit`, or when the
+    /// server closes): sends what is left of `bodies` as flow control allows (ending each
+    /// stream with its last byte), writes (byte by byte when `split`), reads, and gathers the
+    /// client's events into one [`Outcome`] per stream, in the order of `ids`.
+    pub(crate) fn finish(
+        &mut self,
+        ids: &[StreamId],
+        bodies: &mut [(StreamId, Bytes)],
+        split: bool,
+        limit: Duration,
+    ) -> Vec<Outcome> {
+        let mut got: HashMap<u32, Outcome> = HashMap::new();
+        let deadline = Instant::now() + limit;
+        while ids
+            .iter()
+            .any(|id| !got.get(&id.value()).is_some_and(|o| o.done))
+        {
+            assert!(Instant::now() < deadline, "timed out: {got:?}");
+            for (id, rest) in bodies.iter_mut() {
+                if !rest.is_empty() {
+                    let n = self.conn.send_data(*id, rest.clone(), true).unwrap();
+                    *rest = rest.slice(n..);
+                }
+            }
+            self.send(split).unwrap();
+            assert!(self.receive().unwrap(), "server closed: {got:?}");
+            while let Some(ev) = self.conn.poll_event() {
+                match ev {
+                    Event::Response {
+                        stream,
+                        head,
+                        end_stream,
+                    } => {
+                        let o = got.entry(stream.value()).or_default();
+                        o.status = head.status();
+                        o.done |= end_stream;
+                    }
+                    Event::Data {
+                        stream, end_stream, ..
+                    } => {
+                        let o = got.entry(stream.value()).or_default();
+                        while let Some(b) = self.conn.read_data(stream) {
+                            o.body.extend_from_slice(&b);
+                        }
+                        o.done |= end_stream;
+                    }
+                    Event::Reset { stream, code, .. } => {
+                        let o = got.entry(stream.value()).or_default();
+                        o.reset = Some(code);
+                        o.done = true;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        ids.iter()
+            .map(|id| got.remove(&id.value()).unwrap())
+            .collect()
+    }
+}
