@@ -32,7 +32,7 @@ use serde_json::{Value, json};
 #[path = "support/browsers.rs"]
 mod browsers;
 use browsers::{
-    Firefox, Scratch, Wire, between, chromium_dump_dom, nss_trust, unescape_text, wire_tls,
+    Firefox, Scratch, WireServe, between, chromium_dump_dom, nss_trust, unescape_text, wire_tls,
 };
 
 /// Events the page asks `/sse` for (`?count=`), and their spacing (`?interval_ms=`).
@@ -43,10 +43,10 @@ const SSE_INTERVAL_MS: u64 = 20;
 const PAGE_DEADLINE: Duration = Duration::from_secs(120);
 
 /// The page's address on `wire`.
-fn page_url(wire: &Wire) -> String {
+fn page_url(wire: &WireServe) -> String {
     format!(
         "https://127.0.0.1:{}/files/page.html?count={SSE_COUNT}&interval_ms={SSE_INTERVAL_MS}",
-        wire.port
+        wire.port()
     )
 }
 
@@ -180,7 +180,10 @@ fn chromium_over_h2() {
     let wire = wire_tls();
     let scratch = Scratch::new("chromium");
     let home = scratch.0.join("home");
-    nss_trust(&home.join(".pki/nssdb"), &wire.cert);
+    nss_trust(
+        &home.join(".pki/nssdb"),
+        std::path::Path::new(wire.cert_path()),
+    );
     let netlog = scratch.0.join("netlog.json");
     let dump = chromium_dump_dom(
         &scratch.0,
@@ -226,7 +229,7 @@ fn firefox_over_h2() {
     let wire = wire_tls();
     let scratch = Scratch::new("firefox");
     let profile = scratch.0.join("profile");
-    nss_trust(&profile, &wire.cert);
+    nss_trust(&profile, std::path::Path::new(wire.cert_path()));
     let mozlog = scratch.0.join("log");
     std::fs::create_dir_all(&mozlog).unwrap();
     // Level 3 (info) names each HTTP/2 WebSocket stream.

@@ -38,7 +38,7 @@ use tls::client_hello::ja4_from_raw;
 
 #[path = "support/browsers.rs"]
 mod browsers;
-use browsers::{ChromiumRuns, Wire, between, firefox_with_cookies, our_client, unescape_text};
+use browsers::{ChromiumRuns, WireServe, between, firefox_with_cookies, our_client, unescape_text};
 
 /// How long a browser may take to load one URL.
 const DEADLINE: Duration = Duration::from_secs(90);
@@ -249,8 +249,8 @@ fn compare(b: &Seen, o: &Seen) -> Vec<String> {
 
 /// `/fingerprint`'s and `/echo`'s JSON bodies as our client, shaped by `profile`, gets them
 /// from `wire` over one connection (HTTP/2 when `h2`, else HTTP/1.1 with ALPN `http/1.1`).
-fn ours(wire: &Wire, profile: &'static Profile, h2: bool) -> Seen {
-    let port = wire.port;
+fn ours(wire: &WireServe, profile: &'static Profile, h2: bool) -> Seen {
+    let port = wire.port();
     let client = our_client(wire, profile, h2, COOKIES);
     let get = |path: &str| {
         let url = format!("https://localhost:{port}{path}");
@@ -277,7 +277,7 @@ fn chromium_json(dom: &str, stderr: &str) -> String {
 
 /// Headless Chromium's navigations to `/fingerprint` and `/echo`, each from a fresh browser
 /// (so each is the first request of a fresh connection).
-fn chromium(wire: &Wire, h2: bool) -> Seen {
+fn chromium(wire: &WireServe, h2: bool) -> Seen {
     let runs = ChromiumRuns::with_cookies("profiles-chromium", wire, h2, COOKIES, DEADLINE);
     let json: Vec<String> = ["/fingerprint", "/echo"]
         .into_iter()
@@ -292,7 +292,7 @@ fn chromium(wire: &Wire, h2: bool) -> Seen {
 /// Headless Firefox ESR's navigations to `/fingerprint` (the first request of its
 /// connection) and `/echo`, through WebDriver BiDi. Its JSON viewer is turned off (the
 /// document is then the JSON text), and HTTP/2 too unless `h2`.
-fn firefox(wire: &Wire, h2: bool) -> Seen {
+fn firefox(wire: &WireServe, h2: bool) -> Seen {
     let (mut firefox, _scratch) = firefox_with_cookies(
         "profiles-firefox",
         wire,
@@ -303,7 +303,7 @@ fn firefox(wire: &Wire, h2: bool) -> Seen {
     );
     let mut json = Vec::new();
     for path in ["/fingerprint", "/echo"] {
-        firefox.navigate(&format!("https://localhost:{}{path}", wire.port));
+        firefox.navigate(&format!("https://localhost:{}{path}", wire.port()));
         json.push(firefox.eval_string("document.body.textContent"));
     }
     let status = firefox.close();

@@ -33,7 +33,7 @@ use tls::Profile;
 
 #[path = "support/browsers.rs"]
 mod browsers;
-use browsers::{ChromiumRuns, Wire, between, firefox_with_cookies, our_client, unescape_text};
+use browsers::{ChromiumRuns, WireServe, between, firefox_with_cookies, our_client, unescape_text};
 
 /// How long a browser may take to load one URL.
 const DEADLINE: Duration = Duration::from_secs(90);
@@ -123,8 +123,8 @@ fn compare(b: &Opening, o: &Opening) -> Vec<String> {
 /// Our client, shaped by `profile` and holding [`COOKIES`], opens `/ws/request` (over HTTP/2
 /// when `h2`, else over an HTTP/1.1-only connection) with the page's `Origin` and
 /// [`PROTOCOLS`]; the opening request the server saw.
-fn ours(wire: &Wire, profile: &'static Profile, h2: bool) -> Opening {
-    let port = wire.port;
+fn ours(wire: &WireServe, profile: &'static Profile, h2: bool) -> Opening {
+    let port = wire.port();
     let client = our_client(wire, profile, h2, COOKIES);
     let req = WebSocketRequest::new(&format!("wss://localhost:{port}/ws/request"))
         .unwrap()
@@ -151,7 +151,7 @@ fn page_result(who: &str, done: &str, result: &str) -> Opening {
 
 /// Headless Chromium loads `ws_request.html` (after `/cookies/keep` in the same profile
 /// directory).
-fn chromium(wire: &Wire, h2: bool) -> Opening {
+fn chromium(wire: &WireServe, h2: bool) -> Opening {
     let runs = ChromiumRuns::with_cookies("ws-chromium", wire, h2, COOKIES, DEADLINE);
     let dump = runs.dump("/files/ws_request.html");
     let field = |id: &str, close: &str| {
@@ -168,12 +168,12 @@ fn chromium(wire: &Wire, h2: bool) -> Opening {
 
 /// Headless Firefox ESR loads `ws_request.html` through WebDriver BiDi (cookies set through
 /// BiDi first) and awaits the page's `window.finished`.
-fn firefox(wire: &Wire, h2: bool) -> Opening {
+fn firefox(wire: &WireServe, h2: bool) -> Opening {
     let (mut firefox, _scratch) =
         firefox_with_cookies("ws-firefox", wire, h2, "", COOKIES, DEADLINE);
     firefox.navigate(&format!(
         "https://localhost:{}/files/ws_request.html",
-        wire.port
+        wire.port()
     ));
     let done = firefox.eval_string("window.finished");
     let result = firefox.eval_string("document.getElementById('result').textContent");
@@ -243,7 +243,7 @@ const FIREFOX_H1_KNOWN: &[&str] = &[];
 /// HTTP/1.1; both protocols are seen before either is checked, so a failure shows both.
 fn against_profile(
     name: &str,
-    browser: fn(&Wire, bool) -> Opening,
+    browser: fn(&WireServe, bool) -> Opening,
     profile: &'static Profile,
     known_h2: &[&str],
     known_h1: &[&str],

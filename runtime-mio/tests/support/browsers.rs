@@ -56,61 +56,15 @@ impl Drop for Scratch {
     }
 }
 
-/// `wire serve --tls` serving `tests/browser/` at `/files/`: the process, its port and its
-/// certificate's path (the file is removed when this is dropped).
-pub(crate) struct Wire {
-    _proc: Proc,
-    /// The port it listens on (127.0.0.1).
-    pub(crate) port: u16,
-    /// Its self-signed certificate (PEM) for `localhost` and `127.0.0.1`.
-    pub(crate) cert: PathBuf,
-}
+#[path = "wire_serve.rs"]
+mod wire_serve;
+pub(crate) use wire_serve::WireServe;
 
-impl Drop for Wire {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.cert);
-    }
-}
-
-/// Starts `wire serve --tls --dir tests/browser` on a free port of 127.0.0.1.
-pub(crate) fn wire_tls() -> Wire {
+/// Starts `wire serve --tls --dir tests/browser` (the folder at `/files/`) on a free port of
+/// 127.0.0.1; its self-signed certificate is for `localhost` and `127.0.0.1`.
+pub(crate) fn wire_tls() -> WireServe {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wire"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--threads",
-            "2",
-            "--tls",
-        ])
-        .arg("--dir")
-        .arg(&dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let proc = Proc(child);
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("listening on https://")
-        .and_then(|a| a.rsplit(':').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-    let mut cert = String::new();
-    out.read_line(&mut cert).unwrap();
-    let cert = cert
-        .trim()
-        .strip_prefix("certificate: ")
-        .unwrap_or_else(|| panic!("unexpected second line {cert:?}"))
-        .into();
-    Wire {
-        _proc: proc,
-        port,
-        cert,
-    }
+    WireServe::start(&["--threads", "2", "--tls", "--dir", dir.to_str().unwrap()])
 }
 
 /// Runs a helper program to completion; panics with its output when it fails or is missing.
@@ -246,18 +200,18 @@ pub(crate) fn chromium_dump_dom(
 /// (no system roots), `localhost` resolved to 127.0.0.1, ALPN `h2` when `h2` (else
 /// `http/1.1` only), its cookie store holding `cookies` (`a=1&b=2`) for the origin.
 pub(crate) fn our_client(
-    wire: &Wire,
+    wire: &WireServe,
     profile: &'static tls::Profile,
     h2: bool,
     cookies: &str,
 ) -> runtime_mio::client::Client {
     use runtime_mio::client::{Client, ClientConfig, ResolveOverride, Url};
-    let port = wire.port;
+    let port = wire.port();
     let client = Client::new(ClientConfig {
         profile: Some(profile.into()),
         alpn_h2: h2,
         system_roots: false,
-        root_pems: vec![std::fs::read(&wire.cert).unwrap()],
+        root_pems: vec![wire.cert_pem().unwrap()],
         resolve: vec![ResolveOverride::parse(&format!("localhost:{port}:127.0.0.1")).unwrap()],
         ..ClientConfig::default()
     })
@@ -287,14 +241,14 @@ impl ChromiumRuns {
     /// run through `wire serve`'s `/cookies/keep`, checked).
     pub(crate) fn with_cookies(
         name: &str,
-        wire: &Wire,
+        wire: &WireServe,
         h2: bool,
         cookies: &str,
         deadline: Duration,
     ) -> Self {
         let scratch = Scratch::new(name);
         let home = scratch.0.join("home");
-        nss_trust(&home.join(".pki/nssdb"), &wire.cert);
+        nss_trust(&home.join(".pki/nssdb"), Path::new(wire.cert_path()));
         let extra = if h2 {
             Vec::new()
         } else {
@@ -304,7 +258,7 @@ impl ChromiumRuns {
             scratch,
             home,
             extra,
-            port: wire.port,
+            port: wire.port().parse().unwrap(),
             deadline,
         };
         let dump = runs.dump(&format!("/cookies/keep?{cookies}"));
@@ -337,7 +291,7 @@ impl ChromiumRuns {
 /// connection resumes, changing its ClientHello).
 pub(crate) fn firefox_with_cookies(
     name: &str,
-    wire: &Wire,
+    wire: &WireServe,
     h2: bool,
     prefs: &str,
     cookies: &str,
@@ -345,7 +299,7 @@ pub(crate) fn firefox_with_cookies(
 ) -> (Firefox, Scratch) {
     let scratch = Scratch::new(name);
     let profile = scratch.0.join("profile");
-    nss_trust(&profile, &wire.cert);
+    nss_trust(&profile, Path::new(wire.cert_path()));
     let mut user_js = prefs.to_owned();
     if !h2 {
         user_js += "user_pref(\"network.http.http2.enabled\", false);\n";
