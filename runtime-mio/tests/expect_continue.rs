@@ -5,10 +5,8 @@
 //! RST_STREAM(NO_ERROR) and no DATA), goes after the wait when the server says nothing, and a
 //! 417 is answered by sending the request again without the expectation.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -16,25 +14,15 @@ use runtime_mio::client::{Client, ClientConfig, ClientTimeouts, Request};
 use runtime_mio::server::{Response, Server, ServerConfig};
 use runtime_mio::timer::Timeout;
 
+#[path = "support/uploads.rs"]
+mod uploads;
+use uploads::{PyPeer, client};
+
 /// Every byte value, in an order that shows a dropped or repeated piece.
 fn body_of(len: usize) -> Vec<u8> {
     (0..len)
         .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[3] ^ (i as u8))
         .collect()
-}
-
-fn client(h2: bool, wait: Timeout) -> Client {
-    Client::new(ClientConfig {
-        h2_prior_knowledge: h2,
-        timeouts: ClientTimeouts {
-            expect_continue: wait,
-            // Hang guard.
-            total: Timeout::After(Duration::from_secs(30)),
-            ..ClientTimeouts::default()
-        },
-        ..ClientConfig::default()
-    })
-    .unwrap()
 }
 
 /// What a raw server read of one request: its head, and the body bytes it got.
@@ -337,61 +325,6 @@ fn our_server_sends_100_continue_http1_and_h2c() {
         assert_eq!(client.pool_stats().opened, 1, "h2 {h2}");
     }
     server.shutdown().unwrap();
-}
-
-/// Python's `h2` server (`tests/expect_h2_peer.py`), h2c; its lines come through a channel
-/// (a hang guard: a line that never comes fails the test after 20 s).
-struct PyPeer {
-    child: Child,
-    port: u16,
-    lines: mpsc::Receiver<String>,
-}
-
-impl PyPeer {
-    fn start() -> PyPeer {
-        let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
-        let python = std::path::Path::new(&peers).join("venv/bin/python");
-        assert!(
-            python.exists(),
-            "python h2 not installed under {peers}: `SETUP_PEERS=1 . scripts/setup.sh`"
-        );
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/expect_h2_peer.py");
-        let mut child = Command::new(python)
-            .arg(script)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let out = BufReader::new(child.stdout.take().unwrap());
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for l in out.lines() {
-                let Ok(l) = l else { break };
-                if tx.send(l.trim().to_owned()).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut peer = PyPeer {
-            child,
-            port: 0,
-            lines,
-        };
-        peer.port = peer.line().parse().unwrap();
-        peer
-    }
-
-    fn line(&mut self) -> String {
-        self.lines
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the peer printed no line")
-    }
-}
-
-impl Drop for PyPeer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// HTTP/2 against Python's `h2`: the body's DATA waits for the 100 HEADERS; a 413 before it

@@ -5,26 +5,19 @@
 //! (a peer we did not write) receives them; a writer with a length refuses them
 //! ([`Error::TrailersWithLength`]).
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use runtime_mio::client::{Client, ClientConfig, ClientTimeouts, Error, Request};
+use runtime_mio::client::{Client, ClientTimeouts, Error, Request};
 use runtime_mio::server::{Response, Server, ServerConfig};
-use runtime_mio::timer::Timeout;
 
+#[path = "support/uploads.rs"]
+mod uploads;
+use uploads::PyPeer;
+
+/// The upload tests' client (h2c when `h2`), waiting for `100 Continue` as long as by default.
 fn client(h2: bool) -> Client {
-    Client::new(ClientConfig {
-        h2_prior_knowledge: h2,
-        timeouts: ClientTimeouts {
-            // Hang guard.
-            total: Timeout::After(Duration::from_secs(30)),
-            ..ClientTimeouts::default()
-        },
-        ..ClientConfig::default()
-    })
-    .unwrap()
+    uploads::client(h2, ClientTimeouts::default().expect_continue)
 }
 
 const TRAILERS: [(&str, &[u8]); 2] = [("X-Checksum", b"sha256=abc"), ("X-Count", b"3\tpieces")];
@@ -165,30 +158,12 @@ fn trailers_after_a_length_are_refused() {
 /// Python's `h2` (`tests/expect_h2_peer.py`, h2c) receives the trailing HEADERS.
 #[test]
 fn python_h2_receives_request_trailers() {
-    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
-    let python = std::path::Path::new(&peers).join("venv/bin/python");
-    assert!(
-        python.exists(),
-        "python h2 not installed under {peers}: `SETUP_PEERS=1 . scripts/setup.sh`"
-    );
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/expect_h2_peer.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap());
-    let mut port = String::new();
-    lines.read_line(&mut port).unwrap();
+    let mut peer = PyPeer::start();
     let client = client(true);
-    let url = format!("http://127.0.0.1:{}/continue", port.trim());
+    let url = format!("http://127.0.0.1:{}/continue", peer.port);
     let mut resp = upload(&client, &url, 3);
     assert_eq!(resp.status(), 200);
     let want = "len=24 trailers=[['x-checksum', 'sha256=abc'], ['x-count', '3\\tpieces']]";
     assert_eq!(resp.body().read_to_end().unwrap(), want.as_bytes());
-    let mut line = String::new();
-    lines.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), format!("continue {want}"));
-    let _ = child.kill();
-    let _ = child.wait();
+    assert_eq!(peer.line(), format!("continue {want}"));
 }

@@ -1,0 +1,87 @@
+//! What the upload tests (`expect_continue.rs`, `request_trailers.rs`) share: their client
+//! and Python's `h2` as an h2c server (`tests/expect_h2_peer.py`, from
+//! `SETUP_PEERS=1 . scripts/setup.sh`). Each test binary that includes this module uses
+//! part of it.
+#![allow(dead_code)]
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use runtime_mio::client::{Client, ClientConfig, ClientTimeouts};
+use runtime_mio::timer::Timeout;
+
+/// A client speaking h2c with prior knowledge when `h2` (else HTTP/1.1) that waits `wait`
+/// for `100 Continue`, and gives up on any request after 30 s (a hang guard).
+pub(crate) fn client(h2: bool, wait: Timeout) -> Client {
+    Client::new(ClientConfig {
+        h2_prior_knowledge: h2,
+        timeouts: ClientTimeouts {
+            expect_continue: wait,
+            // Hang guard.
+            total: Timeout::After(Duration::from_secs(30)),
+            ..ClientTimeouts::default()
+        },
+        ..ClientConfig::default()
+    })
+    .unwrap()
+}
+
+/// Python's `h2` server (`tests/expect_h2_peer.py`), h2c; its lines come through a channel
+/// (a hang guard: a line that never comes fails the test after 20 s). Killed on drop.
+pub(crate) struct PyPeer {
+    child: Child,
+    /// The port it listens on (127.0.0.1), its first line.
+    pub(crate) port: u16,
+    lines: mpsc::Receiver<String>,
+}
+
+impl PyPeer {
+    /// Starts the peer and reads its port.
+    pub(crate) fn start() -> PyPeer {
+        let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
+        let python = std::path::Path::new(&peers).join("venv/bin/python");
+        assert!(
+            python.exists(),
+            "python h2 not installed under {peers}: `SETUP_PEERS=1 . scripts/setup.sh`"
+        );
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/expect_h2_peer.py");
+        let mut child = Command::new(python)
+            .arg(script)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for l in out.lines() {
+                let Ok(l) = l else { break };
+                if tx.send(l.trim().to_owned()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut peer = PyPeer {
+            child,
+            port: 0,
+            lines,
+        };
+        peer.port = peer.line().parse().unwrap();
+        peer
+    }
+
+    /// Its next line (trimmed): what it saw of a request.
+    pub(crate) fn line(&mut self) -> String {
+        self.lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the peer printed no line")
+    }
+}
+
+impl Drop for PyPeer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
