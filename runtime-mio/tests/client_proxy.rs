@@ -40,11 +40,7 @@ fn server(tls: bool) -> (Server, Option<Vec<u8>>) {
     };
     let mut root = None;
     if tls {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
-        let ck = tls::testing::self_signed(&["localhost", "127.0.0.1"], now).unwrap();
+        let ck = tls::testing::self_signed(&["localhost", "127.0.0.1"], unix_now()).unwrap();
         let mut b = tls::ServerConfig::builder();
         b.cert_pem(&ck.chain_pem, &ck.key_pem)
             .alpn(&[b"h2", b"http/1.1"]);
@@ -179,6 +175,34 @@ fn tls_front(upstream: u16, cert: &tls::testing::CertifiedKey) -> Peer {
     spawn("socat", &[&listen, &to], port, dir)
 }
 
+/// An `https://` proxy: tinyproxy behind [`tls_front`], whose certificate for `localhost`
+/// comes from a CA of its own.
+struct HttpsProxy {
+    ca: tls::testing::Ca,
+    tiny: Peer,
+    front: Peer,
+}
+
+impl HttpsProxy {
+    fn start() -> HttpsProxy {
+        let now = unix_now();
+        let ca = tls::testing::Ca::new("Proxy test CA", now).unwrap();
+        let cert = ca
+            .leaf(&["localhost"], now - 60, now + 3600, false)
+            .unwrap();
+        let tiny = tinyproxy(None);
+        let front = tls_front(tiny.port, &cert);
+        HttpsProxy { ca, tiny, front }
+    }
+
+    /// `https://localhost:PORT`, trusting the proxy's CA.
+    fn proxy(&self) -> Proxy {
+        Proxy::parse(&format!("https://localhost:{}", self.front.port))
+            .unwrap()
+            .with_root_pem(&self.ca.cert_pem().unwrap())
+    }
+}
+
 fn log(peer: &Peer, name: &str) -> String {
     std::fs::read_to_string(peer.dir.join(name)).unwrap_or_default()
 }
@@ -255,10 +279,11 @@ fn tinyproxy_connect_tunnels_h1_h2c_and_h2_over_tls() {
     assert!(log.contains("CONNECT localhost:"), "{log}");
 }
 
-#[test]
-fn tinyproxy_with_basic_auth() {
-    let peer = tinyproxy(Some(("wire", "s3cret")));
-    let url = |cred: &str| format!("http://{cred}127.0.0.1:{}", peer.port);
+/// Through a proxy that wants the user `wire` with the password `s3cret` (`url(CREDENTIALS)`:
+/// its URL with `user:password@` or nothing): every mode with them; a wrong password is
+/// refused (and kept out of the error), no credentials are not enough, and credentials set
+/// in code rather than in the URL go through too.
+fn authenticated(url: impl Fn(&str) -> String) {
     all_modes(&Proxy::parse(&url("wire:s3cret@")).unwrap());
 
     let (server, _) = server(false);
@@ -276,6 +301,8 @@ fn tinyproxy_with_basic_auth() {
         }) => assert!(!proxy.contains("wrong"), "{proxy}"),
         other => panic!("wrong password: {other:?}"),
     }
+    // No credentials offered: tinyproxy answers 407; microsocks accepts none of our SOCKS5
+    // methods (0xFF).
     match client.request(via(&url(""))) {
         Err(Error::Proxy {
             failure: ProxyFailure::AuthRequired,
@@ -283,12 +310,17 @@ fn tinyproxy_with_basic_auth() {
         }) => {}
         other => panic!("no credentials: {other:?}"),
     }
-    // Credentials set in code rather than in the URL.
     let p = Proxy::parse(&url("")).unwrap().with_auth("wire", "s3cret");
     let mut resp = client
         .request(Request::get(&target).unwrap().proxy(p))
         .unwrap();
     assert_eq!(resp.body().read_to_end().unwrap(), pattern(1));
+}
+
+#[test]
+fn tinyproxy_with_basic_auth() {
+    let peer = tinyproxy(Some(("wire", "s3cret")));
+    authenticated(|cred| format!("http://{cred}127.0.0.1:{}", peer.port));
 }
 
 #[test]
@@ -302,32 +334,7 @@ fn microsocks_socks5_and_socks5h() {
 #[test]
 fn microsocks_with_username_password() {
     let peer = microsocks(Some(("wire", "s3cret")));
-    let url = |cred: &str| format!("socks5h://{cred}127.0.0.1:{}", peer.port);
-    all_modes(&Proxy::parse(&url("wire:s3cret@")).unwrap());
-
-    let (server, _) = server(false);
-    let target = format!("http://127.0.0.1:{}/len/1", server.local_addr().port());
-    let client = Client::new(ClientConfig::default()).unwrap();
-    let via = |p: &str| {
-        Request::get(&target)
-            .unwrap()
-            .proxy(Proxy::parse(p).unwrap())
-    };
-    match client.request(via(&url("wire:wrong@"))) {
-        Err(Error::Proxy {
-            failure: ProxyFailure::AuthRefused,
-            ..
-        }) => {}
-        other => panic!("wrong password: {other:?}"),
-    }
-    // No credentials offered: microsocks accepts none of our methods (0xFF).
-    match client.request(via(&url(""))) {
-        Err(Error::Proxy {
-            failure: ProxyFailure::AuthRequired,
-            ..
-        }) => {}
-        other => panic!("no credentials: {other:?}"),
-    }
+    authenticated(|cred| format!("socks5h://{cred}127.0.0.1:{}", peer.port));
 }
 
 /// With socks5h the proxy resolves the name: the client's own resolution (an override
@@ -698,18 +705,9 @@ fn silent_proxy_ends_with_the_connect_timeout() {
 /// the CONNECTs (so they went inside the TLS the front took off).
 #[test]
 fn https_proxy_socat_tls_front_tunnels_h1_h2c_and_h2_over_tls() {
-    let now = unix_now();
-    let ca = tls::testing::Ca::new("Proxy test CA", now).unwrap();
-    let cert = ca
-        .leaf(&["localhost"], now - 60, now + 3600, false)
-        .unwrap();
-    let tiny = tinyproxy(None);
-    let front = tls_front(tiny.port, &cert);
-    let proxy = Proxy::parse(&format!("https://localhost:{}", front.port))
-        .unwrap()
-        .with_root_pem(&ca.cert_pem().unwrap());
-    all_modes(&proxy);
-    let log = log(&tiny, "tinyproxy.log");
+    let https = HttpsProxy::start();
+    all_modes(&https.proxy());
+    let log = log(&https.tiny, "tinyproxy.log");
     assert!(log.contains("CONNECT 127.0.0.1:"), "{log}");
     assert!(log.contains("CONNECT localhost:"), "{log}");
 }
@@ -720,18 +718,12 @@ fn https_proxy_socat_tls_front_tunnels_h1_h2c_and_h2_over_tls() {
 /// proxy spoken to in cleartext (`http://` to a TLS port) fails as the proxy's protocol.
 #[test]
 fn https_proxy_certificate_errors_name_the_proxy() {
-    let now = unix_now();
-    let ca = tls::testing::Ca::new("Proxy test CA", now).unwrap();
-    let cert = ca
-        .leaf(&["localhost"], now - 60, now + 3600, false)
-        .unwrap();
-    let tiny = tinyproxy(None);
-    let front = tls_front(tiny.port, &cert);
+    let https = HttpsProxy::start();
     let (server, _) = server(false);
     let target = format!("http://127.0.0.1:{}/len/5", server.local_addr().port());
     let client = Client::new(ClientConfig::default()).unwrap();
     let get = |p: Proxy| client.request(Request::get(&target).unwrap().proxy(p));
-    let named = |host: &str| Proxy::parse(&format!("https://{host}:{}", front.port)).unwrap();
+    let named = |host: &str| Proxy::parse(&format!("https://{host}:{}", https.front.port)).unwrap();
 
     // Unknown CA.
     match get(named("localhost")) {
@@ -750,7 +742,7 @@ fn https_proxy_certificate_errors_name_the_proxy() {
         other => panic!("unknown CA: {other:?}"),
     }
     // A trusted CA, the wrong name (the certificate is for `localhost`).
-    let root = ca.cert_pem().unwrap();
+    let root = https.ca.cert_pem().unwrap();
     match get(named("127.0.0.1").with_root_pem(&root)) {
         Err(Error::Proxy {
             failure: ProxyFailure::Tls(_),
@@ -759,7 +751,7 @@ fn https_proxy_certificate_errors_name_the_proxy() {
         other => panic!("wrong name: {other:?}"),
     }
     // Another CA's root does not help.
-    let other_ca = tls::testing::Ca::new("Other CA", now).unwrap();
+    let other_ca = tls::testing::Ca::new("Other CA", unix_now()).unwrap();
     match get(named("localhost").with_root_pem(&other_ca.cert_pem().unwrap())) {
         Err(Error::Proxy {
             failure: ProxyFailure::Tls(_),
@@ -781,7 +773,7 @@ fn https_proxy_certificate_errors_name_the_proxy() {
         .unwrap();
     assert_eq!(resp.body().read_to_end().unwrap(), pattern(5));
     // Cleartext CONNECT to the TLS port: socat takes it for a bad ClientHello and closes.
-    match get(Proxy::parse(&format!("http://127.0.0.1:{}", front.port)).unwrap()) {
+    match get(Proxy::parse(&format!("http://127.0.0.1:{}", https.front.port)).unwrap()) {
         Err(Error::Proxy {
             failure: ProxyFailure::Protocol(_) | ProxyFailure::Io(_),
             ..
@@ -870,16 +862,8 @@ fn environment_proxies_and_no_proxy_through_tinyproxy() {
 fn https_proxy_paused_download_stays_bounded() {
     const LIMIT: usize = 128 * 1024;
     const LEN: usize = 8 << 20;
-    let now = unix_now();
-    let ca = tls::testing::Ca::new("Proxy test CA", now).unwrap();
-    let cert = ca
-        .leaf(&["localhost"], now - 60, now + 3600, false)
-        .unwrap();
-    let tiny = tinyproxy(None);
-    let front = tls_front(tiny.port, &cert);
-    let proxy = Proxy::parse(&format!("https://localhost:{}", front.port))
-        .unwrap()
-        .with_root_pem(&ca.cert_pem().unwrap());
+    let https = HttpsProxy::start();
+    let proxy = https.proxy();
     for tls in [false, true] {
         let (server, root) = server(tls);
         let client = Client::new(ClientConfig {
