@@ -14,6 +14,10 @@ use runtime_mio::client::{
 use runtime_mio::server::{Request as ServerRequest, Response, Server, ServerConfig};
 use runtime_mio::timer::Timeout;
 
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::self_signed_tls;
+
 const SIZES: [usize; 6] = [0, 1, 16_383, 16_384, 16_385, (1 << 20) + 1];
 
 /// Body byte `i` of a test download: not periodic at any power of two, so a chunk put in
@@ -88,16 +92,9 @@ fn server(tls: bool) -> (Server, Option<Vec<u8>>) {
     };
     let mut root = None;
     if tls {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
-        let ck = tls::testing::self_signed(&["localhost"], now).unwrap();
-        let mut b = tls::ServerConfig::builder();
-        b.cert_pem(&ck.chain_pem, &ck.key_pem)
-            .alpn(&[b"h2", b"http/1.1"]);
-        config.tls = Some(Arc::new(b.build().unwrap()));
-        root = Some(ck.chain_pem);
+        let (c, pem) = self_signed_tls(&["localhost"]);
+        config.tls = Some(c);
+        root = Some(pem);
     }
     let s = Server::bind(
         "127.0.0.1:0".parse().unwrap(),

@@ -25,6 +25,10 @@ use runtime_mio::client::{
 };
 use runtime_mio::server::{Response, Server, ServerConfig};
 
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::{self_signed_tls, unix_now};
+
 /// Body byte `i` of a test download: not periodic at any power of two.
 fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| ((i * 7 + i / 251) % 256) as u8).collect()
@@ -40,12 +44,9 @@ fn server(tls: bool) -> (Server, Option<Vec<u8>>) {
     };
     let mut root = None;
     if tls {
-        let ck = tls::testing::self_signed(&["localhost", "127.0.0.1"], unix_now()).unwrap();
-        let mut b = tls::ServerConfig::builder();
-        b.cert_pem(&ck.chain_pem, &ck.key_pem)
-            .alpn(&[b"h2", b"http/1.1"]);
-        config.tls = Some(Arc::new(b.build().unwrap()));
-        root = Some(ck.chain_pem);
+        let (c, pem) = self_signed_tls(&["localhost", "127.0.0.1"]);
+        config.tls = Some(c);
+        root = Some(pem);
     }
     let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, |req| {
         if let Some(n) = req.path().strip_prefix("/len/") {
@@ -149,13 +150,6 @@ fn microsocks(auth: Option<(&str, &str)>) -> Peer {
         args.extend(["-u", u, "-P", p]);
     }
     spawn("microsocks", &args, port, dir)
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 /// A TLS front (socat's `OPENSSL-LISTEN`) on a loopback port, relaying the decrypted bytes

@@ -6,7 +6,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -15,6 +14,10 @@ use runtime_mio::client::{
     Client, ClientConfig, Error, Message, Version, Wait, WebSocketError, WebSocketRequest,
 };
 use runtime_mio::server::{Request, Response, Server, ServerConfig, WsMessage};
+
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::self_signed_tls;
 
 /// `/ws`: echo, speaking `chat` and `superchat`; `/ws-bye`: answers the first message
 /// with Close 4000; anything else: 200 text.
@@ -37,16 +40,9 @@ fn server(tls: bool) -> (Server, Option<Vec<u8>>) {
     };
     let mut root = None;
     if tls {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
-        let ck = tls::testing::self_signed(&["localhost"], now).unwrap();
-        let mut b = tls::ServerConfig::builder();
-        b.cert_pem(&ck.chain_pem, &ck.key_pem)
-            .alpn(&[b"h2", b"http/1.1"]);
-        config.tls = Some(Arc::new(b.build().unwrap()));
-        root = Some(ck.chain_pem);
+        let (c, pem) = self_signed_tls(&["localhost"]);
+        config.tls = Some(c);
+        root = Some(pem);
     }
     let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
     (s, root)
