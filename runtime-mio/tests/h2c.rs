@@ -43,6 +43,7 @@ fn start() -> Server {
 /// the client's bytes one at a time.
 fn exchange(server: &Server, reqs: &[(&str, &str, &[u8])], split: bool) -> Vec<Outcome> {
     let mut c = H2Client::connect(server.local_addr(), Duration::from_millis(20));
+    c.split = split;
     let mut ids = Vec::new();
     for (method, path, body) in reqs {
         let id = c.send_request(method.as_bytes(), path.as_bytes(), body.is_empty());
@@ -55,7 +56,7 @@ fn exchange(server: &Server, reqs: &[(&str, &str, &[u8])], split: bool) -> Vec<O
         }
         ids.push(id);
     }
-    c.finish(&ids, &mut [], split, Duration::from_secs(10))
+    c.finish(&ids, &mut [], Duration::from_secs(10))
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! interleaving with pipelined HTTP/1.1 requests and multiplexed HTTP/2 streams, and SSE read
 //! back through proto-sse's parser (heartbeats after a short `sse_heartbeat`).
 
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
@@ -11,10 +10,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use proto_h2::conn::{Config, Connection, Event, Request as H2Request, Role};
 use proto_h2::frame::ErrorCode;
 use runtime_mio::server::{Request, Response, Server, ServerConfig};
 use runtime_mio::timer::Timeout;
+
+#[path = "support/h2_client.rs"]
+mod h2_client;
+use h2_client::H2Client;
 
 const PIECE: usize = 64 * 1024;
 const TOTAL: u64 = 50 << 20;
@@ -226,104 +228,14 @@ fn h1_pipelined_requests_around_a_pushed_body() {
     s.shutdown().unwrap();
 }
 
-/// What one HTTP/2 stream got.
-#[derive(Debug, Default)]
-struct Outcome {
-    status: Option<u16>,
-    body: Vec<u8>,
-    reset: Option<ErrorCode>,
-    done: bool,
+/// proto-h2's client on a socket to `s` (reads wait 20 ms at most).
+fn h2_connect(s: &Server) -> H2Client {
+    H2Client::connect(s.local_addr(), Duration::from_millis(20))
 }
 
-/// An HTTP/2 client (proto-h2) on a blocking socket.
-struct H2 {
-    sock: TcpStream,
-    client: Connection,
-    authority: String,
-    got: HashMap<u32, Outcome>,
-    buf: Vec<u8>,
-}
-
-impl H2 {
-    fn connect(s: &Server) -> H2 {
-        let sock = TcpStream::connect(s.local_addr()).unwrap();
-        sock.set_read_timeout(Some(Duration::from_millis(20)))
-            .unwrap();
-        H2 {
-            sock,
-            client: Connection::new(Role::Client, Config::client(), Instant::now()),
-            authority: s.local_addr().to_string(),
-            got: HashMap::new(),
-            buf: vec![0u8; 1 << 16],
-        }
-    }
-
-    fn get(&mut self, path: &str) -> u32 {
-        let head = H2Request {
-            path: path.as_bytes(),
-            ..H2Request::get(b"http", self.authority.as_bytes(), b"/")
-        };
-        self.client.send_request(&head, true).unwrap().value()
-    }
-
-    /// Writes what the client queued, reads once, and records the events.
-    fn turn(&mut self) {
-        let mut out = Vec::new();
-        while self.client.wants_write() {
-            if let Some(p) = self.client.poll_transmit(Instant::now(), &mut out) {
-                out.extend_from_slice(&p);
-            }
-        }
-        self.sock.write_all(&out).unwrap();
-        match self.sock.read(&mut self.buf) {
-            Ok(0) => panic!("server closed: {:?}", self.got),
-            Ok(n) => {
-                let k = self.client.recv(Instant::now(), &self.buf[..n]).unwrap();
-                assert_eq!(k, n);
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => panic!("{e}"),
-        }
-        while let Some(ev) = self.client.poll_event() {
-            match ev {
-                Event::Response {
-                    stream,
-                    head,
-                    end_stream,
-                } => {
-                    let o = self.got.entry(stream.value()).or_default();
-                    o.status = head.status();
-                    o.done |= end_stream;
-                }
-                Event::Data {
-                    stream, end_stream, ..
-                } => {
-                    while let Some(b) = self.client.read_data(stream) {
-                        self.got
-                            .entry(stream.value())
-                            .or_default()
-                            .body
-                            .extend_from_slice(&b);
-                    }
-                    self.got.entry(stream.value()).or_default().done |= end_stream;
-                }
-                Event::Reset { stream, code, .. } => {
-                    let o = self.got.entry(stream.value()).or_default();
-                    o.reset = Some(code);
-                    o.done = true;
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn done(&self, id: u32) -> bool {
-        self.got.get(&id).is_some_and(|o| o.done)
-    }
+/// Opens a stream: `GET path`; its id.
+fn get(h2: &mut H2Client, path: &str) -> u32 {
+    h2.send_request(b"GET", path.as_bytes(), true).value()
 }
 
 /// HTTP/2: a 50 MiB pushed body multiplexed with short requests on one connection: the
@@ -333,13 +245,13 @@ impl H2 {
 fn h2_pushed_body_multiplexed_and_bounded() {
     let sent = Arc::new(AtomicU64::new(0));
     let s = bind(config(), pusher(Arc::clone(&sent)));
-    let mut h2 = H2::connect(&s);
-    let big = h2.get("/push");
+    let mut h2 = h2_connect(&s);
+    let big = get(&mut h2, "/push");
     let deadline = Instant::now() + Duration::from_secs(60);
     while h2.got.get(&big).is_none_or(|o| o.body.is_empty()) {
         h2.turn();
     }
-    let small: Vec<u32> = (0..5).map(|i| h2.get(&format!("/s{i}"))).collect();
+    let small: Vec<u32> = (0..5).map(|i| get(&mut h2, &format!("/s{i}"))).collect();
     while !small.iter().all(|&id| h2.done(id)) {
         assert!(Instant::now() < deadline, "timed out");
         h2.turn();
@@ -381,13 +293,13 @@ fn h2_pushed_body_multiplexed_and_bounded() {
 fn h2_stream_reset_fails_send() {
     let (tx, rx) = mpsc::channel();
     let s = bind(config(), until_closed(tx));
-    let mut h2 = H2::connect(&s);
-    let id = h2.get("/forever");
+    let mut h2 = h2_connect(&s);
+    let id = get(&mut h2, "/forever");
     while h2.got.get(&id).is_none_or(|o| o.body.len() < 10_000) {
         h2.turn();
     }
     let reset = Instant::now();
-    h2.client
+    h2.conn
         .reset(proto_h2::frame::StreamId::new(id), ErrorCode::CANCEL)
         .unwrap();
     h2.turn();
@@ -395,7 +307,7 @@ fn h2_stream_reset_fails_send() {
         .recv_timeout(Duration::from_secs(3))
         .expect("send never failed after the stream was reset");
     assert!(failed.duration_since(reset) < Duration::from_secs(2));
-    let next = h2.get("/after");
+    let next = get(&mut h2, "/after");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !h2.done(next) {
         assert!(Instant::now() < deadline);
@@ -485,8 +397,8 @@ fn h2_sse_heartbeats() {
         });
         resp
     });
-    let mut h2 = H2::connect(&s);
-    let id = h2.get("/events");
+    let mut h2 = h2_connect(&s);
+    let id = get(&mut h2, "/events");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !h2.done(id) {
         assert!(Instant::now() < deadline, "timed out: {:?}", h2.got);

@@ -314,7 +314,7 @@ fn h2_uploads(server: &Server, bodies: &[Vec<u8>]) -> Vec<(u16, Vec<u8>)> {
         })
         .collect();
     let ids: Vec<_> = pending.iter().map(|(id, _)| *id).collect();
-    c.finish(&ids, &mut pending, false, Duration::from_secs(30))
+    c.finish(&ids, &mut pending, Duration::from_secs(30))
         .into_iter()
         .zip(&ids)
         .map(|(o, id)| {

@@ -1,8 +1,8 @@
 //! proto-h2's own client on a blocking `std::net::TcpStream` (h2c with prior knowledge), for
-//! the tests that drive our server's HTTP/2 side frame by frame: each round writes what the
-//! client has to send and reads what the server sent within the socket's read timeout;
-//! [`H2Client::finish`] runs rounds until a set of streams is answered. Each test binary
-//! that includes this module uses part of it.
+//! the tests that drive our server's HTTP/2 side frame by frame: each [`H2Client::turn`]
+//! writes what the client has to send, reads what the server sent within the socket's read
+//! timeout and records each stream's [`Outcome`]; [`H2Client::finish`] turns until a set of
+//! streams is answered. Each test binary that includes this module uses part of it.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -28,6 +28,10 @@ pub(crate) struct Outcome {
 pub(crate) struct H2Client {
     pub(crate) sock: TcpStream,
     pub(crate) conn: Connection,
+    /// What each stream got so far, by stream id ([`H2Client::turn`] records it).
+    pub(crate) got: HashMap<u32, Outcome>,
+    /// [`H2Client::turn`] writes one byte at a time.
+    pub(crate) split: bool,
     /// The server's `IP:PORT`, the requests' `:authority`.
     authority: String,
     buf: Vec<u8>,
@@ -42,6 +46,8 @@ impl H2Client {
         H2Client {
             sock,
             conn: Connection::new(Role::Client, Config::client(), Instant::now()),
+            got: HashMap::new(),
+            split: false,
             authority: addr.to_string(),
             buf: vec![0u8; 1 << 16],
         }
@@ -103,63 +109,69 @@ impl H2Client {
         }
     }
 
-    /// Runs rounds until every stream of `ids` is done (panicking after `limit`, or when the
-    /// server closes): sends what is left of `bodies` as flow control allows (ending each
-    /// stream with its last byte), writes (byte by byte when `split`), reads, and gathers the
-    /// client's events into one [`Outcome`] per stream, in the order of `ids`.
+    /// Writes what the client queued ([`H2Client::send`]), reads once
+    /// ([`H2Client::receive`]; panics when the server closed), and records the events in
+    /// [`H2Client::got`].
+    pub(crate) fn turn(&mut self) {
+        self.send(self.split).unwrap();
+        assert!(self.receive().unwrap(), "server closed: {:?}", self.got);
+        while let Some(ev) = self.conn.poll_event() {
+            match ev {
+                Event::Response {
+                    stream,
+                    head,
+                    end_stream,
+                } => {
+                    let o = self.got.entry(stream.value()).or_default();
+                    o.status = head.status();
+                    o.done |= end_stream;
+                }
+                Event::Data {
+                    stream, end_stream, ..
+                } => {
+                    let o = self.got.entry(stream.value()).or_default();
+                    while let Some(b) = self.conn.read_data(stream) {
+                        o.body.extend_from_slice(&b);
+                    }
+                    o.done |= end_stream;
+                }
+                Event::Reset { stream, code, .. } => {
+                    let o = self.got.entry(stream.value()).or_default();
+                    o.reset = Some(code);
+                    o.done = true;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Stream `id`'s response ended, or the stream was reset.
+    pub(crate) fn done(&self, id: u32) -> bool {
+        self.got.get(&id).is_some_and(|o| o.done)
+    }
+
+    /// Turns until every stream of `ids` is done (panicking after `limit`), sending first
+    /// what is left of `bodies` as flow control allows (ending each stream with its last
+    /// byte); returns (and forgets) their [`Outcome`]s, in the order of `ids`.
     pub(crate) fn finish(
         &mut self,
         ids: &[StreamId],
         bodies: &mut [(StreamId, Bytes)],
-        split: bool,
         limit: Duration,
     ) -> Vec<Outcome> {
-        let mut got: HashMap<u32, Outcome> = HashMap::new();
         let deadline = Instant::now() + limit;
-        while ids
-            .iter()
-            .any(|id| !got.get(&id.value()).is_some_and(|o| o.done))
-        {
-            assert!(Instant::now() < deadline, "timed out: {got:?}");
+        while !ids.iter().all(|id| self.done(id.value())) {
+            assert!(Instant::now() < deadline, "timed out: {:?}", self.got);
             for (id, rest) in bodies.iter_mut() {
                 if !rest.is_empty() {
                     let n = self.conn.send_data(*id, rest.clone(), true).unwrap();
                     *rest = rest.slice(n..);
                 }
             }
-            self.send(split).unwrap();
-            assert!(self.receive().unwrap(), "server closed: {got:?}");
-            while let Some(ev) = self.conn.poll_event() {
-                match ev {
-                    Event::Response {
-                        stream,
-                        head,
-                        end_stream,
-                    } => {
-                        let o = got.entry(stream.value()).or_default();
-                        o.status = head.status();
-                        o.done |= end_stream;
-                    }
-                    Event::Data {
-                        stream, end_stream, ..
-                    } => {
-                        let o = got.entry(stream.value()).or_default();
-                        while let Some(b) = self.conn.read_data(stream) {
-                            o.body.extend_from_slice(&b);
-                        }
-                        o.done |= end_stream;
-                    }
-                    Event::Reset { stream, code, .. } => {
-                        let o = got.entry(stream.value()).or_default();
-                        o.reset = Some(code);
-                        o.done = true;
-                    }
-                    _ => {}
-                }
-            }
+            self.turn();
         }
         ids.iter()
-            .map(|id| got.remove(&id.value()).unwrap())
+            .map(|id| self.got.remove(&id.value()).unwrap())
             .collect()
     }
 }
