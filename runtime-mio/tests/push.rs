@@ -233,11 +233,6 @@ fn h2_connect(s: &Server) -> H2Client {
     H2Client::connect(s.local_addr(), Duration::from_millis(20))
 }
 
-/// Opens a stream: `GET path`; its id.
-fn get(h2: &mut H2Client, path: &str) -> u32 {
-    h2.send_request(b"GET", path.as_bytes(), true).value()
-}
-
 /// HTTP/2: a 50 MiB pushed body multiplexed with short requests on one connection: the
 /// short ones complete while the big one streams; a client that stops reading stalls the
 /// writer (DATA waits for flow control and the send queue); then the body arrives intact.
@@ -246,12 +241,12 @@ fn h2_pushed_body_multiplexed_and_bounded() {
     let sent = Arc::new(AtomicU64::new(0));
     let s = bind(config(), pusher(Arc::clone(&sent)));
     let mut h2 = h2_connect(&s);
-    let big = get(&mut h2, "/push");
+    let big = h2.get("/push").value();
     let deadline = Instant::now() + Duration::from_secs(60);
     while h2.got.get(&big).is_none_or(|o| o.body.is_empty()) {
         h2.turn();
     }
-    let small: Vec<u32> = (0..5).map(|i| get(&mut h2, &format!("/s{i}"))).collect();
+    let small: Vec<u32> = (0..5).map(|i| h2.get(&format!("/s{i}")).value()).collect();
     while !small.iter().all(|&id| h2.done(id)) {
         assert!(Instant::now() < deadline, "timed out");
         h2.turn();
@@ -294,7 +289,7 @@ fn h2_stream_reset_fails_send() {
     let (tx, rx) = mpsc::channel();
     let s = bind(config(), until_closed(tx));
     let mut h2 = h2_connect(&s);
-    let id = get(&mut h2, "/forever");
+    let id = h2.get("/forever").value();
     while h2.got.get(&id).is_none_or(|o| o.body.len() < 10_000) {
         h2.turn();
     }
@@ -307,7 +302,7 @@ fn h2_stream_reset_fails_send() {
         .recv_timeout(Duration::from_secs(3))
         .expect("send never failed after the stream was reset");
     assert!(failed.duration_since(reset) < Duration::from_secs(2));
-    let next = get(&mut h2, "/after");
+    let next = h2.get("/after").value();
     let deadline = Instant::now() + Duration::from_secs(10);
     while !h2.done(next) {
         assert!(Instant::now() < deadline);
@@ -398,7 +393,7 @@ fn h2_sse_heartbeats() {
         resp
     });
     let mut h2 = h2_connect(&s);
-    let id = get(&mut h2, "/events");
+    let id = h2.get("/events").value();
     let deadline = Instant::now() + Duration::from_secs(10);
     while !h2.done(id) {
         assert!(Instant::now() < deadline, "timed out: {:?}", h2.got);

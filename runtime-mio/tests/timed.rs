@@ -7,17 +7,19 @@
 //! and `/drip` answer byte for byte what the thread-per-request versions they replaced
 //! answered.
 
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use proto_h2::conn::{Config, Connection, Event, Request as H2Request, Role};
 use proto_h2::frame::{ErrorCode, StreamId};
 use runtime_mio::server::{BodyOut, Next, Producer, Request, Response, Server, ServerConfig};
 use runtime_mio::timer::Timeout;
+
+#[path = "support/h2_client.rs"]
+mod h2_client;
+use h2_client::H2Client;
 
 // ---------------------------------------------------------------------------------------
 // Producers that report what happens to them.
@@ -169,111 +171,6 @@ fn read_until(c: &mut TcpStream, got: &mut Vec<u8>, needle: &[u8]) {
 }
 
 // ---------------------------------------------------------------------------------------
-// A small HTTP/2 client: proto-h2's engine on a blocking socket.
-
-struct H2Client {
-    sock: TcpStream,
-    conn: Connection,
-    authority: String,
-    /// Body bytes read per stream.
-    bodies: HashMap<u32, Vec<u8>>,
-    ended: HashMap<u32, bool>,
-    /// Streams whose DATA is left unread in the engine (their window stays closed).
-    unread: Vec<u32>,
-}
-
-impl H2Client {
-    fn connect(addr: std::net::SocketAddr) -> H2Client {
-        let sock = TcpStream::connect(addr).unwrap();
-        sock.set_read_timeout(Some(Duration::from_millis(20)))
-            .unwrap();
-        H2Client {
-            sock,
-            conn: Connection::new(Role::Client, Config::client(), Instant::now()),
-            authority: addr.to_string(),
-            bodies: HashMap::new(),
-            ended: HashMap::new(),
-            unread: Vec::new(),
-        }
-    }
-
-    fn get(&mut self, path: &str) -> StreamId {
-        let head = H2Request {
-            path: path.as_bytes(),
-            ..H2Request::get(b"http", self.authority.as_bytes(), b"/")
-        };
-        self.conn.send_request(&head, true).unwrap()
-    }
-
-    /// One round: write what the engine has, read what arrives (20 ms at most), take the
-    /// events; DATA of streams in `unread` stays in the engine.
-    fn turn(&mut self) {
-        let mut out = Vec::new();
-        while self.conn.wants_write() {
-            if let Some(p) = self.conn.poll_transmit(Instant::now(), &mut out) {
-                out.extend_from_slice(&p);
-            }
-        }
-        self.sock.write_all(&out).unwrap();
-        let mut buf = vec![0u8; 1 << 16];
-        match self.sock.read(&mut buf) {
-            Ok(0) => panic!("server closed"),
-            Ok(n) => assert_eq!(self.conn.recv(Instant::now(), &buf[..n]).unwrap(), n),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => panic!("{e}"),
-        }
-        while let Some(ev) = self.conn.poll_event() {
-            match ev {
-                Event::Response {
-                    stream, end_stream, ..
-                } => {
-                    *self.ended.entry(stream.value()).or_default() |= end_stream;
-                }
-                Event::Data {
-                    stream, end_stream, ..
-                } => {
-                    if !self.unread.contains(&stream.value()) {
-                        self.read(stream);
-                    }
-                    *self.ended.entry(stream.value()).or_default() |= end_stream;
-                }
-                Event::Reset { stream, .. } => {
-                    self.ended.insert(stream.value(), true);
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Moves what the engine holds for `stream` into its body (opening its window).
-    fn read(&mut self, stream: StreamId) {
-        while let Some(b) = self.conn.read_data(stream) {
-            self.bodies
-                .entry(stream.value())
-                .or_default()
-                .extend_from_slice(&b);
-        }
-    }
-
-    fn body_len(&self, stream: StreamId) -> usize {
-        self.bodies.get(&stream.value()).map_or(0, Vec::len)
-    }
-
-    /// Turns until `cond` holds (hang guard 20 s).
-    fn until(&mut self, what: &str, mut cond: impl FnMut(&H2Client) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !cond(self) {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            self.turn();
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
 // `wire serve` as a process.
 
 #[path = "support/wire_serve.rs"]
@@ -356,18 +253,18 @@ fn many_sse_clients_cost_no_threads_h1() {
 fn many_sse_streams_cost_no_threads_h2() {
     let w = wire();
     let before = w.threads();
-    let mut c = H2Client::connect(w.addr.parse().unwrap());
+    let mut c = H2Client::connect(w.addr.parse().unwrap(), Duration::from_millis(20));
     let ids: Vec<StreamId> = (0..100)
         .map(|_| c.get("/sse?count=10&interval_ms=50"))
         .collect();
     c.until("the first events", |c| c.body_len(ids[99]) > 0);
     let during = w.threads();
     c.until("every stream's end", |c| {
-        ids.iter().all(|id| c.ended.get(&id.value()) == Some(&true))
+        ids.iter().all(|id| c.done(id.value()))
     });
     for id in &ids {
         assert_eq!(
-            String::from_utf8_lossy(&c.bodies[&id.value()]),
+            String::from_utf8_lossy(&c.got[&id.value()].body),
             sse_text(1..=10)
         );
     }
@@ -388,7 +285,7 @@ fn a_client_that_goes_away_drops_its_producer() {
     drop(c);
     wait_for(|| p.dropped(), "the HTTP/1.1 producer's drop");
     // HTTP/2: one stream reset, its neighbour goes on; then the connection closes.
-    let mut h2 = H2Client::connect(server.local_addr());
+    let mut h2 = H2Client::connect(server.local_addr(), Duration::from_millis(20));
     let a = h2.get("/tick");
     let b = h2.get("/tick");
     h2.until("both streams' pieces", |c| {
@@ -439,7 +336,7 @@ fn a_client_that_stops_reading_stops_the_calls_h1() {
 #[test]
 fn a_client_that_stops_reading_stops_the_calls_h2() {
     let (server, probes) = probe_server(config());
-    let mut h2 = H2Client::connect(server.local_addr());
+    let mut h2 = H2Client::connect(server.local_addr(), Duration::from_millis(20));
     let id = h2.get("/flood");
     h2.unread.push(id.value());
     h2.until("the request", |_| !probes.lock().unwrap().is_empty());
@@ -491,12 +388,12 @@ fn quiet_sse_stream_gets_heartbeats() {
         text.contains("Content-Type: text/event-stream\r\n"),
         "{text}"
     );
-    let mut h2 = H2Client::connect(server.local_addr());
+    let mut h2 = H2Client::connect(server.local_addr(), Duration::from_millis(20));
     let id = h2.get("/quiet");
     h2.until("two heartbeats", |c| {
-        c.bodies
+        c.got
             .get(&id.value())
-            .is_some_and(|b| b.ends_with(b"data: only\n\n:\n:\n"))
+            .is_some_and(|o| o.body.ends_with(b"data: only\n\n:\n:\n"))
     });
     server.shutdown().unwrap();
 }

@@ -32,6 +32,9 @@ pub(crate) struct H2Client {
     pub(crate) got: HashMap<u32, Outcome>,
     /// [`H2Client::turn`] writes one byte at a time.
     pub(crate) split: bool,
+    /// Streams whose DATA [`H2Client::turn`] leaves unread in the engine (their window stays
+    /// closed).
+    pub(crate) unread: Vec<u32>,
     /// The server's `IP:PORT`, the requests' `:authority`.
     authority: String,
     buf: Vec<u8>,
@@ -48,6 +51,7 @@ impl H2Client {
             conn: Connection::new(Role::Client, Config::client(), Instant::now()),
             got: HashMap::new(),
             split: false,
+            unread: Vec::new(),
             authority: addr.to_string(),
             buf: vec![0u8; 1 << 16],
         }
@@ -66,6 +70,11 @@ impl H2Client {
             ..H2Request::get(b"http", self.authority.as_bytes(), b"/")
         };
         self.conn.send_request(&head, end_stream).unwrap()
+    }
+
+    /// Opens a stream: `GET http://AUTHORITY/PATH`, ended.
+    pub(crate) fn get(&mut self, path: &str) -> StreamId {
+        self.send_request(b"GET", path.as_bytes(), true)
     }
 
     /// Writes everything the client has to send (payloads included), one byte per write
@@ -111,7 +120,7 @@ impl H2Client {
 
     /// Writes what the client queued ([`H2Client::send`]), reads once
     /// ([`H2Client::receive`]; panics when the server closed), and records the events in
-    /// [`H2Client::got`].
+    /// [`H2Client::got`] (the DATA of streams in [`H2Client::unread`] stays in the engine).
     pub(crate) fn turn(&mut self) {
         self.send(self.split).unwrap();
         assert!(self.receive().unwrap(), "server closed: {:?}", self.got);
@@ -129,11 +138,10 @@ impl H2Client {
                 Event::Data {
                     stream, end_stream, ..
                 } => {
-                    let o = self.got.entry(stream.value()).or_default();
-                    while let Some(b) = self.conn.read_data(stream) {
-                        o.body.extend_from_slice(&b);
+                    if !self.unread.contains(&stream.value()) {
+                        self.read(stream);
                     }
-                    o.done |= end_stream;
+                    self.got.entry(stream.value()).or_default().done |= end_stream;
                 }
                 Event::Reset { stream, code, .. } => {
                     let o = self.got.entry(stream.value()).or_default();
@@ -142,6 +150,28 @@ impl H2Client {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Moves what the engine holds for `stream` into its body (opening its window).
+    pub(crate) fn read(&mut self, stream: StreamId) {
+        let o = self.got.entry(stream.value()).or_default();
+        while let Some(b) = self.conn.read_data(stream) {
+            o.body.extend_from_slice(&b);
+        }
+    }
+
+    /// How many body bytes `stream` got so far.
+    pub(crate) fn body_len(&self, stream: StreamId) -> usize {
+        self.got.get(&stream.value()).map_or(0, |o| o.body.len())
+    }
+
+    /// Turns until `cond` holds (panicking after 20 s, naming `what`).
+    pub(crate) fn until(&mut self, what: &str, mut cond: impl FnMut(&H2Client) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !cond(self) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            self.turn();
         }
     }
 
