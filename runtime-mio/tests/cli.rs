@@ -16,6 +16,9 @@ use runtime_mio::server::{Response, Server, ServerConfig};
 
 #[path = "support/profile_ja4.rs"]
 mod profile_ja4;
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::{self_signed_tls, self_signed_tls_with};
 #[path = "support/wire_command.rs"]
 mod wire_command;
 use wire_command::wire_command;
@@ -381,17 +384,10 @@ fn output_is_byte_exact_on_stdout_and_file() {
 
 #[test]
 fn tls_with_cacert_insecure_and_verbose() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let ck = tls::testing::self_signed(&["localhost"], now).unwrap();
-    let mut b = tls::ServerConfig::builder();
-    b.cert_pem(&ck.chain_pem, &ck.key_pem)
-        .alpn(&[b"h2", b"http/1.1"]);
-    let s = server(Arc::new(Vec::new()), Some(Arc::new(b.build().unwrap())));
+    let (tls, pem) = self_signed_tls(&["localhost"]);
+    let s = server(Arc::new(Vec::new()), Some(tls));
     let url = format!("https://localhost:{}/", s.local_addr().port());
-    let ca = temp("ca.pem", &ck.chain_pem);
+    let ca = temp("ca.pem", &pem);
 
     let out = wire(&["get", "-v", "--cacert", &ca, &url]);
     assert_eq!(ok(&out), b"hello\n");
@@ -644,23 +640,14 @@ fn impersonate_chrome_and_key_log_file() {
     let chrome = &tls::profile::CHROME;
     let server_lines: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
     let sl = Arc::clone(&server_lines);
-    let ck = tls::testing::self_signed(
-        &["localhost"],
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64,
-    )
-    .unwrap();
-    let mut b = tls::ServerConfig::builder();
-    b.cert_pem(&ck.chain_pem, &ck.key_pem)
-        .keep_client_hello(true)
-        .key_log(Arc::new(move |l: &str| {
+    let (tls, _) = self_signed_tls_with(&["localhost"], |b| {
+        b.keep_client_hello(true).key_log(Arc::new(move |l: &str| {
             sl.lock().unwrap().push(l.to_owned())
         }));
+    });
     let config = ServerConfig {
         threads: 1,
-        tls: Some(Arc::new(b.build().unwrap())),
+        tls: Some(tls),
         fingerprint: true,
         ..ServerConfig::default()
     };
@@ -811,20 +798,12 @@ fn ws_session_echoes_stdin_lines() {
 #[test]
 fn impersonate_file_and_ja3_akamai() {
     let firefox = &tls::profile::FIREFOX;
-    let ck = tls::testing::self_signed(
-        &["localhost"],
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64,
-    )
-    .unwrap();
-    let mut b = tls::ServerConfig::builder();
-    b.cert_pem(&ck.chain_pem, &ck.key_pem)
-        .keep_client_hello(true);
+    let (tls, _) = self_signed_tls_with(&["localhost"], |b| {
+        b.keep_client_hello(true);
+    });
     let config = ServerConfig {
         threads: 1,
-        tls: Some(Arc::new(b.build().unwrap())),
+        tls: Some(tls),
         fingerprint: true,
         ..ServerConfig::default()
     };

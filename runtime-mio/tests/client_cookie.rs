@@ -9,6 +9,10 @@ use std::time::Duration;
 use runtime_mio::client::{Client, ClientConfig, Cookie, Request, SameSite};
 use runtime_mio::server::{Response, Server, ServerConfig};
 
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::self_signed_tls;
+
 fn unescape(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::new();
@@ -192,20 +196,13 @@ fn path_and_host_rules() {
 
 #[test]
 fn secure_cookies_only_over_https() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let ck = tls::testing::self_signed(&["localhost"], now).unwrap();
-    let mut b = tls::ServerConfig::builder();
-    b.cert_pem(&ck.chain_pem, &ck.key_pem)
-        .alpn(&[b"h2", b"http/1.1"]);
-    let tls_server = serve(Some(Arc::new(b.build().unwrap())));
+    let (tls, pem) = self_signed_tls(&["localhost"]);
+    let tls_server = serve(Some(tls));
     let plain = serve(None);
     let https = format!("https://localhost:{}", tls_server.local_addr().port());
     let http = format!("http://localhost:{}", plain.local_addr().port());
     let client = Client::new(ClientConfig {
-        root_pems: vec![ck.chain_pem.clone()],
+        root_pems: vec![pem],
         ..ClientConfig::default()
     })
     .unwrap();

@@ -4,7 +4,6 @@
 //! first address that never answers (a listener whose accept queue is full drops the SYN).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
@@ -15,6 +14,10 @@ use runtime_mio::server::{Response, Server, ServerConfig};
 use runtime_mio::timer::Timeout;
 use socket2::{Domain, Socket, Type};
 
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::self_signed_tls;
+
 /// A server on `addr` answering with the `Host` header it got; under TLS its certificate
 /// names only `names`.
 fn server(addr: SocketAddr, names: Option<&[&str]>) -> std::io::Result<(Server, Vec<Vec<u8>>)> {
@@ -24,16 +27,9 @@ fn server(addr: SocketAddr, names: Option<&[&str]>) -> std::io::Result<(Server, 
     };
     let mut roots = Vec::new();
     if let Some(names) = names {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
-        let ck = tls::testing::self_signed(names, now).unwrap();
-        let mut b = tls::ServerConfig::builder();
-        b.cert_pem(&ck.chain_pem, &ck.key_pem)
-            .alpn(&[b"h2", b"http/1.1"]);
-        config.tls = Some(Arc::new(b.build().unwrap()));
-        roots.push(ck.chain_pem);
+        let (tls, pem) = self_signed_tls(names);
+        config.tls = Some(tls);
+        roots.push(pem);
     }
     let s = Server::bind(addr, config, |req| {
         Response::new(200).with_body(req.header("host").unwrap_or_default().to_vec())

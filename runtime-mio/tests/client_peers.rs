@@ -30,6 +30,10 @@ use runtime_mio::client::{
 };
 use runtime_mio::server::{Server, ServerConfig};
 
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::unix_now;
+
 const MISSING: &str = "the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` \
                        (../shared/peers/install.sh), as scripts/test.sh does";
 
@@ -103,11 +107,7 @@ impl Drop for TempDir {
 /// A self-signed certificate for `localhost` in `dir` (`cert.pem`, `key.pem`); returns the
 /// PEM to trust.
 fn write_cert(dir: &TempDir) -> Vec<u8> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let ck = tls::testing::self_signed(&["localhost"], now).unwrap();
+    let ck = tls::testing::self_signed(&["localhost"], unix_now()).unwrap();
     std::fs::write(dir.file("cert.pem"), &ck.chain_pem).unwrap();
     std::fs::write(dir.file("key.pem"), &ck.key_pem).unwrap();
     ck.chain_pem

@@ -23,6 +23,9 @@ use tls::profile::BUILT_IN;
 #[path = "support/profile_ja4.rs"]
 mod profile_ja4;
 use profile_ja4::{CHROME_JA4, expected_ja4};
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::self_signed_tls_with;
 
 /// The body every `/coded/TOKEN` answer decodes to.
 const PLAIN: &[u8] = b"a body compressed with each coding a browser asks for\n";
@@ -95,31 +98,23 @@ fn handler(req: &ServerRequest) -> Response {
     Response::text(404, "not found\n")
 }
 
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 /// Our TLS server (HTTP/2 and HTTP/1.1 by ALPN), fingerprinting with the ClientHello kept,
 /// handing its key log lines to `key_log` when given; and its root certificate.
 fn tls_server(key_log: Option<Arc<dyn tls::KeyLog>>) -> (Server, Vec<u8>) {
-    let ck = tls::testing::self_signed(&["localhost"], now_secs()).unwrap();
-    let mut b = tls::ServerConfig::builder();
-    b.cert_pem(&ck.chain_pem, &ck.key_pem)
-        .keep_client_hello(true);
-    if let Some(log) = key_log {
-        b.key_log(log);
-    }
+    let (tls, pem) = self_signed_tls_with(&["localhost"], |b| {
+        b.keep_client_hello(true);
+        if let Some(log) = key_log {
+            b.key_log(log);
+        }
+    });
     let config = ServerConfig {
         threads: 1,
-        tls: Some(Arc::new(b.build().unwrap())),
+        tls: Some(tls),
         fingerprint: true,
         ..ServerConfig::default()
     };
     let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
-    (s, ck.chain_pem)
+    (s, pem)
 }
 
 /// A client trusting `root`, reaching `localhost` at `server`, shaped by `profile`.

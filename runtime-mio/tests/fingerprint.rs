@@ -7,7 +7,6 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use proto_h2::conn::{Config, Connection, Event, Request as H2Request, Role};
@@ -20,6 +19,9 @@ use tls::{ClientConfig, ClientSession};
 #[path = "support/profile_ja4.rs"]
 mod profile_ja4;
 use profile_ja4::{CHROME_JA4, expected_ja4};
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::self_signed_tls_with;
 
 fn handler(req: &Request) -> Response {
     Response::new(200)
@@ -27,27 +29,19 @@ fn handler(req: &Request) -> Response {
         .with_body(to_json(req.fingerprint(), req.headers().map(|(n, _)| n)))
 }
 
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 /// A TLS server keeping ClientHellos, fingerprinting; and its root certificate.
 fn tls_server(fingerprint: bool, keep_hello: bool) -> (Server, Vec<u8>) {
-    let ck = tls::testing::self_signed(&["localhost"], now_secs()).unwrap();
-    let mut b = tls::ServerConfig::builder();
-    b.cert_pem(&ck.chain_pem, &ck.key_pem)
-        .keep_client_hello(keep_hello);
+    let (tls, pem) = self_signed_tls_with(&["localhost"], |b| {
+        b.keep_client_hello(keep_hello);
+    });
     let config = ServerConfig {
         threads: 1,
-        tls: Some(Arc::new(b.build().unwrap())),
+        tls: Some(tls),
         fingerprint,
         ..ServerConfig::default()
     };
     let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
-    (s, ck.chain_pem)
+    (s, pem)
 }
 
 /// One HTTP/2 GET of `path` by a proto-h2 client with `config`, through `tls` (when given)

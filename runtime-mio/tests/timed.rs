@@ -20,6 +20,9 @@ use runtime_mio::timer::Timeout;
 #[path = "support/h2_client.rs"]
 mod h2_client;
 use h2_client::H2Client;
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::self_signed_tls;
 
 // ---------------------------------------------------------------------------------------
 // Producers that report what happens to them.
@@ -590,22 +593,16 @@ impl TlsClient {
 /// resume when it reads again; a client that goes away has its producer dropped.
 #[test]
 fn tls_backpressure_and_disconnect() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let ck = tls::testing::self_signed(&["localhost"], now).unwrap();
-    let mut b = tls::ServerConfig::builder();
-    b.cert_pem(&ck.chain_pem, &ck.key_pem);
+    let (tls, pem) = self_signed_tls(&["localhost"]);
     let cfg = ServerConfig {
-        tls: Some(Arc::new(b.build().unwrap())),
+        tls: Some(tls),
         ..config()
     };
     let (server, probes) = probe_server(cfg);
     // A timed stream's pieces, then the client goes away.
     let mut c = TlsClient::connect(
         server.local_addr(),
-        &ck.chain_pem,
+        &pem,
         b"GET /tick HTTP/1.1\r\nHost: localhost\r\n\r\n",
     );
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -619,7 +616,7 @@ fn tls_backpressure_and_disconnect() {
     // A flood the client stops reading.
     let mut c = TlsClient::connect(
         server.local_addr(),
-        &ck.chain_pem,
+        &pem,
         b"GET /flood HTTP/1.1\r\nHost: localhost\r\n\r\n",
     );
     let p = probe(&probes, 1);

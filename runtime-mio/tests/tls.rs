@@ -2,23 +2,20 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use runtime_mio::server::{Request, Response, Server, ServerConfig};
 use runtime_mio::timer::Timeout;
 
+#[path = "support/tls_server.rs"]
+mod tls_server;
+use tls_server::self_signed_tls;
+
 fn start() -> (Server, Vec<u8>) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let ck = tls::testing::self_signed(&["localhost"], now).unwrap();
-    let mut b = tls::ServerConfig::builder();
-    b.cert_pem(&ck.chain_pem, &ck.key_pem);
+    let (tls, pem) = self_signed_tls(&["localhost"]);
     let mut config = ServerConfig {
         threads: 1,
-        tls: Some(Arc::new(b.build().unwrap())),
+        tls: Some(tls),
         ..ServerConfig::default()
     };
     config.timeouts.tls_handshake = Timeout::After(Duration::from_millis(300));
@@ -27,7 +24,7 @@ fn start() -> (Server, Vec<u8>) {
         p => Response::text(200, format!("{} over TLS", p)),
     };
     let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
-    (s, ck.chain_pem)
+    (s, pem)
 }
 
 /// A TLS client on a blocking socket: the handshake, then `request`, then everything until
