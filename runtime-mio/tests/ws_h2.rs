@@ -2,13 +2,12 @@
 //! extended CONNECT streams and proto-ws's client speaks WebSocket on them. Also the
 //! subprotocol choice on HTTP/1.1 and the close-handshake timeout on both.
 
-use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use proto_h2::conn::{Config, Connection as H2, Event as H2Event, Request as H2Request, Role};
+use proto_h2::conn::Request as H2Request;
 use proto_h2::frame::{ErrorCode, StreamId};
 use proto_ws::{ClientHandshake, CloseCode, Connection as Ws, DeflateConfig, Event as WsEvent};
 use runtime_mio::server::{Request, Response, Server, ServerConfig, WsMessage};
@@ -61,125 +60,22 @@ fn ws_out(ws: &mut Ws) -> Vec<u8> {
     out
 }
 
-/// A response's status and header fields.
-type Head = (u16, Vec<(Vec<u8>, Vec<u8>)>);
+#[path = "support/h2_client.rs"]
+mod h2_client;
+use h2_client::H2Client;
 
-/// A blocking HTTP/2 client over TCP that records what each stream got.
-struct Client {
-    sock: TcpStream,
-    h2: H2,
-    authority: String,
-    status: HashMap<u32, Head>,
-    data: HashMap<u32, Vec<u8>>,
-    ended: HashSet<u32>,
-    resets: HashMap<u32, ErrorCode>,
-    eof: bool,
-    /// Body bytes are read from the engine (which returns flow-control credit); when false
-    /// they stay unread, so the server's send window runs dry.
-    read_bodies: bool,
+/// proto-h2's client (h2c) on a socket read for 10 ms at a time, once the server's SETTINGS
+/// allow extended CONNECT.
+fn connect(server: &Server) -> H2Client {
+    let mut c = H2Client::connect(server.local_addr(), Duration::from_millis(10));
+    c.until("the server's SETTINGS", |c| {
+        c.conn.remote_settings().enable_connect_protocol
+    });
+    c
 }
 
-impl Client {
-    fn connect(server: &Server) -> Client {
-        let sock = TcpStream::connect(server.local_addr()).unwrap();
-        sock.set_read_timeout(Some(Duration::from_millis(10)))
-            .unwrap();
-        sock.set_nodelay(true).unwrap();
-        let mut c = Client {
-            sock,
-            h2: H2::new(Role::Client, Config::client(), Instant::now()),
-            authority: server.local_addr().to_string(),
-            status: HashMap::new(),
-            data: HashMap::new(),
-            ended: HashSet::new(),
-            resets: HashMap::new(),
-            eof: false,
-            read_bodies: true,
-        };
-        c.until(|c| c.h2.remote_settings().enable_connect_protocol);
-        c
-    }
-
-    /// One turn: write what is queued, read once, record the events.
-    fn turn(&mut self) {
-        let mut out = Vec::new();
-        while self.h2.wants_write() {
-            if let Some(p) = self.h2.poll_transmit(Instant::now(), &mut out) {
-                out.extend_from_slice(&p);
-            }
-        }
-        if !out.is_empty() {
-            self.sock.write_all(&out).unwrap();
-        }
-        let mut buf = [0u8; 65536];
-        match self.sock.read(&mut buf) {
-            Ok(0) => self.eof = true,
-            Ok(n) => {
-                assert_eq!(self.h2.recv(Instant::now(), &buf[..n]).unwrap(), n);
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => panic!("{e}"),
-        }
-        while let Some(ev) = self.h2.poll_event() {
-            match ev {
-                H2Event::Response {
-                    stream,
-                    head,
-                    end_stream,
-                } => {
-                    let fields = head
-                        .headers()
-                        .map(|(n, v)| (n.to_vec(), v.to_vec()))
-                        .collect();
-                    self.status
-                        .insert(stream.value(), (head.status().unwrap(), fields));
-                    if end_stream {
-                        self.ended.insert(stream.value());
-                    }
-                }
-                H2Event::Data {
-                    stream, end_stream, ..
-                } => {
-                    while self.read_bodies
-                        && let Some(b) = self.h2.read_data(stream)
-                    {
-                        self.data
-                            .entry(stream.value())
-                            .or_default()
-                            .extend_from_slice(&b);
-                    }
-                    if end_stream {
-                        self.ended.insert(stream.value());
-                    }
-                }
-                H2Event::Reset { stream, code, .. } => {
-                    self.resets.insert(stream.value(), code);
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Turns until `done` (10 s at most).
-    fn until(&mut self, mut done: impl FnMut(&Client) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !done(self) {
-            assert!(Instant::now() < deadline, "timed out");
-            assert!(!self.eof, "the server closed the connection");
-            self.turn();
-        }
-    }
-
-    fn get(&mut self, path: &str) -> StreamId {
-        let authority = self.authority.clone();
-        let req = H2Request::get(b"http", authority.as_bytes(), path.as_bytes());
-        self.h2.send_request(&req, true).unwrap()
-    }
-
+/// The WebSocket streams (RFC 8441) of the tests' HTTP/2 client.
+impl H2Client {
     /// Opens an extended CONNECT for `/ws` offering `protocols` and permessage-deflate;
     /// waits for the answer and returns the stream, the status and the WebSocket client.
     fn websocket(&mut self, protocols: &[&str], seed: u64) -> (StreamId, u16, Ws, Option<String>) {
@@ -211,9 +107,14 @@ impl Client {
             protocol: Some(b"websocket"),
             headers: &regular,
         };
-        let id = self.h2.send_request(&req, false).unwrap();
-        self.until(|c| c.status.contains_key(&id.value()) || c.resets.contains_key(&id.value()));
-        let (status, fields) = self.status[&id.value()].clone();
+        let id = self.conn.send_request(&req, false).unwrap();
+        self.until("the extended CONNECT's answer", |c| {
+            c.got
+                .get(&id.value())
+                .is_some_and(|o| o.status.is_some() || o.reset.is_some())
+        });
+        let o = &self.got[&id.value()];
+        let (status, fields) = (o.status.unwrap(), o.fields.clone());
         let negotiated = hs
             .check_extended_connect_response(
                 status,
@@ -228,15 +129,15 @@ impl Client {
     fn send_ws(&mut self, id: StreamId, ws: &mut Ws) {
         let out = ws_out(ws);
         let n = self
-            .h2
+            .conn
             .send_data(id, Bytes::from(out.clone()), false)
             .unwrap();
         assert_eq!(n, out.len());
     }
 
     /// Feeds stream `id`'s data from `seen` into `ws`; returns its events.
-    fn ws_events(&mut self, id: StreamId, ws: &mut Ws, seen: &mut usize) -> Vec<String> {
-        let data = self.data.get(&id.value()).cloned().unwrap_or_default();
+    fn ws_events(&self, id: StreamId, ws: &mut Ws, seen: &mut usize) -> Vec<String> {
+        let data = self.got.get(&id.value()).map_or(&[][..], |o| &o.body);
         let mut evs = Vec::new();
         while *seen < data.len() {
             *seen += ws.recv(&data[*seen..]).unwrap();
@@ -260,7 +161,6 @@ impl Client {
         let deadline = Instant::now() + Duration::from_secs(10);
         while evs.len() < n {
             assert!(Instant::now() < deadline, "timed out: {evs:?}");
-            assert!(!self.eof, "the server closed the connection");
             self.turn();
             evs.extend(self.ws_events(id, ws, seen));
         }
@@ -273,7 +173,7 @@ impl Client {
 #[test]
 fn h2_websocket_echo_deflate_subprotocol_and_close() {
     let server = start(Duration::from_secs(5));
-    let mut c = Client::connect(&server);
+    let mut c = connect(&server);
     let (id, status, mut ws, protocol) = c.websocket(&["other", "superchat", "chat"], 3);
     assert_eq!(status, 200);
     // The server's preference wins among what the client offers.
@@ -287,11 +187,11 @@ fn h2_websocket_echo_deflate_subprotocol_and_close() {
     ws.send_text(&text).unwrap();
     let wire = ws_out(&mut ws);
     assert_eq!(wire[0] & 0x40, 0x40, "RSV1: compressed");
-    c.h2.send_data(id, Bytes::from(wire), false).unwrap();
+    c.conn.send_data(id, Bytes::from(wire), false).unwrap();
     let evs = c.ws_wait(id, &mut ws, &mut seen, 1);
     assert_eq!(evs, [format!("text:{text}")]);
     // The echo came back compressed too.
-    let back = &c.data[&id.value()];
+    let back = &c.got[&id.value()].body;
     assert_eq!(back[0] & 0x40, 0x40, "RSV1 on the server's frame");
     assert!(back.len() < text.len() / 4, "{} bytes", back.len());
 
@@ -307,16 +207,16 @@ fn h2_websocket_echo_deflate_subprotocol_and_close() {
     assert_eq!(evs, ["close:1000"]);
     assert!(ws.is_closed());
     // The server ends its side of the stream after its Close.
-    c.until(|c| c.ended.contains(&id.value()));
+    c.until("the stream's end", |c| c.ended(id.value()));
     assert!(
-        c.resets
-            .get(&id.value())
-            .is_none_or(|&r| r == ErrorCode::NO_ERROR)
+        c.got[&id.value()]
+            .reset
+            .is_none_or(|r| r == ErrorCode::NO_ERROR)
     );
     // The connection goes on.
     let g = c.get("/after");
-    c.until(|c| c.ended.contains(&g.value()));
-    assert_eq!(c.data[&g.value()], b"GET /after");
+    c.until("the response", |c| c.ended(g.value()));
+    assert_eq!(c.got[&g.value()].body, b"GET /after");
     drop(c);
     server.shutdown().unwrap();
 }
@@ -325,7 +225,7 @@ fn h2_websocket_echo_deflate_subprotocol_and_close() {
 #[test]
 fn h2_websockets_and_requests_multiplexed() {
     let server = start(Duration::from_secs(5));
-    let mut c = Client::connect(&server);
+    let mut c = connect(&server);
     let mut sockets = Vec::new();
     for i in 0..4u64 {
         let (id, status, ws, _) = c.websocket(&[], 10 + i);
@@ -337,7 +237,7 @@ fn h2_websockets_and_requests_multiplexed() {
         for (k, (id, ws, _)) in sockets.iter_mut().enumerate() {
             ws.send_text(&format!("socket {k} round {round}")).unwrap();
             let out = ws_out(ws);
-            c.h2.send_data(*id, Bytes::from(out), false).unwrap();
+            c.conn.send_data(*id, Bytes::from(out), false).unwrap();
         }
     }
     for (k, (id, ws, seen)) in sockets.iter_mut().enumerate() {
@@ -347,10 +247,10 @@ fn h2_websockets_and_requests_multiplexed() {
             .collect();
         assert_eq!(evs, want);
     }
-    c.until(|c| gets.iter().all(|g| c.ended.contains(&g.value())));
+    c.until("the responses", |c| gets.iter().all(|g| c.ended(g.value())));
     for (i, g) in gets.iter().enumerate() {
-        assert_eq!(c.status[&g.value()].0, 200);
-        assert_eq!(c.data[&g.value()], format!("GET /plain/{i}").as_bytes());
+        assert_eq!(c.got[&g.value()].status, Some(200));
+        assert_eq!(c.got[&g.value()].body, format!("GET /plain/{i}").as_bytes());
     }
     // Closing one WebSocket leaves the others open.
     let (id0, ws0, seen0) = &mut sockets[0];
@@ -365,7 +265,7 @@ fn h2_websockets_and_requests_multiplexed() {
     ws1.send_binary(b"still here").unwrap();
     let id1 = *id1;
     let out = ws_out(ws1);
-    c.h2.send_data(id1, Bytes::from(out), false).unwrap();
+    c.conn.send_data(id1, Bytes::from(out), false).unwrap();
     assert_eq!(c.ws_wait(id1, ws1, seen1, 1), ["binary:10"]);
     drop(c);
     server.shutdown().unwrap();
@@ -377,9 +277,9 @@ fn h2_websockets_and_requests_multiplexed() {
 #[test]
 fn h2_websocket_backpressure_through_flow_control() {
     let server = start(Duration::from_secs(5));
-    let mut c = Client::connect(&server);
+    let mut c = connect(&server);
     let (id, _, mut ws, _) = c.websocket(&[], 21);
-    c.read_bodies = false;
+    c.unread.push(id.value());
     // Pseudo-random bytes, new for every message: deflate (which would find a repeated
     // message in its window) does not shrink them, so the volume is real.
     let mut x = 0x9e37_79b9u32;
@@ -405,13 +305,13 @@ fn h2_websocket_backpressure_through_flow_control() {
             left = Bytes::from(ws_out(&mut ws));
             sent_msgs += 1;
         }
-        let n = c.h2.send_data(id, left.clone(), false).unwrap();
+        let n = c.conn.send_data(id, left.clone(), false).unwrap();
         left = left.slice(n..);
         if !left.is_empty() || sent_msgs.is_multiple_of(16) {
             c.turn();
         }
 
-        if n == 0 && !c.h2.wants_write() {
+        if n == 0 && !c.conn.wants_write() {
             let since = *stuck_since.get_or_insert_with(Instant::now);
             if since.elapsed() > Duration::from_millis(300) {
                 break;
@@ -428,7 +328,7 @@ fn h2_websocket_backpressure_through_flow_control() {
         "held back only after {held_at} messages"
     );
     // Reading again lets everything through: every message comes back.
-    c.read_bodies = true;
+    c.unread.clear();
     for _ in 0..2 {
         c.turn();
     }
@@ -438,14 +338,11 @@ fn h2_websocket_backpressure_through_flow_control() {
     while got < sent_msgs {
         assert!(Instant::now() < deadline, "{got} of {sent_msgs} echoed");
         if !left.is_empty() {
-            let n = c.h2.send_data(id, left.clone(), false).unwrap();
+            let n = c.conn.send_data(id, left.clone(), false).unwrap();
             left = left.slice(n..);
         }
         // Credit for what was left unread earlier.
-        while c.h2.read_data(id).is_some_and(|b| {
-            c.data.entry(id.value()).or_default().extend_from_slice(&b);
-            true
-        }) {}
+        c.read(id);
         c.turn();
         for ev in c.ws_events(id, &mut ws, &mut seen) {
             assert_eq!(ev, format!("binary:{msg_len}"));
@@ -461,10 +358,10 @@ fn h2_websocket_backpressure_through_flow_control() {
 #[test]
 fn h2_websocket_route_without_extended_connect_gets_400() {
     let server = start(Duration::from_secs(5));
-    let mut c = Client::connect(&server);
+    let mut c = connect(&server);
     let g = c.get("/ws");
-    c.until(|c| c.ended.contains(&g.value()));
-    assert_eq!(c.status[&g.value()].0, 400);
+    c.until("the response", |c| c.ended(g.value()));
+    assert_eq!(c.got[&g.value()].status, Some(400));
     drop(c);
     server.shutdown().unwrap();
 }
@@ -474,7 +371,7 @@ fn h2_websocket_route_without_extended_connect_gets_400() {
 #[test]
 fn h2_websocket_close_timeout_resets_the_stream() {
     let server = start(Duration::from_millis(300));
-    let mut c = Client::connect(&server);
+    let mut c = connect(&server);
     let (id, _, mut ws, _) = c.websocket(&[], 5);
     let (other, _, mut ws2, _) = c.websocket(&[], 6);
     ws.send_text("boom").unwrap();
@@ -486,9 +383,11 @@ fn h2_websocket_close_timeout_resets_the_stream() {
     assert_eq!(c.ws_wait(id, &mut ws, &mut seen, 1), ["close:1011"]);
     // We never answer the Close (the client engine queued its reply: it is dropped).
     let _ = ws_out(&mut ws);
-    c.until(|c| c.resets.contains_key(&id.value()));
+    c.until("the reset", |c| {
+        c.got.get(&id.value()).is_some_and(|o| o.reset.is_some())
+    });
     let waited = sent_boom.elapsed();
-    assert_eq!(c.resets[&id.value()], ErrorCode::CANCEL);
+    assert_eq!(c.got[&id.value()].reset, Some(ErrorCode::CANCEL));
     assert!(waited >= Duration::from_millis(300), "{waited:?}");
     assert!(waited < Duration::from_secs(3), "{waited:?}");
     // The other WebSocket still echoes.
@@ -644,7 +543,7 @@ fn h1_websocket_handler_closes() {
 #[test]
 fn h2_websocket_handler_closes() {
     let server = start(Duration::from_secs(20));
-    let mut c = Client::connect(&server);
+    let mut c = connect(&server);
     let (id, status, mut ws, _) = c.websocket(&[], 5);
     assert_eq!(status, 200);
     let mut seen = 0;
@@ -654,10 +553,10 @@ fn h2_websocket_handler_closes() {
     assert_eq!(evs, ["close:4000"]);
     // Our answer; the server ends the stream.
     c.send_ws(id, &mut ws);
-    c.until(|c| c.ended.contains(&id.value()));
+    c.until("the stream's end", |c| c.ended(id.value()));
     let g = c.get("/after");
-    c.until(|c| c.ended.contains(&g.value()));
-    assert_eq!(c.data[&g.value()], b"GET /after");
+    c.until("the response", |c| c.ended(g.value()));
+    assert_eq!(c.got[&g.value()].body, b"GET /after");
     drop(c);
     server.shutdown().unwrap();
 }
@@ -685,7 +584,7 @@ fn h1_websocket_peer_close_reaches_the_handler() {
 #[test]
 fn h2_websocket_uncompressed_echo_is_byte_exact() {
     let server = start(Duration::from_secs(5));
-    let mut c = Client::connect(&server);
+    let mut c = connect(&server);
     let (id, status, mut ws, _) = c.websocket_with(&[], 9, None);
     assert_eq!(status, 200);
     assert!(ws.config().deflate.is_none());
@@ -712,7 +611,7 @@ fn h2_websocket_uncompressed_echo_is_byte_exact() {
             got.len()
         );
         c.turn();
-        let data = c.data.get(&id.value()).cloned().unwrap_or_default();
+        let data = c.got.get(&id.value()).map_or(&[][..], |o| &o.body);
         while seen < data.len() {
             seen += ws.recv(&data[seen..]).unwrap();
             while let Some(ev) = ws.poll_event().unwrap() {
@@ -732,13 +631,13 @@ fn h2_websocket_uncompressed_echo_is_byte_exact() {
 #[test]
 fn h2_connection_serves_after_its_idle_shrink() {
     let server = start(Duration::from_secs(5));
-    let mut c = Client::connect(&server);
+    let mut c = connect(&server);
     for (i, pause) in [0u64, 1300, 50, 1300].into_iter().enumerate() {
         std::thread::sleep(Duration::from_millis(pause));
         let path = format!("/after-idle/{i}");
         let g = c.get(&path);
-        c.until(|c| c.ended.contains(&g.value()));
-        assert_eq!(c.data[&g.value()], format!("GET {path}").as_bytes());
+        c.until("the response", |c| c.ended(g.value()));
+        assert_eq!(c.got[&g.value()].body, format!("GET {path}").as_bytes());
     }
     // A WebSocket after the shrink too.
     let (id, status, mut ws, _) = c.websocket(&[], 11);

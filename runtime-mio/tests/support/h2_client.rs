@@ -18,10 +18,19 @@ use proto_h2::frame::{ErrorCode, StreamId};
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
     pub(crate) status: Option<u16>,
+    /// The response's header fields (name, value), in the order received.
+    pub(crate) fields: Vec<(Vec<u8>, Vec<u8>)>,
     pub(crate) body: Vec<u8>,
     pub(crate) reset: Option<ErrorCode>,
-    /// The response ended (END_STREAM) or the stream was reset.
-    pub(crate) done: bool,
+    /// The response ended (END_STREAM).
+    pub(crate) ended: bool,
+}
+
+impl Outcome {
+    /// The response ended, or the stream was reset.
+    pub(crate) fn done(&self) -> bool {
+        self.ended || self.reset.is_some()
+    }
 }
 
 /// proto-h2's client connection and its socket.
@@ -36,7 +45,7 @@ pub(crate) struct H2Client {
     /// closed).
     pub(crate) unread: Vec<u32>,
     /// The server's `IP:PORT`, the requests' `:authority`.
-    authority: String,
+    pub(crate) authority: String,
     buf: Vec<u8>,
 }
 
@@ -133,7 +142,11 @@ impl H2Client {
                 } => {
                     let o = self.got.entry(stream.value()).or_default();
                     o.status = head.status();
-                    o.done |= end_stream;
+                    o.fields = head
+                        .headers()
+                        .map(|(n, v)| (n.to_vec(), v.to_vec()))
+                        .collect();
+                    o.ended |= end_stream;
                 }
                 Event::Data {
                     stream, end_stream, ..
@@ -141,12 +154,10 @@ impl H2Client {
                     if !self.unread.contains(&stream.value()) {
                         self.read(stream);
                     }
-                    self.got.entry(stream.value()).or_default().done |= end_stream;
+                    self.got.entry(stream.value()).or_default().ended |= end_stream;
                 }
                 Event::Reset { stream, code, .. } => {
-                    let o = self.got.entry(stream.value()).or_default();
-                    o.reset = Some(code);
-                    o.done = true;
+                    self.got.entry(stream.value()).or_default().reset = Some(code);
                 }
                 _ => {}
             }
@@ -177,7 +188,12 @@ impl H2Client {
 
     /// Stream `id`'s response ended, or the stream was reset.
     pub(crate) fn done(&self, id: u32) -> bool {
-        self.got.get(&id).is_some_and(|o| o.done)
+        self.got.get(&id).is_some_and(Outcome::done)
+    }
+
+    /// Stream `id`'s response ended (END_STREAM; a reset is not an end).
+    pub(crate) fn ended(&self, id: u32) -> bool {
+        self.got.get(&id).is_some_and(|o| o.ended)
     }
 
     /// Turns until every stream of `ids` is done (panicking after `limit`), sending first
