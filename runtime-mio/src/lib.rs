@@ -54,4 +54,5 @@ pub mod json;
 pub mod profile;
 pub mod server;
 pub mod timer;
+mod tls_in;
 mod tls_out;

@@ -40,6 +40,7 @@ use super::upload::Source;
 use super::{ClientTimeouts, Settings};
 use crate::engine::Engine;
 use crate::event_loop::{ConnWaker, Context, Session};
+use crate::tls_in::{End, PlainIn};
 use crate::tls_out::PlainOut;
 
 mod h1;
@@ -340,11 +341,9 @@ struct TlsLayer {
     tls: tls::ClientSession,
     since: Instant,
     /// Decrypted bytes the protocol engine has not taken yet.
-    plain: Vec<u8>,
-    plain_pos: usize,
+    input: PlainIn,
     /// Protocol output TLS has not taken yet.
     out: PlainOut,
-    eof_passed: bool,
 }
 
 /// TLS with an `https://` proxy around the rest of the connection: the tunnel to the origin
@@ -355,22 +354,24 @@ struct Outer {
     /// The proxy, for errors.
     proxy: String,
     /// Tunnel bytes decrypted and not yet taken by the inside (backpressure).
-    plain: Vec<u8>,
-    plain_pos: usize,
+    input: PlainIn,
     /// The inside's output not yet taken by TLS with the proxy.
     out: PlainOut,
     /// The socket reached its end.
     transport_eof: bool,
-    /// The inside was told the tunnel ended.
-    eof_passed: bool,
 }
 
 impl Outer {
     fn error(&self, e: tls::Error) -> Error {
-        Error::Proxy {
-            proxy: self.proxy.clone(),
-            failure: super::ProxyFailure::Tls(e),
-        }
+        proxy_tls_error(&self.proxy, e)
+    }
+}
+
+/// TLS with the proxy `proxy` failed.
+fn proxy_tls_error(proxy: &str, e: tls::Error) -> Error {
+    Error::Proxy {
+        proxy: proxy.to_owned(),
+        failure: super::ProxyFailure::Tls(e),
     }
 }
 
@@ -431,11 +432,9 @@ impl ClientSession {
             Box::new(Outer {
                 tls,
                 proxy,
-                plain: Vec::new(),
-                plain_pos: 0,
+                input: PlainIn::default(),
                 out: PlainOut::default(),
                 transport_eof: false,
-                eof_passed: false,
             })
         });
         let tls = match tls {
@@ -445,10 +444,8 @@ impl ClientSession {
                 Some(Box::new(TlsLayer {
                     tls,
                     since: now,
-                    plain: Vec::new(),
-                    plain_pos: 0,
+                    input: PlainIn::default(),
                     out: PlainOut::default(),
-                    eof_passed: false,
                 }))
             }
         };
@@ -495,61 +492,33 @@ impl ClientSession {
         };
         let now = *now;
         let mut moved = false;
-        loop {
-            if t.plain_pos < t.plain.len() {
-                let n = proto.recv(now, &t.plain[t.plain_pos..])?;
-                t.plain_pos += n;
-                moved |= n > 0;
-                if t.plain_pos < t.plain.len() {
-                    return Ok(moved);
-                }
-                t.plain.clear();
-                t.plain_pos = 0;
-            }
-            if !t.tls.is_handshake_complete() {
-                match t.tls.handshake().map_err(Error::Tls)? {
-                    tls::HandshakeStatus::Complete => {
-                        {
-                            let mut info = shared.info();
-                            info.tls_version = t.tls.version().map(version_name);
-                            info.cipher = t.tls.cipher();
-                            info.alpn = t.tls.alpn().map(<[u8]>::to_vec);
-                        }
-                        if matches!(proto, Protocol::Pending) {
-                            let p = if t.tls.alpn() == Some(b"h2") {
-                                Proto::Http2
-                            } else {
-                                Proto::Http1
-                            };
-                            shared.set_proto(p);
-                            *proto = Protocol::new(p, settings, now);
-                        }
-                        moved = true;
-                        continue;
+        if !t.tls.is_handshake_complete() {
+            match t.tls.handshake().map_err(Error::Tls)? {
+                tls::HandshakeStatus::Complete => {
+                    {
+                        let mut info = shared.info();
+                        info.tls_version = t.tls.version().map(version_name);
+                        info.cipher = t.tls.cipher();
+                        info.alpn = t.tls.alpn().map(<[u8]>::to_vec);
                     }
-                    _ => return Ok(moved),
-                }
-            }
-            let mut buf = [0u8; 16 * 1024];
-            match t.tls.read(&mut buf).map_err(Error::Tls)? {
-                tls::Plaintext::Data(n) if n > 0 => {
+                    if matches!(proto, Protocol::Pending) {
+                        let p = if t.tls.alpn() == Some(b"h2") {
+                            Proto::Http2
+                        } else {
+                            Proto::Http1
+                        };
+                        shared.set_proto(p);
+                        *proto = Protocol::new(p, settings, now);
+                    }
                     moved = true;
-                    let k = proto.recv(now, &buf[..n])?;
-                    if k < n {
-                        t.plain.extend_from_slice(&buf[k..n]);
-                    }
                 }
-                tls::Plaintext::Closed => {
-                    if !t.eof_passed {
-                        t.eof_passed = true;
-                        moved = true;
-                        proto.recv_eof()?;
-                    }
-                    return Ok(moved);
-                }
-                _ => return Ok(moved),
+                _ => return Ok(false),
             }
         }
+        let pumped = t
+            .input
+            .pump(&mut t.tls, proto, now, End::CloseNotify, Error::Tls)?;
+        Ok(moved | pumped)
     }
 
     /// Starts queued requests, drains the engine's events into the exchanges, and reacts to
@@ -670,10 +639,9 @@ impl ClientSession {
             // the server (the protocol inside knows whether its message was complete).
             let _ = self.pump_in();
             let t = self.tls.as_mut().expect("TLS checked above");
-            if t.eof_passed {
+            if !t.input.pass_eof_once() {
                 return Ok(());
             }
-            t.eof_passed = true;
         }
         self.proto.recv_eof().map_err(|e| self.fail_conn(e))
     }
@@ -723,55 +691,24 @@ impl ClientSession {
     /// Moves tunnel bytes out of TLS with the proxy into the inside, as far as it takes
     /// them; passes the tunnel's end once all came through. Returns whether bytes moved.
     fn pump_outer(&mut self) -> Result<bool, Error> {
+        // Out of `self` while the inside runs: the inside never touches it.
+        let Some(mut o) = self.outer.take() else {
+            return Ok(false);
+        };
+        let Outer {
+            tls,
+            proxy,
+            input,
+            transport_eof,
+            ..
+        } = &mut *o;
+        let end = End::Socket(*transport_eof);
         let now = self.now;
-        let mut moved = false;
-        loop {
-            let Some(o) = self.outer.as_mut() else {
-                return Ok(moved);
-            };
-            if o.plain_pos < o.plain.len() {
-                let plain = std::mem::take(&mut o.plain);
-                let pos = o.plain_pos;
-                let taken = self.inner_recv(now, &plain[pos..]);
-                let o = self.outer.as_mut().expect("checked above");
-                o.plain = plain;
-                let n = taken?;
-                o.plain_pos += n;
-                moved |= n > 0;
-                if o.plain_pos < o.plain.len() {
-                    return Ok(moved);
-                }
-                o.plain.clear();
-                o.plain_pos = 0;
-            }
-            let o = self.outer.as_mut().expect("checked above");
-            if o.eof_passed {
-                return Ok(moved);
-            }
-            o.plain.resize(16 * 1024, 0);
-            let read = o.tls.read(&mut o.plain);
-            let ended = match read {
-                Ok(tls::Plaintext::Data(n)) if n > 0 => {
-                    o.plain.truncate(n);
-                    continue;
-                }
-                Ok(tls::Plaintext::Closed) => true,
-                // Without close_notify: the inside knows whether its message was complete.
-                Err(_) | Ok(_) if o.transport_eof => true,
-                Err(e) => {
-                    o.plain.clear();
-                    return Err(o.error(e));
-                }
-                Ok(_) => false,
-            };
-            o.plain.clear();
-            if !ended {
-                return Ok(moved);
-            }
-            o.eof_passed = true;
-            self.inner_recv_eof()?;
-            return Ok(true);
-        }
+        let pumped = input.pump(tls, &mut Inside(self), now, end, |e| {
+            proxy_tls_error(proxy, e)
+        });
+        self.outer = Some(o);
+        pumped
     }
 
     /// Encrypts the inside's output for the proxy while TLS with it takes it; sends

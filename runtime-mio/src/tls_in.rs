@@ -1,0 +1,89 @@
+//! The plaintext side of TLS input, the counterpart of [`tls_out`](crate::tls_out): what TLS
+//! decrypted that an engine has not taken yet, and the loop that moves it in. The client
+//! drives it for TLS with the origin and for TLS with an `https://` proxy (whose engine is
+//! the connection inside the tunnel).
+
+use std::time::Instant;
+
+use crate::engine::Engine;
+
+/// When the input through TLS ends, for [`PlainIn::pump`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum End {
+    /// At close_notify only: TLS is read, and its errors are errors, as long as the pump is
+    /// called (a caller that gets the socket's end without close_notify passes it on itself).
+    CloseNotify,
+    /// Also at the socket's end (`true` once it came): then a read that fails or finds no
+    /// record ends the input too (the engine knows whether its message was complete); once
+    /// the end was passed, nothing more is read.
+    Socket(bool),
+}
+
+/// Decrypted bytes an engine has not taken yet (backpressure), and whether it was told
+/// that the input ended.
+#[derive(Debug, Default)]
+pub(crate) struct PlainIn {
+    plain: Vec<u8>,
+    pos: usize,
+    eof_passed: bool,
+}
+
+impl PlainIn {
+    /// The caller tells the engine of the end now: false when it was told already.
+    pub(crate) fn pass_eof_once(&mut self) -> bool {
+        !std::mem::replace(&mut self.eof_passed, true)
+    }
+
+    /// Decrypts what `tls` holds into `engine` as far as it takes it (what it does not take
+    /// waits here for the next call), and tells it once of the end as `end` says. TLS's
+    /// errors become the engine's through `tls_error`. Returns whether plaintext moved.
+    pub(crate) fn pump<R, E: Engine>(
+        &mut self,
+        tls: &mut tls::Session<R>,
+        engine: &mut E,
+        now: Instant,
+        end: End,
+        tls_error: impl FnOnce(tls::Error) -> E::Error,
+    ) -> Result<bool, E::Error> {
+        let mut moved = false;
+        loop {
+            if self.pos < self.plain.len() {
+                let n = engine.recv(now, &self.plain[self.pos..])?;
+                self.pos += n;
+                moved |= n > 0;
+                if self.pos < self.plain.len() {
+                    // The engine is full: its session drains events first.
+                    return Ok(moved);
+                }
+                self.plain.clear();
+                self.pos = 0;
+            }
+            let socket_ended = match end {
+                End::CloseNotify => false,
+                End::Socket(_) if self.eof_passed => return Ok(moved),
+                End::Socket(ended) => ended,
+            };
+            let mut buf = [0u8; 16 * 1024];
+            match tls.read(&mut buf) {
+                Ok(tls::Plaintext::Data(n)) if n > 0 => {
+                    moved = true;
+                    let k = engine.recv(now, &buf[..n])?;
+                    if k < n {
+                        self.plain.extend_from_slice(&buf[k..n]);
+                    }
+                    continue;
+                }
+                Ok(tls::Plaintext::Closed) => {}
+                Err(_) | Ok(_) if socket_ended => {}
+                Err(e) => return Err(tls_error(e)),
+                Ok(_) => return Ok(moved),
+            }
+            if !self.eof_passed {
+                self.eof_passed = true;
+                moved = true;
+                engine.recv_eof()?;
+            }
+            return Ok(moved);
+        }
+    }
+}
