@@ -7,7 +7,7 @@
 //! cannot make us scan more than [`Limits::max_head_size`] bytes per call.
 
 use crate::error::Error;
-use crate::scan::{Scan, TOKEN, WithScan};
+use crate::scan::{Scan, WithScan};
 use crate::simd::ascii_str;
 
 /// Limits on what a peer may send. The defaults are safe for a server facing the internet.
@@ -533,10 +533,13 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
 ) -> Result<Option<usize>, Error> {
     let len = b.len();
     loop {
-        let Some(&c) = b.get(i) else {
-            return partial(len, limits);
-        };
-        if !TOKEN[c as usize] {
+        // The name from its first byte: a line that does not start with a `tchar` (the
+        // empty line, or an error) is the only one whose name is empty.
+        let n_end = z.token_end(b, i);
+        if n_end == i {
+            let Some(&c) = b.get(i) else {
+                return partial(len, limits);
+            };
             // The empty line first: every head ends there.
             if c == b'\r' {
                 return match b.get(i + 1) {
@@ -558,7 +561,6 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
                 _ => Err(Error::InvalidHeaderName { offset: i }),
             };
         }
-        let n_end = z.token_end(b, i + 1);
         let Some(&colon) = b.get(n_end) else {
             return partial(len, limits);
         };
@@ -567,11 +569,21 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
         }
         let name = ascii_str(&b[i..n_end]);
         // OWS bytes are value bytes: the value's end is found from just after the colon, and
-        // the OWS is trimmed from the span once its end is known.
+        // the OWS is trimmed from the span once its end is known. The first scan may stop
+        // early, on HTAB or obs-text: the CRLF test comes first (it ends most lines), the
+        // exact scan only where it fails.
         let v1 = n_end + 1;
-        let mut v_end = z.value_end(b, v1);
+        let mut v_end = z.value_end_loose(b, v1);
         let line_end = loop {
             if b.get(v_end..v_end + 2) != Some(b"\r\n") {
+                if let Some(&c) = b.get(v_end)
+                    && (c == b'\t' || c >= 0x80)
+                {
+                    // A value byte after all: on with the exact scan, which stops on
+                    // neither.
+                    v_end = z.value_end(b, v_end + 1);
+                    continue;
+                }
                 return match line_end_error(b, v_end) {
                     Some(e) => Err(e),
                     None => partial(len, limits),

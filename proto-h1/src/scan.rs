@@ -144,6 +144,11 @@ pub(crate) fn target_end_bytes(b: &[u8], i: usize) -> usize {
 pub(crate) trait Scan: Copy {
     /// Index of the first byte at or after `i` that may not appear in a header value.
     fn value_end(self, b: &[u8], i: usize) -> usize;
+    /// [`Scan::value_end`] that may also stop early on HTAB or obs-text (0x80 and up),
+    /// which are value bytes: the caller goes past those with [`Scan::value_end`].
+    fn value_end_loose(self, b: &[u8], i: usize) -> usize {
+        self.value_end(b, i)
+    }
     /// Index of the first byte at or after `i` that may not appear in a request-target.
     fn target_end(self, b: &[u8], i: usize) -> usize;
     /// Index of the first non-`tchar` byte at or after `i`.
@@ -289,22 +294,30 @@ impl Scan for Dyn {
     fn value_end(self, b: &[u8], i: usize) -> usize {
         #[cfg(target_arch = "x86_64")]
         {
-            // The inline steps stop on a superset of the stops (a shorter path from the load
-            // to the index, which the next line's scan waits for); a byte that may be in a
-            // value after all, HTAB or obs-text, sends the rest to the exact scan.
-            let j = short_first(
-                b,
-                i,
-                simd::sse2::value_stops_loose,
-                self,
-                Dyn::value_end_kernel,
-                value_end_swar_outlined,
-            );
+            // A byte that may be in a value after all, HTAB or obs-text, sends the rest to
+            // the exact scan.
+            let j = self.value_end_loose(b, i);
             match b.get(j) {
                 Some(&c) if c == b'\t' || c >= 0x80 => self.value_end_exact(b, j + 1),
                 _ => j,
             }
         }
+        #[cfg(not(target_arch = "x86_64"))]
+        self.value_end_kernel(b, i)
+    }
+    #[inline(always)]
+    fn value_end_loose(self, b: &[u8], i: usize) -> usize {
+        // The inline steps stop on a superset of the stops (a shorter path from the load to
+        // the index, which the next line's scan waits for).
+        #[cfg(target_arch = "x86_64")]
+        return short_first(
+            b,
+            i,
+            simd::sse2::value_stops_loose,
+            self,
+            Dyn::value_end_kernel,
+            value_end_swar_outlined,
+        );
         #[cfg(not(target_arch = "x86_64"))]
         self.value_end_kernel(b, i)
     }
@@ -324,6 +337,21 @@ impl Scan for Dyn {
     }
     #[inline(always)]
     fn token_end(self, b: &[u8], i: usize) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(w) = b.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+            // Letters and `-` in one step (most field names are nothing else); a rarer
+            // `tchar` where that step stopped, or a name of 16 bytes or more, goes on with
+            // the table scan.
+            let m = simd::sse2::name_stops_loose(w);
+            if m == 0 {
+                return token_end(b, i + 16);
+            }
+            let k = m.trailing_zeros() as usize;
+            if !TOKEN[w[k & 15] as usize] {
+                return i + k;
+            }
+            return token_end(b, i + k + 1);
+        }
         token_end(b, i)
     }
 }
