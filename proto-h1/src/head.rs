@@ -432,7 +432,12 @@ pub(crate) fn parse_status_line<'b, Z: Scan>(
         .and_then(|w| code_and_sp(u64::from_le_bytes(*w)))
     {
         let r0 = i + 5;
-        let r_end = z.value_end(b, r0);
+        // CRLF where the loose scan stopped ends the line; else the exact scan from there
+        // (past HTAB or obs-text, or the same stop).
+        let mut r_end = z.value_end_loose(b, r0);
+        if b.get(r_end..r_end + 2) != Some(b"\r\n") {
+            r_end = z.value_end(b, r_end);
+        }
         return status_line_end(b, version, code, r0, r_end, limits);
     }
     let Some(rest) = b.get(i..i + 4) else {
@@ -537,10 +542,18 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
         // empty line, or an error) is the only one whose name is empty.
         let n_end = z.token_end(b, i);
         if n_end == i {
+            // The empty line first: every head ends there.
+            if b.get(i..i + 2) == Some(b"\r\n") {
+                if i + 2 > limits.max_head_size {
+                    return Err(Error::HeadTooLarge {
+                        limit: limits.max_head_size,
+                    });
+                }
+                return Ok(Some(i + 2));
+            }
             let Some(&c) = b.get(i) else {
                 return partial(len, limits);
             };
-            // The empty line first: every head ends there.
             if c == b'\r' {
                 return match b.get(i + 1) {
                     Some(b'\n') => {
