@@ -348,21 +348,6 @@ impl Scan for Dyn {
     }
     #[inline(always)]
     fn token_end(self, b: &[u8], i: usize) -> usize {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(w) = b.get(i..).and_then(<[u8]>::first_chunk::<16>) {
-            // Letters and `-` in one step (most field names are nothing else); a rarer
-            // `tchar` where that step stopped, or a name of 16 bytes or more, goes on with
-            // the table scan.
-            let m = simd::sse2::name_stops_loose(w);
-            if m == 0 {
-                return token_end(b, i + 16);
-            }
-            let k = m.trailing_zeros() as usize;
-            if !TOKEN[w[k & 15] as usize] {
-                return i + k;
-            }
-            return token_end(b, i + k + 1);
-        }
         token_end(b, i)
     }
 }

@@ -140,27 +140,6 @@ pub(crate) mod sse2 {
         }
     }
 
-    /// Bytes that are not ASCII letters or `-`: a superset of the bytes that end a field
-    /// name (every letter and `-` is a `tchar`), so the first stop is the name's end unless
-    /// it is one of the rarer `tchar`s (digits, `!#$%&'*+.^_`|~`), which the caller looks up
-    /// and goes past. Signed compares: `c | 0x20` is a lower-case letter exactly when
-    /// `(c | 0x20) + (0x80 - b'a')` lies in -128..=-103.
-    #[inline(always)]
-    pub(crate) fn name_stops_loose(w: &[u8; 16]) -> u32 {
-        let v = load(w);
-        // SAFETY: SSE2 is part of the x86_64 baseline (every x86_64 CPU has it).
-        let ok = unsafe {
-            let shifted = _mm_add_epi8(
-                _mm_or_si128(v, _mm_set1_epi8(0x20)),
-                _mm_set1_epi8((0x80u8 - b'a') as i8),
-            );
-            let letter = _mm_cmpgt_epi8(_mm_set1_epi8(-128 + 26), shifted);
-            let dash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
-            _mm_movemask_epi8(_mm_or_si128(letter, dash))
-        };
-        !(ok as u32) & 0xffff
-    }
-
     /// Bytes that may not appear in a request-target: all but visible ASCII (0x21 to 0x7E).
     /// Signed compares: bytes from 0x80 up are negative, so not above 0x20.
     #[inline(always)]
