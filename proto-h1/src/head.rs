@@ -950,10 +950,11 @@ pub fn has_token(value: &[u8], token: &str) -> bool {
 /// costs three compares, any other goes the general way ([`trim_ows`]).
 #[inline(always)]
 fn line_value(b: &[u8], v1: usize, v_end: usize) -> &[u8] {
-    if v1 + 1 < v_end && b[v1] == b' ' && b[v1 + 1] > b' ' && b[v_end - 1] > b' ' {
-        return &b[v1 + 1..v_end];
+    let v = &b[v1..v_end];
+    if v.len() >= 2 && v[0] == b' ' && v[1] > b' ' && v[v.len() - 1] > b' ' {
+        return &v[1..];
     }
-    trim_ows_outlined(&b[v1..v_end])
+    trim_ows_outlined(v)
 }
 
 /// [`trim_ows`] out of the field loop, for the values [`line_value`] does not take.
