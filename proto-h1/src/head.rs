@@ -7,7 +7,7 @@
 //! cannot make us scan more than [`Limits::max_head_size`] bytes per call.
 
 use crate::error::Error;
-use crate::scan::{Scan, TOKEN, WithScan};
+use crate::scan::{Scan, WithScan};
 use crate::simd::ascii_str;
 
 /// Limits on what a peer may send. The defaults are safe for a server facing the internet.
@@ -432,7 +432,12 @@ pub(crate) fn parse_status_line<'b, Z: Scan>(
         .and_then(|w| code_and_sp(u64::from_le_bytes(*w)))
     {
         let r0 = i + 5;
-        let r_end = z.value_end(b, r0);
+        // CRLF where the loose scan stopped ends the line; else the exact scan from there
+        // (past HTAB or obs-text, or the same stop).
+        let mut r_end = z.value_end_loose(b, r0);
+        if b.get(r_end..r_end + 2) != Some(b"\r\n") {
+            r_end = z.value_end(b, r_end);
+        }
         return status_line_end(b, version, code, r0, r_end, limits);
     }
     let Some(rest) = b.get(i..i + 4) else {
@@ -533,11 +538,22 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
 ) -> Result<Option<usize>, Error> {
     let len = b.len();
     loop {
-        let Some(&c) = b.get(i) else {
-            return partial(len, limits);
-        };
-        if !TOKEN[c as usize] {
+        // The name from its first byte: a line that does not start with a `tchar` (the
+        // empty line, or an error) is the only one whose name is empty.
+        let n_end = z.token_end(b, i);
+        if n_end == i {
             // The empty line first: every head ends there.
+            if b.get(i..i + 2) == Some(b"\r\n") {
+                if i + 2 > limits.max_head_size {
+                    return Err(Error::HeadTooLarge {
+                        limit: limits.max_head_size,
+                    });
+                }
+                return Ok(Some(i + 2));
+            }
+            let Some(&c) = b.get(i) else {
+                return partial(len, limits);
+            };
             if c == b'\r' {
                 return match b.get(i + 1) {
                     Some(b'\n') => {
@@ -558,7 +574,6 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
                 _ => Err(Error::InvalidHeaderName { offset: i }),
             };
         }
-        let n_end = z.token_end(b, i + 1);
         let Some(&colon) = b.get(n_end) else {
             return partial(len, limits);
         };
@@ -567,11 +582,21 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
         }
         let name = ascii_str(&b[i..n_end]);
         // OWS bytes are value bytes: the value's end is found from just after the colon, and
-        // the OWS is trimmed from the span once its end is known.
+        // the OWS is trimmed from the span once its end is known. The first scan may stop
+        // early, on HTAB or obs-text: the CRLF test comes first (it ends most lines), the
+        // exact scan only where it fails.
         let v1 = n_end + 1;
-        let mut v_end = z.value_end(b, v1);
+        let mut v_end = z.value_end_loose(b, v1);
         let line_end = loop {
             if b.get(v_end..v_end + 2) != Some(b"\r\n") {
+                if let Some(&c) = b.get(v_end)
+                    && (c == b'\t' || c >= 0x80)
+                {
+                    // A value byte after all: on with the exact scan, which stops on
+                    // neither.
+                    v_end = z.value_end(b, v_end + 1);
+                    continue;
+                }
                 return match line_end_error(b, v_end) {
                     Some(e) => Err(e),
                     None => partial(len, limits),
@@ -602,7 +627,7 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
             &b[v0..ve]
         } else {
             // One line: no CR or LF in `v1..v_end`.
-            trim_value_ows(&b[v1..v_end])
+            line_value(b, v1, v_end)
         };
         sink.push(name, value)?;
         i = line_end;
@@ -919,21 +944,24 @@ pub fn has_token(value: &[u8], token: &str) -> bool {
         .any(|e| trim_ows(e).eq_ignore_ascii_case(token.as_bytes()))
 }
 
-/// [`trim_ows`] for a field value on one line, where the OWS is usually one SP after the
-/// colon and nothing at the end. A value's bytes are HTAB, SP, VCHAR or obs-text, so a byte
-/// up to 0x20 at either end is OWS: the usual case costs a few compares, the others go the
-/// general way.
+/// The value of a field line, `b[v1..v_end]` trimmed of OWS, where `b[v_end]` is the line's
+/// CR. The OWS is usually one SP after the colon and nothing at the end; a value's bytes are
+/// HTAB, SP, VCHAR or obs-text, so a first and last byte above SP end the trim: that case
+/// costs three compares, any other goes the general way ([`trim_ows`]).
 #[inline(always)]
-fn trim_value_ows(v: &[u8]) -> &[u8] {
-    let v = match v {
-        [b' ', rest @ ..] => rest,
-        _ => v,
-    };
-    match (v.first(), v.last()) {
-        (Some(&f), Some(&l)) if f > b' ' && l > b' ' => v,
-        (None, _) | (_, None) => v,
-        _ => trim_ows(v),
+fn line_value(b: &[u8], v1: usize, v_end: usize) -> &[u8] {
+    let v = &b[v1..v_end];
+    if v.len() >= 2 && v[0] == b' ' && v[1] > b' ' && v[v.len() - 1] > b' ' {
+        return &v[1..];
     }
+    trim_ows_outlined(v)
+}
+
+/// [`trim_ows`] out of the field loop, for the values [`line_value`] does not take.
+#[cold]
+#[inline(never)]
+fn trim_ows_outlined(v: &[u8]) -> &[u8] {
+    trim_ows(v)
 }
 
 /// Why a field line does not end in CRLF at `at`, where the value scan stopped: the typed

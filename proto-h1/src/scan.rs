@@ -144,6 +144,11 @@ pub(crate) fn target_end_bytes(b: &[u8], i: usize) -> usize {
 pub(crate) trait Scan: Copy {
     /// Index of the first byte at or after `i` that may not appear in a header value.
     fn value_end(self, b: &[u8], i: usize) -> usize;
+    /// [`Scan::value_end`] that may also stop early on HTAB or obs-text (0x80 and up),
+    /// which are value bytes: the caller goes past those with [`Scan::value_end`].
+    fn value_end_loose(self, b: &[u8], i: usize) -> usize {
+        self.value_end(b, i)
+    }
     /// Index of the first byte at or after `i` that may not appear in a request-target.
     fn target_end(self, b: &[u8], i: usize) -> usize;
     /// Index of the first non-`tchar` byte at or after `i`.
@@ -196,6 +201,17 @@ impl Dyn {
             #[cfg(target_arch = "x86_64")]
             Level::Sse42(t) => finish(t.value_end(b, i), b, value_end_swar_outlined),
             Level::Swar => value_end_swar_outlined(b, i),
+        }
+    }
+
+    /// The CPU's kernel for header values from `i` on, loose (see [`Scan::value_end_loose`])
+    /// where the kernel has a loose form.
+    #[inline(always)]
+    fn value_end_loose_kernel(self, b: &[u8], i: usize) -> usize {
+        match self.0 {
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2(t) => finish(t.value_end_loose(b, i), b, value_end_swar_outlined),
+            _ => self.value_end_kernel(b, i),
         }
     }
 
@@ -289,22 +305,30 @@ impl Scan for Dyn {
     fn value_end(self, b: &[u8], i: usize) -> usize {
         #[cfg(target_arch = "x86_64")]
         {
-            // The inline steps stop on a superset of the stops (a shorter path from the load
-            // to the index, which the next line's scan waits for); a byte that may be in a
-            // value after all, HTAB or obs-text, sends the rest to the exact scan.
-            let j = short_first(
-                b,
-                i,
-                simd::sse2::value_stops_loose,
-                self,
-                Dyn::value_end_kernel,
-                value_end_swar_outlined,
-            );
+            // A byte that may be in a value after all, HTAB or obs-text, sends the rest to
+            // the exact scan.
+            let j = self.value_end_loose(b, i);
             match b.get(j) {
                 Some(&c) if c == b'\t' || c >= 0x80 => self.value_end_exact(b, j + 1),
                 _ => j,
             }
         }
+        #[cfg(not(target_arch = "x86_64"))]
+        self.value_end_kernel(b, i)
+    }
+    #[inline(always)]
+    fn value_end_loose(self, b: &[u8], i: usize) -> usize {
+        // The inline steps stop on a superset of the stops (a shorter path from the load to
+        // the index, which the next line's scan waits for).
+        #[cfg(target_arch = "x86_64")]
+        return short_first(
+            b,
+            i,
+            simd::sse2::value_stops_loose,
+            self,
+            Dyn::value_end_loose_kernel,
+            value_end_swar_outlined,
+        );
         #[cfg(not(target_arch = "x86_64"))]
         self.value_end_kernel(b, i)
     }
@@ -624,6 +648,44 @@ mod tests {
                             "byte {c:#x} at {pos} from {start} in {fill}"
                         );
                     }
+                }
+            }
+        }
+    }
+
+    /// The loose value scan (HTAB and obs-text stop too) against its byte reference, on
+    /// every start and stop position: the AVX2 kernel's 64-byte, 32-byte and last-block
+    /// steps, and the parser's loose path as a whole.
+    #[test]
+    fn loose_value_scan_stops_on_exactly_the_loose_set() {
+        let loose = |b: &[u8], i: usize| {
+            b[i..]
+                .iter()
+                .position(|&c| !(0x20..0x7f).contains(&c))
+                .map_or(b.len(), |p| i + p)
+        };
+        let stops = [0u8, 0x7f, b'\r', b'\t', 0x80, 0xff, b' ', b'a', 0x1f];
+        for len in 0..200 {
+            for start in 0..=len.min(70) {
+                for pos in start..=len {
+                    let mut b = vec![b'a'; len];
+                    if pos < len {
+                        b[pos] = stops[(len + pos) % stops.len()];
+                    }
+                    let want = loose(&b, start);
+                    #[cfg(target_arch = "x86_64")]
+                    if let Some(t) = simd::Avx2::detect() {
+                        let got = finish(t.value_end_loose(&b, start), &b, loose);
+                        assert_eq!(got, want, "avx2 len {len} start {start} pos {pos}");
+                    }
+                    // The parser's path: the loose stop, or the exact one where a step
+                    // (a kernel without a loose form, a short tail) scans exactly.
+                    let got = Dyn(simd::level()).value_end_loose(&b, start);
+                    let exact = value_end_bytes(&b, start);
+                    assert!(
+                        got == want || got == exact,
+                        "dyn len {len} start {start} pos {pos}: {got} not {want} or {exact}"
+                    );
                 }
             }
         }

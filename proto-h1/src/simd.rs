@@ -217,6 +217,13 @@ impl Avx2 {
         unsafe { x86::end_avx2::<x86::TargetBytes>(b, i) }
     }
 
+    /// [`x86::value_end_loose_avx2`].
+    #[inline(always)]
+    pub(crate) fn value_end_loose(self, b: &[u8], i: usize) -> Stop {
+        // SAFETY: an `Avx2` exists only where detection found AVX2.
+        unsafe { x86::value_end_loose_avx2(b, i) }
+    }
+
     /// [`x86::nibble_end_avx2`].
     #[inline(always)]
     pub(crate) fn nibble_end(self, b: &[u8], i: usize, lo: &[u8; 16], hi: &[u8; 16]) -> Stop {
@@ -344,6 +351,71 @@ mod x86 {
             });
         }
         Stop::Resume(i)
+    }
+
+    /// Bit `k` set when byte `k` of `v` is below 0x20 or 0x80 and up (signed: below 0x20) or
+    /// DEL: the header-value stops with HTAB and obs-text added.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn value_stops_loose_avx2(v: __m256i) -> __m256i {
+        _mm256_or_si256(
+            _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v),
+            _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f)),
+        )
+    }
+
+    /// The first byte at or after `i` that is below 0x20, DEL, or 0x80 and up (a superset of
+    /// the stops of a header value: HTAB and obs-text are value bytes, which the caller goes
+    /// past), 64 bytes per step (one mask test for both halves), then as [`end_avx2`]: one
+    /// 32-byte step, the buffer's last 32 bytes for the rest, [`Stop::Resume`] only for a
+    /// buffer shorter than 32 bytes.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(crate) unsafe fn value_end_loose_avx2(b: &[u8], mut i: usize) -> Stop {
+        while let Some(chunk) = b.get(i..).and_then(<[u8]>::first_chunk::<64>) {
+            // SAFETY: `chunk` is 64 readable bytes; AVX2 is enabled on this function.
+            let (lo, hi) = unsafe {
+                (
+                    _mm256_loadu_si256(chunk.as_ptr().cast()),
+                    _mm256_loadu_si256(chunk.as_ptr().add(32).cast()),
+                )
+            };
+            let (lo, hi) = (value_stops_loose_avx2(lo), value_stops_loose_avx2(hi));
+            if _mm256_testz_si256(_mm256_or_si256(lo, hi), _mm256_set1_epi8(-1)) == 0 {
+                let m = u64::from(_mm256_movemask_epi8(lo) as u32)
+                    | u64::from(_mm256_movemask_epi8(hi) as u32) << 32;
+                return Stop::At(i + m.trailing_zeros() as usize);
+            }
+            i += 64;
+        }
+        if let Some(chunk) = b.get(i..).and_then(<[u8]>::first_chunk::<32>) {
+            // SAFETY: `chunk` is 32 readable bytes; AVX2 is enabled on this function.
+            let v = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
+            let m = _mm256_movemask_epi8(value_stops_loose_avx2(v)) as u32;
+            if m != 0 {
+                return Stop::At(i + m.trailing_zeros() as usize);
+            }
+            i += 32;
+        }
+        if i < b.len() {
+            if let Some(chunk) = b.last_chunk::<32>() {
+                // SAFETY: `chunk` is 32 readable bytes; AVX2 is enabled on this function.
+                let v = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
+                // `i` is within the last 32 bytes here: the shift is 1 to 31.
+                let m =
+                    _mm256_movemask_epi8(value_stops_loose_avx2(v)) as u32 >> (i - (b.len() - 32));
+                return Stop::At(if m != 0 {
+                    i + m.trailing_zeros() as usize
+                } else {
+                    b.len()
+                });
+            }
+            return Stop::Resume(i);
+        }
+        Stop::At(b.len())
     }
 
     /// The first byte at or after `i` outside a class given by nibble tables, 16 bytes at a
