@@ -281,6 +281,21 @@ impl<S: Session> Engine for TlsSession<S> {
     }
 }
 
+/// `cx` as the inner session gets it: with the client's fingerprint once TLS computed it.
+fn inner_cx<'a, P>(
+    cx: &'a mut Context<'_, P>,
+    fingerprint: Option<&'a Arc<ClientFingerprint>>,
+) -> Context<'a, P> {
+    Context {
+        now: cx.now,
+        pool: &mut *cx.pool,
+        draining: cx.draining,
+        backed_up: cx.backed_up,
+        fingerprint: fingerprint.or(cx.fingerprint),
+        wake: cx.wake,
+    }
+}
+
 impl<S: Session> Session for TlsSession<S> {
     type Engine = Self;
     type Pooled = S::Pooled;
@@ -301,15 +316,9 @@ impl<S: Session> Session for TlsSession<S> {
         self.now = cx.now;
         self.take_fingerprint();
         loop {
-            let mut inner_cx = Context {
-                now: cx.now,
-                pool: &mut *cx.pool,
-                draining: cx.draining,
-                backed_up: cx.backed_up,
-                fingerprint: self.fingerprint.as_ref().or(cx.fingerprint),
-                wake: cx.wake,
-            };
-            self.inner.session.process(&mut inner_cx);
+            self.inner
+                .session
+                .process(&mut inner_cx(cx, self.fingerprint.as_ref()));
             match self.pump_in() {
                 Ok(true) => {}
                 Ok(false) => break,
@@ -352,14 +361,8 @@ impl<S: Session> Session for TlsSession<S> {
             return;
         }
         self.take_fingerprint();
-        let mut inner_cx = Context {
-            now: cx.now,
-            pool: &mut *cx.pool,
-            draining: cx.draining,
-            backed_up: cx.backed_up,
-            fingerprint: self.fingerprint.as_ref().or(cx.fingerprint),
-            wake: cx.wake,
-        };
-        self.inner.session.shutdown(&mut inner_cx);
+        self.inner
+            .session
+            .shutdown(&mut inner_cx(cx, self.fingerprint.as_ref()));
     }
 }
