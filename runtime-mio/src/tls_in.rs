@@ -1,11 +1,53 @@
 //! The plaintext side of TLS input, the counterpart of [`tls_out`](crate::tls_out): what TLS
 //! decrypted that an engine has not taken yet, and the loop that moves it in. The client
 //! drives it for TLS with the origin and for TLS with an `https://` proxy (whose engine is
-//! the connection inside the tunnel).
+//! the connection inside the tunnel); the server's `TlsSession` for its inner session,
+//! through a [`Plain`] of its own.
 
 use std::time::Instant;
 
 use crate::engine::Engine;
+
+/// What [`PlainIn::pump`] moves plaintext into. Any [`Engine`] is one as it is (the
+/// client's); the server's inner session has rules of its own (it is told the agreed ALPN
+/// protocol before its first bytes, and an error of its engine stops its input quietly).
+pub(crate) trait Plain<R> {
+    /// What the pump returns for an error, of TLS (through its `tls_error`) or of this.
+    type Error;
+
+    /// An emptied buffer of bytes kept for it larger than this is given back (by default
+    /// it is kept).
+    const KEEP: usize = usize::MAX;
+
+    /// Takes what it can of `input`, which `tls` decrypted, as [`Engine::recv`].
+    fn recv(
+        &mut self,
+        tls: &tls::Session<R>,
+        now: Instant,
+        input: &[u8],
+    ) -> Result<usize, Self::Error>;
+
+    /// The input ended, as [`Engine::recv_eof`].
+    fn recv_eof(&mut self) -> Result<(), Self::Error>;
+
+    /// It takes nothing more (its engine failed and its reaction is queued): the pump stops
+    /// before it reads again or keeps bytes for it.
+    fn stopped(&self) -> bool {
+        false
+    }
+}
+
+impl<R, E: Engine> Plain<R> for E {
+    type Error = E::Error;
+
+    fn recv(&mut self, _: &tls::Session<R>, now: Instant, input: &[u8]) -> Result<usize, E::Error> {
+        Engine::recv(self, now, input)
+    }
+
+    fn recv_eof(&mut self) -> Result<(), E::Error> {
+        Engine::recv_eof(self)
+    }
+}
 
 /// When the input through TLS ends, for [`PlainIn::pump`].
 #[derive(Clone, Copy, Debug)]
@@ -35,9 +77,10 @@ impl PlainIn {
     }
 
     /// Decrypts what `tls` holds into `engine` as far as it takes it (what it does not take
-    /// waits here for the next call), and tells it once of the end as `end` says. TLS's
-    /// errors become the engine's through `tls_error`. Returns whether plaintext moved.
-    pub(crate) fn pump<R, E: Engine>(
+    /// waits here for the next call; nothing once it [stopped](Plain::stopped)), and tells it
+    /// once of the end as `end` says. TLS's errors become the engine's through `tls_error`.
+    /// Returns whether plaintext moved.
+    pub(crate) fn pump<R, E: Plain<R>>(
         &mut self,
         tls: &mut tls::Session<R>,
         engine: &mut E,
@@ -47,8 +90,11 @@ impl PlainIn {
     ) -> Result<bool, E::Error> {
         let mut moved = false;
         loop {
+            if engine.stopped() {
+                return Ok(moved);
+            }
             if self.pos < self.plain.len() {
-                let n = engine.recv(now, &self.plain[self.pos..])?;
+                let n = engine.recv(tls, now, &self.plain[self.pos..])?;
                 self.pos += n;
                 moved |= n > 0;
                 if self.pos < self.plain.len() {
@@ -56,6 +102,9 @@ impl PlainIn {
                     return Ok(moved);
                 }
                 self.plain.clear();
+                if self.plain.capacity() > E::KEEP {
+                    self.plain = Vec::new();
+                }
                 self.pos = 0;
             }
             let socket_ended = match end {
@@ -67,8 +116,8 @@ impl PlainIn {
             match tls.read(&mut buf) {
                 Ok(tls::Plaintext::Data(n)) if n > 0 => {
                     moved = true;
-                    let k = engine.recv(now, &buf[..n])?;
-                    if k < n {
+                    let k = engine.recv(tls, now, &buf[..n])?;
+                    if k < n && !engine.stopped() {
                         self.plain.extend_from_slice(&buf[k..n]);
                     }
                     continue;

@@ -8,7 +8,7 @@
 //! bench` reporting every request done with status 200.
 
 use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,9 @@ mod profile_ja4;
 #[path = "support/tls_server.rs"]
 mod tls_server;
 use tls_server::{self_signed_tls, self_signed_tls_with};
+#[path = "support/uploads.rs"]
+mod uploads;
+use uploads::{multipart_parts, sha256};
 #[path = "support/wire_command.rs"]
 mod wire_command;
 use wire_command::wire_command;
@@ -189,24 +192,6 @@ fn ok(out: &Output) -> &[u8] {
     &out.stdout
 }
 
-fn sha256(data: &[u8]) -> String {
-    let out = {
-        let mut p = Command::new("python3")
-            .args([
-                "-c",
-                "import sys,hashlib;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 runs");
-        p.stdin.take().unwrap().write_all(data).unwrap();
-        p.wait_with_output().unwrap()
-    };
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 fn temp(name: &str, data: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("wire-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -298,17 +283,6 @@ fn post_data_binary_and_put() {
     s.shutdown().unwrap();
 }
 
-const PYTHON_PARSE: &str = r#"
-import sys, hashlib, email, email.policy
-raw = sys.stdin.buffer.read()
-ct, body = raw.split(b"\n", 1)
-msg = email.message_from_bytes(b"Content-Type: " + ct + b"\r\n\r\n" + body, policy=email.policy.HTTP)
-assert msg.is_multipart()
-for part in msg.iter_parts():
-    data = part.get_payload(decode=True)
-    print(part.get_param("name", header="content-disposition"), part.get_filename(), part.get_content_type(), len(data), hashlib.sha256(data).hexdigest())
-"#;
-
 #[test]
 fn form_multipart_parses_with_python() {
     let s = server(Arc::new(Vec::new()), None);
@@ -326,24 +300,16 @@ fn form_multipart_parses_with_python() {
         &format!("{base}/raw"),
     ]);
     let got = ok(&out).to_vec();
-    let mut p = Command::new("python3")
-        .args(["-c", PYTHON_PARSE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    p.stdin.take().unwrap().write_all(&got).unwrap();
-    let parsed = p.wait_with_output().unwrap();
-    assert!(
-        parsed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&parsed.stderr)
-    );
-    let lines = String::from_utf8(parsed.stdout).unwrap();
+    // The content type, a line, then the body: what `/raw` sends back.
+    let nl = got
+        .iter()
+        .position(|&b| b == b'\n')
+        .expect("a content type line");
+    let ct = std::str::from_utf8(&got[..nl]).unwrap();
+    let lines = multipart_parts(ct, &got[nl + 1..]);
     let h = sha256(&all);
     assert_eq!(
-        lines.lines().collect::<Vec<_>>(),
+        lines,
         [
             format!("title None text/plain 11 {}", sha256(b"hello world")),
             format!("pic p.png image/png 256 {h}"),

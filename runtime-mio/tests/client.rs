@@ -16,7 +16,7 @@ use runtime_mio::timer::Timeout;
 
 #[path = "support/tls_server.rs"]
 mod tls_server;
-use tls_server::self_signed_tls;
+use tls_server::Mode;
 
 const SIZES: [usize; 6] = [0, 1, 16_383, 16_384, 16_385, (1 << 20) + 1];
 
@@ -84,18 +84,13 @@ fn handler(held: Arc<AtomicUsize>) -> impl Fn(&ServerRequest) -> Response + Send
     }
 }
 
-fn server(tls: bool) -> (Server, Option<Vec<u8>>) {
+fn server(mode: Mode) -> (Server, Option<Vec<u8>>) {
     let mut config = ServerConfig {
         threads: 1,
         max_body: 64 << 20,
         ..ServerConfig::default()
     };
-    let mut root = None;
-    if tls {
-        let (c, pem) = self_signed_tls(&["localhost"]);
-        config.tls = Some(c);
-        root = Some(pem);
-    }
+    let root = mode.serve(&mut config);
     let s = Server::bind(
         "127.0.0.1:0".parse().unwrap(),
         config,
@@ -105,17 +100,6 @@ fn server(tls: bool) -> (Server, Option<Vec<u8>>) {
     (s, root)
 }
 
-/// How a test reaches the server.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Mode {
-    H1,
-    H2c,
-    /// TLS with ALPN offering `h2`.
-    H2Tls,
-    /// TLS with ALPN offering only `http/1.1`.
-    H1Tls,
-}
-
 struct Setup {
     server: Server,
     client: Client,
@@ -123,24 +107,11 @@ struct Setup {
 }
 
 fn setup_with(mode: Mode, tweak: impl FnOnce(&mut ClientConfig)) -> Setup {
-    let tls = matches!(mode, Mode::H2Tls | Mode::H1Tls);
-    let (server, root) = server(tls);
-    let mut config = ClientConfig {
-        h2_prior_knowledge: mode == Mode::H2c,
-        alpn_h2: mode != Mode::H1Tls,
-        root_pems: root.into_iter().collect(),
-        ..ClientConfig::default()
-    };
+    let (server, root) = server(mode);
+    let mut config = mode.client_config(root);
     tweak(&mut config);
     let client = Client::new(config).unwrap();
-    let port = server.local_addr().port();
-    // `localhost` may resolve to ::1 first, where nothing listens: the next address is
-    // tried.
-    let base = if tls {
-        format!("https://localhost:{port}")
-    } else {
-        format!("http://127.0.0.1:{port}")
-    };
+    let base = mode.base("http", "https", server.local_addr().port());
     Setup {
         server,
         client,
@@ -444,7 +415,7 @@ fn paused_download_keeps_queue_bounded_h2c() {
 
 #[test]
 fn tls_verification_is_on_by_default() {
-    let (server, _root) = server(true);
+    let (server, _root) = server(Mode::H2Tls);
     let client = Client::new(ClientConfig::default()).unwrap();
     let url = format!("https://localhost:{}/len/1", server.local_addr().port());
     match client.request(Request::get(&url).unwrap()) {

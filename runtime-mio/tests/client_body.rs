@@ -7,7 +7,7 @@
 //! the upload stops (RFC 9112 9.5).
 
 use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -17,6 +17,10 @@ use runtime_mio::client::{
 };
 use runtime_mio::server::{BodyStreaming, Response, Server, ServerConfig};
 use runtime_mio::timer::Timeout;
+
+#[path = "support/uploads.rs"]
+mod uploads;
+use uploads::{multipart_parts, sha256};
 
 /// Every byte value, many times over, in an order that shows a dropped or repeated piece.
 fn body_of(len: usize) -> Vec<u8> {
@@ -222,35 +226,6 @@ fn write_stall_ends_an_upload_the_server_stops_reading() {
     }
 }
 
-const PYTHON_PARSE: &str = r#"
-import sys, hashlib, email, email.policy
-ct = sys.argv[1]
-body = sys.stdin.buffer.read()
-msg = email.message_from_bytes(b"Content-Type: " + ct.encode() + b"\r\n\r\n" + body, policy=email.policy.HTTP)
-assert msg.is_multipart(), "not multipart"
-for part in msg.iter_parts():
-    name = part.get_param("name", header="content-disposition")
-    filename = part.get_filename()
-    data = part.get_payload(decode=True)
-    print(name, filename, part.get_content_type(), len(data), hashlib.sha256(data).hexdigest())
-"#;
-
-fn sha256(data: &[u8]) -> String {
-    let mut p = Command::new("python3")
-        .args([
-            "-c",
-            "import sys,hashlib;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    p.stdin.take().unwrap().write_all(data).unwrap();
-    let out = p.wait_with_output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 #[test]
 fn multipart_parses_with_python() {
     let (server, _) = start();
@@ -274,22 +249,7 @@ fn multipart_parses_with_python() {
         assert!(ct.starts_with("multipart/form-data; boundary="), "{ct}");
         let body = resp.body().read_to_end().unwrap();
         assert_eq!(header(&resp, "x-cl"), body.len().to_string());
-        let mut p = Command::new("python3")
-            .args(["-c", PYTHON_PARSE, &ct])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python3 runs");
-        p.stdin.take().unwrap().write_all(&body).unwrap();
-        let out = p.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8(out.stdout).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
+        let lines = multipart_parts(&ct, &body);
         let title = "a b & c=d é".as_bytes();
         assert_eq!(
             lines,

@@ -106,8 +106,12 @@ fn hold(w: &BodyWriter) {
 /// - `/quiet?gap_ms=G`: event 1, G ms of silence, event 2, then held open.
 /// - `/empty`: an event stream that ends at once. `/hold`: one that stays open and quiet.
 /// - `/status/S`: status S, text. `/text`: 200 `text/plain`.
-fn server(log: Arc<Log>) -> Server {
-    Server::bind(
+///
+/// With its fresh log.
+fn server() -> (Server, Arc<Log>) {
+    let log = Arc::new(Log::default());
+    let seen = Arc::clone(&log);
+    let server = Server::bind(
         "127.0.0.1:0".parse().unwrap(),
         ServerConfig {
             threads: 2,
@@ -220,7 +224,8 @@ fn server(log: Arc<Log>) -> Server {
             }
         },
     )
-    .unwrap()
+    .unwrap();
+    (server, seen)
 }
 
 fn client(h2: bool) -> Client {
@@ -248,6 +253,13 @@ fn url(server: &Server, path: &str) -> String {
     format!("http://{}{path}", server.local_addr())
 }
 
+/// `client`'s event source for `path` on `server`.
+fn open(client: &Client, server: &Server, path: &str, config: SseConfig) -> EventSource {
+    client
+        .sse(Request::get(&url(server, path)).unwrap(), config)
+        .unwrap()
+}
+
 /// The next item within 10 s.
 fn next(source: &mut EventSource) -> SseItem {
     match source.next_event(Wait::Timeout(Duration::from_secs(10))) {
@@ -264,15 +276,14 @@ fn next_event(source: &mut EventSource) -> SseEvent {
 }
 
 fn in_order(h2: bool) {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     let client = client(h2);
-    let mut source = client
-        .sse(
-            Request::get(&url(&server, "/sse?count=5&interval_ms=10")).unwrap(),
-            SseConfig::default(),
-        )
-        .unwrap();
+    let mut source = open(
+        &client,
+        &server,
+        "/sse?count=5&interval_ms=10",
+        SseConfig::default(),
+    );
     assert_eq!(
         source.version(),
         if h2 { Version::H2 } else { Version::Http11 }
@@ -315,16 +326,15 @@ fn events_arrive_in_order_over_h2c() {
 /// delivered, the reconnection sends `Last-Event-ID: 2` and comes no sooner than the
 /// server's `retry:` time after the cut.
 fn cut_mid_stream(h2: bool) {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     let client = client(h2);
     let retry_ms = 400;
-    let mut source = client
-        .sse(
-            Request::get(&url(&server, &format!("/cut?retry={retry_ms}"))).unwrap(),
-            SseConfig::default(),
-        )
-        .unwrap();
+    let mut source = open(
+        &client,
+        &server,
+        &format!("/cut?retry={retry_ms}"),
+        SseConfig::default(),
+    );
     assert_eq!(next_event(&mut source).data, "event 1");
     let second = next_event(&mut source);
     assert_eq!((second.id.as_str(), second.data.as_str()), ("2", "event 2"));
@@ -392,8 +402,7 @@ fn a_cut_stream_reconnects_with_last_event_id_after_retry_over_h2c() {
 /// dispatched (and its ID sent on reconnection), as streaming-API clients want.
 #[test]
 fn a_flushing_parser_dispatches_the_cut_event() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, _log) = server();
     let client = client(false);
     let config = SseConfig {
         parser: proto_sse::Config {
@@ -402,12 +411,7 @@ fn a_flushing_parser_dispatches_the_cut_event() {
         },
         ..SseConfig::default()
     };
-    let mut source = client
-        .sse(
-            Request::get(&url(&server, "/cut?retry=20")).unwrap(),
-            config,
-        )
-        .unwrap();
+    let mut source = open(&client, &server, "/cut?retry=20", config);
     let data: Vec<_> = (0..3).map(|_| next_event(&mut source).data).collect();
     assert_eq!(data, ["event 1", "event 2", "cut sh"]);
     assert!(matches!(next(&mut source), SseItem::Retrying { .. }));
@@ -425,15 +429,9 @@ fn a_flushing_parser_dispatches_the_cut_event() {
 /// A stream that ends cleanly is reopened too, and the server resumes after the ID sent.
 #[test]
 fn an_ended_stream_resumes_after_the_last_event_id() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     let client = client(false);
-    let mut source = client
-        .sse(
-            Request::get(&url(&server, "/sse?count=6&per=2")).unwrap(),
-            fast(),
-        )
-        .unwrap();
+    let mut source = open(&client, &server, "/sse?count=6&per=2", fast());
     let mut ids = Vec::new();
     let mut reconnects = Vec::new();
     while ids.len() < 6 {
@@ -460,16 +458,13 @@ fn an_ended_stream_resumes_after_the_last_event_id() {
 /// first connection on.
 #[test]
 fn a_given_last_event_id_is_sent_from_the_start() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     let client = client(false);
     let config = SseConfig {
         last_event_id: Some("3".into()),
         ..SseConfig::default()
     };
-    let mut source = client
-        .sse(Request::get(&url(&server, "/sse?count=5")).unwrap(), config)
-        .unwrap();
+    let mut source = open(&client, &server, "/sse?count=5", config);
     assert_eq!(next_event(&mut source).id, "4");
     drop(source);
     let req = Request::get(&url(&server, "/sse?count=5"))
@@ -489,8 +484,7 @@ fn a_given_last_event_id_is_sent_from_the_start() {
 
 #[test]
 fn a_refused_first_response_fails_without_reconnecting() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     for h2 in [false, true] {
         let client = client(h2);
         match client.sse(Request::get(&url(&server, "/status/503")).unwrap(), fast()) {
@@ -513,16 +507,10 @@ fn a_refused_first_response_fails_without_reconnecting() {
 /// before it were read, again on every call, and nothing more is requested.
 #[test]
 fn a_refused_reconnection_fails_for_good() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     for h2 in [false, true] {
         let client = client(h2);
-        let mut source = client
-            .sse(
-                Request::get(&url(&server, "/then?status=404")).unwrap(),
-                fast(),
-            )
-            .unwrap();
+        let mut source = open(&client, &server, "/then?status=404", fast());
         assert_eq!(next_event(&mut source).data, "event 1");
         assert!(matches!(next(&mut source), SseItem::Retrying { .. }));
         for _ in 0..2 {
@@ -539,15 +527,9 @@ fn a_refused_reconnection_fails_for_good() {
 
 #[test]
 fn no_content_stops_reconnecting() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     let client = client(false);
-    let mut source = client
-        .sse(
-            Request::get(&url(&server, "/then?status=204")).unwrap(),
-            fast(),
-        )
-        .unwrap();
+    let mut source = open(&client, &server, "/then?status=204", fast());
     assert_eq!(next_event(&mut source).data, "event 1");
     assert!(matches!(next(&mut source), SseItem::Retrying { .. }));
     assert!(
@@ -561,9 +543,7 @@ fn no_content_stops_reconnecting() {
     assert_eq!(log.requests("/then").len(), 2);
 
     // A first answer of 204: a source that is over at once.
-    let mut source = client
-        .sse(Request::get(&url(&server, "/status/204")).unwrap(), fast())
-        .unwrap();
+    let mut source = open(&client, &server, "/status/204", fast());
     assert!(source.next_event(Wait::Block).unwrap().is_none());
     assert_eq!(source.closed(), Some(Closed::NoContent));
     server.shutdown().unwrap();
@@ -573,16 +553,13 @@ fn no_content_stops_reconnecting() {
 /// in a row gives up, after a growing (backed-off) delay.
 #[test]
 fn max_retries_gives_up() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     let client = client(false);
     let config = SseConfig {
         max_retries: Some(2),
         ..fast()
     };
-    let mut source = client
-        .sse(Request::get(&url(&server, "/empty")).unwrap(), config)
-        .unwrap();
+    let mut source = open(&client, &server, "/empty", config);
     let mut failures = Vec::new();
     let err = loop {
         match source.next_event(Wait::Timeout(Duration::from_secs(10))) {
@@ -611,8 +588,7 @@ fn max_retries_gives_up() {
 /// reopened.
 #[test]
 fn a_quiet_stream_is_not_cut_by_the_body_idle_timeout() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, _log) = server();
     let client = Client::new(ClientConfig {
         timeouts: ClientTimeouts {
             body_idle: Timeout::After(Duration::from_millis(100)),
@@ -621,12 +597,7 @@ fn a_quiet_stream_is_not_cut_by_the_body_idle_timeout() {
         ..ClientConfig::default()
     })
     .unwrap();
-    let mut source = client
-        .sse(
-            Request::get(&url(&server, "/quiet?gap_ms=600")).unwrap(),
-            fast(),
-        )
-        .unwrap();
+    let mut source = open(&client, &server, "/quiet?gap_ms=600", fast());
     assert_eq!(next_event(&mut source).data, "before the gap");
     // The very next item is the second event: no Retrying in between.
     assert_eq!(next_event(&mut source).data, "after the gap");
@@ -636,12 +607,7 @@ fn a_quiet_stream_is_not_cut_by_the_body_idle_timeout() {
         idle: Timeout::After(Duration::from_millis(100)),
         ..fast()
     };
-    let mut source = client
-        .sse(
-            Request::get(&url(&server, "/quiet?gap_ms=2000")).unwrap(),
-            config,
-        )
-        .unwrap();
+    let mut source = open(&client, &server, "/quiet?gap_ms=2000", config);
     assert_eq!(next_event(&mut source).id, "1");
     match next(&mut source) {
         SseItem::Retrying {
@@ -663,12 +629,9 @@ fn a_quiet_stream_is_not_cut_by_the_body_idle_timeout() {
 
 #[test]
 fn bounded_waits_on_a_quiet_stream() {
-    let log = Arc::new(Log::default());
-    let server = server(log);
+    let (server, _log) = server();
     let client = client(true);
-    let mut source = client
-        .sse(Request::get(&url(&server, "/hold")).unwrap(), fast())
-        .unwrap();
+    let mut source = open(&client, &server, "/hold", fast());
     assert!(matches!(
         source.next_event(Wait::NoWait),
         Err(Error::WouldBlock)
@@ -706,13 +669,10 @@ const BOUND: Duration = Duration::from_secs(10);
 
 #[test]
 fn close_from_another_thread_wakes_a_read_blocked_on_the_stream() {
-    let log = Arc::new(Log::default());
-    let server = server(log);
+    let (server, _log) = server();
     for h2 in [false, true] {
         let client = client(h2);
-        let source = client
-            .sse(Request::get(&url(&server, "/hold")).unwrap(), fast())
-            .unwrap();
+        let source = open(&client, &server, "/hold", fast());
         let closer = source.close_handle();
         let rx = reader(source);
         // The reader is (or soon will be) blocked on a stream that sends nothing.
@@ -729,16 +689,15 @@ fn close_from_another_thread_wakes_a_read_blocked_on_the_stream() {
 
 #[test]
 fn close_from_another_thread_wakes_the_reconnection_wait() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     let client = client(false);
     // One event, `retry: 60000`, the end: the source then waits a minute.
-    let source = client
-        .sse(
-            Request::get(&url(&server, "/sse?count=5&per=1&retry=60000")).unwrap(),
-            SseConfig::default(),
-        )
-        .unwrap();
+    let source = open(
+        &client,
+        &server,
+        "/sse?count=5&per=1&retry=60000",
+        SseConfig::default(),
+    );
     let closer = source.close_handle();
     let rx = reader(source);
     assert!(matches!(
@@ -830,12 +789,9 @@ fn close_from_another_thread_wakes_a_read_waiting_for_a_connection() {
 /// fails the source at the reconnection instead of retrying for ever.
 #[test]
 fn an_id_that_cannot_be_sent_fails_the_reconnection() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     let client = client(false);
-    let mut source = client
-        .sse(Request::get(&url(&server, "/badid")).unwrap(), fast())
-        .unwrap();
+    let mut source = open(&client, &server, "/badid", fast());
     assert_eq!(next_event(&mut source).id, "a\u{1}b");
     assert!(matches!(next(&mut source), SseItem::Retrying { .. }));
     for _ in 0..2 {
@@ -867,8 +823,7 @@ use wire_command::wire_command;
 
 #[test]
 fn wire_sse_prints_events_and_reconnections() {
-    let log = Arc::new(Log::default());
-    let server = server(Arc::clone(&log));
+    let (server, log) = server();
     for h2 in [false, true] {
         let mut cmd = wire_command();
         cmd.args(["sse", "--max-events", "4"])

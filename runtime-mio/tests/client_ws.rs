@@ -17,7 +17,7 @@ use runtime_mio::server::{Request, Response, Server, ServerConfig, WsMessage};
 
 #[path = "support/tls_server.rs"]
 mod tls_server;
-use tls_server::self_signed_tls;
+use tls_server::Mode;
 
 /// `/ws`: echo, speaking `chat` and `superchat`; `/ws-bye`: answers the first message
 /// with Close 4000; anything else: 200 text.
@@ -33,45 +33,15 @@ fn handler(req: &Request) -> Response {
     }
 }
 
-fn server(tls: bool) -> (Server, Option<Vec<u8>>) {
+fn setup(mode: Mode) -> (Server, Client, String) {
     let mut config = ServerConfig {
         threads: 1,
         ..ServerConfig::default()
     };
-    let mut root = None;
-    if tls {
-        let (c, pem) = self_signed_tls(&["localhost"]);
-        config.tls = Some(c);
-        root = Some(pem);
-    }
-    let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
-    (s, root)
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Mode {
-    H1,
-    H2c,
-    H1Tls,
-    H2Tls,
-}
-
-fn setup(mode: Mode) -> (Server, Client, String) {
-    let tls = matches!(mode, Mode::H1Tls | Mode::H2Tls);
-    let (server, root) = server(tls);
-    let client = Client::new(ClientConfig {
-        h2_prior_knowledge: mode == Mode::H2c,
-        alpn_h2: mode != Mode::H1Tls,
-        root_pems: root.into_iter().collect(),
-        ..ClientConfig::default()
-    })
-    .unwrap();
-    let port = server.local_addr().port();
-    let base = if tls {
-        format!("wss://localhost:{port}")
-    } else {
-        format!("ws://127.0.0.1:{port}")
-    };
+    let root = mode.serve(&mut config);
+    let server = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
+    let client = Client::new(mode.client_config(root)).unwrap();
+    let base = mode.base("ws", "wss", server.local_addr().port());
     (server, client, base)
 }
 
@@ -329,6 +299,34 @@ fn accept(stream: &mut TcpStream, lines: &[String]) {
     .unwrap();
 }
 
+/// A raw server for one connection, upgraded (101), then `then` on its stream in the
+/// server's thread; and a client's WebSocket to it (no deflate).
+fn upgraded<T: Send + 'static>(
+    then: impl FnOnce(TcpStream) -> T + Send + 'static,
+) -> (
+    Client,
+    runtime_mio::client::WebSocket,
+    std::thread::JoinHandle<T>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let lines = read_head(&mut BufReader::new(s.try_clone().unwrap()));
+        accept(&mut s, &lines);
+        then(s)
+    });
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let ws = client
+        .websocket(
+            WebSocketRequest::new(&format!("ws://127.0.0.1:{port}/"))
+                .unwrap()
+                .deflate(None),
+        )
+        .unwrap();
+    (client, ws, peer)
+}
+
 /// A server whose HTTP/2 does not allow extended CONNECT (an empty SETTINGS frame): the
 /// client opens a second, HTTP/1.1-only connection and upgrades it.
 #[test]
@@ -416,25 +414,11 @@ fn client_frames(s: &mut TcpStream) -> Vec<(Option<u16>, String)> {
 /// Close 1002 and a typed error.
 #[test]
 fn masked_server_frame_is_closed_with_1002() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let peer = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        let mut r = BufReader::new(s.try_clone().unwrap());
-        let lines = read_head(&mut r);
-        accept(&mut s, &lines);
+    let (_client, mut ws, peer) = upgraded(|mut s| {
         // A masked text frame "hi" (key 0): servers must not mask.
         s.write_all(&[0x81, 0x82, 0, 0, 0, 0, b'h', b'i']).unwrap();
         client_frames(&mut s)
     });
-    let client = Client::new(ClientConfig::default()).unwrap();
-    let mut ws = client
-        .websocket(
-            WebSocketRequest::new(&format!("ws://127.0.0.1:{port}/"))
-                .unwrap()
-                .deflate(None),
-        )
-        .unwrap();
     let e = ws.recv(Wait::Timeout(Duration::from_secs(10))).unwrap_err();
     assert!(
         matches!(e, Error::WebSocket(WebSocketError::Protocol(_))),
@@ -449,23 +433,9 @@ fn masked_server_frame_is_closed_with_1002() {
 /// not handed a clean end.
 #[test]
 fn dropped_connection_is_not_a_clean_close() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let peer = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        let mut r = BufReader::new(s.try_clone().unwrap());
-        let lines = read_head(&mut r);
-        accept(&mut s, &lines);
+    let (_client, mut ws, peer) = upgraded(|mut s| {
         s.write_all(&[0x82, 3, 1, 2, 3]).unwrap();
     });
-    let client = Client::new(ClientConfig::default()).unwrap();
-    let mut ws = client
-        .websocket(
-            WebSocketRequest::new(&format!("ws://127.0.0.1:{port}/"))
-                .unwrap()
-                .deflate(None),
-        )
-        .unwrap();
     assert_eq!(
         next_data(&mut ws),
         Message::Binary(Bytes::from_static(&[1, 2, 3]))
@@ -480,13 +450,7 @@ fn dropped_connection_is_not_a_clean_close() {
 /// complete, so the WebSocket ended cleanly (RFC 6455 7.1.4) and `recv` says `Ok(None)`.
 #[test]
 fn reset_after_the_closing_handshake_is_a_clean_end() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let peer = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        let mut r = BufReader::new(s.try_clone().unwrap());
-        let lines = read_head(&mut r);
-        accept(&mut s, &lines);
+    let (_client, mut ws, peer) = upgraded(|mut s| {
         // Close 1000 "bye", unmasked.
         s.write_all(&[0x88, 5, 0x03, 0xe8, b'b', b'y', b'e'])
             .unwrap();
@@ -495,18 +459,9 @@ fn reset_after_the_closing_handshake_is_a_clean_end() {
         socket2::SockRef::from(&s)
             .set_linger(Some(Duration::ZERO))
             .unwrap();
-        drop(r);
         drop(s);
         closes
     });
-    let client = Client::new(ClientConfig::default()).unwrap();
-    let mut ws = client
-        .websocket(
-            WebSocketRequest::new(&format!("ws://127.0.0.1:{port}/"))
-                .unwrap()
-                .deflate(None),
-        )
-        .unwrap();
     assert_eq!(
         next_data(&mut ws),
         Message::Close {

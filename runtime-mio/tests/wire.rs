@@ -25,6 +25,14 @@ fn raw(addr: &str, request: &str) -> String {
     String::from_utf8_lossy(&v).into_owned()
 }
 
+/// [`raw`] with `GET target` (`Host: h`).
+fn get(addr: &str, target: &str) -> String {
+    raw(
+        addr,
+        &format!("GET {target} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"),
+    )
+}
+
 #[test]
 fn echo_preserves_header_case_and_order() {
     let w = wire();
@@ -61,27 +69,15 @@ fn echo_reports_trailers() {
 #[test]
 fn endpoints_over_raw_socket() {
     let w = wire();
-    let r = raw(
-        &w.addr,
-        "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-    );
+    let r = get(&w.addr, "/");
     assert!(r.starts_with("HTTP/1.1 200 OK\r\n"), "{r}");
     assert!(r.ends_with("\r\n\r\nHello, World!"), "{r}");
-    let r = raw(
-        &w.addr,
-        "GET /status/503 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-    );
+    let r = get(&w.addr, "/status/503");
     assert!(r.starts_with("HTTP/1.1 503 Service Unavailable\r\n"), "{r}");
-    let r = raw(
-        &w.addr,
-        "GET /bytes/5 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-    );
+    let r = get(&w.addr, "/bytes/5");
     assert!(r.contains("Content-Length: 5\r\n"), "{r}");
     assert!(r.ends_with("\r\n\r\n\x00\x01\x02\x03\x04"), "{r:?}");
-    let r = raw(
-        &w.addr,
-        "GET /stream/2 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-    );
+    let r = get(&w.addr, "/stream/2");
     assert!(r.contains("Transfer-Encoding: chunked\r\n"), "{r}");
     assert!(r.ends_with("\r\n0\r\n\r\n"), "{r}");
     assert!(r.contains("{\"id\":1,\"target\":\"/stream/2\"}\n"), "{r}");
@@ -263,10 +259,7 @@ fn files_from_dir_and_redirects() {
     std::fs::write(dir.join("sub/data.bin"), &data).unwrap();
     std::fs::write(dir.join("a b.txt"), b"spaced").unwrap();
     let w = WireServe::start(&["--threads", "2", "--dir", dir.to_str().unwrap()]);
-    let r = raw(
-        &w.addr,
-        "GET /files/sub/data.bin HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-    );
+    let r = get(&w.addr, "/files/sub/data.bin");
     let (head, body) = r.split_once("\r\n\r\n").unwrap();
     assert!(head.contains("Content-Length: 300000"), "{head}");
     assert!(
@@ -275,20 +268,11 @@ fn files_from_dir_and_redirects() {
     );
     // `raw` reads lossily as text: compare the bytes through the same conversion.
     assert_eq!(body, String::from_utf8_lossy(&data));
-    let r = raw(
-        &w.addr,
-        "GET /files/a%20b.txt HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-    );
+    let r = get(&w.addr, "/files/a%20b.txt");
     assert!(r.ends_with("\r\n\r\nspaced"), "{r}");
-    let r = raw(
-        &w.addr,
-        "GET /files/../x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-    );
+    let r = get(&w.addr, "/files/../x");
     assert!(r.starts_with("HTTP/1.1 403 "), "{r}");
-    let r = raw(
-        &w.addr,
-        "GET /redirect/3 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-    );
+    let r = get(&w.addr, "/redirect/3");
     assert!(r.starts_with("HTTP/1.1 302 Found\r\n"), "{r}");
     assert!(r.contains("Location: /redirect/2\r\n"), "{r}");
     if curl_available() {
@@ -304,22 +288,39 @@ fn files_from_dir_and_redirects() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The peers kit's Python (`$PEERS_DIR/venv`), which must import `module`.
+fn peers_python(module: &str) -> std::path::PathBuf {
+    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
+    let python = std::path::Path::new(&peers).join("venv/bin/python");
+    let has = python.exists()
+        && Command::new(&python)
+            .args(["-c", &format!("import {module}")])
+            .status()
+            .is_ok_and(|s| s.success());
+    assert!(
+        has,
+        "python {module} not installed under {peers}: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
+    );
+    python
+}
+
+/// `python args...` succeeds and prints `ok`.
+fn python_ok(python: &std::path::Path, args: &[&str]) {
+    let out = Command::new(python).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+}
+
 /// The Python `websockets` client (from the peers kit, `$PEERS_DIR/venv`) against `/ws`:
 /// text and a 100 KB binary message echoed with permessage-deflate negotiated.
 #[test]
 fn python_websockets_client_against_ws_echo() {
-    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
-    let python = std::path::Path::new(&peers).join("venv/bin/python");
-    let has_ws = python.exists()
-        && Command::new(&python)
-            .args(["-c", "import websockets"])
-            .status()
-            .is_ok_and(|s| s.success());
-    if !has_ws {
-        panic!(
-            "python websockets not installed under {peers}: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-        );
-    }
+    let python = peers_python("websockets");
     let w = wire();
     let script = format!(
         r#"
@@ -337,17 +338,7 @@ asyncio.run(main())
 "#,
         w.addr
     );
-    let out = Command::new(&python)
-        .args(["-c", &script])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+    python_ok(&python, &["-c", &script]);
 }
 
 /// Python's `h2` (from the peers kit) as an RFC 8441 client against `/ws`: an extended
@@ -356,31 +347,10 @@ asyncio.run(main())
 /// (`tests/h2_websocket.py`).
 #[test]
 fn python_h2_extended_connect_websocket_against_ws_echo() {
-    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
-    let python = std::path::Path::new(&peers).join("venv/bin/python");
-    let has_h2 = python.exists()
-        && Command::new(&python)
-            .args(["-c", "import h2"])
-            .status()
-            .is_ok_and(|s| s.success());
-    if !has_h2 {
-        panic!(
-            "python h2 not installed under {peers}: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-        );
-    }
+    let python = peers_python("h2");
     let w = wire();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/h2_websocket.py");
-    let out = Command::new(&python)
-        .args([script, &w.addr])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+    python_ok(&python, &[script, &w.addr]);
 }
 
 /// `Expect: 100-continue` against `wire serve`: curl (a client we did not write) gets the 100

@@ -23,6 +23,7 @@ use crate::engine::Engine;
 use crate::event_loop::{Context, Session};
 use crate::fingerprint::{ClientFingerprint, TlsFingerprint};
 use crate::timer::Timeout;
+use crate::tls_in::{self, End, PlainIn};
 use crate::tls_out::PlainOut;
 
 /// Plaintext larger than this kept between two responses is released.
@@ -51,22 +52,16 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for TlsError<E> {}
 /// An inner session behind TLS.
 pub struct TlsSession<S: Session> {
     tls: tls::ServerSession,
-    inner: S,
+    inner: Inner<S>,
     since: Instant,
     handshake: Timeout,
     now: Instant,
     /// Decrypted bytes the inner engine has not taken yet.
-    plain: Vec<u8>,
-    plain_pos: usize,
+    input: PlainIn,
     /// Inner output TLS has not taken yet.
     out: PlainOut,
     /// TLS failed (its alert may be queued) or the handshake timed out.
     failed: bool,
-    /// The inner engine returned an error (its reaction is queued): nothing more goes in.
-    inner_failed: bool,
-    eof_passed: bool,
-    /// The inner session was told the agreed ALPN protocol ([`Session::alpn_agreed`]).
-    alpn_told: bool,
     /// The client's TLS fingerprint is wanted and not computed yet.
     fingerprint_wanted: bool,
     /// The client's TLS fingerprint, computed once the handshake completed; given to the
@@ -89,17 +84,17 @@ impl<S: Session> TlsSession<S> {
     pub fn new(tls: tls::ServerSession, inner: S, handshake: Timeout, now: Instant) -> Self {
         TlsSession {
             tls,
-            inner,
+            inner: Inner {
+                session: inner,
+                alpn_told: false,
+                failed: false,
+            },
             since: now,
             handshake,
             now,
-            plain: Vec::new(),
-            plain_pos: 0,
+            input: PlainIn::default(),
             out: PlainOut::default(),
             failed: false,
-            inner_failed: false,
-            eof_passed: false,
-            alpn_told: false,
             fingerprint_wanted: false,
             fingerprint: None,
         }
@@ -145,69 +140,22 @@ impl<S: Session> TlsSession<S> {
     /// The inner session.
     #[must_use]
     pub fn inner(&self) -> &S {
-        &self.inner
+        &self.inner.session
     }
 
-    /// Decrypts what TLS holds into the inner engine as far as it takes it. Returns whether
-    /// any plaintext moved.
+    /// Decrypts what TLS holds into the inner engine as far as it takes it (nothing more
+    /// once TLS or the inner engine failed). Returns whether any plaintext moved.
     fn pump_in(&mut self) -> Result<bool, tls::Error> {
-        let now = self.now;
-        let mut moved = false;
-        loop {
-            if self.inner_failed || self.failed {
-                return Ok(moved);
-            }
-            if self.plain_pos < self.plain.len() {
-                match self
-                    .inner
-                    .engine_mut()
-                    .recv(now, &self.plain[self.plain_pos..])
-                {
-                    Ok(n) => {
-                        self.plain_pos += n;
-                        moved |= n > 0;
-                    }
-                    Err(_) => {
-                        self.inner_failed = true;
-                        return Ok(moved);
-                    }
-                }
-                if self.plain_pos < self.plain.len() {
-                    // The inner engine is full: its session drains events first.
-                    return Ok(moved);
-                }
-                self.plain = Vec::new();
-                self.plain_pos = 0;
-            }
-            let mut buf = [0u8; 16 * 1024];
-            match self.tls.read(&mut buf)? {
-                tls::Plaintext::Data(0) | tls::Plaintext::NeedInput => return Ok(moved),
-                tls::Plaintext::Data(n) => {
-                    moved = true;
-                    if !self.alpn_told {
-                        // The read that completed the handshake may bring the first bytes.
-                        self.alpn_told = true;
-                        self.inner.alpn_agreed(self.tls.alpn());
-                    }
-                    match self.inner.engine_mut().recv(now, &buf[..n]) {
-                        Ok(k) if k < n => self.plain.extend_from_slice(&buf[k..n]),
-                        Ok(_) => {}
-                        Err(_) => self.inner_failed = true,
-                    }
-                }
-                tls::Plaintext::Closed => {
-                    if !self.eof_passed {
-                        self.eof_passed = true;
-                        moved = true;
-                        if self.inner.engine_mut().recv_eof().is_err() {
-                            self.inner_failed = true;
-                        }
-                    }
-                    return Ok(moved);
-                }
-                _ => return Ok(moved),
-            }
+        if self.failed {
+            return Ok(false);
         }
+        self.input.pump(
+            &mut self.tls,
+            &mut self.inner,
+            self.now,
+            End::CloseNotify,
+            |e| e,
+        )
     }
 
     /// Encrypts inner output while TLS takes it.
@@ -216,7 +164,55 @@ impl<S: Session> TlsSession<S> {
             return Ok(());
         }
         self.out
-            .pump(&mut self.tls, self.inner.engine_mut(), now, KEEP_TX)
+            .pump(&mut self.tls, self.inner.session.engine_mut(), now, KEEP_TX)
+    }
+}
+
+/// The inner session, as [`PlainIn`] moves plaintext into it: told the agreed ALPN protocol
+/// before its first bytes (the read that completed the handshake may bring them), and once its
+/// engine returned an error (its reaction is queued), it takes nothing more.
+struct Inner<S> {
+    session: S,
+    /// The session was told the agreed ALPN protocol ([`Session::alpn_agreed`]).
+    alpn_told: bool,
+    /// Its engine returned an error: nothing more goes in.
+    failed: bool,
+}
+
+impl<S: Session> tls_in::Plain<tls::Server> for Inner<S> {
+    type Error = tls::Error;
+
+    /// Nothing is allocated while a connection is idle.
+    const KEEP: usize = 0;
+
+    fn recv(
+        &mut self,
+        tls: &tls::ServerSession,
+        now: Instant,
+        input: &[u8],
+    ) -> Result<usize, tls::Error> {
+        if !self.alpn_told {
+            self.alpn_told = true;
+            self.session.alpn_agreed(tls.alpn());
+        }
+        // Nothing of `input` is taken once the engine failed (the pump stops).
+        Ok(
+            Engine::recv(self.session.engine_mut(), now, input).unwrap_or_else(|_| {
+                self.failed = true;
+                0
+            }),
+        )
+    }
+
+    fn recv_eof(&mut self) -> Result<(), tls::Error> {
+        if Engine::recv_eof(self.session.engine_mut()).is_err() {
+            self.failed = true;
+        }
+        Ok(())
+    }
+
+    fn stopped(&self) -> bool {
+        self.failed
     }
 }
 
@@ -238,14 +234,12 @@ impl<S: Session> Engine for TlsSession<S> {
         // Whatever is still buffered goes in; a missing close_notify is not held against a
         // client (the inner protocol knows whether its message was complete).
         let _ = self.pump_in();
-        if !self.eof_passed {
-            self.eof_passed = true;
-            if !self.inner_failed {
-                self.inner
-                    .engine_mut()
-                    .recv_eof()
-                    .map_err(TlsError::Inner)?;
-            }
+        if self.input.pass_eof_once() && !self.inner.failed {
+            self.inner
+                .session
+                .engine_mut()
+                .recv_eof()
+                .map_err(TlsError::Inner)?;
         }
         Ok(())
     }
@@ -266,7 +260,7 @@ impl<S: Session> Engine for TlsSession<S> {
         if self.failed || !self.tls.is_handshake_complete() {
             return false;
         }
-        self.out.wants_write(self.inner.engine())
+        self.out.wants_write(self.inner.session.engine())
     }
 
     fn is_closed(&self) -> bool {
@@ -274,15 +268,31 @@ impl<S: Session> Engine for TlsSession<S> {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        self.inner.engine().poll_timeout()
+        self.inner.session.engine().poll_timeout()
     }
 
     fn handle_timeout(&mut self, now: Instant) -> Result<(), Self::Error> {
         self.now = now;
         self.inner
+            .session
             .engine_mut()
             .handle_timeout(now)
             .map_err(TlsError::Inner)
+    }
+}
+
+/// `cx` as the inner session gets it: with the client's fingerprint once TLS computed it.
+fn inner_cx<'a, P>(
+    cx: &'a mut Context<'_, P>,
+    fingerprint: Option<&'a Arc<ClientFingerprint>>,
+) -> Context<'a, P> {
+    Context {
+        now: cx.now,
+        pool: &mut *cx.pool,
+        draining: cx.draining,
+        backed_up: cx.backed_up,
+        fingerprint: fingerprint.or(cx.fingerprint),
+        wake: cx.wake,
     }
 }
 
@@ -299,22 +309,16 @@ impl<S: Session> Session for TlsSession<S> {
     }
 
     fn prepare(&mut self, cx: &mut Context<'_, S::Pooled>) {
-        self.inner.prepare(cx);
+        self.inner.session.prepare(cx);
     }
 
     fn process(&mut self, cx: &mut Context<'_, S::Pooled>) {
         self.now = cx.now;
         self.take_fingerprint();
         loop {
-            let mut inner_cx = Context {
-                now: cx.now,
-                pool: &mut *cx.pool,
-                draining: cx.draining,
-                backed_up: cx.backed_up,
-                fingerprint: self.fingerprint.as_ref().or(cx.fingerprint),
-                wake: cx.wake,
-            };
-            self.inner.process(&mut inner_cx);
+            self.inner
+                .session
+                .process(&mut inner_cx(cx, self.fingerprint.as_ref()));
             match self.pump_in() {
                 Ok(true) => {}
                 Ok(false) => break,
@@ -333,7 +337,7 @@ impl<S: Session> Session for TlsSession<S> {
         if !self.tls.is_handshake_complete() {
             return self.handshake.deadline(self.since);
         }
-        self.inner.poll_timeout()
+        self.inner.session.poll_timeout()
     }
 
     fn handle_timeout(&mut self, cx: &mut Context<'_, S::Pooled>) {
@@ -348,7 +352,7 @@ impl<S: Session> Session for TlsSession<S> {
             }
             return;
         }
-        self.inner.handle_timeout(cx);
+        self.inner.session.handle_timeout(cx);
     }
 
     fn shutdown(&mut self, cx: &mut Context<'_, S::Pooled>) {
@@ -357,14 +361,8 @@ impl<S: Session> Session for TlsSession<S> {
             return;
         }
         self.take_fingerprint();
-        let mut inner_cx = Context {
-            now: cx.now,
-            pool: &mut *cx.pool,
-            draining: cx.draining,
-            backed_up: cx.backed_up,
-            fingerprint: self.fingerprint.as_ref().or(cx.fingerprint),
-            wake: cx.wake,
-        };
-        self.inner.shutdown(&mut inner_cx);
+        self.inner
+            .session
+            .shutdown(&mut inner_cx(cx, self.fingerprint.as_ref()));
     }
 }

@@ -1,10 +1,10 @@
-//! What the upload tests (`expect_continue.rs`, `request_trailers.rs`) share: their client
-//! and Python's `h2` as an h2c server (`tests/expect_h2_peer.py`, from
-//! `SETUP_PEERS=1 . scripts/setup.sh`). Each test binary that includes this module uses
-//! part of it.
+//! What the upload tests (`expect_continue.rs`, `request_trailers.rs`, `client_body.rs`,
+//! `cli.rs`) share: their client, Python's `h2` as an h2c server (`tests/expect_h2_peer.py`,
+//! from `SETUP_PEERS=1 . scripts/setup.sh`), and Python's reading of a multipart body and of
+//! a SHA-256. Each test binary that includes this module uses part of it.
 #![allow(dead_code)]
 
-use std::io::{BufRead as _, BufReader};
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -84,4 +84,58 @@ impl Drop for PyPeer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `python3 -c script args...` with `input` on its standard input; its standard output
+/// (it must succeed, else the test fails with its standard error).
+pub(crate) fn python(script: &str, args: &[&str], input: &[u8]) -> String {
+    let mut p = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    p.stdin.take().unwrap().write_all(input).unwrap();
+    let out = p.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `data`'s SHA-256 in hex, as Python's `hashlib` has it.
+pub(crate) fn sha256(data: &[u8]) -> String {
+    python(
+        "import sys,hashlib;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
+        &[],
+        data,
+    )
+    .trim()
+    .to_owned()
+}
+
+/// Python's `email` parser on a multipart `body` of content type `content_type`: a line a
+/// part, `name filename content-type length sha256` (Python's `None` for what is missing).
+pub(crate) fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<String> {
+    const PARSE: &str = r#"
+import sys, hashlib, email, email.policy
+ct = sys.argv[1]
+body = sys.stdin.buffer.read()
+msg = email.message_from_bytes(b"Content-Type: " + ct.encode() + b"\r\n\r\n" + body, policy=email.policy.HTTP)
+assert msg.is_multipart(), "not multipart"
+for part in msg.iter_parts():
+    name = part.get_param("name", header="content-disposition")
+    filename = part.get_filename()
+    data = part.get_payload(decode=True)
+    print(name, filename, part.get_content_type(), len(data), hashlib.sha256(data).hexdigest())
+"#;
+    python(PARSE, &[content_type], body)
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
