@@ -13,7 +13,7 @@ use proto_h2::conn::{Connection, Event as H2Event, Request as H2Request};
 use proto_h2::error::UserError;
 use proto_h2::frame::{ErrorCode, StreamId};
 
-use super::{Active, SEND_PIECE};
+use super::{Active, InlineList, SEND_PIECE};
 use crate::client::body::{Fields, Head, Version};
 use crate::client::error::{Error, ProtocolError};
 use crate::client::pool::{ConnShared, Job};
@@ -38,6 +38,36 @@ pub(super) struct H2 {
     pub(super) peer_settings: Option<proto_h2::settings::Settings>,
     /// The stream ids a step walks (kept for its capacity: a step runs on every turn).
     pub(super) ids: Vec<u32>,
+}
+
+/// Usual request field names, lowercase: found here, a name needs no copy to be lowered.
+const USUAL_NAMES: [&str; 14] = [
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "authorization",
+    "cache-control",
+    "content-length",
+    "content-type",
+    "cookie",
+    "origin",
+    "pragma",
+    "priority",
+    "referer",
+    "te",
+    "user-agent",
+];
+
+/// `name` lowercase without a copy: itself when it is lowercase already, else the usual
+/// name it spells in other case; `None` for another name with capitals.
+fn lowercase_name(name: &str) -> Option<&[u8]> {
+    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Some(name.as_bytes());
+    }
+    USUAL_NAMES
+        .iter()
+        .find(|u| u.eq_ignore_ascii_case(name))
+        .map(|u| u.as_bytes())
 }
 
 fn h2_head(head: &proto_h2::head::Head) -> Head {
@@ -149,14 +179,26 @@ fn start_h2(
                 }
             },
         };
-        let lower: Vec<(Vec<u8>, &[u8])> = req
-            .h2_headers()
-            .iter()
-            .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
-            .map(|(n, v)| (n.to_ascii_lowercase().into_bytes(), v.as_slice()))
+        let sent = || {
+            req.h2_headers()
+                .iter()
+                .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
+        };
+        // Names HTTP/2 sends lowercase (RFC 9113 8.2.1): as they are when they already are,
+        // a static copy for the usual ones, and only other names copied.
+        let owned: Vec<Vec<u8>> = sent()
+            .filter(|(n, _)| lowercase_name(n).is_none())
+            .map(|(n, _)| n.to_ascii_lowercase().into_bytes())
             .collect();
-        let mut fields: Vec<(&[u8], &[u8])> =
-            lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
+        let mut owned_names = owned.iter();
+        let mut fields = InlineList::new((&b""[..], &b""[..]));
+        for (n, v) in sent() {
+            let name = match lowercase_name(n) {
+                Some(l) => l,
+                None => owned_names.next().map_or(&b""[..], Vec::as_slice),
+            };
+            fields.push((name, v.as_slice()));
+        }
         let mut digits = [0; 20];
         let length = req
             .body
@@ -187,7 +229,7 @@ fn start_h2(
             authority,
             path: req.target.as_bytes(),
             protocol,
-            headers: &fields,
+            headers: fields.as_slice(),
         };
         let no_body = req.body.is_empty();
         match h.conn.send_request(&head, no_body) {
@@ -381,4 +423,22 @@ pub(super) fn step_h2(
         return Err(Error::Protocol(ProtocolError::H2(e.clone())));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lowercase_name;
+
+    /// Lowercase names pass as they are, usual names in any case come lowercase from the
+    /// table, other names with capitals are left to be copied.
+    #[test]
+    fn names_are_lowered_without_a_copy_when_they_can_be() {
+        assert_eq!(lowercase_name("x-custom"), Some(&b"x-custom"[..]));
+        assert_eq!(
+            lowercase_name("Accept-Encoding"),
+            Some(&b"accept-encoding"[..])
+        );
+        assert_eq!(lowercase_name("USER-AGENT"), Some(&b"user-agent"[..]));
+        assert_eq!(lowercase_name("X-Custom"), None);
+    }
 }
