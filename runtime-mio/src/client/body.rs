@@ -24,6 +24,7 @@
 
 use std::collections::VecDeque;
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -300,6 +301,9 @@ impl Drop for Delivery<'_> {
 #[derive(Debug)]
 pub(crate) struct Exchange {
     state: Mutex<State>,
+    /// The end is [`Error::Cancelled`] (set under the lock with it): what the connection
+    /// checks for each of its exchanges on every step, read without taking the lock.
+    cancelled: AtomicBool,
     changed: Condvar,
     limit: usize,
     /// When the caller asked (the total timeout runs from here).
@@ -320,6 +324,7 @@ impl Exchange {
                 waiters: 0,
                 listener: None,
             }),
+            cancelled: AtomicBool::new(false),
             changed: Condvar::new(),
             limit: limit.max(1),
             started,
@@ -407,7 +412,7 @@ impl Exchange {
     /// Whether the exchange is over for the connection (cancelled, failed, or the caller
     /// gave up): it should stop and forget it.
     pub(crate) fn is_cancelled(&self) -> bool {
-        matches!(self.lock().end, End::Failed(Error::Cancelled))
+        self.cancelled.load(Ordering::Acquire)
     }
 
     /// The exchange's error, once it failed.
@@ -479,6 +484,9 @@ impl Exchange {
             s.head = Some(Err(e.clone()));
         }
         if matches!(s.end, End::Open) {
+            if matches!(e, Error::Cancelled) {
+                self.cancelled.store(true, Ordering::Release);
+            }
             s.end = End::Failed(e);
             s.queue.clear();
             s.queued = 0;
@@ -514,6 +522,7 @@ impl Exchange {
             if s.head.is_none() {
                 s.head = Some(Err(Error::Cancelled));
             }
+            self.cancelled.store(true, Ordering::Release);
             s.end = End::Failed(Error::Cancelled);
             s.queue.clear();
             s.queued = 0;

@@ -22,7 +22,7 @@
 //! control, extended CONNECT), `tunnel.rs` (a connection after a 101); TLS around them, the
 //! timers and the loop's side are here.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
@@ -296,7 +296,7 @@ impl Protocol {
             })),
             Proto::Http2 => Protocol::H2(Box::new(H2 {
                 conn: Connection::new(Role::Client, settings.h2.clone(), now),
-                streams: HashMap::new(),
+                streams: h2::Streams::default(),
                 peer_settings: None,
                 ids: Vec::new(),
             })),
