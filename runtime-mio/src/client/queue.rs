@@ -404,3 +404,61 @@ impl Drop for CompletionQueue {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listener(shared: &Arc<Shared>, ticket: u64) -> Listener {
+        Listener {
+            shared: Arc::clone(shared),
+            ticket,
+            buffered: None,
+        }
+    }
+
+    fn deferred() -> usize {
+        DEFERRED.with(|d| d.borrow().queues.len())
+    }
+
+    /// On a deferring thread (a client's loop thread) completions for a waiting queue note
+    /// it once and leave its signal for the flush, which takes the note away; elsewhere the
+    /// signal is given at once. A thread that waits on the condvar is woken by the flush.
+    #[test]
+    fn a_deferring_thread_signals_a_waiting_queue_once_at_the_flush() {
+        let shared = Arc::new(Shared::default());
+        let waiter = {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                let mut r = shared.lock();
+                r.waiting = true;
+                while r.tickets.len() < 2 {
+                    r = shared
+                        .changed
+                        .wait(r)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                std::mem::take(&mut r.tickets)
+            })
+        };
+        while !shared.lock().waiting {
+            std::thread::yield_now();
+        }
+        defer_signals(true);
+        listener(&shared, 1).complete();
+        assert_eq!(deferred(), 1);
+        assert!(!shared.lock().waiting, "the waiter is counted as signalled");
+        // The waiter is not waiting any more as far as completions know: no second note.
+        listener(&shared, 2).complete();
+        assert_eq!(deferred(), 1);
+        flush_deferred();
+        assert_eq!(deferred(), 0);
+        assert_eq!(waiter.join().unwrap(), [1, 2]);
+        defer_signals(false);
+        // Not deferring: nothing is noted.
+        shared.lock().waiting = true;
+        listener(&shared, 3).complete();
+        assert_eq!(deferred(), 0);
+        assert!(!shared.lock().waiting);
+    }
+}
