@@ -68,7 +68,8 @@ pub(super) struct H2 {
     pub(super) streams: Streams,
     /// The server's SETTINGS arrived (an extended CONNECT waits for them).
     pub(super) peer_settings: Option<proto_h2::settings::Settings>,
-    /// The stream ids a step walks (kept for its capacity: a step runs on every turn).
+    /// The streams a step found over, removed after its walk (kept for its capacity: a
+    /// step runs on every turn).
     pub(super) ids: Vec<u32>,
 }
 
@@ -390,28 +391,29 @@ pub(super) fn step_h2(
     }
     // Body bytes into the readers' queues while they have room (reading is what returns
     // window credit to the server), cancels, and the streams that are complete.
-    let mut ids = std::mem::take(&mut h.ids);
+    // The streams walked in place (no lookup per stream); those that are over are removed
+    // after the walk, their exchanges signalled before (an `Active`'s drop reads its
+    // exchange).
+    let H2 {
+        conn, streams, ids, ..
+    } = h;
     ids.clear();
-    ids.extend(h.streams.keys().copied());
-    for &id in &ids {
+    for (&id, a) in streams.iter_mut() {
         let sid = StreamId::new(id);
-        let Some(a) = h.streams.get_mut(&id) else {
-            continue;
-        };
         if a.ex.is_cancelled() {
             // The stream may be closed already (its response complete): nothing to reset.
-            let _ = h.conn.reset(sid, ErrorCode::CANCEL);
-            h.streams.remove(&id);
+            let _ = conn.reset(sid, ErrorCode::CANCEL);
+            ids.push(id);
             shared.release();
             continue;
         }
         if !a.send.done
             && a.may_send()
-            && let Err(e) = feed_h2(&mut h.conn, sid, a, now)
+            && let Err(e) = feed_h2(conn, sid, a, now)
         {
-            let _ = h.conn.reset(sid, ErrorCode::CANCEL);
+            let _ = conn.reset(sid, ErrorCode::CANCEL);
             a.ex.fail(e);
-            h.streams.remove(&id);
+            ids.push(id);
             shared.release();
             continue;
         }
@@ -428,7 +430,7 @@ pub(super) fn step_h2(
             if !a.note_room(room, now) {
                 break;
             }
-            match h.conn.read_data(sid) {
+            match conn.read_data(sid) {
                 Some(b) => d.push(b),
                 None => {
                     drained = true;
@@ -437,20 +439,20 @@ pub(super) fn step_h2(
             }
         }
         if drained && a.ended {
-            // The stream slot is free before the caller learns the body ended.
-            let a = h.streams.remove(&id).expect("present above");
             if !a.send.done {
                 // Answered before the request body was all sent (RFC 9113 8.1).
-                let _ = h.conn.reset(sid, ErrorCode::NO_ERROR);
+                let _ = conn.reset(sid, ErrorCode::NO_ERROR);
             }
+            // The stream slot is free before the caller learns the body ended.
             shared.release();
             d.finish();
-            // The signal goes before `a` is dropped (its drop reads the exchange).
             drop(d);
-            drop(a);
+            ids.push(id);
         }
     }
-    h.ids = ids;
+    for id in ids.iter() {
+        streams.remove(id);
+    }
     if let Some(e) = h.conn.error() {
         return Err(Error::Protocol(ProtocolError::H2(e.clone())));
     }
