@@ -187,6 +187,16 @@ pub trait Session {
     fn watches_while_sending(&self) -> bool {
         false
     }
+
+    /// The loop finished a turn (the ready connections, wake-ups and timers of one `poll`)
+    /// and is about to wait again, or to return from [`EventLoop::run`]: signals to other
+    /// threads that this session type put off during the turn go now, one per waiting thread
+    /// instead of one per event (the client's completion queue). Does nothing by default.
+    fn turn_end()
+    where
+        Self: Sized,
+    {
+    }
 }
 
 /// Loop configuration.
@@ -458,6 +468,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
         drop(queued);
+        S::turn_end();
         result
     }
 
@@ -531,6 +542,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                 self.accept(now);
             }
             self.freed = false;
+            S::turn_end();
         }
     }
 

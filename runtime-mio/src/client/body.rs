@@ -24,6 +24,7 @@
 
 use std::collections::VecDeque;
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -162,10 +163,39 @@ enum End {
     Failed(Error),
 }
 
+/// The body chunks queued for the reader, in order: the first in place, the rest (when
+/// the reader falls behind) in a queue, so that a body that comes in one chunk, or whose
+/// reader keeps up, allocates nothing here.
+#[derive(Debug, Default)]
+struct Chunks {
+    /// The oldest chunk; when `None`, `rest` is empty or holds them all.
+    first: Option<Bytes>,
+    rest: VecDeque<Bytes>,
+}
+
+impl Chunks {
+    fn push_back(&mut self, chunk: Bytes) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some(chunk);
+        } else {
+            self.rest.push_back(chunk);
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<Bytes> {
+        self.first.take().or_else(|| self.rest.pop_front())
+    }
+
+    fn clear(&mut self) {
+        self.first = None;
+        self.rest.clear();
+    }
+}
+
 #[derive(Debug)]
 struct State {
     head: Option<Result<Head, Error>>,
-    queue: VecDeque<Bytes>,
+    queue: Chunks,
     queued: usize,
     end: End,
     /// The request left for the wire (its connection took it): a failure now is not
@@ -271,6 +301,9 @@ impl Drop for Delivery<'_> {
 #[derive(Debug)]
 pub(crate) struct Exchange {
     state: Mutex<State>,
+    /// The end is [`Error::Cancelled`] (set under the lock with it): what the connection
+    /// checks for each of its exchanges on every step, read without taking the lock.
+    cancelled: AtomicBool,
     changed: Condvar,
     limit: usize,
     /// When the caller asked (the total timeout runs from here).
@@ -282,7 +315,7 @@ impl Exchange {
         Arc::new(Exchange {
             state: Mutex::new(State {
                 head: None,
-                queue: VecDeque::new(),
+                queue: Chunks::default(),
                 queued: 0,
                 end: End::Open,
                 sent: false,
@@ -291,6 +324,7 @@ impl Exchange {
                 waiters: 0,
                 listener: None,
             }),
+            cancelled: AtomicBool::new(false),
             changed: Condvar::new(),
             limit: limit.max(1),
             started,
@@ -324,12 +358,17 @@ impl Exchange {
         self.release(s);
     }
 
-    /// The head, once it arrived; `Err((e, true))` when the request never left.
-    pub(crate) fn try_head(&self) -> Option<Result<Head, (Error, bool)>> {
-        let s = self.lock();
-        match &s.head {
-            Some(Ok(h)) => Some(Ok(h.clone())),
-            Some(Err(e)) => Some(Err((e.clone(), !s.sent))),
+    /// The head, once it arrived, taken (not cloned: one caller takes it, once, as from
+    /// [`Exchange::wait_head`]); `Err((e, true))` when the request never left.
+    pub(crate) fn take_head(&self) -> Option<Result<Head, (Error, bool)>> {
+        let mut s = self.lock();
+        match s.head.take() {
+            Some(Ok(h)) => Some(Ok(h)),
+            Some(Err(e)) => {
+                let not_sent = !s.sent;
+                s.head = Some(Err(e.clone()));
+                Some(Err((e, not_sent)))
+            }
             None => None,
         }
     }
@@ -373,7 +412,7 @@ impl Exchange {
     /// Whether the exchange is over for the connection (cancelled, failed, or the caller
     /// gave up): it should stop and forget it.
     pub(crate) fn is_cancelled(&self) -> bool {
-        matches!(self.lock().end, End::Failed(Error::Cancelled))
+        self.cancelled.load(Ordering::Acquire)
     }
 
     /// The exchange's error, once it failed.
@@ -445,6 +484,9 @@ impl Exchange {
             s.head = Some(Err(e.clone()));
         }
         if matches!(s.end, End::Open) {
+            if matches!(e, Error::Cancelled) {
+                self.cancelled.store(true, Ordering::Release);
+            }
             s.end = End::Failed(e);
             s.queue.clear();
             s.queued = 0;
@@ -480,6 +522,7 @@ impl Exchange {
             if s.head.is_none() {
                 s.head = Some(Err(Error::Cancelled));
             }
+            self.cancelled.store(true, Ordering::Release);
             s.end = End::Failed(Error::Cancelled);
             s.queue.clear();
             s.queued = 0;
@@ -1008,6 +1051,34 @@ mod tests {
         );
         assert!(!ex.lock().loop_waiting);
         assert!(ex.reserve());
+    }
+
+    /// Chunks come out in the order they went in, whether the reader keeps up or falls
+    /// behind (the first in place, the others queued).
+    #[test]
+    fn chunks_keep_their_order() {
+        let mut c = Chunks::default();
+        let b = |n: u8| Bytes::from(vec![n]);
+        c.push_back(b(1));
+        assert_eq!(c.pop_front(), Some(b(1)));
+        assert_eq!(c.pop_front(), None);
+        for n in 2..6 {
+            c.push_back(b(n));
+        }
+        assert_eq!(c.pop_front(), Some(b(2)));
+        c.push_back(b(6));
+        let mut got = Vec::new();
+        while let Some(x) = c.pop_front() {
+            got.push(x[0]);
+            if x[0] == 4 {
+                c.push_back(b(7));
+            }
+        }
+        assert_eq!(got, [3, 4, 5, 6, 7]);
+        c.push_back(b(8));
+        c.push_back(b(9));
+        c.clear();
+        assert_eq!(c.pop_front(), None);
     }
 
     /// A change with nobody waiting signals nothing; a waiter is counted once and is

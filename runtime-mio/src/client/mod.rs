@@ -598,7 +598,15 @@ impl Client {
         let stopper = ev.stopper();
         let thread = std::thread::Builder::new()
             .name("wire-client".into())
-            .spawn(move || ev.run())
+            .spawn(move || {
+                // Completion queues are signalled once per turn of the loop.
+                queue::defer_signals(true);
+                let result = ev.run();
+                // The sessions left fail their exchanges as they go.
+                drop(ev);
+                queue::defer_signals(false);
+                result
+            })
             .map_err(io)?;
         let cookies = config.cookies.then(CookieJar::new);
         let h2 = match &config.profile {

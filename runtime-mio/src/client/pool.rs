@@ -13,7 +13,7 @@
 //! handed back untouched (its exchange fails as "not sent") and the caller opens a new
 //! connection for it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
@@ -215,13 +215,14 @@ impl ConnShared {
         Ok(())
     }
 
-    /// The session takes the jobs handed to it (and, the first time, leaves its waker).
-    pub(crate) fn take_jobs(&self, waker: Option<&ConnWaker>) -> Vec<Job> {
+    /// The session moves the jobs handed to it into `into` (and, the first time, leaves its
+    /// waker). The inbox keeps its buffer for the next ones.
+    pub(crate) fn take_jobs(&self, waker: Option<&ConnWaker>, into: &mut VecDeque<Job>) {
         let mut inbox = self.lock();
         if inbox.waker.is_none() {
             inbox.waker = waker.cloned();
         }
-        std::mem::take(&mut inbox.jobs)
+        into.extend(inbox.jobs.drain(..));
     }
 
     /// The session is ending: nothing more is accepted; the jobs it never took come back.

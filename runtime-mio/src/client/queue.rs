@@ -68,17 +68,83 @@ pub(crate) struct Listener {
 
 impl Listener {
     /// The exchange is ready: the ticket joins the ready list; the queue's thread is
-    /// signalled only when it waits.
+    /// signalled only when it waits, and on the client's loop thread only at the end of the
+    /// loop's turn ([`Deferred`]).
     pub(crate) fn complete(self) {
         let wake = {
             let mut r = self.shared.lock();
             r.tickets.push(self.ticket);
             std::mem::take(&mut r.waiting)
         };
-        if wake {
+        if wake && !defer(&self.shared) {
             self.shared.changed.notify_one();
         }
     }
+}
+
+/// The queues whose waiting thread the client's loop thread signals at the end of its
+/// turn instead of at each completion: a turn that completes many requests (one per
+/// HTTP/1.1 connection ready in it, or many streams of one HTTP/2 connection) wakes a
+/// waiting queue's thread once, which then takes them all in one [`CompletionQueue::wait`];
+/// signalled at once, that thread (on the same core, often) would run for the first
+/// completion alone, submit one request and wait again, two context switches and a futex
+/// wait and wake per request. The loop calls [`flush_deferred`] before it waits again
+/// (`Session::turn_end`), so a signal is delayed by the rest of one turn at most.
+#[derive(Default)]
+struct Deferred {
+    /// On a client's loop thread: signals are deferred.
+    active: bool,
+    /// The queues to signal at the end of the turn.
+    queues: Vec<Arc<Shared>>,
+    /// A spare list (its capacity kept) the flush swaps in while it signals.
+    spare: Vec<Arc<Shared>>,
+}
+
+thread_local! {
+    static DEFERRED: std::cell::RefCell<Deferred> = std::cell::RefCell::new(Deferred::default());
+}
+
+/// Puts off the signal to `shared`'s waiting thread until the end of the loop's turn when
+/// this is a client's loop thread; returns whether it did.
+fn defer(shared: &Arc<Shared>) -> bool {
+    DEFERRED.with(|d| {
+        let Ok(mut d) = d.try_borrow_mut() else {
+            return false;
+        };
+        if !d.active {
+            return false;
+        }
+        if !d.queues.iter().any(|s| Arc::ptr_eq(s, shared)) {
+            d.queues.push(Arc::clone(shared));
+        }
+        true
+    })
+}
+
+/// Signals the queues whose signal this thread put off ([`defer`]).
+pub(crate) fn flush_deferred() {
+    let mut queues = DEFERRED.with(|d| {
+        let mut d = d.borrow_mut();
+        let spare = std::mem::take(&mut d.spare);
+        std::mem::replace(&mut d.queues, spare)
+    });
+    if queues.is_empty() {
+        DEFERRED.with(|d| d.borrow_mut().spare = queues);
+        return;
+    }
+    for s in queues.drain(..) {
+        s.changed.notify_one();
+    }
+    DEFERRED.with(|d| d.borrow_mut().spare = queues);
+}
+
+/// From now on this thread (a client's loop thread) defers the queues' signals to
+/// [`flush_deferred`]; `false` ends that, after signalling what was deferred.
+pub(crate) fn defer_signals(on: bool) {
+    if !on {
+        flush_deferred();
+    }
+    DEFERRED.with(|d| d.borrow_mut().active = on);
 }
 
 #[derive(Debug)]
@@ -147,6 +213,9 @@ pub struct CompletionQueue {
     shared: Arc<Shared>,
     pending: HashMap<u64, Pending>,
     next: u64,
+    /// The ready list's last buffer, swapped back in by the next [`CompletionQueue::wait`]
+    /// (its capacity kept: the loop pushes into it without growing it again).
+    spare: Vec<u64>,
 }
 
 impl CompletionQueue {
@@ -156,6 +225,7 @@ impl CompletionQueue {
             shared: Arc::new(Shared::default()),
             pending: HashMap::new(),
             next: 0,
+            spare: Vec::new(),
         }
     }
 
@@ -248,19 +318,20 @@ impl CompletionQueue {
             Wait::Timeout(d) => Some(Instant::now() + d),
             _ => None,
         };
-        let tickets = {
+        let mut tickets = {
+            let spare = std::mem::take(&mut self.spare);
             let mut r = self.shared.lock();
             loop {
                 if !r.tickets.is_empty() || self.pending.is_empty() {
-                    break std::mem::take(&mut r.tickets);
+                    break std::mem::replace(&mut r.tickets, spare);
                 }
                 r.waiting = true;
                 r = match (wait, deadline) {
-                    (Wait::NoWait, _) => break Vec::new(),
+                    (Wait::NoWait, _) => break spare,
                     (Wait::Timeout(_), Some(d)) => {
                         let left = d.saturating_duration_since(Instant::now());
                         if left.is_zero() {
-                            break Vec::new();
+                            break spare;
                         }
                         self.shared
                             .changed
@@ -276,21 +347,23 @@ impl CompletionQueue {
                 };
             }
         };
-        tickets
-            .into_iter()
-            .filter_map(|t| {
-                let p = self.pending.remove(&t)?;
-                Some(Completion {
+        // One allocation for the list handed over, however many completed.
+        let mut done = Vec::with_capacity(tickets.len());
+        for t in tickets.drain(..) {
+            if let Some(p) = self.pending.remove(&t) {
+                done.push(Completion {
                     ticket: Ticket(t),
                     result: self.finish(p),
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        self.spare = tickets;
+        done
     }
 
     /// The response of a ready exchange, as [`Client::request`] would hand it over.
     fn finish(&self, p: Pending) -> Result<Response, Error> {
-        let head = match p.ex.try_head() {
+        let head = match p.ex.take_head() {
             Some(Ok(h)) => h,
             Some(Err((e, _))) => return Err(e),
             None => return Err(Error::ConnectionClosed),
@@ -329,5 +402,63 @@ impl Drop for CompletionQueue {
         for (_, p) in self.pending.drain() {
             p.ex.cancel();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listener(shared: &Arc<Shared>, ticket: u64) -> Listener {
+        Listener {
+            shared: Arc::clone(shared),
+            ticket,
+            buffered: None,
+        }
+    }
+
+    fn deferred() -> usize {
+        DEFERRED.with(|d| d.borrow().queues.len())
+    }
+
+    /// On a deferring thread (a client's loop thread) completions for a waiting queue note
+    /// it once and leave its signal for the flush, which takes the note away; elsewhere the
+    /// signal is given at once. A thread that waits on the condvar is woken by the flush.
+    #[test]
+    fn a_deferring_thread_signals_a_waiting_queue_once_at_the_flush() {
+        let shared = Arc::new(Shared::default());
+        let waiter = {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                let mut r = shared.lock();
+                r.waiting = true;
+                while r.tickets.len() < 2 {
+                    r = shared
+                        .changed
+                        .wait(r)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                std::mem::take(&mut r.tickets)
+            })
+        };
+        while !shared.lock().waiting {
+            std::thread::yield_now();
+        }
+        defer_signals(true);
+        listener(&shared, 1).complete();
+        assert_eq!(deferred(), 1);
+        assert!(!shared.lock().waiting, "the waiter is counted as signalled");
+        // The waiter is not waiting any more as far as completions know: no second note.
+        listener(&shared, 2).complete();
+        assert_eq!(deferred(), 1);
+        flush_deferred();
+        assert_eq!(deferred(), 0);
+        assert_eq!(waiter.join().unwrap(), [1, 2]);
+        defer_signals(false);
+        // Not deferring: nothing is noted.
+        shared.lock().waiting = true;
+        listener(&shared, 3).complete();
+        assert_eq!(deferred(), 0);
+        assert!(!shared.lock().waiting);
     }
 }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use proto_h1::{ClientConn, Event as H1Event, Header};
+use proto_h1::{ClientConn, EMPTY_HEADER, Event as H1Event, Header};
 
-use super::{Active, H1_SEND_BUDGET, SEND_PIECE};
+use super::{Active, H1_SEND_BUDGET, InlineList, SEND_PIECE};
 use crate::client::body::{Fields, Head, Version};
 use crate::client::error::{Error, ProtocolError};
 use crate::client::pool::{ConnShared, Job};
@@ -24,9 +24,9 @@ pub(super) struct H1 {
 /// The request head as HTTP/1.1 sends it: the caller's fields in order and case, `Host`
 /// first when the caller gave none, and the body's `Content-Length` (or `Transfer-Encoding:
 /// chunked` for a streamed body of unknown length).
-fn h1_headers<'a>(job: &'a Job, length: &'a str) -> Vec<Header<'a>> {
+fn h1_headers<'a>(job: &'a Job, length: &'a str) -> InlineList<Header<'a>> {
     let req = &job.req;
-    let mut v = Vec::with_capacity(req.headers.len() + 2);
+    let mut v = InlineList::new(EMPTY_HEADER);
     if !req
         .headers
         .iter()
@@ -168,11 +168,12 @@ pub(super) fn step_h1(
                 .map_or("", |n| crate::decimal::decimal(n, &mut digits));
             let headers = h1_headers(&job, length);
             let chunked = headers
+                .as_slice()
                 .iter()
                 .any(|h| h.name.eq_ignore_ascii_case("transfer-encoding"));
             let sent = h
                 .conn
-                .send_request(&job.req.method, &job.req.target, &headers);
+                .send_request(&job.req.method, &job.req.target, headers.as_slice());
             drop(headers);
             if let Err(e) = sent {
                 job.ex.fail(Error::InvalidRequest(e.to_string()));

@@ -13,7 +13,7 @@ use proto_h2::conn::{Connection, Event as H2Event, Request as H2Request};
 use proto_h2::error::UserError;
 use proto_h2::frame::{ErrorCode, StreamId};
 
-use super::{Active, SEND_PIECE};
+use super::{Active, InlineList, SEND_PIECE};
 use crate::client::body::{Fields, Head, Version};
 use crate::client::error::{Error, ProtocolError};
 use crate::client::pool::{ConnShared, Job};
@@ -30,14 +30,77 @@ const H2_DROPPED: [&str; 6] = [
     "host",
 ];
 
+/// Hashes the stream ids of [`H2::streams`] with one multiplication instead of SipHash (a
+/// step looks up every stream it walks): the ids are numbered by this connection, odd
+/// numbers counting up, that nobody picks to collide.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct StreamIdHasher(u64);
+
+impl StreamIdHasher {
+    /// 2^64 divided by the golden ratio (Fibonacci hashing).
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+}
+
+impl std::hash::Hasher for StreamIdHasher {
+    fn finish(&self) -> u64 {
+        // The product's high bits are the well-mixed ones; folded down, they reach the low
+        // bits the table indexes with (odd ids would otherwise all end in 1).
+        self.0 ^ (self.0 >> 32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(Self::K);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(Self::K);
+    }
+}
+
+/// The exchanges of an HTTP/2 connection by stream id.
+pub(super) type Streams = HashMap<u32, Active, std::hash::BuildHasherDefault<StreamIdHasher>>;
+
 /// An HTTP/2 connection and its exchanges by stream.
 pub(super) struct H2 {
     pub(super) conn: Connection,
-    pub(super) streams: HashMap<u32, Active>,
+    pub(super) streams: Streams,
     /// The server's SETTINGS arrived (an extended CONNECT waits for them).
     pub(super) peer_settings: Option<proto_h2::settings::Settings>,
-    /// The stream ids a step walks (kept for its capacity: a step runs on every turn).
+    /// The streams a step found over, removed after its walk (kept for its capacity: a
+    /// step runs on every turn).
     pub(super) ids: Vec<u32>,
+}
+
+/// Usual request field names, lowercase: found here, a name needs no copy to be lowered.
+const USUAL_NAMES: [&str; 14] = [
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "authorization",
+    "cache-control",
+    "content-length",
+    "content-type",
+    "cookie",
+    "origin",
+    "pragma",
+    "priority",
+    "referer",
+    "te",
+    "user-agent",
+];
+
+/// `name` lowercase without a copy: itself when it is lowercase already, else the usual
+/// name it spells in other case; `None` for another name with capitals.
+fn lowercase_name(name: &str) -> Option<&[u8]> {
+    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Some(name.as_bytes());
+    }
+    USUAL_NAMES
+        .iter()
+        .find(|u| u.eq_ignore_ascii_case(name))
+        .map(|u| u.as_bytes())
 }
 
 fn h2_head(head: &proto_h2::head::Head) -> Head {
@@ -149,14 +212,26 @@ fn start_h2(
                 }
             },
         };
-        let lower: Vec<(Vec<u8>, &[u8])> = req
-            .h2_headers()
-            .iter()
-            .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
-            .map(|(n, v)| (n.to_ascii_lowercase().into_bytes(), v.as_slice()))
+        let sent = || {
+            req.h2_headers()
+                .iter()
+                .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
+        };
+        // Names HTTP/2 sends lowercase (RFC 9113 8.2.1): as they are when they already are,
+        // a static copy for the usual ones, and only other names copied.
+        let owned: Vec<Vec<u8>> = sent()
+            .filter(|(n, _)| lowercase_name(n).is_none())
+            .map(|(n, _)| n.to_ascii_lowercase().into_bytes())
             .collect();
-        let mut fields: Vec<(&[u8], &[u8])> =
-            lower.iter().map(|(n, v)| (n.as_slice(), *v)).collect();
+        let mut owned_names = owned.iter();
+        let mut fields = InlineList::new((&b""[..], &b""[..]));
+        for (n, v) in sent() {
+            let name = match lowercase_name(n) {
+                Some(l) => l,
+                None => owned_names.next().map_or(&b""[..], Vec::as_slice),
+            };
+            fields.push((name, v.as_slice()));
+        }
         let mut digits = [0; 20];
         let length = req
             .body
@@ -187,7 +262,7 @@ fn start_h2(
             authority,
             path: req.target.as_bytes(),
             protocol,
-            headers: &fields,
+            headers: fields.as_slice(),
         };
         let no_body = req.body.is_empty();
         match h.conn.send_request(&head, no_body) {
@@ -316,28 +391,29 @@ pub(super) fn step_h2(
     }
     // Body bytes into the readers' queues while they have room (reading is what returns
     // window credit to the server), cancels, and the streams that are complete.
-    let mut ids = std::mem::take(&mut h.ids);
+    // The streams walked in place (no lookup per stream); those that are over are removed
+    // after the walk, their exchanges signalled before (an `Active`'s drop reads its
+    // exchange).
+    let H2 {
+        conn, streams, ids, ..
+    } = h;
     ids.clear();
-    ids.extend(h.streams.keys().copied());
-    for &id in &ids {
+    for (&id, a) in streams.iter_mut() {
         let sid = StreamId::new(id);
-        let Some(a) = h.streams.get_mut(&id) else {
-            continue;
-        };
         if a.ex.is_cancelled() {
             // The stream may be closed already (its response complete): nothing to reset.
-            let _ = h.conn.reset(sid, ErrorCode::CANCEL);
-            h.streams.remove(&id);
+            let _ = conn.reset(sid, ErrorCode::CANCEL);
+            ids.push(id);
             shared.release();
             continue;
         }
         if !a.send.done
             && a.may_send()
-            && let Err(e) = feed_h2(&mut h.conn, sid, a, now)
+            && let Err(e) = feed_h2(conn, sid, a, now)
         {
-            let _ = h.conn.reset(sid, ErrorCode::CANCEL);
+            let _ = conn.reset(sid, ErrorCode::CANCEL);
             a.ex.fail(e);
-            h.streams.remove(&id);
+            ids.push(id);
             shared.release();
             continue;
         }
@@ -354,7 +430,7 @@ pub(super) fn step_h2(
             if !a.note_room(room, now) {
                 break;
             }
-            match h.conn.read_data(sid) {
+            match conn.read_data(sid) {
                 Some(b) => d.push(b),
                 None => {
                     drained = true;
@@ -363,22 +439,53 @@ pub(super) fn step_h2(
             }
         }
         if drained && a.ended {
-            // The stream slot is free before the caller learns the body ended.
-            let a = h.streams.remove(&id).expect("present above");
             if !a.send.done {
                 // Answered before the request body was all sent (RFC 9113 8.1).
-                let _ = h.conn.reset(sid, ErrorCode::NO_ERROR);
+                let _ = conn.reset(sid, ErrorCode::NO_ERROR);
             }
+            // The stream slot is free before the caller learns the body ended.
             shared.release();
             d.finish();
-            // The signal goes before `a` is dropped (its drop reads the exchange).
             drop(d);
-            drop(a);
+            ids.push(id);
         }
     }
-    h.ids = ids;
+    for id in ids.iter() {
+        streams.remove(id);
+    }
     if let Some(e) = h.conn.error() {
         return Err(Error::Protocol(ProtocolError::H2(e.clone())));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{StreamIdHasher, lowercase_name};
+    use std::hash::{BuildHasher, BuildHasherDefault};
+
+    /// Consecutive stream ids (odd numbers) spread over the low bits a table indexes with,
+    /// and over the high bits it keeps as tags.
+    #[test]
+    fn stream_ids_hash_apart() {
+        let b = BuildHasherDefault::<StreamIdHasher>::default();
+        let hashes: Vec<u64> = (0..256u32).map(|i| b.hash_one(2 * i + 1)).collect();
+        let low: std::collections::HashSet<u64> = hashes.iter().map(|h| h & 0xff).collect();
+        let high: std::collections::HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
+        assert!(low.len() > 128, "{} low bytes of 256", low.len());
+        assert!(high.len() > 100, "{} high 7-bit tags of 128", high.len());
+    }
+
+    /// Lowercase names pass as they are, usual names in any case come lowercase from the
+    /// table, other names with capitals are left to be copied.
+    #[test]
+    fn names_are_lowered_without_a_copy_when_they_can_be() {
+        assert_eq!(lowercase_name("x-custom"), Some(&b"x-custom"[..]));
+        assert_eq!(
+            lowercase_name("Accept-Encoding"),
+            Some(&b"accept-encoding"[..])
+        );
+        assert_eq!(lowercase_name("USER-AGENT"), Some(&b"user-agent"[..]));
+        assert_eq!(lowercase_name("X-Custom"), None);
+    }
 }

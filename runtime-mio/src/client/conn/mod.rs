@@ -22,7 +22,7 @@
 //! control, extended CONNECT), `tunnel.rs` (a connection after a 101); TLS around them, the
 //! timers and the loop's side are here.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
@@ -219,6 +219,54 @@ impl Drop for Active {
     }
 }
 
+/// A list of request fields handed to an engine: up to [`INLINE_FIELDS`] on the stack
+/// (no allocation for a usual request), more in a `Vec`.
+struct InlineList<T: Copy> {
+    inline: [T; INLINE_FIELDS],
+    len: usize,
+    spill: Vec<T>,
+}
+
+/// Fields an [`InlineList`] holds without allocating.
+const INLINE_FIELDS: usize = 24;
+
+impl<T: Copy> InlineList<T> {
+    /// An empty list (`fill` fills the unused slots).
+    fn new(fill: T) -> Self {
+        InlineList {
+            inline: [fill; INLINE_FIELDS],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, item: T) {
+        if self.spill.is_empty() && self.len < INLINE_FIELDS {
+            self.inline[self.len] = item;
+            self.len += 1;
+        } else {
+            if self.spill.is_empty() {
+                self.spill.extend_from_slice(&self.inline[..self.len]);
+            }
+            self.spill.push(item);
+        }
+    }
+
+    fn extend(&mut self, items: impl Iterator<Item = T>) {
+        for item in items {
+            self.push(item);
+        }
+    }
+
+    fn as_slice(&self) -> &[T] {
+        if self.spill.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+}
+
 /// HTTP/1.1: body bytes are handed to the engine while its send queue holds less than this
 /// (and the socket is not backed up).
 const H1_SEND_BUDGET: usize = 64 * 1024;
@@ -248,7 +296,7 @@ impl Protocol {
             })),
             Proto::Http2 => Protocol::H2(Box::new(H2 {
                 conn: Connection::new(Role::Client, settings.h2.clone(), now),
-                streams: HashMap::new(),
+                streams: h2::Streams::default(),
                 peer_settings: None,
                 ids: Vec::new(),
             })),
@@ -851,6 +899,11 @@ impl Session for ClientSession {
         true
     }
 
+    /// The completion queues' signals put off during the turn go now.
+    fn turn_end() {
+        crate::client::queue::flush_deferred();
+    }
+
     fn engine(&self) -> &Self {
         self
     }
@@ -865,8 +918,7 @@ impl Session for ClientSession {
         if self.waker.is_none() {
             self.waker = cx.waker();
         }
-        let jobs = self.shared.take_jobs(self.waker.as_ref());
-        self.jobs.extend(jobs);
+        self.shared.take_jobs(self.waker.as_ref(), &mut self.jobs);
         loop {
             self.step();
             if self.error.is_some() {
@@ -1030,5 +1082,28 @@ impl Drop for ClientSession {
     fn drop(&mut self) {
         let e = self.error.clone().unwrap_or(Error::ConnectionClosed);
         self.fail_all(&e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{INLINE_FIELDS, InlineList};
+
+    /// Items come back in order whether they fit in place or spilled into the `Vec`.
+    #[test]
+    fn an_inline_list_keeps_its_order_past_its_inline_room() {
+        for n in [
+            0,
+            1,
+            INLINE_FIELDS - 1,
+            INLINE_FIELDS,
+            INLINE_FIELDS + 1,
+            3 * INLINE_FIELDS,
+        ] {
+            let mut l = InlineList::new(0usize);
+            l.extend(0..n);
+            assert_eq!(l.as_slice(), (0..n).collect::<Vec<_>>(), "{n} items");
+            assert_eq!(l.spill.is_empty(), n <= INLINE_FIELDS);
+        }
     }
 }
