@@ -441,7 +441,7 @@ mod tests {
     fn long_entries_freeze_and_thaw() {
         let mut enc = crate::hpack::Encoder::new();
         let (mut a, mut twin) = (Decoder::new(), Decoder::new());
-        let name = vec![b'n'; 130];
+        let name = [b'n'; 130];
         let value = vec![b'v'; 1_000];
         let mut block = Vec::new();
         enc.encode([(&name[..], &value[..]), (b"short", b"x")], &mut block);
