@@ -26,7 +26,9 @@
 # Environment: ROUNDS (3; each figure is the median over the rounds), DURATION (wrk seconds, 5),
 # WARMUP (wrk seconds before each measured run, 1), H2_REQUESTS (h2load -n, 1000000),
 # IDLE_CONNS (10000), SCENARIOS (subset of: h1ka h1pipe h2c h2tls idle-h1 idle-h2),
-# SERVERS (subset of: wire hyper nginx nghttpd), BASE_PORT (28400; nine ports from it),
+# SERVERS (subset of: wire hyper nginx nghttpd), WIRE (the wire binary measured: another
+# build's, to compare two builds side by side; default the one built here),
+# BASE_PORT (28400; nine ports from it),
 # SERVER_CORE (0), LOAD_CORE (1), KEEP_TMP=1 keeps the work directory (logs, raw results),
 # SYSCALLS=1 also counts the server's system calls per request in each load run (perf's
 # syscalls:sys_enter_* tracepoints on the server process; the tracing adds a little to the
@@ -77,7 +79,7 @@ ulimit -n "$hard"
 echo "== building wire, hyper_server and idle_conns (release)"
 cargo build --release -q -p runtime-mio --bin wire -p benches --bin hyper_server --bin idle_conns
 target=${CARGO_TARGET_DIR:-$root/target}/release
-WIRE=$target/wire
+WIRE=${WIRE:-$target/wire}
 HYPER=$target/hyper_server
 IDLE=$target/idle_conns
 

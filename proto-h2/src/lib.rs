@@ -41,6 +41,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod compact;
 pub mod conn;
 pub mod error;
 pub mod flow;

@@ -211,3 +211,135 @@ fn nothing_is_allocated_for_it_after_the_first_headers() {
     assert_eq!(stats.allocations, 0, "{stats:?}");
     assert_eq!(*s.peer_fingerprint(), before);
 }
+
+/// `s` after answering every request it reported, sending what it has to send and taking
+/// the client's acknowledgement of its SETTINGS: idle, ready to hibernate.
+fn answered(mut s: Connection, now: Instant) -> Connection {
+    let ids: Vec<StreamId> = std::iter::from_fn(|| s.poll_event())
+        .filter_map(|e| match e {
+            Event::Request { stream, .. } => Some(stream),
+            _ => None,
+        })
+        .collect();
+    for id in ids {
+        s.send_response(id, 204, &[], true).unwrap();
+    }
+    let mut out = Vec::new();
+    while s.poll_transmit(now, &mut out).is_some() || !out.is_empty() {
+        out.clear();
+    }
+    s.recv(
+        now,
+        &Builder::new(kind::SETTINGS, 0).flags(flag::ACK).build(),
+    )
+    .unwrap();
+    while s.poll_event().is_some() {}
+    s
+}
+
+/// A server connection fed `frames` after the preface (all of them, whether or not a
+/// request is among them).
+fn server_fed(frames: &[Vec<u8>], now: Instant) -> Connection {
+    let mut s = Connection::new(Role::Server, Config::server(), now);
+    let mut wire = PREFACE.to_vec();
+    for f in frames {
+        wire.extend_from_slice(f);
+    }
+    s.recv(now, &wire).unwrap();
+    s
+}
+
+/// A hibernated connection keeps the peer's fingerprint in a compact form of its own; woken,
+/// it reports every field as before: browsers' prefaces, PRIORITY frames (exclusive, high
+/// dependencies, beyond the bound), unknown SETTINGS with the largest identifier and
+/// value, a HEADERS priority.
+#[test]
+fn every_field_survives_hibernation() {
+    let mut enc = Encoder::new();
+    let mut many = vec![settings(&[(0xffff, u32::MAX), (4, 1_000_000), (0, 0)])];
+    for i in 0..20u32 {
+        many.push(priority(
+            101 + 2 * i,
+            i % 2 == 0,
+            0x7fff_fff0 + i % 3,
+            (i * 13) as u8,
+        ));
+    }
+    many.push(headers(&mut enc, 1, "pasm", Some((true, 0x7fff_ffff, 0))));
+    let cases = [
+        vec![
+            settings(&[(1, 65_536), (2, 0), (4, 6_291_456), (6, 262_144)]),
+            window_update(0, 15_663_105),
+            headers(&mut Encoder::new(), 1, "masp", Some((true, 0, 255))),
+        ],
+        vec![
+            settings(&[(1, 65_536), (4, 131_072), (5, 16_384)]),
+            window_update(0, 12_517_377),
+            priority(3, false, 0, 200),
+            priority(5, true, 3, 100),
+            priority(7, false, 0, 0),
+            headers(&mut Encoder::new(), 15, "mpas", Some((false, 13, 41))),
+        ],
+        many,
+        // No SETTINGS parameter at all, no pseudo-header.
+        vec![settings(&[]), {
+            let mut block = Vec::new();
+            Encoder::new().encode([(&b"x-only"[..], &b"regular"[..])], &mut block);
+            Builder::new(kind::HEADERS, 1)
+                .flags(flag::END_HEADERS | flag::END_STREAM)
+                .payload(&block)
+                .build()
+        }],
+    ];
+    let now = Instant::now();
+    for (i, frames) in cases.iter().enumerate() {
+        let s = answered(server_fed(frames, now), now);
+        let before = s.peer_fingerprint().clone();
+        assert!(before.is_complete() || i == 3, "case {i}");
+        let asleep = s.hibernate().unwrap();
+        let woken = asleep.wake(Config::server(), now);
+        assert_eq!(*woken.peer_fingerprint(), before, "case {i}");
+        assert_eq!(
+            woken.peer_fingerprint().akamai_string(),
+            before.akamai_string(),
+            "case {i}"
+        );
+        assert_eq!(
+            woken.peer_fingerprint().headers_priority(),
+            before.headers_priority(),
+            "case {i}"
+        );
+    }
+}
+
+/// A connection that hibernates between its preface and its first request goes on recording
+/// its fingerprint after waking, as a twin that never slept does.
+#[test]
+fn recording_goes_on_after_an_early_hibernation() {
+    let now = Instant::now();
+    let preface = [
+        settings(&[(1, 65_536), (4, 131_072)]),
+        window_update(0, 12_517_377),
+        priority(3, false, 0, 200),
+    ];
+    let mut enc = (Encoder::new(), Encoder::new());
+    let rest = |enc: &mut Encoder| {
+        let mut wire = priority(5, true, 3, 100);
+        wire.extend(window_update(0, 7));
+        wire.extend(headers(enc, 7, "mpas", None));
+        wire
+    };
+    let mut twin = answered(server_fed(&preface, now), now);
+    let s = answered(server_fed(&preface, now), now);
+    assert!(!s.peer_fingerprint().is_complete());
+    let mut s = s.hibernate().unwrap().wake(Config::server(), now);
+    assert_eq!(s.peer_fingerprint(), twin.peer_fingerprint());
+    twin.recv(now, &rest(&mut enc.0)).unwrap();
+    s.recv(now, &rest(&mut enc.1)).unwrap();
+    assert!(s.peer_fingerprint().is_complete());
+    assert_eq!(s.peer_fingerprint(), twin.peer_fingerprint());
+    assert_eq!(
+        s.peer_fingerprint().akamai_string(),
+        "1:65536;4:131072|12517377|3:0:0:201,5:1:3:101|m,p,a,s"
+    );
+}

@@ -739,9 +739,16 @@ fn hibernated_connection_holds_a_few_hundred_bytes_and_resumes() {
     assert_eq!(m.stats().live_bytes, -(heap as i64));
     let held = std::mem::size_of::<proto_h2::conn::Hibernated>() + heap;
     // 11,000-odd bytes (Connection inline and its collections, buffers, tables) before; the
-    // hibernated state is 288 bytes inline plus the client's `:authority`, `user-agent` and
-    // `x-custom` entries (8 octets of lengths each) and its fingerprint (boxed).
-    assert!(held <= 520, "{held} bytes held by a hibernated connection");
+    // hibernated state is 320 bytes inline (62 of them room for a short fingerprint and
+    // HPACK entries) plus one heap buffer of 96 here: the client's fingerprint (19 octets)
+    // and its `:authority`, `user-agent` and `x-custom` entries (77 octets: two of lengths
+    // each). 487 bytes when the entries had eight octets of lengths each and the fingerprint
+    // was a boxed `PeerFingerprint` with its SETTINGS list (two more allocations).
+    assert!(
+        heap < 100,
+        "{heap} heap bytes held by a hibernated connection"
+    );
+    assert!(held <= 420, "{held} bytes held by a hibernated connection");
 
     let asleep = s.hibernate().unwrap();
     let later = now + Duration::from_secs(5);
@@ -765,4 +772,67 @@ fn hibernated_connection_holds_a_few_hundred_bytes_and_resumes() {
     let block = &header_blocks(&wire)[0];
     assert_ne!(block[0] & 0xe0, 0x20);
     assert_eq!(fluke.decode(block).unwrap(), want);
+}
+
+/// A client such as a load generator (an empty SETTINGS, a short `:authority` entered into
+/// the table, nothing else): its hibernated connection keeps the fingerprint and the entry
+/// inline and holds no heap at all; woken, it decodes the next request's index into the
+/// entry and reports the same fingerprint.
+#[test]
+fn a_short_state_is_kept_inline() {
+    let now = Instant::now();
+    let authority = b"127.0.0.1:28400";
+    // :method GET, :scheme http, :path /, then :authority as a literal with incremental
+    // indexing (name index 1): as h2load and curl send it.
+    let mut block = vec![0x82, 0x86, 0x84, 0x41, authority.len() as u8];
+    block.extend_from_slice(authority);
+    let mut hello = PREFACE.to_vec();
+    hello.extend(Builder::new(kind::SETTINGS, 0).build());
+    hello.extend(
+        Builder::new(kind::HEADERS, 1)
+            .flags(flag::END_HEADERS | flag::END_STREAM)
+            .payload(&block)
+            .build(),
+    );
+    // A server connection after that request, answered, and our SETTINGS acknowledged.
+    let idle = || {
+        let mut s = Connection::new(Role::Server, Config::server(), now);
+        s.recv(now, &hello).unwrap();
+        while s.poll_event().is_some() {}
+        s.send_response(StreamId::new(1), 204, &[], true).unwrap();
+        drain(&mut s, now);
+        s.recv(
+            now,
+            &Builder::new(kind::SETTINGS, 0).flags(flag::ACK).build(),
+        )
+        .unwrap();
+        while s.poll_event().is_some() {}
+        s
+    };
+    let s = idle();
+    let fingerprint = s.peer_fingerprint().clone();
+    assert_eq!(fingerprint.akamai_string(), "|00|0|m,s,p,a");
+    let asleep = s.hibernate().unwrap();
+    assert_eq!(asleep.heap_size(), 0);
+    // Asleep again after waking: nothing on the heap either.
+    let m = Measure::start();
+    let again = asleep.wake(Config::server(), now).hibernate().unwrap();
+    assert_eq!(m.stats().live_bytes, 0);
+    drop(again);
+
+    let mut s = idle().hibernate().unwrap().wake(Config::server(), now);
+    assert_eq!(*s.peer_fingerprint(), fingerprint);
+    // The same request again, the authority by its index (62) this time.
+    let next = Builder::new(kind::HEADERS, 3)
+        .flags(flag::END_HEADERS | flag::END_STREAM)
+        .payload(&[0x82, 0x86, 0x84, 0xbe])
+        .build();
+    s.recv(now, &next).unwrap();
+    let mut got = None;
+    while let Some(ev) = s.poll_event() {
+        if let Event::Request { head, .. } = ev {
+            got = head.authority().map(<[u8]>::to_vec);
+        }
+    }
+    assert_eq!(got.as_deref(), Some(&authority[..]));
 }

@@ -115,27 +115,57 @@ impl Default for Timeouts {
 /// assert_eq!(timers.pop_expired(t0 + Duration::from_secs(2)), None);
 /// assert_eq!(timers.pop_expired(t0 + Duration::from_secs(3)), Some(3));
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Timers {
-    heap: BinaryHeap<Reverse<(Instant, usize, u64)>>,
+    /// Entries `(deadline, key, generation)`, the deadline in [`Timers::tick`]s: 16 bytes
+    /// each (an `Instant` and two `usize`s took 32), one or two per connection.
+    heap: BinaryHeap<Reverse<(i64, u32, u32)>>,
     /// Per key ([`Slot`]).
     live: Vec<Slot>,
     armed: usize,
+    /// The instant tick 0 stands for (when the timers were made).
+    base: Instant,
 }
 
-/// One key's state. A deadline moved later keeps the key's heap entry where it is (no push):
-/// when that entry comes up, it is pushed again at the real deadline. A keep-alive
-/// connection whose idle deadline moves with every request thus costs the heap nothing
-/// per request.
-#[derive(Debug, Clone, Copy, Default)]
+/// A [`Slot`] time that stands for none.
+const NONE: i64 = i64::MIN;
+
+/// One key's state, 24 bytes (times in [`Timers::tick`]s, [`NONE`] for none). A deadline
+/// moved later keeps the key's heap entry where it is (no push): when that entry comes up,
+/// it is pushed again at the real deadline. A keep-alive connection whose idle deadline
+/// moves with every request thus costs the heap nothing per request.
+#[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// The generation of the key's heap entry; entries of other generations are stale.
-    generation: u64,
-    /// The deadline (`None`: not armed).
-    deadline: Option<Instant>,
+    /// The generation of the key's heap entry; entries of other generations are stale. It
+    /// wraps after 2^32 pushes for one key, far more than a stale entry can see before it
+    /// comes up or is compacted away (stale entries never outnumber the live ones by much).
+    generation: u32,
+    /// The deadline.
+    deadline: i64,
     /// When the key's heap entry (of `generation`) is due, if it has one. Never after
     /// `deadline`.
-    queued: Option<Instant>,
+    queued: i64,
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot {
+            generation: 0,
+            deadline: NONE,
+            queued: NONE,
+        }
+    }
+}
+
+impl Default for Timers {
+    fn default() -> Self {
+        Timers {
+            heap: BinaryHeap::new(),
+            live: Vec::new(),
+            armed: 0,
+            base: Instant::now(),
+        }
+    }
 }
 
 impl Timers {
@@ -145,40 +175,70 @@ impl Timers {
         Timers::default()
     }
 
+    /// `at` as nanoseconds after `base` (negative before it), exact within 292 years of
+    /// it; never [`NONE`].
+    fn tick(&self, at: Instant) -> i64 {
+        let nanos = |d: Duration| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
+        match at.checked_duration_since(self.base) {
+            Some(after) => nanos(after),
+            None => nanos(self.base.duration_since(at))
+                .saturating_neg()
+                .max(NONE + 1),
+        }
+    }
+
+    /// The instant of a tick (the inverse of [`Timers::tick`]).
+    fn instant(&self, tick: i64) -> Instant {
+        let d = Duration::from_nanos(tick.unsigned_abs());
+        if tick >= 0 {
+            self.base + d
+        } else {
+            self.base - d
+        }
+    }
+
     /// Arms `key` for `deadline`, replacing its previous deadline; `None` disarms it.
     /// Setting the same deadline again costs nothing, and so does moving it later.
+    ///
+    /// # Panics
+    /// If `key` does not fit in 32 bits (keys are slab indices).
     pub fn set(&mut self, key: usize, deadline: Option<Instant>) {
+        let k = u32::try_from(key).expect("timer keys fit in 32 bits");
         if key >= self.live.len() {
             self.live.resize(key + 1, Slot::default());
         }
+        let at = deadline.map_or(NONE, |d| self.tick(d));
         let slot = &mut self.live[key];
-        if slot.deadline == deadline {
+        if slot.deadline == at {
             return;
         }
-        match (slot.deadline, deadline) {
-            (None, Some(_)) => self.armed += 1,
-            (Some(_), None) => self.armed -= 1,
+        match (slot.deadline == NONE, at == NONE) {
+            (true, false) => self.armed += 1,
+            (false, true) => self.armed -= 1,
             _ => {}
         }
-        slot.deadline = deadline;
-        let Some(at) = deadline else {
+        slot.deadline = at;
+        if at == NONE {
             // The entry (if any) is dropped when it comes up.
             return;
-        };
-        if slot.queued.is_some_and(|q| q <= at) {
+        }
+        if slot.queued != NONE && slot.queued <= at {
             // Comes up first, then goes back in at `at`.
             return;
         }
         slot.generation = slot.generation.wrapping_add(1);
-        slot.queued = Some(at);
-        self.heap.push(Reverse((at, key, slot.generation)));
+        slot.queued = at;
+        self.heap.push(Reverse((at, k, slot.generation)));
         self.compact();
     }
 
     /// The deadline `key` is armed for.
     #[must_use]
     pub fn get(&self, key: usize) -> Option<Instant> {
-        self.live.get(key).and_then(|s| s.deadline)
+        self.live
+            .get(key)
+            .filter(|s| s.deadline != NONE)
+            .map(|s| self.instant(s.deadline))
     }
 
     /// When to look again: the earliest live deadline, or earlier when a deadline was moved
@@ -188,23 +248,26 @@ impl Timers {
     /// `None` when no key is armed.
     pub fn next_deadline(&mut self) -> Option<Instant> {
         self.settle_top(None);
-        self.heap.peek().map(|Reverse((at, _, _))| *at)
+        self.heap
+            .peek()
+            .map(|Reverse((at, _, _))| self.instant(*at))
     }
 
     /// A key whose deadline is at or before `now` (earliest first), disarmed as it is
     /// returned; `None` when no deadline has passed.
     pub fn pop_expired(&mut self, now: Instant) -> Option<usize> {
+        let now = self.tick(now);
         self.settle_top(Some(now));
         let &Reverse((at, key, _)) = self.heap.peek()?;
         if at > now {
             return None;
         }
         self.heap.pop();
-        let slot = &mut self.live[key];
-        slot.deadline = None;
-        slot.queued = None;
+        let slot = &mut self.live[key as usize];
+        slot.deadline = NONE;
+        slot.queued = NONE;
         self.armed -= 1;
-        Some(key)
+        Some(key as usize)
     }
 
     /// Live deadlines.
@@ -223,23 +286,23 @@ impl Timers {
     /// was disarmed are dropped, and entries whose deadline moved later and whose old time
     /// is at or before `now` go back in at the real deadline (so a top due by `now` is due
     /// at its key's deadline).
-    fn settle_top(&mut self, now: Option<Instant>) {
+    fn settle_top(&mut self, now: Option<i64>) {
         while let Some(&Reverse((at, key, g))) = self.heap.peek() {
-            let slot = &mut self.live[key];
+            let slot = &mut self.live[key as usize];
             if slot.generation != g {
                 self.heap.pop();
                 continue;
             }
             match slot.deadline {
-                Some(d) if d == at || now.is_none_or(|n| at > n) => break,
-                Some(d) => {
+                NONE => {
                     self.heap.pop();
-                    slot.queued = Some(d);
-                    self.heap.push(Reverse((d, key, g)));
+                    slot.queued = NONE;
                 }
-                None => {
+                d if d == at || now.is_none_or(|n| at > n) => break,
+                d => {
                     self.heap.pop();
-                    slot.queued = None;
+                    slot.queued = d;
+                    self.heap.push(Reverse((d, key, g)));
                 }
             }
         }
@@ -251,13 +314,13 @@ impl Timers {
         if self.heap.len() > 64 && self.heap.len() > 2 * self.armed {
             let live = &mut self.live;
             self.heap.retain(|Reverse((_, k, g))| {
-                let s = &live[*k];
-                s.generation == *g && s.deadline.is_some()
+                let s = &live[*k as usize];
+                s.generation == *g && s.deadline != NONE
             });
             // Keys whose entry was dropped (disarmed) have none queued any more.
             for s in live.iter_mut() {
-                if s.deadline.is_none() {
-                    s.queued = None;
+                if s.deadline == NONE {
+                    s.queued = NONE;
                 }
             }
         }
@@ -417,5 +480,37 @@ mod tests {
             }
         }
         assert!(tm.heap.len() <= 4 * 16 + 64);
+    }
+
+    /// Deadlines are kept exactly, also before the timers were made, and come back as the
+    /// same instants.
+    #[test]
+    fn instants_before_and_after_the_base_are_exact() {
+        let early = Instant::now();
+        std::thread::sleep(ms(2));
+        let mut tm = Timers::new();
+        let before = early + Duration::from_nanos(1);
+        let after = tm.base + Duration::from_nanos(123_456_789);
+        tm.set(0, Some(before));
+        tm.set(1, Some(after));
+        assert_eq!(tm.get(0), Some(before));
+        assert_eq!(tm.get(1), Some(after));
+        assert_eq!(tm.next_deadline(), Some(before));
+        // Not due a nanosecond early, due at the instant.
+        assert_eq!(tm.pop_expired(early), None);
+        assert_eq!(tm.pop_expired(before), Some(0));
+        assert_eq!(tm.pop_expired(after - Duration::from_nanos(1)), None);
+        assert_eq!(tm.pop_expired(after), Some(1));
+    }
+
+    /// What a connection costs the timers: 24 bytes of slot, 16 per heap entry (40 and 32
+    /// with `Instant`s and `usize` keys and generations).
+    #[test]
+    fn slots_and_entries_are_small() {
+        fn entry<T>(_: &BinaryHeap<T>) -> usize {
+            std::mem::size_of::<T>()
+        }
+        assert_eq!(std::mem::size_of::<Slot>(), 24);
+        assert_eq!(entry(&Timers::new().heap), 16);
     }
 }

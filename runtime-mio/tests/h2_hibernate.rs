@@ -3,7 +3,8 @@
 //! the response after a pause opens with HPACK dynamic table size updates to 0 and back to
 //! 4096 (the server's encoder dropped its table while the connection slept) and decodes to
 //! the same fields as the first; the one after that is back to indices; a shutdown while
-//! the connection sleeps still sends its GOAWAY.
+//! the connection sleeps still sends its GOAWAY; the client's HTTP/2 fingerprint, kept in
+//! compact form while it sleeps, is the same after waking.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -136,6 +137,38 @@ fn start() -> Server {
     Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap()
 }
 
+/// The client's Akamai HTTP/2 fingerprint as the server computed it, as the body.
+fn akamai(req: &Request) -> Response {
+    let fp = req.fingerprint().and_then(|f| f.h2.as_ref());
+    Response::text(200, fp.map_or_else(String::new, |h2| h2.akamai.clone()))
+}
+
+#[test]
+fn the_fingerprint_is_the_same_after_waking() {
+    let config = ServerConfig {
+        threads: 1,
+        fingerprint: true,
+        ..ServerConfig::default()
+    };
+    let server = Server::bind("127.0.0.1:0".parse().unwrap(), config, akamai).unwrap();
+    let mut c = Client::connect(&server);
+    let first = c.get("/fingerprint");
+    // Our client's defaults (`Config::client`): its SETTINGS in order, its connection
+    // WINDOW_UPDATE up to 4 MiB, no PRIORITY, `m,s,a,p`.
+    assert_eq!(
+        String::from_utf8_lossy(&first.body),
+        "2:0;4:1048576;6:65536|4128769|0|m,s,a,p"
+    );
+    c.round();
+    std::thread::sleep(Duration::from_millis(300));
+    let second = c.get("/fingerprint");
+    // It slept (our encoder's table was dropped) and woke with the same fingerprint.
+    assert_eq!(&second.block[..4], &[0x20, 0x3f, 0xe1, 0x1f], "{second:?}");
+    assert_eq!(second.body, first.body);
+    drop(c);
+    server.shutdown().unwrap();
+}
+
 #[test]
 fn idle_connection_hibernates_and_answers_after_waking() {
     let server = start();
@@ -151,7 +184,7 @@ fn idle_connection_hibernates_and_answers_after_waking() {
     assert_ne!(first.block[0] & 0xe0, 0x20);
     // Our SETTINGS ACK goes out (a connection waiting for it does not hibernate).
     c.round();
-    // Idle: it hibernates at the loop's next turn. Let it.
+    // Idle: it hibernates once the ACK is read. Let it.
     std::thread::sleep(Duration::from_millis(300));
     let second = c.get("/two");
     assert_eq!(second.body, b"GET /two");

@@ -6,7 +6,8 @@
 
 use super::Connection;
 use super::config::Pseudo;
-use crate::frame::{Priority, PriorityFrame};
+use crate::compact;
+use crate::frame::{Priority, PriorityFrame, StreamId};
 use std::fmt::Write as _;
 
 /// At most this many SETTINGS parameters are kept (the limit
@@ -81,12 +82,6 @@ impl PeerFingerprint {
     /// such as `:protocol` or a response's `:status`, are not listed).
     pub fn pseudo_order(&self) -> impl Iterator<Item = Pseudo> + '_ {
         self.pseudo.iter().map_while(|p| *p)
-    }
-
-    /// Heap bytes its two lists hold.
-    pub(super) fn heap_size(&self) -> usize {
-        self.settings.capacity() * std::mem::size_of::<(u16, u32)>()
-            + self.priorities.capacity() * std::mem::size_of::<PriorityFrame>()
     }
 
     /// Whether the first HEADERS block has arrived, after which nothing changes.
@@ -207,6 +202,165 @@ impl PeerFingerprint {
                 n += 1;
             }
         }
+    }
+}
+
+/// Flags of the first octet of a frozen [`PeerFingerprint`]; its bits 5 to 7 hold the
+/// number of pseudo-headers recorded (0 to 4).
+mod frozen {
+    pub(super) const SETTINGS_SEEN: u8 = 0x01;
+    pub(super) const HEADERS_SEEN: u8 = 0x02;
+    pub(super) const PSEUDO_SEEN: u8 = 0x04;
+    pub(super) const WINDOW_UPDATE: u8 = 0x08;
+    pub(super) const HEADERS_PRIORITY: u8 = 0x10;
+    pub(super) const PSEUDO_SHIFT: u8 = 5;
+}
+
+/// A priority's exclusive flag and dependency as one number (the flag in bit 31, as on the
+/// wire: a dependency is 31 bits).
+fn dependency_word(p: Priority) -> u32 {
+    p.dependency.value() | (u32::from(p.exclusive) << 31)
+}
+
+fn priority_of(word: u32, weight: u8) -> Priority {
+    Priority {
+        exclusive: word >> 31 == 1,
+        dependency: StreamId::new(word & 0x7fff_ffff),
+        weight,
+    }
+}
+
+impl PeerFingerprint {
+    /// The octets [`PeerFingerprint::freeze_into`] appends.
+    pub(super) fn frozen_len(&self) -> usize {
+        let mut n = 1 + usize::from(self.pseudo[0].is_some());
+        n += compact::len(self.settings.len() as u32);
+        n += self
+            .settings
+            .iter()
+            .map(|&(id, v)| compact::len(u32::from(id)) + compact::len(v))
+            .sum::<usize>();
+        n += self.window_update.map_or(0, compact::len);
+        n += compact::len(self.priorities.len() as u32) + compact::len(self.priorities_dropped);
+        n += self
+            .priorities
+            .iter()
+            .map(|p| compact::len(p.stream.value()) + compact::len(dependency_word(p.priority)) + 1)
+            .sum::<usize>();
+        n + self
+            .headers_priority
+            .map_or(0, |p| compact::len(dependency_word(p)) + 1)
+    }
+
+    /// Appends the fingerprint in a compact form (for a hibernated connection; a few octets
+    /// when the peer sent few SETTINGS and no PRIORITY): a flags octet (what was seen, which
+    /// optional fields follow, how many pseudo-headers), the pseudo-header order in one octet
+    /// (two bits each), then the lists and numbers as LEB128. [`PeerFingerprint::thaw`] reads
+    /// it back.
+    pub(super) fn freeze_into(&self, out: &mut Vec<u8>) {
+        let pseudo = self.pseudo_order().count() as u8;
+        let mut flags = pseudo << frozen::PSEUDO_SHIFT;
+        for (set, bit) in [
+            (self.settings_seen, frozen::SETTINGS_SEEN),
+            (self.headers_seen, frozen::HEADERS_SEEN),
+            (self.pseudo_seen, frozen::PSEUDO_SEEN),
+            (self.window_update.is_some(), frozen::WINDOW_UPDATE),
+            (self.headers_priority.is_some(), frozen::HEADERS_PRIORITY),
+        ] {
+            if set {
+                flags |= bit;
+            }
+        }
+        out.push(flags);
+        if pseudo > 0 {
+            let order = self
+                .pseudo_order()
+                .enumerate()
+                .fold(0u8, |acc, (i, p)| acc | ((p as u8) << (2 * i)));
+            out.push(order);
+        }
+        compact::put(out, self.settings.len() as u32);
+        for &(id, v) in &self.settings {
+            compact::put(out, u32::from(id));
+            compact::put(out, v);
+        }
+        if let Some(w) = self.window_update {
+            compact::put(out, w);
+        }
+        compact::put(out, self.priorities.len() as u32);
+        compact::put(out, self.priorities_dropped);
+        for p in &self.priorities {
+            compact::put(out, p.stream.value());
+            compact::put(out, dependency_word(p.priority));
+            out.push(p.priority.weight);
+        }
+        if let Some(p) = self.headers_priority {
+            compact::put(out, dependency_word(p));
+            out.push(p.weight);
+        }
+    }
+
+    /// The fingerprint [`PeerFingerprint::freeze_into`] wrote at the front of `*buf`, which
+    /// is advanced past it; `None` when the octets are not such a fingerprint.
+    pub(super) fn thaw(buf: &mut &[u8]) -> Option<PeerFingerprint> {
+        let flags = compact::get_u8(buf)?;
+        let mut f = PeerFingerprint {
+            settings_seen: flags & frozen::SETTINGS_SEEN != 0,
+            headers_seen: flags & frozen::HEADERS_SEEN != 0,
+            pseudo_seen: flags & frozen::PSEUDO_SEEN != 0,
+            ..PeerFingerprint::default()
+        };
+        let pseudo = usize::from(flags >> frozen::PSEUDO_SHIFT);
+        if pseudo > f.pseudo.len() {
+            return None;
+        }
+        if pseudo > 0 {
+            let order = compact::get_u8(buf)?;
+            for (i, slot) in f.pseudo.iter_mut().take(pseudo).enumerate() {
+                *slot = Some(match (order >> (2 * i)) & 3 {
+                    0 => Pseudo::Method,
+                    1 => Pseudo::Authority,
+                    2 => Pseudo::Scheme,
+                    _ => Pseudo::Path,
+                });
+            }
+        }
+        let n = compact::get(buf)? as usize;
+        if n > MAX_SETTINGS {
+            return None;
+        }
+        if n > 0 {
+            f.settings = Vec::with_capacity(n);
+            for _ in 0..n {
+                let id = u16::try_from(compact::get(buf)?).ok()?;
+                f.settings.push((id, compact::get(buf)?));
+            }
+        }
+        if flags & frozen::WINDOW_UPDATE != 0 {
+            f.window_update = Some(compact::get(buf)?);
+        }
+        let n = compact::get(buf)? as usize;
+        if n > MAX_PRIORITIES {
+            return None;
+        }
+        f.priorities_dropped = compact::get(buf)?;
+        if n > 0 {
+            f.priorities = Vec::with_capacity(MAX_PRIORITIES);
+            for _ in 0..n {
+                let stream = StreamId::new(compact::get(buf)?);
+                let word = compact::get(buf)?;
+                let weight = compact::get_u8(buf)?;
+                f.priorities.push(PriorityFrame {
+                    stream,
+                    priority: priority_of(word, weight),
+                });
+            }
+        }
+        if flags & frozen::HEADERS_PRIORITY != 0 {
+            let word = compact::get(buf)?;
+            f.headers_priority = Some(priority_of(word, compact::get_u8(buf)?));
+        }
+        Some(f)
     }
 }
 

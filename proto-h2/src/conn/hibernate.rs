@@ -18,6 +18,10 @@ use std::time::{Duration, Instant};
 /// counters, the streams reset recently (late frames on them are still ignored or answered
 /// as before), the BDP estimator, the peer's fingerprint. Instants are
 /// kept as milliseconds before the hibernation (they come back at most a millisecond later).
+/// The peer's fingerprint and HPACK entries share one heap buffer of exactly their compact
+/// size (a few octets for the fingerprint, the entries' octets plus two per entry): one
+/// allocation rather than one per part, as every allocation costs its allocator's header
+/// and rounding besides.
 ///
 /// Not kept: every buffer and collection (they regrow on use), the configuration (given back
 /// to [`Hibernated::wake`]), our HPACK encoder's table (the first header block after waking
@@ -35,7 +39,11 @@ pub struct Hibernated {
     bdp_acked: bool,
     local: Settings,
     remote: Settings,
+    /// The decoder's limits; its entries are in `state`, after the fingerprint.
     decoder: FrozenDecoder,
+    /// The peer's fingerprint ([`PeerFingerprint::freeze_into`]) then the HPACK decoder's
+    /// entries ([`hpack::Decoder::freeze_into`]).
+    state: State,
     next_local: u32,
     last_peer: u32,
     conn_send: Window,
@@ -50,7 +58,49 @@ pub struct Hibernated {
     /// Reset streams still remembered, oldest first (`true`: reset by us).
     resets: Option<Box<[(u32, bool)]>>,
     bdp: Option<Box<Bdp>>,
-    fingerprint: Option<Box<PeerFingerprint>>,
+}
+
+/// The octets a hibernated connection keeps inline: its fingerprint and HPACK entries up to
+/// this size need no allocation of their own. A hibernated connection lives in its server's
+/// per-connection slot, which is as large as an HTTP/1.1 session's whatever the protocol;
+/// this fills some of the room a [`Hibernated`] leaves there (a short `:authority` entry and
+/// a fingerprint with few SETTINGS fit, as from h2load, curl or a load generator).
+const INLINE: usize = 62;
+
+/// A hibernated connection's fingerprint and HPACK entries ([`Hibernated`]): inline when
+/// they fit in [`INLINE`] octets, else in one heap buffer of exactly their size.
+#[derive(Debug)]
+enum State {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<[u8]>),
+}
+
+impl State {
+    fn new(v: Vec<u8>) -> State {
+        if v.len() <= INLINE {
+            let mut bytes = [0; INLINE];
+            bytes[..v.len()].copy_from_slice(&v);
+            // At most INLINE, below 256.
+            let len = v.len() as u8;
+            State::Inline { len, bytes }
+        } else {
+            State::Heap(v.into_boxed_slice())
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            State::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            State::Heap(b) => b,
+        }
+    }
+
+    fn heap_size(&self) -> usize {
+        match self {
+            State::Inline { .. } => 0,
+            State::Heap(b) => b.len(),
+        }
+    }
 }
 
 impl Connection {
@@ -102,6 +152,16 @@ impl Connection {
                 _ => None,
             })
             .collect();
+        // The fingerprint first (it says where it ends), then the entries to the end; no
+        // buffer at all when there is neither (`freeze_into` then writes nothing).
+        let entries = self.decoder.frozen_len();
+        let mut state = Vec::new();
+        if entries > 0 || self.fingerprint != PeerFingerprint::default() {
+            state.reserve_exact(self.fingerprint.frozen_len() + entries);
+            self.fingerprint.freeze_into(&mut state);
+        }
+        let decoder = self.decoder.freeze_into(&mut state);
+        let state = State::new(state);
         Ok(Hibernated {
             at,
             role: self.role,
@@ -110,7 +170,8 @@ impl Connection {
             bdp_acked: self.bdp_acked,
             local: self.local,
             remote: self.remote,
-            decoder: self.decoder.freeze(),
+            decoder,
+            state,
             next_local: self.next_local,
             last_peer: self.last_peer,
             conn_send: self.conn_send,
@@ -123,8 +184,6 @@ impl Connection {
             budgets: self.budgets.freeze(at),
             resets: (!resets.is_empty()).then(|| resets.into_boxed_slice()),
             bdp: self.bdp.map(Box::new),
-            fingerprint: (self.fingerprint != PeerFingerprint::default())
-                .then(|| Box::new(self.fingerprint)),
         })
     }
 }
@@ -138,19 +197,16 @@ impl Hibernated {
             .then(|| self.at + Duration::from_millis(u64::from(self.wake_after)))
     }
 
-    /// Heap bytes it holds (the peer's HPACK entries, the reset streams remembered, the BDP
-    /// estimator and the peer's fingerprint), beside its own size.
+    /// Heap bytes it holds (the peer's fingerprint and HPACK entries, the reset streams
+    /// remembered, the BDP estimator), beside its own size.
     #[must_use]
     pub fn heap_size(&self) -> usize {
-        self.decoder.heap_size()
+        self.state.heap_size()
             + self
                 .resets
                 .as_ref()
                 .map_or(0, |r| std::mem::size_of_val(&**r))
             + self.bdp.as_ref().map_or(0, |_| std::mem::size_of::<Bdp>())
-            + self.fingerprint.as_ref().map_or(0, |f| {
-                std::mem::size_of::<PeerFingerprint>() + f.heap_size()
-            })
     }
 
     /// The connection again, at `now`, with `config` (the one it was made with: it is not
@@ -169,7 +225,12 @@ impl Hibernated {
         c.local = self.local;
         c.acked_local = self.local;
         c.remote = self.remote;
-        c.decoder = self.decoder.thaw();
+        let mut state = self.state.bytes();
+        if !state.is_empty() {
+            // As `hibernate` wrote it, it reads back whole.
+            c.fingerprint = PeerFingerprint::thaw(&mut state).unwrap_or_default();
+        }
+        c.decoder = self.decoder.thaw(state);
         let list = self
             .local
             .max_header_list_size
@@ -198,7 +259,6 @@ impl Hibernated {
             c.remember_closed(id, how);
         }
         c.bdp = self.bdp.map(|b| *b);
-        c.fingerprint = self.fingerprint.map(|f| *f).unwrap_or_default();
         c
     }
 }

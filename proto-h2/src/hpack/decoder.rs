@@ -3,6 +3,13 @@
 use super::table::{DynamicTable, STATIC};
 use super::{DEFAULT_MAX_HEADER_LIST_SIZE, DEFAULT_TABLE_SIZE, DecodeError, Header};
 use super::{huffman, integer};
+use crate::compact;
+
+/// `n`, or `u32::MAX` when it does not fit (a limit kept by a frozen decoder; an entry's
+/// lengths always fit, the table being at most `u32::MAX` octets).
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
 
 /// Where a decoded string lives until it is handed to the callback.
 #[derive(Clone, Copy)]
@@ -68,13 +75,13 @@ fn huffman_string(src: &[u8], scratch: &mut Vec<u8>) -> Result<Src, DecodeError>
     Ok(Src::Scratch(s, scratch.len()))
 }
 
-/// A [`Decoder`] stored compactly while its connection is idle ([`Decoder::freeze`]): its
-/// dynamic table's entries, oldest first, each as its name's and its value's lengths (four
-/// octets each, little-endian) then its name and value, in one buffer of exactly that size
-/// (none for an empty table), and its limits.
+/// A [`Decoder`] stored compactly while its connection is idle ([`Decoder::freeze_into`]):
+/// its limits. Its dynamic table's entries go to a buffer the caller keeps (a hibernated
+/// connection keeps them in its one buffer beside its other state), oldest first, each as
+/// its name's and its value's lengths (LEB128, one octet each below 128) then its name and
+/// value; [`FrozenDecoder::thaw`] is given them back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrozenDecoder {
-    entries: Option<Box<[u8]>>,
     capacity: u32,
     max_table_size: u32,
     required_update: Option<u32>,
@@ -82,21 +89,22 @@ pub struct FrozenDecoder {
 }
 
 impl FrozenDecoder {
-    /// A decoder again, with the same table entries, table size and limits as the one frozen.
-    /// Its table's rings are laid out anew for the entries (they grow with use as a new
-    /// decoder's do).
+    /// A decoder again, with the table entries [`Decoder::freeze_into`] wrote (`entries`:
+    /// exactly those octets) and the same table size and limits as the one frozen. Its
+    /// table's rings are laid out anew for the entries (they grow with use as a new
+    /// decoder's do). Octets that do not form a whole entry end the table there.
     #[must_use]
-    pub fn thaw(&self) -> Decoder {
+    pub fn thaw(&self, entries: &[u8]) -> Decoder {
         let mut table = DynamicTable::new(self.capacity as usize);
-        let mut rest: &[u8] = self.entries.as_deref().unwrap_or_default();
-        while let Some((lens, tail)) = rest.split_first_chunk::<8>() {
-            let [a, b, c, d, e, f, g, h] = *lens;
-            let n = u32::from_le_bytes([a, b, c, d]) as usize;
-            let v = u32::from_le_bytes([e, f, g, h]) as usize;
-            let Some((name, tail)) = tail.split_at_checked(n) else {
+        let mut rest = entries;
+        while !rest.is_empty() {
+            let (Some(n), Some(v)) = (compact::get(&mut rest), compact::get(&mut rest)) else {
                 break;
             };
-            let Some((value, tail)) = tail.split_at_checked(v) else {
+            let Some((name, tail)) = rest.split_at_checked(n as usize) else {
+                break;
+            };
+            let Some((value, tail)) = tail.split_at_checked(v as usize) else {
                 break;
             };
             table.insert(name, value);
@@ -109,12 +117,6 @@ impl FrozenDecoder {
             required_update: self.required_update.map(|n| n as usize),
             max_header_list_size: self.max_header_list_size as usize,
         }
-    }
-
-    /// Heap bytes it holds: its entries' octets plus eight per entry.
-    #[must_use]
-    pub fn heap_size(&self) -> usize {
-        self.entries.as_ref().map_or(0, |e| e.len())
     }
 }
 
@@ -204,34 +206,33 @@ impl Decoder {
         self.table.heap_size() + self.scratch.capacity()
     }
 
-    /// The decoder in its most compact form, for a connection that will be idle a while: the
-    /// dynamic table's entries (the peer's, which must be kept) in one buffer of exactly their
-    /// octets plus eight per entry, and the limits; [`FrozenDecoder::thaw`] gives back a
-    /// decoder that decodes every later block as this one would. Limits above `u32::MAX` are
-    /// kept as `u32::MAX`.
+    /// The octets [`Decoder::freeze_into`] appends for the dynamic table's entries: theirs
+    /// plus two to ten per entry for the lengths (two below 128 octets each).
     #[must_use]
-    pub fn freeze(&self) -> FrozenDecoder {
-        let len = self.table.len();
-        let entries = (len > 0).then(|| {
-            let mut out = Vec::with_capacity(
-                (0..len)
-                    .filter_map(|i| self.table.get(i))
-                    .map(|(n, v)| 8 + n.len() + v.len())
-                    .sum(),
-            );
-            for i in (0..len).rev() {
-                if let Some((n, v)) = self.table.get(i) {
-                    out.extend_from_slice(&(n.len() as u32).to_le_bytes());
-                    out.extend_from_slice(&(v.len() as u32).to_le_bytes());
-                    out.extend_from_slice(n);
-                    out.extend_from_slice(v);
-                }
+    pub fn frozen_len(&self) -> usize {
+        (0..self.table.len())
+            .filter_map(|i| self.table.get(i))
+            .map(|(n, v)| {
+                compact::len(narrow(n.len())) + compact::len(narrow(v.len())) + n.len() + v.len()
+            })
+            .sum()
+    }
+
+    /// The decoder in its most compact form, for a connection that will be idle a while: the
+    /// dynamic table's entries (the peer's, which must be kept) appended to `out`
+    /// ([`Decoder::frozen_len`] octets, oldest entry first), and the limits, returned;
+    /// [`FrozenDecoder::thaw`], given those octets, gives back a decoder that decodes every
+    /// later block as this one would. Limits above `u32::MAX` are kept as `u32::MAX`.
+    pub fn freeze_into(&self, out: &mut Vec<u8>) -> FrozenDecoder {
+        for i in (0..self.table.len()).rev() {
+            if let Some((n, v)) = self.table.get(i) {
+                compact::put(out, narrow(n.len()));
+                compact::put(out, narrow(v.len()));
+                out.extend_from_slice(n);
+                out.extend_from_slice(v);
             }
-            out.into_boxed_slice()
-        });
-        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        }
         FrozenDecoder {
-            entries,
             capacity: narrow(self.table.capacity()),
             max_table_size: narrow(self.max_table_size),
             required_update: self.required_update.map(narrow),
@@ -382,7 +383,7 @@ impl Decoder {
 mod tests {
     use super::*;
 
-    /// A frozen decoder holds only its entries' octets plus eight per entry; thawed, it
+    /// A frozen decoder's entries are their octets plus one per length below 128; thawed, it
     /// decodes the next blocks (indices into the old entries, insertions that evict them)
     /// exactly as a twin that was never frozen, and keeps a pending required size update.
     #[test]
@@ -405,12 +406,16 @@ mod tests {
         for b in &blocks[..3] {
             assert_eq!(decode_all(&mut a, b), decode_all(&mut twin, b));
         }
-        let frozen = a.freeze();
+        let mut entries = Vec::new();
+        let frozen = a.freeze_into(&mut entries);
+        // The entries (short names and values: one octet per length), nothing more.
         let live: usize = (0..a.table.len())
-            .map(|i| a.table.get(i).map_or(0, |(n, v)| 8 + n.len() + v.len()))
+            .map(|i| a.table.get(i).map_or(0, |(n, v)| 2 + n.len() + v.len()))
             .sum();
-        assert_eq!(frozen.heap_size(), live);
-        let mut thawed = frozen.thaw();
+        assert!(a.table.len() >= 3);
+        assert_eq!(entries.len(), live);
+        assert_eq!(a.frozen_len(), live);
+        let mut thawed = frozen.thaw(&entries);
         assert_eq!(thawed.table_size(), twin.table_size());
         assert_eq!(thawed.table_capacity(), 200);
         for b in &blocks[3..] {
@@ -420,13 +425,38 @@ mod tests {
         // An empty table freezes to nothing; a size update owed survives.
         let mut d = Decoder::new();
         d.set_max_table_size(0);
-        let frozen = d.freeze();
-        assert_eq!(frozen.heap_size(), 0);
-        let mut thawed = frozen.thaw();
+        let mut entries = Vec::new();
+        let frozen = d.freeze_into(&mut entries);
+        assert!(entries.is_empty());
+        let mut thawed = frozen.thaw(&entries);
         assert_eq!(
             decode_all(&mut thawed, &[0x82]),
             Err(DecodeError::MissingSizeUpdate { max: 0 })
         );
+    }
+
+    /// Names and values of 128 octets and more take longer lengths (two octets each up to
+    /// 16 KiB), and come back whole.
+    #[test]
+    fn long_entries_freeze_and_thaw() {
+        let mut enc = crate::hpack::Encoder::new();
+        let (mut a, mut twin) = (Decoder::new(), Decoder::new());
+        let name = [b'n'; 130];
+        let value = vec![b'v'; 1_000];
+        let mut block = Vec::new();
+        enc.encode([(&name[..], &value[..]), (b"short", b"x")], &mut block);
+        assert_eq!(decode_all(&mut a, &block), decode_all(&mut twin, &block));
+        let mut entries = Vec::new();
+        let frozen = a.freeze_into(&mut entries);
+        assert_eq!(entries.len(), 2 + 2 + 130 + 1_000 + 2 + 5 + 1);
+        assert_eq!(a.frozen_len(), entries.len());
+        let mut thawed = frozen.thaw(&entries);
+        assert_eq!(thawed.table_size(), twin.table_size());
+        let mut next = Vec::new();
+        enc.encode([(&name[..], &value[..]), (b"short", b"x")], &mut next);
+        let got = decode_all(&mut thawed, &next).unwrap();
+        assert_eq!(got, decode_all(&mut twin, &next).unwrap());
+        assert_eq!(got[0].1.len(), 1_000);
     }
 
     fn hex(s: &str) -> Vec<u8> {

@@ -262,6 +262,23 @@ impl H2Session {
         self.retry_hibernate = true;
     }
 
+    /// Gives the connection's memory back ([`Connection::shrink`]) and marks it due to
+    /// hibernate, when the engine agrees (nothing half-received or waiting to be written);
+    /// whether it did.
+    fn give_back(&mut self) -> bool {
+        if !self.conn.shrink() {
+            return false;
+        }
+        self.name_scratch = Vec::new();
+        self.idle_since = None;
+        self.hibernate_due = true;
+        self.streams = HashMap::new();
+        self.uploads = HashMap::new();
+        self.piped = Vec::new();
+        self.receiving = HashMap::new();
+        true
+    }
+
     /// Calls the handler for `req` and starts its response; `protocol` is the `:protocol`
     /// of an extended CONNECT.
     fn respond(&mut self, id: StreamId, req: &Request, protocol: Option<&[u8]>) {
@@ -656,6 +673,15 @@ impl Session for H2Session {
         {
             self.idle_since = Some(cx.now);
         }
+        // The first time (`shrink_after` zero) the memory goes back as soon as the engine
+        // lets it (its output written, nothing half-received): in this call, not at the
+        // loop's next turn, when every connection served in this turn would still hold its
+        // buffers and tables at once (some 8 KiB each; a client opening connections by the
+        // hundred made that the server's high-water mark). When the engine refuses, the
+        // timer at `idle_since` tries again as before.
+        if self.shrink_after.is_zero() && self.idle_since.is_some() {
+            self.give_back();
+        }
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
@@ -715,14 +741,7 @@ impl Session for H2Session {
             // Refused while something is half-received or waits to be written: tried again
             // after another idle period.
             self.name_scratch = Vec::new();
-            if self.conn.shrink() {
-                self.idle_since = None;
-                self.hibernate_due = true;
-                self.streams = HashMap::new();
-                self.uploads = HashMap::new();
-                self.piped = Vec::new();
-                self.receiving = HashMap::new();
-            } else {
+            if !self.give_back() {
                 self.idle_since = Some(cx.now);
                 self.shrink_after = SHRINK_AFTER;
             }

@@ -373,7 +373,12 @@ impl Session for ServerSession {
                     self.proto = Proto::Ws(Box::new(ws));
                 }
             }
-            Proto::H2(s) => s.process(cx),
+            Proto::H2(s) => {
+                s.process(cx);
+                // Idle already (the first time, as soon as its response is written): asleep
+                // now rather than at the loop's next turn.
+                self.hibernate_if_due(cx.now);
+            }
             Proto::H2Asleep(_) => {
                 if cx.draining {
                     // The graceful shutdown's GOAWAY: the session sends it.
