@@ -53,6 +53,17 @@ fn handler(held: Arc<AtomicUsize>) -> impl Fn(&ServerRequest) -> Response + Send
         if path == "/echo" {
             return Response::new(200).with_body(req.body().to_vec());
         }
+        if path == "/fields" {
+            // The request's fields as received, one `name: value` line each.
+            let mut out = Vec::new();
+            for (n, v) in req.headers() {
+                out.extend_from_slice(n.as_bytes());
+                out.extend_from_slice(b": ");
+                out.extend_from_slice(v);
+                out.push(b'\n');
+            }
+            return Response::new(200).with_body(out);
+        }
         if let Some(k) = path.strip_prefix("/hold/") {
             let k: usize = k.parse().unwrap();
             held.fetch_add(1, Ordering::SeqCst);
@@ -183,6 +194,59 @@ fn uploads(mode: Mode) {
         assert!(got == body, "{} bytes sent, {} back", body.len(), got.len());
     }
     s.server.shutdown().unwrap();
+}
+
+/// The caller's field names go out in their order: in their case over HTTP/1.1, lowercase
+/// over HTTP/2 (RFC 9113 8.2.1), whether a name is lowercase already, a usual one in other
+/// case, or another one that must be copied to be lowered.
+fn field_names(mode: Mode) {
+    let s = setup(mode);
+    let sent = [
+        ("X-Zeta", "z"),
+        ("Accept-Language", "en"),
+        ("x-lower", "l"),
+        ("X-ALPHA", "a"),
+    ];
+    let mut req = Request::get(&format!("{}/fields", s.base)).unwrap();
+    for (n, v) in sent {
+        req = req.header(n, v);
+    }
+    let mut resp = s.client.request(req).unwrap();
+    assert_eq!(resp.status(), 200);
+    let got = String::from_utf8(resp.body().read_to_end().unwrap()).unwrap();
+    let h2 = expected_version(mode) == Version::H2;
+    let want: Vec<String> = sent
+        .iter()
+        .map(|(n, v)| {
+            let n = if h2 {
+                n.to_ascii_lowercase()
+            } else {
+                n.to_string()
+            };
+            format!("{n}: {v}")
+        })
+        .collect();
+    let ours: Vec<&str> = got
+        .lines()
+        .filter(|l| want.iter().any(|w| w.eq_ignore_ascii_case(l)))
+        .collect();
+    assert_eq!(ours, want, "{got}");
+    s.server.shutdown().unwrap();
+}
+
+#[test]
+fn field_names_h1() {
+    field_names(Mode::H1);
+}
+
+#[test]
+fn field_names_h2c() {
+    field_names(Mode::H2c);
+}
+
+#[test]
+fn field_names_h2_tls() {
+    field_names(Mode::H2Tls);
 }
 
 #[test]

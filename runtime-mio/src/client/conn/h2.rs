@@ -212,25 +212,25 @@ fn start_h2(
                 }
             },
         };
-        let sent = || {
-            req.h2_headers()
-                .iter()
-                .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
-        };
         // Names HTTP/2 sends lowercase (RFC 9113 8.2.1): as they are when they already are,
-        // a static copy for the usual ones, and only other names copied.
-        let owned: Vec<Vec<u8>> = sent()
-            .filter(|(n, _)| lowercase_name(n).is_none())
-            .map(|(n, _)| n.to_ascii_lowercase().into_bytes())
-            .collect();
-        let mut owned_names = owned.iter();
+        // a static copy for the usual ones, and only other names copied (into `owned`, which
+        // `Err(i)` indexes), each field's name looked at once.
+        let mut owned: Vec<Vec<u8>> = Vec::new();
+        let mut lowered = InlineList::new((Ok::<&[u8], usize>(b""), &b""[..]));
+        for (n, v) in req
+            .h2_headers()
+            .iter()
+            .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
+        {
+            let name = lowercase_name(n).ok_or_else(|| {
+                owned.push(n.to_ascii_lowercase().into_bytes());
+                owned.len() - 1
+            });
+            lowered.push((name, v.as_slice()));
+        }
         let mut fields = InlineList::new((&b""[..], &b""[..]));
-        for (n, v) in sent() {
-            let name = match lowercase_name(n) {
-                Some(l) => l,
-                None => owned_names.next().map_or(&b""[..], Vec::as_slice),
-            };
-            fields.push((name, v.as_slice()));
+        for &(name, v) in lowered.as_slice() {
+            fields.push((name.unwrap_or_else(|i| &owned[i]), v));
         }
         let mut digits = [0; 20];
         let length = req
