@@ -30,12 +30,12 @@ use runtime_mio::client::{
 };
 use runtime_mio::server::{Server, ServerConfig};
 
+#[path = "support/peers.rs"]
+mod peers;
 #[path = "support/tls_server.rs"]
 mod tls_server;
+use peers::{MISSING, kit_file, peers_dir};
 use tls_server::unix_now;
-
-const MISSING: &str = "the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` \
-                       (../shared/peers/install.sh), as scripts/test.sh does";
 
 /// The boundary sizes of the issue's downloads (100 MiB is left to the in-process tests).
 const SIZES: [usize; 6] = [0, 1, 16_383, 16_384, 16_385, (1 << 20) + 1];
@@ -43,22 +43,6 @@ const SIZES: [usize; 6] = [0, 1, 16_383, 16_384, 16_385, (1 << 20) + 1];
 /// `len` bytes with every byte value, in a pattern that is not periodic at a power of two.
 fn payload(len: usize) -> Vec<u8> {
     (0..len).map(|i| ((i * 7 + i / 251) % 256) as u8).collect()
-}
-
-fn peers_dir() -> PathBuf {
-    match std::env::var_os("PEERS_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => std::env::var_os("TMPDIR")
-            .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from)
-            .join("http-engine-peers"),
-    }
-}
-
-/// A file of the peers kit; fails (saying how to install it) when it is not there.
-fn kit_file(rel: &str) -> PathBuf {
-    let p = peers_dir().join(rel);
-    assert!(p.exists(), "no {}: {MISSING}", p.display());
-    p
 }
 
 /// A port the OS says is free on 127.0.0.1.

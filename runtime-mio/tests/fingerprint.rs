@@ -295,6 +295,8 @@ fn off_unless_asked() {
     s.shutdown().unwrap();
 }
 
+#[path = "support/peers.rs"]
+mod peers;
 #[path = "support/wire_serve.rs"]
 mod wire_serve;
 
@@ -305,11 +307,7 @@ fn curl(args: &[&str]) -> String {
         .args(["-sS", "--max-time", "20"])
         .args(args)
         .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "curl not runnable ({e}): the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-            )
-        });
+        .unwrap_or_else(|e| panic!("curl not runnable ({e}): {}", peers::MISSING));
     assert!(
         out.status.success(),
         "curl {args:?}: {}",
@@ -373,12 +371,7 @@ fn ja4plus_field<'a>(out: &'a str, key: &str) -> Option<&'a str> {
 #[test]
 #[ignore = "captures packets: needs root, tshark and the peers kit's ja4plus"]
 fn curl_fingerprint_matches_tshark_and_ja4plus() {
-    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
-    let ja4plus = format!("{peers}/venv/bin/ja4plus");
-    assert!(
-        std::path::Path::new(&ja4plus).exists(),
-        "{ja4plus} missing: install the peers with ../shared/peers/install.sh"
-    );
+    let ja4plus = peers::kit_file("venv/bin/ja4plus");
     let (wire, port, cert) = wire_tls();
     let dir = std::env::temp_dir().join(format!("rt-fp-capture-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -476,11 +469,7 @@ fn computed_once_per_connection() {
     let out = Command::new("nghttp")
         .args([&url, &url2])
         .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "nghttp not runnable ({e}): the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-            )
-        });
+        .unwrap_or_else(|e| panic!("nghttp not runnable ({e}): {}", peers::MISSING));
     assert!(out.status.success(), "{out:?}");
     let one = String::from_utf8(out.stdout).unwrap();
     let addrs: Vec<&str> = one.split_terminator(';').collect();

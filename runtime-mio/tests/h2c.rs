@@ -13,6 +13,8 @@ use runtime_mio::server::{Request, Response, Server, ServerConfig};
 
 #[path = "support/h2_client.rs"]
 mod h2_client;
+#[path = "support/peers.rs"]
+mod peers;
 use h2_client::{H2Client, Outcome};
 
 fn handler(req: &Request) -> Response {
@@ -134,20 +136,10 @@ fn post_that_starts_like_the_preface_is_http1() {
     s.shutdown().unwrap();
 }
 
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn nghttp_and_h2load_against_server() {
-    if !have("nghttp") || !have("h2load") {
-        panic!(
-            "nghttp/h2load not installed: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-        );
-    }
+    peers::need("nghttp");
+    peers::need("h2load");
     let s = start();
     let base = format!("http://{}", s.local_addr());
     let out = Command::new("nghttp")

@@ -10,7 +10,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,6 +19,8 @@ use runtime_mio::timer::Timeout;
 // ---------------------------------------------------------------------------------------------
 // `wire serve` as a child process, with its soft limit on open files raised to the hard one.
 
+#[path = "support/peers.rs"]
+mod peers;
 #[path = "support/wire_serve.rs"]
 mod wire_serve;
 
@@ -28,16 +29,6 @@ use wire_serve::WireServe;
 /// `wire serve` with its soft limit on open files raised to the hard one.
 fn wire(extra: &[&str]) -> WireServe {
     WireServe::start_with_file_limit("$(ulimit -Hn)", extra)
-}
-
-fn python() -> PathBuf {
-    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
-    let python = std::path::Path::new(&peers).join("venv/bin/python");
-    assert!(
-        python.exists(),
-        "no Python under {peers}/venv: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-    );
-    python
 }
 
 fn connect(addr: &str) -> TcpStream {
@@ -91,7 +82,7 @@ fn ten_thousand_concurrent_keep_alive_connections() {
     let w = wire(&["--threads", "2"]);
     let (base_fds, base_threads) = (w.fds(), w.threads());
     let t0 = Instant::now();
-    let mut client = Command::new(python())
+    let mut client = Command::new(peers::python(&[]))
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/hold_connections.py"

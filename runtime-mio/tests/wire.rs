@@ -3,9 +3,11 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+#[path = "support/peers.rs"]
+mod peers;
 #[path = "support/wire_serve.rs"]
 mod wire_serve;
 
@@ -83,14 +85,6 @@ fn endpoints_over_raw_socket() {
     assert!(r.contains("{\"id\":1,\"target\":\"/stream/2\"}\n"), "{r}");
 }
 
-fn curl_available() -> bool {
-    Command::new("curl")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 fn curl(args: &[&str]) -> Vec<u8> {
     let out = Command::new("curl")
         .args(["-sS", "--max-time", "10"])
@@ -107,11 +101,7 @@ fn curl(args: &[&str]) -> Vec<u8> {
 
 #[test]
 fn curl_against_wire_serve() {
-    if !curl_available() {
-        panic!(
-            "curl not installed: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-        );
-    }
+    peers::need("curl");
     let w = wire();
     let base = format!("http://{}", w.addr);
     assert_eq!(curl(&[&base]), b"Hello, World!");
@@ -208,11 +198,7 @@ fn sigterm_right_after_the_listening_line_is_graceful() {
 
 #[test]
 fn curl_over_tls_h2_and_http1() {
-    if !curl_available() {
-        panic!(
-            "curl not installed: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-        );
-    }
+    peers::need("curl");
     let w = WireServe::start(&["--threads", "2", "--tls"]);
     let cert = w.cert_path();
     let port = w.port();
@@ -275,33 +261,16 @@ fn files_from_dir_and_redirects() {
     let r = get(&w.addr, "/redirect/3");
     assert!(r.starts_with("HTTP/1.1 302 Found\r\n"), "{r}");
     assert!(r.contains("Location: /redirect/2\r\n"), "{r}");
-    if curl_available() {
-        let out = curl(&[
-            "-L",
-            &format!("http://{}/redirect/3", w.addr),
-            "-w",
-            " %{num_redirects}",
-        ]);
-        assert_eq!(out, b"Hello, World! 4");
-    }
+    peers::need("curl");
+    let out = curl(&[
+        "-L",
+        &format!("http://{}/redirect/3", w.addr),
+        "-w",
+        " %{num_redirects}",
+    ]);
+    assert_eq!(out, b"Hello, World! 4");
     drop(w);
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// The peers kit's Python (`$PEERS_DIR/venv`), which must import `module`.
-fn peers_python(module: &str) -> std::path::PathBuf {
-    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
-    let python = std::path::Path::new(&peers).join("venv/bin/python");
-    let has = python.exists()
-        && Command::new(&python)
-            .args(["-c", &format!("import {module}")])
-            .status()
-            .is_ok_and(|s| s.success());
-    assert!(
-        has,
-        "python {module} not installed under {peers}: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-    );
-    python
 }
 
 /// `python args...` succeeds and prints `ok`.
@@ -320,7 +289,7 @@ fn python_ok(python: &std::path::Path, args: &[&str]) {
 /// text and a 100 KB binary message echoed with permessage-deflate negotiated.
 #[test]
 fn python_websockets_client_against_ws_echo() {
-    let python = peers_python("websockets");
+    let python = peers::python(&["websockets"]);
     let w = wire();
     let script = format!(
         r#"
@@ -347,7 +316,7 @@ asyncio.run(main())
 /// (`tests/h2_websocket.py`).
 #[test]
 fn python_h2_extended_connect_websocket_against_ws_echo() {
-    let python = peers_python("h2");
+    let python = peers::python(&["h2"]);
     let w = wire();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/h2_websocket.py");
     python_ok(&python, &[script, &w.addr]);
@@ -359,11 +328,7 @@ fn python_h2_extended_connect_websocket_against_ws_echo() {
 /// take 10 s: the uploads complete only because the server sent it.
 #[test]
 fn expect_100_continue_with_curl_and_wire_post() {
-    if !curl_available() {
-        panic!(
-            "curl not installed: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-        );
-    }
+    peers::need("curl");
     let w = wire();
     let url = format!("http://{}/echo", w.addr);
     let dir = std::env::temp_dir().join(format!("wire-expect-{}", std::process::id()));

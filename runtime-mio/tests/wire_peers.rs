@@ -6,9 +6,10 @@
 //! unknown length (`-T -`). Each peer comes from the peers kit; a missing one fails the test.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+#[path = "support/peers.rs"]
+mod peers;
 #[path = "support/wire_serve.rs"]
 mod wire_serve;
 
@@ -21,7 +22,7 @@ fn wire(extra: &[&str]) -> WireServe {
     WireServe::start(&args)
 }
 
-const MISSING: &str = "the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does";
+use peers::MISSING;
 
 /// `tool args...` with `stdin` fed in; panics (saying how to install it) when the tool is
 /// missing.
@@ -49,13 +50,6 @@ fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-fn python() -> PathBuf {
-    let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
-    let python = Path::new(&peers).join("venv/bin/python");
-    assert!(python.exists(), "no Python under {peers}/venv: {MISSING}");
-    python
 }
 
 /// The number before `label` in wrk's or h2load's output (`169424 requests in 2.10s`).
@@ -280,7 +274,7 @@ with httpx.Client(http1=False, http2=True) as c:
 with httpx.Client() as c:
     check(c, base_plain, "HTTP/1.1")
 "#;
-    let out = Command::new(python())
+    let out = Command::new(peers::python(&["httpx", "h2"]))
         .args(["-c", script, tls.cert_path(), tls.port(), &plain.addr])
         .output()
         .unwrap();

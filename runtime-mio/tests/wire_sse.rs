@@ -8,8 +8,11 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/peers.rs"]
+mod peers;
 #[path = "support/wire_serve.rs"]
 mod wire_serve;
+use peers::need;
 
 use wire_serve::WireServe;
 
@@ -97,18 +100,6 @@ fn sse_ids_and_resume_with_last_event_id() {
     let mut v = String::new();
     c.read_to_string(&mut v).unwrap();
     assert!(v.starts_with("HTTP/1.1 400 "), "{v}");
-}
-
-fn need(tool: &str) {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        panic!(
-            "{tool} not installed: the peers are installed by `SETUP_PEERS=1 . scripts/setup.sh` (../shared/peers/install.sh), as scripts/test.sh does"
-        );
-    }
 }
 
 /// Runs `curl -N` and returns when each output byte arrived, relative to the first.

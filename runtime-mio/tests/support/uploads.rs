@@ -4,6 +4,9 @@
 //! a SHA-256. Each test binary that includes this module uses part of it.
 #![allow(dead_code)]
 
+#[path = "peers.rs"]
+mod peers;
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -40,12 +43,7 @@ pub(crate) struct PyPeer {
 impl PyPeer {
     /// Starts the peer and reads its port.
     pub(crate) fn start() -> PyPeer {
-        let peers = std::env::var("PEERS_DIR").unwrap_or_else(|_| "/tmp/http-engine-peers".into());
-        let python = std::path::Path::new(&peers).join("venv/bin/python");
-        assert!(
-            python.exists(),
-            "python h2 not installed under {peers}: `SETUP_PEERS=1 . scripts/setup.sh`"
-        );
+        let python = peers::python(&["h2"]);
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/expect_h2_peer.py");
         let mut child = Command::new(python)
             .arg(script)
