@@ -27,7 +27,7 @@ use runtime_mio::server::{Response, Server, ServerConfig};
 
 #[path = "support/tls_server.rs"]
 mod tls_server;
-use tls_server::{self_signed_tls, unix_now};
+use tls_server::{Mode, unix_now};
 
 /// Body byte `i` of a test download: not periodic at any power of two.
 fn pattern(len: usize) -> Vec<u8> {
@@ -37,17 +37,12 @@ fn pattern(len: usize) -> Vec<u8> {
 const SIZES: [usize; 3] = [0, 16_385, (1 << 20) + 1];
 
 /// `/len/N`: N pattern bytes; anything else: the `Host` header back.
-fn server(tls: bool) -> (Server, Option<Vec<u8>>) {
+fn server(mode: Mode) -> (Server, Option<Vec<u8>>) {
     let mut config = ServerConfig {
         threads: 1,
         ..ServerConfig::default()
     };
-    let mut root = None;
-    if tls {
-        let (c, pem) = self_signed_tls(&["localhost", "127.0.0.1"]);
-        config.tls = Some(c);
-        root = Some(pem);
-    }
+    let root = mode.serve(&mut config);
     let s = Server::bind("127.0.0.1:0".parse().unwrap(), config, |req| {
         if let Some(n) = req.path().strip_prefix("/len/") {
             return Response::new(200).with_body(pattern(n.parse().unwrap()));
@@ -201,33 +196,16 @@ fn log(peer: &Peer, name: &str) -> String {
     std::fs::read_to_string(peer.dir.join(name)).unwrap_or_default()
 }
 
-/// How the test reaches the server behind the proxy.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Mode {
-    /// `http://`, HTTP/1.1.
-    H1,
-    /// `http://`, HTTP/2 with prior knowledge.
-    H2c,
-    /// `https://`, ALPN `h2`: TLS inside the tunnel.
-    H2Tls,
-}
-
 /// GETs every size through `proxy` and checks the bodies byte for byte and the version;
 /// all of them on one pooled connection.
 fn downloads_through(proxy: &Proxy, mode: Mode) {
-    let (server, root) = server(mode == Mode::H2Tls);
+    let (server, root) = server(mode);
     let client = Client::new(ClientConfig {
-        h2_prior_knowledge: mode == Mode::H2c,
-        root_pems: root.into_iter().collect(),
         proxy: Some(proxy.clone()),
-        ..ClientConfig::default()
+        ..mode.client_config(root)
     })
     .unwrap();
-    let port = server.local_addr().port();
-    let base = match mode {
-        Mode::H2Tls => format!("https://localhost:{port}"),
-        _ => format!("http://127.0.0.1:{port}"),
-    };
+    let base = mode.base("http", "https", server.local_addr().port());
     let mut ids = Vec::new();
     for n in SIZES {
         let mut resp = client
@@ -280,7 +258,7 @@ fn tinyproxy_connect_tunnels_h1_h2c_and_h2_over_tls() {
 fn authenticated(url: impl Fn(&str) -> String) {
     all_modes(&Proxy::parse(&url("wire:s3cret@")).unwrap());
 
-    let (server, _) = server(false);
+    let (server, _) = server(Mode::H1);
     let target = format!("http://127.0.0.1:{}/len/1", server.local_addr().port());
     let client = Client::new(ClientConfig::default()).unwrap();
     let via = |p: &str| {
@@ -337,7 +315,7 @@ fn microsocks_with_username_password() {
 #[test]
 fn socks5h_lets_microsocks_resolve_the_name() {
     let peer = microsocks(None);
-    let (server, _) = server(false);
+    let (server, _) = server(Mode::H1);
     let port = server.local_addr().port();
     let client = Client::new(ClientConfig {
         resolve: vec![ResolveOverride::parse(&format!("localhost:{port}:192.0.2.1")).unwrap()],
@@ -369,7 +347,7 @@ fn socks5h_lets_microsocks_resolve_the_name() {
 
 #[test]
 fn proxy_errors_name_the_step() {
-    let (server, _) = server(false);
+    let (server, _) = server(Mode::H1);
     let client = Client::new(ClientConfig::default()).unwrap();
     // Nothing listens on the proxy's port.
     let dead = free_port();
@@ -520,7 +498,7 @@ fn relay(client: TcpStream, upstream: TcpStream) {
 /// not shared.
 #[test]
 fn socks5_sends_exact_bytes_and_pools_per_proxy() {
-    let (server, _) = server(false);
+    let (server, _) = server(Mode::H1);
     let port = server.local_addr().port();
     let (plain, plain_seen) = recording_socks(false);
     let (authed, authed_seen) = recording_socks(true);
@@ -573,7 +551,7 @@ fn socks5_sends_exact_bytes_and_pools_per_proxy() {
 /// The client's proxy applies to every request, `no_proxy` skips it.
 #[test]
 fn client_proxy_applies_unless_the_request_says_no() {
-    let (server, _) = server(false);
+    let (server, _) = server(Mode::H1);
     let (socks, seen) = recording_socks(false);
     let client = Client::new(ClientConfig {
         proxy: Some(Proxy::parse(&format!("socks5h://{socks}")).unwrap()),
@@ -634,7 +612,7 @@ fn recording_http_proxy(status: u16) -> (SocketAddr, Arc<Mutex<Vec<Vec<u8>>>>) {
 /// become `HttpStatus`.
 #[test]
 fn http_connect_sends_exact_bytes() {
-    let (server, _) = server(false);
+    let (server, _) = server(Mode::H1);
     let port = server.local_addr().port();
     let (proxy, seen) = recording_http_proxy(200);
     let client = Client::new(ClientConfig::default()).unwrap();
@@ -713,7 +691,7 @@ fn https_proxy_socat_tls_front_tunnels_h1_h2c_and_h2_over_tls() {
 #[test]
 fn https_proxy_certificate_errors_name_the_proxy() {
     let https = HttpsProxy::start();
-    let (server, _) = server(false);
+    let (server, _) = server(Mode::H1);
     let target = format!("http://127.0.0.1:{}/len/5", server.local_addr().port());
     let client = Client::new(ClientConfig::default()).unwrap();
     let get = |p: Proxy| client.request(Request::get(&target).unwrap().proxy(p));
@@ -785,7 +763,7 @@ fn https_proxy_certificate_errors_name_the_proxy() {
 #[test]
 fn environment_proxies_and_no_proxy_through_tinyproxy() {
     let tiny = tinyproxy(None);
-    let (server, _) = server(false);
+    let (server, _) = server(Mode::H1);
     let port = server.local_addr().port();
     let dead = free_port();
     let vars = |name: &str| match name {
@@ -858,21 +836,16 @@ fn https_proxy_paused_download_stays_bounded() {
     const LEN: usize = 8 << 20;
     let https = HttpsProxy::start();
     let proxy = https.proxy();
-    for tls in [false, true] {
-        let (server, root) = server(tls);
+    for mode in [Mode::H1, Mode::H2Tls] {
+        let (server, root) = server(mode);
         let client = Client::new(ClientConfig {
             body_queue: LIMIT,
-            root_pems: root.into_iter().collect(),
             proxy: Some(proxy.clone()),
-            ..ClientConfig::default()
+            ..mode.client_config(root)
         })
         .unwrap();
         let port = server.local_addr().port();
-        let url = if tls {
-            format!("https://localhost:{port}/len/{LEN}")
-        } else {
-            format!("http://127.0.0.1:{port}/len/{LEN}")
-        };
+        let url = format!("{}/len/{LEN}", mode.base("http", "https", port));
         let mut resp = client.request(Request::get(&url).unwrap()).unwrap();
         let mut body = resp
             .body()
@@ -885,13 +858,13 @@ fn https_proxy_paused_download_stays_bounded() {
             std::thread::sleep(Duration::from_millis(25));
             max = max.max(resp.body().queued());
         }
-        assert!(max >= LIMIT, "tls {tls}: the queue never filled ({max})");
-        assert!(max <= LIMIT + 64 * 1024, "tls {tls}: {max} queued");
+        assert!(max >= LIMIT, "{mode:?}: the queue never filled ({max})");
+        assert!(max <= LIMIT + 64 * 1024, "{mode:?}: {max} queued");
         while let Some(b) = resp.body().chunk(runtime_mio::client::Wait::Block).unwrap() {
             body.extend_from_slice(&b);
             assert!(resp.body().queued() <= LIMIT + 64 * 1024);
         }
-        assert!(body == pattern(LEN), "tls {tls}: the body differs");
+        assert!(body == pattern(LEN), "{mode:?}: the body differs");
         server.shutdown().unwrap();
     }
 }
