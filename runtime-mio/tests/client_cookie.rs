@@ -14,21 +14,7 @@ mod tls_server;
 use tls_server::self_signed_tls;
 
 fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            out.push(
-                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap(), 16).unwrap(),
-            );
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
+    runtime_mio::client::percent_decode(s).expect("a valid escape")
 }
 
 fn escape(s: &str) -> String {

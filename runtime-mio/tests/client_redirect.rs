@@ -8,20 +8,7 @@ use runtime_mio::client::{Client, ClientConfig, Error, Redirects, Request};
 use runtime_mio::server::{Response, Server, ServerConfig};
 
 fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
-            out.push(u8::from_str_radix(hex, 16).unwrap());
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
+    runtime_mio::client::percent_decode(s).expect("a valid escape")
 }
 
 fn escape(s: &str) -> String {

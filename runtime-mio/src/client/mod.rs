@@ -218,7 +218,7 @@ pub(crate) use request::ProxyChoice;
 pub use request::{FromPage, Request};
 pub use sse::{EventSource, SseCloseHandle, SseConfig, SseEvent, SseFailure, SseItem};
 pub use upload::BodyWriter;
-pub use url::{Origin, Scheme, Url};
+pub use url::{Origin, Scheme, Url, percent_decode};
 pub use ws::{Message, WebSocket, WebSocketError, WebSocketRequest};
 
 use body::Exchange;

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::error::{Error, TimeoutKind};
+use super::url::percent_decode;
 
 /// A proxy's protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -230,23 +231,6 @@ fn redact(url: &str) -> String {
         }
         None => url.to_owned(),
     }
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Which step of going through a proxy failed ([`Error::Proxy`]).

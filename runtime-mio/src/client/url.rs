@@ -160,9 +160,71 @@ pub(crate) fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
     (!host.is_empty() && host.bytes().all(valid)).then_some((host, port))
 }
 
+/// Decodes `%XX` escapes (RFC 3986 section 2.1: `%` and exactly two hexadecimal digits);
+/// every other byte, `+` included, stands for itself. `None` for a malformed escape (a
+/// truncated one, or one whose digits are not hexadecimal) or a result that is not UTF-8.
+///
+/// ```
+/// use runtime_mio::client::percent_decode;
+/// assert_eq!(percent_decode("a%20b+c%C3%A9").as_deref(), Some("a b+c\u{e9}"));
+/// assert_eq!(percent_decode("%4"), None);
+/// assert_eq!(percent_decode("%+4"), None);
+/// assert_eq!(percent_decode("%FF"), None); // not UTF-8
+/// ```
+#[must_use]
+pub fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hi = hex_digit(*b.get(i + 1)?)?;
+            let lo = hex_digit(*b.get(i + 2)?)?;
+            out.push(hi << 4 | lo);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decoding_is_strict() {
+        assert_eq!(percent_decode("").as_deref(), Some(""));
+        assert_eq!(percent_decode("%2e%2E/%41").as_deref(), Some("../A"));
+        assert_eq!(percent_decode("%00").as_deref(), Some("\0"));
+        assert_eq!(percent_decode("a+b%2B").as_deref(), Some("a+b+"));
+        // Every byte value through an escape of each case.
+        for v in 0..=0x7fu8 {
+            assert_eq!(
+                percent_decode(&format!("%{v:02x}")),
+                Some(char::from(v).to_string())
+            );
+            assert_eq!(
+                percent_decode(&format!("%{v:02X}")),
+                Some(char::from(v).to_string())
+            );
+        }
+        // `from_str_radix` would take a sign: "%+5" is not an escape.
+        for bad in ["%", "%4", "a%4", "%+5", "%-5", "%g0", "%0g", "% 1", "%C3"] {
+            assert_eq!(percent_decode(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn parses_and_refuses() {

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use runtime_mio::client::percent_decode;
 use runtime_mio::json::string as json_string;
 use runtime_mio::server::{BodyOut, Next, Request, Response, Server, ServerConfig, WsMessage};
 
@@ -347,24 +348,6 @@ fn file(dir: &Path, rel: &str) -> Response {
     }
 }
 
-/// `%XX` decoding; `None` for a malformed escape or a result that is not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()) {
         Some("html" | "htm") => "text/html; charset=utf-8",
@@ -541,6 +524,7 @@ mod tests {
         assert_eq!(f("/files/../etc/passwd"), 403);
         assert_eq!(f("/files/%2e%2e/etc/passwd"), 403);
         assert_eq!(f("/files/a/%zz"), 400);
+        assert_eq!(f("/files/a/%+5"), 400);
         assert_eq!(f("/files/no-such-file-here"), 404);
         assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
     }
