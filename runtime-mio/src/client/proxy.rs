@@ -548,15 +548,12 @@ fn http_connect(w: &mut impl Io, proxy: &Proxy, target: Target<'_>, port: u16) -
         w.read_exact(&mut byte)?;
         head.push(byte[0]);
     }
-    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
-    let mut parts = line.split(|&b| b == b' ');
-    let version = parts.next().unwrap_or_default();
-    let code = parts
-        .next()
-        .and_then(|c| std::str::from_utf8(c).ok())
-        .and_then(|c| c.trim().parse::<u16>().ok());
-    let (true, Some(code)) = (version.starts_with(b"HTTP/1."), code) else {
-        return Err(ProxyFailure::Protocol("not an HTTP/1.x answer to CONNECT").into());
+    // The head is parsed as any response head, by proto-h1's strict parser.
+    let mut slots = [proto_h1::EMPTY_HEADER; 64];
+    let mut answer = proto_h1::Response::new(&mut slots);
+    let code = match answer.parse(&head) {
+        Ok(proto_h1::Status::Complete(_)) => answer.code,
+        _ => return Err(ProxyFailure::Protocol("not an HTTP/1.x answer to CONNECT").into()),
     };
     match code {
         200..=299 => Ok(()),
@@ -703,6 +700,80 @@ mod tests {
             ("foobar", "Zm9vYmFy"),
         ] {
             assert_eq!(base64(i.as_bytes()), o);
+        }
+    }
+
+    /// A proxy's side of a handshake in memory: its answer, and what it was sent.
+    struct Scripted {
+        answer: &'static [u8],
+        at: usize,
+        sent: Vec<u8>,
+    }
+
+    impl Io for Scripted {
+        fn write_all(&mut self, buf: &[u8]) -> Result<(), Fail> {
+            self.sent.extend_from_slice(buf);
+            Ok(())
+        }
+
+        fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), Fail> {
+            let end = self.at + buf.len();
+            let Some(bytes) = self.answer.get(self.at..end) else {
+                return Err(closed_mid_handshake());
+            };
+            buf.copy_from_slice(bytes);
+            self.at = end;
+            Ok(())
+        }
+    }
+
+    /// What `http_connect` makes of `answer`; the answer's bytes after its head stay unread.
+    fn connect_answer(answer: &'static [u8]) -> Result<(), String> {
+        let proxy = Proxy::parse("http://127.0.0.1:3128").unwrap();
+        let mut w = Scripted {
+            answer,
+            at: 0,
+            sent: Vec::new(),
+        };
+        let r = http_connect(&mut w, &proxy, Target::Name("example.com"), 443);
+        assert_eq!(
+            w.sent,
+            b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"
+        );
+        match r {
+            Ok(()) => {
+                assert_eq!(&answer[w.at..], b"tunnel", "{answer:?}");
+                Ok(())
+            }
+            Err(Fail::Proxy(f)) => Err(f.to_string()),
+            Err(Fail::Timeout(k)) => Err(format!("timeout {k:?}")),
+        }
+    }
+
+    #[test]
+    fn connect_answers_are_parsed_strictly() {
+        assert_eq!(
+            connect_answer(b"HTTP/1.1 200 Connection established\r\n\r\ntunnel"),
+            Ok(())
+        );
+        assert_eq!(
+            connect_answer(b"HTTP/1.0 200 OK\r\nVia: x\r\n\r\ntunnel"),
+            Ok(())
+        );
+        assert_eq!(connect_answer(b"HTTP/1.1 204 \r\n\r\ntunnel"), Ok(()));
+        let refused = connect_answer(b"HTTP/1.1 403 Forbidden\r\n\r\n").unwrap_err();
+        assert!(refused.contains("403"), "{refused}");
+        // A sign, a short code, a bad field, a bare LF inside the head, another protocol.
+        for bad in [
+            &b"HTTP/1.1 +200 OK\r\n\r\n"[..],
+            b"HTTP/1.1 20 OK\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nBad Field: x\r\n\r\n",
+            b"HTTP/1.1 200 OK\nX: y\r\n\r\n",
+            b"HTTP/2.0 200 OK\r\n\r\n",
+            b"SSH-2.0-OpenSSH\r\n\r\n",
+        ] {
+            let e = connect_answer(bad).unwrap_err();
+            assert!(e.contains("not an HTTP/1.x answer"), "{bad:?}: {e}");
         }
     }
 

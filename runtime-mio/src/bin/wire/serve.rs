@@ -141,14 +141,23 @@ pub(crate) fn self_signed_server(listen: SocketAddr) -> std::io::Result<(Server,
     Ok((server, ck.chain_pem))
 }
 
+/// `s` as a number when it is one or more ASCII digits and fits `T` (`str::parse` alone
+/// would also take a leading `+`).
+fn digits<T: std::str::FromStr>(s: &str) -> Option<T> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
 /// The endpoints.
 fn handle(req: &Request, dir: Option<&Path>) -> Response {
     let path = req.path();
     if let Some(n) = path.strip_prefix("/redirect/") {
-        return match n.parse::<u32>() {
-            Ok(0) => Response::new(302).with_header("Location", "/"),
-            Ok(n) => Response::new(302).with_header("Location", format!("/redirect/{}", n - 1)),
-            Err(_) => Response::text(400, "N must be an integer\n"),
+        return match digits::<u32>(n) {
+            Some(0) => Response::new(302).with_header("Location", "/"),
+            Some(n) => Response::new(302).with_header("Location", format!("/redirect/{}", n - 1)),
+            None => Response::text(400, "N must be an integer\n"),
         };
     }
     if let Some(rel) = path.strip_prefix("/files/") {
@@ -188,8 +197,8 @@ fn handle(req: &Request, dir: Option<&Path>) -> Response {
             .with_body(echo_json(req));
     }
     if let Some(n) = path.strip_prefix("/bytes/") {
-        return match n.parse::<u64>() {
-            Ok(n) if n <= MAX_BYTES => Response::new(200)
+        return match digits::<u64>(n) {
+            Some(n) if n <= MAX_BYTES => Response::new(200)
                 .with_header("Content-Type", "application/octet-stream")
                 .with_header("Content-Length", n.to_string())
                 .with_stream((0..n.div_ceil(PIECE)).map(move |k| {
@@ -201,8 +210,8 @@ fn handle(req: &Request, dir: Option<&Path>) -> Response {
         };
     }
     if let Some(code) = path.strip_prefix("/status/") {
-        return match code.parse::<u16>() {
-            Ok(c) if (200..=599).contains(&c) => Response::new(c),
+        return match digits::<u16>(code) {
+            Some(c) if (200..=599).contains(&c) => Response::new(c),
             _ => Response::text(400, "CODE must be 200..=599\n"),
         };
     }
@@ -213,8 +222,8 @@ fn handle(req: &Request, dir: Option<&Path>) -> Response {
         return drip(req);
     }
     if let Some(n) = path.strip_prefix("/stream/") {
-        return match n.parse::<u64>() {
-            Ok(n) if n <= MAX_LINES => {
+        return match digits::<u64>(n) {
+            Some(n) if n <= MAX_LINES => {
                 let target = json_string(req.target().as_bytes());
                 Response::new(200)
                     .with_header("Content-Type", "application/x-ndjson")
@@ -241,9 +250,9 @@ fn query_num(req: &Request, name: &str, default: u64, max: u64) -> Result<u64, R
         .unwrap_or("")
         .split('&')
         .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='));
-    match value.map(str::parse::<u64>) {
+    match value.map(digits::<u64>) {
         None => Ok(default),
-        Some(Ok(n)) if n <= max => Ok(n),
+        Some(Some(n)) if n <= max => Ok(n),
         Some(_) => Err(Response::text(
             400,
             format!("{name} must be an integer up to {max}\n"),
@@ -269,7 +278,7 @@ fn sse(req: &Request) -> Response {
     let after = req
         .header("last-event-id")
         .and_then(|v| std::str::from_utf8(v).ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
+        .and_then(|v| digits::<u64>(v.trim()))
         .unwrap_or(0);
     let first = after.saturating_add(1);
     let last = count.min(after.saturating_add(per_connection));
@@ -527,6 +536,35 @@ mod tests {
         assert_eq!(f("/files/a/%+5"), 400);
         assert_eq!(f("/files/no-such-file-here"), 404);
         assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
+    }
+
+    #[test]
+    fn numbers_in_paths_and_queries_are_digits_only() {
+        let status = |t: &str| handle(&Request::new("GET", t), None).status();
+        for t in [
+            "/bytes/+5",
+            "/stream/+2",
+            "/status/+204",
+            "/redirect/+1",
+            "/sse?count=+3",
+        ] {
+            assert_eq!(status(t), 400, "{t}");
+        }
+        for t in [
+            "/bytes/-5",
+            "/bytes/5 ",
+            "/bytes/",
+            "/status/2O4",
+            "/drip?bytes=+1",
+        ] {
+            assert_eq!(status(t), 400, "{t}");
+        }
+        assert_eq!(status("/bytes/5"), 200);
+        assert_eq!(status("/status/204"), 204);
+        assert_eq!(status("/redirect/1"), 302);
+        assert_eq!(digits::<u8>("255"), Some(255));
+        assert_eq!(digits::<u8>("256"), None);
+        assert_eq!(digits::<u64>("007"), Some(7));
     }
 
     #[test]
