@@ -182,6 +182,15 @@ impl NoProxy {
     }
 }
 
+/// `s` as a number when it is one or more ASCII digits and fits `T` (`str::parse` alone would
+/// also take a leading `+`).
+fn digits<T: std::str::FromStr>(s: &str) -> Option<T> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
 impl Entry {
     fn parse(raw: &str) -> Option<Entry> {
         let e = raw.trim();
@@ -199,20 +208,20 @@ impl Entry {
         let (body, port) = if let Some(rest) = e.strip_prefix('[') {
             let (inside, after) = rest.split_once(']')?;
             let port = match after.strip_prefix(':') {
-                Some(p) => Some(p.parse().ok()?),
+                Some(p) => Some(digits(p)?),
                 None if after.is_empty() => None,
                 None => return None,
             };
             (inside, port)
         } else if e.matches(':').count() == 1 && !e.contains('/') {
             let (h, p) = e.split_once(':')?;
-            (h, Some(p.parse().ok()?))
+            (h, Some(digits(p)?))
         } else {
             (e, None)
         };
         let pattern = if let Some((addr, bits)) = body.split_once('/') {
             let addr = addr.parse::<IpAddr>().ok()?;
-            let bits: u8 = bits.parse().ok()?;
+            let bits: u8 = digits(bits)?;
             if bits > width(addr) {
                 return None;
             }
@@ -388,5 +397,10 @@ mod tests {
         assert!(!n.matches("y", 1));
         assert!(NoProxy::parse("a, *").matches("[::1]", 9));
         assert!(!NoProxy::parse("intranet:http").matches("intranet", 80));
+        // Ports and prefix lengths are digits only.
+        assert!(!NoProxy::parse("intranet:+80").matches("intranet", 80));
+        assert!(!NoProxy::parse("[::1]:+80").matches("::1", 80));
+        assert!(!NoProxy::parse("10.0.0.0/+8").matches("10.0.0.1", 80));
+        assert!(NoProxy::parse("10.0.0.0/8").matches("10.0.0.1", 80));
     }
 }
