@@ -41,6 +41,10 @@
 //! without a listener: the same readiness loop, timers and write path drive both. A request
 //! on a pooled connection goes into that connection's inbox and wakes the loop for it.
 //!
+//! A [`LocalQueue`] is the exception: it owns a client whose loop has no thread of its own;
+//! the queue's thread turns it inside [`LocalQueue::wait`] ([`EventLoop::local`]), so that
+//! its submissions and wakes need no signal, and its completions no condvar.
+//!
 //! # Addresses, proxies, server names
 //! - [`ClientConfig::resolve`]: fixed addresses for a `host:port`, like curl's
 //!   `--resolve host:port:addr[,addr]` ([`ResolveOverride::parse`] takes that syntax). The
@@ -693,7 +697,8 @@ impl Client {
     }
 
     /// A completion queue on this client: one thread submits many requests and collects
-    /// their responses as they complete ([`CompletionQueue`]).
+    /// their responses as they complete ([`CompletionQueue`]). [`LocalQueue::new`] makes a
+    /// client whose loop that thread runs itself.
     #[must_use]
     pub fn queue(&self) -> CompletionQueue {
         CompletionQueue::new(self.clone())

@@ -445,9 +445,10 @@ impl Drop for CompletionQueue {
 ///   with [`LocalQueue::submit`]'s limit): the [`Response`]'s body is then read without
 ///   waiting (a [`CompletionMode::Head`] completion, whose body arrives later, would need
 ///   the loop to run while the caller reads);
-/// - request bodies in memory or from files and readers ([`Request::body`],
-///   [`Request::multipart`]); a [`BodyWriter`](super::BodyWriter) body is refused with
-///   [`Error::InvalidRequest`] (a writer on this thread would wait for room the loop makes);
+/// - request bodies in memory or from files ([`Request::body`], [`Request::body_file`],
+///   [`Request::multipart`]; a file's pump thread wakes the loop from its own thread); a
+///   [`BodyWriter`](super::BodyWriter) body is refused with [`Error::InvalidRequest`] (a
+///   writer on this thread would wait for room the loop makes);
 /// - as the threaded [`CompletionQueue`]: the pool (HTTP/1.1 keep-alive, HTTP/2 multiplexing,
 ///   TLS), timeouts ([`ClientTimeouts`](super::ClientTimeouts) fire while the caller waits
 ///   in [`LocalQueue::wait`]), cookies, decompression, cancellation ([`LocalQueue::cancel`],
