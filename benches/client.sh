@@ -29,6 +29,8 @@
 #            thread per request in flight (plus the client's event-loop thread)
 #   queue    client_load --queue: the same client, one thread keeping the N requests in flight
 #            through its completion queue (Client::queue)
+#   local    client_load --local: the same through a LocalQueue, whose thread (the only one)
+#            runs the client's loop itself
 #   reqwest  benches/src/bin/reqwest_load.rs: reqwest 0.13 on a current-thread tokio runtime,
 #            one task per request in flight (rustls on ring for TLS)
 #   wire     wire bench: h1 -c N; h2 --http2 -c 1 -m N
@@ -46,7 +48,7 @@
 # 50 streams), `wrk -c50` at 149k req/s on one core.
 #
 # Environment: ROUNDS (3), DURATION (whole seconds per run, 5), SCENARIOS (the six above),
-# CLIENTS (subset of: ours queue reqwest wire wrk h2load), BASE_PORT (28500; three ports from it),
+# CLIENTS (subset of: ours queue local reqwest wire wrk h2load), BASE_PORT (28500; three ports from it),
 # SERVER_CORE (0), LOAD_CORE (1), KEEP_TMP=1 keeps the work directory (every run's output,
 # results.txt: scenario client round req/s cpu-us/req requests), REPORT_ONLY=FILE prints the
 # tables of such a results.txt again and runs nothing.
@@ -64,7 +66,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}
 ALL_SCENARIOS="h1-1 h1-50 h2c-1 h2c-50 h2tls-1 h2tls-50"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
-ALL_CLIENTS="ours queue reqwest wire wrk h2load"
+ALL_CLIENTS="ours queue local reqwest wire wrk h2load"
 CLIENTS=${CLIENTS:-$ALL_CLIENTS}
 BASE_PORT=${BASE_PORT:-28500}
 SERVER_CORE=${SERVER_CORE:-0}
@@ -93,22 +95,22 @@ function spread(sc, a, b, col,   r, q, lo, hi) {
   rps[$1, $2] = (($1, $2) in rps ? rps[$1, $2] " " : "") $4
   cpu[$1, $2] = (($1, $2) in cpu ? cpu[$1, $2] " " : "") $5
   raw[$1, $2, $3] = $5; rawrps[$1, $2, $3] = $4
-  if ($2 == "ours" || $2 == "queue" || $2 == "reqwest") lib = 1; else tool = 1
+  if ($2 == "ours" || $2 == "queue" || $2 == "local" || $2 == "reqwest") lib = 1; else tool = 1
 }
 END {
   n = split(scenarios, scs, " ")
   if (lib) {
     print ""
     print "Client library: ours (runtime_mio::client, one blocking thread per request in flight), queue (the same, one"
-    print "thread through its completion queue; cookies and"
+    print "thread through its completion queue), local (the same through a LocalQueue: that thread runs the loop; cookies and"
     print "decoding off in both, as reqwest is built) vs reqwest 0.13 (current-thread tokio, one task per request in flight)"
     print ""
     print "| scenario | client | req/s | reqwest req/s | req/s vs reqwest | CPU us/req | reqwest CPU us/req | CPU vs reqwest | target CPU <= 0.5x reqwest |"
     print "|---|---|---:|---:|---:|---:|---:|---:|---|"
     for (i = 1; i <= n; i++) {
       sc = scs[i]
-      for (m = 1; m <= 2; m++) {
-        c = (m == 1) ? "ours" : "queue"
+      for (m = 1; m <= 3; m++) {
+        c = (m == 1) ? "ours" : (m == 2) ? "queue" : "local"
         if (!((sc, c) in rps)) continue
         or = get(sc, c, "rps"); rr = get(sc, "reqwest", "rps")
         oc = get(sc, c, "cpu"); rc = get(sc, "reqwest", "cpu")
@@ -275,6 +277,7 @@ run() {
   case $client in
   ours) cmd=("$OURS" --url "$url" --proto "$p" --inflight "$n" --duration "$DURATION" "${tlsargs[@]}") ;;
   queue) cmd=("$OURS" --url "$url" --proto "$p" --inflight "$n" --duration "$DURATION" "${tlsargs[@]}" --queue) ;;
+  local) cmd=("$OURS" --url "$url" --proto "$p" --inflight "$n" --duration "$DURATION" "${tlsargs[@]}" --local) ;;
   reqwest) cmd=("$REQWEST" --url "$url" --proto "$p" --inflight "$n" --duration "$DURATION" "${tlsargs[@]}") ;;
   wire)
     if [ "$p" = h1 ]; then
@@ -300,7 +303,7 @@ run() {
   local ut st reqs rps bad=0 bytes=''
   read -r ut st <"$tmp/time.txt"
   case $client in
-  ours | queue | reqwest)
+  ours | queue | local | reqwest)
     reqs=$(kv "$out" requests)
     rps=$(kv "$out" rps)
     bad=$(kv "$out" errors)

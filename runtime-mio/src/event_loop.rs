@@ -108,6 +108,15 @@ impl<T> Context<'_, T> {
 pub struct Wakeups {
     keys: Mutex<Vec<usize>>,
     waker: Arc<Waker>,
+    /// A local loop's thread ([`EventLoop::local`]): wakes from it only join the list.
+    owner: Option<std::thread::ThreadId>,
+}
+
+/// Whether the calling thread is `owner`, the thread that runs a local loop: that thread
+/// takes the wake-ups and new connections itself before it polls again, so they need no
+/// signal (an `eventfd` write under Linux).
+fn on_owner(owner: Option<std::thread::ThreadId>) -> bool {
+    owner.is_some_and(|o| std::thread::current().id() == o)
 }
 
 /// Wakes a loop to drive one connection again ([`Context::waker`]).
@@ -123,7 +132,9 @@ impl ConnWaker {
     /// occupant is driven once more).
     ///
     /// Only the first wake since the loop last took the list signals the loop's waker (a
-    /// system call); later ones join the list that signal will make the loop take.
+    /// system call); later ones join the list that signal will make the loop take. On a
+    /// local loop's own thread ([`EventLoop::local`]) no wake signals: that thread takes the
+    /// list before it polls again.
     pub fn wake(&self) {
         let first = {
             let mut keys = self
@@ -134,7 +145,7 @@ impl ConnWaker {
             keys.push(self.key);
             keys.len() == 1
         };
-        if first {
+        if first && !on_owner(self.wakeups.owner) {
             let _ = self.wakeups.waker.wake();
         }
     }
@@ -254,6 +265,8 @@ type Incoming<S> = Arc<Mutex<Option<Vec<(TcpStream, S)>>>>;
 pub struct Registrar<S> {
     incoming: Incoming<S>,
     waker: Arc<Waker>,
+    /// A local loop's thread: what it hands over needs no wake (see [`ConnWaker::wake`]).
+    owner: Option<std::thread::ThreadId>,
 }
 
 impl<S> Clone for Registrar<S> {
@@ -261,6 +274,7 @@ impl<S> Clone for Registrar<S> {
         Registrar {
             incoming: Arc::clone(&self.incoming),
             waker: Arc::clone(&self.waker),
+            owner: self.owner,
         }
     }
 }
@@ -294,8 +308,11 @@ impl<S> Registrar<S> {
             };
             q.push((TcpStream::from_std(stream), session));
         }
-        // The connection is queued: a failed wake leaves it for the loop's next turn.
-        let _ = self.waker.wake();
+        // The connection is queued: a failed wake leaves it for the loop's next turn. A
+        // local loop's own thread adopts it before it polls again.
+        if !on_owner(self.owner) {
+            let _ = self.waker.wake();
+        }
         Ok(())
     }
 }
@@ -381,6 +398,10 @@ pub struct EventLoop<S: Session, F> {
     accept_retry: Option<Instant>,
     /// A connection closed this turn (a descriptor was freed).
     freed: bool,
+    /// The readiness events of a turn (taken out while they are handled).
+    events: Events,
+    /// A local loop's thread ([`EventLoop::local`]).
+    owner: Option<std::thread::ThreadId>,
 }
 
 impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
@@ -389,13 +410,14 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
     /// # Errors
     /// Creating the poller or registering the listener failed.
     pub fn new(listener: TcpListener, config: LoopConfig, new_session: F) -> io::Result<Self> {
-        Self::build(Some(listener), config, new_session)
+        Self::build(Some(listener), config, new_session, None)
     }
 
     fn build(
         mut listener: Option<TcpListener>,
         config: LoopConfig,
         new_session: F,
+        owner: Option<std::thread::ThreadId>,
     ) -> io::Result<Self> {
         let poll = Poll::new()?;
         if let Some(l) = &mut listener {
@@ -405,6 +427,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         let wakeups = Arc::new(Wakeups {
             keys: Mutex::new(Vec::new()),
             waker: Arc::clone(&waker),
+            owner,
         });
         Ok(EventLoop {
             poll,
@@ -426,6 +449,8 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             expired: Vec::new(),
             accept_retry: None,
             freed: false,
+            events: Events::with_capacity(1024),
+            owner,
         })
     }
 
@@ -444,6 +469,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         Registrar {
             incoming: Arc::clone(&self.incoming),
             waker: Arc::clone(&self.waker),
+            owner: self.owner,
         }
     }
 
@@ -473,7 +499,6 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
     }
 
     fn run_inner(&mut self) -> io::Result<()> {
-        let mut events = Events::with_capacity(1024);
         loop {
             let now = Instant::now();
             if let Some(grace_end) = self.draining
@@ -481,69 +506,106 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             {
                 return Ok(());
             }
-            let timeout = if self.again.is_empty() {
-                let mut next = self.timers.next_deadline();
-                if let Some(g) = self.draining {
-                    next = Some(next.map_or(g, |n| n.min(g)));
-                }
-                if let Some(r) = self.accept_retry {
-                    next = Some(next.map_or(r, |n| n.min(r)));
-                }
-                next.map(|d| d.saturating_duration_since(now))
-            } else {
-                Some(std::time::Duration::ZERO)
-            };
-            match self.poll.poll(&mut events, timeout) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+            self.turn(None)?;
+        }
+    }
+
+    /// One turn: waits for readiness at most until the earliest of the loop's deadlines
+    /// and `limit` (not at all when a connection has more to read), then drives the ready
+    /// connections, the woken ones, and those whose deadline passed, and ends the turn
+    /// ([`Session::turn_end`]). An interrupted wait is a turn that did nothing.
+    ///
+    /// # Errors
+    /// The poller failed.
+    pub fn turn(&mut self, limit: Option<std::time::Duration>) -> io::Result<()> {
+        let now = Instant::now();
+        let timeout = if self.again.is_empty() {
+            let mut next = self.timers.next_deadline();
+            if let Some(g) = self.draining {
+                next = Some(next.map_or(g, |n| n.min(g)));
             }
-            let now = Instant::now();
-            for key in std::mem::take(&mut self.again) {
-                if self.conns.contains(key) {
+            if let Some(r) = self.accept_retry {
+                next = Some(next.map_or(r, |n| n.min(r)));
+            }
+            let next = next.map(|d| d.saturating_duration_since(now));
+            match (next, limit) {
+                (Some(n), Some(l)) => Some(n.min(l)),
+                (n, l) => n.or(l),
+            }
+        } else {
+            Some(std::time::Duration::ZERO)
+        };
+        let mut events = std::mem::replace(&mut self.events, Events::with_capacity(0));
+        let polled = self.poll.poll(&mut events, timeout);
+        match polled {
+            Ok(()) => self.handle(&events),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                self.events = events;
+                return Err(e);
+            }
+        }
+        self.events = events;
+        Ok(())
+    }
+
+    /// A local loop's step between turns ([`EventLoop::local`]): adopts the connections
+    /// handed over and drives the connections woken since the last turn, which on the
+    /// loop's own thread signal nothing ([`ConnWaker::wake`]).
+    pub fn run_woken(&mut self) {
+        let now = Instant::now();
+        self.adopt(now);
+        self.wake_conns(now);
+    }
+
+    /// What one `poll` reported, then the connections to read again, the expired
+    /// deadlines, and the turn's end.
+    fn handle(&mut self, events: &Events) {
+        let now = Instant::now();
+        for key in std::mem::take(&mut self.again) {
+            if self.conns.contains(key) {
+                self.drive(key, now);
+            }
+        }
+        for ev in events {
+            match ev.token() {
+                LISTENER => self.accept(now),
+                WAKER => {
+                    if self.stop.load(Ordering::Acquire) && self.draining.is_none() {
+                        self.begin_shutdown(now);
+                    }
+                    self.adopt(now);
+                    self.wake_conns(now);
+                }
+                Token(key) => {
+                    let Some(c) = self.conns.get_mut(key) else {
+                        continue;
+                    };
+                    if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                        c.readable = true;
+                        // The end of stream (or an error) is already queued: no event
+                        // will announce it again, so reads go on until it is seen.
+                        c.read_closed |= ev.is_read_closed() || ev.is_error();
+                    }
                     self.drive(key, now);
                 }
             }
-            for ev in &events {
-                match ev.token() {
-                    LISTENER => self.accept(now),
-                    WAKER => {
-                        if self.stop.load(Ordering::Acquire) && self.draining.is_none() {
-                            self.begin_shutdown(now);
-                        }
-                        self.adopt(now);
-                        self.wake_conns(now);
-                    }
-                    Token(key) => {
-                        let Some(c) = self.conns.get_mut(key) else {
-                            continue;
-                        };
-                        if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                            c.readable = true;
-                            // The end of stream (or an error) is already queued: no event
-                            // will announce it again, so reads go on until it is seen.
-                            c.read_closed |= ev.is_read_closed() || ev.is_error();
-                        }
-                        self.drive(key, now);
-                    }
-                }
-            }
-            // Collected first: a deadline re-armed at or before `now` waits for the next turn
-            // instead of spinning here.
-            let mut expired = std::mem::take(&mut self.expired);
-            while let Some(key) = self.timers.pop_expired(now) {
-                expired.push(key);
-            }
-            for key in expired.drain(..) {
-                self.expire(key, now);
-            }
-            self.expired = expired;
-            if self.accept_retry.is_some_and(|at| self.freed || now >= at) {
-                self.accept(now);
-            }
-            self.freed = false;
-            S::turn_end();
         }
+        // Collected first: a deadline re-armed at or before `now` waits for the next turn
+        // instead of spinning here.
+        let mut expired = std::mem::take(&mut self.expired);
+        while let Some(key) = self.timers.pop_expired(now) {
+            expired.push(key);
+        }
+        for key in expired.drain(..) {
+            self.expire(key, now);
+        }
+        self.expired = expired;
+        if self.accept_retry.is_some_and(|at| self.freed || now >= at) {
+            self.accept(now);
+        }
+        self.freed = false;
+        S::turn_end();
     }
 
     fn accept(&mut self, now: Instant) {
@@ -855,7 +917,30 @@ impl<S: Session> EventLoop<S, NoAccept<S>> {
     /// # Errors
     /// Creating the poller failed.
     pub fn without_listener(config: LoopConfig) -> io::Result<Self> {
-        Self::build(None, config, |_| None)
+        Self::build(None, config, |_| None, None)
+    }
+
+    /// A loop with no listener that the calling thread runs itself, turn by turn
+    /// ([`EventLoop::turn`], after [`EventLoop::run_woken`]) instead of [`EventLoop::run`]:
+    /// connections handed over ([`Registrar::add`]) and wakes ([`ConnWaker::wake`]) from
+    /// this thread signal nothing (no system call), since this thread takes them before it
+    /// polls again; from other threads they signal as usual.
+    ///
+    /// # Errors
+    /// Creating the poller failed.
+    pub fn local(config: LoopConfig) -> io::Result<Self> {
+        Self::build(None, config, |_| None, Some(std::thread::current().id()))
+    }
+
+    /// Ends a local loop's intake: connections handed over later are dropped (and their
+    /// sessions say so to whoever waits on them), as after [`EventLoop::run`].
+    pub fn close_intake(&mut self) {
+        let queued = self
+            .incoming
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        drop(queued);
     }
 }
 

@@ -526,6 +526,15 @@ fn bench_counts_every_request() {
             407,
             2,
         ),
+        // The loop on the bench's own thread (a LocalQueue).
+        (vec!["bench", "--local", "-c", "3", "-n", "301"], 301, 3),
+        (
+            vec![
+                "bench", "--local", "--http2", "-c", "2", "-m", "5", "-n", "407",
+            ],
+            407,
+            2,
+        ),
     ] {
         let mut args = args;
         args.push(&url);

@@ -3,12 +3,15 @@
 //! CPU time per request beside `reqwest_load` doing the same work.
 //!
 //! ```text
-//! client_load --url URL --proto h1|h2 --inflight N --duration SECS [--cacert PEM] [--queue]
+//! client_load --url URL --proto h1|h2 --inflight N --duration SECS [--cacert PEM] [--queue|--local]
 //! ```
 //!
 //! With `--queue`: one thread keeps the N requests in flight through the client's completion
 //! queue ([`Client::queue`]), each completing with its body buffered
 //! ([`CompletionMode::Buffered`]) and submitted again at once, until the time is up.
+//!
+//! With `--local`: the same through a [`LocalQueue`], whose thread (the only one) runs the
+//! client's loop itself inside its waits.
 //!
 //! Without it:
 //! The client is blocking: one worker thread per request in flight (one thread for
@@ -28,7 +31,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use benches::load::{Args, Proto, Tally};
-use runtime_mio::client::{Client, ClientConfig, CompletionMode, Error, Request, Response, Wait};
+use runtime_mio::client::{
+    Client, ClientConfig, CompletionMode, Error, LocalQueue, Request, Response, Wait,
+};
 
 fn fail(msg: &str) -> ! {
     eprintln!("client_load: {msg}");
@@ -52,10 +57,15 @@ fn count(t: &mut Tally, result: Result<Response, Error>) {
 
 fn main() {
     let queue = std::env::args().any(|a| a == "--queue");
-    let args = match Args::parse(std::env::args().skip(1).filter(|a| a != "--queue")) {
+    let local = std::env::args().any(|a| a == "--local");
+    let args = match Args::parse(
+        std::env::args()
+            .skip(1)
+            .filter(|a| a != "--queue" && a != "--local"),
+    ) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{e} [--queue]");
+            eprintln!("{e} [--queue|--local]");
             std::process::exit(2);
         }
     };
@@ -76,8 +86,24 @@ fn main() {
         Ok(None) => {}
         Err(e) => fail(&e),
     }
-    let client = Client::new(config).unwrap_or_else(|e| fail(&format!("client: {e}")));
     let conns = if h2 { 1 } else { args.inflight };
+    if local {
+        let mut q = LocalQueue::new(config).unwrap_or_else(|e| fail(&format!("client: {e}")));
+        for _ in 0..conns {
+            if let Err(e) = q.preconnect(&args.url) {
+                fail(&format!("connect to {}: {e}", args.url));
+            }
+        }
+        let started = Instant::now();
+        let all = run_local(&mut q, &args.url, args.inflight, started + args.duration);
+        all.print(started.elapsed());
+        let opened = q.pool_stats().opened;
+        if opened as usize != conns {
+            eprintln!("client_load: {opened} connections opened, {conns} expected");
+        }
+        return;
+    }
+    let client = Client::new(config).unwrap_or_else(|e| fail(&format!("client: {e}")));
     for _ in 0..conns {
         if let Err(e) = client.preconnect(&args.url) {
             fail(&format!("connect to {}: {e}", args.url));
@@ -147,6 +173,30 @@ fn run_queue(client: &Client, url: &str, inflight: usize, deadline: Instant) -> 
             count(&mut t, done.result);
             if Instant::now() < deadline {
                 submit(&mut q, &mut t);
+            }
+        }
+    }
+    t
+}
+
+/// As [`run_queue`], through a [`LocalQueue`]: this thread also runs the client's loop.
+fn run_local(q: &mut LocalQueue, url: &str, inflight: usize, deadline: Instant) -> Tally {
+    // The body is 13 bytes: complete once it is all there.
+    const LIMIT: usize = 64 * 1024;
+    let mut t = Tally::default();
+    let submit = |q: &mut LocalQueue, t: &mut Tally| {
+        if let Err(e) = Request::get(url).and_then(|req| q.submit(req, LIMIT)) {
+            t.error(e.to_string());
+        }
+    };
+    for _ in 0..inflight {
+        submit(q, &mut t);
+    }
+    while q.in_flight() > 0 {
+        for done in q.wait(Wait::Block) {
+            count(&mut t, done.result);
+            if Instant::now() < deadline {
+                submit(q, &mut t);
             }
         }
     }

@@ -373,10 +373,14 @@ impl Exchange {
         }
     }
 
-    /// Bytes queued, whether the body ended, and its error if it failed.
-    pub(crate) fn buffered_state(&self) -> (usize, bool) {
+    /// Bytes queued, and the body's error if it failed (cancelled after its head, say).
+    pub(crate) fn buffered_state(&self) -> (usize, Option<Error>) {
         let s = self.lock();
-        (s.queued, !matches!(s.end, End::Open))
+        let failed = match &s.end {
+            End::Failed(e) => Some(e.clone()),
+            _ => None,
+        };
+        (s.queued, failed)
     }
 
     /// Waits on the condvar (counted as a waiter), at most `left` when given.

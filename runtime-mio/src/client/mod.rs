@@ -41,6 +41,10 @@
 //! without a listener: the same readiness loop, timers and write path drive both. A request
 //! on a pooled connection goes into that connection's inbox and wakes the loop for it.
 //!
+//! A [`LocalQueue`] is the exception: it owns a client whose loop has no thread of its own;
+//! the queue's thread turns it inside [`LocalQueue::wait`] ([`EventLoop::local`]), so that
+//! its submissions and wakes need no signal, and its completions no condvar.
+//!
 //! # Addresses, proxies, server names
 //! - [`ClientConfig::resolve`]: fixed addresses for a `host:port`, like curl's
 //!   `--resolve host:port:addr[,addr]` ([`ResolveOverride::parse`] takes that syntax). The
@@ -212,7 +216,7 @@ pub use multipart::{Multipart, Part, urlencode};
 pub use pool::PoolStats;
 pub use proxy::{Proxy, ProxyFailure, ProxyKind};
 pub use proxy_config::{NoProxy, ProxyConfig};
-pub use queue::{Completion, CompletionMode, CompletionQueue, Ticket};
+pub use queue::{Completion, CompletionMode, CompletionQueue, LocalQueue, Ticket};
 pub use redirect::{Hop, Redirects};
 pub(crate) use request::ProxyChoice;
 pub use request::{FromPage, Request};
@@ -557,6 +561,9 @@ impl Drop for Inner {
     }
 }
 
+/// A client's event loop.
+pub(crate) type ClientLoop = EventLoop<ClientSession, crate::event_loop::NoAccept<ClientSession>>;
+
 /// The client: a handle on its event-loop thread and connection pool. Clones share them;
 /// the loop stops when the last clone (and the last [`Body`] being read) is dropped.
 #[derive(Clone)]
@@ -578,22 +585,8 @@ impl Client {
     /// a profile's included); [`Error::Profile`] for a profile whose HTTP/2 side a
     /// connection cannot send; [`Error::Io`] when the loop cannot start.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
-        let tls = tls_config(&config, config.alpn_h2)?;
-        let loop_timeouts = Timeouts {
-            // Dropping the client ends its connections at once.
-            shutdown_grace: Timeout::After(Duration::from_millis(100)),
-            // The sessions time request bodies themselves (`ClientTimeouts::write_stall`,
-            // which can name the timeout in the error).
-            write_stall: Timeout::Unlimited,
-            ..Timeouts::default()
-        };
-        let loop_config = LoopConfig {
-            timeouts: loop_timeouts,
-            ..LoopConfig::default()
-        };
         let io = |e: std::io::Error| Error::Io(Arc::new(e));
-        let mut ev: EventLoop<ClientSession, _> =
-            EventLoop::without_listener(loop_config).map_err(io)?;
+        let mut ev = ClientLoop::without_listener(Self::loop_config()).map_err(io)?;
         let registrar = ev.registrar();
         let stopper = ev.stopper();
         let thread = std::thread::Builder::new()
@@ -608,6 +601,43 @@ impl Client {
                 result
             })
             .map_err(io)?;
+        Self::with_loop(config, registrar, stopper, Some(thread))
+    }
+
+    /// A client whose loop the calling thread runs itself ([`EventLoop::local`]): no
+    /// thread is spawned; the caller (a [`LocalQueue`]) turns the loop it gets back.
+    pub(crate) fn new_local(config: ClientConfig) -> Result<(Client, ClientLoop), Error> {
+        let io = |e: std::io::Error| Error::Io(Arc::new(e));
+        let ev = ClientLoop::local(Self::loop_config()).map_err(io)?;
+        let client = Self::with_loop(config, ev.registrar(), ev.stopper(), None)?;
+        Ok((client, ev))
+    }
+
+    /// The client's loop configuration.
+    fn loop_config() -> LoopConfig {
+        let loop_timeouts = Timeouts {
+            // Dropping the client ends its connections at once.
+            shutdown_grace: Timeout::After(Duration::from_millis(100)),
+            // The sessions time request bodies themselves (`ClientTimeouts::write_stall`,
+            // which can name the timeout in the error).
+            write_stall: Timeout::Unlimited,
+            ..Timeouts::default()
+        };
+        LoopConfig {
+            timeouts: loop_timeouts,
+            ..LoopConfig::default()
+        }
+    }
+
+    /// The client on a loop (`thread`: the loop's own thread, joined when the last clone
+    /// goes; `None` for a local loop).
+    fn with_loop(
+        config: ClientConfig,
+        registrar: Registrar<ClientSession>,
+        stopper: Stopper,
+        thread: Option<JoinHandle<std::io::Result<()>>>,
+    ) -> Result<Client, Error> {
+        let tls = tls_config(&config, config.alpn_h2)?;
         let cookies = config.cookies.then(CookieJar::new);
         let h2 = match &config.profile {
             Some(p) => {
@@ -639,7 +669,7 @@ impl Client {
                 proxy_tls: Mutex::new(Vec::new()),
                 registrar,
                 stopper,
-                thread: Mutex::new(Some(thread)),
+                thread: Mutex::new(thread),
                 pool: Mutex::new(Pool::default()),
                 cookies,
             }),
@@ -667,7 +697,8 @@ impl Client {
     }
 
     /// A completion queue on this client: one thread submits many requests and collects
-    /// their responses as they complete ([`CompletionQueue`]).
+    /// their responses as they complete ([`CompletionQueue`]). [`LocalQueue::new`] makes a
+    /// client whose loop that thread runs itself.
     #[must_use]
     pub fn queue(&self) -> CompletionQueue {
         CompletionQueue::new(self.clone())
@@ -878,20 +909,32 @@ impl Client {
     /// # Errors
     /// As [`Client::request`] for the connect and the TLS handshake.
     pub fn preconnect(&self, url: &str) -> Result<u64, Error> {
+        let (shared, deadline) = self.open_idle(url)?;
+        let settled = shared.wait_ready(deadline);
+        Self::preconnected(&shared, settled)
+    }
+
+    /// [`Client::preconnect`]'s first half: the connection opened, idle, and the deadline of
+    /// its TLS handshake.
+    fn open_idle(&self, url: &str) -> Result<(Arc<ConnShared>, Option<Instant>), Error> {
         let url = Url::parse(url)?;
         let origin = url.origin;
         let timeouts = self.inner.config.timeouts;
         let started = Instant::now();
         let route = Route::new(origin, &ProxyChoice::Client, &self.inner.config);
         let shared = self.open(&route, None, started, &timeouts, &cancel::Cancel::new())?;
-        let deadline = timeouts.tls_handshake.deadline(started);
-        match shared.wait_ready(deadline) {
-            Ok(()) => {}
-            Err(Some(e)) => return Err(e),
-            Err(None) if shared.is_closed() => return Err(Error::ConnectionClosed),
-            Err(None) => return Err(Error::Timeout(TimeoutKind::TlsHandshake)),
+        Ok((shared, timeouts.tls_handshake.deadline(started)))
+    }
+
+    /// [`Client::preconnect`]'s answer once the connection settled (or its deadline passed:
+    /// `Err(None)` on an open connection).
+    fn preconnected(shared: &ConnShared, settled: Result<(), Option<Error>>) -> Result<u64, Error> {
+        match settled {
+            Ok(()) => Ok(shared.id),
+            Err(Some(e)) => Err(e),
+            Err(None) if shared.is_closed() => Err(Error::ConnectionClosed),
+            Err(None) => Err(Error::Timeout(TimeoutKind::TlsHandshake)),
         }
-        Ok(shared.id)
     }
 
     /// What the pool holds and has done.

@@ -161,6 +161,22 @@ impl ConnShared {
         }
     }
 
+    /// Without waiting, what [`ConnShared::wait_ready`] would return: `None` while the
+    /// protocol is not known and the connection neither failed nor closed.
+    pub(crate) fn settled(&self) -> Option<Result<(), Option<super::Error>>> {
+        let f = self
+            .failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(e) = f.as_ref() {
+            return Some(Err(Some(e.clone())));
+        }
+        if self.proto() != Proto::Unknown {
+            return Some(Ok(()));
+        }
+        self.is_closed().then_some(Err(None))
+    }
+
     pub(crate) fn proto(&self) -> Proto {
         match self.proto.load(Ordering::Acquire) {
             1 => Proto::Http1,

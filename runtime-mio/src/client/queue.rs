@@ -2,8 +2,9 @@
 //! their responses as they complete, several per wake-up (as curl's multi interface).
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::body::{Exchange, Response, Wait};
 use super::cookie::SiteContext;
@@ -11,8 +12,9 @@ use super::decode;
 use super::error::Error;
 use super::pool::{ConnShared, Job};
 use super::redirect::{Redirects, add_client_fields};
+use super::upload::ReqBody;
 use super::url::Url;
-use super::{Client, Request};
+use super::{Client, ClientConfig, ClientLoop, CookieJar, PoolStats, Request};
 
 /// When a queued request completes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,7 +22,8 @@ pub enum CompletionMode {
     /// When the response head arrives; the body then streams through [`Response::body`].
     Head,
     /// Once the whole body is buffered, at most this many bytes: a longer body completes
-    /// with [`Error::BodyTooLarge`] (and the exchange is cancelled).
+    /// with [`Error::BodyTooLarge`] (and the exchange is cancelled), a body that failed
+    /// (cut off, timed out, cancelled) with its error.
     Buffered(usize),
 }
 
@@ -318,7 +321,7 @@ impl CompletionQueue {
             Wait::Timeout(d) => Some(Instant::now() + d),
             _ => None,
         };
-        let mut tickets = {
+        let tickets = {
             let spare = std::mem::take(&mut self.spare);
             let mut r = self.shared.lock();
             loop {
@@ -347,7 +350,26 @@ impl CompletionQueue {
                 };
             }
         };
-        // One allocation for the list handed over, however many completed.
+        self.hand_over(tickets)
+    }
+
+    /// Whether a completion waits to be handed over (without marking the caller as
+    /// waiting: a [`LocalQueue`] turns the loop itself).
+    fn has_ready(&self) -> bool {
+        !self.shared.lock().tickets.is_empty()
+    }
+
+    /// The completions ready now, taken without waiting and without marking the caller
+    /// as waiting.
+    fn take_ready(&mut self) -> Vec<Completion> {
+        let spare = std::mem::take(&mut self.spare);
+        let tickets = std::mem::replace(&mut self.shared.lock().tickets, spare);
+        self.hand_over(tickets)
+    }
+
+    /// The completions of `tickets`, in order (one allocation for the list handed over,
+    /// however many completed); the emptied list is kept as the next spare.
+    fn hand_over(&mut self, mut tickets: Vec<u64>) -> Vec<Completion> {
         let mut done = Vec::with_capacity(tickets.len());
         for t in tickets.drain(..) {
             if let Some(p) = self.pending.remove(&t) {
@@ -369,10 +391,14 @@ impl CompletionQueue {
             None => return Err(Error::ConnectionClosed),
         };
         if let CompletionMode::Buffered(limit) = p.mode {
-            let (queued, _) = p.ex.buffered_state();
+            let (queued, failed) = p.ex.buffered_state();
             if queued > limit {
                 p.ex.cancel();
                 return Err(Error::BodyTooLarge { limit });
+            }
+            // No whole body to hand over: the body's failure is the completion's.
+            if let Some(e) = failed {
+                return Err(e);
             }
         }
         if let Some(jar) = &self.client.inner.cookies {
@@ -402,6 +428,224 @@ impl Drop for CompletionQueue {
         for (_, p) in self.pending.drain() {
             p.ex.cancel();
         }
+    }
+}
+
+/// A completion queue whose thread runs the client's loop itself: no loop thread, no
+/// condvar. [`LocalQueue::wait`] turns the loop (a `poll` for readiness, then the
+/// connections that are ready, woken or due) until a request completed or the wait is
+/// over; between waits nothing moves. Requests submitted and woken connections on this
+/// thread need no signal to a loop thread, and the responses read in one turn are handed
+/// over together: the fewest system calls per request of the client's ways to send.
+///
+/// It owns its client (made from the [`ClientConfig`] given to [`LocalQueue::new`]), so
+/// that nothing can wait on that client's loop while the loop waits for this thread:
+/// there is no [`Client::request`], [`Client::sse`] or WebSocket on it. What it supports:
+/// - requests that complete once the whole body is buffered ([`CompletionMode::Buffered`]
+///   with [`LocalQueue::submit`]'s limit): the [`Response`]'s body is then read without
+///   waiting (a [`CompletionMode::Head`] completion, whose body arrives later, would need
+///   the loop to run while the caller reads);
+/// - request bodies in memory or from files ([`Request::body`], [`Request::body_file`],
+///   [`Request::multipart`]; a file's pump thread wakes the loop from its own thread); a
+///   [`BodyWriter`](super::BodyWriter) body is refused with [`Error::InvalidRequest`] (a
+///   writer on this thread would wait for room the loop makes);
+/// - as the threaded [`CompletionQueue`]: the pool (HTTP/1.1 keep-alive, HTTP/2 multiplexing,
+///   TLS), timeouts ([`ClientTimeouts`](super::ClientTimeouts) fire while the caller waits
+///   in [`LocalQueue::wait`]), cookies, decompression, cancellation ([`LocalQueue::cancel`],
+///   a [`CancelHandle`](super::CancelHandle) from any thread, and dropping the queue), and
+///   no redirects (refused as there).
+///
+/// Timers only fire, and connections only move, inside [`LocalQueue::wait`] and
+/// [`LocalQueue::preconnect`]: a request submitted is written at the next wait. The queue
+/// stays on the thread that made it (it is neither `Send` nor `Sync`).
+///
+/// # Examples
+///
+/// ```
+/// use runtime_mio::client::{ClientConfig, LocalQueue, Request, Wait};
+/// use runtime_mio::server::{Response, Server, ServerConfig};
+///
+/// let server = Server::bind("127.0.0.1:0".parse()?, ServerConfig::default(), |req| {
+///     Response::text(200, req.path())
+/// })?;
+/// let base = format!("http://{}", server.local_addr());
+///
+/// let mut queue = LocalQueue::new(ClientConfig::default())?;
+/// let mut paths = std::collections::HashMap::new();
+/// for i in 0..20 {
+///     let path = format!("/item/{i}");
+///     // Completes once the whole body (at most 64 KiB) is there.
+///     let ticket = queue.submit(Request::get(&format!("{base}{path}"))?, 64 * 1024)?;
+///     paths.insert(ticket, path);
+/// }
+/// // This thread runs the loop inside `wait` until responses are ready.
+/// while queue.in_flight() > 0 {
+///     for done in queue.wait(Wait::Block) {
+///         let mut resp = done.result?;
+///         let body = resp.body().read_to_end()?;
+///         assert_eq!(body, paths[&done.ticket].as_bytes());
+///     }
+/// }
+/// # server.shutdown()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct LocalQueue {
+    queue: CompletionQueue,
+    ev: ClientLoop,
+    /// The loop belongs to the thread that made it: wakes from that thread do not signal.
+    _thread_bound: PhantomData<*const ()>,
+}
+
+impl std::fmt::Debug for LocalQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalQueue")
+            .field("queue", &self.queue)
+            .field("connections", &self.ev.connections())
+            .finish_non_exhaustive()
+    }
+}
+
+impl LocalQueue {
+    /// A client made from `config` and its completion queue, whose loop this thread runs.
+    ///
+    /// # Errors
+    /// As [`Client::new`].
+    pub fn new(config: ClientConfig) -> Result<LocalQueue, Error> {
+        let (client, ev) = Client::new_local(config)?;
+        Ok(LocalQueue {
+            queue: CompletionQueue::new(client),
+            ev,
+            _thread_bound: PhantomData,
+        })
+    }
+
+    /// Sends `req` (written at the next [`LocalQueue::wait`]) and returns its ticket: it
+    /// completes once its whole body is buffered, at most `limit` bytes (a longer body
+    /// completes with [`Error::BodyTooLarge`] and the exchange is cancelled; a body that
+    /// failed, with its error).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for a request that asks to follow redirects or streams its
+    /// body from a [`BodyWriter`](super::BodyWriter); as [`Client::request`] for a
+    /// connection that cannot be opened.
+    pub fn submit(&mut self, req: Request, limit: usize) -> Result<Ticket, Error> {
+        if matches!(req.body, ReqBody::Writer(..)) {
+            return Err(Error::InvalidRequest(
+                "a local queue does not take a BodyWriter body".to_owned(),
+            ));
+        }
+        self.queue.submit(req, CompletionMode::Buffered(limit))
+    }
+
+    /// Cancels `ticket`'s request (HTTP/2: RST_STREAM(CANCEL); HTTP/1.1: its connection
+    /// closes, at the next wait); it will not be handed over. Returns whether it was still
+    /// in flight.
+    pub fn cancel(&mut self, ticket: Ticket) -> bool {
+        self.queue.cancel(ticket)
+    }
+
+    /// How many submitted requests have not been handed over by [`LocalQueue::wait`].
+    #[must_use]
+    pub fn in_flight(&self) -> usize {
+        self.queue.in_flight()
+    }
+
+    /// Every request completed by now, running the loop on this thread until one is, or
+    /// nothing is in flight, or as `wait` says: [`Wait::NoWait`] makes one turn that does
+    /// not wait; [`Wait::Timeout`] turns until that long has passed; [`Wait::Block`]
+    /// until a completion (the requests' own timeouts still apply). A poller that fails
+    /// fails every request in flight with [`Error::Io`].
+    pub fn wait(&mut self, wait: Wait) -> Vec<Completion> {
+        let deadline = match wait {
+            Wait::Timeout(d) => Some(Instant::now() + d),
+            _ => None,
+        };
+        let mut turned = false;
+        loop {
+            self.ev.run_woken();
+            if self.queue.pending.is_empty() || self.queue.has_ready() {
+                break;
+            }
+            let limit = match (wait, deadline) {
+                (Wait::Block, _) => None,
+                (_, Some(d)) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left.is_zero() && turned {
+                        break;
+                    }
+                    Some(left)
+                }
+                _ if turned => break,
+                _ => Some(Duration::ZERO),
+            };
+            if let Err(e) = self.ev.turn(limit) {
+                let e = Error::Io(Arc::new(e));
+                for p in self.queue.pending.values() {
+                    p.ex.fail(e.clone());
+                }
+                break;
+            }
+            turned = true;
+        }
+        self.queue.take_ready()
+    }
+
+    /// Opens a new connection to `url`'s origin and leaves it idle in the pool, running the
+    /// loop until (under TLS) the handshake chose the protocol, within the TLS handshake
+    /// timeout: a warm-up, or a way to spread later requests over several connections
+    /// (an `https://` request submitted before a connection knows its protocol opens
+    /// another one). Returns the connection's number. Requests in flight move meanwhile;
+    /// those that complete are handed over by the next [`LocalQueue::wait`].
+    ///
+    /// # Errors
+    /// As [`Client::preconnect`].
+    pub fn preconnect(&mut self, url: &str) -> Result<u64, Error> {
+        let (shared, deadline) = self.queue.client.open_idle(url)?;
+        let settled = loop {
+            self.ev.run_woken();
+            if let Some(s) = shared.settled() {
+                break s;
+            }
+            let limit = match deadline {
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break Err(None);
+                    }
+                    Some(left)
+                }
+                None => None,
+            };
+            if let Err(e) = self.ev.turn(limit) {
+                break Err(Some(Error::Io(Arc::new(e))));
+            }
+        };
+        Client::preconnected(&shared, settled)
+    }
+
+    /// What the pool holds and has done.
+    #[must_use]
+    pub fn pool_stats(&self) -> PoolStats {
+        self.queue.client.pool_stats()
+    }
+
+    /// The client's cookie store; `None` when [`ClientConfig::cookies`] is off.
+    #[must_use]
+    pub fn cookie_jar(&self) -> Option<CookieJar> {
+        self.queue.client.cookie_jar()
+    }
+}
+
+impl Drop for LocalQueue {
+    fn drop(&mut self) {
+        // Cancelled, and driven once so that the cancels go out (HTTP/2 RST_STREAM,
+        // HTTP/1.1 close) before the loop and its connections go.
+        for (_, p) in self.queue.pending.drain() {
+            p.ex.cancel();
+        }
+        self.ev.run_woken();
+        let _ = self.ev.turn(Some(Duration::ZERO));
+        self.ev.close_intake();
     }
 }
 
