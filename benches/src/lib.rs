@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 pub struct Pair {
     /// The group the row belongs to (`h1`, `h2`, `ws`, ...).
     pub group: &'static str,
-    /// What is measured, for example `parse request REQ (720 B)`.
+    /// What is measured, for example `parse request REQ (720 B, slots reused)`.
     pub name: String,
     /// The peer's name, for example `httparse`.
     pub peer: &'static str,

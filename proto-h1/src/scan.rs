@@ -149,6 +149,13 @@ pub(crate) trait Scan: Copy {
     fn value_end_loose(self, b: &[u8], i: usize) -> usize {
         self.value_end(b, i)
     }
+    /// [`Scan::value_end_loose`] where the scanner ends the value in its inline steps (no
+    /// call), else `Err(j)`: no stop from `i` to `j`, the scan goes on from `j` (see
+    /// `head::parse_fields`).
+    #[inline(always)]
+    fn value_end_inline(self, b: &[u8], i: usize) -> Result<usize, usize> {
+        Ok(self.value_end_loose(b, i))
+    }
     /// Index of the first byte at or after `i` that may not appear in a request-target.
     fn target_end(self, b: &[u8], i: usize) -> usize;
     /// Index of the first non-`tchar` byte at or after `i`.
@@ -169,18 +176,20 @@ pub(crate) fn token_end_bytes(b: &[u8], i: usize) -> usize {
         .map_or(b.len(), |p| i + p)
 }
 
-/// Runs `job` with the production scanner: the CPU's level is read once per job (one relaxed
-/// load of the cached detection) and carried in the scanner, so each scan is a predictable
-/// branch on a register and a call into the target-feature kernel. Measured faster under LTO
-/// than compiling the whole parse once per feature level inside a `#[target_feature]` function.
+/// Runs `job` with the production scanner. The scanner carries nothing: the CPU's level (the
+/// cached detection, one relaxed load and a predictable branch) is read where a kernel is
+/// called, which on a short head is never (the inline SSE2 steps end its fields). Carried in
+/// the scanner, it was read on every head and held a register through the field loop, where
+/// registers are short. Measured faster under LTO than compiling the whole parse once per
+/// feature level inside a `#[target_feature]` function.
 #[inline(always)]
 pub(crate) fn dispatch<W: WithScan>(job: W) -> W::Out {
-    job.run(Dyn(simd::level()))
+    job.run(Dyn)
 }
 
 /// The production scanner (see [`dispatch`]).
 #[derive(Clone, Copy)]
-pub(crate) struct Dyn(Level);
+pub(crate) struct Dyn;
 
 /// Finishes a kernel's scan: a found stop as is, the short rest with `tail`.
 #[inline(always)]
@@ -195,7 +204,7 @@ impl Dyn {
     /// The CPU's kernel for header values from `i` on.
     #[inline(always)]
     fn value_end_kernel(self, b: &[u8], i: usize) -> usize {
-        match self.0 {
+        match simd::level() {
             #[cfg(target_arch = "x86_64")]
             Level::Avx2(t) => finish(t.value_end(b, i), b, value_end_swar_outlined),
             #[cfg(target_arch = "x86_64")]
@@ -208,7 +217,7 @@ impl Dyn {
     /// where the kernel has a loose form.
     #[inline(always)]
     fn value_end_loose_kernel(self, b: &[u8], i: usize) -> usize {
-        match self.0 {
+        match simd::level() {
             #[cfg(target_arch = "x86_64")]
             Level::Avx2(t) => finish(t.value_end_loose(b, i), b, value_end_swar_outlined),
             _ => self.value_end_kernel(b, i),
@@ -218,7 +227,7 @@ impl Dyn {
     /// The CPU's kernel for request-targets from `i` on.
     #[inline(always)]
     fn target_end_kernel(self, b: &[u8], i: usize) -> usize {
-        match self.0 {
+        match simd::level() {
             #[cfg(target_arch = "x86_64")]
             Level::Avx2(t) => finish(t.target_end(b, i), b, target_end_swar_outlined),
             #[cfg(target_arch = "x86_64")]
@@ -332,6 +341,36 @@ impl Scan for Dyn {
         #[cfg(not(target_arch = "x86_64"))]
         self.value_end_kernel(b, i)
     }
+    /// The two inline SSE2 steps of [`short_first`] without the kernel after them.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn value_end_inline(self, b: &[u8], i: usize) -> Result<usize, usize> {
+        let stops = simd::sse2::value_stops_loose;
+        let mut j = i;
+        for _ in 0..2 {
+            let Some(w) = b.get(j..).and_then(<[u8]>::first_chunk::<16>) else {
+                if j >= b.len() {
+                    return Ok(b.len());
+                }
+                let Some(w) = b.last_chunk::<16>() else {
+                    return Err(j);
+                };
+                // `j` is within the last 16 bytes here: the shift is 1 to 15.
+                let m = stops(w) >> (j - (b.len() - 16));
+                return Ok(if m != 0 {
+                    j + m.trailing_zeros() as usize
+                } else {
+                    b.len()
+                });
+            };
+            let m = stops(w);
+            if m != 0 {
+                return Ok(j + m.trailing_zeros() as usize);
+            }
+            j += 16;
+        }
+        Err(j)
+    }
     #[inline(always)]
     fn target_end(self, b: &[u8], i: usize) -> usize {
         #[cfg(target_arch = "x86_64")]
@@ -382,14 +421,14 @@ impl Scan for Forced {
 /// `b.len()`, with the CPU's best kernel.
 #[cfg(test)]
 pub(crate) fn value_end(b: &[u8], i: usize) -> usize {
-    Dyn(simd::level()).value_end(b, i)
+    Dyn.value_end(b, i)
 }
 
 /// Index of the first byte at or after `i` that may not appear in a request-target, or
 /// `b.len()`, with the CPU's best kernel.
 #[cfg(test)]
 pub(crate) fn target_end(b: &[u8], i: usize) -> usize {
-    Dyn(simd::level()).target_end(b, i)
+    Dyn.target_end(b, i)
 }
 
 /// The SWAR scans out of line, so that the dispatchers above stay small where they inline.
@@ -680,7 +719,7 @@ mod tests {
                     }
                     // The parser's path: the loose stop, or the exact one where a step
                     // (a kernel without a loose form, a short tail) scans exactly.
-                    let got = Dyn(simd::level()).value_end_loose(&b, start);
+                    let got = Dyn.value_end_loose(&b, start);
                     let exact = value_end_bytes(&b, start);
                     assert!(
                         got == want || got == exact,

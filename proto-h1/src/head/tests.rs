@@ -290,3 +290,137 @@ fn tokens_in_lists() {
     assert!(has_token(b" close ", "close"));
     assert!(!has_token(b"closed", "close"));
 }
+
+/// The field loop's inline path against the general one, which parsed every line before the
+/// inline path existed: on blocks of usual and unusual lines (OWS, HTAB, obs-text, long and
+/// empty values, bare CR or LF, folds, bad names, cut anywhere) both give the same result and
+/// the same fields, with obs-fold allowed and not.
+mod fast_and_general_fields_agree {
+    use super::*;
+    use crate::scan::Dyn;
+    use proptest::prelude::*;
+
+    fn name() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            4 => "[A-Za-z0-9-]{1,20}".prop_map(String::into_bytes),
+            1 => Just(Vec::new()),
+            1 => Just(b"Bad Name".to_vec()),
+            1 => Just(b"x\x7f".to_vec()),
+        ]
+    }
+
+    fn ows() -> impl Strategy<Value = &'static [u8]> {
+        prop_oneof![
+            4 => Just(&b" "[..]),
+            1 => Just(&b""[..]),
+            1 => Just(&b"  "[..]),
+            1 => Just(&b"\t"[..]),
+            1 => Just(&b" \t"[..]),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Vec<u8>> {
+        let byte = prop_oneof![
+            12 => 0x21u8..0x7f,
+            2 => Just(b' '),
+            1 => Just(b'\t'),
+            1 => 0x80u8..=0xff,
+            1 => Just(0x7fu8),
+            1 => Just(0u8),
+        ];
+        prop_oneof![
+            3 => prop::collection::vec(byte.clone(), 0..12),
+            2 => prop::collection::vec(byte.clone(), 12..40),
+            1 => prop::collection::vec(byte, 40..120),
+        ]
+    }
+
+    fn eol() -> impl Strategy<Value = &'static [u8]> {
+        prop_oneof![
+            8 => Just(&b"\r\n"[..]),
+            1 => Just(&b"\n"[..]),
+            1 => Just(&b"\rx"[..]),
+            1 => Just(&b"\r\n "[..]),
+            1 => Just(&b"\r\n\t"[..]),
+        ]
+    }
+
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        (name(), ows(), value(), ows(), eol())
+            .prop_map(|(n, a, v, b, e)| [&n[..], b":", a, &v[..], b, e].concat())
+    }
+
+    fn block() -> impl Strategy<Value = Vec<u8>> {
+        (
+            prop::collection::vec(line(), 0..6),
+            any::<prop::sample::Index>(),
+            any::<bool>(),
+        )
+            .prop_map(|(lines, cut, whole)| {
+                let mut b = lines.concat();
+                b.extend_from_slice(b"\r\n");
+                if !whole {
+                    b.truncate(cut.index(b.len() + 1));
+                }
+                b
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn on_any_block(b in block(), max_headers in prop_oneof![Just(100usize), 0usize..4]) {
+            let limits = Limits { max_headers, ..Limits::default() };
+            for obs_fold in [false, true] {
+                let mut fast_slots = [EMPTY_HEADER; 8];
+                let mut fast = Slots::new(&mut fast_slots, limits.max_headers);
+                let got = parse_fields(Dyn, &b, 0, &limits, obs_fold, &mut fast);
+                let n = fast.len;
+                let mut general_slots = [EMPTY_HEADER; 8];
+                let mut general = Slots::new(&mut general_slots, limits.max_headers);
+                let want = fields_general(Dyn, &b, 0, &limits, obs_fold, &mut general);
+                prop_assert_eq!(got, want, "obs_fold {}", obs_fold);
+                prop_assert_eq!(n, general.len);
+                prop_assert_eq!(&fast_slots[..n], &general_slots[..n]);
+            }
+        }
+    }
+
+    /// The shapes the inline path takes, and the ones it hands on, one by one.
+    #[test]
+    fn at_each_hand_over() {
+        let long = "v".repeat(100);
+        for line in [
+            "A: b".to_string(),
+            "A: bc".into(),
+            "A:b".into(),
+            "A:  b".into(),
+            "A: b ".into(),
+            "A: ".into(),
+            "A:".into(),
+            "A: b\tc".into(),
+            "A: \u{e9}".into(),
+            format!("A: {long}"),
+            format!("A: {}", &long[..31]),
+            format!("A: {}", &long[..32]),
+            format!("A: {}", &long[..33]),
+        ] {
+            for tail in ["\r\n", "B: c\r\n\r\n", " folded\r\n\r\n"] {
+                let b = format!("{line}\r\n{tail}");
+                for obs_fold in [false, true] {
+                    let limits = Limits::default();
+                    let mut s1 = [EMPTY_HEADER; 4];
+                    let mut k1 = Slots::new(&mut s1, 100);
+                    let got = parse_fields(Dyn, b.as_bytes(), 0, &limits, obs_fold, &mut k1);
+                    let n = k1.len;
+                    let mut s2 = [EMPTY_HEADER; 4];
+                    let mut k2 = Slots::new(&mut s2, 100);
+                    let want = fields_general(Dyn, b.as_bytes(), 0, &limits, obs_fold, &mut k2);
+                    let m = k2.len;
+                    assert_eq!(got, want, "{b:?} obs_fold {obs_fold}");
+                    assert_eq!(&s1[..n], &s2[..m], "{b:?} obs_fold {obs_fold}");
+                }
+            }
+        }
+    }
+}
