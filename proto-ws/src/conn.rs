@@ -225,7 +225,7 @@ impl Out {
         self.tx.reserve(MAX_HEADER_LEN + payload.len());
         h.encode(&mut self.tx);
         match mask {
-            None => self.tx.extend_from_slice(payload),
+            None => crate::mask::extend_copy(&mut self.tx, payload),
             // Masked while copied: one pass over the payload, not a copy and then a second.
             Some(key) => {
                 crate::mask::extend_masked(&mut self.tx, payload, key, 0);

@@ -281,10 +281,12 @@ impl FrameHeader {
 pub fn encode_frame(header: &FrameHeader, payload: &[u8], out: &mut Vec<u8>) {
     debug_assert_eq!(header.payload_len, payload.len() as u64);
     header.encode(out);
-    let start = out.len();
-    out.extend_from_slice(payload);
-    if let Some(key) = header.mask {
-        crate::apply_mask(&mut out[start..], key, 0);
+    match header.mask {
+        None => crate::mask::extend_copy(out, payload),
+        // Masked while copied: one pass over the payload, not a copy and then a second.
+        Some(key) => {
+            crate::mask::extend_masked(out, payload, key, 0);
+        }
     }
 }
 

