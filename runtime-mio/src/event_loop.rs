@@ -15,8 +15,9 @@
 //!
 //! On every readiness event or timer the loop *drives* the connection until nothing moves:
 //! - write what is pending, then what [`Engine::poll_transmit`] gives (`out` and the payload
-//!   in one `write_vectored`), until `WouldBlock`; WRITABLE is asked for only while bytes are
-//!   left over;
+//!   in one `write_vectored`; short payloads followed by more output are copied into `out`,
+//!   so that a batch of pipelined responses or HTTP/2 frames is one write), until
+//!   `WouldBlock`; WRITABLE is asked for only while bytes are left over;
 //! - read until `WouldBlock` into the engine ([`Engine::recv`]), letting the session drain
 //!   events after each read; bytes the engine did not take wait in the connection and are
 //!   offered again; no read happens while output is backed up (backpressure);
