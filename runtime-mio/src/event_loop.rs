@@ -15,8 +15,9 @@
 //!
 //! On every readiness event or timer the loop *drives* the connection until nothing moves:
 //! - write what is pending, then what [`Engine::poll_transmit`] gives (`out` and the payload
-//!   in one `write_vectored`), until `WouldBlock`; WRITABLE is asked for only while bytes are
-//!   left over;
+//!   in one `write_vectored`; short payloads followed by more output are copied into `out`,
+//!   so that a batch of pipelined responses or HTTP/2 frames is one write), until
+//!   `WouldBlock`; WRITABLE is asked for only while bytes are left over;
 //! - read until `WouldBlock` into the engine ([`Engine::recv`]), letting the session drain
 //!   events after each read; bytes the engine did not take wait in the connection and are
 //!   offered again; no read happens while output is backed up (backpressure);
@@ -1003,6 +1004,30 @@ fn write_out(
     }
 }
 
+/// What one write gathers at most: [`gather`] stops adding to its buffer past this.
+const GATHER_BYTES: usize = 64 * 1024;
+/// Payloads shorter than this are copied into the write buffer when more output follows them
+/// (a copy of a few KiB costs less than the system call it saves).
+const GATHER_COPY_BELOW: usize = 16 * 1024;
+
+/// Fills `out` with the engine's output for one write and returns the payload to write after
+/// it: payloads followed by more output are copied in while they are short and the buffer has
+/// room, so that pipelined responses with bodies queued uncopied (512 bytes and more, see
+/// proto-h1's `send_data_bytes`) still leave in one write per batch, not one per response.
+/// The last payload, and any long one, is written uncopied after `out` (a vectored write).
+fn gather<E: Engine>(engine: &mut E, now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+    loop {
+        let payload = engine.poll_transmit(now, out)?;
+        if payload.len() >= GATHER_COPY_BELOW
+            || out.len() + payload.len() > GATHER_BYTES
+            || !engine.wants_write()
+        {
+            return Some(payload);
+        }
+        out.extend_from_slice(&payload);
+    }
+}
+
 /// Writes what `c` has pending, then what its engine gives (filled into the loop's
 /// `scratch`), until done or `WouldBlock`; only then does the connection keep a copy of what
 /// is left. Returns the bytes written.
@@ -1027,7 +1052,7 @@ fn flush<S: Session>(c: &mut Conn<S>, now: Instant, scratch: &mut Vec<u8>) -> io
     }
     while c.session.engine().wants_write() {
         scratch.clear();
-        let mut payload = c.session.engine_mut().poll_transmit(now, scratch);
+        let mut payload = gather(c.session.engine_mut(), now, scratch);
         if scratch.is_empty() && payload.as_ref().is_none_or(Bytes::is_empty) {
             break;
         }

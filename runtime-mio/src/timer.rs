@@ -3,14 +3,15 @@
 //! ([`Timers`]) that every connection's next deadline joins, whether it comes from a phase
 //! of the runtime or from an engine's own `poll_timeout`.
 //!
-//! [`Timers`] is a min-heap of `(deadline, key, generation)` with lazy cancellation: arming
-//! a key again bumps its generation and the old entry is skipped when it surfaces. Finding
-//! the earliest deadline is O(1) and expiring one is O(log n); nothing scans every
-//! connection per tick. Stale entries are bounded: when they outnumber the live ones the
-//! heap is rebuilt.
+//! [`Timers`] is a min-heap of `(deadline, key)` holding at most one entry per key, each
+//! key knowing where its entry is: a deadline moved earlier moves its entry up, a disarmed
+//! key's entry goes at once, and a deadline moved later leaves its entry where it is until it
+//! comes up (then it moves to the real deadline), so that a keep-alive connection's idle
+//! deadline, moved later with every request, costs no heap operation. Finding the earliest
+//! deadline is O(1), arming, moving and expiring one O(log n); nothing scans every
+//! connection per tick, and no stale entry waits in the heap for its old time (an HTTP/2
+//! connection's accept-time idle deadline, say, replaced by its earlier PING deadline).
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
 /// How long a phase may last.
@@ -109,7 +110,7 @@ impl Default for Timeouts {
 /// let mut timers = Timers::new();
 /// timers.set(3, Some(t0 + Duration::from_secs(2)));
 /// timers.set(5, Some(t0 + Duration::from_secs(1)));
-/// timers.set(3, Some(t0 + Duration::from_secs(3))); // re-armed: the 2 s entry is stale
+/// timers.set(3, Some(t0 + Duration::from_secs(3))); // moved later: fires at 3 s
 /// assert_eq!(timers.next_deadline(), Some(t0 + Duration::from_secs(1)));
 /// assert_eq!(timers.pop_expired(t0 + Duration::from_secs(2)), Some(5));
 /// assert_eq!(timers.pop_expired(t0 + Duration::from_secs(2)), None);
@@ -117,9 +118,11 @@ impl Default for Timeouts {
 /// ```
 #[derive(Debug)]
 pub struct Timers {
-    /// Entries `(deadline, key, generation)`, the deadline in [`Timers::tick`]s: 16 bytes
-    /// each (an `Instant` and two `usize`s took 32), one or two per connection.
-    heap: BinaryHeap<Reverse<(i64, u32, u32)>>,
+    /// A binary min-heap of entries `(due, key)`, `due` in [`Timers::tick`]s: 16 bytes each,
+    /// at most one per key (each key's [`Slot`] knows where its entry is, so that a deadline
+    /// moved earlier moves the entry, and a disarmed key's entry goes at once: no stale
+    /// entry waits in the heap for its old time).
+    heap: Vec<(i64, u32)>,
     /// Per key ([`Slot`]).
     live: Vec<Slot>,
     armed: usize,
@@ -129,28 +132,28 @@ pub struct Timers {
 
 /// A [`Slot`] time that stands for none.
 const NONE: i64 = i64::MIN;
+/// A [`Slot`] position that stands for no heap entry.
+const NO_ENTRY: u32 = u32::MAX;
 
 /// One key's state, 24 bytes (times in [`Timers::tick`]s, [`NONE`] for none). A deadline
-/// moved later keeps the key's heap entry where it is (no push): when that entry comes up,
-/// it is pushed again at the real deadline. A keep-alive connection whose idle deadline
-/// moves with every request thus costs the heap nothing per request.
+/// moved later keeps the key's heap entry where it is (no heap operation): when that entry
+/// comes up, it moves to the real deadline. A keep-alive connection whose idle deadline
+/// moves with every request thus costs the heap nothing per request. A deadline moved
+/// earlier moves the entry up (a sift, as a push would cost).
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// The generation of the key's heap entry; entries of other generations are stale. It
-    /// wraps after 2^32 pushes for one key, far more than a stale entry can see before it
-    /// comes up or is compacted away (stale entries never outnumber the live ones by much).
-    generation: u32,
+    /// Where the key's heap entry is, [`NO_ENTRY`] without one.
+    pos: u32,
     /// The deadline.
     deadline: i64,
-    /// When the key's heap entry (of `generation`) is due, if it has one. Never after
-    /// `deadline`.
+    /// When the key's heap entry is due, if it has one. Never after `deadline`.
     queued: i64,
 }
 
 impl Default for Slot {
     fn default() -> Self {
         Slot {
-            generation: 0,
+            pos: NO_ENTRY,
             deadline: NONE,
             queued: NONE,
         }
@@ -160,7 +163,7 @@ impl Default for Slot {
 impl Default for Timers {
     fn default() -> Self {
         Timers {
-            heap: BinaryHeap::new(),
+            heap: Vec::new(),
             live: Vec::new(),
             armed: 0,
             base: Instant::now(),
@@ -197,8 +200,9 @@ impl Timers {
         }
     }
 
-    /// Arms `key` for `deadline`, replacing its previous deadline; `None` disarms it.
-    /// Setting the same deadline again costs nothing, and so does moving it later.
+    /// Arms `key` for `deadline`, replacing its previous deadline; `None` disarms it (its
+    /// heap entry goes). Setting the same deadline again costs nothing, and so does moving
+    /// it later; moving it earlier moves its entry.
     ///
     /// # Panics
     /// If `key` does not fit in 32 bits (keys are slab indices).
@@ -219,17 +223,25 @@ impl Timers {
         }
         slot.deadline = at;
         if at == NONE {
-            // The entry (if any) is dropped when it comes up.
+            let pos = slot.pos;
+            if pos != NO_ENTRY {
+                self.remove(pos as usize);
+            }
             return;
         }
-        if slot.queued != NONE && slot.queued <= at {
-            // Comes up first, then goes back in at `at`.
-            return;
+        if slot.pos == NO_ENTRY {
+            slot.queued = at;
+            slot.pos = self.heap.len() as u32;
+            self.heap.push((at, k));
+            self.sift_up(self.heap.len() - 1);
+        } else if at < slot.queued {
+            // Earlier than its entry: the entry moves up to it.
+            slot.queued = at;
+            let pos = slot.pos as usize;
+            self.heap[pos].0 = at;
+            self.sift_up(pos);
         }
-        slot.generation = slot.generation.wrapping_add(1);
-        slot.queued = at;
-        self.heap.push(Reverse((at, k, slot.generation)));
-        self.compact();
+        // Else later than its entry: the entry comes up first, then moves to `at`.
     }
 
     /// The deadline `key` is armed for.
@@ -246,28 +258,34 @@ impl Timers {
     /// time returns nothing and moves the entry to the real deadline). Fixing that up here
     /// would cost a heap operation per call, and a loop calls this once per turn.
     /// `None` when no key is armed.
-    pub fn next_deadline(&mut self) -> Option<Instant> {
-        self.settle_top(None);
-        self.heap
-            .peek()
-            .map(|Reverse((at, _, _))| self.instant(*at))
+    #[must_use]
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.heap.first().map(|&(at, _)| self.instant(at))
     }
 
     /// A key whose deadline is at or before `now` (earliest first), disarmed as it is
     /// returned; `None` when no deadline has passed.
     pub fn pop_expired(&mut self, now: Instant) -> Option<usize> {
         let now = self.tick(now);
-        self.settle_top(Some(now));
-        let &Reverse((at, key, _)) = self.heap.peek()?;
-        if at > now {
-            return None;
+        loop {
+            let &(at, key) = self.heap.first()?;
+            if at > now {
+                return None;
+            }
+            let slot = &mut self.live[key as usize];
+            if slot.deadline != at {
+                // Moved later since the entry was placed: the entry moves to the deadline.
+                slot.queued = slot.deadline;
+                self.heap[0].0 = slot.deadline;
+                self.sift_down(0);
+                continue;
+            }
+            self.remove(0);
+            let slot = &mut self.live[key as usize];
+            slot.deadline = NONE;
+            self.armed -= 1;
+            return Some(key as usize);
         }
-        self.heap.pop();
-        let slot = &mut self.live[key as usize];
-        slot.deadline = NONE;
-        slot.queued = NONE;
-        self.armed -= 1;
-        Some(key as usize)
     }
 
     /// Live deadlines.
@@ -282,48 +300,59 @@ impl Timers {
         self.armed == 0
     }
 
-    /// Brings the heap's top to a live entry: stale entries are dropped, entries whose key
-    /// was disarmed are dropped, and entries whose deadline moved later and whose old time
-    /// is at or before `now` go back in at the real deadline (so a top due by `now` is due
-    /// at its key's deadline).
-    fn settle_top(&mut self, now: Option<i64>) {
-        while let Some(&Reverse((at, key, g))) = self.heap.peek() {
-            let slot = &mut self.live[key as usize];
-            if slot.generation != g {
-                self.heap.pop();
-                continue;
-            }
-            match slot.deadline {
-                NONE => {
-                    self.heap.pop();
-                    slot.queued = NONE;
-                }
-                d if d == at || now.is_none_or(|n| at > n) => break,
-                d => {
-                    self.heap.pop();
-                    slot.queued = d;
-                    self.heap.push(Reverse((d, key, g)));
-                }
-            }
+    /// Removes the heap entry at `pos` (its key keeps its deadline field as it is).
+    fn remove(&mut self, pos: usize) {
+        let (_, key) = self.heap.swap_remove(pos);
+        let slot = &mut self.live[key as usize];
+        slot.pos = NO_ENTRY;
+        slot.queued = NONE;
+        if pos < self.heap.len() {
+            // The last entry took its place: up or down from there.
+            self.live[self.heap[pos].1 as usize].pos = pos as u32;
+            let pos = self.sift_up(pos);
+            self.sift_down(pos);
         }
     }
 
-    /// Rebuilds the heap when stale entries outnumber live ones (bounded memory under
-    /// constant re-arming to earlier deadlines).
-    fn compact(&mut self) {
-        if self.heap.len() > 64 && self.heap.len() > 2 * self.armed {
-            let live = &mut self.live;
-            self.heap.retain(|Reverse((_, k, g))| {
-                let s = &live[*k as usize];
-                s.generation == *g && s.deadline != NONE
-            });
-            // Keys whose entry was dropped (disarmed) have none queued any more.
-            for s in live.iter_mut() {
-                if s.deadline == NONE {
-                    s.queued = NONE;
-                }
+    /// Moves the entry at `pos` up while it is due before its parent; returns where it is.
+    fn sift_up(&mut self, mut pos: usize) -> usize {
+        while pos > 0 {
+            let parent = (pos - 1) / 2;
+            if self.heap[parent].0 <= self.heap[pos].0 {
+                break;
             }
+            self.swap(pos, parent);
+            pos = parent;
         }
+        pos
+    }
+
+    /// Moves the entry at `pos` down while a child is due before it.
+    fn sift_down(&mut self, mut pos: usize) {
+        loop {
+            let left = 2 * pos + 1;
+            if left >= self.heap.len() {
+                return;
+            }
+            let right = left + 1;
+            let child = if right < self.heap.len() && self.heap[right].0 < self.heap[left].0 {
+                right
+            } else {
+                left
+            };
+            if self.heap[pos].0 <= self.heap[child].0 {
+                return;
+            }
+            self.swap(pos, child);
+            pos = child;
+        }
+    }
+
+    /// Swaps two heap entries and tells their keys.
+    fn swap(&mut self, a: usize, b: usize) {
+        self.heap.swap(a, b);
+        self.live[self.heap[a].1 as usize].pos = a as u32;
+        self.live[self.heap[b].1 as usize].pos = b as u32;
     }
 }
 
@@ -394,7 +423,7 @@ mod tests {
         assert_eq!(tm.get(4), None);
     }
 
-    /// Constant re-arming keeps the heap bounded (stale entries are compacted away).
+    /// Constant re-arming keeps one heap entry per key.
     #[test]
     fn heap_stays_bounded_under_rearming() {
         let t = Instant::now();
@@ -403,7 +432,7 @@ mod tests {
             tm.set((i % 4) as usize, Some(t + ms(i)));
         }
         assert_eq!(tm.len(), 4);
-        assert!(tm.heap.len() <= 128, "{}", tm.heap.len());
+        assert_eq!(tm.heap.len(), 4);
         let mut got = Vec::new();
         while let Some(k) = tm.pop_expired(t + ms(20_000)) {
             got.push(k);
@@ -473,13 +502,68 @@ mod tests {
                 due_keys.sort_unstable();
                 assert_eq!(fired_sorted, due_keys, "step {step}");
                 assert_eq!(tm.len(), model.iter().filter(|d| d.is_some()).count());
+                // One entry per armed key, none for a disarmed one: nothing stale.
+                assert_eq!(tm.heap.len(), tm.len(), "step {step}");
+                assert_heap_consistent(&tm);
                 let next = tm.next_deadline();
                 let earliest = model.iter().flatten().min().copied();
                 assert_eq!(next.is_some(), earliest.is_some());
                 assert!(next <= earliest, "never later than the earliest deadline");
             }
         }
-        assert!(tm.heap.len() <= 4 * 16 + 64);
+        assert_eq!(tm.heap.len(), tm.len());
+    }
+
+    /// Every entry is due no earlier than its parent, sits where its key says, and is due
+    /// no later than its key's deadline.
+    fn assert_heap_consistent(tm: &Timers) {
+        for (i, &(at, key)) in tm.heap.iter().enumerate() {
+            if i > 0 {
+                assert!(tm.heap[(i - 1) / 2].0 <= at, "heap order at {i}");
+            }
+            let slot = &tm.live[key as usize];
+            assert_eq!(slot.pos as usize, i);
+            assert_eq!(slot.queued, at);
+            assert!(slot.deadline != NONE && at <= slot.deadline);
+        }
+        let with_entry = tm.live.iter().filter(|s| s.pos != NO_ENTRY).count();
+        assert_eq!(with_entry, tm.heap.len());
+    }
+
+    /// A server connection's life: armed at accept for the keep-alive idle timeout (60 s),
+    /// then, once it turns out to speak HTTP/2, for the earlier PING deadline (30 s): the
+    /// accept-time entry is replaced, not left in the heap until its 60 s come; closing the
+    /// connection removes its entry at once.
+    #[test]
+    fn a_deadline_moved_earlier_leaves_no_stale_entry() {
+        let t = Instant::now();
+        let mut tm = Timers::new();
+        for key in 0..100 {
+            tm.set(key, Some(t + Duration::from_secs(60)));
+        }
+        for key in 0..100 {
+            tm.set(key, Some(t + Duration::from_secs(30) + ms(key as u64)));
+        }
+        assert_eq!(tm.heap.len(), 100);
+        assert_heap_consistent(&tm);
+        assert_eq!(tm.next_deadline(), Some(t + Duration::from_secs(30)));
+        for key in 0..50 {
+            tm.set(key, None);
+        }
+        assert_eq!(tm.heap.len(), 50);
+        assert_eq!(tm.len(), 50);
+        assert_heap_consistent(&tm);
+        assert_eq!(
+            tm.next_deadline(),
+            Some(t + Duration::from_secs(30) + ms(50))
+        );
+        let mut fired = Vec::new();
+        while let Some(k) = tm.pop_expired(t + Duration::from_secs(31)) {
+            fired.push(k);
+        }
+        assert_eq!(fired, (50..100).collect::<Vec<_>>());
+        assert!(tm.heap.is_empty());
+        assert_eq!(tm.next_deadline(), None);
     }
 
     /// Deadlines are kept exactly, also before the timers were made, and come back as the
@@ -503,11 +587,11 @@ mod tests {
         assert_eq!(tm.pop_expired(after), Some(1));
     }
 
-    /// What a connection costs the timers: 24 bytes of slot, 16 per heap entry (40 and 32
-    /// with `Instant`s and `usize` keys and generations).
+    /// What a connection costs the timers: 24 bytes of slot, 16 for its heap entry (40 and
+    /// 32 with `Instant`s and `usize` keys and positions).
     #[test]
     fn slots_and_entries_are_small() {
-        fn entry<T>(_: &BinaryHeap<T>) -> usize {
+        fn entry<T>(_: &[T]) -> usize {
             std::mem::size_of::<T>()
         }
         assert_eq!(std::mem::size_of::<Slot>(), 24);

@@ -20,6 +20,11 @@
 //! drop(v);
 //! assert_eq!(m.stats().live_bytes, 0);
 //! ```
+//!
+//! [`tcp`] reads a socket's segment counters (Linux), so that a test can count the writes its
+//! peer made.
 #![deny(missing_docs)]
 
 pub mod alloc;
+#[cfg(target_os = "linux")]
+pub mod tcp;

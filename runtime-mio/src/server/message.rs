@@ -58,6 +58,11 @@ const SPARE_STORAGES: usize = 64;
 /// Largest storage kept (the capacities of its buffers), in bytes.
 const SPARE_MAX_BYTES: usize = 16 * 1024;
 
+/// Where a target's first `?` is.
+fn query_at(target: &str) -> Option<usize> {
+    target.bytes().position(|b| b == b'?')
+}
+
 std::thread_local! {
     /// The loop thread's spare storages; `None` on other threads (a request dropped there,
     /// a clone a handler sent away, is simply freed).
@@ -233,13 +238,20 @@ impl Request {
     /// The target's path: the target up to `?`.
     #[must_use]
     pub fn path(&self) -> &str {
-        self.target().split('?').next().unwrap_or("")
+        let t = self.target();
+        // A byte scan (`?` is ASCII, so its index is a char boundary): `split('?')` set up a
+        // char searcher for every call, some 100 instructions per request on `wire serve`.
+        match query_at(t) {
+            Some(i) => &t[..i],
+            None => t,
+        }
     }
 
     /// The target's query (after `?`), if any.
     #[must_use]
     pub fn query(&self) -> Option<&str> {
-        self.target().split_once('?').map(|(_, q)| q)
+        let t = self.target();
+        query_at(t).map(|i| &t[i + 1..])
     }
 
     /// The header fields, in received order and case.
@@ -767,6 +779,17 @@ mod tests {
         assert_eq!(names, ["X-One", "x-two"]);
         assert_eq!(r.body(), b"hi");
         assert_eq!(Request::new("GET", "/").query(), None);
+        for (target, path, query) in [
+            ("/", "/", None),
+            ("", "", None),
+            ("/?", "/", Some("")),
+            ("?x", "", Some("x")),
+            ("/a?b?c", "/a", Some("b?c")),
+            ("/é?ü=1", "/é", Some("ü=1")),
+        ] {
+            let r = Request::new("GET", target);
+            assert_eq!((r.path(), r.query()), (path, query), "{target}");
+        }
     }
 
     #[test]
