@@ -144,7 +144,7 @@ unsafe fn mask_avx2_unchecked(buf: &mut [u8], key: [u8; 4]) {
         if i != 0 {
             _mm256_storeu_si256(p.cast::<__m256i>(), head);
         }
-        if (n - i) % 32 != 0 {
+        if !(n - i).is_multiple_of(32) {
             _mm256_storeu_si256(p.add(j).cast::<__m256i>(), tail);
         }
     }
