@@ -72,9 +72,11 @@ pub(crate) fn mask_avx2(buf: &mut [u8], key: [u8; 4]) -> usize {
 /// # Safety
 /// The CPU must support AVX2 and `buf.len()` must be at least 32.
 ///
-/// The same shape as [`extend_avx2_unchecked`]: one unaligned vector at the start, then
-/// 32-byte-aligned stores (four per round, then one at a time), then one unaligned vector
-/// ending at the last byte, so that no store splits a cache line but the first and the last.
+/// The same shape as [`extend_avx2_unchecked`]: one unaligned vector at the start (none when
+/// `buf` is 32-byte aligned), then 32-byte-aligned stores (four per round, then two, then one),
+/// then one unaligned vector ending at the last byte (none when the aligned stores reach it),
+/// so that no store splits a cache line but the first and the last. With the buffer 16 bytes
+/// past a 32-byte boundary, unaligned stores split every other one.
 /// In place, XOR is not idempotent: the first and last vectors overlap the aligned ones, so both
 /// are loaded (and XORed) before anything is stored and stored after the aligned stores, which
 /// then rewrite bytes already unmasked by the aligned ones with the same values.
