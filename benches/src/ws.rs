@@ -2,10 +2,14 @@
 //! bytes.
 //!
 //! - Unmasking 1 KiB, 64 KiB and 64 KiB at an odd address: `proto_ws::apply_mask` against
-//!   `fastwebsockets::unmask` (both public functions). tungstenite's mask function is private
-//!   (and `FrameSocket` leaves payloads masked), so its rows measure reading one masked binary
-//!   message of 1 KiB / 64 KiB as a server (`WebSocket::read`: copy, parse, unmask) against
-//!   `Connection::recv` + `poll_event` doing the same.
+//!   `fastwebsockets::unmask` (both public functions), each in place in its own buffer at the
+//!   same alignment (a 64-byte boundary, plus one byte for the odd address). (Until this was
+//!   noticed the buffers were where the allocator put them, 16-byte aligned: in `compare` our
+//!   1 KiB buffer was 16 bytes past a 32-byte boundary, the peer's 32-byte aligned.)
+//!   tungstenite's mask function is private (and `FrameSocket` leaves payloads masked), so its
+//!   rows measure reading one masked binary message of 1 KiB / 64 KiB as a server
+//!   (`WebSocket::read`: copy, parse, unmask) against `Connection::recv` + `poll_event` doing
+//!   the same.
 //! - Decoding a masked text message of 16 B, 1 KiB and 64 KiB as a server (copy from a reader,
 //!   parse, unmask, UTF-8 check, message out): `Connection::recv` (a copy into the
 //!   connection's receive buffer) and `poll_event` until it says none, against tungstenite's
@@ -234,21 +238,27 @@ fn unmask_pairs(pairs: &mut Vec<Pair>) {
         ("64 KiB", 65536, 0),
         ("64 KiB unaligned", 65536, 1),
     ] {
-        let data: Vec<u8> = (0..len + 1).map(|i| i as u8).collect();
+        // Each side's bytes start `align` bytes past a 64-byte boundary (a cache line), so that
+        // both have the same alignment. Where the allocator put them (16-byte aligned), in
+        // `compare` our 1 KiB buffer was 16 bytes past a 32-byte boundary and the peer's 32-byte
+        // aligned: every other 32-byte store split a cache line on our side only.
+        let data: Vec<u8> = (0..len + 64).map(|i| i as u8).collect();
+        let at64 = |b: &Vec<u8>| (64 - b.as_ptr() as usize % 64) % 64 + align;
         let mut ours_buf = data.clone();
         let mut theirs_buf = data;
+        let (ours_at, theirs_at) = (at64(&ours_buf), at64(&theirs_buf));
         pairs.push(Pair {
             group: "ws",
             name: format!("unmask {name}"),
             peer: "fastwebsockets",
             bytes: len as u64,
             ours: Box::new(move || {
-                let b = &mut ours_buf[align..align + len];
+                let b = &mut ours_buf[ours_at..ours_at + len];
                 proto_ws::apply_mask(black_box(b), KEY, 0);
                 u64::from(b[len / 2])
             }),
             theirs: Box::new(move || {
-                let b = &mut theirs_buf[align..align + len];
+                let b = &mut theirs_buf[theirs_at..theirs_at + len];
                 fastwebsockets::unmask(black_box(b), KEY);
                 u64::from(b[len / 2])
             }),

@@ -118,7 +118,7 @@ pub fn apply_mask_with(
         #[allow(unreachable_patterns)]
         _ => return None,
     };
-    // `done` is a multiple of 4: the key phase is unchanged for the rest.
+    // The rest (nothing after AVX2 from 32 bytes on) from the key phase after `done` bytes.
     Some(word(&mut buf[done..], key, offset.wrapping_add(done)))
 }
 
@@ -194,15 +194,23 @@ mod tests {
         let key = [0x37, 0xfa, 0x21, 0x3d];
         let paths = MaskPath::available();
         assert!(paths.contains(&MaskPath::Word));
+        // Guard bytes on both sides of the slice, which no path may touch.
+        const GUARD: usize = 8;
         for path in paths {
             for len in (0..300).chain([1023, 1024, 1025, 4096 + 13]) {
-                for align in 0..8 {
+                let src = data(len + 64 + 2 * GUARD);
+                // The slice's start at every position in a 32-byte vector (the AVX2 kernel's
+                // unaligned head and tail overlap its aligned stores by 0 to 31 bytes).
+                let base = (32 - (src.as_ptr() as usize + GUARD) % 32) % 32 + GUARD;
+                for align in 0..32 {
+                    let range = base + align..base + align + len;
+                    assert_eq!((src[range.clone()].as_ptr() as usize - align) % 32, 0);
                     for offset in 0..4 {
-                        let src = data(len + align);
                         let mut want = src.clone();
-                        let wo = apply_mask_bytewise(&mut want[align..], key, offset);
+                        let wo = apply_mask_bytewise(&mut want[range.clone()], key, offset);
                         let mut got = src.clone();
-                        let go = apply_mask_with(path, &mut got[align..], key, offset).unwrap();
+                        let go =
+                            apply_mask_with(path, &mut got[range.clone()], key, offset).unwrap();
                         assert_eq!(
                             got, want,
                             "{path:?} len {len} align {align} offset {offset}"

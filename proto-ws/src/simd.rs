@@ -1,9 +1,10 @@
 //! The crate's only `unsafe` code: SIMD kernels that XOR a buffer with a repeated 4-byte key
 //! (in place, or while appending it to another buffer).
 //!
-//! Each kernel handles the longest prefix whose length is a multiple of its vector width and
-//! returns how many bytes it handled; since that length is a multiple of 4, the caller continues
-//! with the same key phase. The AVX2 kernel is only entered after a run-time check of the CPU,
+//! The SSE2 and NEON kernels handle the longest prefix whose length is a multiple of their
+//! vector width and return how many bytes they handled; the in-place AVX2 kernel handles all of
+//! a buffer of at least one vector. The caller continues with the key phase of the length
+//! handled. The AVX2 kernel is only entered after a run-time check of the CPU,
 //! cached in an atomic; SSE2 is part of the x86-64 baseline and NEON of the aarch64 baseline.
 
 #[cfg(target_arch = "x86_64")]
@@ -54,54 +55,101 @@ unsafe fn mask_sse2_unchecked(buf: &mut [u8], key: [u8; 4]) -> usize {
     done
 }
 
-/// XORs the longest prefix of `buf` that is a multiple of 32 bytes with `key` repeated, using
-/// AVX2. Returns the length handled: 0 when the CPU has no AVX2.
+/// XORs all of `buf` with `key` repeated (`buf[i] ^= key[i % 4]`) using AVX2 when `buf` holds
+/// at least one vector (32 bytes). Returns the length handled: `buf.len()`, or 0 when the CPU
+/// has no AVX2 or `buf` is shorter than 32 bytes.
 #[cfg(target_arch = "x86_64")]
 pub(crate) fn mask_avx2(buf: &mut [u8], key: [u8; 4]) -> usize {
-    if !has_avx2() {
+    if buf.len() < 32 || !has_avx2() {
         return 0;
     }
     // SAFETY: the CPU supports AVX2 (checked just above), which is the only requirement of the
-    // `#[target_feature(enable = "avx2")]` function.
-    unsafe { mask_avx2_unchecked(buf, key) }
+    // `#[target_feature(enable = "avx2")]` function besides `buf.len() >= 32`, checked too.
+    unsafe { mask_avx2_unchecked(buf, key) };
+    buf.len()
 }
 
 /// # Safety
-/// The CPU must support AVX2.
+/// The CPU must support AVX2 and `buf.len()` must be at least 32.
+///
+/// The same shape as [`extend_avx2_unchecked`]: one unaligned vector at the start (none when
+/// `buf` is 32-byte aligned), then 32-byte-aligned stores (four per round, then two, then one),
+/// then one unaligned vector ending at the last byte (none when the aligned stores reach it),
+/// so that no store splits a cache line but the first and the last. With the buffer 16 bytes
+/// past a 32-byte boundary, unaligned stores split every other one.
+/// In place, XOR is not idempotent: the first and last vectors overlap the aligned ones, so both
+/// are loaded (and XORed) before anything is stored and stored after the aligned stores, which
+/// then rewrite bytes already unmasked by the aligned ones with the same values.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn mask_avx2_unchecked(buf: &mut [u8], key: [u8; 4]) -> usize {
+unsafe fn mask_avx2_unchecked(buf: &mut [u8], key: [u8; 4]) {
     use std::arch::x86_64::{
-        __m256i, _mm256_loadu_si256, _mm256_set1_epi32, _mm256_storeu_si256, _mm256_xor_si256,
+        __m256i, _mm256_load_si256, _mm256_loadu_si256, _mm256_set1_epi32, _mm256_store_si256,
+        _mm256_storeu_si256, _mm256_xor_si256,
     };
-    let k = _mm256_set1_epi32(i32::from_ne_bytes(key));
-    let mut done = 0;
-    let mut big = buf.chunks_exact_mut(128);
-    for chunk in &mut big {
-        let p = chunk.as_mut_ptr().cast::<__m256i>();
-        // SAFETY: `chunk` is exactly 128 initialised, exclusively borrowed bytes: the four
-        // unaligned 32-byte loads and stores at offsets 0, 32, 64 and 96 stay inside it, and
-        // AVX2 is enabled for this function.
-        unsafe {
-            let a = _mm256_loadu_si256(p);
-            let b = _mm256_loadu_si256(p.add(1));
-            let c = _mm256_loadu_si256(p.add(2));
-            let d = _mm256_loadu_si256(p.add(3));
-            _mm256_storeu_si256(p, _mm256_xor_si256(a, k));
-            _mm256_storeu_si256(p.add(1), _mm256_xor_si256(b, k));
-            _mm256_storeu_si256(p.add(2), _mm256_xor_si256(c, k));
-            _mm256_storeu_si256(p.add(3), _mm256_xor_si256(d, k));
+    let n = buf.len();
+    debug_assert!(n >= 32);
+    let p = buf.as_mut_ptr();
+    // The key for a vector starting at byte `i` of `buf` (x86-64 is little-endian).
+    let key_at = |i: usize| {
+        _mm256_set1_epi32(u32::from_le_bytes(key).rotate_right(8 * (i as u32 & 3)) as i32)
+    };
+    // SAFETY: for every load and store below: `p..p + n` is `buf`, initialised and exclusively
+    // borrowed (no other reference to it is used while these run). Each access is 32 bytes at
+    // an offset with the access's end at most `n`: the head at 0 (`n >= 32`), the tail at
+    // `n - 32`, and `(n - i) / 32` whole vectors from `i` on (four per round, then two, then
+    // one), `q` being `p + i` plus 32 bytes per vector done. The aligned accesses are at `p + i`
+    // with `i` 0 when `p` is 32-byte aligned, `32 - p % 32` otherwise, plus multiples of 32:
+    // 32-byte aligned. AVX2 is enabled for this
+    // function.
+    unsafe {
+        // Both ends from the original bytes, before any store.
+        let k0 = key_at(0);
+        let head = _mm256_xor_si256(_mm256_loadu_si256(p.cast::<__m256i>()), k0);
+        let j = n - 32;
+        let tail = _mm256_xor_si256(_mm256_loadu_si256(p.add(j).cast::<__m256i>()), key_at(j));
+        // An aligned `buf` starts the aligned stores at 0 with the key as it is (no head, and no
+        // rotation of the key on the way to the first store).
+        let misaligned = p as usize & 31;
+        let (i, k) = if misaligned == 0 {
+            (0, k0)
+        } else {
+            (32 - misaligned, key_at(32 - misaligned))
+        };
+        let mut q = p.add(i).cast::<__m256i>();
+        // Whole vectors from `i` on: `n - i >= 0` as `i < 32 <= n`.
+        let vectors = (n - i) / 32;
+        for _ in 0..vectors / 4 {
+            let a = _mm256_load_si256(q);
+            let b = _mm256_load_si256(q.add(1));
+            let c = _mm256_load_si256(q.add(2));
+            let d = _mm256_load_si256(q.add(3));
+            _mm256_store_si256(q, _mm256_xor_si256(a, k));
+            _mm256_store_si256(q.add(1), _mm256_xor_si256(b, k));
+            _mm256_store_si256(q.add(2), _mm256_xor_si256(c, k));
+            _mm256_store_si256(q.add(3), _mm256_xor_si256(d, k));
+            q = q.add(4);
         }
-        done += 128;
+        if vectors & 2 != 0 {
+            let a = _mm256_load_si256(q);
+            let b = _mm256_load_si256(q.add(1));
+            _mm256_store_si256(q, _mm256_xor_si256(a, k));
+            _mm256_store_si256(q.add(1), _mm256_xor_si256(b, k));
+            q = q.add(2);
+        }
+        if vectors & 1 != 0 {
+            _mm256_store_si256(q, _mm256_xor_si256(_mm256_load_si256(q), k));
+        }
+        // The bytes before the first aligned store and after the last are unmasked only here;
+        // those the aligned stores covered too get the same values again (computed above from
+        // the original bytes, as theirs were).
+        if i != 0 {
+            _mm256_storeu_si256(p.cast::<__m256i>(), head);
+        }
+        if !(n - i).is_multiple_of(32) {
+            _mm256_storeu_si256(p.add(j).cast::<__m256i>(), tail);
+        }
     }
-    for chunk in big.into_remainder().chunks_exact_mut(32) {
-        let p = chunk.as_mut_ptr().cast::<__m256i>();
-        // SAFETY: `chunk` is exactly 32 initialised, exclusively borrowed bytes, so the
-        // unaligned 32-byte load and store stay inside it; AVX2 is enabled for this function.
-        unsafe { _mm256_storeu_si256(p, _mm256_xor_si256(_mm256_loadu_si256(p), k)) };
-        done += 32;
-    }
-    done
 }
 
 /// Appends all of `src` to `dst` with AVX2, XORed with `key` repeated (`src[i] ^ key[i % 4]`)
