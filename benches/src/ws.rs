@@ -242,11 +242,15 @@ fn unmask_pairs(pairs: &mut Vec<Pair>) {
         // both have the same alignment. Where the allocator put them (16-byte aligned), in
         // `compare` our 1 KiB buffer was 16 bytes past a 32-byte boundary and the peer's 32-byte
         // aligned: every other 32-byte store split a cache line on our side only.
-        let data: Vec<u8> = (0..len + 64).map(|i| i as u8).collect();
-        let at64 = |b: &Vec<u8>| (64 - b.as_ptr() as usize % 64) % 64 + align;
-        let mut ours_buf = data.clone();
-        let mut theirs_buf = data;
-        let (ours_at, theirs_at) = (at64(&ours_buf), at64(&theirs_buf));
+        // The same bytes on both sides wherever each buffer starts: the results must agree.
+        let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+        let placed = || {
+            let mut b = vec![0u8; len + 64 + align];
+            let at = (64 - b.as_ptr() as usize % 64) % 64 + align;
+            b[at..at + len].copy_from_slice(&data);
+            (b, at)
+        };
+        let ((mut ours_buf, ours_at), (mut theirs_buf, theirs_at)) = (placed(), placed());
         pairs.push(Pair {
             group: "ws",
             name: format!("unmask {name}"),
