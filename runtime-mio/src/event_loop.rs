@@ -487,16 +487,22 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
     /// The poller failed.
     pub fn run(&mut self) -> io::Result<()> {
         let result = self.run_inner();
-        // Nothing is adopted any more; sessions still queued are dropped (and say so to
-        // whoever waits on them).
+        self.close_intake();
+        S::turn_end();
+        result
+    }
+
+    /// Ends the loop's intake: connections handed over later ([`Registrar::add`]) are
+    /// dropped, and those still queued are dropped now (their sessions say so to whoever
+    /// waits on them). [`EventLoop::run`] does this when it returns; a loop run turn by turn
+    /// ([`EventLoop::local`]) does it when its owner is done.
+    pub fn close_intake(&mut self) {
         let queued = self
             .incoming
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
         drop(queued);
-        S::turn_end();
-        result
     }
 
     fn run_inner(&mut self) -> io::Result<()> {
@@ -931,17 +937,6 @@ impl<S: Session> EventLoop<S, NoAccept<S>> {
     /// Creating the poller failed.
     pub fn local(config: LoopConfig) -> io::Result<Self> {
         Self::build(None, config, |_| None, Some(std::thread::current().id()))
-    }
-
-    /// Ends a local loop's intake: connections handed over later are dropped (and their
-    /// sessions say so to whoever waits on them), as after [`EventLoop::run`].
-    pub fn close_intake(&mut self) {
-        let queued = self
-            .incoming
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        drop(queued);
     }
 }
 

@@ -14,6 +14,9 @@ use runtime_mio::client::{
 use runtime_mio::server::{Request as ServerRequest, Response, Server, ServerConfig};
 use runtime_mio::timer::Timeout;
 
+#[path = "support/silent_server.rs"]
+mod silent_server;
+use silent_server::silent_server;
 #[path = "support/tls_server.rs"]
 mod tls_server;
 use tls_server::Mode;
@@ -513,13 +516,7 @@ fn connect_refused_is_a_connect_error() {
 /// A server that accepts and never answers: the response-head timeout, named.
 #[test]
 fn silent_server_ends_with_response_head_timeout() {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    let keep = std::thread::spawn(move || {
-        let (s, _) = l.accept().unwrap();
-        std::thread::sleep(Duration::from_secs(2));
-        drop(s);
-    });
+    let (addr, _) = silent_server(None);
     let client = Client::new(ClientConfig::default()).unwrap();
     let timeouts = ClientTimeouts {
         response_head: Timeout::After(Duration::from_millis(300)),
@@ -540,7 +537,6 @@ fn silent_server_ends_with_response_head_timeout() {
         took >= Duration::from_millis(300) && took < Duration::from_millis(1300),
         "{took:?}"
     );
-    keep.join().unwrap();
 }
 
 #[path = "support/wire_serve.rs"]
@@ -740,40 +736,6 @@ fn server_closing_an_idle_connection_is_survived() {
         }
     }
     assert_eq!(client.pool_stats().opened, 3);
-}
-
-/// A listener that accepts connections and holds them, silent, for 10 s; with `first`, it
-/// answers the first request of the first connection with those bytes, then is silent.
-/// Returns its address and how many connections it accepted.
-fn silent_server(first: Option<&'static [u8]>) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
-    use std::io::{Read, Write};
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let count = Arc::clone(&accepted);
-    std::thread::spawn(move || {
-        let mut first = first;
-        for s in l.incoming() {
-            let Ok(mut s) = s else { return };
-            count.fetch_add(1, Ordering::SeqCst);
-            if let Some(answer) = first.take() {
-                let mut seen = Vec::new();
-                let mut buf = [0u8; 1024];
-                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match s.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => seen.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let _ = s.write_all(answer);
-            }
-            std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_secs(10));
-                drop(s);
-            });
-        }
-    });
-    (addr, accepted)
 }
 
 /// Long timeouts, so that only a cancel ends the waits below.

@@ -20,6 +20,9 @@ use runtime_mio::server::{
 };
 use runtime_mio::timer::Timeout;
 
+#[path = "support/silent_server.rs"]
+mod silent_server;
+use silent_server::silent_server;
 #[path = "support/tls_server.rs"]
 mod tls_server;
 use tls_server::Mode;
@@ -209,13 +212,7 @@ fn a_body_past_its_limit_is_a_typed_error() {
 /// caller's `wait` (the loop's timers run there).
 #[test]
 fn a_head_timeout_fires_while_the_caller_waits() {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    let keep = std::thread::spawn(move || {
-        let (s, _) = l.accept().unwrap();
-        std::thread::sleep(Duration::from_secs(2));
-        drop(s);
-    });
+    let (addr, _) = silent_server(None);
     let mut q = LocalQueue::new(ClientConfig {
         timeouts: ClientTimeouts {
             response_head: Timeout::After(Duration::from_millis(200)),
@@ -241,7 +238,6 @@ fn a_head_timeout_fires_while_the_caller_waits() {
     );
     // The timer, not something else, ended the wait.
     assert!(started.elapsed() >= Duration::from_millis(150));
-    keep.join().unwrap();
 }
 
 #[test]

@@ -6,6 +6,10 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+#[path = "support/silent_server.rs"]
+mod silent_server;
+use silent_server::silent_server;
+
 use runtime_mio::client::{
     Client, ClientConfig, ClientTimeouts, CompletionMode, CompletionQueue, Error, Redirects,
     Request, TimeoutKind, Version, Wait,
@@ -251,14 +255,7 @@ fn dropping_the_queue_closes_h1_connections_in_flight() {
 
 #[test]
 fn the_clients_timeouts_hold_for_queued_requests() {
-    // A server that accepts and never answers.
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    let keep = std::thread::spawn(move || {
-        let (s, _) = l.accept().unwrap();
-        std::thread::sleep(Duration::from_secs(2));
-        drop(s);
-    });
+    let (addr, _) = silent_server(None);
     let client = Client::new(ClientConfig {
         timeouts: ClientTimeouts {
             response_head: Timeout::After(Duration::from_millis(200)),
@@ -279,7 +276,6 @@ fn the_clients_timeouts_hold_for_queued_requests() {
         matches!(r, Err(Error::Timeout(TimeoutKind::ResponseHead))),
         "{r:?}"
     );
-    keep.join().unwrap();
 }
 
 #[test]
