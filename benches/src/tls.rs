@@ -3,8 +3,10 @@
 //! (`Read + Write` on two `Vec` buffers, `WouldBlock` when empty), in the same process. Neither
 //! side makes a system call, so the ratio measures the TLS engine wrappers, not socket I/O.
 //! Both sides use the same BoringSSL build, the same certificate (P-256, made at start-up by
-//! `tls::testing`), TLS 1.3 and BoringSSL's default groups and ciphers, and both verify the
-//! chain and the host name.
+//! `tls::testing`), TLS 1.3, the same groups (the `tls` crate's defaults, [`GROUPS`], given to
+//! boring's contexts too, so both run the X25519MLKEM768 key exchange) and the same cipher, and
+//! both verify the chain and the host name. A test checks that both negotiate the same group
+//! and cipher.
 
 use std::cell::RefCell;
 use std::hint::black_box;
@@ -25,6 +27,11 @@ use crate::Pair;
 /// Bytes of application data per bulk iteration (four 16 KiB writes).
 pub const BULK: usize = 64 * 1024;
 const CHUNK: usize = 16 * 1024;
+
+/// The supported groups of a `tls` config without a browser profile (its `DEFAULT_GROUPS`),
+/// set on boring's contexts as well: the fork's own default (X25519, P-256, P-384) would
+/// spare the peer the post-quantum key exchange that ours runs.
+const GROUPS: &str = "X25519MLKEM768:P256Kyber768Draft00:X25519:P-256:P-384";
 
 struct Setup {
     ours: (ClientConfig, ServerConfig),
@@ -52,6 +59,7 @@ fn setup() -> Setup {
     );
 
     let mut c = SslContext::builder(SslMethod::tls()).expect("ctx");
+    c.set_curves_list(GROUPS).expect("groups");
     c.set_verify(SslVerifyMode::PEER);
     let mut store = X509StoreBuilder::new().expect("store");
     store
@@ -59,6 +67,7 @@ fn setup() -> Setup {
         .expect("add CA");
     c.set_cert_store_builder(store);
     let mut s = SslContext::builder(SslMethod::tls()).expect("ctx");
+    s.set_curves_list(GROUPS).expect("groups");
     let mut chain = X509::stack_from_pem(&leaf.chain_pem)
         .expect("chain")
         .into_iter();
@@ -209,7 +218,7 @@ pub fn pairs() -> Vec<Pair> {
     let mut buf = Vec::new();
     out.push(Pair {
         group: "tls",
-        name: "full handshake TLS 1.3 (P-256 cert, verified)".to_owned(),
+        name: "full handshake TLS 1.3 (X25519MLKEM768, P-256 cert, verified)".to_owned(),
         peer: "boring SslStream/MemDuplex",
         bytes: 0,
         ours: Box::new(move || {
@@ -296,6 +305,25 @@ mod tests {
         assert_eq!(a.read(&mut buf).unwrap(), 4);
         assert_eq!(&buf[..4], b"back");
         assert_eq!(a.read(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+    }
+
+    #[test]
+    fn both_sides_negotiate_the_same_group_and_cipher() {
+        let setup = setup();
+        let mut buf = Vec::new();
+        let (oc, os) = ours_handshake(&setup.ours.0, &setup.ours.1, &mut buf);
+        let (tc, ts) = theirs_handshake(&setup.theirs.0, &setup.theirs.1);
+        assert_eq!(oc.key_exchange_group(), Some("X25519MLKEM768"));
+        for theirs in [tc.ssl(), ts.ssl()] {
+            assert_eq!(theirs.curve_name(), oc.key_exchange_group());
+            assert_eq!(
+                theirs.current_cipher().and_then(|c| c.standard_name()),
+                oc.cipher()
+            );
+        }
+        assert_eq!(os.key_exchange_group(), oc.key_exchange_group());
+        assert_eq!(oc.version(), Some(tls::Version::Tls13));
+        assert_eq!(tc.ssl().version2(), Some(boring::ssl::SslVersion::TLS1_3));
     }
 
     #[test]

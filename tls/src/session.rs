@@ -528,6 +528,14 @@ impl<R> Session<R> {
         c.standard_name()
     }
 
+    /// The negotiated key-exchange group's name (e.g. `"X25519MLKEM768"`, `"X25519"`,
+    /// `"P-256"`), once the handshake chose one; `None` before, and on a TLS 1.2 resumption,
+    /// which runs no key exchange.
+    #[must_use]
+    pub fn key_exchange_group(&self) -> Option<&'static str> {
+        self.stream.ssl().curve_name()
+    }
+
     /// The peer's certificate chain in DER, leaf first (empty when none was sent).
     #[must_use]
     pub fn peer_certificates(&self) -> Vec<Vec<u8>> {

@@ -17,6 +17,12 @@ fn handshake_reports_negotiated_parameters() {
     let pki = pki();
     let mut cb = client_builder(&pki);
     cb.alpn(&[b"h2", b"http/1.1"]);
+    let fresh = ClientSession::new(&cb.build().unwrap(), "localhost").unwrap();
+    assert_eq!(
+        fresh.key_exchange_group(),
+        None,
+        "no group before the handshake"
+    );
     let (c, mut s) = connect(
         &cb.build().unwrap(),
         &server_builder(&pki.server)
@@ -31,6 +37,9 @@ fn handshake_reports_negotiated_parameters() {
     assert_eq!(s.version(), Some(Version::Tls13));
     assert!(c.cipher().unwrap().starts_with("TLS_"));
     assert_eq!(c.cipher(), s.cipher());
+    // Both sides' defaults put the post-quantum hybrid first.
+    assert_eq!(c.key_exchange_group(), Some("X25519MLKEM768"));
+    assert_eq!(c.key_exchange_group(), s.key_exchange_group());
     assert_eq!(s.server_name(), Some("localhost"));
     let chain = c.peer_certificates();
     assert_eq!(chain.len(), 2, "leaf and CA");
