@@ -22,13 +22,18 @@
 //!   the two alternate) against its `Frame::format`. Against fastwebsockets, frame encoder
 //!   against frame encoder, no connection on either side: `proto_ws::encode_frame` against
 //!   `Frame::write` at 1 KiB, which fastwebsockets' own `WebSocket` copies too (up to its
-//!   1 KiB `writev_threshold`). At 64 KiB both libraries' own send paths write header and
+//!   1 KiB `writev_threshold`). Above 1 KiB both libraries' own send paths write header and
 //!   payload with one vectored write instead, and so does a careful user of either frame
-//!   encoder: that row is `FrameHeader::encode_into` against `Frame::fmt_head`, each into a
-//!   stack buffer, the payload left in place (time per frame). (These rows used to put our
-//!   connection against its frame encoder: our side did the connection's checks and queueing,
-//!   its side none. The 64 KiB row used to copy the payload on both sides, which is the memory
-//!   system's speed on both, at parity, and not what either library does with such a frame.)
+//!   encoder: those rows are `FrameHeader::encode_into` against `Frame::fmt_head`, each into
+//!   a stack buffer, the payload left in place, 64 headers per iteration (unmasked, and masked
+//!   with a key per frame), their lengths mixing the 7-, 16- and 64-bit forms
+//!   ([`header_lengths`]): the same 64 each iteration (branches the predictor learns), or
+//!   those 64 in another order each iteration (branches it cannot learn). (These rows used to
+//!   put our connection against its frame encoder: our side did the connection's checks and
+//!   queueing, its side none. The 64 KiB row used to copy the payload on both sides, which is
+//!   the memory system's speed on both, at parity, and not what either library does with such
+//!   a frame; then it timed one 64 KiB frame's header per iteration, about 3 ns, which is the
+//!   clock's resolution and not a measurement.)
 //!   The setup asserts that the three produce the same bytes, and a test does the same for
 //!   masked frames with a fixed key. The copying rows are a few header bytes and one copy of
 //!   the payload on both sides (the rows say so): `memcpy` on the peers' side, on ours (with
@@ -480,57 +485,12 @@ fn encode_pairs(pairs: &mut Vec<Pair>) {
             }),
         });
 
-        // The frame encoders alone, no connection on either side.
+        // The frame encoders alone, no connection on either side. A frame longer than
+        // fastwebsockets' 1 KiB `writev_threshold` is written with one vectored write by both
+        // libraries' own send paths, the header into a small buffer and the payload left in
+        // place: that is measured by `header_pairs`, one header alone being a few nanoseconds,
+        // below the clock's resolution.
         if len > FASTWEBSOCKETS_WRITEV_THRESHOLD {
-            // A frame this long is written with one vectored write by both libraries' own send
-            // paths (fastwebsockets' above its 1 KiB `writev_threshold`, ours handing the
-            // payload back from `poll_transmit`): with a frame encoder a careful user does the
-            // same, the header into a small buffer and the payload left where it is.
-            // `FrameHeader::encode_into` against `Frame::fmt_head`, each into its own stack
-            // buffer (fastwebsockets' `writev` takes a zeroed 16-byte one, ours is 14 bytes).
-            // Neither touches the payload: time per frame.
-            let ours_head = |p: &[u8], head: &mut [u8; proto_ws::MAX_HEADER_LEN]| {
-                FrameHeader::new(OpCode::Binary, None, p.len() as u64).encode_into(head)
-            };
-            let theirs_head = |p: &[u8], head: &mut [u8; 16]| {
-                let mut f = fastwebsockets::Frame::new(
-                    true,
-                    fastwebsockets::OpCode::Binary,
-                    None,
-                    fastwebsockets::Payload::Borrowed(p),
-                );
-                f.fmt_head(head)
-            };
-            let mut h = [0u8; proto_ws::MAX_HEADER_LEN];
-            let n = ours_head(payload, &mut h);
-            assert_eq!(&h[..n], &out[..header_len], "encode {name}: our header");
-            let mut h = [0u8; 16];
-            let n = theirs_head(payload, &mut h);
-            assert_eq!(
-                &h[..n],
-                &out[..header_len],
-                "encode {name}: fastwebsockets' header"
-            );
-            pairs.push(Pair {
-                group: "ws",
-                name: format!(
-                    "encode binary {name}, frame encoder only: header for a vectored write (neither copies)"
-                ),
-                peer: "fastwebsockets",
-                bytes: 0,
-                ours: Box::new(move || {
-                    let p = black_box(payload);
-                    let mut head = [0u8; proto_ws::MAX_HEADER_LEN];
-                    let n = ours_head(p, black_box(&mut head));
-                    written(black_box(&head[..n]), p)
-                }),
-                theirs: Box::new(move || {
-                    let p = black_box(payload);
-                    let mut head = [0u8; 16];
-                    let n = theirs_head(p, black_box(&mut head));
-                    written(black_box(&head[..n]), p)
-                }),
-            });
             continue;
         }
         // Up to fastwebsockets' `writev_threshold` both copy: `encode_frame` against
@@ -564,16 +524,179 @@ fn encode_pairs(pairs: &mut Vec<Pair>) {
     }
 }
 
+/// How many frame headers one iteration of a header pair encodes.
+pub const HEADERS_PER_OP: usize = 64;
+
+/// How many lengths the unpredictable header row steps through, 64 at a time: more than a
+/// branch predictor memorizes (with 16384 random lengths a Zen 4 ran that row as fast as the
+/// repeated 64: it had learnt them; with 65536 it did not).
+pub const HEADER_SEQUENCE_LEN: usize = 65536;
+
+/// The [`HEADERS_PER_OP`] payload lengths of the header pairs, a third (roughly) in each
+/// length form (7-bit: 0..=125, 16-bit: 126..=65535, 64-bit: from 65536 on, here up to
+/// 128 KiB so that fastwebsockets' frame can borrow a real payload), the forms' boundaries
+/// (0, 125, 126, 65535, 65536) among them, the rest from a fixed pseudo-random sequence.
+pub fn header_lengths() -> Vec<usize> {
+    let mut lens = vec![0, 125, 126, 65535, 65536, 131072];
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    while lens.len() < HEADERS_PER_OP {
+        let r = xorshift(&mut x);
+        lens.push(match r % 3 {
+            0 => (r >> 8) as usize % 126,
+            1 => 126 + (r >> 8) as usize % (65536 - 126),
+            _ => 65536 + (r >> 8) as usize % 65537,
+        });
+    }
+    // Spread the boundaries among the others (37 is prime to 64).
+    (0..HEADERS_PER_OP)
+        .map(|i| lens[(i * 37) % HEADERS_PER_OP])
+        .collect()
+}
+
+/// [`HEADER_SEQUENCE_LEN`] lengths: [`header_lengths`] over and over, each time in another
+/// pseudo-random order (Fisher-Yates), so that every batch of [`HEADERS_PER_OP`] has the same
+/// headers' total length but no order of length forms repeats.
+pub fn shuffled_header_lengths() -> Vec<usize> {
+    let base = header_lengths();
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut out = Vec::with_capacity(HEADER_SEQUENCE_LEN);
+    while out.len() < HEADER_SEQUENCE_LEN {
+        let mut batch = base.clone();
+        for i in (1..batch.len()).rev() {
+            batch.swap(i, (xorshift(&mut x) % (i as u64 + 1)) as usize);
+        }
+        out.extend(batch);
+    }
+    out
+}
+
+/// The next value of a xorshift64 generator.
+fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
+/// Frame headers alone, for a vectored write (the way both libraries' send paths write a
+/// frame above fastwebsockets' 1 KiB `writev_threshold`, and a careful user of either frame
+/// encoder): each iteration encodes [`HEADERS_PER_OP`] binary frames' headers with
+/// `FrameHeader::encode_into` against `Frame::fmt_head`, the same lengths in the same order,
+/// each side into its own stack buffer reused across the batch (ours is `MAX_HEADER_LEN`, 14
+/// bytes; fastwebsockets' `writev` uses 16), every header handed to `black_box` so that each
+/// is written. The payload is never touched. The result is the headers' total length.
+///
+/// Three rows: unmasked (a server's) and masked (a client's, a different fixed key per frame)
+/// with the same 64 lengths every iteration, a pattern of branches that the branch predictor
+/// learns; and unmasked with the next 64 of [`HEADER_SEQUENCE_LEN`] lengths each iteration
+/// (the same 64 in another order each time: [`shuffled_header_lengths`]), whose length forms
+/// it cannot predict. Which regime real traffic is in depends on its mix of message sizes.
+fn header_pairs(pairs: &mut Vec<Pair>) {
+    let payload: &'static [u8] = Box::leak(vec![0x5au8; 131072].into_boxed_slice());
+    let frames = |lens: Vec<usize>| -> Vec<(&'static [u8], [u8; 4])> {
+        lens.into_iter()
+            .enumerate()
+            .map(|(i, len)| {
+                let key = (i as u32).wrapping_mul(0x9e37_79b9) ^ 0x5bd1_e995;
+                (&payload[..len], key.to_le_bytes())
+            })
+            .collect()
+    };
+    let fixed = frames(header_lengths());
+    let long = frames(shuffled_header_lengths());
+    // The same bytes on both sides, frame by frame.
+    for &(p, key) in &long {
+        for mask in [None, Some(key)] {
+            let mut ours = [0u8; proto_ws::MAX_HEADER_LEN];
+            let n = FrameHeader::new(OpCode::Binary, mask, p.len() as u64).encode_into(&mut ours);
+            let mut theirs = [0u8; 16];
+            let mut f = fastwebsockets::Frame::new(
+                true,
+                fastwebsockets::OpCode::Binary,
+                mask,
+                fastwebsockets::Payload::Borrowed(p),
+            );
+            let m = f.fmt_head(&mut theirs);
+            assert_eq!(
+                &ours[..n],
+                &theirs[..m],
+                "header of {} bytes, {mask:?}",
+                p.len()
+            );
+        }
+    }
+    let what = "frame encoder only: headers for vectored writes (neither copies)";
+    pairs.push(header_pair::<false>(
+        format!(
+            "encode {HEADERS_PER_OP} frame headers, the same 7/16/64-bit lengths each time, {what}"
+        ),
+        fixed.clone(),
+    ));
+    pairs.push(header_pair::<true>(
+        format!("encode {HEADERS_PER_OP} masked frame headers, the same 7/16/64-bit lengths each time, {what}"),
+        fixed,
+    ));
+    pairs.push(header_pair::<false>(
+        format!("encode {HEADERS_PER_OP} frame headers, the same 7/16/64-bit lengths shuffled each time, {what}"),
+        long,
+    ));
+}
+
+/// One header pair (see [`header_pairs`]): each iteration encodes the next
+/// [`HEADERS_PER_OP`] of `frames` (binary, with their keys when `MASKED`), from the start
+/// again after the last.
+fn header_pair<const MASKED: bool>(name: String, frames: Vec<(&'static [u8], [u8; 4])>) -> Pair {
+    assert_eq!(frames.len() % HEADERS_PER_OP, 0);
+    let theirs_frames = frames.clone();
+    let (mut ours_at, mut theirs_at) = (0, 0);
+    Pair {
+        group: "ws",
+        name,
+        peer: "fastwebsockets",
+        bytes: 0,
+        ours: Box::new(move || {
+            let batch = &frames[ours_at..ours_at + HEADERS_PER_OP];
+            ours_at += HEADERS_PER_OP;
+            if ours_at == frames.len() {
+                ours_at = 0;
+            }
+            let mut head = [0u8; proto_ws::MAX_HEADER_LEN];
+            let mut total = 0;
+            for &(p, key) in black_box(batch) {
+                let mask = if MASKED { Some(key) } else { None };
+                let n =
+                    FrameHeader::new(OpCode::Binary, mask, p.len() as u64).encode_into(&mut head);
+                total += black_box(&head[..n]).len() as u64;
+            }
+            total
+        }),
+        theirs: Box::new(move || {
+            let batch = &theirs_frames[theirs_at..theirs_at + HEADERS_PER_OP];
+            theirs_at += HEADERS_PER_OP;
+            if theirs_at == theirs_frames.len() {
+                theirs_at = 0;
+            }
+            let mut head = [0u8; 16];
+            let mut total = 0;
+            for &(p, key) in black_box(batch) {
+                let mask = if MASKED { Some(key) } else { None };
+                let mut f = fastwebsockets::Frame::new(
+                    true,
+                    fastwebsockets::OpCode::Binary,
+                    mask,
+                    fastwebsockets::Payload::Borrowed(p),
+                );
+                let n = f.fmt_head(&mut head);
+                total += black_box(&head[..n]).len() as u64;
+            }
+            total
+        }),
+    }
+}
+
 /// fastwebsockets' `WebSocket` copies frames up to this many payload bytes into its write
 /// buffer and writes longer ones with one vectored write (its default `writev_threshold`).
 const FASTWEBSOCKETS_WRITEV_THRESHOLD: usize = 1024;
-
-/// What a vectored write of `head` and `payload` would write, with the header's last byte
-/// added so that the header bytes count: the same on both sides when the headers are.
-#[inline]
-fn written(head: &[u8], payload: &[u8]) -> u64 {
-    (head.len() + payload.len()) as u64 + u64::from(head[head.len() - 1])
-}
 
 /// An in-memory transport that takes every write whole and counts the bytes (a vectored write
 /// in one call, as `writev(2)` on a socket with room): the connection rows' sink, the same for
@@ -819,6 +942,7 @@ pub fn pairs() -> Vec<Pair> {
     unmask_pairs(&mut pairs);
     decode_pairs(&mut pairs);
     encode_pairs(&mut pairs);
+    header_pairs(&mut pairs);
     connection_send_pairs(&mut pairs);
     masked_encode_pairs(&mut pairs);
     pairs
