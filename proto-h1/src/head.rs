@@ -311,6 +311,24 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
             limit: limits.max_target_len,
         });
     }
+    // The usual end of the line, ` HTTP/1.1` or ` HTTP/1.0` then CRLF, as two word compares;
+    // any other goes the general way below (the same result, with the checks).
+    if let Some(w) = b.get(t_end..).and_then(<[u8]>::first_chunk::<11>)
+        && let Some(version) = version_and_crlf(w)
+        && t_end != t0
+    {
+        let method = ascii_str(&b[start..m_end]);
+        let target = ascii_str(&b[t0..t_end]);
+        if !check_target_form(method, target) {
+            return Err(Error::InvalidTarget { offset: t0 });
+        }
+        let line = RequestLine {
+            method,
+            target,
+            version,
+        };
+        return Ok(Some((line, t_end + 11)));
+    }
     if t_end == b.len() {
         return partial(b.len(), limits).map(|_| None);
     }
@@ -350,6 +368,24 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
         },
         end,
     )))
+}
+
+/// The version of ` HTTP/1.1\r\n` or ` HTTP/1.0\r\n` (the end of a request line after its
+/// target), or `None` for any other 11 bytes.
+#[inline(always)]
+fn version_and_crlf(w: &[u8; 11]) -> Option<Version> {
+    let head = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+    let tail = u32::from_le_bytes([w[7], w[8], w[9], w[10]]);
+    if head != u64::from_le_bytes(*b" HTTP/1.") {
+        return None;
+    }
+    if tail == u32::from_le_bytes(*b".1\r\n") {
+        Some(Version::Http11)
+    } else if tail == u32::from_le_bytes(*b".0\r\n") {
+        Some(Version::Http10)
+    } else {
+        None
+    }
 }
 
 /// The form of a request-target, or `None` when it fits no form.
