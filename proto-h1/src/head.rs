@@ -801,6 +801,34 @@ impl<'b, K: Sink<'b>> WithScan for ResponseJob<'_, 'b, K> {
     }
 }
 
+/// Parses a whole response head for [`Response::parse_with`]: the status line is stored in
+/// `out` as soon as it is parsed, so that its parts are not held in registers through the
+/// field loop (where registers are short: held, the version was reloaded from the stack on
+/// every field).
+struct ResponseIntoJob<'x, 'b, K> {
+    b: &'b [u8],
+    limits: &'x Limits,
+    obs_fold: bool,
+    sink: &'x mut K,
+    version: &'x mut Version,
+    code: &'x mut u16,
+    reason: &'x mut &'b [u8],
+}
+
+impl<'b, K: Sink<'b>> WithScan for ResponseIntoJob<'_, 'b, K> {
+    type Out = Result<Option<usize>, Error>;
+    #[inline(always)]
+    fn run<Z: Scan>(self, z: Z) -> Self::Out {
+        let Some((line, i)) = parse_status_line(z, self.b, self.limits)? else {
+            return Ok(None);
+        };
+        *self.version = line.version;
+        *self.code = line.code;
+        *self.reason = line.reason;
+        parse_fields(z, self.b, i, self.limits, self.obs_fold, self.sink)
+    }
+}
+
 /// Parses header fields from `b[i..]`.
 struct FieldsJob<'x, 'b, K> {
     b: &'b [u8],
@@ -1001,7 +1029,8 @@ impl<'h, 'b> Response<'h, 'b> {
         self.parse_with(buf, &Config::default())
     }
 
-    /// Parses a response head. On `Partial` the fields hold nothing meaningful.
+    /// Parses a response head. On `Partial` or an error the fields hold nothing meaningful
+    /// (the status line's parts are stored once the line is parsed, before its fields).
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
@@ -1009,15 +1038,20 @@ impl<'h, 'b> Response<'h, 'b> {
         let limits = &config.limits;
         self.len = 0;
         let mut sink = Slots::new(&mut *self.slots, limits.max_headers);
-        let r = response_head(buf, limits, config.allow_obs_fold_in_responses, &mut sink)?;
+        let r = crate::scan::dispatch(ResponseIntoJob {
+            b: buf,
+            limits,
+            obs_fold: config.allow_obs_fold_in_responses,
+            sink: &mut sink,
+            version: &mut self.version,
+            code: &mut self.code,
+            reason: &mut self.reason,
+        })?;
         self.len = sink.len;
-        let Some((line, end)) = r else {
+        let Some(end) = r else {
             self.len = 0;
             return Ok(Status::Partial);
         };
-        self.version = line.version;
-        self.code = line.code;
-        self.reason = line.reason;
         Ok(Status::Complete(end))
     }
 

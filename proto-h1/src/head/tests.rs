@@ -291,6 +291,38 @@ fn tokens_in_lists() {
     assert!(!has_token(b"closed", "close"));
 }
 
+/// A `Response` stores its status line before the fields are parsed: after a head that
+/// fails in its fields, the next parse with the same `Response` still gives that head's own
+/// line and fields only.
+#[test]
+fn response_reused_after_a_failed_head() {
+    let mut slots = [EMPTY_HEADER; 4];
+    let mut p = Response::new(&mut slots);
+    assert_eq!(
+        p.parse(b"HTTP/1.0 404 Nope\r\nA: b\r\nC : d\r\n\r\n"),
+        Err(Error::InvalidHeaderName { offset: 26 })
+    );
+    assert!(p.headers().is_empty());
+    assert_eq!(
+        p.parse(b"HTTP/1.0 404 Nope\r\nA: b\r\n"),
+        Ok(Status::Partial)
+    );
+    assert!(p.headers().is_empty());
+    let b = b"HTTP/1.1 200 OK\r\nX: y\r\n\r\n";
+    assert_eq!(p.parse(b), Ok(Status::Complete(b.len())));
+    assert_eq!(
+        (p.version, p.code, p.reason),
+        (Version::Http11, 200, &b"OK"[..])
+    );
+    assert_eq!(
+        p.headers(),
+        [Header {
+            name: "X",
+            value: b"y"
+        }]
+    );
+}
+
 /// The request line's word-compare end (` HTTP/1.x` CRLF, taken where 11 bytes follow the
 /// target) against the general path, which every shorter input takes: on lines built from
 /// good and bad methods, separators, targets, versions and line ends, each cut of the input
