@@ -374,18 +374,18 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
 /// target), or `None` for any other 11 bytes.
 #[inline(always)]
 fn version_and_crlf(w: &[u8; 11]) -> Option<Version> {
-    let head = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-    let tail = u32::from_le_bytes([w[7], w[8], w[9], w[10]]);
-    if head != u64::from_le_bytes(*b" HTTP/1.") {
+    let head = u64::from_le_bytes(*w.first_chunk::<8>()?);
+    let tail = u32::from_le_bytes(*w.last_chunk::<4>()?);
+    // `0` and `1` differ in their lowest bit only: one compare takes both minor versions.
+    const MINOR: u32 = 0x100;
+    if head != u64::from_le_bytes(*b" HTTP/1.") || tail | MINOR != u32::from_le_bytes(*b".1\r\n") {
         return None;
     }
-    if tail == u32::from_le_bytes(*b".1\r\n") {
-        Some(Version::Http11)
-    } else if tail == u32::from_le_bytes(*b".0\r\n") {
-        Some(Version::Http10)
+    Some(if tail & MINOR != 0 {
+        Version::Http11
     } else {
-        None
-    }
+        Version::Http10
+    })
 }
 
 /// The form of a request-target, or `None` when it fits no form.
