@@ -291,8 +291,14 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
     };
     // The most common methods with their SP as one word compare; any other goes the token
     // scan (the same result, with the checks).
-    let m_end = match b.get(start..start + 4) {
-        Some(b"GET " | b"PUT ") => start + 3,
+    let first4 = b
+        .get(start..start + 4)
+        .and_then(<[u8]>::first_chunk::<4>)
+        .map(|w| u32::from_le_bytes(*w));
+    let m_end = match first4 {
+        Some(w) if w == u32::from_le_bytes(*b"GET ") || w == u32::from_le_bytes(*b"PUT ") => {
+            start + 3
+        }
         _ => {
             let m_end = z.token_end(b, start);
             if m_end == b.len() {
