@@ -291,8 +291,14 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
     };
     // The most common methods with their SP as one word compare; any other goes the token
     // scan (the same result, with the checks).
-    let m_end = match b.get(start..start + 4) {
-        Some(b"GET " | b"PUT ") => start + 3,
+    let first4 = b
+        .get(start..start + 4)
+        .and_then(<[u8]>::first_chunk::<4>)
+        .map(|w| u32::from_le_bytes(*w));
+    let m_end = match first4 {
+        Some(w) if w == u32::from_le_bytes(*b"GET ") || w == u32::from_le_bytes(*b"PUT ") => {
+            start + 3
+        }
         _ => {
             let m_end = z.token_end(b, start);
             if m_end == b.len() {
@@ -310,6 +316,24 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
         return Err(Error::TargetTooLong {
             limit: limits.max_target_len,
         });
+    }
+    // The usual end of the line, ` HTTP/1.1` or ` HTTP/1.0` then CRLF, as two word compares;
+    // any other goes the general way below (the same result, with the checks).
+    if let Some(w) = b.get(t_end..).and_then(<[u8]>::first_chunk::<11>)
+        && let Some(version) = version_and_crlf(w)
+        && t_end != t0
+    {
+        let method = ascii_str(&b[start..m_end]);
+        let target = ascii_str(&b[t0..t_end]);
+        if !check_target_form(method, target) {
+            return Err(Error::InvalidTarget { offset: t0 });
+        }
+        let line = RequestLine {
+            method,
+            target,
+            version,
+        };
+        return Ok(Some((line, t_end + 11)));
     }
     if t_end == b.len() {
         return partial(b.len(), limits).map(|_| None);
@@ -350,6 +374,24 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
         },
         end,
     )))
+}
+
+/// The version of ` HTTP/1.1\r\n` or ` HTTP/1.0\r\n` (the end of a request line after its
+/// target), or `None` for any other 11 bytes.
+#[inline(always)]
+fn version_and_crlf(w: &[u8; 11]) -> Option<Version> {
+    let head = u64::from_le_bytes(*w.first_chunk::<8>()?);
+    let tail = u32::from_le_bytes(*w.last_chunk::<4>()?);
+    // `0` and `1` differ in their lowest bit only: one compare takes both minor versions.
+    const MINOR: u32 = 0x100;
+    if head != u64::from_le_bytes(*b" HTTP/1.") || tail | MINOR != u32::from_le_bytes(*b".1\r\n") {
+        return None;
+    }
+    Some(if tail & MINOR != 0 {
+        Version::Http11
+    } else {
+        Version::Http10
+    })
 }
 
 /// The form of a request-target, or `None` when it fits no form.
@@ -765,6 +807,34 @@ impl<'b, K: Sink<'b>> WithScan for ResponseJob<'_, 'b, K> {
     }
 }
 
+/// Parses a whole response head for [`Response::parse_with`]: the status line is stored in
+/// `out` as soon as it is parsed, so that its parts are not held in registers through the
+/// field loop (where registers are short: held, the version was reloaded from the stack on
+/// every field).
+struct ResponseIntoJob<'x, 'b, K> {
+    b: &'b [u8],
+    limits: &'x Limits,
+    obs_fold: bool,
+    sink: &'x mut K,
+    version: &'x mut Version,
+    code: &'x mut u16,
+    reason: &'x mut &'b [u8],
+}
+
+impl<'b, K: Sink<'b>> WithScan for ResponseIntoJob<'_, 'b, K> {
+    type Out = Result<Option<usize>, Error>;
+    #[inline(always)]
+    fn run<Z: Scan>(self, z: Z) -> Self::Out {
+        let Some((line, i)) = parse_status_line(z, self.b, self.limits)? else {
+            return Ok(None);
+        };
+        *self.version = line.version;
+        *self.code = line.code;
+        *self.reason = line.reason;
+        parse_fields(z, self.b, i, self.limits, self.obs_fold, self.sink)
+    }
+}
+
 /// Parses header fields from `b[i..]`.
 struct FieldsJob<'x, 'b, K> {
     b: &'b [u8],
@@ -965,7 +1035,8 @@ impl<'h, 'b> Response<'h, 'b> {
         self.parse_with(buf, &Config::default())
     }
 
-    /// Parses a response head. On `Partial` the fields hold nothing meaningful.
+    /// Parses a response head. On `Partial` or an error the fields hold nothing meaningful
+    /// (the status line's parts are stored once the line is parsed, before its fields).
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
@@ -973,15 +1044,20 @@ impl<'h, 'b> Response<'h, 'b> {
         let limits = &config.limits;
         self.len = 0;
         let mut sink = Slots::new(&mut *self.slots, limits.max_headers);
-        let r = response_head(buf, limits, config.allow_obs_fold_in_responses, &mut sink)?;
+        let r = crate::scan::dispatch(ResponseIntoJob {
+            b: buf,
+            limits,
+            obs_fold: config.allow_obs_fold_in_responses,
+            sink: &mut sink,
+            version: &mut self.version,
+            code: &mut self.code,
+            reason: &mut self.reason,
+        })?;
         self.len = sink.len;
-        let Some((line, end)) = r else {
+        let Some(end) = r else {
             self.len = 0;
             return Ok(Status::Partial);
         };
-        self.version = line.version;
-        self.code = line.code;
-        self.reason = line.reason;
         Ok(Status::Complete(end))
     }
 

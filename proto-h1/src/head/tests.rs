@@ -291,6 +291,121 @@ fn tokens_in_lists() {
     assert!(!has_token(b"closed", "close"));
 }
 
+/// A `Response` stores its status line before the fields are parsed: after a head that
+/// fails in its fields, the next parse with the same `Response` still gives that head's own
+/// line and fields only.
+#[test]
+fn response_reused_after_a_failed_head() {
+    let mut slots = [EMPTY_HEADER; 4];
+    let mut p = Response::new(&mut slots);
+    assert_eq!(
+        p.parse(b"HTTP/1.0 404 Nope\r\nA: b\r\nC : d\r\n\r\n"),
+        Err(Error::InvalidHeaderName { offset: 26 })
+    );
+    assert!(p.headers().is_empty());
+    assert_eq!(
+        p.parse(b"HTTP/1.0 404 Nope\r\nA: b\r\n"),
+        Ok(Status::Partial)
+    );
+    assert!(p.headers().is_empty());
+    let b = b"HTTP/1.1 200 OK\r\nX: y\r\n\r\n";
+    assert_eq!(p.parse(b), Ok(Status::Complete(b.len())));
+    assert_eq!(
+        (p.version, p.code, p.reason),
+        (Version::Http11, 200, &b"OK"[..])
+    );
+    assert_eq!(
+        p.headers(),
+        [Header {
+            name: "X",
+            value: b"y"
+        }]
+    );
+}
+
+/// The request line's word-compare end (` HTTP/1.x` CRLF, taken where 11 bytes follow the
+/// target) against the general path, which every shorter input takes: on lines built from
+/// good and bad methods, separators, targets, versions and line ends, each cut of the input
+/// is `Partial` or fails as the whole input does, and the whole input is accepted exactly when
+/// its line is valid, with the line's method, target and version.
+#[test]
+fn request_line_fast_end_agrees_with_every_cut() {
+    let methods = ["GET", "PUT", "POST", "CONNECT", "OPTIONS", "get", "G(T", ""];
+    let seps = [" ", "  ", "\t"];
+    let targets = [
+        "/",
+        "/a?b",
+        "*",
+        "example.com:443",
+        "http://x/y",
+        "",
+        "/\x7f",
+        "x",
+    ];
+    let versions = [
+        "HTTP/1.1",
+        "HTTP/1.0",
+        "HTTP/1.2",
+        "HTTP/2.0",
+        "http/1.1",
+        "HTTP/1.1 ",
+    ];
+    let eols = ["\r\n", "\n", "\r\r", "\r"];
+    let mut accepted = 0;
+    for m in methods {
+        for s1 in seps {
+            for t in targets {
+                for s2 in seps {
+                    for v in versions {
+                        for eol in eols {
+                            let line = format!("{m}{s1}{t}{s2}{v}{eol}");
+                            let b = format!("{line}Host: h\r\n\r\n");
+                            let b = b.as_bytes();
+                            let mut slots = [EMPTY_HEADER; 4];
+                            let mut p = Request::new(&mut slots);
+                            let whole = p.parse(b);
+                            let valid = !m.is_empty()
+                                && m.bytes().all(|c| c.is_ascii_alphabetic())
+                                && s1 == " "
+                                && s2 == " "
+                                && matches!(v, "HTTP/1.1" | "HTTP/1.0")
+                                && eol == "\r\n"
+                                && match t {
+                                    "/" | "/a?b" | "http://x/y" => m != "CONNECT",
+                                    "*" => m == "OPTIONS",
+                                    "example.com:443" => m == "CONNECT",
+                                    _ => false,
+                                };
+                            if valid {
+                                accepted += 1;
+                                assert_eq!(whole, Ok(Status::Complete(b.len())), "{line:?}");
+                                let version = if v == "HTTP/1.1" {
+                                    Version::Http11
+                                } else {
+                                    Version::Http10
+                                };
+                                assert_eq!((p.method, p.target, p.version), (m, t, version));
+                            } else {
+                                assert!(whole.is_err(), "{line:?}: {whole:?}");
+                            }
+                            for n in 0..b.len() {
+                                let cut = req(&b[..n]);
+                                assert!(
+                                    cut == Ok(Status::Partial) || cut == whole,
+                                    "{line:?} cut at {n}: {cut:?}, whole {whole:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // In both versions: the five methods but `CONNECT` with `/`, `/a?b` and `http://x/y`,
+    // `OPTIONS` with `*` and `CONNECT` with `example.com:443`.
+    assert_eq!(accepted, 2 * (5 * 3 + 1 + 1));
+}
+
 /// The field loop's inline path against the general one, which parsed every line before the
 /// inline path existed: on blocks of usual and unusual lines (OWS, HTAB, obs-text, long and
 /// empty values, bare CR or LF, folds, bad names, cut anywhere) both give the same result and
