@@ -6,7 +6,7 @@ use super::{Conn, ConnState, MethodKind, Reader, Server, Writer};
 use crate::body::Framing;
 use crate::error::SendError;
 use crate::head::{Header, Version, has_token};
-use crate::ser::{BodyEncoder, write_response_head};
+use crate::ser::{BodyEncoder, response_head};
 
 impl Conn<Server> {
     /// Writes a response head to the request being answered. 1xx heads (other than 101) may
@@ -35,7 +35,7 @@ impl Conn<Server> {
         }
         let kind = self.request_kind;
         let mark = self.tx.len();
-        let framing = write_response_head(
+        let written = response_head(
             &mut self.tx,
             kind.as_str(),
             Version::Http11,
@@ -43,6 +43,7 @@ impl Conn<Server> {
             reason,
             headers,
         )?;
+        let framing = written.framing;
         if framing == Framing::Chunked && !self.peer_keep_alive_version_11() {
             self.tx.truncate(mark);
             return Err(SendError::InvalidHead);
@@ -63,7 +64,7 @@ impl Conn<Server> {
             self.writer = Writer::Done;
             return Ok(());
         }
-        let conn = crate::head::find(headers, "connection");
+        let conn = written.connection;
         let ours = keep_alive(self.peer_version, conn) && framing != Framing::UntilClose;
         if !ours {
             self.our_keep_alive = false;

@@ -342,7 +342,7 @@ impl H2Session {
         {
             fields[count] = (
                 b"content-length",
-                crate::decimal::decimal(b.len() as u64, &mut len_buf).as_bytes(),
+                crate::decimal::decimal_bytes(b.len() as u64, &mut len_buf),
             );
             count += 1;
         }
