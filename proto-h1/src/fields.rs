@@ -5,6 +5,7 @@
 use crate::body::Framing;
 use crate::error::Error;
 use crate::head::{Header, Sink, Version};
+use crate::scan::token_is;
 
 /// Offsets of one header field in the receive buffer.
 #[derive(Debug, Clone, Copy)]
@@ -93,8 +94,9 @@ impl<'a> Fields<'a> {
     /// (for the RFC 9112 section 3.2 rule, [`request_host`](crate::request_host)), the first
     /// `Connection` and `Expect` values, and whether any `Content-Length` or
     /// `Transfer-Encoding` field is there (else the request has no body and its framing
-    /// needs no further look). Names are compared as bytes, without the ASCII check of
-    /// [`Fields::iter`], and by length first: most fields are none of these five.
+    /// needs no further look). Names (tokens: the parser lets in no other) are compared as
+    /// bytes, without the ASCII check of [`Fields::iter`], and by length first: most fields
+    /// are none of these five.
     pub(crate) fn request_scan(&self) -> RequestScan<'a> {
         let buf = self.buf;
         let mut scan = RequestScan::default();
@@ -106,7 +108,7 @@ impl<'a> Fields<'a> {
                 &buf[v0..v0 + vl]
             };
             match nl {
-                4 if name.eq_ignore_ascii_case(b"host") => {
+                4 if token_is(name, b"host") => {
                     if scan.host.is_some() {
                         // Only the first repetition counts (the rule stops there).
                         scan.duplicate_host.get_or_insert(field);
@@ -114,14 +116,14 @@ impl<'a> Fields<'a> {
                         scan.host = Some((field, value()));
                     }
                 }
-                6 if scan.expect.is_none() && name.eq_ignore_ascii_case(b"expect") => {
+                6 if scan.expect.is_none() && token_is(name, b"expect") => {
                     scan.expect = Some(value());
                 }
-                10 if scan.connection.is_none() && name.eq_ignore_ascii_case(b"connection") => {
+                10 if scan.connection.is_none() && token_is(name, b"connection") => {
                     scan.connection = Some(value());
                 }
-                14 if name.eq_ignore_ascii_case(b"content-length") => scan.framed = true,
-                17 if name.eq_ignore_ascii_case(b"transfer-encoding") => scan.framed = true,
+                14 if token_is(name, b"content-length") => scan.framed = true,
+                17 if token_is(name, b"transfer-encoding") => scan.framed = true,
                 _ => {}
             }
         }

@@ -2,13 +2,15 @@
 //! what the head says (`Content-Length` or `Transfer-Encoding: chunked`), with a form
 //! ([`BodyEncoder::frame`]) that writes only the framing, so body bytes need not be copied.
 
-use crate::body::{Framing, request_framing, response_framing};
+use crate::body::{
+    Framing, length_framing, request_framing, response_framing, response_has_no_body,
+};
 use crate::error::SendError;
 use crate::head::{Header, Limits, Version, target_form};
-use crate::scan::{TOKEN, is_target_byte, value_end_swar};
+use crate::scan::{is_target_byte, token_end, token_is, value_end_swar};
 
 fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&c| TOKEN[c as usize])
+    !s.is_empty() && token_end(s, 0) == s.len()
 }
 
 /// Every byte of `v` may stand in a field value or a reason phrase (checked 8 bytes at a
@@ -99,7 +101,15 @@ pub fn write_response_head(
     reason: &[u8],
     headers: &[Header<'_>],
 ) -> Result<Framing, SendError> {
-    response_head(out, request_method, version, code, reason, headers).map(|h| h.framing)
+    response_head(
+        out,
+        request_method,
+        version,
+        code,
+        reason,
+        headers.iter().copied(),
+    )
+    .map(|h| h.framing)
 }
 
 /// What [`response_head`] found in the head it wrote.
@@ -113,22 +123,26 @@ pub(crate) struct WrittenHead<'h> {
 
 /// [`write_response_head`] in one pass over the fields: each is checked and written, and the
 /// `Connection`, `Content-Length` and `Transfer-Encoding` fields noted on the way (by name
-/// length first: most fields are none of them); the framing rules then look only at the one
-/// `Content-Length` field, unless the head has several or a `Transfer-Encoding` (then at all
-/// fields, as [`response_framing`] always does). On an error `out` is as it was.
-pub(crate) fn response_head<'h>(
+/// length first: most fields are none of them). The framing then comes from the one
+/// `Content-Length` field, or its absence; a head with a `Transfer-Encoding` or several
+/// `Content-Length` fields goes through [`response_framing`] (a second walk of `headers`).
+/// On an error `out` is as it was.
+pub(crate) fn response_head<'h, I>(
     out: &mut Vec<u8>,
     request_method: &str,
     version: Version,
     code: u16,
     reason: &[u8],
-    headers: &[Header<'h>],
-) -> Result<WrittenHead<'h>, SendError> {
+    headers: I,
+) -> Result<WrittenHead<'h>, SendError>
+where
+    I: Iterator<Item = Header<'h>> + Clone,
+{
     if !(100..=999).contains(&code) || !is_value(reason) {
         return Err(SendError::InvalidHead);
     }
     let mark = out.len();
-    out.reserve(17 + reason.len() + headers.len() * 32);
+    out.reserve(17 + reason.len() + headers.size_hint().0 * 32);
     out.extend_from_slice(version.as_str().as_bytes());
     out.extend_from_slice(&[
         b' ',
@@ -143,46 +157,43 @@ pub(crate) fn response_head<'h>(
     let mut length = None;
     let mut lengths = 0usize;
     let mut chunked = false;
-    for h in headers {
+    for h in headers.clone() {
         let name = h.name.as_bytes();
         if !is_token(name) || !is_value(h.value) {
             out.truncate(mark);
             return Err(SendError::InvalidHead);
         }
         match name.len() {
-            10 if connection.is_none() && name.eq_ignore_ascii_case(b"connection") => {
+            10 if connection.is_none() && token_is(name, b"connection") => {
                 connection = Some(h.value);
             }
-            14 if name.eq_ignore_ascii_case(b"content-length") => {
+            14 if token_is(name, b"content-length") => {
                 lengths += 1;
-                length = Some(*h);
+                length = Some(h.value);
             }
-            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => chunked = true,
+            17 if token_is(name, b"transfer-encoding") => chunked = true,
             _ => {}
         }
-        write_field(out, h);
+        write_field(out, &h);
     }
     out.extend_from_slice(b"\r\n");
     let limits = Limits::default();
-    // The framing rules read only the framing fields: with at most one `Content-Length` and
-    // no `Transfer-Encoding`, that field alone gives the same answer.
-    let framing = if chunked || lengths > 1 {
-        response_framing(
-            request_method,
-            code,
-            version,
-            headers.iter().copied(),
-            &limits,
-        )
+    // The framing rules read only the framing fields.
+    let framing = if response_has_no_body(request_method, code) {
+        Some(Framing::None)
+    } else if chunked || lengths > 1 {
+        response_framing(request_method, code, version, headers, &limits).ok()
+    } else if let Some(value) = length {
+        length_framing(value, &limits)
     } else {
-        response_framing(request_method, code, version, length, &limits)
+        Some(Framing::UntilClose)
     };
     match framing {
-        Ok(framing) => Ok(WrittenHead {
+        Some(framing) => Ok(WrittenHead {
             framing,
             connection,
         }),
-        Err(_) => {
+        None => {
             out.truncate(mark);
             Err(SendError::InvalidHead)
         }

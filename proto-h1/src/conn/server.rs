@@ -27,6 +27,26 @@ impl Conn<Server> {
         reason: &[u8],
         headers: &[Header<'_>],
     ) -> Result<(), SendError> {
+        self.send_response_fields(code, reason, headers.iter().copied())
+    }
+
+    /// [`send_response`](Self::send_response) with the fields from an iterator, for a caller
+    /// that holds its fields in another form than a slice of [`Header`] (no list to build
+    /// first). The iterator is walked once, and once more for a head with a
+    /// `Transfer-Encoding` field or several `Content-Length` fields.
+    ///
+    /// # Errors
+    /// As [`send_response`](Self::send_response).
+    pub fn send_response_fields<'h, I>(
+        &mut self,
+        code: u16,
+        reason: &[u8],
+        headers: I,
+    ) -> Result<(), SendError>
+    where
+        I: IntoIterator<Item = Header<'h>>,
+        I::IntoIter: Clone,
+    {
         if self.error.is_some() || matches!(self.writer, Writer::Closed) {
             return Err(SendError::Closed);
         }
@@ -41,7 +61,7 @@ impl Conn<Server> {
             Version::Http11,
             code,
             reason,
-            headers,
+            headers.into_iter(),
         )?;
         let framing = written.framing;
         if framing == Framing::Chunked && !self.peer_keep_alive_version_11() {

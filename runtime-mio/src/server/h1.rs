@@ -101,9 +101,6 @@ impl std::fmt::Debug for H1Session {
     }
 }
 
-/// Response fields written from a stack array (more spill to the heap).
-pub(super) const INLINE_FIELDS: usize = 32;
-
 impl H1Session {
     /// A session for a new connection accepted at `now`.
     #[must_use]
@@ -164,23 +161,14 @@ impl H1Session {
             }),
             Body::WebSocket(_) => None,
         };
-        // The head's fields, on the stack for the usual few (no allocation per response).
-        let mut inline = [proto_h1::EMPTY_HEADER; INLINE_FIELDS];
-        let mut spilled = Vec::new();
-        let fields: &mut [Header<'_>] = if headers.len() < INLINE_FIELDS {
-            &mut inline[..headers.len() + usize::from(framing.is_some())]
-        } else {
-            spilled.resize(headers.len() + 1, proto_h1::EMPTY_HEADER);
-            &mut spilled[..headers.len() + usize::from(framing.is_some())]
-        };
-        for (slot, (n, v)) in fields.iter_mut().zip(&headers) {
-            *slot = Header { name: n, value: v };
-        }
-        if let Some(f) = framing {
-            fields[headers.len()] = f;
-        }
+        // The handler's fields and ours, handed over as they are (no list built per
+        // response).
+        let fields = headers
+            .iter()
+            .map(|(n, v)| Header { name: n, value: v })
+            .chain(framing);
         self.conn
-            .send_response(status, reason(status).as_bytes(), fields)?;
+            .send_response_fields(status, reason(status).as_bytes(), fields)?;
         match body {
             Body::Full(b) => {
                 if !self.head_only && !no_body && !b.is_empty() {
