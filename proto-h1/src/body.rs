@@ -79,6 +79,14 @@ pub(crate) fn response_has_no_body(request_method: &str, code: u16) -> bool {
 /// before it): RFC 9110 section 8.6 lets a list of identical values stand for one value;
 /// anything else (a bad number, or one that differs) is unrecoverable (`false`).
 pub(crate) fn fold_content_length(value: &[u8], length: &mut Option<u64>) -> bool {
+    if let Some(n) = parse_decimal(value) {
+        // The usual value: one number, no list, no whitespace.
+        if length.is_some_and(|l| l != n) {
+            return false;
+        }
+        *length = Some(n);
+        return true;
+    }
     for v in value.split(|&c| c == b',') {
         let Some(n) = parse_decimal(trim_ows(v)) else {
             return false;

@@ -112,6 +112,29 @@ pub(crate) fn value_end_swar(b: &[u8], mut i: usize) -> usize {
     value_end_bytes(b, i)
 }
 
+/// Whether every byte of `v` may stand in a header value or reason phrase: 8 bytes at a time
+/// (the last word overlapping the one before), the bytes one by one when a word flags one
+/// (HTAB, which is allowed, or a byte that is not) or `v` is shorter than a word. For the
+/// values a server writes, which are mostly short and clean.
+#[inline]
+pub(crate) fn is_value(v: &[u8]) -> bool {
+    let n = v.len();
+    if n < 8 {
+        return v.iter().all(|&c| is_value_byte(c));
+    }
+    let stops = |x: u64| lt(x, 0x20) | eq(x, 0x7f);
+    let mut i = 0;
+    let mut m = 0;
+    while i + 8 < n {
+        m |= stops(word(v, i));
+        i += 8;
+    }
+    m |= stops(word(v, n - 8));
+    // A flagged lane means a real stop at or below it (the masks are exact at their lowest
+    // set lane): HTAB or a bad byte, which the byte check tells apart.
+    m == 0 || v.iter().all(|&c| is_value_byte(c))
+}
+
 /// Request-target end, 8 bytes at a time.
 #[inline(always)]
 pub(crate) fn target_end_swar(b: &[u8], mut i: usize) -> usize {
@@ -665,6 +688,13 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn is_value_agrees_with_the_byte_rule(v in interesting()) {
+            prop_assert_eq!(is_value(&v), v.iter().all(|&c| is_value_byte(c)));
         }
     }
 

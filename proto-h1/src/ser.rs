@@ -7,16 +7,10 @@ use crate::body::{
 };
 use crate::error::SendError;
 use crate::head::{Header, Limits, Version, target_form};
-use crate::scan::{is_target_byte, token_end, token_is, value_end_swar};
+use crate::scan::{is_target_byte, is_value, token_end, token_is};
 
 fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && token_end(s, 0) == s.len()
-}
-
-/// Every byte of `v` may stand in a field value or a reason phrase (checked 8 bytes at a
-/// time).
-fn is_value(v: &[u8]) -> bool {
-    value_end_swar(v, 0) == v.len()
 }
 
 fn check_fields(headers: &[Header<'_>]) -> Result<(), SendError> {
