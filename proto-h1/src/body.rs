@@ -59,15 +59,57 @@ pub fn response_framing<'a>(
     headers: impl IntoIterator<Item = Header<'a>>,
     limits: &Limits,
 ) -> Result<Framing, Error> {
-    if request_method == "HEAD"
+    if response_has_no_body(request_method, code) {
+        return Ok(Framing::None);
+    }
+    fields_framing(version, headers, limits, Framing::UntilClose)
+}
+
+/// The response to a `request_method` request with this `code` has no body, whatever its
+/// fields say (see [`response_framing`]).
+pub(crate) fn response_has_no_body(request_method: &str, code: u16) -> bool {
+    request_method == "HEAD"
         || (100..200).contains(&code)
         || code == 204
         || code == 304
         || (request_method == "CONNECT" && (200..300).contains(&code))
-    {
-        return Ok(Framing::None);
+}
+
+/// One `Content-Length` field's `value` folded into `length` (the value of the fields
+/// before it): RFC 9110 section 8.6 lets a list of identical values stand for one value;
+/// anything else (a bad number, or one that differs) is unrecoverable (`false`).
+pub(crate) fn fold_content_length(value: &[u8], length: &mut Option<u64>) -> bool {
+    if let Some(n) = parse_decimal(value) {
+        // The usual value: one number, no list, no whitespace.
+        if length.is_some_and(|l| l != n) {
+            return false;
+        }
+        *length = Some(n);
+        return true;
     }
-    fields_framing(version, headers, limits, Framing::UntilClose)
+    for v in value.split(|&c| c == b',') {
+        let Some(n) = parse_decimal(trim_ows(v)) else {
+            return false;
+        };
+        if length.is_some_and(|l| l != n) {
+            return false;
+        }
+        *length = Some(n);
+    }
+    true
+}
+
+/// The framing of a message whose only framing field is one `Content-Length` with `value`:
+/// what [`request_framing`] and [`response_framing`] decide then (`None` where they fail),
+/// for a caller that found that field itself.
+pub(crate) fn length_framing(value: &[u8], limits: &Limits) -> Option<Framing> {
+    let mut length = None;
+    if !fold_content_length(value, &mut length) {
+        return None;
+    }
+    length
+        .filter(|&n| n <= limits.max_body_len)
+        .map(Framing::Length)
 }
 
 fn fields_framing<'a>(
@@ -85,15 +127,8 @@ fn fields_framing<'a>(
     for (field, h) in headers.into_iter().enumerate() {
         if h.name.eq_ignore_ascii_case("content-length") {
             cl_field = Some(field);
-            // RFC 9110 section 8.6: a list of identical values may be taken as one value;
-            // anything else is unrecoverable.
-            for v in h.value.split(|&c| c == b',') {
-                let bad = Error::InvalidContentLength { field };
-                let n = parse_decimal(trim_ows(v)).ok_or(bad)?;
-                if length.is_some_and(|l| l != n) {
-                    return Err(bad);
-                }
-                length = Some(n);
+            if !fold_content_length(h.value, &mut length) {
+                return Err(Error::InvalidContentLength { field });
             }
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
             te_field = Some(field);

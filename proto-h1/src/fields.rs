@@ -2,8 +2,10 @@
 //! receive buffer ([`Fields`], filled through a [`Sink`] while the head is parsed), and the
 //! request and response heads built on them. Nothing here is copied out of the buffer.
 
+use crate::body::Framing;
 use crate::error::Error;
 use crate::head::{Header, Sink, Version};
+use crate::scan::token_is;
 
 /// Offsets of one header field in the receive buffer.
 #[derive(Debug, Clone, Copy)]
@@ -88,16 +90,44 @@ impl<'a> Fields<'a> {
         })
     }
 
-    /// The RFC 9112 section 3.2 rule on the `Host` fields of a request ([`request_host`](crate::request_host)).
-    /// Names are compared as bytes, without the UTF-8 check of [`Fields::iter`].
-    pub(crate) fn host(&self, version: Version) -> Result<(), Error> {
+    /// What a server reads from a request's fields, in one pass over them: the `Host` fields
+    /// (for the RFC 9112 section 3.2 rule, [`request_host`](crate::request_host)), the first
+    /// `Connection` and `Expect` values, and whether any `Content-Length` or
+    /// `Transfer-Encoding` field is there (else the request has no body and its framing
+    /// needs no further look). Names (tokens: the parser lets in no other) are compared as
+    /// bytes, without the ASCII check of [`Fields::iter`], and by length first: most fields
+    /// are none of these five.
+    pub(crate) fn request_scan(&self) -> RequestScan<'a> {
         let buf = self.buf;
-        let fields = self.spans.iter().map(move |s| {
+        let mut scan = RequestScan::default();
+        for (field, s) in self.spans.iter().enumerate() {
             let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
-            let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
-            (&buf[n0..n0 + nl], &buf[v0..v0 + vl])
-        });
-        crate::host::check_fields(version, fields).map(|_| ())
+            let name = &buf[n0..n0 + nl];
+            let value = || {
+                let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
+                &buf[v0..v0 + vl]
+            };
+            match nl {
+                4 if token_is(name, b"host") => {
+                    if scan.host.is_some() {
+                        // Only the first repetition counts (the rule stops there).
+                        scan.duplicate_host.get_or_insert(field);
+                    } else {
+                        scan.host = Some((field, value()));
+                    }
+                }
+                6 if scan.expect.is_none() && token_is(name, b"expect") => {
+                    scan.expect = Some(value());
+                }
+                10 if scan.connection.is_none() && token_is(name, b"connection") => {
+                    scan.connection = Some(value());
+                }
+                14 if token_is(name, b"content-length") => scan.framed = true,
+                17 if token_is(name, b"transfer-encoding") => scan.framed = true,
+                _ => {}
+            }
+        }
+        scan
     }
 
     /// How many fields.
@@ -113,6 +143,39 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// What [`Fields::request_scan`] found.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RequestScan<'a> {
+    /// The first `Host` field: its index and value.
+    host: Option<(usize, &'a [u8])>,
+    /// The index of the second `Host` field, if any.
+    duplicate_host: Option<usize>,
+    /// The first `Connection` value.
+    pub(crate) connection: Option<&'a [u8]>,
+    /// The first `Expect` value.
+    pub(crate) expect: Option<&'a [u8]>,
+    /// A `Content-Length` or `Transfer-Encoding` field is there.
+    pub(crate) framed: bool,
+}
+
+impl RequestScan<'_> {
+    /// The RFC 9112 section 3.2 rule on the `Host` fields ([`request_host`](crate::request_host)).
+    pub(crate) fn host(&self, version: Version) -> Result<(), Error> {
+        if let Some(field) = self.duplicate_host {
+            return Err(Error::DuplicateHost { field });
+        }
+        crate::host::check(version, self.host).map(|_| ())
+    }
+
+    /// The request is HTTP/1.1 and says `Expect: 100-continue`.
+    pub(crate) fn expects_continue(&self, version: Version) -> bool {
+        version == Version::Http11
+            && self
+                .expect
+                .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"))
+    }
+}
+
 /// A received request head.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestHead<'a> {
@@ -124,6 +187,11 @@ pub struct RequestHead<'a> {
     pub version: Version,
     /// The header fields.
     pub fields: Fields<'a>,
+    /// How the body is delimited, as the connection decided from the fields (RFC 9112
+    /// section 6.3): [`Framing::None`] or `Framing::Length(0)` when the request has no body.
+    pub framing: Framing,
+    /// HTTP/1.1 with `Expect: 100-continue` (found when the head was read).
+    pub(crate) expect_continue: bool,
 }
 
 impl<'a> RequestHead<'a> {
@@ -139,10 +207,14 @@ impl<'a> RequestHead<'a> {
     /// Whether the client waits for `100 Continue` before sending the body.
     #[must_use]
     pub fn expects_continue(&self) -> bool {
-        self.version == Version::Http11
-            && self
-                .header("expect")
-                .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"))
+        self.expect_continue
+    }
+
+    /// Whether a body follows the head (its framing is neither [`Framing::None`] nor a
+    /// length of zero).
+    #[must_use]
+    pub fn has_body(&self) -> bool {
+        !matches!(self.framing, Framing::None | Framing::Length(0))
     }
 }
 

@@ -50,7 +50,7 @@ pub(crate) fn check_fields<'a>(
 }
 
 /// The rule on the value of the only Host field and its index (`None` when there is none).
-fn check(version: Version, host: Option<(usize, &[u8])>) -> Result<&[u8], Error> {
+pub(crate) fn check(version: Version, host: Option<(usize, &[u8])>) -> Result<&[u8], Error> {
     match host {
         None if version == Version::Http11 => Err(Error::MissingHost),
         None => Ok(b""),
@@ -67,21 +67,20 @@ fn check(version: Version, host: Option<(usize, &[u8])>) -> Result<&[u8], Error>
 
 /// `Host = uri-host [ ":" port ]`, or empty.
 pub(crate) fn valid_host(v: &[u8]) -> bool {
-    let (host, rest) = if v.first() == Some(&b'[') {
+    let rest = if v.first() == Some(&b'[') {
         let Some(close) = v.iter().position(|&c| c == b']') else {
             return false;
         };
         if !ip_literal(&v[1..close]) {
             return false;
         }
-        (&v[..0], &v[close + 1..])
+        &v[close + 1..]
     } else {
-        let end = v.iter().position(|&c| c == b':').unwrap_or(v.len());
-        (&v[..end], &v[end..])
+        match reg_name_end(v) {
+            Some(end) => &v[end..],
+            None => return false,
+        }
     };
-    if !reg_name(host) {
-        return false;
-    }
     match rest {
         [] => true,
         [b':', port @ ..] => port.iter().all(u8::is_ascii_digit),
@@ -89,37 +88,48 @@ pub(crate) fn valid_host(v: &[u8]) -> bool {
     }
 }
 
-fn unreserved(c: u8) -> bool {
+const fn unreserved(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~')
 }
 
-fn sub_delim(c: u8) -> bool {
+const fn sub_delim(c: u8) -> bool {
     matches!(
         c,
         b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
     )
 }
 
-/// `reg-name = *( unreserved / pct-encoded / sub-delims )` (IPv4 addresses fit it too).
-fn reg_name(h: &[u8]) -> bool {
+/// The bytes a reg-name holds as themselves: unreserved and sub-delims (a table: the host
+/// of every request is checked).
+static REG_NAME: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = unreserved(c as u8) || sub_delim(c as u8);
+        c += 1;
+    }
+    t
+};
+
+/// Where the `reg-name = *( unreserved / pct-encoded / sub-delims )` at the start of `h`
+/// ends (IPv4 addresses fit it too): the index of the first byte that is none of these,
+/// or `None` for a `%` not followed by two hex digits.
+fn reg_name_end(h: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i < h.len() {
         let c = h[i];
-        if c == b'%' {
-            if i + 2 >= h.len() {
-                return false;
-            }
-            if !(h[i + 1].is_ascii_hexdigit() && h[i + 2].is_ascii_hexdigit()) {
-                return false;
+        if REG_NAME[c as usize] {
+            i += 1;
+        } else if c == b'%' {
+            if !(h.get(i + 1)?.is_ascii_hexdigit() && h.get(i + 2)?.is_ascii_hexdigit()) {
+                return None;
             }
             i += 3;
-        } else if unreserved(c) || sub_delim(c) {
-            i += 1;
         } else {
-            return false;
+            return Some(i);
         }
     }
-    true
+    Some(i)
 }
 
 /// The inside of `IP-literal = "[" ( IPv6address / IPvFuture ) "]"`.

@@ -112,6 +112,29 @@ pub(crate) fn value_end_swar(b: &[u8], mut i: usize) -> usize {
     value_end_bytes(b, i)
 }
 
+/// Whether every byte of `v` may stand in a header value or reason phrase: 8 bytes at a time
+/// (the last word overlapping the one before), the bytes one by one when a word flags one
+/// (HTAB, which is allowed, or a byte that is not) or `v` is shorter than a word. For the
+/// values a server writes, which are mostly short and clean.
+#[inline]
+pub(crate) fn is_value(v: &[u8]) -> bool {
+    let n = v.len();
+    if n < 8 {
+        return v.iter().all(|&c| is_value_byte(c));
+    }
+    let stops = |x: u64| lt(x, 0x20) | eq(x, 0x7f);
+    let mut i = 0;
+    let mut m = 0;
+    while i + 8 < n {
+        m |= stops(word(v, i));
+        i += 8;
+    }
+    m |= stops(word(v, n - 8));
+    // A flagged lane means a real stop at or below it (the masks are exact at their lowest
+    // set lane): HTAB or a bad byte, which the byte check tells apart.
+    m == 0 || v.iter().all(|&c| is_value_byte(c))
+}
+
 /// Request-target end, 8 bytes at a time.
 #[inline(always)]
 pub(crate) fn target_end_swar(b: &[u8], mut i: usize) -> usize {
@@ -576,6 +599,40 @@ pub(crate) fn token_end(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Whether the token `name` is `lower` in any case, where `lower` holds only lower-case
+/// letters and `-` (a field name the connection looks for), 8 bytes at a time.
+///
+/// Setting bit 5 of a byte maps an upper-case letter to its lower case and leaves a
+/// lower-case letter and `-` as they are. The only bytes it maps to a given lower-case
+/// letter are that letter in either case, and the only other byte it maps to `-` is CR,
+/// which a token never holds: on token bytes the comparison is exact.
+#[inline(always)]
+pub(crate) fn token_is(name: &[u8], lower: &[u8]) -> bool {
+    debug_assert!(lower.iter().all(|&c| c.is_ascii_lowercase() || c == b'-'));
+    debug_assert!(name.iter().all(|&c| TOKEN[c as usize]));
+    let n = name.len();
+    if n != lower.len() {
+        return false;
+    }
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            if word(name, i) | (ONES * 0x20) != word(lower, i) {
+                return false;
+            }
+            i += 8;
+        }
+        // The last 8 bytes (overlapping the word before when `n` is not a multiple of 8).
+        return word(name, n - 8) | (ONES * 0x20) == word(lower, n - 8);
+    }
+    if n >= 4 {
+        let w = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        return w(name, 0) | 0x2020_2020 == w(lower, 0)
+            && w(name, n - 4) | 0x2020_2020 == w(lower, n - 4);
+    }
+    name.iter().zip(lower).all(|(&a, &b)| a | 0x20 == b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -595,6 +652,62 @@ mod tests {
             ],
             0..150,
         )
+    }
+
+    /// The names the connection looks for with [`token_is`].
+    const LOOKED_FOR: [&[u8]; 5] = [
+        b"host",
+        b"expect",
+        b"connection",
+        b"content-length",
+        b"transfer-encoding",
+    ];
+
+    /// `token_is` agrees with `eq_ignore_ascii_case` on every token made of one looked-for
+    /// name with one byte changed to any token byte, in any case (every word and tail path
+    /// of every length in use).
+    #[test]
+    fn token_is_matches_case_insensitive_comparison() {
+        let tokens: Vec<u8> = (0..=255u8).filter(|&c| TOKEN[c as usize]).collect();
+        for lower in LOOKED_FOR {
+            for name in [lower.to_vec(), lower.to_ascii_uppercase()] {
+                assert!(token_is(&name, lower));
+                for at in 0..name.len() {
+                    for &c in &tokens {
+                        let mut n = name.clone();
+                        n[at] = c;
+                        for other in LOOKED_FOR {
+                            assert_eq!(
+                                token_is(&n, other),
+                                n.eq_ignore_ascii_case(other),
+                                "{:?} {:?}",
+                                String::from_utf8_lossy(&n),
+                                String::from_utf8_lossy(other)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn is_value_agrees_with_the_byte_rule(v in interesting()) {
+            prop_assert_eq!(is_value(&v), v.iter().all(|&c| is_value_byte(c)));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn token_is_agrees_on_any_token(name in "[!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}") {
+            for lower in LOOKED_FOR {
+                prop_assert_eq!(
+                    token_is(name.as_bytes(), lower),
+                    name.as_bytes().eq_ignore_ascii_case(lower)
+                );
+            }
+        }
     }
 
     proptest! {

@@ -2,30 +2,36 @@
 //! what the head says (`Content-Length` or `Transfer-Encoding: chunked`), with a form
 //! ([`BodyEncoder::frame`]) that writes only the framing, so body bytes need not be copied.
 
-use crate::body::{Framing, request_framing, response_framing};
+use crate::body::{
+    Framing, length_framing, request_framing, response_framing, response_has_no_body,
+};
 use crate::error::SendError;
 use crate::head::{Header, Limits, Version, target_form};
-use crate::scan::{TOKEN, is_target_byte, is_value_byte};
+use crate::scan::{is_target_byte, is_value, token_end, token_is};
 
 fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&c| TOKEN[c as usize])
+    !s.is_empty() && token_end(s, 0) == s.len()
 }
 
 fn check_fields(headers: &[Header<'_>]) -> Result<(), SendError> {
     for h in headers {
-        if !is_token(h.name.as_bytes()) || !h.value.iter().all(|&c| is_value_byte(c)) {
+        if !is_token(h.name.as_bytes()) || !is_value(h.value) {
             return Err(SendError::InvalidHead);
         }
     }
     Ok(())
 }
 
+fn write_field(out: &mut Vec<u8>, h: &Header<'_>) {
+    out.extend_from_slice(h.name.as_bytes());
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(h.value);
+    out.extend_from_slice(b"\r\n");
+}
+
 fn write_fields(out: &mut Vec<u8>, headers: &[Header<'_>]) {
     for h in headers {
-        out.extend_from_slice(h.name.as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(h.value);
-        out.extend_from_slice(b"\r\n");
+        write_field(out, h);
     }
     out.extend_from_slice(b"\r\n");
 }
@@ -89,31 +95,103 @@ pub fn write_response_head(
     reason: &[u8],
     headers: &[Header<'_>],
 ) -> Result<Framing, SendError> {
-    if !(100..=999).contains(&code) || !reason.iter().all(|&c| is_value_byte(c)) {
+    response_head(
+        out,
+        request_method,
+        version,
+        code,
+        reason,
+        headers.iter().copied(),
+    )
+    .map(|h| h.framing)
+}
+
+/// What [`response_head`] found in the head it wrote.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WrittenHead<'h> {
+    /// The body framing the head announces.
+    pub(crate) framing: Framing,
+    /// The first `Connection` value.
+    pub(crate) connection: Option<&'h [u8]>,
+}
+
+/// [`write_response_head`] in one pass over the fields: each is checked and written, and the
+/// `Connection`, `Content-Length` and `Transfer-Encoding` fields noted on the way (by name
+/// length first: most fields are none of them). The framing then comes from the one
+/// `Content-Length` field, or its absence; a head with a `Transfer-Encoding` or several
+/// `Content-Length` fields goes through [`response_framing`] (a second walk of `headers`).
+/// On an error `out` is as it was.
+pub(crate) fn response_head<'h, I>(
+    out: &mut Vec<u8>,
+    request_method: &str,
+    version: Version,
+    code: u16,
+    reason: &[u8],
+    headers: I,
+) -> Result<WrittenHead<'h>, SendError>
+where
+    I: Iterator<Item = Header<'h>> + Clone,
+{
+    if !(100..=999).contains(&code) || !is_value(reason) {
         return Err(SendError::InvalidHead);
     }
-    check_fields(headers)?;
-    let framing = response_framing(
-        request_method,
-        code,
-        version,
-        headers.iter().copied(),
-        &Limits::default(),
-    )
-    .map_err(|_| SendError::InvalidHead)?;
-    out.reserve(17 + reason.len() + headers.len() * 32);
+    let mark = out.len();
+    out.reserve(17 + reason.len() + headers.size_hint().0 * 32);
     out.extend_from_slice(version.as_str().as_bytes());
-    out.push(b' ');
     out.extend_from_slice(&[
+        b' ',
         b'0' + (code / 100) as u8,
         b'0' + (code / 10 % 10) as u8,
         b'0' + (code % 10) as u8,
+        b' ',
     ]);
-    out.push(b' ');
     out.extend_from_slice(reason);
     out.extend_from_slice(b"\r\n");
-    write_fields(out, headers);
-    Ok(framing)
+    let mut connection = None;
+    let mut length = None;
+    let mut lengths = 0usize;
+    let mut chunked = false;
+    for h in headers.clone() {
+        let name = h.name.as_bytes();
+        if !is_token(name) || !is_value(h.value) {
+            out.truncate(mark);
+            return Err(SendError::InvalidHead);
+        }
+        match name.len() {
+            10 if connection.is_none() && token_is(name, b"connection") => {
+                connection = Some(h.value);
+            }
+            14 if token_is(name, b"content-length") => {
+                lengths += 1;
+                length = Some(h.value);
+            }
+            17 if token_is(name, b"transfer-encoding") => chunked = true,
+            _ => {}
+        }
+        write_field(out, &h);
+    }
+    out.extend_from_slice(b"\r\n");
+    let limits = Limits::default();
+    // The framing rules read only the framing fields.
+    let framing = if response_has_no_body(request_method, code) {
+        Some(Framing::None)
+    } else if chunked || lengths > 1 {
+        response_framing(request_method, code, version, headers, &limits).ok()
+    } else if let Some(value) = length {
+        length_framing(value, &limits)
+    } else {
+        Some(Framing::UntilClose)
+    };
+    match framing {
+        Some(framing) => Ok(WrittenHead {
+            framing,
+            connection,
+        }),
+        None => {
+            out.truncate(mark);
+            Err(SendError::InvalidHead)
+        }
+    }
 }
 
 /// Frames body bytes as the head announced.

@@ -185,6 +185,121 @@ fn expect_continue() {
     assert!(s.is_closed());
 }
 
+/// A request head carries the framing the connection decided and whether it asked for
+/// `100 Continue`, from the first field of each name, whatever its case.
+#[test]
+fn request_head_carries_framing_and_expectation() {
+    use proto_h1::Framing;
+    for (fields, framing, expects) in [
+        ("", Framing::None, false),
+        ("Content-Length: 0\r\n", Framing::Length(0), false),
+        ("content-LENGTH: 5\r\n", Framing::Length(5), false),
+        ("Content-Length: 2, 2\r\n", Framing::Length(2), false),
+        ("Transfer-Encoding: chunked\r\n", Framing::Chunked, false),
+        // The expectation is reported as received, body or not.
+        ("Expect: 100-Continue\r\n", Framing::None, true),
+        (
+            "EXPECT: 100-continue\r\nExpect: nothing\r\nContent-Length: 3\r\n",
+            Framing::Length(3),
+            true,
+        ),
+        (
+            "Expect: nothing\r\nExpect: 100-continue\r\n",
+            Framing::None,
+            false,
+        ),
+    ] {
+        let input = format!("POST / HTTP/1.1\r\nHost: a\r\n{fields}\r\n");
+        let mut s = ServerConn::new(ConnConfig::default());
+        s.recv(input.as_bytes()).unwrap();
+        match s.poll_event().unwrap() {
+            Some(Event::Request(r)) => {
+                assert_eq!(r.framing, framing, "{input:?}");
+                let body = !matches!(framing, Framing::None | Framing::Length(0));
+                assert_eq!(r.has_body(), body, "{input:?}");
+                assert_eq!(r.expects_continue(), expects, "{input:?}");
+            }
+            other => panic!("{input:?}: {other:?}"),
+        }
+    }
+    // HTTP/1.0 has no 100 Continue.
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n")
+        .unwrap();
+    match s.poll_event().unwrap() {
+        Some(Event::Request(r)) => assert!(!r.expects_continue()),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The response head's own `Connection` (the first one, any case) decides whether the
+/// server closes after it, and a response head is written as given whatever its framing
+/// fields.
+#[test]
+fn response_connection_and_framing_fields() {
+    let exchange = |fields: &[Header<'_>]| {
+        let mut s = ServerConn::new(ConnConfig::default());
+        s.recv(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
+        drain_server(&mut s).unwrap();
+        s.send_response(200, b"OK", fields).unwrap();
+        s.send_data(b"hi").unwrap();
+        s.send_end(&[]).unwrap();
+        let mut out = Vec::new();
+        while s.wants_write() {
+            if let Some(p) = s.poll_transmit(&mut out) {
+                out.extend_from_slice(&p);
+            }
+        }
+        (String::from_utf8(out).unwrap(), s.is_closed())
+    };
+    let (out, closed) = exchange(&[h("Content-Length", "2")]);
+    assert_eq!(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+    assert!(!closed);
+    let (out, closed) = exchange(&[
+        h("CONNECTION", "Close"),
+        h("Connection", "keep-alive"),
+        h("Content-Length", "2"),
+    ]);
+    assert_eq!(
+        out,
+        "HTTP/1.1 200 OK\r\nCONNECTION: Close\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nhi"
+    );
+    assert!(closed);
+    // No framing field: the body runs to the close, which the head then says.
+    let (out, closed) = exchange(&[h("X-A", "1")]);
+    assert_eq!(
+        out,
+        "HTTP/1.1 200 OK\r\nX-A: 1\r\nConnection: close\r\n\r\nhi"
+    );
+    assert!(closed);
+    let (out, _) = exchange(&[h("transfer-encoding", "chunked")]);
+    assert_eq!(
+        out,
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"
+    );
+    // Framing fields that contradict each other, or a bad length, are refused, and
+    // nothing is written.
+    for fields in [
+        &[h("Content-Length", "2"), h("Content-Length", "3")][..],
+        &[h("Content-Length", "2"), h("Transfer-Encoding", "chunked")],
+        &[h("Content-Length", "2x")],
+        &[h("Transfer-Encoding", "gzip")],
+        &[h("Content-Length", "2"), h("X-Bad", "a\rb")],
+    ] {
+        let mut s = ServerConn::new(ConnConfig::default());
+        s.recv(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
+        drain_server(&mut s).unwrap();
+        assert_eq!(
+            s.send_response(200, b"OK", fields),
+            Err(SendError::InvalidHead),
+            "{fields:?}"
+        );
+        assert!(!s.wants_write(), "{fields:?}");
+        // The same connection still answers.
+        s.send_response(204, b"No Content", &[]).unwrap();
+    }
+}
+
 #[test]
 fn server_upgrade_hands_over_bytes() {
     let mut s = ServerConn::new(ConnConfig::default());

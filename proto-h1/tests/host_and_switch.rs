@@ -71,6 +71,11 @@ fn two_host_lines_are_400_then_close_in_both_versions() {
         ),
         (b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 1),
         (b"GET http://a/ HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 1),
+        // The Host rule comes before the framing rules.
+        (
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\nHOST: a\r\nHost: b\r\n\r\n",
+            2,
+        ),
     ] {
         let (s, r) = serve(input);
         let e = Error::DuplicateHost { field };
@@ -97,6 +102,8 @@ fn invalid_host_values_are_400_then_close() {
         "a:1:2",
         "%zz",
         "%4",
+        "%4:80",
+        "a%4g:80",
         "a%",
         "a\"b",
         "[v.x]",
@@ -128,6 +135,8 @@ fn valid_hosts_and_http10_without_host_are_accepted() {
         "[v7.fe:x!]",
         "xn--bcher-kva.example",
         "a%20b",
+        "a%2F:8080",
+        "%41",
         "sub-delims!$&'()*+,;=_~",
         "", // no authority in the target URI: an empty value (RFC 9112 section 3.2)
     ] {

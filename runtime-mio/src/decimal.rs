@@ -2,7 +2,13 @@
 //! the server and the client write.
 
 /// `n` in decimal, written into the end of `buf` (20 bytes hold `u64::MAX`).
-pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+pub(crate) fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
+    // Only ASCII digits were written.
+    std::str::from_utf8(decimal_bytes(n, buf)).unwrap_or_default()
+}
+
+/// [`decimal`] as bytes (for a field value: no UTF-8 check).
+pub(crate) fn decimal_bytes(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut at = buf.len();
     loop {
         at -= 1;
@@ -12,8 +18,7 @@ pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+    &buf[at..]
 }
 
 #[cfg(test)]
@@ -23,6 +28,7 @@ mod tests {
         let mut buf = [0; 20];
         for n in [0, 7, 10, 99, 1000, 16_384, 1 << 20, 123_456_789, u64::MAX] {
             assert_eq!(super::decimal(n, &mut buf), n.to_string());
+            assert_eq!(super::decimal_bytes(n, &mut buf), n.to_string().as_bytes());
         }
     }
 }

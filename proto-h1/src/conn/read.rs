@@ -162,6 +162,8 @@ pub(super) enum Ev {
         method: (usize, usize),
         target: (usize, usize),
         version: Version,
+        framing: Framing,
+        expect_continue: bool,
     },
     Response {
         version: Version,
@@ -180,17 +182,23 @@ impl<R: Role> Conn<R> {
             buf,
             spans: &self.spans,
         };
-        let s = |r: (usize, usize)| core::str::from_utf8(&buf[r.0..r.1]).unwrap_or("");
+        // The parser let only ASCII into a method, a target and a reason: the ASCII check (a
+        // word at a time) always holds and is cheaper than `str::from_utf8`.
+        let s = |r: (usize, usize)| crate::simd::checked_ascii_str(&buf[r.0..r.1]).unwrap_or("");
         match ev {
             Ev::Request {
                 method,
                 target,
                 version,
+                framing,
+                expect_continue,
             } => Event::Request(RequestHead {
                 method: s(method),
                 target: s(target),
                 version,
                 fields,
+                framing,
+                expect_continue,
             }),
             Ev::Response {
                 version,
@@ -306,32 +314,38 @@ impl<R: Role> Conn<R> {
                 let Some((line, end)) = request_head(b, &limits, &mut sink)? else {
                     return Ok(None);
                 };
-                let ev = Ev::Request {
-                    method: range(line.method.as_bytes()),
-                    target: range(line.target.as_bytes()),
-                    version: line.version,
-                };
+                let (method_at, target_at) =
+                    (range(line.method.as_bytes()), range(line.target.as_bytes()));
                 let (method, version) = (line.method, line.version);
                 let fields = Fields {
                     buf: &self.buf,
                     spans: &self.spans,
                 };
-                fields.host(version)?;
-                let framing = request_framing(version, fields.iter(), &limits)?;
-                let conn = fields.get("connection");
-                let keep = keep_alive(version, conn);
-                let expects = version == Version::Http11
-                    && framing != Framing::None
-                    && fields
-                        .get("expect")
-                        .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"));
+                // One pass over the fields finds what the rules below need; the framing rules
+                // look again only when a framing field is there.
+                let scan = fields.request_scan();
+                scan.host(version)?;
+                let framing = if scan.framed {
+                    request_framing(version, fields.iter(), &limits)?
+                } else {
+                    Framing::None
+                };
+                let keep = keep_alive(version, scan.connection);
+                let expect_continue = scan.expects_continue(version);
+                let expects = expect_continue && framing != Framing::None;
                 self.request_kind = MethodKind::of(method);
                 self.peer_version = version;
                 self.peer_keep_alive = keep;
                 self.awaiting_continue = expects;
                 self.start = off + end;
                 self.set_body(framing);
-                Ok(Some(ev))
+                Ok(Some(Ev::Request {
+                    method: method_at,
+                    target: target_at,
+                    version,
+                    framing,
+                    expect_continue,
+                }))
             }
             RoleKind::Client => {
                 let obs = self.config.obs_fold;

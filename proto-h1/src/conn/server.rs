@@ -6,7 +6,7 @@ use super::{Conn, ConnState, MethodKind, Reader, Server, Writer};
 use crate::body::Framing;
 use crate::error::SendError;
 use crate::head::{Header, Version, has_token};
-use crate::ser::{BodyEncoder, write_response_head};
+use crate::ser::{BodyEncoder, response_head};
 
 impl Conn<Server> {
     /// Writes a response head to the request being answered. 1xx heads (other than 101) may
@@ -27,6 +27,26 @@ impl Conn<Server> {
         reason: &[u8],
         headers: &[Header<'_>],
     ) -> Result<(), SendError> {
+        self.send_response_fields(code, reason, headers.iter().copied())
+    }
+
+    /// [`send_response`](Self::send_response) with the fields from an iterator, for a caller
+    /// that holds its fields in another form than a slice of [`Header`] (no list to build
+    /// first). The iterator is walked once, and once more for a head with a
+    /// `Transfer-Encoding` field or several `Content-Length` fields.
+    ///
+    /// # Errors
+    /// As [`send_response`](Self::send_response).
+    pub fn send_response_fields<'h, I>(
+        &mut self,
+        code: u16,
+        reason: &[u8],
+        headers: I,
+    ) -> Result<(), SendError>
+    where
+        I: IntoIterator<Item = Header<'h>>,
+        I::IntoIter: Clone,
+    {
         if self.error.is_some() || matches!(self.writer, Writer::Closed) {
             return Err(SendError::Closed);
         }
@@ -35,14 +55,15 @@ impl Conn<Server> {
         }
         let kind = self.request_kind;
         let mark = self.tx.len();
-        let framing = write_response_head(
+        let written = response_head(
             &mut self.tx,
             kind.as_str(),
             Version::Http11,
             code,
             reason,
-            headers,
+            headers.into_iter(),
         )?;
+        let framing = written.framing;
         if framing == Framing::Chunked && !self.peer_keep_alive_version_11() {
             self.tx.truncate(mark);
             return Err(SendError::InvalidHead);
@@ -63,7 +84,7 @@ impl Conn<Server> {
             self.writer = Writer::Done;
             return Ok(());
         }
-        let conn = crate::head::find(headers, "connection");
+        let conn = written.connection;
         let ours = keep_alive(self.peer_version, conn) && framing != Framing::UntilClose;
         if !ours {
             self.our_keep_alive = false;

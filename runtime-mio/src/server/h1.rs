@@ -14,7 +14,7 @@ use super::reader::{self, BodyFeed};
 use super::sniff::Shared;
 use super::timed::{Step, Timed};
 use super::writer::{self, BodyReceiver};
-use crate::decimal::decimal;
+use crate::decimal::decimal_bytes;
 use crate::event_loop::{Context, Session};
 
 /// The handler every request goes to.
@@ -101,9 +101,6 @@ impl std::fmt::Debug for H1Session {
     }
 }
 
-/// Response fields written from a stack array (more spill to the heap).
-pub(super) const INLINE_FIELDS: usize = 32;
-
 impl H1Session {
     /// A session for a new connection accepted at `now`.
     #[must_use]
@@ -144,15 +141,19 @@ impl H1Session {
             body,
             ..
         } = resp;
-        let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
-        let framed = has("content-length") || has("transfer-encoding");
+        // One look at each name, by length first (most names are neither).
+        let framed = headers.iter().any(|(n, _)| match n.len() {
+            14 => n.eq_ignore_ascii_case("content-length"),
+            17 => n.eq_ignore_ascii_case("transfer-encoding"),
+            _ => false,
+        });
         let no_body = (100..200).contains(&status) || status == 204 || status == 304;
         let mut len_buf = [0u8; 20];
         let framing = match &body {
             _ if framed || no_body => None,
             Body::Full(b) => Some(Header {
                 name: "Content-Length",
-                value: decimal(b.len() as u64, &mut len_buf).as_bytes(),
+                value: decimal_bytes(b.len() as u64, &mut len_buf),
             }),
             Body::Stream(_) | Body::Writer(_) | Body::Timed(_) => Some(Header {
                 name: "Transfer-Encoding",
@@ -160,23 +161,14 @@ impl H1Session {
             }),
             Body::WebSocket(_) => None,
         };
-        // The head's fields, on the stack for the usual few (no allocation per response).
-        let mut inline = [proto_h1::EMPTY_HEADER; INLINE_FIELDS];
-        let mut spilled = Vec::new();
-        let fields: &mut [Header<'_>] = if headers.len() < INLINE_FIELDS {
-            &mut inline[..headers.len() + usize::from(framing.is_some())]
-        } else {
-            spilled.resize(headers.len() + 1, proto_h1::EMPTY_HEADER);
-            &mut spilled[..headers.len() + usize::from(framing.is_some())]
-        };
-        for (slot, (n, v)) in fields.iter_mut().zip(&headers) {
-            *slot = Header { name: n, value: v };
-        }
-        if let Some(f) = framing {
-            fields[headers.len()] = f;
-        }
+        // The handler's fields and ours, handed over as they are (no list built per
+        // response).
+        let fields = headers
+            .iter()
+            .map(|(n, v)| Header { name: n, value: v })
+            .chain(framing);
         self.conn
-            .send_response(status, reason(status).as_bytes(), fields)?;
+            .send_response_fields(status, reason(status).as_bytes(), fields)?;
         match body {
             Body::Full(b) => {
                 if !self.head_only && !no_body && !b.is_empty() {
@@ -564,11 +556,9 @@ impl Session for H1Session {
             match self.conn.poll_event() {
                 Ok(Some(Event::Request(head))) => {
                     continue_ = head.expects_continue();
-                    // RFC 9112 section 6.3: a request without either field has no body.
-                    let has_body = head.header("transfer-encoding").is_some()
-                        || head
-                            .header("content-length")
-                            .is_some_and(|v| v.iter().any(|&b| b != b'0'));
+                    // The engine decided the framing (RFC 9112 section 6.3: a request without
+                    // `Content-Length` or `Transfer-Encoding` has no body).
+                    let has_body = head.has_body();
                     let mut req = Request::received(
                         head.method,
                         head.target,

@@ -125,6 +125,9 @@ pub struct H2Session {
     retry_hibernate: bool,
 }
 
+/// Response fields written from a stack array (more spill to the heap).
+const INLINE_FIELDS: usize = 32;
+
 /// How long an HTTP/2 connection stays without an open stream before it gives back its
 /// buffers, HPACK rings and caches ([`Connection::shrink`]; they start small and grow with
 /// use, so a few KiB after small requests, up to some 40 KiB after large header sets) and
@@ -313,10 +316,9 @@ impl H2Session {
                 lowered.extend(n.bytes().map(|b| b.to_ascii_lowercase()));
             }
         }
-        let mut inline: [(&[u8], &[u8]); super::h1::INLINE_FIELDS] =
-            [(b"", b""); super::h1::INLINE_FIELDS];
+        let mut inline: [(&[u8], &[u8]); INLINE_FIELDS] = [(b"", b""); INLINE_FIELDS];
         let mut spilled = Vec::new();
-        let fields: &mut [(&[u8], &[u8])] = if headers.len() < super::h1::INLINE_FIELDS {
+        let fields: &mut [(&[u8], &[u8])] = if headers.len() < INLINE_FIELDS {
             &mut inline[..]
         } else {
             spilled.resize(headers.len() + 1, (&b""[..], &b""[..]));
@@ -342,7 +344,7 @@ impl H2Session {
         {
             fields[count] = (
                 b"content-length",
-                crate::decimal::decimal(b.len() as u64, &mut len_buf).as_bytes(),
+                crate::decimal::decimal_bytes(b.len() as u64, &mut len_buf),
             );
             count += 1;
         }

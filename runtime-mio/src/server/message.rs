@@ -189,9 +189,11 @@ impl Request {
     pub fn new(method: &str, target: &str) -> Self {
         let mut store = RequestStorage::take();
         store.start(method, target);
+        // Not `..Request::default()`: that would build (and drop) a second storage.
         Request {
             store,
-            ..Request::default()
+            fingerprint: None,
+            reader: ReaderSlot::default(),
         }
     }
 

@@ -167,7 +167,10 @@ fn handle(req: &Request, dir: Option<&Path>) -> Response {
         };
     }
     if path == "/" {
-        return Response::text(200, "Hello, World!");
+        // `Response::text` with static parts: nothing copied, no body allocated.
+        return Response::new(200)
+            .with_static_header("Content-Type", b"text/plain; charset=utf-8")
+            .with_body(Bytes::from_static(b"Hello, World!"));
     }
     if path == "/ws" {
         return Response::websocket(|m| vec![m]);
