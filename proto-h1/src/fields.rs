@@ -4,7 +4,7 @@
 
 use crate::body::Framing;
 use crate::error::Error;
-use crate::head::{Header, Sink, Version};
+use crate::head::{ConnectionOptions, Header, Sink, Version};
 use crate::scan::token_is;
 
 /// Offsets of one header field in the receive buffer.
@@ -119,9 +119,7 @@ impl<'a> Fields<'a> {
                 6 if scan.expect.is_none() && token_is(name, b"expect") => {
                     scan.expect = Some(value());
                 }
-                10 if scan.connection.is_none() && token_is(name, b"connection") => {
-                    scan.connection = Some(value());
-                }
+                10 if token_is(name, b"connection") => scan.connection.add(value()),
                 14 if token_is(name, b"content-length") => scan.framed = true,
                 17 if token_is(name, b"transfer-encoding") => scan.framed = true,
                 _ => {}
@@ -150,8 +148,8 @@ pub(crate) struct RequestScan<'a> {
     host: Option<(usize, &'a [u8])>,
     /// The index of the second `Host` field, if any.
     duplicate_host: Option<usize>,
-    /// The first `Connection` value.
-    pub(crate) connection: Option<&'a [u8]>,
+    /// The options of every `Connection` line.
+    pub(crate) connection: ConnectionOptions,
     /// The first `Expect` value.
     pub(crate) expect: Option<&'a [u8]>,
     /// A `Content-Length` or `Transfer-Encoding` field is there.

@@ -1111,6 +1111,46 @@ pub fn has_token(value: &[u8], token: &str) -> bool {
         .any(|e| trim_ows(e).eq_ignore_ascii_case(token.as_bytes()))
 }
 
+/// The persistence options of a head's `Connection` field lines, all of them: the field is
+/// a list, and several lines of it make one list (RFC 9110 sections 5.3 and 7.6.1), so a
+/// `close` in the second line counts as much as one in the first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ConnectionOptions {
+    /// A `close` option was there.
+    pub(crate) close: bool,
+    /// A `keep-alive` option was there.
+    keep_alive: bool,
+}
+
+impl ConnectionOptions {
+    /// Adds the options of one `Connection` field line.
+    pub(crate) fn add(&mut self, value: &[u8]) {
+        self.close |= has_token(value, "close");
+        self.keep_alive |= has_token(value, "keep-alive");
+    }
+
+    /// The options of every `Connection` line of `headers`.
+    pub(crate) fn of<'h>(headers: impl IntoIterator<Item = (&'h [u8], &'h [u8])>) -> Self {
+        let mut options = ConnectionOptions::default();
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case(b"connection") {
+                options.add(value);
+            }
+        }
+        options
+    }
+
+    /// RFC 9112 section 9.3: `close` ends the connection after this message in any version;
+    /// otherwise HTTP/1.1 persists, and HTTP/1.0 only with `keep-alive`.
+    pub(crate) fn persists(self, version: Version) -> bool {
+        !self.close
+            && match version {
+                Version::Http11 => true,
+                Version::Http10 => self.keep_alive,
+            }
+    }
+}
+
 /// The value of a field line, `b[v1..v_end]` trimmed of OWS, where `b[v_end]` is the line's
 /// CR. The OWS is usually one SP after the colon and nothing at the end; a value's bytes are
 /// HTAB, SP, VCHAR or obs-text, so a first and last byte above SP end the trim: that case

@@ -6,7 +6,7 @@ use crate::body::{
     Framing, length_framing, request_framing, response_framing, response_has_no_body,
 };
 use crate::error::SendError;
-use crate::head::{Header, Limits, Version, target_form};
+use crate::head::{ConnectionOptions, Header, Limits, Version, target_form};
 use crate::scan::{is_target_byte, is_value, token_end, token_is};
 
 fn is_token(s: &[u8]) -> bool {
@@ -108,11 +108,11 @@ pub fn write_response_head(
 
 /// What [`response_head`] found in the head it wrote.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct WrittenHead<'h> {
+pub(crate) struct WrittenHead {
     /// The body framing the head announces.
     pub(crate) framing: Framing,
-    /// The first `Connection` value.
-    pub(crate) connection: Option<&'h [u8]>,
+    /// The options of every `Connection` line.
+    pub(crate) connection: ConnectionOptions,
 }
 
 /// [`write_response_head`] in one pass over the fields: each is checked and written, and the
@@ -128,7 +128,7 @@ pub(crate) fn response_head<'h, I>(
     code: u16,
     reason: &[u8],
     headers: I,
-) -> Result<WrittenHead<'h>, SendError>
+) -> Result<WrittenHead, SendError>
 where
     I: Iterator<Item = Header<'h>> + Clone,
 {
@@ -147,7 +147,7 @@ where
     ]);
     out.extend_from_slice(reason);
     out.extend_from_slice(b"\r\n");
-    let mut connection = None;
+    let mut connection = ConnectionOptions::default();
     let mut length = None;
     let mut lengths = 0usize;
     let mut chunked = false;
@@ -158,9 +158,7 @@ where
             return Err(SendError::InvalidHead);
         }
         match name.len() {
-            10 if connection.is_none() && token_is(name, b"connection") => {
-                connection = Some(h.value);
-            }
+            10 if token_is(name, b"connection") => connection.add(h.value),
             14 if token_is(name, b"content-length") => {
                 lengths += 1;
                 length = Some(h.value);

@@ -150,6 +150,96 @@ fn connection_close_and_http10() {
     );
 }
 
+/// A `Connection` field may come as several lines, which make one list (RFC 9110 sections 5.3
+/// and 7.6.1): a `close` in any line counts, in a request, in a response a server writes and
+/// in a response a client reads; and `close` ends an HTTP/1.0 connection even beside
+/// `keep-alive` (RFC 9112 section 9.3).
+#[test]
+fn close_in_any_connection_line_counts() {
+    let server_after = |request: &[u8], response: &[Header<'_>]| {
+        let mut s = ServerConn::new(ConnConfig::default());
+        s.recv(request).unwrap();
+        assert_eq!(drain_server(&mut s).unwrap().len(), 2);
+        s.send_response(200, b"OK", response).unwrap();
+        s.send_end(&[]).unwrap();
+        drain_server(&mut s).unwrap();
+        let mut out = Vec::new();
+        let _ = s.poll_transmit(&mut out);
+        (s.is_closed(), String::from_utf8(out).unwrap())
+    };
+    let length = [h("Content-Length", "0")];
+    let (closed, out) = server_after(
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: x-trace\r\nConnection: close\r\n\r\n",
+        &length,
+    );
+    assert!(closed, "the request's second Connection line says close");
+    assert!(
+        out.ends_with("Content-Length: 0\r\nConnection: close\r\n\r\n"),
+        "{out}"
+    );
+    let (closed, _) = server_after(
+        b"GET / HTTP/1.0\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n",
+        &length,
+    );
+    assert!(closed, "HTTP/1.0: close beside keep-alive");
+    let (closed, _) = server_after(
+        b"GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n",
+        &length,
+    );
+    assert!(closed, "HTTP/1.0: close and keep-alive in one line");
+    // The server's own response: a close in its second line closes, and is not added twice.
+    let (closed, out) = server_after(
+        b"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        &[
+            h("Content-Length", "0"),
+            h("Connection", "x-trace"),
+            h("Connection", "close"),
+        ],
+    );
+    assert!(closed, "the response's second Connection line says close");
+    assert_eq!(out.matches("close").count(), 1, "{out}");
+    // Without close anywhere, both persist.
+    let (closed, _) = server_after(
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: x-trace\r\nConnection: x-other\r\n\r\n",
+        &length,
+    );
+    assert!(!closed);
+
+    // A client reading a response whose second Connection line says close.
+    let mut c = ClientConn::new(ConnConfig::default());
+    c.send_request("GET", "/", &[h("Host", "a")]).unwrap();
+    c.send_end(&[]).unwrap();
+    c.recv(
+        b"HTTP/1.1 200 OK\r\nConnection: x-trace\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    )
+    .unwrap();
+    assert_eq!(drain_client(&mut c).unwrap().len(), 2);
+    assert!(
+        c.is_closed(),
+        "the response's second Connection line says close"
+    );
+    // A client sending close in its request's second Connection line.
+    let mut c = ClientConn::new(ConnConfig::default());
+    c.send_request(
+        "GET",
+        "/",
+        &[
+            h("Host", "a"),
+            h("Connection", "x-trace"),
+            h("Connection", "close"),
+        ],
+    )
+    .unwrap();
+    c.send_end(&[]).unwrap();
+    c.recv(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        .unwrap();
+    assert_eq!(drain_client(&mut c).unwrap().len(), 2);
+    assert!(
+        c.is_closed(),
+        "our request's second Connection line said close"
+    );
+}
+
 #[test]
 fn expect_continue() {
     let mut s = ServerConn::new(ConnConfig::default());

@@ -3,10 +3,9 @@
 
 use std::collections::VecDeque;
 
-use super::read::keep_alive;
 use super::{Client, Conn, MethodKind, Role, Writer};
 use crate::error::SendError;
-use crate::head::{Header, Version, find, has_token};
+use crate::head::{ConnectionOptions, Header, Version, has_token};
 use crate::ser::{BodyEncoder, write_request_head};
 
 /// What a client remembers of the requests it sent (boxed: a server has none).
@@ -73,7 +72,12 @@ impl Conn<Client> {
         let framing = write_request_head(&mut self.tx, method, target, Version::Http11, headers)?;
         let c = self.client.get_or_insert_with(Box::default);
         let start = c.offered.len();
-        if find(headers, "connection").is_some_and(|v| has_token(v, "upgrade")) {
+        // Every `Connection` line counts: several lines make one list.
+        let upgrade = headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("connection"))
+            .any(|h| has_token(h.value, "upgrade"));
+        if upgrade {
             for h in headers
                 .iter()
                 .filter(|h| h.name.eq_ignore_ascii_case("upgrade"))
@@ -87,7 +91,8 @@ impl Conn<Client> {
             kind: MethodKind::of(method),
             upgrade: (start, end),
         });
-        if !keep_alive(Version::Http11, find(headers, "connection")) {
+        let options = ConnectionOptions::of(headers.iter().map(|h| (h.name.as_bytes(), h.value)));
+        if !options.persists(Version::Http11) {
             self.our_keep_alive = false;
         }
         self.writer = Writer::Body(BodyEncoder::new(framing));

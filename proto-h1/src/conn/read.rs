@@ -8,7 +8,7 @@ use crate::body::{
 };
 use crate::error::Error;
 use crate::fields::{Fields, MAX_SPANS, RequestHead, ResponseHead, SpanSink};
-use crate::head::{Version, fields, has_token, request_head, response_head};
+use crate::head::{ConnectionOptions, Version, fields, has_token, request_head, response_head};
 
 impl<R: Role> Conn<R> {
     /// Advances the reader; returns what to report (as offsets, so that `self` is free).
@@ -42,7 +42,11 @@ impl<R: Role> Conn<R> {
                     self.reader = Reader::Done;
                     if R::KIND == RoleKind::Client {
                         self.pop_in_flight();
-                        if self.peer_keep_alive {
+                        // Over when the peer closes, or when our last request said close
+                        // (no request may follow it) and nothing else is in flight.
+                        let ours_done =
+                            matches!(self.writer, Writer::Closed) && self.in_flight_len() == 0;
+                        if self.peer_keep_alive && !ours_done {
                             self.reader = Reader::Head;
                             self.start_head();
                         } else {
@@ -330,7 +334,7 @@ impl<R: Role> Conn<R> {
                 } else {
                     Framing::None
                 };
-                let keep = keep_alive(version, scan.connection);
+                let keep = scan.connection.persists(version);
                 let expect_continue = scan.expects_continue(version);
                 let expects = expect_continue && framing != Framing::None;
                 self.request_kind = MethodKind::of(method);
@@ -409,7 +413,9 @@ impl<R: Role> Conn<R> {
                 let framing =
                     response_framing(kind.as_str(), code, version, fields.iter(), &limits)?;
                 let keep =
-                    keep_alive(version, fields.get("connection")) && framing != Framing::UntilClose;
+                    ConnectionOptions::of(fields.iter().map(|h| (h.name.as_bytes(), h.value)))
+                        .persists(version)
+                        && framing != Framing::UntilClose;
                 self.peer_keep_alive = keep;
                 if !keep {
                     // Requests pipelined behind this one will not be answered.
@@ -470,13 +476,5 @@ impl<R: Role> Conn<R> {
         self.our_keep_alive = true;
         self.awaiting_continue = false;
         self.start_head();
-    }
-}
-
-/// RFC 9112 section 9.3: HTTP/1.1 persists unless `close`; HTTP/1.0 only with `keep-alive`.
-pub(super) fn keep_alive(version: Version, connection: Option<&[u8]>) -> bool {
-    match version {
-        Version::Http11 => !connection.is_some_and(|v| has_token(v, "close")),
-        Version::Http10 => connection.is_some_and(|v| has_token(v, "keep-alive")),
     }
 }

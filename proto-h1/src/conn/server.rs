@@ -1,11 +1,10 @@
 //! The server role: answering requests ([`Conn::send_response`], 100 Continue, 408), and
 //! closing after the exchange in progress.
 
-use super::read::keep_alive;
 use super::{Conn, ConnState, MethodKind, Reader, Server, Writer};
 use crate::body::Framing;
 use crate::error::SendError;
-use crate::head::{Header, Version, has_token};
+use crate::head::{Header, Version};
 use crate::ser::{BodyEncoder, response_head};
 
 impl Conn<Server> {
@@ -85,12 +84,12 @@ impl Conn<Server> {
             return Ok(());
         }
         let conn = written.connection;
-        let ours = keep_alive(self.peer_version, conn) && framing != Framing::UntilClose;
+        let ours = conn.persists(self.peer_version) && framing != Framing::UntilClose;
         if !ours {
             self.our_keep_alive = false;
         }
         let closes = !(self.our_keep_alive && self.peer_keep_alive);
-        let says_close = conn.is_some_and(|v| has_token(v, "close"));
+        let says_close = conn.close;
         if closes && !says_close {
             // RFC 9112 section 9.6: a server that closes after this response SHOULD say so.
             // The head ends with the empty line: put the field before it.
