@@ -200,6 +200,18 @@ pub trait Session {
         false
     }
 
+    /// Whether more bytes are expected soon after a read that emptied the socket: then a
+    /// local loop's next drive of the connection by a wake-up between turns
+    /// ([`EventLoop::run_woken`]: the caller queued a request, a reader made room) reads
+    /// once before anything waits for readiness. An HTTP/2 client with streams in flight,
+    /// whose server answers them one frame after another, gets them in one read per
+    /// wake-up instead of a `poll` and a read; a read that finds nothing (`WouldBlock`)
+    /// costs one system call and waits for the next readiness event. A loop on its own
+    /// thread, whose wake-ups come through `poll` anyway, never reads ahead. Default false.
+    fn reads_ahead(&self) -> bool {
+        false
+    }
+
     /// The loop finished a turn (the ready connections, wake-ups and timers of one `poll`)
     /// and is about to wait again, or to return from [`EventLoop::run`]: signals to other
     /// threads that this session type put off during the turn go now, one per waiting thread
@@ -337,6 +349,10 @@ struct Conn<S> {
     rx: Option<Box<[u8]>>,
     /// The socket may have more to read (edge-triggered readiness).
     readable: bool,
+    /// A read emptied the socket while the session expected more soon
+    /// ([`Session::reads_ahead`]): a drive from [`EventLoop::run_woken`] reads once more
+    /// before any `poll`.
+    ahead: bool,
     /// A readiness event said the peer's end of stream (or an error) is queued.
     read_closed: bool,
     eof: bool,
@@ -562,7 +578,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
     pub fn run_woken(&mut self) {
         let now = Instant::now();
         self.adopt(now);
-        self.wake_conns(now);
+        self.wake_conns(now, true);
     }
 
     /// What one `poll` reported, then the connections to read again, the expired
@@ -582,7 +598,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
                         self.begin_shutdown(now);
                     }
                     self.adopt(now);
-                    self.wake_conns(now);
+                    self.wake_conns(now, false);
                 }
                 Token(key) => {
                     let Some(c) = self.conns.get_mut(key) else {
@@ -700,6 +716,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
             backlog: None,
             rx: None,
             readable: false,
+            ahead: false,
             read_closed: false,
             eof: false,
             failed: false,
@@ -734,7 +751,9 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
     }
 
     /// Drives the connections woken from other threads ([`ConnWaker`]).
-    fn wake_conns(&mut self, now: Instant) {
+    /// Drives the connections woken since the last time; with `read_ahead` (a local loop
+    /// between turns, no `poll` just made) those whose session reads ahead read first.
+    fn wake_conns(&mut self, now: Instant, read_ahead: bool) {
         let mut woken = std::mem::take(&mut self.woken);
         std::mem::swap(
             &mut woken,
@@ -747,6 +766,9 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         woken.sort_unstable();
         woken.dedup();
         for &key in &woken {
+            if read_ahead && let Some(c) = self.conns.get_mut(key) {
+                c.readable |= std::mem::take(&mut c.ahead);
+            }
             self.process_and_drive(key, now);
         }
         woken.clear();
@@ -1132,6 +1154,7 @@ fn drive_conn<S: Session>(
                 return Ok(Driven::Again);
             }
             reads += 1;
+            c.ahead = false;
             let read = c.stream.read(read_buf);
             if read.is_ok() {
                 // The turn's clock was read when `poll` returned; these bytes may have come
@@ -1151,13 +1174,11 @@ fn drive_conn<S: Session>(
                     progress = true;
                 }
                 Ok(n) => {
-                    if SHORT_READ_DRAINS && n < read_buf.len() && !c.read_closed {
-                        // The socket's receive queue was emptied by this read: the read that
-                        // would only say `WouldBlock` (one system call per request on a
-                        // keep-alive connection) is skipped; bytes that arrive later raise a
-                        // new readiness event.
-                        c.readable = false;
-                    }
+                    // The socket's receive queue was emptied by this read: the read that
+                    // would only say `WouldBlock` (one system call per request on a
+                    // keep-alive connection) is skipped; bytes that arrive later raise a
+                    // new readiness event.
+                    let drained = SHORT_READ_DRAINS && n < read_buf.len() && !c.read_closed;
                     c.session.prepare(cx);
                     match c.session.engine_mut().recv(now, &read_buf[..n]) {
                         Ok(k) if k < n => c.rx = Some(read_buf[k..n].into()),
@@ -1166,6 +1187,12 @@ fn drive_conn<S: Session>(
                     }
                     cx.backed_up = c.backed_up();
                     c.session.process(cx);
+                    if drained {
+                        c.readable = false;
+                        // Asked once these bytes are in: the next drive by a wake-up on
+                        // the loop's thread reads again (EventLoop::run_woken).
+                        c.ahead = c.session.reads_ahead();
+                    }
                     progress = true;
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => c.readable = false,
@@ -1176,5 +1203,120 @@ fn drive_conn<S: Session>(
         if !progress {
             return Ok(Driven::Open);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Records what it is given; reads ahead when told to.
+    struct Recorder {
+        got: Arc<Mutex<Vec<u8>>>,
+        ahead: bool,
+        waker: Arc<Mutex<Option<ConnWaker>>>,
+    }
+
+    impl Engine for Recorder {
+        type Error = std::convert::Infallible;
+        fn recv(&mut self, _now: Instant, input: &[u8]) -> Result<usize, Self::Error> {
+            self.got.lock().unwrap().extend_from_slice(input);
+            Ok(input.len())
+        }
+        fn recv_eof(&mut self) -> Result<(), Self::Error> {
+            Ok(())
+        }
+        fn poll_transmit(&mut self, _now: Instant, _out: &mut Vec<u8>) -> Option<Bytes> {
+            None
+        }
+        fn wants_write(&self) -> bool {
+            false
+        }
+        fn is_closed(&self) -> bool {
+            false
+        }
+    }
+
+    impl Session for Recorder {
+        type Engine = Self;
+        type Pooled = Vec<u8>;
+        fn engine(&self) -> &Self {
+            self
+        }
+        fn engine_mut(&mut self) -> &mut Self {
+            self
+        }
+        fn process(&mut self, cx: &mut Context<'_, Vec<u8>>) {
+            let mut w = self.waker.lock().unwrap();
+            if w.is_none() {
+                *w = cx.waker();
+            }
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            None
+        }
+        fn handle_timeout(&mut self, _cx: &mut Context<'_, Vec<u8>>) {}
+        fn shutdown(&mut self, _cx: &mut Context<'_, Vec<u8>>) {}
+        fn reads_ahead(&self) -> bool {
+            self.ahead
+        }
+    }
+
+    /// What a local loop's session has after: one byte read on a readiness event, a second
+    /// byte queued at the socket, then a wake-up and `run_woken` (no `poll`).
+    fn after_a_wake(ahead: bool) -> (Vec<u8>, Vec<u8>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let ours = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut peer, _) = listener.accept().unwrap();
+        let probe = ours.try_clone().unwrap();
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let waker = Arc::new(Mutex::new(None));
+        let mut ev = EventLoop::local(LoopConfig::default()).unwrap();
+        let session = Recorder {
+            got: Arc::clone(&got),
+            ahead,
+            waker: Arc::clone(&waker),
+        };
+        assert!(ev.registrar().add(ours, session).is_ok());
+        ev.run_woken();
+        peer.write_all(b"a").unwrap();
+        for _ in 0..200 {
+            if !got.lock().unwrap().is_empty() {
+                break;
+            }
+            ev.turn(Some(Duration::from_millis(10))).unwrap();
+        }
+        assert_eq!(*got.lock().unwrap(), b"a");
+        peer.write_all(b"b").unwrap();
+        // Blocks until the byte is queued at our socket (a peek takes nothing).
+        assert_eq!(probe.peek(&mut [0; 4]).unwrap(), 1);
+        let w = waker
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("the session was processed");
+        w.wake();
+        ev.run_woken();
+        let after_wake = got.lock().unwrap().clone();
+        // Either way, the byte's readiness event gets it read.
+        for _ in 0..200 {
+            if got.lock().unwrap().len() == 2 {
+                break;
+            }
+            ev.turn(Some(Duration::from_millis(10))).unwrap();
+        }
+        let after_turns = got.lock().unwrap().clone();
+        ev.close_intake();
+        (after_wake, after_turns)
+    }
+
+    /// A session that reads ahead gets bytes queued after its last (short) read from a
+    /// wake-up between turns, without a `poll`; one that does not waits for the readiness
+    /// event, as before.
+    #[test]
+    fn a_local_loop_reads_ahead_on_a_wake_only_for_a_session_that_asks() {
+        assert_eq!(after_a_wake(true), (b"ab".to_vec(), b"ab".to_vec()));
+        assert_eq!(after_a_wake(false), (b"a".to_vec(), b"ab".to_vec()));
     }
 }

@@ -89,11 +89,13 @@ impl Fields {
         if self.bytes.len() + name.len() + value.len() > u32::MAX as usize {
             return;
         }
-        match std::str::from_utf8(name) {
-            Ok(_) => self.bytes.extend_from_slice(name),
-            Err(_) => self
-                .bytes
-                .extend_from_slice(String::from_utf8_lossy(name).as_bytes()),
+        // Names are ASCII in practice: a word-at-a-time check before the full UTF-8 one
+        // (which goes byte by byte through a short name).
+        if name.is_ascii() || std::str::from_utf8(name).is_ok() {
+            self.bytes.extend_from_slice(name);
+        } else {
+            self.bytes
+                .extend_from_slice(String::from_utf8_lossy(name).as_bytes());
         }
         let name = self.bytes.len() as u32;
         self.bytes.extend_from_slice(value);
@@ -112,10 +114,22 @@ impl Fields {
         }
     }
 
+    /// The fields in order as bytes: name and value, the name not turned into a `str`
+    /// again (the engine's own look-ups compare bytes).
+    pub(crate) fn raw(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        let mut at = 0;
+        self.ends.iter().map(move |end| {
+            let (n, v) = (end.name as usize, end.value as usize);
+            let field = (&self.bytes[at..n], &self.bytes[n..v]);
+            at = v;
+            field
+        })
+    }
+
     /// The first value of `name` (ASCII case-insensitive).
     pub(crate) fn get(&self, name: &str) -> Option<&[u8]> {
-        self.iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        self.raw()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
             .map(|(_, v)| v)
     }
 }
@@ -1102,5 +1116,30 @@ mod tests {
         assert!(ex.lock().waiters >= 1);
         ex.push(Bytes::from_static(b"b"));
         assert_eq!(ex.lock().waiters, 0);
+    }
+
+    /// Fields keep order, case and bytes; a name that is not UTF-8 is replaced lossily
+    /// (an ASCII name passes the quick check, a UTF-8 one the full check), and the byte
+    /// view ([`Fields::raw`]) and the `str` view ([`Fields::iter`]) agree field by field.
+    #[test]
+    fn fields_keep_their_bytes_and_names_are_utf8() {
+        let mut f = Fields::with_capacity(4, 64);
+        f.push(b"Content-Type", b"text/plain");
+        f.push("X-Caf\u{e9}".as_bytes(), b"\xff\x00v");
+        f.push(b"X-\xffBad", b"");
+        f.push(b"set-cookie", b"a=1");
+        let names: Vec<&str> = f.iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            ["Content-Type", "X-Caf\u{e9}", "X-\u{fffd}Bad", "set-cookie"]
+        );
+        let raw: Vec<(&[u8], &[u8])> = f.raw().collect();
+        let viewed: Vec<(&[u8], &[u8])> = f.iter().map(|(n, v)| (n.as_bytes(), v)).collect();
+        assert_eq!(raw, viewed);
+        assert_eq!(raw[1].1, b"\xff\x00v");
+        assert_eq!(f.get("SET-COOKIE"), Some(&b"a=1"[..]));
+        assert_eq!(f.get("content-type"), Some(&b"text/plain"[..]));
+        assert_eq!(f.get("x-\u{fffd}bad"), Some(&b""[..]));
+        assert_eq!(f.get("missing"), None);
     }
 }

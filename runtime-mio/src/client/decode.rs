@@ -83,12 +83,12 @@ impl fmt::Display for Coding {
 /// The codings of a response's `Content-Encoding` fields in the order applied (`identity`
 /// left out); `None` when one of them is a coding this client does not decode (then the
 /// body is handed over as it came).
-pub(crate) fn codings<'a>(
-    headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+pub(crate) fn codings<'a, N: AsRef<[u8]>>(
+    headers: impl IntoIterator<Item = (N, &'a [u8])>,
 ) -> Option<Vec<Coding>> {
     let mut out = Vec::new();
     for (name, value) in headers {
-        if !name.eq_ignore_ascii_case("content-encoding") {
+        if !name.as_ref().eq_ignore_ascii_case(b"content-encoding") {
             continue;
         }
         let value = std::str::from_utf8(value).ok()?;

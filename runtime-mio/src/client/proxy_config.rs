@@ -158,6 +158,10 @@ impl NoProxy {
     /// Whether `host` (a name, or an IP address without brackets) on `port` goes direct.
     #[must_use]
     pub fn matches(&self, host: &str, port: u16) -> bool {
+        // The usual case, asked once or twice per request: no address to parse.
+        if self.entries.is_empty() {
+            return false;
+        }
         let host = host.trim_end_matches('.');
         let bare = host
             .strip_prefix('[')

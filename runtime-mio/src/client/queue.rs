@@ -402,8 +402,8 @@ impl CompletionQueue {
             }
         }
         if let Some(jar) = &self.client.inner.cookies {
-            for (n, v) in head.fields.iter() {
-                if n.eq_ignore_ascii_case("set-cookie")
+            for (n, v) in head.fields.raw() {
+                if n.eq_ignore_ascii_case(b"set-cookie")
                     && let Ok(v) = std::str::from_utf8(v)
                 {
                     jar.set_cookie_in(&p.url, v, p.site);
@@ -412,7 +412,7 @@ impl CompletionQueue {
         }
         let status = head.status;
         let codings = if p.decoding && !matches!(status, 100..=199 | 204 | 206 | 304) {
-            decode::codings(head.fields.iter()).unwrap_or_default()
+            decode::codings(head.fields.raw()).unwrap_or_default()
         } else {
             Vec::new()
         };

@@ -899,6 +899,13 @@ impl Session for ClientSession {
         true
     }
 
+    /// HTTP/2 with streams in flight reads ahead: their frames come one after another, and
+    /// the next drive (the caller queued a request, a reader made room) reads them without
+    /// a `poll` first. HTTP/1.1 does not: its one exchange just got what the server sent.
+    fn reads_ahead(&self) -> bool {
+        !self.closing && matches!(&self.proto, Protocol::H2(h) if !h.streams.is_empty())
+    }
+
     /// The completion queues' signals put off during the turn go now.
     fn turn_end() {
         crate::client::queue::flush_deferred();
