@@ -750,8 +750,7 @@ impl<S: Session, F: FnMut(Instant) -> Option<S>> EventLoop<S, F> {
         self.drive(key, now);
     }
 
-    /// Drives the connections woken from other threads ([`ConnWaker`]).
-    /// Drives the connections woken since the last time; with `read_ahead` (a local loop
+    /// Drives the connections woken ([`ConnWaker`]) since the last time; with `read_ahead` (a local loop
     /// between turns, no `poll` just made) those whose session reads ahead read first.
     fn wake_conns(&mut self, now: Instant, read_ahead: bool) {
         let mut woken = std::mem::take(&mut self.woken);
