@@ -3,7 +3,7 @@
 //! (`Read + Write` on two `Vec` buffers, `WouldBlock` when empty), in the same process. Neither
 //! side makes a system call, so the ratio measures the TLS engine wrappers, not socket I/O.
 //! Both sides use the same BoringSSL build, the same certificate (P-256, made at start-up by
-//! `tls::testing`), TLS 1.3, the same groups (the `tls` crate's defaults, [`GROUPS`], given to
+//! `tls::testing`), TLS 1.3, the same groups (the `tls` crate's defaults, `GROUPS`, given to
 //! boring's contexts too, so both run the X25519MLKEM768 key exchange) and the same cipher, and
 //! both verify the chain and the host name. A test checks that both negotiate the same group
 //! and cipher.
