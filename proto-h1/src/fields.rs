@@ -128,6 +128,20 @@ impl<'a> Fields<'a> {
         scan
     }
 
+    /// The options of every `Connection` line (a response's, for a client; a request's come
+    /// with [`Fields::request_scan`]): names by length first, as the parser stored them.
+    pub(crate) fn connection_options(&self) -> ConnectionOptions {
+        let mut options = ConnectionOptions::default();
+        for s in self.spans {
+            let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
+            if nl == 10 && token_is(&self.buf[n0..n0 + nl], b"connection") {
+                let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
+                options.add(&self.buf[v0..v0 + vl]);
+            }
+        }
+        options
+    }
+
     /// How many fields.
     #[must_use]
     pub fn len(&self) -> usize {

@@ -1129,17 +1129,6 @@ impl ConnectionOptions {
         self.keep_alive |= has_token(value, "keep-alive");
     }
 
-    /// The options of every `Connection` line of `headers`.
-    pub(crate) fn of<'h>(headers: impl IntoIterator<Item = (&'h [u8], &'h [u8])>) -> Self {
-        let mut options = ConnectionOptions::default();
-        for (name, value) in headers {
-            if name.eq_ignore_ascii_case(b"connection") {
-                options.add(value);
-            }
-        }
-        options
-    }
-
     /// RFC 9112 section 9.3: `close` ends the connection after this message in any version;
     /// otherwise HTTP/1.1 persists, and HTTP/1.0 only with `keep-alive`.
     pub(crate) fn persists(self, version: Version) -> bool {

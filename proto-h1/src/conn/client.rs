@@ -72,11 +72,16 @@ impl Conn<Client> {
         let framing = write_request_head(&mut self.tx, method, target, Version::Http11, headers)?;
         let c = self.client.get_or_insert_with(Box::default);
         let start = c.offered.len();
-        // Every `Connection` line counts: several lines make one list.
-        let upgrade = headers
+        // Every `Connection` line counts (several lines make one list), read in one pass.
+        let mut options = ConnectionOptions::default();
+        let mut upgrade = false;
+        for h in headers
             .iter()
             .filter(|h| h.name.eq_ignore_ascii_case("connection"))
-            .any(|h| has_token(h.value, "upgrade"));
+        {
+            options.add(h.value);
+            upgrade |= has_token(h.value, "upgrade");
+        }
         if upgrade {
             for h in headers
                 .iter()
@@ -91,7 +96,6 @@ impl Conn<Client> {
             kind: MethodKind::of(method),
             upgrade: (start, end),
         });
-        let options = ConnectionOptions::of(headers.iter().map(|h| (h.name.as_bytes(), h.value)));
         if !options.persists(Version::Http11) {
             self.our_keep_alive = false;
         }

@@ -8,7 +8,7 @@ use crate::body::{
 };
 use crate::error::Error;
 use crate::fields::{Fields, MAX_SPANS, RequestHead, ResponseHead, SpanSink};
-use crate::head::{ConnectionOptions, Version, fields, has_token, request_head, response_head};
+use crate::head::{Version, fields, has_token, request_head, response_head};
 
 impl<R: Role> Conn<R> {
     /// Advances the reader; returns what to report (as offsets, so that `self` is free).
@@ -413,9 +413,7 @@ impl<R: Role> Conn<R> {
                 let framing =
                     response_framing(kind.as_str(), code, version, fields.iter(), &limits)?;
                 let keep =
-                    ConnectionOptions::of(fields.iter().map(|h| (h.name.as_bytes(), h.value)))
-                        .persists(version)
-                        && framing != Framing::UntilClose;
+                    fields.connection_options().persists(version) && framing != Framing::UntilClose;
                 self.peer_keep_alive = keep;
                 if !keep {
                     // Requests pipelined behind this one will not be answered.
