@@ -4,7 +4,7 @@
 
 use crate::body::Framing;
 use crate::error::Error;
-use crate::head::{ConnectionOptions, Header, Sink, Version};
+use crate::head::{ConnectionOptions, Header, Sink, Version, has_token};
 use crate::scan::token_is;
 
 /// Offsets of one header field in the receive buffer.
@@ -116,8 +116,9 @@ impl<'a> Fields<'a> {
                         scan.host = Some((field, value()));
                     }
                 }
-                6 if scan.expect.is_none() && token_is(name, b"expect") => {
-                    scan.expect = Some(value());
+                // RFC 9110 10.1.1: `Expect` is a list, and several lines make one.
+                6 if token_is(name, b"expect") => {
+                    scan.expect_continue |= has_token(value(), "100-continue");
                 }
                 10 if token_is(name, b"connection") => scan.connection.add(value()),
                 14 if token_is(name, b"content-length") => scan.framed = true,
@@ -164,8 +165,8 @@ pub(crate) struct RequestScan<'a> {
     duplicate_host: Option<usize>,
     /// The options of every `Connection` line.
     pub(crate) connection: ConnectionOptions,
-    /// The first `Expect` value.
-    pub(crate) expect: Option<&'a [u8]>,
+    /// `100-continue` is among the members of the `Expect` lines.
+    pub(crate) expect_continue: bool,
     /// A `Content-Length` or `Transfer-Encoding` field is there.
     pub(crate) framed: bool,
 }
@@ -179,12 +180,9 @@ impl RequestScan<'_> {
         crate::host::check(version, self.host).map(|_| ())
     }
 
-    /// The request is HTTP/1.1 and says `Expect: 100-continue`.
+    /// The request is HTTP/1.1 and its `Expect` list holds `100-continue`.
     pub(crate) fn expects_continue(&self, version: Version) -> bool {
-        version == Version::Http11
-            && self
-                .expect
-                .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"))
+        version == Version::Http11 && self.expect_continue
     }
 }
 

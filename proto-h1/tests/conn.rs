@@ -276,7 +276,8 @@ fn expect_continue() {
 }
 
 /// A request head carries the framing the connection decided and whether it asked for
-/// `100 Continue`, from the first field of each name, whatever its case.
+/// `100 Continue`, whatever the fields' case. `Expect` is a list (RFC 9110 10.1.1): every
+/// line's members count, and only a whole member `100-continue` does.
 #[test]
 fn request_head_carries_framing_and_expectation() {
     use proto_h1::Framing;
@@ -296,8 +297,14 @@ fn request_head_carries_framing_and_expectation() {
         (
             "Expect: nothing\r\nExpect: 100-continue\r\n",
             Framing::None,
-            false,
+            true,
         ),
+        ("Expect: foo=bar, 100-CONTINUE ,x\r\n", Framing::None, true),
+        ("Expect: ,,100-continue\r\n", Framing::None, true),
+        ("Expect: 100-continued\r\n", Framing::None, false),
+        ("Expect: 100-continue;x=1\r\n", Framing::None, false),
+        ("Expect: \"100-continue\"\r\n", Framing::None, false),
+        ("X-Expect: 100-continue\r\n", Framing::None, false),
     ] {
         let input = format!("POST / HTTP/1.1\r\nHost: a\r\n{fields}\r\n");
         let mut s = ServerConn::new(ConnConfig::default());

@@ -300,7 +300,8 @@ fn http1_417_is_retried_without_the_expectation() {
 }
 
 /// Our server sends 100 Continue before reading a body (HTTP/1.1 and h2c): with an
-/// unlimited wait, the upload completes only because the 100 came.
+/// unlimited wait, the upload completes only because the 100 came (the expectation as the
+/// client adds it, and as one member of the caller's own `Expect` list).
 #[test]
 fn our_server_sends_100_continue_http1_and_h2c() {
     let server = Server::bind(
@@ -322,6 +323,14 @@ fn our_server_sends_100_continue_http1_and_h2c() {
             assert_eq!(resp.status(), 200, "h2 {h2}");
             assert!(resp.body().read_to_end().unwrap() == body, "h2 {h2}");
         }
+        // The caller's own field, `100-continue` as one member of the list (RFC 9110
+        // 10.1.1): the client waits for the 100 and the server sends it.
+        let req = Request::post(&url, body.clone())
+            .unwrap()
+            .header("Expect", "x-other, 100-Continue");
+        let mut resp = client.request(req).unwrap();
+        assert_eq!(resp.status(), 200, "h2 {h2}");
+        assert!(resp.body().read_to_end().unwrap() == body, "h2 {h2}");
         assert_eq!(client.pool_stats().opened, 1, "h2 {h2}");
     }
     server.shutdown().unwrap();

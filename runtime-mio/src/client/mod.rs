@@ -523,12 +523,12 @@ impl Prepared {
     }
 }
 
-/// Whether `headers` hold `Expect: 100-continue` (the expectation's value is
-/// case-insensitive, RFC 9110 10.1.1).
+/// Whether `headers` hold `Expect: 100-continue`: a member of any `Expect` line's list, case
+/// ignored (RFC 9110 10.1.1).
 pub(crate) fn has_expect_continue(headers: &[(String, Vec<u8>)]) -> bool {
-    headers.iter().any(|(n, v)| {
-        n.eq_ignore_ascii_case("expect") && v.trim_ascii().eq_ignore_ascii_case(b"100-continue")
-    })
+    headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("expect") && proto_h1::has_token(v, "100-continue"))
 }
 
 struct Inner {

@@ -582,10 +582,10 @@ impl Session for H2Session {
                     } else {
                         // RFC 9110 10.1.1: a server that reads the body SHOULD send `100
                         // Continue` to a client that waits for it (HEADERS with :status
-                        // 100, RFC 9113 8.1) before it answers.
+                        // 100, RFC 9113 8.1) before it answers. `Expect` is a list.
                         let expects = head.headers().any(|(n, v)| {
                             n.eq_ignore_ascii_case(b"expect")
-                                && v.trim_ascii().eq_ignore_ascii_case(b"100-continue")
+                                && proto_h1::has_token(v, "100-continue")
                         });
                         if expects {
                             let _ = self.conn.send_response(stream, 100, &[], false);
