@@ -20,8 +20,12 @@ pub struct ConnInfo {
     /// The JA4 of the ClientHello this client sent, under TLS (parsed from the bytes that
     /// went out).
     pub ja4: Option<String>,
-    /// The server's effective HTTP/2 SETTINGS once its first SETTINGS frame arrived.
+    /// The server's effective HTTP/2 SETTINGS once its first SETTINGS frame arrived: the
+    /// protocol's defaults for what it did not send.
     pub h2_peer_settings: Option<proto_h2::settings::Settings>,
+    /// The parameters of the server's first HTTP/2 SETTINGS frame as it sent them: in its
+    /// order, unknown identifiers included, nothing it left out.
+    pub h2_peer_settings_frame: Option<Vec<(u16, u32)>>,
     /// Through an `https://` proxy: the TLS version agreed with the proxy (`TLSv1.3`).
     pub proxy_tls_version: Option<String>,
     /// Through an `https://` proxy: the cipher suite agreed with the proxy (IANA name).

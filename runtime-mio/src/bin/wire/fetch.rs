@@ -434,19 +434,21 @@ fn verbose_conn(config: &ClientConfig, resp: &Response, err: &mut impl Write) {
             sent.join(", "),
             h2.connection_window
         );
-        if let Some(s) = info.h2_peer_settings {
+        if let Some(frame) = &info.h2_peer_settings_frame {
+            // As the server sent them: the effective values would print the defaults of what
+            // it left out (ENABLE_PUSH=1 from a server, which may not send that value).
+            let received: Vec<String> = frame
+                .iter()
+                .map(|&(id, v)| format!("{}={v}", settings_name(id)))
+                .collect();
             let _ = writeln!(
                 err,
-                "* HTTP/2 SETTINGS received: HEADER_TABLE_SIZE={}, ENABLE_PUSH={}, MAX_CONCURRENT_STREAMS={}, INITIAL_WINDOW_SIZE={}, MAX_FRAME_SIZE={}, MAX_HEADER_LIST_SIZE={}, ENABLE_CONNECT_PROTOCOL={}",
-                s.header_table_size,
-                u8::from(s.enable_push),
-                s.max_concurrent_streams
-                    .map_or("unlimited".into(), |n| n.to_string()),
-                s.initial_window_size,
-                s.max_frame_size,
-                s.max_header_list_size
-                    .map_or("unlimited".into(), |n| n.to_string()),
-                u8::from(s.enable_connect_protocol),
+                "* HTTP/2 SETTINGS received: {}",
+                if received.is_empty() {
+                    "(none: the defaults)".to_owned()
+                } else {
+                    received.join(", ")
+                }
             );
         }
     }

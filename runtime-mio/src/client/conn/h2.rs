@@ -363,7 +363,13 @@ pub(super) fn step_h2(
             }
             H2Event::Settings(s) => {
                 h.peer_settings = Some(s);
-                shared.info().h2_peer_settings = Some(s);
+                let mut info = shared.info();
+                info.h2_peer_settings = Some(s);
+                if info.h2_peer_settings_frame.is_none() {
+                    info.h2_peer_settings_frame =
+                        Some(h.conn.peer_fingerprint().settings().to_vec());
+                }
+                drop(info);
                 if let Some(n) = s.max_concurrent_streams {
                     shared.set_max_streams(n);
                 }
