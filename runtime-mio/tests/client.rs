@@ -715,6 +715,44 @@ fn close_delimited_body_h1() {
     assert_ne!(ids[0], ids[1]);
 }
 
+/// A body cut short by the server's close (`Content-Length` and chunked): the caller reads
+/// every byte that arrived, then the error, even when the close was seen before it read
+/// anything (the failure used to drop what was queued).
+#[test]
+fn body_cut_short_yields_what_came_then_the_error() {
+    fn answer(n: usize) -> Vec<u8> {
+        let mut v = if n % 2 == 0 {
+            b"HTTP/1.1 200 OK\r\nContent-Length: 20000\r\n\r\n".to_vec()
+        } else {
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4e20\r\n".to_vec()
+        };
+        v.extend(pattern(10_000));
+        v
+    }
+    let addr = raw_server(answer);
+    let client = Client::new(ClientConfig::default()).unwrap();
+    for framing in ["content-length", "chunked"] {
+        let mut r = client
+            .request(Request::get(&format!("http://{addr}/")).unwrap())
+            .unwrap();
+        // Time for the rest and the close to arrive before the first read.
+        std::thread::sleep(Duration::from_millis(200));
+        let mut got = Vec::new();
+        let err = loop {
+            match r.body().chunk(Wait::Block) {
+                Ok(Some(c)) => got.extend_from_slice(&c),
+                Ok(None) => panic!("{framing}: the cut body ended as if complete"),
+                Err(e) => break e,
+            }
+        };
+        assert!(got == pattern(10_000), "{framing}: {} bytes", got.len());
+        assert!(
+            err.to_string().contains("unexpected_eof"),
+            "{framing}: {err}"
+        );
+    }
+}
+
 /// A server that closes a kept-alive connection after one response (without saying so):
 /// the next request goes on a new connection and succeeds.
 #[test]

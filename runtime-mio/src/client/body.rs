@@ -495,7 +495,10 @@ impl Exchange {
         }
     }
 
-    /// The exchange failed (before or after the head).
+    /// The exchange failed (before or after the head). Body bytes that arrived before the
+    /// failure stay queued and are read before it (a body cut short gives the caller every
+    /// byte that came, as curl writes them, then the error), except after a cancel: the
+    /// caller asked for nothing more.
     pub(crate) fn fail(&self, e: Error) {
         let mut s = self.lock();
         if s.head.is_none() {
@@ -504,10 +507,10 @@ impl Exchange {
         if matches!(s.end, End::Open) {
             if matches!(e, Error::Cancelled) {
                 self.cancelled.store(true, Ordering::Release);
+                s.queue.clear();
+                s.queued = 0;
             }
             s.end = End::Failed(e);
-            s.queue.clear();
-            s.queued = 0;
         }
         self.release(s);
     }
