@@ -452,6 +452,31 @@ fn exit_codes() {
     let out = wire(&["get", "ftp://x/"]);
     assert_eq!(out.status.code(), Some(3));
     s.shutdown().unwrap();
+
+    // A body cut short by the server's close: what came is written, then 18 (curl's
+    // "partial file"), with an error that names the cut and no server status.
+    let cut = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = cut.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        use std::io::Read as _;
+        let (mut c, _) = cut.accept().unwrap();
+        let mut head = Vec::new();
+        let mut b = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && c.read(&mut b).unwrap_or(0) == 1 {
+            head.push(b[0]);
+        }
+        c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab")
+            .unwrap();
+    });
+    let out = wire(&["get", &format!("http://{addr}/")]);
+    server.join().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(18), "{err}");
+    assert_eq!(out.stdout, b"ab", "{err}");
+    assert!(
+        err.contains("HTTP/1.1: unexpected_eof") && !err.contains("400"),
+        "{err}"
+    );
 }
 
 /// The environment's proxies as curl takes them: `http_proxy` (no scheme: http://) is used,

@@ -2,8 +2,9 @@
 //!
 //! The body goes to stdout (or `-o FILE`) chunk by chunk as it arrives, byte-exact, never
 //! whole in memory. Exit codes follow curl's: 0 success, 2 bad arguments, 3 bad URL, 6 DNS,
-//! 7 connect, 16 HTTP/2, 22 HTTP status >= 400 with `-f`, 23 writing the output, 26 reading
-//! a file to send, 28 timeout, 35 TLS, 56 the connection failed while receiving.
+//! 7 connect, 16 HTTP/2, 18 the body was cut short (HTTP/1.1; what came was written), 22 HTTP
+//! status >= 400 with `-f`, 23 writing the output, 26 reading a file to send, 28 timeout, 35
+//! TLS, 56 the connection failed while receiving.
 //!
 //! Flags other commands will need (`--proxy`, `--resolve`, `--compressed`, `-L`,
 //! `--impersonate`) go into [`Args`] and [`client_config`] beside the ones here.
@@ -136,6 +137,10 @@ pub(crate) fn exit_code(e: &Error) -> u8 {
         Error::Timeout(_) => 28,
         Error::Tls(_) => 35,
         Error::Protocol(runtime_mio::client::ProtocolError::H2(_)) => 16,
+        // The connection closed inside the body: curl's "partial file".
+        Error::Protocol(runtime_mio::client::ProtocolError::H1(proto_h1::Error::UnexpectedEof)) => {
+            18
+        }
         Error::RequestBody(_) => 26,
         Error::InvalidRequest(_) => 2,
         Error::TooManyRedirects { .. } => 47,
