@@ -721,7 +721,7 @@ fn close_delimited_body_h1() {
 #[test]
 fn body_cut_short_yields_what_came_then_the_error() {
     fn answer(n: usize) -> Vec<u8> {
-        let mut v = if n % 2 == 0 {
+        let mut v = if n.is_multiple_of(2) {
             b"HTTP/1.1 200 OK\r\nContent-Length: 20000\r\n\r\n".to_vec()
         } else {
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4e20\r\n".to_vec()
