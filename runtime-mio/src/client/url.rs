@@ -81,6 +81,19 @@ pub struct Url {
 }
 
 impl Url {
+    /// A URL with an empty host and target (allocates nothing): what a request's URL is
+    /// replaced with when it moves out of a request that ends.
+    pub(crate) fn empty(scheme: Scheme) -> Url {
+        Url {
+            origin: Origin {
+                scheme,
+                host: String::new(),
+                port: 0,
+            },
+            target: String::new(),
+        }
+    }
+
     /// Parses `scheme://host[:port][/path][?query][#fragment]`; user information is refused.
     ///
     /// ```
