@@ -143,6 +143,16 @@ impl<'a> Fields<'a> {
         options
     }
 
+    /// The bytes of every name and value together (what a copy of the fields needs, sized
+    /// at once), from the stored spans.
+    #[must_use]
+    pub fn name_value_bytes(&self) -> usize {
+        self.spans
+            .iter()
+            .map(|s| s.name.1 as usize + s.value.1 as usize)
+            .sum()
+    }
+
     /// How many fields.
     #[must_use]
     pub fn len(&self) -> usize {

@@ -4,7 +4,12 @@
 //!
 //! ```text
 //! client_load --url URL --proto h1|h2 --inflight N --duration SECS [--cacert PEM] [--queue|--local]
+//!             [--requests COUNT]
 //! ```
+//!
+//! `--requests COUNT` (with `--queue` or `--local`): stop submitting after COUNT requests
+//! (or at the deadline, whichever comes first), for instruction counts per request under
+//! callgrind, where a fixed count cancels start-up between two runs.
 //!
 //! With `--queue`: one thread keeps the N requests in flight through the client's completion
 //! queue ([`Client::queue`]), each completing with its body buffered
@@ -55,12 +60,41 @@ fn count(t: &mut Tally, result: Result<Response, Error>) {
     }
 }
 
+/// When to stop submitting: at the deadline, or after a number of requests.
+struct Budget {
+    deadline: Instant,
+    left: Option<u64>,
+}
+
+impl Budget {
+    /// Whether one more request may be submitted (and counts it).
+    fn take(&mut self) -> bool {
+        if let Some(n) = &mut self.left {
+            if *n == 0 {
+                return false;
+            }
+            *n -= 1;
+        }
+        Instant::now() < self.deadline
+    }
+}
+
 fn main() {
     let queue = std::env::args().any(|a| a == "--queue");
     let local = std::env::args().any(|a| a == "--local");
+    let mut rest: Vec<String> = std::env::args().skip(1).collect();
+    let mut requests = None;
+    if let Some(i) = rest.iter().position(|a| a == "--requests") {
+        let n = rest.get(i + 1).and_then(|v| v.parse::<u64>().ok());
+        let Some(n) = n else {
+            eprintln!("--requests needs a count");
+            std::process::exit(2);
+        };
+        requests = Some(n);
+        rest.drain(i..i + 2);
+    }
     let args = match Args::parse(
-        std::env::args()
-            .skip(1)
+        rest.into_iter()
             .filter(|a| a != "--queue" && a != "--local"),
     ) {
         Ok(a) => a,
@@ -95,7 +129,11 @@ fn main() {
             }
         }
         let started = Instant::now();
-        let all = run_local(&mut q, &args.url, args.inflight, started + args.duration);
+        let budget = Budget {
+            deadline: started + args.duration,
+            left: requests,
+        };
+        let all = run_local(&mut q, &args.url, args.inflight, budget);
         all.print(started.elapsed());
         let opened = q.pool_stats().opened;
         if opened as usize != conns {
@@ -113,7 +151,11 @@ fn main() {
     let started = Instant::now();
     let deadline = started + args.duration;
     if queue {
-        let all = run_queue(&client, &url, args.inflight, deadline);
+        let budget = Budget {
+            deadline,
+            left: requests,
+        };
+        let all = run_queue(&client, &url, args.inflight, budget);
         all.print(started.elapsed());
         report_conns(&client, conns);
         return;
@@ -153,9 +195,9 @@ fn report_conns(client: &Client, conns: usize) {
     }
 }
 
-/// One thread, `inflight` requests kept in flight through a completion queue until
-/// `deadline`.
-fn run_queue(client: &Client, url: &str, inflight: usize, deadline: Instant) -> Tally {
+/// One thread, `inflight` requests kept in flight through a completion queue until the
+/// budget is spent.
+fn run_queue(client: &Client, url: &str, inflight: usize, mut budget: Budget) -> Tally {
     // The body is 13 bytes: complete once it is all there.
     const MODE: CompletionMode = CompletionMode::Buffered(64 * 1024);
     let mut t = Tally::default();
@@ -166,12 +208,14 @@ fn run_queue(client: &Client, url: &str, inflight: usize, deadline: Instant) -> 
         }
     };
     for _ in 0..inflight {
-        submit(&mut q, &mut t);
+        if budget.take() {
+            submit(&mut q, &mut t);
+        }
     }
     while q.in_flight() > 0 {
         for done in q.wait(Wait::Block) {
             count(&mut t, done.result);
-            if Instant::now() < deadline {
+            if budget.take() {
                 submit(&mut q, &mut t);
             }
         }
@@ -180,7 +224,7 @@ fn run_queue(client: &Client, url: &str, inflight: usize, deadline: Instant) -> 
 }
 
 /// As [`run_queue`], through a [`LocalQueue`]: this thread also runs the client's loop.
-fn run_local(q: &mut LocalQueue, url: &str, inflight: usize, deadline: Instant) -> Tally {
+fn run_local(q: &mut LocalQueue, url: &str, inflight: usize, mut budget: Budget) -> Tally {
     // The body is 13 bytes: complete once it is all there.
     const LIMIT: usize = 64 * 1024;
     let mut t = Tally::default();
@@ -190,12 +234,14 @@ fn run_local(q: &mut LocalQueue, url: &str, inflight: usize, deadline: Instant) 
         }
     };
     for _ in 0..inflight {
-        submit(q, &mut t);
+        if budget.take() {
+            submit(q, &mut t);
+        }
     }
     while q.in_flight() > 0 {
         for done in q.wait(Wait::Block) {
             count(&mut t, done.result);
-            if Instant::now() < deadline {
+            if budget.take() {
                 submit(q, &mut t);
             }
         }

@@ -539,3 +539,28 @@ mod fast_and_general_fields_agree {
         }
     }
 }
+
+#[test]
+fn connection_options_read_lone_values_and_lists_alike() {
+    let opts = |lines: &[&[u8]]| {
+        let mut o = ConnectionOptions::default();
+        for l in lines {
+            o.add(l);
+        }
+        (o.close, o.persists(Version::Http10))
+    };
+    // (close, an HTTP/1.0 message persists)
+    assert_eq!(opts(&[b"keep-alive"]), (false, true));
+    assert_eq!(opts(&[b"Keep-Alive"]), (false, true));
+    assert_eq!(opts(&[b"close"]), (true, false));
+    assert_eq!(opts(&[b"CLOSE"]), (true, false));
+    assert_eq!(opts(&[b"keep-alive", b"close"]), (true, false));
+    assert_eq!(opts(&[b"close", b"keep-alive"]), (true, false));
+    assert_eq!(opts(&[b"keep-alive, close"]), (true, false));
+    assert_eq!(opts(&[b"upgrade,keep-alive"]), (false, true));
+    assert_eq!(opts(&[b"keep-alives"]), (false, false));
+    assert_eq!(opts(&[b"closed"]), (false, false));
+    assert_eq!(opts(&[b"upgrade"]), (false, false));
+    assert_eq!(opts(&[]), (false, false));
+    assert!(opts(&[b"close"]) != opts(&[b"keep-alive"]));
+}

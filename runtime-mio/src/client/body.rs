@@ -86,17 +86,26 @@ impl Fields {
     /// Appends a field. A head too large for `u32` offsets (4 GiB; no engine accepts one)
     /// drops the field.
     pub(crate) fn push(&mut self, name: &[u8], value: &[u8]) {
-        if self.bytes.len() + name.len() + value.len() > u32::MAX as usize {
-            return;
-        }
         // Names are ASCII in practice: a word-at-a-time check before the full UTF-8 one
         // (which goes byte by byte through a short name).
         if name.is_ascii() || std::str::from_utf8(name).is_ok() {
-            self.bytes.extend_from_slice(name);
+            self.push_valid(name, value);
         } else {
-            self.bytes
-                .extend_from_slice(String::from_utf8_lossy(name).as_bytes());
+            self.push_valid(String::from_utf8_lossy(name).as_bytes(), value);
         }
+    }
+
+    /// [`Fields::push`] of a name known to be UTF-8 (an HTTP/1.1 head's, which its parser
+    /// checked): no check again.
+    pub(crate) fn push_str(&mut self, name: &str, value: &[u8]) {
+        self.push_valid(name.as_bytes(), value);
+    }
+
+    fn push_valid(&mut self, name: &[u8], value: &[u8]) {
+        if self.bytes.len() + name.len() + value.len() > u32::MAX as usize {
+            return;
+        }
+        self.bytes.extend_from_slice(name);
         let name = self.bytes.len() as u32;
         self.bytes.extend_from_slice(value);
         self.ends.push(FieldEnd {

@@ -150,6 +150,37 @@ pub(crate) fn defer_signals(on: bool) {
     DEFERRED.with(|d| d.borrow_mut().active = on);
 }
 
+/// Hashes the queue's own tickets (sequential numbers it chose, never a peer's) with one
+/// multiplication instead of SipHash: the pending map is looked up twice per request.
+#[derive(Debug, Clone, Copy, Default)]
+struct TicketHash;
+
+impl std::hash::BuildHasher for TicketHash {
+    type Hasher = TicketHasher;
+    fn build_hasher(&self) -> TicketHasher {
+        TicketHasher(0)
+    }
+}
+
+/// [`TicketHash`]'s hasher: a `u64` times an odd constant (Fibonacci hashing), so that the
+/// high bits hashbrown takes its tags from vary between consecutive tickets.
+#[derive(Debug)]
+struct TicketHasher(u64);
+
+impl std::hash::Hasher for TicketHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 #[derive(Debug)]
 struct Pending {
     ex: Arc<Exchange>,
@@ -214,7 +245,7 @@ struct Pending {
 pub struct CompletionQueue {
     client: Client,
     shared: Arc<Shared>,
-    pending: HashMap<u64, Pending>,
+    pending: HashMap<u64, Pending, TicketHash>,
     next: u64,
     /// The ready list's last buffer, swapped back in by the next [`CompletionQueue::wait`]
     /// (its capacity kept: the loop pushes into it without growing it again).
@@ -226,7 +257,7 @@ impl CompletionQueue {
         CompletionQueue {
             client,
             shared: Arc::new(Shared::default()),
-            pending: HashMap::new(),
+            pending: HashMap::default(),
             next: 0,
             spare: Vec::new(),
         }
@@ -256,9 +287,10 @@ impl CompletionQueue {
         let decoding = req.decompress.unwrap_or(config.decompress);
         // No redirect chain here: the page it comes from decides.
         let site = add_client_fields(&mut req, &self.client, decoding, []);
-        let url = req.url.clone();
         let total_from = Instant::now();
         let (route, prepared, started) = self.client.prepare(&mut req);
+        // `req` ends here: its URL moves into the pending entry (no copy of host and target).
+        let url = std::mem::replace(&mut req.url, Url::empty(route.origin.scheme));
         let cancel = Arc::clone(&req.cancel);
         let limit = match mode {
             CompletionMode::Head => config.body_queue,

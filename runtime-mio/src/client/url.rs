@@ -43,7 +43,6 @@ impl Origin {
     /// One allocation, sized at once (every request builds its `Host`/`:authority` with it).
     #[must_use]
     pub fn authority(&self) -> String {
-        use std::fmt::Write;
         let default = match self.scheme {
             Scheme::Http => 80,
             Scheme::Https => 443,
@@ -59,7 +58,11 @@ impl Origin {
             out.push(']');
         }
         if self.port != default {
-            let _ = write!(out, ":{}", self.port);
+            let mut digits = [0; 20];
+            out.push(':');
+            for &d in crate::decimal::decimal_bytes(u64::from(self.port), &mut digits) {
+                out.push(char::from(d));
+            }
         }
         out
     }
@@ -81,6 +84,19 @@ pub struct Url {
 }
 
 impl Url {
+    /// A URL with an empty host and target (allocates nothing): what a request's URL is
+    /// replaced with when it moves out of a request that ends.
+    pub(crate) fn empty(scheme: Scheme) -> Url {
+        Url {
+            origin: Origin {
+                scheme,
+                host: String::new(),
+                port: 0,
+            },
+            target: String::new(),
+        }
+    }
+
     /// Parses `scheme://host[:port][/path][?query][#fragment]`; user information is refused.
     ///
     /// ```
@@ -97,18 +113,28 @@ impl Url {
     /// [`Error::InvalidUrl`].
     pub fn parse(url: &str) -> Result<Url, Error> {
         let bad = || Error::InvalidUrl(url.to_owned());
-        let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
-        let scheme = if scheme.eq_ignore_ascii_case("http") {
-            Scheme::Http
-        } else if scheme.eq_ignore_ascii_case("https") {
-            Scheme::Https
+        // The scheme is what comes before the first "://": `http` or `https`, in any case.
+        // Byte scans below, not `str` searchers: a client parses one URL per request.
+        let b = url.as_bytes();
+        let (scheme, rest) = if b.len() >= 7 && b[..7].eq_ignore_ascii_case(b"http://") {
+            (Scheme::Http, &url[7..])
+        } else if b.len() >= 8 && b[..8].eq_ignore_ascii_case(b"https://") {
+            (Scheme::Https, &url[8..])
         } else {
             return Err(bad());
         };
-        let rest = rest.split('#').next().unwrap_or_default();
-        let end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, target) = rest.split_at(end);
-        if authority.contains('@') || authority.is_empty() {
+        // The authority ends at the path, the query or the fragment; the fragment is not
+        // sent.
+        let end = rest
+            .bytes()
+            .position(|c| matches!(c, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        let target = match tail.bytes().position(|c| c == b'#') {
+            Some(i) => &tail[..i],
+            None => tail,
+        };
+        if authority.is_empty() || authority.as_bytes().contains(&b'@') {
             return Err(bad());
         }
         let (host, port) = split_host_port(authority).ok_or_else(bad)?;
@@ -151,12 +177,12 @@ pub(crate) fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
             p => (host, Some(p.strip_prefix(':')?)),
         }
     } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
+        match authority.bytes().rposition(|c| c == b':') {
+            Some(i) => (&authority[..i], Some(&authority[i + 1..])),
             None => (authority, None),
         }
     };
-    let valid = |b: u8| b.is_ascii_alphanumeric() || b"-._:".contains(&b);
+    let valid = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':');
     (!host.is_empty() && host.bytes().all(valid)).then_some((host, port))
 }
 
@@ -224,6 +250,114 @@ mod tests {
         for bad in ["%", "%4", "a%4", "%+5", "%-5", "%g0", "%0g", "% 1", "%C3"] {
             assert_eq!(percent_decode(bad), None, "{bad}");
         }
+    }
+
+    /// The parser as it was before its byte scans (`str` searchers): the reference the
+    /// current one must agree with.
+    fn parse_reference(url: &str) -> Option<(Scheme, String, u16, String)> {
+        let (scheme, rest) = url.split_once("://")?;
+        let scheme = if scheme.eq_ignore_ascii_case("http") {
+            Scheme::Http
+        } else if scheme.eq_ignore_ascii_case("https") {
+            Scheme::Https
+        } else {
+            return None;
+        };
+        let rest = rest.split('#').next().unwrap_or_default();
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, target) = rest.split_at(end);
+        if authority.contains('@') || authority.is_empty() {
+            return None;
+        }
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (host, after) = v6.split_once(']')?;
+            match after {
+                "" => (host, None),
+                p => (host, Some(p.strip_prefix(':')?)),
+            }
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            }
+        };
+        let valid = |b: u8| b.is_ascii_alphanumeric() || b"-._:".contains(&b);
+        if host.is_empty() || !host.bytes().all(valid) {
+            return None;
+        }
+        let port = match port {
+            None | Some("") => match scheme {
+                Scheme::Http => 80,
+                Scheme::Https => 443,
+            },
+            Some(p) => p.parse().ok()?,
+        };
+        let target = if target.is_empty() {
+            "/".to_owned()
+        } else if target.starts_with('?') {
+            format!("/{target}")
+        } else {
+            target.to_owned()
+        };
+        if target.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return None;
+        }
+        Some((scheme, host.to_ascii_lowercase(), port, target))
+    }
+
+    #[test]
+    fn parse_agrees_with_the_reference() {
+        let schemes = [
+            "http", "HTTPS", "hTtP", "https", "ftp", "http:", "", "httpss",
+        ];
+        let seps = ["://", ":/", "//", ":///", "://://"];
+        let hosts = [
+            "h",
+            "H.Example",
+            "127.0.0.1",
+            "[::1]",
+            "[::1",
+            "::1",
+            "a@b",
+            "",
+            "a b",
+            "é",
+            "#",
+        ];
+        let ports = ["", ":", ":80", ":443", ":8080", ":99999", ":x", "::1"];
+        let tails = [
+            "", "/", "/a?b#c", "?q", "#f", "#f/x", "/a b", "/%20", "?", "/é", "/\x7f", "//x",
+        ];
+        let mut n = 0;
+        for s in schemes {
+            for sep in seps {
+                for h in hosts {
+                    for p in ports {
+                        for t in tails {
+                            let url = format!("{s}{sep}{h}{p}{t}");
+                            let got = Url::parse(&url)
+                                .ok()
+                                .map(|u| (u.origin.scheme, u.origin.host, u.origin.port, u.target));
+                            assert_eq!(got, parse_reference(&url), "{url:?}");
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(n > 20_000);
+    }
+
+    #[test]
+    fn authority_writes_the_port_unless_default() {
+        let a = |url: &str| Url::parse(url).unwrap().origin.authority();
+        assert_eq!(a("http://h:8080/"), "h:8080");
+        assert_eq!(a("http://h:443/"), "h:443");
+        assert_eq!(a("https://h:443/"), "h");
+        assert_eq!(a("https://h:80/"), "h:80");
+        assert_eq!(a("http://h:0/"), "h:0");
+        assert_eq!(a("http://h:65535/"), "h:65535");
+        assert_eq!(a("https://[::1]:1/"), "[::1]:1");
     }
 
     #[test]

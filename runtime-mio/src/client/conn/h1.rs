@@ -107,12 +107,9 @@ fn feed_h1(
 }
 
 fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
-    let (count, bytes) = head.headers().fold((0, 0), |(c, b), h| {
-        (c + 1, b + h.name.len() + h.value.len())
-    });
-    let mut fields = Fields::with_capacity(count, bytes);
+    let mut fields = Fields::with_capacity(head.fields.len(), head.fields.name_value_bytes());
     for h in head.headers() {
-        fields.push(h.name.as_bytes(), h.value);
+        fields.push_str(h.name, h.value);
     }
     Head {
         status: head.code,
