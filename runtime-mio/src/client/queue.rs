@@ -1,7 +1,7 @@
 //! A completion queue: one thread keeps many requests in flight on a [`Client`] and takes
 //! their responses as they complete, several per wake-up (as curl's multi interface).
 
-use std::collections::HashMap;
+use super::conn::IdMap;
 use std::marker::PhantomData;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -214,7 +214,8 @@ struct Pending {
 pub struct CompletionQueue {
     client: Client,
     shared: Arc<Shared>,
-    pending: HashMap<u64, Pending>,
+    /// By ticket: numbers this queue counts up, hashed without SipHash ([`IdMap`]).
+    pending: IdMap<u64, Pending>,
     next: u64,
     /// The ready list's last buffer, swapped back in by the next [`CompletionQueue::wait`]
     /// (its capacity kept: the loop pushes into it without growing it again).
@@ -226,7 +227,7 @@ impl CompletionQueue {
         CompletionQueue {
             client,
             shared: Arc::new(Shared::default()),
-            pending: HashMap::new(),
+            pending: IdMap::default(),
             next: 0,
             spare: Vec::new(),
         }
