@@ -1,12 +1,12 @@
 //! A completion queue: one thread keeps many requests in flight on a [`Client`] and takes
 //! their responses as they complete, several per wake-up (as curl's multi interface).
 
-use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::body::{Exchange, Response, Wait};
+use super::conn::IdMap;
 use super::cookie::SiteContext;
 use super::decode;
 use super::error::Error;
@@ -150,37 +150,6 @@ pub(crate) fn defer_signals(on: bool) {
     DEFERRED.with(|d| d.borrow_mut().active = on);
 }
 
-/// Hashes the queue's own tickets (sequential numbers it chose, never a peer's) with one
-/// multiplication instead of SipHash: the pending map is looked up twice per request.
-#[derive(Debug, Clone, Copy, Default)]
-struct TicketHash;
-
-impl std::hash::BuildHasher for TicketHash {
-    type Hasher = TicketHasher;
-    fn build_hasher(&self) -> TicketHasher {
-        TicketHasher(0)
-    }
-}
-
-/// [`TicketHash`]'s hasher: a `u64` times an odd constant (Fibonacci hashing), so that the
-/// high bits hashbrown takes its tags from vary between consecutive tickets.
-#[derive(Debug)]
-struct TicketHasher(u64);
-
-impl std::hash::Hasher for TicketHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
 #[derive(Debug)]
 struct Pending {
     ex: Arc<Exchange>,
@@ -245,7 +214,8 @@ struct Pending {
 pub struct CompletionQueue {
     client: Client,
     shared: Arc<Shared>,
-    pending: HashMap<u64, Pending, TicketHash>,
+    /// By ticket: numbers this queue counts up, hashed without SipHash ([`IdMap`]).
+    pending: IdMap<u64, Pending>,
     next: u64,
     /// The ready list's last buffer, swapped back in by the next [`CompletionQueue::wait`]
     /// (its capacity kept: the loop pushes into it without growing it again).
@@ -257,7 +227,7 @@ impl CompletionQueue {
         CompletionQueue {
             client,
             shared: Arc::new(Shared::default()),
-            pending: HashMap::default(),
+            pending: IdMap::default(),
             next: 0,
             spare: Vec::new(),
         }

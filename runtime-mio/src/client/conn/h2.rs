@@ -30,18 +30,19 @@ const H2_DROPPED: [&str; 6] = [
     "host",
 ];
 
-/// Hashes the stream ids of [`H2::streams`] with one multiplication instead of SipHash (a
-/// step looks up every stream it walks): the ids are numbered by this connection, odd
-/// numbers counting up, that nobody picks to collide.
+/// Hashes numbers this side hands out itself with one multiplication instead of SipHash: the
+/// stream ids of [`H2::streams`] (a step looks up every stream it walks; odd numbers counting
+/// up) and a completion queue's tickets (counting up from 0, looked up twice per request).
+/// Nobody picks them to collide, so SipHash's protection against chosen keys buys nothing.
 #[derive(Debug, Default, Clone, Copy)]
-pub(super) struct StreamIdHasher(u64);
+pub(crate) struct IdHasher(u64);
 
-impl StreamIdHasher {
+impl IdHasher {
     /// 2^64 divided by the golden ratio (Fibonacci hashing).
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
 }
 
-impl std::hash::Hasher for StreamIdHasher {
+impl std::hash::Hasher for IdHasher {
     fn finish(&self) -> u64 {
         // The product's high bits are the well-mixed ones; folded down, they reach the low
         // bits the table indexes with (odd ids would otherwise all end in 1).
@@ -57,10 +58,18 @@ impl std::hash::Hasher for StreamIdHasher {
     fn write_u32(&mut self, n: u32) {
         self.0 = (self.0 ^ u64::from(n)).wrapping_mul(Self::K);
     }
+
+    fn write_u64(&mut self, n: u64) {
+        // The high half folded in first: numbers below 2^32 hash as their u32 would.
+        self.0 = (self.0 ^ n ^ (n >> 32).rotate_left(29)).wrapping_mul(Self::K);
+    }
 }
 
+/// A map keyed by numbers this side hands out ([`IdHasher`]).
+pub(crate) type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// The exchanges of an HTTP/2 connection by stream id.
-pub(super) type Streams = HashMap<u32, Active, std::hash::BuildHasherDefault<StreamIdHasher>>;
+pub(super) type Streams = IdMap<u32, Active>;
 
 /// An HTTP/2 connection and its exchanges by stream.
 pub(super) struct H2 {
@@ -467,19 +476,33 @@ pub(super) fn step_h2(
 
 #[cfg(test)]
 mod tests {
-    use super::{StreamIdHasher, lowercase_name};
+    use super::{IdHasher, lowercase_name};
     use std::hash::{BuildHasher, BuildHasherDefault};
 
     /// Consecutive stream ids (odd numbers) spread over the low bits a table indexes with,
     /// and over the high bits it keeps as tags.
     #[test]
     fn stream_ids_hash_apart() {
-        let b = BuildHasherDefault::<StreamIdHasher>::default();
+        let b = BuildHasherDefault::<IdHasher>::default();
         let hashes: Vec<u64> = (0..256u32).map(|i| b.hash_one(2 * i + 1)).collect();
         let low: std::collections::HashSet<u64> = hashes.iter().map(|h| h & 0xff).collect();
         let high: std::collections::HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
         assert!(low.len() > 128, "{} low bytes of 256", low.len());
         assert!(high.len() > 100, "{} high 7-bit tags of 128", high.len());
+    }
+
+    /// Consecutive tickets (u64, from 0) spread the same way, and a u64 below 2^32 hashes
+    /// as the u32 it holds.
+    #[test]
+    fn tickets_hash_apart() {
+        let b = BuildHasherDefault::<IdHasher>::default();
+        let hashes: Vec<u64> = (0..256u64).map(|i| b.hash_one(i)).collect();
+        let low: std::collections::HashSet<u64> = hashes.iter().map(|h| h & 0xff).collect();
+        let high: std::collections::HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
+        assert!(low.len() > 128, "{} low bytes of 256", low.len());
+        assert!(high.len() > 100, "{} high 7-bit tags of 128", high.len());
+        assert_eq!(b.hash_one(77u64), b.hash_one(77u32));
+        assert_ne!(b.hash_one(1u64 << 32), b.hash_one(0u64));
     }
 
     /// Lowercase names pass as they are, usual names in any case come lowercase from the

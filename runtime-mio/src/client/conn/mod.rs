@@ -47,6 +47,8 @@ mod h1;
 mod h2;
 mod tunnel;
 
+pub(super) use h2::IdMap;
+
 use h1::{H1, step_h1};
 use h2::{H2, step_h2};
 use tunnel::{Tunnel, step_tunnel};
