@@ -1,6 +1,7 @@
 //! The event loop's unit tests: the local loop's read-ahead.
 
 use super::*;
+use std::io::Write as _;
 use std::time::Duration;
 
 /// Records what it is given; reads ahead when told to.
