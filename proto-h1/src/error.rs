@@ -388,9 +388,26 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.kind(), self.status())?;
+impl Error {
+    /// The error's text without the status a server answers it with: what, where and which
+    /// limit. A client shows this for a bad response (the status belongs to a server's reply
+    /// to a bad request); [`Display`](fmt::Display) adds the status after the kind.
+    ///
+    /// ```
+    /// use proto_h1::Error;
+    /// assert_eq!(Error::UnexpectedEof.to_string(), "unexpected_eof (400)");
+    /// assert_eq!(Error::UnexpectedEof.without_status().to_string(), "unexpected_eof");
+    /// let big = Error::BodyTooLarge { limit: 10 };
+    /// assert_eq!(big.to_string(), "body_too_large (413), limit 10");
+    /// assert_eq!(big.without_status().to_string(), "body_too_large, limit 10");
+    /// ```
+    #[must_use]
+    pub fn without_status(self) -> impl fmt::Display {
+        WithoutStatus(self)
+    }
+
+    /// Where and which limit, after the kind (and the status).
+    fn write_context(self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(offset) = self.offset() {
             write!(f, " at byte {offset}")?;
         }
@@ -401,6 +418,23 @@ impl fmt::Display for Error {
             write!(f, ", limit {limit}")?;
         }
         Ok(())
+    }
+}
+
+/// [`Error::without_status`]'s text.
+struct WithoutStatus(Error);
+
+impl fmt::Display for WithoutStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.kind())?;
+        self.0.write_context(f)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.kind(), self.status())?;
+        self.write_context(f)
     }
 }
 

@@ -63,21 +63,9 @@ pub enum ProtocolError {
 impl fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ProtocolError::H1(e) => {
-                // proto-h1's own text names the status a server would answer (400, 431...),
-                // which says nothing about a response: what, where and which limit only.
-                write!(f, "HTTP/1.1: {}", e.kind())?;
-                if let Some(offset) = e.offset() {
-                    write!(f, " at byte {offset}")?;
-                }
-                if let Some(field) = e.field() {
-                    write!(f, " in header field {field} (0-based)")?;
-                }
-                if let Some(limit) = e.limit() {
-                    write!(f, ", limit {limit}")?;
-                }
-                Ok(())
-            }
+            // proto-h1's status is a server's answer to a bad request: nothing to say of
+            // a response.
+            ProtocolError::H1(e) => write!(f, "HTTP/1.1: {}", e.without_status()),
             ProtocolError::H2(e) => write!(f, "HTTP/2: {e}"),
             ProtocolError::Reset(c) => write!(f, "HTTP/2 stream reset with code {:#x}", c.0),
             ProtocolError::Unsupported(what) => write!(f, "unsupported: {what}"),

@@ -140,10 +140,10 @@ fn ms(d: Duration) -> String {
     }
 }
 
-/// Runs `wire bench`; the exit code.
 /// Hashes the queue's tickets (numbers it hands out in sequence, never a peer's) with one
 /// multiplication: SipHash cost about 350 instructions a request for the insert and the
-/// remove of each ticket's send time.
+/// remove of each ticket's send time. (The client's own `IdMap` is crate-private; this
+/// binary cannot reach it.)
 #[derive(Debug, Clone, Copy, Default)]
 struct TicketHash;
 
@@ -172,6 +172,7 @@ impl std::hash::Hasher for TicketHasher {
     }
 }
 
+/// Runs `wire bench`; the exit code.
 pub(crate) fn run(args: &Args) -> u8 {
     let fail = |code: u8, msg: String| {
         eprintln!("wire bench: ({code}) {msg}");

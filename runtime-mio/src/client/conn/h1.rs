@@ -120,12 +120,8 @@ fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
 
 /// Whether the response says the server closes the connection after it.
 fn closes(head: &proto_h1::ResponseHead<'_>) -> bool {
-    head.headers().any(|h| {
-        h.name.eq_ignore_ascii_case("connection")
-            && h.value
-                .split(|&b| b == b',')
-                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
-    })
+    head.headers()
+        .any(|h| h.name.eq_ignore_ascii_case("connection") && proto_h1::has_token(h.value, "close"))
 }
 
 pub(super) fn step_h1(
