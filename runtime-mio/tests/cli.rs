@@ -455,27 +455,64 @@ fn exit_codes() {
 
     // A body cut short by the server's close: what came is written, then 18 (curl's
     // "partial file"), with an error that names the cut and no server status.
-    let cut = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = cut.local_addr().unwrap();
-    let server = std::thread::spawn(move || {
-        use std::io::Read as _;
-        let (mut c, _) = cut.accept().unwrap();
-        let mut head = Vec::new();
-        let mut b = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") && c.read(&mut b).unwrap_or(0) == 1 {
-            head.push(b[0]);
-        }
-        c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab")
-            .unwrap();
-    });
+    let addr = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab");
     let out = wire(&["get", &format!("http://{addr}/")]);
-    server.join().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(18), "{err}");
     assert_eq!(out.stdout, b"ab", "{err}");
     assert!(
         err.contains("HTTP/1.1: unexpected_eof") && !err.contains("400"),
         "{err}"
+    );
+
+    // The server closes without a byte of answer: 52 (curl's "empty reply from server").
+    let addr = raw_server(b"");
+    let out = wire(&["get", &format!("http://{addr}/")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(52), "{err}");
+    assert!(
+        out.stdout.is_empty() && err.contains("empty reply"),
+        "{err}"
+    );
+}
+
+/// A raw HTTP/1.1 server for one connection: reads the request head, writes `answer`,
+/// closes.
+fn raw_server(answer: &'static [u8]) -> std::net::SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        use std::io::Read as _;
+        let (mut c, _) = l.accept().unwrap();
+        let mut head = Vec::new();
+        let mut b = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && c.read(&mut b).unwrap_or(0) == 1 {
+            head.push(b[0]);
+        }
+        c.write_all(answer).unwrap();
+    });
+    addr
+}
+
+/// `-i` writes the head as the server sent it, as curl does: an HTTP/1.0 status line with
+/// its own reason phrase, the fields in order and case, a value byte above 0x7f unchanged;
+/// `-v` shows the same lines on stderr.
+#[test]
+fn include_writes_the_head_as_received() {
+    const ANSWER: &[u8] =
+        b"HTTP/1.0 200 Fine, thanks\r\nx-Mixed-CASE: caf\xe9\r\nContent-Length: 2\r\n\r\nok";
+    let addr = raw_server(ANSWER);
+    let out = wire(&["get", "-i", &format!("http://{addr}/")]);
+    assert_eq!(ok(&out), ANSWER);
+    let addr = raw_server(ANSWER);
+    let out = wire(&["get", "-v", &format!("http://{addr}/")]);
+    assert_eq!(ok(&out), b"ok");
+    let mut want = b"< HTTP/1.0 200 Fine, thanks\n< x-Mixed-CASE: caf\xe9\n".to_vec();
+    want.extend_from_slice(b"< Content-Length: 2\n<\n");
+    assert!(
+        out.stderr.windows(want.len()).any(|w| w == want),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 

@@ -715,6 +715,51 @@ fn close_delimited_body_h1() {
     assert_ne!(ids[0], ids[1]);
 }
 
+/// The status line as the server sent it: an `HTTP/1.0` answer is reported as HTTP/1.0,
+/// its reason phrase byte for byte (an unusual one, an empty one, one with a byte above
+/// 0x7f), the usual phrase as such; HTTP/2 has none.
+#[test]
+fn status_line_version_and_reason_as_received() {
+    fn answer(n: usize) -> Vec<u8> {
+        match n {
+            0 => b"HTTP/1.0 200 Fine, thanks\r\nContent-Length: 2\r\n\r\nok".to_vec(),
+            1 => b"HTTP/1.1 404 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+            2 => b"HTTP/1.1 200 Gr\xfc\xdfe\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                .to_vec(),
+            _ => b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        }
+    }
+    let addr = raw_server(answer);
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let want: [(Version, u16, &[u8]); 4] = [
+        (Version::Http10, 200, b"Fine, thanks"),
+        (Version::Http11, 404, b""),
+        (Version::Http11, 200, b"Gr\xfc\xdfe"),
+        (Version::Http11, 503, b"Service Unavailable"),
+    ];
+    for (i, (version, status, reason)) in want.into_iter().enumerate() {
+        let mut r = client
+            .request(Request::get(&format!("http://{addr}/")).unwrap())
+            .unwrap();
+        assert_eq!(
+            (r.version(), r.status(), r.reason()),
+            (version, status, Some(reason)),
+            "answer {i}"
+        );
+        r.body().read_to_end().unwrap();
+    }
+    let s = setup(Mode::H2c);
+    let mut r = s
+        .client
+        .request(Request::get(&format!("{}/nothing", s.base)).unwrap())
+        .unwrap();
+    assert_eq!(
+        (r.version(), r.status(), r.reason()),
+        (Version::H2, 404, None)
+    );
+    r.body().read_to_end().unwrap();
+}
+
 /// A body cut short by the server's close (`Content-Length` and chunked): the caller reads
 /// every byte that arrived, then the error, even when the close was seen before it read
 /// anything (the failure used to drop what was queued).

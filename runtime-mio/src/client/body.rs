@@ -42,6 +42,10 @@ use crate::event_loop::ConnWaker;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Version {
+    /// HTTP/1.0: the server answered with an `HTTP/1.0` status line (the request went as
+    /// HTTP/1.1; such a server closes the connection after the response unless it says
+    /// `Connection: keep-alive`).
+    Http10,
     /// HTTP/1.1.
     Http11,
     /// HTTP/2.
@@ -53,7 +57,43 @@ pub enum Version {
 pub(crate) struct Head {
     pub(crate) status: u16,
     pub(crate) version: Version,
+    pub(crate) reason: Reason,
     pub(crate) fields: Fields,
+}
+
+/// An HTTP/1.x status line's reason phrase as received. Almost every server sends the
+/// code's usual phrase (`200 OK`), which needs no copy; any other phrase (empty included)
+/// is kept byte for byte.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Reason {
+    /// No status line: HTTP/2 has no reason phrase.
+    #[default]
+    None,
+    /// [`crate::server::reason`] of the status code, exactly.
+    Usual,
+    /// Any other phrase.
+    Other(Box<[u8]>),
+}
+
+impl Reason {
+    /// The phrase `received` with status `code`, stored without a copy when it is the
+    /// code's usual one.
+    pub(crate) fn received(code: u16, received: &[u8]) -> Reason {
+        if received == crate::server::reason(code).as_bytes() {
+            Reason::Usual
+        } else {
+            Reason::Other(received.into())
+        }
+    }
+
+    /// The phrase's bytes (`None` over HTTP/2).
+    pub(crate) fn bytes(&self, code: u16) -> Option<&[u8]> {
+        match self {
+            Reason::None => None,
+            Reason::Usual => Some(crate::server::reason(code).as_bytes()),
+            Reason::Other(b) => Some(b),
+        }
+    }
 }
 
 /// Where one field ends in [`Fields::bytes`]: its name ends at `name`, its value (which
@@ -766,10 +806,28 @@ impl Response {
         self.head.status
     }
 
-    /// The HTTP version it came over.
+    /// The HTTP version it came over: the version of the server's status line over
+    /// HTTP/1.x ([`Version::Http10`] or [`Version::Http11`]), [`Version::H2`] over HTTP/2.
     #[must_use]
     pub fn version(&self) -> Version {
         self.head.version
+    }
+
+    /// The reason phrase of an HTTP/1.x status line, byte for byte as received (it may be
+    /// empty, and need not be the code's usual phrase); `None` over HTTP/2, which has none.
+    ///
+    /// ```no_run
+    /// # fn f(resp: &runtime_mio::client::Response) {
+    /// let line = format!(
+    ///     "{} {}",
+    ///     resp.status(),
+    ///     String::from_utf8_lossy(resp.reason().unwrap_or_default())
+    /// );
+    /// # drop(line); }
+    /// ```
+    #[must_use]
+    pub fn reason(&self) -> Option<&[u8]> {
+        self.head.reason.bytes(self.head.status)
     }
 
     /// The header fields in the order and case received (HTTP/2 names are lowercase on
@@ -1002,6 +1060,7 @@ mod tests {
                     ex.set_head(Head {
                         status: 200,
                         version: Version::Http11,
+                        reason: Reason::Usual,
                         fields: Fields::default(),
                     });
                     for i in 0..50u32 {
@@ -1050,6 +1109,7 @@ mod tests {
         ex.set_head_deferred(Head {
             status: 204,
             version: Version::H2,
+            reason: Reason::None,
             fields: Fields::default(),
         });
         assert_eq!(ex.lock().waiters, 1, "the deferred head signalled");

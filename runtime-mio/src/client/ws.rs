@@ -324,7 +324,7 @@ impl Client {
         };
         let pairs = || response.headers().map(|(n, v)| (n.as_bytes(), v));
         let negotiated = match response.version() {
-            Version::Http11 => hs.check_response(response.status(), pairs()),
+            Version::Http10 | Version::Http11 => hs.check_response(response.status(), pairs()),
             Version::H2 => hs.check_extended_connect_response(response.status(), pairs()),
         }
         .map_err(|e| Error::WebSocket(WebSocketError::Handshake(e)))?;

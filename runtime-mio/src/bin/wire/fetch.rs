@@ -4,7 +4,8 @@
 //! whole in memory. Exit codes follow curl's: 0 success, 2 bad arguments, 3 bad URL, 6 DNS,
 //! 7 connect, 16 HTTP/2, 18 the body was cut short (HTTP/1.1; what came was written), 22 HTTP
 //! status >= 400 with `-f`, 23 writing the output, 26 reading a file to send, 28 timeout, 35
-//! TLS, 56 the connection failed while receiving.
+//! TLS, 52 the server closed the connection without a response head, 56 the connection failed
+//! while receiving.
 //!
 //! Flags other commands will need (`--proxy`, `--resolve`, `--compressed`, `-L`,
 //! `--impersonate`) go into [`Args`] and [`client_config`] beside the ones here.
@@ -361,18 +362,33 @@ fn build_request(method: &str, args: &Args) -> Result<Request, Failure> {
     Ok(req)
 }
 
-/// The status line as curl shows it.
-fn status_line(resp: &Response) -> String {
-    let version = match resp.version() {
+/// The name of `v` as a status line writes it.
+pub(crate) fn version_name(v: Version) -> &'static str {
+    match v {
+        Version::Http10 => "HTTP/1.0",
         Version::H2 => "HTTP/2",
         _ => "HTTP/1.1",
-    };
-    let reason = runtime_mio::server::reason(resp.status());
-    if resp.version() == Version::H2 {
-        format!("{version} {}", resp.status())
-    } else {
-        format!("{version} {} {reason}", resp.status())
     }
+}
+
+/// The response head as curl shows it: the status line (HTTP/1.x with its reason phrase as
+/// received, HTTP/2 with none), then the fields, byte for byte, each ending in CRLF, then an
+/// empty line.
+fn head_bytes(resp: &Response) -> Vec<u8> {
+    let mut s = format!("{} {}", version_name(resp.version()), resp.status()).into_bytes();
+    if let Some(reason) = resp.reason() {
+        s.push(b' ');
+        s.extend_from_slice(reason);
+    }
+    s.extend_from_slice(b"\r\n");
+    for (n, v) in resp.headers() {
+        s.extend_from_slice(n.as_bytes());
+        s.extend_from_slice(b": ");
+        s.extend_from_slice(v);
+        s.extend_from_slice(b"\r\n");
+    }
+    s.extend_from_slice(b"\r\n");
+    s
 }
 
 fn settings_name(id: u16) -> String {
@@ -566,23 +582,23 @@ fn run_inner(method: &str, args: &Args) -> Result<u8, Failure> {
         let _ = writeln!(err, ">");
     }
     let client = Client::new(config.clone()).map_err(|e| client_error(&e))?;
-    let mut resp = client.request(req).map_err(|e| client_error(&e))?;
-    let head_text = {
-        let mut s = format!("{}\r\n", status_line(&resp));
-        for (n, v) in resp.headers() {
-            s.push_str(n);
-            s.push_str(": ");
-            s.push_str(&String::from_utf8_lossy(v));
-            s.push_str("\r\n");
-        }
-        s.push_str("\r\n");
-        s
-    };
+    let mut resp = client.request(req).map_err(|e| match e {
+        // No response head came: curl's "empty reply from server".
+        Error::ConnectionClosed => Failure::new(52, format!("empty reply from server ({e})")),
+        e => client_error(&e),
+    })?;
+    let head = head_bytes(&resp);
     if verbose {
         let mut err = std::io::stderr().lock();
         verbose_conn(&config, &resp, &mut err);
-        for line in head_text.trim_end().lines() {
-            let _ = writeln!(err, "< {line}");
+        // Each line as received (stderr is for people, but it changes no byte either).
+        for line in head.split(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if !line.is_empty() {
+                let _ = err.write_all(b"< ");
+                let _ = err.write_all(line);
+                let _ = err.write_all(b"\n");
+            }
         }
         let _ = writeln!(err, "<");
     }
@@ -596,9 +612,7 @@ fn run_inner(method: &str, args: &Args) -> Result<u8, Failure> {
     let mut out_lock = stdout.lock();
     let write_err = |e: std::io::Error| Failure::new(23, format!("writing the output: {e}"));
     if args.include || method == "HEAD" {
-        out_lock
-            .write_all(head_text.as_bytes())
-            .map_err(write_err)?;
+        out_lock.write_all(&head).map_err(write_err)?;
         out_lock.flush().map_err(write_err)?;
     }
     let total = resp

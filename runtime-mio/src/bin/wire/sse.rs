@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use runtime_mio::client::{
     Client, ClientConfig, Error, EventSource, Request, SseConfig, SseEvent, SseFailure, SseItem,
-    Version, Wait,
+    Wait,
 };
 use runtime_mio::timer::Timeout;
 
@@ -64,13 +64,6 @@ fn exit_code(e: &Error) -> u8 {
         Error::Sse(SseFailure::GaveUp { last: Some(e), .. }) => exit_code(e),
         Error::Sse(_) => 56,
         e => fetch::exit_code(e),
-    }
-}
-
-fn version_name(v: Version) -> &'static str {
-    match v {
-        Version::H2 => "HTTP/2",
-        _ => "HTTP/1.1",
     }
 }
 
@@ -136,7 +129,7 @@ fn run_inner(args: &Args) -> Result<(), (u8, String)> {
     let client = Client::new(c).map_err(client_err)?;
     let mut source: EventSource = client.sse(req, config).map_err(client_err)?;
     if args.verbose {
-        eprintln!("* connected ({})", version_name(source.version()));
+        eprintln!("* connected ({})", fetch::version_name(source.version()));
     }
     let mut out = std::io::stdout().lock();
     let mut seen = 0u64;
@@ -183,7 +176,7 @@ fn run_inner(args: &Args) -> Result<(), (u8, String)> {
                 );
                 eprintln!(
                     "wire: reconnected (#{reconnects}, {}, {id})",
-                    version_name(version)
+                    fetch::version_name(version)
                 );
             }
             Some(other) => eprintln!("wire: {other:?}"),

@@ -75,8 +75,8 @@ fn session(args: &Args) -> Result<(), (u8, String)> {
     let mut ws = client.websocket(req).map_err(|e| failure(&e))?;
     if args.verbose {
         let version = match ws.version() {
-            Version::H2 => "HTTP/2 (RFC 8441 extended CONNECT)",
-            _ => "HTTP/1.1 (upgrade)",
+            Version::H2 => "HTTP/2 (RFC 8441 extended CONNECT)".to_owned(),
+            v => format!("{} (upgrade)", super::fetch::version_name(v)),
         };
         eprintln!(
             "* WebSocket over {version}, status {}, subprotocol {}, permessage-deflate {}",

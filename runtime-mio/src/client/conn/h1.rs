@@ -10,7 +10,7 @@ use bytes::Bytes;
 use proto_h1::{ClientConn, EMPTY_HEADER, Event as H1Event, Header};
 
 use super::{Active, H1_SEND_BUDGET, InlineList, SEND_PIECE};
-use crate::client::body::{Fields, Head, Version};
+use crate::client::body::{Fields, Head, Reason, Version};
 use crate::client::error::{Error, ProtocolError};
 use crate::client::pool::{ConnShared, Job};
 use crate::event_loop::ConnWaker;
@@ -113,7 +113,11 @@ fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
     }
     Head {
         status: head.code,
-        version: Version::Http11,
+        version: match head.version {
+            proto_h1::Version::Http10 => Version::Http10,
+            proto_h1::Version::Http11 => Version::Http11,
+        },
+        reason: Reason::received(head.code, head.reason),
         fields,
     }
 }

@@ -14,7 +14,7 @@ use proto_h2::error::UserError;
 use proto_h2::frame::{ErrorCode, StreamId};
 
 use super::{Active, InlineList, SEND_PIECE};
-use crate::client::body::{Fields, Head, Version};
+use crate::client::body::{Fields, Head, Reason, Version};
 use crate::client::error::{Error, ProtocolError};
 use crate::client::pool::{ConnShared, Job};
 use crate::event_loop::ConnWaker;
@@ -123,6 +123,7 @@ fn h2_head(head: &proto_h2::head::Head) -> Head {
     Head {
         status: head.status().unwrap_or(0),
         version: Version::H2,
+        reason: Reason::None,
         fields,
     }
 }
