@@ -494,20 +494,21 @@ fn raw_server(answer: &'static [u8]) -> std::net::SocketAddr {
     addr
 }
 
-/// `-i` writes the head as the server sent it, as curl does: an HTTP/1.0 status line with
-/// its own reason phrase, the fields in order and case, a value byte above 0x7f unchanged;
-/// `-v` shows the same lines on stderr.
+/// `-i` writes the head as the server sent it, as curl does: an informational head first,
+/// an HTTP/1.0 status line with its own reason phrase, the fields in order and case, a value
+/// byte above 0x7f unchanged; `-v` shows the same lines on stderr.
 #[test]
 fn include_writes_the_head_as_received() {
-    const ANSWER: &[u8] =
-        b"HTTP/1.0 200 Fine, thanks\r\nx-Mixed-CASE: caf\xe9\r\nContent-Length: 2\r\n\r\nok";
+    const ANSWER: &[u8] = b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n\
+        HTTP/1.0 200 Fine, thanks\r\nx-Mixed-CASE: caf\xe9\r\nContent-Length: 2\r\n\r\nok";
     let addr = raw_server(ANSWER);
     let out = wire(&["get", "-i", &format!("http://{addr}/")]);
     assert_eq!(ok(&out), ANSWER);
     let addr = raw_server(ANSWER);
     let out = wire(&["get", "-v", &format!("http://{addr}/")]);
     assert_eq!(ok(&out), b"ok");
-    let mut want = b"< HTTP/1.0 200 Fine, thanks\n< x-Mixed-CASE: caf\xe9\n".to_vec();
+    let mut want = b"< HTTP/1.1 103 Early Hints\n< Link: </a.css>; rel=preload\n<\n".to_vec();
+    want.extend_from_slice(b"< HTTP/1.0 200 Fine, thanks\n< x-Mixed-CASE: caf\xe9\n");
     want.extend_from_slice(b"< Content-Length: 2\n<\n");
     assert!(
         out.stderr.windows(want.len()).any(|w| w == want),

@@ -760,6 +760,68 @@ fn status_line_version_and_reason_as_received() {
     r.body().read_to_end().unwrap();
 }
 
+/// Informational (1xx) heads before the final one are kept on the response in order, as
+/// received (`103 Early Hints` with its `Link` fields, a `100 Continue` nobody asked for);
+/// a server sending a flood of them costs at most the first 16.
+#[test]
+fn informational_heads_are_kept_in_order_up_to_sixteen() {
+    fn answer(n: usize) -> Vec<u8> {
+        let mut v = Vec::new();
+        if n == 0 {
+            v.extend_from_slice(
+                b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\
+                  Link: </b.js>; rel=preload\r\n\r\nHTTP/1.1 100 Go on\r\n\r\n",
+            );
+        } else {
+            for i in 0..1000 {
+                v.extend_from_slice(
+                    format!("HTTP/1.1 103 Hint {i}\r\nX-I: {i}\r\n\r\n").as_bytes(),
+                );
+            }
+        }
+        v.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        v
+    }
+    let addr = raw_server(answer);
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let url = format!("http://{addr}/");
+    let mut r = client.request(Request::get(&url).unwrap()).unwrap();
+    assert_eq!(r.status(), 200);
+    type Seen<'a> = Vec<(u16, Option<&'a [u8]>, Vec<(&'a str, &'a [u8])>)>;
+    let got: Seen<'_> = r
+        .informational()
+        .iter()
+        .map(|i| (i.status(), i.reason(), i.headers().collect()))
+        .collect();
+    let want: Seen<'_> = vec![
+        (
+            103,
+            Some(b"Early Hints"),
+            vec![
+                ("Link", b"</a.css>; rel=preload"),
+                ("Link", b"</b.js>; rel=preload"),
+            ],
+        ),
+        (100, Some(b"Go on"), vec![]),
+    ];
+    assert_eq!(got, want);
+    assert_eq!(
+        r.informational()[0].header("link"),
+        Some(&b"</a.css>; rel=preload"[..])
+    );
+    assert_eq!(r.body().read_to_end().unwrap(), b"ok");
+
+    let mut r = client.request(Request::get(&url).unwrap()).unwrap();
+    assert_eq!(r.status(), 200);
+    let kept: Vec<String> = r
+        .informational()
+        .iter()
+        .map(|i| String::from_utf8_lossy(i.header("x-i").unwrap()).into_owned())
+        .collect();
+    assert_eq!(kept, (0..16).map(|i| i.to_string()).collect::<Vec<_>>());
+    assert_eq!(r.body().read_to_end().unwrap(), b"ok");
+}
+
 /// A body cut short by the server's close (`Content-Length` and chunked): the caller reads
 /// every byte that arrived, then the error, even when the close was seen before it read
 /// anything (the failure used to drop what was queued).

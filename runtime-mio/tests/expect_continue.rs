@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use runtime_mio::client::{Client, ClientConfig, ClientTimeouts, Request};
+use runtime_mio::client::{Client, ClientConfig, ClientTimeouts, Request, Version};
 use runtime_mio::server::{Response, Server, ServerConfig};
 use runtime_mio::timer::Timeout;
 
@@ -321,6 +321,18 @@ fn our_server_sends_100_continue_http1_and_h2c() {
             let req = Request::post(&url, body.clone()).unwrap().expect_continue();
             let mut resp = client.request(req).unwrap();
             assert_eq!(resp.status(), 200, "h2 {h2}");
+            // The 100 the body waited for is on the response, as received.
+            let interim: Vec<_> = resp
+                .informational()
+                .iter()
+                .map(|i| (i.status(), i.version(), i.reason(), i.headers().len()))
+                .collect();
+            let want = if h2 {
+                (100, Version::H2, None, 0)
+            } else {
+                (100, Version::Http11, Some(&b"Continue"[..]), 0)
+            };
+            assert_eq!(interim, [want], "h2 {h2}");
             assert!(resp.body().read_to_end().unwrap() == body, "h2 {h2}");
         }
         // The caller's own field, `100-continue` as one member of the list (RFC 9110

@@ -59,6 +59,56 @@ pub(crate) struct Head {
     pub(crate) version: Version,
     pub(crate) reason: Reason,
     pub(crate) fields: Fields,
+    /// A final head: the informational (1xx) heads that came before it, in order, at most
+    /// [`MAX_INFORMATIONAL`] (an informational head: none).
+    pub(crate) informational: Vec<Informational>,
+}
+
+/// How many informational (1xx) heads a response keeps: the first 16 (a server may send any
+/// number; the rest are dropped, so a stream of them costs no memory).
+pub(crate) const MAX_INFORMATIONAL: usize = 16;
+
+/// An informational (1xx) response head that came before the final response: `100
+/// Continue`, `103 Early Hints` and the like ([`Response::informational`]).
+#[derive(Debug, Clone)]
+pub struct Informational {
+    head: Head,
+}
+
+impl Informational {
+    pub(crate) fn new(head: Head) -> Self {
+        Informational { head }
+    }
+
+    /// The status code (100-199).
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.head.status
+    }
+
+    /// The HTTP version it came over.
+    #[must_use]
+    pub fn version(&self) -> Version {
+        self.head.version
+    }
+
+    /// The reason phrase as received (HTTP/1.x); `None` over HTTP/2.
+    #[must_use]
+    pub fn reason(&self) -> Option<&[u8]> {
+        self.head.reason.bytes(self.head.status)
+    }
+
+    /// The header fields in the order and case received (`Link` for `103 Early Hints`).
+    #[must_use]
+    pub fn headers(&self) -> Headers<'_> {
+        self.head.fields.iter()
+    }
+
+    /// The first value of `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.head.fields.get(name)
+    }
 }
 
 /// An HTTP/1.x status line's reason phrase as received. Almost every server sends the
@@ -830,6 +880,24 @@ impl Response {
         self.head.reason.bytes(self.head.status)
     }
 
+    /// The informational (1xx) responses the server sent before this one, in order: a
+    /// `100 Continue` to a request that expected it, `103 Early Hints` with the `Link`
+    /// fields a browser would preload, and so on (at most the first 16 are kept). Empty for
+    /// most responses. A `101 Switching Protocols` is a final response, not one of these.
+    ///
+    /// ```no_run
+    /// # fn f(resp: &runtime_mio::client::Response) {
+    /// for hint in resp.informational().iter().filter(|i| i.status() == 103) {
+    ///     let links = hint.headers().filter(|(n, _)| n.eq_ignore_ascii_case("link"));
+    ///     println!("{} preload hints", links.count());
+    /// }
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn informational(&self) -> &[Informational] {
+        &self.head.informational
+    }
+
     /// The header fields in the order and case received (HTTP/2 names are lowercase on
     /// the wire), as `(name, value)` pairs. They are kept in one buffer (two allocations
     /// per head, whatever the number of fields).
@@ -1062,6 +1130,7 @@ mod tests {
                         version: Version::Http11,
                         reason: Reason::Usual,
                         fields: Fields::default(),
+                        informational: Vec::new(),
                     });
                     for i in 0..50u32 {
                         if (i + round) % 7 == 0 {
@@ -1111,6 +1180,7 @@ mod tests {
             version: Version::H2,
             reason: Reason::None,
             fields: Fields::default(),
+            informational: Vec::new(),
         });
         assert_eq!(ex.lock().waiters, 1, "the deferred head signalled");
         {

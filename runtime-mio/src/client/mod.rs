@@ -203,7 +203,7 @@ mod upload;
 mod url;
 mod ws;
 
-pub use body::{Body, CancelHandle, Headers, Response, Version, Wait};
+pub use body::{Body, CancelHandle, Headers, Informational, Response, Version, Wait};
 pub use connect::{ATTEMPT_DELAY, MAX_LOOKUPS, ResolveOverride};
 pub use cookie::{
     Cookie, CookieJar, MAX_ATTRIBUTE_SIZE, MAX_COOKIE_SIZE, MAX_COOKIES, MAX_COOKIES_PER_DOMAIN,

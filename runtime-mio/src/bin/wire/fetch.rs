@@ -18,8 +18,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
-    Client, ClientConfig, Error, KeyLogSink, Multipart, Part, Redirects, Request, Response,
-    Version, Wait,
+    Client, ClientConfig, Error, Headers, KeyLogSink, Multipart, Part, Redirects, Request,
+    Response, Version, Wait,
 };
 use runtime_mio::timer::Timeout;
 
@@ -371,24 +371,44 @@ pub(crate) fn version_name(v: Version) -> &'static str {
     }
 }
 
-/// The response head as curl shows it: the status line (HTTP/1.x with its reason phrase as
-/// received, HTTP/2 with none), then the fields, byte for byte, each ending in CRLF, then an
-/// empty line.
+/// The response head as curl shows it: each informational (1xx) head the server sent first,
+/// then the final one; each is its status line (HTTP/1.x with its reason phrase as received,
+/// HTTP/2 with none), its fields byte for byte, each ending in CRLF, then an empty line.
 fn head_bytes(resp: &Response) -> Vec<u8> {
-    let mut s = format!("{} {}", version_name(resp.version()), resp.status()).into_bytes();
-    if let Some(reason) = resp.reason() {
+    let mut s = Vec::new();
+    for i in resp.informational() {
+        write_head(&mut s, i.version(), i.status(), i.reason(), i.headers());
+    }
+    write_head(
+        &mut s,
+        resp.version(),
+        resp.status(),
+        resp.reason(),
+        resp.headers(),
+    );
+    s
+}
+
+fn write_head(
+    s: &mut Vec<u8>,
+    version: Version,
+    status: u16,
+    reason: Option<&[u8]>,
+    headers: Headers<'_>,
+) {
+    s.extend_from_slice(format!("{} {status}", version_name(version)).as_bytes());
+    if let Some(reason) = reason {
         s.push(b' ');
         s.extend_from_slice(reason);
     }
     s.extend_from_slice(b"\r\n");
-    for (n, v) in resp.headers() {
+    for (n, v) in headers {
         s.extend_from_slice(n.as_bytes());
         s.extend_from_slice(b": ");
         s.extend_from_slice(v);
         s.extend_from_slice(b"\r\n");
     }
     s.extend_from_slice(b"\r\n");
-    s
 }
 
 fn settings_name(id: u16) -> String {
@@ -591,16 +611,15 @@ fn run_inner(method: &str, args: &Args) -> Result<u8, Failure> {
     if verbose {
         let mut err = std::io::stderr().lock();
         verbose_conn(&config, &resp, &mut err);
-        // Each line as received (stderr is for people, but it changes no byte either).
-        for line in head.split(|&b| b == b'\n') {
+        // Each line as received (stderr is for people, but it changes no byte either), `<`
+        // alone for the empty line that ends each head.
+        let lines = head.strip_suffix(b"\n").unwrap_or(&head);
+        for line in lines.split(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if !line.is_empty() {
-                let _ = err.write_all(b"< ");
-                let _ = err.write_all(line);
-                let _ = err.write_all(b"\n");
-            }
+            let _ = err.write_all(if line.is_empty() { b"<" } else { b"< " });
+            let _ = err.write_all(line);
+            let _ = err.write_all(b"\n");
         }
-        let _ = writeln!(err, "<");
     }
     if args.fail && resp.status() >= 400 {
         return Err(Failure::new(

@@ -119,6 +119,7 @@ fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
         },
         reason: Reason::received(head.code, head.reason),
         fields,
+        informational: Vec::new(),
     }
 }
 
@@ -205,7 +206,7 @@ pub(super) fn step_h1(
             Ok(Some(H1Event::Response(head))) => {
                 if head.code == 101 && a.tunnel {
                     // The engine checked the switch against the offer; `Upgrade` follows.
-                    a.ex.set_head(h1_head(&head));
+                    a.set_head(h1_head(&head));
                     a.head = true;
                     a.last_data = now;
                 } else if head.code == 101 {
@@ -222,7 +223,7 @@ pub(super) fn step_h1(
                     // when the answer allows); one announced by `Content-Length` cannot
                     // be cut short, so the connection is not reused.
                     let close = !a.chunked || closes(&head);
-                    a.ex.set_head(h1_head(&head));
+                    a.set_head(h1_head(&head));
                     if close || h.conn.send_end(&[]).is_err() {
                         shared.mark_closed();
                     } else {
@@ -239,9 +240,11 @@ pub(super) fn step_h1(
                         a.send.fail(&Error::AnsweredEarly { status: head.code });
                         shared.mark_closed();
                     }
-                    a.ex.set_head(h1_head(&head));
+                    a.set_head(h1_head(&head));
                     a.head = true;
                     a.last_data = now;
+                } else {
+                    a.informational(h1_head(&head));
                 }
             }
             Ok(Some(H1Event::Data(d))) => {

@@ -125,6 +125,7 @@ fn h2_head(head: &proto_h2::head::Head) -> Head {
         version: Version::H2,
         reason: Reason::None,
         fields,
+        informational: Vec::new(),
     }
 }
 
@@ -328,10 +329,12 @@ pub(super) fn step_h2(
                 a.interim_or_refused(status, now);
                 if status >= 200 {
                     // Signalled with the body below, in this same step (or by a failure).
-                    a.ex.set_head_deferred(h2_head(&head));
+                    a.set_head_deferred(h2_head(&head));
                     a.head = true;
                     a.last_data = now;
                     a.ended |= end_stream;
+                } else if (100..200).contains(&status) {
+                    a.informational(h2_head(&head));
                 }
             }
             H2Event::Data {

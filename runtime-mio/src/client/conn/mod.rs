@@ -32,7 +32,7 @@ use proto_h1::ClientConn;
 use proto_h2::conn::{Connection, Role};
 use proto_h2::frame::{ErrorCode, StreamId};
 
-use super::body::Exchange;
+use super::body::{Exchange, Head, Informational, MAX_INFORMATIONAL};
 use super::error::{Error, ProtocolError, TimeoutKind};
 use super::info::version_name;
 use super::pool::{ConnShared, Job, Proto};
@@ -81,6 +81,8 @@ struct Active {
     /// HTTP/1.1: a final answer came before the body went, and the chunked body was ended
     /// empty: the connection stays usable.
     ended_empty: bool,
+    /// The informational (1xx) heads so far, for the final head.
+    informational: Vec<Informational>,
 }
 
 impl Active {
@@ -106,7 +108,30 @@ impl Active {
                 .then(|| job.req.timeouts.expect_continue.deadline(now)),
             chunked: false,
             ended_empty: false,
+            informational: Vec::new(),
         }
+    }
+
+    /// Keeps an informational (1xx) head for the final response (the first
+    /// [`MAX_INFORMATIONAL`]; a server may send any number).
+    fn informational(&mut self, head: Head) {
+        if self.informational.len() < MAX_INFORMATIONAL {
+            self.informational.push(Informational::new(head));
+        }
+    }
+
+    /// Hands the final head, with the informational heads that came before it, to the
+    /// caller.
+    fn set_head(&mut self, mut head: Head) {
+        head.informational = std::mem::take(&mut self.informational);
+        self.ex.set_head(head);
+    }
+
+    /// [`Active::set_head`] without signalling the caller yet
+    /// ([`Exchange::set_head_deferred`]).
+    fn set_head_deferred(&mut self, mut head: Head) {
+        head.informational = std::mem::take(&mut self.informational);
+        self.ex.set_head_deferred(head);
     }
 
     /// Whether the body may go now (it does not wait for `100 Continue`).
