@@ -303,14 +303,15 @@ fn json_and_urlencoded_helpers() {
     server.shutdown().unwrap();
 }
 
-/// A raw HTTP/1.1 server that reads only the request head and answers `413` with
-/// `Connection: close` and a short body. Then it closes with the request body unread (the
+/// A raw HTTP/1.1 server that reads only the request head and answers `answer` (one that
+/// ends the connection, with the body `too large`). Then it closes with the request body unread (the
 /// kernel then resets the connection), or, when `hold`, shuts its sending side and keeps the
 /// connection open without reading (the client's upload backs up) until the end. Returns
 /// its address and how many request body bytes it had read with each head.
 fn early_answer(
     conns: usize,
     hold: bool,
+    answer: &'static [u8],
 ) -> (std::net::SocketAddr, std::thread::JoinHandle<Vec<usize>>) {
     use std::io::Read as _;
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -329,11 +330,7 @@ fn early_answer(
             }
             let end = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
             seen.push(got.len() - end);
-            c.write_all(
-                b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\n\
-                  Connection: close\r\n\r\ntoo large",
-            )
-            .unwrap();
+            c.write_all(answer).unwrap();
             if hold {
                 c.shutdown(std::net::Shutdown::Write).unwrap();
                 held.push(c);
@@ -350,21 +347,33 @@ fn early_answer(
 /// its body, and opens a new connection for the next request. A body from bytes and one a
 /// writer streams from another thread (which learns that it must stop) both; the server
 /// resets the connection, or keeps it open without reading (the answer is read while the
-/// upload is backed up, long before the write-stall timeout).
+/// upload is backed up, long before the write-stall timeout). The answer ends the
+/// connection by `Connection: close`, or as an HTTP/1.0 answer without `keep-alive` (RFC
+/// 9112 9.3), even with a status below 300. With the client's automatic `Expect:
+/// 100-continue` (the answer comes while the body waits for the 100) and without it (the
+/// answer comes while the body is being sent).
 #[test]
 fn an_early_answer_ends_the_upload_and_is_returned() {
-    early_answer_rounds(false);
-    early_answer_rounds(true);
+    const CLOSE_413: &[u8] = b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\n\
+        Connection: close\r\n\r\ntoo large";
+    const HTTP10_200: &[u8] = b"HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\ntoo large";
+    for expect in [Some(1024 * 1024), None] {
+        for (answer, status) in [(CLOSE_413, 413), (HTTP10_200, 200)] {
+            early_answer_rounds(false, answer, status, expect);
+            early_answer_rounds(true, answer, status, expect);
+        }
+    }
 }
 
-fn early_answer_rounds(hold: bool) {
+fn early_answer_rounds(hold: bool, answer: &'static [u8], status: u16, expect: Option<u64>) {
     const ROUNDS: usize = 5;
-    let (addr, server) = early_answer(2 * ROUNDS, hold);
+    let (addr, server) = early_answer(2 * ROUNDS, hold, answer);
     let client = Client::new(ClientConfig {
         timeouts: ClientTimeouts {
             write_stall: Timeout::After(Duration::from_secs(20)),
             ..ClientTimeouts::default()
         },
+        expect_continue_over: expect,
         ..ClientConfig::default()
     })
     .unwrap();
@@ -374,8 +383,10 @@ fn early_answer_rounds(hold: bool) {
     for round in 0..ROUNDS {
         let mut resp = client
             .request(Request::post(&url, big.clone()).unwrap())
-            .unwrap_or_else(|e| panic!("hold {hold} round {round}, bytes: {e}"));
-        assert_eq!(resp.status(), 413, "round {round}");
+            .unwrap_or_else(|e| {
+                panic!("{status} {expect:?} hold {hold} round {round}, bytes: {e}")
+            });
+        assert_eq!(resp.status(), status, "round {round}");
         assert_eq!(resp.body().read_to_end().unwrap(), b"too large");
 
         let (req, mut writer) = Request::post(&url, Vec::new()).unwrap().body_writer(None);
@@ -388,18 +399,18 @@ fn early_answer_rounds(hold: bool) {
             }
             writer.finish().err().map(|e| e.to_string())
         });
-        let mut resp = client
-            .request(req)
-            .unwrap_or_else(|e| panic!("hold {hold} round {round}, writer: {e}"));
-        assert_eq!(resp.status(), 413, "round {round}");
+        let mut resp = client.request(req).unwrap_or_else(|e| {
+            panic!("{status} {expect:?} hold {hold} round {round}, writer: {e}")
+        });
+        assert_eq!(resp.status(), status, "round {round}");
         assert_eq!(resp.body().read_to_end().unwrap(), b"too large");
         // The writer learns why it must stop.
         let stopped = feeder.join().unwrap();
         assert!(
-            stopped
-                .as_deref()
-                .is_some_and(|e| e.contains("answered 413 before the request body was sent")),
-            "hold {hold} round {round}: {stopped:?}"
+            stopped.as_deref().is_some_and(|e| e.contains(&format!(
+                "answered {status} before the request body was sent"
+            ))),
+            "{status} {expect:?} hold {hold} round {round}: {stopped:?}"
         );
     }
     let seen = server.join().unwrap();

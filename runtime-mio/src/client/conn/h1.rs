@@ -123,10 +123,17 @@ fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
     }
 }
 
-/// Whether the response says the server closes the connection after it.
+/// Whether the server closes the connection after this response (RFC 9112 9.3): `close` in
+/// any `Connection` line, or an HTTP/1.0 response without `keep-alive`.
 fn closes(head: &proto_h1::ResponseHead<'_>) -> bool {
-    head.headers()
-        .any(|h| h.name.eq_ignore_ascii_case("connection") && proto_h1::has_token(h.value, "close"))
+    let (mut close, mut keep_alive) = (false, false);
+    for h in head.headers() {
+        if h.name.eq_ignore_ascii_case("connection") {
+            close |= proto_h1::has_token(h.value, "close");
+            keep_alive |= proto_h1::has_token(h.value, "keep-alive");
+        }
+    }
+    close || (head.version == proto_h1::Version::Http10 && !keep_alive)
 }
 
 pub(super) fn step_h1(
