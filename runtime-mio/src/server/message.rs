@@ -203,11 +203,39 @@ impl Request {
         target: &str,
         fields: impl Iterator<Item = (&'a str, &'a [u8])>,
     ) -> Self {
-        let mut req = Request::new(method, target);
+        Request::received_in(None, method, target, fields)
+    }
+
+    /// [`received`](Self::received) into `store` (emptied storage of an earlier request, see
+    /// [`into_storage`](Self::into_storage)) when there is one: pipelined requests answered
+    /// in one go reuse one storage without going through the thread's spare list.
+    pub(crate) fn received_in<'a>(
+        store: Option<RequestStorage>,
+        method: &str,
+        target: &str,
+        fields: impl Iterator<Item = (&'a str, &'a [u8])>,
+    ) -> Self {
+        let mut store = store.unwrap_or_else(RequestStorage::take);
+        store.start(method, target);
         for (n, v) in fields {
-            req.store.push_field(n, v);
+            store.push_field(n, v);
         }
-        req
+        Request {
+            store,
+            fingerprint: None,
+            reader: ReaderSlot::default(),
+        }
+    }
+
+    /// The request's storage, emptied for the next request, unless it grew past what the
+    /// spare list keeps (then it is freed).
+    pub(crate) fn into_storage(mut self) -> Option<RequestStorage> {
+        let mut store = std::mem::take(&mut self.store);
+        if store.heap_size() > SPARE_MAX_BYTES {
+            return None;
+        }
+        store.clear();
+        Some(store)
     }
 
     /// Adds a header field (builder style).
@@ -399,6 +427,46 @@ impl std::fmt::Debug for Body {
     }
 }
 
+/// One response header field: name and value, borrowed when `'static`.
+type Field = (Cow<'static, str>, Cow<'static, [u8]>);
+
+/// A response's header fields in order: a first field that is all `'static` held inline,
+/// the rest in a `Vec`, so a response with one static field (`Response::text`, most
+/// handlers' answers) allocates no list, and the response stays small enough to be moved
+/// without a `memcpy` call.
+#[derive(Debug, Default)]
+pub(crate) struct FieldList {
+    first: Option<(&'static str, &'static [u8])>,
+    rest: Vec<Field>,
+}
+
+impl FieldList {
+    fn push_static(&mut self, name: &'static str, value: &'static [u8]) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some((name, value));
+        } else {
+            self.rest.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+        }
+    }
+
+    fn push(&mut self, field: Field) {
+        self.rest.push(field);
+    }
+
+    /// How many fields there are.
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    /// The fields in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> + Clone {
+        self.first
+            .iter()
+            .map(|&(n, v)| (n, v))
+            .chain(self.rest.iter().map(|(n, v)| (&**n, &**v)))
+    }
+}
+
 /// A response: status, header fields (sent in this order and case) and a body.
 ///
 /// ```
@@ -410,10 +478,10 @@ impl std::fmt::Debug for Body {
 #[derive(Debug)]
 pub struct Response {
     pub(crate) status: u16,
-    pub(crate) headers: Vec<(Cow<'static, str>, Cow<'static, [u8]>)>,
+    pub(crate) headers: FieldList,
     pub(crate) body: Body,
     /// WebSocket: the subprotocols the handler speaks, most preferred first.
-    pub(crate) ws_protocols: Vec<String>,
+    pub(crate) ws_protocols: Box<[String]>,
 }
 
 impl Response {
@@ -422,9 +490,9 @@ impl Response {
     pub fn new(status: u16) -> Self {
         Response {
             status,
-            headers: Vec::new(),
+            headers: FieldList::default(),
             body: Body::Full(Bytes::new()),
-            ws_protocols: Vec::new(),
+            ws_protocols: Box::default(),
         }
     }
 
@@ -457,8 +525,7 @@ impl Response {
     /// ```
     #[must_use]
     pub fn with_static_header(mut self, name: &'static str, value: &'static [u8]) -> Self {
-        self.headers
-            .push((Cow::Borrowed(name), Cow::Borrowed(value)));
+        self.headers.push_static(name, value);
         self
     }
 
@@ -634,9 +701,9 @@ impl Response {
     pub fn websocket(handler: impl FnMut(WsMessage) -> Vec<WsMessage> + Send + 'static) -> Self {
         Response {
             status: 101,
-            headers: Vec::new(),
+            headers: FieldList::default(),
             body: Body::WebSocket(Box::new(handler)),
-            ws_protocols: Vec::new(),
+            ws_protocols: Box::default(),
         }
     }
 
@@ -669,7 +736,7 @@ impl Response {
 
     /// The header fields.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.headers.iter().map(|(n, v)| (&**n, &**v))
+        self.headers.iter()
     }
 
     /// The body.
@@ -723,6 +790,44 @@ pub fn reason(code: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A response's fields come out in the order they were added, whichever of them is
+    /// static (the first static one is held apart from the others).
+    #[test]
+    fn response_fields_keep_their_order() {
+        let r = Response::new(200)
+            .with_static_header("A", b"1")
+            .with_header("B", "2")
+            .with_static_header("C", b"3");
+        let names: Vec<&str> = r.headers().map(|(n, _)| n).collect();
+        assert_eq!(names, ["A", "B", "C"]);
+        let r = Response::new(200)
+            .with_header("B", "2")
+            .with_static_header("A", b"1")
+            .with_static_header("C", b"3");
+        let fields: Vec<(&str, &[u8])> = r.headers().collect();
+        assert_eq!(fields, [("B", &b"2"[..]), ("A", b"1"), ("C", b"3")]);
+        assert_eq!(r.headers.len(), 3);
+        assert_eq!(Response::new(204).headers().count(), 0);
+    }
+
+    /// A request's storage, taken back after it was answered, holds nothing of it when the
+    /// next request is built in it.
+    #[test]
+    fn reused_storage_starts_empty() {
+        let fields: [(&str, &[u8]); 2] = [("Host", b"a"), ("X-Long", b"value")];
+        let first = Request::received("POST", "/first", fields.into_iter()).with_body(b"body");
+        let store = first.into_storage();
+        assert!(store.is_some());
+        let next = Request::received_in(store, "GET", "/n", [("Host", &b"b"[..])].into_iter());
+        assert_eq!((next.method(), next.target()), ("GET", "/n"));
+        assert_eq!(next.headers().collect::<Vec<_>>(), [("Host", &b"b"[..])]);
+        assert!(next.body().is_empty());
+        assert_eq!(next.trailers().count(), 0);
+        // Storage grown past what the spare list keeps is freed, not reused.
+        let big = Request::received("POST", "/", std::iter::empty()).with_body(&[0; 20_000]);
+        assert!(big.into_storage().is_none());
+    }
 
     #[test]
     fn received_request_keeps_fields_in_order_with_empty_names_and_values() {
