@@ -229,8 +229,8 @@ impl Request {
 
     /// The request's storage, emptied for the next request, unless it grew past what the
     /// spare list keeps (then it is freed).
-    pub(crate) fn into_storage(mut self) -> Option<RequestStorage> {
-        let mut store = std::mem::take(&mut self.store);
+    pub(crate) fn into_storage(self) -> Option<RequestStorage> {
+        let Request { mut store, .. } = self;
         if store.heap_size() > SPARE_MAX_BYTES {
             return None;
         }
