@@ -40,8 +40,15 @@ struct FieldEnd {
 /// the loop thread's spare list when the request is built and given back to it when the
 /// request is dropped (see [`keep_spare_storage`]); buffers over [`SPARE_MAX_BYTES`] are
 /// freed instead, so a large request does not pin memory after it.
+///
+/// Boxed, so that handing it from one request to the next moves a pointer; the box goes
+/// round with the buffers through the spare list.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct RequestStorage {
+pub(crate) struct RequestStorage(Option<Box<Parts>>);
+
+/// The buffers of a [`RequestStorage`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Parts {
     text: String,
     method_end: u32,
     target_end: u32,
@@ -66,7 +73,9 @@ fn query_at(target: &str) -> Option<usize> {
 std::thread_local! {
     /// The loop thread's spare storages; `None` on other threads (a request dropped there,
     /// a clone a handler sent away, is simply freed).
-    static SPARE: std::cell::RefCell<Option<Vec<RequestStorage>>> =
+    // The boxes are what is kept: a storage is handed from request to request as one.
+    #[allow(clippy::vec_box)]
+    static SPARE: std::cell::RefCell<Option<Vec<Box<Parts>>>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -76,16 +85,43 @@ pub(crate) fn keep_spare_storage() {
     SPARE.with(|s| *s.borrow_mut() = Some(Vec::with_capacity(SPARE_STORAGES)));
 }
 
+/// What a storage taken apart (in its drop) reads as: nothing.
+static NO_PARTS: Parts = Parts {
+    text: String::new(),
+    method_end: 0,
+    target_end: 0,
+    values: Vec::new(),
+    fields: Vec::new(),
+    body: Vec::new(),
+    trailers: Vec::new(),
+};
+
+impl std::ops::Deref for RequestStorage {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        self.0.as_deref().unwrap_or(&NO_PARTS)
+    }
+}
+
+impl std::ops::DerefMut for RequestStorage {
+    fn deref_mut(&mut self) -> &mut Parts {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
 impl RequestStorage {
     /// Empty storage: a spare one of this thread's when there is one.
     fn take() -> RequestStorage {
-        SPARE
+        let spare = SPARE
             .try_with(|s| s.try_borrow_mut().ok()?.as_mut()?.pop())
             .ok()
-            .flatten()
-            .unwrap_or_default()
+            .flatten();
+        RequestStorage(Some(spare.unwrap_or_default()))
     }
+}
 
+impl Parts {
     /// Empties it, keeping the buffers' capacity.
     fn clear(&mut self) {
         self.text.clear();
@@ -143,7 +179,10 @@ impl RequestStorage {
 
 impl Drop for RequestStorage {
     fn drop(&mut self) {
-        if self.text.capacity() == 0 || self.heap_size() > SPARE_MAX_BYTES {
+        let Some(mut parts) = self.0.take() else {
+            return;
+        };
+        if parts.heap_size() > SPARE_MAX_BYTES {
             return;
         }
         let _ = SPARE.try_with(|s| {
@@ -151,9 +190,8 @@ impl Drop for RequestStorage {
                 && let Some(spare) = s.as_mut()
                 && spare.len() < SPARE_STORAGES
             {
-                let mut kept = std::mem::take(self);
-                kept.clear();
-                spare.push(kept);
+                parts.clear();
+                spare.push(parts);
             }
         });
     }
