@@ -29,6 +29,27 @@ fn write_field(out: &mut Vec<u8>, h: &Header<'_>) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// Appends `Content-Length: n` and its CRLF, composed on the stack and copied once.
+fn write_content_length(out: &mut Vec<u8>, n: u64) {
+    const NAME: &[u8] = b"Content-Length: ";
+    // The name, up to 20 digits and CRLF, right-aligned.
+    let mut line = [0u8; 16 + 20 + 2];
+    let mut at = line.len() - 2;
+    line[at..].copy_from_slice(b"\r\n");
+    let mut n = n;
+    loop {
+        at -= 1;
+        line[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    at -= NAME.len();
+    line[at..at + NAME.len()].copy_from_slice(NAME);
+    out.extend_from_slice(&line[at..]);
+}
+
 fn write_fields(out: &mut Vec<u8>, headers: &[Header<'_>]) {
     for h in headers {
         write_field(out, h);
@@ -102,6 +123,7 @@ pub fn write_response_head(
         code,
         reason,
         headers.iter().copied(),
+        None,
     )
     .map(|h| h.framing)
 }
@@ -120,7 +142,9 @@ pub(crate) struct WrittenHead {
 /// length first: most fields are none of them). The framing then comes from the one
 /// `Content-Length` field, or its absence; a head with a `Transfer-Encoding` or several
 /// `Content-Length` fields goes through [`response_framing`] (a second walk of `headers`).
-/// On an error `out` is as it was.
+/// With `sized`, a `Content-Length` field with that value is written after `headers`
+/// (which must then hold no framing field) and the framing taken from it without reading it
+/// back. On an error `out` is as it was.
 pub(crate) fn response_head<'h, I>(
     out: &mut Vec<u8>,
     request_method: &str,
@@ -128,6 +152,7 @@ pub(crate) fn response_head<'h, I>(
     code: u16,
     reason: &[u8],
     headers: I,
+    sized: Option<u64>,
 ) -> Result<WrittenHead, SendError>
 where
     I: Iterator<Item = Header<'h>> + Clone,
@@ -168,11 +193,22 @@ where
         }
         write_field(out, &h);
     }
+    if let Some(n) = sized {
+        if chunked || lengths > 0 {
+            out.truncate(mark);
+            return Err(SendError::InvalidHead);
+        }
+        write_content_length(out, n);
+    }
     out.extend_from_slice(b"\r\n");
     let limits = Limits::default();
     // The framing rules read only the framing fields.
     let framing = if response_has_no_body(request_method, code) {
         Some(Framing::None)
+    } else if let Some(n) = sized {
+        Some(n)
+            .filter(|&n| n <= limits.max_body_len)
+            .map(Framing::Length)
     } else if chunked || lengths > 1 {
         response_framing(request_method, code, version, headers, &limits).ok()
     } else if let Some(value) = length {

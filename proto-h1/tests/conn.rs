@@ -397,6 +397,66 @@ fn response_connection_and_framing_fields() {
     }
 }
 
+/// `send_response_sized` writes `Content-Length` itself, after the caller's fields, and
+/// frames the body by it; a framing field among the caller's is refused, nothing written.
+#[test]
+fn sized_response_writes_its_length() {
+    let answer = |req: &[u8], code: u16, fields: &[Header<'_>], len: u64, body: &[u8]| {
+        let mut s = ServerConn::new(ConnConfig::default());
+        s.recv(req).unwrap();
+        drain_server(&mut s).unwrap();
+        let r = s.send_response_sized(code, b"OK", fields.iter().copied(), len);
+        if r.is_ok() && !body.is_empty() {
+            s.send_data(body).unwrap();
+        }
+        let end = r.and_then(|()| s.send_end(&[]));
+        let mut out = Vec::new();
+        while s.wants_write() {
+            if let Some(p) = s.poll_transmit(&mut out) {
+                out.extend_from_slice(&p);
+            }
+        }
+        (end, String::from_utf8(out).unwrap(), s.is_closed())
+    };
+    let get = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let (r, out, closed) = answer(get, 200, &[h("X-A", "1")], 12345, b"");
+    // The body is 12,345 bytes: ending it at none is refused.
+    assert_eq!(r, Err(SendError::LengthMismatch));
+    assert_eq!(
+        out,
+        "HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 12345\r\n\r\n"
+    );
+    assert!(!closed);
+    let (r, out, _) = answer(get, 200, &[], 2, b"hi");
+    assert_eq!(r, Ok(()));
+    assert_eq!(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+    let (r, out, _) = answer(get, 200, &[], 0, b"");
+    assert_eq!(r, Ok(()));
+    assert_eq!(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    // HEAD: the length is the one a GET would get, and no body follows.
+    let head = b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let (r, out, _) = answer(head, 200, &[], 7, b"");
+    assert_eq!(r, Ok(()));
+    assert_eq!(out, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n");
+    // A close the request asked for is still said.
+    let close = b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+    let (_, out, closed) = answer(close, 200, &[], 2, b"hi");
+    assert_eq!(
+        out,
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
+    );
+    assert!(closed);
+    for fields in [
+        &[h("Content-Length", "2")][..],
+        &[h("transfer-encoding", "chunked")],
+        &[h("X-Bad", "a\rb")],
+    ] {
+        let (r, out, _) = answer(get, 200, fields, 2, b"hi");
+        assert_eq!(r, Err(SendError::InvalidHead), "{fields:?}");
+        assert_eq!(out, "", "{fields:?}");
+    }
+}
+
 #[test]
 fn server_upgrade_hands_over_bytes() {
     let mut s = ServerConn::new(ConnConfig::default());

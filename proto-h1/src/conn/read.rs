@@ -280,7 +280,9 @@ impl<R: Role> Conn<R> {
         let buffered = self.buf.len() - self.start;
         let small = buffered <= EAGER_PARSE;
         let before = self.scanned as usize;
-        let ready = self.head_may_be_ready();
+        // A small head is parsed anyway: no look for its line ends first (a later look, once
+        // it is large, starts from where the last one stopped, at worst from its start).
+        let ready = small || self.head_may_be_ready();
         // A request line still without its end is parsed once more when it grows past the
         // target limit (plus room for a method), so that an over-long target is a 414 and not,
         // much later, a 431.

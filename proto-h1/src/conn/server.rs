@@ -46,6 +46,40 @@ impl Conn<Server> {
         I: IntoIterator<Item = Header<'h>>,
         I::IntoIter: Clone,
     {
+        self.response(code, reason, headers.into_iter(), None)
+    }
+
+    /// [`send_response_fields`](Self::send_response_fields) for a body of `length` bytes:
+    /// the connection writes `Content-Length: length` after `headers` itself (no decimal to
+    /// format and read back), as if it were the last of them.
+    ///
+    /// # Errors
+    /// As [`send_response`](Self::send_response); [`SendError::InvalidHead`] also when
+    /// `headers` hold a `Content-Length` or `Transfer-Encoding` field.
+    pub fn send_response_sized<'h, I>(
+        &mut self,
+        code: u16,
+        reason: &[u8],
+        headers: I,
+        length: u64,
+    ) -> Result<(), SendError>
+    where
+        I: IntoIterator<Item = Header<'h>>,
+        I::IntoIter: Clone,
+    {
+        self.response(code, reason, headers.into_iter(), Some(length))
+    }
+
+    fn response<'h, I>(
+        &mut self,
+        code: u16,
+        reason: &[u8],
+        headers: I,
+        length: Option<u64>,
+    ) -> Result<(), SendError>
+    where
+        I: Iterator<Item = Header<'h>> + Clone,
+    {
         if self.error.is_some() || matches!(self.writer, Writer::Closed) {
             return Err(SendError::Closed);
         }
@@ -60,7 +94,8 @@ impl Conn<Server> {
             Version::Http11,
             code,
             reason,
-            headers.into_iter(),
+            headers,
+            length,
         )?;
         let framing = written.framing;
         if framing == Framing::Chunked && !self.peer_keep_alive_version_11() {

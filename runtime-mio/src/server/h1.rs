@@ -14,7 +14,6 @@ use super::reader::{self, BodyFeed};
 use super::sniff::Shared;
 use super::timed::{Step, Timed};
 use super::writer::{self, BodyReceiver};
-use crate::decimal::decimal_bytes;
 use crate::event_loop::{Context, Session};
 
 /// The handler every request goes to.
@@ -148,27 +147,29 @@ impl H1Session {
             _ => false,
         });
         let no_body = (100..200).contains(&status) || status == 204 || status == 304;
-        let mut len_buf = [0u8; 20];
-        let framing = match &body {
-            _ if framed || no_body => None,
-            Body::Full(b) => Some(Header {
-                name: "Content-Length",
-                value: decimal_bytes(b.len() as u64, &mut len_buf),
-            }),
-            Body::Stream(_) | Body::Writer(_) | Body::Timed(_) => Some(Header {
-                name: "Transfer-Encoding",
-                value: b"chunked",
-            }),
-            Body::WebSocket(_) => None,
-        };
         // The handler's fields and ours, handed over as they are (no list built per
-        // response).
-        let fields = headers
-            .iter()
-            .map(|(n, v)| Header { name: n, value: v })
-            .chain(framing);
-        self.conn
-            .send_response_fields(status, reason(status).as_bytes(), fields)?;
+        // response); a whole body's length is written by the engine.
+        let fields = headers.iter().map(|(n, v)| Header { name: n, value: v });
+        let reason = reason(status).as_bytes();
+        match &body {
+            _ if framed || no_body => self.conn.send_response_fields(status, reason, fields)?,
+            Body::Full(b) => {
+                self.conn
+                    .send_response_sized(status, reason, fields, b.len() as u64)?;
+            }
+            Body::Stream(_) | Body::Writer(_) | Body::Timed(_) => {
+                let chunked = Header {
+                    name: "Transfer-Encoding",
+                    value: b"chunked",
+                };
+                self.conn.send_response_fields(
+                    status,
+                    reason,
+                    fields.chain(std::iter::once(chunked)),
+                )?;
+            }
+            Body::WebSocket(_) => self.conn.send_response_fields(status, reason, fields)?,
+        }
         match body {
             Body::Full(b) => {
                 if !self.head_only && !no_body && !b.is_empty() {
@@ -517,6 +518,9 @@ impl Session for H1Session {
 
     fn process(&mut self, cx: &mut Context<'_, Buffers>) {
         let now = cx.now;
+        // The storage of the last request answered here, for the next one (pipelined
+        // requests); back to the thread's spare list when dropped.
+        let mut spare = None;
         loop {
             // A streamed request body keeps being read while its response is produced (the
             // handler may answer from what it reads); the next request waits for both.
@@ -559,7 +563,8 @@ impl Session for H1Session {
                     // The engine decided the framing (RFC 9112 section 6.3: a request without
                     // `Content-Length` or `Transfer-Encoding` has no body).
                     let has_body = head.has_body();
-                    let mut req = Request::received(
+                    let mut req = Request::received_in(
+                        spare.take(),
                         head.method,
                         head.target,
                         head.headers().map(|h| (h.name, h.value)),
@@ -581,8 +586,13 @@ impl Session for H1Session {
                         self.reading = Some(Box::new(Reading::Whole(req)));
                     } else {
                         // The head is the whole request (its `End` follows and finds no
-                        // reading to finish): answered at once, nothing boxed.
-                        complete = Some(req);
+                        // reading to finish): answered at once, nothing boxed (nor moved).
+                        if continue_ {
+                            let _ = self.conn.send_continue();
+                            continue_ = false;
+                        }
+                        self.respond(&req, now);
+                        spare = req.into_storage();
                     }
                 }
                 Ok(Some(Event::Data(d))) => {
@@ -624,6 +634,7 @@ impl Session for H1Session {
             }
             if let Some(req) = complete {
                 self.respond(&req, now);
+                spare = req.into_storage();
             }
         }
         if cx.draining {

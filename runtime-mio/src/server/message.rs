@@ -40,8 +40,15 @@ struct FieldEnd {
 /// the loop thread's spare list when the request is built and given back to it when the
 /// request is dropped (see [`keep_spare_storage`]); buffers over [`SPARE_MAX_BYTES`] are
 /// freed instead, so a large request does not pin memory after it.
+///
+/// Boxed, so that handing it from one request to the next moves a pointer; the box goes
+/// round with the buffers through the spare list.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct RequestStorage {
+pub(crate) struct RequestStorage(Option<Box<Parts>>);
+
+/// The buffers of a [`RequestStorage`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Parts {
     text: String,
     method_end: u32,
     target_end: u32,
@@ -66,7 +73,9 @@ fn query_at(target: &str) -> Option<usize> {
 std::thread_local! {
     /// The loop thread's spare storages; `None` on other threads (a request dropped there,
     /// a clone a handler sent away, is simply freed).
-    static SPARE: std::cell::RefCell<Option<Vec<RequestStorage>>> =
+    // The boxes are what is kept: a storage is handed from request to request as one.
+    #[allow(clippy::vec_box)]
+    static SPARE: std::cell::RefCell<Option<Vec<Box<Parts>>>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -76,16 +85,43 @@ pub(crate) fn keep_spare_storage() {
     SPARE.with(|s| *s.borrow_mut() = Some(Vec::with_capacity(SPARE_STORAGES)));
 }
 
+/// What a storage taken apart (in its drop) reads as: nothing.
+static NO_PARTS: Parts = Parts {
+    text: String::new(),
+    method_end: 0,
+    target_end: 0,
+    values: Vec::new(),
+    fields: Vec::new(),
+    body: Vec::new(),
+    trailers: Vec::new(),
+};
+
+impl std::ops::Deref for RequestStorage {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        self.0.as_deref().unwrap_or(&NO_PARTS)
+    }
+}
+
+impl std::ops::DerefMut for RequestStorage {
+    fn deref_mut(&mut self) -> &mut Parts {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
 impl RequestStorage {
     /// Empty storage: a spare one of this thread's when there is one.
     fn take() -> RequestStorage {
-        SPARE
+        let spare = SPARE
             .try_with(|s| s.try_borrow_mut().ok()?.as_mut()?.pop())
             .ok()
-            .flatten()
-            .unwrap_or_default()
+            .flatten();
+        RequestStorage(Some(spare.unwrap_or_default()))
     }
+}
 
+impl Parts {
     /// Empties it, keeping the buffers' capacity.
     fn clear(&mut self) {
         self.text.clear();
@@ -143,7 +179,10 @@ impl RequestStorage {
 
 impl Drop for RequestStorage {
     fn drop(&mut self) {
-        if self.text.capacity() == 0 || self.heap_size() > SPARE_MAX_BYTES {
+        let Some(mut parts) = self.0.take() else {
+            return;
+        };
+        if parts.heap_size() > SPARE_MAX_BYTES {
             return;
         }
         let _ = SPARE.try_with(|s| {
@@ -151,9 +190,8 @@ impl Drop for RequestStorage {
                 && let Some(spare) = s.as_mut()
                 && spare.len() < SPARE_STORAGES
             {
-                let mut kept = std::mem::take(self);
-                kept.clear();
-                spare.push(kept);
+                parts.clear();
+                spare.push(parts);
             }
         });
     }
@@ -203,11 +241,39 @@ impl Request {
         target: &str,
         fields: impl Iterator<Item = (&'a str, &'a [u8])>,
     ) -> Self {
-        let mut req = Request::new(method, target);
+        Request::received_in(None, method, target, fields)
+    }
+
+    /// [`received`](Self::received) into `store` (emptied storage of an earlier request, see
+    /// [`into_storage`](Self::into_storage)) when there is one: pipelined requests answered
+    /// in one go reuse one storage without going through the thread's spare list.
+    pub(crate) fn received_in<'a>(
+        store: Option<RequestStorage>,
+        method: &str,
+        target: &str,
+        fields: impl Iterator<Item = (&'a str, &'a [u8])>,
+    ) -> Self {
+        let mut store = store.unwrap_or_else(RequestStorage::take);
+        store.start(method, target);
         for (n, v) in fields {
-            req.store.push_field(n, v);
+            store.push_field(n, v);
         }
-        req
+        Request {
+            store,
+            fingerprint: None,
+            reader: ReaderSlot::default(),
+        }
+    }
+
+    /// The request's storage, emptied for the next request, unless it grew past what the
+    /// spare list keeps (then it is freed).
+    pub(crate) fn into_storage(self) -> Option<RequestStorage> {
+        let Request { mut store, .. } = self;
+        if store.heap_size() > SPARE_MAX_BYTES {
+            return None;
+        }
+        store.clear();
+        Some(store)
     }
 
     /// Adds a header field (builder style).
@@ -399,6 +465,46 @@ impl std::fmt::Debug for Body {
     }
 }
 
+/// One response header field: name and value, borrowed when `'static`.
+type Field = (Cow<'static, str>, Cow<'static, [u8]>);
+
+/// A response's header fields in order: a first field that is all `'static` held inline,
+/// the rest in a `Vec`, so a response with one static field (`Response::text`, most
+/// handlers' answers) allocates no list, and the response stays small enough to be moved
+/// without a `memcpy` call.
+#[derive(Debug, Default)]
+pub(crate) struct FieldList {
+    first: Option<(&'static str, &'static [u8])>,
+    rest: Vec<Field>,
+}
+
+impl FieldList {
+    fn push_static(&mut self, name: &'static str, value: &'static [u8]) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some((name, value));
+        } else {
+            self.rest.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+        }
+    }
+
+    fn push(&mut self, field: Field) {
+        self.rest.push(field);
+    }
+
+    /// How many fields there are.
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    /// The fields in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> + Clone {
+        self.first
+            .iter()
+            .map(|&(n, v)| (n, v))
+            .chain(self.rest.iter().map(|(n, v)| (&**n, &**v)))
+    }
+}
+
 /// A response: status, header fields (sent in this order and case) and a body.
 ///
 /// ```
@@ -410,10 +516,10 @@ impl std::fmt::Debug for Body {
 #[derive(Debug)]
 pub struct Response {
     pub(crate) status: u16,
-    pub(crate) headers: Vec<(Cow<'static, str>, Cow<'static, [u8]>)>,
+    pub(crate) headers: FieldList,
     pub(crate) body: Body,
     /// WebSocket: the subprotocols the handler speaks, most preferred first.
-    pub(crate) ws_protocols: Vec<String>,
+    pub(crate) ws_protocols: Box<[String]>,
 }
 
 impl Response {
@@ -422,9 +528,9 @@ impl Response {
     pub fn new(status: u16) -> Self {
         Response {
             status,
-            headers: Vec::new(),
+            headers: FieldList::default(),
             body: Body::Full(Bytes::new()),
-            ws_protocols: Vec::new(),
+            ws_protocols: Box::default(),
         }
     }
 
@@ -457,8 +563,7 @@ impl Response {
     /// ```
     #[must_use]
     pub fn with_static_header(mut self, name: &'static str, value: &'static [u8]) -> Self {
-        self.headers
-            .push((Cow::Borrowed(name), Cow::Borrowed(value)));
+        self.headers.push_static(name, value);
         self
     }
 
@@ -634,9 +739,9 @@ impl Response {
     pub fn websocket(handler: impl FnMut(WsMessage) -> Vec<WsMessage> + Send + 'static) -> Self {
         Response {
             status: 101,
-            headers: Vec::new(),
+            headers: FieldList::default(),
             body: Body::WebSocket(Box::new(handler)),
-            ws_protocols: Vec::new(),
+            ws_protocols: Box::default(),
         }
     }
 
@@ -669,7 +774,7 @@ impl Response {
 
     /// The header fields.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.headers.iter().map(|(n, v)| (&**n, &**v))
+        self.headers.iter()
     }
 
     /// The body.
@@ -723,6 +828,44 @@ pub fn reason(code: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A response's fields come out in the order they were added, whichever of them is
+    /// static (the first static one is held apart from the others).
+    #[test]
+    fn response_fields_keep_their_order() {
+        let r = Response::new(200)
+            .with_static_header("A", b"1")
+            .with_header("B", "2")
+            .with_static_header("C", b"3");
+        let names: Vec<&str> = r.headers().map(|(n, _)| n).collect();
+        assert_eq!(names, ["A", "B", "C"]);
+        let r = Response::new(200)
+            .with_header("B", "2")
+            .with_static_header("A", b"1")
+            .with_static_header("C", b"3");
+        let fields: Vec<(&str, &[u8])> = r.headers().collect();
+        assert_eq!(fields, [("B", &b"2"[..]), ("A", b"1"), ("C", b"3")]);
+        assert_eq!(r.headers.len(), 3);
+        assert_eq!(Response::new(204).headers().count(), 0);
+    }
+
+    /// A request's storage, taken back after it was answered, holds nothing of it when the
+    /// next request is built in it.
+    #[test]
+    fn reused_storage_starts_empty() {
+        let fields: [(&str, &[u8]); 2] = [("Host", b"a"), ("X-Long", b"value")];
+        let first = Request::received("POST", "/first", fields.into_iter()).with_body(b"body");
+        let store = first.into_storage();
+        assert!(store.is_some());
+        let next = Request::received_in(store, "GET", "/n", [("Host", &b"b"[..])].into_iter());
+        assert_eq!((next.method(), next.target()), ("GET", "/n"));
+        assert_eq!(next.headers().collect::<Vec<_>>(), [("Host", &b"b"[..])]);
+        assert!(next.body().is_empty());
+        assert_eq!(next.trailers().count(), 0);
+        // Storage grown past what the spare list keeps is freed, not reused.
+        let big = Request::received("POST", "/", std::iter::empty()).with_body(&[0; 20_000]);
+        assert!(big.into_storage().is_none());
+    }
 
     #[test]
     fn received_request_keeps_fields_in_order_with_empty_names_and_values() {
