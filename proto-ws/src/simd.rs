@@ -1,5 +1,5 @@
 //! The crate's only `unsafe` code: SIMD kernels that XOR a buffer with a repeated 4-byte key
-//! (in place, or while appending it to another buffer).
+//! (in place, or while appending it to another buffer, after a frame header or not).
 //!
 //! The SSE2 and NEON kernels handle the longest prefix whose length is a multiple of their
 //! vector width and return how many bytes they handled; the in-place AVX2 kernel handles all of
@@ -171,8 +171,9 @@ pub(crate) fn extend_avx2<const MASK: bool>(dst: &mut Vec<u8>, src: &[u8], key: 
 }
 
 /// Appends a whole frame to `dst` with AVX2: its header, the first `head_len` (at most 16)
-/// octets of the little-endian words `lo` and `hi` (passed apart, in registers), then `src`, XORed with `key` repeated when
-/// `MASK` ([`extend_avx2`]). Returns `false`, `dst` untouched, when the CPU has no AVX2 or
+/// octets of the little-endian words `lo` and `hi` (passed apart, so in registers: as one
+/// `[u64; 2]` they went through the stack), then `src`, XORed with `key` repeated when `MASK`
+/// ([`extend_avx2`]). Returns `false`, `dst` untouched, when the CPU has no AVX2 or
 /// `src` is shorter than one vector (32 bytes).
 ///
 /// One capacity check, one store of the header and one length update for the whole frame (the
@@ -247,8 +248,7 @@ unsafe fn extend_avx2_unchecked<const MASK: bool, const HEAD: bool>(
     let xor = |v: __m256i, k: __m256i| if MASK { _mm256_xor_si256(v, k) } else { v };
     // SAFETY: for every load and store below: `s..s + n` is `src`, readable; `d..d + n` is
     // spare capacity of `dst` (from `head_len` on), writable (the caller's contract), and no
-    // reference to it is
-    // alive. Each access is 32 bytes at an offset `j` with `j + 32 <= n`: the head at 0
+    // reference to it is alive. Each access is 32 bytes at an offset `j` with `j + 32 <= n`: the head at 0
     // (`n >= 32`), the rounds while `i + 128 <= n`, then when `i + 64 <= n` and when
     // `i + 32 <= n`, the tail at `n - 32`. The aligned stores are at `d + i` with
     // `i = 32 - d % 32` plus multiples of 32: 32-byte aligned. AVX2 is enabled for this function.
