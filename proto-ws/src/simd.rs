@@ -209,8 +209,8 @@ pub(crate) fn extend_frame_avx2<const MASK: bool>(
 /// (one store; the octets past `head_len` are overwritten by the payload or left in the spare
 /// capacity), and the payload goes `head_len` octets further.
 ///
-/// One unaligned vector at the start, then 32-byte-aligned stores (four per round, then one
-/// at a time), then one unaligned vector ending at the last byte: the first and last stores
+/// One unaligned vector at the start, then 32-byte-aligned stores (eight per round, then four,
+/// two and one), then one unaligned vector ending at the last byte: the first and last stores
 /// overlap their neighbours, which rewrite the same values. Aligned stores never split a cache
 /// line: with the payload behind a 2-, 4-, 10- or 14-byte header, unaligned ones split every
 /// other store, which made a 1 KiB copy slower than `memcpy` (which aligns its stores too).
@@ -249,8 +249,8 @@ unsafe fn extend_avx2_unchecked<const MASK: bool, const HEAD: bool>(
     // SAFETY: for every load and store below: `s..s + n` is `src`, readable; `d..d + n` is
     // spare capacity of `dst` (from `head_len` on), writable (the caller's contract), and no
     // reference to it is alive. Each access is 32 bytes at an offset `j` with `j + 32 <= n`: the head at 0
-    // (`n >= 32`), the rounds while `i + 128 <= n`, then when `i + 64 <= n` and when
-    // `i + 32 <= n`, the tail at `n - 32`. The aligned stores are at `d + i` with
+    // (`n >= 32`), the rounds while `i + 256 <= n`, then when `i + 128 <= n`, when
+    // `i + 64 <= n` and when `i + 32 <= n`, the tail at `n - 32`. The aligned stores are at `d + i` with
     // `i = 32 - d % 32` plus multiples of 32: 32-byte aligned. AVX2 is enabled for this function.
     unsafe {
         _mm256_storeu_si256(
@@ -259,7 +259,20 @@ unsafe fn extend_avx2_unchecked<const MASK: bool, const HEAD: bool>(
         );
         let mut i = 32 - (d as usize & 31);
         let k = key_at(i);
-        while i + 128 <= n {
+        while i + 256 <= n {
+            for o in [0, 128] {
+                let a = _mm256_loadu_si256(s.add(i + o).cast::<__m256i>());
+                let b = _mm256_loadu_si256(s.add(i + o + 32).cast::<__m256i>());
+                let c = _mm256_loadu_si256(s.add(i + o + 64).cast::<__m256i>());
+                let e = _mm256_loadu_si256(s.add(i + o + 96).cast::<__m256i>());
+                _mm256_store_si256(d.add(i + o).cast::<__m256i>(), xor(a, k));
+                _mm256_store_si256(d.add(i + o + 32).cast::<__m256i>(), xor(b, k));
+                _mm256_store_si256(d.add(i + o + 64).cast::<__m256i>(), xor(c, k));
+                _mm256_store_si256(d.add(i + o + 96).cast::<__m256i>(), xor(e, k));
+            }
+            i += 256;
+        }
+        if i + 128 <= n {
             let a = _mm256_loadu_si256(s.add(i).cast::<__m256i>());
             let b = _mm256_loadu_si256(s.add(i + 32).cast::<__m256i>());
             let c = _mm256_loadu_si256(s.add(i + 64).cast::<__m256i>());
