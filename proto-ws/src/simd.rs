@@ -246,12 +246,12 @@ unsafe fn extend_avx2_unchecked<const MASK: bool, const HEAD: bool>(
         _mm256_set1_epi32(u32::from_le_bytes(key).rotate_right(8 * (i as u32 & 3)) as i32)
     };
     let xor = |v: __m256i, k: __m256i| if MASK { _mm256_xor_si256(v, k) } else { v };
-    // SAFETY: for every load and store below: `s..s + n` is `src`, readable; `d..d + n` is
-    // spare capacity of `dst` (from `head_len` on), writable (the caller's contract), and no
-    // reference to it is alive. Each access is 32 bytes at an offset `j` with `j + 32 <= n`: the head at 0
-    // (`n >= 32`), the rounds while `i + 256 <= n`, then when `i + 128 <= n`, when
-    // `i + 64 <= n` and when `i + 32 <= n`, the tail at `n - 32`. The aligned stores are at `d + i` with
-    // `i = 32 - d % 32` plus multiples of 32: 32-byte aligned. AVX2 is enabled for this function.
+    // SAFETY: for every load and store below: `s..s + n` is `src`, readable; `d..d + n` is spare
+    // capacity of `dst` (from `head_len` on), writable (the caller's contract), and no reference to
+    // it is alive. Each access is 32 bytes at an offset `j` with `j + 32 <= n`: the head at 0 (`n
+    // >= 32`), the rounds while `i + 256 <= n`, then when `i + 128 <= n`, when `i + 64 <= n` and
+    // when `i + 32 <= n`, the tail at `n - 32`. The aligned stores are at `d + i` with `i = 32 - d
+    // % 32` plus multiples of 32: 32-byte aligned. AVX2 is enabled for this function.
     unsafe {
         _mm256_storeu_si256(
             d.cast::<__m256i>(),
