@@ -213,18 +213,20 @@ impl FrameHeader {
         b.first_chunk::<HEADER_LEN>().map(FrameHeader::from_bytes)
     }
 
-    /// Parses the header from exactly 9 bytes (two loads, no bounds checks).
+    /// Parses the header from exactly 9 bytes (three loads, no bounds checks).
     #[inline]
     pub fn from_bytes(h: &[u8; HEADER_LEN]) -> FrameHeader {
-        // Two loads, an eight-octet word (length, type, flags) and the four-octet stream id;
-        // built octet by octet, the compiler loads the length and the id in pieces. The chunks
-        // always exist (nine octets), so the fallbacks fold away.
-        let w = u64::from_be_bytes(*h.first_chunk::<8>().unwrap_or(&[0; 8]));
+        // The length and type come from one four-octet load, the flags and the stream id from
+        // their own: the length is what the next frame's position waits on, and a load of the
+        // first four octets crosses a cache line less often than one of the first eight (a
+        // split load is slower). The chunks always exist (nine octets), so the fallbacks fold
+        // away.
+        let w = u32::from_be_bytes(*h.first_chunk::<4>().unwrap_or(&[0; 4]));
         let id = u32::from_be_bytes(*h.last_chunk::<4>().unwrap_or(&[0; 4]));
         FrameHeader {
-            len: (w >> 40) as u32,
-            kind: (w >> 32) as u8,
-            flags: (w >> 24) as u8,
+            len: w >> 8,
+            kind: w as u8,
+            flags: h[4],
             stream: StreamId::new(id),
         }
     }

@@ -220,17 +220,9 @@ impl Out {
         let mut h = FrameHeader::new(op, mask, payload.len() as u64);
         h.fin = fin;
         h.rsv1 = rsv1;
-        // One capacity check for the whole frame: the header's and the payload's appends then
-        // find room without taking their growth paths.
-        self.tx.reserve(MAX_HEADER_LEN + payload.len());
-        h.encode(&mut self.tx);
-        match mask {
-            None => crate::mask::extend_copy(&mut self.tx, payload),
-            // Masked while copied: one pass over the payload, not a copy and then a second.
-            Some(key) => {
-                crate::mask::extend_masked(&mut self.tx, payload, key, 0);
-            }
-        }
+        // One capacity check for the whole frame, header and payload (masked while copied for
+        // a client): `encode_frame`.
+        crate::frame::encode_frame(&h, payload, &mut self.tx);
     }
 
     /// Queues a server's binary frame header and `payload` to be handed back as it is.

@@ -139,7 +139,7 @@ pub(crate) fn extend_masked(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4], offset:
 /// The longest payload [`extend_copy`] copies with its own vector loop; `memcpy` above (from
 /// about this size on the two are as fast, and for much larger copies `memcpy` switches to
 /// stores that bypass the cache).
-const OWN_COPY_MAX: usize = 64 << 10;
+pub(crate) const OWN_COPY_MAX: usize = 64 << 10;
 
 /// Appends `src` to `dst`: a frame's unmasked payload behind its header.
 ///

@@ -1,5 +1,5 @@
 //! The crate's only `unsafe` code: SIMD kernels that XOR a buffer with a repeated 4-byte key
-//! (in place, or while appending it to another buffer).
+//! (in place, or while appending it to another buffer, after a frame header or not).
 //!
 //! The SSE2 and NEON kernels handle the longest prefix whose length is a multiple of their
 //! vector width and return how many bytes they handled; the in-place AVX2 kernel handles all of
@@ -164,42 +164,94 @@ pub(crate) fn extend_avx2<const MASK: bool>(dst: &mut Vec<u8>, src: &[u8], key: 
     dst.reserve(src.len());
     // SAFETY: the CPU supports AVX2 (checked just above), which is the only requirement of the
     // `#[target_feature(enable = "avx2")]` function; `src` holds at least 32 bytes and `dst` has
-    // room for `src.len()` more (reserved just above), which is what its contract asks.
-    unsafe { extend_avx2_unchecked::<MASK>(dst, src, key) };
+    // room for `src.len()` more (reserved just above), which is what its contract asks (no head:
+    // `head_len` 0).
+    unsafe { extend_avx2_unchecked::<MASK, false>(dst, 0, 0, 0, src, key) };
+    true
+}
+
+/// Appends a whole frame to `dst` with AVX2: its header, the first `head_len` (at most 16)
+/// octets of the little-endian words `lo` and `hi` (passed apart, so in registers: as one
+/// `[u64; 2]` they went through the stack), then `src`, XORed with `key` repeated when `MASK`
+/// ([`extend_avx2`]). Returns `false`, `dst` untouched, when the CPU has no AVX2 or
+/// `src` is shorter than one vector (32 bytes).
+///
+/// One capacity check, one store of the header and one length update for the whole frame (the
+/// header appended on its own costs a check, a store per part and a length update of its own,
+/// and the copy then reloads the length just stored).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn extend_frame_avx2<const MASK: bool>(
+    dst: &mut Vec<u8>,
+    (lo, hi): (u64, u64),
+    head_len: usize,
+    src: &[u8],
+    key: [u8; 4],
+) -> bool {
+    debug_assert!(head_len <= 16);
+    if src.len() < 32 || !has_avx2() {
+        return false;
+    }
+    // `head_len + src.len() >= 32`, so the 16 octets the header is stored with fit too.
+    dst.reserve(head_len + src.len());
+    // SAFETY: the CPU supports AVX2 (checked just above); `src` holds at least 32 bytes, and
+    // `dst` has room for `head_len + src.len()` more (reserved just above), which is at least
+    // 16 and so covers the 16-octet store of the header: the function's contract.
+    unsafe { extend_avx2_unchecked::<MASK, true>(dst, lo, hi, head_len.min(16), src, key) };
     true
 }
 
 /// # Safety
-/// The CPU must support AVX2, `src.len()` must be at least 32, and `dst` must have spare
-/// capacity for at least `src.len()` bytes.
+/// The CPU must support AVX2, `src.len()` must be at least 32, `head_len` at most 16, and `dst`
+/// must have spare capacity for at least `head_len + src.len()` bytes (at least 16 when `HEAD`).
 ///
-/// One unaligned vector at the start, then 32-byte-aligned stores (four per round, then one
-/// at a time), then one unaligned vector ending at the last byte: the first and last stores
+/// With `HEAD`, the two words `lo` and `hi` are first stored as 16 octets at the end of `dst`
+/// (one store; the octets past `head_len` are overwritten by the payload or left in the spare
+/// capacity), and the payload goes `head_len` octets further.
+///
+/// One unaligned vector at the start, then 32-byte-aligned stores (eight per round, then four,
+/// two and one), then one unaligned vector ending at the last byte: the first and last stores
 /// overlap their neighbours, which rewrite the same values. Aligned stores never split a cache
 /// line: with the payload behind a 2-, 4-, 10- or 14-byte header, unaligned ones split every
 /// other store, which made a 1 KiB copy slower than `memcpy` (which aligns its stores too).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn extend_avx2_unchecked<const MASK: bool>(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4]) {
+unsafe fn extend_avx2_unchecked<const MASK: bool, const HEAD: bool>(
+    dst: &mut Vec<u8>,
+    lo: u64,
+    hi: u64,
+    head_len: usize,
+    src: &[u8],
+    key: [u8; 4],
+) {
     use std::arch::x86_64::{
-        __m256i, _mm256_loadu_si256, _mm256_set1_epi32, _mm256_store_si256, _mm256_storeu_si256,
-        _mm256_xor_si256,
+        __m128i, __m256i, _mm_set_epi64x, _mm_storeu_si128, _mm256_loadu_si256, _mm256_set1_epi32,
+        _mm256_store_si256, _mm256_storeu_si256, _mm256_xor_si256,
     };
     let n = src.len();
-    debug_assert!(n >= 32 && dst.capacity() - dst.len() >= n);
+    debug_assert!(n >= 32 && head_len <= 16);
+    debug_assert!(dst.capacity() - dst.len() >= head_len + n);
     let s = src.as_ptr();
-    let d = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+    let base = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+    let head_len = if HEAD { head_len } else { 0 };
+    if HEAD {
+        // SAFETY: the spare capacity holds at least `head_len + n >= 32` octets (the caller's
+        // contract), so the 16 octets at its start are writable; an unaligned store.
+        unsafe { _mm_storeu_si128(base.cast::<__m128i>(), _mm_set_epi64x(hi as i64, lo as i64)) };
+    }
+    // SAFETY: `head_len + n` octets of spare capacity (the caller's contract).
+    let d = unsafe { base.add(head_len) };
     // The key for a vector starting at byte `i` of the payload (x86-64 is little-endian).
     let key_at = |i: usize| {
         _mm256_set1_epi32(u32::from_le_bytes(key).rotate_right(8 * (i as u32 & 3)) as i32)
     };
     let xor = |v: __m256i, k: __m256i| if MASK { _mm256_xor_si256(v, k) } else { v };
-    // SAFETY: for every load and store below: `s..s + n` is `src`, readable; `d..d + n` is
-    // spare capacity of `dst`, writable (the caller's contract), and no reference to it is
-    // alive. Each access is 32 bytes at an offset `j` with `j + 32 <= n`: the head at 0
-    // (`n >= 32`), the rounds while `i + 128 <= n`, then when `i + 64 <= n` and when
-    // `i + 32 <= n`, the tail at `n - 32`. The aligned stores are at `d + i` with
-    // `i = 32 - d % 32` plus multiples of 32: 32-byte aligned. AVX2 is enabled for this function.
+    // SAFETY: for every load and store below: `s..s + n` is `src`, readable; `d..d + n` is spare
+    // capacity of `dst` (from `head_len` on), writable (the caller's contract), and no reference to
+    // it is alive. Each access is 32 bytes at an offset `j` with `j + 32 <= n`: the head at 0 (`n
+    // >= 32`), the rounds while `i + 256 <= n`, then when `i + 128 <= n`, when `i + 64 <= n` and
+    // when `i + 32 <= n`, the tail at `n - 32`. The aligned stores are at `d + i` with `i = 32 - d
+    // % 32` plus multiples of 32: 32-byte aligned. AVX2 is enabled for this function.
     unsafe {
         _mm256_storeu_si256(
             d.cast::<__m256i>(),
@@ -207,7 +259,20 @@ unsafe fn extend_avx2_unchecked<const MASK: bool>(dst: &mut Vec<u8>, src: &[u8],
         );
         let mut i = 32 - (d as usize & 31);
         let k = key_at(i);
-        while i + 128 <= n {
+        while i + 256 <= n {
+            for o in [0, 128] {
+                let a = _mm256_loadu_si256(s.add(i + o).cast::<__m256i>());
+                let b = _mm256_loadu_si256(s.add(i + o + 32).cast::<__m256i>());
+                let c = _mm256_loadu_si256(s.add(i + o + 64).cast::<__m256i>());
+                let e = _mm256_loadu_si256(s.add(i + o + 96).cast::<__m256i>());
+                _mm256_store_si256(d.add(i + o).cast::<__m256i>(), xor(a, k));
+                _mm256_store_si256(d.add(i + o + 32).cast::<__m256i>(), xor(b, k));
+                _mm256_store_si256(d.add(i + o + 64).cast::<__m256i>(), xor(c, k));
+                _mm256_store_si256(d.add(i + o + 96).cast::<__m256i>(), xor(e, k));
+            }
+            i += 256;
+        }
+        if i + 128 <= n {
             let a = _mm256_loadu_si256(s.add(i).cast::<__m256i>());
             let b = _mm256_loadu_si256(s.add(i + 32).cast::<__m256i>());
             let c = _mm256_loadu_si256(s.add(i + 64).cast::<__m256i>());
@@ -238,10 +303,11 @@ unsafe fn extend_avx2_unchecked<const MASK: bool>(dst: &mut Vec<u8>, src: &[u8],
             _mm256_storeu_si256(d.add(j).cast::<__m256i>(), xor(a, key_at(j)));
         }
     }
-    // SAFETY: the `n` bytes after `dst`'s length were all written above (the head covers
-    // `0..32`, the rounds `32 - d % 32..i` with no gap after the head, the tail `n - 32..n`),
-    // and they are within its capacity.
-    unsafe { dst.set_len(dst.len() + n) };
+    // SAFETY: the `head_len + n` octets after `dst`'s length were all written above (the
+    // header's `head_len` octets by its store, then from `d` the head covers `0..32`, the
+    // rounds `32 - d % 32..i` with no gap after the head, the tail `n - 32..n`), and they are
+    // within its capacity.
+    unsafe { dst.set_len(dst.len() + head_len + n) };
 }
 
 /// XORs the longest prefix of `buf` that is a multiple of 16 bytes with `key` repeated, using
