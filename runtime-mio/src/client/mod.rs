@@ -188,6 +188,7 @@ mod connect;
 mod cookie;
 mod decode;
 mod error;
+mod head;
 mod info;
 mod multipart;
 mod pool;
