@@ -924,6 +924,40 @@ mod tests {
         );
     }
 
+    /// The fast size-line parse against a plain reading of `CRLF 1*4HEXDIG CRLF`: every pair
+    /// of bytes in the first two digit places, with each of a few bytes (line ends, a digit, a
+    /// letter, a non-digit) in the next two, and the rest of the line as it must be.
+    #[test]
+    fn size_line_fast_agrees_with_the_grammar() {
+        fn expected(w: &[u8; 8]) -> Option<(usize, usize)> {
+            if w[..2] != *b"\r\n" {
+                return None;
+            }
+            let digits = w[2..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            if !(1..=4).contains(&digits) || w.get(2 + digits..4 + digits)? != b"\r\n" {
+                return None;
+            }
+            let text = std::str::from_utf8(&w[2..2 + digits]).unwrap();
+            Some((usize::from_str_radix(text, 16).unwrap(), digits + 4))
+        }
+        let few = [b'\r', b'\n', b'7', b'c', b'F', b'x', b';', 0xc3];
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                for c in few {
+                    for d in few {
+                        for tail in [*b"\r\n", *b"\n\r", *b"0\r"] {
+                            let w = [b'\r', b'\n', a, b, c, d, tail[0], tail[1]];
+                            assert_eq!(ChunkedDecoder::size_line_fast(&w), expected(&w), "{w:?}");
+                            let mut v = w;
+                            v[0] = a;
+                            assert_eq!(ChunkedDecoder::size_line_fast(&v), expected(&v), "{v:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The body-length limit on both paths: the first chunk's size is read by the general
     /// path and the later ones by the fast path; a body of exactly the limit is accepted and
     /// one byte more is `BodyTooLarge`, whichever chunk crosses it.
