@@ -645,3 +645,58 @@ fn queued_bytes_body_is_not_copied() {
     assert!(c.poll_transmit(&mut out).is_none());
     assert_eq!(out, b"z");
 }
+
+/// `peer_keeps_alive` after a response head, for each rule of RFC 9112 9.3 and a response
+/// delimited by the close; the request's own `Connection: close` does not change it.
+#[test]
+fn peer_keeps_alive_follows_the_response_head() {
+    let cases: [(&[u8], bool); 7] = [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", true),
+        (
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n",
+            false,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nConnection: x, Close\r\nContent-Length: 2\r\n\r\n",
+            false,
+        ),
+        (b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n", false),
+        (
+            b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n",
+            true,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            true,
+        ),
+        (b"HTTP/1.1 200 OK\r\n\r\n", false),
+    ];
+    for (head, keeps) in cases {
+        for ours in [&[][..], &[h("Connection", "close")][..]] {
+            let mut c = ClientConn::new(ConnConfig::default());
+            assert!(c.peer_keeps_alive());
+            c.send_request(
+                "POST",
+                "/",
+                &[&[h("Content-Length", "5")][..], ours].concat(),
+            )
+            .unwrap();
+            c.recv(head).unwrap();
+            let evs = drain_client(&mut c).unwrap();
+            assert!(matches!(evs[..], [Ev::Res(200, _)]), "{evs:?}");
+            assert_eq!(
+                c.peer_keeps_alive(),
+                keeps,
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+        }
+    }
+    let mut s = ServerConn::new(ConnConfig::default());
+    s.recv(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    assert!(matches!(
+        drain_server(&mut s).unwrap()[..],
+        [Ev::Req(..), Ev::End(_)]
+    ));
+    assert!(!s.peer_keeps_alive());
+}

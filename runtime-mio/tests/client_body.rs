@@ -348,20 +348,23 @@ fn early_answer(
 /// writer streams from another thread (which learns that it must stop) both; the server
 /// resets the connection, or keeps it open without reading (the answer is read while the
 /// upload is backed up, long before the write-stall timeout). The answer ends the
-/// connection by `Connection: close`, or as an HTTP/1.0 answer without `keep-alive` (RFC
-/// 9112 9.3), even with a status below 300. With the client's automatic `Expect:
-/// 100-continue` (the answer comes while the body waits for the 100) and without it (the
-/// answer comes while the body is being sent).
+/// connection by `Connection: close`, as an HTTP/1.0 answer without `keep-alive` (RFC 9112
+/// 9.3), even with a status below 300, or by a body delimited by the close (then only with a
+/// server that closes its side cleanly: a reset could cut that body). With the client's
+/// automatic `Expect: 100-continue` (the answer comes while the body waits for the 100) and
+/// without it (the answer comes while the body is being sent).
 #[test]
 fn an_early_answer_ends_the_upload_and_is_returned() {
     const CLOSE_413: &[u8] = b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\n\
         Connection: close\r\n\r\ntoo large";
     const HTTP10_200: &[u8] = b"HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\ntoo large";
+    const UNTIL_CLOSE_200: &[u8] = b"HTTP/1.1 200 OK\r\n\r\ntoo large";
     for expect in [Some(1024 * 1024), None] {
         for (answer, status) in [(CLOSE_413, 413), (HTTP10_200, 200)] {
             early_answer_rounds(false, answer, status, expect);
             early_answer_rounds(true, answer, status, expect);
         }
+        early_answer_rounds(true, UNTIL_CLOSE_200, 200, expect);
     }
 }
 

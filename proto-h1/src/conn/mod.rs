@@ -388,6 +388,26 @@ impl<R: Role> Conn<R> {
         self.switching && matches!(self.reader, Reader::Closed)
     }
 
+    /// Whether the peer's message being read (or the last one read) lets the connection
+    /// carry another exchange (RFC 9112 9.3): false once its head says `Connection: close`,
+    /// is HTTP/1.0 without `keep-alive`, or starts a response delimited by the end of the
+    /// connection. True before the first head. A client still sending a request body reads
+    /// it after the response head to stop the body when the answer ends the connection
+    /// (RFC 9112 9.5); this end's own `Connection: close` does not change it.
+    ///
+    /// ```
+    /// use proto_h1::{ClientConn, ConnConfig, Event};
+    /// let mut c = ClientConn::new(ConnConfig::default());
+    /// c.send_request("GET", "/", &[]).unwrap();
+    /// c.recv(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n").unwrap();
+    /// assert!(matches!(c.poll_event(), Ok(Some(Event::Response(_)))));
+    /// assert!(!c.peer_keeps_alive());
+    /// ```
+    #[must_use]
+    pub fn peer_keeps_alive(&self) -> bool {
+        self.peer_keep_alive
+    }
+
     /// Bytes received and not yet handed out in events.
     #[must_use]
     pub fn buffered(&self) -> usize {

@@ -123,19 +123,6 @@ fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
     }
 }
 
-/// Whether the server closes the connection after this response (RFC 9112 9.3): `close` in
-/// any `Connection` line, or an HTTP/1.0 response without `keep-alive`.
-fn closes(head: &proto_h1::ResponseHead<'_>) -> bool {
-    let (mut close, mut keep_alive) = (false, false);
-    for h in head.headers() {
-        if h.name.eq_ignore_ascii_case("connection") {
-            close |= proto_h1::has_token(h.value, "close");
-            keep_alive |= proto_h1::has_token(h.value, "keep-alive");
-        }
-    }
-    close || (head.version == proto_h1::Version::Http10 && !keep_alive)
-}
-
 pub(super) fn step_h1(
     h: &mut H1,
     jobs: &mut VecDeque<Job>,
@@ -229,8 +216,8 @@ pub(super) fn step_h1(
                     // not sent. A chunked body ends empty (the connection stays usable
                     // when the answer allows); one announced by `Content-Length` cannot
                     // be cut short, so the connection is not reused.
-                    let close = !a.chunked || closes(&head);
                     a.set_head(h1_head(&head));
+                    let close = !a.chunked || !h.conn.peer_keeps_alive();
                     if close || h.conn.send_end(&[]).is_err() {
                         shared.mark_closed();
                     } else {
@@ -239,15 +226,16 @@ pub(super) fn step_h1(
                     a.head = true;
                     a.last_data = now;
                 } else if head.code >= 200 {
-                    if !a.send.done && !a.tunnel && (head.code >= 300 || closes(&head)) {
+                    let code = head.code;
+                    a.set_head(h1_head(&head));
+                    if !a.send.done && !a.tunnel && (code >= 300 || !h.conn.peer_keeps_alive()) {
                         // RFC 9112 9.5 (and curl): an answer before the body was all sent
                         // that refuses it or closes the connection stops the body here. The
                         // answer goes to the caller; the connection is not reused.
                         a.send_stopped = true;
-                        a.send.fail(&Error::AnsweredEarly { status: head.code });
+                        a.send.fail(&Error::AnsweredEarly { status: code });
                         shared.mark_closed();
                     }
-                    a.set_head(h1_head(&head));
                     a.head = true;
                     a.last_data = now;
                 } else {
