@@ -28,6 +28,16 @@ impl WireServe {
         WireServe::spawn(cmd, args)
     }
 
+    /// As [`WireServe::start`], its standard error written to `stderr` (to look for panics
+    /// afterwards).
+    pub(crate) fn start_with_stderr(args: &[&str], stderr: std::fs::File) -> WireServe {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wire"));
+        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stderr(stderr);
+        WireServe::spawn(cmd, args)
+    }
+
     /// As [`WireServe::start`], with the server's soft limit on open files set to `limit`
     /// first (a number, or shell that prints one, such as `$(ulimit -Hn)`).
     pub(crate) fn start_with_file_limit(limit: &str, args: &[&str]) -> WireServe {

@@ -1,0 +1,510 @@
+//! Mutated wire bytes against the whole runtime, not one engine: `wire serve` fed mutations
+//! of well-formed HTTP/1.1, WebSocket and h2c requests to its endpoints, and the client fed
+//! mutations of well-formed HTTP/1.1 responses (framings, interim heads, compressed bodies,
+//! cookies) and h2c answers (interim heads, trailers, a compressed body). The engines have
+//! their own fuzz targets (`fuzz/`); these reach the glue around them: the server's dispatch
+//! and endpoints, the client's exchange, decoding and cookie store. Deterministic: a fixed
+//! seed, the same inputs every run.
+//!
+//! What must hold: the server never panics (its standard error is read afterwards), every
+//! connection gets a status line or an HTTP/2 SETTINGS frame or nothing, its descriptors and
+//! threads come back to where they were, and it still answers; the client never panics and
+//! every request ends (a response read whole or a typed error) within its total timeout.
+//! The unmutated inputs are checked exactly first.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use runtime_mio::client::{Client, ClientConfig, ClientTimeouts, Request};
+use runtime_mio::timer::Timeout;
+
+#[path = "support/wire_serve.rs"]
+mod wire_serve;
+
+use wire_serve::WireServe;
+
+/// A xorshift64 generator: the mutations are the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Bytes a mutation likes to put in: the ones HTTP's grammar turns on.
+const INTERESTING: &[u8] = b"\r\n:; \t,=0123456789abcdefxX\"\\/?%\x00\x7f\x80\xff";
+
+/// One to three mutations of `seed`: a byte changed (to any value or an interesting one),
+/// inserted or deleted, a range deleted or repeated, the input cut, or a piece of `other`
+/// spliced in.
+fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
+    let mut v = seed.to_vec();
+    for _ in 0..1 + rng.below(3) {
+        if v.is_empty() {
+            v.push(b'x');
+        }
+        let at = rng.below(v.len());
+        match rng.below(8) {
+            0 => v[at] = rng.next() as u8,
+            1 => v[at] = INTERESTING[rng.below(INTERESTING.len())],
+            2 => v.insert(at, INTERESTING[rng.below(INTERESTING.len())]),
+            3 => {
+                v.remove(at);
+            }
+            4 => {
+                let end = (at + 1 + rng.below(16)).min(v.len());
+                v.drain(at..end);
+            }
+            5 => {
+                let end = (at + 1 + rng.below(16)).min(v.len());
+                let piece = v[at..end].to_vec();
+                let times = 1 + rng.below(4);
+                for _ in 0..times {
+                    v.splice(at..at, piece.iter().copied());
+                }
+            }
+            6 => v.truncate(at),
+            _ => {
+                let from = rng.below(other.len());
+                let end = (from + 1 + rng.below(24)).min(other.len());
+                v.splice(at..at, other[from..end].iter().copied());
+            }
+        }
+    }
+    v
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server.
+
+fn h2_frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    let mut f = (payload.len() as u32).to_be_bytes()[1..].to_vec();
+    f.extend_from_slice(&[kind, flags]);
+    f.extend_from_slice(&stream.to_be_bytes());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// An HPACK request head: `:method` by its static index (0x82 GET, 0x83 POST), `:scheme
+/// http`, `:path` and `:authority` as literals without indexing.
+fn h2_request(method: u8, path: &str) -> Vec<u8> {
+    let mut h = vec![method, 0x86, 0x04, path.len() as u8];
+    h.extend_from_slice(path.as_bytes());
+    h.extend_from_slice(&[0x01, 0x01, b'x']);
+    h
+}
+
+/// Well-formed requests to each of `wire serve`'s endpoints, each with what its answer
+/// starts with.
+fn server_seeds() -> Vec<(Vec<u8>, &'static [u8])> {
+    let get = |target: &str| format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").into_bytes();
+    let mut ws = b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+        Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n"
+        .to_vec();
+    // A masked text frame "hi", then a masked close with code 1000.
+    ws.extend_from_slice(&[0x81, 0x82, 1, 2, 3, 4, b'h' ^ 1, b'i' ^ 2]);
+    ws.extend_from_slice(&[0x88, 0x82, 1, 2, 3, 4, 0x03 ^ 1, 0xe8 ^ 2]);
+    let mut h2 = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    h2.extend(h2_frame(4, 0, 0, &[0, 4, 0, 1, 0, 0]));
+    h2.extend(h2_frame(1, 5, 1, &h2_request(0x82, "/bytes/100")));
+    h2.extend(h2_frame(1, 4, 3, &h2_request(0x83, "/echo")));
+    h2.extend(h2_frame(0, 1, 3, b"hello"));
+    h2.extend(h2_frame(8, 0, 0, &[0, 0, 0x10, 0]));
+    h2.extend(h2_frame(6, 0, 0, b"12345678"));
+    h2.extend(h2_frame(
+        1,
+        5,
+        5,
+        &h2_request(0x82, "/sse?count=2&interval_ms=1"),
+    ));
+    vec![
+        (get("/"), b"HTTP/1.1 200 OK\r\n"),
+        (
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello".to_vec(),
+            b"HTTP/1.1 200 OK\r\n",
+        ),
+        (
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\
+              5;a=b\r\nhello\r\n0\r\nX-T: 1\r\n\r\n"
+                .to_vec(),
+            b"HTTP/1.1 200 OK\r\n",
+        ),
+        (
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc"
+                .to_vec(),
+            b"HTTP/1.1 100 Continue\r\n",
+        ),
+        (
+            [get("/bytes/100"), get("/stream/3"), get("/status/418")].concat(),
+            b"HTTP/1.1 200 OK\r\n",
+        ),
+        (get("/redirect/2"), b"HTTP/1.1 302 Found\r\n"),
+        (
+            b"GET /sse?count=2&interval_ms=1 HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 5\r\n\r\n"
+                .to_vec(),
+            b"HTTP/1.1 200 OK\r\n",
+        ),
+        (get("/drip?bytes=3&delay_ms=1"), b"HTTP/1.1 200 OK\r\n"),
+        (get("/fingerprint"), b"HTTP/1.1 200 OK\r\n"),
+        (b"GET /bytes/10 HTTP/1.0\r\n\r\n".to_vec(), b"HTTP/1.1 200 OK\r\n"),
+        (
+            b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+            b"HTTP/1.1 ",
+        ),
+        (ws, b"HTTP/1.1 101 Switching Protocols\r\n"),
+        // Checked as the server's SETTINGS frame (see `starts_as`).
+        (h2, b"SETTINGS"),
+    ]
+}
+
+/// Whether `got` starts with `start`, or is the server's SETTINGS frame when `start` is
+/// `SETTINGS`.
+fn starts_as(got: &[u8], start: &[u8]) -> bool {
+    if start == b"SETTINGS" {
+        got.len() >= 9 && got[3] == 4 && got[4] == 0 && got[5..9] == [0; 4]
+    } else {
+        got.starts_with(start)
+    }
+}
+
+/// Sends `input`, closes the sending side and reads what comes until the server closes,
+/// 1 s passes or 256 KiB came (an endpoint that streams, or waits for more, may take
+/// longer: not a failure).
+fn exchange(addr: &str, input: &[u8]) -> Vec<u8> {
+    let mut c = TcpStream::connect(addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    // The server may close before reading it all: a failed write is one of its answers.
+    let _ = c.write_all(input);
+    let _ = c.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let mut got = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    while Instant::now() < deadline && got.len() < 256 << 10 {
+        match c.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break,
+        }
+    }
+    got
+}
+
+/// What any answer of the server starts with: a status line, the server's HTTP/2 SETTINGS
+/// frame, or nothing (the peer closed inside a request; the engines may close in silence).
+fn answer_is_well_formed(got: &[u8]) -> bool {
+    let status_line = got.len() >= 13
+        && got.starts_with(b"HTTP/1.1 ")
+        && got[9..12].iter().all(u8::is_ascii_digit)
+        && got[12] == b' ';
+    got.is_empty() || status_line || starts_as(got, b"SETTINGS")
+}
+
+/// `wire serve` against 4,000 mutated requests, 16 connections at a time.
+#[test]
+fn wire_serve_survives_mutated_requests() {
+    let log = std::env::temp_dir().join(format!("mutated-input-{}.stderr", std::process::id()));
+    let mut w =
+        WireServe::start_with_stderr(&["--threads", "2"], std::fs::File::create(&log).unwrap());
+    let (fds, threads) = (w.fds(), w.threads());
+    let seeds = server_seeds();
+    for (seed, start) in &seeds {
+        let got = exchange(&w.addr, seed);
+        assert!(
+            starts_as(&got, start),
+            "{:?} answered {:?}",
+            String::from_utf8_lossy(seed),
+            String::from_utf8_lossy(&got[..got.len().min(200)])
+        );
+    }
+
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let inputs: Vec<Vec<u8>> = (0..4000)
+        .map(|_| {
+            let (seed, _) = &seeds[rng.below(seeds.len())];
+            let (other, _) = &seeds[rng.below(seeds.len())];
+            mutate(&mut rng, seed, other)
+        })
+        .collect();
+    let inputs = Arc::new(inputs);
+    let next = Arc::new(AtomicUsize::new(0));
+    let bad = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = (0..16)
+        .map(|_| {
+            let (inputs, next, bad) = (inputs.clone(), next.clone(), bad.clone());
+            let addr = w.addr.clone();
+            std::thread::spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else { return };
+                    let got = exchange(&addr, input);
+                    if !answer_is_well_formed(&got) {
+                        bad.lock().unwrap().push((input.clone(), got));
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in workers {
+        t.join().unwrap();
+    }
+    let bad = bad.lock().unwrap();
+    assert!(
+        bad.is_empty(),
+        "{} answers malformed, the first: {:?} answered {:?}",
+        bad.len(),
+        String::from_utf8_lossy(&bad[0].0),
+        String::from_utf8_lossy(&bad[0].1[..bad[0].1.len().min(200)])
+    );
+    w.settle(fds, threads);
+    let got = exchange(
+        &w.addr,
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(got.ends_with(b"\r\n\r\nHello, World!"), "{got:?}");
+    w.assert_alive();
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client.
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn deflate(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn brotli(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+    w.write_all(data).unwrap();
+    drop(w);
+    out
+}
+
+/// Well-formed responses, each with the body the client must read from it.
+fn client_seeds() -> Vec<(Vec<u8>, Vec<u8>)> {
+    let text = b"hello hello hello, the same words again and again".to_vec();
+    let encoded = |coding: &str, body: Vec<u8>| {
+        let mut r = format!(
+            "HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        r.extend(body);
+        (r, text.clone())
+    };
+    vec![
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello".to_vec(),
+            b"hello".to_vec(),
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n3\r\nabc\r\n\
+              0\r\nX-Trailer: t\r\n\r\n"
+                .to_vec(),
+            b"helloabc".to_vec(),
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\n\r\nuntil the close".to_vec(),
+            b"until the close".to_vec(),
+        ),
+        (
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n\
+              HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                .to_vec(),
+            b"ok".to_vec(),
+        ),
+        (
+            b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\nabc".to_vec(),
+            b"abc".to_vec(),
+        ),
+        (b"HTTP/1.1 204 No Content\r\n\r\n".to_vec(), Vec::new()),
+        (
+            b"HTTP/1.1 200 OK\r\nSet-Cookie: a=b; Path=/; Max-Age=10; HttpOnly\r\n\
+              Set-Cookie: c=d; Expires=Wed, 21 Oct 2037 07:28:00 GMT\r\nContent-Length: 0\r\n\r\n"
+                .to_vec(),
+            Vec::new(),
+        ),
+        encoded("gzip", gzip(&text)),
+        encoded("deflate", deflate(&text)),
+        encoded("br", brotli(&text)),
+        encoded("zstd", zstd::encode_all(&text[..], 3).unwrap()),
+    ]
+}
+
+/// A server that answers each connection with the next of `answers` (after reading the
+/// request head), then closes. Returns its address.
+fn answering_server(answers: Vec<Vec<u8>>) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut answers = answers.into_iter().cycle();
+        for c in l.incoming() {
+            let Ok(mut c) = c else { continue };
+            let answer = answers.next().unwrap();
+            std::thread::spawn(move || {
+                c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let mut got = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match c.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = c.write_all(&answer);
+                let _ = c.shutdown(Shutdown::Write);
+                // Let the client read it all before the socket goes (no reset).
+                while let Ok(n) = c.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// The client (HTTP/1.1) against 3,000 mutated responses, one connection each.
+#[test]
+fn client_survives_mutated_responses() {
+    client_against(&client_seeds(), false, 0x9e37_79b9_7f4a_7c15);
+}
+
+/// The client (h2c, prior knowledge) against 3,000 mutated HTTP/2 answers, one connection
+/// each.
+#[test]
+fn client_survives_mutated_h2_responses() {
+    client_against(&client_h2_seeds(), true, 0x5bd1_e995_9e37_79b9);
+}
+
+/// HTTP/2 frames: the server's SETTINGS, the ACK of the client's, `frames` (on stream 1),
+/// then GOAWAY(NO_ERROR) naming stream 1.
+fn h2_answer(frames: &[Vec<u8>]) -> Vec<u8> {
+    let mut r = h2_frame(4, 0, 0, b"");
+    r.extend(h2_frame(4, 1, 0, b""));
+    for f in frames {
+        r.extend_from_slice(f);
+    }
+    r.extend(h2_frame(7, 0, 0, &[0, 0, 0, 1, 0, 0, 0, 0]));
+    r
+}
+
+/// Well-formed HTTP/2 answers to a request on stream 1, each with the body the client must
+/// read from it. HPACK: `:status 200` is static index 8 (0x88); `content-length` (28) and
+/// `content-encoding` (26) literal values with indexed names, without indexing.
+fn client_h2_seeds() -> Vec<(Vec<u8>, Vec<u8>)> {
+    let text = b"hello hello hello, the same words again and again".to_vec();
+    let gz = gzip(&text);
+    let mut gz_head = vec![0x88, 0x0f, 0x0b, 4];
+    gz_head.extend_from_slice(b"gzip");
+    vec![
+        (
+            h2_answer(&[
+                h2_frame(1, 4, 1, &[0x88, 0x0f, 0x0d, 1, b'5']),
+                h2_frame(0, 1, 1, b"hello"),
+            ]),
+            b"hello".to_vec(),
+        ),
+        (
+            h2_answer(&[
+                h2_frame(1, 4, 1, &[0x08, 3, b'1', b'0', b'3']),
+                h2_frame(1, 4, 1, &[0x88]),
+                h2_frame(0, 0, 1, b"hel"),
+                h2_frame(0, 0, 1, b"lo"),
+                h2_frame(1, 5, 1, &[0x40, 1, b'x', 1, b'y']),
+            ]),
+            b"hello".to_vec(),
+        ),
+        (
+            h2_answer(&[h2_frame(1, 4, 1, &gz_head), h2_frame(0, 1, 1, &gz)]),
+            text,
+        ),
+    ]
+}
+
+/// The client against `seeds` as they are (each body exact), then against 3,000 mutations
+/// of them, one connection each: each request ends, with the body or an error, within its
+/// total timeout and a margin.
+fn client_against(seeds: &[(Vec<u8>, Vec<u8>)], h2: bool, seed: u64) {
+    let mut rng = Rng(seed);
+    let mutated: Vec<Vec<u8>> = (0..3000)
+        .map(|_| {
+            let (seed, _) = &seeds[rng.below(seeds.len())];
+            let (other, _) = &seeds[rng.below(seeds.len())];
+            mutate(&mut rng, seed, other)
+        })
+        .collect();
+    let config = ClientConfig {
+        timeouts: ClientTimeouts {
+            total: Timeout::After(Duration::from_secs(2)),
+            ..ClientTimeouts::default()
+        },
+        h2_prior_knowledge: h2,
+        ..ClientConfig::default()
+    };
+
+    let addr = answering_server(seeds.iter().map(|(r, _)| r.clone()).collect());
+    let client = Client::new(config.clone()).unwrap();
+    for (response, body) in seeds {
+        let mut resp = client
+            .request(Request::get(&format!("http://{addr}/")).unwrap())
+            .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(response)));
+        assert_eq!(
+            &resp.body().read_to_end().unwrap(),
+            body,
+            "{:?}",
+            String::from_utf8_lossy(response)
+        );
+    }
+
+    let addr = answering_server(mutated.clone());
+    let client = Client::new(config).unwrap();
+    let (mut ok, mut failed) = (0, 0);
+    for response in &mutated {
+        let started = Instant::now();
+        let result = client
+            .request(Request::get(&format!("http://{addr}/")).unwrap())
+            .and_then(|mut resp| resp.body().read_to_end());
+        match result {
+            Ok(_) => ok += 1,
+            Err(_) => failed += 1,
+        }
+        assert!(
+            started.elapsed() < Duration::from_millis(2500),
+            "{:?} took {:?}",
+            String::from_utf8_lossy(response),
+            started.elapsed()
+        );
+    }
+    // Both outcomes are common: the mutations did not only break every response.
+    assert!(ok > 100 && failed > 100, "{ok} read whole, {failed} failed");
+}
