@@ -179,3 +179,65 @@ fn busy_connection_keeps_its_buffers() {
     assert_eq!(c.state(), ConnState::AwaitingHead { partial: false });
     assert!(c.take_buffers().is_none());
 }
+
+/// The rest of a connection's heap goes back too: the queue of payloads a server handed over
+/// uncopied (`send_data_bytes`) and a client's queue of requests in flight. Once idle and
+/// its buffers taken, neither role holds a byte (a fuzz run of `h1_conn` found a client
+/// still holding 152 bytes after `take_buffers`).
+#[test]
+fn idle_after_payloads_and_requests_holds_no_heap() {
+    let host = [Header {
+        name: "Host",
+        value: b"a",
+    }];
+    let m = Measure::start();
+    let mut s = ServerConn::new(ConnConfig::default());
+    let mut out = Vec::new();
+    for round in 0..2 {
+        assert_eq!(s.recv(REQ).unwrap(), REQ.len());
+        while let Some(ev) = s.poll_event().unwrap() {
+            if let Event::End { .. } = ev {
+                s.send_response(
+                    200,
+                    b"OK",
+                    &[Header {
+                        name: "Content-Length",
+                        value: b"4096",
+                    }],
+                )
+                .unwrap();
+                // Long enough to be handed over, not copied.
+                s.send_data_bytes(bytes::Bytes::from(vec![b'x'; 4096]))
+                    .unwrap();
+                s.send_end(&[]).unwrap();
+            }
+        }
+        let mut payloads = 0;
+        while s.wants_write() {
+            payloads += usize::from(s.poll_transmit(&mut out).is_some());
+        }
+        assert_eq!(payloads, 1);
+        assert_eq!(s.state(), ConnState::Idle);
+        drop(s.take_buffers().expect("idle"));
+        assert_eq!(s.heap_size(), 0, "server, round {round}");
+        out = Vec::new();
+        assert_eq!(m.stats().live_bytes, 0, "server, round {round}");
+    }
+
+    let mut c = ClientConn::new(ConnConfig::default());
+    for round in 0..2 {
+        c.send_request("GET", "/", &host).unwrap();
+        c.send_end(&[]).unwrap();
+        while c.wants_write() {
+            assert!(c.poll_transmit(&mut out).is_none());
+        }
+        c.recv(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            .unwrap();
+        while c.poll_event().unwrap().is_some() {}
+        assert_eq!(c.state(), ConnState::Idle);
+        drop(c.take_buffers().expect("idle"));
+        assert_eq!(c.heap_size(), 0, "client, round {round}");
+        out = Vec::new();
+        assert_eq!(m.stats().live_bytes, 0, "client, round {round}");
+    }
+}

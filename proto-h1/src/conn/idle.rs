@@ -1,6 +1,8 @@
 //! What the caller's timers and buffer pool see of a connection: where it is ([`ConnState`])
 //! and its heap buffers ([`Buffers`]), which an idle connection gives back.
 
+use std::collections::VecDeque;
+
 use bytes::Bytes;
 
 use super::client::InFlight;
@@ -99,12 +101,12 @@ impl<R: Role> Conn<R> {
     /// buffered, nothing to transmit): the connection then holds no heap at all until bytes
     /// arrive or are queued again. Keep them in a pool and lend them to the next connection
     /// that needs some with [`put_buffers`](Self::put_buffers), or drop them. `None` when the
-    /// connection is not idle or holds no buffer.
+    /// connection is not idle or holds no heap.
     pub fn take_buffers(&mut self) -> Option<Buffers> {
         if self.state() != ConnState::Idle || self.wants_write() || self.buf.len() > self.start {
             return None;
         }
-        if self.buf.capacity() == 0 && self.tx.capacity() == 0 && self.spans.capacity() == 0 {
+        if self.heap_size() == 0 {
             return None;
         }
         self.buf.clear();
@@ -113,6 +115,11 @@ impl<R: Role> Conn<R> {
         self.tx_sent = 0;
         self.spans.clear();
         self.start_head();
+        // Empty when idle, but their capacity is heap too: the queue of payloads handed over
+        // by `send_data_bytes`, and a client's queue of requests in flight (made again by the
+        // next `send_request`).
+        self.payloads = VecDeque::new();
+        self.client = None;
         let mut b = Buffers {
             recv: core::mem::take(&mut self.buf),
             send: core::mem::take(&mut self.tx),
