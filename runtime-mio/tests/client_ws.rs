@@ -481,3 +481,35 @@ fn reset_after_the_closing_handshake_is_a_clean_end() {
     );
     assert_eq!(ws.recv(Wait::NoWait).unwrap(), None, "ended stays ended");
 }
+
+/// A server that sends a message and its Close and closes its side at once, without
+/// waiting for the reply (RFC 6455 7.1.1: the server closes first): the client returns the
+/// message and the Close, then `Ok(None)`. The reply it could not send does not replace the
+/// Close with an error (it did: `ConnectionClosed` right after the message, found by
+/// tests/mutated_input.rs).
+#[test]
+fn close_and_fin_at_once_still_returns_the_close() {
+    for _ in 0..5 {
+        let (_client, mut ws, peer) = upgraded(|mut s| {
+            // After the 101 (its own write), one segment: a text and Close 1000, then FIN.
+            s.write_all(&[0x81, 5, b'h', b'e', b'l', b'l', b'o', 0x88, 2, 0x03, 0xe8])
+                .unwrap();
+            s.shutdown(std::net::Shutdown::Write).unwrap();
+            let mut rest = Vec::new();
+            let _ = s.read_to_end(&mut rest);
+        });
+        assert_eq!(next_data(&mut ws), Message::Text("hello".into()));
+        assert_eq!(
+            ws.recv(Wait::Timeout(Duration::from_secs(10))).unwrap(),
+            Some(Message::Close {
+                code: Some(1000),
+                reason: String::new()
+            })
+        );
+        assert_eq!(
+            ws.recv(Wait::Timeout(Duration::from_secs(10))).unwrap(),
+            None
+        );
+        peer.join().unwrap();
+    }
+}

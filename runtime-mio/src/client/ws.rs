@@ -467,7 +467,13 @@ impl WebSocket {
                         continue;
                     };
                     self.close_received |= matches!(msg, Message::Close { .. });
-                    self.flush()?;
+                    // The engine's answer (a Pong, our Close) goes out. A connection that can
+                    // no longer take it does not cost the message: after the server's Close
+                    // the closing is over (the server closes first, RFC 6455 7.1.1, and may
+                    // not wait for our reply); after anything else the next call reports it.
+                    if self.flush().is_err() && self.close_received {
+                        self.done = true;
+                    }
                     return Ok(Some(msg));
                 }
                 Ok(None) => {}
