@@ -18,7 +18,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use runtime_mio::client::{Client, ClientConfig, ClientTimeouts, Request};
+use runtime_mio::client::{
+    Client, ClientConfig, ClientTimeouts, Message, Request, SseConfig, SseItem, Wait,
+    WebSocketRequest,
+};
 use runtime_mio::timer::Timeout;
 
 #[path = "support/wire_serve.rs"]
@@ -360,8 +363,9 @@ fn client_seeds() -> Vec<(Vec<u8>, Vec<u8>)> {
 }
 
 /// A server that answers each connection with the next of `answers` (after reading the
-/// request head), then closes. Returns its address.
-fn answering_server(answers: Vec<Vec<u8>>) -> String {
+/// request head), then closes. With `websocket`, each answer follows a correct `101` that
+/// accepts the request's key and permessage-deflate. Returns its address.
+fn answering_server(answers: Vec<Vec<u8>>, websocket: bool) -> String {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap().to_string();
     std::thread::spawn(move || {
@@ -379,6 +383,9 @@ fn answering_server(answers: Vec<Vec<u8>>) -> String {
                         Ok(n) => got.extend_from_slice(&buf[..n]),
                     }
                 }
+                if websocket {
+                    let _ = c.write_all(&switching_protocols(&got));
+                }
                 let _ = c.write_all(&answer);
                 let _ = c.shutdown(Shutdown::Write);
                 // Let the client read it all before the socket goes (no reset).
@@ -391,6 +398,244 @@ fn answering_server(answers: Vec<Vec<u8>>) -> String {
         }
     });
     addr
+}
+
+/// `n` mutations of `seeds` (each mutated with pieces of another).
+fn mutations<T>(seeds: &[(Vec<u8>, T)], n: usize, seed: u64) -> Vec<Vec<u8>> {
+    let mut rng = Rng(seed);
+    (0..n)
+        .map(|_| {
+            let (seed, _) = &seeds[rng.below(seeds.len())];
+            let (other, _) = &seeds[rng.below(seeds.len())];
+            mutate(&mut rng, seed, other)
+        })
+        .collect()
+}
+
+/// The `101 Switching Protocols` that accepts the WebSocket request `head` (its
+/// `Sec-WebSocket-Key`) with permessage-deflate (what the client offers by default).
+fn switching_protocols(head: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(head);
+    let key = text
+        .split("\r\n")
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("sec-websocket-key")
+                .then(|| value.trim().to_owned())
+        })
+        .unwrap_or_default();
+    format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n",
+        proto_ws::accept_key(key.as_bytes()).as_str()
+    )
+    .into_bytes()
+}
+
+/// Server frames (unmasked) after the handshake, each seed with the messages the client
+/// must read from it: text and binary, a fragmented text with a ping between its
+/// fragments, a compressed text (RFC 7692 section 7.2.3.1's "Hello") and a 200-byte binary
+/// (16-bit length), each ending with a Close.
+fn websocket_seeds() -> Vec<(Vec<u8>, Vec<Message>)> {
+    let close = |code: u16, reason: &str| {
+        let mut f = vec![0x88, 2 + reason.len() as u8];
+        f.extend_from_slice(&code.to_be_bytes());
+        f.extend_from_slice(reason.as_bytes());
+        f
+    };
+    let closed = |code: u16, reason: &str| Message::Close {
+        code: Some(code),
+        reason: reason.to_owned(),
+    };
+    let mut long = vec![0x82, 126, 0, 200];
+    long.extend_from_slice(&[7; 200]);
+    vec![
+        (
+            [
+                &[0x81, 5][..],
+                b"hello",
+                &[0x82, 3, 1, 2, 3],
+                &close(1000, "bye"),
+            ]
+            .concat(),
+            vec![
+                Message::Text("hello".into()),
+                Message::Binary(vec![1, 2, 3].into()),
+                closed(1000, "bye"),
+            ],
+        ),
+        (
+            [
+                &[0x01, 3][..],
+                b"hel",
+                &[0x89, 1, b'p'],
+                &[0x80, 2],
+                b"lo",
+                &close(1001, ""),
+            ]
+            .concat(),
+            vec![
+                Message::Ping(b"p".to_vec().into()),
+                Message::Text("hello".into()),
+                closed(1001, ""),
+            ],
+        ),
+        (
+            [
+                &[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00][..],
+                &long,
+                &close(1000, ""),
+            ]
+            .concat(),
+            vec![
+                Message::Text("Hello".into()),
+                Message::Binary(vec![7; 200].into()),
+                closed(1000, ""),
+            ],
+        ),
+    ]
+}
+
+/// The WebSocket client (HTTP/1.1, permessage-deflate accepted) against its seeds as they
+/// are (each message exact), then 2,000 mutations of their frames, one connection each:
+/// each socket ends (the close, an error or the end of the stream) within 3 s.
+#[test]
+fn websocket_client_survives_mutated_frames() {
+    let seeds = websocket_seeds();
+    let config = ClientConfig {
+        timeouts: ClientTimeouts {
+            total: Timeout::After(Duration::from_secs(2)),
+            ..ClientTimeouts::default()
+        },
+        ..ClientConfig::default()
+    };
+    let client = Client::new(config).unwrap();
+    let read_all = |ws: &mut runtime_mio::client::WebSocket| {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let mut got = Vec::new();
+        loop {
+            assert!(Instant::now() < deadline, "still open after 3 s: {got:?}");
+            match ws.recv(Wait::Timeout(Duration::from_millis(500))) {
+                Ok(Some(m)) => got.push(m),
+                Ok(None) => return Ok(got),
+                Err(runtime_mio::client::Error::WouldBlock) => {}
+                Err(e) => return Err((e, got)),
+            }
+        }
+    };
+
+    let addr = answering_server(seeds.iter().map(|(f, _)| f.clone()).collect(), true);
+    for (frames, messages) in &seeds {
+        let mut ws = client
+            .websocket(WebSocketRequest::new(&format!("ws://{addr}/")).unwrap())
+            .unwrap();
+        assert_eq!(&read_all(&mut ws).unwrap(), messages, "{frames:?}");
+    }
+
+    let addr = answering_server(mutations(&seeds, 2000, 0x1234_5678_9abc_def1), true);
+    let (mut clean, mut failed) = (0, 0);
+    for _ in 0..2000 {
+        let ws = client.websocket(WebSocketRequest::new(&format!("ws://{addr}/")).unwrap());
+        match ws
+            .map_err(|e| (e, Vec::new()))
+            .and_then(|mut ws| read_all(&mut ws))
+        {
+            Ok(_) => clean += 1,
+            Err(_) => failed += 1,
+        }
+    }
+    assert!(
+        clean > 100 && failed > 100,
+        "{clean} ended cleanly, {failed} failed"
+    );
+}
+
+/// An event as the SSE seeds expect it: type, data, last event ID.
+type ExpectedEvent = (&'static str, &'static str, &'static str);
+
+/// Event streams (close-delimited and chunked), each seed with the events the client must
+/// read from it before the server closes.
+fn sse_seeds() -> Vec<(Vec<u8>, Vec<ExpectedEvent>)> {
+    let events =
+        "id: 1\ndata: a\n\nretry: 10\ndata: b\ndata: c\r\n\r\n: note\nevent: x\ndata: y\n\n";
+    let expected = vec![
+        ("message", "a", "1"),
+        ("message", "b\nc", "1"),
+        ("x", "y", "1"),
+    ];
+    let mut chunked = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\
+        Transfer-Encoding: chunked\r\n\r\n"
+        .to_vec();
+    for piece in events.as_bytes().chunks(7) {
+        chunked.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+        chunked.extend_from_slice(piece);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    vec![
+        (
+            format!("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n{events}")
+                .into_bytes(),
+            expected.clone(),
+        ),
+        (chunked, expected),
+    ]
+}
+
+/// The SSE client against its seeds as they are (each event exact), then 2,000 mutations,
+/// one event source each, read until the first connection ends: each ends within 3 s.
+#[test]
+fn sse_client_survives_mutated_streams() {
+    let seeds = sse_seeds();
+    let config = ClientConfig {
+        timeouts: ClientTimeouts {
+            total: Timeout::After(Duration::from_secs(2)),
+            ..ClientTimeouts::default()
+        },
+        ..ClientConfig::default()
+    };
+    let client = Client::new(config).unwrap();
+    // Events until the first item that is not one (the connection ended), or an error.
+    let first_connection = |addr: &str| {
+        let mut source = client.sse(
+            Request::get(&format!("http://{addr}/")).unwrap(),
+            SseConfig::default(),
+        )?;
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let mut got = Vec::new();
+        loop {
+            assert!(Instant::now() < deadline, "still open after 3 s: {got:?}");
+            match source.next_event(Wait::Timeout(Duration::from_millis(500))) {
+                Ok(Some(SseItem::Event(e))) => got.push(e),
+                Ok(Some(_)) | Ok(None) => return Ok(got),
+                Err(runtime_mio::client::Error::WouldBlock) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    };
+
+    let addr = answering_server(seeds.iter().map(|(r, _)| r.clone()).collect(), false);
+    for (response, events) in &seeds {
+        let got = first_connection(&addr).unwrap();
+        let got: Vec<_> = got
+            .iter()
+            .map(|e| (e.event_type.as_str(), e.data.as_str(), e.id.as_str()))
+            .collect();
+        assert_eq!(&got, events, "{:?}", String::from_utf8_lossy(response));
+    }
+
+    let addr = answering_server(mutations(&seeds, 2000, 0x0fed_cba9_8765_4321), false);
+    let (mut events, mut failed) = (0, 0);
+    for _ in 0..2000 {
+        match first_connection(&addr) {
+            Ok(got) => events += got.len(),
+            Err(_) => failed += 1,
+        }
+    }
+    assert!(
+        events > 1000 && failed > 100,
+        "{events} events, {failed} failed"
+    );
 }
 
 /// The client (HTTP/1.1) against 3,000 mutated responses, one connection each.
@@ -455,14 +700,7 @@ fn client_h2_seeds() -> Vec<(Vec<u8>, Vec<u8>)> {
 /// of them, one connection each: each request ends, with the body or an error, within its
 /// total timeout and a margin.
 fn client_against(seeds: &[(Vec<u8>, Vec<u8>)], h2: bool, seed: u64) {
-    let mut rng = Rng(seed);
-    let mutated: Vec<Vec<u8>> = (0..3000)
-        .map(|_| {
-            let (seed, _) = &seeds[rng.below(seeds.len())];
-            let (other, _) = &seeds[rng.below(seeds.len())];
-            mutate(&mut rng, seed, other)
-        })
-        .collect();
+    let mutated = mutations(seeds, 3000, seed);
     let config = ClientConfig {
         timeouts: ClientTimeouts {
             total: Timeout::After(Duration::from_secs(2)),
@@ -472,7 +710,7 @@ fn client_against(seeds: &[(Vec<u8>, Vec<u8>)], h2: bool, seed: u64) {
         ..ClientConfig::default()
     };
 
-    let addr = answering_server(seeds.iter().map(|(r, _)| r.clone()).collect());
+    let addr = answering_server(seeds.iter().map(|(r, _)| r.clone()).collect(), false);
     let client = Client::new(config.clone()).unwrap();
     for (response, body) in seeds {
         let mut resp = client
@@ -486,7 +724,7 @@ fn client_against(seeds: &[(Vec<u8>, Vec<u8>)], h2: bool, seed: u64) {
         );
     }
 
-    let addr = answering_server(mutated.clone());
+    let addr = answering_server(mutated.clone(), false);
     let client = Client::new(config).unwrap();
     let (mut ok, mut failed) = (0, 0);
     for response in &mutated {
