@@ -1,16 +1,17 @@
 //! Mutated wire bytes against the whole runtime, not one engine: `wire serve` fed mutations
-//! of well-formed HTTP/1.1, WebSocket and h2c requests to its endpoints, and the client fed
+//! of well-formed HTTP/1.1, WebSocket and h2c requests to its endpoints; the client fed
 //! mutations of well-formed HTTP/1.1 responses (framings, interim heads, compressed bodies,
-//! cookies) and h2c answers (interim heads, trailers, a compressed body). The engines have
-//! their own fuzz targets (`fuzz/`); these reach the glue around them: the server's dispatch
-//! and endpoints, the client's exchange, decoding and cookie store. Deterministic: a fixed
-//! seed, the same inputs every run.
+//! cookies) and h2c answers (interim heads, trailers, a compressed body); its WebSocket fed
+//! mutated frames after a correct `101`, and its event source mutated event streams. The
+//! engines have their own fuzz targets (`fuzz/`); these reach the glue around them: the
+//! server's dispatch and endpoints, the client's exchange, decoding, cookie store, tunnel
+//! and reconnecting source. Deterministic: fixed seeds, the same inputs every run.
 //!
 //! What must hold: the server never panics (its standard error is read afterwards), every
 //! connection gets a status line or an HTTP/2 SETTINGS frame or nothing, its descriptors and
 //! threads come back to where they were, and it still answers; the client never panics and
-//! every request ends (a response read whole or a typed error) within its total timeout.
-//! The unmutated inputs are checked exactly first.
+//! every request, socket and source ends (read whole, closed, or a typed error) within its
+//! bound. The unmutated inputs are checked exactly first.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
