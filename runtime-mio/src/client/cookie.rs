@@ -569,11 +569,16 @@ fn parse_date(s: &str) -> Option<SystemTime> {
             continue;
         }
         if month.is_none() && token.len() >= 3 {
-            let m = token[..3].to_ascii_lowercase();
+            // The first three bytes, not characters: a token need not be ASCII, and a
+            // string cut inside a character panics.
+            let m = &token.as_bytes()[..3];
             let names = [
                 "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
             ];
-            if let Some(i) = names.iter().position(|n| *n == m) {
+            if let Some(i) = names
+                .iter()
+                .position(|n| n.as_bytes().eq_ignore_ascii_case(m))
+            {
                 month = Some(i as u64 + 1);
                 continue;
             }
@@ -622,6 +627,25 @@ mod tests {
         assert_eq!(t("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(t("Wed, 09 Jun 2021 10:18:14 GMT"), Some(1_623_233_894));
         assert_eq!(t("garbage"), None);
+    }
+
+    /// A date token that is not ASCII (a `Set-Cookie` value may hold any UTF-8 after the
+    /// header's obs-text): no panic where a month name is looked for in its first three
+    /// bytes, which may end inside a character. `Expires=abé` made the request that received
+    /// it panic.
+    #[test]
+    fn dates_with_tokens_that_are_not_ascii() {
+        let t = |s: &str| parse_date(s).map(|t| t.duration_since(UNIX_EPOCH).unwrap().as_secs());
+        for token in ["abé", "aé", "éa", "日本", "x日", "Nové", "nov日", "ñov"] {
+            assert_eq!(t(token), None, "{token}");
+            let date = format!("Sun, 06 {token} Nov 1994 08:49:37 GMT");
+            assert_eq!(t(&date), Some(784_111_777), "{date}");
+        }
+        let url = Url::parse("http://example.com/").unwrap();
+        let jar = CookieJar::new();
+        assert!(jar.set_cookie(&url, "a=b; Expires=abé"));
+        assert!(jar.set_cookie(&url, "c=d; Expires=Sun, 06 Nov 2094 08:49:37 GMT; x=日本"));
+        assert_eq!(jar.cookies().len(), 2);
     }
 
     #[test]
