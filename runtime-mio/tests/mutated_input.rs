@@ -50,8 +50,8 @@ impl Rng {
 const INTERESTING: &[u8] = b"\r\n:; \t,=0123456789abcdefxX\"\\/?%\x00\x7f\x80\xff";
 
 /// One to three mutations of `seed`: a byte changed (to any value or an interesting one),
-/// inserted or deleted, a range deleted or repeated, the input cut, or a piece of `other`
-/// spliced in.
+/// inserted or deleted, a range deleted or repeated, the input cut, a character that is not
+/// ASCII inserted, or a piece of `other` spliced in.
 fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
     let mut v = seed.to_vec();
     for _ in 0..1 + rng.below(3) {
@@ -59,7 +59,7 @@ fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
             v.push(b'x');
         }
         let at = rng.below(v.len());
-        match rng.below(8) {
+        match rng.below(9) {
             0 => v[at] = rng.next() as u8,
             1 => v[at] = INTERESTING[rng.below(INTERESTING.len())],
             2 => v.insert(at, INTERESTING[rng.below(INTERESTING.len())]),
@@ -79,6 +79,11 @@ fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
                 }
             }
             6 => v.truncate(at),
+            7 => {
+                // A character of two, three or four bytes: text that is UTF-8 and not ASCII.
+                let c = ["é", "日", "€", "𐍈"][rng.below(4)];
+                v.splice(at..at, c.bytes());
+            }
             _ => {
                 let from = rng.below(other.len());
                 let end = (from + 1 + rng.below(24)).min(other.len());
