@@ -1,7 +1,7 @@
 //! Mutated wire bytes against the whole runtime, not one engine: `wire serve` fed mutations
 //! of well-formed HTTP/1.1, WebSocket and h2c requests to its endpoints; the client fed
 //! mutations of well-formed HTTP/1.1 responses (framings, interim heads, compressed bodies,
-//! cookies) and h2c answers (interim heads, trailers, a compressed body); its WebSocket fed
+//! cookies, a redirect) and h2c answers (interim heads, trailers, a compressed body); its WebSocket fed
 //! mutated frames after a correct `101`, and its event source mutated event streams. The
 //! engines have their own fuzz targets (`fuzz/`); these reach the glue around them: the
 //! server's dispatch and endpoints, the client's exchange, decoding, cookie store, tunnel
@@ -317,7 +317,8 @@ fn brotli(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Well-formed responses, each with the body the client must read from it.
+/// Well-formed responses, each with the body the client must read from it (through the
+/// redirect, for the last).
 fn client_seeds() -> Vec<(Vec<u8>, Vec<u8>)> {
     let text = b"hello hello hello, the same words again and again".to_vec();
     let encoded = |coding: &str, body: Vec<u8>| {
@@ -365,6 +366,13 @@ fn client_seeds() -> Vec<(Vec<u8>, Vec<u8>)> {
         encoded("deflate", deflate(&text)),
         encoded("br", brotli(&text)),
         encoded("zstd", zstd::encode_all(&text[..], 3).unwrap()),
+        // Last: the redirect is followed to this server, whose next answer is the first
+        // seed's (the answers go round).
+        (
+            b"HTTP/1.1 302 Found\r\nLocation: /a/./b/../c?x=%20y#frag\r\nContent-Length: 0\r\n\r\n"
+                .to_vec(),
+            b"hello".to_vec(),
+        ),
     ]
 }
 
