@@ -1,11 +1,12 @@
 //! Mutated wire bytes against the whole runtime, not one engine: `wire serve` fed mutations
 //! of well-formed HTTP/1.1, WebSocket and h2c requests to its endpoints; the client fed
 //! mutations of well-formed HTTP/1.1 responses (framings, interim heads, compressed bodies,
-//! cookies, a redirect) and h2c answers (interim heads, trailers, a compressed body); its WebSocket fed
-//! mutated frames after a correct `101`, and its event source mutated event streams. The
-//! engines have their own fuzz targets (`fuzz/`); these reach the glue around them: the
-//! server's dispatch and endpoints, the client's exchange, decoding, cookie store, tunnel
-//! and reconnecting source. Deterministic: fixed seeds, the same inputs every run.
+//! cookies, a redirect) and h2c answers (interim heads, trailers, a compressed body); its
+//! WebSocket fed mutated frames after a correct `101`, and its event source mutated event
+//! streams. The engines have their own fuzz targets (`fuzz/`); these reach the glue around
+//! them: the server's dispatch and endpoints, the client's exchange, decoding, cookie store,
+//! redirects, tunnel and reconnecting source. Deterministic: fixed seeds, the same inputs
+//! every run.
 //!
 //! What must hold: the server never panics (its standard error is read afterwards), every
 //! connection gets a status line or an HTTP/2 SETTINGS frame or nothing, its descriptors and
