@@ -152,7 +152,8 @@ fn server_seeds() -> Vec<(Vec<u8>, &'static [u8])> {
             b"HTTP/1.1 200 OK\r\n",
         ),
         (
-            b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc"
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\
+              Content-Length: 3\r\n\r\nabc"
                 .to_vec(),
             b"HTTP/1.1 100 Continue\r\n",
         ),
@@ -168,7 +169,10 @@ fn server_seeds() -> Vec<(Vec<u8>, &'static [u8])> {
         ),
         (get("/drip?bytes=3&delay_ms=1"), b"HTTP/1.1 200 OK\r\n"),
         (get("/fingerprint"), b"HTTP/1.1 200 OK\r\n"),
-        (b"GET /bytes/10 HTTP/1.0\r\n\r\n".to_vec(), b"HTTP/1.1 200 OK\r\n"),
+        (
+            b"GET /bytes/10 HTTP/1.0\r\n\r\n".to_vec(),
+            b"HTTP/1.1 200 OK\r\n",
+        ),
         (
             b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
             b"HTTP/1.1 ",
@@ -347,7 +351,8 @@ fn client_seeds() -> Vec<(Vec<u8>, Vec<u8>)> {
             b"until the close".to_vec(),
         ),
         (
-            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n\
+            b"HTTP/1.1 100 Continue\r\n\r\n\
+              HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n\
               HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
                 .to_vec(),
             b"ok".to_vec(),
