@@ -2,10 +2,11 @@
 //! of well-formed HTTP/1.1, WebSocket and h2c requests to its endpoints; the client fed
 //! mutations of well-formed HTTP/1.1 responses (framings, interim heads, compressed bodies,
 //! cookies, a redirect) and h2c answers (interim heads, trailers, a compressed body); its
-//! WebSocket fed mutated frames after a correct `101`, and its event source mutated event
-//! streams. The engines have their own fuzz targets (`fuzz/`); these reach the glue around
-//! them: the server's dispatch and endpoints, the client's exchange, decoding, cookie store,
-//! redirects, tunnel and reconnecting source. Deterministic: fixed seeds, the same inputs
+//! WebSocket fed mutated frames after a correct `101`, its event source mutated event
+//! streams, and its HTTP CONNECT and SOCKS5 handshakes mutated proxy answers. The engines
+//! have their own fuzz targets (`fuzz/`); these reach the glue around them: the server's
+//! dispatch and endpoints, the client's exchange, decoding, cookie store, redirects,
+//! proxies, tunnel and reconnecting source. Deterministic: fixed seeds, the same inputs
 //! every run.
 //!
 //! What must hold: the server never panics (its standard error is read afterwards), every
@@ -21,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use runtime_mio::client::{
-    Client, ClientConfig, ClientTimeouts, Message, Request, SseConfig, SseItem, Wait,
+    Client, ClientConfig, ClientTimeouts, Message, Proxy, Request, SseConfig, SseItem, Wait,
     WebSocketRequest,
 };
 use runtime_mio::timer::Timeout;
@@ -382,10 +383,21 @@ fn client_seeds() -> Vec<(Vec<u8>, Vec<u8>)> {
     ]
 }
 
-/// A server that answers each connection with the next of `answers` (after reading the
-/// request head), then closes. With `websocket`, each answer follows a correct `101` that
-/// accepts the request's key and permessage-deflate. Returns its address.
-fn answering_server(answers: Vec<Vec<u8>>, websocket: bool) -> String {
+/// When [`answering_server`] writes its answer.
+#[derive(Clone, Copy, PartialEq)]
+enum Answer {
+    /// Once the request head arrived.
+    AfterHead,
+    /// Once the request head arrived, after a correct `101` that accepts its WebSocket key
+    /// and permessage-deflate.
+    AfterWebSocketHead,
+    /// At once (a proxy's handshake answers: the client reads them as it needs them).
+    AtOnce,
+}
+
+/// A server that answers each connection with the next of `answers` (the answers go round),
+/// then closes its side and waits for the client to close. Returns its address.
+fn answering_server(answers: Vec<Vec<u8>>, when: Answer) -> String {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap().to_string();
     std::thread::spawn(move || {
@@ -397,13 +409,13 @@ fn answering_server(answers: Vec<Vec<u8>>, websocket: bool) -> String {
                 c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
                 let mut got = Vec::new();
                 let mut buf = [0u8; 4096];
-                while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                while when != Answer::AtOnce && !got.windows(4).any(|w| w == b"\r\n\r\n") {
                     match c.read(&mut buf) {
                         Ok(0) | Err(_) => return,
                         Ok(n) => got.extend_from_slice(&buf[..n]),
                     }
                 }
-                if websocket {
+                if when == Answer::AfterWebSocketHead {
                     let _ = c.write_all(&switching_protocols(&got));
                 }
                 let _ = c.write_all(&answer);
@@ -544,7 +556,10 @@ fn websocket_client_survives_mutated_frames() {
         }
     };
 
-    let addr = answering_server(seeds.iter().map(|(f, _)| f.clone()).collect(), true);
+    let addr = answering_server(
+        seeds.iter().map(|(f, _)| f.clone()).collect(),
+        Answer::AfterWebSocketHead,
+    );
     for (frames, messages) in &seeds {
         let mut ws = client
             .websocket(WebSocketRequest::new(&format!("ws://{addr}/")).unwrap())
@@ -552,7 +567,10 @@ fn websocket_client_survives_mutated_frames() {
         assert_eq!(&read_all(&mut ws).unwrap(), messages, "{frames:?}");
     }
 
-    let addr = answering_server(mutations(&seeds, 2000, 0x1234_5678_9abc_def1), true);
+    let addr = answering_server(
+        mutations(&seeds, 2000, 0x1234_5678_9abc_def1),
+        Answer::AfterWebSocketHead,
+    );
     let (mut clean, mut failed) = (0, 0);
     for _ in 0..2000 {
         let ws = client.websocket(WebSocketRequest::new(&format!("ws://{addr}/")).unwrap());
@@ -634,7 +652,10 @@ fn sse_client_survives_mutated_streams() {
         }
     };
 
-    let addr = answering_server(seeds.iter().map(|(r, _)| r.clone()).collect(), false);
+    let addr = answering_server(
+        seeds.iter().map(|(r, _)| r.clone()).collect(),
+        Answer::AfterHead,
+    );
     for (response, events) in &seeds {
         let got = first_connection(&addr).unwrap();
         let got: Vec<_> = got
@@ -644,7 +665,10 @@ fn sse_client_survives_mutated_streams() {
         assert_eq!(&got, events, "{:?}", String::from_utf8_lossy(response));
     }
 
-    let addr = answering_server(mutations(&seeds, 2000, 0x0fed_cba9_8765_4321), false);
+    let addr = answering_server(
+        mutations(&seeds, 2000, 0x0fed_cba9_8765_4321),
+        Answer::AfterHead,
+    );
     let (mut events, mut failed) = (0, 0);
     for _ in 0..2000 {
         match first_connection(&addr) {
@@ -730,7 +754,10 @@ fn client_against(seeds: &[(Vec<u8>, Vec<u8>)], h2: bool, seed: u64) {
         ..ClientConfig::default()
     };
 
-    let addr = answering_server(seeds.iter().map(|(r, _)| r.clone()).collect(), false);
+    let addr = answering_server(
+        seeds.iter().map(|(r, _)| r.clone()).collect(),
+        Answer::AfterHead,
+    );
     let client = Client::new(config.clone()).unwrap();
     for (response, body) in seeds {
         let mut resp = client
@@ -744,7 +771,7 @@ fn client_against(seeds: &[(Vec<u8>, Vec<u8>)], h2: bool, seed: u64) {
         );
     }
 
-    let addr = answering_server(mutated.clone(), false);
+    let addr = answering_server(mutated.clone(), Answer::AfterHead);
     let client = Client::new(config).unwrap();
     let (mut ok, mut failed) = (0, 0);
     for response in &mutated {
@@ -765,4 +792,88 @@ fn client_against(seeds: &[(Vec<u8>, Vec<u8>)], h2: bool, seed: u64) {
     }
     // Both outcomes are common: the mutations did not only break every response.
     assert!(ok > 100 && failed > 100, "{ok} read whole, {failed} failed");
+}
+
+/// What a proxy answers, then the origin's response through the tunnel: HTTP CONNECT (a 2xx
+/// with a field) and SOCKS5 (no authentication, then success with an IPv4 or a name as the
+/// bound address). The body through the tunnel is `ok`.
+fn proxy_seeds(socks: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
+    const ORIGIN: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let answers: Vec<Vec<u8>> = if socks {
+        vec![
+            vec![5, 0, 5, 0, 0, 1, 127, 0, 0, 1, 0, 9],
+            vec![5, 0, 5, 0, 0, 3, 4, b'h', b'o', b's', b't', 0, 9],
+            [&[5, 0, 5, 0, 0, 4][..], &[0; 16], &[0, 9]].concat(),
+        ]
+    } else {
+        vec![
+            b"HTTP/1.1 200 Connection established\r\nProxy-Agent: x\r\n\r\n".to_vec(),
+            b"HTTP/1.0 200 OK\r\n\r\n".to_vec(),
+        ]
+    };
+    answers
+        .into_iter()
+        .map(|a| ([a, ORIGIN.to_vec()].concat(), b"ok".to_vec()))
+        .collect()
+}
+
+/// The client through an HTTP CONNECT proxy and through a SOCKS5 proxy (each a raw server
+/// here that answers its handshake and then speaks as the origin), against the seeds as
+/// they are, then 2,000 mutations each: each request ends within its total timeout and a
+/// margin.
+#[test]
+fn client_survives_mutated_proxy_answers() {
+    for (socks, seed) in [
+        (false, 0x7f4a_7c15_9e37_79b9),
+        (true, 0x6c8e_9cf5_7052_3ad1),
+    ] {
+        let seeds = proxy_seeds(socks);
+        let scheme = if socks { "socks5" } else { "http" };
+        let client = |addr: &str| {
+            Client::new(ClientConfig {
+                timeouts: ClientTimeouts {
+                    total: Timeout::After(Duration::from_secs(2)),
+                    ..ClientTimeouts::default()
+                },
+                proxy: Some(Proxy::parse(&format!("{scheme}://{addr}")).unwrap()),
+                ..ClientConfig::default()
+            })
+            .unwrap()
+        };
+        // The origin's address is never dialled: the proxy "reaches" it.
+        let get = || Request::get("http://127.0.0.1:9/").unwrap();
+
+        let addr = answering_server(
+            seeds.iter().map(|(r, _)| r.clone()).collect(),
+            Answer::AtOnce,
+        );
+        let c = client(&addr);
+        for (answer, body) in &seeds {
+            let mut resp = c
+                .request(get())
+                .unwrap_or_else(|e| panic!("{scheme} {answer:?}: {e}"));
+            assert_eq!(&resp.body().read_to_end().unwrap(), body, "{answer:?}");
+        }
+
+        let mutated = mutations(&seeds, 2000, seed);
+        let addr = answering_server(mutated.clone(), Answer::AtOnce);
+        let c = client(&addr);
+        let (mut ok, mut failed) = (0, 0);
+        for answer in &mutated {
+            let started = Instant::now();
+            match c.request(get()).and_then(|mut r| r.body().read_to_end()) {
+                Ok(_) => ok += 1,
+                Err(_) => failed += 1,
+            }
+            assert!(
+                started.elapsed() < Duration::from_millis(2500),
+                "{scheme} {answer:?} took {:?}",
+                started.elapsed()
+            );
+        }
+        assert!(
+            ok > 100 && failed > 100,
+            "{scheme}: {ok} read whole, {failed} failed"
+        );
+    }
 }
