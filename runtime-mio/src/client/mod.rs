@@ -440,7 +440,6 @@ pub(crate) struct Settings {
 pub(crate) struct Prepared {
     pub(crate) method: String,
     pub(crate) scheme: Scheme,
-    pub(crate) authority: String,
     pub(crate) target: String,
     /// The fields as HTTP/1.1 sends them (with a profile: merged into its defaults).
     pub(crate) headers: Vec<(String, Vec<u8>)>,
@@ -507,7 +506,6 @@ impl Prepared {
         Some(Prepared {
             method: self.method.clone(),
             scheme: self.scheme,
-            authority: self.authority.clone(),
             target: self.target.clone(),
             headers: strip(&self.headers),
             h2_headers: self.h2_headers.as_deref().map(strip),
@@ -804,7 +802,6 @@ impl Client {
         let prepared = Arc::new(Prepared {
             method: std::mem::take(&mut req.method),
             scheme: origin.scheme,
-            authority: origin.authority(),
             target: req.url.target.clone(),
             headers,
             h2_headers,
@@ -1037,7 +1034,12 @@ impl Client {
             Scheme::Http => Proto::Http1,
         };
         let id = self.pool().next_id();
-        let shared = ConnShared::new(id, proto, self.inner.config.h2_max_streams);
+        let shared = ConnShared::new(
+            id,
+            proto,
+            self.inner.config.h2_max_streams,
+            origin.authority().into_boxed_str(),
+        );
         shared.info().remote = stream.peer_addr().ok();
         match job {
             Some(job) => {

@@ -367,7 +367,6 @@ impl Client {
         let prepared = std::sync::Arc::new(Prepared {
             method: "GET".to_owned(),
             scheme: origin.scheme,
-            authority: origin.authority(),
             target: r.url.target.clone(),
             headers,
             body: super::upload::ReqBody::Writer(body, None),
