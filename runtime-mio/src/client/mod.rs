@@ -438,7 +438,8 @@ pub(crate) struct Settings {
 /// A request as the connection sends it.
 #[derive(Debug)]
 pub(crate) struct Prepared {
-    pub(crate) method: String,
+    /// Borrowed for the usual methods ([`request::method_name`]).
+    pub(crate) method: std::borrow::Cow<'static, str>,
     pub(crate) scheme: Scheme,
     pub(crate) target: String,
     /// The fields as HTTP/1.1 sends them (with a profile: merged into its defaults).
@@ -479,7 +480,7 @@ impl Prepared {
     /// idempotent method (RFC 9110 9.2.2).
     pub(crate) fn is_idempotent(&self) -> bool {
         matches!(
-            self.method.as_str(),
+            &*self.method,
             "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
         )
     }
@@ -518,7 +519,7 @@ impl Prepared {
 
     /// Methods whose empty body is still announced (`Content-Length: 0`).
     pub(crate) fn method_has_body(&self) -> bool {
-        matches!(self.method.as_str(), "POST" | "PUT" | "PATCH")
+        matches!(&*self.method, "POST" | "PUT" | "PATCH")
     }
 }
 

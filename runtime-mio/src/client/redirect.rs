@@ -160,7 +160,7 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
         if let (Some(location), Some(limit)) = (location, limit) {
             let next = url.join(&location)?;
             let cross = next.origin != url.origin;
-            let method = sent.method.as_str();
+            let method = &*sent.method;
             let to_get = match status {
                 301 | 302 => method == "POST",
                 303 => method != "HEAD",
@@ -189,7 +189,7 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
                     status,
                 });
                 if to_get {
-                    req.method = "GET".to_owned();
+                    req.method = "GET".into();
                     req.body = ReqBody::Bytes(bytes::Bytes::new());
                     drop_headers(
                         &mut req,

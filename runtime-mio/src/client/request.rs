@@ -1,6 +1,7 @@
 //! [`Request`]: what a caller asks for (method, URL, fields, body, its own timeouts, redirect
 //! policy, proxy choice and cancel signal), before the client prepares it for a connection.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -16,7 +17,7 @@ use super::{
 /// A clone is a new request: it gets its own cancel signal ([`Request::cancel_handle`]).
 #[derive(Debug)]
 pub struct Request {
-    pub(super) method: String,
+    pub(super) method: Cow<'static, str>,
     pub(super) url: Url,
     pub(super) headers: Vec<(String, Vec<u8>)>,
     pub(super) body: ReqBody,
@@ -70,6 +71,18 @@ pub(crate) enum ProxyChoice {
     Via(Proxy),
 }
 
+/// `method` without a copy when it is one of RFC 9110's (and `PATCH`), as they are spelled
+/// (methods are case-sensitive): the usual request allocates no name.
+pub(super) fn method_name(method: &str) -> Cow<'static, str> {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|k| *k == method)
+        .map_or_else(|| Cow::Owned(method.to_owned()), Cow::Borrowed)
+}
+
 impl Request {
     /// A request with `method` for `url`.
     ///
@@ -84,7 +97,7 @@ impl Request {
             return Err(Error::InvalidRequest(format!("method {method:?}")));
         }
         Ok(Request {
-            method: method.to_owned(),
+            method: method_name(method),
             url: Url::parse(url)?,
             headers: Vec::new(),
             body: ReqBody::Bytes(Bytes::new()),
@@ -341,5 +354,27 @@ impl Request {
     pub fn redirects(mut self, policy: Redirects) -> Self {
         self.redirects = Some(policy);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::{Request, method_name};
+
+    #[test]
+    fn usual_methods_are_borrowed_and_others_kept_as_spelled() {
+        for m in [
+            "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+        ] {
+            assert!(matches!(method_name(m), Cow::Borrowed(b) if b == m), "{m}");
+        }
+        // Methods are case-sensitive: another spelling is another method, sent as given.
+        for m in ["get", "Post", "PROPFIND"] {
+            assert!(matches!(method_name(m), Cow::Owned(o) if o == m), "{m}");
+        }
+        assert_eq!(Request::new("get", "http://h/").unwrap().method(), "get");
+        assert_eq!(Request::get("http://h/").unwrap().method(), "GET");
     }
 }

@@ -365,7 +365,7 @@ impl Client {
         let (headers, h2_headers, h1_headers) = self.opening_fields(r, hs);
         let (body, writer) = BodyWriter::new(None);
         let prepared = std::sync::Arc::new(Prepared {
-            method: "GET".to_owned(),
+            method: "GET".into(),
             scheme: origin.scheme,
             target: r.url.target.clone(),
             headers,
