@@ -767,19 +767,26 @@ impl Client {
         total_from: Instant,
     ) -> Result<(Response, Arc<Prepared>), Error> {
         let (route, prepared, started) = self.prepare(req);
-        let resp = self.exchange(&route, &prepared, started, total_from, &req.cancel)?;
-        Ok((resp, prepared))
+        let resp = self.exchange(&route, &prepared, started, total_from, &req.cancel);
+        req.url.origin = route.origin;
+        Ok((resp?, prepared))
     }
 
     /// `req` as one exchange sends it: its route, the prepared request (its method and,
     /// without a profile, its fields move into it) and when it was asked.
+    ///
+    /// The URL's origin moves into the route (the pool's key) rather than being copied:
+    /// `req.url.origin` is left with an empty host until the caller puts `route.origin` back
+    /// (or moves it into the response's URL), once the route is no longer needed.
     fn prepare(&self, req: &mut Request) -> (Route, Arc<Prepared>, Instant) {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
-        let origin = &req.url.origin;
-        let mut route = Route::new(origin.clone(), &req.proxy, &self.inner.config);
-        if origin.scheme == Scheme::Https {
-            route.server_name = req.server_name.clone().filter(|n| *n != origin.host);
+        let scheme = req.url.origin.scheme;
+        let origin = std::mem::replace(&mut req.url.origin, Url::empty(scheme).origin);
+        let mut route = Route::new(origin, &req.proxy, &self.inner.config);
+        if scheme == Scheme::Https {
+            let host = &route.origin.host;
+            route.server_name = req.server_name.clone().filter(|n| n != host);
         }
         let (headers, h2_headers) = match &self.inner.config.profile {
             Some(p) => {
@@ -802,7 +809,7 @@ impl Client {
         let auto_expect = self.auto_expect(&headers, &req.body);
         let prepared = Arc::new(Prepared {
             method: std::mem::take(&mut req.method),
-            scheme: origin.scheme,
+            scheme,
             target: req.url.target.clone(),
             headers,
             h2_headers,

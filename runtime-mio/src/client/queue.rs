@@ -259,8 +259,9 @@ impl CompletionQueue {
         let site = add_client_fields(&mut req, &self.client, decoding, []);
         let total_from = Instant::now();
         let (route, prepared, started) = self.client.prepare(&mut req);
-        // `req` ends here: its URL moves into the pending entry (no copy of host and target).
-        let url = std::mem::replace(&mut req.url, Url::empty(route.origin.scheme));
+        // `req` ends here: its target, and its origin once the route is done with it, move
+        // into the pending entry's URL (no copy of host and target).
+        let target = std::mem::take(&mut req.url.target);
         let cancel = Arc::clone(&req.cancel);
         let limit = match mode {
             CompletionMode::Head => config.body_queue,
@@ -279,6 +280,10 @@ impl CompletionQueue {
             .client
             .dispatch(&route, job, true, started, &timeouts, &cancel)
             .inspect_err(|e| prepared.body.abort(e))?;
+        let url = Url {
+            origin: route.origin,
+            target,
+        };
         let ticket = self.next;
         self.next += 1;
         ex.listen(Listener {
