@@ -757,7 +757,7 @@ impl Client {
 
     /// One exchange: `req` as it is, no redirects, cookies or decoding.
     /// `total_from` is when the caller asked (the total timeout runs from there, across
-    /// redirects). What the request is made of moves into the [`Prepared`] it returns beside
+    /// redirects); `cancel` is the request's signal. What the request is made of moves into the [`Prepared`] it returns beside
     /// the response (its method and, without a profile, its fields: `req` keeps its URL,
     /// body and settings), so that a redirect can send it again and a request that is not
     /// redirected copies nothing.
@@ -765,9 +765,10 @@ impl Client {
         &self,
         req: &mut Request,
         total_from: Instant,
+        cancel: &cancel::Cancel,
     ) -> Result<(Response, Arc<Prepared>), Error> {
         let (route, prepared, started) = self.prepare(req);
-        let resp = self.exchange(&route, &prepared, started, total_from, &req.cancel);
+        let resp = self.exchange(&route, &prepared, started, total_from, cancel);
         req.url.origin = route.origin;
         Ok((resp?, prepared))
     }

@@ -262,7 +262,8 @@ impl CompletionQueue {
         // `req` ends here: its target, and its origin once the route is done with it, move
         // into the pending entry's URL (no copy of host and target).
         let target = std::mem::take(&mut req.url.target);
-        let cancel = Arc::clone(&req.cancel);
+        let (shared, unshared) = (req.cancel_signal(), super::cancel::Cancel::unshared());
+        let cancel = shared.as_deref().unwrap_or(&unshared);
         let limit = match mode {
             CompletionMode::Head => config.body_queue,
             CompletionMode::Buffered(n) => config.body_queue.max(n.saturating_add(1)),
@@ -278,7 +279,7 @@ impl CompletionQueue {
         let timeouts = prepared.timeouts;
         let (conn, _) = self
             .client
-            .dispatch(&route, job, true, started, &timeouts, &cancel)
+            .dispatch(&route, job, true, started, &timeouts, cancel)
             .inspect_err(|e| prepared.body.abort(e))?;
         let url = Url {
             origin: route.origin,

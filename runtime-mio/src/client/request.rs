@@ -2,7 +2,7 @@
 //! policy, proxy choice and cancel signal), before the client prepares it for a connection.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 
@@ -28,7 +28,10 @@ pub struct Request {
     pub(super) server_name: Option<String>,
     /// The page it comes from, for `SameSite` cookies; `None`: typed by the user.
     pub(super) initiator: Option<(Url, FromPage)>,
-    pub(super) cancel: Arc<cancel::Cancel>,
+    /// The cancel signal, made by the first [`Request::cancel_handle`]: a request nobody can
+    /// cancel allocates none. Set only while the caller owns the request (every call that
+    /// sends it takes it by value), so a send that finds none here cannot miss a handle.
+    pub(super) cancel: OnceLock<Arc<cancel::Cancel>>,
 }
 
 impl Clone for Request {
@@ -44,7 +47,7 @@ impl Clone for Request {
             proxy: self.proxy.clone(),
             server_name: self.server_name.clone(),
             initiator: self.initiator.clone(),
-            cancel: cancel::Cancel::new(),
+            cancel: OnceLock::new(),
         }
     }
 }
@@ -107,7 +110,7 @@ impl Request {
             proxy: ProxyChoice::Client,
             server_name: None,
             initiator: None,
-            cancel: cancel::Cancel::new(),
+            cancel: OnceLock::new(),
         })
     }
 
@@ -133,7 +136,13 @@ impl Request {
     /// ```
     #[must_use]
     pub fn cancel_handle(&self) -> CancelHandle {
-        CancelHandle::request(Arc::clone(&self.cancel))
+        CancelHandle::request(Arc::clone(self.cancel.get_or_init(cancel::Cancel::new)))
+    }
+
+    /// The signal its handles cancel; `None` when no handle was taken (the request cannot
+    /// be cancelled: a send waits with a [`Cancel::unshared`](cancel::Cancel::unshared) one).
+    pub(super) fn cancel_signal(&self) -> Option<Arc<cancel::Cancel>> {
+        self.cancel.get().cloned()
     }
 
     /// A GET for `url`.
@@ -376,5 +385,20 @@ mod tests {
         }
         assert_eq!(Request::new("get", "http://h/").unwrap().method(), "get");
         assert_eq!(Request::get("http://h/").unwrap().method(), "GET");
+    }
+
+    #[test]
+    fn the_cancel_signal_is_made_by_the_first_handle_and_shared_by_the_next() {
+        let req = Request::get("http://h/").unwrap();
+        assert!(req.cancel_signal().is_none());
+        let first = req.cancel_handle();
+        let second = req.cancel_handle();
+        let signal = req.cancel_signal().unwrap();
+        assert!(!signal.is_cancelled());
+        second.cancel();
+        assert!(signal.is_cancelled());
+        drop(first);
+        // A clone is a new request, with no signal until its own handle is taken.
+        assert!(req.clone().cancel_signal().is_none());
     }
 }

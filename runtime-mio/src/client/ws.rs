@@ -378,7 +378,9 @@ impl Client {
                 h1_headers,
             }),
         });
-        let response = self.exchange(&route, &prepared, started, started, &r.cancel)?;
+        let (shared, unshared) = (r.cancel_signal(), super::cancel::Cancel::unshared());
+        let cancel = shared.as_deref().unwrap_or(&unshared);
+        let response = self.exchange(&route, &prepared, started, started, cancel)?;
         Ok((response, writer))
     }
 
