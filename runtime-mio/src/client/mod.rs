@@ -471,6 +471,18 @@ pub(crate) struct Tunnel {
 }
 
 impl Prepared {
+    /// The target, for the request's URL again once the exchange is over: moved out when
+    /// nobody else holds the request any more (a connection drops its share once the head
+    /// is sent, so by the time the response's head is here it usually has), copied
+    /// otherwise. Moved out, it leaves an empty target behind: the request is not sent
+    /// again from this `Prepared` (a redirect prepares the next hop anew).
+    pub(crate) fn take_target(this: &mut Arc<Prepared>) -> String {
+        match Arc::get_mut(this) {
+            Some(p) => std::mem::take(&mut p.target),
+            None => this.target.clone(),
+        }
+    }
+
     /// The fields HTTP/2 sends.
     pub(crate) fn h2_headers(&self) -> &[(String, Vec<u8>)] {
         self.h2_headers.as_deref().unwrap_or(&self.headers)
@@ -767,18 +779,20 @@ impl Client {
         total_from: Instant,
         cancel: &cancel::Cancel,
     ) -> Result<(Response, Arc<Prepared>), Error> {
-        let (route, prepared, started) = self.prepare(req);
+        let (route, mut prepared, started) = self.prepare(req);
         let resp = self.exchange(&route, &prepared, started, total_from, cancel);
         req.url.origin = route.origin;
+        req.url.target = Prepared::take_target(&mut prepared);
         Ok((resp?, prepared))
     }
 
     /// `req` as one exchange sends it: its route, the prepared request (its method and,
     /// without a profile, its fields move into it) and when it was asked.
     ///
-    /// The URL's origin moves into the route (the pool's key) rather than being copied:
-    /// `req.url.origin` is left with an empty host until the caller puts `route.origin` back
-    /// (or moves it into the response's URL), once the route is no longer needed.
+    /// The URL moves rather than being copied: its origin into the route (the pool's key),
+    /// its target into the prepared request. `req.url` is left with an empty host and
+    /// target until the caller puts `route.origin` and [`Prepared::take_target`] back (or
+    /// moves them into the response's URL), once the exchange no longer needs them.
     fn prepare(&self, req: &mut Request) -> (Route, Arc<Prepared>, Instant) {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
@@ -811,7 +825,7 @@ impl Client {
         let prepared = Arc::new(Prepared {
             method: std::mem::take(&mut req.method),
             scheme,
-            target: req.url.target.clone(),
+            target: std::mem::take(&mut req.url.target),
             headers,
             h2_headers,
             auto_expect,
