@@ -2,7 +2,8 @@
 //! process (the caller's thread and the client's event-loop thread) by a counting allocator:
 //! once the connection and the pool are warm, a small GET read to its end costs a pinned
 //! number of allocations over HTTP/1.1 keep-alive and over h2c (see the constants for what
-//! they are and why they stay).
+//! they are and why they stay), through `Client::request` and through a `LocalQueue` (the
+//! completion queue whose thread runs the loop, as `benches`' `client_load --local`).
 //!
 //! The server is ours, in this process, on one loop thread: its own cost per request is
 //! pinned at zero by `alloc_per_request.rs` (HTTP/1.1 after a few requests, HTTP/2 after
@@ -11,7 +12,7 @@
 
 use std::time::Duration;
 
-use runtime_mio::client::{Client, ClientConfig, Request, Wait};
+use runtime_mio::client::{Client, ClientConfig, LocalQueue, Request, Wait};
 use runtime_mio::server::{Response, Server, ServerConfig};
 use test_support::alloc::{CountingAllocator, process_allocations};
 
@@ -60,6 +61,40 @@ const H1_ALLOCATIONS_PER_REQUEST: u64 = 10;
 /// and its field buffer): 2; the head's `Fields`: 2; the DATA payload copied into
 /// proto-h2's receive buffer: 1.
 const H2_ALLOCATIONS_PER_REQUEST: u64 = 12;
+
+/// What one request costs through a [`LocalQueue`] (the client's loop on the caller's
+/// thread), one in flight at a time, over HTTP/1.1 keep-alive: 11. The ten of
+/// `Client::request` (`H1_ALLOCATIONS_PER_REQUEST`): the URL's host and target: 2; the
+/// `Accept-Encoding` field: 3; the prepared request's `Arc` (the connection and the pending
+/// entry share it; the target goes back into the response's URL from it): 1; the
+/// `Exchange`: 1; the head's `Fields`: 2; the body chunk: 1; and the list of completions
+/// `LocalQueue::wait` returns (one per wait, however many it hands over): 1.
+const LOCAL_H1_ALLOCATIONS_PER_REQUEST: u64 = 11;
+
+/// The same over h2c: 13, the 12 of `Client::request` over h2c (`H2_ALLOCATIONS_PER_REQUEST`)
+/// and the wait's list.
+const LOCAL_H2_ALLOCATIONS_PER_REQUEST: u64 = 13;
+
+/// Sends `count` GETs to `url` one after another through `q`, each completed with its
+/// whole body and read.
+fn local_requests(q: &mut LocalQueue, url: &str, count: usize, body: &mut Vec<u8>) {
+    for _ in 0..count {
+        q.submit(Request::get(url).unwrap(), 1024).unwrap();
+        let mut done = Vec::new();
+        while done.is_empty() {
+            done = q.wait(Wait::Block);
+        }
+        assert_eq!(done.len(), 1);
+        let mut resp = done.pop().unwrap().result.unwrap();
+        drop(done);
+        assert_eq!(resp.status(), 200);
+        body.clear();
+        while let Some(c) = resp.body().chunk(Wait::NoWait).unwrap() {
+            body.extend_from_slice(&c);
+        }
+        assert_eq!(body, BODY);
+    }
+}
 
 /// Sends `count` GETs to `url` one after another, each read to its end.
 fn requests(client: &Client, url: &str, count: usize, body: &mut Vec<u8>) {
@@ -128,6 +163,35 @@ fn a_request_on_an_open_connection_costs_the_pinned_allocations() {
             total,
             pinned * MEASURED as u64,
             "h2 {h2}: allocations per request {each:?}"
+        );
+    }
+    for (h2, pinned) in [
+        (false, LOCAL_H1_ALLOCATIONS_PER_REQUEST),
+        (true, LOCAL_H2_ALLOCATIONS_PER_REQUEST),
+    ] {
+        let mut q = LocalQueue::new(ClientConfig {
+            h2_prior_knowledge: h2,
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        let mut body = Vec::with_capacity(64);
+        local_requests(&mut q, &url, WARM_UP, &mut body);
+        let mut each = Vec::with_capacity(MEASURED);
+        let start = process_allocations();
+        let mut before = start;
+        for _ in 0..MEASURED {
+            local_requests(&mut q, &url, 1, &mut body);
+            let now = process_allocations();
+            each.push(now - before);
+            before = now;
+        }
+        // Nothing runs between waits: no other thread of the client allocates after.
+        let total = process_allocations() - start;
+        assert_eq!(q.pool_stats().opened, 1);
+        assert_eq!(
+            total,
+            pinned * MEASURED as u64,
+            "local queue, h2 {h2}: allocations per request {each:?}"
         );
     }
     server.shutdown().unwrap();
