@@ -34,7 +34,8 @@ const BODY: &[u8] = b"Hello, World!";
 /// authority, formatted once, instead of each request; 14 before the usual methods' names
 /// were borrowed, not copied; 13 before the URL's origin moved into the route and back
 /// instead of being copied for the pool's key; 12 before the cancel signal was made only
-/// when a handle is taken; 11 before the target moved into the prepared request and back).
+/// when a handle is taken; 11 before the target moved into the prepared request and back;
+/// 10 before the head's fields and where they end went into one buffer).
 ///
 /// On the caller's thread, 7:
 /// - the request as the caller builds it: the URL's host and target: 2;
@@ -42,38 +43,38 @@ const BODY: &[u8] = b"Hello, World!";
 /// - `Client::send`: the `Arc` the request crosses to the loop thread in: 1;
 /// - the `Exchange` both threads share (`Arc`): 1.
 ///
-/// On the client's loop thread, 3:
-/// - the response head's fields: one buffer and their ends (`Fields`): 2;
+/// On the client's loop thread, 2:
+/// - the response head's fields, with their lengths, in one buffer (`Fields`): 1;
 /// - the body chunk copied out of the engine's buffer into the `Bytes` the caller reads: 1.
 ///
 /// They stay for now because each would need a shared or reused home: the request's strings
 /// come from the caller (the `Accept-Encoding` field is one of its `(String, Vec<u8>)`
 /// fields), the `Arc` is what lets a redirect or a retry send the request again, and the
-/// head's two buffers could be one.
-const H1_ALLOCATIONS_PER_REQUEST: u64 = 10;
+/// head and the body chunk leave the engine's buffer, which the next bytes overwrite.
+const H1_ALLOCATIONS_PER_REQUEST: u64 = 9;
 
 /// What one request costs over h2c (40 before; 22 before the inbox kept its buffer, names
 /// were lowered without a copy when they can be, the field list went on the stack and the
 /// body queue held its first chunk in place; 17 before the connection kept the `:authority`,
 /// 16 before the method's name was borrowed, 15 before the origin moved into the route, 14
-/// before the cancel signal was made only on demand, 13 before the target moved). The
-/// caller's 7 as over HTTP/1.1; on the loop thread 5: proto-h2's decoded head (its `Box`
-/// and its field buffer): 2; the head's `Fields`: 2; the DATA payload copied into
-/// proto-h2's receive buffer: 1.
-const H2_ALLOCATIONS_PER_REQUEST: u64 = 12;
+/// before the cancel signal was made only on demand, 13 before the target moved, 12 before
+/// `Fields` was one buffer). The caller's 7 as over HTTP/1.1; on the loop thread 4:
+/// proto-h2's decoded head (its `Box` and its field buffer): 2; the head's `Fields`: 1; the
+/// DATA payload copied into proto-h2's receive buffer: 1.
+const H2_ALLOCATIONS_PER_REQUEST: u64 = 11;
 
 /// What one request costs through a [`LocalQueue`] (the client's loop on the caller's
-/// thread), one in flight at a time, over HTTP/1.1 keep-alive: 11. The ten of
+/// thread), one in flight at a time, over HTTP/1.1 keep-alive: 10. The nine of
 /// `Client::request` (`H1_ALLOCATIONS_PER_REQUEST`): the URL's host and target: 2; the
 /// `Accept-Encoding` field: 3; the prepared request's `Arc` (the connection and the pending
 /// entry share it; the target goes back into the response's URL from it): 1; the
-/// `Exchange`: 1; the head's `Fields`: 2; the body chunk: 1; and the list of completions
+/// `Exchange`: 1; the head's `Fields`: 1; the body chunk: 1; and the list of completions
 /// `LocalQueue::wait` returns (one per wait, however many it hands over): 1.
-const LOCAL_H1_ALLOCATIONS_PER_REQUEST: u64 = 11;
+const LOCAL_H1_ALLOCATIONS_PER_REQUEST: u64 = 10;
 
-/// The same over h2c: 13, the 12 of `Client::request` over h2c (`H2_ALLOCATIONS_PER_REQUEST`)
+/// The same over h2c: 12, the 11 of `Client::request` over h2c (`H2_ALLOCATIONS_PER_REQUEST`)
 /// and the wait's list.
-const LOCAL_H2_ALLOCATIONS_PER_REQUEST: u64 = 13;
+const LOCAL_H2_ALLOCATIONS_PER_REQUEST: u64 = 12;
 
 /// Sends `count` GETs to `url` one after another through `q`, each completed with its
 /// whole body and read.
