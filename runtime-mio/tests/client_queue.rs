@@ -291,3 +291,39 @@ fn a_request_that_asks_to_follow_redirects_is_refused() {
     assert!(matches!(r, Err(Error::InvalidRequest(_))), "{r:?}");
     assert_eq!(q.in_flight(), 0);
 }
+
+/// Each completion's response carries its request's URL (origin and target, the fragment
+/// dropped), over both protocols, and so does a response from `Client::request`: the URL
+/// moves through the exchange instead of being copied, and comes back whole.
+#[test]
+fn each_response_carries_its_requests_url() {
+    for h2 in [false, true] {
+        let (server, client, base) = setup(h2);
+        let mut q = client.queue();
+        let mut urls = HashMap::new();
+        for k in 0..8 {
+            let url = format!("{base}/n/{k}?q={k}#frag");
+            let t = q
+                .submit(Request::get(&url).unwrap(), CompletionMode::Buffered(4096))
+                .unwrap();
+            urls.insert(t, url);
+        }
+        while q.in_flight() > 0 {
+            for c in q.wait(Wait::Block) {
+                let resp = c.result.unwrap();
+                let want = runtime_mio::client::Url::parse(&urls[&c.ticket]).unwrap();
+                assert_eq!(resp.url(), Some(&want), "h2 {h2}");
+                assert!(want.target.starts_with("/n/") && want.target.contains("?q="));
+            }
+        }
+        let url = format!("{base}/n/3?x=1");
+        let resp = client.request(Request::get(&url).unwrap()).unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(
+            resp.url(),
+            Some(&runtime_mio::client::Url::parse(&url).unwrap())
+        );
+        drop(q);
+        server.shutdown().unwrap();
+    }
+}

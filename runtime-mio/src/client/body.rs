@@ -1068,5 +1068,12 @@ mod tests {
         assert_eq!(f.get("content-type"), Some(&b"text/plain"[..]));
         assert_eq!(f.get("x-\u{fffd}bad"), Some(&b""[..]));
         assert_eq!(f.get("missing"), None);
+        let mut it = f.iter();
+        assert_eq!(it.len(), 4);
+        it.next();
+        assert_eq!(it.len(), 3);
+        assert_eq!(it.count(), 3);
+        assert_eq!(Fields::default().iter().next(), None);
+        assert_eq!(Fields::default().raw().next(), None);
     }
 }

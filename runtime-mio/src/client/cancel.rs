@@ -39,14 +39,21 @@ impl std::fmt::Debug for Cancel {
 
 impl Cancel {
     pub(crate) fn new() -> Arc<Cancel> {
-        Arc::new(Cancel {
+        Arc::new(Cancel::unshared())
+    }
+
+    /// A signal nobody else holds (no allocation): what a request whose handle was never
+    /// taken ([`Request::cancel_signal`](super::Request::cancel_signal)) waits with, so the
+    /// steps that take a `&Cancel` need no other path. Nothing cancels it.
+    pub(crate) fn unshared() -> Cancel {
+        Cancel {
             state: Mutex::new(CancelState {
                 cancelled: false,
                 exchange: None,
                 hooks: Vec::new(),
                 next_hook: 0,
             }),
-        })
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, CancelState> {

@@ -97,34 +97,43 @@ impl Reason {
     }
 }
 
-/// Where one field ends in [`Fields::bytes`]: its name ends at `name`, its value (which
-/// follows the name) at `value`.
-#[derive(Debug, Clone, Copy)]
-struct FieldEnd {
-    name: u32,
-    value: u32,
-}
+/// The bytes before each field's name and value in [`Fields`]' buffer: the name's length
+/// and the value's, `u32` little-endian each.
+const LENGTHS: usize = 8;
 
-/// Received header fields in two allocations whatever their number: every name and value
-/// back to back in one buffer, and where each field ends (instead of a `String` and a
-/// `Vec<u8>` per field). Names are checked UTF-8 when pushed (an HTTP/2 name that is not is
-/// replaced lossily).
+/// Received header fields in one allocation whatever their number: each field as its name's
+/// and value's lengths ([`LENGTHS`] bytes) then the name and the value, back to back in one
+/// buffer (instead of a `String` and a `Vec<u8>` per field, or a second list of where each
+/// ends). Every reading is a walk from the first field. Names are checked UTF-8 when pushed
+/// (an HTTP/2 name that is not is replaced lossily).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Fields {
-    bytes: Vec<u8>,
-    ends: Vec<FieldEnd>,
+    buf: Vec<u8>,
+    count: usize,
+}
+
+/// The field at `at` in `buf` (a [`Fields`] buffer): name, value and where the next starts.
+fn field_at(buf: &[u8], at: usize) -> Option<(&[u8], &[u8], usize)> {
+    let lengths = buf.get(at..at + LENGTHS)?;
+    let (n, v) = lengths.split_at(4);
+    let n = u32::from_le_bytes(n.try_into().ok()?) as usize;
+    let v = u32::from_le_bytes(v.try_into().ok()?) as usize;
+    let name_at = at + LENGTHS;
+    let value_at = name_at + n;
+    let next = value_at + v;
+    Some((buf.get(name_at..value_at)?, buf.get(value_at..next)?, next))
 }
 
 impl Fields {
     /// Room for `fields` fields of `bytes` bytes of names and values in all.
     pub(crate) fn with_capacity(fields: usize, bytes: usize) -> Fields {
         Fields {
-            bytes: Vec::with_capacity(bytes),
-            ends: Vec::with_capacity(fields),
+            buf: Vec::with_capacity(bytes + fields * LENGTHS),
+            count: 0,
         }
     }
 
-    /// Appends a field. A head too large for `u32` offsets (4 GiB; no engine accepts one)
+    /// Appends a field. A head too large (4 GiB of names and values; no engine accepts one)
     /// drops the field.
     pub(crate) fn push(&mut self, name: &[u8], value: &[u8]) {
         // Names are ASCII in practice: a word-at-a-time check before the full UTF-8 one
@@ -143,16 +152,18 @@ impl Fields {
     }
 
     fn push_valid(&mut self, name: &[u8], value: &[u8]) {
-        if self.bytes.len() + name.len() + value.len() > u32::MAX as usize {
+        let stored = self.buf.len() - self.count * LENGTHS;
+        if stored + name.len() + value.len() > u32::MAX as usize {
             return;
         }
-        self.bytes.extend_from_slice(name);
-        let name = self.bytes.len() as u32;
-        self.bytes.extend_from_slice(value);
-        self.ends.push(FieldEnd {
-            name,
-            value: self.bytes.len() as u32,
-        });
+        // Both fit in a `u32`: their sum with the rest does.
+        self.buf
+            .extend_from_slice(&(name.len() as u32).to_le_bytes());
+        self.buf
+            .extend_from_slice(&(value.len() as u32).to_le_bytes());
+        self.buf.extend_from_slice(name);
+        self.buf.extend_from_slice(value);
+        self.count += 1;
     }
 
     /// The fields in order: name and value.
@@ -168,11 +179,10 @@ impl Fields {
     /// again (the engine's own look-ups compare bytes).
     pub(crate) fn raw(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
         let mut at = 0;
-        self.ends.iter().map(move |end| {
-            let (n, v) = (end.name as usize, end.value as usize);
-            let field = (&self.bytes[at..n], &self.bytes[n..v]);
-            at = v;
-            field
+        std::iter::from_fn(move || {
+            let (name, value, next) = field_at(&self.buf, at)?;
+            at = next;
+            Some((name, value))
         })
     }
 
@@ -200,19 +210,16 @@ impl<'a> Iterator for Headers<'a> {
     type Item = (&'a str, &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let end = self.fields.ends.get(self.next)?;
-        let (n, v) = (end.name as usize, end.value as usize);
-        let bytes = &self.fields.bytes;
+        let (name, value, next) = field_at(&self.fields.buf, self.at)?;
         // Checked when pushed: never the empty fallback.
-        let name = std::str::from_utf8(&bytes[self.at..n]).unwrap_or_default();
-        let value = &bytes[n..v];
+        let name = std::str::from_utf8(name).unwrap_or_default();
         self.next += 1;
-        self.at = v;
+        self.at = next;
         Some((name, value))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.fields.ends.len() - self.next;
+        let left = self.fields.count - self.next;
         (left, Some(left))
     }
 }

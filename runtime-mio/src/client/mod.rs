@@ -438,9 +438,9 @@ pub(crate) struct Settings {
 /// A request as the connection sends it.
 #[derive(Debug)]
 pub(crate) struct Prepared {
-    pub(crate) method: String,
+    /// Borrowed for the usual methods ([`request::method_name`]).
+    pub(crate) method: std::borrow::Cow<'static, str>,
     pub(crate) scheme: Scheme,
-    pub(crate) authority: String,
     pub(crate) target: String,
     /// The fields as HTTP/1.1 sends them (with a profile: merged into its defaults).
     pub(crate) headers: Vec<(String, Vec<u8>)>,
@@ -471,6 +471,18 @@ pub(crate) struct Tunnel {
 }
 
 impl Prepared {
+    /// The target, for the request's URL again once the exchange is over: moved out when
+    /// nobody else holds the request any more (a connection drops its share once the head
+    /// is sent, so by the time the response's head is here it usually has), copied
+    /// otherwise. Moved out, it leaves an empty target behind: the request is not sent
+    /// again from this `Prepared` (a redirect prepares the next hop anew).
+    pub(crate) fn take_target(this: &mut Arc<Prepared>) -> String {
+        match Arc::get_mut(this) {
+            Some(p) => std::mem::take(&mut p.target),
+            None => this.target.clone(),
+        }
+    }
+
     /// The fields HTTP/2 sends.
     pub(crate) fn h2_headers(&self) -> &[(String, Vec<u8>)] {
         self.h2_headers.as_deref().unwrap_or(&self.headers)
@@ -480,7 +492,7 @@ impl Prepared {
     /// idempotent method (RFC 9110 9.2.2).
     pub(crate) fn is_idempotent(&self) -> bool {
         matches!(
-            self.method.as_str(),
+            &*self.method,
             "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
         )
     }
@@ -507,7 +519,6 @@ impl Prepared {
         Some(Prepared {
             method: self.method.clone(),
             scheme: self.scheme,
-            authority: self.authority.clone(),
             target: self.target.clone(),
             headers: strip(&self.headers),
             h2_headers: self.h2_headers.as_deref().map(strip),
@@ -520,7 +531,7 @@ impl Prepared {
 
     /// Methods whose empty body is still announced (`Content-Length: 0`).
     pub(crate) fn method_has_body(&self) -> bool {
-        matches!(self.method.as_str(), "POST" | "PUT" | "PATCH")
+        matches!(&*self.method, "POST" | "PUT" | "PATCH")
     }
 }
 
@@ -758,7 +769,7 @@ impl Client {
 
     /// One exchange: `req` as it is, no redirects, cookies or decoding.
     /// `total_from` is when the caller asked (the total timeout runs from there, across
-    /// redirects). What the request is made of moves into the [`Prepared`] it returns beside
+    /// redirects); `cancel` is the request's signal. What the request is made of moves into the [`Prepared`] it returns beside
     /// the response (its method and, without a profile, its fields: `req` keeps its URL,
     /// body and settings), so that a redirect can send it again and a request that is not
     /// redirected copies nothing.
@@ -766,21 +777,31 @@ impl Client {
         &self,
         req: &mut Request,
         total_from: Instant,
+        cancel: &cancel::Cancel,
     ) -> Result<(Response, Arc<Prepared>), Error> {
-        let (route, prepared, started) = self.prepare(req);
-        let resp = self.exchange(&route, &prepared, started, total_from, &req.cancel)?;
-        Ok((resp, prepared))
+        let (route, mut prepared, started) = self.prepare(req);
+        let resp = self.exchange(&route, &prepared, started, total_from, cancel);
+        req.url.origin = route.origin;
+        req.url.target = Prepared::take_target(&mut prepared);
+        Ok((resp?, prepared))
     }
 
     /// `req` as one exchange sends it: its route, the prepared request (its method and,
     /// without a profile, its fields move into it) and when it was asked.
+    ///
+    /// The URL moves rather than being copied: its origin into the route (the pool's key),
+    /// its target into the prepared request. `req.url` is left with an empty host and
+    /// target until the caller puts `route.origin` and [`Prepared::take_target`] back (or
+    /// moves them into the response's URL), once the exchange no longer needs them.
     fn prepare(&self, req: &mut Request) -> (Route, Arc<Prepared>, Instant) {
         let started = Instant::now();
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
-        let origin = &req.url.origin;
-        let mut route = Route::new(origin.clone(), &req.proxy, &self.inner.config);
-        if origin.scheme == Scheme::Https {
-            route.server_name = req.server_name.clone().filter(|n| *n != origin.host);
+        let scheme = req.url.origin.scheme;
+        let origin = std::mem::replace(&mut req.url.origin, Url::empty(scheme).origin);
+        let mut route = Route::new(origin, &req.proxy, &self.inner.config);
+        if scheme == Scheme::Https {
+            let host = &route.origin.host;
+            route.server_name = req.server_name.clone().filter(|n| n != host);
         }
         let (headers, h2_headers) = match &self.inner.config.profile {
             Some(p) => {
@@ -803,9 +824,8 @@ impl Client {
         let auto_expect = self.auto_expect(&headers, &req.body);
         let prepared = Arc::new(Prepared {
             method: std::mem::take(&mut req.method),
-            scheme: origin.scheme,
-            authority: origin.authority(),
-            target: req.url.target.clone(),
+            scheme,
+            target: std::mem::take(&mut req.url.target),
             headers,
             h2_headers,
             auto_expect,
@@ -1037,7 +1057,12 @@ impl Client {
             Scheme::Http => Proto::Http1,
         };
         let id = self.pool().next_id();
-        let shared = ConnShared::new(id, proto, self.inner.config.h2_max_streams);
+        let shared = ConnShared::new(
+            id,
+            proto,
+            self.inner.config.h2_max_streams,
+            origin.authority().into_boxed_str(),
+        );
         shared.info().remote = stream.peer_addr().ok();
         match job {
             Some(job) => {

@@ -69,11 +69,18 @@ pub(crate) struct ConnShared {
     /// Notified when the protocol is chosen, the connection closes or fails
     /// ([`ConnShared::wait_ready`]).
     settled: Condvar,
+    /// The route's origin as `Host` and `:authority` say it ([`Origin::authority`]): every
+    /// request on the connection goes to that origin, so it is formatted once per
+    /// connection, not once per request.
+    ///
+    /// [`Origin::authority`]: super::Origin::authority
+    pub(crate) authority: Box<str>,
 }
 
 impl ConnShared {
-    /// A new connection, reserved for the caller that opens it (one exchange in use).
-    pub(crate) fn new(id: u64, proto: Proto, cap: Option<usize>) -> Arc<Self> {
+    /// A new connection to `authority`, reserved for the caller that opens it (one exchange
+    /// in use).
+    pub(crate) fn new(id: u64, proto: Proto, cap: Option<usize>, authority: Box<str>) -> Arc<Self> {
         Arc::new(ConnShared {
             id,
             proto: AtomicU8::new(proto as u8),
@@ -85,6 +92,7 @@ impl ConnShared {
             cap: cap.unwrap_or(usize::MAX).max(1),
             failure: Mutex::new(None),
             settled: Condvar::new(),
+            authority,
         })
     }
 
@@ -400,7 +408,7 @@ mod tests {
 
     /// An idle HTTP/1.1 connection (the pool's reservation at its opening released).
     fn idle(id: u64) -> Arc<ConnShared> {
-        let c = ConnShared::new(id, Proto::Http1, None);
+        let c = ConnShared::new(id, Proto::Http1, None, "a.test".into());
         c.release();
         c
     }
@@ -463,7 +471,7 @@ mod tests {
         let mut pool = Pool::default();
         let a = route("http://a.test/");
         for id in 1..=2 {
-            let c = ConnShared::new(id, Proto::Http2, Some(3));
+            let c = ConnShared::new(id, Proto::Http2, Some(3), "a.test".into());
             c.release();
             pool.insert(a.clone(), c);
         }

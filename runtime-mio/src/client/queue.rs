@@ -13,8 +13,8 @@ use super::error::Error;
 use super::pool::{ConnShared, Job};
 use super::redirect::{Redirects, add_client_fields};
 use super::upload::ReqBody;
-use super::url::Url;
-use super::{Client, ClientConfig, ClientLoop, CookieJar, PoolStats, Request};
+use super::url::{Origin, Url};
+use super::{Client, ClientConfig, ClientLoop, CookieJar, PoolStats, Prepared, Request};
 
 /// When a queued request completes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +154,10 @@ pub(crate) fn defer_signals(on: bool) {
 struct Pending {
     ex: Arc<Exchange>,
     conn: Arc<ConnShared>,
-    url: Url,
+    /// The response's URL: the request's origin, and its target in `prepared`
+    /// ([`Prepared::take_target`]).
+    origin: Origin,
+    prepared: Arc<Prepared>,
     /// How the request relates to the page it comes from (`SameSite`).
     site: SiteContext,
     decoding: bool,
@@ -258,10 +261,11 @@ impl CompletionQueue {
         // No redirect chain here: the page it comes from decides.
         let site = add_client_fields(&mut req, &self.client, decoding, []);
         let total_from = Instant::now();
+        // `req` ends here: its URL's origin (once the route is done with it) and target
+        // (from `prepared`, at the completion) go into the response's URL, not copied.
         let (route, prepared, started) = self.client.prepare(&mut req);
-        // `req` ends here: its URL moves into the pending entry (no copy of host and target).
-        let url = std::mem::replace(&mut req.url, Url::empty(route.origin.scheme));
-        let cancel = Arc::clone(&req.cancel);
+        let (shared, unshared) = (req.cancel_signal(), super::cancel::Cancel::unshared());
+        let cancel = shared.as_deref().unwrap_or(&unshared);
         let limit = match mode {
             CompletionMode::Head => config.body_queue,
             CompletionMode::Buffered(n) => config.body_queue.max(n.saturating_add(1)),
@@ -277,7 +281,7 @@ impl CompletionQueue {
         let timeouts = prepared.timeouts;
         let (conn, _) = self
             .client
-            .dispatch(&route, job, true, started, &timeouts, &cancel)
+            .dispatch(&route, job, true, started, &timeouts, cancel)
             .inspect_err(|e| prepared.body.abort(e))?;
         let ticket = self.next;
         self.next += 1;
@@ -294,7 +298,8 @@ impl CompletionQueue {
             Pending {
                 ex,
                 conn,
-                url,
+                origin: route.origin,
+                prepared,
                 site,
                 decoding,
                 mode,
@@ -386,7 +391,7 @@ impl CompletionQueue {
     }
 
     /// The response of a ready exchange, as [`Client::request`] would hand it over.
-    fn finish(&self, p: Pending) -> Result<Response, Error> {
+    fn finish(&self, mut p: Pending) -> Result<Response, Error> {
         let head = match p.ex.take_head() {
             Some(Ok(h)) => h,
             Some(Err((e, _))) => return Err(e),
@@ -403,12 +408,16 @@ impl CompletionQueue {
                 return Err(e);
             }
         }
+        let url = Url {
+            origin: p.origin,
+            target: Prepared::take_target(&mut p.prepared),
+        };
         if let Some(jar) = &self.client.inner.cookies {
             for (n, v) in head.fields.raw() {
                 if n.eq_ignore_ascii_case(b"set-cookie")
                     && let Ok(v) = std::str::from_utf8(v)
                 {
-                    jar.set_cookie_in(&p.url, v, p.site);
+                    jar.set_cookie_in(&url, v, p.site);
                 }
             }
         }
@@ -420,7 +429,7 @@ impl CompletionQueue {
         };
         let mut resp = Response::new(head, p.conn.id, p.ex, self.client.clone());
         resp.set_conn(p.conn);
-        resp.set_delivery(p.url, Vec::new(), codings);
+        resp.set_delivery(url, Vec::new(), codings);
         Ok(resp)
     }
 }

@@ -130,12 +130,15 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
     let mut history: Vec<super::Hop> = Vec::new();
     // The total timeout covers every hop.
     let total_from = std::time::Instant::now();
+    // Every hop waits with the request's signal (one taken from it before the call).
+    let (shared, unshared) = (req.cancel_signal(), super::cancel::Cancel::unshared());
+    let cancel = shared.as_deref().unwrap_or(&unshared);
     loop {
-        req.cancel.check()?;
+        cancel.check()?;
         // The caller's fields, before this hop's own.
         let own_fields = req.headers.len();
         let site = add_client_fields(&mut req, client, decoding, history.iter().map(|h| &h.url));
-        let (mut resp, sent) = client.send(&mut req, total_from)?;
+        let (mut resp, sent) = client.send(&mut req, total_from, cancel)?;
         let url = &req.url;
         if let Some(jar) = &jar {
             for (n, v) in resp.headers() {
@@ -160,7 +163,7 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
         if let (Some(location), Some(limit)) = (location, limit) {
             let next = url.join(&location)?;
             let cross = next.origin != url.origin;
-            let method = sent.method.as_str();
+            let method = &*sent.method;
             let to_get = match status {
                 301 | 302 => method == "POST",
                 303 => method != "HEAD",
@@ -189,7 +192,7 @@ pub(super) fn run(client: &Client, mut req: Request) -> Result<Response, Error> 
                     status,
                 });
                 if to_get {
-                    req.method = "GET".to_owned();
+                    req.method = "GET".into();
                     req.body = ReqBody::Bytes(bytes::Bytes::new());
                     drop_headers(
                         &mut req,

@@ -1,7 +1,8 @@
 //! [`Request`]: what a caller asks for (method, URL, fields, body, its own timeouts, redirect
 //! policy, proxy choice and cancel signal), before the client prepares it for a connection.
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 
@@ -16,7 +17,7 @@ use super::{
 /// A clone is a new request: it gets its own cancel signal ([`Request::cancel_handle`]).
 #[derive(Debug)]
 pub struct Request {
-    pub(super) method: String,
+    pub(super) method: Cow<'static, str>,
     pub(super) url: Url,
     pub(super) headers: Vec<(String, Vec<u8>)>,
     pub(super) body: ReqBody,
@@ -27,7 +28,10 @@ pub struct Request {
     pub(super) server_name: Option<String>,
     /// The page it comes from, for `SameSite` cookies; `None`: typed by the user.
     pub(super) initiator: Option<(Url, FromPage)>,
-    pub(super) cancel: Arc<cancel::Cancel>,
+    /// The cancel signal, made by the first [`Request::cancel_handle`]: a request nobody can
+    /// cancel allocates none. Set only while the caller owns the request (every call that
+    /// sends it takes it by value), so a send that finds none here cannot miss a handle.
+    pub(super) cancel: OnceLock<Arc<cancel::Cancel>>,
 }
 
 impl Clone for Request {
@@ -43,7 +47,7 @@ impl Clone for Request {
             proxy: self.proxy.clone(),
             server_name: self.server_name.clone(),
             initiator: self.initiator.clone(),
-            cancel: cancel::Cancel::new(),
+            cancel: OnceLock::new(),
         }
     }
 }
@@ -70,6 +74,18 @@ pub(crate) enum ProxyChoice {
     Via(Proxy),
 }
 
+/// `method` without a copy when it is one of RFC 9110's (and `PATCH`), as they are spelled
+/// (methods are case-sensitive): the usual request allocates no name.
+pub(super) fn method_name(method: &str) -> Cow<'static, str> {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|k| *k == method)
+        .map_or_else(|| Cow::Owned(method.to_owned()), Cow::Borrowed)
+}
+
 impl Request {
     /// A request with `method` for `url`.
     ///
@@ -84,7 +100,7 @@ impl Request {
             return Err(Error::InvalidRequest(format!("method {method:?}")));
         }
         Ok(Request {
-            method: method.to_owned(),
+            method: method_name(method),
             url: Url::parse(url)?,
             headers: Vec::new(),
             body: ReqBody::Bytes(Bytes::new()),
@@ -94,7 +110,7 @@ impl Request {
             proxy: ProxyChoice::Client,
             server_name: None,
             initiator: None,
-            cancel: cancel::Cancel::new(),
+            cancel: OnceLock::new(),
         })
     }
 
@@ -120,7 +136,13 @@ impl Request {
     /// ```
     #[must_use]
     pub fn cancel_handle(&self) -> CancelHandle {
-        CancelHandle::request(Arc::clone(&self.cancel))
+        CancelHandle::request(Arc::clone(self.cancel.get_or_init(cancel::Cancel::new)))
+    }
+
+    /// The signal its handles cancel; `None` when no handle was taken (the request cannot
+    /// be cancelled: a send waits with a [`Cancel::unshared`](cancel::Cancel::unshared) one).
+    pub(super) fn cancel_signal(&self) -> Option<Arc<cancel::Cancel>> {
+        self.cancel.get().cloned()
     }
 
     /// A GET for `url`.
@@ -341,5 +363,42 @@ impl Request {
     pub fn redirects(mut self, policy: Redirects) -> Self {
         self.redirects = Some(policy);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::{Request, method_name};
+
+    #[test]
+    fn usual_methods_are_borrowed_and_others_kept_as_spelled() {
+        for m in [
+            "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+        ] {
+            assert!(matches!(method_name(m), Cow::Borrowed(b) if b == m), "{m}");
+        }
+        // Methods are case-sensitive: another spelling is another method, sent as given.
+        for m in ["get", "Post", "PROPFIND"] {
+            assert!(matches!(method_name(m), Cow::Owned(o) if o == m), "{m}");
+        }
+        assert_eq!(Request::new("get", "http://h/").unwrap().method(), "get");
+        assert_eq!(Request::get("http://h/").unwrap().method(), "GET");
+    }
+
+    #[test]
+    fn the_cancel_signal_is_made_by_the_first_handle_and_shared_by_the_next() {
+        let req = Request::get("http://h/").unwrap();
+        assert!(req.cancel_signal().is_none());
+        let first = req.cancel_handle();
+        let second = req.cancel_handle();
+        let signal = req.cancel_signal().unwrap();
+        assert!(!signal.is_cancelled());
+        second.cancel();
+        assert!(signal.is_cancelled());
+        drop(first);
+        // A clone is a new request, with no signal until its own handle is taken.
+        assert!(req.clone().cancel_signal().is_none());
     }
 }

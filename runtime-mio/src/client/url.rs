@@ -124,17 +124,25 @@ impl Url {
             return Err(bad());
         };
         // The authority ends at the path, the query or the fragment; the fragment is not
-        // sent.
-        let end = rest
-            .bytes()
-            .position(|c| matches!(c, b'/' | b'?' | b'#'))
-            .unwrap_or(rest.len());
+        // sent. User information (an `@` in the authority) is seen in the same pass.
+        let mut end = rest.len();
+        let mut userinfo = false;
+        for (i, c) in rest.bytes().enumerate() {
+            match c {
+                b'/' | b'?' | b'#' => {
+                    end = i;
+                    break;
+                }
+                b'@' => userinfo = true,
+                _ => {}
+            }
+        }
         let (authority, tail) = rest.split_at(end);
         let target = match tail.bytes().position(|c| c == b'#') {
             Some(i) => &tail[..i],
             None => tail,
         };
-        if authority.is_empty() || authority.as_bytes().contains(&b'@') {
+        if authority.is_empty() || userinfo {
             return Err(bad());
         }
         let (host, port) = split_host_port(authority).ok_or_else(bad)?;
@@ -143,7 +151,7 @@ impl Url {
                 Scheme::Http => 80,
                 Scheme::Https => 443,
             },
-            Some(p) => p.parse().map_err(|_| bad())?,
+            Some(p) => parse_port(p).ok_or_else(bad)?,
         };
         let target = if target.is_empty() {
             "/".to_owned()
@@ -166,6 +174,29 @@ impl Url {
     }
 }
 
+/// A port's text as `u16::from_str` reads it: up to five digits added up at once, anything
+/// else (a sign, leading zeros past five digits, a stray byte) left to `from_str`.
+fn parse_port(p: &str) -> Option<u16> {
+    let b = p.as_bytes();
+    if (1..=5).contains(&b.len()) && b.iter().all(u8::is_ascii_digit) {
+        let n = b.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+        return u16::try_from(n).ok();
+    }
+    p.parse().ok()
+}
+
+/// The bytes a host may have (`A-Za-z0-9-._:`), by value: one load per byte.
+const HOST_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b':');
+        b += 1;
+    }
+    t
+};
+
 /// Splits `host[:port]` or `[v6]:port` (no userinfo) into the host (brackets removed) and the
 /// port text, if any; `None` for an empty host, a host with characters outside
 /// `A-Za-z0-9-._:`, or a malformed bracket. The port text is not checked.
@@ -182,8 +213,7 @@ pub(crate) fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
             None => (authority, None),
         }
     };
-    let valid = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':');
-    (!host.is_empty() && host.bytes().all(valid)).then_some((host, port))
+    (!host.is_empty() && host.bytes().all(|b| HOST_BYTES[usize::from(b)])).then_some((host, port))
 }
 
 /// Decodes `%XX` escapes (RFC 3986 section 2.1: `%` and exactly two hexadecimal digits);
@@ -324,7 +354,10 @@ mod tests {
             "é",
             "#",
         ];
-        let ports = ["", ":", ":80", ":443", ":8080", ":99999", ":x", "::1"];
+        let ports = [
+            "", ":", ":80", ":443", ":8080", ":99999", ":x", "::1", ":+80", ":-1", ":0", ":080",
+            ":65535", ":65536", ":000080", ":8 0", ":+",
+        ];
         let tails = [
             "", "/", "/a?b#c", "?q", "#f", "#f/x", "/a b", "/%20", "?", "/é", "/\x7f", "//x",
         ];

@@ -365,9 +365,8 @@ impl Client {
         let (headers, h2_headers, h1_headers) = self.opening_fields(r, hs);
         let (body, writer) = BodyWriter::new(None);
         let prepared = std::sync::Arc::new(Prepared {
-            method: "GET".to_owned(),
+            method: "GET".into(),
             scheme: origin.scheme,
-            authority: origin.authority(),
             target: r.url.target.clone(),
             headers,
             body: super::upload::ReqBody::Writer(body, None),
@@ -379,7 +378,9 @@ impl Client {
                 h1_headers,
             }),
         });
-        let response = self.exchange(&route, &prepared, started, started, &r.cancel)?;
+        let (shared, unshared) = (r.cancel_signal(), super::cancel::Cancel::unshared());
+        let cancel = shared.as_deref().unwrap_or(&unshared);
+        let response = self.exchange(&route, &prepared, started, started, cancel)?;
         Ok((response, writer))
     }
 

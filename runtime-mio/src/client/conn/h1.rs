@@ -22,9 +22,9 @@ pub(super) struct H1 {
 }
 
 /// The request head as HTTP/1.1 sends it: the caller's fields in order and case, `Host`
-/// first when the caller gave none, and the body's `Content-Length` (or `Transfer-Encoding:
+/// (the connection's `authority`) first when the caller gave none, and the body's `Content-Length` (or `Transfer-Encoding:
 /// chunked` for a streamed body of unknown length).
-fn h1_headers<'a>(job: &'a Job, length: &'a str) -> InlineList<Header<'a>> {
+fn h1_headers<'a>(job: &'a Job, authority: &'a str, length: &'a str) -> InlineList<Header<'a>> {
     let req = &job.req;
     let mut v = InlineList::new(EMPTY_HEADER);
     if !req
@@ -34,7 +34,7 @@ fn h1_headers<'a>(job: &'a Job, length: &'a str) -> InlineList<Header<'a>> {
     {
         v.push(Header {
             name: "Host",
-            value: req.authority.as_bytes(),
+            value: authority.as_bytes(),
         });
     }
     v.extend(req.headers.iter().map(|(n, val)| Header {
@@ -158,7 +158,7 @@ pub(super) fn step_h1(
                 .body
                 .len()
                 .map_or("", |n| crate::decimal::decimal(n, &mut digits));
-            let headers = h1_headers(&job, length);
+            let headers = h1_headers(&job, &shared.authority, length);
             let chunked = headers
                 .as_slice()
                 .iter()

@@ -262,7 +262,7 @@ fn start_h2(
             .h2_headers()
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("host"))
-            .map_or(req.authority.as_bytes(), |(_, v)| v.as_slice());
+            .map_or(shared.authority.as_bytes(), |(_, v)| v.as_slice());
         let head = H2Request {
             method: if protocol.is_some() {
                 b"CONNECT"
