@@ -77,9 +77,9 @@ use bytes::BytesMut;
 use defences::Budgets;
 use headers::Partial;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::time::{Duration, Instant};
-use store::{Closure, Stream};
+use store::{Closure, Stream, StreamMap};
 
 /// The client connection preface (RFC 9113 3.4).
 pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -166,8 +166,8 @@ pub struct Connection {
     /// [`Event::Request`]'s head is reused as well as its buffer.
     #[allow(clippy::vec_box)]
     spare_heads: Vec<Box<Head>>,
-    streams: HashMap<u32, Stream>,
-    closed: HashMap<u32, Closure>,
+    streams: StreamMap<Stream>,
+    closed: StreamMap<Closure>,
     closed_order: VecDeque<u32>,
     next_local: u32,
     last_peer: u32,
@@ -275,8 +275,8 @@ impl Connection {
             head_scratch: Head::default(),
             spare_queues: Vec::new(),
             spare_heads: Vec::new(),
-            streams: HashMap::new(),
-            closed: HashMap::new(),
+            streams: StreamMap::default(),
+            closed: StreamMap::default(),
             closed_order: VecDeque::new(),
             next_local: if role == Role::Client { 1 } else { 2 },
             last_peer: 0,
@@ -445,7 +445,7 @@ impl Connection {
         self.head_scratch = Head::default();
         self.spare_queues = Vec::new();
         self.spare_heads = Vec::new();
-        self.streams = HashMap::new();
+        self.streams = StreamMap::default();
         self.events = VecDeque::new();
         self.send_queue = VecDeque::new();
         self.send_waiters = Vec::new();
