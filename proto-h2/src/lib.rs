@@ -48,6 +48,7 @@ pub mod flow;
 pub mod frame;
 pub mod head;
 pub mod hpack;
+pub mod id_hash;
 pub mod pair;
 mod recvbuf;
 pub mod settings;

@@ -71,6 +71,7 @@ use crate::flow::{Bdp, RecvWindow, Window};
 use crate::frame::{self, Frame, StreamId};
 use crate::head::Head;
 use crate::hpack::{self};
+use crate::id_hash::StreamMap;
 use crate::settings::{DEFAULT_WINDOW, Settings};
 use crate::stream::State;
 use bytes::BytesMut;
@@ -79,7 +80,7 @@ use headers::Partial;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::time::{Duration, Instant};
-use store::{Closure, Stream, StreamMap};
+use store::{Closure, Stream};
 
 /// The client connection preface (RFC 9113 3.4).
 pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";

@@ -18,7 +18,6 @@
 
 mod ws;
 
-use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +25,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use proto_h2::conn::{Config, Connection, Event, Hibernated, Role};
 use proto_h2::frame::{ErrorCode, StreamId};
+use proto_h2::id_hash::StreamMap;
 use proto_h2::settings::id as setting;
 
 use super::h1::Handler;
@@ -74,7 +74,7 @@ enum Source {
 pub struct H2Session {
     conn: Connection,
     handler: Handler,
-    streams: HashMap<u32, Stream>,
+    streams: StreamMap<Stream>,
     /// Graceful shutdown began (GOAWAY queued once).
     going_away: bool,
     /// Compute the client's fingerprint at the first request
@@ -99,7 +99,7 @@ pub struct H2Session {
     /// Which requests' bodies are streamed to the handler.
     pub(crate) stream_bodies: BodyStreaming,
     /// Request bodies being streamed to handlers' readers, by stream.
-    uploads: HashMap<u32, Upload>,
+    uploads: StreamMap<Upload>,
     /// Since when no stream is open (the connection's memory is given back after
     /// `shrink_after` of it); `None` while streams are open or once it was given back.
     idle_since: Option<Instant>,
@@ -109,7 +109,7 @@ pub struct H2Session {
     body_gap: Option<Duration>,
     /// Streams whose request body is still arriving, with when their last DATA came (or
     /// when the session last held the client back: the clock restarts then).
-    receiving: HashMap<u32, Instant>,
+    receiving: StreamMap<Instant>,
     /// How long the connection stays without an open stream before its memory is given back
     /// and it may hibernate: no time at all the first time (a connection that made its
     /// request and now waits, the usual idle keep-alive connection, never holds its working
@@ -201,7 +201,7 @@ impl H2Session {
             retry_hibernate: false,
             conn,
             handler,
-            streams: HashMap::new(),
+            streams: StreamMap::default(),
             going_away: false,
             fingerprint: false,
             client: None,
@@ -212,11 +212,11 @@ impl H2Session {
             heartbeat: timeouts.sse_heartbeat.duration(),
             ws_close: timeouts.ws_close,
             stream_bodies: BodyStreaming::Never,
-            uploads: HashMap::new(),
+            uploads: StreamMap::default(),
             idle_since: None,
             name_scratch: Vec::new(),
             body_gap: timeouts.body_idle_gap.duration(),
-            receiving: HashMap::new(),
+            receiving: StreamMap::default(),
         }
     }
 
@@ -275,10 +275,10 @@ impl H2Session {
         self.name_scratch = Vec::new();
         self.idle_since = None;
         self.hibernate_due = true;
-        self.streams = HashMap::new();
-        self.uploads = HashMap::new();
+        self.streams = StreamMap::default();
+        self.uploads = StreamMap::default();
         self.piped = Vec::new();
-        self.receiving = HashMap::new();
+        self.receiving = StreamMap::default();
         true
     }
 
