@@ -491,6 +491,17 @@ enum Answer {
     AtOnce,
 }
 
+/// The client's configuration in these tests: every request ends within 2 s.
+fn bounded_config() -> ClientConfig {
+    ClientConfig {
+        timeouts: ClientTimeouts {
+            total: Timeout::After(Duration::from_secs(2)),
+            ..ClientTimeouts::default()
+        },
+        ..ClientConfig::default()
+    }
+}
+
 /// A server that answers each connection with the next of `answers` (the answers go round),
 /// then closes its side and waits for the client to close. Returns its address.
 fn answering_server(answers: Vec<Vec<u8>>, when: Answer) -> String {
@@ -630,13 +641,7 @@ fn websocket_seeds() -> Vec<(Vec<u8>, Vec<Message>)> {
 #[test]
 fn websocket_client_survives_mutated_frames() {
     let seeds = websocket_seeds();
-    let config = ClientConfig {
-        timeouts: ClientTimeouts {
-            total: Timeout::After(Duration::from_secs(2)),
-            ..ClientTimeouts::default()
-        },
-        ..ClientConfig::default()
-    };
+    let config = bounded_config();
     let client = Client::new(config).unwrap();
     let read_all = |ws: &mut runtime_mio::client::WebSocket| {
         let deadline = Instant::now() + Duration::from_secs(3);
@@ -721,13 +726,7 @@ fn sse_seeds() -> Vec<(Vec<u8>, Vec<ExpectedEvent>)> {
 #[test]
 fn sse_client_survives_mutated_streams() {
     let seeds = sse_seeds();
-    let config = ClientConfig {
-        timeouts: ClientTimeouts {
-            total: Timeout::After(Duration::from_secs(2)),
-            ..ClientTimeouts::default()
-        },
-        ..ClientConfig::default()
-    };
+    let config = bounded_config();
     let client = Client::new(config).unwrap();
     // Events until the first item that is not one (the connection ended), or an error.
     let first_connection = |addr: &str| {
@@ -842,12 +841,8 @@ fn client_h2_seeds() -> Vec<(Vec<u8>, Vec<u8>)> {
 fn client_against(seeds: &[(Vec<u8>, Vec<u8>)], h2: bool, seed: u64) {
     let mutated = mutations(seeds, 3000, seed);
     let config = ClientConfig {
-        timeouts: ClientTimeouts {
-            total: Timeout::After(Duration::from_secs(2)),
-            ..ClientTimeouts::default()
-        },
         h2_prior_knowledge: h2,
-        ..ClientConfig::default()
+        ..bounded_config()
     };
 
     let addr = answering_server(
@@ -927,12 +922,8 @@ fn client_survives_mutated_proxy_answers() {
         let scheme = if socks { "socks5" } else { "http" };
         let client = |addr: &str| {
             Client::new(ClientConfig {
-                timeouts: ClientTimeouts {
-                    total: Timeout::After(Duration::from_secs(2)),
-                    ..ClientTimeouts::default()
-                },
                 proxy: Some(Proxy::parse(&format!("{scheme}://{addr}")).unwrap()),
-                ..ClientConfig::default()
+                ..bounded_config()
             })
             .unwrap()
         };
