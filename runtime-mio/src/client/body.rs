@@ -684,8 +684,8 @@ impl Response {
     }
 
     /// The header fields in the order and case received (HTTP/2 names are lowercase on
-    /// the wire), as `(name, value)` pairs. They are kept in one buffer (two allocations
-    /// per head, whatever the number of fields).
+    /// the wire), as `(name, value)` pairs. They are kept in one buffer (one allocation per
+    /// head, whatever the number of fields).
     ///
     /// ```no_run
     /// # fn f(resp: &runtime_mio::client::Response) {
