@@ -40,7 +40,8 @@ pub struct Origin {
 impl Origin {
     /// `host` or `host:port` as the `Host` header and `:authority` say it (the port only
     /// when it is not the scheme's default; IPv6 in brackets).
-    /// One allocation, sized at once (every request builds its `Host`/`:authority` with it).
+    /// One allocation, sized at once (a connection makes its `Host`/`:authority` with it
+    /// when it opens).
     #[must_use]
     pub fn authority(&self) -> String {
         let default = match self.scheme {
