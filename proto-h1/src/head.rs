@@ -10,6 +10,10 @@ use crate::error::Error;
 use crate::scan::{Scan, WithScan};
 use crate::simd::ascii_str;
 
+mod target;
+use target::check_target_form;
+pub use target::{TargetForm, target_form};
+
 /// Limits on what a peer may send. The defaults are safe for a server facing the internet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -107,19 +111,6 @@ pub const EMPTY_HEADER: Header<'static> = Header {
     name: "",
     value: b"",
 };
-
-/// The form of a request-target (RFC 9112 section 3.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetForm {
-    /// `/path?query`
-    Origin,
-    /// `http://host/path`
-    Absolute,
-    /// `host:port`, only with CONNECT.
-    Authority,
-    /// `*`, only with OPTIONS.
-    Asterisk,
-}
 
 /// Receives parsed header fields (slot arrays, the connection's span table, counters).
 pub(crate) trait Sink<'b> {
@@ -289,8 +280,29 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
     let Some(start) = skip_empty_lines(b)? else {
         return partial(b.len(), limits).map(|_| None);
     };
-    // The most common methods with their SP as one word compare; any other goes the token
-    // scan (the same result, with the checks).
+    // The usual line, `GET ` or `PUT ` then an origin-form target and ` HTTP/1.x` CRLF, on
+    // its own: the method's slice is the word already read, and a method known not to be
+    // CONNECT or OPTIONS needs no look at the target's form beyond its `/`. Any other line
+    // goes the general way below, from its start (the same result, with the checks).
+    if let Some(m4) = b.get(start..).and_then(<[u8]>::first_chunk::<4>)
+        && let w = u32::from_le_bytes(*m4)
+        && (w == u32::from_le_bytes(*b"GET ") || w == u32::from_le_bytes(*b"PUT "))
+    {
+        let t0 = start + 4;
+        let t_end = z.target_end(b, t0);
+        if t_end - t0 <= limits.max_target_len
+            && let Some(target @ [b'/', ..]) = b.get(t0..t_end)
+            && let Some(w) = b.get(t_end..).and_then(<[u8]>::first_chunk::<11>)
+            && let Some(version) = version_and_crlf(w)
+        {
+            let line = RequestLine {
+                method: ascii_str(&m4[..3]),
+                target: ascii_str(target),
+                version,
+            };
+            return Ok(Some((line, t_end + 11)));
+        }
+    }
     let first4 = b
         .get(start..start + 4)
         .and_then(<[u8]>::first_chunk::<4>)
@@ -392,65 +404,6 @@ fn version_and_crlf(w: &[u8; 11]) -> Option<Version> {
     } else {
         Version::Http10
     })
-}
-
-/// The form of a request-target, or `None` when it fits no form.
-#[must_use]
-pub fn target_form(target: &str) -> Option<TargetForm> {
-    let t = target.as_bytes();
-    match t.first()? {
-        b'/' => Some(TargetForm::Origin),
-        b'*' if t.len() == 1 => Some(TargetForm::Asterisk),
-        c if c.is_ascii_alphabetic() => {
-            let colon = t.iter().position(|&c| c == b':')?;
-            let scheme_ok = t[..colon]
-                .iter()
-                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
-            if scheme_ok && t[colon + 1..].starts_with(b"//") {
-                Some(TargetForm::Absolute)
-            } else if is_authority(t) {
-                Some(TargetForm::Authority)
-            } else {
-                None
-            }
-        }
-        _ if is_authority(t) => Some(TargetForm::Authority),
-        _ => None,
-    }
-}
-
-/// `uri-host ":" port` with a non-empty host and port.
-fn is_authority(t: &[u8]) -> bool {
-    let Some(colon) = t.iter().rposition(|&c| c == b':') else {
-        return false;
-    };
-    let (host, port) = (&t[..colon], &t[colon + 1..]);
-    !host.is_empty()
-        && !port.is_empty()
-        && port.len() <= 5
-        && port.iter().all(u8::is_ascii_digit)
-        && host
-            .iter()
-            .all(|&c| !matches!(c, b'/' | b'?' | b'#' | b'@'))
-        && (host[0] != b'[' || host[host.len() - 1] == b']')
-}
-
-/// RFC 9112 section 3.2: CONNECT takes authority-form and only it; asterisk-form is only for
-/// OPTIONS; every other request takes origin-form or absolute-form.
-#[inline(always)]
-fn check_target_form(method: &str, target: &str) -> bool {
-    if method == "CONNECT" {
-        return is_authority(target.as_bytes());
-    }
-    let t = target.as_bytes();
-    if t[0] == b'/' {
-        return true;
-    }
-    match target_form(target) {
-        Some(TargetForm::Absolute) => true,
-        Some(TargetForm::Asterisk) => method == "OPTIONS",
-        _ => false,
-    }
 }
 
 /// Parses a status line at the start of `b` (after optional empty lines).
