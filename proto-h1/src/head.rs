@@ -586,15 +586,15 @@ fn field_rest<Z: Scan>(z: Z, b: &[u8], n_end: usize, obs_fold: bool) -> Option<(
         Err(from) => long_value_end(z, b, from),
     };
     let line_end = v_end + 2;
-    if b.get(v_end..line_end) != Some(b"\r\n") {
+    // The SP, the value and the CRLF as one slice: one bounds check, then the pattern's
+    // length test, where a slice per part took a check each.
+    let Some([b' ', value @ .., b'\r', b'\n']) = b.get(v1..line_end) else {
         return None;
-    }
+    };
     if obs_fold && !matches!(b.get(line_end), Some(&c) if c != b' ' && c != b'\t') {
         return None;
     }
-    // `v1 <= v_end`: the scan starts at `v1`.
-    if let Some([b' ', value @ ..]) = b.get(v1..v_end)
-        && let (Some(&first), Some(&last)) = (value.first(), value.last())
+    if let (Some(&first), Some(&last)) = (value.first(), value.last())
         && first > b' '
         && last > b' '
     {
