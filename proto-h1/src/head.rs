@@ -416,6 +416,30 @@ pub(crate) fn parse_status_line<'b, Z: Scan>(
     let Some(start) = skip_empty_lines(b)? else {
         return partial(b.len(), limits).map(|_| None);
     };
+    // The usual line, `HTTP/1.x DDD ` as two words of one 16-byte read, then a reason phrase
+    // that the loose scan ends at CRLF, as one slice. Any other goes the general way below,
+    // from its start (the same result, with the checks).
+    if let Some(w) = b.get(start..).and_then(<[u8]>::first_chunk::<16>)
+        && let Some((v, c)) = w.split_first_chunk::<8>()
+        && let Some(c) = c.first_chunk::<8>()
+        && let Some(version) = match u64::from_le_bytes(*v) {
+            x if x == u64::from_le_bytes(*b"HTTP/1.1") => Some(Version::Http11),
+            x if x == u64::from_le_bytes(*b"HTTP/1.0") => Some(Version::Http10),
+            _ => None,
+        }
+        && let Some(code) = code_and_sp(u64::from_le_bytes(*c))
+    {
+        let r0 = start + 13;
+        let r_end = z.value_end_loose(b, r0);
+        if let Some([reason @ .., b'\r', b'\n']) = b.get(r0..r_end + 2) {
+            let line = StatusLine {
+                version,
+                code,
+                reason,
+            };
+            return Ok(Some((line, r_end + 2)));
+        }
+    }
     let Some(version) = parse_version(b, start)? else {
         return partial(b.len(), limits).map(|_| None);
     };
