@@ -11,8 +11,11 @@ use crate::scan::{Scan, WithScan};
 use crate::simd::ascii_str;
 
 mod target;
+mod value;
 use target::check_target_form;
 pub use target::{TargetForm, target_form};
+pub(crate) use value::trim_ows;
+use value::{line_end_error, line_value};
 
 /// Limits on what a peer may send. The defaults are safe for a server facing the internet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -762,6 +765,31 @@ impl<'b, K: Sink<'b>> WithScan for RequestJob<'_, 'b, K> {
     }
 }
 
+/// Parses a whole request head for [`Request::parse_with`]: the request line is stored in
+/// `out` as soon as it is parsed, not held through the field loop (see [`ResponseIntoJob`]).
+struct RequestIntoJob<'x, 'b, K> {
+    b: &'b [u8],
+    limits: &'x Limits,
+    sink: &'x mut K,
+    method: &'x mut &'b str,
+    target: &'x mut &'b str,
+    version: &'x mut Version,
+}
+
+impl<'b, K: Sink<'b>> WithScan for RequestIntoJob<'_, 'b, K> {
+    type Out = Result<Option<usize>, Error>;
+    #[inline(always)]
+    fn run<Z: Scan>(self, z: Z) -> Self::Out {
+        let Some((line, i)) = parse_request_line(z, self.b, self.limits)? else {
+            return Ok(None);
+        };
+        *self.method = line.method;
+        *self.target = line.target;
+        *self.version = line.version;
+        parse_fields(z, self.b, i, self.limits, false, self.sink)
+    }
+}
+
 /// Parses a whole response head into `sink`.
 struct ResponseJob<'x, 'b, K> {
     b: &'b [u8],
@@ -931,7 +959,8 @@ impl<'h, 'b> Request<'h, 'b> {
         self.parse_with(buf, &Config::default())
     }
 
-    /// Parses a request head. On `Partial` the fields hold nothing meaningful.
+    /// Parses a request head. On `Partial` or an error the fields hold nothing meaningful
+    /// (the request line's parts are stored once the line is parsed, before its fields).
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
@@ -939,15 +968,19 @@ impl<'h, 'b> Request<'h, 'b> {
         let limits = &config.limits;
         self.len = 0;
         let mut sink = Slots::new(&mut *self.slots, limits.max_headers);
-        let r = request_head(buf, limits, &mut sink)?;
+        let r = crate::scan::dispatch(RequestIntoJob {
+            b: buf,
+            limits,
+            sink: &mut sink,
+            method: &mut self.method,
+            target: &mut self.target,
+            version: &mut self.version,
+        })?;
         self.len = sink.len;
-        let Some((line, end)) = r else {
+        let Some(end) = r else {
             self.len = 0;
             return Ok(Status::Partial);
         };
-        self.method = line.method;
-        self.target = line.target;
-        self.version = line.version;
         Ok(Status::Complete(end))
     }
 
@@ -1123,51 +1156,6 @@ impl ConnectionOptions {
                 Version::Http10 => self.keep_alive,
             }
     }
-}
-
-/// The value of a field line, `b[v1..v_end]` trimmed of OWS, where `b[v_end]` is the line's
-/// CR. The OWS is usually one SP after the colon and nothing at the end; a value's bytes are
-/// HTAB, SP, VCHAR or obs-text, so a first and last byte above SP end the trim: that case
-/// costs three compares, any other goes the general way ([`trim_ows`]).
-#[inline(always)]
-fn line_value(b: &[u8], v1: usize, v_end: usize) -> &[u8] {
-    let v = &b[v1..v_end];
-    if v.len() >= 2 && v[0] == b' ' && v[1] > b' ' && v[v.len() - 1] > b' ' {
-        return &v[1..];
-    }
-    trim_ows_outlined(v)
-}
-
-/// [`trim_ows`] out of the field loop, for the values [`line_value`] does not take.
-#[cold]
-#[inline(never)]
-fn trim_ows_outlined(v: &[u8]) -> &[u8] {
-    trim_ows(v)
-}
-
-/// Why a field line does not end in CRLF at `at`, where the value scan stopped: the typed
-/// error for the bytes found, or `None` when more bytes are needed (the caller has seen that
-/// `at` does not start a CRLF).
-#[cold]
-#[inline(never)]
-fn line_end_error(b: &[u8], at: usize) -> Option<Error> {
-    match (b.get(at), b.get(at + 1)) {
-        (None, _) | (Some(b'\r'), None | Some(b'\n')) => None,
-        (Some(b'\r'), Some(_)) => Some(Error::BareCr { offset: at }),
-        (Some(b'\n'), _) => Some(Error::BareLf { offset: at }),
-        (Some(_), _) => Some(Error::InvalidHeaderValue { offset: at }),
-    }
-}
-
-/// `value` without leading and trailing SP/HTAB.
-pub(crate) fn trim_ows(mut v: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = v {
-        v = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = v {
-        v = rest;
-    }
-    v
 }
 
 #[cfg(test)]
