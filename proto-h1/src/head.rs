@@ -10,6 +10,13 @@ use crate::error::Error;
 use crate::scan::{Scan, WithScan};
 use crate::simd::ascii_str;
 
+mod target;
+mod value;
+use target::check_target_form;
+pub use target::{TargetForm, target_form};
+pub(crate) use value::trim_ows;
+use value::{line_end_error, line_value};
+
 /// Limits on what a peer may send. The defaults are safe for a server facing the internet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -107,19 +114,6 @@ pub const EMPTY_HEADER: Header<'static> = Header {
     name: "",
     value: b"",
 };
-
-/// The form of a request-target (RFC 9112 section 3.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetForm {
-    /// `/path?query`
-    Origin,
-    /// `http://host/path`
-    Absolute,
-    /// `host:port`, only with CONNECT.
-    Authority,
-    /// `*`, only with OPTIONS.
-    Asterisk,
-}
 
 /// Receives parsed header fields (slot arrays, the connection's span table, counters).
 pub(crate) trait Sink<'b> {
@@ -289,8 +283,29 @@ pub(crate) fn parse_request_line<'b, Z: Scan>(
     let Some(start) = skip_empty_lines(b)? else {
         return partial(b.len(), limits).map(|_| None);
     };
-    // The most common methods with their SP as one word compare; any other goes the token
-    // scan (the same result, with the checks).
+    // The usual line, `GET ` or `PUT ` then an origin-form target and ` HTTP/1.x` CRLF, on
+    // its own: the method's slice is the word already read, and a method known not to be
+    // CONNECT or OPTIONS needs no look at the target's form beyond its `/`. Any other line
+    // goes the general way below, from its start (the same result, with the checks).
+    if let Some(m4) = b.get(start..).and_then(<[u8]>::first_chunk::<4>)
+        && let w = u32::from_le_bytes(*m4)
+        && (w == u32::from_le_bytes(*b"GET ") || w == u32::from_le_bytes(*b"PUT "))
+    {
+        let t0 = start + 4;
+        let t_end = z.target_end(b, t0);
+        if t_end - t0 <= limits.max_target_len
+            && let Some(target @ [b'/', ..]) = b.get(t0..t_end)
+            && let Some(w) = b.get(t_end..).and_then(<[u8]>::first_chunk::<11>)
+            && let Some(version) = version_and_crlf(w)
+        {
+            let line = RequestLine {
+                method: ascii_str(&m4[..3]),
+                target: ascii_str(target),
+                version,
+            };
+            return Ok(Some((line, t_end + 11)));
+        }
+    }
     let first4 = b
         .get(start..start + 4)
         .and_then(<[u8]>::first_chunk::<4>)
@@ -394,65 +409,6 @@ fn version_and_crlf(w: &[u8; 11]) -> Option<Version> {
     })
 }
 
-/// The form of a request-target, or `None` when it fits no form.
-#[must_use]
-pub fn target_form(target: &str) -> Option<TargetForm> {
-    let t = target.as_bytes();
-    match t.first()? {
-        b'/' => Some(TargetForm::Origin),
-        b'*' if t.len() == 1 => Some(TargetForm::Asterisk),
-        c if c.is_ascii_alphabetic() => {
-            let colon = t.iter().position(|&c| c == b':')?;
-            let scheme_ok = t[..colon]
-                .iter()
-                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
-            if scheme_ok && t[colon + 1..].starts_with(b"//") {
-                Some(TargetForm::Absolute)
-            } else if is_authority(t) {
-                Some(TargetForm::Authority)
-            } else {
-                None
-            }
-        }
-        _ if is_authority(t) => Some(TargetForm::Authority),
-        _ => None,
-    }
-}
-
-/// `uri-host ":" port` with a non-empty host and port.
-fn is_authority(t: &[u8]) -> bool {
-    let Some(colon) = t.iter().rposition(|&c| c == b':') else {
-        return false;
-    };
-    let (host, port) = (&t[..colon], &t[colon + 1..]);
-    !host.is_empty()
-        && !port.is_empty()
-        && port.len() <= 5
-        && port.iter().all(u8::is_ascii_digit)
-        && host
-            .iter()
-            .all(|&c| !matches!(c, b'/' | b'?' | b'#' | b'@'))
-        && (host[0] != b'[' || host[host.len() - 1] == b']')
-}
-
-/// RFC 9112 section 3.2: CONNECT takes authority-form and only it; asterisk-form is only for
-/// OPTIONS; every other request takes origin-form or absolute-form.
-#[inline(always)]
-fn check_target_form(method: &str, target: &str) -> bool {
-    if method == "CONNECT" {
-        return is_authority(target.as_bytes());
-    }
-    let t = target.as_bytes();
-    if t[0] == b'/' {
-        return true;
-    }
-    match target_form(target) {
-        Some(TargetForm::Absolute) => true,
-        Some(TargetForm::Asterisk) => method == "OPTIONS",
-        _ => false,
-    }
-}
-
 /// Parses a status line at the start of `b` (after optional empty lines).
 #[inline(always)]
 pub(crate) fn parse_status_line<'b, Z: Scan>(
@@ -463,6 +419,30 @@ pub(crate) fn parse_status_line<'b, Z: Scan>(
     let Some(start) = skip_empty_lines(b)? else {
         return partial(b.len(), limits).map(|_| None);
     };
+    // The usual line, `HTTP/1.x DDD ` as two words of one 16-byte read, then a reason phrase
+    // that the loose scan ends at CRLF, as one slice. Any other goes the general way below,
+    // from its start (the same result, with the checks).
+    if let Some(w) = b.get(start..).and_then(<[u8]>::first_chunk::<16>)
+        && let Some((v, c)) = w.split_first_chunk::<8>()
+        && let Some(c) = c.first_chunk::<8>()
+        && let Some(version) = match u64::from_le_bytes(*v) {
+            x if x == u64::from_le_bytes(*b"HTTP/1.1") => Some(Version::Http11),
+            x if x == u64::from_le_bytes(*b"HTTP/1.0") => Some(Version::Http10),
+            _ => None,
+        }
+        && let Some(code) = code_and_sp(u64::from_le_bytes(*c))
+    {
+        let r0 = start + 13;
+        let r_end = z.value_end_loose(b, r0);
+        if let Some([reason @ .., b'\r', b'\n']) = b.get(r0..r_end + 2) {
+            let line = StatusLine {
+                version,
+                code,
+                reason,
+            };
+            return Ok(Some((line, r_end + 2)));
+        }
+    }
     let Some(version) = parse_version(b, start)? else {
         return partial(b.len(), limits).map(|_| None);
     };
@@ -633,15 +613,15 @@ fn field_rest<Z: Scan>(z: Z, b: &[u8], n_end: usize, obs_fold: bool) -> Option<(
         Err(from) => long_value_end(z, b, from),
     };
     let line_end = v_end + 2;
-    if b.get(v_end..line_end) != Some(b"\r\n") {
+    // The SP, the value and the CRLF as one slice: one bounds check, then the pattern's
+    // length test, where a slice per part took a check each.
+    let Some([b' ', value @ .., b'\r', b'\n']) = b.get(v1..line_end) else {
         return None;
-    }
+    };
     if obs_fold && !matches!(b.get(line_end), Some(&c) if c != b' ' && c != b'\t') {
         return None;
     }
-    // `v1 <= v_end`: the scan starts at `v1`.
-    if let Some([b' ', value @ ..]) = b.get(v1..v_end)
-        && let (Some(&first), Some(&last)) = (value.first(), value.last())
+    if let (Some(&first), Some(&last)) = (value.first(), value.last())
         && first > b' '
         && last > b' '
     {
@@ -782,6 +762,31 @@ impl<'b, K: Sink<'b>> WithScan for RequestJob<'_, 'b, K> {
             return Ok(None);
         };
         Ok(parse_fields(z, self.b, i, self.limits, false, self.sink)?.map(|end| (line, end)))
+    }
+}
+
+/// Parses a whole request head for [`Request::parse_with`]: the request line is stored in
+/// `out` as soon as it is parsed, not held through the field loop (see [`ResponseIntoJob`]).
+struct RequestIntoJob<'x, 'b, K> {
+    b: &'b [u8],
+    limits: &'x Limits,
+    sink: &'x mut K,
+    method: &'x mut &'b str,
+    target: &'x mut &'b str,
+    version: &'x mut Version,
+}
+
+impl<'b, K: Sink<'b>> WithScan for RequestIntoJob<'_, 'b, K> {
+    type Out = Result<Option<usize>, Error>;
+    #[inline(always)]
+    fn run<Z: Scan>(self, z: Z) -> Self::Out {
+        let Some((line, i)) = parse_request_line(z, self.b, self.limits)? else {
+            return Ok(None);
+        };
+        *self.method = line.method;
+        *self.target = line.target;
+        *self.version = line.version;
+        parse_fields(z, self.b, i, self.limits, false, self.sink)
     }
 }
 
@@ -954,7 +959,8 @@ impl<'h, 'b> Request<'h, 'b> {
         self.parse_with(buf, &Config::default())
     }
 
-    /// Parses a request head. On `Partial` the fields hold nothing meaningful.
+    /// Parses a request head. On `Partial` or an error the fields hold nothing meaningful
+    /// (the request line's parts are stored once the line is parsed, before its fields).
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
@@ -962,15 +968,19 @@ impl<'h, 'b> Request<'h, 'b> {
         let limits = &config.limits;
         self.len = 0;
         let mut sink = Slots::new(&mut *self.slots, limits.max_headers);
-        let r = request_head(buf, limits, &mut sink)?;
+        let r = crate::scan::dispatch(RequestIntoJob {
+            b: buf,
+            limits,
+            sink: &mut sink,
+            method: &mut self.method,
+            target: &mut self.target,
+            version: &mut self.version,
+        })?;
         self.len = sink.len;
-        let Some((line, end)) = r else {
+        let Some(end) = r else {
             self.len = 0;
             return Ok(Status::Partial);
         };
-        self.method = line.method;
-        self.target = line.target;
-        self.version = line.version;
         Ok(Status::Complete(end))
     }
 
@@ -1146,51 +1156,6 @@ impl ConnectionOptions {
                 Version::Http10 => self.keep_alive,
             }
     }
-}
-
-/// The value of a field line, `b[v1..v_end]` trimmed of OWS, where `b[v_end]` is the line's
-/// CR. The OWS is usually one SP after the colon and nothing at the end; a value's bytes are
-/// HTAB, SP, VCHAR or obs-text, so a first and last byte above SP end the trim: that case
-/// costs three compares, any other goes the general way ([`trim_ows`]).
-#[inline(always)]
-fn line_value(b: &[u8], v1: usize, v_end: usize) -> &[u8] {
-    let v = &b[v1..v_end];
-    if v.len() >= 2 && v[0] == b' ' && v[1] > b' ' && v[v.len() - 1] > b' ' {
-        return &v[1..];
-    }
-    trim_ows_outlined(v)
-}
-
-/// [`trim_ows`] out of the field loop, for the values [`line_value`] does not take.
-#[cold]
-#[inline(never)]
-fn trim_ows_outlined(v: &[u8]) -> &[u8] {
-    trim_ows(v)
-}
-
-/// Why a field line does not end in CRLF at `at`, where the value scan stopped: the typed
-/// error for the bytes found, or `None` when more bytes are needed (the caller has seen that
-/// `at` does not start a CRLF).
-#[cold]
-#[inline(never)]
-fn line_end_error(b: &[u8], at: usize) -> Option<Error> {
-    match (b.get(at), b.get(at + 1)) {
-        (None, _) | (Some(b'\r'), None | Some(b'\n')) => None,
-        (Some(b'\r'), Some(_)) => Some(Error::BareCr { offset: at }),
-        (Some(b'\n'), _) => Some(Error::BareLf { offset: at }),
-        (Some(_), _) => Some(Error::InvalidHeaderValue { offset: at }),
-    }
-}
-
-/// `value` without leading and trailing SP/HTAB.
-pub(crate) fn trim_ows(mut v: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = v {
-        v = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = v {
-        v = rest;
-    }
-    v
 }
 
 #[cfg(test)]

@@ -364,35 +364,51 @@ impl Scan for Dyn {
         #[cfg(not(target_arch = "x86_64"))]
         self.value_end_kernel(b, i)
     }
-    /// The two inline SSE2 steps of [`short_first`] without the kernel after them.
+    /// The two inline SSE2 steps of [`short_first`] without the kernel after them. Where the
+    /// second step has fewer than 16 bytes, it reads the buffer's last 16 as they are: the
+    /// bytes of those before its start were in the first step's block, which held no stop,
+    /// so no bits need shifting out (the first step's short read still shifts).
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     fn value_end_inline(self, b: &[u8], i: usize) -> Result<usize, usize> {
         let stops = simd::sse2::value_stops_loose;
-        let mut j = i;
-        for _ in 0..2 {
-            let Some(w) = b.get(j..).and_then(<[u8]>::first_chunk::<16>) else {
-                if j >= b.len() {
-                    return Ok(b.len());
-                }
-                let Some(w) = b.last_chunk::<16>() else {
-                    return Err(j);
-                };
-                // `j` is within the last 16 bytes here: the shift is 1 to 15.
-                let m = stops(w) >> (j - (b.len() - 16));
-                return Ok(if m != 0 {
-                    j + m.trailing_zeros() as usize
-                } else {
-                    b.len()
-                });
+        let Some(w) = b.get(i..).and_then(<[u8]>::first_chunk::<16>) else {
+            if i >= b.len() {
+                return Ok(b.len());
+            }
+            let Some(w) = b.last_chunk::<16>() else {
+                return Err(i);
+            };
+            // `i` is within the last 16 bytes here: the shift is 1 to 15.
+            let m = stops(w) >> (i - (b.len() - 16));
+            return Ok(if m != 0 {
+                i + m.trailing_zeros() as usize
+            } else {
+                b.len()
+            });
+        };
+        let m = stops(w);
+        if m != 0 {
+            return Ok(i + m.trailing_zeros() as usize);
+        }
+        let j = i + 16;
+        let Some(w) = b.get(j..).and_then(<[u8]>::first_chunk::<16>) else {
+            // `b[j - 16..j]` was the block above, and `b.len() - 16` lies in it (or at `j`).
+            let Some(w) = b.last_chunk::<16>() else {
+                return Err(j);
             };
             let m = stops(w);
-            if m != 0 {
-                return Ok(j + m.trailing_zeros() as usize);
-            }
-            j += 16;
+            return Ok(if m != 0 {
+                b.len() - 16 + m.trailing_zeros() as usize
+            } else {
+                b.len()
+            });
+        };
+        let m = stops(w);
+        if m != 0 {
+            return Ok(j + m.trailing_zeros() as usize);
         }
-        Err(j)
+        Err(j + 16)
     }
     #[inline(always)]
     fn target_end(self, b: &[u8], i: usize) -> usize {
@@ -799,6 +815,46 @@ mod tests {
                             token_end_bytes(&b, start),
                             "byte {c:#x} at {pos} from {start} in {fill}"
                         );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The parser's inline value steps against the loose byte reference, on every start and
+    /// stop position in buffers of 0 to 79 bytes: a found stop is the first loose stop, and
+    /// `Err(j)` leaves none before `j`. Covers the second step's read of the buffer's last 16
+    /// bytes, which shifts nothing out (the first step's block held no stop).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn inline_value_steps_stop_on_the_first_loose_stop() {
+        let loose = |b: &[u8], i: usize| {
+            b[i..]
+                .iter()
+                .position(|&c| !(0x20..0x7f).contains(&c))
+                .map_or(b.len(), |p| i + p)
+        };
+        let stops = [0u8, 0x7f, b'\r', b'\t', 0x80, 0xff, b'\n', 0x1f];
+        for len in 0..80 {
+            for start in 0..=len {
+                for pos in start..=len {
+                    for fill in [b'a', b' '] {
+                        let mut b = vec![fill; len];
+                        if pos < len {
+                            b[pos] = stops[(len + pos) % stops.len()];
+                        }
+                        // A stop before `start` must not count (the first step's shift).
+                        if start > 0 {
+                            b[start - 1] = b'\r';
+                        }
+                        let want = loose(&b, start);
+                        match Dyn.value_end_inline(&b, start) {
+                            Ok(got) => assert_eq!(got, want, "len {len} start {start} pos {pos}"),
+                            Err(j) => assert!(
+                                start <= j && j <= want,
+                                "len {len} start {start} pos {pos}: Err({j}), stop at {want}"
+                            ),
+                        }
                     }
                 }
             }

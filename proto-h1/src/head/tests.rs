@@ -564,3 +564,115 @@ fn connection_options_read_lone_values_and_lists_alike() {
     assert_eq!(opts(&[]), (false, false));
     assert!(opts(&[b"close"]) != opts(&[b"keep-alive"]));
 }
+
+/// The `GET `/`PUT ` line taken on its own in `parse_request_line` gives what the general
+/// way gives: the limit on the target at its edge, the other target forms, a bad version or
+/// line end, and the method's and target's slices where the general way puts them.
+#[test]
+fn get_and_put_lines_agree_with_the_general_way() {
+    let config = Config {
+        limits: Limits {
+            max_target_len: 4,
+            ..Limits::default()
+        },
+        ..Config::default()
+    };
+    let parse = |b: &'static [u8]| {
+        let mut slots = [EMPTY_HEADER; 4];
+        let mut r = Request::new(&mut slots);
+        r.parse_with(b, &config)
+            .map(|s| (s, r.method, r.target, r.version))
+    };
+    for m in ["GET", "PUT"] {
+        let line = |rest: &str| -> &'static [u8] {
+            Box::leak(
+                format!("{m} {rest}\r\nHost: x\r\n\r\n")
+                    .into_bytes()
+                    .into_boxed_slice(),
+            )
+        };
+        let b = line("/abc HTTP/1.0");
+        assert_eq!(
+            parse(b),
+            Ok((Status::Complete(b.len()), m, "/abc", Version::Http10))
+        );
+        // The general way, with the same checks: a fifth byte breaks the limit there too.
+        assert_eq!(
+            parse(line("/abcd HTTP/1.1")),
+            Err(Error::TargetTooLong { limit: 4 })
+        );
+        assert_eq!(
+            parse(line("/a  HTTP/1.1")),
+            Err(Error::InvalidVersion { offset: 7 })
+        );
+        assert_eq!(
+            parse(line("* HTTP/1.1")),
+            Err(Error::InvalidTarget { offset: 4 })
+        );
+        assert_eq!(
+            parse(line("/a HTTP/2.0")),
+            Err(Error::UnsupportedVersion { offset: 7 })
+        );
+        assert!(parse(line("/a HTTP/1.1\r")).is_err());
+        assert_eq!(
+            parse(b"GET /a HTTP/1.1\r"),
+            Ok((Status::Partial, "", "", Version::Http11))
+        );
+    }
+    let mut slots = [EMPTY_HEADER; 4];
+    let mut r = Request::new(&mut slots);
+    let b = b"PUT http://x/ HTTP/1.1\r\n\r\n";
+    assert_eq!(r.parse(b), Ok(Status::Complete(b.len())));
+    assert_eq!((r.method, r.target), ("PUT", "http://x/"));
+    // The slices borrow the input (the connection keeps them as offsets into its buffer).
+    let b = b"\r\nGET /x HTTP/1.1\r\n\r\n";
+    assert_eq!(r.parse(b), Ok(Status::Complete(b.len())));
+    assert_eq!(r.method.as_ptr(), b[2..].as_ptr());
+    assert_eq!(r.target.as_ptr(), b[6..].as_ptr());
+}
+
+/// The usual status line taken on its own in `parse_status_line` gives what the general way
+/// gives: an empty reason, a reason with HTAB or obs-text, a bad code, a bare LF, too few
+/// bytes for the 16-byte read, and the reason's slice where the general way puts it.
+#[test]
+fn usual_status_lines_agree_with_the_general_way() {
+    let parse = |b: &'static [u8]| {
+        let mut slots = [EMPTY_HEADER; 4];
+        let mut r = Response::new(&mut slots);
+        r.parse(b).map(|s| (s, r.version, r.code, r.reason))
+    };
+    let done = |b: &'static [u8], v, code, reason: &'static [u8]| {
+        assert_eq!(parse(b), Ok((Status::Complete(b.len()), v, code, reason)));
+    };
+    done(b"HTTP/1.0 204 \r\n\r\n", Version::Http10, 204, b"");
+    done(
+        b"HTTP/1.1 404 Not Found\r\nA: b\r\n\r\n",
+        Version::Http11,
+        404,
+        b"Not Found",
+    );
+    done(
+        b"HTTP/1.1 200 a\tb\xff\r\n\r\n",
+        Version::Http11,
+        200,
+        b"a\tb\xff",
+    );
+    done(b"HTTP/1.1 200\r\n\r\n", Version::Http11, 200, b"");
+    assert_eq!(
+        parse(b"HTTP/1.1 099 No\r\n\r\n"),
+        Err(Error::InvalidStatus { offset: 9 })
+    );
+    assert_eq!(
+        parse(b"HTTP/1.1 200 OK\n\r\n"),
+        Err(Error::BareLf { offset: 15 })
+    );
+    assert_eq!(
+        parse(b"HTTP/1.1 200 OK\r").map(|r| r.0),
+        Ok(Status::Partial)
+    );
+    let mut slots = [EMPTY_HEADER; 4];
+    let mut r = Response::new(&mut slots);
+    let b = b"\r\nHTTP/1.1 200 OK\r\n\r\n";
+    assert_eq!(r.parse(b), Ok(Status::Complete(b.len())));
+    assert_eq!(r.reason.as_ptr(), b[15..].as_ptr());
+}
