@@ -769,10 +769,10 @@ impl Client {
 
     /// One exchange: `req` as it is, no redirects, cookies or decoding.
     /// `total_from` is when the caller asked (the total timeout runs from there, across
-    /// redirects); `cancel` is the request's signal. What the request is made of moves into the [`Prepared`] it returns beside
-    /// the response (its method and, without a profile, its fields: `req` keeps its URL,
-    /// body and settings), so that a redirect can send it again and a request that is not
-    /// redirected copies nothing.
+    /// redirects); `cancel` is the request's signal. What the request is made of moves into
+    /// the [`Prepared`] it returns beside the response (its method and, without a profile,
+    /// its fields: `req` keeps its URL, body and settings), so that a redirect can send it
+    /// again and a request that is not redirected copies nothing.
     fn send(
         &self,
         req: &mut Request,

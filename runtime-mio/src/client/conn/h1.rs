@@ -22,8 +22,8 @@ pub(super) struct H1 {
 }
 
 /// The request head as HTTP/1.1 sends it: the caller's fields in order and case, `Host`
-/// (the connection's `authority`) first when the caller gave none, and the body's `Content-Length` (or `Transfer-Encoding:
-/// chunked` for a streamed body of unknown length).
+/// (the connection's `authority`) first when the caller gave none, and the body's
+/// `Content-Length` (or `Transfer-Encoding: chunked` for a streamed body of unknown length).
 fn h1_headers<'a>(job: &'a Job, authority: &'a str, length: &'a str) -> InlineList<Header<'a>> {
     let req = &job.req;
     let mut v = InlineList::new(EMPTY_HEADER);
