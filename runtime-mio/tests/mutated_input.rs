@@ -27,9 +27,13 @@ use runtime_mio::client::{
 };
 use runtime_mio::timer::Timeout;
 
+#[path = "support/h2_raw.rs"]
+mod h2_raw;
 #[path = "support/wire_serve.rs"]
 mod wire_serve;
 
+use h2_raw::{h2_frame, h2_frames, h2_request};
+use proto_h2::conn::PREFACE;
 use wire_serve::WireServe;
 
 /// A xorshift64 generator: the mutations are the same every run.
@@ -99,26 +103,9 @@ fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------------
 // The server.
 
-fn h2_frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
-    let mut f = (payload.len() as u32).to_be_bytes()[1..].to_vec();
-    f.extend_from_slice(&[kind, flags]);
-    f.extend_from_slice(&stream.to_be_bytes());
-    f.extend_from_slice(payload);
-    f
-}
-
-/// An HPACK request head: `:method` by its static index (0x82 GET, 0x83 POST), `:scheme
-/// http`, `:path` and `:authority` as literals without indexing.
-fn h2_request(method: u8, path: &str) -> Vec<u8> {
-    let mut h = vec![method, 0x86, 0x04, path.len() as u8];
-    h.extend_from_slice(path.as_bytes());
-    h.extend_from_slice(&[0x01, 0x01, b'x']);
-    h
-}
-
 /// The client's preface and an empty SETTINGS frame.
 fn h2_preface() -> Vec<u8> {
-    let mut h2 = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    let mut h2 = PREFACE.to_vec();
     h2.extend(h2_frame(4, 0, 0, b""));
     h2
 }
@@ -195,7 +182,7 @@ fn server_seeds() -> Vec<(Vec<u8>, &'static [u8])> {
     // A masked text frame "hi", then a masked close with code 1000.
     ws.extend_from_slice(&[0x81, 0x82, 1, 2, 3, 4, b'h' ^ 1, b'i' ^ 2]);
     ws.extend_from_slice(&[0x88, 0x82, 1, 2, 3, 4, 0x03 ^ 1, 0xe8 ^ 2]);
-    let mut h2 = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    let mut h2 = PREFACE.to_vec();
     h2.extend(h2_frame(4, 0, 0, &[0, 4, 0, 1, 0, 0]));
     h2.extend(h2_frame(1, 5, 1, &h2_request(0x82, "/bytes/100")));
     h2.extend(h2_frame(1, 4, 3, &h2_request(0x83, "/echo")));
@@ -265,20 +252,6 @@ fn starts_as(got: &[u8], start: &[u8]) -> bool {
     }
 }
 
-/// The HTTP/2 frames in `b`: type, flags, stream, payload (a cut last frame as far as it
-/// came).
-fn h2_frames(mut b: &[u8]) -> Vec<(u8, u8, u32, &[u8])> {
-    let mut frames = Vec::new();
-    while b.len() >= 9 {
-        let len = usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2]);
-        let stream = u32::from_be_bytes([b[5], b[6], b[7], b[8]]) & 0x7fff_ffff;
-        let end = (9 + len).min(b.len());
-        frames.push((b[3], b[4], stream, &b[9..end]));
-        b = &b[end..];
-    }
-    frames
-}
-
 /// An unmutated h2c seed was served: a response HEADERS, and no GOAWAY with an error code
 /// (the RST_STREAM and GOAWAY of `h2_resets` are the client's, not answers).
 fn h2_served(got: &[u8]) -> bool {
@@ -286,7 +259,7 @@ fn h2_served(got: &[u8]) -> bool {
     let answered = frames.iter().any(|&(t, _, s, _)| t == 1 && s > 0);
     let failed = frames
         .iter()
-        .any(|&(t, _, _, p)| t == 7 && p.len() >= 8 && p[4..8] != [0; 4]);
+        .any(|(t, _, _, p)| *t == 7 && p.len() >= 8 && p[4..8] != [0; 4]);
     answered && !failed
 }
 

@@ -19,11 +19,15 @@ use runtime_mio::timer::Timeout;
 // ---------------------------------------------------------------------------------------------
 // `wire serve` as a child process, with its soft limit on open files raised to the hard one.
 
+#[path = "support/h2_raw.rs"]
+mod h2_raw;
 #[path = "support/peers.rs"]
 mod peers;
 #[path = "support/wire_serve.rs"]
 mod wire_serve;
 
+use h2_raw::{h2_frame, h2_frames, h2_request};
+use proto_h2::conn::PREFACE;
 use wire_serve::WireServe;
 
 /// `wire serve` with its soft limit on open files raised to the hard one.
@@ -265,25 +269,6 @@ fn slowloris_is_cut_by_the_head_timeout_while_others_are_served() {
 
 // ---------------------------------------------------------------------------------------------
 // Peers that reset mid-body.
-
-fn h2_frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
-    let mut f = (payload.len() as u32).to_be_bytes()[1..].to_vec();
-    f.extend_from_slice(&[kind, flags]);
-    f.extend_from_slice(&stream.to_be_bytes());
-    f.extend_from_slice(payload);
-    f
-}
-
-const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-
-/// An HPACK request head: `:method` by its static index (0x82 GET, 0x83 POST), `:scheme
-/// http`, `:path` and `:authority` as literals without indexing.
-fn h2_request(method: u8, path: &str) -> Vec<u8> {
-    let mut h = vec![method, 0x86, 0x04, path.len() as u8];
-    h.extend_from_slice(path.as_bytes());
-    h.extend_from_slice(&[0x01, 0x01, b'x']);
-    h
-}
 
 /// Opens an HTTP/2 (prior knowledge) connection and sends a request on stream 1 (HEADERS
 /// with END_STREAM when `body` is `None`).
@@ -608,19 +593,6 @@ fn malformed_http1_gets_its_status_and_close() {
     s.shutdown().unwrap();
 }
 
-/// The frames of an HTTP/2 byte stream: (type, flags, stream, payload).
-fn h2_frames(mut b: &[u8]) -> Vec<(u8, u8, u32, Vec<u8>)> {
-    let mut frames = Vec::new();
-    while b.len() >= 9 {
-        let len = usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2]);
-        let stream = u32::from_be_bytes([b[5], b[6], b[7], b[8]]) & 0x7fff_ffff;
-        let end = (9 + len).min(b.len());
-        frames.push((b[3], b[4], stream, b[9..end].to_vec()));
-        b = &b[end..];
-    }
-    frames
-}
-
 /// Malformed HTTP/2 after a good preface, one connection each: GOAWAY with the error code
 /// RFC 9113 asks for, then the close. An HTTP/2 request is answered afterwards.
 #[test]
@@ -648,7 +620,7 @@ fn malformed_http2_gets_goaway_with_its_code() {
     let cases: Vec<(&str, Vec<u8>, u32)> = vec![
         (
             "first frame not SETTINGS",
-            [PREFACE, &h2_frame(6, 0, 0, &[0; 8])].concat(),
+            [&PREFACE[..], &h2_frame(6, 0, 0, &[0; 8])].concat(),
             PROTOCOL_ERROR,
         ),
         (

@@ -8,11 +8,14 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+#[path = "support/h2_raw.rs"]
+mod h2_raw;
 #[path = "support/peers.rs"]
 mod peers;
 #[path = "support/wire_serve.rs"]
 mod wire_serve;
 
+use h2_raw::{h2_frame, h2_frames};
 use wire_serve::WireServe;
 
 /// `wire serve --threads 2` with extra arguments.
@@ -128,27 +131,6 @@ fn s_client(w: &WireServe, extra: &[&str], stdin: &[u8]) -> String {
     let t = text(&out);
     assert!(out.status.success(), "openssl {args:?}: {t}");
     t
-}
-
-/// The frames of an HTTP/2 byte stream: (type, flags, stream, payload).
-fn h2_frames(mut b: &[u8]) -> Vec<(u8, u8, u32, Vec<u8>)> {
-    let mut frames = Vec::new();
-    while b.len() >= 9 {
-        let len = usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2]);
-        let stream = u32::from_be_bytes([b[5], b[6], b[7], b[8]]) & 0x7fff_ffff;
-        let end = (9 + len).min(b.len());
-        frames.push((b[3], b[4], stream, b[9..end].to_vec()));
-        b = &b[end..];
-    }
-    frames
-}
-
-fn h2_frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
-    let mut f = (payload.len() as u32).to_be_bytes()[1..].to_vec();
-    f.extend_from_slice(&[kind, flags]);
-    f.extend_from_slice(&stream.to_be_bytes());
-    f.extend_from_slice(payload);
-    f
 }
 
 #[test]
