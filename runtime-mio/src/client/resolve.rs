@@ -1,7 +1,7 @@
 //! Reference resolution (RFC 3986 5.2): a redirect's `Location` against the URL it answered.
 
 use super::error::Error;
-use super::url::Url;
+use super::url::{Url, percent_encode_target};
 
 /// Whether `s` starts with a scheme (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"`).
 fn has_scheme(s: &str) -> bool {
@@ -45,20 +45,6 @@ pub(crate) fn remove_dot_segments(path: &str) -> String {
     out
 }
 
-/// Percent-encodes what a `Location` may carry that a request target may not (spaces,
-/// controls, bytes beyond ASCII), as browsers do.
-fn encode_target(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b <= b' ' || b >= 0x7f || b == b'"' || b == b'<' || b == b'>' {
-            out.push_str(&format!("%{b:02X}"));
-        } else {
-            out.push(char::from(b));
-        }
-    }
-    out
-}
-
 impl Url {
     /// Resolves the reference `reference` (a redirect's `Location`: absolute, `//host/path`,
     /// `/abs`, `rel`, `?q`, with `.`/`..` segments) against this URL (RFC 3986 5.2.2). The
@@ -85,7 +71,7 @@ impl Url {
         let bad = || Error::InvalidRedirect(reference.to_owned());
         let r = reference.trim_matches(|c: char| c.is_ascii_whitespace());
         let r = r.split('#').next().unwrap_or_default();
-        let r = encode_target(r);
+        let r = percent_encode_target(r);
         if has_scheme(&r) {
             let mut u = Url::parse(&r).map_err(|_| bad())?;
             u.target = normalize(&u.target);

@@ -98,7 +98,10 @@ impl Url {
         }
     }
 
-    /// Parses `scheme://host[:port][/path][?query][#fragment]`; user information is refused.
+    /// Parses `scheme://host[:port][/path][?query][#fragment]`. Refused: user information, a
+    /// host outside `A-Za-z0-9-._` (names beyond ASCII must come punycoded) unless it is an
+    /// IPv6 address in brackets, spaces and control characters. Bytes beyond ASCII and `"`,
+    /// `<`, `>` in the path and query are percent-encoded, as the WHATWG URL standard does.
     ///
     /// ```
     /// use runtime_mio::client::Url;
@@ -107,7 +110,9 @@ impl Url {
     /// assert_eq!(u.origin.port, 8080);
     /// assert_eq!(u.target, "/a?b=1");
     /// assert_eq!(Url::parse("https://[::1]").unwrap().origin.authority(), "[::1]");
+    /// assert_eq!(Url::parse("http://h/caf\u{e9}?q=<a>").unwrap().target, "/caf%C3%A9?q=%3Ca%3E");
     /// assert!(Url::parse("ftp://x/").is_err());
+    /// assert!(Url::parse("http://[example.com]/").is_err());
     /// ```
     ///
     /// # Errors
@@ -161,9 +166,21 @@ impl Url {
         } else {
             target.to_owned()
         };
-        if target.bytes().any(|b| b <= b' ' || b == 0x7f) {
-            return Err(bad());
+        // Spaces and controls are refused; what a request line cannot carry but a browser's
+        // address bar takes (bytes beyond ASCII, `"`, `<`, `>`) is percent-encoded, as the
+        // WHATWG URL standard does, so both protocols send the same target.
+        let mut encode = false;
+        for b in target.bytes() {
+            if b <= b' ' || b == 0x7f {
+                return Err(bad());
+            }
+            encode |= needs_encoding(b);
         }
+        let target = if encode {
+            percent_encode_target(&target)
+        } else {
+            target
+        };
         Ok(Url {
             origin: Origin {
                 scheme,
@@ -186,13 +203,14 @@ fn parse_port(p: &str) -> Option<u16> {
     p.parse().ok()
 }
 
-/// The bytes a host may have (`A-Za-z0-9-._:`), by value: one load per byte.
+/// The bytes a host name or IPv4 address may have (`A-Za-z0-9-._`), by value: one load per
+/// byte.
 const HOST_BYTES: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b':');
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_');
         b += 1;
     }
     t
@@ -200,21 +218,47 @@ const HOST_BYTES: [bool; 256] = {
 
 /// Splits `host[:port]` or `[v6]:port` (no userinfo) into the host (brackets removed) and the
 /// port text, if any; `None` for an empty host, a host with characters outside
-/// `A-Za-z0-9-._:`, or a malformed bracket. The port text is not checked.
+/// `A-Za-z0-9-._`, brackets around anything but an IPv6 address, or a malformed bracket. The
+/// port text is not checked.
 pub(crate) fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+    if let Some(v6) = authority.strip_prefix('[') {
         let (host, after) = v6.split_once(']')?;
-        match after {
-            "" => (host, None),
-            p => (host, Some(p.strip_prefix(':')?)),
-        }
-    } else {
-        match authority.bytes().rposition(|c| c == b':') {
-            Some(i) => (&authority[..i], Some(&authority[i + 1..])),
-            None => (authority, None),
-        }
+        // RFC 3986 3.2.2: IP-literal; the IPvFuture form and zone identifiers are not taken.
+        host.parse::<std::net::Ipv6Addr>().ok()?;
+        return match after {
+            "" => Some((host, None)),
+            p => Some((host, Some(p.strip_prefix(':')?))),
+        };
+    }
+    let (host, port) = match authority.bytes().position(|c| c == b':') {
+        Some(i) => (&authority[..i], Some(&authority[i + 1..])),
+        None => (authority, None),
     };
     (!host.is_empty() && host.bytes().all(|b| HOST_BYTES[usize::from(b)])).then_some((host, port))
+}
+
+/// Whether a byte of a target is percent-encoded on its way to the request line: bytes
+/// beyond ASCII and DEL, and `"`, `<`, `>` (spaces and controls are the caller's to refuse or
+/// encode).
+pub(crate) fn needs_encoding(b: u8) -> bool {
+    b >= 0x7f || matches!(b, b'"' | b'<' | b'>')
+}
+
+/// `s` with spaces, controls and the bytes [`needs_encoding`] names percent-encoded (`%XX`,
+/// upper-case hexadecimal), every other byte as it is.
+pub(crate) fn percent_encode_target(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len() + 8);
+    for b in s.bytes() {
+        if b <= b' ' || needs_encoding(b) {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push(char::from(b));
+        }
+    }
+    out
 }
 
 /// Decodes `%XX` escapes (RFC 3986 section 2.1: `%` and exactly two hexadecimal digits);
@@ -312,8 +356,11 @@ mod tests {
                 None => (authority, None),
             }
         };
-        let valid = |b: u8| b.is_ascii_alphanumeric() || b"-._:".contains(&b);
-        if host.is_empty() || !host.bytes().all(valid) {
+        let valid = |b: u8| b.is_ascii_alphanumeric() || b"-._".contains(&b);
+        let bracketed = authority.starts_with('[');
+        if bracketed && host.parse::<std::net::Ipv6Addr>().is_err()
+            || !bracketed && (host.is_empty() || !host.bytes().all(valid))
+        {
             return None;
         }
         let port = match port {
@@ -333,7 +380,18 @@ mod tests {
         if target.bytes().any(|b| b <= b' ' || b == 0x7f) {
             return None;
         }
-        Some((scheme, host.to_ascii_lowercase(), port, target))
+        let mut encoded = String::new();
+        for c in target.chars() {
+            if c.is_ascii() && !"\"<>".contains(c) {
+                encoded.push(c);
+            } else {
+                let mut utf8 = [0; 4];
+                for b in c.encode_utf8(&mut utf8).bytes() {
+                    encoded.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+        Some((scheme, host.to_ascii_lowercase(), port, encoded))
     }
 
     #[test]
@@ -349,6 +407,12 @@ mod tests {
             "[::1]",
             "[::1",
             "::1",
+            "[1:2:3:4:5:6:7:8]",
+            "[::ffff:1.2.3.4]",
+            "[h]",
+            "[]",
+            "[::1]x",
+            "h:1",
             "a@b",
             "",
             "a b",
@@ -360,7 +424,19 @@ mod tests {
             ":65535", ":65536", ":000080", ":8 0", ":+",
         ];
         let tails = [
-            "", "/", "/a?b#c", "?q", "#f", "#f/x", "/a b", "/%20", "?", "/é", "/\x7f", "//x",
+            "",
+            "/",
+            "/a?b#c",
+            "?q",
+            "#f",
+            "#f/x",
+            "/a b",
+            "/%20",
+            "?",
+            "/é",
+            "/\x7f",
+            "//x",
+            "/\"<>?<é>",
         ];
         let mut n = 0;
         for s in schemes {
@@ -402,6 +478,12 @@ mod tests {
         assert_eq!(Url::parse("http://h?q").unwrap().target, "/?q");
         assert_eq!(Url::parse("http://h:80/").unwrap().origin.authority(), "h");
         assert_eq!(
+            Url::parse("http://h/\u{e9}t\u{e9}?a=\"\u{1f600}\"")
+                .unwrap()
+                .target,
+            "/%C3%A9t%C3%A9?a=%22%F0%9F%98%80%22"
+        );
+        assert_eq!(
             Url::parse("https://[::1]:8443/x")
                 .unwrap()
                 .origin
@@ -415,6 +497,10 @@ mod tests {
             "http://h:99999/",
             "http://h/a b",
             "http://[::1/",
+            "http://[example.com]/",
+            "http://a:b:80/",
+            "http://::1/",
+            "http://h/\x01",
         ] {
             assert!(Url::parse(bad).is_err(), "{bad}");
         }
