@@ -431,8 +431,12 @@ fn parse(url: &Url, line: &str, now: SystemTime) -> Option<Cookie> {
     let pair = parts.next()?;
     let (name, value) = pair.split_once('=')?;
     let (name, value) = (name.trim(), value.trim());
+    // RFC 6265bis 5.7 step 4: a control character (HTAB aside) in the name or the value
+    // makes the cookie ignored; the value would otherwise go back out in `Cookie` fields.
+    let control = |c: char| c.is_ascii_control() && c != '\t';
     if name.is_empty()
-        || name.contains(|c: char| c.is_ascii_control())
+        || name.contains(control)
+        || value.contains(control)
         || name.len() + value.len() > MAX_COOKIE_SIZE
     {
         return None;
@@ -670,6 +674,19 @@ mod tests {
         assert!(parse(&u, "a=b; Domain=other.com", now).is_none());
         assert!(parse(&u, "a=b; Domain=com", now).is_none());
         assert!(parse(&u, "a=b; Secure", now).is_none());
+        // RFC 6265bis 5.7 step 4: controls (HTAB aside) in the name or value; an HTTP/2
+        // field value may carry them.
+        for bad in [
+            "a=b\x01c",
+            "a=\x7f",
+            "a\x00=b",
+            "a\x1f=b",
+            "a=b\x0bc; Path=/",
+        ] {
+            assert!(parse(&u, bad, now).is_none(), "{bad:?}");
+        }
+        assert_eq!(parse(&u, "a=b\tc", now).unwrap().value, "b\tc");
+        assert_eq!(parse(&u, "a\tz=b", now).unwrap().name, "a\tz");
         let c = parse(&u, "a=b; Domain=.Example.COM; SameSite=Lax", now).unwrap();
         assert_eq!(c.domain, "example.com");
         assert!(!c.host_only);
