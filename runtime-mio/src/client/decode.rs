@@ -435,4 +435,157 @@ mod tests {
         );
         assert_eq!(decode(&[Coding::Gzip], b"", 1).unwrap(), b"");
     }
+
+    /// How a test encodes with each coding: `deflate` both zlib-wrapped and raw.
+    #[derive(Debug, Clone, Copy)]
+    enum Encoding {
+        Gzip,
+        Zlib,
+        RawDeflate,
+        Brotli,
+        Zstd,
+    }
+
+    impl Encoding {
+        const ALL: [Encoding; 5] = [
+            Encoding::Gzip,
+            Encoding::Zlib,
+            Encoding::RawDeflate,
+            Encoding::Brotli,
+            Encoding::Zstd,
+        ];
+
+        fn coding(self) -> Coding {
+            match self {
+                Encoding::Gzip => Coding::Gzip,
+                Encoding::Zlib | Encoding::RawDeflate => Coding::Deflate,
+                Encoding::Brotli => Coding::Brotli,
+                Encoding::Zstd => Coding::Zstd,
+            }
+        }
+
+        fn encode(self, data: &[u8]) -> Vec<u8> {
+            let level = flate2::Compression::default();
+            match self {
+                Encoding::Gzip => gzip(data),
+                Encoding::Zlib => {
+                    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), level);
+                    e.write_all(data).unwrap();
+                    e.finish().unwrap()
+                }
+                Encoding::RawDeflate => {
+                    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), level);
+                    e.write_all(data).unwrap();
+                    e.finish().unwrap()
+                }
+                Encoding::Brotli => {
+                    let mut out = Vec::new();
+                    let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+                    w.write_all(data).unwrap();
+                    drop(w);
+                    out
+                }
+                Encoding::Zstd => zstd::encode_all(data, 3).unwrap(),
+            }
+        }
+    }
+
+    /// Decodes `wire` cut at `cuts`, checking each step's bounds: a piece out is at most
+    /// [`OUT_CHUNK`], the bytes held at most the wire piece being worked on plus one piece
+    /// per later stage.
+    fn decode_cut(codings: &[Coding], wire: &[u8], cuts: &[usize]) -> Result<Vec<u8>, Error> {
+        let mut d = Decoder::new(codings)?;
+        let mut out = Vec::new();
+        let mut bounds: Vec<usize> = cuts.iter().map(|&c| c % (wire.len() + 1)).collect();
+        bounds.push(wire.len());
+        bounds.sort_unstable();
+        let mut start = 0;
+        let mut pieces = bounds.into_iter().map(|end| {
+            let piece = &wire[start..end];
+            start = end;
+            piece
+        });
+        let mut piece_len = 0;
+        loop {
+            let pulled = d.pull()?;
+            assert!(d.held() <= piece_len + (codings.len() - 1) * OUT_CHUNK);
+            if let Some(b) = pulled {
+                assert!(!b.is_empty() && b.len() <= OUT_CHUNK);
+                out.extend_from_slice(&b);
+                continue;
+            }
+            assert!(d.wants_input());
+            match pieces.next() {
+                Some(p) => {
+                    piece_len = p.len();
+                    d.push(Bytes::copy_from_slice(p));
+                }
+                None => {
+                    d.finish()?;
+                    return Ok(out);
+                }
+            }
+        }
+    }
+
+    /// Data that compresses well (a short pattern: long matches, output pieces of
+    /// [`OUT_CHUNK`]) or not at all (xorshift bytes).
+    fn sample(len: usize, seed: u64, repetitive: bool) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..len)
+            .map(|i| {
+                if repetitive {
+                    (i % 7) as u8
+                } else {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                }
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(48))]
+
+        /// Encode then decode is the identity, for one coding or two stacked, whatever
+        /// pieces the wire body comes in; the same body short of its last bytes is an error.
+        #[test]
+        fn any_stack_in_any_pieces_decodes_to_the_data(
+            len in 0usize..150_000,
+            seed: u64,
+            repetitive: bool,
+            stack in proptest::collection::vec(0..Encoding::ALL.len(), 1..=2),
+            cuts in proptest::collection::vec(proptest::prelude::any::<usize>(), 0..24),
+            short in 1usize..4,
+        ) {
+            let data = sample(len, seed, repetitive);
+            let stack: Vec<Encoding> = stack.into_iter().map(|i| Encoding::ALL[i]).collect();
+            let mut wire = data.clone();
+            for e in &stack {
+                wire = e.encode(&wire);
+            }
+            let codings: Vec<Coding> = stack.iter().map(|e| e.coding()).collect();
+            let got = decode_cut(&codings, &wire, &cuts).unwrap();
+            proptest::prop_assert!(got == data, "{} bytes back for {}", got.len(), data.len());
+            // Cut to nothing it is an empty body, which is fine (nothing was encoded).
+            if wire.len() > short {
+                let cut = &wire[..wire.len() - short];
+                proptest::prop_assert!(decode_cut(&codings, cut, &cuts).is_err());
+            }
+        }
+
+        /// Any bytes under any stack: pieces out stay bounded and the decoder ends with
+        /// data or a typed error, never a panic or a loop.
+        #[test]
+        fn any_bytes_decode_or_fail_within_bounds(
+            wire in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096),
+            stack in proptest::collection::vec(0..Encoding::ALL.len(), 1..=2),
+            cuts in proptest::collection::vec(proptest::prelude::any::<usize>(), 0..8),
+        ) {
+            let codings: Vec<Coding> = stack.iter().map(|&i| Encoding::ALL[i].coding()).collect();
+            let _ = decode_cut(&codings, &wire, &cuts);
+        }
+    }
 }
