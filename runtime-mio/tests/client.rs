@@ -642,6 +642,31 @@ fn bounded_waits_return_would_block() {
     assert_eq!(rest, b"*");
 }
 
+/// `Wait::Timeout(Duration::MAX)` (a deadline past what the clock can hold) waits without
+/// limit, on a plain body and on a decoded one, instead of panicking.
+#[test]
+fn the_longest_timeout_waits_without_limit() {
+    let w = wire_serve();
+    let client = Client::new(ClientConfig::default()).unwrap();
+    let longest = Wait::Timeout(Duration::MAX);
+    let url = format!("http://{}/drip?bytes=2&delay_ms=50", w.addr);
+    let mut resp = client.request(Request::get(&url).unwrap()).unwrap();
+    assert_eq!(&resp.body().chunk(longest).unwrap().unwrap()[..], b"*");
+    assert_eq!(&resp.body().chunk(longest).unwrap().unwrap()[..], b"*");
+    assert_eq!(resp.body().chunk(longest).unwrap(), None);
+    let url = format!("http://{}/gzip", w.addr);
+    let mut resp = client.request(Request::get(&url).unwrap()).unwrap();
+    let mut json = Vec::new();
+    while let Some(b) = resp.body().chunk(longest).unwrap() {
+        json.extend_from_slice(&b);
+    }
+    assert!(
+        json.starts_with(b"{"),
+        "{:?}",
+        String::from_utf8_lossy(&json)
+    );
+}
+
 /// Against `wire serve`: `/status/CODE` and `/echo` (headers in order and case) over
 /// HTTP/1.1.
 #[test]

@@ -196,6 +196,17 @@ fn nothing_ready_returns_nothing() {
         .unwrap();
     assert!(q.wait(Wait::NoWait).is_empty());
     assert!(q.wait(Wait::Timeout(Duration::from_millis(100))).is_empty());
+    // A timeout past what the clock can hold is no limit; a completion ends it.
+    let fast = q
+        .submit(
+            Request::get(&format!("{base}/n/10")).unwrap(),
+            CompletionMode::Buffered(1 << 16),
+        )
+        .unwrap();
+    let done = q.wait(Wait::Timeout(Duration::MAX));
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].ticket, fast);
+    assert_eq!(done[0].result.as_ref().unwrap().status(), 200);
     assert_eq!(q.in_flight(), 1);
     assert!(q.cancel(t));
     assert!(!q.cancel(t), "a ticket cancels once");

@@ -93,8 +93,9 @@ fn echo_and_close(mode: Mode, expected: Version) {
     }
     ws.send(Message::Ping(Bytes::from_static(b"are you there")))
         .unwrap();
+    // A timeout past what the clock can hold is no limit (not a panic).
     assert_eq!(
-        ws.recv(Wait::Timeout(Duration::from_secs(10))).unwrap(),
+        ws.recv(Wait::Timeout(Duration::MAX)).unwrap(),
         Some(Message::Pong(Bytes::from_static(b"are you there")))
     );
     ws.close(1000, "done").unwrap();

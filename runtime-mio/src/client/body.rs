@@ -441,10 +441,7 @@ impl Exchange {
     }
 
     fn chunk(&self, wait: Wait) -> Result<Option<Bytes>, Error> {
-        let deadline = match wait {
-            Wait::Timeout(d) => Some(Instant::now() + d),
-            _ => None,
-        };
+        let (wait, deadline) = wait.start(Instant::now());
         let mut s = self.lock();
         loop {
             if let Some(b) = s.queue.pop_front() {
@@ -498,6 +495,21 @@ pub enum Wait {
     NoWait,
     /// At most this long, then [`Error::WouldBlock`].
     Timeout(Duration),
+}
+
+impl Wait {
+    /// This wait as run from `now`, and its deadline: a `Timeout(d)` ends at `now + d`, or is
+    /// a `Block` when that instant is beyond what the clock can hold (so `Duration::MAX`
+    /// means no limit rather than a panic). Only a `Timeout` has a deadline.
+    pub(crate) fn start(self, now: Instant) -> (Wait, Option<Instant>) {
+        match self {
+            Wait::Timeout(d) => match now.checked_add(d) {
+                Some(at) => (self, Some(at)),
+                None => (Wait::Block, None),
+            },
+            w => (w, None),
+        }
+    }
 }
 
 /// Cancels an exchange from any thread: a blocked [`Body::chunk`] returns
@@ -794,10 +806,7 @@ impl Body {
             return Ok(None);
         };
         // Several wire chunks may go in before a decoded byte comes out: one wait for all.
-        let deadline = match wait {
-            Wait::Timeout(d) => Some(Instant::now() + d),
-            _ => None,
-        };
+        let (wait, deadline) = wait.start(Instant::now());
         loop {
             if let Some(b) = dec.pull()? {
                 return Ok(Some(b));

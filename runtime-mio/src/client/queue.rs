@@ -324,10 +324,7 @@ impl CompletionQueue {
     /// ([`Wait::NoWait`]: not at all; an empty list when nothing completed in time, or
     /// nothing is in flight).
     pub fn wait(&mut self, wait: Wait) -> Vec<Completion> {
-        let deadline = match wait {
-            Wait::Timeout(d) => Some(Instant::now() + d),
-            _ => None,
-        };
+        let (wait, deadline) = wait.start(Instant::now());
         let tickets = {
             let spare = std::mem::take(&mut self.spare);
             let mut r = self.shared.lock();
@@ -567,10 +564,7 @@ impl LocalQueue {
     /// until a completion (the requests' own timeouts still apply). A poller that fails
     /// fails every request in flight with [`Error::Io`].
     pub fn wait(&mut self, wait: Wait) -> Vec<Completion> {
-        let deadline = match wait {
-            Wait::Timeout(d) => Some(Instant::now() + d),
-            _ => None,
-        };
+        let (wait, deadline) = wait.start(Instant::now());
         let mut turned = false;
         loop {
             self.ev.run_woken();

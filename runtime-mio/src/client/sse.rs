@@ -499,14 +499,8 @@ impl EventSource {
     /// header field value). Lost streams and failed attempts are not errors: they come as
     /// [`SseItem::Retrying`].
     pub fn next_event(&mut self, wait: Wait) -> Result<Option<SseItem>, Error> {
-        let deadline = match wait {
-            Wait::Timeout(d) => Some(Instant::now().checked_add(d)),
-            _ => None,
-        };
-        let past_deadline = || match deadline {
-            Some(Some(at)) => Instant::now() >= at,
-            _ => false,
-        };
+        let (wait, deadline) = wait.start(Instant::now());
+        let past_deadline = || deadline.is_some_and(|at| Instant::now() >= at);
         loop {
             if !matches!(self.phase, Phase::Ended | Phase::Failed(_)) && self.shared.is_closed() {
                 self.end_by_caller();
@@ -518,13 +512,9 @@ impl EventSource {
                 Phase::Ended => return Ok(None),
                 Phase::Failed(e) => return Err(e.clone()),
                 Phase::Open(body) => {
-                    let w = match (wait, deadline) {
-                        (Wait::Timeout(_), Some(Some(at))) => {
-                            Wait::Timeout(at.saturating_duration_since(Instant::now()))
-                        }
-                        // A deadline `Instant` cannot hold: no deadline.
-                        (Wait::Timeout(_), _) => Wait::Block,
-                        (w, _) => w,
+                    let w = match deadline {
+                        Some(at) => Wait::Timeout(at.saturating_duration_since(Instant::now())),
+                        None => wait,
                     };
                     match body.chunk(w) {
                         Ok(Some(bytes)) => self.on_chunk(&bytes),
@@ -544,10 +534,7 @@ impl EventSource {
                             if wait == Wait::NoWait || past_deadline() {
                                 return Err(Error::WouldBlock);
                             }
-                            let until = match deadline {
-                                Some(Some(d)) => d.min(at),
-                                _ => at,
-                            };
+                            let until = deadline.map_or(at, |d| d.min(at));
                             let _ = self.shared.wait(Some(until), false);
                         }
                     }
@@ -555,7 +542,7 @@ impl EventSource {
                 Phase::Connecting => {
                     let until = match (wait, deadline) {
                         (Wait::NoWait, _) => Some(Instant::now()),
-                        (_, Some(Some(at))) => Some(at),
+                        (_, Some(at)) => Some(at),
                         _ => None,
                     };
                     match self.shared.wait(until, true) {

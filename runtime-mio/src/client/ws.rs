@@ -444,10 +444,7 @@ impl WebSocket {
     /// connection ended without the closing handshake; [`Error::Cancelled`] after a
     /// [`CancelHandle::cancel`]; the client's errors (timeouts, TLS).
     pub fn recv(&mut self, wait: Wait) -> Result<Option<Message>, Error> {
-        let deadline = match wait {
-            Wait::Timeout(d) => Some(Instant::now() + d),
-            _ => None,
-        };
+        let (wait, deadline) = wait.start(Instant::now());
         loop {
             if self.done {
                 return Ok(None);

@@ -208,14 +208,17 @@ impl BodyReader {
         self.next(None)
     }
 
-    /// The next chunk, waiting at most `wait` (zero: only what is there now);
+    /// The next chunk, waiting at most `wait` (zero: only what is there now; a wait longer
+    /// than the clock can reach, such as `Duration::MAX`, is no limit, as [`chunk`]);
     /// `Ok(None)` once the body is complete.
     ///
     /// # Errors
     /// [`BodyError::TimedOut`] when nothing arrived within `wait` (call again),
     /// [`BodyError::Aborted`] when the body will not complete.
+    ///
+    /// [`chunk`]: Self::chunk
     pub fn chunk_timeout(&mut self, wait: Duration) -> Result<Option<Bytes>, BodyError> {
-        self.next(Some(Instant::now() + wait))
+        self.next(Instant::now().checked_add(wait))
     }
 
     fn next(&mut self, deadline: Option<Instant>) -> Result<Option<Bytes>, BodyError> {
@@ -405,6 +408,23 @@ mod tests {
         );
         t.join().unwrap();
         assert_eq!(reader.chunk_timeout(Duration::ZERO), Ok(None));
+    }
+
+    /// A wait the clock cannot reach is no limit, not a panic in the handler.
+    #[test]
+    fn the_longest_timeout_waits_without_limit() {
+        let (feed, mut reader) = channel(16);
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            feed.push(Bytes::from_static(b"late"));
+            feed.finish();
+        });
+        assert_eq!(
+            reader.chunk_timeout(Duration::MAX).unwrap().unwrap(),
+            "late"
+        );
+        t.join().unwrap();
+        assert_eq!(reader.chunk_timeout(Duration::MAX), Ok(None));
     }
 
     #[test]
