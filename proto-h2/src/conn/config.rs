@@ -148,6 +148,9 @@ impl Default for Limits {
 
 /// How a connection behaves: the SETTINGS it sends (order included), windows, fingerprint
 /// controls and limits.
+///
+/// A timer whose duration is longer than the clock can reach (`Duration::MAX`) never
+/// expires, here and in [`Limits`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// The SETTINGS parameters we send, in this order (identifier, value). Their values are

@@ -10,7 +10,18 @@ use super::store::Closure;
 use crate::error::{Error, StreamError};
 use crate::frame::{self, ErrorCode, Frame, StreamId};
 use std::cmp::Reverse;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// When a timer begun `since` and running `after` expires; `None` (never) for a duration
+/// longer than the clock can reach (`Duration::MAX` spells "never" that way).
+pub(super) fn expiry(since: Instant, after: Duration) -> Option<Instant> {
+    since.checked_add(after)
+}
+
+/// Whether a timer begun `since` and running `after` has expired at `now`.
+fn expired(now: Instant, since: Instant, after: Duration) -> bool {
+    expiry(since, after).is_some_and(|at| now >= at)
+}
 
 /// The PING payload that measures the round trip of a graceful shutdown.
 pub(super) const DRAIN_PING: [u8; 8] = *b"h2-drain";
@@ -41,7 +52,7 @@ impl Connection {
         self.now = now;
         self.note_busy(now);
         if let Some(&(_, sent)) = self.pending_settings.front()
-            && now >= sent + self.config.settings_timeout
+            && expired(now, sent, self.config.settings_timeout)
         {
             let e = Error::SettingsTimeout {
                 after: self.config.settings_timeout,
@@ -49,19 +60,19 @@ impl Connection {
             return Err(self.fail(e));
         }
         if let (Some(since), Some(t)) = (self.stall_since, self.config.limits.stall_timeout)
-            && now >= since + t
+            && expired(now, since, t)
         {
             return Err(self.fail(Error::WindowStall { after: t }));
         }
         if let Some(sent) = self.keepalive_sent
-            && now >= sent + self.config.keepalive_timeout
+            && expired(now, sent, self.config.keepalive_timeout)
         {
             let after = self.config.keepalive_timeout;
             return Err(self.fail(Error::KeepaliveTimeout { after }));
         }
         if let Some(interval) = self.config.keepalive_interval
             && self.keepalive_sent.is_none()
-            && now >= self.last_recv + interval
+            && expired(now, self.last_recv, interval)
         {
             self.keepalive_sent = Some(now);
             Frame::Ping(frame::Ping {
@@ -74,7 +85,7 @@ impl Connection {
         if let Some(t) = self.config.idle_timeout
             && self.goaway_sent.is_none()
             && self.streams.is_empty()
-            && now >= self.busy_at + t
+            && expired(now, self.busy_at, t)
         {
             // Nothing is in flight: one GOAWAY naming the last stream the peer opened.
             self.send_goaway(self.last_peer, ErrorCode::NO_ERROR);
@@ -94,21 +105,21 @@ impl Connection {
         let settings = self
             .pending_settings
             .front()
-            .map(|&(_, sent)| sent + self.config.settings_timeout);
+            .and_then(|&(_, sent)| expiry(sent, self.config.settings_timeout));
         let stall = self
             .stall_since
             .zip(self.config.limits.stall_timeout)
-            .map(|(s, t)| s + t);
+            .and_then(|(s, t)| expiry(s, t));
         let stream_stall = self.stalls.peek().map(|Reverse((t, _))| *t);
         let keepalive = match self.keepalive_sent {
-            Some(sent) => Some(sent + self.config.keepalive_timeout),
-            None => self.config.keepalive_interval.map(|i| self.last_recv + i),
+            Some(sent) => expiry(sent, self.config.keepalive_timeout),
+            None => (self.config.keepalive_interval).and_then(|i| expiry(self.last_recv, i)),
         };
         let idle = self
             .config
             .idle_timeout
             .filter(|_| self.goaway_sent.is_none() && self.streams.is_empty())
-            .map(|t| self.busy_at + t);
+            .and_then(|t| expiry(self.busy_at, t));
         [
             settings,
             stall,
@@ -118,7 +129,7 @@ impl Connection {
             self.goaway_recv_at
                 .zip(self.config.goaway_grace)
                 .filter(|_| self.in_goaway_grace())
-                .and_then(|(at, grace)| at.checked_add(grace)),
+                .and_then(|(at, grace)| expiry(at, grace)),
         ]
         .into_iter()
         .flatten()
@@ -149,7 +160,7 @@ impl Connection {
                 continue;
             };
             match s.stalled_since {
-                Some(since) if now >= since + t => {
+                Some(since) if expired(now, since, t) => {
                     let stream = StreamId::new(id);
                     let error = StreamError::WindowStall { after: t };
                     let code = error.code();
@@ -162,7 +173,11 @@ impl Connection {
                         error: Some(error),
                     });
                 }
-                Some(since) => self.stalls.push(Reverse((since + t, id))),
+                // Restarted since: back in with its new deadline (none when it never ends).
+                Some(since) => match expiry(since, t) {
+                    Some(at) => self.stalls.push(Reverse((at, id))),
+                    None => s.in_stalls = false,
+                },
                 None => s.in_stalls = false,
             }
         }

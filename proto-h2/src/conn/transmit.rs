@@ -144,9 +144,12 @@ impl Connection {
         if s.send.available() == 0 {
             if let Some(t) = self.config.limits.stream_stall_timeout {
                 let since = *s.stalled_since.get_or_insert(now);
-                if !s.in_stalls {
+                // A stall timeout too long for the clock never expires: not kept.
+                if !s.in_stalls
+                    && let Some(at) = super::timers::expiry(since, t)
+                {
                     s.in_stalls = true;
-                    self.stalls.push(Reverse((since + t, id)));
+                    self.stalls.push(Reverse((at, id)));
                 }
             }
             Step::Stalled { connection: false }
