@@ -210,6 +210,16 @@ impl FrameHeader {
     /// time when the forms repeat in a pattern the branch predictor learns, about a third of it
     /// when their order is random (the benches' header rows have both); the branches were
     /// kept, as a connection's message sizes usually repeat.
+    ///
+    /// Measured again with fixed-width stores instead (the two first octets; the length as one
+    /// 8-octet big-endian store at offset 2 of `len` or `len << 48`; the key at offset 2, 4
+    /// or 10 chosen by a select; nothing but the loop's branch left): 1,776 instructions per
+    /// 64 headers against 977 for the branches (callgrind), 0.39x fastwebsockets' `fmt_head`
+    /// in the repeating rows and 2.05x in the shuffled one. Branching on the 7-bit form alone
+    /// (the others selected) took 0.42 of the time in the shuffled row and a quarter to a
+    /// third more in the repeating ones. With the branches, this compiles to the instructions `fmt_head` compiles
+    /// to (per form: a compare and branch, two or three stores, the length), so the repeating
+    /// rows are near parity by construction.
     #[inline]
     pub fn encode_into(&self, buf: &mut [u8; MAX_HEADER_LEN]) -> usize {
         let len = self.payload_len;
@@ -508,6 +518,73 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// A payload length in every form and at its edges, or any at all.
+    fn any_len() -> impl proptest::strategy::Strategy<Value = u64> {
+        use proptest::prelude::*;
+        prop_oneof![
+            0u64..=140,
+            65_400u64..=65_700,
+            any::<u64>(),
+            any::<u16>().prop_map(u64::from),
+            any::<u32>().prop_map(u64::from),
+            (0u32..64).prop_map(|k| (1u64 << k).wrapping_sub(1)),
+            (0u32..64).prop_map(|k| 1u64 << k),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Any length, key, opcode and first-byte bits: `encode_into` (whatever its buffer held
+        /// before), `encode`, `encoded_len` and (on x86-64) the words `encode_frame` stores
+        /// give the octets of `reference_header`, and a receiver decodes them back to the
+        /// header where its rules allow.
+        #[test]
+        fn encoders_match_the_reference_for_any_header(
+            len in any_len(),
+            mask in proptest::option::of(proptest::prelude::any::<[u8; 4]>()),
+            op in proptest::sample::select(vec![
+                OpCode::Continuation,
+                OpCode::Text,
+                OpCode::Binary,
+                OpCode::Close,
+                OpCode::Ping,
+                OpCode::Pong,
+            ]),
+            bits in 0..16u8,
+            fill in proptest::prelude::any::<u8>(),
+        ) {
+            let h = FrameHeader {
+                fin: bits & 1 != 0,
+                rsv1: bits & 2 != 0,
+                rsv2: bits & 4 != 0,
+                rsv3: bits & 8 != 0,
+                opcode: op,
+                mask,
+                payload_len: len,
+            };
+            let want = reference_header(&h);
+            let mut buf = [fill; MAX_HEADER_LEN];
+            let n = h.encode_into(&mut buf);
+            proptest::prop_assert_eq!(&buf[..n], &want[..]);
+            proptest::prop_assert_eq!(h.encoded_len(), want.len());
+            let mut out = vec![fill];
+            h.encode(&mut out);
+            proptest::prop_assert_eq!(&out[1..], &want[..]);
+            #[cfg(target_arch = "x86_64")]
+            {
+                let ((lo, hi), k) = h.words();
+                let mut words = lo.to_le_bytes().to_vec();
+                words.extend_from_slice(&hi.to_le_bytes());
+                proptest::prop_assert_eq!(&words[..k], &want[..]);
+            }
+            let receiver = if mask.is_some() { Role::Server } else { Role::Client };
+            if len >> 63 == 0 && (!op.is_control() || (h.fin && len <= 125)) {
+                proptest::prop_assert_eq!(dec(&want, receiver), Ok(Some((h, want.len()))));
             }
         }
     }
