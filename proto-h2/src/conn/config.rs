@@ -157,7 +157,8 @@ pub struct Config {
     /// also what we enforce.
     pub settings: Vec<(u16, u32)>,
     /// The connection receive window we want; if above 65535 a WINDOW_UPDATE with the
-    /// difference follows our SETTINGS.
+    /// difference follows our SETTINGS. At most 2^31-1 (RFC 9113 6.9.1): a larger value is
+    /// taken as that.
     pub connection_window: u32,
     /// Priority fields on the HEADERS of our requests (client fingerprint).
     pub headers_priority: Option<Priority>,

@@ -240,7 +240,10 @@ impl Connection {
             .filter(|&(i, v)| Settings::default().apply(i, v).is_ok())
             .collect();
         frame::encode_settings(&params, &mut ctrl);
-        let target = config.connection_window.max(DEFAULT_WINDOW);
+        // RFC 9113 6.9.1: a window above 2^31-1 is a flow-control error; ours stops there.
+        let target = config
+            .connection_window
+            .clamp(DEFAULT_WINDOW, crate::settings::MAX_WINDOW);
         let conn_recv = RecvWindow::new(target, target);
         if target > DEFAULT_WINDOW {
             let inc = target - DEFAULT_WINDOW;

@@ -590,7 +590,7 @@ fn room(s: &Stream, conn: u32, limit: usize) -> usize {
         return 0;
     }
     let window = s.send.available().min(conn) as usize;
-    (limit + window).saturating_sub(s.out_len)
+    limit.saturating_add(window).saturating_sub(s.out_len)
 }
 
 pub(super) fn check_fields(fields: &[(&[u8], &[u8])]) -> Result<(), UserError> {
