@@ -697,11 +697,11 @@ impl Session for H2Session {
                     Some(Stream::Sending {
                         rest: Some(Source::Pipe { rx, last_sent }),
                         ..
-                    }) if rx.is_sse() => Some(*last_sent + hb),
+                    }) if rx.is_sse() => last_sent.checked_add(hb),
                     Some(Stream::Sending {
                         rest: Some(Source::Timed(t)),
                         ..
-                    }) if t.is_sse() => Some(t.last_sent + hb),
+                    }) if t.is_sse() => t.last_sent.checked_add(hb),
                     _ => None,
                 })
                 .min()
@@ -764,7 +764,8 @@ impl Session for H2Session {
                 }) if t.is_sse() => (piece, &mut t.last_sent),
                 _ => continue,
             };
-            if *last_sent + hb > cx.now {
+            // A heartbeat timeout past what the clock can reach never comes.
+            if last_sent.checked_add(hb).is_none_or(|at| at > cx.now) {
                 continue;
             }
             *last_sent = cx.now;
@@ -858,7 +859,7 @@ impl H2Session {
         self.receiving
             .iter()
             .filter(|(id, _)| self.waits_on_client(**id))
-            .map(|(_, t)| *t + gap)
+            .filter_map(|(_, t)| t.checked_add(gap))
             .min()
     }
 
@@ -874,7 +875,9 @@ impl H2Session {
         let expired: Vec<u32> = self
             .receiving
             .iter()
-            .filter(|(id, t)| **t + gap <= now && self.waits_on_client(**id))
+            .filter(|(id, t)| {
+                t.checked_add(gap).is_some_and(|at| at <= now) && self.waits_on_client(**id)
+            })
             .map(|(id, _)| *id)
             .collect();
         for id in expired {
