@@ -440,6 +440,20 @@ fn exit_codes() {
         t0.elapsed()
     );
 
+    // Timeouts longer than a Duration holds are the longest wait, not a panic; a negative
+    // one is a usage error (2).
+    let out = wire(&[
+        "get",
+        "--max-time",
+        "1e30",
+        "--connect-timeout",
+        "1e300",
+        &format!("{base}/status/200"),
+    ]);
+    assert_eq!(ok(&out), b"status\n");
+    let out = wire(&["get", "--max-time", "-1", &format!("{base}/status/200")]);
+    assert_eq!(out.status.code(), Some(2));
+
     // --fail: 22 for >= 400 (no body), 0 without it; 0 below 400 with it.
     let out = wire(&["get", "-f", &format!("{base}/status/404")]);
     assert_eq!(out.status.code(), Some(22));

@@ -224,14 +224,15 @@ pub(crate) fn run(args: &Args) -> u8 {
     let end = args
         .duration
         .filter(|d| d.is_finite() && *d > 0.0)
-        .map(Duration::from_secs_f64);
+        .map(|d| Duration::try_from_secs_f64(d).unwrap_or(Duration::MAX));
     let total = if end.is_some() {
         u64::MAX
     } else {
         args.requests
     };
     let started = Instant::now();
-    let deadline = end.map(|d| started + d);
+    // A duration past what the clock can reach runs until interrupted.
+    let deadline = end.and_then(|d| started.checked_add(d));
     let mut all = Tally::default();
     // When each ticket was submitted (its latency runs from there).
     let mut sent_at = HashMap::with_hasher(TicketHash);

@@ -2,10 +2,23 @@
 //! shares: the protocol choice, trust, the proxy and address overrides.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use runtime_mio::client::{ClientConfig, ResolveOverride};
+use runtime_mio::timer::Timeout;
 
 use crate::proxy::ProxyArgs;
+
+/// A timeout flag's seconds (`what` names the flag in the message): any positive number; one
+/// longer than a `Duration` holds is the longest wait there is, as curl takes it.
+pub(crate) fn seconds(s: f64, what: &str) -> Result<Timeout, String> {
+    if !(s.is_finite() && s > 0.0) {
+        return Err(format!("{what}: {s} is not a positive number"));
+    }
+    Ok(Timeout::After(
+        Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX),
+    ))
+}
 
 /// `--http1.1`, `--http2-prior-knowledge`, `-k`, `--cacert`, the proxy flags, `--resolve`.
 #[derive(Debug, Clone, clap::Args)]

@@ -157,13 +157,7 @@ fn client_error(e: &Error) -> Failure {
 }
 
 fn seconds(s: f64, what: &str) -> Result<Timeout, Failure> {
-    if !(s.is_finite() && s > 0.0) {
-        return Err(Failure::new(
-            2,
-            format!("{what}: {s} is not a positive number"),
-        ));
-    }
-    Ok(Timeout::After(Duration::from_secs_f64(s)))
+    crate::connection::seconds(s, what).map_err(|m| Failure::new(2, m))
 }
 
 /// The client configuration the flags ask for.

@@ -8,7 +8,6 @@
 //! other than `text/event-stream`, 23 when stdout cannot be written.
 
 use std::io::Write as _;
-use std::time::Duration;
 
 use runtime_mio::client::{
     Client, ClientConfig, Error, EventSource, Request, SseConfig, SseEvent, SseFailure, SseItem,
@@ -50,10 +49,7 @@ pub(crate) struct Args {
 }
 
 fn seconds(s: f64, what: &str) -> Result<Timeout, (u8, String)> {
-    if !(s.is_finite() && s > 0.0) {
-        return Err((2, format!("{what}: {s} is not a positive number")));
-    }
-    Ok(Timeout::After(Duration::from_secs_f64(s)))
+    crate::connection::seconds(s, what).map_err(|m| (2, m))
 }
 
 /// The exit code for a client error (curl's, as `wire get`, plus the event stream's own).
