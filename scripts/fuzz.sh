@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds every cargo-fuzz target in fuzz/ and runs each for SECONDS (default 15) seconds
-# (`cargo fuzz run -s none`, which works on the stable toolchain). Needs cargo-fuzz:
+# (`cargo fuzz run -s none`, which works on the stable toolchain), the corpora seeded by
+# fuzz/seed.py. Needs cargo-fuzz:
 # `SETUP_FUZZ=1 . scripts/setup.sh` installs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,9 @@ cd fuzz
 targets=$(cargo fuzz list)
 [ -n "$targets" ] || { echo "fuzz: no targets"; exit 0; }
 cargo fuzz build -s none -O
+# Seeds from the public corpora (llhttp's messages, hpack-test-case's blocks): a short run
+# starts from real messages, not from nothing.
+python3 seed.py ../../shared/corpora corpus
 log=$(mktemp)
 failed=
 for t in $targets; do
