@@ -5,7 +5,8 @@
 - llhttp's request and response cases (test/{request,response}/*.md, the ```http blocks,
   converted as llhttp's md-test does: newlines become CRLF, escapes replaced) for the HTTP/1.1
   head and differential targets;
-- hpack-test-case's header blocks (each story's first "wire" hex) for the HPACK decode target.
+- hpack-test-case's header blocks (each story's "wire" hex, in order) for the HPACK decode
+  target.
 
 Usage: seed.py CORPORA_DIR FUZZ_CORPUS_DIR. Seeds are named by their content's hash, so a run
 that is repeated adds nothing twice; a missing corpora directory seeds nothing (and says so).
@@ -66,24 +67,33 @@ def main() -> None:
         return
     counts = {}
     fence = re.compile(r"```http\n(.*?)```", re.S)
-    for kind, targets in (
-        ("request", ["h1_request_head", "h1_diff_httparse"]),
-        ("response", ["h1_response_head"]),
+    # (kind, target, prefix): h1_response_head reads its options from a first byte (0: strict,
+    # a GET's response).
+    for kind, target, prefix in (
+        ("request", "h1_request_head", b""),
+        ("request", "h1_diff_httparse", b""),
+        ("response", "h1_response_head", b"\x00"),
     ):
         for md in sorted((corpora / "llhttp/test" / kind).glob("*.md")):
             for block in fence.findall(md.read_text(encoding="utf-8")):
-                data = convert(block)
-                for t in targets:
-                    counts[t] = counts.get(t, 0) + write(corpus, t, data)
+                data = prefix + convert(block)
+                counts[target] = counts.get(target, 0) + write(corpus, target, data)
+    # h2_hpack_decode's input: the table size and the header list limit (two octets each),
+    # then blocks, each after its length octet. One seed per story, its blocks in order (the
+    # later ones index the dynamic table the earlier ones filled), up to the first block longer
+    # than 255 octets.
     for story in sorted((corpora / "hpack-test-case").glob("*/story_*.json")):
-        # A story's later blocks index the dynamic table its earlier blocks filled: only the
-        # first block stands alone.
-        for case in json.loads(story.read_text(encoding="utf-8")).get("cases", [])[:1]:
+        data = bytearray(b"\x10\x00\xff\xff")
+        for case in json.loads(story.read_text(encoding="utf-8")).get("cases", []):
             wire = bytes.fromhex(case.get("wire", ""))
-            if wire:
-                counts["h2_hpack_decode"] = counts.get("h2_hpack_decode", 0) + write(
-                    corpus, "h2_hpack_decode", wire
-                )
+            if len(wire) > 255:
+                break
+            data.append(len(wire))
+            data.extend(wire)
+        if len(data) > 4:
+            counts["h2_hpack_decode"] = counts.get("h2_hpack_decode", 0) + write(
+                corpus, "h2_hpack_decode", bytes(data)
+            )
     print("seed: " + ", ".join(f"{t} +{n}" for t, n in sorted(counts.items())))
 
 
