@@ -127,9 +127,10 @@ proptest! {
         seed in any::<u64>(),
         steps in proptest::collection::vec(step(), 0..48),
     ) {
-        let mut config = Config::default();
-        config.limits = Limits { max_line_len, max_event_len };
-        config.end_of_stream = if flush { EndOfStream::Flush } else { EndOfStream::Discard };
+        let config = Config {
+            limits: Limits { max_line_len, max_event_len },
+            end_of_stream: if flush { EndOfStream::Flush } else { EndOfStream::Discard },
+        };
         let mut policy = Reconnect::new(ReconnectConfig {
             initial_retry,
             min_retry,
