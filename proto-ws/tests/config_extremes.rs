@@ -11,29 +11,25 @@ use proptest::prelude::*;
 use proto_ws::*;
 use util::{Ev, refragment};
 
+/// A value at an edge, large ones (where an exchange can succeed) as often as small ones.
 fn edgy_usize() -> impl Strategy<Value = usize> {
     prop_oneof![
-        Just(0usize),
-        Just(1),
-        Just(125),
-        Just(126),
-        Just(65_535),
-        Just(65_536),
-        Just(1 << 20),
-        Just(usize::MAX / 2),
-        Just(usize::MAX),
+        prop_oneof![
+            Just(0usize),
+            Just(1),
+            Just(125),
+            Just(126),
+            Just(65_535),
+            Just(65_536)
+        ],
+        prop_oneof![Just(1usize << 20), Just(usize::MAX / 2), Just(usize::MAX)],
     ]
 }
 
 fn edgy_u64() -> impl Strategy<Value = u64> {
     prop_oneof![
-        Just(0u64),
-        Just(1),
-        Just(125),
-        Just(65_536),
-        Just(1 << 20),
-        Just(u64::MAX >> 1),
-        Just(u64::MAX),
+        prop_oneof![Just(0u64), Just(1), Just(125), Just(65_536)],
+        prop_oneof![Just(1u64 << 20), Just(u64::MAX >> 1), Just(u64::MAX)],
     ]
 }
 
@@ -130,8 +126,17 @@ proptest! {
         agree in any::<bool>(),
         pieces in 1usize..4,
         closer in any::<bool>(),
+        roomy_limits in any::<bool>(),
     ) {
-        let mut server_config = server_config;
+        let (mut client_config, mut server_config) = (client_config, server_config);
+        if roomy_limits {
+            // Half the cases with room for every message: only the receive buffer and the
+            // deflate parameters are odd.
+            for c in [&mut client_config, &mut server_config] {
+                c.max_frame_size = c.max_frame_size.max(1 << 20);
+                c.max_message_size = c.max_message_size.max(1 << 20);
+            }
+        }
         if agree {
             server_config.deflate = client_config.deflate;
         }
@@ -145,16 +150,38 @@ proptest! {
         } else {
             let _ = server.close(CloseCode::NORMAL, "");
         }
+        let (mut at_server, mut at_client) = (Vec::new(), Vec::new());
         for _ in 0..4 {
             let up = transmit(&mut client);
             check_wire(&client_config, Role::Client, &up);
             let up = if pieces > 1 { refragment(&up, pieces) } else { up };
             let down = transmit(&mut server);
             check_wire(&server_config, Role::Server, &down);
-            deliver(&mut server, &up);
-            deliver(&mut client, &down);
+            at_server.extend(deliver(&mut server, &up));
+            at_client.extend(deliver(&mut client, &down));
         }
         let _ = (client.is_closed(), server.is_closed());
+        // With room for every message and the same parameters, every message arrives, and
+        // the close handshake completes.
+        let roomy = |c: &Config| c.max_frame_size >= 1 << 20 && c.max_message_size >= 1 << 20;
+        if agree && roomy(&client_config) && roomy(&server_config) {
+            let expected = [
+                Ev::Text("hello".into()),
+                Ev::Binary(big.clone()),
+                Ev::Ping(b"p".to_vec()),
+                Ev::Ping(Vec::new()),
+                Ev::Text("fr\u{e9}ag".into()),
+                Ev::Text("z".repeat(300)),
+            ];
+            for (who, got) in [("server", &at_server), ("client", &at_client)] {
+                let data: Vec<&Ev> = got
+                    .iter()
+                    .filter(|e| !matches!(e, Ev::Pong(_) | Ev::Close(..)))
+                    .collect();
+                prop_assert_eq!(data, expected.iter().collect::<Vec<_>>(), "{}", who);
+            }
+            prop_assert!(client.is_closed() && server.is_closed());
+        }
     }
 }
 
