@@ -265,3 +265,31 @@ proptest! {
         prop_assert!(everything.check_response(answer.as_bytes()).is_some(), "{answer}");
     }
 }
+
+/// Subprotocols a caller writes that no header can carry (a line break, a comma, a space,
+/// nothing at all, a repeat) are left out of the offer: a line break went onto the wire as
+/// is, a header of the caller's making in our request.
+#[test]
+fn subprotocols_that_are_not_tokens_are_not_offered() {
+    let hs = ClientHandshake::with_nonce([1; 16]).protocols(&[
+        "chat",
+        "evil\r\nX-Injected: 1",
+        "a, b",
+        "two words",
+        "",
+        "chat",
+        "v2.chat",
+    ]);
+    let mut req = Vec::new();
+    hs.write_request("example.com", "/ws", &mut req);
+    let text = String::from_utf8(req).unwrap();
+    assert!(!text.contains("X-Injected"), "{text}");
+    let offers: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("Sec-WebSocket-Protocol: "))
+        .collect();
+    assert_eq!(offers, ["chat, v2.chat"]);
+    for (n, v) in hs.headers() {
+        assert!(!v.contains(['\r', '\n']), "{n}: {v:?}");
+    }
+}
