@@ -10,6 +10,11 @@ use crate::mime::is_event_stream;
 use crate::parser::{Event, Parser};
 
 /// Configuration of a [`Reconnect`] policy.
+///
+/// Any values are accepted: every delay (these, and the server's `retry`) is capped at
+/// 2^32 - 1 seconds (about 136 years), so `Duration::MAX` means "as long as that"; a floor
+/// above the cap wins over it; where the clock cannot hold `now` plus the delay, the policy
+/// waits a day, then again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReconnectConfig {
     /// The reconnection time before the server sets one with `retry:` ("an implementation-

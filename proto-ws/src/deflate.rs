@@ -56,9 +56,11 @@ pub struct DeflateParams {
     pub server_no_context_takeover: bool,
     /// The client resets its compression context after each message.
     pub client_no_context_takeover: bool,
-    /// The server's compression window (8..=15).
+    /// The server's compression window (8..=15; a value outside is taken as the nearest one,
+    /// in [`response_header`](Self::response_header) and by the connection alike).
     pub server_max_window_bits: u8,
-    /// The client's compression window (8..=15).
+    /// The client's compression window (8..=15; a value outside is taken as the nearest one,
+    /// in [`response_header`](Self::response_header) and by the connection alike).
     pub client_max_window_bits: u8,
     /// Our compression level (local, not negotiated).
     pub level: u32,
@@ -150,17 +152,15 @@ impl DeflateParams {
         if self.client_no_context_takeover {
             s.push_str("; client_no_context_takeover");
         }
-        if self.server_max_window_bits < 15 {
-            s.push_str(&format!(
-                "; server_max_window_bits={}",
-                self.server_max_window_bits
-            ));
+        // RFC 7692 section 7.1.2: a window of 8..=15 bits; below 8 our compressor sends
+        // uncompressed messages, as at 8, and above 15 it uses 15.
+        let server_bits = self.server_max_window_bits.clamp(8, 15);
+        if server_bits < 15 {
+            s.push_str(&format!("; server_max_window_bits={server_bits}"));
         }
-        if self.client_max_window_bits < 15 {
-            s.push_str(&format!(
-                "; client_max_window_bits={}",
-                self.client_max_window_bits
-            ));
+        let client_bits = self.client_max_window_bits.clamp(8, 15);
+        if client_bits < 15 {
+            s.push_str(&format!("; client_max_window_bits={client_bits}"));
         }
         s
     }

@@ -169,6 +169,13 @@ fn has_token(value: &[u8], token: &[u8]) -> bool {
         .any(|t| trim(t).eq_ignore_ascii_case(token))
 }
 
+/// Whether `b` is a token (RFC 9110 section 5.6.2): one or more `tchar`.
+fn is_token(b: &[u8]) -> bool {
+    !b.is_empty()
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
+}
+
 fn tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
     value
         .split(|&c| c == b',')
@@ -427,9 +434,17 @@ impl ClientHandshake {
         }
     }
 
-    /// Offers these subprotocols, most preferred first.
+    /// Offers these subprotocols, most preferred first. RFC 6455 section 4.1 makes each a
+    /// token, unique: one that is not (empty, with a space, a comma, a line break or another
+    /// byte outside `tchar`), or repeats one before it, is left out of the offer, since no
+    /// `Sec-WebSocket-Protocol` header can carry it.
     pub fn protocols(mut self, protocols: &[&str]) -> Self {
-        self.protocols = protocols.iter().map(|p| p.to_string()).collect();
+        self.protocols.clear();
+        for p in protocols {
+            if is_token(p.as_bytes()) && !self.protocols.iter().any(|o| o == p) {
+                self.protocols.push(p.to_string());
+            }
+        }
         self
     }
 
