@@ -447,6 +447,10 @@ pub(crate) struct Prepared {
     /// With a profile, the fields as HTTP/2 sends them (merged into its HTTP/2 defaults);
     /// `None`: the same as `headers`.
     pub(crate) h2_headers: Option<Vec<(String, Vec<u8>)>>,
+    /// The client's default `Accept-Encoding` ([`ACCEPT_ENCODING`]) goes before
+    /// `headers[i]` (at their end when `i` is their number); not among `headers`, so that
+    /// it costs no allocation. Never with a profile (whose fields carry its own).
+    pub(crate) accept_encoding_at: Option<usize>,
     pub(crate) body: ReqBody,
     pub(crate) timeouts: ClientTimeouts,
     /// Over HTTP/1.1, send `Expect: 100-continue` (not among `headers`) and wait for the
@@ -488,6 +492,21 @@ impl Prepared {
         self.h2_headers.as_deref().unwrap_or(&self.headers)
     }
 
+    /// The fields HTTP/1.1 sends, in order: `headers` with the default `Accept-Encoding`
+    /// in its place ([`Prepared::accept_encoding_at`]).
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        with_accept_encoding(&self.headers, self.accept_encoding_at)
+    }
+
+    /// The fields HTTP/2 sends, in order: [`Prepared::h2_headers`], with the default
+    /// `Accept-Encoding` in its place when they are `headers`.
+    pub(crate) fn h2_fields(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        match &self.h2_headers {
+            Some(h) => with_accept_encoding(h, None),
+            None => with_accept_encoding(&self.headers, self.accept_encoding_at),
+        }
+    }
+
     /// Whether the request may be sent again after a connection lost it unanswered: an
     /// idempotent method (RFC 9110 9.2.2).
     pub(crate) fn is_idempotent(&self) -> bool {
@@ -520,6 +539,14 @@ impl Prepared {
             method: self.method.clone(),
             scheme: self.scheme,
             target: self.target.clone(),
+            // `Expect` is the caller's: the default field keeps its place before the
+            // caller's fields that followed it.
+            accept_encoding_at: self.accept_encoding_at.map(|i| {
+                i - self.headers[..i.min(self.headers.len())]
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case("expect"))
+                    .count()
+            }),
             headers: strip(&self.headers),
             h2_headers: self.h2_headers.as_deref().map(strip),
             body: self.body.clone(),
@@ -533,6 +560,23 @@ impl Prepared {
     pub(crate) fn method_has_body(&self) -> bool {
         matches!(&*self.method, "POST" | "PUT" | "PATCH")
     }
+}
+
+/// `headers` as `(name, value)`, with `Accept-Encoding: ACCEPT_ENCODING` before
+/// `headers[i]` for `at` = `Some(i)` (after the last for `i` past them).
+fn with_accept_encoding(
+    headers: &[(String, Vec<u8>)],
+    at: Option<usize>,
+) -> impl Iterator<Item = (&str, &[u8])> {
+    let (before, after) = headers.split_at(at.map_or(headers.len(), |i| i.min(headers.len())));
+    fn pair((n, v): &(String, Vec<u8>)) -> (&str, &[u8]) {
+        (n, v)
+    }
+    before
+        .iter()
+        .map(pair)
+        .chain(at.map(|_| ("Accept-Encoding", ACCEPT_ENCODING.as_bytes())))
+        .chain(after.iter().map(pair))
 }
 
 /// Whether `headers` hold `Expect: 100-continue`: a member of any `Expect` line's list, case
@@ -826,6 +870,8 @@ impl Client {
             method: std::mem::take(&mut req.method),
             scheme,
             target: std::mem::take(&mut req.url.target),
+            // A profile's fields carry its own (`add_client_fields` sets none then).
+            accept_encoding_at: req.accept_encoding_at.take(),
             headers,
             h2_headers,
             auto_expect,
@@ -1166,4 +1212,57 @@ fn tls_config(config: &ClientConfig, alpn_h2: bool) -> Result<tls::ClientConfig,
         b.danger_accept_invalid_certs(true).verify_hostname(false);
     }
     b.build().map_err(Error::Tls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ClientTimeouts, Prepared, ReqBody, Scheme};
+
+    fn prepared(fields: &[(&str, &str)], at: Option<usize>) -> Prepared {
+        Prepared {
+            method: "POST".into(),
+            scheme: Scheme::Http,
+            target: "/".to_owned(),
+            headers: fields
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
+                .collect(),
+            h2_headers: None,
+            accept_encoding_at: at,
+            body: ReqBody::Bytes(bytes::Bytes::from_static(b"body")),
+            timeouts: ClientTimeouts::default(),
+            auto_expect: false,
+            tunnel: None,
+        }
+    }
+
+    fn names(p: &Prepared) -> Vec<&str> {
+        p.fields().map(|(n, _)| n).collect()
+    }
+
+    /// The default `Accept-Encoding` sits at its place among the fields (first, between,
+    /// last), on both versions' lists, and keeps it when a 417 takes the caller's `Expect`
+    /// out from before it.
+    #[test]
+    fn the_default_accept_encoding_keeps_its_place() {
+        let fields = [("A", "1"), ("Expect", "100-continue"), ("Cookie", "k=v")];
+        assert_eq!(names(&prepared(&fields, None)), ["A", "Expect", "Cookie"]);
+        for (at, want) in [
+            (0, ["Accept-Encoding", "A", "Expect", "Cookie"]),
+            (2, ["A", "Expect", "Accept-Encoding", "Cookie"]),
+            (3, ["A", "Expect", "Cookie", "Accept-Encoding"]),
+        ] {
+            let p = prepared(&fields, Some(at));
+            assert_eq!(names(&p), want);
+            assert!(p.h2_fields().map(|(n, _)| n).eq(want.iter().copied()));
+            assert_eq!(
+                p.fields().find(|(n, _)| *n == "Accept-Encoding").unwrap().1,
+                super::ACCEPT_ENCODING.as_bytes()
+            );
+            let again = p.without_expect().unwrap();
+            let mut without: Vec<&str> = want.to_vec();
+            without.retain(|n| *n != "Expect");
+            assert_eq!(names(&again), without, "at {at}");
+        }
+    }
 }
