@@ -590,7 +590,10 @@ pub(crate) fn has_expect_continue(headers: &[(String, Vec<u8>)]) -> bool {
 struct Inner {
     settings: Arc<Settings>,
     config: ClientConfig,
-    tls: tls::ClientConfig,
+    /// For `https://` origins, made when first needed when it trusts the system's roots
+    /// (loading them is most of a client's start-up: some 40 million instructions, none of
+    /// which a cleartext-only client needs), at once otherwise.
+    tls: OnceLock<tls::ClientConfig>,
     /// For [`Route::http1_only`] routes (ALPN `http/1.1` alone), made when first needed.
     tls_http1: OnceLock<tls::ClientConfig>,
     /// TLS with `https://` proxies, by the proxy's own root and verify switch, made when
@@ -693,7 +696,15 @@ impl Client {
         stopper: Stopper,
         thread: Option<JoinHandle<std::io::Result<()>>>,
     ) -> Result<Client, Error> {
-        let tls = tls_config(&config, config.alpn_h2)?;
+        // Built at once without the system's roots: what the caller configured (root PEMs,
+        // profile, key log) is checked here, not at the first `https://` request. When it
+        // is the whole configuration it is kept; else the one with the system's roots is
+        // made when first needed (`Client::tls`).
+        let checked = tls_config(&config, config.alpn_h2, false)?;
+        let tls = OnceLock::new();
+        if !wants_system_roots(&config) {
+            let _ = tls.set(checked);
+        }
         let cookies = config.cookies.then(CookieJar::new);
         let h2 = match &config.profile {
             Some(p) => {
@@ -1063,11 +1074,23 @@ impl Client {
     }
 
     /// The TLS configuration of [`Route::http1_only`] routes.
+    /// The TLS configuration of `https://` origins, made when first needed (with the
+    /// system's roots: the checked one without them is kept when they are not wanted).
+    fn tls(&self) -> Result<&tls::ClientConfig, Error> {
+        if let Some(c) = self.inner.tls.get() {
+            return Ok(c);
+        }
+        let config = &self.inner.config;
+        let made = tls_config(config, config.alpn_h2, true)?;
+        Ok(self.inner.tls.get_or_init(|| made))
+    }
+
     fn tls_http1(&self) -> Result<&tls::ClientConfig, Error> {
         if let Some(c) = self.inner.tls_http1.get() {
             return Ok(c);
         }
-        let made = tls_config(&self.inner.config, false)?;
+        let config = &self.inner.config;
+        let made = tls_config(config, false, wants_system_roots(config))?;
         Ok(self.inner.tls_http1.get_or_init(|| made))
     }
 
@@ -1124,7 +1147,7 @@ impl Client {
                 let config = if route.http1_only {
                     self.tls_http1()?
                 } else {
-                    &self.inner.tls
+                    self.tls()?
                 };
                 Some(tls::ClientSession::new(config, route.tls_name()).map_err(Error::Tls)?)
             }
@@ -1186,7 +1209,18 @@ fn proxy_tls_config(config: &ClientConfig, proxy: &Proxy) -> Result<tls::ClientC
 /// The client's TLS configuration: the profile's ClientHello when there is one; ALPN
 /// offers `h2` first when `alpn_h2` (the profile's own list, with a profile), else
 /// `http/1.1` alone.
-fn tls_config(config: &ClientConfig, alpn_h2: bool) -> Result<tls::ClientConfig, Error> {
+/// Whether the client's TLS configuration trusts the system's roots.
+fn wants_system_roots(config: &ClientConfig) -> bool {
+    config.system_roots && config.verify
+}
+
+/// The client's TLS configuration (`alpn_h2`: ALPN offers h2), trusting the system's roots
+/// only when `system_roots`.
+fn tls_config(
+    config: &ClientConfig,
+    alpn_h2: bool,
+    system_roots: bool,
+) -> Result<tls::ClientConfig, Error> {
     let mut b = tls::ClientConfig::builder();
     if let Some(p) = &config.profile {
         b.profile(p.clone());
@@ -1204,7 +1238,7 @@ fn tls_config(config: &ClientConfig, alpn_h2: bool) -> Result<tls::ClientConfig,
     if let Some(log) = &config.key_log {
         b.key_log(Arc::clone(&log.0));
     }
-    b.system_roots(config.system_roots && config.verify);
+    b.system_roots(system_roots);
     for pem in &config.root_pems {
         b.add_root_pem(pem);
     }
@@ -1216,7 +1250,32 @@ fn tls_config(config: &ClientConfig, alpn_h2: bool) -> Result<tls::ClientConfig,
 
 #[cfg(test)]
 mod tests {
-    use super::{ClientTimeouts, Prepared, ReqBody, Scheme};
+    use super::{Client, ClientConfig, ClientTimeouts, Prepared, ReqBody, Scheme};
+
+    /// The system's roots are loaded with the first `https://` connection, not at start-up
+    /// (a cleartext client never loads them); a configuration without them is made at once;
+    /// either way a root PEM that is not one fails `Client::new` as before.
+    #[test]
+    fn the_system_roots_load_when_first_needed() {
+        let client = Client::new(ClientConfig::default()).unwrap();
+        assert!(client.inner.tls.get().is_none(), "not at start-up");
+        client.tls().unwrap();
+        assert!(client.inner.tls.get().is_some());
+        let without = Client::new(ClientConfig {
+            system_roots: false,
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        assert!(without.inner.tls.get().is_some(), "nothing to put off");
+        for system_roots in [true, false] {
+            let bad = Client::new(ClientConfig {
+                system_roots,
+                root_pems: vec![b"-----BEGIN CERTIFICATE-----\nnot base64\n".to_vec()],
+                ..ClientConfig::default()
+            });
+            assert!(bad.is_err(), "system roots {system_roots}");
+        }
+    }
 
     fn prepared(fields: &[(&str, &str)], at: Option<usize>) -> Prepared {
         Prepared {
