@@ -834,7 +834,7 @@ impl Client {
         total_from: Instant,
         cancel: &cancel::Cancel,
     ) -> Result<(Response, Arc<Prepared>), Error> {
-        let (route, mut prepared, started) = self.prepare(req);
+        let (route, mut prepared, started) = self.prepare(req, Instant::now());
         let resp = self.exchange(&route, &prepared, started, total_from, cancel);
         req.url.origin = route.origin;
         req.url.target = Prepared::take_target(&mut prepared);
@@ -842,14 +842,15 @@ impl Client {
     }
 
     /// `req` as one exchange sends it: its route, the prepared request (its method and,
-    /// without a profile, its fields move into it) and when it was asked.
+    /// without a profile, its fields move into it) and when it was asked (`started`, the
+    /// caller's clock reading: a completion queue's submission reads the clock once for
+    /// this and for the total timeout).
     ///
     /// The URL moves rather than being copied: its origin into the route (the pool's key),
     /// its target into the prepared request. `req.url` is left with an empty host and
     /// target until the caller puts `route.origin` and [`Prepared::take_target`] back (or
     /// moves them into the response's URL), once the exchange no longer needs them.
-    fn prepare(&self, req: &mut Request) -> (Route, Arc<Prepared>, Instant) {
-        let started = Instant::now();
+    fn prepare(&self, req: &mut Request, started: Instant) -> (Route, Arc<Prepared>, Instant) {
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
         let scheme = req.url.origin.scheme;
         let origin = std::mem::replace(&mut req.url.origin, Url::empty(scheme).origin);
@@ -925,7 +926,7 @@ impl Client {
             if let Err(e) = cancel.attach(&ex) {
                 break Err(e);
             }
-            let source = match prepared.body.start() {
+            let source = match prepared.body.start(started) {
                 Ok(s) => s,
                 Err(e) => break Err(e),
             };
