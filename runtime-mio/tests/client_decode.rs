@@ -113,6 +113,10 @@ fn serve(routes: Routes) -> Server {
         },
         move |req| {
             let path = req.path();
+            if path == "/fields" {
+                let names: Vec<&str> = req.headers().map(|(n, _)| n).collect();
+                return Response::new(200).with_body(names.join(","));
+            }
             if path == "/accept-encoding" {
                 let ae = req.header("accept-encoding").unwrap_or(b"(none)").to_vec();
                 return Response::new(200).with_body(ae);
@@ -571,6 +575,48 @@ fn bounded_waits_on_a_decoded_body() {
             }
         }
         assert!(out == plain, "{wait:?}");
+    }
+    server.shutdown().unwrap();
+}
+
+/// The default `Accept-Encoding` goes where it always went: after the caller's own fields,
+/// before the `Cookie` the store adds; over HTTP/1.1 and h2c, through `Client::request` and
+/// a completion queue (it is no field of the request but a place among them).
+#[test]
+fn the_default_accept_encoding_follows_the_callers_fields_and_precedes_the_cookie() {
+    let server = serve(Routes::new());
+    let base = format!("http://{}", server.local_addr());
+    let url = runtime_mio::client::Url::parse(&format!("{base}/fields")).unwrap();
+    for h2c in [false, true] {
+        let client = client(h2c);
+        assert!(client.cookie_jar().unwrap().set_cookie(&url, "k=v"));
+        let req = || {
+            Request::get(&format!("{base}/fields"))
+                .unwrap()
+                .header("X-First", "1")
+                .header("X-Second", "2")
+        };
+        let want = if h2c {
+            "x-first,x-second,accept-encoding,cookie"
+        } else {
+            "Host,X-First,X-Second,Accept-Encoding,Cookie"
+        };
+        let mut r = client.request(req()).unwrap();
+        assert_eq!(
+            String::from_utf8(r.body().read_to_end().unwrap()).unwrap(),
+            want,
+            "h2c {h2c}"
+        );
+        let mut q = client.queue();
+        q.submit(req(), runtime_mio::client::CompletionMode::Buffered(1024))
+            .unwrap();
+        let mut done = q.wait(runtime_mio::client::Wait::Block);
+        let mut r = done.pop().unwrap().result.unwrap();
+        assert_eq!(
+            String::from_utf8(r.body().read_to_end().unwrap()).unwrap(),
+            want,
+            "queue, h2c {h2c}"
+        );
     }
     server.shutdown().unwrap();
 }

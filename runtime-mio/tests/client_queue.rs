@@ -115,6 +115,49 @@ fn many_in_flight(h2: bool, mode: CompletionMode) {
     server.shutdown().unwrap();
 }
 
+/// `Response::started` is when the request was submitted (and, through
+/// `Client::request`, when it was asked for): a request submitted later started later, and
+/// each one between the clock readings around its own submission.
+#[test]
+fn started_is_when_the_request_was_submitted() {
+    let (server, client, base) = setup(false);
+    let mut q = client.queue();
+    let before = Instant::now();
+    let first = q
+        .submit(
+            Request::get(&format!("{base}/n/1")).unwrap(),
+            CompletionMode::Head,
+        )
+        .unwrap();
+    let between = Instant::now();
+    std::thread::sleep(Duration::from_millis(20));
+    let second_from = Instant::now();
+    let second = q
+        .submit(
+            Request::get(&format!("{base}/n/2")).unwrap(),
+            CompletionMode::Head,
+        )
+        .unwrap();
+    let after = Instant::now();
+    let mut started = HashMap::new();
+    while q.in_flight() > 0 {
+        for c in q.wait(Wait::Block) {
+            let mut resp = c.result.unwrap();
+            resp.body().read_to_end().unwrap();
+            started.insert(c.ticket, resp.started());
+        }
+    }
+    assert!((before..=between).contains(&started[&first]));
+    assert!((second_from..=after).contains(&started[&second]));
+    drop(q);
+    let before = Instant::now();
+    let resp = client
+        .request(Request::get(&format!("{base}/n/3")).unwrap())
+        .unwrap();
+    assert!((before..=Instant::now()).contains(&resp.started()));
+    server.shutdown().unwrap();
+}
+
 #[test]
 fn many_in_flight_h1_complete_at_head() {
     many_in_flight(false, CompletionMode::Head);

@@ -725,6 +725,15 @@ impl Response {
         self.connection
     }
 
+    /// When the request was asked for: [`Client::request`](super::Client::request) called,
+    /// or the request submitted to a completion queue (before any redirect; the total
+    /// timeout runs from here). `started().elapsed()` once the body is read is the
+    /// request's latency, with no clock read or table of the caller's own.
+    #[must_use]
+    pub fn started(&self) -> Instant {
+        self.body.exchange.started
+    }
+
     /// A handle that cancels this exchange from any thread.
     #[must_use]
     pub fn cancel_handle(&self) -> CancelHandle {

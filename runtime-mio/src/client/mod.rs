@@ -447,6 +447,10 @@ pub(crate) struct Prepared {
     /// With a profile, the fields as HTTP/2 sends them (merged into its HTTP/2 defaults);
     /// `None`: the same as `headers`.
     pub(crate) h2_headers: Option<Vec<(String, Vec<u8>)>>,
+    /// The client's default `Accept-Encoding` ([`ACCEPT_ENCODING`]) goes before
+    /// `headers[i]` (at their end when `i` is their number); not among `headers`, so that
+    /// it costs no allocation. Never with a profile (whose fields carry its own).
+    pub(crate) accept_encoding_at: Option<usize>,
     pub(crate) body: ReqBody,
     pub(crate) timeouts: ClientTimeouts,
     /// Over HTTP/1.1, send `Expect: 100-continue` (not among `headers`) and wait for the
@@ -488,6 +492,21 @@ impl Prepared {
         self.h2_headers.as_deref().unwrap_or(&self.headers)
     }
 
+    /// The fields HTTP/1.1 sends, in order: `headers` with the default `Accept-Encoding`
+    /// in its place ([`Prepared::accept_encoding_at`]).
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        with_accept_encoding(&self.headers, self.accept_encoding_at)
+    }
+
+    /// The fields HTTP/2 sends, in order: [`Prepared::h2_headers`], with the default
+    /// `Accept-Encoding` in its place when they are `headers`.
+    pub(crate) fn h2_fields(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        match &self.h2_headers {
+            Some(h) => with_accept_encoding(h, None),
+            None => with_accept_encoding(&self.headers, self.accept_encoding_at),
+        }
+    }
+
     /// Whether the request may be sent again after a connection lost it unanswered: an
     /// idempotent method (RFC 9110 9.2.2).
     pub(crate) fn is_idempotent(&self) -> bool {
@@ -520,6 +539,14 @@ impl Prepared {
             method: self.method.clone(),
             scheme: self.scheme,
             target: self.target.clone(),
+            // `Expect` is the caller's: the default field keeps its place before the
+            // caller's fields that followed it.
+            accept_encoding_at: self.accept_encoding_at.map(|i| {
+                i - self.headers[..i.min(self.headers.len())]
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case("expect"))
+                    .count()
+            }),
             headers: strip(&self.headers),
             h2_headers: self.h2_headers.as_deref().map(strip),
             body: self.body.clone(),
@@ -535,6 +562,23 @@ impl Prepared {
     }
 }
 
+/// `headers` as `(name, value)`, with `Accept-Encoding: ACCEPT_ENCODING` before
+/// `headers[i]` for `at` = `Some(i)` (after the last for `i` past them).
+fn with_accept_encoding(
+    headers: &[(String, Vec<u8>)],
+    at: Option<usize>,
+) -> impl Iterator<Item = (&str, &[u8])> {
+    let (before, after) = headers.split_at(at.map_or(headers.len(), |i| i.min(headers.len())));
+    fn pair((n, v): &(String, Vec<u8>)) -> (&str, &[u8]) {
+        (n, v)
+    }
+    before
+        .iter()
+        .map(pair)
+        .chain(at.map(|_| ("Accept-Encoding", ACCEPT_ENCODING.as_bytes())))
+        .chain(after.iter().map(pair))
+}
+
 /// Whether `headers` hold `Expect: 100-continue`: a member of any `Expect` line's list, case
 /// ignored (RFC 9110 10.1.1).
 pub(crate) fn has_expect_continue(headers: &[(String, Vec<u8>)]) -> bool {
@@ -546,7 +590,10 @@ pub(crate) fn has_expect_continue(headers: &[(String, Vec<u8>)]) -> bool {
 struct Inner {
     settings: Arc<Settings>,
     config: ClientConfig,
-    tls: tls::ClientConfig,
+    /// For `https://` origins, made when first needed when it trusts the system's roots
+    /// (loading them is most of a client's start-up: some 40 million instructions, none of
+    /// which a cleartext-only client needs), at once otherwise.
+    tls: OnceLock<tls::ClientConfig>,
     /// For [`Route::http1_only`] routes (ALPN `http/1.1` alone), made when first needed.
     tls_http1: OnceLock<tls::ClientConfig>,
     /// TLS with `https://` proxies, by the proxy's own root and verify switch, made when
@@ -649,7 +696,15 @@ impl Client {
         stopper: Stopper,
         thread: Option<JoinHandle<std::io::Result<()>>>,
     ) -> Result<Client, Error> {
-        let tls = tls_config(&config, config.alpn_h2)?;
+        // Built at once without the system's roots: what the caller configured (root PEMs,
+        // profile, key log) is checked here, not at the first `https://` request. When it
+        // is the whole configuration it is kept; else the one with the system's roots is
+        // made when first needed (`Client::tls`).
+        let checked = tls_config(&config, config.alpn_h2, false)?;
+        let tls = OnceLock::new();
+        if !wants_system_roots(&config) {
+            let _ = tls.set(checked);
+        }
         let cookies = config.cookies.then(CookieJar::new);
         let h2 = match &config.profile {
             Some(p) => {
@@ -779,7 +834,7 @@ impl Client {
         total_from: Instant,
         cancel: &cancel::Cancel,
     ) -> Result<(Response, Arc<Prepared>), Error> {
-        let (route, mut prepared, started) = self.prepare(req);
+        let (route, mut prepared, started) = self.prepare(req, Instant::now());
         let resp = self.exchange(&route, &prepared, started, total_from, cancel);
         req.url.origin = route.origin;
         req.url.target = Prepared::take_target(&mut prepared);
@@ -787,14 +842,15 @@ impl Client {
     }
 
     /// `req` as one exchange sends it: its route, the prepared request (its method and,
-    /// without a profile, its fields move into it) and when it was asked.
+    /// without a profile, its fields move into it) and when it was asked (`started`, the
+    /// caller's clock reading: a completion queue's submission reads the clock once for
+    /// this and for the total timeout).
     ///
     /// The URL moves rather than being copied: its origin into the route (the pool's key),
     /// its target into the prepared request. `req.url` is left with an empty host and
     /// target until the caller puts `route.origin` and [`Prepared::take_target`] back (or
     /// moves them into the response's URL), once the exchange no longer needs them.
-    fn prepare(&self, req: &mut Request) -> (Route, Arc<Prepared>, Instant) {
-        let started = Instant::now();
+    fn prepare(&self, req: &mut Request, started: Instant) -> (Route, Arc<Prepared>, Instant) {
         let timeouts = req.timeouts.unwrap_or(self.inner.config.timeouts);
         let scheme = req.url.origin.scheme;
         let origin = std::mem::replace(&mut req.url.origin, Url::empty(scheme).origin);
@@ -826,6 +882,8 @@ impl Client {
             method: std::mem::take(&mut req.method),
             scheme,
             target: std::mem::take(&mut req.url.target),
+            // A profile's fields carry its own (`add_client_fields` sets none then).
+            accept_encoding_at: req.accept_encoding_at.take(),
             headers,
             h2_headers,
             auto_expect,
@@ -868,7 +926,7 @@ impl Client {
             if let Err(e) = cancel.attach(&ex) {
                 break Err(e);
             }
-            let source = match prepared.body.start() {
+            let source = match prepared.body.start(started) {
                 Ok(s) => s,
                 Err(e) => break Err(e),
             };
@@ -1017,11 +1075,23 @@ impl Client {
     }
 
     /// The TLS configuration of [`Route::http1_only`] routes.
+    /// The TLS configuration of `https://` origins, made when first needed (with the
+    /// system's roots: the checked one without them is kept when they are not wanted).
+    fn tls(&self) -> Result<&tls::ClientConfig, Error> {
+        if let Some(c) = self.inner.tls.get() {
+            return Ok(c);
+        }
+        let config = &self.inner.config;
+        let made = tls_config(config, config.alpn_h2, true)?;
+        Ok(self.inner.tls.get_or_init(|| made))
+    }
+
     fn tls_http1(&self) -> Result<&tls::ClientConfig, Error> {
         if let Some(c) = self.inner.tls_http1.get() {
             return Ok(c);
         }
-        let made = tls_config(&self.inner.config, false)?;
+        let config = &self.inner.config;
+        let made = tls_config(config, false, wants_system_roots(config))?;
         Ok(self.inner.tls_http1.get_or_init(|| made))
     }
 
@@ -1078,7 +1148,7 @@ impl Client {
                 let config = if route.http1_only {
                     self.tls_http1()?
                 } else {
-                    &self.inner.tls
+                    self.tls()?
                 };
                 Some(tls::ClientSession::new(config, route.tls_name()).map_err(Error::Tls)?)
             }
@@ -1140,7 +1210,18 @@ fn proxy_tls_config(config: &ClientConfig, proxy: &Proxy) -> Result<tls::ClientC
 /// The client's TLS configuration: the profile's ClientHello when there is one; ALPN
 /// offers `h2` first when `alpn_h2` (the profile's own list, with a profile), else
 /// `http/1.1` alone.
-fn tls_config(config: &ClientConfig, alpn_h2: bool) -> Result<tls::ClientConfig, Error> {
+/// Whether the client's TLS configuration trusts the system's roots.
+fn wants_system_roots(config: &ClientConfig) -> bool {
+    config.system_roots && config.verify
+}
+
+/// The client's TLS configuration (`alpn_h2`: ALPN offers h2), trusting the system's roots
+/// only when `system_roots`.
+fn tls_config(
+    config: &ClientConfig,
+    alpn_h2: bool,
+    system_roots: bool,
+) -> Result<tls::ClientConfig, Error> {
     let mut b = tls::ClientConfig::builder();
     if let Some(p) = &config.profile {
         b.profile(p.clone());
@@ -1158,7 +1239,7 @@ fn tls_config(config: &ClientConfig, alpn_h2: bool) -> Result<tls::ClientConfig,
     if let Some(log) = &config.key_log {
         b.key_log(Arc::clone(&log.0));
     }
-    b.system_roots(config.system_roots && config.verify);
+    b.system_roots(system_roots);
     for pem in &config.root_pems {
         b.add_root_pem(pem);
     }
@@ -1166,4 +1247,82 @@ fn tls_config(config: &ClientConfig, alpn_h2: bool) -> Result<tls::ClientConfig,
         b.danger_accept_invalid_certs(true).verify_hostname(false);
     }
     b.build().map_err(Error::Tls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Client, ClientConfig, ClientTimeouts, Prepared, ReqBody, Scheme};
+
+    /// The system's roots are loaded with the first `https://` connection, not at start-up
+    /// (a cleartext client never loads them); a configuration without them is made at once;
+    /// either way a root PEM that is not one fails `Client::new` as before.
+    #[test]
+    fn the_system_roots_load_when_first_needed() {
+        let client = Client::new(ClientConfig::default()).unwrap();
+        assert!(client.inner.tls.get().is_none(), "not at start-up");
+        client.tls().unwrap();
+        assert!(client.inner.tls.get().is_some());
+        let without = Client::new(ClientConfig {
+            system_roots: false,
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        assert!(without.inner.tls.get().is_some(), "nothing to put off");
+        for system_roots in [true, false] {
+            let bad = Client::new(ClientConfig {
+                system_roots,
+                root_pems: vec![b"-----BEGIN CERTIFICATE-----\nnot base64\n".to_vec()],
+                ..ClientConfig::default()
+            });
+            assert!(bad.is_err(), "system roots {system_roots}");
+        }
+    }
+
+    fn prepared(fields: &[(&str, &str)], at: Option<usize>) -> Prepared {
+        Prepared {
+            method: "POST".into(),
+            scheme: Scheme::Http,
+            target: "/".to_owned(),
+            headers: fields
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
+                .collect(),
+            h2_headers: None,
+            accept_encoding_at: at,
+            body: ReqBody::Bytes(bytes::Bytes::from_static(b"body")),
+            timeouts: ClientTimeouts::default(),
+            auto_expect: false,
+            tunnel: None,
+        }
+    }
+
+    fn names(p: &Prepared) -> Vec<&str> {
+        p.fields().map(|(n, _)| n).collect()
+    }
+
+    /// The default `Accept-Encoding` sits at its place among the fields (first, between,
+    /// last), on both versions' lists, and keeps it when a 417 takes the caller's `Expect`
+    /// out from before it.
+    #[test]
+    fn the_default_accept_encoding_keeps_its_place() {
+        let fields = [("A", "1"), ("Expect", "100-continue"), ("Cookie", "k=v")];
+        assert_eq!(names(&prepared(&fields, None)), ["A", "Expect", "Cookie"]);
+        for (at, want) in [
+            (0, ["Accept-Encoding", "A", "Expect", "Cookie"]),
+            (2, ["A", "Expect", "Accept-Encoding", "Cookie"]),
+            (3, ["A", "Expect", "Cookie", "Accept-Encoding"]),
+        ] {
+            let p = prepared(&fields, Some(at));
+            assert_eq!(names(&p), want);
+            assert!(p.h2_fields().map(|(n, _)| n).eq(want.iter().copied()));
+            assert_eq!(
+                p.fields().find(|(n, _)| *n == "Accept-Encoding").unwrap().1,
+                super::ACCEPT_ENCODING.as_bytes()
+            );
+            let again = p.without_expect().unwrap();
+            let mut without: Vec<&str> = want.to_vec();
+            without.retain(|n| *n != "Expect");
+            assert_eq!(names(&again), without, "at {at}");
+        }
+    }
 }

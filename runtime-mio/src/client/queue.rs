@@ -263,7 +263,7 @@ impl CompletionQueue {
         let total_from = Instant::now();
         // `req` ends here: its URL's origin (once the route is done with it) and target
         // (from `prepared`, at the completion) go into the response's URL, not copied.
-        let (route, prepared, started) = self.client.prepare(&mut req);
+        let (route, prepared, started) = self.client.prepare(&mut req, total_from);
         let (shared, unshared) = (req.cancel_signal(), super::cancel::Cancel::unshared());
         let cancel = shared.as_deref().unwrap_or(&unshared);
         let limit = match mode {
@@ -272,7 +272,7 @@ impl CompletionQueue {
         };
         let ex = Exchange::new(limit, total_from);
         cancel.attach(&ex)?;
-        let source = prepared.body.start()?;
+        let source = prepared.body.start(started)?;
         let job = Job {
             ex: Arc::clone(&ex),
             req: Arc::clone(&prepared),

@@ -14,7 +14,7 @@
 //! stream is reset).
 
 use super::body::{Response, Wait};
-use super::decode::{self, ACCEPT_ENCODING};
+use super::decode;
 use super::error::Error;
 use super::upload::ReqBody;
 use super::url::Url;
@@ -95,13 +95,11 @@ pub(super) fn add_client_fields<'a>(
     decoding: bool,
     chain: impl IntoIterator<Item = &'a Url>,
 ) -> SiteContext {
-    if decoding
+    // Not copied into the fields: where it goes among them (`ACCEPT_ENCODING`, static).
+    req.accept_encoding_at = (decoding
         && client.inner.config.profile.is_none()
-        && !has_header(&req.headers, "accept-encoding")
-    {
-        req.headers
-            .push(("Accept-Encoding".to_owned(), ACCEPT_ENCODING.into()));
-    }
+        && !has_header(&req.headers, "accept-encoding"))
+    .then_some(req.headers.len());
     let site = SiteContext::of(
         &req.url,
         &req.method,

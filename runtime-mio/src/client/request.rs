@@ -32,6 +32,11 @@ pub struct Request {
     /// cancel allocates none. Set only while the caller owns the request (every call that
     /// sends it takes it by value), so a send that finds none here cannot miss a handle.
     pub(super) cancel: OnceLock<Arc<cancel::Cancel>>,
+    /// The client's default `Accept-Encoding` goes before `headers[i]` (at the end when `i`
+    /// is their number): set when the client adds it for a hop (`add_client_fields`), moved
+    /// into [`Prepared::accept_encoding_at`](super::Prepared::accept_encoding_at) with the
+    /// fields. A position rather than a field: the usual request allocates nothing for it.
+    pub(super) accept_encoding_at: Option<usize>,
 }
 
 impl Clone for Request {
@@ -48,6 +53,7 @@ impl Clone for Request {
             server_name: self.server_name.clone(),
             initiator: self.initiator.clone(),
             cancel: OnceLock::new(),
+            accept_encoding_at: self.accept_encoding_at,
         }
     }
 }
@@ -111,6 +117,7 @@ impl Request {
             server_name: None,
             initiator: None,
             cancel: OnceLock::new(),
+            accept_encoding_at: None,
         })
     }
 

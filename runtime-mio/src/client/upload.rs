@@ -83,10 +83,10 @@ impl ReqBody {
 
     /// The source one attempt sends from: the bytes, or a pipe (a pump thread started for
     /// pieces).
-    pub(crate) fn start(&self) -> Result<Source, Error> {
+    pub(crate) fn start(&self, now: Instant) -> Result<Source, Error> {
         match self {
-            ReqBody::Bytes(b) => Ok(Source::bytes(b.clone())),
-            ReqBody::Writer(p, _) => Ok(Source::pipe(Arc::clone(p))),
+            ReqBody::Bytes(b) => Ok(Source::bytes(b.clone(), now)),
+            ReqBody::Writer(p, _) => Ok(Source::pipe(Arc::clone(p), now)),
             ReqBody::Pieces(pieces) => {
                 let pipe = Pipe::new(PIPE_LIMIT);
                 let mut w = BodyWriter {
@@ -106,7 +106,7 @@ impl ReqBody {
                         }
                     })
                     .map_err(|e| Error::Io(Arc::new(e)))?;
-                let mut source = Source::pipe(pipe);
+                let mut source = Source::pipe(pipe, now);
                 source.owned = true;
                 Ok(source)
             }
@@ -530,27 +530,29 @@ impl Drop for Source {
 }
 
 impl Source {
-    /// No body.
-    pub(crate) fn empty() -> Self {
-        Source::bytes(Bytes::new())
+    /// No body (`now`: the write-stall clock's start, as for the others).
+    pub(crate) fn empty(now: Instant) -> Self {
+        Source::bytes(Bytes::new(), now)
     }
 
-    fn bytes(b: Bytes) -> Self {
+    /// `now` (the caller's clock reading; no clock is read here): when the write-stall
+    /// clock starts, until the connection that takes the source starts it again.
+    fn bytes(b: Bytes, now: Instant) -> Self {
         Source {
             rest: b,
             pipe: None,
             done: false,
-            progress: Instant::now(),
+            progress: now,
             owned: false,
         }
     }
 
-    fn pipe(p: Arc<Pipe>) -> Self {
+    fn pipe(p: Arc<Pipe>, now: Instant) -> Self {
         Source {
             rest: Bytes::new(),
             pipe: Some(p),
             done: false,
-            progress: Instant::now(),
+            progress: now,
             owned: false,
         }
     }

@@ -371,6 +371,7 @@ impl Client {
             headers,
             body: super::upload::ReqBody::Writer(body, None),
             h2_headers,
+            accept_encoding_at: None,
             timeouts,
             auto_expect: false,
             tunnel: Some(Tunnel {

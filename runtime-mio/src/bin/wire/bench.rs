@@ -12,7 +12,7 @@
 //! second against a server on a busy core (the smaller batches it writes). Redirects are not
 //! followed (as h2load). Correctness first: every body is read whole and counted.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -123,10 +123,46 @@ impl Queue {
 /// What one worker saw.
 #[derive(Default)]
 struct Tally {
-    latencies: Vec<Duration>,
+    /// Each completed request's latency in nanoseconds, in completion order (the
+    /// percentiles are picked from it exactly at the end, without sorting it).
+    latencies: Vec<u64>,
     statuses: BTreeMap<u16, u64>,
     errors: BTreeMap<String, u64>,
     bytes: u64,
+}
+
+/// The latency figures `wire bench` reports.
+#[derive(Debug, PartialEq, Eq)]
+struct Latency {
+    min: Duration,
+    mean: Duration,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+/// The figures of `nanos` (one latency per request, in nanoseconds; reordered), exactly:
+/// percentile `p` is the value at rank `ceil(n * p)` (1-based) of the sorted list, picked
+/// in linear time ([`slice::select_nth_unstable`]) rather than by sorting the whole list.
+/// `None` when it is empty.
+#[allow(clippy::cast_precision_loss)]
+fn latency(nanos: &mut [u64]) -> Option<Latency> {
+    let n = nanos.len();
+    let (&min, &max) = (nanos.iter().min()?, nanos.iter().max()?);
+    let sum: u128 = nanos.iter().map(|&x| u128::from(x)).sum();
+    let mut pct = |p: f64| {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let rank = ((n as f64 * p).ceil() as usize).clamp(1, n);
+        *nanos.select_nth_unstable(rank - 1).1
+    };
+    let (p50, p99) = (pct(0.50), pct(0.99));
+    Some(Latency {
+        min: Duration::from_nanos(min),
+        mean: Duration::from_nanos(u64::try_from(sum / n as u128).unwrap_or(u64::MAX)),
+        p50: Duration::from_nanos(p50),
+        p99: Duration::from_nanos(p99),
+        max: Duration::from_nanos(max),
+    })
 }
 
 fn ms(d: Duration) -> String {
@@ -137,38 +173,6 @@ fn ms(d: Duration) -> String {
         format!("{:.2}ms", d.as_secs_f64() * 1e3)
     } else {
         format!("{us}us")
-    }
-}
-
-/// Hashes the queue's tickets (numbers it hands out in sequence, never a peer's) with one
-/// multiplication: SipHash cost about 350 instructions a request for the insert and the
-/// remove of each ticket's send time. (The client's own `IdMap` is crate-private; this
-/// binary cannot reach it.)
-#[derive(Debug, Clone, Copy, Default)]
-struct TicketHash;
-
-impl std::hash::BuildHasher for TicketHash {
-    type Hasher = TicketHasher;
-    fn build_hasher(&self) -> TicketHasher {
-        TicketHasher(0)
-    }
-}
-
-/// [`TicketHash`]'s hasher: each word times an odd constant (Fibonacci hashing).
-#[derive(Debug)]
-struct TicketHasher(u64);
-
-impl std::hash::Hasher for TicketHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
@@ -234,28 +238,20 @@ pub(crate) fn run(args: &Args) -> u8 {
     // A duration past what the clock can reach runs until interrupted.
     let deadline = end.and_then(|d| started.checked_add(d));
     let mut all = Tally::default();
-    // When each ticket was submitted (its latency runs from there).
-    let mut sent_at = HashMap::with_hasher(TicketHash);
     let mut submitted = 0u64;
-    let mut submit = |queue: &mut Queue,
-                      sent_at: &mut HashMap<Ticket, Instant, TicketHash>,
-                      t: &mut Tally|
-     -> bool {
+    // A latency runs from the submission (`Response::started`) to the body's end.
+    let mut submit = |queue: &mut Queue, t: &mut Tally| -> bool {
         if deadline.is_some_and(|d| Instant::now() >= d) || submitted >= total {
             return false;
         }
         submitted += 1;
-        let t0 = Instant::now();
-        match queue.submit(template.clone()) {
-            Ok(ticket) => {
-                sent_at.insert(ticket, t0);
-            }
-            Err(e) => *t.errors.entry(e.to_string()).or_default() += 1,
+        if let Err(e) = queue.submit(template.clone()) {
+            *t.errors.entry(e.to_string()).or_default() += 1;
         }
         true
     };
     for _ in 0..workers {
-        if !submit(&mut queue, &mut sent_at, &mut all) {
+        if !submit(&mut queue, &mut all) {
             break;
         }
     }
@@ -267,29 +263,28 @@ pub(crate) fn run(args: &Args) -> u8 {
                 while let Some(c) = resp.body().chunk(Wait::Block)? {
                     n += c.len() as u64;
                 }
-                Ok((status, n))
+                Ok((status, n, resp.started().elapsed()))
             });
-            let t0 = sent_at.remove(&done.ticket);
             match result {
-                Ok((status, n)) => {
-                    if let Some(t0) = t0 {
-                        all.latencies.push(t0.elapsed());
-                    }
+                Ok((status, n, latency)) => {
+                    all.latencies
+                        .push(u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX));
                     *all.statuses.entry(status).or_default() += 1;
                     all.bytes += n;
                 }
                 Err(e) => *all.errors.entry(e.to_string()).or_default() += 1,
             }
-            submit(&mut queue, &mut sent_at, &mut all);
+            submit(&mut queue, &mut all);
         }
     }
     let elapsed = started.elapsed();
-    report(&all, elapsed, conns, streams, queue.opened());
+    let opened = queue.opened();
+    report(all, elapsed, conns, streams, opened);
     0
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn report(all: &Tally, elapsed: Duration, conns: usize, streams: usize, opened: u64) {
+fn report(mut all: Tally, elapsed: Duration, conns: usize, streams: usize, opened: u64) {
     use std::fmt::Write as _;
     // Written at once, and a closed stdout (`| head`) is not an error worth a panic.
     let mut o = String::new();
@@ -339,26 +334,21 @@ fn report(all: &Tally, elapsed: Duration, conns: usize, streams: usize, opened: 
         "connections: {conns} asked, {opened} opened, {streams} stream(s) each in flight"
     );
     let _ = writeln!(o, "traffic: {} body bytes", all.bytes);
-    let mut lat = all.latencies.clone();
-    lat.sort_unstable();
-    if lat.is_empty() {
-        let _ = writeln!(o, "latency: no request completed");
-    } else {
-        let pct = |p: f64| {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let i = ((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len()) - 1;
-            lat[i]
-        };
-        let mean = lat.iter().sum::<Duration>() / u32::try_from(lat.len()).unwrap_or(u32::MAX);
-        let _ = writeln!(
-            o,
-            "latency: min {}, mean {}, p50 {}, p99 {}, max {}",
-            ms(lat[0]),
-            ms(mean),
-            ms(pct(0.50)),
-            ms(pct(0.99)),
-            ms(lat[lat.len() - 1])
-        );
+    match latency(&mut all.latencies) {
+        None => {
+            let _ = writeln!(o, "latency: no request completed");
+        }
+        Some(l) => {
+            let _ = writeln!(
+                o,
+                "latency: min {}, mean {}, p50 {}, p99 {}, max {}",
+                ms(l.min),
+                ms(l.mean),
+                ms(l.p50),
+                ms(l.p99),
+                ms(l.max)
+            );
+        }
     }
     if all.errors.is_empty() {
         let _ = writeln!(o, "errors: none");
@@ -368,4 +358,48 @@ fn report(all: &Tally, elapsed: Duration, conns: usize, streams: usize, opened: 
         }
     }
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), o.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Latency, latency};
+    use std::time::Duration;
+
+    /// The figures are those of the sorted list: rank ceil(n * p), 1-based, for each
+    /// percentile, whatever order the latencies came in.
+    #[test]
+    fn latency_figures_are_exact_ranks_of_the_sorted_list() {
+        assert_eq!(latency(&mut []), None);
+        let ns = Duration::from_nanos;
+        assert_eq!(
+            latency(&mut [7]),
+            Some(Latency {
+                min: ns(7),
+                mean: ns(7),
+                p50: ns(7),
+                p99: ns(7),
+                max: ns(7)
+            })
+        );
+        // 1..=200 shuffled: p50 is the 100th smallest, p99 the 198th.
+        let mut v: Vec<u64> = (1..=200).map(|i| (i * 73) % 200 + 1).collect();
+        let mut sorted = v.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (1..=200).collect::<Vec<u64>>());
+        assert_eq!(
+            latency(&mut v),
+            Some(Latency {
+                min: ns(1),
+                mean: ns(100),
+                p50: ns(100),
+                p99: ns(198),
+                max: ns(200)
+            })
+        );
+        // Three values: p50 is the 2nd, p99 the 3rd.
+        assert_eq!(
+            latency(&mut [30, 10, 20]).map(|l| (l.p50, l.p99)),
+            Some((ns(20), ns(30)))
+        );
+    }
 }

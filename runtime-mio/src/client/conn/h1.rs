@@ -37,10 +37,7 @@ fn h1_headers<'a>(job: &'a Job, authority: &'a str, length: &'a str) -> InlineLi
             value: authority.as_bytes(),
         });
     }
-    v.extend(req.headers.iter().map(|(n, val)| Header {
-        name: n,
-        value: val,
-    }));
+    v.extend(req.fields().map(|(name, value)| Header { name, value }));
     let framed = req.headers.iter().any(|(n, _)| {
         n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding")
     });

@@ -229,15 +229,14 @@ fn start_h2(
         let mut owned: Vec<Vec<u8>> = Vec::new();
         let mut lowered = InlineList::new((Ok::<&[u8], usize>(b""), &b""[..]));
         for (n, v) in req
-            .h2_headers()
-            .iter()
+            .h2_fields()
             .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
         {
             let name = lowercase_name(n).ok_or_else(|| {
                 owned.push(n.to_ascii_lowercase().into_bytes());
                 owned.len() - 1
             });
-            lowered.push((name, v.as_slice()));
+            lowered.push((name, v));
         }
         let mut fields = InlineList::new((&b""[..], &b""[..]));
         for &(name, v) in lowered.as_slice() {

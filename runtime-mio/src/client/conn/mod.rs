@@ -88,7 +88,7 @@ struct Active {
 impl Active {
     /// `http1`: the exchange goes over HTTP/1.1 (where [`Prepared::auto_expect`] applies).
     fn new(job: &mut Job, now: Instant, waker: Option<&ConnWaker>, http1: bool) -> Self {
-        let mut send = job.source.take().unwrap_or_else(Source::empty);
+        let mut send = job.source.take().unwrap_or_else(|| Source::empty(now));
         send.progress = now;
         if let Some(p) = &send.pipe {
             p.attach(waker.cloned());
