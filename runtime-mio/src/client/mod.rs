@@ -1074,7 +1074,6 @@ impl Client {
         Ok(made)
     }
 
-    /// The TLS configuration of [`Route::http1_only`] routes.
     /// The TLS configuration of `https://` origins, made when first needed (with the
     /// system's roots: the checked one without them is kept when they are not wanted).
     fn tls(&self) -> Result<&tls::ClientConfig, Error> {
@@ -1086,6 +1085,7 @@ impl Client {
         Ok(self.inner.tls.get_or_init(|| made))
     }
 
+    /// The TLS configuration of [`Route::http1_only`] routes.
     fn tls_http1(&self) -> Result<&tls::ClientConfig, Error> {
         if let Some(c) = self.inner.tls_http1.get() {
             return Ok(c);
@@ -1207,16 +1207,14 @@ fn proxy_tls_config(config: &ClientConfig, proxy: &Proxy) -> Result<tls::ClientC
     b.build()
 }
 
-/// The client's TLS configuration: the profile's ClientHello when there is one; ALPN
-/// offers `h2` first when `alpn_h2` (the profile's own list, with a profile), else
-/// `http/1.1` alone.
 /// Whether the client's TLS configuration trusts the system's roots.
 fn wants_system_roots(config: &ClientConfig) -> bool {
     config.system_roots && config.verify
 }
 
-/// The client's TLS configuration (`alpn_h2`: ALPN offers h2), trusting the system's roots
-/// only when `system_roots`.
+/// The client's TLS configuration: the profile's ClientHello when there is one; ALPN
+/// offers `h2` first when `alpn_h2` (the profile's own list, with a profile), else
+/// `http/1.1` alone; the system's roots trusted only when `system_roots`.
 fn tls_config(
     config: &ClientConfig,
     alpn_h2: bool,
