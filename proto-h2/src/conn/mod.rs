@@ -415,7 +415,7 @@ impl Connection {
     pub(super) fn in_goaway_grace(&self) -> bool {
         match (self.goaway_recv_at, self.config.goaway_grace) {
             (Some(at), Some(grace)) if self.goaway_sent.is_none() && !self.eof => {
-                at.checked_add(grace).is_none_or(|end| self.now < end)
+                timers::expiry(at, grace).is_none_or(|end| self.now < end)
             }
             _ => false,
         }

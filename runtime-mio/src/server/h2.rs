@@ -92,8 +92,8 @@ pub struct H2Session {
     /// The loop held output of this connection that the socket had not taken, at the last
     /// call: timed bodies are not called then.
     backed_up: bool,
-    /// The SSE heartbeat timeout.
-    heartbeat: Option<std::time::Duration>,
+    /// The SSE heartbeat timeout ([`Timeouts::sse_heartbeat`]).
+    heartbeat: Timeout,
     /// How long a WebSocket peer has to answer our Close.
     ws_close: Timeout,
     /// Which requests' bodies are streamed to the handler.
@@ -106,7 +106,7 @@ pub struct H2Session {
     /// Response field names lowered for HTTP/2, reused from one response to the next.
     name_scratch: Vec<u8>,
     /// [`Timeouts::body_idle_gap`]: the longest wait for a request body's next DATA.
-    body_gap: Option<Duration>,
+    body_gap: Timeout,
     /// Streams whose request body is still arriving, with when their last DATA came (or
     /// when the session last held the client back: the clock restarts then).
     receiving: StreamMap<Instant>,
@@ -209,13 +209,13 @@ impl H2Session {
             waker: None,
             now,
             backed_up: false,
-            heartbeat: timeouts.sse_heartbeat.duration(),
+            heartbeat: timeouts.sse_heartbeat,
             ws_close: timeouts.ws_close,
             stream_bodies: BodyStreaming::Never,
             uploads: StreamMap::default(),
             idle_since: None,
             name_scratch: Vec::new(),
-            body_gap: timeouts.body_idle_gap.duration(),
+            body_gap: timeouts.body_idle_gap,
             receiving: StreamMap::default(),
         }
     }
@@ -690,22 +690,21 @@ impl Session for H2Session {
         // The engine's own timers (idle, PING, stalls) cover HTTP/2; the session's own are
         // the SSE heartbeats of its pushed SSE bodies and the WebSocket streams' close
         // handshakes.
-        let heartbeat = self.heartbeat.and_then(|hb| {
-            self.piped
-                .iter()
-                .filter_map(|id| match self.streams.get(id) {
-                    Some(Stream::Sending {
-                        rest: Some(Source::Pipe { rx, last_sent }),
-                        ..
-                    }) if rx.is_sse() => last_sent.checked_add(hb),
-                    Some(Stream::Sending {
-                        rest: Some(Source::Timed(t)),
-                        ..
-                    }) if t.is_sse() => t.last_sent.checked_add(hb),
-                    _ => None,
-                })
-                .min()
-        });
+        let heartbeat = self
+            .piped
+            .iter()
+            .filter_map(|id| match self.streams.get(id) {
+                Some(Stream::Sending {
+                    rest: Some(Source::Pipe { rx, last_sent }),
+                    ..
+                }) if rx.is_sse() => self.heartbeat.deadline(*last_sent),
+                Some(Stream::Sending {
+                    rest: Some(Source::Timed(t)),
+                    ..
+                }) if t.is_sse() => self.heartbeat.deadline(t.last_sent),
+                _ => None,
+            })
+            .min();
         // Timed bodies' wake-ups (their producers are called by `process`, which the loop
         // calls after `handle_timeout`).
         let wake = self
@@ -748,9 +747,10 @@ impl Session for H2Session {
                 self.shrink_after = SHRINK_AFTER;
             }
         }
-        let Some(hb) = self.heartbeat else {
+        let hb = self.heartbeat;
+        if hb == Timeout::Unlimited {
             return;
-        };
+        }
         let mut failed = Vec::new();
         for &id in &self.piped {
             let (piece, last_sent) = match self.streams.get_mut(&id) {
@@ -764,8 +764,8 @@ impl Session for H2Session {
                 }) if t.is_sse() => (piece, &mut t.last_sent),
                 _ => continue,
             };
-            // A heartbeat timeout past what the clock can reach never comes.
-            if last_sent.checked_add(hb).is_none_or(|at| at > cx.now) {
+            // No deadline (one past what the clock can reach) never comes.
+            if hb.deadline(*last_sent).is_none_or(|at| at > cx.now) {
                 continue;
             }
             *last_sent = cx.now;
@@ -855,11 +855,10 @@ impl H2Session {
 
     /// When the first request body that waits on its client passes the body-gap timeout.
     fn body_gap_deadline(&self) -> Option<Instant> {
-        let gap = self.body_gap?;
         self.receiving
             .iter()
             .filter(|(id, _)| self.waits_on_client(**id))
-            .filter_map(|(_, t)| t.checked_add(gap))
+            .filter_map(|(_, &t)| self.body_gap.deadline(t))
             .min()
     }
 
@@ -869,14 +868,15 @@ impl H2Session {
     /// RST_STREAM NO_ERROR after it); a body streamed to a handler is reset with CANCEL and
     /// its reader sees it cut ([`BodyError::Aborted`](super::BodyError::Aborted)).
     fn expire_body_gaps(&mut self, now: Instant) {
-        let Some(gap) = self.body_gap else {
+        if self.body_gap == Timeout::Unlimited {
             return;
-        };
+        }
         let expired: Vec<u32> = self
             .receiving
             .iter()
             .filter(|(id, t)| {
-                t.checked_add(gap).is_some_and(|at| at <= now) && self.waits_on_client(**id)
+                self.body_gap.deadline(**t).is_some_and(|at| at <= now)
+                    && self.waits_on_client(**id)
             })
             .map(|(id, _)| *id)
             .collect();
