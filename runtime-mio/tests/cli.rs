@@ -598,34 +598,85 @@ fn bench_line<'a>(text: &'a str, prefix: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {prefix:?} line in {text}"))
 }
 
+/// Every request is counted, in each place the client's loop can run (by default this
+/// thread for HTTP/1.1, the client's loop thread for HTTP/2; `--local` and `--threaded` force
+/// either), and every body byte: a body four times the client's body queue (1 MiB + 1) is
+/// received whole and dropped as it came, a gzip body counts as it came over the wire.
 #[test]
 fn bench_counts_every_request() {
-    let s = server(Arc::new(Vec::new()), None);
-    let url = format!("http://{}/", s.local_addr());
-    for (args, n, conns) in [
-        (vec!["bench", "-c", "3", "-n", "301"], 301, 3),
+    let blob = Arc::new(random_blob());
+    let s = server(Arc::clone(&blob), None);
+    let base = format!("http://{}", s.local_addr());
+    let gz_len = ok(&wire(&["get", &format!("{base}/gz")])).len() as u64;
+    assert!(
+        gz_len > 20 && gz_len < 1700,
+        "a gzip body, shorter than its text"
+    );
+    for (args, path, n, conns, each) in [
+        (vec!["bench", "-c", "3", "-n", "301"], "/", 301, 3, 6),
         (
             vec!["bench", "--http2", "-c", "2", "-m", "5", "-n", "407"],
+            "/",
             407,
             2,
+            6,
         ),
-        // The loop on the bench's own thread (a LocalQueue).
-        (vec!["bench", "--local", "-c", "3", "-n", "301"], 301, 3),
+        // The loop on its own thread for HTTP/1.1, on this one for HTTP/2.
+        (
+            vec!["bench", "--threaded", "-c", "3", "-n", "301"],
+            "/",
+            301,
+            3,
+            6,
+        ),
         (
             vec![
                 "bench", "--local", "--http2", "-c", "2", "-m", "5", "-n", "407",
             ],
+            "/",
             407,
             2,
+            6,
+        ),
+        (
+            vec!["bench", "-c", "2", "-n", "9"],
+            "/blob",
+            9,
+            2,
+            blob.len() as u64,
+        ),
+        (
+            vec!["bench", "--http2", "-c", "1", "-m", "3", "-n", "9"],
+            "/blob",
+            9,
+            1,
+            blob.len() as u64,
+        ),
+        (
+            vec!["bench", "--threaded", "-c", "2", "-n", "9"],
+            "/blob",
+            9,
+            2,
+            blob.len() as u64,
+        ),
+        (vec!["bench", "-c", "2", "-n", "5"], "/gz", 5, 2, gz_len),
+        (
+            vec!["bench", "--http2", "-c", "1", "-m", "2", "-n", "5"],
+            "/gz",
+            5,
+            1,
+            gz_len,
         ),
     ] {
         let mut args = args;
+        let url = format!("{base}{path}");
         args.push(&url);
         let out = wire(&args);
         let text = String::from_utf8(ok(&out).to_vec()).unwrap();
         assert_eq!(
             bench_line(&text, "requests:"),
-            format!("requests: {n} total, {n} done, {n} succeeded, 0 failed, 0 errored")
+            format!("requests: {n} total, {n} done, {n} succeeded, 0 failed, 0 errored"),
+            "{args:?}"
         );
         assert_eq!(
             bench_line(&text, "status code counts:"),
@@ -638,7 +689,8 @@ fn bench_counts_every_request() {
         );
         assert_eq!(
             bench_line(&text, "traffic:"),
-            format!("traffic: {} body bytes", n * 6)
+            format!("traffic: {} body bytes", n * each),
+            "{args:?}"
         );
         assert!(
             bench_line(&text, "latency: min ").contains(" p99 "),
@@ -646,6 +698,12 @@ fn bench_counts_every_request() {
         );
         assert_eq!(bench_line(&text, "errors:"), "errors: none");
     }
+    let out = wire(&["bench", "--local", "--threaded", &base]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--local and --threaded conflict"
+    );
     s.shutdown().unwrap();
 }
 

@@ -208,6 +208,39 @@ fn a_body_past_its_limit_is_a_typed_error() {
     }
 }
 
+/// `submit_discard`: the body is counted and dropped as it comes, so `/big` (1 MiB, far past
+/// the 4 KiB body queue) completes whole inside `wait`; a gzip body counts the bytes that
+/// came over the wire (nothing is decoded); the body reads as ended.
+#[test]
+fn a_discarded_body_completes_whole_with_its_length() {
+    let gz_len = gzipped(&plain_text()).len() as u64;
+    for mode in [Mode::H1, Mode::H2c, Mode::H2Tls] {
+        let (server, mut q, base) = setup_with(mode, |c| c.body_queue = 4096);
+        let mut want = HashMap::new();
+        for (path, len) in [
+            ("/big", 1 << 20),
+            ("/gz", gz_len),
+            ("/n/7", body_of(7).len() as u64),
+        ] {
+            let t = q
+                .submit_discard(Request::get(&format!("{base}{path}")).unwrap())
+                .unwrap();
+            want.insert(t, len);
+        }
+        while q.in_flight() > 0 {
+            for c in q.wait(Wait::Block) {
+                let mut resp = c.result.unwrap();
+                assert_eq!(resp.status(), 200);
+                assert_eq!(resp.body().discarded(), want[&c.ticket], "{mode:?}");
+                assert!(resp.decoded().is_empty(), "nothing decoded");
+                assert!(resp.body().chunk(Wait::NoWait).unwrap().is_none());
+            }
+        }
+        drop(q);
+        server.shutdown().unwrap();
+    }
+}
+
 /// A server that accepts and never answers: the response head timeout fires inside the
 /// caller's `wait` (the loop's timers run there).
 #[test]
@@ -389,12 +422,19 @@ fn requests_that_could_wait_on_the_loop_are_refused() {
         .body_writer(None);
     let r = q.submit(req, 1024);
     assert!(matches!(r, Err(Error::InvalidRequest(_))), "{r:?}");
-    let r = q.submit(
+    let (req, _writer) = Request::new("POST", "http://127.0.0.1:9/")
+        .unwrap()
+        .body_writer(None);
+    let r = q.submit_discard(req);
+    assert!(matches!(r, Err(Error::InvalidRequest(_))), "{r:?}");
+    let follow = || {
         Request::get("http://127.0.0.1:9/")
             .unwrap()
-            .redirects(Redirects::Follow { limit: 3 }),
-        1024,
-    );
+            .redirects(Redirects::Follow { limit: 3 })
+    };
+    let r = q.submit(follow(), 1024);
+    assert!(matches!(r, Err(Error::InvalidRequest(_))), "{r:?}");
+    let r = q.submit_discard(follow());
     assert!(matches!(r, Err(Error::InvalidRequest(_))), "{r:?}");
     assert_eq!(q.in_flight(), 0);
 }

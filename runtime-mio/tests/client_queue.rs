@@ -1,7 +1,7 @@
 //! The client's completion queue (`Client::queue`): many requests in flight from one thread
 //! over HTTP/1.1 and h2c against an in-process `Server`, each completion carrying its own
-//! body; cancel, drop, timeouts, the buffered mode's limit, and `NoWait`/`Timeout` waits
-//! that return nothing when nothing is ready.
+//! body; cancel, drop, timeouts, the buffered mode's limit, the discarding mode's count, and
+//! `NoWait`/`Timeout` waits that return nothing when nothing is ready.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -220,6 +220,75 @@ fn a_buffered_body_past_its_limit_is_a_typed_error() {
             matches!(r, Err(Error::BodyTooLarge { limit: 1000 })),
             "{r:?}"
         );
+        server.shutdown().unwrap();
+    }
+}
+
+/// `CompletionMode::Discard`: a request completes once its body ended, the body counted and
+/// dropped as it came. `/big` (1 MiB, 256 times the client's 4 KiB body queue) completes
+/// whole without the caller reading a byte (a kept body would stop the connection at the
+/// queue's limit, and never complete), its body reads as ended, nothing stays queued, and
+/// the next requests on the connection complete too; a body that stops (`/forever`, the
+/// body idle timeout) completes with its error, not with a count.
+#[test]
+fn a_discarded_body_is_counted_whole_and_kept_nowhere() {
+    for h2 in [false, true] {
+        let config = ServerConfig {
+            threads: 1,
+            ..ServerConfig::default()
+        };
+        let server = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
+        let client = Client::new(ClientConfig {
+            h2_prior_knowledge: h2,
+            body_queue: 4096,
+            timeouts: ClientTimeouts {
+                body_idle: Timeout::After(Duration::from_millis(300)),
+                ..ClientTimeouts::default()
+            },
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        let base = format!("http://127.0.0.1:{}", server.local_addr().port());
+        let mut q = client.queue();
+        let mut want = HashMap::new();
+        for (path, len) in [
+            ("/big", 1 << 20),
+            ("/n/30", body_of(30).len()),
+            ("/big", 1 << 20),
+        ] {
+            let t = q
+                .submit(
+                    Request::get(&format!("{base}{path}")).unwrap(),
+                    CompletionMode::Discard,
+                )
+                .unwrap();
+            want.insert(t, len as u64);
+        }
+        while q.in_flight() > 0 {
+            for c in q.wait(Wait::Block) {
+                let mut resp = c.result.unwrap();
+                assert_eq!(resp.status(), 200);
+                assert_eq!(resp.body().discarded(), want[&c.ticket], "h2 {h2}");
+                assert_eq!(resp.body().queued(), 0);
+                assert!(resp.body().chunk(Wait::NoWait).unwrap().is_none());
+            }
+        }
+        q.submit(
+            Request::get(&format!("{base}/forever")).unwrap(),
+            CompletionMode::Discard,
+        )
+        .unwrap();
+        let r = drain(&mut q).into_values().next().unwrap();
+        assert!(
+            matches!(r, Err(Error::Timeout(TimeoutKind::BodyIdle))),
+            "h2 {h2}: {r:?}"
+        );
+        // A response from a request that was not discarded counts nothing.
+        let resp = client
+            .request(Request::get(&format!("{base}/n/2")).unwrap())
+            .unwrap();
+        assert_eq!(resp.into_body().discarded(), 0);
+        drop(q);
         server.shutdown().unwrap();
     }
 }

@@ -109,6 +109,9 @@ struct State {
     waiters: usize,
     /// The completion queue told when the exchange is ready for it (head, or whole body).
     listener: Option<super::queue::Listener>,
+    /// `Some(bytes)`: body chunks are counted and dropped as they come, never queued
+    /// ([`CompletionMode::Discard`](super::CompletionMode::Discard)).
+    discarded: Option<u64>,
 }
 
 impl State {
@@ -145,6 +148,10 @@ impl State {
 
     fn push(&mut self, chunk: Bytes) {
         if chunk.is_empty() || !matches!(self.end, End::Open) {
+            return;
+        }
+        if let Some(n) = &mut self.discarded {
+            *n += chunk.len() as u64;
             return;
         }
         self.queued += chunk.len();
@@ -221,6 +228,7 @@ impl Exchange {
                 waker: None,
                 waiters: 0,
                 listener: None,
+                discarded: None,
             }),
             cancelled: AtomicBool::new(false),
             changed: Condvar::new(),
@@ -247,6 +255,19 @@ impl Exchange {
         if let Some(l) = listener {
             l.complete();
         }
+    }
+
+    /// Counts and drops the body's chunks from now on instead of queueing them: called
+    /// before the exchange goes to a connection, so that no chunk was queued yet.
+    pub(crate) fn discard_body(&self) {
+        let mut s = self.lock();
+        debug_assert_eq!(s.queued, 0, "chunks queued before the body was discarded");
+        s.discarded = Some(0);
+    }
+
+    /// The body bytes counted and dropped ([`Exchange::discard_body`]).
+    fn discarded(&self) -> u64 {
+        self.lock().discarded.unwrap_or(0)
     }
 
     /// Tells `listener` when the exchange is ready for it (at once if it already is).
@@ -883,6 +904,15 @@ impl Body {
         CancelHandle {
             target: CancelTarget::Exchange(Arc::clone(&self.exchange)),
         }
+    }
+
+    /// Body bytes received and dropped unread: for a request queued with
+    /// [`CompletionMode::Discard`](super::CompletionMode::Discard), the length of the body
+    /// as it came over the wire (before any `Content-Encoding` is undone; the body itself
+    /// reads as empty); 0 for any other.
+    #[must_use]
+    pub fn discarded(&self) -> u64 {
+        self.exchange.discarded()
     }
 }
 

@@ -25,6 +25,12 @@ pub enum CompletionMode {
     /// with [`Error::BodyTooLarge`] (and the exchange is cancelled), a body that failed
     /// (cut off, timed out, cancelled) with its error.
     Buffered(usize),
+    /// Once the whole body has been received and dropped as it came, nothing kept, so that
+    /// memory stays bounded whatever its length: the response's body reads as ended and
+    /// [`Body::discarded`](super::Body::discarded) says how long it was (as it came over the
+    /// wire: no `Content-Encoding` is undone). A body that failed completes with its error.
+    /// For load generators and probes that want the status and the length only.
+    Discard,
 }
 
 /// A submitted request's number on its [`CompletionQueue`].
@@ -267,10 +273,13 @@ impl CompletionQueue {
         let (shared, unshared) = (req.cancel_signal(), super::cancel::Cancel::unshared());
         let cancel = shared.as_deref().unwrap_or(&unshared);
         let limit = match mode {
-            CompletionMode::Head => config.body_queue,
+            CompletionMode::Head | CompletionMode::Discard => config.body_queue,
             CompletionMode::Buffered(n) => config.body_queue.max(n.saturating_add(1)),
         };
         let ex = Exchange::new(limit, total_from);
+        if mode == CompletionMode::Discard {
+            ex.discard_body();
+        }
         cancel.attach(&ex)?;
         let source = prepared.body.start(started)?;
         let job = Job {
@@ -291,6 +300,8 @@ impl CompletionQueue {
             buffered: match mode {
                 CompletionMode::Head => None,
                 CompletionMode::Buffered(n) => Some(n),
+                // Nothing is queued: ready when the body ends.
+                CompletionMode::Discard => Some(usize::MAX),
             },
         });
         self.pending.insert(
@@ -404,6 +415,10 @@ impl CompletionQueue {
             if let Some(e) = failed {
                 return Err(e);
             }
+        } else if p.mode == CompletionMode::Discard
+            && let (_, Some(e)) = p.ex.buffered_state()
+        {
+            return Err(e);
         }
         let url = Url {
             origin: p.origin,
@@ -419,7 +434,10 @@ impl CompletionQueue {
             }
         }
         let status = head.status;
-        let codings = if p.decoding && !matches!(status, 100..=199 | 204 | 206 | 304) {
+        let codings = if p.decoding
+            && p.mode != CompletionMode::Discard
+            && !matches!(status, 100..=199 | 204 | 206 | 304)
+        {
             decode::codings(head.fields.raw()).unwrap_or_default()
         } else {
             Vec::new()
@@ -452,7 +470,8 @@ impl Drop for CompletionQueue {
 /// - requests that complete once the whole body is buffered ([`CompletionMode::Buffered`]
 ///   with [`LocalQueue::submit`]'s limit): the [`Response`]'s body is then read without
 ///   waiting (a [`CompletionMode::Head`] completion, whose body arrives later, would need
-///   the loop to run while the caller reads);
+///   the loop to run while the caller reads), or once it was received and dropped
+///   ([`CompletionMode::Discard`], [`LocalQueue::submit_discard`]);
 /// - request bodies in memory or from files ([`Request::body`], [`Request::body_file`],
 ///   [`Request::multipart`]; a file's pump thread wakes the loop from its own thread); a
 ///   [`BodyWriter`](super::BodyWriter) body is refused with [`Error::InvalidRequest`] (a
@@ -537,12 +556,30 @@ impl LocalQueue {
     /// body from a [`BodyWriter`](super::BodyWriter); as [`Client::request`] for a
     /// connection that cannot be opened.
     pub fn submit(&mut self, req: Request, limit: usize) -> Result<Ticket, Error> {
+        self.submit_whole(req, CompletionMode::Buffered(limit))
+    }
+
+    /// Sends `req` (written at the next [`LocalQueue::wait`]) and returns its ticket: it
+    /// completes once its whole body has been received and dropped, of any length
+    /// ([`CompletionMode::Discard`]; [`Body::discarded`](super::Body::discarded) gives the
+    /// length).
+    ///
+    /// # Errors
+    /// As [`LocalQueue::submit`].
+    pub fn submit_discard(&mut self, req: Request) -> Result<Ticket, Error> {
+        self.submit_whole(req, CompletionMode::Discard)
+    }
+
+    /// Submits `req` in a `mode` that completes at the body's end (never
+    /// [`CompletionMode::Head`]: a body read after the completion would need the loop).
+    fn submit_whole(&mut self, req: Request, mode: CompletionMode) -> Result<Ticket, Error> {
+        debug_assert_ne!(mode, CompletionMode::Head);
         if matches!(req.body, ReqBody::Writer(..)) {
             return Err(Error::InvalidRequest(
                 "a local queue does not take a BodyWriter body".to_owned(),
             ));
         }
-        self.queue.submit(req, CompletionMode::Buffered(limit))
+        self.queue.submit(req, mode)
     }
 
     /// Cancels `ticket`'s request (HTTP/2: RST_STREAM(CANCEL); HTTP/1.1: its connection

@@ -5,12 +5,16 @@
 //! One client; CONNS connections opened first ([`Client::preconnect`]); then one thread keeps
 //! CONNS requests (HTTP/1.1 keep-alive: one in flight per connection) or CONNS x STREAMS
 //! over HTTP/2 (at most STREAMS streams per connection, [`ClientConfig::h2_max_streams`]) in
-//! flight through the client's completion queue ([`Client::queue`]), sending the next
-//! request as each response's body was read. `--local`: through a [`LocalQueue`] instead,
-//! that thread running the client's loop itself, each response completing with its body
-//! buffered (at most `--max-body` bytes): less CPU per request, and fewer requests per
-//! second against a server on a busy core (the smaller batches it writes). Redirects are not
-//! followed (as h2load). Correctness first: every body is read whole and counted.
+//! flight, sending the next request as each response's body ended. Each body is received
+//! whole and counted, never kept ([`CompletionMode::Discard`]), so any length costs no
+//! memory. Redirects are not followed (as h2load).
+//!
+//! Where the client's loop runs: for HTTP/1.1 on the bench's own thread (a [`LocalQueue`];
+//! a connection carries one request at a time, so there is nothing to gather, and no
+//! hand-over between threads: the least CPU per request), for HTTP/2 on the client's loop
+//! thread (a [`CompletionQueue`]: the streams submitted while the loop was busy leave in one
+//! write, which a server on a busy core answers in fewer, larger batches). `--local` and
+//! `--threaded` choose either for both protocols.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -52,30 +56,26 @@ pub(crate) struct Args {
     /// Trust the certificates in this PEM file.
     #[arg(long = "cacert", value_name = "FILE")]
     cacert: Option<PathBuf>,
-    /// Run the client's loop on this thread (a `LocalQueue`), each body buffered.
-    #[arg(long = "local")]
+    /// Run the client's loop on this thread (a `LocalQueue`; the default for HTTP/1.1).
+    #[arg(long = "local", conflicts_with = "threaded")]
     local: bool,
-    /// With --local: the largest response body (bytes); a longer one counts as an error.
-    #[arg(long = "max-body", value_name = "BYTES", default_value_t = 16 << 20)]
-    max_body: usize,
+    /// Run the client's loop on its own thread (a `CompletionQueue`; the default for HTTP/2).
+    #[arg(long = "threaded")]
+    threaded: bool,
 }
 
-/// The queue the requests go through: by default the client's [`CompletionQueue`] (the loop
-/// on its own thread; each body streamed as it arrives, of any length), with `--local` a
-/// [`LocalQueue`] (this thread runs the client's loop; each response completes with its body
-/// buffered, at most `--max-body` bytes).
+/// The queue the requests go through: a [`LocalQueue`] (this thread runs the client's
+/// loop) or the client's [`CompletionQueue`] (the loop on its own thread); either way each
+/// request completes once its body was received and dropped ([`CompletionMode::Discard`]).
 enum Queue {
-    Local(Box<LocalQueue>, usize),
+    Local(Box<LocalQueue>),
     Threaded(Client, CompletionQueue),
 }
 
 impl Queue {
     fn new(config: ClientConfig, args: &Args) -> Result<Queue, Error> {
-        if args.local {
-            Ok(Queue::Local(
-                Box::new(LocalQueue::new(config)?),
-                args.max_body,
-            ))
+        if args.local || (!args.threaded && !args.http2) {
+            Ok(Queue::Local(Box::new(LocalQueue::new(config)?)))
         } else {
             let client = Client::new(config)?;
             let queue = client.queue();
@@ -85,28 +85,28 @@ impl Queue {
 
     fn preconnect(&mut self, url: &str) -> Result<u64, Error> {
         match self {
-            Queue::Local(q, _) => q.preconnect(url),
+            Queue::Local(q) => q.preconnect(url),
             Queue::Threaded(c, _) => c.preconnect(url),
         }
     }
 
     fn submit(&mut self, req: Request) -> Result<Ticket, Error> {
         match self {
-            Queue::Local(q, limit) => q.submit(req, *limit),
-            Queue::Threaded(_, q) => q.submit(req, CompletionMode::Head),
+            Queue::Local(q) => q.submit_discard(req),
+            Queue::Threaded(_, q) => q.submit(req, CompletionMode::Discard),
         }
     }
 
     fn wait(&mut self) -> Vec<Completion> {
         match self {
-            Queue::Local(q, _) => q.wait(Wait::Block),
+            Queue::Local(q) => q.wait(Wait::Block),
             Queue::Threaded(_, q) => q.wait(Wait::Block),
         }
     }
 
     fn in_flight(&self) -> usize {
         match self {
-            Queue::Local(q, _) => q.in_flight(),
+            Queue::Local(q) => q.in_flight(),
             Queue::Threaded(_, q) => q.in_flight(),
         }
     }
@@ -114,7 +114,7 @@ impl Queue {
     /// Connections opened.
     fn opened(&self) -> u64 {
         match self {
-            Queue::Local(q, _) => q.pool_stats().opened,
+            Queue::Local(q) => q.pool_stats().opened,
             Queue::Threaded(c, _) => c.pool_stats().opened,
         }
     }
@@ -257,16 +257,10 @@ pub(crate) fn run(args: &Args) -> u8 {
     }
     while queue.in_flight() > 0 {
         for done in queue.wait() {
-            let result = done.result.and_then(|mut resp| {
-                let status = resp.status();
-                let mut n = 0u64;
-                while let Some(c) = resp.body().chunk(Wait::Block)? {
-                    n += c.len() as u64;
-                }
-                Ok((status, n, resp.started().elapsed()))
-            });
-            match result {
-                Ok((status, n, latency)) => {
+            match done.result {
+                Ok(mut resp) => {
+                    let (status, n) = (resp.status(), resp.body().discarded());
+                    let latency = resp.started().elapsed();
                     all.latencies
                         .push(u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX));
                     *all.statuses.entry(status).or_default() += 1;
