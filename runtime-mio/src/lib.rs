@@ -44,6 +44,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
+/// The unit tests' allocator: it counts per thread (`test_support::alloc`), so that a test can
+/// measure what the code under it keeps.
+#[cfg(test)]
+#[global_allocator]
+static ALLOC: test_support::alloc::CountingAllocator =
+    test_support::alloc::CountingAllocator::new();
+
 pub mod buffer;
 pub mod client;
 mod decimal;

@@ -337,8 +337,12 @@ impl Decoder {
                 }
             }
             let before = self.stages[i].input.len();
-            let out = self.stages[i].run()?;
+            let mut out = self.stages[i].run()?;
             if !out.is_empty() {
+                // A piece shorter than the OUT_CHUNK it was decoded into (a server's small
+                // flushes) gives the rest back: a caller that keeps many small pieces must
+                // not keep 64 KiB for each.
+                out.shrink_to_fit();
                 return Ok(Some(Bytes::from(out)));
             }
             let stage = &self.stages[i];
@@ -401,6 +405,42 @@ mod tests {
         assert_eq!(codings(h("identity")), Some(vec![]));
         assert_eq!(codings(h("X-GZIP")), Some(vec![Coding::Gzip]));
         assert_eq!(codings(h("gzip, compress")), None);
+    }
+
+    /// A gzip stream flushed every 10 bytes, each flush its own wire piece: each decoded
+    /// piece holds its 10 bytes, not the 64 KiB it was decoded into. 200 pieces kept stay
+    /// under 200 x 1 KiB (they held 200 x 64 KiB before).
+    #[test]
+    fn small_decoded_pieces_keep_no_spare_capacity() {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let mut flushes = Vec::new();
+        let mut at = 0;
+        for i in 0..200u32 {
+            e.write_all(format!("event {i:03};").as_bytes()).unwrap();
+            e.flush().unwrap();
+            let len = e.get_ref().len();
+            flushes.push(e.get_ref()[at..len].to_vec());
+            at = len;
+        }
+        let mut d = Decoder::new(&[Coding::Gzip]).unwrap();
+        let measure = test_support::alloc::Measure::start();
+        let mut kept = Vec::new();
+        for f in flushes {
+            d.push(Bytes::from(f));
+            while let Some(b) = d.pull().unwrap() {
+                kept.push(b);
+            }
+        }
+        let live = measure.stats().live_bytes;
+        let text: Vec<u8> = kept.iter().flat_map(|b| b.iter().copied()).collect();
+        assert_eq!(&text[..20], b"event 000;event 001;");
+        assert_eq!(text.len(), 200 * 10);
+        assert!(kept.len() >= 200, "one piece per flush at least");
+        assert!(
+            live < 200 * 1024,
+            "{live} bytes live for {} pieces",
+            kept.len()
+        );
     }
 
     #[test]
