@@ -218,6 +218,15 @@ impl Head {
     /// `:status` as a number.
     pub fn status(&self) -> Option<u16> {
         let s = self.fields.get(b":status")?;
+        // Three digits, as every valid response has them: no UTF-8 check and no general
+        // parse (this runs for every response, more than once).
+        if let [a, b, c] = *s
+            && [a, b, c].iter().all(u8::is_ascii_digit)
+        {
+            return Some(
+                u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0'),
+            );
+        }
         std::str::from_utf8(s).ok()?.parse().ok()
     }
     /// The regular fields.
@@ -592,5 +601,24 @@ mod tests {
         for good in ["100", "103", "599"] {
             assert!(run(Kind::Response, &[(":status", good)]).is_ok(), "{good}");
         }
+    }
+
+    /// `status()` reads any `:status` a head holds as the general parse does: three digits
+    /// by the short way, anything else by the parse.
+    #[test]
+    fn status_reads_what_the_parse_reads() {
+        let mut values: Vec<String> = (0..1000).map(|n| format!("{n:03}")).collect();
+        values.extend(
+            [
+                "", "2", "20", "2000", "0200", "+20", "-20", "2a0", "20 ", "99999", "\u{e9}9",
+            ]
+            .map(String::from),
+        );
+        for v in &values {
+            let mut head = Head::default();
+            head.fields.push(b":status", v.as_bytes(), false);
+            assert_eq!(head.status(), v.parse().ok(), "{v:?}");
+        }
+        assert_eq!(Head::default().status(), None);
     }
 }
