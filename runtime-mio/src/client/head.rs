@@ -156,11 +156,9 @@ impl Fields {
         if stored + name.len() + value.len() > u32::MAX as usize {
             return;
         }
-        // Both fit in a `u32`: their sum with the rest does.
-        self.buf
-            .extend_from_slice(&(name.len() as u32).to_le_bytes());
-        self.buf
-            .extend_from_slice(&(value.len() as u32).to_le_bytes());
+        // Both fit in a `u32`: their sum with the rest does. Both lengths in one copy.
+        let lengths = u64::from(name.len() as u32) | u64::from(value.len() as u32) << 32;
+        self.buf.extend_from_slice(&lengths.to_le_bytes());
         self.buf.extend_from_slice(name);
         self.buf.extend_from_slice(value);
         self.count += 1;

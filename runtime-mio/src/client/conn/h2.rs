@@ -317,24 +317,25 @@ pub(super) fn step_h2(
                 head,
                 end_stream,
             } => {
-                let Some(a) = h.streams.get_mut(&stream.value()) else {
-                    continue;
-                };
-                // Interim heads (HEADERS without END_STREAM, :status 1xx) let a body that
-                // waits for `100 Continue` go; a final one before it means the body is not
-                // sent (the stream is reset with NO_ERROR once the response is complete,
-                // RFC 9113 8.1).
-                let status = head.status().unwrap_or(0);
-                a.interim_or_refused(status, now);
-                if status >= 200 {
-                    // Signalled with the body below, in this same step (or by a failure).
-                    a.set_head_deferred(h2_head(&head));
-                    a.head = true;
-                    a.last_data = now;
-                    a.ended |= end_stream;
-                } else if (100..200).contains(&status) {
-                    a.informational(h2_head(&head));
+                if let Some(a) = h.streams.get_mut(&stream.value()) {
+                    // Interim heads (HEADERS without END_STREAM, :status 1xx) let a body that
+                    // waits for `100 Continue` go; a final one before it means the body is
+                    // not sent (the stream is reset with NO_ERROR once the response is
+                    // complete, RFC 9113 8.1).
+                    let status = head.status().unwrap_or(0);
+                    a.interim_or_refused(status, now);
+                    if status >= 200 {
+                        // Signalled with the body below, in this same step (or by a failure).
+                        a.set_head_deferred(h2_head(&head));
+                        a.head = true;
+                        a.last_data = now;
+                        a.ended |= end_stream;
+                    } else if (100..200).contains(&status) {
+                        a.informational(h2_head(&head));
+                    }
                 }
+                // Copied out: its memory takes the next head the engine decodes.
+                h.conn.recycle_head(head);
             }
             H2Event::Data {
                 stream, end_stream, ..
