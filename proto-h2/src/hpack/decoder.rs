@@ -46,82 +46,12 @@ fn resolve_unindexed<'a>(src: Src, block: &'a [u8], scratch: &'a [u8]) -> &'a [u
     }
 }
 
-/// Slots of a [`Memo`].
-const MEMO_SLOTS: usize = 8;
-/// Shortest Huffman-encoded string a [`Memo`] keeps (a shorter one decodes about as fast as
-/// it is looked up).
-const MEMO_MIN: usize = 4;
-/// Longest Huffman-encoded string a [`Memo`] keeps.
-const MEMO_MAX: usize = 64;
-/// Octets of a [`Memo`] slot: the longest string kept and its longest decoding (8/5 as
-/// long: the shortest code is 5 bits).
-const MEMO_SLOT: usize = MEMO_MAX + MEMO_MAX * 8 / 5;
-
-/// The Huffman-encoded string literals decoded last and their decodings, so that a peer
-/// that sends the same values as literals in every block has them copied, not decoded
-/// again: nginx sends `server`, `date` and `content-type` as literals with incremental
-/// indexing in every response, Huffman-encoded, and never refers to the entries they make.
-/// Decoding is a function of the octets alone, so a string found here decodes to what is
-/// kept beside it. Strings of [`MEMO_MIN`] to [`MEMO_MAX`] octets, [`MEMO_SLOTS`] of them,
-/// the oldest replaced first; one buffer, allocated with the first string kept.
-#[derive(Debug, Clone, Default)]
-struct Memo {
-    /// [`MEMO_SLOTS`] slots of [`MEMO_SLOT`] octets: each the encoded string, then its
-    /// decoding.
-    buf: Vec<u8>,
-    /// Each slot's encoded and decoded lengths (0 and 0: empty, which no string kept
-    /// matches).
-    lens: [(u8, u8); MEMO_SLOTS],
-    /// The slot the next string kept takes.
-    next: usize,
-}
-
-impl Memo {
-    /// The decoding of `src`, when it is kept.
-    #[inline]
-    fn get(&self, src: &[u8]) -> Option<&[u8]> {
-        let n = src.len();
-        let i = self.lens.iter().enumerate().position(|(i, &(e, _))| {
-            usize::from(e) == n && &self.buf[i * MEMO_SLOT..i * MEMO_SLOT + n] == src
-        })?;
-        let at = i * MEMO_SLOT + n;
-        Some(&self.buf[at..at + usize::from(self.lens[i].1)])
-    }
-
-    /// Keeps `src` ([`MEMO_MIN`] to [`MEMO_MAX`] octets) and its decoding in place of the
-    /// oldest.
-    fn put(&mut self, src: &[u8], decoded: &[u8]) {
-        if self.buf.is_empty() {
-            self.buf = vec![0; MEMO_SLOTS * MEMO_SLOT];
-        }
-        let i = self.next;
-        self.next = (i + 1) % MEMO_SLOTS;
-        let slot = &mut self.buf[i * MEMO_SLOT..(i + 1) * MEMO_SLOT];
-        let (e, d) = slot.split_at_mut(src.len());
-        e.copy_from_slice(src);
-        d[..decoded.len()].copy_from_slice(decoded);
-        // Both fit: at most MEMO_MAX and MEMO_SLOT - MEMO_MAX octets.
-        self.lens[i] = (src.len() as u8, decoded.len() as u8);
-    }
-
-    /// Heap bytes held.
-    fn heap_size(&self) -> usize {
-        self.buf.capacity()
-    }
-}
-
-/// Reads a string literal (RFC 7541 section 5.2) at `*pos`, Huffman-decoding into `scratch`
-/// (or copying the decoding `memo` keeps).
+/// Reads a string literal (RFC 7541 section 5.2) at `*pos`, Huffman-decoding into `scratch`.
 ///
 /// Inlined into the field loop (a raw literal is a few instructions: its length and a range
 /// of the block); the Huffman decoder is a call.
 #[inline(always)]
-fn read_string(
-    block: &[u8],
-    pos: &mut usize,
-    scratch: &mut Vec<u8>,
-    memo: &mut Memo,
-) -> Result<Src, DecodeError> {
+fn read_string(block: &[u8], pos: &mut usize, scratch: &mut Vec<u8>) -> Result<Src, DecodeError> {
     let rest = &block[*pos..];
     let (len, used) = integer::decode(rest, 7)?;
     let start = *pos + used;
@@ -133,25 +63,15 @@ fn read_string(
     if rest[0] & 0x80 == 0 {
         Ok(Src::Block(start, end))
     } else {
-        huffman_string(&block[start..end], scratch, memo)
+        huffman_string(&block[start..end], scratch)
     }
 }
 
-/// Huffman-decodes a string literal's octets to the end of `scratch`, or copies the decoding
-/// `memo` keeps; a string of the length `memo` keeps is kept once decoded.
+/// Huffman-decodes a string literal's octets to the end of `scratch`.
 #[inline(never)]
-fn huffman_string(src: &[u8], scratch: &mut Vec<u8>, memo: &mut Memo) -> Result<Src, DecodeError> {
+fn huffman_string(src: &[u8], scratch: &mut Vec<u8>) -> Result<Src, DecodeError> {
     let s = scratch.len();
-    if (MEMO_MIN..=MEMO_MAX).contains(&src.len()) {
-        if let Some(d) = memo.get(src) {
-            scratch.extend_from_slice(d);
-        } else {
-            huffman::decode(src, scratch)?;
-            memo.put(src, &scratch[s..]);
-        }
-    } else {
-        huffman::decode(src, scratch)?;
-    }
+    huffman::decode(src, scratch)?;
     Ok(Src::Scratch(s, scratch.len()))
 }
 
@@ -193,7 +113,6 @@ impl FrozenDecoder {
         Decoder {
             table,
             scratch: Vec::new(),
-            memo: Memo::default(),
             max_table_size: self.max_table_size as usize,
             required_update: self.required_update.map(|n| n as usize),
             max_header_list_size: self.max_header_list_size as usize,
@@ -214,8 +133,6 @@ impl FrozenDecoder {
 pub struct Decoder {
     table: DynamicTable,
     scratch: Vec<u8>,
-    /// Huffman-encoded literals decoded lately ([`Memo`]).
-    memo: Memo,
     /// Our `SETTINGS_HEADER_TABLE_SIZE`: the largest size update allowed.
     max_table_size: usize,
     /// The lowest setting since the last block, when it went below the table size: the next
@@ -237,7 +154,6 @@ impl Decoder {
         Decoder {
             table: DynamicTable::new(DEFAULT_TABLE_SIZE),
             scratch: Vec::with_capacity(256),
-            memo: Memo::default(),
             max_table_size: DEFAULT_TABLE_SIZE,
             required_update: None,
             max_header_list_size: DEFAULT_MAX_HEADER_LIST_SIZE,
@@ -277,19 +193,17 @@ impl Decoder {
     }
 
     /// Gives back what an idle decoder need not hold: the table's rings beyond its live
-    /// entries (up to 12 KiB at the default size), the Huffman scratch and the decodings kept for
-    /// repeated literals. The entries are kept; the
+    /// entries (up to 12 KiB at the default size) and the Huffman scratch. The entries are kept; the
     /// next block that inserts grows the rings back.
     pub fn shrink(&mut self) {
         self.table.compact();
         self.scratch = Vec::new();
-        self.memo = Memo::default();
     }
 
     /// Heap bytes the decoder holds.
     #[must_use]
     pub fn heap_size(&self) -> usize {
-        self.table.heap_size() + self.scratch.capacity() + self.memo.heap_size()
+        self.table.heap_size() + self.scratch.capacity()
     }
 
     /// The octets [`Decoder::freeze_into`] appends for the dynamic table's entries: theirs
@@ -404,7 +318,7 @@ impl Decoder {
             };
             self.scratch.clear();
             let name_src = if name == 0 {
-                read_string(block, &mut pos, &mut self.scratch, &mut self.memo)?
+                read_string(block, &mut pos, &mut self.scratch)?
             } else if name <= STATIC.len() {
                 Src::Static(STATIC[name - 1].0)
             } else if name - STATIC.len() <= self.table.len() {
@@ -412,7 +326,7 @@ impl Decoder {
             } else {
                 return Err(DecodeError::InvalidIndex(name));
             };
-            let value_src = read_string(block, &mut pos, &mut self.scratch, &mut self.memo)?;
+            let value_src = read_string(block, &mut pos, &mut self.scratch)?;
             {
                 let name = resolve(name_src, block, &self.scratch, &self.table);
                 let value = resolve(value_src, block, &self.scratch, &self.table);
@@ -551,103 +465,6 @@ mod tests {
             .step_by(2)
             .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
             .collect()
-    }
-
-    /// A block of literals without indexing, new names, every name and value
-    /// Huffman-encoded.
-    fn huffman_block(fields: &[(&[u8], &[u8])]) -> Vec<u8> {
-        let mut block = Vec::new();
-        for (n, v) in fields {
-            block.push(0x00);
-            for s in [n, v] {
-                let mut h = Vec::new();
-                huffman::encode(s, &mut h);
-                integer::encode(&mut block, 0x80, 7, h.len());
-                block.extend_from_slice(&h);
-            }
-        }
-        block
-    }
-
-    /// Repeated Huffman-encoded literals decode from the memo as they did the first time,
-    /// through its slots' reuse (more distinct strings than slots, lengths around its
-    /// bounds, strings that share their encoded length); an invalid one is never kept.
-    #[test]
-    fn repeated_huffman_literals_decode_the_same_from_the_memo() {
-        let values: Vec<Vec<u8>> = (0..3 * MEMO_SLOTS)
-            .map(|i| match i % 4 {
-                0 => format!("mon, 07 dec 2026 21:{i:02}:00 gmt").into_bytes(),
-                1 => vec![b'a' + (i as u8 % 26); 2 + i],
-                2 => format!("{i}").repeat(40).into_bytes(),
-                _ => format!("text/plain; i={i}").into_bytes(),
-            })
-            .collect();
-        let mut d = Decoder::new();
-        for round in 0..4 {
-            for (i, v) in values.iter().enumerate() {
-                // Cycles through more strings than slots, and back over the last few.
-                let j = if round % 2 == 0 {
-                    i
-                } else {
-                    (i * 7) % values.len()
-                };
-                let w = &values[j];
-                let block = huffman_block(&[(b"x-value", w), (b"x-again", v)]);
-                let want = vec![
-                    (
-                        "x-value".to_owned(),
-                        String::from_utf8_lossy(w).into_owned(),
-                        false,
-                    ),
-                    (
-                        "x-again".to_owned(),
-                        String::from_utf8_lossy(v).into_owned(),
-                        false,
-                    ),
-                ];
-                assert_eq!(
-                    decode_all(&mut d, &block).unwrap(),
-                    want,
-                    "round {round}, {i}"
-                );
-            }
-        }
-        assert!(d.memo.lens.iter().all(|&(e, _)| e as usize >= MEMO_MIN));
-        // An invalid string (EOS inside) of a length the memo keeps fails every time.
-        let mut bad = vec![0x00, 0x81, 0x9c, 0x86];
-        bad.extend_from_slice(&[0xff; 6]);
-        for _ in 0..2 {
-            assert_eq!(
-                decode_all(&mut Decoder::new(), &bad),
-                Err(DecodeError::InvalidHuffman)
-            );
-        }
-        let before = d.memo.lens;
-        assert_eq!(decode_all(&mut d, &bad), Err(DecodeError::InvalidHuffman));
-        assert_eq!(d.memo.lens, before);
-    }
-
-    /// A memo slot gives back exactly what was put, until `MEMO_SLOTS` later strings
-    /// replaced it; strings of equal length and other octets are told apart.
-    #[test]
-    fn memo_slots_are_replaced_oldest_first() {
-        let mut m = Memo::default();
-        assert_eq!(m.get(b"abcd"), None);
-        m.put(b"abcd", b"decoded-abcd");
-        m.put(b"abce", b"decoded-abce");
-        assert_eq!(m.get(b"abcd"), Some(&b"decoded-abcd"[..]));
-        assert_eq!(m.get(b"abce"), Some(&b"decoded-abce"[..]));
-        assert_eq!(m.get(b"abcf"), None);
-        for i in 0..MEMO_SLOTS - 1 {
-            m.put(format!("k{i:03}").as_bytes(), b"x");
-        }
-        assert_eq!(m.get(b"abcd"), None);
-        assert_eq!(m.get(b"abce"), Some(&b"decoded-abce"[..]));
-        let long = [7u8; MEMO_MAX];
-        let decoded = [9u8; MEMO_SLOT - MEMO_MAX];
-        m.put(&long, &decoded);
-        assert_eq!(m.get(&long), Some(&decoded[..]));
-        assert_eq!(m.heap_size(), MEMO_SLOTS * MEMO_SLOT);
     }
 
     fn decode_all(
