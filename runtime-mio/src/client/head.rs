@@ -133,6 +133,35 @@ impl Fields {
         }
     }
 
+    /// The fields of an HTTP/1.1 head, `count` of them with `bytes` bytes of names and
+    /// values in all (the names are tokens, which its parser checked): sized at once, and
+    /// with no check per field when they fit in the `u32` lengths together (a head that
+    /// does not goes through [`Fields::push_valid`], which drops what does not fit).
+    pub(crate) fn from_h1<'a>(
+        count: usize,
+        bytes: usize,
+        fields: impl Iterator<Item = (&'a str, &'a [u8])>,
+    ) -> Fields {
+        let mut f = Fields::with_capacity(count, bytes);
+        if bytes > u32::MAX as usize {
+            for (name, value) in fields {
+                f.push_valid(name.as_bytes(), value);
+            }
+            return f;
+        }
+        for (name, value) in fields {
+            // Both fit in a `u32`: all of them together do.
+            let mut lengths = [0; LENGTHS];
+            lengths[..4].copy_from_slice(&(name.len() as u32).to_le_bytes());
+            lengths[4..].copy_from_slice(&(value.len() as u32).to_le_bytes());
+            f.buf.extend_from_slice(&lengths);
+            f.buf.extend_from_slice(name.as_bytes());
+            f.buf.extend_from_slice(value);
+            f.count += 1;
+        }
+        f
+    }
+
     /// Appends a field. A head too large (4 GiB of names and values; no engine accepts one)
     /// drops the field.
     pub(crate) fn push(&mut self, name: &[u8], value: &[u8]) {
@@ -143,12 +172,6 @@ impl Fields {
         } else {
             self.push_valid(String::from_utf8_lossy(name).as_bytes(), value);
         }
-    }
-
-    /// [`Fields::push`] of a name known to be UTF-8 (an HTTP/1.1 head's, which its parser
-    /// checked): no check again.
-    pub(crate) fn push_str(&mut self, name: &str, value: &[u8]) {
-        self.push_valid(name.as_bytes(), value);
     }
 
     fn push_valid(&mut self, name: &[u8], value: &[u8]) {
