@@ -110,6 +110,14 @@ const LENGTHS: usize = 8;
 pub(crate) struct Fields {
     buf: Vec<u8>,
     count: usize,
+    /// A `Content-Encoding` field is among them (noted as they are pushed, so that a
+    /// response without one is not searched for it).
+    encoded: bool,
+}
+
+/// Whether `name` is `Content-Encoding` (in any case).
+fn is_content_encoding(name: &[u8]) -> bool {
+    name.len() == 16 && name.eq_ignore_ascii_case(b"content-encoding")
 }
 
 /// The field at `at` in `buf` (a [`Fields`] buffer): name, value and where the next starts.
@@ -130,6 +138,7 @@ impl Fields {
         Fields {
             buf: Vec::with_capacity(bytes + fields * LENGTHS),
             count: 0,
+            encoded: false,
         }
     }
 
@@ -158,6 +167,7 @@ impl Fields {
             f.buf.extend_from_slice(name.as_bytes());
             f.buf.extend_from_slice(value);
             f.count += 1;
+            f.encoded |= is_content_encoding(name.as_bytes());
         }
         f
     }
@@ -187,6 +197,12 @@ impl Fields {
         self.buf.extend_from_slice(name);
         self.buf.extend_from_slice(value);
         self.count += 1;
+        self.encoded |= is_content_encoding(name);
+    }
+
+    /// Whether a `Content-Encoding` field is among them (else the body is not encoded).
+    pub(crate) fn has_content_encoding(&self) -> bool {
+        self.encoded
     }
 
     /// The fields in order: name and value.
@@ -249,3 +265,30 @@ impl<'a> Iterator for Headers<'a> {
 
 impl ExactSizeIterator for Headers<'_> {}
 impl std::iter::FusedIterator for Headers<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether a `Content-Encoding` field is there is noted as fields go in, pushed one by
+    /// one (HTTP/2) or copied from an HTTP/1.1 head, in any case; no other name counts.
+    #[test]
+    fn content_encoding_is_noted_as_fields_go_in() {
+        let mut f = Fields::default();
+        f.push(b"content-type", b"text/plain");
+        f.push(b"content-encodings", b"gzip");
+        assert!(!f.has_content_encoding());
+        f.push(b"CONTENT-Encoding", b"gzip");
+        assert!(f.has_content_encoding());
+        let h1 = |fields: &[(&'static str, &'static [u8])]| {
+            let bytes = fields.iter().map(|(n, v)| n.len() + v.len()).sum();
+            Fields::from_h1(fields.len(), bytes, fields.iter().copied())
+        };
+        let plain = h1(&[("Server", b"x"), ("Content-Length", b"3")]);
+        assert!(!plain.has_content_encoding());
+        assert_eq!(plain.raw().count(), 2);
+        let encoded = h1(&[("Server", b"x"), ("content-encoding", b"br")]);
+        assert!(encoded.has_content_encoding());
+        assert_eq!(encoded.get("Content-Encoding"), Some(&b"br"[..]));
+    }
+}

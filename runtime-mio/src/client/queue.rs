@@ -419,7 +419,12 @@ impl CompletionQueue {
             }
         }
         let status = head.status;
-        let codings = if p.decoding && !matches!(status, 100..=199 | 204 | 206 | 304) {
+        // A response without `Content-Encoding` (the fields noted it as they were copied)
+        // is not searched for one.
+        let codings = if p.decoding
+            && head.fields.has_content_encoding()
+            && !matches!(status, 100..=199 | 204 | 206 | 304)
+        {
             decode::codings(head.fields.raw()).unwrap_or_default()
         } else {
             Vec::new()
