@@ -76,6 +76,18 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// The fields in the order received as bytes, name and value: [`Fields::iter`] without
+    /// viewing each name as a `str` (a copy of the fields needs only their bytes). A name
+    /// holds only token characters (the parser lets in no other), ASCII.
+    pub fn iter_bytes(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + 'a {
+        let buf = self.buf;
+        self.spans.iter().map(move |s| {
+            let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
+            let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
+            (&buf[n0..n0 + nl], &buf[v0..v0 + vl])
+        })
+    }
+
     /// The value of the first field named `name` (ASCII case-insensitive).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&'a [u8]> {

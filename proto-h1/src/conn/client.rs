@@ -218,7 +218,14 @@ mod tests {
                     response_framing(method, code, Version::Http11, fields, &Limits::default());
                 let close = set.contains(&"Connection: close");
                 match conn.poll_event() {
-                    Ok(Some(Event::Response(_))) => {
+                    Ok(Some(Event::Response(head))) => {
+                        // The fields as bytes are the fields.
+                        assert!(
+                            head.fields
+                                .iter_bytes()
+                                .eq(head.headers().map(|h| (h.name.as_bytes(), h.value)))
+                        );
+                        assert_eq!(head.fields.iter_bytes().count(), set.len());
                         let framing = rules.unwrap();
                         assert_eq!(
                             conn.peer_keeps_alive(),

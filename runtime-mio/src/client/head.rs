@@ -104,8 +104,8 @@ const LENGTHS: usize = 8;
 /// Received header fields in one allocation whatever their number: each field as its name's
 /// and value's lengths ([`LENGTHS`] bytes) then the name and the value, back to back in one
 /// buffer (instead of a `String` and a `Vec<u8>` per field, or a second list of where each
-/// ends). Every reading is a walk from the first field. Names are checked UTF-8 when pushed
-/// (an HTTP/2 name that is not is replaced lossily).
+/// ends). Every reading is a walk from the first field. Names are UTF-8: checked when pushed
+/// (an HTTP/2 name that is not is replaced lossily), or tokens an HTTP/1.1 parser checked.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Fields {
     buf: Vec<u8>,
@@ -143,18 +143,19 @@ impl Fields {
     }
 
     /// The fields of an HTTP/1.1 head, `count` of them with `bytes` bytes of names and
-    /// values in all (the names are tokens, which its parser checked): sized at once, and
-    /// with no check per field when they fit in the `u32` lengths together (a head that
-    /// does not goes through [`Fields::push_valid`], which drops what does not fit).
+    /// values in all: sized at once, and with no check per field when they fit in the `u32`
+    /// lengths together (a head that does not goes through [`Fields::push_valid`], which
+    /// drops what does not fit). The names are not checked: they are tokens (ASCII), which
+    /// the head's parser checked ([`proto_h1::Fields::iter_bytes`]).
     pub(crate) fn from_h1<'a>(
         count: usize,
         bytes: usize,
-        fields: impl Iterator<Item = (&'a str, &'a [u8])>,
+        fields: impl Iterator<Item = (&'a [u8], &'a [u8])>,
     ) -> Fields {
         let mut f = Fields::with_capacity(count, bytes);
         if bytes > u32::MAX as usize {
             for (name, value) in fields {
-                f.push_valid(name.as_bytes(), value);
+                f.push_valid(name, value);
             }
             return f;
         }
@@ -164,10 +165,10 @@ impl Fields {
             lengths[..4].copy_from_slice(&(name.len() as u32).to_le_bytes());
             lengths[4..].copy_from_slice(&(value.len() as u32).to_le_bytes());
             f.buf.extend_from_slice(&lengths);
-            f.buf.extend_from_slice(name.as_bytes());
+            f.buf.extend_from_slice(name);
             f.buf.extend_from_slice(value);
             f.count += 1;
-            f.encoded |= is_content_encoding(name.as_bytes());
+            f.encoded |= is_content_encoding(name);
         }
         f
     }
@@ -280,14 +281,14 @@ mod tests {
         assert!(!f.has_content_encoding());
         f.push(b"CONTENT-Encoding", b"gzip");
         assert!(f.has_content_encoding());
-        let h1 = |fields: &[(&'static str, &'static [u8])]| {
+        let h1 = |fields: &[(&'static [u8], &'static [u8])]| {
             let bytes = fields.iter().map(|(n, v)| n.len() + v.len()).sum();
             Fields::from_h1(fields.len(), bytes, fields.iter().copied())
         };
-        let plain = h1(&[("Server", b"x"), ("Content-Length", b"3")]);
+        let plain = h1(&[(b"Server", b"x"), (b"Content-Length", b"3")]);
         assert!(!plain.has_content_encoding());
         assert_eq!(plain.raw().count(), 2);
-        let encoded = h1(&[("Server", b"x"), ("content-encoding", b"br")]);
+        let encoded = h1(&[(b"Server", b"x"), (b"content-encoding", b"br")]);
         assert!(encoded.has_content_encoding());
         assert_eq!(encoded.get("Content-Encoding"), Some(&b"br"[..]));
     }

@@ -123,7 +123,7 @@ fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
     let fields = Fields::from_h1(
         head.fields.len(),
         head.fields.name_value_bytes(),
-        head.headers().map(|h| (h.name, h.value)),
+        head.fields.iter_bytes(),
     );
     Head {
         status: head.code,
