@@ -76,6 +76,18 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// The fields in the order received as bytes, name and value: [`Fields::iter`] without
+    /// viewing each name as a `str` (a copy of the fields needs only their bytes). A name
+    /// holds only token characters (the parser lets in no other), ASCII.
+    pub fn iter_bytes(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + 'a {
+        let buf = self.buf;
+        self.spans.iter().map(move |s| {
+            let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
+            let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
+            (&buf[n0..n0 + nl], &buf[v0..v0 + vl])
+        })
+    }
+
     /// The value of the first field named `name` (ASCII case-insensitive).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&'a [u8]> {
@@ -129,18 +141,31 @@ impl<'a> Fields<'a> {
         scan
     }
 
-    /// The options of every `Connection` line (a response's, for a client; a request's come
-    /// with [`Fields::request_scan`]): names by length first, as the parser stored them.
-    pub(crate) fn connection_options(&self) -> ConnectionOptions {
-        let mut options = ConnectionOptions::default();
+    /// What a client reads from a response's fields, in one pass over them (a request's
+    /// come with [`Fields::request_scan`]): the options of every `Connection` line, and the
+    /// framing fields (the framing rules look again only at a `Transfer-Encoding` or several
+    /// `Content-Length` fields). Names by length first, as the parser stored them.
+    pub(crate) fn response_scan(&self) -> ResponseScan<'a> {
+        let buf = self.buf;
+        let mut scan = ResponseScan::default();
         for s in self.spans {
             let (n0, nl) = (s.name.0 as usize, s.name.1 as usize);
-            if nl == 10 && token_is(&self.buf[n0..n0 + nl], b"connection") {
+            let name = &buf[n0..n0 + nl];
+            let value = || {
                 let (v0, vl) = (s.value.0 as usize, s.value.1 as usize);
-                options.add(&self.buf[v0..v0 + vl]);
+                &buf[v0..v0 + vl]
+            };
+            match nl {
+                10 if token_is(name, b"connection") => scan.connection.add(value()),
+                14 if token_is(name, b"content-length") => {
+                    scan.lengths += 1;
+                    scan.length = Some(value());
+                }
+                17 if token_is(name, b"transfer-encoding") => scan.transfer_encoding = true,
+                _ => {}
             }
         }
-        options
+        scan
     }
 
     /// The bytes of every name and value together (what a copy of the fields needs, sized
@@ -164,6 +189,18 @@ impl<'a> Fields<'a> {
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }
+}
+
+/// What [`Fields::response_scan`] found.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ResponseScan<'a> {
+    /// The options of every `Connection` line.
+    pub(crate) connection: ConnectionOptions,
+    /// How many `Content-Length` fields, and the last one's value.
+    pub(crate) lengths: usize,
+    pub(crate) length: Option<&'a [u8]>,
+    /// A `Transfer-Encoding` field is there.
+    pub(crate) transfer_encoding: bool,
 }
 
 /// What [`Fields::request_scan`] found.

@@ -7,7 +7,7 @@
 //! cannot make us scan more than [`Limits::max_head_size`] bytes per call.
 
 use crate::error::Error;
-use crate::scan::{Scan, WithScan};
+use crate::scan::{Scan, WithScan, value_is};
 use crate::simd::ascii_str;
 
 mod target;
@@ -1137,9 +1137,9 @@ impl ConnectionOptions {
     pub(crate) fn add(&mut self, value: &[u8]) {
         // The usual line holds one of the two alone (the value comes trimmed of OWS): a
         // compare, not two walks of the list (about 250 instructions a response).
-        if value.eq_ignore_ascii_case(b"keep-alive") {
+        if value_is(value, b"keep-alive") {
             self.keep_alive = true;
-        } else if value.eq_ignore_ascii_case(b"close") {
+        } else if value_is(value, b"close") {
             self.close = true;
         } else {
             self.close |= has_token(value, "close");

@@ -624,8 +624,26 @@ pub(crate) fn token_end(b: &[u8], mut i: usize) -> usize {
 /// which a token never holds: on token bytes the comparison is exact.
 #[inline(always)]
 pub(crate) fn token_is(name: &[u8], lower: &[u8]) -> bool {
-    debug_assert!(lower.iter().all(|&c| c.is_ascii_lowercase() || c == b'-'));
     debug_assert!(name.iter().all(|&c| TOKEN[c as usize]));
+    same_but_case(name, lower)
+}
+
+/// Whether the field value `value` is `lower` in any case, where `lower` holds only
+/// lower-case letters and `-`, never two `-` in a row nor one at the end (`keep-alive`,
+/// `close`), compared as [`token_is`] compares. A value holds a CR only in a fold (CR LF
+/// then whitespace, in a response when folds are allowed): a CR taken for a `-` is followed
+/// by LF where `lower` has a letter, so the comparison is exact on values too.
+#[inline(always)]
+pub(crate) fn value_is(value: &[u8], lower: &[u8]) -> bool {
+    debug_assert!(!lower.ends_with(b"-") && !lower.windows(2).any(|w| w == b"--"));
+    same_but_case(value, lower)
+}
+
+/// [`token_is`] and [`value_is`]: `b` is `lower` with bit 5 of each byte set, 8 bytes at a
+/// time.
+#[inline(always)]
+fn same_but_case(name: &[u8], lower: &[u8]) -> bool {
+    debug_assert!(lower.iter().all(|&c| c.is_ascii_lowercase() || c == b'-'));
     let n = name.len();
     if n != lower.len() {
         return false;
@@ -711,6 +729,33 @@ mod tests {
         #[test]
         fn is_value_agrees_with_the_byte_rule(v in interesting()) {
             prop_assert_eq!(is_value(&v), v.iter().all(|&c| is_value_byte(c)));
+        }
+    }
+
+    /// `value_is` agrees with `eq_ignore_ascii_case` on the values `Connection` looks for
+    /// with any one byte changed to any byte (a CR with the LF of a fold after it), in any
+    /// case.
+    #[test]
+    fn value_is_matches_case_insensitive_comparison() {
+        for lower in [&b"keep-alive"[..], b"close"] {
+            for value in [lower.to_vec(), lower.to_ascii_uppercase()] {
+                assert!(value_is(&value, lower));
+                for at in 0..value.len() {
+                    for c in 0..=255u8 {
+                        let mut v = value.clone();
+                        v[at] = c;
+                        if c == b'\r' && at + 1 < v.len() {
+                            v[at + 1] = b'\n';
+                        }
+                        assert_eq!(
+                            value_is(&v, lower),
+                            v.eq_ignore_ascii_case(lower),
+                            "{:?}",
+                            String::from_utf8_lossy(&v)
+                        );
+                    }
+                }
+            }
         }
     }
 

@@ -6,7 +6,7 @@ use crate::body::{
     Framing, length_framing, request_framing, response_framing, response_has_no_body,
 };
 use crate::error::SendError;
-use crate::head::{ConnectionOptions, Header, Limits, Version, target_form};
+use crate::head::{ConnectionOptions, Header, Limits, Version, has_token, target_form};
 use crate::scan::{is_target_byte, is_value, token_end, token_is};
 
 fn is_token(s: &[u8]) -> bool {
@@ -80,6 +80,33 @@ pub fn write_request_head(
     version: Version,
     headers: &[Header<'_>],
 ) -> Result<Framing, SendError> {
+    request_head(out, method, target, version, headers).map(|h| h.framing)
+}
+
+/// What [`request_head`] found in the head it wrote.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WrittenRequest {
+    /// The body framing the head announces.
+    pub(crate) framing: Framing,
+    /// The options of every `Connection` line.
+    pub(crate) connection: ConnectionOptions,
+    /// A `Connection` line names `upgrade`.
+    pub(crate) upgrade: bool,
+}
+
+/// [`write_request_head`] with one pass over the fields before the head is written: each
+/// is checked, and the `Connection`, `Content-Length` and `Transfer-Encoding` fields noted
+/// on the way (by name length first: most fields are none of them), as [`response_head`]
+/// does. The framing then comes from the one `Content-Length` field, or its absence; a head
+/// with a `Transfer-Encoding` or several `Content-Length` fields goes through
+/// [`request_framing`] (a second walk of `headers`). On an error nothing is written.
+pub(crate) fn request_head(
+    out: &mut Vec<u8>,
+    method: &str,
+    target: &str,
+    version: Version,
+    headers: &[Header<'_>],
+) -> Result<WrittenRequest, SendError> {
     if !is_token(method.as_bytes())
         || target.is_empty()
         || !target.bytes().all(is_target_byte)
@@ -87,9 +114,39 @@ pub fn write_request_head(
     {
         return Err(SendError::InvalidHead);
     }
-    check_fields(headers)?;
-    let framing = request_framing(version, headers.iter().copied(), &Limits::default())
-        .map_err(|_| SendError::InvalidHead)?;
+    let mut connection = ConnectionOptions::default();
+    let mut upgrade = false;
+    let mut length = None;
+    let mut lengths = 0usize;
+    let mut chunked = false;
+    for h in headers {
+        let name = h.name.as_bytes();
+        if !is_token(name) || !is_value(h.value) {
+            return Err(SendError::InvalidHead);
+        }
+        match name.len() {
+            10 if token_is(name, b"connection") => {
+                connection.add(h.value);
+                upgrade |= has_token(h.value, "upgrade");
+            }
+            14 if token_is(name, b"content-length") => {
+                lengths += 1;
+                length = Some(h.value);
+            }
+            17 if token_is(name, b"transfer-encoding") => chunked = true,
+            _ => {}
+        }
+    }
+    let limits = Limits::default();
+    // The framing rules read only the framing fields.
+    let framing = if chunked || lengths > 1 {
+        request_framing(version, headers.iter().copied(), &limits).ok()
+    } else if let Some(value) = length {
+        length_framing(value, &limits)
+    } else {
+        Some(Framing::None)
+    };
+    let framing = framing.ok_or(SendError::InvalidHead)?;
     out.reserve(method.len() + target.len() + 12 + headers.len() * 32);
     out.extend_from_slice(method.as_bytes());
     out.push(b' ');
@@ -98,7 +155,11 @@ pub fn write_request_head(
     out.extend_from_slice(version.as_str().as_bytes());
     out.extend_from_slice(b"\r\n");
     write_fields(out, headers);
-    Ok(framing)
+    Ok(WrittenRequest {
+        framing,
+        connection,
+        upgrade,
+    })
 }
 
 /// Appends a response head to `out` exactly as given and returns the body framing it
@@ -426,5 +487,68 @@ mod tests {
             Err(SendError::InvalidHead)
         );
         assert!(out.is_empty());
+    }
+
+    /// The one pass of `request_head` frames every head as `request_framing` does, for
+    /// every pair of framing fields (one, two or none; good and bad values; names in any
+    /// case), in both versions; and it reads `Connection` and `upgrade` from every line.
+    #[test]
+    fn request_framing_in_one_pass_agrees_with_the_rules() {
+        let values: [(&str, &[u8]); 12] = [
+            ("Content-Length", b"3"),
+            ("content-length", b"3"),
+            ("Content-Length", b"3, 3"),
+            ("Content-Length", b"4"),
+            ("Content-Length", b"x"),
+            ("Content-Length", b""),
+            ("Content-Length", b"99999999999999999999"),
+            ("CONTENT-LENGTH", b"0"),
+            ("Transfer-Encoding", b"chunked"),
+            ("transfer-encoding", b"gzip"),
+            ("Transfer-Encoding", b"gzip, chunked"),
+            ("X-Other", b"1"),
+        ];
+        let mut fields: Vec<Vec<Header<'_>>> = vec![Vec::new()];
+        for (n, v) in values {
+            fields.push(vec![Header { name: n, value: v }]);
+            for (n2, v2) in values {
+                fields.push(vec![
+                    Header { name: n, value: v },
+                    Header {
+                        name: n2,
+                        value: v2,
+                    },
+                ]);
+            }
+        }
+        for version in [Version::Http10, Version::Http11] {
+            for h in &fields {
+                let mut out = Vec::new();
+                let written = write_request_head(&mut out, "POST", "/", version, h);
+                let rules = request_framing(version, h.iter().copied(), &Limits::default());
+                assert_eq!(
+                    written,
+                    rules.map_err(|_| SendError::InvalidHead),
+                    "{version:?} {h:?}"
+                );
+                assert_eq!(out.is_empty(), written.is_err());
+            }
+        }
+        let lines = [
+            Header {
+                name: "Connection",
+                value: b"keep-alive",
+            },
+            Header {
+                name: "CONNECTION",
+                value: b"Upgrade, close",
+            },
+        ];
+        let mut out = Vec::new();
+        let w = request_head(&mut out, "GET", "/", Version::Http11, &lines).unwrap();
+        assert!(w.upgrade && w.connection.close);
+        assert!(!w.connection.persists(Version::Http11));
+        let w = request_head(&mut out, "GET", "/", Version::Http11, &lines[..1]).unwrap();
+        assert!(!w.upgrade && w.connection.persists(Version::Http10));
     }
 }

@@ -203,6 +203,15 @@ pub trait Session {
         false
     }
 
+    /// Whether output written (the socket took bytes the engine queued) is news to the
+    /// session: then it is processed again, so that a session streaming a body queues more.
+    /// A session with nothing waiting for room (an HTTP/1.1 client whose request went out
+    /// whole) says no, and the loop spares it a pass that would find nothing to do. Default
+    /// true.
+    fn wants_output_moved(&self) -> bool {
+        true
+    }
+
     /// Whether more bytes are expected soon after a read that emptied the socket: then a
     /// local loop's next drive of the connection by a wake-up between turns
     /// ([`EventLoop::run_woken`]: the caller queued a request, a reader made room) reads
@@ -1011,8 +1020,10 @@ fn drive_conn<S: Session>(
         }
         if flush_or_stop(c, now, write_buf)? > 0 {
             // Output moved: a session streaming a body may queue more now.
-            cx.backed_up = c.backed_up();
-            c.session.process(cx);
+            if c.session.wants_output_moved() {
+                cx.backed_up = c.backed_up();
+                c.session.process(cx);
+            }
             progress = true;
         }
         let can_read = c.rx.is_none()

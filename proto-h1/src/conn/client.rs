@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 
 use super::{Client, Conn, MethodKind, Role, Writer};
 use crate::error::SendError;
-use crate::head::{ConnectionOptions, Header, Version, has_token};
-use crate::ser::{BodyEncoder, write_request_head};
+use crate::head::{Header, Version};
+use crate::ser::{BodyEncoder, WrittenRequest, request_head};
 
 /// What a client remembers of the requests it sent (boxed: a server has none).
 #[derive(Debug, Default)]
@@ -69,19 +69,15 @@ impl Conn<Client> {
         if self.in_flight_len() >= self.config.max_in_flight.max(1) as usize {
             return Err(SendError::PipelineFull);
         }
-        let framing = write_request_head(&mut self.tx, method, target, Version::Http11, headers)?;
+        // Every `Connection` line counts (several lines make one list), read in the pass
+        // that checks the fields.
+        let WrittenRequest {
+            framing,
+            connection: options,
+            upgrade,
+        } = request_head(&mut self.tx, method, target, Version::Http11, headers)?;
         let c = self.client.get_or_insert_with(Box::default);
         let start = c.offered.len();
-        // Every `Connection` line counts (several lines make one list), read in one pass.
-        let mut options = ConnectionOptions::default();
-        let mut upgrade = false;
-        for h in headers
-            .iter()
-            .filter(|h| h.name.eq_ignore_ascii_case("connection"))
-        {
-            options.add(h.value);
-            upgrade |= has_token(h.value, "upgrade");
-        }
         if upgrade {
             for h in headers
                 .iter()
@@ -158,5 +154,89 @@ mod tests {
         assert_eq!(c.in_flight.len(), 1);
         assert_eq!(c.offered, b"websocket,");
         assert_eq!(c.in_flight[0].upgrade, (0, 10));
+    }
+
+    /// A response's framing, read in the one pass over its fields that also reads
+    /// `Connection`, is what `response_framing` decides for every pair of framing fields
+    /// (one, two or none; good and bad values; names in any case), status and method:
+    /// the same error, or a connection kept alive exactly when the body is delimited and
+    /// no `close` came.
+    #[test]
+    fn response_framing_in_one_pass_agrees_with_the_rules() {
+        use crate::body::{Framing, response_framing};
+        use crate::head::{Limits, Version};
+        let values: [&str; 10] = [
+            "Content-Length: 3",
+            "content-length: 3",
+            "Content-Length: 3, 3",
+            "Content-Length: 4",
+            "Content-Length: x",
+            "CONTENT-LENGTH: 0",
+            "Transfer-Encoding: chunked",
+            "transfer-encoding: gzip",
+            "Connection: close",
+            "X-Other: 1",
+        ];
+        let mut sets: Vec<Vec<&str>> = vec![Vec::new()];
+        for a in values {
+            sets.push(vec![a]);
+            for b in values {
+                sets.push(vec![a, b]);
+            }
+        }
+        for (method, code) in [("GET", 200), ("HEAD", 200), ("GET", 204), ("GET", 304)] {
+            for set in &sets {
+                let mut conn = ClientConn::new(ConnConfig::default());
+                conn.send_request(
+                    method,
+                    "/",
+                    &[Header {
+                        name: "Host",
+                        value: b"a",
+                    }],
+                )
+                .unwrap();
+                conn.send_end(&[]).unwrap();
+                let mut head = format!("HTTP/1.1 {code} X\r\n");
+                for f in set {
+                    head.push_str(f);
+                    head.push_str("\r\n");
+                }
+                head.push_str("\r\n");
+                conn.recv(head.as_bytes()).unwrap();
+                let fields: Vec<Header<'_>> = set
+                    .iter()
+                    .map(|f| {
+                        let (n, v) = f.split_once(": ").unwrap();
+                        Header {
+                            name: n,
+                            value: v.as_bytes(),
+                        }
+                    })
+                    .collect();
+                let rules =
+                    response_framing(method, code, Version::Http11, fields, &Limits::default());
+                let close = set.contains(&"Connection: close");
+                match conn.poll_event() {
+                    Ok(Some(Event::Response(head))) => {
+                        // The fields as bytes are the fields.
+                        assert!(
+                            head.fields
+                                .iter_bytes()
+                                .eq(head.headers().map(|h| (h.name.as_bytes(), h.value)))
+                        );
+                        assert_eq!(head.fields.iter_bytes().count(), set.len());
+                        let framing = rules.unwrap();
+                        assert_eq!(
+                            conn.peer_keeps_alive(),
+                            framing != Framing::UntilClose && !close,
+                            "{method} {code} {set:?}"
+                        );
+                    }
+                    Err(e) => assert_eq!(Err(e), rules, "{method} {code} {set:?}"),
+                    other => panic!("{method} {code} {set:?}: {other:?}"),
+                }
+            }
+        }
     }
 }

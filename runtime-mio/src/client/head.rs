@@ -104,12 +104,20 @@ const LENGTHS: usize = 8;
 /// Received header fields in one allocation whatever their number: each field as its name's
 /// and value's lengths ([`LENGTHS`] bytes) then the name and the value, back to back in one
 /// buffer (instead of a `String` and a `Vec<u8>` per field, or a second list of where each
-/// ends). Every reading is a walk from the first field. Names are checked UTF-8 when pushed
-/// (an HTTP/2 name that is not is replaced lossily).
+/// ends). Every reading is a walk from the first field. Names are UTF-8: checked when pushed
+/// (an HTTP/2 name that is not is replaced lossily), or tokens an HTTP/1.1 parser checked.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Fields {
     buf: Vec<u8>,
     count: usize,
+    /// A `Content-Encoding` field is among them (noted as they are pushed, so that a
+    /// response without one is not searched for it).
+    encoded: bool,
+}
+
+/// Whether `name` is `Content-Encoding` (in any case).
+fn is_content_encoding(name: &[u8]) -> bool {
+    name.len() == 16 && name.eq_ignore_ascii_case(b"content-encoding")
 }
 
 /// The field at `at` in `buf` (a [`Fields`] buffer): name, value and where the next starts.
@@ -130,7 +138,39 @@ impl Fields {
         Fields {
             buf: Vec::with_capacity(bytes + fields * LENGTHS),
             count: 0,
+            encoded: false,
         }
+    }
+
+    /// The fields of an HTTP/1.1 head, `count` of them with `bytes` bytes of names and
+    /// values in all: sized at once, and with no check per field when they fit in the `u32`
+    /// lengths together (a head that does not goes through [`Fields::push_valid`], which
+    /// drops what does not fit). The names are not checked: they are tokens (ASCII), which
+    /// the head's parser checked ([`proto_h1::Fields::iter_bytes`]).
+    pub(crate) fn from_h1<'a>(
+        count: usize,
+        bytes: usize,
+        fields: impl Iterator<Item = (&'a [u8], &'a [u8])>,
+    ) -> Fields {
+        let mut f = Fields::with_capacity(count, bytes);
+        if bytes > u32::MAX as usize {
+            for (name, value) in fields {
+                f.push_valid(name, value);
+            }
+            return f;
+        }
+        for (name, value) in fields {
+            // Both fit in a `u32`: all of them together do.
+            let mut lengths = [0; LENGTHS];
+            lengths[..4].copy_from_slice(&(name.len() as u32).to_le_bytes());
+            lengths[4..].copy_from_slice(&(value.len() as u32).to_le_bytes());
+            f.buf.extend_from_slice(&lengths);
+            f.buf.extend_from_slice(name);
+            f.buf.extend_from_slice(value);
+            f.count += 1;
+            f.encoded |= is_content_encoding(name);
+        }
+        f
     }
 
     /// Appends a field. A head too large (4 GiB of names and values; no engine accepts one)
@@ -145,12 +185,6 @@ impl Fields {
         }
     }
 
-    /// [`Fields::push`] of a name known to be UTF-8 (an HTTP/1.1 head's, which its parser
-    /// checked): no check again.
-    pub(crate) fn push_str(&mut self, name: &str, value: &[u8]) {
-        self.push_valid(name.as_bytes(), value);
-    }
-
     fn push_valid(&mut self, name: &[u8], value: &[u8]) {
         let stored = self.buf.len() - self.count * LENGTHS;
         if stored + name.len() + value.len() > u32::MAX as usize {
@@ -162,6 +196,12 @@ impl Fields {
         self.buf.extend_from_slice(name);
         self.buf.extend_from_slice(value);
         self.count += 1;
+        self.encoded |= is_content_encoding(name);
+    }
+
+    /// Whether a `Content-Encoding` field is among them (else the body is not encoded).
+    pub(crate) fn has_content_encoding(&self) -> bool {
+        self.encoded
     }
 
     /// The fields in order: name and value.
@@ -224,3 +264,30 @@ impl<'a> Iterator for Headers<'a> {
 
 impl ExactSizeIterator for Headers<'_> {}
 impl std::iter::FusedIterator for Headers<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether a `Content-Encoding` field is there is noted as fields go in, pushed one by
+    /// one (HTTP/2) or copied from an HTTP/1.1 head, in any case; no other name counts.
+    #[test]
+    fn content_encoding_is_noted_as_fields_go_in() {
+        let mut f = Fields::default();
+        f.push(b"content-type", b"text/plain");
+        f.push(b"content-encodings", b"gzip");
+        assert!(!f.has_content_encoding());
+        f.push(b"CONTENT-Encoding", b"gzip");
+        assert!(f.has_content_encoding());
+        let h1 = |fields: &[(&'static [u8], &'static [u8])]| {
+            let bytes = fields.iter().map(|(n, v)| n.len() + v.len()).sum();
+            Fields::from_h1(fields.len(), bytes, fields.iter().copied())
+        };
+        let plain = h1(&[(b"Server", b"x"), (b"Content-Length", b"3")]);
+        assert!(!plain.has_content_encoding());
+        assert_eq!(plain.raw().count(), 2);
+        let encoded = h1(&[(b"Server", b"x"), (b"content-encoding", b"br")]);
+        assert!(encoded.has_content_encoding());
+        assert_eq!(encoded.get("Content-Encoding"), Some(&b"br"[..]));
+    }
+}

@@ -434,8 +434,11 @@ impl CompletionQueue {
             }
         }
         let status = head.status;
+        // A response without `Content-Encoding` (the fields noted it as they were copied)
+        // is not searched for one; a discarded body is not decoded.
         let codings = if p.decoding
             && p.mode != CompletionMode::Discard
+            && head.fields.has_content_encoding()
             && !matches!(status, 100..=199 | 204 | 206 | 304)
         {
             decode::codings(head.fields.raw()).unwrap_or_default()

@@ -1,4 +1,4 @@
-//! The event loop's unit tests: the local loop's read-ahead.
+//! The event loop's unit tests: the local loop's read-ahead, and whom output written is news to.
 
 use super::*;
 use std::io::Write as _;
@@ -111,4 +111,89 @@ fn after_a_wake(ahead: bool) -> (Vec<u8>, Vec<u8>) {
 fn a_local_loop_reads_ahead_on_a_wake_only_for_a_session_that_asks() {
     assert_eq!(after_a_wake(true), (b"ab".to_vec(), b"ab".to_vec()));
     assert_eq!(after_a_wake(false), (b"a".to_vec(), b"ab".to_vec()));
+}
+
+/// Sends `hello` once and counts its `process` calls; says whether output written is news
+/// to it.
+struct Sender {
+    queued: bool,
+    moved: bool,
+    processed: Arc<Mutex<usize>>,
+}
+
+impl Engine for Sender {
+    type Error = std::convert::Infallible;
+    fn recv(&mut self, _now: Instant, input: &[u8]) -> Result<usize, Self::Error> {
+        Ok(input.len())
+    }
+    fn recv_eof(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn poll_transmit(&mut self, _now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+        if std::mem::take(&mut self.queued) {
+            out.extend_from_slice(b"hello");
+        }
+        None
+    }
+    fn wants_write(&self) -> bool {
+        self.queued
+    }
+    fn is_closed(&self) -> bool {
+        false
+    }
+}
+
+impl Session for Sender {
+    type Engine = Self;
+    type Pooled = Vec<u8>;
+    fn engine(&self) -> &Self {
+        self
+    }
+    fn engine_mut(&mut self) -> &mut Self {
+        self
+    }
+    fn process(&mut self, _cx: &mut Context<'_, Vec<u8>>) {
+        *self.processed.lock().unwrap() += 1;
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        None
+    }
+    fn handle_timeout(&mut self, _cx: &mut Context<'_, Vec<u8>>) {}
+    fn shutdown(&mut self, _cx: &mut Context<'_, Vec<u8>>) {}
+    fn wants_output_moved(&self) -> bool {
+        self.moved
+    }
+}
+
+/// How many times a session that sends `hello` is processed until the peer has it.
+fn processed_until_sent(moved: bool) -> usize {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let ours = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    let processed = Arc::new(Mutex::new(0));
+    let mut ev = EventLoop::local(LoopConfig::default()).unwrap();
+    let session = Sender {
+        queued: true,
+        moved,
+        processed: Arc::clone(&processed),
+    };
+    assert!(ev.registrar().add(ours, session).is_ok());
+    ev.run_woken();
+    for _ in 0..5 {
+        ev.turn(Some(Duration::from_millis(10))).unwrap();
+    }
+    let mut got = [0; 5];
+    std::io::Read::read_exact(&mut peer, &mut got).unwrap();
+    assert_eq!(&got, b"hello");
+    ev.close_intake();
+    *processed.lock().unwrap()
+}
+
+/// Output written is news only to a session that says so: one that does not is not
+/// processed again for it (an HTTP/1.1 client whose request went out whole).
+#[test]
+fn output_written_is_processed_only_by_a_session_that_asks() {
+    let asks = processed_until_sent(true);
+    let does_not = processed_until_sent(false);
+    assert_eq!(asks, does_not + 1, "{asks} {does_not}");
 }

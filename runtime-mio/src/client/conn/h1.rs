@@ -21,33 +21,45 @@ pub(super) struct H1 {
     pub(super) current: Option<Active>,
 }
 
-/// The request head as HTTP/1.1 sends it: the caller's fields in order and case, `Host`
-/// (the connection's `authority`) first when the caller gave none, and the body's
-/// `Content-Length` (or `Transfer-Encoding: chunked` for a streamed body of unknown length).
-fn h1_headers<'a>(job: &'a Job, authority: &'a str, length: &'a str) -> InlineList<Header<'a>> {
+/// The request head as HTTP/1.1 sends it, into `v` (the caller's, so that the list is not
+/// moved): the caller's fields in order and case, `Host` (the connection's `authority`)
+/// first when the caller gave none, and the body's `Content-Length` (or `Transfer-Encoding:
+/// chunked` for a streamed body of unknown length). Returns whether a `Transfer-Encoding`
+/// field is among them (the body then goes chunked), found in the one pass over the
+/// caller's fields that looks for `Host` and the framing fields.
+fn h1_headers<'a>(
+    v: &mut InlineList<Header<'a>>,
+    job: &'a Job,
+    authority: &'a str,
+    length: &'a str,
+) -> bool {
     let req = &job.req;
-    let mut v = InlineList::new(EMPTY_HEADER);
-    if !req
-        .headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("host"))
-    {
+    let (mut host, mut length_field, mut chunked) = (false, false, false);
+    for (n, _) in &req.headers {
+        match n.len() {
+            4 => host |= n.eq_ignore_ascii_case("host"),
+            14 => length_field |= n.eq_ignore_ascii_case("content-length"),
+            17 => chunked |= n.eq_ignore_ascii_case("transfer-encoding"),
+            _ => {}
+        }
+    }
+    if !host {
         v.push(Header {
             name: "Host",
             value: authority.as_bytes(),
         });
     }
     v.extend(req.fields().map(|(name, value)| Header { name, value }));
-    let framed = req.headers.iter().any(|(n, _)| {
-        n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding")
-    });
     // A tunnel's body is not an HTTP message body: it goes after the switch, unframed.
-    if !framed && req.tunnel.is_none() {
+    if !length_field && !chunked && req.tunnel.is_none() {
         match req.body.len() {
-            None => v.push(Header {
-                name: "Transfer-Encoding",
-                value: b"chunked",
-            }),
+            None => {
+                v.push(Header {
+                    name: "Transfer-Encoding",
+                    value: b"chunked",
+                });
+                chunked = true;
+            }
             Some(n) if n > 0 || req.method_has_body() => v.push(Header {
                 name: "Content-Length",
                 value: length.as_bytes(),
@@ -66,8 +78,12 @@ fn h1_headers<'a>(job: &'a Job, authority: &'a str, length: &'a str) -> InlineLi
             name: n,
             value: val,
         }));
+        chunked |= t
+            .h1_headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("transfer-encoding"));
     }
-    v
+    chunked
 }
 
 /// Hands request body bytes to the HTTP/1.1 engine while its send queue is short and the
@@ -104,10 +120,11 @@ fn feed_h1(
 }
 
 fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
-    let mut fields = Fields::with_capacity(head.fields.len(), head.fields.name_value_bytes());
-    for h in head.headers() {
-        fields.push_str(h.name, h.value);
-    }
+    let fields = Fields::from_h1(
+        head.fields.len(),
+        head.fields.name_value_bytes(),
+        head.fields.iter_bytes(),
+    );
     Head {
         status: head.code,
         version: match head.version {
@@ -155,11 +172,8 @@ pub(super) fn step_h1(
                 .body
                 .len()
                 .map_or("", |n| crate::decimal::decimal(n, &mut digits));
-            let headers = h1_headers(&job, &shared.authority, length);
-            let chunked = headers
-                .as_slice()
-                .iter()
-                .any(|h| h.name.eq_ignore_ascii_case("transfer-encoding"));
+            let mut headers = InlineList::new(EMPTY_HEADER);
+            let chunked = h1_headers(&mut headers, &job, &shared.authority, length);
             let sent = h
                 .conn
                 .send_request(&job.req.method, &job.req.target, headers.as_slice());

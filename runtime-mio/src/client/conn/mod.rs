@@ -933,6 +933,18 @@ impl Session for ClientSession {
         !self.closing && matches!(&self.proto, Protocol::H2(h) if !h.streams.is_empty())
     }
 
+    /// Output written is news only while something waits for room: a request body being
+    /// fed, TLS or a tunnel holding bytes back, an HTTP/2 connection (its streams and
+    /// flow control), a job not yet started. An HTTP/1.1 exchange whose request went out
+    /// whole (the usual GET) waits only for the answer, which comes by a read.
+    fn wants_output_moved(&self) -> bool {
+        let sent = matches!(
+            &self.proto,
+            Protocol::H1(h) if h.current.as_ref().is_some_and(|a| a.send.done)
+        );
+        !(sent && self.tls.is_none() && self.outer.is_none() && self.jobs.is_empty())
+    }
+
     /// The completion queues' signals put off during the turn go now.
     fn turn_end() {
         crate::client::queue::flush_deferred();
