@@ -598,10 +598,11 @@ fn bench_line<'a>(text: &'a str, prefix: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {prefix:?} line in {text}"))
 }
 
-/// Every request is counted, in each place the client's loop can run (by default this
-/// thread for HTTP/1.1, the client's loop thread for HTTP/2; `--local` and `--threaded` force
-/// either), and every body byte: a body four times the client's body queue (1 MiB + 1) is
-/// received whole and dropped as it came, a gzip body counts as it came over the wire.
+/// Every request is counted, in each place the client's loop can run (by default the
+/// bench's thread, the client's loop thread for HTTP/2 with several streams per connection;
+/// `--local` and `--threaded` force either), and every body byte: a body four times the
+/// client's body queue (1 MiB + 1) is received whole and dropped as it came, a gzip body
+/// counts as it came over the wire.
 #[test]
 fn bench_counts_every_request() {
     let blob = Arc::new(random_blob());
@@ -612,12 +613,20 @@ fn bench_counts_every_request() {
         gz_len > 20 && gz_len < 1700,
         "a gzip body, shorter than its text"
     );
+    let (here, thread) = ("loop: this thread", "loop: the client's own thread");
     for (args, path, n, conns, each) in [
         (vec!["bench", "-c", "3", "-n", "301"], "/", 301, 3, 6),
         (
             vec!["bench", "--http2", "-c", "2", "-m", "5", "-n", "407"],
             "/",
             407,
+            2,
+            6,
+        ),
+        (
+            vec!["bench", "--http2", "-c", "2", "-m", "1", "-n", "99"],
+            "/",
+            99,
             2,
             6,
         ),
@@ -697,6 +706,16 @@ fn bench_counts_every_request() {
             "{text}"
         );
         assert_eq!(bench_line(&text, "errors:"), "errors: none");
+        let streams = args
+            .iter()
+            .position(|a| *a == "-m")
+            .map_or(1, |i| args[i + 1].parse::<u32>().unwrap());
+        let threaded = args.contains(&"--threaded")
+            || (args.contains(&"--http2") && !args.contains(&"--local") && streams > 1);
+        assert!(
+            bench_line(&text, "loop: ").starts_with(if threaded { thread } else { here }),
+            "{args:?}: {text}"
+        );
     }
     let out = wire(&["bench", "--local", "--threaded", &base]);
     assert_eq!(

@@ -9,12 +9,12 @@
 //! whole and counted, never kept ([`CompletionMode::Discard`]), so any length costs no
 //! memory. Redirects are not followed (as h2load).
 //!
-//! Where the client's loop runs: for HTTP/1.1 on the bench's own thread (a [`LocalQueue`];
-//! a connection carries one request at a time, so there is nothing to gather, and no
-//! hand-over between threads: the least CPU per request), for HTTP/2 on the client's loop
-//! thread (a [`CompletionQueue`]: the streams submitted while the loop was busy leave in one
-//! write, which a server on a busy core answers in fewer, larger batches). `--local` and
-//! `--threaded` choose either for both protocols.
+//! Where the client's loop runs: on the bench's own thread (a [`LocalQueue`]: no hand-over
+//! between threads, the least CPU per request) unless HTTP/2 carries several streams per
+//! connection; then on the client's loop thread (a [`CompletionQueue`]: the streams
+//! submitted while the loop was busy leave in one write, which a server on a busy core
+//! answers in fewer, larger batches). `--local` and `--threaded` choose either. The report's
+//! `loop:` line says which ran.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -56,10 +56,12 @@ pub(crate) struct Args {
     /// Trust the certificates in this PEM file.
     #[arg(long = "cacert", value_name = "FILE")]
     cacert: Option<PathBuf>,
-    /// Run the client's loop on this thread (a `LocalQueue`; the default for HTTP/1.1).
+    /// Run the client's loop on this thread (a `LocalQueue`; the default but for HTTP/2 with
+    /// several streams per connection).
     #[arg(long = "local", conflicts_with = "threaded")]
     local: bool,
-    /// Run the client's loop on its own thread (a `CompletionQueue`; the default for HTTP/2).
+    /// Run the client's loop on its own thread (a `CompletionQueue`; the default for HTTP/2
+    /// with several streams per connection).
     #[arg(long = "threaded")]
     threaded: bool,
 }
@@ -74,7 +76,8 @@ enum Queue {
 
 impl Queue {
     fn new(config: ClientConfig, args: &Args) -> Result<Queue, Error> {
-        if args.local || (!args.threaded && !args.http2) {
+        let batches = args.http2 && args.streams > 1;
+        if args.local || (!args.threaded && !batches) {
             Ok(Queue::Local(Box::new(LocalQueue::new(config)?)))
         } else {
             let client = Client::new(config)?;
@@ -108,6 +111,14 @@ impl Queue {
         match self {
             Queue::Local(q) => q.in_flight(),
             Queue::Threaded(_, q) => q.in_flight(),
+        }
+    }
+
+    /// Where the client's loop runs, for the report.
+    fn place(&self) -> &'static str {
+        match self {
+            Queue::Local(_) => "this thread (a LocalQueue)",
+            Queue::Threaded(..) => "the client's own thread (a CompletionQueue)",
         }
     }
 
@@ -273,12 +284,19 @@ pub(crate) fn run(args: &Args) -> u8 {
     }
     let elapsed = started.elapsed();
     let opened = queue.opened();
-    report(all, elapsed, conns, streams, opened);
+    report(all, elapsed, conns, streams, opened, queue.place());
     0
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn report(mut all: Tally, elapsed: Duration, conns: usize, streams: usize, opened: u64) {
+fn report(
+    mut all: Tally,
+    elapsed: Duration,
+    conns: usize,
+    streams: usize,
+    opened: u64,
+    place: &str,
+) {
     use std::fmt::Write as _;
     // Written at once, and a closed stdout (`| head`) is not an error worth a panic.
     let mut o = String::new();
@@ -327,6 +345,7 @@ fn report(mut all: Tally, elapsed: Duration, conns: usize, streams: usize, opene
         o,
         "connections: {conns} asked, {opened} opened, {streams} stream(s) each in flight"
     );
+    let _ = writeln!(o, "loop: {place}");
     let _ = writeln!(o, "traffic: {} body bytes", all.bytes);
     match latency(&mut all.latencies) {
         None => {
