@@ -48,16 +48,22 @@ fn body_of(k: usize) -> Vec<u8> {
 }
 
 fn setup(h2: bool) -> (Server, Client, String) {
-    let config = ServerConfig {
+    setup_with(h2, |_| {})
+}
+
+/// As [`setup`], the client's configuration changed by `config` first.
+fn setup_with(h2: bool, config: impl FnOnce(&mut ClientConfig)) -> (Server, Client, String) {
+    let server_config = ServerConfig {
         threads: 1,
         ..ServerConfig::default()
     };
-    let server = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
-    let client = Client::new(ClientConfig {
+    let server = Server::bind("127.0.0.1:0".parse().unwrap(), server_config, handler).unwrap();
+    let mut client_config = ClientConfig {
         h2_prior_knowledge: h2,
         ..ClientConfig::default()
-    })
-    .unwrap();
+    };
+    config(&mut client_config);
+    let client = Client::new(client_config).unwrap();
     let base = format!("http://127.0.0.1:{}", server.local_addr().port());
     (server, client, base)
 }
@@ -233,22 +239,10 @@ fn a_buffered_body_past_its_limit_is_a_typed_error() {
 #[test]
 fn a_discarded_body_is_counted_whole_and_kept_nowhere() {
     for h2 in [false, true] {
-        let config = ServerConfig {
-            threads: 1,
-            ..ServerConfig::default()
-        };
-        let server = Server::bind("127.0.0.1:0".parse().unwrap(), config, handler).unwrap();
-        let client = Client::new(ClientConfig {
-            h2_prior_knowledge: h2,
-            body_queue: 4096,
-            timeouts: ClientTimeouts {
-                body_idle: Timeout::After(Duration::from_millis(300)),
-                ..ClientTimeouts::default()
-            },
-            ..ClientConfig::default()
-        })
-        .unwrap();
-        let base = format!("http://127.0.0.1:{}", server.local_addr().port());
+        let (server, client, base) = setup_with(h2, |c| {
+            c.body_queue = 4096;
+            c.timeouts.body_idle = Timeout::After(Duration::from_millis(300));
+        });
         let mut q = client.queue();
         let mut want = HashMap::new();
         for (path, len) in [
