@@ -4,14 +4,33 @@ use super::*;
 use std::io::Write as _;
 use std::time::Duration;
 
-/// Records what it is given; reads ahead when told to.
-struct Recorder {
+/// A session over a test engine: records what it is given, sends `hello` once when told
+/// to, counts its `process` calls, and reads ahead and takes output written as news when
+/// told to.
+struct Probe {
     got: Arc<Mutex<Vec<u8>>>,
     ahead: bool,
     waker: Arc<Mutex<Option<ConnWaker>>>,
+    /// `hello` waits to be written.
+    queued: bool,
+    moved: bool,
+    processed: Arc<Mutex<usize>>,
 }
 
-impl Engine for Recorder {
+impl Probe {
+    fn new() -> Probe {
+        Probe {
+            got: Arc::default(),
+            ahead: false,
+            waker: Arc::default(),
+            queued: false,
+            moved: true,
+            processed: Arc::default(),
+        }
+    }
+}
+
+impl Engine for Probe {
     type Error = std::convert::Infallible;
     fn recv(&mut self, _now: Instant, input: &[u8]) -> Result<usize, Self::Error> {
         self.got.lock().unwrap().extend_from_slice(input);
@@ -20,18 +39,21 @@ impl Engine for Recorder {
     fn recv_eof(&mut self) -> Result<(), Self::Error> {
         Ok(())
     }
-    fn poll_transmit(&mut self, _now: Instant, _out: &mut Vec<u8>) -> Option<Bytes> {
+    fn poll_transmit(&mut self, _now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
+        if std::mem::take(&mut self.queued) {
+            out.extend_from_slice(b"hello");
+        }
         None
     }
     fn wants_write(&self) -> bool {
-        false
+        self.queued
     }
     fn is_closed(&self) -> bool {
         false
     }
 }
 
-impl Session for Recorder {
+impl Session for Probe {
     type Engine = Self;
     type Pooled = Vec<u8>;
     fn engine(&self) -> &Self {
@@ -41,6 +63,7 @@ impl Session for Recorder {
         self
     }
     fn process(&mut self, cx: &mut Context<'_, Vec<u8>>) {
+        *self.processed.lock().unwrap() += 1;
         let mut w = self.waker.lock().unwrap();
         if w.is_none() {
             *w = cx.waker();
@@ -54,6 +77,9 @@ impl Session for Recorder {
     fn reads_ahead(&self) -> bool {
         self.ahead
     }
+    fn wants_output_moved(&self) -> bool {
+        self.moved
+    }
 }
 
 /// What a local loop's session has after: one byte read on a readiness event, a second
@@ -63,14 +89,12 @@ fn after_a_wake(ahead: bool) -> (Vec<u8>, Vec<u8>) {
     let ours = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     let (mut peer, _) = listener.accept().unwrap();
     let probe = ours.try_clone().unwrap();
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let waker = Arc::new(Mutex::new(None));
-    let mut ev = EventLoop::local(LoopConfig::default()).unwrap();
-    let session = Recorder {
-        got: Arc::clone(&got),
+    let session = Probe {
         ahead,
-        waker: Arc::clone(&waker),
+        ..Probe::new()
     };
+    let (got, waker) = (Arc::clone(&session.got), Arc::clone(&session.waker));
+    let mut ev = EventLoop::local(LoopConfig::default()).unwrap();
     assert!(ev.registrar().add(ours, session).is_ok());
     ev.run_woken();
     peer.write_all(b"a").unwrap();
@@ -113,70 +137,18 @@ fn a_local_loop_reads_ahead_on_a_wake_only_for_a_session_that_asks() {
     assert_eq!(after_a_wake(false), (b"a".to_vec(), b"ab".to_vec()));
 }
 
-/// Sends `hello` once and counts its `process` calls; says whether output written is news
-/// to it.
-struct Sender {
-    queued: bool,
-    moved: bool,
-    processed: Arc<Mutex<usize>>,
-}
-
-impl Engine for Sender {
-    type Error = std::convert::Infallible;
-    fn recv(&mut self, _now: Instant, input: &[u8]) -> Result<usize, Self::Error> {
-        Ok(input.len())
-    }
-    fn recv_eof(&mut self) -> Result<(), Self::Error> {
-        Ok(())
-    }
-    fn poll_transmit(&mut self, _now: Instant, out: &mut Vec<u8>) -> Option<Bytes> {
-        if std::mem::take(&mut self.queued) {
-            out.extend_from_slice(b"hello");
-        }
-        None
-    }
-    fn wants_write(&self) -> bool {
-        self.queued
-    }
-    fn is_closed(&self) -> bool {
-        false
-    }
-}
-
-impl Session for Sender {
-    type Engine = Self;
-    type Pooled = Vec<u8>;
-    fn engine(&self) -> &Self {
-        self
-    }
-    fn engine_mut(&mut self) -> &mut Self {
-        self
-    }
-    fn process(&mut self, _cx: &mut Context<'_, Vec<u8>>) {
-        *self.processed.lock().unwrap() += 1;
-    }
-    fn poll_timeout(&self) -> Option<Instant> {
-        None
-    }
-    fn handle_timeout(&mut self, _cx: &mut Context<'_, Vec<u8>>) {}
-    fn shutdown(&mut self, _cx: &mut Context<'_, Vec<u8>>) {}
-    fn wants_output_moved(&self) -> bool {
-        self.moved
-    }
-}
-
 /// How many times a session that sends `hello` is processed until the peer has it.
 fn processed_until_sent(moved: bool) -> usize {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let ours = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     let (mut peer, _) = listener.accept().unwrap();
-    let processed = Arc::new(Mutex::new(0));
-    let mut ev = EventLoop::local(LoopConfig::default()).unwrap();
-    let session = Sender {
+    let session = Probe {
         queued: true,
         moved,
-        processed: Arc::clone(&processed),
+        ..Probe::new()
     };
+    let processed = Arc::clone(&session.processed);
+    let mut ev = EventLoop::local(LoopConfig::default()).unwrap();
     assert!(ev.registrar().add(ours, session).is_ok());
     ev.run_woken();
     for _ in 0..5 {
