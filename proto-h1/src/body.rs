@@ -100,9 +100,8 @@ pub(crate) fn fold_content_length(value: &[u8], length: &mut Option<u64>) -> boo
 }
 
 /// The framing of a message whose only framing field is one `Content-Length` with `value`:
-/// what [`request_framing`] and [`response_framing`] decide then (`None` where they fail),
-/// for a caller that found that field itself.
-pub(crate) fn length_framing(value: &[u8], limits: &Limits) -> Option<Framing> {
+/// what [`request_framing`] and [`response_framing`] decide then (`None` where they fail).
+fn length_framing(value: &[u8], limits: &Limits) -> Option<Framing> {
     let mut length = None;
     if !fold_content_length(value, &mut length) {
         return None;
@@ -110,6 +109,63 @@ pub(crate) fn length_framing(value: &[u8], limits: &Limits) -> Option<Framing> {
     length
         .filter(|&n| n <= limits.max_body_len)
         .map(Framing::Length)
+}
+
+/// The framing fields of a head, noted in the one pass that checks, writes or scans its
+/// fields (by name length first: most fields are none of them), so that the framing rules
+/// walk the fields again only when they must: for a `Transfer-Encoding`, several
+/// `Content-Length` fields, or a bad one (for its error).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FramingFields<'a> {
+    /// How many `Content-Length` fields, and the last one's value.
+    lengths: usize,
+    length: Option<&'a [u8]>,
+    /// A `Transfer-Encoding` field is there.
+    transfer_encoding: bool,
+}
+
+impl<'a> FramingFields<'a> {
+    /// Notes a `Content-Length` field.
+    #[inline(always)]
+    pub(crate) fn content_length(&mut self, value: &'a [u8]) {
+        self.lengths += 1;
+        self.length = Some(value);
+    }
+
+    /// Notes a `Transfer-Encoding` field.
+    #[inline(always)]
+    pub(crate) fn transfer_encoding(&mut self) {
+        self.transfer_encoding = true;
+    }
+
+    /// Whether any framing field was noted.
+    pub(crate) fn any(&self) -> bool {
+        self.transfer_encoding || self.lengths > 0
+    }
+
+    /// The framing the rules decide ([`request_framing`] or [`response_framing`], which
+    /// `rules` runs), found from the noted fields where one `Content-Length` or none
+    /// settles it: `absent` when there is no framing field (the message's default).
+    pub(crate) fn framing<E>(
+        &self,
+        limits: &Limits,
+        absent: Framing,
+        rules: impl FnOnce() -> Result<Framing, E>,
+    ) -> Result<Framing, E> {
+        let settled = if self.transfer_encoding || self.lengths > 1 {
+            None
+        } else {
+            match self.length {
+                Some(value) => length_framing(value, limits),
+                None => Some(absent),
+            }
+        };
+        // One call of the rules (inlined where they are a closure over the fields).
+        match settled {
+            Some(framing) => Ok(framing),
+            None => rules(),
+        }
+    }
 }
 
 fn fields_framing<'a>(

@@ -2,7 +2,7 @@
 //! receive buffer ([`Fields`], filled through a [`Sink`] while the head is parsed), and the
 //! request and response heads built on them. Nothing here is copied out of the buffer.
 
-use crate::body::Framing;
+use crate::body::{Framing, FramingFields};
 use crate::error::Error;
 use crate::head::{ConnectionOptions, Header, Sink, Version, has_token};
 use crate::scan::token_is;
@@ -157,11 +157,8 @@ impl<'a> Fields<'a> {
             };
             match nl {
                 10 if token_is(name, b"connection") => scan.connection.add(value()),
-                14 if token_is(name, b"content-length") => {
-                    scan.lengths += 1;
-                    scan.length = Some(value());
-                }
-                17 if token_is(name, b"transfer-encoding") => scan.transfer_encoding = true,
+                14 if token_is(name, b"content-length") => scan.framing.content_length(value()),
+                17 if token_is(name, b"transfer-encoding") => scan.framing.transfer_encoding(),
                 _ => {}
             }
         }
@@ -196,11 +193,8 @@ impl<'a> Fields<'a> {
 pub(crate) struct ResponseScan<'a> {
     /// The options of every `Connection` line.
     pub(crate) connection: ConnectionOptions,
-    /// How many `Content-Length` fields, and the last one's value.
-    pub(crate) lengths: usize,
-    pub(crate) length: Option<&'a [u8]>,
-    /// A `Transfer-Encoding` field is there.
-    pub(crate) transfer_encoding: bool,
+    /// The framing fields.
+    pub(crate) framing: FramingFields<'a>,
 }
 
 /// What [`Fields::request_scan`] found.

@@ -3,7 +3,7 @@
 //! ([`BodyEncoder::frame`]) that writes only the framing, so body bytes need not be copied.
 
 use crate::body::{
-    Framing, length_framing, request_framing, response_framing, response_has_no_body,
+    Framing, FramingFields, request_framing, response_framing, response_has_no_body,
 };
 use crate::error::SendError;
 use crate::head::{ConnectionOptions, Header, Limits, Version, has_token, target_form};
@@ -116,9 +116,7 @@ pub(crate) fn request_head(
     }
     let mut connection = ConnectionOptions::default();
     let mut upgrade = false;
-    let mut length = None;
-    let mut lengths = 0usize;
-    let mut chunked = false;
+    let mut framing = FramingFields::default();
     for h in headers {
         let name = h.name.as_bytes();
         if !is_token(name) || !is_value(h.value) {
@@ -129,24 +127,17 @@ pub(crate) fn request_head(
                 connection.add(h.value);
                 upgrade |= has_token(h.value, "upgrade");
             }
-            14 if token_is(name, b"content-length") => {
-                lengths += 1;
-                length = Some(h.value);
-            }
-            17 if token_is(name, b"transfer-encoding") => chunked = true,
+            14 if token_is(name, b"content-length") => framing.content_length(h.value),
+            17 if token_is(name, b"transfer-encoding") => framing.transfer_encoding(),
             _ => {}
         }
     }
     let limits = Limits::default();
-    // The framing rules read only the framing fields.
-    let framing = if chunked || lengths > 1 {
-        request_framing(version, headers.iter().copied(), &limits).ok()
-    } else if let Some(value) = length {
-        length_framing(value, &limits)
-    } else {
-        Some(Framing::None)
-    };
-    let framing = framing.ok_or(SendError::InvalidHead)?;
+    let framing = framing
+        .framing(&limits, Framing::None, || {
+            request_framing(version, headers.iter().copied(), &limits)
+        })
+        .map_err(|_| SendError::InvalidHead)?;
     out.reserve(method.len() + target.len() + 12 + headers.len() * 32);
     out.extend_from_slice(method.as_bytes());
     out.push(b' ');
@@ -234,9 +225,7 @@ where
     out.extend_from_slice(reason);
     out.extend_from_slice(b"\r\n");
     let mut connection = ConnectionOptions::default();
-    let mut length = None;
-    let mut lengths = 0usize;
-    let mut chunked = false;
+    let mut fields = FramingFields::default();
     for h in headers.clone() {
         let name = h.name.as_bytes();
         if !is_token(name) || !is_value(h.value) {
@@ -245,17 +234,14 @@ where
         }
         match name.len() {
             10 if token_is(name, b"connection") => connection.add(h.value),
-            14 if token_is(name, b"content-length") => {
-                lengths += 1;
-                length = Some(h.value);
-            }
-            17 if token_is(name, b"transfer-encoding") => chunked = true,
+            14 if token_is(name, b"content-length") => fields.content_length(h.value),
+            17 if token_is(name, b"transfer-encoding") => fields.transfer_encoding(),
             _ => {}
         }
         write_field(out, &h);
     }
     if let Some(n) = sized {
-        if chunked || lengths > 0 {
+        if fields.any() {
             out.truncate(mark);
             return Err(SendError::InvalidHead);
         }
@@ -263,19 +249,18 @@ where
     }
     out.extend_from_slice(b"\r\n");
     let limits = Limits::default();
-    // The framing rules read only the framing fields.
     let framing = if response_has_no_body(request_method, code) {
         Some(Framing::None)
     } else if let Some(n) = sized {
         Some(n)
             .filter(|&n| n <= limits.max_body_len)
             .map(Framing::Length)
-    } else if chunked || lengths > 1 {
-        response_framing(request_method, code, version, headers, &limits).ok()
-    } else if let Some(value) = length {
-        length_framing(value, &limits)
     } else {
-        Some(Framing::UntilClose)
+        fields
+            .framing(&limits, Framing::UntilClose, || {
+                response_framing(request_method, code, version, headers, &limits)
+            })
+            .ok()
     };
     match framing {
         Some(framing) => Ok(WrittenHead {

@@ -4,8 +4,8 @@
 use super::client::InFlight;
 use super::{Conn, Decoder, Event, MethodKind, Reader, Role, RoleKind, Writer};
 use crate::body::{
-    Chunk, ChunkedDecoder, Framing, LengthDecoder, length_framing, request_framing,
-    response_framing, response_has_no_body,
+    Chunk, ChunkedDecoder, Framing, LengthDecoder, request_framing, response_framing,
+    response_has_no_body,
 };
 use crate::error::Error;
 use crate::fields::{Fields, MAX_SPANS, RequestHead, ResponseHead, SpanSink};
@@ -418,18 +418,12 @@ impl<R: Role> Conn<R> {
                 // several `Content-Length` fields, or at a bad one (for its error).
                 let scan = fields.response_scan();
                 let method = kind.as_str();
-                let full = || response_framing(method, code, version, fields.iter(), &limits);
                 let framing = if response_has_no_body(method, code) {
                     Framing::None
-                } else if scan.transfer_encoding || scan.lengths > 1 {
-                    full()?
-                } else if let Some(value) = scan.length {
-                    match length_framing(value, &limits) {
-                        Some(framing) => framing,
-                        None => full()?,
-                    }
                 } else {
-                    Framing::UntilClose
+                    scan.framing.framing(&limits, Framing::UntilClose, || {
+                        response_framing(method, code, version, fields.iter(), &limits)
+                    })?
                 };
                 let keep = scan.connection.persists(version) && framing != Framing::UntilClose;
                 self.peer_keep_alive = keep;

@@ -160,15 +160,8 @@ impl Fields {
             return f;
         }
         for (name, value) in fields {
-            // Both fit in a `u32`: all of them together do.
-            let mut lengths = [0; LENGTHS];
-            lengths[..4].copy_from_slice(&(name.len() as u32).to_le_bytes());
-            lengths[4..].copy_from_slice(&(value.len() as u32).to_le_bytes());
-            f.buf.extend_from_slice(&lengths);
-            f.buf.extend_from_slice(name);
-            f.buf.extend_from_slice(value);
-            f.count += 1;
-            f.encoded |= is_content_encoding(name);
+            // All of them together fit in the `u32` lengths.
+            f.append(name, value);
         }
         f
     }
@@ -190,7 +183,13 @@ impl Fields {
         if stored + name.len() + value.len() > u32::MAX as usize {
             return;
         }
-        // Both fit in a `u32`: their sum with the rest does. Both lengths in one copy.
+        self.append(name, value);
+    }
+
+    /// Appends the field's record: its lengths (in one copy), name and value. Both lengths
+    /// must fit in a `u32` ([`Fields::push_valid`] checks it; [`Fields::from_h1`] knows it).
+    #[inline(always)]
+    fn append(&mut self, name: &[u8], value: &[u8]) {
         let lengths = u64::from(name.len() as u32) | u64::from(value.len() as u32) << 32;
         self.buf.extend_from_slice(&lengths.to_le_bytes());
         self.buf.extend_from_slice(name);
