@@ -391,6 +391,25 @@ impl Exchange {
         self.release(s);
     }
 
+    /// As [`Exchange::push`] for bytes the connection is about to overwrite (HTTP/1.1 reads
+    /// the body out of its receive buffer): copied into a chunk only when it is kept. A
+    /// discarded body ([`Exchange::discard_body`]) is only counted, so it costs neither the
+    /// copy nor the allocation.
+    pub(crate) fn push_slice(&self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let mut s = self.lock();
+        if !matches!(s.end, End::Open) {
+            return;
+        }
+        match &mut s.discarded {
+            Some(n) => *n += bytes.len() as u64,
+            None => s.push(Bytes::copy_from_slice(bytes)),
+        }
+        self.release(s);
+    }
+
     /// The body is complete.
     pub(crate) fn finish(&self) {
         let mut s = self.lock();

@@ -254,7 +254,7 @@ pub(super) fn step_h1(
                 }
             }
             Ok(Some(H1Event::Data(d))) => {
-                a.ex.push(Bytes::copy_from_slice(d));
+                a.ex.push_slice(d);
                 a.last_data = now;
             }
             Ok(Some(H1Event::End { .. })) => {
