@@ -161,6 +161,11 @@ impl Fields {
     pub fn len(&self) -> usize {
         self.count
     }
+    /// Octets of names and values of all fields together (pseudo-headers included): what
+    /// a copy of them needs besides its own per-field overhead.
+    pub fn octets(&self) -> usize {
+        self.buf.len() - self.count * RECORD
+    }
     /// No fields?
     pub fn is_empty(&self) -> bool {
         self.count == 0
@@ -491,6 +496,7 @@ mod tests {
         f.push(b"x-long", &[b'v'; 300], false);
         f.push(b"cookie", b"b=2", false);
         assert_eq!(f.len(), 4);
+        assert_eq!(f.octets(), 7 + 3 + 6 + 6 + 300 + 6 + 3);
         let all: Vec<_> = f.iter().collect();
         assert_eq!(all[0], (&b":method"[..], &b"GET"[..]));
         assert_eq!(all[1], (&b"cookie"[..], &b""[..]));
