@@ -938,3 +938,36 @@ fn streams_opened_before_our_settings_are_acked_get_the_right_window() {
     p.drive();
     assert_eq!(p.client.stream_recv_window(id), Some(1 << 20));
 }
+
+/// The server's SETTINGS_MAX_CONCURRENT_STREAMS: a request past it is refused with
+/// `ConcurrencyLimit`; a stream that is over but still holds unread body bytes (kept in the
+/// connection) does not count, and one that is still open does.
+#[test]
+fn requests_past_the_peers_concurrency_limit_wait_for_a_stream_to_end() {
+    let mut server = Config::server();
+    server.settings.push((id::MAX_CONCURRENT_STREAMS, 2));
+    let mut p = Pair::new(Instant::now(), Config::client(), server);
+    p.drive();
+    let c = Request::get(b"http", b"example.com", b"/c");
+    let a = get(&mut p, b"/a", true);
+    let b = get(&mut p, b"/b", true);
+    assert_eq!(
+        p.client.send_request(&c, true),
+        Err(UserError::ConcurrencyLimit(2))
+    );
+    p.drive();
+    p.server.send_response(a, 200, &[], false).unwrap();
+    p.server
+        .send_data(a, Bytes::from_static(b"unread"), true)
+        .unwrap();
+    p.server.send_response(b, 200, &[], false).unwrap();
+    p.drive();
+    // `a` is over (its body waits to be read), `b` is open: one of two.
+    let third = p.client.send_request(&c, true).unwrap();
+    assert_eq!(
+        p.client.send_request(&c, true),
+        Err(UserError::ConcurrencyLimit(2))
+    );
+    assert_eq!(read_all(&mut p.client, a), b"unread");
+    assert!(third.value() > b.value());
+}

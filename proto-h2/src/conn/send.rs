@@ -63,13 +63,20 @@ impl Connection {
         if self.goaway_recv.is_some() || self.goaway_sent.is_some() {
             return Err(UserError::GoingAway);
         }
-        let active = self
-            .streams
-            .values()
-            .filter(|s| s.local && s.state.is_active())
-            .count() as u32;
+        // The streams we opened that count against the peer's limit, counted only when
+        // there could be enough of them: below the limit in all, they are below it (a
+        // client keeping many streams in flight opens one per request).
+        let at_limit = |max: u32| {
+            self.streams.len() >= max as usize
+                && self
+                    .streams
+                    .values()
+                    .filter(|s| s.local && s.state.is_active())
+                    .count()
+                    >= max as usize
+        };
         if let Some(max) = self.remote.max_concurrent_streams
-            && active >= max
+            && at_limit(max)
         {
             return Err(UserError::ConcurrencyLimit(max));
         }

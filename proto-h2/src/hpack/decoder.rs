@@ -51,7 +51,12 @@ fn resolve_unindexed<'a>(src: Src, block: &'a [u8], scratch: &'a [u8]) -> &'a [u
 /// Inlined into the field loop (a raw literal is a few instructions: its length and a range
 /// of the block); the Huffman decoder is a call.
 #[inline(always)]
-fn read_string(block: &[u8], pos: &mut usize, scratch: &mut Vec<u8>) -> Result<Src, DecodeError> {
+fn read_string(
+    block: &[u8],
+    pos: &mut usize,
+    scratch: &mut Vec<u8>,
+    memo: &mut Memo,
+) -> Result<Src, DecodeError> {
     let rest = &block[*pos..];
     let (len, used) = integer::decode(rest, 7)?;
     let start = *pos + used;
@@ -63,16 +68,91 @@ fn read_string(block: &[u8], pos: &mut usize, scratch: &mut Vec<u8>) -> Result<S
     if rest[0] & 0x80 == 0 {
         Ok(Src::Block(start, end))
     } else {
-        huffman_string(&block[start..end], scratch)
+        huffman_string(&block[start..end], scratch, memo)
     }
 }
 
-/// Huffman-decodes a string literal's octets to the end of `scratch`.
+/// Huffman-decodes a string literal's octets to the end of `scratch`, or copies the decoding
+/// `memo` remembers for the same octets.
 #[inline(never)]
-fn huffman_string(src: &[u8], scratch: &mut Vec<u8>) -> Result<Src, DecodeError> {
+fn huffman_string(src: &[u8], scratch: &mut Vec<u8>, memo: &mut Memo) -> Result<Src, DecodeError> {
     let s = scratch.len();
-    huffman::decode(src, scratch)?;
+    if let Some(decoded) = memo.get(src) {
+        scratch.extend_from_slice(decoded);
+    } else {
+        huffman::decode(src, scratch)?;
+        memo.put(src, &scratch[s..]);
+    }
     Ok(Src::Scratch(s, scratch.len()))
+}
+
+/// Octets of a Huffman-coded literal that [`Memo`] keeps, at most (a date, a content type).
+const MEMO_CODED: usize = 24;
+/// What so many coded octets decode to, at most (every code is at least 5 bits).
+const MEMO_DECODED: usize = MEMO_CODED * 8 / 5;
+/// Decodings [`Memo`] keeps.
+const MEMO_SLOTS: usize = 4;
+
+/// One remembered decoding: the coded octets and what they decode to.
+#[derive(Debug, Clone, Copy)]
+struct MemoSlot {
+    coded_len: u8,
+    decoded_len: u8,
+    coded: [u8; MEMO_CODED],
+    decoded: [u8; MEMO_DECODED],
+}
+
+/// The last few short Huffman-coded literals decoded, each with its decoding. A peer that
+/// sends the same values as literals on every message (nginx sends `server`, `date` and
+/// `content-type` so, Huffman-coded, on every response) has them copied instead of decoded
+/// again. A decoding depends on the coded octets alone, so the one kept for octets equal to
+/// these is exact; only valid strings are kept. Held in place (no allocation, 256 octets);
+/// a string's slot is chosen by its length and its ends.
+#[derive(Debug, Clone)]
+pub(super) struct Memo {
+    slots: [MemoSlot; MEMO_SLOTS],
+}
+
+impl Memo {
+    pub(super) const fn new() -> Self {
+        let empty = MemoSlot {
+            coded_len: 0,
+            decoded_len: 0,
+            coded: [0; MEMO_CODED],
+            decoded: [0; MEMO_DECODED],
+        };
+        Memo {
+            slots: [empty; MEMO_SLOTS],
+        }
+    }
+
+    /// Where `coded` (not empty) is kept, if it is.
+    fn slot(coded: &[u8]) -> usize {
+        let ends = usize::from(coded[0]) + usize::from(coded[coded.len() - 1]);
+        (coded.len() + ends) % MEMO_SLOTS
+    }
+
+    /// The decoding kept for `coded`.
+    fn get(&self, coded: &[u8]) -> Option<&[u8]> {
+        if coded.is_empty() || coded.len() > MEMO_CODED {
+            return None;
+        }
+        let s = &self.slots[Self::slot(coded)];
+        (s.coded[..usize::from(s.coded_len)] == *coded)
+            .then(|| &s.decoded[..usize::from(s.decoded_len)])
+    }
+
+    /// Keeps `decoded` as the decoding of `coded` (in the place of what its slot held).
+    fn put(&mut self, coded: &[u8], decoded: &[u8]) {
+        if coded.is_empty() || coded.len() > MEMO_CODED || decoded.len() > MEMO_DECODED {
+            return;
+        }
+        let s = &mut self.slots[Self::slot(coded)];
+        s.coded[..coded.len()].copy_from_slice(coded);
+        s.decoded[..decoded.len()].copy_from_slice(decoded);
+        s.coded_len = coded.len() as u8;
+        s.decoded_len = decoded.len() as u8;
+    }
 }
 
 /// A [`Decoder`] stored compactly while its connection is idle ([`Decoder::freeze_into`]):
@@ -113,6 +193,7 @@ impl FrozenDecoder {
         Decoder {
             table,
             scratch: Vec::new(),
+            memo: Memo::new(),
             max_table_size: self.max_table_size as usize,
             required_update: self.required_update.map(|n| n as usize),
             max_header_list_size: self.max_header_list_size as usize,
@@ -133,6 +214,8 @@ impl FrozenDecoder {
 pub struct Decoder {
     table: DynamicTable,
     scratch: Vec<u8>,
+    /// Recent Huffman-coded literals and their decodings.
+    memo: Memo,
     /// Our `SETTINGS_HEADER_TABLE_SIZE`: the largest size update allowed.
     max_table_size: usize,
     /// The lowest setting since the last block, when it went below the table size: the next
@@ -154,6 +237,7 @@ impl Decoder {
         Decoder {
             table: DynamicTable::new(DEFAULT_TABLE_SIZE),
             scratch: Vec::with_capacity(256),
+            memo: Memo::new(),
             max_table_size: DEFAULT_TABLE_SIZE,
             required_update: None,
             max_header_list_size: DEFAULT_MAX_HEADER_LIST_SIZE,
@@ -318,7 +402,7 @@ impl Decoder {
             };
             self.scratch.clear();
             let name_src = if name == 0 {
-                read_string(block, &mut pos, &mut self.scratch)?
+                read_string(block, &mut pos, &mut self.scratch, &mut self.memo)?
             } else if name <= STATIC.len() {
                 Src::Static(STATIC[name - 1].0)
             } else if name - STATIC.len() <= self.table.len() {
@@ -326,7 +410,7 @@ impl Decoder {
             } else {
                 return Err(DecodeError::InvalidIndex(name));
             };
-            let value_src = read_string(block, &mut pos, &mut self.scratch)?;
+            let value_src = read_string(block, &mut pos, &mut self.scratch, &mut self.memo)?;
             {
                 let name = resolve(name_src, block, &self.scratch, &self.table);
                 let value = resolve(value_src, block, &self.scratch, &self.table);
@@ -382,6 +466,70 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Huffman-decodes `coded` through [`huffman_string`] with `memo`: the string, or `None`
+    /// when it is invalid.
+    fn through_memo(coded: &[u8], memo: &mut Memo) -> Option<Vec<u8>> {
+        let mut scratch = b"before".to_vec();
+        match huffman_string(coded, &mut scratch, memo) {
+            Ok(Src::Scratch(s, e)) => {
+                assert_eq!(&scratch[..s], b"before");
+                Some(scratch[s..e].to_vec())
+            }
+            Ok(_) => panic!("a Huffman string decodes into the scratch"),
+            Err(_) => None,
+        }
+    }
+
+    /// Strings decoded again, with others between them that take the same slots or are too
+    /// long to be kept, come out as the first time; short ones are then kept; invalid ones
+    /// (EOS inside, padding not made of ones) stay errors and are never kept.
+    #[test]
+    fn remembered_huffman_decodings_are_exact() {
+        let plain: Vec<Vec<u8>> = [
+            &b""[..],
+            b"nginx",
+            b"Tue, 08 Dec 2026 00:24:23 GMT",
+            b"text/plain; charset=utf-8",
+            b"a",
+            b"b",
+            b"ab",
+            b"ba",
+            b"\x00\xff;{}",
+            b"a much longer value than a slot keeps, forty-odd octets or more",
+        ]
+        .iter()
+        .map(|p| p.to_vec())
+        .chain((0..=255u8).map(|b| vec![b; 3]))
+        .collect();
+        let coded: Vec<Vec<u8>> = plain
+            .iter()
+            .map(|p| {
+                let mut c = Vec::new();
+                huffman::encode(p, &mut c);
+                c
+            })
+            .collect();
+        let mut memo = Memo::new();
+        for round in 0..3 {
+            for i in 0..coded.len() {
+                // Each string twice in a row (the second from the memo when it fits), and in
+                // a different order each round.
+                let i = (i * (2 * round + 1)) % coded.len();
+                let c = &coded[i];
+                for _ in 0..2 {
+                    assert_eq!(through_memo(c, &mut memo).as_ref(), Some(&plain[i]), "{i}");
+                }
+                let kept = memo.get(c).is_some();
+                assert_eq!(kept, !c.is_empty() && c.len() <= MEMO_CODED, "{i}");
+            }
+        }
+        // 30 ones hold EOS; eight ones after a whole code are padding too long.
+        for bad in [&[0xff, 0xff, 0xff, 0xfc][..], &[0x1f, 0xff], &[0x00]] {
+            assert_eq!(through_memo(bad, &mut memo), None, "{bad:?}");
+            assert!(memo.get(bad).is_none(), "{bad:?}");
+        }
+    }
 
     /// A frozen decoder's entries are their octets plus one per length below 128; thawed, it
     /// decodes the next blocks (indices into the old entries, insertions that evict them)

@@ -142,12 +142,13 @@ impl Fields {
         }
     }
 
-    /// The fields of an HTTP/1.1 head, `count` of them with `bytes` bytes of names and
-    /// values in all: sized at once, and with no check per field when they fit in the `u32`
-    /// lengths together (a head that does not goes through [`Fields::push_valid`], which
-    /// drops what does not fit). The names are not checked: they are tokens (ASCII), which
-    /// the head's parser checked ([`proto_h1::Fields::iter_bytes`]).
-    pub(crate) fn from_h1<'a>(
+    /// The fields of a parsed head, at most `count` of them with at most `bytes` bytes of
+    /// names and values in all: sized at once, and with no check per field when they fit in
+    /// the `u32` lengths together (a head that does not goes through [`Fields::push_valid`],
+    /// which drops what does not fit). The names are not checked: they are tokens (ASCII),
+    /// which the head's parser checked (HTTP/1.1: [`proto_h1::Fields::iter_bytes`]; HTTP/2:
+    /// proto-h2 hands out no head with another name).
+    pub(crate) fn from_tokens<'a>(
         count: usize,
         bytes: usize,
         fields: impl Iterator<Item = (&'a [u8], &'a [u8])>,
@@ -166,8 +167,10 @@ impl Fields {
         f
     }
 
-    /// Appends a field. A head too large (4 GiB of names and values; no engine accepts one)
-    /// drops the field.
+    /// Appends a field (names that are not UTF-8 are stored lossily). A head too large (4 GiB
+    /// of names and values; no engine accepts one) drops the field. Tests build heads with
+    /// it; the engines' heads come through [`Fields::from_tokens`].
+    #[cfg(test)]
     pub(crate) fn push(&mut self, name: &[u8], value: &[u8]) {
         // Names are ASCII in practice: a word-at-a-time check before the full UTF-8 one
         // (which goes byte by byte through a short name).
@@ -187,7 +190,7 @@ impl Fields {
     }
 
     /// Appends the field's record: its lengths (in one copy), name and value. Both lengths
-    /// must fit in a `u32` ([`Fields::push_valid`] checks it; [`Fields::from_h1`] knows it).
+    /// must fit in a `u32` ([`Fields::push_valid`] checks it; [`Fields::from_tokens`] knows it).
     #[inline(always)]
     fn append(&mut self, name: &[u8], value: &[u8]) {
         let lengths = u64::from(name.len() as u32) | u64::from(value.len() as u32) << 32;
@@ -280,7 +283,7 @@ mod tests {
         assert!(f.has_content_encoding());
         let h1 = |fields: &[(&'static [u8], &'static [u8])]| {
             let bytes = fields.iter().map(|(n, v)| n.len() + v.len()).sum();
-            Fields::from_h1(fields.len(), bytes, fields.iter().copied())
+            Fields::from_tokens(fields.len(), bytes, fields.iter().copied())
         };
         let plain = h1(&[(b"Server", b"x"), (b"Content-Length", b"3")]);
         assert!(!plain.has_content_encoding());

@@ -295,11 +295,6 @@ impl Prepared {
         }
     }
 
-    /// The fields HTTP/2 sends.
-    pub(crate) fn h2_headers(&self) -> &[(String, Vec<u8>)] {
-        self.h2_headers.as_deref().unwrap_or(&self.headers)
-    }
-
     /// The fields HTTP/1.1 sends, in order: `headers` with the default `Accept-Encoding`
     /// in its place ([`Prepared::accept_encoding_at`]).
     pub(crate) fn fields(&self) -> impl Iterator<Item = (&str, &[u8])> {

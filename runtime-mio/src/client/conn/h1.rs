@@ -120,7 +120,7 @@ fn feed_h1(
 }
 
 fn h1_head(head: &proto_h1::ResponseHead<'_>) -> Head {
-    let fields = Fields::from_h1(
+    let fields = Fields::from_tokens(
         head.fields.len(),
         head.fields.name_value_bytes(),
         head.fields.iter_bytes(),

@@ -112,16 +112,12 @@ fn lowercase_name(name: &str) -> Option<&[u8]> {
         .map(|u| u.as_bytes())
 }
 
-fn h2_head(head: &proto_h2::head::Head) -> Head {
-    let (count, bytes) = head
-        .headers()
-        .fold((0, 0), |(c, b), (n, v)| (c + 1, b + n.len() + v.len()));
-    let mut fields = Fields::with_capacity(count, bytes);
-    for (n, v) in head.headers() {
-        fields.push(n, v);
-    }
+/// The client's copy of a response head: its regular fields in one pass, into a buffer sized
+/// at once from the head's own totals (pseudo-headers included: a few octets too many).
+fn h2_head(head: &proto_h2::head::Head, status: u16) -> Head {
+    let fields = Fields::from_tokens(head.fields.len(), head.fields.octets(), head.headers());
     Head {
-        status: head.status().unwrap_or(0),
+        status,
         version: Version::H2,
         reason: Reason::None,
         fields,
@@ -223,45 +219,48 @@ fn start_h2(
                 }
             },
         };
-        // Names HTTP/2 sends lowercase (RFC 9113 8.2.1): as they are when they already are,
-        // a static copy for the usual ones, and only other names copied (into `owned`, which
-        // `Err(i)` indexes), each field's name looked at once.
-        let mut owned: Vec<Vec<u8>> = Vec::new();
-        let mut lowered = InlineList::new((Ok::<&[u8], usize>(b""), &b""[..]));
-        for (n, v) in req
-            .h2_fields()
-            .filter(|(n, _)| !H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)))
-        {
-            let name = lowercase_name(n).ok_or_else(|| {
-                owned.push(n.to_ascii_lowercase().into_bytes());
-                owned.len() - 1
-            });
-            lowered.push((name, v));
-        }
+        // One walk over the fields: `host` becomes `:authority` (the first one), a given
+        // `content-length` is noted, the connection-specific ones are dropped, and names go
+        // lowercase (RFC 9113 8.2.1): as they are when they already are, a static copy for
+        // the usual ones; only other names are copied (into `owned`, with the slot each
+        // takes, filled in after the walk).
+        let mut authority = None;
+        let mut framed = false;
+        let mut owned: Vec<(usize, Vec<u8>)> = Vec::new();
         let mut fields = InlineList::new((&b""[..], &b""[..]));
-        for &(name, v) in lowered.as_slice() {
-            fields.push((name.unwrap_or_else(|i| &owned[i]), v));
+        for (n, v) in req.h2_fields() {
+            if n.eq_ignore_ascii_case("host") {
+                authority.get_or_insert(v);
+                continue;
+            }
+            framed |= n.eq_ignore_ascii_case("content-length");
+            if H2_DROPPED.iter().any(|d| n.eq_ignore_ascii_case(d)) {
+                continue;
+            }
+            match lowercase_name(n) {
+                Some(name) => fields.push((name, v)),
+                None => {
+                    owned.push((fields.len(), n.to_ascii_lowercase().into_bytes()));
+                    fields.push((b"", v));
+                }
+            }
+        }
+        let slots = fields.as_mut_slice();
+        for (i, name) in &owned {
+            slots[*i].0 = name;
         }
         let mut digits = [0; 20];
         let length = req
             .body
             .len()
             .map(|n| crate::decimal::decimal(n, &mut digits));
-        let framed = req
-            .h2_headers()
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
         if !framed
             && let Some(length) = length
             && (length != "0" || req.method_has_body())
         {
             fields.push((b"content-length", length.as_bytes()));
         }
-        let authority = req
-            .h2_headers()
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
-            .map_or(shared.authority.as_bytes(), |(_, v)| v.as_slice());
+        let authority = authority.unwrap_or(shared.authority.as_bytes());
         let head = H2Request {
             method: if protocol.is_some() {
                 b"CONNECT"
@@ -326,12 +325,12 @@ pub(super) fn step_h2(
                     a.interim_or_refused(status, now);
                     if status >= 200 {
                         // Signalled with the body below, in this same step (or by a failure).
-                        a.set_head_deferred(h2_head(&head));
+                        a.set_head_deferred(h2_head(&head, status));
                         a.head = true;
                         a.last_data = now;
                         a.ended |= end_stream;
                     } else if (100..200).contains(&status) {
-                        a.informational(h2_head(&head));
+                        a.informational(h2_head(&head, status));
                     }
                 }
                 // Copied out: its memory takes the next head the engine decodes.

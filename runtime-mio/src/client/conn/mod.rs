@@ -292,6 +292,23 @@ impl<T: Copy> InlineList<T> {
             &self.spill
         }
     }
+
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        if self.spill.is_empty() {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.spill
+        }
+    }
+
+    /// How many items it holds.
+    fn len(&self) -> usize {
+        if self.spill.is_empty() {
+            self.len
+        } else {
+            self.spill.len()
+        }
+    }
 }
 
 /// HTTP/1.1: body bytes are handed to the engine while its send queue holds less than this
