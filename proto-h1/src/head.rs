@@ -955,6 +955,7 @@ impl<'h, 'b> Request<'h, 'b> {
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    #[inline]
     pub fn parse(&mut self, buf: &'b [u8]) -> Result<Status, Error> {
         self.parse_with(buf, &Config::default())
     }
@@ -964,6 +965,9 @@ impl<'h, 'b> Request<'h, 'b> {
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    // `#[inline]`: a caller's parse inlines, where the slot sink and the limits stay in
+    // registers and the call's saved registers are not pushed and popped per head.
+    #[inline]
     pub fn parse_with(&mut self, buf: &'b [u8], config: &Config) -> Result<Status, Error> {
         let limits = &config.limits;
         self.len = 0;
@@ -1041,6 +1045,7 @@ impl<'h, 'b> Response<'h, 'b> {
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    #[inline]
     pub fn parse(&mut self, buf: &'b [u8]) -> Result<Status, Error> {
         self.parse_with(buf, &Config::default())
     }
@@ -1050,6 +1055,7 @@ impl<'h, 'b> Response<'h, 'b> {
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    #[inline]
     pub fn parse_with(&mut self, buf: &'b [u8], config: &Config) -> Result<Status, Error> {
         let limits = &config.limits;
         self.len = 0;
