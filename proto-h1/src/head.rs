@@ -626,13 +626,13 @@ fn field_rest<Z: Scan>(z: Z, b: &[u8], n_end: usize, obs_fold: bool) -> Option<(
     None
 }
 
-/// [`Scan::value_end_loose`] from `from`, for a value longer than the inline steps. Marked
+/// [`Scan::value_end_long`] from `from`, for a value longer than the inline steps. Marked
 /// cold, although long values are common, so that LLVM saves the field loop's values around
 /// this call only and keeps them in registers on the short path.
 #[cold]
 #[inline(never)]
 fn long_value_end<Z: Scan>(z: Z, b: &[u8], from: usize) -> usize {
-    z.value_end_loose(b, from)
+    z.value_end_long(b, from)
 }
 
 /// Header fields from `b[i..]` in the general way (see [`parse_fields`]), every line.
