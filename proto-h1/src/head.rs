@@ -579,30 +579,34 @@ pub(crate) fn parse_fields<'b, S: Sink<'b>, Z: Scan>(
     sink: &mut S,
 ) -> Result<Option<usize>, Error> {
     loop {
-        if let Some(n_end) = z.name_colon(b, i) {
-            if let Some((value, next)) = field_rest(z, b, n_end, obs_fold) {
-                sink.push(ascii_str(&b[i..n_end]), value)?;
-                i = next;
-                continue;
+        let n_end = z.token_end(b, i);
+        if n_end == i {
+            // The empty line first: every head ends there.
+            if b.get(i..i + 2) == Some(b"\r\n") {
+                if i + 2 > limits.max_head_size {
+                    return Err(Error::HeadTooLarge {
+                        limit: limits.max_head_size,
+                    });
+                }
+                return Ok(Some(i + 2));
             }
-        } else if b.get(i..i + 2) == Some(b"\r\n") {
-            // The empty line: every head ends there.
-            if i + 2 > limits.max_head_size {
-                return Err(Error::HeadTooLarge {
-                    limit: limits.max_head_size,
-                });
-            }
-            return Ok(Some(i + 2));
+        } else if let Some((value, next)) = field_rest(z, b, n_end, obs_fold) {
+            sink.push(ascii_str(&b[i..n_end]), value)?;
+            i = next;
+            continue;
         }
         return fields_general(z, b, i, limits, obs_fold, sink);
     }
 }
 
-/// The rest of a field line whose name ends at `n_end` with its `:`, when it has the usual
-/// shape (see [`parse_fields`]): the value without its leading SP, and the index after the
-/// CRLF. With `obs_fold`, a line that the next one may continue is not taken either.
+/// The rest of a field line whose name ends at `n_end`, when it has the usual shape (see
+/// [`parse_fields`]): the value without its leading SP, and the index after the CRLF. With
+/// `obs_fold`, a line that the next one may continue is not taken either.
 #[inline(always)]
 fn field_rest<Z: Scan>(z: Z, b: &[u8], n_end: usize, obs_fold: bool) -> Option<(&[u8], usize)> {
+    if b.get(n_end) != Some(&b':') {
+        return None;
+    }
     let v1 = n_end + 1;
     let v_end = match z.value_end_inline(b, v1) {
         Ok(end) => end,

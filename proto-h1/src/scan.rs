@@ -189,14 +189,6 @@ pub(crate) trait Scan: Copy {
     fn target_end(self, b: &[u8], i: usize) -> usize;
     /// Index of the first non-`tchar` byte at or after `i`.
     fn token_end(self, b: &[u8], i: usize) -> usize;
-    /// The end of a field name at `i` that a `:` follows: `Some(n)` where `b[i..n]` is a
-    /// non-empty token and `b[n]` is `:`, else `None` (the empty line, an error, or input
-    /// that ends first).
-    #[inline(always)]
-    fn name_colon(self, b: &[u8], i: usize) -> Option<usize> {
-        let n = self.token_end(b, i);
-        (n != i && b.get(n) == Some(&b':')).then_some(n)
-    }
 }
 
 /// Work that runs with whichever [`Scan`] the CPU allows (see `simd::dispatch`), or with a
@@ -449,29 +441,6 @@ impl Scan for Dyn {
     fn token_end(self, b: &[u8], i: usize) -> usize {
         token_end(b, i)
     }
-    /// One SSE2 step over the letters and `-` that make almost every field name
-    /// (on a usual line it stops on the `:`, which ends the name at once), then the table
-    /// scan from its stop when that is another `tchar` or the block held no stop. Where
-    /// fewer than 16 bytes are left (the last line of a head that ends its buffer), the
-    /// table scan alone.
-    #[inline(always)]
-    fn name_colon(self, b: &[u8], i: usize) -> Option<usize> {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(w) = b.get(i..i + 16).and_then(<[u8]>::first_chunk::<16>) {
-            let j = i + simd::sse2::name_stops(w).trailing_zeros() as usize;
-            return match b.get(j) {
-                Some(&b':') if j != i => Some(j),
-                // `token_end` goes at least one byte past `j`: the name is not empty.
-                Some(&c) if c != b':' && TOKEN[c as usize] => {
-                    let n = token_end(b, j);
-                    (b.get(n) == Some(&b':')).then_some(n)
-                }
-                _ => None,
-            };
-        }
-        let n = token_end(b, i);
-        (n != i && b.get(n) == Some(&b':')).then_some(n)
-    }
 }
 
 /// [`dispatch`] with a forced implementation (tests of every path on whole heads); one the
@@ -512,19 +481,6 @@ pub(crate) fn value_end(b: &[u8], i: usize) -> usize {
 #[cfg(test)]
 pub(crate) fn target_end(b: &[u8], i: usize) -> usize {
     Dyn.target_end(b, i)
-}
-
-/// [`Scan::name_colon`] as the parser runs it.
-#[cfg(test)]
-pub(crate) fn name_colon(b: &[u8], i: usize) -> Option<usize> {
-    Dyn.name_colon(b, i)
-}
-
-/// [`Scan::name_colon`] from the byte reference.
-#[cfg(test)]
-pub(crate) fn name_colon_bytes(b: &[u8], i: usize) -> Option<usize> {
-    let n = token_end_bytes(b, i);
-    (n != i && b.get(n) == Some(&b':')).then_some(n)
 }
 
 /// The SWAR scans out of line, so that the dispatchers above stay small where they inline.
@@ -645,10 +601,9 @@ pub(crate) static TOKEN: [bool; 256] = {
     t
 };
 
-/// Index of the first non-`tchar` byte at or after `i`, or `b.len()`. Four bytes per step
-/// (it beat an 8-byte SWAR class test in the `compare` report). The parser's field names
-/// take an SSE2 step over letters and `-` first ([`Scan::name_colon`]), which is cheaper
-/// than the full class in a vector: this scan goes on from where that step stops.
+/// Index of the first non-`tchar` byte at or after `i`, or `b.len()`. Four bytes per step:
+/// names are short, so a table beats vector set-up here (and beat an 8-byte SWAR class test
+/// in the `compare` report).
 #[inline(always)]
 pub(crate) fn token_end(b: &[u8], mut i: usize) -> usize {
     while i + 4 <= b.len() {
@@ -840,7 +795,6 @@ mod tests {
             }
             prop_assert_eq!(value_end(&b, start), value_end_bytes(&b, start));
             prop_assert_eq!(target_end(&b, start), target_end_bytes(&b, start));
-            prop_assert_eq!(name_colon(&b, start), name_colon_bytes(&b, start));
         }
     }
 
@@ -901,35 +855,6 @@ mod tests {
                     }
                     assert_eq!(value_end(&b, start), value_end_bytes(&b, start));
                     assert_eq!(target_end(&b, start), target_end_bytes(&b, start));
-                    assert_eq!(name_colon(&b, start), name_colon_bytes(&b, start));
-                }
-            }
-        }
-    }
-
-    /// The parser's name scan (an SSE2 step over letters and `-`, then the table)
-    /// against the byte reference: every byte at every lane of the vector step and past it,
-    /// between name bytes of each kind, with and without a `:` after, from starts that put
-    /// the block's end before, at and after the byte.
-    #[test]
-    fn name_scan_agrees_with_the_table_for_every_byte_at_every_lane() {
-        for pos in 0..40 {
-            for c in 0u8..=255 {
-                for fill in [b'a', b'Z', b'7', b'-', b'~', b'_'] {
-                    for colon in [None, Some(pos + 1), Some(pos + 3), Some(30)] {
-                        let mut b = vec![fill; 40];
-                        b[pos] = c;
-                        if let Some(k) = colon {
-                            b[k.min(39)] = b':';
-                        }
-                        for start in [0, 1, pos.saturating_sub(16), pos.saturating_sub(15), pos] {
-                            assert_eq!(
-                                name_colon(&b, start),
-                                name_colon_bytes(&b, start),
-                                "byte {c:#x} at {pos} from {start} in {fill}, colon {colon:?}"
-                            );
-                        }
-                    }
                 }
             }
         }

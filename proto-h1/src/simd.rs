@@ -140,29 +140,6 @@ pub(crate) mod sse2 {
         }
     }
 
-    /// Bytes that end the quick step over a field name: all but ASCII letters and `-`, which
-    /// make almost every name and are `tchar`s (the caller looks at the byte it stopped on:
-    /// `:` on a usual line, or a digit or another `tchar` that the table scan goes past).
-    /// Bits 16 and up are set, so `trailing_zeros` is at most 16: 16 when the whole block
-    /// is letters and `-`.
-    #[inline(always)]
-    pub(crate) fn name_stops(w: &[u8; 16]) -> u32 {
-        let v = load(w);
-        // SAFETY: SSE2 is part of the x86_64 baseline (every x86_64 CPU has it).
-        let ok = unsafe {
-            // Bit 5 set maps `A..=Z` onto `a..=z` and no other byte into it; then
-            // `c - 'a' <= 25`, unsigned.
-            let d = _mm_sub_epi8(
-                _mm_or_si128(v, _mm_set1_epi8(0x20)),
-                _mm_set1_epi8(b'a' as i8),
-            );
-            let letter = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
-            let dash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
-            _mm_movemask_epi8(_mm_or_si128(letter, dash))
-        };
-        !(ok as u32)
-    }
-
     /// Bytes that may not appear in a request-target: all but visible ASCII (0x21 to 0x7E).
     /// Signed compares: bytes from 0x80 up are negative, so not above 0x20.
     #[inline(always)]
