@@ -630,13 +630,13 @@ fn field_rest<Z: Scan>(z: Z, b: &[u8], n_end: usize, obs_fold: bool) -> Option<(
     None
 }
 
-/// [`Scan::value_end_loose`] from `from`, for a value longer than the inline steps. Marked
+/// [`Scan::value_end_long`] from `from`, for a value longer than the inline steps. Marked
 /// cold, although long values are common, so that LLVM saves the field loop's values around
 /// this call only and keeps them in registers on the short path.
 #[cold]
 #[inline(never)]
 fn long_value_end<Z: Scan>(z: Z, b: &[u8], from: usize) -> usize {
-    z.value_end_loose(b, from)
+    z.value_end_long(b, from)
 }
 
 /// Header fields from `b[i..]` in the general way (see [`parse_fields`]), every line.
@@ -955,6 +955,7 @@ impl<'h, 'b> Request<'h, 'b> {
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    #[inline]
     pub fn parse(&mut self, buf: &'b [u8]) -> Result<Status, Error> {
         self.parse_with(buf, &Config::default())
     }
@@ -964,6 +965,9 @@ impl<'h, 'b> Request<'h, 'b> {
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    // `#[inline]`: a caller's parse inlines, where the slot sink and the limits stay in
+    // registers and the call's saved registers are not pushed and popped per head.
+    #[inline]
     pub fn parse_with(&mut self, buf: &'b [u8], config: &Config) -> Result<Status, Error> {
         let limits = &config.limits;
         self.len = 0;
@@ -1041,6 +1045,7 @@ impl<'h, 'b> Response<'h, 'b> {
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    #[inline]
     pub fn parse(&mut self, buf: &'b [u8]) -> Result<Status, Error> {
         self.parse_with(buf, &Config::default())
     }
@@ -1050,6 +1055,7 @@ impl<'h, 'b> Response<'h, 'b> {
     ///
     /// # Errors
     /// A typed [`Error`] when the bytes so far cannot begin a valid head or break a limit.
+    #[inline]
     pub fn parse_with(&mut self, buf: &'b [u8], config: &Config) -> Result<Status, Error> {
         let limits = &config.limits;
         self.len = 0;
