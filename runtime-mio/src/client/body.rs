@@ -183,7 +183,8 @@ impl Delivery<'_> {
         self.state().reserve(limit)
     }
 
-    /// As [`Exchange::push`].
+    /// A chunk already of its own (HTTP/2's DATA payloads), queued as it is, or counted on
+    /// a discarded body: [`Exchange::push`] without the copy.
     pub(crate) fn push(&mut self, chunk: Bytes) {
         self.state().push(chunk);
     }
@@ -379,23 +380,11 @@ impl Exchange {
         }
     }
 
-    pub(crate) fn push(&self, chunk: Bytes) {
-        if chunk.is_empty() {
-            return;
-        }
-        let mut s = self.lock();
-        if !matches!(s.end, End::Open) {
-            return;
-        }
-        s.push(chunk);
-        self.release(s);
-    }
-
-    /// As [`Exchange::push`] for bytes the connection is about to overwrite (HTTP/1.1 reads
-    /// the body out of its receive buffer): copied into a chunk only when it is kept. A
-    /// discarded body ([`Exchange::discard_body`]) is only counted, so it costs neither the
-    /// copy nor the allocation.
-    pub(crate) fn push_slice(&self, bytes: &[u8]) {
+    /// Body bytes (or a tunnel's), read out of a buffer the connection's next read
+    /// overwrites: copied into a chunk for the reader only when it is kept. A discarded body
+    /// ([`Exchange::discard_body`]) is only counted, so it costs neither the copy nor the
+    /// allocation. Nothing is taken after the end or a failure.
+    pub(crate) fn push(&self, bytes: &[u8]) {
         if bytes.is_empty() {
             return;
         }
@@ -988,7 +977,7 @@ mod tests {
                         if (i + round) % 7 == 0 {
                             std::thread::yield_now();
                         }
-                        ex.push(Bytes::from(i.to_be_bytes().to_vec()));
+                        ex.push(&i.to_be_bytes());
                     }
                     ex.finish();
                 })
@@ -1098,7 +1087,7 @@ mod tests {
     #[test]
     fn only_a_waiting_caller_is_signalled() {
         let ex = Exchange::new(16, Instant::now());
-        ex.push(Bytes::from_static(b"a"));
+        ex.push(b"a");
         assert_eq!(ex.lock().waiters, 0);
         assert_eq!(ex.chunk(Wait::NoWait).unwrap().as_deref(), Some(&b"a"[..]));
         // A timed wait that runs out leaves itself counted: the next change signals once
@@ -1108,7 +1097,7 @@ mod tests {
             Err(Error::WouldBlock)
         ));
         assert!(ex.lock().waiters >= 1);
-        ex.push(Bytes::from_static(b"b"));
+        ex.push(b"b");
         assert_eq!(ex.lock().waiters, 0);
     }
 

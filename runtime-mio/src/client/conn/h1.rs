@@ -6,7 +6,6 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
-use bytes::Bytes;
 use proto_h1::{ClientConn, EMPTY_HEADER, Event as H1Event, Header};
 
 use super::{Active, H1_SEND_BUDGET, InlineList, SEND_PIECE};
@@ -254,7 +253,7 @@ pub(super) fn step_h1(
                 }
             }
             Ok(Some(H1Event::Data(d))) => {
-                a.ex.push_slice(d);
+                a.ex.push(d);
                 a.last_data = now;
             }
             Ok(Some(H1Event::End { .. })) => {
@@ -274,7 +273,7 @@ pub(super) fn step_h1(
             }
             Ok(Some(H1Event::Upgrade(rest))) if a.tunnel && a.head => {
                 // What came after the 101 is the new protocol's.
-                a.ex.push(Bytes::copy_from_slice(rest));
+                a.ex.push(rest);
                 shared.mark_closed();
                 return Ok(true);
             }

@@ -369,7 +369,7 @@ impl Engine for Protocol {
                 if input.is_empty() || !t.a.reserve(now) {
                     return Ok(0);
                 }
-                t.a.ex.push(Bytes::copy_from_slice(input));
+                t.a.ex.push(input);
                 t.a.last_data = now;
                 Ok(input.len())
             }
